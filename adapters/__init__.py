@@ -1,0 +1,1 @@
+"""Adapters: HTTP, CLI, database views, settings and wiring."""

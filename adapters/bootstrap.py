@@ -1,0 +1,55 @@
+"""The composition root: builds the store, services, views and projections from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapters.db.database import Database
+from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
+from adapters.settings import Settings
+from projections.directory import DirectoryProjection
+from projections.history import HistoryProjection
+from projections.provider_profile import ProviderProfileProjection
+from services.projection_runner import ProjectionSupervisor
+from services.providers import ProviderRegistry
+from services.store import ParsStore
+
+
+@dataclass
+class System:
+    settings: Settings
+    store: ParsStore
+    db: Database
+    providers: ProviderRegistry
+    profiles: ProviderProfileProjection
+    directory: DirectoryProjection
+    history: HistoryProjection
+    projections: ProjectionSupervisor
+    secret: str = field(repr=False, default="")
+
+    def close(self) -> None:
+        self.projections.stop()
+        self.store.close()
+        self.db.dispose()
+
+
+def bootstrap(settings: Settings | None = None) -> System:
+    settings = settings or Settings()
+    url = settings.db_url
+    store = ParsStore(env=url.event_store_env())
+    db = Database(url)
+    db.create_tables()
+    profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
+    directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
+    history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))
+    return System(
+        settings=settings,
+        store=store,
+        db=db,
+        providers=ProviderRegistry(store),
+        profiles=profiles,
+        directory=directory,
+        history=history,
+        projections=ProjectionSupervisor(store, [profiles, directory, history]),
+        secret=settings.signing_key(),
+    )

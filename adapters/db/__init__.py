@@ -1,0 +1,1 @@
+"""SQLAlchemy implementations of the read-model views, on SQLite or PostgreSQL alike."""

@@ -1,0 +1,111 @@
+"""Engines for the read models, from PARS_DATABASE_URL; and the event store's environment from the same URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Engine, create_engine, event
+
+from adapters.db.tables import metadata
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A parsed `sqlite:///PATH` or `postgresql://USER@HOST:PORT/DB`."""
+
+    raw: str
+
+    def __post_init__(self) -> None:
+        if not (self.is_sqlite or self.is_postgres):
+            raise ValueError(
+                f"PARS_DATABASE_URL must be sqlite:///PATH or postgresql://USER@HOST:PORT/DB (got {self.raw!r})"
+            )
+        if self.is_sqlite and not self.sqlite_path:
+            raise ValueError("PARS_DATABASE_URL sqlite:/// needs a file path")
+        if self.is_postgres and not self.parts.path.strip("/"):
+            raise ValueError("PARS_DATABASE_URL postgresql:// needs a database name")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.raw.startswith("sqlite:///")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.raw.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def parts(self):  # type: ignore[no-untyped-def]
+        return urlsplit(self.raw)
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.raw[len("sqlite:///") :]
+
+    def event_store_env(self) -> dict[str, str]:
+        """Environment for eventsourcing's persistence modules."""
+        if self.is_sqlite:
+            Path(self.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.sqlite_path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        p = self.parts
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": p.path.strip("/"),
+            "POSTGRES_HOST": p.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(p.port or 5432),
+            "POSTGRES_USER": unquote(p.username or "postgres"),
+            # The library requires a password even under trust authentication.
+            "POSTGRES_PASSWORD": unquote(p.password or "unused"),
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }
+
+    def sqlalchemy_url(self) -> str:
+        if self.is_sqlite:
+            return f"sqlite:///{self.sqlite_path}"
+        return "postgresql+psycopg://" + self.raw.split("://", 1)[1]
+
+
+class Database:
+    """Two engines on one database: one for writing views (serialised), one for reading."""
+
+    def __init__(self, url: DatabaseUrl) -> None:
+        self.url = url
+        if url.is_sqlite:
+            Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(url.sqlalchemy_url(), immediate=True)
+            self.read_engine = _sqlite_engine(url.sqlalchemy_url(), immediate=False)
+        else:
+            self.engine = create_engine(url.sqlalchemy_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+            self.read_engine = self.engine
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        # Writers take the lock up front, so a read-then-write batch never fails to upgrade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

@@ -1,0 +1,55 @@
+"""The one settings object, from PARS_* environment variables; fails fast on bad values."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapters.db.database import DatabaseUrl
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARS_", extra="ignore")
+
+    database_url: str = "sqlite:///var/pars.sqlite"
+    kafka_bootstrap: str | None = None
+    secret_key: str | None = None
+    mail: str = "file:var/mail"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        DatabaseUrl(value)
+        return value
+
+    @field_validator("mail")
+    @classmethod
+    def _mail(cls, value: str) -> str:
+        if not value.startswith(("file:", "smtp://")):
+            raise ValueError(f"PARS_MAIL must be file:DIR or smtp://host:port (got {value!r})")
+        return value
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _kafka(cls, value: str | None) -> str | None:
+        if value and ":" not in value:
+            raise ValueError(f"PARS_KAFKA_BOOTSTRAP must be host:port (got {value!r})")
+        return value or None
+
+    @property
+    def db_url(self) -> DatabaseUrl:
+        return DatabaseUrl(self.database_url)
+
+    def signing_key(self) -> str:
+        """PARS_SECRET_KEY, else a key generated once and kept in var/secret_key."""
+        if self.secret_key:
+            return self.secret_key
+        path = Path("var/secret_key")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,50 @@
+"""Domain errors, named for the rule they protect."""
+
+
+class DomainError(Exception):
+    """Raised when a command breaks a rule of the domain."""
+
+    #: where the problem lies, e.g. ("body", "email"); adapters report it as the error's loc.
+    loc: tuple[str, ...] = ()
+
+    def __init__(self, message: str, *, loc: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        if loc:
+            self.loc = loc
+
+
+class InvalidValueError(DomainError, ValueError):
+    """Raised when a value is malformed (an ACCME ID that is not 7 digits, a bad email)."""
+
+
+class ConflictError(DomainError):
+    """Raised when a command conflicts with the current state (a rule, not a typo)."""
+
+
+class NotFoundError(DomainError):
+    """Raised when a command names something that does not exist."""
+
+
+class ProviderAlreadyExistsError(ConflictError):
+    """Raised when registering an ACCME ID that is already registered."""
+
+
+class ProviderNotFoundError(NotFoundError):
+    """Raised when no provider has the given ACCME ID."""
+
+
+class PrimaryContactRequiredError(ConflictError):
+    """Raised when a change would leave a provider without its primary contact."""
+
+
+class RoleAlreadyFilledError(ConflictError):
+    """Raised when adding a contact to a single-holder role that is already filled."""
+
+
+class ContactNotFoundError(NotFoundError):
+    """Raised when removing a contact the provider does not have."""
+
+
+class DuplicateStaffContactError(ConflictError):
+    """Raised when adding a staff contact whose email is already a staff contact."""

@@ -1,0 +1,85 @@
+"""What every PARS read model shares: batched, tracked, rebuildable views."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from eventsourcing.persistence import TrackingRecorder
+from eventsourcing.projection import Projection
+
+#: Fields every event carries; the rest of its fields are its data.
+ENVELOPE_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "accme_id", "actor", "channel"}
+)
+
+
+class ProjectionView(TrackingRecorder, ABC):
+    """A tracked read model whose rows and position commit together."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Opens (or joins) the transaction that a batch of events is applied in."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Deletes every row and the tracked position, ready for a rebuild from zero."""
+
+
+TView = TypeVar("TView", bound=ProjectionView)
+
+
+class ParsProjection(Projection[TView], Generic[TView]):
+    """A projection over the PARS log; unknown events only advance the position."""
+
+    @property
+    def position(self) -> int:
+        return self.view.max_tracking_id(APPLICATION_NAME) or 0
+
+
+APPLICATION_NAME = "PARS"
+
+
+def event_type(domain_event: Any) -> str:
+    """`Provider.ContactAssigned`: aggregate and event, as auditors and feeds name it."""
+    return type(domain_event).__qualname__
+
+
+def event_data(domain_event: Any) -> dict[str, Any]:
+    """The event's own fields as JSON-ready values (the envelope fields left out)."""
+    return {
+        f.name: to_jsonable(getattr(domain_event, f.name))
+        for f in dataclasses.fields(domain_event)
+        if f.name not in ENVELOPE_FIELDS
+    }
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (UUID, Decimal)):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(to_jsonable(value), separators=(",", ":"), sort_keys=True)
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

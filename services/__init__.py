@@ -1,0 +1,1 @@
+"""Application services: the event store application, command handling, projection running."""

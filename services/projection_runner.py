@@ -1,0 +1,135 @@
+"""Runs projections over the PARS log in batches: each batch's rows and position commit together.
+
+The library's ProjectionRunner commits once per event (~2,000 events/s); committing a batch of
+up to 1,000 events at once is ~50x faster and keeps exactly-once, since the position
+commits with the rows (see ENGINE-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from projections.base import ParsProjection
+from services.store import ParsStore
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+IDLE_POLL_SECONDS = 0.05  # other processes' appends are noticed this fast
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class BatchProjectionRunner:
+    """Feeds one projection from its stored position to the head of the log."""
+
+    def __init__(self, store: ParsStore, projection: ParsProjection[Any], batch_size: int = BATCH_SIZE) -> None:
+        self.store = store
+        self.projection = projection
+        self.batch_size = batch_size
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    def run_batch(self) -> int:
+        """Applies the next batch of events; returns how many were applied (0: caught up)."""
+        start = self.projection.position + 1
+        notifications = self.store.recorder.select_notifications(start=start, limit=self.batch_size)
+        if not notifications:
+            return 0
+        view = self.projection.view
+        with view.transaction():
+            for notification in notifications:
+                domain_event = self.store.mapper.to_domain_event(notification)
+                self.projection.process_event(domain_event, Tracking(self.store.name, notification.id))
+        return len(notifications)
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Applies every event up to the head; returns how many."""
+        total = 0
+        while applied := self.run_batch():
+            total += applied
+            if progress:
+                progress(applied)
+        return total
+
+    def status(self) -> ProjectionStatus:
+        return ProjectionStatus(self.name, self.projection.position, self.store.head())
+
+
+class ProjectionSupervisor:
+    """Keeps a set of projections current: in threads (serve, worker) or on demand (CLI)."""
+
+    def __init__(self, store: ParsStore, projections: Sequence[ParsProjection[Any]]) -> None:
+        self.store = store
+        self.runners = {p.name: BatchProjectionRunner(store, p) for p in projections}
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.errors: dict[str, BaseException] = {}
+
+    def __getitem__(self, name: str) -> BatchProjectionRunner:
+        return self.runners[name]
+
+    def start(self) -> None:
+        self._stopping.clear()
+        for runner in self.runners.values():
+            thread = threading.Thread(target=self._loop, args=(runner,), name=f"projection-{runner.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        with self.store._appended:
+            self.store._appended.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def _loop(self, runner: BatchProjectionRunner) -> None:
+        while not self._stopping.is_set():
+            try:
+                if runner.run_batch():
+                    continue
+            except Exception as error:  # surfaced in status and logs; the loop retries after a pause
+                self.errors[runner.name] = error
+                log.exception("projection %s failed; retrying", runner.name)
+                self._stopping.wait(1.0)
+                continue
+            self.errors.pop(runner.name, None)
+            self.store.wait_for_append(IDLE_POLL_SECONDS)
+
+    def catch_up(self, names: Sequence[str] | None = None) -> None:
+        for name in names or list(self.runners):
+            self.runners[name].catch_up()
+
+    def wait(self, position: int | None, timeout: float = 5.0, names: Sequence[str] | None = None) -> None:
+        """Read-your-writes: blocks until the named (or all) projections reached `position`."""
+        if position is None:
+            return
+        for name in names or list(self.runners):
+            view = self.runners[name].projection.view
+            view.wait(self.store.name, position, timeout=timeout)
+
+    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
+        runner = self.runners[name]
+        runner.projection.view.reset()
+        return runner.catch_up(progress)
+
+    def statuses(self) -> list[ProjectionStatus]:
+        return [r.status() for r in self.runners.values()]

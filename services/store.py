@@ -1,0 +1,57 @@
+"""The one event-sourced application that stores every PARS aggregate in one ordered log.
+
+One log (not one application per bounded context) because a provider's history spans
+its contacts, activities, completions and annual reports and must read back in one order,
+and because SQLite gives each file exactly one event table.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain.provider import Provider
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ParsStore(Application[Any]):
+    """The event store: aggregates in, ordered notifications out."""
+
+    name = "PARS"
+    snapshotting_intervals = {Provider: 100}
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._appended = threading.Condition()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def _notify(self, recordings: Any) -> None:
+        super()._notify(recordings)
+        with self._appended:
+            self._appended.notify_all()
+
+    def wait_for_append(self, timeout: float) -> None:
+        """Wakes in-process projection runners as soon as something is saved here."""
+        with self._appended:
+            self._appended.wait(timeout)
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
