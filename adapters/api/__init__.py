@@ -1,0 +1,1 @@
+"""The HTTP driving adapter (FastAPI): JSON API under /api/v1, ACCME web services under /accme."""

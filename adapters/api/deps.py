@@ -1,0 +1,57 @@
+"""Dependencies shared by the routes: the system and the signed-in principal."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from adapters.api.problems import Problem
+from adapters.bootstrap import System
+from adapters.tokens import InvalidTokenError, read_token
+from domain.base import Acting, Channel
+from services.access import Principal
+
+bearer = HTTPBearer(auto_error=False, description="A token from `pars admin issue-token`")
+
+
+def get_system(request: Request) -> System:
+    return request.app.state.system
+
+
+SystemDep = Annotated[System, Depends(get_system)]
+
+
+def get_principal(system: SystemDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise Problem(401, "a bearer token is required (Authorization: Bearer TOKEN)", headers=challenge)
+    try:
+        return read_token(system.secret, credentials.credentials)
+    except InvalidTokenError:
+        raise Problem(401, "the bearer token is not valid", headers=challenge) from None
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def acting(principal: Principal) -> Acting:
+    """API calls made with a bearer token come through the web-service channel."""
+    return Acting(principal.actor, Channel.WEB_SERVICE)
+
+
+def visible_profile(system: System, principal: Principal, accme_id: str) -> dict[str, Any]:
+    """The provider's profile if the principal may see it; otherwise the same 404 as for no provider."""
+    profile = system.profiles.view.get_profile(accme_id)
+    if profile is None or not principal.can_read_provider(profile):
+        raise Problem(404, f"no provider with ACCME ID {accme_id} is visible to this token", [{"loc": ["path", "accme_id"], "msg": "not found"}])
+    return profile
+
+
+def require_editor(system: System, principal: Principal, accme_id: str) -> None:
+    """Provider records change only by that provider's users; others who may read get 403, the rest 404."""
+    if principal.can_edit_provider(accme_id):
+        return
+    visible_profile(system, principal, accme_id)
+    raise Problem(403, f"a {principal.role.value} token may read but not change provider {accme_id}'s records")

@@ -1,0 +1,36 @@
+"""The FastAPI application: routers, problem responses, and projections run in-process when asked."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from adapters.api import problems
+from adapters.api.routes import contacts, directory, history, providers
+from adapters.bootstrap import System
+
+
+def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if run_projections:
+            system.projections.start()
+        try:
+            yield
+        finally:
+            if run_projections:
+                system.projections.stop()
+
+    app = FastAPI(
+        title="PARS",
+        summary="Program and Activity Reporting System for accredited continuing medical education",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.system = system
+    problems.install(app)
+    for module in (providers, contacts, history, directory):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Response, status
+
+from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.routes.providers import settled_profile
+from adapters.api.schemas import AccmeId, ContactCreate, ContactUpdate, SingleRole, StaffContactPublic
+from commands.providers import AddContact, AddStaffContact, AssignContact, ContactDetails, RemoveContact, RemoveStaffContact
+
+router = APIRouter(prefix="/api/v1/providers/{accme_id}/contacts", tags=["contacts"])
+
+
+@router.get("")
+def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> dict[str, Any]:
+    """Contacts by role, staff, and who receives invoices and who the directory shows."""
+    profile = visible_profile(system, principal, accme_id)
+    return {
+        "contacts": profile["contacts"],
+        "staff": profile["staff"],
+        "invoice_recipient": profile["invoice_recipient"],
+        "directory_contact": profile["directory_contact"],
+    }
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> dict[str, Any]:
+    """Adds a contact to a vacant role or to staff; 409 if the role already has its one holder."""
+    require_editor(system, principal, accme_id)
+    details = ContactDetails(**body.model_dump(exclude={"role"}))
+    outcome = system.providers.handle(AddContact(accme_id=accme_id, role=body.role, contact=details), acting(principal))
+    profile = settled_profile(system, accme_id, outcome.position)
+    if body.role == "staff":
+        return next(s for s in profile["staff"] if s["contact_id"] == outcome.value)
+    return profile["contacts"][body.role]
+
+
+@router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffContactPublic)
+def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> Any:
+    """Adds a staff contact; staff have access to the provider's records."""
+    require_editor(system, principal, accme_id)
+    outcome = system.providers.handle(
+        AddStaffContact(accme_id=accme_id, contact=ContactDetails(**body.model_dump())), acting(principal)
+    )
+    profile = settled_profile(system, accme_id, outcome.position)
+    return next(s for s in profile["staff"] if s["contact_id"] == outcome.value)
+
+
+@router.delete("/staff/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: str = AccmeId) -> Response:
+    """Removes a staff contact."""
+    require_editor(system, principal, accme_id)
+    outcome = system.providers.handle(RemoveStaffContact(accme_id=accme_id, contact_id=contact_id), acting(principal))
+    settled_profile(system, accme_id, outcome.position)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/{role}")
+def set_contact(
+    body: ContactUpdate, system: SystemDep, principal: PrincipalDep, role: SingleRole = Path(), accme_id: str = AccmeId
+) -> dict[str, Any]:
+    """Sets the single contact of a role, replacing any holder in one change."""
+    require_editor(system, principal, accme_id)
+    cmd = AssignContact(accme_id=accme_id, role=role, contact=ContactDetails(**body.model_dump()))
+    outcome = system.providers.handle(cmd, acting(principal))
+    return settled_profile(system, accme_id, outcome.position)["contacts"][role]
+
+
+@router.delete("/{role}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_contact(system: SystemDep, principal: PrincipalDep, role: SingleRole = Path(), accme_id: str = AccmeId) -> Response:
+    """Removes an optional role's contact; the primary contact can only be replaced (409)."""
+    require_editor(system, principal, accme_id)
+    outcome = system.providers.handle(RemoveContact(accme_id=accme_id, role=role), acting(principal))
+    settled_profile(system, accme_id, outcome.position)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

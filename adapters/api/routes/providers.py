@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
+from adapters.api.problems import Problem
+from adapters.api.schemas import AccmeId, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
+from adapters.bootstrap import System
+from commands.providers import ContactDetails, RecordAccreditationDecision, RegisterProvider
+from domain.provider import normalise_accreditor
+from services.access import Role
+
+router = APIRouter(prefix="/api/v1/providers", tags=["providers"])
+READ_MODELS = ["provider_profile", "directory", "history"]
+
+
+def settled_profile(system: System, accme_id: str, position: int | None) -> dict[str, Any]:
+    """Read-your-writes: waits until the read models include the change just made."""
+    system.projections.wait(position, names=READ_MODELS)
+    profile = system.profiles.view.get_profile(accme_id)
+    assert profile is not None
+    return profile
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic)
+def create_provider(body: ProviderCreate, system: SystemDep, principal: PrincipalDep, response: Response) -> Any:
+    """Registers a provider with its primary contact (accreditor staff)."""
+    if principal.role is not Role.ACCREDITOR:
+        raise Problem(403, "only accreditor staff register providers")
+    accreditor = normalise_accreditor(body.accreditor)
+    if not principal.can_register_provider(accreditor):
+        raise Problem(403, f"this accreditor token does not oversee providers accredited by {accreditor}")
+    cmd = RegisterProvider(
+        accme_id=body.accme_id,
+        name=body.name,
+        accreditor=accreditor,
+        primary=ContactDetails(**body.primary_contact.model_dump()),
+    )
+    outcome = system.providers.register(cmd, acting(principal))
+    response.headers["Location"] = f"/api/v1/providers/{body.accme_id}"
+    return settled_profile(system, body.accme_id, outcome.position)
+
+
+@router.get("", response_model=ProvidersPublic)
+def list_providers(system: SystemDep, principal: PrincipalDep) -> Any:
+    """Lists the providers this token may see: an accreditor's overseen providers, all for auditors, one's own."""
+    view = system.profiles.view
+    if principal.role is Role.PROVIDER:
+        profiles = view.list_profiles(accme_ids=[principal.provider or ""])
+    elif principal.role is Role.AUDITOR:
+        profiles = view.list_profiles()
+    elif principal.role is Role.ACCREDITOR:
+        profiles = view.list_profiles(accreditors=None if principal.state is None else [principal.state])
+    else:
+        raise Problem(403, f"a {principal.role.value} token cannot list providers")
+    return {"data": profiles, "count": len(profiles)}
+
+
+@router.get("/{accme_id}", response_model=ProviderPublic)
+def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> Any:
+    """The provider, its accreditation decisions and its contacts by role."""
+    return visible_profile(system, principal, accme_id)
+
+
+@router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic)
+def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> Any:
+    """Records an accreditation decision (accreditor staff overseeing the provider)."""
+    profile = visible_profile(system, principal, accme_id)
+    if not principal.can_decide_accreditation(profile):
+        raise Problem(403, "only the provider's accreditor records accreditation decisions")
+    cmd = RecordAccreditationDecision(accme_id=accme_id, **body.model_dump())
+    outcome = system.providers.handle(cmd, acting(principal))
+    return settled_profile(system, accme_id, outcome.position)

@@ -1,0 +1,1 @@
+"""The `pars` command line."""
