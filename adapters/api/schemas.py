@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from fastapi import Path
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 SingleRole = Literal["primary", "billing", "ceo", "website", "technical", "medical_director"]
 AnyRole = Literal["primary", "billing", "ceo", "website", "technical", "medical_director", "staff"]
-AccmeId = Field(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")
+AccmeIdPath = Annotated[str, Path(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")]
+SingleRolePath = Annotated[SingleRole, Path(description="a single-holder contact role")]
 
 
 class Strict(BaseModel):
@@ -39,7 +42,7 @@ class StaffContactPublic(ContactPublic):
 
 
 class ProviderCreate(Strict):
-    accme_id: str = AccmeId
+    accme_id: str = Field(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")
     name: str = Field(min_length=1, max_length=300)
     accreditor: str = Field(description="ACCME, JA (Joint Accreditation) or a state code for its Recognized Accreditor")
     primary_contact: ContactUpdate

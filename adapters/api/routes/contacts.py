@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.routes.providers import settled_profile
-from adapters.api.schemas import AccmeId, ContactCreate, ContactUpdate, SingleRole, StaffContactPublic
+from adapters.api.schemas import AccmeIdPath, ContactCreate, ContactUpdate, SingleRolePath, StaffContactPublic
 from commands.providers import AddContact, AddStaffContact, AssignContact, ContactDetails, RemoveContact, RemoveStaffContact
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/contacts", tags=["contacts"])
 
 
 @router.get("")
-def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> dict[str, Any]:
+def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
     """Contacts by role, staff, and who receives invoices and who the directory shows."""
     profile = visible_profile(system, principal, accme_id)
     return {
@@ -25,7 +25,7 @@ def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: str = Ac
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> dict[str, Any]:
+def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
     """Adds a contact to a vacant role or to staff; 409 if the role already has its one holder."""
     require_editor(system, principal, accme_id)
     details = ContactDetails(**body.model_dump(exclude={"role"}))
@@ -37,7 +37,7 @@ def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep,
 
 
 @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffContactPublic)
-def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> Any:
+def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Adds a staff contact; staff have access to the provider's records."""
     require_editor(system, principal, accme_id)
     outcome = system.providers.handle(
@@ -48,7 +48,7 @@ def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: Princip
 
 
 @router.delete("/staff/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: str = AccmeId) -> Response:
+def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: AccmeIdPath) -> Response:
     """Removes a staff contact."""
     require_editor(system, principal, accme_id)
     outcome = system.providers.handle(RemoveStaffContact(accme_id=accme_id, contact_id=contact_id), acting(principal))
@@ -58,7 +58,7 @@ def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id:
 
 @router.put("/{role}")
 def set_contact(
-    body: ContactUpdate, system: SystemDep, principal: PrincipalDep, role: SingleRole = Path(), accme_id: str = AccmeId
+    body: ContactUpdate, system: SystemDep, principal: PrincipalDep, role: SingleRolePath, accme_id: AccmeIdPath
 ) -> dict[str, Any]:
     """Sets the single contact of a role, replacing any holder in one change."""
     require_editor(system, principal, accme_id)
@@ -68,7 +68,7 @@ def set_contact(
 
 
 @router.delete("/{role}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_contact(system: SystemDep, principal: PrincipalDep, role: SingleRole = Path(), accme_id: str = AccmeId) -> Response:
+def remove_contact(system: SystemDep, principal: PrincipalDep, role: SingleRolePath, accme_id: AccmeIdPath) -> Response:
     """Removes an optional role's contact; the primary contact can only be replaced (409)."""
     require_editor(system, principal, accme_id)
     outcome = system.providers.handle(RemoveContact(accme_id=accme_id, role=role), acting(principal))

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
-from adapters.api.schemas import AccmeId, HistoryPublic
+from adapters.api.schemas import AccmeIdPath, HistoryPublic
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/history", tags=["history"])
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/providers/{accme_id}/history", tags=["history
 def provider_history(
     system: SystemDep,
     principal: PrincipalDep,
-    accme_id: str = AccmeId,
+    accme_id: AccmeIdPath,
     as_of: datetime | None = Query(None, description="ISO-8601 instant; events recorded after it are left out"),
     after: int = Query(0, ge=0, description="the `next` of the previous page"),
     limit: int = Query(500, ge=1, le=5000),

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
 from adapters.api.problems import Problem
-from adapters.api.schemas import AccmeId, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
+from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
 from adapters.bootstrap import System
 from commands.providers import ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.provider import normalise_accreditor
@@ -59,13 +59,13 @@ def list_providers(system: SystemDep, principal: PrincipalDep) -> Any:
 
 
 @router.get("/{accme_id}", response_model=ProviderPublic)
-def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> Any:
+def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """The provider, its accreditation decisions and its contacts by role."""
     return visible_profile(system, principal, accme_id)
 
 
 @router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic)
-def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: str = AccmeId) -> Any:
+def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Records an accreditation decision (accreditor staff overseeing the provider)."""
     profile = visible_profile(system, principal, accme_id)
     if not principal.can_decide_accreditation(profile):
