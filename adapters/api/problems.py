@@ -67,7 +67,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": [str(part) for part in e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        errors = [_field_error(e) for e in exc.errors()]
         where = ", ".join(".".join(e["loc"]) for e in errors[:5])
         return problem_response(422, f"the request has {len(errors)} invalid field(s): {where}", errors)
 
@@ -79,3 +79,10 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "an unexpected error occurred; it has been logged")
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
+    if error.get("type") == "json_invalid":  # say where the JSON broke, not "body.1"
+        reason = error.get("ctx", {}).get("error", "invalid JSON")
+        return {"loc": ["body"], "msg": f"the body is not valid JSON: {reason} (at character {error['loc'][-1]})"}
+    return {"loc": [str(part) for part in error["loc"]], "msg": error["msg"]}
