@@ -29,9 +29,10 @@ def issue_token(
     board: str | None = None,
     state: str | None = None,
     learner: str | None = None,
+    token_id: str | None = None,
 ) -> str:
     """Checks that the scope fits the role, then signs it."""
-    principal = _principal(role, secrets.token_hex(6), provider, board, state, learner)
+    principal = _principal(role, token_id or new_token_id(), provider, board, state, learner)
     claims = {
         "role": principal.role.value,
         "jti": principal.token_id,
@@ -40,6 +41,10 @@ def issue_token(
     }
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     return f"{PREFIX}{body}.{_sign(secret, body)}"
+
+
+def new_token_id() -> str:
+    return secrets.token_hex(6)
 
 
 def read_token(secret: str, token: str) -> Principal:

@@ -66,6 +66,17 @@ class RecordAccreditationDecision(Command):
     term_ends: date | None = None
 
 
+class IssueApiToken(Command):
+    accme_id: str
+    token_id: str
+    label: str = ""
+
+
+class RevokeApiToken(Command):
+    accme_id: str
+    token_id: str
+
+
 def register_provider(cmd: RegisterProvider, by: Acting) -> Provider:
     return Provider.register(cmd.accme_id, cmd.name, cmd.accreditor, cmd.primary.to_domain(), by)
 
@@ -94,6 +105,14 @@ def _decide(p: Provider, cmd: RecordAccreditationDecision, by: Acting) -> Any:
     return p.record_decision(cmd.decision, cmd.decided_on, by, term_ends=cmd.term_ends)
 
 
+def _issue_token(p: Provider, cmd: IssueApiToken, by: Acting) -> Any:
+    return p.issue_api_token(cmd.token_id, cmd.label, by)
+
+
+def _revoke_token(p: Provider, cmd: RevokeApiToken, by: Acting) -> Any:
+    return p.revoke_api_token(cmd.token_id, by)
+
+
 #: How each command changes an existing provider; the service loads, applies and saves.
 PROVIDER_HANDLERS: dict[type[Command], Callable[[Provider, Any, Acting], Any]] = {
     AssignContact: _assign,
@@ -102,4 +121,6 @@ PROVIDER_HANDLERS: dict[type[Command], Callable[[Provider, Any, Acting], Any]] =
     AddStaffContact: _add_staff,
     RemoveStaffContact: _remove_staff,
     RecordAccreditationDecision: _decide,
+    IssueApiToken: _issue_token,
+    RevokeApiToken: _revoke_token,
 }

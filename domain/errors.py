@@ -43,7 +43,7 @@ class RoleAlreadyFilledError(ConflictError):
 
 
 class ContactNotFoundError(NotFoundError):
-    """Raised when removing a contact the provider does not have."""
+    """Raised when removing a contact (or revoking a token) the provider does not have."""
 
 
 class DuplicateStaffContactError(ConflictError):

@@ -141,6 +141,13 @@ class Provider(ParsAggregate):
         decided_on: date
         term_ends: date | None
 
+    class ApiTokenIssued(ParsAggregate.Event):
+        token_id: str
+        label: str
+
+    class ApiTokenRevoked(ParsAggregate.Event):
+        token_id: str
+
     @staticmethod
     def create_id(accme_id: str) -> uuid.UUID:
         return uuid.uuid5(PROVIDER_NAMESPACE, f"provider:{accme_id}")
@@ -180,6 +187,7 @@ class Provider(ParsAggregate):
         self.contacts: dict[str, dict[str, str]] = {ContactRole.PRIMARY.value: primary_contact}
         self.staff: dict[str, dict[str, str]] = {}
         self.decisions: list[dict[str, Any]] = []
+        self.api_tokens: dict[str, dict[str, Any]] = {}
 
     # --- contacts -------------------------------------------------------------------------
 
@@ -266,6 +274,30 @@ class Provider(ParsAggregate):
     def directory_contact(self) -> dict[str, str]:
         """The public directory shows the website contact, else the primary."""
         return self.contacts.get(ContactRole.WEBSITE.value) or self.primary_contact
+
+    # --- web-service tokens ---------------------------------------------------------------
+
+    def issue_api_token(self, token_id: str, label: str, by: Acting) -> None:
+        """Records a token for the provider's systems, so that it can be listed and revoked."""
+        if token_id in self.api_tokens:
+            raise InvalidValueError(f"token {token_id} is already recorded", loc=("token_id",))
+        self._issue_api_token(token_id=token_id, label=(label or "").strip()[:200], **self._meta(by))
+
+    @event(ApiTokenIssued)
+    def _issue_api_token(self, token_id: str, label: str, accme_id: str, actor: str, channel: str) -> None:
+        self.api_tokens[token_id] = {"label": label, "revoked": False}
+
+    def revoke_api_token(self, token_id: str, by: Acting) -> None:
+        token = self.api_tokens.get(token_id)
+        if token is None:
+            raise ContactNotFoundError(f"provider {self.accme_id} has no token {token_id!r}", loc=("path", "token_id"))
+        if token["revoked"]:
+            return  # revoking twice is the same as once
+        self._revoke_api_token(token_id=token_id, **self._meta(by))
+
+    @event(ApiTokenRevoked)
+    def _revoke_api_token(self, token_id: str, accme_id: str, actor: str, channel: str) -> None:
+        self.api_tokens[token_id]["revoked"] = True
 
     # --- accreditation --------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ class ProviderProfileProjection(ParsProjection[ProviderProfileView]):
             "decisions": [],
             "contacts": {"primary": e.primary_contact},
             "staff": [],
+            "api_tokens": [],
         }
         self._store(profile, tracking)
 
@@ -77,6 +78,22 @@ class ProviderProfileProjection(ParsProjection[ProviderProfileView]):
         profile["decisions"].append(
             to_jsonable({"decision": e.decision, "decided_on": e.decided_on, "term_ends": e.term_ends})
         )
+        self._store(profile, tracking)
+
+    @process_event.register
+    def _(self, e: Provider.ApiTokenIssued, tracking: Tracking) -> None:
+        profile = self._load(e.accme_id)
+        profile["api_tokens"].append(
+            {"token_id": e.token_id, "label": e.label, "issued_at": e.timestamp.isoformat(), "issued_by": e.actor, "revoked_at": None}
+        )
+        self._store(profile, tracking)
+
+    @process_event.register
+    def _(self, e: Provider.ApiTokenRevoked, tracking: Tracking) -> None:
+        profile = self._load(e.accme_id)
+        for token in profile["api_tokens"]:
+            if token["token_id"] == e.token_id:
+                token["revoked_at"] = e.timestamp.isoformat()
         self._store(profile, tracking)
 
     def _load(self, accme_id: str) -> dict[str, Any]:

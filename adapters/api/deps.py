@@ -28,9 +28,17 @@ def get_principal(system: SystemDep, credentials: Annotated[HTTPAuthorizationCre
     if credentials is None:
         raise Problem(401, "a bearer token is required (Authorization: Bearer TOKEN)", headers=challenge)
     try:
-        return read_token(system.secret, credentials.credentials)
+        principal = read_token(system.secret, credentials.credentials)
     except InvalidTokenError:
         raise Problem(401, "the bearer token is not valid", headers=challenge) from None
+    if principal.provider and _is_revoked(system, principal.provider, principal.token_id):
+        raise Problem(401, "the bearer token has been revoked", headers=challenge)
+    return principal
+
+
+def _is_revoked(system: System, accme_id: str, token_id: str) -> bool:
+    profile = system.profiles.view.get_profile(accme_id) or {}
+    return any(t["token_id"] == token_id and t["revoked_at"] for t in profile.get("api_tokens", []))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
-from adapters.tokens import issue_token
-from commands.providers import ContactDetails, RegisterProvider
+from adapters.tokens import issue_token, new_token_id
+from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
 from domain.base import Acting, Channel
 from domain.errors import DomainError
 
@@ -102,9 +102,24 @@ def issue_token_command(
     state: Annotated[str | None, typer.Option(help="state code: a state board, or a state accreditor's staff")] = None,
     learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for learner tokens")] = None,
 ) -> None:
-    """Prints one bearer token, alone on stdout."""
+    """Prints one bearer token, alone on stdout. Provider tokens are recorded on the provider, so they can be revoked."""
     with system_or_exit() as system:
-        typer.echo(issue_token(system.secret, role, provider=provider, board=board, state=state, learner=learner))
+        token_id = new_token_id()
+        token = issue_token(system.secret, role, provider=provider, board=board, state=state, learner=learner, token_id=token_id)
+        if provider:
+            system.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label="issued with pars admin issue-token"), cli_actor())
+        typer.echo(token)
+
+
+@admin.command("revoke-token")
+def revoke_token_command(
+    token_id: Annotated[str, typer.Argument(help="the token's id (GET /api/v1/providers/{id}/tokens lists them)")],
+    provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
+) -> None:
+    """Revokes one of a provider's web-service tokens."""
+    with system_or_exit() as system:
+        system.providers.handle(RevokeApiToken(accme_id=provider, token_id=token_id), cli_actor())
+        typer.echo(f"revoked token {token_id} of provider {provider}")
 
 
 @app.command()
