@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -11,7 +12,13 @@ from eventsourcing.persistence import IntegrityError
 from commands.base import Command
 from commands.providers import PROVIDER_HANDLERS, RegisterProvider, register_provider
 from domain.base import Acting, require_accme_id
-from domain.errors import ConflictError, ProviderAlreadyExistsError, ProviderNotFoundError
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    InvalidValueError,
+    ProviderAlreadyExistsError,
+    ProviderNotFoundError,
+)
 from domain.provider import Provider
 from services.store import ParsStore
 
@@ -29,6 +36,31 @@ class Outcome:
 
     value: Any
     position: int | None
+
+
+#: Aggregates saved per transaction by register_many: ~1,200 events/s one at a time vs ~19,000 per 1,000 (ENGINE-NOTES).
+REGISTER_CHUNK_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class NewProvider:
+    """A registration plus commands applied to the new provider before its first save (contacts, decisions)."""
+
+    register: RegisterProvider
+    then: Sequence[Command] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class BatchOutcome(Outcome):
+    """One item's result in register_many: the provider and its log position, or the error that refused it."""
+
+    index: int = 0
+    accme_id: str = ""
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 class ProviderRegistry:
@@ -78,3 +110,105 @@ class ProviderRegistry:
 
     def exists(self, accme_id: str) -> bool:
         return Provider.create_id(accme_id) in self.store.repository
+
+    def register_many(
+        self,
+        cmds: Iterable[RegisterProvider | NewProvider],
+        by: Acting,
+        *,
+        chunk_size: int = REGISTER_CHUNK_SIZE,
+    ) -> list[BatchOutcome]:
+        """Registers many providers, saving up to `chunk_size` of them in one transaction each.
+
+        Returns one result per command, in order. A command is refused (its result carries the
+        error, nothing of it is saved) when it is invalid, when one of its follow-up commands
+        fails, when its ACCME ID repeats an earlier item of the batch, or when the provider
+        already exists; the rest of the batch is saved regardless. Existing providers are found
+        optimistically: a chunk is saved in one go and, only if that conflicts, checked one by one.
+        """
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        items = [c if isinstance(c, NewProvider) else NewProvider(c) for c in cmds]
+        results: list[BatchOutcome | None] = [None] * len(items)
+        first_seen: dict[str, int] = {}
+        pending: list[tuple[int, Callable[[], Provider], Provider]] = []
+        for index, item in enumerate(items):
+            accme_id = item.register.accme_id
+            try:
+                build = self._builder(item, by)
+                provider = build()  # validates the registration and its follow-ups before any save
+                if accme_id in first_seen:
+                    raise ProviderAlreadyExistsError(
+                        f"provider {accme_id} is repeated in this batch (first at item {first_seen[accme_id]})",
+                        loc=("body", str(index), "accme_id"),
+                    )
+            except DomainError as error:
+                results[index] = BatchOutcome(None, None, index, accme_id, error)
+                continue
+            first_seen[accme_id] = index
+            pending.append((index, build, provider))
+        for start in range(0, len(pending), chunk_size):
+            for index, outcome in self._save_chunk(pending[start : start + chunk_size], items):
+                results[index] = outcome
+        return [r for r in results if r is not None]
+
+    def _builder(self, item: NewProvider, by: Acting) -> Callable[[], Provider]:
+        accme_id = item.register.accme_id
+        steps = []
+        for number, cmd in enumerate(item.then):
+            handler = PROVIDER_HANDLERS.get(type(cmd))
+            if handler is None:
+                raise TypeError(f"{type(cmd).__name__} is not a provider command")
+            if getattr(cmd, "accme_id", None) != accme_id:
+                raise InvalidValueError(
+                    f"follow-up command {number} names provider {getattr(cmd, 'accme_id', None)!r}, "
+                    f"not {accme_id}",
+                    loc=("then", str(number), "accme_id"),
+                )
+            steps.append((handler, cmd))
+
+        def build() -> Provider:
+            provider = register_provider(item.register, by)
+            for handler, cmd in steps:
+                handler(provider, cmd, by)
+            return provider
+
+        return build
+
+    def _save_chunk(
+        self, chunk: list[tuple[int, Callable[[], Provider], Provider]], items: list[NewProvider]
+    ) -> list[tuple[int, BatchOutcome]]:
+        done: list[tuple[int, BatchOutcome]] = []
+        providers = [(index, provider) for index, _, provider in chunk]
+        for _ in range(MAX_ATTEMPTS):
+            if not chunk:
+                return done
+            try:
+                recordings = self.store.save(*(p for _, p in providers))
+            except IntegrityError:
+                # Some already exist (or were registered concurrently): refuse those, save the rest.
+                remaining = []
+                for index, build, provider in chunk:
+                    if self.exists(provider.accme_id):
+                        error = ProviderAlreadyExistsError(
+                            f"provider {provider.accme_id} already exists", loc=("body", str(index), "accme_id")
+                        )
+                        done.append((index, BatchOutcome(None, None, index, provider.accme_id, error)))
+                    else:
+                        remaining.append((index, build, build()))  # the failed save took its pending events
+                if len(remaining) == len(chunk):
+                    raise  # a conflict that is not an existing provider: not ours to hide
+                chunk = remaining
+                providers = [(index, provider) for index, _, provider in chunk]
+                continue
+            positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
+            for index, provider in providers:
+                done.append((index, BatchOutcome(provider, positions[provider.id], index, provider.accme_id)))
+            return done
+        for index, _, _ in chunk:
+            accme_id = items[index].register.accme_id
+            error = ConcurrentChangeError(
+                f"provider {accme_id} is being registered by others; try again", loc=("body", str(index), "accme_id")
+            )
+            done.append((index, BatchOutcome(None, None, index, accme_id, error)))
+        return done
