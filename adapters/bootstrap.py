@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from adapters.db.annual_views import SqlChecklistView
 from adapters.db.database import Database
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
 from adapters.settings import Settings
+from projections.checklist import ChecklistProjection, NoActivities
 from projections.directory import DirectoryProjection
 from projections.history import HistoryProjection
 from projections.provider_profile import ProviderProfileProjection
+from services.annual import AnnualReporting
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
 from services.store import ParsStore
@@ -25,6 +28,8 @@ class System:
     directory: DirectoryProjection
     history: HistoryProjection
     projections: ProjectionSupervisor
+    checklist: ChecklistProjection
+    annual: AnnualReporting
     secret: str = field(repr=False, default="")
 
     def close(self) -> None:
@@ -42,14 +47,18 @@ def bootstrap(settings: Settings | None = None) -> System:
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
     history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))
+    checklist = ChecklistProjection(SqlChecklistView(db, ChecklistProjection.name))
+    providers = ProviderRegistry(store)
     return System(
         settings=settings,
         store=store,
         db=db,
-        providers=ProviderRegistry(store),
+        providers=providers,
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist]),
+        checklist=checklist,
+        annual=AnnualReporting(store, providers, profiles.view, checklist.view, NoActivities()),
         secret=settings.signing_key(),
     )

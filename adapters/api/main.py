@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from adapters.api import problems
-from adapters.api.routes import contacts, directory, history, providers, tokens
+from adapters.api.routes import accreditor, annual, contacts, directory, history, providers, tokens
 from adapters.bootstrap import System
 
 
@@ -31,6 +31,6 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     )
     app.state.system = system
     problems.install(app)
-    for module in (providers, contacts, tokens, history, directory):
+    for module in (providers, contacts, tokens, history, directory, annual, accreditor):
         app.include_router(module.router)
     return app

@@ -1,0 +1,141 @@
+"""Accreditor staff: the year-end table across overseen providers, and their own reporting deadlines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.problems import Problem
+from adapters.api.routes.annual import YearPath
+from adapters.api.schemas import Strict
+from commands.annual import SetReportingDeadline
+from domain.annual_report import STEP_KEYS
+from domain.provider import normalise_accreditor
+from projections.checklist import deadline_for
+from services.access import Principal, Role
+
+router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"])
+CSV_COLUMNS = (
+    "accme_id", "name", "accreditor", "deadline", "days_to_deadline", "status", "late", "late_count", "missing_count",
+    *STEP_KEYS,
+)
+
+
+class DeadlineUpdate(Strict):
+    deadline: date
+    accreditor: str | None = Field(default=None, description="ACCME staff only: whose deadline (ACCME, JA or a state); a state accreditor sets its own")
+
+
+class DeadlinePublic(BaseModel):
+    accreditor: str
+    year: int
+    deadline: date
+
+
+class YearEndRow(BaseModel):
+    accme_id: str
+    name: str
+    accreditor: str
+    deadline: str
+    days_to_deadline: int
+    status: str
+    late: bool
+    late_count: int
+    missing_count: int
+    missing_steps: list[str]
+    late_steps: list[str]
+    steps: dict[str, bool]
+
+
+class YearEndPublic(BaseModel):
+    year: int
+    data: list[YearEndRow]
+    count: int
+
+
+def _overseen(principal: Principal) -> list[str] | None:
+    """The accreditors whose providers the principal sees (None: all)."""
+    if principal.role is Role.ACCREDITOR:
+        return None if principal.state is None else [principal.state]
+    if principal.role is Role.AUDITOR:
+        return None
+    raise Problem(403, f"a {principal.role.value} token cannot read the accreditors' year-end table")
+
+
+@router.get(
+    "/year-end/{year}",
+    response_model=YearEndPublic,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
+)
+def year_end(
+    request: Request,
+    system: SystemDep,
+    principal: PrincipalDep,
+    year: YearPath,
+    sort: Annotated[str, Query(description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count or late_count; prefix - to reverse")] = "accme_id",
+    status: Annotated[str | None, Query(pattern="^(complete|incomplete|late)$")] = None,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Any:
+    """The year-end table of the providers this accreditor oversees: steps, days to deadline, late and missing counts."""
+    rows = system.annual.year_end(year, _overseen(principal), sort=sort, status=status)
+    wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+    if wants_csv:
+        return Response(
+            year_end_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
+        )
+    return {"year": year, "data": rows, "count": len(rows)}
+
+
+def year_end_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                *(r[c] for c in CSV_COLUMNS[:6]),
+                "yes" if r["late"] else "no",
+                r["late_count"],
+                r["missing_count"],
+                *("done" if r["steps"][k] else "missing" for k in STEP_KEYS),
+            ]
+        )
+    return out.getvalue()
+
+
+@router.put("/deadlines/{year}", response_model=DeadlinePublic)
+def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
+    """Sets the accreditor's year-end deadline for the year (a state accreditor: no later than ACCME's 31 March)."""
+    if principal.role is not Role.ACCREDITOR:
+        raise Problem(403, "only accreditor staff set year-end deadlines")
+    if principal.state is not None:
+        accreditor = principal.state
+        if body.accreditor is not None and normalise_accreditor(body.accreditor) != accreditor:
+            raise Problem(403, f"this accreditor token sets only {accreditor}'s deadline")
+    else:
+        accreditor = normalise_accreditor(body.accreditor or "ACCME")
+    outcome = system.annual.set_deadline(
+        SetReportingDeadline(accreditor=accreditor, year=year, deadline=body.deadline), acting(principal)
+    )
+    system.projections.wait(outcome.position, names=["checklist"])
+    return {"accreditor": accreditor, "year": year, "deadline": outcome.value}
+
+
+@router.get("/deadlines/{year}", response_model=DeadlinePublic)
+def get_deadline(
+    system: SystemDep, principal: PrincipalDep, year: YearPath, accreditor: Annotated[str | None, Query()] = None
+) -> Any:
+    """The year-end deadline that applies to an accreditor's providers (31 March of the next year unless it set one)."""
+    if principal.role is not Role.ACCREDITOR:
+        raise Problem(403, "only accreditor staff read the deadlines here; providers see theirs in the checklist")
+    code = principal.state or normalise_accreditor(accreditor or "ACCME")
+    return {"accreditor": code, "year": year, "deadline": deadline_for(code, year, system.checklist.view.deadlines_for_year(year))}

@@ -1,0 +1,135 @@
+"""A provider's year-end reporting: agreement, program summary, contact review, attestation, checklist, reopening."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, BeforeValidator, Field
+
+from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.problems import PROBLEM_JSON, Problem
+from adapters.api.schemas import AccmeIdPath, Strict
+from adapters.bootstrap import System
+from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearCommand
+from domain.annual_report import FIRST_YEAR, LAST_YEAR, MAX_DOLLARS, AttestationIncompleteError
+from services.access import Principal
+
+router = APIRouter(prefix="/api/v1/providers", tags=["annual reporting"])
+READ_MODELS = ["checklist"]
+
+
+
+def four_digits(value: Any) -> Any:
+    """A year in a path is exactly four digits ("2025"), not "2025.0" or "25"."""
+    if isinstance(value, str) and not (len(value) == 4 and value.isascii() and value.isdigit()):
+        raise ValueError("year must be four digits, e.g. 2025")
+    return value
+
+
+YearPath = Annotated[
+    int,
+    BeforeValidator(four_digits),
+    Path(ge=FIRST_YEAR, le=LAST_YEAR, description="the reporting year, four digits", examples=[2025]),
+]
+Dollars = Annotated[int | None, Field(default=None, strict=True, ge=0, le=MAX_DOLLARS, description="whole dollars; null: not entered yet")]
+
+
+class ProgramSummaryUpdate(Strict):
+    advertising_exhibit_income: Dollars = None
+    registration_fees: Dollars = None
+    government_grants: Dollars = None
+    private_donations: Dollars = None
+
+
+class Reopening(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ChecklistStep(BaseModel):
+    key: str
+    done: bool
+    missing: list[Any]
+    late: bool = Field(description="done after the deadline")
+
+
+class ChecklistPublic(BaseModel):
+    complete: bool
+    deadline: str
+    steps: list[ChecklistStep]
+
+
+def _change(system: System, principal: Principal, accme_id: str, cmd: YearCommand) -> dict[str, Any]:
+    outcome = system.annual.handle(cmd, acting(principal))
+    system.projections.wait(outcome.position, names=READ_MODELS)  # read-your-writes
+    return system.annual.checklist(accme_id, cmd.year)
+
+
+@router.post("/{accme_id}/years/{year}/agreement", response_model=ChecklistPublic)
+def accept_agreement(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+    """Accepts the annual agreement for the year; answers with the checklist."""
+    require_editor(system, principal, accme_id)
+    return _change(system, principal, accme_id, AcceptAgreement(accme_id=accme_id, year=year))
+
+
+@router.put("/{accme_id}/years/{year}/program-summary", response_model=ChecklistPublic)
+def submit_program_summary(
+    body: ProgramSummaryUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath
+) -> Any:
+    """Sets the year's program summary in whole dollars (409 once attested, until the accreditor reopens the year)."""
+    require_editor(system, principal, accme_id)
+    cmd = SubmitProgramSummary(accme_id=accme_id, year=year, **body.model_dump())
+    return _change(system, principal, accme_id, cmd)
+
+
+@router.post("/{accme_id}/years/{year}/contacts-reviewed", response_model=ChecklistPublic)
+def review_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+    """Records that the provider reviewed its contacts for the year."""
+    require_editor(system, principal, accme_id)
+    return _change(system, principal, accme_id, ReviewContacts(accme_id=accme_id, year=year))
+
+
+@router.post(
+    "/{accme_id}/years/{year}/attestation",
+    response_model=ChecklistPublic,
+    responses={409: {"description": "the checklist is incomplete; `missing` lists each step's missing items"}},
+)
+def attest(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+    """Attests the year's report; 409 with the missing items while the checklist is incomplete."""
+    require_editor(system, principal, accme_id)
+    try:
+        return _change(system, principal, accme_id, Attest(accme_id=accme_id, year=year))
+    except AttestationIncompleteError as error:
+        return incomplete_response(error)
+
+
+@router.get("/{accme_id}/years/{year}/checklist", response_model=ChecklistPublic)
+def get_checklist(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+    """The year-end checklist: each step, whether it is done and exactly what is missing."""
+    profile = visible_profile(system, principal, accme_id)
+    return system.annual.checklist(accme_id, year, accreditor=profile["accreditor"])
+
+
+@router.post("/{accme_id}/years/{year}/reopen", response_model=ChecklistPublic)
+def reopen(body: Reopening, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+    """Reopens an attested year so that the provider may change it (the provider's accreditor, with a reason)."""
+    profile = visible_profile(system, principal, accme_id)
+    if not principal.oversees(profile["accreditor"]):
+        raise Problem(403, "only the provider's accreditor reopens an attested year")
+    return _change(system, principal, accme_id, ReopenYear(accme_id=accme_id, year=year, reason=body.reason))
+
+
+def incomplete_response(error: AttestationIncompleteError) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": error.message,
+        "errors": [
+            {"loc": ["checklist", key], "msg": f"{key} is not done", "missing": items}
+            for key, items in error.missing.items()
+        ],
+        "missing": [{"key": key, "missing": items} for key, items in error.missing.items()],
+    }
+    return JSONResponse(body, status_code=409, media_type=PROBLEM_JSON)

@@ -1,0 +1,177 @@
+"""The year-end checklist: each provider's annual report per year, kept current event by event.
+
+The checklist is answered from stored rows (the report's state, the accreditor's deadline and the
+activities' facts); nothing replays history to answer it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.annual_report import AnnualReport, ReportState, StepState, YearFacts, steps
+from domain.deadlines import ReportingDeadline, default_deadline
+from projections.base import ParsProjection, ProjectionView
+
+
+class ActivityFactsForYear(ABC):
+    """What the checklist needs to know about a provider's activities in a reporting year."""
+
+    @abstractmethod
+    def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
+        """Activities of the provider that ended in the year and are not closed: {activity_id, title, end_date}."""
+
+    @abstractmethod
+    def enduring_without_count(self, accme_id: str, year: int) -> list[dict[str, Any]]:
+        """Enduring materials of the provider active in the year with no learner count as of 31 December:
+        {activity_id, title}."""
+
+    def year_facts(self, accme_id: str, year: int) -> YearFacts:
+        return YearFacts(tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year)))
+
+    def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:
+        """The facts of many providers at once (the accreditor's year-end table); override to batch."""
+        return {a: self.year_facts(a, year) for a in accme_ids}
+
+
+class NoActivities(ActivityFactsForYear):
+    """Facts for a system without activity events: nothing is open, nothing lacks a count."""
+
+    def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
+        return []
+
+    def enduring_without_count(self, accme_id: str, year: int) -> list[dict[str, Any]]:
+        return []
+
+
+class ChecklistView(ProjectionView):
+    @abstractmethod
+    def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
+        """The stored state of one provider's annual report for one year, or None if never started."""
+
+    @abstractmethod
+    def put_report(self, accme_id: str, year: int, doc: dict[str, Any], tracking: Tracking) -> None:
+        """Stores a report's state and the position it reflects."""
+
+    @abstractmethod
+    def reports_for_year(self, year: int, accme_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored reports of the named providers for the year, by ACCME ID."""
+
+    @abstractmethod
+    def put_deadline(self, accreditor: str, year: int, deadline: date, tracking: Tracking) -> None:
+        """Stores the deadline an accreditor set for a year."""
+
+    @abstractmethod
+    def deadlines_for_year(self, year: int) -> dict[str, date]:
+        """The deadlines accreditors set for the year, by accreditor."""
+
+
+def state_to_doc(state: ReportState) -> dict[str, Any]:
+    def step(s: StepState | None) -> dict[str, Any] | None:
+        return None if s is None else {"on": s.on.isoformat(), "late": s.late}
+
+    return {
+        "agreement": step(state.agreement),
+        "summary": dict(state.summary),
+        "summary_step": step(state.summary_step),
+        "contacts": step(state.contacts),
+        "attestation": step(state.attestation),
+    }
+
+
+def state_from_doc(doc: dict[str, Any]) -> ReportState:
+    def step(s: dict[str, Any] | None) -> StepState | None:
+        return None if s is None else StepState(date.fromisoformat(s["on"]), bool(s["late"]))
+
+    return ReportState(
+        agreement=step(doc["agreement"]),
+        summary=dict(doc["summary"]),
+        summary_step=step(doc["summary_step"]),
+        contacts=step(doc["contacts"]),
+        attestation=step(doc["attestation"]),
+    )
+
+
+def checklist(state: ReportState, facts: YearFacts, deadline: date) -> dict[str, Any]:
+    """The checklist document, as GET .../years/{year}/checklist answers."""
+    items = steps(state, facts)
+    return {
+        "complete": all(s["done"] for s in items),
+        "deadline": deadline.isoformat(),
+        "steps": items,
+    }
+
+
+def deadline_for(accreditor: str, year: int, deadlines: dict[str, date]) -> date:
+    """The accreditor's own deadline if it set one, else 31 March of the following year."""
+    return deadlines.get(accreditor) or default_deadline(year)
+
+
+class ChecklistProjection(ParsProjection[ChecklistView]):
+    name = "checklist"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: AnnualReport.Started, tracking: Tracking) -> None:
+        self.view.put_report(e.accme_id, e.year, state_to_doc(ReportState()), tracking)
+
+    @process_event.register
+    def _(self, e: AnnualReport.AgreementAccepted, tracking: Tracking) -> None:
+        state = self._load(e)
+        state.agreement = StepState(e.on, e.late)
+        self._store(e, state, tracking)
+
+    @process_event.register
+    def _(self, e: AnnualReport.ProgramSummarySubmitted, tracking: Tracking) -> None:
+        state = self._load(e)
+        state.summary = {
+            "advertising_exhibit_income": e.advertising_exhibit_income,
+            "registration_fees": e.registration_fees,
+            "government_grants": e.government_grants,
+            "private_donations": e.private_donations,
+        }
+        state.summary_step = StepState(e.on, e.late)
+        self._store(e, state, tracking)
+
+    @process_event.register
+    def _(self, e: AnnualReport.ContactsReviewed, tracking: Tracking) -> None:
+        state = self._load(e)
+        state.contacts = StepState(e.on, e.late)
+        self._store(e, state, tracking)
+
+    @process_event.register
+    def _(self, e: AnnualReport.Attested, tracking: Tracking) -> None:
+        state = self._load(e)
+        state.attestation = StepState(e.on, e.late)
+        self._store(e, state, tracking)
+
+    @process_event.register
+    def _(self, e: AnnualReport.Reopened, tracking: Tracking) -> None:
+        state = self._load(e)
+        state.attestation = None
+        self._store(e, state, tracking)
+
+    @process_event.register
+    def _(self, e: ReportingDeadline.Set, tracking: Tracking) -> None:
+        self.view.put_deadline(e.accreditor, e.year, e.deadline, tracking)
+
+    @process_event.register
+    def _(self, e: ReportingDeadline.Changed, tracking: Tracking) -> None:
+        self.view.put_deadline(e.accreditor, e.year, e.deadline, tracking)
+
+    def _load(self, e: AnnualReport.Event) -> ReportState:
+        doc = self.view.get_report(e.accme_id, e.year)
+        if doc is None:  # a step without its Started event means a corrupt log
+            raise LookupError(f"annual report {e.accme_id}/{e.year} missing while projecting")
+        return state_from_doc(doc)
+
+    def _store(self, e: AnnualReport.Event, state: ReportState, tracking: Tracking) -> None:
+        self.view.put_report(e.accme_id, e.year, state_to_doc(state), tracking)
