@@ -1,0 +1,76 @@
+"""The annual report, deadlines and checklist read model on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SetReportingDeadline, SubmitProgramSummary
+from domain.annual_report import AnnualReport, AttestationIncompleteError
+from domain.base import Acting, Channel
+from tests.annual.conftest import at, register
+
+BY = Acting("provider:0001234:t", Channel.WEB)
+STAFF = Acting("accreditor:CA:t", Channel.WEB)
+FULL = {"advertising_exhibit_income": 5, "registration_fees": 1200, "government_grants": 0, "private_donations": 50}
+
+
+def test_a_year_end_round_trip_is_stored_and_projected(any_system):
+    system = any_system
+    register(system, "0001234", "CA")
+    register(system, "0002345", "ACCME")
+    at(system, 2026, 3, 12)
+    system.annual.set_deadline(SetReportingDeadline(accreditor="CA", year=2025, deadline=date(2026, 3, 13)), STAFF)
+    system.annual.handle(AcceptAgreement(accme_id="0001234", year=2025), BY)
+    system.annual.handle(SubmitProgramSummary(accme_id="0001234", year=2025, **FULL), BY)
+    with pytest.raises(AttestationIncompleteError):
+        system.annual.handle(Attest(accme_id="0001234", year=2025), BY)
+    at(system, 2026, 3, 16)
+    system.annual.handle(ReviewContacts(accme_id="0001234", year=2025), BY)
+    system.annual.handle(Attest(accme_id="0001234", year=2025), BY)
+
+    stored = system.store.repository.get(AnnualReport.create_id("0001234", 2025))
+    assert stored.state.summary == FULL and stored.state.attestation and stored.state.attestation.late
+    assert stored.state.agreement and not stored.state.agreement.late
+
+    system.projections.catch_up()
+    checklist = system.annual.checklist("0001234", 2025)
+    assert checklist["complete"] is True and checklist["deadline"] == "2026-03-13"
+    assert [s["key"] for s in checklist["steps"] if s["late"]] == ["contacts_reviewed", "attestation"]
+    table = {r["accme_id"]: r for r in system.annual.year_end(2025, None)}
+    assert table["0001234"]["late_count"] == 2 and table["0001234"]["status"] == "complete"
+    assert table["0002345"]["missing_count"] == 4 and table["0002345"]["deadline"] == "2026-03-31"
+    assert [r["accme_id"] for r in system.annual.year_end(2025, ["CA"])] == ["0001234"]
+
+    # the history shows the annual report's events among the provider's
+    types = [e["type"] for e in system.history.view.events("0001234")]
+    assert types[-5:] == ["AnnualReport.Started", "AnnualReport.AgreementAccepted", "AnnualReport.ProgramSummarySubmitted",
+                          "AnnualReport.ContactsReviewed", "AnnualReport.Attested"]
+
+
+def test_the_rebuilt_checklist_equals_the_incremental_one(any_system):
+    system = any_system
+    register(system, "0001234")
+    at(system, 2026, 2, 1)
+    system.annual.handle(AcceptAgreement(accme_id="0001234", year=2024), BY)
+    system.annual.handle(SubmitProgramSummary(accme_id="0001234", year=2025, registration_fees=3), BY)
+    system.annual.handle(AcceptAgreement(accme_id="0001234", year=2025), BY)
+    system.annual.handle(SubmitProgramSummary(accme_id="0001234", year=2025, **FULL), BY)
+    system.annual.handle(ReviewContacts(accme_id="0001234", year=2025), BY)
+    system.annual.handle(Attest(accme_id="0001234", year=2025), BY)
+    system.annual.handle(ReopenYear(accme_id="0001234", year=2025, reason="typo"), STAFF)
+    system.projections.catch_up()
+    before = [system.annual.checklist("0001234", y) for y in (2024, 2025)]
+    assert before[1]["complete"] is False
+    system.projections.rebuild("checklist")
+    assert [system.annual.checklist("0001234", y) for y in (2024, 2025)] == before
+
+
+def test_a_deadline_changed_twice_keeps_the_latest(any_system):
+    system = any_system
+    for day in (14, 10, 10):
+        system.annual.set_deadline(SetReportingDeadline(accreditor="CA", year=2025, deadline=date(2026, 3, day)), STAFF)
+    system.projections.catch_up()
+    assert system.checklist.view.deadlines_for_year(2025) == {"CA": date(2026, 3, 10)}
+    assert system.annual.deadline("CA", 2025) == date(2026, 3, 10)
