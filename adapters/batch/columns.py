@@ -1,0 +1,562 @@
+"""The flat activity columns shared by the tab-delimited file and the Excel template.
+
+One row is one activity; the header row names the columns, in any order, and columns left out
+(or cells left blank) are simply absent from the activity. Conventions of the legacy PARS
+files: dates as MM/DD/YYYY (YYYY-MM-DD is read too), booleans as Yes/No.
+
+Single-value columns (JSON path in the ACCME item in brackets):
+
+| column | field |
+| --- | --- |
+| Record Action | Add, Update or Delete (`XtensibleInfo.activityRecordAction`) |
+| Close Activity | Yes/No (`XtensibleInfo.closeActivityRecord`) |
+| ACCME Activity ID / Provider Activity ID / Activity URL | `Lom.general.identifier[]` by catalog |
+| Activity Title / Description of Content | `Lom.general.title` / `.description` |
+| Activity Format | `healthcareEducation.activityFormat` |
+| Start Date / End Date | `healthcareEducation.startDateTime` / `.endDateTime` (MM/DD/YYYY, optionally ` HH:MM:SS`) |
+| Reporting Start Date / Reporting End Date | `ReportDescription.*` (YYYY or MM/DD/YYYY) |
+| City / State / Country | `healthcareEducation.activityLocation` (state two letters, country ISO-3) |
+| Providership | direct or joint (`activitySponsorship`) |
+| Joint Provider(s) | `credits.nonAccreditedProvider[]`, a list |
+| Credit Type / Number of AMA PRA Category 1 Credits Designated | `credits.activityCertification` / `.numberOfCredits` |
+| Commercial Support Received? | Yes/No (`commercialSupport`) |
+| In-Kind Supporters | `XtensibleInfo.InKindSupports.InKindSupport[].source`, a list |
+| Delivery Methods / Commendation Tags | lists |
+| Target Professions / Target Specialties | `targetAudience.profession[]` / `.specialty[]` |
+| # of Physicians, # of Nurses, …, # of Other Learners | `ParticipationMetrics.participantsByCategory[]`, one column per category |
+| Measured Outcome: Learner Competence (and the other outcomes) | `Objective`, `Subjective`, `Objective; Subjective`, or `Yes` (measured, type not given) |
+| Show in CME Passport | Yes/No (`ForPublicList`) |
+| Fee for Participation / Activity Registration | text |
+| MIPS | Yes/No |
+| REMS Type / REMS Identifier | `XtensibleInfo.REMS` |
+| Interprofessional | Yes/No |
+| Provider ID | `XtensibleInfo.ProviderID` |
+| Pharmacy Activity Type / Topic / Live Date / Sequence Number, UAN Pharmacy, UAN Pharmacy Tech | the pharmacy fields |
+| Has Pharmacy Recertifications / Has Pharmacy Content Tags | true, false or not sure |
+| Pharmacy Recertification Requirements | a list of `audience=requirement` |
+| Pharmacy Content States / Pharmacy Content Topics | lists |
+| Has State Content Tags | Yes/No |
+| State Content Tags | a list of `domain=topic` |
+
+Repeated groups are numbered columns (add as many numbers as needed, `1` first):
+
+| columns | field |
+| --- | --- |
+| Commercial Supporter N, Commercial Support Amount N, Commercial Support Currency N | `ActivityDescription.commercialSupportAmount[]` (amount in whole dollars, currency e.g. USD) |
+| MOC Board N, MOC Points N, MOC Credit Types N (a list), MOC Claim Date N | `XtensibleInfo.MOCRegistrations.MOCRegistration[]` |
+| Keyword ID N, Keyword Source N, Keyword N | `Lom.general.keyword[]` |
+| Content Outline Source N, Content Outline Keys N (a list of `keyword=value`) | `XtensibleInfo.ContentOutlines.ContentOutlineSelections[]` |
+
+A list cell separates its values with `;`. Inside a value, `\\;`, `\\=` and `\\\\` stand for a
+literal `;`, `=` and backslash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from adapters.batch.spec import MEASURED_OUTCOMES, MEASUREMENT_TYPES, PARTICIPANT_CATEGORIES
+
+HE = ("healthcareMetadata", "healthcareEducation")
+XI = ("XtensibleInfo",)
+GEN = ("Lom", "general")
+
+
+class CellError(ValueError):
+    """Raised when a cell's text is not of its column's kind."""
+
+
+# --- cell kinds: read (text or an Excel value → item value) and write (item value → cell value) ----
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%m/%d/%Y") if value.time() == datetime.min.time() else value.strftime("%m/%d/%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%m/%d/%Y")
+    return str(value).strip()
+
+
+def read_text(value: Any) -> str:
+    return _text(value)
+
+
+def read_yesno(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    raise CellError(f"expected Yes or No, got {_text(value)!r}")
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    text = _text(value).replace(",", "").lstrip("$")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"expected a number, got {_text(value)!r}") from None
+    if not number.is_finite():
+        raise CellError(f"expected a number, got {_text(value)!r}")
+    return number
+
+
+def read_number(value: Any) -> int | float:
+    number = _decimal(value)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def read_int(value: Any) -> int:
+    number = _decimal(value)
+    if number != number.to_integral_value():
+        raise CellError(f"expected a whole number, got {_text(value)!r}")
+    return int(number)
+
+
+DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d")
+DATETIME_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+
+
+def _parse_date(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = _text(value)
+    for fmt in DATE_FORMATS + DATETIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise CellError(f"expected a date as MM/DD/YYYY, got {text!r}")
+
+
+def read_date(value: Any) -> str:
+    return _parse_date(value).date().isoformat()
+
+
+def read_datetime(value: Any) -> str:
+    return _parse_date(value).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def read_report_date(value: Any) -> str:
+    text = _text(value)
+    if re.fullmatch(r"\d{4}", text):
+        return text
+    return read_date(value)
+
+
+def write_date(value: Any) -> Any:
+    """An ISO date or date-time as a date (a datetime if it has a time); other text unchanged."""
+    if not isinstance(value, str):
+        return value
+    for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return parsed.date() if parsed.time() == datetime.min.time() else parsed
+    return value
+
+
+def write_report_date(value: Any) -> Any:
+    return value if isinstance(value, str) and re.fullmatch(r"\d{4}", value) else write_date(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# --- list cells --------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace("=", "\\=")
+
+
+def join_list(values: Iterable[str]) -> str:
+    return "; ".join(_escape(str(v)) for v in values)
+
+
+def split_list(value: Any, sep: str = ";") -> list[str]:
+    text = _text(value)
+    parts, current, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def read_list(value: Any) -> list[str]:
+    return [_unescape(p) for p in split_list(value)]
+
+
+def read_pairs(value: Any) -> list[tuple[str, str]]:
+    pairs = []
+    for part in split_list(value):
+        halves = split_list(part, "=") if "=" in part else []
+        if len(halves) != 2:
+            raise CellError(f"expected key=value pairs separated by ';', got {_unescape(part)!r}")
+        pairs.append((_unescape(halves[0]), _unescape(halves[1])))
+    return pairs
+
+
+def join_pairs(pairs: Iterable[tuple[Any, Any]]) -> str:
+    return "; ".join(f"{_escape(str(a))}={_escape(str(b))}" for a, b in pairs)
+
+
+# --- item paths ----------------------------------------------------------------------------------
+
+
+def get_path(item: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = item
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def set_path(item: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    target = item
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+@dataclass(frozen=True)
+class Column:
+    """A single-value column: its header, the item path, how a cell is read and written."""
+
+    name: str
+    path: tuple[str, ...]
+    read: Callable[[Any], Any] = read_text
+    write: Callable[[Any], Any] = _same
+    is_list: bool = False
+
+
+def _list_column(name: str, path: tuple[str, ...]) -> Column:
+    return Column(name, path, read_list, join_list, is_list=True)
+
+
+COLUMNS: list[Column] = [
+    Column("Record Action", XI + ("activityRecordAction",)),
+    Column("Close Activity", XI + ("closeActivityRecord",), read_yesno),
+    Column("Provider ID", XI + ("ProviderID",)),
+    Column("Activity Title", GEN + ("title",)),
+    Column("Description of Content", GEN + ("description",)),
+    Column("Activity Format", HE + ("activityFormat",)),
+    Column("Start Date", HE + ("startDateTime",), read_datetime, write_date),
+    Column("End Date", HE + ("endDateTime",), read_datetime, write_date),
+    Column("Reporting Start Date", ("ReportDescription", "ReportingStartDate"), read_report_date, write_report_date),
+    Column("Reporting End Date", ("ReportDescription", "ReportingEndDate"), read_report_date, write_report_date),
+    Column("City", HE + ("activityLocation", "city")),
+    Column("State", HE + ("activityLocation", "stateOrProvince")),
+    Column("Country", HE + ("activityLocation", "country")),
+    Column("Providership", HE + ("activitySponsorship",)),
+    _list_column("Joint Provider(s)", HE + ("credits", "nonAccreditedProvider")),
+    Column("Credit Type", HE + ("credits", "activityCertification")),
+    Column("Number of AMA PRA Category 1 Credits Designated", HE + ("credits", "numberOfCredits"), read_number),
+    Column("Commercial Support Received?", HE + ("commercialSupport",), read_yesno),
+    _list_column("Delivery Methods", XI + ("DeliveryMethods", "DeliveryMethod")),
+    _list_column("Commendation Tags", XI + ("CommendationTags", "CommendationTag")),
+    _list_column("Target Professions", HE + ("targetAudience", "profession")),
+    _list_column("Target Specialties", HE + ("targetAudience", "specialty")),
+    Column("Show in CME Passport", XI + ("ForPublicList",), read_yesno),
+    Column("Fee for Participation", XI + ("FeeForParticipation",)),
+    Column("Activity Registration", XI + ("ActivityRegistration",)),
+    Column("MIPS", XI + ("IsMeritBasedIncentivePaymentSystem",), read_yesno),
+    Column("REMS Type", XI + ("REMS", "REMSType")),
+    Column("REMS Identifier", XI + ("REMS", "REMSRelatedIdentifier")),
+    Column("Interprofessional", XI + ("isInterprofessional",), read_yesno),
+    Column("Pharmacy Activity Type", XI + ("PharmacyActivityType",)),
+    Column("Pharmacy Activity Topic", XI + ("PharmacyActivityTopic",)),
+    Column("Pharmacy Live Date", XI + ("PharmacyLiveDate",), read_date, write_date),
+    Column("Pharmacy Sequence Number", XI + ("PharmacySequenceNumber",)),
+    Column("UAN Pharmacy", XI + ("UANPharmacy",)),
+    Column("UAN Pharmacy Tech", XI + ("UANPharmacyTech",)),
+    Column("Has Pharmacy Recertifications", XI + ("HasPharmacyRecertifications",)),
+    Column("Has Pharmacy Content Tags", XI + ("HasPharmacyContentTags",)),
+    _list_column("Pharmacy Content States", XI + ("PharmacyContentTags", "PharmacyState")),
+    _list_column("Pharmacy Content Topics", XI + ("PharmacyContentTags", "PharmacyContentTopic")),
+    Column("Has State Content Tags", XI + ("HasStateContentTags",), read_yesno),
+]
+
+IDENTIFIER_COLUMNS = {"ACCME Activity ID": "ACCME Activity ID", "Provider Activity ID": "Provider Activity ID", "Activity URL": "URL"}
+
+PARTICIPANT_COLUMNS = {
+    "physician": "# of Physicians",
+    "nurse": "# of Nurses",
+    "pharmacist": "# of Pharmacists",
+    "pharmacy technician": "# of Pharmacy Technicians",
+    "physician assistant": "# of Physician Assistants",
+    "psychologist": "# of Psychologists",
+    "optometrist": "# of Optometrists",
+    "social worker": "# of Social Workers",
+    "dentist": "# of Dentists",
+    "allied dental staff": "# of Allied Dental Staff",
+    "registered dietitians": "# of Registered Dietitians",
+    "dietetic technicians registered": "# of Dietetic Technicians Registered",
+    "athletic trainers": "# of Athletic Trainers",
+    "other": "# of Other Learners",
+}
+assert set(PARTICIPANT_COLUMNS) == set(PARTICIPANT_CATEGORIES)
+OUTCOME_COLUMNS = {outcome: f"Measured Outcome: {outcome}" for outcome in MEASURED_OUTCOMES}
+
+PAIR_COLUMNS = {
+    "Pharmacy Recertification Requirements": (XI + ("PharmacyRecertificationRequirements",), "PharmacyAudience", "PharmacyRequirement"),
+    "State Content Tags": (XI + ("StateContentTags", "StateContent"), "StateContentDomain", "StateContentTopic"),
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeated group of numbered columns (`MOC Board 1`, `MOC Points 1`, …) and the list it fills."""
+
+    path: tuple[str, ...]
+    fields: tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]  # (column prefix, key, read, write)
+
+
+GROUPS = {
+    "supporter": Group(
+        ("ActivityDescription", "commercialSupportAmount"),
+        (
+            ("Commercial Supporter", "supportSource", read_text, _same),
+            ("Commercial Support Amount", "value", read_number, _same),
+            ("Commercial Support Currency", "currency", read_text, _same),
+        ),
+    ),
+    "moc": Group(
+        XI + ("MOCRegistrations", "MOCRegistration"),
+        (
+            ("MOC Board", "boardName", read_text, _same),
+            ("MOC Points", "mocPoints", read_number, _same),
+            ("MOC Credit Types", "MOCCreditType", read_list, join_list),
+            ("MOC Claim Date", "CreditClaimDate", read_date, write_date),
+        ),
+    ),
+    "keyword": Group(
+        GEN + ("keyword",),
+        (("Keyword ID", "id", read_text, _same), ("Keyword Source", "source", read_text, _same), ("Keyword", "string", read_text, _same)),
+    ),
+    "outline": Group(
+        XI + ("ContentOutlines", "ContentOutlineSelections"),
+        (
+            ("Content Outline Source", "ContentOutlineSource", read_text, _same),
+            ("Content Outline Keys", "ContentOutlineKeys", lambda v: [{"ContentKeyword": a, "ContentKeywordValue": b} for a, b in read_pairs(v)],
+             lambda keys: join_pairs((k.get("ContentKeyword", ""), k.get("ContentKeywordValue", "")) for k in keys)),
+        ),
+    ),
+}
+GROUP_PREFIXES = {prefix: (gname, key, read, write) for gname, g in GROUPS.items() for prefix, key, read, write in g.fields}
+NUMBERED = re.compile(r"^(.*\S)\s+(\d+)$")
+
+#: column headers of older files, read as ours
+ALIASES = {
+    "Activity Type": "Activity Format",
+    "Activity Date": "Start Date",
+    "# of Other Learners": "# of Other Learners",
+    "Number of Physicians": "# of Physicians",
+    "Number of Other Learners": "# of Other Learners",
+    "Credits": "Number of AMA PRA Category 1 Credits Designated",
+    "Description": "Description of Content",
+    "Title": "Activity Title",
+}
+
+
+def header(groups: dict[str, int] | None = None) -> list[str]:
+    """Every column, in template order, with `groups[name]` numbered copies of each repeated group."""
+    counts = {"supporter": 3, "moc": 2, "keyword": 1, "outline": 1} | (groups or {})
+    names = ["Record Action", "Close Activity", *IDENTIFIER_COLUMNS]
+    names += [c.name for c in COLUMNS if c.name not in names]
+    names += ["In-Kind Supporters"] + list(PARTICIPANT_COLUMNS.values()) + list(OUTCOME_COLUMNS.values()) + list(PAIR_COLUMNS)
+    for gname, group in GROUPS.items():
+        for n in range(1, counts.get(gname, 0) + 1):
+            names += [f"{prefix} {n}" for prefix, *_ in group.fields]
+    return names
+
+
+def canonical(name: Any) -> str:
+    text = " ".join(str(name or "").split())
+    return ALIASES.get(text, text)
+
+
+def check_header(names: list[str]) -> list[dict[str, Any]]:
+    """Errors for headers that name no column (a typo would otherwise drop data silently) or repeat one."""
+    known = {c.name for c in COLUMNS} | {"In-Kind Supporters"} | set(IDENTIFIER_COLUMNS) | set(PARTICIPANT_COLUMNS.values()) | set(OUTCOME_COLUMNS.values()) | set(PAIR_COLUMNS)
+    errors, seen = [], set()
+    for position, name in enumerate(names, start=1):
+        if not name:
+            continue
+        numbered = NUMBERED.match(name)
+        if name not in known and not (numbered and numbered.group(1) in GROUP_PREFIXES):
+            errors.append({"loc": ["row 1", f"column {position}"], "msg": f"unknown column {name!r}"})
+        elif name in seen:
+            errors.append({"loc": ["row 1", f"column {position}"], "msg": f"column {name!r} appears twice"})
+        seen.add(name)
+    return errors
+
+
+def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The ACCME item of one row (cells keyed by canonical header), and the errors of its cells."""
+    item: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    cells = {k: v for k, v in row.items() if k and v is not None and _text(v) != ""}
+
+    def read(column: str, reader: Callable[[Any], Any]) -> Any:
+        try:
+            return reader(cells[column])
+        except CellError as e:
+            errors.append({"loc": [ref, column], "msg": str(e)})
+            return None
+
+    identifiers = [{"catalog": catalog, "entry": read(col, read_text)} for col, catalog in IDENTIFIER_COLUMNS.items() if col in cells]
+    if identifiers:
+        set_path(item, GEN + ("identifier",), identifiers)
+    for column in COLUMNS:
+        if column.name in cells:
+            value = read(column.name, column.read)
+            if value is not None and value != []:
+                set_path(item, column.path, value)
+    participants = []
+    for category, col in PARTICIPANT_COLUMNS.items():
+        if col in cells and (count := read(col, read_int)) is not None:
+            participants.append({"category": category, "numberOfParticipants": count})
+    if participants:
+        set_path(item, ("ParticipationMetrics", "participantsByCategory"), participants)
+    outcomes = []
+    for outcome, col in OUTCOME_COLUMNS.items():
+        if col in cells and (entry := read(col, lambda v, o=outcome: _read_outcome(o, v))) is not None:
+            outcomes.append(entry)
+    if outcomes:
+        set_path(item, XI + ("MeasuredOutcomes",), outcomes)
+    for col, (path, key_a, key_b) in PAIR_COLUMNS.items():
+        if col in cells and (pairs := read(col, read_pairs)):
+            set_path(item, path, [{key_a: a, key_b: b} for a, b in pairs])
+    supporters = [{"source": s} for s in read("In-Kind Supporters", read_list)] if "In-Kind Supporters" in cells else []
+    if supporters:
+        set_path(item, XI + ("InKindSupports", "InKindSupport"), supporters)
+    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    for col in cells:
+        numbered = NUMBERED.match(col)
+        if numbered and numbered.group(1) in GROUP_PREFIXES:
+            gname, key, reader, _ = GROUP_PREFIXES[numbered.group(1)]
+            value = read(col, reader)
+            if value is not None:
+                groups.setdefault(gname, {}).setdefault(int(numbered.group(2)), {})[key] = value
+    for gname, entries in groups.items():
+        set_path(item, GROUPS[gname].path, [entries[n] for n in sorted(entries)])
+    return item, errors
+
+
+def _read_outcome(outcome: str, value: Any) -> dict[str, Any]:
+    text = _text(value)
+    if text.lower() in ("yes", "y", "true"):
+        return {"MeasuredOutcome": outcome}
+    types = []
+    for part in read_list(text):
+        match = next((t for t in MEASUREMENT_TYPES if t.lower() == part.lower()), None)
+        if match is None:
+            raise CellError(f"expected Objective, Subjective, both separated by ';', or Yes; got {part!r}")
+        types.append(match)
+    return {"MeasuredOutcome": outcome, "MeasurementType": types}
+
+
+def item_to_row(item: dict[str, Any]) -> dict[str, Any]:
+    """The cells of one item keyed by column (numbered groups from 1); write values, not yet text."""
+    row: dict[str, Any] = {}
+    for ident in get_path(item, GEN + ("identifier",)) or []:
+        column = next((c for c, catalog in IDENTIFIER_COLUMNS.items() if catalog == ident.get("catalog")), None)
+        if column:
+            row[column] = ident.get("entry")
+    for column in COLUMNS:
+        value = get_path(item, column.path)
+        if value is not None:
+            row[column.name] = column.write(value)
+    for entry in get_path(item, ("ParticipationMetrics", "participantsByCategory")) or []:
+        column = PARTICIPANT_COLUMNS.get(str(entry.get("category", "")).lower())
+        if column and entry.get("numberOfParticipants") is not None:
+            row[column] = entry["numberOfParticipants"]
+    for entry in get_path(item, XI + ("MeasuredOutcomes",)) or []:
+        column = OUTCOME_COLUMNS.get(entry.get("MeasuredOutcome"))
+        if column:
+            row[column] = join_list(entry["MeasurementType"]) if entry.get("MeasurementType") else "Yes"
+    for col, (path, key_a, key_b) in PAIR_COLUMNS.items():
+        if pairs := get_path(item, path):
+            row[col] = join_pairs((p.get(key_a, ""), p.get(key_b, "")) for p in pairs)
+    if supporters := get_path(item, XI + ("InKindSupports", "InKindSupport")):
+        row["In-Kind Supporters"] = join_list(s.get("source", "") for s in supporters)
+    for group in GROUPS.values():
+        for n, entry in enumerate(get_path(item, group.path) or [], start=1):
+            for prefix, key, _, write in group.fields:
+                if entry.get(key) is not None:
+                    row[f"{prefix} {n}"] = write(entry[key])
+    return row
+
+
+def group_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many numbered copies of each group the rows need."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for col in row:
+            numbered = NUMBERED.match(col)
+            if numbered and numbered.group(1) in GROUP_PREFIXES:
+                gname = GROUP_PREFIXES[numbered.group(1)][0]
+                counts[gname] = max(counts.get(gname, 0), int(numbered.group(2)))
+    return counts
+
+
+def column_for(loc: list[Any]) -> str | None:
+    """The column holding the field at a JSON path within an item, for error reports on flat files."""
+    path = tuple(str(p) for p in loc if not isinstance(p, int))
+    for column in COLUMNS:
+        if path[: len(column.path)] == column.path:
+            return column.name
+    if path[:3] == GEN + ("identifier",):
+        return "Provider Activity ID"
+    if path[:2] == ("ParticipationMetrics", "participantsByCategory"):
+        return "# of Physicians / # of Other Learners"
+    if path[:2] == XI + ("MeasuredOutcomes",):
+        return "Measured Outcome"
+    for col, (cpath, *_) in PAIR_COLUMNS.items():
+        if path[: len(cpath)] == cpath:
+            return col
+    if path[:2] == XI + ("InKindSupports",):
+        return "In-Kind Supporters"
+    ints = [p for p in loc if isinstance(p, int)]
+    for group in GROUPS.values():
+        if path[: len(group.path)] == group.path:
+            n = ints[0] + 1 if ints else 1
+            key = path[len(group.path)] if len(path) > len(group.path) else None
+            prefix = next((p for p, k, *_ in group.fields if k == key), group.fields[0][0])
+            return f"{prefix} {n}"
+    return None

@@ -1,0 +1,130 @@
+"""The Excel activity template: sheet "Activities" with the tab-delimited file's columns, and "Instructions".
+
+Dates are real date cells shown as MM/DD/YYYY, numbers are numbers, everything else is text
+(a text starting with `=` stays text, never a formula). On upload, dates and numbers typed as
+text are read as in the tab-delimited file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from adapters.batch import columns, tab
+from adapters.batch.records import BatchFormatError, ParsedRecord
+
+SHEET, INSTRUCTIONS = "Activities", "Instructions"
+
+
+def parse(data: bytes) -> list[ParsedRecord]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
+    try:
+        if SHEET in workbook.sheetnames:
+            sheet = workbook[SHEET]
+        else:
+            others = [name for name in workbook.sheetnames if name != INSTRUCTIONS]
+            if not others:
+                raise BatchFormatError(f"the workbook has no sheet named {SHEET!r}")
+            sheet = workbook[others[0]]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    return tab.parse_rows(rows)
+
+
+def render(items: list[dict[str, Any]]) -> bytes:
+    rows = [columns.item_to_row(item) for item in items]
+    names = columns.header(columns.group_counts(rows))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(names)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    for r, row in enumerate(rows, start=2):
+        for c, name in enumerate(names, start=1):
+            value = row.get(name)
+            if value is None:
+                continue
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, bool):
+                cell.value = "Yes" if value else "No"
+            elif isinstance(value, date):
+                cell.value = value
+                cell.number_format = "mm/dd/yyyy" if not hasattr(value, "hour") or (value.hour, value.minute, value.second) == (0, 0, 0) else "mm/dd/yyyy hh:mm:ss"
+            elif isinstance(value, (int, float)):
+                cell.value = value
+            else:
+                cell.value = str(value)
+                cell.data_type = "s"  # text that starts with "=" must not become a formula
+    for c in range(1, len(names) + 1):
+        sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = 18
+    _instructions(workbook.create_sheet(INSTRUCTIONS), names)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template() -> bytes:
+    """A blank template: the header row and the instructions."""
+    return render([])
+
+
+def _instructions(sheet: Any, names: list[str]) -> None:
+    sheet.append(["PARS activity upload template"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for line in (
+        "One activity a row on the sheet 'Activities'; keep the header row. Leave a cell blank when it does not apply.",
+        "Dates as MM/DD/YYYY. Yes/No columns take Yes or No. Lists separate values with ';' (write \\; for a ';' inside a value).",
+        "Give the Provider Activity ID on every row: it is how a re-upload updates the same activity instead of adding one.",
+        "Record Action: Add, Update or Delete. Close Activity: Yes closes the activity once it is complete.",
+        "Repeated groups are numbered (Commercial Supporter 1, 2, ...; MOC Board 1, 2, ...): add columns with the next number when you need more.",
+        "",
+    ):
+        sheet.append([line])
+    sheet.append(["column", "field in the ACCME activity JSON (schema v0.1.2)", "kind"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for name in names:
+        sheet.append([name, *_describe(name)])
+    sheet.column_dimensions["A"].width = 44
+    sheet.column_dimensions["B"].width = 70
+    sheet.column_dimensions["C"].width = 24
+
+
+def _describe(name: str) -> tuple[str, str]:
+    kinds = {columns.read_yesno: "Yes/No", columns.read_number: "number", columns.read_date: "date MM/DD/YYYY",
+             columns.read_datetime: "date MM/DD/YYYY", columns.read_report_date: "YYYY or MM/DD/YYYY", columns.read_list: "list (;)",
+             columns.read_int: "whole number"}
+    for column in columns.COLUMNS:
+        if column.name == name:
+            return ".".join(column.path), kinds.get(column.read, "text")
+    if name in columns.IDENTIFIER_COLUMNS:
+        return f"Lom.general.identifier[catalog={columns.IDENTIFIER_COLUMNS[name]}].entry", "text"
+    for category, col in columns.PARTICIPANT_COLUMNS.items():
+        if col == name:
+            return f"ParticipationMetrics.participantsByCategory[category={category}].numberOfParticipants", "whole number"
+    for outcome, col in columns.OUTCOME_COLUMNS.items():
+        if col == name:
+            return f"XtensibleInfo.MeasuredOutcomes[MeasuredOutcome={outcome}].MeasurementType", "Objective; Subjective; or Yes"
+    if name in columns.PAIR_COLUMNS:
+        path, a, b = columns.PAIR_COLUMNS[name]
+        return ".".join(path), f"list of {a}={b}"
+    if name == "In-Kind Supporters":
+        return "XtensibleInfo.InKindSupports.InKindSupport[].source", "list (;)"
+    numbered = columns.NUMBERED.match(name)
+    if numbered and numbered.group(1) in columns.GROUP_PREFIXES:
+        gname, key, read, _ = columns.GROUP_PREFIXES[numbered.group(1)]
+        return f"{'.'.join(columns.GROUPS[gname].path)}[{int(numbered.group(2)) - 1}].{key}", kinds.get(read, "text")
+    return "", "text"
