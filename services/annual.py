@@ -123,6 +123,21 @@ class AnnualReporting:
         deadline = deadline_for(accreditor, year, self.view.deadlines_for_year(year))
         return checklist(state, self.facts.year_facts(accme_id, year), deadline)
 
+    def checklist_summary(self, accme_id: str, year: int, accreditor: str | None = None) -> dict[str, Any]:
+        """The checklist in brief, for the provider dashboard: complete, deadline, days left, steps done and missing."""
+        doc = self.checklist(accme_id, year, accreditor)
+        deadline = date.fromisoformat(doc["deadline"])
+        return {
+            "year": year,
+            "complete": doc["complete"],
+            "deadline": doc["deadline"],
+            "days_to_deadline": (deadline - self.today()).days,
+            "steps_done": sum(s["done"] for s in doc["steps"]),
+            "steps_total": len(doc["steps"]),
+            "missing_steps": [s["key"] for s in doc["steps"] if not s["done"]],
+            "late_steps": [s["key"] for s in doc["steps"] if s["late"]],
+        }
+
     def year_end(
         self, year: int, accreditors: Sequence[str] | None, *, sort: str = "accme_id", status: str | None = None
     ) -> list[dict[str, Any]]:

@@ -74,3 +74,24 @@ def test_a_deadline_changed_twice_keeps_the_latest(any_system):
     system.projections.catch_up()
     assert system.checklist.view.deadlines_for_year(2025) == {"CA": date(2026, 3, 10)}
     assert system.annual.deadline("CA", 2025) == date(2026, 3, 10)
+
+
+def test_concurrent_steps_on_a_new_year_all_land(any_system):
+    from concurrent.futures import ThreadPoolExecutor
+
+    system = any_system
+    register(system, "0001234")
+    at(system, 2026, 2, 1)
+    cmds = [
+        AcceptAgreement(accme_id="0001234", year=2025),
+        SubmitProgramSummary(accme_id="0001234", year=2025, **FULL),
+        ReviewContacts(accme_id="0001234", year=2025),
+    ] * 2
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda c: system.annual.handle(c, BY), cmds))
+    events = list(system.store.events.get(AnnualReport.create_id("0001234", 2025)))
+    assert sorted(type(e).__name__ for e in events) == [
+        "AgreementAccepted", "ContactsReviewed", "ProgramSummarySubmitted", "Started"]
+    system.projections.catch_up()
+    summary = system.annual.checklist_summary("0001234", 2025)
+    assert summary["missing_steps"] == ["attestation"] and summary["steps_done"] == 5 and summary["days_to_deadline"] == 58
