@@ -1,0 +1,136 @@
+"""Importing an activity batch file: detect, parse, submit in chunks, one report of every row.
+
+Valid records are stored and invalid ones come back with their row (or JSON / XML path), field
+and reason, in one report. Re-uploading a file changes nothing because submitting the same
+item again is a no-op in the activity registry (its result is `unchanged`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from adapters.batch import columns, read_file, render
+from adapters.batch.records import ParsedRecord
+from domain.base import Acting
+
+CHUNK_SIZE = 1000
+COUNTS = ("created", "updated", "unchanged", "closed", "deleted", "rejected")
+ACTIONS = {"add": "created", "added": "created", "create": "created", "update": "updated", "delete": "deleted", "close": "closed"}
+
+
+class ActivitySubmitter(Protocol):
+    """The two methods of the activity registry a batch needs."""
+
+    def submit_accme_activities(self, accme_id: str, items: list[dict[str, Any]], by: Acting) -> list[Any]: ...
+
+    def export_accme_activities(self, accme_id: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class BatchReport:
+    """What a batch did: counts by outcome, the stored activities by row, and every rejected row's errors."""
+
+    format: str
+    total: int
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return self.counts["rejected"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "total": self.total, "counts": self.counts, "activities": self.activities, "errors": self.errors}
+
+
+def _chunks(records: list[tuple[int, ParsedRecord]], size: int) -> Iterator[list[tuple[int, ParsedRecord]]]:
+    for start in range(0, len(records), size):
+        yield records[start : start + size]
+
+
+def import_activity_file(
+    system: Any,
+    accme_id: str,
+    data: bytes,
+    filename: str | None,
+    by: Acting,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> BatchReport:
+    """Imports a file for one provider; BatchFormatError if the file as a whole cannot be read.
+
+    `progress(done, total)` is called after each chunk; `system.activities` is the activity registry.
+    """
+    fmt, records = read_file(data, filename)
+    return submit_records(system.activities, accme_id, fmt, records, by, progress, chunk_size)
+
+
+def submit_records(
+    registry: ActivitySubmitter,
+    accme_id: str,
+    fmt: str,
+    records: list[ParsedRecord],
+    by: Acting,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> BatchReport:
+    report = BatchReport(format=fmt, total=len(records))
+    rejected: list[tuple[int, list[dict[str, Any]]]] = []
+    stored: list[tuple[int, dict[str, Any]]] = []
+    valid = []
+    for position, record in enumerate(records):
+        if record.ok:
+            valid.append((position, record))
+        else:
+            rejected.append((position, [_parse_error(record, e) for e in record.errors]))
+    done = len(records) - len(valid)
+    if progress:
+        progress(done, len(records))
+    for chunk in _chunks(valid, chunk_size):
+        results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
+        for result in results:
+            position, record = chunk[result.index]
+            if result.ok:
+                action = _action(result.action)
+                report.counts[action] = report.counts.get(action, 0) + 1
+                stored.append((position, {"row": record.ref, "activity_id": result.activity_id, "action": action}))
+            else:
+                errors = result.errors or [{"loc": [], "msg": "rejected"}]
+                rejected.append((position, [_submit_error(fmt, record, e) for e in errors]))
+        done += len(chunk)
+        if progress:
+            progress(done, len(records))
+    report.counts["rejected"] = len(rejected)
+    report.activities = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
+    report.errors = [e for _, errors in sorted(rejected, key=lambda r: r[0]) for e in errors]
+    return report
+
+
+def export_activities(system: Any, accme_id: str, fmt: str) -> bytes:
+    """A provider's activities in one of the batch formats; importing it back changes nothing."""
+    return render(fmt, system.activities.export_accme_activities(accme_id))
+
+
+def _action(action: Any) -> str:
+    text = str(getattr(action, "value", action)).lower()
+    return ACTIONS.get(text, text)
+
+
+def _parse_error(record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
+    loc = [str(p) for p in error.get("loc", [])]
+    fields = loc[1:] if loc[:1] == [record.ref] else loc
+    return {"row": record.ref, "field": "/".join(fields) if fields else None, "reason": error.get("msg", ""), "loc": [record.ref, *fields]}
+
+
+def _submit_error(fmt: str, record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
+    loc = list(error.get("loc", []))
+    if fmt in ("tab", "xlsx"):
+        name = columns.column_for(loc) or (".".join(str(p) for p in loc) or None)
+    elif fmt == "xml":
+        name = "/".join(f"{p}" if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace("/[", "[") or None
+    else:
+        name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
+    return {"row": record.ref, "field": name, "reason": error.get("msg", ""), "loc": [record.ref, *loc]}
