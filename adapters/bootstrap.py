@@ -8,7 +8,7 @@ from adapters.db.annual_views import SqlChecklistView
 from adapters.db.database import Database
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
 from adapters.settings import Settings
-from projections.checklist import ChecklistProjection, NoActivities
+from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
 from projections.history import HistoryProjection
 from projections.provider_profile import ProviderProfileProjection
@@ -59,6 +59,6 @@ def bootstrap(settings: Settings | None = None) -> System:
         history=history,
         projections=ProjectionSupervisor(store, [profiles, directory, history, checklist]),
         checklist=checklist,
-        annual=AnnualReporting(store, providers, profiles.view, checklist.view, NoActivities()),
+        annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=settings.signing_key(),
     )

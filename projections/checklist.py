@@ -49,7 +49,9 @@ class NoActivities(ActivityFactsForYear):
         return []
 
 
-class ChecklistView(ProjectionView):
+class ChecklistView(ProjectionView, ActivityFactsForYear):
+    """The annual reports, the deadlines, and the activity facts the checklist needs, under one position."""
+
     @abstractmethod
     def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
         """The stored state of one provider's annual report for one year, or None if never started."""
@@ -69,6 +71,15 @@ class ChecklistView(ProjectionView):
     @abstractmethod
     def deadlines_for_year(self, year: int) -> dict[str, date]:
         """The deadlines accreditors set for the year, by accreditor."""
+
+    @abstractmethod
+    def get_activity_fact(self, activity_id: str) -> dict[str, Any] | None:
+        """What the checklist knows of one activity: accme_id, title, enduring, start_date, end_date, closed,
+        counted_years; or None."""
+
+    @abstractmethod
+    def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:
+        """Stores what the checklist knows of one activity and the position it reflects."""
 
 
 def state_to_doc(state: ReportState) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Tables of the checklist projection (annual reports and accreditors' deadlines)."""
 
-from sqlalchemy import Column, Date, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Table, Text
 
 from adapters.db.tables import Json, metadata
 
@@ -18,4 +18,19 @@ annual_deadlines = Table(
     Column("accreditor", String(10), primary_key=True),
     Column("year", Integer, primary_key=True),
     Column("deadline", Date, nullable=False),
+)
+
+#: What the checklist needs of each activity, kept by the checklist projection from the activity events.
+annual_activity_facts = Table(
+    "annual_activity_facts",
+    metadata,
+    Column("activity_id", String(64), primary_key=True),
+    Column("accme_id", String(7), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("enduring", Boolean, nullable=False),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("closed", Boolean, nullable=False),
+    Column("counted_years", Json, nullable=False),  # years with a learner count as of 31 December
+    Index("ix_annual_activity_facts_provider_end", "accme_id", "end_date"),
 )

@@ -7,16 +7,17 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
-from adapters.db.annual_tables import annual_deadlines, annual_reports
+from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, annual_reports
 from adapters.db.views import SqlView
 from projections.base import chunks
+from domain.annual_report import YearFacts
 from projections.checklist import ChecklistView
 
 
 class SqlChecklistView(SqlView, ChecklistView):
-    tables = (annual_reports, annual_deadlines)
+    tables = (annual_reports, annual_deadlines, annual_activity_facts)
 
     def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
         t = annual_reports.c
@@ -51,3 +52,55 @@ class SqlChecklistView(SqlView, ChecklistView):
         t = annual_deadlines.c
         with self.reading() as conn:
             return {r.accreditor: r.deadline for r in conn.execute(select(t.accreditor, t.deadline).where(t.year == year))}
+
+    # --- activity facts ------------------------------------------------------------------------
+
+    def get_activity_fact(self, activity_id: str) -> dict[str, Any] | None:
+        t = annual_activity_facts.c
+        with self.reading() as conn:
+            row = conn.execute(select(annual_activity_facts).where(t.activity_id == activity_id)).mappings().first()
+        return dict(row) if row else None
+
+    def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:
+        t = annual_activity_facts.c
+        values = {k: fact[k] for k in FACT_FIELDS}
+        values["counted_years"] = sorted(set(values["counted_years"]))
+        with self.transaction() as conn:
+            key = t.activity_id == fact["activity_id"]
+            if not conn.execute(update(annual_activity_facts).where(key).values(**values)).rowcount:
+                conn.execute(insert(annual_activity_facts).values(activity_id=fact["activity_id"], **values))
+            self._track(conn, tracking)
+
+    def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
+        return list(self.year_facts(accme_id, year).open_activities)
+
+    def enduring_without_count(self, accme_id: str, year: int) -> list[dict[str, Any]]:
+        return list(self.year_facts(accme_id, year).uncounted_enduring)
+
+    def year_facts(self, accme_id: str, year: int) -> YearFacts:
+        return self.year_facts_for([accme_id], year)[accme_id]
+
+    def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:  # type: ignore[override]
+        t = annual_activity_facts.c
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        open_: dict[str, list[dict[str, Any]]] = {a: [] for a in accme_ids}
+        uncounted: dict[str, list[dict[str, Any]]] = {a: [] for a in accme_ids}
+        with self.reading() as conn:
+            for batch in chunks(list(accme_ids), 500):
+                ended = select(t.accme_id, t.activity_id, t.title, t.end_date).where(
+                    t.accme_id.in_(batch), t.closed.is_(False), t.end_date >= first, t.end_date <= last
+                ).order_by(t.accme_id, t.end_date, t.activity_id)
+                for r in conn.execute(ended):
+                    open_[r.accme_id].append({"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()})
+                enduring = select(t.accme_id, t.activity_id, t.title, t.counted_years, t.closed, t.end_date).where(
+                    t.accme_id.in_(batch), t.enduring.is_(True), t.start_date <= last,
+                    or_(t.end_date.is_(None), t.end_date >= first),
+                ).order_by(t.accme_id, t.activity_id)
+                for r in conn.execute(enduring):
+                    closed_in_year = r.closed and r.end_date is not None and r.end_date <= last
+                    if year not in (r.counted_years or []) and not closed_in_year:
+                        uncounted[r.accme_id].append({"activity_id": r.activity_id, "title": r.title})
+        return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
+
+
+FACT_FIELDS = ("accme_id", "title", "enduring", "start_date", "end_date", "closed", "counted_years")

@@ -95,3 +95,32 @@ def test_concurrent_steps_on_a_new_year_all_land(any_system):
     system.projections.catch_up()
     summary = system.annual.checklist_summary("0001234", 2025)
     assert summary["missing_steps"] == ["attestation"] and summary["steps_done"] == 5 and summary["days_to_deadline"] == 58
+
+
+def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack_a_count(any_system):
+    from eventsourcing.persistence import Tracking
+
+    view = any_system.checklist.view
+    base = {"accme_id": "0001234", "enduring": False, "start_date": date(2025, 1, 1), "closed": False, "counted_years": []}
+    facts = [
+        {**base, "activity_id": "ended-open", "title": "Grand Rounds", "end_date": date(2025, 6, 30)},
+        {**base, "activity_id": "ended-closed", "title": "Closed", "end_date": date(2025, 5, 1), "closed": True},
+        {**base, "activity_id": "ends-next-year", "title": "Later", "end_date": date(2026, 2, 1)},
+        {**base, "activity_id": "other-provider", "title": "Other", "end_date": date(2025, 6, 1), "accme_id": "0002345"},
+        {**base, "activity_id": "podcast", "title": "Podcast", "enduring": True, "end_date": date(2027, 1, 1)},
+        {**base, "activity_id": "counted", "title": "Counted", "enduring": True, "end_date": None, "counted_years": [2025]},
+        {**base, "activity_id": "expired", "title": "Expired", "enduring": True, "start_date": date(2021, 1, 1), "end_date": date(2024, 1, 1)},
+        {**base, "activity_id": "future", "title": "Future", "enduring": True, "start_date": date(2026, 1, 5), "end_date": None},
+    ]
+    for position, fact in enumerate(facts, start=1):
+        view.put_activity_fact(fact, Tracking("PARS", position))
+    year = view.year_facts("0001234", 2025)
+    assert [a["activity_id"] for a in year.open_activities] == ["ended-open"]
+    assert year.open_activities[0] == {"activity_id": "ended-open", "title": "Grand Rounds", "end_date": "2025-06-30"}
+    assert [a["activity_id"] for a in year.uncounted_enduring] == ["podcast"]
+    both = view.year_facts_for(["0001234", "0002345", "0003456"], 2025)
+    assert [a["activity_id"] for a in both["0002345"].open_activities] == ["other-provider"]
+    assert both["0003456"].open_activities == () and both["0001234"] == year
+    view.put_activity_fact({**facts[4], "counted_years": [2025]}, Tracking("PARS", 100))
+    assert view.year_facts("0001234", 2025).uncounted_enduring == ()
+    assert view.get_activity_fact("podcast")["counted_years"] == [2025]
