@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from adapters.api import problems
+from adapters.api.routes import activity_batches
 from adapters.api.routes import accreditor, annual, contacts, directory, history, providers, tokens
 from adapters.bootstrap import System
 
@@ -33,4 +34,5 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     problems.install(app)
     for module in (providers, contacts, tokens, history, directory, annual, accreditor):
         app.include_router(module.router)
+    app.include_router(activity_batches.router)
     return app
