@@ -194,3 +194,12 @@ def test_the_year_end_table_refuses_others_and_bad_parameters(client, prov, toke
     assert bad_sort.status_code == 422 and bad_sort.json()["errors"][0]["loc"] == ["query", "sort"]
     assert client.get("/api/v1/accreditor/year-end/2025?status=done", headers=token("accreditor")).status_code == 422
     assert client.get("/api/v1/accreditor/year-end/20x5", headers=token("accreditor")).status_code == 422
+
+
+def test_the_openapi_document_describes_the_annual_routes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for route in ("agreement", "program-summary", "contacts-reviewed", "attestation", "checklist", "reopen"):
+        assert f"/api/v1/providers/{{accme_id}}/years/{{year}}/{route}" in paths
+    year = next(p for p in paths["/api/v1/providers/{accme_id}/years/{year}/checklist"]["get"]["parameters"] if p["name"] == "year")
+    assert year["schema"]["minimum"] == 2000 and year["schema"]["type"] == "integer"
+    assert "/api/v1/accreditor/year-end/{year}" in paths and "/api/v1/accreditor/deadlines/{year}" in paths

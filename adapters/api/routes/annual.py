@@ -30,8 +30,8 @@ def four_digits(value: Any) -> Any:
 
 YearPath = Annotated[
     int,
-    BeforeValidator(four_digits),
     Path(ge=FIRST_YEAR, le=LAST_YEAR, description="the reporting year, four digits", examples=[2025]),
+    BeforeValidator(four_digits),
 ]
 Dollars = Annotated[int | None, Field(default=None, strict=True, ge=0, le=MAX_DOLLARS, description="whole dollars; null: not entered yet")]
 
