@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
+from adapters.cli.imports import imports
 from adapters.tokens import issue_token, new_token_id
 from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
 from domain.base import Acting, Channel
@@ -28,6 +29,7 @@ admin = typer.Typer(help="Administration: providers and tokens.", no_args_is_hel
 projections = typer.Typer(help="Read models: run, rebuild, status.", no_args_is_help=True)
 app.add_typer(admin, name="admin")
 app.add_typer(projections, name="projections")
+app.add_typer(imports, name="import")
 err = Console(stderr=True)
 
 

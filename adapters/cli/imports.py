@@ -1,0 +1,60 @@
+"""`pars import activities FILE --provider ACCME_ID`: a batch file with a progress bar, then its report."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from adapters.batch import read_file
+from adapters.batch.importer import submit_records
+from adapters.batch.records import BatchFormatError
+from domain.base import Acting, Channel
+
+imports = typer.Typer(help="Batch files: activities.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+@imports.command("activities")
+def import_activities(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ACCME JSON, MEMS XML, tab-delimited or Excel (.xlsx)")],
+    provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
+    show_activities: Annotated[bool, typer.Option("--activities", help="also list each stored activity's row, ID and action")] = False,
+) -> None:
+    """Imports an activity batch file and prints its report as JSON; exit 1 if any row was rejected."""
+    from adapters.cli.main import system_or_exit  # here, not at the top: main registers this module
+
+    by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
+    with system_or_exit() as system:
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task(f"reading {file.name}", total=None)
+            try:
+                fmt, records = read_file(file.read_bytes(), file.name)
+            except BatchFormatError as error:
+                progress.stop()
+                err.print(f"[red]error:[/red] {error.message}")
+                for each in error.errors[:20]:
+                    err.print(f"  {' / '.join(str(p) for p in each['loc'])}: {each['msg']}")
+                raise typer.Exit(1) from None
+            progress.update(task, description=f"importing {fmt}", total=len(records), completed=0)
+            report = submit_records(
+                system.activities, provider, fmt, records, by, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+        body = report.as_dict()
+        if not show_activities:
+            body.pop("activities")
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        counts = ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
+        err.print(f"{report.total} record(s) in {file.name}: {counts or 'nothing to do'}")
+        for each in report.errors[:20]:
+            err.print(f"  [red]{each['row']}[/red] {each['field'] or ''}: {each['reason']}")
+        if len(report.errors) > 20:
+            err.print(f"  … and {len(report.errors) - 20} more (see the JSON report)")
+        if report.rejected:
+            raise typer.Exit(1)
