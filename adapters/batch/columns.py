@@ -75,6 +75,8 @@ class CellError(ValueError):
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # the common case, first: this runs for every cell of every row
+        return value.strip()
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float) and value.is_integer():
@@ -430,7 +432,7 @@ def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dic
     """The ACCME item of one row (cells keyed by canonical header), and the errors of its cells."""
     item: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
-    cells = {k: v for k, v in row.items() if k and v is not None and _text(v) != ""}
+    cells = {k: v for k, v in row.items() if k and v is not None and v != "" and _text(v) != ""}
 
     def read(column: str, reader: Callable[[Any], Any]) -> Any:
         try:
