@@ -8,6 +8,7 @@ import sys
 #: name -> module under bench/ with a `main(argv) -> int`
 BENCHES = {
     "providers": "bench.providers",
+    "activities_import": "bench.activities_import",
 }
 
 
