@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=20_000, help="activities per file (default 20,000)")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], action="append", help="only this backend (repeatable; default both)")
     parser.add_argument("--format", choices=["json", "tab"], action="append", help="only this file format (repeatable; default both)")
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)  # `python -m bench` hands every benchmark the options of all
     from adapters.batch import render
 
     items = make_items(args.count)
