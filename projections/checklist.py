@@ -31,12 +31,33 @@ class ActivityFactsForYear(ABC):
         """Enduring materials of the provider active in the year with no learner count as of 31 December:
         {activity_id, title}."""
 
+    def commercial_support(self, accme_id: str, year: int) -> dict[str, Any]:
+        """Commercial support of the provider's activities that ended in the year: monetary totals per source
+        and in all, and how many in-kind supports."""
+        return commercial_support_totals([])
+
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return YearFacts(tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year)))
 
     def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:
         """The facts of many providers at once (the accreditor's year-end table); override to batch."""
         return {a: self.year_facts(a, year) for a in accme_ids}
+
+
+def commercial_support_totals(supports_per_activity: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
+    by_source: dict[str, int] = {}
+    in_kind = 0
+    for supports in supports_per_activity:
+        for s in supports or []:
+            if s.get("monetary"):
+                by_source[s["source"]] = by_source.get(s["source"], 0) + int(s.get("amount") or 0)
+            else:
+                in_kind += 1
+    return {
+        "monetary_total": sum(by_source.values()),
+        "monetary_by_source": dict(sorted(by_source.items())),
+        "in_kind_count": in_kind,
+    }
 
 
 class NoActivities(ActivityFactsForYear):

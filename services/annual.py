@@ -123,6 +123,18 @@ class AnnualReporting:
         deadline = deadline_for(accreditor, year, self.view.deadlines_for_year(year))
         return checklist(state, self.facts.year_facts(accme_id, year), deadline)
 
+    def program_summary(self, accme_id: str, year: int) -> dict[str, Any]:
+        """The program summary as entered, with commercial support summed from the year's activities."""
+        require_year(year)
+        doc = self.view.get_report(accme_id, year)
+        state = state_from_doc(doc) if doc else ReportState()
+        return {
+            "year": year,
+            **state.summary,
+            "commercial_support": self.facts.commercial_support(accme_id, year),
+            "attested": state.attestation is not None,
+        }
+
     def checklist_summary(self, accme_id: str, year: int, accreditor: str | None = None) -> dict[str, Any]:
         """The checklist in brief, for the provider dashboard: complete, deadline, days left, steps done and missing."""
         doc = self.checklist(accme_id, year, accreditor)

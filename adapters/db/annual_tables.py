@@ -32,5 +32,6 @@ annual_activity_facts = Table(
     Column("end_date", Date, nullable=True),
     Column("closed", Boolean, nullable=False),
     Column("counted_years", Json, nullable=False),  # years with a learner count as of 31 December
+    Column("commercial_support", Json, nullable=False),  # [{"source", "monetary", "amount"}]
     Index("ix_annual_activity_facts_provider_end", "accme_id", "end_date"),
 )

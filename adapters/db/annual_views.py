@@ -13,7 +13,7 @@ from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, a
 from adapters.db.views import SqlView
 from projections.base import chunks
 from domain.annual_report import YearFacts
-from projections.checklist import ChecklistView
+from projections.checklist import ChecklistView, commercial_support_totals
 
 
 class SqlChecklistView(SqlView, ChecklistView):
@@ -63,7 +63,7 @@ class SqlChecklistView(SqlView, ChecklistView):
 
     def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:
         t = annual_activity_facts.c
-        values = {k: fact[k] for k in FACT_FIELDS}
+        values = {k: fact.get(k, []) for k in FACT_FIELDS}
         values["counted_years"] = sorted(set(values["counted_years"]))
         with self.transaction() as conn:
             key = t.activity_id == fact["activity_id"]
@@ -79,6 +79,14 @@ class SqlChecklistView(SqlView, ChecklistView):
 
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return self.year_facts_for([accme_id], year)[accme_id]
+
+    def commercial_support(self, accme_id: str, year: int) -> dict[str, Any]:
+        t = annual_activity_facts.c
+        query = select(t.commercial_support).where(
+            t.accme_id == accme_id, t.end_date >= date(year, 1, 1), t.end_date <= date(year, 12, 31)
+        )
+        with self.reading() as conn:
+            return commercial_support_totals(list(conn.execute(query).scalars()))
 
     def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:  # type: ignore[override]
         t = annual_activity_facts.c
@@ -103,4 +111,4 @@ class SqlChecklistView(SqlView, ChecklistView):
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
 
 
-FACT_FIELDS = ("accme_id", "title", "enduring", "start_date", "end_date", "closed", "counted_years")
+FACT_FIELDS = ("accme_id", "title", "enduring", "start_date", "end_date", "closed", "counted_years", "commercial_support")

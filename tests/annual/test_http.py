@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.annual.conftest import at, register
+from tests.annual.conftest import at, register, settle
 
 BASE = "/api/v1/providers/0001234/years/2025"
 FULL = {"advertising_exhibit_income": 0, "registration_fees": 1200, "government_grants": 0, "private_donations": 50}
@@ -57,7 +57,7 @@ def test_a_year_from_empty_checklist_to_attestation(client, prov):
     assert client.get(f"{BASE}/checklist", headers=prov).json()["complete"] is True
 
 
-def test_an_attested_summary_changes_only_after_the_accreditor_reopens_with_a_reason(client, prov, token):
+def test_an_attested_summary_changes_only_after_the_accreditor_reopens_with_a_reason(client, system, prov, token):
     complete_all(client, prov)
     client.post(f"{BASE}/attestation", headers=prov)
     locked = client.put(f"{BASE}/program-summary", headers=prov, json={**FULL, "registration_fees": 9})
@@ -70,6 +70,7 @@ def test_an_attested_summary_changes_only_after_the_accreditor_reopens_with_a_re
     assert reopened.status_code == 200 and steps(reopened.json())["attestation"]["done"] is False
     assert client.put(f"{BASE}/program-summary", headers=prov, json={**FULL, "registration_fees": 9}).status_code == 200
     assert client.post(f"{BASE}/reopen", headers=acc, json={"reason": "again"}).status_code == 409  # not attested now
+    settle(system)  # the routes wait for the checklist only; the history may be a moment behind
     history = client.get("/api/v1/providers/0001234/history", headers=prov).json()["items"]
     reopen = [e for e in history if e["type"] == "AnnualReport.Reopened"]
     assert reopen[0]["data"]["reason"] == "registration fees misreported" and reopen[0]["actor"].startswith("accreditor")
@@ -203,3 +204,13 @@ def test_the_openapi_document_describes_the_annual_routes(client):
     year = next(p for p in paths["/api/v1/providers/{accme_id}/years/{year}/checklist"]["get"]["parameters"] if p["name"] == "year")
     assert year["schema"]["minimum"] == 2000 and year["schema"]["type"] == "integer"
     assert "/api/v1/accreditor/year-end/{year}" in paths and "/api/v1/accreditor/deadlines/{year}" in paths
+
+
+def test_the_program_summary_reads_back_with_commercial_support(client, prov, token):
+    client.put(f"{BASE}/program-summary", headers=prov, json={"registration_fees": 10})
+    r = client.get(f"{BASE}/program-summary", headers=token("accreditor"))
+    assert r.status_code == 200
+    assert r.json() == {"year": 2025, "advertising_exhibit_income": None, "registration_fees": 10, "government_grants": None,
+                        "private_donations": None, "attested": False,
+                        "commercial_support": {"monetary_total": 0, "monetary_by_source": {}, "in_kind_count": 0}}
+    assert client.get(f"{BASE}/program-summary", headers=token("provider", provider="0009999")).status_code == 404

@@ -121,6 +121,14 @@ def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack
     both = view.year_facts_for(["0001234", "0002345", "0003456"], 2025)
     assert [a["activity_id"] for a in both["0002345"].open_activities] == ["other-provider"]
     assert both["0003456"].open_activities == () and both["0001234"] == year
-    view.put_activity_fact({**facts[4], "counted_years": [2025]}, Tracking("PARS", 100))
+    view.put_activity_fact({**facts[1], "commercial_support": [
+        {"source": "Pharma A", "monetary": True, "amount": 1000}, {"source": "Device B", "monetary": False, "amount": None}]},
+        Tracking("PARS", 99))
+    view.put_activity_fact({**facts[0], "commercial_support": [{"source": "Pharma A", "monetary": True, "amount": 250}]},
+                           Tracking("PARS", 100))
+    assert view.commercial_support("0001234", 2025) == {
+        "monetary_total": 1250, "monetary_by_source": {"Pharma A": 1250}, "in_kind_count": 1}
+    assert view.commercial_support("0001234", 2026)["monetary_total"] == 0
+    view.put_activity_fact({**facts[4], "counted_years": [2025]}, Tracking("PARS", 101))
     assert view.year_facts("0001234", 2025).uncounted_enduring == ()
     assert view.get_activity_fact("podcast")["counted_years"] == [2025]

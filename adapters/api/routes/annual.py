@@ -43,6 +43,22 @@ class ProgramSummaryUpdate(Strict):
     private_donations: Dollars = None
 
 
+class CommercialSupportTotals(BaseModel):
+    monetary_total: int
+    monetary_by_source: dict[str, int]
+    in_kind_count: int
+
+
+class ProgramSummaryPublic(BaseModel):
+    year: int
+    advertising_exhibit_income: int | None
+    registration_fees: int | None
+    government_grants: int | None
+    private_donations: int | None
+    commercial_support: CommercialSupportTotals
+    attested: bool = Field(description="while attested, changes wait for the accreditor to reopen the year")
+
+
 class Reopening(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -81,6 +97,13 @@ def submit_program_summary(
     require_editor(system, principal, accme_id)
     cmd = SubmitProgramSummary(accme_id=accme_id, year=year, **body.model_dump())
     return _change(system, principal, accme_id, cmd)
+
+
+@router.get("/{accme_id}/years/{year}/program-summary", response_model=ProgramSummaryPublic)
+def get_program_summary(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+    """The program summary as entered, with commercial support summed from the year's activities."""
+    visible_profile(system, principal, accme_id)
+    return system.annual.program_summary(accme_id, year)
 
 
 @router.post("/{accme_id}/years/{year}/contacts-reviewed", response_model=ChecklistPublic)
