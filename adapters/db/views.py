@@ -11,6 +11,8 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adapters.db.database import Database
 from adapters.db.tables import directory_entries, projection_tracking, provider_events, provider_profiles
@@ -20,8 +22,27 @@ from projections.history import HistoryView
 from projections.provider_profile import ProviderProfileView
 
 
+class _Batch:
+    """One open transaction of a view: its connection, the first and last positions applied in it,
+    and documents read or written during it (flushed once, at the end)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.first: Tracking | None = None
+        self.last: Tracking | None = None
+        self.docs: dict[str, dict[str, Any] | None] = {}
+        self.dirty: dict[str, dict[str, Any]] = {}
+        self.rows: list[dict[str, Any]] = []
+
+
 class SqlView(ProjectionView):
-    """Shared tracking for every SQL view: one row per (projection, application) holding its position."""
+    """Shared tracking for every SQL view: one row per (projection, application) holding its position.
+
+    Inside a transaction, `_track` only notes the position; the position is written once, when the
+    transaction ends, in the same commit as the rows, and only if nothing in this batch had been
+    applied before (compare-and-set on the first position), so each event is applied exactly once
+    even with two workers on one projection.
+    """
 
     tables: tuple[Table, ...] = ()
 
@@ -30,56 +51,75 @@ class SqlView(ProjectionView):
         self.projection_name = projection_name
         self._local = threading.local()
 
+    @property
+    def _batch(self) -> _Batch | None:
+        return getattr(self._local, "batch", None)
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:  # joined: the batch's transaction commits rows and position together
-            yield conn
+        batch = self._batch
+        if batch is not None:  # joined: the batch's transaction commits rows and position together
+            yield batch.conn
             return
         with self.db.engine.begin() as conn:
-            self._local.conn = conn
+            batch = self._local.batch = _Batch(conn)
             try:
                 yield conn
+                self._flush(batch)
+                if batch.first is not None and batch.last is not None:
+                    self._write_position(conn, batch.first, batch.last)
             finally:
-                self._local.conn = None
+                self._local.batch = None
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            yield conn
+        batch = self._batch
+        if batch is not None:
+            yield batch.conn
             return
         with self.db.read_engine.connect() as conn:
             yield conn
+
+    def _flush(self, batch: _Batch) -> None:
+        """Writes what the batch kept in memory (documents, appended rows); views that cache override it."""
 
     def insert_tracking(self, tracking: Tracking) -> None:
         with self.transaction() as conn:
             self._track(conn, tracking)
 
     def _track(self, conn: Connection, tracking: Tracking) -> None:
+        batch = self._batch
+        assert batch is not None and batch.conn is conn, "tracking is recorded inside the view's transaction"
+        if batch.last is not None and tracking.notification_id <= batch.last.notification_id:
+            raise IntegrityError(f"{self.projection_name}: notification {tracking.notification_id} out of order")
+        if batch.first is None:
+            batch.first = tracking
+        batch.last = tracking
+
+    def _write_position(self, conn: Connection, first: Tracking, last: Tracking) -> None:
         key = and_(
             projection_tracking.c.projection == self.projection_name,
-            projection_tracking.c.application_name == tracking.application_name,
+            projection_tracking.c.application_name == last.application_name,
         )
         moved = conn.execute(
             update(projection_tracking)
-            .where(key, projection_tracking.c.notification_id < tracking.notification_id)
-            .values(notification_id=tracking.notification_id)
+            .where(key, projection_tracking.c.notification_id < first.notification_id)
+            .values(notification_id=last.notification_id)
         ).rowcount
         if moved:
             return
         current = conn.execute(select(projection_tracking.c.notification_id).where(key)).scalar()
         if current is not None:
-            # Exactly once: a position at or behind the stored one was already applied.
+            # Exactly once: part of this batch was already applied (by us before, or another worker).
             raise IntegrityError(
-                f"{self.projection_name} already processed {tracking.application_name} "
-                f"notification {tracking.notification_id} (at {current})"
+                f"{self.projection_name} already processed {last.application_name} "
+                f"notification {first.notification_id} (at {current})"
             )
         conn.execute(
             insert(projection_tracking).values(
                 projection=self.projection_name,
-                application_name=tracking.application_name,
-                notification_id=tracking.notification_id,
+                application_name=last.application_name,
+                notification_id=last.notification_id,
             )
         )
 
@@ -109,19 +149,66 @@ class SqlView(ProjectionView):
             conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == self.projection_name))
 
 
-class SqlProviderProfileView(SqlView, ProviderProfileView):
+class SqlDocumentView(SqlView):
+    """A view of one JSON document per key: reads within a batch come from memory, writes are
+    upserted once per key when the batch commits (many events of one provider, one write)."""
+
+    table: Table
+
+    def _key_column(self):  # type: ignore[no-untyped-def]
+        return self.table.c[self.table.primary_key.columns.keys()[0]]
+
+    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """The row's columns besides the key, for filtering and search."""
+        return {"doc": doc}
+
+    def _get_doc(self, key: str) -> dict[str, Any] | None:
+        batch = self._batch
+        # No copies: a batch that fails is discarded whole, cache included, with its transaction.
+        if batch is not None and key in batch.docs:
+            return batch.docs[key]
+        with self.reading() as conn:
+            doc = conn.execute(select(self.table.c.doc).where(self._key_column() == key)).scalar()
+        if batch is not None:
+            batch.docs[key] = doc
+        return doc
+
+    def _put_doc(self, key: str, doc: dict[str, Any], tracking: Tracking) -> None:
+        with self.transaction() as conn:
+            batch = self._batch
+            assert batch is not None
+            batch.docs[key] = batch.dirty[key] = doc
+            self._track(conn, tracking)
+
+    def _flush(self, batch: _Batch) -> None:
+        if not batch.dirty:
+            return
+        key_name = self._key_column().name
+        rows = [{key_name: key, **self._columns(key, doc)} for key, doc in batch.dirty.items()]
+        statement = _upsert(self.db, self.table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[key_name], set_={c: statement.excluded[c] for c in rows[0] if c != key_name}
+        )
+        batch.conn.execute(statement, rows)
+        batch.dirty.clear()
+
+
+def _upsert(db: Database, table: Table):  # type: ignore[no-untyped-def]
+    return sqlite_insert(table) if db.url.is_sqlite else pg_insert(table)
+
+
+class SqlProviderProfileView(SqlDocumentView, ProviderProfileView):
     tables = (provider_profiles,)
+    table = provider_profiles
+
+    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        return {"accreditor": doc["accreditor"], "name": doc["name"], "doc": doc}
 
     def get_profile(self, accme_id: str) -> dict[str, Any] | None:
-        with self.reading() as conn:
-            return conn.execute(select(provider_profiles.c.doc).where(provider_profiles.c.accme_id == accme_id)).scalar()
+        return self._get_doc(accme_id)
 
     def put_profile(self, accme_id: str, profile: dict[str, Any], tracking: Tracking) -> None:
-        with self.transaction() as conn:
-            values = {"accreditor": profile["accreditor"], "name": profile["name"], "doc": profile}
-            if not conn.execute(update(provider_profiles).where(provider_profiles.c.accme_id == accme_id).values(**values)).rowcount:
-                conn.execute(insert(provider_profiles).values(accme_id=accme_id, **values))
-            self._track(conn, tracking)
+        self._put_doc(accme_id, profile, tracking)
 
     def list_profiles(self, accme_ids: list[str] | None = None, accreditors: list[str] | None = None) -> list[dict[str, Any]]:
         query = select(provider_profiles.c.doc).order_by(provider_profiles.c.accme_id)
@@ -133,22 +220,19 @@ class SqlProviderProfileView(SqlView, ProviderProfileView):
             return list(conn.execute(query).scalars())
 
 
-class SqlDirectoryView(SqlView, DirectoryView):
+class SqlDirectoryView(SqlDocumentView, DirectoryView):
     tables = (directory_entries,)
+    table = directory_entries
+
+    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        search_text = " ".join([doc["accme_id"], doc["name"], doc["accreditor"], doc["accreditor_name"]]).lower()
+        return {"name": doc["name"], "listed": doc["listed"], "search_text": search_text, "doc": doc}
 
     def get_entry(self, accme_id: str) -> dict[str, Any] | None:
-        with self.reading() as conn:
-            return conn.execute(select(directory_entries.c.doc).where(directory_entries.c.accme_id == accme_id)).scalar()
+        return self._get_doc(accme_id)
 
     def put_entry(self, accme_id: str, entry: dict[str, Any], listed: bool, tracking: Tracking) -> None:
-        search_text = " ".join(
-            [entry["accme_id"], entry["name"], entry["accreditor"], entry["accreditor_name"]]
-        ).lower()
-        values = {"name": entry["name"], "listed": listed, "search_text": search_text, "doc": entry}
-        with self.transaction() as conn:
-            if not conn.execute(update(directory_entries).where(directory_entries.c.accme_id == accme_id).values(**values)).rowcount:
-                conn.execute(insert(directory_entries).values(accme_id=accme_id, **values))
-            self._track(conn, tracking)
+        self._put_doc(accme_id, {**entry, "listed": listed}, tracking)
 
     def search(self, q: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         where = [directory_entries.c.listed.is_(True)]
@@ -174,8 +258,15 @@ class SqlHistoryView(SqlView, HistoryView):
         row = dict(entry)
         row["occurred_at"] = _utc_naive(row.pop("time"))
         with self.transaction() as conn:
-            conn.execute(insert(provider_events).values(**row))
+            batch = self._batch
+            assert batch is not None
+            batch.rows.append(row)
             self._track(conn, tracking)
+
+    def _flush(self, batch: _Batch) -> None:
+        if batch.rows:
+            batch.conn.execute(insert(provider_events), batch.rows)
+            batch.rows.clear()
 
     def events(
         self, accme_id: str, *, as_of: datetime | None = None, after: int = 0, limit: int | None = None
