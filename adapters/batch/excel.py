@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import columns, tab
 from adapters.batch.records import BatchFormatError, ParsedRecord
@@ -35,6 +36,7 @@ def parse(data: bytes) -> list[ParsedRecord]:
             if not others:
                 raise BatchFormatError(f"the workbook has no sheet named {SHEET!r}")
             sheet = workbook[others[0]]
+        sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
@@ -70,10 +72,32 @@ def render(items: list[dict[str, Any]]) -> bytes:
                 cell.data_type = "s"  # text that starts with "=" must not become a formula
     for c in range(1, len(names) + 1):
         sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = 18
+    _choices(sheet, names, max(len(rows) + 1, 1000))
     _instructions(workbook.create_sheet(INSTRUCTIONS), names)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+CHOICES = {
+    "Record Action": ("Add", "Update", "Delete"),
+    "Providership": ("direct", "joint"),
+    "Has Pharmacy Recertifications": ("true", "false", "not sure"),
+    "Has Pharmacy Content Tags": ("true", "false", "not sure"),
+}
+
+
+def _choices(sheet: Any, names: list[str], last_row: int) -> None:
+    """Drop-down lists for the Yes/No columns and the few with fixed answers (a hint: other text is still read)."""
+    yes_no = {c.name for c in columns.COLUMNS if c.read is columns.read_yesno}
+    for position, name in enumerate(names, start=1):
+        options = ("Yes", "No") if name in yes_no else CHOICES.get(name)
+        if not options:
+            continue
+        letter = sheet.cell(row=1, column=position).column_letter
+        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        sheet.add_data_validation(validation)
 
 
 def template() -> bytes:
