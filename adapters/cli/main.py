@@ -58,6 +58,9 @@ def cli_actor() -> Acting:
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    projections: Annotated[
+        bool, typer.Option("--projections/--no-projections", help="run the projections in this process (off when a `pars projections run` worker does)")
+    ] = True,
 ) -> None:
     """API, web pages and projections in one process."""
     import uvicorn
@@ -66,7 +69,7 @@ def serve(
 
     with system_or_exit() as system:
         err.print(f"PARS on http://{host}:{port}/docs  (store: {system.settings.database_url})")
-        uvicorn.run(create_app(system), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
 
 
 @admin.command("create-provider")

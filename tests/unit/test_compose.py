@@ -60,7 +60,8 @@ def test_pars_services_share_one_database_and_broker(services: dict[str, Any]) -
 
 def test_commands_are_real_pars_commands(services: dict[str, Any]) -> None:
     assert resolve(services["api"]["command"]).name == "serve"
-    assert services["api"]["command"][1:] == ["serve", "--host", "0.0.0.0", "--port", "8000"]
+    # The worker runs the projections; the API only serves (one runner per projection).
+    assert services["api"]["command"][1:] == ["serve", "--host", "0.0.0.0", "--port", "8000", "--no-projections"]
     assert resolve(services["worker"]["command"]).name == "run"
     assert resolve(services["migrate"]["command"]).name == "status"
 
