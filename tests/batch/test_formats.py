@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import adapters.batch as batch
 from adapters.batch import columns, excel, tab
@@ -120,3 +124,20 @@ def test_a_formula_looking_title_stays_text_in_excel():
 def test_submit_errors_map_back_to_columns():
     assert columns.column_for(["healthcareMetadata", "healthcareEducation", "endDateTime"]) == "End Date"
     assert columns.column_for(["XtensibleInfo", "MOCRegistrations", "MOCRegistration", 1, "mocPoints"]) == "MOC Points 2"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=200),
+    st.sampled_from([b"{", b"[", b"<", b"PK\x03\x04", b"A\tB\r\n"]).flatmap(lambda head: st.binary(max_size=200).map(lambda tail: head + tail)),
+    st.text(max_size=200).map(lambda t: ("Provider Activity ID\tStart Date\tMOC Points 1\r\n" + t).encode()),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5), lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3))
+    .map(lambda v: json.dumps({"ACCMEActivities": {"MedicalEducationMetrics": v}}).encode()),
+))
+def test_any_bytes_give_records_or_a_format_error_never_another_exception(data):
+    try:
+        records = batch.read_file(data, None)[1]
+    except BatchFormatError as error:
+        assert error.message and error.errors
+    else:
+        assert all(r.ok or r.errors for r in records)
