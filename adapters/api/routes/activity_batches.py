@@ -20,6 +20,7 @@ from services.access import Principal
 
 router = APIRouter(tags=["activity batches"])
 MAX_BYTES = 256 * 1024 * 1024
+SETTLE_SECONDS = 10.0
 ExportFormat = Literal["json", "xml", "tab", "xlsx"]
 
 
@@ -42,7 +43,20 @@ def _import(system: System, principal: Principal, accme_id: str, data: bytes, na
         report = import_activity_file(system, accme_id, data, name, Acting(principal.actor, Channel.BATCH))
     except BatchFormatError as error:
         raise Problem(422, error.message, error.errors) from None
-    return report.as_dict()
+    body = report.as_dict()
+    body["read_models_current"] = _settle(system, changed=any(n for k, n in report.counts.items() if k not in ("unchanged", "rejected")))
+    return body
+
+
+def _settle(system: System, changed: bool) -> bool:
+    """Read-your-writes, within reason: a big batch answers after at most SETTLE_SECONDS even if searches lag."""
+    if not changed:
+        return True
+    try:
+        system.projections.wait(system.store.head(), timeout=SETTLE_SECONDS)
+    except TimeoutError:
+        return False
+    return True
 
 
 async def _upload(request: Request, filename: str | None) -> tuple[bytes, str | None]:
