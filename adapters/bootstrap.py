@@ -6,13 +6,18 @@ from dataclasses import dataclass, field
 
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.database import Database
+from adapters.db.learner_keys import SqlPersonalKeys
+from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
 from adapters.settings import Settings
 from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
 from projections.history import HistoryProjection
+from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
 from services.annual import AnnualReporting
+from services.learner_matching import LearnerMatcher
+from services.learners import LearnerDirectory
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
 from services.store import ParsStore
@@ -31,6 +36,10 @@ class System:
     checklist: ChecklistProjection
     annual: AnnualReporting
     secret: str = field(repr=False, default="")
+    # Learner directory: registrations and erasure, matching, and its read model (issue 5).
+    learners: LearnerDirectory = field(default=None)  # type: ignore[assignment]
+    matcher: LearnerMatcher = field(default=None)  # type: ignore[assignment]
+    learner_directory: LearnerDirectoryProjection = field(default=None)  # type: ignore[assignment]
 
     def close(self) -> None:
         self.projections.stop()
@@ -49,6 +58,9 @@ def bootstrap(settings: Settings | None = None) -> System:
     history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))
     checklist = ChecklistProjection(SqlChecklistView(db, ChecklistProjection.name))
     providers = ProviderRegistry(store)
+    personal_keys = SqlPersonalKeys(db)
+    store.use_personal_keys(personal_keys)
+    learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     return System(
         settings=settings,
         store=store,
@@ -57,8 +69,11 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=settings.signing_key(),
+        learners=LearnerDirectory(store, learner_directory.view, personal_keys),
+        matcher=LearnerMatcher(learner_directory.view),
+        learner_directory=learner_directory,
     )

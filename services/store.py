@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
 from domain.provider import Provider
+from services.personal_data import PersonalDataMapper, PersonalKeys
 
 
 class DateAsISO(Transcoding):
@@ -38,6 +39,16 @@ class ParsStore(Application[Any]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._appended = threading.Condition()
+
+    def construct_mapper(self) -> Mapper[Any]:
+        # Seals learners' personal fields with per-learner keys (services/personal_data.py).
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)
+
+    def use_personal_keys(self, keys: PersonalKeys) -> None:
+        """Gives the mapper the key table that seals and erases learners' personal data."""
+        mapper = self.mapper
+        assert isinstance(mapper, PersonalDataMapper)
+        mapper.keys = keys
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

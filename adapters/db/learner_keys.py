@@ -1,0 +1,66 @@
+"""Per-learner data keys in the `learner_keys` table (same database, outside the event log)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import delete, insert, select
+
+from adapters.db.database import Database
+from adapters.db.learner_tables import learner_keys
+from services.personal_data import PersonalKeys
+
+LOOKUP_CHUNK = 500
+
+
+class SqlPersonalKeys(PersonalKeys):
+    """Keys cached in memory once read; a destroyed key is dropped from the cache at once."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cache: dict[str, bytes | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, owner_id: UUID) -> bytes | None:
+        ident = str(owner_id)
+        if ident in self._cache:
+            return self._cache[ident]
+        with self.db.read_engine.connect() as conn:
+            key = conn.execute(select(learner_keys.c.key).where(learner_keys.c.learner_id == ident)).scalar()
+        key = bytes(key) if key is not None else None
+        if key is not None:  # an absent key is not cached: it may be provisioned by another process
+            self._cache[ident] = key
+        return key
+
+    def provision(self, owner_ids: Iterable[UUID]) -> None:
+        wanted = [str(i) for i in owner_ids if self._cache.get(str(i)) is None]
+        if not wanted:
+            return
+        with self._lock, self.db.engine.begin() as conn:
+            existing: dict[str, bytes] = {}
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                chunk = wanted[start : start + LOOKUP_CHUNK]
+                rows = conn.execute(select(learner_keys.c.learner_id, learner_keys.c.key).where(learner_keys.c.learner_id.in_(chunk)))
+                existing.update({r.learner_id: bytes(r.key) for r in rows})
+            now = datetime.now(UTC).replace(tzinfo=None)
+            new = {ident: self.new_key() for ident in dict.fromkeys(wanted) if ident not in existing}
+            if new:
+                conn.execute(insert(learner_keys), [{"learner_id": i, "key": k, "created_at": now} for i, k in new.items()])
+        self._cache.update(existing)
+        self._cache.update(new)
+
+    def destroy(self, owner_id: UUID) -> bool:
+        ident = str(owner_id)
+        with self._lock, self.db.engine.begin() as conn:
+            if self.db.url.is_sqlite:
+                # Overwrite the freed page content instead of leaving the key bytes in the file.
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            deleted = conn.execute(delete(learner_keys).where(learner_keys.c.learner_id == ident)).rowcount
+        self._cache.pop(ident, None)
+        return bool(deleted)
+
+    def forget(self, owner_id: UUID) -> None:
+        self._cache.pop(str(owner_id), None)

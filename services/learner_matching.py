@@ -1,0 +1,183 @@
+"""Learner matching: find exactly one physician of the directory, or say why not.
+
+A record identifies a learner by NPI, by certifying board + board ID, or by first and last
+name + month and day of birth + state of licensure (optionally with the licence number).
+Names are compared folded (case, accents, hyphens, apostrophes, spacing: `fold_name`);
+nothing else is forgiven. When several identifiers are given, every one must agree.
+Lookups are batched: one pass over the read model serves a whole batch of records.
+
+Answers never reveal another person's data: they say what differs, not what is on record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import InvalidValueError
+from domain.geography import US_STATES
+from domain.learner import CERTIFYING_BOARDS, identifier_key, month_day_key, name_key, require_month_day
+from projections.learner_directory import LearnerDirectoryView
+
+
+class MatchStatus(StrEnum):
+    MATCHED = "matched"
+    NO_MATCH = "no_match"
+    SEVERAL_CANDIDATES = "several_candidates"
+    BIRTH_DATE_DIFFERS = "birth_date_differs"
+    LICENCE_NOT_IN_STATE = "licence_not_in_state"
+    BOARD_ID_UNKNOWN = "board_id_unknown"
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """The identifiers a provider has for one learner (any complete set of them)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    birth_date: str | None = None  # MM-DD or YYYY-MM-DD (only month and day are compared)
+    state: str | None = None
+    licence_number: str | None = None
+    npi: str | None = None
+    board: str | None = None
+    board_id: str | None = None
+
+    def month_day(self, loc: tuple[str, ...] = ("birth_date",)) -> str | None:
+        if not self.birth_date:
+            return None
+        value = self.birth_date.strip()
+        return require_month_day(value[5:] if len(value) == 10 else value, loc)
+
+    def validate(self, loc: tuple[str, ...] = ()) -> None:
+        """InvalidValueError unless the record has NPI, board + board ID, or name + birth date + state."""
+        self.month_day(loc + ("birth_date",))
+        if self.state and self.state.upper() not in US_STATES:
+            raise InvalidValueError(f"{self.state!r} is not a US state or territory code", loc=loc + ("state",))
+        if self.board and self.board.upper() not in CERTIFYING_BOARDS:
+            raise InvalidValueError(f"{self.board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})", loc=loc + ("board",))
+        if self.licence_number and not self.state:
+            raise InvalidValueError("a licence number needs its state", loc=loc + ("state",))
+        if not (self.npi or (self.board and self.board_id) or self.has_identity):
+            raise InvalidValueError(
+                "give an NPI, a board and board ID, or first name, last name, birth date (MM-DD) and state of licensure",
+                loc=loc or ("body",),
+            )
+
+    @property
+    def has_name(self) -> bool:
+        return bool(self.first_name and self.last_name)
+
+    @property
+    def has_identity(self) -> bool:
+        return bool(self.has_name and self.birth_date and self.state)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    status: MatchStatus
+    learner_id: str | None = None
+    msg: str = ""
+
+    @property
+    def matched(self) -> bool:
+        return self.status is MatchStatus.MATCHED
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.matched:
+            return {"status": self.status.value, "learner_id": self.learner_id}
+        return {"status": self.status.value, "msg": self.msg}
+
+
+def _matched(entry: dict[str, Any]) -> MatchResult:
+    return MatchResult(MatchStatus.MATCHED, entry["learner_id"])
+
+
+class LearnerMatcher:
+    def __init__(self, view: LearnerDirectoryView) -> None:
+        self.view = view
+
+    def match(self, query: MatchQuery) -> MatchResult:
+        return self.match_many([query])[0]
+
+    def match_many(self, queries: Sequence[MatchQuery]) -> list[MatchResult]:
+        """One result per query, in order; each query must be valid (MatchQuery.validate)."""
+        by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_npi: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_board: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        names = [name_key(q.first_name or "", q.last_name or "") for q in queries if q.has_name]
+        for entry in self.view.by_name_keys(names) if names else []:
+            by_name[entry["name_key"]].append(entry)
+        npis = [q.npi.strip() for q in queries if q.npi]
+        for entry in self.view.by_npis(npis) if npis else []:
+            by_npi[entry["npi"]].append(entry)
+        boards = [(q.board.upper(), identifier_key(q.board_id)) for q in queries if q.board and q.board_id]
+        for entry in self.view.by_board_ids(boards) if boards else []:
+            for pair in entry["board_ids"]:
+                by_board[pair].append(entry)
+        return [self._decide(q, by_name, by_npi, by_board) for q in queries]
+
+    def _decide(
+        self,
+        q: MatchQuery,
+        by_name: dict[str, list[dict[str, Any]]],
+        by_npi: dict[str, list[dict[str, Any]]],
+        by_board: dict[tuple[str, str], list[dict[str, Any]]],
+    ) -> MatchResult:
+        if q.npi:
+            found = by_npi.get(q.npi.strip(), [])
+            if found:
+                return self._confirm(found, q, f"NPI {q.npi.strip()}")
+            if not q.has_identity:
+                return MatchResult(MatchStatus.NO_MATCH, msg=f"no learner in the directory has NPI {q.npi.strip()}")
+        if q.board and q.board_id:
+            board = q.board.upper()
+            found = by_board.get((board, identifier_key(q.board_id)), [])
+            if found:
+                return self._confirm(found, q, f"{board} ID {q.board_id.strip()}")
+            if not q.has_identity:
+                return MatchResult(MatchStatus.BOARD_ID_UNKNOWN, msg=f"{board} ID {q.board_id.strip()} is not in the directory")
+        return self._by_identity(q, by_name)
+
+    def _confirm(self, found: list[dict[str, Any]], q: MatchQuery, what: str) -> MatchResult:
+        """A learner found by NPI or board ID, checked against the name and birth date when given."""
+        if len(found) > 1:
+            return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg=f"{len(found)} learners have {what}; give the name and birth date too")
+        entry = found[0]
+        if q.has_name and entry["name_key"] != name_key(q.first_name or "", q.last_name or ""):
+            return MatchResult(MatchStatus.NO_MATCH, msg=f"the learner with {what} has another name")
+        md = q.month_day()
+        if md and entry["birth_md"] != month_day_key(md):
+            return MatchResult(MatchStatus.BIRTH_DATE_DIFFERS, msg=f"the birth date differs from that of the learner with {what}")
+        if q.state and not any(state == q.state.upper() for state, _ in entry["licences"]):
+            return MatchResult(MatchStatus.LICENCE_NOT_IN_STATE, msg=f"the learner with {what} has no licence in {q.state.upper()} on record")
+        return _matched(entry)
+
+    def _by_identity(self, q: MatchQuery, by_name: dict[str, list[dict[str, Any]]]) -> MatchResult:
+        first, last = (q.first_name or "").strip(), (q.last_name or "").strip()
+        candidates = by_name.get(name_key(first, last), [])
+        if not candidates:
+            return MatchResult(MatchStatus.NO_MATCH, msg=f"no learner named {first} {last} in the directory")
+        state = (q.state or "").upper()
+        in_state = [c for c in candidates if any(s == state for s, _ in c["licences"])]
+        if not in_state:
+            return MatchResult(MatchStatus.LICENCE_NOT_IN_STATE, msg=f"no learner named {first} {last} holds a licence in {state}")
+        md = month_day_key(q.month_day() or "")
+        born = [c for c in in_state if c["birth_md"] == md]
+        if not born:
+            return MatchResult(MatchStatus.BIRTH_DATE_DIFFERS, msg=f"{first} {last}, licensed in {state}, has another birth date on record")
+        if q.licence_number:
+            number = identifier_key(q.licence_number)
+            born = [c for c in born if (state, number) in c["licences"]]
+            if not born:
+                return MatchResult(
+                    MatchStatus.LICENCE_NOT_IN_STATE, msg=f"licence {q.licence_number.strip()} in {state} is not on record for {first} {last}"
+                )
+        if len(born) > 1:
+            return MatchResult(
+                MatchStatus.SEVERAL_CANDIDATES,
+                msg=f"{len(born)} learners named {first} {last} with that birth date are licensed in {state}; give the licence number or NPI",
+            )
+        return _matched(born[0])
