@@ -16,7 +16,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | Start Date / End Date | `healthcareEducation.startDateTime` / `.endDateTime` (MM/DD/YYYY, optionally ` HH:MM:SS`) |
 | Reporting Start Date / Reporting End Date | `ReportDescription.*` (YYYY or MM/DD/YYYY) |
 | City / State / Country | `healthcareEducation.activityLocation` (state two letters, country ISO-3) |
-| Providership | direct or joint (`activitySponsorship`) |
+| Providership | direct or joint (`activitySponsorship`; Directly / Jointly Provided read too) |
 | Joint Provider(s) | `credits.nonAccreditedProvider[]`, a list |
 | Credit Type / Number of AMA PRA Category 1 Credits Designated | `credits.activityCertification` / `.numberOfCredits` |
 | Commercial Support Received? | Yes/No (`commercialSupport`) |
@@ -46,6 +46,9 @@ Repeated groups are numbered columns (add as many numbers as needed, `1` first):
 | MOC Board N, MOC Points N, MOC Credit Types N (a list), MOC Claim Date N | `XtensibleInfo.MOCRegistrations.MOCRegistration[]` |
 | Keyword ID N, Keyword Source N, Keyword N | `Lom.general.keyword[]` |
 | Content Outline Source N, Content Outline Keys N (a list of `keyword=value`) | `XtensibleInfo.ContentOutlines.ContentOutlineSelections[]` |
+
+Legacy (Template D) headers read as well: Activity Type (= Activity Format), Activity Date (= Start
+Date), Reporting Year (both reporting dates); Template and Hours of Instruction are accepted and ignored.
 
 A list cell separates its values with `;`. Inside a value, `\\;`, `\\=` and `\\\\` stand for a
 literal `;`, `=` and backslash.
@@ -90,6 +93,15 @@ def _text(value: Any) -> str:
 
 def read_text(value: Any) -> str:
     return _text(value)
+
+
+def read_providership(value: Any) -> str:
+    """direct or joint; the legacy answers (Directly Provided, Jointly Provided) are read as those."""
+    text = _text(value)
+    for answer in ("direct", "joint"):
+        if text.lower().startswith(answer):
+            return answer
+    return text
 
 
 def read_yesno(value: Any) -> bool:
@@ -284,7 +296,7 @@ COLUMNS: list[Column] = [
     Column("City", HE + ("activityLocation", "city")),
     Column("State", HE + ("activityLocation", "stateOrProvince")),
     Column("Country", HE + ("activityLocation", "country")),
-    Column("Providership", HE + ("activitySponsorship",)),
+    Column("Providership", HE + ("activitySponsorship",), read_providership),
     _list_column("Joint Provider(s)", HE + ("credits", "nonAccreditedProvider")),
     Column("Credit Type", HE + ("credits", "activityCertification")),
     Column("Number of AMA PRA Category 1 Credits Designated", HE + ("credits", "numberOfCredits"), read_number),
@@ -395,6 +407,12 @@ ALIASES = {
 }
 
 
+#: legacy (Template D) columns that no longer carry a field: accepted and left unread
+LEGACY_IGNORED = {"Template", "Hours of Instruction"}
+#: legacy column: the reporting year, read as both reporting dates when those are not given
+REPORTING_YEAR = "Reporting Year"
+
+
 def header(groups: dict[str, int] | None = None) -> list[str]:
     """Every column, in template order, with `groups[name]` numbered copies of each repeated group."""
     counts = {"supporter": 3, "moc": 2, "keyword": 1, "outline": 1} | (groups or {})
@@ -414,7 +432,7 @@ def canonical(name: Any) -> str:
 
 def check_header(names: list[str]) -> list[dict[str, Any]]:
     """Errors for headers that name no column (a typo would otherwise drop data silently) or repeat one."""
-    known = {c.name for c in COLUMNS} | {"In-Kind Supporters"} | set(IDENTIFIER_COLUMNS) | set(PARTICIPANT_COLUMNS.values()) | set(OUTCOME_COLUMNS.values()) | set(PAIR_COLUMNS)
+    known = {c.name for c in COLUMNS} | {"In-Kind Supporters", REPORTING_YEAR} | LEGACY_IGNORED | set(IDENTIFIER_COLUMNS) | set(PARTICIPANT_COLUMNS.values()) | set(OUTCOME_COLUMNS.values()) | set(PAIR_COLUMNS)
     errors, seen = [], set()
     for position, name in enumerate(names, start=1):
         if not name:
@@ -449,6 +467,9 @@ def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dic
             value = read(column.name, column.read)
             if value is not None and value != []:
                 set_path(item, column.path, value)
+    if REPORTING_YEAR in cells and (year := read(REPORTING_YEAR, read_report_date)):
+        for key in ("ReportingStartDate", "ReportingEndDate"):
+            item.setdefault("ReportDescription", {}).setdefault(key, year)
     participants = []
     for category, col in PARTICIPANT_COLUMNS.items():
         if col in cells and (count := read(col, read_int)) is not None:

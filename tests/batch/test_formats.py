@@ -141,3 +141,17 @@ def test_any_bytes_give_records_or_a_format_error_never_another_exception(data):
         assert error.message and error.errors
     else:
         assert all(r.ok or r.errors for r in records)
+
+
+def test_legacy_template_d_headers_are_read():
+    data = tab_file(
+        "Template\tProvider Activity ID\tReporting Year\tActivity Title\tActivity Date\tProvidership\tActivity Type\tHours of Instruction\t# of Physicians",
+        "D\tL-1\t2019\tOld course\t05/06/2019\tJointly Provided\tLive Course\t3\t40",
+    )
+    [record] = batch.read_file(data, "legacy.txt")[1]
+    assert record.item == {
+        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "L-1"}], "title": "Old course"}},
+        "ReportDescription": {"ReportingStartDate": "2019", "ReportingEndDate": "2019"},
+        "healthcareMetadata": {"healthcareEducation": {"startDateTime": "2019-05-06T00:00:00", "activitySponsorship": "joint", "activityFormat": "Live Course"}},
+        "ParticipationMetrics": {"participantsByCategory": [{"category": "physician", "numberOfParticipants": 40}]},
+    }
