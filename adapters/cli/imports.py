@@ -16,7 +16,7 @@ from adapters.batch.importer import submit_records
 from adapters.batch.records import BatchFormatError
 from domain.base import Acting, Channel
 
-imports = typer.Typer(help="Batch files: activities.", no_args_is_help=True)
+imports = typer.Typer(help="Batch files: activities and the learner directory.", no_args_is_help=True)
 err = Console(stderr=True)
 
 
@@ -58,3 +58,13 @@ def import_activities(
             err.print(f"  … and {len(report.errors) - 20} more (see the JSON report)")
         if report.rejected:
             raise typer.Exit(1)
+
+
+@imports.command("learners")
+def import_learners(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV: first_name,last_name,birth_date,npi,licenses,board_ids")],
+) -> None:
+    """Loads physicians into the learner directory; one JSON object per learner; exit 1 if any row was rejected."""
+    from adapters.cli.learner_imports import run_learner_import  # the learner directory's own module
+
+    run_learner_import(file, err)
