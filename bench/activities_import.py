@@ -151,8 +151,8 @@ def measure(path: str, backend: str) -> dict[str, Any]:
                 figures[label] = {"seconds": seconds, "per_s": count / seconds, "counts": {k: v for k, v in report.counts.items() if v}}
         finally:
             system.close()
-    figures["peak_rss_mb"] = _rss_mb()
-    figures["rss_growth_mb"] = _rss_mb() - baseline
+            figures["peak_rss_mb"] = _rss_mb()
+            figures["rss_growth_mb"] = _rss_mb() - baseline
     return figures
 
 
