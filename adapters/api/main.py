@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from adapters.api import problems
 from adapters.api.routes import activity_batches
+from adapters.api.routes import learners
 from adapters.api.routes import accreditor, annual, contacts, directory, history, providers, tokens
 from adapters.bootstrap import System
 
@@ -35,4 +36,5 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     for module in (providers, contacts, tokens, history, directory, annual, accreditor):
         app.include_router(module.router)
     app.include_router(activity_batches.router)
+    app.include_router(learners.router)
     return app
