@@ -94,9 +94,9 @@ class ChecklistView(ProjectionView, ActivityFactsForYear):
         """The deadlines accreditors set for the year, by accreditor."""
 
     @abstractmethod
-    def get_activity_fact(self, activity_id: str) -> dict[str, Any] | None:
-        """What the checklist knows of one activity: accme_id, title, enduring, start_date, end_date, closed,
-        counted_years; or None."""
+    def get_activity_fact(self, stream_id: str) -> dict[str, Any] | None:
+        """What the checklist knows of one activity (by its stream id): activity_id (the ACCME activity ID),
+        accme_id, title, enduring, start_date, end_date, closed, deleted, counted_years, commercial_support; or None."""
 
     @abstractmethod
     def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:

@@ -24,13 +24,15 @@ annual_deadlines = Table(
 annual_activity_facts = Table(
     "annual_activity_facts",
     metadata,
-    Column("activity_id", String(64), primary_key=True),
+    Column("stream_id", String(36), primary_key=True),
+    Column("activity_id", String(20), nullable=False),  # the 9-digit ACCME activity ID people see
     Column("accme_id", String(7), nullable=False),
     Column("title", Text, nullable=False),
     Column("enduring", Boolean, nullable=False),
     Column("start_date", Date, nullable=True),
     Column("end_date", Date, nullable=True),
     Column("closed", Boolean, nullable=False),
+    Column("deleted", Boolean, nullable=False),
     Column("counted_years", Json, nullable=False),  # years with a learner count as of 31 December
     Column("commercial_support", Json, nullable=False),  # [{"source", "monetary", "amount"}]
     Index("ix_annual_activity_facts_provider_end", "accme_id", "end_date"),

@@ -55,20 +55,20 @@ class SqlChecklistView(SqlView, ChecklistView):
 
     # --- activity facts ------------------------------------------------------------------------
 
-    def get_activity_fact(self, activity_id: str) -> dict[str, Any] | None:
+    def get_activity_fact(self, stream_id: str) -> dict[str, Any] | None:
         t = annual_activity_facts.c
         with self.reading() as conn:
-            row = conn.execute(select(annual_activity_facts).where(t.activity_id == activity_id)).mappings().first()
+            row = conn.execute(select(annual_activity_facts).where(t.stream_id == stream_id)).mappings().first()
         return dict(row) if row else None
 
     def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:
         t = annual_activity_facts.c
-        values = {k: fact.get(k, []) for k in FACT_FIELDS}
+        values = {k: fact.get(k, False if k == "deleted" else []) for k in FACT_FIELDS}
         values["counted_years"] = sorted(set(values["counted_years"]))
         with self.transaction() as conn:
-            key = t.activity_id == fact["activity_id"]
+            key = t.stream_id == fact["stream_id"]
             if not conn.execute(update(annual_activity_facts).where(key).values(**values)).rowcount:
-                conn.execute(insert(annual_activity_facts).values(activity_id=fact["activity_id"], **values))
+                conn.execute(insert(annual_activity_facts).values(stream_id=fact["stream_id"], **values))
             self._track(conn, tracking)
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
@@ -83,7 +83,7 @@ class SqlChecklistView(SqlView, ChecklistView):
     def commercial_support(self, accme_id: str, year: int) -> dict[str, Any]:
         t = annual_activity_facts.c
         query = select(t.commercial_support).where(
-            t.accme_id == accme_id, t.end_date >= date(year, 1, 1), t.end_date <= date(year, 12, 31)
+            t.accme_id == accme_id, t.deleted.is_(False), t.end_date >= date(year, 1, 1), t.end_date <= date(year, 12, 31)
         )
         with self.reading() as conn:
             return commercial_support_totals(list(conn.execute(query).scalars()))
@@ -96,12 +96,12 @@ class SqlChecklistView(SqlView, ChecklistView):
         with self.reading() as conn:
             for batch in chunks(list(accme_ids), 500):
                 ended = select(t.accme_id, t.activity_id, t.title, t.end_date).where(
-                    t.accme_id.in_(batch), t.closed.is_(False), t.end_date >= first, t.end_date <= last
+                    t.accme_id.in_(batch), t.deleted.is_(False), t.closed.is_(False), t.end_date >= first, t.end_date <= last
                 ).order_by(t.accme_id, t.end_date, t.activity_id)
                 for r in conn.execute(ended):
                     open_[r.accme_id].append({"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()})
                 enduring = select(t.accme_id, t.activity_id, t.title, t.counted_years, t.closed, t.end_date).where(
-                    t.accme_id.in_(batch), t.enduring.is_(True), t.start_date <= last,
+                    t.accme_id.in_(batch), t.deleted.is_(False), t.enduring.is_(True), t.start_date <= last,
                     or_(t.end_date.is_(None), t.end_date >= first),
                 ).order_by(t.accme_id, t.activity_id)
                 for r in conn.execute(enduring):
@@ -111,4 +111,4 @@ class SqlChecklistView(SqlView, ChecklistView):
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
 
 
-FACT_FIELDS = ("accme_id", "title", "enduring", "start_date", "end_date", "closed", "counted_years", "commercial_support")
+FACT_FIELDS = ("activity_id", "deleted", "accme_id", "title", "enduring", "start_date", "end_date", "closed", "counted_years", "commercial_support")

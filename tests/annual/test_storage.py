@@ -112,6 +112,9 @@ def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack
         {**base, "activity_id": "expired", "title": "Expired", "enduring": True, "start_date": date(2021, 1, 1), "end_date": date(2024, 1, 1)},
         {**base, "activity_id": "future", "title": "Future", "enduring": True, "start_date": date(2026, 1, 5), "end_date": None},
     ]
+    for fact in facts:
+        fact["stream_id"] = "s-" + fact["activity_id"]
+    facts.append({**base, "activity_id": "gone", "stream_id": "s-gone", "title": "Deleted", "end_date": date(2025, 6, 30), "deleted": True})
     for position, fact in enumerate(facts, start=1):
         view.put_activity_fact(fact, Tracking("PARS", position))
     year = view.year_facts("0001234", 2025)
@@ -131,4 +134,4 @@ def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack
     assert view.commercial_support("0001234", 2026)["monetary_total"] == 0
     view.put_activity_fact({**facts[4], "counted_years": [2025]}, Tracking("PARS", 101))
     assert view.year_facts("0001234", 2025).uncounted_enduring == ()
-    assert view.get_activity_fact("podcast")["counted_years"] == [2025]
+    assert view.get_activity_fact("s-podcast")["counted_years"] == [2025]
