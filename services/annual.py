@@ -11,7 +11,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from commands.annual import ANNUAL_HANDLERS, Attest, Circumstances, SetReportingDeadline, YearCommand
-from domain.annual_report import STEP_KEYS, AnnualReport, ReportState, YearFacts, require_year
+from domain.annual_report import STEP_KEYS, AnnualReport, ReportState, YearFacts, require_year, summary_totals
 from domain.base import Acting
 from domain.deadlines import ReportingDeadline, default_deadline
 from domain.errors import InvalidValueError
@@ -133,6 +133,22 @@ class AnnualReporting:
             **state.summary,
             "commercial_support": self.facts.commercial_support(accme_id, year),
             "attested": state.attestation is not None,
+        }
+
+    def data_report(self, year: int, accreditors: Sequence[str] | None) -> dict[str, Any]:
+        """The annual data report across the providers overseen: activities and credits by format, learners,
+        commercial support, and the income the program summaries report."""
+        require_year(year)
+        profiles = self.profiles.list_profiles(accreditors=list(accreditors) if accreditors is not None else None)
+        ids = [p["accme_id"] for p in profiles]
+        reports = self.view.reports_for_year(year, ids)
+        summaries = [state_from_doc(doc) for doc in reports.values()]
+        return {
+            "year": year,
+            "providers": len(ids),
+            "providers_attested": sum(1 for s in summaries if s.attestation),
+            **self.facts.activity_totals(year, None if accreditors is None else ids),
+            "income": summary_totals([s.summary for s in summaries]),
         }
 
     def checklist_summary(self, accme_id: str, year: int, accreditor: str | None = None) -> dict[str, Any]:

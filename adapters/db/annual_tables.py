@@ -1,6 +1,6 @@
 """Tables of the checklist projection (annual reports and accreditors' deadlines)."""
 
-from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Date, Index, Integer, String, Table, Text
 
 from adapters.db.tables import Json, metadata
 
@@ -29,6 +29,10 @@ annual_activity_facts = Table(
     Column("accme_id", String(7), nullable=False),
     Column("title", Text, nullable=False),
     Column("enduring", Boolean, nullable=False),
+    Column("format", String(60), nullable=True),
+    Column("credits", Float, nullable=True),
+    Column("physician_learners", BigInteger, nullable=True),
+    Column("other_learners", BigInteger, nullable=True),
     Column("start_date", Date, nullable=True),
     Column("end_date", Date, nullable=True),
     Column("closed", Boolean, nullable=False),

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, annual_reports
 from adapters.db.views import SqlView
@@ -63,7 +63,7 @@ class SqlChecklistView(SqlView, ChecklistView):
 
     def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:
         t = annual_activity_facts.c
-        values = {k: fact.get(k, False if k == "deleted" else []) for k in FACT_FIELDS}
+        values = {k: fact.get(k, FACT_DEFAULTS.get(k)) for k in FACT_FIELDS}
         values["counted_years"] = sorted(set(values["counted_years"]))
         with self.transaction() as conn:
             key = t.stream_id == fact["stream_id"]
@@ -88,6 +88,35 @@ class SqlChecklistView(SqlView, ChecklistView):
         with self.reading() as conn:
             return commercial_support_totals(list(conn.execute(query).scalars()))
 
+    def activity_totals(self, year: int, accme_ids: Sequence[str] | None) -> dict[str, Any]:
+        t = annual_activity_facts.c
+        where = [t.deleted.is_(False), t.end_date >= date(year, 1, 1), t.end_date <= date(year, 12, 31)]
+        by_format: dict[str, dict[str, float]] = {}
+        physicians = others = 0
+        supports: list[Any] = []
+        batches = [None] if accme_ids is None else list(chunks(list(accme_ids), 500))
+        with self.reading() as conn:
+            for batch in batches:
+                scoped = where if batch is None else [*where, t.accme_id.in_(batch)]
+                grouped = select(
+                    t.format, func.count(), func.coalesce(func.sum(t.credits), 0),
+                    func.coalesce(func.sum(t.physician_learners), 0), func.coalesce(func.sum(t.other_learners), 0),
+                ).where(*scoped).group_by(t.format)
+                for fmt, count, credits, phys, other in conn.execute(grouped):
+                    entry = by_format.setdefault(fmt or "Unknown", {"activities": 0, "credits": 0.0})
+                    entry["activities"] += count
+                    entry["credits"] += float(credits)
+                    physicians += int(phys)
+                    others += int(other)
+                supports.extend(conn.execute(select(t.commercial_support).where(*scoped)).scalars())
+        return {
+            "activities": sum(int(v["activities"]) for v in by_format.values()),
+            "by_format": {k: {"activities": int(v["activities"]), "credits": v["credits"]} for k, v in sorted(by_format.items())},
+            "physician_learners": physicians,
+            "other_learners": others,
+            "commercial_support": commercial_support_totals(supports),
+        }
+
     def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:  # type: ignore[override]
         t = annual_activity_facts.c
         first, last = date(year, 1, 1), date(year, 12, 31)
@@ -111,4 +140,5 @@ class SqlChecklistView(SqlView, ChecklistView):
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
 
 
-FACT_FIELDS = ("activity_id", "deleted", "accme_id", "title", "enduring", "start_date", "end_date", "closed", "counted_years", "commercial_support")
+FACT_DEFAULTS: dict[str, Any] = {"deleted": False, "counted_years": [], "commercial_support": []}
+FACT_FIELDS = ("activity_id", "deleted", "accme_id", "title", "enduring", "format", "credits", "physician_learners", "other_learners", "start_date", "end_date", "closed", "counted_years", "commercial_support")

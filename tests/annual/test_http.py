@@ -214,3 +214,19 @@ def test_the_program_summary_reads_back_with_commercial_support(client, prov, to
                         "private_donations": None, "attested": False,
                         "commercial_support": {"monetary_total": 0, "monetary_by_source": {}, "in_kind_count": 0}}
     assert client.get(f"{BASE}/program-summary", headers=token("provider", provider="0009999")).status_code == 404
+
+
+def test_the_data_report_sums_income_across_overseen_providers(client, prov, token):
+    client.put(f"{BASE}/program-summary", headers=prov, json=FULL)
+    golden = token("provider", provider="0005678")
+    client.put("/api/v1/providers/0005678/years/2025/program-summary", headers=golden, json={**FULL, "registration_fees": 1})
+    everyone = client.get("/api/v1/accreditor/data-report/2025", headers=token("accreditor"))
+    assert everyone.status_code == 200, everyone.text
+    body = everyone.json()
+    assert body["providers"] == 3 and body["providers_attested"] == 0
+    assert body["income"] == {"advertising_exhibit_income": 0, "registration_fees": 1201, "government_grants": 0, "private_donations": 100}
+    assert body["activities"] == 0 and body["commercial_support"]["monetary_total"] == 0
+    ca = client.get("/api/v1/accreditor/data-report/2025", headers=token("accreditor", state="CA")).json()
+    assert ca["providers"] == 1 and ca["income"]["registration_fees"] == 1
+    assert client.get("/api/v1/accreditor/data-report/2025", headers=prov).status_code == 403
+    assert client.get("/api/v1/accreditor/data-report/2025").status_code == 401

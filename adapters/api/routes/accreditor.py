@@ -139,3 +139,27 @@ def get_deadline(
         raise Problem(403, "only accreditor staff read the deadlines here; providers see theirs in the checklist")
     code = principal.state or normalise_accreditor(accreditor or "ACCME")
     return {"accreditor": code, "year": year, "deadline": deadline_for(code, year, system.checklist.view.deadlines_for_year(year))}
+
+
+class FormatTotals(BaseModel):
+    activities: int
+    credits: float
+
+
+class DataReportPublic(BaseModel):
+    year: int
+    providers: int
+    providers_attested: int
+    activities: int
+    by_format: dict[str, FormatTotals]
+    physician_learners: int
+    other_learners: int
+    commercial_support: dict[str, Any]
+    income: dict[str, int]
+
+
+@router.get("/data-report/{year}", response_model=DataReportPublic)
+def data_report(system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
+    """The annual data report across the providers overseen: activities and credits by format, learners,
+    commercial support and income (activities counted in the year they ended)."""
+    return system.annual.data_report(year, _overseen(principal))
