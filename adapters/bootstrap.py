@@ -15,6 +15,7 @@ from projections.directory import DirectoryProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
+from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
 from services.learner_matching import LearnerMatcher
 from services.learners import LearnerDirectory
@@ -40,6 +41,8 @@ class System:
     learners: LearnerDirectory = field(default=None)  # type: ignore[assignment]
     matcher: LearnerMatcher = field(default=None)  # type: ignore[assignment]
     learner_directory: LearnerDirectoryProjection = field(default=None)  # type: ignore[assignment]
+    # Activities (issue 4).
+    activities: ActivityRegistry = field(default=None)  # type: ignore[assignment]
 
     def close(self) -> None:
         self.projections.stop()
@@ -76,4 +79,5 @@ def bootstrap(settings: Settings | None = None) -> System:
         learners=LearnerDirectory(store, learner_directory.view, personal_keys),
         matcher=LearnerMatcher(learner_directory.view),
         learner_directory=learner_directory,
+        activities=ActivityRegistry(store),
     )

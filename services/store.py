@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
+from domain.activity import Activity, ActivityCatalog
 from domain.provider import Provider
 from services.personal_data import PersonalDataMapper, PersonalKeys
 
@@ -34,7 +35,7 @@ class ParsStore(Application[Any]):
     """The event store: aggregates in, ordered notifications out."""
 
     name = "PARS"
-    snapshotting_intervals = {Provider: 100}
+    snapshotting_intervals = {Provider: 100, Activity: 100, ActivityCatalog: 50}
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)

@@ -1,0 +1,493 @@
+"""The accredited activity: what a provider ran, its lifecycle (draft → active → ready to close → closed),
+the per-format counting rules, and the 2021 migration of its old events (upcasters).
+
+An activity's reported facts live in one normalised `data` dict (snake_case, JSON values, dates as ISO
+strings) so that every entry channel (ACCME JSON, MEMS XML, tab, Excel, web form) produces the same
+events, and so that "nothing changed" is a plain comparison (idempotent batches).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.base import Acting, ParsAggregate, require_accme_id
+from domain.errors import ConflictError, InvalidValueError, NotFoundError
+
+ACTIVITY_NAMESPACE = uuid.UUID("0b7f3c52-4e61-4d8e-8d0e-3a5c6f1e2d90")
+
+
+class ActivityRuleError(InvalidValueError):
+    """Raised when an activity's facts break a reporting rule (dates, counting rules, credits, MOC)."""
+
+
+class ActivityNotFoundError(NotFoundError):
+    """Raised when no activity of the provider has the given ID."""
+
+
+class ActivityNotReadyToCloseError(ConflictError):
+    """Raised when closing an activity that lacks what closing requires, or whose end date has not passed."""
+
+
+class ActivityClosedError(ConflictError):
+    """Raised when deleting a closed activity, or correcting it without a reason."""
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+COURSE = "Course"
+RSS = "Regularly Scheduled Series"
+ENDURING = "Enduring Material"
+FORMATS = (
+    COURSE,
+    RSS,
+    ENDURING,
+    "Journal-based CME",
+    "Manuscript Review",
+    "Test-Item Writing",
+    "Committee Learning",
+    "Performance/Quality Improvement",
+    "Internet Searching and Learning",
+    "Learning from Teaching",
+    "Other",
+)
+#: Old (pre-November 2021) names and template codes → (streamlined format, delivery method it implies).
+OLD_FORMATS: dict[str, tuple[str, str | None]] = {
+    "c": (COURSE, None),
+    "live course": (COURSE, None),
+    "rss": (RSS, None),
+    "il": (COURSE, "Live-Streamed"),
+    "internet live course": (COURSE, "Live-Streamed"),
+    "em": (ENDURING, None),
+    "iem": (ENDURING, "Online"),
+    "internet enduring material": (ENDURING, "Online"),
+    "internet activity enduring material": (ENDURING, "Online"),
+    "jn": ("Journal-based CME", None),
+    "journal-based cme": ("Journal-based CME", None),
+    "mr": ("Manuscript Review", None),
+    "tiw": ("Test-Item Writing", None),
+    "test item writing": ("Test-Item Writing", None),
+    "cml": ("Committee Learning", None),
+    "pi": ("Performance/Quality Improvement", None),
+    "performance improvement": ("Performance/Quality Improvement", None),
+    "isl": ("Internet Searching and Learning", None),
+    "internet searching & learning": ("Internet Searching and Learning", None),
+    "lft": ("Learning from Teaching", None),
+    "other/blended learning": ("Other", None),
+    "other/blended": ("Other", None),
+}
+TWELVE_MONTH_FORMATS = frozenset(f for f in FORMATS if f != ENDURING)
+DELIVERY_METHODS = ("In-Person", "Live-Streamed", "Online", "Print/Other")
+BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABS", "ABTS", "ABPMR")
+ABPMR_FROM = date(2025, 1, 1)
+OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
+MEASUREMENT_TYPES = ("Objective", "Subjective")
+DESCRIPTION_MAX = 2500
+
+
+def canonical_format(name: str, loc: tuple[str, ...] = ("activity_format",)) -> tuple[str, str | None]:
+    """The streamlined format for a current or old name (case-insensitive), and a delivery method it implies."""
+    text = " ".join((name or "").split())
+    for fmt in FORMATS:
+        if text.lower() == fmt.lower():
+            return fmt, None
+    if text.lower() in OLD_FORMATS:
+        return OLD_FORMATS[text.lower()]
+    raise InvalidValueError(f"{name!r} is not an activity format; use one of {', '.join(FORMATS)}", loc=loc)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_rules(data: dict[str, Any]) -> None:
+    """Rules every saved activity obeys (the draft minimum plus the counting rules); raises with the field."""
+    if not (data.get("title") or "").strip():
+        raise ActivityRuleError("a title is required", loc=("title",))
+    if len(data.get("description") or "") > DESCRIPTION_MAX:
+        raise ActivityRuleError(f"the description is longer than {DESCRIPTION_MAX:,} characters", loc=("description",))
+    fmt = data.get("format")
+    if fmt not in FORMATS:
+        raise ActivityRuleError("an activity format is required", loc=("activity_format",))
+    if not data.get("start_date"):
+        raise ActivityRuleError("a start date is required", loc=("start_date",))
+    if not data.get("end_date"):
+        raise ActivityRuleError("an end date is required", loc=("end_date",))
+    start, end = date.fromisoformat(data["start_date"]), date.fromisoformat(data["end_date"])
+    if end < start:
+        raise ActivityRuleError("the end date is before the start date", loc=("end_date",))
+    if fmt == ENDURING and end > add_years(start, 3):
+        raise ActivityRuleError(
+            "an enduring material is reported once for at most 3 years; enter a new activity after that",
+            loc=("end_date",),
+        )
+    if fmt in TWELVE_MONTH_FORMATS and end >= add_years(start, 1):
+        raise ActivityRuleError(
+            f"a {fmt} activity spans at most 12 months; enter a new activity for each 12-month period",
+            loc=("end_date",),
+        )
+    credits = data.get("credits")
+    if credits is not None and (credits < 0 or round(credits * 4) != credits * 4):
+        raise ActivityRuleError("credits are given in steps of 0.25", loc=("credits",))
+    for i, support in enumerate(data.get("monetary_support") or []):
+        amount = support.get("amount")
+        if amount is not None and (amount < 0 or amount != int(amount)):
+            raise ActivityRuleError("a monetary amount is a whole number of dollars", loc=("monetary_support", str(i), "amount"))
+    for i, reg in enumerate(data.get("moc") or []):
+        if reg.get("board") not in BOARDS:
+            raise ActivityRuleError(f"{reg.get('board')!r} is not a certifying board", loc=("moc", str(i), "board"))
+        if reg["board"] == "ABPMR" and start < ABPMR_FROM:
+            raise ActivityRuleError("ABPMR registers activities starting on or after 1 January 2025", loc=("moc", str(i), "board"))
+        points = reg.get("points")
+        if points is not None and (points < 0 or round(points * 4) != points * 4):
+            raise ActivityRuleError("MOC points are given in steps of 0.25", loc=("moc", str(i), "points"))
+    for year, counts in (data.get("learners_by_year") or {}).items():
+        if fmt != ENDURING:
+            raise ActivityRuleError("yearly learner counts are for enduring materials", loc=("learners_by_year",))
+        if not start.year <= int(year) <= end.year:
+            raise ActivityRuleError(f"{year} is outside the activity's years", loc=("learners_by_year", year))
+
+
+def active_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """What an activity still lacks to be active (DOMAIN-FACTS 1.3), as (field, reason)."""
+    gaps: list[tuple[tuple[str, ...], str]] = []
+    if not (data.get("description") or "").strip():
+        gaps.append((("description",), "a description is required"))
+    if not data.get("delivery_methods"):
+        gaps.append((("delivery_methods",), "a delivery method is required"))
+    if "In-Person" in (data.get("delivery_methods") or []) and not (data.get("location") or {}).get("city"):
+        gaps.append((("location",), "an in-person activity needs its city, state and country"))
+    if data.get("credits") is None:
+        gaps.append((("credits",), "the AMA PRA Category 1 credits are required"))
+    if data.get("for_public_list") is None:
+        gaps.append((("for_public_list",), "say whether the activity is listed on CME Passport"))
+    if data.get("sponsorship") not in ("direct", "joint"):
+        gaps.append((("sponsorship",), "say whether the activity is directly or jointly provided"))
+    return gaps
+
+
+def close_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """What an activity lacks to be closed (DOMAIN-FACTS 1.3), as (field, reason)."""
+    gaps = active_gaps(data)
+    if data.get("sponsorship") == "joint" and not data.get("joint_providers"):
+        gaps.append((("joint_providers",), "a jointly provided activity names at least one joint provider"))
+    if not data.get("outcomes"):
+        gaps.append((("outcomes",), "at least one measured outcome is required"))
+    support = data.get("commercial_support")
+    if support is None:
+        gaps.append((("commercial_support",), "say whether the activity received commercial support"))
+    elif support and not (data.get("monetary_support") or data.get("in_kind_support")):
+        gaps.append((("commercial_support",), "commercial support names at least one source"))
+    for i, m in enumerate(data.get("monetary_support") or []):
+        if m.get("amount") is None:
+            gaps.append((("monetary_support", str(i), "amount"), "monetary support needs its amount"))
+    learners = data.get("learners") or {}
+    if "physician" not in learners:
+        gaps.append((("learners", "physician"), "the number of physician learners is required (0 allowed)"))
+    if not any(k != "physician" for k in learners):
+        gaps.append((("learners", "other"), "the number of other learners is required (0 allowed)"))
+    for i, reg in enumerate(data.get("moc") or []):
+        if reg.get("points") is None:
+            gaps.append((("moc", str(i), "points"), "MOC points are required"))
+        if not reg.get("credit_types"):
+            gaps.append((("moc", str(i), "credit_types"), "at least one MOC credit type is required"))
+        if not reg.get("claim_date"):
+            gaps.append((("moc", str(i), "claim_date"), "the MOC credit-claim date is required"))
+    return gaps
+
+
+def activity_number_candidate(accme_id: str, provider_activity_id: str, attempt: int) -> str:
+    """A 9-digit ACCME activity ID derived from the natural key; `attempt` > 0 after a collision."""
+    digest = hashlib.sha256(f"{accme_id}\x00{provider_activity_id}\x00{attempt}".encode()).digest()
+    return f"{100_000_000 + int.from_bytes(digest[:8], 'big') % 900_000_000:09d}"
+
+
+class ActivityNumber(ParsAggregate):
+    """The claim of one 9-digit ACCME activity ID by one activity.
+
+    Why: the ID must be unique system-wide and stable for an activity, but an event store has no
+    sequence. The ID is a hash of (provider, provider activity ID); this aggregate's id is uuid5 of
+    the number, so two activities claiming the same number collide on the store's unique key in the
+    same transaction that creates the activity, and the loser retries with the next candidate.
+    """
+
+    class Claimed(ParsAggregate.Created):
+        number: str
+        activity_id: str
+
+    @staticmethod
+    def create_id(number: str) -> uuid.UUID:
+        return uuid.uuid5(ACTIVITY_NAMESPACE, f"activity-number:{number}")
+
+    @event(Claimed)
+    def __init__(self, accme_id: str, number: str, activity_id: str, actor: str, channel: str) -> None:
+        self.accme_id = accme_id
+        self.number = number
+        self.activity_id = activity_id
+
+
+class ActivityCatalog(ParsAggregate):
+    """The list of a provider's activities, so that exports read the store itself, consistently."""
+
+    class Started(ParsAggregate.Created):
+        pass
+
+    class ActivitiesAdded(ParsAggregate.Event):
+        activity_ids: list[str]
+
+    @staticmethod
+    def create_id(accme_id: str) -> uuid.UUID:
+        return uuid.uuid5(ACTIVITY_NAMESPACE, f"activity-catalog:{accme_id}")
+
+    @classmethod
+    def start(cls, accme_id: str, by: Acting) -> ActivityCatalog:
+        return cls(accme_id=accme_id, actor=by.actor, channel=str(by.channel))
+
+    @event(Started)
+    def __init__(self, accme_id: str, actor: str, channel: str) -> None:
+        self.accme_id = accme_id
+        self.activity_ids: list[str] = []
+
+    def add(self, activity_ids: list[str], by: Acting) -> None:
+        new = [a for a in dict.fromkeys(activity_ids) if a not in set(self.activity_ids)]
+        if new:
+            self._add(activity_ids=new, **self._meta(by))
+
+    @event(ActivitiesAdded)
+    def _add(self, activity_ids: list[str], accme_id: str, actor: str, channel: str) -> None:
+        self.activity_ids = self.activity_ids + activity_ids
+
+
+def _upcast_data_v1(state: dict[str, Any]) -> dict[str, Any]:
+    """Builds the current `data` from a version-1 (pre-November 2021) event's flat fields."""
+    old_format = state.pop("activity_type", None) or "Other"
+    try:
+        fmt, implied = canonical_format(old_format)
+    except InvalidValueError:
+        fmt, implied = "Other", None
+    title = state.pop("title", "") or ""
+    description = state.pop("description", None) or title
+    start = state.pop("start_date", None)
+    reporting_year = state.pop("reporting_year", None)
+    if not start and reporting_year:
+        start = f"{reporting_year}-01-01"
+    end = state.pop("end_date", None)
+    if not end:
+        # The migration assigned end dates: the reporting year's last day for enduring materials, else the start.
+        end = f"{reporting_year or start[:4]}-12-31" if fmt == ENDURING else start
+    state.pop("hours_of_instruction", None)
+    state.pop("competencies", None)
+    in_kind = [{"source": s.get("source", "")} for s in state.pop("in_kind_support", None) or []]  # type dropped
+    evaluation = state.pop("evaluation", None) or {}
+    outcomes = [
+        {"outcome": outcome, "measurement_types": []}
+        for question, outcome in (
+            ("competence_evaluated", "Learner Competence"),
+            ("performance_evaluated", "Learner Performance"),
+            ("patient_outcomes_evaluated", "Patient Health"),
+        )
+        if evaluation.get(question)
+    ]
+    moc = state.pop("moc", None) or []
+    rems = state.pop("rems", None)
+    mips = state.pop("mips", None)
+    location = state.pop("location", None)
+    delivery = [implied] if implied else []
+    return {
+        **empty_data(),
+        "title": title,
+        "description": description,
+        "format": fmt,
+        "start_date": start,
+        "end_date": end,
+        "location": location,
+        "delivery_methods": delivery,
+        "credits": state.pop("credits", None),
+        "sponsorship": state.pop("sponsorship", None),
+        "joint_providers": state.pop("joint_providers", None) or [],
+        "commercial_support": state.pop("commercial_support", None),
+        "monetary_support": state.pop("monetary_support", None) or [],
+        "in_kind_support": in_kind,
+        "learners": state.pop("learners", None) or {},
+        "outcomes": outcomes,
+        "moc": moc,
+        "rems": rems,
+        "mips": mips,
+        # Passport flag defaulted by the migration: yes for MOC/REMS/MIPS activities, no otherwise.
+        "for_public_list": bool(moc or rems or mips),
+    }
+
+
+def empty_data() -> dict[str, Any]:
+    """Every key of an activity's data, unset."""
+    return {
+        "title": "", "description": "", "format": None, "start_date": None, "end_date": None,
+        "location": None, "delivery_methods": [], "credits": None, "certification": "AMA PRA Category 1",
+        "sponsorship": None, "joint_providers": [], "commercial_support": None, "monetary_support": [],
+        "in_kind_support": [], "learners": {}, "learners_by_year": {}, "outcomes": [], "commendation_tags": [],
+        "for_public_list": None, "fee": None, "registration": None, "moc": [], "rems": None, "mips": None,
+        "state_content_tags": [], "content_outlines": [], "interprofessional": None, "pharmacy": {},
+        "keywords": [], "target_audience": None,
+    }
+
+
+class Activity(ParsAggregate):
+    """One accredited activity of one provider: 9-digit ACCME activity ID + the provider's own ID."""
+
+    class Registered(ParsAggregate.Created):
+        number: str
+        provider_activity_id: str
+        data: dict[str, Any]
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["data"] = _upcast_data_v1(state)
+
+    class Revised(ParsAggregate.Event):
+        data: dict[str, Any]
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["data"] = _upcast_data_v1(state)
+
+    class Closed(ParsAggregate.Event):
+        pass
+
+    class Corrected(ParsAggregate.Event):
+        data: dict[str, Any]
+        reason: str
+
+    class Deleted(ParsAggregate.Event):
+        pass
+
+    @staticmethod
+    def create_id(accme_id: str, provider_activity_id: str) -> uuid.UUID:
+        return uuid.uuid5(ACTIVITY_NAMESPACE, f"activity:{accme_id}:{provider_activity_id}")
+
+    @classmethod
+    def register(
+        cls, accme_id: str, provider_activity_id: str, number: str, data: dict[str, Any], by: Acting
+    ) -> Activity:
+        require_accme_id(accme_id)
+        provider_activity_id = (provider_activity_id or "").strip()
+        if not provider_activity_id or len(provider_activity_id) > 100:
+            raise ActivityRuleError("a provider activity ID of 1 to 100 characters is required", loc=("provider_activity_id",))
+        if not (len(number) == 9 and number.isdigit()):
+            raise ActivityRuleError("an ACCME activity ID has 9 digits", loc=("activity_id",))
+        data = {**empty_data(), **data}
+        check_rules(data)
+        return cls(
+            accme_id=accme_id, number=number, provider_activity_id=provider_activity_id, data=data,
+            actor=by.actor, channel=str(by.channel),
+        )
+
+    @event(Registered)
+    def __init__(
+        self, accme_id: str, number: str, provider_activity_id: str, data: dict[str, Any], actor: str, channel: str
+    ) -> None:
+        self.accme_id = accme_id
+        self.number = number
+        self.provider_activity_id = provider_activity_id
+        self.data = data
+        self.closed = False
+        self.deleted = False
+        self.corrections: list[str] = []
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def revise(self, data: dict[str, Any], by: Acting, reason: str = "") -> bool:
+        """Replaces the reported facts; after closing this is a correction with a reason. False if unchanged."""
+        data = {**empty_data(), **data}
+        if data == self.data and not self.deleted:
+            return False
+        check_rules(data)
+        if self.closed:
+            if close_gaps(data):
+                loc, msg = close_gaps(data)[0]
+                raise ActivityNotReadyToCloseError(f"a closed activity stays complete: {msg}", loc=loc)
+            if not reason.strip():
+                raise ActivityClosedError("a correction of a closed activity needs a reason", loc=("reason",))
+            self._correct(data=data, reason=reason.strip(), **self._meta(by))
+        else:
+            self._revise(data=data, **self._meta(by))
+        return True
+
+    def close(self, today: date, by: Acting) -> bool:
+        """Closes the activity (a deliberate act) once its end date has passed and it is complete."""
+        if self.closed:
+            return False
+        if self.deleted:
+            raise ActivityNotFoundError(f"activity {self.number} was deleted", loc=("activity_id",))
+        if date.fromisoformat(self.data["end_date"]) >= today:
+            raise ActivityNotReadyToCloseError(
+                "an activity is closed after its end date has passed", loc=("end_date",)
+            )
+        gaps = close_gaps(self.data)
+        if gaps:
+            loc, msg = gaps[0]
+            raise ActivityNotReadyToCloseError(msg, loc=loc)
+        self._close(**self._meta(by))
+        return True
+
+    def delete(self, by: Acting) -> bool:
+        if self.deleted:
+            return False
+        if self.closed:
+            raise ActivityClosedError("a closed activity is not deleted; correct it instead", loc=("activity_id",))
+        self._delete(**self._meta(by))
+        return True
+
+    def report_enduring_learners(self, year: int, counts: dict[str, int], by: Acting) -> bool:
+        """Sets an enduring material's cumulative learner counts as of 31 December of `year`."""
+        by_year = dict(self.data.get("learners_by_year") or {})
+        for earlier, before in by_year.items():
+            if int(earlier) < year and any(counts.get(k, 0) < v for k, v in before.items()):
+                raise ActivityRuleError("cumulative learner counts do not go down from one year to the next", loc=("learners",))
+        by_year[str(year)] = dict(counts)
+        latest = by_year[max(by_year, key=int)]
+        return self.revise({**self.data, "learners_by_year": by_year, "learners": dict(latest)}, by, reason=f"learner counts as of 31 December {year}")
+
+    def status(self, today: date) -> str:
+        """draft → active → ready_to_close (derived from the end date) → closed; or deleted."""
+        if self.deleted:
+            return "deleted"
+        return derived_status(self.data, self.closed, today)
+
+    # --- records -----------------------------------------------------------------------------
+
+    @event(Revised)
+    def _revise(self, data: dict[str, Any], accme_id: str, actor: str, channel: str) -> None:
+        self.data = data
+        self.deleted = False
+
+    @event(Corrected)
+    def _correct(self, data: dict[str, Any], reason: str, accme_id: str, actor: str, channel: str) -> None:
+        self.data = data
+        self.corrections.append(reason)
+
+    @event(Closed)
+    def _close(self, accme_id: str, actor: str, channel: str) -> None:
+        self.closed = True
+
+    @event(Deleted)
+    def _delete(self, accme_id: str, actor: str, channel: str) -> None:
+        self.deleted = True
+
+
+def derived_status(data: dict[str, Any], closed: bool, today: date) -> str:
+    if closed:
+        return "closed"
+    if active_gaps(data):
+        return "draft"
+    return "ready_to_close" if date.fromisoformat(data["end_date"]) < today else "active"

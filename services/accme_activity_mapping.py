@@ -1,0 +1,417 @@
+"""ACCME activity JSON (schema v0.1.2, one `MedicalEducationMetrics` item) ↔ the activity's normalised data.
+
+The published schema's `required` lists sit in the wrong places (accme/README.md), so the intended
+rules are validated here, in our own pydantic models, and every violation is reported with its JSON
+path inside the item. `"isInterprofessional "` (trailing space) is accepted; it is emitted without.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from domain.activity import BOARDS, DELIVERY_METHODS, MEASUREMENT_TYPES, OUTCOMES, canonical_format, empty_data
+from domain.errors import InvalidValueError
+
+HE = ("healthcareMetadata", "healthcareEducation")
+XI = ("XtensibleInfo",)
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 10:
+        return value[:10]  # dates are sent without a time (or with one we ignore: time zones shifted dates)
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_date)]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class Identifier(_M):
+    catalog: Literal["ACCME Activity ID", "Provider Activity ID", "URL"]
+    entry: str = Field(min_length=1, max_length=100)
+
+
+class General(_M):
+    identifier: list[Identifier] = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=2500)
+    keyword: list[dict[str, Any]] = []
+
+
+class LomModel(_M):
+    general: General
+
+
+class Credits(_M):
+    activityCertification: str = "AMA PRA Category 1"
+    numberOfCredits: float | None = Field(default=None, ge=0, le=1000)
+    nonAccreditedProvider: list[str] = []
+
+
+class Location(_M):
+    city: str | None = None
+    stateOrProvince: str | None = None
+    country: str | None = None
+
+
+class HealthcareEducation(_M):
+    credits: Credits | None = None
+    activityLocation: Location | None = None
+    startDateTime: Day
+    endDateTime: Day
+    activitySponsorship: Literal["direct", "joint"] | None = None
+    activityFormat: str = Field(min_length=1)
+    commercialSupport: bool | None = None
+    targetAudience: dict[str, Any] | None = None
+
+
+class HealthcareMetadata(_M):
+    healthcareEducation: HealthcareEducation
+
+
+class Amount(_M):
+    currency: str = "USD"
+    supportSource: str = Field(min_length=1)
+    value: float | None = Field(default=None, ge=0)
+
+
+class ActivityDescriptionModel(_M):
+    commercialSupportAmount: list[Amount] = []
+
+
+class Participants(_M):
+    category: str = Field(min_length=1)
+    numberOfParticipants: int = Field(ge=0)
+
+
+class ParticipationModel(_M):
+    participantsByCategory: list[Participants] = []
+
+
+class Outcome(_M):
+    MeasuredOutcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    MeasurementType: list[Literal[MEASUREMENT_TYPES]] = []  # type: ignore[valid-type]
+
+
+class MocRegistration(_M):
+    boardName: Literal[BOARDS]  # type: ignore[valid-type]
+    mocPoints: float | None = Field(default=None, ge=0)
+    MOCCreditType: list[str] = []
+    CreditClaimDate: Day | None = None
+
+
+class Rems(_M):
+    REMSType: Literal["Opioid Analgesic", "Mycophenolate"]
+    REMSRelatedIdentifier: str | None = None
+
+
+PHARMACY_KEYS = (
+    "PharmacyActivityType", "PharmacyActivityTopic", "PharmacyLiveDate", "PharmacySequenceNumber", "UANPharmacy",
+    "UANPharmacyTech", "HasPharmacyRecertifications", "PharmacyRecertificationRequirements",
+    "HasPharmacyContentTags", "PharmacyContentTags",
+)
+
+
+class Xtensible(_M):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    ProviderID: str | None = None
+    isInterprofessional: bool | None = None
+    CommendationTags: dict[str, list[str]] | None = None
+    InKindSupports: dict[str, list[dict[str, str]]] | None = None
+    DeliveryMethods: dict[str, list[Literal[DELIVERY_METHODS]]] | None = None  # type: ignore[valid-type]
+    MeasuredOutcomes: list[Outcome] = []
+    MOCRegistrations: dict[str, list[MocRegistration]] | None = None
+    ContentOutlines: dict[str, list[dict[str, Any]]] | None = None
+    ForPublicList: bool | None = None
+    FeeForParticipation: Literal["Yes", "No, it’s free", "Variable"] | None = None
+    ActivityRegistration: Literal["Open to all", "Limited"] | None = None
+    IsMeritBasedIncentivePaymentSystem: bool | None = None
+    REMS: Rems | None = None
+    HasStateContentTags: bool | None = None
+    StateContentTags: dict[str, list[dict[str, str]]] | None = None
+    activityRecordAction: Literal["Add", "Update", "Delete"] = "Add"
+    closeActivityRecord: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trailing_space(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "isInterprofessional " in value:
+            value = dict(value)
+            value.setdefault("isInterprofessional", value.pop("isInterprofessional "))
+        return value
+
+
+class ActivityItem(_M):
+    ReportDescription: dict[str, Any] | None = None
+    ActivityDescription: ActivityDescriptionModel | None = None
+    Lom: LomModel
+    healthcareMetadata: HealthcareMetadata
+    ParticipationMetrics: ParticipationModel | None = Field(default=None, alias="ParticipationMetrics")
+    XtensibleInfo: Xtensible = Field(default_factory=Xtensible)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _participation_spelling(cls, value: Any) -> Any:
+        # The schema's `required` list spells it participationMetrics; its properties say ParticipationMetrics.
+        if isinstance(value, dict) and "participationMetrics" in value and "ParticipationMetrics" not in value:
+            value = dict(value)
+            value["ParticipationMetrics"] = value.pop("participationMetrics")
+        return value
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    action: str
+    close: bool
+    provider_activity_id: str | None
+    activity_number: str | None
+    data: dict[str, Any]
+
+
+class ItemError(Exception):
+    """An item that does not follow the intended schema rules; `errors` are {loc, msg} with JSON paths."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(e["msg"] for e in errors))
+        self.errors = errors
+
+
+def parse_item(item: Any) -> ParsedItem:
+    """Validates one item and returns its action and normalised data; raises ItemError with JSON paths."""
+    if not isinstance(item, dict):
+        raise ItemError([{"loc": [], "msg": "an activity is a JSON object"}])
+    xi = item.get("XtensibleInfo") if isinstance(item.get("XtensibleInfo"), dict) else {}
+    if xi.get("activityRecordAction") == "Delete":
+        return _parse_delete(item)
+    try:
+        model = ActivityItem.model_validate(item)
+    except ValidationError as exc:
+        raise ItemError([
+            {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]) from None
+    pid, number = _identifiers(model.Lom.general.identifier)
+    he = model.healthcareMetadata.healthcareEducation
+    x = model.XtensibleInfo
+    try:
+        fmt, implied = canonical_format(he.activityFormat, loc=(*HE, "activityFormat"))
+    except InvalidValueError as exc:
+        raise ItemError([{"loc": list(exc.loc), "msg": exc.message}]) from None
+    delivery = list((x.DeliveryMethods or {}).get("DeliveryMethod", []))
+    if implied and implied not in delivery:
+        delivery.append(implied)
+    credits = he.credits or Credits()
+    loc = he.activityLocation
+    location = None
+    if loc and (loc.city or loc.stateOrProvince or loc.country):
+        location = {"city": loc.city, "state": loc.stateOrProvince, "country": loc.country}
+    learners: dict[str, int] = {}
+    for p in (model.ParticipationMetrics.participantsByCategory if model.ParticipationMetrics else []):
+        learners[p.category.lower()] = learners.get(p.category.lower(), 0) + p.numberOfParticipants
+    extra = x.model_extra or {}
+    data = {
+        **empty_data(),
+        "title": model.Lom.general.title.strip(),
+        "description": (model.Lom.general.description or "").strip(),
+        "keywords": model.Lom.general.keyword,
+        "format": fmt,
+        "start_date": he.startDateTime.isoformat(),
+        "end_date": he.endDateTime.isoformat(),
+        "location": location,
+        "delivery_methods": sorted(delivery),
+        "credits": _num(credits.numberOfCredits),
+        "certification": credits.activityCertification,
+        "sponsorship": he.activitySponsorship,
+        "joint_providers": list(credits.nonAccreditedProvider),
+        "commercial_support": he.commercialSupport,
+        "monetary_support": [
+            {"source": a.supportSource, "amount": _num(a.value), "currency": a.currency}
+            for a in (model.ActivityDescription.commercialSupportAmount if model.ActivityDescription else [])
+        ],
+        "in_kind_support": [{"source": s.get("source", "")} for s in (x.InKindSupports or {}).get("InKindSupport", [])],
+        "learners": learners,
+        "outcomes": [{"outcome": o.MeasuredOutcome, "measurement_types": sorted(set(o.MeasurementType))} for o in x.MeasuredOutcomes],
+        "commendation_tags": list((x.CommendationTags or {}).get("CommendationTag", [])),
+        "for_public_list": x.ForPublicList,
+        "fee": x.FeeForParticipation,
+        "registration": x.ActivityRegistration,
+        "moc": [
+            {"board": r.boardName, "points": _num(r.mocPoints), "credit_types": list(r.MOCCreditType),
+             "claim_date": r.CreditClaimDate.isoformat() if r.CreditClaimDate else None}
+            for r in (x.MOCRegistrations or {}).get("MOCRegistration", [])
+        ],
+        "rems": {"type": x.REMS.REMSType, "identifier": x.REMS.REMSRelatedIdentifier} if x.REMS else None,
+        "mips": x.IsMeritBasedIncentivePaymentSystem,
+        "state_content_tags": [
+            {"domain": t.get("StateContentDomain"), "topic": t.get("StateContentTopic")}
+            for t in (x.StateContentTags or {}).get("StateContent", [])
+        ],
+        "content_outlines": (x.ContentOutlines or {}).get("ContentOutlineSelections", []),
+        "interprofessional": x.isInterprofessional,
+        "pharmacy": {k: extra[k] for k in PHARMACY_KEYS if k in extra},
+        "target_audience": he.targetAudience,
+    }
+    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data)
+
+
+def _parse_delete(item: dict[str, Any]) -> ParsedItem:
+    try:
+        general = General.model_validate({"title": "-", **(item.get("Lom") or {}).get("general", {})})
+    except (ValidationError, AttributeError):
+        raise ItemError([{"loc": ["Lom", "general", "identifier"], "msg": "a Delete names the activity by its identifier"}]) from None
+    pid, number = _identifiers(general.identifier)
+    return ParsedItem("Delete", False, pid, number, {})
+
+
+def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]:
+    pid = number = None
+    for i, ident in enumerate(identifiers):
+        if ident.catalog == "Provider Activity ID":
+            pid = ident.entry.strip()
+        elif ident.catalog == "ACCME Activity ID":
+            number = ident.entry.strip()
+            if not (len(number) == 9 and number.isdigit()):
+                raise ItemError([{"loc": ["Lom", "general", "identifier", i, "entry"], "msg": "an ACCME Activity ID has 9 digits"}])
+    if not pid and not number:
+        raise ItemError([{"loc": ["Lom", "general", "identifier"], "msg": "a Provider Activity ID (or an ACCME Activity ID) is required"}])
+    return pid, number
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+#: Domain field → JSON path inside the item, for domain errors.
+DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
+    "title": ("Lom", "general", "title"),
+    "description": ("Lom", "general", "description"),
+    "provider_activity_id": ("Lom", "general", "identifier"),
+    "activity_id": ("Lom", "general", "identifier"),
+    "activity_format": (*HE, "activityFormat"),
+    "start_date": (*HE, "startDateTime"),
+    "end_date": (*HE, "endDateTime"),
+    "credits": (*HE, "credits", "numberOfCredits"),
+    "location": (*HE, "activityLocation"),
+    "sponsorship": (*HE, "activitySponsorship"),
+    "joint_providers": (*HE, "credits", "nonAccreditedProvider"),
+    "commercial_support": (*HE, "commercialSupport"),
+    "monetary_support": ("ActivityDescription", "commercialSupportAmount"),
+    "learners": ("ParticipationMetrics", "participantsByCategory"),
+    "learners_by_year": ("ParticipationMetrics", "participantsByCategory"),
+    "outcomes": (*XI, "MeasuredOutcomes"),
+    "delivery_methods": (*XI, "DeliveryMethods", "DeliveryMethod"),
+    "for_public_list": (*XI, "ForPublicList"),
+    "moc": (*XI, "MOCRegistrations", "MOCRegistration"),
+    "reason": (*XI, "activityRecordAction"),
+}
+MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate"}
+
+
+def item_loc(domain_loc: tuple[str, ...]) -> list[Any]:
+    """The JSON path in the item of a domain error's field."""
+    if not domain_loc:
+        return []
+    head, rest = domain_loc[0], list(domain_loc[1:])
+    base = list(DOMAIN_LOC.get(head, (head,)))
+    if head in ("moc", "monetary_support") and rest:
+        index = int(rest[0]) if rest[0].isdigit() else rest[0]
+        tail = [MOC_LOC.get(r, r) for r in rest[1:]] if head == "moc" else ["value" if r == "amount" else r for r in rest[1:]]
+        return [*base, index, *tail]
+    if head in ("learners", "learners_by_year"):
+        return base
+    return [*base, *rest]
+
+
+def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_id: str, closed: bool) -> dict[str, Any]:
+    """The activity as one ACCME JSON item; parse_item(to_item(...)).data == data."""
+    he: dict[str, Any] = {
+        "credits": {"activityCertification": data.get("certification") or "AMA PRA Category 1"},
+        "startDateTime": data["start_date"],
+        "endDateTime": data["end_date"],
+        "activityFormat": data["format"],
+    }
+    if data.get("credits") is not None:
+        he["credits"]["numberOfCredits"] = data["credits"]
+    if data.get("joint_providers"):
+        he["credits"]["nonAccreditedProvider"] = list(data["joint_providers"])
+    if data.get("location"):
+        loc = data["location"]
+        he["activityLocation"] = {k: v for k, v in (("city", loc.get("city")), ("stateOrProvince", loc.get("state")), ("country", loc.get("country"))) if v is not None}
+    if data.get("sponsorship"):
+        he["activitySponsorship"] = data["sponsorship"]
+    if data.get("commercial_support") is not None:
+        he["commercialSupport"] = data["commercial_support"]
+    if data.get("target_audience") is not None:
+        he["targetAudience"] = data["target_audience"]
+    general: dict[str, Any] = {
+        "identifier": [
+            {"catalog": "ACCME Activity ID", "entry": number},
+            {"catalog": "Provider Activity ID", "entry": provider_activity_id},
+        ],
+        "title": data["title"],
+        "description": data.get("description") or "",
+    }
+    if data.get("keywords"):
+        general["keyword"] = data["keywords"]
+    xi: dict[str, Any] = {"ProviderID": accme_id, "activityRecordAction": "Add"}
+    if closed:
+        xi["closeActivityRecord"] = True
+    if data.get("interprofessional") is not None:
+        xi["isInterprofessional"] = data["interprofessional"]
+    if data.get("commendation_tags"):
+        xi["CommendationTags"] = {"CommendationTag": list(data["commendation_tags"])}
+    if data.get("in_kind_support"):
+        xi["InKindSupports"] = {"InKindSupport": [dict(s) for s in data["in_kind_support"]]}
+    if data.get("delivery_methods"):
+        xi["DeliveryMethods"] = {"DeliveryMethod": list(data["delivery_methods"])}
+    if data.get("outcomes"):
+        xi["MeasuredOutcomes"] = [{"MeasuredOutcome": o["outcome"], "MeasurementType": list(o["measurement_types"])} for o in data["outcomes"]]
+    if data.get("moc"):
+        regs = []
+        for r in data["moc"]:
+            reg: dict[str, Any] = {"boardName": r["board"], "MOCCreditType": list(r["credit_types"])}
+            if r.get("points") is not None:
+                reg["mocPoints"] = r["points"]
+            if r.get("claim_date"):
+                reg["CreditClaimDate"] = r["claim_date"]
+            regs.append(reg)
+        xi["MOCRegistrations"] = {"MOCRegistration": regs}
+    if data.get("content_outlines"):
+        xi["ContentOutlines"] = {"ContentOutlineSelections": data["content_outlines"]}
+    for key, field in (("ForPublicList", "for_public_list"), ("FeeForParticipation", "fee"),
+                       ("ActivityRegistration", "registration"), ("IsMeritBasedIncentivePaymentSystem", "mips")):
+        if data.get(field) is not None:
+            xi[key] = data[field]
+    if data.get("rems"):
+        xi["REMS"] = {"REMSType": data["rems"]["type"]}
+        if data["rems"].get("identifier") is not None:
+            xi["REMS"]["REMSRelatedIdentifier"] = data["rems"]["identifier"]
+    if data.get("state_content_tags"):
+        xi["HasStateContentTags"] = True
+        xi["StateContentTags"] = {"StateContent": [{"StateContentDomain": t["domain"], "StateContentTopic": t["topic"]} for t in data["state_content_tags"]]}
+    xi.update(data.get("pharmacy") or {})
+    item: dict[str, Any] = {
+        "ReportDescription": {"ReportingStartDate": data["start_date"], "ReportingEndDate": data["end_date"]},
+        "Lom": {"general": general},
+        "healthcareMetadata": {"healthcareEducation": he},
+        "ParticipationMetrics": {"participantsByCategory": [
+            {"category": c, "numberOfParticipants": n} for c, n in (data.get("learners") or {}).items()
+        ]},
+        "XtensibleInfo": xi,
+    }
+    if data.get("monetary_support"):
+        item["ActivityDescription"] = {"commercialSupportAmount": [
+            {k: v for k, v in (("currency", m.get("currency", "USD")), ("supportSource", m["source"]), ("value", m.get("amount"))) if v is not None}
+            for m in data["monetary_support"]
+        ]}
+    return item

@@ -1,0 +1,270 @@
+"""ActivityRegistry: registers, revises, closes and deletes activities, many per transaction, idempotently."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from commands.activities import CloseActivity, RegisterRepeatActivity, ReportEnduringLearners
+from domain.activity import (
+    Activity,
+    ActivityCatalog,
+    ActivityNotFoundError,
+    ActivityNumber,
+    activity_number_candidate,
+)
+from domain.base import Acting, ParsAggregate, require_accme_id
+from domain.errors import ConflictError, DomainError, ProviderNotFoundError
+from domain.provider import Provider
+from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, parse_item, to_item
+from services.store import ParsStore
+
+MAX_ATTEMPTS = 8
+#: Default reason of a correction that arrives through a channel that carries none (ACCME JSON, batch files).
+RESUBMITTED = "corrected by resubmission"
+
+
+@dataclass(frozen=True)
+class ActivityResult:
+    """One submitted item's outcome: the 9-digit ACCME activity ID and what happened, or why it was refused."""
+
+    index: int
+    ok: bool
+    activity_id: str | None
+    action: str  # created | updated | deleted | closed | unchanged | rejected
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    position: int | None = None
+
+
+class ActivityConcurrencyError(ConflictError):
+    """Raised when a batch kept conflicting with concurrent writers."""
+
+
+class _Batch:
+    """The aggregates one submission touches, loaded once, saved together."""
+
+    def __init__(self, store: ParsStore, accme_id: str, by: Acting) -> None:
+        self.store = store
+        self.accme_id = accme_id
+        self.by = by
+        self.loaded: dict[uuid.UUID, Activity | None] = {}
+        self.new: list[ParsAggregate] = []
+        self.claimed: set[str] = set()
+        self.catalog: ActivityCatalog | None = None
+
+    def activity(self, activity_id: uuid.UUID) -> Activity | None:
+        if activity_id not in self.loaded:
+            try:
+                self.loaded[activity_id] = self.store.repository.get(activity_id)
+            except AggregateNotFoundError:
+                self.loaded[activity_id] = None
+        return self.loaded[activity_id]
+
+    def by_number(self, number: str) -> Activity | None:
+        for act in self.loaded.values():
+            if act is not None and act.number == number:
+                return act
+        try:
+            claim = self.store.repository.get(ActivityNumber.create_id(number))
+        except AggregateNotFoundError:
+            return None
+        if claim.accme_id != self.accme_id:
+            return None  # another provider's activity: to this caller it does not exist
+        return self.activity(uuid.UUID(claim.activity_id))
+
+    def allocate(self, provider_activity_id: str, activity_id: uuid.UUID) -> str:
+        for attempt in range(1000):
+            number = activity_number_candidate(self.accme_id, provider_activity_id, attempt)
+            if number in self.claimed or ActivityNumber.create_id(number) in self.store.repository:
+                continue
+            self.claimed.add(number)
+            self.new.append(ActivityNumber(
+                accme_id=self.accme_id, number=number, activity_id=str(activity_id),
+                actor=self.by.actor, channel=str(self.by.channel),
+            ))
+            return number
+        raise ConflictError("no free ACCME activity ID", loc=("activity_id",))  # pragma: no cover
+
+    def register(self, activity: Activity) -> None:
+        self.loaded[activity.id] = activity
+        if self.catalog is None:
+            try:
+                self.catalog = self.store.repository.get(ActivityCatalog.create_id(self.accme_id))
+            except AggregateNotFoundError:
+                self.catalog = ActivityCatalog.start(self.accme_id, self.by)
+        self.catalog.add([str(activity.id)], self.by)
+
+    def save(self) -> int | None:
+        aggs: list[ParsAggregate] = [a for a in self.loaded.values() if a is not None and a.pending_events]
+        aggs += self.new
+        if self.catalog is not None and self.catalog.pending_events:
+            aggs.append(self.catalog)
+        if not aggs:
+            return None
+        recordings = self.store.save(*aggs)
+        return recordings[-1].notification.id if recordings else None
+
+
+class ActivityRegistry:
+    def __init__(self, store: ParsStore, today: Callable[[], date] = date.today) -> None:
+        self.store = store
+        self.today = today
+
+    # --- ACCME JSON (web service and every batch format) ----------------------------------
+
+    def submit_accme_activities(self, accme_id: str, items: list[dict[str, Any]], by: Acting) -> list[ActivityResult]:
+        """Applies each item (Add / Update / Delete, closeActivityRecord) and saves all valid ones at once."""
+        self._require_provider(accme_id)
+        parsed: list[ParsedItem | list[dict[str, Any]]] = []
+        for item in items:
+            try:
+                parsed.append(parse_item(item))
+            except ItemError as exc:
+                parsed.append(exc.errors)
+        for _ in range(MAX_ATTEMPTS):
+            batch = _Batch(self.store, accme_id, by)
+            results = [
+                ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i])
+                for i, p in enumerate(parsed)
+            ]
+            try:
+                position = batch.save()
+            except IntegrityError:
+                continue  # a concurrent writer got there first: reload and decide again
+            return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position) for r in results]
+        raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
+
+    def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any]) -> ActivityResult:
+        # Each item works on a copy so that a refused item leaves no pending events behind.
+        try:
+            activity = self._find(batch, p)
+            if p.action == "Delete":
+                if activity is None or activity.deleted:
+                    if activity is None:
+                        raise ActivityNotFoundError("no such activity to delete", loc=("activity_id",))
+                    return ActivityResult(index, True, activity.number, "unchanged")
+                return self._step(batch, activity, index, lambda a: a.delete(batch.by) and "deleted")
+            if activity is None:
+                if p.action == "Update":
+                    raise ActivityNotFoundError("no such activity to update; use Add", loc=("activity_id",))
+                if not p.provider_activity_id:
+                    raise ActivityNotFoundError("a new activity needs its Provider Activity ID", loc=("provider_activity_id",))
+                aid = Activity.create_id(batch.accme_id, p.provider_activity_id)
+                trial = Activity.register(batch.accme_id, p.provider_activity_id, "000000000", p.data, batch.by)
+                if p.close:
+                    trial.close(self.today(), batch.by)
+                # The number is claimed only once the item is known to be valid.
+                number = batch.allocate(p.provider_activity_id, aid)
+                activity = Activity.register(batch.accme_id, p.provider_activity_id, number, p.data, batch.by)
+                if p.close:
+                    activity.close(self.today(), batch.by)
+                batch.register(activity)
+                return ActivityResult(index, True, number, "closed" if p.close else "created")
+            data = {**p.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
+
+            def change(a: Activity) -> str | bool:
+                changed = a.revise(data, batch.by, reason=RESUBMITTED)
+                closed = p.close and a.close(self.today(), batch.by)
+                return "closed" if closed else ("updated" if changed else False)
+
+            return self._step(batch, activity, index, change)
+        except DomainError as exc:
+            return ActivityResult(index, False, None, "rejected", [{"loc": item_loc(exc.loc), "msg": exc.message}])
+
+    def _step(self, batch: _Batch, activity: Activity, index: int, change: Callable[[Activity], Any]) -> ActivityResult:
+        # A copy takes the change, so that an item refused half-way leaves no pending events behind.
+        trial = copy.deepcopy(activity)
+        action = change(trial)
+        batch.loaded[activity.id] = trial
+        return ActivityResult(index, True, activity.number, action or "unchanged")
+
+    def _find(self, batch: _Batch, p: ParsedItem) -> Activity | None:
+        found = None
+        if p.provider_activity_id:
+            found = batch.activity(Activity.create_id(batch.accme_id, p.provider_activity_id))
+        if p.activity_number:
+            by_number = batch.by_number(p.activity_number)
+            if found is not None and by_number is not None and by_number.id != found.id:
+                raise ConflictError("the ACCME Activity ID and the Provider Activity ID name different activities", loc=("activity_id",))
+            if found is None and by_number is None and not p.provider_activity_id:
+                raise ActivityNotFoundError(f"no activity {p.activity_number} of this provider", loc=("activity_id",))
+            found = found or by_number
+        return found
+
+    def export_accme_activities(self, accme_id: str) -> list[dict[str, Any]]:
+        """Every (not deleted) activity of the provider as an ACCME JSON item, in registration order."""
+        return [to_item(a.number, a.provider_activity_id, a.data, a.accme_id, a.closed) for a in self.list(accme_id)]
+
+    # --- queries ------------------------------------------------------------------------
+
+    def list(self, accme_id: str) -> list[Activity]:
+        require_accme_id(accme_id, loc=("path", "accme_id"))
+        try:
+            catalog = self.store.repository.get(ActivityCatalog.create_id(accme_id))
+        except AggregateNotFoundError:
+            return []
+        activities = [self.store.repository.get(uuid.UUID(a)) for a in catalog.activity_ids]
+        return [a for a in activities if not a.deleted]
+
+    def get_by_number(self, number: str, accme_id: str | None = None) -> Activity:
+        """The activity with this 9-digit ID; if accme_id is given, only that provider's (else not found)."""
+        missing = ActivityNotFoundError(f"no activity {number}", loc=("path", "activityId"))
+        if not (len(number) == 9 and number.isdigit()):
+            raise missing
+        try:
+            claim = self.store.repository.get(ActivityNumber.create_id(number))
+        except AggregateNotFoundError:
+            raise missing from None
+        if accme_id is not None and claim.accme_id != accme_id:
+            raise missing
+        activity = self.store.repository.get(uuid.UUID(claim.activity_id))
+        if activity.deleted:
+            raise missing
+        return activity
+
+    def item(self, activity: Activity) -> dict[str, Any]:
+        return to_item(activity.number, activity.provider_activity_id, activity.data, activity.accme_id, activity.closed)
+
+    # --- other commands -----------------------------------------------------------------
+
+    def close(self, cmd: CloseActivity, by: Acting) -> bool:
+        activity = self.get_by_number(cmd.activity_id, cmd.accme_id)
+        changed = activity.close(self.today(), by)
+        if changed:
+            self.store.save(activity)
+        return changed
+
+    def report_enduring_learners(self, cmd: ReportEnduringLearners, by: Acting) -> bool:
+        activity = self.get_by_number(cmd.activity_id, cmd.accme_id)
+        changed = activity.report_enduring_learners(cmd.year, dict(cmd.counts), by)
+        if changed:
+            self.store.save(activity)
+        return changed
+
+    def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting) -> list[ActivityResult]:
+        """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
+        items = []
+        for n, instance in enumerate(cmd.instances, start=1):
+            item = {**cmd.item, "Lom": {**cmd.item["Lom"], "general": {
+                **cmd.item["Lom"]["general"],
+                "identifier": [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}],
+            }}}
+            he = dict(item["healthcareMetadata"]["healthcareEducation"])
+            he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
+            if instance.city or instance.state or instance.country:
+                he["activityLocation"] = {k: v for k, v in (("city", instance.city), ("stateOrProvince", instance.state), ("country", instance.country)) if v}
+            item["healthcareMetadata"] = {"healthcareEducation": he}
+            items.append(item)
+        return self.submit_accme_activities(cmd.accme_id, items, by)
+
+    def _require_provider(self, accme_id: str) -> None:
+        require_accme_id(accme_id, loc=("path", "accme_id"))
+        if Provider.create_id(accme_id) not in self.store.repository:
+            raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id"))
