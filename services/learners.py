@@ -14,11 +14,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from commands.learners import RegisterLearner
 from domain.base import Acting
 from domain.errors import DomainError, NotFoundError
-from domain.learner import Learner, identifier_key, month_day_key, name_key, npi_is_valid
+from domain.learner import Learner, LearnerErasedError, identifier_key, month_day_key, name_key, npi_is_valid
 from projections.learner_directory import LearnerDirectoryView
 from services.personal_data import PersonalKeys
 from services.store import ParsStore
@@ -154,6 +155,10 @@ class LearnerDirectory:
         """Destroys the learner's key (their personal data in every stored event) and records Erased."""
         learner = self.get(learner_id)
         learner.erase(by)  # refuses a second erasure
+        # The key goes first: once asked, the data is gone even if recording the erasure fails.
         self.keys.destroy(learner.id)
-        recordings = self.store.save(learner)
+        try:
+            recordings = self.store.save(learner)
+        except IntegrityError:  # erased concurrently: the other request recorded it
+            raise LearnerErasedError(f"learner {learner_id}'s personal data was already erased", loc=("path", "learner_id")) from None
         return recordings[-1].notification.id
