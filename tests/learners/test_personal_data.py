@@ -101,3 +101,19 @@ def test_unknown_learner_is_not_found(any_system: System) -> None:
     with pytest.raises(LearnerNotFoundError):
         any_system.learners.erase("00000000-0000-4000-8000-000000000000", BY)
     assert isinstance(Learner.create_id(), type(Learner.create_id()))
+
+
+def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(any_system: System, database_url: str) -> None:
+    from tests.conftest import make_system
+
+    ana, ben = _load_two(any_system)
+    other = make_system(database_url)  # a second process on the same database (e.g. the projection worker)
+    try:
+        assert other.learners.get(ana).first_name == "Ana"  # its key is cached there now
+        any_system.learners.erase(ana, BY)
+        other.projections.catch_up()  # reading the Erased event drops the cached key
+        assert other.learners.get(ana).first_name == ERASED
+        assert other.learners.get(ben).first_name == "Ben"
+        assert other.learner_directory.view.counts()["erased"] == 1
+    finally:
+        other.close()
