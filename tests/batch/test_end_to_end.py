@@ -99,3 +99,24 @@ def test_a_rich_activity_submitted_as_json_round_trips_through_every_format_unch
     report = import_activity_file(system, ACCME_ID, export_activities(system, ACCME_ID, fmt), None, BY)
     assert report.counts["unchanged"] == 1, report
     assert system.store.head() == head
+
+
+def test_the_cli_imports_through_the_registry_and_a_second_run_changes_nothing(sqlite_url, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    import adapters.cli.main as cli
+    from tests.conftest import make_system
+
+    setup = make_system(sqlite_url)
+    register(setup)
+    setup.close()
+    monkeypatch.setattr(cli, "bootstrap", lambda *_: make_system(sqlite_url))
+    path = tmp_path / "activities.txt"
+    path.write_bytes(batch.render("tab", make_items(5)))
+    first = CliRunner().invoke(cli.app, ["import", "activities", str(path), "--provider", ACCME_ID])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["counts"]["created"] == 5
+    again = CliRunner().invoke(cli.app, ["import", "activities", str(path), "--provider", ACCME_ID])
+    assert json.loads(again.stdout)["counts"]["unchanged"] == 5
