@@ -66,6 +66,25 @@ class MatchQuery:
                 loc=loc or ("body",),
             )
 
+    @classmethod
+    def from_unique_ids(
+        cls, first_name: str | None, last_name: str | None, birth_date: str | None, unique_ids: Sequence[dict[str, str]]
+    ) -> MatchQuery:
+        """A query from ACCME learner-reports identifiers: `UniqueID{value, domain}` where domain is
+        NPI, a board code (ABIM, ABA, ...) or a state code (licence number in that state)."""
+        fields: dict[str, str] = {}
+        for uid in unique_ids:
+            domain, value = (uid.get("domain") or "").strip().upper(), (uid.get("value") or "").strip()
+            if domain == "NPI":
+                fields.setdefault("npi", value)
+            elif domain in CERTIFYING_BOARDS:
+                fields.setdefault("board", domain)
+                fields.setdefault("board_id", value)
+            elif domain in US_STATES:
+                fields.setdefault("state", domain)
+                fields.setdefault("licence_number", value)
+        return cls(first_name=first_name, last_name=last_name, birth_date=birth_date, **fields)
+
     @property
     def has_name(self) -> bool:
         return bool(self.first_name and self.last_name)

@@ -156,3 +156,13 @@ def test_different_names_never_match(first: str, last: str, other_first: str, ot
 def test_folding_keeps_every_letter() -> None:
     assert fold_name("Ann") != fold_name("Anne") and fold_name("Lee") != fold_name("Li")
     assert fold_name("Ørjan") != fold_name("Orjan")  # ø is a letter of its own, not o with an accent
+
+
+def test_queries_from_accme_unique_ids(matcher: LearnerMatcher) -> None:
+    by_state = MatchQuery.from_unique_ids("Jose", "Garcia Lopez", "1970-03-07", [{"value": "MD-12345", "domain": "TN"}])
+    assert (by_state.state, by_state.licence_number) == ("TN", "MD-12345")
+    assert matcher.match(by_state).learner_id == "a"
+    by_board = MatchQuery.from_unique_ids("José", "García-López", "03-07", [{"value": "123456", "domain": "abim"}])
+    assert matcher.match(by_board).learner_id == "a"
+    by_npi = MatchQuery.from_unique_ids(None, None, None, [{"value": NPI_A, "domain": "NPI"}])
+    assert matcher.match(by_npi).learner_id == "a"

@@ -117,3 +117,14 @@ def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(any_sy
         assert other.learner_directory.view.counts()["erased"] == 1
     finally:
         other.close()
+
+
+def test_an_erased_learner_imported_again_is_a_new_learner(any_system: System) -> None:
+    ana, _ = _load_two(any_system)
+    any_system.learners.erase(ana, BY)
+    any_system.projections.catch_up()
+    [again] = any_system.learners.register_many([register("Ana", "Zapatería", "02-29", licences={"TN": "MD12345"}, npi=ANA_NPI)], BY)
+    assert again.status == "created" and again.learner_id != ana
+    any_system.projections.catch_up()
+    assert any_system.learners.resolve(ANA_NPI) == again.learner_id
+    assert any_system.learner_directory.view.counts() == {"registered": 3, "erased": 1, "listed": 2}
