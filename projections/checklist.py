@@ -14,6 +14,7 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
+from domain.activity import ENDURING, Activity
 from domain.annual_report import AnnualReport, ReportState, StepState, YearFacts, steps
 from domain.deadlines import ReportingDeadline, default_deadline
 from projections.base import ParsProjection, ProjectionView
@@ -35,6 +36,12 @@ class ActivityFactsForYear(ABC):
         """Commercial support of the provider's activities that ended in the year: monetary totals per source
         and in all, and how many in-kind supports."""
         return commercial_support_totals([])
+
+    def activity_totals(self, year: int, accme_ids: Sequence[str] | None) -> dict[str, Any]:
+        """Across the providers named (None: all), the activities that ended in the year: count and credits by
+        format, physician and other learners, commercial support."""
+        return {"activities": 0, "by_format": {}, "physician_learners": 0, "other_learners": 0,
+                "commercial_support": commercial_support_totals([])}
 
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return YearFacts(tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year)))
@@ -139,6 +146,37 @@ def checklist(state: ReportState, facts: YearFacts, deadline: date) -> dict[str,
     }
 
 
+def activity_fact(
+    stream_id: str, number: str, accme_id: str, data: dict[str, Any], *, closed: bool = False
+) -> dict[str, Any]:
+    """What the checklist keeps of an activity's reported data."""
+
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    learners = data.get("learners") or {}
+    support = [
+        {"source": m.get("source", ""), "monetary": True, "amount": m.get("amount")} for m in data.get("monetary_support") or []
+    ] + [{"source": k.get("source", ""), "monetary": False, "amount": None} for k in data.get("in_kind_support") or []]
+    return {
+        "stream_id": stream_id,
+        "activity_id": number,
+        "accme_id": accme_id,
+        "title": data.get("title") or "",
+        "enduring": data.get("format") == ENDURING,
+        "format": data.get("format"),
+        "credits": data.get("credits"),
+        "physician_learners": learners.get("physician"),
+        "other_learners": sum(v for k, v in learners.items() if k != "physician" and isinstance(v, int)) if learners else None,
+        "start_date": day(data.get("start_date")),
+        "end_date": day(data.get("end_date")),
+        "closed": closed,
+        "deleted": False,
+        "counted_years": sorted(int(y) for y in (data.get("learners_by_year") or {})),
+        "commercial_support": support,
+    }
+
+
 def deadline_for(accreditor: str, year: int, deadlines: dict[str, date]) -> date:
     """The accreditor's own deadline if it set one, else 31 March of the following year."""
     return deadlines.get(accreditor) or default_deadline(year)
@@ -198,6 +236,38 @@ class ChecklistProjection(ParsProjection[ChecklistView]):
     @process_event.register
     def _(self, e: ReportingDeadline.Changed, tracking: Tracking) -> None:
         self.view.put_deadline(e.accreditor, e.year, e.deadline, tracking)
+
+    # --- activities: what the checklist needs of each, kept as each event lands ----------------
+
+    @process_event.register
+    def _(self, e: Activity.Registered, tracking: Tracking) -> None:
+        self.view.put_activity_fact(activity_fact(str(e.originator_id), e.number, e.accme_id, e.data), tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Revised, tracking: Tracking) -> None:
+        before = self._activity(e)
+        fact = activity_fact(before["stream_id"], before["activity_id"], e.accme_id, e.data, closed=before["closed"])
+        self.view.put_activity_fact(fact, tracking)  # a revision also undoes a deletion
+
+    @process_event.register
+    def _(self, e: Activity.Corrected, tracking: Tracking) -> None:
+        before = self._activity(e)
+        fact = activity_fact(before["stream_id"], before["activity_id"], e.accme_id, e.data, closed=before["closed"])
+        self.view.put_activity_fact({**fact, "deleted": before["deleted"]}, tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Closed, tracking: Tracking) -> None:
+        self.view.put_activity_fact({**self._activity(e), "closed": True}, tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Deleted, tracking: Tracking) -> None:
+        self.view.put_activity_fact({**self._activity(e), "deleted": True}, tracking)
+
+    def _activity(self, e: Any) -> dict[str, Any]:
+        fact = self.view.get_activity_fact(str(e.originator_id))
+        if fact is None:
+            raise LookupError(f"activity {e.originator_id} missing while projecting")
+        return fact
 
     def _load(self, e: AnnualReport.Event) -> ReportState:
         doc = self.view.get_report(e.accme_id, e.year)

@@ -40,4 +40,13 @@ annual_activity_facts = Table(
     Column("counted_years", Json, nullable=False),  # years with a learner count as of 31 December
     Column("commercial_support", Json, nullable=False),  # [{"source", "monetary", "amount"}]
     Index("ix_annual_activity_facts_provider_end", "accme_id", "end_date"),
+    Index("ix_annual_activity_facts_provider_enduring", "accme_id", "enduring", "start_date"),
+)
+
+#: One row per enduring material and year with a learner count as of 31 December (so "which lack one" is a query).
+annual_enduring_counts = Table(
+    "annual_enduring_counts",
+    metadata,
+    Column("stream_id", String(36), primary_key=True),
+    Column("year", Integer, primary_key=True),
 )

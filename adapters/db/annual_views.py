@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
-from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, annual_reports
+from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, annual_enduring_counts, annual_reports
 from adapters.db.views import SqlView
 from projections.base import chunks
 from domain.annual_report import YearFacts
@@ -17,7 +17,7 @@ from projections.checklist import ChecklistView, commercial_support_totals
 
 
 class SqlChecklistView(SqlView, ChecklistView):
-    tables = (annual_reports, annual_deadlines, annual_activity_facts)
+    tables = (annual_reports, annual_deadlines, annual_activity_facts, annual_enduring_counts)
 
     def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
         t = annual_reports.c
@@ -69,6 +69,15 @@ class SqlChecklistView(SqlView, ChecklistView):
             key = t.stream_id == fact["stream_id"]
             if not conn.execute(update(annual_activity_facts).where(key).values(**values)).rowcount:
                 conn.execute(insert(annual_activity_facts).values(stream_id=fact["stream_id"], **values))
+            before = set(conn.execute(
+                select(annual_enduring_counts.c.year).where(annual_enduring_counts.c.stream_id == fact["stream_id"])
+            ).scalars())
+            after = set(values["counted_years"])
+            if before - after:
+                conn.execute(delete(annual_enduring_counts).where(
+                    annual_enduring_counts.c.stream_id == fact["stream_id"], annual_enduring_counts.c.year.in_(before - after)))
+            if after - before:
+                conn.execute(insert(annual_enduring_counts), [{"stream_id": fact["stream_id"], "year": y} for y in sorted(after - before)])
             self._track(conn, tracking)
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
@@ -129,14 +138,17 @@ class SqlChecklistView(SqlView, ChecklistView):
                 ).order_by(t.accme_id, t.end_date, t.activity_id)
                 for r in conn.execute(ended):
                     open_[r.accme_id].append({"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()})
-                enduring = select(t.accme_id, t.activity_id, t.title, t.counted_years, t.closed, t.end_date).where(
+                counted = select(annual_enduring_counts.c.stream_id).where(
+                    annual_enduring_counts.c.stream_id == t.stream_id, annual_enduring_counts.c.year == year
+                )
+                enduring = select(t.accme_id, t.activity_id, t.title).where(
                     t.accme_id.in_(batch), t.deleted.is_(False), t.enduring.is_(True), t.start_date <= last,
                     or_(t.end_date.is_(None), t.end_date >= first),
+                    ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
+                    ~counted.exists(),
                 ).order_by(t.accme_id, t.activity_id)
                 for r in conn.execute(enduring):
-                    closed_in_year = r.closed and r.end_date is not None and r.end_date <= last
-                    if year not in (r.counted_years or []) and not closed_in_year:
-                        uncounted[r.accme_id].append({"activity_id": r.activity_id, "title": r.title})
+                    uncounted[r.accme_id].append({"activity_id": r.activity_id, "title": r.title})
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
 
 
