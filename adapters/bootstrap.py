@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.database import Database
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
 from adapters.settings import Settings
+from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
 from projections.history import HistoryProjection
@@ -43,6 +45,7 @@ class System:
     learner_directory: LearnerDirectoryProjection = field(default=None)  # type: ignore[assignment]
     # Activities (issue 4).
     activities: ActivityRegistry = field(default=None)  # type: ignore[assignment]
+    activity_summary: ActivitySummaryProjection = field(default=None)  # type: ignore[assignment]
 
     def close(self) -> None:
         self.projections.stop()
@@ -63,6 +66,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     providers = ProviderRegistry(store)
     personal_keys = SqlPersonalKeys(db)
     store.use_personal_keys(personal_keys)
+    activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     return System(
         settings=settings,
@@ -72,7 +76,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=settings.signing_key(),
@@ -80,4 +84,5 @@ def bootstrap(settings: Settings | None = None) -> System:
         matcher=LearnerMatcher(learner_directory.view),
         learner_directory=learner_directory,
         activities=ActivityRegistry(store),
+        activity_summary=activity_summary,
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from adapters.api import problems
-from adapters.api.routes import activity_batches
+from adapters.api.routes import accme_activities, activities, activity_batches, dashboard
 from adapters.api.routes import learners
 from adapters.api.routes import accreditor, annual, contacts, directory, history, providers, tokens
 from adapters.bootstrap import System
@@ -36,5 +36,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     for module in (providers, contacts, tokens, history, directory, annual, accreditor):
         app.include_router(module.router)
     app.include_router(activity_batches.router)
+    for module in (accme_activities, activities, dashboard):
+        app.include_router(module.router)
     app.include_router(learners.router)
     return app

@@ -1,0 +1,110 @@
+"""ACCME-compatible activity web service (`accme/accme-pars_activity_api.yaml`): save and get activities as ACCME JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+from fastapi.responses import JSONResponse
+
+from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.problems import PROBLEM_JSON, Problem
+from domain.activity import canonical_format
+from domain.errors import InvalidValueError
+from services.access import Principal, Role
+
+router = APIRouter(prefix="/accme", tags=["ACCME activity web service"])
+ITEMS_LOC = ["body", "ACCMEActivities", "MedicalEducationMetrics"]
+MAX_ITEMS = 5000
+
+
+def _provider(principal: Principal) -> str:
+    """The ACCME web service speaks for one provider: the token's."""
+    if principal.role is not Role.PROVIDER or not principal.provider:
+        raise Problem(403, "the ACCME activity web service takes a provider token")
+    return principal.provider
+
+
+def _items(body: Any) -> list[Any]:
+    root = body.get("ACCMEActivities") if isinstance(body, dict) else None
+    if not isinstance(root, dict):
+        raise Problem(422, "the body is an ACCMEActivities object", [{"loc": ["body", "ACCMEActivities"], "msg": "an object is required"}])
+    items = root.get("MedicalEducationMetrics")
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list) or not items:
+        raise Problem(422, "ACCMEActivities holds one or more MedicalEducationMetrics", [{"loc": ITEMS_LOC, "msg": "one or more activities are required"}])
+    if len(items) > MAX_ITEMS:
+        raise Problem(422, f"at most {MAX_ITEMS} activities per request; use a batch file for more", [{"loc": ITEMS_LOC, "msg": "too many activities"}])
+    return items
+
+
+@router.post("/activities", status_code=201)
+def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
+    """Adds, updates, closes or deletes one or many activities; 201 with each 9-digit ACCME activity ID, else 422 per activity."""
+    accme_id = _provider(principal)
+    items = _items(body)
+    # An item naming another provider is refused, never applied to the token's provider.
+    foreign = {
+        i for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("XtensibleInfo"), dict)
+        and item["XtensibleInfo"].get("ProviderID") not in (None, "", accme_id)
+    }
+    mine = [i for i in range(len(items)) if i not in foreign]
+    results = system.activities.submit_accme_activities(accme_id, [items[i] for i in mine], acting(principal))
+    answers: list[dict[str, Any]] = [{}] * len(items)
+    errors: list[dict[str, Any]] = []
+    for i in foreign:
+        msg = "the ProviderID is not the provider this token speaks for"
+        answers[i] = {"index": i, "action": "rejected", "activityId": None, "errors": [{"loc": ["XtensibleInfo", "ProviderID"], "msg": msg}]}
+        errors.append({"loc": [*ITEMS_LOC, i, "XtensibleInfo", "ProviderID"], "msg": msg})
+    for result in results:
+        i = mine[result.index]
+        answers[i] = {"index": i, "action": result.action, "activityId": result.activity_id, "errors": result.errors}
+        errors += [{"loc": [*ITEMS_LOC, i, *e["loc"]], "msg": e["msg"]} for e in result.errors]
+    positions = [r.position for r in results if r.position]
+    if positions:
+        system.projections.wait(max(positions), names=["activity_summary"])
+    if errors:
+        rejected = sum(1 for a in answers if a["action"] == "rejected")
+        body = {"type": "about:blank", "title": "Invalid input", "status": 422,
+                "detail": f"{rejected} of {len(items)} activities were rejected; the others were saved",
+                "errors": errors, "activities": answers}
+        return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+    return {"activities": answers}
+
+
+@router.get("/activities")
+def get_activities(
+    system: SystemDep,
+    principal: PrincipalDep,
+    providerActivityId: Annotated[str | None, Query(max_length=100)] = None,
+    activityStartDate: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
+    activityTypeName: Annotated[str | None, Query(max_length=100, description="an activity format (old names accepted)")] = None,
+) -> Any:
+    """The caller's activities as ACCMEActivities JSON, filtered by provider activity ID, start date and format."""
+    accme_id = _provider(principal)
+    fmt = None
+    if activityTypeName:
+        try:
+            fmt, _ = canonical_format(activityTypeName, loc=("query", "activityTypeName"))
+        except InvalidValueError as exc:
+            raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
+    items = [
+        system.activities.item(a) for a in system.activities.list(accme_id)
+        if (providerActivityId is None or a.provider_activity_id == providerActivityId)
+        and (activityStartDate is None or a.data["start_date"] == activityStartDate.isoformat())
+        and (fmt is None or a.data["format"] == fmt)
+    ]
+    return {"ACCMEActivities": {"MedicalEducationMetrics": items}}
+
+
+@router.get("/activities/{activityId}")
+def get_activity(
+    system: SystemDep, principal: PrincipalDep, activityId: Annotated[str, Path(description="the 9-digit ACCME activity ID")]
+) -> Any:
+    """One of the caller's activities in the same shape; another provider's activity is simply not found."""
+    accme_id = _provider(principal)
+    activity = system.activities.get_by_number(activityId, accme_id)
+    return {"ACCMEActivities": {"MedicalEducationMetrics": [system.activities.item(activity)]}}

@@ -1,0 +1,83 @@
+"""SQL implementation of the activity summary view (SQLite and PostgreSQL alike)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import and_, func, not_, or_, select
+
+from adapters.db.activity_tables import activity_summaries as t
+from adapters.db.views import SqlDocumentView
+from projections.activity_summary import ActivitySummaryView
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
+    tables = (t,)
+    table = t
+
+    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        text = " ".join([doc["activity_id"], doc["provider_activity_id"], doc["title"], doc["format"] or ""]).lower()
+        return {
+            "accme_id": doc["accme_id"], "activity_id": doc["activity_id"], "format": doc["format"],
+            "start_date": doc["start_date"], "end_date": doc["end_date"], "complete": doc["complete"],
+            "closed": doc["closed"], "deleted": doc["deleted"], "rems": doc["rems"], "mips": doc["mips"],
+            "moc_boards": " " + " ".join(doc["moc_boards"]) + " ", "physician_learners": doc["physician_learners"],
+            "search_text": text, "doc": doc,
+        }
+
+    def get_summary(self, key: str) -> dict[str, Any] | None:
+        return self._get_doc(key)
+
+    def put_summary(self, key: str, summary: dict[str, Any], tracking: Tracking) -> None:
+        self._put_doc(key, summary, tracking)
+
+    def _where(self, accme_id: str, year: int | None) -> list[Any]:
+        where = [t.c.accme_id == accme_id, t.c.deleted.is_(False)]
+        if year is not None:
+            where += [t.c.start_date <= f"{year:04d}-12-31", t.c.end_date >= f"{year:04d}-01-01"]
+        return where
+
+    def search(
+        self, accme_id: str, *, year: int | None, fmt: str | None, status: str | None, q: str | None,
+        moc: str | None, rems: bool | None, mips: bool | None, today: date, limit: int, offset: int,
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = self._where(accme_id, year)
+        if fmt:
+            where.append(t.c.format == fmt)
+        day = today.isoformat()
+        if status == "closed":
+            where.append(t.c.closed.is_(True))
+        elif status == "draft":
+            where += [t.c.closed.is_(False), t.c.complete.is_(False)]
+        elif status == "active":
+            where += [t.c.closed.is_(False), t.c.complete.is_(True), t.c.end_date >= day]
+        elif status == "ready_to_close":
+            where += [t.c.closed.is_(False), t.c.complete.is_(True), t.c.end_date < day]
+        if moc == "any":
+            where.append(t.c.moc_boards != "  ")
+        elif moc == "none":
+            where.append(t.c.moc_boards == "  ")
+        elif moc:
+            where.append(t.c.moc_boards.like(_like(f" {moc.upper()} "), escape="\\"))
+        if rems is not None:
+            where.append(t.c.rems.is_(rems))
+        if mips is not None:
+            where.append(t.c.mips.is_(mips))
+        for word in (q or "").lower().split():
+            where.append(t.c.search_text.like(_like(word), escape="\\"))
+        with self.reading() as conn:
+            total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
+            rows = conn.execute(
+                select(t.c.doc).where(and_(*where)).order_by(t.c.start_date.desc(), t.c.activity_id).limit(limit).offset(offset)
+            ).scalars()
+            return list(rows), total
+
+    def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
+        with self.reading() as conn:
+            return list(conn.execute(select(t.c.doc).where(and_(*self._where(accme_id, year)))).scalars())

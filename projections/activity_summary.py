@@ -1,0 +1,112 @@
+"""Activity summary and search: one row per activity, for a provider's search page and dashboard."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import date
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.activity import Activity, active_gaps
+from projections.base import ParsProjection, ProjectionView
+
+
+def summarise(accme_id: str, number: str, provider_activity_id: str, data: dict[str, Any], closed: bool, deleted: bool) -> dict[str, Any]:
+    """The searchable summary of an activity (its status is derived when read: it depends on today)."""
+    learners = data.get("learners") or {}
+    return {
+        "accme_id": accme_id,
+        "activity_id": number,
+        "provider_activity_id": provider_activity_id,
+        "title": data.get("title") or "",
+        "format": data.get("format"),
+        "start_date": data.get("start_date"),
+        "end_date": data.get("end_date"),
+        "credits": data.get("credits"),
+        "complete": not active_gaps(data),
+        "closed": closed,
+        "deleted": deleted,
+        "moc_boards": [r["board"] for r in data.get("moc") or []],
+        "rems": bool(data.get("rems")),
+        "mips": bool(data.get("mips")),
+        "for_public_list": data.get("for_public_list"),
+        "physician_learners": int(learners.get("physician", 0)),
+        "other_learners": int(sum(v for k, v in learners.items() if k != "physician")),
+        "commercial_support": data.get("commercial_support"),
+        "monetary_support": [{"source": m["source"], "amount": m.get("amount") or 0} for m in data.get("monetary_support") or []],
+        "in_kind_sources": [s["source"] for s in data.get("in_kind_support") or []],
+    }
+
+
+def status_of(summary: dict[str, Any], today: date) -> str:
+    if summary["closed"]:
+        return "closed"
+    if not summary["complete"]:
+        return "draft"
+    return "ready_to_close" if summary["end_date"] < today.isoformat() else "active"
+
+
+class ActivitySummaryView(ProjectionView):
+    @abstractmethod
+    def get_summary(self, key: str) -> dict[str, Any] | None:
+        """One activity's summary by its aggregate id, or None."""
+
+    @abstractmethod
+    def put_summary(self, key: str, summary: dict[str, Any], tracking: Tracking) -> None:
+        """Stores one activity's summary and the position it reflects."""
+
+    @abstractmethod
+    def search(
+        self, accme_id: str, *, year: int | None, fmt: str | None, status: str | None, q: str | None,
+        moc: str | None, rems: bool | None, mips: bool | None, today: date, limit: int, offset: int,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The provider's (not deleted) activities matching every filter, newest first; and the total."""
+
+    @abstractmethod
+    def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
+        """Every (not deleted) activity summary of the provider that ran in the year (any year if None)."""
+
+
+class ActivitySummaryProjection(ParsProjection[ActivitySummaryView]):
+    name = "activity_summary"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Registered, tracking: Tracking) -> None:
+        key = str(e.originator_id)
+        self.view.put_summary(key, summarise(e.accme_id, e.number, e.provider_activity_id, e.data, False, False), tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Revised, tracking: Tracking) -> None:
+        self._change(e, tracking, data=e.data, deleted=False)
+
+    @process_event.register
+    def _(self, e: Activity.Corrected, tracking: Tracking) -> None:
+        self._change(e, tracking, data=e.data)
+
+    @process_event.register
+    def _(self, e: Activity.Closed, tracking: Tracking) -> None:
+        self._change(e, tracking, closed=True)
+
+    @process_event.register
+    def _(self, e: Activity.Deleted, tracking: Tracking) -> None:
+        self._change(e, tracking, deleted=True)
+
+    def _change(self, e: Any, tracking: Tracking, data: dict[str, Any] | None = None, **flags: bool) -> None:
+        key = str(e.originator_id)
+        old = self.view.get_summary(key)
+        if old is None:  # pragma: no cover - a Registered event always comes first
+            self.view.insert_tracking(tracking)
+            return
+        closed = flags.get("closed", old["closed"])
+        deleted = flags.get("deleted", old["deleted"])
+        if data is None:
+            new = {**old, "closed": closed, "deleted": deleted}
+        else:
+            new = summarise(old["accme_id"], old["activity_id"], old["provider_activity_id"], data, closed, deleted)
+        self.view.put_summary(key, new, tracking)
