@@ -201,7 +201,7 @@ class Provider(ParsAggregate):
 
     def add_contact(self, role: ContactRole | str, contact: Contact, by: Acting) -> str | None:
         """Adds a contact to a role that must be vacant (or to staff); returns a staff contact's id."""
-        if ContactRole(role) is ContactRole.STAFF:
+        if role == ContactRole.STAFF:  # an unknown role falls through to _single_role: InvalidValueError, not ValueError
             return self.add_staff_contact(contact, by)
         role = _single_role(role)
         if role.value in self.contacts:
