@@ -14,6 +14,7 @@ from adapters.db.learner_tables import learner_keys
 from services.personal_data import PersonalKeys
 
 LOOKUP_CHUNK = 500
+PREFETCH_LIMIT = 2000
 
 
 class SqlPersonalKeys(PersonalKeys):
@@ -28,12 +29,18 @@ class SqlPersonalKeys(PersonalKeys):
         ident = str(owner_id)
         if ident in self._cache:
             return self._cache[ident]
+        k = learner_keys.c
         with self.db.read_engine.connect() as conn:
-            key = conn.execute(select(learner_keys.c.key).where(learner_keys.c.learner_id == ident)).scalar()
-        key = bytes(key) if key is not None else None
-        if key is not None:  # an absent key is not cached: it may be provisioned by another process
-            self._cache[ident] = key
-        return key
+            # A cold process (a projection worker, a rebuild) reads learners in the order they were
+            # loaded: fetch the whole import chunk the key was created with (at most 1,000 keys).
+            created = select(k.created_at).where(k.learner_id == ident).scalar_subquery()
+            rows = conn.execute(select(k.learner_id, k.key).where(k.created_at == created).limit(PREFETCH_LIMIT)).all()
+            if not any(r.learner_id == ident for r in rows):
+                rows += conn.execute(select(k.learner_id, k.key).where(k.learner_id == ident)).all()
+        for row in rows:
+            self._cache.setdefault(row.learner_id, bytes(row.key))
+        # An absent key is not cached: it may be provisioned by another process.
+        return self._cache.get(ident)
 
     def provision(self, owner_ids: Iterable[UUID]) -> None:
         wanted = [str(i) for i in owner_ids if self._cache.get(str(i)) is None]

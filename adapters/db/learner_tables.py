@@ -15,6 +15,7 @@ learner_keys = Table(
     Column("learner_id", String(36), primary_key=True),
     Column("key", LargeBinary, nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Index("ix_learner_keys_created_at", "created_at"),  # keys of one import chunk are read together
 )
 
 learner_directory = Table(
