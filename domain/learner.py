@@ -239,7 +239,7 @@ class Learner(Aggregate):
     @event(Erased)
     def _erase(self, actor: str, channel: str) -> None:
         for name, value in Learner.Registered.personal_fields.items():
-            setattr(self, name, value)
+            setattr(self, name, value.copy() if isinstance(value, (list, dict)) else value)
         self.erased = True
 
     def public(self) -> dict[str, Any]:
