@@ -238,15 +238,19 @@ def parse_item(item: Any) -> ParsedItem:
         ],
         "in_kind_support": [{"source": s.get("source", "")} for s in (x.InKindSupports or {}).get("InKindSupport", [])],
         "learners": learners,
-        "outcomes": [{"outcome": o.MeasuredOutcome, "measurement_types": sorted(set(o.MeasurementType))} for o in x.MeasuredOutcomes],
-        "commendation_tags": list((x.CommendationTags or {}).get("CommendationTag", [])),
+        # Canonical order (flat files carry outcomes and boards in column order), so order alone is never a change.
+        "outcomes": sorted(
+            ({"outcome": o.MeasuredOutcome, "measurement_types": sorted(set(o.MeasurementType))} for o in x.MeasuredOutcomes),
+            key=lambda o: OUTCOMES.index(o["outcome"]),
+        ),
+        "commendation_tags": sorted(set((x.CommendationTags or {}).get("CommendationTag", []))),
         "for_public_list": x.ForPublicList,
         "fee": x.FeeForParticipation,
         "registration": x.ActivityRegistration,
         "moc": [
             {"board": r.boardName, "points": _num(r.mocPoints), "credit_types": list(r.MOCCreditType),
              "claim_date": r.CreditClaimDate.isoformat() if r.CreditClaimDate else None}
-            for r in (x.MOCRegistrations or {}).get("MOCRegistration", [])
+            for r in sorted((x.MOCRegistrations or {}).get("MOCRegistration", []), key=lambda r: BOARDS.index(r.boardName))
         ],
         "rems": {"type": x.REMS.REMSType, "identifier": x.REMS.REMSRelatedIdentifier} if x.REMS else None,
         "mips": x.IsMeritBasedIncentivePaymentSystem,
