@@ -93,6 +93,11 @@ class ChecklistView(ProjectionView, ActivityFactsForYear):
         """The stored reports of the named providers for the year, by ACCME ID."""
 
     @abstractmethod
+    def providers(self, accreditors: Sequence[str] | None) -> list[dict[str, str]]:
+        """accme_id, name and accreditor of the providers the accreditors oversee (None: all), by ACCME ID;
+        read from the provider profiles, the year-end table's rows."""
+
+    @abstractmethod
     def put_deadline(self, accreditor: str, year: int, deadline: date, tracking: Tracking) -> None:
         """Stores the deadline an accreditor set for a year."""
 

@@ -177,7 +177,7 @@ class AnnualReporting:
             raise InvalidValueError(f"sort must be one of {', '.join(YEAR_END_SORTS)}, optionally prefixed with -", loc=("query", "sort"))
         if status is not None and status not in YEAR_END_STATUSES:
             raise InvalidValueError(f"status must be one of {', '.join(YEAR_END_STATUSES)}", loc=("query", "status"))
-        profiles = self.profiles.list_profiles(accreditors=list(accreditors) if accreditors is not None else None)
+        profiles = self.view.providers(accreditors)
         ids = [p["accme_id"] for p in profiles]
         reports = self.view.reports_for_year(year, ids)
         deadlines = self.view.deadlines_for_year(year)

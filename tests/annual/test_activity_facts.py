@@ -108,3 +108,4 @@ def test_the_data_report_counts_activities_credits_and_learners_by_format(any_sy
     assert report["commercial_support"]["in_kind_count"] == 1
     ca = system.annual.data_report(2025, ["CA"])
     assert ca["activities"] == 1 and ca["physician_learners"] == 10 and ca["other_learners"] == 5
+
