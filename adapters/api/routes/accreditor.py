@@ -80,7 +80,13 @@ def year_end(
     principal: PrincipalDep,
     year: YearPath,
     sort: Annotated[str, Query(description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count or late_count; prefix - to reverse")] = "accme_id",
-    status: Annotated[str | None, Query(pattern="^(complete|incomplete|late)$")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            pattern="^(complete|incomplete|late)$",
+            description="complete, incomplete, or late: past the deadline with steps missing, or with a step done late",
+        ),
+    ] = None,
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Any:
     """The year-end table of the providers this accreditor oversees: steps, days to deadline, late and missing counts."""
