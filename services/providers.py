@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +25,10 @@ from domain.provider import Provider
 from services.store import ParsStore
 
 #: Attempts at a command that keeps losing a race with concurrent writers before giving up.
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 16
+#: Upper bound of the first random pause before a retry; doubled on each further attempt, up to the cap.
+RETRY_PAUSE_SECONDS = 0.01
+RETRY_PAUSE_CAP_SECONDS = 0.2
 
 
 class ConcurrentChangeError(ConflictError):
@@ -85,7 +90,7 @@ class ProviderRegistry:
         """Loads the provider, applies the command, saves; retries when a concurrent writer won."""
         handler = PROVIDER_HANDLERS[type(cmd)]
         accme_id: str = getattr(cmd, "accme_id")
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             provider = self.get(accme_id)
             value = handler(provider, cmd, by)
             if not provider.pending_events:
@@ -93,7 +98,10 @@ class ProviderRegistry:
             try:
                 recordings = self.store.save(provider)
             except IntegrityError:
-                continue  # another writer appended this version first: reload and decide again
+                # another writer appended this version first: reload and decide again, after a
+                # random pause so writers that collided do not collide again in lockstep
+                time.sleep(random.uniform(0, min(RETRY_PAUSE_SECONDS * 2**attempt, RETRY_PAUSE_CAP_SECONDS)))
+                continue
             return Outcome(value, recordings[-1].notification.id)
         raise ConcurrentChangeError(
             f"provider {accme_id} is being changed by others; try again", loc=("path", "accme_id")
