@@ -143,7 +143,12 @@ def main(argv: list[str]) -> int:
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite" if args.backend == "sqlite" else postgres_url()
-        result = {"backend": args.backend, **run(url, size, args.activities)}
+        try:
+            result = {"backend": args.backend, **run(url, size, args.activities)}
+        finally:
+            if args.backend == "postgres":
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
         results.append(result)
         print(json.dumps(result))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
