@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -142,10 +143,12 @@ def main(argv: list[str]) -> int:
     args, _ = parser.parse_known_args(argv)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite" if args.backend == "sqlite" else postgres_url()
+        scratch = tempfile.mkdtemp(prefix="pars_bench_annual_")
+        url = f"sqlite:///{scratch}/bench.sqlite" if args.backend == "sqlite" else postgres_url()
         try:
             result = {"backend": args.backend, **run(url, size, args.activities)}
         finally:
+            shutil.rmtree(scratch, ignore_errors=True)
             if args.backend == "postgres":
                 with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
