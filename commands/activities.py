@@ -46,3 +46,12 @@ class RegisterRepeatActivity(Command):
     provider_activity_id: str = Field(min_length=1, max_length=90)
     item: dict[str, Any]
     instances: list[Instance] = Field(min_length=1, max_length=500)
+
+
+class CorrectActivity(Command):
+    """New facts for one activity as an ACCME item; a closed activity's correction carries its reason."""
+
+    accme_id: str
+    activity_id: str
+    item: dict[str, Any]
+    reason: str = Field(default="", max_length=1000)

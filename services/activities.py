@@ -12,7 +12,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from commands.activities import CloseActivity, RegisterRepeatActivity, ReportEnduringLearners
+from commands.activities import CloseActivity, CorrectActivity, RegisterRepeatActivity, ReportEnduringLearners
 from domain.activity import (
     Activity,
     ActivityCatalog,
@@ -21,7 +21,7 @@ from domain.activity import (
     activity_number_candidate,
 )
 from domain.base import Acting, ParsAggregate, require_accme_id
-from domain.errors import ConflictError, DomainError, ProviderNotFoundError
+from domain.errors import ConflictError, DomainError, InvalidValueError, ProviderNotFoundError
 from domain.provider import Provider
 from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, parse_item, to_item
 from services.store import ParsStore
@@ -41,6 +41,10 @@ class ActivityResult:
     action: str  # created | updated | deleted | closed | unchanged | rejected
     errors: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None
+
+
+class ActivityItemError(InvalidValueError):
+    """Raised when an ACCME item given to a single-activity command breaks the schema rules."""
 
 
 class ActivityConcurrencyError(ConflictError):
@@ -234,19 +238,35 @@ class ActivityRegistry:
 
     # --- other commands -----------------------------------------------------------------
 
-    def close(self, cmd: CloseActivity, by: Acting) -> bool:
+    def close(self, cmd: CloseActivity, by: Acting) -> int | None:
         activity = self.get_by_number(cmd.activity_id, cmd.accme_id)
-        changed = activity.close(self.today(), by)
-        if changed:
-            self.store.save(activity)
-        return changed
+        if not activity.close(self.today(), by):
+            return None
+        return self.store.save(activity)[-1].notification.id
 
-    def report_enduring_learners(self, cmd: ReportEnduringLearners, by: Acting) -> bool:
+    def correct(self, cmd: CorrectActivity, by: Acting) -> int | None:
+        """Replaces an activity's facts with those of an ACCME item; once closed, a correction with its reason."""
         activity = self.get_by_number(cmd.activity_id, cmd.accme_id)
-        changed = activity.report_enduring_learners(cmd.year, dict(cmd.counts), by)
-        if changed:
-            self.store.save(activity)
-        return changed
+        try:
+            parsed = parse_item(cmd.item)
+        except ItemError as exc:
+            first = exc.errors[0]
+            raise ActivityItemError(first["msg"], loc=("body", "item", *map(str, first["loc"]))) from None
+        if parsed.provider_activity_id not in (None, activity.provider_activity_id):
+            raise ConflictError("the item names another activity", loc=("body", "item", "Lom", "general", "identifier"))
+        data = {**parsed.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
+        try:
+            changed = activity.revise(data, by, reason=cmd.reason)
+        except DomainError as exc:
+            loc = ("body", "reason") if exc.loc == ("reason",) else ("body", "item", *map(str, item_loc(exc.loc)))
+            raise type(exc)(exc.message, loc=loc) from None
+        return self.store.save(activity)[-1].notification.id if changed else None
+
+    def report_enduring_learners(self, cmd: ReportEnduringLearners, by: Acting) -> int | None:
+        activity = self.get_by_number(cmd.activity_id, cmd.accme_id)
+        if not activity.report_enduring_learners(cmd.year, dict(cmd.counts), by):
+            return None
+        return self.store.save(activity)[-1].notification.id
 
     def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting) -> list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""

@@ -129,3 +129,33 @@ def test_search_and_dashboard_from_the_projection(client, setup, token):
     assert "completions_reported" in dash and "checklist" in dash
     accreditor = client.get(f"/api/v1/providers/{ACCME_ID}/dashboard?year=2025", headers=token("accreditor"))
     assert accreditor.status_code == 200
+
+
+def test_web_form_close_correct_and_enduring_counts(client, setup, token):
+    mine, theirs = setup
+    created = client.post("/accme/activities", json=body(
+        item("V-1", **{XI + "MeasuredOutcomes": []}),
+        item("V-2", **{HE + "activityFormat": "Enduring Material", HE + "startDateTime": "2024-05-01",
+                       HE + "endDateTime": "2026-04-30", HE + "activityLocation": None,
+                       XI + "DeliveryMethods": {"DeliveryMethod": ["Online"]}})), headers=mine).json()["activities"]
+    course, enduring = created[0]["activityId"], created[1]["activityId"]
+    base = f"/api/v1/providers/{ACCME_ID}/activities"
+    refused = client.post(f"{base}/{course}/close", headers=mine)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["loc"] == ["outcomes"]
+    assert client.post(f"{base}/{course}/close", headers=theirs).status_code in (403, 404)
+    fixed = client.put(f"{base}/{course}", json={"item": item("V-1")}, headers=mine)
+    assert fixed.status_code == 200, fixed.text
+    closed = client.post(f"{base}/{course}/close", headers=mine)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    no_reason = client.put(f"{base}/{course}", json={"item": item("V-1", **{"Lom__general__title": "Typo fixed"})}, headers=mine)
+    assert no_reason.status_code == 409 and no_reason.json()["errors"][0]["loc"] == ["body", "reason"]
+    corrected = client.put(f"{base}/{course}", json={"item": item("V-1", **{"Lom__general__title": "Typo fixed"}),
+                                                     "reason": "title typo"}, headers=mine)
+    assert corrected.status_code == 200 and corrected.json()["title"] == "Typo fixed"
+    bad = client.put(f"{base}/{course}", json={"item": item("V-1", **{HE + "endDateTime": "2020-01-01"}), "reason": "x"}, headers=mine)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][-1] == "endDateTime"
+    counts = client.put(f"{base}/{enduring}/learner-counts/2025", json={"physician": 500, "other": 40}, headers=mine)
+    assert counts.status_code == 200 and counts.json()["physician_learners"] == 500
+    outside = client.put(f"{base}/{enduring}/learner-counts/2030", json={"physician": 600, "other": 40}, headers=mine)
+    assert outside.status_code == 422
+    assert client.put(f"{base}/{enduring}/learner-counts/2025", json={"physician": -1, "other": 0}, headers=mine).status_code == 422

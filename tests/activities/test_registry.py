@@ -135,3 +135,25 @@ def test_numbers_are_claimed_once_system_wide(any_system, registry):
     assert len(set(numbers)) == 30
     assert all(registry.get_by_number(n).provider_activity_id == f"N-{i}" for i, n in enumerate(numbers))
     assert Activity.create_id(ACCME_ID, "N-0") in any_system.store.repository
+
+
+def test_concurrent_submissions_of_the_same_activities_create_each_once(any_system, registry):
+    import threading
+
+    items = [item(f"K-{n}") for n in range(5)]
+    results: list = []
+    barrier = threading.Barrier(3)
+
+    def submit() -> None:
+        barrier.wait()
+        results.append(registry.submit_accme_activities(ACCME_ID, items, BY))
+
+    threads = [threading.Thread(target=submit) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    actions = sorted(r.action for batch in results for r in batch)
+    assert actions == ["created"] * 5 + ["unchanged"] * 10
+    assert len({r.activity_id for batch in results for r in batch}) == 5
+    assert len(registry.list(ACCME_ID)) == 5

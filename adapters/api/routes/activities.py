@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 
-from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
+from adapters.api.deps import PrincipalDep, SystemDep, require_editor, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath
+from commands.activities import CloseActivity, CorrectActivity, ReportEnduringLearners
 from domain.activity import canonical_format
+from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
 from projections.activity_summary import status_of
 
@@ -51,6 +54,59 @@ def search_activities(
     )
     data = [{**_public(r), "status": status_of(r, today)} for r in rows]
     return {"data": data, "count": total, "page": page, "page_size": PAGE_SIZE}
+
+
+ActivityIdPath = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")]
+
+
+class ActivityCorrection(BaseModel):
+    item: dict[str, Any] = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item")
+    reason: str = Field(default="", max_length=1000, description="required once the activity is closed")
+
+
+class LearnerCounts(BaseModel):
+    physician: int = Field(ge=0)
+    other: int = Field(ge=0)
+
+
+def _summary(system: Any, accme_id: str, activity_id: str, position: int | None) -> dict[str, Any]:
+    system.projections.wait(position, names=["activity_summary"])
+    rows, _ = system.activity_summary.view.search(
+        accme_id, year=None, fmt=None, status=None, q=activity_id, moc=None, rems=None, mips=None,
+        today=system.activities.today(), limit=1, offset=0)
+    today = system.activities.today()
+    return {**_public(rows[0]), "status": status_of(rows[0], today)} if rows else {"activity_id": activity_id}
+
+
+@router.post("/{accme_id}/activities/{activity_id}/close")
+def close_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath) -> dict[str, Any]:
+    """Closes an activity whose end date has passed; 409 naming what is still missing."""
+    require_editor(system, principal, accme_id)
+    position = system.activities.close(CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(principal.actor, Channel.WEB))
+    return _summary(system, accme_id, activity_id, position)
+
+
+@router.put("/{accme_id}/activities/{activity_id}")
+def correct_activity(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath, body: ActivityCorrection
+) -> dict[str, Any]:
+    """Replaces an activity's facts; after closing, this is a correction and needs a reason."""
+    require_editor(system, principal, accme_id)
+    cmd = CorrectActivity(accme_id=accme_id, activity_id=activity_id, item=body.item, reason=body.reason)
+    position = system.activities.correct(cmd, Acting(principal.actor, Channel.WEB))
+    return _summary(system, accme_id, activity_id, position)
+
+
+@router.put("/{accme_id}/activities/{activity_id}/learner-counts/{year}")
+def report_learner_counts(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath,
+    year: Annotated[int, Path(ge=1990, le=2100)], body: LearnerCounts,
+) -> dict[str, Any]:
+    """An enduring material's cumulative physician and other learners as of 31 December of the year."""
+    require_editor(system, principal, accme_id)
+    cmd = ReportEnduringLearners(accme_id=accme_id, activity_id=activity_id, year=year, counts=body.model_dump())
+    position = system.activities.report_enduring_learners(cmd, Acting(principal.actor, Channel.WEB))
+    return _summary(system, accme_id, activity_id, position)
 
 
 def _public(summary: dict[str, Any]) -> dict[str, Any]:
