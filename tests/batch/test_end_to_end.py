@@ -84,13 +84,7 @@ def rich_item() -> dict:
     return item
 
 
-FLAT_ORDER = pytest.mark.xfail(reason=(
-    "flat files carry measured outcomes in column order, and the registry keeps them in submitted order, "
-    "so outcomes sent out of column order by JSON come back as an update; parse_item should order them "
-    "canonically as it does measurement types and learner categories"), strict=False)
-
-
-@pytest.mark.parametrize("fmt", ["json", "xml", pytest.param("tab", marks=FLAT_ORDER), pytest.param("xlsx", marks=FLAT_ORDER)])
+@pytest.mark.parametrize("fmt", list(batch.FORMATS))
 def test_a_rich_activity_submitted_as_json_round_trips_through_every_format_unchanged(system, fmt):
     register(system)
     first = import_activity_file(system, ACCME_ID, batch.render("json", [rich_item()]), None, BY)
