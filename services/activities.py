@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from domain.provider import Provider
 from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, parse_item, to_item
 from services.store import ParsStore
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 16
 #: Default reason of a correction that arrives through a channel that carries none (ACCME JSON, batch files).
 RESUBMITTED = "corrected by resubmission"
 
@@ -132,7 +134,7 @@ class ActivityRegistry:
                 parsed.append(parse_item(item))
             except ItemError as exc:
                 parsed.append(exc.errors)
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             batch = _Batch(self.store, accme_id, by)
             results = [
                 ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i])
@@ -141,7 +143,9 @@ class ActivityRegistry:
             try:
                 position = batch.save()
             except IntegrityError:
-                continue  # a concurrent writer got there first: reload and decide again
+                # A concurrent writer got there first (often on the provider's catalog): pause a little, reload, decide again.
+                time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
+                continue
             return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position) for r in results]
         raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
 
@@ -172,6 +176,8 @@ class ActivityRegistry:
                 batch.register(activity)
                 return ActivityResult(index, True, number, "closed" if p.close else "created")
             data = {**p.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
+            if data == activity.data and not activity.deleted and (activity.closed or not p.close):
+                return ActivityResult(index, True, activity.number, "unchanged")  # the common re-upload: no copy, no events
 
             def change(a: Activity) -> str | bool:
                 changed = a.revise(data, batch.by, reason=RESUBMITTED)
