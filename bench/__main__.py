@@ -9,6 +9,7 @@ import sys
 BENCHES = {
     "providers": "bench.providers",
     "activities_import": "bench.activities_import",
+    "annual": "bench.annual",
 }
 
 
