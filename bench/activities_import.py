@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -35,7 +31,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
-PG_ADMIN_URL = os.environ.get("PARS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.scratch import PG_ADMIN_URL, fresh_database
 RESULTS = Path(__file__).parent / "results" / "activities_import.json"
 ACCME_ID = "0007777"
 FORMATS = ("Course", "Regularly Scheduled Series", "Internet Live Course", "Enduring Material", "Internet Enduring Material", "Journal-based CME")
@@ -89,22 +85,6 @@ def make_items(count: int, seed: int = 2025) -> list[dict[str, Any]]:
             del item["ActivityDescription"]
         items.append(item)
     return items
-
-
-@contextmanager
-def fresh_database(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="pars_bench_") as tmp:
-            yield f"sqlite:///{tmp}/pars.sqlite"
-        return
-    name = f"pars_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _rss_mb() -> float:

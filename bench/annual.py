@@ -18,18 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import insert
 
 from adapters.bootstrap import System, bootstrap
@@ -39,7 +35,7 @@ from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummar
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 
-PG_ADMIN_URL = os.environ.get("PARS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.scratch import fresh_database
 RESULTS = Path(__file__).parent / "results" / "annual.json"
 BY = Acting("bench", Channel.BATCH)
 YEAR = 2025
@@ -128,13 +124,6 @@ def run(url: str, providers: int, activities: int) -> dict[str, Any]:
         system.close()
 
 
-def postgres_url() -> str:
-    name = f"pars_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.annual", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000")
@@ -143,15 +132,8 @@ def main(argv: list[str]) -> int:
     args, _ = parser.parse_known_args(argv)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        scratch = tempfile.mkdtemp(prefix="pars_bench_annual_")
-        url = f"sqlite:///{scratch}/bench.sqlite" if args.backend == "sqlite" else postgres_url()
-        try:
+        with fresh_database(args.backend) as url:
             result = {"backend": args.backend, **run(url, size, args.activities)}
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-            if args.backend == "postgres":
-                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
         results.append(result)
         print(json.dumps(result))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

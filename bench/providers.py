@@ -52,7 +52,8 @@ from domain.base import Acting, Channel
 from services.providers import NewProvider
 from services.store import ParsStore
 
-PG_ADMIN_URL = os.environ.get("PARS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.scratch import PG_ADMIN_URL, fresh_database
+
 RESULTS = Path(__file__).parent / "results" / "providers.json"
 RAW_ROWS_PER_TRANSACTION = 1000
 RAW_REPEATS = 3
@@ -108,23 +109,6 @@ def stored_rows(items: list[NewProvider]) -> list[tuple[uuid.UUID, int, str, byt
 
 
 # --- fresh databases -------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(backend: str) -> Iterator[str]:
-    """A new, empty database URL: a temp SQLite file, or a scratch PostgreSQL database dropped afterwards."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="pars_bench_") as tmp:
-            yield f"sqlite:///{tmp}/pars.sqlite"
-        return
-    name = f"pars_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
