@@ -256,7 +256,8 @@ class ActivityCatalog(ParsAggregate):
         self.activity_ids: list[str] = []
 
     def add(self, activity_ids: list[str], by: Acting) -> None:
-        new = [a for a in dict.fromkeys(activity_ids) if a not in set(self.activity_ids)]
+        known = set(self.activity_ids)
+        new = [a for a in dict.fromkeys(activity_ids) if a not in known]
         if new:
             self._add(activity_ids=new, **self._meta(by))
 

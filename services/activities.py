@@ -64,6 +64,16 @@ class _Batch:
         self.new: list[ParsAggregate] = []
         self.claimed: set[str] = set()
         self.catalog: ActivityCatalog | None = None
+        self.added: list[str] = []
+        self.numbered: dict[str, Activity] = {}
+
+    def _catalog(self) -> ActivityCatalog:
+        if self.catalog is None:
+            try:
+                self.catalog = self.store.repository.get(ActivityCatalog.create_id(self.accme_id))
+            except AggregateNotFoundError:
+                self.catalog = ActivityCatalog.start(self.accme_id, self.by)
+        return self.catalog
 
     def activity(self, activity_id: uuid.UUID) -> Activity | None:
         if activity_id not in self.loaded:
@@ -71,12 +81,13 @@ class _Batch:
                 self.loaded[activity_id] = self.store.repository.get(activity_id)
             except AggregateNotFoundError:
                 self.loaded[activity_id] = None
+            if (found := self.loaded[activity_id]) is not None:
+                self.numbered[found.number] = found
         return self.loaded[activity_id]
 
     def by_number(self, number: str) -> Activity | None:
-        for act in self.loaded.values():
-            if act is not None and act.number == number:
-                return act
+        if number in self.numbered:
+            return self.numbered[number]
         try:
             claim = self.store.repository.get(ActivityNumber.create_id(number))
         except AggregateNotFoundError:
@@ -100,14 +111,12 @@ class _Batch:
 
     def register(self, activity: Activity) -> None:
         self.loaded[activity.id] = activity
-        if self.catalog is None:
-            try:
-                self.catalog = self.store.repository.get(ActivityCatalog.create_id(self.accme_id))
-            except AggregateNotFoundError:
-                self.catalog = ActivityCatalog.start(self.accme_id, self.by)
-        self.catalog.add([str(activity.id)], self.by)
+        self.numbered[activity.number] = activity
+        self.added.append(str(activity.id))
 
     def save(self) -> int | None:
+        if self.added:  # one catalog event for the whole submission, not one per activity
+            self._catalog().add(self.added, self.by)
         aggs: list[ParsAggregate] = [a for a in self.loaded.values() if a is not None and a.pending_events]
         aggs += self.new
         if self.catalog is not None and self.catalog.pending_events:
@@ -192,7 +201,7 @@ class ActivityRegistry:
         # A copy takes the change, so that an item refused half-way leaves no pending events behind.
         trial = copy.deepcopy(activity)
         action = change(trial)
-        batch.loaded[activity.id] = trial
+        batch.loaded[activity.id] = batch.numbered[activity.number] = trial
         return ActivityResult(index, True, activity.number, action or "unchanged")
 
     def _find(self, batch: _Batch, p: ParsedItem) -> Activity | None:
