@@ -31,21 +31,23 @@ class System:
     settings: Settings
     store: ParsStore
     db: Database
+    projections: ProjectionSupervisor
+    # Providers and contacts; their read models.
     providers: ProviderRegistry
     profiles: ProviderProfileProjection
     directory: DirectoryProjection
     history: HistoryProjection
-    projections: ProjectionSupervisor
-    checklist: ChecklistProjection
+    # Activities.
+    activities: ActivityRegistry
+    activity_summary: ActivitySummaryProjection
+    # Annual reporting.
     annual: AnnualReporting
+    checklist: ChecklistProjection
+    # The learner directory: registrations and erasure, matching, and its read model.
+    learners: LearnerDirectory
+    matcher: LearnerMatcher
+    learner_directory: LearnerDirectoryProjection
     secret: str = field(repr=False, default="")
-    # Learner directory: registrations and erasure, matching, and its read model (issue 5).
-    learners: LearnerDirectory = field(default=None)  # type: ignore[assignment]
-    matcher: LearnerMatcher = field(default=None)  # type: ignore[assignment]
-    learner_directory: LearnerDirectoryProjection = field(default=None)  # type: ignore[assignment]
-    # Activities (issue 4).
-    activities: ActivityRegistry = field(default=None)  # type: ignore[assignment]
-    activity_summary: ActivitySummaryProjection = field(default=None)  # type: ignore[assignment]
 
     def close(self) -> None:
         self.projections.stop()

@@ -8,9 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from adapters.api import problems
-from adapters.api.routes import accme_activities, activities, activity_batches, dashboard
-from adapters.api.routes import learners
-from adapters.api.routes import accreditor, annual, contacts, directory, history, providers, tokens
+from adapters.api.routes import (
+    accme_activities,
+    accreditor,
+    activities,
+    activity_batches,
+    annual,
+    contacts,
+    dashboard,
+    directory,
+    history,
+    learners,
+    providers,
+    tokens,
+)
 from adapters.bootstrap import System
 
 
@@ -33,10 +44,12 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     )
     app.state.system = system
     problems.install(app)
-    for module in (providers, contacts, tokens, history, directory, annual, accreditor):
+    routers = (
+        providers, contacts, tokens, history, directory,  # providers and contacts
+        activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
+        annual, accreditor,  # annual reporting
+        learners,
+    )
+    for module in routers:
         app.include_router(module.router)
-    app.include_router(activity_batches.router)
-    for module in (accme_activities, activities, dashboard):
-        app.include_router(module.router)
-    app.include_router(learners.router)
     return app
