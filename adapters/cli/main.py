@@ -109,6 +109,14 @@ def issue_token_command(
 ) -> None:
     """Prints one bearer token, alone on stdout. Provider tokens are recorded on the provider, so they can be revoked."""
     with system_or_exit() as system:
+        if role == "learner" and learner:
+            # Tokens carry the learner_id, never the NPI: the actor of every event names the token's scope.
+            system.projections.catch_up(["learner_directory"])
+            resolved = system.learners.resolve(learner)
+            if resolved is None:
+                err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
+                raise typer.Exit(1)
+            learner = resolved
         token_id = new_token_id()
         token = issue_token(system.secret, role, provider=provider, board=board, state=state, learner=learner, token_id=token_id)
         if provider:

@@ -139,3 +139,14 @@ def test_the_cli_works_against_postgresql(tmp_path, postgres_url):
     pars(tmp_path, postgres_url, "projections", "rebuild")
     lines = pars(tmp_path, postgres_url, "history", "--provider", "0001234").stdout.splitlines()
     assert [json.loads(line)["type"] for line in lines] == ["Provider.Registered"]
+
+
+def test_a_learner_token_issued_by_npi_carries_the_learner_id_never_the_npi(tmp_path, url):
+    csv = tmp_path / "physicians.csv"
+    csv.write_text("first_name,last_name,birth_date,npi,licenses,board_ids\nAnn,Lee,1970-04-05,1234567893,TN:MD12345,ABIM:123456\n")
+    loaded = json.loads(pars(tmp_path, url, "import", "learners", str(csv)).stdout.splitlines()[0])
+    token = pars(tmp_path, url, "admin", "issue-token", "--role", "learner", "--learner", "1234567893").stdout.strip()
+    principal = read_token(SECRET, token)
+    assert principal.learner == loaded["learner_id"] and "1234567893" not in principal.actor
+    unknown = pars(tmp_path, url, "admin", "issue-token", "--role", "learner", "--learner", "1245319599", ok=False)
+    assert unknown.returncode == 1 and "no learner" in unknown.stderr and unknown.stdout == ""
