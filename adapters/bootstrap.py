@@ -85,6 +85,8 @@ def bootstrap(settings: Settings | None = None) -> System:
         learners=LearnerDirectory(store, learner_directory.view, personal_keys),
         matcher=LearnerMatcher(learner_directory.view),
         learner_directory=learner_directory,
-        activities=ActivityRegistry(store),
+        activities=ActivityRegistry(
+            store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
+        ),
         activity_summary=activity_summary,
     )

@@ -22,7 +22,7 @@ from domain.activity import (
     ActivityNumber,
     activity_number_candidate,
 )
-from domain.base import Acting, ParsAggregate, require_accme_id
+from domain.base import Acting, Channel, ParsAggregate, require_accme_id
 from domain.errors import ConflictError, DomainError, InvalidValueError, ProviderNotFoundError
 from domain.provider import Provider
 from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, parse_item, to_item
@@ -127,10 +127,23 @@ class _Batch:
         return recordings[-1].notification.id if recordings else None
 
 
+#: Who records a catalog backfill (activities stored before catalogs existed, e.g. upcast version-1 events).
+CATALOG_BACKFILL = Acting("system:activity-catalog", Channel.SYSTEM)
+
+
 class ActivityRegistry:
-    def __init__(self, store: ParsStore, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        store: ParsStore,
+        today: Callable[[], date] = date.today,
+        known: Callable[[str], list[str]] | None = None,
+    ) -> None:
+        """`known(accme_id)`: the provider activity IDs of the provider's activities in the read model
+        (activity summary), so that activities no catalog lists (stored before catalogs, or version-1
+        events) are found and catalogued on first touch."""
         self.store = store
         self.today = today
+        self.known = known
 
     # --- ACCME JSON (web service and every batch format) ----------------------------------
 
@@ -225,12 +238,43 @@ class ActivityRegistry:
 
     def list(self, accme_id: str) -> list[Activity]:
         require_accme_id(accme_id, loc=("path", "accme_id"))
-        try:
-            catalog = self.store.repository.get(ActivityCatalog.create_id(accme_id))
-        except AggregateNotFoundError:
+        catalog = self.catalog(accme_id)
+        if catalog is None:
             return []
         activities = [self.store.repository.get(uuid.UUID(a)) for a in catalog.activity_ids]
         return [a for a in activities if not a.deleted]
+
+    def catalog(self, accme_id: str) -> ActivityCatalog | None:
+        """The provider's catalog, first backfilled with activities the read model knows and it does not.
+
+        The backfill is one `ActivitiesAdded` (channel system) for the uncatalogued activities that
+        exist in the store; it is idempotent (a second call finds nothing to add) and a concurrent
+        writer of the catalog simply wins (the next call backfills what is still missing).
+        """
+        try:
+            catalog: ActivityCatalog | None = self.store.repository.get(ActivityCatalog.create_id(accme_id))
+        except AggregateNotFoundError:
+            catalog = None
+        if self.known is None:
+            return catalog
+        listed = set(catalog.activity_ids) if catalog is not None else set()
+        missing = [
+            str(aid) for pid in self.known(accme_id)
+            if str(aid := Activity.create_id(accme_id, pid)) not in listed and aid in self.store.repository
+        ]
+        if not missing:
+            return catalog
+        if catalog is None:
+            catalog = ActivityCatalog.start(accme_id, CATALOG_BACKFILL)
+        catalog.add(missing, CATALOG_BACKFILL)
+        try:
+            self.store.save(catalog)
+        except IntegrityError:
+            try:
+                return self.store.repository.get(ActivityCatalog.create_id(accme_id))
+            except AggregateNotFoundError:  # pragma: no cover
+                return None
+        return catalog
 
     def get_by_number(self, number: str, accme_id: str | None = None) -> Activity:
         """The activity with this 9-digit ID; if accme_id is given, only that provider's (else not found)."""
