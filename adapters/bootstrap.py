@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
+from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
@@ -14,6 +15,7 @@ from adapters.settings import Settings
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
+from projections.event_chain import EventChainProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
@@ -47,6 +49,8 @@ class System:
     learners: LearnerDirectory
     matcher: LearnerMatcher
     learner_directory: LearnerDirectoryProjection
+    # Audit: the hash chains of the stored events (tamper evidence).
+    chain: EventChainProjection
     secret: str = field(repr=False, default="")
 
     def close(self) -> None:
@@ -70,6 +74,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     store.use_personal_keys(personal_keys)
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
+    chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
     return System(
         settings=settings,
         store=store,
@@ -78,7 +83,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, chain]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=settings.signing_key(),
@@ -89,4 +94,5 @@ def bootstrap(settings: Settings | None = None) -> System:
             store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
         ),
         activity_summary=activity_summary,
+        chain=chain,
     )

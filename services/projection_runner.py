@@ -54,10 +54,16 @@ class BatchProjectionRunner:
         if not notifications:
             return 0
         view = self.projection.view
+        # Projections that need the event as stored (the event chain hashes its bytes) get it too.
+        process_stored = getattr(self.projection, "process_stored", None)
         with view.transaction():
             for notification in notifications:
                 domain_event = self.store.mapper.to_domain_event(notification)
-                self.projection.process_event(domain_event, Tracking(self.store.name, notification.id))
+                tracking = Tracking(self.store.name, notification.id)
+                if process_stored is not None:
+                    process_stored(notification, domain_event, tracking)
+                else:
+                    self.projection.process_event(domain_event, tracking)
         return len(notifications)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
+from adapters.cli.audit import audit
 from adapters.cli.imports import imports
 from adapters.tokens import issue_token, new_token_id
 from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
@@ -30,6 +31,7 @@ projections = typer.Typer(help="Read models: run, rebuild, status.", no_args_is_
 app.add_typer(admin, name="admin")
 app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
+app.add_typer(audit, name="audit")
 err = Console(stderr=True)
 
 
@@ -167,10 +169,12 @@ def run_projections() -> None:
 
 
 @projections.command("rebuild")
-def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all when left out")] = None) -> None:
-    """Rebuilds read models from the event store, with a progress bar."""
+def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all but event_chain when left out")] = None) -> None:
+    """Rebuilds read models from the event store, with a progress bar. The event chain only when named:
+    re-hashing the store as it is now would make a tampered row look genuine."""
     with system_or_exit() as system:
-        names = [name] if name else list(system.projections.runners)
+        runners = system.projections.runners
+        names = [name] if name else [n for n, r in runners.items() if getattr(r.projection, "rebuild_by_default", True)]
         unknown = [n for n in names if n not in system.projections.runners]
         if unknown:
             err.print(f"[red]error:[/red] no projection {unknown[0]!r}; there are {', '.join(system.projections.runners)}")
