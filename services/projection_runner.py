@@ -138,4 +138,20 @@ class ProjectionSupervisor:
         return runner.catch_up(progress)
 
     def statuses(self) -> list[ProjectionStatus]:
-        return [r.status() for r in self.runners.values()]
+        head = self.store.head()  # one head for all, so the lags compare
+        return [ProjectionStatus(r.name, r.projection.position, head) for r in self.runners.values()]
+
+    def report(self) -> list[dict[str, Any]]:
+        """What `GET /api/v1/health` and `pars projections status` print: position, head, lag, last error.
+
+        The error is named by its type only: its message could quote a provider's data."""
+        return [
+            {
+                "projection": s.name,
+                "position": s.position,
+                "head": s.head,
+                "lag": s.lag,
+                "last_error": type(self.errors[s.name]).__name__ if s.name in self.errors else None,
+            }
+            for s in self.statuses()
+        ]

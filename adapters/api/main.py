@@ -17,6 +17,7 @@ from adapters.api.routes import (
     contacts,
     dashboard,
     directory,
+    health,
     history,
     learners,
     providers,
@@ -49,6 +50,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
         learners,
+        health,
     )
     for module in routers:
         app.include_router(module.router)

@@ -192,8 +192,8 @@ def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all
 def status() -> None:
     """Prints each projection's position, the head of the log and the lag."""
     with system_or_exit() as system:
-        for s in system.projections.statuses():
-            typer.echo(json.dumps({"projection": s.name, "position": s.position, "head": s.head, "lag": s.lag}))
+        for line in system.projections.report():
+            typer.echo(json.dumps(line))
 
 
 def main() -> None:  # pragma: no cover - console entry
