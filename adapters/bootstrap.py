@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
+from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
 from adapters.db.learner_keys import SqlPersonalKeys
@@ -19,8 +20,10 @@ from projections.event_chain import EventChainProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
+from projections.transcripts import TranscriptProjection
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
+from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learners import LearnerDirectory
 from services.projection_runner import ProjectionSupervisor
@@ -49,6 +52,9 @@ class System:
     learners: LearnerDirectory
     matcher: LearnerMatcher
     learner_directory: LearnerDirectoryProjection
+    # Completions (learner credit) and the transcripts read model.
+    completions: CompletionRegistry
+    transcripts: TranscriptProjection
     # Audit: the hash chains of the stored events (tamper evidence).
     chain: EventChainProjection
     secret: str = field(repr=False, default="")
@@ -74,7 +80,12 @@ def bootstrap(settings: Settings | None = None) -> System:
     store.use_personal_keys(personal_keys)
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
+    transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
+    activities = ActivityRegistry(
+        store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
+    )
+    matcher = LearnerMatcher(learner_directory.view)
     return System(
         settings=settings,
         store=store,
@@ -83,16 +94,16 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, chain]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=settings.signing_key(),
         learners=LearnerDirectory(store, learner_directory.view, personal_keys),
-        matcher=LearnerMatcher(learner_directory.view),
+        matcher=matcher,
         learner_directory=learner_directory,
-        activities=ActivityRegistry(
-            store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
-        ),
+        activities=activities,
+        completions=CompletionRegistry(store, activities, matcher),
+        transcripts=transcripts,
         activity_summary=activity_summary,
         chain=chain,
     )

@@ -1,0 +1,65 @@
+"""SQL implementation of the transcripts read model (rows and position in one transaction)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import delete, func, insert, select
+
+from adapters.db.completion_tables import transcript_entries
+from adapters.db.views import SqlView
+from projections.transcripts import TranscriptView
+
+T = transcript_entries.c
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {
+        "key": r.key, "accme_id": r.accme_id, "learner_id": r.learner_id, "activity_id": r.activity_id,
+        "credit_id": r.credit_id, "completion_date": r.completion_date, "doc": r.doc,
+    }
+
+
+class SqlTranscriptView(SqlView, TranscriptView):
+    tables = (transcript_entries,)
+
+    def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
+        with self.transaction() as conn:
+            conn.execute(delete(transcript_entries).where(T.key == key))
+            conn.execute(insert(transcript_entries).values(key=key, **row))
+            self._track(conn, tracking)
+
+    def get_entry(self, key: str) -> dict[str, Any] | None:
+        with self.reading() as conn:
+            r = conn.execute(select(transcript_entries).where(T.key == key)).first()
+        return _row(r) if r else None
+
+    def delete_entry(self, key: str, tracking: Tracking) -> None:
+        with self.transaction() as conn:
+            conn.execute(delete(transcript_entries).where(T.key == key))
+            self._track(conn, tracking)
+
+    def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
+        q = select(transcript_entries).where(T.learner_id == learner_id)
+        if start:
+            q = q.where(T.completion_date >= start.isoformat())
+        if end:
+            q = q.where(T.completion_date <= end.isoformat())
+        with self.reading() as conn:
+            return [_row(r) for r in conn.execute(q.order_by(T.completion_date, T.activity_id, T.credit_id))]
+
+    def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
+        with self.reading() as conn:
+            q = select(transcript_entries).where(T.accme_id == accme_id, T.credit_id == credit_id)
+            return [_row(r) for r in conn.execute(q)]
+
+    def count(self, accme_id: str | None = None, year: int | None = None) -> int:
+        q = select(func.count()).select_from(transcript_entries)
+        if accme_id:
+            q = q.where(T.accme_id == accme_id)
+        if year:
+            q = q.where(T.completion_date >= f"{year:04d}-01-01", T.completion_date <= f"{year:04d}-12-31")
+        with self.reading() as conn:
+            return int(conn.execute(q).scalar_one())

@@ -1,0 +1,248 @@
+"""A learner's completion of an activity: the credit one provider reports for one physician.
+
+One aggregate per (learner, activity, credit ID); its id is uuid5 of the three, so resubmitting
+the same completion finds the same stream (a no-op when nothing differs). Records are never
+edited: a provider deletes a completion and resubmits it (`Deleted`, then `Resubmitted`).
+
+Completion events carry no personal data: the learner is named by `learner_id` only (names,
+birth dates and licences live in the Learner's sealed events), so erasing a learner leaves
+their completions countable but identifying no one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.activity import Activity
+from domain.base import Acting, ParsAggregate, require_accme_id
+from domain.errors import ConflictError, InvalidValueError, NotFoundError
+
+COMPLETION_NAMESPACE = uuid.UUID("3c1e9b5a-7f42-4c0d-a8e6-51d2b9e0c7f4")
+CME_CERTIFICATION = "AMA PRA Category 1"
+CREDIT_ID_MAX = 300
+#: Completions reported more than this many days after the completion date are flagged late.
+LATE_AFTER_DAYS = 30
+
+
+class CompletionRuleError(InvalidValueError):
+    """Base of the rules a reported completion must obey."""
+
+
+class CompletionOutsideWindowError(CompletionRuleError):
+    """The completion date is outside the reporting window (this year; last year until 31 March)."""
+
+
+class CompletionOutsideActivityError(CompletionRuleError):
+    """The completion date is before the activity's start or after its end."""
+
+
+class CreditsAboveActivityError(CompletionRuleError):
+    """More credit than the activity offers, or credit not in steps of 0.25."""
+
+
+class MocBoardNotRegisteredError(CompletionRuleError):
+    """MOC credit for a board the activity is not registered with."""
+
+
+class ActivityOfAnotherProviderError(CompletionRuleError):
+    """The activity belongs to another provider than the one reporting."""
+
+
+class LearnerNotMatchedError(CompletionRuleError):
+    """The learner was not matched to exactly one physician of the directory."""
+
+
+class CompletionAlreadyRecordedError(ConflictError):
+    """The credit ID is already recorded with other facts: delete it, then resubmit."""
+
+
+class CompletionNotFoundError(NotFoundError):
+    """No (undeleted) completion has that credit ID."""
+
+
+def require_credit_id(value: str, loc: tuple[str, ...] = ("credit_id",)) -> str:
+    value = (value or "").strip()
+    parts = value.split(":")
+    if len(value) > CREDIT_ID_MAX or len(parts) != 3 or parts[0] != "ccid" or not parts[1] or not parts[2]:
+        raise InvalidValueError(f"a credit ID is a URN ccid:x:y of at most {CREDIT_ID_MAX} characters (got {value!r})", loc=loc)
+    return value
+
+
+def reporting_window(today: date) -> tuple[date, date]:
+    """The first and last completion dates accepted today: from 1 January of last year until
+    31 March, from 1 January of this year after; never after today."""
+    first_year = today.year - 1 if today <= date(today.year, 3, 31) else today.year
+    return date(first_year, 1, 1), today
+
+
+def _quarter_steps(value: Any, loc: tuple[str, ...]) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or round(value * 4) != value * 4:
+        raise CreditsAboveActivityError(f"credits are a number of at least 0 in steps of 0.25 (got {value!r})", loc=loc)
+    return float(value)
+
+
+def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity: Activity) -> None:
+    """CME credit no more than the activity's, MOC only for the boards the activity is registered with."""
+    limit = activity.data.get("credits")
+    total = 0.0
+    for i, c in enumerate(cme):
+        total += _quarter_steps(c["credits"], ("cme", str(i), "credits"))
+    if limit is not None and total > float(limit):
+        raise CreditsAboveActivityError(f"{total:g} credits is more than activity {activity.number} offers ({float(limit):g})", loc=("cme",))
+    boards = {r["board"]: r for r in activity.data.get("moc") or []}
+    for i, m in enumerate(moc):
+        points = _quarter_steps(m["credits"], ("moc", str(i), "credits"))
+        reg = boards.get(m["board"])
+        if reg is None:
+            raise MocBoardNotRegisteredError(
+                f"activity {activity.number} is not registered for {m['board']} MOC", loc=("moc", str(i), "board")
+            )
+        if reg.get("points") is not None and points > float(reg["points"]):
+            raise CreditsAboveActivityError(
+                f"{points:g} {m['board']} MOC points is more than the activity offers ({float(reg['points']):g})",
+                loc=("moc", str(i), "credits"),
+            )
+    if not cme and not moc:
+        raise CreditsAboveActivityError("a completion carries CME or MOC credit", loc=("cme",))
+
+
+def check_completion(accme_id: str, learner_id: str | None, activity: Activity, completion_date: date, today: date) -> None:
+    """The rules about who, what and when (credits are checked by check_credits)."""
+    if not learner_id:
+        raise LearnerNotMatchedError("the learner was not matched to a physician of the directory", loc=("learner",))
+    if activity.accme_id != accme_id or activity.deleted:
+        raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
+    first, last = reporting_window(today)
+    if not first <= completion_date <= last:
+        raise CompletionOutsideWindowError(
+            f"completion date {completion_date} is outside the reporting window {first} to {last}", loc=("completion_date",)
+        )
+    start, end = date.fromisoformat(activity.data["start_date"]), date.fromisoformat(activity.data["end_date"])
+    if not start <= completion_date <= end:
+        raise CompletionOutsideActivityError(
+            f"completion date {completion_date} is outside activity {activity.number}'s dates ({start} to {end})", loc=("completion_date",)
+        )
+
+
+class Completion(ParsAggregate):
+    """One physician's credit for one activity under one credit ID."""
+
+    class Recorded(ParsAggregate.Created):
+        learner_id: str
+        activity_id: str  # the 9-digit ACCME activity ID
+        activity_title: str  # as reported at the time (the transcript shows it)
+        completion_date: date
+        cme: list[dict[str, Any]]  # [{"type": "AMA PRA Category 1", "credits": 1.5}]
+        moc: list[dict[str, Any]]  # [{"board": "ABIM", "type": "ABIM MOC", "credits": 1.5}]
+        credit_id: str
+        late: bool
+
+    class Deleted(ParsAggregate.Event):
+        pass
+
+    class Resubmitted(ParsAggregate.Event):
+        """The same credit ID reported again after its deletion (records are deleted and resubmitted)."""
+
+        activity_title: str
+        completion_date: date
+        cme: list[dict[str, Any]]
+        moc: list[dict[str, Any]]
+        late: bool
+
+    @staticmethod
+    def create_id(learner_id: str, activity_id: str, credit_id: str) -> uuid.UUID:
+        return uuid.uuid5(COMPLETION_NAMESPACE, f"completion:{learner_id}:{activity_id}:{credit_id}")
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        accme_id: str,
+        learner_id: str | None,
+        activity: Activity,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        credit_id: str,
+        today: date,
+        by: Acting,
+    ) -> Completion:
+        require_accme_id(accme_id)
+        credit_id = require_credit_id(credit_id)
+        check_completion(accme_id, learner_id, activity, completion_date, today)
+        check_credits(cme, moc, activity)
+        return cls(
+            accme_id=accme_id, learner_id=learner_id, activity_id=activity.number,
+            activity_title=activity.data.get("title") or "", completion_date=completion_date,
+            cme=cme, moc=moc, credit_id=credit_id, late=(today - completion_date).days > LATE_AFTER_DAYS,
+            actor=by.actor, channel=str(by.channel),
+        )
+
+    @event(Recorded)
+    def __init__(
+        self, accme_id: str, learner_id: str, activity_id: str, activity_title: str, completion_date: date, cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]], credit_id: str, late: bool, actor: str, channel: str,
+    ) -> None:
+        self.accme_id = accme_id
+        self.learner_id = learner_id
+        self.activity_id = activity_id
+        self.activity_title = activity_title
+        self.completion_date = completion_date
+        self.cme = cme
+        self.moc = moc
+        self.credit_id = credit_id
+        self.late = late
+        self.deleted = False
+
+    def same_facts(self, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]]) -> bool:
+        return (self.completion_date, self.cme, self.moc) == (completion_date, cme, moc)
+
+    def resubmit(
+        self, activity: Activity, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]], today: date, by: Acting
+    ) -> bool:
+        """Reports the credit ID again: a no-op if it stands with the same facts; refused if it stands with others."""
+        if not self.deleted:
+            if self.same_facts(completion_date, cme, moc):
+                return False
+            raise CompletionAlreadyRecordedError(
+                f"credit {self.credit_id} is already recorded with other facts; records are not edited: delete it, then resubmit",
+                loc=("credit_id",),
+            )
+        check_completion(self.accme_id, self.learner_id, activity, completion_date, today)
+        check_credits(cme, moc, activity)
+        self._resubmit(
+            activity_title=activity.data.get("title") or "", completion_date=completion_date, cme=cme, moc=moc, late=(today - completion_date).days > LATE_AFTER_DAYS, **self._meta(by)
+        )
+        return True
+
+    def delete(self, by: Acting) -> bool:
+        if self.deleted:
+            return False
+        self._delete(**self._meta(by))
+        return True
+
+    @event(Resubmitted)
+    def _resubmit(
+        self, activity_title: str, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]], late: bool, accme_id: str, actor: str, channel: str
+    ) -> None:
+        self.activity_title = activity_title
+        self.completion_date = completion_date
+        self.cme = cme
+        self.moc = moc
+        self.late = late
+        self.deleted = False
+
+    @event(Deleted)
+    def _delete(self, accme_id: str, actor: str, channel: str) -> None:
+        self.deleted = True
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "credit_id": self.credit_id, "learner_id": self.learner_id, "activity_id": self.activity_id,
+            "completion_date": self.completion_date.isoformat(), "cme": self.cme, "moc": self.moc,
+            "late": self.late, "deleted": self.deleted,
+        }
