@@ -87,6 +87,9 @@ ABPMR_FROM = date(2025, 1, 1)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
 DESCRIPTION_MAX = 2500
+#: Boards whose MOC registration names the practice area(s) it counts for (the ACCME schema's MOC entry
+#: carries board, points, credit types and claim date; practice areas travel as `MOCPracticeArea`).
+PRACTICE_AREA_BOARDS = frozenset({"ABIM"})
 
 
 def canonical_format(name: str, loc: tuple[str, ...] = ("activity_format",)) -> tuple[str, str | None]:
@@ -168,8 +171,22 @@ def active_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
         gaps.append((("credits",), "the AMA PRA Category 1 credits are required"))
     if data.get("for_public_list") is None:
         gaps.append((("for_public_list",), "say whether the activity is listed on CME Passport"))
+    elif data.get("for_public_list"):
+        gaps += _listing_gaps(data, "an activity listed on CME Passport")
     if data.get("sponsorship") not in ("direct", "joint"):
         gaps.append((("sponsorship",), "say whether the activity is directly or jointly provided"))
+    return gaps
+
+
+def _listing_gaps(data: dict[str, Any], what: str) -> list[tuple[tuple[str, ...], str]]:
+    """Fee, registration (open or limited) and activity URL: what a listing on CME Passport shows."""
+    gaps: list[tuple[tuple[str, ...], str]] = []
+    if not data.get("fee"):
+        gaps.append((("fee",), f"{what} needs its fee for participation"))
+    if not data.get("registration"):
+        gaps.append((("registration",), f"{what} says whether registration is open to all or limited"))
+    if not (data.get("url") or "").strip():
+        gaps.append((("url",), f"{what} needs its activity URL"))
     return gaps
 
 
@@ -193,7 +210,14 @@ def close_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
         gaps.append((("learners", "physician"), "the number of physician learners is required (0 allowed)"))
     if not any(k != "physician" for k in learners):
         gaps.append((("learners", "other"), "the number of other learners is required (0 allowed)"))
+    if data.get("moc"):
+        if data.get("moc_attestation") is not True:
+            gaps.append((("moc_attestation",), "a MOC-registered activity needs the completed MOC attestation"))
+        if not data.get("for_public_list"):  # else already asked for above
+            gaps += _listing_gaps(data, "a MOC-registered activity")
     for i, reg in enumerate(data.get("moc") or []):
+        if reg.get("board") in PRACTICE_AREA_BOARDS and not reg.get("practice_areas"):
+            gaps.append((("moc", str(i), "practice_areas"), f"{reg['board']} MOC needs at least one practice area"))
         if reg.get("points") is None:
             gaps.append((("moc", str(i), "points"), "MOC points are required"))
         if not reg.get("credit_types"):
@@ -335,7 +359,7 @@ def empty_data() -> dict[str, Any]:
         "in_kind_support": [], "learners": {}, "learners_by_year": {}, "outcomes": [], "commendation_tags": [],
         "for_public_list": None, "fee": None, "registration": None, "moc": [], "rems": None, "mips": None,
         "state_content_tags": [], "content_outlines": [], "interprofessional": None, "pharmacy": {},
-        "keywords": [], "target_audience": None,
+        "keywords": [], "target_audience": None, "url": None, "moc_attestation": None,
     }
 
 
@@ -400,7 +424,7 @@ class Activity(ParsAggregate):
         self.accme_id = accme_id
         self.number = number
         self.provider_activity_id = provider_activity_id
-        self.data = data
+        self.data = {**empty_data(), **data}  # events stored before a key existed read it as unset
         self.closed = False
         self.deleted = False
         self.corrections: list[str] = []
@@ -469,12 +493,12 @@ class Activity(ParsAggregate):
 
     @event(Revised)
     def _revise(self, data: dict[str, Any], accme_id: str, actor: str, channel: str) -> None:
-        self.data = data
+        self.data = {**empty_data(), **data}
         self.deleted = False
 
     @event(Corrected)
     def _correct(self, data: dict[str, Any], reason: str, accme_id: str, actor: str, channel: str) -> None:
-        self.data = data
+        self.data = {**empty_data(), **data}
         self.corrections.append(reason)
 
     @event(Closed)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +20,17 @@ class HistoryView(ProjectionView):
 
     @abstractmethod
     def events(
-        self, accme_id: str, *, as_of: datetime | None = None, after: int = 0, limit: int | None = None
+        self,
+        accme_id: str,
+        *,
+        as_of: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
+        types: Sequence[str] | None = None,
+        since: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """The provider's events in log order, those after position `after` and at or before `as_of`."""
+        """The provider's events in log order, those after position `after`, recorded at or after `since`
+        and at or before `as_of`, of the given `types` (see `type_matches`) when given."""
 
 
 class HistoryProjection(ParsProjection[HistoryView]):
@@ -45,3 +55,15 @@ class HistoryProjection(ParsProjection[HistoryView]):
             },
             tracking,
         )
+
+
+TYPE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?$")  # what a `type=` filter may be
+
+
+def type_matches(pattern: str) -> tuple[str, str]:
+    """How a `type=` filter matches event types: `Provider.ContactAssigned` exactly (`("exact", ...)`);
+    `Provider` every event of that aggregate and `ContactAssigned` that event of any aggregate
+    (`("word", ...)`)."""
+    if not TYPE_PATTERN.match(pattern):
+        raise ValueError(f"not an event type: {pattern!r}")
+    return ("exact", pattern) if "." in pattern else ("word", pattern)

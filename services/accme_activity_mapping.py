@@ -105,6 +105,8 @@ class MocRegistration(_M):
     mocPoints: float | None = Field(default=None, ge=0)
     MOCCreditType: list[str] = []
     CreditClaimDate: Day | None = None
+    #: Not in schema v0.1.2 (an XtensibleInfo extension): the board's practice area(s), where the board asks.
+    MOCPracticeArea: list[str] = []
 
 
 class Rems(_M):
@@ -129,6 +131,8 @@ class Xtensible(_M):
     DeliveryMethods: dict[str, list[Literal[DELIVERY_METHODS]]] | None = None  # type: ignore[valid-type]
     MeasuredOutcomes: list[Outcome] = []
     MOCRegistrations: dict[str, list[MocRegistration]] | None = None
+    #: Not in schema v0.1.2 (an extension): the provider completed the CME-for-MOC attestation.
+    MOCAttestation: bool | None = None
     ContentOutlines: dict[str, list[dict[str, Any]]] | None = None
     ForPublicList: bool | None = None
     FeeForParticipation: Literal["Yes", "No, it’s free", "Variable"] | None = None
@@ -199,6 +203,7 @@ def parse_item(item: Any) -> ParsedItem:
             for e in exc.errors(include_url=False)
         ]) from None
     pid, number = _identifiers(model.Lom.general.identifier)
+    url = next((i.entry.strip() for i in model.Lom.general.identifier if i.catalog == "URL"), None)
     he = model.healthcareMetadata.healthcareEducation
     x = model.XtensibleInfo
     try:
@@ -249,7 +254,8 @@ def parse_item(item: Any) -> ParsedItem:
         "registration": x.ActivityRegistration,
         "moc": [
             {"board": r.boardName, "points": _num(r.mocPoints), "credit_types": list(r.MOCCreditType),
-             "claim_date": r.CreditClaimDate.isoformat() if r.CreditClaimDate else None}
+             "claim_date": r.CreditClaimDate.isoformat() if r.CreditClaimDate else None,
+             **({"practice_areas": list(r.MOCPracticeArea)} if r.MOCPracticeArea else {})}
             for r in sorted((x.MOCRegistrations or {}).get("MOCRegistration", []), key=lambda r: BOARDS.index(r.boardName))
         ],
         "rems": {"type": x.REMS.REMSType, "identifier": x.REMS.REMSRelatedIdentifier} if x.REMS else None,
@@ -262,6 +268,8 @@ def parse_item(item: Any) -> ParsedItem:
         "interprofessional": x.isInterprofessional,
         "pharmacy": {k: extra[k] for k in PHARMACY_KEYS if k in extra},
         "target_audience": he.targetAudience,
+        "url": url or None,
+        "moc_attestation": x.MOCAttestation,
     }
     return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data)
 
@@ -316,9 +324,14 @@ DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
     "delivery_methods": (*XI, "DeliveryMethods", "DeliveryMethod"),
     "for_public_list": (*XI, "ForPublicList"),
     "moc": (*XI, "MOCRegistrations", "MOCRegistration"),
+    "moc_attestation": (*XI, "MOCAttestation"),
+    "fee": (*XI, "FeeForParticipation"),
+    "registration": (*XI, "ActivityRegistration"),
+    "url": ("Lom", "general", "identifier"),
     "reason": (*XI, "activityRecordAction"),
 }
-MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate"}
+MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate",
+           "practice_areas": "MOCPracticeArea"}
 
 
 def item_loc(domain_loc: tuple[str, ...]) -> list[Any]:
@@ -361,6 +374,7 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
         "identifier": [
             {"catalog": "ACCME Activity ID", "entry": number},
             {"catalog": "Provider Activity ID", "entry": provider_activity_id},
+            *([{"catalog": "URL", "entry": data["url"]}] if data.get("url") else []),
         ],
         "title": data["title"],
         "description": data.get("description") or "",
@@ -388,8 +402,12 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
                 reg["mocPoints"] = r["points"]
             if r.get("claim_date"):
                 reg["CreditClaimDate"] = r["claim_date"]
+            if r.get("practice_areas"):
+                reg["MOCPracticeArea"] = list(r["practice_areas"])
             regs.append(reg)
         xi["MOCRegistrations"] = {"MOCRegistration": regs}
+    if data.get("moc_attestation") is not None:
+        xi["MOCAttestation"] = data["moc_attestation"]
     if data.get("content_outlines"):
         xi["ContentOutlines"] = {"ContentOutlineSelections": data["content_outlines"]}
     for key, field in (("ForPublicList", "for_public_list"), ("FeeForParticipation", "fee"),

@@ -27,6 +27,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | Measured Outcome: Learner Competence (and the other outcomes) | `Objective`, `Subjective`, `Objective; Subjective`, or `Yes` (measured, type not given) |
 | Show in CME Passport | Yes/No (`ForPublicList`) |
 | Fee for Participation / Activity Registration | text |
+| MOC Attestation | Yes/No (`XtensibleInfo.MOCAttestation`) |
 | MIPS | Yes/No |
 | REMS Type / REMS Identifier | `XtensibleInfo.REMS` |
 | Interprofessional | Yes/No |
@@ -43,7 +44,7 @@ Repeated groups are numbered columns (add as many numbers as needed, `1` first):
 | columns | field |
 | --- | --- |
 | Commercial Supporter N, Commercial Support Amount N, Commercial Support Currency N | `ActivityDescription.commercialSupportAmount[]` (amount in whole dollars, currency e.g. USD) |
-| MOC Board N, MOC Points N, MOC Credit Types N (a list), MOC Claim Date N | `XtensibleInfo.MOCRegistrations.MOCRegistration[]` |
+| MOC Board N, MOC Points N, MOC Credit Types N (a list), MOC Claim Date N, MOC Practice Areas N (a list) | `XtensibleInfo.MOCRegistrations.MOCRegistration[]` (`MOCPracticeArea[]`) |
 | Keyword ID N, Keyword Source N, Keyword N | `Lom.general.keyword[]` |
 | Content Outline Source N, Content Outline Keys N (a list of `keyword=value`) | `XtensibleInfo.ContentOutlines.ContentOutlineSelections[]` |
 
@@ -308,6 +309,7 @@ COLUMNS: list[Column] = [
     Column("Show in CME Passport", XI + ("ForPublicList",), read_yesno),
     Column("Fee for Participation", XI + ("FeeForParticipation",)),
     Column("Activity Registration", XI + ("ActivityRegistration",)),
+    Column("MOC Attestation", XI + ("MOCAttestation",), read_yesno),
     Column("MIPS", XI + ("IsMeritBasedIncentivePaymentSystem",), read_yesno),
     Column("REMS Type", XI + ("REMS", "REMSType")),
     Column("REMS Identifier", XI + ("REMS", "REMSRelatedIdentifier")),
@@ -376,6 +378,7 @@ GROUPS = {
             ("MOC Points", "mocPoints", read_number, _same),
             ("MOC Credit Types", "MOCCreditType", read_list, join_list),
             ("MOC Claim Date", "CreditClaimDate", read_date, write_date),
+            ("MOC Practice Areas", "MOCPracticeArea", read_list, join_list),
         ),
     ),
     "keyword": Group(

@@ -44,8 +44,9 @@ ITEM: dict[str, Any] = {
         "DeliveryMethods": {"DeliveryMethod": [S]},
         "MeasuredOutcomes": [{"MeasuredOutcome": S, "MeasurementType": [S]}],
         "MOCRegistrations": {
-            "MOCRegistration": [{"boardName": S, "mocPoints": N, "MOCCreditType": [S], "CreditClaimDate": S}]
+            "MOCRegistration": [{"boardName": S, "mocPoints": N, "MOCCreditType": [S], "CreditClaimDate": S, "MOCPracticeArea": [S]}]
         },
+        "MOCAttestation": B,
         "ContentOutlines": {
             "ContentOutlineSelections": [
                 {"ContentOutlineSource": S, "ContentOutlineKeys": [{"ContentKeyword": S, "ContentKeywordValue": S}]}

@@ -24,6 +24,7 @@ from adapters.tokens import issue_token, new_token_id
 from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
 from domain.base import Acting, Channel
 from domain.errors import DomainError
+from projections.history import TYPE_PATTERN
 
 app = typer.Typer(help="PARS: the Program and Activity Reporting System for accredited CME.", no_args_is_help=True)
 admin = typer.Typer(help="Administration: providers and tokens.", no_args_is_help=True)
@@ -141,6 +142,9 @@ def revoke_token_command(
 def history(
     provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
     as_of: Annotated[datetime | None, typer.Option("--as-of", help="ISO-8601 instant", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="event types (repeat or comma-separate): Provider.ContactAssigned, Provider, or ContactAssigned")
+    ] = None,
 ) -> None:
     """Prints the provider's events in order, one JSON object a line."""
     with system_or_exit() as system:
@@ -149,7 +153,12 @@ def history(
         if as_of is not None and as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=UTC)
         after = 0
-        while page := system.history.view.events(provider, as_of=as_of, after=after, limit=1000):
+        types = [t.strip() for value in type_ or [] for t in value.split(",") if t.strip()] or None
+        bad = [t for t in types or [] if not TYPE_PATTERN.match(t)]
+        if bad:
+            err.print(f"[red]error:[/red] not an event type: {bad[0]!r} (Provider.ContactAssigned, Provider or ContactAssigned)")
+            raise typer.Exit(2)
+        while page := system.history.view.events(provider, as_of=as_of, after=after, limit=1000, types=types):
             for item in page:
                 typer.echo(json.dumps({"accme_id": provider, **item}, separators=(",", ":")))
             after = page[-1]["position"]

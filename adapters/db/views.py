@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,7 +18,7 @@ from adapters.db.database import Database
 from adapters.db.tables import directory_entries, projection_tracking, provider_events, provider_profiles
 from projections.base import ProjectionView
 from projections.directory import DirectoryView
-from projections.history import HistoryView
+from projections.history import HistoryView, type_matches
 from projections.provider_profile import ProviderProfileView
 
 
@@ -269,12 +269,28 @@ class SqlHistoryView(SqlView, HistoryView):
             batch.rows.clear()
 
     def events(
-        self, accme_id: str, *, as_of: datetime | None = None, after: int = 0, limit: int | None = None
+        self,
+        accme_id: str,
+        *,
+        as_of: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
+        types: Sequence[str] | None = None,
+        since: datetime | None = None,
     ) -> list[dict[str, Any]]:
         t = provider_events.c
         query = select(provider_events).where(t.accme_id == accme_id, t.position > after).order_by(t.position)
         if as_of is not None:
             query = query.where(t.occurred_at <= _utc_naive(as_of))
+        if since is not None:
+            query = query.where(t.occurred_at >= _utc_naive(since))
+        if types:
+            matches = []
+            for pattern in types:
+                how, value = type_matches(pattern)
+                # Types are letters, digits and dots (checked at the edge), so LIKE needs no escaping.
+                matches += [t.type == value] if how == "exact" else [t.type.like(f"{value}.%"), t.type.like(f"%.{value}")]
+            query = query.where(or_(*matches))
         if limit is not None:
             query = query.limit(limit)
         with self.reading() as conn:

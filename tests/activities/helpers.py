@@ -23,7 +23,8 @@ def item(pid: str = "A-1", **over: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "ReportDescription": {"ReportingStartDate": "2025-03-01", "ReportingEndDate": "2025-03-02"},
         "Lom": {"general": {
-            "identifier": [{"catalog": "Provider Activity ID", "entry": pid}],
+            "identifier": [{"catalog": "Provider Activity ID", "entry": pid},
+                           {"catalog": "URL", "entry": f"https://cme.example.org/{pid}"}],
             "title": f"Cardiology update {pid}",
             "description": "An update on heart failure therapy.",
         }},
@@ -43,6 +44,8 @@ def item(pid: str = "A-1", **over: Any) -> dict[str, Any]:
         "XtensibleInfo": {
             "activityRecordAction": "Add",
             "ForPublicList": True,
+            "FeeForParticipation": "Yes",
+            "ActivityRegistration": "Open to all",
             "DeliveryMethods": {"DeliveryMethod": ["In-Person"]},
             "MeasuredOutcomes": [{"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]}],
         },

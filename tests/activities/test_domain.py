@@ -106,7 +106,8 @@ def test_lifecycle_active_then_ready_to_close_then_closed():
     ({"monetary_support": [{"source": "Pharma", "amount": None}], "commercial_support": True}, ("monetary_support", "0", "amount")),
     ({"learners": {"other": 3}}, ("learners", "physician")),
     ({"learners": {"physician": 3}}, ("learners", "other")),
-    ({"moc": [{"board": "ABIM", "points": 2, "credit_types": [], "claim_date": "2025-12-31"}]}, ("moc", "0", "credit_types")),
+    ({"moc": [{"board": "ABIM", "points": 2, "credit_types": [], "claim_date": "2025-12-31", "practice_areas": ["Cardiology"]}],
+      "moc_attestation": True, "fee": "Yes", "registration": "Limited", "url": "https://cme.example.org/a"}, ("moc", "0", "credit_types")),
 ])
 def test_close_rules_name_what_is_missing(over, loc):
     a = make(**over)

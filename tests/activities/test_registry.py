@@ -82,8 +82,9 @@ def test_export_then_submit_reports_every_item_unchanged(any_system, registry):
              item("F-3", **{HE + "commercialSupport": True,
                             "ActivityDescription": {"commercialSupportAmount": [{"currency": "USD", "supportSource": "Acme", "value": 5000}]},
                             XI + "InKindSupports": {"InKindSupport": [{"source": "Scope Co"}]},
-                            XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6.25, "MOCCreditType": ["MK"], "CreditClaimDate": "2025-12-31"}]},
-                            XI + "REMS": {"REMSType": "Opioid Analgesic"}, XI + "IsMeritBasedIncentivePaymentSystem": True,
+                            XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6.25, "MOCCreditType": ["MK"], "CreditClaimDate": "2025-12-31",
+                                                                             "MOCPracticeArea": ["Cardiovascular Disease"]}]},
+                            XI + "MOCAttestation": True, XI + "REMS": {"REMSType": "Opioid Analgesic"}, XI + "IsMeritBasedIncentivePaymentSystem": True,
                             XI + "closeActivityRecord": True})]
     registry.submit_accme_activities(ACCME_ID, items, BY)
     exported = registry.export_accme_activities(ACCME_ID)

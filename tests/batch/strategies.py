@@ -71,12 +71,13 @@ xtensible = obj(
     DeliveryMethods=st.fixed_dictionaries({"DeliveryMethod": texts}),
     MeasuredOutcomes=outcomes,
     MOCRegistrations=st.fixed_dictionaries({"MOCRegistration": st.lists(
-        st.fixed_dictionaries({"boardName": text, "mocPoints": quarters, "MOCCreditType": texts}, optional={"CreditClaimDate": iso_dates}),
+        st.fixed_dictionaries({"boardName": text, "mocPoints": quarters, "MOCCreditType": texts}, optional={"CreditClaimDate": iso_dates, "MOCPracticeArea": texts}),
         min_size=1, max_size=3)}),
     ContentOutlines=st.fixed_dictionaries({"ContentOutlineSelections": st.lists(st.fixed_dictionaries({
         "ContentOutlineSource": text,
         "ContentOutlineKeys": st.lists(st.fixed_dictionaries({"ContentKeyword": text, "ContentKeywordValue": text}), min_size=1, max_size=3),
     }), min_size=1, max_size=2)}),
+    MOCAttestation=st.booleans(),
     ForPublicList=st.booleans(),
     FeeForParticipation=text,
     ActivityRegistration=text,

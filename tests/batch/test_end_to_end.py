@@ -78,7 +78,10 @@ def rich_item() -> dict:
         {"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]},
     ]
     xi["CommendationTags"] = {"CommendationTag": ["Engages Teams", "Improves Performance"]}
-    xi["MOCRegistrations"] = {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 1.5, "MOCCreditType": ["Medical Knowledge"], "CreditClaimDate": "2026-01-31"}]}
+    xi["MOCRegistrations"] = {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 1.5, "MOCCreditType": ["Medical Knowledge"], "CreditClaimDate": "2026-01-31",
+                                                   "MOCPracticeArea": ["Cardiovascular Disease", "Nephrology; Renal"]}]}
+    xi["MOCAttestation"] = True
+    item["Lom"]["general"]["identifier"].append({"catalog": "URL", "entry": "https://cme.example.org/rich?a=1"})
     xi["IsMeritBasedIncentivePaymentSystem"] = True
     xi["isInterprofessional"] = False
     return item
