@@ -6,15 +6,16 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor, visible_profile
-from adapters.api.problems import Problem
+from adapters.api.problems import PROBLEM_JSON, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
-from commands.activities import CloseActivity, CorrectActivity, ReportEnduringLearners
+from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
 from domain.activity import canonical_format
 from domain.base import Acting, Channel
-from domain.errors import InvalidValueError
+from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import status_of
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
@@ -76,6 +77,61 @@ def _summary(system: Any, accme_id: str, activity_id: str, position: int | None)
         today=system.activities.today(), limit=1, offset=0)
     today = system.activities.today()
     return {**_public(rows[0]), "status": status_of(rows[0], today)} if rows else {"activity_id": activity_id}
+
+
+class RepeatActivity(BaseModel):
+    provider_activity_id: str = Field(min_length=1, max_length=90, description="instances become `<id>-1`, `<id>-2`, …")
+    item: dict[str, Any] = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item")
+    instances: list[Instance] = Field(min_length=1, max_length=500, description="one activity per date + location")
+
+
+class BulkClose(BaseModel):
+    activity_ids: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(min_length=1, max_length=1000)
+
+
+@router.post("/{accme_id}/activities/repeat", status_code=201)
+def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: RepeatActivity) -> Any:
+    """A repeat activity: one activity per date + location instance; 422 naming each refused instance's field."""
+    require_editor(system, principal, accme_id)
+    cmd = RegisterRepeatActivity(accme_id=accme_id, provider_activity_id=body.provider_activity_id, item=body.item,
+                                 instances=body.instances)
+    results = system.activities.register_repeat(cmd, Acting(principal.actor, Channel.WEB))
+    positions = [r.position for r in results if r.position]
+    if positions:
+        system.projections.wait(max(positions), names=["activity_summary"])
+    answers = [{"index": r.index, "provider_activity_id": f"{body.provider_activity_id}-{r.index + 1}",
+                "action": r.action, "activityId": r.activity_id, "errors": r.errors} for r in results]
+    errors = [{"loc": ["body", "item", *e["loc"]], "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
+    if errors:
+        rejected = sum(1 for r in results if not r.ok)
+        body_ = {"type": "about:blank", "title": "Invalid input", "status": 422,
+                 "detail": f"{rejected} of {len(results)} instances were rejected; the others were saved",
+                 "errors": errors, "activities": answers}
+        return JSONResponse(body_, status_code=422, media_type=PROBLEM_JSON)
+    return {"activities": answers}
+
+
+@router.post("/{accme_id}/activities/close")
+def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: BulkClose) -> dict[str, Any]:
+    """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
+    require_editor(system, principal, accme_id)
+    by = Acting(principal.actor, Channel.WEB)
+    answers, positions = [], []
+    for number in dict.fromkeys(body.activity_ids):
+        try:
+            position = system.activities.close(CloseActivity(accme_id=accme_id, activity_id=number), by)
+        except DomainError as exc:
+            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if exc.loc == ("path", "activityId") else list(exc.loc)
+            answers.append({"activityId": number, "action": "rejected", "status": domain_status(exc),
+                            "errors": [{"loc": loc, "msg": exc.message}]})
+            continue
+        if position:
+            positions.append(position)
+        answers.append({"activityId": number, "action": "closed" if position else "unchanged", "errors": []})
+    if positions:
+        system.projections.wait(max(positions), names=["activity_summary"])
+    counts = {a: sum(1 for x in answers if x["action"] == a) for a in ("closed", "unchanged", "rejected")}
+    return {"activities": answers, "counts": counts}
 
 
 @router.post("/{accme_id}/activities/{activity_id}/close")
