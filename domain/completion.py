@@ -205,6 +205,8 @@ class Completion(ParsAggregate):
         self, activity: Activity, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]], today: date, by: Acting
     ) -> bool:
         """Reports the credit ID again: a no-op if it stands with the same facts; refused if it stands with others."""
+        if activity.accme_id != self.accme_id or activity.number != self.activity_id:
+            raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {self.accme_id}", loc=("activity_id",))
         if not self.deleted:
             if self.same_facts(completion_date, cme, moc):
                 return False

@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.activity import Activity
 from domain.base import Acting
-from domain.completion import Completion, CompletionNotFoundError, require_credit_id
+from domain.completion import ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, require_credit_id
 from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
@@ -236,6 +236,8 @@ class CompletionRegistry:
         if activity is None:
             return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": mod, "msg": f"no activity {p.activity_id}"}]), []
         try:
+            if activity.accme_id != accme_id:
+                raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
             if p.action == "delete":
                 return self._delete(index, accme_id, learner_id, activity, p, by)
             aggs: list[Completion] = []
@@ -276,6 +278,8 @@ class CompletionRegistry:
         activity = self._activity({}, activity_id)
         if activity is None:
             raise NotFoundError(f"no activity {activity_id}", loc=("body", "activity_id"))
+        if activity.accme_id != accme_id:
+            raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id"))
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
         existing = self.get(learner_id, activity_id, credit_id)
         if existing is None:

@@ -19,7 +19,7 @@ NPI = npi_with_check_digit("123456789")
 MOC = {XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}}
 
 
-def setup(system: System) -> dict[str, Any]:
+def setup(system: System, *, running: bool = False) -> dict[str, Any]:
     """Two providers, an activity each (2025-03-01..02, 6.25 credits, ABIM MOC for ours), and two learners."""
     system.activities.today = lambda: TODAY
     system.completions.today = lambda: TODAY
@@ -34,7 +34,10 @@ def setup(system: System) -> dict[str, Any]:
         ],
         BY,
     )
-    system.projections.catch_up(["learner_directory"])
+    if running:  # the app runs the projections
+        system.projections.wait(outcomes[-1].position, names=["learner_directory"])
+    else:
+        system.projections.catch_up(["learner_directory"])
     return {"activity": mine.activity_id, "other_activity": theirs.activity_id, "ana": outcomes[0].learner_id, "ben": outcomes[1].learner_id}
 
 

@@ -26,8 +26,8 @@ def dashboard(
     year = year or today.year
     body: dict[str, Any] = {"accme_id": accme_id, "name": profile["name"], "year": year}
     body.update(activity_counts(system.activity_summary.view.summaries(accme_id, year), today))
-    # Completions reported come from the learner-completion issue's read model; until it lands: None.
-    body["completions_reported"] = None
+    # Standing (not deleted) completions of the year, from the transcripts read model.
+    body["completions_reported"] = system.transcripts.view.count(accme_id, year)
     try:
         body["checklist"] = system.annual.checklist_summary(accme_id, year, profile.get("accreditor"))
     except Exception:  # noqa: BLE001 - the annual-reporting issue owns the checklist; the dashboard still answers

@@ -1,0 +1,243 @@
+"""Completions over HTTP: the ACCME learner web service (`accme/accme-learner_activity_api.yaml`),
+the provider web form (one completion as JSON, delete by credit ID), and the learner's own
+CME Passport transcript."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
+from adapters.api.problems import PROBLEM_JSON, Problem
+from adapters.api.routes.learners import LearnerMatch
+from adapters.api.schemas import AccmeIdPath, Strict
+from adapters.bootstrap import System
+from domain.completion import CompletionNotFoundError
+from domain.errors import InvalidValueError
+from domain.learner import CERTIFYING_BOARDS
+from projections.transcripts import credit_totals
+from services.access import Principal, Role
+from services.learner_matching import MatchQuery, MatchResult, MatchStatus
+
+accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
+api = APIRouter(prefix="/api/v1", tags=["completions"])
+REPORTS_LOC = ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport"]
+MAX_REPORTS = 5000
+CreditIdPath = Annotated[str, Path(min_length=1, max_length=300, description="the credit ID, ccid:x:y")]
+
+
+def _provider(principal: Principal) -> str:
+    if principal.role is not Role.PROVIDER or not principal.provider:
+        raise Problem(403, "the ACCME learner web service takes a provider token")
+    return principal.provider
+
+
+def _reports(body: Any) -> list[Any]:
+    root = body.get("ACCMELearnerReports") if isinstance(body, dict) else None
+    reports = root.get("ActivityReports") if isinstance(root, dict) else None
+    items = reports.get("ActivityReport") if isinstance(reports, dict) else None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list) or not items:
+        raise Problem(400, "the body is ACCMELearnerReports.ActivityReports with one or more ActivityReport", [{"loc": REPORTS_LOC, "msg": "one or more reports are required"}])
+    if len(items) > MAX_REPORTS:
+        raise Problem(400, f"at most {MAX_REPORTS} reports per request; use a batch file for more", [{"loc": REPORTS_LOC, "msg": "too many reports"}])
+    return items
+
+
+@accme.post("/learner-activities", status_code=201)
+def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
+    """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
+    accme_id = _provider(principal)
+    items = _reports(body)
+    results = system.completions.submit_learner_reports(accme_id, items, acting(principal))
+    answers = [
+        {"index": r.index, "action": r.action, "CreditIDs": r.credit_ids, "errors": [{"loc": e["loc"], "msg": e["msg"]} for e in r.errors]}
+        for r in results
+    ]
+    positions = [r.position for r in results if r.position]
+    if positions:
+        system.projections.wait(max(positions), names=["transcripts"])
+    errors = [{"loc": [*REPORTS_LOC, r.index, *e["loc"]], "msg": e["msg"]} for r in results for e in r.errors]
+    if errors:
+        rejected = sum(1 for r in results if not r.ok)
+        problem = {"type": "about:blank", "title": "Invalid input", "status": 422,
+                   "detail": f"{rejected} of {len(items)} learner reports were refused; the others were saved",
+                   "errors": errors, "reports": answers}
+        return JSONResponse(problem, status_code=422, media_type=PROBLEM_JSON)
+    return {"reports": answers}
+
+
+def _match_unique_id(system: System, unique_id: str, birth_date: str | None) -> MatchResult:
+    """A learner from one identifier: `DOMAIN:value` (NPI, a board or a state) or a bare NPI or board ID."""
+    domain, _, value = unique_id.rpartition(":")
+    domain = domain.strip().upper()
+    if domain:
+        queries = [MatchQuery.from_unique_ids(None, None, birth_date, [{"domain": domain, "value": value}])]
+    else:
+        queries = [MatchQuery(npi=value.strip(), birth_date=birth_date)] if value.strip().isdigit() and len(value.strip()) == 10 else []
+        queries += [MatchQuery(board=b, board_id=value, birth_date=birth_date) for b in CERTIFYING_BOARDS]
+    try:
+        for q in queries:
+            q.validate(("query",))
+    except InvalidValueError as exc:
+        raise Problem(422, exc.message, [{"loc": ["query", "UniqueID" if exc.loc[-1] != "birth_date" else "BirthDate"], "msg": exc.message}]) from None
+    results = system.matcher.match_many(queries) if queries else []
+    matched = {r.learner_id for r in results if r.matched}
+    if len(matched) == 1:
+        return next(r for r in results if r.matched)
+    if len(matched) > 1:
+        return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg="several learners hold that identifier; give DOMAIN:value")
+    reasons = [r for r in results if r.status is not MatchStatus.BOARD_ID_UNKNOWN] or results
+    return reasons[0] if reasons else MatchResult(MatchStatus.NO_MATCH, msg="no learner holds that identifier")
+
+
+def _status_item(row: dict[str, Any]) -> dict[str, Any]:
+    return {"moduleID": row["activity_id"], "CompletedDateTime": row["completion_date"], "CreditID": row["credit_id"], "Status": "Completed"}
+
+
+@accme.get("/learner-activities/status")
+def learner_status(
+    system: SystemDep,
+    principal: PrincipalDep,
+    moduleID: Annotated[str | None, Query(max_length=9)] = None,
+    BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
+    CompletionDate: Annotated[date | None, Query()] = None,
+    UniqueID: Annotated[str | None, Query(max_length=60, description="NPI, board ID, or DOMAIN:value (e.g. TN:MD12345)")] = None,
+    CreditId: Annotated[str | None, Query(max_length=300)] = None,
+) -> Any:
+    """The provider's completions of a learner for an activity (and the match), or the completion with a credit ID."""
+    accme_id = _provider(principal)
+    if CreditId:
+        rows = system.transcripts.view.by_credit_id(accme_id, CreditId)
+        if not rows:
+            raise Problem(404, f"no completion of this provider has credit ID {CreditId}", [{"loc": ["query", "CreditId"], "msg": "not found"}])
+        return [_status_item(r) for r in rows]
+    missing = [n for n, v in (("moduleID", moduleID), ("BirthDate", BirthDate), ("CompletionDate", CompletionDate), ("UniqueID", UniqueID)) if not v]
+    if missing:
+        raise Problem(422, "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId", [{"loc": ["query", n], "msg": "required"} for n in missing])
+    match = _match_unique_id(system, UniqueID or "", BirthDate)
+    if not match.matched:
+        raise Problem(404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}])
+    rows = [
+        r for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
+        if r["activity_id"] == moduleID and r["accme_id"] == accme_id
+    ]
+    if not rows:
+        raise Problem(404, "the learner matched, but no completion of this activity on that date is recorded", [{"loc": ["query", "moduleID"], "msg": "not found"}])
+    return [{**_status_item(r), "UniqueID": [{"value": (UniqueID or "").rpartition(":")[2], "domain": (UniqueID or "").rpartition(":")[0] or None}]} for r in rows]
+
+
+# --- the provider web form ----------------------------------------------------------------------------
+
+
+class CmeCredit(Strict):
+    type: str = Field(default="AMA PRA Category 1", min_length=1, max_length=100)
+    credits: float = Field(ge=0, multiple_of=0.25)
+
+
+class MocCredit(Strict):
+    board: str = Field(max_length=8, description="ABA, ABIM, ABOHNS, ABOS, ABP, ABPATH, ABPMR, ABS or ABTS")
+    type: str = Field(default="", max_length=100)
+    credits: float = Field(ge=0, multiple_of=0.25)
+
+
+class CompletionForm(Strict):
+    learner: LearnerMatch
+    activity_id: str = Field(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")
+    completion_date: date
+    credit_id: str = Field(max_length=300, description="ccid:x:y")
+    cme: list[CmeCredit] = []
+    moc: list[MocCredit] = []
+
+
+@api.post("/providers/{accme_id}/completions", status_code=201)
+def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
+    """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
+    require_editor(system, principal, accme_id)
+    query = MatchQuery(**form.learner.model_dump())
+    query.validate(("body", "learner"))
+    match = system.matcher.match(query)
+    if not match.matched:
+        raise Problem(422, f"the learner was not matched: {match.msg}", [{"loc": ["body", "learner"], "msg": match.status.value}])
+    moc = [{"board": m.board.upper(), "type": m.type or f"{m.board.upper()} MOC", "credits": m.credits} for m in form.moc]
+    cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
+    try:
+        action, position = system.completions.record_one(
+            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal)
+        )
+    except InvalidValueError as exc:
+        loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
+        raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
+    if position:
+        system.projections.wait(position, names=["transcripts"])
+    body = {"action": action, "credit_id": form.credit_id, "learner_id": match.learner_id, "activity_id": form.activity_id}
+    return JSONResponse(body, status_code=201 if action == "added" else 200)
+
+
+@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath) -> Response:
+    """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
+    require_editor(system, principal, accme_id)
+    rows = system.transcripts.view.by_credit_id(accme_id, credit_id)
+    if not rows:
+        raise CompletionNotFoundError(f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id"))
+    position = None
+    for row in rows:
+        completion = system.store.repository.get(uuid.UUID(row["key"]))
+        position = system.completions.delete_one(completion, acting(principal)) or position
+    if position:
+        system.projections.wait(position, names=["transcripts"])
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- CME Passport ---------------------------------------------------------------------------------------
+
+
+@api.get("/passport/transcript")
+def my_transcript(
+    system: SystemDep,
+    principal: PrincipalDep,
+    start: Annotated[date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    end: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+) -> dict[str, Any]:
+    """The signed-in learner's completions (provider, activity, date, credits) in the range, with totals by credit type."""
+    if principal.role is not Role.LEARNER:
+        raise Problem(403, "only a learner token has a transcript of its own")
+    if start and end and end < start:
+        raise Problem(422, "'to' is before 'from'", [{"loc": ["query", "to"], "msg": "before from"}])
+    learner_id = system.learners.resolve(principal.learner or "")
+    if learner_id is None:
+        raise Problem(404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}])
+    rows = system.transcripts.view.for_learner(learner_id, start, end)
+    names: dict[str, str] = {}
+    for r in rows:
+        if r["accme_id"] not in names:
+            names[r["accme_id"]] = (system.profiles.view.get_profile(r["accme_id"]) or {}).get("name", "")
+    completions = [
+        {
+            "provider": {"accme_id": r["accme_id"], "name": names[r["accme_id"]]},
+            "activity": {"activity_id": r["activity_id"], "title": r["doc"]["activity_title"]},
+            "completion_date": r["completion_date"],
+            "credit_id": r["credit_id"],
+            "credits": [*r["doc"]["cme"], *r["doc"]["moc"]],
+        }
+        for r in rows
+    ]
+    return {
+        "learner_id": learner_id,
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+        "completions": completions,
+        "totals": credit_totals(rows),
+    }
+
+
+router = APIRouter()
+router.include_router(accme)
+router.include_router(api)
