@@ -10,8 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
 from adapters.tokens import InvalidTokenError, read_token
-from domain.base import Acting, Channel
-from services.access import Principal
+from domain.audit_log import AuditorRead
+from domain.base import ACCME_ID_PATTERN, Acting, Channel
+from services.access import Principal, Role
 
 bearer = HTTPBearer(auto_error=False, description="A token from `pars admin issue-token`")
 
@@ -23,7 +24,9 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-def get_principal(system: SystemDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+def get_principal(
+    request: Request, system: SystemDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
         raise Problem(401, "a bearer token is required (Authorization: Bearer TOKEN)", headers=challenge)
@@ -33,7 +36,20 @@ def get_principal(system: SystemDep, credentials: Annotated[HTTPAuthorizationCre
         raise Problem(401, "the bearer token is not valid", headers=challenge) from None
     if principal.provider and _is_revoked(system, principal.provider, principal.token_id):
         raise Problem(401, "the bearer token has been revoked", headers=challenge)
+    if principal.role is Role.AUDITOR:
+        if request.method not in ("GET", "HEAD"):
+            raise Problem(403, "an auditor token is read-only")
+        record_read(system, principal, request)
     return principal
+
+
+def record_read(system: System, principal: Principal, request: Request) -> None:
+    """Every auditor read is itself an event, saved before the answer (no answer without its record)."""
+    accme_id = request.path_params.get("accme_id")
+    if not (isinstance(accme_id, str) and ACCME_ID_PATTERN.match(accme_id)):
+        accme_id = None
+    read = AuditorRead.record(acting(principal), request.url.path, request.url.query, accme_id)
+    system.store.save(read)
 
 
 def _is_revoked(system: System, accme_id: str, token_id: str) -> bool:

@@ -18,7 +18,7 @@ def test_history_lists_every_change_in_order_with_who_when_and_how(client, token
     client.put(f"/api/v1/providers/{OURS}/contacts/billing", headers=mine, json={"name": "Bill", "email": "bill@acme.org"})
     client.post(f"/api/v1/providers/{OURS}/contacts/staff", headers=mine, json={"name": "Sam", "email": "sam@acme.org"})
     client.delete(f"/api/v1/providers/{OURS}/contacts/billing", headers=mine)
-    r = client.get(URL, headers=token("auditor"))
+    r = client.get(URL, headers=token("accreditor"))
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert [e["type"] for e in items] == [
@@ -42,17 +42,17 @@ def test_history_lists_every_change_in_order_with_who_when_and_how(client, token
 
 def test_as_of_leaves_out_later_events(client, token):
     create(client, token)
-    first = client.get(URL, headers=token("auditor")).json()["items"][0]
+    first = client.get(URL, headers=token("accreditor")).json()["items"][0]
     between = datetime.fromisoformat(first["time"]) + timedelta(milliseconds=1)
     time.sleep(0.01)
     client.put(f"/api/v1/providers/{OURS}/contacts/ceo", headers=token("provider", provider=OURS), json={"name": "Chief", "email": "ceo@acme.org"})
-    assert len(client.get(URL, headers=token("auditor")).json()["items"]) == 2
-    r = client.get(URL, headers=token("auditor"), params={"as_of": between.isoformat()})
+    assert len(client.get(URL, headers=token("accreditor")).json()["items"]) == 2
+    r = client.get(URL, headers=token("accreditor"), params={"as_of": between.isoformat()})
     assert [e["type"] for e in r.json()["items"]] == ["Provider.Registered"]
     naive_utc = between.replace(tzinfo=None).isoformat()  # without a zone: read as UTC
-    assert len(client.get(URL, headers=token("auditor"), params={"as_of": naive_utc}).json()["items"]) == 1
+    assert len(client.get(URL, headers=token("accreditor"), params={"as_of": naive_utc}).json()["items"]) == 1
     before = datetime.fromisoformat(first["time"]) - timedelta(seconds=1)
-    assert client.get(URL, headers=token("auditor"), params={"as_of": before.isoformat()}).json()["items"] == []
+    assert client.get(URL, headers=token("accreditor"), params={"as_of": before.isoformat()}).json()["items"] == []
 
 
 def test_history_pages_with_after_and_limit(client, token):
