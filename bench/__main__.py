@@ -10,6 +10,7 @@ BENCHES = {
     "providers": "bench.providers",
     "activities_import": "bench.activities_import",
     "annual": "bench.annual",
+    "audit": "bench.audit",
 }
 
 
