@@ -66,6 +66,14 @@ class _Batch:
         self.catalog: ActivityCatalog | None = None
         self.added: list[str] = []
         self.numbered: dict[str, Activity] = {}
+        self.absent: set[uuid.UUID] = set()
+
+    def prefetch(self, provider_activity_ids: list[str]) -> None:
+        """Finds out in one query which of the submission's activities and first-choice numbers are not stored
+        yet, so that a new activity costs no per-activity reads (its load and its number check)."""
+        candidates = {Activity.create_id(self.accme_id, pid) for pid in provider_activity_ids}
+        candidates |= {ActivityNumber.create_id(activity_number_candidate(self.accme_id, pid, 0)) for pid in provider_activity_ids}
+        self.absent = candidates - self.store.existing(candidates)
 
     def _catalog(self) -> ActivityCatalog:
         if self.catalog is None:
@@ -76,6 +84,8 @@ class _Batch:
         return self.catalog
 
     def activity(self, activity_id: uuid.UUID) -> Activity | None:
+        if activity_id not in self.loaded and activity_id in self.absent:
+            self.loaded[activity_id] = None
         if activity_id not in self.loaded:
             try:
                 self.loaded[activity_id] = self.store.repository.get(activity_id)
@@ -99,7 +109,8 @@ class _Batch:
     def allocate(self, provider_activity_id: str, activity_id: uuid.UUID) -> str:
         for attempt in range(1000):
             number = activity_number_candidate(self.accme_id, provider_activity_id, attempt)
-            if number in self.claimed or ActivityNumber.create_id(number) in self.store.repository:
+            claim_id = ActivityNumber.create_id(number)
+            if number in self.claimed or (claim_id not in self.absent and claim_id in self.store.repository):
                 continue
             self.claimed.add(number)
             self.new.append(ActivityNumber(
@@ -158,6 +169,7 @@ class ActivityRegistry:
                 parsed.append(exc.errors)
         for attempt in range(MAX_ATTEMPTS):
             batch = _Batch(self.store, accme_id, by)
+            batch.prefetch([p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id])
             results = [
                 ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i])
                 for i, p in enumerate(parsed)

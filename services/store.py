@@ -8,7 +8,8 @@ and because SQLite gives each file exactly one event table.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -67,3 +68,29 @@ class ParsStore(Application[Any]):
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def existing(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these aggregates are stored (have a first event): one query per 500 ids, not one per id."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[uuid.UUID] = set()
+        recorder: Any = self.recorder
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            if hasattr(recorder.datastore, "schema"):  # PostgreSQL
+                from psycopg.sql import SQL, Identifier
+
+                statement = SQL(
+                    "SELECT originator_id FROM {schema}.{table} WHERE originator_version = 1 AND originator_id = ANY(%s)"
+                ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
+                with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                    curs.execute(statement, [chunk])
+                    found.update(uuid.UUID(str(row["originator_id"])) for row in curs.fetchall())
+            else:  # SQLite stores the id as hex text
+                statement = (
+                    f"SELECT originator_id FROM {recorder.events_table_name} "
+                    f"WHERE originator_version=1 AND originator_id IN ({','.join('?' * len(chunk))})"
+                )
+                with recorder.datastore.transaction(commit=False) as c:
+                    c.execute(statement, [u.hex for u in chunk])
+                    found.update(uuid.UUID(str(row["originator_id"])) for row in c.fetchall())
+        return found
