@@ -6,10 +6,9 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
-from fastapi.responses import JSONResponse
 
 from adapters.api.deps import PrincipalDep, SystemDep, acting
-from adapters.api.problems import PROBLEM_JSON, Problem
+from adapters.api.problems import problem_response, Problem
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError
 from services.access import Principal, Role
@@ -68,10 +67,8 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
         system.projections.wait(max(positions), names=["activity_summary"])
     if errors:
         rejected = sum(1 for a in answers if a["action"] == "rejected")
-        body = {"type": "about:blank", "title": "Invalid input", "status": 422,
-                "detail": f"{rejected} of {len(items)} activities were rejected; the others were saved",
-                "errors": errors, "activities": answers}
-        return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+        detail = f"{rejected} of {len(items)} activities were rejected; the others were saved"
+        return problem_response(422, detail, errors, activities=answers)
     return {"activities": answers}
 
 

@@ -6,11 +6,10 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor, visible_profile
-from adapters.api.problems import PROBLEM_JSON, Problem, domain_status
+from adapters.api.problems import problem_response, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
 from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
 from domain.activity import canonical_format
@@ -104,10 +103,8 @@ def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_i
     errors = [{"loc": ["body", "item", *e["loc"]], "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
-        body_ = {"type": "about:blank", "title": "Invalid input", "status": 422,
-                 "detail": f"{rejected} of {len(results)} instances were rejected; the others were saved",
-                 "errors": errors, "activities": answers}
-        return JSONResponse(body_, status_code=422, media_type=PROBLEM_JSON)
+        detail = f"{rejected} of {len(results)} instances were rejected; the others were saved"
+        return problem_response(422, detail, errors, activities=answers)
     return {"activities": answers}
 
 

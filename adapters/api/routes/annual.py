@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
-from adapters.api.problems import PROBLEM_JSON, Problem
+from adapters.api.problems import problem_response, Problem
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
 from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearCommand
@@ -144,15 +144,8 @@ def reopen(body: Reopening, system: SystemDep, principal: PrincipalDep, accme_id
 
 
 def incomplete_response(error: AttestationIncompleteError) -> JSONResponse:
-    body = {
-        "type": "about:blank",
-        "title": "Conflict",
-        "status": 409,
-        "detail": error.message,
-        "errors": [
-            {"loc": ["checklist", key], "msg": f"{key} is not done", "missing": items}
-            for key, items in error.missing.items()
-        ],
-        "missing": [{"key": key, "missing": items} for key, items in error.missing.items()],
-    }
-    return JSONResponse(body, status_code=409, media_type=PROBLEM_JSON)
+    errors = [
+        {"loc": ["checklist", key], "msg": f"{key} is not done", "missing": items} for key, items in error.missing.items()
+    ]
+    missing = [{"key": key, "missing": items} for key, items in error.missing.items()]
+    return problem_response(409, error.message, errors, missing=missing)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
-from adapters.api.problems import PROBLEM_JSON, Problem
+from adapters.api.problems import problem_response, Problem
 from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
@@ -66,10 +66,8 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     errors = [{"loc": [*REPORTS_LOC, r.index, *e["loc"]], "msg": e["msg"]} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
-        problem = {"type": "about:blank", "title": "Invalid input", "status": 422,
-                   "detail": f"{rejected} of {len(items)} learner reports were refused; the others were saved",
-                   "errors": errors, "reports": answers}
-        return JSONResponse(problem, status_code=422, media_type=PROBLEM_JSON)
+        detail = f"{rejected} of {len(items)} learner reports were refused; the others were saved"
+        return problem_response(422, detail, errors, reports=answers)
     return {"reports": answers}
 
 
