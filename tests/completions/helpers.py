@@ -35,7 +35,8 @@ def setup(system: System, *, running: bool = False) -> dict[str, Any]:
         BY,
     )
     if running:  # the app runs the projections
-        system.projections.wait(outcomes[-1].position, names=["learner_directory"])
+        # Every read model, not just the directory: transcripts name the provider from its profile.
+        system.projections.wait(system.store.head())
     else:
         system.projections.catch_up(["learner_directory"])
     return {"activity": mine.activity_id, "other_activity": theirs.activity_id, "ana": outcomes[0].learner_id, "ben": outcomes[1].learner_id}
