@@ -25,6 +25,7 @@ from adapters.api.routes import (
     tokens,
 )
 from adapters.bootstrap import System
+from adapters.web import app as web
 
 
 def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
@@ -55,4 +56,5 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
+    web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
     return app

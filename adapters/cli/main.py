@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
+from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.imports import imports
 from adapters.tokens import issue_token, new_token_id
@@ -34,6 +35,7 @@ app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
 app.add_typer(audit, name="audit")
 err = Console(stderr=True)
+admin.command("create-user")(create_user)
 
 
 @contextmanager

@@ -1,0 +1,47 @@
+"""Pages from Jinja2 templates (autoescaped), and errors placed beside the field that caused them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from adapters.web.forms import FLASH_COOKIE
+from adapters.web.session import context, remember_anon
+
+HERE = Path(__file__).parent
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+templates.filters["money"] = lambda v: "—" if v is None else f"${v:,.0f}"
+templates.filters["credits"] = lambda v: f"{float(v):g}"
+
+
+def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    flash = request.cookies.get(FLASH_COOKIE)
+    if flash and not values.get("notice"):
+        values["notice"] = unquote(flash)
+    html = templates.get_template(name).render(context(request, **values))
+    response = HTMLResponse(html, status_code=status)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    remember_anon(request, response)
+    return response
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str] | None = None, default: str = "_form") -> dict[str, str]:
+    """{form field: message} from problem-style errors `{loc, msg}`: the deepest part of `loc` that names
+    a form field wins (after `fields`, which renames API/ACCME names to the form's), else `default`."""
+    fields = fields or {}
+    out: dict[str, str] = {}
+    for error in errors:
+        target = default
+        for part in reversed([str(p) for p in error.get("loc", [])]):
+            if part in fields:
+                target = fields[part]
+                break
+        out[target] = f"{out[target]}; {error['msg']}" if target in out else str(error["msg"])
+    return out
