@@ -20,12 +20,12 @@ templates.filters["money"] = lambda v: "—" if v is None else f"${v:,.0f}"
 templates.filters["credits"] = lambda v: f"{float(v):g}"
 
 
-def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     flash = request.cookies.get(FLASH_COOKIE)
     if flash and not values.get("notice"):
         values["notice"] = unquote(flash)
     html = templates.get_template(name).render(context(request, **values))
-    response = HTMLResponse(html, status_code=status)
+    response = HTMLResponse(html, status_code=status_code)
     if flash:
         response.delete_cookie(FLASH_COOKIE, path="/")
     remember_anon(request, response)
@@ -43,5 +43,24 @@ def field_errors(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str] 
             if part in fields:
                 target = fields[part]
                 break
-        out[target] = f"{out[target]}; {error['msg']}" if target in out else str(error["msg"])
+        msg = friendly(str(error["msg"]))
+        out[target] = f"{out[target]}; {msg}" if target in out else msg
     return out
+
+
+#: Pydantic's words for a malformed value, in a provider's words.
+FRIENDLY = {
+    "Field required": "this is required",
+    "Input should be a valid date": "enter a date as YYYY-MM-DD",
+    "Input should be a valid number": "enter a number",
+    "Input should be a valid integer": "enter a whole number",
+    "Input should be a valid string": "this is required",
+}
+
+
+def friendly(msg: str) -> str:
+    msg = msg.removeprefix("Value error, ")
+    for prefix, words in FRIENDLY.items():
+        if msg.startswith(prefix):
+            return words
+    return msg

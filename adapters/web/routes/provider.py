@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from adapters.api.routes.activities import PAGE_SIZE, activity_counts
+from adapters.api.problems import domain_status
 from adapters.batch.importer import import_activity_file
 from adapters.batch.records import BatchFormatError
 from adapters.bootstrap import System
@@ -131,7 +132,7 @@ async def set_contact(request: Request, user: UserDep, accme_id: str, role: str)
     form = await posted(request)
     system = system_of(request)
     try:
-        details = ContactDetails(**{k: form.get(k) or None for k in ("name", "title", "email", "phone")})
+        details = ContactDetails(**{k: form.get(k, "") for k in ("name", "title", "email", "phone")})
         if role == "staff":
             cmd: Any = AddStaffContact(accme_id=accme_id, contact=details)
         elif role in dict(ROLES):
@@ -142,7 +143,7 @@ async def set_contact(request: Request, user: UserDep, accme_id: str, role: str)
     except ValidationError as bad:
         return _contacts_page(request, user, profile, field_errors(_pydantic_errors(bad), CONTACT_FIELDS, "name"), role, form, 422)
     except DomainError as bad:
-        return _contacts_page(request, user, profile, field_errors(_loc_errors(bad), CONTACT_FIELDS, "name"), role, form, 409)
+        return _contacts_page(request, user, profile, field_errors(_loc_errors(bad), CONTACT_FIELDS, "name"), role, form, domain_status(bad))
     settle(system, outcome.position)
     return see_other(f"/provider/{accme_id}/contacts", f"The {dict(ROLES).get(role, 'staff contact').lower()} is saved.")
 
