@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,7 +14,7 @@ from tests.web.helpers import PASSWORD, activate, csrf_of, invite, last_link, ma
 
 def errors_beside(html: str) -> dict[str, str]:
     """{field id: message} of the errors shown beside fields."""
-    return dict(re.findall(r'<p id="e-([\w-]+)" class="field-error">([^<]+)</p>', html))
+    return {k: unescape(v) for k, v in re.findall(r'<p id="e-([\w-]+)" class="field-error">([^<]+)</p>', html)}
 
 
 def test_pages_need_a_session_and_come_back_after_sign_in(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
