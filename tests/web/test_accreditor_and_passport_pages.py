@@ -1,0 +1,84 @@
+"""Accreditor pages (providers overseen, decisions, invitations, year-end table and CSV) and CME Passport pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from commands.providers import ContactDetails, RegisterProvider
+from tests.activities.helpers import ACCME_ID, OTHER_ID
+from tests.completions.helpers import TODAY, report, setup
+from tests.web.helpers import BY, activate, last_link, post_form, sign_in
+from tests.web.test_sign_in_pages import errors_beside
+
+
+def _tn_provider(system) -> None:  # type: ignore[no-untyped-def]
+    system.providers.register(RegisterProvider(accme_id="0007777", name="Tennessee CME", accreditor="TN",
+                                               primary=ContactDetails(name="Tom", email="tom@tn.org")), BY)
+
+
+def test_accreditor_staff_see_their_providers_decide_and_invite(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    _tn_provider(web_system)
+    activate(web_system, mail_dir, "ada@accme.org")
+    assert sign_in(pages, "ada@accme.org").headers["location"] == "/accreditor"
+    listed = pages.get("/accreditor").text
+    assert ACCME_ID in listed and OTHER_ID in listed and "0007777" in listed
+    assert "1 provider" in pages.get("/accreditor?q=tennessee").text
+    page = f"/accreditor/providers/{ACCME_ID}"
+    bad = post_form(pages, page, f"{page}/decisions", {"decision": "Accreditation", "decided_on": "03/01/2025"})
+    assert bad.status_code == 422 and errors_beside(bad.text) == {"decided_on": "enter a date as YYYY-MM-DD"}
+    assert post_form(pages, page, f"{page}/decisions", {"decision": "Accreditation with Commendation", "decided_on": "2025-03-01"}).status_code == 303
+    assert "<td>Accreditation with Commendation</td><td>2025-03-01</td>" in pages.get(page).text
+    assert post_form(pages, page, f"{page}/users", {"name": "Pat Lee", "email": "pat@cme.org"}).status_code == 303
+    assert last_link(mail_dir, "pat@cme.org").startswith("/set-password?token=")
+    assert "pat@cme.org" in pages.get(page).text
+    assert pages.get(f"/provider/{ACCME_ID}").status_code == 200  # accreditors read a provider's pages
+    assert pages.get(f"/provider/{ACCME_ID}/uploads").status_code == 404  # but change nothing there
+
+
+def test_a_state_accreditor_sees_only_its_own_providers(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    _tn_provider(web_system)
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    listed = pages.get("/accreditor").text
+    assert "0007777" in listed and ACCME_ID not in listed
+    assert pages.get(f"/accreditor/providers/{ACCME_ID}").status_code == 404
+    assert pages.get(f"/provider/{ACCME_ID}").status_code == 404
+    rows = list(csv.reader(io.StringIO(pages.get("/accreditor/year-end.csv?year=2025").text)))
+    assert [r[0] for r in rows[1:]] == ["0007777"]
+
+
+def test_the_year_end_table_filters_and_downloads(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/year-end?year=2025").text
+    assert "2 providers" in page and "agreement" in page
+    assert "No provider matches." in pages.get("/accreditor/year-end?year=2025&status=complete").text
+    download = pages.get("/accreditor/year-end.csv?year=2025&sort=name")
+    assert download.headers["content-type"].startswith("text/csv") and 'filename="year-end-2025.csv"' in download.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert [r["accme_id"] for r in rows] == [ACCME_ID, OTHER_ID] and rows[0]["agreement"] == "missing"
+
+
+def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    ids = setup(web_system, running=True)
+    web_system.completions.submit_learner_reports(ACCME_ID, [report(ids["activity"])], BY)
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
+    activate(web_system, mail_dir, "ben@doc.org", "learner", learner=ids["ben"])
+    assert sign_in(pages, "ana@doc.org").headers["location"] == "/passport"
+    page = pages.get("/passport").text
+    assert "CME transcript of Ana García-López" in page and "<dt>AMA PRA Category 1</dt><dd>6</dd>" in page and "CME 0004444" in page
+    assert "No completions in this range." in pages.get(f"/passport?start={TODAY.isoformat()}").text
+    bad = pages.get("/passport?start=2025-05-01&end=2025-01-01")
+    assert bad.status_code == 422 and errors_beside(bad.text) == {"end": "the end of the range is before its start"}
+    for path in (f"/provider/{ACCME_ID}", "/accreditor", "/accreditor/year-end"):
+        assert pages.get(path).status_code == 404
+    post_form(pages, "/passport", "/sign-out", {})
+    sign_in(pages, "ben@doc.org")
+    assert "No completions in this range." in pages.get("/passport").text and "García" not in pages.get("/passport").text
