@@ -24,6 +24,7 @@ from adapters.api.routes import (
     learners,
     providers,
     tokens,
+    transcripts,
 )
 from adapters.bootstrap import System
 
@@ -51,7 +52,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         providers, contacts, tokens, history, directory,  # providers and contacts
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
-        learners, completion_batches, completions,
+        learners, completion_batches, completions, transcripts,
         health,
     )
     for module in routers:
