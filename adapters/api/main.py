@@ -22,6 +22,7 @@ from adapters.api.routes import (
     health,
     history,
     learners,
+    passport,
     providers,
     tokens,
     transcripts,
@@ -52,7 +53,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         providers, contacts, tokens, history, directory,  # providers and contacts
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
-        learners, completion_batches, completions, transcripts,
+        learners, completion_batches, completions, transcripts, passport,
         health,
     )
     for module in routers:
