@@ -198,10 +198,13 @@ class CompletionRegistry:
         return self.submit_parsed(accme_id, [parse_provider_report(accme_id, r) for r in reports], by, chunk_size=chunk_size)
 
     def submit_parsed(
-        self, accme_id: str, parsed: list[ParsedReport | ReportError], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE
+        self, accme_id: str, parsed: list[ParsedReport | ReportError], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE,
+        progress: Callable[[int], None] | None = None,
     ) -> list[CompletionResult]:
-        """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order."""
+        """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order.
+        `progress(n)` is called after each saved chunk with the number of reports it held."""
         today = self.today()
+        activities: dict[str, Activity | None] = {}  # one load per activity for the whole submission
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ParsedReport)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
         results: list[CompletionResult | None] = [None] * len(parsed)
@@ -211,7 +214,6 @@ class CompletionRegistry:
         for start in range(0, len(valid), chunk_size):
             chunk = valid[start : start + chunk_size]
             for attempt in range(MAX_ATTEMPTS):
-                activities: dict[str, Activity | None] = {}
                 stored = self._stored(chunk, matches)
                 staged: list[tuple[int, CompletionResult, list[Completion]]] = []
                 for i, p in chunk:
@@ -228,6 +230,8 @@ class CompletionRegistry:
                     results[i] = result if not result.ok else CompletionResult(
                         result.index, result.action, result.credit_ids, result.learner_id, result.errors, position
                     )
+                if progress:
+                    progress(len(chunk))
                 break
             else:
                 raise IntegrityError("completions are being changed concurrently; try again")

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import claimed_format, tab
 from adapters.batch.completion_rows import (
-    ACTION, BIRTH_MONTH, BOARD, COLUMNS, COMPLETED, DESCRIPTIONS, CompletionRecord, canonical, check_header,
+    ACTION, BIRTH_DAY, BIRTH_MONTH, BOARD, COLUMNS, COMPLETED, DESCRIPTIONS, CompletionRecord, canonical, check_header,
     record_to_row, row_to_record,
 )
 from adapters.batch.records import BatchFormatError

@@ -76,21 +76,22 @@ def submit_completion_records(
     done = len(records) - len(valid)
     if progress:
         progress(done, len(records))
-    for start in range(0, len(valid), chunk_size):
-        chunk = valid[start : start + chunk_size]
-        results = registry.submit_parsed(accme_id, [r.report for _, r in chunk], by)
-        for result in results:
-            n, record = chunk[result.index]
-            outcome = ACTIONS.get(result.action, result.action)
-            report.counts[outcome] = report.counts.get(outcome, 0) + 1
-            if result.ok:
-                stored.append((n, {"row": record.row, "action": outcome, "credit_ids": result.credit_ids}))
-                report.position = max(report.position or 0, result.position or 0) or None
-            else:
-                errors += [(n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors]
-        done += len(chunk)
+    def advanced(n: int) -> None:
+        nonlocal done
+        done += n
         if progress:
             progress(done, len(records))
+
+    results = registry.submit_parsed(accme_id, [r.report for _, r in valid], by, chunk_size=chunk_size, progress=advanced)
+    for result in results:
+        n, record = valid[result.index]
+        outcome = ACTIONS.get(result.action, result.action)
+        report.counts[outcome] = report.counts.get(outcome, 0) + 1
+        if result.ok:
+            stored.append((n, {"row": record.row, "action": outcome, "credit_ids": result.credit_ids}))
+            report.position = max(report.position or 0, result.position or 0) or None
+        else:
+            errors += [(n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors]
     report.completions = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
     report.errors = [e for _, e in sorted(errors, key=lambda e: e[0])]
     return report
