@@ -14,6 +14,7 @@ from adapters.api.routes import (
     activities,
     activity_batches,
     annual,
+    completion_batches,
     completions,
     contacts,
     dashboard,
@@ -21,8 +22,10 @@ from adapters.api.routes import (
     health,
     history,
     learners,
+    passport,
     providers,
     tokens,
+    transcripts,
 )
 from adapters.bootstrap import System
 from adapters.web import app as web
@@ -51,7 +54,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         providers, contacts, tokens, history, directory,  # providers and contacts
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
-        learners, completions,
+        learners, completion_batches, completions, transcripts, passport,
         health,
     )
     for module in routers:

@@ -113,20 +113,17 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
     """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
     require_editor(system, principal, accme_id)
     by = Acting(principal.actor, Channel.WEB)
-    answers, positions = [], []
-    for number in dict.fromkeys(body.activity_ids):
-        try:
-            position = system.activities.close(CloseActivity(accme_id=accme_id, activity_id=number), by)
-        except DomainError as exc:
-            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if exc.loc == ("path", "activityId") else list(exc.loc)
-            answers.append({"activityId": number, "action": "rejected", "status": domain_status(exc),
-                            "errors": [{"loc": loc, "msg": exc.message}]})
-            continue
-        if position:
-            positions.append(position)
-        answers.append({"activityId": number, "action": "closed" if position else "unchanged", "errors": []})
-    if positions:
-        system.projections.wait(max(positions), names=["activity_summary"])
+    outcomes, position = system.activities.close_many(accme_id, body.activity_ids, by)
+    answers: list[dict[str, Any]] = []
+    for number, outcome in outcomes:
+        if isinstance(outcome, DomainError):
+            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if outcome.loc == ("path", "activityId") else list(outcome.loc)
+            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome),
+                            "errors": [{"loc": loc, "msg": outcome.message}]})
+        else:
+            answers.append({"activityId": number, "action": outcome, "errors": []})
+    if position:
+        system.projections.wait(position, names=["activity_summary"])
     counts = {a: sum(1 for x in answers if x["action"] == a) for a in ("closed", "unchanged", "rejected")}
     return {"activities": answers, "counts": counts}
 
