@@ -82,3 +82,27 @@ def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir
     post_form(pages, "/passport", "/sign-out", {})
     sign_in(pages, "ben@doc.org")
     assert "No completions in this range." in pages.get("/passport").text and "García" not in pages.get("/passport").text
+
+
+def test_the_transcript_pdf_is_the_physicians_own(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    ids = setup(web_system, running=True)
+    web_system.completions.submit_learner_reports(ACCME_ID, [report(ids["activity"])], BY)
+    web_system.projections.wait(web_system.store.head())
+    assert pages.get("/passport/transcript.pdf").status_code == 303  # sign in first
+    activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
+    sign_in(pages, "ana@doc.org")
+    pdf = pages.get("/passport/transcript.pdf?start=2025-01-01&end=2025-12-31")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    post_form(pages, "/passport", "/sign-out", {})
+    activate(web_system, mail_dir, "pat@cme.org", "provider", provider=ACCME_ID)
+    sign_in(pages, "pat@cme.org")
+    assert pages.get("/passport/transcript.pdf").status_code == 404
+
+
+def test_the_catalog_is_public_and_searchable(pages, web_system):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    current = pages.get("/passport/catalog")
+    assert current.status_code == 200 and "No listed activity matches." in current.text  # the test activities ended in 2025
+    past = pages.get("/passport/catalog?past=yes&q=cardiology").text
+    assert "Cardiology update A-1" in past and "CME 0004444" in past and "ABIM" in past
+    assert "No listed activity matches." in pages.get("/passport/catalog?past=yes&q=dermatology").text

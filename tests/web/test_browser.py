@@ -213,8 +213,6 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
 
 
 def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) -> None:
-    from adapters.web.routes.passport import pdf_renderer
-
     activity = site.system.activities.submit_accme_activities(ACME, [_course("PP-1")], BY)[0]
     site.system.completions.record_one(ACME, site.learners["ana"], activity.activity_id, _date("2026-01-11"),
                                        [{"type": "AMA PRA Category 1", "credits": 4.0}], [], f"ccid:{ACME}:pp1", BY)
@@ -230,12 +228,16 @@ def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) ->
     page.get_by_text("No completions in this range.").wait_for()
     page.goto("/passport")
     shot(page, "passport-transcript")
-    if pdf_renderer() is None:
-        assert page.get_by_role("link", name="Download PDF").count() == 0  # appears once services/transcript_pdf.py is built in
-        return
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    # The public catalog needs no sign-in.
+    sign_out(page)
+    page.get_by_role("link", name="CME Passport catalog").click()
+    page.get_by_label("Include activities that have ended").check()
+    page.get_by_role("button", name="Search").click()
+    assert "Passport course PP-1" in page.locator("main").inner_text()
+    shot(page, "passport-catalog")
 
 
 def test_a_provider_user_cannot_open_another_providers_pages(page: Any, site: Site) -> None:

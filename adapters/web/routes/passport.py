@@ -1,4 +1,4 @@
-"""CME Passport: a physician's own transcript (date filters, totals by credit type, PDF)."""
+"""CME Passport: a physician's own transcript (date filters, totals by credit type, PDF), and the public catalog."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from adapters.api.problems import Problem
 from adapters.api.routes.completions import my_transcript as api_transcript
+from adapters.api.routes.passport import passport_catalog
+from adapters.api.routes.transcripts import transcript_pdf as api_transcript_pdf
 from adapters.bootstrap import System
 from adapters.web.render import render
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
@@ -39,14 +42,6 @@ def transcript(system: System, user: WebUser, start: date | None, end: date | No
     return body["completions"], body["totals"]
 
 
-def pdf_renderer() -> Any:
-    try:
-        from services.transcript_pdf import render_transcript_pdf  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return render_transcript_pdf
-
-
 @router.get("/passport")
 def my_transcript(request: Request, user: UserDep, start: str = "", end: str = "") -> Response:
     learner_id = _learner_id(request, user)
@@ -63,17 +58,22 @@ def my_transcript(request: Request, user: UserDep, start: str = "", end: str = "
     completions, totals = transcript(system, user, first, last)
     learner = system.learners.get(learner_id).public()
     return render(request, "passport/transcript.html", 422 if errors else 200, learner=learner, completions=completions, totals=totals,
-                  start=start, end=end, errors=errors, pdf=pdf_renderer() is not None)
+                  start=start, end=end, errors=errors)
 
 
 @router.get("/passport/transcript.pdf")
 def my_transcript_pdf(request: Request, user: UserDep, start: str = "", end: str = "") -> Response:
-    learner_id = _learner_id(request, user)
-    render_pdf = pdf_renderer()
-    if render_pdf is None:
-        raise PageNotFound()
-    system = system_of(request)
-    first, last = _day(start), _day(end)
-    completions, totals = transcript(system, user, first, last)
-    data = render_pdf(system.learners.get(learner_id).public(), completions, totals, first, last)
-    return Response(data, media_type="application/pdf", headers={"Content-Disposition": 'attachment; filename="cme-transcript.pdf"'})
+    """The ACCME transcript PDF route itself, for the signed-in physician."""
+    _learner_id(request, user)
+    try:
+        return api_transcript_pdf(system_of(request), user.principal, completionDateRangeStart=_day(start), completionDateRangeEnd=_day(end))
+    except Problem:
+        raise PageNotFound() from None
+
+
+@router.get("/passport/catalog")
+def catalog(request: Request, q: str = "", page: int = 1, past: str = "") -> Response:
+    """The public CME Passport catalog (no sign-in), from the same route function as `GET /api/v1/passport/catalog`."""
+    body = passport_catalog(system_of(request), q=q[:200], page=min(max(page, 1), 10_000), past=past == "yes")
+    pages = max(1, -(-body["count"] // body["page_size"]))
+    return render(request, "passport/catalog.html", rows=body["data"], count=body["count"], page=body["page"], pages=pages, q=q, past=past == "yes")

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 
 from adapters.api.routes.activities import PAGE_SIZE, activity_counts
 from adapters.api.problems import domain_status
+from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
 from adapters.batch.records import BatchFormatError
 from adapters.bootstrap import System
@@ -360,36 +361,11 @@ async def upload_completions(request: Request, user: UserDep, accme_id: str) -> 
 
 
 def completion_upload(system: System, accme_id: str, data: bytes, name: str | None, by: Acting) -> dict[str, Any]:
-    """A completion file through the completion importer when this build has it; otherwise ACCME
-    learner-reports JSON through the same service the ACCME learner web service uses."""
-    try:
-        from adapters.batch.completion_importer import import_completion_file  # type: ignore[import-not-found]
-    except ImportError:
-        return _learner_reports_json(system, accme_id, data, by)
+    """A completion file (tab-delimited, Excel or ACCME learner-reports JSON) through the same importer as the API's batch route."""
     try:
         return import_completion_file(system, accme_id, data, name, by).as_dict()
     except BatchFormatError as bad:
         raise InvalidValueError(bad.message, loc=("form", "file")) from None
-
-
-def _learner_reports_json(system: System, accme_id: str, data: bytes, by: Acting) -> dict[str, Any]:
-    import json
-
-    try:
-        body = json.loads(data)
-        reports = body["ACCMELearnerReports"]["ActivityReports"]["ActivityReport"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidValueError("the file is not ACCME learner-reports JSON (ACCMELearnerReports.ActivityReports.ActivityReport)", loc=("form", "file")) from None
-    reports = [reports] if isinstance(reports, dict) else reports
-    if not isinstance(reports, list):
-        raise InvalidValueError("ActivityReport must be a list of learner reports", loc=("form", "file"))
-    results = system.completions.submit_learner_reports(accme_id, reports, by)
-    counts = {"recorded": 0, "unchanged": 0, "deleted": 0, "rejected": 0}
-    for r in results:
-        key = "rejected" if not r.ok else {"added": "recorded", "add": "recorded", "deleted": "deleted", "delete": "deleted"}.get(r.action, "unchanged")
-        counts[key] += 1
-    errors = [{"row": r.index + 1, "loc": e["loc"], "msg": e["msg"]} for r in results for e in r.errors]
-    return {"format": "json", "total": len(results), "counts": counts, "errors": errors}
 
 
 # --- learner completion entry -------------------------------------------------------------------
