@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.activities.helpers import ACCME_ID, OTHER_ID
+from tests.activities.helpers import ACCME_ID, OTHER_ID, item
 from tests.completions.helpers import NPI, TODAY, envelope, report, setup
 from tests.web.helpers import activate, csrf_of, mails, post_form, sign_in
 from tests.web.test_sign_in_pages import errors_beside
@@ -104,9 +104,13 @@ def test_batch_uploads_report_each_bad_row(provider_pages, web_system):  # type:
     token = csrf_of(provider_pages.get(uploads).text)
     missing = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("", b"")})
     assert missing.status_code == 422 and errors_beside(missing.text)["activities-file"] == "choose a file to upload"
-    rows = "Provider Activity ID\tActivity Title\n".encode()
-    bad = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", rows + b"X-1\t\n")})
-    assert bad.status_code in (200, 422)
+    activities = json.dumps({"ACCMEActivities": {"MedicalEducationMetrics": [item("U-1"), item("U-2", Lom__general__title="")]}}).encode()
+    answer = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("activities.json", activities)})
+    assert answer.status_code == 200 and re.search(r"<strong>1</strong> created", answer.text) and re.search(r"<strong>1</strong> rejected", answer.text)
+    (row,) = re.findall(r'<table class="row-errors">.*?<tbody><tr><td>([^<]+)</td><td>([^<]*)</td><td>([^<]+)</td>', answer.text, re.S)
+    assert row[0] == "ACCMEActivities.MedicalEducationMetrics[1]" and "title" in row[1] and row[2].strip()
+    garbage = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("activities.json", b"{not json")})
+    assert garbage.status_code == 422 and "activities-file" in errors_beside(garbage.text)
     good = report(provider_pages.ids["activity"], "ccid:0004444:c1")
     wrong = report(provider_pages.ids["activity"], "ccid:0004444:c2", Member__Name__GivenName="Zed")
     body = json.dumps(envelope(good, wrong)).encode()
