@@ -25,8 +25,8 @@ class AccountView(ProjectionView):
         """Stores (or replaces) one account's document."""
 
     @abstractmethod
-    def list_accounts(self, tenants: list[str] | None = None) -> list[dict[str, Any]]:
-        """Accounts of these tenants (all when None), by email."""
+    def list_accounts(self, tenants: list[str] | None = None, role: str | None = None) -> list[dict[str, Any]]:
+        """Accounts of these tenants (all when None) and of this role (any when None), by email."""
 
 
 class AccountProjection(ParsProjection[AccountView]):

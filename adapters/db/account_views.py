@@ -29,10 +29,12 @@ class SqlAccountView(SqlDocumentView, AccountView):
     def put_account(self, account_id: str, doc: dict[str, Any], tracking: Tracking) -> None:
         self._put_doc(account_id, doc, tracking)
 
-    def list_accounts(self, tenants: list[str] | None = None) -> list[dict[str, Any]]:
+    def list_accounts(self, tenants: list[str] | None = None, role: str | None = None) -> list[dict[str, Any]]:
         query = select(web_accounts.c.doc).order_by(web_accounts.c.email)
         if tenants is not None:
             query = query.where(web_accounts.c.tenant.in_(tenants))
+        if role is not None:
+            query = query.where(web_accounts.c.tenant.like(f"{role}:%"))
         with self.reading() as conn:
             return list(conn.execute(query).scalars())
 

@@ -101,3 +101,15 @@ def test_sessions_are_revocable_and_a_new_password_ends_them_all(acc_system, tmp
     token = last_link(tmp_path / "mail", "fa@acme.org").split("token=")[1]
     acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
     assert acc_system.sessions.account_of(two) is None
+
+
+def test_accounts_snapshot_so_that_page_loads_stay_short(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    account = activate(acc_system, tmp_path / "mail", "gus@acme.org")
+    for _ in range(30):
+        acc_system.accounts.sign_in("gus@acme.org", PASSWORD)
+        with pytest.raises(SignInRefusedError):
+            acc_system.accounts.sign_in("gus@acme.org", "wrong")
+    snapshots = list(acc_system.store.snapshots.get(account.id)) if acc_system.store.snapshots else []
+    assert snapshots, "an account with 60 events has a snapshot"
+    loaded = acc_system.accounts.get(account.id)
+    assert loaded.version == 62 and loaded.failures == 1 and loaded.active

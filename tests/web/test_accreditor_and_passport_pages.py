@@ -16,6 +16,7 @@ from tests.web.test_sign_in_pages import errors_beside
 def _tn_provider(system) -> None:  # type: ignore[no-untyped-def]
     system.providers.register(RegisterProvider(accme_id="0007777", name="Tennessee CME", accreditor="TN",
                                                primary=ContactDetails(name="Tom", email="tom@tn.org")), BY)
+    system.projections.wait(system.store.head())
 
 
 def test_accreditor_staff_see_their_providers_decide_and_invite(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
@@ -106,3 +107,21 @@ def test_the_catalog_is_public_and_searchable(pages, web_system):  # type: ignor
     past = pages.get("/passport/catalog?past=yes&q=cardiology").text
     assert "Cardiology update A-1" in past and "CME 0004444" in past and "ABIM" in past
     assert "No listed activity matches." in pages.get("/passport/catalog?past=yes&q=dermatology").text
+
+
+def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    ids = setup(web_system, running=True)
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    users = "/accreditor/users"
+    assert post_form(pages, users, users, {"role": "accreditor", "name": "Tom Staff", "email": "tom@tn.gov"}).status_code == 303
+    unknown = post_form(pages, users, users, {"role": "learner", "name": "Zed", "email": "zed@doc.org", "learner": "0000000000"})
+    assert unknown.status_code == 422 and "no physician" in errors_beside(unknown.text)["learner"]
+    assert post_form(pages, users, users, {"role": "learner", "name": "Ana", "email": "ana@doc.org", "learner": ids["ana"]}).status_code == 303
+    page = pages.get(users).text
+    assert "tom@tn.gov" in page and "ana@doc.org" in page
+    token = last_link(mail_dir, "ana@doc.org").split("token=")[1]
+    account = web_system.accounts.set_password(token, "a passphrase long enough", "a passphrase long enough")
+    assert (account.role, account.scope) == ("learner", ids["ana"])
+    tom = web_system.accounts.find("tom@tn.gov")
+    assert tom is not None and tom.tenant == "accreditor:TN"  # a state's staff invite only their own accreditor's staff

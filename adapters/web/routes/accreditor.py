@@ -17,7 +17,7 @@ from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, syste
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
 from domain.annual_report import STEP_KEYS
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValueError
 from domain.provider import Decision
 from services.access import Role
 
@@ -122,3 +122,48 @@ def year_end_download(request: Request, user: UserDep, year: int | None = None, 
                     headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'})
 
 
+
+
+# --- users: colleagues and physicians -------------------------------------------------------------
+
+
+def _users_page(request: Request, user: WebUser, form: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
+    view = system_of(request).account_list.view
+    # Physicians' accounts belong to no accreditor: a state's staff see those its own staff invited.
+    invited_here = "accreditor:" if user.principal.state is None else f"accreditor:{user.principal.state}:"
+    physicians = [a for a in view.list_accounts(role="learner") if a["invited_by"].startswith(invited_here)]
+    accounts = view.list_accounts([f"accreditor:{user.scope}"]) + physicians
+    return render(request, "users.html", status, provider=None, accounts=accounts, form=form, errors=errors, action="/accreditor/users",
+                  roles=[("accreditor", f"{user.scope} accreditor staff"), ("learner", "Physician (CME Passport)")], learner_field=True)
+
+
+@router.get("/accreditor/users")
+def users(request: Request, user: UserDep) -> Response:
+    staff(user)
+    return _users_page(request, user, {"role": "accreditor"}, {})
+
+
+@router.post("/accreditor/users")
+async def invite_user(request: Request, user: UserDep) -> Response:
+    """Accreditor staff invite colleagues of their own accreditor, and physicians to CME Passport."""
+    staff(user)
+    form = await posted(request)
+    system = system_of(request)
+    role = form.get("role", "")
+    try:
+        if role == "learner":
+            learner_id = system.learners.resolve(form.get("learner", ""))
+            if learner_id is None:
+                raise InvalidValueError("no physician in the learner directory has that learner ID or NPI", loc=("body", "learner"))
+            tenant = Account.tenant_of("learner", learner=learner_id)
+        elif role == "accreditor":
+            tenant = Account.tenant_of("accreditor", state=user.principal.state)
+        else:
+            raise InvalidValueError("choose a role", loc=("body", "role"))
+        account = system.accounts.invite(form.get("email", ""), form.get("name", ""), role, tenant, user.acting, base_url(request),
+                                         inviter=f"{user.name} ({user.scope} accreditor staff)")
+    except DomainError as bad:
+        fields = {"email": "email", "name": "name", "role": "role", "learner": "learner"}
+        return _users_page(request, user, form, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "email"), 422)
+    settle(system, system.store.head())
+    return see_other("/accreditor/users", f"An invitation was sent to {account.email}.")
