@@ -43,6 +43,26 @@ FIELDS = {
 }
 
 
+#: Form fields in a provider's words (the labels of the activity form), for errors that name an ACCME JSON path.
+LABELS = {
+    "provider_activity_id": "Your activity ID", "title": "Title", "description": "Description", "format": "Activity format",
+    "start_date": "Start date", "end_date": "End date", "delivery": "Delivery method", "city": "City", "state": "State",
+    "country": "Country", "credits": "AMA PRA Category 1 credits", "sponsorship": "Providership", "joint_providers": "Joint providers",
+    "commercial_support": "Commercial support", "support_source": "Monetary support: source", "support_amount": "Monetary support: amount",
+    "physicians": "Learner counts", "outcome": "Outcome measured", "outcome_type": "How the outcome was measured",
+    "passport": "CME Passport listing", "fee": "Fee for participation", "registration": "Registration", "url": "Activity web address",
+}
+
+
+def where(loc: list[Any]) -> str:
+    """`Title (Lom › general › title)`: the form's word for an ACCME JSON path, and the path."""
+    path = " › ".join(str(p) for p in loc)
+    for part in reversed([str(p) for p in loc]):
+        if part in FIELDS:
+            return f"{LABELS[FIELDS[part]]} ({path})" if FIELDS[part] in LABELS else path
+    return path
+
+
 def _number(value: str, field: str, *, integer: bool = False) -> float | int | None:
     if value in ("", None):
         return None

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from adapters.web.activity_form import where
 from adapters.web.forms import FLASH_COOKIE
 from adapters.web.session import context, remember_anon
 
@@ -18,6 +19,7 @@ HERE = Path(__file__).parent
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 templates.filters["money"] = lambda v: "—" if v is None else f"${v:,.0f}"
 templates.filters["credits"] = lambda v: f"{float(v):g}"
+templates.filters["where"] = where
 
 
 def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
