@@ -115,7 +115,9 @@ def test_batch_uploads_report_each_bad_row(provider_pages, web_system):  # type:
     wrong = report(provider_pages.ids["activity"], "ccid:0004444:c2", Member__Name__GivenName="Zed")
     body = json.dumps(envelope(good, wrong)).encode()
     answer = provider_pages.post(f"{uploads}/completions", data={"csrf_token": token}, files={"file": ("learners.json", body)},
-                                 headers={"X-Requested-With": "pars"})
+                                 headers={"X-Requested-With": "pars", "X-Upload-Id": "upload-0001"})
+    assert provider_pages.get(f"{uploads}/progress/upload-0001").json() == {"done": 2, "total": 2, "finished": True}
+    assert provider_pages.get(f"{uploads}/progress/upload-0001").json()["finished"] is False  # read once, then forgotten
     assert answer.status_code == 200 and "<html" not in answer.text  # the script's fragment
     assert re.search(r"<strong>1</strong> recorded", answer.text) and re.search(r"<strong>1</strong> rejected", answer.text)
     (row,) = re.findall(r'<table class="row-errors">.*?<tbody><tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]+)</td>', answer.text, re.S)

@@ -25,6 +25,7 @@ from adapters.web import activity_form
 from adapters.web.charts import bar_chart, progress_ring
 from adapters.web.forms import posted, see_other
 from adapters.web.render import field_errors, render
+from adapters.web.upload_progress import PROGRESS
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.activities import CloseActivity, CorrectActivity, RegisterRepeatActivity, ReportEnduringLearners
 from commands.annual import AcceptAgreement, Attest, ReviewContacts, SubmitProgramSummary
@@ -336,13 +337,17 @@ def _upload_answer(request: Request, profile: dict[str, Any], kind: str, report:
 async def upload_activities(request: Request, user: UserDep, accme_id: str) -> Response:
     profile = editable(request, user, accme_id)
     system = system_of(request)
+    upload_id = request.headers.get("x-upload-id")
     try:
         data, name = await _file(request)
-        report = await run_in_threadpool(import_activity_file, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH))
+        progress = PROGRESS.reporter(user.account_id, upload_id)
+        report = await run_in_threadpool(import_activity_file, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress)
     except DomainError as bad:
         return _upload_answer(request, profile, "activities", None, {"activities_file": bad.message}, 422)
     except BatchFormatError as bad:
         return _upload_answer(request, profile, "activities", None, {"activities_file": bad.message}, 422)
+    finally:
+        PROGRESS.finish(user.account_id, upload_id)
     settle(system, system.store.head())
     return _upload_answer(request, profile, "activities", report.as_dict(), {})
 
@@ -351,21 +356,32 @@ async def upload_activities(request: Request, user: UserDep, accme_id: str) -> R
 async def upload_completions(request: Request, user: UserDep, accme_id: str) -> Response:
     profile = editable(request, user, accme_id)
     system = system_of(request)
+    upload_id = request.headers.get("x-upload-id")
     try:
         data, name = await _file(request)
-        report = await run_in_threadpool(completion_upload, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH))
+        progress = PROGRESS.reporter(user.account_id, upload_id)
+        report = await run_in_threadpool(completion_upload, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress)
     except DomainError as bad:
         return _upload_answer(request, profile, "completions", None, {"completions_file": bad.message}, 422)
+    finally:
+        PROGRESS.finish(user.account_id, upload_id)
     settle(system, system.store.head())
     return _upload_answer(request, profile, "completions", report, {})
 
 
-def completion_upload(system: System, accme_id: str, data: bytes, name: str | None, by: Acting) -> dict[str, Any]:
+def completion_upload(system: System, accme_id: str, data: bytes, name: str | None, by: Acting, progress: Any = None) -> dict[str, Any]:
     """A completion file (tab-delimited, Excel or ACCME learner-reports JSON) through the same importer as the API's batch route."""
     try:
-        return import_completion_file(system, accme_id, data, name, by).as_dict()
+        return import_completion_file(system, accme_id, data, name, by, progress).as_dict()
     except BatchFormatError as bad:
         raise InvalidValueError(bad.message, loc=("form", "file")) from None
+
+
+@router.get("/provider/{accme_id}/uploads/progress/{upload_id}")
+def upload_progress(request: Request, user: UserDep, accme_id: str, upload_id: str) -> Response:
+    """Rows stored so far of this user's upload, for the page's progress bar."""
+    editable(request, user, accme_id)
+    return JSONResponse(PROGRESS.read(user.account_id, upload_id) or {"done": 0, "total": 0, "finished": False})
 
 
 # --- learner completion entry -------------------------------------------------------------------

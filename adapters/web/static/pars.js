@@ -20,10 +20,13 @@
       var result = form.parentNode.querySelector(".upload-result");
       var button = form.querySelector('button[type="submit"]');
       box.hidden = false; bar.value = 0; text.textContent = "Uploading…"; button.disabled = true;
+      var uploadId = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + "-" + String(Math.random()).slice(2);
+      var polling = null;
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-Requested-With", "pars");
       xhr.setRequestHeader("X-CSRF-Token", csrf(form));
+      xhr.setRequestHeader("X-Upload-Id", uploadId);
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           bar.value = Math.round(100 * e.loaded / e.total);
@@ -31,9 +34,19 @@
         }
       });
       xhr.upload.addEventListener("load", function () {
-        bar.removeAttribute("value");  // indeterminate while the server checks and stores the rows
+        bar.removeAttribute("value");  // indeterminate until the server reports stored rows
         text.textContent = "Checking and saving the rows…";
+        var progressUrl = form.action.replace(/\/uploads\/[a-z]+$/, "/uploads/progress/") + uploadId;
+        polling = setInterval(function () {
+          fetch(progressUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
+            if (p.total > 0 && polling) {
+              bar.value = Math.round(100 * p.done / p.total);
+              text.textContent = "Saved " + p.done.toLocaleString() + " of " + p.total.toLocaleString() + " rows…";
+            }
+          }).catch(function () {});
+        }, 500);
       });
+      xhr.addEventListener("loadend", function () { clearInterval(polling); polling = null; });
       xhr.addEventListener("load", function () {
         button.disabled = false;
         bar.value = 100;
