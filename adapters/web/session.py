@@ -132,7 +132,11 @@ def _https(request: Request) -> bool:
 
 
 def start_session(request: Request, response: Response, account_id: str) -> None:
-    token = system_of(request).sessions.open(account_id)
+    """A new session token at every sign-in (never a token the browser had before: no session fixation)."""
+    sessions = system_of(request).sessions
+    if old := request.cookies.get(SESSION_COOKIE):
+        sessions.revoke(old)
+    token = sessions.open(account_id)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_https(request), path="/")
     response.delete_cookie(ANON_COOKIE, path="/")
 

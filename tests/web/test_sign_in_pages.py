@@ -117,3 +117,15 @@ def test_profile_errors_sit_beside_the_field(pages, web_system, mail_dir: Path):
     post_form(pages, "/profile", "/profile", {"name": "Ann Lee", "title": "Director", "phone": "615-555-0100"})
     page = pages.get("/profile").text
     assert 'value="Director"' in page and "Your profile is saved." in page
+
+
+def test_pages_forbid_framing_and_foreign_scripts_and_a_new_sign_in_replaces_the_session(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    page = pages.get("/sign-in")
+    assert page.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "same-origin"
+    activate(web_system, mail_dir, "ann@accme.org")
+    sign_in(pages, "ann@accme.org")
+    first = pages.cookies.get("pars_session")
+    sign_in(pages, "ann@accme.org")
+    assert pages.cookies.get("pars_session") != first
+    assert web_system.sessions.account_of(first) is None
