@@ -125,3 +125,26 @@ def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, ma
     assert (account.role, account.scope) == ("learner", ids["ana"])
     tom = web_system.accounts.find("tom@tn.gov")
     assert tom is not None and tom.tenant == "accreditor:TN"  # a state's staff invite only their own accreditor's staff
+
+
+def test_the_accreditor_reopens_an_attested_year_with_a_reason(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from commands.activities import CloseActivity
+    from commands.annual import AcceptAgreement, Attest, ReviewContacts, SubmitProgramSummary
+
+    ids = setup(web_system, running=True)
+    web_system.annual.today = lambda: TODAY
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = f"/accreditor/providers/{OTHER_ID}"  # its activity (no MOC) can close
+    early = post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": "late correction"})
+    assert early.status_code == 409 and "reopen_year" in errors_beside(early.text)
+    assert "reason" in errors_beside(post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": ""}).text)
+    web_system.activities.close(CloseActivity(accme_id=OTHER_ID, activity_id=ids["other_activity"]), BY)
+    for cmd in (AcceptAgreement(accme_id=OTHER_ID, year=2025), ReviewContacts(accme_id=OTHER_ID, year=2025),
+                SubmitProgramSummary(accme_id=OTHER_ID, year=2025, advertising_exhibit_income=0, registration_fees=0, government_grants=0, private_donations=0),
+                Attest(accme_id=OTHER_ID, year=2025)):
+        web_system.annual.handle(cmd, BY)
+    web_system.projections.wait(web_system.store.head())
+    assert post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": "late correction"}).status_code == 303
+    assert "The 2025 annual report is reopened." in pages.get(page).text
+    assert "Attest</strong> — missing" in pages.get(f"/provider/{OTHER_ID}/year/2025").text

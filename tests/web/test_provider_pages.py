@@ -181,3 +181,28 @@ def test_users_invite_their_colleagues(provider_pages, mail_dir: Path):  # type:
     assert post_form(provider_pages, f"{P}/users", f"{P}/users", {"name": "Cy Young", "email": "cy@cme.org"}).status_code == 303
     assert "cy@cme.org" in provider_pages.get(f"{P}/users").text
     assert mails(mail_dir)[-1]["To"] == "cy@cme.org" and "Ann of CME 0004444 has given you access" in mails(mail_dir)[-1].get_content()
+
+
+def test_staff_contacts_are_added_and_removed(provider_pages):  # type: ignore[no-untyped-def]
+    page = f"{P}/contacts"
+    assert post_form(provider_pages, page, f"{P}/contacts/staff", {"name": "Sam Staff", "email": "sam@cme.org"}).status_code == 303
+    html = provider_pages.get(page).text
+    contact_id = re.search(r'name="contact_id" value="([^"]+)"', html)[1]  # type: ignore[index]
+    assert "Sam Staff" in html
+    assert post_form(provider_pages, page, f"{P}/contacts/staff/remove", {"contact_id": contact_id}).status_code == 303
+    assert "Sam Staff" not in provider_pages.get(page).text
+    gone = post_form(provider_pages, page, f"{P}/contacts/staff/remove", {"contact_id": contact_id})
+    assert gone.status_code == 409
+
+
+def test_an_enduring_material_gets_its_yearly_learner_counts(provider_pages):  # type: ignore[no-untyped-def]
+    new = f"{P}/activities/new"
+    saved = post_form(provider_pages, new, new, {**FULL, "provider_activity_id": "EM-1", "format": "Enduring Material", "delivery": "Online",
+                                                  "city": "", "state": "", "country": "", "start_date": "2024-01-15", "end_date": "2026-12-31"})
+    assert saved.status_code == 303
+    page = saved.headers["location"]
+    assert "Enduring material: learners as of 31 December" in provider_pages.get(page).text
+    bad = post_form(provider_pages, page, f"{page}/learner-counts", {"count_year": "2024", "count_physicians": "many", "count_others": "3"})
+    assert bad.status_code == 422 and "whole numbers" in errors_beside(bad.text)["count_physicians"]
+    assert post_form(provider_pages, page, f"{page}/learner-counts", {"count_year": "2024", "count_physicians": "310", "count_others": "44"}).status_code == 303
+    assert "<tr><td>2024</td><td>310</td><td>44</td></tr>" in provider_pages.get(page).text

@@ -14,6 +14,7 @@ from adapters.web.forms import posted, see_other
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, settle
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
+from commands.annual import ReopenYear
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
 from domain.annual_report import STEP_KEYS
@@ -79,6 +80,30 @@ async def decide(request: Request, user: UserDep, accme_id: str) -> Response:
                               {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"}, "decision"), form, 422)
     settle(system, outcome.position)
     return see_other(f"/accreditor/providers/{accme_id}", f"The decision “{form.get('decision')}” is recorded.")
+
+
+@router.post("/accreditor/providers/{accme_id}/reopen")
+async def reopen(request: Request, user: UserDep, accme_id: str) -> Response:
+    """Reopens an attested year so the provider may change it (the same command as POST .../years/{year}/reopen)."""
+    profile = overseen(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    fields = {"year": "reopen_year", "reason": "reason"}
+    try:
+        year = int(form.get("reopen_year") or "x")
+        cmd = ReopenYear(accme_id=accme_id, year=year, reason=form.get("reason", ""))
+        outcome = system.annual.handle(cmd, user.acting)
+    except ValidationError as bad:
+        errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in bad.errors()]
+        return _provider_page(request, user, profile, field_errors(errors, fields, "reason"), form, 422)
+    except ValueError as bad:
+        if isinstance(bad, DomainError):
+            return _provider_page(request, user, profile, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "reopen_year"), form, 422)
+        return _provider_page(request, user, profile, {"reopen_year": "enter the year, e.g. 2025"}, form, 422)
+    except DomainError as bad:
+        return _provider_page(request, user, profile, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "reopen_year"), form, 409)
+    settle(system, outcome.position)
+    return see_other(f"/accreditor/providers/{accme_id}", f"The {year} annual report is reopened.")
 
 
 @router.post("/accreditor/providers/{accme_id}/users")
