@@ -312,3 +312,19 @@ def _date(value: str) -> Any:
     from datetime import date
 
     return date.fromisoformat(value)
+
+
+def test_sign_in_by_keyboard_alone(page: Any, site: Site) -> None:
+    activate(site.system, site.mail_dir, "kim@acme.org", "provider", provider=ACME)
+    page.goto("/sign-in")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")  # the skip link moves focus past the navigation, to the page's content
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-email"
+    page.keyboard.type("kim@acme.org")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/provider/{ACME}$"))
