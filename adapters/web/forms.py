@@ -27,7 +27,8 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
     shown once on that page (a cookie, not the URL, so that no link can put words on our pages)."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, quote(flash), httponly=True, samesite="lax", path="/", max_age=60)
+        short = flash if len(flash) <= 600 else flash[:597] + "…"  # a cookie holds about 4 KB, quoted
+        response.set_cookie(FLASH_COOKIE, quote(short), httponly=True, samesite="lax", path="/", max_age=60)
     return response
 
 

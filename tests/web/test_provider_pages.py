@@ -206,3 +206,17 @@ def test_an_enduring_material_gets_its_yearly_learner_counts(provider_pages):  #
     assert bad.status_code == 422 and "whole numbers" in errors_beside(bad.text)["count_physicians"]
     assert post_form(provider_pages, page, f"{page}/learner-counts", {"count_year": "2024", "count_physicians": "310", "count_others": "44"}).status_code == 303
     assert "<tr><td>2024</td><td>310</td><td>44</td></tr>" in provider_pages.get(page).text
+
+
+def test_several_activities_close_at_once(provider_pages):  # type: ignore[no-untyped-def]
+    new = f"{P}/activities/new"
+    for pid in ("B-1", "B-2"):
+        assert post_form(provider_pages, new, new, {**FULL, "provider_activity_id": pid}).status_code == 303
+    listing = provider_pages.get(f"{P}/activities?status=ready_to_close").text
+    ready = re.findall(r'name="activity_ids" value="(\d{9})"', listing)
+    assert len(ready) == 3 and provider_pages.ids["activity"] in ready  # the set-up's MOC activity lacks its MOC attestation
+    answer = provider_pages.post(f"{P}/activities/close", data={"activity_ids": ready, "csrf_token": csrf_of(listing)})
+    assert answer.status_code == 303
+    after = provider_pages.get(answer.headers["location"]).text
+    assert "2 closed, 0 already closed, 1 not closed" in after and "MOC attestation" in after
+    assert "2 activities" in provider_pages.get(f"{P}/activities?status=closed").text

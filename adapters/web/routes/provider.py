@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from adapters.api.routes.activities import PAGE_SIZE, activity_counts
+from adapters.api.routes.activities import PAGE_SIZE, BulkClose, activity_counts
+from adapters.api.routes.activities import close_activities as api_close_activities
 from adapters.api.problems import domain_status
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
@@ -188,6 +189,24 @@ def activities(request: Request, user: UserDep, accme_id: str, year: str = "", f
     return render(request, "provider/activities.html", provider=profile, rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                   filters=filters, formats=activity_form.FORMAT_OPTIONS, statuses=STATUSES, status_names=dict(STATUSES),
                   can_edit=user.principal.can_edit_provider(accme_id))
+
+
+@router.post("/provider/{accme_id}/activities/close")
+async def close_many(request: Request, user: UserDep, accme_id: str) -> Response:
+    """Closes the ticked activities: the API's bulk close route itself, each answering closed, unchanged or what is missing."""
+    editable(request, user, accme_id)
+    form = await request.form()
+    chosen = [v for v in form.getlist("activity_ids") if isinstance(v, str)]
+    back = f"/provider/{accme_id}/activities?status=ready_to_close"
+    try:
+        body = BulkClose(activity_ids=chosen)
+    except ValidationError:
+        return see_other(back, "Tick the activities to close first.")
+    answer = api_close_activities(system_of(request), user.principal, accme_id, body)
+    counts = answer["counts"]
+    refused = "; ".join(f"{a['activityId']}: {a['errors'][0]['msg']}" for a in answer["activities"] if a["action"] == "rejected")
+    message = f"{counts['closed']} closed, {counts['unchanged']} already closed, {counts['rejected']} not closed" + (f" ({refused})" if refused else "") + "."
+    return see_other(back, message)
 
 
 def _activity_form(request: Request, profile: dict[str, Any], form: dict[str, Any], errors: dict[str, str], *, activity: dict[str, Any] | None = None,
