@@ -141,6 +141,11 @@ def test_completion_entry_checks_the_match_and_records(provider_pages):  # type:
     assert nobody.status_code == 422 and errors_beside(nobody.text)["first_name"].startswith("the learner was not matched")
     assert post_form(provider_pages, form, form, fields).status_code == 303
     assert "The completion is recorded." in provider_pages.get(form).text
+    missing = post_form(provider_pages, form, f"{P}/completions/delete", {"delete_credit_id": "ccid:0004444:nope"})
+    assert missing.status_code == 404 and "no completion with credit ID" in errors_beside(missing.text)["delete_credit_id"]
+    assert post_form(provider_pages, form, f"{P}/completions/delete", {"delete_credit_id": "ccid:0004444:w1"}).status_code == 303
+    assert "The completion ccid:0004444:w1 is deleted." in provider_pages.get(form).text
+    assert post_form(provider_pages, form, form, fields).status_code == 303  # resubmitted after the delete
     theirs = post_form(provider_pages, form, form, {**fields, "activity_id": provider_pages.ids["other_activity"], "credit_id": "ccid:0004444:w2"})
     assert theirs.status_code == 422 and "not an activity of provider" in errors_beside(theirs.text)["activity_id"]
 

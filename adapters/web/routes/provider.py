@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from adapters.api.routes.activities import PAGE_SIZE, BulkClose, activity_counts
 from adapters.api.routes.activities import close_activities as api_close_activities
 from adapters.api.problems import domain_status
+from adapters.api.routes.completions import delete_completion as api_delete_completion
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
 from adapters.batch.records import BatchFormatError
@@ -467,6 +468,21 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
         return _completion_page(request, profile, form, field_errors(_loc_errors(bad), COMPLETION_FIELDS, "activity_id"), 409)
     settle(system, position)
     return see_other(f"/provider/{accme_id}/completions/new", "The completion is recorded." if action == "added" else "That completion was already recorded; nothing changed.")
+
+
+@router.post("/provider/{accme_id}/completions/delete")
+async def delete_completion(request: Request, user: UserDep, accme_id: str) -> Response:
+    """Deletes a completion by its credit ID (records are deleted and resubmitted, never edited): the API route itself."""
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    credit_id = form.get("delete_credit_id", "")
+    if not credit_id:
+        return _completion_page(request, profile, {}, {"delete_credit_id": "enter the credit ID of the completion to delete"}, 422)
+    try:
+        api_delete_completion(system_of(request), user.principal, accme_id, credit_id)
+    except DomainError as bad:
+        return _completion_page(request, profile, {"delete_credit_id": credit_id}, {"delete_credit_id": bad.message}, domain_status(bad))
+    return see_other(f"/provider/{accme_id}/completions/new", f"The completion {credit_id} is deleted.")
 
 
 def _date(value: str, field: str) -> date:
