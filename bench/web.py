@@ -24,11 +24,10 @@ from fastapi.testclient import TestClient
 from adapters.api.main import create_app
 from adapters.bootstrap import bootstrap
 from adapters.settings import Settings
+from bench.scratch import fresh_database
 from commands.providers import ContactDetails, RegisterProvider
 from domain.account import Account
 from domain.base import Acting, Channel
-
-from bench.scratch import fresh_database
 
 BY = Acting("bench", Channel.BATCH)
 PASSWORD = "correct horse battery staple"

@@ -21,7 +21,13 @@ from typing import Protocol
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from domain.account import Account, AccountError, AccountExistsError, LinkNotValidError, normalise_email
+from domain.account import (
+    Account,
+    AccountError,
+    AccountExistsError,
+    LinkNotValidError,
+    normalise_email,
+)
 from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
 from services.store import ParsStore

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-
-from fastapi import Request
 from urllib.parse import quote
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 

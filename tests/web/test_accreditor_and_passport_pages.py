@@ -129,7 +129,12 @@ def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, ma
 
 def test_the_accreditor_reopens_an_attested_year_with_a_reason(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
     from commands.activities import CloseActivity
-    from commands.annual import AcceptAgreement, Attest, ReviewContacts, SubmitProgramSummary
+    from commands.annual import (
+        AcceptAgreement,
+        Attest,
+        ReviewContacts,
+        SubmitProgramSummary,
+    )
 
     ids = setup(web_system, running=True)
     web_system.annual.today = lambda: TODAY
@@ -140,6 +145,7 @@ def test_the_accreditor_reopens_an_attested_year_with_a_reason(pages, web_system
     assert early.status_code == 409 and "reopen_year" in errors_beside(early.text)
     assert "reason" in errors_beside(post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": ""}).text)
     web_system.activities.close(CloseActivity(accme_id=OTHER_ID, activity_id=ids["other_activity"]), BY)
+    web_system.projections.wait(web_system.store.head())  # attestation reads the closed activity from the checklist read model
     for cmd in (AcceptAgreement(accme_id=OTHER_ID, year=2025), ReviewContacts(accme_id=OTHER_ID, year=2025),
                 SubmitProgramSummary(accme_id=OTHER_ID, year=2025, advertising_exhibit_income=0, registration_fees=0, government_grants=0, private_donations=0),
                 Attest(accme_id=OTHER_ID, year=2025)):

@@ -9,7 +9,16 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from adapters.api.main import create_app
-from tests.web.helpers import PASSWORD, activate, csrf_of, invite, last_link, mails, post_form, sign_in
+from tests.web.helpers import (
+    PASSWORD,
+    activate,
+    csrf_of,
+    invite,
+    last_link,
+    mails,
+    post_form,
+    sign_in,
+)
 
 
 def errors_beside(html: str) -> dict[str, str]:

@@ -7,7 +7,14 @@ from fastapi.responses import Response
 
 from adapters.web.forms import posted, safe_next, see_other
 from adapters.web.render import field_errors, render
-from adapters.web.session import UserDep, base_url, current_user, end_session, start_session, system_of
+from adapters.web.session import (
+    UserDep,
+    base_url,
+    current_user,
+    end_session,
+    start_session,
+    system_of,
+)
 from domain.account import LinkNotValidError
 from domain.errors import DomainError
 from services.accounts import SignInRefusedError

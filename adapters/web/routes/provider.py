@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from adapters.api.problems import domain_status
 from adapters.api.routes.activities import PAGE_SIZE, BulkClose, activity_counts
 from adapters.api.routes.activities import close_activities as api_close_activities
-from adapters.api.problems import domain_status
 from adapters.api.routes.completions import delete_completion as api_delete_completion
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
@@ -27,14 +27,30 @@ from adapters.web import activity_form
 from adapters.web.charts import bar_chart, progress_ring
 from adapters.web.forms import posted, see_other
 from adapters.web.render import field_errors, render
-from adapters.web.upload_progress import PROGRESS
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
-from commands.activities import CloseActivity, CorrectActivity, RegisterRepeatActivity, ReportEnduringLearners
-from commands.annual import AcceptAgreement, Attest, ReviewContacts, SubmitProgramSummary
-from commands.providers import AddStaffContact, AssignContact, ContactDetails, RemoveContact, RemoveStaffContact
+from adapters.web.upload_progress import PROGRESS
+from commands.activities import (
+    CloseActivity,
+    CorrectActivity,
+    RegisterRepeatActivity,
+    ReportEnduringLearners,
+)
+from commands.annual import (
+    AcceptAgreement,
+    Attest,
+    ReviewContacts,
+    SubmitProgramSummary,
+)
+from commands.providers import (
+    AddStaffContact,
+    AssignContact,
+    ContactDetails,
+    RemoveContact,
+    RemoveStaffContact,
+)
 from domain.account import Account
 from domain.activity import ENDURING
-from domain.annual_report import STEP_KEYS, AttestationIncompleteError
+from domain.annual_report import AttestationIncompleteError
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import status_of
