@@ -73,7 +73,7 @@ def serve(
     from adapters.api.main import create_app
 
     with system_or_exit() as system:
-        err.print(f"PARS on http://{host}:{port}/docs  (store: {system.settings.database_url})")
+        err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")
         uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
 
 
