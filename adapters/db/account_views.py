@@ -76,6 +76,8 @@ class SqlSessions:
         token = secrets.token_urlsafe(32)
         now = _now()
         with self.db.engine.begin() as conn:
+            # Sessions ended a day ago or more are of no use to anyone: each sign-in sweeps them.
+            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now - timedelta(days=1)))
             conn.execute(insert(web_sessions).values(
                 digest=_digest(token), account_id=account_id, created_at=now, expires_at=now + self.lifetime))
         return token
