@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from adapters.api.routes.accreditor import year_end_csv
 from adapters.web.forms import posted, see_other
 from adapters.web.render import field_errors, render
-from adapters.web.routes.provider import STEP_NAMES, settle
+from adapters.web.routes.provider import STEP_NAMES, reporting_year, settle
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.annual import ReopenYear
 from commands.providers import RecordAccreditationDecision
@@ -126,7 +126,7 @@ def _year_end_rows(request: Request, user: WebUser, year: int, status: str, sort
 
 def _year(request: Request, year: int | None) -> int:
     today = system_of(request).annual.today()
-    return year if year and 1990 <= year <= today.year else today.year - (1 if today.month <= 3 else 0)
+    return year if year and 1990 <= year <= today.year else reporting_year(today)
 
 
 @router.get("/accreditor/year-end")

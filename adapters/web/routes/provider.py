@@ -89,6 +89,11 @@ def editable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
     return profile
 
 
+def reporting_year(today: date) -> int:
+    """The year whose report is at hand: until the end of March, last year's (due by 31 March)."""
+    return today.year - 1 if today.month <= 3 else today.year
+
+
 def settle(system: System, position: int | None) -> None:
     """Read-your-writes: the page after a change shows it."""
     if position:
@@ -114,7 +119,7 @@ def dashboard(request: Request, user: UserDep, accme_id: str, year: int | None =
     profile = readable(request, user, accme_id)
     system = system_of(request)
     today = system.activities.today()
-    year = year if year and 1990 <= year <= today.year + 1 else today.year
+    year = year if year and 1990 <= year <= today.year + 1 else reporting_year(today)
     counts = activity_counts(system.activity_summary.view.summaries(accme_id, year), today)
     checklist = system.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
     support = counts["commercial_support"]
@@ -514,7 +519,7 @@ def _date(value: str, field: str) -> date:
 @router.get("/provider/{accme_id}/year")
 def year_default(request: Request, user: UserDep, accme_id: str) -> Response:
     readable(request, user, accme_id)
-    return see_other(f"/provider/{accme_id}/year/{system_of(request).annual.today().year}")
+    return see_other(f"/provider/{accme_id}/year/{reporting_year(system_of(request).annual.today())}")
 
 
 def _year_page(request: Request, user: WebUser, profile: dict[str, Any], year: int, errors: dict[str, str] | None = None,
