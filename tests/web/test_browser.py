@@ -11,12 +11,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from adapters.api.main import create_app
 from adapters.bootstrap import System
+from adapters.web.routes.provider import reporting_year
 from commands.providers import ContactDetails, RegisterProvider
 from tests.learners.helpers import npi_with_check_digit
 from tests.learners.helpers import register as learner
@@ -110,13 +112,13 @@ def sign_out(page: Any) -> None:
     page.wait_for_url(re.compile(r"/sign-in$"))
 
 
-def _completions_file(path: Path, activity_id: str) -> Path:
+def _completions_file(path: Path, activity_id: str, year: int) -> Path:
     def one(credit: str, first: str, birth: str) -> dict[str, Any]:
         return {
             "Member": {"Name": {"GivenName": first, "FamilyName": "Garcia"}, "PersonalInfo": {"BirthDate": birth}},
             "Activity": {"ProviderOrganization": ACME, "Module": {
                 "ModuleName": {"value": "Heart failure today", "moduleID": activity_id}, "Status": "Completed",
-                "CompletedDateTime": "2026-03-02T00:00:00",
+                "CompletedDateTime": f"{year}-03-02T00:00:00",
                 "CreditCertificate": [{"UniqueID": [{"value": "MD12345", "domain": "TN"}],
                                        "CreditReceived": {"activityCertification": "AMA PRA Category 1", "creditUnit": "Point", "numberOfCredits": 6},
                                        "CreditID": credit}]}},
@@ -130,7 +132,8 @@ def _completions_file(path: Path, activity_id: str) -> Path:
 
 
 def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
-    year = site.system.annual.today().year
+    # The report at hand (last year's until the end of March): its March is always past, so the course can close.
+    year = reporting_year(site.system.annual.today())
     activate(site.system, site.mail_dir, "ada@accme.org")
     # The accreditor invites a provider user.
     sign_in(page, "ada@accme.org")
@@ -175,7 +178,7 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     assert page.locator(".status-closed").count() == 1
     # Upload completions with one bad row: the row's error is shown in place (upload with progress).
     page.get_by_role("link", name="Batch upload").click()
-    page.get_by_label("Choose the learner completions file").set_input_files(str(_completions_file(tmp_path / "learners.json", activity_id)))
+    page.get_by_label("Choose the learner completions file").set_input_files(str(_completions_file(tmp_path / "learners.json", activity_id, year)))
     page.locator('form[action$="/uploads/completions"] button').click()
     table = page.locator(".row-errors")
     table.wait_for()
@@ -213,8 +216,10 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
 
 
 def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) -> None:
-    activity = site.system.activities.submit_accme_activities(ACME, [_course("PP-1")], BY)[0]
-    site.system.completions.record_one(ACME, site.learners["ana"], activity.activity_id, _date("2026-01-11"),
+    # A course that ended three weeks ago (inside any completion window), completed on its last day.
+    end = site.system.completions.today() - timedelta(days=21)
+    activity = site.system.activities.submit_accme_activities(ACME, [_course("PP-1", end - timedelta(days=1), end)], BY)[0]
+    site.system.completions.record_one(ACME, site.learners["ana"], activity.activity_id, end,
                                        [{"type": "AMA PRA Category 1", "credits": 4.0}], [], f"ccid:{ACME}:pp1", BY)
     site.system.projections.wait(site.system.store.head(), timeout=20)
     activate(site.system, site.mail_dir, "ana@doc.org", "learner", learner=site.learners["ana"])
@@ -222,8 +227,8 @@ def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) ->
     page.wait_for_url(re.compile(r"/passport$"))
     main = page.locator("main").inner_text()
     assert "CME transcript of Ana Garcia" in main and "Passport course PP-1" in main
-    page.get_by_label("From", exact=True).fill("2026-01-12")
-    page.get_by_label("To", exact=True).fill("2026-02-28")  # the journey's upload may have given Ana a March completion too
+    page.get_by_label("From", exact=True).fill((end + timedelta(days=1)).isoformat())
+    page.get_by_label("To", exact=True).fill((end + timedelta(days=2)).isoformat())  # the journey may have given Ana other completions
     page.get_by_role("button", name="Show").click()
     page.get_by_text("No completions in this range.").wait_for()
     page.goto("/passport")
@@ -301,17 +306,12 @@ def _starts(label: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(label)}( \*)?$")
 
 
-def _course(pid: str) -> dict[str, Any]:
+def _course(pid: str, start: date, end: date) -> dict[str, Any]:
     from tests.activities.helpers import item
 
-    return item(pid, Lom__general__title=f"Passport course {pid}", ReportDescription={"ReportingStartDate": "2026-01-10", "ReportingEndDate": "2026-01-11"},
-                healthcareMetadata__healthcareEducation__startDateTime="2026-01-10", healthcareMetadata__healthcareEducation__endDateTime="2026-01-11")
-
-
-def _date(value: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(value)
+    first, last = start.isoformat(), end.isoformat()
+    return item(pid, Lom__general__title=f"Passport course {pid}", ReportDescription={"ReportingStartDate": first, "ReportingEndDate": last},
+                healthcareMetadata__healthcareEducation__startDateTime=first, healthcareMetadata__healthcareEducation__endDateTime=last)
 
 
 def test_sign_in_by_keyboard_alone(page: Any, site: Site) -> None:
