@@ -144,8 +144,6 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     page.get_by_role("button", name="Invite to PARS").click()
     page.get_by_text("An invitation was sent to pia@acme.org.").wait_for()
     shot(page, "accreditor-provider")
-    page.goto(f"/accreditor/year-end?year={year}")
-    shot(page, "accreditor-year-end")
     sign_out(page)
     # The invitee sets a password from the mail's link, then signs in.
     page.goto(last_link(site.mail_dir, "pia@acme.org"))
@@ -213,6 +211,16 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     shot(page, "provider-dashboard")
     page.get_by_role("link", name="History").click()
     assert "AnnualReport.Attested" in page.locator("main").inner_text()
+    # The accreditor's year-end table now shows the provider complete.
+    sign_out(page)
+    sign_in(page, "ada@accme.org")
+    page.get_by_role("link", name="Year-end", exact=True).click()
+    page.get_by_label("Year").select_option(str(year))
+    page.get_by_label("Status").select_option("complete")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator("table.year-end tbody tr").count() == 1
+    assert "Acme Heart Institute" in page.locator("table.year-end").inner_text()
+    shot(page, "accreditor-year-end")
 
 
 def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) -> None:
