@@ -32,6 +32,11 @@ class HistoryView(ProjectionView):
         """The provider's events in log order, those after position `after`, recorded at or after `since`
         and at or before `as_of`, of the given `types` (see `type_matches`) when given."""
 
+    @abstractmethod
+    def positions(self, accme_id: str, as_of: datetime, aggregates: Sequence[str]) -> list[int]:
+        """The log positions of the provider's events recorded at or before `as_of` whose aggregate is one
+        of `aggregates` (`Provider`, `Activity`, ...), in order: what an as-of replay reads."""
+
 
 class HistoryProjection(ParsProjection[HistoryView]):
     name = "history"

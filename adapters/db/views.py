@@ -309,6 +309,19 @@ class SqlHistoryView(SqlView, HistoryView):
             ]
 
 
+    def positions(self, accme_id: str, as_of: datetime, aggregates: Sequence[str]) -> list[int]:
+        t = provider_events.c
+        if not aggregates:
+            return []
+        query = (
+            select(t.position)
+            .where(t.accme_id == accme_id, t.occurred_at <= _utc_naive(as_of), or_(*[t.type.like(f"{a}.%") for a in aggregates]))
+            .order_by(t.position)
+        )
+        with self.reading() as conn:
+            return list(conn.execute(query).scalars())
+
+
 def _utc_naive(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
