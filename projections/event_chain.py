@@ -52,6 +52,10 @@ class EventChainView(ProjectionView):
         """Links at positions start..stop (inclusive) in position order, of one chain or all."""
 
     @abstractmethod
+    def chain(self, accme_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+        """One chain's links after position `after`, in position order, at most `limit` (pages of a chain)."""
+
+    @abstractmethod
     def heads(self) -> dict[str, dict[str, Any]]:
         """Each chain's latest link, by accme_id: anchor these outside the database to detect a rewritten chain."""
 

@@ -66,6 +66,12 @@ class SqlEventChainView(SqlView, EventChainView):
         with self.reading() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def chain(self, accme_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+        t = event_chain.c
+        query = select(event_chain).where(t.accme_id == accme_id, t.position > after).order_by(t.position).limit(limit)
+        with self.reading() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def heads(self) -> dict[str, dict[str, Any]]:
         t = event_chain.c
         latest = select(t.accme_id, func.max(t.position).label("position")).group_by(t.accme_id).subquery()
