@@ -33,9 +33,9 @@ class HistoryView(ProjectionView):
         and at or before `as_of`, of the given `types` (see `type_matches`) when given."""
 
     @abstractmethod
-    def positions(self, accme_id: str, as_of: datetime, aggregates: Sequence[str]) -> list[int]:
-        """The log positions of the provider's events recorded at or before `as_of` whose aggregate is one
-        of `aggregates` (`Provider`, `Activity`, ...), in order: what an as-of replay reads."""
+    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
+        """(position, recorded at, UTC) of each of the provider's events whose aggregate is one of
+        `aggregates` (`Provider`, `Activity`, ...), in position order: what an as-of replay reads."""
 
 
 class HistoryProjection(ParsProjection[HistoryView]):

@@ -5,11 +5,18 @@ events recorded up to the instant, into fresh scratch views (adapters/db/scratch
 views on an in-memory database), and the routes answer from those with the code they use for live
 reads. No rule exists twice, so an as-of answer is what the live read model said at that instant
 (tests/audit/test_as_of.py checks exactly that).
+
+Replay snapshots: while replaying, the scratch database is copied every `SNAPSHOT_EVERY` events (an
+image of the in-memory database, kept in this process within `SNAPSHOT_BUDGET_BYTES`). A later
+replay of the same provider and read models to any instant after a snapshot's last event starts
+from it and applies only the events after it, so a long history is replayed in full once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,6 +42,8 @@ SOURCES: dict[str, tuple[str, ...]] = {
     TranscriptProjection.name: ("Completion",),
     ChecklistProjection.name: ("AnnualReport", "Activity"),
 }
+SNAPSHOT_EVERY = 10_000  # events between replay snapshots (and events read and applied per transaction)
+SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024  # replay snapshots kept in memory, least recently used dropped first
 
 
 @dataclass
@@ -54,13 +63,21 @@ class ReadModels:
 
 @dataclass
 class ScratchViews:
-    """Empty views of the same kinds as the live ones, private to one replay."""
+    """Views of the same kinds as the live ones, private to one replay: empty, or restored from an image."""
 
     profiles: ProviderProfileView
     activities: ActivitySummaryView
     transcripts: TranscriptView
     checklist: ChecklistView
     close: Callable[[], None]
+    image: Callable[[], bytes]  # a copy of everything in them, to restore later
+
+
+@dataclass(frozen=True)
+class ReplaySnapshot:
+    position: int  # the provider's events up to this log position are applied, and no other
+    last_recorded: datetime  # the latest time among them: the snapshot serves instants from here on
+    image: bytes
 
 
 class AsOfReplayer:
@@ -69,12 +86,15 @@ class AsOfReplayer:
         store: ParsStore,
         history: HistoryView,
         providers: ProviderRegistry,
-        scratch: Callable[[], ScratchViews],
+        scratch: Callable[[bytes | None], ScratchViews],
     ) -> None:
         self.store = store
         self.history = history
         self.providers = providers
         self.scratch = scratch
+        self._snapshots: OrderedDict[tuple[Any, ...], ReplaySnapshot] = OrderedDict()
+        self._snapshot_bytes = 0
+        self._lock = threading.Lock()
 
     @staticmethod
     def past(as_of: datetime | None) -> datetime | None:
@@ -91,27 +111,21 @@ class AsOfReplayer:
         """The read models in `needs` (projection names; the provider profile always) rebuilt from the
         provider's events recorded up to `as_of`; `accreditor` and `years` say which reporting deadlines
         the checklist reads. Close the answer when done with it."""
-        views = self.scratch()
-        projections: list[ParsProjection[Any]] = [ProviderProfileProjection(views.profiles)]
-        if ActivitySummaryProjection.name in needs:
-            projections.append(ActivitySummaryProjection(views.activities))
-        if TranscriptProjection.name in needs:
-            projections.append(TranscriptProjection(views.transcripts))
-        if ChecklistProjection.name in needs:
-            projections.append(ChecklistProjection(views.checklist))
-        aggregates = sorted({a for p in projections for a in SOURCES[p.name]})
-        events = []
-        if ChecklistProjection.name in needs and accreditor:
-            events += self._deadline_events(accreditor, years, as_of)
-        positions = self.history.positions(accme_id, as_of, aggregates)
-        events += [self.store.mapper.to_domain_event(n) for n in self.store.notifications_at(positions)]
+        names = [ProviderProfileProjection.name, *sorted(n for n in set(needs) if n in SOURCES and n != ProviderProfileProjection.name)]
+        key = (accme_id, *names)
+        timeline = self.history.timeline(accme_id, sorted({a for n in names for a in SOURCES[n]}))
+        start = self._latest_snapshot(key, as_of)
+        views = self.scratch(start.image if start else None)
         try:
-            for projection in projections:
-                with projection.view.transaction():
-                    # Positions private to this replay: only their order matters, and each read model is
-                    # independent of the others (deadline rows of one another's events alike).
-                    for number, event in enumerate(events, start=1):
-                        projection.process_event(event, Tracking(APPLICATION_NAME, number))
+            projections = self._projections(views, names)
+            applied = self._apply_provider_events(key, views, projections, timeline, as_of, start)
+            if ChecklistProjection.name in names and accreditor:
+                deadlines = self._deadline_events(accreditor, years, as_of)
+                # Deadlines belong to no provider and are never in a snapshot: applied last, numbered after
+                # the provider's events (only order matters to the tracking of a scratch view).
+                after = max([timeline[-1][0] if timeline else 0, start.position if start else 0])
+                self._apply(projections, [(after + i, e) for i, e in enumerate(deadlines, start=1)])
+                applied += len(deadlines)
         except BaseException:
             views.close()
             raise
@@ -124,9 +138,82 @@ class AsOfReplayer:
             annual=annual,
             today=lambda: today,
             as_of=as_of,
-            events=len(events),
+            events=applied,
             close=views.close,
         )
+
+    def _projections(self, views: ScratchViews, names: Sequence[str]) -> list[ParsProjection[Any]]:
+        build: dict[str, Callable[[], ParsProjection[Any]]] = {
+            ProviderProfileProjection.name: lambda: ProviderProfileProjection(views.profiles),
+            ActivitySummaryProjection.name: lambda: ActivitySummaryProjection(views.activities),
+            TranscriptProjection.name: lambda: TranscriptProjection(views.transcripts),
+            ChecklistProjection.name: lambda: ChecklistProjection(views.checklist),
+        }
+        return [build[n]() for n in names]
+
+    def _apply_provider_events(
+        self, key: tuple[Any, ...], views: ScratchViews, projections: list[ParsProjection[Any]], timeline: list[tuple[int, datetime]],
+        as_of: datetime, start: ReplaySnapshot | None,
+    ) -> int:
+        """Applies the provider's events after the snapshot (if any) recorded up to `as_of`, in chunks;
+        snapshots the scratch views after each full chunk while every event so far was applied."""
+        position = start.position if start else 0
+        last_recorded = start.last_recorded if start else datetime.min.replace(tzinfo=UTC)
+        complete = True  # no event up to here left out (a clock can step back: an event later in the log, earlier in time)
+        pending: list[tuple[int, datetime]] = []
+        applied = 0
+        for entry in timeline:
+            if entry[0] <= position:
+                continue
+            if entry[1] > as_of:
+                complete = False
+                continue
+            pending.append(entry)
+            if len(pending) == SNAPSHOT_EVERY:
+                applied += self._load_and_apply(projections, pending)
+                last_recorded = max(last_recorded, max(t for _, t in pending))
+                if complete:
+                    self._keep_snapshot(key, ReplaySnapshot(pending[-1][0], last_recorded, views.image()))
+                pending = []
+        if pending:
+            applied += self._load_and_apply(projections, pending)
+        return applied
+
+    def _load_and_apply(self, projections: list[ParsProjection[Any]], entries: list[tuple[int, datetime]]) -> int:
+        notifications = self.store.notifications_at(p for p, _ in entries)
+        events = [(n.id, self.store.mapper.to_domain_event(n)) for n in notifications]
+        self._apply(projections, events)
+        return len(events)
+
+    @staticmethod
+    def _apply(projections: list[ParsProjection[Any]], events: list[tuple[int, Any]]) -> None:
+        if not events:
+            return
+        for projection in projections:
+            wanted = SOURCES[projection.name]
+            with projection.view.transaction():
+                for position, event in events:
+                    if type(event).__qualname__.split(".")[0] in wanted or isinstance(event, ReportingDeadline.Event):
+                        projection.process_event(event, Tracking(APPLICATION_NAME, position))
+
+    def _latest_snapshot(self, key: tuple[Any, ...], as_of: datetime) -> ReplaySnapshot | None:
+        with self._lock:
+            usable = [s for k, s in self._snapshots.items() if k[:-1] == key and s.last_recorded <= as_of]
+            best = max(usable, key=lambda s: s.position, default=None)
+            if best is not None:
+                self._snapshots.move_to_end((*key, best.position))
+            return best
+
+    def _keep_snapshot(self, key: tuple[Any, ...], snapshot: ReplaySnapshot) -> None:
+        with self._lock:
+            slot = (*key, snapshot.position)
+            if slot in self._snapshots:
+                return
+            self._snapshots[slot] = snapshot
+            self._snapshot_bytes += len(snapshot.image)
+            while self._snapshot_bytes > SNAPSHOT_BUDGET_BYTES and self._snapshots:
+                _, dropped = self._snapshots.popitem(last=False)
+                self._snapshot_bytes -= len(dropped.image)
 
     def _deadline_events(self, accreditor: str, years: Iterable[int], as_of: datetime) -> list[Any]:
         found = []

@@ -41,14 +41,28 @@ class InMemoryDatabase(Database):
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
 
+    def image(self) -> bytes:
+        """The whole database as bytes (sqlite3 serialize): a replay snapshot."""
+        with self.engine.connect() as conn:
+            return conn.connection.driver_connection.serialize()  # type: ignore[union-attr]
 
-def scratch_views() -> ScratchViews:
+    def restore(self, image: bytes) -> None:
+        with self.engine.connect() as conn:
+            conn.connection.driver_connection.deserialize(image)  # type: ignore[union-attr]
+
+
+def scratch_views(image: bytes | None = None) -> ScratchViews:
+    """Empty views, or views holding what `image` (an earlier scratch database's copy) held."""
     db = InMemoryDatabase()
-    db.create_tables()
+    if image is None:
+        db.create_tables()
+    else:
+        db.restore(image)
     return ScratchViews(
         profiles=SqlProviderProfileView(db, ProviderProfileProjection.name),
         activities=SqlActivitySummaryView(db, ActivitySummaryProjection.name),
         transcripts=SqlTranscriptView(db, TranscriptProjection.name),
         checklist=SqlChecklistView(db, ChecklistProjection.name),
         close=db.dispose,
+        image=db.image,
     )

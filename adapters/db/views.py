@@ -309,17 +309,17 @@ class SqlHistoryView(SqlView, HistoryView):
             ]
 
 
-    def positions(self, accme_id: str, as_of: datetime, aggregates: Sequence[str]) -> list[int]:
+    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
         t = provider_events.c
         if not aggregates:
             return []
         query = (
-            select(t.position)
-            .where(t.accme_id == accme_id, t.occurred_at <= _utc_naive(as_of), or_(*[t.type.like(f"{a}.%") for a in aggregates]))
+            select(t.position, t.occurred_at)
+            .where(t.accme_id == accme_id, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
             .order_by(t.position)
         )
         with self.reading() as conn:
-            return list(conn.execute(query).scalars())
+            return [(r.position, r.occurred_at.replace(tzinfo=UTC)) for r in conn.execute(query)]
 
 
 def _utc_naive(moment: datetime) -> datetime:

@@ -20,6 +20,7 @@ from commands.activities import CloseActivity
 from commands.annual import AcceptAgreement, Attest, ReviewContacts, SetReportingDeadline, SubmitProgramSummary
 from commands.providers import AssignContact, ContactDetails, RecordAccreditationDecision
 from domain.audit_log import AuditorRead
+from services import as_of as as_of_service
 from domain.base import Acting, Channel
 from tests.activities.helpers import ACCME_ID, HE, OTHER_ID, item
 from tests.activities.helpers import register as register_provider
@@ -80,7 +81,7 @@ def capture(system: System, client: TestClient, activities: list[str]) -> tuple[
     return moment, answers
 
 
-def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app: tuple[System, TestClient]) -> None:
+def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app: tuple[System, TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
     system, client = app
     system.completions.today = lambda: date(2025, 6, 1)  # inside the 2025 reporting window; reads use the real today
     [ana, _] = system.learners.register_many(
@@ -126,10 +127,15 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app:
     assert ana.learner_id
 
     auditor = bearer(system, "auditor")
-    for name, moment, answers in captured:
-        for path, (status, body) in answers.items():
-            r = client.get(with_as_of(path, moment), headers=auditor)
-            assert (r.status_code, r.json()) == (status, body), f"after {name!r}: {path} as of {moment}"
+    # Replayed from the start each time; then with replay snapshots every 2 events, asked newest first
+    # (no snapshot fits yet) and again oldest first (each replay starts from the latest snapshot before it).
+    for every, order in ((10_000, captured), (2, captured[::-1]), (2, captured)):
+        monkeypatch.setattr(as_of_service, "SNAPSHOT_EVERY", every)
+        for name, moment, answers in order:
+            for path, (status, body) in answers.items():
+                r = client.get(with_as_of(path, moment), headers=auditor)
+                assert (r.status_code, r.json()) == (status, body), f"after {name!r}: {path} as of {moment} (snapshots every {every})"
+    assert system.as_of._snapshots, "the replays above kept snapshots"
 
     # Before the provider existed: 404 naming as_of; a future instant answers as now.
     r = client.get(f"/api/v1/providers/{ACCME_ID}", headers=auditor, params={"as_of": before_registration.isoformat()})
