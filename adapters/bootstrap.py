@@ -9,6 +9,7 @@ from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
+from adapters.db.feed_views import SqlFeedView
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
@@ -17,6 +18,7 @@ from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
 from projections.event_chain import EventChainProjection
+from projections.feeds import FeedProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
@@ -57,6 +59,8 @@ class System:
     transcripts: TranscriptProjection
     # Audit: the hash chains of the stored events (tamper evidence).
     chain: EventChainProjection
+    # Board feeds: per certifying board and per state (HTTP; Kafka through adapters/kafka/relay).
+    feeds: FeedProjection
     secret: str = field(repr=False, default="")
 
     def close(self) -> None:
@@ -82,6 +86,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
+    feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
     activities = ActivityRegistry(
         store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
     )
@@ -94,7 +99,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, feeds]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=settings.signing_key(),
@@ -106,4 +111,5 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=transcripts,
         activity_summary=activity_summary,
         chain=chain,
+        feeds=feeds,
     )
