@@ -18,6 +18,7 @@ from adapters.api.routes import (
     contacts,
     dashboard,
     directory,
+    feeds,
     health,
     history,
     learners,
@@ -51,6 +52,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
         learners, completions,
+        feeds,
         health,
     )
     for module in routers:
