@@ -29,13 +29,25 @@ from adapters.bootstrap import System
 
 
 def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
+    # With a broker configured, the single-process shape relays the feeds too; the production
+    # shape (--no-projections) runs `pars feeds relay` beside the projection worker instead.
+    relay = None
+    if run_projections and system.settings.kafka_bootstrap:
+        from adapters.kafka.relay import kafka_relay
+
+        relay = kafka_relay(system)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_projections:
             system.projections.start()
+        if relay is not None:
+            relay.start()
         try:
             yield
         finally:
+            if relay is not None:
+                relay.stop()
             if run_projections:
                 system.projections.stop()
 

@@ -22,7 +22,8 @@ class KafkaPublisher:
     one after it, so each key's messages stay in order (idempotence is left off: the relay's
     message ids already let consumers drop the repeats a retry may cause)."""
 
-    def __init__(self, bootstrap: str, **overrides: Any) -> None:
+    def __init__(self, bootstrap: str, timeout_ms: int = TIMEOUT_MS, **overrides: Any) -> None:
+        self.timeout_ms = timeout_ms
         config: dict[str, Any] = {
             "bootstrap_servers": bootstrap.split(","),
             "acks": "all",
@@ -31,10 +32,10 @@ class KafkaPublisher:
             "retries": 5,
             "linger_ms": 5,
             "batch_size": 256 * 1024,
-            "request_timeout_ms": TIMEOUT_MS // 2,
-            "delivery_timeout_ms": TIMEOUT_MS,
-            "max_block_ms": TIMEOUT_MS,
-            "bootstrap_timeout_ms": TIMEOUT_MS,
+            "request_timeout_ms": timeout_ms // 2,
+            "delivery_timeout_ms": timeout_ms,
+            "max_block_ms": timeout_ms,
+            "bootstrap_timeout_ms": timeout_ms,
             "client_id": "pars-relay",
             **overrides,
         }
@@ -47,7 +48,7 @@ class KafkaPublisher:
 
     def flush(self) -> None:
         pending, self.pending = self.pending, []
-        self.producer.flush(timeout=TIMEOUT_MS / 1000)
+        self.producer.flush(timeout=self.timeout_ms / 1000)
         for future in pending:
             try:
                 future.get(timeout=0)
