@@ -56,9 +56,13 @@ class BatchProjectionRunner:
         view = self.projection.view
         # Projections that need the event as stored (the event chain hashes its bytes) get it too.
         process_stored = getattr(self.projection, "process_stored", None)
+        # Projections that look rows up per event (the feeds) may load them for the whole batch at once.
+        prefetch = getattr(self.projection, "prefetch", None)
+        events = [self.store.mapper.to_domain_event(n) for n in notifications]
         with view.transaction():
-            for notification in notifications:
-                domain_event = self.store.mapper.to_domain_event(notification)
+            if prefetch is not None:
+                prefetch(events)
+            for notification, domain_event in zip(notifications, events, strict=True):
                 tracking = Tracking(self.store.name, notification.id)
                 if process_stored is not None:
                     process_stored(notification, domain_event, tracking)

@@ -35,6 +35,9 @@ class _Pending:
     numbers: dict[str, dict[str, Any]] = field(default_factory=dict)  # number -> boards
     learners: dict[str, dict[str, Any]] = field(default_factory=dict)  # learner_id -> row
     completions: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> doc
+    # Read (not written) in this batch: prefetched or looked up once.
+    known_states: dict[str, list[str]] = field(default_factory=dict)
+    known_completions: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
 
 class SqlFeedView(SqlView, FeedView):
@@ -85,18 +88,37 @@ class SqlFeedView(SqlView, FeedView):
 
     def learner_states(self, learner_id: str) -> list[str]:
         pending = self._pending_or_none()
-        if pending is not None and learner_id in pending.learners:
-            return list(pending.learners[learner_id]["states"])
+        if pending is not None:
+            if learner_id in pending.learners:
+                return list(pending.learners[learner_id]["states"])
+            if learner_id in pending.known_states:
+                return list(pending.known_states[learner_id])
         with self.reading() as conn:
             states = conn.execute(select(feed_learners.c.states).where(feed_learners.c.learner_id == learner_id)).scalar()
         return list(states or [])
 
     def get_completion(self, key: str) -> dict[str, Any] | None:
         pending = self._pending_or_none()
-        if pending is not None and key in pending.completions:
-            return pending.completions[key]
+        if pending is not None:
+            if key in pending.completions:
+                return pending.completions[key]
+            if key in pending.known_completions:
+                return pending.known_completions[key]
         with self.reading() as conn:
             return conn.execute(select(feed_completions.c.doc).where(feed_completions.c.key == key)).scalar()
+
+    def prefetch(self, learner_ids: set[str], numbers: set[str], completion_keys: set[str]) -> None:
+        pending = self._pending()
+        conn = self._batch.conn  # type: ignore[union-attr]
+        for chunk in _chunks(sorted(learner_ids - pending.known_states.keys())):
+            found = {r.learner_id: r.states for r in conn.execute(select(feed_learners).where(feed_learners.c.learner_id.in_(chunk)))}
+            pending.known_states.update({i: found.get(i) or [] for i in chunk})
+        for chunk in _chunks(sorted(numbers - pending.numbers.keys())):
+            found = {r.number: r.boards for r in conn.execute(select(feed_activities.c.number, feed_activities.c.boards).where(feed_activities.c.number.in_(chunk)))}
+            pending.numbers.update({n: found.get(n) or {} for n in chunk})
+        for chunk in _chunks(sorted(completion_keys - pending.known_completions.keys())):
+            found = {r.key: r.doc for r in conn.execute(select(feed_completions).where(feed_completions.c.key.in_(chunk)))}
+            pending.known_completions.update({k: found.get(k) for k in chunk})
 
     # --- appending -----------------------------------------------------------------------------
 
@@ -165,6 +187,10 @@ class SqlFeedView(SqlView, FeedView):
                 for learner_id in chunk:
                     out[learner_id] = (None if learner_id in erased else docs.get(learner_id), learner_id in erased)
         return out
+
+
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[i : i + LOOKUP_CHUNK] for i in range(0, len(values), LOOKUP_CHUNK)]
 
 
 class SqlRelayPosition:
