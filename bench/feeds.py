@@ -1,7 +1,8 @@
 """Board feeds: how soon a stored completion reaches the board (Kafka topic and HTTP feed), and how fast
 the relay catches up on a backlog.
 
-1. Latency, in the `pars serve` shape (projections and the relay in threads of one process): completions
+1. Latency, in the `pars serve` shape (projections and the relay in threads of one process) and in the
+   compose shape (`pars projections run` and `pars feeds relay` as processes of their own): completions
    are stored at a steady rate (default 500/s, in saves of 10 every 20 ms, as concurrent web-service
    calls would arrive), each with ABIM MOC credit for a learner licensed in TN. A Kafka consumer of
    `pars.feed.board.ABIM` and an HTTP client polling `GET /api/v1/feeds/boards/ABIM` every 10 ms note
@@ -15,6 +16,7 @@ The broker is PARS_KAFKA_BOOTSTRAP / --bootstrap when given, else Tansu (from th
 dependency, in-memory storage) started on a free loopback port.
 
     python -m bench.feeds [--rate 500] [--seconds 20] [--backlog 200000] [--backend sqlite|postgres] [--bootstrap host:port]
+                          [--shapes serve,processes]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.bootstrap import System, bootstrap
+from adapters.db.feed_views import SqlRelayPosition
 from adapters.kafka.relay import kafka_relay
 from adapters.settings import Settings
 from adapters.tokens import issue_token
@@ -42,6 +46,7 @@ from commands.learners import BoardId, Licence, RegisterLearner
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from domain.completion import Completion
+from services.feed_relay import RELAY_NAME
 
 from bench.scratch import fresh_database
 
@@ -130,7 +135,38 @@ def completions(activity: Any, learner_ids: list[str], start: int, n: int) -> li
     ]
 
 
-def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float) -> dict[str, Any]:
+def pars_command(*args: str) -> list[str]:
+    script = Path(sys.executable).with_name("pars")
+    return [str(script), *args] if script.exists() else [sys.executable, "-c", "from adapters.cli.main import app; app()", *args]
+
+
+@contextmanager
+def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Iterator[None]:
+    """`serve`: projections and relay in threads of this process (as `pars serve`); `processes`: the
+    compose shape, `pars projections run` and `pars feeds relay` as processes of their own."""
+    if shape == "serve":
+        system.projections.start()
+        relay = kafka_relay(system, bootstrap_servers)
+        relay.start()
+        try:
+            yield
+        finally:
+            relay.stop()
+            system.projections.stop()
+        return
+    env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_KAFKA_BOOTSTRAP": bootstrap_servers, "PARS_SECRET_KEY": "bench"}
+    processes = [subprocess.Popen(pars_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for args in (("projections", "run"), ("feeds", "relay"))]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+
+
+def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float, shape: str = "serve") -> dict[str, Any]:
     from fastapi.testclient import TestClient
     from kafka import KafkaConsumer
 
@@ -144,9 +180,8 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float)
     try:
         activity, learner_ids = populate(system, 200)
         system.projections.catch_up()
-        system.projections.start()
-        relay = kafka_relay(system, bootstrap_servers)
-        relay.start()
+        running = workers(system, url, bootstrap_servers, shape)
+        running.__enter__()
 
         consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, auto_offset_reset="earliest", fetch_max_wait_ms=10)
         consumer.subscribe(["pars.feed.board.ABIM"])
@@ -175,7 +210,12 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float)
         threads = [threading.Thread(target=consume, daemon=True), threading.Thread(target=poll_http, daemon=True)]
         for t in threads:
             t.start()
-        time.sleep(1.0)  # the consumer has joined, the poller has read the (empty) feed
+        # The consumer has joined, the poller read the (empty) feed, the relay has published the set-up.
+        relay_position = SqlRelayPosition(system.db, RELAY_NAME)
+        deadline = time.monotonic() + 30
+        while relay_position.get() < system.store.head() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
 
         group, tick = max(1, rate // 50), 0.02  # 50 saves a second
         total = int(rate * seconds)
@@ -198,12 +238,12 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float)
         stop.set()
         for t in threads:
             t.join(5)
-        relay.stop()
+        running.__exit__(None, None, None)
         consumer.close()
         kafka = [on_kafka[c] - t for c, t in stored.items() if c in on_kafka]
         http = [on_http[c] - t for c, t in stored.items() if c in on_http]
         return {
-            "asked_per_s": rate, "achieved_per_s": round(total / elapsed, 1), "completions": total,
+            "shape": shape, "load_average_1m": round(os.getloadavg()[0], 2), "asked_per_s": rate, "achieved_per_s": round(total / elapsed, 1), "completions": total,
             "kafka_topic": summary_ms(kafka), "http_feed": summary_ms(http),
             "missing_kafka": total - len(kafka), "missing_http": total - len(http),
         }
@@ -237,7 +277,7 @@ def measure_relay(url: str, bootstrap_servers: str, backlog: int) -> dict[str, A
         sent = sum(consumer.end_offsets(partitions).values())
         consumer.close()
         return {
-            "completions": backlog, "store_s": round(stored_s, 1), "feeds_projection_s": round(feeds_s, 1),
+            "load_average_1m": round(os.getloadavg()[0], 2), "completions": backlog, "store_s": round(stored_s, 1), "feeds_projection_s": round(feeds_s, 1),
             "feeds_projection_events_per_s": round(system.store.head() / feeds_s),
             "relay_events": events, "relay_messages": sent, "relay_s": round(relay_s, 1),
             "relay_messages_per_s": round(sent / relay_s), "relay_events_per_s": round(events / relay_s),
@@ -253,12 +293,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--backlog", type=int, default=200_000)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--bootstrap", default=os.environ.get("PARS_KAFKA_BOOTSTRAP"))
+    parser.add_argument("--shapes", default="serve,processes", help="serve (one process, threads) and/or processes (compose shape)")
     args, _ = parser.parse_known_args(argv)
     result: dict[str, Any] = {"backend": args.backend}
-    with broker(args.bootstrap) as servers:
-        with fresh_database(args.backend) as url:
-            result["latency"] = measure_latency(url, servers, args.rate, args.seconds)
-        print(json.dumps(result["latency"]), flush=True)
+    result["latency"] = []
+    for shape in args.shapes.split(","):
+        with broker(args.bootstrap) as servers, fresh_database(args.backend) as url:
+            result["latency"].append(measure_latency(url, servers, args.rate, args.seconds, shape))
+        print(json.dumps(result["latency"][-1]), flush=True)
     with broker(args.bootstrap) as servers:  # a fresh broker: the backlog's topics start empty
         with fresh_database(args.backend) as url:
             result["relay_catch_up"] = measure_relay(url, servers, args.backlog)
