@@ -155,3 +155,23 @@ def test_relay_killed_mid_batch_resumes_and_consumers_see_only_repeats(system: S
     assert_complete(system, topics)
     # At most repeats: whatever was sent twice came with the same id, and nothing else was extra.
     assert len(records) >= head + 3000
+
+
+def test_pars_serve_relays_in_a_thread_when_a_broker_is_configured(sqlite_url: str, broker: Broker) -> None:
+    from fastapi.testclient import TestClient
+
+    from adapters.api.main import create_app
+    from adapters.bootstrap import bootstrap
+    from adapters.settings import Settings
+
+    system = bootstrap(Settings(database_url=sqlite_url, secret_key="test-secret-key", kafka_bootstrap=broker.bootstrap))
+    try:
+        with TestClient(create_app(system)):
+            ids = setup(system, running=True)
+            record(system, ids, 2)
+            position = SqlRelayPosition(system.db, RELAY_NAME)
+            wait_for(lambda: position.get() == system.store.head(), what="the in-process relay")
+        topics = by_topic(drain(broker.bootstrap, TOPICS, expected=system.store.head() + 2 + 2))
+        assert_complete(system, topics)
+    finally:
+        system.close()
