@@ -149,7 +149,7 @@ class FeedRelay:
         return last, out
 
     def run_round(self) -> int:
-        """Delivers the next batch of events and their feed items; returns how many events (0: caught up)."""
+        """Delivers the next batch of events and their feed items; returns how far the position moved (0: caught up)."""
         after = self.position.get()
         upto = self.feeds.position
         if upto <= after:
@@ -219,10 +219,3 @@ class FeedRelay:
                 publisher.close()
             except Exception:  # closing a connection to a broker that is gone may fail too
                 log.debug("kafka relay: close failed", exc_info=True)
-
-    def status(self) -> dict[str, Any]:
-        head = self.store.head()
-        at = self.position.get()
-        return {"relay": RELAY_NAME, "position": at, "head": head, "lag": max(head - at, 0),
-                "last_error": type(self.last_error).__name__ if self.last_error else None}
-
