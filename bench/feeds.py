@@ -141,25 +141,44 @@ def pars_command(*args: str) -> list[str]:
 
 
 @contextmanager
-def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Iterator[None]:
-    """`serve`: projections and relay in threads of this process (as `pars serve`); `processes`: the
-    compose shape, `pars projections run` and `pars feeds relay` as processes of their own."""
+def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Iterator[Any]:
+    """`serve`: projections and relay in threads of this process (as `pars serve`), the HTTP feed
+    read in-process; `processes`: the compose shape, `pars projections run`, `pars feeds relay` and
+    `pars serve --no-projections` (the API) as processes of their own, the HTTP feed read over TCP.
+    Yields an HTTP client of the API."""
     if shape == "serve":
+        from fastapi.testclient import TestClient
+
+        from adapters.api.main import create_app
+
         system.projections.start()
         relay = kafka_relay(system, bootstrap_servers)
         relay.start()
         try:
-            yield
+            yield TestClient(create_app(system, run_projections=False))
         finally:
             relay.stop()
             system.projections.stop()
         return
-    env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_KAFKA_BOOTSTRAP": bootstrap_servers, "PARS_SECRET_KEY": "bench"}
-    processes = [subprocess.Popen(pars_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for args in (("projections", "run"), ("feeds", "relay"))]
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_KAFKA_BOOTSTRAP": bootstrap_servers, "PARS_SECRET_KEY": system.secret}
+    commands = (("projections", "run"), ("feeds", "relay"), ("serve", "--no-projections", "--port", str(port)))
+    processes = [subprocess.Popen(pars_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for args in commands]
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    for _ in range(300):
+        try:
+            client.get("/api/v1/health")
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
     try:
-        yield
+        yield client
     finally:
+        client.close()
         for process in processes:
             process.terminate()
         for process in processes:
@@ -167,21 +186,20 @@ def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Ite
 
 
 def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float, shape: str = "serve") -> dict[str, Any]:
-    from fastapi.testclient import TestClient
     from kafka import KafkaConsumer
-
-    from adapters.api.main import create_app
 
     system = bootstrap(Settings(database_url=url, secret_key="bench", mail="file:var/mail"))
     stored: dict[str, float] = {}
     on_kafka: dict[str, float] = {}
     on_http: dict[str, float] = {}
+    sent_at: dict[str, float] = {}
+    stored_wall: dict[str, float] = {}
     stop = threading.Event()
     try:
         activity, learner_ids = populate(system, 200)
         system.projections.catch_up()
         running = workers(system, url, bootstrap_servers, shape)
-        running.__enter__()
+        client = running.__enter__()
 
         consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, auto_offset_reset="earliest", fetch_max_wait_ms=10)
         consumer.subscribe(["pars.feed.board.ABIM"])
@@ -191,9 +209,10 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float,
                 for batch in consumer.poll(timeout_ms=20).values():
                     now = time.monotonic()
                     for record in batch:
-                        on_kafka.setdefault(json.loads(record.value)["credit_id"], now)
+                        credit_id = json.loads(record.value)["credit_id"]
+                        on_kafka.setdefault(credit_id, now)
+                        sent_at.setdefault(credit_id, record.timestamp / 1000)  # the relay's send(), wall clock
 
-        client = TestClient(create_app(system, run_projections=False))
         headers = {"Authorization": "Bearer " + issue_token(system.secret, "board", board="ABIM")}
 
         def poll_http() -> None:
@@ -224,9 +243,10 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float,
         while written < total:
             aggs = completions(activity, learner_ids, written, min(group, total - written))
             system.store.save(*aggs)
-            now = time.monotonic()
+            now, wall = time.monotonic(), time.time()
             for a in aggs:
                 stored[a.credit_id] = now
+                stored_wall[a.credit_id] = wall
             written += len(aggs)
             pause = began + (written / group) * tick - time.monotonic()
             if pause > 0:
@@ -242,9 +262,11 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float,
         consumer.close()
         kafka = [on_kafka[c] - t for c, t in stored.items() if c in on_kafka]
         http = [on_http[c] - t for c, t in stored.items() if c in on_http]
+        handed = [sent_at[c] - t for c, t in stored_wall.items() if c in sent_at]
         return {
             "shape": shape, "load_average_1m": round(os.getloadavg()[0], 2), "asked_per_s": rate, "achieved_per_s": round(total / elapsed, 1), "completions": total,
             "kafka_topic": summary_ms(kafka), "http_feed": summary_ms(http),
+            "kafka_send_call": summary_ms(handed),  # stored -> the relay's send() (the record's timestamp)
             "missing_kafka": total - len(kafka), "missing_http": total - len(http),
         }
     finally:
@@ -290,7 +312,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.feeds", description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--backlog", type=int, default=200_000)
+    parser.add_argument("--backlog", type=int, default=200_000, help="0: latency only")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--bootstrap", default=os.environ.get("PARS_KAFKA_BOOTSTRAP"))
     parser.add_argument("--shapes", default="serve,processes", help="serve (one process, threads) and/or processes (compose shape)")
@@ -301,10 +323,11 @@ def main(argv: list[str]) -> int:
         with broker(args.bootstrap) as servers, fresh_database(args.backend) as url:
             result["latency"].append(measure_latency(url, servers, args.rate, args.seconds, shape))
         print(json.dumps(result["latency"][-1]), flush=True)
-    with broker(args.bootstrap) as servers:  # a fresh broker: the backlog's topics start empty
-        with fresh_database(args.backend) as url:
-            result["relay_catch_up"] = measure_relay(url, servers, args.backlog)
-        print(json.dumps(result["relay_catch_up"]), flush=True)
+    if args.backlog:
+        with broker(args.bootstrap) as servers:  # a fresh broker: the backlog's topics start empty
+            with fresh_database(args.backend) as url:
+                result["relay_catch_up"] = measure_relay(url, servers, args.backlog)
+            print(json.dumps(result["relay_catch_up"]), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     return 0
