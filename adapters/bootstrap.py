@@ -10,6 +10,7 @@ from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
 from adapters.db.feed_views import SqlFeedView
+from adapters.db.scratch import scratch_views
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
@@ -25,6 +26,7 @@ from projections.provider_profile import ProviderProfileProjection
 from projections.transcripts import TranscriptProjection
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
+from services.as_of import AsOfReplayer, ReadModels
 from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learners import LearnerDirectory
@@ -61,7 +63,13 @@ class System:
     chain: EventChainProjection
     # Board feeds: per certifying board and per state (HTTP; Kafka through adapters/kafka/relay).
     feeds: FeedProjection
+    # As-of reads: the read models replayed to an instant (services/as_of.py).
+    as_of: AsOfReplayer
     secret: str = field(repr=False, default="")
+
+    def read_models(self) -> ReadModels:
+        """The live read models the provider, activity, checklist and dashboard routes answer from."""
+        return ReadModels(self.profiles.view, self.activity_summary.view, self.transcripts.view, self.annual, self.activities.today)
 
     def close(self) -> None:
         self.projections.stop()
@@ -112,4 +120,5 @@ def bootstrap(settings: Settings | None = None) -> System:
         activity_summary=activity_summary,
         chain=chain,
         feeds=feeds,
+        as_of=AsOfReplayer(store, history.view, providers, scratch_views),
     )

@@ -216,8 +216,14 @@ class FeedProjection(ParsProjection[FeedView]):
     #: Consumers hold cursors into the feeds; see the module docstring for why a rebuild is named.
     rebuild_by_default = False
 
+    def process_page(self, page: list[tuple[Any, Any, Tracking]]) -> None:
+        """A page of the log (notification, event, tracking) inside the batch's transaction: its
+        learners, activities and earlier completions looked up with one query each, then each event."""
+        self.prefetch([domain_event for _, domain_event, _ in page])
+        for _, domain_event, tracking in page:
+            self.process_event(domain_event, tracking)
+
     def prefetch(self, events: list[Any]) -> None:
-        """The batch's learners, activities and earlier completions, one query each instead of one per event."""
         recorded = [e for e in events if isinstance(e, Completion.Recorded)]
         self.view.prefetch(
             {e.learner_id for e in recorded},

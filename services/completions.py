@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,6 +152,18 @@ def parse_report(report: Any) -> ParsedReport:
     return ParsedReport(action, activity_id, completion_date, query, credits)
 
 
+def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportError:
+    """One ACCME ActivityReport read for the provider reporting it, or why it cannot be."""
+    try:
+        parsed = parse_report(report)
+        org = _get(report, "Activity", "ProviderOrganization")
+        if org not in (None, "", accme_id):
+            raise ReportError(["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting")
+        return parsed
+    except ReportError as exc:
+        return exc
+
+
 class CompletionRegistry:
     def __init__(
         self, store: ParsStore, activities: ActivityRegistry, matcher: LearnerMatcher, today: Callable[[], date] = date.today
@@ -182,30 +195,29 @@ class CompletionRegistry:
         self, accme_id: str, reports: list[dict[str, Any]], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE
     ) -> list[CompletionResult]:
         """One result per report, in order; valid ones saved `chunk_size` aggregates per transaction."""
+        return self.submit_parsed(accme_id, [parse_provider_report(accme_id, r) for r in reports], by, chunk_size=chunk_size)
+
+    def submit_parsed(
+        self, accme_id: str, parsed: list[ParsedReport | ReportError], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[CompletionResult]:
+        """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order.
+        `progress(n)` is called after each saved chunk with the number of reports it held."""
         today = self.today()
-        parsed: list[ParsedReport | ReportError] = []
-        for report in reports:
-            try:
-                p = parse_report(report)
-                org = _get(report, "Activity", "ProviderOrganization")
-                if org not in (None, "", accme_id):
-                    raise ReportError(["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting")
-                parsed.append(p)
-            except ReportError as exc:
-                parsed.append(exc)
+        activities: dict[str, Activity | None] = {}  # one load per activity for the whole submission
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ParsedReport)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
-        results: list[CompletionResult | None] = [None] * len(reports)
+        results: list[CompletionResult | None] = [None] * len(parsed)
         for i, p in enumerate(parsed):
             if isinstance(p, ReportError):
                 results[i] = CompletionResult(i, "rejected", errors=[{"loc": p.loc, "msg": p.msg}])
         for start in range(0, len(valid), chunk_size):
             chunk = valid[start : start + chunk_size]
             for attempt in range(MAX_ATTEMPTS):
-                activities: dict[str, Activity | None] = {}
+                stored = self._stored(chunk, matches)
                 staged: list[tuple[int, CompletionResult, list[Completion]]] = []
                 for i, p in chunk:
-                    result, aggs = self._decide(accme_id, i, p, matches[i], activities, today, by)
+                    result, aggs = self._decide(accme_id, i, p, matches[i], activities, stored, today, by)
                     staged.append((i, result, aggs))
                 aggs = [a for _, _, agg_list in staged for a in agg_list]
                 try:
@@ -218,13 +230,28 @@ class CompletionRegistry:
                     results[i] = result if not result.ok else CompletionResult(
                         result.index, result.action, result.credit_ids, result.learner_id, result.errors, position
                     )
+                if progress:
+                    progress(len(chunk))
                 break
             else:
                 raise IntegrityError("completions are being changed concurrently; try again")
         return [r for r in results if r is not None]
 
+    def _stored(self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]) -> dict[uuid.UUID, Completion]:
+        """The chunk's completions that are already stored: which ones in one query per 500 ids
+        (most of a fresh batch is new), then a load only for those."""
+        ids = [
+            Completion.create_id(matches[i].learner_id, p.activity_id, credit_id)
+            for i, p in chunk
+            if matches[i].matched
+            for credit_id in p.credits
+        ]
+        found = self.store.existing(ids) if ids else set()
+        return {agg_id: self.store.repository.get(agg_id) for agg_id in found}
+
     def _decide(
-        self, accme_id: str, index: int, p: ParsedReport, match: Any, activities: dict[str, Activity | None], today: date, by: Acting
+        self, accme_id: str, index: int, p: ParsedReport, match: Any, activities: dict[str, Activity | None],
+        stored: dict[uuid.UUID, Completion], today: date, by: Acting,
     ) -> tuple[CompletionResult, list[Completion]]:
         credit_ids = list(p.credits)
         if not match.matched:
@@ -239,17 +266,17 @@ class CompletionRegistry:
             if activity.accme_id != accme_id:
                 raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
             if p.action == "delete":
-                return self._delete(index, accme_id, learner_id, activity, p, by)
+                return self._delete(index, accme_id, learner_id, p, stored, by)
             aggs: list[Completion] = []
             for credit_id, (cme, moc) in p.credits.items():
-                existing = self.get(learner_id, p.activity_id, credit_id)
+                existing = stored.get(Completion.create_id(learner_id, p.activity_id, credit_id))
                 if existing is None:
-                    aggs.append(
-                        Completion.record(
-                            accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=p.completion_date,
-                            cme=cme, moc=moc, credit_id=credit_id, today=today, by=by,
-                        )
+                    created = Completion.record(
+                        accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=p.completion_date,
+                        cme=cme, moc=moc, credit_id=credit_id, today=today, by=by,
                     )
+                    stored[created.id] = created  # the same completion twice in one batch: the second is unchanged
+                    aggs.append(created)
                 elif existing.resubmit(activity, p.completion_date, cme, moc, today, by):
                     aggs.append(existing)
         except DomainError as error:
@@ -257,11 +284,11 @@ class CompletionRegistry:
         return CompletionResult(index, "added" if aggs else "unchanged", credit_ids, learner_id), aggs
 
     def _delete(
-        self, index: int, accme_id: str, learner_id: str, activity: Activity, p: ParsedReport, by: Acting
+        self, index: int, accme_id: str, learner_id: str, p: ParsedReport, stored: dict[uuid.UUID, Completion], by: Acting
     ) -> tuple[CompletionResult, list[Completion]]:
         aggs: list[Completion] = []
         for credit_id in p.credits:
-            existing = self.get(learner_id, p.activity_id, credit_id)
+            existing = stored.get(Completion.create_id(learner_id, p.activity_id, credit_id))
             if existing is None or existing.accme_id != accme_id:
                 raise CompletionNotFoundError(f"no completion {credit_id} of this learner for activity {p.activity_id}", loc=("credit_id",))
             if existing.delete(by):
@@ -281,18 +308,26 @@ class CompletionRegistry:
         if activity.accme_id != accme_id:
             raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id"))
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
-        existing = self.get(learner_id, activity_id, credit_id)
-        if existing is None:
-            agg = Completion.record(
-                accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=completion_date,
-                cme=cme, moc=moc, credit_id=credit_id, today=self.today(), by=by,
-            )
-        elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by):
-            agg = existing
-        else:
-            return "unchanged", None
-        recordings = self.store.save(agg)
-        return "added", recordings[-1].notification.id
+        for attempt in range(MAX_ATTEMPTS):
+            existing = self.get(learner_id, activity_id, credit_id)
+            if existing is None:
+                agg = Completion.record(
+                    accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=completion_date,
+                    cme=cme, moc=moc, credit_id=credit_id, today=self.today(), by=by,
+                )
+            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by):
+                agg = existing
+            else:
+                return "unchanged", None
+            try:
+                recordings = self.store.save(agg)
+            except IntegrityError:
+                # Another request saved this completion first (a double-clicked form): decide again on what
+                # it stored, so the same facts answer "unchanged" and different ones the usual conflict.
+                time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
+                continue
+            return "added", recordings[-1].notification.id
+        raise IntegrityError("this completion is being changed concurrently; try again")
 
     def delete_one(self, completion: Completion, by: Acting) -> int | None:
         if not completion.delete(by):

@@ -54,20 +54,16 @@ class BatchProjectionRunner:
         if not notifications:
             return 0
         view = self.projection.view
-        # Projections that need the event as stored (the event chain hashes its bytes) get it too.
-        process_stored = getattr(self.projection, "process_stored", None)
-        # Projections that look rows up per event (the feeds) may load them for the whole batch at once.
-        prefetch = getattr(self.projection, "prefetch", None)
-        events = [self.store.mapper.to_domain_event(n) for n in notifications]
+        # A projection that needs the events as stored and the whole page at once (the event chain
+        # hashes the stored bytes and reads its chains' heads once a page) gets them so.
+        process_page = getattr(self.projection, "process_page", None)
         with view.transaction():
-            if prefetch is not None:
-                prefetch(events)
-            for notification, domain_event in zip(notifications, events, strict=True):
-                tracking = Tracking(self.store.name, notification.id)
-                if process_stored is not None:
-                    process_stored(notification, domain_event, tracking)
-                else:
-                    self.projection.process_event(domain_event, tracking)
+            if process_page is not None:
+                process_page([(n, self.store.mapper.to_domain_event(n), Tracking(self.store.name, n.id)) for n in notifications])
+                return len(notifications)
+            for notification in notifications:
+                domain_event = self.store.mapper.to_domain_event(notification)
+                self.projection.process_event(domain_event, Tracking(self.store.name, notification.id))
         return len(notifications)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:

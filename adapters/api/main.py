@@ -14,6 +14,7 @@ from adapters.api.routes import (
     activities,
     activity_batches,
     annual,
+    completion_batches,
     completions,
     contacts,
     dashboard,
@@ -22,8 +23,10 @@ from adapters.api.routes import (
     health,
     history,
     learners,
+    passport,
     providers,
     tokens,
+    transcripts,
 )
 from adapters.bootstrap import System
 
@@ -63,7 +66,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         providers, contacts, tokens, history, directory,  # providers and contacts
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
-        learners, completions,
+        learners, completion_batches, completions, transcripts, passport,
         feeds,
         health,
     )

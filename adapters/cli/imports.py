@@ -16,7 +16,7 @@ from adapters.batch.importer import submit_records
 from adapters.batch.records import BatchFormatError
 from domain.base import Acting, Channel
 
-imports = typer.Typer(help="Batch files: activities and the learner directory.", no_args_is_help=True)
+imports = typer.Typer(help="Batch files: activities, completions and the learner directory.", no_args_is_help=True)
 err = Console(stderr=True)
 
 
@@ -68,3 +68,15 @@ def import_learners(
     from adapters.cli.learner_imports import run_learner_import  # the learner directory's own module
 
     run_learner_import(file, err)
+
+
+@imports.command("completions")
+def import_completions(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ACCME learner-reports JSON, tab-delimited or Excel (.xlsx)")],
+    provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
+    show_completions: Annotated[bool, typer.Option("--completions", help="also list each stored record's row, action and credit IDs")] = False,
+) -> None:
+    """Imports a completion batch file and prints its report as JSON; exit 1 if any record was rejected."""
+    from adapters.cli.completion_imports import run_completion_import
+
+    run_completion_import(file, provider, show_completions, err)

@@ -166,6 +166,14 @@ def history(
             after = page[-1]["position"]
 
 
+@app.command()
+def demo() -> None:
+    """Fills the configured store with a realistic demo data set (providers, activities, physicians, completions); exit 1 if it is there already."""
+    from adapters.cli.demo import run_demo
+
+    run_demo(err)
+
+
 @projections.command("run")
 def run_projections() -> None:
     """Keeps every read model current until interrupted (the production worker)."""

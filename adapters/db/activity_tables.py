@@ -1,6 +1,6 @@
 """Read-model tables of the activity projections."""
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, false
 
 from adapters.db.tables import Json, metadata
 
@@ -20,7 +20,9 @@ activity_summaries = Table(
     Column("mips", Boolean, nullable=False),
     Column("moc_boards", Text, nullable=False),  # " ABIM ABP " for LIKE '% ABIM %'
     Column("physician_learners", Integer, nullable=False),
+    Column("for_public_list", Boolean, nullable=False, server_default=false()),  # listed in the CME Passport catalog
     Column("search_text", Text, nullable=False),
     Column("doc", Json, nullable=False),
     Index("ix_activity_summaries_provider_dates", "accme_id", "start_date", "end_date"),
+    Index("ix_activity_summaries_passport", "for_public_list", "end_date"),
 )

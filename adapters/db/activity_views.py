@@ -28,7 +28,7 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             "start_date": doc["start_date"], "end_date": doc["end_date"], "complete": doc["complete"],
             "closed": doc["closed"], "deleted": doc["deleted"], "rems": doc["rems"], "mips": doc["mips"],
             "moc_boards": " " + " ".join(doc["moc_boards"]) + " ", "physician_learners": doc["physician_learners"],
-            "search_text": text, "doc": doc,
+            "for_public_list": doc.get("for_public_list") is True, "search_text": text, "doc": doc,
         }
 
     def get_summary(self, key: str) -> dict[str, Any] | None:
@@ -78,6 +78,24 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             ).scalars()
             return list(rows), total
 
+    def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        where = [t.c.for_public_list.is_(True), t.c.deleted.is_(False)]
+        if since is not None:
+            where.append(t.c.end_date >= since.isoformat())
+        for word in (q or "").lower().split():
+            where.append(t.c.search_text.like(_like(word), escape="\\"))
+        with self.reading() as conn:
+            total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
+            rows = conn.execute(
+                select(t.c.doc).where(and_(*where)).order_by(t.c.start_date, t.c.activity_id).limit(limit).offset(offset)
+            ).scalars()
+            return list(rows), total
+
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
         with self.reading() as conn:
             return list(conn.execute(select(t.c.doc).where(and_(*self._where(accme_id, year)))).scalars())
+
+    def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:
+        where = [*self._where(accme_id, None), t.c.activity_id == activity_id]
+        with self.reading() as conn:
+            return conn.execute(select(t.c.doc).where(and_(*where))).scalar()

@@ -1,0 +1,281 @@
+"""Completion batch files: ACCME learner-reports JSON, tab-delimited text and the Excel template.
+
+`read_completion_file` finds the format from the content (checked against the name's claim),
+and hands back one `CompletionRecord` per report or row; `render` writes records back in any
+of the three formats (the round trip the tests check), `template` a blank file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from adapters.batch import claimed_format, tab
+from adapters.batch.completion_rows import (
+    ACTION, BIRTH_DAY, BIRTH_MONTH, BOARD, COLUMNS, COMPLETED, DESCRIPTIONS, CompletionRecord, canonical, check_header,
+    record_to_row, row_to_record,
+)
+from adapters.batch.records import BatchFormatError
+from domain.learner import CERTIFYING_BOARDS
+from services.completions import ParsedReport, parse_provider_report
+
+FORMATS = ("json", "tab", "xlsx")
+NAMES = {
+    "json": "ACCME learner-reports JSON", "tab": "tab-delimited text", "xlsx": "an Excel workbook (.xlsx)",
+    "xml": "XML", "csv": "comma-separated (CSV)", "xls": "an Excel 97-2003 workbook (.xls)",
+}
+REPORTS_PATH = ["ACCMELearnerReports", "ActivityReports", "ActivityReport"]
+SHEET, INSTRUCTIONS = "Completions", "Instructions"
+
+
+def detect(data: bytes) -> str:
+    """`json`, `tab` or `xlsx` from the first bytes; BatchFormatError naming what the file is instead."""
+    if not data.strip():
+        raise BatchFormatError("the file is empty")
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "xl/workbook.xml" in archive.namelist():
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            raise BatchFormatError("the file starts like a ZIP archive (as .xlsx files do) but is damaged or cut short") from None
+        raise BatchFormatError("the file is a ZIP archive but not an Excel workbook (.xlsx)")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise BatchFormatError("the file is an Excel 97-2003 workbook (.xls); save it as .xlsx (Excel Workbook) and upload that")
+    text = tab.decode(data[:65536]).lstrip()
+    if text.startswith(("{", "[")):
+        return "json"
+    if text.startswith("<"):
+        raise BatchFormatError("the file is XML; completions are uploaded as ACCME learner-reports JSON, tab-delimited text or the Excel template")
+    first_line = text.split("\n", 1)[0]
+    if "\t" in first_line:
+        return "tab"
+    if "," in first_line:
+        raise BatchFormatError("the file looks comma-separated (CSV); save it as tab-delimited text (.txt) or use the Excel template")
+    raise BatchFormatError("the file is in no known format: expected ACCME learner-reports JSON, a tab-delimited file with a header row, or the Excel template (.xlsx)")
+
+
+def read_completion_file(data: bytes, filename: str | None, accme_id: str) -> tuple[str, list[CompletionRecord]]:
+    """The format and records of a file; BatchFormatError (never another exception) if it cannot be read."""
+    fmt = detect(data)
+    claim = claimed_format(filename)
+    if claim and claim != fmt:
+        raise BatchFormatError(f"{filename} is named as {NAMES.get(claim, claim)} but its content is {NAMES[fmt]}")
+    try:
+        return fmt, PARSERS[fmt](data, accme_id)
+    except BatchFormatError:
+        raise
+    except Exception as e:  # a parser bug must not become a 5xx: report it as an unreadable file
+        raise BatchFormatError(f"the {NAMES[fmt]} file could not be read: {type(e).__name__}: {e}") from e
+
+
+# --- ACCME learner-reports JSON -----------------------------------------------------------------
+
+
+def parse_json(data: bytes, accme_id: str) -> list[CompletionRecord]:
+    try:
+        body = json.loads(tab.decode(data))
+    except json.JSONDecodeError as e:
+        raise BatchFormatError(f"the JSON is not well-formed: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    if isinstance(body, dict) and "ACCMEActivities" in body:
+        raise BatchFormatError("this is an ACCME activity file (ACCMEActivities); upload it as an activity batch, not as completions")
+    root = body.get("ACCMELearnerReports") if isinstance(body, dict) else None
+    reports = root.get("ActivityReports") if isinstance(root, dict) else None
+    items = reports.get("ActivityReport") if isinstance(reports, dict) else None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise BatchFormatError("the JSON is not ACCME learner reports: expected ACCMELearnerReports.ActivityReports.ActivityReport[]",
+                               [{"loc": REPORTS_PATH, "msg": "required"}])
+    records = []
+    for i, item in enumerate(items):
+        parsed = parse_provider_report(accme_id, item)
+        title = ""
+        if isinstance(parsed, ParsedReport):
+            name = ((item.get("Activity") or {}).get("Module") or {}).get("ModuleName") or {}
+            title = name.get("value") if isinstance(name, dict) and isinstance(name.get("value"), str) else ""
+            records.append(CompletionRecord(i + 1, report=parsed, title=title))
+        else:
+            records.append(CompletionRecord(i + 1, errors=[{"loc": [*REPORTS_PATH, i, *parsed.loc], "msg": parsed.msg}]))
+    return records
+
+
+def report_item(report: ParsedReport, accme_id: str, title: str = "") -> dict[str, Any]:
+    """A report as an ACCME learner-reports `ActivityReport`."""
+    q = report.query
+    ids = ([{"value": q.npi, "domain": "NPI"}] if q.npi else []) + ([{"value": q.board_id, "domain": q.board}] if q.board else [])
+    ids += [{"value": q.licence_number, "domain": q.state}] if q.state and q.licence_number else []
+    certificates = [
+        {"UniqueID": ids, "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}, "CreditID": credit_id}
+        for credit_id, (cme, moc) in report.credits.items()
+        for c in [*cme, *moc]
+    ]
+    member: dict[str, Any] = {"Name": {"GivenName": q.first_name, "FamilyName": q.last_name}}
+    if q.birth_date:
+        member["PersonalInfo"] = {"BirthDate": q.birth_date}
+    return {
+        "Member": member,
+        "Activity": {
+            "ProviderOrganization": accme_id,
+            "Module": {
+                "ModuleName": {"value": title or report.activity_id, "moduleID": report.activity_id},
+                "Status": "Completed",
+                "CompletedDateTime": f"{report.completion_date.isoformat()}T00:00:00",
+                "CreditCertificate": certificates,
+            },
+        },
+        "XtensibleInfo": {"ProviderID": accme_id, "LearnerRecordAction": report.action},
+    }
+
+
+def render_json(reports: list[ParsedReport], accme_id: str) -> bytes:
+    body = {"ACCMELearnerReports": {"ActivityReports": {
+        "DateTimeCreated": date.today().isoformat() + "T00:00:00",
+        "ActivityReport": [report_item(r, accme_id) for r in reports],
+    }}}
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+# --- rows: tab-delimited and Excel ----------------------------------------------------------------
+
+
+def parse_rows(rows: list[list[Any]], accme_id: str) -> list[CompletionRecord]:
+    """Records from a header row and data rows (cells as text or Excel values)."""
+    if not rows:
+        raise BatchFormatError("the file is empty: expected a header row and one completion a row")
+    names = [canonical(name) if name is not None else "" for name in rows[0]]
+    while names and not names[-1]:
+        names.pop()
+    if problems := check_header(names):
+        hint = "; is this an activity file?" if any("Provider Activity ID" in p["msg"] or "Activity Title" in p["msg"] for p in problems) else ""
+        raise BatchFormatError(f"the header row has {len(problems)} unknown, repeated or missing column(s){hint}", problems)
+    records = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        extra = [c for c in cells[len(names):] if c is not None and str(c).strip() != ""]
+        if extra:
+            records.append(CompletionRecord(number, errors=[{"loc": ["row"], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}]))
+            continue
+        records.append(row_to_record({n: c for n, c in zip(names, cells, strict=False) if n}, number, accme_id))
+    return records
+
+
+def parse_tab(data: bytes, accme_id: str) -> list[CompletionRecord]:
+    reader = csv.reader(io.StringIO(tab.decode(data), newline=""), dialect="excel-tab")
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        raise BatchFormatError(f"the tab-delimited file cannot be read: {e} (line {reader.line_num})") from None
+    return parse_rows(rows, accme_id)
+
+
+def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, dialect="excel-tab", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for report in reports:
+        row = record_to_row(report)
+        writer.writerow([tab.cell_text(row.get(name)) for name in COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def parse_xlsx(data: bytes, accme_id: str) -> list[CompletionRecord]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
+    try:
+        names = [n for n in workbook.sheetnames if n != INSTRUCTIONS]
+        if SHEET not in workbook.sheetnames and not names:
+            raise BatchFormatError(f"the workbook has no sheet named {SHEET!r}")
+        sheet = workbook[SHEET if SHEET in workbook.sheetnames else names[0]]
+        sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    return parse_rows(rows, accme_id)
+
+
+TEXT_COLUMNS = {"Activity ID", "NPI", "License Number", "Board ID", "Credit ID"}  # identifiers keep leading zeros
+
+
+def render_xlsx(reports: list[ParsedReport], accme_id: str = "") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for r, report in enumerate(reports, start=2):
+        row = record_to_row(report)
+        for c, name in enumerate(COLUMNS, start=1):
+            value = row.get(name)
+            if value is None:
+                continue
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, date):
+                cell.value = value
+                cell.number_format = "mm/dd/yyyy"
+            elif isinstance(value, (int, float)) and name not in TEXT_COLUMNS:
+                cell.value = value
+            else:
+                cell.value = str(value)
+                cell.data_type = "s"  # text that starts with "=" must not become a formula
+    for c in range(1, len(COLUMNS) + 1):
+        sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = 16
+    last = max(len(reports) + 1, 1000)
+    for name, options in ((ACTION, ("Add", "Delete")), (BOARD, CERTIFYING_BOARDS)):
+        letter = sheet.cell(row=1, column=COLUMNS.index(name) + 1).column_letter
+        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False)
+        validation.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(validation)
+    _instructions(workbook.create_sheet(INSTRUCTIONS))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _instructions(sheet: Any) -> None:
+    sheet.append(["PARS learner completion upload template"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for line in (
+        f"One completion a row on the sheet '{SHEET}'; keep the header row. Leave a cell blank when it does not apply.",
+        f"Identify each learner by first and last name with {BIRTH_MONTH}, {BIRTH_DAY} and State of Licensure (the licence number helps),",
+        "or by NPI, or by certifying board and board ID. Every identifier given must agree with the learner directory.",
+        f"{COMPLETED} as MM/DD/YYYY. Credits and MOC points in steps of 0.25; MOC only for boards the activity is registered with.",
+        "Records are never edited: to correct one, upload it with Action Delete, then the corrected row with Action Add.",
+        "Uploading the same file again changes nothing.",
+        "",
+    ):
+        sheet.append([line])
+    sheet.append(["column", "what it holds"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for name in COLUMNS:
+        sheet.append([name, DESCRIPTIONS[name]])
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 90
+
+
+PARSERS = {"json": parse_json, "tab": parse_tab, "xlsx": parse_xlsx}
+RENDERERS = {"json": render_json, "tab": render_tab, "xlsx": render_xlsx}
+
+
+def render(fmt: str, reports: list[ParsedReport], accme_id: str) -> bytes:
+    return RENDERERS[fmt](reports, accme_id)
+
+
+def template(fmt: str) -> bytes:
+    """A blank file: the header row (and, for Excel, the instructions)."""
+    return RENDERERS[fmt]([], "")

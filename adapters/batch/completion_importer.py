@@ -1,0 +1,105 @@
+"""Importing a completion batch file: detect, read, submit in chunks, one report of every record.
+
+Valid records are stored; invalid ones come back with their row, field (a column, or a JSON path)
+and reason. Uploading the same file again changes nothing: each record names the same
+completion (its credit ID, given or derived from the row) and the registry answers `unchanged`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.batch.completion_files import REPORTS_PATH, read_completion_file
+from adapters.batch.completion_rows import CompletionRecord, column_of
+from domain.base import Acting
+
+CHUNK_SIZE = 1000
+COUNTS = ("recorded", "unchanged", "deleted", "rejected")
+ACTIONS = {"added": "recorded", "unchanged": "unchanged", "deleted": "deleted", "rejected": "rejected"}
+
+
+@dataclass
+class CompletionBatchReport:
+    """What a completion batch did: counts by outcome, each stored record, and every rejected record's errors."""
+
+    format: str
+    total: int
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    completions: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    position: int | None = None  # the last stored event's notification id (read-your-writes)
+
+    @property
+    def rejected(self) -> int:
+        return self.counts["rejected"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "total": self.total, "counts": self.counts, "completions": self.completions, "errors": self.errors}
+
+
+def import_completion_file(
+    system: Any,
+    accme_id: str,
+    data: bytes,
+    filename: str | None,
+    by: Acting,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> CompletionBatchReport:
+    """Imports a completion file for one provider; BatchFormatError if the file as a whole cannot be read.
+
+    `progress(done, total)` is called after each chunk; `system.completions` is the completion registry.
+    """
+    fmt, records = read_completion_file(data, filename, accme_id)
+    return submit_completion_records(system.completions, accme_id, fmt, records, by, progress, chunk_size)
+
+
+def submit_completion_records(
+    registry: Any,
+    accme_id: str,
+    fmt: str,
+    records: list[CompletionRecord],
+    by: Acting,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> CompletionBatchReport:
+    report = CompletionBatchReport(format=fmt, total=len(records))
+    errors: list[tuple[int, dict[str, Any]]] = []
+    stored: list[tuple[int, dict[str, Any]]] = []
+    valid = [(n, r) for n, r in enumerate(records) if r.ok]
+    for n, record in enumerate(records):
+        if not record.ok:
+            errors += [(n, {"row": record.row, "loc": e["loc"], "msg": e["msg"]}) for e in record.errors]
+    report.counts["rejected"] = len(records) - len(valid)
+    done = len(records) - len(valid)
+    if progress:
+        progress(done, len(records))
+    def advanced(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(records))
+
+    results = registry.submit_parsed(accme_id, [r.report for _, r in valid], by, chunk_size=chunk_size, progress=advanced)
+    for result in results:
+        n, record = valid[result.index]
+        outcome = ACTIONS.get(result.action, result.action)
+        report.counts[outcome] = report.counts.get(outcome, 0) + 1
+        if result.ok:
+            stored.append((n, {"row": record.row, "action": outcome, "credit_ids": result.credit_ids}))
+            report.position = max(report.position or 0, result.position or 0) or None
+        else:
+            errors += [(n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors]
+    report.completions = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
+    report.errors = [e for _, e in sorted(errors, key=lambda e: e[0])]
+    return report
+
+
+def _loc(fmt: str, record: CompletionRecord, error: dict[str, Any]) -> list[Any]:
+    """A registry error's place in the file: the column of a row, or the JSON path of a report."""
+    loc = list(error.get("loc", []))
+    if fmt == "json":
+        return [*REPORTS_PATH, record.row - 1, *loc]
+    return [column_of(loc, error.get("msg", ""))]

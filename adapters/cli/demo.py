@@ -1,0 +1,56 @@
+"""`pars demo`: fills the configured store with the demo data set, then prints what it made and tokens to try."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.console import Console
+
+from adapters.tokens import issue_token, new_token_id
+from commands.providers import IssueApiToken
+from services.demo import DemoAlreadyLoadedError, DemoDataSet
+
+
+def run_demo(err: Console) -> None:
+    from adapters.cli.main import cli_actor, system_or_exit  # here, not at the top: main registers this command
+
+    with system_or_exit() as system:
+        started = time.perf_counter()
+        try:
+            with err.status("making the demo data set"):
+                made = DemoDataSet(system).load()
+        except DemoAlreadyLoadedError as error:
+            err.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(1) from None
+        with err.status("bringing the read models up to date"):
+            system.projections.catch_up()
+        seconds = time.perf_counter() - started
+        provider = made.providers[0]
+        token_id = new_token_id()
+        provider_token = issue_token(system.secret, "provider", provider=provider, token_id=token_id)
+        system.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label="issued by pars demo"), cli_actor())
+        learner = made.sample_learner
+        lines = [
+            f"demo data set made in {seconds:.1f} s (store: {system.settings.database_url})",
+            f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
+            f"{', '.join(made.providers)}",
+            f"  {made.activities} activities over {system.annual.today().year - 1}-{system.annual.today().year}, {made.closed} closed"
+            + (f" ({len(made.rejected_activities)} refused)" if made.rejected_activities else ""),
+            f"  {len(made.learners)} physicians in the learner directory",
+            f"  {made.completions} completions" + (f" ({made.rejected_completions} refused)" if made.rejected_completions else ""),
+            f"  program summaries: {', '.join(f'{a} {y}' for a, y in made.program_summaries)}",
+            "",
+            "to try (PARS_SECRET_KEY signs these tokens; `pars serve` to start):",
+            f"  provider {provider}:   export PROVIDER={provider_token}",
+            f"  ACCME staff:          export ACCREDITOR={issue_token(system.secret, 'accreditor', token_id=new_token_id())}",
+            f"  learner {learner.get('name')} (NPI {learner.get('npi')}, licence {learner.get('licence')}):",
+            f"                        export LEARNER={issue_token(system.secret, 'learner', learner=learner.get('learner_id'), token_id=new_token_id())}",
+            f"  TN medical board:     export TN_BOARD={issue_token(system.secret, 'board', state='TN', token_id=new_token_id())}",
+            f"  curl -s localhost:8000/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
+            "  curl -s localhost:8000/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
+            f"  curl -s 'localhost:8000/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
+            f"  curl -s localhost:8000/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
+            "  curl -s 'localhost:8000/api/v1/passport/catalog?past=true'",
+        ]
+        typer.echo("\n".join(lines))

@@ -1,0 +1,148 @@
+"""The CME transcript as a PDF a physician can hand to a licensing board.
+
+A header naming the physician (licences, NPI, board IDs), the period, one table row per
+completion (date, provider, activity, credits by type), the totals by credit type, and on every
+page the date it was generated and its page number. Rows and totals are those of
+`projections/transcripts.py`; a row may carry `provider_name` (the provider's name) beside its
+`accme_id`.
+
+The PDF uses the standard Helvetica font, so it needs no font file on the machine; text outside
+Latin-1 (which covers the accented names of Western European languages) is transliterated.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+TITLE = "CME Transcript"
+SOURCE = "Continuing medical education credit reported by ACCME-accredited providers to PARS (CME Passport)."
+
+
+STROKED = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+
+
+def _latin1(text: Any) -> str:
+    """Text the core fonts can draw: Latin-1 kept, other letters stripped of their accents, the rest '?'."""
+    out = []
+    for ch in str(text or ""):
+        if ord(ch) < 256:
+            out.append(ch)
+            continue
+        base = STROKED.get(ch) or "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) < 128)
+        out.append(base or "?")
+    return "".join(out)
+
+
+def _credits(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"{start:%m/%d/%Y} to {end:%m/%d/%Y}"
+    if start:
+        return f"from {start:%m/%d/%Y}"
+    if end:
+        return f"through {end:%m/%d/%Y}"
+    return "all reported completions"
+
+
+class _TranscriptPdf(FPDF):
+    def __init__(self, generated: str, physician: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self.generated = generated
+        self.physician = physician
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 15, 15)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font("Helvetica", size=8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 5, _latin1(f"{self.physician} - CME transcript generated {self.generated}"), align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
+
+
+def render_transcript_pdf(
+    learner: dict[str, Any],
+    rows: list[dict[str, Any]],
+    totals: dict[str, float],
+    start: date | None,
+    end: date | None,
+    *,
+    generated: datetime | None = None,
+) -> bytes:
+    """The transcript as PDF bytes. `learner` is a learner directory doc (first_name, last_name,
+    licences [{state, number}], npi, board_ids [{board, id}])."""
+    when = (generated or datetime.now(UTC)).strftime("%m/%d/%Y %H:%M UTC")
+    name = f"{learner.get('first_name', '')} {learner.get('last_name', '')}".strip()
+    pdf = _TranscriptPdf(when, name)
+    pdf.set_title(f"{TITLE}: {_latin1(name)}")
+    pdf.set_author("PARS")
+    pdf.set_creation_date(generated or datetime.now(UTC))
+    pdf.add_page()
+
+    pdf.set_font("Helvetica", style="B", size=18)
+    pdf.cell(0, 9, TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(80, 80, 80)
+    pdf.multi_cell(0, 4.5, SOURCE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+
+    licences = ", ".join(f"{lic['state']} {lic['number']}" for lic in learner.get("licences") or []) or "none on record"
+    boards = ", ".join(f"{b['board']} {b['id']}" for b in learner.get("board_ids") or []) or "none on record"
+    facts = (
+        ("Physician", name),
+        ("State licences", licences),
+        ("NPI", learner.get("npi") or "none on record"),
+        ("Certifying boards", boards),
+        ("Period", _period(start, end)),
+        ("Generated", when),
+    )
+    for label, value in facts:
+        pdf.set_font("Helvetica", style="B", size=10)
+        pdf.cell(38, 6, label)
+        pdf.set_font("Helvetica", size=10)
+        pdf.multi_cell(0, 6, _latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 7, f"Completions ({len(rows)})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", size=9)
+    if rows:
+        heading = FontFace(emphasis="BOLD", fill_color=(225, 230, 238))
+        with pdf.table(col_widths=(20, 45, 75, 46), headings_style=heading, line_height=5, text_align="LEFT") as table:
+            table.row(["Date", "Provider", "Activity", "Credits"])
+            for r in rows:
+                doc = r["doc"]
+                provider = r.get("provider_name") or ""
+                credits = "\n".join(f"{_credits(c['credits'])} {c['type']}" for c in [*doc["cme"], *doc["moc"]])
+                table.row([
+                    date.fromisoformat(r["completion_date"]).strftime("%m/%d/%Y"),
+                    _latin1(f"{provider} (ACCME ID {r['accme_id']})" if provider else f"ACCME ID {r['accme_id']}"),
+                    _latin1(f"{doc['activity_title']} (activity {r['activity_id']})"),
+                    _latin1(credits),
+                ])
+    else:
+        pdf.cell(0, 6, "No completions were reported in this period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(5)
+
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 7, "Totals by credit type", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", size=10)
+    if totals:
+        with pdf.table(col_widths=(120, 40), width=160, headings_style=FontFace(emphasis="BOLD", fill_color=(225, 230, 238)), align="LEFT", line_height=6) as table:
+            table.row(["Credit type", "Total"])
+            for kind, value in totals.items():
+                table.row([_latin1(kind), _credits(value)])
+    else:
+        pdf.cell(0, 6, "No credit in this period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

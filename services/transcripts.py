@@ -1,0 +1,183 @@
+"""Transcript queries: whose transcript a principal may read, found by name + state + licence or NPI.
+
+A learner reads only their own transcript: the parameters, when given, must describe them. Boards
+and accreditors (and auditors, who read everything) name a physician by first and last name,
+state of licensure and state licence ID, or by NPI; anything but exactly one learner answers
+404 with the reason. A state board reads only physicians licensed in its state, a certifying
+board only its diplomates (a board ID at that board on record). Providers read no transcripts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.errors import DomainError, InvalidValueError, NotFoundError
+from domain.learner import identifier_key, name_key
+from projections.learner_directory import LearnerDirectoryView
+from projections.provider_profile import ProviderProfileView
+from projections.transcripts import TranscriptView, credit_totals
+from services.access import Principal, Role
+from services.learners import LearnerDirectory
+
+
+class TranscriptForbiddenError(DomainError):
+    """Raised when the principal's role reads no transcripts, or a learner asks for someone else's."""
+
+
+class TranscriptLearnerNotFoundError(NotFoundError):
+    """Raised when the parameters name no single learner the principal may read."""
+
+
+@dataclass(frozen=True)
+class TranscriptQuery:
+    """The ACCME transcript API's parameters."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    state: str | None = None
+    licence_id: str | None = None
+    npi: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def names_someone(self) -> bool:
+        return any((self.first_name, self.last_name, self.state, self.licence_id, self.npi))
+
+
+@dataclass(frozen=True)
+class Transcript:
+    learner: dict[str, Any]  # the learner directory doc: names, licences, NPI, board IDs
+    rows: list[dict[str, Any]]  # transcript rows (projections/transcripts.py), each with provider_name
+    totals: dict[str, float]
+    start: date | None
+    end: date | None
+
+
+def describes(doc: dict[str, Any], q: TranscriptQuery) -> bool:
+    """Whether every identifier given in the query is the learner's own."""
+    if (q.first_name or q.last_name) and name_key(q.first_name or "", q.last_name or "") != name_key(doc["first_name"], doc["last_name"]):
+        return False
+    licences = {(lic["state"], identifier_key(lic["number"])) for lic in doc.get("licences") or []}
+    if q.state and q.state not in {s for s, _ in licences}:
+        return False
+    if q.licence_id and (q.state or "", identifier_key(q.licence_id)) not in licences:
+        return False
+    return not (q.npi and q.npi != doc.get("npi"))
+
+
+class TranscriptQueries:
+    def __init__(
+        self, learners: LearnerDirectory, directory: LearnerDirectoryView, transcripts: TranscriptView, profiles: ProviderProfileView
+    ) -> None:
+        self.learners = learners
+        self.directory = directory
+        self.transcripts = transcripts
+        self.profiles = profiles
+
+    def for_principal(self, principal: Principal, q: TranscriptQuery) -> Transcript:
+        """The transcript the query names, as this principal may read it."""
+        if q.start and q.end and q.end < q.start:
+            raise InvalidValueError("completionDateRangeEnd is before completionDateRangeStart", loc=("query", "completionDateRangeEnd"))
+        if principal.role is Role.LEARNER:
+            entry = self._own(principal, q)
+        elif principal.role in (Role.BOARD, Role.ACCREDITOR, Role.AUDITOR):
+            entry = self.find(q)
+            self._may_read(principal, entry)
+        else:
+            raise TranscriptForbiddenError("providers read no transcripts; a learner, board or accreditor token does")
+        return self.transcript(entry["doc"], q.start, q.end)
+
+    def transcript(self, learner: dict[str, Any], start: date | None, end: date | None) -> Transcript:
+        rows = self.transcripts.for_learner(learner["learner_id"], start, end)
+        names: dict[str, str] = {}
+        for r in rows:
+            if r["accme_id"] not in names:
+                names[r["accme_id"]] = (self.profiles.get_profile(r["accme_id"]) or {}).get("name", "")
+            r["provider_name"] = names[r["accme_id"]]
+        return Transcript(learner, rows, credit_totals(rows), start, end)
+
+    def _own(self, principal: Principal, q: TranscriptQuery) -> dict[str, Any]:
+        learner_id = self.learners.resolve(principal.learner or "")
+        entry = self.directory.get_learner(learner_id) if learner_id else None
+        if entry is None:
+            raise TranscriptLearnerNotFoundError("this learner is not in the learner directory", loc=("token", "learner"))
+        if q.names_someone and not describes(entry["doc"], q):
+            # Same answer whether or not the named person exists: a learner learns nothing of others.
+            raise TranscriptForbiddenError("a learner token reads only its own transcript, and these parameters do not describe its learner")
+        return entry
+
+    def find(self, q: TranscriptQuery) -> dict[str, Any]:
+        """Exactly one learner named by NPI, or by first + last name + state + licence ID; else why not."""
+        if q.npi:
+            found = [e for e in self.directory.by_npis([q.npi]) if describes(e["doc"], q)]
+            what = f"NPI {q.npi}"
+        elif q.first_name and q.last_name and q.state and q.licence_id:
+            key = name_key(q.first_name, q.last_name)
+            found = [e for e in self.directory.by_name_keys([key]) if describes(e["doc"], q)]
+            what = f"{q.first_name} {q.last_name} with licence {q.licence_id} in {q.state}"
+        else:
+            missing = [n for n, v in (("firstName", q.first_name), ("lastName", q.last_name), ("stateOfLicensure", q.state), ("stateMedicalLicenseID", q.licence_id)) if not v]
+            raise InvalidValueError(
+                "name a physician by npi, or by firstName, lastName, stateOfLicensure and stateMedicalLicenseID", loc=("query", missing[0])
+            )
+        if not found:
+            raise TranscriptLearnerNotFoundError(f"no learner in the directory matches {what} (with every other parameter given)", loc=("query",))
+        if len(found) > 1:
+            raise TranscriptLearnerNotFoundError(f"{len(found)} learners match {what}; give the NPI", loc=("query",))
+        return found[0]
+
+    @staticmethod
+    def _may_read(principal: Principal, entry: dict[str, Any]) -> None:
+        doc = entry["doc"]
+        if principal.role is Role.BOARD and principal.state and principal.state not in {lic["state"] for lic in doc.get("licences") or []}:
+            raise TranscriptLearnerNotFoundError(f"no learner licensed in {principal.state} matches these parameters", loc=("query",))
+        if principal.role is Role.BOARD and principal.board and principal.board not in {b["board"] for b in doc.get("board_ids") or []}:
+            raise TranscriptLearnerNotFoundError(f"no {principal.board} diplomate matches these parameters", loc=("query",))
+
+
+def accme_transcript(t: Transcript) -> dict[str, Any]:
+    """The transcript as ACCME transcript JSON (`accme-pars-learner-transcript.schema_v0_1.json`)."""
+    doc = t.learner
+    info: dict[str, Any] = {
+        "Licensure": [{"StateOfLicensure": lic["state"], "StateMedicalLicenseID": lic["number"]} for lic in doc.get("licences") or []],
+        "Certification": [{"CertifyingBoard": b["board"], "CertifyingBoardID": b["id"]} for b in doc.get("board_ids") or []],
+    }
+    if doc.get("npi"):
+        info["NPI"] = doc["npi"]
+    activities = [
+        {
+            "Activity": {
+                "ProviderOrganization": r["accme_id"],
+                "ReportingOrganization": r.get("provider_name") or "",
+                "Module": {
+                    "ModuleName": {"value": r["doc"]["activity_title"], "moduleID": r["activity_id"]},
+                    "Status": "Completed",
+                    "CompletedDateTime": f"{r['completion_date']}T00:00:00",
+                    "CreditCertificate": [
+                        {"CreditID": r["credit_id"], "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}}
+                        for c in [*r["doc"]["cme"], *r["doc"]["moc"]]
+                    ],
+                },
+            }
+        }
+        for r in t.rows
+    ]
+    member = {"Name": {"GivenName": doc["first_name"], "FamilyName": doc["last_name"]}, "PersonalInfo": info}
+    return {"ACCMETranscripts": [{"Member": member, "ActivityTranscript": activities}]}
+
+
+def credits_by_date(t: Transcript) -> dict[str, Any]:
+    """Credit totals by credit type for the range; `totalCredits` is the CME credit (MOC points apart)."""
+    cme = sum(float(c["credits"]) for r in t.rows for c in r["doc"]["cme"])
+    return {
+        "learner": {"GivenName": t.learner["first_name"], "FamilyName": t.learner["last_name"]},
+        "completionDateRangeStart": t.start.isoformat() if t.start else None,
+        "completionDateRangeEnd": t.end.isoformat() if t.end else None,
+        "totalCredits": cme,
+        "unit": "Point",
+        "creditsByType": t.totals,
+        "completions": len(t.rows),
+    }
