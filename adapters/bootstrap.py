@@ -10,6 +10,7 @@ from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
+from adapters.db.feed_views import SqlFeedView
 from adapters.db.scratch import scratch_views
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
@@ -22,6 +23,7 @@ from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
 from projections.event_chain import EventChainProjection
+from projections.feeds import FeedProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
@@ -68,6 +70,8 @@ class System:
     accounts: AccountService
     account_list: AccountProjection
     sessions: SqlSessions
+    # Board feeds: per certifying board and per state (HTTP; Kafka through adapters/kafka/relay).
+    feeds: FeedProjection
     # As-of reads: the read models replayed to an instant (services/as_of.py).
     as_of: AsOfReplayer
     secret: str = field(repr=False, default="")
@@ -99,6 +103,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
+    feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
     activities = ActivityRegistry(
         store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
     )
@@ -116,7 +121,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, account_list]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, account_list, feeds]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=secret,
@@ -131,5 +136,6 @@ def bootstrap(settings: Settings | None = None) -> System:
         accounts=accounts,
         account_list=account_list,
         sessions=sessions,
+        feeds=feeds,
         as_of=AsOfReplayer(store, history.view, providers, scratch_views),
     )

@@ -12,6 +12,7 @@ BENCHES = {
     "annual": "bench.annual",
     "audit": "bench.audit",
     "web": "bench.web",
+    "feeds": "bench.feeds",
 }
 
 

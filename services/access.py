@@ -55,3 +55,13 @@ class Principal:
 
     def can_decide_accreditation(self, profile: dict[str, Any]) -> bool:
         return self.oversees(profile["accreditor"])
+
+    def can_read_feed(self, kind: str, code: str) -> bool:
+        """Board feeds: a board integration reads its own feed only (a certifying board its board's,
+        a state board its state's); ACCME staff and auditors read every feed (support, oversight);
+        a state accreditor's staff oversee providers, not licensees, so they read none."""
+        if self.role is Role.BOARD:
+            return (self.board if kind == "board" else self.state) == code
+        if self.role is Role.ACCREDITOR:
+            return self.state is None
+        return self.role is Role.AUDITOR

@@ -19,6 +19,7 @@ from adapters.api.routes import (
     contacts,
     dashboard,
     directory,
+    feeds,
     health,
     history,
     learners,
@@ -32,13 +33,25 @@ from adapters.web import app as web
 
 
 def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
+    # With a broker configured, the single-process shape relays the feeds too; the production
+    # shape (--no-projections) runs `pars feeds relay` beside the projection worker instead.
+    relay = None
+    if run_projections and system.settings.kafka_bootstrap:
+        from adapters.kafka.relay import kafka_relay
+
+        relay = kafka_relay(system)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_projections:
             system.projections.start()
+        if relay is not None:
+            relay.start()
         try:
             yield
         finally:
+            if relay is not None:
+                relay.stop()
             if run_projections:
                 system.projections.stop()
 
@@ -55,6 +68,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
         annual, accreditor,  # annual reporting
         learners, completion_batches, completions, transcripts, passport,
+        feeds,
         health,
     )
     for module in routers:

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from adapters.bootstrap import System, bootstrap
 from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
+from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
 from adapters.tokens import issue_token, new_token_id
 from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
@@ -34,6 +35,7 @@ app.add_typer(admin, name="admin")
 app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
 app.add_typer(audit, name="audit")
+app.add_typer(feeds, name="feeds")
 err = Console(stderr=True)
 admin.command("create-user")(create_user)
 

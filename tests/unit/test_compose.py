@@ -13,7 +13,7 @@ from adapters.cli.main import app
 from adapters.db.database import DatabaseUrl
 
 ROOT = Path(__file__).resolve().parents[2]
-PARS_SERVICES = ("migrate", "api", "worker")
+PARS_SERVICES = ("migrate", "api", "worker", "relay")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,7 @@ def test_commands_are_real_pars_commands(services: dict[str, Any]) -> None:
     assert services["api"]["command"][1:] == ["serve", "--host", "0.0.0.0", "--port", "8000", "--no-projections"]
     assert resolve(services["worker"]["command"]).name == "run"
     assert resolve(services["migrate"]["command"]).name == "status"
+    assert services["relay"]["command"] == ["pars", "feeds", "relay"] and resolve(services["relay"]["command"]).name == "relay"
 
 
 def test_the_resolver_rejects_what_pars_would_reject() -> None:
@@ -79,7 +80,7 @@ def test_start_order_waits_for_health_and_one_migration(services: dict[str, Any]
     assert "healthcheck" in services["db"] and "healthcheck" in services["kafka"]
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["migrate"].get("restart") == "no"
-    for name in ("api", "worker"):
+    for name in ("api", "worker", "relay"):
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == "service_healthy"
         assert depends["kafka"]["condition"] == "service_healthy"

@@ -1,0 +1,54 @@
+"""`pars feeds`: the Kafka relay of the board feeds, as its own process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+feeds = typer.Typer(help="Board feeds: the Kafka relay.", no_args_is_help=True)
+
+
+@feeds.command("relay")
+def relay(
+    bootstrap: Annotated[str | None, typer.Option(help="host:port of the broker; PARS_KAFKA_BOOTSTRAP when left out")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=10_000, help="events per round")] = 1000,
+) -> None:
+    """Publishes every event (pars.events) and the board and state feeds (pars.feed.*) from the relay's
+    stored position until interrupted; the feeds projection runs in `pars projections run` or `pars serve`."""
+    from adapters.cli.main import err, system_or_exit
+    from adapters.kafka.relay import kafka_relay
+
+    with system_or_exit() as system:
+        broker = bootstrap or system.settings.kafka_bootstrap
+        if not broker:
+            err.print("[red]error:[/red] no broker: pass --bootstrap host:port or set PARS_KAFKA_BOOTSTRAP")
+            raise typer.Exit(2)
+        if ":" not in broker:
+            err.print(f"[red]error:[/red] --bootstrap must be host:port (got {broker!r})")
+            raise typer.Exit(2)
+        worker = kafka_relay(system, broker, batch_size=batch_size)
+        stopping = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.set())
+        worker.start()
+        err.print(f"kafka relay to {broker} from position {worker.position.get()}")
+        stopping.wait()
+        err.print("stopping the kafka relay")
+        worker.stop()
+
+
+@feeds.command("status")
+def status() -> None:
+    """Prints the relay's position, the head of the log and the lag, as JSON."""
+    from adapters.cli.main import system_or_exit
+    from adapters.db.feed_views import SqlRelayPosition
+    from services.feed_relay import RELAY_NAME
+
+    with system_or_exit() as system:
+        at = SqlRelayPosition(system.db, RELAY_NAME).get()
+        head = system.store.head()
+        typer.echo(json.dumps({"relay": RELAY_NAME, "position": at, "head": head, "lag": max(head - at, 0), "feeds": system.feeds.position}))
