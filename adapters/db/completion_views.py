@@ -23,23 +23,45 @@ def _row(r: Any) -> dict[str, Any]:
 
 
 class SqlTranscriptView(SqlView, TranscriptView):
+    """Rows changed in a batch are kept in memory and written when it commits: one DELETE per 500
+    keys and one multi-row INSERT, instead of two statements per event (a 100,000-completion file
+    is projected in seconds, not minutes, on PostgreSQL)."""
+
     tables = (transcript_entries,)
 
     def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         with self.transaction() as conn:
-            conn.execute(delete(transcript_entries).where(T.key == key))
-            conn.execute(insert(transcript_entries).values(key=key, **row))
+            batch = self._batch
+            assert batch is not None
+            batch.docs[key] = batch.dirty[key] = {"key": key, **row}
             self._track(conn, tracking)
 
     def get_entry(self, key: str) -> dict[str, Any] | None:
+        batch = self._batch
+        if batch is not None and key in batch.docs:
+            return batch.docs[key]
         with self.reading() as conn:
             r = conn.execute(select(transcript_entries).where(T.key == key)).first()
         return _row(r) if r else None
 
     def delete_entry(self, key: str, tracking: Tracking) -> None:
         with self.transaction() as conn:
-            conn.execute(delete(transcript_entries).where(T.key == key))
+            batch = self._batch
+            assert batch is not None
+            batch.docs[key] = None
+            batch.dirty[key] = None  # type: ignore[assignment]  # None: delete the row
             self._track(conn, tracking)
+
+    def _flush(self, batch: Any) -> None:
+        if not batch.dirty:
+            return
+        keys = list(batch.dirty)
+        for start in range(0, len(keys), 500):
+            batch.conn.execute(delete(transcript_entries).where(T.key.in_(keys[start : start + 500])))
+        rows = [row for row in batch.dirty.values() if row is not None]
+        if rows:
+            batch.conn.execute(insert(transcript_entries), rows)
+        batch.dirty.clear()
 
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
         q = select(transcript_entries).where(T.learner_id == learner_id)

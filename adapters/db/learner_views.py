@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from adapters.db.learner_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
 from adapters.db.views import SqlView
@@ -103,11 +103,16 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         wanted = list(dict.fromkeys(pairs))
         ids: list[str] = []
         t = learner_board_ids.c
+        by_board: dict[str, list[str]] = defaultdict(list)
+        for board, key in wanted:
+            by_board[board].append(key)
         with self.reading() as conn:
-            for start in range(0, len(wanted), LOOKUP_CHUNK):
-                chunk = wanted[start : start + LOOKUP_CHUNK]
-                cond = or_(*(and_(t.board == b, t.board_id_key == k) for b, k in chunk))
-                ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
+            # One IN list per board, not an OR of (board, id) pairs: a 1,000-term OR is slow to compile and plan.
+            for board, keys in by_board.items():
+                for start in range(0, len(keys), LOOKUP_CHUNK):
+                    cond = and_(t.board == board, t.board_id_key.in_(keys[start : start + LOOKUP_CHUNK]))
+                    ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
+        ids = list(dict.fromkeys(ids))
         out: list[dict[str, Any]] = []
         for start in range(0, len(ids), LOOKUP_CHUNK):
             out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
