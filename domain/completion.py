@@ -11,6 +11,7 @@ their completions countable but identifying no one.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import date
 from typing import Any
@@ -80,7 +81,7 @@ def reporting_window(today: date) -> tuple[date, date]:
 
 
 def _quarter_steps(value: Any, loc: tuple[str, ...]) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or round(value * 4) != value * 4:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or round(value * 4) != value * 4:
         raise CreditsAboveActivityError(f"credits are a number of at least 0 in steps of 0.25 (got {value!r})", loc=loc)
     return float(value)
 

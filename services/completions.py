@@ -11,6 +11,7 @@ errors as (loc within the report, msg).
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -133,7 +134,7 @@ def parse_report(report: Any) -> ParsedReport:
         if _get(received, "creditUnit") != "Point":
             raise ReportError([*loc, "CreditReceived", "creditUnit"], "creditUnit is 'Point'")
         number = _get(received, "numberOfCredits")
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0 or round(number * 4) != number * 4:
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) or number < 0 or round(number * 4) != number * 4:
             raise ReportError([*loc, "CreditReceived", "numberOfCredits"], "numberOfCredits is a number in steps of 0.25")
         cme, moc = credits.setdefault(credit_id, ([], []))
         board = board_of(certification)

@@ -13,6 +13,7 @@ birth month/day and the completion date: re-uploading the same file finds the sa
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -146,7 +147,7 @@ def _number(value: Any, column: str, errs: _RowErrors) -> float | None:
     except ValueError:
         errs.add(column, f"{_text(value)!r} is not a number")
         return None
-    if number < 0 or round(number * 4) != number * 4:
+    if not math.isfinite(number) or number < 0 or round(number * 4) != number * 4:
         errs.add(column, f"{number:g} is not a number of at least 0 in steps of 0.25")
         return None
     return number
