@@ -71,6 +71,7 @@ def directory_entry(e: Learner.Registered) -> dict[str, Any]:
 
 class LearnerDirectoryProjection(ParsProjection[LearnerDirectoryView]):
     name = "learner_directory"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
