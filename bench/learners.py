@@ -9,6 +9,8 @@ On a fresh SQLite file and a fresh PostgreSQL database (`--backends`), for each:
   * timed: `import_completion_file` (read, match, validate, store) and then every projection caught
     up (transcripts, history, hash chain, ...): completions/s for the import and for import +
     projection; the process's peak RSS (resource.getrusage) before and after;
+  * the CPU seconds of the benchmark process and the load average are printed beside the wall
+    times: on a shared 2-core machine wall times swing with the neighbours' work;
   * then 1,000 transcript queries (an accreditor finding a physician by NPI, as
     GET /accme/GetLearnerTranscriptbyLearner does): median and p99 latency.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -126,11 +129,11 @@ def run(url: str, completions: int, learners: int) -> dict[str, Any]:
         del reports
         rss_before = rss_mb()
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         report = import_completion_file(system, ACCME_ID, data, "bench.json", BY)
-        imported = time.perf_counter() - began
+        imported, imported_cpu = time.perf_counter() - began, time.process_time() - cpu
         system.projections.catch_up()
-        projected = time.perf_counter() - began
+        projected, projected_cpu = time.perf_counter() - began, time.process_time() - cpu
         rss_after = rss_mb()
         del data
         stored = report.counts["recorded"]
@@ -149,6 +152,9 @@ def run(url: str, completions: int, learners: int) -> dict[str, Any]:
             "setup_seconds": round(setup_seconds, 1),
             "import_seconds": round(imported, 1), "import_completions_per_s": round(stored / imported),
             "import_and_projection_seconds": round(projected, 1), "stored_and_projected_per_s": round(stored / projected),
+            # CPU seconds of this process alone (not the database server's): less shaken by a busy machine than wall time.
+            "import_cpu_seconds": round(imported_cpu, 1), "import_and_projection_cpu_seconds": round(projected_cpu, 1),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "peak_rss_mb_before_import": round(rss_before), "peak_rss_mb_after_import": round(rss_after),
             "transcript_query_median_ms": round(statistics.median(latencies), 2), "transcript_query_p99_ms": round(percentile(latencies, 0.99), 2),
             "transcript_rows_per_query": round(rows / len(latencies), 1),
