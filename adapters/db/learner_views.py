@@ -85,21 +85,21 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         found = self._entries(learner_directory.c.learner_id.in_([learner_id]))
         return found[0] if found else None
 
-    def by_name_keys(self, name_keys: Iterable[str]) -> list[dict[str, Any]]:
+    def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(name_keys))
         out: list[dict[str, Any]] = []
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.name_key.in_(keys[start : start + LOOKUP_CHUNK]))
+            out += self._entries(learner_directory.c.name_key.in_(keys[start : start + LOOKUP_CHUNK]), docs)
         return out
 
-    def by_npis(self, npis: Iterable[str]) -> list[dict[str, Any]]:
+    def by_npis(self, npis: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(npis))
         out: list[dict[str, Any]] = []
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.npi.in_(keys[start : start + LOOKUP_CHUNK]))
+            out += self._entries(learner_directory.c.npi.in_(keys[start : start + LOOKUP_CHUNK]), docs)
         return out
 
-    def by_board_ids(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    def by_board_ids(self, pairs: Iterable[tuple[str, str]], *, docs: bool = True) -> list[dict[str, Any]]:
         wanted = list(dict.fromkeys(pairs))
         ids: list[str] = []
         t = learner_board_ids.c
@@ -115,13 +115,14 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         ids = list(dict.fromkeys(ids))
         out: list[dict[str, Any]] = []
         for start in range(0, len(ids), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
+            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]), docs)
         return out
 
-    def _entries(self, where: Any) -> list[dict[str, Any]]:
+    def _entries(self, where: Any, docs: bool = True) -> list[dict[str, Any]]:
         d = learner_directory.c
+        columns = [d.learner_id, d.name_key, d.birth_md, d.npi] + ([d.doc] if docs else [])
         with self.reading() as conn:
-            rows = list(conn.execute(select(d.learner_id, d.name_key, d.birth_md, d.npi, d.doc).where(where)))
+            rows = list(conn.execute(select(*columns).where(where)))
             if not rows:
                 return []
             ids = [r.learner_id for r in rows]
@@ -139,7 +140,7 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
                 "npi": r.npi,
                 "licences": licences[r.learner_id],
                 "board_ids": boards[r.learner_id],
-                "doc": r.doc,
+                "doc": r.doc if docs else None,
             }
             for r in rows
         ]
