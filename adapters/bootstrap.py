@@ -9,6 +9,7 @@ from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
+from adapters.db.scratch import scratch_views
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
@@ -23,6 +24,7 @@ from projections.provider_profile import ProviderProfileProjection
 from projections.transcripts import TranscriptProjection
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
+from services.as_of import AsOfReplayer, ReadModels
 from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learners import LearnerDirectory
@@ -57,7 +59,13 @@ class System:
     transcripts: TranscriptProjection
     # Audit: the hash chains of the stored events (tamper evidence).
     chain: EventChainProjection
+    # As-of reads: the read models replayed to an instant (services/as_of.py).
+    as_of: AsOfReplayer
     secret: str = field(repr=False, default="")
+
+    def read_models(self) -> ReadModels:
+        """The live read models the provider, activity, checklist and dashboard routes answer from."""
+        return ReadModels(self.profiles.view, self.activity_summary.view, self.transcripts.view, self.annual, self.activities.today)
 
     def close(self) -> None:
         self.projections.stop()
@@ -106,4 +114,5 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=transcripts,
         activity_summary=activity_summary,
         chain=chain,
+        as_of=AsOfReplayer(store, history.view, providers, scratch_views),
     )

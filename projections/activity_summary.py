@@ -70,6 +70,10 @@ class ActivitySummaryView(ProjectionView):
         after `since` (all if None), matching every word of q, earliest start first; and the total."""
 
     @abstractmethod
+    def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:
+        """The provider's (not deleted) activity with this 9-digit ACCME activity ID, or None."""
+
+    @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
         """Every (not deleted) activity summary of the provider that ran in the year (any year if None)."""
 

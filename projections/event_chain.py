@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import abstractmethod
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -39,8 +40,8 @@ def topic_type(topic: str) -> str:
 
 class EventChainView(ProjectionView):
     @abstractmethod
-    def last_hash(self, accme_id: str) -> str | None:
-        """The hash of the chain's latest link; None for a chain not started yet."""
+    def last_hashes(self, accme_ids: Collection[str]) -> dict[str, str]:
+        """The latest link's hash of each of these chains that has started, in one read (a page touches many)."""
 
     @abstractmethod
     def append(self, link: dict[str, Any], tracking: Tracking) -> None:
@@ -49,6 +50,10 @@ class EventChainView(ProjectionView):
     @abstractmethod
     def links(self, start: int, stop: int, accme_id: str | None = None) -> list[dict[str, Any]]:
         """Links at positions start..stop (inclusive) in position order, of one chain or all."""
+
+    @abstractmethod
+    def chain(self, accme_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+        """One chain's links after position `after`, in position order, at most `limit` (pages of a chain)."""
 
     @abstractmethod
     def heads(self) -> dict[str, dict[str, Any]]:
@@ -61,16 +66,21 @@ class EventChainProjection(ParsProjection[EventChainView]):
     name = "event_chain"
     rebuild_by_default = False  # a rebuild re-hashes whatever is stored now: it would bless a tampered row
 
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # pragma: no cover - see process_stored
-        raise TypeError("event_chain hashes stored notifications: the runner calls process_stored")
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # pragma: no cover - see process_page
+        raise TypeError("event_chain hashes stored notifications: the runner calls process_page")
 
-    def process_stored(self, notification: Any, domain_event: Any, tracking: Tracking) -> None:
-        accme_id = getattr(domain_event, "accme_id", None) or UNOWNED
-        prev = self.view.last_hash(accme_id) or GENESIS
-        link = {
-            "position": tracking.notification_id,
-            "accme_id": accme_id,
-            "hash": chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state),
-            "prev_hash": prev,
-        }
-        self.view.append(link, tracking)
+    def process_page(self, page: Sequence[tuple[Any, Any, Tracking]]) -> None:
+        """Links a page of (stored notification, domain event, tracking), reading the heads of all the
+        chains it touches at once: one read per page, not one per chain."""
+        owners = [getattr(domain_event, "accme_id", None) or UNOWNED for _, domain_event, _ in page]
+        heads = self.view.last_hashes(set(owners))
+        for (notification, _, tracking), accme_id in zip(page, owners, strict=True):
+            prev = heads.get(accme_id, GENESIS)
+            link = {
+                "position": tracking.notification_id,
+                "accme_id": accme_id,
+                "hash": chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state),
+                "prev_hash": prev,
+            }
+            heads[accme_id] = link["hash"]
+            self.view.append(link, tracking)

@@ -32,6 +32,11 @@ class HistoryView(ProjectionView):
         """The provider's events in log order, those after position `after`, recorded at or after `since`
         and at or before `as_of`, of the given `types` (see `type_matches`) when given."""
 
+    @abstractmethod
+    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
+        """(position, recorded at, UTC) of each of the provider's events whose aggregate is one of
+        `aggregates` (`Provider`, `Activity`, ...), in position order: what an as-of replay reads."""
+
 
 class HistoryProjection(ParsProjection[HistoryView]):
     name = "history"

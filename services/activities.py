@@ -120,6 +120,11 @@ class _Batch:
             return number
         raise ConflictError("no free ACCME activity ID", loc=("activity_id",))  # pragma: no cover
 
+    def release(self, number: str) -> None:
+        """Gives back the number just allocated to an item that turned out invalid."""
+        self.claimed.discard(number)
+        self.new = [a for a in self.new if not (isinstance(a, ActivityNumber) and a.number == number)]
+
     def register(self, activity: Activity) -> None:
         self.loaded[activity.id] = activity
         self.numbered[activity.number] = activity
@@ -199,14 +204,14 @@ class ActivityRegistry:
                 if not p.provider_activity_id:
                     raise ActivityNotFoundError("a new activity needs its Provider Activity ID", loc=("provider_activity_id",))
                 aid = Activity.create_id(batch.accme_id, p.provider_activity_id)
-                trial = Activity.register(batch.accme_id, p.provider_activity_id, "000000000", p.data, batch.by)
-                if p.close:
-                    trial.close(self.today(), batch.by)
-                # The number is claimed only once the item is known to be valid.
                 number = batch.allocate(p.provider_activity_id, aid)
-                activity = Activity.register(batch.accme_id, p.provider_activity_id, number, p.data, batch.by)
-                if p.close:
-                    activity.close(self.today(), batch.by)
+                try:
+                    activity = Activity.register(batch.accme_id, p.provider_activity_id, number, p.data, batch.by)
+                    if p.close:
+                        activity.close(self.today(), batch.by)
+                except DomainError:
+                    batch.release(number)  # an invalid item claims no number
+                    raise
                 batch.register(activity)
                 return ActivityResult(index, True, number, "closed" if p.close else "created")
             data = {**p.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
@@ -314,6 +319,24 @@ class ActivityRegistry:
         if not activity.close(self.today(), by):
             return None
         return self.store.save(activity)[-1].notification.id
+
+    def close_many(self, accme_id: str, numbers: list[str], by: Acting) -> tuple[list[tuple[str, str | DomainError]], int | None]:
+        """Closes several activities in one save: each number answers "closed", "unchanged" (already
+        closed) or the DomainError that refused it (unknown, another provider's, something missing)."""
+        outcomes: list[tuple[str, str | DomainError]] = []
+        closing: list[Activity] = []
+        for number in dict.fromkeys(numbers):
+            try:
+                activity = self.get_by_number(number, accme_id)
+                outcomes.append((number, "closed" if activity.close(self.today(), by) else "unchanged"))
+            except DomainError as exc:
+                outcomes.append((number, exc))
+                continue
+            if activity.pending_events:
+                closing.append(activity)
+        if not closing:
+            return outcomes, None
+        return outcomes, self.store.save(*closing)[-1].notification.id
 
     def correct(self, cmd: CorrectActivity, by: Acting) -> int | None:
         """Replaces an activity's facts with those of an ACCME item; once closed, a correction with its reason."""

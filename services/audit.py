@@ -46,19 +46,19 @@ def verify_chains(
     store: ParsStore, view: EventChainView, verified_to: int, provider: str | None = None, progress: Callable[[int], None] | None = None
 ) -> Verification:
     """Checks every chain (or one provider's) up to position `verified_to`, stopping at the first mismatch."""
+    if provider is not None:
+        return verify_chain(store, view, verified_to, provider, progress)
     result = Verification(verified_to=verified_to)
     recomputed: dict[str, str] = {}  # each chain's last hash, recomputed from the stored rows
     for lo in range(1, verified_to + 1, PAGE):
         hi = min(lo + PAGE - 1, verified_to)
         stored = {n.id: n for n in store.recorder.select_notifications(start=lo, stop=hi, limit=PAGE)}
-        links = {link["position"]: link for link in view.links(lo, hi, accme_id=provider)}
+        links = {link["position"]: link for link in view.links(lo, hi)}
         for position in sorted(stored.keys() | links.keys()):
             notification, link = stored.get(position), links.get(position)
             if link is None:
-                if provider is None:  # with --provider, other chains' events have no link here
-                    result.first_mismatch = Mismatch(position, None, topic_type(notification.topic), "no chain link: an event was inserted")
-                    return result
-                continue
+                result.first_mismatch = Mismatch(position, None, topic_type(notification.topic), "no chain link: an event was inserted")
+                return result
             owner = link["accme_id"] or None
             if notification is None:
                 result.first_mismatch = Mismatch(position, owner, "?", "the stored event is missing: it was deleted")
@@ -81,4 +81,40 @@ def verify_chains(
     return result
 
 
-__all__ = ["Mismatch", "Verification", "verify_chains", "UNOWNED"]
+def verify_chain(
+    store: ParsStore, view: EventChainView, verified_to: int, provider: str, progress: Callable[[int], None] | None = None
+) -> Verification:
+    """Checks one provider's chain, reading only its links (the chain table's (accme_id, position) index)
+    and the stored rows at their positions, a page at a time: its cost follows the provider's events,
+    not the store's. A row altered or deleted, or a link altered, removed or reordered, is found; a row
+    inserted with no link is found by the whole-store check (it is in no chain to read it through)."""
+    result = Verification(verified_to=verified_to)
+    prev, after = GENESIS, 0
+    while links := [link for link in view.chain(provider, after, PAGE) if link["position"] <= verified_to]:
+        stored = {n.id: n for n in store.notifications_at(link["position"] for link in links)}
+        for link in links:
+            notification = stored.get(link["position"])
+            if notification is None:
+                result.first_mismatch = Mismatch(link["position"], provider, "?", "the stored event is missing: it was deleted")
+                return result
+            expected = chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state)
+            if link["prev_hash"] != prev:
+                reason = "the chain link does not follow the previous one: a link was altered, removed or reordered"
+            elif link["hash"] != expected:
+                reason = "the stored event does not match its hash: it was altered"
+            else:
+                prev = expected
+                result.checked += 1
+                result.chains.add(provider)
+                continue
+            result.first_mismatch = Mismatch(link["position"], provider, topic_type(notification.topic), reason)
+            return result
+        after = links[-1]["position"]
+        if progress:
+            progress(len(links))
+        if len(links) < PAGE:
+            break
+    return result
+
+
+__all__ = ["Mismatch", "Verification", "verify_chain", "verify_chains", "UNOWNED"]

@@ -56,19 +56,19 @@ class BatchProjectionRunner:
         if not notifications:
             return 0
         view = self.projection.view
-        # Projections that need the event as stored (the event chain hashes its bytes) get it too.
-        process_stored = getattr(self.projection, "process_stored", None)
+        # A projection that needs the events as stored and the whole page at once (the event chain
+        # hashes the stored bytes and reads its chains' heads once a page) gets them so.
+        process_page = getattr(self.projection, "process_page", None)
         with view.transaction():
+            if process_page is not None:
+                process_page([(n, self.store.mapper.to_domain_event(n), Tracking(self.store.name, n.id)) for n in notifications])
+                return len(notifications)
             for notification in notifications:
                 tracking = Tracking(self.store.name, notification.id)
-                if process_stored is None and not self._wants(notification.topic):
+                if not self._wants(notification.topic):
                     view.insert_tracking(tracking)
                     continue
-                domain_event = self.store.mapper.to_domain_event(notification)
-                if process_stored is not None:
-                    process_stored(notification, domain_event, tracking)
-                else:
-                    self.projection.process_event(domain_event, tracking)
+                self.projection.process_event(self.store.mapper.to_domain_event(notification), tracking)
         return len(notifications)
 
     def _wants(self, topic: str) -> bool:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Transcoding
 
 from domain.activity import Activity, ActivityCatalog
 from domain.provider import Provider
@@ -93,4 +93,35 @@ class ParsStore(Application[Any]):
                 with recorder.datastore.transaction(commit=False) as c:
                     c.execute(statement, [u.hex for u in chunk])
                     found.update(uuid.UUID(str(row["originator_id"])) for row in c.fetchall())
+        return found
+
+    def notifications_at(self, positions: Iterable[int]) -> list[Notification]:
+        """The stored events at these log positions, in position order: one query per 500 positions
+        (an as-of replay reads one provider's events scattered through a large log)."""
+        wanted = sorted(set(positions))
+        found: list[Notification] = []
+        recorder: Any = self.recorder
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            if hasattr(recorder.datastore, "schema"):  # PostgreSQL
+                from psycopg.sql import SQL, Identifier
+
+                statement = SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic, state "
+                    "FROM {schema}.{table} WHERE notification_id = ANY(%s) ORDER BY notification_id"
+                ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
+                with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                    curs.execute(statement, [chunk])
+                    rows = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"]) for r in curs.fetchall()]
+            else:
+                statement = (
+                    f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+                    f"WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid"
+                )
+                with recorder.datastore.transaction(commit=False) as c:
+                    c.execute(statement, chunk)
+                    rows = [(r["rowid"], uuid.UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"]) for r in c.fetchall()]
+            found.extend(
+                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(s)) for n, o, v, t, s in rows
+            )
         return found

@@ -12,6 +12,7 @@ from adapters.bootstrap import System
 from adapters.tokens import InvalidTokenError, read_token
 from domain.audit_log import AuditorRead
 from domain.base import ACCME_ID_PATTERN, Acting, Channel
+from domain.provider import Provider
 from services.access import Principal, Role
 
 bearer = HTTPBearer(auto_error=False, description="A token from `pars admin issue-token`")
@@ -68,6 +69,14 @@ def acting(principal: Principal) -> Acting:
 def visible_profile(system: System, principal: Principal, accme_id: str) -> dict[str, Any]:
     """The provider's profile if the principal may see it; otherwise the same 404 as for no provider."""
     profile = system.profiles.view.get_profile(accme_id)
+    if profile is None and ACCME_ID_PATTERN.fullmatch(accme_id) and Provider.create_id(accme_id) in system.store.repository:
+        # Stored but not yet in the read model (made a moment ago by the CLI or another process):
+        # give the projection a moment rather than answer 404 for a provider that exists.
+        try:
+            system.projections.wait(system.store.head(), timeout=2.0, names=["provider_profile"])
+        except TimeoutError:
+            pass
+        profile = system.profiles.view.get_profile(accme_id)
     if profile is None or not principal.can_read_provider(profile):
         raise Problem(404, f"no provider with ACCME ID {accme_id} is visible to this token", [{"loc": ["path", "accme_id"], "msg": "not found"}])
     return profile

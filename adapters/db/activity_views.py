@@ -94,3 +94,8 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
         with self.reading() as conn:
             return list(conn.execute(select(t.c.doc).where(and_(*self._where(accme_id, year)))).scalars())
+
+    def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:
+        where = [*self._where(accme_id, None), t.c.activity_id == activity_id]
+        with self.reading() as conn:
+            return conn.execute(select(t.c.doc).where(and_(*where))).scalar()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import BigInteger, Column, Index, String, Table, func, insert, select
+from sqlalchemy import BigInteger, Column, Index, String, Table, func, insert, select, text
 
 from adapters.db.tables import metadata
 from adapters.db.views import SqlView
@@ -25,21 +27,30 @@ event_chain = Table(
 class SqlEventChainView(SqlView, EventChainView):
     tables = (event_chain,)
 
-    def last_hash(self, accme_id: str) -> str | None:
-        batch = self._batch
-        if batch is not None and accme_id in batch.docs:
-            return batch.docs[accme_id]  # type: ignore[return-value]
-        t = event_chain.c
+    def last_hashes(self, accme_ids: Collection[str]) -> dict[str, str]:
+        # One statement for the whole page: for each chain named, an index probe for its latest link
+        # ((accme_id, position) descending, limit 1) however long the chain; a GROUP BY max would read
+        # every link of a long chain. The names go in as one JSON / array parameter.
+        if self.db.url.is_sqlite:
+            query = text(
+                "SELECT j.value AS accme_id, (SELECT hash FROM event_chain WHERE accme_id = j.value "
+                "ORDER BY position DESC LIMIT 1) AS hash FROM json_each(:ids) AS j"
+            )
+            ids: Any = json.dumps(sorted(accme_ids))
+        else:
+            query = text(
+                "SELECT a AS accme_id, (SELECT hash FROM event_chain WHERE accme_id = a "
+                "ORDER BY position DESC LIMIT 1) AS hash FROM unnest(CAST(:ids AS varchar[])) AS a"
+            )
+            ids = sorted(accme_ids)
         with self.reading() as conn:
-            found = conn.execute(select(t.hash).where(t.accme_id == accme_id).order_by(t.position.desc()).limit(1)).scalar()
-        return found
+            return {r.accme_id: r.hash for r in conn.execute(query, {"ids": ids}) if r.hash is not None}
 
     def append(self, link: dict[str, Any], tracking: Tracking) -> None:
         with self.transaction() as conn:
             batch = self._batch
             assert batch is not None
             batch.rows.append(dict(link))
-            batch.docs[link["accme_id"]] = link["hash"]  # type: ignore[assignment]
             self._track(conn, tracking)
 
     def _flush(self, batch: Any) -> None:
@@ -52,6 +63,12 @@ class SqlEventChainView(SqlView, EventChainView):
         query = select(event_chain).where(t.position >= start, t.position <= stop).order_by(t.position)
         if accme_id is not None:
             query = query.where(t.accme_id == accme_id)
+        with self.reading() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def chain(self, accme_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+        t = event_chain.c
+        query = select(event_chain).where(t.accme_id == accme_id, t.position > after).order_by(t.position).limit(limit)
         with self.reading() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 

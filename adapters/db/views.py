@@ -309,6 +309,19 @@ class SqlHistoryView(SqlView, HistoryView):
             ]
 
 
+    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
+        t = provider_events.c
+        if not aggregates:
+            return []
+        query = (
+            select(t.position, t.occurred_at)
+            .where(t.accme_id == accme_id, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
+            .order_by(t.position)
+        )
+        with self.reading() as conn:
+            return [(r.position, r.occurred_at.replace(tzinfo=UTC)) for r in conn.execute(query)]
+
+
 def _utc_naive(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment

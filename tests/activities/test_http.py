@@ -15,6 +15,7 @@ def body(*items):  # type: ignore[no-untyped-def]
 def setup(system, client, token):  # type: ignore[no-untyped-def]
     register(system)
     register(system, OTHER_ID)
+    system.projections.wait(system.store.head(), timeout=10)  # the profiles decide who may read
     return token("provider", provider=ACCME_ID), token("provider", provider=OTHER_ID)
 
 

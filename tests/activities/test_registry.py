@@ -158,3 +158,17 @@ def test_concurrent_submissions_of_the_same_activities_create_each_once(any_syst
     assert actions == ["created"] * 5 + ["unchanged"] * 10
     assert len({r.activity_id for batch in results for r in batch}) == 5
     assert len(registry.list(ACCME_ID)) == 5
+
+
+def test_an_item_refused_by_the_domain_claims_no_activity_number(any_system, registry):
+    from domain.activity import ActivityNumber, activity_number_candidate
+
+    # Valid as an activity, but it cannot be closed before its end date: refused after parsing.
+    future = item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02", XI + "closeActivityRecord": True})
+    [refused] = registry.submit_accme_activities(ACCME_ID, [future], BY)
+    assert refused.action == "rejected" and refused.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "endDateTime"]
+    first_choice = activity_number_candidate(ACCME_ID, "N-1", 0)
+    assert ActivityNumber.create_id(first_choice) not in any_system.store.repository
+    # The same activity sent again without the close gets the first-choice number.
+    [created] = registry.submit_accme_activities(ACCME_ID, [item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02"})], BY)
+    assert created.action == "created" and created.activity_id == first_choice

@@ -116,3 +116,22 @@ def test_pars_audit_verify_exits_1_and_names_the_tampered_event(tmp_path):
     }
     assert "position 1" in tampered.stderr and "0001234" in tampered.stderr and "Provider.Registered" in tampered.stderr
     assert pars(tmp_path, url, "audit", "verify", "--provider", "0001234", ok=False).returncode == 1
+
+
+def test_one_providers_check_reads_its_chain_and_finds_a_deleted_row_or_a_rewritten_link(any_system):
+    system = any_system
+    build(system)
+    result = verify(system, "0001234")
+    assert result.ok and result.checked == 4 and result.chains == {"0001234"}
+    table, id_column = events_table(system)
+    mine = [e["position"] for e in system.history.view.events("0001234")]
+    with system.db.engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM {table} WHERE {id_column} = :n"), {"n": mine[2]})
+    m = verify(system, "0001234").first_mismatch
+    assert m is not None and (m.position, m.provider) == (mine[2], "0001234") and "deleted" in m.reason
+    assert verify(system, "0007777").ok
+    theirs = [e["position"] for e in system.history.view.events("0007777")]
+    with system.db.engine.begin() as conn:  # a link rewritten in the chain table
+        conn.execute(text("UPDATE event_chain SET prev_hash = :h WHERE position = :n"), {"h": "f" * 64, "n": theirs[2]})
+    m = verify(system, "0007777").first_mismatch
+    assert m is not None and m.position == theirs[2] and "does not follow" in m.reason

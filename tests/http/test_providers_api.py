@@ -211,3 +211,24 @@ def test_openapi_and_docs_answer(client):
         assert path in paths
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_a_provider_stored_a_moment_ago_by_another_process_is_not_a_404(system, token):
+    """The profile read model lags the store; a route gives it a moment instead of denying the provider."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from adapters.api.main import create_app
+    from commands.providers import ContactDetails, RegisterProvider
+    from domain.base import Acting, Channel
+
+    system.providers.register(RegisterProvider(accme_id="0000042", name="Zero CME", accreditor="ACCME",
+                                               primary=ContactDetails(name="Zed", email="zed@zero.org")), Acting("cli:admin", Channel.CLI))
+    late = threading.Timer(0.3, system.projections.catch_up)  # the separate projection worker, a little behind
+    with TestClient(create_app(system, run_projections=False), raise_server_exceptions=False) as client:
+        late.start()
+        r = client.get("/api/v1/providers/0000042", headers=token("provider", provider="0000042"))
+        late.join()
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "Zero CME"

@@ -8,14 +8,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from adapters.api.deps import PrincipalDep, SystemDep, require_editor, visible_profile
+from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.problems import problem_response, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
 from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
 from domain.activity import canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
-from projections.activity_summary import status_of
+from projections.activity_summary import ActivitySummaryProjection, status_of
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
 PAGE_SIZE = 50
@@ -44,19 +45,34 @@ def search_activities(
     rems: bool | None = None,
     mips: bool | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    as_of: AsOfQuery = None,
 ) -> dict[str, Any]:
-    """Searches the provider's activities by year, format, status, keyword, MOC board, REMS and MIPS."""
-    visible_profile(system, principal, accme_id)
-    today = system.activities.today()
-    rows, total = system.activity_summary.view.search(
-        accme_id, year=year, fmt=parse_format(format), status=status, q=q, moc=moc, rems=rems, mips=mips,
-        today=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-    )
-    data = [{**_public(r), "status": status_of(r, today)} for r in rows]
+    """Searches the provider's activities by year, format, status, keyword, MOC board, REMS and MIPS
+    (as of an instant with `as_of`)."""
+    fmt = parse_format(format)
+    with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
+        today = reads.today()
+        rows, total = reads.activities.search(
+            accme_id, year=year, fmt=fmt, status=status, q=q, moc=moc, rems=rems, mips=mips,
+            today=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        )
+        data = [{**_public(r), "status": status_of(r, today)} for r in rows]
     return {"data": data, "count": total, "page": page, "page_size": PAGE_SIZE}
 
 
 ActivityIdPath = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")]
+
+
+@router.get("/{accme_id}/activities/{activity_id}")
+def get_activity(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath, as_of: AsOfQuery = None
+) -> dict[str, Any]:
+    """One activity's summary and status (as of an instant with `as_of`); 404 when the provider has no such activity."""
+    with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
+        summary = reads.activities.by_activity_id(accme_id, activity_id)
+        if summary is None:
+            raise Problem(404, f"provider {accme_id} has no activity {activity_id}", [{"loc": ["path", "activity_id"], "msg": "not found"}])
+        return {**_public(summary), "status": status_of(summary, reads.today())}
 
 
 class ActivityCorrection(BaseModel):
@@ -113,20 +129,17 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
     """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
     require_editor(system, principal, accme_id)
     by = Acting(principal.actor, Channel.WEB)
-    answers, positions = [], []
-    for number in dict.fromkeys(body.activity_ids):
-        try:
-            position = system.activities.close(CloseActivity(accme_id=accme_id, activity_id=number), by)
-        except DomainError as exc:
-            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if exc.loc == ("path", "activityId") else list(exc.loc)
-            answers.append({"activityId": number, "action": "rejected", "status": domain_status(exc),
-                            "errors": [{"loc": loc, "msg": exc.message}]})
-            continue
-        if position:
-            positions.append(position)
-        answers.append({"activityId": number, "action": "closed" if position else "unchanged", "errors": []})
-    if positions:
-        system.projections.wait(max(positions), names=["activity_summary"])
+    outcomes, position = system.activities.close_many(accme_id, body.activity_ids, by)
+    answers: list[dict[str, Any]] = []
+    for number, outcome in outcomes:
+        if isinstance(outcome, DomainError):
+            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if outcome.loc == ("path", "activityId") else list(outcome.loc)
+            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome),
+                            "errors": [{"loc": loc, "msg": outcome.message}]})
+        else:
+            answers.append({"activityId": number, "action": outcome, "errors": []})
+    if position:
+        system.projections.wait(position, names=["activity_summary"])
     counts = {a: sum(1 for x in answers if x["action"] == a) for a in ("closed", "unchanged", "rejected")}
     return {"activities": answers, "counts": counts}
 

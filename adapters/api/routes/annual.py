@@ -8,11 +8,13 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
+from adapters.api.as_of import AsOfQuery, read_models
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.problems import problem_response, Problem
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
 from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearCommand
+from projections.checklist import ChecklistProjection
 from domain.annual_report import FIRST_YEAR, LAST_YEAR, MAX_DOLLARS, AttestationIncompleteError
 from services.access import Principal
 
@@ -128,10 +130,12 @@ def attest(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, ye
 
 
 @router.get("/{accme_id}/years/{year}/checklist", response_model=ChecklistPublic)
-def get_checklist(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
-    """The year-end checklist: each step, whether it is done and exactly what is missing."""
-    profile = visible_profile(system, principal, accme_id)
-    return system.annual.checklist(accme_id, year, accreditor=profile["accreditor"])
+def get_checklist(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath, as_of: AsOfQuery = None
+) -> Any:
+    """The year-end checklist: each step, whether it is done and exactly what is missing (as of an instant with `as_of`)."""
+    with read_models(system, principal, accme_id, as_of, [ChecklistProjection.name], [year]) as (reads, profile):
+        return reads.annual.checklist(accme_id, year, accreditor=profile["accreditor"])
 
 
 @router.post("/{accme_id}/years/{year}/reopen", response_model=ChecklistPublic)

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
+from adapters.api.as_of import AsOfQuery, read_models
 from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
@@ -59,9 +60,10 @@ def list_providers(system: SystemDep, principal: PrincipalDep) -> Any:
 
 
 @router.get("/{accme_id}", response_model=ProviderPublic)
-def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
-    """The provider, its accreditation decisions and its contacts by role."""
-    return visible_profile(system, principal, accme_id)
+def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, as_of: AsOfQuery = None) -> Any:
+    """The provider, its accreditation decisions and its contacts by role (as of an instant with `as_of`)."""
+    with read_models(system, principal, accme_id, as_of, needs=()) as (_, profile):
+        return profile
 
 
 @router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic)

@@ -1,0 +1,51 @@
+"""`?as_of=`: the read routes answer from the read models replayed to an instant (services/as_of.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from adapters.api.deps import visible_profile
+from adapters.api.problems import Problem
+from adapters.bootstrap import System
+from services.access import Principal
+from services.as_of import ReadModels
+
+AsOfQuery = Annotated[
+    datetime | None,
+    Query(description="ISO-8601 instant (UTC without a zone): answer as the system answered then, replayed from the "
+                      "provider's events; an instant still to come answers as now"),
+]
+REPLAY_WAIT_SECONDS = 10.0
+
+
+@contextmanager
+def read_models(
+    system: System, principal: Principal, accme_id: str, as_of: datetime | None, needs: Collection[str], years: Iterable[int] = ()
+) -> Iterator[tuple[ReadModels, dict[str, Any]]]:
+    """The read models to answer from, and the provider's profile in them: live, or as of the instant.
+
+    Who may read is decided by the profile as it is now (a token never sees more of the past than of
+    the present); a provider not yet registered at the instant is 404."""
+    profile = visible_profile(system, principal, accme_id)
+    instant = system.as_of.past(as_of)
+    if instant is None:
+        yield system.read_models(), profile
+        return
+    try:  # the replay finds the provider's events through the history read model: let it catch up first
+        system.projections.wait(system.store.head(), timeout=REPLAY_WAIT_SECONDS, names=["history"])
+    except TimeoutError:
+        raise Problem(503, "the history read model is catching up; try again shortly") from None
+    reads = system.as_of.replay(accme_id, instant, needs, accreditor=profile["accreditor"], years=years)
+    try:
+        then = reads.profiles.get_profile(accme_id)
+        if then is None:
+            raise Problem(404, f"provider {accme_id} was not registered yet at {instant.isoformat()}",
+                          [{"loc": ["query", "as_of"], "msg": "before the provider was registered"}])
+        yield reads, then
+    finally:
+        reads.close()

@@ -1,0 +1,68 @@
+"""Scratch read models for one as-of replay: the live SQL views on a private in-memory SQLite database.
+
+The same view classes as the live read models (not look-alikes), so a replay answers every query
+exactly as the live read model would have; the database vanishes when the replay is closed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from adapters.db.activity_views import SqlActivitySummaryView
+from adapters.db.annual_views import SqlChecklistView
+from adapters.db.completion_views import SqlTranscriptView
+from adapters.db.database import Database, DatabaseUrl
+from adapters.db.tables import metadata
+from adapters.db.views import SqlProviderProfileView
+from projections.activity_summary import ActivitySummaryProjection
+from projections.checklist import ChecklistProjection
+from projections.provider_profile import ProviderProfileProjection
+from projections.transcripts import TranscriptProjection
+from services.as_of import ScratchViews
+
+
+class InMemoryDatabase(Database):
+    """One in-memory SQLite connection shared by the writing and the reading engine (StaticPool)."""
+
+    def __init__(self) -> None:  # noqa: D107 - no file, no pool: one replay, one thread
+        self.url = DatabaseUrl("sqlite:///:memory:")
+        self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        self.read_engine = self.engine
+
+        @event.listens_for(self.engine, "connect")
+        def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, as the file engines do
+
+        @event.listens_for(self.engine, "begin")
+        def _begin(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN")
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def image(self) -> bytes:
+        """The whole database as bytes (sqlite3 serialize): a replay snapshot."""
+        with self.engine.connect() as conn:
+            return conn.connection.driver_connection.serialize()  # type: ignore[union-attr]
+
+    def restore(self, image: bytes) -> None:
+        with self.engine.connect() as conn:
+            conn.connection.driver_connection.deserialize(image)  # type: ignore[union-attr]
+
+
+def scratch_views(image: bytes | None = None) -> ScratchViews:
+    """Empty views, or views holding what `image` (an earlier scratch database's copy) held."""
+    db = InMemoryDatabase()
+    if image is None:
+        db.create_tables()
+    else:
+        db.restore(image)
+    return ScratchViews(
+        profiles=SqlProviderProfileView(db, ProviderProfileProjection.name),
+        activities=SqlActivitySummaryView(db, ActivitySummaryProjection.name),
+        transcripts=SqlTranscriptView(db, TranscriptProjection.name),
+        checklist=SqlChecklistView(db, ChecklistProjection.name),
+        close=db.dispose,
+        image=db.image,
+    )

@@ -1,0 +1,223 @@
+"""As-of reads: a provider's read models as they stood at an instant, rebuilt by replaying its events.
+
+The projection classes that keep the live read models (projections/*.py) run over the provider's
+events recorded up to the instant, into fresh scratch views (adapters/db/scratch.py: the same SQL
+views on an in-memory database), and the routes answer from those with the code they use for live
+reads. No rule exists twice, so an as-of answer is what the live read model said at that instant
+(tests/audit/test_as_of.py checks exactly that).
+
+Replay snapshots: while replaying, the scratch database is copied every `SNAPSHOT_EVERY` events (an
+image of the in-memory database, kept in this process within `SNAPSHOT_BUDGET_BYTES`). A later
+replay of the same provider and read models to any instant after a snapshot's last event starts
+from it and applies only the events after it, so a long history is replayed in full once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from domain.deadlines import ReportingDeadline
+from projections.activity_summary import ActivitySummaryProjection, ActivitySummaryView
+from projections.base import APPLICATION_NAME, ParsProjection
+from projections.checklist import ChecklistProjection, ChecklistView
+from projections.history import HistoryView
+from projections.provider_profile import ProviderProfileProjection, ProviderProfileView
+from projections.transcripts import TranscriptProjection, TranscriptView
+from services.annual import AnnualReporting
+from services.providers import ProviderRegistry
+from services.store import ParsStore
+
+#: The aggregates whose events each read model is built from (the provider's own streams).
+#: The checklist also reads the accreditor's reporting deadlines, which belong to no provider.
+SOURCES: dict[str, tuple[str, ...]] = {
+    ProviderProfileProjection.name: ("Provider",),
+    ActivitySummaryProjection.name: ("Activity",),
+    TranscriptProjection.name: ("Completion",),
+    ChecklistProjection.name: ("AnnualReport", "Activity"),
+}
+SNAPSHOT_EVERY = 10_000  # events between replay snapshots (and events read and applied per transaction)
+SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024  # replay snapshots kept in memory, least recently used dropped first
+
+
+@dataclass
+class ReadModels:
+    """What the provider, activity, checklist and dashboard routes answer from: the live read models,
+    or the same read models replayed to an instant (`as_of`), with "today" as it was then."""
+
+    profiles: ProviderProfileView
+    activities: ActivitySummaryView
+    transcripts: TranscriptView
+    annual: AnnualReporting
+    today: Callable[[], date]
+    as_of: datetime | None = None
+    events: int = 0  # how many events the replay applied (0 when live)
+    close: Callable[[], None] = field(default=lambda: None, repr=False)
+
+
+@dataclass
+class ScratchViews:
+    """Views of the same kinds as the live ones, private to one replay: empty, or restored from an image."""
+
+    profiles: ProviderProfileView
+    activities: ActivitySummaryView
+    transcripts: TranscriptView
+    checklist: ChecklistView
+    close: Callable[[], None]
+    image: Callable[[], bytes]  # a copy of everything in them, to restore later
+
+
+@dataclass(frozen=True)
+class ReplaySnapshot:
+    position: int  # the provider's events up to this log position are applied, and no other
+    last_recorded: datetime  # the latest time among them: the snapshot serves instants from here on
+    image: bytes
+
+
+class AsOfReplayer:
+    def __init__(
+        self,
+        store: ParsStore,
+        history: HistoryView,
+        providers: ProviderRegistry,
+        scratch: Callable[[bytes | None], ScratchViews],
+    ) -> None:
+        self.store = store
+        self.history = history
+        self.providers = providers
+        self.scratch = scratch
+        self._snapshots: OrderedDict[tuple[Any, ...], ReplaySnapshot] = OrderedDict()
+        self._snapshot_bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def past(as_of: datetime | None) -> datetime | None:
+        """The instant to replay to (UTC when it names no zone); None when the live read models answer:
+        no instant, or one not yet past (the future looks like now)."""
+        if as_of is None:
+            return None
+        as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+        return as_of if as_of < datetime.now(UTC) else None
+
+    def replay(
+        self, accme_id: str, as_of: datetime, needs: Collection[str], accreditor: str | None = None, years: Iterable[int] = ()
+    ) -> ReadModels:
+        """The read models in `needs` (projection names; the provider profile always) rebuilt from the
+        provider's events recorded up to `as_of`; `accreditor` and `years` say which reporting deadlines
+        the checklist reads. Close the answer when done with it."""
+        names = [ProviderProfileProjection.name, *sorted(n for n in set(needs) if n in SOURCES and n != ProviderProfileProjection.name)]
+        key = (accme_id, *names)
+        timeline = self.history.timeline(accme_id, sorted({a for n in names for a in SOURCES[n]}))
+        start = self._latest_snapshot(key, as_of)
+        views = self.scratch(start.image if start else None)
+        try:
+            projections = self._projections(views, names)
+            applied = self._apply_provider_events(key, views, projections, timeline, as_of, start)
+            if ChecklistProjection.name in names and accreditor:
+                deadlines = self._deadline_events(accreditor, years, as_of)
+                # Deadlines belong to no provider and are never in a snapshot: applied last, numbered after
+                # the provider's events (only order matters to the tracking of a scratch view).
+                after = max([timeline[-1][0] if timeline else 0, start.position if start else 0])
+                self._apply(projections, [(after + i, e) for i, e in enumerate(deadlines, start=1)])
+                applied += len(deadlines)
+        except BaseException:
+            views.close()
+            raise
+        today = as_of.astimezone().date()  # as `date.today()` would have said then
+        annual = AnnualReporting(self.store, self.providers, views.profiles, views.checklist, views.checklist, clock=lambda: as_of)
+        return ReadModels(
+            profiles=views.profiles,
+            activities=views.activities,
+            transcripts=views.transcripts,
+            annual=annual,
+            today=lambda: today,
+            as_of=as_of,
+            events=applied,
+            close=views.close,
+        )
+
+    def _projections(self, views: ScratchViews, names: Sequence[str]) -> list[ParsProjection[Any]]:
+        build: dict[str, Callable[[], ParsProjection[Any]]] = {
+            ProviderProfileProjection.name: lambda: ProviderProfileProjection(views.profiles),
+            ActivitySummaryProjection.name: lambda: ActivitySummaryProjection(views.activities),
+            TranscriptProjection.name: lambda: TranscriptProjection(views.transcripts),
+            ChecklistProjection.name: lambda: ChecklistProjection(views.checklist),
+        }
+        return [build[n]() for n in names]
+
+    def _apply_provider_events(
+        self, key: tuple[Any, ...], views: ScratchViews, projections: list[ParsProjection[Any]], timeline: list[tuple[int, datetime]],
+        as_of: datetime, start: ReplaySnapshot | None,
+    ) -> int:
+        """Applies the provider's events after the snapshot (if any) recorded up to `as_of`, in chunks;
+        snapshots the scratch views after each full chunk while every event so far was applied."""
+        position = start.position if start else 0
+        last_recorded = start.last_recorded if start else datetime.min.replace(tzinfo=UTC)
+        complete = True  # no event up to here left out (a clock can step back: an event later in the log, earlier in time)
+        pending: list[tuple[int, datetime]] = []
+        applied = 0
+        for entry in timeline:
+            if entry[0] <= position:
+                continue
+            if entry[1] > as_of:
+                complete = False
+                continue
+            pending.append(entry)
+            if len(pending) == SNAPSHOT_EVERY:
+                applied += self._load_and_apply(projections, pending)
+                last_recorded = max(last_recorded, max(t for _, t in pending))
+                if complete:
+                    self._keep_snapshot(key, ReplaySnapshot(pending[-1][0], last_recorded, views.image()))
+                pending = []
+        if pending:
+            applied += self._load_and_apply(projections, pending)
+        return applied
+
+    def _load_and_apply(self, projections: list[ParsProjection[Any]], entries: list[tuple[int, datetime]]) -> int:
+        notifications = self.store.notifications_at(p for p, _ in entries)
+        events = [(n.id, self.store.mapper.to_domain_event(n)) for n in notifications]
+        self._apply(projections, events)
+        return len(events)
+
+    @staticmethod
+    def _apply(projections: list[ParsProjection[Any]], events: list[tuple[int, Any]]) -> None:
+        if not events:
+            return
+        for projection in projections:
+            wanted = SOURCES[projection.name]
+            with projection.view.transaction():
+                for position, event in events:
+                    if type(event).__qualname__.split(".")[0] in wanted or isinstance(event, ReportingDeadline.Event):
+                        projection.process_event(event, Tracking(APPLICATION_NAME, position))
+
+    def _latest_snapshot(self, key: tuple[Any, ...], as_of: datetime) -> ReplaySnapshot | None:
+        with self._lock:
+            usable = [s for k, s in self._snapshots.items() if k[:-1] == key and s.last_recorded <= as_of]
+            best = max(usable, key=lambda s: s.position, default=None)
+            if best is not None:
+                self._snapshots.move_to_end((*key, best.position))
+            return best
+
+    def _keep_snapshot(self, key: tuple[Any, ...], snapshot: ReplaySnapshot) -> None:
+        with self._lock:
+            slot = (*key, snapshot.position)
+            if slot in self._snapshots:
+                return
+            self._snapshots[slot] = snapshot
+            self._snapshot_bytes += len(snapshot.image)
+            while self._snapshot_bytes > SNAPSHOT_BUDGET_BYTES and self._snapshots:
+                _, dropped = self._snapshots.popitem(last=False)
+                self._snapshot_bytes -= len(dropped.image)
+
+    def _deadline_events(self, accreditor: str, years: Iterable[int], as_of: datetime) -> list[Any]:
+        found = []
+        for year in sorted(set(years)):
+            stream = ReportingDeadline.create_id(accreditor, year)
+            found += [e for e in self.store.events.get(stream) if e.timestamp <= as_of]
+        return found
