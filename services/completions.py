@@ -11,7 +11,6 @@ errors as (loc within the report, msg).
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.activity import Activity
 from domain.base import Acting
-from domain.completion import ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, require_credit_id
+from domain.completion import MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, is_quarter_steps, require_credit_id
 from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
@@ -134,8 +133,8 @@ def parse_report(report: Any) -> ParsedReport:
         if _get(received, "creditUnit") != "Point":
             raise ReportError([*loc, "CreditReceived", "creditUnit"], "creditUnit is 'Point'")
         number = _get(received, "numberOfCredits")
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) or number < 0 or round(number * 4) != number * 4:
-            raise ReportError([*loc, "CreditReceived", "numberOfCredits"], "numberOfCredits is a number in steps of 0.25")
+        if not is_quarter_steps(number):
+            raise ReportError([*loc, "CreditReceived", "numberOfCredits"], f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
         cme, moc = credits.setdefault(credit_id, ([], []))
         board = board_of(certification)
         if board:
