@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
@@ -13,7 +14,10 @@ from adapters.db.scratch import scratch_views
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
+from adapters.mail import mailer_from
+from adapters.passwords import Argon2Hasher
 from adapters.settings import Settings
+from projections.accounts import AccountProjection
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.directory import DirectoryProjection
@@ -22,6 +26,7 @@ from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
 from projections.transcripts import TranscriptProjection
+from services.accounts import AccountService
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
 from services.as_of import AsOfReplayer, ReadModels
@@ -59,6 +64,10 @@ class System:
     transcripts: TranscriptProjection
     # Audit: the hash chains of the stored events (tamper evidence).
     chain: EventChainProjection
+    # Web accounts (sign-in, invitations, resets), their read model and sessions.
+    accounts: AccountService
+    account_list: AccountProjection
+    sessions: SqlSessions
     # As-of reads: the read models replayed to an instant (services/as_of.py).
     as_of: AsOfReplayer
     secret: str = field(repr=False, default="")
@@ -94,6 +103,11 @@ def bootstrap(settings: Settings | None = None) -> System:
         store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
     )
     matcher = LearnerMatcher(learner_directory.view)
+    account_list = AccountProjection(SqlAccountView(db, AccountProjection.name))
+    sessions = SqlSessions(db)
+    secret = settings.signing_key()
+    accounts = AccountService(store, SqlCredentials(db), sessions, Argon2Hasher(fast=settings.fast_password_hashing),
+                              mailer_from(settings.mail), secret)
     return System(
         settings=settings,
         store=store,
@@ -102,10 +116,10 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, account_list]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
-        secret=settings.signing_key(),
+        secret=secret,
         learners=LearnerDirectory(store, learner_directory.view, personal_keys),
         matcher=matcher,
         learner_directory=learner_directory,
@@ -114,5 +128,8 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=transcripts,
         activity_summary=activity_summary,
         chain=chain,
+        accounts=accounts,
+        account_list=account_list,
+        sessions=sessions,
         as_of=AsOfReplayer(store, history.view, providers, scratch_views),
     )

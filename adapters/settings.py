@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     secret_key: str | None = None
     mail: str = "file:var/mail"
+    # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
+    fast_password_hashing: bool = False
 
     @field_validator("database_url")
     @classmethod

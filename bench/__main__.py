@@ -12,6 +12,7 @@ BENCHES = {
     "annual": "bench.annual",
     "audit": "bench.audit",
     "learners": "bench.learners",
+    "web": "bench.web",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Transcoding
 
+from domain.account import Account
 from domain.activity import Activity, ActivityCatalog
 from domain.provider import Provider
 from services.personal_data import PersonalDataMapper, PersonalKeys
@@ -36,7 +37,8 @@ class ParsStore(Application[Any]):
     """The event store: aggregates in, ordered notifications out."""
 
     name = "PARS"
-    snapshotting_intervals = {Provider: 100, Activity: 100, ActivityCatalog: 50}
+    # Accounts gain an event per sign-in and are loaded on every page request.
+    snapshotting_intervals = {Provider: 100, Activity: 100, ActivityCatalog: 50, Account: 50}
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)

@@ -21,7 +21,7 @@ from adapters.settings import Settings
 from adapters.tokens import issue_token
 
 PG_ADMIN_URL = os.environ.get("PARS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-ENFORCED_MARKERS = ("postgres", "kafka")
+ENFORCED_MARKERS = ("postgres", "kafka", "browser")
 _skipped_enforced: list[str] = []
 _pg_available: bool | None = None
 
@@ -69,7 +69,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 def make_system(url: str) -> System:
-    return bootstrap(Settings(database_url=url, secret_key="test-secret-key", mail="file:var/mail"))
+    return bootstrap(Settings(database_url=url, secret_key="test-secret-key", mail="file:var/mail", fast_password_hashing=True))
 
 
 @pytest.fixture
@@ -122,6 +122,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
         return
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     verdict = "FAILING the run because CI=true" if ci else "allowed outside CI"
-    terminalreporter.write_sep("!", f"{len(_skipped_enforced)} PostgreSQL/Kafka test(s) skipped: {verdict}")
+    terminalreporter.write_sep("!", f"{len(_skipped_enforced)} PostgreSQL/Kafka/browser test(s) skipped: {verdict}")
     for nodeid in _skipped_enforced[:10]:
         terminalreporter.write_line(f"  skipped: {nodeid}")

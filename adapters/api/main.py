@@ -28,6 +28,7 @@ from adapters.api.routes import (
     transcripts,
 )
 from adapters.bootstrap import System
+from adapters.web import app as web
 
 
 def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
@@ -58,4 +59,5 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
+    web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
     return app

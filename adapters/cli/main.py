@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
+from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.imports import imports
 from adapters.tokens import issue_token, new_token_id
@@ -34,6 +35,7 @@ app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
 app.add_typer(audit, name="audit")
 err = Console(stderr=True)
+admin.command("create-user")(create_user)
 
 
 @contextmanager
@@ -71,7 +73,7 @@ def serve(
     from adapters.api.main import create_app
 
     with system_or_exit() as system:
-        err.print(f"PARS on http://{host}:{port}/docs  (store: {system.settings.database_url})")
+        err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")
         uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
 
 

@@ -170,3 +170,22 @@ def test_an_auditors_as_of_read_is_recorded(app: tuple[System, TestClient]) -> N
     reads = [system.store.mapper.to_domain_event(n) for n in system.store.recorder.select_notifications(start=1, limit=100)]
     [read] = [e for e in reads if isinstance(e, AuditorRead.Recorded)]
     assert read.accme_id == ACCME_ID and read.path.endswith("/years/2025/checklist") and "as_of=" in read.query
+
+
+def test_one_activity_route_answers_its_summary_and_refuses_like_the_others(app: tuple[System, TestClient]) -> None:
+    system, client = app
+    register_provider(system)
+    register_provider(system, OTHER_ID)
+    [outcome] = system.activities.submit_accme_activities(ACCME_ID, [item("A-1")], BY)
+    settle(system)
+    path = f"/api/v1/providers/{ACCME_ID}/activities/{outcome.activity_id}"
+    mine = bearer(system, "provider", provider=ACCME_ID)
+    r = client.get(path, headers=mine)
+    assert r.status_code == 200 and r.json()["provider_activity_id"] == "A-1" and r.json()["status"] == "ready_to_close"
+    assert client.get(path).status_code == 401
+    theirs = client.get(path, headers=bearer(system, "provider", provider=OTHER_ID))
+    assert theirs.status_code == 404 and "A-1" not in theirs.text and "Cardiology" not in theirs.text
+    missing = client.get(f"/api/v1/providers/{ACCME_ID}/activities/999999999", headers=mine)
+    assert missing.status_code == 404 and missing.json()["errors"] == [{"loc": ["path", "activity_id"], "msg": "not found"}]
+    bad = client.get(f"/api/v1/providers/{ACCME_ID}/activities/12345", headers=mine)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["path", "activity_id"]

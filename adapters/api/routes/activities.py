@@ -49,11 +49,10 @@ def search_activities(
 ) -> dict[str, Any]:
     """Searches the provider's activities by year, format, status, keyword, MOC board, REMS and MIPS
     (as of an instant with `as_of`)."""
-    fmt = parse_format(format)
     with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
         today = reads.today()
         rows, total = reads.activities.search(
-            accme_id, year=year, fmt=fmt, status=status, q=q, moc=moc, rems=rems, mips=mips,
+            accme_id, year=year, fmt=parse_format(format), status=status, q=q, moc=moc, rems=rems, mips=mips,
             today=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )
         data = [{**_public(r), "status": status_of(r, today)} for r in rows]

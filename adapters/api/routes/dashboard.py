@@ -36,6 +36,7 @@ def dashboard(
 
 
 def dashboard_body(reads: ReadModels, accme_id: str, profile: dict[str, Any], year: int | None) -> dict[str, Any]:
+    """The dashboard from these read models: the live ones, or the ones replayed to an instant."""
     today = reads.today()
     year = year or today.year
     body: dict[str, Any] = {"accme_id": accme_id, "name": profile["name"], "year": year}

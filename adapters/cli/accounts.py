@@ -1,0 +1,59 @@
+"""`pars admin create-user`: the first accreditor user (or any user), so that the web pages can be entered."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from domain.account import Account
+
+
+def create_user(
+    email: Annotated[str, typer.Option(help="the person's email address (their sign-in name)")],
+    name: Annotated[str, typer.Option(help="the person's name")],
+    role: Annotated[str, typer.Option(help="accreditor, provider or learner")] = "accreditor",
+    provider: Annotated[str | None, typer.Option(help="ACCME ID, for provider users")] = None,
+    state: Annotated[str | None, typer.Option(help="a state accreditor's staff: its state code (ACCME staff: leave out)")] = None,
+    learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for a physician's CME Passport account")] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="where PARS answers, for the link in the mail")] = "http://127.0.0.1:8000",
+) -> None:
+    """Invites a web user: mails "System Access Granted" with a one-time set-password link (PARS_MAIL), and prints the link."""
+    from adapters.cli.main import cli_actor, err, system_or_exit
+
+    with system_or_exit() as system:
+        if provider and system.profiles.view.get_profile(provider) is None:
+            system.projections.catch_up(["provider_profile"])
+            if system.profiles.view.get_profile(provider) is None:
+                err.print(f"[red]error:[/red] no provider with ACCME ID {provider}")
+                raise typer.Exit(1)
+        if role == "learner":
+            system.projections.catch_up(["learner_directory"])
+            resolved = system.learners.resolve(learner or "")
+            if resolved is None:
+                err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
+                raise typer.Exit(1)
+            learner = resolved
+        tenant = Account.tenant_of(role, provider=provider, state=state.upper() if state else None, learner=learner)
+        sent: list[str] = []
+        mailer = system.accounts.mailer
+        system.accounts.mailer = _Tee(mailer, sent)
+        try:
+            account = system.accounts.invite(email, name, role, tenant, cli_actor(), base_url.rstrip("/"))
+        finally:
+            system.accounts.mailer = mailer
+        system.projections.catch_up(["accounts"])
+        link = next((line for line in sent[0].splitlines() if "/set-password?token=" in line), "") if sent else ""
+        err.print(f"invited {account.email} ({tenant}); the invitation went to PARS_MAIL ({system.settings.mail})")
+        typer.echo(link)
+
+
+class _Tee:
+    """Sends as the configured mailer does and keeps the body, so the command can print the link too."""
+
+    def __init__(self, inner: object, sent: list[str]) -> None:
+        self.inner, self.sent = inner, sent
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.sent.append(body)
+        self.inner.send(to, subject, body)  # type: ignore[attr-defined]

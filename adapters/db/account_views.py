@@ -1,0 +1,101 @@
+"""SQL implementations for web accounts: the read model, password hashes and sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import delete, insert, select, update
+
+from adapters.db.account_tables import account_credentials, web_accounts, web_sessions
+from adapters.db.database import Database
+from adapters.db.views import SqlDocumentView
+from projections.accounts import AccountView
+
+
+class SqlAccountView(SqlDocumentView, AccountView):
+    tables = (web_accounts,)
+    table = web_accounts
+
+    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        return {"email": doc["email"], "tenant": doc["tenant"], "doc": doc}
+
+    def get_account(self, account_id: str) -> dict[str, Any] | None:
+        return self._get_doc(account_id)
+
+    def put_account(self, account_id: str, doc: dict[str, Any], tracking: Tracking) -> None:
+        self._put_doc(account_id, doc, tracking)
+
+    def list_accounts(self, tenants: list[str] | None = None, role: str | None = None) -> list[dict[str, Any]]:
+        query = select(web_accounts.c.doc).order_by(web_accounts.c.email)
+        if tenants is not None:
+            query = query.where(web_accounts.c.tenant.in_(tenants))
+        if role is not None:
+            query = query.where(web_accounts.c.tenant.like(f"{role}:%"))
+        with self.reading() as conn:
+            return list(conn.execute(query).scalars())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SqlCredentials:
+    """Argon2 hashes by account id (see account_tables for why they are not events)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, account_id: str) -> str | None:
+        with self.db.read_engine.connect() as conn:
+            return conn.execute(
+                select(account_credentials.c.password_hash).where(account_credentials.c.account_id == account_id)
+            ).scalar()
+
+    def put(self, account_id: str, password_hash: str) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(delete(account_credentials).where(account_credentials.c.account_id == account_id))
+            conn.execute(insert(account_credentials).values(account_id=account_id, password_hash=password_hash, updated_at=_now()))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SqlSessions:
+    """Server-side sessions: the cookie holds a random token, the table its digest; revoking is one update."""
+
+    def __init__(self, db: Database, lifetime: timedelta = timedelta(hours=12)) -> None:
+        self.db = db
+        self.lifetime = lifetime
+
+    def open(self, account_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        with self.db.engine.begin() as conn:
+            # Sessions ended a day ago or more are of no use to anyone: each sign-in sweeps them.
+            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now - timedelta(days=1)))
+            conn.execute(insert(web_sessions).values(
+                digest=_digest(token), account_id=account_id, created_at=now, expires_at=now + self.lifetime))
+        return token
+
+    def account_of(self, token: str) -> str | None:
+        """The signed-in account, if the session is neither expired nor revoked."""
+        with self.db.read_engine.connect() as conn:
+            row = conn.execute(select(web_sessions).where(web_sessions.c.digest == _digest(token))).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= _now():
+            return None
+        return row.account_id
+
+    def revoke(self, token: str) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(update(web_sessions).where(web_sessions.c.digest == _digest(token)).values(revoked_at=_now()))
+
+    def revoke_all(self, account_id: str) -> int:
+        with self.db.engine.begin() as conn:
+            return conn.execute(
+                update(web_sessions).where(web_sessions.c.account_id == account_id, web_sessions.c.revoked_at.is_(None)).values(revoked_at=_now())
+            ).rowcount

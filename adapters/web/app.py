@@ -1,0 +1,34 @@
+"""The web pages, mounted in the API's FastAPI app: sign-in, provider, accreditor and CME Passport pages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from adapters.web.forms import see_other
+from adapters.web.render import HERE, render
+from adapters.web.routes import accreditor, auth, passport, provider
+from adapters.web.session import CsrfRejected, PageNotFound, SignInRequired, check_csrf
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth, provider, accreditor, passport):
+        app.include_router(module.router, dependencies=[Depends(check_csrf)], include_in_schema=False)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _: SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return see_other(f"/sign-in?next={quote(target)}")
+
+    @app.exception_handler(PageNotFound)
+    async def _not_found(request: Request, _: PageNotFound) -> Response:
+        return render(request, "error.html", 404, heading="Page not found", message="There is no such page, or it is not yours to see.")
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, _: CsrfRejected) -> Response:
+        return render(request, "error.html", 403, heading="This form has expired",
+                      message="The form was not sent from this browser's PARS page (or its session changed). Go back, reload the page and send it again.")

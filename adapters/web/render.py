@@ -1,0 +1,79 @@
+"""Pages from Jinja2 templates (autoescaped), and errors placed beside the field that caused them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from adapters.web.activity_form import where
+from adapters.web.forms import FLASH_COOKIE
+from adapters.web.session import context, remember_anon
+
+HERE = Path(__file__).parent
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+templates.filters["money"] = lambda v: "—" if v is None else f"${v:,.0f}"
+templates.filters["credits"] = lambda v: f"{float(v):g}"
+templates.filters["where"] = where
+
+
+def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    flash = request.cookies.get(FLASH_COOKIE)
+    if flash and not values.get("notice"):
+        values["notice"] = unquote(flash)
+    html = templates.get_template(name).render(context(request, **values))
+    response = HTMLResponse(html, status_code=status_code)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    remember_anon(request, response)
+    response.headers.update(PAGE_HEADERS)
+    return response
+
+
+#: Pages load only their own script and style, are never framed by another site, and send no
+#: Referer elsewhere (a set-password page's address holds its one-time token).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str] | None = None, default: str = "_form") -> dict[str, str]:
+    """{form field: message} from problem-style errors `{loc, msg}`: the deepest part of `loc` that names
+    a form field wins (after `fields`, which renames API/ACCME names to the form's), else `default`."""
+    fields = fields or {}
+    out: dict[str, str] = {}
+    for error in errors:
+        target = default
+        for part in reversed([str(p) for p in error.get("loc", [])]):
+            if part in fields:
+                target = fields[part]
+                break
+        msg = friendly(str(error["msg"]))
+        out[target] = f"{out[target]}; {msg}" if target in out else msg
+    return out
+
+
+#: Pydantic's words for a malformed value, in a provider's words.
+FRIENDLY = {
+    "Field required": "this is required",
+    "Input should be a valid date": "enter a date as YYYY-MM-DD",
+    "Input should be a valid number": "enter a number",
+    "Input should be a valid integer": "enter a whole number",
+    "Input should be a valid string": "this is required",
+}
+
+
+def friendly(msg: str) -> str:
+    msg = msg.removeprefix("Value error, ")
+    for prefix, words in FRIENDLY.items():
+        if msg.startswith(prefix):
+            return words
+    return msg

@@ -1,0 +1,216 @@
+"""A person's web account: invited with a role and one tenant, signs in with a password.
+
+Accounts belong to no provider's history: their events carry `tenant` (e.g. `provider:0001234`)
+instead of `accme_id`, so the history projection never copies sign-in failures or link digests
+into what a provider's users and auditors read (like `Learner` and `ReportingDeadline`).
+
+The password hash is not in any event: the log is immutable and every event is published
+(Kafka `pars.events`), so the hash lives in a credentials table beside the log and the events
+record only that a password was set. A one-time link is recorded as the SHA-256 digest of its
+nonce; setting the password consumes it, so a link works once.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.base import Acting, require_accme_id
+from domain.errors import ConflictError, InvalidValueError
+
+ACCOUNT_NAMESPACE = uuid.UUID("6f1d2a8e-3c5b-4e7a-9d10-2b8c4f6a1e33")
+ROLES = ("accreditor", "provider", "learner")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+MAX_TEXT = 200
+
+
+class AccountError(ConflictError):
+    """Raised when an account cannot do what was asked in its current state."""
+
+
+class LinkNotValidError(AccountError):
+    """Raised when a set-password or reset link was already used or has been replaced by a newer one."""
+
+
+class AccountExistsError(AccountError):
+    """Raised when inviting an email address that already has an account."""
+
+
+def normalise_email(value: str) -> str:
+    email = (value or "").strip().lower()
+    if not EMAIL.match(email) or len(email) > MAX_TEXT:
+        raise InvalidValueError(f"{value!r} is not an email address", loc=("body", "email"))
+    return email
+
+
+def _text(value: str, field: str, *, required: bool) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise InvalidValueError(f"{field.replace('_', ' ')} is required", loc=("body", field))
+    if len(value) > MAX_TEXT:
+        raise InvalidValueError(f"{field.replace('_', ' ')} has at most {MAX_TEXT} characters", loc=("body", field))
+    return value
+
+
+class Account(Aggregate):
+    """One person's sign-in: role and tenant, the outstanding one-time link, failures and lock-out."""
+
+    class Invited(Aggregate.Created):
+        email: str
+        name: str
+        role: str
+        tenant: str
+        link_digest: str
+        actor: str
+        channel: str
+
+    class PasswordSet(Aggregate.Event):
+        link_digest: str
+        actor: str
+        channel: str
+
+    class ResetRequested(Aggregate.Event):
+        link_digest: str
+        actor: str
+        channel: str
+
+    class ProfileEdited(Aggregate.Event):
+        name: str
+        title: str
+        phone: str
+        actor: str
+        channel: str
+
+    class SignInFailed(Aggregate.Event):
+        failures: int
+        locked_until: datetime | None
+        actor: str
+        channel: str
+
+    class SignedIn(Aggregate.Event):
+        actor: str
+        channel: str
+
+    @staticmethod
+    def create_id(email: str) -> uuid.UUID:
+        """One account per email address: inviting it twice collides instead of forking a stream."""
+        return uuid.uuid5(ACCOUNT_NAMESPACE, f"account:{normalise_email(email)}")
+
+    @staticmethod
+    def tenant_of(role: str, provider: str | None = None, state: str | None = None, learner: str | None = None) -> str:
+        """`provider:0001234`, `accreditor:ACCME` / `accreditor:TN`, `learner:<learner_id>`."""
+        if role not in ROLES:
+            raise InvalidValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})", loc=("body", "role"))
+        if role == "provider":
+            return f"provider:{require_accme_id(provider or '', loc=('body', 'provider'))}"
+        if role == "learner":
+            if not learner:
+                raise InvalidValueError("a physician's account needs the learner it belongs to", loc=("body", "learner"))
+            return f"learner:{learner}"
+        if state and not re.fullmatch(r"[A-Z]{2}", state):
+            raise InvalidValueError(f"state must be a two-letter code (got {state!r})", loc=("body", "state"))
+        return f"accreditor:{state or 'ACCME'}"
+
+    @classmethod
+    def invite(cls, email: str, name: str, role: str, tenant: str, link_digest: str, by: Acting) -> Account:
+        email = normalise_email(email)
+        return cls(
+            email=email,
+            name=_text(name, "name", required=True),
+            role=role,
+            tenant=tenant,
+            link_digest=link_digest,
+            actor=by.actor,
+            channel=str(by.channel),
+        )
+
+    @event(Invited)
+    def __init__(self, email: str, name: str, role: str, tenant: str, link_digest: str, actor: str, channel: str) -> None:
+        self.email = email
+        self.name = name
+        self.role = role
+        self.tenant = tenant
+        self.title = ""
+        self.phone = ""
+        self.pending_link: str | None = link_digest
+        self.active = False
+        self.failures = 0
+        self.locked_until: datetime | None = None
+
+    # --- scope ---------------------------------------------------------------------------------
+
+    @property
+    def scope(self) -> str:
+        """What the tenant names: an ACCME ID, an accreditor code or a learner_id."""
+        return self.tenant.split(":", 1)[1]
+
+    # --- links and passwords ----------------------------------------------------------------------
+
+    def set_password(self, link_digest: str, by: Acting) -> None:
+        """Consumes the outstanding link; a used or replaced link is refused."""
+        if self.pending_link is None or link_digest != self.pending_link:
+            raise LinkNotValidError("this link has already been used or a newer one was sent; ask for a new one", loc=("body", "link"))
+        self._password_set(link_digest, by.actor, str(by.channel))
+
+    @event(PasswordSet)
+    def _password_set(self, link_digest: str, actor: str, channel: str) -> None:
+        self.pending_link = None
+        self.active = True
+        self.failures = 0
+        self.locked_until = None
+
+    def request_reset(self, link_digest: str, by: Acting) -> None:
+        """A new link replaces any outstanding one (only the newest works)."""
+        self._reset_requested(link_digest, by.actor, str(by.channel))
+
+    @event(ResetRequested)
+    def _reset_requested(self, link_digest: str, actor: str, channel: str) -> None:
+        self.pending_link = link_digest
+
+    # --- profile ---------------------------------------------------------------------------------
+
+    def edit_profile(self, name: str, title: str, phone: str, by: Acting) -> bool:
+        name, title, phone = _text(name, "name", required=True), _text(title, "title", required=False), _text(phone, "phone", required=False)
+        if (name, title, phone) == (self.name, self.title, self.phone):
+            return False
+        self._profile_edited(name, title, phone, by.actor, str(by.channel))
+        return True
+
+    @event(ProfileEdited)
+    def _profile_edited(self, name: str, title: str, phone: str, actor: str, channel: str) -> None:
+        self.name, self.title, self.phone = name, title, phone
+
+    # --- signing in ------------------------------------------------------------------------------
+
+    def locked(self, now: datetime) -> datetime | None:
+        """Until when sign-in is refused, if it is now."""
+        return self.locked_until if self.locked_until and now < self.locked_until else None
+
+    def sign_in_failed(self, now: datetime, by: Acting) -> datetime | None:
+        """Counts a wrong password; the fifth in a row locks the account for 15 minutes."""
+        failures = self.failures + 1
+        locked_until = now + LOCK_FOR if failures >= MAX_FAILURES else None
+        self._sign_in_failed(0 if locked_until else failures, locked_until, by.actor, str(by.channel))
+        return locked_until
+
+    @event(SignInFailed)
+    def _sign_in_failed(self, failures: int, locked_until: datetime | None, actor: str, channel: str) -> None:
+        self.failures = failures
+        self.locked_until = locked_until
+
+    def signed_in(self, now: datetime, by: Acting) -> None:
+        if not self.active:
+            raise AccountError("set your password from the invitation email first", loc=("body", "email"))
+        if self.locked(now):
+            raise AccountError("this account is locked", loc=("body", "email"))
+        self._signed_in(by.actor, str(by.channel))
+
+    @event(SignedIn)
+    def _signed_in(self, actor: str, channel: str) -> None:
+        self.failures = 0
+        self.locked_until = None

@@ -1,0 +1,115 @@
+"""Accounts on both stores: invitation mail, one-time links, sign-in and lock-out, sessions, the accounts read model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.account import AccountExistsError, LinkNotValidError
+from domain.errors import InvalidValueError
+from services.accounts import SignInRefusedError
+from tests.web.conftest import make_web_system
+from tests.web.helpers import PASSWORD, activate, invite, last_link, mails
+
+
+@pytest.fixture
+def acc_system(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    system = make_web_system(database_url, tmp_path / "mail")
+    yield system
+    system.close()
+
+
+def test_invitation_mails_a_link_that_sets_the_password_once(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    invite(acc_system, "ann@acme.org", "provider", provider="0001234")
+    (message,) = mails(tmp_path / "mail")
+    assert message["Subject"] == "PARS: System Access Granted" and message["To"] == "ann@acme.org"
+    token = last_link(tmp_path / "mail", "ann@acme.org").split("token=")[1]
+    with pytest.raises(InvalidValueError, match="12 characters"):
+        acc_system.accounts.set_password(token, "short", "short")
+    acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+    with pytest.raises(LinkNotValidError):
+        acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+    assert acc_system.accounts.sign_in("ANN@acme.org", PASSWORD).email == "ann@acme.org"
+    with pytest.raises(AccountExistsError):
+        invite(acc_system, "Ann@Acme.org", "provider", provider="0001234")
+    acc_system.projections.catch_up(["accounts"])
+    (row,) = acc_system.account_list.view.list_accounts(["provider:0001234"])
+    assert (row["email"], row["status"], row["role"]) == ("ann@acme.org", "active", "provider")
+    assert row["last_sign_in"] is not None
+    assert acc_system.account_list.view.list_accounts(["provider:0009999"]) == []
+
+
+def test_the_password_hash_is_argon2_and_never_in_an_event(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    account = activate(acc_system, tmp_path / "mail", "bo@acme.org")
+    stored = acc_system.accounts.credentials.get(str(account.id))
+    assert stored.startswith("$argon2id$")
+    events = list(acc_system.store.events.get(account.id))
+    assert all(stored not in repr(e) and PASSWORD not in repr(e) for e in events)
+
+
+def test_links_expire(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    invite(acc_system, "cy@acme.org")
+    token = last_link(tmp_path / "mail", "cy@acme.org").split("token=")[1]
+    real_now = acc_system.accounts.now
+    acc_system.accounts.now = lambda: real_now() + timedelta(hours=24, seconds=1)
+    with pytest.raises(LinkNotValidError, match="expired"):
+        acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+    with pytest.raises(LinkNotValidError, match="not valid"):
+        acc_system.accounts.set_password(token[:-2] + "xx", PASSWORD, PASSWORD)
+
+
+def test_a_reset_link_works_once_and_the_old_password_stops_working(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    activate(acc_system, tmp_path / "mail", "di@acme.org")
+    acc_system.accounts.request_reset("nobody@acme.org", "http://testserver")  # no account: no mail, no error
+    acc_system.accounts.request_reset("di@acme.org", "http://testserver")
+    assert [m["To"] for m in mails(tmp_path / "mail")] == ["di@acme.org", "di@acme.org"]
+    token = last_link(tmp_path / "mail", "di@acme.org").split("token=")[1]
+    acc_system.accounts.set_password(token, "a brand new passphrase", "a brand new passphrase")
+    with pytest.raises(LinkNotValidError):
+        acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+    with pytest.raises(SignInRefusedError):
+        acc_system.accounts.sign_in("di@acme.org", PASSWORD)
+    acc_system.accounts.sign_in("di@acme.org", "a brand new passphrase")
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    activate(acc_system, tmp_path / "mail", "ed@acme.org")
+    now = datetime.now(UTC)
+    acc_system.accounts.now = lambda: now
+    for left in (4, 3, 2, 1):
+        with pytest.raises(SignInRefusedError, match=f"{left} more wrong"):
+            acc_system.accounts.sign_in("ed@acme.org", "wrong")
+    with pytest.raises(SignInRefusedError, match="locked for 15 more minutes") as locked:
+        acc_system.accounts.sign_in("ed@acme.org", "wrong")
+    assert locked.value.locked_until == now + timedelta(minutes=15)
+    with pytest.raises(SignInRefusedError, match="locked"):
+        acc_system.accounts.sign_in("ed@acme.org", PASSWORD)  # even the right password, while locked
+    acc_system.accounts.now = lambda: now + timedelta(minutes=15)
+    acc_system.accounts.sign_in("ed@acme.org", PASSWORD)
+
+
+def test_sessions_are_revocable_and_a_new_password_ends_them_all(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    account = activate(acc_system, tmp_path / "mail", "fa@acme.org")
+    one, two = acc_system.sessions.open(str(account.id)), acc_system.sessions.open(str(account.id))
+    assert acc_system.sessions.account_of(one) == str(account.id)
+    acc_system.sessions.revoke(one)
+    assert acc_system.sessions.account_of(one) is None and acc_system.sessions.account_of(two) == str(account.id)
+    assert acc_system.sessions.account_of("forged") is None
+    acc_system.accounts.request_reset("fa@acme.org", "http://testserver")
+    token = last_link(tmp_path / "mail", "fa@acme.org").split("token=")[1]
+    acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+    assert acc_system.sessions.account_of(two) is None
+
+
+def test_accounts_snapshot_so_that_page_loads_stay_short(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    account = activate(acc_system, tmp_path / "mail", "gus@acme.org")
+    for _ in range(30):
+        acc_system.accounts.sign_in("gus@acme.org", PASSWORD)
+        with pytest.raises(SignInRefusedError):
+            acc_system.accounts.sign_in("gus@acme.org", "wrong")
+    snapshots = list(acc_system.store.snapshots.get(account.id)) if acc_system.store.snapshots else []
+    assert snapshots, "an account with 60 events has a snapshot"
+    loaded = acc_system.accounts.get(account.id)
+    assert loaded.version == 62 and loaded.failures == 1 and loaded.active
