@@ -11,6 +11,7 @@ BENCHES = {
     "activities_import": "bench.activities_import",
     "annual": "bench.annual",
     "audit": "bench.audit",
+    "learners": "bench.learners",
     "web": "bench.web",
     "feeds": "bench.feeds",
 }

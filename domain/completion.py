@@ -11,6 +11,7 @@ their completions countable but identifying no one.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import date
 from typing import Any
@@ -79,9 +80,24 @@ def reporting_window(today: date) -> tuple[date, date]:
     return date(first_year, 1, 1), today
 
 
+#: No activity offers more; larger numbers are typing errors (and would overflow the step check).
+MAX_CREDITS = 1000.0
+
+
+def is_quarter_steps(value: Any) -> bool:
+    """A number of credits: at least 0, at most MAX_CREDITS, in steps of 0.25 (bools, NaN, infinities are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:
+        return False
+    return math.isfinite(number) and 0 <= number <= MAX_CREDITS and round(number * 4) == number * 4
+
+
 def _quarter_steps(value: Any, loc: tuple[str, ...]) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or round(value * 4) != value * 4:
-        raise CreditsAboveActivityError(f"credits are a number of at least 0 in steps of 0.25 (got {value!r})", loc=loc)
+    if not is_quarter_steps(value):
+        raise CreditsAboveActivityError(f"credits are a number from 0 to {MAX_CREDITS:g} in steps of 0.25 (got {value!r})", loc=loc)
     return float(value)
 
 

@@ -80,6 +80,7 @@ class ActivitySummaryView(ProjectionView):
 
 class ActivitySummaryProjection(ParsProjection[ActivitySummaryView]):
     name = "activity_summary"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -40,6 +40,19 @@ TView = TypeVar("TView", bound=ProjectionView)
 class ParsProjection(Projection[TView], Generic[TView]):
     """A projection over the PARS log; unknown events only advance the position."""
 
+    #: True when the events it has no handler for only advance its position (its fallback handler
+    #: only inserts tracking): the runner then tracks them without decoding them, which is most of
+    #: the work when a 100,000-completion batch passes a read model that ignores completions.
+    skips_unhandled: bool = False
+
+    def handled_types(self) -> tuple[type, ...]:
+        """The event classes it registers handlers for (subclasses included)."""
+        dispatch = next((k.__dict__["process_event"] for k in type(self).__mro__ if "process_event" in k.__dict__), None)
+        registry = getattr(getattr(dispatch, "dispatcher", None), "registry", None)
+        if registry is None:  # not a singledispatchmethod: its handlers cannot be known
+            raise TypeError(f"{type(self).__name__}.process_event is not a singledispatchmethod; leave skips_unhandled off")
+        return tuple(cls for cls in registry if cls is not object)
+
     @property
     def position(self) -> int:
         return self.view.max_tracking_id(APPLICATION_NAME) or 0

@@ -189,6 +189,7 @@ def deadline_for(accreditor: str, year: int, deadlines: dict[str, date]) -> date
 
 class ChecklistProjection(ParsProjection[ChecklistView]):
     name = "checklist"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

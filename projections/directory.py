@@ -28,6 +28,7 @@ class DirectoryView(ProjectionView):
 
 class DirectoryProjection(ParsProjection[DirectoryView]):
     name = "directory"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -31,16 +31,16 @@ class LearnerDirectoryView(ProjectionView):
         """One learner's entry (doc plus keys), or None."""
 
     @abstractmethod
-    def by_name_keys(self, name_keys: Iterable[str]) -> list[dict[str, Any]]:
-        """Every learner whose normalised name is one of name_keys."""
+    def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
+        """Every learner whose normalised name is one of name_keys (`docs=False`: the keys only, "doc" None — matching needs no more)."""
 
     @abstractmethod
-    def by_npis(self, npis: Iterable[str]) -> list[dict[str, Any]]:
-        """Every learner with one of these NPIs."""
+    def by_npis(self, npis: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
+        """Every learner with one of these NPIs (`docs=False`: the keys only, "doc" None — matching needs no more)."""
 
     @abstractmethod
-    def by_board_ids(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
-        """Every learner holding one of these (board, normalised board ID) pairs."""
+    def by_board_ids(self, pairs: Iterable[tuple[str, str]], *, docs: bool = True) -> list[dict[str, Any]]:
+        """Every learner holding one of these (board, normalised board ID) pairs (`docs=False`: the keys only, "doc" None — matching needs no more)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
@@ -71,6 +71,7 @@ def directory_entry(e: Learner.Registered) -> dict[str, Any]:
 
 class LearnerDirectoryProjection(ParsProjection[LearnerDirectoryView]):
     name = "learner_directory"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -28,6 +28,7 @@ class ProviderProfileView(ProjectionView):
 
 class ProviderProfileProjection(ParsProjection[ProviderProfileView]):
     name = "provider_profile"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

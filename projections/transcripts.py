@@ -66,6 +66,7 @@ class TranscriptView(ProjectionView):
 
 class TranscriptProjection(ParsProjection[TranscriptView]):
     name = "transcripts"
+    skips_unhandled = True
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.activity import Activity
 from domain.base import Acting
-from domain.completion import ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, require_credit_id
+from domain.completion import MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, is_quarter_steps, require_credit_id
 from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
@@ -134,8 +133,8 @@ def parse_report(report: Any) -> ParsedReport:
         if _get(received, "creditUnit") != "Point":
             raise ReportError([*loc, "CreditReceived", "creditUnit"], "creditUnit is 'Point'")
         number = _get(received, "numberOfCredits")
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0 or round(number * 4) != number * 4:
-            raise ReportError([*loc, "CreditReceived", "numberOfCredits"], "numberOfCredits is a number in steps of 0.25")
+        if not is_quarter_steps(number):
+            raise ReportError([*loc, "CreditReceived", "numberOfCredits"], f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
         cme, moc = credits.setdefault(credit_id, ([], []))
         board = board_of(certification)
         if board:
@@ -237,21 +236,21 @@ class CompletionRegistry:
                 raise IntegrityError("completions are being changed concurrently; try again")
         return [r for r in results if r is not None]
 
-    def _stored(self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]) -> dict[uuid.UUID, Completion]:
-        """The chunk's completions that are already stored: which ones in one query per 500 ids
-        (most of a fresh batch is new), then a load only for those."""
-        ids = [
-            Completion.create_id(matches[i].learner_id, p.activity_id, credit_id)
+    def _stored(self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]) -> dict[tuple[str, str, str], Completion]:
+        """The chunk's completions that are already stored, by (learner, activity, credit ID): which ones
+        in one query per 500 ids (most of a fresh batch is new), then a load only for those."""
+        keys = {
+            Completion.create_id(matches[i].learner_id, p.activity_id, credit_id): (matches[i].learner_id, p.activity_id, credit_id)
             for i, p in chunk
             if matches[i].matched
             for credit_id in p.credits
-        ]
-        found = self.store.existing(ids) if ids else set()
-        return {agg_id: self.store.repository.get(agg_id) for agg_id in found}
+        }
+        found = self.store.existing(keys) if keys else set()
+        return {keys[agg_id]: self.store.repository.get(agg_id) for agg_id in found}
 
     def _decide(
         self, accme_id: str, index: int, p: ParsedReport, match: Any, activities: dict[str, Activity | None],
-        stored: dict[uuid.UUID, Completion], today: date, by: Acting,
+        stored: dict[tuple[str, str, str], Completion], today: date, by: Acting,
     ) -> tuple[CompletionResult, list[Completion]]:
         credit_ids = list(p.credits)
         if not match.matched:
@@ -269,13 +268,13 @@ class CompletionRegistry:
                 return self._delete(index, accme_id, learner_id, p, stored, by)
             aggs: list[Completion] = []
             for credit_id, (cme, moc) in p.credits.items():
-                existing = stored.get(Completion.create_id(learner_id, p.activity_id, credit_id))
+                existing = stored.get((learner_id, p.activity_id, credit_id))
                 if existing is None:
                     created = Completion.record(
                         accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=p.completion_date,
                         cme=cme, moc=moc, credit_id=credit_id, today=today, by=by,
                     )
-                    stored[created.id] = created  # the same completion twice in one batch: the second is unchanged
+                    stored[(learner_id, p.activity_id, credit_id)] = created  # the same completion twice in one batch: the second is unchanged
                     aggs.append(created)
                 elif existing.resubmit(activity, p.completion_date, cme, moc, today, by):
                     aggs.append(existing)
@@ -284,11 +283,11 @@ class CompletionRegistry:
         return CompletionResult(index, "added" if aggs else "unchanged", credit_ids, learner_id), aggs
 
     def _delete(
-        self, index: int, accme_id: str, learner_id: str, p: ParsedReport, stored: dict[uuid.UUID, Completion], by: Acting
+        self, index: int, accme_id: str, learner_id: str, p: ParsedReport, stored: dict[tuple[str, str, str], Completion], by: Acting
     ) -> tuple[CompletionResult, list[Completion]]:
         aggs: list[Completion] = []
         for credit_id in p.credits:
-            existing = stored.get(Completion.create_id(learner_id, p.activity_id, credit_id))
+            existing = stored.get((learner_id, p.activity_id, credit_id))
             if existing is None or existing.accme_id != accme_id:
                 raise CompletionNotFoundError(f"no completion {credit_id} of this learner for activity {p.activity_id}", loc=("credit_id",))
             if existing.delete(by):

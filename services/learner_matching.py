@@ -127,13 +127,13 @@ class LearnerMatcher:
         by_npi: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_board: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         names = [name_key(q.first_name or "", q.last_name or "") for q in queries if q.has_name]
-        for entry in self.view.by_name_keys(names) if names else []:
+        for entry in self.view.by_name_keys(names, docs=False) if names else []:
             by_name[entry["name_key"]].append(entry)
         npis = [q.npi.strip() for q in queries if q.npi]
-        for entry in self.view.by_npis(npis) if npis else []:
+        for entry in self.view.by_npis(npis, docs=False) if npis else []:
             by_npi[entry["npi"]].append(entry)
         boards = [(q.board.upper(), identifier_key(q.board_id)) for q in queries if q.board and q.board_id]
-        for entry in self.view.by_board_ids(boards) if boards else []:
+        for entry in self.view.by_board_ids(boards, docs=False) if boards else []:
             for pair in entry["board_ids"]:
                 by_board[pair].append(entry)
         return [self._decide(q, by_name, by_npi, by_board) for q in queries]

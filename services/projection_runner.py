@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Tracking
+from eventsourcing.utils import resolve_topic
 
 from projections.base import ParsProjection
 from services.store import ParsStore
@@ -42,6 +43,7 @@ class BatchProjectionRunner:
         self.store = store
         self.projection = projection
         self.batch_size = batch_size
+        self._topics: dict[str, bool] = {}
 
     @property
     def name(self) -> str:
@@ -62,9 +64,26 @@ class BatchProjectionRunner:
                 process_page([(n, self.store.mapper.to_domain_event(n), Tracking(self.store.name, n.id)) for n in notifications])
                 return len(notifications)
             for notification in notifications:
-                domain_event = self.store.mapper.to_domain_event(notification)
-                self.projection.process_event(domain_event, Tracking(self.store.name, notification.id))
+                tracking = Tracking(self.store.name, notification.id)
+                if not self._wants(notification.topic):
+                    view.insert_tracking(tracking)
+                    continue
+                self.projection.process_event(self.store.mapper.to_domain_event(notification), tracking)
         return len(notifications)
+
+    def _wants(self, topic: str) -> bool:
+        """Whether an event of this topic must be decoded for the projection (see ParsProjection.skips_unhandled)."""
+        wanted = self._topics.get(topic)
+        if wanted is None:
+            if not getattr(self.projection, "skips_unhandled", False):
+                wanted = True
+            else:
+                try:
+                    wanted = issubclass(resolve_topic(topic), self.projection.handled_types())
+                except Exception:  # an unknown topic: decode it, so its error surfaces as before
+                    wanted = True
+            self._topics[topic] = wanted
+        return wanted
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Applies every event up to the head; returns how many."""

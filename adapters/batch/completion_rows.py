@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from domain.completion import CME_CERTIFICATION, require_credit_id
+from domain.completion import CME_CERTIFICATION, MAX_CREDITS, is_quarter_steps, require_credit_id
 from domain.errors import InvalidValueError
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS, name_key
@@ -143,11 +143,11 @@ def _number(value: Any, column: str, errs: _RowErrors) -> float | None:
         return None
     try:
         number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float(_text(value))
-    except ValueError:
-        errs.add(column, f"{_text(value)!r} is not a number")
+    except (ValueError, OverflowError):
+        errs.add(column, f"{_text(value)[:40]!r} is not a number of credits")
         return None
-    if number < 0 or round(number * 4) != number * 4:
-        errs.add(column, f"{number:g} is not a number of at least 0 in steps of 0.25")
+    if not is_quarter_steps(number):
+        errs.add(column, f"{number:g} is not a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
         return None
     return number
 

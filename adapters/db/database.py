@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.schema import CreateColumn
 
 from adapters.db.tables import metadata
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,24 @@ class Database:
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns (and their indexes) added to a read-model table since the database was made (create_all adds only tables).
+        Old rows get the column's default until `pars projections rebuild` refills them."""
+        with self.engine.begin() as conn:  # one connection: an inspector of its own would hold SQLite's write lock
+            existing = inspect(conn)
+            for table in metadata.sorted_tables:
+                if not existing.has_table(table.name):
+                    continue
+                have = {c["name"] for c in existing.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in have:
+                        ddl = CreateColumn(column).compile(dialect=self.engine.dialect)
+                        conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+                        log.warning("added column %s.%s; run `pars projections rebuild` to fill it", table.name, column.name)
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def dispose(self) -> None:
         self.engine.dispose()

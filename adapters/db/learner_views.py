@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from adapters.db.learner_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
 from adapters.db.views import SqlView
@@ -85,38 +85,44 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         found = self._entries(learner_directory.c.learner_id.in_([learner_id]))
         return found[0] if found else None
 
-    def by_name_keys(self, name_keys: Iterable[str]) -> list[dict[str, Any]]:
+    def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(name_keys))
         out: list[dict[str, Any]] = []
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.name_key.in_(keys[start : start + LOOKUP_CHUNK]))
+            out += self._entries(learner_directory.c.name_key.in_(keys[start : start + LOOKUP_CHUNK]), docs)
         return out
 
-    def by_npis(self, npis: Iterable[str]) -> list[dict[str, Any]]:
+    def by_npis(self, npis: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(npis))
         out: list[dict[str, Any]] = []
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.npi.in_(keys[start : start + LOOKUP_CHUNK]))
+            out += self._entries(learner_directory.c.npi.in_(keys[start : start + LOOKUP_CHUNK]), docs)
         return out
 
-    def by_board_ids(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    def by_board_ids(self, pairs: Iterable[tuple[str, str]], *, docs: bool = True) -> list[dict[str, Any]]:
         wanted = list(dict.fromkeys(pairs))
         ids: list[str] = []
         t = learner_board_ids.c
+        by_board: dict[str, list[str]] = defaultdict(list)
+        for board, key in wanted:
+            by_board[board].append(key)
         with self.reading() as conn:
-            for start in range(0, len(wanted), LOOKUP_CHUNK):
-                chunk = wanted[start : start + LOOKUP_CHUNK]
-                cond = or_(*(and_(t.board == b, t.board_id_key == k) for b, k in chunk))
-                ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
+            # One IN list per board, not an OR of (board, id) pairs: a 1,000-term OR is slow to compile and plan.
+            for board, keys in by_board.items():
+                for start in range(0, len(keys), LOOKUP_CHUNK):
+                    cond = and_(t.board == board, t.board_id_key.in_(keys[start : start + LOOKUP_CHUNK]))
+                    ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
+        ids = list(dict.fromkeys(ids))
         out: list[dict[str, Any]] = []
         for start in range(0, len(ids), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
+            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]), docs)
         return out
 
-    def _entries(self, where: Any) -> list[dict[str, Any]]:
+    def _entries(self, where: Any, docs: bool = True) -> list[dict[str, Any]]:
         d = learner_directory.c
+        columns = [d.learner_id, d.name_key, d.birth_md, d.npi] + ([d.doc] if docs else [])
         with self.reading() as conn:
-            rows = list(conn.execute(select(d.learner_id, d.name_key, d.birth_md, d.npi, d.doc).where(where)))
+            rows = list(conn.execute(select(*columns).where(where)))
             if not rows:
                 return []
             ids = [r.learner_id for r in rows]
@@ -134,7 +140,7 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
                 "npi": r.npi,
                 "licences": licences[r.learner_id],
                 "board_ids": boards[r.learner_id],
-                "doc": r.doc,
+                "doc": r.doc if docs else None,
             }
             for r in rows
         ]

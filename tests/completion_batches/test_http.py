@@ -67,3 +67,18 @@ def test_blank_templates_are_public_and_upload_as_nothing(client: TestClient, to
         assert answer.content.startswith(b"Activity ID\tFirst Name\tLast Name\t")
     uploaded = client.post(URL, params={"filename": name}, content=answer.content, headers=token("provider", provider="0004444"))
     assert uploaded.status_code == 200 and uploaded.json()["total"] == 0
+
+
+def test_non_finite_credits_are_refused_by_field_never_a_5xx(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.completions.helpers import envelope, report
+
+    me = token("provider", provider="0004444")
+    body = json.dumps(envelope(report(ids["activity"]))).replace('"numberOfCredits": 6', '"numberOfCredits": NaN', 1)
+    answer = client.post("/accme/learner-activities", content=body, headers={**me, "Content-Type": "application/json"})
+    assert answer.status_code in (400, 422) and "numberOfCredits" in answer.text
+    batch = client.post(URL, params={"filename": "c.json"}, content=body.replace("NaN", "Infinity"), headers=me)
+    assert batch.status_code == 200 and batch.json()["errors"][0]["loc"][-1] == "numberOfCredits"
+    row = tab_file(f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/02/2025\tnan\t\t")
+    assert client.post(URL, content=row, headers=me).json()["errors"][0]["loc"] == ["CME Credits"]

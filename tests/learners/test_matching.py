@@ -34,15 +34,15 @@ class FakeDirectory:
             }
         )
 
-    def by_name_keys(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+    def by_name_keys(self, keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         wanted = set(keys)
         return [e for e in self.entries if e["name_key"] in wanted]
 
-    def by_npis(self, npis: Iterable[str]) -> list[dict[str, Any]]:
+    def by_npis(self, npis: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         wanted = set(npis)
         return [e for e in self.entries if e["npi"] in wanted]
 
-    def by_board_ids(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    def by_board_ids(self, pairs: Iterable[tuple[str, str]], *, docs: bool = True) -> list[dict[str, Any]]:
         wanted = set(pairs)
         return [e for e in self.entries if wanted & set(e["board_ids"])]
 

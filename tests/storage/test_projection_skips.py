@@ -1,0 +1,31 @@
+"""Read models that ignore an event type track it without decoding it, and end where a full replay ends."""
+
+from __future__ import annotations
+
+from adapters.bootstrap import System
+from services.projection_runner import BatchProjectionRunner
+from tests.completions.helpers import BY, report, setup
+
+
+def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_state(any_system: System, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ids = setup(any_system)
+    any_system.completions.submit_learner_reports("0004444", [report(ids["activity"]), report(ids["activity"], credit_id="ccid:0004444:c2")], BY)
+    decoded: dict[str, list[str]] = {}
+    mapper = any_system.store.mapper
+    original = mapper.to_domain_event
+
+    runner = BatchProjectionRunner(any_system.store, any_system.profiles)
+    other = BatchProjectionRunner(any_system.store, any_system.transcripts)
+    for each in (runner, other):
+        def counting(notification, each=each):  # type: ignore[no-untyped-def]
+            decoded.setdefault(each.name, []).append(notification.topic)
+            return original(notification)
+
+        monkeypatch.setattr(mapper, "to_domain_event", counting)
+        each.catch_up()
+    assert decoded["provider_profile"] and all(t.startswith("domain.provider:") for t in decoded["provider_profile"])
+    assert decoded["transcripts"] and all(t.startswith("domain.completion:") for t in decoded["transcripts"])
+    head = any_system.store.head()
+    assert any_system.profiles.position == any_system.transcripts.position == head
+    assert any_system.profiles.view.get_profile("0004444")["name"] == "CME 0004444"
+    assert any_system.transcripts.view.count("0004444") == 2
