@@ -6,15 +6,18 @@ On a fresh SQLite file and a fresh PostgreSQL database (`--backends`), for each:
     the learner directory projected;
   * an ACCME learner-reports JSON file of 100,000 completions is rendered (a third of the learners
     named by name + NPI, a third by name + birth date + state + licence, a third by ABIM ID + name);
-  * timed: `import_completion_file` (read, match, validate, store) and then every projection caught
-    up (transcripts, history, hash chain, ...): completions/s for the import and for import +
-    projection; the process's peak RSS (resource.getrusage) before and after;
+  * timed: `import_completion_file` (read, match, validate, store) and every projection caught up
+    (transcripts, history, hash chain, feeds, ...): completions/s for the import and for import +
+    projection; the process's peak RSS (resource.getrusage) before and after. Two shapes
+    (`--shapes`): `inline`, the read models catch up in this process after the import; `worker`,
+    the production shape, `pars projections run` in its own process while the import runs (the
+    clock stops when every read model has reached the head);
   * the CPU seconds of the benchmark process and the load average are printed beside the wall
     times: on a shared 2-core machine wall times swing with the neighbours' work;
   * then 1,000 transcript queries (an accreditor finding a physician by NPI, as
     GET /accme/GetLearnerTranscriptbyLearner does): median and p99 latency.
 
-    python -m bench.learners [--completions 100000] [--learners 50000] [--backends sqlite,postgres]
+    python -m bench.learners [--completions 100000] [--learners 50000] [--backends sqlite,postgres] [--shapes inline,worker]
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -106,7 +113,37 @@ def report_for(n: int, who: RegisterLearner, activities: list[tuple[str, bool]],
     return ParsedReport("add", number, day, query, {f"ccid:{ACCME_ID}:{n}": (cme, moc_credits)})
 
 
-def run(url: str, completions: int, learners: int) -> dict[str, Any]:
+def pars_command(*args: str) -> list[str]:
+    script = Path(sys.executable).with_name("pars")
+    return [str(script), *args] if script.exists() else [sys.executable, "-c", "from adapters.cli.main import app; app()", *args]
+
+
+@contextmanager
+def projection_worker(system: System, url: str, shape: str) -> Iterator[None]:
+    """`inline`: the read models catch up in this process after the import (as a rebuild would);
+    `worker`: the production shape, `pars projections run` in its own process while the import runs."""
+    if shape != "worker":
+        yield
+        return
+    env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_SECRET_KEY": system.secret}
+    process = subprocess.Popen(pars_command("projections", "run"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_projected(system: System, shape: str) -> None:
+    if shape != "worker":
+        system.projections.catch_up()
+        return
+    head = system.store.head()
+    while any(status.position < head for status in system.projections.statuses()):
+        time.sleep(0.05)
+
+
+def run(url: str, completions: int, learners: int, shape: str = "inline") -> dict[str, Any]:
     rng = random.Random(7)
     system: System = bootstrap(Settings(database_url=url, secret_key="bench", mail="file:/tmp/pars-bench-mail"))
     try:
@@ -129,11 +166,12 @@ def run(url: str, completions: int, learners: int) -> dict[str, Any]:
         del reports
         rss_before = rss_mb()
 
-        began, cpu = time.perf_counter(), time.process_time()
-        report = import_completion_file(system, ACCME_ID, data, "bench.json", BY)
-        imported, imported_cpu = time.perf_counter() - began, time.process_time() - cpu
-        system.projections.catch_up()
-        projected, projected_cpu = time.perf_counter() - began, time.process_time() - cpu
+        with projection_worker(system, url, shape):
+            began, cpu = time.perf_counter(), time.process_time()
+            report = import_completion_file(system, ACCME_ID, data, "bench.json", BY)
+            imported, imported_cpu = time.perf_counter() - began, time.process_time() - cpu
+            wait_projected(system, shape)
+            projected, projected_cpu = time.perf_counter() - began, time.process_time() - cpu
         rss_after = rss_mb()
         del data
         stored = report.counts["recorded"]
@@ -147,7 +185,7 @@ def run(url: str, completions: int, learners: int) -> dict[str, Any]:
             latencies.append((time.perf_counter() - started) * 1000)
             rows += len(transcript.rows)
         return {
-            "completions": completions, "learners": learners, "stored": stored, "rejected": report.counts["rejected"],
+            "shape": shape, "completions": completions, "learners": learners, "stored": stored, "rejected": report.counts["rejected"],
             "first_errors": report.errors[:3],
             "setup_seconds": round(setup_seconds, 1),
             "import_seconds": round(imported, 1), "import_completions_per_s": round(stored / imported),
@@ -168,19 +206,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--completions", type=int, default=100_000)
     parser.add_argument("--learners", type=int, default=50_000)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--shapes", default="inline,worker", help="inline (catch up after the import) and/or worker (pars projections run beside it)")
     args, _ = parser.parse_known_args(argv)
     results = []
     for backend in args.backends.split(","):
-        with fresh_database(backend) as url:
-            result = {"backend": backend, **run(url, args.completions, args.learners)}
-        results.append(result)
-        print(json.dumps(result), flush=True)
+        for shape in args.shapes.split(","):
+            with fresh_database(backend) as url:
+                result = {"backend": backend, **run(url, args.completions, args.learners, shape)}
+            results.append(result)
+            print(json.dumps(result), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main(sys.argv[1:]))

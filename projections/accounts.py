@@ -31,6 +31,7 @@ class AccountView(ProjectionView):
 
 class AccountProjection(ParsProjection[AccountView]):
     name = "accounts"
+    skips_unhandled = True  # every other event only advances its position
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

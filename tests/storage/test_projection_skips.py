@@ -29,3 +29,24 @@ def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_st
     assert any_system.profiles.position == any_system.transcripts.position == head
     assert any_system.profiles.view.get_profile("0004444")["name"] == "CME 0004444"
     assert any_system.transcripts.view.count("0004444") == 2
+
+
+def test_read_models_at_one_position_share_each_page_and_decode_each_event_once(any_system: System, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ids = setup(any_system)
+    any_system.completions.submit_learner_reports("0004444", [report(ids["activity"]), report(ids["activity"], credit_id="ccid:0004444:c2")], BY)
+    for runner in any_system.projections.runners.values():  # every read model from scratch, as a rebuild
+        runner.projection.view.reset()
+    mapper = any_system.store.mapper
+    original, decoded = mapper.to_domain_event, []
+
+    def counting(notification):  # type: ignore[no-untyped-def]
+        decoded.append(notification.id)
+        return original(notification)
+
+    monkeypatch.setattr(mapper, "to_domain_event", counting)
+    any_system.projections.catch_up()
+    head = any_system.store.head()
+    assert all(r.projection.position == head for r in any_system.projections.runners.values())
+    assert len(decoded) == len(set(decoded)) <= head  # once at most, however many read models want it
+    assert any_system.profiles.view.get_profile("0004444")["name"] == "CME 0004444"
+    assert any_system.transcripts.view.count("0004444") == 2
