@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from adapters.api.main import create_app
 from adapters.bootstrap import System
@@ -178,7 +179,7 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     activity_id = page.url.rsplit("/", 1)[1]
     page.get_by_role("button", name="Close the activity").click()
     page.get_by_text("The activity is closed.").wait_for()
-    assert page.locator(".status-closed").count() == 1
+    expect(page.locator(".status-closed")).to_have_count(1)
     # Upload completions with one bad row: the row's error is shown in place (upload with progress).
     page.get_by_role("link", name="Batch upload").click()
     page.get_by_label("Choose the learner completions file").set_input_files(str(_completions_file(tmp_path / "learners.json", activity_id, year)))
@@ -187,7 +188,7 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     table.wait_for()
     assert table.locator("tbody tr").count() == 1
     assert table.locator("tbody tr td").first.inner_text() == "2"
-    assert "1 recorded" in page.locator(".counts").last.inner_text()
+    expect(page.locator(".counts").last).to_contain_text("1 recorded")
     shot(page, "upload-completions")
     # Learner completion entry: the match is checked as the provider types.
     page.get_by_role("link", name="Learner completion").click()
@@ -208,14 +209,14 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     page.get_by_label(re.compile("I attest that")).check()
     page.get_by_role("button", name="Attest", exact=True).click()
     page.get_by_text("The annual report is attested.").wait_for()
-    assert "the report is complete" in page.locator("main").inner_text()
-    assert page.locator(".checklist li.missing").count() == 0
+    expect(page.locator("main")).to_contain_text("the report is complete")
+    expect(page.locator(".checklist li.missing")).to_have_count(0)
     shot(page, "annual-report")
     page.get_by_role("link", name="Dashboard").click()
-    assert "Complete." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Complete.")
     shot(page, "provider-dashboard")
     page.get_by_role("link", name="History").click()
-    assert "AnnualReport.Attested" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("AnnualReport.Attested")
     # The accreditor's year-end table now shows the provider complete.
     sign_out(page)
     sign_in(page, "ada@accme.org")
@@ -223,8 +224,8 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     page.get_by_label("Year").select_option(str(year))
     page.get_by_label("Status").select_option("complete")
     page.get_by_role("button", name="Show").click()
-    assert page.locator("table.year-end tbody tr").count() == 1
-    assert "Acme Heart Institute" in page.locator("table.year-end").inner_text()
+    expect(page.locator("table.year-end tbody tr")).to_have_count(1)
+    expect(page.locator("table.year-end")).to_contain_text("Acme Heart Institute")
     shot(page, "accreditor-year-end")
 
 
@@ -254,7 +255,7 @@ def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) ->
     page.get_by_role("link", name="CME Passport catalog").click()
     page.get_by_label("Include activities that have ended").check()
     page.get_by_role("button", name="Search").click()
-    assert "Passport course PP-1" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Passport course PP-1")
     shot(page, "passport-catalog")
 
 
@@ -277,7 +278,7 @@ def test_a_form_with_a_forged_csrf_token_is_refused(page: Any, site: Site) -> No
     page.eval_on_selector('main form input[name="csrf_token"]', "el => el.value = 'forged'")
     page.get_by_label("Title").fill("Changed by another site")
     page.get_by_role("button", name="Save").click()
-    assert "This form has expired" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("This form has expired")
     page.goto("/profile")
     assert page.get_by_label("Title").input_value() == ""
 
@@ -288,9 +289,9 @@ def test_five_wrong_passwords_lock_the_account(page: Any, site: Site) -> None:
         sign_in(page, "dot@acme.org", "not my password")
         page.locator("#e-password").wait_for()
     sign_in(page, "dot@acme.org", "not my password")
-    assert "locked for 15 more minutes" in page.locator("#e-password").inner_text()
+    expect(page.locator("#e-password")).to_contain_text("locked for 15 more minutes")
     sign_in(page, "dot@acme.org")  # the right password, too early
-    assert "locked" in page.locator("#e-password").inner_text()
+    expect(page.locator("#e-password")).to_contain_text("locked")
     assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
     shot(page, "lock-out")
 
