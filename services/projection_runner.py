@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,11 +117,13 @@ class ProjectionSupervisor:
         return self.runners[name]
 
     def start(self) -> None:
+        """Keeps every read model current in one background thread. One thread, not one per read
+        model: under the GIL threads would not run Python in parallel anyway, and one loop lets read
+        models at the same position share each page (read once, each event decoded once)."""
         self._stopping.clear()
-        for runner in self.runners.values():
-            thread = threading.Thread(target=self._loop, args=(runner,), name=f"projection-{runner.name}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        thread = threading.Thread(target=self._loop, name="projections", daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
@@ -130,44 +133,58 @@ class ProjectionSupervisor:
             thread.join(timeout)
         self._threads.clear()
 
-    def _loop(self, runner: BatchProjectionRunner) -> None:
+    def _loop(self) -> None:
+        runners = list(self.runners.values())
+        paused: dict[str, float] = {}  # a failing read model retries after a pause; the others go on
         while not self._stopping.is_set():
-            try:
-                if runner.run_batch():
-                    continue
-            except Exception as error:  # surfaced in status and logs; the loop retries after a pause
-                self.errors[runner.name] = error
-                log.exception("projection %s failed; retrying", runner.name)
-                self._stopping.wait(1.0)
+            now = time.monotonic()
+            active = [r for r in runners if paused.get(r.name, 0.0) <= now]
+            if self._round(active, paused):
                 continue
-            self.errors.pop(runner.name, None)
             self.store.wait_for_append(IDLE_POLL_SECONDS)
+
+    def _round(self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None) -> int:
+        """Applies the next page to every runner, reading and decoding each page once per position.
+        With `paused`, a runner that fails is logged, kept in `errors` and paused for a second;
+        without, its error propagates."""
+        groups: dict[int, list[BatchProjectionRunner]] = {}
+        for runner in runners:
+            groups.setdefault(runner.projection.position + 1, []).append(runner)
+        applied = 0
+        for start, group in groups.items():
+            notifications = self.store.recorder.select_notifications(start=start, limit=BATCH_SIZE)
+            if not notifications:
+                for runner in group:
+                    self.errors.pop(runner.name, None)
+                continue
+            decoded: dict[int, Any] = {}
+
+            def decode(notification: Any, decoded: dict[int, Any] = decoded) -> Any:
+                if notification.id not in decoded:
+                    decoded[notification.id] = self.store.mapper.to_domain_event(notification)
+                return decoded[notification.id]
+
+            for runner in group:
+                if paused is None:
+                    applied += runner.apply(notifications, decode)
+                    continue
+                try:
+                    applied += runner.apply(notifications, decode)
+                except Exception as error:  # surfaced in status and logs; retried after a pause
+                    self.errors[runner.name] = error
+                    paused[runner.name] = time.monotonic() + 1.0
+                    log.exception("projection %s failed; retrying", runner.name)
+                else:
+                    self.errors.pop(runner.name, None)
+        return applied
 
     def catch_up(self, names: Sequence[str] | None = None) -> None:
         """Brings the named (or all) read models to the head. Read models at the same position share
         each page: it is read once and each event decoded at most once, not once per read model
         (with ten read models, most of the cost of catching up on a large batch)."""
         runners = [self.runners[name] for name in names or list(self.runners)]
-        while True:
-            groups: dict[int, list[BatchProjectionRunner]] = {}
-            for runner in runners:
-                groups.setdefault(runner.projection.position + 1, []).append(runner)
-            applied = 0
-            for start, group in groups.items():
-                notifications = self.store.recorder.select_notifications(start=start, limit=BATCH_SIZE)
-                if not notifications:
-                    continue
-                decoded: dict[int, Any] = {}
-
-                def decode(notification: Any, decoded: dict[int, Any] = decoded) -> Any:
-                    if notification.id not in decoded:
-                        decoded[notification.id] = self.store.mapper.to_domain_event(notification)
-                    return decoded[notification.id]
-
-                for runner in group:
-                    applied += runner.apply(notifications, decode)
-            if not applied:
-                return
+        while self._round(runners):
+            pass
 
     def wait(self, position: int | None, timeout: float = 5.0, names: Sequence[str] | None = None) -> None:
         """Read-your-writes: blocks until the named (or all) projections reached `position`."""
