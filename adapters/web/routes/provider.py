@@ -376,46 +376,29 @@ def _upload_answer(request: Request, profile: dict[str, Any], kind: str, report:
 
 @router.post("/provider/{accme_id}/uploads/activities")
 async def upload_activities(request: Request, user: UserDep, accme_id: str) -> Response:
-    profile = editable(request, user, accme_id)
-    system = system_of(request)
-    upload_id = request.headers.get("x-upload-id")
-    try:
-        data, name = await _file(request)
-        progress = PROGRESS.reporter(user.account_id, upload_id)
-        report = await run_in_threadpool(import_activity_file, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress)
-    except DomainError as bad:
-        return _upload_answer(request, profile, "activities", None, {"activities_file": bad.message}, 422)
-    except BatchFormatError as bad:
-        return _upload_answer(request, profile, "activities", None, {"activities_file": bad.message}, 422)
-    finally:
-        PROGRESS.finish(user.account_id, upload_id)
-    settle(system, system.store.head())
-    return _upload_answer(request, profile, "activities", report.as_dict(), {})
+    return await _upload(request, user, accme_id, "activities", import_activity_file)
 
 
 @router.post("/provider/{accme_id}/uploads/completions")
 async def upload_completions(request: Request, user: UserDep, accme_id: str) -> Response:
+    return await _upload(request, user, accme_id, "completions", import_completion_file)
+
+
+async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, importer: Any) -> Response:
+    """A batch file through the same importer as the API's batch route, with progress the page's script polls."""
     profile = editable(request, user, accme_id)
     system = system_of(request)
     upload_id = request.headers.get("x-upload-id")
     try:
         data, name = await _file(request)
         progress = PROGRESS.reporter(user.account_id, upload_id)
-        report = await run_in_threadpool(completion_upload, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress)
-    except DomainError as bad:
-        return _upload_answer(request, profile, "completions", None, {"completions_file": bad.message}, 422)
+        report = await run_in_threadpool(importer, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress)
+    except (DomainError, BatchFormatError) as bad:
+        return _upload_answer(request, profile, kind, None, {f"{kind}_file": bad.message}, 422)
     finally:
         PROGRESS.finish(user.account_id, upload_id)
     settle(system, system.store.head())
-    return _upload_answer(request, profile, "completions", report, {})
-
-
-def completion_upload(system: System, accme_id: str, data: bytes, name: str | None, by: Acting, progress: Any = None) -> dict[str, Any]:
-    """A completion file (tab-delimited, Excel or ACCME learner-reports JSON) through the same importer as the API's batch route."""
-    try:
-        return import_completion_file(system, accme_id, data, name, by, progress).as_dict()
-    except BatchFormatError as bad:
-        raise InvalidValueError(bad.message, loc=("form", "file")) from None
+    return _upload_answer(request, profile, kind, report.as_dict(), {})
 
 
 @router.get("/provider/{accme_id}/uploads/progress/{upload_id}")
