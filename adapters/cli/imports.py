@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import getpass
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from adapters.batch import read_file
 from adapters.batch.importer import submit_records
-from adapters.batch.records import BatchFormatError
+from adapters.cli.batch_runs import import_with_progress, print_report
 from domain.base import Acting, Channel
 
 imports = typer.Typer(help="Batch files: activities, completions and the learner directory.", no_args_is_help=True)
@@ -31,33 +29,10 @@ def import_activities(
 
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=err, transient=False) as progress:
-            task = progress.add_task(f"reading {file.name}", total=None)
-            try:
-                fmt, records = read_file(file.read_bytes(), file.name)
-            except BatchFormatError as error:
-                progress.stop()
-                err.print(f"[red]error:[/red] {error.message}")
-                for each in error.errors[:20]:
-                    err.print(f"  {' / '.join(str(p) for p in each['loc'])}: {each['msg']}")
-                raise typer.Exit(1) from None
-            progress.update(task, description=f"importing {fmt}", total=len(records), completed=0)
-            report = submit_records(
-                system.activities, provider, fmt, records, by, progress=lambda done, total: progress.update(task, completed=done, total=total)
-            )
-        body = report.as_dict()
-        if not show_activities:
-            body.pop("activities")
-        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
-        counts = ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
-        err.print(f"{report.total} record(s) in {file.name}: {counts or 'nothing to do'}")
-        for each in report.errors[:20]:
-            err.print(f"  [red]{each['row']}[/red] {each['field'] or ''}: {each['reason']}")
-        if len(report.errors) > 20:
-            err.print(f"  … and {len(report.errors) - 20} more (see the JSON report)")
-        if report.rejected:
-            raise typer.Exit(1)
+        report = import_with_progress(
+            file, read_file, lambda fmt, records, progress: submit_records(system.activities, provider, fmt, records, by, progress=progress), err
+        )
+        print_report(report, file, "activities", show_activities, lambda e: f"[red]{e['row']}[/red] {e['field'] or ''}: {e['reason']}", err)
 
 
 @imports.command("learners")
