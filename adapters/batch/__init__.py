@@ -7,8 +7,8 @@ Each format module has `parse(data: bytes) -> list[ParsedRecord]` and
 
 from __future__ import annotations
 
-import zipfile
 import io
+import zipfile
 from types import ModuleType
 from typing import Any
 
@@ -26,11 +26,12 @@ EXTENSIONS = {"json": "json", "xml": "xml", "tab": "txt", "xlsx": "xlsx"}
 CLAIMS = {"json": "json", "xml": "xml", "txt": "tab", "tsv": "tab", "tab": "tab", "xlsx": "xlsx", "xlsm": "xlsx", "csv": "csv", "xls": "xls"}
 NAMES = {"json": "ACCME JSON", "xml": "MEMS XML", "tab": "tab-delimited text", "xlsx": "an Excel workbook (.xlsx)", "csv": "comma-separated (CSV)", "xls": "an Excel 97-2003 workbook (.xls)"}
 
-__all__ = ["FORMATS", "BatchFormatError", "ParsedRecord", "detect", "read_file", "render"]
+__all__ = ["FORMATS", "BatchFormatError", "ParsedRecord", "detect", "detect_workbook", "read_file", "render"]
 
 
-def detect(data: bytes) -> str:
-    """The format of a file from its first bytes: `json`, `xml`, `tab` or `xlsx`; BatchFormatError if none."""
+def detect_workbook(data: bytes) -> str | None:
+    """`xlsx` for an Excel workbook, None for a text file; BatchFormatError for an empty file, another
+    ZIP archive or an Excel 97-2003 workbook (the checks every batch format detection starts with)."""
     if not data.strip():
         raise BatchFormatError("the file is empty")
     if data.startswith(b"PK\x03\x04"):
@@ -43,6 +44,13 @@ def detect(data: bytes) -> str:
         raise BatchFormatError("the file is a ZIP archive but not an Excel workbook (.xlsx)")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise BatchFormatError("the file is an Excel 97-2003 workbook (.xls); save it as .xlsx (Excel Workbook) and upload that")
+    return None
+
+
+def detect(data: bytes) -> str:
+    """The format of a file from its first bytes: `json`, `xml`, `tab` or `xlsx`; BatchFormatError if none."""
+    if workbook := detect_workbook(data):
+        return workbook
     text = tab.decode(data[:65536]).lstrip()
     if text.startswith("<"):
         return "xml"

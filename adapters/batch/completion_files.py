@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from adapters.batch import claimed_format, tab
+from adapters.batch import claimed_format, detect_workbook, tab
 from adapters.batch.completion_rows import (
     ACTION, BIRTH_DAY, BIRTH_MONTH, BOARD, COLUMNS, COMPLETED, DESCRIPTIONS, CompletionRecord, canonical, check_header,
     record_to_row, row_to_record,
@@ -39,18 +39,8 @@ SHEET, INSTRUCTIONS = "Completions", "Instructions"
 
 def detect(data: bytes) -> str:
     """`json`, `tab` or `xlsx` from the first bytes; BatchFormatError naming what the file is instead."""
-    if not data.strip():
-        raise BatchFormatError("the file is empty")
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "xl/workbook.xml" in archive.namelist():
-                    return "xlsx"
-        except zipfile.BadZipFile:
-            raise BatchFormatError("the file starts like a ZIP archive (as .xlsx files do) but is damaged or cut short") from None
-        raise BatchFormatError("the file is a ZIP archive but not an Excel workbook (.xlsx)")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BatchFormatError("the file is an Excel 97-2003 workbook (.xls); save it as .xlsx (Excel Workbook) and upload that")
+    if workbook := detect_workbook(data):
+        return workbook
     text = tab.decode(data[:65536]).lstrip()
     if text.startswith(("{", "[")):
         return "json"
