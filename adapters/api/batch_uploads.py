@@ -1,0 +1,76 @@
+"""What the activity and completion batch routes share: reading an upload (raw body or multipart
+`file`), importing it as the provider's batch, waiting for the read models, and file downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request, Response
+from starlette.datastructures import UploadFile
+
+from adapters.api.deps import require_editor
+from adapters.api.problems import Problem
+from adapters.batch import MEDIA_TYPES
+from adapters.batch.records import BatchFormatError
+from adapters.bootstrap import System
+from domain.base import Acting, Channel
+from services.access import Principal
+
+MAX_BYTES = 256 * 1024 * 1024
+SETTLE_SECONDS = 10.0
+
+
+async def read_upload(request: Request, filename: str | None) -> tuple[bytes, str | None]:
+    """The file's bytes and name, from a multipart `file` field or the raw body (name from the query or Content-Disposition)."""
+    if int(request.headers.get("content-length") or 0) > MAX_BYTES:
+        raise Problem(413, f"a batch file may be at most {MAX_BYTES // (1024 * 1024)} MB")
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_part_size=MAX_BYTES)
+        except Exception as error:  # a broken multipart body is the client's, never a 5xx
+            raise Problem(422, f"the multipart body cannot be read: {error}", [{"loc": ["body"], "msg": str(error)}]) from None
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Problem(422, "a multipart upload needs the file in a field named `file`", [{"loc": ["body", "file"], "msg": "field required"}])
+        return await upload.read(), filename or upload.filename
+    return await request.body(), filename or _disposition_name(request.headers.get("content-disposition", ""))
+
+
+def import_batch(
+    system: System, principal: Principal, accme_id: str, data: bytes, name: str | None,
+    importer: Callable[..., Any], changed: Callable[[Any], bool],
+) -> dict[str, Any]:
+    """`importer(system, accme_id, data, name, by)` as the provider's batch; a file that cannot be read is a 422.
+    The answer says whether the read models have caught up with what `changed(report)` stored."""
+    require_editor(system, principal, accme_id)
+    try:
+        report = importer(system, accme_id, data, name, Acting(principal.actor, Channel.BATCH))
+    except BatchFormatError as error:
+        raise Problem(422, error.message, error.errors) from None
+    body: dict[str, Any] = report.as_dict()
+    body["read_models_current"] = settle(system, changed(report))
+    return body
+
+
+def settle(system: System, changed: bool) -> bool:
+    """Read-your-writes, within reason: a big batch answers after at most SETTLE_SECONDS even if searches lag."""
+    if not changed:
+        return True
+    try:
+        system.projections.wait(system.store.head(), timeout=SETTLE_SECONDS)
+    except TimeoutError:
+        return False
+    return True
+
+
+def attachment(data: bytes, fmt: str, name: str) -> Response:
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _disposition_name(header: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename" and value:
+            return value.strip('"')
+    return None
