@@ -42,6 +42,16 @@ class Verification:
         return self.first_mismatch is None
 
 
+def check_link(link: dict[str, Any], notification: Any, prev: str) -> tuple[str, str | None]:
+    """The hash the stored event should have after `prev`, and why its link disagrees (None if it agrees)."""
+    expected = chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state)
+    if link["prev_hash"] != prev:
+        return expected, "the chain link does not follow the previous one: a link was altered, removed or reordered"
+    if link["hash"] != expected:
+        return expected, "the stored event does not match its hash: it was altered"
+    return expected, None
+
+
 def verify_chains(
     store: ParsStore, view: EventChainView, verified_to: int, provider: str | None = None, progress: Callable[[int], None] | None = None
 ) -> Verification:
@@ -63,19 +73,13 @@ def verify_chains(
             if notification is None:
                 result.first_mismatch = Mismatch(position, owner, "?", "the stored event is missing: it was deleted")
                 return result
-            prev = recomputed.get(link["accme_id"], GENESIS)
-            expected = chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state)
-            if link["prev_hash"] != prev:
-                reason = "the chain link does not follow the previous one: a link was altered, removed or reordered"
-            elif link["hash"] != expected:
-                reason = "the stored event does not match its hash: it was altered"
-            else:
-                recomputed[link["accme_id"]] = expected
-                result.checked += 1
-                result.chains.add(link["accme_id"])
-                continue
-            result.first_mismatch = Mismatch(position, owner, topic_type(notification.topic), reason)
-            return result
+            expected, reason = check_link(link, notification, recomputed.get(link["accme_id"], GENESIS))
+            if reason:
+                result.first_mismatch = Mismatch(position, owner, topic_type(notification.topic), reason)
+                return result
+            recomputed[link["accme_id"]] = expected
+            result.checked += 1
+            result.chains.add(link["accme_id"])
         if progress:
             progress(hi - lo + 1)
     return result
@@ -97,18 +101,13 @@ def verify_chain(
             if notification is None:
                 result.first_mismatch = Mismatch(link["position"], provider, "?", "the stored event is missing: it was deleted")
                 return result
-            expected = chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state)
-            if link["prev_hash"] != prev:
-                reason = "the chain link does not follow the previous one: a link was altered, removed or reordered"
-            elif link["hash"] != expected:
-                reason = "the stored event does not match its hash: it was altered"
-            else:
-                prev = expected
-                result.checked += 1
-                result.chains.add(provider)
-                continue
-            result.first_mismatch = Mismatch(link["position"], provider, topic_type(notification.topic), reason)
-            return result
+            expected, reason = check_link(link, notification, prev)
+            if reason:
+                result.first_mismatch = Mismatch(link["position"], provider, topic_type(notification.topic), reason)
+                return result
+            prev = expected
+            result.checked += 1
+            result.chains.add(provider)
         after = links[-1]["position"]
         if progress:
             progress(len(links))
