@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -22,8 +23,7 @@ from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
-from adapters.tokens import issue_token, new_token_id
-from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
+from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from domain.errors import DomainError
 from projections.history import TYPE_PATTERN
@@ -113,8 +113,12 @@ def issue_token_command(
     board: Annotated[str | None, typer.Option(help="certifying board code, for board tokens")] = None,
     state: Annotated[str | None, typer.Option(help="state code: a state board, or a state accreditor's staff")] = None,
     learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for learner tokens")] = None,
+    days: Annotated[int | None, typer.Option(help="lifetime in days (default: 365 for provider and board tokens, 30 for others; PARS_SYSTEM_TOKEN_DAYS, PARS_TOKEN_DAYS)")] = None,
+    label: Annotated[str, typer.Option(help="what or who will use it (shown by list-tokens)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help='print {"token", "id", "role", "scope", "expires_at"} instead of the token alone')] = False,
 ) -> None:
-    """Prints one bearer token, alone on stdout. Provider tokens are recorded on the provider, so they can be revoked."""
+    """Prints one bearer token, alone on stdout. Every token is recorded (id, role, scope, expiry; never the
+    secret), so that list-tokens lists it and revoke-token revokes it."""
     with system_or_exit() as system:
         if role == "learner" and learner:
             # Tokens carry the learner_id, never the NPI: the actor of every event names the token's scope.
@@ -124,22 +128,56 @@ def issue_token_command(
                 err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
                 raise typer.Exit(1)
             learner = resolved
-        token_id = new_token_id()
-        token = issue_token(system.secret, role, provider=provider, board=board, state=state, learner=learner, token_id=token_id)
-        if provider:
-            system.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label="issued with pars admin issue-token"), cli_actor())
-        typer.echo(token)
+        issued = system.tokens.issue(
+            role, cli_actor(), provider=provider, board=board, state=state, learner=learner, days=days,
+            label=label or "issued with pars admin issue-token",
+        )
+        settle(system, ["tokens"], issued.position)
+        typer.echo(json.dumps(issued.as_json()) if as_json else issued.token)
 
 
 @admin.command("revoke-token")
 def revoke_token_command(
-    token_id: Annotated[str, typer.Argument(help="the token's id (GET /api/v1/providers/{id}/tokens lists them)")],
-    provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
+    token_id: Annotated[str, typer.Argument(help="the token's id (pars admin list-tokens lists them)")],
+    provider: Annotated[str | None, typer.Option(help="the provider's ACCME ID (optional: the id finds the token)")] = None,
 ) -> None:
-    """Revokes one of a provider's web-service tokens."""
+    """Revokes a token of any role. Every API process refuses it from the moment this returns."""
     with system_or_exit() as system:
-        system.providers.handle(RevokeApiToken(accme_id=provider, token_id=token_id), cli_actor())
-        typer.echo(f"revoked token {token_id} of provider {provider}")
+        system.projections.catch_up(["tokens"])  # finds a provider token by its id
+        position = system.tokens.revoke(token_id, cli_actor(), accme_id=provider)
+        settle(system, ["tokens"], position)
+        token = system.tokens.get(token_id) or {}
+        typer.echo(f"revoked token {token_id} ({token.get('role', 'provider')} {token.get('scope', provider or '')})".rstrip())
+
+
+@admin.command("list-tokens")
+def list_tokens_command(
+    role: Annotated[str | None, typer.Option(help="only tokens of this role")] = None,
+    provider: Annotated[str | None, typer.Option(help="only this provider's tokens (ACCME ID)")] = None,
+) -> None:
+    """Prints the recorded tokens, one JSON object a line: id, role, scope, label, issued, expires, revoked
+    (and who issued and revoked them). Never the secrets."""
+    with system_or_exit() as system:
+        system.projections.catch_up(["tokens"])
+        for doc in system.tokens.list(role=role, provider=provider):
+            line = {
+                "id": doc["token_id"], "role": doc["role"], "scope": doc["scope"], "label": doc["label"],
+                "issued": doc["issued_at"], "issued_by": doc["issued_by"], "expires": doc["expires_at"],
+                "revoked": doc["revoked_at"], "revoked_by": doc["revoked_by"],
+            }
+            typer.echo(json.dumps(line, separators=(",", ":")))
+
+
+def settle(system: System, names: list[str], position: int | None) -> None:
+    """Brings these read models to `position` in this process, then checks they are there (another
+    process running the same projection may have written the page first: then it is there already)."""
+    if position is None:
+        return
+    try:
+        system.projections.catch_up(names)
+    except IntegrityError:  # the other process applied that page first
+        pass
+    system.projections.wait(position, timeout=30, names=names)
 
 
 @app.command()
