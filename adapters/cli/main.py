@@ -143,7 +143,7 @@ def revoke_token_command(
 ) -> None:
     """Revokes a token of any role. Every API process refuses it from the moment this returns."""
     with system_or_exit() as system:
-        system.projections.catch_up(["tokens"])  # finds a provider token by its id
+        settle(system, ["tokens"])  # finds a provider token by its id
         position = system.tokens.revoke(token_id, cli_actor(), accme_id=provider)
         settle(system, ["tokens"], position)
         token = system.tokens.get(token_id) or {}
@@ -158,7 +158,7 @@ def list_tokens_command(
     """Prints the recorded tokens, one JSON object a line: id, role, scope, label, issued, expires, revoked
     (and who issued and revoked them). Never the secrets."""
     with system_or_exit() as system:
-        system.projections.catch_up(["tokens"])
+        settle(system, ["tokens"])
         for doc in system.tokens.list(role=role, provider=provider):
             line = {
                 "id": doc["token_id"], "role": doc["role"], "scope": doc["scope"], "label": doc["label"],
@@ -168,15 +168,16 @@ def list_tokens_command(
             typer.echo(json.dumps(line, separators=(",", ":")))
 
 
-def settle(system: System, names: list[str], position: int | None) -> None:
-    """Brings these read models to `position` in this process, then checks they are there (another
-    process running the same projection may have written the page first: then it is there already)."""
-    if position is None:
-        return
-    try:
-        system.projections.catch_up(names)
-    except IntegrityError:  # the other process applied that page first
-        pass
+def settle(system: System, names: list[str], position: int | None = None) -> None:
+    """Brings these read models to the head (at least to `position`) from this process. A `pars serve`
+    or worker running the same projection may write a page first: that page is then there already,
+    and the next round goes on from the position it wrote."""
+    for _ in range(100):
+        try:
+            system.projections.catch_up(names)
+            break
+        except IntegrityError:  # another process applied that page first
+            continue
     system.projections.wait(position, timeout=30, names=names)
 
 
