@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions
+from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions, SqlSignInThrottle
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
@@ -122,7 +122,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     lifetimes = TokenLifetimes(settings.system_token_days, settings.token_days)
     tokens = TokenRegistry(store, providers, token_list.view, profiles.view, lambda role, **scope: issue_token(secret, role, **scope), lifetimes)
     accounts = AccountService(store, SqlCredentials(db), sessions, Argon2Hasher(fast=settings.fast_password_hashing),
-                              mailer_from(settings.mail), secret)
+                              mailer_from(settings.mail), secret, SqlSignInThrottle(db))
     return System(
         settings=settings,
         store=store,
