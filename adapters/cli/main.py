@@ -7,9 +7,11 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
+from adapters.settings import Settings
 from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.feeds import feeds
@@ -179,6 +182,55 @@ def settle(system: System, names: list[str], position: int | None = None) -> Non
         except IntegrityError:  # another process applied that page first
             continue
     system.projections.wait(position, timeout=30, names=names)
+
+
+@admin.command("backup")
+def backup_command(file: Annotated[Path, typer.Argument(help="the backup file to write (replaced if it exists)")]) -> None:
+    """Writes a consistent backup of the whole store (events, read models, learner keys, password hashes)
+    while PARS keeps running: SQLite's online backup API, or pg_dump. PARS_SECRET_KEY is not in it: keep it too."""
+    from adapters.backup import BackupError, backup
+
+    settings = settings_or_exit()
+    started = time.perf_counter()
+    try:
+        made = backup(settings.db_url, file)
+    except BackupError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"backup": str(made.path), "kind": made.kind, "bytes": made.bytes, "seconds": round(time.perf_counter() - started, 3)}))
+
+
+@admin.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="a file written by pars admin backup")],
+    replace: Annotated[bool, typer.Option("--replace", help="replace a store that already holds events")] = False,
+) -> None:
+    """Restores a backup into the store of PARS_DATABASE_URL (stop pars serve and the workers first), then
+    brings every read model to the head of the restored log and prints their status."""
+    from adapters.backup import BackupError, restore
+
+    settings = settings_or_exit()
+    started = time.perf_counter()
+    try:
+        restore(settings.db_url, file, replace=replace)
+    except BackupError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    with system_or_exit() as system:
+        # A backup taken while projections lagged holds read models behind its log: catch them up here.
+        with err.status("bringing the read models to the head of the restored log"):
+            settle(system, list(system.projections.runners))
+        lines = system.projections.report()
+        typer.echo(json.dumps({"restored": str(file), "events": system.store.head(), "seconds": round(time.perf_counter() - started, 3),
+                               "projections": lines}))
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        err.print(f"[red]configuration error:[/red] {error.errors()[0]['msg']}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
