@@ -160,6 +160,10 @@ def list_tokens_command(
 ) -> None:
     """Prints the recorded tokens, one JSON object a line: id, role, scope, label, issued, expires, revoked
     (and who issued and revoked them). Never the secrets."""
+    roles = ("accreditor", "provider", "board", "learner", "auditor")
+    if role is not None and role not in roles:
+        err.print(f"[red]error:[/red] --role must be one of {', '.join(roles)} (got {role!r})")
+        raise typer.Exit(2)
     with system_or_exit() as system:
         settle(system, ["tokens"])
         for doc in system.tokens.list(role=role, provider=provider):
