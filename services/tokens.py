@@ -24,7 +24,7 @@ from commands.providers import IssueApiToken, RevokeApiToken
 from domain.api_token import ApiToken
 from domain.base import Acting
 from domain.errors import InvalidValueError, NotFoundError
-from domain.learner import Learner
+from domain.learner import Learner, LearnerErasedError
 from projections.provider_profile import ProviderProfileView
 from projections.tokens import TokenView
 from services.access import Principal, Role
@@ -113,6 +113,8 @@ class TokenRegistry:
         """Signs a token and records it (on its provider, or on its own stream), so that it is listed and revocable."""
         if days is not None and not 1 <= days <= MAX_DAYS:
             raise InvalidValueError(f"days must be between 1 and {MAX_DAYS} (got {days})", loc=("days",))
+        if role == Role.LEARNER and learner and self._erased(learner):
+            raise LearnerErasedError(f"learner {learner} has been erased; a token for them would be refused", loc=("learner",))
         token_id = new_token_id()
         # Whole seconds: the token's `exp` claim and the record say the same instant.
         now = self.now().replace(microsecond=0)

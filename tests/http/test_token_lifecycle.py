@@ -114,6 +114,11 @@ def test_a_token_of_an_erased_learner_stops_working(any_system: System, api: Tes
     for path in ("/api/v1/passport/transcript", "/api/v1/learners/me"):
         body = assert_problem(api.get(path, headers=bearer(issued.token)), 401)
         assert "erased" in body["detail"]
+    # and no new token is issued for them
+    from domain.learner import LearnerErasedError
+
+    with pytest.raises(LearnerErasedError):
+        any_system.tokens.issue("learner", CLI, learner=learner_id)
 
 
 # --- the provider's tokens route -------------------------------------------------------------
