@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db.account_tables import account_credentials, sign_in_throttle, web_accounts, web_sessions
@@ -74,8 +74,13 @@ def _aware(moment: datetime | None) -> datetime | None:
 class SqlSignInThrottle:
     """Wrong passwords per (email, client address) key; the rule is the domain's `Throttle`."""
 
+    #: Every this many failures, rows nobody has failed on for a day are swept (a spray of guesses
+    #: over many emails and addresses must not grow the table for ever).
+    SWEEP_EVERY = 100
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._failures = 0
 
     def locked(self, key: str, now: datetime) -> datetime | None:
         with self.db.read_engine.connect() as conn:
@@ -95,10 +100,25 @@ class SqlSignInThrottle:
                         conn.execute(insert(sign_in_throttle).values(key=key, **values))
                     else:
                         conn.execute(update(sign_in_throttle).where(sign_in_throttle.c.key == key).values(**values))
-                return after.locked(now)
+                break
             except IntegrityError:
                 continue
-        return None
+        else:
+            return None
+        self._failures += 1
+        if self._failures % self.SWEEP_EVERY == 0:
+            self.sweep(now)
+        return after.locked(now)
+
+    def sweep(self, now: datetime) -> int:
+        """Deletes the rows of pairs with no failure and no pause within the last day."""
+        day_ago = _naive(now - timedelta(days=1))
+        stale = and_(
+            or_(sign_in_throttle.c.locked_until.is_(None), sign_in_throttle.c.locked_until < day_ago),
+            or_(sign_in_throttle.c.window_started.is_(None), sign_in_throttle.c.window_started < day_ago),
+        )
+        with self.db.engine.begin() as conn:
+            return conn.execute(delete(sign_in_throttle).where(stale)).rowcount
 
     def clear(self, key: str) -> None:
         with self.db.engine.begin() as conn:

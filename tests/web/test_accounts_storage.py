@@ -156,3 +156,18 @@ def test_accounts_snapshot_so_that_page_loads_stay_short(acc_system, tmp_path: P
     assert snapshots, "an account with 60 events has a snapshot"
     loaded = acc_system.accounts.get(account.id)
     assert loaded.version == 62 and loaded.failures == 1 and loaded.active
+
+
+def test_the_throttle_forgets_pairs_nobody_failed_on_for_a_day(acc_system):  # type: ignore[no-untyped-def]
+    throttle = acc_system.accounts.throttle
+    now = datetime.now(UTC)
+    for _ in range(5):
+        throttle.failed("paused-long-ago", now - timedelta(days=2))
+    throttle.failed("failed-long-ago", now - timedelta(days=2))
+    throttle.failed("failed-just-now", now)
+    assert throttle.sweep(now) == 2
+    assert throttle.locked("paused-long-ago", now) is None
+    assert throttle.failed("failed-just-now", now) is None  # its count (now 2) was kept
+    for _ in range(3):
+        until = throttle.failed("failed-just-now", now)
+    assert until == now + timedelta(minutes=15)
