@@ -19,10 +19,10 @@ from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
 from domain.completion import CompletionNotFoundError
 from domain.errors import InvalidValueError
-from domain.learner import CERTIFYING_BOARDS
+from domain.learner import require_month_day
 from projections.transcripts import credit_totals
 from services.access import Principal, Role
-from services.learner_matching import MatchQuery, MatchResult, MatchStatus
+from services.learner_matching import MatchQuery, MatchResult, UniqueId
 
 accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
 api = APIRouter(prefix="/api/v1", tags=["completions"])
@@ -71,32 +71,20 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     return {"reports": answers}
 
 
-def _match_unique_id(system: System, unique_id: str, birth_date: str | None) -> MatchResult:
-    """A learner from one identifier: `DOMAIN:value` (NPI, a board or a state) or a bare NPI or board ID."""
-    domain, _, value = unique_id.rpartition(":")
-    domain = domain.strip().upper()
-    if domain:
-        queries = [MatchQuery.from_unique_ids(None, None, birth_date, [{"domain": domain, "value": value}])]
-    else:
-        queries = [MatchQuery(npi=value.strip(), birth_date=birth_date)] if value.strip().isdigit() and len(value.strip()) == 10 else []
-        queries += [MatchQuery(board=b, board_id=value, birth_date=birth_date) for b in CERTIFYING_BOARDS]
+def _match_unique_id(system: System, unique_id: str, birth_date: str) -> MatchResult:
+    """A learner from one identifier (NPI, board ID or state licence number, bare or `DOMAIN:value`) and the birth date."""
     try:
-        for q in queries:
-            q.validate(("query",))
+        uid = UniqueId.parse(unique_id, ("query", "UniqueID"))
+        require_month_day(birth_date[5:] if len(birth_date) == 10 else birth_date, ("query", "BirthDate"))
     except InvalidValueError as exc:
-        raise Problem(422, exc.message, [{"loc": ["query", "UniqueID" if exc.loc[-1] != "birth_date" else "BirthDate"], "msg": exc.message}]) from None
-    results = system.matcher.match_many(queries) if queries else []
-    matched = {r.learner_id for r in results if r.matched}
-    if len(matched) == 1:
-        return next(r for r in results if r.matched)
-    if len(matched) > 1:
-        return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg="several learners hold that identifier; give DOMAIN:value")
-    reasons = [r for r in results if r.status is not MatchStatus.BOARD_ID_UNKNOWN] or results
-    return reasons[0] if reasons else MatchResult(MatchStatus.NO_MATCH, msg="no learner holds that identifier")
+        raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
+    return system.matcher.match_unique_id(uid, birth_date)
 
 
 def _status_item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"moduleID": row["activity_id"], "CompletedDateTime": row["completion_date"], "CreditID": row["credit_id"], "Status": "Completed"}
+    # ACCME's form: a date-time without an offset (accme/README.md); completions are kept by date.
+    completed = f"{row['completion_date']}T00:00:00"
+    return {"moduleID": row["activity_id"], "CompletedDateTime": completed, "CreditID": row["credit_id"], "Status": "Completed"}
 
 
 @accme.get("/learner-activities/status")
@@ -119,7 +107,7 @@ def learner_status(
     missing = [n for n, v in (("moduleID", moduleID), ("BirthDate", BirthDate), ("CompletionDate", CompletionDate), ("UniqueID", UniqueID)) if not v]
     if missing:
         raise Problem(422, "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId", [{"loc": ["query", n], "msg": "required"} for n in missing])
-    match = _match_unique_id(system, UniqueID or "", BirthDate)
+    match = _match_unique_id(system, UniqueID or "", BirthDate or "")
     if not match.matched:
         raise Problem(404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}])
     rows = [
@@ -128,7 +116,9 @@ def learner_status(
     ]
     if not rows:
         raise Problem(404, "the learner matched, but no completion of this activity on that date is recorded", [{"loc": ["query", "moduleID"], "msg": "not found"}])
-    return [{**_status_item(r), "UniqueID": [{"value": (UniqueID or "").rpartition(":")[2], "domain": (UniqueID or "").rpartition(":")[0] or None}]} for r in rows]
+    held = match.identifier  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
+    unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
+    return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
 
 
 # --- the provider web form ----------------------------------------------------------------------------
