@@ -23,6 +23,7 @@ from domain.learner import require_month_day
 from projections.transcripts import credit_totals
 from services.access import Principal, Role
 from services.learner_matching import MatchQuery, MatchResult, UniqueId
+from services.learner_reports import LearnerReportQueries, LearnerReports
 
 accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
 api = APIRouter(prefix="/api/v1", tags=["completions"])
@@ -119,6 +120,38 @@ def learner_status(
     held = match.identifier  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
     unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
     return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
+
+
+def _learner_reports(system: System, accme_id: str, learner_id: str) -> tuple[LearnerReportQueries, LearnerReports]:
+    try:
+        uid = UniqueId.parse(learner_id, ("path", "learnerId"))
+    except InvalidValueError as exc:
+        raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
+    queries = LearnerReportQueries(system.matcher, system.learner_directory.view, system.transcripts.view, system.profiles.view)
+    return queries, queries.find(accme_id, uid, ("path", "learnerId"))
+
+
+LearnerIdPath = Annotated[str, Path(min_length=1, max_length=60, description="a Member.UniqueID value: NPI, board ID or STATE:licence (bare or DOMAIN:value)")]
+
+
+# Declared after /learner-activities/status, so "status" is never read as a learner ID.
+@accme.get("/learner-activities/{learnerId}")
+def get_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> dict[str, Any]:
+    """The caller's standing reports of one learner as ACCMELearnerReports; 404 when it has reported none."""
+    accme_id = _provider(principal)
+    queries, reports = _learner_reports(system, accme_id, learnerId)
+    return queries.document(reports)
+
+
+@accme.delete("/learner-activities/{learnerId}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> Response:
+    """Deletes the caller's standing reports of one learner (a Deleted event each); 404 when it has reported none."""
+    accme_id = _provider(principal)
+    _, reports = _learner_reports(system, accme_id, learnerId)
+    position = system.completions.delete_all([r["key"] for r in reports.rows], acting(principal))
+    if position:
+        system.projections.wait(position, names=["transcripts"])
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # --- the provider web form ----------------------------------------------------------------------------
