@@ -5,6 +5,7 @@ CME Passport transcript."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -22,7 +23,9 @@ from domain.errors import InvalidValueError
 from domain.learner import require_month_day
 from projections.transcripts import credit_totals
 from services.access import Principal, Role
+from services.completions import ReportError, parse_provider_report
 from services.learner_matching import MatchQuery, MatchResult, UniqueId
+from services.learner_report_shape import envelope_errors, report_errors
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
 accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
@@ -56,7 +59,15 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
     accme_id = _provider(principal)
     items = _reports(body)
-    results = system.completions.submit_learner_reports(accme_id, items, acting(principal))
+    if envelope := envelope_errors(body):
+        raise Problem(422, "the document does not keep to the ACCME learner-reports schema; nothing was saved", envelope)
+    # A report that breaks the schema's shape is refused with every path (the others go on), never read in part.
+    shapes = [report_errors(item) for item in items]
+    parsed = [ReportError(shape[0]["loc"], shape[0]["msg"]) if shape else parse_provider_report(accme_id, item) for item, shape in zip(items, shapes, strict=True)]
+    results = [
+        replace(r, errors=shapes[r.index]) if shapes[r.index] else r
+        for r in system.completions.submit_parsed(accme_id, parsed, acting(principal))
+    ]
     answers = [
         {"index": r.index, "action": r.action, "CreditIDs": r.credit_ids, "errors": [{"loc": e["loc"], "msg": e["msg"]} for e in r.errors]}
         for r in results
