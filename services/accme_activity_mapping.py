@@ -8,7 +8,7 @@ path inside the item. `"isInterprofessional "` (trailing space) is accepted; it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -21,9 +21,21 @@ XI = ("XtensibleInfo",)
 
 
 def _date(value: Any) -> Any:
-    if isinstance(value, str) and len(value) >= 10:
-        return value[:10]  # dates are sent without a time (or with one we ignore: time zones shifted dates)
+    # Dates are sent without a time, or with one we ignore (time zones shifted dates); anything after
+    # the date that is not a time is refused, not cut off.
+    if isinstance(value, str) and len(value) > 10 and _is_date_time(value.strip()):
+        return value.strip()[:10]
     return value
+
+
+def _is_date_time(value: str) -> bool:
+    if value[10:11] not in ("T", " "):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 Day = Annotated[date, BeforeValidator(_date)]
@@ -299,7 +311,11 @@ def _parse_delete(item: dict[str, Any]) -> ParsedItem:
 
 def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]:
     pid = number = None
+    seen: dict[str, str] = {}
     for i, ident in enumerate(identifiers):
+        # One activity has one of each: a second, different one would file the item under either.
+        if seen.setdefault(ident.catalog, ident.entry.strip()) != ident.entry.strip():
+            raise ItemError([{"loc": ["Lom", "general", "identifier", i, "entry"], "msg": f"a second, different {ident.catalog}; an activity has one"}])
         if ident.catalog == "Provider Activity ID":
             pid = ident.entry.strip()
         elif ident.catalog == "ACCME Activity ID":

@@ -159,6 +159,9 @@ def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportEr
         org = _get(report, "Activity", "ProviderOrganization")
         if org not in (None, "", accme_id):
             raise ReportError(["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting")
+        # A report naming another web-service provider is refused, never filed under the one reporting.
+        if _get(report, "XtensibleInfo", "ProviderID") not in (None, "", accme_id):
+            raise ReportError(["XtensibleInfo", "ProviderID"], f"ProviderID is not {accme_id}, the provider reporting")
         return parsed
     except ReportError as exc:
         return exc

@@ -85,6 +85,10 @@ def report_errors(report: Any) -> list[dict[str, Any]]:
             errors += [{"loc": [*path, n], "msg": f"{n} is required"} for n in names if obj.get(n) is None]
         elif path and obj is not None:
             errors.append({"loc": list(path), "msg": "an object is required"})
+    completed = _at(report, ("Activity", "Module", "CompletedDateTime"))
+    # The schema's date-time (a date alone is read too); nothing after it is cut off unread.
+    if isinstance(completed, str) and len(completed) > 10 and not (DATE_TIME.fullmatch(completed) and _is_date_time(completed)):
+        errors.append({"loc": ["Activity", "Module", "CompletedDateTime"], "msg": f"CompletedDateTime is YYYY-MM-DDThh:mm:ss, not {completed!r}"})
     for path in STRINGS:
         value = _at(report, path)
         if value is not None and not isinstance(value, str):

@@ -80,3 +80,23 @@ def test_date_only_and_midnight_date_times_read_alike() -> None:
     assert a == b
     with pytest.raises(ItemError):
         parse_item(item("V-6", **by_category(("physicians", 1))))
+
+
+@pytest.mark.parametrize("catalog", ["Provider Activity ID", "ACCME Activity ID", "URL"])
+def test_two_different_identifiers_of_one_catalog_are_refused_not_one_picked(catalog: str) -> None:
+    entries = {"Provider Activity ID": ("V-7", "V-8"), "ACCME Activity ID": ("123456789", "987654321"), "URL": ("https://a.org/1", "https://a.org/2")}[catalog]
+    identifiers = [{"catalog": "Provider Activity ID", "entry": "V-7"}, *({"catalog": catalog, "entry": e} for e in entries)]
+    with pytest.raises(ItemError) as refused:
+        parse_item(item("V-7", **{"Lom__general__identifier": identifiers}))
+    assert refused.value.errors[0]["loc"] == ["Lom", "general", "identifier", 2, "entry"]
+    # The same identifier twice is one identifier.
+    assert parse_item(item("V-7", **{"Lom__general__identifier": [identifiers[0], identifiers[0]]})).provider_activity_id == "V-7"
+
+
+@pytest.mark.parametrize("value", ["2025-03-01junk", "2025-03-01T99:00:00", "2025-03-01T00:00:00 and more"])
+def test_a_date_followed_by_anything_but_a_time_is_refused_not_cut_off(value: str) -> None:
+    with pytest.raises(ItemError) as refused:
+        parse_item(item("V-9", **{HE + "startDateTime": value}))
+    assert refused.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "startDateTime"]
+    for fine in ("2025-03-01T09:30:00-05:00", "2025-03-01T00:00:00Z", "2025-03-01 09:30:00"):
+        assert parse_item(item("V-9", **{HE + "startDateTime": fine})).data["start_date"] == "2025-03-01"
