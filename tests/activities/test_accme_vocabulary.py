@@ -100,3 +100,11 @@ def test_a_date_followed_by_anything_but_a_time_is_refused_not_cut_off(value: st
     assert refused.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "startDateTime"]
     for fine in ("2025-03-01T09:30:00-05:00", "2025-03-01T00:00:00Z", "2025-03-01 09:30:00"):
         assert parse_item(item("V-9", **{HE + "startDateTime": fine})).data["start_date"] == "2025-03-01"
+
+
+def test_the_correction_form_shows_the_dates_of_a_stored_item() -> None:
+    from adapters.web.activity_form import form_from_item
+
+    sent = to_item("123456789", "V-10", parse_item(item("V-10")).data, ACCME_ID, False)
+    form = form_from_item(sent)
+    assert (form["start_date"], form["end_date"]) == ("2025-03-01", "2025-03-02")  # what <input type="date"> takes
