@@ -89,10 +89,9 @@ def _match_unique_id(system: System, unique_id: str, birth_date: str | None) -> 
     matched = {r.learner_id for r in results if r.matched}
     if len(matched) == 1:
         return next(r for r in results if r.matched)
-    if len(matched) > 1:
-        return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg="several learners hold that identifier; give DOMAIN:value")
-    reasons = [r for r in results if r.status is not MatchStatus.BOARD_ID_UNKNOWN] or results
-    return reasons[0] if reasons else MatchResult(MatchStatus.NO_MATCH, msg="no learner holds that identifier")
+    if len(matched) > 1 or any(r.status is MatchStatus.SEVERAL_CANDIDATES for r in results):
+        return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg="more than one learner holds that identifier; give DOMAIN:value")
+    return MatchResult(MatchStatus.NO_MATCH, msg="no learner in the directory has that identifier and birth date")
 
 
 def _status_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -120,14 +119,19 @@ def learner_status(
     if missing:
         raise Problem(422, "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId", [{"loc": ["query", n], "msg": "required"} for n in missing])
     match = _match_unique_id(system, UniqueID or "", BirthDate)
-    if not match.matched:
+    if match.status is MatchStatus.SEVERAL_CANDIDATES:  # only when the caller's bare ID is ambiguous: its own input
         raise Problem(404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}])
     rows = [
         r for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
-        if r["activity_id"] == moduleID and r["accme_id"] == accme_id
+        if match.matched and r["activity_id"] == moduleID and r["accme_id"] == accme_id
     ]
     if not rows:
-        raise Problem(404, "the learner matched, but no completion of this activity on that date is recorded", [{"loc": ["query", "moduleID"], "msg": "not found"}])
+        # One answer whether or not the identifier and birth date match someone: a provider learns about its own
+        # completions only, so this lookup is no oracle for who is in the directory or their birth date.
+        raise Problem(
+            404, "no completion of this provider matches that learner, activity and date",
+            [{"loc": ["query", "UniqueID"], "msg": "no completion of this provider for that learner, activity and date"}],
+        )
     return [{**_status_item(r), "UniqueID": [{"value": (UniqueID or "").rpartition(":")[2], "domain": (UniqueID or "").rpartition(":")[0] or None}]} for r in rows]
 
 
