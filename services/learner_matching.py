@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -119,6 +119,9 @@ class MatchResult:
     status: MatchStatus
     learner_id: str | None = None
     msg: str = ""
+    # The matched learner's NPI, licence numbers and board IDs (normalised), for checks such as "no credit ID
+    # holds them"; never part of a reply.
+    identifiers: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def matched(self) -> bool:
@@ -131,7 +134,8 @@ class MatchResult:
 
 
 def _matched(entry: dict[str, Any]) -> MatchResult:
-    return MatchResult(MatchStatus.MATCHED, entry["learner_id"])
+    identifiers = ([entry["npi"]] if entry.get("npi") else []) + [number for _, number in entry["licences"]] + [i for _, i in entry["board_ids"]]
+    return MatchResult(MatchStatus.MATCHED, entry["learner_id"], identifiers=tuple(identifiers))
 
 
 def no_match(q: MatchQuery) -> MatchResult:

@@ -171,7 +171,8 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     try:
         action, position = system.completions.record_one(
-            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal)
+            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal),
+            identifiers=match.identifiers,
         )
     except InvalidValueError as exc:
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
