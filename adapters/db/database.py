@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -109,6 +111,34 @@ class Database:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
 
+    def purge_deleted(self, tables: Sequence[str], attempts: int = 50) -> bool:
+        """Makes rows already deleted from `tables` unreadable in the database's own files, as far as the
+        engine allows; True when done. SQLite: every connection overwrites deleted content with zeros
+        (`secure_delete`, set on connect), so what is left are the older page images in the WAL: a TRUNCATE
+        checkpoint copies the newest pages into the database and empties the WAL file; it waits (retries)
+        while a reader still uses an older snapshot. PostgreSQL: VACUUM of the tables, so dead tuples are
+        removed and their space reused (WAL segments and backups keep old pages until they are recycled)."""
+        if self.url.is_sqlite:
+            raw = self.engine.raw_connection()
+            try:
+                for attempt in range(attempts):
+                    cursor = raw.cursor()
+                    busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    cursor.close()
+                    if not busy:
+                        return True
+                    time.sleep(min(0.2, 0.01 * 2**attempt))
+                log.warning("the WAL checkpoint after an erasure waited for readers %d times; it will complete at a later checkpoint", attempts)
+                return False
+            finally:
+                raw.close()
+        for table in tables:
+            if table not in metadata.tables:
+                raise ValueError(f"no table {table!r}")
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM " + ", ".join(tables))
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.read_engine is not self.engine:
@@ -123,6 +153,9 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Deleted rows (an erased learner's directory rows and key) are overwritten with zeros, not left
+        # readable in free space; see purge_deleted for the WAL.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
