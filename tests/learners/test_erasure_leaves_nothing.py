@@ -21,6 +21,7 @@ from sqlalchemy import MetaData, select
 from adapters.api.main import create_app
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System
+from adapters.db.learner_tables import PERSONAL_TABLES
 from adapters.tokens import issue_token
 from tests.activities.helpers import ACCME_ID, XI, item
 from tests.activities.helpers import register as register_provider
@@ -151,3 +152,24 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
         raw_hits = {name: [n for n in ZOFIA_NEEDLES if n.encode() in data] for name, data in files.items()}
         assert all(not hits for hits in raw_hits.values()), raw_hits
         assert BEN_NPI.encode() in b"".join(files.values())
+    else:
+        pages = raw_pages(system, PERSONAL_TABLES)
+        assert {name: hits for name, data in pages.items() if (hits := [n for n in ZOFIA_NEEDLES if n.encode() in data])} == {}
+        assert BEN_NPI.encode() in b"".join(pages.values())
+
+
+def raw_pages(system: System, tables: tuple[str, ...]) -> dict[str, bytes]:
+    """PostgreSQL: the bytes of every page of these tables and their indexes (pageinspect), dead tuples' space included."""
+    with system.db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+    out: dict[str, bytes] = {}
+    with system.db.engine.connect() as conn:
+        relations = conn.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%(t)s) UNION "
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid WHERE c.relname = ANY(%(t)s)",
+            {"t": list(tables)},
+        ).scalars().all()
+        for rel in relations:
+            blocks = conn.exec_driver_sql("SELECT pg_relation_size(%(r)s) / current_setting('block_size')::int", {"r": rel}).scalar_one()
+            out[rel] = b"".join(bytes(conn.exec_driver_sql("SELECT get_raw_page(%(r)s, %(b)s)", {"r": rel, "b": b}).scalar_one()) for b in range(blocks))
+    return out
