@@ -31,6 +31,7 @@ def run_demo(err: Console) -> None:
         provider_token = issue_token(system.secret, "provider", provider=provider, token_id=token_id)
         system.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label="issued by pars demo"), cli_actor())
         learner = made.sample_learner
+        base = system.settings.public_base()  # PARS_PUBLIC_URL: printed curls point where PARS is reached
         lines = [
             f"demo data set made in {seconds:.1f} s (store: {system.settings.database_url})",
             f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
@@ -47,10 +48,10 @@ def run_demo(err: Console) -> None:
             f"  learner {learner.get('name')} (NPI {learner.get('npi')}, licence {learner.get('licence')}):",
             f"                        export LEARNER={issue_token(system.secret, 'learner', learner=learner.get('learner_id'), token_id=new_token_id())}",
             f"  TN medical board:     export TN_BOARD={issue_token(system.secret, 'board', state='TN', token_id=new_token_id())}",
-            f"  curl -s localhost:8000/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
-            "  curl -s localhost:8000/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
-            f"  curl -s 'localhost:8000/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
-            f"  curl -s localhost:8000/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
-            "  curl -s 'localhost:8000/api/v1/passport/catalog?past=true'",
+            f"  curl -s {base}/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
+            f"  curl -s {base}/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
+            f"  curl -s '{base}/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
+            f"  curl -s {base}/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
+            f"  curl -s '{base}/api/v1/passport/catalog?past=true'",
         ]
         typer.echo("\n".join(lines))
