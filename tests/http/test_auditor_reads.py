@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI, Request
+
+from adapters.api.audit_reads import read_record
 
 from tests.http.helpers import OURS, THEIRS, assert_problem, two_tenants
 
@@ -97,3 +100,28 @@ def test_reads_recorded_before_redaction_are_read_back_redacted(system):
     [old] = auditor_reads(system)
     assert old.query == "firstName=[personal]&lastName=[personal]&npi=[personal]&completionDateRangeStart=2025-01-01"
     assert old.learner_ids == []
+
+
+SEEN: list = []
+probe = FastAPI()
+
+
+@probe.get("/accme/learner-activities/{learnerId}/{accme_id}")
+def _reports(request: Request, learnerId: str, accme_id: str, BirthDate: str | None = None, year: int = 0) -> dict:
+    SEEN.append(read_record(None, request))  # type: ignore[arg-type]  # the system is only asked for transcript reads
+    return {}
+
+
+def test_a_personal_path_segment_and_undeclared_parameters_never_reach_the_record():
+    """E.g. GET /accme/learner-activities/{learnerId}, where learnerId is an NPI or licence number."""
+    from fastapi.testclient import TestClient
+
+    from domain.audit_log import AuditorRead
+    from domain.base import Acting, Channel
+
+    SEEN.clear()
+    TestClient(probe).get("/accme/learner-activities/TN:QX-77731/0001234", params={"BirthDate": "1968-02-29", "year": 2025, "note": "Zofia"})
+    [(path, query, learner_ids)] = SEEN
+    assert path == "/accme/learner-activities/{learnerId}/0001234" and learner_ids == []
+    read = AuditorRead.record(Acting("auditor:x", Channel.WEB_SERVICE), path, query)
+    assert read.query == "BirthDate=[personal]&year=2025"
