@@ -155,15 +155,17 @@ class Database:
                 log.warning("a transaction older than the erasure is still running; its rows may survive this VACUUM")
                 rewritten = False
             conn.exec_driver_sql(f"SET lock_timeout = '{FULL_VACUUM_LOCK_TIMEOUT}'")
-            for table in tables:
-                try:
-                    # ACCESS EXCLUSIVE while it runs: matching waits (bench/erasure.py: 1.8 s with 50,000 learners).
-                    conn.exec_driver_sql(f"VACUUM FULL {table}")
-                except OperationalError:  # lock_not_available: a long reader; leave the rewrite to a later one
-                    log.warning("VACUUM FULL %s waited longer than %s; vacuumed only", table, FULL_VACUUM_LOCK_TIMEOUT)
-                    conn.exec_driver_sql(f"VACUUM {table}")
-                    rewritten = False
-            conn.exec_driver_sql("RESET lock_timeout")
+            try:
+                for table in tables:
+                    try:
+                        # ACCESS EXCLUSIVE while it runs: matching waits (bench/erasure.py: 1.8 s with 50,000 learners).
+                        conn.exec_driver_sql(f"VACUUM FULL {table}")
+                    except OperationalError:  # lock_not_available: a long reader; leave the rewrite to a later one
+                        log.warning("VACUUM FULL %s waited longer than %s; vacuumed only", table, FULL_VACUUM_LOCK_TIMEOUT)
+                        conn.exec_driver_sql(f"VACUUM {table}")
+                        rewritten = False
+            finally:
+                conn.exec_driver_sql("RESET lock_timeout")  # the connection goes back to the pool
         return rewritten
 
     def dispose(self) -> None:

@@ -173,3 +173,20 @@ def raw_pages(system: System, tables: tuple[str, ...]) -> dict[str, bytes]:
             blocks = conn.exec_driver_sql("SELECT pg_relation_size(%(r)s) / current_setting('block_size')::int", {"r": rel}).scalar_one()
             out[rel] = b"".join(bytes(conn.exec_driver_sql("SELECT get_raw_page(%(r)s, %(b)s)", {"r": rel, "b": b}).scalar_one()) for b in range(blocks))
     return out
+
+
+@pytest.mark.postgres
+def test_a_long_reader_makes_the_purge_fall_back_to_vacuum_without_blocking_or_failing(postgres_url: str) -> None:
+    """VACUUM FULL waits at most FULL_VACUUM_LOCK_TIMEOUT for its lock, then vacuums only and says so;
+    the pooled connection's lock_timeout is reset."""
+    system = make_system(postgres_url)
+    try:
+        with system.db.engine.connect() as reader:  # its transaction holds ACCESS SHARE on the table until it ends
+            reader.exec_driver_sql("SELECT count(*) FROM learner_directory").scalar_one()
+            assert system.db.purge_deleted(("learner_directory",)) is False
+            reader.rollback()
+        assert system.db.purge_deleted(PERSONAL_TABLES) is True
+        with system.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar_one() == "0"
+    finally:
+        system.close()
