@@ -73,9 +73,12 @@ class AuditorRead(Aggregate):
 
     @classmethod
     def record(
-        cls, by: Acting, path: str, query: list[tuple[str, str]], accme_id: str | None = None, learner_ids: list[str] | None = None
+        cls, by: Acting, path: str, query: list[tuple[str, str]] | str, accme_id: str | None = None, learner_ids: list[str] | None = None
     ) -> AuditorRead:
-        """`query`: the parameters read (personal values are redacted here); `learner_ids`: the learners the read found."""
+        """`query`: the parameters read, as pairs or a query string (personal values are redacted here);
+        `learner_ids`: the learners the read found."""
+        if isinstance(query, str):
+            query = parse_qsl(query, keep_blank_values=True)
         return cls._create(
             cls.Recorded, id=uuid4(), accme_id=accme_id, actor=by.actor, channel=str(by.channel), path=path,
             query=redact_query(query), learner_ids=sorted(set(learner_ids or [])),
