@@ -15,6 +15,7 @@ BENCHES = {
     "web": "bench.web",
     "feeds": "bench.feeds",
     "tokens": "bench.tokens",
+    "erasure": "bench.erasure",
 }
 
 

@@ -11,6 +11,7 @@ errors as (loc within the report, msg).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 import uuid
@@ -24,7 +25,10 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.activity import Activity
 from domain.base import Acting
-from domain.completion import MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, is_quarter_steps, require_credit_id
+from domain.completion import (
+    DERIVED_CREDIT_ID, MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, is_quarter_steps, learner_credit_id,
+    require_credit_id, require_private_credit_id,
+)
 from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
@@ -58,6 +62,10 @@ class ParsedReport:
     completion_date: date
     query: MatchQuery
     credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # credit_id -> (cme, moc)
+    # A row without a credit ID is keyed DERIVED_CREDIT_ID (made from the learner_id once matched); this is the
+    # ID such rows were given before (a hash of the name, birth day and NPI), looked up only so that a file
+    # uploaded back then is still recognised, and never given to a new completion.
+    legacy_credit_id: str | None = None
 
 
 class ReportError(Exception):
@@ -210,6 +218,7 @@ class CompletionRegistry:
         activities: dict[str, Activity | None] = {}  # one load per activity for the whole submission
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ParsedReport)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
+        valid = self._derive_credit_ids(accme_id, valid, matches)
         results: list[CompletionResult | None] = [None] * len(parsed)
         for i, p in enumerate(parsed):
             if isinstance(p, ReportError):
@@ -240,6 +249,28 @@ class CompletionRegistry:
                 raise IntegrityError("completions are being changed concurrently; try again")
         return [r for r in results if r is not None]
 
+    def _derive_credit_ids(
+        self, accme_id: str, valid: list[tuple[int, ParsedReport]], matches: dict[int, Any]
+    ) -> list[tuple[int, ParsedReport]]:
+        """Reports without a credit ID get one from the matched learner_id (learner_credit_id), or the one a
+        pre-existing upload of the same row stored (legacy_credit_id), so re-uploads stay idempotent."""
+        derived = {i: p for i, p in valid if DERIVED_CREDIT_ID in p.credits and matches[i].matched}
+        legacy = {
+            Completion.create_id(matches[i].learner_id, p.activity_id, p.legacy_credit_id): i
+            for i, p in derived.items() if p.legacy_credit_id
+        }
+        stored_legacy = {legacy[agg_id] for agg_id in self.store.existing(legacy)} if legacy else set()
+        out: list[tuple[int, ParsedReport]] = []
+        for i, p in valid:
+            if i in derived:
+                credit_id = p.legacy_credit_id if i in stored_legacy else learner_credit_id(
+                    accme_id, p.activity_id, matches[i].learner_id, p.completion_date
+                )
+                credits = {(credit_id if k == DERIVED_CREDIT_ID else k): v for k, v in p.credits.items()}
+                p = dataclasses.replace(p, credits=credits)  # type: ignore[arg-type]
+            out.append((i, p))
+        return out
+
     def _stored(self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]) -> dict[tuple[str, str, str], Completion]:
         """The chunk's completions that are already stored, by (learner, activity, credit ID): which ones
         in one query per 500 ids (most of a fresh batch is new), then a load only for those."""
@@ -256,7 +287,7 @@ class CompletionRegistry:
         self, accme_id: str, index: int, p: ParsedReport, match: Any, activities: dict[str, Activity | None],
         stored: dict[tuple[str, str, str], Completion], today: date, by: Acting,
     ) -> tuple[CompletionResult, list[Completion]]:
-        credit_ids = list(p.credits)
+        credit_ids = [c for c in p.credits if c != DERIVED_CREDIT_ID]
         if not match.matched:
             where = ["Member"]
             return CompletionResult(index, "rejected", credit_ids, errors=[{"loc": where, "msg": f"learner not matched ({match.status.value}): {match.msg}"}]), []
@@ -270,6 +301,8 @@ class CompletionRegistry:
                 raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
             if p.action == "delete":
                 return self._delete(index, accme_id, learner_id, p, stored, by)
+            for credit_id in p.credits:
+                require_private_credit_id(credit_id, match.identifiers, ("CreditID",))
             aggs: list[Completion] = []
             for credit_id, (cme, moc) in p.credits.items():
                 existing = stored.get((learner_id, p.activity_id, credit_id))
@@ -302,15 +335,17 @@ class CompletionRegistry:
 
     def record_one(
         self, accme_id: str, learner_id: str, activity_id: str, completion_date: date,
-        cme: list[dict[str, Any]], moc: list[dict[str, Any]], credit_id: str, by: Acting,
+        cme: list[dict[str, Any]], moc: list[dict[str, Any]], credit_id: str, by: Acting, identifiers: tuple[str, ...] = (),
     ) -> tuple[str, int | None]:
-        """Records one completion for a matched learner: ("added" | "unchanged", position)."""
+        """Records one completion for a matched learner: ("added" | "unchanged", position).
+        `identifiers`: the learner's NPI, licence numbers and board IDs (MatchResult.identifiers), which the credit ID must not hold."""
         activity = self._activity({}, activity_id)
         if activity is None:
             raise NotFoundError(f"no activity {activity_id}", loc=("body", "activity_id"))
         if activity.accme_id != accme_id:
             raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id"))
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
+        require_private_credit_id(credit_id, identifiers, ("body", "credit_id"))
         for attempt in range(MAX_ATTEMPTS):
             existing = self.get(learner_id, activity_id, credit_id)
             if existing is None:
@@ -360,6 +395,8 @@ def _report_loc(loc: tuple[str, ...]) -> list[Any]:
         return [*module, "CompletedDateTime"]
     if head == "activity_id":
         return [*module, "ModuleName", "moduleID"]
+    if head == "CreditID":
+        return [*module, "CreditCertificate", "CreditID"]
     if head in ("cme", "moc", "credit_id"):
         return [*module, "CreditCertificate"]
     if head == "learner":

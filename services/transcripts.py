@@ -84,8 +84,15 @@ class TranscriptQueries:
         if principal.role is Role.LEARNER:
             entry = self._own(principal, q)
         elif principal.role in (Role.BOARD, Role.ACCREDITOR, Role.AUDITOR):
-            entry = self.find(q)
-            self._may_read(principal, entry)
+            try:
+                entry = self.find(q)
+                self._may_read(principal, entry)
+            except TranscriptLearnerNotFoundError:
+                if principal.role is Role.BOARD:
+                    # One answer whether nobody matches or someone not the board's own does: a board cannot
+                    # probe the directory for physicians who are not its licensees or diplomates.
+                    raise TranscriptLearnerNotFoundError(self._not_the_boards(principal), loc=("query",)) from None
+                raise
         else:
             raise TranscriptForbiddenError("providers read no transcripts; a learner, board or accreditor token does")
         return self.transcript(entry["doc"], q.start, q.end)
@@ -130,12 +137,16 @@ class TranscriptQueries:
         return found[0]
 
     @staticmethod
-    def _may_read(principal: Principal, entry: dict[str, Any]) -> None:
+    def _not_the_boards(principal: Principal) -> str:
+        return f"no {principal.board} diplomate matches these parameters" if principal.board else f"no learner licensed in {principal.state} matches these parameters"
+
+    @classmethod
+    def _may_read(cls, principal: Principal, entry: dict[str, Any]) -> None:
         doc = entry["doc"]
         if principal.role is Role.BOARD and principal.state and principal.state not in {lic["state"] for lic in doc.get("licences") or []}:
-            raise TranscriptLearnerNotFoundError(f"no learner licensed in {principal.state} matches these parameters", loc=("query",))
+            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
         if principal.role is Role.BOARD and principal.board and principal.board not in {b["board"] for b in doc.get("board_ids") or []}:
-            raise TranscriptLearnerNotFoundError(f"no {principal.board} diplomate matches these parameters", loc=("query",))
+            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
 
 
 def accme_transcript(t: Transcript) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from adapters.api.audit_reads import read_record
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
 from adapters.tokens import InvalidTokenError, TokenExpiredError, read_token
@@ -51,7 +52,8 @@ def record_read(system: System, principal: Principal, request: Request) -> None:
     accme_id = request.path_params.get("accme_id")
     if not (isinstance(accme_id, str) and ACCME_ID_PATTERN.match(accme_id)):
         accme_id = None
-    read = AuditorRead.record(acting(principal), request.url.path, request.url.query, accme_id)
+    path, query, learner_ids = read_record(system, request)  # no personal data: learners by learner_id
+    read = AuditorRead.record(acting(principal), path, query, accme_id, learner_ids)
     system.store.save(read)
 
 

@@ -6,8 +6,9 @@ the licence number; or NPI; or certifying board + board ID), the completion date
 and MOC points per board, the credit ID and the action (add or delete). A row becomes the same
 `ParsedReport` an ACCME learner-reports record becomes, so every channel obeys the same rules.
 
-A row without a credit ID gets one derived from the activity, the learner's folded name and
-birth month/day and the completion date: re-uploading the same file finds the same completions.
+A row without a credit ID gets one made from the matched learner's learner_id, the activity and the
+completion date (`learner_credit_id`, once the registry has matched the learner): re-uploading the same
+file finds the same completions, and no credit ID is derived from a name, birth date or NPI.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from domain.completion import CME_CERTIFICATION, MAX_CREDITS, is_quarter_steps, require_credit_id
+from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, MAX_CREDITS, is_quarter_steps, require_credit_id
 from domain.errors import InvalidValueError
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS, name_key
@@ -180,8 +181,10 @@ def read_date(value: Any) -> date | None:
     raise ValueError(f"{text!r} is not a date (MM/DD/YYYY)")
 
 
-def derived_credit_id(accme_id: str, activity_id: str, query: MatchQuery, completed: date) -> str:
-    """A stable credit ID for a row that gives none: the same row always names the same completion."""
+def legacy_row_credit_id(accme_id: str, activity_id: str, query: MatchQuery, completed: date) -> str:
+    """The credit ID rows without one were given before credit IDs came from the learner_id: an unsalted hash
+    of the name, birth day and NPI (reversible by trying every NPI). Only looked up, so that completions stored
+    from a file back then are still found when it is uploaded again; never given to a new completion."""
     who = name_key(query.first_name or "", query.last_name or "")
     ident = query.npi or (f"{query.board}:{query.board_id}" if query.board else "") or f"{query.state}:{query.licence_number or ''}"
     digest = hashlib.sha256(f"{activity_id}|{who}|{query.birth_date or ''}|{ident}|{completed.isoformat()}".encode()).hexdigest()
@@ -256,8 +259,8 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
     if errs.errors:
         return CompletionRecord(row, errors=errs.errors)
     assert completed is not None
-    credit_id = credit_id or derived_credit_id(accme_id, activity_id, query, completed)
-    report = ParsedReport(action, activity_id, completed, query, {credit_id: (cme, moc)})
+    legacy = None if credit_id else legacy_row_credit_id(accme_id, activity_id, query, completed)
+    report = ParsedReport(action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy)
     return CompletionRecord(row, report=report)
 
 
@@ -265,6 +268,7 @@ def record_to_row(report: ParsedReport) -> dict[str, Any]:
     """A report as a row of cells; only the shapes a row can hold (one credit ID, CME as AMA PRA Category 1)."""
     q = report.query
     [(credit_id, (cme, moc))] = report.credits.items()
+    credit_id = "" if credit_id == DERIVED_CREDIT_ID else credit_id  # made from the learner when the row is stored
     month_day = q.month_day()
     row: dict[str, Any] = {
         ACTIVITY_ID: report.activity_id, FIRST: q.first_name, LAST: q.last_name,

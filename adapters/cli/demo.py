@@ -26,6 +26,7 @@ def run_demo(err: Console) -> None:
         seconds = time.perf_counter() - started
         provider = made.providers[0]
         learner = made.sample_learner
+        base = system.settings.public_base()  # PARS_PUBLIC_URL: printed curls point where PARS is reached
 
         def token(role: str, **scope: str | None) -> str:
             """Recorded like any token: pars admin list-tokens lists it, revoke-token revokes it."""
@@ -48,10 +49,10 @@ def run_demo(err: Console) -> None:
             f"  learner {learner.get('name')} (NPI {learner.get('npi')}, licence {learner.get('licence')}):",
             f"                        export LEARNER={token('learner', learner=learner.get('learner_id'))}",
             f"  TN medical board:     export TN_BOARD={token('board', state='TN')}",
-            f"  curl -s localhost:8000/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
-            "  curl -s localhost:8000/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
-            f"  curl -s 'localhost:8000/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
-            f"  curl -s localhost:8000/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
-            "  curl -s 'localhost:8000/api/v1/passport/catalog?past=true'",
+            f"  curl -s {base}/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
+            f"  curl -s {base}/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
+            f"  curl -s '{base}/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
+            f"  curl -s {base}/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
+            f"  curl -s '{base}/api/v1/passport/catalog?past=true'",
         ]
         typer.echo("\n".join(lines))

@@ -44,10 +44,14 @@ admin.command("create-user")(create_user)
 
 
 @contextmanager
-def system_or_exit() -> Iterator[System]:
-    """Builds the system from the environment; domain errors become a message and exit 1."""
+def system_or_exit(public_url: str | None = None) -> Iterator[System]:
+    """Builds the system from the environment; domain errors become a message and exit 1.
+    `public_url` is the default of PARS_PUBLIC_URL (the address `pars serve` listens on)."""
     try:
-        system = bootstrap()
+        settings = Settings()
+        if public_url and not settings.public_url:
+            settings.public_url = public_url
+        system = bootstrap(settings)
     except ValidationError as error:
         err.print(f"[red]configuration error:[/red] {error.errors()[0]['msg']}")
         raise typer.Exit(2) from None
@@ -64,6 +68,13 @@ def cli_actor() -> Acting:
     return Acting(f"cli:{getpass.getuser()}", Channel.CLI)
 
 
+def serve_address(host: str, port: int) -> str:
+    """The address `pars serve` listens on, as a URL; a wildcard interface (0.0.0.0, ::) is reached at the loopback."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
@@ -77,8 +88,9 @@ def serve(
 
     from adapters.api.main import create_app
 
-    with system_or_exit() as system:
+    with system_or_exit(serve_address(host, port)) as system:
         err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")
+        err.print(f"mailed links point to {system.settings.public_base()} (PARS_PUBLIC_URL)")
         uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
 
 

@@ -86,6 +86,11 @@ def test_refusals_and_reasons(client: TestClient, token, ids) -> None:  # type: 
     nc_board = client.get(JSON, params={"npi": NPI}, headers=token("board", state="NC"))  # Ana holds no NC licence
     assert nc_board.status_code == 404 and "García" not in nc_board.text and "MD12345" not in nc_board.text
     assert client.get(JSON, params={"npi": NPI}, headers=token("board", board="ABP")).status_code == 404
+    # A board gets the same answer for a physician who is not its own as for one nobody knows: no directory probe.
+    for board in ({"state": "NC"}, {"board": "ABP"}):
+        known = client.get(JSON, params={"npi": NPI}, headers=token("board", **board))
+        unknown = client.get(JSON, params={"npi": "1111111112"}, headers=token("board", **board))
+        assert known.status_code == unknown.status_code == 404 and known.json() == unknown.json()
     wrong_licence = client.get(JSON, params={**BY_LICENCE, "stateMedicalLicenseID": "MD99999"}, headers=token("accreditor"))
     assert wrong_licence.status_code == 404 and "no learner in the directory matches" in wrong_licence.json()["detail"]
     incomplete = client.get(JSON, params={"firstName": "Ana", "lastName": "García-López"}, headers=token("accreditor"))

@@ -24,7 +24,7 @@ from domain.learner import require_month_day
 from projections.transcripts import credit_totals
 from services.access import Principal, Role
 from services.completions import ReportError, parse_provider_report
-from services.learner_matching import MatchQuery, MatchResult, UniqueId
+from services.learner_matching import MatchQuery, MatchResult, MatchStatus, UniqueId
 from services.learner_report_shape import envelope_errors, report_errors
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
@@ -120,14 +120,19 @@ def learner_status(
     if missing:
         raise Problem(422, "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId", [{"loc": ["query", n], "msg": "required"} for n in missing])
     match = _match_unique_id(system, UniqueID or "", BirthDate or "")
-    if not match.matched:
+    if match.status is MatchStatus.SEVERAL_CANDIDATES:  # only when the caller's bare ID is ambiguous: its own input
         raise Problem(404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}])
     rows = [
         r for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
-        if r["activity_id"] == moduleID and r["accme_id"] == accme_id
+        if match.matched and r["activity_id"] == moduleID and r["accme_id"] == accme_id
     ]
     if not rows:
-        raise Problem(404, "the learner matched, but no completion of this activity on that date is recorded", [{"loc": ["query", "moduleID"], "msg": "not found"}])
+        # One answer whether or not the identifier and birth date match someone: a provider learns about its own
+        # completions only, so this lookup is no oracle for who is in the directory or their birth date.
+        raise Problem(
+            404, f"no completion of this provider for the learner with {UniqueID} on that activity and date",
+            [{"loc": ["query", "UniqueID"], "msg": "no completion of this provider for that learner, activity and date"}],
+        )
     held = match.identifier  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
     unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
     return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
@@ -201,7 +206,8 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     try:
         action, position = system.completions.record_one(
-            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal)
+            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal),
+            identifiers=match.identifiers,
         )
     except InvalidValueError as exc:
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)

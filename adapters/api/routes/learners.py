@@ -10,6 +10,7 @@ from pydantic import Field
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
+from adapters.db.learner_tables import PERSONAL_TABLES
 from services.access import Principal, Role
 from services.learner_matching import MatchQuery
 
@@ -71,4 +72,6 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
         raise Problem(403, "only ACCME staff (an accreditor token without a state) erase learners' personal data")
     position = system.learners.erase(learner_id, acting(principal))
     system.projections.wait(position, names=["learner_directory"])
+    # The directory rows are deleted now; make them unreadable in the files too (SQLite WAL, PostgreSQL dead tuples).
+    system.db.purge_deleted(PERSONAL_TABLES)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

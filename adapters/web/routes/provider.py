@@ -463,7 +463,8 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
         moc = [{"board": form["moc_board"].upper(), "type": f"{form['moc_board'].upper()} MOC", "credits": float(form.get("moc_credits") or credits)}] if form.get("moc_board") else []
         action, position = system.completions.record_one(
             accme_id, result.learner_id or "", form.get("activity_id", ""), completion_date,
-            [{"type": "AMA PRA Category 1", "credits": credits}], moc, form.get("credit_id", ""), Acting(user.principal.actor, Channel.WEB))
+            [{"type": "AMA PRA Category 1", "credits": credits}], moc, form.get("credit_id", ""), Acting(user.principal.actor, Channel.WEB),
+            identifiers=result.identifiers)
     except ValueError as bad:
         if isinstance(bad, DomainError):
             return _completion_page(request, profile, form, field_errors(_loc_errors(bad), COMPLETION_FIELDS, "first_name"), 422)
