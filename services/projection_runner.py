@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,15 +198,22 @@ class ProjectionSupervisor:
                     self.errors.pop(runner.name, None)
         return applied
 
-    def catch_up(self, names: Sequence[str] | None = None) -> None:
+    def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Brings the named (or all) read models to the head (as it is when called). Read models at the
         same position share each page: it is read once and each event decoded at most once, not once
         per read model (with ten read models, most of the cost of catching up on a large batch).
-        Pages another process applied first are skipped, not applied again (see apply)."""
+        Pages another process applied first are skipped, not applied again (see apply). Returns how
+        far the slowest read model moved; `progress(n)` hears of each step."""
         runners = [self.runners[name] for name in names or list(self.runners)]
         target = self.store.head()
-        while behind := [r for r in runners if r.projection.position < target]:
-            self._round(behind)
+        start = low = min(r.projection.position for r in runners)
+        while low < target:
+            self._round([r for r in runners if r.projection.position < target])
+            moved = min(r.projection.position for r in runners)
+            if progress and moved > low:
+                progress(moved - low)
+            low = moved
+        return max(low - start, 0)
 
     def wait(self, position: int | None, timeout: float = 5.0, names: Sequence[str] | None = None) -> None:
         """Read-your-writes: blocks until the named (or all) projections reached `position`."""
@@ -215,24 +223,29 @@ class ProjectionSupervisor:
             view = self.runners[name].projection.view
             view.wait(self.store.name, position, timeout=timeout)
 
-    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
-        """Replays the log into an empty copy of the read model beside the live one (which the API
-        and the workers go on reading and updating), then swaps the copy in at once under the read
-        model's lock. Returns how many events the copy was built from."""
-        live = self.runners[name].projection
-        with live.view.aside() as copy_view:
-            copy = BatchProjectionRunner(self.store, type(live)(copy_view))
-            total = copy.catch_up(progress)
+    def rebuild(self, names: str | Sequence[str], progress: Callable[[int], None] | None = None) -> int:
+        """Replays the log into an empty copy of each named read model beside the live one (which the
+        API and the workers go on reading and updating), then swaps each copy in at once under its read
+        model's lock. The copies share each page (read once, each event decoded once), as in catch_up.
+        `progress(n)`: the slowest copy moved n events on. Returns the position the copies were swapped in at."""
+        names = [names] if isinstance(names, str) else list(names)
+        lives = {name: self.runners[name].projection for name in names}
+        with ExitStack() as scratch:
+            copies = ProjectionSupervisor(self.store, [type(p)(scratch.enter_context(p.view.aside())) for p in lives.values()])
+            copies.catch_up(progress=progress)
+            for name, live in lives.items():
+                copy = copies[name]
 
-            def finish() -> None:
-                nonlocal total
-                total += copy.catch_up(progress)
+                def finish(copy: BatchProjectionRunner = copy) -> None:
+                    copy.catch_up()
 
-            for _ in range(SWAP_TRIES):
-                if live.view.replace_with(copy_view, self.store.name, finish):
-                    return total
-                finish()  # the live read model moved past the copy meanwhile: follow it and try again
-        raise RuntimeError(f"{name}: the rebuilt copy never caught up with the live read model in {SWAP_TRIES} tries")
+                for _ in range(SWAP_TRIES):
+                    if live.view.replace_with(copy.projection.view, self.store.name, finish):
+                        break
+                    finish()  # the live read model moved past the copy meanwhile: follow it and try again
+                else:
+                    raise RuntimeError(f"{name}: the rebuilt copy never caught up with the live read model in {SWAP_TRIES} tries")
+            return min(copy.projection.position for copy in copies.runners.values())
 
     def statuses(self) -> list[ProjectionStatus]:
         head = self.store.head()  # one head for all, so the lags compare

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from adapters.bootstrap import System
 from adapters.tokens import issue_token
 from services.demo import DemoDataSet
-from services.projection_runner import BatchProjectionRunner
+from services.projection_runner import ProjectionSupervisor
 from tests.conftest import make_system
 
 pytestmark = pytest.mark.slow
@@ -91,13 +92,16 @@ def _rows(view: Any) -> dict[str, list[Any]]:
 
 def _assert_every_read_model_is_a_fresh_replay(system: System) -> None:
     head = system.store.head()
-    for name, runner in system.projections.runners.items():
-        live = runner.projection
-        assert live.position == head, name
-        with live.view.aside() as copy_view:  # an empty copy beside the live tables, replayed from zero
-            BatchProjectionRunner(system.store, type(live)(copy_view)).catch_up()
-            fresh = _rows(copy_view)
-        assert _rows(live.view) == fresh, f"{name} differs from a fresh replay"
+    with ExitStack() as stack:
+        # An empty copy of each read model beside the live tables, all replayed from zero together.
+        copies = {
+            name: type(r.projection)(stack.enter_context(r.projection.view.aside())) for name, r in system.projections.runners.items()
+        }
+        ProjectionSupervisor(system.store, list(copies.values())).catch_up()
+        for name, copy in copies.items():
+            live = system.projections[name].projection
+            assert live.position == copy.position == head, name
+            assert _rows(live.view) == _rows(copy.view), f"{name} differs from a fresh replay"
 
 
 def _all_caught_up(system: System) -> bool:
