@@ -40,8 +40,9 @@ class SqlView(ProjectionView):
 
     Inside a transaction, `_track` only notes the position; the position is written once, when the
     transaction ends, in the same commit as the rows, and only if nothing in this batch had been
-    applied before (compare-and-set on the first position), so each event is applied exactly once
-    even with two workers on one projection.
+    applied before (compare-and-set on the first position), so each event is applied exactly once.
+    Several processes may run one projection: the runner first `claim`s the page (the read model's
+    lock, then the position read again), so the compare-and-set is only the last guard.
     """
 
     tables: tuple[Table, ...] = ()
