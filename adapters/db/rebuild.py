@@ -10,16 +10,20 @@ model wait for the swap, then carry on from the copy's position.
 
 from __future__ import annotations
 
+import fcntl
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Table, create_engine, text
 
-from adapters.db.database import Database, DatabaseUrl
+from adapters.db.database import Database, DatabaseUrl, lock_key
 from adapters.db.tables import metadata, projection_tracking
 
 SQLITE_ALIAS = "pars_rebuild"
+SQLITE_MARK = ".rebuild-"  # scratch files: <database file>.rebuild-<projection>-<random>
+PG_PREFIX = "pars_rebuild_"  # scratch schemas: pars_rebuild_<random>
 
 
 class ScratchDatabase(Database):
@@ -34,14 +38,24 @@ class ScratchDatabase(Database):
         suffix = uuid.uuid4().hex[:12]  # one scratch per rebuild: two rebuilds at once do not collide
         self.schema: str | None = None
         self.path: Path | None = None
+        # Held while the scratch lives (the process's death releases it): a scratch whose hold is free
+        # was left by a rebuild that died, and the next rebuild drops it.
+        self._hold: Any = None
         if live.url.is_sqlite:
             live_path = Path(live.url.sqlite_path)
-            self.path = live_path.with_name(f"{live_path.name}.rebuild-{name}-{suffix}")
+            _sweep_sqlite(live_path)
+            self.path = live_path.with_name(f"{live_path.name}{SQLITE_MARK}{name}-{suffix}")
+            self._hold = open(f"{self.path}.lock", "a")  # noqa: SIM115 - held until drop()
+            fcntl.flock(self._hold, fcntl.LOCK_EX)
             super().__init__(DatabaseUrl(f"sqlite:///{self.path}"))
         else:
             self.url = live.url
-            self.schema = f"pars_rebuild_{suffix}"
+            self.schema = f"{PG_PREFIX}{suffix}"
             self.lock_namespace = self.schema
+            _sweep_postgres(live)
+            self._hold = live.engine.connect()
+            self._hold.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock_key(f"pars:rebuild:{self.schema}")})
+            self._hold.commit()
             with live.engine.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
             self.engine = create_engine(
@@ -58,11 +72,43 @@ class ScratchDatabase(Database):
     def drop(self) -> None:
         self.dispose()
         if self.path is not None:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            _remove_sqlite(self.path)
+            self._hold.close()
         else:
             with self.live.engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            self._hold.close()  # ends the session: its advisory lock goes with it
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _sweep_sqlite(live_path: Path) -> None:
+    """Removes scratch files of rebuilds that died (their lock file is not held by anyone)."""
+    for lock in live_path.parent.glob(f"{live_path.name}{SQLITE_MARK}*.lock"):
+        with open(lock, "a") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a rebuild is using it
+            _remove_sqlite(Path(str(lock).removesuffix(".lock")))
+
+
+def _sweep_postgres(live: Database) -> None:
+    """Drops scratch schemas of rebuilds that died (their session lock is free)."""
+    with live.engine.connect() as conn:
+        schemas = conn.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": PG_PREFIX.replace("_", "\\_") + "%"}
+        ).scalars().all()
+        conn.commit()
+        for schema in schemas:
+            key = lock_key(f"pars:rebuild:{schema}")
+            if conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            conn.commit()
 
 
 def _columns(table: Table) -> str:
