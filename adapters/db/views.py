@@ -145,6 +145,7 @@ class SqlView(ProjectionView):
 
     def reset(self) -> None:
         with self.transaction() as conn:
+            self.db.lock_projection(conn, self.projection_name)  # not in the middle of another process's page
             for table in self.tables:
                 conn.execute(delete(table))
             conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == self.projection_name))
