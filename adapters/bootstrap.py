@@ -96,8 +96,9 @@ class System:
 def bootstrap(settings: Settings | None = None) -> System:
     settings = settings or Settings()
     url = settings.db_url
-    store = ParsStore(env=url.event_store_env())
     db = Database(url)
+    with db.schema_lock():  # the event store creates its tables too: one process at a time
+        store = ParsStore(env=url.event_store_env())
     db.create_tables()
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))

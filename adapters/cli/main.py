@@ -297,8 +297,9 @@ def run_projections() -> None:
 
 
 @projections.command("rebuild")
-def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all but event_chain when left out")] = None) -> None:
-    """Rebuilds read models from the event store, with a progress bar. The event chain only when named:
+def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all but event_chain and feeds when left out")] = None) -> None:
+    """Rebuilds read models from the event store beside the live ones and swaps each in at once (safe
+    while `pars serve` and workers run), with a progress bar. The event chain only when named:
     re-hashing the store as it is now would make a tampered row look genuine."""
     with system_or_exit() as system:
         runners = system.projections.runners
@@ -308,12 +309,13 @@ def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all
             err.print(f"[red]error:[/red] no projection {unknown[0]!r}; there are {', '.join(system.projections.runners)}")
             raise typer.Exit(1)
         head = system.store.head()
-        columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err) as progress:
-            for each in names:
-                task = progress.add_task(each, total=head)
-                system.projections.rebuild(each, lambda n, task=task: progress.advance(task, n))
-                progress.update(task, completed=head)
+            # Built aside together (each page read once for all), then swapped in one by one: the API
+            # and the workers go on answering from the old read models until each swap.
+            task = progress.add_task(", ".join(names), total=head)
+            position = system.projections.rebuild(names, lambda n: progress.advance(task, n))
+            progress.update(task, completed=position, total=max(head, position))
 
 
 @projections.command("status")

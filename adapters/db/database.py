@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateColumn
 
@@ -80,8 +82,17 @@ class DatabaseUrl:
         return "postgresql+psycopg://" + self.raw.split("://", 1)[1]
 
 
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) for a name: the same in every process."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 class Database:
     """Two engines on one database: one for writing views (serialised), one for reading."""
+
+    #: Prefixes the advisory lock names of this database's projections; a rebuild's scratch copy
+    #: (adapters/db/rebuild.py) has its own, so building it never waits for the live read model.
+    lock_namespace = ""
 
     def __init__(self, url: DatabaseUrl) -> None:
         self.url = url
@@ -93,9 +104,43 @@ class Database:
             self.engine = create_engine(url.sqlalchemy_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
             self.read_engine = self.engine
 
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Held while a process creates or alters tables: processes started together (the API, several
+        workers, a CLI command) would otherwise race on PostgreSQL's catalog (`tuple concurrently
+        updated`, `duplicate key ... pg_type`). SQLite needs none: DDL runs in BEGIN IMMEDIATE."""
+        if self.url.is_sqlite:
+            yield
+            return
+        key = lock_key("pars:schema")
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
+
+    def lock_projection(self, conn: Connection, name: str, *, wait: bool = True) -> bool:
+        """Takes the projection's write lock until `conn`'s transaction ends; False when `wait` is off
+        and another process holds it. Every writer of a read model takes it first, so two processes
+        never apply pages of one read model at once (see SqlView.claim).
+
+        SQLite: the view's transaction began with BEGIN IMMEDIATE, which already holds the file's one
+        write lock. PostgreSQL: a transaction-scoped advisory lock named after the projection."""
+        if self.url.is_sqlite:
+            return True
+        key = lock_key(f"pars:projection:{self.lock_namespace}:{name}")
+        if wait:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            return True
+        return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar())
+
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
-        self._add_missing_columns()
+        with self.schema_lock():
+            metadata.create_all(self.engine)
+            self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
         """Columns (and their indexes) added to a read-model table since the database was made (create_all adds only tables).
