@@ -1,8 +1,9 @@
 """Transcripts: one row per standing completion (learner_id, provider, activity, date, credits by type).
 
 Rows hold no personal data (the learner is a learner_id), so erasing a learner leaves their rows:
-completions still count, identifying no one. A deleted completion's row is removed; a
-resubmitted one comes back.
+completions still count, identifying no one. A deleted completion's row is kept, marked deleted
+(every query leaves it out): `Resubmitted` names no learner, activity or credit ID, so the row is
+where its resubmission finds them and stands again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def entry(e: Any, accme_id: str, learner_id: str, activity_id: str, credit_id: s
         "credit_id": credit_id,
         "completion_date": e.completion_date.isoformat(),
         "doc": {"activity_title": e.activity_title, "cme": e.cme, "moc": e.moc, "late": e.late},
+        "deleted": False,
     }
 
 
@@ -45,19 +47,15 @@ class TranscriptView(ProjectionView):
 
     @abstractmethod
     def get_entry(self, key: str) -> dict[str, Any] | None:
-        """One completion's row by its aggregate id, or None."""
-
-    @abstractmethod
-    def delete_entry(self, key: str, tracking: Tracking) -> None:
-        """Removes one completion's row."""
+        """One completion's row by its aggregate id (deleted or not), or None."""
 
     @abstractmethod
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
-        """The learner's rows with a completion date in [start, end], oldest first."""
+        """The learner's standing rows with a completion date in [start, end], oldest first."""
 
     @abstractmethod
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
-        """The provider's rows with this credit ID."""
+        """The provider's standing rows with this credit ID."""
 
     @abstractmethod
     def count(self, accme_id: str | None = None, year: int | None = None) -> int:
@@ -80,11 +78,16 @@ class TranscriptProjection(ParsProjection[TranscriptView]):
     def _(self, e: Completion.Resubmitted, tracking: Tracking) -> None:
         key = str(e.originator_id)
         old = self.view.get_entry(key)
-        if old is None:  # pragma: no cover - Recorded always comes first
+        if old is None:  # a store whose deleted rows were removed before they were kept: `pars projections rebuild transcripts`
             self.view.insert_tracking(tracking)
             return
         self.view.put_entry(key, entry(e, old["accme_id"], old["learner_id"], old["activity_id"], old["credit_id"]), tracking)
 
     @process_event.register
     def _(self, e: Completion.Deleted, tracking: Tracking) -> None:
-        self.view.delete_entry(str(e.originator_id), tracking)
+        key = str(e.originator_id)
+        old = self.view.get_entry(key)
+        if old is None:
+            self.view.insert_tracking(tracking)
+            return
+        self.view.put_entry(key, {**old, "deleted": True}, tracking)
