@@ -2,11 +2,12 @@
 and later every batch format) or through the web form; add and delete, idempotent.
 
 Each `ActivityReport` is one learner's completion of one activity; its `CreditCertificate`s are
-grouped by `CreditID`, one Completion per (learner, activity, credit ID). A certificate whose
-`activityCertification` names a certifying board (e.g. "ABIM MOC") is MOC credit for that board,
-any other certification is CME credit. Learners are matched in one batched pass; valid records
-are saved `SAVE_CHUNK_SIZE` aggregates per transaction; each report gets its own result with
-errors as (loc within the report, msg).
+grouped by `CreditID`, one Completion per (learner, activity, credit ID). Each certificate is CME
+credit or MOC credit for one board by `domain/credit_types.py` (its credit type and the board its
+`UniqueID.domain` names); one it cannot classify is refused naming its JSON path, never filed as
+CME. Learners are matched in one batched pass; valid records are saved `SAVE_CHUNK_SIZE`
+aggregates per transaction; each report gets its own result with errors as (loc within the
+report, msg).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.activity import Activity
 from domain.base import Acting
 from domain.completion import MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, is_quarter_steps, require_credit_id
+from domain.credit_types import UnclassifiedCreditError, classify, registered_types
 from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
@@ -50,6 +52,17 @@ class CompletionResult:
         return self.action != "rejected"
 
 
+@dataclass(frozen=True)
+class PendingCredit:
+    """A certificate reported to one board whose credit type only the activity's registration can classify."""
+
+    credit_id: str
+    certification: str
+    credits: float
+    board: str
+    loc: list[Any]  # the certificate's activityCertification, within the report
+
+
 @dataclass
 class ParsedReport:
     action: str
@@ -57,6 +70,22 @@ class ParsedReport:
     completion_date: date
     query: MatchQuery
     credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # credit_id -> (cme, moc)
+    pending: list[PendingCredit] = field(default_factory=list)
+
+    def resolved(self, activity: Activity) -> dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+        """The credits with the pending certificates classified by the activity's MOC registrations
+        (a new dict: a report is decided again on a retry); ReportError naming the certificate if one cannot be."""
+        if not self.pending:
+            return self.credits
+        credits = {cid: (list(cme), list(moc)) for cid, (cme, moc) in self.credits.items()}
+        registered = registered_types(activity.data.get("moc"))
+        for pc in self.pending:
+            try:
+                kind, credit = classify(pc.certification, pc.credits, [pc.board], registered) or ("", {})
+            except UnclassifiedCreditError as exc:
+                raise ReportError(pc.loc, exc.message) from None
+            credits[pc.credit_id][0 if kind == "cme" else 1].append(credit)
+        return credits
 
 
 class ReportError(Exception):
@@ -81,12 +110,6 @@ def _text(obj: Any, *path: str) -> str:
     return value.strip()
 
 
-def board_of(certification: str) -> str | None:
-    """The certifying board a credit type names ("ABIM MOC" -> ABIM), or None for CME credit."""
-    first = (certification or "").strip().upper().replace("-", " ").split(" ")[0]
-    return first if first in CERTIFYING_BOARDS else None
-
-
 def parse_report(report: Any) -> ParsedReport:
     if not isinstance(report, dict):
         raise ReportError([], "an ActivityReport is an object")
@@ -95,7 +118,7 @@ def parse_report(report: Any) -> ParsedReport:
         raise ReportError(["XtensibleInfo", "LearnerRecordAction"], "LearnerRecordAction is add or delete")
     module = ("Activity", "Module")
     activity_id = _text(report, *module, "ModuleName", "moduleID")
-    if not (len(activity_id) == 9 and activity_id.isdigit()):
+    if not (len(activity_id) == 9 and activity_id.isascii() and activity_id.isdigit()):
         raise ReportError([*module, "ModuleName", "moduleID"], "the moduleID is a 9-digit ACCME activity ID")
     if _get(report, *module, "Status") != "Completed":
         raise ReportError([*module, "Status"], "Status is 'Completed'")
@@ -114,6 +137,7 @@ def parse_report(report: Any) -> ParsedReport:
         raise ReportError([*module, "CreditCertificate"], "at least one CreditCertificate is required")
     unique_ids: list[dict[str, str]] = []
     credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    pending: list[PendingCredit] = []
     for i, cert in enumerate(certificates):
         loc = [*module, "CreditCertificate", i]
         ids = _get(cert, "UniqueID")
@@ -136,11 +160,16 @@ def parse_report(report: Any) -> ParsedReport:
         if not is_quarter_steps(number):
             raise ReportError([*loc, "CreditReceived", "numberOfCredits"], f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
         cme, moc = credits.setdefault(credit_id, ([], []))
-        board = board_of(certification)
-        if board:
-            moc.append({"board": board, "type": certification.strip(), "credits": float(number)})
+        where = [*loc, "CreditReceived", "activityCertification"]
+        domains = [u["domain"] for u in ids if isinstance(u["domain"], str)]
+        try:
+            classified = classify(certification, float(number), domains, None)
+        except UnclassifiedCreditError as exc:
+            raise ReportError(where, exc.message) from None
+        if classified is None:  # a credit type of the board's registration, perhaps: the activity tells
+            pending.append(PendingCredit(credit_id, certification.strip(), float(number), boards_reported(domains)[0], where))
         else:
-            cme.append({"type": certification.strip(), "credits": float(number)})
+            (cme if classified[0] == "cme" else moc).append(classified[1])
     query = MatchQuery.from_unique_ids(first, last, birth, unique_ids)
     try:
         query.validate()
@@ -148,7 +177,12 @@ def parse_report(report: Any) -> ParsedReport:
         field_ = exc.loc[-1] if exc.loc else ""
         where = ["Member", "PersonalInfo", "BirthDate"] if field_ == "birth_date" else [*module, "CreditCertificate", 0, "UniqueID"]
         raise ReportError(where, exc.message) from None
-    return ParsedReport(action, activity_id, completion_date, query, credits)
+    return ParsedReport(action, activity_id, completion_date, query, credits, pending)
+
+
+def boards_reported(domains: list[str]) -> list[str]:
+    """The certifying boards among a certificate's UniqueID domains."""
+    return [d for d in dict.fromkeys(d.strip().upper() for d in domains) if d in CERTIFYING_BOARDS]
 
 
 def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportError:
@@ -266,8 +300,12 @@ class CompletionRegistry:
                 raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
             if p.action == "delete":
                 return self._delete(index, accme_id, learner_id, p, stored, by)
+            try:
+                credits = p.resolved(activity)
+            except ReportError as exc:
+                return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": exc.loc, "msg": exc.msg}]), []
             aggs: list[Completion] = []
-            for credit_id, (cme, moc) in p.credits.items():
+            for credit_id, (cme, moc) in credits.items():
                 existing = stored.get((learner_id, p.activity_id, credit_id))
                 if existing is None:
                     created = Completion.record(

@@ -1,0 +1,52 @@
+"""Tab-delimited and Excel rows follow the learner reports' credit rules: MOC points that name no board are the
+row's Certifying Board's, or refused by column; cells in other scripts' digits are refused, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.batch.completion_files import parse_rows, read_completion_file
+from adapters.batch.completion_rows import COLUMNS, row_to_record
+
+BASE = {
+    "Activity ID": "123456789", "First Name": "Ana", "Last Name": "Garcia", "Board ID": "123456",
+    "Completion Date": "03/02/2025", "Credit ID": "ccid:0004444:r1",
+}
+
+
+def test_moc_points_are_the_rows_certifying_boards() -> None:
+    record = row_to_record({**BASE, "Certifying Board": "ABIM", "MOC Points": "1"}, 2, "0004444")
+    assert record.ok, record.errors
+    assert record.report.credits == {"ccid:0004444:r1": ([], [{"board": "ABIM", "type": "ABIM MOC", "credits": 1.0}])}
+
+
+@pytest.mark.parametrize(
+    ("cells", "words"),
+    [
+        ({"NPI": "1234567893", "Board ID": None, "MOC Points": "1"}, "name no board"),
+        ({"Certifying Board": "ABIM", "MOC Points": "1", "ABIM MOC Points": "1"}, "given twice"),
+    ],
+)
+def test_moc_points_without_one_board_are_refused_on_their_column(cells, words) -> None:  # type: ignore[no-untyped-def]
+    record = row_to_record({**BASE, **cells}, 2, "0004444")
+    assert not record.ok and any(e["loc"] == ["MOC Points"] and words in e["msg"] for e in record.errors), record.errors
+
+
+def test_a_tab_file_with_a_moc_points_column_is_read_like_the_learner_reports() -> None:
+    header = ["Activity ID", "First Name", "Last Name", "Certifying Board", "Board ID", "Completion Date", "MOC Points", "Credit ID"]
+    row = ["123456789", "Ana", "Garcia", "ABIM", "123456", "03/02/2025", "1.5", "ccid:0004444:r1"]
+    data = ("\t".join(header) + "\r\n" + "\t".join(row) + "\r\n").encode()
+    fmt, [record] = read_completion_file(data, "completions.txt", "0004444")
+    assert fmt == "tab" and record.ok, record.errors
+    assert record.report.credits["ccid:0004444:r1"][1] == [{"board": "ABIM", "type": "ABIM MOC", "credits": 1.5}]
+
+
+@pytest.mark.parametrize(("column", "value"), [("Birth Month", "²"), ("Activity ID", "١٢٣٤٥٦٧٨٩"), ("NPI", "١٢٣٤٥٦٧٨٩٣")])
+def test_digits_of_other_scripts_are_refused_on_their_column(column, value) -> None:  # type: ignore[no-untyped-def]
+    record = row_to_record({**BASE, "Certifying Board": "ABIM", "CME Credits": "1", "Birth Month": "3", "Birth Day": "7", column: value}, 2, "0004444")
+    assert not record.ok and [e["loc"] for e in record.errors] == [[column]], record.errors
+
+
+def test_the_header_still_lists_each_boards_column() -> None:
+    assert "MOC Points" not in COLUMNS  # read, never written: the template names each board
+    assert parse_rows([list(COLUMNS)], "0004444") == []
