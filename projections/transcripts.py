@@ -40,6 +40,47 @@ def credit_totals(rows: list[dict[str, Any]]) -> dict[str, float]:
     return dict(sorted(totals.items()))
 
 
+def transcript_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per learner, activity and completion date, from rows in `for_learner` order.
+
+    A completion is one record however many credit IDs it was reported under (a CME certificate and
+    a MOC certificate often carry their own): its line holds each credit ID, the CME credit by credit
+    type, each board's MOC points by credit type, and `cme_credits`, the CME credit it counts for state
+    boards (the CME reported; with none, its largest board's MOC points: MOC counts as CME for states).
+    `certificates` keeps each credit ID's credits as reported."""
+    lines: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row.get("learner_id", ""), row["activity_id"], row["completion_date"])
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = {
+                "accme_id": row["accme_id"], "provider_name": row.get("provider_name"), "learner_id": key[0],
+                "activity_id": row["activity_id"], "activity_title": row["doc"]["activity_title"],
+                "completion_date": row["completion_date"], "credit_ids": [], "cme": [], "moc": [], "late": False, "certificates": [],
+            }
+        line["credit_ids"].append(row["credit_id"])
+        line["late"] = line["late"] or bool(row["doc"].get("late"))
+        for c in row["doc"]["cme"]:
+            _add(line["cme"], {"type": c["type"]}, c["credits"])
+        for m in row["doc"]["moc"]:
+            _add(line["moc"], {"board": m["board"], "type": m["type"]}, m["credits"])
+        line["certificates"] += [{"credit_id": row["credit_id"], "type": c["type"], "credits": float(c["credits"])} for c in [*row["doc"]["cme"], *row["doc"]["moc"]]]
+    for line in lines.values():
+        boards: dict[str, float] = {}
+        for m in line["moc"]:
+            boards[m["board"]] = boards.get(m["board"], 0.0) + m["credits"]
+        line["cme_credits"] = sum(c["credits"] for c in line["cme"]) if line["cme"] else max(boards.values(), default=0.0)
+    return list(lines.values())
+
+
+def _add(entries: list[dict[str, Any]], what: dict[str, Any], credits: Any) -> None:
+    for entry in entries:
+        if all(entry[k] == v for k, v in what.items()):
+            entry["credits"] += float(credits)
+            return
+    entries.append({**what, "credits": float(credits)})
+
+
 class TranscriptView(ProjectionView):
     @abstractmethod
     def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
@@ -59,7 +100,8 @@ class TranscriptView(ProjectionView):
 
     @abstractmethod
     def count(self, accme_id: str | None = None, year: int | None = None) -> int:
-        """Standing completions (of one provider, in one year of completion)."""
+        """Standing completions (of one provider, in one year of completion): learner, activity and date
+        counted once however many credit IDs they were reported under."""
 
 
 class TranscriptProjection(ParsProjection[TranscriptView]):

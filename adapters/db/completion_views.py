@@ -72,10 +72,11 @@ class SqlTranscriptView(SqlView, TranscriptView):
             return [_row(r) for r in conn.execute(q)]
 
     def count(self, accme_id: str | None = None, year: int | None = None) -> int:
-        q = select(func.count()).select_from(transcript_entries).where(T.deleted.is_(False))
+        # A completion is a learner, activity and date, however many credit IDs it was reported under.
+        q = select(T.learner_id, T.activity_id, T.completion_date).where(T.deleted.is_(False)).distinct()
         if accme_id:
             q = q.where(T.accme_id == accme_id)
         if year:
             q = q.where(T.completion_date >= f"{year:04d}-01-01", T.completion_date <= f"{year:04d}-12-31")
         with self.reading() as conn:
-            return int(conn.execute(q).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())

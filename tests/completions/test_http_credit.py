@@ -49,3 +49,67 @@ def test_an_unclassifiable_certificate_is_a_422_naming_its_path(client: TestClie
                             "CreditReceived", "activityCertification"]
     assert "'Category 1' is not CME credit" in error["msg"]
     assert system.store.head() == head
+
+
+def _cme_and_moc_under_their_own_credit_ids(activity: str) -> dict[str, Any]:
+    r = report(activity)
+    r["Activity"]["Module"]["CreditCertificate"][1]["CreditID"] = "ccid:0004444:c2"
+    return r
+
+
+def test_one_completion_is_one_line_in_every_transcript(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
+    me = token("provider", provider="0004444")
+    assert client.post(URL, json=envelope(_cme_and_moc_under_their_own_credit_ids(ids["activity"])), headers=me).status_code == 201
+    ana = token("learner", learner=ids["ana"])
+    assert client.get("/api/v1/passport/transcript").status_code == 401
+    assert client.get("/api/v1/passport/transcript", headers=me).status_code == 403
+    [line] = client.get("/api/v1/passport/transcript", headers=ana).json()["completions"]
+    assert line["credit_ids"] == ["ccid:0004444:c1", "ccid:0004444:c2"] and line["completion_date"] == "2025-03-02"
+    assert line["cme"] == [{"type": "AMA PRA Category 1", "credits": 6.0}] and line["cme_credits"] == 6.0
+    assert line["moc"] == [{"board": "ABIM", "type": "ABIM MOC", "credits": 6.0}]
+    # The ACCME transcript: one ActivityTranscript carrying both certificates with their own CreditIDs.
+    [entry] = client.get("/accme/GetLearnerTranscriptbyLearner", headers=ana).json()["ACCMETranscripts"]
+    [activity] = entry["ActivityTranscript"]
+    assert [(c["CreditID"], c["CreditReceived"]["activityCertification"]) for c in activity["Activity"]["Module"]["CreditCertificate"]] == [
+        ("ccid:0004444:c1", "AMA PRA Category 1"), ("ccid:0004444:c2", "ABIM MOC"),
+    ]
+    credits = client.get("/accme/GetLearnerTranscriptCreditsByDate", params={"completionDateRangeStart": "2025-01-01", "completionDateRangeEnd": "2025-12-31"},
+                         headers=ana).json()
+    assert credits["completions"] == 1 and credits["totalCredits"] == 6.0
+    pdf = client.get("/accme/GetLearnerTranscriptbyLearnerPDF", headers=ana)
+    assert pdf.status_code == 200 and b"Completions (1)" in _pdf_text(pdf.content)
+    assert client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()["completions_reported"] == 1
+
+
+def _pdf_text(data: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).encode()
+
+
+def test_moc_only_completion_counts_its_points_as_cme_for_states(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
+    me = token("provider", provider="0004444")
+    assert client.post(URL, json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [ISSUE_CERT]})), headers=me).status_code == 201
+    params = {"completionDateRangeStart": "2025-01-01", "completionDateRangeEnd": "2025-12-31"}
+    body = client.get("/accme/GetLearnerTranscriptCreditsByDate", params=params, headers=token("learner", learner=ids["ana"])).json()
+    assert body["creditsByType"] == {"ABIM MOC": 1.0} and body["totalCredits"] == 1.0
+
+
+def test_deleted_then_added_again_is_back_in_the_status_and_the_transcripts(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
+    me, theirs = token("provider", provider="0004444"), token("provider", provider="0005555")
+    ana = token("learner", learner=ids["ana"])
+    status = {"CreditId": "ccid:0004444:c1"}
+    for action, found in (("add", 200), ("delete", 404), ("add", 200)):
+        answer = client.post(URL, json=envelope(report(ids["activity"], action=action)), headers=me)
+        assert answer.status_code == 201, answer.text
+        assert client.get(f"{URL}/status", params=status, headers=me).status_code == found
+        assert len(client.get("/api/v1/passport/transcript", headers=ana).json()["completions"]) == (found == 200)
+    # Another provider's token finds nothing under our credit ID, and says nothing of ours.
+    other = client.get(f"{URL}/status", params=status, headers=theirs)
+    assert other.status_code == 404 and ids["activity"] not in other.text and ids["ana"] not in other.text
+    assert client.get(f"{URL}/status", params=status).status_code == 401
+    assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=theirs).status_code in (403, 404)
+    assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=me).status_code == 204
+    assert client.get("/api/v1/passport/transcript", headers=ana).json()["completions"] == []
