@@ -345,6 +345,7 @@ class CompletionRegistry:
         if activity.accme_id != accme_id:
             raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id"))
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
+        cme, moc = form_credits(cme, moc, activity)
         for attempt in range(MAX_ATTEMPTS):
             existing = self.get(learner_id, activity_id, credit_id)
             if existing is None:
@@ -370,6 +371,38 @@ class CompletionRegistry:
         if not completion.delete(by):
             return None
         return self.store.save(completion)[-1].notification.id
+
+
+def form_credits(
+    cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity: Activity
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The web form's credits by the learner reports' rules: each CME entry a CME credit type, each MOC entry
+    MOC credit for its own board (type blank: "{board} MOC"); UnclassifiedCreditError naming the entry if not."""
+    registered = registered_types(activity.data.get("moc"))
+    out_cme, out_moc = [], []
+    for i, c in enumerate(cme):
+        loc = ("body", "cme", str(i), "type")
+        try:
+            kind, credit = classify(c["type"], c["credits"], [], registered) or ("", {})
+        except UnclassifiedCreditError:
+            kind, credit = "", {}
+        if kind != "cme":
+            why = f"it is {credit['board']} MOC credit: give it under moc" if kind == "moc" else "give AMA PRA Category 1"
+            raise UnclassifiedCreditError(f"credit type {c['type']!r} is not a CME credit type; {why}", loc=loc)
+        out_cme.append(credit)
+    for i, m in enumerate(moc):
+        board, text = m["board"], (m.get("type") or "").strip() or f"{m['board']} MOC"
+        if board not in CERTIFYING_BOARDS:
+            raise UnclassifiedCreditError(f"{board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})", loc=("body", "moc", str(i), "board"))
+        loc = ("body", "moc", str(i), "type")
+        try:
+            kind, credit = classify(text, m["credits"], [board], registered, loc) or ("", {})
+        except UnclassifiedCreditError as exc:
+            raise UnclassifiedCreditError(exc.message, loc=loc) from None
+        if kind != "moc" or credit["board"] != board:
+            raise UnclassifiedCreditError(f"credit type {text!r} is not {board} MOC credit", loc=loc)
+        out_moc.append(credit)
+    return out_cme, out_moc
 
 
 def _report_loc(loc: tuple[str, ...]) -> list[Any]:

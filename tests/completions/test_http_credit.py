@@ -113,3 +113,45 @@ def test_deleted_then_added_again_is_back_in_the_status_and_the_transcripts(clie
     assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=theirs).status_code in (403, 404)
     assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=me).status_code == 204
     assert client.get("/api/v1/passport/transcript", headers=ana).json()["completions"] == []
+
+
+FORM = "/api/v1/providers/0004444/completions"
+
+
+def _form(activity: str, **over: Any) -> dict[str, Any]:
+    return {"learner": {"npi": "1234567893"}, "activity_id": activity, "completion_date": "2025-03-02", "credit_id": "ccid:0004444:w1",
+            "cme": [{"type": "AMA PRA Category 1", "credits": 2.0}], **over}
+
+
+@pytest.mark.parametrize(
+    ("over", "loc", "words"),
+    [
+        ({"cme": [{"type": "ABIM MOC", "credits": 2.0}]}, ["body", "cme", "0", "type"], "give it under moc"),
+        ({"cme": [{"type": "Category 1", "credits": 2.0}]}, ["body", "cme", "0", "type"], "not a CME credit type"),
+        ({"moc": [{"board": "ABIM", "type": "ABP MOC", "credits": 2.0}]}, ["body", "moc", "0", "type"], "not ABIM MOC credit"),
+        ({"moc": [{"board": "ABIM", "type": "AMA PRA Category 1", "credits": 2.0}]}, ["body", "moc", "0", "type"], "not ABIM MOC credit"),
+        ({"moc": [{"board": "XYZ", "credits": 2.0}]}, ["body", "moc", "0", "board"], "not a certifying board"),
+    ],
+)
+def test_the_json_form_refuses_credit_it_would_misfile(client: TestClient, token, ids, system: System, over, loc, words) -> None:  # type: ignore[no-untyped-def]
+    from tests.completions.helpers import NPI
+
+    me = token("provider", provider="0004444")
+    head = system.store.head()
+    body = _form(ids["activity"], learner={"npi": NPI}, **over)
+    assert client.post(FORM, json=body).status_code == 401
+    assert client.post(FORM, json=body, headers=token("provider", provider="0005555")).status_code in (403, 404)
+    answer = client.post(FORM, json=body, headers=me)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == loc and words in error["msg"], error
+    assert system.store.head() == head
+
+
+def test_the_json_form_takes_moc_named_by_board_and_a_registered_credit_type(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
+    from tests.completions.helpers import NPI
+
+    me = token("provider", provider="0004444")
+    body = _form(ids["activity"], learner={"npi": NPI}, moc=[{"board": "abim", "type": "MK", "credits": 2.0}])
+    assert client.post(FORM, json=body, headers=me).status_code == 201
+    assert system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:w1").moc == [{"board": "ABIM", "type": "ABIM MK", "credits": 2.0}]

@@ -1,0 +1,41 @@
+"""The provider's completion form keeps what was typed: a blank credits field is not 0, MOC points without their
+board are not dropped, a board without its points does not copy the CME credits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.completions.helpers import NPI
+from tests.web.helpers import post_form
+from tests.web.test_provider_pages import P, provider_pages  # noqa: F401  (the signed-in provider's client)
+from tests.web.test_sign_in_pages import errors_beside
+
+FORM = f"{P}/completions/new"
+
+
+def fields(pages: Any, **over: str) -> dict[str, str]:
+    return {"npi": NPI, "activity_id": pages.ids["activity"], "completion_date": "2025-03-02", "credits": "6", "credit_id": "ccid:0004444:f1", **over}
+
+
+@pytest.mark.parametrize(
+    ("over", "field", "words"),
+    [
+        ({"credits": ""}, "credits", "required"),
+        ({"moc_credits": "2"}, "moc_board", "choose the board"),
+        ({"moc_board": "ABIM"}, "moc_credits", "enter the ABIM MOC points"),
+        ({"moc_board": "ABIM", "moc_credits": "two"}, "moc_credits", "as a number"),
+    ],
+)
+def test_the_form_refuses_what_it_would_have_changed(provider_pages, web_system, over, field, words) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    head = web_system.store.head()
+    answer = post_form(provider_pages, FORM, FORM, fields(provider_pages, **over))
+    assert answer.status_code == 422 and words in errors_beside(answer.text)[field], errors_beside(answer.text)
+    assert web_system.store.head() == head
+
+
+def test_moc_points_with_their_board_are_recorded_as_typed(provider_pages, web_system) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    assert post_form(provider_pages, FORM, FORM, fields(provider_pages, moc_board="ABIM", moc_credits="4")).status_code == 303
+    completion = web_system.completions.get(provider_pages.ids["ana"], provider_pages.ids["activity"], "ccid:0004444:f1")
+    assert completion.cme == [{"type": "AMA PRA Category 1", "credits": 6.0}] and completion.moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 4.0}]
