@@ -50,3 +50,24 @@ def test_digits_of_other_scripts_are_refused_on_their_column(column, value) -> N
 def test_the_header_still_lists_each_boards_column() -> None:
     assert "MOC Points" not in COLUMNS  # read, never written: the template names each board
     assert parse_rows([list(COLUMNS)], "0004444") == []
+
+
+def test_a_json_file_follows_the_learner_reports_credit_rules(any_system) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from adapters.batch.completion_importer import import_completion_file
+    from tests.completions.helpers import BY, envelope, report, setup
+
+    ids = setup(any_system)
+    moc = {"UniqueID": [{"value": "123456", "domain": "ABIM"}], "CreditID": "ccid:0004444:j1",
+           "CreditReceived": {"activityCertification": "MOC", "creditUnit": "Point", "numberOfCredits": 2.0}}
+    unknown = {**moc, "UniqueID": [{"value": "MD12345", "domain": "TN"}], "CreditID": "ccid:0004444:j2"}
+    reports = [report(ids["activity"], **{"Activity__Module__CreditCertificate": [c]}) for c in (moc, unknown)]
+    answer = import_completion_file(any_system, "0004444", json.dumps(envelope(*reports)).encode(), "learners.json", BY)
+    assert answer.counts == {"recorded": 1, "unchanged": 0, "deleted": 0, "rejected": 1}
+    [error] = answer.errors
+    assert error["row"] == 2 and error["loc"] == [
+        "ACCMELearnerReports", "ActivityReports", "ActivityReport", 1, "Activity", "Module", "CreditCertificate", 0, "CreditReceived", "activityCertification",
+    ]
+    assert "no certifying board" in error["msg"]
+    assert any_system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:j1").moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}]
