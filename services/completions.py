@@ -160,6 +160,8 @@ def parse_report(report: Any) -> ParsedReport:
         if not is_quarter_steps(number):
             raise ReportError([*loc, "CreditReceived", "numberOfCredits"], f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
         cme, moc = credits.setdefault(credit_id, ([], []))
+        if action == "delete":  # a deletion names credit IDs; what they carried is already stored (and may predate these rules)
+            continue
         where = [*loc, "CreditReceived", "activityCertification"]
         domains = [u["domain"] for u in ids if isinstance(u["domain"], str)]
         try:

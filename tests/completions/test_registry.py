@@ -182,3 +182,11 @@ def test_two_entries_of_one_board_cannot_pass_its_points_between_them(system: Sy
         cert["CreditReceived"]["numberOfCredits"] = 4.0  # 8 points for an activity registered with 6
     [result] = system.completions.submit_learner_reports("0004444", [report(ids["activity"], **{"Activity__Module__CreditCertificate": twice})], BY)
     assert result.action == "rejected" and "8 ABIM MOC points is more than" in result.errors[0]["msg"]
+
+
+def test_a_deletion_names_credit_ids_whatever_credit_type_its_certificates_carry(system: System) -> None:
+    ids = setup(system)
+    system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
+    odd = report(ids["activity"], action="delete", **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "Category 1"})
+    [deleted] = system.completions.submit_learner_reports("0004444", [odd], BY)
+    assert deleted.action == "deleted", deleted.errors
