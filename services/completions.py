@@ -71,13 +71,16 @@ class ParsedReport:
     query: MatchQuery
     credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # credit_id -> (cme, moc)
     pending: list[PendingCredit] = field(default_factory=list)
+    #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
+    certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
 
-    def resolved(self, activity: Activity) -> dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
-        """The credits with the pending certificates classified by the activity's MOC registrations
-        (a new dict: a report is decided again on a retry); ReportError naming the certificate if one cannot be."""
+    def resolved(self, activity: Activity) -> tuple[dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], dict[str, tuple[list[int], list[int]]]]:
+        """The credits (and their certificates) with the pending certificates classified by the activity's MOC
+        registrations (new dicts: a report is decided again on a retry); ReportError naming the certificate if one cannot be."""
         if not self.pending:
-            return self.credits
+            return self.credits, self.certificates
         credits = {cid: (list(cme), list(moc)) for cid, (cme, moc) in self.credits.items()}
+        where = {cid: (list(c), list(m)) for cid, (c, m) in self.certificates.items()}
         registered = registered_types(activity.data.get("moc"))
         for pc in self.pending:
             try:
@@ -85,7 +88,8 @@ class ParsedReport:
             except UnclassifiedCreditError as exc:
                 raise ReportError(pc.loc, exc.message) from None
             credits[pc.credit_id][0 if kind == "cme" else 1].append(credit)
-        return credits
+            where.setdefault(pc.credit_id, ([], []))[0 if kind == "cme" else 1].append(pc.loc[3])
+        return credits, where
 
 
 class ReportError(Exception):
@@ -138,6 +142,7 @@ def parse_report(report: Any) -> ParsedReport:
     unique_ids: list[dict[str, str]] = []
     credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     pending: list[PendingCredit] = []
+    where_from: dict[str, tuple[list[int], list[int]]] = {}
     for i, cert in enumerate(certificates):
         loc = [*module, "CreditCertificate", i]
         ids = _get(cert, "UniqueID")
@@ -172,6 +177,7 @@ def parse_report(report: Any) -> ParsedReport:
             pending.append(PendingCredit(credit_id, certification.strip(), float(number), boards_reported(domains)[0], where))
         else:
             (cme if classified[0] == "cme" else moc).append(classified[1])
+            where_from.setdefault(credit_id, ([], []))[0 if classified[0] == "cme" else 1].append(i)
     query = MatchQuery.from_unique_ids(first, last, birth, unique_ids)
     try:
         query.validate()
@@ -179,7 +185,7 @@ def parse_report(report: Any) -> ParsedReport:
         field_ = exc.loc[-1] if exc.loc else ""
         where = ["Member", "PersonalInfo", "BirthDate"] if field_ == "birth_date" else [*module, "CreditCertificate", 0, "UniqueID"]
         raise ReportError(where, exc.message) from None
-    return ParsedReport(action, activity_id, completion_date, query, credits, pending)
+    return ParsedReport(action, activity_id, completion_date, query, credits, pending, where_from)
 
 
 def boards_reported(domains: list[str]) -> list[str]:
@@ -297,17 +303,20 @@ class CompletionRegistry:
         mod = ["Activity", "Module", "ModuleName", "moduleID"]
         if activity is None:
             return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": mod, "msg": f"no activity {p.activity_id}"}]), []
+        certificates: dict[str, tuple[list[int], list[int]]] = {}
+        deciding = ""  # the credit ID being decided, so a credit error names its certificate
         try:
             if activity.accme_id != accme_id:
                 raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
             if p.action == "delete":
                 return self._delete(index, accme_id, learner_id, p, stored, by)
             try:
-                credits = p.resolved(activity)
+                credits, certificates = p.resolved(activity)
             except ReportError as exc:
                 return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": exc.loc, "msg": exc.msg}]), []
             aggs: list[Completion] = []
             for credit_id, (cme, moc) in credits.items():
+                deciding = credit_id
                 existing = stored.get((learner_id, p.activity_id, credit_id))
                 if existing is None:
                     created = Completion.record(
@@ -319,7 +328,8 @@ class CompletionRegistry:
                 elif existing.resubmit(activity, p.completion_date, cme, moc, today, by):
                     aggs.append(existing)
         except DomainError as error:
-            return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": _report_loc(error.loc), "msg": error.message}]), []
+            loc = _report_loc(error.loc, certificates.get(deciding))
+            return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": loc, "msg": error.message}]), []
         return CompletionResult(index, "added" if aggs else "unchanged", credit_ids, learner_id), aggs
 
     def _delete(
@@ -407,14 +417,23 @@ def form_credits(
     return out_cme, out_moc
 
 
-def _report_loc(loc: tuple[str, ...]) -> list[Any]:
-    """A domain error's field, as a path within the ActivityReport."""
+#: A credit entry's field -> where its certificate holds it.
+CERTIFICATE_FIELDS = {"credits": ["CreditReceived", "numberOfCredits"], "board": ["CreditReceived", "activityCertification"]}
+
+
+def _report_loc(loc: tuple[str, ...], certificates: tuple[list[int], list[int]] | None = None) -> list[Any]:
+    """A domain error's field, as a path within the ActivityReport: a credit entry's error names its certificate
+    when `certificates` (the certificate index of each cme and moc entry) says which one."""
     module = ["Activity", "Module"]
     head = loc[0] if loc else ""
     if head == "completion_date":
         return [*module, "CompletedDateTime"]
     if head == "activity_id":
         return [*module, "ModuleName", "moduleID"]
+    if head in ("cme", "moc") and certificates and len(loc) == 3 and loc[1].isdigit() and loc[2] in CERTIFICATE_FIELDS:
+        entries = certificates[0 if head == "cme" else 1]
+        if int(loc[1]) < len(entries):
+            return [*module, "CreditCertificate", entries[int(loc[1])], *CERTIFICATE_FIELDS[loc[2]]]
     if head in ("cme", "moc", "credit_id"):
         return [*module, "CreditCertificate"]
     if head == "learner":
