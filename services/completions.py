@@ -72,7 +72,7 @@ class ParsedReport:
     credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # credit_id -> (cme, moc)
     pending: list[PendingCredit] = field(default_factory=list)
     #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
-    certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
+    certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
 
     def resolved(self, activity: Activity) -> tuple[dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], dict[str, tuple[list[int], list[int]]]]:
         """The credits (and their certificates) with the pending certificates classified by the activity's MOC
@@ -165,14 +165,16 @@ def parse_report(report: Any) -> ParsedReport:
         if not is_quarter_steps(number):
             raise ReportError([*loc, "CreditReceived", "numberOfCredits"], f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
         cme, moc = credits.setdefault(credit_id, ([], []))
-        if action == "delete":  # a deletion names credit IDs; what they carried is already stored (and may predate these rules)
-            continue
         where = [*loc, "CreditReceived", "activityCertification"]
         domains = [u["domain"] for u in ids if isinstance(u["domain"], str)]
         try:
             classified = classify(certification, float(number), domains, None)
         except UnclassifiedCreditError as exc:
+            if action == "delete":  # a deletion names credit IDs; what they carried is stored (and may predate these rules)
+                continue
             raise ReportError(where, exc.message) from None
+        if classified is None and action == "delete":
+            continue
         if classified is None:  # a credit type of the board's registration, perhaps: the activity tells
             pending.append(PendingCredit(credit_id, certification.strip(), float(number), boards_reported(domains)[0], where))
         else:
