@@ -71,3 +71,36 @@ def test_a_json_file_follows_the_learner_reports_credit_rules(any_system) -> Non
     ]
     assert "no certifying board" in error["msg"]
     assert any_system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:j1").moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}]
+
+
+def test_the_cli_import_follows_the_same_rules(tmp_path, sqlite_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    import adapters.cli.main as cli
+    from tests.completion_batches.test_cli import _today
+    from tests.completions.helpers import setup
+    from tests.conftest import make_system
+
+    system = make_system(sqlite_url)
+    ids = setup(system)
+    system.close()
+    monkeypatch.setattr(cli, "bootstrap", lambda *_: _today(make_system(sqlite_url)))
+    header = ["Activity ID", "First Name", "Last Name", "Certifying Board", "Board ID", "NPI", "Completion Date", "MOC Points", "Credit ID"]
+    rows = [
+        [ids["activity"], "Ana", "Garcia Lopez", "ABIM", "123456", "", "03/02/2025", "2", "ccid:0004444:k1"],
+        [ids["activity"], "Ana", "Garcia Lopez", "", "", "1234567893", "03/02/2025", "2", "ccid:0004444:k2"],  # points of no board
+    ]
+    path = tmp_path / "completions.txt"
+    path.write_text("\r\n".join("\t".join(r) for r in [header, *rows]) + "\r\n")
+    answer = CliRunner().invoke(cli.app, ["import", "completions", str(path), "--provider", "0004444"])
+    assert answer.exit_code == 1, answer.output
+    out = json.loads(answer.stdout)
+    assert out["counts"]["recorded"] == 1 and out["counts"]["rejected"] == 1
+    assert [(e["row"], e["loc"]) for e in out["errors"]] == [(3, ["MOC Points"])] and "name no board" in out["errors"][0]["msg"]
+    again = make_system(sqlite_url)
+    try:
+        assert again.completions.get(ids["ana"], ids["activity"], "ccid:0004444:k1").moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}]
+    finally:
+        again.close()
