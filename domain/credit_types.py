@@ -64,7 +64,10 @@ def classify(
     if len(named) > 1:
         raise UnclassifiedCreditError(f"credit type {text!r} names more than one certifying board ({', '.join(named)})", loc=loc)
     if named:  # the type names its board: that wins over the learner's other identifiers on the certificate
-        return "moc", {"board": named[0], "type": text, "credits": credits}
+        board = named[0]
+        rest = key.replace(board.lower(), "", 1)
+        # "ABIM-MOC", "moc abim", "ABIM MOC points" are all "ABIM MOC", so totals by credit type add them up.
+        return "moc", {"board": board, "type": f"{board} MOC" if rest in GENERIC_MOC or not rest else text, "credits": credits}
     if len(reported_to) != 1:
         why = (
             f"the certificate is reported to {', '.join(reported_to)}, so its board is ambiguous" if reported_to

@@ -130,7 +130,8 @@ def _moc_cert(certification: str, domains: list[dict[str, str]], credit_id: str 
         ("MOC", [{"value": "123456", "domain": "ABIM"}], "ABIM MOC"),  # the certificate
         ("moc points", [{"value": "123456", "domain": "abim"}], "ABIM MOC"),
         ("MK", [{"value": "123456", "domain": "ABIM"}, {"value": "MD12345", "domain": "TN"}], "ABIM MK"),  # a credit type of the registration
-        ("MOC ABIM", [{"value": "MD12345", "domain": "TN"}], "MOC ABIM"),
+        ("MOC ABIM", [{"value": "MD12345", "domain": "TN"}], "ABIM MOC"),
+        ("ABIM Medical Knowledge", [{"value": "MD12345", "domain": "TN"}], "ABIM Medical Knowledge"),
         ("ABIM MOC", [{"value": "123456", "domain": "ABIM"}], "ABIM MOC"),
     ],
 )

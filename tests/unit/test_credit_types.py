@@ -40,6 +40,7 @@ def test_a_credit_is_cme_moc_for_a_named_board_pending_or_refused(certification,
 def test_the_issues_certificate_and_its_neighbours() -> None:
     assert classify("MOC", 1.0, ["ABIM"], None) == ("moc", {"board": "ABIM", "type": "ABIM MOC", "credits": 1.0})
     assert classify("ABIM MOC", 1.0, ["TN"], None) == ("moc", {"board": "ABIM", "type": "ABIM MOC", "credits": 1.0})
+    assert classify("abim-moc points", 1.0, [], None) == ("moc", {"board": "ABIM", "type": "ABIM MOC", "credits": 1.0})
     assert classify("MK", 1.0, ["ABIM"], None) is None
     assert classify("MK", 1.0, ["ABIM"], {"ABIM": {"mk": "MK"}}) == ("moc", {"board": "ABIM", "type": "ABIM MK", "credits": 1.0})
     assert classify("ama pra category 1 credits", 2.0, ["ABIM"], None) == ("cme", {"type": CME_CERTIFICATION, "credits": 2.0})
