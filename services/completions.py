@@ -24,7 +24,9 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.activity import Activity
 from domain.base import Acting
-from domain.completion import MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, is_quarter_steps, require_credit_id
+from domain.completion import (
+    MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, check_credits, is_quarter_steps, require_credit_id,
+)
 from domain.credit_types import UnclassifiedCreditError, classify, registered_types
 from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
@@ -316,6 +318,10 @@ class CompletionRegistry:
                 credits, certificates = p.resolved(activity)
             except ReportError as exc:
                 return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": exc.loc, "msg": exc.msg}]), []
+            if len(credits) > 1:  # one report is one completion: its credit IDs share the activity's credits and points
+                deciding = "*"
+                certificates = {**certificates, "*": ([i for c, _ in certificates.values() for i in c], [i for _, m in certificates.values() for i in m])}
+                check_credits([c for cme, _ in credits.values() for c in cme], [m for _, moc in credits.values() for m in moc], activity)
             aggs: list[Completion] = []
             for credit_id, (cme, moc) in credits.items():
                 deciding = credit_id

@@ -194,3 +194,17 @@ def test_a_deletion_names_credit_ids_whatever_credit_type_its_certificates_carry
     odd = report(ids["activity"], action="delete", **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "Category 1"})
     [deleted] = system.completions.submit_learner_reports("0004444", [odd], BY)
     assert deleted.action == "deleted", deleted.errors
+
+
+def test_one_reports_credit_ids_share_the_activitys_credits(system: System) -> None:
+    ids = setup(system)
+    r = report(ids["activity"])
+    r["Activity"]["Module"]["CreditCertificate"][1] = {**r["Activity"]["Module"]["CreditCertificate"][0], "CreditID": "ccid:0004444:c2"}
+    head = system.store.head()
+    [result] = system.completions.submit_learner_reports("0004444", [r], BY)  # 6 + 6 CME credits of a 6.25-credit activity
+    assert result.action == "rejected" and "12 credits is more than" in result.errors[0]["msg"]
+    assert result.errors[0]["loc"] == ["Activity", "Module", "CreditCertificate"]
+    assert system.store.head() == head
+    r["Activity"]["Module"]["CreditCertificate"][1]["CreditReceived"] = {"activityCertification": "ABIM MOC", "creditUnit": "Point", "numberOfCredits": 6}
+    [ok] = system.completions.submit_learner_reports("0004444", [r], BY)  # CME under one credit ID, MOC under another
+    assert ok.action == "added" and ok.credit_ids == ["ccid:0004444:c1", "ccid:0004444:c2"]
