@@ -173,6 +173,10 @@ def _whole(value: Any, column: str, low: int, high: int, errs: _RowErrors) -> in
     return int(text)
 
 
+#: What may follow a date in a cell: nothing, or a time of day ("14:30", "T00:00:00Z", "2:30 PM").
+TIME_PART = re.compile(r"(T?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)? ?([AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?)?")
+
+
 def read_date(value: Any) -> date | None:
     """A date cell: an Excel date, MM/DD/YYYY or YYYY-MM-DD (a time part is ignored); ValueError if not one."""
     if isinstance(value, datetime):
@@ -183,6 +187,8 @@ def read_date(value: Any) -> date | None:
     if not text:
         return None
     head = text.split("T")[0].split(" ")[0]
+    if not TIME_PART.fullmatch(text[len(head):].strip()):  # a time is ignored; anything else is not a date
+        raise ValueError(f"{text!r} is not a date (MM/DD/YYYY)")
     for pattern in ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"):
         try:
             return datetime.strptime(head, pattern).date()

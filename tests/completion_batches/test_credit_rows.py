@@ -104,3 +104,11 @@ def test_the_cli_import_follows_the_same_rules(tmp_path, sqlite_url, monkeypatch
         assert again.completions.get(ids["ana"], ids["activity"], "ccid:0004444:k1").moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}]
     finally:
         again.close()
+
+
+@pytest.mark.parametrize(("cell", "ok"), [("03/02/2025", True), ("03/02/2025 14:30", True), ("2025-03-02T00:00:00Z", True),
+                                          ("03/02/2025 2:30 PM", True), ("03/02/2025 or 03/09", False), ("2025-03-02T", False), ("2025-03-02Tnoon", False)])
+def test_a_date_cell_may_carry_a_time_and_nothing_else(cell, ok) -> None:  # type: ignore[no-untyped-def]
+    record = row_to_record({**BASE, "Certifying Board": "ABIM", "CME Credits": "1", "Completion Date": cell}, 2, "0004444")
+    assert record.ok is ok, record.errors
+    assert ok or [e["loc"] for e in record.errors] == [["Completion Date"]]
