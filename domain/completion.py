@@ -20,10 +20,10 @@ from eventsourcing.domain import event
 
 from domain.activity import Activity
 from domain.base import Acting, ParsAggregate, require_accme_id
+from domain.credit_types import CME_CERTIFICATION  # noqa: F401  (where the completion's users have found it)
 from domain.errors import ConflictError, InvalidValueError, NotFoundError
 
 COMPLETION_NAMESPACE = uuid.UUID("3c1e9b5a-7f42-4c0d-a8e6-51d2b9e0c7f4")
-CME_CERTIFICATION = "AMA PRA Category 1"
 CREDIT_ID_MAX = 300
 #: Completions reported more than this many days after the completion date are flagged late.
 LATE_AFTER_DAYS = 30
@@ -146,6 +146,7 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
     if limit is not None and total > float(limit):
         raise CreditsAboveActivityError(f"{total:g} credits is more than activity {activity.number} offers ({float(limit):g})", loc=("cme",))
     boards = {r["board"]: r for r in activity.data.get("moc") or []}
+    points_by_board: dict[str, float] = {}
     for i, m in enumerate(moc):
         points = _quarter_steps(m["credits"], ("moc", str(i), "credits"))
         reg = boards.get(m["board"])
@@ -153,6 +154,8 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
             raise MocBoardNotRegisteredError(
                 f"activity {activity.number} is not registered for {m['board']} MOC", loc=("moc", str(i), "board")
             )
+        # A board's points are counted together: two entries of one board cannot pass its limit between them.
+        points = points_by_board[m["board"]] = points_by_board.get(m["board"], 0.0) + points
         if reg.get("points") is not None and points > float(reg["points"]):
             raise CreditsAboveActivityError(
                 f"{points:g} {m['board']} MOC points is more than the activity offers ({float(reg['points']):g})",

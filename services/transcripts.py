@@ -17,7 +17,7 @@ from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import identifier_key, name_key
 from projections.learner_directory import LearnerDirectoryView
 from projections.provider_profile import ProviderProfileView
-from projections.transcripts import TranscriptView, credit_totals
+from projections.transcripts import TranscriptView, credit_totals, transcript_lines
 from services.access import Principal, Role
 from services.learners import LearnerDirectory
 
@@ -54,6 +54,11 @@ class Transcript:
     totals: dict[str, float]
     start: date | None
     end: date | None
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        """One per completion (learner, activity, date), however many credit IDs it was reported under."""
+        return transcript_lines(self.rows)
 
 
 def describes(doc: dict[str, Any], q: TranscriptQuery) -> bool:
@@ -164,25 +169,27 @@ def accme_transcript(t: Transcript) -> dict[str, Any]:
                 "ProviderOrganization": r["accme_id"],
                 "ReportingOrganization": r.get("provider_name") or "",
                 "Module": {
-                    "ModuleName": {"value": r["doc"]["activity_title"], "moduleID": r["activity_id"]},
+                    "ModuleName": {"value": r["activity_title"], "moduleID": r["activity_id"]},
                     "Status": "Completed",
                     "CompletedDateTime": f"{r['completion_date']}T00:00:00",
                     "CreditCertificate": [
-                        {"CreditID": r["credit_id"], "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}}
-                        for c in [*r["doc"]["cme"], *r["doc"]["moc"]]
+                        {"CreditID": c["credit_id"], "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}}
+                        for c in r["certificates"]
                     ],
                 },
             }
         }
-        for r in t.rows
+        for r in t.lines
     ]
     member = {"Name": {"GivenName": doc["first_name"], "FamilyName": doc["last_name"]}, "PersonalInfo": info}
     return {"ACCMETranscripts": [{"Member": member, "ActivityTranscript": activities}]}
 
 
 def credits_by_date(t: Transcript) -> dict[str, Any]:
-    """Credit totals by credit type for the range; `totalCredits` is the CME credit (MOC points apart)."""
-    cme = sum(float(c["credits"]) for r in t.rows for c in r["doc"]["cme"])
+    """Credit totals by credit type for the range; `totalCredits` is the CME credit (MOC points apart), where a
+    completion reported with MOC points only counts its points as CME (MOC counts as CME for state boards)."""
+    lines = t.lines
+    cme = sum(line["cme_credits"] for line in lines)
     return {
         "learner": {"GivenName": t.learner["first_name"], "FamilyName": t.learner["last_name"]},
         "completionDateRangeStart": t.start.isoformat() if t.start else None,
@@ -190,5 +197,5 @@ def credits_by_date(t: Transcript) -> dict[str, Any]:
         "totalCredits": cme,
         "unit": "Point",
         "creditsByType": t.totals,
-        "completions": len(t.rows),
+        "completions": len(lines),
     }

@@ -20,8 +20,8 @@ from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
 from domain.completion import CompletionNotFoundError
 from domain.errors import InvalidValueError
-from domain.learner import require_month_day
-from projections.transcripts import credit_totals
+from domain.learner import CERTIFYING_BOARDS, require_month_day
+from projections.transcripts import credit_totals, transcript_lines
 from services.access import Principal, Role
 from services.completions import ReportError, parse_provider_report
 from services.learner_matching import MatchQuery, MatchResult, MatchStatus, UniqueId
@@ -257,15 +257,18 @@ def my_transcript(
     for r in rows:
         if r["accme_id"] not in names:
             names[r["accme_id"]] = (system.profiles.view.get_profile(r["accme_id"]) or {}).get("name", "")
-    completions = [
+    completions = [  # one per completion (learner, activity, date), however many credit IDs it was reported under
         {
-            "provider": {"accme_id": r["accme_id"], "name": names[r["accme_id"]]},
-            "activity": {"activity_id": r["activity_id"], "title": r["doc"]["activity_title"]},
-            "completion_date": r["completion_date"],
-            "credit_id": r["credit_id"],
-            "credits": [*r["doc"]["cme"], *r["doc"]["moc"]],
+            "provider": {"accme_id": line["accme_id"], "name": names[line["accme_id"]]},
+            "activity": {"activity_id": line["activity_id"], "title": line["activity_title"]},
+            "completion_date": line["completion_date"],
+            "credit_ids": line["credit_ids"],
+            "credits": [*line["cme"], *({"type": m["type"], "credits": m["credits"]} for m in line["moc"])],
+            "cme": line["cme"],
+            "moc": line["moc"],
+            "cme_credits": line["cme_credits"],
         }
-        for r in rows
+        for line in transcript_lines(rows)
     ]
     return {
         "learner_id": learner_id,
