@@ -196,7 +196,7 @@ def parse_report(report: Any) -> ParsedReport:
         field_ = exc.loc[-1] if exc.loc else ""
         where = ["Member", "PersonalInfo", "BirthDate"] if field_ == "birth_date" else [*module, "CreditCertificate", 0, "UniqueID"]
         raise ReportError(where, exc.message) from None
-    return ParsedReport(action, activity_id, completion_date, query, credits, pending, where_from)
+    return ParsedReport(action, activity_id, completion_date, query, credits, pending=pending, certificates=where_from)
 
 
 def boards_reported(domains: list[str]) -> list[str]:

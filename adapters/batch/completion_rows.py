@@ -286,7 +286,7 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
         return CompletionRecord(row, errors=errs.errors)
     assert completed is not None
     legacy = None if credit_id else legacy_row_credit_id(accme_id, activity_id, query, completed)
-    report = ParsedReport(action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy)
+    report = ParsedReport(action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy_credit_id=legacy)
     return CompletionRecord(row, report=report)
 
 
