@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from adapters.api import problems
+from adapters.api import openapi, problems
 from adapters.api.routes import (
     accme_activities,
     accreditor,
@@ -63,6 +63,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     )
     app.state.system = system
     problems.install(app)
+    openapi.install(app)  # every route's error answers in the document, as problem+json (adapters/api/openapi.py)
     routers = (
         providers, contacts, tokens, history, directory,  # providers and contacts
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})

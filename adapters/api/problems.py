@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import ConflictError, DomainError, InvalidValueError, NotFoundError
@@ -26,6 +27,25 @@ TITLES = {
     422: "Invalid input",
     500: "Internal error",
 }
+
+
+class ProblemError(BaseModel):
+    """One invalid field or row: where (`loc`, from `body`, `query`, `path`, ... inward) and why, in PARS's words."""
+
+    model_config = ConfigDict(extra="allow")
+    loc: list[str | int]
+    msg: str
+
+
+class ProblemDocument(BaseModel):
+    """An RFC 9457 problem; routes may add members (RFC 9457 section 3.2), e.g. per-item results."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+    type: str = Field(description="`about:blank`: the status and title say what kind of problem it is")
+    title: str
+    status: int
+    detail: str = Field(description="what went wrong in this request")
+    errors: list[ProblemError] = Field(description="each invalid field or row; empty when no one field is at fault")
 
 
 class Problem(Exception):

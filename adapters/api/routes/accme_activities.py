@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
+from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import problem_response, Problem
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError
 from services.access import Principal, Role
 
-router = APIRouter(prefix="/accme", tags=["ACCME activity web service"])
+router = APIRouter(prefix="/accme", tags=["ACCME activity web service"], responses=documented(403))  # a provider token only
 ITEMS_LOC = ["body", "ACCMEActivities", "MedicalEducationMetrics"]
 MAX_ITEMS = 5000
 
@@ -39,7 +40,7 @@ def _items(body: Any) -> list[Any]:
     return items
 
 
-@router.post("/activities", status_code=201)
+@router.post("/activities", status_code=201, responses=CONFLICT)
 def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds, updates, closes or deletes one or many activities; 201 with each 9-digit ACCME activity ID, else 422 per activity."""
     accme_id = _provider(principal)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
@@ -21,7 +22,7 @@ from domain.provider import normalise_accreditor
 from projections.checklist import deadline_for
 from services.access import Principal, Role
 
-router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"])
+router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403))  # accreditor (or auditor) tokens only
 CSV_COLUMNS = (
     "accme_id", "name", "accreditor", "deadline", "days_to_deadline", "status", "late", "late_count", "missing_count",
     *STEP_KEYS,
@@ -118,7 +119,7 @@ def year_end_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-@router.put("/deadlines/{year}", response_model=DeadlinePublic)
+@router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=CONFLICT)
 def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
     """Sets the accreditor's year-end deadline for the year (a state accreditor: no later than ACCME's 31 March)."""
     if principal.role is not Role.ACCREDITOR:

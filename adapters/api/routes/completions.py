@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
 from adapters.api.problems import problem_response, Problem
 from adapters.api.routes.learners import LearnerMatch
@@ -24,7 +25,7 @@ from projections.transcripts import credit_totals
 from services.access import Principal, Role
 from services.learner_matching import MatchQuery, MatchResult, MatchStatus
 
-accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
+accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"], responses=documented(403))  # a provider token only
 api = APIRouter(prefix="/api/v1", tags=["completions"])
 REPORTS_LOC = ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport"]
 MAX_REPORTS = 5000
@@ -50,7 +51,7 @@ def _reports(body: Any) -> list[Any]:
     return items
 
 
-@accme.post("/learner-activities", status_code=201)
+@accme.post("/learner-activities", status_code=201, responses={**documented(400), **CONFLICT})
 def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
     accme_id = _provider(principal)
@@ -99,7 +100,7 @@ def _status_item(row: dict[str, Any]) -> dict[str, Any]:
     return {"moduleID": row["activity_id"], "CompletedDateTime": row["completion_date"], "CreditID": row["credit_id"], "Status": "Completed"}
 
 
-@accme.get("/learner-activities/status")
+@accme.get("/learner-activities/status", responses=documented(404))
 def learner_status(
     system: SystemDep,
     principal: PrincipalDep,
@@ -154,7 +155,7 @@ class CompletionForm(Strict):
     moc: list[MocCredit] = []
 
 
-@api.post("/providers/{accme_id}/completions", status_code=201)
+@api.post("/providers/{accme_id}/completions", status_code=201, responses={200: {"description": "the same completion again: nothing changed"}, **CONFLICT})
 def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
     require_editor(system, principal, accme_id)
@@ -178,7 +179,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     return JSONResponse(body, status_code=201 if action == "added" else 200)
 
 
-@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT)
+@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
 def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
     require_editor(system, principal, accme_id)
@@ -197,7 +198,7 @@ def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
 # --- CME Passport ---------------------------------------------------------------------------------------
 
 
-@api.get("/passport/transcript")
+@api.get("/passport/transcript", responses=documented(403, 404))
 def my_transcript(
     system: SystemDep,
     principal: PrincipalDep,

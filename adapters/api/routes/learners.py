@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import Field
 
+from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
@@ -53,7 +54,7 @@ def match_learners(
     return results if isinstance(body, list) else results[0]
 
 
-@router.get("/me")
+@router.get("/me", responses=documented(403, 404))
 def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
     """The signed-in learner's own directory record (names, birth date, licences, NPI, board IDs)."""
     if principal.role is not Role.LEARNER:
@@ -64,7 +65,7 @@ def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
     return system.learners.get(learner_id).public()
 
 
-@router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
 def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal: PrincipalDep) -> Response:
     """Erases a learner's personal data for good (ACCME staff: an accreditor token without a state)."""
     if not (principal.role is Role.ACCREDITOR and principal.state is None):

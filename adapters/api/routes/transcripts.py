@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from adapters.api.openapi import documented
 from adapters.api.deps import PrincipalDep, SystemDep
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
@@ -16,7 +17,7 @@ from services.transcripts import (
     Transcript, TranscriptForbiddenError, TranscriptQueries, TranscriptQuery, accme_transcript, credits_by_date,
 )
 
-router = APIRouter(prefix="/accme", tags=["ACCME transcript web service"])
+router = APIRouter(prefix="/accme", tags=["ACCME transcript web service"], responses=documented(403, 404))  # whose transcript a token may read; the physician not found
 
 FirstName = Annotated[str | None, Query(alias="firstName", max_length=100, description="the learner's first name")]
 LastName = Annotated[str | None, Query(alias="lastName", max_length=100, description="the learner's last name")]
