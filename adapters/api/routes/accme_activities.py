@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Query
 from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import problem_response, Problem
+from adapters.api.schemas import IsoDate
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError
 from services.access import Principal, Role
@@ -78,7 +78,7 @@ def get_activities(
     system: SystemDep,
     principal: PrincipalDep,
     providerActivityId: Annotated[str | None, Query(max_length=100)] = None,
-    activityStartDate: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
+    activityStartDate: Annotated[IsoDate | None, Query(description="YYYY-MM-DD")] = None,
     activityTypeName: Annotated[str | None, Query(max_length=100, description="an activity format (old names accepted)")] = None,
 ) -> Any:
     """The caller's activities as ACCMEActivities JSON, filtered by provider activity ID, start date and format."""

@@ -15,7 +15,7 @@ from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
-from adapters.api.schemas import Strict
+from adapters.api.schemas import IsoDate, Strict
 from commands.annual import SetReportingDeadline
 from domain.annual_report import STEP_KEYS
 from domain.provider import normalise_accreditor
@@ -30,7 +30,7 @@ CSV_COLUMNS = (
 
 
 class DeadlineUpdate(Strict):
-    deadline: date
+    deadline: IsoDate
     accreditor: str | None = Field(default=None, description="ACCME staff only: whose deadline (ACCME, JA or a state); a state accreditor sets its own")
 
 

@@ -5,7 +5,6 @@ CME Passport transcript."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
@@ -16,7 +15,7 @@ from adapters.api.openapi import CONFLICT, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
 from adapters.api.problems import problem_response, Problem
 from adapters.api.routes.learners import LearnerMatch
-from adapters.api.schemas import AccmeIdPath, Strict
+from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
 from domain.completion import CompletionNotFoundError
 from domain.errors import InvalidValueError
@@ -106,7 +105,7 @@ def learner_status(
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
     BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
-    CompletionDate: Annotated[date | None, Query()] = None,
+    CompletionDate: Annotated[IsoDate | None, Query()] = None,
     UniqueID: Annotated[str | None, Query(max_length=60, description="NPI, board ID, or DOMAIN:value (e.g. TN:MD12345)")] = None,
     CreditId: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Any:
@@ -149,7 +148,7 @@ class MocCredit(Strict):
 class CompletionForm(Strict):
     learner: LearnerMatch
     activity_id: str = Field(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")
-    completion_date: date
+    completion_date: IsoDate
     credit_id: str = Field(max_length=300, description="ccid:x:y")
     cme: list[CmeCredit] = []
     moc: list[MocCredit] = []
@@ -202,8 +201,8 @@ def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
 def my_transcript(
     system: SystemDep,
     principal: PrincipalDep,
-    start: Annotated[date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    end: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> dict[str, Any]:
     """The signed-in learner's completions (provider, activity, date, credits) in the range, with totals by credit type."""
     if principal.role is not Role.LEARNER:
