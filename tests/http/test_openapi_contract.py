@@ -8,10 +8,12 @@ activities and completions, a learner), so the routes are reached past their 404
 from __future__ import annotations
 
 import os
+import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -22,7 +24,7 @@ from adapters.bootstrap import System
 from adapters.tokens import issue_token
 from tests.activities.helpers import ACCME_ID
 from tests.completions.helpers import BY, NPI, report, setup
-from tests.conftest import make_system
+from tests.conftest import PG_ADMIN_URL, make_system, postgres_available
 
 SEED = 20260501
 EXAMPLES = int(os.environ.get("PARS_CONTRACT_EXAMPLES", "4"))  # per operation and generation mode
@@ -72,8 +74,27 @@ def config(ids: dict[str, Any]) -> SchemathesisConfig:
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[System, dict[str, Any]]]:
-    system = make_system(f"sqlite:///{tmp_path_factory.mktemp('contract') / 'pars.sqlite'}")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """PostgreSQL, the production store (a NUL in a name was a 500 there alone), in a database of its own;
+    PARS_CONTRACT_DATABASE=sqlite runs the contract on the embedded default instead."""
+    if os.environ.get("PARS_CONTRACT_DATABASE") == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('contract') / 'pars.sqlite'}"
+        return
+    if not postgres_available():
+        pytest.skip(f"PostgreSQL is not answering at {PG_ADMIN_URL} (PARS_CONTRACT_DATABASE=sqlite runs on SQLite)")
+    name = f"pars_contract_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def running(store_url: str) -> Iterator[tuple[System, dict[str, Any]]]:
+    system = make_system(store_url)
     system.projections.start()  # the app below does not start them: schemathesis keeps an ASGI app's lifespan open
     try:
         yield system, seeded(system)
@@ -133,6 +154,7 @@ def caller_of(case: Any) -> str:
     return CALLERS[zlib.crc32(data) % len(CALLERS)]
 
 
+@pytest.mark.postgres
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 def test_every_operation_keeps_its_documented_contract(case: Any, bearer: Callable[[str, bool], dict[str, str]]) -> None:

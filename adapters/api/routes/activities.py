@@ -14,7 +14,7 @@ from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.problems import problem_response, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
 from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
-from domain.activity import canonical_format
+from domain.activity import MAX_LEARNERS, canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import ActivitySummaryProjection, status_of
@@ -81,8 +81,8 @@ class ActivityCorrection(BaseModel):
 
 
 class LearnerCounts(BaseModel):
-    physician: int = Field(ge=0)
-    other: int = Field(ge=0)
+    physician: int = Field(ge=0, le=MAX_LEARNERS)
+    other: int = Field(ge=0, le=MAX_LEARNERS)
 
 
 def _summary(system: Any, accme_id: str, activity_id: str, position: int | None) -> dict[str, Any]:

@@ -43,7 +43,7 @@ def provider_history(
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     as_of: IsoInstant | None = Query(None, description="ISO-8601 instant; events recorded after it are left out"),
-    after: int = Query(0, ge=0, description="the `next` of the previous page"),
+    after: int = Query(0, ge=0, le=2**63 - 1, description="the `next` of the previous page"),  # a position fits a BIGINT
     limit: int = Query(500, ge=1, le=5000),
     type: list[str] = Query([], description="event types, repeated or comma-separated: `Provider.ContactAssigned`, `Provider` (all of an aggregate) or `ContactAssigned`"),  # noqa: A002
     from_: str | None = Query(None, alias="from", description="date or instant: events recorded at or after it"),
