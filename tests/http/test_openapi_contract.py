@@ -160,3 +160,15 @@ def caller_of(case: Any) -> str:
 def test_every_operation_keeps_its_documented_contract(case: Any, bearer: Callable[[str, bool], dict[str, str]]) -> None:
     revokes = case.method != "GET" and "token" in case.path.lower()
     case.call_and_validate(headers=bearer(caller_of(case), revokes))
+
+
+@pytest.mark.postgres
+def test_the_read_models_took_every_event_the_run_stored(running: tuple[System, dict[str, Any]]) -> None:
+    """A 2xx is not enough: what the run stored must also fit the read models (10**30 learners once was saved,
+    then failed the activity summary for good). Runs after the contract test, on its store."""
+    system, _ = running
+    try:
+        system.projections.wait(system.store.head(), timeout=30.0)
+    except TimeoutError:
+        pass
+    assert [(p["projection"], p["last_error"], p["lag"]) for p in system.projections.report() if p["last_error"] or p["lag"]] == []
