@@ -95,10 +95,13 @@ def document_errors(app: FastAPI, doc: dict[str, Any]) -> None:
                 statuses[403] = WHY[403]
             responses = operation.setdefault("responses", {})
             for status, why in statuses.items():
-                responses.setdefault(str(status), {"description": why})
+                answer = responses.setdefault(str(status), {"description": why})
+                if answer.get("description") == "Validation Error":  # FastAPI's own words for its 422
+                    answer["description"] = why
             for status, answer in responses.items():
                 if status[:1] in ("4", "5"):
                     answer["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+            operation["responses"] = dict(sorted(responses.items()))
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     problem = ProblemDocument.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs", {}))
