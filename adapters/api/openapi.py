@@ -101,6 +101,8 @@ def document_errors(app: FastAPI, doc: dict[str, Any]) -> None:
             for status, answer in responses.items():
                 if status[:1] in ("4", "5"):
                     answer["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+                if status == "401":  # get_principal's challenge (RFC 6750)
+                    answer.setdefault("headers", {})["WWW-Authenticate"] = {"schema": {"type": "string", "enum": ["Bearer"]}}
             operation["responses"] = dict(sorted(responses.items()))
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     problem = ProblemDocument.model_json_schema(ref_template="#/components/schemas/{model}")

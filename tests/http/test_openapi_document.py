@@ -42,6 +42,7 @@ def test_every_error_answer_is_documented_as_a_problem(client: TestClient) -> No
 def test_each_route_documents_the_statuses_it_can_give_and_no_others(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     p = "/api/v1/providers/{accme_id}"
+    assert doc["paths"][p]["get"]["responses"]["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"] == ["Bearer"]
     assert statuses(doc, "get", p) == {401, 404, 422, 503}  # as_of: not registered yet (404), history catching up (503)
     assert statuses(doc, "put", p + "/contacts/{role}") == {401, 403, 404, 409, 422}  # 403: auditors read only
     assert statuses(doc, "get", p + "/contacts") == {401, 404, 422}  # another tenant is a 404, never a 403
