@@ -10,7 +10,7 @@ from fastapi import Request, Response
 from starlette.datastructures import UploadFile
 
 from adapters.api.deps import require_editor
-from adapters.api.openapi import CONFLICT, documented
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.batch import MEDIA_TYPES
 from adapters.batch.records import BatchFormatError
@@ -28,7 +28,7 @@ UPLOAD: dict[str, Any] = {
         "application/octet-stream": {"schema": BINARY},
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": BINARY}}},
     }}},
-    "responses": {**documented(413), **CONFLICT},
+    "responses": {**documented(413), **COMMAND},
 }
 
 

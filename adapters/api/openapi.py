@@ -47,10 +47,12 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": TITLES.get(status, "Error")} for status in statuses}
 
 
-#: A command's route: the change breaks a rule of the record's current state, or others kept changing it first.
-CONFLICT: dict[int | str, dict[str, Any]] = {
+#: A command's route: the change breaks a rule of the record's current state, or others kept changing it first
+#: (409); it was saved but the read models it answers from lag behind (503, see problems.install).
+COMMAND: dict[int | str, dict[str, Any]] = {
     409: {"description": "the change conflicts with the record as it stands (the rule is in `detail`), or others kept "
-                         "changing it at the same moment; try again"}
+                         "changing it at the same moment; try again"},
+    503: {"description": "the change was saved, but the read models that answer are still catching up; read it again shortly"},
 }
 
 

@@ -27,6 +27,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Invalid input",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 
@@ -105,6 +106,13 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:  # Starlette names only the first route that matched the path; RFC 9110 wants them all
             headers = {**(headers or {}), "Allow": ", ".join(sorted(_allowed_methods(request)))}
         return problem_response(exc.status_code, str(exc.detail), headers=headers)
+
+    @app.exception_handler(TimeoutError)
+    async def _catching_up(request: Request, exc: TimeoutError) -> JSONResponse:
+        # Read-your-writes waited too long for the read models (projections.wait): a busy moment, not a fault.
+        log.warning("timed out on %s %s: %s", request.method, request.url.path, exc)
+        detail = "the read models are catching up (what this request changed is saved); try again shortly"
+        return problem_response(503, detail, headers={"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -44,16 +44,16 @@ def test_each_route_documents_the_statuses_it_can_give_and_no_others(client: Tes
     p = "/api/v1/providers/{accme_id}"
     assert doc["paths"][p]["get"]["responses"]["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"] == ["Bearer"]
     assert statuses(doc, "get", p) == {401, 404, 422, 503}  # as_of: not registered yet (404), history catching up (503)
-    assert statuses(doc, "put", p + "/contacts/{role}") == {401, 403, 404, 409, 422}  # 403: auditors read only
+    assert statuses(doc, "put", p + "/contacts/{role}") == {401, 403, 404, 409, 422, 503}  # 403: auditors read only
     assert statuses(doc, "get", p + "/contacts") == {401, 404, 422}  # another tenant is a 404, never a 403
     assert statuses(doc, "get", "/api/v1/providers") == {401, 403}  # declared: a learner or board token
     assert statuses(doc, "get", "/api/v1/accreditor/deadlines/{year}") == {401, 403, 422}  # a year names nothing
-    assert statuses(doc, "post", "/accme/learner-activities") == {400, 401, 403, 409, 422}
+    assert statuses(doc, "post", "/accme/learner-activities") == {400, 401, 403, 409, 422, 503}
     assert statuses(doc, "get", "/api/v1/directory") == {422}  # public: no token, so no 401
     assert statuses(doc, "get", "/api/v1/health") == set()
     assert statuses(doc, "get", "/api/v1/templates/activities.xlsx") == set()
     upload = doc["paths"][p + "/activities/batch"]["post"]
-    assert statuses(doc, "post", p + "/activities/batch") == {401, 403, 404, 409, 413, 422}
+    assert statuses(doc, "post", p + "/activities/batch") == {401, 403, 404, 409, 413, 422, 503}
     assert set(upload["requestBody"]["content"]) == {"application/octet-stream", "multipart/form-data"}
     assert set(doc["paths"]["/api/v1/templates/activities.xlsx"]["get"]["responses"]["200"]["content"]) == {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -111,3 +111,19 @@ def test_a_method_the_path_does_not_take_is_a_405_allowing_every_method_it_does(
     assert r.headers["allow"] == "DELETE, PUT"
     r = client.request("PATCH", "/api/v1/providers")
     assert r.headers["allow"] == "GET, POST"
+
+
+def test_a_change_whose_read_models_lag_too_long_is_a_503_and_stays_saved(client: TestClient, token, system: System, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    create(client, token)
+    me = token("provider", provider=OURS)
+
+    def too_slow(*_: Any, **__: Any) -> None:
+        raise TimeoutError("provider_profile did not reach the position in 5.0 s")
+
+    monkeypatch.setattr(system.projections, "wait", too_slow)
+    r = client.put(f"/api/v1/providers/{OURS}/contacts/billing", json={"name": "Bea Bills", "email": "bea@acme.org"}, headers=me)
+    assert_problem(r, 503)
+    assert r.headers["retry-after"] == "2"
+    monkeypatch.undo()
+    system.projections.wait(system.store.head())
+    assert client.get(f"/api/v1/providers/{OURS}/contacts", headers=me).json()["contacts"]["billing"]["name"] == "Bea Bills"

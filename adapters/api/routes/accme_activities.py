@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
-from adapters.api.openapi import CONFLICT, documented
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import problem_response, Problem
 from adapters.api.schemas import IsoDate
@@ -40,7 +40,7 @@ def _items(body: Any) -> list[Any]:
     return items
 
 
-@router.post("/activities", status_code=201, responses=CONFLICT)
+@router.post("/activities", status_code=201, responses=COMMAND)
 def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds, updates, closes or deletes one or many activities; 201 with each 9-digit ACCME activity ID, else 422 per activity."""
     accme_id = _provider(principal)

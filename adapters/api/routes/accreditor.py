@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from adapters.api.openapi import CONFLICT, documented
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
@@ -119,7 +119,7 @@ def year_end_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-@router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=CONFLICT)
+@router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)
 def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
     """Sets the accreditor's year-end deadline for the year (a state accreditor: no later than ACCME's 31 March)."""
     if principal.role is not Role.ACCREDITOR:

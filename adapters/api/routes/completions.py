@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from adapters.api.openapi import CONFLICT, documented
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
 from adapters.api.problems import problem_response, Problem
 from adapters.api.routes.learners import LearnerMatch
@@ -50,7 +50,7 @@ def _reports(body: Any) -> list[Any]:
     return items
 
 
-@accme.post("/learner-activities", status_code=201, responses={**documented(400), **CONFLICT})
+@accme.post("/learner-activities", status_code=201, responses={**documented(400), **COMMAND})
 def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
     accme_id = _provider(principal)
@@ -154,7 +154,7 @@ class CompletionForm(Strict):
     moc: list[MocCredit] = []
 
 
-@api.post("/providers/{accme_id}/completions", status_code=201, responses={200: {"description": "the same completion again: nothing changed"}, **CONFLICT})
+@api.post("/providers/{accme_id}/completions", status_code=201, responses={200: {"description": "the same completion again: nothing changed"}, **COMMAND})
 def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
     require_editor(system, principal, accme_id)
@@ -178,7 +178,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     return JSONResponse(body, status_code=201 if action == "added" else 200)
 
 
-@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
+@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
     require_editor(system, principal, accme_id)

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from adapters.api.as_of import AsOfQuery, read_models
-from adapters.api.openapi import CONFLICT, documented
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
@@ -26,7 +26,7 @@ def settled_profile(system: System, accme_id: str, position: int | None) -> dict
     return profile
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=CONFLICT)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
 def create_provider(body: ProviderCreate, system: SystemDep, principal: PrincipalDep, response: Response) -> Any:
     """Registers a provider with its primary contact (accreditor staff)."""
     if principal.role is not Role.ACCREDITOR:
@@ -67,7 +67,7 @@ def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPa
         return profile
 
 
-@router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=CONFLICT)
+@router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
 def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Records an accreditation decision (accreditor staff overseeing the provider)."""
     profile = visible_profile(system, principal, accme_id)

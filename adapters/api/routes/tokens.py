@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import Field
 
-from adapters.api.openapi import CONFLICT
+from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.routes.providers import settled_profile
@@ -26,7 +26,7 @@ def list_tokens(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPat
     return visible_profile(system, principal, accme_id).get("api_tokens", [])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def create_token(body: TokenCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
     """Issues a web-service token for the provider's own systems; the token is shown once."""
     require_editor(system, principal, accme_id)
@@ -36,7 +36,7 @@ def create_token(body: TokenCreate, system: SystemDep, principal: PrincipalDep, 
     return {"token_id": token_id, "label": body.label, "token": issue_token(system.secret, "provider", provider=accme_id, token_id=token_id)}
 
 
-@router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
+@router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def revoke_token(token_id: str, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Response:
     """Revokes a token: the provider's users, or its accreditor's staff."""
     profile = visible_profile(system, principal, accme_id)
