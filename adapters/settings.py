@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     secret_key: str | None = None
     mail: str = "file:var/mail"
+    # Token lifetimes in days: provider and board tokens (used by systems), and every other role.
+    system_token_days: int = 365
+    token_days: int = 30
     # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
     fast_password_hashing: bool = False
 
@@ -25,6 +28,13 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         DatabaseUrl(value)
+        return value
+
+    @field_validator("system_token_days", "token_days")
+    @classmethod
+    def _days(cls, value: int) -> int:
+        if not 1 <= value <= 3650:
+            raise ValueError(f"PARS_SYSTEM_TOKEN_DAYS and PARS_TOKEN_DAYS must be 1 to 3650 days (got {value})")
         return value
 
     @field_validator("mail")

@@ -88,6 +88,12 @@ BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABS", "ABTS", "ABPM
 ABPMR_FROM = date(2025, 1, 1)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
+#: Learner (participant) categories: the ACCME activity schema's vocabulary, professions plus "other".
+LEARNER_CATEGORIES = (
+    "physician", "nurse", "pharmacist", "pharmacy technician", "physician assistant", "psychologist", "optometrist",
+    "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
+    "athletic trainers", "other",
+)
 DESCRIPTION_MAX = 2500
 #: Boards whose MOC registration names the practice area(s) it counts for (the ACCME schema's MOC entry
 #: carries board, points, credit types and claim date; practice areas travel as `MOCPracticeArea`).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -162,6 +163,9 @@ def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportEr
         org = _get(report, "Activity", "ProviderOrganization")
         if org not in (None, "", accme_id):
             raise ReportError(["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting")
+        # A report naming another web-service provider is refused, never filed under the one reporting.
+        if _get(report, "XtensibleInfo", "ProviderID") not in (None, "", accme_id):
+            raise ReportError(["XtensibleInfo", "ProviderID"], f"ProviderID is not {accme_id}, the provider reporting")
         return parsed
     except ReportError as exc:
         return exc
@@ -336,6 +340,20 @@ class CompletionRegistry:
         if not completion.delete(by):
             return None
         return self.store.save(completion)[-1].notification.id
+
+    def delete_all(self, keys: list[str], by: Acting) -> int | None:
+        """Deletes these completions (aggregate ids) in one save, a `Deleted` event each; the position, or
+        None when all were deleted already. A concurrent writer makes it load and decide again."""
+        for attempt in range(MAX_ATTEMPTS):
+            completions = [self.store.repository.get(uuid.UUID(key)) for key in keys]
+            deleted = [c for c in completions if c.delete(by)]
+            if not deleted:
+                return None
+            try:
+                return self.store.save(*deleted)[-1].notification.id
+            except IntegrityError:
+                time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
+        raise IntegrityError("these completions are being changed concurrently; try again")
 
 
 def _report_loc(loc: tuple[str, ...]) -> list[Any]:

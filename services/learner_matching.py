@@ -95,10 +95,48 @@ class MatchQuery:
 
 
 @dataclass(frozen=True)
+class UniqueId:
+    """One learner identifier as ACCME's `Member.UniqueID` carries it: an NPI, a certifying board's ID
+    or a state licence number. `domain` is NPI, the board or the state; None when it was given bare
+    (then it may be any of them, and the birth date or the reports tell the learners apart)."""
+
+    value: str
+    domain: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, loc: tuple[str, ...] = ("UniqueID",)) -> UniqueId:
+        """`DOMAIN:value` (e.g. `TN:MD44120`, `ABIM:123456`, `NPI:1234567893`) or a bare value."""
+        domain, sep, value = text.strip().partition(":")
+        if not sep:
+            return cls(domain.strip())
+        domain, value = domain.strip().upper(), value.strip()
+        if domain != "NPI" and domain not in CERTIFYING_BOARDS and domain not in US_STATES:
+            raise InvalidValueError(
+                f"{domain!r} is not NPI, a certifying board ({', '.join(CERTIFYING_BOARDS)}) or a US state code", loc=loc
+            )
+        if not value:
+            raise InvalidValueError(f"no identifier follows {domain}:", loc=loc)
+        if domain == "NPI" and not (len(value) == 10 and value.isdigit()):
+            raise InvalidValueError("an NPI has 10 digits", loc=loc)
+        return cls(value, domain)
+
+    def describe(self) -> str:
+        if self.domain is None:
+            return f"NPI, board ID or state licence number {self.value}"
+        if self.domain == "NPI":
+            return f"NPI {self.value}"
+        if self.domain in CERTIFYING_BOARDS:
+            return f"{self.domain} ID {self.value}"
+        return f"{self.domain} licence number {self.value}"
+
+
+@dataclass(frozen=True)
 class MatchResult:
     status: MatchStatus
     learner_id: str | None = None
     msg: str = ""
+    #: The identifier that matched, with its domain (a bare one resolved): set by `match_unique_id`.
+    identifier: UniqueId | None = None
 
     @property
     def matched(self) -> bool:
@@ -137,6 +175,49 @@ class LearnerMatcher:
             for pair in entry["board_ids"]:
                 by_board[pair].append(entry)
         return [self._decide(q, by_name, by_npi, by_board) for q in queries]
+
+    def holders(self, uid: UniqueId) -> list[tuple[UniqueId, dict[str, Any]]]:
+        """Every directory entry holding the identifier (keys only), each with the identifier as it
+        holds it: a bare value is looked up as an NPI, as every board's ID and as a licence number of any state."""
+        value, key, domain = uid.value, identifier_key(uid.value), uid.domain
+        found: list[tuple[UniqueId, dict[str, Any]]] = []
+        if domain in (None, "NPI") and len(value) == 10 and value.isdigit():
+            found += [(UniqueId(value, "NPI"), e) for e in self.view.by_npis([value], docs=False)]
+        if domain is None or domain in CERTIFYING_BOARDS:
+            boards = CERTIFYING_BOARDS if domain is None else (domain,)
+            for e in self.view.by_board_ids([(b, key) for b in boards], docs=False):
+                found += [(UniqueId(value, b), e) for b, k in e["board_ids"] if k == key and b in boards]
+        if domain is None or domain in US_STATES:
+            for e in self.view.by_licence_numbers([key], docs=False):
+                found += [(UniqueId(value, st), e) for st, k in e["licences"] if k == key and domain in (None, st)]
+        return found
+
+    def match_unique_id(self, uid: UniqueId, birth_date: str | None) -> MatchResult:
+        """The one learner holding the identifier and born on that month and day; a miss says which
+        identifier was tried and why (never a board or state it guessed for a bare value)."""
+        found = self.holders(uid)
+        what = uid.describe()
+        if not found:
+            status = MatchStatus.NO_MATCH
+            if uid.domain in CERTIFYING_BOARDS:
+                status = MatchStatus.BOARD_ID_UNKNOWN
+            elif uid.domain in US_STATES:
+                status = MatchStatus.LICENCE_NOT_IN_STATE
+            return MatchResult(status, msg=f"no learner in the directory has {what}")
+        if birth_date:
+            value = birth_date.strip()
+            md = month_day_key(require_month_day(value[5:] if len(value) == 10 else value, ("birth_date",)))
+            born = [(u, e) for u, e in found if e["birth_md"] == md]
+            if not born:
+                whom = "the learner" if len({e["learner_id"] for _, e in found}) == 1 else "each learner"
+                return MatchResult(MatchStatus.BIRTH_DATE_DIFFERS, msg=f"the birth date differs from that of {whom} with {what}")
+            found = born
+        learners = {e["learner_id"] for _, e in found}
+        if len(learners) > 1:
+            hint = "; give it as NPI:number, BOARD:id or STATE:number" if uid.domain is None else ""
+            return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg=f"{len(learners)} learners with {what} match{hint}")
+        held, entry = found[0]
+        return MatchResult(MatchStatus.MATCHED, entry["learner_id"], identifier=held)
 
     def _decide(
         self,

@@ -68,7 +68,7 @@ def test_status_by_credit_id_and_by_learner(client: TestClient, token, ids) -> N
     client.post(URL, json=envelope(report(ids["activity"])), headers=me)
     by_credit = client.get(f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=me)
     assert by_credit.status_code == 200
-    assert by_credit.json() == [{"moduleID": ids["activity"], "CompletedDateTime": "2025-03-02", "CreditID": "ccid:0004444:c1", "Status": "Completed"}]
+    assert by_credit.json() == [{"moduleID": ids["activity"], "CompletedDateTime": "2025-03-02T00:00:00", "CreditID": "ccid:0004444:c1", "Status": "Completed"}]
     assert client.get(f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=token("provider", provider="0005555")).status_code == 404
     query = {"moduleID": ids["activity"], "BirthDate": "03-07", "CompletionDate": "2025-03-02", "UniqueID": NPI}
     by_learner = client.get(f"{URL}/status", params=query, headers=me)
