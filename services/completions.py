@@ -116,6 +116,10 @@ def _get(obj: Any, *path: str) -> Any:
     return obj
 
 
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _text(obj: Any, *path: str) -> str:
     value = _get(obj, *path)
     if not isinstance(value, str) or not value.strip():
@@ -157,8 +161,8 @@ def parse_report(report: Any) -> ParsedReport:
         ids = _get(cert, "UniqueID")
         if isinstance(ids, dict):
             ids = [ids]
-        if not isinstance(ids, list) or not all(isinstance(u, dict) and u.get("value") and u.get("domain") for u in ids):
-            raise ReportError([*loc, "UniqueID"], "UniqueID is a list of {value, domain}")
+        if not isinstance(ids, list) or not all(isinstance(u, dict) and _is_text(u.get("value")) and _is_text(u.get("domain")) for u in ids):
+            raise ReportError([*loc, "UniqueID"], "UniqueID is a list of {value, domain}, each a text")
         unique_ids += ids
         try:
             credit_id = require_credit_id(_get(cert, "CreditID") if isinstance(_get(cert, "CreditID"), str) else "")

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from starlette.datastructures import UploadFile
 
 from adapters.api.deps import require_editor
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.batch import MEDIA_TYPES
 from adapters.batch.records import BatchFormatError
@@ -19,6 +20,22 @@ from services.access import Principal
 
 MAX_BYTES = 256 * 1024 * 1024
 SETTLE_SECONDS = 10.0
+BINARY = {"type": "string", "format": "binary"}
+#: How an upload route is documented: the file as the raw body or as the multipart field `file` (read by
+#: `read_upload`, not by FastAPI, so the request body is described here), and what it can answer besides.
+UPLOAD: dict[str, Any] = {
+    "openapi_extra": {"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": BINARY},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": BINARY}}},
+    }}},
+    "responses": {**documented(413), **COMMAND},
+}
+
+
+def file_answer(*formats: str) -> dict[str, Any]:
+    """`response_class` and `responses=` of a route that answers with a file in one of these batch formats."""
+    content = {MEDIA_TYPES[f].split(";")[0]: {"schema": {} if f == "json" else BINARY} for f in formats}  # ACCME JSON: accme/
+    return {"response_class": Response, "responses": {200: {"description": "the file, as an attachment", "content": content}}}
 
 
 async def read_upload(request: Request, filename: str | None) -> tuple[bytes, str | None]:

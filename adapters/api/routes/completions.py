@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
 from adapters.api.problems import problem_response, Problem
 from adapters.api.routes.learners import LearnerMatch
-from adapters.api.schemas import AccmeIdPath, Strict
+from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
 from domain.completion import CompletionNotFoundError
 from domain.errors import InvalidValueError
@@ -28,7 +28,7 @@ from services.learner_matching import MatchQuery, MatchResult, MatchStatus, Uniq
 from services.learner_report_shape import envelope_errors, report_errors
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
-accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
+accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"], responses=documented(403))  # a provider token only
 api = APIRouter(prefix="/api/v1", tags=["completions"])
 REPORTS_LOC = ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport"]
 MAX_REPORTS = 5000
@@ -54,7 +54,7 @@ def _reports(body: Any) -> list[Any]:
     return items
 
 
-@accme.post("/learner-activities", status_code=201)
+@accme.post("/learner-activities", status_code=201, responses={**documented(400), **COMMAND})
 def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
     accme_id = _provider(principal)
@@ -99,13 +99,13 @@ def _status_item(row: dict[str, Any]) -> dict[str, Any]:
     return {"moduleID": row["activity_id"], "CompletedDateTime": completed, "CreditID": row["credit_id"], "Status": "Completed"}
 
 
-@accme.get("/learner-activities/status")
+@accme.get("/learner-activities/status", responses=documented(404))
 def learner_status(
     system: SystemDep,
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
     BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
-    CompletionDate: Annotated[date | None, Query()] = None,
+    CompletionDate: Annotated[IsoDate | None, Query()] = None,
     UniqueID: Annotated[str | None, Query(max_length=60, description="NPI, board ID, or DOMAIN:value (e.g. TN:MD12345)")] = None,
     CreditId: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Any:
@@ -159,7 +159,7 @@ def get_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: L
     return queries.document(reports)
 
 
-@accme.delete("/learner-activities/{learnerId}", status_code=status.HTTP_204_NO_CONTENT)
+@accme.delete("/learner-activities/{learnerId}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> Response:
     """Deletes the caller's standing reports of one learner (a Deleted event each); 404 when it has reported none."""
     accme_id = _provider(principal)
@@ -187,13 +187,13 @@ class MocCredit(Strict):
 class CompletionForm(Strict):
     learner: LearnerMatch
     activity_id: str = Field(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")
-    completion_date: date
+    completion_date: IsoDate
     credit_id: str = Field(max_length=300, description="ccid:x:y")
     cme: list[CmeCredit] = []
     moc: list[MocCredit] = []
 
 
-@api.post("/providers/{accme_id}/completions", status_code=201)
+@api.post("/providers/{accme_id}/completions", status_code=201, responses={200: {"description": "the same completion again: nothing changed"}, **COMMAND})
 def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
     require_editor(system, principal, accme_id)
@@ -218,7 +218,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     return JSONResponse(body, status_code=201 if action == "added" else 200)
 
 
-@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT)
+@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
     require_editor(system, principal, accme_id)
@@ -237,12 +237,12 @@ def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
 # --- CME Passport ---------------------------------------------------------------------------------------
 
 
-@api.get("/passport/transcript")
+@api.get("/passport/transcript", responses=documented(403, 404))
 def my_transcript(
     system: SystemDep,
     principal: PrincipalDep,
-    start: Annotated[date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    end: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> dict[str, Any]:
     """The signed-in learner's completions (provider, activity, date, credits) in the range, with totals by credit type."""
     if principal.role is not Role.LEARNER:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import Field
 
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
@@ -54,7 +55,7 @@ def match_learners(
     return results if isinstance(body, list) else results[0]
 
 
-@router.get("/me")
+@router.get("/me", responses=documented(403, 404))
 def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
     """The signed-in learner's own directory record (names, birth date, licences, NPI, board IDs)."""
     if principal.role is not Role.LEARNER:
@@ -65,7 +66,7 @@ def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
     return system.learners.get(learner_id).public()
 
 
-@router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal: PrincipalDep) -> Response:
     """Erases a learner's personal data for good (ACCME staff: an accreditor token without a state)."""
     if not (principal.role is Role.ACCREDITOR and principal.state is None):

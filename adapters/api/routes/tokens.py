@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import Field
 
+from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, Strict
@@ -39,7 +40,7 @@ def list_tokens(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPat
     return [_shown(doc) for doc in system.tokens.list(role="provider", provider=accme_id)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def create_token(body: TokenCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
     """Issues a web-service token for the provider's own systems; the token is shown once."""
     require_editor(system, principal, accme_id)
@@ -48,7 +49,7 @@ def create_token(body: TokenCreate, system: SystemDep, principal: PrincipalDep, 
     return {"token_id": issued.token_id, "label": body.label, "scope": issued.scope, "expires_at": issued.expires_at.isoformat(), "token": issued.token}
 
 
-@router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def revoke_token(token_id: str, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Response:
     """Revokes a token at once: the provider's users, or its accreditor's staff."""
     profile = visible_profile(system, principal, accme_id)
