@@ -364,17 +364,15 @@ class ActivityRegistry:
 
     def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting) -> list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
+        template = cmd.item.model_dump()
         items = []
         for n, instance in enumerate(cmd.instances, start=1):
-            item = {**cmd.item, "Lom": {**cmd.item["Lom"], "general": {
-                **cmd.item["Lom"]["general"],
-                "identifier": [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}],
-            }}}
-            he = dict(item["healthcareMetadata"]["healthcareEducation"])
+            item = copy.deepcopy(template)
+            item["Lom"]["general"]["identifier"] = [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}]
+            he = item["healthcareMetadata"]["healthcareEducation"]
             he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
             if instance.city or instance.state or instance.country:
                 he["activityLocation"] = {k: v for k, v in (("city", instance.city), ("stateOrProvince", instance.state), ("country", instance.country)) if v}
-            item["healthcareMetadata"] = {"healthcareEducation": he}
             items.append(item)
         return self.submit_accme_activities(cmd.accme_id, items, by)
 

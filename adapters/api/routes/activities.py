@@ -12,7 +12,7 @@ from adapters.api.as_of import AsOfQuery, read_models
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.problems import problem_response, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
-from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
+from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, RepeatItem, ReportEnduringLearners
 from domain.activity import canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
@@ -95,12 +95,28 @@ def _summary(system: Any, accme_id: str, activity_id: str, position: int | None)
 
 class RepeatActivity(BaseModel):
     provider_activity_id: str = Field(min_length=1, max_length=90, description="instances become `<id>-1`, `<id>-2`, …")
-    item: dict[str, Any] = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item")
+    item: RepeatItem = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item (its identifier, dates and place come from the instances)")
     instances: list[Instance] = Field(min_length=1, max_length=500, description="one activity per date + location")
 
 
 class BulkClose(BaseModel):
     activity_ids: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(min_length=1, max_length=1000)
+
+
+#: What the repeat takes from each instance rather than from the item: errors about these name the instance.
+INSTANCE_FIELDS = {"startDateTime": "start_date", "endDateTime": "end_date", "activityLocation": "city"}
+
+
+def repeat_loc(index: int, loc: list[Any]) -> list[Any]:
+    """The request path of an instance's error: its own date or place, else the template item's field."""
+    if loc[:2] == ["healthcareMetadata", "healthcareEducation"] and len(loc) > 2 and loc[2] in INSTANCE_FIELDS:
+        field = INSTANCE_FIELDS[loc[2]]
+        if loc[2] == "activityLocation" and len(loc) > 3:
+            field = {"stateOrProvince": "state", "country": "country"}.get(str(loc[3]), "city")
+        return ["body", "instances", str(index), field]
+    if loc[:3] == ["Lom", "general", "identifier"]:
+        return ["body", "provider_activity_id"]
+    return ["body", "item", *loc]
 
 
 @router.post("/{accme_id}/activities/repeat", status_code=201)
@@ -115,7 +131,7 @@ def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_i
         system.projections.wait(max(positions), names=["activity_summary"])
     answers = [{"index": r.index, "provider_activity_id": f"{body.provider_activity_id}-{r.index + 1}",
                 "action": r.action, "activityId": r.activity_id, "errors": r.errors} for r in results]
-    errors = [{"loc": ["body", "item", *e["loc"]], "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
+    errors = [{"loc": repeat_loc(r.index, e["loc"]), "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
         detail = f"{rejected} of {len(results)} instances were rejected; the others were saved"
