@@ -143,6 +143,9 @@ class Xtensible(_M):
     StateContentTags: dict[str, list[dict[str, str]]] | None = None
     activityRecordAction: Literal["Add", "Update", "Delete"] = "Add"
     closeActivityRecord: bool = False
+    #: Not in schema v0.1.2 (our extension): why a closed activity is changed. A change to a closed activity
+    #: is a correction and is refused without it; it is not a fact of the activity, so it is never emitted.
+    CorrectionReason: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="before")
     @classmethod
@@ -178,6 +181,7 @@ class ParsedItem:
     provider_activity_id: str | None
     activity_number: str | None
     data: dict[str, Any]
+    reason: str = ""  # XtensibleInfo.CorrectionReason: needed when the item changes a closed activity
 
 
 class ItemError(Exception):
@@ -271,7 +275,7 @@ def parse_item(item: Any) -> ParsedItem:
         "url": url or None,
         "moc_attestation": x.MOCAttestation,
     }
-    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data)
+    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data, (x.CorrectionReason or "").strip())
 
 
 def _parse_delete(item: dict[str, Any]) -> ParsedItem:
@@ -328,7 +332,7 @@ DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
     "fee": (*XI, "FeeForParticipation"),
     "registration": (*XI, "ActivityRegistration"),
     "url": ("Lom", "general", "identifier"),
-    "reason": (*XI, "activityRecordAction"),
+    "reason": (*XI, "CorrectionReason"),
 }
 MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate",
            "practice_areas": "MOCPracticeArea"}

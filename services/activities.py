@@ -29,8 +29,6 @@ from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, par
 from services.store import ParsStore
 
 MAX_ATTEMPTS = 16
-#: Default reason of a correction that arrives through a channel that carries none (ACCME JSON, batch files).
-RESUBMITTED = "corrected by resubmission"
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,14 @@ class ActivityResult:
 
 class ActivityItemError(InvalidValueError):
     """Raised when an ACCME item given to a single-activity command breaks the schema rules."""
+
+
+class ActivityIdInUseError(ConflictError):
+    """Raised when a new activity is given a Provider Activity ID another (not deleted) activity already has."""
+
+    def __init__(self, message: str, loc: tuple[str, ...], activity_id: str) -> None:
+        super().__init__(message, loc=loc)
+        self.activity_id = activity_id
 
 
 class ActivityConcurrencyError(ConflictError):
@@ -163,8 +169,13 @@ class ActivityRegistry:
 
     # --- ACCME JSON (web service and every batch format) ----------------------------------
 
-    def submit_accme_activities(self, accme_id: str, items: list[dict[str, Any]], by: Acting) -> list[ActivityResult]:
-        """Applies each item (Add / Update / Delete, closeActivityRecord) and saves all valid ones at once."""
+    def submit_accme_activities(
+        self, accme_id: str, items: list[dict[str, Any]], by: Acting, *, only_new: bool = False
+    ) -> list[ActivityResult]:
+        """Applies each item (Add / Update / Delete, closeActivityRecord) and saves all valid ones at once.
+
+        With `only_new` (the web's "Add an activity"), an item whose Provider Activity ID is in use is
+        refused (its result names the activity that has it) instead of replacing that activity."""
         self._require_provider(accme_id)
         parsed: list[ParsedItem | list[dict[str, Any]]] = []
         for item in items:
@@ -176,7 +187,7 @@ class ActivityRegistry:
             batch = _Batch(self.store, accme_id, by)
             batch.prefetch([p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id])
             results = [
-                ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i])
+                ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i], only_new)
                 for i, p in enumerate(parsed)
             ]
             try:
@@ -188,10 +199,16 @@ class ActivityRegistry:
             return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position) for r in results]
         raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
 
-    def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any]) -> ActivityResult:
+    def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False) -> ActivityResult:
         # Each item works on a copy so that a refused item leaves no pending events behind.
         try:
             activity = self._find(batch, p)
+            if only_new and activity is not None and not activity.deleted:
+                raise ActivityIdInUseError(
+                    f"the Provider Activity ID {activity.provider_activity_id} is already used by activity {activity.number}"
+                    f" ({activity.data.get('title')}); open that activity to change it, or choose another ID",
+                    loc=("provider_activity_id",), activity_id=activity.number,
+                )
             if p.action == "Delete":
                 if activity is None or activity.deleted:
                     if activity is None:
@@ -219,13 +236,15 @@ class ActivityRegistry:
                 return ActivityResult(index, True, activity.number, "unchanged")  # the common re-upload: no copy, no events
 
             def change(a: Activity) -> str | bool:
-                changed = a.revise(data, batch.by, reason=RESUBMITTED)
+                # A change to a closed activity is a correction: it carries the item's own reason or is refused.
+                changed = a.revise(data, batch.by, reason=p.reason)
                 closed = p.close and a.close(self.today(), batch.by)
                 return "closed" if closed else ("updated" if changed else False)
 
             return self._step(batch, activity, index, change)
         except DomainError as exc:
-            return ActivityResult(index, False, None, "rejected", [{"loc": item_loc(exc.loc), "msg": exc.message}])
+            in_use = exc.activity_id if isinstance(exc, ActivityIdInUseError) else None
+            return ActivityResult(index, False, in_use, "rejected", [{"loc": item_loc(exc.loc), "msg": exc.message}])
 
     def _step(self, batch: _Batch, activity: Activity, index: int, change: Callable[[Activity], Any]) -> ActivityResult:
         # A copy takes the change, so that an item refused half-way leaves no pending events behind.
@@ -362,19 +381,22 @@ class ActivityRegistry:
             return None
         return self.store.save(activity)[-1].notification.id
 
-    def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting) -> list[ActivityResult]:
+    def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting, *, only_new: bool = False) -> list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
         template = cmd.item.model_dump()
         items = []
         for n, instance in enumerate(cmd.instances, start=1):
             item = copy.deepcopy(template)
-            item["Lom"]["general"]["identifier"] = [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}]
+            general = item["Lom"]["general"]
+            # Each instance is its own activity (its own IDs); the activity's URL is the template's.
+            urls = [i for i in general.get("identifier") or [] if isinstance(i, dict) and i.get("catalog") == "URL"]
+            general["identifier"] = [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}, *urls]
             he = item["healthcareMetadata"]["healthcareEducation"]
             he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
             if instance.city or instance.state or instance.country:
                 he["activityLocation"] = {k: v for k, v in (("city", instance.city), ("stateOrProvince", instance.state), ("country", instance.country)) if v}
             items.append(item)
-        return self.submit_accme_activities(cmd.accme_id, items, by)
+        return self.submit_accme_activities(cmd.accme_id, items, by, only_new=only_new)
 
     def _require_provider(self, accme_id: str) -> None:
         require_accme_id(accme_id, loc=("path", "accme_id"))

@@ -10,6 +10,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | --- | --- |
 | Record Action | Add, Update or Delete (`XtensibleInfo.activityRecordAction`) |
 | Close Activity | Yes/No (`XtensibleInfo.closeActivityRecord`) |
+| Correction Reason | why a closed activity is changed; a row that changes a closed activity without one is refused (`XtensibleInfo.CorrectionReason`, a PARS extension, not in schema v0.1.2) |
 | ACCME Activity ID / Provider Activity ID / Activity URL | `Lom.general.identifier[]` by catalog |
 | Activity Title / Description of Content | `Lom.general.title` / `.description` |
 | Activity Format | `healthcareEducation.activityFormat` |
@@ -27,7 +28,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | Measured Outcome: Learner Competence (and the other outcomes) | `Objective`, `Subjective`, `Objective; Subjective`, or `Yes` (measured, type not given) |
 | Show in CME Passport | Yes/No (`ForPublicList`) |
 | Fee for Participation / Activity Registration | text |
-| MOC Attestation | Yes/No (`XtensibleInfo.MOCAttestation`) |
+| MOC Attestation | Yes/No (`XtensibleInfo.MOCAttestation`, a PARS extension) |
 | MIPS | Yes/No |
 | REMS Type / REMS Identifier | `XtensibleInfo.REMS` |
 | Interprofessional | Yes/No |
@@ -286,6 +287,7 @@ def _list_column(name: str, path: tuple[str, ...]) -> Column:
 COLUMNS: list[Column] = [
     Column("Record Action", XI + ("activityRecordAction",)),
     Column("Close Activity", XI + ("closeActivityRecord",), read_yesno),
+    Column("Correction Reason", XI + ("CorrectionReason",)),
     Column("Provider ID", XI + ("ProviderID",)),
     Column("Activity Title", GEN + ("title",)),
     Column("Description of Content", GEN + ("description",)),
@@ -326,6 +328,9 @@ COLUMNS: list[Column] = [
     _list_column("Pharmacy Content Topics", XI + ("PharmacyContentTags", "PharmacyContentTopic")),
     Column("Has State Content Tags", XI + ("HasStateContentTags",), read_yesno),
 ]
+
+#: Columns of fields that ACCME's schema v0.1.2 does not have (PARS extensions), marked so in the templates.
+EXTENSION_COLUMNS = frozenset({"Correction Reason", "MOC Attestation"})
 
 IDENTIFIER_COLUMNS = {"ACCME Activity ID": "ACCME Activity ID", "Provider Activity ID": "Provider Activity ID", "Activity URL": "URL"}
 
@@ -419,7 +424,7 @@ REPORTING_YEAR = "Reporting Year"
 def header(groups: dict[str, int] | None = None) -> list[str]:
     """Every column, in template order, with `groups[name]` numbered copies of each repeated group."""
     counts = {"supporter": 3, "moc": 2, "keyword": 1, "outline": 1} | (groups or {})
-    names = ["Record Action", "Close Activity", *IDENTIFIER_COLUMNS]
+    names = ["Record Action", "Close Activity", "Correction Reason", *IDENTIFIER_COLUMNS]
     names += [c.name for c in COLUMNS if c.name not in names]
     names += ["In-Kind Supporters"] + list(PARTICIPANT_COLUMNS.values()) + list(OUTCOME_COLUMNS.values()) + list(PAIR_COLUMNS)
     for gname, group in GROUPS.items():

@@ -255,11 +255,13 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
             raise InvalidValueError("give the activity an ID of your own (your Provider Activity ID)", loc=("form", "provider_activity_id"))
         item = activity_form.item_from_form(form)
         instances = activity_form.instances_from_text(form.get("instances", ""))
+        # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
         if instances:
             results = system.activities.register_repeat(
-                RegisterRepeatActivity(accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances), by)
+                RegisterRepeatActivity(accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances), by,
+                only_new=True)
         else:
-            results = system.activities.submit_accme_activities(accme_id, [item], by)
+            results = system.activities.submit_accme_activities(accme_id, [item], by, only_new=True)
     except DomainError as bad:
         return _activity_form(request, profile, form, field_errors(_loc_errors(bad), activity_form.FIELDS), status=422)
     except ValidationError as bad:
@@ -270,7 +272,8 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
         errors = [{"loc": e["loc"], "msg": (f"instance {r.index + 1}: " if len(results) > 1 else "") + e["msg"]} for r in refused for e in r.errors]
         saved = [r.activity_id for r in results if r.ok]
         notice = f"{len(saved)} of {len(results)} instances were saved; correct the others below." if saved else None
-        return _activity_form(request, profile, form, field_errors(errors, activity_form.FIELDS), status=422, notice=notice)
+        in_use = [r.activity_id for r in refused if r.activity_id]
+        return _activity_form(request, profile, form, field_errors(errors, activity_form.FIELDS), status=422, notice=notice, in_use=in_use)
     if len(results) == 1:
         return see_other(f"/provider/{accme_id}/activities/{results[0].activity_id}", f"Activity {results[0].activity_id} is saved.")
     return see_other(f"/provider/{accme_id}/activities?q={form['provider_activity_id']}", f"{len(results)} activities are saved, one per instance.")
