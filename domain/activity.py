@@ -87,6 +87,9 @@ ABPMR_FROM = date(2025, 1, 1)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
 DESCRIPTION_MAX = 2500
+#: A CME Passport listing's fee for participation and registration, in PARS's words (schema v0.1.2 enums).
+FEES = ("Yes", "No, it’s free", "Variable")
+REGISTRATIONS = ("Open to all", "Limited")
 #: Boards whose MOC registration names the practice area(s) it counts for (the ACCME schema's MOC entry
 #: carries board, points, credit types and claim date; practice areas travel as `MOCPracticeArea`).
 PRACTICE_AREA_BOARDS = frozenset({"ABIM"})

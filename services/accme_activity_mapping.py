@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from domain.activity import BOARDS, DELIVERY_METHODS, MEASUREMENT_TYPES, OUTCOMES, canonical_format, empty_data
+from domain.activity import BOARDS, DELIVERY_METHODS, FEES, MEASUREMENT_TYPES, OUTCOMES, REGISTRATIONS, canonical_format, empty_data
 from domain.errors import InvalidValueError
 
 HE = ("healthcareMetadata", "healthcareEducation")
@@ -135,8 +135,8 @@ class Xtensible(_M):
     MOCAttestation: bool | None = None
     ContentOutlines: dict[str, list[dict[str, Any]]] | None = None
     ForPublicList: bool | None = None
-    FeeForParticipation: Literal["Yes", "No, it’s free", "Variable"] | None = None
-    ActivityRegistration: Literal["Open to all", "Limited"] | None = None
+    FeeForParticipation: Literal[FEES] | None = None  # type: ignore[valid-type]
+    ActivityRegistration: Literal[REGISTRATIONS] | None = None  # type: ignore[valid-type]
     IsMeritBasedIncentivePaymentSystem: bool | None = None
     REMS: Rems | None = None
     HasStateContentTags: bool | None = None
@@ -153,6 +153,9 @@ class Xtensible(_M):
         if isinstance(value, dict) and "isInterprofessional " in value:
             value = dict(value)
             value.setdefault("isInterprofessional", value.pop("isInterprofessional "))
+        if isinstance(value, dict) and value.get("FeeForParticipation") == "No, it's free":
+            # Typed with a straight apostrophe (keyboards, spreadsheets): the schema's word has a curly one.
+            value = {**value, "FeeForParticipation": "No, it’s free"}
         return value
 
 
@@ -203,7 +206,7 @@ def parse_item(item: Any) -> ParsedItem:
         model = ActivityItem.model_validate(item)
     except ValidationError as exc:
         raise ItemError([
-            {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": e["msg"]}
+            {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": _message(e)}
             for e in exc.errors(include_url=False)
         ]) from None
     pid, number = _identifiers(model.Lom.general.identifier)
@@ -276,6 +279,31 @@ def parse_item(item: Any) -> ParsedItem:
         "moc_attestation": x.MOCAttestation,
     }
     return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data, (x.CorrectionReason or "").strip())
+
+
+#: Fields with a fixed list of answers: what a refusal calls them, in PARS's words.
+CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "FeeForParticipation": ("the fee for participation", FEES),
+    "ActivityRegistration": ("registration", REGISTRATIONS),
+    "activitySponsorship": ("providership", ("direct", "joint")),
+    "DeliveryMethod": ("a delivery method", DELIVERY_METHODS),
+    "MeasuredOutcome": ("a measured outcome", OUTCOMES),
+    "MeasurementType": ("how an outcome was measured", MEASUREMENT_TYPES),
+    "boardName": ("a MOC board", BOARDS),
+    "activityRecordAction": ("the record action", ("Add", "Update", "Delete")),
+    "catalog": ("an identifier's catalog", ("ACCME Activity ID", "Provider Activity ID", "URL")),
+    "REMSType": ("the REMS type", ("Opioid Analgesic", "Mycophenolate")),
+}
+
+
+def _message(error: Any) -> str:
+    """A validation error in PARS's words where the field has fixed answers, else pydantic's (trimmed)."""
+    if error["type"] == "literal_error":
+        named = next((CHOICES[str(p)] for p in reversed(error["loc"]) if str(p) in CHOICES), None)
+        if named:
+            what, choices = named
+            return f"{what} is one of: {'; '.join(choices)} (got {error['input']!r})"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _parse_delete(item: dict[str, Any]) -> ParsedItem:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from commands.activities import Instance
-from domain.activity import DELIVERY_METHODS, FORMATS, MEASUREMENT_TYPES, OUTCOMES
+from domain.activity import DELIVERY_METHODS, FEES, FORMATS, MEASUREMENT_TYPES, OUTCOMES, REGISTRATIONS
 from domain.errors import InvalidValueError
 
 FORMAT_OPTIONS = [(f, f) for f in FORMATS]
@@ -20,6 +20,9 @@ DELIVERY_OPTIONS = [(d, d) for d in DELIVERY_METHODS]
 OUTCOME_OPTIONS = [(o, o) for o in OUTCOMES]
 MEASUREMENT_OPTIONS = [(m, m) for m in MEASUREMENT_TYPES]
 YES_NO = [("yes", "Yes"), ("no", "No")]
+#: Exactly the domain's answers, in PARS's words (the value sent is the word stored).
+FEE_OPTIONS = [(f, f) for f in FEES]
+REGISTRATION_OPTIONS = [(r, {"Limited": "Limited (e.g. members only)"}.get(r, r)) for r in REGISTRATIONS]
 
 #: The last part of an error's `loc` (ACCME JSON names and domain names) -> the form field it belongs beside.
 FIELDS = {

@@ -86,3 +86,14 @@ def test_violations_name_their_json_path(over, loc):
     with pytest.raises(ItemError) as err:
         parse_item(item(**over))
     assert err.value.errors[0]["loc"] == loc
+
+
+def test_fixed_answers_are_refused_in_pars_words_and_the_straight_apostrophe_is_read():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import XI, item
+
+    with pytest.raises(ItemError) as bad:
+        parse_item(item("F-1", **{XI + "FeeForParticipation": "No"}))
+    assert bad.value.errors == [{"loc": ["XtensibleInfo", "FeeForParticipation"],
+                                 "msg": "the fee for participation is one of: Yes; No, it’s free; Variable (got 'No')"}]
+    assert parse_item(item("F-1", **{XI + "FeeForParticipation": "No, it's free"})).data["fee"] == "No, it’s free"

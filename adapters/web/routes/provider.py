@@ -235,7 +235,8 @@ def _activity_form(request: Request, profile: dict[str, Any], form: dict[str, An
                    status: int = 200, **extra: Any) -> Response:
     return render(request, "provider/activity_form.html", status, provider=profile, form=form, errors=errors, activity=activity,
                   formats=activity_form.FORMAT_OPTIONS, deliveries=activity_form.DELIVERY_OPTIONS, outcomes=activity_form.OUTCOME_OPTIONS,
-                  measurements=activity_form.MEASUREMENT_OPTIONS, yes_no=activity_form.YES_NO, **extra)
+                  measurements=activity_form.MEASUREMENT_OPTIONS, yes_no=activity_form.YES_NO, fees=activity_form.FEE_OPTIONS,
+                  registrations=activity_form.REGISTRATION_OPTIONS, **extra)
 
 
 @router.get("/provider/{accme_id}/activities/new")
