@@ -29,8 +29,24 @@ class ActivityNotFoundError(NotFoundError):
     """Raised when no activity of the provider has the given ID."""
 
 
+Gap = tuple[tuple[str, ...], str]
+
+
 class ActivityNotReadyToCloseError(ConflictError):
-    """Raised when closing an activity that lacks what closing requires, or whose end date has not passed."""
+    """Raised when closing an activity that lacks what closing requires, or whose end date has not passed;
+    it names every missing item at once (`gaps`), so one try tells the provider all there is to do."""
+
+    def __init__(self, message: str, *, loc: tuple[str, ...] = (), gaps: list[Gap] | None = None) -> None:
+        super().__init__(message, loc=loc)
+        self.gaps: list[Gap] = list(gaps) if gaps else [(self.loc, message)]
+
+    @classmethod
+    def naming(cls, gaps: list[Gap], lead: str = "") -> ActivityNotReadyToCloseError:
+        """The error naming each gap: the message lists them all, `loc` is the first's."""
+        return cls(lead + "; ".join(msg for _, msg in gaps), loc=gaps[0][0], gaps=gaps)
+
+    def problems(self) -> list[Gap]:
+        return list(self.gaps)
 
 
 class ActivityClosedError(ConflictError):
@@ -161,7 +177,7 @@ def check_rules(data: dict[str, Any]) -> None:
             raise ActivityRuleError(f"{year} is outside the activity's years", loc=("learners_by_year", year))
 
 
-def active_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+def active_gaps(data: dict[str, Any]) -> list[Gap]:
     """What an activity still lacks to be active (DOMAIN-FACTS 1.3), as (field, reason)."""
     gaps: list[tuple[tuple[str, ...], str]] = []
     if not (data.get("description") or "").strip():
@@ -193,7 +209,7 @@ def _listing_gaps(data: dict[str, Any], what: str) -> list[tuple[tuple[str, ...]
     return gaps
 
 
-def close_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+def close_gaps(data: dict[str, Any]) -> list[Gap]:
     """What an activity lacks to be closed (DOMAIN-FACTS 1.3), as (field, reason)."""
     gaps = active_gaps(data)
     if data.get("sponsorship") == "joint" and not data.get("joint_providers"):
@@ -228,6 +244,14 @@ def close_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
         if not reg.get("claim_date"):
             gaps.append((("moc", str(i), "claim_date"), "the MOC credit-claim date is required"))
     return gaps
+
+
+def missing_to_close(data: dict[str, Any], today: date) -> list[Gap]:
+    """Everything an (unclosed) activity still needs before it can be closed today, as (field, reason)."""
+    gaps: list[Gap] = []
+    if data.get("end_date") and date.fromisoformat(data["end_date"]) >= today:
+        gaps.append((("end_date",), "an activity is closed after its end date has passed"))
+    return gaps + close_gaps(data)
 
 
 def activity_number_candidate(accme_id: str, provider_activity_id: str, attempt: int) -> str:
@@ -441,9 +465,8 @@ class Activity(ParsAggregate):
             return False
         check_rules(data)
         if self.closed:
-            if close_gaps(data):
-                loc, msg = close_gaps(data)[0]
-                raise ActivityNotReadyToCloseError(f"a closed activity stays complete: {msg}", loc=loc)
+            if gaps := close_gaps(data):
+                raise ActivityNotReadyToCloseError.naming(gaps, "a closed activity stays complete: ")
             if not reason.strip():
                 raise ActivityClosedError("a correction of a closed activity needs a reason", loc=("reason",))
             self._correct(data=data, reason=reason.strip(), **self._meta(by))
@@ -457,14 +480,8 @@ class Activity(ParsAggregate):
             return False
         if self.deleted:
             raise ActivityNotFoundError(f"activity {self.number} was deleted", loc=("activity_id",))
-        if date.fromisoformat(self.data["end_date"]) >= today:
-            raise ActivityNotReadyToCloseError(
-                "an activity is closed after its end date has passed", loc=("end_date",)
-            )
-        gaps = close_gaps(self.data)
-        if gaps:
-            loc, msg = gaps[0]
-            raise ActivityNotReadyToCloseError(msg, loc=loc)
+        if gaps := missing_to_close(self.data, today):
+            raise ActivityNotReadyToCloseError.naming(gaps)
         self._close(**self._meta(by))
         return True
 

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
-from domain.activity import Activity, active_gaps
+from domain.activity import Activity, active_gaps, close_gaps
 from projections.base import ParsProjection, ProjectionView
 
 
@@ -37,7 +37,17 @@ def summarise(accme_id: str, number: str, provider_activity_id: str, data: dict[
         "commercial_support": data.get("commercial_support"),
         "monetary_support": [{"source": m["source"], "amount": m.get("amount") or 0} for m in data.get("monetary_support") or []],
         "in_kind_sources": [s["source"] for s in data.get("in_kind_support") or []],
+        # What closing still needs besides the end date passing (that part depends on the day it is read).
+        "close_gaps": [{"loc": list(loc), "msg": msg} for loc, msg in close_gaps(data)],
     }
+
+
+def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any]]:
+    """Every item the activity still needs before it can be closed today (none once closed), as {loc, msg}."""
+    if summary["closed"]:
+        return []
+    early = [{"loc": ["end_date"], "msg": "an activity is closed after its end date has passed"}] if summary["end_date"] >= today.isoformat() else []
+    return early + list(summary.get("close_gaps") or [])
 
 
 def status_of(summary: dict[str, Any], today: date) -> str:

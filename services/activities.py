@@ -19,6 +19,7 @@ from domain.activity import (
     Activity,
     ActivityCatalog,
     ActivityNotFoundError,
+    ActivityNotReadyToCloseError,
     ActivityNumber,
     activity_number_candidate,
 )
@@ -244,7 +245,7 @@ class ActivityRegistry:
             return self._step(batch, activity, index, change)
         except DomainError as exc:
             in_use = exc.activity_id if isinstance(exc, ActivityIdInUseError) else None
-            return ActivityResult(index, False, in_use, "rejected", [{"loc": item_loc(exc.loc), "msg": exc.message}])
+            return ActivityResult(index, False, in_use, "rejected", [{"loc": item_loc(loc), "msg": msg} for loc, msg in exc.problems()])
 
     def _step(self, batch: _Batch, activity: Activity, index: int, change: Callable[[Activity], Any]) -> ActivityResult:
         # A copy takes the change, so that an item refused half-way leaves no pending events behind.
@@ -371,8 +372,12 @@ class ActivityRegistry:
         try:
             changed = activity.revise(data, by, reason=cmd.reason)
         except DomainError as exc:
-            loc = ("body", "reason") if exc.loc == ("reason",) else ("body", "item", *map(str, item_loc(exc.loc)))
-            raise type(exc)(exc.message, loc=loc) from None
+            def where(loc: tuple[str, ...]) -> tuple[str, ...]:
+                return ("body", "reason") if loc == ("reason",) else ("body", "item", *map(str, item_loc(loc)))
+
+            if isinstance(exc, ActivityNotReadyToCloseError):
+                raise ActivityNotReadyToCloseError(exc.message, loc=where(exc.loc), gaps=[(where(loc), msg) for loc, msg in exc.gaps]) from None
+            raise type(exc)(exc.message, loc=where(exc.loc)) from None
         return self.store.save(activity)[-1].notification.id if changed else None
 
     def report_enduring_learners(self, cmd: ReportEnduringLearners, by: Acting) -> int | None:

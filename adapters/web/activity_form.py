@@ -57,6 +57,11 @@ LABELS = {
 }
 
 
+def field_of(loc: Any) -> str | None:
+    """The form field an error's `loc` concerns (its deepest part the form knows), or None."""
+    return next((FIELDS[str(p)] for p in reversed(list(loc)) if str(p) in FIELDS), None)
+
+
 def where(loc: list[Any]) -> str:
     """`Title (Lom › general › title)`: the form's word for an ACCME JSON path, and the path."""
     path = " › ".join(str(p) for p in loc)

@@ -16,7 +16,7 @@ from commands.activities import CloseActivity, CorrectActivity, Instance, Regist
 from domain.activity import canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
-from projections.activity_summary import ActivitySummaryProjection, status_of
+from projections.activity_summary import ActivitySummaryProjection, missing_to_close, status_of
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
 PAGE_SIZE = 50
@@ -55,7 +55,7 @@ def search_activities(
             accme_id, year=year, fmt=parse_format(format), status=status, q=q, moc=moc, rems=rems, mips=mips,
             today=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )
-        data = [{**_public(r), "status": status_of(r, today)} for r in rows]
+        data = [_shown(r, today) for r in rows]
     return {"data": data, "count": total, "page": page, "page_size": PAGE_SIZE}
 
 
@@ -71,7 +71,7 @@ def get_activity(
         summary = reads.activities.by_activity_id(accme_id, activity_id)
         if summary is None:
             raise Problem(404, f"provider {accme_id} has no activity {activity_id}", [{"loc": ["path", "activity_id"], "msg": "not found"}])
-        return {**_public(summary), "status": status_of(summary, reads.today())}
+        return _shown(summary, reads.today())
 
 
 class ActivityCorrection(BaseModel):
@@ -89,8 +89,7 @@ def _summary(system: Any, accme_id: str, activity_id: str, position: int | None)
     rows, _ = system.activity_summary.view.search(
         accme_id, year=None, fmt=None, status=None, q=activity_id, moc=None, rems=None, mips=None,
         today=system.activities.today(), limit=1, offset=0)
-    today = system.activities.today()
-    return {**_public(rows[0]), "status": status_of(rows[0], today)} if rows else {"activity_id": activity_id}
+    return _shown(rows[0], system.activities.today()) if rows else {"activity_id": activity_id}
 
 
 class RepeatActivity(BaseModel):
@@ -148,9 +147,9 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
     answers: list[dict[str, Any]] = []
     for number, outcome in outcomes:
         if isinstance(outcome, DomainError):
-            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if outcome.loc == ("path", "activityId") else list(outcome.loc)
-            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome),
-                            "errors": [{"loc": loc, "msg": outcome.message}]})
+            at = ["body", "activity_ids", str(body.activity_ids.index(number))]
+            errors = [{"loc": at if loc == ("path", "activityId") else list(loc), "msg": msg} for loc, msg in outcome.problems()]
+            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome), "errors": errors})
         else:
             answers.append({"activityId": number, "action": outcome, "errors": []})
     if position:
@@ -191,7 +190,12 @@ def report_learner_counts(
 
 
 def _public(summary: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in summary.items() if k not in ("complete", "deleted")}
+    return {k: v for k, v in summary.items() if k not in ("complete", "deleted", "close_gaps")}
+
+
+def _shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
+    """An activity as the API answers it: its summary, status, and every item it still needs to close."""
+    return {**_public(summary), "status": status_of(summary, today), "missing_to_close": missing_to_close(summary, today)}
 
 
 def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:

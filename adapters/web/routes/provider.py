@@ -49,7 +49,7 @@ from commands.providers import (
     RemoveStaffContact,
 )
 from domain.account import Account
-from domain.activity import ENDURING
+from domain.activity import ENDURING, missing_to_close
 from domain.annual_report import AttestationIncompleteError
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
@@ -104,7 +104,7 @@ def settle(system: System, position: int | None) -> None:
 
 
 def _loc_errors(error: DomainError) -> list[dict[str, Any]]:
-    return [{"loc": list(error.loc), "msg": error.message}]
+    return [{"loc": list(loc), "msg": msg} for loc, msg in error.problems()]
 
 
 def _pydantic_errors(error: ValidationError) -> list[dict[str, Any]]:
@@ -226,7 +226,7 @@ async def close_many(request: Request, user: UserDep, accme_id: str) -> Response
         return see_other(back, "Tick the activities to close first.")
     answer = api_close_activities(system_of(request), user.principal, accme_id, body)
     counts = answer["counts"]
-    refused = "; ".join(f"{a['activityId']}: {a['errors'][0]['msg']}" for a in answer["activities"] if a["action"] == "rejected")
+    refused = "; ".join(f"{a['activityId']}: " + ", ".join(e["msg"] for e in a["errors"]) for a in answer["activities"] if a["action"] == "rejected")
     message = f"{counts['closed']} closed, {counts['unchanged']} already closed, {counts['rejected']} not closed" + (f" ({refused})" if refused else "") + "."
     return see_other(back, message)
 
@@ -296,7 +296,11 @@ def _activity_page(request: Request, user: WebUser, profile: dict[str, Any], act
     today = system.activities.today()
     summary = {"activity_id": activity.number, "closed": activity.closed, "status": activity.status(today),
                "title": activity.data.get("title"), "format": activity.data.get("format"),
-               "enduring": activity.data.get("format") == ENDURING, "learners_by_year": activity.data.get("learners_by_year") or {}}
+               "enduring": activity.data.get("format") == ENDURING, "learners_by_year": activity.data.get("learners_by_year") or {},
+               # Every item closing still needs, each named beside the form's field it concerns.
+               "missing": [] if activity.closed else [
+                   {"field": activity_form.field_of(loc), "msg": msg}
+                   for loc, msg in missing_to_close(activity.data, today)]}
     return _activity_form(request, profile, form or activity_form.form_from_item(item), errors or {}, activity=summary, status=status,
                           can_edit=user.principal.can_edit_provider(profile["accme_id"]), this_year=today.year, **extra)
 
