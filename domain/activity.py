@@ -122,6 +122,18 @@ def canonical_format(name: str, loc: tuple[str, ...] = ("activity_format",)) -> 
     raise InvalidValueError(f"{name!r} is not an activity format; use one of {', '.join(FORMATS)}", loc=loc)
 
 
+def year_counted(data: dict[str, Any]) -> int:
+    """The one reporting year an activity counts in: the year it ended (PRODUCT.md section 4). Every view that
+    counts activities by year (dashboard, checklist, program summary, data report, year-end table, search)
+    uses this rule; SQL views select `end_date` within the year, which is the same thing."""
+    return date.fromisoformat(data["end_date"]).year
+
+
+def year_bounds(year: int) -> tuple[str, str]:
+    """The first and last day (ISO) of the end dates that count in `year`."""
+    return f"{year:04d}-01-01", f"{year:04d}-12-31"
+
+
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)

@@ -72,7 +72,7 @@ class ActivitySummaryView(ProjectionView):
         self, accme_id: str, *, year: int | None, fmt: str | None, status: str | None, q: str | None,
         moc: str | None, rems: bool | None, mips: bool | None, today: date, limit: int, offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
-        """The provider's (not deleted) activities matching every filter, newest first; and the total."""
+        """The provider's (not deleted) activities matching every filter (`year`: ended in that year), newest first; and the total."""
 
     @abstractmethod
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -85,7 +85,7 @@ class ActivitySummaryView(ProjectionView):
 
     @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
-        """Every (not deleted) activity summary of the provider that ran in the year (any year if None)."""
+        """Every (not deleted) activity summary of the provider that counts in the year, i.e. ended in it (any year if None)."""
 
 
 class ActivitySummaryProjection(ParsProjection[ActivitySummaryView]):

@@ -17,6 +17,7 @@ from domain.activity import canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import ActivitySummaryProjection, missing_to_close, status_of
+from projections.checklist import commercial_support_totals
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
 PAGE_SIZE = 50
@@ -201,28 +202,17 @@ def _shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
 def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
     by_status = {s: 0 for s in ("draft", "active", "ready_to_close", "closed")}
     by_format: dict[str, int] = {}
-    physicians = others = monetary = 0
-    supported = 0
-    sources: dict[str, int] = {}
-    in_kind: set[str] = set()
+    physicians = others = 0
     for r in rows:
         by_status[status_of(r, today)] += 1
         by_format[r["format"]] = by_format.get(r["format"], 0) + 1
         physicians += r["physician_learners"]
         others += r["other_learners"]
-        if r["commercial_support"]:
-            supported += 1
-        for m in r["monetary_support"]:
-            monetary += m["amount"]
-            sources[m["source"]] = sources.get(m["source"], 0) + m["amount"]
-        in_kind.update(r["in_kind_sources"])
+    # The same summary the program summary and the data report show, from the same supports.
+    supports = [[{"source": m["source"], "monetary": True, "amount": m["amount"]} for m in r["monetary_support"]]
+                + [{"source": s, "monetary": False, "amount": None} for s in r["in_kind_sources"]] for r in rows]
     return {
         "activities": {"total": len(rows), "by_status": by_status, "by_format": dict(sorted(by_format.items()))},
         "learners": {"physicians": physicians, "other_learners": others},
-        "commercial_support": {
-            "activities_supported": supported,
-            "monetary_total": monetary,
-            "monetary_by_source": dict(sorted(sources.items())),
-            "in_kind_sources": sorted(in_kind),
-        },
+        "commercial_support": commercial_support_totals(supports),
     }
