@@ -103,6 +103,13 @@ ABPMR_FROM = date(2025, 1, 1)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
 DESCRIPTION_MAX = 2500
+#: Learner categories of `ParticipationMetrics` (schema v0.1.2's professions, plus "other"); the activity
+#: OpenAPI's "non-physician" is read as "other".
+LEARNER_CATEGORIES = (
+    "physician", "nurse", "pharmacist", "pharmacy technician", "physician assistant", "psychologist", "optometrist",
+    "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
+    "athletic trainers", "other",
+)
 #: A CME Passport listing's fee for participation and registration, in PARS's words (schema v0.1.2 enums).
 FEES = ("Yes", "No, it’s free", "Variable")
 REGISTRATIONS = ("Open to all", "Limited")

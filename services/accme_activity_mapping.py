@@ -7,22 +7,39 @@ path inside the item. `"isInterprofessional "` (trailing space) is accepted; it 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from domain.activity import BOARDS, DELIVERY_METHODS, FEES, MEASUREMENT_TYPES, OUTCOMES, REGISTRATIONS, canonical_format, empty_data
+from domain.activity import (
+    BOARDS,
+    DELIVERY_METHODS,
+    FEES,
+    LEARNER_CATEGORIES,
+    MEASUREMENT_TYPES,
+    OUTCOMES,
+    REGISTRATIONS,
+    canonical_format,
+    empty_data,
+)
 from domain.errors import InvalidValueError
 
 HE = ("healthcareMetadata", "healthcareEducation")
 XI = ("XtensibleInfo",)
 
 
+#: A date, optionally with a time (and offset) that is ignored: time zones shifted dates (DOMAIN-FACTS 2.3).
+DATE_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
+)
+
+
 def _date(value: Any) -> Any:
-    if isinstance(value, str) and len(value) >= 10:
-        return value[:10]  # dates are sent without a time (or with one we ignore: time zones shifted dates)
+    if isinstance(value, str) and (match := DATE_TIME.fullmatch(value.strip())):
+        return match[1]  # anything else (e.g. "2025-03-01x") stays as sent and is refused, never cut to fit
     return value
 
 
@@ -86,8 +103,21 @@ class ActivityDescriptionModel(_M):
     commercialSupportAmount: list[Amount] = []
 
 
+def _category(value: Any) -> Any:
+    """A learner category in the schema's words; "non-physician" (the activity OpenAPI's word) is "other".
+    Why refuse the rest: an unknown word (say "Physicians") would be stored and counted as other learners."""
+    if not isinstance(value, str):
+        return value
+    text = " ".join(value.split()).lower()
+    if text in ("non-physician", "nonphysician", "non physician"):
+        return "other"
+    if text not in LEARNER_CATEGORIES:
+        raise ValueError(f"a learner category is one of: {'; '.join(LEARNER_CATEGORIES)}; or non-physician (got {value!r})")
+    return text
+
+
 class Participants(_M):
-    category: str = Field(min_length=1)
+    category: Annotated[str, BeforeValidator(_category)]
     numberOfParticipants: int = Field(ge=0)
 
 
@@ -303,6 +333,8 @@ def _message(error: Any) -> str:
         if named:
             what, choices = named
             return f"{what} is one of: {'; '.join(choices)} (got {error['input']!r})"
+    if error["type"].startswith(("date_", "datetime_")):
+        return f"a date is written YYYY-MM-DD (a time after it is ignored); got {error['input']!r}"
     return str(error["msg"]).removeprefix("Value error, ")
 
 

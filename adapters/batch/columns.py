@@ -117,12 +117,20 @@ def read_yesno(value: Any) -> bool:
     raise CellError(f"expected Yes or No, got {_text(value)!r}")
 
 
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellError(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
         return Decimal(str(value))
-    text = _text(value).replace(",", "").lstrip("$")
+    text = _text(value).lstrip("$")
+    if "," in text:
+        # Only thousands separators are dropped: "6,25" (a decimal comma) would otherwise become 625.
+        if not THOUSANDS.fullmatch(text):
+            raise CellError(f"expected a number with a point for decimals, e.g. 6.25 or 1,500 (got {_text(value)!r})")
+        text = text.replace(",", "")
     try:
         number = Decimal(text)
     except InvalidOperation:

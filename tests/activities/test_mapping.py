@@ -97,3 +97,29 @@ def test_fixed_answers_are_refused_in_pars_words_and_the_straight_apostrophe_is_
     assert bad.value.errors == [{"loc": ["XtensibleInfo", "FeeForParticipation"],
                                  "msg": "the fee for participation is one of: Yes; No, it’s free; Variable (got 'No')"}]
     assert parse_item(item("F-1", **{XI + "FeeForParticipation": "No, it's free"})).data["fee"] == "No, it’s free"
+
+
+def test_learner_categories_are_the_schemas_and_non_physician_is_other():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    def learners(*categories: tuple[str, int]) -> dict:
+        return {"ParticipationMetrics": {"participantsByCategory": [{"category": c, "numberOfParticipants": n} for c, n in categories]}}
+
+    assert parse_item(item("L", **learners(("Physician", 5), ("non-physician", 3), ("Nurse", 2)))).data["learners"] == {
+        "physician": 5, "other": 3, "nurse": 2}
+    with pytest.raises(ItemError) as bad:  # once stored, "physicians" was counted as other learners
+        parse_item(item("L", **learners(("Physicians", 5))))
+    assert bad.value.errors[0]["loc"] == ["ParticipationMetrics", "participantsByCategory", 0, "category"]
+    assert "got 'Physicians'" in bad.value.errors[0]["msg"]
+
+
+@pytest.mark.parametrize("value", ["2025-03-01x", "2025-03-01 garbage", "2025-03-01T25:00"])
+def test_a_date_with_trailing_text_is_refused_not_cut_to_fit(value):
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    with pytest.raises(ItemError) as bad:
+        parse_item(item("D", **{HE + "startDateTime": value}))
+    assert bad.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "startDateTime"]
+    assert parse_item(item("D", **{HE + "startDateTime": "2025-03-01T10:30:00-06:00"})).data["start_date"] == "2025-03-01"

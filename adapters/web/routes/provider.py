@@ -297,6 +297,7 @@ def _activity_page(request: Request, user: WebUser, profile: dict[str, Any], act
     summary = {"activity_id": activity.number, "closed": activity.closed, "status": activity.status(today),
                "title": activity.data.get("title"), "format": activity.data.get("format"),
                "enduring": activity.data.get("format") == ENDURING, "learners_by_year": activity.data.get("learners_by_year") or {},
+               "kept": activity_form.kept_beyond_form(item),
                # Every item closing still needs, each named beside the form's field it concerns.
                "missing": [] if activity.closed else [
                    {"field": activity_form.field_of(loc), "msg": msg}
