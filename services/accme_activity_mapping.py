@@ -46,8 +46,32 @@ def _date(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_date)]
 
 
+class MisspeltKeyError(ValueError):
+    """Raised (inside validation) for a key that is a known key misspelt; `key` is the key as sent."""
+
+    def __init__(self, key: str, name: str) -> None:
+        super().__init__(f"{key!r} is not a key of this object; did you mean {name!r}?")
+        self.key = key
+
+
+def _squash(key: str) -> str:
+    return "".join(ch for ch in key.lower() if ch.isalnum())
+
+
 class _M(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _misspelt_keys(cls, value: Any) -> Any:
+        """Keys the schema does not name pass (drafts add fields), but a known key misspelt by case, space or
+        underscore ("commercialsupport") is refused: ignored, its answer would be silently lost."""
+        if isinstance(value, dict):
+            known = {_squash(name): name for name in cls.model_fields}
+            for key in value:
+                if isinstance(key, str) and key not in cls.model_fields and (name := known.get(_squash(key))) and key.strip() != name:
+                    raise MisspeltKeyError(key, name)
+        return value
 
 
 class Identifier(_M):
@@ -215,6 +239,7 @@ class ParsedItem:
     activity_number: str | None
     data: dict[str, Any]
     reason: str = ""  # XtensibleInfo.CorrectionReason: needed when the item changes a closed activity
+    provider_id: str | None = None  # XtensibleInfo.ProviderID: the provider the item says it is for
 
 
 class ItemError(Exception):
@@ -236,7 +261,7 @@ def parse_item(item: Any) -> ParsedItem:
         model = ActivityItem.model_validate(item)
     except ValidationError as exc:
         raise ItemError([
-            {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": _message(e)}
+            {"loc": [*(str(p) if not isinstance(p, int) else p for p in e["loc"]), *_misspelt(e)], "msg": _message(e)}
             for e in exc.errors(include_url=False)
         ]) from None
     pid, number = _identifiers(model.Lom.general.identifier)
@@ -308,7 +333,8 @@ def parse_item(item: Any) -> ParsedItem:
         "url": url or None,
         "moc_attestation": x.MOCAttestation,
     }
-    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data, (x.CorrectionReason or "").strip())
+    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data, (x.CorrectionReason or "").strip(),
+                      (x.ProviderID or "").strip() or None)
 
 
 #: Fields with a fixed list of answers: what a refusal calls them, in PARS's words.
@@ -324,6 +350,12 @@ CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     "catalog": ("an identifier's catalog", ("ACCME Activity ID", "Provider Activity ID", "URL")),
     "REMSType": ("the REMS type", ("Opioid Analgesic", "Mycophenolate")),
 }
+
+
+def _misspelt(error: Any) -> list[str]:
+    """The misspelt key itself, to end the error's path with."""
+    cause = (error.get("ctx") or {}).get("error")
+    return [cause.key] if isinstance(cause, MisspeltKeyError) else []
 
 
 def _message(error: Any) -> str:
@@ -344,7 +376,8 @@ def _parse_delete(item: dict[str, Any]) -> ParsedItem:
     except (ValidationError, AttributeError):
         raise ItemError([{"loc": ["Lom", "general", "identifier"], "msg": "a Delete names the activity by its identifier"}]) from None
     pid, number = _identifiers(general.identifier)
-    return ParsedItem("Delete", False, pid, number, {})
+    provider = (item.get("XtensibleInfo") or {}).get("ProviderID")
+    return ParsedItem("Delete", False, pid, number, {}, provider_id=str(provider).strip() or None if provider is not None else None)
 
 
 def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]:
@@ -393,6 +426,7 @@ DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
     "registration": (*XI, "ActivityRegistration"),
     "url": ("Lom", "general", "identifier"),
     "reason": (*XI, "CorrectionReason"),
+    "provider_id": (*XI, "ProviderID"),
 }
 MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate",
            "practice_areas": "MOCPracticeArea"}

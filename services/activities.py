@@ -203,6 +203,9 @@ class ActivityRegistry:
     def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False) -> ActivityResult:
         # Each item works on a copy so that a refused item leaves no pending events behind.
         try:
+            if p.provider_id not in (None, batch.accme_id):
+                # A file or request naming another provider is refused, never filed under the sender.
+                raise ConflictError("the ProviderID is not the provider this submission is for", loc=("provider_id",))
             activity = self._find(batch, p)
             if only_new and activity is not None and not activity.deleted:
                 raise ActivityIdInUseError(

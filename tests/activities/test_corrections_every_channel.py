@@ -123,3 +123,13 @@ def test_a_repeat_that_changes_a_closed_instance_needs_the_reason(client, provid
     body["item"] = item("RP", **RECRED, **{XI + "CorrectionReason": "one credit"})
     assert client.post(f"/api/v1/providers/{ACCME_ID}/activities/repeat", json=body, headers=headers).status_code == 201
     assert events(provider, "RP-1")[-1].reason == "one credit"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tab", "xlsx"])
+def test_a_batch_row_naming_another_provider_is_refused_not_filed_under_the_uploader(provider, fmt):
+    by = Acting("provider:0004444:batch", Channel.BATCH)
+    theirs = item("T-1", **{XI + "ProviderID": "0005555"})
+    report = import_activity_file(provider, ACCME_ID, batch.render(fmt, [theirs, item("T-2", **{XI + "ProviderID": ACCME_ID})]), None, by)
+    assert report.counts["rejected"] == 1 and report.counts["created"] == 1
+    assert "ProviderID" in report.errors[0]["field"] or report.errors[0]["field"] == "Provider ID"
+    assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["T-2"]

@@ -123,3 +123,20 @@ def test_a_date_with_trailing_text_is_refused_not_cut_to_fit(value):
         parse_item(item("D", **{HE + "startDateTime": value}))
     assert bad.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "startDateTime"]
     assert parse_item(item("D", **{HE + "startDateTime": "2025-03-01T10:30:00-06:00"})).data["start_date"] == "2025-03-01"
+
+
+def test_a_known_key_misspelt_is_refused_naming_it_not_silently_dropped():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    sent = item("K")
+    sent["healthcareMetadata"]["healthcareEducation"]["commercialsupport"] = True  # the answer would be lost
+    with pytest.raises(ItemError) as bad:
+        parse_item(sent)
+    assert bad.value.errors == [{"loc": ["healthcareMetadata", "healthcareEducation", "commercialsupport"],
+                                 "msg": "'commercialsupport' is not a key of this object; did you mean 'commercialSupport'?"}]
+    spelled = item("K")  # the draft's own spellings still pass: "isInterprofessional " and participationMetrics
+    spelled["XtensibleInfo"]["isInterprofessional "] = True
+    spelled["participationMetrics"] = spelled.pop("ParticipationMetrics")
+    assert parse_item(spelled).data["interprofessional"] is True
+
