@@ -184,6 +184,13 @@ class ActivityRegistry:
                 parsed.append(parse_item(item))
             except ItemError as exc:
                 parsed.append(exc.errors)
+        first_of: dict[str, int] = {}
+        for i, p in enumerate(parsed):
+            if isinstance(p, ParsedItem) and p.provider_activity_id:
+                first = first_of.setdefault(p.provider_activity_id, i)
+                if first != i:  # a second item for one activity would silently replace the first
+                    parsed[i] = [{"loc": ["Lom", "general", "identifier"],
+                                  "msg": f"the Provider Activity ID {p.provider_activity_id} is already given by item {first} of this submission"}]
         for attempt in range(MAX_ATTEMPTS):
             batch = _Batch(self.store, accme_id, by)
             batch.prefetch([p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id])
@@ -267,6 +274,11 @@ class ActivityRegistry:
                 raise ConflictError("the ACCME Activity ID and the Provider Activity ID name different activities", loc=("activity_id",))
             if found is None and by_number is None and not p.provider_activity_id:
                 raise ActivityNotFoundError(f"no activity {p.activity_number} of this provider", loc=("activity_id",))
+            if found is None and by_number is not None and p.provider_activity_id and not by_number.deleted:
+                # The item's own ID would otherwise be dropped and its facts filed under another activity's ID.
+                raise ConflictError(
+                    f"ACCME activity {p.activity_number} has the Provider Activity ID {by_number.provider_activity_id},"
+                    f" not {p.provider_activity_id}", loc=("activity_id",))
             found = found or by_number
         return found
 

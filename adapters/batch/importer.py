@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from adapters.batch import columns, read_file, render
 from adapters.batch.records import ParsedRecord
+from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
 
 CHUNK_SIZE = 1000
@@ -81,8 +82,14 @@ def submit_records(
     rejected: list[tuple[int, list[dict[str, Any]]]] = []
     stored: list[tuple[int, dict[str, Any]]] = []
     valid = []
+    first_row: dict[str, str] = {}
     for position, record in enumerate(records):
-        if record.ok:
+        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
+        if pid and first_row.setdefault(pid, record.ref) != record.ref:
+            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
+            msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
+            rejected.append((position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": [record.ref, "Lom", "general", "identifier"]}]))
+        elif record.ok:
             valid.append((position, record))
         else:
             rejected.append((position, [_parse_error(record, e) for e in record.errors]))
@@ -112,6 +119,10 @@ def submit_records(
 def export_activities(system: Any, accme_id: str, fmt: str) -> bytes:
     """A provider's activities in one of the batch formats; importing it back changes nothing."""
     return render(fmt, system.activities.export_accme_activities(accme_id))
+
+
+def _id_field(fmt: str) -> str:
+    return {"tab": "Provider Activity ID", "xlsx": "Provider Activity ID", "xml": "Lom/general/identifier"}.get(fmt, "Lom.general.identifier")
 
 
 def _action(action: Any) -> str:

@@ -133,3 +133,29 @@ def test_a_batch_row_naming_another_provider_is_refused_not_filed_under_the_uplo
     assert report.counts["rejected"] == 1 and report.counts["created"] == 1
     assert "ProviderID" in report.errors[0]["field"] or report.errors[0]["field"] == "Provider ID"
     assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["T-2"]
+
+
+def test_two_items_for_one_activity_in_one_submission_are_refused_not_silently_merged(provider):
+    results = provider.activities.submit_accme_activities(ACCME_ID, [item("Q-1"), item("Q-1", **RECRED)], BY)
+    assert [r.action for r in results] == ["created", "rejected"]
+    assert "already given by item 0" in results[1].errors[0]["msg"]
+    assert credits(provider, results[0].activity_id) == 6.25
+
+
+@pytest.mark.parametrize("fmt", ["tab", "xml"])
+def test_two_rows_for_one_activity_in_one_file_are_refused_naming_the_first(provider, fmt):
+    by = Acting("provider:0004444:batch", Channel.BATCH)
+    rows = [item("Q-1"), item("Q-2"), item("Q-1", **RECRED)]
+    report = import_activity_file(provider, ACCME_ID, batch.render(fmt, rows), None, by, chunk_size=1)
+    assert report.counts["created"] == 2 and report.counts["rejected"] == 1
+    first = "row 2" if fmt == "tab" else "/ACCMEActivities/MedicalEducationMetrics[1]"
+    assert report.errors[0]["reason"].endswith(f"already given in {first} of this file")
+
+
+def test_an_accme_id_with_another_activitys_provider_id_is_refused(provider):
+    number = closed(provider)
+    moved = item("NEW-1", **{"Lom__general__identifier": [{"catalog": "ACCME Activity ID", "entry": number},
+                                                          {"catalog": "Provider Activity ID", "entry": "NEW-1"}]})
+    [result] = provider.activities.submit_accme_activities(ACCME_ID, [moved], BY)
+    assert result.action == "rejected" and "has the Provider Activity ID C-1, not NEW-1" in result.errors[0]["msg"]
+    assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["C-1"]
