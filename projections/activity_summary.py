@@ -42,10 +42,13 @@ def summarise(accme_id: str, number: str, provider_activity_id: str, data: dict[
     }
 
 
-def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any]]:
-    """Every item the activity still needs before it can be closed today (none once closed), as {loc, msg}."""
+def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any]] | None:
+    """Every item the activity still needs before it can be closed today (none once closed), as {loc, msg};
+    None for a row projected before the read model kept them (`pars projections rebuild activity_summary`)."""
     if summary["closed"]:
         return []
+    if "close_gaps" not in summary:
+        return None
     early = [{"loc": ["end_date"], "msg": "an activity is closed after its end date has passed"}] if summary["end_date"] >= today.isoformat() else []
     return early + list(summary.get("close_gaps") or [])
 
