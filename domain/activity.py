@@ -177,6 +177,11 @@ def check_rules(data: dict[str, Any]) -> None:
     credits = data.get("credits")
     if credits is not None and (credits < 0 or round(credits * 4) != credits * 4):
         raise ActivityRuleError("credits are given in steps of 0.25", loc=("credits",))
+    if data.get("commercial_support") is False and (data.get("monetary_support") or data.get("in_kind_support")):
+        # Else the sources would be summed into the year's commercial support of an activity that says it had none.
+        raise ActivityRuleError(
+            "commercial support is answered No, yet supporters are listed: answer Yes, or remove them", loc=("commercial_support",)
+        )
     for i, support in enumerate(data.get("monetary_support") or []):
         amount = support.get("amount")
         if amount is not None and (amount < 0 or amount != int(amount)):

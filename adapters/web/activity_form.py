@@ -131,6 +131,8 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
         item["ActivityDescription"] = {"commercialSupportAmount": first + more_support}
     else:
         item.pop("ActivityDescription", None)
+    if form.get("commercial_support") == "no":  # "No" means no supporter of either kind
+        item.get("XtensibleInfo", {}).pop("InKindSupports", None)
     physicians = _number(form.get("physicians", ""), "physicians", integer=True)
     others = _number(form.get("others", ""), "others", integer=True)
     categories = [{"category": c, "numberOfParticipants": n} for c, n in (("physician", physicians), ("other", others)) if n is not None]

@@ -159,3 +159,13 @@ def test_an_accme_id_with_another_activitys_provider_id_is_refused(provider):
     [result] = provider.activities.submit_accme_activities(ACCME_ID, [moved], BY)
     assert result.action == "rejected" and "has the Provider Activity ID C-1, not NEW-1" in result.errors[0]["msg"]
     assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["C-1"]
+
+
+def test_supporters_listed_under_a_no_answer_are_refused_not_summed(provider):
+    said_no = item("N-1", **{"ActivityDescription": {"commercialSupportAmount": [{"supportSource": "Pharma A", "value": 5000}]},
+                             XI + "InKindSupports": {"InKindSupport": [{"source": "Device B"}]}})
+    [result] = provider.activities.submit_accme_activities(ACCME_ID, [said_no], BY)
+    assert result.action == "rejected"
+    assert result.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "commercialSupport"]
+    provider.projections.catch_up()
+    assert provider.annual.program_summary(ACCME_ID, 2025)["commercial_support"]["monetary_total"] == 0
