@@ -110,6 +110,11 @@ LEARNER_CATEGORIES = (
     "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
     "athletic trainers", "other",
 )
+#: The credit an activity designates (schema v0.1.2's `activityCertification`; the schema is shared with JA-PARS).
+CERTIFICATIONS = (
+    "AMA PRA Category 1", "IPCE", "Nursing", "Pharmacy", "AAPA Category 1", "Psychologist", "Optometrist",
+    "Social Worker", "Dentist", "Dietetic CPEU", "Athletic Training CEU",
+)
 #: A CME Passport listing's fee for participation and registration, in PARS's words (schema v0.1.2 enums).
 FEES = ("Yes", "No, it’s free", "Variable")
 REGISTRATIONS = ("Open to all", "Limited")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from domain.activity import (
     BOARDS,
+    CERTIFICATIONS,
     DELIVERY_METHODS,
     FEES,
     LEARNER_CATEGORIES,
@@ -90,8 +91,15 @@ class LomModel(_M):
     general: General
 
 
+def _certification(value: Any) -> Any:
+    """The schema's word for the credit, whatever its case and spacing ("AMA PRA category 1")."""
+    if isinstance(value, str):
+        return next((c for c in CERTIFICATIONS if c.lower() == " ".join(value.split()).lower()), value)
+    return value
+
+
 class Credits(_M):
-    activityCertification: str = "AMA PRA Category 1"
+    activityCertification: Annotated[Literal[CERTIFICATIONS], BeforeValidator(_certification)] = "AMA PRA Category 1"  # type: ignore[valid-type]
     numberOfCredits: float | None = Field(default=None, ge=0, le=1000)
     nonAccreditedProvider: list[str] = []
 
@@ -348,6 +356,7 @@ CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     "boardName": ("a MOC board", BOARDS),
     "activityRecordAction": ("the record action", ("Add", "Update", "Delete")),
     "catalog": ("an identifier's catalog", ("ACCME Activity ID", "Provider Activity ID", "URL")),
+    "activityCertification": ("the credit type", CERTIFICATIONS),
     "REMSType": ("the REMS type", ("Opioid Analgesic", "Mycophenolate")),
 }
 

@@ -140,3 +140,17 @@ def test_a_known_key_misspelt_is_refused_naming_it_not_silently_dropped():
     spelled["participationMetrics"] = spelled.pop("ParticipationMetrics")
     assert parse_item(spelled).data["interprofessional"] is True
 
+
+
+def test_the_credit_type_is_one_of_the_schemas_whatever_its_case():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    def credit(kind: str) -> dict:
+        return item("C", **{HE + "credits": {"activityCertification": kind, "numberOfCredits": 2}})
+
+    assert parse_item(credit("ama pra  category 1")).data["certification"] == "AMA PRA Category 1"
+    with pytest.raises(ItemError) as bad:  # stored as typed, it was reported beside AMA PRA Category 1 credit
+        parse_item(credit("AMA PRA Cat 1"))
+    assert bad.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "credits", "activityCertification"]
+    assert bad.value.errors[0]["msg"].startswith("the credit type is one of: AMA PRA Category 1; IPCE")
