@@ -42,6 +42,9 @@ class ActivityResult:
     action: str  # created | updated | deleted | closed | unchanged | rejected
     errors: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None
+    #: For an update or correction, the JSON paths of the facts it changed (a field a file leaves out is removed:
+    #: the answer names it, so nothing changes unseen).
+    changed: list[list[Any]] = field(default_factory=list)
 
 
 class ActivityItemError(InvalidValueError):
@@ -204,7 +207,7 @@ class ActivityRegistry:
                 # A concurrent writer got there first (often on the provider's catalog): pause a little, reload, decide again.
                 time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
                 continue
-            return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position) for r in results]
+            return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position, r.changed) for r in results]
         raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
 
     def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False) -> ActivityResult:
@@ -262,7 +265,8 @@ class ActivityRegistry:
         trial = copy.deepcopy(activity)
         action = change(trial)
         batch.loaded[activity.id] = batch.numbered[activity.number] = trial
-        return ActivityResult(index, True, activity.number, action or "unchanged")
+        changed = [item_loc((key,)) for key in trial.data if trial.data.get(key) != activity.data.get(key)]
+        return ActivityResult(index, True, activity.number, action or "unchanged", changed=changed)
 
     def _find(self, batch: _Batch, p: ParsedItem) -> Activity | None:
         found = None

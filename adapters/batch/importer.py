@@ -103,7 +103,10 @@ def submit_records(
             if result.ok:
                 action = _action(result.action)
                 report.counts[action] = report.counts.get(action, 0) + 1
-                stored.append((position, {"row": record.ref, "activity_id": result.activity_id, "action": action}))
+                entry = {"row": record.ref, "activity_id": result.activity_id, "action": action}
+                if getattr(result, "changed", None):
+                    entry["changed"] = [_field_name(fmt, loc) for loc in result.changed]
+                stored.append((position, entry))
             else:
                 errors = result.errors or [{"loc": [], "msg": "rejected"}]
                 rejected.append((position, [_submit_error(fmt, record, e) for e in errors]))
@@ -136,12 +139,15 @@ def _parse_error(record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
     return {"row": record.ref, "field": "/".join(fields) if fields else None, "reason": error.get("msg", ""), "loc": [record.ref, *fields]}
 
 
+def _field_name(fmt: str, loc: list[Any]) -> str | None:
+    """A field as the file's format names it: its column, XML element path or JSON path."""
+    if fmt in ("tab", "xlsx"):
+        return columns.column_for(loc) or (".".join(str(p) for p in loc) or None)
+    if fmt == "xml":
+        return "/".join(f"{p}" if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace("/[", "[") or None
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
+
+
 def _submit_error(fmt: str, record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
     loc = list(error.get("loc", []))
-    if fmt in ("tab", "xlsx"):
-        name = columns.column_for(loc) or (".".join(str(p) for p in loc) or None)
-    elif fmt == "xml":
-        name = "/".join(f"{p}" if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace("/[", "[") or None
-    else:
-        name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
-    return {"row": record.ref, "field": name, "reason": error.get("msg", ""), "loc": [record.ref, *loc]}
+    return {"row": record.ref, "field": _field_name(fmt, loc), "reason": error.get("msg", ""), "loc": [record.ref, *loc]}

@@ -169,3 +169,16 @@ def test_supporters_listed_under_a_no_answer_are_refused_not_summed(provider):
     assert result.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "commercialSupport"]
     provider.projections.catch_up()
     assert provider.annual.program_summary(ACCME_ID, 2025)["commercial_support"]["monetary_total"] == 0
+
+
+def test_an_update_names_every_field_it_changed_including_ones_the_file_left_out(provider, client, token):
+    by = Acting("provider:0004444:batch", Channel.BATCH)
+    import_activity_file(provider, ACCME_ID, batch.render("tab", [item("U-1")]), None, by)
+    fewer = item("U-1", **RECRED, **{XI + "MeasuredOutcomes": None})  # a file without the outcome columns
+    report = import_activity_file(provider, ACCME_ID, batch.render("tab", [fewer]), None, by)
+    assert report.activities[0]["action"] == "updated"
+    assert report.activities[0]["changed"] == ["Number of AMA PRA Category 1 Credits Designated", "Measured Outcome"]
+    again = client.post("/accme/activities", json={"ACCMEActivities": {"MedicalEducationMetrics": [item("U-1")]}},
+                        headers=token("provider", provider=ACCME_ID))
+    assert again.json()["activities"][0]["changed"] == [["healthcareMetadata", "healthcareEducation", "credits", "numberOfCredits"],
+                                                        ["XtensibleInfo", "MeasuredOutcomes"]]
