@@ -389,7 +389,7 @@ class ActivityRegistry:
             raise ConflictError("the item names another activity", loc=("body", "item", "Lom", "general", "identifier"))
         data = {**parsed.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
         try:
-            changed = activity.revise(data, by, reason=cmd.reason)
+            changed = activity.revise(data, by, reason=cmd.reason or parsed.reason)  # the body's, else the item's own
         except DomainError as exc:
             def where(loc: tuple[str, ...]) -> tuple[str, ...]:
                 return ("body", "reason") if loc == ("reason",) else ("body", "item", *map(str, item_loc(loc)))

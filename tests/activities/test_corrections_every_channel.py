@@ -182,3 +182,11 @@ def test_an_update_names_every_field_it_changed_including_ones_the_file_left_out
                         headers=token("provider", provider=ACCME_ID))
     assert again.json()["activities"][0]["changed"] == [["healthcareMetadata", "healthcareEducation", "credits", "numberOfCredits"],
                                                         ["XtensibleInfo", "MeasuredOutcomes"]]
+
+
+def test_the_api_correction_takes_the_items_own_reason_when_the_body_gives_none(client, provider, token):
+    number = closed(provider)
+    body = {"item": item("C-1", **RECRED, **{XI + "CorrectionReason": "said in the item"})}
+    res = client.put(f"/api/v1/providers/{ACCME_ID}/activities/{number}", json=body, headers=token("provider", provider=ACCME_ID))
+    assert res.status_code == 200, res.text
+    assert events(provider)[-1].reason == "said in the item" and credits(provider, number) == 1
