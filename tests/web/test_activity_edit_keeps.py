@@ -38,3 +38,19 @@ def test_an_edit_through_the_form_keeps_what_the_form_does_not_show(provider_pag
     assert {k: v for k, v in after.items() if k != "title"} == {k: v for k, v in before.items() if k != "title"}
     shown = provider_pages.get(page).text
     assert "1 more monetary supporter" in shown and "learner counts of nurse" in shown
+
+
+def test_an_upload_that_changes_stored_activities_lists_the_fields_it_changed(provider_pages):  # noqa: F811
+    import re
+
+    import adapters.batch as batch
+    from tests.web.helpers import csrf_of
+
+    uploads = f"{P}/uploads"
+    token = csrf_of(provider_pages.get(uploads).text)
+    first = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", batch.render("tab", [item("UP-1")]))})
+    assert re.search(r"<strong>1</strong> created", first.text) and "row-changes" not in first.text
+    fewer = batch.render("tab", [item("UP-1", **{XI + "MeasuredOutcomes": None})])
+    again = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", fewer)})
+    (row,) = re.findall(r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>', again.text, re.S)
+    assert row[0] == "row 2" and row[2] == "Measured Outcome"
