@@ -7,6 +7,7 @@ path inside the item. `"isInterprofessional "` (trailing space) is accepted; it 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -59,6 +60,11 @@ def _squash(key: str) -> str:
     return "".join(ch for ch in key.lower() if ch.isalnum())
 
 
+@functools.cache
+def _squashed_fields(model: type[BaseModel]) -> dict[str, str]:
+    return {_squash(name): name for name in model.model_fields}
+
+
 class _M(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -68,7 +74,7 @@ class _M(BaseModel):
         """Keys the schema does not name pass (drafts add fields), but a known key misspelt by case, space or
         underscore ("commercialsupport") is refused: ignored, its answer would be silently lost."""
         if isinstance(value, dict):
-            known = {_squash(name): name for name in cls.model_fields}
+            known = _squashed_fields(cls)
             for key in value:
                 if isinstance(key, str) and key not in cls.model_fields and (name := known.get(_squash(key))) and key.strip() != name:
                     raise MisspeltKeyError(key, name)
