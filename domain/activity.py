@@ -29,8 +29,24 @@ class ActivityNotFoundError(NotFoundError):
     """Raised when no activity of the provider has the given ID."""
 
 
+Gap = tuple[tuple[str, ...], str]
+
+
 class ActivityNotReadyToCloseError(ConflictError):
-    """Raised when closing an activity that lacks what closing requires, or whose end date has not passed."""
+    """Raised when closing an activity that lacks what closing requires, or whose end date has not passed;
+    it names every missing item at once (`gaps`), so one try tells the provider all there is to do."""
+
+    def __init__(self, message: str, *, loc: tuple[str, ...] = (), gaps: list[Gap] | None = None) -> None:
+        super().__init__(message, loc=loc)
+        self.gaps: list[Gap] = list(gaps) if gaps else [(self.loc, message)]
+
+    @classmethod
+    def naming(cls, gaps: list[Gap], lead: str = "") -> ActivityNotReadyToCloseError:
+        """The error naming each gap: the message lists them all, `loc` is the first's."""
+        return cls(lead + "; ".join(msg for _, msg in gaps), loc=gaps[0][0], gaps=gaps)
+
+    def problems(self) -> list[Gap]:
+        return list(self.gaps)
 
 
 class ActivityClosedError(ConflictError):
@@ -95,6 +111,21 @@ LEARNER_CATEGORIES = (
     "athletic trainers", "other",
 )
 DESCRIPTION_MAX = 2500
+#: Learner categories of `ParticipationMetrics` (schema v0.1.2's professions, plus "other"); the activity
+#: OpenAPI's "non-physician" is read as "other".
+LEARNER_CATEGORIES = (
+    "physician", "nurse", "pharmacist", "pharmacy technician", "physician assistant", "psychologist", "optometrist",
+    "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
+    "athletic trainers", "other",
+)
+#: The credit an activity designates (schema v0.1.2's `activityCertification`; the schema is shared with JA-PARS).
+CERTIFICATIONS = (
+    "AMA PRA Category 1", "IPCE", "Nursing", "Pharmacy", "AAPA Category 1", "Psychologist", "Optometrist",
+    "Social Worker", "Dentist", "Dietetic CPEU", "Athletic Training CEU",
+)
+#: A CME Passport listing's fee for participation and registration, in PARS's words (schema v0.1.2 enums).
+FEES = ("Yes", "No, it’s free", "Variable")
+REGISTRATIONS = ("Open to all", "Limited")
 #: Boards whose MOC registration names the practice area(s) it counts for (the ACCME schema's MOC entry
 #: carries board, points, credit types and claim date; practice areas travel as `MOCPracticeArea`).
 PRACTICE_AREA_BOARDS = frozenset({"ABIM"})
@@ -109,6 +140,18 @@ def canonical_format(name: str, loc: tuple[str, ...] = ("activity_format",)) -> 
     if text.lower() in OLD_FORMATS:
         return OLD_FORMATS[text.lower()]
     raise InvalidValueError(f"{name!r} is not an activity format; use one of {', '.join(FORMATS)}", loc=loc)
+
+
+def year_counted(data: dict[str, Any]) -> int:
+    """The one reporting year an activity counts in: the year it ended (PRODUCT.md section 4). Every view that
+    counts activities by year (dashboard, checklist, program summary, data report, year-end table, search)
+    uses this rule; SQL views select `end_date` within the year, which is the same thing."""
+    return date.fromisoformat(data["end_date"]).year
+
+
+def year_bounds(year: int) -> tuple[str, str]:
+    """The first and last day (ISO) of the end dates that count in `year`."""
+    return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
 def add_years(day: date, years: int) -> date:
@@ -147,6 +190,11 @@ def check_rules(data: dict[str, Any]) -> None:
     credits = data.get("credits")
     if credits is not None and (credits < 0 or round(credits * 4) != credits * 4):
         raise ActivityRuleError("credits are given in steps of 0.25", loc=("credits",))
+    if data.get("commercial_support") is False and (data.get("monetary_support") or data.get("in_kind_support")):
+        # Else the sources would be summed into the year's commercial support of an activity that says it had none.
+        raise ActivityRuleError(
+            "commercial support is answered No, yet supporters are listed: answer Yes, or remove them", loc=("commercial_support",)
+        )
     for i, support in enumerate(data.get("monetary_support") or []):
         amount = support.get("amount")
         if amount is not None and (amount < 0 or amount != int(amount)):
@@ -174,7 +222,7 @@ def check_rules(data: dict[str, Any]) -> None:
                 raise ActivityRuleError(f"the number of {category} learners is at most {MAX_LEARNERS:,}", loc=("learners_by_year", year, category))
 
 
-def active_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+def active_gaps(data: dict[str, Any]) -> list[Gap]:
     """What an activity still lacks to be active (DOMAIN-FACTS 1.3), as (field, reason)."""
     gaps: list[tuple[tuple[str, ...], str]] = []
     if not (data.get("description") or "").strip():
@@ -206,7 +254,7 @@ def _listing_gaps(data: dict[str, Any], what: str) -> list[tuple[tuple[str, ...]
     return gaps
 
 
-def close_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+def close_gaps(data: dict[str, Any]) -> list[Gap]:
     """What an activity lacks to be closed (DOMAIN-FACTS 1.3), as (field, reason)."""
     gaps = active_gaps(data)
     if data.get("sponsorship") == "joint" and not data.get("joint_providers"):
@@ -241,6 +289,14 @@ def close_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
         if not reg.get("claim_date"):
             gaps.append((("moc", str(i), "claim_date"), "the MOC credit-claim date is required"))
     return gaps
+
+
+def missing_to_close(data: dict[str, Any], today: date) -> list[Gap]:
+    """Everything an (unclosed) activity still needs before it can be closed today, as (field, reason)."""
+    gaps: list[Gap] = []
+    if data.get("end_date") and date.fromisoformat(data["end_date"]) >= today:
+        gaps.append((("end_date",), "an activity is closed after its end date has passed"))
+    return gaps + close_gaps(data)
 
 
 def activity_number_candidate(accme_id: str, provider_activity_id: str, attempt: int) -> str:
@@ -454,9 +510,8 @@ class Activity(ParsAggregate):
             return False
         check_rules(data)
         if self.closed:
-            if close_gaps(data):
-                loc, msg = close_gaps(data)[0]
-                raise ActivityNotReadyToCloseError(f"a closed activity stays complete: {msg}", loc=loc)
+            if gaps := close_gaps(data):
+                raise ActivityNotReadyToCloseError.naming(gaps, "a closed activity stays complete: ")
             if not reason.strip():
                 raise ActivityClosedError("a correction of a closed activity needs a reason", loc=("reason",))
             self._correct(data=data, reason=reason.strip(), **self._meta(by))
@@ -470,14 +525,8 @@ class Activity(ParsAggregate):
             return False
         if self.deleted:
             raise ActivityNotFoundError(f"activity {self.number} was deleted", loc=("activity_id",))
-        if date.fromisoformat(self.data["end_date"]) >= today:
-            raise ActivityNotReadyToCloseError(
-                "an activity is closed after its end date has passed", loc=("end_date",)
-            )
-        gaps = close_gaps(self.data)
-        if gaps:
-            loc, msg = gaps[0]
-            raise ActivityNotReadyToCloseError(msg, loc=loc)
+        if gaps := missing_to_close(self.data, today):
+            raise ActivityNotReadyToCloseError.naming(gaps)
         self._close(**self._meta(by))
         return True
 

@@ -13,6 +13,10 @@ class DomainError(Exception):
         if loc:
             self.loc = loc
 
+    def problems(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every (field, reason) the error names: one here; an error that names several at once overrides it."""
+        return [(self.loc, self.message)]
+
 
 class InvalidValueError(DomainError, ValueError):
     """Raised when a value is malformed (an ACCME ID that is not 7 digits, a bad email)."""

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
-from domain.activity import Activity, active_gaps
+from domain.activity import Activity, active_gaps, close_gaps
 from projections.base import ParsProjection, ProjectionView
 
 
@@ -37,7 +37,20 @@ def summarise(accme_id: str, number: str, provider_activity_id: str, data: dict[
         "commercial_support": data.get("commercial_support"),
         "monetary_support": [{"source": m["source"], "amount": m.get("amount") or 0} for m in data.get("monetary_support") or []],
         "in_kind_sources": [s["source"] for s in data.get("in_kind_support") or []],
+        # What closing still needs besides the end date passing (that part depends on the day it is read).
+        "close_gaps": [{"loc": list(loc), "msg": msg} for loc, msg in close_gaps(data)],
     }
+
+
+def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any]] | None:
+    """Every item the activity still needs before it can be closed today (none once closed), as {loc, msg};
+    None for a row projected before the read model kept them (`pars projections rebuild activity_summary`)."""
+    if summary["closed"]:
+        return []
+    if "close_gaps" not in summary:
+        return None
+    early = [{"loc": ["end_date"], "msg": "an activity is closed after its end date has passed"}] if summary["end_date"] >= today.isoformat() else []
+    return early + list(summary.get("close_gaps") or [])
 
 
 def status_of(summary: dict[str, Any], today: date) -> str:
@@ -62,7 +75,7 @@ class ActivitySummaryView(ProjectionView):
         self, accme_id: str, *, year: int | None, fmt: str | None, status: str | None, q: str | None,
         moc: str | None, rems: bool | None, mips: bool | None, today: date, limit: int, offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
-        """The provider's (not deleted) activities matching every filter, newest first; and the total."""
+        """The provider's (not deleted) activities matching every filter (`year`: ended in that year), newest first; and the total."""
 
     @abstractmethod
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -75,7 +88,7 @@ class ActivitySummaryView(ProjectionView):
 
     @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
-        """Every (not deleted) activity summary of the provider that ran in the year (any year if None)."""
+        """Every (not deleted) activity summary of the provider that counts in the year, i.e. ended in it (any year if None)."""
 
 
 class ActivitySummaryProjection(ParsProjection[ActivitySummaryView]):

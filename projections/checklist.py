@@ -52,19 +52,36 @@ class ActivityFactsForYear(ABC):
 
 
 def commercial_support_totals(supports_per_activity: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
+    """The one summary of commercial support every view shows (dashboard, program summary, data report), from
+    each activity's supports `{source, monetary, amount}`: monetary totals (in all and by source), how many
+    activities list any support, how many in-kind supports are listed (one per activity and source) and the
+    distinct in-kind sources."""
     by_source: dict[str, int] = {}
     in_kind = 0
+    in_kind_sources: set[str] = set()
+    supported = 0
     for supports in supports_per_activity:
+        supported += bool(supports)
         for s in supports or []:
             if s.get("monetary"):
                 by_source[s["source"]] = by_source.get(s["source"], 0) + int(s.get("amount") or 0)
             else:
                 in_kind += 1
+                in_kind_sources.add(s["source"])
     return {
+        "activities_supported": supported,
         "monetary_total": sum(by_source.values()),
         "monetary_by_source": dict(sorted(by_source.items())),
         "in_kind_count": in_kind,
+        "in_kind_sources": sorted(in_kind_sources),
     }
+
+
+def activity_supports(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """An activity's commercial supports as `commercial_support_totals` reads them."""
+    return [
+        {"source": m.get("source", ""), "monetary": True, "amount": m.get("amount")} for m in data.get("monetary_support") or []
+    ] + [{"source": k.get("source", ""), "monetary": False, "amount": None} for k in data.get("in_kind_support") or []]
 
 
 class NoActivities(ActivityFactsForYear):
@@ -160,9 +177,7 @@ def activity_fact(
         return date.fromisoformat(value) if value else None
 
     learners = data.get("learners") or {}
-    support = [
-        {"source": m.get("source", ""), "monetary": True, "amount": m.get("amount")} for m in data.get("monetary_support") or []
-    ] + [{"source": k.get("source", ""), "monetary": False, "amount": None} for k in data.get("in_kind_support") or []]
+    support = activity_supports(data)
     return {
         "stream_id": stream_id,
         "activity_id": number,

@@ -7,55 +7,80 @@ path inside the item. `"isInterprofessional "` (trailing space) is accepted; it 
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from domain.activity import BOARDS, DELIVERY_METHODS, LEARNER_CATEGORIES, MEASUREMENT_TYPES, OUTCOMES, canonical_format, empty_data
+from domain.activity import (
+    BOARDS,
+    CERTIFICATIONS,
+    DELIVERY_METHODS,
+    FEES,
+    LEARNER_CATEGORIES,
+    MEASUREMENT_TYPES,
+    OUTCOMES,
+    REGISTRATIONS,
+    canonical_format,
+    empty_data,
+)
 from domain.errors import InvalidValueError
 
 HE = ("healthcareMetadata", "healthcareEducation")
 XI = ("XtensibleInfo",)
 
 
+#: A date, optionally with a time (and offset) that is ignored: time zones shifted dates (DOMAIN-FACTS 2.3).
+DATE_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
+)
+
+
 def _date(value: Any) -> Any:
-    # Dates are sent without a time, or with one we ignore (time zones shifted dates); anything after
-    # the date that is not a time is refused, not cut off.
-    if isinstance(value, str) and len(value) > 10 and _is_date_time(value.strip()):
-        return value.strip()[:10]
+    if isinstance(value, str) and (match := DATE_TIME.fullmatch(value.strip())):
+        return match[1]  # anything else (e.g. "2025-03-01x") stays as sent and is refused, never cut to fit
     return value
-
-
-def _is_date_time(value: str) -> bool:
-    if value[10:11] not in ("T", " "):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
 
 
 Day = Annotated[date, BeforeValidator(_date)]
-
-
-def _category(value: Any) -> Any:
-    # The activity OpenAPI's vocabulary is physician / non-physician; the JSON schema's, professions plus
-    # "other" (accme/README.md). Both are read; "non-physician" is the schema's "other".
-    if isinstance(value, str):
-        value = value.strip().lower()
-        return OTHER_LEARNERS if value == "non-physician" else value
-    return value
-
-
+#: The schema's word for learners who are not physicians (the activity OpenAPI's "non-physician").
 OTHER_LEARNERS = "other"
-Category = Annotated[Literal[LEARNER_CATEGORIES], BeforeValidator(_category)]  # type: ignore[valid-type]
+
+
+class MisspeltKeyError(ValueError):
+    """Raised (inside validation) for a key that is a known key misspelt; `key` is the key as sent."""
+
+    def __init__(self, key: str, name: str) -> None:
+        super().__init__(f"{key!r} is not a key of this object; did you mean {name!r}?")
+        self.key = key
+
+
+def _squash(key: str) -> str:
+    return "".join(ch for ch in key.lower() if ch.isalnum())
+
+
+@functools.cache
+def _squashed_fields(model: type[BaseModel]) -> dict[str, str]:
+    return {_squash(name): name for name in model.model_fields}
 
 
 class _M(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _misspelt_keys(cls, value: Any) -> Any:
+        """Keys the schema does not name pass (drafts add fields), but a known key misspelt by case, space or
+        underscore ("commercialsupport") is refused: ignored, its answer would be silently lost."""
+        if isinstance(value, dict):
+            known = _squashed_fields(cls)
+            for key in value:
+                if isinstance(key, str) and key not in cls.model_fields and (name := known.get(_squash(key))) and key.strip() != name:
+                    raise MisspeltKeyError(key, name)
+        return value
 
 
 class Identifier(_M):
@@ -74,8 +99,15 @@ class LomModel(_M):
     general: General
 
 
+def _certification(value: Any) -> Any:
+    """The schema's word for the credit, whatever its case and spacing ("AMA PRA category 1")."""
+    if isinstance(value, str):
+        return next((c for c in CERTIFICATIONS if c.lower() == " ".join(value.split()).lower()), value)
+    return value
+
+
 class Credits(_M):
-    activityCertification: str = "AMA PRA Category 1"
+    activityCertification: Annotated[Literal[CERTIFICATIONS], BeforeValidator(_certification)] = "AMA PRA Category 1"  # type: ignore[valid-type]
     numberOfCredits: float | None = Field(default=None, ge=0, le=1000)
     nonAccreditedProvider: list[str] = []
 
@@ -111,8 +143,21 @@ class ActivityDescriptionModel(_M):
     commercialSupportAmount: list[Amount] = []
 
 
+def _category(value: Any) -> Any:
+    """A learner category in the schema's words; "non-physician" (the activity OpenAPI's word) is "other".
+    Why refuse the rest: an unknown word (say "Physicians") would be stored and counted as other learners."""
+    if not isinstance(value, str):
+        return value
+    text = " ".join(value.split()).lower()
+    if text in ("non-physician", "nonphysician", "non physician"):
+        return "other"
+    if text not in LEARNER_CATEGORIES:
+        raise ValueError(f"a learner category is one of: {'; '.join(LEARNER_CATEGORIES)}; or non-physician (got {value!r})")
+    return text
+
+
 class Participants(_M):
-    category: Category
+    category: Annotated[str, BeforeValidator(_category)]
     numberOfParticipants: int = Field(ge=0)
 
 
@@ -160,14 +205,17 @@ class Xtensible(_M):
     MOCAttestation: bool | None = None
     ContentOutlines: dict[str, list[dict[str, Any]]] | None = None
     ForPublicList: bool | None = None
-    FeeForParticipation: Literal["Yes", "No, it’s free", "Variable"] | None = None
-    ActivityRegistration: Literal["Open to all", "Limited"] | None = None
+    FeeForParticipation: Literal[FEES] | None = None  # type: ignore[valid-type]
+    ActivityRegistration: Literal[REGISTRATIONS] | None = None  # type: ignore[valid-type]
     IsMeritBasedIncentivePaymentSystem: bool | None = None
     REMS: Rems | None = None
     HasStateContentTags: bool | None = None
     StateContentTags: dict[str, list[dict[str, str]]] | None = None
     activityRecordAction: Literal["Add", "Update", "Delete"] = "Add"
     closeActivityRecord: bool = False
+    #: Not in schema v0.1.2 (our extension): why a closed activity is changed. A change to a closed activity
+    #: is a correction and is refused without it; it is not a fact of the activity, so it is never emitted.
+    CorrectionReason: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="before")
     @classmethod
@@ -175,6 +223,9 @@ class Xtensible(_M):
         if isinstance(value, dict) and "isInterprofessional " in value:
             value = dict(value)
             value.setdefault("isInterprofessional", value.pop("isInterprofessional "))
+        if isinstance(value, dict) and value.get("FeeForParticipation") == "No, it's free":
+            # Typed with a straight apostrophe (keyboards, spreadsheets): the schema's word has a curly one.
+            value = {**value, "FeeForParticipation": "No, it’s free"}
         return value
 
 
@@ -203,6 +254,8 @@ class ParsedItem:
     provider_activity_id: str | None
     activity_number: str | None
     data: dict[str, Any]
+    reason: str = ""  # XtensibleInfo.CorrectionReason: needed when the item changes a closed activity
+    provider_id: str | None = None  # XtensibleInfo.ProviderID: the provider the item says it is for
 
 
 class ItemError(Exception):
@@ -224,7 +277,7 @@ def parse_item(item: Any) -> ParsedItem:
         model = ActivityItem.model_validate(item)
     except ValidationError as exc:
         raise ItemError([
-            {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": e["msg"]}
+            {"loc": [*(str(p) if not isinstance(p, int) else p for p in e["loc"]), *_misspelt(e)], "msg": _message(e)}
             for e in exc.errors(include_url=False)
         ]) from None
     pid, number = _identifiers(model.Lom.general.identifier)
@@ -297,7 +350,42 @@ def parse_item(item: Any) -> ParsedItem:
         "url": url or None,
         "moc_attestation": x.MOCAttestation,
     }
-    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data)
+    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data, (x.CorrectionReason or "").strip(),
+                      (x.ProviderID or "").strip() or None)
+
+
+#: Fields with a fixed list of answers: what a refusal calls them, in PARS's words.
+CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "FeeForParticipation": ("the fee for participation", FEES),
+    "ActivityRegistration": ("registration", REGISTRATIONS),
+    "activitySponsorship": ("providership", ("direct", "joint")),
+    "DeliveryMethod": ("a delivery method", DELIVERY_METHODS),
+    "MeasuredOutcome": ("a measured outcome", OUTCOMES),
+    "MeasurementType": ("how an outcome was measured", MEASUREMENT_TYPES),
+    "boardName": ("a MOC board", BOARDS),
+    "activityRecordAction": ("the record action", ("Add", "Update", "Delete")),
+    "catalog": ("an identifier's catalog", ("ACCME Activity ID", "Provider Activity ID", "URL")),
+    "activityCertification": ("the credit type", CERTIFICATIONS),
+    "REMSType": ("the REMS type", ("Opioid Analgesic", "Mycophenolate")),
+}
+
+
+def _misspelt(error: Any) -> list[str]:
+    """The misspelt key itself, to end the error's path with."""
+    cause = (error.get("ctx") or {}).get("error")
+    return [cause.key] if isinstance(cause, MisspeltKeyError) else []
+
+
+def _message(error: Any) -> str:
+    """A validation error in PARS's words where the field has fixed answers, else pydantic's (trimmed)."""
+    if error["type"] == "literal_error":
+        named = next((CHOICES[str(p)] for p in reversed(error["loc"]) if str(p) in CHOICES), None)
+        if named:
+            what, choices = named
+            return f"{what} is one of: {'; '.join(choices)} (got {error['input']!r})"
+    if error["type"].startswith(("date_", "datetime_")):
+        return f"a date is written YYYY-MM-DD (a time after it is ignored); got {error['input']!r}"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _parse_delete(item: dict[str, Any]) -> ParsedItem:
@@ -306,7 +394,8 @@ def _parse_delete(item: dict[str, Any]) -> ParsedItem:
     except (ValidationError, AttributeError):
         raise ItemError([{"loc": ["Lom", "general", "identifier"], "msg": "a Delete names the activity by its identifier"}]) from None
     pid, number = _identifiers(general.identifier)
-    return ParsedItem("Delete", False, pid, number, {})
+    provider = (item.get("XtensibleInfo") or {}).get("ProviderID")
+    return ParsedItem("Delete", False, pid, number, {}, provider_id=str(provider).strip() or None if provider is not None else None)
 
 
 def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]:
@@ -358,7 +447,8 @@ DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
     "fee": (*XI, "FeeForParticipation"),
     "registration": (*XI, "ActivityRegistration"),
     "url": ("Lom", "general", "identifier"),
-    "reason": (*XI, "activityRecordAction"),
+    "reason": (*XI, "CorrectionReason"),
+    "provider_id": (*XI, "ProviderID"),
 }
 MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate",
            "practice_areas": "MOCPracticeArea"}

@@ -19,6 +19,7 @@ from domain.activity import (
     Activity,
     ActivityCatalog,
     ActivityNotFoundError,
+    ActivityNotReadyToCloseError,
     ActivityNumber,
     activity_number_candidate,
 )
@@ -29,8 +30,6 @@ from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, par
 from services.store import ParsStore
 
 MAX_ATTEMPTS = 16
-#: Default reason of a correction that arrives through a channel that carries none (ACCME JSON, batch files).
-RESUBMITTED = "corrected by resubmission"
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,21 @@ class ActivityResult:
     action: str  # created | updated | deleted | closed | unchanged | rejected
     errors: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None
+    #: For an update or correction, the JSON paths of the facts it changed (a field a file leaves out is removed:
+    #: the answer names it, so nothing changes unseen).
+    changed: list[list[Any]] = field(default_factory=list)
 
 
 class ActivityItemError(InvalidValueError):
     """Raised when an ACCME item given to a single-activity command breaks the schema rules."""
+
+
+class ActivityIdInUseError(ConflictError):
+    """Raised when a new activity is given a Provider Activity ID another (not deleted) activity already has."""
+
+    def __init__(self, message: str, loc: tuple[str, ...], activity_id: str) -> None:
+        super().__init__(message, loc=loc)
+        self.activity_id = activity_id
 
 
 class ActivityConcurrencyError(ConflictError):
@@ -163,8 +173,13 @@ class ActivityRegistry:
 
     # --- ACCME JSON (web service and every batch format) ----------------------------------
 
-    def submit_accme_activities(self, accme_id: str, items: list[dict[str, Any]], by: Acting) -> list[ActivityResult]:
-        """Applies each item (Add / Update / Delete, closeActivityRecord) and saves all valid ones at once."""
+    def submit_accme_activities(
+        self, accme_id: str, items: list[dict[str, Any]], by: Acting, *, only_new: bool = False
+    ) -> list[ActivityResult]:
+        """Applies each item (Add / Update / Delete, closeActivityRecord) and saves all valid ones at once.
+
+        With `only_new` (the web's "Add an activity"), an item whose Provider Activity ID is in use is
+        refused (its result names the activity that has it) instead of replacing that activity."""
         self._require_provider(accme_id)
         parsed: list[ParsedItem | list[dict[str, Any]]] = []
         for item in items:
@@ -172,11 +187,18 @@ class ActivityRegistry:
                 parsed.append(parse_item(item))
             except ItemError as exc:
                 parsed.append(exc.errors)
+        first_of: dict[str, int] = {}
+        for i, p in enumerate(parsed):
+            if isinstance(p, ParsedItem) and p.provider_activity_id:
+                first = first_of.setdefault(p.provider_activity_id, i)
+                if first != i:  # a second item for one activity would silently replace the first
+                    parsed[i] = [{"loc": ["Lom", "general", "identifier"],
+                                  "msg": f"the Provider Activity ID {p.provider_activity_id} is already given by item {first} of this submission"}]
         for attempt in range(MAX_ATTEMPTS):
             batch = _Batch(self.store, accme_id, by)
             batch.prefetch([p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id])
             results = [
-                ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i])
+                ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i], only_new)
                 for i, p in enumerate(parsed)
             ]
             try:
@@ -185,13 +207,22 @@ class ActivityRegistry:
                 # A concurrent writer got there first (often on the provider's catalog): pause a little, reload, decide again.
                 time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
                 continue
-            return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position) for r in results]
+            return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position, r.changed) for r in results]
         raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
 
-    def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any]) -> ActivityResult:
+    def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False) -> ActivityResult:
         # Each item works on a copy so that a refused item leaves no pending events behind.
         try:
+            if p.provider_id not in (None, batch.accme_id):
+                # A file or request naming another provider is refused, never filed under the sender.
+                raise ConflictError("the ProviderID is not the provider this submission is for", loc=("provider_id",))
             activity = self._find(batch, p)
+            if only_new and activity is not None and not activity.deleted:
+                raise ActivityIdInUseError(
+                    f"the Provider Activity ID {activity.provider_activity_id} is already used by activity {activity.number}"
+                    f" ({activity.data.get('title')}); open that activity to change it, or choose another ID",
+                    loc=("provider_activity_id",), activity_id=activity.number,
+                )
             if p.action == "Delete":
                 if activity is None or activity.deleted:
                     if activity is None:
@@ -219,20 +250,23 @@ class ActivityRegistry:
                 return ActivityResult(index, True, activity.number, "unchanged")  # the common re-upload: no copy, no events
 
             def change(a: Activity) -> str | bool:
-                changed = a.revise(data, batch.by, reason=RESUBMITTED)
+                # A change to a closed activity is a correction: it carries the item's own reason or is refused.
+                changed = a.revise(data, batch.by, reason=p.reason)
                 closed = p.close and a.close(self.today(), batch.by)
                 return "closed" if closed else ("updated" if changed else False)
 
             return self._step(batch, activity, index, change)
         except DomainError as exc:
-            return ActivityResult(index, False, None, "rejected", [{"loc": item_loc(exc.loc), "msg": exc.message}])
+            in_use = exc.activity_id if isinstance(exc, ActivityIdInUseError) else None
+            return ActivityResult(index, False, in_use, "rejected", [{"loc": item_loc(loc), "msg": msg} for loc, msg in exc.problems()])
 
     def _step(self, batch: _Batch, activity: Activity, index: int, change: Callable[[Activity], Any]) -> ActivityResult:
         # A copy takes the change, so that an item refused half-way leaves no pending events behind.
         trial = copy.deepcopy(activity)
         action = change(trial)
         batch.loaded[activity.id] = batch.numbered[activity.number] = trial
-        return ActivityResult(index, True, activity.number, action or "unchanged")
+        changed = [item_loc((key,)) for key in trial.data if trial.data.get(key) != activity.data.get(key)]
+        return ActivityResult(index, True, activity.number, action or "unchanged", changed=changed)
 
     def _find(self, batch: _Batch, p: ParsedItem) -> Activity | None:
         found = None
@@ -244,6 +278,11 @@ class ActivityRegistry:
                 raise ConflictError("the ACCME Activity ID and the Provider Activity ID name different activities", loc=("activity_id",))
             if found is None and by_number is None and not p.provider_activity_id:
                 raise ActivityNotFoundError(f"no activity {p.activity_number} of this provider", loc=("activity_id",))
+            if found is None and by_number is not None and p.provider_activity_id and not by_number.deleted:
+                # The item's own ID would otherwise be dropped and its facts filed under another activity's ID.
+                raise ConflictError(
+                    f"ACCME activity {p.activity_number} has the Provider Activity ID {by_number.provider_activity_id},"
+                    f" not {p.provider_activity_id}", loc=("activity_id",))
             found = found or by_number
         return found
 
@@ -350,10 +389,14 @@ class ActivityRegistry:
             raise ConflictError("the item names another activity", loc=("body", "item", "Lom", "general", "identifier"))
         data = {**parsed.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
         try:
-            changed = activity.revise(data, by, reason=cmd.reason)
+            changed = activity.revise(data, by, reason=cmd.reason or parsed.reason)  # the body's, else the item's own
         except DomainError as exc:
-            loc = ("body", "reason") if exc.loc == ("reason",) else ("body", "item", *map(str, item_loc(exc.loc)))
-            raise type(exc)(exc.message, loc=loc) from None
+            def where(loc: tuple[str, ...]) -> tuple[str, ...]:
+                return ("body", "reason") if loc == ("reason",) else ("body", "item", *map(str, item_loc(loc)))
+
+            if isinstance(exc, ActivityNotReadyToCloseError):
+                raise ActivityNotReadyToCloseError(exc.message, loc=where(exc.loc), gaps=[(where(loc), msg) for loc, msg in exc.gaps]) from None
+            raise type(exc)(exc.message, loc=where(exc.loc)) from None
         return self.store.save(activity)[-1].notification.id if changed else None
 
     def report_enduring_learners(self, cmd: ReportEnduringLearners, by: Acting) -> int | None:
@@ -362,36 +405,25 @@ class ActivityRegistry:
             return None
         return self.store.save(activity)[-1].notification.id
 
-    def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting) -> list[ActivityResult]:
+    def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting, *, only_new: bool = False) -> list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
-        lom, general = _part(cmd.item, "Lom"), _part(cmd.item, "Lom", "general")
-        education = _part(cmd.item, "healthcareMetadata", "healthcareEducation")
+        template = cmd.item.model_dump()
         items = []
         for n, instance in enumerate(cmd.instances, start=1):
-            item = {**cmd.item, "Lom": {**lom, "general": {
-                **general,
-                "identifier": [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}],
-            }}}
-            he = dict(education)
+            item = copy.deepcopy(template)
+            general = item["Lom"]["general"]
+            # Each instance is its own activity (its own IDs); the activity's URL is the template's.
+            urls = [i for i in general.get("identifier") or [] if isinstance(i, dict) and i.get("catalog") == "URL"]
+            general["identifier"] = [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}, *urls]
+            he = item["healthcareMetadata"]["healthcareEducation"]
             he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
             if instance.city or instance.state or instance.country:
                 he["activityLocation"] = {k: v for k, v in (("city", instance.city), ("stateOrProvince", instance.state), ("country", instance.country)) if v}
-            item["healthcareMetadata"] = {"healthcareEducation": he}
             items.append(item)
-        return self.submit_accme_activities(cmd.accme_id, items, by)
+        return self.submit_accme_activities(cmd.accme_id, items, by, only_new=only_new)
 
     def _require_provider(self, accme_id: str) -> None:
         require_accme_id(accme_id, loc=("path", "accme_id"))
         if Provider.create_id(accme_id) not in self.store.repository:
             raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id"))
 
-
-def _part(item: dict[str, Any], *path: str) -> dict[str, Any]:
-    """The object at `path` in a repeat activity's item, which every instance copies; a 422 naming it if it is not one."""
-    value: Any = item
-    for depth, key in enumerate(path, start=1):
-        value = value.get(key) if isinstance(value, dict) else None
-        if not isinstance(value, dict):
-            what = "is missing" if value is None else "must be an object"
-            raise ActivityItemError(f"{'.'.join(path[:depth])} {what}: each instance is built from it", loc=("body", "item", *path[:depth]))
-    return value

@@ -90,7 +90,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(domain_status(exc), exc.message, [{"loc": list(exc.loc), "msg": exc.message}])
+        return problem_response(domain_status(exc), exc.message, [{"loc": list(loc), "msg": msg} for loc, msg in exc.problems()])
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -14,6 +14,7 @@ from typing import Any
 
 from adapters.batch import accme_json, excel, mems_xml, tab
 from adapters.batch.records import BatchFormatError, ParsedRecord
+from adapters.batch.text_encoding import sniff_text
 
 FORMATS: dict[str, ModuleType] = {"json": accme_json, "xml": mems_xml, "tab": tab, "xlsx": excel}
 MEDIA_TYPES = {
@@ -51,7 +52,7 @@ def detect(data: bytes) -> str:
     """The format of a file from its first bytes: `json`, `xml`, `tab` or `xlsx`; BatchFormatError if none."""
     if workbook := detect_workbook(data):
         return workbook
-    text = tab.decode(data[:65536]).lstrip()
+    text = sniff_text(data[:65536]).lstrip()
     if text.startswith("<"):
         return "xml"
     if text.startswith(("{", "[")):

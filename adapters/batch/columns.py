@@ -10,6 +10,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | --- | --- |
 | Record Action | Add, Update or Delete (`XtensibleInfo.activityRecordAction`) |
 | Close Activity | Yes/No (`XtensibleInfo.closeActivityRecord`) |
+| Correction Reason | why a closed activity is changed; a row that changes a closed activity without one is refused (`XtensibleInfo.CorrectionReason`, a PARS extension, not in schema v0.1.2) |
 | ACCME Activity ID / Provider Activity ID / Activity URL | `Lom.general.identifier[]` by catalog |
 | Activity Title / Description of Content | `Lom.general.title` / `.description` |
 | Activity Format | `healthcareEducation.activityFormat` |
@@ -27,7 +28,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | Measured Outcome: Learner Competence (and the other outcomes) | `Objective`, `Subjective`, `Objective; Subjective`, or `Yes` (measured, type not given) |
 | Show in CME Passport | Yes/No (`ForPublicList`) |
 | Fee for Participation / Activity Registration | text |
-| MOC Attestation | Yes/No (`XtensibleInfo.MOCAttestation`) |
+| MOC Attestation | Yes/No (`XtensibleInfo.MOCAttestation`, a PARS extension) |
 | MIPS | Yes/No |
 | REMS Type / REMS Identifier | `XtensibleInfo.REMS` |
 | Interprofessional | Yes/No |
@@ -116,12 +117,20 @@ def read_yesno(value: Any) -> bool:
     raise CellError(f"expected Yes or No, got {_text(value)!r}")
 
 
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellError(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
         return Decimal(str(value))
-    text = _text(value).replace(",", "").lstrip("$")
+    text = _text(value).lstrip("$")
+    if "," in text:
+        # Only thousands separators are dropped: "6,25" (a decimal comma) would otherwise become 625.
+        if not THOUSANDS.fullmatch(text):
+            raise CellError(f"expected a number with a point for decimals, e.g. 6.25 or 1,500 (got {_text(value)!r})")
+        text = text.replace(",", "")
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -286,6 +295,7 @@ def _list_column(name: str, path: tuple[str, ...]) -> Column:
 COLUMNS: list[Column] = [
     Column("Record Action", XI + ("activityRecordAction",)),
     Column("Close Activity", XI + ("closeActivityRecord",), read_yesno),
+    Column("Correction Reason", XI + ("CorrectionReason",)),
     Column("Provider ID", XI + ("ProviderID",)),
     Column("Activity Title", GEN + ("title",)),
     Column("Description of Content", GEN + ("description",)),
@@ -326,6 +336,9 @@ COLUMNS: list[Column] = [
     _list_column("Pharmacy Content Topics", XI + ("PharmacyContentTags", "PharmacyContentTopic")),
     Column("Has State Content Tags", XI + ("HasStateContentTags",), read_yesno),
 ]
+
+#: Columns of fields that ACCME's schema v0.1.2 does not have (PARS extensions), marked so in the templates.
+EXTENSION_COLUMNS = frozenset({"Correction Reason", "MOC Attestation"})
 
 IDENTIFIER_COLUMNS = {"ACCME Activity ID": "ACCME Activity ID", "Provider Activity ID": "Provider Activity ID", "Activity URL": "URL"}
 
@@ -419,7 +432,7 @@ REPORTING_YEAR = "Reporting Year"
 def header(groups: dict[str, int] | None = None) -> list[str]:
     """Every column, in template order, with `groups[name]` numbered copies of each repeated group."""
     counts = {"supporter": 3, "moc": 2, "keyword": 1, "outline": 1} | (groups or {})
-    names = ["Record Action", "Close Activity", *IDENTIFIER_COLUMNS]
+    names = ["Record Action", "Close Activity", "Correction Reason", *IDENTIFIER_COLUMNS]
     names += [c.name for c in COLUMNS if c.name not in names]
     names += ["In-Kind Supporters"] + list(PARTICIPANT_COLUMNS.values()) + list(OUTCOME_COLUMNS.values()) + list(PAIR_COLUMNS)
     for gname, group in GROUPS.items():

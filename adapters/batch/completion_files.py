@@ -25,6 +25,7 @@ from adapters.batch.completion_rows import (
     record_to_row, row_to_record,
 )
 from adapters.batch.records import BatchFormatError
+from adapters.batch.text_encoding import sniff_text
 from domain.learner import CERTIFYING_BOARDS
 from services.completions import ParsedReport, parse_provider_report
 
@@ -41,7 +42,7 @@ def detect(data: bytes) -> str:
     """`json`, `tab` or `xlsx` from the first bytes; BatchFormatError naming what the file is instead."""
     if workbook := detect_workbook(data):
         return workbook
-    text = tab.decode(data[:65536]).lstrip()
+    text = sniff_text(data[:65536]).lstrip()
     if text.startswith(("{", "[")):
         return "json"
     if text.startswith("<"):

@@ -113,6 +113,7 @@ def _instructions(sheet: Any, names: list[str]) -> None:
         "Dates as MM/DD/YYYY. Yes/No columns take Yes or No. Lists separate values with ';' (write \\; for a ';' inside a value).",
         "Give the Provider Activity ID on every row: it is how a re-upload updates the same activity instead of adding one.",
         "Record Action: Add, Update or Delete. Close Activity: Yes closes the activity once it is complete.",
+        "Correction Reason: a row that changes a closed activity is a correction and needs its reason (a PARS extension).",
         "Repeated groups are numbered (Commercial Supporter 1, 2, ...; MOC Board 1, 2, ...): add columns with the next number when you need more.",
         "",
     ):
@@ -121,7 +122,10 @@ def _instructions(sheet: Any, names: list[str]) -> None:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for name in names:
-        sheet.append([name, *_describe(name)])
+        path, kind = _describe(name)
+        if name in columns.EXTENSION_COLUMNS or name.startswith("MOC Practice Areas"):
+            path += " (PARS extension, not in schema v0.1.2)"
+        sheet.append([name, path, kind])
     sheet.column_dimensions["A"].width = 44
     sheet.column_dimensions["B"].width = 70
     sheet.column_dimensions["C"].width = 24

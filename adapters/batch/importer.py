@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from adapters.batch import columns, read_file, render
 from adapters.batch.records import ParsedRecord
+from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
 
 CHUNK_SIZE = 1000
@@ -81,8 +82,14 @@ def submit_records(
     rejected: list[tuple[int, list[dict[str, Any]]]] = []
     stored: list[tuple[int, dict[str, Any]]] = []
     valid = []
+    first_row: dict[str, str] = {}
     for position, record in enumerate(records):
-        if record.ok:
+        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
+        if pid and first_row.setdefault(pid, record.ref) != record.ref:
+            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
+            msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
+            rejected.append((position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": [record.ref, "Lom", "general", "identifier"]}]))
+        elif record.ok:
             valid.append((position, record))
         else:
             rejected.append((position, [_parse_error(record, e) for e in record.errors]))
@@ -96,7 +103,10 @@ def submit_records(
             if result.ok:
                 action = _action(result.action)
                 report.counts[action] = report.counts.get(action, 0) + 1
-                stored.append((position, {"row": record.ref, "activity_id": result.activity_id, "action": action}))
+                entry = {"row": record.ref, "activity_id": result.activity_id, "action": action}
+                if getattr(result, "changed", None):
+                    entry["changed"] = [_field_name(fmt, loc) for loc in result.changed]
+                stored.append((position, entry))
             else:
                 errors = result.errors or [{"loc": [], "msg": "rejected"}]
                 rejected.append((position, [_submit_error(fmt, record, e) for e in errors]))
@@ -114,6 +124,10 @@ def export_activities(system: Any, accme_id: str, fmt: str) -> bytes:
     return render(fmt, system.activities.export_accme_activities(accme_id))
 
 
+def _id_field(fmt: str) -> str:
+    return {"tab": "Provider Activity ID", "xlsx": "Provider Activity ID", "xml": "Lom/general/identifier"}.get(fmt, "Lom.general.identifier")
+
+
 def _action(action: Any) -> str:
     text = str(getattr(action, "value", action)).lower()
     return ACTIONS.get(text, text)
@@ -125,12 +139,15 @@ def _parse_error(record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
     return {"row": record.ref, "field": "/".join(fields) if fields else None, "reason": error.get("msg", ""), "loc": [record.ref, *fields]}
 
 
+def _field_name(fmt: str, loc: list[Any]) -> str | None:
+    """A field as the file's format names it: its column, XML element path or JSON path."""
+    if fmt in ("tab", "xlsx"):
+        return columns.column_for(loc) or (".".join(str(p) for p in loc) or None)
+    if fmt == "xml":
+        return "/".join(f"{p}" if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace("/[", "[") or None
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
+
+
 def _submit_error(fmt: str, record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
     loc = list(error.get("loc", []))
-    if fmt in ("tab", "xlsx"):
-        name = columns.column_for(loc) or (".".join(str(p) for p in loc) or None)
-    elif fmt == "xml":
-        name = "/".join(f"{p}" if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace("/[", "[") or None
-    else:
-        name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or None
-    return {"row": record.ref, "field": name, "reason": error.get("msg", ""), "loc": [record.ref, *loc]}
+    return {"row": record.ref, "field": _field_name(fmt, loc), "reason": error.get("msg", ""), "loc": [record.ref, *loc]}

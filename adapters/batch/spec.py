@@ -71,6 +71,7 @@ ITEM: dict[str, Any] = {
         "StateContentTags": {"StateContent": [{"StateContentDomain": S, "StateContentTopic": S}]},
         "activityRecordAction": S,
         "closeActivityRecord": B,
+        "CorrectionReason": S,  # our extension: why a closed activity is changed
     },
 }
 

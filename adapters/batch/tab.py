@@ -2,8 +2,8 @@
 
 The columns are those of `adapters.batch.columns` (MM/DD/YYYY dates, Yes/No booleans, lists
 joined with `;`). Cells holding a tab, a line break or a double quote are quoted as Excel's
-"Text (Tab delimited)" does. Files are read as UTF-8 (with or without a byte-order mark),
-UTF-16 with a byte-order mark (Excel's "Unicode Text"), or else Windows-1252.
+"Text (Tab delimited)" does. Files are decoded by `text_encoding.decode_text` (UTF-8, UTF-16 with a
+byte-order mark, or wholly Windows-1252; a file of mixed encodings is refused naming the line and byte).
 """
 
 from __future__ import annotations
@@ -15,15 +15,10 @@ from typing import Any
 
 from adapters.batch import columns
 from adapters.batch.records import BatchFormatError, ParsedRecord
+from adapters.batch.text_encoding import decode_text
 
 
-def decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+decode = decode_text
 
 
 def parse(data: bytes) -> list[ParsedRecord]:

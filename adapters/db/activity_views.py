@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, not_, or_, select
 
 from adapters.db.activity_tables import activity_summaries as t
 from adapters.db.views import SqlDocumentView
+from domain.activity import year_bounds
 from projections.activity_summary import ActivitySummaryView
 
 
@@ -39,8 +40,9 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
 
     def _where(self, accme_id: str, year: int | None) -> list[Any]:
         where = [t.c.accme_id == accme_id, t.c.deleted.is_(False)]
-        if year is not None:
-            where += [t.c.start_date <= f"{year:04d}-12-31", t.c.end_date >= f"{year:04d}-01-01"]
+        if year is not None:  # the year an activity counts in is the year it ended (domain.activity.year_counted)
+            first, last = year_bounds(year)
+            where += [t.c.end_date >= first, t.c.end_date <= last]
         return where
 
     def search(

@@ -2,7 +2,8 @@
 
 The form holds the fields a provider fills for a live course or an enduring material (MOC,
 REMS and the rest stay with the batch files and the web service); an edit keeps every field
-of the stored item that the form does not show.
+of the stored item that the form does not show, including the entries of a list beyond the one
+the form shows (more supporters, outcomes, delivery methods, learners of other professions).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from commands.activities import Instance
-from domain.activity import DELIVERY_METHODS, FORMATS, MEASUREMENT_TYPES, OUTCOMES
+from domain.activity import DELIVERY_METHODS, FEES, FORMATS, MEASUREMENT_TYPES, OUTCOMES, REGISTRATIONS
 from domain.errors import InvalidValueError
 
 FORMAT_OPTIONS = [(f, f) for f in FORMATS]
@@ -20,6 +21,9 @@ DELIVERY_OPTIONS = [(d, d) for d in DELIVERY_METHODS]
 OUTCOME_OPTIONS = [(o, o) for o in OUTCOMES]
 MEASUREMENT_OPTIONS = [(m, m) for m in MEASUREMENT_TYPES]
 YES_NO = [("yes", "Yes"), ("no", "No")]
+#: Exactly the domain's answers, in PARS's words (the value sent is the word stored).
+FEE_OPTIONS = [(f, f) for f in FEES]
+REGISTRATION_OPTIONS = [(r, {"Limited": "Limited (e.g. members only)"}.get(r, r)) for r in REGISTRATIONS]
 
 #: The last part of an error's `loc` (ACCME JSON names and domain names) -> the form field it belongs beside.
 FIELDS = {
@@ -52,6 +56,11 @@ LABELS = {
     "physicians": "Learner counts", "outcome": "Outcome measured", "outcome_type": "How the outcome was measured",
     "passport": "CME Passport listing", "fee": "Fee for participation", "registration": "Registration", "url": "Activity web address",
 }
+
+
+def field_of(loc: Any) -> str | None:
+    """The form field an error's `loc` concerns (its deepest part the form knows), or None."""
+    return next((FIELDS[str(p)] for p in reversed(list(loc)) if str(p) in FIELDS), None)
 
 
 def where(loc: list[Any]) -> str:
@@ -94,7 +103,7 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
         credits.pop("numberOfCredits", None)
     else:
         credits["numberOfCredits"] = number
-    joint = [p.strip() for p in form.get("joint_providers", "").split(",") if p.strip()]
+    joint = split_names(form.get("joint_providers", ""))
     if joint:
         credits["nonAccreditedProvider"] = joint
     else:
@@ -114,24 +123,38 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
     else:
         he.pop("commercialSupport", None)
     amount = _number(form.get("support_amount", ""), "support_amount")
-    if form.get("commercial_support") == "yes" and (form.get("support_source") or amount is not None):
-        item["ActivityDescription"] = {"commercialSupportAmount": [
-            {"currency": "USD", "supportSource": form.get("support_source", ""), **({"value": amount} if amount is not None else {})}]}
+    # The form shows the first monetary supporter; the others stay as they are (unless the answer is now No).
+    more_support = (item.get("ActivityDescription") or {}).get("commercialSupportAmount", [])[1:]
+    first = [{"currency": "USD", "supportSource": form.get("support_source", ""), **({"value": amount} if amount is not None else {})}] \
+        if form.get("support_source") or amount is not None else []
+    if form.get("commercial_support") == "yes" and (first or more_support):
+        item["ActivityDescription"] = {"commercialSupportAmount": first + more_support}
     else:
         item.pop("ActivityDescription", None)
+    if form.get("commercial_support") == "no":  # "No" means no supporter of either kind
+        item.get("XtensibleInfo", {}).pop("InKindSupports", None)
     physicians = _number(form.get("physicians", ""), "physicians", integer=True)
     others = _number(form.get("others", ""), "others", integer=True)
     categories = [{"category": c, "numberOfParticipants": n} for c, n in (("physician", physicians), ("other", others)) if n is not None]
-    item["ParticipationMetrics"] = {"participantsByCategory": categories}
+    # Learners of other professions (nurses, pharmacists, ...) are not on the form: kept as stored.
+    professions = [c for c in (item.get("ParticipationMetrics") or {}).get("participantsByCategory", []) if c.get("category") not in ("physician", "other")]
+    item["ParticipationMetrics"] = {"participantsByCategory": categories + professions}
     xi = item.setdefault("XtensibleInfo", {})
     xi["activityRecordAction"] = "Add"
     xi.pop("closeActivityRecord", None)
+    stored_methods = (xi.get("DeliveryMethods") or {}).get("DeliveryMethod", [])
     if form.get("delivery"):
-        xi["DeliveryMethods"] = {"DeliveryMethod": [form["delivery"]]}
+        xi["DeliveryMethods"] = {"DeliveryMethod": list(dict.fromkeys([form["delivery"], *stored_methods[1:]]))}
     else:
         xi.pop("DeliveryMethods", None)
+    stored_outcomes = xi.get("MeasuredOutcomes") or []
     if form.get("outcome"):
-        xi["MeasuredOutcomes"] = [{"MeasuredOutcome": form["outcome"], "MeasurementType": [form.get("outcome_type") or "Objective"]}]
+        types = [form["outcome_type"]] if form.get("outcome_type") else []
+        before = stored_outcomes[0] if stored_outcomes else {}
+        if before.get("MeasuredOutcome") == form["outcome"] and (before.get("MeasurementType") or [""])[0] == form.get("outcome_type", ""):
+            types = list(before.get("MeasurementType") or [])  # unchanged: keep both types where both were given
+        rest = [o for o in stored_outcomes[1:] if o.get("MeasuredOutcome") != form["outcome"]]
+        xi["MeasuredOutcomes"] = [{"MeasuredOutcome": form["outcome"], "MeasurementType": types}, *rest]
     else:
         xi.pop("MeasuredOutcomes", None)
     if form.get("passport") in ("yes", "no"):
@@ -162,7 +185,7 @@ def form_from_item(item: dict[str, Any]) -> dict[str, Any]:
         "title": general.get("title", ""), "description": general.get("description", ""),
         "format": he.get("activityFormat", ""), "start_date": str(he.get("startDateTime", ""))[:10], "end_date": str(he.get("endDateTime", ""))[:10],  # T00:00:00 sent
         "credits": he.get("credits", {}).get("numberOfCredits", ""),
-        "joint_providers": ", ".join(he.get("credits", {}).get("nonAccreditedProvider", [])),
+        "joint_providers": "; ".join(he.get("credits", {}).get("nonAccreditedProvider", [])),
         "city": loc.get("city", ""), "state": loc.get("stateOrProvince", ""), "country": loc.get("country", ""),
         "sponsorship": he.get("activitySponsorship", ""), "commercial_support": yes_no[he.get("commercialSupport")],
         "support_source": support.get("supportSource", ""), "support_amount": support.get("value", ""),
@@ -171,6 +194,28 @@ def form_from_item(item: dict[str, Any]) -> dict[str, Any]:
         "outcome": outcome.get("MeasuredOutcome", ""), "outcome_type": (outcome.get("MeasurementType") or [""])[0],
         "passport": yes_no[xi.get("ForPublicList")], "fee": xi.get("FeeForParticipation", ""), "registration": xi.get("ActivityRegistration", ""),
     }
+
+
+def split_names(text: str) -> list[str]:
+    """Joint providers: separated by ';' or one a line (a name may hold a comma: "Acme Health, Inc.")."""
+    return [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]
+
+
+def kept_beyond_form(item: dict[str, Any]) -> list[str]:
+    """What the stored activity holds beyond the one entry the form shows of each list (kept on save)."""
+    xi = item.get("XtensibleInfo", {})
+    kept = []
+    for what, entries in (
+        ("monetary supporter", (item.get("ActivityDescription") or {}).get("commercialSupportAmount", [])),
+        ("measured outcome", xi.get("MeasuredOutcomes") or []),
+        ("delivery method", (xi.get("DeliveryMethods") or {}).get("DeliveryMethod", [])),
+    ):
+        if len(entries) > 1:
+            kept.append(f"{len(entries) - 1} more {what}{'s' if len(entries) > 2 else ''}")
+    others = [c["category"] for c in (item.get("ParticipationMetrics") or {}).get("participantsByCategory", []) if c.get("category") not in ("physician", "other")]
+    if others:
+        kept.append("learner counts of " + ", ".join(others))
+    return kept
 
 
 def instances_from_text(text: str) -> list[Instance]:

@@ -107,3 +107,18 @@ def test_the_new_fields_round_trip_through_accme_json_and_errors_name_their_json
     full = complete(True, ["ABIM"])
     assert parse_item(to_item("123456789", "P-1", full, "0001234", False)).data == full
     assert item_loc(loc) == path
+
+
+@given(cases, st.data())
+def test_closing_names_every_missing_field_at_once(case, draw):
+    full = complete(*case)
+    missing = draw.draw(st.lists(st.sampled_from(required(full)), unique=True, min_size=1))
+    incomplete = full
+    for loc in missing:
+        incomplete = without(incomplete, loc)
+    activity = Activity.register("0001234", "P-1", "123456789", incomplete, BY)
+    with pytest.raises(ActivityNotReadyToCloseError) as err:
+        activity.close(TODAY, BY)
+    assert sorted(loc for loc, _ in err.value.gaps) == sorted(missing)
+    assert all(msg in err.value.message for _, msg in err.value.gaps)
+    assert err.value.problems() == err.value.gaps

@@ -70,7 +70,7 @@ def test_repeat_refuses_bad_input_naming_the_field(client, setup, system):
     backwards["instances"][2]["end_date"] = "2025-05-01"
     res = client.post(REPEAT, json=backwards, headers=mine)
     assert res.status_code == 422
-    assert res.json()["errors"][0]["loc"] == ["body", "item", "healthcareMetadata", "healthcareEducation", "endDateTime"]
+    assert res.json()["errors"][0]["loc"] == ["body", "instances", "2", "end_date"]
     assert [a["action"] for a in res.json()["activities"]] == ["created", "created", "rejected"]
 
 
@@ -129,3 +129,38 @@ def test_bulk_close_refuses_bad_input_naming_the_field(client, setup, payload, l
     res = client.post(CLOSE, json=payload, headers=mine)
     assert res.status_code == 422
     assert res.json()["errors"][0]["loc"] == loc
+
+
+@pytest.mark.parametrize(
+    ("template", "loc"),
+    [
+        ({}, ["body", "item", "Lom"]),
+        ({"Lom": "x", "healthcareMetadata": {"healthcareEducation": {}}}, ["body", "item", "Lom"]),
+        ({"Lom": {"general": {"title": "T"}}}, ["body", "item", "healthcareMetadata"]),
+        ({"Lom": {"general": "x"}, "healthcareMetadata": {"healthcareEducation": {}}}, ["body", "item", "Lom", "general"]),
+        ({"Lom": {"general": {}}, "healthcareMetadata": {"healthcareEducation": []}}, ["body", "item", "healthcareMetadata", "healthcareEducation"]),
+        ({"Lom": {"general": {}}, "healthcareMetadata": "x"}, ["body", "item", "healthcareMetadata"]),
+        ({**item("D"), "XtensibleInfo": {"activityRecordAction": "Delete"}}, ["body", "item", "XtensibleInfo", "activityRecordAction"]),
+    ],
+)
+def test_a_malformed_repeat_template_is_a_422_naming_its_path(client, setup, system, template, loc):
+    mine, _ = setup
+    head = system.store.head()
+    body = {"provider_activity_id": "R1", "item": template, "instances": [{"start_date": "2026-01-01", "end_date": "2026-01-02"}]}
+    res = client.post(REPEAT, json=body, headers=mine)
+    assert res.status_code == 422, res.text
+    assert res.headers["content-type"].startswith("application/problem+json")
+    assert loc in [e["loc"] for e in res.json()["errors"]]
+    assert system.store.head() == head
+
+
+def test_a_repeat_template_without_title_names_each_instance_and_stores_nothing(client, setup, system):
+    mine, _ = setup
+    head = system.store.head()
+    body = {"provider_activity_id": "R1", "item": {"Lom": {"general": {}}, "healthcareMetadata": {"healthcareEducation": {"activityFormat": "Course"}}},
+            "instances": [{"start_date": "2026-01-01", "end_date": "2026-01-02"}, {"start_date": "2026-01-03", "end_date": "2026-01-02"}]}
+    res = client.post(REPEAT, json=body, headers=mine)
+    assert res.status_code == 422, res.text
+    locs = [e["loc"] for e in res.json()["errors"]]
+    assert ["body", "item", "Lom", "general", "title"] in locs
+    assert system.store.head() == head

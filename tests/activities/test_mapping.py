@@ -86,3 +86,71 @@ def test_violations_name_their_json_path(over, loc):
     with pytest.raises(ItemError) as err:
         parse_item(item(**over))
     assert err.value.errors[0]["loc"] == loc
+
+
+def test_fixed_answers_are_refused_in_pars_words_and_the_straight_apostrophe_is_read():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import XI, item
+
+    with pytest.raises(ItemError) as bad:
+        parse_item(item("F-1", **{XI + "FeeForParticipation": "No"}))
+    assert bad.value.errors == [{"loc": ["XtensibleInfo", "FeeForParticipation"],
+                                 "msg": "the fee for participation is one of: Yes; No, it’s free; Variable (got 'No')"}]
+    assert parse_item(item("F-1", **{XI + "FeeForParticipation": "No, it's free"})).data["fee"] == "No, it’s free"
+
+
+def test_learner_categories_are_the_schemas_and_non_physician_is_other():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    def learners(*categories: tuple[str, int]) -> dict:
+        return {"ParticipationMetrics": {"participantsByCategory": [{"category": c, "numberOfParticipants": n} for c, n in categories]}}
+
+    assert parse_item(item("L", **learners(("Physician", 5), ("non-physician", 3), ("Nurse", 2)))).data["learners"] == {
+        "physician": 5, "other": 3, "nurse": 2}
+    with pytest.raises(ItemError) as bad:  # once stored, "physicians" was counted as other learners
+        parse_item(item("L", **learners(("Physicians", 5))))
+    assert bad.value.errors[0]["loc"] == ["ParticipationMetrics", "participantsByCategory", 0, "category"]
+    assert "got 'Physicians'" in bad.value.errors[0]["msg"]
+
+
+@pytest.mark.parametrize("value", ["2025-03-01x", "2025-03-01 garbage", "2025-03-01T25:00"])
+def test_a_date_with_trailing_text_is_refused_not_cut_to_fit(value):
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    with pytest.raises(ItemError) as bad:
+        parse_item(item("D", **{HE + "startDateTime": value}))
+    assert bad.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "startDateTime"]
+    assert parse_item(item("D", **{HE + "startDateTime": "2025-03-01T10:30:00-06:00"})).data["start_date"] == "2025-03-01"
+
+
+def test_a_known_key_misspelt_is_refused_naming_it_not_silently_dropped():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    sent = item("K")
+    sent["healthcareMetadata"]["healthcareEducation"]["commercialsupport"] = True  # the answer would be lost
+    with pytest.raises(ItemError) as bad:
+        parse_item(sent)
+    assert bad.value.errors == [{"loc": ["healthcareMetadata", "healthcareEducation", "commercialsupport"],
+                                 "msg": "'commercialsupport' is not a key of this object; did you mean 'commercialSupport'?"}]
+    spelled = item("K")  # the draft's own spellings still pass: "isInterprofessional " and participationMetrics
+    spelled["XtensibleInfo"]["isInterprofessional "] = True
+    spelled["participationMetrics"] = spelled.pop("ParticipationMetrics")
+    assert parse_item(spelled).data["interprofessional"] is True
+
+
+
+def test_the_credit_type_is_one_of_the_schemas_whatever_its_case():
+    from services.accme_activity_mapping import ItemError, parse_item
+    from tests.activities.helpers import item
+
+    def credit(kind: str) -> dict:
+        return item("C", **{HE + "credits": {"activityCertification": kind, "numberOfCredits": 2}})
+
+    assert parse_item(credit("ama pra  category 1")).data["certification"] == "AMA PRA Category 1"
+    with pytest.raises(ItemError) as bad:  # stored as typed, it was reported beside AMA PRA Category 1 credit
+        parse_item(credit("AMA PRA Cat 1"))
+    assert bad.value.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "credits", "activityCertification"]
+    assert bad.value.errors[0]["msg"].startswith("the credit type is one of: AMA PRA Category 1; IPCE")

@@ -58,9 +58,11 @@ def test_update_close_correct_and_delete(registry):
     closing = item("C-1", **{XI + "closeActivityRecord": True, "Lom__general__title": "New title"})
     assert registry.submit_accme_activities(ACCME_ID, [closing], BY)[0].action == "closed"
     fixed = item("C-1", **{XI + "closeActivityRecord": True, "Lom__general__title": "Newer title"})
+    assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].errors[0]["loc"] == ["XtensibleInfo", "CorrectionReason"]
+    fixed["XtensibleInfo"]["CorrectionReason"] = "title typo"
     assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].action == "updated"
     activity = registry.get_by_number(number, ACCME_ID)
-    assert activity.corrections == ["corrected by resubmission"] and activity.closed
+    assert activity.corrections == ["title typo"] and activity.closed
     delete = {"Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "D-1"}]}},
               "XtensibleInfo": {"activityRecordAction": "Delete"}}
     registry.submit_accme_activities(ACCME_ID, [item("D-1")], BY)

@@ -71,7 +71,8 @@ def test_commercial_support_is_summed_from_the_years_activities(any_system):
     add_activity(system, "0001234", "S3", complete_data("Next year", "2026-01-10", "2026-01-11", **support))
     system.projections.catch_up()
     assert system.annual.program_summary("0001234", 2025)["commercial_support"] == {
-        "monetary_total": 5250, "monetary_by_source": {"Pharma A": 5250}, "in_kind_count": 1}
+        "activities_supported": 2, "monetary_total": 5250, "monetary_by_source": {"Pharma A": 5250}, "in_kind_count": 1,
+        "in_kind_sources": ["Device B"]}
 
 
 def test_the_rebuilt_facts_equal_the_incremental_ones(any_system):

@@ -212,7 +212,8 @@ def test_the_program_summary_reads_back_with_commercial_support(client, prov, to
     assert r.status_code == 200
     assert r.json() == {"year": 2025, "advertising_exhibit_income": None, "registration_fees": 10, "government_grants": None,
                         "private_donations": None, "attested": False,
-                        "commercial_support": {"monetary_total": 0, "monetary_by_source": {}, "in_kind_count": 0}}
+                        "commercial_support": {"activities_supported": 0, "monetary_total": 0, "monetary_by_source": {},
+                                               "in_kind_count": 0, "in_kind_sources": []}}
     assert client.get(f"{BASE}/program-summary", headers=token("provider", provider="0009999")).status_code == 404
 
 

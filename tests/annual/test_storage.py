@@ -130,7 +130,8 @@ def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack
     view.put_activity_fact({**facts[0], "commercial_support": [{"source": "Pharma A", "monetary": True, "amount": 250}]},
                            Tracking("PARS", 100))
     assert view.commercial_support("0001234", 2025) == {
-        "monetary_total": 1250, "monetary_by_source": {"Pharma A": 1250}, "in_kind_count": 1}
+        "activities_supported": 2, "monetary_total": 1250, "monetary_by_source": {"Pharma A": 1250}, "in_kind_count": 1,
+        "in_kind_sources": ["Device B"]}
     assert view.commercial_support("0001234", 2026)["monetary_total"] == 0
     view.put_activity_fact({**facts[4], "counted_years": [2025]}, Tracking("PARS", 101))
     assert view.year_facts("0001234", 2025).uncounted_enduring == ()

@@ -155,3 +155,12 @@ def test_legacy_template_d_headers_are_read():
         "healthcareMetadata": {"healthcareEducation": {"startDateTime": "2019-05-06T00:00:00", "activitySponsorship": "joint", "activityFormat": "Live Course"}},
         "ParticipationMetrics": {"participantsByCategory": [{"category": "physician", "numberOfParticipants": 40}]},
     }
+
+
+def test_a_decimal_comma_is_refused_and_thousands_separators_are_read():
+    from adapters.batch.columns import CellError, read_number
+
+    assert read_number("1,500") == 1500 and read_number("$12,500.50") == 12500.5 and read_number("6.25") == 6.25
+    for typed in ("6,25", "12,34,567", "1,5"):
+        with pytest.raises(CellError, match="point for decimals"):  # "6,25" credits were read as 625
+            read_number(typed)

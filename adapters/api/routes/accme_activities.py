@@ -61,7 +61,8 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
         errors.append({"loc": [*ITEMS_LOC, i, "XtensibleInfo", "ProviderID"], "msg": msg})
     for result in results:
         i = mine[result.index]
-        answers[i] = {"index": i, "action": result.action, "activityId": result.activity_id, "errors": result.errors}
+        answers[i] = {"index": i, "action": result.action, "activityId": result.activity_id, "errors": result.errors,
+                      **({"changed": result.changed} if result.changed else {})}
         errors += [{"loc": [*ITEMS_LOC, i, *e["loc"]], "msg": e["msg"]} for e in result.errors]
     positions = [r.position for r in results if r.position]
     if positions:

@@ -13,11 +13,12 @@ from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.problems import problem_response, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
-from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
+from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, RepeatItem, ReportEnduringLearners
 from domain.activity import MAX_LEARNERS, canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
-from projections.activity_summary import ActivitySummaryProjection, status_of
+from projections.activity_summary import ActivitySummaryProjection, missing_to_close, status_of
+from projections.checklist import commercial_support_totals
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
 PAGE_SIZE = 50
@@ -56,7 +57,7 @@ def search_activities(
             accme_id, year=year, fmt=parse_format(format), status=status, q=q, moc=moc, rems=rems, mips=mips,
             today=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )
-        data = [{**_public(r), "status": status_of(r, today)} for r in rows]
+        data = [_shown(r, today) for r in rows]
     return {"data": data, "count": total, "page": page, "page_size": PAGE_SIZE}
 
 
@@ -72,7 +73,7 @@ def get_activity(
         summary = reads.activities.by_activity_id(accme_id, activity_id)
         if summary is None:
             raise Problem(404, f"provider {accme_id} has no activity {activity_id}", [{"loc": ["path", "activity_id"], "msg": "not found"}])
-        return {**_public(summary), "status": status_of(summary, reads.today())}
+        return _shown(summary, reads.today())
 
 
 class ActivityCorrection(BaseModel):
@@ -90,18 +91,33 @@ def _summary(system: Any, accme_id: str, activity_id: str, position: int | None)
     rows, _ = system.activity_summary.view.search(
         accme_id, year=None, fmt=None, status=None, q=activity_id, moc=None, rems=None, mips=None,
         today=system.activities.today(), limit=1, offset=0)
-    today = system.activities.today()
-    return {**_public(rows[0]), "status": status_of(rows[0], today)} if rows else {"activity_id": activity_id}
+    return _shown(rows[0], system.activities.today()) if rows else {"activity_id": activity_id}
 
 
 class RepeatActivity(BaseModel):
     provider_activity_id: str = Field(min_length=1, max_length=90, description="instances become `<id>-1`, `<id>-2`, …")
-    item: dict[str, Any] = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item")
+    item: RepeatItem = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item (its identifier, dates and place come from the instances)")
     instances: list[Instance] = Field(min_length=1, max_length=500, description="one activity per date + location")
 
 
 class BulkClose(BaseModel):
     activity_ids: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(min_length=1, max_length=1000)
+
+
+#: What the repeat takes from each instance rather than from the item: errors about these name the instance.
+INSTANCE_FIELDS = {"startDateTime": "start_date", "endDateTime": "end_date", "activityLocation": "city"}
+
+
+def repeat_loc(index: int, loc: list[Any]) -> list[Any]:
+    """The request path of an instance's error: its own date or place, else the template item's field."""
+    if loc[:2] == ["healthcareMetadata", "healthcareEducation"] and len(loc) > 2 and loc[2] in INSTANCE_FIELDS:
+        field = INSTANCE_FIELDS[loc[2]]
+        if loc[2] == "activityLocation" and len(loc) > 3:
+            field = {"stateOrProvince": "state", "country": "country"}.get(str(loc[3]), "city")
+        return ["body", "instances", str(index), field]
+    if loc[:3] == ["Lom", "general", "identifier"]:
+        return ["body", "provider_activity_id"]
+    return ["body", "item", *loc]
 
 
 @router.post("/{accme_id}/activities/repeat", status_code=201, responses=COMMAND)
@@ -116,7 +132,7 @@ def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_i
         system.projections.wait(max(positions), names=["activity_summary"])
     answers = [{"index": r.index, "provider_activity_id": f"{body.provider_activity_id}-{r.index + 1}",
                 "action": r.action, "activityId": r.activity_id, "errors": r.errors} for r in results]
-    errors = [{"loc": ["body", "item", *e["loc"]], "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
+    errors = [{"loc": repeat_loc(r.index, e["loc"]), "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
         detail = f"{rejected} of {len(results)} instances were rejected; the others were saved"
@@ -133,9 +149,9 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
     answers: list[dict[str, Any]] = []
     for number, outcome in outcomes:
         if isinstance(outcome, DomainError):
-            loc = ["body", "activity_ids", str(body.activity_ids.index(number))] if outcome.loc == ("path", "activityId") else list(outcome.loc)
-            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome),
-                            "errors": [{"loc": loc, "msg": outcome.message}]})
+            at = ["body", "activity_ids", str(body.activity_ids.index(number))]
+            errors = [{"loc": at if loc == ("path", "activityId") else list(loc), "msg": msg} for loc, msg in outcome.problems()]
+            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome), "errors": errors})
         else:
             answers.append({"activityId": number, "action": outcome, "errors": []})
     if position:
@@ -176,34 +192,28 @@ def report_learner_counts(
 
 
 def _public(summary: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in summary.items() if k not in ("complete", "deleted")}
+    return {k: v for k, v in summary.items() if k not in ("complete", "deleted", "close_gaps")}
+
+
+def _shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
+    """An activity as the API answers it: its summary, status, and every item it still needs to close."""
+    return {**_public(summary), "status": status_of(summary, today), "missing_to_close": missing_to_close(summary, today)}
 
 
 def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
     by_status = {s: 0 for s in ("draft", "active", "ready_to_close", "closed")}
     by_format: dict[str, int] = {}
-    physicians = others = monetary = 0
-    supported = 0
-    sources: dict[str, int] = {}
-    in_kind: set[str] = set()
+    physicians = others = 0
     for r in rows:
         by_status[status_of(r, today)] += 1
         by_format[r["format"]] = by_format.get(r["format"], 0) + 1
         physicians += r["physician_learners"]
         others += r["other_learners"]
-        if r["commercial_support"]:
-            supported += 1
-        for m in r["monetary_support"]:
-            monetary += m["amount"]
-            sources[m["source"]] = sources.get(m["source"], 0) + m["amount"]
-        in_kind.update(r["in_kind_sources"])
+    # The same summary the program summary and the data report show, from the same supports.
+    supports = [[{"source": m["source"], "monetary": True, "amount": m["amount"]} for m in r["monetary_support"]]
+                + [{"source": s, "monetary": False, "amount": None} for s in r["in_kind_sources"]] for r in rows]
     return {
         "activities": {"total": len(rows), "by_status": by_status, "by_format": dict(sorted(by_format.items()))},
         "learners": {"physicians": physicians, "other_learners": others},
-        "commercial_support": {
-            "activities_supported": supported,
-            "monetary_total": monetary,
-            "monetary_by_source": dict(sorted(sources.items())),
-            "in_kind_sources": sorted(in_kind),
-        },
+        "commercial_support": commercial_support_totals(supports),
     }

@@ -47,9 +47,13 @@ class ProgramSummaryUpdate(Strict):
 
 
 class CommercialSupportTotals(BaseModel):
+    """Summed from the activities that ended in the year; the dashboard shows the same figures."""
+
+    activities_supported: int
     monetary_total: int
     monetary_by_source: dict[str, int]
     in_kind_count: int
+    in_kind_sources: list[str]
 
 
 class ProgramSummaryPublic(BaseModel):

@@ -49,7 +49,7 @@ from commands.providers import (
     RemoveStaffContact,
 )
 from domain.account import Account
-from domain.activity import ENDURING
+from domain.activity import ENDURING, missing_to_close
 from domain.annual_report import AttestationIncompleteError
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
@@ -105,7 +105,7 @@ def settle(system: System, position: int | None) -> None:
 
 
 def _loc_errors(error: DomainError) -> list[dict[str, Any]]:
-    return [{"loc": list(error.loc), "msg": error.message}]
+    return [{"loc": list(loc), "msg": msg} for loc, msg in error.problems()]
 
 
 def _pydantic_errors(error: ValidationError) -> list[dict[str, Any]]:
@@ -227,7 +227,7 @@ async def close_many(request: Request, user: UserDep, accme_id: str) -> Response
         return see_other(back, "Tick the activities to close first.")
     answer = api_close_activities(system_of(request), user.principal, accme_id, body)
     counts = answer["counts"]
-    refused = "; ".join(f"{a['activityId']}: {a['errors'][0]['msg']}" for a in answer["activities"] if a["action"] == "rejected")
+    refused = "; ".join(f"{a['activityId']}: " + ", ".join(e["msg"] for e in a["errors"]) for a in answer["activities"] if a["action"] == "rejected")
     message = f"{counts['closed']} closed, {counts['unchanged']} already closed, {counts['rejected']} not closed" + (f" ({refused})" if refused else "") + "."
     return see_other(back, message)
 
@@ -236,7 +236,8 @@ def _activity_form(request: Request, profile: dict[str, Any], form: dict[str, An
                    status: int = 200, **extra: Any) -> Response:
     return render(request, "provider/activity_form.html", status, provider=profile, form=form, errors=errors, activity=activity,
                   formats=activity_form.FORMAT_OPTIONS, deliveries=activity_form.DELIVERY_OPTIONS, outcomes=activity_form.OUTCOME_OPTIONS,
-                  measurements=activity_form.MEASUREMENT_OPTIONS, yes_no=activity_form.YES_NO, **extra)
+                  measurements=activity_form.MEASUREMENT_OPTIONS, yes_no=activity_form.YES_NO, fees=activity_form.FEE_OPTIONS,
+                  registrations=activity_form.REGISTRATION_OPTIONS, **extra)
 
 
 @router.get("/provider/{accme_id}/activities/new")
@@ -256,11 +257,13 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
             raise InvalidValueError("give the activity an ID of your own (your Provider Activity ID)", loc=("form", "provider_activity_id"))
         item = activity_form.item_from_form(form)
         instances = activity_form.instances_from_text(form.get("instances", ""))
+        # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
         if instances:
             results = system.activities.register_repeat(
-                RegisterRepeatActivity(accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances), by)
+                RegisterRepeatActivity(accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances), by,
+                only_new=True)
         else:
-            results = system.activities.submit_accme_activities(accme_id, [item], by)
+            results = system.activities.submit_accme_activities(accme_id, [item], by, only_new=True)
     except DomainError as bad:
         return _activity_form(request, profile, form, field_errors(_loc_errors(bad), activity_form.FIELDS), status=422)
     except ValidationError as bad:
@@ -271,7 +274,8 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
         errors = [{"loc": e["loc"], "msg": (f"instance {r.index + 1}: " if len(results) > 1 else "") + e["msg"]} for r in refused for e in r.errors]
         saved = [r.activity_id for r in results if r.ok]
         notice = f"{len(saved)} of {len(results)} instances were saved; correct the others below." if saved else None
-        return _activity_form(request, profile, form, field_errors(errors, activity_form.FIELDS), status=422, notice=notice)
+        in_use = [r.activity_id for r in refused if r.activity_id]
+        return _activity_form(request, profile, form, field_errors(errors, activity_form.FIELDS), status=422, notice=notice, in_use=in_use)
     if len(results) == 1:
         return see_other(f"/provider/{accme_id}/activities/{results[0].activity_id}", f"Activity {results[0].activity_id} is saved.")
     return see_other(f"/provider/{accme_id}/activities?q={form['provider_activity_id']}", f"{len(results)} activities are saved, one per instance.")
@@ -293,7 +297,12 @@ def _activity_page(request: Request, user: WebUser, profile: dict[str, Any], act
     today = system.activities.today()
     summary = {"activity_id": activity.number, "closed": activity.closed, "status": activity.status(today),
                "title": activity.data.get("title"), "format": activity.data.get("format"),
-               "enduring": activity.data.get("format") == ENDURING, "learners_by_year": activity.data.get("learners_by_year") or {}}
+               "enduring": activity.data.get("format") == ENDURING, "learners_by_year": activity.data.get("learners_by_year") or {},
+               "kept": activity_form.kept_beyond_form(item),
+               # Every item closing still needs, each named beside the form's field it concerns.
+               "missing": [] if activity.closed else [
+                   {"field": activity_form.field_of(loc), "msg": msg}
+                   for loc, msg in missing_to_close(activity.data, today)]}
     return _activity_form(request, profile, form or activity_form.form_from_item(item), errors or {}, activity=summary, status=status,
                           can_edit=user.principal.can_edit_provider(profile["accme_id"]), this_year=today.year, **extra)
 
