@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     secret_key: str | None = None
     mail: str = "file:var/mail"
+    # The largest request body any route reads, in MB (PARS_MAX_UPLOAD_MB): counted on the bytes received.
+    max_upload_mb: int = 256
     # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
     fast_password_hashing: bool = False
 
@@ -40,6 +42,17 @@ class Settings(BaseSettings):
         if value and ":" not in value:
             raise ValueError(f"PARS_KAFKA_BOOTSTRAP must be host:port (got {value!r})")
         return value or None
+
+    @field_validator("max_upload_mb")
+    @classmethod
+    def _max_upload(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"PARS_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1 (got {value})")
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def db_url(self) -> DatabaseUrl:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -18,29 +19,39 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import columns, tab
-from adapters.batch.records import BatchFormatError, ParsedRecord
+from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 
 SHEET, INSTRUCTIONS = "Activities", "Instructions"
 
 
-def parse(data: bytes) -> list[ParsedRecord]:
+def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
+    """The sheet's activities, a row at a time (openpyxl's read-only mode streams the sheet's XML)."""
+    return RecordStream(lambda: tab.count_rows(sheet_rows(stream, SHEET), tab.parse_rows), lambda: tab.parse_rows(sheet_rows(stream, SHEET)))
+
+
+def parse(data: Source) -> list[ParsedRecord]:
+    return list(records(as_stream(data)))
+
+
+def sheet_rows(stream: BinaryIO, name: str) -> Iterator[list[Any]]:
+    """The rows of the sheet `name` (else the first sheet that is not the instructions), as lists of values."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(Unclosed(stream), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
         raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
     try:
-        if SHEET in workbook.sheetnames:
-            sheet = workbook[SHEET]
+        if name in workbook.sheetnames:
+            sheet = workbook[name]
         else:
-            others = [name for name in workbook.sheetnames if name != INSTRUCTIONS]
+            others = [n for n in workbook.sheetnames if n != INSTRUCTIONS]
             if not others:
-                raise BatchFormatError(f"the workbook has no sheet named {SHEET!r}")
+                raise BatchFormatError(f"the workbook has no sheet named {name!r}")
             sheet = workbook[others[0]]
         sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
     finally:
         workbook.close()
-    return tab.parse_rows(rows)
 
 
 def render(items: list[dict[str, Any]]) -> bytes:
