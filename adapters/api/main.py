@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from adapters.api import problems
+from adapters.api import problems, upload_limits
 from adapters.api.routes import (
     accme_activities,
     accreditor,
@@ -74,4 +74,5 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
+    upload_limits.install(app, system.settings.max_upload_bytes)  # PARS_MAX_UPLOAD_MB on the bytes read, every route
     return app
