@@ -9,22 +9,22 @@ Limits: `PARS_MAX_UPLOAD_MB` (default 256) for the API, the ACCME web services a
 uploads of the web pages; a page's ordinary form (URL-encoded) is far smaller, so it gets
 `FORM_LIMIT`.
 
-Bodies nobody may send are refused before a byte is read: an API route that needs a bearer
-token is checked for one (the same `get_principal` the route uses) before FastAPI reads its body
-parameters, which it otherwise does before any dependency runs. The web pages' CSRF check peeks
-at the start of a multipart body (`RequestBody.peek`) instead of reading the whole form.
+Bodies nobody may send are refused before a byte is read: FastAPI reads a route's body parameters
+before any dependency runs, so when the first byte is asked for, an API route that needs a bearer
+token (the router has put the matched route in `scope["route"]`) has the token checked first, by the
+same `get_principal` the route uses. The web pages' CSRF check peeks at the start of a multipart
+body (`RequestBody.peek`) instead of reading the whole form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.api.deps import bearer, get_principal
@@ -46,17 +46,26 @@ class BodyTooLarge(HTTPException):
         self.limit = limit
 
 
-class RequestBody:
-    """`receive` with a byte count, and a peek at the start of the body that the reader later gets again."""
+class Refused(HTTPException):
+    """A body refused before it was read: its route's own answer (401/403 problem) to this request."""
 
-    def __init__(self, receive: Receive, limit: int) -> None:
+
+class RequestBody:
+    """`receive` with a byte count, and a peek at the start of the body that the reader later gets again.
+    `before_reading()` runs once, when the first byte is asked for; it may refuse the body."""
+
+    def __init__(self, receive: Receive, limit: int, before_reading: Callable[[], Awaitable[None]] | None = None) -> None:
         self._receive = receive
         self.limit = limit
         self.received = 0  # bytes taken from the client so far
         self._held: list[Message] = []  # peeked messages, handed out again before anything new
         self._ended = False
+        self._before_reading = before_reading
 
     async def _next(self) -> Message:
+        if self._before_reading is not None:
+            check, self._before_reading = self._before_reading, None
+            await check()
         message = await self._receive()
         if message["type"] == "http.request":
             self.received += len(message.get("body", b""))
@@ -88,13 +97,12 @@ def request_body(request: Request) -> RequestBody | None:
 
 
 class UploadLimits:
-    """Pure ASGI middleware: limit by route kind, refusal of unauthenticated API bodies before reading."""
+    """Pure ASGI middleware: the limit by kind of route, and no body read for an API route that refuses its token."""
 
-    def __init__(self, app: ASGIApp, api: FastAPI, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, system: Any, max_bytes: int) -> None:
         self.app = app
-        self.api = api  # the FastAPI app, to find the route a request is for
+        self.system = system
         self.max_bytes = max_bytes
-        self._needs_token: dict[int, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -103,14 +111,13 @@ class UploadLimits:
         limit = self.limit_for(scope)
         claimed = _content_length(scope)
         if claimed is not None and claimed > limit:
-            await _answer(scope, receive, send, problem_response(413, BodyTooLarge(limit).detail))
+            await problem_response(413, BodyTooLarge(limit).detail)(scope, receive, send)  # the unread body is left to the server
             return
+        check = None
         if scope["method"] in BODY_METHODS and scope["path"].startswith(GUARDED_PREFIXES):
-            refusal = await self.refusal(scope)
-            if refusal is not None:
-                await _answer(scope, receive, send, refusal)
-                return
-        body = RequestBody(receive, limit)
+            async def check() -> None:
+                await self.authenticate(scope)
+        body = RequestBody(receive, limit, check)
         scope[SCOPE_KEY] = body
         started = False
 
@@ -124,7 +131,7 @@ class UploadLimits:
         except BodyTooLarge as too_large:  # raised where no exception handler saw it
             if started:
                 raise
-            await _answer(scope, receive, send, problem_response(413, too_large.detail))
+            await problem_response(413, too_large.detail)(scope, receive, send)
 
     def limit_for(self, scope: Scope) -> int:
         if scope["path"].startswith(GUARDED_PREFIXES):
@@ -133,30 +140,18 @@ class UploadLimits:
             return self.max_bytes  # the web pages' batch uploads
         return min(FORM_LIMIT, self.max_bytes)
 
-    async def refusal(self, scope: Scope) -> Any:
-        """The problem answer for a request its route would refuse for want of a valid token, else None."""
-        route = self._route(scope)
-        if route is None or not self._route_needs_token(route):
-            return None
+    async def authenticate(self, scope: Scope) -> None:
+        """Refused (401/403) if the matched route needs a bearer token and this request's is missing or not valid."""
+        route = scope.get("route")
+        dependant = getattr(route, "dependant", None)
+        if dependant is None or not _calls(dependant, get_principal):
+            return
         request = Request(scope)
         try:
             credentials = await bearer(request)
-            await run_in_threadpool(get_principal, request, self.api.state.system, credentials)
+            await run_in_threadpool(get_principal, request, self.system, credentials)
         except Problem as problem:
-            return problem_response(problem.status, problem.detail, problem.errors, problem.headers)
-        return None
-
-    def _route(self, scope: Scope) -> APIRoute | None:
-        for route in self.api.router.routes:
-            if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
-                return route
-        return None
-
-    def _route_needs_token(self, route: APIRoute) -> bool:
-        key = id(route)
-        if key not in self._needs_token:
-            self._needs_token[key] = _calls(route.dependant, get_principal)
-        return self._needs_token[key]
+            raise Refused(problem.status, problem.detail, problem.headers) from None
 
 
 def _calls(dependant: Any, function: Any) -> bool:
@@ -171,10 +166,5 @@ def _content_length(scope: Scope) -> int | None:
         return None
 
 
-async def _answer(scope: Scope, receive: Receive, send: Send, response: Any) -> None:
-    """An answer without reading the body; the server closes the connection on the unread rest."""
-    await response(scope, receive, send)
-
-
 def install(app: FastAPI, max_bytes: int) -> None:
-    app.add_middleware(UploadLimits, api=app, max_bytes=max_bytes)
+    app.add_middleware(UploadLimits, system=app.state.system, max_bytes=max_bytes)
