@@ -14,6 +14,7 @@ BENCHES = {
     "learners": "bench.learners",
     "web": "bench.web",
     "feeds": "bench.feeds",
+    "uploads": "bench.uploads",
 }
 
 

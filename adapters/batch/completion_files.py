@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import claimed_format, detect_workbook, tab
-from adapters.batch.excel import sheet_rows
+from adapters.batch import excel
 from adapters.batch.records import RecordStream, Source, as_stream, head
 from adapters.formula_guard import guard
 from adapters.batch.completion_rows import (
@@ -208,15 +208,9 @@ def row_records(rows: Iterable[list[Any]], accme_id: str) -> Iterator[Completion
         yield row_to_record({n: c for n, c in zip(names, cells, strict=False) if n}, number, accme_id)
 
 
-def _row_records(rows: Callable[[], Iterator[list[Any]]], accme_id: str) -> RecordStream[CompletionRecord]:
-    def parse(each: Iterator[list[Any]]) -> Iterator[CompletionRecord]:
-        return row_records(each, accme_id)
-
-    return RecordStream(lambda: tab.count_rows(rows(), parse), lambda: parse(rows()))
-
-
 def parse_tab(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
-    return _row_records(lambda: tab.rows(stream), accme_id)
+    parse = lambda rows: row_records(rows, accme_id)  # noqa: E731
+    return RecordStream(lambda: tab.count_rows(tab.rows(stream), parse), lambda: parse(tab.rows(stream)))
 
 
 def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
@@ -230,7 +224,8 @@ def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
 
 
 def parse_xlsx(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
-    return _row_records(lambda: sheet_rows(stream, SHEET), accme_id)
+    parse = lambda rows: row_records(rows, accme_id)  # noqa: E731
+    return RecordStream(lambda: excel.count_rows(stream, SHEET, parse), lambda: parse(excel.sheet_rows(stream, SHEET)))
 
 
 TEXT_COLUMNS = {"Activity ID", "NPI", "License Number", "Board ID", "Credit ID"}  # identifiers keep leading zeros
