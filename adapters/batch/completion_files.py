@@ -129,8 +129,11 @@ def _json_records(stream: BinaryIO, accme_id: str) -> list[CompletionRecord]:
     if not isinstance(items, list):
         raise BatchFormatError("the JSON is not ACCME learner reports: expected ACCMELearnerReports.ActivityReports.ActivityReport[]",
                                [{"loc": REPORTS_PATH, "msg": "required"}])
+    del body, root, reports  # each report is let go of once read, so the document and the records never both peak
     records = []
-    for i, item in enumerate(items):
+    items.reverse()
+    for i in range(len(items)):
+        item = items.pop()
         parsed = parse_provider_report(accme_id, item)
         title = ""
         if isinstance(parsed, ParsedReport):
