@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions
+from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions, SqlSignInThrottle
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
@@ -12,12 +12,14 @@ from adapters.db.audit_views import SqlEventChainView
 from adapters.db.database import Database
 from adapters.db.feed_views import SqlFeedView
 from adapters.db.scratch import scratch_views
+from adapters.db.token_views import SqlTokenView
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
 from adapters.mail import mailer_from
 from adapters.passwords import Argon2Hasher
 from adapters.settings import Settings
+from adapters.tokens import issue_token
 from projections.accounts import AccountProjection
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
@@ -27,6 +29,7 @@ from projections.feeds import FeedProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
+from projections.tokens import TokenProjection
 from projections.transcripts import TranscriptProjection
 from services.accounts import AccountService
 from services.activities import ActivityRegistry
@@ -38,6 +41,7 @@ from services.learners import LearnerDirectory
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
 from services.store import ParsStore
+from services.tokens import TokenLifetimes, TokenRegistry
 
 
 @dataclass
@@ -72,6 +76,9 @@ class System:
     sessions: SqlSessions
     # Board feeds: per certifying board and per state (HTTP; Kafka through adapters/kafka/relay).
     feeds: FeedProjection
+    # Bearer tokens of every role: issue, list, revoke, and the check at each use.
+    tokens: TokenRegistry
+    token_list: TokenProjection
     # As-of reads: the read models replayed to an instant (services/as_of.py).
     as_of: AsOfReplayer
     secret: str = field(repr=False, default="")
@@ -89,8 +96,9 @@ class System:
 def bootstrap(settings: Settings | None = None) -> System:
     settings = settings or Settings()
     url = settings.db_url
-    store = ParsStore(env=url.event_store_env())
     db = Database(url)
+    with db.schema_lock():  # the event store creates its tables too: one process at a time
+        store = ParsStore(env=url.event_store_env())
     db.create_tables()
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
@@ -104,6 +112,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
     feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
+    token_list = TokenProjection(SqlTokenView(db, TokenProjection.name))
     activities = ActivityRegistry(
         store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
     )
@@ -111,8 +120,10 @@ def bootstrap(settings: Settings | None = None) -> System:
     account_list = AccountProjection(SqlAccountView(db, AccountProjection.name))
     sessions = SqlSessions(db)
     secret = settings.signing_key()
+    lifetimes = TokenLifetimes(settings.system_token_days, settings.token_days)
+    tokens = TokenRegistry(store, providers, token_list.view, profiles.view, lambda role, **scope: issue_token(secret, role, **scope), lifetimes)
     accounts = AccountService(store, SqlCredentials(db), sessions, Argon2Hasher(fast=settings.fast_password_hashing),
-                              mailer_from(settings.mail), secret)
+                              mailer_from(settings.mail), secret, SqlSignInThrottle(db))
     return System(
         settings=settings,
         store=store,
@@ -121,7 +132,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, account_list, feeds]),
+        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, account_list, feeds, token_list]),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=secret,
@@ -137,5 +148,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         account_list=account_list,
         sessions=sessions,
         feeds=feeds,
+        tokens=tokens,
+        token_list=token_list,
         as_of=AsOfReplayer(store, history.view, providers, scratch_views),
     )

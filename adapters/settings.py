@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.db.database import DatabaseUrl
+
+#: `pars serve`'s default address: the public URL of a process that was not told another.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -20,6 +24,12 @@ class Settings(BaseSettings):
     mail: str = "file:var/mail"
     # The largest request body any route reads, in MB (PARS_MAX_UPLOAD_MB): counted on the bytes received.
     max_upload_mb: int = 256
+    # Token lifetimes in days: provider and board tokens (used by systems), and every other role.
+    system_token_days: int = 365
+    token_days: int = 30
+    # Where people and boards reach PARS: every mailed link is built from it, never from a request's
+    # Host header (which a client chooses). Unset: the address `pars serve` was started on.
+    public_url: str | None = None
     # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
     fast_password_hashing: bool = False
 
@@ -29,12 +39,29 @@ class Settings(BaseSettings):
         DatabaseUrl(value)
         return value
 
+    @field_validator("system_token_days", "token_days")
+    @classmethod
+    def _days(cls, value: int) -> int:
+        if not 1 <= value <= 3650:
+            raise ValueError(f"PARS_SYSTEM_TOKEN_DAYS and PARS_TOKEN_DAYS must be 1 to 3650 days (got {value})")
+        return value
+
     @field_validator("mail")
     @classmethod
     def _mail(cls, value: str) -> str:
         if not value.startswith(("file:", "smtp://")):
             raise ValueError(f"PARS_MAIL must be file:DIR or smtp://host:port (got {value!r})")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError(f"PARS_PUBLIC_URL must be http(s)://HOST[:PORT][/PATH] (got {value!r})")
+        return value.strip().rstrip("/")
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -53,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    def public_base(self) -> str:
+        """The address every outside link starts with (no trailing slash)."""
+        return self.public_url or DEFAULT_PUBLIC_URL
 
     @property
     def db_url(self) -> DatabaseUrl:

@@ -14,6 +14,8 @@ BENCHES = {
     "learners": "bench.learners",
     "web": "bench.web",
     "feeds": "bench.feeds",
+    "tokens": "bench.tokens",
+    "erasure": "bench.erasure",
     "uploads": "bench.uploads",
 }
 

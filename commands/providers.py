@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from commands.base import Command
@@ -70,6 +70,7 @@ class IssueApiToken(Command):
     accme_id: str
     token_id: str
     label: str = ""
+    expires_at: datetime | None = None
 
 
 class RevokeApiToken(Command):
@@ -106,7 +107,7 @@ def _decide(p: Provider, cmd: RecordAccreditationDecision, by: Acting) -> Any:
 
 
 def _issue_token(p: Provider, cmd: IssueApiToken, by: Acting) -> Any:
-    return p.issue_api_token(cmd.token_id, cmd.label, by)
+    return p.issue_api_token(cmd.token_id, cmd.label, by, expires_at=cmd.expires_at)
 
 
 def _revoke_token(p: Provider, cmd: RevokeApiToken, by: Acting) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from eventsourcing.domain import Aggregate, event
@@ -188,15 +189,16 @@ class Account(Aggregate):
     # --- signing in ------------------------------------------------------------------------------
 
     def locked(self, now: datetime) -> datetime | None:
-        """Until when sign-in is refused, if it is now."""
+        """Until when sign-in is refused, if it is now: only an account locked by a `SignInFailed` from
+        before lock-out moved to the client address (`throttle`), so never again once that has passed."""
         return self.locked_until if self.locked_until and now < self.locked_until else None
 
-    def sign_in_failed(self, now: datetime, by: Acting) -> datetime | None:
-        """Counts a wrong password; the fifth in a row locks the account for 15 minutes."""
-        failures = self.failures + 1
-        locked_until = now + LOCK_FOR if failures >= MAX_FAILURES else None
-        self._sign_in_failed(0 if locked_until else failures, locked_until, by.actor, str(by.channel))
-        return locked_until
+    def sign_in_failed(self, now: datetime, by: Acting) -> int:
+        """Records a wrong password (the count in a row, for the owner and the accreditor to see). It
+        never locks the account: a stranger who knows the email would lock its owner out; the pause
+        is per account and client address (`throttle`, kept beside the log)."""
+        self._sign_in_failed(self.failures + 1, None, by.actor, str(by.channel))
+        return self.failures
 
     @event(SignInFailed)
     def _sign_in_failed(self, failures: int, locked_until: datetime | None, actor: str, channel: str) -> None:
@@ -214,3 +216,30 @@ class Account(Aggregate):
     def _signed_in(self, actor: str, channel: str) -> None:
         self.failures = 0
         self.locked_until = None
+
+
+# --- throttling sign-in per account and client address (OWASP ASVS V2.2.1) ---------------------
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Wrong passwords for one email address from one client address: a count within a window, and a pause."""
+
+    failures: int = 0
+    window_started: datetime | None = None
+    locked_until: datetime | None = None
+
+    def locked(self, now: datetime) -> datetime | None:
+        return self.locked_until if self.locked_until and now < self.locked_until else None
+
+    def failed(self, now: datetime) -> Throttle:
+        """One more wrong password: the fifth within 15 minutes pauses this pair for 15 minutes
+        (and starts a new count); failures older than the window are forgotten."""
+        if self.locked(now):
+            return self
+        fresh = self.window_started is None or now - self.window_started >= LOCK_FOR
+        failures = 1 if fresh else self.failures + 1
+        started = now if fresh else self.window_started
+        if failures >= MAX_FAILURES:
+            return Throttle(0, None, now + LOCK_FOR)
+        return Throttle(failures, started, None)

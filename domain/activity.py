@@ -42,6 +42,8 @@ class ActivityClosedError(ConflictError):
 COURSE = "Course"
 RSS = "Regularly Scheduled Series"
 ENDURING = "Enduring Material"
+MAX_LEARNERS = 10**8  # a hundred million learners in one activity: anything larger is a typo (and overflows storage)
+MAX_DOLLARS = 10**12  # as for the annual program summary
 FORMATS = (
     COURSE,
     RSS,
@@ -86,6 +88,12 @@ BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABS", "ABTS", "ABPM
 ABPMR_FROM = date(2025, 1, 1)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
+#: Learner (participant) categories: the ACCME activity schema's vocabulary, professions plus "other".
+LEARNER_CATEGORIES = (
+    "physician", "nurse", "pharmacist", "pharmacy technician", "physician assistant", "psychologist", "optometrist",
+    "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
+    "athletic trainers", "other",
+)
 DESCRIPTION_MAX = 2500
 #: Boards whose MOC registration names the practice area(s) it counts for (the ACCME schema's MOC entry
 #: carries board, points, credit types and claim date; practice areas travel as `MOCPracticeArea`).
@@ -143,6 +151,11 @@ def check_rules(data: dict[str, Any]) -> None:
         amount = support.get("amount")
         if amount is not None and (amount < 0 or amount != int(amount)):
             raise ActivityRuleError("a monetary amount is a whole number of dollars", loc=("monetary_support", str(i), "amount"))
+        if amount is not None and amount > MAX_DOLLARS:
+            raise ActivityRuleError(f"a monetary amount is at most {MAX_DOLLARS:,} dollars", loc=("monetary_support", str(i), "amount"))
+    for category, count in (data.get("learners") or {}).items():
+        if not 0 <= count <= MAX_LEARNERS:
+            raise ActivityRuleError(f"the number of {category} learners is at most {MAX_LEARNERS:,}", loc=("learners", category))
     for i, reg in enumerate(data.get("moc") or []):
         if reg.get("board") not in BOARDS:
             raise ActivityRuleError(f"{reg.get('board')!r} is not a certifying board", loc=("moc", str(i), "board"))
@@ -156,6 +169,9 @@ def check_rules(data: dict[str, Any]) -> None:
             raise ActivityRuleError("yearly learner counts are for enduring materials", loc=("learners_by_year",))
         if not start.year <= int(year) <= end.year:
             raise ActivityRuleError(f"{year} is outside the activity's years", loc=("learners_by_year", year))
+        for category, count in counts.items():
+            if not 0 <= count <= MAX_LEARNERS:
+                raise ActivityRuleError(f"the number of {category} learners is at most {MAX_LEARNERS:,}", loc=("learners_by_year", year, category))
 
 
 def active_gaps(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:

@@ -20,10 +20,10 @@ from eventsourcing.domain import event
 
 from domain.activity import Activity
 from domain.base import Acting, ParsAggregate, require_accme_id
+from domain.credit_types import CME_CERTIFICATION  # noqa: F401  (where the completion's users have found it)
 from domain.errors import ConflictError, InvalidValueError, NotFoundError
 
 COMPLETION_NAMESPACE = uuid.UUID("3c1e9b5a-7f42-4c0d-a8e6-51d2b9e0c7f4")
-CME_CERTIFICATION = "AMA PRA Category 1"
 CREDIT_ID_MAX = 300
 #: Completions reported more than this many days after the completion date are flagged late.
 LATE_AFTER_DAYS = 30
@@ -73,6 +73,42 @@ def require_credit_id(value: str, loc: tuple[str, ...] = ("credit_id",)) -> str:
     return value
 
 
+#: Stands for "derive the credit ID from the matched learner" (a batch row that gives none) until the
+#: registry has matched the learner; never stored.
+DERIVED_CREDIT_ID = "ccid:derived:from-learner"
+#: Licence numbers and board IDs shorter than this (normalised) are not looked for inside credit IDs:
+#: a 3-digit number turns up in any counter. NPIs are always 10 digits.
+MIN_IDENTIFIER_IN_CREDIT_ID = 5
+
+
+def learner_credit_id(accme_id: str, activity_id: str, learner_id: str, completion_date: date) -> str:
+    """The credit ID of a completion reported without one: from the learner_id (random, so it identifies no
+    one after erasure), the activity and the date, so a re-upload names the same completion. Never from a
+    name, birth date, NPI or licence: even hashed, those are recovered by trying every NPI."""
+    digest = uuid.uuid5(COMPLETION_NAMESPACE, f"credit:{learner_id}:{activity_id}:{completion_date.isoformat()}")
+    return f"ccid:{accme_id}:{activity_id}-{digest.hex[:24]}"
+
+
+def _alnum(value: str) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def credit_id_discloses(credit_id: str, identifiers: list[str] | tuple[str, ...]) -> bool:
+    """Whether the credit ID holds one of the learner's NPI, licence numbers or board IDs (case, spaces and
+    punctuation ignored): credit IDs travel to boards and stay in the log after the learner is erased."""
+    folded = _alnum(credit_id)
+    return any(len(key) >= MIN_IDENTIFIER_IN_CREDIT_ID and key in folded for key in (_alnum(i) for i in identifiers))
+
+
+def require_private_credit_id(credit_id: str, identifiers: list[str] | tuple[str, ...], loc: tuple[str, ...] = ("credit_id",)) -> None:
+    if credit_id_discloses(credit_id, identifiers):
+        raise InvalidValueError(
+            "a credit ID must not contain the learner's NPI, licence number or board ID (it is sent to boards and kept "
+            "after the learner's personal data is erased); number credits without personal identifiers",
+            loc=loc,
+        )
+
+
 def reporting_window(today: date) -> tuple[date, date]:
     """The first and last completion dates accepted today: from 1 January of last year until
     31 March, from 1 January of this year after; never after today."""
@@ -110,6 +146,7 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
     if limit is not None and total > float(limit):
         raise CreditsAboveActivityError(f"{total:g} credits is more than activity {activity.number} offers ({float(limit):g})", loc=("cme",))
     boards = {r["board"]: r for r in activity.data.get("moc") or []}
+    points_by_board: dict[str, float] = {}
     for i, m in enumerate(moc):
         points = _quarter_steps(m["credits"], ("moc", str(i), "credits"))
         reg = boards.get(m["board"])
@@ -117,6 +154,8 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
             raise MocBoardNotRegisteredError(
                 f"activity {activity.number} is not registered for {m['board']} MOC", loc=("moc", str(i), "board")
             )
+        # A board's points are counted together: two entries of one board cannot pass its limit between them.
+        points = points_by_board[m["board"]] = points_by_board.get(m["board"], 0.0) + points
         if reg.get("points") is not None and points > float(reg["points"]):
             raise CreditsAboveActivityError(
                 f"{points:g} {m['board']} MOC points is more than the activity offers ({float(reg['points']):g})",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -144,6 +144,15 @@ class Provider(ParsAggregate):
     class ApiTokenIssued(ParsAggregate.Event):
         token_id: str
         label: str
+        expires_at: datetime | None
+
+        # Version 1 (before tokens expired) had no expiry: such a token lasts the configured
+        # default from its issue time, computed where it is read (services/tokens.py).
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["expires_at"] = None
 
     class ApiTokenRevoked(ParsAggregate.Event):
         token_id: str
@@ -277,14 +286,14 @@ class Provider(ParsAggregate):
 
     # --- web-service tokens ---------------------------------------------------------------
 
-    def issue_api_token(self, token_id: str, label: str, by: Acting) -> None:
+    def issue_api_token(self, token_id: str, label: str, by: Acting, expires_at: datetime | None = None) -> None:
         """Records a token for the provider's systems, so that it can be listed and revoked."""
         if token_id in self.api_tokens:
             raise InvalidValueError(f"token {token_id} is already recorded", loc=("token_id",))
-        self._issue_api_token(token_id=token_id, label=(label or "").strip()[:200], **self._meta(by))
+        self._issue_api_token(token_id=token_id, label=(label or "").strip()[:200], expires_at=expires_at, **self._meta(by))
 
     @event(ApiTokenIssued)
-    def _issue_api_token(self, token_id: str, label: str, accme_id: str, actor: str, channel: str) -> None:
+    def _issue_api_token(self, token_id: str, label: str, expires_at: datetime | None, accme_id: str, actor: str, channel: str) -> None:
         self.api_tokens[token_id] = {"label": label, "revoked": False}
 
     def revoke_api_token(self, token_id: str, by: Acting) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +32,23 @@ class ProjectionView(TrackingRecorder, ABC):
     @abstractmethod
     def reset(self) -> None:
         """Deletes every row and the tracked position, ready for a rebuild from zero."""
+
+    @abstractmethod
+    def claim(self, application_name: str, *, wait: bool = True) -> int | None:
+        """Inside the view's transaction: takes the read model's write lock (several processes may
+        run it) and returns its position as committed now; None when `wait` is off and another
+        process holds the lock."""
+
+    @abstractmethod
+    def aside(self) -> AbstractContextManager[ProjectionView]:
+        """An empty copy of this read model beside the live one, for a rebuild; dropped on exit."""
+
+    @abstractmethod
+    def replace_with(self, copy: ProjectionView, application_name: str, finish: Callable[[], object]) -> bool:
+        """Replaces this read model's rows and position with `copy`'s in one transaction under the
+        read model's lock, so readers see the old model or the new one, never a mix. `finish` brings
+        the copy to the head while live writers wait, where the database allows it; False (nothing
+        changed) when the copy is still behind the live read model: catch it up and try again."""
 
 
 TView = TypeVar("TView", bound=ProjectionView)

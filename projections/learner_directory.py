@@ -43,6 +43,10 @@ class LearnerDirectoryView(ProjectionView):
         """Every learner holding one of these (board, normalised board ID) pairs (`docs=False`: the keys only, "doc" None — matching needs no more)."""
 
     @abstractmethod
+    def by_licence_numbers(self, number_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
+        """Every learner holding a licence, in any state, whose normalised number is one of number_keys (`docs=False`: the keys only)."""
+
+    @abstractmethod
     def counts(self) -> dict[str, int]:
         """{"registered": n, "erased": m, "listed": rows now in the directory}."""
 

@@ -8,12 +8,12 @@ path inside the item. `"isInterprofessional "` (trailing space) is accepted; it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from domain.activity import BOARDS, DELIVERY_METHODS, MEASUREMENT_TYPES, OUTCOMES, canonical_format, empty_data
+from domain.activity import BOARDS, DELIVERY_METHODS, LEARNER_CATEGORIES, MEASUREMENT_TYPES, OUTCOMES, canonical_format, empty_data
 from domain.errors import InvalidValueError
 
 HE = ("healthcareMetadata", "healthcareEducation")
@@ -21,12 +21,37 @@ XI = ("XtensibleInfo",)
 
 
 def _date(value: Any) -> Any:
-    if isinstance(value, str) and len(value) >= 10:
-        return value[:10]  # dates are sent without a time (or with one we ignore: time zones shifted dates)
+    # Dates are sent without a time, or with one we ignore (time zones shifted dates); anything after
+    # the date that is not a time is refused, not cut off.
+    if isinstance(value, str) and len(value) > 10 and _is_date_time(value.strip()):
+        return value.strip()[:10]
     return value
 
 
+def _is_date_time(value: str) -> bool:
+    if value[10:11] not in ("T", " "):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 Day = Annotated[date, BeforeValidator(_date)]
+
+
+def _category(value: Any) -> Any:
+    # The activity OpenAPI's vocabulary is physician / non-physician; the JSON schema's, professions plus
+    # "other" (accme/README.md). Both are read; "non-physician" is the schema's "other".
+    if isinstance(value, str):
+        value = value.strip().lower()
+        return OTHER_LEARNERS if value == "non-physician" else value
+    return value
+
+
+OTHER_LEARNERS = "other"
+Category = Annotated[Literal[LEARNER_CATEGORIES], BeforeValidator(_category)]  # type: ignore[valid-type]
 
 
 class _M(BaseModel):
@@ -87,7 +112,7 @@ class ActivityDescriptionModel(_M):
 
 
 class Participants(_M):
-    category: str = Field(min_length=1)
+    category: Category
     numberOfParticipants: int = Field(ge=0)
 
 
@@ -220,7 +245,7 @@ def parse_item(item: Any) -> ParsedItem:
         location = {"city": loc.city, "state": loc.stateOrProvince, "country": loc.country}
     learners: dict[str, int] = {}
     for p in (model.ParticipationMetrics.participantsByCategory if model.ParticipationMetrics else []):
-        learners[p.category.lower()] = learners.get(p.category.lower(), 0) + p.numberOfParticipants
+        learners[p.category] = learners.get(p.category, 0) + p.numberOfParticipants
     extra = x.model_extra or {}
     data = {
         **empty_data(),
@@ -258,7 +283,8 @@ def parse_item(item: Any) -> ParsedItem:
              **({"practice_areas": list(r.MOCPracticeArea)} if r.MOCPracticeArea else {})}
             for r in sorted((x.MOCRegistrations or {}).get("MOCRegistration", []), key=lambda r: BOARDS.index(r.boardName))
         ],
-        "rems": {"type": x.REMS.REMSType, "identifier": x.REMS.REMSRelatedIdentifier} if x.REMS else None,
+        # An empty identifier is none: it is sent only when it has a value ("if relevant").
+        "rems": {"type": x.REMS.REMSType, "identifier": (x.REMS.REMSRelatedIdentifier or "").strip() or None} if x.REMS else None,
         "mips": x.IsMeritBasedIncentivePaymentSystem,
         "state_content_tags": [
             {"domain": t.get("StateContentDomain"), "topic": t.get("StateContentTopic")}
@@ -285,7 +311,11 @@ def _parse_delete(item: dict[str, Any]) -> ParsedItem:
 
 def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]:
     pid = number = None
+    seen: dict[str, str] = {}
     for i, ident in enumerate(identifiers):
+        # One activity has one of each: a second, different one would file the item under either.
+        if seen.setdefault(ident.catalog, ident.entry.strip()) != ident.entry.strip():
+            raise ItemError([{"loc": ["Lom", "general", "identifier", i, "entry"], "msg": f"a second, different {ident.catalog}; an activity has one"}])
         if ident.catalog == "Provider Activity ID":
             pid = ident.entry.strip()
         elif ident.catalog == "ACCME Activity ID":
@@ -353,8 +383,9 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
     """The activity as one ACCME JSON item; parse_item(to_item(...)).data == data."""
     he: dict[str, Any] = {
         "credits": {"activityCertification": data.get("certification") or "AMA PRA Category 1"},
-        "startDateTime": data["start_date"],
-        "endDateTime": data["end_date"],
+        # The schema's form for these two is YYYY-MM-DDT00:00:00 (the activity's dates have no time).
+        "startDateTime": f"{data['start_date']}T00:00:00",
+        "endDateTime": f"{data['end_date']}T00:00:00",
         "activityFormat": data["format"],
     }
     if data.get("credits") is not None:
@@ -416,7 +447,7 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
             xi[key] = data[field]
     if data.get("rems"):
         xi["REMS"] = {"REMSType": data["rems"]["type"]}
-        if data["rems"].get("identifier") is not None:
+        if data["rems"].get("identifier"):
             xi["REMS"]["REMSRelatedIdentifier"] = data["rems"]["identifier"]
     if data.get("state_content_tags"):
         xi["HasStateContentTags"] = True
@@ -426,14 +457,24 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
         "ReportDescription": {"ReportingStartDate": data["start_date"], "ReportingEndDate": data["end_date"]},
         "Lom": {"general": general},
         "healthcareMetadata": {"healthcareEducation": he},
+        # Required by the activity OpenAPI even without commercial support (then it holds no amounts).
+        "ActivityDescription": {"commercialSupportAmount": [
+            {k: v for k, v in (("currency", m.get("currency", "USD")), ("supportSource", m["source"]), ("value", m.get("amount"))) if v is not None}
+            for m in data.get("monetary_support") or []
+        ]},
         "ParticipationMetrics": {"participantsByCategory": [
-            {"category": c, "numberOfParticipants": n} for c, n in (data.get("learners") or {}).items()
+            {"category": c, "numberOfParticipants": n} for c, n in _schema_categories(data.get("learners") or {}).items()
         ]},
         "XtensibleInfo": xi,
     }
-    if data.get("monetary_support"):
-        item["ActivityDescription"] = {"commercialSupportAmount": [
-            {k: v for k, v in (("currency", m.get("currency", "USD")), ("supportSource", m["source"]), ("value", m.get("amount"))) if v is not None}
-            for m in data["monetary_support"]
-        ]}
     return item
+
+
+def _schema_categories(learners: dict[str, int]) -> dict[str, int]:
+    """Learner counts in the schema's vocabulary: activities stored before it was enforced may count
+    "non-physician" learners, which are the schema's "other"."""
+    out: dict[str, int] = {}
+    for category, n in learners.items():
+        key = OTHER_LEARNERS if category == "non-physician" else category
+        out[key] = out.get(key, 0) + n
+    return out

@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.account import (
+    MAX_FAILURES,
     Account,
     AccountError,
     AccountExistsError,
@@ -54,6 +55,14 @@ class Sessions(Protocol):
 
 class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class SignInThrottle(Protocol):
+    """Wrong passwords per key (an HMAC of email and client address); the rule is domain/account.py `Throttle`."""
+
+    def locked(self, key: str, now: datetime) -> datetime | None: ...
+    def failed(self, key: str, now: datetime) -> datetime | None: ...
+    def clear(self, key: str) -> None: ...
 
 
 class SignInRefusedError(AccountError):
@@ -96,6 +105,7 @@ class AccountService:
         hasher: PasswordHasher,
         mailer: Mailer,
         secret: str,
+        throttle: SignInThrottle,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
@@ -104,6 +114,7 @@ class AccountService:
         self.hasher = hasher
         self.mailer = mailer
         self.secret = secret
+        self.throttle = throttle
         self.now = now
         # A hash to verify against when the email is unknown, so that answering takes as long either way.
         self._decoy = hasher.hash(secrets.token_urlsafe(16))
@@ -204,31 +215,52 @@ class AccountService:
         self.sessions.revoke_all(str(account.id))  # a new password signs out every other browser
         return account
 
-    def sign_in(self, email: str, password: str) -> Account:
-        """The account if the password is right; counts failures and locks after five in a row."""
-        refused = "the email address or the password is wrong"
-        account = self.find(email)
-        if account is None or not account.active:
-            self.hasher.verify(self._decoy, password)
-            raise SignInRefusedError(refused)
+    def sign_in(self, email: str, password: str, client: str = "unknown") -> Account:
+        """The account if the password is right. A wrong password and an unknown email get the same
+        words and the same work (one hash lookup, one password verification, one count), so the
+        answer tells nobody which addresses have accounts. Five wrong in 15 minutes pause sign-in for
+        this email from this client address only (a stranger cannot lock the owner out); when they
+        lock a real account, its owner is told by mail."""
         now = self.now()
-        if until := account.locked(now):
+        key = self._throttle_key(email, client)
+        if until := self.throttle.locked(key, now):
             raise SignInRefusedError(_locked_message(until, now), until)
-        stored = self.credentials.get(str(account.id))
-        by = Acting(f"user:{account.id}", Channel.WEB)
-        if stored is None or not self.hasher.verify(stored, password):
-            until = account.sign_in_failed(now, by)
+        account = self.find(email)
+        account_id = str(account.id) if account is not None else str(_account_id_or_nobody(email))
+        stored = self.credentials.get(account_id)  # None for an unknown email: the decoy is verified instead
+        right = self.hasher.verify(stored or self._decoy, password) and stored is not None
+        if right and account is not None and account.active:
+            if until := account.locked(now):  # locked by an event from before locks were per address
+                raise SignInRefusedError(_locked_message(until, now), until)
+            account.signed_in(now, Acting(f"user:{account.id}", Channel.WEB))
+            self._save(account)
+            self.throttle.clear(key)
+            return account
+        until = self.throttle.failed(key, now)
+        if account is not None and account.active:
+            account.sign_in_failed(now, Acting(f"user:{account.id}", Channel.WEB))
             self._save(account)
             if until:
-                raise SignInRefusedError(_locked_message(until, now), until)
-            return self._refuse(refused, account)
-        account.signed_in(now, by)
-        self._save(account)
-        return account
+                self._tell_owner(account, client, until)
+        if until:
+            raise SignInRefusedError(_locked_message(until, now), until)
+        raise SignInRefusedError("the email address or the password is wrong")
 
-    def _refuse(self, message: str, account: Account) -> Account:
-        left = 5 - account.failures
-        raise SignInRefusedError(f"{message}; {left} more wrong {'try' if left == 1 else 'tries'} will lock the account for 15 minutes")
+    def _throttle_key(self, email: str, client: str) -> str:
+        """An HMAC of the folded email and the client address: the table holds neither in clear."""
+        folded = " ".join((email or "").split()).lower()
+        return hmac.new(self.secret.encode(), f"sign-in:{folded}\n{client}".encode(), hashlib.sha256).hexdigest()
+
+    def _tell_owner(self, account: Account, client: str, until: datetime) -> None:
+        self.mailer.send(
+            account.email,
+            "PARS: wrong passwords for your account",
+            f"Dear {account.name},\n\nSomeone at the address {client} entered a wrong password for your PARS account "
+            f"({account.email}) {MAX_FAILURES} times. Signing in from that address is paused until {until:%H:%M} UTC; "
+            "you can still sign in from anywhere else.\n\n"
+            "If it was you, wait and try again. If it was not, your account is safe as long as your password is; "
+            "to change it, choose \"Forgot your password?\" on the sign-in page.\n",
+        )
 
     def _save(self, account: Account) -> None:
         try:
@@ -247,4 +279,15 @@ class AccountService:
 
 def _locked_message(until: datetime, now: datetime) -> str:
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return f"too many wrong passwords: this account is locked for {minutes} more minute{'s' if minutes != 1 else ''} (until {until:%H:%M} UTC)"
+    return (
+        f"too many wrong passwords: signing in with this email address from here is locked for {minutes} more "
+        f"minute{'s' if minutes != 1 else ''} (until {until:%H:%M} UTC)"
+    )
+
+
+def _account_id_or_nobody(email: str) -> uuid.UUID:
+    """The account id an email would have; a fixed id nobody has for text that is no email address."""
+    try:
+        return Account.create_id(email)
+    except InvalidValueError:
+        return uuid.UUID(int=0)

@@ -364,13 +364,15 @@ class ActivityRegistry:
 
     def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting) -> list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
+        lom, general = _part(cmd.item, "Lom"), _part(cmd.item, "Lom", "general")
+        education = _part(cmd.item, "healthcareMetadata", "healthcareEducation")
         items = []
         for n, instance in enumerate(cmd.instances, start=1):
-            item = {**cmd.item, "Lom": {**cmd.item["Lom"], "general": {
-                **cmd.item["Lom"]["general"],
+            item = {**cmd.item, "Lom": {**lom, "general": {
+                **general,
                 "identifier": [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}],
             }}}
-            he = dict(item["healthcareMetadata"]["healthcareEducation"])
+            he = dict(education)
             he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
             if instance.city or instance.state or instance.country:
                 he["activityLocation"] = {k: v for k, v in (("city", instance.city), ("stateOrProvince", instance.state), ("country", instance.country)) if v}
@@ -382,3 +384,14 @@ class ActivityRegistry:
         require_accme_id(accme_id, loc=("path", "accme_id"))
         if Provider.create_id(accme_id) not in self.store.repository:
             raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id"))
+
+
+def _part(item: dict[str, Any], *path: str) -> dict[str, Any]:
+    """The object at `path` in a repeat activity's item, which every instance copies; a 422 naming it if it is not one."""
+    value: Any = item
+    for depth, key in enumerate(path, start=1):
+        value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            what = "is missing" if value is None else "must be an object"
+            raise ActivityItemError(f"{'.'.join(path[:depth])} {what}: each instance is built from it", loc=("body", "item", *path[:depth]))
+    return value

@@ -20,7 +20,7 @@ from commands.learners import BoardId, Licence, RegisterLearner
 from commands.providers import AssignContact, ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.activity import DELIVERY_METHODS, ENDURING, FORMATS
 from domain.base import Acting, Channel
-from domain.completion import CME_CERTIFICATION, reporting_window
+from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, reporting_window
 from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
 from services.providers import NewProvider
@@ -249,7 +249,8 @@ class DemoDataSet:
                     day = lo + timedelta(days=r.randint(0, (hi - lo).days))
                     moc = [{"board": b, "type": f"{b} MOC", "credits": credits} for b in boards if any(x.board == b for x in who.board_ids)]
                     query = MatchQuery(npi=who.npi)
-                    reports.append(ParsedReport("add", number, day, query, {f"ccid:{accme_id}:{number}-{who.npi}": ([{"type": CME_CERTIFICATION, "credits": credits}], moc)}))
+                    # The registry makes the credit ID from the matched learner_id, never from the NPI.
+                    reports.append(ParsedReport("add", number, day, query, {DERIVED_CREDIT_ID: ([{"type": CME_CERTIFICATION, "credits": credits}], moc)}))
             for result in self.system.completions.submit_parsed(accme_id, reports, self.by):
                 if result.ok:
                     summary.completions += 1

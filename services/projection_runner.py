@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 IDLE_POLL_SECONDS = 0.05  # other processes' appends are noticed this fast
+SWAP_TRIES = 100  # a rebuild's copy chasing a live read model that other processes keep moving
 
 
 @dataclass(frozen=True)
@@ -50,25 +52,40 @@ class BatchProjectionRunner:
     def name(self) -> str:
         return self.projection.name
 
-    def run_batch(self) -> int:
-        """Applies the next batch of events; returns how many were applied (0: caught up)."""
-        start = self.projection.position + 1
-        notifications = self.store.recorder.select_notifications(start=start, limit=self.batch_size)
+    def run_batch(self, *, wait: bool = True) -> int:
+        """Applies the next batch of events; returns how many the read model moved past (0: caught up)."""
+        after = self.projection.position
+        notifications = self.store.recorder.select_notifications(start=after + 1, limit=self.batch_size)
         if not notifications:
             return 0
-        return self.apply(notifications, self.store.mapper.to_domain_event)
+        return self.apply(notifications, self.store.mapper.to_domain_event, after=after, wait=wait)
 
-    def apply(self, notifications: Sequence[Any], decode: Callable[[Any], Any]) -> int:
-        """Applies a page of stored events, decoding with `decode` only those the projection wants."""
+    def apply(self, notifications: Sequence[Any], decode: Callable[[Any], Any], *, after: int, wait: bool = True) -> int:
+        """Applies a page of stored events read after position `after`, decoding only those the
+        projection wants. Returns how many of the page the read model is now past, whoever applied them.
+
+        Other processes may run this read model too (`pars serve`, workers, CLI commands, a rebuild's
+        swap): the page's transaction first takes the read model's lock and reads the position again.
+        Events another process applied meanwhile are dropped from the page, so nothing is applied
+        twice and losing a race is not an error; the compare-and-set on the position stays as the
+        last guard. With `wait` off, a read model another process is busy with is left to it (0)."""
         view = self.projection.view
         # A projection that needs the events as stored and the whole page at once (the event chain
         # hashes the stored bytes and reads its chains' heads once a page) gets them so.
         process_page = getattr(self.projection, "process_page", None)
         with view.transaction():
-            if process_page is not None:
-                process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in notifications])
+            position = view.claim(self.store.name, wait=wait)
+            if position is None:  # another process is applying a page of it right now
+                return 0
+            if position < after:  # the read model went back (reset) since the page was read: read again
+                return 0
+            page = [n for n in notifications if n.id > position]
+            if not page:
                 return len(notifications)
-            for notification in notifications:
+            if process_page is not None:
+                process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in page])
+                return len(notifications)
+            for notification in page:
                 tracking = Tracking(self.store.name, notification.id)
                 if not self._wants(notification.topic):
                     view.insert_tracking(tracking)
@@ -91,11 +108,13 @@ class BatchProjectionRunner:
         return wanted
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Applies every event up to the head; returns how many."""
+        """Applies every event up to the head (as it is when called); returns how many it moved past."""
+        target = self.store.head()
         total = 0
-        while applied := self.run_batch():
+        while self.projection.position < target:
+            applied = self.run_batch()
             total += applied
-            if progress:
+            if progress and applied:
                 progress(applied)
         return total
 
@@ -139,14 +158,15 @@ class ProjectionSupervisor:
         while not self._stopping.is_set():
             now = time.monotonic()
             active = [r for r in runners if paused.get(r.name, 0.0) <= now]
-            if self._round(active, paused):
+            if self._round(active, paused, wait=False):
                 continue
             self.store.wait_for_append(IDLE_POLL_SECONDS)
 
-    def _round(self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None) -> int:
+    def _round(self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None, *, wait: bool = True) -> int:
         """Applies the next page to every runner, reading and decoding each page once per position.
         With `paused`, a runner that fails is logged, kept in `errors` and paused for a second;
-        without, its error propagates."""
+        without, its error propagates. Without `wait`, a read model another process is applying a
+        page of is skipped this round (the loop comes back to it)."""
         groups: dict[int, list[BatchProjectionRunner]] = {}
         for runner in runners:
             groups.setdefault(runner.projection.position + 1, []).append(runner)
@@ -166,10 +186,10 @@ class ProjectionSupervisor:
 
             for runner in group:
                 if paused is None:
-                    applied += runner.apply(notifications, decode)
+                    applied += runner.apply(notifications, decode, after=start - 1, wait=wait)
                     continue
                 try:
-                    applied += runner.apply(notifications, decode)
+                    applied += runner.apply(notifications, decode, after=start - 1, wait=wait)
                 except Exception as error:  # surfaced in status and logs; retried after a pause
                     self.errors[runner.name] = error
                     paused[runner.name] = time.monotonic() + 1.0
@@ -178,13 +198,22 @@ class ProjectionSupervisor:
                     self.errors.pop(runner.name, None)
         return applied
 
-    def catch_up(self, names: Sequence[str] | None = None) -> None:
-        """Brings the named (or all) read models to the head. Read models at the same position share
-        each page: it is read once and each event decoded at most once, not once per read model
-        (with ten read models, most of the cost of catching up on a large batch)."""
+    def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> int:
+        """Brings the named (or all) read models to the head (as it is when called). Read models at the
+        same position share each page: it is read once and each event decoded at most once, not once
+        per read model (with ten read models, most of the cost of catching up on a large batch).
+        Pages another process applied first are skipped, not applied again (see apply). Returns how
+        far the slowest read model moved; `progress(n)` hears of each step."""
         runners = [self.runners[name] for name in names or list(self.runners)]
-        while self._round(runners):
-            pass
+        target = self.store.head()
+        start = low = min(r.projection.position for r in runners)
+        while low < target:
+            self._round([r for r in runners if r.projection.position < target])
+            moved = min(r.projection.position for r in runners)
+            if progress and moved > low:
+                progress(moved - low)
+            low = moved
+        return max(low - start, 0)
 
     def wait(self, position: int | None, timeout: float = 5.0, names: Sequence[str] | None = None) -> None:
         """Read-your-writes: blocks until the named (or all) projections reached `position`."""
@@ -194,10 +223,29 @@ class ProjectionSupervisor:
             view = self.runners[name].projection.view
             view.wait(self.store.name, position, timeout=timeout)
 
-    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
-        runner = self.runners[name]
-        runner.projection.view.reset()
-        return runner.catch_up(progress)
+    def rebuild(self, names: str | Sequence[str], progress: Callable[[int], None] | None = None) -> int:
+        """Replays the log into an empty copy of each named read model beside the live one (which the
+        API and the workers go on reading and updating), then swaps each copy in at once under its read
+        model's lock. The copies share each page (read once, each event decoded once), as in catch_up.
+        `progress(n)`: the slowest copy moved n events on. Returns the position the copies were swapped in at."""
+        names = [names] if isinstance(names, str) else list(names)
+        lives = {name: self.runners[name].projection for name in names}
+        with ExitStack() as scratch:
+            copies = ProjectionSupervisor(self.store, [type(p)(scratch.enter_context(p.view.aside())) for p in lives.values()])
+            copies.catch_up(progress=progress)
+            for name, live in lives.items():
+                copy = copies[name]
+
+                def finish(copy: BatchProjectionRunner = copy) -> None:
+                    copy.catch_up()
+
+                for _ in range(SWAP_TRIES):
+                    if live.view.replace_with(copy.projection.view, self.store.name, finish):
+                        break
+                    finish()  # the live read model moved past the copy meanwhile: follow it and try again
+                else:
+                    raise RuntimeError(f"{name}: the rebuilt copy never caught up with the live read model in {SWAP_TRIES} tries")
+            return min(copy.projection.position for copy in copies.runners.values())
 
     def statuses(self) -> list[ProjectionStatus]:
         head = self.store.head()  # one head for all, so the lags compare

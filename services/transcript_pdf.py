@@ -1,10 +1,10 @@
 """The CME transcript as a PDF a physician can hand to a licensing board.
 
 A header naming the physician (licences, NPI, board IDs), the period, one table row per
-completion (date, provider, activity, credits by type), the totals by credit type, and on every
-page the date it was generated and its page number. Rows and totals are those of
-`projections/transcripts.py`; a row may carry `provider_name` (the provider's name) beside its
-`accme_id`.
+completion (date, provider, activity, its CME credit and each board's MOC points: one row however
+many credit IDs it was reported under), the totals by credit type, and on every page the date it
+was generated and its page number. Rows and totals are those of `projections/transcripts.py`
+(grouped by `transcript_lines`); a row may carry `provider_name` beside its `accme_id`.
 
 The PDF uses the standard Helvetica font, so it needs no font file on the machine; text outside
 Latin-1 (which covers the accented names of Western European languages) is transliterated.
@@ -19,6 +19,8 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+
+from projections.transcripts import transcript_lines
 
 TITLE = "CME Transcript"
 SOURCE = "Continuing medical education credit reported by ACCME-accredited providers to PARS (CME Passport)."
@@ -114,21 +116,21 @@ def render_transcript_pdf(
         pdf.multi_cell(0, 6, _latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
 
+    lines = transcript_lines(rows)
     pdf.set_font("Helvetica", style="B", size=12)
-    pdf.cell(0, 7, f"Completions ({len(rows)})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 7, f"Completions ({len(lines)})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=9)
-    if rows:
+    if lines:
         heading = FontFace(emphasis="BOLD", fill_color=(225, 230, 238))
         with pdf.table(col_widths=(20, 45, 75, 46), headings_style=heading, line_height=5, text_align="LEFT") as table:
             table.row(["Date", "Provider", "Activity", "Credits"])
-            for r in rows:
-                doc = r["doc"]
-                provider = r.get("provider_name") or ""
-                credits = "\n".join(f"{_credits(c['credits'])} {c['type']}" for c in [*doc["cme"], *doc["moc"]])
+            for line in lines:
+                provider = line.get("provider_name") or ""
+                credits = "\n".join(f"{_credits(c['credits'])} {c['type']}" for c in [*line["cme"], *line["moc"]])
                 table.row([
-                    date.fromisoformat(r["completion_date"]).strftime("%m/%d/%Y"),
-                    _latin1(f"{provider} (ACCME ID {r['accme_id']})" if provider else f"ACCME ID {r['accme_id']}"),
-                    _latin1(f"{doc['activity_title']} (activity {r['activity_id']})"),
+                    date.fromisoformat(line["completion_date"]).strftime("%m/%d/%Y"),
+                    _latin1(f"{provider} (ACCME ID {line['accme_id']})" if provider else f"ACCME ID {line['accme_id']}"),
+                    _latin1(f"{line['activity_title']} (activity {line['activity_id']})"),
                     _latin1(credits),
                 ])
     else:

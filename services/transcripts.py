@@ -17,7 +17,7 @@ from domain.errors import DomainError, InvalidValueError, NotFoundError
 from domain.learner import identifier_key, name_key
 from projections.learner_directory import LearnerDirectoryView
 from projections.provider_profile import ProviderProfileView
-from projections.transcripts import TranscriptView, credit_totals
+from projections.transcripts import TranscriptView, credit_totals, transcript_lines
 from services.access import Principal, Role
 from services.learners import LearnerDirectory
 
@@ -55,6 +55,11 @@ class Transcript:
     start: date | None
     end: date | None
 
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        """One per completion (learner, activity, date), however many credit IDs it was reported under."""
+        return transcript_lines(self.rows)
+
 
 def describes(doc: dict[str, Any], q: TranscriptQuery) -> bool:
     """Whether every identifier given in the query is the learner's own."""
@@ -84,8 +89,15 @@ class TranscriptQueries:
         if principal.role is Role.LEARNER:
             entry = self._own(principal, q)
         elif principal.role in (Role.BOARD, Role.ACCREDITOR, Role.AUDITOR):
-            entry = self.find(q)
-            self._may_read(principal, entry)
+            try:
+                entry = self.find(q)
+                self._may_read(principal, entry)
+            except TranscriptLearnerNotFoundError:
+                if principal.role is Role.BOARD:
+                    # One answer whether nobody matches or someone not the board's own does: a board cannot
+                    # probe the directory for physicians who are not its licensees or diplomates.
+                    raise TranscriptLearnerNotFoundError(self._not_the_boards(principal), loc=("query",)) from None
+                raise
         else:
             raise TranscriptForbiddenError("providers read no transcripts; a learner, board or accreditor token does")
         return self.transcript(entry["doc"], q.start, q.end)
@@ -130,12 +142,16 @@ class TranscriptQueries:
         return found[0]
 
     @staticmethod
-    def _may_read(principal: Principal, entry: dict[str, Any]) -> None:
+    def _not_the_boards(principal: Principal) -> str:
+        return f"no {principal.board} diplomate matches these parameters" if principal.board else f"no learner licensed in {principal.state} matches these parameters"
+
+    @classmethod
+    def _may_read(cls, principal: Principal, entry: dict[str, Any]) -> None:
         doc = entry["doc"]
         if principal.role is Role.BOARD and principal.state and principal.state not in {lic["state"] for lic in doc.get("licences") or []}:
-            raise TranscriptLearnerNotFoundError(f"no learner licensed in {principal.state} matches these parameters", loc=("query",))
+            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
         if principal.role is Role.BOARD and principal.board and principal.board not in {b["board"] for b in doc.get("board_ids") or []}:
-            raise TranscriptLearnerNotFoundError(f"no {principal.board} diplomate matches these parameters", loc=("query",))
+            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
 
 
 def accme_transcript(t: Transcript) -> dict[str, Any]:
@@ -153,25 +169,27 @@ def accme_transcript(t: Transcript) -> dict[str, Any]:
                 "ProviderOrganization": r["accme_id"],
                 "ReportingOrganization": r.get("provider_name") or "",
                 "Module": {
-                    "ModuleName": {"value": r["doc"]["activity_title"], "moduleID": r["activity_id"]},
+                    "ModuleName": {"value": r["activity_title"], "moduleID": r["activity_id"]},
                     "Status": "Completed",
                     "CompletedDateTime": f"{r['completion_date']}T00:00:00",
                     "CreditCertificate": [
-                        {"CreditID": r["credit_id"], "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}}
-                        for c in [*r["doc"]["cme"], *r["doc"]["moc"]]
+                        {"CreditID": c["credit_id"], "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}}
+                        for c in r["certificates"]
                     ],
                 },
             }
         }
-        for r in t.rows
+        for r in t.lines
     ]
     member = {"Name": {"GivenName": doc["first_name"], "FamilyName": doc["last_name"]}, "PersonalInfo": info}
     return {"ACCMETranscripts": [{"Member": member, "ActivityTranscript": activities}]}
 
 
 def credits_by_date(t: Transcript) -> dict[str, Any]:
-    """Credit totals by credit type for the range; `totalCredits` is the CME credit (MOC points apart)."""
-    cme = sum(float(c["credits"]) for r in t.rows for c in r["doc"]["cme"])
+    """Credit totals by credit type for the range; `totalCredits` is the CME credit (MOC points apart), where a
+    completion reported with MOC points only counts its points as CME (MOC counts as CME for state boards)."""
+    lines = t.lines
+    cme = sum(line["cme_credits"] for line in lines)
     return {
         "learner": {"GivenName": t.learner["first_name"], "FamilyName": t.learner["last_name"]},
         "completionDateRangeStart": t.start.isoformat() if t.start else None,
@@ -179,5 +197,5 @@ def credits_by_date(t: Transcript) -> dict[str, Any]:
         "totalCredits": cme,
         "unit": "Point",
         "creditsByType": t.totals,
-        "completions": len(t.rows),
+        "completions": len(lines),
     }

@@ -11,12 +11,13 @@ from fastapi import Query
 
 from adapters.api.deps import visible_profile
 from adapters.api.problems import Problem
+from adapters.api.schemas import IsoInstant
 from adapters.bootstrap import System
 from services.access import Principal
 from services.as_of import ReadModels
 
 AsOfQuery = Annotated[
-    datetime | None,
+    IsoInstant | None,
     Query(description="ISO-8601 instant (UTC without a zone): answer as the system answered then, replayed from the "
                       "provider's events; an instant still to come answers as now"),
 ]

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from adapters.api.deps import require_editor
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.batch import MEDIA_TYPES
 from adapters.batch.records import BatchFormatError, Source
@@ -22,6 +23,22 @@ from services.access import Principal
 
 SETTLE_SECONDS = 10.0
 SPOOL_IN_MEMORY = 1024 * 1024  # an upload past this goes to a temporary file, never held in memory
+BINARY = {"type": "string", "format": "binary"}
+#: How an upload route is documented: the file as the raw body or as the multipart field `file` (read by
+#: `read_upload`, not by FastAPI, so the request body is described here), and what it can answer besides.
+UPLOAD: dict[str, Any] = {
+    "openapi_extra": {"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": BINARY},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": BINARY}}},
+    }}},
+    "responses": {**documented(413), **COMMAND},
+}
+
+
+def file_answer(*formats: str) -> dict[str, Any]:
+    """`response_class` and `responses=` of a route that answers with a file in one of these batch formats."""
+    content = {MEDIA_TYPES[f].split(";")[0]: {"schema": {} if f == "json" else BINARY} for f in formats}  # ACCME JSON: accme/
+    return {"response_class": Response, "responses": {200: {"description": "the file, as an attachment", "content": content}}}
 
 
 async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO, str | None]:

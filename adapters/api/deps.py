@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from adapters.api.audit_reads import read_record
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
-from adapters.tokens import InvalidTokenError, read_token
+from adapters.tokens import InvalidTokenError, TokenExpiredError, read_token
 from domain.audit_log import AuditorRead
 from domain.base import ACCME_ID_PATTERN, Acting, Channel
 from domain.provider import Provider
@@ -32,11 +33,13 @@ def get_principal(
     if credentials is None:
         raise Problem(401, "a bearer token is required (Authorization: Bearer TOKEN)", headers=challenge)
     try:
-        principal = read_token(system.secret, credentials.credentials)
+        principal = read_token(system.secret, credentials.credentials, lifetimes=system.tokens.lifetimes)
+    except TokenExpiredError as expired:
+        raise Problem(401, f"the bearer token has expired ({expired}); ask for a new one", headers=challenge) from None
     except InvalidTokenError:
         raise Problem(401, "the bearer token is not valid", headers=challenge) from None
-    if principal.provider and _is_revoked(system, principal.provider, principal.token_id):
-        raise Problem(401, "the bearer token has been revoked", headers=challenge)
+    if refusal := system.tokens.refusal(principal):
+        raise Problem(401, refusal, headers=challenge)
     if principal.role is Role.AUDITOR:
         if request.method not in ("GET", "HEAD"):
             raise Problem(403, "an auditor token is read-only")
@@ -49,13 +52,9 @@ def record_read(system: System, principal: Principal, request: Request) -> None:
     accme_id = request.path_params.get("accme_id")
     if not (isinstance(accme_id, str) and ACCME_ID_PATTERN.match(accme_id)):
         accme_id = None
-    read = AuditorRead.record(acting(principal), request.url.path, request.url.query, accme_id)
+    path, query, learner_ids = read_record(system, request)  # no personal data: learners by learner_id
+    read = AuditorRead.record(acting(principal), path, query, accme_id, learner_ids)
     system.store.save(read)
-
-
-def _is_revoked(system: System, accme_id: str, token_id: str) -> bool:
-    profile = system.profiles.view.get_profile(accme_id) or {}
-    return any(t["token_id"] == token_id and t["revoked_at"] for t in profile.get("api_tokens", []))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from adapters.api import problems, upload_limits
+from adapters.api import openapi, problems, upload_limits
+from adapters.api.nul_text import refuse_nul
 from adapters.api.routes import (
     accme_activities,
     accreditor,
@@ -63,6 +64,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     )
     app.state.system = system
     problems.install(app)
+    openapi.install(app)  # every route's error answers in the document, as problem+json (adapters/api/openapi.py)
     routers = (
         providers, contacts, tokens, history, directory,  # providers and contacts
         activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
@@ -72,7 +74,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         health,
     )
     for module in routers:
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(refuse_nul)])  # U+0000 never reaches the store (nul_text.py)
     web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
     upload_limits.install(app, system.settings.max_upload_bytes)  # PARS_MAX_UPLOAD_MB on the bytes read, every route
     return app

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
 SingleRole = Literal["primary", "billing", "ceo", "website", "technical", "medical_director"]
 AnyRole = Literal["primary", "billing", "ceo", "website", "technical", "medical_director", "staff"]
 AccmeIdPath = Annotated[str, Path(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")]
 SingleRolePath = Annotated[SingleRole, Path(description="a single-holder contact role")]
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+ISO_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}.*)?$")
+
+
+def _date_text(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic alone reads "0" or 0 as 1970-01-01 (seconds since 1970)."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.match(value)):
+        return value
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+def _instant_text(value: Any) -> Any:
+    """Only ISO-8601: pydantic alone reads "20250101" as 1970-08-23 (seconds since 1970)."""
+    if isinstance(value, datetime) or (isinstance(value, str) and ISO_INSTANT.match(value)):
+        return value
+    raise ValueError("expected an ISO-8601 instant, e.g. 2025-03-01T12:00:00Z, or a date YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+IsoInstant = Annotated[datetime, BeforeValidator(_instant_text)]
 
 
 class Strict(BaseModel):
@@ -52,8 +73,8 @@ class DecisionCreate(Strict):
     decision: Literal[
         "Provisional Accreditation", "Accreditation", "Accreditation with Commendation", "Probation", "Nonaccreditation"
     ]
-    decided_on: date
-    term_ends: date | None = None
+    decided_on: IsoDate
+    term_ends: IsoDate | None = None
 
 
 class DecisionPublic(BaseModel):

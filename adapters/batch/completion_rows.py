@@ -6,8 +6,9 @@ the licence number; or NPI; or certifying board + board ID), the completion date
 and MOC points per board, the credit ID and the action (add or delete). A row becomes the same
 `ParsedReport` an ACCME learner-reports record becomes, so every channel obeys the same rules.
 
-A row without a credit ID gets one derived from the activity, the learner's folded name and
-birth month/day and the completion date: re-uploading the same file finds the same completions.
+A row without a credit ID gets one made from the matched learner's learner_id, the activity and the
+completion date (`learner_credit_id`, once the registry has matched the learner): re-uploading the same
+file finds the same completions, and no credit ID is derived from a name, birth date or NPI.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from domain.completion import CME_CERTIFICATION, MAX_CREDITS, is_quarter_steps, require_credit_id
+from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, MAX_CREDITS, is_quarter_steps, require_credit_id
 from domain.errors import InvalidValueError
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS, name_key
@@ -38,10 +39,14 @@ def moc_column(board: str) -> str:
 
 
 MOC_COLUMNS = {moc_column(b): b for b in CERTIFYING_BOARDS}
+#: MOC points that name no board: they are the row's Certifying Board's (as a learner report's "MOC"
+#: certificate is the board of its UniqueID.domain). Read, never written: the template names each board.
+MOC_POINTS = "MOC Points"
 COLUMNS = (
     ACTIVITY_ID, FIRST, LAST, BIRTH_MONTH, BIRTH_DAY, STATE, LICENCE, NPI, BOARD, BOARD_ID, COMPLETED, CME,
     *MOC_COLUMNS, CREDIT_ID, ACTION,
 )
+ACCEPTED = (*COLUMNS, MOC_POINTS)
 REQUIRED = (ACTIVITY_ID, FIRST, LAST, COMPLETED)
 DESCRIPTIONS = {
     ACTIVITY_ID: "the 9-digit ACCME activity ID (required)",
@@ -59,6 +64,7 @@ DESCRIPTIONS = {
     CREDIT_ID: "ccid:x:y (optional: derived from the row when blank, so re-uploads are recognised)",
     ACTION: "Add (default) or Delete",
     **{column: f"{board} MOC points, steps of 0.25" for column, board in MOC_COLUMNS.items()},
+    MOC_POINTS: f"MOC points for the board in {BOARD}, steps of 0.25 (or use that board's own column)",
 }
 
 # Other spellings seen in providers' files, folded like `_fold` folds a header.
@@ -74,6 +80,7 @@ ALIASES = {
     "certifyingboard": BOARD, "board": BOARD, "boardid": BOARD_ID, "certifyingboardid": BOARD_ID,
     "completiondate": COMPLETED, "datecompleted": COMPLETED, "completeddate": COMPLETED,
     "cmecredits": CME, "amapracategory1credits": CME, "credits": CME, "cmecredit": CME,
+    "mocpoints": MOC_POINTS, "moc": MOC_POINTS, "moccredits": MOC_POINTS, "ccpoints": MOC_POINTS,
     "creditid": CREDIT_ID, "action": ACTION, "recordaction": ACTION, "learnerrecordaction": ACTION,
     **{_b.lower() + "mocpoints": moc_column(_b) for _b in CERTIFYING_BOARDS},
     **{_b.lower() + "moc": moc_column(_b) for _b in CERTIFYING_BOARDS},
@@ -96,8 +103,8 @@ def check_header(names: list[str]) -> list[dict[str, Any]]:
     for position, name in enumerate(names, start=1):
         if not name:
             continue
-        if name not in COLUMNS:
-            errors.append({"loc": ["header", position], "msg": f"unknown column {name!r}; the columns are: {', '.join(COLUMNS)}"})
+        if name not in ACCEPTED:
+            errors.append({"loc": ["header", position], "msg": f"unknown column {name!r}; the columns are: {', '.join(ACCEPTED)}"})
         elif name in seen:
             errors.append({"loc": ["header", position], "msg": f"column {name!r} appears twice"})
         seen.add(name)
@@ -152,14 +159,23 @@ def _number(value: Any, column: str, errs: _RowErrors) -> float | None:
     return number
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes '²' (int() then raises) and other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 def _whole(value: Any, column: str, low: int, high: int, errs: _RowErrors) -> int | None:
     text = _text(value)
     if text == "":
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not _digits(text) or not low <= int(text) <= high:
         errs.add(column, f"{text!r} is not a whole number from {low} to {high}")
         return None
     return int(text)
+
+
+#: What may follow a date in a cell: nothing, or a time of day ("14:30", "T00:00:00Z", "2:30 PM").
+TIME_PART = re.compile(r"(T?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)? ?([AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def read_date(value: Any) -> date | None:
@@ -172,6 +188,8 @@ def read_date(value: Any) -> date | None:
     if not text:
         return None
     head = text.split("T")[0].split(" ")[0]
+    if not TIME_PART.fullmatch(text[len(head):].strip()):  # a time is ignored; anything else is not a date
+        raise ValueError(f"{text!r} is not a date (MM/DD/YYYY)")
     for pattern in ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"):
         try:
             return datetime.strptime(head, pattern).date()
@@ -180,8 +198,10 @@ def read_date(value: Any) -> date | None:
     raise ValueError(f"{text!r} is not a date (MM/DD/YYYY)")
 
 
-def derived_credit_id(accme_id: str, activity_id: str, query: MatchQuery, completed: date) -> str:
-    """A stable credit ID for a row that gives none: the same row always names the same completion."""
+def legacy_row_credit_id(accme_id: str, activity_id: str, query: MatchQuery, completed: date) -> str:
+    """The credit ID rows without one were given before credit IDs came from the learner_id: an unsalted hash
+    of the name, birth day and NPI (reversible by trying every NPI). Only looked up, so that completions stored
+    from a file back then are still found when it is uploaded again; never given to a new completion."""
     who = name_key(query.first_name or "", query.last_name or "")
     ident = query.npi or (f"{query.board}:{query.board_id}" if query.board else "") or f"{query.state}:{query.licence_number or ''}"
     digest = hashlib.sha256(f"{activity_id}|{who}|{query.birth_date or ''}|{ident}|{completed.isoformat()}".encode()).hexdigest()
@@ -196,9 +216,9 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
         errs.add(ACTION, f"{_text(cells.get(ACTION))!r} is not Add or Delete")
     raw_activity = cells.get(ACTIVITY_ID)
     activity_id = _text(raw_activity)
-    if isinstance(raw_activity, (int, float)) and activity_id.isdigit():
+    if isinstance(raw_activity, (int, float)) and _digits(activity_id):
         activity_id = activity_id.zfill(9)  # Excel drops the leading zeros of a number
-    if not (len(activity_id) == 9 and activity_id.isdigit()):
+    if not (len(activity_id) == 9 and _digits(activity_id)):
         errs.add(ACTIVITY_ID, f"{activity_id!r} is not a 9-digit ACCME activity ID" if activity_id else "required")
     first, last = _text(cells.get(FIRST)), _text(cells.get(LAST))
     for column, value in ((FIRST, first), (LAST, last)):
@@ -213,7 +233,7 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
     if state and state not in US_STATES:
         errs.add(STATE, f"{state!r} is not a US state or territory code")
     npi = _text(cells.get(NPI)) or None
-    if npi and not (len(npi) == 10 and npi.isdigit()):
+    if npi and not (len(npi) == 10 and _digits(npi)):
         errs.add(NPI, f"{npi!r} is not a 10-digit NPI")
     board = _text(cells.get(BOARD)).upper() or None
     board_id = _text(cells.get(BOARD_ID)) or None
@@ -234,8 +254,17 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
         points = _number(cells.get(column), column, errs)
         if points is not None:
             moc.append({"board": moc_board, "type": f"{moc_board} MOC", "credits": points})
+    generic = _number(cells.get(MOC_POINTS), MOC_POINTS, errs)
+    if generic is not None:
+        if board not in CERTIFYING_BOARDS:
+            errs.add(MOC_POINTS, f"MOC points name no board: give the {BOARD} (with its {BOARD_ID}) or use a board's own column, e.g. {moc_column('ABIM')!r}")
+        elif any(m["board"] == board for m in moc):
+            errs.add(MOC_POINTS, f"the {board} MOC points are given twice, here and in {moc_column(board)!r}")
+        else:
+            moc.append({"board": board, "type": f"{board} MOC", "credits": generic})
+            moc.sort(key=lambda m: CERTIFYING_BOARDS.index(m["board"]))  # the order a board's own column gives
     cme = [{"type": CME_CERTIFICATION, "credits": cme_credits}] if cme_credits is not None else []
-    if not cme and not moc and action == "add" and not any(e["loc"][0] == CME or e["loc"][0] in MOC_COLUMNS for e in errs.errors):
+    if not cme and not moc and action == "add" and not any(e["loc"][0] in (CME, MOC_POINTS) or e["loc"][0] in MOC_COLUMNS for e in errs.errors):
         errs.add(CME, "a completion carries CME credits or MOC points")
     query = MatchQuery(
         first_name=first or None, last_name=last or None, birth_date=birth, state=state,
@@ -256,8 +285,8 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
     if errs.errors:
         return CompletionRecord(row, errors=errs.errors)
     assert completed is not None
-    credit_id = credit_id or derived_credit_id(accme_id, activity_id, query, completed)
-    report = ParsedReport(action, activity_id, completed, query, {credit_id: (cme, moc)})
+    legacy = None if credit_id else legacy_row_credit_id(accme_id, activity_id, query, completed)
+    report = ParsedReport(action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy_credit_id=legacy)
     return CompletionRecord(row, report=report)
 
 
@@ -265,6 +294,7 @@ def record_to_row(report: ParsedReport) -> dict[str, Any]:
     """A report as a row of cells; only the shapes a row can hold (one credit ID, CME as AMA PRA Category 1)."""
     q = report.query
     [(credit_id, (cme, moc))] = report.credits.items()
+    credit_id = "" if credit_id == DERIVED_CREDIT_ID else credit_id  # made from the learner when the row is stored
     month_day = q.month_day()
     row: dict[str, Any] = {
         ACTIVITY_ID: report.activity_id, FIRST: q.first_name, LAST: q.last_name,

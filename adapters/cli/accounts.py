@@ -16,7 +16,7 @@ def create_user(
     provider: Annotated[str | None, typer.Option(help="ACCME ID, for provider users")] = None,
     state: Annotated[str | None, typer.Option(help="a state accreditor's staff: its state code (ACCME staff: leave out)")] = None,
     learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for a physician's CME Passport account")] = None,
-    base_url: Annotated[str, typer.Option("--base-url", help="where PARS answers, for the link in the mail")] = "http://127.0.0.1:8000",
+    base_url: Annotated[str | None, typer.Option("--base-url", help="where PARS answers, for the link in the mail (default: PARS_PUBLIC_URL)")] = None,
 ) -> None:
     """Invites a web user: mails "System Access Granted" with a one-time set-password link (PARS_MAIL), and prints the link."""
     from adapters.cli.main import cli_actor, err, system_or_exit
@@ -39,7 +39,7 @@ def create_user(
         mailer = system.accounts.mailer
         system.accounts.mailer = _Tee(mailer, sent)
         try:
-            account = system.accounts.invite(email, name, role, tenant, cli_actor(), base_url.rstrip("/"))
+            account = system.accounts.invite(email, name, role, tenant, cli_actor(), (base_url or system.settings.public_base()).rstrip("/"))
         finally:
             system.accounts.mailer = mailer
         system.projections.catch_up(["accounts"])

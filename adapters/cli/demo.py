@@ -7,8 +7,6 @@ import time
 import typer
 from rich.console import Console
 
-from adapters.tokens import issue_token, new_token_id
-from commands.providers import IssueApiToken
 from services.demo import DemoAlreadyLoadedError, DemoDataSet
 
 
@@ -27,10 +25,14 @@ def run_demo(err: Console) -> None:
             system.projections.catch_up()
         seconds = time.perf_counter() - started
         provider = made.providers[0]
-        token_id = new_token_id()
-        provider_token = issue_token(system.secret, "provider", provider=provider, token_id=token_id)
-        system.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label="issued by pars demo"), cli_actor())
         learner = made.sample_learner
+        base = system.settings.public_base()  # PARS_PUBLIC_URL: printed curls point where PARS is reached
+
+        def token(role: str, **scope: str | None) -> str:
+            """Recorded like any token: pars admin list-tokens lists it, revoke-token revokes it."""
+            return system.tokens.issue(role, cli_actor(), label="issued by pars demo", **scope).token
+
+        provider_token = token("provider", provider=provider)
         lines = [
             f"demo data set made in {seconds:.1f} s (store: {system.settings.database_url})",
             f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
@@ -43,14 +45,14 @@ def run_demo(err: Console) -> None:
             "",
             "to try (PARS_SECRET_KEY signs these tokens; `pars serve` to start):",
             f"  provider {provider}:   export PROVIDER={provider_token}",
-            f"  ACCME staff:          export ACCREDITOR={issue_token(system.secret, 'accreditor', token_id=new_token_id())}",
+            f"  ACCME staff:          export ACCREDITOR={token('accreditor')}",
             f"  learner {learner.get('name')} (NPI {learner.get('npi')}, licence {learner.get('licence')}):",
-            f"                        export LEARNER={issue_token(system.secret, 'learner', learner=learner.get('learner_id'), token_id=new_token_id())}",
-            f"  TN medical board:     export TN_BOARD={issue_token(system.secret, 'board', state='TN', token_id=new_token_id())}",
-            f"  curl -s localhost:8000/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
-            "  curl -s localhost:8000/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
-            f"  curl -s 'localhost:8000/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
-            f"  curl -s localhost:8000/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
-            "  curl -s 'localhost:8000/api/v1/passport/catalog?past=true'",
+            f"                        export LEARNER={token('learner', learner=learner.get('learner_id'))}",
+            f"  TN medical board:     export TN_BOARD={token('board', state='TN')}",
+            f"  curl -s {base}/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
+            f"  curl -s {base}/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
+            f"  curl -s '{base}/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
+            f"  curl -s {base}/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
+            f"  curl -s '{base}/api/v1/passport/catalog?past=true'",
         ]
         typer.echo("\n".join(lines))

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import typer
-from eventsourcing.persistence import IntegrityError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -18,11 +17,9 @@ from domain.base import Acting, Channel
 
 def current_directory(system: System) -> None:
     """Brings the learner directory read model to the head of the log (duplicates are found there)."""
-    runner = system.projections["learner_directory"]
-    try:
-        runner.catch_up()
-    except IntegrityError:  # another process (pars serve, the worker) is projecting the same events
-        system.learner_directory.view.wait(system.store.name, system.store.head(), timeout=60)
+    # Another process (pars serve, a worker) may be projecting the same events: catch_up takes the
+    # read model's lock page by page and skips what the other applied first.
+    system.projections["learner_directory"].catch_up()
 
 
 def run_learner_import(file: Path, err: Console) -> None:

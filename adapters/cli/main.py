@@ -7,23 +7,26 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
+from adapters.settings import Settings
 from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
-from adapters.tokens import issue_token, new_token_id
-from commands.providers import ContactDetails, IssueApiToken, RegisterProvider, RevokeApiToken
+from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from domain.errors import DomainError
 from projections.history import TYPE_PATTERN
@@ -41,10 +44,14 @@ admin.command("create-user")(create_user)
 
 
 @contextmanager
-def system_or_exit() -> Iterator[System]:
-    """Builds the system from the environment; domain errors become a message and exit 1."""
+def system_or_exit(public_url: str | None = None) -> Iterator[System]:
+    """Builds the system from the environment; domain errors become a message and exit 1.
+    `public_url` is the default of PARS_PUBLIC_URL (the address `pars serve` listens on)."""
     try:
-        system = bootstrap()
+        settings = Settings()
+        if public_url and not settings.public_url:
+            settings.public_url = public_url
+        system = bootstrap(settings)
     except ValidationError as error:
         err.print(f"[red]configuration error:[/red] {error.errors()[0]['msg']}")
         raise typer.Exit(2) from None
@@ -61,6 +68,13 @@ def cli_actor() -> Acting:
     return Acting(f"cli:{getpass.getuser()}", Channel.CLI)
 
 
+def serve_address(host: str, port: int) -> str:
+    """The address `pars serve` listens on, as a URL; a wildcard interface (0.0.0.0, ::) is reached at the loopback."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
@@ -74,8 +88,9 @@ def serve(
 
     from adapters.api.main import create_app
 
-    with system_or_exit() as system:
+    with system_or_exit(serve_address(host, port)) as system:
         err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")
+        err.print(f"mailed links point to {system.settings.public_base()} (PARS_PUBLIC_URL)")
         uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
 
 
@@ -113,8 +128,12 @@ def issue_token_command(
     board: Annotated[str | None, typer.Option(help="certifying board code, for board tokens")] = None,
     state: Annotated[str | None, typer.Option(help="state code: a state board, or a state accreditor's staff")] = None,
     learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for learner tokens")] = None,
+    days: Annotated[int | None, typer.Option(help="lifetime in days (default: 365 for provider and board tokens, 30 for others; PARS_SYSTEM_TOKEN_DAYS, PARS_TOKEN_DAYS)")] = None,
+    label: Annotated[str, typer.Option(help="what or who will use it (shown by list-tokens)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help='print {"token", "id", "role", "scope", "expires_at"} instead of the token alone')] = False,
 ) -> None:
-    """Prints one bearer token, alone on stdout. Provider tokens are recorded on the provider, so they can be revoked."""
+    """Prints one bearer token, alone on stdout. Every token is recorded (id, role, scope, expiry; never the
+    secret), so that list-tokens lists it and revoke-token revokes it."""
     with system_or_exit() as system:
         if role == "learner" and learner:
             # Tokens carry the learner_id, never the NPI: the actor of every event names the token's scope.
@@ -124,22 +143,110 @@ def issue_token_command(
                 err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
                 raise typer.Exit(1)
             learner = resolved
-        token_id = new_token_id()
-        token = issue_token(system.secret, role, provider=provider, board=board, state=state, learner=learner, token_id=token_id)
-        if provider:
-            system.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label="issued with pars admin issue-token"), cli_actor())
-        typer.echo(token)
+        issued = system.tokens.issue(
+            role, cli_actor(), provider=provider, board=board, state=state, learner=learner, days=days,
+            label=label or "issued with pars admin issue-token",
+        )
+        settle(system, ["tokens"], issued.position)
+        typer.echo(json.dumps(issued.as_json()) if as_json else issued.token)
 
 
 @admin.command("revoke-token")
 def revoke_token_command(
-    token_id: Annotated[str, typer.Argument(help="the token's id (GET /api/v1/providers/{id}/tokens lists them)")],
-    provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
+    token_id: Annotated[str, typer.Argument(help="the token's id (pars admin list-tokens lists them)")],
+    provider: Annotated[str | None, typer.Option(help="the provider's ACCME ID (optional: the id finds the token)")] = None,
 ) -> None:
-    """Revokes one of a provider's web-service tokens."""
+    """Revokes a token of any role. Every API process refuses it from the moment this returns."""
     with system_or_exit() as system:
-        system.providers.handle(RevokeApiToken(accme_id=provider, token_id=token_id), cli_actor())
-        typer.echo(f"revoked token {token_id} of provider {provider}")
+        settle(system, ["tokens"])  # finds a provider token by its id
+        position = system.tokens.revoke(token_id, cli_actor(), accme_id=provider)
+        settle(system, ["tokens"], position)
+        token = system.tokens.get(token_id) or {}
+        typer.echo(f"revoked token {token_id} ({token.get('role', 'provider')} {token.get('scope', provider or '')})".rstrip())
+
+
+@admin.command("list-tokens")
+def list_tokens_command(
+    role: Annotated[str | None, typer.Option(help="only tokens of this role")] = None,
+    provider: Annotated[str | None, typer.Option(help="only this provider's tokens (ACCME ID)")] = None,
+) -> None:
+    """Prints the recorded tokens, one JSON object a line: id, role, scope, label, issued, expires, revoked
+    (and who issued and revoked them). Never the secrets."""
+    roles = ("accreditor", "provider", "board", "learner", "auditor")
+    if role is not None and role not in roles:
+        err.print(f"[red]error:[/red] --role must be one of {', '.join(roles)} (got {role!r})")
+        raise typer.Exit(2)
+    with system_or_exit() as system:
+        settle(system, ["tokens"])
+        for doc in system.tokens.list(role=role, provider=provider):
+            line = {
+                "id": doc["token_id"], "role": doc["role"], "scope": doc["scope"], "label": doc["label"],
+                "issued": doc["issued_at"], "issued_by": doc["issued_by"], "expires": doc["expires_at"],
+                "revoked": doc["revoked_at"], "revoked_by": doc["revoked_by"],
+            }
+            typer.echo(json.dumps(line, separators=(",", ":")))
+
+
+def settle(system: System, names: list[str], position: int | None = None) -> None:
+    """Brings these read models to the head (at least to `position`) from this process. A `pars serve`
+    or worker running the same projection may write a page first: that page is then there already,
+    and the next round goes on from the position it wrote."""
+    for _ in range(100):
+        try:
+            system.projections.catch_up(names)
+            break
+        except IntegrityError:  # another process applied that page first
+            continue
+    system.projections.wait(position, timeout=30, names=names)
+
+
+@admin.command("backup")
+def backup_command(file: Annotated[Path, typer.Argument(help="the backup file to write (replaced if it exists)")]) -> None:
+    """Writes a consistent backup of the whole store (events, read models, learner keys, password hashes)
+    while PARS keeps running: SQLite's online backup API, or pg_dump. PARS_SECRET_KEY is not in it: keep it too."""
+    from adapters.backup import BackupError, backup
+
+    settings = settings_or_exit()
+    started = time.perf_counter()
+    try:
+        made = backup(settings.db_url, file)
+    except BackupError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"backup": str(made.path), "kind": made.kind, "bytes": made.bytes, "seconds": round(time.perf_counter() - started, 3)}))
+
+
+@admin.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="a file written by pars admin backup")],
+    replace: Annotated[bool, typer.Option("--replace", help="replace a store that already holds events")] = False,
+) -> None:
+    """Restores a backup into the store of PARS_DATABASE_URL (stop pars serve and the workers first), then
+    brings every read model to the head of the restored log and prints their status."""
+    from adapters.backup import BackupError, restore
+
+    settings = settings_or_exit()
+    started = time.perf_counter()
+    try:
+        restore(settings.db_url, file, replace=replace)
+    except BackupError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    with system_or_exit() as system:
+        # A backup taken while projections lagged holds read models behind its log: catch them up here.
+        with err.status("bringing the read models to the head of the restored log"):
+            settle(system, list(system.projections.runners))
+        lines = system.projections.report()
+        typer.echo(json.dumps({"restored": str(file), "events": system.store.head(), "seconds": round(time.perf_counter() - started, 3),
+                               "projections": lines}))
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        err.print(f"[red]configuration error:[/red] {error.errors()[0]['msg']}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -190,8 +297,9 @@ def run_projections() -> None:
 
 
 @projections.command("rebuild")
-def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all but event_chain when left out")] = None) -> None:
-    """Rebuilds read models from the event store, with a progress bar. The event chain only when named:
+def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all but event_chain and feeds when left out")] = None) -> None:
+    """Rebuilds read models from the event store beside the live ones and swaps each in at once (safe
+    while `pars serve` and workers run), with a progress bar. The event chain only when named:
     re-hashing the store as it is now would make a tampered row look genuine."""
     with system_or_exit() as system:
         runners = system.projections.runners
@@ -201,12 +309,13 @@ def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all
             err.print(f"[red]error:[/red] no projection {unknown[0]!r}; there are {', '.join(system.projections.runners)}")
             raise typer.Exit(1)
         head = system.store.head()
-        columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err) as progress:
-            for each in names:
-                task = progress.add_task(each, total=head)
-                system.projections.rebuild(each, lambda n, task=task: progress.advance(task, n))
-                progress.update(task, completed=head)
+            # Built aside together (each page read once for all), then swapped in one by one: the API
+            # and the workers go on answering from the old read models until each swap.
+            task = progress.add_task(", ".join(names), total=head)
+            position = system.projections.rebuild(names, lambda n: progress.advance(task, n))
+            progress.update(task, completed=position, total=max(head, position))
 
 
 @projections.command("status")

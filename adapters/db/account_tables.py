@@ -2,7 +2,7 @@
 password hashes (secrets never go into the immutable, published log) and sign-in sessions
 (short-lived and revocable, not facts of the domain)."""
 
-from sqlalchemy import Column, DateTime, Index, String, Table, Text
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text
 
 from adapters.db.tables import Json, metadata
 
@@ -32,4 +32,15 @@ web_sessions = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("revoked_at", DateTime, nullable=True),
+)
+
+# Wrong passwords per (email, client address) pair, keyed by an HMAC of the pair (no addresses or
+# emails in clear): sign-in pauses for the pair, never for the account (domain/account.py Throttle).
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started", DateTime, nullable=True),
+    Column("locked_until", DateTime, nullable=True),
 )

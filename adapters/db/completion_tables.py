@@ -1,6 +1,6 @@
 """Read-model table of the completions: the transcripts (no personal data; learner_id only)."""
 
-from sqlalchemy import Column, Index, String, Table
+from sqlalchemy import Boolean, Column, Index, String, Table, false
 
 from adapters.db.tables import Json, metadata
 
@@ -14,6 +14,8 @@ transcript_entries = Table(
     Column("credit_id", String(300), nullable=False),
     Column("completion_date", String(10), nullable=False),  # ISO dates compare as text
     Column("doc", Json, nullable=False),  # activity_title, cme, moc, late
+    # A deleted completion's row stays, marked, so its resubmission (which names no learner) finds it again.
+    Column("deleted", Boolean, nullable=False, server_default=false()),
     Index("ix_transcript_entries_learner", "learner_id", "completion_date"),
     Index("ix_transcript_entries_provider", "accme_id", "completion_date"),
     Index("ix_transcript_entries_credit", "accme_id", "credit_id"),

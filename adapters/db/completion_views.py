@@ -19,7 +19,7 @@ T = transcript_entries.c
 def _row(r: Any) -> dict[str, Any]:
     return {
         "key": r.key, "accme_id": r.accme_id, "learner_id": r.learner_id, "activity_id": r.activity_id,
-        "credit_id": r.credit_id, "completion_date": r.completion_date, "doc": r.doc,
+        "credit_id": r.credit_id, "completion_date": r.completion_date, "doc": r.doc, "deleted": bool(r.deleted),
     }
 
 
@@ -40,15 +40,12 @@ class SqlTranscriptView(SqlView, TranscriptView):
             r = conn.execute(select(transcript_entries).where(T.key == key)).first()
         return _row(r) if r else None
 
-    def delete_entry(self, key: str, tracking: Tracking) -> None:
-        self._stage(key, None, tracking)
-
-    def _stage(self, key: str, row: dict[str, Any] | None, tracking: Tracking) -> None:
+    def _stage(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         with self.transaction() as conn:
             batch = self._batch
             assert batch is not None
             batch.docs[key] = row
-            batch.dirty[key] = row  # type: ignore[assignment] - None: delete the row
+            batch.dirty[key] = row
             self._track(conn, tracking)
 
     def _flush(self, batch: Any) -> None:
@@ -57,13 +54,11 @@ class SqlTranscriptView(SqlView, TranscriptView):
         keys = list(batch.dirty)
         for chunk in chunks(keys, 500):
             batch.conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
-        rows = [row for row in batch.dirty.values() if row is not None]
-        if rows:
-            batch.conn.execute(insert(transcript_entries), rows)
+        batch.conn.execute(insert(transcript_entries), list(batch.dirty.values()))
         batch.dirty.clear()
 
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
-        q = select(transcript_entries).where(T.learner_id == learner_id)
+        q = select(transcript_entries).where(T.learner_id == learner_id, T.deleted.is_(False))
         if start:
             q = q.where(T.completion_date >= start.isoformat())
         if end:
@@ -73,14 +68,15 @@ class SqlTranscriptView(SqlView, TranscriptView):
 
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         with self.reading() as conn:
-            q = select(transcript_entries).where(T.accme_id == accme_id, T.credit_id == credit_id)
+            q = select(transcript_entries).where(T.accme_id == accme_id, T.credit_id == credit_id, T.deleted.is_(False))
             return [_row(r) for r in conn.execute(q)]
 
     def count(self, accme_id: str | None = None, year: int | None = None) -> int:
-        q = select(func.count()).select_from(transcript_entries)
+        # A completion is a learner, activity and date, however many credit IDs it was reported under.
+        q = select(T.learner_id, T.activity_id, T.completion_date).where(T.deleted.is_(False)).distinct()
         if accme_id:
             q = q.where(T.accme_id == accme_id)
         if year:
             q = q.where(T.completion_date >= f"{year:04d}-01-01", T.completion_date <= f"{year:04d}-12-31")
         with self.reading() as conn:
-            return int(conn.execute(q).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateColumn
 
 from adapters.db.tables import metadata
 
 log = logging.getLogger(__name__)
+#: How long an erasure waits for the learner tables' exclusive lock to rewrite them (PostgreSQL).
+FULL_VACUUM_LOCK_TIMEOUT = "2s"
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,17 @@ class DatabaseUrl:
         return "postgresql+psycopg://" + self.raw.split("://", 1)[1]
 
 
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) for a name: the same in every process."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 class Database:
     """Two engines on one database: one for writing views (serialised), one for reading."""
+
+    #: Prefixes the advisory lock names of this database's projections; a rebuild's scratch copy
+    #: (adapters/db/rebuild.py) has its own, so building it never waits for the live read model.
+    lock_namespace = ""
 
     def __init__(self, url: DatabaseUrl) -> None:
         self.url = url
@@ -88,9 +104,43 @@ class Database:
             self.engine = create_engine(url.sqlalchemy_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
             self.read_engine = self.engine
 
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Held while a process creates or alters tables: processes started together (the API, several
+        workers, a CLI command) would otherwise race on PostgreSQL's catalog (`tuple concurrently
+        updated`, `duplicate key ... pg_type`). SQLite needs none: DDL runs in BEGIN IMMEDIATE."""
+        if self.url.is_sqlite:
+            yield
+            return
+        key = lock_key("pars:schema")
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
+
+    def lock_projection(self, conn: Connection, name: str, *, wait: bool = True) -> bool:
+        """Takes the projection's write lock until `conn`'s transaction ends; False when `wait` is off
+        and another process holds it. Every writer of a read model takes it first, so two processes
+        never apply pages of one read model at once (see SqlView.claim).
+
+        SQLite: the view's transaction began with BEGIN IMMEDIATE, which already holds the file's one
+        write lock. PostgreSQL: a transaction-scoped advisory lock named after the projection."""
+        if self.url.is_sqlite:
+            return True
+        key = lock_key(f"pars:projection:{self.lock_namespace}:{name}")
+        if wait:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            return True
+        return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar())
+
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
-        self._add_missing_columns()
+        with self.schema_lock():
+            metadata.create_all(self.engine)
+            self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
         """Columns (and their indexes) added to a read-model table since the database was made (create_all adds only tables).
@@ -109,6 +159,60 @@ class Database:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
 
+    def purge_deleted(self, tables: Sequence[str], attempts: int = 50) -> bool:
+        """Makes rows already deleted from `tables` unreadable in the database's own files, as far as the
+        engine allows; True when done. SQLite: every connection overwrites deleted content with zeros
+        (`secure_delete`, set on connect), so what is left are the older page images in the WAL: a TRUNCATE
+        checkpoint copies the newest pages into the database and empties the WAL file; it waits (retries)
+        while a reader still uses an older snapshot. PostgreSQL: VACUUM of the tables, so dead tuples are
+        removed. Plain VACUUM only marks a dead tuple's space free: its bytes stay in the page until new rows
+        overwrite them, so each table is rewritten (VACUUM FULL: new files holding live rows only) when its lock
+        is granted within `FULL_VACUUM_LOCK_TIMEOUT`, and only vacuumed otherwise (a long reader holds it); WAL
+        segments and backups keep old pages until they are recycled."""
+        if self.url.is_sqlite:
+            raw = self.engine.raw_connection()
+            try:
+                for attempt in range(attempts):
+                    cursor = raw.cursor()
+                    busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    cursor.close()
+                    if not busy:
+                        return True
+                    time.sleep(min(0.2, 0.01 * 2**attempt))
+                log.warning("the WAL checkpoint after an erasure waited for readers %d times; it will complete at a later checkpoint", attempts)
+                return False
+            finally:
+                raw.close()
+        for table in tables:
+            if table not in metadata.tables:
+                raise ValueError(f"no table {table!r}")
+        rewritten = True
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # A row deleted while an older transaction still runs is only "recently dead": VACUUM (FULL too) keeps
+            # it. Wait until every transaction that began before now has ended (projection batches are short).
+            now = conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one()
+            for attempt in range(attempts):
+                oldest = conn.exec_driver_sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint").scalar_one()
+                if oldest > now:
+                    break
+                time.sleep(min(0.2, 0.01 * 2**attempt))
+            else:
+                log.warning("a transaction older than the erasure is still running; its rows may survive this VACUUM")
+                rewritten = False
+            conn.exec_driver_sql(f"SET lock_timeout = '{FULL_VACUUM_LOCK_TIMEOUT}'")
+            try:
+                for table in tables:
+                    try:
+                        # ACCESS EXCLUSIVE while it runs: matching waits (bench/erasure.py: 1.8 s with 50,000 learners).
+                        conn.exec_driver_sql(f"VACUUM FULL {table}")
+                    except OperationalError:  # lock_not_available: a long reader; leave the rewrite to a later one
+                        log.warning("VACUUM FULL %s waited longer than %s; vacuumed only", table, FULL_VACUUM_LOCK_TIMEOUT)
+                        conn.exec_driver_sql(f"VACUUM {table}")
+                        rewritten = False
+            finally:
+                conn.exec_driver_sql("RESET lock_timeout")  # the connection goes back to the pool
+        return rewritten
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.read_engine is not self.engine:
@@ -123,6 +227,9 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Deleted rows (an erased learner's directory rows and key) are overwritten with zeros, not left
+        # readable in free space; see purge_deleted for the WAL.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

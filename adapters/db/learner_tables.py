@@ -55,3 +55,7 @@ learner_counts = Table(
     Column("name", String(20), primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+#: The tables that hold a learner's identifiers (or the key to them): an erasure deletes the learner's
+#: rows from them, then purges the deleted rows from the database files (Database.purge_deleted).
+PERSONAL_TABLES = ("learner_keys", "learner_directory", "learner_licences", "learner_board_ids")

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from adapters.db.learner_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
 from adapters.db.views import SqlView
+from domain.geography import US_STATES
 from projections.learner_directory import LearnerDirectoryView
 
 LOOKUP_CHUNK = 500
@@ -112,6 +113,21 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
                 for start in range(0, len(keys), LOOKUP_CHUNK):
                     cond = and_(t.board == board, t.board_id_key.in_(keys[start : start + LOOKUP_CHUNK]))
                     ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
+        ids = list(dict.fromkeys(ids))
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]), docs)
+        return out
+
+    def by_licence_numbers(self, number_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(number_keys))
+        t = learner_licences.c
+        ids: list[str] = []
+        with self.reading() as conn:
+            # Every state listed, so the (state, number_key) index serves a number given without its state.
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                cond = and_(t.state.in_(list(US_STATES)), t.number_key.in_(keys[start : start + LOOKUP_CHUNK]))
+                ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
         ids = list(dict.fromkeys(ids))
         out: list[dict[str, Any]] = []
         for start in range(0, len(ids), LOOKUP_CHUNK):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -40,8 +40,9 @@ class SqlView(ProjectionView):
 
     Inside a transaction, `_track` only notes the position; the position is written once, when the
     transaction ends, in the same commit as the rows, and only if nothing in this batch had been
-    applied before (compare-and-set on the first position), so each event is applied exactly once
-    even with two workers on one projection.
+    applied before (compare-and-set on the first position), so each event is applied exactly once.
+    Several processes may run one projection: the runner first `claim`s the page (the read model's
+    lock, then the position read again), so the compare-and-set is only the last guard.
     """
 
     tables: tuple[Table, ...] = ()
@@ -144,9 +145,34 @@ class SqlView(ProjectionView):
 
     def reset(self) -> None:
         with self.transaction() as conn:
+            self.db.lock_projection(conn, self.projection_name)  # not in the middle of another process's page
             for table in self.tables:
                 conn.execute(delete(table))
             conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == self.projection_name))
+
+    def claim(self, application_name: str, *, wait: bool = True) -> int | None:
+        batch = self._batch
+        assert batch is not None, "a page is claimed inside the view's transaction"
+        if not self.db.lock_projection(batch.conn, self.projection_name, wait=wait):
+            return None
+        # Read after the lock, in the same transaction: what another process committed is seen.
+        return self.max_tracking_id(application_name) or 0
+
+    @contextmanager
+    def aside(self) -> Iterator[SqlView]:
+        from adapters.db.rebuild import ScratchDatabase
+
+        scratch = ScratchDatabase(self.db, self.projection_name, self.tables)
+        try:
+            yield type(self)(scratch, self.projection_name)
+        finally:
+            scratch.drop()
+
+    def replace_with(self, copy: ProjectionView, application_name: str, finish: Callable[[], object]) -> bool:
+        from adapters.db.rebuild import ScratchDatabase, replace
+
+        assert isinstance(copy, SqlView) and isinstance(copy.db, ScratchDatabase), "a copy made by aside()"
+        return replace(self.db, copy.db, self.projection_name, application_name, finish)
 
 
 class SqlDocumentView(SqlView):

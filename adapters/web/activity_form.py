@@ -160,7 +160,7 @@ def form_from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "provider_activity_id": ids.get("Provider Activity ID", ""), "url": ids.get("URL", ""),
         "title": general.get("title", ""), "description": general.get("description", ""),
-        "format": he.get("activityFormat", ""), "start_date": he.get("startDateTime", ""), "end_date": he.get("endDateTime", ""),
+        "format": he.get("activityFormat", ""), "start_date": str(he.get("startDateTime", ""))[:10], "end_date": str(he.get("endDateTime", ""))[:10],  # T00:00:00 sent
         "credits": he.get("credits", {}).get("numberOfCredits", ""),
         "joint_providers": ", ".join(he.get("credits", {}).get("nonAccreditedProvider", [])),
         "city": loc.get("city", ""), "state": loc.get("stateOrProvince", ""), "country": loc.get("country", ""),

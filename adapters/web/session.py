@@ -207,7 +207,9 @@ def end_session(request: Request, response: Response) -> None:
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """Where mailed links point: PARS_PUBLIC_URL (or `pars serve`'s address), never the request's Host
+    header, which the client chooses (a forged Host would mail a victim a link to another site)."""
+    return system_of(request).settings.public_base()
 
 
 def context(request: Request, **values: Any) -> dict[str, Any]:

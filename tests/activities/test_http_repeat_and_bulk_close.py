@@ -42,8 +42,8 @@ def test_repeat_creates_one_activity_per_instance_and_again_nothing(client, setu
     assert [a["provider_activity_id"] for a in answers] == ["GR-1", "GR-2", "GR-3"]
     assert len({a["activityId"] for a in answers}) == 3 and all(len(a["activityId"]) == 9 for a in answers)
     stored = {i["Lom"]["general"]["identifier"][1]["entry"]: i["healthcareMetadata"]["healthcareEducation"] for i in _accme(client, mine)}
-    assert stored["GR-2"]["startDateTime"] == "2025-04-05" and stored["GR-2"]["activityLocation"]["city"] == "Memphis"
-    assert stored["GR-3"]["endDateTime"] == "2025-05-11" and stored["GR-3"]["activityLocation"]["stateOrProvince"] == "IL"
+    assert stored["GR-2"]["startDateTime"] == "2025-04-05T00:00:00" and stored["GR-2"]["activityLocation"]["city"] == "Memphis"
+    assert stored["GR-3"]["endDateTime"] == "2025-05-11T00:00:00" and stored["GR-3"]["activityLocation"]["stateOrProvince"] == "IL"
     search = client.get(f"/api/v1/providers/{ACCME_ID}/activities?q=GR-", headers=mine).json()
     assert search["count"] == 3  # read your writes
     again = client.post(REPEAT, json=repeat_body(), headers=mine)

@@ -42,10 +42,10 @@ def bearer(system: System, role: str, **scope: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(system.secret, role, **scope)}"}
 
 
-def cme_report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "add") -> dict[str, Any]:
-    """Ana's completion with AMA PRA Category 1 credit only (the activity is not MOC-registered)."""
+def cme_report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "add", day: str = "2025-03-02") -> dict[str, Any]:
+    """Ana's completion on `day` with AMA PRA Category 1 credit only (the activity is not MOC-registered)."""
     cme = report(activity_id, credit_id)["Activity"]["Module"]["CreditCertificate"][0]
-    return report(activity_id, credit_id, action, Activity__Module__CreditCertificate=[cme])
+    return report(activity_id, credit_id, action, Activity__Module__CreditCertificate=[cme], Activity__Module__CompletedDateTime=f"{day}T00:00:00")
 
 
 def routes(activities: list[str]) -> list[str]:
@@ -100,13 +100,13 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app:
         ("other provider's activity", lambda: system.activities.submit_accme_activities(OTHER_ID, [item("B-1")], BY)),
         ("revise A-2", lambda: system.activities.submit_accme_activities(ACCME_ID, [item("A-2", Lom__general__title="Stroke care, revised", **SUPPORTED)], BY)),
         ("completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0])], BY)),
-        ("second completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2")], BY)),
+        ("second completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", day="2025-03-01")], BY)),
         ("agreement", lambda: system.annual.handle(AcceptAgreement(accme_id=ACCME_ID, year=2025), BY)),
         ("close A-1", lambda: system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[0]), BY)),
         ("deadline", lambda: system.annual.set_deadline(SetReportingDeadline(accreditor="ACCME", year=2025, deadline=date(2026, 4, 15)), STAFF)),
         ("program summary", lambda: system.annual.handle(SubmitProgramSummary(accme_id=ACCME_ID, year=2025, advertising_exhibit_income=100, registration_fees=2000, government_grants=0, private_donations=50), BY)),
         ("close A-2", lambda: system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[1]), BY)),
-        ("delete a completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", "delete")], BY)),
+        ("delete a completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", "delete", "2025-03-01")], BY)),
         ("contacts reviewed", lambda: system.annual.handle(ReviewContacts(accme_id=ACCME_ID, year=2025), BY)),
         ("attest", lambda: system.annual.handle(Attest(accme_id=ACCME_ID, year=2025), BY)),
         ("new primary", lambda: system.providers.handle(AssignContact(accme_id=ACCME_ID, role="primary", contact=ContactDetails(name="Nia New", email="nia@cme.org")), BY)),

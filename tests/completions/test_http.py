@@ -68,14 +68,21 @@ def test_status_by_credit_id_and_by_learner(client: TestClient, token, ids) -> N
     client.post(URL, json=envelope(report(ids["activity"])), headers=me)
     by_credit = client.get(f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=me)
     assert by_credit.status_code == 200
-    assert by_credit.json() == [{"moduleID": ids["activity"], "CompletedDateTime": "2025-03-02", "CreditID": "ccid:0004444:c1", "Status": "Completed"}]
+    assert by_credit.json() == [{"moduleID": ids["activity"], "CompletedDateTime": "2025-03-02T00:00:00", "CreditID": "ccid:0004444:c1", "Status": "Completed"}]
     assert client.get(f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=token("provider", provider="0005555")).status_code == 404
     query = {"moduleID": ids["activity"], "BirthDate": "03-07", "CompletionDate": "2025-03-02", "UniqueID": NPI}
     by_learner = client.get(f"{URL}/status", params=query, headers=me)
     assert by_learner.status_code == 200 and by_learner.json()[0]["CreditID"] == "ccid:0004444:c1"
     assert client.get(f"{URL}/status", params={**query, "UniqueID": "ABIM:123456"}, headers=me).status_code == 200
     wrong = client.get(f"{URL}/status", params={**query, "BirthDate": "1972-03-08"}, headers=me)
-    assert wrong.status_code == 404 and "birth_date_differs" in wrong.text
+    unknown = client.get(f"{URL}/status", params={**query, "UniqueID": "9999999991"}, headers=me)
+    no_completion = client.get(f"{URL}/status", params={**query, "CompletionDate": "2025-03-03"}, headers=me)
+    # A wrong birth date, an NPI nobody holds and a matched learner without that completion answer alike:
+    # the lookup is no oracle for who is in the directory or their birth date.
+    assert wrong.status_code == unknown.status_code == no_completion.status_code == 404
+    # The detail names the identifier the caller tried (its own input) and nothing else.
+    assert wrong.json() == no_completion.json() and "1972" not in wrong.text
+    assert unknown.json() == {**wrong.json(), "detail": wrong.json()["detail"].replace(NPI, "9999999991")}
     incomplete = client.get(f"{URL}/status", params={"moduleID": ids["activity"]}, headers=me)
     assert incomplete.status_code == 422 and {e["loc"][1] for e in incomplete.json()["errors"]} == {"BirthDate", "CompletionDate", "UniqueID"}
 

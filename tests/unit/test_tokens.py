@@ -106,3 +106,61 @@ def test_a_flipped_signature_character_is_refused():
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
     with pytest.raises(InvalidTokenError):
         read_token(SECRET, flipped)
+
+
+# --- expiry ---------------------------------------------------------------------------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from adapters.tokens import TokenExpiredError  # noqa: E402
+from services.tokens import TokenLifetimes  # noqa: E402
+
+
+def _legacy(role: str, issued: datetime, **scope: str) -> str:
+    """A token as issued before tokens carried `exp`: role, jti, iat and the scope only."""
+    body = _b64(json.dumps({"role": role, "jti": "old123", "iat": int(issued.timestamp()), **scope}).encode())
+    return f"{PREFIX}{body}.{_sign(SECRET, body)}"
+
+
+@pytest.mark.parametrize(
+    "role, scope, days",
+    [("provider", {"provider": "0001234"}, 365), ("board", {"board": "ABIM"}, 365), ("accreditor", {}, 30), ("learner", {"learner": "x"}, 30), ("auditor", {}, 30)],
+)
+def test_a_token_from_before_expiry_lasts_its_roles_default_from_its_issue_time(role, scope, days):
+    issued = datetime(2025, 1, 1, tzinfo=UTC)
+    token = _legacy(role, issued, **scope)
+    assert read_token(SECRET, token, now=issued + timedelta(days=days) - timedelta(seconds=1)).role is Role(role)
+    with pytest.raises(TokenExpiredError):
+        read_token(SECRET, token, now=issued + timedelta(days=days))
+    # the defaults are configurable
+    assert read_token(SECRET, token, now=issued + timedelta(days=days + 5), lifetimes=TokenLifetimes(days + 10, days + 10)).role is Role(role)
+
+
+def test_a_new_token_carries_its_roles_default_expiry():
+    for role, scope, days in [("provider", {"provider": "0001234"}, 365), ("board", {"state": "TN"}, 365), ("accreditor", {}, 30), ("auditor", {}, 30)]:
+        body = issue_token(SECRET, role, **scope)[len(PREFIX):].split(".")[0]
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        assert claims["exp"] - claims["iat"] == days * 86400
+
+
+@given(lifetime=st.integers(1, 10 * 365 * 86400), offset=st.integers(-10 * 365 * 86400, 10 * 365 * 86400))
+def test_a_token_is_accepted_exactly_until_its_expiry(lifetime, offset):
+    issued = datetime(2026, 1, 1, tzinfo=UTC)
+    expires = issued + timedelta(seconds=lifetime)
+    token = issue_token(SECRET, "auditor", expires_at=expires)
+    now = expires + timedelta(seconds=offset)
+    if offset < 0:
+        assert read_token(SECRET, token, now=now).role is Role.AUDITOR
+    else:
+        with pytest.raises(TokenExpiredError):
+            read_token(SECRET, token, now=now)
+
+
+@pytest.mark.parametrize("exp", ["2030-01-01", True, 1.5, None, 10**20])
+def test_a_signed_token_with_a_malformed_expiry_is_refused(exp):
+    body = _b64(json.dumps({"role": "auditor", "jti": "x", "iat": 1, "exp": exp}).encode())
+    with pytest.raises(InvalidTokenError):
+        read_token(SECRET, f"{PREFIX}{body}.{_sign(SECRET, body)}")

@@ -74,20 +74,63 @@ def test_a_reset_link_works_once_and_the_old_password_stops_working(acc_system, 
     acc_system.accounts.sign_in("di@acme.org", "a brand new passphrase")
 
 
-def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_five_wrong_passwords_pause_that_address_only_and_the_owner_is_told(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
     activate(acc_system, tmp_path / "mail", "ed@acme.org")
     now = datetime.now(UTC)
     acc_system.accounts.now = lambda: now
-    for left in (4, 3, 2, 1):
-        with pytest.raises(SignInRefusedError, match=f"{left} more wrong"):
-            acc_system.accounts.sign_in("ed@acme.org", "wrong")
+    stranger, owner = "198.51.100.7", "203.0.113.20"
+    for _ in range(4):
+        with pytest.raises(SignInRefusedError) as wrong:
+            acc_system.accounts.sign_in("ed@acme.org", "wrong", stranger)
+        assert wrong.value.message == "the email address or the password is wrong" and wrong.value.locked_until is None
     with pytest.raises(SignInRefusedError, match="locked for 15 more minutes") as locked:
-        acc_system.accounts.sign_in("ed@acme.org", "wrong")
+        acc_system.accounts.sign_in("ed@acme.org", "wrong", stranger)
     assert locked.value.locked_until == now + timedelta(minutes=15)
     with pytest.raises(SignInRefusedError, match="locked"):
-        acc_system.accounts.sign_in("ed@acme.org", PASSWORD)  # even the right password, while locked
+        acc_system.accounts.sign_in("ed@acme.org", PASSWORD, stranger)  # even the right password, from there
+    # The owner, elsewhere, is not locked out; and was told by mail.
+    assert acc_system.accounts.sign_in("ed@acme.org", PASSWORD, owner).email == "ed@acme.org"
+    told = [m for m in mails(tmp_path / "mail") if m["Subject"] == "PARS: wrong passwords for your account"]
+    assert [m["To"] for m in told] == ["ed@acme.org"] and stranger in told[0].get_content()
     acc_system.accounts.now = lambda: now + timedelta(minutes=15)
-    acc_system.accounts.sign_in("ed@acme.org", PASSWORD)
+    acc_system.accounts.sign_in("ed@acme.org", PASSWORD, stranger)
+
+
+class CountingHasher:
+    """Counts the password verifications each sign-in runs (the work that takes time), structurally."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.verified = inner, []
+
+    def hash(self, password: str) -> str:
+        return self.inner.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        return self.inner.verify(password_hash, password)
+
+
+def test_an_unknown_email_and_a_wrong_password_get_the_same_answer_and_the_same_work(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
+    activate(acc_system, tmp_path / "mail", "flo@acme.org")
+    invite(acc_system, "gil@acme.org", "provider", provider="0001234")  # invited, no password yet
+    counting = acc_system.accounts.hasher = CountingHasher(acc_system.accounts.hasher)
+    answers = {}
+    for email in ("flo@acme.org", "nobody@acme.org", "gil@acme.org", "not an email"):
+        counting.verified.clear()
+        for attempt in range(5):
+            with pytest.raises(SignInRefusedError) as refused:
+                acc_system.accounts.sign_in(email, "wrong password", "192.0.2.1")
+            answers.setdefault(attempt, set()).add((refused.value.message, refused.value.locked_until is not None))
+        assert len(counting.verified) == 5  # one verification per attempt, whoever the email names
+        # an unknown email is verified against the decoy hash (not skipped)
+        assert set(counting.verified) == ({acc_system.accounts._decoy} if email != "flo@acme.org" else {acc_system.accounts.credentials.get(str(acc_system.accounts.find(email).id))})
+        with pytest.raises(SignInRefusedError):
+            acc_system.accounts.sign_in(email, "wrong password", "192.0.2.1")  # paused: the same for all, and no verification
+        assert len(counting.verified) == 5
+    # Each attempt's answer is the same whoever the email names: no "4 more tries" for real accounts.
+    assert all(len(seen) == 1 for seen in answers.values()), answers
+    assert answers[0] == {("the email address or the password is wrong", False)}
+    assert next(iter(answers[4]))[1] is True
 
 
 def test_sessions_are_revocable_and_a_new_password_ends_them_all(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -113,3 +156,18 @@ def test_accounts_snapshot_so_that_page_loads_stay_short(acc_system, tmp_path: P
     assert snapshots, "an account with 60 events has a snapshot"
     loaded = acc_system.accounts.get(account.id)
     assert loaded.version == 62 and loaded.failures == 1 and loaded.active
+
+
+def test_the_throttle_forgets_pairs_nobody_failed_on_for_a_day(acc_system):  # type: ignore[no-untyped-def]
+    throttle = acc_system.accounts.throttle
+    now = datetime.now(UTC)
+    for _ in range(5):
+        throttle.failed("paused-long-ago", now - timedelta(days=2))
+    throttle.failed("failed-long-ago", now - timedelta(days=2))
+    throttle.failed("failed-just-now", now)
+    assert throttle.sweep(now) == 2
+    assert throttle.locked("paused-long-ago", now) is None
+    assert throttle.failed("failed-just-now", now) is None  # its count (now 2) was kept
+    for _ in range(3):
+        until = throttle.failed("failed-just-now", now)
+    assert until == now + timedelta(minutes=15)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import problem_response, Problem
+from adapters.api.schemas import IsoDate
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError
 from services.access import Principal, Role
 
-router = APIRouter(prefix="/accme", tags=["ACCME activity web service"])
+router = APIRouter(prefix="/accme", tags=["ACCME activity web service"], responses=documented(403))  # a provider token only
 ITEMS_LOC = ["body", "ACCMEActivities", "MedicalEducationMetrics"]
 MAX_ITEMS = 5000
 
@@ -39,7 +40,7 @@ def _items(body: Any) -> list[Any]:
     return items
 
 
-@router.post("/activities", status_code=201)
+@router.post("/activities", status_code=201, responses=COMMAND)
 def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds, updates, closes or deletes one or many activities; 201 with each 9-digit ACCME activity ID, else 422 per activity."""
     accme_id = _provider(principal)
@@ -77,7 +78,7 @@ def get_activities(
     system: SystemDep,
     principal: PrincipalDep,
     providerActivityId: Annotated[str | None, Query(max_length=100)] = None,
-    activityStartDate: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
+    activityStartDate: Annotated[IsoDate | None, Query(description="YYYY-MM-DD")] = None,
     activityTypeName: Annotated[str | None, Query(max_length=100, description="an activity format (old names accepted)")] = None,
 ) -> Any:
     """The caller's activities as ACCMEActivities JSON, filtered by provider activity ID, start date and format."""

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
-from adapters.api.schemas import Strict
+from adapters.api.schemas import IsoDate, Strict
 from adapters.formula_guard import guard
 from commands.annual import SetReportingDeadline
 from domain.annual_report import STEP_KEYS
@@ -22,7 +23,7 @@ from domain.provider import normalise_accreditor
 from projections.checklist import deadline_for
 from services.access import Principal, Role
 
-router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"])
+router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403))  # accreditor (or auditor) tokens only
 CSV_COLUMNS = (
     "accme_id", "name", "accreditor", "deadline", "days_to_deadline", "status", "late", "late_count", "missing_count",
     *STEP_KEYS,
@@ -30,7 +31,7 @@ CSV_COLUMNS = (
 
 
 class DeadlineUpdate(Strict):
-    deadline: date
+    deadline: IsoDate
     accreditor: str | None = Field(default=None, description="ACCME staff only: whose deadline (ACCME, JA or a state); a state accreditor sets its own")
 
 
@@ -119,7 +120,7 @@ def year_end_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-@router.put("/deadlines/{year}", response_model=DeadlinePublic)
+@router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)
 def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
     """Sets the accreditor's year-end deadline for the year (a state accreditor: no later than ACCME's 31 March)."""
     if principal.role is not Role.ACCREDITOR:

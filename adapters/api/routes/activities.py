@@ -9,11 +9,12 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.problems import problem_response, Problem, domain_status
 from adapters.api.schemas import AccmeIdPath
 from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, ReportEnduringLearners
-from domain.activity import canonical_format
+from domain.activity import MAX_LEARNERS, canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import ActivitySummaryProjection, status_of
@@ -80,8 +81,8 @@ class ActivityCorrection(BaseModel):
 
 
 class LearnerCounts(BaseModel):
-    physician: int = Field(ge=0)
-    other: int = Field(ge=0)
+    physician: int = Field(ge=0, le=MAX_LEARNERS)
+    other: int = Field(ge=0, le=MAX_LEARNERS)
 
 
 def _summary(system: Any, accme_id: str, activity_id: str, position: int | None) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class BulkClose(BaseModel):
     activity_ids: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(min_length=1, max_length=1000)
 
 
-@router.post("/{accme_id}/activities/repeat", status_code=201)
+@router.post("/{accme_id}/activities/repeat", status_code=201, responses=COMMAND)
 def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: RepeatActivity) -> Any:
     """A repeat activity: one activity per date + location instance; 422 naming each refused instance's field."""
     require_editor(system, principal, accme_id)
@@ -123,7 +124,7 @@ def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_i
     return {"activities": answers}
 
 
-@router.post("/{accme_id}/activities/close")
+@router.post("/{accme_id}/activities/close", responses=COMMAND)
 def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: BulkClose) -> dict[str, Any]:
     """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
     require_editor(system, principal, accme_id)
@@ -143,7 +144,7 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
     return {"activities": answers, "counts": counts}
 
 
-@router.post("/{accme_id}/activities/{activity_id}/close")
+@router.post("/{accme_id}/activities/{activity_id}/close", responses=COMMAND)
 def close_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath) -> dict[str, Any]:
     """Closes an activity whose end date has passed; 409 naming what is still missing."""
     require_editor(system, principal, accme_id)
@@ -151,7 +152,7 @@ def close_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeId
     return _summary(system, accme_id, activity_id, position)
 
 
-@router.put("/{accme_id}/activities/{activity_id}")
+@router.put("/{accme_id}/activities/{activity_id}", responses=COMMAND)
 def correct_activity(
     system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath, body: ActivityCorrection
 ) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def correct_activity(
     return _summary(system, accme_id, activity_id, position)
 
 
-@router.put("/{accme_id}/activities/{activity_id}/learner-counts/{year}")
+@router.put("/{accme_id}/activities/{activity_id}/learner-counts/{year}", responses=COMMAND)
 def report_learner_counts(
     system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath,
     year: Annotated[int, Path(ge=1990, le=2100)], body: LearnerCounts,

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from adapters.api.batch_uploads import attachment, upload_batch
+from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
 from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch import EXTENSIONS, excel, tab
@@ -16,7 +16,7 @@ router = APIRouter(tags=["activity batches"])
 ExportFormat = Literal["json", "xml", "tab", "xlsx"]
 
 
-@router.post("/api/v1/providers/{accme_id}/activities/batch")
+@router.post("/api/v1/providers/{accme_id}/activities/batch", **UPLOAD)
 async def upload_activity_batch(
     request: Request,
     system: SystemDep,
@@ -31,7 +31,7 @@ async def upload_activity_batch(
     )
 
 
-@router.get("/api/v1/providers/{accme_id}/activities/export")
+@router.get("/api/v1/providers/{accme_id}/activities/export", **file_answer("json", "xml", "tab", "xlsx"))
 def export_activity_batch(
     system: SystemDep,
     principal: PrincipalDep,
@@ -44,13 +44,13 @@ def export_activity_batch(
     return attachment(data, format, f"activities-{accme_id}.{EXTENSIONS[format]}")
 
 
-@router.get("/api/v1/templates/activities.xlsx")
+@router.get("/api/v1/templates/activities.xlsx", **file_answer("xlsx"))
 def activity_template_xlsx() -> Response:
     """A blank Excel activity template: the columns and an Instructions sheet."""
     return attachment(excel.template(), "xlsx", "activities.xlsx")
 
 
-@router.get("/api/v1/templates/activities.txt")
+@router.get("/api/v1/templates/activities.txt", **file_answer("tab"))
 def activity_template_tab() -> Response:
     """The header row of a tab-delimited activity file."""
     return attachment(tab.template(), "tab", "activities.txt")

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.problems import problem_response, Problem
 from adapters.api.schemas import AccmeIdPath, Strict
@@ -84,14 +85,14 @@ def _change(system: System, principal: Principal, accme_id: str, cmd: YearComman
     return system.annual.checklist(accme_id, cmd.year)
 
 
-@router.post("/{accme_id}/years/{year}/agreement", response_model=ChecklistPublic)
+@router.post("/{accme_id}/years/{year}/agreement", response_model=ChecklistPublic, responses=COMMAND)
 def accept_agreement(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
     """Accepts the annual agreement for the year; answers with the checklist."""
     require_editor(system, principal, accme_id)
     return _change(system, principal, accme_id, AcceptAgreement(accme_id=accme_id, year=year))
 
 
-@router.put("/{accme_id}/years/{year}/program-summary", response_model=ChecklistPublic)
+@router.put("/{accme_id}/years/{year}/program-summary", response_model=ChecklistPublic, responses=COMMAND)
 def submit_program_summary(
     body: ProgramSummaryUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath
 ) -> Any:
@@ -108,7 +109,7 @@ def get_program_summary(system: SystemDep, principal: PrincipalDep, accme_id: Ac
     return system.annual.program_summary(accme_id, year)
 
 
-@router.post("/{accme_id}/years/{year}/contacts-reviewed", response_model=ChecklistPublic)
+@router.post("/{accme_id}/years/{year}/contacts-reviewed", response_model=ChecklistPublic, responses=COMMAND)
 def review_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
     """Records that the provider reviewed its contacts for the year."""
     require_editor(system, principal, accme_id)
@@ -118,7 +119,7 @@ def review_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeI
 @router.post(
     "/{accme_id}/years/{year}/attestation",
     response_model=ChecklistPublic,
-    responses={409: {"description": "the checklist is incomplete; `missing` lists each step's missing items"}},
+    responses={409: {"description": "the checklist is incomplete (`missing` lists each step's missing items), or the year is already attested"}},
 )
 def attest(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
     """Attests the year's report; 409 with the missing items while the checklist is incomplete."""
@@ -138,7 +139,7 @@ def get_checklist(
         return reads.annual.checklist(accme_id, year, accreditor=profile["accreditor"])
 
 
-@router.post("/{accme_id}/years/{year}/reopen", response_model=ChecklistPublic)
+@router.post("/{accme_id}/years/{year}/reopen", response_model=ChecklistPublic, responses=COMMAND)
 def reopen(body: Reopening, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
     """Reopens an attested year so that the provider may change it (the provider's accreditor, with a reason)."""
     profile = visible_profile(system, principal, accme_id)

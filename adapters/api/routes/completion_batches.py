@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from adapters.api.batch_uploads import attachment, upload_batch
+from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
 from adapters.api.deps import PrincipalDep, SystemDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch.completion_files import template
@@ -15,7 +15,7 @@ from adapters.batch.completion_importer import import_completion_file
 router = APIRouter(tags=["completion batches"])
 
 
-@router.post("/api/v1/providers/{accme_id}/completions/batch")
+@router.post("/api/v1/providers/{accme_id}/completions/batch", **UPLOAD)
 async def upload_completion_batch(
     request: Request,
     system: SystemDep,
@@ -29,13 +29,13 @@ async def upload_completion_batch(
     )
 
 
-@router.get("/api/v1/templates/completions.xlsx")
+@router.get("/api/v1/templates/completions.xlsx", **file_answer("xlsx"))
 def completion_template_xlsx() -> Response:
     """A blank Excel completion template: the columns and an Instructions sheet."""
     return attachment(template("xlsx"), "xlsx", "completions.xlsx")
 
 
-@router.get("/api/v1/templates/completions.txt")
+@router.get("/api/v1/templates/completions.txt", **file_answer("tab"))
 def completion_template_tab() -> Response:
     """The header row of a tab-delimited completion file."""
     return attachment(template("tab"), "tab", "completions.txt")

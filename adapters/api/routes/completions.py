@@ -5,26 +5,30 @@ CME Passport transcript."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
 from adapters.api.problems import problem_response, Problem
 from adapters.api.routes.learners import LearnerMatch
-from adapters.api.schemas import AccmeIdPath, Strict
+from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
 from domain.completion import CompletionNotFoundError
 from domain.errors import InvalidValueError
-from domain.learner import CERTIFYING_BOARDS
-from projections.transcripts import credit_totals
+from domain.learner import CERTIFYING_BOARDS, require_month_day
+from projections.transcripts import credit_totals, transcript_lines
 from services.access import Principal, Role
-from services.learner_matching import MatchQuery, MatchResult, MatchStatus
+from services.completions import ReportError, parse_provider_report
+from services.learner_matching import MatchQuery, MatchResult, MatchStatus, UniqueId
+from services.learner_report_shape import envelope_errors, report_errors
+from services.learner_reports import LearnerReportQueries, LearnerReports
 
-accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"])
+accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"], responses=documented(403))  # a provider token only
 api = APIRouter(prefix="/api/v1", tags=["completions"])
 REPORTS_LOC = ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport"]
 MAX_REPORTS = 5000
@@ -50,12 +54,20 @@ def _reports(body: Any) -> list[Any]:
     return items
 
 
-@accme.post("/learner-activities", status_code=201)
+@accme.post("/learner-activities", status_code=201, responses={**documented(400), **COMMAND})
 def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
     accme_id = _provider(principal)
     items = _reports(body)
-    results = system.completions.submit_learner_reports(accme_id, items, acting(principal))
+    if envelope := envelope_errors(body):
+        raise Problem(422, "the document does not keep to the ACCME learner-reports schema; nothing was saved", envelope)
+    # A report that breaks the schema's shape is refused with every path (the others go on), never read in part.
+    shapes = [report_errors(item) for item in items]
+    parsed = [ReportError(shape[0]["loc"], shape[0]["msg"]) if shape else parse_provider_report(accme_id, item) for item, shape in zip(items, shapes, strict=True)]
+    results = [
+        replace(r, errors=shapes[r.index]) if shapes[r.index] else r
+        for r in system.completions.submit_parsed(accme_id, parsed, acting(principal))
+    ]
     answers = [
         {"index": r.index, "action": r.action, "CreditIDs": r.credit_ids, "errors": [{"loc": e["loc"], "msg": e["msg"]} for e in r.errors]}
         for r in results
@@ -71,41 +83,29 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     return {"reports": answers}
 
 
-def _match_unique_id(system: System, unique_id: str, birth_date: str | None) -> MatchResult:
-    """A learner from one identifier: `DOMAIN:value` (NPI, a board or a state) or a bare NPI or board ID."""
-    domain, _, value = unique_id.rpartition(":")
-    domain = domain.strip().upper()
-    if domain:
-        queries = [MatchQuery.from_unique_ids(None, None, birth_date, [{"domain": domain, "value": value}])]
-    else:
-        queries = [MatchQuery(npi=value.strip(), birth_date=birth_date)] if value.strip().isdigit() and len(value.strip()) == 10 else []
-        queries += [MatchQuery(board=b, board_id=value, birth_date=birth_date) for b in CERTIFYING_BOARDS]
+def _match_unique_id(system: System, unique_id: str, birth_date: str) -> MatchResult:
+    """A learner from one identifier (NPI, board ID or state licence number, bare or `DOMAIN:value`) and the birth date."""
     try:
-        for q in queries:
-            q.validate(("query",))
+        uid = UniqueId.parse(unique_id, ("query", "UniqueID"))
+        require_month_day(birth_date[5:] if len(birth_date) == 10 else birth_date, ("query", "BirthDate"))
     except InvalidValueError as exc:
-        raise Problem(422, exc.message, [{"loc": ["query", "UniqueID" if exc.loc[-1] != "birth_date" else "BirthDate"], "msg": exc.message}]) from None
-    results = system.matcher.match_many(queries) if queries else []
-    matched = {r.learner_id for r in results if r.matched}
-    if len(matched) == 1:
-        return next(r for r in results if r.matched)
-    if len(matched) > 1:
-        return MatchResult(MatchStatus.SEVERAL_CANDIDATES, msg="several learners hold that identifier; give DOMAIN:value")
-    reasons = [r for r in results if r.status is not MatchStatus.BOARD_ID_UNKNOWN] or results
-    return reasons[0] if reasons else MatchResult(MatchStatus.NO_MATCH, msg="no learner holds that identifier")
+        raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
+    return system.matcher.match_unique_id(uid, birth_date)
 
 
 def _status_item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"moduleID": row["activity_id"], "CompletedDateTime": row["completion_date"], "CreditID": row["credit_id"], "Status": "Completed"}
+    # ACCME's form: a date-time without an offset (accme/README.md); completions are kept by date.
+    completed = f"{row['completion_date']}T00:00:00"
+    return {"moduleID": row["activity_id"], "CompletedDateTime": completed, "CreditID": row["credit_id"], "Status": "Completed"}
 
 
-@accme.get("/learner-activities/status")
+@accme.get("/learner-activities/status", responses=documented(404))
 def learner_status(
     system: SystemDep,
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
     BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
-    CompletionDate: Annotated[date | None, Query()] = None,
+    CompletionDate: Annotated[IsoDate | None, Query()] = None,
     UniqueID: Annotated[str | None, Query(max_length=60, description="NPI, board ID, or DOMAIN:value (e.g. TN:MD12345)")] = None,
     CreditId: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Any:
@@ -119,16 +119,55 @@ def learner_status(
     missing = [n for n, v in (("moduleID", moduleID), ("BirthDate", BirthDate), ("CompletionDate", CompletionDate), ("UniqueID", UniqueID)) if not v]
     if missing:
         raise Problem(422, "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId", [{"loc": ["query", n], "msg": "required"} for n in missing])
-    match = _match_unique_id(system, UniqueID or "", BirthDate)
-    if not match.matched:
+    match = _match_unique_id(system, UniqueID or "", BirthDate or "")
+    if match.status is MatchStatus.SEVERAL_CANDIDATES:  # only when the caller's bare ID is ambiguous: its own input
         raise Problem(404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}])
     rows = [
         r for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
-        if r["activity_id"] == moduleID and r["accme_id"] == accme_id
+        if match.matched and r["activity_id"] == moduleID and r["accme_id"] == accme_id
     ]
     if not rows:
-        raise Problem(404, "the learner matched, but no completion of this activity on that date is recorded", [{"loc": ["query", "moduleID"], "msg": "not found"}])
-    return [{**_status_item(r), "UniqueID": [{"value": (UniqueID or "").rpartition(":")[2], "domain": (UniqueID or "").rpartition(":")[0] or None}]} for r in rows]
+        # One answer whether or not the identifier and birth date match someone: a provider learns about its own
+        # completions only, so this lookup is no oracle for who is in the directory or their birth date.
+        raise Problem(
+            404, f"no completion of this provider for the learner with {UniqueID} on that activity and date",
+            [{"loc": ["query", "UniqueID"], "msg": "no completion of this provider for that learner, activity and date"}],
+        )
+    held = match.identifier  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
+    unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
+    return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
+
+
+def _learner_reports(system: System, accme_id: str, learner_id: str) -> tuple[LearnerReportQueries, LearnerReports]:
+    try:
+        uid = UniqueId.parse(learner_id, ("path", "learnerId"))
+    except InvalidValueError as exc:
+        raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
+    queries = LearnerReportQueries(system.matcher, system.learner_directory.view, system.transcripts.view, system.profiles.view)
+    return queries, queries.find(accme_id, uid, ("path", "learnerId"))
+
+
+LearnerIdPath = Annotated[str, Path(min_length=1, max_length=60, description="a Member.UniqueID value: NPI, board ID or STATE:licence (bare or DOMAIN:value)")]
+
+
+# Declared after /learner-activities/status, so "status" is never read as a learner ID.
+@accme.get("/learner-activities/{learnerId}")
+def get_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> dict[str, Any]:
+    """The caller's standing reports of one learner as ACCMELearnerReports; 404 when it has reported none."""
+    accme_id = _provider(principal)
+    queries, reports = _learner_reports(system, accme_id, learnerId)
+    return queries.document(reports)
+
+
+@accme.delete("/learner-activities/{learnerId}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
+def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> Response:
+    """Deletes the caller's standing reports of one learner (a Deleted event each); 404 when it has reported none."""
+    accme_id = _provider(principal)
+    _, reports = _learner_reports(system, accme_id, learnerId)
+    position = system.completions.delete_all([r["key"] for r in reports.rows], acting(principal))
+    if position:
+        system.projections.wait(position, names=["transcripts"])
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # --- the provider web form ----------------------------------------------------------------------------
@@ -148,13 +187,13 @@ class MocCredit(Strict):
 class CompletionForm(Strict):
     learner: LearnerMatch
     activity_id: str = Field(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")
-    completion_date: date
+    completion_date: IsoDate
     credit_id: str = Field(max_length=300, description="ccid:x:y")
     cme: list[CmeCredit] = []
     moc: list[MocCredit] = []
 
 
-@api.post("/providers/{accme_id}/completions", status_code=201)
+@api.post("/providers/{accme_id}/completions", status_code=201, responses={200: {"description": "the same completion again: nothing changed"}, **COMMAND})
 def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
     require_editor(system, principal, accme_id)
@@ -167,7 +206,8 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     try:
         action, position = system.completions.record_one(
-            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal)
+            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal),
+            identifiers=match.identifiers,
         )
     except InvalidValueError as exc:
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
@@ -178,7 +218,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     return JSONResponse(body, status_code=201 if action == "added" else 200)
 
 
-@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT)
+@api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
     require_editor(system, principal, accme_id)
@@ -197,12 +237,12 @@ def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
 # --- CME Passport ---------------------------------------------------------------------------------------
 
 
-@api.get("/passport/transcript")
+@api.get("/passport/transcript", responses=documented(403, 404))
 def my_transcript(
     system: SystemDep,
     principal: PrincipalDep,
-    start: Annotated[date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    end: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> dict[str, Any]:
     """The signed-in learner's completions (provider, activity, date, credits) in the range, with totals by credit type."""
     if principal.role is not Role.LEARNER:
@@ -217,15 +257,18 @@ def my_transcript(
     for r in rows:
         if r["accme_id"] not in names:
             names[r["accme_id"]] = (system.profiles.view.get_profile(r["accme_id"]) or {}).get("name", "")
-    completions = [
+    completions = [  # one per completion (learner, activity, date), however many credit IDs it was reported under
         {
-            "provider": {"accme_id": r["accme_id"], "name": names[r["accme_id"]]},
-            "activity": {"activity_id": r["activity_id"], "title": r["doc"]["activity_title"]},
-            "completion_date": r["completion_date"],
-            "credit_id": r["credit_id"],
-            "credits": [*r["doc"]["cme"], *r["doc"]["moc"]],
+            "provider": {"accme_id": line["accme_id"], "name": names[line["accme_id"]]},
+            "activity": {"activity_id": line["activity_id"], "title": line["activity_title"]},
+            "completion_date": line["completion_date"],
+            "credit_ids": line["credit_ids"],
+            "credits": [*line["cme"], *({"type": m["type"], "credits": m["credits"]} for m in line["moc"])],
+            "cme": line["cme"],
+            "moc": line["moc"],
+            "cme_credits": line["cme_credits"],
         }
-        for r in rows
+        for line in transcript_lines(rows)
     ]
     return {
         "learner_id": learner_id,

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
+from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.routes.providers import settled_profile
 from adapters.api.schemas import AccmeIdPath, ContactCreate, ContactUpdate, SingleRolePath, StaffContactPublic
@@ -24,7 +25,7 @@ def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdP
     }
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
     """Adds a contact to a vacant role or to staff; 409 if the role already has its one holder."""
     require_editor(system, principal, accme_id)
@@ -36,7 +37,7 @@ def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep,
     return profile["contacts"][body.role]
 
 
-@router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffContactPublic)
+@router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffContactPublic, responses=COMMAND)
 def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Adds a staff contact; staff have access to the provider's records."""
     require_editor(system, principal, accme_id)
@@ -47,7 +48,7 @@ def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: Princip
     return next(s for s in profile["staff"] if s["contact_id"] == outcome.value)
 
 
-@router.delete("/staff/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/staff/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: AccmeIdPath) -> Response:
     """Removes a staff contact."""
     require_editor(system, principal, accme_id)
@@ -56,7 +57,7 @@ def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/{role}")
+@router.put("/{role}", responses=COMMAND)
 def set_contact(
     body: ContactUpdate, system: SystemDep, principal: PrincipalDep, role: SingleRolePath, accme_id: AccmeIdPath
 ) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def set_contact(
     return settled_profile(system, accme_id, outcome.position)["contacts"][role]
 
 
-@router.delete("/{role}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{role}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def remove_contact(system: SystemDep, principal: PrincipalDep, role: SingleRolePath, accme_id: AccmeIdPath) -> Response:
     """Removes an optional role's contact; the primary contact can only be replaced (409)."""
     require_editor(system, principal, accme_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
+from adapters.api.openapi import documented
 from adapters.api.deps import PrincipalDep, SystemDep
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
@@ -14,7 +15,7 @@ from domain.learner import CERTIFYING_BOARDS
 from projections.feeds import BOARD, STATE, InvalidCursorError, decode_cursor, encode_cursor, feed_name, known_code, with_learners
 from services.access import Principal
 
-router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
+router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"], responses=documented(403))  # a feed reads only for its board or state
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

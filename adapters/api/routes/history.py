@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
 from adapters.api.problems import Problem
-from adapters.api.schemas import AccmeIdPath, HistoryPublic
+from adapters.api.schemas import AccmeIdPath, HistoryPublic, IsoInstant
 from projections.history import TYPE_PATTERN
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/history", tags=["history"])
@@ -42,8 +42,8 @@ def provider_history(
     system: SystemDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
-    as_of: datetime | None = Query(None, description="ISO-8601 instant; events recorded after it are left out"),
-    after: int = Query(0, ge=0, description="the `next` of the previous page"),
+    as_of: IsoInstant | None = Query(None, description="ISO-8601 instant; events recorded after it are left out"),
+    after: int = Query(0, ge=0, le=2**63 - 1, description="the `next` of the previous page"),  # a position fits a BIGINT
     limit: int = Query(500, ge=1, le=5000),
     type: list[str] = Query([], description="event types, repeated or comma-separated: `Provider.ContactAssigned`, `Provider` (all of an aggregate) or `ContactAssigned`"),  # noqa: A002
     from_: str | None = Query(None, alias="from", description="date or instant: events recorded at or after it"),

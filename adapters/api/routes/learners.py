@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import Field
 
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
+from adapters.db.learner_tables import PERSONAL_TABLES
 from services.access import Principal, Role
 from services.learner_matching import MatchQuery
 
@@ -53,7 +55,7 @@ def match_learners(
     return results if isinstance(body, list) else results[0]
 
 
-@router.get("/me")
+@router.get("/me", responses=documented(403, 404))
 def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
     """The signed-in learner's own directory record (names, birth date, licences, NPI, board IDs)."""
     if principal.role is not Role.LEARNER:
@@ -64,11 +66,13 @@ def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
     return system.learners.get(learner_id).public()
 
 
-@router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal: PrincipalDep) -> Response:
     """Erases a learner's personal data for good (ACCME staff: an accreditor token without a state)."""
     if not (principal.role is Role.ACCREDITOR and principal.state is None):
         raise Problem(403, "only ACCME staff (an accreditor token without a state) erase learners' personal data")
     position = system.learners.erase(learner_id, acting(principal))
     system.projections.wait(position, names=["learner_directory"])
+    # The directory rows are deleted now; make them unreadable in the files too (SQLite WAL, PostgreSQL dead tuples).
+    system.db.purge_deleted(PERSONAL_TABLES)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
@@ -25,7 +26,7 @@ def settled_profile(system: System, accme_id: str, position: int | None) -> dict
     return profile
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
 def create_provider(body: ProviderCreate, system: SystemDep, principal: PrincipalDep, response: Response) -> Any:
     """Registers a provider with its primary contact (accreditor staff)."""
     if principal.role is not Role.ACCREDITOR:
@@ -44,7 +45,7 @@ def create_provider(body: ProviderCreate, system: SystemDep, principal: Principa
     return settled_profile(system, body.accme_id, outcome.position)
 
 
-@router.get("", response_model=ProvidersPublic)
+@router.get("", response_model=ProvidersPublic, responses=documented(403))
 def list_providers(system: SystemDep, principal: PrincipalDep) -> Any:
     """Lists the providers this token may see: an accreditor's overseen providers, all for auditors, one's own."""
     view = system.profiles.view
@@ -66,7 +67,7 @@ def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPa
         return profile
 
 
-@router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic)
+@router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
 def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Records an accreditation decision (accreditor staff overseeing the provider)."""
     profile = visible_profile(system, principal, accme_id)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from adapters.api.openapi import documented
 from adapters.api.deps import PrincipalDep, SystemDep
 from adapters.api.problems import Problem
+from adapters.api.schemas import IsoDate
 from adapters.bootstrap import System
 from services.access import Principal
 from services.transcript_pdf import render_transcript_pdf
@@ -16,15 +17,15 @@ from services.transcripts import (
     Transcript, TranscriptForbiddenError, TranscriptQueries, TranscriptQuery, accme_transcript, credits_by_date,
 )
 
-router = APIRouter(prefix="/accme", tags=["ACCME transcript web service"])
+router = APIRouter(prefix="/accme", tags=["ACCME transcript web service"], responses=documented(403, 404))  # whose transcript a token may read; the physician not found
 
 FirstName = Annotated[str | None, Query(alias="firstName", max_length=100, description="the learner's first name")]
 LastName = Annotated[str | None, Query(alias="lastName", max_length=100, description="the learner's last name")]
 State = Annotated[str | None, Query(alias="stateOfLicensure", pattern=r"^[A-Z]{2}$", description="two-letter state of licensure")]
 LicenceId = Annotated[str | None, Query(alias="stateMedicalLicenseID", max_length=40, description="state medical licence ID")]
 Npi = Annotated[str | None, Query(alias="npi", pattern=r"^[0-9]{10}$", description="10-digit NPI")]
-Start = Annotated[date | None, Query(alias="completionDateRangeStart", description="YYYY-MM-DD")]
-End = Annotated[date | None, Query(alias="completionDateRangeEnd", description="YYYY-MM-DD")]
+Start = Annotated[IsoDate | None, Query(alias="completionDateRangeStart", description="YYYY-MM-DD")]
+End = Annotated[IsoDate | None, Query(alias="completionDateRangeEnd", description="YYYY-MM-DD")]
 
 
 def transcript_queries(system: System) -> TranscriptQueries:
@@ -64,8 +65,8 @@ def transcript_pdf(
 @router.get("/GetLearnerTranscriptCreditsByDate")
 def transcript_credits(
     system: SystemDep, principal: PrincipalDep,
-    completionDateRangeStart: Annotated[date, Query(description="YYYY-MM-DD")],
-    completionDateRangeEnd: Annotated[date, Query(description="YYYY-MM-DD")],
+    completionDateRangeStart: Annotated[IsoDate, Query(description="YYYY-MM-DD")],
+    completionDateRangeEnd: Annotated[IsoDate, Query(description="YYYY-MM-DD")],
     firstName: FirstName = None, lastName: LastName = None, stateOfLicensure: State = None,
     stateMedicalLicenseID: LicenceId = None, npi: Npi = None,
 ) -> dict[str, Any]:

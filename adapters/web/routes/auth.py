@@ -50,7 +50,8 @@ async def sign_in(request: Request) -> Response:
         return render(request, "sign_in.html", 422, next=safe_next(form.get("next")), email=email, errors=errors)
     system = system_of(request)
     try:
-        account = system.accounts.sign_in(email, password)
+        # The client address as uvicorn saw it (behind a proxy on this host: X-Forwarded-For, see --forwarded-allow-ips).
+        account = system.accounts.sign_in(email, password, request.client.host if request.client else "unknown")
     except SignInRefusedError as refused:
         status = 429 if refused.locked_until else 401
         return render(request, "sign_in.html", status, next=safe_next(form.get("next")), email=email, errors={"password": refused.message})

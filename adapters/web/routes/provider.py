@@ -53,6 +53,7 @@ from domain.activity import ENDURING
 from domain.annual_report import AttestationIncompleteError
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
+from domain.learner import CERTIFYING_BOARDS
 from projections.activity_summary import status_of
 from services.learner_matching import MatchQuery
 
@@ -416,7 +417,8 @@ def upload_progress(request: Request, user: UserDep, accme_id: str, upload_id: s
 
 MATCH_FIELDS = ("first_name", "last_name", "birth_date", "state", "licence_number", "npi", "board", "board_id")
 COMPLETION_FIELDS = {**{f: f for f in MATCH_FIELDS}, "learner": "first_name", "activity_id": "activity_id",
-                     "completion_date": "completion_date", "credit_id": "credit_id", "credits": "credits", "cme": "credits", "moc": "moc_credits"}
+                     "completion_date": "completion_date", "credit_id": "credit_id", "credits": "credits", "cme": "credits", "moc": "moc_credits",
+                     "moc_board": "moc_board", "moc_credits": "moc_credits"}
 
 
 def _match_query(form: dict[str, Any]) -> MatchQuery:
@@ -462,11 +464,12 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
         if not result.matched:
             raise InvalidValueError(f"the learner was not matched: {result.msg}", loc=("form", "first_name"))
         completion_date = _date(form.get("completion_date", ""), "completion_date")
-        credits = float(form.get("credits") or "0")
-        moc = [{"board": form["moc_board"].upper(), "type": f"{form['moc_board'].upper()} MOC", "credits": float(form.get("moc_credits") or credits)}] if form.get("moc_board") else []
+        credits = _credits(form, "credits", "the AMA PRA Category 1 credits are required (0 when the completion carries MOC points only)")
+        moc = _moc_credits(form)
         action, position = system.completions.record_one(
             accme_id, result.learner_id or "", form.get("activity_id", ""), completion_date,
-            [{"type": "AMA PRA Category 1", "credits": credits}], moc, form.get("credit_id", ""), Acting(user.principal.actor, Channel.WEB))
+            [{"type": "AMA PRA Category 1", "credits": credits}], moc, form.get("credit_id", ""), Acting(user.principal.actor, Channel.WEB),
+            identifiers=result.identifiers)
     except ValueError as bad:
         if isinstance(bad, DomainError):
             return _completion_page(request, profile, form, field_errors(_loc_errors(bad), COMPLETION_FIELDS, "first_name"), 422)
@@ -490,6 +493,29 @@ async def delete_completion(request: Request, user: UserDep, accme_id: str) -> R
     except DomainError as bad:
         return _completion_page(request, profile, {"delete_credit_id": credit_id}, {"delete_credit_id": bad.message}, domain_status(bad))
     return see_other(f"/provider/{accme_id}/completions/new", f"The completion {credit_id} is deleted.")
+
+
+def _credits(form: dict[str, Any], name: str, required: str) -> float:
+    """A credits field: blank is never read as 0, nor as another field's number."""
+    text = (form.get(name) or "").strip()
+    if not text:
+        raise InvalidValueError(required, loc=("form", name))
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidValueError("enter the credits as a number, e.g. 6.25", loc=("form", name)) from None
+
+
+def _moc_credits(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """The MOC credit of the form: points and their board together, or neither (nothing dropped, nothing copied)."""
+    board = (form.get("moc_board") or "").strip().upper()
+    if not board:
+        if (form.get("moc_credits") or "").strip():
+            raise InvalidValueError("choose the board these MOC points are for", loc=("form", "moc_board"))
+        return []
+    if board not in CERTIFYING_BOARDS:
+        raise InvalidValueError(f"{board!r} is not a certifying board", loc=("form", "moc_board"))
+    return [{"board": board, "type": f"{board} MOC", "credits": _credits(form, "moc_credits", f"enter the {board} MOC points")}]
 
 
 def _date(value: str, field: str) -> date:
