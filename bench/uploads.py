@@ -237,15 +237,18 @@ def main(argv: list[str]) -> int:
                 path.unlink()
                 if run.returncode != 0:
                     console.print(f"[red]{kind} {size} MB failed:[/red] {run.stderr[-2000:]}")
-                    results.append({"kind": kind, "size": actual, "error": run.stderr[-500:]})
+                    results.append({"kind": kind, "mb": size, "size": actual, "error": run.stderr[-500:]})
                     continue
                 measured = json.loads(run.stdout.strip().splitlines()[-1])
-                results.append({"kind": kind, "size": actual, **measured})
+                results.append({"kind": kind, "mb": size, "size": actual, **measured})
                 table.add_row(kind, f"{actual / MB:.1f}", f"{measured['records']:,}", f"{measured['rejected']:,}", f"{measured['growth'] / MB:.0f}",
                               f"{measured['growth'] / actual:.2f}", f"{measured['seconds']:.1f}")
     console.print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    earlier = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    measured_now = {(r["kind"], r["mb"]) for r in results}
+    kept = [r for r in earlier if (r.get("kind"), r.get("mb")) not in measured_now]  # runs of other kinds or sizes stay
+    RESULTS.write_text(json.dumps(kept + results, indent=1))
     return 0
 
 
