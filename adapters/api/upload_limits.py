@@ -5,9 +5,9 @@ then every `http.request` message is counted, so a chunked body (no `Content-Len
 as soon as it passes the limit — whoever is reading it (FastAPI's body parameters, Starlette's
 form parser, the batch routes' spooling) gets `BodyTooLarge`, answered 413 problem+json.
 
-Limits: `PARS_MAX_UPLOAD_MB` (default 256) for the API, the ACCME web services and multipart
-uploads of the web pages; a page's ordinary form (URL-encoded) is far smaller, so it gets
-`FORM_LIMIT`.
+Limits: `PARS_MAX_UPLOAD_MB` (default 256) for the API, the ACCME web services and the web pages'
+two batch upload forms; every other page form (sign-in among them, multipart or not) is far
+smaller, so it gets `FORM_LIMIT`.
 
 Bodies nobody may send are refused before a byte is read: FastAPI reads a route's body parameters
 before any dependency runs, so when the first byte is asked for, an API route that needs a bearer
@@ -18,6 +18,7 @@ body (`RequestBody.peek`) instead of reading the whole form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ FORM_LIMIT = 1 * MB
 SCOPE_KEY = "pars.request_body"
 GUARDED_PREFIXES = ("/api/", "/accme/")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+WEB_UPLOADS = re.compile(r"/provider/[^/]+/uploads/(activities|completions)")  # the pages' batch upload forms
 
 
 class BodyTooLarge(HTTPException):
@@ -42,7 +44,7 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         size = f"{limit // MB} MB" if limit % MB == 0 else f"{limit // 1024} KB"
-        super().__init__(413, f"the request body is larger than {size}, the most this route reads (PARS_MAX_UPLOAD_MB)")
+        super().__init__(413, f"the request body is larger than {size}, the most this route reads")
         self.limit = limit
 
 
@@ -134,11 +136,9 @@ class UploadLimits:
             await problem_response(413, too_large.detail)(scope, receive, send)
 
     def limit_for(self, scope: Scope) -> int:
-        if scope["path"].startswith(GUARDED_PREFIXES):
+        if scope["path"].startswith(GUARDED_PREFIXES) or WEB_UPLOADS.fullmatch(scope["path"]):
             return self.max_bytes
-        if Headers(scope=scope).get("content-type", "").startswith("multipart/form-data"):
-            return self.max_bytes  # the web pages' batch uploads
-        return min(FORM_LIMIT, self.max_bytes)
+        return min(FORM_LIMIT, self.max_bytes)  # every other page form, signed in or not
 
     async def authenticate(self, scope: Scope) -> None:
         """Refused (401/403) if the matched route needs a bearer token and this request's is missing or not valid."""

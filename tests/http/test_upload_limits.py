@@ -167,11 +167,18 @@ def test_an_anonymous_post_to_sign_in_is_refused_before_it_is_read(client: TestC
     assert pulled == 0
 
 
-def test_a_page_form_is_limited_to_a_megabyte_even_with_a_cookie(client: TestClient) -> None:
+def test_a_page_form_is_limited_to_a_megabyte_even_with_a_cookie_and_a_valid_token(client: TestClient, small_system: System) -> None:
+    small_system.settings.max_upload_mb = 8  # the pages' forms stay at 1 MB whatever the upload limit
+    app = create_app(small_system)
     page = client.get("/sign-in")
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    body = f"csrf_token={csrf_of(page.text)}&email=".encode() + b"a" * (MB + CHUNK)
-    status, headers, answer, pulled = drive(client.app, "POST", "/sign-in", {"content-type": "application/x-www-form-urlencoded", "cookie": cookie}, body)
+    token = csrf_of(page.text)
+    body = f"csrf_token={token}&email=".encode() + b"a" * (MB + CHUNK)
+    status, headers, answer, pulled = drive(app, "POST", "/sign-in", {"content-type": "application/x-www-form-urlencoded", "cookie": cookie}, body)
+    assert_too_large(status, headers, answer)
+    assert pulled <= MB + CHUNK
+    content_type, body = multipart([("csrf_token", None, token.encode()), ("file", "big.bin", b"a" * (2 * MB))])
+    status, headers, answer, pulled = drive(app, "POST", "/sign-in", {"content-type": content_type, "cookie": cookie}, body)
     assert_too_large(status, headers, answer)
     assert pulled <= MB + CHUNK
 
