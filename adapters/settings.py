@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     secret_key: str | None = None
     mail: str = "file:var/mail"
+    # The largest request body any route reads, in MB (PARS_MAX_UPLOAD_MB): counted on the bytes received.
+    max_upload_mb: int = 256
     # Token lifetimes in days: provider and board tokens (used by systems), and every other role.
     system_token_days: int = 365
     token_days: int = 30
@@ -67,6 +69,17 @@ class Settings(BaseSettings):
         if value and ":" not in value:
             raise ValueError(f"PARS_KAFKA_BOOTSTRAP must be host:port (got {value!r})")
         return value or None
+
+    @field_validator("max_upload_mb")
+    @classmethod
+    def _max_upload(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"PARS_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1 (got {value})")
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     def public_base(self) -> str:
         """The address every outside link starts with (no trailing slash)."""

@@ -16,6 +16,7 @@ BENCHES = {
     "feeds": "bench.feeds",
     "tokens": "bench.tokens",
     "erasure": "bench.erasure",
+    "uploads": "bench.uploads",
 }
 
 

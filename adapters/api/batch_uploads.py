@@ -3,23 +3,26 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from adapters.api.deps import require_editor
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.batch import MEDIA_TYPES
-from adapters.batch.records import BatchFormatError
+from adapters.batch.records import BatchFormatError, Source
 from adapters.bootstrap import System
 from domain.base import Acting, Channel
 from services.access import Principal
 
-MAX_BYTES = 256 * 1024 * 1024
 SETTLE_SECONDS = 10.0
+SPOOL_IN_MEMORY = 1024 * 1024  # an upload past this goes to a temporary file, never held in memory
 BINARY = {"type": "string", "format": "binary"}
 #: How an upload route is documented: the file as the raw body or as the multipart field `file` (read by
 #: `read_upload`, not by FastAPI, so the request body is described here), and what it can answer besides.
@@ -38,24 +41,48 @@ def file_answer(*formats: str) -> dict[str, Any]:
     return {"response_class": Response, "responses": {200: {"description": "the file, as an attachment", "content": content}}}
 
 
-async def read_upload(request: Request, filename: str | None) -> tuple[bytes, str | None]:
-    """The file's bytes and name, from a multipart `file` field or the raw body (name from the query or Content-Disposition)."""
-    if int(request.headers.get("content-length") or 0) > MAX_BYTES:
-        raise Problem(413, f"a batch file may be at most {MAX_BYTES // (1024 * 1024)} MB")
+async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO, str | None]:
+    """The file (spooled to a temporary file) and its name, from a multipart `file` field or the raw
+    body (name from the query or Content-Disposition). Its size is limited by `upload_limits` on the
+    bytes received; the caller closes the file."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         try:
-            form = await request.form(max_part_size=MAX_BYTES)
+            form = await request.form(max_files=1)  # file parts are spooled by Starlette; other fields stay small (1 MB)
+        except HTTPException:
+            raise  # 413: the body passed the limit
         except Exception as error:  # a broken multipart body is the client's, never a 5xx
             raise Problem(422, f"the multipart body cannot be read: {error}", [{"loc": ["body"], "msg": str(error)}]) from None
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise Problem(422, "a multipart upload needs the file in a field named `file`", [{"loc": ["body", "file"], "msg": "field required"}])
-        return await upload.read(), filename or upload.filename
-    return await request.body(), filename or _disposition_name(request.headers.get("content-disposition", ""))
+        return upload.file, filename or upload.filename
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    try:
+        async for chunk in request.stream():
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, filename or _disposition_name(request.headers.get("content-disposition", ""))
+
+
+async def upload_batch(
+    request: Request, system: System, principal: Principal, accme_id: str, filename: str | None,
+    importer: Callable[..., Any], changed: Callable[[Any], bool],
+) -> dict[str, Any]:
+    """Who may change the provider is decided before a byte of the file is read; then the file is
+    spooled, imported in a worker thread, and closed."""
+    await run_in_threadpool(require_editor, system, principal, accme_id)
+    data, name = await read_upload(request, filename)
+    try:
+        return await run_in_threadpool(import_batch, system, principal, accme_id, data, name, importer, changed)
+    finally:
+        data.close()
 
 
 def import_batch(
-    system: System, principal: Principal, accme_id: str, data: bytes, name: str | None,
+    system: System, principal: Principal, accme_id: str, data: Source, name: str | None,
     importer: Callable[..., Any], changed: Callable[[Any], bool],
 ) -> dict[str, Any]:
     """`importer(system, accme_id, data, name, by)` as the provider's batch; a file that cannot be read is a 422.

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from adapters.api import openapi, problems
+from adapters.api import openapi, problems, upload_limits
 from adapters.api.nul_text import refuse_nul
 from adapters.api.routes import (
     accme_activities,
@@ -76,4 +76,5 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     for module in routers:
         app.include_router(module.router, dependencies=[Depends(refuse_nul)])  # U+0000 never reaches the store (nul_text.py)
     web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
+    upload_limits.install(app, system.settings.max_upload_bytes)  # PARS_MAX_UPLOAD_MB on the bytes read, every route
     return app

@@ -7,23 +7,67 @@ registry's to check, so the parser only insists that each item is an object.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
-from adapters.batch.records import BatchFormatError, ParsedRecord
+from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 from adapters.batch.spec import KEY_ALIASES, normalize_keys
 
 ROOT, ITEMS = "ACCMEActivities", "MedicalEducationMetrics"
 
 
-def parse(data: bytes) -> list[ParsedRecord]:
-    aliased = any(alias.encode() in data for alias in KEY_ALIASES)  # rename keys only in files that need it
+def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
+    """The document is parsed whole (JSON has no cheap streaming parser in the standard library, and the
+    year-end file must stay fast); records are handed out one at a time and then let go."""
+    held: list[ParsedRecord] = []
+
+    def count() -> int:
+        held.extend(_parse(stream))
+        return len(held)
+
+    def produce() -> Iterator[ParsedRecord]:
+        held.reverse()  # popped from the end, in file order: each record is let go once handed out
+        while held:
+            yield held.pop()
+
+    return RecordStream(count, produce)
+
+
+def parse(data: Source) -> list[ParsedRecord]:
+    return list(records(as_stream(data)))
+
+
+def read_text(stream: BinaryIO) -> str:
+    """The file as UTF-8 text (a byte-order mark allowed), decoded from the file without a second copy in bytes."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as e:
-        raise BatchFormatError(f"the JSON file is not UTF-8 text (byte {e.start})") from None
+        return io.TextIOWrapper(Unclosed(stream), encoding="utf-8-sig").read()
+    except UnicodeDecodeError:
+        raise BatchFormatError(f"the JSON file is not UTF-8 text (byte {_first_bad_byte(stream)})") from None
+
+
+def _first_bad_byte(stream: BinaryIO) -> int:
+    stream.seek(0)
+    decoder, offset = codecs.getincrementaldecoder("utf-8")(), 0
+    while chunk := stream.read(1024 * 1024):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as e:
+            return offset + e.start - len(decoder.getstate()[0])
+        offset += len(chunk)
+    return offset
+
+
+def _parse(stream: BinaryIO) -> list[ParsedRecord]:
+    text = read_text(stream)
+    aliased = any(alias in text for alias in KEY_ALIASES)  # rename keys only in files that need it
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as e:
         raise BatchFormatError(f"the file is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    del text
     if isinstance(document, list):
         return [_record(f"[{i}]", item, aliased) for i, item in enumerate(document)]
     if not isinstance(document, dict):

@@ -10,16 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import claimed_format, detect_workbook, tab
+from adapters.batch import excel
+from adapters.batch.records import RecordStream, Source, as_stream, head
+from adapters.formula_guard import guard
 from adapters.batch.completion_rows import (
     ACTION, BIRTH_DAY, BIRTH_MONTH, BOARD, COLUMNS, COMPLETED, DESCRIPTIONS, CompletionRecord, canonical, check_header,
     record_to_row, row_to_record,
@@ -38,11 +40,11 @@ REPORTS_PATH = ["ACCMELearnerReports", "ActivityReports", "ActivityReport"]
 SHEET, INSTRUCTIONS = "Completions", "Instructions"
 
 
-def detect(data: bytes) -> str:
+def detect(data: Source) -> str:
     """`json`, `tab` or `xlsx` from the first bytes; BatchFormatError naming what the file is instead."""
     if workbook := detect_workbook(data):
         return workbook
-    text = sniff_text(data[:65536]).lstrip()
+    text = sniff_text(head(as_stream(data))).lstrip()
     if text.startswith(("{", "[")):
         return "json"
     if text.startswith("<"):
@@ -55,26 +57,67 @@ def detect(data: bytes) -> str:
     raise BatchFormatError("the file is in no known format: expected ACCME learner-reports JSON, a tab-delimited file with a header row, or the Excel template (.xlsx)")
 
 
-def read_completion_file(data: bytes, filename: str | None, accme_id: str) -> tuple[str, list[CompletionRecord]]:
-    """The format and records of a file; BatchFormatError (never another exception) if it cannot be read."""
-    fmt = detect(data)
+def open_completion_file(data: Source, filename: str | None, accme_id: str) -> tuple[str, RecordStream[CompletionRecord]]:
+    """The format and records of a file, read as a stream (a checking pass, then a record at a time);
+    BatchFormatError (never another exception) if it cannot be read."""
+    stream = as_stream(data)
+    fmt = detect(stream)
     claim = claimed_format(filename)
     if claim and claim != fmt:
         raise BatchFormatError(f"{filename} is named as {NAMES.get(claim, claim)} but its content is {NAMES[fmt]}")
+    records = PARSERS[fmt](stream, accme_id)
+    return fmt, RecordStream(lambda: _counted(fmt, records), lambda: _each(fmt, records))
+
+
+def _counted(fmt: str, records: RecordStream[CompletionRecord]) -> int:
     try:
-        return fmt, PARSERS[fmt](data, accme_id)
-    except BatchFormatError:
-        raise
-    except Exception as e:  # a parser bug must not become a 5xx: report it as an unreadable file
-        raise BatchFormatError(f"the {NAMES[fmt]} file could not be read: {type(e).__name__}: {e}") from e
+        return records.total
+    except Exception as e:
+        raise _unreadable(fmt, e) from e
+
+
+def _each(fmt: str, records: RecordStream[CompletionRecord]) -> Iterator[CompletionRecord]:
+    try:
+        yield from records
+    except Exception as e:
+        raise _unreadable(fmt, e) from e
+
+
+def _unreadable(fmt: str, error: Exception) -> BatchFormatError:
+    """A parser bug must not become a 5xx: it is reported as an unreadable file."""
+    if isinstance(error, BatchFormatError):
+        return error
+    return BatchFormatError(f"the {NAMES[fmt]} file could not be read: {type(error).__name__}: {error}")
+
+
+def read_completion_file(data: Source, filename: str | None, accme_id: str) -> tuple[str, list[CompletionRecord]]:
+    """The format and all the records of a file (for files known to be small: tests, exports read back)."""
+    fmt, records = open_completion_file(data, filename, accme_id)
+    return fmt, list(records)
 
 
 # --- ACCME learner-reports JSON -----------------------------------------------------------------
 
 
-def parse_json(data: bytes, accme_id: str) -> list[CompletionRecord]:
+def parse_json(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
+    """The document is parsed whole (as activity JSON is); records are let go once handed out."""
+    held: list[CompletionRecord] = []
+
+    def count() -> int:
+        held.extend(_json_records(stream, accme_id))
+        return len(held)
+
+    def produce() -> Iterator[CompletionRecord]:
+        held.reverse()
+        while held:
+            yield held.pop()
+
+    return RecordStream(count, produce)
+
+
+def _json_records(stream: BinaryIO, accme_id: str) -> list[CompletionRecord]:
     try:
-        body = json.loads(tab.decode(data))
+        body = json.loads(tab.text(stream).read())
     except json.JSONDecodeError as e:
         raise BatchFormatError(f"the JSON is not well-formed: {e.msg} (line {e.lineno}, column {e.colno})") from None
     if isinstance(body, dict) and "ACCMEActivities" in body:
@@ -87,8 +130,11 @@ def parse_json(data: bytes, accme_id: str) -> list[CompletionRecord]:
     if not isinstance(items, list):
         raise BatchFormatError("the JSON is not ACCME learner reports: expected ACCMELearnerReports.ActivityReports.ActivityReport[]",
                                [{"loc": REPORTS_PATH, "msg": "required"}])
+    del body, root, reports  # each report is let go of once read, so the document and the records never both peak
     records = []
-    for i, item in enumerate(items):
+    items.reverse()
+    for i in range(len(items)):
+        item = items.pop()
         parsed = parse_provider_report(accme_id, item)
         title = ""
         if isinstance(parsed, ParsedReport):
@@ -139,35 +185,36 @@ def render_json(reports: list[ParsedReport], accme_id: str) -> bytes:
 # --- rows: tab-delimited and Excel ----------------------------------------------------------------
 
 
-def parse_rows(rows: list[list[Any]], accme_id: str) -> list[CompletionRecord]:
+def parse_rows(rows: Iterable[list[Any]], accme_id: str) -> list[CompletionRecord]:
     """Records from a header row and data rows (cells as text or Excel values)."""
-    if not rows:
+    return list(row_records(rows, accme_id))
+
+
+def row_records(rows: Iterable[list[Any]], accme_id: str) -> Iterator[CompletionRecord]:
+    """Records from a header row and data rows, one at a time."""
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
         raise BatchFormatError("the file is empty: expected a header row and one completion a row")
-    names = [canonical(name) if name is not None else "" for name in rows[0]]
+    names = [canonical(name) if name is not None else "" for name in header]
     while names and not names[-1]:
         names.pop()
     if problems := check_header(names):
         hint = "; is this an activity file?" if any("Provider Activity ID" in p["msg"] or "Activity Title" in p["msg"] for p in problems) else ""
         raise BatchFormatError(f"the header row has {len(problems)} unknown, repeated or missing column(s){hint}", problems)
-    records = []
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in enumerate(rows, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
         extra = [c for c in cells[len(names):] if c is not None and str(c).strip() != ""]
         if extra:
-            records.append(CompletionRecord(number, errors=[{"loc": ["row"], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}]))
+            yield CompletionRecord(number, errors=[{"loc": ["row"], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}])
             continue
-        records.append(row_to_record({n: c for n, c in zip(names, cells, strict=False) if n}, number, accme_id))
-    return records
+        yield row_to_record({n: c for n, c in zip(names, cells, strict=False) if n}, number, accme_id)
 
 
-def parse_tab(data: bytes, accme_id: str) -> list[CompletionRecord]:
-    reader = csv.reader(io.StringIO(tab.decode(data), newline=""), dialect="excel-tab")
-    try:
-        rows = list(reader)
-    except csv.Error as e:
-        raise BatchFormatError(f"the tab-delimited file cannot be read: {e} (line {reader.line_num})") from None
-    return parse_rows(rows, accme_id)
+def parse_tab(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
+    parse = lambda rows: row_records(rows, accme_id)  # noqa: E731
+    return RecordStream(lambda: tab.count_rows(tab.rows(stream), parse), lambda: parse(tab.rows(stream)))
 
 
 def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
@@ -176,25 +223,13 @@ def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
     writer.writerow(COLUMNS)
     for report in reports:
         row = record_to_row(report)
-        writer.writerow([tab.cell_text(row.get(name)) for name in COLUMNS])
+        writer.writerow([guard(tab.cell_text(value)) if isinstance(value := row.get(name), str) else tab.cell_text(value) for name in COLUMNS])
     return out.getvalue().encode("utf-8")
 
 
-def parse_xlsx(data: bytes, accme_id: str) -> list[CompletionRecord]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
-    try:
-        names = [n for n in workbook.sheetnames if n != INSTRUCTIONS]
-        if SHEET not in workbook.sheetnames and not names:
-            raise BatchFormatError(f"the workbook has no sheet named {SHEET!r}")
-        sheet = workbook[SHEET if SHEET in workbook.sheetnames else names[0]]
-        sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    return parse_rows(rows, accme_id)
+def parse_xlsx(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
+    parse = lambda rows: row_records(rows, accme_id)  # noqa: E731
+    return RecordStream(lambda: excel.count_rows(stream, SHEET, parse), lambda: parse(excel.sheet_rows(stream, SHEET)))
 
 
 TEXT_COLUMNS = {"Activity ID", "NPI", "License Number", "Board ID", "Credit ID"}  # identifiers keep leading zeros

@@ -7,12 +7,13 @@ completion (its credit ID, given or derived from the row) and the registry answe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.batch.completion_files import REPORTS_PATH, read_completion_file
+from adapters.batch.completion_files import REPORTS_PATH, open_completion_file
 from adapters.batch.completion_rows import CompletionRecord, column_of
+from adapters.batch.records import RecordStream, Source
 from domain.base import Acting
 
 CHUNK_SIZE = 1000
@@ -42,17 +43,18 @@ class CompletionBatchReport:
 def import_completion_file(
     system: Any,
     accme_id: str,
-    data: bytes,
+    data: Source,
     filename: str | None,
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> CompletionBatchReport:
-    """Imports a completion file for one provider; BatchFormatError if the file as a whole cannot be read.
+    """Imports a completion file (bytes, or an upload spooled to a file) for one provider; BatchFormatError
+    if the file as a whole cannot be read, before anything is stored.
 
     `progress(done, total)` is called after each chunk; `system.completions` is the completion registry.
     """
-    fmt, records = read_completion_file(data, filename, accme_id)
+    fmt, records = open_completion_file(data, filename, accme_id)
     return submit_completion_records(system.completions, accme_id, fmt, records, by, progress, chunk_size)
 
 
@@ -60,38 +62,51 @@ def submit_completion_records(
     registry: Any,
     accme_id: str,
     fmt: str,
-    records: list[CompletionRecord],
+    records: Sized | RecordStream[CompletionRecord] | list[CompletionRecord],
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> CompletionBatchReport:
-    report = CompletionBatchReport(format=fmt, total=len(records))
+    """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
+    total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
+    report = CompletionBatchReport(format=fmt, total=total)
     errors: list[tuple[int, dict[str, Any]]] = []
     stored: list[tuple[int, dict[str, Any]]] = []
-    valid = [(n, r) for n, r in enumerate(records) if r.ok]
-    for n, record in enumerate(records):
-        if not record.ok:
-            errors += [(n, {"row": record.row, "loc": e["loc"], "msg": e["msg"]}) for e in record.errors]
-    report.counts["rejected"] = len(records) - len(valid)
-    done = len(records) - len(valid)
-    if progress:
-        progress(done, len(records))
+    chunk: list[tuple[int, CompletionRecord]] = []
+    done = 0
+
     def advanced(n: int) -> None:
         nonlocal done
         done += n
         if progress:
-            progress(done, len(records))
+            progress(done, total)
 
-    results = registry.submit_parsed(accme_id, [r.report for _, r in valid], by, chunk_size=chunk_size, progress=advanced)
-    for result in results:
-        n, record = valid[result.index]
-        outcome = ACTIONS.get(result.action, result.action)
-        report.counts[outcome] = report.counts.get(outcome, 0) + 1
-        if result.ok:
-            stored.append((n, {"row": record.row, "action": outcome, "credit_ids": result.credit_ids}))
-            report.position = max(report.position or 0, result.position or 0) or None
+    def submit() -> None:
+        results = registry.submit_parsed(accme_id, [r.report for _, r in chunk], by, chunk_size=chunk_size, progress=advanced)
+        for result in results:
+            n, record = chunk[result.index]
+            outcome = ACTIONS.get(result.action, result.action)
+            report.counts[outcome] = report.counts.get(outcome, 0) + 1
+            if result.ok:
+                stored.append((n, {"row": record.row, "action": outcome, "credit_ids": result.credit_ids}))
+                report.position = max(report.position or 0, result.position or 0) or None
+            else:
+                errors.extend((n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors)
+        chunk.clear()
+
+    for n, record in enumerate(records):  # type: ignore[arg-type]
+        if record.ok:
+            chunk.append((n, record))
+            if len(chunk) >= chunk_size:
+                submit()
         else:
-            errors += [(n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors]
+            report.counts["rejected"] += 1
+            errors.extend((n, {"row": record.row, "loc": e["loc"], "msg": e["msg"]}) for e in record.errors)
+            done += 1
+    if chunk:
+        submit()
+    if progress:
+        progress(done, total)
     report.completions = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
     report.errors = [e for _, e in sorted(errors, key=lambda e: e[0])]
     return report

@@ -9,38 +9,107 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import columns, tab
-from adapters.batch.records import BatchFormatError, ParsedRecord
+from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 
 SHEET, INSTRUCTIONS = "Activities", "Instructions"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
-def parse(data: bytes) -> list[ParsedRecord]:
+def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
+    """The sheet's activities, a row at a time (openpyxl's read-only mode streams the sheet's XML)."""
+    return RecordStream(lambda: count_rows(stream, SHEET, tab.parse_rows), lambda: tab.parse_rows(sheet_rows(stream, SHEET)))
+
+
+def count_rows(stream: BinaryIO, name: str, parse_rows: Callable[[Iterator[list[Any]]], Iterator[Any]]) -> int:
+    """The checking pass of a workbook: the header row checked by `parse_rows`, then the sheet's XML
+    read through with lxml (not openpyxl's per-cell work, several times slower) counting the rows
+    that hold a value, as `parse_rows` will yield them. Reading the part to its end also checks it."""
+    rows = sheet_rows(stream, name)
+    header = next(rows, None)
+    rows.close()
+    for _ in parse_rows(iter([] if header is None else [header])):
+        pass
+    workbook = _open(stream)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
-    try:
-        if SHEET in workbook.sheetnames:
-            sheet = workbook[SHEET]
-        else:
-            others = [name for name in workbook.sheetnames if name != INSTRUCTIONS]
-            if not others:
-                raise BatchFormatError(f"the workbook has no sheet named {SHEET!r}")
-            sheet = workbook[others[0]]
-        sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheet = _sheet(workbook, name)
+        shared = sheet._shared_strings  # openpyxl's read-only sheet: its shared strings and its part in the archive
+        with sheet._get_source() as source:
+            return _data_rows(source, shared)
+    except etree.XMLSyntaxError as e:
+        raise BatchFormatError(f"the workbook's sheet is not well-formed XML: {e.msg} (line {e.lineno})") from None
     finally:
         workbook.close()
-    return tab.parse_rows(rows)
+
+
+def _data_rows(source: Any, shared: list[Any]) -> int:
+    count, first = 0, True
+    for _, row in etree.iterparse(source, events=("end",), tag=f"{{{MAIN}}}row", resolve_entities=False, no_network=True, huge_tree=False):
+        header = first and row.get("r") in (None, "1")
+        first = False
+        if not header and any(not _blank_cell(cell, shared) for cell in row.iterfind(f"{{{MAIN}}}c")):
+            count += 1
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+    return count
+
+
+def _blank_cell(cell: Any, shared: list[Any]) -> bool:
+    if cell.get("t") == "inlineStr":
+        return not "".join(cell.itertext()).strip()
+    value = cell.findtext(f"{{{MAIN}}}v")
+    if value is None or not value.strip():
+        return True
+    if cell.get("t") == "s":
+        try:
+            text = shared[int(value)]
+        except (ValueError, IndexError):
+            return False  # openpyxl will say what is wrong with it
+        return text is None or not str(text).strip()
+    return False
+
+
+def parse(data: Source) -> list[ParsedRecord]:
+    return list(records(as_stream(data)))
+
+
+def sheet_rows(stream: BinaryIO, name: str) -> Iterator[list[Any]]:
+    """The rows of the sheet `name` (else the first sheet that is not the instructions), as lists of values."""
+    workbook = _open(stream)
+    try:
+        sheet = _sheet(workbook, name)
+        sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def _open(stream: BinaryIO) -> Any:
+    try:
+        return load_workbook(Unclosed(stream), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
+
+
+def _sheet(workbook: Any, name: str) -> Any:
+    if name in workbook.sheetnames:
+        return workbook[name]
+    others = [n for n in workbook.sheetnames if n != INSTRUCTIONS]
+    if not others:
+        raise BatchFormatError(f"the workbook has no sheet named {name!r}")
+    return workbook[others[0]]
 
 
 def render(items: list[dict[str, Any]]) -> bytes:

@@ -7,12 +7,12 @@ item again is a no-op in the activity registry (its result is `unchanged`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from adapters.batch import columns, read_file, render
-from adapters.batch.records import ParsedRecord
+from adapters.batch import columns, open_file, render
+from adapters.batch.records import ParsedRecord, RecordStream, Source
 from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
 
@@ -47,25 +47,21 @@ class BatchReport:
         return {"format": self.format, "total": self.total, "counts": self.counts, "activities": self.activities, "errors": self.errors}
 
 
-def _chunks(records: list[tuple[int, ParsedRecord]], size: int) -> Iterator[list[tuple[int, ParsedRecord]]]:
-    for start in range(0, len(records), size):
-        yield records[start : start + size]
-
-
 def import_activity_file(
     system: Any,
     accme_id: str,
-    data: bytes,
+    data: Source,
     filename: str | None,
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> BatchReport:
-    """Imports a file for one provider; BatchFormatError if the file as a whole cannot be read.
+    """Imports a file (bytes, or an upload spooled to a file) for one provider; BatchFormatError if the
+    file as a whole cannot be read, before anything is stored.
 
     `progress(done, total)` is called after each chunk; `system.activities` is the activity registry.
     """
-    fmt, records = read_file(data, filename)
+    fmt, records = open_file(data, filename)
     return submit_records(system.activities, accme_id, fmt, records, by, progress, chunk_size)
 
 
@@ -73,30 +69,21 @@ def submit_records(
     registry: ActivitySubmitter,
     accme_id: str,
     fmt: str,
-    records: list[ParsedRecord],
+    records: Sized | RecordStream[ParsedRecord] | list[ParsedRecord],
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> BatchReport:
-    report = BatchReport(format=fmt, total=len(records))
+    """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
+    total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
+    report = BatchReport(format=fmt, total=total)
     rejected: list[tuple[int, list[dict[str, Any]]]] = []
     stored: list[tuple[int, dict[str, Any]]] = []
-    valid = []
-    first_row: dict[str, str] = {}
-    for position, record in enumerate(records):
-        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
-        if pid and first_row.setdefault(pid, record.ref) != record.ref:
-            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
-            msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
-            rejected.append((position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": [record.ref, "Lom", "general", "identifier"]}]))
-        elif record.ok:
-            valid.append((position, record))
-        else:
-            rejected.append((position, [_parse_error(record, e) for e in record.errors]))
-    done = len(records) - len(valid)
-    if progress:
-        progress(done, len(records))
-    for chunk in _chunks(valid, chunk_size):
+    chunk: list[tuple[int, ParsedRecord]] = []
+    done = 0
+
+    def submit() -> None:
+        nonlocal done
         results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
         for result in results:
             position, record = chunk[result.index]
@@ -111,8 +98,29 @@ def submit_records(
                 errors = result.errors or [{"loc": [], "msg": "rejected"}]
                 rejected.append((position, [_submit_error(fmt, record, e) for e in errors]))
         done += len(chunk)
+        chunk.clear()
         if progress:
-            progress(done, len(records))
+            progress(done, total)
+
+    first_row: dict[str, str] = {}  # Provider Activity ID -> the row that gave it first (small: IDs only)
+    for position, record in enumerate(records):  # type: ignore[arg-type]
+        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
+        if pid and first_row.setdefault(pid, record.ref) != record.ref:
+            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
+            msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
+            rejected.append((position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": [record.ref, "Lom", "general", "identifier"]}]))
+            done += 1
+        elif record.ok:
+            chunk.append((position, record))
+            if len(chunk) >= chunk_size:
+                submit()
+        else:
+            rejected.append((position, [_parse_error(record, e) for e in record.errors]))
+            done += 1
+    if chunk:
+        submit()
+    if progress:
+        progress(done, total)
     report.counts["rejected"] = len(rejected)
     report.activities = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
     report.errors = [e for _, errors in sorted(rejected, key=lambda r: r[0]) for e in errors]

@@ -19,39 +19,60 @@ no entity expansion, no DTD loading, no network.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
-from adapters.batch.records import BatchFormatError, ParsedRecord
+from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 from adapters.batch.spec import ITEM, KEY_ALIASES, SECTION_ALIASES
 
 ROOT, ITEMS = "ACCMEActivities", "MedicalEducationMetrics"
 TRUE, FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True)
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False, "huge_tree": False,
+                  "remove_comments": True, "remove_pis": True}
 
 
-def parse(data: bytes) -> list[ParsedRecord]:
+def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
+    """The file's activities, one `<MedicalEducationMetrics>` at a time (each element freed once read)."""
+    return RecordStream(lambda: sum(1 for _ in _items(stream)), lambda: (_record(n, element) for n, element in _items(stream)))
+
+
+def parse(data: Source) -> list[ParsedRecord]:
+    return list(records(as_stream(data)))
+
+
+def _items(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """The root's child elements, numbered from 1, each cleared after its consumer had it (constant memory)."""
+    depth, n = 0, 0
     try:
-        root = etree.fromstring(data, _parser())
+        for event, element in etree.iterparse(Unclosed(stream), events=("start", "end"), **PARSER_OPTIONS):
+            if event == "start":
+                depth += 1
+                if depth == 1 and _name(element) != ROOT:
+                    raise BatchFormatError(f"the XML root element is <{_name(element)}>, expected <{ROOT}>", [{"loc": [f"/{_name(element)}"], "msg": f"expected <{ROOT}>"}])
+                continue
+            depth -= 1
+            if depth == 1:
+                n += 1
+                yield n, element
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
     except etree.XMLSyntaxError as e:
         raise BatchFormatError(f"the file is not well-formed XML: {e.msg} (line {e.lineno})") from None
-    if _name(root) != ROOT:
-        raise BatchFormatError(f"the XML root element is <{_name(root)}>, expected <{ROOT}>", [{"loc": [f"/{_name(root)}"], "msg": f"expected <{ROOT}>"}])
-    records = []
-    for n, element in enumerate((e for e in root if isinstance(e.tag, str)), start=1):
-        ref = f"/{ROOT}/{ITEMS}[{n}]"
-        if _name(element) != ITEMS:
-            records.append(ParsedRecord(ref, errors=[{"loc": [f"/{ROOT}/{_name(element)}"], "msg": f"unknown element <{_name(element)}>; expected <{ITEMS}>"}]))
-            continue
-        errors: list[dict[str, Any]] = []
-        item = _object(element, ITEM, ref, errors, top=True)
-        records.append(ParsedRecord(ref, errors=errors) if errors else ParsedRecord(ref, item=item))
-    return records
+
+
+def _record(n: int, element: Any) -> ParsedRecord:
+    ref = f"/{ROOT}/{ITEMS}[{n}]"
+    if _name(element) != ITEMS:
+        return ParsedRecord(ref, errors=[{"loc": [f"/{ROOT}/{_name(element)}"], "msg": f"unknown element <{_name(element)}>; expected <{ITEMS}>"}])
+    errors: list[dict[str, Any]] = []
+    item = _object(element, ITEM, ref, errors, top=True)
+    return ParsedRecord(ref, errors=errors) if errors else ParsedRecord(ref, item=item)
 
 
 def _name(element: Any) -> str:

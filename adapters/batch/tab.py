@@ -10,51 +10,86 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from adapters.batch import columns
-from adapters.batch.records import BatchFormatError, ParsedRecord
-from adapters.batch.text_encoding import decode_text
+from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
+from adapters.batch.text_encoding import decode_text, encoding_of
+from adapters.formula_guard import guard, unguard
 
 
-decode = decode_text
+CHUNK = 1024 * 1024
 
 
-def parse(data: bytes) -> list[ParsedRecord]:
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
-    if "\t" not in first_line:
-        raise BatchFormatError("the first line has no tab: a tab-delimited file starts with a header row of tab-separated column names")
-    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")
+def text(stream: BinaryIO) -> TextIO:
+    """The file as text, decoded as `text_encoding.encoding_of` decides (mixed encodings refused naming the
+    line and byte), read a chunk at a time (for `csv.reader`)."""
+    return io.TextIOWrapper(Unclosed(stream), encoding=encoding_of(stream), newline="")
+
+
+decode = decode_text  # bytes already in memory, by the same rule
+
+
+def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
+    """The file's activities, one row at a time; the first pass checks the header and counts the rows."""
+    return RecordStream(lambda: count_rows(rows(stream), parse_rows), lambda: parse_rows(rows(stream)))
+
+
+def parse(data: Source) -> list[ParsedRecord]:
+    return list(records(as_stream(data)))
+
+
+def rows(stream: BinaryIO) -> Iterator[list[str]]:
+    """The file's rows as lists of cells; BatchFormatError for a file that is not tab-delimited text."""
+    reader = csv.reader(text(stream), dialect="excel-tab")
     try:
-        rows = list(reader)
+        first = next(reader, None)
+        if first is not None and len(first) < 2:
+            raise BatchFormatError("the first line has no tab: a tab-delimited file starts with a header row of tab-separated column names")
+        if first is not None:
+            yield [unguard(cell) for cell in first]
+        for row in reader:
+            yield [unguard(cell) for cell in row]
     except csv.Error as e:
         raise BatchFormatError(f"the tab-delimited file cannot be read: {e} (line {reader.line_num})") from None
-    return parse_rows(rows)
 
 
-def parse_rows(rows: list[list[Any]], first_row: int = 1) -> list[ParsedRecord]:
+def count_rows(rows: Iterator[list[Any]], parse_rows: Callable[[Iterator[list[Any]]], Iterator[Any]]) -> int:
+    """The first pass of a row file: the header checked (by parsing it with no rows), the rows read and
+    counted as `parse_rows` would yield them (blank rows skipped), nothing kept."""
+    header = next(rows, None)
+    for _ in parse_rows(iter([] if header is None else [header])):
+        pass
+    return sum(1 for cells in rows if not _blank(cells))
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or str(c).strip() == "" for c in cells)
+
+
+def parse_rows(rows: Iterable[list[Any]], first_row: int = 1) -> Iterator[ParsedRecord]:
     """Records from a header row and data rows (cells as text or Excel values); shared with the Excel reader."""
-    if not rows:
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
         raise BatchFormatError("the file is empty: expected a header row and one activity a row")
-    names = [columns.canonical(name) for name in rows[0]]
+    names = [columns.canonical(name) for name in header]
     while names and not names[-1]:
         names.pop()
     if problems := columns.check_header(names):
         raise BatchFormatError(f"the header row has {len(problems)} unknown or repeated column(s)", problems)
-    records = []
-    for offset, cells in enumerate(rows[1:], start=1):
+    for offset, cells in enumerate(rows, start=1):
         ref = f"row {first_row + offset}"
-        if all(c is None or str(c).strip() == "" for c in cells):
+        if _blank(cells):
             continue
         extra = [c for c in cells[len(names):] if c is not None and str(c).strip() != ""]
         if extra:
-            records.append(ParsedRecord(ref, errors=[{"loc": [ref], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}]))
+            yield ParsedRecord(ref, errors=[{"loc": [ref], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}])
             continue
         item, errors = columns.row_to_item(dict(zip(names, cells, strict=False)), ref)
-        records.append(ParsedRecord(ref, errors=errors) if errors else ParsedRecord(ref, item=item))
-    return records
+        yield ParsedRecord(ref, errors=errors) if errors else ParsedRecord(ref, item=item)
 
 
 def cell_text(value: Any) -> str:
@@ -78,7 +113,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\r\n")
     writer.writerow(names)
     for row in rows:
-        writer.writerow([cell_text(row.get(name)) for name in names])
+        writer.writerow([guard(cell_text(value)) if isinstance(value := row.get(name), str) else cell_text(value) for name in names])
     return out.getvalue().encode("utf-8")
 
 

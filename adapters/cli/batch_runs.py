@@ -4,9 +4,10 @@ print the report as JSON (stdout) with a summary and the first rejected rows (st
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sized
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -16,25 +17,27 @@ from adapters.batch.records import BatchFormatError
 
 SHOWN_ERRORS = 20
 
-Read = Callable[[bytes, str], tuple[str, list[Any]]]
+Read = Callable[[BinaryIO, str], tuple[str, Sized]]
 Submit = Callable[[str, list[Any], Callable[[int, int], None]], Any]
 
 
 def import_with_progress(file: Path, read: Read, submit: Submit, err: Console) -> Any:
-    """`read(bytes, name) -> (format, records)`, then `submit(format, records, progress) -> report`;
-    a file that cannot be read as a whole prints why and exits 1."""
+    """`read(file, name) -> (format, records)`, then `submit(format, records, progress) -> report`;
+    a file that cannot be read as a whole prints why and exits 1. The file is read as a stream."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=False) as progress:
+    with ExitStack() as stack, Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task(f"reading {file.name}", total=None)
         try:
-            fmt, records = read(file.read_bytes(), file.name)
+            stream = stack.enter_context(file.open("rb"))
+            fmt, records = read(stream, file.name)
+            total = len(records)  # the checking pass: a file that cannot be read stores nothing
         except BatchFormatError as error:
             progress.stop()
             err.print(f"[red]error:[/red] {error.message}")
             for each in error.errors[:SHOWN_ERRORS]:
                 err.print(f"  {' / '.join(str(p) for p in each['loc'])}: {each['msg']}")
             raise typer.Exit(1) from None
-        progress.update(task, description=f"importing {fmt}", total=len(records), completed=0)
+        progress.update(task, description=f"importing {fmt}", total=total, completed=0)
         return submit(fmt, records, lambda done, total: progress.update(task, completed=done, total=total))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from adapters.batch.completion_files import read_completion_file
+from adapters.batch.completion_files import open_completion_file
 from adapters.batch.completion_importer import submit_completion_records
 from adapters.cli.batch_runs import import_with_progress, print_report
 from adapters.cli.learner_imports import current_directory
@@ -25,7 +25,7 @@ def run_completion_import(file: Path, provider: str, show_completions: bool, err
 
         report = import_with_progress(
             file,
-            lambda data, name: read_completion_file(data, name, provider),
+            lambda stream, name: open_completion_file(stream, name, provider),
             lambda fmt, records, progress: submit_completion_records(system.completions, provider, fmt, records, by, progress=progress),
             err,
         )

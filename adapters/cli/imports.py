@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from adapters.batch import read_file
+from adapters.batch import open_file
 from adapters.batch.importer import submit_records
 from adapters.cli.batch_runs import import_with_progress, print_report
 from domain.base import Acting, Channel
@@ -30,7 +30,7 @@ def import_activities(
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
         report = import_with_progress(
-            file, read_file, lambda fmt, records, progress: submit_records(system.activities, provider, fmt, records, by, progress=progress), err
+            file, open_file, lambda fmt, records, progress: submit_records(system.activities, provider, fmt, records, by, progress=progress), err
         )
         print_report(report, file, "activities", show_activities, lambda e: f"[red]{e['row']}[/red] {e['field'] or ''}: {e['reason']}", err)
 

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.exceptions import HTTPException
 
+from adapters.api.upload_limits import request_body
 from adapters.bootstrap import System
 from domain.account import Account
 from domain.base import Acting, Channel
@@ -108,23 +111,78 @@ def remember_anon(request: Request, response: Response) -> None:
 
 
 async def check_csrf(request: Request) -> None:
-    """Every POST of the web pages carries the token (a form field, or a header from the page's script)."""
+    """Every POST of the web pages carries the token (a form field, or a header from the page's script).
+
+    A body that cannot carry a valid token is refused before it is read: without a session or
+    anonymous cookie there is nothing to check a token against; a multipart body (an upload) must
+    start with the token field — the pages' forms put it first — so only its first part is looked at."""
     if request.method != "POST":
         return
+    basis = request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
+    if not basis:
+        raise CsrfRejected()
     given = request.headers.get(CSRF_HEADER)
-    if not given:
+    if not given and request.headers.get("content-type", "").startswith("multipart/form-data"):
+        given = await first_form_field(request, CSRF_FIELD)
+    elif not given:
         try:
             form = await request.form()
+        except HTTPException:
+            raise  # 413: the body passed the limit
         except Exception:  # an unreadable body has no token either
             raise CsrfRejected() from None
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
-    basis = request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
-    if not given or not basis:
+    if not given:
         raise CsrfRejected()
     expected = hmac.new(system_of(request).secret.encode(), f"csrf:{basis}".encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(given, expected):
         raise CsrfRejected()
+
+
+FIRST_PART_BYTES = 16 * 1024
+
+
+async def first_form_field(request: Request, name: str) -> str | None:
+    """The value of a multipart body's first part if that part is the field `name`, read from at most
+    the first FIRST_PART_BYTES of the body (peeked: the form is still parsed whole afterwards)."""
+    body = request_body(request)
+    _, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if body is None or not boundary:
+        return None
+    prefix = await body.peek(FIRST_PART_BYTES)
+    part: dict[str, Any] = {"field": b"", "value": b"", "headers": [], "data": b"", "ended": False}
+
+    def header_field(data: bytes, start: int, end: int) -> None:
+        part["field"] += data[start:end]
+
+    def header_value(data: bytes, start: int, end: int) -> None:
+        part["value"] += data[start:end]
+
+    def header_end() -> None:
+        if not part["ended"]:
+            part["headers"].append((part["field"].lower(), part["value"]))
+        part["field"] = part["value"] = b""
+
+    def part_data(data: bytes, start: int, end: int) -> None:
+        if not part["ended"]:
+            part["data"] += data[start:end]
+
+    def part_end() -> None:
+        part["ended"] = True
+
+    parser = MultipartParser(boundary, {"on_header_field": header_field, "on_header_value": header_value,
+                                        "on_header_end": header_end, "on_part_data": part_data, "on_part_end": part_end})
+    try:
+        parser.write(prefix[:FIRST_PART_BYTES])
+    except Exception:  # a malformed body carries no token
+        return None
+    disposition = dict(part["headers"]).get(b"content-disposition", b"")
+    _, options = parse_options_header(disposition)
+    if not part["ended"] or options.get(b"name") != name.encode() or b"filename" in options:
+        return None
+    return part["data"].decode("utf-8", errors="replace")
 
 
 def _https(request: Request) -> bool:

@@ -16,6 +16,7 @@ from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
+from adapters.formula_guard import guard
 from commands.annual import SetReportingDeadline
 from domain.annual_report import STEP_KEYS
 from domain.provider import normalise_accreditor
@@ -109,7 +110,7 @@ def year_end_csv(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         writer.writerow(
             [
-                *(r[c] for c in CSV_COLUMNS[:6]),
+                *(guard(v) if isinstance(v := r[c], str) else v for c in CSV_COLUMNS[:6]),  # provider names are providers' text
                 "yes" if r["late"] else "no",
                 r["late_count"],
                 r["missing_count"],

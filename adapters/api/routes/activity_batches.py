@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
-from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, import_batch, read_upload
+from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
 from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch import EXTENSIONS, excel, tab
@@ -26,9 +25,8 @@ async def upload_activity_batch(
     filename: Annotated[str | None, Query(description="the file's name, checked against its content (optional)")] = None,
 ) -> dict[str, Any]:
     """Imports a batch file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
-    data, name = await read_upload(request, filename)
-    return await run_in_threadpool(
-        import_batch, system, principal, accme_id, data, name, import_activity_file,
+    return await upload_batch(
+        request, system, principal, accme_id, filename, import_activity_file,
         lambda report: any(n for k, n in report.counts.items() if k not in ("unchanged", "rejected")),
     )
 

@@ -7,7 +7,7 @@ the same read models. A user who may not see the provider gets the same 404 as f
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -71,7 +71,6 @@ STEP_NAMES = {
 }
 SUMMARY_FIELDS = [("advertising_exhibit_income", "Advertising and exhibit income"), ("registration_fees", "Registration fees (incl. subscriptions)"),
                   ("government_grants", "Government monetary grants"), ("private_donations", "Private monetary donations")]
-MAX_UPLOAD = 64 * 1024 * 1024
 
 
 def readable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
@@ -370,12 +369,13 @@ def uploads(request: Request, user: UserDep, accme_id: str) -> Response:
     return render(request, "provider/uploads.html", provider=profile, report=None, kind=None, errors={})
 
 
-async def _file(request: Request) -> tuple[bytes, str | None]:
-    form = await request.form(max_part_size=MAX_UPLOAD)
+async def _file(request: Request) -> tuple[BinaryIO, str | None]:
+    """The uploaded file as Starlette spooled it to a temporary file (its size limited by `upload_limits`)."""
+    form = await request.form(max_files=1)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidValueError("choose a file to upload", loc=("form", "file"))
-    return await upload.read(), upload.filename
+    return upload.file, upload.filename
 
 
 def _upload_answer(request: Request, profile: dict[str, Any], kind: str, report: dict[str, Any] | None, errors: dict[str, str], status: int = 200) -> Response:
@@ -399,6 +399,7 @@ async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, imp
     profile = editable(request, user, accme_id)
     system = system_of(request)
     upload_id = request.headers.get("x-upload-id")
+    data = None
     try:
         data, name = await _file(request)
         progress = PROGRESS.reporter(user.account_id, upload_id)
@@ -407,6 +408,8 @@ async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, imp
         return _upload_answer(request, profile, kind, None, {f"{kind}_file": bad.message}, 422)
     finally:
         PROGRESS.finish(user.account_id, upload_id)
+        if data is not None:
+            data.close()
     settle(system, system.store.head())
     return _upload_answer(request, profile, kind, report.as_dict(), {})
 

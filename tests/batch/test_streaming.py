@@ -1,0 +1,78 @@
+"""Reading an upload takes memory for a chunk of records, not for the whole file: the Python memory
+traced while a file is imported stays within twice its size plus a constant (not timed: the
+figures come from tracemalloc; bench/uploads.py measures the process's resident set)."""
+
+from __future__ import annotations
+
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from adapters.batch.completion_importer import import_completion_file
+from adapters.batch.importer import import_activity_file
+from adapters.batch.records import BatchFormatError
+from bench.uploads import CountingSystem, write_file
+from domain.base import Acting, Channel
+
+BY = Acting("cli:tester", Channel.BATCH)
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize("kind", ["activities-tab", "activities-xml"])
+def test_importing_a_file_holds_a_chunk_not_the_file(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "upload"
+    write_file(kind, 2 * MB, path)
+    size = path.stat().st_size
+    importer = import_activity_file if kind.startswith("activities") else import_completion_file
+    upload = path.read_bytes()  # before tracing starts, as the spooled file is not in Python's memory
+    tracemalloc.start()
+    try:
+        report = importer(CountingSystem(), "0007777", upload, None, BY, chunk_size=200)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.total > 1000 and report.rejected == 0
+    assert peak < 2 * size + MB, f"{peak / MB:.1f} MB traced for a {size / MB:.1f} MB file"
+
+
+@pytest.mark.parametrize("kind", ["activities-tab", "activities-xml", "activities-xlsx", "completions-tab", "completions-xlsx"])
+def test_reading_a_file_holds_one_record_not_the_file(kind: str, tmp_path: Path) -> None:
+    """Without the report (whose per-row entries the API answers with), reading costs a constant."""
+    from adapters.batch import open_file
+    from adapters.batch.completion_files import open_completion_file
+
+    path = tmp_path / "upload"
+    write_file(kind, MB // 2 if kind.endswith("xlsx") else 2 * MB, path)
+    with path.open("rb") as upload:
+        tracemalloc.start()
+        try:
+            fmt, records = open_file(upload) if kind.startswith("activities") else open_completion_file(upload, None, "0007777")
+            count = sum(1 for record in records if record.ok)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert fmt == kind.split("-")[1] and count == len(records) > 1000
+    assert peak < 4 * MB, f"{peak / MB:.1f} MB traced reading a {path.stat().st_size / MB:.1f} MB file"
+
+
+def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
+    """The checking pass reads the whole file before the first chunk is submitted."""
+    path = tmp_path / "upload.xml"
+    write_file("activities-xml", MB, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 40])  # cut short: no closing tags
+
+    class Recording(CountingSystem):
+        submitted = 0
+
+        class activities:  # noqa: N801 -- the attribute the importer uses
+            @staticmethod
+            def submit_accme_activities(accme_id, items, by):  # type: ignore[no-untyped-def]
+                Recording.submitted += len(items)
+                return CountingSystem.activities.submit_accme_activities(accme_id, items, by)
+
+    with path.open("rb") as upload, pytest.raises(BatchFormatError, match="not well-formed"):
+        import_activity_file(Recording(), "0007777", upload, None, BY, chunk_size=10)
+    assert Recording.submitted == 0
