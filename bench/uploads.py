@@ -92,9 +92,12 @@ def write_file(kind: str, size: int, path: Path) -> None:
     with path.open("wb") as out:
         out.write(head)
         written = len(head)
-        first = True
+        first, rep = True, 0
         while written < size:
-            piece = body if first or fmt != "json" else b"," + body
+            # Each repetition its own Provider Activity IDs: a file giving one ID twice is refused row by row.
+            block_body = body if what != "activities" else body.replace(b"BENCH-", b"BENCH-%d-" % rep)
+            rep += 1
+            piece = block_body if first or fmt != "json" else b"," + block_body
             out.write(piece)
             written += len(piece)
             first = False

@@ -29,7 +29,7 @@ def where(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
-CHUNK = 1024 * 1024
+CHUNK = 256 * 1024  # a few copies of one chunk are what reading costs, whatever the file's size
 #: Bytes Windows-1252 leaves undefined: a file holding one is in neither encoding.
 NOT_CP1252 = re.compile(rb"[\x81\x8D\x8F\x90\x9D]")
 
@@ -78,12 +78,12 @@ def encoding_of(stream: BinaryIO) -> str:
             final = not chunk
             if not utf16:
                 # A multi-byte sequence may straddle two chunks: search each with the last 3 bytes before it.
-                multibyte = multibyte or UTF8_MULTIBYTE.search(tail + chunk) is not None
+                multibyte = multibyte or bool(UTF8_MULTIBYTE.search(tail + chunk[:3]) or UTF8_MULTIBYTE.search(chunk))
                 if not_cp1252 is None and (m := NOT_CP1252.search(chunk)):
                     not_cp1252 = base + len(carry) + m.start()
-                tail = (tail + chunk)[-3:]
+                tail = (tail + chunk[-3:])[-3:]
             if first_bad is None:
-                data = carry + chunk
+                data = carry + chunk if carry else chunk
                 try:
                     _, consumed = decode(data, "strict", final)
                 except UnicodeDecodeError as e:

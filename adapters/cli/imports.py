@@ -15,7 +15,7 @@ from adapters.cli.batch_runs import import_with_progress, print_report
 from domain.base import Acting, Channel
 
 imports = typer.Typer(help="Batch files: activities, completions and the learner directory.", no_args_is_help=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages whole: a path or an ID is never broken across lines
 
 
 @imports.command("activities")

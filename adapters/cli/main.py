@@ -39,7 +39,7 @@ app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
 app.add_typer(audit, name="audit")
 app.add_typer(feeds, name="feeds")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages whole: a path or an ID is never broken across lines
 admin.command("create-user")(create_user)
 
 
