@@ -123,7 +123,8 @@ def bootstrap(settings: Settings | None = None) -> System:
     lifetimes = TokenLifetimes(settings.system_token_days, settings.token_days)
     tokens = TokenRegistry(store, providers, token_list.view, profiles.view, lambda role, **scope: issue_token(secret, role, **scope), lifetimes)
     accounts = AccountService(store, SqlCredentials(db), sessions, Argon2Hasher(fast=settings.fast_password_hashing),
-                              mailer_from(settings.mail), secret, SqlSignInThrottle(db))
+                              mailer_from(settings.mail), secret, SqlSignInThrottle(db),
+                              keys=personal_keys)
     return System(
         settings=settings,
         store=store,

@@ -8,6 +8,10 @@ The password hash is not in any event: the log is immutable and every event is p
 (Kafka `pars.events`), so the hash lives in a credentials table beside the log and the events
 record only that a password was set. A one-time link is recorded as the SHA-256 digest of its
 nonce; setting the password consumes it, so a link works once.
+
+The email, name, title and phone are sealed with the account's own key (`personal_fields`, see
+services/personal_data.py), snapshots included: `Erased` destroys the key, after which every stored
+event and snapshot of the account reads back with those fields empty.
 """
 
 from __future__ import annotations
@@ -58,8 +62,21 @@ def _text(value: str, field: str, *, required: bool) -> str:
     return value
 
 
+ERASED = ""
+
+#: What a snapshot of an account whose key was destroyed reads back as: an erased, inactive account.
+ERASED_STATE = {
+    "email": ERASED, "name": ERASED, "role": "", "tenant": "", "title": ERASED, "phone": ERASED, "pending_link": None,
+    "active": False, "failures": 0, "locked_until": None, "erased": True, "_created_on": None, "_modified_on": None,
+}
+
+
 class Account(Aggregate):
     """One person's sign-in: role and tenant, the outstanding one-time link, failures and lock-out."""
+
+    class Snapshot(Aggregate.Snapshot):
+        # The whole state holds the email and name: sealed like the events.
+        personal_fields = {"state": ERASED_STATE}
 
     class Invited(Aggregate.Created):
         email: str
@@ -69,6 +86,8 @@ class Account(Aggregate):
         link_digest: str
         actor: str
         channel: str
+
+        personal_fields = {"email": ERASED, "name": ERASED}
 
     class PasswordSet(Aggregate.Event):
         link_digest: str
@@ -87,6 +106,8 @@ class Account(Aggregate):
         actor: str
         channel: str
 
+        personal_fields = {"name": ERASED, "title": ERASED, "phone": ERASED}
+
     class SignInFailed(Aggregate.Event):
         failures: int
         locked_until: datetime | None
@@ -96,6 +117,14 @@ class Account(Aggregate):
     class SignedIn(Aggregate.Event):
         actor: str
         channel: str
+
+    class Erased(Aggregate.Event):
+        """The account's key was destroyed (its learner was erased): email and name are gone from every stored event."""
+
+        actor: str
+        channel: str
+
+        erases_personal_data = True
 
     @staticmethod
     def create_id(email: str) -> uuid.UUID:
@@ -142,6 +171,7 @@ class Account(Aggregate):
         self.active = False
         self.failures = 0
         self.locked_until: datetime | None = None
+        self.erased = False
 
     # --- scope ---------------------------------------------------------------------------------
 
@@ -185,6 +215,24 @@ class Account(Aggregate):
     @event(ProfileEdited)
     def _profile_edited(self, name: str, title: str, phone: str, actor: str, channel: str) -> None:
         self.name, self.title, self.phone = name, title, phone
+
+    # --- erasure -------------------------------------------------------------------------------
+
+    @property
+    def is_erased(self) -> bool:
+        return getattr(self, "erased", False)  # snapshots from before erasure existed lack the flag
+
+    def erase(self, by: Acting) -> None:
+        if self.is_erased:
+            raise AccountError("this account was already erased", loc=("path", "account_id"))
+        self._erase(by.actor, str(by.channel))
+
+    @event(Erased)
+    def _erase(self, actor: str, channel: str) -> None:
+        self.email, self.name, self.title, self.phone = ERASED, ERASED, ERASED, ERASED
+        self.pending_link = None
+        self.active = False
+        self.erased = True
 
     # --- signing in ------------------------------------------------------------------------------
 

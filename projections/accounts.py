@@ -25,6 +25,10 @@ class AccountView(ProjectionView):
         """Stores (or replaces) one account's document."""
 
     @abstractmethod
+    def delete_account(self, account_id: str, tracking: Tracking) -> None:
+        """Removes one account's document (the account was erased)."""
+
+    @abstractmethod
     def list_accounts(self, tenants: list[str] | None = None, role: str | None = None) -> list[dict[str, Any]]:
         """Accounts of these tenants (all when None) and of this role (any when None), by email."""
 
@@ -68,3 +72,7 @@ class AccountProjection(ParsProjection[AccountView]):
     @process_event.register
     def _(self, e: Account.SignedIn, tracking: Tracking) -> None:
         self._change(e, tracking, last_sign_in=e.timestamp.isoformat(), locked_until=None)
+
+    @process_event.register
+    def _(self, e: Account.Erased, tracking: Tracking) -> None:
+        self.view.delete_account(str(e.originator_id), tracking)

@@ -31,6 +31,7 @@ from domain.account import (
 )
 from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
+from services.personal_data import PersonalKeys
 from services.store import ParsStore
 
 INVITATION_VALID = timedelta(hours=24)
@@ -47,10 +48,12 @@ class PasswordHasher(Protocol):
 class Credentials(Protocol):
     def get(self, account_id: str) -> str | None: ...
     def put(self, account_id: str, password_hash: str) -> None: ...
+    def delete(self, account_id: str) -> None: ...
 
 
 class Sessions(Protocol):
     def revoke_all(self, account_id: str) -> int: ...
+    def end_all(self, account_id: str) -> int: ...
 
 
 class Mailer(Protocol):
@@ -107,6 +110,7 @@ class AccountService:
         secret: str,
         throttle: SignInThrottle,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        keys: PersonalKeys | None = None,
     ) -> None:
         self.store = store
         self.credentials = credentials
@@ -116,6 +120,7 @@ class AccountService:
         self.secret = secret
         self.throttle = throttle
         self.now = now
+        self.keys = keys
         # A hash to verify against when the email is unknown, so that answering takes as long either way.
         self._decoy = hasher.hash(secrets.token_urlsafe(16))
 
@@ -184,7 +189,7 @@ class AccountService:
     def request_reset(self, email: str, base_url: str) -> None:
         """Mails a reset link if the address has an account; says nothing either way (no account discovery)."""
         account = self.find(email)
-        if account is None:
+        if account is None or account.is_erased:
             return
         token, link = self.make_link("reset", account.id, RESET_VALID)
         account.request_reset(link.digest, Acting(f"user:{account.id}", Channel.WEB))
@@ -270,11 +275,34 @@ class AccountService:
 
     def edit_profile(self, account_id: str, name: str, title: str, phone: str, by: Acting) -> Account:
         account = self.get(account_id)
-        if account is None:
+        if account is None or account.is_erased:
             raise AccountError("no such account")
         if account.edit_profile(name, title, phone, by):
             self.store.save(account)
         return account
+
+    def erase(self, account_ids: list[str], by: Acting) -> int | None:
+        """Erases these accounts (their learner was erased): destroys each one's key, so its email and
+        name are gone from every stored event, records `Account.Erased`, and deletes its password hash
+        and sessions. The position of the last erasure recorded, or None if there was nothing to erase."""
+        if self.keys is None:
+            raise RuntimeError("erasing accounts needs the personal key table")
+        position = None
+        for account_id in account_ids:
+            for _ in range(3):  # a sign-in saved meanwhile: load again and erase after it
+                account = self.get(account_id)
+                if account is None or account.is_erased:
+                    break
+                account.erase(by)
+                self.keys.destroy(account.id)  # first: once asked, the data is gone even if recording fails
+                self.sessions.end_all(str(account.id))
+                self.credentials.delete(str(account.id))
+                try:
+                    position = self.store.save(account)[-1].notification.id
+                    break
+                except IntegrityError:
+                    continue
+        return position
 
 
 def _locked_message(until: datetime, now: datetime) -> str:

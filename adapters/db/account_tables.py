@@ -44,3 +44,6 @@ sign_in_throttle = Table(
     Column("window_started", DateTime, nullable=True),
     Column("locked_until", DateTime, nullable=True),
 )
+
+#: The tables an erased learner's account leaves rows in (deleted, then purged from the files).
+ACCOUNT_TABLES = ("web_accounts", "account_credentials", "web_sessions")

@@ -31,6 +31,15 @@ class SqlAccountView(SqlDocumentView, AccountView):
     def put_account(self, account_id: str, doc: dict[str, Any], tracking: Tracking) -> None:
         self._put_doc(account_id, doc, tracking)
 
+    def delete_account(self, account_id: str, tracking: Tracking) -> None:
+        with self.transaction() as conn:
+            batch = self._batch
+            assert batch is not None
+            batch.dirty.pop(account_id, None)  # put earlier in this batch: never written
+            batch.docs[account_id] = None
+            conn.execute(delete(web_accounts).where(web_accounts.c.account_id == account_id))
+            self._track(conn, tracking)
+
     def list_accounts(self, tenants: list[str] | None = None, role: str | None = None) -> list[dict[str, Any]]:
         query = select(web_accounts.c.doc).order_by(web_accounts.c.email)
         if tenants is not None:
@@ -61,6 +70,10 @@ class SqlCredentials:
         with self.db.engine.begin() as conn:
             conn.execute(delete(account_credentials).where(account_credentials.c.account_id == account_id))
             conn.execute(insert(account_credentials).values(account_id=account_id, password_hash=password_hash, updated_at=_now()))
+
+    def delete(self, account_id: str) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(delete(account_credentials).where(account_credentials.c.account_id == account_id))
 
 
 def _naive(moment: datetime | None) -> datetime | None:
@@ -157,6 +170,11 @@ class SqlSessions:
     def revoke(self, token: str) -> None:
         with self.db.engine.begin() as conn:
             conn.execute(update(web_sessions).where(web_sessions.c.digest == _digest(token)).values(revoked_at=_now()))
+
+    def end_all(self, account_id: str) -> int:
+        """Deletes the account's sessions, ended or not (an erased account keeps no trace here)."""
+        with self.db.engine.begin() as conn:
+            return conn.execute(delete(web_sessions).where(web_sessions.c.account_id == account_id)).rowcount
 
     def revoke_all(self, account_id: str) -> int:
         with self.db.engine.begin() as conn:

@@ -11,7 +11,9 @@ from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
+from adapters.db.account_tables import ACCOUNT_TABLES
 from adapters.db.learner_tables import PERSONAL_TABLES
+from domain.account import Account
 from services.access import Principal, Role
 from services.learner_matching import MatchQuery
 
@@ -72,7 +74,11 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
     if not (principal.role is Role.ACCREDITOR and principal.state is None):
         raise Problem(403, "only ACCME staff (an accreditor token without a state) erase learners' personal data")
     position = system.learners.erase(learner_id, acting(principal))
-    system.projections.wait(position, names=["learner_directory"])
+    # The learner's web accounts go too (email and name): found in the accounts read model once it is current.
+    system.projections.wait(system.store.head(), names=["accounts"])
+    accounts = [a["account_id"] for a in system.account_list.view.list_accounts([Account.tenant_of("learner", learner=learner_id)])]
+    position = system.accounts.erase(accounts, acting(principal)) or position
+    system.projections.wait(position, names=["learner_directory", "accounts"])
     # The directory rows are deleted now; make them unreadable in the files too (SQLite WAL, PostgreSQL dead tuples).
-    system.db.purge_deleted(PERSONAL_TABLES)
+    system.db.purge_deleted(PERSONAL_TABLES + ACCOUNT_TABLES)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
