@@ -1,4 +1,4 @@
-"""Erasable personal data: each learner's personal fields are sealed with that learner's own key.
+"""Erasable personal data: each learner's (and web account's) personal fields are sealed with its own key.
 
 An event class lists its personal fields in `personal_fields` (field -> value once erased).
 `PersonalDataMapper` (the store's mapper) takes those fields out of the event before it is
