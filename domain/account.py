@@ -197,6 +197,8 @@ class Account(Aggregate):
 
     def request_reset(self, link_digest: str, by: Acting) -> None:
         """A new link replaces any outstanding one (only the newest works)."""
+        if self.is_erased:
+            raise AccountError("this account was erased", loc=("body", "email"))
         self._reset_requested(link_digest, by.actor, str(by.channel))
 
     @event(ResetRequested)
@@ -206,6 +208,8 @@ class Account(Aggregate):
     # --- profile ---------------------------------------------------------------------------------
 
     def edit_profile(self, name: str, title: str, phone: str, by: Acting) -> bool:
+        if self.is_erased:
+            raise AccountError("this account was erased", loc=("body", "name"))
         name, title, phone = _text(name, "name", required=True), _text(title, "title", required=False), _text(phone, "phone", required=False)
         if (name, title, phone) == (self.name, self.title, self.phone):
             return False

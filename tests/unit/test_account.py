@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.account import LOCK_FOR, MAX_FAILURES, Account, LinkNotValidError, Throttle
+from domain.account import LOCK_FOR, MAX_FAILURES, Account, AccountError, LinkNotValidError, Throttle
 from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
+from services.personal_data import PersonalKeys
+from services.store import ParsStore
 
 BY = Acting("cli:tester", Channel.CLI)
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -129,3 +133,64 @@ def test_a_lock_recorded_before_locks_moved_to_the_client_address_still_expires(
     account._sign_in_failed(0, T0 + LOCK_FOR, "user:x", "web")  # as version-1 lock-out recorded the fifth failure
     assert account.locked(T0 + LOCK_FOR - timedelta(seconds=1))
     assert account.locked(T0 + LOCK_FOR) is None
+
+
+class DictKeys(PersonalKeys):
+    """The key table in memory (the SQL one is exercised by tests/learners/test_erasure_closes_accounts.py)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[UUID, bytes] = {}
+
+    def get(self, owner_id: UUID) -> bytes | None:
+        return self.keys.get(owner_id)
+
+    def provision(self, owner_ids: Iterable[UUID]) -> None:
+        for owner in owner_ids:
+            self.keys.setdefault(owner, self.new_key())
+
+    def destroy(self, owner_id: UUID) -> bool:
+        return self.keys.pop(owner_id, None) is not None
+
+    def forget(self, owner_id: UUID) -> None:
+        pass
+
+
+def test_an_erased_account_refuses_everything_and_replay_agrees():
+    account = invited()
+    account.set_password("d1", BY)
+    account.erase(BY)
+    for again in (account, replayed(account)):
+        assert (again.email, again.name, again.title, again.phone, again.active, again.is_erased) == ("", "", "", "", False, True)
+        with pytest.raises(AccountError):
+            again.signed_in(T0, BY)
+        with pytest.raises(LinkNotValidError):
+            again.set_password("d1", BY)
+        for refused in (lambda: again.request_reset("d2", BY), lambda: again.edit_profile("Ann", "", "", BY), lambda: again.erase(BY)):
+            with pytest.raises(AccountError):
+                refused()
+
+
+def test_the_store_seals_email_and_name_in_events_and_snapshots_and_a_destroyed_key_erases_them():
+    store = ParsStore(env={})
+    keys = DictKeys()
+    store.use_personal_keys(keys)
+    account = invited("zed.q@acme.org")
+    account.set_password("d1", BY)
+    account.edit_profile("Zed Quorrel", "Director", "615-555-0100", BY)
+    for _ in range(50):  # a snapshot every 50 events
+        account.signed_in(T0, BY)
+    store.save(account)
+    stored = b"".join(s.state for s in store.recorder.select_events(account.id))
+    snapshots = list(store.snapshots.recorder.select_events(account.id)) if store.snapshots else []
+    assert snapshots, "the account has a snapshot"
+    for blob in (stored, *(s.state for s in snapshots)):
+        assert not any(text in blob for text in (b"zed.q", b"Zed", b"Quorrel", b"Director", b"555"))
+    loaded = store.repository.get(account.id)
+    assert (loaded.email, loaded.name, loaded.phone, loaded.active) == ("zed.q@acme.org", "Zed Quorrel", "615-555-0100", True)
+
+    loaded.erase(BY)
+    keys.destroy(account.id)
+    store.save(loaded)
+    erased = store.repository.get(account.id)
+    assert (erased.email, erased.name, erased.title, erased.phone, erased.active, erased.is_erased) == ("", "", "", "", False, True)
+    assert store.repository.get(account.id, version=1).email == ""
