@@ -151,6 +151,11 @@ class LearnerDirectory:
         except LearnerNotFoundError:
             return None
 
+    def resolve_not_erased(self, learner_id_or_npi: str) -> str | None:
+        """Like `resolve`, but None for an erased learner (nobody is invited to an account for them)."""
+        learner_id = self.resolve(learner_id_or_npi)
+        return learner_id if learner_id is not None and not self.get(learner_id).erased else None
+
     def erase(self, learner_id: str, by: Acting) -> int:
         """Destroys the learner's key (their personal data in every stored event) and records Erased."""
         learner = self.get(learner_id)

@@ -29,7 +29,7 @@ def create_user(
                 raise typer.Exit(1)
         if role == "learner":
             system.projections.catch_up(["learner_directory"])
-            resolved = system.learners.resolve(learner or "")
+            resolved = system.learners.resolve_not_erased(learner or "")
             if resolved is None:
                 err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
                 raise typer.Exit(1)

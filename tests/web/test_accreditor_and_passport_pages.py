@@ -117,6 +117,9 @@ def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, ma
     assert post_form(pages, users, users, {"role": "accreditor", "name": "Tom Staff", "email": "tom@tn.gov"}).status_code == 303
     unknown = post_form(pages, users, users, {"role": "learner", "name": "Zed", "email": "zed@doc.org", "learner": "0000000000"})
     assert unknown.status_code == 422 and "no physician" in errors_beside(unknown.text)["learner"]
+    web_system.learners.erase(ids["ben"], BY)  # an erased physician is invited to no account
+    erased = post_form(pages, users, users, {"role": "learner", "name": "Ben", "email": "ben@doc.org", "learner": ids["ben"]})
+    assert erased.status_code == 422 and "no physician" in errors_beside(erased.text)["learner"]
     assert post_form(pages, users, users, {"role": "learner", "name": "Ana", "email": "ana@doc.org", "learner": ids["ana"]}).status_code == 303
     page = pages.get(users).text
     assert "tom@tn.gov" in page and "ana@doc.org" in page

@@ -176,7 +176,7 @@ async def invite_user(request: Request, user: UserDep) -> Response:
     role = form.get("role", "")
     try:
         if role == "learner":
-            learner_id = system.learners.resolve(form.get("learner", ""))
+            learner_id = system.learners.resolve_not_erased(form.get("learner", ""))
             if learner_id is None:
                 raise InvalidValueError("no physician in the learner directory has that learner ID or NPI", loc=("body", "learner"))
             tenant = Account.tenant_of("learner", learner=learner_id)
