@@ -108,3 +108,20 @@ def test_the_accounts_read_model_rebuilds_after_several_erasures(app: tuple[Syst
     monkeypatch.setattr(projection_runner, "BATCH_SIZE", 1)
     system.projections.rebuild("accounts")
     assert [a["email"] for a in system.account_list.view.list_accounts(role="learner")] == ["doc2@klinik-example.org"]
+
+
+def test_a_retried_erasure_erases_the_accounts_a_dead_request_left(app: tuple[System, TestClient, Path]) -> None:
+    """The learner's erasure was recorded but the request died before the accounts were erased: asking again
+    erases them (204); asking once more, with nothing left, is the usual 409."""
+    system, pages, mail_dir = app
+    [zosia] = (o.learner_id for o in system.learners.register_many([
+        learner("Zofia", "Wisniewska", "02-29", licences={"TN": "QX-77731"}, npi=npi_with_check_digit("731904852"))], BY))
+    system.projections.wait(system.store.head())
+    activate(system, mail_dir, ZOSIA_EMAIL, "learner", learner=zosia)
+    system.learners.erase(zosia, BY)  # the first request's work, up to where it died
+    staff = {"Authorization": f"Bearer {issue_token(system.secret, 'accreditor')}"}
+    assert pages.delete(f"/api/v1/learners/{zosia}/personal-data", headers=staff).status_code == 204
+    assert found(table_text(system), ZOSIA_ACCOUNT) == {}
+    with pytest.raises(SignInRefusedError):
+        system.accounts.sign_in(ZOSIA_EMAIL, PASSWORD)
+    assert pages.delete(f"/api/v1/learners/{zosia}/personal-data", headers=staff).status_code == 409

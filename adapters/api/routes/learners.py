@@ -14,6 +14,7 @@ from adapters.api.schemas import Strict
 from adapters.db.account_tables import ACCOUNT_TABLES
 from adapters.db.learner_tables import PERSONAL_TABLES
 from domain.account import Account
+from domain.learner import LearnerErasedError
 from services.access import Principal, Role
 from services.learner_matching import MatchQuery
 
@@ -73,11 +74,17 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
     """Erases a learner's personal data for good (ACCME staff: an accreditor token without a state)."""
     if not (principal.role is Role.ACCREDITOR and principal.state is None):
         raise Problem(403, "only ACCME staff (an accreditor token without a state) erase learners' personal data")
-    position = system.learners.erase(learner_id, acting(principal))
+    already: LearnerErasedError | None = None
+    try:
+        position: int | None = system.learners.erase(learner_id, acting(principal))
+    except LearnerErasedError as error:  # a retry after a request that died midway still erases the accounts
+        already, position = error, None
     # The learner's web accounts go too (email and name): found in the accounts read model once it is current.
     system.projections.wait(system.store.head(), names=["accounts"])
     accounts = [a["account_id"] for a in system.account_list.view.list_accounts([Account.tenant_of("learner", learner=learner_id)])]
     position = system.accounts.erase(accounts, acting(principal)) or position
+    if already is not None and position is None:  # nothing was left to erase
+        raise already
     system.projections.wait(position, names=["learner_directory", "accounts"])
     # The directory rows are deleted now; make them unreadable in the files too (SQLite WAL, PostgreSQL dead tuples).
     system.db.purge_deleted(PERSONAL_TABLES + ACCOUNT_TABLES)
