@@ -91,3 +91,22 @@ def test_the_completion_report_answers_as_its_dict(tmp_path: Path) -> None:
     assert len(body["completions"]) == report.total > 1000
     assert body["completions"][1] == report.completions[1] == {"row": 3, "action": "unchanged", "credit_ids": []}
     assert report.completions[-1]["row"] == report.total + 1
+
+
+@pytest.mark.parametrize("kind", ["completions-json", "activities-json"])
+def test_a_json_file_is_decoded_a_report_at_a_time(kind: str, tmp_path: Path) -> None:
+    """Reports and activities are decoded one at a time (twice: a checking pass, then the records), so the
+    file is never held as text and document at once (4-5 times its size before)."""
+    path = tmp_path / "upload"
+    write_file(kind, 2 * MB, path)
+    size = path.stat().st_size
+    importer = import_activity_file if kind.startswith("activities") else import_completion_file
+    upload = path.read_bytes()
+    tracemalloc.start()
+    try:
+        report = importer(CountingSystem(), "0007777", upload, None, BY, chunk_size=200)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.total > 1000 and report.rejected == 0
+    assert peak < 2 * size + MB, f"{peak / MB:.1f} MB traced for a {size / MB:.1f} MB file"
