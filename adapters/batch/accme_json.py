@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from adapters.batch.json_items import Unstreamable, items as json_items
 from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 from adapters.batch.spec import KEY_ALIASES, normalize_keys
 
@@ -20,20 +21,38 @@ ROOT, ITEMS = "ACCMEActivities", "MedicalEducationMetrics"
 
 
 def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
-    """The document is parsed whole (JSON has no cheap streaming parser in the standard library, and the
-    year-end file must stay fast); records are handed out one at a time and then let go."""
+    """`{"ACCMEActivities": {"MedicalEducationMetrics": [...]}}` is read an item at a time, twice: the checking
+    pass decodes and counts the items, the second hands each record out as it is decoded, so memory does not
+    grow with the file. Any other shape (or a broken file) is parsed whole, which says what is wrong; its
+    records are then handed out one at a time and let go."""
     held: list[ParsedRecord] = []
+    whole = False
 
     def count() -> int:
-        held.extend(_parse(stream))
-        return len(held)
+        nonlocal whole
+        try:
+            return sum(1 for _ in _items(stream))
+        except Unstreamable:
+            whole = True
+            held.extend(_parse(stream))
+            return len(held)
 
     def produce() -> Iterator[ParsedRecord]:
+        if not whole:
+            for i, (item, aliased) in enumerate(_items(stream)):
+                yield _record(f"{ROOT}.{ITEMS}[{i}]", item, aliased)
+            return
         held.reverse()  # popped from the end, in file order: each record is let go once handed out
         while held:
             yield held.pop()
 
     return RecordStream(count, produce)
+
+
+def _items(stream: BinaryIO) -> Iterator[tuple[Any, bool]]:
+    """Each item, and whether its text holds a key alias (only those items are renamed)."""
+    text = io.TextIOWrapper(Unclosed(stream), encoding="utf-8-sig")
+    return json_items(text, (ROOT, ITEMS), tuple(f'"{alias}"' for alias in KEY_ALIASES))
 
 
 def parse(data: Source) -> list[ParsedRecord]:

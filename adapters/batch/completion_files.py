@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import claimed_format, detect_workbook, tab
 from adapters.batch import excel
+from adapters.batch.json_items import Unstreamable, items as json_items
 from adapters.batch.records import RecordStream, Source, as_stream, head
 from adapters.formula_guard import guard
 from adapters.batch.completion_rows import (
@@ -100,17 +101,29 @@ def read_completion_file(data: Source, filename: str | None, accme_id: str) -> t
 
 
 def parse_json(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
-    """The document is parsed whole (as activity JSON is); records are let go once handed out."""
+    """`ACCMELearnerReports.ActivityReports.ActivityReport[]` read an item at a time, twice: the checking pass
+    decodes and counts the reports, the second makes each record as it is handed out, so memory does not grow
+    with the file. Any other shape (or a broken file) is parsed whole, which says what is wrong."""
     held: list[CompletionRecord] = []
+    whole = False
 
     def count() -> int:
-        held.extend(_json_records(stream, accme_id))
-        return len(held)
+        nonlocal whole
+        try:
+            return sum(1 for _ in json_items(tab.text(stream), tuple(REPORTS_PATH)))
+        except Unstreamable:
+            whole = True
+            held.extend(_json_records(stream, accme_id))
+            return len(held)
 
     def produce() -> Iterator[CompletionRecord]:
-        held.reverse()
-        while held:
-            yield held.pop()
+        if whole:
+            held.reverse()
+            while held:
+                yield held.pop()
+            return
+        for i, (item, _) in enumerate(json_items(tab.text(stream), tuple(REPORTS_PATH))):
+            yield _json_record(i, item, accme_id)
 
     return RecordStream(count, produce)
 
@@ -134,16 +147,18 @@ def _json_records(stream: BinaryIO, accme_id: str) -> list[CompletionRecord]:
     records = []
     items.reverse()
     for i in range(len(items)):
-        item = items.pop()
-        parsed = parse_provider_report(accme_id, item)
-        title = ""
-        if isinstance(parsed, ParsedReport):
-            name = ((item.get("Activity") or {}).get("Module") or {}).get("ModuleName") or {}
-            title = name.get("value") if isinstance(name, dict) and isinstance(name.get("value"), str) else ""
-            records.append(CompletionRecord(i + 1, report=parsed, title=title))
-        else:
-            records.append(CompletionRecord(i + 1, errors=[{"loc": [*REPORTS_PATH, i, *parsed.loc], "msg": parsed.msg}]))
+        records.append(_json_record(i, items.pop(), accme_id))
     return records
+
+
+def _json_record(i: int, item: Any, accme_id: str) -> CompletionRecord:
+    """The record of the report at index `i` of the file's list."""
+    parsed = parse_provider_report(accme_id, item)
+    if isinstance(parsed, ParsedReport):
+        name = ((item.get("Activity") or {}).get("Module") or {}).get("ModuleName") or {}
+        title = name.get("value") if isinstance(name, dict) and isinstance(name.get("value"), str) else ""
+        return CompletionRecord(i + 1, report=parsed, title=title)
+    return CompletionRecord(i + 1, errors=[{"loc": [*REPORTS_PATH, i, *parsed.loc], "msg": parsed.msg}])
 
 
 def report_item(report: ParsedReport, accme_id: str, title: str = "") -> dict[str, Any]:

@@ -20,7 +20,7 @@ BY = Acting("cli:tester", Channel.BATCH)
 MB = 1024 * 1024
 
 
-@pytest.mark.parametrize("kind", ["activities-tab", "activities-xml"])
+@pytest.mark.parametrize("kind", ["activities-tab", "activities-xml", "completions-tab"])
 def test_importing_a_file_holds_a_chunk_not_the_file(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "upload"
     write_file(kind, 2 * MB, path)
@@ -76,3 +76,37 @@ def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
     with path.open("rb") as upload, pytest.raises(BatchFormatError, match="not well-formed"):
         import_activity_file(Recording(), "0007777", upload, None, BY, chunk_size=10)
     assert Recording.submitted == 0
+
+
+def test_the_completion_report_answers_as_its_dict(tmp_path: Path) -> None:
+    """The compact report (arrays, not a dict a row) is written as JSON with the entries `as_dict` gives."""
+    import json
+
+    path = tmp_path / "upload"
+    write_file("completions-tab", MB // 4, path)
+    report = import_completion_file(CountingSystem(), "0007777", path.read_bytes(), None, BY, chunk_size=70)
+    body = json.loads(report.as_json(read_models_current=True))
+    assert body == {**report.as_dict(), "read_models_current": True}
+    assert list(body) == ["format", "total", "counts", "completions", "errors", "read_models_current"]
+    assert len(body["completions"]) == report.total > 1000
+    assert body["completions"][1] == report.completions[1] == {"row": 3, "action": "unchanged", "credit_ids": []}
+    assert report.completions[-1]["row"] == report.total + 1
+
+
+@pytest.mark.parametrize("kind", ["completions-json", "activities-json"])
+def test_a_json_file_is_decoded_a_report_at_a_time(kind: str, tmp_path: Path) -> None:
+    """Reports and activities are decoded one at a time (twice: a checking pass, then the records), so the
+    file is never held as text and document at once (4-5 times its size before)."""
+    path = tmp_path / "upload"
+    write_file(kind, 2 * MB, path)
+    size = path.stat().st_size
+    importer = import_activity_file if kind.startswith("activities") else import_completion_file
+    upload = path.read_bytes()
+    tracemalloc.start()
+    try:
+        report = importer(CountingSystem(), "0007777", upload, None, BY, chunk_size=200)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.total > 1000 and report.rejected == 0
+    assert peak < 2 * size + MB, f"{peak / MB:.1f} MB traced for a {size / MB:.1f} MB file"
