@@ -143,7 +143,8 @@ def _repeat_sheet(workbook: bytes, size: int, path: Path) -> None:
                 while path.stat().st_size < size:
                     for row in data:
                         number += 1
-                        out.write(row.replace(b"@@", str(number).encode()))
+                        # Each row its own Provider Activity ID (inline strings): one ID twice in a file is refused.
+                        out.write(row.replace(b"@@", str(number).encode()).replace(b"<t>BENCH-", b"<t>BENCH-%d-" % number))
                 out.write(sheet[end:])
 
 
