@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import zipfile
 from types import ModuleType
-from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from adapters.batch import accme_json, excel, mems_xml, tab
@@ -98,28 +97,7 @@ def open_file(data: Source, filename: str | None = None) -> tuple[str, RecordStr
     if claim and claim != fmt:
         raise BatchFormatError(f"{filename} is named as {NAMES[claim]} but its content is {NAMES[fmt]}")
     records = FORMATS[fmt].records(stream)
-    return fmt, RecordStream(lambda: _counted(fmt, records), lambda: _each(fmt, records))
-
-
-def _counted(fmt: str, records: RecordStream[ParsedRecord]) -> int:
-    try:
-        return records.total
-    except Exception as e:
-        raise _unreadable(fmt, e) from e
-
-
-def _each(fmt: str, records: RecordStream[ParsedRecord]) -> Iterator[ParsedRecord]:
-    try:
-        yield from records
-    except Exception as e:
-        raise _unreadable(fmt, e) from e
-
-
-def _unreadable(fmt: str, error: Exception) -> BatchFormatError:
-    """A parser bug must not become a 5xx: it is reported as an unreadable file."""
-    if isinstance(error, BatchFormatError):
-        return error
-    return BatchFormatError(f"the {NAMES[fmt]} file could not be read: {type(error).__name__}: {error}")
+    return fmt, records.unreadable_as(NAMES[fmt])
 
 
 def read_file(data: Source, filename: str | None = None) -> tuple[str, list[ParsedRecord]]:

@@ -67,28 +67,7 @@ def open_completion_file(data: Source, filename: str | None, accme_id: str) -> t
     if claim and claim != fmt:
         raise BatchFormatError(f"{filename} is named as {NAMES.get(claim, claim)} but its content is {NAMES[fmt]}")
     records = PARSERS[fmt](stream, accme_id)
-    return fmt, RecordStream(lambda: _counted(fmt, records), lambda: _each(fmt, records))
-
-
-def _counted(fmt: str, records: RecordStream[CompletionRecord]) -> int:
-    try:
-        return records.total
-    except Exception as e:
-        raise _unreadable(fmt, e) from e
-
-
-def _each(fmt: str, records: RecordStream[CompletionRecord]) -> Iterator[CompletionRecord]:
-    try:
-        yield from records
-    except Exception as e:
-        raise _unreadable(fmt, e) from e
-
-
-def _unreadable(fmt: str, error: Exception) -> BatchFormatError:
-    """A parser bug must not become a 5xx: it is reported as an unreadable file."""
-    if isinstance(error, BatchFormatError):
-        return error
-    return BatchFormatError(f"the {NAMES[fmt]} file could not be read: {type(error).__name__}: {error}")
+    return fmt, records.unreadable_as(NAMES[fmt])
 
 
 def read_completion_file(data: Source, filename: str | None, accme_id: str) -> tuple[str, list[CompletionRecord]]:
@@ -106,14 +85,15 @@ def parse_json(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord
     with the file. Any other shape (or a broken file) is parsed whole, which says what is wrong."""
     held: list[CompletionRecord] = []
     whole = False
+    encoding = tab.decided(stream)  # both passes (and the whole parse) decode it alike, scanned once
 
     def count() -> int:
         nonlocal whole
         try:
-            return sum(1 for _ in json_items(tab.text(stream), tuple(REPORTS_PATH)))
+            return sum(1 for _ in json_items(tab.text(stream, encoding()), tuple(REPORTS_PATH)))
         except Unstreamable:
             whole = True
-            held.extend(_json_records(stream, accme_id))
+            held.extend(_json_records(stream, accme_id, encoding()))
             return len(held)
 
     def produce() -> Iterator[CompletionRecord]:
@@ -122,15 +102,15 @@ def parse_json(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord
             while held:
                 yield held.pop()
             return
-        for i, (item, _) in enumerate(json_items(tab.text(stream), tuple(REPORTS_PATH))):
+        for i, (item, _) in enumerate(json_items(tab.text(stream, encoding()), tuple(REPORTS_PATH))):
             yield _json_record(i, item, accme_id)
 
     return RecordStream(count, produce)
 
 
-def _json_records(stream: BinaryIO, accme_id: str) -> list[CompletionRecord]:
+def _json_records(stream: BinaryIO, accme_id: str, encoding: str) -> list[CompletionRecord]:
     try:
-        body = json.loads(tab.text(stream).read())
+        body = json.loads(tab.text(stream, encoding).read())
     except json.JSONDecodeError as e:
         raise BatchFormatError(f"the JSON is not well-formed: {e.msg} (line {e.lineno}, column {e.colno})") from None
     if isinstance(body, dict) and "ACCMEActivities" in body:
@@ -229,7 +209,8 @@ def row_records(rows: Iterable[list[Any]], accme_id: str) -> Iterator[Completion
 
 def parse_tab(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
     parse = lambda rows: row_records(rows, accme_id)  # noqa: E731
-    return RecordStream(lambda: tab.count_rows(tab.rows(stream), parse), lambda: parse(tab.rows(stream)))
+    encoding = tab.decided(stream)
+    return RecordStream(lambda: tab.count_rows(tab.rows(stream, encoding()), parse), lambda: parse(tab.rows(stream, encoding())))
 
 
 def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:

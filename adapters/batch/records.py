@@ -89,6 +89,31 @@ class RecordStream(Generic[R]):
         yield from self._produce()
 
 
+    def unreadable_as(self, what: str) -> RecordStream[R]:
+        """The same records, with a parser bug in either pass reported as an unreadable `what` file
+        (BatchFormatError, a 4xx) rather than a 5xx."""
+
+        def count() -> int:
+            try:
+                return self.total
+            except Exception as e:
+                raise _unreadable(what, e) from e
+
+        def produce() -> Iterator[R]:
+            try:
+                yield from self
+            except Exception as e:
+                raise _unreadable(what, e) from e
+
+        return RecordStream(count, produce)
+
+
+def _unreadable(what: str, error: Exception) -> BatchFormatError:
+    if isinstance(error, BatchFormatError):
+        return error
+    return BatchFormatError(f"the {what} file could not be read: {type(error).__name__}: {error}")
+
+
 class Unclosed(io.RawIOBase):
     """A view of an upload from its start that a reader (TextIOWrapper, ZipFile) may close without closing
     the upload itself, which is read more than once (detection, the checking pass, the records)."""

@@ -9,6 +9,7 @@ byte-order mark, or wholly Windows-1252; a file of mixed encodings is refused na
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -20,13 +21,15 @@ from adapters.batch.text_encoding import decode_text, encoding_of
 from adapters.formula_guard import guard, unguard
 
 
-CHUNK = 1024 * 1024
+def decided(stream: BinaryIO) -> Callable[[], str]:
+    """The file's encoding, decided by `text_encoding.encoding_of` (mixed encodings refused naming the line
+    and byte) on first asking and remembered: a file read in two passes is scanned for it once."""
+    return functools.cache(lambda: encoding_of(stream))
 
 
-def text(stream: BinaryIO) -> TextIO:
-    """The file as text, decoded as `text_encoding.encoding_of` decides (mixed encodings refused naming the
-    line and byte), read a chunk at a time (for `csv.reader`)."""
-    return io.TextIOWrapper(Unclosed(stream), encoding=encoding_of(stream), newline="")
+def text(stream: BinaryIO, encoding: str | None = None) -> TextIO:
+    """The file as text in `encoding` (by default as `encoding_of` decides), read a chunk at a time."""
+    return io.TextIOWrapper(Unclosed(stream), encoding=encoding or encoding_of(stream), newline="")
 
 
 decode = decode_text  # bytes already in memory, by the same rule
@@ -34,16 +37,17 @@ decode = decode_text  # bytes already in memory, by the same rule
 
 def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
     """The file's activities, one row at a time; the first pass checks the header and counts the rows."""
-    return RecordStream(lambda: count_rows(rows(stream), parse_rows), lambda: parse_rows(rows(stream)))
+    encoding = decided(stream)
+    return RecordStream(lambda: count_rows(rows(stream, encoding()), parse_rows), lambda: parse_rows(rows(stream, encoding())))
 
 
 def parse(data: Source) -> list[ParsedRecord]:
     return list(records(as_stream(data)))
 
 
-def rows(stream: BinaryIO) -> Iterator[list[str]]:
+def rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[list[str]]:
     """The file's rows as lists of cells; BatchFormatError for a file that is not tab-delimited text."""
-    reader = csv.reader(text(stream), dialect="excel-tab")
+    reader = csv.reader(text(stream, encoding), dialect="excel-tab")
     try:
         first = next(reader, None)
         if first is not None and len(first) < 2:

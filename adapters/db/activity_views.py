@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, func, select
 
 from adapters.db.activity_tables import activity_summaries as t
 from adapters.db.views import SqlDocumentView

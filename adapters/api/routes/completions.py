@@ -20,7 +20,7 @@ from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
 from domain.completion import CompletionNotFoundError
 from domain.errors import InvalidValueError
-from domain.learner import CERTIFYING_BOARDS, require_month_day
+from domain.learner import require_month_day
 from projections.transcripts import credit_totals, transcript_lines
 from services.access import Principal, Role
 from services.completions import ReportError, parse_provider_report
