@@ -26,9 +26,15 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
+#: Where a request keeps its checked principal, so the token is read from the database once a request.
+PRINCIPAL_KEY = "pars.principal"
+
+
 def get_principal(
     request: Request, system: SystemDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
+    if (checked := request.scope.get(PRINCIPAL_KEY)) is not None:
+        return checked  # the upload limit checked this request's token before its body was read
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
         raise Problem(401, "a bearer token is required (Authorization: Bearer TOKEN)", headers=challenge)
@@ -44,6 +50,7 @@ def get_principal(
         if request.method not in ("GET", "HEAD"):
             raise Problem(403, "an auditor token is read-only")
         record_read(system, principal, request)
+    request.scope[PRINCIPAL_KEY] = principal
     return principal
 
 

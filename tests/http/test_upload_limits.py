@@ -222,3 +222,14 @@ def test_a_web_upload_without_its_csrf_token_first_is_refused_after_a_peek(signe
         assert status == 403
         assert pulled <= CHUNK  # the first part only, never the file
     assert small_system.activities.list(ACCME_ID) == []
+
+
+def test_a_body_request_reads_its_token_from_the_database_once(client: TestClient, small_system: System, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit checks the token before the body is read; the route then reuses that check, not a second read."""
+    checks: list[Any] = []
+    refusal = small_system.tokens.refusal
+    monkeypatch.setattr(small_system.tokens, "refusal", lambda principal: checks.append(principal) or refusal(principal))
+    answer = client.put(f"/api/v1/providers/{ACCME_ID}/contacts/billing", headers=bearer(small_system, "provider", provider=ACCME_ID),
+                        json={"name": "Bo Chen", "title": "Controller", "email": "bo@acme.org", "phone": "615-555-0100"})
+    assert answer.status_code == 200, answer.text
+    assert len(checks) == 1
