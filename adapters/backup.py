@@ -66,8 +66,14 @@ def restore(url: DatabaseUrl, source: Path, *, replace: bool = False) -> BackupF
         head = f.read(len(SQLITE_MAGIC))
     expected = SQLITE_MAGIC if url.is_sqlite else PG_DUMP_MAGIC
     if not head.startswith(expected):
-        made_by = "pars admin backup on SQLite" if url.is_sqlite else "pars admin backup on PostgreSQL (pg_dump --format=custom)"
-        raise BackupError(f"{source} is not a backup made by {made_by}, which this store ({'SQLite' if url.is_sqlite else 'PostgreSQL'}) needs")
+        made_by = (
+            "pars admin backup on SQLite"
+            if url.is_sqlite
+            else "pars admin backup on PostgreSQL (pg_dump --format=custom)"
+        )
+        raise BackupError(
+            f"{source} is not a backup made by {made_by}, which this store ({'SQLite' if url.is_sqlite else 'PostgreSQL'}) needs"
+        )
     events = _sqlite_events(url) if url.is_sqlite else _pg_events(url)
     if events and not replace:
         raise BackupError(
@@ -122,7 +128,11 @@ def _sqlite_events(url: DatabaseUrl) -> int:
         return 0
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        return conn.execute(f"SELECT count(*) FROM {SQLITE_EVENTS}").fetchone()[0] if _has_table(conn, SQLITE_EVENTS) else 0
+        return (
+            conn.execute(f"SELECT count(*) FROM {SQLITE_EVENTS}").fetchone()[0]
+            if _has_table(conn, SQLITE_EVENTS)
+            else 0
+        )
     finally:
         conn.close()
 
@@ -137,7 +147,9 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"{name} is not installed; install the PostgreSQL client (Debian: apt-get install postgresql-client)")
+        raise BackupError(
+            f"{name} is not installed; install the PostgreSQL client (Debian: apt-get install postgresql-client)"
+        )
     return found
 
 
@@ -156,15 +168,35 @@ def _pg_dump(url: DatabaseUrl, partial: Path) -> str:
     if not _pg_events_table(url):
         raise BackupError(f"the database of PARS_DATABASE_URL is not a PARS store (no {PG_EVENTS} table)")
     # --format=custom: compressed, and pg_restore can restore it into any empty database.
-    _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}", f"--dbname={_libpq_url(url)}"])
+    _run(
+        [
+            _tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={partial}",
+            f"--dbname={_libpq_url(url)}",
+        ]
+    )
     return "pg_dump"
 
 
 def _pg_restore(url: DatabaseUrl, source: Path) -> str:
     # --clean --if-exists: a database `pars` already opened has PARS's (empty) tables; they are replaced.
     # --single-transaction: all or nothing.
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source)])
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={_libpq_url(url)}",
+            str(source),
+        ]
+    )
     return "pg_dump"
 
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions, SqlSignInThrottle
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
-from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.audit_views import SqlEventChainView
+from adapters.db.completion_views import SqlTranscriptView
 from adapters.db.database import Database
 from adapters.db.feed_views import SqlFeedView
-from adapters.db.scratch import scratch_views
-from adapters.db.token_views import SqlTokenView
 from adapters.db.learner_keys import SqlPersonalKeys
 from adapters.db.learner_views import SqlLearnerDirectoryView
+from adapters.db.scratch import scratch_views
+from adapters.db.token_views import SqlTokenView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
 from adapters.mail import mailer_from
 from adapters.passwords import Argon2Hasher
@@ -85,7 +85,9 @@ class System:
 
     def read_models(self) -> ReadModels:
         """The live read models the provider, activity, checklist and dashboard routes answer from."""
-        return ReadModels(self.profiles.view, self.activity_summary.view, self.transcripts.view, self.annual, self.activities.today)
+        return ReadModels(
+            self.profiles.view, self.activity_summary.view, self.transcripts.view, self.annual, self.activities.today
+        )
 
     def close(self) -> None:
         self.projections.stop()
@@ -121,10 +123,24 @@ def bootstrap(settings: Settings | None = None) -> System:
     sessions = SqlSessions(db)
     secret = settings.signing_key()
     lifetimes = TokenLifetimes(settings.system_token_days, settings.token_days)
-    tokens = TokenRegistry(store, providers, token_list.view, profiles.view, lambda role, **scope: issue_token(secret, role, **scope), lifetimes)
-    accounts = AccountService(store, SqlCredentials(db), sessions, Argon2Hasher(fast=settings.fast_password_hashing),
-                              mailer_from(settings.mail), secret, SqlSignInThrottle(db),
-                              keys=personal_keys)
+    tokens = TokenRegistry(
+        store,
+        providers,
+        token_list.view,
+        profiles.view,
+        lambda role, **scope: issue_token(secret, role, **scope),
+        lifetimes,
+    )
+    accounts = AccountService(
+        store,
+        SqlCredentials(db),
+        sessions,
+        Argon2Hasher(fast=settings.fast_password_hashing),
+        mailer_from(settings.mail),
+        secret,
+        SqlSignInThrottle(db),
+        keys=personal_keys,
+    )
     return System(
         settings=settings,
         store=store,
@@ -133,7 +149,22 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=profiles,
         directory=directory,
         history=history,
-        projections=ProjectionSupervisor(store, [profiles, directory, history, checklist, learner_directory, activity_summary, transcripts, chain, account_list, feeds, token_list]),
+        projections=ProjectionSupervisor(
+            store,
+            [
+                profiles,
+                directory,
+                history,
+                checklist,
+                learner_directory,
+                activity_summary,
+                transcripts,
+                chain,
+                account_list,
+                feeds,
+                token_list,
+            ],
+        ),
         checklist=checklist,
         annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
         secret=secret,

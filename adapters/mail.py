@@ -48,6 +48,6 @@ class SmtpMailer:
 
 def mailer_from(setting: str) -> FileMailer | SmtpMailer:
     if setting.startswith("file:"):
-        return FileMailer(setting[len("file:"):])
+        return FileMailer(setting[len("file:") :])
     parts = urlsplit(setting)
     return SmtpMailer(parts.hostname or "127.0.0.1", parts.port or 25)

@@ -59,7 +59,13 @@ class Settings(BaseSettings):
         if not value:
             return None
         parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or "@" in parts.netloc
+        ):
             raise ValueError(f"PARS_PUBLIC_URL must be http(s)://HOST[:PORT][/PATH] (got {value!r})")
         return value.strip().rstrip("/")
 

@@ -52,13 +52,24 @@ def issue_token(
         "jti": principal.token_id,
         "iat": issued,
         "exp": int(expires_at.timestamp()),
-        **{k: v for k, v in {"provider": provider, "board": principal.board, "state": principal.state, "learner": learner}.items() if v},
+        **{
+            k: v
+            for k, v in {
+                "provider": provider,
+                "board": principal.board,
+                "state": principal.state,
+                "learner": learner,
+            }.items()
+            if v
+        },
     }
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     return f"{PREFIX}{body}.{_sign(secret, body)}"
 
 
-def read_token(secret: str, token: str, *, now: datetime | None = None, lifetimes: TokenLifetimes | None = None) -> Principal:
+def read_token(
+    secret: str, token: str, *, now: datetime | None = None, lifetimes: TokenLifetimes | None = None
+) -> Principal:
     """The principal of a genuine, unexpired token; InvalidTokenError (TokenExpiredError) otherwise."""
     try:
         if not token.startswith(PREFIX):
@@ -68,7 +79,12 @@ def read_token(secret: str, token: str, *, now: datetime | None = None, lifetime
             raise InvalidTokenError("bad signature")
         claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         principal = _principal(
-            claims["role"], claims["jti"], claims.get("provider"), claims.get("board"), claims.get("state"), claims.get("learner")
+            claims["role"],
+            claims["jti"],
+            claims.get("provider"),
+            claims.get("board"),
+            claims.get("state"),
+            claims.get("learner"),
         )
         expires_at = expiry(claims, principal.role, lifetimes or TokenLifetimes())
     except (ValueError, KeyError, TypeError, OverflowError, InvalidValueError) as error:
@@ -97,7 +113,9 @@ def _principal(
     try:
         parsed = Role(role)
     except ValueError:
-        raise InvalidValueError(f"role must be one of {', '.join(r.value for r in Role)} (got {role!r})", loc=("role",)) from None
+        raise InvalidValueError(
+            f"role must be one of {', '.join(r.value for r in Role)} (got {role!r})", loc=("role",)
+        ) from None
     board = board.upper() if board else None
     state = state.upper() if state else None
     if provider is not None:
@@ -115,7 +133,9 @@ def _principal(
     }[parsed]
     given = {k for k, v in {"provider": provider, "board": board, "state": state, "learner": learner}.items() if v}
     if extra := given - allowed:
-        raise InvalidValueError(f"a {parsed.value} token takes no --{', --'.join(sorted(extra))}", loc=(sorted(extra)[0],))
+        raise InvalidValueError(
+            f"a {parsed.value} token takes no --{', --'.join(sorted(extra))}", loc=(sorted(extra)[0],)
+        )
     if parsed is Role.PROVIDER and not provider:
         raise InvalidValueError("a provider token needs --provider ACCME_ID", loc=("provider",))
     if parsed is Role.LEARNER and not learner:

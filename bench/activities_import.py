@@ -32,9 +32,17 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.scratch import PG_ADMIN_URL, fresh_database
+
 RESULTS = Path(__file__).parent / "results" / "activities_import.json"
 ACCME_ID = "0007777"
-FORMATS = ("Course", "Regularly Scheduled Series", "Internet Live Course", "Enduring Material", "Internet Enduring Material", "Journal-based CME")
+FORMATS = (
+    "Course",
+    "Regularly Scheduled Series",
+    "Internet Live Course",
+    "Enduring Material",
+    "Internet Enduring Material",
+    "Journal-based CME",
+)
 console = Console()
 
 
@@ -58,20 +66,28 @@ def make_items(count: int, seed: int = 2025) -> list[dict[str, Any]]:
         if n % 7 == 0:
             he["credits"]["nonAccreditedProvider"] = [f"Community Partner {n % 50}"]
         if live:
-            he["activityLocation"] = {"city": rng.choice(["Nashville", "Chicago", "Denver", "Boston"]), "stateOrProvince": rng.choice(["TN", "IL", "CO", "MA"]), "country": "USA"}
+            he["activityLocation"] = {
+                "city": rng.choice(["Nashville", "Chicago", "Denver", "Boston"]),
+                "stateOrProvince": rng.choice(["TN", "IL", "CO", "MA"]),
+                "country": "USA",
+            }
         item: dict[str, Any] = {
             "ReportDescription": {"ReportingStartDate": "2025", "ReportingEndDate": "2025"},
             "ActivityDescription": {},
-            "Lom": {"general": {
-                "identifier": [{"catalog": "Provider Activity ID", "entry": f"BENCH-{n:06d}"}],
-                "title": f"Grand Rounds {n}: {rng.choice(['Cardiology', 'Oncology', 'Pediatrics', 'Opioid Prescribing'])} update",
-                "description": "Evidence-based update for practising clinicians. " * rng.randrange(1, 6),
-            }},
+            "Lom": {
+                "general": {
+                    "identifier": [{"catalog": "Provider Activity ID", "entry": f"BENCH-{n:06d}"}],
+                    "title": f"Grand Rounds {n}: {rng.choice(['Cardiology', 'Oncology', 'Pediatrics', 'Opioid Prescribing'])} update",
+                    "description": "Evidence-based update for practising clinicians. " * rng.randrange(1, 6),
+                }
+            },
             "healthcareMetadata": {"healthcareEducation": he},
-            "ParticipationMetrics": {"participantsByCategory": [
-                {"category": "physician", "numberOfParticipants": rng.randrange(0, 300)},
-                {"category": "other", "numberOfParticipants": rng.randrange(0, 100)},
-            ]},
+            "ParticipationMetrics": {
+                "participantsByCategory": [
+                    {"category": "physician", "numberOfParticipants": rng.randrange(0, 300)},
+                    {"category": "other", "numberOfParticipants": rng.randrange(0, 100)},
+                ]
+            },
             "XtensibleInfo": {
                 "activityRecordAction": "Add",
                 "ForPublicList": n % 3 == 0,
@@ -80,7 +96,9 @@ def make_items(count: int, seed: int = 2025) -> list[dict[str, Any]]:
             },
         }
         if n % 11 == 0:
-            item["ActivityDescription"]["commercialSupportAmount"] = [{"currency": "USD", "supportSource": "Acme Pharma", "value": rng.randrange(1, 50) * 1000}]
+            item["ActivityDescription"]["commercialSupportAmount"] = [
+                {"currency": "USD", "supportSource": "Acme Pharma", "value": rng.randrange(1, 50) * 1000}
+            ]
         else:
             del item["ActivityDescription"]
         items.append(item)
@@ -112,23 +130,40 @@ def measure(path: str, backend: str) -> dict[str, Any]:
     read_file(data, Path(path).name)
     parse_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    figures: dict[str, Any] = {"format": fmt, "activities": count, "file_mb": len(data) / 2**20, "parse_seconds": parse_seconds,
-                               "parse_per_s": count / parse_seconds, "parse_tracemalloc_peak_mb": parse_peak}
+    figures: dict[str, Any] = {
+        "format": fmt,
+        "activities": count,
+        "file_mb": len(data) / 2**20,
+        "parse_seconds": parse_seconds,
+        "parse_per_s": count / parse_seconds,
+        "parse_tracemalloc_peak_mb": parse_peak,
+    }
     with fresh_database(backend) as url, tempfile.TemporaryDirectory(prefix="pars_bench_mail_") as mail:
         system = bootstrap(Settings(database_url=url, secret_key="bench-secret", mail=f"file:{mail}"))
         try:
             if not hasattr(system, "activities"):
                 figures["import"] = "skipped: the system has no activity registry yet"
                 return figures
-            system.providers.register(RegisterProvider(accme_id=ACCME_ID, name="Bench CME", accreditor="ACCME",
-                                                       primary=ContactDetails(name="Bea Bench", email="bea@bench.org")), by)
+            system.providers.register(
+                RegisterProvider(
+                    accme_id=ACCME_ID,
+                    name="Bench CME",
+                    accreditor="ACCME",
+                    primary=ContactDetails(name="Bea Bench", email="bea@bench.org"),
+                ),
+                by,
+            )
             for label in ("import", "again"):
                 started = time.perf_counter()
                 report = import_activity_file(system, ACCME_ID, data, Path(path).name, by)
                 seconds = time.perf_counter() - started
                 if report.rejected:
                     raise SystemExit(f"{report.rejected} activities rejected, first: {report.errors[0]}")
-                figures[label] = {"seconds": seconds, "per_s": count / seconds, "counts": {k: v for k, v in report.counts.items() if v}}
+                figures[label] = {
+                    "seconds": seconds,
+                    "per_s": count / seconds,
+                    "counts": {k: v for k, v in report.counts.items() if v},
+                }
         finally:
             system.close()
             figures["peak_rss_mb"] = _rss_mb()
@@ -137,10 +172,21 @@ def measure(path: str, backend: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench activities_import", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench activities_import",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--count", type=int, default=20_000, help="activities per file (default 20,000)")
-    parser.add_argument("--backend", choices=["sqlite", "postgres"], action="append", help="only this backend (repeatable; default both)")
-    parser.add_argument("--format", choices=["json", "tab"], action="append", help="only this file format (repeatable; default both)")
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "postgres"],
+        action="append",
+        help="only this backend (repeatable; default both)",
+    )
+    parser.add_argument(
+        "--format", choices=["json", "tab"], action="append", help="only this file format (repeatable; default both)"
+    )
     args, _ = parser.parse_known_args(argv)  # `python -m bench` hands every benchmark the options of all
     from adapters.batch import render
 
@@ -178,16 +224,31 @@ def _postgres_up() -> bool:
 
 def _print(report: dict[str, Any]) -> None:
     table = Table(title=f"activity batch import, {report['count']:,} activities a file")
-    for column in ("backend", "file", "MB", "parse /s", "import /s", "re-upload /s", "peak RSS MB", "RSS growth MB", "parse py-peak MB"):
+    for column in (
+        "backend",
+        "file",
+        "MB",
+        "parse /s",
+        "import /s",
+        "re-upload /s",
+        "peak RSS MB",
+        "RSS growth MB",
+        "parse py-peak MB",
+    ):
         table.add_column(column, justify="right")
     for run in report["runs"]:
         imported = run.get("import")
         again = run.get("again")
         table.add_row(
-            run["backend"], run["format"], f"{run['file_mb']:.1f}", f"{run['parse_per_s']:,.0f}",
+            run["backend"],
+            run["format"],
+            f"{run['file_mb']:.1f}",
+            f"{run['parse_per_s']:,.0f}",
             f"{imported['per_s']:,.0f}" if isinstance(imported, dict) else "n/a",
             f"{again['per_s']:,.0f}" if isinstance(again, dict) else "n/a",
-            f"{run.get('peak_rss_mb', 0):,.0f}", f"{run.get('rss_growth_mb', 0):,.0f}", f"{run['parse_tracemalloc_peak_mb']:,.0f}",
+            f"{run.get('peak_rss_mb', 0):,.0f}",
+            f"{run.get('rss_growth_mb', 0):,.0f}",
+            f"{run['parse_tracemalloc_peak_mb']:,.0f}",
         )
     console.print(table)
     console.print(f"[dim]written to {RESULTS}[/dim]")

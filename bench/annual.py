@@ -31,11 +31,11 @@ from sqlalchemy import insert
 from adapters.bootstrap import System, bootstrap
 from adapters.db.annual_tables import annual_activity_facts, annual_enduring_counts
 from adapters.settings import Settings
+from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 
-from bench.scratch import fresh_database
 RESULTS = Path(__file__).parent / "results" / "annual.json"
 BY = Acting("bench", Channel.BATCH)
 YEAR = 2025
@@ -51,8 +51,12 @@ def populate(system: System, providers: int, activities: int, rng: random.Random
     accreditors = ["ACCME", "JA", "CA", "TX"]
     system.providers.register_many(
         [
-            RegisterProvider(accme_id=a, name=f"Provider {a}", accreditor=accreditors[i % 4],
-                             primary=ContactDetails(name="Pat", email=f"p{a}@example.org"))
+            RegisterProvider(
+                accme_id=a,
+                name=f"Provider {a}",
+                accreditor=accreditors[i % 4],
+                primary=ContactDetails(name="Pat", email=f"p{a}@example.org"),
+            )
             for i, a in enumerate(ids)
         ],
         BY,
@@ -62,8 +66,17 @@ def populate(system: System, providers: int, activities: int, rng: random.Random
         if i % 2:
             system.annual.handle(AcceptAgreement(accme_id=a, year=YEAR), BY)
         if i % 3:
-            system.annual.handle(SubmitProgramSummary(accme_id=a, year=YEAR, registration_fees=i, government_grants=0,
-                                                      advertising_exhibit_income=0, private_donations=0), BY)
+            system.annual.handle(
+                SubmitProgramSummary(
+                    accme_id=a,
+                    year=YEAR,
+                    registration_fees=i,
+                    government_grants=0,
+                    advertising_exhibit_income=0,
+                    private_donations=0,
+                ),
+                BY,
+            )
         if i % 5:
             system.annual.handle(ReviewContacts(accme_id=a, year=YEAR), BY)
     rows: list[dict[str, Any]] = []
@@ -74,14 +87,27 @@ def populate(system: System, providers: int, activities: int, rng: random.Random
                 begins = start + timedelta(days=rng.randrange(365))
                 enduring = n % 3 == 0
                 ends = begins + timedelta(days=rng.randrange(700) if enduring else rng.randrange(3))
-                rows.append({
-                    "stream_id": str(uuid.uuid4()), "activity_id": f"{rng.randrange(10**8, 10**9)}", "accme_id": a,
-                    "title": f"Activity {n}", "enduring": enduring, "format": "Enduring Material" if enduring else "Course",
-                    "credits": 1.0, "physician_learners": 20, "other_learners": 5, "start_date": begins, "end_date": ends,
-                    "closed": rng.random() < 0.97, "deleted": False,
-                    "counted_years": [YEAR] if rng.random() < 0.97 else [],
-                    "commercial_support": [{"source": "Pharma", "monetary": True, "amount": 100}] if n % 10 == 0 else [],
-                })
+                rows.append(
+                    {
+                        "stream_id": str(uuid.uuid4()),
+                        "activity_id": f"{rng.randrange(10**8, 10**9)}",
+                        "accme_id": a,
+                        "title": f"Activity {n}",
+                        "enduring": enduring,
+                        "format": "Enduring Material" if enduring else "Course",
+                        "credits": 1.0,
+                        "physician_learners": 20,
+                        "other_learners": 5,
+                        "start_date": begins,
+                        "end_date": ends,
+                        "closed": rng.random() < 0.97,
+                        "deleted": False,
+                        "counted_years": [YEAR] if rng.random() < 0.97 else [],
+                        "commercial_support": [{"source": "Pharma", "monetary": True, "amount": 100}]
+                        if n % 10 == 0
+                        else [],
+                    }
+                )
                 if len(rows) == 5000:
                     flush(conn, rows)
         flush(conn, rows)
@@ -105,7 +131,11 @@ def time_calls(fn: Any, repeats: int) -> dict[str, float]:
         began = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - began) * 1000)
-    return {"median_ms": round(statistics.median(samples), 2), "p99_ms": round(percentile(samples, 0.99), 2), "runs": repeats}
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p99_ms": round(percentile(samples, 0.99), 2),
+        "runs": repeats,
+    }
 
 
 def run(url: str, providers: int, activities: int) -> dict[str, Any]:
@@ -118,8 +148,14 @@ def run(url: str, providers: int, activities: int) -> dict[str, Any]:
         checklist = time_calls(lambda: system.annual.checklist(rng.choice(ids), YEAR), 300)
         year_end_all = time_calls(lambda: system.annual.year_end(YEAR, None, sort="-missing_count"), 30)
         year_end_state = time_calls(lambda: system.annual.year_end(YEAR, ["CA"], status="incomplete"), 30)
-        return {"providers": providers, "activities": providers * activities, "setup_s": round(setup, 1),
-                "checklist": checklist, "year_end_all": year_end_all, "year_end_one_state": year_end_state}
+        return {
+            "providers": providers,
+            "activities": providers * activities,
+            "setup_s": round(setup, 1),
+            "checklist": checklist,
+            "year_end_all": year_end_all,
+            "year_end_one_state": year_end_state,
+        }
     finally:
         system.close()
 

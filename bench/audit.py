@@ -49,10 +49,16 @@ DASHBOARD = (ActivitySummaryProjection.name, TranscriptProjection.name, Checklis
 def activity_data(n: int) -> dict[str, Any]:
     month = 1 + n % 5  # every activity ended before TODAY, so all can close
     return {
-        "title": f"Grand rounds {n}", "description": "Weekly grand rounds.", "format": "Course",
-        "start_date": f"2025-{month:02d}-01", "end_date": f"2025-{month:02d}-02", "delivery_methods": ["In-Person"],
+        "title": f"Grand rounds {n}",
+        "description": "Weekly grand rounds.",
+        "format": "Course",
+        "start_date": f"2025-{month:02d}-01",
+        "end_date": f"2025-{month:02d}-02",
+        "delivery_methods": ["In-Person"],
         "location": {"city": "Nashville", "state": "TN", "country": "USA"},
-        "credits": 2.0, "for_public_list": False, "sponsorship": "direct",
+        "credits": 2.0,
+        "for_public_list": False,
+        "sponsorship": "direct",
         "outcomes": [{"outcome": "Learner Knowledge", "measurement_types": ["Objective"]}],
         "commercial_support": n % 7 == 0,
         "monetary_support": [{"source": "Acme Pharma", "amount": 1000}] if n % 7 == 0 else [],
@@ -73,8 +79,15 @@ class Filler:
 
     def run(self) -> None:
         s = self.system
-        s.providers.register(RegisterProvider(accme_id=TARGET, name="Target CME", accreditor="ACCME",
-                                              primary=ContactDetails(name="Ann", email="ann@t.org")), BY)
+        s.providers.register(
+            RegisterProvider(
+                accme_id=TARGET,
+                name="Target CME",
+                accreditor="ACCME",
+                primary=ContactDetails(name="Ann", email="ann@t.org"),
+            ),
+            BY,
+        )
         rounds = max(self.events // 1000, 1)
         per_round_others = self.others // rounds
         numbers = [f"{100000000 + n:09d}" for n in range(self.activities)]
@@ -103,17 +116,34 @@ class Filler:
             for _ in range(per_round_completions):
                 activity = chosen[made % len(chosen)]
                 made += 1
-                batch.append(Completion.record(
-                    accme_id=TARGET, learner_id=uuid.uuid4().hex, activity=activity,
-                    completion_date=date.fromisoformat(activity.data["end_date"]),
-                    cme=[{"type": "AMA PRA Category 1", "credits": 2.0}], moc=[], credit_id=f"ccid:{TARGET}:{made}",
-                    today=TODAY, by=BY))
+                batch.append(
+                    Completion.record(
+                        accme_id=TARGET,
+                        learner_id=uuid.uuid4().hex,
+                        activity=activity,
+                        completion_date=date.fromisoformat(activity.data["end_date"]),
+                        cme=[{"type": "AMA PRA Category 1", "credits": 2.0}],
+                        moc=[],
+                        credit_id=f"ccid:{TARGET}:{made}",
+                        today=TODAY,
+                        by=BY,
+                    )
+                )
             for start in range(0, len(batch), 1000):
                 s.store.save(*batch[start : start + 1000])
             if r == rounds // 2:
                 s.annual.handle(AcceptAgreement(accme_id=TARGET, year=2025), BY)
-                s.annual.handle(SubmitProgramSummary(accme_id=TARGET, year=2025, advertising_exhibit_income=1000,
-                                                     registration_fees=50000, government_grants=0, private_donations=0), BY)
+                s.annual.handle(
+                    SubmitProgramSummary(
+                        accme_id=TARGET,
+                        year=2025,
+                        advertising_exhibit_income=1000,
+                        registration_fees=50000,
+                        government_grants=0,
+                        private_donations=0,
+                    ),
+                    BY,
+                )
                 s.annual.handle(ReviewContacts(accme_id=TARGET, year=2025), BY)
             self._others(per_round_others)
             self.instants.append(datetime.now(UTC))
@@ -121,8 +151,15 @@ class Filler:
     def _others(self, count: int) -> None:
         """Other providers' events: registrations, and a contact change for every tenth."""
         registrations = count * 10 // 11
-        cmds = [RegisterProvider(accme_id=f"{self.next_other + i:07d}", name=f"Other {self.next_other + i}", accreditor="ACCME",
-                                 primary=ContactDetails(name="B", email=f"b{self.next_other + i}@o.org")) for i in range(registrations)]
+        cmds = [
+            RegisterProvider(
+                accme_id=f"{self.next_other + i:07d}",
+                name=f"Other {self.next_other + i}",
+                accreditor="ACCME",
+                primary=ContactDetails(name="B", email=f"b{self.next_other + i}@o.org"),
+            )
+            for i in range(registrations)
+        ]
         if cmds:
             self.system.providers.register_many(cmds, BY)
         changed = []
@@ -171,7 +208,10 @@ def run(backend: str, events: int, total: int, reads: int) -> None:
             positions = [e["position"] for e in view.events(TARGET)]
             print(f"{tag} provider {TARGET}: {len(positions):,} events of {head:,}")
             rng = random.Random(8)
-            for label, types in (("history page of 500", None), ("history page of 500, type=Completion", ["Completion"])):
+            for label, types in (
+                ("history page of 500", None),
+                ("history page of 500, type=Completion", ["Completion"]),
+            ):
                 samples = []
                 for _ in range(reads):
                     after = rng.choice(positions)
@@ -182,21 +222,27 @@ def run(backend: str, events: int, total: int, reads: int) -> None:
             last = filler.instants[-1]
             t0 = time.perf_counter()
             body = as_of_dashboard(system, last)
-            print(f"{tag} as-of dashboard at the last instant, cold: no snapshot yet ({body['completions_reported']:,} completions, "
-                  f"{body['activities']['total']:,} activities): {(time.perf_counter() - t0) * 1000:,.0f} ms")
+            print(
+                f"{tag} as-of dashboard at the last instant, cold: no snapshot yet ({body['completions_reported']:,} completions, "
+                f"{body['activities']['total']:,} activities): {(time.perf_counter() - t0) * 1000:,.0f} ms"
+            )
             samples = []
             for _ in range(max(reads // 10, 5)):
                 instant = rng.choice(filler.instants)
                 t0 = time.perf_counter()
                 as_of_dashboard(system, instant)
                 samples.append(time.perf_counter() - t0)
-            print(f"{tag} as-of dashboard at a random instant, from the latest replay snapshot before it: {percentiles(samples)}")
+            print(
+                f"{tag} as-of dashboard at a random instant, from the latest replay snapshot before it: {percentiles(samples)}"
+            )
             for label, provider in (("verify, every chain", None), (f"verify, provider {TARGET}", TARGET)):
                 t0 = time.perf_counter()
                 result = verify_chains(system.store, system.chain.view, system.chain.position, provider)
                 elapsed = time.perf_counter() - t0
                 assert result.ok
-                print(f"{tag} {label}: {result.checked:,} events checked in {elapsed:,.1f}s, {result.checked / elapsed:,.0f} events/s")
+                print(
+                    f"{tag} {label}: {result.checked:,} events checked in {elapsed:,.1f}s, {result.checked / elapsed:,.0f} events/s"
+                )
         finally:
             system.close()
 

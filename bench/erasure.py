@@ -34,8 +34,13 @@ def run(backend: str, learners: int, erasures: int) -> None:
         system = bootstrap(Settings(database_url=url, secret_key="bench", mail="file:/tmp/pars-bench-mail"))
         try:
             cmds = [
-                RegisterLearner(first_name=f"First{i}", last_name=f"Last-{i}", birth_month_day=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
-                                npi=npi(100_000_000 + i), licences=(Licence(state="TN", number=f"MD{i:07d}"),))
+                RegisterLearner(
+                    first_name=f"First{i}",
+                    last_name=f"Last-{i}",
+                    birth_month_day=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    npi=npi(100_000_000 + i),
+                    licences=(Licence(state="TN", number=f"MD{i:07d}"),),
+                )
                 for i in range(learners)
             ]
             outcomes = system.learners.register_many(cmds, BY)

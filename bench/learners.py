@@ -56,7 +56,24 @@ BY = Acting("bench", Channel.BATCH)
 ACCME_ID = "0007777"
 TODAY = date(2026, 6, 30)
 STATES = ("TN", "CA", "NY", "TX", "FL", "NC", "OH", "IL")
-FIRST = ("Ana", "Ben", "Chloé", "David", "Elena", "Farid", "Grace", "Hiro", "Imani", "José", "Kara", "Liam", "Maya", "Nikhil", "Olga", "Priya")
+FIRST = (
+    "Ana",
+    "Ben",
+    "Chloé",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "José",
+    "Kara",
+    "Liam",
+    "Maya",
+    "Nikhil",
+    "Olga",
+    "Priya",
+)
 
 
 def rss_mb() -> float:
@@ -71,19 +88,43 @@ def percentile(values: list[float], q: float) -> float:
 def activity_item(n: int) -> dict[str, Any]:
     start = date(2026, 1, 1) + timedelta(days=n % 50)
     end = start + timedelta(days=300)
-    xi: dict[str, Any] = {"activityRecordAction": "Add", "ForPublicList": True, "DeliveryMethods": {"DeliveryMethod": ["Online"]},
-                          "MeasuredOutcomes": [{"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]}]}
+    xi: dict[str, Any] = {
+        "activityRecordAction": "Add",
+        "ForPublicList": True,
+        "DeliveryMethods": {"DeliveryMethod": ["Online"]},
+        "MeasuredOutcomes": [{"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]}],
+    }
     if n % 3 == 0:
-        xi["MOCRegistrations"] = {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 4, "MOCCreditType": ["MK"],
-                                                       "CreditClaimDate": (end + timedelta(days=90)).isoformat(), "MOCPracticeArea": ["Internal Medicine"]}]}
+        xi["MOCRegistrations"] = {
+            "MOCRegistration": [
+                {
+                    "boardName": "ABIM",
+                    "mocPoints": 4,
+                    "MOCCreditType": ["MK"],
+                    "CreditClaimDate": (end + timedelta(days=90)).isoformat(),
+                    "MOCPracticeArea": ["Internal Medicine"],
+                }
+            ]
+        }
     return {
         "ReportDescription": {"ReportingStartDate": start.isoformat(), "ReportingEndDate": end.isoformat()},
-        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": f"B-{n}"}], "title": f"Bench activity {n}",
-                            "description": "A benchmark activity."}},
-        "healthcareMetadata": {"healthcareEducation": {
-            "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 4}, "startDateTime": start.isoformat(),
-            "endDateTime": end.isoformat(), "activitySponsorship": "direct", "activityFormat": "Enduring Material", "commercialSupport": False,
-        }},
+        "Lom": {
+            "general": {
+                "identifier": [{"catalog": "Provider Activity ID", "entry": f"B-{n}"}],
+                "title": f"Bench activity {n}",
+                "description": "A benchmark activity.",
+            }
+        },
+        "healthcareMetadata": {
+            "healthcareEducation": {
+                "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 4},
+                "startDateTime": start.isoformat(),
+                "endDateTime": end.isoformat(),
+                "activitySponsorship": "direct",
+                "activityFormat": "Enduring Material",
+                "commercialSupport": False,
+            }
+        },
         "XtensibleInfo": xi,
     }
 
@@ -91,8 +132,11 @@ def activity_item(n: int) -> dict[str, Any]:
 def learner(n: int, rng: random.Random) -> RegisterLearner:
     state = STATES[n % len(STATES)]
     return RegisterLearner(
-        first_name=FIRST[n % len(FIRST)], last_name=f"Physician{n}", birth_month_day=f"{1 + n % 12:02d}-{1 + n % 28:02d}",
-        licences=(Licence(state=state, number=f"{state}{n:06d}"),), npi=npi(200_000_000 + n),
+        first_name=FIRST[n % len(FIRST)],
+        last_name=f"Physician{n}",
+        birth_month_day=f"{1 + n % 12:02d}-{1 + n % 28:02d}",
+        licences=(Licence(state=state, number=f"{state}{n:06d}"),),
+        npi=npi(200_000_000 + n),
         board_ids=(BoardId(board="ABIM", id=f"{300000 + n}"),) if n % 3 == 0 else (),
     )
 
@@ -104,9 +148,17 @@ def report_for(n: int, who: RegisterLearner, activities: list[tuple[str, bool]],
     if how == 0:  # the schema requires the name beside any identifier
         query = MatchQuery(first_name=who.first_name, last_name=who.last_name, npi=who.npi)
     elif how == 1 or not who.board_ids:
-        query = MatchQuery(first_name=who.first_name, last_name=who.last_name, birth_date=who.birth_month_day, state=lic.state, licence_number=lic.number)
+        query = MatchQuery(
+            first_name=who.first_name,
+            last_name=who.last_name,
+            birth_date=who.birth_month_day,
+            state=lic.state,
+            licence_number=lic.number,
+        )
     else:
-        query = MatchQuery(first_name=who.first_name, last_name=who.last_name, board="ABIM", board_id=who.board_ids[0].id)
+        query = MatchQuery(
+            first_name=who.first_name, last_name=who.last_name, board="ABIM", board_id=who.board_ids[0].id
+        )
     cme = [{"type": "AMA PRA Category 1", "credits": rng.choice([1.0, 2.0, 3.5, 4.0])}]
     moc_credits = [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}] if moc and who.board_ids else []
     day = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
@@ -115,7 +167,11 @@ def report_for(n: int, who: RegisterLearner, activities: list[tuple[str, bool]],
 
 def pars_command(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("pars")
-    return [str(script), *args] if script.exists() else [sys.executable, "-c", "from adapters.cli.main import app; app()", *args]
+    return (
+        [str(script), *args]
+        if script.exists()
+        else [sys.executable, "-c", "from adapters.cli.main import app; app()", *args]
+    )
 
 
 @contextmanager
@@ -126,7 +182,9 @@ def projection_worker(system: System, url: str, shape: str) -> Iterator[None]:
         yield
         return
     env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_SECRET_KEY": system.secret}
-    process = subprocess.Popen(pars_command("projections", "run"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        pars_command("projections", "run"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         yield
     finally:
@@ -149,8 +207,15 @@ def run(url: str, completions: int, learners: int, shape: str = "inline") -> dic
     try:
         system.activities.today = lambda: TODAY
         system.completions.today = lambda: TODAY
-        system.providers.register(RegisterProvider(accme_id=ACCME_ID, name="Bench CME", accreditor="ACCME",
-                                                   primary=ContactDetails(name="Pat", email="pat@bench.org")), BY)
+        system.providers.register(
+            RegisterProvider(
+                accme_id=ACCME_ID,
+                name="Bench CME",
+                accreditor="ACCME",
+                primary=ContactDetails(name="Pat", email="pat@bench.org"),
+            ),
+            BY,
+        )
         results = system.activities.submit_accme_activities(ACCME_ID, [activity_item(n) for n in range(100)], BY)
         activities = [(r.activity_id, n % 3 == 0) for n, r in enumerate(results) if r.ok]
         assert len(activities) == 100, [r.errors for r in results if not r.ok][:1]
@@ -176,25 +241,38 @@ def run(url: str, completions: int, learners: int, shape: str = "inline") -> dic
         del data
         stored = report.counts["recorded"]
 
-        queries = TranscriptQueries(system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view)
+        queries = TranscriptQueries(
+            system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view
+        )
         accreditor = Principal(Role.ACCREDITOR, "bench")
         latencies, rows = [], 0
         for n in rng.sample(range(learners), min(1000, learners)):
             started = time.perf_counter()
-            transcript = queries.for_principal(accreditor, TranscriptQuery(npi=people[n].npi, start=date(2026, 1, 1), end=date(2026, 12, 31)))
+            transcript = queries.for_principal(
+                accreditor, TranscriptQuery(npi=people[n].npi, start=date(2026, 1, 1), end=date(2026, 12, 31))
+            )
             latencies.append((time.perf_counter() - started) * 1000)
             rows += len(transcript.rows)
         return {
-            "shape": shape, "completions": completions, "learners": learners, "stored": stored, "rejected": report.counts["rejected"],
+            "shape": shape,
+            "completions": completions,
+            "learners": learners,
+            "stored": stored,
+            "rejected": report.counts["rejected"],
             "first_errors": report.errors[:3],
             "setup_seconds": round(setup_seconds, 1),
-            "import_seconds": round(imported, 1), "import_completions_per_s": round(stored / imported),
-            "import_and_projection_seconds": round(projected, 1), "stored_and_projected_per_s": round(stored / projected),
+            "import_seconds": round(imported, 1),
+            "import_completions_per_s": round(stored / imported),
+            "import_and_projection_seconds": round(projected, 1),
+            "stored_and_projected_per_s": round(stored / projected),
             # CPU seconds of this process alone (not the database server's): less shaken by a busy machine than wall time.
-            "import_cpu_seconds": round(imported_cpu, 1), "import_and_projection_cpu_seconds": round(projected_cpu, 1),
+            "import_cpu_seconds": round(imported_cpu, 1),
+            "import_and_projection_cpu_seconds": round(projected_cpu, 1),
             "load_average_1min": round(os.getloadavg()[0], 1),
-            "peak_rss_mb_before_import": round(rss_before), "peak_rss_mb_after_import": round(rss_after),
-            "transcript_query_median_ms": round(statistics.median(latencies), 2), "transcript_query_p99_ms": round(percentile(latencies, 0.99), 2),
+            "peak_rss_mb_before_import": round(rss_before),
+            "peak_rss_mb_after_import": round(rss_after),
+            "transcript_query_median_ms": round(statistics.median(latencies), 2),
+            "transcript_query_p99_ms": round(percentile(latencies, 0.99), 2),
             "transcript_rows_per_query": round(rows / len(latencies), 1),
         }
     finally:
@@ -206,7 +284,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--completions", type=int, default=100_000)
     parser.add_argument("--learners", type=int, default=50_000)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--shapes", default="inline,worker", help="inline (catch up after the import) and/or worker (pars projections run beside it)")
+    parser.add_argument(
+        "--shapes",
+        default="inline,worker",
+        help="inline (catch up after the import) and/or worker (pars projections run beside it)",
+    )
     args, _ = parser.parse_known_args(argv)
     results = []
     for backend in args.backends.split(","):

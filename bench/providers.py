@@ -39,6 +39,7 @@ from rich.table import Table
 
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
+from bench.scratch import PG_ADMIN_URL, fresh_database
 from commands.base import Command
 from commands.providers import (
     PROVIDER_HANDLERS,
@@ -51,8 +52,6 @@ from commands.providers import (
 from domain.base import Acting, Channel
 from services.providers import NewProvider
 from services.store import ParsStore
-
-from bench.scratch import PG_ADMIN_URL, fresh_database
 
 RESULTS = Path(__file__).parent / "results" / "providers.json"
 RAW_ROWS_PER_TRANSACTION = 1000
@@ -245,9 +244,7 @@ CREATE TABLE bench_raw_events (
     state BLOB NOT NULL);
 CREATE UNIQUE INDEX bench_raw_events_aggregate ON bench_raw_events (originator_id, originator_version);
 """
-RAW_INSERT = (
-    "INSERT INTO bench_raw_events (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
-)
+RAW_INSERT = "INSERT INTO bench_raw_events (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
 
 
 def measure_raw(backend: str, rows: list[tuple[uuid.UUID, int, str, bytes]]) -> dict[str, Any]:
@@ -312,8 +309,13 @@ def environment() -> dict[str, Any]:
 def print_report(report: dict[str, Any]) -> None:
     table = Table(title=f"Provider registration: {report['count']:,} providers, each a primary + 2-3 contacts")
     for column, justify in [
-        ("backend", "left"), ("path", "left"), ("providers", "right"), ("events / rows", "right"),
-        ("seconds", "right"), ("events / s", "right"), ("÷ raw", "right"),
+        ("backend", "left"),
+        ("path", "left"),
+        ("providers", "right"),
+        ("events / rows", "right"),
+        ("seconds", "right"),
+        ("events / s", "right"),
+        ("÷ raw", "right"),
     ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for backend, b in report["backends"].items():
@@ -325,28 +327,64 @@ def print_report(report: dict[str, Any]) -> None:
         ]:
             f = b.get(key)
             if f:
-                table.add_row(backend, label, f"{f['providers']:,}", f"{f['events']:,}", f"{f['seconds']:.2f}",
-                              f"{f['events_per_s']:,.0f}", f"{f['events_per_s'] / raw:.3f}")
+                table.add_row(
+                    backend,
+                    label,
+                    f"{f['providers']:,}",
+                    f"{f['events']:,}",
+                    f"{f['seconds']:.2f}",
+                    f"{f['events_per_s']:,.0f}",
+                    f"{f['events_per_s'] / raw:.3f}",
+                )
         r = b["raw_executemany"]
-        table.add_row(backend, f"raw executemany ({r['rows_per_transaction']:,} rows a transaction, median of {len(r['repeats'])})", "",
-                      f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['rows_per_s']:,.0f}", "1.000")
+        table.add_row(
+            backend,
+            f"raw executemany ({r['rows_per_transaction']:,} rows a transaction, median of {len(r['repeats'])})",
+            "",
+            f"{r['rows']:,}",
+            f"{r['seconds']:.2f}",
+            f"{r['rows_per_s']:,.0f}",
+            "1.000",
+        )
         c = b["batched"].get("catch_up")
         if c:
-            done = "" if c["complete"] else f", {c['projection_events'] / c['projections']:,.0f} of {c['log_events']:,} in budget"
-            table.add_row(backend, f"projection catch-up, log events through all {c['projections']} projections{done}", "",
-                          f"{c['log_events']:,}", f"{c['seconds']:.2f}", f"{c['log_events_per_s']:,.0f}", "",
-                          end_section=True)
+            done = (
+                ""
+                if c["complete"]
+                else f", {c['projection_events'] / c['projections']:,.0f} of {c['log_events']:,} in budget"
+            )
+            table.add_row(
+                backend,
+                f"projection catch-up, log events through all {c['projections']} projections{done}",
+                "",
+                f"{c['log_events']:,}",
+                f"{c['seconds']:.2f}",
+                f"{c['log_events_per_s']:,.0f}",
+                "",
+                end_section=True,
+            )
     d = report["domain_only"]
-    table.add_row("(none)", "domain only: build the aggregates in memory, no store", f"{d['providers']:,}",
-                  f"{d['events']:,}", f"{d['seconds']:.2f}", f"{d['events_per_s']:,.0f}", "")
+    table.add_row(
+        "(none)",
+        "domain only: build the aggregates in memory, no store",
+        f"{d['providers']:,}",
+        f"{d['events']:,}",
+        f"{d['seconds']:.2f}",
+        f"{d['events_per_s']:,.0f}",
+        "",
+    )
     console.print(table)
     for backend, b in report["backends"].items():
         c = b["batched"].get("catch_up")
         if c:
-            parts = ", ".join(f"{n} {p['events_per_s']:,.0f}/s ({p['events']:,} events)" for n, p in c["per_projection"].items())
+            parts = ", ".join(
+                f"{n} {p['events_per_s']:,.0f}/s ({p['events']:,} events)" for n, p in c["per_projection"].items()
+            )
             console.print(f"{backend} catch-up per projection: {parts}")
-    console.print(f"[dim]mean event size {report['mean_event_bytes']:.0f} bytes of state; "
-                  f"environment: {json.dumps(report['environment'])}[/dim]")
+    console.print(
+        f"[dim]mean event size {report['mean_event_bytes']:.0f} bytes of state; "
+        f"environment: {json.dumps(report['environment'])}[/dim]"
+    )
     pg = report["backends"].get("postgres")
     if pg:
         raw = pg["raw_executemany"]["rows_per_s"]
@@ -359,16 +397,29 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench providers", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench providers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=10_000, help="providers per measured load (default 10,000)")
-    parser.add_argument("--per-command-count", type=int, default=500,
-                        help="providers for the register + handle-per-contact path (0 skips it; default 500)")
-    parser.add_argument("--catch-up-budget", type=float, default=30.0,
-                        help="seconds for timing projection catch-up per backend, shared by the projections "
-                        "(0: catch up fully; default 30)")
-    parser.add_argument("--backend", choices=["sqlite", "postgres"], action="append",
-                        help="measure only this backend (repeatable; default both)")
+    parser.add_argument(
+        "--per-command-count",
+        type=int,
+        default=500,
+        help="providers for the register + handle-per-contact path (0 skips it; default 500)",
+    )
+    parser.add_argument(
+        "--catch-up-budget",
+        type=float,
+        default=30.0,
+        help="seconds for timing projection catch-up per backend, shared by the projections "
+        "(0: catch up fully; default 30)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "postgres"],
+        action="append",
+        help="measure only this backend (repeatable; default both)",
+    )
     args = parser.parse_args(argv)
     backends = args.backend or ["sqlite", "postgres"]
 
@@ -405,7 +456,9 @@ def main(argv: list[str] | None = None) -> int:
                 figures["per_command"] = measure_per_command(backend, subset)
         raw = figures["raw_executemany"]["rows_per_s"]
         figures["ratios_to_raw"] = {
-            k: figures[k]["events_per_s"] / raw for k in ("batched", "one_save_per_provider", "per_command") if k in figures
+            k: figures[k]["events_per_s"] / raw
+            for k in ("batched", "one_save_per_provider", "per_command")
+            if k in figures
         }
         report["backends"][backend] = figures
         console.print(f"[green]{backend} done[/green]")

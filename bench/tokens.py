@@ -32,15 +32,26 @@ console = Console()
 
 
 def _system(url: str):  # type: ignore[no-untyped-def]
-    return bootstrap(Settings(database_url=url, secret_key="bench-secret", mail="file:/tmp/pars-bench-mail", fast_password_hashing=True))
+    return bootstrap(
+        Settings(
+            database_url=url, secret_key="bench-secret", mail="file:/tmp/pars-bench-mail", fast_password_hashing=True
+        )
+    )
 
 
 def measure(backend: str, tokens: int, learners: int) -> dict[str, float]:
     with fresh_database(backend) as url, fresh_database(backend) as second:
         system = _system(url)
         try:
-            cmds = [RegisterLearner(first_name=f"F{i}", last_name=f"L{i}", birth_month_day=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
-                                    licences=[Licence(state="TN", number=f"MD{i:07d}")]) for i in range(learners)]
+            cmds = [
+                RegisterLearner(
+                    first_name=f"F{i}",
+                    last_name=f"L{i}",
+                    birth_month_day=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    licences=[Licence(state="TN", number=f"MD{i:07d}")],
+                )
+                for i in range(learners)
+            ]
             learner_ids = [o.learner_id for o in system.learners.register_many(cmds, BY)]
             for i in range(tokens - 2):
                 system.tokens.issue("board" if i % 2 else "auditor", BY, **({"board": "ABIM"} if i % 2 else {}))
@@ -82,7 +93,14 @@ def main(argv: list[str]) -> int:
         table.add_column(column, justify="right")
     for backend in args.backend or ["sqlite", "postgres"]:
         f = measure(backend, args.tokens, args.learners)
-        table.add_row(backend, f"{f['events']:.0f}", f"{f['check_board_us']:.0f}", f"{f['check_learner_us']:.0f}",
-                      f"{f['backup_s']:.2f}", f"{f['backup_mb']:.1f}", f"{f['restore_s']:.2f}")
+        table.add_row(
+            backend,
+            f"{f['events']:.0f}",
+            f"{f['check_board_us']:.0f}",
+            f"{f['check_learner_us']:.0f}",
+            f"{f['backup_s']:.2f}",
+            f"{f['backup_mb']:.1f}",
+            f"{f['restore_s']:.2f}",
+        )
     console.print(table)
     return 0

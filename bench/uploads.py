@@ -36,7 +36,15 @@ from rich.table import Table
 
 MB = 1024 * 1024
 RESULTS = Path(__file__).parent / "results" / "uploads.json"
-KINDS = ("activities-json", "activities-xml", "activities-tab", "activities-xlsx", "completions-json", "completions-tab", "completions-xlsx")
+KINDS = (
+    "activities-json",
+    "activities-xml",
+    "activities-tab",
+    "activities-xlsx",
+    "completions-json",
+    "completions-tab",
+    "completions-xlsx",
+)
 EXTENSIONS = {"json": "json", "xml": "xml", "tab": "txt", "xlsx": "xlsx"}
 BLOCK = 500  # records rendered once and repeated to the size asked
 console = Console()
@@ -61,8 +69,13 @@ def completion_block() -> list[Any]:
     return [
         ParsedReport(
             activity_id=f"{100000000 + n % 40}",
-            query=MatchQuery(first_name=f"Given{n}", last_name=f"Family{n}", birth_date=f"{1 + n % 12:02d}-{1 + n % 28:02d}",
-                             state=states[n % 5], licence_number=f"MD{n:06d}"),
+            query=MatchQuery(
+                first_name=f"Given{n}",
+                last_name=f"Family{n}",
+                birth_date=f"{1 + n % 12:02d}-{1 + n % 28:02d}",
+                state=states[n % 5],
+                licence_number=f"MD{n:06d}",
+            ),
             completion_date=date(2025, 1 + n % 12, 1 + n % 28),
             credits={f"ccid:{n}:1": ([{"type": "AMA PRA Category 1", "credits": 1 + n % 8 / 4}], [])},
             action="add",
@@ -114,7 +127,11 @@ def _split(fmt: str, full: bytes, _single: bytes, empty: bytes) -> tuple[bytes, 
         end = full.rindex(b"</ACCMEActivities>")
         return full[:start], full[start:end], full[end:]
     document = json.loads(full)
-    path = ("ACCMEActivities", "MedicalEducationMetrics") if "ACCMEActivities" in document else ("ACCMELearnerReports", "ActivityReports", "ActivityReport")
+    path = (
+        ("ACCMEActivities", "MedicalEducationMetrics")
+        if "ACCMEActivities" in document
+        else ("ACCMELearnerReports", "ActivityReports", "ActivityReport")
+    )
     holder = document
     for key in path[:-1]:
         holder = holder[key]
@@ -144,7 +161,9 @@ def _repeat_sheet(workbook: bytes, size: int, path: Path) -> None:
                     for row in data:
                         number += 1
                         # Each row its own Provider Activity ID (inline strings): one ID twice in a file is refused.
-                        out.write(row.replace(b"@@", str(number).encode()).replace(b"<t>BENCH-", b"<t>BENCH-%d-" % number))
+                        out.write(
+                            row.replace(b"@@", str(number).encode()).replace(b"<t>BENCH-", b"<t>BENCH-%d-" % number)
+                        )
                 out.write(sheet[end:])
 
 
@@ -168,7 +187,9 @@ class CountingActivities:
 
 
 class CountingCompletions:
-    def submit_parsed(self, accme_id: str, parsed: list[Any], by: Any, *, chunk_size: int, progress: Any = None) -> list[Any]:
+    def submit_parsed(
+        self, accme_id: str, parsed: list[Any], by: Any, *, chunk_size: int, progress: Any = None
+    ) -> list[Any]:
         from services.completions import CompletionResult
 
         if progress:
@@ -210,14 +231,22 @@ def child(kind: str, path: str) -> dict[str, Any]:
     report = importer(CountingSystem(), "0007777", spool, None, Acting("bench:uploads", Channel.BATCH))
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
-    return {"records": report.total, "rejected": report.rejected, "before": before, "growth": peak - before, "seconds": seconds}
+    return {
+        "records": report.total,
+        "rejected": report.rejected,
+        "before": before,
+        "growth": peak - before,
+        "seconds": seconds,
+    }
 
 
 # --- the run -----------------------------------------------------------------------------------------
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench uploads", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench uploads", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="20,100", help="file sizes in MB, comma-separated")
     parser.add_argument("--only", default=",".join(KINDS), help="kinds, comma-separated: " + ", ".join(KINDS))
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
@@ -237,7 +266,12 @@ def main(argv: list[str]) -> int:
                 path = Path(folder) / f"{kind}.{EXTENSIONS[kind.split('-')[1]]}"
                 write_file(kind, size * MB, path)
                 actual = path.stat().st_size
-                run = subprocess.run([sys.executable, "-m", "bench.uploads", "--child", kind, str(path)], capture_output=True, text=True, check=False)
+                run = subprocess.run(
+                    [sys.executable, "-m", "bench.uploads", "--child", kind, str(path)],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 path.unlink()
                 if run.returncode != 0:
                     console.print(f"[red]{kind} {size} MB failed:[/red] {run.stderr[-2000:]}")
@@ -245,8 +279,15 @@ def main(argv: list[str]) -> int:
                     continue
                 measured = json.loads(run.stdout.strip().splitlines()[-1])
                 results.append({"kind": kind, "mb": size, "size": actual, **measured})
-                table.add_row(kind, f"{actual / MB:.1f}", f"{measured['records']:,}", f"{measured['rejected']:,}", f"{measured['growth'] / MB:.0f}",
-                              f"{measured['growth'] / actual:.2f}", f"{measured['seconds']:.1f}")
+                table.add_row(
+                    kind,
+                    f"{actual / MB:.1f}",
+                    f"{measured['records']:,}",
+                    f"{measured['rejected']:,}",
+                    f"{measured['growth'] / MB:.0f}",
+                    f"{measured['growth'] / actual:.2f}",
+                    f"{measured['seconds']:.1f}",
+                )
     console.print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     earlier = json.loads(RESULTS.read_text()) if RESULTS.exists() else []

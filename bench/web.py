@@ -38,18 +38,42 @@ def _item(n: int) -> dict[str, Any]:
     day = f"2025-{1 + n % 12:02d}-{1 + n % 27:02d}"
     return {
         "ReportDescription": {"ReportingStartDate": day, "ReportingEndDate": day},
-        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": f"B-{n}"}], "title": f"Grand rounds {n}",
-                            "description": "Weekly cardiology grand rounds."}},
-        "healthcareMetadata": {"healthcareEducation": {
-            "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 1.0},
-            "activityLocation": {"city": "Nashville", "stateOrProvince": "TN", "country": "USA"},
-            "startDateTime": day, "endDateTime": day, "activitySponsorship": "direct",
-            "activityFormat": ["Course", "Regularly Scheduled Series", "Other"][n % 3], "commercialSupport": n % 5 == 0}},
-        "ActivityDescription": {"commercialSupportAmount": [{"currency": "USD", "supportSource": f"Sponsor {n % 4}", "value": 1000}]} if n % 5 == 0 else {},
-        "ParticipationMetrics": {"participantsByCategory": [{"category": "physician", "numberOfParticipants": 20}, {"category": "other", "numberOfParticipants": 5}]},
-        "XtensibleInfo": {"activityRecordAction": "Add", "ForPublicList": False, "DeliveryMethods": {"DeliveryMethod": ["In-Person"]},
-                          "MeasuredOutcomes": [{"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]}],
-                          "closeActivityRecord": n % 2 == 0},
+        "Lom": {
+            "general": {
+                "identifier": [{"catalog": "Provider Activity ID", "entry": f"B-{n}"}],
+                "title": f"Grand rounds {n}",
+                "description": "Weekly cardiology grand rounds.",
+            }
+        },
+        "healthcareMetadata": {
+            "healthcareEducation": {
+                "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 1.0},
+                "activityLocation": {"city": "Nashville", "stateOrProvince": "TN", "country": "USA"},
+                "startDateTime": day,
+                "endDateTime": day,
+                "activitySponsorship": "direct",
+                "activityFormat": ["Course", "Regularly Scheduled Series", "Other"][n % 3],
+                "commercialSupport": n % 5 == 0,
+            }
+        },
+        "ActivityDescription": {
+            "commercialSupportAmount": [{"currency": "USD", "supportSource": f"Sponsor {n % 4}", "value": 1000}]
+        }
+        if n % 5 == 0
+        else {},
+        "ParticipationMetrics": {
+            "participantsByCategory": [
+                {"category": "physician", "numberOfParticipants": 20},
+                {"category": "other", "numberOfParticipants": 5},
+            ]
+        },
+        "XtensibleInfo": {
+            "activityRecordAction": "Add",
+            "ForPublicList": False,
+            "DeliveryMethods": {"DeliveryMethod": ["In-Person"]},
+            "MeasuredOutcomes": [{"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]}],
+            "closeActivityRecord": n % 2 == 0,
+        },
     }
 
 
@@ -60,7 +84,9 @@ def _user(system: Any, mail: Path, email: str, role: str, **scope: str) -> None:
     system.accounts.set_password(token, PASSWORD, PASSWORD)
 
 
-def _time(client: TestClient, method: str, url: str, repeat: int, fresh: dict[str, str] | None = None, **kw: Any) -> tuple[float, float]:
+def _time(
+    client: TestClient, method: str, url: str, repeat: int, fresh: dict[str, str] | None = None, **kw: Any
+) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
         if fresh is not None:  # each sign-in from a browser that is not signed in yet
@@ -80,12 +106,21 @@ def run(backend: str, providers: int, activities: int, repeat: int) -> None:
         mail = Path(mail_dir)
         system = bootstrap(Settings(database_url=url, secret_key="bench", mail=f"file:{mail}"))
         try:
-            cmds = [RegisterProvider(accme_id=f"{i + 1:07d}", name=f"Provider {i + 1}", accreditor="ACCME",
-                                     primary=ContactDetails(name="Pat", email=f"p{i}@cme.org")) for i in range(providers)]
+            cmds = [
+                RegisterProvider(
+                    accme_id=f"{i + 1:07d}",
+                    name=f"Provider {i + 1}",
+                    accreditor="ACCME",
+                    primary=ContactDetails(name="Pat", email=f"p{i}@cme.org"),
+                )
+                for i in range(providers)
+            ]
             system.providers.register_many(cmds, BY)
             start = time.perf_counter()
             for chunk in range(0, activities, 500):
-                system.activities.submit_accme_activities(ACME, [_item(n) for n in range(chunk, min(activities, chunk + 500))], BY)
+                system.activities.submit_accme_activities(
+                    ACME, [_item(n) for n in range(chunk, min(activities, chunk + 500))], BY
+                )
             written = time.perf_counter() - start
             _user(system, mail, "pia@cme.org", "provider", provider=ACME)
             _user(system, mail, "ada@accme.org", "accreditor")
@@ -95,7 +130,9 @@ def run(backend: str, providers: int, activities: int, repeat: int) -> None:
                 csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
                 sign_in = {"email": "pia@cme.org", "password": PASSWORD, "csrf_token": csrf}
                 anon = {"pars_anon": client.cookies.get("pars_anon") or ""}
-                figures = {"POST /sign-in (Argon2id verify)": _time(client, "POST", "/sign-in", repeat, anon, data=sign_in)}
+                figures = {
+                    "POST /sign-in (Argon2id verify)": _time(client, "POST", "/sign-in", repeat, anon, data=sign_in)
+                }
                 for label, path in (
                     (f"dashboard ({activities} activities)", f"/provider/{ACME}?year=2025"),
                     ("activities search, page 1", f"/provider/{ACME}/activities?year=2025&q=grand"),
@@ -107,17 +144,23 @@ def run(backend: str, providers: int, activities: int, repeat: int) -> None:
                 form = client.get("/sign-in").text
                 csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
                 client.post("/sign-in", data={"email": "ada@accme.org", "password": PASSWORD, "csrf_token": csrf})
-                figures[f"accreditor year-end table ({providers} providers)"] = _time(client, "GET", "/accreditor/year-end?year=2025", repeat)
+                figures[f"accreditor year-end table ({providers} providers)"] = _time(
+                    client, "GET", "/accreditor/year-end?year=2025", repeat
+                )
                 figures["accreditor year-end CSV"] = _time(client, "GET", "/accreditor/year-end.csv?year=2025", repeat)
         finally:
             system.close()
-    print(f"web pages on {backend}: {providers} providers, {activities} activities written in {written:.1f} s; {repeat} requests each")
+    print(
+        f"web pages on {backend}: {providers} providers, {activities} activities written in {written:.1f} s; {repeat} requests each"
+    )
     for label, (median, p95) in figures.items():
         print(f"  {label:<45} median {median:7.1f} ms   p95 {p95:7.1f} ms")
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench web", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench web", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--providers", type=int, default=300)
     parser.add_argument("--activities", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=30)

@@ -66,8 +66,19 @@ ERASED = ""
 
 #: What a snapshot of an account whose key was destroyed reads back as: an erased, inactive account.
 ERASED_STATE = {
-    "email": ERASED, "name": ERASED, "role": "", "tenant": "", "title": ERASED, "phone": ERASED, "pending_link": None,
-    "active": False, "failures": 0, "locked_until": None, "erased": True, "_created_on": None, "_modified_on": None,
+    "email": ERASED,
+    "name": ERASED,
+    "role": "",
+    "tenant": "",
+    "title": ERASED,
+    "phone": ERASED,
+    "pending_link": None,
+    "active": False,
+    "failures": 0,
+    "locked_until": None,
+    "erased": True,
+    "_created_on": None,
+    "_modified_on": None,
 }
 
 
@@ -140,7 +151,9 @@ class Account(Aggregate):
             return f"provider:{require_accme_id(provider or '', loc=('body', 'provider'))}"
         if role == "learner":
             if not learner:
-                raise InvalidValueError("a physician's account needs the learner it belongs to", loc=("body", "learner"))
+                raise InvalidValueError(
+                    "a physician's account needs the learner it belongs to", loc=("body", "learner")
+                )
             return f"learner:{learner}"
         if state and not re.fullmatch(r"[A-Z]{2}", state):
             raise InvalidValueError(f"state must be a two-letter code (got {state!r})", loc=("body", "state"))
@@ -160,7 +173,9 @@ class Account(Aggregate):
         )
 
     @event(Invited)
-    def __init__(self, email: str, name: str, role: str, tenant: str, link_digest: str, actor: str, channel: str) -> None:
+    def __init__(
+        self, email: str, name: str, role: str, tenant: str, link_digest: str, actor: str, channel: str
+    ) -> None:
         self.email = email
         self.name = name
         self.role = role
@@ -185,7 +200,9 @@ class Account(Aggregate):
     def set_password(self, link_digest: str, by: Acting) -> None:
         """Consumes the outstanding link; a used or replaced link is refused."""
         if self.pending_link is None or link_digest != self.pending_link:
-            raise LinkNotValidError("this link has already been used or a newer one was sent; ask for a new one", loc=("body", "link"))
+            raise LinkNotValidError(
+                "this link has already been used or a newer one was sent; ask for a new one", loc=("body", "link")
+            )
         self._password_set(link_digest, by.actor, str(by.channel))
 
     @event(PasswordSet)
@@ -210,7 +227,11 @@ class Account(Aggregate):
     def edit_profile(self, name: str, title: str, phone: str, by: Acting) -> bool:
         if self.is_erased:
             raise AccountError("this account was erased", loc=("body", "name"))
-        name, title, phone = _text(name, "name", required=True), _text(title, "title", required=False), _text(phone, "phone", required=False)
+        name, title, phone = (
+            _text(name, "name", required=True),
+            _text(title, "title", required=False),
+            _text(phone, "phone", required=False),
+        )
         if (name, title, phone) == (self.name, self.title, self.phone):
             return False
         self._profile_edited(name, title, phone, by.actor, str(by.channel))

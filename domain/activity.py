@@ -106,22 +106,53 @@ OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "P
 MEASUREMENT_TYPES = ("Objective", "Subjective")
 #: Learner (participant) categories: the ACCME activity schema's vocabulary, professions plus "other".
 LEARNER_CATEGORIES = (
-    "physician", "nurse", "pharmacist", "pharmacy technician", "physician assistant", "psychologist", "optometrist",
-    "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
-    "athletic trainers", "other",
+    "physician",
+    "nurse",
+    "pharmacist",
+    "pharmacy technician",
+    "physician assistant",
+    "psychologist",
+    "optometrist",
+    "social worker",
+    "dentist",
+    "allied dental staff",
+    "registered dietitians",
+    "dietetic technicians registered",
+    "athletic trainers",
+    "other",
 )
 DESCRIPTION_MAX = 2500
 #: Learner categories of `ParticipationMetrics` (schema v0.1.2's professions, plus "other"); the activity
 #: OpenAPI's "non-physician" is read as "other".
 LEARNER_CATEGORIES = (
-    "physician", "nurse", "pharmacist", "pharmacy technician", "physician assistant", "psychologist", "optometrist",
-    "social worker", "dentist", "allied dental staff", "registered dietitians", "dietetic technicians registered",
-    "athletic trainers", "other",
+    "physician",
+    "nurse",
+    "pharmacist",
+    "pharmacy technician",
+    "physician assistant",
+    "psychologist",
+    "optometrist",
+    "social worker",
+    "dentist",
+    "allied dental staff",
+    "registered dietitians",
+    "dietetic technicians registered",
+    "athletic trainers",
+    "other",
 )
 #: The credit an activity designates (schema v0.1.2's `activityCertification`; the schema is shared with JA-PARS).
 CERTIFICATIONS = (
-    "AMA PRA Category 1", "IPCE", "Nursing", "Pharmacy", "AAPA Category 1", "Psychologist", "Optometrist",
-    "Social Worker", "Dentist", "Dietetic CPEU", "Athletic Training CEU",
+    "AMA PRA Category 1",
+    "IPCE",
+    "Nursing",
+    "Pharmacy",
+    "AAPA Category 1",
+    "Psychologist",
+    "Optometrist",
+    "Social Worker",
+    "Dentist",
+    "Dietetic CPEU",
+    "Athletic Training CEU",
 )
 #: A CME Passport listing's fee for participation and registration, in PARS's words (schema v0.1.2 enums).
 FEES = ("Yes", "No, it’s free", "Variable")
@@ -193,22 +224,31 @@ def check_rules(data: dict[str, Any]) -> None:
     if data.get("commercial_support") is False and (data.get("monetary_support") or data.get("in_kind_support")):
         # Else the sources would be summed into the year's commercial support of an activity that says it had none.
         raise ActivityRuleError(
-            "commercial support is answered No, yet supporters are listed: answer Yes, or remove them", loc=("commercial_support",)
+            "commercial support is answered No, yet supporters are listed: answer Yes, or remove them",
+            loc=("commercial_support",),
         )
     for i, support in enumerate(data.get("monetary_support") or []):
         amount = support.get("amount")
         if amount is not None and (amount < 0 or amount != int(amount)):
-            raise ActivityRuleError("a monetary amount is a whole number of dollars", loc=("monetary_support", str(i), "amount"))
+            raise ActivityRuleError(
+                "a monetary amount is a whole number of dollars", loc=("monetary_support", str(i), "amount")
+            )
         if amount is not None and amount > MAX_DOLLARS:
-            raise ActivityRuleError(f"a monetary amount is at most {MAX_DOLLARS:,} dollars", loc=("monetary_support", str(i), "amount"))
+            raise ActivityRuleError(
+                f"a monetary amount is at most {MAX_DOLLARS:,} dollars", loc=("monetary_support", str(i), "amount")
+            )
     for category, count in (data.get("learners") or {}).items():
         if not 0 <= count <= MAX_LEARNERS:
-            raise ActivityRuleError(f"the number of {category} learners is at most {MAX_LEARNERS:,}", loc=("learners", category))
+            raise ActivityRuleError(
+                f"the number of {category} learners is at most {MAX_LEARNERS:,}", loc=("learners", category)
+            )
     for i, reg in enumerate(data.get("moc") or []):
         if reg.get("board") not in BOARDS:
             raise ActivityRuleError(f"{reg.get('board')!r} is not a certifying board", loc=("moc", str(i), "board"))
         if reg["board"] == "ABPMR" and start < ABPMR_FROM:
-            raise ActivityRuleError("ABPMR registers activities starting on or after 1 January 2025", loc=("moc", str(i), "board"))
+            raise ActivityRuleError(
+                "ABPMR registers activities starting on or after 1 January 2025", loc=("moc", str(i), "board")
+            )
         points = reg.get("points")
         if points is not None and (points < 0 or round(points * 4) != points * 4):
             raise ActivityRuleError("MOC points are given in steps of 0.25", loc=("moc", str(i), "points"))
@@ -219,7 +259,10 @@ def check_rules(data: dict[str, Any]) -> None:
             raise ActivityRuleError(f"{year} is outside the activity's years", loc=("learners_by_year", year))
         for category, count in counts.items():
             if not 0 <= count <= MAX_LEARNERS:
-                raise ActivityRuleError(f"the number of {category} learners is at most {MAX_LEARNERS:,}", loc=("learners_by_year", year, category))
+                raise ActivityRuleError(
+                    f"the number of {category} learners is at most {MAX_LEARNERS:,}",
+                    loc=("learners_by_year", year, category),
+                )
 
 
 def active_gaps(data: dict[str, Any]) -> list[Gap]:
@@ -425,13 +468,38 @@ def _upcast_data_v1(state: dict[str, Any]) -> dict[str, Any]:
 def empty_data() -> dict[str, Any]:
     """Every key of an activity's data, unset."""
     return {
-        "title": "", "description": "", "format": None, "start_date": None, "end_date": None,
-        "location": None, "delivery_methods": [], "credits": None, "certification": "AMA PRA Category 1",
-        "sponsorship": None, "joint_providers": [], "commercial_support": None, "monetary_support": [],
-        "in_kind_support": [], "learners": {}, "learners_by_year": {}, "outcomes": [], "commendation_tags": [],
-        "for_public_list": None, "fee": None, "registration": None, "moc": [], "rems": None, "mips": None,
-        "state_content_tags": [], "content_outlines": [], "interprofessional": None, "pharmacy": {},
-        "keywords": [], "target_audience": None, "url": None, "moc_attestation": None,
+        "title": "",
+        "description": "",
+        "format": None,
+        "start_date": None,
+        "end_date": None,
+        "location": None,
+        "delivery_methods": [],
+        "credits": None,
+        "certification": "AMA PRA Category 1",
+        "sponsorship": None,
+        "joint_providers": [],
+        "commercial_support": None,
+        "monetary_support": [],
+        "in_kind_support": [],
+        "learners": {},
+        "learners_by_year": {},
+        "outcomes": [],
+        "commendation_tags": [],
+        "for_public_list": None,
+        "fee": None,
+        "registration": None,
+        "moc": [],
+        "rems": None,
+        "mips": None,
+        "state_content_tags": [],
+        "content_outlines": [],
+        "interprofessional": None,
+        "pharmacy": {},
+        "keywords": [],
+        "target_audience": None,
+        "url": None,
+        "moc_attestation": None,
     }
 
 
@@ -479,14 +547,20 @@ class Activity(ParsAggregate):
         require_accme_id(accme_id)
         provider_activity_id = (provider_activity_id or "").strip()
         if not provider_activity_id or len(provider_activity_id) > 100:
-            raise ActivityRuleError("a provider activity ID of 1 to 100 characters is required", loc=("provider_activity_id",))
+            raise ActivityRuleError(
+                "a provider activity ID of 1 to 100 characters is required", loc=("provider_activity_id",)
+            )
         if not (len(number) == 9 and number.isdigit()):
             raise ActivityRuleError("an ACCME activity ID has 9 digits", loc=("activity_id",))
         data = {**empty_data(), **data}
         check_rules(data)
         return cls(
-            accme_id=accme_id, number=number, provider_activity_id=provider_activity_id, data=data,
-            actor=by.actor, channel=str(by.channel),
+            accme_id=accme_id,
+            number=number,
+            provider_activity_id=provider_activity_id,
+            data=data,
+            actor=by.actor,
+            channel=str(by.channel),
         )
 
     @event(Registered)
@@ -543,10 +617,16 @@ class Activity(ParsAggregate):
         by_year = dict(self.data.get("learners_by_year") or {})
         for earlier, before in by_year.items():
             if int(earlier) < year and any(counts.get(k, 0) < v for k, v in before.items()):
-                raise ActivityRuleError("cumulative learner counts do not go down from one year to the next", loc=("learners",))
+                raise ActivityRuleError(
+                    "cumulative learner counts do not go down from one year to the next", loc=("learners",)
+                )
         by_year[str(year)] = dict(counts)
         latest = by_year[max(by_year, key=int)]
-        return self.revise({**self.data, "learners_by_year": by_year, "learners": dict(latest)}, by, reason=f"learner counts as of 31 December {year}")
+        return self.revise(
+            {**self.data, "learners_by_year": by_year, "learners": dict(latest)},
+            by,
+            reason=f"learner counts as of 31 December {year}",
+        )
 
     def status(self, today: date) -> str:
         """draft → active → ready_to_close (derived from the end date) → closed; or deleted."""

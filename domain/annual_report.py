@@ -69,7 +69,9 @@ class ReportState:
 
 def require_year(year: Any, loc: tuple[str, ...] = ("path", "year")) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidValueError(f"year must be a four-digit year from {FIRST_YEAR} to {LAST_YEAR} (got {year!r})", loc=loc)
+        raise InvalidValueError(
+            f"year must be a four-digit year from {FIRST_YEAR} to {LAST_YEAR} (got {year!r})", loc=loc
+        )
     return year
 
 
@@ -166,7 +168,9 @@ class AnnualReport(ParsAggregate):
         return True
 
     @event(AgreementAccepted)
-    def _accept_agreement(self, on: date, deadline: date, late: bool, accme_id: str, year: int, actor: str, channel: str) -> None:
+    def _accept_agreement(
+        self, on: date, deadline: date, late: bool, accme_id: str, year: int, actor: str, channel: str
+    ) -> None:
         self.state.agreement = StepState(on, late)
 
     def submit_program_summary(self, values: Mapping[str, Any], on: date, deadline: date, by: Acting) -> bool:
@@ -216,7 +220,9 @@ class AnnualReport(ParsAggregate):
         return True
 
     @event(ContactsReviewed)
-    def _review_contacts(self, on: date, deadline: date, late: bool, accme_id: str, year: int, actor: str, channel: str) -> None:
+    def _review_contacts(
+        self, on: date, deadline: date, late: bool, accme_id: str, year: int, actor: str, channel: str
+    ) -> None:
         self.state.contacts = StepState(on, late)
 
     def attest(self, facts: YearFacts, on: date, deadline: date, by: Acting) -> bool:
@@ -243,7 +249,9 @@ class AnnualReport(ParsAggregate):
         if len(reason) > 2000:
             raise InvalidValueError("the reason is longer than 2,000 characters", loc=("body", "reason"))
         if not self.state.attestation:
-            raise NotAttestedError(f"the {self.year} report is not attested; there is nothing to reopen", loc=("path", "year"))
+            raise NotAttestedError(
+                f"the {self.year} report is not attested; there is nothing to reopen", loc=("path", "year")
+            )
         self._reopen(reason=reason, **self._meta(by))
 
     @event(Reopened)

@@ -61,7 +61,9 @@ class ApiToken(Aggregate):
         )
 
     @event(Issued)
-    def __init__(self, token_id: str, role: str, scope: str, label: str, expires_at: datetime, actor: str, channel: str) -> None:
+    def __init__(
+        self, token_id: str, role: str, scope: str, label: str, expires_at: datetime, actor: str, channel: str
+    ) -> None:
         self.token_id = token_id
         self.role = role
         self.scope = scope

@@ -30,9 +30,25 @@ PERSONAL = "[personal]"
 #: transcript and learner services' names, birth dates, NPI, licence and board IDs, `UniqueID`.
 PERSONAL_PARAMETERS = frozenset(
     {
-        "firstname", "lastname", "givenname", "familyname", "name", "birthdate", "dateofbirth", "birthmonthday", "npi",
-        "statemedicallicenseid", "licenseid", "licencenumber", "licensenumber", "licence", "license", "boardid", "uniqueid",
-        "learnerid", "email",
+        "firstname",
+        "lastname",
+        "givenname",
+        "familyname",
+        "name",
+        "birthdate",
+        "dateofbirth",
+        "birthmonthday",
+        "npi",
+        "statemedicallicenseid",
+        "licenseid",
+        "licencenumber",
+        "licensenumber",
+        "licence",
+        "license",
+        "boardid",
+        "uniqueid",
+        "learnerid",
+        "email",
     }
 )
 
@@ -63,7 +79,9 @@ class AuditorRead(Aggregate):
             state["query"] = redact_query(parse_qsl(state.get("query") or "", keep_blank_values=True))
             state["learner_ids"] = []
 
-    def __init__(self, accme_id: str | None, actor: str, channel: str, path: str, query: str, learner_ids: list[str]) -> None:
+    def __init__(
+        self, accme_id: str | None, actor: str, channel: str, path: str, query: str, learner_ids: list[str]
+    ) -> None:
         self.accme_id = accme_id
         self.actor = actor
         self.channel = channel
@@ -73,13 +91,24 @@ class AuditorRead(Aggregate):
 
     @classmethod
     def record(
-        cls, by: Acting, path: str, query: list[tuple[str, str]] | str, accme_id: str | None = None, learner_ids: list[str] | None = None
+        cls,
+        by: Acting,
+        path: str,
+        query: list[tuple[str, str]] | str,
+        accme_id: str | None = None,
+        learner_ids: list[str] | None = None,
     ) -> AuditorRead:
         """`query`: the parameters read, as pairs or a query string (personal values are redacted here);
         `learner_ids`: the learners the read found."""
         if isinstance(query, str):
             query = parse_qsl(query, keep_blank_values=True)
         return cls._create(
-            cls.Recorded, id=uuid4(), accme_id=accme_id, actor=by.actor, channel=str(by.channel), path=path,
-            query=redact_query(query), learner_ids=sorted(set(learner_ids or [])),
+            cls.Recorded,
+            id=uuid4(),
+            accme_id=accme_id,
+            actor=by.actor,
+            channel=str(by.channel),
+            path=path,
+            query=redact_query(query),
+            learner_ids=sorted(set(learner_ids or [])),
         )

@@ -39,9 +39,7 @@ class Acting:
 def require_accme_id(value: str, loc: tuple[str, ...] = ("accme_id",)) -> str:
     """Returns the ACCME ID unchanged if it is exactly seven digits (leading zeros kept)."""
     if not isinstance(value, str) or not ACCME_ID_PATTERN.match(value):
-        raise InvalidValueError(
-            f"ACCME ID must be exactly 7 digits, leading zeros kept (got {value!r})", loc=loc
-        )
+        raise InvalidValueError(f"ACCME ID must be exactly 7 digits, leading zeros kept (got {value!r})", loc=loc)
     return value
 
 

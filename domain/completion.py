@@ -69,7 +69,9 @@ def require_credit_id(value: str, loc: tuple[str, ...] = ("credit_id",)) -> str:
     value = (value or "").strip()
     parts = value.split(":")
     if len(value) > CREDIT_ID_MAX or len(parts) != 3 or parts[0] != "ccid" or not parts[1] or not parts[2]:
-        raise InvalidValueError(f"a credit ID is a URN ccid:x:y of at most {CREDIT_ID_MAX} characters (got {value!r})", loc=loc)
+        raise InvalidValueError(
+            f"a credit ID is a URN ccid:x:y of at most {CREDIT_ID_MAX} characters (got {value!r})", loc=loc
+        )
     return value
 
 
@@ -100,7 +102,9 @@ def credit_id_discloses(credit_id: str, identifiers: list[str] | tuple[str, ...]
     return any(len(key) >= MIN_IDENTIFIER_IN_CREDIT_ID and key in folded for key in (_alnum(i) for i in identifiers))
 
 
-def require_private_credit_id(credit_id: str, identifiers: list[str] | tuple[str, ...], loc: tuple[str, ...] = ("credit_id",)) -> None:
+def require_private_credit_id(
+    credit_id: str, identifiers: list[str] | tuple[str, ...], loc: tuple[str, ...] = ("credit_id",)
+) -> None:
     if credit_id_discloses(credit_id, identifiers):
         raise InvalidValueError(
             "a credit ID must not contain the learner's NPI, licence number or board ID (it is sent to boards and kept "
@@ -133,7 +137,9 @@ def is_quarter_steps(value: Any) -> bool:
 
 def _quarter_steps(value: Any, loc: tuple[str, ...]) -> float:
     if not is_quarter_steps(value):
-        raise CreditsAboveActivityError(f"credits are a number from 0 to {MAX_CREDITS:g} in steps of 0.25 (got {value!r})", loc=loc)
+        raise CreditsAboveActivityError(
+            f"credits are a number from 0 to {MAX_CREDITS:g} in steps of 0.25 (got {value!r})", loc=loc
+        )
     return float(value)
 
 
@@ -144,7 +150,9 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
     for i, c in enumerate(cme):
         total += _quarter_steps(c["credits"], ("cme", str(i), "credits"))
     if limit is not None and total > float(limit):
-        raise CreditsAboveActivityError(f"{total:g} credits is more than activity {activity.number} offers ({float(limit):g})", loc=("cme",))
+        raise CreditsAboveActivityError(
+            f"{total:g} credits is more than activity {activity.number} offers ({float(limit):g})", loc=("cme",)
+        )
     boards = {r["board"]: r for r in activity.data.get("moc") or []}
     points_by_board: dict[str, float] = {}
     for i, m in enumerate(moc):
@@ -165,21 +173,27 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
         raise CreditsAboveActivityError("a completion carries CME or MOC credit", loc=("cme",))
 
 
-def check_completion(accme_id: str, learner_id: str | None, activity: Activity, completion_date: date, today: date) -> None:
+def check_completion(
+    accme_id: str, learner_id: str | None, activity: Activity, completion_date: date, today: date
+) -> None:
     """The rules about who, what and when (credits are checked by check_credits)."""
     if not learner_id:
         raise LearnerNotMatchedError("the learner was not matched to a physician of the directory", loc=("learner",))
     if activity.accme_id != accme_id or activity.deleted:
-        raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
+        raise ActivityOfAnotherProviderError(
+            f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",)
+        )
     first, last = reporting_window(today)
     if not first <= completion_date <= last:
         raise CompletionOutsideWindowError(
-            f"completion date {completion_date} is outside the reporting window {first} to {last}", loc=("completion_date",)
+            f"completion date {completion_date} is outside the reporting window {first} to {last}",
+            loc=("completion_date",),
         )
     start, end = date.fromisoformat(activity.data["start_date"]), date.fromisoformat(activity.data["end_date"])
     if not start <= completion_date <= end:
         raise CompletionOutsideActivityError(
-            f"completion date {completion_date} is outside activity {activity.number}'s dates ({start} to {end})", loc=("completion_date",)
+            f"completion date {completion_date} is outside activity {activity.number}'s dates ({start} to {end})",
+            loc=("completion_date",),
         )
 
 
@@ -231,16 +245,33 @@ class Completion(ParsAggregate):
         check_completion(accme_id, learner_id, activity, completion_date, today)
         check_credits(cme, moc, activity)
         return cls(
-            accme_id=accme_id, learner_id=learner_id, activity_id=activity.number,
-            activity_title=activity.data.get("title") or "", completion_date=completion_date,
-            cme=cme, moc=moc, credit_id=credit_id, late=(today - completion_date).days > LATE_AFTER_DAYS,
-            actor=by.actor, channel=str(by.channel),
+            accme_id=accme_id,
+            learner_id=learner_id,
+            activity_id=activity.number,
+            activity_title=activity.data.get("title") or "",
+            completion_date=completion_date,
+            cme=cme,
+            moc=moc,
+            credit_id=credit_id,
+            late=(today - completion_date).days > LATE_AFTER_DAYS,
+            actor=by.actor,
+            channel=str(by.channel),
         )
 
     @event(Recorded)
     def __init__(
-        self, accme_id: str, learner_id: str, activity_id: str, activity_title: str, completion_date: date, cme: list[dict[str, Any]],
-        moc: list[dict[str, Any]], credit_id: str, late: bool, actor: str, channel: str,
+        self,
+        accme_id: str,
+        learner_id: str,
+        activity_id: str,
+        activity_title: str,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        credit_id: str,
+        late: bool,
+        actor: str,
+        channel: str,
     ) -> None:
         self.accme_id = accme_id
         self.learner_id = learner_id
@@ -257,11 +288,19 @@ class Completion(ParsAggregate):
         return (self.completion_date, self.cme, self.moc) == (completion_date, cme, moc)
 
     def resubmit(
-        self, activity: Activity, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]], today: date, by: Acting
+        self,
+        activity: Activity,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        today: date,
+        by: Acting,
     ) -> bool:
         """Reports the credit ID again: a no-op if it stands with the same facts; refused if it stands with others."""
         if activity.accme_id != self.accme_id or activity.number != self.activity_id:
-            raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {self.accme_id}", loc=("activity_id",))
+            raise ActivityOfAnotherProviderError(
+                f"activity {activity.number} is not an activity of provider {self.accme_id}", loc=("activity_id",)
+            )
         if not self.deleted:
             if self.same_facts(completion_date, cme, moc):
                 return False
@@ -272,7 +311,12 @@ class Completion(ParsAggregate):
         check_completion(self.accme_id, self.learner_id, activity, completion_date, today)
         check_credits(cme, moc, activity)
         self._resubmit(
-            activity_title=activity.data.get("title") or "", completion_date=completion_date, cme=cme, moc=moc, late=(today - completion_date).days > LATE_AFTER_DAYS, **self._meta(by)
+            activity_title=activity.data.get("title") or "",
+            completion_date=completion_date,
+            cme=cme,
+            moc=moc,
+            late=(today - completion_date).days > LATE_AFTER_DAYS,
+            **self._meta(by),
         )
         return True
 
@@ -284,7 +328,15 @@ class Completion(ParsAggregate):
 
     @event(Resubmitted)
     def _resubmit(
-        self, activity_title: str, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]], late: bool, accme_id: str, actor: str, channel: str
+        self,
+        activity_title: str,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        late: bool,
+        accme_id: str,
+        actor: str,
+        channel: str,
     ) -> None:
         self.activity_title = activity_title
         self.completion_date = completion_date
@@ -299,7 +351,12 @@ class Completion(ParsAggregate):
 
     def public(self) -> dict[str, Any]:
         return {
-            "credit_id": self.credit_id, "learner_id": self.learner_id, "activity_id": self.activity_id,
-            "completion_date": self.completion_date.isoformat(), "cme": self.cme, "moc": self.moc,
-            "late": self.late, "deleted": self.deleted,
+            "credit_id": self.credit_id,
+            "learner_id": self.learner_id,
+            "activity_id": self.activity_id,
+            "completion_date": self.completion_date.isoformat(),
+            "cme": self.cme,
+            "moc": self.moc,
+            "late": self.late,
+            "deleted": self.deleted,
         }

@@ -24,9 +24,23 @@ from domain.learner import CERTIFYING_BOARDS
 
 CME_CERTIFICATION = "AMA PRA Category 1"
 #: CME credit types, folded (see `fold`), each stored as the canonical name.
-CME_TYPES = {"amapracategory1": CME_CERTIFICATION, "amapracategory1credit": CME_CERTIFICATION, "amapracategory1credits": CME_CERTIFICATION}
+CME_TYPES = {
+    "amapracategory1": CME_CERTIFICATION,
+    "amapracategory1credit": CME_CERTIFICATION,
+    "amapracategory1credits": CME_CERTIFICATION,
+}
 #: Credit types that say "MOC" and nothing more: they need the board from the certificate's domain.
-GENERIC_MOC = {"moc", "mocpoints", "mocpoint", "moccredit", "moccredits", "cc", "ccpoints", "moccc", "continuingcertification"}
+GENERIC_MOC = {
+    "moc",
+    "mocpoints",
+    "mocpoint",
+    "moccredit",
+    "moccredits",
+    "cc",
+    "ccpoints",
+    "moccc",
+    "continuingcertification",
+}
 
 
 class UnclassifiedCreditError(InvalidValueError):
@@ -50,7 +64,10 @@ def registered_types(activity_moc: Iterable[dict[str, Any]] | None) -> dict[str,
 
 
 def classify(
-    certification: str, credits: float, domains: Iterable[str], registered: dict[str, dict[str, str]] | None,
+    certification: str,
+    credits: float,
+    domains: Iterable[str],
+    registered: dict[str, dict[str, str]] | None,
     loc: tuple[str, ...] = ("certification",),
 ) -> tuple[str, dict[str, Any]] | None:
     """("cme", {type, credits}) or ("moc", {board, type, credits}); None when only the activity's registered
@@ -62,15 +79,22 @@ def classify(
         return "cme", {"type": CME_TYPES[key], "credits": credits}
     named = boards_named(text)
     if len(named) > 1:
-        raise UnclassifiedCreditError(f"credit type {text!r} names more than one certifying board ({', '.join(named)})", loc=loc)
+        raise UnclassifiedCreditError(
+            f"credit type {text!r} names more than one certifying board ({', '.join(named)})", loc=loc
+        )
     if named:  # the type names its board: that wins over the learner's other identifiers on the certificate
         board = named[0]
         rest = key.replace(board.lower(), "", 1)
         # "ABIM-MOC", "moc abim", "ABIM MOC points" are all "ABIM MOC", so totals by credit type add them up.
-        return "moc", {"board": board, "type": f"{board} MOC" if rest in GENERIC_MOC or not rest else text, "credits": credits}
+        return "moc", {
+            "board": board,
+            "type": f"{board} MOC" if rest in GENERIC_MOC or not rest else text,
+            "credits": credits,
+        }
     if len(reported_to) != 1:
         why = (
-            f"the certificate is reported to {', '.join(reported_to)}, so its board is ambiguous" if reported_to
+            f"the certificate is reported to {', '.join(reported_to)}, so its board is ambiguous"
+            if reported_to
             else "the certificate is reported to no certifying board (UniqueID.domain)"
         )
         raise UnclassifiedCreditError(

@@ -80,7 +80,9 @@ class ReportingDeadline(Aggregate):
         self.validate(self.accreditor, self.year, deadline)
         if deadline == self.deadline:
             return False
-        self._change(accreditor=self.accreditor, year=self.year, deadline=deadline, actor=by.actor, channel=str(by.channel))
+        self._change(
+            accreditor=self.accreditor, year=self.year, deadline=deadline, actor=by.actor, channel=str(by.channel)
+        )
         return True
 
     @event(Changed)

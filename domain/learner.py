@@ -81,7 +81,9 @@ def _name(value: str, loc: tuple[str, ...]) -> str:
 def _identifier(value: str, what: str, loc: tuple[str, ...]) -> str:
     value = (value or "").strip()
     if not IDENTIFIER_PATTERN.match(value):
-        raise InvalidValueError(f"{what} must be 1-40 letters, digits, spaces, '.', '-' or '/' (got {value!r})", loc=loc)
+        raise InvalidValueError(
+            f"{what} must be 1-40 letters, digits, spaces, '.', '-' or '/' (got {value!r})", loc=loc
+        )
     return value
 
 
@@ -110,11 +112,14 @@ def validate_identity(
         board = (bid.get("board") or "").strip().upper()
         if board not in CERTIFYING_BOARDS:
             raise InvalidValueError(
-                f"{board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})", loc=("board_ids", str(i), "board")
+                f"{board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})",
+                loc=("board_ids", str(i), "board"),
             )
         if any(seen["board"] == board for seen in clean_boards):
             raise InvalidValueError(f"two {board} IDs", loc=("board_ids", str(i), "board"))
-        clean_boards.append({"board": board, "id": _identifier(bid.get("id", ""), "a board ID", ("board_ids", str(i), "id"))})
+        clean_boards.append(
+            {"board": board, "id": _identifier(bid.get("id", ""), "a board ID", ("board_ids", str(i), "id"))}
+        )
     if npi is not None:
         npi = npi.strip()
         if not npi_is_valid(npi):
@@ -137,7 +142,9 @@ def validate_identity(
         "board_ids": clean_boards,
     }
     if not (clean_licences or npi or clean_boards):
-        raise InvalidValueError("a learner needs a state licence, an NPI or a board ID to be matched", loc=("licences",))
+        raise InvalidValueError(
+            "a learner needs a state licence, an NPI or a board ID to be matched", loc=("licences",)
+        )
     return identity
 
 
@@ -195,7 +202,14 @@ class Learner(Aggregate):
         learner_id: uuid.UUID | None = None,
     ) -> Learner:
         identity = validate_identity(
-            first_name, last_name, birth_month_day, birth_year, licences or [], npi, board_ids or [], today or date.today()
+            first_name,
+            last_name,
+            birth_month_day,
+            birth_year,
+            licences or [],
+            npi,
+            board_ids or [],
+            today or date.today(),
         )
         return cls._create(
             cls.Registered,
@@ -233,7 +247,9 @@ class Learner(Aggregate):
 
     def erase(self, by: Acting) -> None:
         if self.erased:
-            raise LearnerErasedError(f"learner {self.id}'s personal data was already erased", loc=("path", "learner_id"))
+            raise LearnerErasedError(
+                f"learner {self.id}'s personal data was already erased", loc=("path", "learner_id")
+            )
         self._erase(actor=by.actor, channel=str(by.channel))
 
     @event(Erased)
@@ -245,7 +261,9 @@ class Learner(Aggregate):
     def public(self) -> dict[str, Any]:
         """The learner as the learner themself (or an accreditor) sees it."""
         birth_date = (
-            f"{self.birth_year:04d}-{self.birth_month_day}" if self.birth_year and not self.erased else self.birth_month_day
+            f"{self.birth_year:04d}-{self.birth_month_day}"
+            if self.birth_year and not self.erased
+            else self.birth_month_day
         )
         return {
             "learner_id": self.learner_id,
@@ -280,5 +298,5 @@ def identifier_key(value: str) -> str:
 
 
 def month_day_key(month_day: str) -> str:
-    """"03-07" -> "0307"."""
+    """ "03-07" -> "0307"."""
     return month_day.replace("-", "")

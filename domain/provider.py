@@ -162,9 +162,7 @@ class Provider(ParsAggregate):
         return uuid.uuid5(PROVIDER_NAMESPACE, f"provider:{accme_id}")
 
     @classmethod
-    def register(
-        cls, accme_id: str, name: str, accreditor: str, primary: Contact, by: Acting
-    ) -> Provider:
+    def register(cls, accme_id: str, name: str, accreditor: str, primary: Contact, by: Acting) -> Provider:
         require_accme_id(accme_id)
         name = (name or "").strip()
         if not name:
@@ -210,7 +208,9 @@ class Provider(ParsAggregate):
 
     def add_contact(self, role: ContactRole | str, contact: Contact, by: Acting) -> str | None:
         """Adds a contact to a role that must be vacant (or to staff); returns a staff contact's id."""
-        if role == ContactRole.STAFF:  # an unknown role falls through to _single_role: InvalidValueError, not ValueError
+        if (
+            role == ContactRole.STAFF
+        ):  # an unknown role falls through to _single_role: InvalidValueError, not ValueError
             return self.add_staff_contact(contact, by)
         role = _single_role(role)
         if role.value in self.contacts:
@@ -230,14 +230,11 @@ class Provider(ParsAggregate):
         role = _single_role(role)
         if role is ContactRole.PRIMARY:
             raise PrimaryContactRequiredError(
-                f"provider {self.accme_id} must always have a primary contact; "
-                "replace it instead of removing it",
+                f"provider {self.accme_id} must always have a primary contact; replace it instead of removing it",
                 loc=("path", "role"),
             )
         if role.value not in self.contacts:
-            raise ContactNotFoundError(
-                f"provider {self.accme_id} has no {role.value} contact", loc=("path", "role")
-            )
+            raise ContactNotFoundError(f"provider {self.accme_id} has no {role.value} contact", loc=("path", "role"))
         self._remove_contact(role=role.value, **self._meta(by))
 
     @event(ContactRemoved)
@@ -255,7 +252,9 @@ class Provider(ParsAggregate):
         return contact_id
 
     @event(StaffContactAdded)
-    def _add_staff_contact(self, contact_id: str, contact: dict[str, str], accme_id: str, actor: str, channel: str) -> None:
+    def _add_staff_contact(
+        self, contact_id: str, contact: dict[str, str], accme_id: str, actor: str, channel: str
+    ) -> None:
         self.staff[contact_id] = contact
 
     def remove_staff_contact(self, contact_id: str, by: Acting) -> None:
@@ -290,10 +289,14 @@ class Provider(ParsAggregate):
         """Records a token for the provider's systems, so that it can be listed and revoked."""
         if token_id in self.api_tokens:
             raise InvalidValueError(f"token {token_id} is already recorded", loc=("token_id",))
-        self._issue_api_token(token_id=token_id, label=(label or "").strip()[:200], expires_at=expires_at, **self._meta(by))
+        self._issue_api_token(
+            token_id=token_id, label=(label or "").strip()[:200], expires_at=expires_at, **self._meta(by)
+        )
 
     @event(ApiTokenIssued)
-    def _issue_api_token(self, token_id: str, label: str, expires_at: datetime | None, accme_id: str, actor: str, channel: str) -> None:
+    def _issue_api_token(
+        self, token_id: str, label: str, expires_at: datetime | None, accme_id: str, actor: str, channel: str
+    ) -> None:
         self.api_tokens[token_id] = {"label": label, "revoked": False}
 
     def revoke_api_token(self, token_id: str, by: Acting) -> None:
@@ -332,7 +335,9 @@ class Provider(ParsAggregate):
         self._record_decision(decision=decision.value, decided_on=decided_on, term_ends=term_ends, **self._meta(by))
 
     @event(AccreditationDecisionRecorded)
-    def _record_decision(self, decision: str, decided_on: date, term_ends: date | None, accme_id: str, actor: str, channel: str) -> None:
+    def _record_decision(
+        self, decision: str, decided_on: date, term_ends: date | None, accme_id: str, actor: str, channel: str
+    ) -> None:
         self.decisions.append({"decision": decision, "decided_on": decided_on, "term_ends": term_ends})
 
     @property

@@ -47,9 +47,18 @@ class AccountProjection(ParsProjection[AccountView]):
             self.view.insert_tracking(tracking)
             return
         doc = {
-            "account_id": str(e.originator_id), "email": e.email, "name": e.name, "title": "", "phone": "",
-            "role": e.role, "tenant": e.tenant, "status": "invited", "invited_by": e.actor,
-            "invited_at": e.timestamp.isoformat(), "last_sign_in": None, "locked_until": None,
+            "account_id": str(e.originator_id),
+            "email": e.email,
+            "name": e.name,
+            "title": "",
+            "phone": "",
+            "role": e.role,
+            "tenant": e.tenant,
+            "status": "invited",
+            "invited_by": e.actor,
+            "invited_at": e.timestamp.isoformat(),
+            "last_sign_in": None,
+            "locked_until": None,
         }
         self.view.put_account(doc["account_id"], doc, tracking)
 

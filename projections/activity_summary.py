@@ -13,7 +13,9 @@ from domain.activity import Activity, active_gaps, close_gaps
 from projections.base import ParsProjection, ProjectionView
 
 
-def summarise(accme_id: str, number: str, provider_activity_id: str, data: dict[str, Any], closed: bool, deleted: bool) -> dict[str, Any]:
+def summarise(
+    accme_id: str, number: str, provider_activity_id: str, data: dict[str, Any], closed: bool, deleted: bool
+) -> dict[str, Any]:
     """The searchable summary of an activity (its status is derived when read: it depends on today)."""
     learners = data.get("learners") or {}
     return {
@@ -35,7 +37,9 @@ def summarise(accme_id: str, number: str, provider_activity_id: str, data: dict[
         "physician_learners": int(learners.get("physician", 0)),
         "other_learners": int(sum(v for k, v in learners.items() if k != "physician")),
         "commercial_support": data.get("commercial_support"),
-        "monetary_support": [{"source": m["source"], "amount": m.get("amount") or 0} for m in data.get("monetary_support") or []],
+        "monetary_support": [
+            {"source": m["source"], "amount": m.get("amount") or 0} for m in data.get("monetary_support") or []
+        ],
         "in_kind_sources": [s["source"] for s in data.get("in_kind_support") or []],
         # What closing still needs besides the end date passing (that part depends on the day it is read).
         "close_gaps": [{"loc": list(loc), "msg": msg} for loc, msg in close_gaps(data)],
@@ -49,7 +53,11 @@ def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any
         return []
     if "close_gaps" not in summary:
         return None
-    early = [{"loc": ["end_date"], "msg": "an activity is closed after its end date has passed"}] if summary["end_date"] >= today.isoformat() else []
+    early = (
+        [{"loc": ["end_date"], "msg": "an activity is closed after its end date has passed"}]
+        if summary["end_date"] >= today.isoformat()
+        else []
+    )
     return early + list(summary.get("close_gaps") or [])
 
 
@@ -72,8 +80,19 @@ class ActivitySummaryView(ProjectionView):
 
     @abstractmethod
     def search(
-        self, accme_id: str, *, year: int | None, fmt: str | None, status: str | None, q: str | None,
-        moc: str | None, rems: bool | None, mips: bool | None, today: date, limit: int, offset: int,
+        self,
+        accme_id: str,
+        *,
+        year: int | None,
+        fmt: str | None,
+        status: str | None,
+        q: str | None,
+        moc: str | None,
+        rems: bool | None,
+        mips: bool | None,
+        today: date,
+        limit: int,
+        offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
         """The provider's (not deleted) activities matching every filter (`year`: ended in that year), newest first; and the total."""
 
@@ -102,7 +121,9 @@ class ActivitySummaryProjection(ParsProjection[ActivitySummaryView]):
     @process_event.register
     def _(self, e: Activity.Registered, tracking: Tracking) -> None:
         key = str(e.originator_id)
-        self.view.put_summary(key, summarise(e.accme_id, e.number, e.provider_activity_id, e.data, False, False), tracking)
+        self.view.put_summary(
+            key, summarise(e.accme_id, e.number, e.provider_activity_id, e.data, False, False), tracking
+        )
 
     @process_event.register
     def _(self, e: Activity.Revised, tracking: Tracking) -> None:

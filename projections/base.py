@@ -64,10 +64,14 @@ class ParsProjection(Projection[TView], Generic[TView]):
 
     def handled_types(self) -> tuple[type, ...]:
         """The event classes it registers handlers for (subclasses included)."""
-        dispatch = next((k.__dict__["process_event"] for k in type(self).__mro__ if "process_event" in k.__dict__), None)
+        dispatch = next(
+            (k.__dict__["process_event"] for k in type(self).__mro__ if "process_event" in k.__dict__), None
+        )
         registry = getattr(getattr(dispatch, "dispatcher", None), "registry", None)
         if registry is None:  # not a singledispatchmethod: its handlers cannot be known
-            raise TypeError(f"{type(self).__name__}.process_event is not a singledispatchmethod; leave skips_unhandled off")
+            raise TypeError(
+                f"{type(self).__name__}.process_event is not a singledispatchmethod; leave skips_unhandled off"
+            )
         return tuple(cls for cls in registry if cls is not object)
 
     @property

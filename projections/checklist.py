@@ -40,11 +40,18 @@ class ActivityFactsForYear(ABC):
     def activity_totals(self, year: int, accme_ids: Sequence[str] | None) -> dict[str, Any]:
         """Across the providers named (None: all), the activities that ended in the year: count and credits by
         format, physician and other learners, commercial support."""
-        return {"activities": 0, "by_format": {}, "physician_learners": 0, "other_learners": 0,
-                "commercial_support": commercial_support_totals([])}
+        return {
+            "activities": 0,
+            "by_format": {},
+            "physician_learners": 0,
+            "other_learners": 0,
+            "commercial_support": commercial_support_totals([]),
+        }
 
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
-        return YearFacts(tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year)))
+        return YearFacts(
+            tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year))
+        )
 
     def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:
         """The facts of many providers at once (the accreditor's year-end table); override to batch."""
@@ -80,7 +87,8 @@ def commercial_support_totals(supports_per_activity: Sequence[Sequence[dict[str,
 def activity_supports(data: dict[str, Any]) -> list[dict[str, Any]]:
     """An activity's commercial supports as `commercial_support_totals` reads them."""
     return [
-        {"source": m.get("source", ""), "monetary": True, "amount": m.get("amount")} for m in data.get("monetary_support") or []
+        {"source": m.get("source", ""), "monetary": True, "amount": m.get("amount")}
+        for m in data.get("monetary_support") or []
     ] + [{"source": k.get("source", ""), "monetary": False, "amount": None} for k in data.get("in_kind_support") or []]
 
 
@@ -187,7 +195,9 @@ def activity_fact(
         "format": data.get("format"),
         "credits": data.get("credits"),
         "physician_learners": learners.get("physician"),
-        "other_learners": sum(v for k, v in learners.items() if k != "physician" and isinstance(v, int)) if learners else None,
+        "other_learners": sum(v for k, v in learners.items() if k != "physician" and isinstance(v, int))
+        if learners
+        else None,
         "start_date": day(data.get("start_date")),
         "end_date": day(data.get("end_date")),
         "closed": closed,

@@ -27,7 +27,13 @@ UNOWNED = ""  # the chain of events that belong to no provider
 def chain_hash(prev_hash: str, originator_id: Any, originator_version: int, topic: str, state: bytes) -> str:
     """SHA-256 over the previous hash and the stored event, each part length-prefixed (no ambiguity)."""
     digest = hashlib.sha256()
-    for part in (prev_hash.encode(), str(originator_id).encode(), str(originator_version).encode(), topic.encode(), bytes(state)):
+    for part in (
+        prev_hash.encode(),
+        str(originator_id).encode(),
+        str(originator_version).encode(),
+        topic.encode(),
+        bytes(state),
+    ):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
@@ -79,7 +85,13 @@ class EventChainProjection(ParsProjection[EventChainView]):
             link = {
                 "position": tracking.notification_id,
                 "accme_id": accme_id,
-                "hash": chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state),
+                "hash": chain_hash(
+                    prev,
+                    notification.originator_id,
+                    notification.originator_version,
+                    notification.topic,
+                    notification.state,
+                ),
                 "prev_hash": prev,
             }
             heads[accme_id] = link["hash"]

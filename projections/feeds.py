@@ -129,7 +129,11 @@ def public_item(row: dict[str, Any], learner: dict[str, Any] | None, erased: boo
     feed's board needs are copied from it: the board's own ID, or the licence of the state."""
     doc = row["doc"]
     person: dict[str, Any] = {
-        "learner_id": row["learner_id"], "first_name": None, "last_name": None, "birth_month_day": None, "erased": erased,
+        "learner_id": row["learner_id"],
+        "first_name": None,
+        "last_name": None,
+        "birth_month_day": None,
+        "erased": erased,
     }
     if row["feed"].startswith(BOARD + ":"):
         person["board_id"] = None
@@ -137,11 +141,17 @@ def public_item(row: dict[str, Any], learner: dict[str, Any] | None, erased: boo
         person["licence_number"] = None
         person["npi"] = None
     if learner is not None and not erased:
-        person.update(first_name=learner["first_name"], last_name=learner["last_name"], birth_month_day=learner["birth_month_day"])
+        person.update(
+            first_name=learner["first_name"], last_name=learner["last_name"], birth_month_day=learner["birth_month_day"]
+        )
         if "board_id" in person:
-            person["board_id"] = next((b["id"] for b in learner.get("board_ids") or [] if b["board"] == doc["board"]), None)
+            person["board_id"] = next(
+                (b["id"] for b in learner.get("board_ids") or [] if b["board"] == doc["board"]), None
+            )
         else:
-            person["licence_number"] = next((lic["number"] for lic in learner.get("licences") or [] if lic["state"] == doc["state"]), None)
+            person["licence_number"] = next(
+                (lic["number"] for lic in learner.get("licences") or [] if lic["state"] == doc["state"]), None
+            )
             person["npi"] = learner.get("npi")
     return {
         "id": row["item_id"],
@@ -179,8 +189,13 @@ class FeedView(ProjectionView):
 
     @abstractmethod
     def append(
-        self, key: str, completion: dict[str, Any], items: list[tuple[str, dict[str, Any]]], item_id: str,
-        position: int, tracking: Tracking,
+        self,
+        key: str,
+        completion: dict[str, Any],
+        items: list[tuple[str, dict[str, Any]]],
+        item_id: str,
+        position: int,
+        tracking: Tracking,
     ) -> None:
         """Stores the completion's facts and appends each (feed, item) at the next seq of its feed."""
 
@@ -259,7 +274,10 @@ class FeedProjection(ParsProjection[FeedView]):
     @process_event.register
     def _(self, e: Completion.Recorded, tracking: Tracking) -> None:
         facts = {
-            "provider_id": e.accme_id, "learner_id": e.learner_id, "activity_id": e.activity_id, "credit_id": e.credit_id,
+            "provider_id": e.accme_id,
+            "learner_id": e.learner_id,
+            "activity_id": e.activity_id,
+            "credit_id": e.credit_id,
         }
         self._publish(e, facts, tracking)
 
@@ -284,12 +302,16 @@ class FeedProjection(ParsProjection[FeedView]):
         for feed in old["feeds"]:
             kind, code = feed.split(":", 1)
             if kind == BOARD:
-                items.append((feed, board_item("deletion", facts, code, {"credit_types": old["credit_types"].get(code, [])})))
+                items.append(
+                    (feed, board_item("deletion", facts, code, {"credit_types": old["credit_types"].get(code, [])}))
+                )
             else:
                 items.append((feed, state_item("deletion", facts, code)))
         self.view.append(key, {**old, "feeds": []}, items, item_id(e), tracking.notification_id, tracking)
 
-    def _publish(self, e: Completion.Recorded | Completion.Resubmitted, identity: dict[str, Any], tracking: Tracking) -> None:
+    def _publish(
+        self, e: Completion.Recorded | Completion.Resubmitted, identity: dict[str, Any], tracking: Tracking
+    ) -> None:
         facts = {
             **identity,
             "recorded_at": e.timestamp.isoformat(),

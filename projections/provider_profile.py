@@ -22,7 +22,9 @@ class ProviderProfileView(ProjectionView):
         """Stores a provider's profile document and the position it reflects."""
 
     @abstractmethod
-    def list_profiles(self, accme_ids: list[str] | None = None, accreditors: list[str] | None = None) -> list[dict[str, Any]]:
+    def list_profiles(
+        self, accme_ids: list[str] | None = None, accreditors: list[str] | None = None
+    ) -> list[dict[str, Any]]:
         """Returns profiles, optionally only those named or overseen by the given accreditors."""
 
 
@@ -85,7 +87,13 @@ class ProviderProfileProjection(ParsProjection[ProviderProfileView]):
     def _(self, e: Provider.ApiTokenIssued, tracking: Tracking) -> None:
         profile = self._load(e.accme_id)
         profile["api_tokens"].append(
-            {"token_id": e.token_id, "label": e.label, "issued_at": e.timestamp.isoformat(), "issued_by": e.actor, "revoked_at": None}
+            {
+                "token_id": e.token_id,
+                "label": e.label,
+                "issued_at": e.timestamp.isoformat(),
+                "issued_by": e.actor,
+                "revoked_at": None,
+            }
         )
         self._store(profile, tracking)
 

@@ -42,17 +42,26 @@ class TokenProjection(ParsProjection[TokenView]):
 
     def _issued(self, e: Any, tracking: Tracking, role: str, scope: str, accme_id: str | None) -> None:
         doc = {
-            "token_id": e.token_id, "role": role, "scope": scope, "accme_id": accme_id, "label": e.label,
-            "issued_at": e.timestamp.isoformat(), "issued_by": e.actor, "channel": e.channel,
+            "token_id": e.token_id,
+            "role": role,
+            "scope": scope,
+            "accme_id": accme_id,
+            "label": e.label,
+            "issued_at": e.timestamp.isoformat(),
+            "issued_by": e.actor,
+            "channel": e.channel,
             # None for a provider token recorded before tokens expired: its role's default from issued_at.
             "expires_at": e.expires_at.isoformat() if e.expires_at else None,
-            "revoked_at": None, "revoked_by": None,
+            "revoked_at": None,
+            "revoked_by": None,
         }
         self.view.put_token(e.token_id, doc, tracking)
 
     def _revoked(self, e: Any, tracking: Tracking) -> None:
         doc = self.view.get_token(e.token_id)
-        if doc is None or doc["revoked_at"]:  # pragma: no cover - Issued always comes first; revoking twice records once
+        if (
+            doc is None or doc["revoked_at"]
+        ):  # pragma: no cover - Issued always comes first; revoking twice records once
             self.view.insert_tracking(tracking)
             return
         self.view.put_token(e.token_id, {**doc, "revoked_at": e.timestamp.isoformat(), "revoked_by": e.actor}, tracking)

@@ -54,9 +54,17 @@ def transcript_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         line = lines.get(key)
         if line is None:
             line = lines[key] = {
-                "accme_id": row["accme_id"], "provider_name": row.get("provider_name"), "learner_id": key[0],
-                "activity_id": row["activity_id"], "activity_title": row["doc"]["activity_title"],
-                "completion_date": row["completion_date"], "credit_ids": [], "cme": [], "moc": [], "late": False, "certificates": [],
+                "accme_id": row["accme_id"],
+                "provider_name": row.get("provider_name"),
+                "learner_id": key[0],
+                "activity_id": row["activity_id"],
+                "activity_title": row["doc"]["activity_title"],
+                "completion_date": row["completion_date"],
+                "credit_ids": [],
+                "cme": [],
+                "moc": [],
+                "late": False,
+                "certificates": [],
             }
         line["credit_ids"].append(row["credit_id"])
         line["late"] = line["late"] or bool(row["doc"].get("late"))
@@ -64,12 +72,17 @@ def transcript_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             _add(line["cme"], {"type": c["type"]}, c["credits"])
         for m in row["doc"]["moc"]:
             _add(line["moc"], {"board": m["board"], "type": m["type"]}, m["credits"])
-        line["certificates"] += [{"credit_id": row["credit_id"], "type": c["type"], "credits": float(c["credits"])} for c in [*row["doc"]["cme"], *row["doc"]["moc"]]]
+        line["certificates"] += [
+            {"credit_id": row["credit_id"], "type": c["type"], "credits": float(c["credits"])}
+            for c in [*row["doc"]["cme"], *row["doc"]["moc"]]
+        ]
     for line in lines.values():
         boards: dict[str, float] = {}
         for m in line["moc"]:
             boards[m["board"]] = boards.get(m["board"], 0.0) + m["credits"]
-        line["cme_credits"] = sum(c["credits"] for c in line["cme"]) if line["cme"] else max(boards.values(), default=0.0)
+        line["cme_credits"] = (
+            sum(c["credits"] for c in line["cme"]) if line["cme"] else max(boards.values(), default=0.0)
+        )
     return list(lines.values())
 
 
@@ -114,16 +127,22 @@ class TranscriptProjection(ParsProjection[TranscriptView]):
 
     @process_event.register
     def _(self, e: Completion.Recorded, tracking: Tracking) -> None:
-        self.view.put_entry(str(e.originator_id), entry(e, e.accme_id, e.learner_id, e.activity_id, e.credit_id), tracking)
+        self.view.put_entry(
+            str(e.originator_id), entry(e, e.accme_id, e.learner_id, e.activity_id, e.credit_id), tracking
+        )
 
     @process_event.register
     def _(self, e: Completion.Resubmitted, tracking: Tracking) -> None:
         key = str(e.originator_id)
         old = self.view.get_entry(key)
-        if old is None:  # a store whose deleted rows were removed before they were kept: `pars projections rebuild transcripts`
+        if (
+            old is None
+        ):  # a store whose deleted rows were removed before they were kept: `pars projections rebuild transcripts`
             self.view.insert_tracking(tracking)
             return
-        self.view.put_entry(key, entry(e, old["accme_id"], old["learner_id"], old["activity_id"], old["credit_id"]), tracking)
+        self.view.put_entry(
+            key, entry(e, old["accme_id"], old["learner_id"], old["activity_id"], old["credit_id"]), tracking
+        )
 
     @process_event.register
     def _(self, e: Completion.Deleted, tracking: Tracking) -> None:

@@ -78,7 +78,12 @@ class _M(BaseModel):
         if isinstance(value, dict):
             known = _squashed_fields(cls)
             for key in value:
-                if isinstance(key, str) and key not in cls.model_fields and (name := known.get(_squash(key))) and key.strip() != name:
+                if (
+                    isinstance(key, str)
+                    and key not in cls.model_fields
+                    and (name := known.get(_squash(key)))
+                    and key.strip() != name
+                ):
                     raise MisspeltKeyError(key, name)
         return value
 
@@ -152,7 +157,9 @@ def _category(value: Any) -> Any:
     if text in ("non-physician", "nonphysician", "non physician"):
         return "other"
     if text not in LEARNER_CATEGORIES:
-        raise ValueError(f"a learner category is one of: {'; '.join(LEARNER_CATEGORIES)}; or non-physician (got {value!r})")
+        raise ValueError(
+            f"a learner category is one of: {'; '.join(LEARNER_CATEGORIES)}; or non-physician (got {value!r})"
+        )
     return text
 
 
@@ -185,9 +192,16 @@ class Rems(_M):
 
 
 PHARMACY_KEYS = (
-    "PharmacyActivityType", "PharmacyActivityTopic", "PharmacyLiveDate", "PharmacySequenceNumber", "UANPharmacy",
-    "UANPharmacyTech", "HasPharmacyRecertifications", "PharmacyRecertificationRequirements",
-    "HasPharmacyContentTags", "PharmacyContentTags",
+    "PharmacyActivityType",
+    "PharmacyActivityTopic",
+    "PharmacyLiveDate",
+    "PharmacySequenceNumber",
+    "UANPharmacy",
+    "UANPharmacyTech",
+    "HasPharmacyRecertifications",
+    "PharmacyRecertificationRequirements",
+    "HasPharmacyContentTags",
+    "PharmacyContentTags",
 )
 
 
@@ -276,10 +290,15 @@ def parse_item(item: Any) -> ParsedItem:
     try:
         model = ActivityItem.model_validate(item)
     except ValidationError as exc:
-        raise ItemError([
-            {"loc": [*(str(p) if not isinstance(p, int) else p for p in e["loc"]), *_misspelt(e)], "msg": _message(e)}
-            for e in exc.errors(include_url=False)
-        ]) from None
+        raise ItemError(
+            [
+                {
+                    "loc": [*(str(p) if not isinstance(p, int) else p for p in e["loc"]), *_misspelt(e)],
+                    "msg": _message(e),
+                }
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
     pid, number = _identifiers(model.Lom.general.identifier)
     url = next((i.entry.strip() for i in model.Lom.general.identifier if i.catalog == "URL"), None)
     he = model.healthcareMetadata.healthcareEducation
@@ -297,7 +316,7 @@ def parse_item(item: Any) -> ParsedItem:
     if loc and (loc.city or loc.stateOrProvince or loc.country):
         location = {"city": loc.city, "state": loc.stateOrProvince, "country": loc.country}
     learners: dict[str, int] = {}
-    for p in (model.ParticipationMetrics.participantsByCategory if model.ParticipationMetrics else []):
+    for p in model.ParticipationMetrics.participantsByCategory if model.ParticipationMetrics else []:
         learners[p.category] = learners.get(p.category, 0) + p.numberOfParticipants
     extra = x.model_extra or {}
     data = {
@@ -323,7 +342,10 @@ def parse_item(item: Any) -> ParsedItem:
         "learners": learners,
         # Canonical order (flat files carry outcomes and boards in column order), so order alone is never a change.
         "outcomes": sorted(
-            ({"outcome": o.MeasuredOutcome, "measurement_types": sorted(set(o.MeasurementType))} for o in x.MeasuredOutcomes),
+            (
+                {"outcome": o.MeasuredOutcome, "measurement_types": sorted(set(o.MeasurementType))}
+                for o in x.MeasuredOutcomes
+            ),
             key=lambda o: OUTCOMES.index(o["outcome"]),
         ),
         "commendation_tags": sorted(set((x.CommendationTags or {}).get("CommendationTag", []))),
@@ -331,13 +353,21 @@ def parse_item(item: Any) -> ParsedItem:
         "fee": x.FeeForParticipation,
         "registration": x.ActivityRegistration,
         "moc": [
-            {"board": r.boardName, "points": _num(r.mocPoints), "credit_types": list(r.MOCCreditType),
-             "claim_date": r.CreditClaimDate.isoformat() if r.CreditClaimDate else None,
-             **({"practice_areas": list(r.MOCPracticeArea)} if r.MOCPracticeArea else {})}
-            for r in sorted((x.MOCRegistrations or {}).get("MOCRegistration", []), key=lambda r: BOARDS.index(r.boardName))
+            {
+                "board": r.boardName,
+                "points": _num(r.mocPoints),
+                "credit_types": list(r.MOCCreditType),
+                "claim_date": r.CreditClaimDate.isoformat() if r.CreditClaimDate else None,
+                **({"practice_areas": list(r.MOCPracticeArea)} if r.MOCPracticeArea else {}),
+            }
+            for r in sorted(
+                (x.MOCRegistrations or {}).get("MOCRegistration", []), key=lambda r: BOARDS.index(r.boardName)
+            )
         ],
         # An empty identifier is none: it is sent only when it has a value ("if relevant").
-        "rems": {"type": x.REMS.REMSType, "identifier": (x.REMS.REMSRelatedIdentifier or "").strip() or None} if x.REMS else None,
+        "rems": {"type": x.REMS.REMSType, "identifier": (x.REMS.REMSRelatedIdentifier or "").strip() or None}
+        if x.REMS
+        else None,
         "mips": x.IsMeritBasedIncentivePaymentSystem,
         "state_content_tags": [
             {"domain": t.get("StateContentDomain"), "topic": t.get("StateContentTopic")}
@@ -350,8 +380,15 @@ def parse_item(item: Any) -> ParsedItem:
         "url": url or None,
         "moc_attestation": x.MOCAttestation,
     }
-    return ParsedItem(x.activityRecordAction, x.closeActivityRecord, pid, number, data, (x.CorrectionReason or "").strip(),
-                      (x.ProviderID or "").strip() or None)
+    return ParsedItem(
+        x.activityRecordAction,
+        x.closeActivityRecord,
+        pid,
+        number,
+        data,
+        (x.CorrectionReason or "").strip(),
+        (x.ProviderID or "").strip() or None,
+    )
 
 
 #: Fields with a fixed list of answers: what a refusal calls them, in PARS's words.
@@ -392,10 +429,14 @@ def _parse_delete(item: dict[str, Any]) -> ParsedItem:
     try:
         general = General.model_validate({"title": "-", **(item.get("Lom") or {}).get("general", {})})
     except (ValidationError, AttributeError):
-        raise ItemError([{"loc": ["Lom", "general", "identifier"], "msg": "a Delete names the activity by its identifier"}]) from None
+        raise ItemError(
+            [{"loc": ["Lom", "general", "identifier"], "msg": "a Delete names the activity by its identifier"}]
+        ) from None
     pid, number = _identifiers(general.identifier)
     provider = (item.get("XtensibleInfo") or {}).get("ProviderID")
-    return ParsedItem("Delete", False, pid, number, {}, provider_id=str(provider).strip() or None if provider is not None else None)
+    return ParsedItem(
+        "Delete", False, pid, number, {}, provider_id=str(provider).strip() or None if provider is not None else None
+    )
 
 
 def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]:
@@ -404,15 +445,31 @@ def _identifiers(identifiers: list[Identifier]) -> tuple[str | None, str | None]
     for i, ident in enumerate(identifiers):
         # One activity has one of each: a second, different one would file the item under either.
         if seen.setdefault(ident.catalog, ident.entry.strip()) != ident.entry.strip():
-            raise ItemError([{"loc": ["Lom", "general", "identifier", i, "entry"], "msg": f"a second, different {ident.catalog}; an activity has one"}])
+            raise ItemError(
+                [
+                    {
+                        "loc": ["Lom", "general", "identifier", i, "entry"],
+                        "msg": f"a second, different {ident.catalog}; an activity has one",
+                    }
+                ]
+            )
         if ident.catalog == "Provider Activity ID":
             pid = ident.entry.strip()
         elif ident.catalog == "ACCME Activity ID":
             number = ident.entry.strip()
             if not (len(number) == 9 and number.isdigit()):
-                raise ItemError([{"loc": ["Lom", "general", "identifier", i, "entry"], "msg": "an ACCME Activity ID has 9 digits"}])
+                raise ItemError(
+                    [{"loc": ["Lom", "general", "identifier", i, "entry"], "msg": "an ACCME Activity ID has 9 digits"}]
+                )
     if not pid and not number:
-        raise ItemError([{"loc": ["Lom", "general", "identifier"], "msg": "a Provider Activity ID (or an ACCME Activity ID) is required"}])
+        raise ItemError(
+            [
+                {
+                    "loc": ["Lom", "general", "identifier"],
+                    "msg": "a Provider Activity ID (or an ACCME Activity ID) is required",
+                }
+            ]
+        )
     return pid, number
 
 
@@ -450,8 +507,13 @@ DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
     "reason": (*XI, "CorrectionReason"),
     "provider_id": (*XI, "ProviderID"),
 }
-MOC_LOC = {"board": "boardName", "points": "mocPoints", "credit_types": "MOCCreditType", "claim_date": "CreditClaimDate",
-           "practice_areas": "MOCPracticeArea"}
+MOC_LOC = {
+    "board": "boardName",
+    "points": "mocPoints",
+    "credit_types": "MOCCreditType",
+    "claim_date": "CreditClaimDate",
+    "practice_areas": "MOCPracticeArea",
+}
 
 
 def item_loc(domain_loc: tuple[str, ...]) -> list[Any]:
@@ -462,14 +524,20 @@ def item_loc(domain_loc: tuple[str, ...]) -> list[Any]:
     base = list(DOMAIN_LOC.get(head, (head,)))
     if head in ("moc", "monetary_support") and rest:
         index = int(rest[0]) if rest[0].isdigit() else rest[0]
-        tail = [MOC_LOC.get(r, r) for r in rest[1:]] if head == "moc" else ["value" if r == "amount" else r for r in rest[1:]]
+        tail = (
+            [MOC_LOC.get(r, r) for r in rest[1:]]
+            if head == "moc"
+            else ["value" if r == "amount" else r for r in rest[1:]]
+        )
         return [*base, index, *tail]
     if head in ("learners", "learners_by_year"):
         return base
     return [*base, *rest]
 
 
-def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_id: str, closed: bool) -> dict[str, Any]:
+def to_item(
+    number: str, provider_activity_id: str, data: dict[str, Any], accme_id: str, closed: bool
+) -> dict[str, Any]:
     """The activity as one ACCME JSON item; parse_item(to_item(...)).data == data."""
     he: dict[str, Any] = {
         "credits": {"activityCertification": data.get("certification") or "AMA PRA Category 1"},
@@ -484,7 +552,15 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
         he["credits"]["nonAccreditedProvider"] = list(data["joint_providers"])
     if data.get("location"):
         loc = data["location"]
-        he["activityLocation"] = {k: v for k, v in (("city", loc.get("city")), ("stateOrProvince", loc.get("state")), ("country", loc.get("country"))) if v is not None}
+        he["activityLocation"] = {
+            k: v
+            for k, v in (
+                ("city", loc.get("city")),
+                ("stateOrProvince", loc.get("state")),
+                ("country", loc.get("country")),
+            )
+            if v is not None
+        }
     if data.get("sponsorship"):
         he["activitySponsorship"] = data["sponsorship"]
     if data.get("commercial_support") is not None:
@@ -514,7 +590,9 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
     if data.get("delivery_methods"):
         xi["DeliveryMethods"] = {"DeliveryMethod": list(data["delivery_methods"])}
     if data.get("outcomes"):
-        xi["MeasuredOutcomes"] = [{"MeasuredOutcome": o["outcome"], "MeasurementType": list(o["measurement_types"])} for o in data["outcomes"]]
+        xi["MeasuredOutcomes"] = [
+            {"MeasuredOutcome": o["outcome"], "MeasurementType": list(o["measurement_types"])} for o in data["outcomes"]
+        ]
     if data.get("moc"):
         regs = []
         for r in data["moc"]:
@@ -531,8 +609,12 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
         xi["MOCAttestation"] = data["moc_attestation"]
     if data.get("content_outlines"):
         xi["ContentOutlines"] = {"ContentOutlineSelections": data["content_outlines"]}
-    for key, field in (("ForPublicList", "for_public_list"), ("FeeForParticipation", "fee"),
-                       ("ActivityRegistration", "registration"), ("IsMeritBasedIncentivePaymentSystem", "mips")):
+    for key, field in (
+        ("ForPublicList", "for_public_list"),
+        ("FeeForParticipation", "fee"),
+        ("ActivityRegistration", "registration"),
+        ("IsMeritBasedIncentivePaymentSystem", "mips"),
+    ):
         if data.get(field) is not None:
             xi[key] = data[field]
     if data.get("rems"):
@@ -541,20 +623,37 @@ def to_item(number: str, provider_activity_id: str, data: dict[str, Any], accme_
             xi["REMS"]["REMSRelatedIdentifier"] = data["rems"]["identifier"]
     if data.get("state_content_tags"):
         xi["HasStateContentTags"] = True
-        xi["StateContentTags"] = {"StateContent": [{"StateContentDomain": t["domain"], "StateContentTopic": t["topic"]} for t in data["state_content_tags"]]}
+        xi["StateContentTags"] = {
+            "StateContent": [
+                {"StateContentDomain": t["domain"], "StateContentTopic": t["topic"]} for t in data["state_content_tags"]
+            ]
+        }
     xi.update(data.get("pharmacy") or {})
     item: dict[str, Any] = {
         "ReportDescription": {"ReportingStartDate": data["start_date"], "ReportingEndDate": data["end_date"]},
         "Lom": {"general": general},
         "healthcareMetadata": {"healthcareEducation": he},
         # Required by the activity OpenAPI even without commercial support (then it holds no amounts).
-        "ActivityDescription": {"commercialSupportAmount": [
-            {k: v for k, v in (("currency", m.get("currency", "USD")), ("supportSource", m["source"]), ("value", m.get("amount"))) if v is not None}
-            for m in data.get("monetary_support") or []
-        ]},
-        "ParticipationMetrics": {"participantsByCategory": [
-            {"category": c, "numberOfParticipants": n} for c, n in _schema_categories(data.get("learners") or {}).items()
-        ]},
+        "ActivityDescription": {
+            "commercialSupportAmount": [
+                {
+                    k: v
+                    for k, v in (
+                        ("currency", m.get("currency", "USD")),
+                        ("supportSource", m["source"]),
+                        ("value", m.get("amount")),
+                    )
+                    if v is not None
+                }
+                for m in data.get("monetary_support") or []
+            ]
+        },
+        "ParticipationMetrics": {
+            "participantsByCategory": [
+                {"category": c, "numberOfParticipants": n}
+                for c, n in _schema_categories(data.get("learners") or {}).items()
+            ]
+        },
         "XtensibleInfo": xi,
     }
     return item

@@ -145,7 +145,10 @@ class AccountService:
             claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
             link = Link(claims["p"], uuid.UUID(claims["a"]), claims["n"], datetime.fromtimestamp(claims["e"], UTC))
         except (ValueError, KeyError, TypeError):
-            raise LinkNotValidError("this link is not valid; copy the whole link from the email, or ask for a new one", loc=("query", "token")) from None
+            raise LinkNotValidError(
+                "this link is not valid; copy the whole link from the email, or ask for a new one",
+                loc=("query", "token"),
+            ) from None
         if link.expires <= self.now():
             raise LinkNotValidError("this link has expired; ask for a new one", loc=("query", "token"))
         return link
@@ -264,7 +267,7 @@ class AccountService:
             f"({account.email}) {MAX_FAILURES} times. Signing in from that address is paused until {until:%H:%M} UTC; "
             "you can still sign in from anywhere else.\n\n"
             "If it was you, wait and try again. If it was not, your account is safe as long as your password is; "
-            "to change it, choose \"Forgot your password?\" on the sign-in page.\n",
+            'to change it, choose "Forgot your password?" on the sign-in page.\n',
         )
 
     def _save(self, account: Account) -> None:

@@ -82,7 +82,9 @@ class _Batch:
         """Finds out in one query which of the submission's activities and first-choice numbers are not stored
         yet, so that a new activity costs no per-activity reads (its load and its number check)."""
         candidates = {Activity.create_id(self.accme_id, pid) for pid in provider_activity_ids}
-        candidates |= {ActivityNumber.create_id(activity_number_candidate(self.accme_id, pid, 0)) for pid in provider_activity_ids}
+        candidates |= {
+            ActivityNumber.create_id(activity_number_candidate(self.accme_id, pid, 0)) for pid in provider_activity_ids
+        }
         self.absent = candidates - self.store.existing(candidates)
 
     def _catalog(self) -> ActivityCatalog:
@@ -123,10 +125,15 @@ class _Batch:
             if number in self.claimed or (claim_id not in self.absent and claim_id in self.store.repository):
                 continue
             self.claimed.add(number)
-            self.new.append(ActivityNumber(
-                accme_id=self.accme_id, number=number, activity_id=str(activity_id),
-                actor=self.by.actor, channel=str(self.by.channel),
-            ))
+            self.new.append(
+                ActivityNumber(
+                    accme_id=self.accme_id,
+                    number=number,
+                    activity_id=str(activity_id),
+                    actor=self.by.actor,
+                    channel=str(self.by.channel),
+                )
+            )
             return number
         raise ConflictError("no free ACCME activity ID", loc=("activity_id",))  # pragma: no cover
 
@@ -192,13 +199,21 @@ class ActivityRegistry:
             if isinstance(p, ParsedItem) and p.provider_activity_id:
                 first = first_of.setdefault(p.provider_activity_id, i)
                 if first != i:  # a second item for one activity would silently replace the first
-                    parsed[i] = [{"loc": ["Lom", "general", "identifier"],
-                                  "msg": f"the Provider Activity ID {p.provider_activity_id} is already given by item {first} of this submission"}]
+                    parsed[i] = [
+                        {
+                            "loc": ["Lom", "general", "identifier"],
+                            "msg": f"the Provider Activity ID {p.provider_activity_id} is already given by item {first} of this submission",
+                        }
+                    ]
         for attempt in range(MAX_ATTEMPTS):
             batch = _Batch(self.store, accme_id, by)
-            batch.prefetch([p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id])
+            batch.prefetch(
+                [p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id]
+            )
             results = [
-                ActivityResult(i, False, None, "rejected", p) if isinstance(p, list) else self._apply(batch, i, p, items[i], only_new)
+                ActivityResult(i, False, None, "rejected", p)
+                if isinstance(p, list)
+                else self._apply(batch, i, p, items[i], only_new)
                 for i, p in enumerate(parsed)
             ]
             try:
@@ -207,10 +222,15 @@ class ActivityRegistry:
                 # A concurrent writer got there first (often on the provider's catalog): pause a little, reload, decide again.
                 time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
                 continue
-            return [r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position, r.changed) for r in results]
+            return [
+                r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position, r.changed)
+                for r in results
+            ]
         raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
 
-    def _apply(self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False) -> ActivityResult:
+    def _apply(
+        self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False
+    ) -> ActivityResult:
         # Each item works on a copy so that a refused item leaves no pending events behind.
         try:
             if p.provider_id not in (None, batch.accme_id):
@@ -221,7 +241,8 @@ class ActivityRegistry:
                 raise ActivityIdInUseError(
                     f"the Provider Activity ID {activity.provider_activity_id} is already used by activity {activity.number}"
                     f" ({activity.data.get('title')}); open that activity to change it, or choose another ID",
-                    loc=("provider_activity_id",), activity_id=activity.number,
+                    loc=("provider_activity_id",),
+                    activity_id=activity.number,
                 )
             if p.action == "Delete":
                 if activity is None or activity.deleted:
@@ -233,7 +254,9 @@ class ActivityRegistry:
                 if p.action == "Update":
                     raise ActivityNotFoundError("no such activity to update; use Add", loc=("activity_id",))
                 if not p.provider_activity_id:
-                    raise ActivityNotFoundError("a new activity needs its Provider Activity ID", loc=("provider_activity_id",))
+                    raise ActivityNotFoundError(
+                        "a new activity needs its Provider Activity ID", loc=("provider_activity_id",)
+                    )
                 aid = Activity.create_id(batch.accme_id, p.provider_activity_id)
                 number = batch.allocate(p.provider_activity_id, aid)
                 try:
@@ -247,7 +270,9 @@ class ActivityRegistry:
                 return ActivityResult(index, True, number, "closed" if p.close else "created")
             data = {**p.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
             if data == activity.data and not activity.deleted and (activity.closed or not p.close):
-                return ActivityResult(index, True, activity.number, "unchanged")  # the common re-upload: no copy, no events
+                return ActivityResult(
+                    index, True, activity.number, "unchanged"
+                )  # the common re-upload: no copy, no events
 
             def change(a: Activity) -> str | bool:
                 # A change to a closed activity is a correction: it carries the item's own reason or is refused.
@@ -258,7 +283,9 @@ class ActivityRegistry:
             return self._step(batch, activity, index, change)
         except DomainError as exc:
             in_use = exc.activity_id if isinstance(exc, ActivityIdInUseError) else None
-            return ActivityResult(index, False, in_use, "rejected", [{"loc": item_loc(loc), "msg": msg} for loc, msg in exc.problems()])
+            return ActivityResult(
+                index, False, in_use, "rejected", [{"loc": item_loc(loc), "msg": msg} for loc, msg in exc.problems()]
+            )
 
     def _step(self, batch: _Batch, activity: Activity, index: int, change: Callable[[Activity], Any]) -> ActivityResult:
         # A copy takes the change, so that an item refused half-way leaves no pending events behind.
@@ -275,14 +302,18 @@ class ActivityRegistry:
         if p.activity_number:
             by_number = batch.by_number(p.activity_number)
             if found is not None and by_number is not None and by_number.id != found.id:
-                raise ConflictError("the ACCME Activity ID and the Provider Activity ID name different activities", loc=("activity_id",))
+                raise ConflictError(
+                    "the ACCME Activity ID and the Provider Activity ID name different activities", loc=("activity_id",)
+                )
             if found is None and by_number is None and not p.provider_activity_id:
                 raise ActivityNotFoundError(f"no activity {p.activity_number} of this provider", loc=("activity_id",))
             if found is None and by_number is not None and p.provider_activity_id and not by_number.deleted:
                 # The item's own ID would otherwise be dropped and its facts filed under another activity's ID.
                 raise ConflictError(
                     f"ACCME activity {p.activity_number} has the Provider Activity ID {by_number.provider_activity_id},"
-                    f" not {p.provider_activity_id}", loc=("activity_id",))
+                    f" not {p.provider_activity_id}",
+                    loc=("activity_id",),
+                )
             found = found or by_number
         return found
 
@@ -315,7 +346,8 @@ class ActivityRegistry:
             return catalog
         listed = set(catalog.activity_ids) if catalog is not None else set()
         missing = [
-            str(aid) for pid in self.known(accme_id)
+            str(aid)
+            for pid in self.known(accme_id)
             if str(aid := Activity.create_id(accme_id, pid)) not in listed and aid in self.store.repository
         ]
         if not missing:
@@ -349,7 +381,9 @@ class ActivityRegistry:
         return activity
 
     def item(self, activity: Activity) -> dict[str, Any]:
-        return to_item(activity.number, activity.provider_activity_id, activity.data, activity.accme_id, activity.closed)
+        return to_item(
+            activity.number, activity.provider_activity_id, activity.data, activity.accme_id, activity.closed
+        )
 
     # --- other commands -----------------------------------------------------------------
 
@@ -359,7 +393,9 @@ class ActivityRegistry:
             return None
         return self.store.save(activity)[-1].notification.id
 
-    def close_many(self, accme_id: str, numbers: list[str], by: Acting) -> tuple[list[tuple[str, str | DomainError]], int | None]:
+    def close_many(
+        self, accme_id: str, numbers: list[str], by: Acting
+    ) -> tuple[list[tuple[str, str | DomainError]], int | None]:
         """Closes several activities in one save: each number answers "closed", "unchanged" (already
         closed) or the DomainError that refused it (unknown, another provider's, something missing)."""
         outcomes: list[tuple[str, str | DomainError]] = []
@@ -391,11 +427,14 @@ class ActivityRegistry:
         try:
             changed = activity.revise(data, by, reason=cmd.reason or parsed.reason)  # the body's, else the item's own
         except DomainError as exc:
+
             def where(loc: tuple[str, ...]) -> tuple[str, ...]:
                 return ("body", "reason") if loc == ("reason",) else ("body", "item", *map(str, item_loc(loc)))
 
             if isinstance(exc, ActivityNotReadyToCloseError):
-                raise ActivityNotReadyToCloseError(exc.message, loc=where(exc.loc), gaps=[(where(loc), msg) for loc, msg in exc.gaps]) from None
+                raise ActivityNotReadyToCloseError(
+                    exc.message, loc=where(exc.loc), gaps=[(where(loc), msg) for loc, msg in exc.gaps]
+                ) from None
             raise type(exc)(exc.message, loc=where(exc.loc)) from None
         return self.store.save(activity)[-1].notification.id if changed else None
 
@@ -405,7 +444,9 @@ class ActivityRegistry:
             return None
         return self.store.save(activity)[-1].notification.id
 
-    def register_repeat(self, cmd: RegisterRepeatActivity, by: Acting, *, only_new: bool = False) -> list[ActivityResult]:
+    def register_repeat(
+        self, cmd: RegisterRepeatActivity, by: Acting, *, only_new: bool = False
+    ) -> list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
         template = cmd.item.model_dump()
         items = []
@@ -414,11 +455,22 @@ class ActivityRegistry:
             general = item["Lom"]["general"]
             # Each instance is its own activity (its own IDs); the activity's URL is the template's.
             urls = [i for i in general.get("identifier") or [] if isinstance(i, dict) and i.get("catalog") == "URL"]
-            general["identifier"] = [{"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"}, *urls]
+            general["identifier"] = [
+                {"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"},
+                *urls,
+            ]
             he = item["healthcareMetadata"]["healthcareEducation"]
             he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
             if instance.city or instance.state or instance.country:
-                he["activityLocation"] = {k: v for k, v in (("city", instance.city), ("stateOrProvince", instance.state), ("country", instance.country)) if v}
+                he["activityLocation"] = {
+                    k: v
+                    for k, v in (
+                        ("city", instance.city),
+                        ("stateOrProvince", instance.state),
+                        ("country", instance.country),
+                    )
+                    if v
+                }
             items.append(item)
         return self.submit_accme_activities(cmd.accme_id, items, by, only_new=only_new)
 
@@ -426,4 +478,3 @@ class ActivityRegistry:
         require_accme_id(accme_id, loc=("path", "accme_id"))
         if Provider.create_id(accme_id) not in self.store.repository:
             raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id"))
-

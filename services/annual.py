@@ -23,7 +23,16 @@ from services.store import ParsStore
 
 #: The deadline is 11:59 pm Central time, so "today" for a step is the date in Chicago.
 CENTRAL = ZoneInfo("America/Chicago")
-YEAR_END_SORTS = ("accme_id", "name", "accreditor", "deadline", "days_to_deadline", "status", "missing_count", "late_count")
+YEAR_END_SORTS = (
+    "accme_id",
+    "name",
+    "accreditor",
+    "deadline",
+    "days_to_deadline",
+    "status",
+    "missing_count",
+    "late_count",
+)
 YEAR_END_STATUSES = ("complete", "incomplete", "late")
 
 
@@ -174,7 +183,9 @@ class AnnualReporting:
         descending = sort.startswith("-")
         key = sort.lstrip("-")
         if key not in YEAR_END_SORTS:
-            raise InvalidValueError(f"sort must be one of {', '.join(YEAR_END_SORTS)}, optionally prefixed with -", loc=("query", "sort"))
+            raise InvalidValueError(
+                f"sort must be one of {', '.join(YEAR_END_SORTS)}, optionally prefixed with -", loc=("query", "sort")
+            )
         if status is not None and status not in YEAR_END_STATUSES:
             raise InvalidValueError(f"status must be one of {', '.join(YEAR_END_STATUSES)}", loc=("query", "status"))
         profiles = self.view.providers(accreditors)

@@ -106,12 +106,20 @@ class AsOfReplayer:
         return as_of if as_of < datetime.now(UTC) else None
 
     def replay(
-        self, accme_id: str, as_of: datetime, needs: Collection[str], accreditor: str | None = None, years: Iterable[int] = ()
+        self,
+        accme_id: str,
+        as_of: datetime,
+        needs: Collection[str],
+        accreditor: str | None = None,
+        years: Iterable[int] = (),
     ) -> ReadModels:
         """The read models in `needs` (projection names; the provider profile always) rebuilt from the
         provider's events recorded up to `as_of`; `accreditor` and `years` say which reporting deadlines
         the checklist reads. Close the answer when done with it."""
-        names = [ProviderProfileProjection.name, *sorted(n for n in set(needs) if n in SOURCES and n != ProviderProfileProjection.name)]
+        names = [
+            ProviderProfileProjection.name,
+            *sorted(n for n in set(needs) if n in SOURCES and n != ProviderProfileProjection.name),
+        ]
         key = (accme_id, *names)
         timeline = self.history.timeline(accme_id, sorted({a for n in names for a in SOURCES[n]}))
         start = self._latest_snapshot(key, as_of)
@@ -130,7 +138,9 @@ class AsOfReplayer:
             views.close()
             raise
         today = as_of.astimezone().date()  # as `date.today()` would have said then
-        annual = AnnualReporting(self.store, self.providers, views.profiles, views.checklist, views.checklist, clock=lambda: as_of)
+        annual = AnnualReporting(
+            self.store, self.providers, views.profiles, views.checklist, views.checklist, clock=lambda: as_of
+        )
         return ReadModels(
             profiles=views.profiles,
             activities=views.activities,
@@ -152,14 +162,21 @@ class AsOfReplayer:
         return [build[n]() for n in names]
 
     def _apply_provider_events(
-        self, key: tuple[Any, ...], views: ScratchViews, projections: list[ParsProjection[Any]], timeline: list[tuple[int, datetime]],
-        as_of: datetime, start: ReplaySnapshot | None,
+        self,
+        key: tuple[Any, ...],
+        views: ScratchViews,
+        projections: list[ParsProjection[Any]],
+        timeline: list[tuple[int, datetime]],
+        as_of: datetime,
+        start: ReplaySnapshot | None,
     ) -> int:
         """Applies the provider's events after the snapshot (if any) recorded up to `as_of`, in chunks;
         snapshots the scratch views after each full chunk while every event so far was applied."""
         position = start.position if start else 0
         last_recorded = start.last_recorded if start else datetime.min.replace(tzinfo=UTC)
-        complete = True  # no event up to here left out (a clock can step back: an event later in the log, earlier in time)
+        complete = (
+            True  # no event up to here left out (a clock can step back: an event later in the log, earlier in time)
+        )
         pending: list[tuple[int, datetime]] = []
         applied = 0
         for entry in timeline:

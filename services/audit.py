@@ -44,7 +44,9 @@ class Verification:
 
 def check_link(link: dict[str, Any], notification: Any, prev: str) -> tuple[str, str | None]:
     """The hash the stored event should have after `prev`, and why its link disagrees (None if it agrees)."""
-    expected = chain_hash(prev, notification.originator_id, notification.originator_version, notification.topic, notification.state)
+    expected = chain_hash(
+        prev, notification.originator_id, notification.originator_version, notification.topic, notification.state
+    )
     if link["prev_hash"] != prev:
         return expected, "the chain link does not follow the previous one: a link was altered, removed or reordered"
     if link["hash"] != expected:
@@ -53,7 +55,11 @@ def check_link(link: dict[str, Any], notification: Any, prev: str) -> tuple[str,
 
 
 def verify_chains(
-    store: ParsStore, view: EventChainView, verified_to: int, provider: str | None = None, progress: Callable[[int], None] | None = None
+    store: ParsStore,
+    view: EventChainView,
+    verified_to: int,
+    provider: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Verification:
     """Checks every chain (or one provider's) up to position `verified_to`, stopping at the first mismatch."""
     if provider is not None:
@@ -67,7 +73,9 @@ def verify_chains(
         for position in sorted(stored.keys() | links.keys()):
             notification, link = stored.get(position), links.get(position)
             if link is None:
-                result.first_mismatch = Mismatch(position, None, topic_type(notification.topic), "no chain link: an event was inserted")
+                result.first_mismatch = Mismatch(
+                    position, None, topic_type(notification.topic), "no chain link: an event was inserted"
+                )
                 return result
             owner = link["accme_id"] or None
             if notification is None:
@@ -86,7 +94,11 @@ def verify_chains(
 
 
 def verify_chain(
-    store: ParsStore, view: EventChainView, verified_to: int, provider: str, progress: Callable[[int], None] | None = None
+    store: ParsStore,
+    view: EventChainView,
+    verified_to: int,
+    provider: str,
+    progress: Callable[[int], None] | None = None,
 ) -> Verification:
     """Checks one provider's chain, reading only its links (the chain table's (accme_id, position) index)
     and the stored rows at their positions, a page at a time: its cost follows the provider's events,
@@ -99,7 +111,9 @@ def verify_chain(
         for link in links:
             notification = stored.get(link["position"])
             if notification is None:
-                result.first_mismatch = Mismatch(link["position"], provider, "?", "the stored event is missing: it was deleted")
+                result.first_mismatch = Mismatch(
+                    link["position"], provider, "?", "the stored event is missing: it was deleted"
+                )
                 return result
             expected, reason = check_link(link, notification, prev)
             if reason:

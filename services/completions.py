@@ -27,8 +27,16 @@ from eventsourcing.persistence import IntegrityError
 from domain.activity import Activity
 from domain.base import Acting
 from domain.completion import (
-    DERIVED_CREDIT_ID, MAX_CREDITS, ActivityOfAnotherProviderError, Completion, CompletionNotFoundError, check_credits, is_quarter_steps,
-    learner_credit_id, require_credit_id, require_private_credit_id,
+    DERIVED_CREDIT_ID,
+    MAX_CREDITS,
+    ActivityOfAnotherProviderError,
+    Completion,
+    CompletionNotFoundError,
+    check_credits,
+    is_quarter_steps,
+    learner_credit_id,
+    require_credit_id,
+    require_private_credit_id,
 )
 from domain.credit_types import UnclassifiedCreditError, classify, registered_types
 from domain.errors import DomainError, InvalidValueError, NotFoundError
@@ -83,7 +91,9 @@ class ParsedReport:
     #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
     certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
 
-    def resolved(self, activity: Activity) -> tuple[dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], dict[str, tuple[list[int], list[int]]]]:
+    def resolved(
+        self, activity: Activity
+    ) -> tuple[dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], dict[str, tuple[list[int], list[int]]]]:
         """The credits (and their certificates) with the pending certificates classified by the activity's MOC
         registrations (new dicts: a report is decided again on a retry); ReportError naming the certificate if one cannot be."""
         if not self.pending:
@@ -161,7 +171,9 @@ def parse_report(report: Any) -> ParsedReport:
         ids = _get(cert, "UniqueID")
         if isinstance(ids, dict):
             ids = [ids]
-        if not isinstance(ids, list) or not all(isinstance(u, dict) and _is_text(u.get("value")) and _is_text(u.get("domain")) for u in ids):
+        if not isinstance(ids, list) or not all(
+            isinstance(u, dict) and _is_text(u.get("value")) and _is_text(u.get("domain")) for u in ids
+        ):
             raise ReportError([*loc, "UniqueID"], "UniqueID is a list of {value, domain}, each a text")
         unique_ids += ids
         try:
@@ -176,20 +188,27 @@ def parse_report(report: Any) -> ParsedReport:
             raise ReportError([*loc, "CreditReceived", "creditUnit"], "creditUnit is 'Point'")
         number = _get(received, "numberOfCredits")
         if not is_quarter_steps(number):
-            raise ReportError([*loc, "CreditReceived", "numberOfCredits"], f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25")
+            raise ReportError(
+                [*loc, "CreditReceived", "numberOfCredits"],
+                f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25",
+            )
         cme, moc = credits.setdefault(credit_id, ([], []))
         where = [*loc, "CreditReceived", "activityCertification"]
         domains = [u["domain"] for u in ids if isinstance(u["domain"], str)]
         try:
             classified = classify(certification, float(number), domains, None)
         except UnclassifiedCreditError as exc:
-            if action == "delete":  # a deletion names credit IDs; what they carried is stored (and may predate these rules)
+            if (
+                action == "delete"
+            ):  # a deletion names credit IDs; what they carried is stored (and may predate these rules)
                 continue
             raise ReportError(where, exc.message) from None
         if classified is None and action == "delete":
             continue
         if classified is None:  # a credit type of the board's registration, perhaps: the activity tells
-            pending.append(PendingCredit(credit_id, certification.strip(), float(number), boards_reported(domains)[0], where))
+            pending.append(
+                PendingCredit(credit_id, certification.strip(), float(number), boards_reported(domains)[0], where)
+            )
         else:
             (cme if classified[0] == "cme" else moc).append(classified[1])
             where_from.setdefault(credit_id, ([], []))[0 if classified[0] == "cme" else 1].append(i)
@@ -198,7 +217,11 @@ def parse_report(report: Any) -> ParsedReport:
         query.validate()
     except InvalidValueError as exc:
         field_ = exc.loc[-1] if exc.loc else ""
-        where = ["Member", "PersonalInfo", "BirthDate"] if field_ == "birth_date" else [*module, "CreditCertificate", 0, "UniqueID"]
+        where = (
+            ["Member", "PersonalInfo", "BirthDate"]
+            if field_ == "birth_date"
+            else [*module, "CreditCertificate", 0, "UniqueID"]
+        )
         raise ReportError(where, exc.message) from None
     return ParsedReport(action, activity_id, completion_date, query, credits, pending=pending, certificates=where_from)
 
@@ -214,7 +237,9 @@ def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportEr
         parsed = parse_report(report)
         org = _get(report, "Activity", "ProviderOrganization")
         if org not in (None, "", accme_id):
-            raise ReportError(["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting")
+            raise ReportError(
+                ["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting"
+            )
         # A report naming another web-service provider is refused, never filed under the one reporting.
         if _get(report, "XtensibleInfo", "ProviderID") not in (None, "", accme_id):
             raise ReportError(["XtensibleInfo", "ProviderID"], f"ProviderID is not {accme_id}, the provider reporting")
@@ -225,7 +250,11 @@ def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportEr
 
 class CompletionRegistry:
     def __init__(
-        self, store: ParsStore, activities: ActivityRegistry, matcher: LearnerMatcher, today: Callable[[], date] = date.today
+        self,
+        store: ParsStore,
+        activities: ActivityRegistry,
+        matcher: LearnerMatcher,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self.store = store
         self.activities = activities
@@ -254,10 +283,17 @@ class CompletionRegistry:
         self, accme_id: str, reports: list[dict[str, Any]], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE
     ) -> list[CompletionResult]:
         """One result per report, in order; valid ones saved `chunk_size` aggregates per transaction."""
-        return self.submit_parsed(accme_id, [parse_provider_report(accme_id, r) for r in reports], by, chunk_size=chunk_size)
+        return self.submit_parsed(
+            accme_id, [parse_provider_report(accme_id, r) for r in reports], by, chunk_size=chunk_size
+        )
 
     def submit_parsed(
-        self, accme_id: str, parsed: list[ParsedReport | ReportError], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE,
+        self,
+        accme_id: str,
+        parsed: list[ParsedReport | ReportError],
+        by: Acting,
+        *,
+        chunk_size: int = SAVE_CHUNK_SIZE,
         progress: Callable[[int], None] | None = None,
     ) -> list[CompletionResult]:
         """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order.
@@ -287,8 +323,12 @@ class CompletionRegistry:
                     continue
                 position = recordings[-1].notification.id if recordings else None
                 for i, result, _ in staged:
-                    results[i] = result if not result.ok else CompletionResult(
-                        result.index, result.action, result.credit_ids, result.learner_id, result.errors, position
+                    results[i] = (
+                        result
+                        if not result.ok
+                        else CompletionResult(
+                            result.index, result.action, result.credit_ids, result.learner_id, result.errors, position
+                        )
                     )
                 if progress:
                     progress(len(chunk))
@@ -305,15 +345,19 @@ class CompletionRegistry:
         derived = {i: p for i, p in valid if DERIVED_CREDIT_ID in p.credits and matches[i].matched}
         legacy = {
             Completion.create_id(matches[i].learner_id, p.activity_id, p.legacy_credit_id): i
-            for i, p in derived.items() if p.legacy_credit_id
+            for i, p in derived.items()
+            if p.legacy_credit_id
         }
         stored_legacy = {legacy[agg_id] for agg_id in self.store.existing(legacy)} if legacy else set()
         out: list[tuple[int, ParsedReport]] = []
         for i, p in valid:
             if i in derived:
-                credit_id = p.legacy_credit_id if i in stored_legacy else learner_credit_id(
-                    accme_id, p.activity_id, matches[i].learner_id, p.completion_date
+                credit_id = (
+                    p.legacy_credit_id
+                    if i in stored_legacy
+                    else learner_credit_id(accme_id, p.activity_id, matches[i].learner_id, p.completion_date)
                 )
+
                 def rekey(k: str, credit_id: str = credit_id) -> str:
                     return credit_id if k == DERIVED_CREDIT_ID else k
 
@@ -326,11 +370,17 @@ class CompletionRegistry:
             out.append((i, p))
         return out
 
-    def _stored(self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]) -> dict[tuple[str, str, str], Completion]:
+    def _stored(
+        self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]
+    ) -> dict[tuple[str, str, str], Completion]:
         """The chunk's completions that are already stored, by (learner, activity, credit ID): which ones
         in one query per 500 ids (most of a fresh batch is new), then a load only for those."""
         keys = {
-            Completion.create_id(matches[i].learner_id, p.activity_id, credit_id): (matches[i].learner_id, p.activity_id, credit_id)
+            Completion.create_id(matches[i].learner_id, p.activity_id, credit_id): (
+                matches[i].learner_id,
+                p.activity_id,
+                credit_id,
+            )
             for i, p in chunk
             if matches[i].matched
             for credit_id in p.credits
@@ -339,23 +389,39 @@ class CompletionRegistry:
         return {keys[agg_id]: self.store.repository.get(agg_id) for agg_id in found}
 
     def _decide(
-        self, accme_id: str, index: int, p: ParsedReport, match: Any, activities: dict[str, Activity | None],
-        stored: dict[tuple[str, str, str], Completion], today: date, by: Acting,
+        self,
+        accme_id: str,
+        index: int,
+        p: ParsedReport,
+        match: Any,
+        activities: dict[str, Activity | None],
+        stored: dict[tuple[str, str, str], Completion],
+        today: date,
+        by: Acting,
     ) -> tuple[CompletionResult, list[Completion]]:
         credit_ids = [c for c in p.credits if c != DERIVED_CREDIT_ID]
         if not match.matched:
             where = ["Member"]
-            return CompletionResult(index, "rejected", credit_ids, errors=[{"loc": where, "msg": f"learner not matched ({match.status.value}): {match.msg}"}]), []
+            return CompletionResult(
+                index,
+                "rejected",
+                credit_ids,
+                errors=[{"loc": where, "msg": f"learner not matched ({match.status.value}): {match.msg}"}],
+            ), []
         learner_id = match.learner_id
         activity = self._activity(activities, p.activity_id)
         mod = ["Activity", "Module", "ModuleName", "moduleID"]
         if activity is None:
-            return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": mod, "msg": f"no activity {p.activity_id}"}]), []
+            return CompletionResult(
+                index, "rejected", credit_ids, learner_id, [{"loc": mod, "msg": f"no activity {p.activity_id}"}]
+            ), []
         certificates: dict[str, tuple[list[int], list[int]]] = {}
         deciding = ""  # the credit ID being decided, so a credit error names its certificate
         try:
             if activity.accme_id != accme_id:
-                raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",))
+                raise ActivityOfAnotherProviderError(
+                    f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",)
+                )
             if p.action == "delete":
                 return self._delete(index, accme_id, learner_id, p, stored, by)
             for credit_id in p.credits:
@@ -363,21 +429,42 @@ class CompletionRegistry:
             try:
                 credits, certificates = p.resolved(activity)
             except ReportError as exc:
-                return CompletionResult(index, "rejected", credit_ids, learner_id, [{"loc": exc.loc, "msg": exc.msg}]), []
+                return CompletionResult(
+                    index, "rejected", credit_ids, learner_id, [{"loc": exc.loc, "msg": exc.msg}]
+                ), []
             if len(credits) > 1:  # one report is one completion: its credit IDs share the activity's credits and points
                 deciding = "*"
-                certificates = {**certificates, "*": ([i for c, _ in certificates.values() for i in c], [i for _, m in certificates.values() for i in m])}
-                check_credits([c for cme, _ in credits.values() for c in cme], [m for _, moc in credits.values() for m in moc], activity)
+                certificates = {
+                    **certificates,
+                    "*": (
+                        [i for c, _ in certificates.values() for i in c],
+                        [i for _, m in certificates.values() for i in m],
+                    ),
+                }
+                check_credits(
+                    [c for cme, _ in credits.values() for c in cme],
+                    [m for _, moc in credits.values() for m in moc],
+                    activity,
+                )
             aggs: list[Completion] = []
             for credit_id, (cme, moc) in credits.items():
                 deciding = credit_id
                 existing = stored.get((learner_id, p.activity_id, credit_id))
                 if existing is None:
                     created = Completion.record(
-                        accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=p.completion_date,
-                        cme=cme, moc=moc, credit_id=credit_id, today=today, by=by,
+                        accme_id=accme_id,
+                        learner_id=learner_id,
+                        activity=activity,
+                        completion_date=p.completion_date,
+                        cme=cme,
+                        moc=moc,
+                        credit_id=credit_id,
+                        today=today,
+                        by=by,
                     )
-                    stored[(learner_id, p.activity_id, credit_id)] = created  # the same completion twice in one batch: the second is unchanged
+                    stored[(learner_id, p.activity_id, credit_id)] = (
+                        created  # the same completion twice in one batch: the second is unchanged
+                    )
                     aggs.append(created)
                 elif existing.resubmit(activity, p.completion_date, cme, moc, today, by):
                     aggs.append(existing)
@@ -387,13 +474,21 @@ class CompletionRegistry:
         return CompletionResult(index, "added" if aggs else "unchanged", credit_ids, learner_id), aggs
 
     def _delete(
-        self, index: int, accme_id: str, learner_id: str, p: ParsedReport, stored: dict[tuple[str, str, str], Completion], by: Acting
+        self,
+        index: int,
+        accme_id: str,
+        learner_id: str,
+        p: ParsedReport,
+        stored: dict[tuple[str, str, str], Completion],
+        by: Acting,
     ) -> tuple[CompletionResult, list[Completion]]:
         aggs: list[Completion] = []
         for credit_id in p.credits:
             existing = stored.get((learner_id, p.activity_id, credit_id))
             if existing is None or existing.accme_id != accme_id:
-                raise CompletionNotFoundError(f"no completion {credit_id} of this learner for activity {p.activity_id}", loc=("credit_id",))
+                raise CompletionNotFoundError(
+                    f"no completion {credit_id} of this learner for activity {p.activity_id}", loc=("credit_id",)
+                )
             if existing.delete(by):
                 aggs.append(existing)
         return CompletionResult(index, "deleted" if aggs else "unchanged", list(p.credits), learner_id), aggs
@@ -401,8 +496,16 @@ class CompletionRegistry:
     # --- web form ---------------------------------------------------------------------------
 
     def record_one(
-        self, accme_id: str, learner_id: str, activity_id: str, completion_date: date,
-        cme: list[dict[str, Any]], moc: list[dict[str, Any]], credit_id: str, by: Acting, identifiers: tuple[str, ...] = (),
+        self,
+        accme_id: str,
+        learner_id: str,
+        activity_id: str,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        credit_id: str,
+        by: Acting,
+        identifiers: tuple[str, ...] = (),
     ) -> tuple[str, int | None]:
         """Records one completion for a matched learner: ("added" | "unchanged", position).
         `identifiers`: the learner's NPI, licence numbers and board IDs (MatchResult.identifiers), which the credit ID must not hold."""
@@ -410,7 +513,9 @@ class CompletionRegistry:
         if activity is None:
             raise NotFoundError(f"no activity {activity_id}", loc=("body", "activity_id"))
         if activity.accme_id != accme_id:
-            raise ActivityOfAnotherProviderError(f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id"))
+            raise ActivityOfAnotherProviderError(
+                f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id")
+            )
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
         require_private_credit_id(credit_id, identifiers, ("body", "credit_id"))
         cme, moc = form_credits(cme, moc, activity)
@@ -418,8 +523,15 @@ class CompletionRegistry:
             existing = self.get(learner_id, activity_id, credit_id)
             if existing is None:
                 agg = Completion.record(
-                    accme_id=accme_id, learner_id=learner_id, activity=activity, completion_date=completion_date,
-                    cme=cme, moc=moc, credit_id=credit_id, today=self.today(), by=by,
+                    accme_id=accme_id,
+                    learner_id=learner_id,
+                    activity=activity,
+                    completion_date=completion_date,
+                    cme=cme,
+                    moc=moc,
+                    credit_id=credit_id,
+                    today=self.today(),
+                    by=by,
                 )
             elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by):
                 agg = existing
@@ -469,13 +581,18 @@ def form_credits(
         except UnclassifiedCreditError:
             kind, credit = "", {}
         if kind != "cme":
-            why = f"it is {credit['board']} MOC credit: give it under moc" if kind == "moc" else "give AMA PRA Category 1"
+            why = (
+                f"it is {credit['board']} MOC credit: give it under moc" if kind == "moc" else "give AMA PRA Category 1"
+            )
             raise UnclassifiedCreditError(f"credit type {c['type']!r} is not a CME credit type; {why}", loc=loc)
         out_cme.append(credit)
     for i, m in enumerate(moc):
         board, text = m["board"], (m.get("type") or "").strip() or f"{m['board']} MOC"
         if board not in CERTIFYING_BOARDS:
-            raise UnclassifiedCreditError(f"{board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})", loc=("body", "moc", str(i), "board"))
+            raise UnclassifiedCreditError(
+                f"{board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})",
+                loc=("body", "moc", str(i), "board"),
+            )
         loc = ("body", "moc", str(i), "type")
         try:
             kind, credit = classify(text, m["credits"], [board], registered, loc) or ("", {})
@@ -488,7 +605,10 @@ def form_credits(
 
 
 #: A credit entry's field -> where its certificate holds it.
-CERTIFICATE_FIELDS = {"credits": ["CreditReceived", "numberOfCredits"], "board": ["CreditReceived", "activityCertification"]}
+CERTIFICATE_FIELDS = {
+    "credits": ["CreditReceived", "numberOfCredits"],
+    "board": ["CreditReceived", "activityCertification"],
+}
 
 
 def _report_loc(loc: tuple[str, ...], certificates: tuple[list[int], list[int]] | None = None) -> list[Any]:

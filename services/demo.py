@@ -39,13 +39,76 @@ PROVIDERS = (
     ("0900009", "Empire State Internal Medicine Forum", "NY"),
 )
 STATES = ("TN", "CA", "NY", "TX", "FL", "NC", "OH", "IL", "WA", "GA")
-FIRST_NAMES = ("Ana", "Ben", "Chloé", "David", "Elena", "Farid", "Grace", "Hiro", "Imani", "José", "Kara", "Liam", "Maya", "Nikhil",
-               "Olga", "Priya", "Quinn", "Rosa", "Samuel", "Tomás", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoë")
-LAST_NAMES = ("García-López", "Okafor", "Nguyen", "Smith", "Johnson", "O'Brien", "Kowalski", "Patel", "Chen", "Haddad", "Müller",
-              "Rossi", "Kim", "Mensah", "Ivanova", "Santos", "Cohen", "Yamamoto", "Fischer", "Dubois", "Andersen", "Novak")
-TOPICS = ("Heart failure", "Atrial fibrillation", "Opioid prescribing", "Pediatric asthma", "Sepsis recognition", "Diabetes technology",
-          "Breast cancer screening", "Perioperative anemia", "Stroke systems of care", "Antimicrobial stewardship", "Depression in primary care",
-          "Chronic kidney disease", "Lung cancer immunotherapy", "Airway management", "Health equity", "Telehealth practice")
+FIRST_NAMES = (
+    "Ana",
+    "Ben",
+    "Chloé",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "José",
+    "Kara",
+    "Liam",
+    "Maya",
+    "Nikhil",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Samuel",
+    "Tomás",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoë",
+)
+LAST_NAMES = (
+    "García-López",
+    "Okafor",
+    "Nguyen",
+    "Smith",
+    "Johnson",
+    "O'Brien",
+    "Kowalski",
+    "Patel",
+    "Chen",
+    "Haddad",
+    "Müller",
+    "Rossi",
+    "Kim",
+    "Mensah",
+    "Ivanova",
+    "Santos",
+    "Cohen",
+    "Yamamoto",
+    "Fischer",
+    "Dubois",
+    "Andersen",
+    "Novak",
+)
+TOPICS = (
+    "Heart failure",
+    "Atrial fibrillation",
+    "Opioid prescribing",
+    "Pediatric asthma",
+    "Sepsis recognition",
+    "Diabetes technology",
+    "Breast cancer screening",
+    "Perioperative anemia",
+    "Stroke systems of care",
+    "Antimicrobial stewardship",
+    "Depression in primary care",
+    "Chronic kidney disease",
+    "Lung cancer immunotherapy",
+    "Airway management",
+    "Health equity",
+    "Telehealth practice",
+)
 KINDS = ("update", "grand rounds", "case conference", "masterclass", "symposium", "journal club", "workshop", "review")
 BOARDS = ("ABIM", "ABP", "ABA", "ABS", "ABPATH")
 LEARNERS = 400
@@ -92,7 +155,9 @@ class DemoDataSet:
 
     def load(self) -> DemoSummary:
         if self.system.providers.exists(FIRST_DEMO_PROVIDER):
-            raise DemoAlreadyLoadedError(f"the store already holds the demo providers ({FIRST_DEMO_PROVIDER} ...); use an empty store")
+            raise DemoAlreadyLoadedError(
+                f"the store already holds the demo providers ({FIRST_DEMO_PROVIDER} ...); use an empty store"
+            )
         summary = DemoSummary()
         self._providers(summary)
         numbers = self._activities(summary)
@@ -108,18 +173,35 @@ class DemoDataSet:
         items = []
         for accme_id, name, accreditor in PROVIDERS:
             domain = name.lower().split()[0] + ".org"
-            def person(first: str, last: str, title: str, accme_id: str = accme_id, domain: str = domain) -> ContactDetails:
-                return ContactDetails(name=f"{first} {last}", title=title, email=f"{first.lower()}.{last.lower()}@{domain}",
-                                      phone=f"615-555-{self.random.randint(1000, 9999)}")
+
+            def person(
+                first: str, last: str, title: str, accme_id: str = accme_id, domain: str = domain
+            ) -> ContactDetails:
+                return ContactDetails(
+                    name=f"{first} {last}",
+                    title=title,
+                    email=f"{first.lower()}.{last.lower()}@{domain}",
+                    phone=f"615-555-{self.random.randint(1000, 9999)}",
+                )
+
             then = [
                 AssignContact(accme_id=accme_id, role="billing", contact=person("Bo", "Chen", "Controller")),
                 AssignContact(accme_id=accme_id, role="website", contact=person("Info", "Desk", "CME Office")),
-                AssignContact(accme_id=accme_id, role="medical_director", contact=person("Rae", "Iyer", "Medical Director")),
-                RecordAccreditationDecision(accme_id=accme_id, decision=self.random.choice(["Accreditation", "Accreditation with Commendation"]),
-                                            decided_on=date(self.today.year - self.random.randint(1, 4), self.random.randint(1, 12), 15)),
+                AssignContact(
+                    accme_id=accme_id, role="medical_director", contact=person("Rae", "Iyer", "Medical Director")
+                ),
+                RecordAccreditationDecision(
+                    accme_id=accme_id,
+                    decision=self.random.choice(["Accreditation", "Accreditation with Commendation"]),
+                    decided_on=date(self.today.year - self.random.randint(1, 4), self.random.randint(1, 12), 15),
+                ),
             ]
             primary = person("Pat", "Lee", "CME Director")
-            items.append(NewProvider(RegisterProvider(accme_id=accme_id, name=name, accreditor=accreditor, primary=primary), then))
+            items.append(
+                NewProvider(
+                    RegisterProvider(accme_id=accme_id, name=name, accreditor=accreditor, primary=primary), then
+                )
+            )
         for outcome in self.system.providers.register_many(items, self.by):
             if outcome.error is None:
                 summary.providers.append(outcome.accme_id)
@@ -133,19 +215,27 @@ class DemoDataSet:
         start = date(year, 1, 1) + timedelta(days=r.randint(0, 330))
         if year == self.today.year:
             start = min(start, self.today - timedelta(days=r.randint(5, 60)))  # this year's have begun
-        length = {ENDURING: r.randint(180, 700), "Regularly Scheduled Series": r.randint(60, 300)}.get(fmt, r.randint(0, 3))
+        length = {ENDURING: r.randint(180, 700), "Regularly Scheduled Series": r.randint(60, 300)}.get(
+            fmt, r.randint(0, 3)
+        )
         end = start + timedelta(days=length)
         method = "In-Person" if fmt in ("Course", "Regularly Scheduled Series") else r.choice(DELIVERY_METHODS[1:])
         credits = r.choice([1, 1.5, 2, 3.25, 4, 6.5, 8, 12, 20])
         topic = f"{r.choice(TOPICS)} {r.choice(KINDS)}"
         he: dict[str, Any] = {
             "credits": {"activityCertification": CME_CERTIFICATION, "numberOfCredits": credits},
-            "startDateTime": start.isoformat(), "endDateTime": end.isoformat(),
+            "startDateTime": start.isoformat(),
+            "endDateTime": end.isoformat(),
             "activitySponsorship": "joint" if n % 7 == 0 else "direct",
-            "activityFormat": fmt, "commercialSupport": n % 5 == 0,
+            "activityFormat": fmt,
+            "commercialSupport": n % 5 == 0,
         }
         if method == "In-Person":
-            he["activityLocation"] = {"city": r.choice(["Nashville", "Chicago", "San Diego", "Albany", "Denver"]), "stateOrProvince": r.choice(STATES), "country": "USA"}
+            he["activityLocation"] = {
+                "city": r.choice(["Nashville", "Chicago", "San Diego", "Albany", "Denver"]),
+                "stateOrProvince": r.choice(STATES),
+                "country": "USA",
+            }
         if n % 7 == 0:
             he["credits"]["nonAccreditedProvider"] = ["County Medical Society"]
         monetary: list[dict[str, Any]] = []
@@ -155,7 +245,12 @@ class DemoDataSet:
             "FeeForParticipation": r.choice(["Yes", "No, it’s free"]),
             "ActivityRegistration": "Open to all",
             "DeliveryMethods": {"DeliveryMethod": [method]},
-            "MeasuredOutcomes": [{"MeasuredOutcome": r.choice(["Learner Competence", "Learner Performance", "Patient Health"]), "MeasurementType": ["Objective"]}],
+            "MeasuredOutcomes": [
+                {
+                    "MeasuredOutcome": r.choice(["Learner Competence", "Learner Performance", "Patient Health"]),
+                    "MeasurementType": ["Objective"],
+                }
+            ],
         }
         if n % 5 == 0:
             xi["InKindSupports"] = {"InKindSupport": [{"source": "Simulation Center of America"}]}
@@ -163,9 +258,18 @@ class DemoDataSet:
         if n % 4 == 1:
             boards = r.sample(BOARDS, r.randint(1, 2))
             claim = (end + timedelta(days=90)).isoformat()
-            xi["MOCRegistrations"] = {"MOCRegistration": [
-                {"boardName": b, "mocPoints": credits, "MOCCreditType": ["MK"], "CreditClaimDate": claim, "MOCPracticeArea": ["Internal Medicine"]} for b in boards
-            ]}
+            xi["MOCRegistrations"] = {
+                "MOCRegistration": [
+                    {
+                        "boardName": b,
+                        "mocPoints": credits,
+                        "MOCCreditType": ["MK"],
+                        "CreditClaimDate": claim,
+                        "MOCPracticeArea": ["Internal Medicine"],
+                    }
+                    for b in boards
+                ]
+            }
             xi["MOCAttestation"] = True
         if n % 11 == 0:
             xi["REMS"] = {"REMSType": "Opioid Analgesic"}
@@ -178,14 +282,23 @@ class DemoDataSet:
         return {
             **extra,
             "ReportDescription": {"ReportingStartDate": start.isoformat(), "ReportingEndDate": end.isoformat()},
-            "Lom": {"general": {
-                "identifier": [{"catalog": "Provider Activity ID", "entry": pid}, {"catalog": "URL", "entry": f"https://cme.example.org/{pid}"}],
-                "title": topic.capitalize(), "description": f"An evidence-based {topic.lower()} for practising physicians.",
-            }},
+            "Lom": {
+                "general": {
+                    "identifier": [
+                        {"catalog": "Provider Activity ID", "entry": pid},
+                        {"catalog": "URL", "entry": f"https://cme.example.org/{pid}"},
+                    ],
+                    "title": topic.capitalize(),
+                    "description": f"An evidence-based {topic.lower()} for practising physicians.",
+                }
+            },
             "healthcareMetadata": {"healthcareEducation": he},
-            "ParticipationMetrics": {"participantsByCategory": [
-                {"category": "physician", "numberOfParticipants": r.randint(10, 400)}, {"category": "other", "numberOfParticipants": r.randint(0, 120)},
-            ]},
+            "ParticipationMetrics": {
+                "participantsByCategory": [
+                    {"category": "physician", "numberOfParticipants": r.randint(10, 400)},
+                    {"category": "other", "numberOfParticipants": r.randint(0, 120)},
+                ]
+            },
             "XtensibleInfo": xi,
         }
 
@@ -211,12 +324,17 @@ class DemoDataSet:
             states = r.sample(STATES, r.choice([1, 1, 1, 2, 3]))
             boards = r.sample(BOARDS, r.choice([0, 1, 1, 2]))
             born = date(2000, 1, 1) + timedelta(days=r.randint(0, 365))
-            cmds.append(RegisterLearner(
-                first_name=FIRST_NAMES[n % len(FIRST_NAMES)], last_name=LAST_NAMES[(n // len(FIRST_NAMES) + n) % len(LAST_NAMES)],
-                birth_month_day=born.strftime("%m-%d"), birth_year=r.randint(1950, 1995),
-                licences=tuple(Licence(state=s, number=f"{s}{r.randint(10000, 99999)}") for s in states),
-                npi=npi(100_000_000 + n * 7919), board_ids=tuple(BoardId(board=b, id=str(r.randint(100000, 999999))) for b in boards),
-            ))
+            cmds.append(
+                RegisterLearner(
+                    first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+                    last_name=LAST_NAMES[(n // len(FIRST_NAMES) + n) % len(LAST_NAMES)],
+                    birth_month_day=born.strftime("%m-%d"),
+                    birth_year=r.randint(1950, 1995),
+                    licences=tuple(Licence(state=s, number=f"{s}{r.randint(10000, 99999)}") for s in states),
+                    npi=npi(100_000_000 + n * 7919),
+                    board_ids=tuple(BoardId(board=b, id=str(r.randint(100000, 999999))) for b in boards),
+                )
+            )
         outcomes = self.system.learners.register_many(cmds, self.by)
         kept = []
         for cmd, outcome in zip(cmds, outcomes, strict=True):
@@ -225,20 +343,29 @@ class DemoDataSet:
                 kept.append(cmd)
         if kept:
             first = kept[0]
-            summary.sample_learner = {"learner_id": summary.learners[0], "name": f"{first.first_name} {first.last_name}", "npi": first.npi,
-                                      "licence": f"{first.licences[0].state} {first.licences[0].number}"}
+            summary.sample_learner = {
+                "learner_id": summary.learners[0],
+                "name": f"{first.first_name} {first.last_name}",
+                "npi": first.npi,
+                "licence": f"{first.licences[0].state} {first.licences[0].number}",
+            }
         return kept
 
     # --- completions ----------------------------------------------------------------------------
 
-    def _completions(self, summary: DemoSummary, numbers: dict[str, list[str]], learners: list[RegisterLearner]) -> None:
+    def _completions(
+        self, summary: DemoSummary, numbers: dict[str, list[str]], learners: list[RegisterLearner]
+    ) -> None:
         r = self.random
         first, last = reporting_window(self.today)
         for accme_id, activity_numbers in numbers.items():
             reports: list[ParsedReport] = []
             for number in activity_numbers:
                 activity = self.system.activities.get_by_number(number)
-                start, end = date.fromisoformat(activity.data["start_date"]), date.fromisoformat(activity.data["end_date"])
+                start, end = (
+                    date.fromisoformat(activity.data["start_date"]),
+                    date.fromisoformat(activity.data["end_date"]),
+                )
                 lo, hi = max(start, first), min(end, last)
                 if lo > hi:
                     continue  # outside the reporting window: nothing can be reported now
@@ -247,10 +374,22 @@ class DemoDataSet:
                 boards = [m["board"] for m in activity.data.get("moc") or []]
                 for who in r.sample(learners, r.randint(*COMPLETIONS_PER_OPEN_ACTIVITY)):
                     day = lo + timedelta(days=r.randint(0, (hi - lo).days))
-                    moc = [{"board": b, "type": f"{b} MOC", "credits": credits} for b in boards if any(x.board == b for x in who.board_ids)]
+                    moc = [
+                        {"board": b, "type": f"{b} MOC", "credits": credits}
+                        for b in boards
+                        if any(x.board == b for x in who.board_ids)
+                    ]
                     query = MatchQuery(npi=who.npi)
                     # The registry makes the credit ID from the matched learner_id, never from the NPI.
-                    reports.append(ParsedReport("add", number, day, query, {DERIVED_CREDIT_ID: ([{"type": CME_CERTIFICATION, "credits": credits}], moc)}))
+                    reports.append(
+                        ParsedReport(
+                            "add",
+                            number,
+                            day,
+                            query,
+                            {DERIVED_CREDIT_ID: ([{"type": CME_CERTIFICATION, "credits": credits}], moc)},
+                        )
+                    )
             for result in self.system.completions.submit_parsed(accme_id, reports, self.by):
                 if result.ok:
                     summary.completions += 1
@@ -264,8 +403,15 @@ class DemoDataSet:
         for accme_id in summary.providers[::2]:
             self.system.annual.handle(AcceptAgreement(accme_id=accme_id, year=year), self.by)
             r = self.random
-            self.system.annual.handle(SubmitProgramSummary(
-                accme_id=accme_id, year=year, advertising_exhibit_income=r.randint(0, 90) * 1000, registration_fees=r.randint(20, 400) * 1000,
-                government_grants=r.randint(0, 5) * 10000, private_donations=r.randint(0, 30) * 1000,
-            ), self.by)
+            self.system.annual.handle(
+                SubmitProgramSummary(
+                    accme_id=accme_id,
+                    year=year,
+                    advertising_exhibit_income=r.randint(0, 90) * 1000,
+                    registration_fees=r.randint(20, 400) * 1000,
+                    government_grants=r.randint(0, 5) * 10000,
+                    private_donations=r.randint(0, 30) * 1000,
+                ),
+                self.by,
+            )
             summary.program_summaries.append((accme_id, year))

@@ -61,7 +61,9 @@ class MatchQuery:
         if self.state and self.state.upper() not in US_STATES:
             raise InvalidValueError(f"{self.state!r} is not a US state or territory code", loc=loc + ("state",))
         if self.board and self.board.upper() not in CERTIFYING_BOARDS:
-            raise InvalidValueError(f"{self.board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})", loc=loc + ("board",))
+            raise InvalidValueError(
+                f"{self.board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})", loc=loc + ("board",)
+            )
         if self.licence_number and not self.state:
             raise InvalidValueError("a licence number needs its state", loc=loc + ("state",))
         if not (self.npi or (self.board and self.board_id) or self.has_identity):
@@ -132,7 +134,8 @@ class UniqueId:
         domain, value = domain.strip().upper(), value.strip()
         if domain != "NPI" and domain not in CERTIFYING_BOARDS and domain not in US_STATES:
             raise InvalidValueError(
-                f"{domain!r} is not NPI, a certifying board ({', '.join(CERTIFYING_BOARDS)}) or a US state code", loc=loc
+                f"{domain!r} is not NPI, a certifying board ({', '.join(CERTIFYING_BOARDS)}) or a US state code",
+                loc=loc,
             )
         if not value:
             raise InvalidValueError(f"no identifier follows {domain}:", loc=loc)
@@ -172,7 +175,11 @@ class MatchResult:
 
 
 def _matched(entry: dict[str, Any]) -> MatchResult:
-    identifiers = ([entry["npi"]] if entry.get("npi") else []) + [number for _, number in entry["licences"]] + [i for _, i in entry["board_ids"]]
+    identifiers = (
+        ([entry["npi"]] if entry.get("npi") else [])
+        + [number for _, number in entry["licences"]]
+        + [i for _, i in entry["board_ids"]]
+    )
     return MatchResult(MatchStatus.MATCHED, entry["learner_id"], identifiers=tuple(identifiers))
 
 
@@ -288,7 +295,8 @@ class LearnerMatcher:
         state = (q.state or "").upper()
         md = month_day_key(q.month_day() or "")
         born = [
-            c for c in by_name.get(name_key((q.first_name or "").strip(), (q.last_name or "").strip()), [])
+            c
+            for c in by_name.get(name_key((q.first_name or "").strip(), (q.last_name or "").strip()), [])
             if c["birth_md"] == md and any(s == state for s, _ in c["licences"])
         ]
         if q.licence_number:

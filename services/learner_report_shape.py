@@ -26,8 +26,13 @@ REQUIRED = {
     ("Activity",): ("ProviderOrganization", "Module"),
     ("Activity", "Module", "ModuleName"): ("value", "moduleID"),
 }
-STRINGS = (("ReportingOrganization",), ("Member", "Name", "GivenName"), ("Member", "Name", "FamilyName"), ("Activity", "ProviderOrganization"),
-           ("Activity", "Module", "ModuleName", "value"))
+STRINGS = (
+    ("ReportingOrganization",),
+    ("Member", "Name", "GivenName"),
+    ("Member", "Name", "FamilyName"),
+    ("Activity", "ProviderOrganization"),
+    ("Activity", "Module", "ModuleName", "value"),
+)
 DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
@@ -42,7 +47,11 @@ def _at(value: Any, path: tuple[str, ...]) -> Any:
 def _unknown(obj: Any, allowed: tuple[str, ...], loc: list[Any]) -> list[dict[str, Any]]:
     if not isinstance(obj, dict):
         return []
-    return [{"loc": [*loc, k], "msg": f"{k!r} is not a property of the learner-reports schema here"} for k in obj if k not in allowed]
+    return [
+        {"loc": [*loc, k], "msg": f"{k!r} is not a property of the learner-reports schema here"}
+        for k in obj
+        if k not in allowed
+    ]
 
 
 def envelope_errors(body: Any) -> list[dict[str, Any]]:
@@ -58,9 +67,19 @@ def envelope_errors(body: Any) -> list[dict[str, Any]]:
     if isinstance(reports, dict):
         created = reports.get("DateTimeCreated")
         if created is None:
-            errors.append({"loc": [*loc, "DateTimeCreated"], "msg": "DateTimeCreated is required: when the document was made, yyyy-mm-ddThh:mm:ss"})
+            errors.append(
+                {
+                    "loc": [*loc, "DateTimeCreated"],
+                    "msg": "DateTimeCreated is required: when the document was made, yyyy-mm-ddThh:mm:ss",
+                }
+            )
         elif not (isinstance(created, str) and DATE_TIME.fullmatch(created) and _is_date_time(created)):
-            errors.append({"loc": [*loc, "DateTimeCreated"], "msg": f"DateTimeCreated is yyyy-mm-ddThh:mm:ss (an offset allowed), not {created!r}"})
+            errors.append(
+                {
+                    "loc": [*loc, "DateTimeCreated"],
+                    "msg": f"DateTimeCreated is yyyy-mm-ddThh:mm:ss (an offset allowed), not {created!r}",
+                }
+            )
     return errors
 
 
@@ -87,8 +106,17 @@ def report_errors(report: Any) -> list[dict[str, Any]]:
             errors.append({"loc": list(path), "msg": "an object is required"})
     completed = _at(report, ("Activity", "Module", "CompletedDateTime"))
     # The schema's date-time (a date alone is read too); nothing after it is cut off unread.
-    if isinstance(completed, str) and len(completed) > 10 and not (DATE_TIME.fullmatch(completed) and _is_date_time(completed)):
-        errors.append({"loc": ["Activity", "Module", "CompletedDateTime"], "msg": f"CompletedDateTime is YYYY-MM-DDThh:mm:ss, not {completed!r}"})
+    if (
+        isinstance(completed, str)
+        and len(completed) > 10
+        and not (DATE_TIME.fullmatch(completed) and _is_date_time(completed))
+    ):
+        errors.append(
+            {
+                "loc": ["Activity", "Module", "CompletedDateTime"],
+                "msg": f"CompletedDateTime is YYYY-MM-DDThh:mm:ss, not {completed!r}",
+            }
+        )
     for path in STRINGS:
         value = _at(report, path)
         if value is not None and not isinstance(value, str):

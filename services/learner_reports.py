@@ -31,7 +31,13 @@ class LearnerReports:
 
 
 class LearnerReportQueries:
-    def __init__(self, matcher: LearnerMatcher, directory: LearnerDirectoryView, transcripts: TranscriptView, profiles: ProviderProfileView) -> None:
+    def __init__(
+        self,
+        matcher: LearnerMatcher,
+        directory: LearnerDirectoryView,
+        transcripts: TranscriptView,
+        profiles: ProviderProfileView,
+    ) -> None:
         self.matcher = matcher
         self.directory = directory
         self.transcripts = transcripts
@@ -44,11 +50,15 @@ class LearnerReportQueries:
         for held, entry in self.matcher.holders(uid):
             if entry["learner_id"] in found:
                 continue
-            rows = [r for r in self.transcripts.for_learner(entry["learner_id"], None, None) if r["accme_id"] == accme_id]
+            rows = [
+                r for r in self.transcripts.for_learner(entry["learner_id"], None, None) if r["accme_id"] == accme_id
+            ]
             if rows:
                 found[entry["learner_id"]] = LearnerReports(accme_id, entry["learner_id"], held, rows)
         if not found:
-            raise NotFoundError(f"provider {accme_id} has reported no completion of a learner with {uid.describe()}", loc=loc)
+            raise NotFoundError(
+                f"provider {accme_id} has reported no completion of a learner with {uid.describe()}", loc=loc
+            )
         if len(found) > 1:
             raise InvalidValueError(
                 f"{len(found)} learners of this provider's reports have {uid.describe()}; give it as NPI:number, BOARD:id or STATE:number",
@@ -68,7 +78,11 @@ class LearnerReportQueries:
         def certificate(row: dict[str, Any], credit: dict[str, Any], board: str | None) -> dict[str, Any]:
             # MOC credit is identified to its board by the learner's ID with that board; CME by the identifier asked for.
             unique_id = {"value": board_ids[board], "domain": board} if board and board in board_ids else held
-            received = {"activityCertification": credit["type"], "creditUnit": "Point", "numberOfCredits": credit["credits"]}
+            received = {
+                "activityCertification": credit["type"],
+                "creditUnit": "Point",
+                "numberOfCredits": credit["credits"],
+            }
             return {"UniqueID": [unique_id], "CreditReceived": received, "CreditID": row["credit_id"]}
 
         items = [

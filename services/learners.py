@@ -92,7 +92,9 @@ class LearnerDirectory:
         # Already in the directory (one batched lookup), or repeated earlier in this batch.
         identities = [(i, learner, vars(learner)) for i, learner in built]
         on_file = {e["learner_id"]: e for e in self.view.by_npis([ln.npi for _, ln, _ in identities if ln.npi])}
-        on_file.update({e["learner_id"]: e for e in self.view.by_name_keys(_keys(ident)[0] for _, _, ident in identities)})
+        on_file.update(
+            {e["learner_id"]: e for e in self.view.by_name_keys(_keys(ident)[0] for _, _, ident in identities)}
+        )
         seen_npi: dict[str, str] = {e["npi"]: lid for lid, e in on_file.items() if e["npi"]}
         seen_identity: dict[tuple[str, str], list[tuple[set[tuple[str, str]], str]]] = {}
         for lid, e in on_file.items():
@@ -165,5 +167,7 @@ class LearnerDirectory:
         try:
             recordings = self.store.save(learner)
         except IntegrityError:  # erased concurrently: the other request recorded it
-            raise LearnerErasedError(f"learner {learner_id}'s personal data was already erased", loc=("path", "learner_id")) from None
+            raise LearnerErasedError(
+                f"learner {learner_id}'s personal data was already erased", loc=("path", "learner_id")
+            ) from None
         return recordings[-1].notification.id

@@ -69,7 +69,9 @@ class PersonalDataMapper(Mapper[Any]):
         if not personal:
             return super().to_stored_event(domain_event)
         if self.keys is None:
-            raise KeysNotConfiguredError(f"{type(domain_event).__qualname__} carries personal data but no key table is set")
+            raise KeysNotConfiguredError(
+                f"{type(domain_event).__qualname__} carries personal data but no key table is set"
+            )
         originator_id = domain_event.originator_id
         key = self.keys.get(originator_id)
         if key is None:
@@ -105,7 +107,9 @@ class PersonalDataMapper(Mapper[Any]):
             return domain_event
         blob = base64.b64decode(sealed)
         plaintext = AESGCM(key).decrypt(
-            blob[:NONCE_BYTES], blob[NONCE_BYTES:], _associated_data(domain_event.originator_id, domain_event.originator_version)
+            blob[:NONCE_BYTES],
+            blob[NONCE_BYTES:],
+            _associated_data(domain_event.originator_id, domain_event.originator_version),
         )
         state.update(self.transcoder.decode(plaintext))
         return domain_event

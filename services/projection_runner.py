@@ -60,7 +60,9 @@ class BatchProjectionRunner:
             return 0
         return self.apply(notifications, self.store.mapper.to_domain_event, after=after, wait=wait)
 
-    def apply(self, notifications: Sequence[Any], decode: Callable[[Any], Any], *, after: int, wait: bool = True) -> int:
+    def apply(
+        self, notifications: Sequence[Any], decode: Callable[[Any], Any], *, after: int, wait: bool = True
+    ) -> int:
         """Applies a page of stored events read after position `after`, decoding only those the
         projection wants. Returns how many of the page the read model is now past, whoever applied them.
 
@@ -162,7 +164,9 @@ class ProjectionSupervisor:
                 continue
             self.store.wait_for_append(IDLE_POLL_SECONDS)
 
-    def _round(self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None, *, wait: bool = True) -> int:
+    def _round(
+        self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None, *, wait: bool = True
+    ) -> int:
         """Applies the next page to every runner, reading and decoding each page once per position.
         With `paused`, a runner that fails is logged, kept in `errors` and paused for a second;
         without, its error propagates. Without `wait`, a read model another process is applying a
@@ -231,7 +235,9 @@ class ProjectionSupervisor:
         names = [names] if isinstance(names, str) else list(names)
         lives = {name: self.runners[name].projection for name in names}
         with ExitStack() as scratch:
-            copies = ProjectionSupervisor(self.store, [type(p)(scratch.enter_context(p.view.aside())) for p in lives.values()])
+            copies = ProjectionSupervisor(
+                self.store, [type(p)(scratch.enter_context(p.view.aside())) for p in lives.values()]
+            )
             copies.catch_up(progress=progress)
             for name, live in lives.items():
                 copy = copies[name]
@@ -244,7 +250,9 @@ class ProjectionSupervisor:
                         break
                     finish()  # the live read model moved past the copy meanwhile: follow it and try again
                 else:
-                    raise RuntimeError(f"{name}: the rebuilt copy never caught up with the live read model in {SWAP_TRIES} tries")
+                    raise RuntimeError(
+                        f"{name}: the rebuilt copy never caught up with the live read model in {SWAP_TRIES} tries"
+                    )
             return min(copy.projection.position for copy in copies.runners.values())
 
     def statuses(self) -> list[ProjectionStatus]:

@@ -75,9 +75,7 @@ class ProviderRegistry:
     def register(self, cmd: RegisterProvider, by: Acting) -> Outcome:
         provider = register_provider(cmd, by)
         if self.exists(cmd.accme_id):
-            raise ProviderAlreadyExistsError(
-                f"provider {cmd.accme_id} already exists", loc=("body", "accme_id")
-            )
+            raise ProviderAlreadyExistsError(f"provider {cmd.accme_id} already exists", loc=("body", "accme_id"))
         try:
             recordings = self.store.save(provider)
         except IntegrityError:  # registered concurrently: same deterministic id
@@ -112,9 +110,7 @@ class ProviderRegistry:
         try:
             return self.store.repository.get(Provider.create_id(accme_id))
         except AggregateNotFoundError:
-            raise ProviderNotFoundError(
-                f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id")
-            ) from None
+            raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id")) from None
 
     def exists(self, accme_id: str) -> bool:
         return Provider.create_id(accme_id) in self.store.repository
@@ -169,8 +165,7 @@ class ProviderRegistry:
                 raise TypeError(f"{type(cmd).__name__} is not a provider command")
             if getattr(cmd, "accme_id", None) != accme_id:
                 raise InvalidValueError(
-                    f"follow-up command {number} names provider {getattr(cmd, 'accme_id', None)!r}, "
-                    f"not {accme_id}",
+                    f"follow-up command {number} names provider {getattr(cmd, 'accme_id', None)!r}, not {accme_id}",
                     loc=("then", str(number), "accme_id"),
                 )
             steps.append((handler, cmd))

@@ -114,7 +114,10 @@ class ParsStore(Application[Any]):
                 ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
                 with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
                     curs.execute(statement, [chunk])
-                    rows = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"]) for r in curs.fetchall()]
+                    rows = [
+                        (r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                        for r in curs.fetchall()
+                    ]
             else:
                 statement = (
                     f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
@@ -122,8 +125,12 @@ class ParsStore(Application[Any]):
                 )
                 with recorder.datastore.transaction(commit=False) as c:
                     c.execute(statement, chunk)
-                    rows = [(r["rowid"], uuid.UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"]) for r in c.fetchall()]
+                    rows = [
+                        (r["rowid"], uuid.UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"])
+                        for r in c.fetchall()
+                    ]
             found.extend(
-                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(s)) for n, o, v, t, s in rows
+                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(s))
+                for n, o, v, t, s in rows
             )
         return found

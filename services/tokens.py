@@ -53,8 +53,15 @@ class TokenNotFoundError(NotFoundError):
 
 class Signer(Protocol):
     def __call__(
-        self, role: str, *, provider: str | None, board: str | None, state: str | None, learner: str | None,
-        token_id: str, expires_at: datetime,
+        self,
+        role: str,
+        *,
+        provider: str | None,
+        board: str | None,
+        state: str | None,
+        learner: str | None,
+        token_id: str,
+        expires_at: datetime,
     ) -> str: ...
 
 
@@ -69,10 +76,22 @@ class IssuedToken:
 
     def as_json(self) -> dict[str, Any]:
         """What `pars admin issue-token --json` prints."""
-        return {"token": self.token, "id": self.token_id, "role": self.role, "scope": self.scope, "expires_at": self.expires_at.isoformat()}
+        return {
+            "token": self.token,
+            "id": self.token_id,
+            "role": self.role,
+            "scope": self.scope,
+            "expires_at": self.expires_at.isoformat(),
+        }
 
 
-def scope_of(role: str, provider: str | None = None, board: str | None = None, state: str | None = None, learner: str | None = None) -> str:
+def scope_of(
+    role: str,
+    provider: str | None = None,
+    board: str | None = None,
+    state: str | None = None,
+    learner: str | None = None,
+) -> str:
     """`provider:0001234`, `board:ABIM`, `state:TN`, `learner:<id>`, or `all` (ACCME staff, auditors)."""
     for kind, value in (("provider", provider), ("board", board), ("state", state), ("learner", learner)):
         if value:
@@ -107,22 +126,36 @@ class TokenRegistry:
     # --- issuing and revoking ------------------------------------------------------------------
 
     def issue(
-        self, role: str, by: Acting, *, provider: str | None = None, board: str | None = None, state: str | None = None,
-        learner: str | None = None, label: str = "", days: int | None = None,
+        self,
+        role: str,
+        by: Acting,
+        *,
+        provider: str | None = None,
+        board: str | None = None,
+        state: str | None = None,
+        learner: str | None = None,
+        label: str = "",
+        days: int | None = None,
     ) -> IssuedToken:
         """Signs a token and records it (on its provider, or on its own stream), so that it is listed and revocable."""
         if days is not None and not 1 <= days <= MAX_DAYS:
             raise InvalidValueError(f"days must be between 1 and {MAX_DAYS} (got {days})", loc=("days",))
         if role == Role.LEARNER and learner and self._erased(learner):
-            raise LearnerErasedError(f"learner {learner} has been erased; a token for them would be refused", loc=("learner",))
+            raise LearnerErasedError(
+                f"learner {learner} has been erased; a token for them would be refused", loc=("learner",)
+            )
         token_id = new_token_id()
         # Whole seconds: the token's `exp` claim and the record say the same instant.
         now = self.now().replace(microsecond=0)
         expires_at = now + (timedelta(days=days) if days is not None else self.lifetimes.of(_role(role)))
-        token = self.sign(role, provider=provider, board=board, state=state, learner=learner, token_id=token_id, expires_at=expires_at)
+        token = self.sign(
+            role, provider=provider, board=board, state=state, learner=learner, token_id=token_id, expires_at=expires_at
+        )
         scope = scope_of(role, provider, board, state, learner)
         if role == Role.PROVIDER:
-            outcome = self.providers.handle(IssueApiToken(accme_id=provider, token_id=token_id, label=label, expires_at=expires_at), by)
+            outcome = self.providers.handle(
+                IssueApiToken(accme_id=provider, token_id=token_id, label=label, expires_at=expires_at), by
+            )
             position = outcome.position
         else:
             recordings = self.store.save(ApiToken.issue(token_id, role, scope, label, expires_at, by))
@@ -139,7 +172,9 @@ class TokenRegistry:
         except AggregateNotFoundError:
             doc = self.view.get_token(token_id)
             if doc is None or not doc.get("accme_id"):
-                raise TokenNotFoundError(f"no token with id {token_id!r} is recorded (pars admin list-tokens lists them)", loc=("token_id",)) from None
+                raise TokenNotFoundError(
+                    f"no token with id {token_id!r} is recorded (pars admin list-tokens lists them)", loc=("token_id",)
+                ) from None
             return self.providers.handle(RevokeApiToken(accme_id=doc["accme_id"], token_id=token_id), by).position
         if not token.revoke(by):
             return None
@@ -195,4 +230,6 @@ def _role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise InvalidValueError(f"role must be one of {', '.join(r.value for r in Role)} (got {role!r})", loc=("role",)) from None
+        raise InvalidValueError(
+            f"role must be one of {', '.join(r.value for r in Role)} (got {role!r})", loc=("role",)
+        ) from None

@@ -26,7 +26,23 @@ TITLE = "CME Transcript"
 SOURCE = "Continuing medical education credit reported by ACCME-accredited providers to PARS (CME Passport)."
 
 
-STROKED = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+STROKED = {
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "Ħ": "H",
+    "ħ": "h",
+    "ı": "i",
+    "Œ": "OE",
+    "œ": "oe",
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+}
 
 
 def _latin1(text: Any) -> str:
@@ -127,12 +143,16 @@ def render_transcript_pdf(
             for line in lines:
                 provider = line.get("provider_name") or ""
                 credits = "\n".join(f"{_credits(c['credits'])} {c['type']}" for c in [*line["cme"], *line["moc"]])
-                table.row([
-                    date.fromisoformat(line["completion_date"]).strftime("%m/%d/%Y"),
-                    _latin1(f"{provider} (ACCME ID {line['accme_id']})" if provider else f"ACCME ID {line['accme_id']}"),
-                    _latin1(f"{line['activity_title']} (activity {line['activity_id']})"),
-                    _latin1(credits),
-                ])
+                table.row(
+                    [
+                        date.fromisoformat(line["completion_date"]).strftime("%m/%d/%Y"),
+                        _latin1(
+                            f"{provider} (ACCME ID {line['accme_id']})" if provider else f"ACCME ID {line['accme_id']}"
+                        ),
+                        _latin1(f"{line['activity_title']} (activity {line['activity_id']})"),
+                        _latin1(credits),
+                    ]
+                )
     else:
         pdf.cell(0, 6, "No completions were reported in this period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(5)
@@ -141,7 +161,13 @@ def render_transcript_pdf(
     pdf.cell(0, 7, "Totals by credit type", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=10)
     if totals:
-        with pdf.table(col_widths=(120, 40), width=160, headings_style=FontFace(emphasis="BOLD", fill_color=(225, 230, 238)), align="LEFT", line_height=6) as table:
+        with pdf.table(
+            col_widths=(120, 40),
+            width=160,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 230, 238)),
+            align="LEFT",
+            line_height=6,
+        ) as table:
             table.row(["Credit type", "Total"])
             for kind, value in totals.items():
                 table.row([_latin1(kind), _credits(value)])

@@ -63,7 +63,9 @@ class Transcript:
 
 def describes(doc: dict[str, Any], q: TranscriptQuery) -> bool:
     """Whether every identifier given in the query is the learner's own."""
-    if (q.first_name or q.last_name) and name_key(q.first_name or "", q.last_name or "") != name_key(doc["first_name"], doc["last_name"]):
+    if (q.first_name or q.last_name) and name_key(q.first_name or "", q.last_name or "") != name_key(
+        doc["first_name"], doc["last_name"]
+    ):
         return False
     licences = {(lic["state"], identifier_key(lic["number"])) for lic in doc.get("licences") or []}
     if q.state and q.state not in {s for s, _ in licences}:
@@ -75,7 +77,11 @@ def describes(doc: dict[str, Any], q: TranscriptQuery) -> bool:
 
 class TranscriptQueries:
     def __init__(
-        self, learners: LearnerDirectory, directory: LearnerDirectoryView, transcripts: TranscriptView, profiles: ProviderProfileView
+        self,
+        learners: LearnerDirectory,
+        directory: LearnerDirectoryView,
+        transcripts: TranscriptView,
+        profiles: ProviderProfileView,
     ) -> None:
         self.learners = learners
         self.directory = directory
@@ -85,7 +91,9 @@ class TranscriptQueries:
     def for_principal(self, principal: Principal, q: TranscriptQuery) -> Transcript:
         """The transcript the query names, as this principal may read it."""
         if q.start and q.end and q.end < q.start:
-            raise InvalidValueError("completionDateRangeEnd is before completionDateRangeStart", loc=("query", "completionDateRangeEnd"))
+            raise InvalidValueError(
+                "completionDateRangeEnd is before completionDateRangeStart", loc=("query", "completionDateRangeEnd")
+            )
         if principal.role is Role.LEARNER:
             entry = self._own(principal, q)
         elif principal.role in (Role.BOARD, Role.ACCREDITOR, Role.AUDITOR):
@@ -115,10 +123,14 @@ class TranscriptQueries:
         learner_id = self.learners.resolve(principal.learner or "")
         entry = self.directory.get_learner(learner_id) if learner_id else None
         if entry is None:
-            raise TranscriptLearnerNotFoundError("this learner is not in the learner directory", loc=("token", "learner"))
+            raise TranscriptLearnerNotFoundError(
+                "this learner is not in the learner directory", loc=("token", "learner")
+            )
         if q.names_someone and not describes(entry["doc"], q):
             # Same answer whether or not the named person exists: a learner learns nothing of others.
-            raise TranscriptForbiddenError("a learner token reads only its own transcript, and these parameters do not describe its learner")
+            raise TranscriptForbiddenError(
+                "a learner token reads only its own transcript, and these parameters do not describe its learner"
+            )
         return entry
 
     def find(self, q: TranscriptQuery) -> dict[str, Any]:
@@ -131,26 +143,50 @@ class TranscriptQueries:
             found = [e for e in self.directory.by_name_keys([key]) if describes(e["doc"], q)]
             what = f"{q.first_name} {q.last_name} with licence {q.licence_id} in {q.state}"
         else:
-            missing = [n for n, v in (("firstName", q.first_name), ("lastName", q.last_name), ("stateOfLicensure", q.state), ("stateMedicalLicenseID", q.licence_id)) if not v]
+            missing = [
+                n
+                for n, v in (
+                    ("firstName", q.first_name),
+                    ("lastName", q.last_name),
+                    ("stateOfLicensure", q.state),
+                    ("stateMedicalLicenseID", q.licence_id),
+                )
+                if not v
+            ]
             raise InvalidValueError(
-                "name a physician by npi, or by firstName, lastName, stateOfLicensure and stateMedicalLicenseID", loc=("query", missing[0])
+                "name a physician by npi, or by firstName, lastName, stateOfLicensure and stateMedicalLicenseID",
+                loc=("query", missing[0]),
             )
         if not found:
-            raise TranscriptLearnerNotFoundError(f"no learner in the directory matches {what} (with every other parameter given)", loc=("query",))
+            raise TranscriptLearnerNotFoundError(
+                f"no learner in the directory matches {what} (with every other parameter given)", loc=("query",)
+            )
         if len(found) > 1:
             raise TranscriptLearnerNotFoundError(f"{len(found)} learners match {what}; give the NPI", loc=("query",))
         return found[0]
 
     @staticmethod
     def _not_the_boards(principal: Principal) -> str:
-        return f"no {principal.board} diplomate matches these parameters" if principal.board else f"no learner licensed in {principal.state} matches these parameters"
+        return (
+            f"no {principal.board} diplomate matches these parameters"
+            if principal.board
+            else f"no learner licensed in {principal.state} matches these parameters"
+        )
 
     @classmethod
     def _may_read(cls, principal: Principal, entry: dict[str, Any]) -> None:
         doc = entry["doc"]
-        if principal.role is Role.BOARD and principal.state and principal.state not in {lic["state"] for lic in doc.get("licences") or []}:
+        if (
+            principal.role is Role.BOARD
+            and principal.state
+            and principal.state not in {lic["state"] for lic in doc.get("licences") or []}
+        ):
             raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
-        if principal.role is Role.BOARD and principal.board and principal.board not in {b["board"] for b in doc.get("board_ids") or []}:
+        if (
+            principal.role is Role.BOARD
+            and principal.board
+            and principal.board not in {b["board"] for b in doc.get("board_ids") or []}
+        ):
             raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
 
 
@@ -158,8 +194,13 @@ def accme_transcript(t: Transcript) -> dict[str, Any]:
     """The transcript as ACCME transcript JSON (`accme-pars-learner-transcript.schema_v0_1.json`)."""
     doc = t.learner
     info: dict[str, Any] = {
-        "Licensure": [{"StateOfLicensure": lic["state"], "StateMedicalLicenseID": lic["number"]} for lic in doc.get("licences") or []],
-        "Certification": [{"CertifyingBoard": b["board"], "CertifyingBoardID": b["id"]} for b in doc.get("board_ids") or []],
+        "Licensure": [
+            {"StateOfLicensure": lic["state"], "StateMedicalLicenseID": lic["number"]}
+            for lic in doc.get("licences") or []
+        ],
+        "Certification": [
+            {"CertifyingBoard": b["board"], "CertifyingBoardID": b["id"]} for b in doc.get("board_ids") or []
+        ],
     }
     if doc.get("npi"):
         info["NPI"] = doc["npi"]
@@ -173,7 +214,14 @@ def accme_transcript(t: Transcript) -> dict[str, Any]:
                     "Status": "Completed",
                     "CompletedDateTime": f"{r['completion_date']}T00:00:00",
                     "CreditCertificate": [
-                        {"CreditID": c["credit_id"], "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}}
+                        {
+                            "CreditID": c["credit_id"],
+                            "CreditReceived": {
+                                "activityCertification": c["type"],
+                                "creditUnit": "Point",
+                                "numberOfCredits": c["credits"],
+                            },
+                        }
                         for c in r["certificates"]
                     ],
                 },

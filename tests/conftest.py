@@ -69,7 +69,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 def make_system(url: str) -> System:
-    return bootstrap(Settings(database_url=url, secret_key="test-secret-key", mail="file:var/mail", fast_password_hashing=True))
+    return bootstrap(
+        Settings(database_url=url, secret_key="test-secret-key", mail="file:var/mail", fast_password_hashing=True)
+    )
 
 
 @pytest.fixture

@@ -18,15 +18,22 @@ from services.as_of import ReadModels
 
 AsOfQuery = Annotated[
     IsoInstant | None,
-    Query(description="ISO-8601 instant (UTC without a zone): answer as the system answered then, replayed from the "
-                      "provider's events; an instant still to come answers as now"),
+    Query(
+        description="ISO-8601 instant (UTC without a zone): answer as the system answered then, replayed from the "
+        "provider's events; an instant still to come answers as now"
+    ),
 ]
 REPLAY_WAIT_SECONDS = 10.0
 
 
 @contextmanager
 def read_models(
-    system: System, principal: Principal, accme_id: str, as_of: datetime | None, needs: Collection[str], years: Iterable[int] = ()
+    system: System,
+    principal: Principal,
+    accme_id: str,
+    as_of: datetime | None,
+    needs: Collection[str],
+    years: Iterable[int] = (),
 ) -> Iterator[tuple[ReadModels, dict[str, Any]]]:
     """The read models to answer from, and the provider's profile in them: live, or as of the instant.
 
@@ -45,8 +52,11 @@ def read_models(
     try:
         then = reads.profiles.get_profile(accme_id)
         if then is None:
-            raise Problem(404, f"provider {accme_id} was not registered yet at {instant.isoformat()}",
-                          [{"loc": ["query", "as_of"], "msg": "before the provider was registered"}])
+            raise Problem(
+                404,
+                f"provider {accme_id} was not registered yet at {instant.isoformat()}",
+                [{"loc": ["query", "as_of"], "msg": "before the provider was registered"}],
+            )
         yield reads, then
     finally:
         reads.close()

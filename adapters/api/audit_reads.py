@@ -20,7 +20,11 @@ from domain.audit_log import is_personal_parameter
 from domain.errors import DomainError
 from services.transcripts import TranscriptQueries, TranscriptQuery
 
-TRANSCRIPT_PATHS = ("/accme/GetLearnerTranscriptbyLearner", "/accme/GetLearnerTranscriptbyLearnerPDF", "/accme/GetLearnerTranscriptCreditsByDate")
+TRANSCRIPT_PATHS = (
+    "/accme/GetLearnerTranscriptbyLearner",
+    "/accme/GetLearnerTranscriptbyLearnerPDF",
+    "/accme/GetLearnerTranscriptCreditsByDate",
+)
 
 
 def read_record(system: System, request: Request) -> tuple[str, list[tuple[str, str]], list[str]]:
@@ -56,6 +60,7 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 def _transcript_learner(system: System, params: dict[str, str]) -> list[str]:
     """The learner the transcript parameters name (the route answers with that learner), or none."""
+
     def day(value: str | None) -> date | None:
         try:
             return date.fromisoformat(value) if value else None
@@ -63,10 +68,17 @@ def _transcript_learner(system: System, params: dict[str, str]) -> list[str]:
             return None
 
     q = TranscriptQuery(
-        params.get("firstName"), params.get("lastName"), params.get("stateOfLicensure"), params.get("stateMedicalLicenseID"),
-        params.get("npi"), day(params.get("completionDateRangeStart")), day(params.get("completionDateRangeEnd")),
+        params.get("firstName"),
+        params.get("lastName"),
+        params.get("stateOfLicensure"),
+        params.get("stateMedicalLicenseID"),
+        params.get("npi"),
+        day(params.get("completionDateRangeStart")),
+        day(params.get("completionDateRangeEnd")),
     )
-    queries = TranscriptQueries(system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view)
+    queries = TranscriptQueries(
+        system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view
+    )
     try:
         return [queries.find(q)["learner_id"]]
     except DomainError:

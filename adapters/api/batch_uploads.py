@@ -27,18 +27,30 @@ BINARY = {"type": "string", "format": "binary"}
 #: How an upload route is documented: the file as the raw body or as the multipart field `file` (read by
 #: `read_upload`, not by FastAPI, so the request body is described here), and what it can answer besides.
 UPLOAD: dict[str, Any] = {
-    "openapi_extra": {"requestBody": {"required": True, "content": {
-        "application/octet-stream": {"schema": BINARY},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": BINARY}}},
-    }}},
+    "openapi_extra": {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": BINARY},
+                "multipart/form-data": {
+                    "schema": {"type": "object", "required": ["file"], "properties": {"file": BINARY}}
+                },
+            },
+        }
+    },
     "responses": {**documented(413), **COMMAND},
 }
 
 
 def file_answer(*formats: str) -> dict[str, Any]:
     """`response_class` and `responses=` of a route that answers with a file in one of these batch formats."""
-    content = {MEDIA_TYPES[f].split(";")[0]: {"schema": {} if f == "json" else BINARY} for f in formats}  # ACCME JSON: accme/
-    return {"response_class": Response, "responses": {200: {"description": "the file, as an attachment", "content": content}}}
+    content = {
+        MEDIA_TYPES[f].split(";")[0]: {"schema": {} if f == "json" else BINARY} for f in formats
+    }  # ACCME JSON: accme/
+    return {
+        "response_class": Response,
+        "responses": {200: {"description": "the file, as an attachment", "content": content}},
+    }
 
 
 async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO, str | None]:
@@ -47,14 +59,22 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
     bytes received; the caller closes the file."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         try:
-            form = await request.form(max_files=1)  # file parts are spooled by Starlette; other fields stay small (1 MB)
+            form = await request.form(
+                max_files=1
+            )  # file parts are spooled by Starlette; other fields stay small (1 MB)
         except HTTPException:
             raise  # 413: the body passed the limit
         except Exception as error:  # a broken multipart body is the client's, never a 5xx
-            raise Problem(422, f"the multipart body cannot be read: {error}", [{"loc": ["body"], "msg": str(error)}]) from None
+            raise Problem(
+                422, f"the multipart body cannot be read: {error}", [{"loc": ["body"], "msg": str(error)}]
+            ) from None
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise Problem(422, "a multipart upload needs the file in a field named `file`", [{"loc": ["body", "file"], "msg": "field required"}])
+            raise Problem(
+                422,
+                "a multipart upload needs the file in a field named `file`",
+                [{"loc": ["body", "file"], "msg": "field required"}],
+            )
         return upload.file, filename or upload.filename
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     try:
@@ -68,8 +88,13 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
 
 
 async def upload_batch(
-    request: Request, system: System, principal: Principal, accme_id: str, filename: str | None,
-    importer: Callable[..., Any], changed: Callable[[Any], bool],
+    request: Request,
+    system: System,
+    principal: Principal,
+    accme_id: str,
+    filename: str | None,
+    importer: Callable[..., Any],
+    changed: Callable[[Any], bool],
 ) -> dict[str, Any] | Response:
     """Who may change the provider is decided before a byte of the file is read; then the file is
     spooled, imported in a worker thread, and closed."""
@@ -82,8 +107,13 @@ async def upload_batch(
 
 
 def import_batch(
-    system: System, principal: Principal, accme_id: str, data: Source, name: str | None,
-    importer: Callable[..., Any], changed: Callable[[Any], bool],
+    system: System,
+    principal: Principal,
+    accme_id: str,
+    data: Source,
+    name: str | None,
+    importer: Callable[..., Any],
+    changed: Callable[[Any], bool],
 ) -> dict[str, Any] | Response:
     """`importer(system, accme_id, data, name, by)` as the provider's batch; a file that cannot be read is a 422.
     The answer says whether the read models have caught up with what `changed(report)` stored."""
@@ -112,7 +142,9 @@ def settle(system: System, changed: bool) -> bool:
 
 
 def attachment(data: bytes, fmt: str, name: str) -> Response:
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _disposition_name(header: str) -> str | None:

@@ -75,7 +75,11 @@ def acting(principal: Principal) -> Acting:
 def visible_profile(system: System, principal: Principal, accme_id: str) -> dict[str, Any]:
     """The provider's profile if the principal may see it; otherwise the same 404 as for no provider."""
     profile = system.profiles.view.get_profile(accme_id)
-    if profile is None and ACCME_ID_PATTERN.fullmatch(accme_id) and Provider.create_id(accme_id) in system.store.repository:
+    if (
+        profile is None
+        and ACCME_ID_PATTERN.fullmatch(accme_id)
+        and Provider.create_id(accme_id) in system.store.repository
+    ):
         # Stored but not yet in the read model (made a moment ago by the CLI or another process):
         # give the projection a moment rather than answer 404 for a provider that exists.
         try:
@@ -84,7 +88,11 @@ def visible_profile(system: System, principal: Principal, accme_id: str) -> dict
             pass
         profile = system.profiles.view.get_profile(accme_id)
     if profile is None or not principal.can_read_provider(profile):
-        raise Problem(404, f"no provider with ACCME ID {accme_id} is visible to this token", [{"loc": ["path", "accme_id"], "msg": "not found"}])
+        raise Problem(
+            404,
+            f"no provider with ACCME ID {accme_id} is visible to this token",
+            [{"loc": ["path", "accme_id"], "msg": "not found"}],
+        )
     return profile
 
 

@@ -66,15 +66,29 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     problems.install(app)
     openapi.install(app)  # every route's error answers in the document, as problem+json (adapters/api/openapi.py)
     routers = (
-        providers, contacts, tokens, history, directory,  # providers and contacts
-        activity_batches, accme_activities, activities, dashboard,  # activities (batch routes before /{activity_id})
-        annual, accreditor,  # annual reporting
-        learners, completion_batches, completions, transcripts, passport,
+        providers,
+        contacts,
+        tokens,
+        history,
+        directory,  # providers and contacts
+        activity_batches,
+        accme_activities,
+        activities,
+        dashboard,  # activities (batch routes before /{activity_id})
+        annual,
+        accreditor,  # annual reporting
+        learners,
+        completion_batches,
+        completions,
+        transcripts,
+        passport,
         feeds,
         health,
     )
     for module in routers:
-        app.include_router(module.router, dependencies=[Depends(refuse_nul)])  # U+0000 never reaches the store (nul_text.py)
+        app.include_router(
+            module.router, dependencies=[Depends(refuse_nul)]
+        )  # U+0000 never reaches the store (nul_text.py)
     web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
     upload_limits.install(app, system.settings.max_upload_bytes)  # PARS_MAX_UPLOAD_MB on the bytes read, every route
     return app

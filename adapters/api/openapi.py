@@ -50,9 +50,13 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 #: A command's route: the change breaks a rule of the record's current state, or others kept changing it first
 #: (409); it was saved but the read models it answers from lag behind (503, see problems.install).
 COMMAND: dict[int | str, dict[str, Any]] = {
-    409: {"description": "the change conflicts with the record as it stands (the rule is in `detail`), or others kept "
-                         "changing it at the same moment; try again"},
-    503: {"description": "the change was saved, but the read models that answer are still catching up; read it again shortly"},
+    409: {
+        "description": "the change conflicts with the record as it stands (the rule is in `detail`), or others kept "
+        "changing it at the same moment; try again"
+    },
+    503: {
+        "description": "the change was saved, but the read models that answer are still catching up; read it again shortly"
+    },
 }
 
 
@@ -104,7 +108,9 @@ def document_errors(app: FastAPI, doc: dict[str, Any]) -> None:
                 if status[:1] in ("4", "5"):
                     answer["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
                 if status == "401":  # get_principal's challenge (RFC 6750)
-                    answer.setdefault("headers", {})["WWW-Authenticate"] = {"schema": {"type": "string", "enum": ["Bearer"]}}
+                    answer.setdefault("headers", {})["WWW-Authenticate"] = {
+                        "schema": {"type": "string", "enum": ["Bearer"]}
+                    }
             operation["responses"] = dict(sorted(responses.items()))
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     problem = ProblemDocument.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -116,7 +122,11 @@ def document_errors(app: FastAPI, doc: dict[str, Any]) -> None:
 
 def derived_statuses(route: Any) -> dict[int, str]:
     calls = {d.call for d in _dependants(route.dependant)}
-    params = [p for d in _dependants(route.dependant) for p in (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params, *d.body_params)]
+    params = [
+        p
+        for d in _dependants(route.dependant)
+        for p in (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params, *d.body_params)
+    ]
     statuses: dict[int, str] = {}
     if get_principal in calls:
         statuses[401] = WHY[401]
@@ -134,4 +144,3 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
     yield dependant
     for sub in dependant.dependencies:
         yield from _dependants(sub)
-

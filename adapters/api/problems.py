@@ -53,7 +53,13 @@ class ProblemDocument(BaseModel):
 class Problem(Exception):
     """Raised by routes to answer with a problem document."""
 
-    def __init__(self, status: int, detail: str, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -69,7 +75,14 @@ def problem_response(
     **extensions: Any,
 ) -> JSONResponse:
     """A problem document; `extensions` become extra members (RFC 9457 section 3.2), e.g. per-item results."""
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail, "errors": errors or [], **extensions}
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+        **extensions,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -90,7 +103,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(domain_status(exc), exc.message, [{"loc": list(loc), "msg": msg} for loc, msg in exc.problems()])
+        return problem_response(
+            domain_status(exc), exc.message, [{"loc": list(loc), "msg": msg} for loc, msg in exc.problems()]
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -101,9 +116,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not read a JSON body at all
-            return problem_response(422, "the body cannot be read as JSON", [{"loc": ["body"], "msg": _unreadable(exc.__cause__)}])
+            return problem_response(
+                422, "the body cannot be read as JSON", [{"loc": ["body"], "msg": _unreadable(exc.__cause__)}]
+            )
         headers = getattr(exc, "headers", None)
-        if exc.status_code == 405:  # Starlette names only the first route that matched the path; RFC 9110 wants them all
+        if (
+            exc.status_code == 405
+        ):  # Starlette names only the first route that matched the path; RFC 9110 wants them all
             headers = {**(headers or {}), "Allow": ", ".join(sorted(_allowed_methods(request)))}
         return problem_response(exc.status_code, str(exc.detail), headers=headers)
 
@@ -130,7 +149,9 @@ def _allowed_methods(request: Request) -> set[str]:
         routes = iter_route_contexts(request.app.routes)
     allowed: set[str] = set()
     for route in routes:
-        match, _ = route.matches({**request.scope, "method": "\0"})  # no route takes this method: path matches are PARTIAL
+        match, _ = route.matches(
+            {**request.scope, "method": "\0"}
+        )  # no route takes this method: path matches are PARTIAL
         if match is Match.PARTIAL and getattr(route, "methods", None):
             allowed |= set(route.methods)
     return allowed

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
 SingleRole = Literal["primary", "billing", "ceo", "website", "technical", "medical_director"]

@@ -56,7 +56,9 @@ class RequestBody:
     """`receive` with a byte count, and a peek at the start of the body that the reader later gets again.
     `before_reading()` runs once, when the first byte is asked for; it may refuse the body."""
 
-    def __init__(self, receive: Receive, limit: int, before_reading: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self, receive: Receive, limit: int, before_reading: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self._receive = receive
         self.limit = limit
         self.received = 0  # bytes taken from the client so far
@@ -113,12 +115,16 @@ class UploadLimits:
         limit = self.limit_for(scope)
         claimed = _content_length(scope)
         if claimed is not None and claimed > limit:
-            await problem_response(413, BodyTooLarge(limit).detail)(scope, receive, send)  # the unread body is left to the server
+            await problem_response(413, BodyTooLarge(limit).detail)(
+                scope, receive, send
+            )  # the unread body is left to the server
             return
         check = None
         if scope["method"] in BODY_METHODS and scope["path"].startswith(GUARDED_PREFIXES):
+
             async def check() -> None:
                 await self.authenticate(scope)
+
         body = RequestBody(receive, limit, check)
         scope[SCOPE_KEY] = body
         started = False

@@ -25,10 +25,36 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXTENSIONS = {"json": "json", "xml": "xml", "tab": "txt", "xlsx": "xlsx"}
-CLAIMS = {"json": "json", "xml": "xml", "txt": "tab", "tsv": "tab", "tab": "tab", "xlsx": "xlsx", "xlsm": "xlsx", "csv": "csv", "xls": "xls"}
-NAMES = {"json": "ACCME JSON", "xml": "MEMS XML", "tab": "tab-delimited text", "xlsx": "an Excel workbook (.xlsx)", "csv": "comma-separated (CSV)", "xls": "an Excel 97-2003 workbook (.xls)"}
+CLAIMS = {
+    "json": "json",
+    "xml": "xml",
+    "txt": "tab",
+    "tsv": "tab",
+    "tab": "tab",
+    "xlsx": "xlsx",
+    "xlsm": "xlsx",
+    "csv": "csv",
+    "xls": "xls",
+}
+NAMES = {
+    "json": "ACCME JSON",
+    "xml": "MEMS XML",
+    "tab": "tab-delimited text",
+    "xlsx": "an Excel workbook (.xlsx)",
+    "csv": "comma-separated (CSV)",
+    "xls": "an Excel 97-2003 workbook (.xls)",
+}
 
-__all__ = ["FORMATS", "BatchFormatError", "ParsedRecord", "detect", "detect_workbook", "open_file", "read_file", "render"]
+__all__ = [
+    "FORMATS",
+    "BatchFormatError",
+    "ParsedRecord",
+    "detect",
+    "detect_workbook",
+    "open_file",
+    "read_file",
+    "render",
+]
 
 
 def detect_workbook(data: Source) -> str | None:
@@ -46,12 +72,16 @@ def detect_workbook(data: Source) -> str | None:
                 if "xl/workbook.xml" in archive.namelist():
                     return "xlsx"
         except zipfile.BadZipFile:
-            raise BatchFormatError("the file starts like a ZIP archive (as .xlsx files do) but is damaged or cut short") from None
+            raise BatchFormatError(
+                "the file starts like a ZIP archive (as .xlsx files do) but is damaged or cut short"
+            ) from None
         finally:
             stream.seek(0)
         raise BatchFormatError("the file is a ZIP archive but not an Excel workbook (.xlsx)")
     if start.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BatchFormatError("the file is an Excel 97-2003 workbook (.xls); save it as .xlsx (Excel Workbook) and upload that")
+        raise BatchFormatError(
+            "the file is an Excel 97-2003 workbook (.xls); save it as .xlsx (Excel Workbook) and upload that"
+        )
     return None
 
 

@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from adapters.batch.json_items import Unstreamable, items as json_items
+from adapters.batch.json_items import Unstreamable
+from adapters.batch.json_items import items as json_items
 from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 from adapters.batch.spec import KEY_ALIASES, normalize_keys
 
@@ -97,18 +98,24 @@ def _parse(stream: BinaryIO) -> list[ParsedRecord]:
         raise BatchFormatError(f"the JSON document has no {ROOT!r} object", [{"loc": [ROOT], "msg": "field required"}])
     root = document[ROOT]
     if not isinstance(root, dict) or ITEMS not in root:
-        raise BatchFormatError(f"{ROOT} must be an object with a {ITEMS!r} list", [{"loc": [ROOT, ITEMS], "msg": "field required"}])
+        raise BatchFormatError(
+            f"{ROOT} must be an object with a {ITEMS!r} list", [{"loc": [ROOT, ITEMS], "msg": "field required"}]
+        )
     items = root[ITEMS]
     if isinstance(items, dict):
         return [_record(f"{ROOT}.{ITEMS}", items, aliased)]
     if not isinstance(items, list):
-        raise BatchFormatError(f"{ROOT}.{ITEMS} must be a list of activities", [{"loc": [ROOT, ITEMS], "msg": "must be a list"}])
+        raise BatchFormatError(
+            f"{ROOT}.{ITEMS} must be a list of activities", [{"loc": [ROOT, ITEMS], "msg": "must be a list"}]
+        )
     return [_record(f"{ROOT}.{ITEMS}[{i}]", item, aliased) for i, item in enumerate(items)]
 
 
 def _record(ref: str, item: Any, aliased: bool) -> ParsedRecord:
     if not isinstance(item, dict):
-        return ParsedRecord(ref, errors=[{"loc": [ref], "msg": f"an activity must be a JSON object, not {type(item).__name__}"}])
+        return ParsedRecord(
+            ref, errors=[{"loc": [ref], "msg": f"an activity must be a JSON object, not {type(item).__name__}"}]
+        )
     return ParsedRecord(ref, item=normalize_keys(item) if aliased else item)
 
 

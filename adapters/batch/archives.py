@@ -32,9 +32,14 @@ def check_archive(archive: zipfile.ZipFile) -> None:
         if size > limit:
             _refuse(member.filename, f"expands to {_mb(size)}, more than the {_mb(limit)} a workbook part may hold")
         if size > RATIO_FROM_BYTES and size > MAX_RATIO * max(packed, 1):
-            _refuse(member.filename, f"expands to {_mb(size)} from {_mb(packed)} ({size // max(packed, 1)} times its compressed size; at most {MAX_RATIO})")
+            _refuse(
+                member.filename,
+                f"expands to {_mb(size)} from {_mb(packed)} ({size // max(packed, 1)} times its compressed size; at most {MAX_RATIO})",
+            )
         if total > MAX_TOTAL_BYTES:
-            _refuse(member.filename, f"brings the workbook to {_mb(total)} uncompressed, more than {_mb(MAX_TOTAL_BYTES)}")
+            _refuse(
+                member.filename, f"brings the workbook to {_mb(total)} uncompressed, more than {_mb(MAX_TOTAL_BYTES)}"
+            )
 
 
 def _refuse(name: str, why: str) -> None:

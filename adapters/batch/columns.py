@@ -87,7 +87,9 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.strftime("%m/%d/%Y") if value.time() == datetime.min.time() else value.strftime("%m/%d/%Y %H:%M:%S")
+        return (
+            value.strftime("%m/%d/%Y") if value.time() == datetime.min.time() else value.strftime("%m/%d/%Y %H:%M:%S")
+        )
     if isinstance(value, date):
         return value.strftime("%m/%d/%Y")
     return str(value).strip()
@@ -340,7 +342,11 @@ COLUMNS: list[Column] = [
 #: Columns of fields that ACCME's schema v0.1.2 does not have (PARS extensions), marked so in the templates.
 EXTENSION_COLUMNS = frozenset({"Correction Reason", "MOC Attestation"})
 
-IDENTIFIER_COLUMNS = {"ACCME Activity ID": "ACCME Activity ID", "Provider Activity ID": "Provider Activity ID", "Activity URL": "URL"}
+IDENTIFIER_COLUMNS = {
+    "ACCME Activity ID": "ACCME Activity ID",
+    "Provider Activity ID": "Provider Activity ID",
+    "Activity URL": "URL",
+}
 
 PARTICIPANT_COLUMNS = {
     "physician": "# of Physicians",
@@ -362,7 +368,11 @@ assert set(PARTICIPANT_COLUMNS) == set(PARTICIPANT_CATEGORIES)
 OUTCOME_COLUMNS = {outcome: f"Measured Outcome: {outcome}" for outcome in MEASURED_OUTCOMES}
 
 PAIR_COLUMNS = {
-    "Pharmacy Recertification Requirements": (XI + ("PharmacyRecertificationRequirements",), "PharmacyAudience", "PharmacyRequirement"),
+    "Pharmacy Recertification Requirements": (
+        XI + ("PharmacyRecertificationRequirements",),
+        "PharmacyAudience",
+        "PharmacyRequirement",
+    ),
     "State Content Tags": (XI + ("StateContentTags", "StateContent"), "StateContentDomain", "StateContentTopic"),
 }
 
@@ -396,18 +406,28 @@ GROUPS = {
     ),
     "keyword": Group(
         GEN + ("keyword",),
-        (("Keyword ID", "id", read_text, _same), ("Keyword Source", "source", read_text, _same), ("Keyword", "string", read_text, _same)),
+        (
+            ("Keyword ID", "id", read_text, _same),
+            ("Keyword Source", "source", read_text, _same),
+            ("Keyword", "string", read_text, _same),
+        ),
     ),
     "outline": Group(
         XI + ("ContentOutlines", "ContentOutlineSelections"),
         (
             ("Content Outline Source", "ContentOutlineSource", read_text, _same),
-            ("Content Outline Keys", "ContentOutlineKeys", lambda v: [{"ContentKeyword": a, "ContentKeywordValue": b} for a, b in read_pairs(v)],
-             lambda keys: join_pairs((k.get("ContentKeyword", ""), k.get("ContentKeywordValue", "")) for k in keys)),
+            (
+                "Content Outline Keys",
+                "ContentOutlineKeys",
+                lambda v: [{"ContentKeyword": a, "ContentKeywordValue": b} for a, b in read_pairs(v)],
+                lambda keys: join_pairs((k.get("ContentKeyword", ""), k.get("ContentKeywordValue", "")) for k in keys),
+            ),
         ),
     ),
 }
-GROUP_PREFIXES = {prefix: (gname, key, read, write) for gname, g in GROUPS.items() for prefix, key, read, write in g.fields}
+GROUP_PREFIXES = {
+    prefix: (gname, key, read, write) for gname, g in GROUPS.items() for prefix, key, read, write in g.fields
+}
 NUMBERED = re.compile(r"^(.*\S)\s+(\d+)$")
 
 #: column headers of older files, read as ours
@@ -434,7 +454,12 @@ def header(groups: dict[str, int] | None = None) -> list[str]:
     counts = {"supporter": 3, "moc": 2, "keyword": 1, "outline": 1} | (groups or {})
     names = ["Record Action", "Close Activity", "Correction Reason", *IDENTIFIER_COLUMNS]
     names += [c.name for c in COLUMNS if c.name not in names]
-    names += ["In-Kind Supporters"] + list(PARTICIPANT_COLUMNS.values()) + list(OUTCOME_COLUMNS.values()) + list(PAIR_COLUMNS)
+    names += (
+        ["In-Kind Supporters"]
+        + list(PARTICIPANT_COLUMNS.values())
+        + list(OUTCOME_COLUMNS.values())
+        + list(PAIR_COLUMNS)
+    )
     for gname, group in GROUPS.items():
         for n in range(1, counts.get(gname, 0) + 1):
             names += [f"{prefix} {n}" for prefix, *_ in group.fields]
@@ -448,7 +473,15 @@ def canonical(name: Any) -> str:
 
 def check_header(names: list[str]) -> list[dict[str, Any]]:
     """Errors for headers that name no column (a typo would otherwise drop data silently) or repeat one."""
-    known = {c.name for c in COLUMNS} | {"In-Kind Supporters", REPORTING_YEAR} | LEGACY_IGNORED | set(IDENTIFIER_COLUMNS) | set(PARTICIPANT_COLUMNS.values()) | set(OUTCOME_COLUMNS.values()) | set(PAIR_COLUMNS)
+    known = (
+        {c.name for c in COLUMNS}
+        | {"In-Kind Supporters", REPORTING_YEAR}
+        | LEGACY_IGNORED
+        | set(IDENTIFIER_COLUMNS)
+        | set(PARTICIPANT_COLUMNS.values())
+        | set(OUTCOME_COLUMNS.values())
+        | set(PAIR_COLUMNS)
+    )
     errors, seen = [], set()
     for position, name in enumerate(names, start=1):
         if not name:
@@ -475,7 +508,11 @@ def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dic
             errors.append({"loc": [ref, column], "msg": str(e)})
             return None
 
-    identifiers = [{"catalog": catalog, "entry": read(col, read_text)} for col, catalog in IDENTIFIER_COLUMNS.items() if col in cells]
+    identifiers = [
+        {"catalog": catalog, "entry": read(col, read_text)}
+        for col, catalog in IDENTIFIER_COLUMNS.items()
+        if col in cells
+    ]
     if identifiers:
         set_path(item, GEN + ("identifier",), identifiers)
     for column in COLUMNS:

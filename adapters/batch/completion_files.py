@@ -18,24 +18,37 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from adapters.batch import claimed_format, detect_workbook, tab
-from adapters.batch import excel
-from adapters.batch.json_items import Unstreamable, items as json_items
-from adapters.batch.records import RecordStream, Source, as_stream, head
-from adapters.formula_guard import guard
+from adapters.batch import claimed_format, detect_workbook, excel, tab
 from adapters.batch.completion_rows import (
-    ACTION, BIRTH_DAY, BIRTH_MONTH, BOARD, COLUMNS, COMPLETED, DESCRIPTIONS, CompletionRecord, canonical, check_header,
-    record_to_row, row_to_record,
+    ACTION,
+    BIRTH_DAY,
+    BIRTH_MONTH,
+    BOARD,
+    COLUMNS,
+    COMPLETED,
+    DESCRIPTIONS,
+    CompletionRecord,
+    canonical,
+    check_header,
+    record_to_row,
+    row_to_record,
 )
-from adapters.batch.records import BatchFormatError
+from adapters.batch.json_items import Unstreamable
+from adapters.batch.json_items import items as json_items
+from adapters.batch.records import BatchFormatError, RecordStream, Source, as_stream, head
 from adapters.batch.text_encoding import sniff_text
+from adapters.formula_guard import guard
 from domain.learner import CERTIFYING_BOARDS
 from services.completions import ParsedReport, parse_provider_report
 
 FORMATS = ("json", "tab", "xlsx")
 NAMES = {
-    "json": "ACCME learner-reports JSON", "tab": "tab-delimited text", "xlsx": "an Excel workbook (.xlsx)",
-    "xml": "XML", "csv": "comma-separated (CSV)", "xls": "an Excel 97-2003 workbook (.xls)",
+    "json": "ACCME learner-reports JSON",
+    "tab": "tab-delimited text",
+    "xlsx": "an Excel workbook (.xlsx)",
+    "xml": "XML",
+    "csv": "comma-separated (CSV)",
+    "xls": "an Excel 97-2003 workbook (.xls)",
 }
 REPORTS_PATH = ["ACCMELearnerReports", "ActivityReports", "ActivityReport"]
 SHEET, INSTRUCTIONS = "Completions", "Instructions"
@@ -49,16 +62,24 @@ def detect(data: Source) -> str:
     if text.startswith(("{", "[")):
         return "json"
     if text.startswith("<"):
-        raise BatchFormatError("the file is XML; completions are uploaded as ACCME learner-reports JSON, tab-delimited text or the Excel template")
+        raise BatchFormatError(
+            "the file is XML; completions are uploaded as ACCME learner-reports JSON, tab-delimited text or the Excel template"
+        )
     first_line = text.split("\n", 1)[0]
     if "\t" in first_line:
         return "tab"
     if "," in first_line:
-        raise BatchFormatError("the file looks comma-separated (CSV); save it as tab-delimited text (.txt) or use the Excel template")
-    raise BatchFormatError("the file is in no known format: expected ACCME learner-reports JSON, a tab-delimited file with a header row, or the Excel template (.xlsx)")
+        raise BatchFormatError(
+            "the file looks comma-separated (CSV); save it as tab-delimited text (.txt) or use the Excel template"
+        )
+    raise BatchFormatError(
+        "the file is in no known format: expected ACCME learner-reports JSON, a tab-delimited file with a header row, or the Excel template (.xlsx)"
+    )
 
 
-def open_completion_file(data: Source, filename: str | None, accme_id: str) -> tuple[str, RecordStream[CompletionRecord]]:
+def open_completion_file(
+    data: Source, filename: str | None, accme_id: str
+) -> tuple[str, RecordStream[CompletionRecord]]:
     """The format and records of a file, read as a stream (a checking pass, then a record at a time);
     BatchFormatError (never another exception) if it cannot be read."""
     stream = as_stream(data)
@@ -114,15 +135,19 @@ def _json_records(stream: BinaryIO, accme_id: str, encoding: str) -> list[Comple
     except json.JSONDecodeError as e:
         raise BatchFormatError(f"the JSON is not well-formed: {e.msg} (line {e.lineno}, column {e.colno})") from None
     if isinstance(body, dict) and "ACCMEActivities" in body:
-        raise BatchFormatError("this is an ACCME activity file (ACCMEActivities); upload it as an activity batch, not as completions")
+        raise BatchFormatError(
+            "this is an ACCME activity file (ACCMEActivities); upload it as an activity batch, not as completions"
+        )
     root = body.get("ACCMELearnerReports") if isinstance(body, dict) else None
     reports = root.get("ActivityReports") if isinstance(root, dict) else None
     items = reports.get("ActivityReport") if isinstance(reports, dict) else None
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
-        raise BatchFormatError("the JSON is not ACCME learner reports: expected ACCMELearnerReports.ActivityReports.ActivityReport[]",
-                               [{"loc": REPORTS_PATH, "msg": "required"}])
+        raise BatchFormatError(
+            "the JSON is not ACCME learner reports: expected ACCMELearnerReports.ActivityReports.ActivityReport[]",
+            [{"loc": REPORTS_PATH, "msg": "required"}],
+        )
     del body, root, reports  # each report is let go of once read, so the document and the records never both peak
     records = []
     items.reverse()
@@ -144,10 +169,20 @@ def _json_record(i: int, item: Any, accme_id: str) -> CompletionRecord:
 def report_item(report: ParsedReport, accme_id: str, title: str = "") -> dict[str, Any]:
     """A report as an ACCME learner-reports `ActivityReport`."""
     q = report.query
-    ids = ([{"value": q.npi, "domain": "NPI"}] if q.npi else []) + ([{"value": q.board_id, "domain": q.board}] if q.board else [])
+    ids = ([{"value": q.npi, "domain": "NPI"}] if q.npi else []) + (
+        [{"value": q.board_id, "domain": q.board}] if q.board else []
+    )
     ids += [{"value": q.licence_number, "domain": q.state}] if q.state and q.licence_number else []
     certificates = [
-        {"UniqueID": ids, "CreditReceived": {"activityCertification": c["type"], "creditUnit": "Point", "numberOfCredits": c["credits"]}, "CreditID": credit_id}
+        {
+            "UniqueID": ids,
+            "CreditReceived": {
+                "activityCertification": c["type"],
+                "creditUnit": "Point",
+                "numberOfCredits": c["credits"],
+            },
+            "CreditID": credit_id,
+        }
         for credit_id, (cme, moc) in report.credits.items()
         for c in [*cme, *moc]
     ]
@@ -170,10 +205,14 @@ def report_item(report: ParsedReport, accme_id: str, title: str = "") -> dict[st
 
 
 def render_json(reports: list[ParsedReport], accme_id: str) -> bytes:
-    body = {"ACCMELearnerReports": {"ActivityReports": {
-        "DateTimeCreated": date.today().isoformat() + "T00:00:00",
-        "ActivityReport": [report_item(r, accme_id) for r in reports],
-    }}}
+    body = {
+        "ACCMELearnerReports": {
+            "ActivityReports": {
+                "DateTimeCreated": date.today().isoformat() + "T00:00:00",
+                "ActivityReport": [report_item(r, accme_id) for r in reports],
+            }
+        }
+    }
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
@@ -195,14 +234,28 @@ def row_records(rows: Iterable[list[Any]], accme_id: str) -> Iterator[Completion
     while names and not names[-1]:
         names.pop()
     if problems := check_header(names):
-        hint = "; is this an activity file?" if any("Provider Activity ID" in p["msg"] or "Activity Title" in p["msg"] for p in problems) else ""
-        raise BatchFormatError(f"the header row has {len(problems)} unknown, repeated or missing column(s){hint}", problems)
+        hint = (
+            "; is this an activity file?"
+            if any("Provider Activity ID" in p["msg"] or "Activity Title" in p["msg"] for p in problems)
+            else ""
+        )
+        raise BatchFormatError(
+            f"the header row has {len(problems)} unknown, repeated or missing column(s){hint}", problems
+        )
     for number, cells in enumerate(rows, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
-        extra = [c for c in cells[len(names):] if c is not None and str(c).strip() != ""]
+        extra = [c for c in cells[len(names) :] if c is not None and str(c).strip() != ""]
         if extra:
-            yield CompletionRecord(number, errors=[{"loc": ["row"], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}])
+            yield CompletionRecord(
+                number,
+                errors=[
+                    {
+                        "loc": ["row"],
+                        "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns",
+                    }
+                ],
+            )
             continue
         yield row_to_record({n: c for n, c in zip(names, cells, strict=False) if n}, number, accme_id)
 
@@ -210,7 +263,9 @@ def row_records(rows: Iterable[list[Any]], accme_id: str) -> Iterator[Completion
 def parse_tab(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]:
     parse = lambda rows: row_records(rows, accme_id)  # noqa: E731
     encoding = tab.decided(stream)
-    return RecordStream(lambda: tab.count_rows(tab.rows(stream, encoding()), parse), lambda: parse(tab.rows(stream, encoding())))
+    return RecordStream(
+        lambda: tab.count_rows(tab.rows(stream, encoding()), parse), lambda: parse(tab.rows(stream, encoding()))
+    )
 
 
 def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
@@ -219,7 +274,12 @@ def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
     writer.writerow(COLUMNS)
     for report in reports:
         row = record_to_row(report)
-        writer.writerow([guard(tab.cell_text(value)) if isinstance(value := row.get(name), str) else tab.cell_text(value) for name in COLUMNS])
+        writer.writerow(
+            [
+                guard(tab.cell_text(value)) if isinstance(value := row.get(name), str) else tab.cell_text(value)
+                for name in COLUMNS
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -259,7 +319,9 @@ def render_xlsx(reports: list[ParsedReport], accme_id: str = "") -> bytes:
     last = max(len(reports) + 1, 1000)
     for name, options in ((ACTION, ("Add", "Delete")), (BOARD, CERTIFYING_BOARDS)):
         letter = sheet.cell(row=1, column=COLUMNS.index(name) + 1).column_letter
-        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False)
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False
+        )
         validation.add(f"{letter}2:{letter}{last}")
         sheet.add_data_validation(validation)
     _instructions(workbook.create_sheet(INSTRUCTIONS))

@@ -61,7 +61,11 @@ class StoredCompletions(Sequence[dict[str, Any]]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         start = self._ends[i - 1] if i else 0
-        return {"row": self._rows[i], "action": self._names[self._actions[i]], "credit_ids": self._ids[start : self._ends[i]]}
+        return {
+            "row": self._rows[i],
+            "action": self._names[self._actions[i]],
+            "credit_ids": self._ids[start : self._ends[i]],
+        }
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (self[i] for i in range(len(self)))
@@ -97,11 +101,21 @@ class CompletionBatchReport:
         return self.counts["rejected"]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"format": self.format, "total": self.total, "counts": self.counts, "completions": list(self.completions), "errors": self.errors}
+        return {
+            "format": self.format,
+            "total": self.total,
+            "counts": self.counts,
+            "completions": list(self.completions),
+            "errors": self.errors,
+        }
 
     def as_json(self, **extra: Any) -> bytes:
         """`as_dict()` (and `extra` keys) as compact JSON, written without a dict for every stored record."""
-        head = json.dumps({"format": self.format, "total": self.total, "counts": self.counts}, ensure_ascii=False, separators=(",", ":"))
+        head = json.dumps(
+            {"format": self.format, "total": self.total, "counts": self.counts},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         tail = json.dumps({"errors": self.errors, **extra}, ensure_ascii=False, separators=(",", ":"))
         return "".join([head[:-1], ',"completions":', *self.completions.json_chunks(), ",", tail[1:]]).encode("utf-8")
 
@@ -147,7 +161,9 @@ def submit_completion_records(
             progress(done, total)
 
     def submit() -> None:
-        results = registry.submit_parsed(accme_id, [r.report for _, r in chunk], by, chunk_size=chunk_size, progress=advanced)
+        results = registry.submit_parsed(
+            accme_id, [r.report for _, r in chunk], by, chunk_size=chunk_size, progress=advanced
+        )
         for result in sorted(results, key=lambda r: r.index):  # in file order: the stored records need no sorting
             n, record = chunk[result.index]
             outcome = ACTIONS.get(result.action, result.action)
@@ -156,7 +172,9 @@ def submit_completion_records(
                 report.completions.append(record.row, outcome, result.credit_ids)
                 report.position = max(report.position or 0, result.position or 0) or None
             else:
-                errors.extend((n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors)
+                errors.extend(
+                    (n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors
+                )
         chunk.clear()
 
     for n, record in enumerate(records):  # type: ignore[arg-type]

@@ -43,8 +43,21 @@ MOC_COLUMNS = {moc_column(b): b for b in CERTIFYING_BOARDS}
 #: certificate is the board of its UniqueID.domain). Read, never written: the template names each board.
 MOC_POINTS = "MOC Points"
 COLUMNS = (
-    ACTIVITY_ID, FIRST, LAST, BIRTH_MONTH, BIRTH_DAY, STATE, LICENCE, NPI, BOARD, BOARD_ID, COMPLETED, CME,
-    *MOC_COLUMNS, CREDIT_ID, ACTION,
+    ACTIVITY_ID,
+    FIRST,
+    LAST,
+    BIRTH_MONTH,
+    BIRTH_DAY,
+    STATE,
+    LICENCE,
+    NPI,
+    BOARD,
+    BOARD_ID,
+    COMPLETED,
+    CME,
+    *MOC_COLUMNS,
+    CREDIT_ID,
+    ACTION,
 )
 ACCEPTED = (*COLUMNS, MOC_POINTS)
 REQUIRED = (ACTIVITY_ID, FIRST, LAST, COMPLETED)
@@ -69,19 +82,50 @@ DESCRIPTIONS = {
 
 # Other spellings seen in providers' files, folded like `_fold` folds a header.
 ALIASES = {
-    "accmeactivityid": ACTIVITY_ID, "activity": ACTIVITY_ID, "moduleid": ACTIVITY_ID,
-    "learnerfirstname": FIRST, "firstname": FIRST, "givenname": FIRST,
-    "learnerlastname": LAST, "lastname": LAST, "familyname": LAST,
-    "dobmonth": BIRTH_MONTH, "birthmonth": BIRTH_MONTH, "monthofbirth": BIRTH_MONTH,
-    "dobday": BIRTH_DAY, "birthday": BIRTH_DAY, "dayofbirth": BIRTH_DAY,
-    "state": STATE, "stateoflicensure": STATE, "licensestate": STATE, "licencestate": STATE,
-    "licensenumber": LICENCE, "licencenumber": LICENCE, "licenseid": LICENCE, "statemedicallicenseid": LICENCE,
-    "npi": NPI, "npinumber": NPI,
-    "certifyingboard": BOARD, "board": BOARD, "boardid": BOARD_ID, "certifyingboardid": BOARD_ID,
-    "completiondate": COMPLETED, "datecompleted": COMPLETED, "completeddate": COMPLETED,
-    "cmecredits": CME, "amapracategory1credits": CME, "credits": CME, "cmecredit": CME,
-    "mocpoints": MOC_POINTS, "moc": MOC_POINTS, "moccredits": MOC_POINTS, "ccpoints": MOC_POINTS,
-    "creditid": CREDIT_ID, "action": ACTION, "recordaction": ACTION, "learnerrecordaction": ACTION,
+    "accmeactivityid": ACTIVITY_ID,
+    "activity": ACTIVITY_ID,
+    "moduleid": ACTIVITY_ID,
+    "learnerfirstname": FIRST,
+    "firstname": FIRST,
+    "givenname": FIRST,
+    "learnerlastname": LAST,
+    "lastname": LAST,
+    "familyname": LAST,
+    "dobmonth": BIRTH_MONTH,
+    "birthmonth": BIRTH_MONTH,
+    "monthofbirth": BIRTH_MONTH,
+    "dobday": BIRTH_DAY,
+    "birthday": BIRTH_DAY,
+    "dayofbirth": BIRTH_DAY,
+    "state": STATE,
+    "stateoflicensure": STATE,
+    "licensestate": STATE,
+    "licencestate": STATE,
+    "licensenumber": LICENCE,
+    "licencenumber": LICENCE,
+    "licenseid": LICENCE,
+    "statemedicallicenseid": LICENCE,
+    "npi": NPI,
+    "npinumber": NPI,
+    "certifyingboard": BOARD,
+    "board": BOARD,
+    "boardid": BOARD_ID,
+    "certifyingboardid": BOARD_ID,
+    "completiondate": COMPLETED,
+    "datecompleted": COMPLETED,
+    "completeddate": COMPLETED,
+    "cmecredits": CME,
+    "amapracategory1credits": CME,
+    "credits": CME,
+    "cmecredit": CME,
+    "mocpoints": MOC_POINTS,
+    "moc": MOC_POINTS,
+    "moccredits": MOC_POINTS,
+    "ccpoints": MOC_POINTS,
+    "creditid": CREDIT_ID,
+    "action": ACTION,
+    "recordaction": ACTION,
+    "learnerrecordaction": ACTION,
     **{_b.lower() + "mocpoints": moc_column(_b) for _b in CERTIFYING_BOARDS},
     **{_b.lower() + "moc": moc_column(_b) for _b in CERTIFYING_BOARDS},
 }
@@ -104,7 +148,9 @@ def check_header(names: list[str]) -> list[dict[str, Any]]:
         if not name:
             continue
         if name not in ACCEPTED:
-            errors.append({"loc": ["header", position], "msg": f"unknown column {name!r}; the columns are: {', '.join(ACCEPTED)}"})
+            errors.append(
+                {"loc": ["header", position], "msg": f"unknown column {name!r}; the columns are: {', '.join(ACCEPTED)}"}
+            )
         elif name in seen:
             errors.append({"loc": ["header", position], "msg": f"column {name!r} appears twice"})
         seen.add(name)
@@ -149,7 +195,9 @@ def _number(value: Any, column: str, errs: _RowErrors) -> float | None:
     if value is None or _text(value) == "":
         return None
     try:
-        number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float(_text(value))
+        number = (
+            float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float(_text(value))
+        )
     except (ValueError, OverflowError):
         errs.add(column, f"{_text(value)[:40]!r} is not a number of credits")
         return None
@@ -188,7 +236,7 @@ def read_date(value: Any) -> date | None:
     if not text:
         return None
     head = text.split("T")[0].split(" ")[0]
-    if not TIME_PART.fullmatch(text[len(head):].strip()):  # a time is ignored; anything else is not a date
+    if not TIME_PART.fullmatch(text[len(head) :].strip()):  # a time is ignored; anything else is not a date
         raise ValueError(f"{text!r} is not a date (MM/DD/YYYY)")
     for pattern in ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"):
         try:
@@ -203,8 +251,14 @@ def legacy_row_credit_id(accme_id: str, activity_id: str, query: MatchQuery, com
     of the name, birth day and NPI (reversible by trying every NPI). Only looked up, so that completions stored
     from a file back then are still found when it is uploaded again; never given to a new completion."""
     who = name_key(query.first_name or "", query.last_name or "")
-    ident = query.npi or (f"{query.board}:{query.board_id}" if query.board else "") or f"{query.state}:{query.licence_number or ''}"
-    digest = hashlib.sha256(f"{activity_id}|{who}|{query.birth_date or ''}|{ident}|{completed.isoformat()}".encode()).hexdigest()
+    ident = (
+        query.npi
+        or (f"{query.board}:{query.board_id}" if query.board else "")
+        or f"{query.state}:{query.licence_number or ''}"
+    )
+    digest = hashlib.sha256(
+        f"{activity_id}|{who}|{query.birth_date or ''}|{ident}|{completed.isoformat()}".encode()
+    ).hexdigest()
     return f"ccid:{accme_id}:row-{digest[:24]}"
 
 
@@ -257,18 +311,32 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
     generic = _number(cells.get(MOC_POINTS), MOC_POINTS, errs)
     if generic is not None:
         if board not in CERTIFYING_BOARDS:
-            errs.add(MOC_POINTS, f"MOC points name no board: give the {BOARD} (with its {BOARD_ID}) or use a board's own column, e.g. {moc_column('ABIM')!r}")
+            errs.add(
+                MOC_POINTS,
+                f"MOC points name no board: give the {BOARD} (with its {BOARD_ID}) or use a board's own column, e.g. {moc_column('ABIM')!r}",
+            )
         elif any(m["board"] == board for m in moc):
             errs.add(MOC_POINTS, f"the {board} MOC points are given twice, here and in {moc_column(board)!r}")
         else:
             moc.append({"board": board, "type": f"{board} MOC", "credits": generic})
             moc.sort(key=lambda m: CERTIFYING_BOARDS.index(m["board"]))  # the order a board's own column gives
     cme = [{"type": CME_CERTIFICATION, "credits": cme_credits}] if cme_credits is not None else []
-    if not cme and not moc and action == "add" and not any(e["loc"][0] in (CME, MOC_POINTS) or e["loc"][0] in MOC_COLUMNS for e in errs.errors):
+    if (
+        not cme
+        and not moc
+        and action == "add"
+        and not any(e["loc"][0] in (CME, MOC_POINTS) or e["loc"][0] in MOC_COLUMNS for e in errs.errors)
+    ):
         errs.add(CME, "a completion carries CME credits or MOC points")
     query = MatchQuery(
-        first_name=first or None, last_name=last or None, birth_date=birth, state=state,
-        licence_number=_text(cells.get(LICENCE)) or None, npi=npi, board=board, board_id=board_id,
+        first_name=first or None,
+        last_name=last or None,
+        birth_date=birth,
+        state=state,
+        licence_number=_text(cells.get(LICENCE)) or None,
+        npi=npi,
+        board=board,
+        board_id=board_id,
     )
     if not errs.errors:
         try:
@@ -286,7 +354,9 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
         return CompletionRecord(row, errors=errs.errors)
     assert completed is not None
     legacy = None if credit_id else legacy_row_credit_id(accme_id, activity_id, query, completed)
-    report = ParsedReport(action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy_credit_id=legacy)
+    report = ParsedReport(
+        action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy_credit_id=legacy
+    )
     return CompletionRecord(row, report=report)
 
 
@@ -297,11 +367,20 @@ def record_to_row(report: ParsedReport) -> dict[str, Any]:
     credit_id = "" if credit_id == DERIVED_CREDIT_ID else credit_id  # made from the learner when the row is stored
     month_day = q.month_day()
     row: dict[str, Any] = {
-        ACTIVITY_ID: report.activity_id, FIRST: q.first_name, LAST: q.last_name,
-        BIRTH_MONTH: int(month_day[:2]) if month_day else None, BIRTH_DAY: int(month_day[3:]) if month_day else None,
-        STATE: q.state, LICENCE: q.licence_number, NPI: q.npi, BOARD: q.board, BOARD_ID: q.board_id,
-        COMPLETED: report.completion_date, CME: sum(c["credits"] for c in cme) if cme else None,
-        CREDIT_ID: credit_id, ACTION: report.action.capitalize(),
+        ACTIVITY_ID: report.activity_id,
+        FIRST: q.first_name,
+        LAST: q.last_name,
+        BIRTH_MONTH: int(month_day[:2]) if month_day else None,
+        BIRTH_DAY: int(month_day[3:]) if month_day else None,
+        STATE: q.state,
+        LICENCE: q.licence_number,
+        NPI: q.npi,
+        BOARD: q.board,
+        BOARD_ID: q.board_id,
+        COMPLETED: report.completion_date,
+        CME: sum(c["credits"] for c in cme) if cme else None,
+        CREDIT_ID: credit_id,
+        ACTION: report.action.capitalize(),
     }
     for m in moc:
         row[moc_column(m["board"])] = m["credits"]
@@ -311,8 +390,11 @@ def record_to_row(report: ParsedReport) -> dict[str, Any]:
 # --- where a registry error points in a row -------------------------------------------------------
 
 MATCH_COLUMNS = {
-    "birth_date_differs": BIRTH_MONTH, "licence_not_in_state": STATE, "board_id_unknown": BOARD_ID,
-    "several_candidates": LICENCE, "no_match": LAST,
+    "birth_date_differs": BIRTH_MONTH,
+    "licence_not_in_state": STATE,
+    "board_id_unknown": BOARD_ID,
+    "several_candidates": LICENCE,
+    "no_match": LAST,
 }
 
 

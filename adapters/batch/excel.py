@@ -28,7 +28,9 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
     """The sheet's activities, a row at a time (openpyxl's read-only mode streams the sheet's XML)."""
-    return RecordStream(lambda: count_rows(stream, SHEET, tab.parse_rows), lambda: tab.parse_rows(sheet_rows(stream, SHEET)))
+    return RecordStream(
+        lambda: count_rows(stream, SHEET, tab.parse_rows), lambda: tab.parse_rows(sheet_rows(stream, SHEET))
+    )
 
 
 def count_rows(stream: BinaryIO, name: str, parse_rows: Callable[[Iterator[list[Any]]], Iterator[Any]]) -> int:
@@ -54,7 +56,9 @@ def count_rows(stream: BinaryIO, name: str, parse_rows: Callable[[Iterator[list[
 
 def _data_rows(source: Any, shared: list[Any]) -> int:
     count, first = 0, True
-    for _, row in etree.iterparse(source, events=("end",), tag=f"{{{MAIN}}}row", resolve_entities=False, no_network=True, huge_tree=False):
+    for _, row in etree.iterparse(
+        source, events=("end",), tag=f"{{{MAIN}}}row", resolve_entities=False, no_network=True, huge_tree=False
+    ):
         header = first and row.get("r") in (None, "1")
         first = False
         if not header and any(not _blank_cell(cell, shared) for cell in row.iterfind(f"{{{MAIN}}}c")):
@@ -133,7 +137,11 @@ def render(items: list[dict[str, Any]]) -> bytes:
                 cell.value = "Yes" if value else "No"
             elif isinstance(value, date):
                 cell.value = value
-                cell.number_format = "mm/dd/yyyy" if not hasattr(value, "hour") or (value.hour, value.minute, value.second) == (0, 0, 0) else "mm/dd/yyyy hh:mm:ss"
+                cell.number_format = (
+                    "mm/dd/yyyy"
+                    if not hasattr(value, "hour") or (value.hour, value.minute, value.second) == (0, 0, 0)
+                    else "mm/dd/yyyy hh:mm:ss"
+                )
             elif isinstance(value, (int, float)):
                 cell.value = value
             else:
@@ -164,7 +172,9 @@ def _choices(sheet: Any, names: list[str], last_row: int) -> None:
         if not options:
             continue
         letter = sheet.cell(row=1, column=position).column_letter
-        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False)
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False
+        )
         validation.add(f"{letter}2:{letter}{last_row}")
         sheet.add_data_validation(validation)
 
@@ -201,9 +211,15 @@ def _instructions(sheet: Any, names: list[str]) -> None:
 
 
 def _describe(name: str) -> tuple[str, str]:
-    kinds = {columns.read_yesno: "Yes/No", columns.read_number: "number", columns.read_date: "date MM/DD/YYYY",
-             columns.read_datetime: "date MM/DD/YYYY", columns.read_report_date: "YYYY or MM/DD/YYYY", columns.read_list: "list (;)",
-             columns.read_int: "whole number"}
+    kinds = {
+        columns.read_yesno: "Yes/No",
+        columns.read_number: "number",
+        columns.read_date: "date MM/DD/YYYY",
+        columns.read_datetime: "date MM/DD/YYYY",
+        columns.read_report_date: "YYYY or MM/DD/YYYY",
+        columns.read_list: "list (;)",
+        columns.read_int: "whole number",
+    }
     for column in columns.COLUMNS:
         if column.name == name:
             return ".".join(column.path), kinds.get(column.read, "text")
@@ -211,10 +227,16 @@ def _describe(name: str) -> tuple[str, str]:
         return f"Lom.general.identifier[catalog={columns.IDENTIFIER_COLUMNS[name]}].entry", "text"
     for category, col in columns.PARTICIPANT_COLUMNS.items():
         if col == name:
-            return f"ParticipationMetrics.participantsByCategory[category={category}].numberOfParticipants", "whole number"
+            return (
+                f"ParticipationMetrics.participantsByCategory[category={category}].numberOfParticipants",
+                "whole number",
+            )
     for outcome, col in columns.OUTCOME_COLUMNS.items():
         if col == name:
-            return f"XtensibleInfo.MeasuredOutcomes[MeasuredOutcome={outcome}].MeasurementType", "Objective; Subjective; or Yes"
+            return (
+                f"XtensibleInfo.MeasuredOutcomes[MeasuredOutcome={outcome}].MeasurementType",
+                "Objective; Subjective; or Yes",
+            )
     if name in columns.PAIR_COLUMNS:
         path, a, b = columns.PAIR_COLUMNS[name]
         return ".".join(path), f"list of {a}={b}"

@@ -18,7 +18,14 @@ from domain.base import Acting
 
 CHUNK_SIZE = 1000
 COUNTS = ("created", "updated", "unchanged", "closed", "deleted", "rejected")
-ACTIONS = {"add": "created", "added": "created", "create": "created", "update": "updated", "delete": "deleted", "close": "closed"}
+ACTIONS = {
+    "add": "created",
+    "added": "created",
+    "create": "created",
+    "update": "updated",
+    "delete": "deleted",
+    "close": "closed",
+}
 
 
 class ActivitySubmitter(Protocol):
@@ -44,7 +51,13 @@ class BatchReport:
         return self.counts["rejected"]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"format": self.format, "total": self.total, "counts": self.counts, "activities": self.activities, "errors": self.errors}
+        return {
+            "format": self.format,
+            "total": self.total,
+            "counts": self.counts,
+            "activities": self.activities,
+            "errors": self.errors,
+        }
 
 
 def import_activity_file(
@@ -108,7 +121,19 @@ def submit_records(
         if pid and first_row.setdefault(pid, record.ref) != record.ref:
             # Two rows for one activity: the later would silently replace the earlier (across chunks too).
             msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
-            rejected.append((position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": [record.ref, "Lom", "general", "identifier"]}]))
+            rejected.append(
+                (
+                    position,
+                    [
+                        {
+                            "row": record.ref,
+                            "field": _id_field(fmt),
+                            "reason": msg,
+                            "loc": [record.ref, "Lom", "general", "identifier"],
+                        }
+                    ],
+                )
+            )
             done += 1
         elif record.ok:
             chunk.append((position, record))
@@ -133,7 +158,9 @@ def export_activities(system: Any, accme_id: str, fmt: str) -> bytes:
 
 
 def _id_field(fmt: str) -> str:
-    return {"tab": "Provider Activity ID", "xlsx": "Provider Activity ID", "xml": "Lom/general/identifier"}.get(fmt, "Lom.general.identifier")
+    return {"tab": "Provider Activity ID", "xlsx": "Provider Activity ID", "xml": "Lom/general/identifier"}.get(
+        fmt, "Lom.general.identifier"
+    )
 
 
 def _action(action: Any) -> str:
@@ -144,7 +171,12 @@ def _action(action: Any) -> str:
 def _parse_error(record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
     loc = [str(p) for p in error.get("loc", [])]
     fields = loc[1:] if loc[:1] == [record.ref] else loc
-    return {"row": record.ref, "field": "/".join(fields) if fields else None, "reason": error.get("msg", ""), "loc": [record.ref, *fields]}
+    return {
+        "row": record.ref,
+        "field": "/".join(fields) if fields else None,
+        "reason": error.get("msg", ""),
+        "loc": [record.ref, *fields],
+    }
 
 
 def _field_name(fmt: str, loc: list[Any]) -> str | None:
@@ -158,4 +190,9 @@ def _field_name(fmt: str, loc: list[Any]) -> str | None:
 
 def _submit_error(fmt: str, record: ParsedRecord, error: dict[str, Any]) -> dict[str, Any]:
     loc = list(error.get("loc", []))
-    return {"row": record.ref, "field": _field_name(fmt, loc), "reason": error.get("msg", ""), "loc": [record.ref, *loc]}
+    return {
+        "row": record.ref,
+        "field": _field_name(fmt, loc),
+        "reason": error.get("msg", ""),
+        "loc": [record.ref, *loc],
+    }

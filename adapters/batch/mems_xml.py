@@ -32,13 +32,22 @@ ROOT, ITEMS = "ACCMEActivities", "MedicalEducationMetrics"
 TRUE, FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
 
 
-PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False, "huge_tree": False,
-                  "remove_comments": True, "remove_pis": True}
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
     """The file's activities, one `<MedicalEducationMetrics>` at a time (each element freed once read)."""
-    return RecordStream(lambda: sum(1 for _ in _items(stream)), lambda: (_record(n, element) for n, element in _items(stream)))
+    return RecordStream(
+        lambda: sum(1 for _ in _items(stream)), lambda: (_record(n, element) for n, element in _items(stream))
+    )
 
 
 def parse(data: Source) -> list[ParsedRecord]:
@@ -53,7 +62,10 @@ def _items(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
             if event == "start":
                 depth += 1
                 if depth == 1 and _name(element) != ROOT:
-                    raise BatchFormatError(f"the XML root element is <{_name(element)}>, expected <{ROOT}>", [{"loc": [f"/{_name(element)}"], "msg": f"expected <{ROOT}>"}])
+                    raise BatchFormatError(
+                        f"the XML root element is <{_name(element)}>, expected <{ROOT}>",
+                        [{"loc": [f"/{_name(element)}"], "msg": f"expected <{ROOT}>"}],
+                    )
                 continue
             depth -= 1
             if depth == 1:
@@ -69,7 +81,12 @@ def _items(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
 def _record(n: int, element: Any) -> ParsedRecord:
     ref = f"/{ROOT}/{ITEMS}[{n}]"
     if _name(element) != ITEMS:
-        return ParsedRecord(ref, errors=[{"loc": [f"/{ROOT}/{_name(element)}"], "msg": f"unknown element <{_name(element)}>; expected <{ITEMS}>"}])
+        return ParsedRecord(
+            ref,
+            errors=[
+                {"loc": [f"/{ROOT}/{_name(element)}"], "msg": f"unknown element <{_name(element)}>; expected <{ITEMS}>"}
+            ],
+        )
     errors: list[dict[str, Any]] = []
     item = _object(element, ITEM, ref, errors, top=True)
     return ParsedRecord(ref, errors=errors) if errors else ParsedRecord(ref, item=item)
@@ -79,7 +96,9 @@ def _name(element: Any) -> str:
     return etree.QName(element).localname
 
 
-def _object(element: Any, spec: dict[str, Any], path: str, errors: list[dict[str, Any]], top: bool = False) -> dict[str, Any]:
+def _object(
+    element: Any, spec: dict[str, Any], path: str, errors: list[dict[str, Any]], top: bool = False
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for child in element:
         if not isinstance(child.tag, str):
@@ -88,7 +107,12 @@ def _object(element: Any, spec: dict[str, Any], path: str, errors: list[dict[str
         if top:
             name = SECTION_ALIASES.get(name, name)
         where = f"{path}/{_name(child)}"
-        if top and name == "healthcareMetadata" and _name(child) == "HealthcareEducation" and child.find("healthcareEducation") is None:
+        if (
+            top
+            and name == "healthcareMetadata"
+            and _name(child) == "HealthcareEducation"
+            and child.find("healthcareEducation") is None
+        ):
             # <HealthcareEducation> holding the fields directly
             result[name] = {"healthcareEducation": _object(child, spec[name]["healthcareEducation"], where, errors)}
             continue
@@ -122,7 +146,9 @@ def _value(element: Any, kind: Any, path: str, errors: list[dict[str, Any]]) -> 
             if not number.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            errors.append({"loc": [path], "msg": f"expected a {'whole ' if kind == 'integer' else ''}number, got {text!r}"})
+            errors.append(
+                {"loc": [path], "msg": f"expected a {'whole ' if kind == 'integer' else ''}number, got {text!r}"}
+            )
             return None
         if number == number.to_integral_value():
             return int(number)

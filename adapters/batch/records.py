@@ -88,7 +88,6 @@ class RecordStream(Generic[R]):
         self.total  # noqa: B018 -- the checking pass first
         yield from self._produce()
 
-
     def unreadable_as(self, what: str) -> RecordStream[R]:
         """The same records, with a parser bug in either pass reported as an unreadable `what` file
         (BatchFormatError, a 4xx) rather than a 5xx."""

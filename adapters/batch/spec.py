@@ -44,7 +44,9 @@ ITEM: dict[str, Any] = {
         "DeliveryMethods": {"DeliveryMethod": [S]},
         "MeasuredOutcomes": [{"MeasuredOutcome": S, "MeasurementType": [S]}],
         "MOCRegistrations": {
-            "MOCRegistration": [{"boardName": S, "mocPoints": N, "MOCCreditType": [S], "CreditClaimDate": S, "MOCPracticeArea": [S]}]
+            "MOCRegistration": [
+                {"boardName": S, "mocPoints": N, "MOCCreditType": [S], "CreditClaimDate": S, "MOCPracticeArea": [S]}
+            ]
         },
         "MOCAttestation": B,
         "ContentOutlines": {
@@ -97,7 +99,13 @@ PARTICIPANT_CATEGORIES = (
     "athletic trainers",
     "other",
 )
-MEASURED_OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
+MEASURED_OUTCOMES = (
+    "Learner Knowledge",
+    "Learner Competence",
+    "Learner Performance",
+    "Patient Health",
+    "Community Health",
+)
 MEASUREMENT_TYPES = ("Objective", "Subjective")
 IDENTIFIER_CATALOGS = ("ACCME Activity ID", "Provider Activity ID", "URL")
 BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABPMR", "ABS", "ABTS")

@@ -38,7 +38,9 @@ decode = decode_text  # bytes already in memory, by the same rule
 def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
     """The file's activities, one row at a time; the first pass checks the header and counts the rows."""
     encoding = decided(stream)
-    return RecordStream(lambda: count_rows(rows(stream, encoding()), parse_rows), lambda: parse_rows(rows(stream, encoding())))
+    return RecordStream(
+        lambda: count_rows(rows(stream, encoding()), parse_rows), lambda: parse_rows(rows(stream, encoding()))
+    )
 
 
 def parse(data: Source) -> list[ParsedRecord]:
@@ -51,7 +53,9 @@ def rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[list[str]]:
     try:
         first = next(reader, None)
         if first is not None and len(first) < 2:
-            raise BatchFormatError("the first line has no tab: a tab-delimited file starts with a header row of tab-separated column names")
+            raise BatchFormatError(
+                "the first line has no tab: a tab-delimited file starts with a header row of tab-separated column names"
+            )
         if first is not None:
             yield [unguard(cell) for cell in first]
         for row in reader:
@@ -88,9 +92,17 @@ def parse_rows(rows: Iterable[list[Any]], first_row: int = 1) -> Iterator[Parsed
         ref = f"row {first_row + offset}"
         if _blank(cells):
             continue
-        extra = [c for c in cells[len(names):] if c is not None and str(c).strip() != ""]
+        extra = [c for c in cells[len(names) :] if c is not None and str(c).strip() != ""]
         if extra:
-            yield ParsedRecord(ref, errors=[{"loc": [ref], "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns"}])
+            yield ParsedRecord(
+                ref,
+                errors=[
+                    {
+                        "loc": [ref],
+                        "msg": f"the row has {len(names) + len(extra)} cells but the header names {len(names)} columns",
+                    }
+                ],
+            )
             continue
         item, errors = columns.row_to_item(dict(zip(names, cells, strict=False)), ref)
         yield ParsedRecord(ref, errors=errors) if errors else ParsedRecord(ref, item=item)
@@ -102,7 +114,9 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.strftime("%m/%d/%Y") if value.time() == datetime.min.time() else value.strftime("%m/%d/%Y %H:%M:%S")
+        return (
+            value.strftime("%m/%d/%Y") if value.time() == datetime.min.time() else value.strftime("%m/%d/%Y %H:%M:%S")
+        )
     if isinstance(value, date):
         return value.strftime("%m/%d/%Y")
     if isinstance(value, float) and value.is_integer():
@@ -117,7 +131,9 @@ def render(items: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\r\n")
     writer.writerow(names)
     for row in rows:
-        writer.writerow([guard(cell_text(value)) if isinstance(value := row.get(name), str) else cell_text(value) for name in names])
+        writer.writerow(
+            [guard(cell_text(value)) if isinstance(value := row.get(name), str) else cell_text(value) for name in names]
+        )
     return out.getvalue().encode("utf-8")
 
 

@@ -54,7 +54,7 @@ def _refuse_at(stream: BinaryIO, offset: int, why: str) -> BatchFormatError:
     stream.seek(0)
     message = (
         f"line {line}, byte {column} (byte offset {offset} of the file): byte 0x{value[0] if value else 0:02X} {why}; "
-        "save the file as UTF-8 (in Excel: Save As, \"Unicode Text\" or \"CSV UTF-8\"; in other tools: encoding UTF-8) and upload it again"
+        'save the file as UTF-8 (in Excel: Save As, "Unicode Text" or "CSV UTF-8"; in other tools: encoding UTF-8) and upload it again'
     )
     return BatchFormatError(message, [{"loc": ["file", f"line {line}", f"byte {column}"], "msg": message}])
 
@@ -102,7 +102,9 @@ def encoding_of(stream: BinaryIO) -> str:
         if first_bad is None:
             return "utf-16" if utf16 else "utf-8-sig"
         if multibyte:
-            raise _refuse_at(stream, first_bad, "is not UTF-8, yet the file has UTF-8 text elsewhere: its encodings are mixed")
+            raise _refuse_at(
+                stream, first_bad, "is not UTF-8, yet the file has UTF-8 text elsewhere: its encodings are mixed"
+            )
         if not_cp1252 is not None:
             raise _refuse_at(stream, not_cp1252, "is a character neither in UTF-8 nor in Windows-1252")
         return "cp1252"

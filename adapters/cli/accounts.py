@@ -14,9 +14,16 @@ def create_user(
     name: Annotated[str, typer.Option(help="the person's name")],
     role: Annotated[str, typer.Option(help="accreditor, provider or learner")] = "accreditor",
     provider: Annotated[str | None, typer.Option(help="ACCME ID, for provider users")] = None,
-    state: Annotated[str | None, typer.Option(help="a state accreditor's staff: its state code (ACCME staff: leave out)")] = None,
-    learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for a physician's CME Passport account")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="where PARS answers, for the link in the mail (default: PARS_PUBLIC_URL)")] = None,
+    state: Annotated[
+        str | None, typer.Option(help="a state accreditor's staff: its state code (ACCME staff: leave out)")
+    ] = None,
+    learner: Annotated[
+        str | None, typer.Option(help="learner_id or NPI, for a physician's CME Passport account")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="where PARS answers, for the link in the mail (default: PARS_PUBLIC_URL)"),
+    ] = None,
 ) -> None:
     """Invites a web user: mails "System Access Granted" with a one-time set-password link (PARS_MAIL), and prints the link."""
     from adapters.cli.main import cli_actor, err, system_or_exit
@@ -31,7 +38,9 @@ def create_user(
             system.projections.catch_up(["learner_directory"])
             resolved = system.learners.resolve_not_erased(learner or "")
             if resolved is None:
-                err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
+                err.print(
+                    f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`"
+                )
                 raise typer.Exit(1)
             learner = resolved
         tenant = Account.tenant_of(role, provider=provider, state=state.upper() if state else None, learner=learner)
@@ -39,7 +48,9 @@ def create_user(
         mailer = system.accounts.mailer
         system.accounts.mailer = _Tee(mailer, sent)
         try:
-            account = system.accounts.invite(email, name, role, tenant, cli_actor(), (base_url or system.settings.public_base()).rstrip("/"))
+            account = system.accounts.invite(
+                email, name, role, tenant, cli_actor(), (base_url or system.settings.public_base()).rstrip("/")
+            )
         finally:
             system.accounts.mailer = mailer
         system.projections.catch_up(["accounts"])

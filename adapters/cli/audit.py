@@ -13,7 +13,9 @@ audit = typer.Typer(help="Audit: verify the hash chains of the stored events.", 
 
 
 @audit.command("verify")
-def verify(provider: Annotated[str | None, typer.Option(help="check only this provider's chain (ACCME ID)")] = None) -> None:
+def verify(
+    provider: Annotated[str | None, typer.Option(help="check only this provider's chain (ACCME ID)")] = None,
+) -> None:
     """Recomputes every provider's hash chain from the stored events; names the first event that does not match (exit 1)."""
     from adapters.cli.main import err, system_or_exit
     from services.audit import verify_chains
@@ -28,13 +30,26 @@ def verify(provider: Annotated[str | None, typer.Option(help="check only this pr
         with Progress(*columns, console=err, transient=True) as progress:
             # One provider: only its chain's links and rows are read, so the total is not known up front.
             task = progress.add_task("verifying", total=verified_to if provider is None else None)
-            result = verify_chains(system.store, system.chain.view, verified_to, provider, lambda n: progress.advance(task, n))
+            result = verify_chains(
+                system.store, system.chain.view, verified_to, provider, lambda n: progress.advance(task, n)
+            )
         elapsed = time.perf_counter() - started
-        summary = {"ok": result.ok, "events": result.checked, "chains": len(result.chains), "position": result.verified_to,
-                   "seconds": round(elapsed, 3), "events_per_second": round(result.checked / elapsed) if elapsed else None}
+        summary = {
+            "ok": result.ok,
+            "events": result.checked,
+            "chains": len(result.chains),
+            "position": result.verified_to,
+            "seconds": round(elapsed, 3),
+            "events_per_second": round(result.checked / elapsed) if elapsed else None,
+        }
         if result.first_mismatch is not None:
             m = result.first_mismatch
-            summary["first_mismatch"] = {"position": m.position, "provider": m.provider, "type": m.type, "reason": m.reason}
+            summary["first_mismatch"] = {
+                "position": m.position,
+                "provider": m.provider,
+                "type": m.type,
+                "reason": m.reason,
+            }
             typer.echo(json.dumps(summary))
             err.print(f"[red]tampered:[/red] {m.describe()}")
             raise typer.Exit(1)

@@ -11,7 +11,15 @@ from typing import Any, BinaryIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from adapters.batch.records import BatchFormatError
 
@@ -24,7 +32,14 @@ Submit = Callable[[str, list[Any], Callable[[int, int], None]], Any]
 def import_with_progress(file: Path, read: Read, submit: Submit, err: Console) -> Any:
     """`read(file, name) -> (format, records)`, then `submit(format, records, progress) -> report`;
     a file that cannot be read as a whole prints why and exits 1. The file is read as a stream."""
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with ExitStack() as stack, Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task(f"reading {file.name}", total=None)
         try:
@@ -41,7 +56,9 @@ def import_with_progress(file: Path, read: Read, submit: Submit, err: Console) -
         return submit(fmt, records, lambda done, total: progress.update(task, completed=done, total=total))
 
 
-def print_report(report: Any, file: Path, listed: str, show_listed: bool, error_line: Callable[[dict[str, Any]], str], err: Console) -> None:
+def print_report(
+    report: Any, file: Path, listed: str, show_listed: bool, error_line: Callable[[dict[str, Any]], str], err: Console
+) -> None:
     """The report as JSON (without its `listed` entries unless asked), a summary, the first errors; exit 1 if any row was rejected."""
     body = report.as_dict()
     if not show_listed:

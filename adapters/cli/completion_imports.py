@@ -26,10 +26,16 @@ def run_completion_import(file: Path, provider: str, show_completions: bool, err
         report = import_with_progress(
             file,
             lambda stream, name: open_completion_file(stream, name, provider),
-            lambda fmt, records, progress: submit_completion_records(system.completions, provider, fmt, records, by, progress=progress),
+            lambda fmt, records, progress: submit_completion_records(
+                system.completions, provider, fmt, records, by, progress=progress
+            ),
             err,
         )
         print_report(
-            report, file, "completions", show_completions,
-            lambda e: f"[red]row {e['row']}[/red] {' / '.join(str(p) for p in e['loc'])}: {e['msg']}", err,
+            report,
+            file,
+            "completions",
+            show_completions,
+            lambda e: f"[red]row {e['row']}[/red] {' / '.join(str(p) for p in e['loc'])}: {e['msg']}",
+            err,
         )

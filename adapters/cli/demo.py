@@ -40,7 +40,8 @@ def run_demo(err: Console) -> None:
             f"  {made.activities} activities over {system.annual.today().year - 1}-{system.annual.today().year}, {made.closed} closed"
             + (f" ({len(made.rejected_activities)} refused)" if made.rejected_activities else ""),
             f"  {len(made.learners)} physicians in the learner directory",
-            f"  {made.completions} completions" + (f" ({made.rejected_completions} refused)" if made.rejected_completions else ""),
+            f"  {made.completions} completions"
+            + (f" ({made.rejected_completions} refused)" if made.rejected_completions else ""),
             f"  program summaries: {', '.join(f'{a} {y}' for a, y in made.program_summaries)}",
             "",
             "to try (PARS_SECRET_KEY signs these tokens; `pars serve` to start):",
@@ -49,10 +50,10 @@ def run_demo(err: Console) -> None:
             f"  learner {learner.get('name')} (NPI {learner.get('npi')}, licence {learner.get('licence')}):",
             f"                        export LEARNER={token('learner', learner=learner.get('learner_id'))}",
             f"  TN medical board:     export TN_BOARD={token('board', state='TN')}",
-            f"  curl -s {base}/api/v1/providers/{provider}/dashboard -H \"Authorization: Bearer $PROVIDER\"",
-            f"  curl -s {base}/api/v1/passport/transcript -H \"Authorization: Bearer $LEARNER\"",
+            f'  curl -s {base}/api/v1/providers/{provider}/dashboard -H "Authorization: Bearer $PROVIDER"',
+            f'  curl -s {base}/api/v1/passport/transcript -H "Authorization: Bearer $LEARNER"',
             f"  curl -s '{base}/accme/GetLearnerTranscriptbyLearner?npi={learner.get('npi')}' -H \"Authorization: Bearer $ACCREDITOR\"",
-            f"  curl -s {base}/accme/activities/{made.sample_activity} -H \"Authorization: Bearer $PROVIDER\"",
+            f'  curl -s {base}/accme/activities/{made.sample_activity} -H "Authorization: Bearer $PROVIDER"',
             f"  curl -s '{base}/api/v1/passport/catalog?past=true'",
         ]
         typer.echo("\n".join(lines))

@@ -14,7 +14,9 @@ feeds = typer.Typer(help="Board feeds: the Kafka relay.", no_args_is_help=True)
 
 @feeds.command("relay")
 def relay(
-    bootstrap: Annotated[str | None, typer.Option(help="host:port of the broker; PARS_KAFKA_BOOTSTRAP when left out")] = None,
+    bootstrap: Annotated[
+        str | None, typer.Option(help="host:port of the broker; PARS_KAFKA_BOOTSTRAP when left out")
+    ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=10_000, help="events per round")] = 1000,
 ) -> None:
     """Publishes every event (pars.events) and the board and state feeds (pars.feed.*) from the relay's
@@ -51,4 +53,14 @@ def status() -> None:
     with system_or_exit() as system:
         at = SqlRelayPosition(system.db, RELAY_NAME).get()
         head = system.store.head()
-        typer.echo(json.dumps({"relay": RELAY_NAME, "position": at, "head": head, "lag": max(head - at, 0), "feeds": system.feeds.position}))
+        typer.echo(
+            json.dumps(
+                {
+                    "relay": RELAY_NAME,
+                    "position": at,
+                    "head": head,
+                    "lag": max(head - at, 0),
+                    "feeds": system.feeds.position,
+                }
+            )
+        )

@@ -20,9 +20,16 @@ err = Console(stderr=True, soft_wrap=True)  # messages whole: a path or an ID is
 
 @imports.command("activities")
 def import_activities(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ACCME JSON, MEMS XML, tab-delimited or Excel (.xlsx)")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="ACCME JSON, MEMS XML, tab-delimited or Excel (.xlsx)"
+        ),
+    ],
     provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
-    show_activities: Annotated[bool, typer.Option("--activities", help="also list each stored activity's row, ID and action")] = False,
+    show_activities: Annotated[
+        bool, typer.Option("--activities", help="also list each stored activity's row, ID and action")
+    ] = False,
 ) -> None:
     """Imports an activity batch file and prints its report as JSON; exit 1 if any row was rejected."""
     from adapters.cli.main import system_or_exit  # here, not at the top: main registers this module
@@ -30,14 +37,34 @@ def import_activities(
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
         report = import_with_progress(
-            file, open_file, lambda fmt, records, progress: submit_records(system.activities, provider, fmt, records, by, progress=progress), err
+            file,
+            open_file,
+            lambda fmt, records, progress: submit_records(
+                system.activities, provider, fmt, records, by, progress=progress
+            ),
+            err,
         )
-        print_report(report, file, "activities", show_activities, lambda e: f"[red]{e['row']}[/red] {e['field'] or ''}: {e['reason']}", err)
+        print_report(
+            report,
+            file,
+            "activities",
+            show_activities,
+            lambda e: f"[red]{e['row']}[/red] {e['field'] or ''}: {e['reason']}",
+            err,
+        )
 
 
 @imports.command("learners")
 def import_learners(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV: first_name,last_name,birth_date,npi,licenses,board_ids")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV: first_name,last_name,birth_date,npi,licenses,board_ids",
+        ),
+    ],
 ) -> None:
     """Loads physicians into the learner directory; one JSON object per learner; exit 1 if any row was rejected."""
     from adapters.cli.learner_imports import run_learner_import  # the learner directory's own module
@@ -47,9 +74,19 @@ def import_learners(
 
 @imports.command("completions")
 def import_completions(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ACCME learner-reports JSON, tab-delimited or Excel (.xlsx)")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="ACCME learner-reports JSON, tab-delimited or Excel (.xlsx)",
+        ),
+    ],
     provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
-    show_completions: Annotated[bool, typer.Option("--completions", help="also list each stored record's row, action and credit IDs")] = False,
+    show_completions: Annotated[
+        bool, typer.Option("--completions", help="also list each stored record's row, action and credit IDs")
+    ] = False,
 ) -> None:
     """Imports a completion batch file and prints its report as JSON; exit 1 if any record was rejected."""
     from adapters.cli.completion_imports import run_completion_import

@@ -74,7 +74,9 @@ def parse_row(row: int, values: dict[str, str]) -> RegisterLearner:
             birth_month_day=birth,
             birth_year=year,
             npi=(values.get("npi") or "").strip() or None,
-            licences=tuple(Licence(state=s, number=n) for s, n in _pairs(values.get("licenses") or "", "licenses", row)),
+            licences=tuple(
+                Licence(state=s, number=n) for s, n in _pairs(values.get("licenses") or "", "licenses", row)
+            ),
             board_ids=tuple(BoardId(board=b, id=i) for b, i in _pairs(values.get("board_ids") or "", "board_ids", row)),
         )
     except ValidationError as error:  # pragma: no cover - every field is a string here
@@ -97,7 +99,9 @@ def read_learner_csv(data: bytes) -> ParsedRows:
         if not any((v or "").strip() for k, v in values.items() if isinstance(v, str)):
             continue  # blank line
         if None in values:
-            parsed.errors.append(RowError(number, COLUMNS[-1], f"{len(header) + len(values[None])} values for {len(header)} columns"))  # type: ignore[index]
+            parsed.errors.append(
+                RowError(number, COLUMNS[-1], f"{len(header) + len(values[None])} values for {len(header)} columns")
+            )  # type: ignore[index]
             continue
         try:
             parsed.commands.append((number, parse_row(number, values)))

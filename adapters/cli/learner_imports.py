@@ -49,7 +49,9 @@ def run_learner_import(file: Path, err: Console) -> None:
         counts[outcome.status] += 1
         typer.echo(json.dumps({"row": row, "learner_id": outcome.learner_id, "status": outcome.status}))
     errors.sort(key=lambda e: e.row)
-    err.print(f"{file.name}: {counts['created']} created, {counts['existing']} already in the directory, {len(errors)} rejected")
+    err.print(
+        f"{file.name}: {counts['created']} created, {counts['existing']} already in the directory, {len(errors)} rejected"
+    )
     for each in errors:
         err.print(f"  row {each.row}, {each.column}: {each.reason}", markup=False, highlight=False, soft_wrap=True)
     if errors:

@@ -21,11 +21,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.bootstrap import System, bootstrap
-from adapters.settings import Settings
 from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
+from adapters.settings import Settings
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from domain.errors import DomainError
@@ -80,7 +80,11 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     projections: Annotated[
-        bool, typer.Option("--projections/--no-projections", help="run the projections in this process (off when a `pars projections run` worker does)")
+        bool,
+        typer.Option(
+            "--projections/--no-projections",
+            help="run the projections in this process (off when a `pars projections run` worker does)",
+        ),
     ] = True,
 ) -> None:
     """API, web pages and projections in one process."""
@@ -111,7 +115,9 @@ def create_provider(
                 accme_id=accme_id,
                 name=name,
                 accreditor=accreditor,
-                primary=ContactDetails(name=primary_name, email=primary_email, title=primary_title, phone=primary_phone),
+                primary=ContactDetails(
+                    name=primary_name, email=primary_email, title=primary_title, phone=primary_phone
+                ),
             )
         except ValidationError as error:
             err.print(f"[red]error:[/red] {error.errors()[0]['msg']}")
@@ -128,9 +134,17 @@ def issue_token_command(
     board: Annotated[str | None, typer.Option(help="certifying board code, for board tokens")] = None,
     state: Annotated[str | None, typer.Option(help="state code: a state board, or a state accreditor's staff")] = None,
     learner: Annotated[str | None, typer.Option(help="learner_id or NPI, for learner tokens")] = None,
-    days: Annotated[int | None, typer.Option(help="lifetime in days (default: 365 for provider and board tokens, 30 for others; PARS_SYSTEM_TOKEN_DAYS, PARS_TOKEN_DAYS)")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help="lifetime in days (default: 365 for provider and board tokens, 30 for others; PARS_SYSTEM_TOKEN_DAYS, PARS_TOKEN_DAYS)"
+        ),
+    ] = None,
     label: Annotated[str, typer.Option(help="what or who will use it (shown by list-tokens)")] = "",
-    as_json: Annotated[bool, typer.Option("--json", help='print {"token", "id", "role", "scope", "expires_at"} instead of the token alone')] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help='print {"token", "id", "role", "scope", "expires_at"} instead of the token alone'),
+    ] = False,
 ) -> None:
     """Prints one bearer token, alone on stdout. Every token is recorded (id, role, scope, expiry; never the
     secret), so that list-tokens lists it and revoke-token revokes it."""
@@ -140,11 +154,19 @@ def issue_token_command(
             system.projections.catch_up(["learner_directory"])
             resolved = system.learners.resolve(learner)
             if resolved is None:
-                err.print(f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`")
+                err.print(
+                    f"[red]error:[/red] no learner with learner_id or NPI {learner!r}; load them with `pars import learners`"
+                )
                 raise typer.Exit(1)
             learner = resolved
         issued = system.tokens.issue(
-            role, cli_actor(), provider=provider, board=board, state=state, learner=learner, days=days,
+            role,
+            cli_actor(),
+            provider=provider,
+            board=board,
+            state=state,
+            learner=learner,
+            days=days,
             label=label or "issued with pars admin issue-token",
         )
         settle(system, ["tokens"], issued.position)
@@ -154,7 +176,9 @@ def issue_token_command(
 @admin.command("revoke-token")
 def revoke_token_command(
     token_id: Annotated[str, typer.Argument(help="the token's id (pars admin list-tokens lists them)")],
-    provider: Annotated[str | None, typer.Option(help="the provider's ACCME ID (optional: the id finds the token)")] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="the provider's ACCME ID (optional: the id finds the token)")
+    ] = None,
 ) -> None:
     """Revokes a token of any role. Every API process refuses it from the moment this returns."""
     with system_or_exit() as system:
@@ -162,7 +186,9 @@ def revoke_token_command(
         position = system.tokens.revoke(token_id, cli_actor(), accme_id=provider)
         settle(system, ["tokens"], position)
         token = system.tokens.get(token_id) or {}
-        typer.echo(f"revoked token {token_id} ({token.get('role', 'provider')} {token.get('scope', provider or '')})".rstrip())
+        typer.echo(
+            f"revoked token {token_id} ({token.get('role', 'provider')} {token.get('scope', provider or '')})".rstrip()
+        )
 
 
 @admin.command("list-tokens")
@@ -180,9 +206,15 @@ def list_tokens_command(
         settle(system, ["tokens"])
         for doc in system.tokens.list(role=role, provider=provider):
             line = {
-                "id": doc["token_id"], "role": doc["role"], "scope": doc["scope"], "label": doc["label"],
-                "issued": doc["issued_at"], "issued_by": doc["issued_by"], "expires": doc["expires_at"],
-                "revoked": doc["revoked_at"], "revoked_by": doc["revoked_by"],
+                "id": doc["token_id"],
+                "role": doc["role"],
+                "scope": doc["scope"],
+                "label": doc["label"],
+                "issued": doc["issued_at"],
+                "issued_by": doc["issued_by"],
+                "expires": doc["expires_at"],
+                "revoked": doc["revoked_at"],
+                "revoked_by": doc["revoked_by"],
             }
             typer.echo(json.dumps(line, separators=(",", ":")))
 
@@ -201,7 +233,9 @@ def settle(system: System, names: list[str], position: int | None = None) -> Non
 
 
 @admin.command("backup")
-def backup_command(file: Annotated[Path, typer.Argument(help="the backup file to write (replaced if it exists)")]) -> None:
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="the backup file to write (replaced if it exists)")],
+) -> None:
     """Writes a consistent backup of the whole store (events, read models, learner keys, password hashes)
     while PARS keeps running: SQLite's online backup API, or pg_dump. PARS_SECRET_KEY is not in it: keep it too."""
     from adapters.backup import BackupError, backup
@@ -213,7 +247,16 @@ def backup_command(file: Annotated[Path, typer.Argument(help="the backup file to
     except BackupError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
-    typer.echo(json.dumps({"backup": str(made.path), "kind": made.kind, "bytes": made.bytes, "seconds": round(time.perf_counter() - started, 3)}))
+    typer.echo(
+        json.dumps(
+            {
+                "backup": str(made.path),
+                "kind": made.kind,
+                "bytes": made.bytes,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
+    )
 
 
 @admin.command("restore")
@@ -237,8 +280,16 @@ def restore_command(
         with err.status("bringing the read models to the head of the restored log"):
             settle(system, list(system.projections.runners))
         lines = system.projections.report()
-        typer.echo(json.dumps({"restored": str(file), "events": system.store.head(), "seconds": round(time.perf_counter() - started, 3),
-                               "projections": lines}))
+        typer.echo(
+            json.dumps(
+                {
+                    "restored": str(file),
+                    "events": system.store.head(),
+                    "seconds": round(time.perf_counter() - started, 3),
+                    "projections": lines,
+                }
+            )
+        )
 
 
 def settings_or_exit() -> Settings:
@@ -252,9 +303,20 @@ def settings_or_exit() -> Settings:
 @app.command()
 def history(
     provider: Annotated[str, typer.Option(help="the provider's ACCME ID")],
-    as_of: Annotated[datetime | None, typer.Option("--as-of", help="ISO-8601 instant", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            help="ISO-8601 instant",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        ),
+    ] = None,
     type_: Annotated[
-        list[str] | None, typer.Option("--type", help="event types (repeat or comma-separate): Provider.ContactAssigned, Provider, or ContactAssigned")
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="event types (repeat or comma-separate): Provider.ContactAssigned, Provider, or ContactAssigned",
+        ),
     ] = None,
 ) -> None:
     """Prints the provider's events in order, one JSON object a line."""
@@ -267,7 +329,9 @@ def history(
         types = [t.strip() for value in type_ or [] for t in value.split(",") if t.strip()] or None
         bad = [t for t in types or [] if not TYPE_PATTERN.match(t)]
         if bad:
-            err.print(f"[red]error:[/red] not an event type: {bad[0]!r} (Provider.ContactAssigned, Provider or ContactAssigned)")
+            err.print(
+                f"[red]error:[/red] not an event type: {bad[0]!r} (Provider.ContactAssigned, Provider or ContactAssigned)"
+            )
             raise typer.Exit(2)
         while page := system.history.view.events(provider, as_of=as_of, after=after, limit=1000, types=types):
             for item in page:
@@ -297,7 +361,11 @@ def run_projections() -> None:
 
 
 @projections.command("rebuild")
-def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all but event_chain and feeds when left out")] = None) -> None:
+def rebuild(
+    name: Annotated[
+        str | None, typer.Argument(help="one projection; all but event_chain and feeds when left out")
+    ] = None,
+) -> None:
     """Rebuilds read models from the event store beside the live ones and swaps each in at once (safe
     while `pars serve` and workers run), with a progress bar. The event chain only when named:
     re-hashing the store as it is now would make a tampered row look genuine."""
@@ -306,7 +374,9 @@ def rebuild(name: Annotated[str | None, typer.Argument(help="one projection; all
         names = [name] if name else [n for n, r in runners.items() if getattr(r.projection, "rebuild_by_default", True)]
         unknown = [n for n in names if n not in system.projections.runners]
         if unknown:
-            err.print(f"[red]error:[/red] no projection {unknown[0]!r}; there are {', '.join(system.projections.runners)}")
+            err.print(
+                f"[red]error:[/red] no projection {unknown[0]!r}; there are {', '.join(system.projections.runners)}"
+            )
             raise typer.Exit(1)
         head = system.store.head()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -69,7 +69,11 @@ class SqlCredentials:
     def put(self, account_id: str, password_hash: str) -> None:
         with self.db.engine.begin() as conn:
             conn.execute(delete(account_credentials).where(account_credentials.c.account_id == account_id))
-            conn.execute(insert(account_credentials).values(account_id=account_id, password_hash=password_hash, updated_at=_now()))
+            conn.execute(
+                insert(account_credentials).values(
+                    account_id=account_id, password_hash=password_hash, updated_at=_now()
+                )
+            )
 
     def delete(self, account_id: str) -> None:
         with self.db.engine.begin() as conn:
@@ -105,10 +109,20 @@ class SqlSignInThrottle:
         for _ in range(3):  # two first failures at once: one insert wins, the other counts again
             try:
                 with self.db.engine.begin() as conn:
-                    row = conn.execute(select(sign_in_throttle).where(sign_in_throttle.c.key == key).with_for_update()).first()
-                    before = Throttle(row.failures, _aware(row.window_started), _aware(row.locked_until)) if row else Throttle()
+                    row = conn.execute(
+                        select(sign_in_throttle).where(sign_in_throttle.c.key == key).with_for_update()
+                    ).first()
+                    before = (
+                        Throttle(row.failures, _aware(row.window_started), _aware(row.locked_until))
+                        if row
+                        else Throttle()
+                    )
                     after = before.failed(now)
-                    values = {"failures": after.failures, "window_started": _naive(after.window_started), "locked_until": _naive(after.locked_until)}
+                    values = {
+                        "failures": after.failures,
+                        "window_started": _naive(after.window_started),
+                        "locked_until": _naive(after.locked_until),
+                    }
                     if row is None:
                         conn.execute(insert(sign_in_throttle).values(key=key, **values))
                     else:
@@ -155,8 +169,11 @@ class SqlSessions:
         with self.db.engine.begin() as conn:
             # Sessions ended a day ago or more are of no use to anyone: each sign-in sweeps them.
             conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now - timedelta(days=1)))
-            conn.execute(insert(web_sessions).values(
-                digest=_digest(token), account_id=account_id, created_at=now, expires_at=now + self.lifetime))
+            conn.execute(
+                insert(web_sessions).values(
+                    digest=_digest(token), account_id=account_id, created_at=now, expires_at=now + self.lifetime
+                )
+            )
         return token
 
     def account_of(self, token: str) -> str | None:
@@ -179,5 +196,7 @@ class SqlSessions:
     def revoke_all(self, account_id: str) -> int:
         with self.db.engine.begin() as conn:
             return conn.execute(
-                update(web_sessions).where(web_sessions.c.account_id == account_id, web_sessions.c.revoked_at.is_(None)).values(revoked_at=_now())
+                update(web_sessions)
+                .where(web_sessions.c.account_id == account_id, web_sessions.c.revoked_at.is_(None))
+                .values(revoked_at=_now())
             ).rowcount

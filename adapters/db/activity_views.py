@@ -25,11 +25,21 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
         text = " ".join([doc["activity_id"], doc["provider_activity_id"], doc["title"], doc["format"] or ""]).lower()
         return {
-            "accme_id": doc["accme_id"], "activity_id": doc["activity_id"], "format": doc["format"],
-            "start_date": doc["start_date"], "end_date": doc["end_date"], "complete": doc["complete"],
-            "closed": doc["closed"], "deleted": doc["deleted"], "rems": doc["rems"], "mips": doc["mips"],
-            "moc_boards": " " + " ".join(doc["moc_boards"]) + " ", "physician_learners": doc["physician_learners"],
-            "for_public_list": doc.get("for_public_list") is True, "search_text": text, "doc": doc,
+            "accme_id": doc["accme_id"],
+            "activity_id": doc["activity_id"],
+            "format": doc["format"],
+            "start_date": doc["start_date"],
+            "end_date": doc["end_date"],
+            "complete": doc["complete"],
+            "closed": doc["closed"],
+            "deleted": doc["deleted"],
+            "rems": doc["rems"],
+            "mips": doc["mips"],
+            "moc_boards": " " + " ".join(doc["moc_boards"]) + " ",
+            "physician_learners": doc["physician_learners"],
+            "for_public_list": doc.get("for_public_list") is True,
+            "search_text": text,
+            "doc": doc,
         }
 
     def get_summary(self, key: str) -> dict[str, Any] | None:
@@ -46,8 +56,19 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         return where
 
     def search(
-        self, accme_id: str, *, year: int | None, fmt: str | None, status: str | None, q: str | None,
-        moc: str | None, rems: bool | None, mips: bool | None, today: date, limit: int, offset: int,
+        self,
+        accme_id: str,
+        *,
+        year: int | None,
+        fmt: str | None,
+        status: str | None,
+        q: str | None,
+        moc: str | None,
+        rems: bool | None,
+        mips: bool | None,
+        today: date,
+        limit: int,
+        offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
         where = self._where(accme_id, year)
         if fmt:
@@ -76,7 +97,11 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         with self.reading() as conn:
             total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
             rows = conn.execute(
-                select(t.c.doc).where(and_(*where)).order_by(t.c.start_date.desc(), t.c.activity_id).limit(limit).offset(offset)
+                select(t.c.doc)
+                .where(and_(*where))
+                .order_by(t.c.start_date.desc(), t.c.activity_id)
+                .limit(limit)
+                .offset(offset)
             ).scalars()
             return list(rows), total
 
@@ -89,7 +114,11 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         with self.reading() as conn:
             total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
             rows = conn.execute(
-                select(t.c.doc).where(and_(*where)).order_by(t.c.start_date, t.c.activity_id).limit(limit).offset(offset)
+                select(t.c.doc)
+                .where(and_(*where))
+                .order_by(t.c.start_date, t.c.activity_id)
+                .limit(limit)
+                .offset(offset)
             ).scalars()
             return list(rows), total
 

@@ -1,6 +1,6 @@
 """Tables of the checklist projection (annual reports and accreditors' deadlines)."""
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, Date, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, Float, Index, Integer, String, Table, Text
 
 from adapters.db.tables import Json, metadata
 

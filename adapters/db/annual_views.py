@@ -12,8 +12,8 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, annual_enduring_counts, annual_reports
 from adapters.db.tables import provider_profiles
 from adapters.db.views import SqlView, _upsert
-from projections.base import chunks
 from domain.annual_report import YearFacts
+from projections.base import chunks
 from projections.checklist import ChecklistView, commercial_support_totals
 
 
@@ -28,7 +28,9 @@ class SqlChecklistView(SqlView, ChecklistView):
     def put_report(self, accme_id: str, year: int, doc: dict[str, Any], tracking: Tracking) -> None:
         t = annual_reports.c
         with self.transaction() as conn:
-            if not conn.execute(update(annual_reports).where(t.accme_id == accme_id, t.year == year).values(doc=doc)).rowcount:
+            if not conn.execute(
+                update(annual_reports).where(t.accme_id == accme_id, t.year == year).values(doc=doc)
+            ).rowcount:
                 conn.execute(insert(annual_reports).values(accme_id=accme_id, year=year, doc=doc))
             self._track(conn, tracking)
 
@@ -61,7 +63,9 @@ class SqlChecklistView(SqlView, ChecklistView):
     def deadlines_for_year(self, year: int) -> dict[str, date]:
         t = annual_deadlines.c
         with self.reading() as conn:
-            return {r.accreditor: r.deadline for r in conn.execute(select(t.accreditor, t.deadline).where(t.year == year))}
+            return {
+                r.accreditor: r.deadline for r in conn.execute(select(t.accreditor, t.deadline).where(t.year == year))
+            }
 
     # --- activity facts ------------------------------------------------------------------------
 
@@ -116,7 +120,10 @@ class SqlChecklistView(SqlView, ChecklistView):
     def commercial_support(self, accme_id: str, year: int) -> dict[str, Any]:
         t = annual_activity_facts.c
         query = select(t.commercial_support).where(
-            t.accme_id == accme_id, t.deleted.is_(False), t.end_date >= date(year, 1, 1), t.end_date <= date(year, 12, 31)
+            t.accme_id == accme_id,
+            t.deleted.is_(False),
+            t.end_date >= date(year, 1, 1),
+            t.end_date <= date(year, 12, 31),
         )
         with self.reading() as conn:
             return commercial_support_totals(list(conn.execute(query).scalars()))
@@ -131,10 +138,17 @@ class SqlChecklistView(SqlView, ChecklistView):
         with self.reading() as conn:
             for batch in batches:
                 scoped = where if batch is None else [*where, t.accme_id.in_(batch)]
-                grouped = select(
-                    t.format, func.count(), func.coalesce(func.sum(t.credits), 0),
-                    func.coalesce(func.sum(t.physician_learners), 0), func.coalesce(func.sum(t.other_learners), 0),
-                ).where(*scoped).group_by(t.format)
+                grouped = (
+                    select(
+                        t.format,
+                        func.count(),
+                        func.coalesce(func.sum(t.credits), 0),
+                        func.coalesce(func.sum(t.physician_learners), 0),
+                        func.coalesce(func.sum(t.other_learners), 0),
+                    )
+                    .where(*scoped)
+                    .group_by(t.format)
+                )
                 for fmt, count, credits, phys, other in conn.execute(grouped):
                     entry = by_format.setdefault(fmt or "Unknown", {"activities": 0, "credits": 0.0})
                     entry["activities"] += count
@@ -144,7 +158,9 @@ class SqlChecklistView(SqlView, ChecklistView):
                 supports.extend(conn.execute(select(t.commercial_support).where(*scoped)).scalars())
         return {
             "activities": sum(int(v["activities"]) for v in by_format.values()),
-            "by_format": {k: {"activities": int(v["activities"]), "credits": v["credits"]} for k, v in sorted(by_format.items())},
+            "by_format": {
+                k: {"activities": int(v["activities"]), "credits": v["credits"]} for k, v in sorted(by_format.items())
+            },
             "physician_learners": physicians,
             "other_learners": others,
             "commercial_support": commercial_support_totals(supports),
@@ -158,22 +174,33 @@ class SqlChecklistView(SqlView, ChecklistView):
         with self.reading() as conn:
             for batch in _batches(accme_ids):
                 scope = [t.accme_id.in_(batch)]
-                ended = select(t.accme_id, t.activity_id, t.title, t.end_date).where(
-                    *scope, t.deleted.is_(False), t.closed.is_(False), t.end_date >= first, t.end_date <= last
-                ).order_by(t.accme_id, t.end_date, t.activity_id)
+                ended = (
+                    select(t.accme_id, t.activity_id, t.title, t.end_date)
+                    .where(*scope, t.deleted.is_(False), t.closed.is_(False), t.end_date >= first, t.end_date <= last)
+                    .order_by(t.accme_id, t.end_date, t.activity_id)
+                )
                 for r in conn.execute(ended):
                     if r.accme_id not in open_:
                         continue
-                    open_[r.accme_id].append({"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()})
+                    open_[r.accme_id].append(
+                        {"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()}
+                    )
                 counted = select(annual_enduring_counts.c.stream_id).where(
                     annual_enduring_counts.c.stream_id == t.stream_id, annual_enduring_counts.c.year == year
                 )
-                enduring = select(t.accme_id, t.activity_id, t.title).where(
-                    *scope, t.deleted.is_(False), t.enduring.is_(True), t.start_date <= last,
-                    or_(t.end_date.is_(None), t.end_date >= first),
-                    ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
-                    ~counted.exists(),
-                ).order_by(t.accme_id, t.activity_id)
+                enduring = (
+                    select(t.accme_id, t.activity_id, t.title)
+                    .where(
+                        *scope,
+                        t.deleted.is_(False),
+                        t.enduring.is_(True),
+                        t.start_date <= last,
+                        or_(t.end_date.is_(None), t.end_date >= first),
+                        ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
+                        ~counted.exists(),
+                    )
+                    .order_by(t.accme_id, t.activity_id)
+                )
                 for r in conn.execute(enduring):
                     if r.accme_id in uncounted:
                         uncounted[r.accme_id].append({"activity_id": r.activity_id, "title": r.title})
@@ -186,4 +213,19 @@ def _batches(accme_ids: Sequence[str]) -> list[list[str]]:
 
 
 FACT_DEFAULTS: dict[str, Any] = {"deleted": False, "counted_years": [], "commercial_support": []}
-FACT_FIELDS = ("activity_id", "deleted", "accme_id", "title", "enduring", "format", "credits", "physician_learners", "other_learners", "start_date", "end_date", "closed", "counted_years", "commercial_support")
+FACT_FIELDS = (
+    "activity_id",
+    "deleted",
+    "accme_id",
+    "title",
+    "enduring",
+    "format",
+    "credits",
+    "physician_learners",
+    "other_learners",
+    "start_date",
+    "end_date",
+    "closed",
+    "counted_years",
+    "commercial_support",
+)

@@ -18,8 +18,14 @@ T = transcript_entries.c
 
 def _row(r: Any) -> dict[str, Any]:
     return {
-        "key": r.key, "accme_id": r.accme_id, "learner_id": r.learner_id, "activity_id": r.activity_id,
-        "credit_id": r.credit_id, "completion_date": r.completion_date, "doc": r.doc, "deleted": bool(r.deleted),
+        "key": r.key,
+        "accme_id": r.accme_id,
+        "learner_id": r.learner_id,
+        "activity_id": r.activity_id,
+        "credit_id": r.credit_id,
+        "completion_date": r.completion_date,
+        "doc": r.doc,
+        "deleted": bool(r.deleted),
     }
 
 

@@ -155,7 +155,9 @@ class Database:
                     if column.name not in have:
                         ddl = CreateColumn(column).compile(dialect=self.engine.dialect)
                         conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
-                        log.warning("added column %s.%s; run `pars projections rebuild` to fill it", table.name, column.name)
+                        log.warning(
+                            "added column %s.%s; run `pars projections rebuild` to fill it", table.name, column.name
+                        )
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
 
@@ -179,7 +181,10 @@ class Database:
                     if not busy:
                         return True
                     time.sleep(min(0.2, 0.01 * 2**attempt))
-                log.warning("the WAL checkpoint after an erasure waited for readers %d times; it will complete at a later checkpoint", attempts)
+                log.warning(
+                    "the WAL checkpoint after an erasure waited for readers %d times; it will complete at a later checkpoint",
+                    attempts,
+                )
                 return False
             finally:
                 raw.close()
@@ -192,7 +197,9 @@ class Database:
             # it. Wait until every transaction that began before now has ended (projection batches are short).
             now = conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one()
             for attempt in range(attempts):
-                oldest = conn.exec_driver_sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint").scalar_one()
+                oldest = conn.exec_driver_sql(
+                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                ).scalar_one()
                 if oldest > now:
                     break
                 time.sleep(min(0.2, 0.01 * 2**attempt))
@@ -206,7 +213,9 @@ class Database:
                         # ACCESS EXCLUSIVE while it runs: matching waits (bench/erasure.py: 1.8 s with 50,000 learners).
                         conn.exec_driver_sql(f"VACUUM FULL {table}")
                     except OperationalError:  # lock_not_available: a long reader; leave the rewrite to a later one
-                        log.warning("VACUUM FULL %s waited longer than %s; vacuumed only", table, FULL_VACUUM_LOCK_TIMEOUT)
+                        log.warning(
+                            "VACUUM FULL %s waited longer than %s; vacuumed only", table, FULL_VACUUM_LOCK_TIMEOUT
+                        )
                         conn.exec_driver_sql(f"VACUUM {table}")
                         rewritten = False
             finally:

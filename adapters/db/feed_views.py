@@ -94,7 +94,9 @@ class SqlFeedView(SqlView, FeedView):
             if learner_id in pending.known_states:
                 return list(pending.known_states[learner_id])
         with self.reading() as conn:
-            states = conn.execute(select(feed_learners.c.states).where(feed_learners.c.learner_id == learner_id)).scalar()
+            states = conn.execute(
+                select(feed_learners.c.states).where(feed_learners.c.learner_id == learner_id)
+            ).scalar()
         return list(states or [])
 
     def get_completion(self, key: str) -> dict[str, Any] | None:
@@ -111,31 +113,56 @@ class SqlFeedView(SqlView, FeedView):
         pending = self._pending()
         conn = self._batch.conn  # type: ignore[union-attr]
         for chunk in _chunks(sorted(learner_ids - pending.known_states.keys())):
-            found = {r.learner_id: r.states for r in conn.execute(select(feed_learners).where(feed_learners.c.learner_id.in_(chunk)))}
+            found = {
+                r.learner_id: r.states
+                for r in conn.execute(select(feed_learners).where(feed_learners.c.learner_id.in_(chunk)))
+            }
             pending.known_states.update({i: found.get(i) or [] for i in chunk})
         for chunk in _chunks(sorted(numbers - pending.numbers.keys())):
-            found = {r.number: r.boards for r in conn.execute(select(feed_activities.c.number, feed_activities.c.boards).where(feed_activities.c.number.in_(chunk)))}
+            found = {
+                r.number: r.boards
+                for r in conn.execute(
+                    select(feed_activities.c.number, feed_activities.c.boards).where(
+                        feed_activities.c.number.in_(chunk)
+                    )
+                )
+            }
             pending.numbers.update({n: found.get(n) or {} for n in chunk})
         for chunk in _chunks(sorted(completion_keys - pending.known_completions.keys())):
-            found = {r.key: r.doc for r in conn.execute(select(feed_completions).where(feed_completions.c.key.in_(chunk)))}
+            found = {
+                r.key: r.doc for r in conn.execute(select(feed_completions).where(feed_completions.c.key.in_(chunk)))
+            }
             pending.known_completions.update({k: found.get(k) for k in chunk})
 
     # --- appending -----------------------------------------------------------------------------
 
     def append(
-        self, key: str, completion: dict[str, Any], items: list[tuple[str, dict[str, Any]]], item_id: str,
-        position: int, tracking: Tracking,
+        self,
+        key: str,
+        completion: dict[str, Any],
+        items: list[tuple[str, dict[str, Any]]],
+        item_id: str,
+        position: int,
+        tracking: Tracking,
     ) -> None:
         with self.transaction() as conn:
             pending = self._pending()
             pending.completions[key] = completion
             for feed, doc in items:
                 if feed not in pending.heads:
-                    pending.heads[feed] = conn.execute(select(feed_heads.c.seq).where(feed_heads.c.feed == feed)).scalar() or 0
+                    pending.heads[feed] = (
+                        conn.execute(select(feed_heads.c.seq).where(feed_heads.c.feed == feed)).scalar() or 0
+                    )
                 pending.heads[feed] += 1
                 pending.items.append(
-                    {"feed": feed, "seq": pending.heads[feed], "position": position, "item_id": item_id,
-                     "learner_id": completion["learner_id"], "doc": doc}
+                    {
+                        "feed": feed,
+                        "seq": pending.heads[feed],
+                        "position": position,
+                        "item_id": item_id,
+                        "learner_id": completion["learner_id"],
+                        "doc": doc,
+                    }
                 )
             self._track(conn, tracking)
 
@@ -156,7 +183,9 @@ class SqlFeedView(SqlView, FeedView):
         if not rows:
             return
         statement = _upsert(self.db, table)
-        statement = statement.on_conflict_do_update(index_elements=[key], set_={c: statement.excluded[c] for c in rows[0] if c != key})
+        statement = statement.on_conflict_do_update(
+            index_elements=[key], set_={c: statement.excluded[c] for c in rows[0] if c != key}
+        )
         conn.execute(statement, rows)
 
     # --- reading ---------------------------------------------------------------------------------
@@ -182,8 +211,13 @@ class SqlFeedView(SqlView, FeedView):
             for start in range(0, len(learner_ids), LOOKUP_CHUNK):
                 chunk = learner_ids[start : start + LOOKUP_CHUNK]
                 d, f = learner_directory.c, feed_learners.c
-                docs = {r.learner_id: r.doc for r in conn.execute(select(d.learner_id, d.doc).where(d.learner_id.in_(chunk)))}
-                erased = set(conn.execute(select(f.learner_id).where(f.learner_id.in_(chunk), f.erased.is_(True))).scalars())
+                docs = {
+                    r.learner_id: r.doc
+                    for r in conn.execute(select(d.learner_id, d.doc).where(d.learner_id.in_(chunk)))
+                }
+                erased = set(
+                    conn.execute(select(f.learner_id).where(f.learner_id.in_(chunk), f.erased.is_(True))).scalars()
+                )
                 for learner_id in chunk:
                     out[learner_id] = (None if learner_id in erased else docs.get(learner_id), learner_id in erased)
         return out
@@ -199,7 +233,9 @@ class SqlRelayPosition:
 
     def __init__(self, db: Database, name: str, application_name: str = APPLICATION_NAME) -> None:
         self.db = db
-        self.key = and_(projection_tracking.c.projection == name, projection_tracking.c.application_name == application_name)
+        self.key = and_(
+            projection_tracking.c.projection == name, projection_tracking.c.application_name == application_name
+        )
         self.name = name
         self.application_name = application_name
 
@@ -210,11 +246,20 @@ class SqlRelayPosition:
     def advance(self, expected: int, to: int) -> None:
         with self.db.engine.begin() as conn:
             moved = conn.execute(
-                update(projection_tracking).where(self.key, projection_tracking.c.notification_id == expected).values(notification_id=to)
+                update(projection_tracking)
+                .where(self.key, projection_tracking.c.notification_id == expected)
+                .values(notification_id=to)
             ).rowcount
             if moved:
                 return
-            if expected == 0 and conn.execute(select(projection_tracking.c.notification_id).where(self.key)).scalar() is None:
-                conn.execute(insert(projection_tracking).values(projection=self.name, application_name=self.application_name, notification_id=to))
+            if (
+                expected == 0
+                and conn.execute(select(projection_tracking.c.notification_id).where(self.key)).scalar() is None
+            ):
+                conn.execute(
+                    insert(projection_tracking).values(
+                        projection=self.name, application_name=self.application_name, notification_id=to
+                    )
+                )
                 return
         raise PositionMovedError(f"{self.name} is no longer at {expected}")

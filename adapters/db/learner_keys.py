@@ -50,12 +50,16 @@ class SqlPersonalKeys(PersonalKeys):
             existing: dict[str, bytes] = {}
             for start in range(0, len(wanted), LOOKUP_CHUNK):
                 chunk = wanted[start : start + LOOKUP_CHUNK]
-                rows = conn.execute(select(learner_keys.c.learner_id, learner_keys.c.key).where(learner_keys.c.learner_id.in_(chunk)))
+                rows = conn.execute(
+                    select(learner_keys.c.learner_id, learner_keys.c.key).where(learner_keys.c.learner_id.in_(chunk))
+                )
                 existing.update({r.learner_id: bytes(r.key) for r in rows})
             now = datetime.now(UTC).replace(tzinfo=None)
             new = {ident: self.new_key() for ident in dict.fromkeys(wanted) if ident not in existing}
             if new:
-                conn.execute(insert(learner_keys), [{"learner_id": i, "key": k, "created_at": now} for i, k in new.items()])
+                conn.execute(
+                    insert(learner_keys), [{"learner_id": i, "key": k, "created_at": now} for i, k in new.items()]
+                )
         self._cache.update(existing)
         self._cache.update(new)
 

@@ -52,7 +52,13 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             if not entry.get("erased"):
                 ident = entry["learner_id"]
                 pending.directory.append(
-                    {"learner_id": ident, "name_key": entry["name_key"], "birth_md": entry["birth_md"], "npi": entry["npi"], "doc": entry["doc"]}
+                    {
+                        "learner_id": ident,
+                        "name_key": entry["name_key"],
+                        "birth_md": entry["birth_md"],
+                        "npi": entry["npi"],
+                        "doc": entry["doc"],
+                    }
                 )
                 pending.licences += [{"learner_id": ident, "state": s, "number_key": n} for s, n in entry["licences"]]
                 pending.boards += [{"learner_id": ident, "board": b, "board_id_key": k} for b, k in entry["board_ids"]]
@@ -73,12 +79,18 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
 
     def _write_pending(self, conn: Connection) -> None:
         pending = self._pending()
-        for table, rows in ((learner_directory, pending.directory), (learner_licences, pending.licences), (learner_board_ids, pending.boards)):
+        for table, rows in (
+            (learner_directory, pending.directory),
+            (learner_licences, pending.licences),
+            (learner_board_ids, pending.boards),
+        ):
             if rows:
                 conn.execute(insert(table), rows)
                 rows.clear()
         for name, n in pending.counts.items():
-            if not conn.execute(update(learner_counts).where(learner_counts.c.name == name).values(value=learner_counts.c.value + n)).rowcount:
+            if not conn.execute(
+                update(learner_counts).where(learner_counts.c.name == name).values(value=learner_counts.c.value + n)
+            ).rowcount:
                 conn.execute(insert(learner_counts).values(name=name, value=n))
         pending.counts.clear()
 

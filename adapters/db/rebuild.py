@@ -59,7 +59,10 @@ class ScratchDatabase(Database):
             with live.engine.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
             self.engine = create_engine(
-                live.url.sqlalchemy_url(), pool_pre_ping=True, pool_size=2, max_overflow=2,
+                live.url.sqlalchemy_url(),
+                pool_pre_ping=True,
+                pool_size=2,
+                max_overflow=2,
                 connect_args={"options": f"-csearch_path={self.schema}"},
             )
             self.read_engine = self.engine
@@ -99,9 +102,14 @@ def _sweep_sqlite(live_path: Path) -> None:
 def _sweep_postgres(live: Database) -> None:
     """Drops scratch schemas of rebuilds that died (their session lock is free)."""
     with live.engine.connect() as conn:
-        schemas = conn.execute(
-            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": PG_PREFIX.replace("_", "\\_") + "%"}
-        ).scalars().all()
+        schemas = (
+            conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
+                {"p": PG_PREFIX.replace("_", "\\_") + "%"},
+            )
+            .scalars()
+            .all()
+        )
         conn.commit()
         for schema in schemas:
             key = lock_key(f"pars:rebuild:{schema}")
@@ -128,14 +136,21 @@ def replace(
         where = "WHERE projection = :p AND application_name = :a"
         args = {"p": projection, "a": application_name}
         at = conn.execute(text(f"SELECT notification_id FROM projection_tracking {where}"), args).scalar() or 0
-        copied = conn.execute(text(f'SELECT notification_id FROM "{scratch.schema}".projection_tracking {where}'), args).scalar() or 0
+        copied = (
+            conn.execute(
+                text(f'SELECT notification_id FROM "{scratch.schema}".projection_tracking {where}'), args
+            ).scalar()
+            or 0
+        )
         if copied < at:
             return False
         for table in scratch.tables:
             # DELETE, not TRUNCATE: readers keep reading the old rows (MVCC) until the commit.
             conn.execute(text(f'DELETE FROM "{table.name}"'))
             cols = _columns(table)
-            conn.execute(text(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{scratch.schema}"."{table.name}"'))
+            conn.execute(
+                text(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{scratch.schema}"."{table.name}"')
+            )
         conn.execute(text("DELETE FROM projection_tracking WHERE projection = :p"), args)
         conn.execute(
             text(
@@ -163,15 +178,22 @@ def _replace_sqlite(
             db.execute("BEGIN IMMEDIATE")
             try:
                 where = "WHERE projection = ? AND application_name = ?"
-                at = db.execute(f"SELECT notification_id FROM main.projection_tracking {where}", (projection, application_name)).fetchone()
-                copied = db.execute(f"SELECT notification_id FROM {SQLITE_ALIAS}.projection_tracking {where}", (projection, application_name)).fetchone()
+                at = db.execute(
+                    f"SELECT notification_id FROM main.projection_tracking {where}", (projection, application_name)
+                ).fetchone()
+                copied = db.execute(
+                    f"SELECT notification_id FROM {SQLITE_ALIAS}.projection_tracking {where}",
+                    (projection, application_name),
+                ).fetchone()
                 if (copied[0] if copied else 0) < (at[0] if at else 0):
                     db.execute("ROLLBACK")
                     return False
                 for table in scratch.tables:
                     cols = _columns(table)
                     db.execute(f'DELETE FROM main."{table.name}"')
-                    db.execute(f'INSERT INTO main."{table.name}" ({cols}) SELECT {cols} FROM {SQLITE_ALIAS}."{table.name}"')
+                    db.execute(
+                        f'INSERT INTO main."{table.name}" ({cols}) SELECT {cols} FROM {SQLITE_ALIAS}."{table.name}"'
+                    )
                 db.execute("DELETE FROM main.projection_tracking WHERE projection = ?", (projection,))
                 db.execute(
                     "INSERT INTO main.projection_tracking (projection, application_name, notification_id) "

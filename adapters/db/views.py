@@ -133,7 +133,9 @@ class SqlView(ProjectionView):
                 )
             ).scalar()
 
-    def wait(self, application_name: str, notification_id: int | None, timeout: float = 1.0, interrupt: Any = None) -> None:
+    def wait(
+        self, application_name: str, notification_id: int | None, timeout: float = 1.0, interrupt: Any = None
+    ) -> None:
         """Polls briefly (a read model is usually milliseconds behind), raising TimeoutError at the deadline."""
         deadline = time.monotonic() + timeout
         pause = 0.002
@@ -236,7 +238,9 @@ class SqlProviderProfileView(SqlDocumentView, ProviderProfileView):
     def put_profile(self, accme_id: str, profile: dict[str, Any], tracking: Tracking) -> None:
         self._put_doc(accme_id, profile, tracking)
 
-    def list_profiles(self, accme_ids: list[str] | None = None, accreditors: list[str] | None = None) -> list[dict[str, Any]]:
+    def list_profiles(
+        self, accme_ids: list[str] | None = None, accreditors: list[str] | None = None
+    ) -> list[dict[str, Any]]:
         query = select(provider_profiles.c.doc).order_by(provider_profiles.c.accme_id)
         if accme_ids is not None:
             query = query.where(provider_profiles.c.accme_id.in_(accme_ids))
@@ -315,7 +319,9 @@ class SqlHistoryView(SqlView, HistoryView):
             for pattern in types:
                 how, value = type_matches(pattern)
                 # Types are letters, digits and dots (checked at the edge), so LIKE needs no escaping.
-                matches += [t.type == value] if how == "exact" else [t.type.like(f"{value}.%"), t.type.like(f"%.{value}")]
+                matches += (
+                    [t.type == value] if how == "exact" else [t.type.like(f"{value}.%"), t.type.like(f"%.{value}")]
+                )
             query = query.where(or_(*matches))
         if limit is not None:
             query = query.limit(limit)
@@ -334,7 +340,6 @@ class SqlHistoryView(SqlView, HistoryView):
                 for r in conn.execute(query)
             ]
 
-
     def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
         t = provider_events.c
         if not aggregates:
@@ -352,5 +357,3 @@ def _utc_naive(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
-
-

@@ -54,7 +54,9 @@ class KafkaPublisher:
             try:
                 future.get(timeout=0)
             except KafkaError as error:
-                raise DeliveryFailedError(f"the broker did not acknowledge a message: {type(error).__name__}") from error
+                raise DeliveryFailedError(
+                    f"the broker did not acknowledge a message: {type(error).__name__}"
+                ) from error
 
     def close(self) -> None:
         self.producer.close(timeout=0)

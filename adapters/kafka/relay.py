@@ -9,7 +9,14 @@ from adapters.db.feed_views import SqlRelayPosition
 from services.feed_relay import BATCH_SIZE, RELAY_NAME, FeedRelay
 
 
-def kafka_relay(system: System, bootstrap: str | None = None, *, batch_size: int = BATCH_SIZE, max_backoff: float = 5.0, **producer: Any) -> FeedRelay:
+def kafka_relay(
+    system: System,
+    bootstrap: str | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_backoff: float = 5.0,
+    **producer: Any,
+) -> FeedRelay:
     from adapters.kafka.publisher import KafkaPublisher
 
     broker = bootstrap or system.settings.kafka_bootstrap

@@ -27,34 +27,81 @@ REGISTRATION_OPTIONS = [(r, {"Limited": "Limited (e.g. members only)"}.get(r, r)
 
 #: The last part of an error's `loc` (ACCME JSON names and domain names) -> the form field it belongs beside.
 FIELDS = {
-    "entry": "provider_activity_id", "identifier": "provider_activity_id", "provider_activity_id": "provider_activity_id",
-    "title": "title", "description": "description",
-    "activityFormat": "format", "format": "format",
-    "startDateTime": "start_date", "ReportingStartDate": "start_date", "start_date": "start_date",
-    "endDateTime": "end_date", "ReportingEndDate": "end_date", "end_date": "end_date",
-    "DeliveryMethods": "delivery", "DeliveryMethod": "delivery", "delivery_methods": "delivery",
-    "city": "city", "stateOrProvince": "state", "country": "country", "activityLocation": "city", "location": "city",
-    "numberOfCredits": "credits", "credits": "credits",
-    "activitySponsorship": "sponsorship", "sponsorship": "sponsorship",
-    "nonAccreditedProvider": "joint_providers", "joint_providers": "joint_providers",
-    "commercialSupport": "commercial_support", "commercial_support": "commercial_support",
-    "supportSource": "support_source", "commercialSupportAmount": "support_amount", "monetary_support": "support_amount",
-    "participantsByCategory": "physicians", "learners": "physicians", "ParticipationMetrics": "physicians",
-    "MeasuredOutcomes": "outcome", "outcomes": "outcome", "MeasurementType": "outcome_type",
-    "ForPublicList": "passport", "for_public_list": "passport",
-    "FeeForParticipation": "fee", "fee": "fee", "ActivityRegistration": "registration", "registration": "registration",
-    "url": "url", "reason": "reason", "instances": "instances",
+    "entry": "provider_activity_id",
+    "identifier": "provider_activity_id",
+    "provider_activity_id": "provider_activity_id",
+    "title": "title",
+    "description": "description",
+    "activityFormat": "format",
+    "format": "format",
+    "startDateTime": "start_date",
+    "ReportingStartDate": "start_date",
+    "start_date": "start_date",
+    "endDateTime": "end_date",
+    "ReportingEndDate": "end_date",
+    "end_date": "end_date",
+    "DeliveryMethods": "delivery",
+    "DeliveryMethod": "delivery",
+    "delivery_methods": "delivery",
+    "city": "city",
+    "stateOrProvince": "state",
+    "country": "country",
+    "activityLocation": "city",
+    "location": "city",
+    "numberOfCredits": "credits",
+    "credits": "credits",
+    "activitySponsorship": "sponsorship",
+    "sponsorship": "sponsorship",
+    "nonAccreditedProvider": "joint_providers",
+    "joint_providers": "joint_providers",
+    "commercialSupport": "commercial_support",
+    "commercial_support": "commercial_support",
+    "supportSource": "support_source",
+    "commercialSupportAmount": "support_amount",
+    "monetary_support": "support_amount",
+    "participantsByCategory": "physicians",
+    "learners": "physicians",
+    "ParticipationMetrics": "physicians",
+    "MeasuredOutcomes": "outcome",
+    "outcomes": "outcome",
+    "MeasurementType": "outcome_type",
+    "ForPublicList": "passport",
+    "for_public_list": "passport",
+    "FeeForParticipation": "fee",
+    "fee": "fee",
+    "ActivityRegistration": "registration",
+    "registration": "registration",
+    "url": "url",
+    "reason": "reason",
+    "instances": "instances",
 }
 
 
 #: Form fields in a provider's words (the labels of the activity form), for errors that name an ACCME JSON path.
 LABELS = {
-    "provider_activity_id": "Your activity ID", "title": "Title", "description": "Description", "format": "Activity format",
-    "start_date": "Start date", "end_date": "End date", "delivery": "Delivery method", "city": "City", "state": "State",
-    "country": "Country", "credits": "AMA PRA Category 1 credits", "sponsorship": "Providership", "joint_providers": "Joint providers",
-    "commercial_support": "Commercial support", "support_source": "Monetary support: source", "support_amount": "Monetary support: amount",
-    "physicians": "Learner counts", "outcome": "Outcome measured", "outcome_type": "How the outcome was measured",
-    "passport": "CME Passport listing", "fee": "Fee for participation", "registration": "Registration", "url": "Activity web address",
+    "provider_activity_id": "Your activity ID",
+    "title": "Title",
+    "description": "Description",
+    "format": "Activity format",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "delivery": "Delivery method",
+    "city": "City",
+    "state": "State",
+    "country": "Country",
+    "credits": "AMA PRA Category 1 credits",
+    "sponsorship": "Providership",
+    "joint_providers": "Joint providers",
+    "commercial_support": "Commercial support",
+    "support_source": "Monetary support: source",
+    "support_amount": "Monetary support: amount",
+    "physicians": "Learner counts",
+    "outcome": "Outcome measured",
+    "outcome_type": "How the outcome was measured",
+    "passport": "CME Passport listing",
+    "fee": "Fee for participation",
+    "registration": "Registration",
+    "url": "Activity web address",
 }
 
 
@@ -92,7 +139,9 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
     identifiers.append({"catalog": "Provider Activity ID", "entry": pid})
     if form.get("url"):
         identifiers.append({"catalog": "URL", "entry": form["url"]})
-    general.update({"identifier": identifiers, "title": form.get("title", ""), "description": form.get("description", "")})
+    general.update(
+        {"identifier": identifiers, "title": form.get("title", ""), "description": form.get("description", "")}
+    )
     start, end = form.get("start_date", ""), form.get("end_date", "")
     item["ReportDescription"] = {"ReportingStartDate": start, "ReportingEndDate": end}
     he = item.setdefault("healthcareMetadata", {}).setdefault("healthcareEducation", {})
@@ -108,7 +157,11 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
         credits["nonAccreditedProvider"] = joint
     else:
         credits.pop("nonAccreditedProvider", None)
-    location = {k: form.get(f) for k, f in (("city", "city"), ("stateOrProvince", "state"), ("country", "country")) if form.get(f)}
+    location = {
+        k: form.get(f)
+        for k, f in (("city", "city"), ("stateOrProvince", "state"), ("country", "country"))
+        if form.get(f)
+    }
     if location:
         he["activityLocation"] = location
     else:
@@ -125,8 +178,17 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
     amount = _number(form.get("support_amount", ""), "support_amount")
     # The form shows the first monetary supporter; the others stay as they are (unless the answer is now No).
     more_support = (item.get("ActivityDescription") or {}).get("commercialSupportAmount", [])[1:]
-    first = [{"currency": "USD", "supportSource": form.get("support_source", ""), **({"value": amount} if amount is not None else {})}] \
-        if form.get("support_source") or amount is not None else []
+    first = (
+        [
+            {
+                "currency": "USD",
+                "supportSource": form.get("support_source", ""),
+                **({"value": amount} if amount is not None else {}),
+            }
+        ]
+        if form.get("support_source") or amount is not None
+        else []
+    )
     if form.get("commercial_support") == "yes" and (first or more_support):
         item["ActivityDescription"] = {"commercialSupportAmount": first + more_support}
     else:
@@ -135,9 +197,17 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
         item.get("XtensibleInfo", {}).pop("InKindSupports", None)
     physicians = _number(form.get("physicians", ""), "physicians", integer=True)
     others = _number(form.get("others", ""), "others", integer=True)
-    categories = [{"category": c, "numberOfParticipants": n} for c, n in (("physician", physicians), ("other", others)) if n is not None]
+    categories = [
+        {"category": c, "numberOfParticipants": n}
+        for c, n in (("physician", physicians), ("other", others))
+        if n is not None
+    ]
     # Learners of other professions (nurses, pharmacists, ...) are not on the form: kept as stored.
-    professions = [c for c in (item.get("ParticipationMetrics") or {}).get("participantsByCategory", []) if c.get("category") not in ("physician", "other")]
+    professions = [
+        c
+        for c in (item.get("ParticipationMetrics") or {}).get("participantsByCategory", [])
+        if c.get("category") not in ("physician", "other")
+    ]
     item["ParticipationMetrics"] = {"participantsByCategory": categories + professions}
     xi = item.setdefault("XtensibleInfo", {})
     xi["activityRecordAction"] = "Add"
@@ -151,7 +221,9 @@ def item_from_form(form: dict[str, Any], base: dict[str, Any] | None = None) -> 
     if form.get("outcome"):
         types = [form["outcome_type"]] if form.get("outcome_type") else []
         before = stored_outcomes[0] if stored_outcomes else {}
-        if before.get("MeasuredOutcome") == form["outcome"] and (before.get("MeasurementType") or [""])[0] == form.get("outcome_type", ""):
+        if before.get("MeasuredOutcome") == form["outcome"] and (before.get("MeasurementType") or [""])[0] == form.get(
+            "outcome_type", ""
+        ):
             types = list(before.get("MeasurementType") or [])  # unchanged: keep both types where both were given
         rest = [o for o in stored_outcomes[1:] if o.get("MeasuredOutcome") != form["outcome"]]
         xi["MeasuredOutcomes"] = [{"MeasuredOutcome": form["outcome"], "MeasurementType": types}, *rest]
@@ -176,23 +248,38 @@ def form_from_item(item: dict[str, Any]) -> dict[str, Any]:
     he = item.get("healthcareMetadata", {}).get("healthcareEducation", {})
     loc = he.get("activityLocation", {})
     xi = item.get("XtensibleInfo", {})
-    learners = {c["category"]: c["numberOfParticipants"] for c in item.get("ParticipationMetrics", {}).get("participantsByCategory", [])}
+    learners = {
+        c["category"]: c["numberOfParticipants"]
+        for c in item.get("ParticipationMetrics", {}).get("participantsByCategory", [])
+    }
     support = (item.get("ActivityDescription", {}).get("commercialSupportAmount") or [{}])[0]
     outcome = (xi.get("MeasuredOutcomes") or [{}])[0]
     yes_no = {True: "yes", False: "no", None: ""}
     return {
-        "provider_activity_id": ids.get("Provider Activity ID", ""), "url": ids.get("URL", ""),
-        "title": general.get("title", ""), "description": general.get("description", ""),
-        "format": he.get("activityFormat", ""), "start_date": str(he.get("startDateTime", ""))[:10], "end_date": str(he.get("endDateTime", ""))[:10],  # T00:00:00 sent
+        "provider_activity_id": ids.get("Provider Activity ID", ""),
+        "url": ids.get("URL", ""),
+        "title": general.get("title", ""),
+        "description": general.get("description", ""),
+        "format": he.get("activityFormat", ""),
+        "start_date": str(he.get("startDateTime", ""))[:10],
+        "end_date": str(he.get("endDateTime", ""))[:10],  # T00:00:00 sent
         "credits": he.get("credits", {}).get("numberOfCredits", ""),
         "joint_providers": "; ".join(he.get("credits", {}).get("nonAccreditedProvider", [])),
-        "city": loc.get("city", ""), "state": loc.get("stateOrProvince", ""), "country": loc.get("country", ""),
-        "sponsorship": he.get("activitySponsorship", ""), "commercial_support": yes_no[he.get("commercialSupport")],
-        "support_source": support.get("supportSource", ""), "support_amount": support.get("value", ""),
-        "physicians": learners.get("physician", ""), "others": learners.get("other", ""),
+        "city": loc.get("city", ""),
+        "state": loc.get("stateOrProvince", ""),
+        "country": loc.get("country", ""),
+        "sponsorship": he.get("activitySponsorship", ""),
+        "commercial_support": yes_no[he.get("commercialSupport")],
+        "support_source": support.get("supportSource", ""),
+        "support_amount": support.get("value", ""),
+        "physicians": learners.get("physician", ""),
+        "others": learners.get("other", ""),
         "delivery": (xi.get("DeliveryMethods", {}).get("DeliveryMethod") or [""])[0],
-        "outcome": outcome.get("MeasuredOutcome", ""), "outcome_type": (outcome.get("MeasurementType") or [""])[0],
-        "passport": yes_no[xi.get("ForPublicList")], "fee": xi.get("FeeForParticipation", ""), "registration": xi.get("ActivityRegistration", ""),
+        "outcome": outcome.get("MeasuredOutcome", ""),
+        "outcome_type": (outcome.get("MeasurementType") or [""])[0],
+        "passport": yes_no[xi.get("ForPublicList")],
+        "fee": xi.get("FeeForParticipation", ""),
+        "registration": xi.get("ActivityRegistration", ""),
     }
 
 
@@ -212,7 +299,11 @@ def kept_beyond_form(item: dict[str, Any]) -> list[str]:
     ):
         if len(entries) > 1:
             kept.append(f"{len(entries) - 1} more {what}{'s' if len(entries) > 2 else ''}")
-    others = [c["category"] for c in (item.get("ParticipationMetrics") or {}).get("participantsByCategory", []) if c.get("category") not in ("physician", "other")]
+    others = [
+        c["category"]
+        for c in (item.get("ParticipationMetrics") or {}).get("participantsByCategory", [])
+        if c.get("category") not in ("physician", "other")
+    ]
     if others:
         kept.append("learner counts of " + ", ".join(others))
     return kept
@@ -231,5 +322,7 @@ def instances_from_text(text: str) -> list[Instance]:
                 loc=("form", "instances"),
             ) from None
         city, state, country = (parts[2:5] + ["", "", ""])[:3]
-        instances.append(Instance(start_date=start, end_date=end, city=city or None, state=state or None, country=country or None))
+        instances.append(
+            Instance(start_date=start, end_date=end, city=city or None, state=state or None, country=country or None)
+        )
     return instances

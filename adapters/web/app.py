@@ -26,9 +26,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PageNotFound)
     async def _not_found(request: Request, _: PageNotFound) -> Response:
-        return render(request, "error.html", 404, heading="Page not found", message="There is no such page, or it is not yours to see.")
+        return render(
+            request,
+            "error.html",
+            404,
+            heading="Page not found",
+            message="There is no such page, or it is not yours to see.",
+        )
 
     @app.exception_handler(CsrfRejected)
     async def _csrf(request: Request, _: CsrfRejected) -> Response:
-        return render(request, "error.html", 403, heading="This form has expired",
-                      message="The form was not sent from this browser's PARS page (or its session changed). Go back, reload the page and send it again.")
+        return render(
+            request,
+            "error.html",
+            403,
+            heading="This form has expired",
+            message="The form was not sent from this browser's PARS page (or its session changed). Go back, reload the page and send it again.",
+        )

@@ -14,8 +14,10 @@ def bar_chart(title: str, values: dict[str, float], *, unit: str = "", width: in
     height = max(1, len(rows)) * (bar_h + gap) + gap
     top = max([v for _, v in rows] or [0]) or 1
     span = width - label_w - value_w
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-             f"<title>{escape(title)}</title>"]
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>{escape(title)}</title>",
+    ]
     if not rows:
         parts.append(f'<text x="0" y="{gap + 12}" class="muted">nothing yet</text>')
     for i, (label, value) in enumerate(rows):

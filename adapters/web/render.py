@@ -16,7 +16,12 @@ from adapters.web.forms import FLASH_COOKIE
 from adapters.web.session import context, remember_anon
 
 HERE = Path(__file__).parent
-templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 templates.filters["money"] = lambda v: "—" if v is None else f"${v:,.0f}"
 templates.filters["credits"] = lambda v: f"{float(v):g}"
 templates.filters["where"] = where
@@ -45,7 +50,9 @@ PAGE_HEADERS = {
 }
 
 
-def field_errors(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str] | None = None, default: str = "_form") -> dict[str, str]:
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str] | None = None, default: str = "_form"
+) -> dict[str, str]:
     """{form field: message} from problem-style errors `{loc, msg}`: the deepest part of `loc` that names
     a form field wins (after `fields`, which renames API/ACCME names to the form's), else `default`."""
     fields = fields or {}

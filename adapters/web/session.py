@@ -80,7 +80,9 @@ def current_user(request: Request) -> WebUser | None:
         account_id = system.sessions.account_of(token)
         account = system.accounts.get(account_id) if account_id else None
         if account is not None and account.active:
-            user = WebUser(str(account.id), account.email, account.name, account.role, account.scope, principal_for(account))
+            user = WebUser(
+                str(account.id), account.email, account.name, account.role, account.scope, principal_for(account)
+            )
     request.state.web_user = user
     return user
 
@@ -172,8 +174,16 @@ async def first_form_field(request: Request, name: str) -> str | None:
     def part_end() -> None:
         part["ended"] = True
 
-    parser = MultipartParser(boundary, {"on_header_field": header_field, "on_header_value": header_value,
-                                        "on_header_end": header_end, "on_part_data": part_data, "on_part_end": part_end})
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_header_field": header_field,
+            "on_header_value": header_value,
+            "on_header_end": header_end,
+            "on_part_data": part_data,
+            "on_part_end": part_end,
+        },
+    )
     try:
         parser.write(prefix[:FIRST_PART_BYTES])
     except Exception:  # a malformed body carries no token

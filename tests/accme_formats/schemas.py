@@ -77,7 +77,9 @@ def learner_reports() -> dict[str, Any]:
     s = copy.deepcopy(_load("accme-pars-learner-reports.schema_v0_5.json"))
     reports = s["properties"]["ACCMELearnerReports"]["properties"]["ActivityReports"]
     reports["properties"]["DateTimeCreated"] = _dated(reports["properties"]["DateTimeCreated"], MAY_OFFSET)
-    module = reports["properties"]["ActivityReport"]["items"]["properties"]["Activity"]["properties"]["Module"]["properties"]
+    module = reports["properties"]["ActivityReport"]["items"]["properties"]["Activity"]["properties"]["Module"][
+        "properties"
+    ]
     module["CompletedDateTime"] = _dated(module["CompletedDateTime"], NO_OFFSET)
     certificate = module["CreditCertificate"]["items"]["properties"]
     certificate["UniqueID"]["type"] = "array"
@@ -86,7 +88,9 @@ def learner_reports() -> dict[str, Any]:
 
 def _report_part(*path: str) -> dict[str, Any]:
     """A definition inside one learner-reports ActivityReport, by its property names."""
-    node = learner_reports()["properties"]["ACCMELearnerReports"]["properties"]["ActivityReports"]["properties"]["ActivityReport"]["items"]
+    node = learner_reports()["properties"]["ACCMELearnerReports"]["properties"]["ActivityReports"]["properties"][
+        "ActivityReport"
+    ]["items"]
     for name in path:
         node = node["items"] if name == "[]" else node["properties"][name]
     return copy.deepcopy(node)
@@ -95,7 +99,9 @@ def _report_part(*path: str) -> dict[str, Any]:
 @cache
 def learner_status() -> dict[str, Any]:
     api = _load("accme-learner_activity_api.yaml")
-    answer = api["paths"]["/learner-activities/status"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    answer = api["paths"]["/learner-activities/status"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
     module = ("Activity", "Module")
     where = {  # the $ref paths with the `properties`/`items` steps they leave out
         "moduleID": (*module, "ModuleName", "moduleID"),
@@ -123,8 +129,9 @@ def transcript() -> dict[str, Any]:
     licensure["items"] = {"type": "object", "properties": licensure["items"]}
     certification["items"] = {"type": "object", "properties": certification["items"]}
     info["Certification"], info["NPI"] = certification, npi
-    module = (s["properties"]["ACCMETranscripts"]["items"]["properties"]["ActivityTranscript"]["items"]["properties"]
-              ["Activity"]["properties"]["Module"]["properties"])
+    module = s["properties"]["ACCMETranscripts"]["items"]["properties"]["ActivityTranscript"]["items"]["properties"][
+        "Activity"
+    ]["properties"]["Module"]["properties"]
     module["CompletedDateTime"] = _dated(module["CompletedDateTime"], NO_OFFSET)
     return s
 
@@ -132,7 +139,9 @@ def transcript() -> dict[str, Any]:
 @cache
 def credits_by_date() -> dict[str, Any]:
     api = _load("accme-transcript-api.yaml")
-    answer = api["paths"]["/GetLearnerTranscriptCreditsByDate"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    answer = api["paths"]["/GetLearnerTranscriptCreditsByDate"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
     s = copy.deepcopy(answer)
     assert s["properties"]["learner"]["properties"] is None
     s["properties"]["learner"]["properties"] = {k: s["properties"].pop(k) for k in ("GivenName", "FamilyName")}
@@ -141,8 +150,11 @@ def credits_by_date() -> dict[str, Any]:
 
 
 SCHEMAS = {
-    "activity": activity, "learner_reports": learner_reports, "learner_status": learner_status,
-    "transcript": transcript, "credits_by_date": credits_by_date,
+    "activity": activity,
+    "learner_reports": learner_reports,
+    "learner_status": learner_status,
+    "transcript": transcript,
+    "credits_by_date": credits_by_date,
 }
 
 

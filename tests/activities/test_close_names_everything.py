@@ -55,22 +55,30 @@ def test_an_activity_not_yet_ended_says_so_beside_what_else_it_lacks(client, set
     system.projections.wait(system.store.head())
     res = client.post(f"{BASE}/{made.activity_id}/close", headers=headers)
     assert [e["loc"] for e in res.json()["errors"]] == [["end_date"], *MISSING_LOCS]
-    assert [e["loc"] for e in client.get(f"{BASE}/{made.activity_id}", headers=headers).json()["missing_to_close"]] == [["end_date"], *MISSING_LOCS]
+    assert [e["loc"] for e in client.get(f"{BASE}/{made.activity_id}", headers=headers).json()["missing_to_close"]] == [
+        ["end_date"],
+        *MISSING_LOCS,
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["json", "tab"])
 def test_a_batch_close_reports_every_missing_field_of_the_row(system, fmt):
     register(system)
     closing = item("L-4", **LACKING, **{XI + "closeActivityRecord": True})
-    report = import_activity_file(system, ACCME_ID, batch.render(fmt, [closing]), None, Acting("provider:0004444:b", Channel.BATCH))
+    report = import_activity_file(
+        system, ACCME_ID, batch.render(fmt, [closing]), None, Acting("provider:0004444:b", Channel.BATCH)
+    )
     assert report.counts["rejected"] == 1 and len(report.errors) == 4
     assert len({e["row"] for e in report.errors}) == 1
 
 
 def test_a_refused_correction_of_a_closed_activity_names_every_gap(client, setup, system):
     headers, _ = setup
-    [closed] = system.activities.submit_accme_activities(ACCME_ID, [item("L-5", **{XI + "closeActivityRecord": True})], BY)
-    res = client.put(f"{BASE}/{closed.activity_id}", json={"item": item("L-5", **LACKING), "reason": "oops"}, headers=headers)
+    [closed] = system.activities.submit_accme_activities(
+        ACCME_ID, [item("L-5", **{XI + "closeActivityRecord": True})], BY
+    )
+    res = client.put(
+        f"{BASE}/{closed.activity_id}", json={"item": item("L-5", **LACKING), "reason": "oops"}, headers=headers
+    )
     assert res.status_code == 409 and len(res.json()["errors"]) == 4
     assert all(e["loc"][:2] == ["body", "item"] for e in res.json()["errors"])
-

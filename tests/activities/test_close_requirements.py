@@ -30,7 +30,9 @@ BOARDS_BEFORE_2025 = ["ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABS", "
 
 
 def complete(listed: bool, boards: list[str]) -> dict[str, Any]:
-    return data(for_public_list=listed, **LISTING, moc=[moc_reg(b) for b in boards], moc_attestation=True if boards else None)
+    return data(
+        for_public_list=listed, **LISTING, moc=[moc_reg(b) for b in boards], moc_attestation=True if boards else None
+    )
 
 
 def required(d: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -57,7 +59,8 @@ def without(d: dict[str, Any], loc: tuple[str, ...]) -> dict[str, Any]:
 
 
 cases = st.tuples(st.booleans(), st.lists(st.sampled_from(BOARDS_BEFORE_2025), unique=True, max_size=3)).filter(
-    lambda c: c[0] or c[1])
+    lambda c: c[0] or c[1]
+)
 
 
 @given(cases, st.data())
@@ -96,13 +99,19 @@ def test_an_unlisted_moc_activity_still_needs_them_to_close():
     assert err.value.loc == ("url",)
 
 
-@pytest.mark.parametrize("loc,path", [
-    (("fee",), ["XtensibleInfo", "FeeForParticipation"]),
-    (("registration",), ["XtensibleInfo", "ActivityRegistration"]),
-    (("url",), ["Lom", "general", "identifier"]),
-    (("moc_attestation",), ["XtensibleInfo", "MOCAttestation"]),
-    (("moc", "0", "practice_areas"), ["XtensibleInfo", "MOCRegistrations", "MOCRegistration", 0, "MOCPracticeArea"]),
-])
+@pytest.mark.parametrize(
+    "loc,path",
+    [
+        (("fee",), ["XtensibleInfo", "FeeForParticipation"]),
+        (("registration",), ["XtensibleInfo", "ActivityRegistration"]),
+        (("url",), ["Lom", "general", "identifier"]),
+        (("moc_attestation",), ["XtensibleInfo", "MOCAttestation"]),
+        (
+            ("moc", "0", "practice_areas"),
+            ["XtensibleInfo", "MOCRegistrations", "MOCRegistration", 0, "MOCPracticeArea"],
+        ),
+    ],
+)
 def test_the_new_fields_round_trip_through_accme_json_and_errors_name_their_json_path(loc, path):
     full = complete(True, ["ABIM"])
     assert parse_item(to_item("123456789", "P-1", full, "0001234", False)).data == full

@@ -22,7 +22,9 @@ REASON_LOC = ["XtensibleInfo", "CorrectionReason"]
 
 
 def closed(system: Any, pid: str = "C-1") -> str:
-    [result] = system.activities.submit_accme_activities(ACCME_ID, [item(pid, **{XI + "closeActivityRecord": True})], BY)
+    [result] = system.activities.submit_accme_activities(
+        ACCME_ID, [item(pid, **{XI + "closeActivityRecord": True})], BY
+    )
     assert result.action == "closed", result
     return result.activity_id
 
@@ -46,12 +48,16 @@ def test_the_registry_refuses_a_change_to_a_closed_activity_without_its_reason(p
     [refused] = provider.activities.submit_accme_activities(ACCME_ID, [item("C-1", **RECRED)], BY)
     assert refused.action == "rejected" and refused.errors[0]["loc"] == REASON_LOC
     assert "reason" in refused.errors[0]["msg"] and credits(provider, number) == 6.25
-    [fixed] = provider.activities.submit_accme_activities(ACCME_ID, [item("C-1", **RECRED, **{XI + "CorrectionReason": " credits were 1 "})], BY)
+    [fixed] = provider.activities.submit_accme_activities(
+        ACCME_ID, [item("C-1", **RECRED, **{XI + "CorrectionReason": " credits were 1 "})], BY
+    )
     assert fixed.action == "updated" and credits(provider, number) == 1
     last = events(provider)[-1]
     assert isinstance(last, Activity.Corrected) and last.reason == "credits were 1"
     # Sending the stored facts again (an export re-imported) needs no reason: nothing changes.
-    [same] = provider.activities.submit_accme_activities(ACCME_ID, [provider.activities.item(provider.activities.get_by_number(number, ACCME_ID))], BY)
+    [same] = provider.activities.submit_accme_activities(
+        ACCME_ID, [provider.activities.item(provider.activities.get_by_number(number, ACCME_ID))], BY
+    )
     assert same.action == "unchanged"
 
 
@@ -70,8 +76,15 @@ def test_the_accme_web_service_carries_the_reason_in_xtensible_info(client, prov
     assert "CorrectionReason" not in exported["XtensibleInfo"]  # a reason belongs to a change, not to the activity
 
 
-@pytest.mark.parametrize(("fmt", "field"), [("json", "XtensibleInfo.CorrectionReason"), ("xml", "XtensibleInfo/CorrectionReason"),
-                                            ("tab", "Correction Reason"), ("xlsx", "Correction Reason")])
+@pytest.mark.parametrize(
+    ("fmt", "field"),
+    [
+        ("json", "XtensibleInfo.CorrectionReason"),
+        ("xml", "XtensibleInfo/CorrectionReason"),
+        ("tab", "Correction Reason"),
+        ("xlsx", "Correction Reason"),
+    ],
+)
 def test_each_batch_format_carries_the_reason(provider, fmt, field):
     number = closed(provider)
     by = Acting("provider:0004444:batch", Channel.BATCH)
@@ -89,7 +102,11 @@ def test_each_batch_format_carries_the_reason(provider, fmt, field):
 def test_the_batch_upload_route_names_the_row_and_the_reason_column(client, provider, token):
     headers = token("provider", provider=ACCME_ID)
     closed(provider)
-    res = client.post(f"/api/v1/providers/{ACCME_ID}/activities/batch?filename=a.txt", content=batch.render("tab", [item("C-1", **RECRED)]), headers=headers)
+    res = client.post(
+        f"/api/v1/providers/{ACCME_ID}/activities/batch?filename=a.txt",
+        content=batch.render("tab", [item("C-1", **RECRED)]),
+        headers=headers,
+    )
     assert res.status_code in (200, 422), res.text
     [error] = res.json()["errors"] if "errors" in res.json() else res.json()["report"]["errors"]
     assert error["row"] == "row 2" and error["field"] == "Correction Reason"
@@ -99,7 +116,9 @@ def test_the_cli_import_refuses_then_corrects(tmp_path, sqlite_url, monkeypatch)
     system = make_system(sqlite_url)
     register(system)
     number = closed(system)
-    monkeypatch.setattr(cli, "bootstrap", lambda *_: make_system(sqlite_url))  # the command closes the system it is given
+    monkeypatch.setattr(
+        cli, "bootstrap", lambda *_: make_system(sqlite_url)
+    )  # the command closes the system it is given
     path = tmp_path / "fix.txt"
     path.write_bytes(batch.render("tab", [item("C-1", **RECRED)]))
     refused = CliRunner().invoke(cli.app, ["import", "activities", str(path), "--provider", ACCME_ID])
@@ -114,9 +133,17 @@ def test_the_cli_import_refuses_then_corrects(tmp_path, sqlite_url, monkeypatch)
 
 def test_a_repeat_that_changes_a_closed_instance_needs_the_reason(client, provider, token):
     headers = token("provider", provider=ACCME_ID)
-    body = {"provider_activity_id": "RP", "item": item("RP", **{XI + "closeActivityRecord": True}),
-            "instances": [{"start_date": "2025-03-01", "end_date": "2025-03-02"}]}
-    assert client.post(f"/api/v1/providers/{ACCME_ID}/activities/repeat", json=body, headers=headers).json()["activities"][0]["action"] == "closed"
+    body = {
+        "provider_activity_id": "RP",
+        "item": item("RP", **{XI + "closeActivityRecord": True}),
+        "instances": [{"start_date": "2025-03-01", "end_date": "2025-03-02"}],
+    }
+    assert (
+        client.post(f"/api/v1/providers/{ACCME_ID}/activities/repeat", json=body, headers=headers).json()["activities"][
+            0
+        ]["action"]
+        == "closed"
+    )
     body["item"] = item("RP", **RECRED)
     refused = client.post(f"/api/v1/providers/{ACCME_ID}/activities/repeat", json=body, headers=headers)
     assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["body", "item", *REASON_LOC]
@@ -129,7 +156,9 @@ def test_a_repeat_that_changes_a_closed_instance_needs_the_reason(client, provid
 def test_a_batch_row_naming_another_provider_is_refused_not_filed_under_the_uploader(provider, fmt):
     by = Acting("provider:0004444:batch", Channel.BATCH)
     theirs = item("T-1", **{XI + "ProviderID": "0005555"})
-    report = import_activity_file(provider, ACCME_ID, batch.render(fmt, [theirs, item("T-2", **{XI + "ProviderID": ACCME_ID})]), None, by)
+    report = import_activity_file(
+        provider, ACCME_ID, batch.render(fmt, [theirs, item("T-2", **{XI + "ProviderID": ACCME_ID})]), None, by
+    )
     assert report.counts["rejected"] == 1 and report.counts["created"] == 1
     assert "ProviderID" in report.errors[0]["field"] or report.errors[0]["field"] == "Provider ID"
     assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["T-2"]
@@ -154,16 +183,28 @@ def test_two_rows_for_one_activity_in_one_file_are_refused_naming_the_first(prov
 
 def test_an_accme_id_with_another_activitys_provider_id_is_refused(provider):
     number = closed(provider)
-    moved = item("NEW-1", **{"Lom__general__identifier": [{"catalog": "ACCME Activity ID", "entry": number},
-                                                          {"catalog": "Provider Activity ID", "entry": "NEW-1"}]})
+    moved = item(
+        "NEW-1",
+        **{
+            "Lom__general__identifier": [
+                {"catalog": "ACCME Activity ID", "entry": number},
+                {"catalog": "Provider Activity ID", "entry": "NEW-1"},
+            ]
+        },
+    )
     [result] = provider.activities.submit_accme_activities(ACCME_ID, [moved], BY)
     assert result.action == "rejected" and "has the Provider Activity ID C-1, not NEW-1" in result.errors[0]["msg"]
     assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["C-1"]
 
 
 def test_supporters_listed_under_a_no_answer_are_refused_not_summed(provider):
-    said_no = item("N-1", **{"ActivityDescription": {"commercialSupportAmount": [{"supportSource": "Pharma A", "value": 5000}]},
-                             XI + "InKindSupports": {"InKindSupport": [{"source": "Device B"}]}})
+    said_no = item(
+        "N-1",
+        **{
+            "ActivityDescription": {"commercialSupportAmount": [{"supportSource": "Pharma A", "value": 5000}]},
+            XI + "InKindSupports": {"InKindSupport": [{"source": "Device B"}]},
+        },
+    )
     [result] = provider.activities.submit_accme_activities(ACCME_ID, [said_no], BY)
     assert result.action == "rejected"
     assert result.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "commercialSupport"]
@@ -178,15 +219,22 @@ def test_an_update_names_every_field_it_changed_including_ones_the_file_left_out
     report = import_activity_file(provider, ACCME_ID, batch.render("tab", [fewer]), None, by)
     assert report.activities[0]["action"] == "updated"
     assert report.activities[0]["changed"] == ["Number of AMA PRA Category 1 Credits Designated", "Measured Outcome"]
-    again = client.post("/accme/activities", json={"ACCMEActivities": {"MedicalEducationMetrics": [item("U-1")]}},
-                        headers=token("provider", provider=ACCME_ID))
-    assert again.json()["activities"][0]["changed"] == [["healthcareMetadata", "healthcareEducation", "credits", "numberOfCredits"],
-                                                        ["XtensibleInfo", "MeasuredOutcomes"]]
+    again = client.post(
+        "/accme/activities",
+        json={"ACCMEActivities": {"MedicalEducationMetrics": [item("U-1")]}},
+        headers=token("provider", provider=ACCME_ID),
+    )
+    assert again.json()["activities"][0]["changed"] == [
+        ["healthcareMetadata", "healthcareEducation", "credits", "numberOfCredits"],
+        ["XtensibleInfo", "MeasuredOutcomes"],
+    ]
 
 
 def test_the_api_correction_takes_the_items_own_reason_when_the_body_gives_none(client, provider, token):
     number = closed(provider)
     body = {"item": item("C-1", **RECRED, **{XI + "CorrectionReason": "said in the item"})}
-    res = client.put(f"/api/v1/providers/{ACCME_ID}/activities/{number}", json=body, headers=token("provider", provider=ACCME_ID))
+    res = client.put(
+        f"/api/v1/providers/{ACCME_ID}/activities/{number}", json=body, headers=token("provider", provider=ACCME_ID)
+    )
     assert res.status_code == 200, res.text
     assert events(provider)[-1].reason == "said in the item" and credits(provider, number) == 1

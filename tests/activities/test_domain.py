@@ -25,10 +25,17 @@ TODAY = date(2026, 6, 1)
 def data(**over):  # type: ignore[no-untyped-def]
     d = {
         **empty_data(),
-        "title": "Grand rounds", "description": "Weekly grand rounds.", "format": "Course",
-        "start_date": "2025-03-01", "end_date": "2025-03-02", "delivery_methods": ["In-Person"],
-        "location": {"city": "Nashville", "state": "TN", "country": "USA"}, "credits": 2.0,
-        "for_public_list": False, "sponsorship": "direct", "commercial_support": False,
+        "title": "Grand rounds",
+        "description": "Weekly grand rounds.",
+        "format": "Course",
+        "start_date": "2025-03-01",
+        "end_date": "2025-03-02",
+        "delivery_methods": ["In-Person"],
+        "location": {"city": "Nashville", "state": "TN", "country": "USA"},
+        "credits": 2.0,
+        "for_public_list": False,
+        "sponsorship": "direct",
+        "commercial_support": False,
         "outcomes": [{"outcome": "Learner Competence", "measurement_types": ["Objective"]}],
         "learners": {"physician": 10, "other": 0},
     }
@@ -41,19 +48,27 @@ def make(**over):  # type: ignore[no-untyped-def]
 
 
 def test_draft_needs_only_title_format_and_dates():
-    a = Activity.register("0001234", "P-1", "123456789", {"title": "T", "format": "Course",
-                                                           "start_date": "2025-01-01", "end_date": "2025-01-01"}, BY)
+    a = Activity.register(
+        "0001234",
+        "P-1",
+        "123456789",
+        {"title": "T", "format": "Course", "start_date": "2025-01-01", "end_date": "2025-01-01"},
+        BY,
+    )
     assert a.status(TODAY) == "draft"
 
 
-@pytest.mark.parametrize("field,value,loc", [
-    ("title", "", ("title",)),
-    ("description", "x" * 2501, ("description",)),
-    ("end_date", None, ("end_date",)),
-    ("end_date", "2025-02-28", ("end_date",)),
-    ("credits", 1.1, ("credits",)),
-    ("format", "Webinar", ("activity_format",)),
-])
+@pytest.mark.parametrize(
+    "field,value,loc",
+    [
+        ("title", "", ("title",)),
+        ("description", "x" * 2501, ("description",)),
+        ("end_date", None, ("end_date",)),
+        ("end_date", "2025-02-28", ("end_date",)),
+        ("credits", 1.1, ("credits",)),
+        ("format", "Webinar", ("activity_format",)),
+    ],
+)
 def test_rules_name_the_field(field, value, loc):
     with pytest.raises(ActivityRuleError) as err:
         make(**{field: value})
@@ -98,17 +113,39 @@ def test_lifecycle_active_then_ready_to_close_then_closed():
     assert not a.close(date(2026, 6, 3), BY)  # closing again changes nothing
 
 
-@pytest.mark.parametrize("over,loc", [
-    ({"sponsorship": "joint"}, ("joint_providers",)),
-    ({"outcomes": []}, ("outcomes",)),
-    ({"commercial_support": None}, ("commercial_support",)),
-    ({"commercial_support": True}, ("commercial_support",)),
-    ({"monetary_support": [{"source": "Pharma", "amount": None}], "commercial_support": True}, ("monetary_support", "0", "amount")),
-    ({"learners": {"other": 3}}, ("learners", "physician")),
-    ({"learners": {"physician": 3}}, ("learners", "other")),
-    ({"moc": [{"board": "ABIM", "points": 2, "credit_types": [], "claim_date": "2025-12-31", "practice_areas": ["Cardiology"]}],
-      "moc_attestation": True, "fee": "Yes", "registration": "Limited", "url": "https://cme.example.org/a"}, ("moc", "0", "credit_types")),
-])
+@pytest.mark.parametrize(
+    "over,loc",
+    [
+        ({"sponsorship": "joint"}, ("joint_providers",)),
+        ({"outcomes": []}, ("outcomes",)),
+        ({"commercial_support": None}, ("commercial_support",)),
+        ({"commercial_support": True}, ("commercial_support",)),
+        (
+            {"monetary_support": [{"source": "Pharma", "amount": None}], "commercial_support": True},
+            ("monetary_support", "0", "amount"),
+        ),
+        ({"learners": {"other": 3}}, ("learners", "physician")),
+        ({"learners": {"physician": 3}}, ("learners", "other")),
+        (
+            {
+                "moc": [
+                    {
+                        "board": "ABIM",
+                        "points": 2,
+                        "credit_types": [],
+                        "claim_date": "2025-12-31",
+                        "practice_areas": ["Cardiology"],
+                    }
+                ],
+                "moc_attestation": True,
+                "fee": "Yes",
+                "registration": "Limited",
+                "url": "https://cme.example.org/a",
+            },
+            ("moc", "0", "credit_types"),
+        ),
+    ],
+)
 def test_close_rules_name_what_is_missing(over, loc):
     a = make(**over)
     with pytest.raises(ActivityNotReadyToCloseError) as err:
@@ -129,8 +166,13 @@ def test_changes_after_closing_are_corrections_with_a_reason():
 
 
 def test_enduring_learner_counts_per_year_as_of_31_december_are_cumulative():
-    a = make(format="Enduring Material", start_date="2024-05-01", end_date="2026-04-30", location=None,
-             delivery_methods=["Online"])
+    a = make(
+        format="Enduring Material",
+        start_date="2024-05-01",
+        end_date="2026-04-30",
+        location=None,
+        delivery_methods=["Online"],
+    )
     a.report_enduring_learners(2024, {"physician": 10, "other": 2}, BY)
     a.report_enduring_learners(2025, {"physician": 25, "other": 2}, BY)
     assert a.data["learners"] == {"physician": 25, "other": 2}
@@ -140,8 +182,11 @@ def test_enduring_learner_counts_per_year_as_of_31_december_are_cumulative():
         a.report_enduring_learners(2027, {"physician": 30, "other": 2}, BY)
 
 
-@given(start=st.dates(date(2020, 1, 1), date(2030, 1, 1)), days=st.integers(0, 1200),
-       fmt=st.sampled_from(["Course", "Regularly Scheduled Series", "Test-Item Writing", "Enduring Material"]))
+@given(
+    start=st.dates(date(2020, 1, 1), date(2030, 1, 1)),
+    days=st.integers(0, 1200),
+    fmt=st.sampled_from(["Course", "Regularly Scheduled Series", "Test-Item Writing", "Enduring Material"]),
+)
 def test_counting_rules_accept_exactly_the_allowed_spans(start, days, fmt):
     end = start + timedelta(days=days)
     limit = 3 if fmt == "Enduring Material" else 1

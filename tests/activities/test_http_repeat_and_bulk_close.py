@@ -22,7 +22,13 @@ def repeat_body(pid: str = "GR", **over):  # type: ignore[no-untyped-def]
         "provider_activity_id": pid,
         "item": item(pid, **over),
         "instances": [
-            {"start_date": "2025-03-01", "end_date": "2025-03-02", "city": "Nashville", "state": "TN", "country": "USA"},
+            {
+                "start_date": "2025-03-01",
+                "end_date": "2025-03-02",
+                "city": "Nashville",
+                "state": "TN",
+                "country": "USA",
+            },
             {"start_date": "2025-04-05", "end_date": "2025-04-05", "city": "Memphis", "state": "TN", "country": "USA"},
             {"start_date": "2025-05-10", "end_date": "2025-05-11", "city": "Chicago", "state": "IL", "country": "USA"},
         ],
@@ -41,9 +47,18 @@ def test_repeat_creates_one_activity_per_instance_and_again_nothing(client, setu
     assert [a["action"] for a in answers] == ["created"] * 3
     assert [a["provider_activity_id"] for a in answers] == ["GR-1", "GR-2", "GR-3"]
     assert len({a["activityId"] for a in answers}) == 3 and all(len(a["activityId"]) == 9 for a in answers)
-    stored = {i["Lom"]["general"]["identifier"][1]["entry"]: i["healthcareMetadata"]["healthcareEducation"] for i in _accme(client, mine)}
-    assert stored["GR-2"]["startDateTime"] == "2025-04-05T00:00:00" and stored["GR-2"]["activityLocation"]["city"] == "Memphis"
-    assert stored["GR-3"]["endDateTime"] == "2025-05-11T00:00:00" and stored["GR-3"]["activityLocation"]["stateOrProvince"] == "IL"
+    stored = {
+        i["Lom"]["general"]["identifier"][1]["entry"]: i["healthcareMetadata"]["healthcareEducation"]
+        for i in _accme(client, mine)
+    }
+    assert (
+        stored["GR-2"]["startDateTime"] == "2025-04-05T00:00:00"
+        and stored["GR-2"]["activityLocation"]["city"] == "Memphis"
+    )
+    assert (
+        stored["GR-3"]["endDateTime"] == "2025-05-11T00:00:00"
+        and stored["GR-3"]["activityLocation"]["stateOrProvince"] == "IL"
+    )
     search = client.get(f"/api/v1/providers/{ACCME_ID}/activities?q=GR-", headers=mine).json()
     assert search["count"] == 3  # read your writes
     again = client.post(REPEAT, json=repeat_body(), headers=mine)
@@ -60,7 +75,9 @@ def test_repeat_refuses_bad_input_naming_the_field(client, setup, system):
     bad_date["instances"][1]["end_date"] = "2025-13-01"
     res = client.post(REPEAT, json=bad_date, headers=mine)
     assert res.status_code == 422 and res.json()["errors"][0]["loc"] == ["body", "instances", "1", "end_date"]
-    res = client.post(REPEAT, json={k: v for k, v in repeat_body().items() if k != "provider_activity_id"}, headers=mine)
+    res = client.post(
+        REPEAT, json={k: v for k, v in repeat_body().items() if k != "provider_activity_id"}, headers=mine
+    )
     assert res.status_code == 422 and res.json()["errors"][0]["loc"] == ["body", "provider_activity_id"]
     res = client.post(REPEAT, content=b"{not json", headers={**mine, "content-type": "application/json"})
     assert res.status_code == 422
@@ -87,7 +104,9 @@ def test_repeat_and_bulk_close_need_a_token_and_the_providers_own(client, setup,
     assert res.status_code == 404 and created.activity_id not in res.text and "MINE-1" not in res.text
     assert system.store.head() == created.position
     # The other provider's own close route cannot reach this provider's activity either.
-    res = client.post(f"/api/v1/providers/{OTHER_ID}/activities/close", json={"activity_ids": [created.activity_id]}, headers=theirs)
+    res = client.post(
+        f"/api/v1/providers/{OTHER_ID}/activities/close", json={"activity_ids": [created.activity_id]}, headers=theirs
+    )
     assert res.status_code == 200
     assert res.json()["activities"][0]["action"] == "rejected" and res.json()["activities"][0]["status"] == 404
     assert "MINE-1" not in res.text and "Cardiology" not in res.text
@@ -96,12 +115,16 @@ def test_repeat_and_bulk_close_need_a_token_and_the_providers_own(client, setup,
 
 def test_bulk_close_answers_per_activity(client, setup, system):
     mine, _ = setup
-    results = system.activities.submit_accme_activities(ACCME_ID, [
-        item("C-1"),
-        item("C-2", **{XI + "closeActivityRecord": True}),
-        item("C-3", **{XI + "MeasuredOutcomes": []}),
-        item("C-4", **{HE + "startDateTime": "2099-01-01", HE + "endDateTime": "2099-01-02"}),
-    ], BY)
+    results = system.activities.submit_accme_activities(
+        ACCME_ID,
+        [
+            item("C-1"),
+            item("C-2", **{XI + "closeActivityRecord": True}),
+            item("C-3", **{XI + "MeasuredOutcomes": []}),
+            item("C-4", **{HE + "startDateTime": "2099-01-01", HE + "endDateTime": "2099-01-02"}),
+        ],
+        BY,
+    )
     [other] = system.activities.submit_accme_activities(OTHER_ID, [item("O-1")], BY)
     ids = [r.activity_id for r in results] + [other.activity_id, "999999999"]
     res = client.post(CLOSE, json={"activity_ids": ids}, headers=mine)
@@ -118,12 +141,15 @@ def test_bulk_close_answers_per_activity(client, setup, system):
     assert not system.activities.get_by_number(other.activity_id).closed
 
 
-@pytest.mark.parametrize("payload,loc", [
-    ({"activity_ids": []}, ["body", "activity_ids"]),
-    ({"activity_ids": ["12345"]}, ["body", "activity_ids", "0"]),
-    ({"activity_ids": ["123456789", "abcdefghi"]}, ["body", "activity_ids", "1"]),
-    ({}, ["body", "activity_ids"]),
-])
+@pytest.mark.parametrize(
+    "payload,loc",
+    [
+        ({"activity_ids": []}, ["body", "activity_ids"]),
+        ({"activity_ids": ["12345"]}, ["body", "activity_ids", "0"]),
+        ({"activity_ids": ["123456789", "abcdefghi"]}, ["body", "activity_ids", "1"]),
+        ({}, ["body", "activity_ids"]),
+    ],
+)
 def test_bulk_close_refuses_bad_input_naming_the_field(client, setup, payload, loc):
     mine, _ = setup
     res = client.post(CLOSE, json=payload, headers=mine)
@@ -137,16 +163,29 @@ def test_bulk_close_refuses_bad_input_naming_the_field(client, setup, payload, l
         ({}, ["body", "item", "Lom"]),
         ({"Lom": "x", "healthcareMetadata": {"healthcareEducation": {}}}, ["body", "item", "Lom"]),
         ({"Lom": {"general": {"title": "T"}}}, ["body", "item", "healthcareMetadata"]),
-        ({"Lom": {"general": "x"}, "healthcareMetadata": {"healthcareEducation": {}}}, ["body", "item", "Lom", "general"]),
-        ({"Lom": {"general": {}}, "healthcareMetadata": {"healthcareEducation": []}}, ["body", "item", "healthcareMetadata", "healthcareEducation"]),
+        (
+            {"Lom": {"general": "x"}, "healthcareMetadata": {"healthcareEducation": {}}},
+            ["body", "item", "Lom", "general"],
+        ),
+        (
+            {"Lom": {"general": {}}, "healthcareMetadata": {"healthcareEducation": []}},
+            ["body", "item", "healthcareMetadata", "healthcareEducation"],
+        ),
         ({"Lom": {"general": {}}, "healthcareMetadata": "x"}, ["body", "item", "healthcareMetadata"]),
-        ({**item("D"), "XtensibleInfo": {"activityRecordAction": "Delete"}}, ["body", "item", "XtensibleInfo", "activityRecordAction"]),
+        (
+            {**item("D"), "XtensibleInfo": {"activityRecordAction": "Delete"}},
+            ["body", "item", "XtensibleInfo", "activityRecordAction"],
+        ),
     ],
 )
 def test_a_malformed_repeat_template_is_a_422_naming_its_path(client, setup, system, template, loc):
     mine, _ = setup
     head = system.store.head()
-    body = {"provider_activity_id": "R1", "item": template, "instances": [{"start_date": "2026-01-01", "end_date": "2026-01-02"}]}
+    body = {
+        "provider_activity_id": "R1",
+        "item": template,
+        "instances": [{"start_date": "2026-01-01", "end_date": "2026-01-02"}],
+    }
     res = client.post(REPEAT, json=body, headers=mine)
     assert res.status_code == 422, res.text
     assert res.headers["content-type"].startswith("application/problem+json")
@@ -157,8 +196,14 @@ def test_a_malformed_repeat_template_is_a_422_naming_its_path(client, setup, sys
 def test_a_repeat_template_without_title_names_each_instance_and_stores_nothing(client, setup, system):
     mine, _ = setup
     head = system.store.head()
-    body = {"provider_activity_id": "R1", "item": {"Lom": {"general": {}}, "healthcareMetadata": {"healthcareEducation": {"activityFormat": "Course"}}},
-            "instances": [{"start_date": "2026-01-01", "end_date": "2026-01-02"}, {"start_date": "2026-01-03", "end_date": "2026-01-02"}]}
+    body = {
+        "provider_activity_id": "R1",
+        "item": {"Lom": {"general": {}}, "healthcareMetadata": {"healthcareEducation": {"activityFormat": "Course"}}},
+        "instances": [
+            {"start_date": "2026-01-01", "end_date": "2026-01-02"},
+            {"start_date": "2026-01-03", "end_date": "2026-01-02"},
+        ],
+    }
     res = client.post(REPEAT, json=body, headers=mine)
     assert res.status_code == 422, res.text
     locs = [e["loc"] for e in res.json()["errors"]]

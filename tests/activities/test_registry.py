@@ -52,19 +52,30 @@ def test_invalid_items_are_reported_by_json_path_and_valid_ones_stored(registry)
 def test_update_close_correct_and_delete(registry):
     [created] = registry.submit_accme_activities(ACCME_ID, [item("C-1")], BY)
     number = created.activity_id
-    by_number = item("C-1", **{"Lom__general__identifier": [{"catalog": "ACCME Activity ID", "entry": number}],
-                               XI + "activityRecordAction": "Update", "Lom__general__title": "New title"})
+    by_number = item(
+        "C-1",
+        **{
+            "Lom__general__identifier": [{"catalog": "ACCME Activity ID", "entry": number}],
+            XI + "activityRecordAction": "Update",
+            "Lom__general__title": "New title",
+        },
+    )
     assert registry.submit_accme_activities(ACCME_ID, [by_number], BY)[0].action == "updated"
     closing = item("C-1", **{XI + "closeActivityRecord": True, "Lom__general__title": "New title"})
     assert registry.submit_accme_activities(ACCME_ID, [closing], BY)[0].action == "closed"
     fixed = item("C-1", **{XI + "closeActivityRecord": True, "Lom__general__title": "Newer title"})
-    assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].errors[0]["loc"] == ["XtensibleInfo", "CorrectionReason"]
+    assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].errors[0]["loc"] == [
+        "XtensibleInfo",
+        "CorrectionReason",
+    ]
     fixed["XtensibleInfo"]["CorrectionReason"] = "title typo"
     assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].action == "updated"
     activity = registry.get_by_number(number, ACCME_ID)
     assert activity.corrections == ["title typo"] and activity.closed
-    delete = {"Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "D-1"}]}},
-              "XtensibleInfo": {"activityRecordAction": "Delete"}}
+    delete = {
+        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "D-1"}]}},
+        "XtensibleInfo": {"activityRecordAction": "Delete"},
+    }
     registry.submit_accme_activities(ACCME_ID, [item("D-1")], BY)
     assert registry.submit_accme_activities(ACCME_ID, [delete], BY)[0].action == "deleted"
     assert registry.submit_accme_activities(ACCME_ID, [delete], BY)[0].action == "unchanged"
@@ -73,24 +84,51 @@ def test_update_close_correct_and_delete(registry):
 
 def test_a_refused_close_leaves_the_activity_as_it_was(registry):
     registry.submit_accme_activities(ACCME_ID, [item("E-1", **{XI + "MeasuredOutcomes": []})], BY)
-    res = registry.submit_accme_activities(ACCME_ID, [item("E-1", **{XI + "MeasuredOutcomes": [], "Lom__general__title": "X",
-                                                                      XI + "closeActivityRecord": True})], BY)
+    res = registry.submit_accme_activities(
+        ACCME_ID,
+        [item("E-1", **{XI + "MeasuredOutcomes": [], "Lom__general__title": "X", XI + "closeActivityRecord": True})],
+        BY,
+    )
     assert res[0].action == "rejected" and res[0].errors[0]["loc"] == ["XtensibleInfo", "MeasuredOutcomes"]
     assert registry.list(ACCME_ID)[0].data["title"] == "Cardiology update E-1"
 
 
 def test_export_then_submit_reports_every_item_unchanged(any_system, registry):
-    items = [item("F-1"), item("F-2", **{HE + "activityFormat": "Internet Live Course", XI + "isInterprofessional ": True}),
-             item("F-3", **{HE + "commercialSupport": True,
-                            "ActivityDescription": {"commercialSupportAmount": [{"currency": "USD", "supportSource": "Acme", "value": 5000}]},
-                            XI + "InKindSupports": {"InKindSupport": [{"source": "Scope Co"}]},
-                            XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6.25, "MOCCreditType": ["MK"], "CreditClaimDate": "2025-12-31",
-                                                                             "MOCPracticeArea": ["Cardiovascular Disease"]}]},
-                            XI + "MOCAttestation": True, XI + "REMS": {"REMSType": "Opioid Analgesic"}, XI + "IsMeritBasedIncentivePaymentSystem": True,
-                            XI + "closeActivityRecord": True})]
+    items = [
+        item("F-1"),
+        item("F-2", **{HE + "activityFormat": "Internet Live Course", XI + "isInterprofessional ": True}),
+        item(
+            "F-3",
+            **{
+                HE + "commercialSupport": True,
+                "ActivityDescription": {
+                    "commercialSupportAmount": [{"currency": "USD", "supportSource": "Acme", "value": 5000}]
+                },
+                XI + "InKindSupports": {"InKindSupport": [{"source": "Scope Co"}]},
+                XI + "MOCRegistrations": {
+                    "MOCRegistration": [
+                        {
+                            "boardName": "ABIM",
+                            "mocPoints": 6.25,
+                            "MOCCreditType": ["MK"],
+                            "CreditClaimDate": "2025-12-31",
+                            "MOCPracticeArea": ["Cardiovascular Disease"],
+                        }
+                    ]
+                },
+                XI + "MOCAttestation": True,
+                XI + "REMS": {"REMSType": "Opioid Analgesic"},
+                XI + "IsMeritBasedIncentivePaymentSystem": True,
+                XI + "closeActivityRecord": True,
+            },
+        ),
+    ]
     registry.submit_accme_activities(ACCME_ID, items, BY)
     exported = registry.export_accme_activities(ACCME_ID)
-    assert "isInterprofessional" in exported[1]["XtensibleInfo"] and "isInterprofessional " not in exported[1]["XtensibleInfo"]
+    assert (
+        "isInterprofessional" in exported[1]["XtensibleInfo"]
+        and "isInterprofessional " not in exported[1]["XtensibleInfo"]
+    )
     assert exported[1]["healthcareMetadata"]["healthcareEducation"]["activityFormat"] == "Course"
     head = any_system.store.head()
     assert [r.action for r in registry.submit_accme_activities(ACCME_ID, exported, BY)] == ["unchanged"] * 3
@@ -99,8 +137,13 @@ def test_export_then_submit_reports_every_item_unchanged(any_system, registry):
 
 def test_a_provider_never_reaches_another_providers_activity(registry):
     [mine] = registry.submit_accme_activities(ACCME_ID, [item("G-1")], BY)
-    theirs = item("G-1", **{"Lom__general__identifier": [{"catalog": "ACCME Activity ID", "entry": mine.activity_id}],
-                           XI + "activityRecordAction": "Update"})
+    theirs = item(
+        "G-1",
+        **{
+            "Lom__general__identifier": [{"catalog": "ACCME Activity ID", "entry": mine.activity_id}],
+            XI + "activityRecordAction": "Update",
+        },
+    )
     assert registry.submit_accme_activities(OTHER_ID, [theirs], BY)[0].action == "rejected"
     assert registry.export_accme_activities(OTHER_ID) == []
     # The same provider activity ID at another provider is another activity with another number.
@@ -109,24 +152,42 @@ def test_a_provider_never_reaches_another_providers_activity(registry):
 
 
 def test_repeat_activity_creates_one_activity_per_instance(registry):
-    cmd = RegisterRepeatActivity(accme_id=ACCME_ID, provider_activity_id="R", item=item("R"), instances=[
-        Instance(start_date=date(2025, 4, 1), end_date=date(2025, 4, 1), city="Memphis", state="TN", country="USA"),
-        Instance(start_date=date(2025, 5, 1), end_date=date(2025, 5, 2), city="Denver", state="CO", country="USA"),
-    ])
+    cmd = RegisterRepeatActivity(
+        accme_id=ACCME_ID,
+        provider_activity_id="R",
+        item=item("R"),
+        instances=[
+            Instance(start_date=date(2025, 4, 1), end_date=date(2025, 4, 1), city="Memphis", state="TN", country="USA"),
+            Instance(start_date=date(2025, 5, 1), end_date=date(2025, 5, 2), city="Denver", state="CO", country="USA"),
+        ],
+    )
     results = registry.register_repeat(cmd, BY)
     assert [r.action for r in results] == ["created", "created"]
     acts = registry.list(ACCME_ID)
     assert [(a.provider_activity_id, a.data["location"]["city"], a.data["start_date"]) for a in acts] == [
-        ("R-1", "Memphis", "2025-04-01"), ("R-2", "Denver", "2025-05-01")]
+        ("R-1", "Memphis", "2025-04-01"),
+        ("R-2", "Denver", "2025-05-01"),
+    ]
 
 
 def test_enduring_counts_by_year_survive_a_resubmission(registry):
-    enduring = item("H-1", **{HE + "activityFormat": "Enduring Material", HE + "startDateTime": "2024-05-01",
-                              HE + "endDateTime": "2026-04-30", HE + "activityLocation": None,
-                              XI + "DeliveryMethods": {"DeliveryMethod": ["Online"]}})
+    enduring = item(
+        "H-1",
+        **{
+            HE + "activityFormat": "Enduring Material",
+            HE + "startDateTime": "2024-05-01",
+            HE + "endDateTime": "2026-04-30",
+            HE + "activityLocation": None,
+            XI + "DeliveryMethods": {"DeliveryMethod": ["Online"]},
+        },
+    )
     [r] = registry.submit_accme_activities(ACCME_ID, [enduring], BY)
-    registry.report_enduring_learners(ReportEnduringLearners(accme_id=ACCME_ID, activity_id=r.activity_id, year=2024,
-                                                             counts={"physician": 400, "other": 20}), BY)
+    registry.report_enduring_learners(
+        ReportEnduringLearners(
+            accme_id=ACCME_ID, activity_id=r.activity_id, year=2024, counts={"physician": 400, "other": 20}
+        ),
+        BY,
+    )
     exported = registry.export_accme_activities(ACCME_ID)
     assert registry.submit_accme_activities(ACCME_ID, exported, BY)[0].action == "unchanged"
     assert registry.get_by_number(r.activity_id).data["learners_by_year"] == {"2024": {"physician": 400, "other": 20}}
@@ -166,11 +227,20 @@ def test_an_item_refused_by_the_domain_claims_no_activity_number(any_system, reg
     from domain.activity import ActivityNumber, activity_number_candidate
 
     # Valid as an activity, but it cannot be closed before its end date: refused after parsing.
-    future = item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02", XI + "closeActivityRecord": True})
+    future = item(
+        "N-1",
+        **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02", XI + "closeActivityRecord": True},
+    )
     [refused] = registry.submit_accme_activities(ACCME_ID, [future], BY)
-    assert refused.action == "rejected" and refused.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "endDateTime"]
+    assert refused.action == "rejected" and refused.errors[0]["loc"] == [
+        "healthcareMetadata",
+        "healthcareEducation",
+        "endDateTime",
+    ]
     first_choice = activity_number_candidate(ACCME_ID, "N-1", 0)
     assert ActivityNumber.create_id(first_choice) not in any_system.store.repository
     # The same activity sent again without the close gets the first-choice number.
-    [created] = registry.submit_accme_activities(ACCME_ID, [item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02"})], BY)
+    [created] = registry.submit_accme_activities(
+        ACCME_ID, [item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02"})], BY
+    )
     assert created.action == "created" and created.activity_id == first_choice

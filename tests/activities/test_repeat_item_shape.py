@@ -18,14 +18,24 @@ INSTANCES = [{"start_date": "2025-03-01", "end_date": "2025-03-02"}]
         (lambda: {}, ["body", "item", "Lom"]),
         (lambda: {**item("R"), "Lom": []}, ["body", "item", "Lom"]),
         (lambda: {**item("R"), "Lom": {"general": "x"}}, ["body", "item", "Lom", "general"]),
-        (lambda: {k: v for k, v in item("R").items() if k != "healthcareMetadata"}, ["body", "item", "healthcareMetadata"]),
-        (lambda: {**item("R"), "healthcareMetadata": {"healthcareEducation": 7}}, ["body", "item", "healthcareMetadata", "healthcareEducation"]),
+        (
+            lambda: {k: v for k, v in item("R").items() if k != "healthcareMetadata"},
+            ["body", "item", "healthcareMetadata"],
+        ),
+        (
+            lambda: {**item("R"), "healthcareMetadata": {"healthcareEducation": 7}},
+            ["body", "item", "healthcareMetadata", "healthcareEducation"],
+        ),
     ],
 )
 def test_an_item_without_the_parts_of_an_activity_is_refused_by_name(client, token, system, item_of, loc) -> None:  # type: ignore[no-untyped-def]
     register(system)
     head = system.store.head()
-    r = client.post(REPEAT, json={"provider_activity_id": "R", "item": item_of(), "instances": INSTANCES}, headers=token("provider", provider=ACCME_ID))
+    r = client.post(
+        REPEAT,
+        json={"provider_activity_id": "R", "item": item_of(), "instances": INSTANCES},
+        headers=token("provider", provider=ACCME_ID),
+    )
     body = assert_problem(r, 422)
     assert body["errors"][0]["loc"] == loc
     assert system.store.head() == head

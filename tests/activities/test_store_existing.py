@@ -21,7 +21,8 @@ def test_a_submission_mixing_new_and_stored_activities_reads_each_stored_one(any
     register(any_system)
     any_system.activities.submit_accme_activities(ACCME_ID, [item("M-1"), item("M-2")], BY)
     results = any_system.activities.submit_accme_activities(
-        ACCME_ID, [item("M-1"), item("M-3"), item("M-2", **{"Lom__general__title": "Renamed"})], BY)
+        ACCME_ID, [item("M-1"), item("M-3"), item("M-2", **{"Lom__general__title": "Renamed"})], BY
+    )
     assert [r.action for r in results] == ["unchanged", "created", "updated"]
     assert len({r.activity_id for r in results}) == 3
 
@@ -31,7 +32,9 @@ def test_a_taken_first_choice_number_falls_through_to_the_next_candidate(any_sys
 
     register(any_system)
     first = activity_number_candidate(ACCME_ID, "K-1", 0)
-    squatter = ActivityNumber(accme_id="0005555", number=first, activity_id=str(uuid.uuid4()), actor="test", channel="system")
+    squatter = ActivityNumber(
+        accme_id="0005555", number=first, activity_id=str(uuid.uuid4()), actor="test", channel="system"
+    )
     any_system.store.save(squatter)
     [result] = any_system.activities.submit_accme_activities(ACCME_ID, [item("K-1")], BY)
     assert result.action == "created" and result.activity_id == activity_number_candidate(ACCME_ID, "K-1", 1)

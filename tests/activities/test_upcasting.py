@@ -23,15 +23,17 @@ LEGACY = "0003333"
 def load_fixture(system: Any) -> None:
     """Writes the version-1 events through the store's own recorder, byte for byte as they were stored."""
     events = json.loads(FIXTURE.read_text())["events"]
-    system.store.recorder.insert_events([
-        StoredEvent(
-            originator_id=uuid.UUID(e["originator_id"]),
-            originator_version=e["originator_version"],
-            topic=e["topic"],
-            state=json.dumps(e["state"], separators=(",", ":")).encode(),
-        )
-        for e in events
-    ])
+    system.store.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=uuid.UUID(e["originator_id"]),
+                originator_version=e["originator_version"],
+                topic=e["topic"],
+                state=json.dumps(e["state"], separators=(",", ":")).encode(),
+            )
+            for e in events
+        ]
+    )
 
 
 def legacy(system: Any, pid: str) -> Activity:
@@ -77,8 +79,18 @@ def test_upcast_activities_are_found_resubmitted_unchanged_and_projected(any_sys
     assert any_system.store.head() == head
     any_system.projections.catch_up(["activity_summary"])
     rows, total = any_system.activity_summary.view.search(
-        LEGACY, year=2020, fmt=None, status=None, q=None, moc=None, rems=None, mips=None,
-        today=date(2026, 6, 1), limit=10, offset=0)
+        LEGACY,
+        year=2020,
+        fmt=None,
+        status=None,
+        q=None,
+        moc=None,
+        rems=None,
+        mips=None,
+        today=date(2026, 6, 1),
+        limit=10,
+        offset=0,
+    )
     assert total == 2 and {r["provider_activity_id"] for r in rows} == {"LEG-IEM-2020", "LEG-RSS-2020"}
 
 
@@ -90,13 +102,20 @@ old_events = st.fixed_dictionaries(
         "start_date": st.dates(date(2010, 1, 1), date(2021, 10, 31)).map(date.isoformat),
         "hours_of_instruction": st.floats(0, 100),
         "competencies": st.lists(st.sampled_from(["Patient Care", "Professionalism", "Values/Ethics"])),
-        "evaluation": st.fixed_dictionaries({}, optional={
-            "competence_evaluated": st.booleans(), "performance_evaluated": st.booleans(),
-            "patient_outcomes_evaluated": st.booleans()}),
+        "evaluation": st.fixed_dictionaries(
+            {},
+            optional={
+                "competence_evaluated": st.booleans(),
+                "performance_evaluated": st.booleans(),
+                "patient_outcomes_evaluated": st.booleans(),
+            },
+        ),
     },
     optional={
         "description": st.text(max_size=100),
-        "in_kind_support": st.lists(st.fixed_dictionaries({"source": st.text(max_size=10), "type": st.text(max_size=10)})),
+        "in_kind_support": st.lists(
+            st.fixed_dictionaries({"source": st.text(max_size=10), "type": st.text(max_size=10)})
+        ),
         "moc": st.just([{"board": "ABIM", "points": 1, "credit_types": ["MK"], "claim_date": "2021-12-31"}]),
         "mips": st.booleans(),
         "rems": st.just({"type": "Opioid Analgesic", "identifier": None}),

@@ -16,10 +16,19 @@ BY = Acting("provider:test:t", Channel.WEB)
 def complete_data(title: str, start: str, end: str, fmt: str = "Course", **extra: Any) -> dict[str, Any]:
     """An activity's data with everything closing needs."""
     return {
-        "title": title, "description": title, "format": fmt, "start_date": start, "end_date": end,
-        "delivery_methods": ["Online"], "credits": 1.0, "for_public_list": False, "sponsorship": "direct",
-        "outcomes": [{"outcome": "Learner Knowledge", "measurement_types": []}], "commercial_support": False,
-        "learners": {"physician": 3, "other": 2}, **extra,
+        "title": title,
+        "description": title,
+        "format": fmt,
+        "start_date": start,
+        "end_date": end,
+        "delivery_methods": ["Online"],
+        "credits": 1.0,
+        "for_public_list": False,
+        "sponsorship": "direct",
+        "outcomes": [{"outcome": "Learner Knowledge", "measurement_types": []}],
+        "commercial_support": False,
+        "learners": {"physician": 3, "other": 2},
+        **extra,
     }
 
 

@@ -49,7 +49,12 @@ def test_one_stream_per_provider_and_year():
 def test_steps_emit_events_carrying_provider_year_actor_and_channel():
     r = ready()
     events = r.collect_events()
-    assert [type(e).__name__ for e in events] == ["Started", "AgreementAccepted", "ProgramSummarySubmitted", "ContactsReviewed"]
+    assert [type(e).__name__ for e in events] == [
+        "Started",
+        "AgreementAccepted",
+        "ProgramSummarySubmitted",
+        "ContactsReviewed",
+    ]
     assert {(e.accme_id, e.year, e.actor, e.channel) for e in events} == {("0001234", 2025, BY.actor, "web")}
 
 

@@ -38,19 +38,32 @@ def test_a_year_from_empty_checklist_to_attestation(client, prov):
     body = empty.json()
     assert body["complete"] is False and body["deadline"] == "2026-03-31"
     assert [s["key"] for s in body["steps"]] == [
-        "agreement", "activities_closed", "enduring_counts", "program_summary", "contacts_reviewed", "attestation"]
+        "agreement",
+        "activities_closed",
+        "enduring_counts",
+        "program_summary",
+        "contacts_reviewed",
+        "attestation",
+    ]
     # each change answers with the checklist as it now stands
     r = client.post(f"{BASE}/agreement", headers=prov)
     assert r.status_code == 200 and steps(r.json())["agreement"]["done"] is True
     r = client.put(f"{BASE}/program-summary", headers=prov, json={"registration_fees": 10})
-    assert steps(r.json())["program_summary"]["missing"] == ["advertising_exhibit_income", "government_grants", "private_donations"]
+    assert steps(r.json())["program_summary"]["missing"] == [
+        "advertising_exhibit_income",
+        "government_grants",
+        "private_donations",
+    ]
     refused = client.post(f"{BASE}/attestation", headers=prov)
     assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
     assert {m["key"]: m["missing"] for m in refused.json()["missing"]} == {
         "program_summary": ["advertising_exhibit_income", "government_grants", "private_donations"],
         "contacts_reviewed": ["contacts_reviewed"],
     }
-    assert [e["loc"] for e in refused.json()["errors"]] == [["checklist", "program_summary"], ["checklist", "contacts_reviewed"]]
+    assert [e["loc"] for e in refused.json()["errors"]] == [
+        ["checklist", "program_summary"],
+        ["checklist", "contacts_reviewed"],
+    ]
     complete_all(client, prov)
     attested = client.post(f"{BASE}/attestation", headers=prov)
     assert attested.status_code == 200 and attested.json()["complete"] is True
@@ -65,7 +78,9 @@ def test_an_attested_summary_changes_only_after_the_accreditor_reopens_with_a_re
     acc = token("accreditor")
     assert client.post(f"{BASE}/reopen", headers=acc, json={}).status_code == 422
     assert client.post(f"{BASE}/reopen", headers=prov, json={"reason": "mine"}).status_code == 403
-    assert client.post(f"{BASE}/reopen", headers=token("accreditor", state="TN"), json={"reason": "x"}).status_code == 404
+    assert (
+        client.post(f"{BASE}/reopen", headers=token("accreditor", state="TN"), json={"reason": "x"}).status_code == 404
+    )
     reopened = client.post(f"{BASE}/reopen", headers=acc, json={"reason": "registration fees misreported"})
     assert reopened.status_code == 200 and steps(reopened.json())["attestation"]["done"] is False
     assert client.put(f"{BASE}/program-summary", headers=prov, json={**FULL, "registration_fees": 9}).status_code == 200
@@ -73,7 +88,9 @@ def test_an_attested_summary_changes_only_after_the_accreditor_reopens_with_a_re
     settle(system)  # the routes wait for the checklist only; the history may be a moment behind
     history = client.get("/api/v1/providers/0001234/history", headers=prov).json()["items"]
     reopen = [e for e in history if e["type"] == "AnnualReport.Reopened"]
-    assert reopen[0]["data"]["reason"] == "registration fees misreported" and reopen[0]["actor"].startswith("accreditor")
+    assert reopen[0]["data"]["reason"] == "registration fees misreported" and reopen[0]["actor"].startswith(
+        "accreditor"
+    )
 
 
 def test_steps_after_the_deadline_are_late(client, system, prov):
@@ -89,12 +106,24 @@ def test_a_state_accreditor_sets_an_earlier_deadline(client, system, prov, token
     ca = token("accreditor", state="CA")
     r = client.put("/api/v1/accreditor/deadlines/2025", headers=ca, json={"deadline": "2026-03-13"})
     assert r.status_code == 200 and r.json() == {"accreditor": "CA", "year": 2025, "deadline": "2026-03-13"}
-    assert client.put("/api/v1/accreditor/deadlines/2025", headers=ca, json={"deadline": "2026-04-13"}).status_code == 422
-    assert client.put("/api/v1/accreditor/deadlines/2025", headers=ca, json={"deadline": "2026-03-13", "accreditor": "TN"}).status_code == 403
-    assert client.put("/api/v1/accreditor/deadlines/2025", headers=prov, json={"deadline": "2026-03-13"}).status_code == 403
+    assert (
+        client.put("/api/v1/accreditor/deadlines/2025", headers=ca, json={"deadline": "2026-04-13"}).status_code == 422
+    )
+    assert (
+        client.put(
+            "/api/v1/accreditor/deadlines/2025", headers=ca, json={"deadline": "2026-03-13", "accreditor": "TN"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.put("/api/v1/accreditor/deadlines/2025", headers=prov, json={"deadline": "2026-03-13"}).status_code
+        == 403
+    )
     assert client.put("/api/v1/accreditor/deadlines/2025", json={"deadline": "2026-03-13"}).status_code == 401
     golden = token("provider", provider="0005678")
-    assert client.get("/api/v1/providers/0005678/years/2025/checklist", headers=golden).json()["deadline"] == "2026-03-13"
+    assert (
+        client.get("/api/v1/providers/0005678/years/2025/checklist", headers=golden).json()["deadline"] == "2026-03-13"
+    )
     assert client.get(f"{BASE}/checklist", headers=prov).json()["deadline"] == "2026-03-31"
     at(system, 2026, 3, 20)
     r = client.post("/api/v1/providers/0005678/years/2025/agreement", headers=golden)
@@ -105,13 +134,17 @@ def test_a_state_accreditor_sets_an_earlier_deadline(client, system, prov, token
 def test_provider_tokens_change_only_their_own_years(client, prov, token):
     other = token("provider", provider="0009999")
     for method, path, body in [
-        ("post", "agreement", None), ("put", "program-summary", FULL), ("post", "contacts-reviewed", None),
+        ("post", "agreement", None),
+        ("put", "program-summary", FULL),
+        ("post", "contacts-reviewed", None),
         ("post", "attestation", None),
     ]:
         r = client.request(method.upper(), f"{BASE}/{path}", headers=other, json=body)
         assert r.status_code == 404, (path, r.text)
         assert "Acme" not in r.text
-        assert client.request(method.upper(), f"{BASE}/{path}", headers=token("accreditor"), json=body).status_code == 403
+        assert (
+            client.request(method.upper(), f"{BASE}/{path}", headers=token("accreditor"), json=body).status_code == 403
+        )
         assert client.request(method.upper(), f"{BASE}/{path}", json=body).status_code == 401
     assert client.get(f"{BASE}/checklist", headers=other).status_code == 404
     assert client.get(f"{BASE}/checklist", headers=token("accreditor")).status_code == 200
@@ -201,7 +234,11 @@ def test_the_openapi_document_describes_the_annual_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     for route in ("agreement", "program-summary", "contacts-reviewed", "attestation", "checklist", "reopen"):
         assert f"/api/v1/providers/{{accme_id}}/years/{{year}}/{route}" in paths
-    year = next(p for p in paths["/api/v1/providers/{accme_id}/years/{year}/checklist"]["get"]["parameters"] if p["name"] == "year")
+    year = next(
+        p
+        for p in paths["/api/v1/providers/{accme_id}/years/{year}/checklist"]["get"]["parameters"]
+        if p["name"] == "year"
+    )
     assert year["schema"]["minimum"] == 2000 and year["schema"]["type"] == "integer"
     assert "/api/v1/accreditor/year-end/{year}" in paths and "/api/v1/accreditor/deadlines/{year}" in paths
 
@@ -210,22 +247,40 @@ def test_the_program_summary_reads_back_with_commercial_support(client, prov, to
     client.put(f"{BASE}/program-summary", headers=prov, json={"registration_fees": 10})
     r = client.get(f"{BASE}/program-summary", headers=token("accreditor"))
     assert r.status_code == 200
-    assert r.json() == {"year": 2025, "advertising_exhibit_income": None, "registration_fees": 10, "government_grants": None,
-                        "private_donations": None, "attested": False,
-                        "commercial_support": {"activities_supported": 0, "monetary_total": 0, "monetary_by_source": {},
-                                               "in_kind_count": 0, "in_kind_sources": []}}
+    assert r.json() == {
+        "year": 2025,
+        "advertising_exhibit_income": None,
+        "registration_fees": 10,
+        "government_grants": None,
+        "private_donations": None,
+        "attested": False,
+        "commercial_support": {
+            "activities_supported": 0,
+            "monetary_total": 0,
+            "monetary_by_source": {},
+            "in_kind_count": 0,
+            "in_kind_sources": [],
+        },
+    }
     assert client.get(f"{BASE}/program-summary", headers=token("provider", provider="0009999")).status_code == 404
 
 
 def test_the_data_report_sums_income_across_overseen_providers(client, prov, token):
     client.put(f"{BASE}/program-summary", headers=prov, json=FULL)
     golden = token("provider", provider="0005678")
-    client.put("/api/v1/providers/0005678/years/2025/program-summary", headers=golden, json={**FULL, "registration_fees": 1})
+    client.put(
+        "/api/v1/providers/0005678/years/2025/program-summary", headers=golden, json={**FULL, "registration_fees": 1}
+    )
     everyone = client.get("/api/v1/accreditor/data-report/2025", headers=token("accreditor"))
     assert everyone.status_code == 200, everyone.text
     body = everyone.json()
     assert body["providers"] == 3 and body["providers_attested"] == 0
-    assert body["income"] == {"advertising_exhibit_income": 0, "registration_fees": 1201, "government_grants": 0, "private_donations": 100}
+    assert body["income"] == {
+        "advertising_exhibit_income": 0,
+        "registration_fees": 1201,
+        "government_grants": 0,
+        "private_donations": 100,
+    }
     assert body["activities"] == 0 and body["commercial_support"]["monetary_total"] == 0
     ca = client.get("/api/v1/accreditor/data-report/2025", headers=token("accreditor", state="CA")).json()
     assert ca["providers"] == 1 and ca["income"]["registration_fees"] == 1

@@ -130,7 +130,9 @@ def run_activity_command(system, accme_id: str, kind: str, key: str, added: set[
         pass  # not closable yet, not an enduring material, closed activities are not deleted: nothing recorded
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(script=st.lists(commands, max_size=16))
 def test_checklist_equals_a_from_scratch_computation_and_attestation_needs_every_step(system, script):
     accme_id = f"{next(_ids) + 8000000:07d}"

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SetReportingDeadline, SubmitProgramSummary
+from commands.annual import (
+    AcceptAgreement,
+    Attest,
+    ReopenYear,
+    ReviewContacts,
+    SetReportingDeadline,
+    SubmitProgramSummary,
+)
 from domain.annual_report import AnnualReport, AttestationIncompleteError
 from domain.base import Acting, Channel
 from tests.annual.conftest import at, register
@@ -45,8 +52,13 @@ def test_a_year_end_round_trip_is_stored_and_projected(any_system):
 
     # the history shows the annual report's events among the provider's
     types = [e["type"] for e in system.history.view.events("0001234")]
-    assert types[-5:] == ["AnnualReport.Started", "AnnualReport.AgreementAccepted", "AnnualReport.ProgramSummarySubmitted",
-                          "AnnualReport.ContactsReviewed", "AnnualReport.Attested"]
+    assert types[-5:] == [
+        "AnnualReport.Started",
+        "AnnualReport.AgreementAccepted",
+        "AnnualReport.ProgramSummarySubmitted",
+        "AnnualReport.ContactsReviewed",
+        "AnnualReport.Attested",
+    ]
 
 
 def test_the_rebuilt_checklist_equals_the_incremental_one(any_system):
@@ -91,30 +103,78 @@ def test_concurrent_steps_on_a_new_year_all_land(any_system):
         list(pool.map(lambda c: system.annual.handle(c, BY), cmds))
     events = list(system.store.events.get(AnnualReport.create_id("0001234", 2025)))
     assert sorted(type(e).__name__ for e in events) == [
-        "AgreementAccepted", "ContactsReviewed", "ProgramSummarySubmitted", "Started"]
+        "AgreementAccepted",
+        "ContactsReviewed",
+        "ProgramSummarySubmitted",
+        "Started",
+    ]
     system.projections.catch_up()
     summary = system.annual.checklist_summary("0001234", 2025)
-    assert summary["missing_steps"] == ["attestation"] and summary["steps_done"] == 5 and summary["days_to_deadline"] == 58
+    assert (
+        summary["missing_steps"] == ["attestation"] and summary["steps_done"] == 5 and summary["days_to_deadline"] == 58
+    )
 
 
 def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack_a_count(any_system):
     from eventsourcing.persistence import Tracking
 
     view = any_system.checklist.view
-    base = {"accme_id": "0001234", "enduring": False, "start_date": date(2025, 1, 1), "closed": False, "counted_years": []}
+    base = {
+        "accme_id": "0001234",
+        "enduring": False,
+        "start_date": date(2025, 1, 1),
+        "closed": False,
+        "counted_years": [],
+    }
     facts = [
         {**base, "activity_id": "ended-open", "title": "Grand Rounds", "end_date": date(2025, 6, 30)},
         {**base, "activity_id": "ended-closed", "title": "Closed", "end_date": date(2025, 5, 1), "closed": True},
         {**base, "activity_id": "ends-next-year", "title": "Later", "end_date": date(2026, 2, 1)},
-        {**base, "activity_id": "other-provider", "title": "Other", "end_date": date(2025, 6, 1), "accme_id": "0002345"},
+        {
+            **base,
+            "activity_id": "other-provider",
+            "title": "Other",
+            "end_date": date(2025, 6, 1),
+            "accme_id": "0002345",
+        },
         {**base, "activity_id": "podcast", "title": "Podcast", "enduring": True, "end_date": date(2027, 1, 1)},
-        {**base, "activity_id": "counted", "title": "Counted", "enduring": True, "end_date": None, "counted_years": [2025]},
-        {**base, "activity_id": "expired", "title": "Expired", "enduring": True, "start_date": date(2021, 1, 1), "end_date": date(2024, 1, 1)},
-        {**base, "activity_id": "future", "title": "Future", "enduring": True, "start_date": date(2026, 1, 5), "end_date": None},
+        {
+            **base,
+            "activity_id": "counted",
+            "title": "Counted",
+            "enduring": True,
+            "end_date": None,
+            "counted_years": [2025],
+        },
+        {
+            **base,
+            "activity_id": "expired",
+            "title": "Expired",
+            "enduring": True,
+            "start_date": date(2021, 1, 1),
+            "end_date": date(2024, 1, 1),
+        },
+        {
+            **base,
+            "activity_id": "future",
+            "title": "Future",
+            "enduring": True,
+            "start_date": date(2026, 1, 5),
+            "end_date": None,
+        },
     ]
     for fact in facts:
         fact["stream_id"] = "s-" + fact["activity_id"]
-    facts.append({**base, "activity_id": "gone", "stream_id": "s-gone", "title": "Deleted", "end_date": date(2025, 6, 30), "deleted": True})
+    facts.append(
+        {
+            **base,
+            "activity_id": "gone",
+            "stream_id": "s-gone",
+            "title": "Deleted",
+            "end_date": date(2025, 6, 30),
+            "deleted": True,
+        }
+    )
     for position, fact in enumerate(facts, start=1):
         view.put_activity_fact(fact, Tracking("PARS", position))
     year = view.year_facts("0001234", 2025)
@@ -124,14 +184,27 @@ def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack
     both = view.year_facts_for(["0001234", "0002345", "0003456"], 2025)
     assert [a["activity_id"] for a in both["0002345"].open_activities] == ["other-provider"]
     assert both["0003456"].open_activities == () and both["0001234"] == year
-    view.put_activity_fact({**facts[1], "commercial_support": [
-        {"source": "Pharma A", "monetary": True, "amount": 1000}, {"source": "Device B", "monetary": False, "amount": None}]},
-        Tracking("PARS", 99))
-    view.put_activity_fact({**facts[0], "commercial_support": [{"source": "Pharma A", "monetary": True, "amount": 250}]},
-                           Tracking("PARS", 100))
+    view.put_activity_fact(
+        {
+            **facts[1],
+            "commercial_support": [
+                {"source": "Pharma A", "monetary": True, "amount": 1000},
+                {"source": "Device B", "monetary": False, "amount": None},
+            ],
+        },
+        Tracking("PARS", 99),
+    )
+    view.put_activity_fact(
+        {**facts[0], "commercial_support": [{"source": "Pharma A", "monetary": True, "amount": 250}]},
+        Tracking("PARS", 100),
+    )
     assert view.commercial_support("0001234", 2025) == {
-        "activities_supported": 2, "monetary_total": 1250, "monetary_by_source": {"Pharma A": 1250}, "in_kind_count": 1,
-        "in_kind_sources": ["Device B"]}
+        "activities_supported": 2,
+        "monetary_total": 1250,
+        "monetary_by_source": {"Pharma A": 1250},
+        "in_kind_count": 1,
+        "in_kind_sources": ["Device B"],
+    }
     assert view.commercial_support("0001234", 2026)["monetary_total"] == 0
     view.put_activity_fact({**facts[4], "counted_years": [2025]}, Tracking("PARS", 101))
     assert view.year_facts("0001234", 2025).uncounted_enduring == ()

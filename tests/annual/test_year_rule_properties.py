@@ -24,18 +24,24 @@ _providers = itertools.count(1)
 SPANS = {"Course": 20, "Regularly Scheduled Series": 360, ENDURING: 900}
 
 activities = st.lists(
-    st.fixed_dictionaries({
-        "format": st.sampled_from(sorted(SPANS)),
-        "start": st.dates(date(2023, 6, 1), date(2026, 12, 31)),
-        "span": st.integers(0, 900),
-        "monetary": st.lists(st.tuples(st.sampled_from(["Pharma A", "Pharma B"]), st.integers(0, 50) .map(lambda k: k * 1000)), max_size=2),
-        "in_kind": st.lists(st.sampled_from(["Device B", "Space C"]), max_size=2),
-        "physicians": st.integers(0, 90),
-        "others": st.integers(0, 30),
-        "closed": st.booleans(),
-        "deleted": st.booleans(),
-    }),
-    min_size=1, max_size=8,
+    st.fixed_dictionaries(
+        {
+            "format": st.sampled_from(sorted(SPANS)),
+            "start": st.dates(date(2023, 6, 1), date(2026, 12, 31)),
+            "span": st.integers(0, 900),
+            "monetary": st.lists(
+                st.tuples(st.sampled_from(["Pharma A", "Pharma B"]), st.integers(0, 50).map(lambda k: k * 1000)),
+                max_size=2,
+            ),
+            "in_kind": st.lists(st.sampled_from(["Device B", "Space C"]), max_size=2),
+            "physicians": st.integers(0, 90),
+            "others": st.integers(0, 30),
+            "closed": st.booleans(),
+            "deleted": st.booleans(),
+        }
+    ),
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -43,7 +49,10 @@ def data_of(a: dict[str, Any], n: int) -> dict[str, Any]:
     end = a["start"] + timedelta(days=min(a["span"], SPANS[a["format"]]))
     supported = bool(a["monetary"] or a["in_kind"])
     return complete_data(
-        f"Activity {n}", a["start"].isoformat(), end.isoformat(), a["format"],
+        f"Activity {n}",
+        a["start"].isoformat(),
+        end.isoformat(),
+        a["format"],
         commercial_support=supported,
         monetary_support=[{"source": s, "amount": v} for s, v in a["monetary"]],
         in_kind_support=[{"source": s} for s in a["in_kind"]],
@@ -51,7 +60,9 @@ def data_of(a: dict[str, Any], n: int) -> dict[str, Any]:
     )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(activities)
 def test_every_view_counts_an_activity_in_the_year_it_ended(any_system, generated):
     system = any_system
@@ -74,8 +85,19 @@ def test_every_view_counts_an_activity_in_the_year_it_ended(any_system, generate
         mine = {number: d for number, d in stored.items() if year_counted(d) == year}
         # Dashboard (what GET .../dashboard?year= answers) and the activity search by year.
         dashboard = activity_counts(system.activity_summary.view.summaries(accme_id, year), TODAY)
-        rows, total = system.activity_summary.view.search(accme_id, year=year, fmt=None, status=None, q=None, moc=None, rems=None,
-                                                          mips=None, today=TODAY, limit=100, offset=0)
+        rows, total = system.activity_summary.view.search(
+            accme_id,
+            year=year,
+            fmt=None,
+            status=None,
+            q=None,
+            moc=None,
+            rems=None,
+            mips=None,
+            today=TODAY,
+            limit=100,
+            offset=0,
+        )
         assert {r["activity_id"] for r in rows} == set(mine) and total == len(mine) == dashboard["activities"]["total"]
         # Commercial support: the dashboard, the program summary and the data report show the same figures.
         expected = commercial_support_totals([activity_supports(d) for d in mine.values()])
@@ -86,7 +108,9 @@ def test_every_view_counts_an_activity_in_the_year_it_ended(any_system, generate
         assert data_report["activities"] == len(mine)
         assert {f: v["activities"] for f, v in data_report["by_format"].items()} == dashboard["activities"]["by_format"]
         assert (data_report["physician_learners"], data_report["other_learners"]) == (
-            dashboard["learners"]["physicians"], dashboard["learners"]["other_learners"])
+            dashboard["learners"]["physicians"],
+            dashboard["learners"]["other_learners"],
+        )
         # The checklist and the year-end table: the activities that ended in the year and are not closed.
         unclosed = sorted(n for n, d in mine.items() if not d["closed"])
         step = next(s for s in system.annual.checklist(accme_id, year)["steps"] if s["key"] == "activities_closed")

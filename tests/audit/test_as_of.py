@@ -20,15 +20,18 @@ from commands.activities import CloseActivity
 from commands.annual import AcceptAgreement, Attest, ReviewContacts, SetReportingDeadline, SubmitProgramSummary
 from commands.providers import AssignContact, ContactDetails, RecordAccreditationDecision
 from domain.audit_log import AuditorRead
-from services import as_of as as_of_service
 from domain.base import Acting, Channel
+from services import as_of as as_of_service
 from tests.activities.helpers import ACCME_ID, HE, OTHER_ID, item
 from tests.activities.helpers import register as register_provider
 from tests.completions.helpers import NPI, report
 from tests.learners.helpers import register as learner
 
 BY = Acting("provider:0004444:tester", Channel.WEB_SERVICE)
-SUPPORTED = {HE + "commercialSupport": True, "ActivityDescription__commercialSupportAmount": [{"supportSource": "Acme Pharma", "value": 5000}]}
+SUPPORTED = {
+    HE + "commercialSupport": True,
+    "ActivityDescription__commercialSupportAmount": [{"supportSource": "Acme Pharma", "value": 5000}],
+}
 STAFF = Acting("accreditor:ACCME:staff", Channel.WEB)
 
 
@@ -42,10 +45,18 @@ def bearer(system: System, role: str, **scope: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(system.secret, role, **scope)}"}
 
 
-def cme_report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "add", day: str = "2025-03-02") -> dict[str, Any]:
+def cme_report(
+    activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "add", day: str = "2025-03-02"
+) -> dict[str, Any]:
     """Ana's completion on `day` with AMA PRA Category 1 credit only (the activity is not MOC-registered)."""
     cme = report(activity_id, credit_id)["Activity"]["Module"]["CreditCertificate"][0]
-    return report(activity_id, credit_id, action, Activity__Module__CreditCertificate=[cme], Activity__Module__CompletedDateTime=f"{day}T00:00:00")
+    return report(
+        activity_id,
+        credit_id,
+        action,
+        Activity__Module__CreditCertificate=[cme],
+        Activity__Module__CompletedDateTime=f"{day}T00:00:00",
+    )
 
 
 def routes(activities: list[str]) -> list[str]:
@@ -81,35 +92,116 @@ def capture(system: System, client: TestClient, activities: list[str]) -> tuple[
     return moment, answers
 
 
-def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app: tuple[System, TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(
+    app: tuple[System, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
     system, client = app
     system.completions.today = lambda: date(2025, 6, 1)  # inside the 2025 reporting window; reads use the real today
     [ana, _] = system.learners.register_many(
-        [learner("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, boards={"ABIM": "123456"}, year=1972),
-         learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"})], BY)
+        [
+            learner(
+                "Ana",
+                "García-López",
+                "03-07",
+                licences={"TN": "MD12345"},
+                npi=NPI,
+                boards={"ABIM": "123456"},
+                year=1972,
+            ),
+            learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
+        ],
+        BY,
+    )
     before_registration = datetime.now(UTC)
     time.sleep(0.002)
 
     numbers: list[str] = []
     steps: list[tuple[str, Any]] = [
         ("register", lambda: (register_provider(system), register_provider(system, OTHER_ID))),
-        ("billing contact", lambda: system.providers.handle(AssignContact(accme_id=ACCME_ID, role="billing", contact=ContactDetails(name="Bo Billing", email="bo@cme.org")), BY)),
-        ("decision", lambda: system.providers.handle(RecordAccreditationDecision(accme_id=ACCME_ID, decision="Accreditation", decided_on=date(2024, 7, 1), term_ends=date(2028, 7, 31)), STAFF)),
-        ("activities", lambda: numbers.extend(o.activity_id for o in system.activities.submit_accme_activities(
-            ACCME_ID, [item("A-1"), item("A-2", Lom__general__title="Stroke care", **SUPPORTED)], BY))),
+        (
+            "billing contact",
+            lambda: system.providers.handle(
+                AssignContact(
+                    accme_id=ACCME_ID, role="billing", contact=ContactDetails(name="Bo Billing", email="bo@cme.org")
+                ),
+                BY,
+            ),
+        ),
+        (
+            "decision",
+            lambda: system.providers.handle(
+                RecordAccreditationDecision(
+                    accme_id=ACCME_ID,
+                    decision="Accreditation",
+                    decided_on=date(2024, 7, 1),
+                    term_ends=date(2028, 7, 31),
+                ),
+                STAFF,
+            ),
+        ),
+        (
+            "activities",
+            lambda: numbers.extend(
+                o.activity_id
+                for o in system.activities.submit_accme_activities(
+                    ACCME_ID, [item("A-1"), item("A-2", Lom__general__title="Stroke care", **SUPPORTED)], BY
+                )
+            ),
+        ),
         ("other provider's activity", lambda: system.activities.submit_accme_activities(OTHER_ID, [item("B-1")], BY)),
-        ("revise A-2", lambda: system.activities.submit_accme_activities(ACCME_ID, [item("A-2", Lom__general__title="Stroke care, revised", **SUPPORTED)], BY)),
+        (
+            "revise A-2",
+            lambda: system.activities.submit_accme_activities(
+                ACCME_ID, [item("A-2", Lom__general__title="Stroke care, revised", **SUPPORTED)], BY
+            ),
+        ),
         ("completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0])], BY)),
-        ("second completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", day="2025-03-01")], BY)),
+        (
+            "second completion",
+            lambda: system.completions.submit_learner_reports(
+                ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", day="2025-03-01")], BY
+            ),
+        ),
         ("agreement", lambda: system.annual.handle(AcceptAgreement(accme_id=ACCME_ID, year=2025), BY)),
         ("close A-1", lambda: system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[0]), BY)),
-        ("deadline", lambda: system.annual.set_deadline(SetReportingDeadline(accreditor="ACCME", year=2025, deadline=date(2026, 4, 15)), STAFF)),
-        ("program summary", lambda: system.annual.handle(SubmitProgramSummary(accme_id=ACCME_ID, year=2025, advertising_exhibit_income=100, registration_fees=2000, government_grants=0, private_donations=50), BY)),
+        (
+            "deadline",
+            lambda: system.annual.set_deadline(
+                SetReportingDeadline(accreditor="ACCME", year=2025, deadline=date(2026, 4, 15)), STAFF
+            ),
+        ),
+        (
+            "program summary",
+            lambda: system.annual.handle(
+                SubmitProgramSummary(
+                    accme_id=ACCME_ID,
+                    year=2025,
+                    advertising_exhibit_income=100,
+                    registration_fees=2000,
+                    government_grants=0,
+                    private_donations=50,
+                ),
+                BY,
+            ),
+        ),
         ("close A-2", lambda: system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[1]), BY)),
-        ("delete a completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", "delete", "2025-03-01")], BY)),
+        (
+            "delete a completion",
+            lambda: system.completions.submit_learner_reports(
+                ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", "delete", "2025-03-01")], BY
+            ),
+        ),
         ("contacts reviewed", lambda: system.annual.handle(ReviewContacts(accme_id=ACCME_ID, year=2025), BY)),
         ("attest", lambda: system.annual.handle(Attest(accme_id=ACCME_ID, year=2025), BY)),
-        ("new primary", lambda: system.providers.handle(AssignContact(accme_id=ACCME_ID, role="primary", contact=ContactDetails(name="Nia New", email="nia@cme.org")), BY)),
+        (
+            "new primary",
+            lambda: system.providers.handle(
+                AssignContact(
+                    accme_id=ACCME_ID, role="primary", contact=ContactDetails(name="Nia New", email="nia@cme.org")
+                ),
+                BY,
+            ),
+        ),
     ]
     captured: list[tuple[str, datetime, dict[str, tuple[int, Any]]]] = []
     for name, step in steps:
@@ -120,7 +212,9 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app:
     # The sequence really moved every route (so equality below is no accident of empty answers).
     first, last = captured[0][2], captured[-1][2]
     assert all(first[p] != last[p] for p in routes([])[:3] + [routes([])[4]])
-    completions = [c[2][f"/api/v1/providers/{ACCME_ID}/dashboard?year=2025"][1]["completions_reported"] for c in captured]
+    completions = [
+        c[2][f"/api/v1/providers/{ACCME_ID}/dashboard?year=2025"][1]["completions_reported"] for c in captured
+    ]
     assert max(completions) == 2 and completions[-1] == 1
     checklist = captured[-1][2][f"/api/v1/providers/{ACCME_ID}/years/2025/checklist"]
     assert checklist[1]["complete"] is True and checklist[1]["deadline"] == "2026-04-15"
@@ -134,12 +228,16 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(app:
         for name, moment, answers in order:
             for path, (status, body) in answers.items():
                 r = client.get(with_as_of(path, moment), headers=auditor)
-                assert (r.status_code, r.json()) == (status, body), f"after {name!r}: {path} as of {moment} (snapshots every {every})"
+                assert (r.status_code, r.json()) == (status, body), (
+                    f"after {name!r}: {path} as of {moment} (snapshots every {every})"
+                )
     assert system.as_of._snapshots, "the replays above kept snapshots"
 
     # Before the provider existed: 404 naming as_of; a future instant answers as now.
     r = client.get(f"/api/v1/providers/{ACCME_ID}", headers=auditor, params={"as_of": before_registration.isoformat()})
-    assert r.status_code == 404 and r.json()["errors"] == [{"loc": ["query", "as_of"], "msg": "before the provider was registered"}]
+    assert r.status_code == 404 and r.json()["errors"] == [
+        {"loc": ["query", "as_of"], "msg": "before the provider was registered"}
+    ]
     later = datetime.now(UTC) + timedelta(days=3)
     for path, (status, body) in captured[-1][2].items():
         r = client.get(with_as_of(path, later), headers=auditor)
@@ -166,8 +264,17 @@ def test_an_auditors_as_of_read_is_recorded(app: tuple[System, TestClient]) -> N
     register_provider(system)
     settle(system)
     moment = datetime.now(UTC).isoformat()
-    assert client.get(f"/api/v1/providers/{ACCME_ID}/years/2025/checklist", params={"as_of": moment}, headers=bearer(system, "auditor")).status_code == 200
-    reads = [system.store.mapper.to_domain_event(n) for n in system.store.recorder.select_notifications(start=1, limit=100)]
+    assert (
+        client.get(
+            f"/api/v1/providers/{ACCME_ID}/years/2025/checklist",
+            params={"as_of": moment},
+            headers=bearer(system, "auditor"),
+        ).status_code
+        == 200
+    )
+    reads = [
+        system.store.mapper.to_domain_event(n) for n in system.store.recorder.select_notifications(start=1, limit=100)
+    ]
     [read] = [e for e in reads if isinstance(e, AuditorRead.Recorded)]
     assert read.accme_id == ACCME_ID and read.path.endswith("/years/2025/checklist") and "as_of=" in read.query
 
@@ -186,6 +293,8 @@ def test_one_activity_route_answers_its_summary_and_refuses_like_the_others(app:
     theirs = client.get(path, headers=bearer(system, "provider", provider=OTHER_ID))
     assert theirs.status_code == 404 and "A-1" not in theirs.text and "Cardiology" not in theirs.text
     missing = client.get(f"/api/v1/providers/{ACCME_ID}/activities/999999999", headers=mine)
-    assert missing.status_code == 404 and missing.json()["errors"] == [{"loc": ["path", "activity_id"], "msg": "not found"}]
+    assert missing.status_code == 404 and missing.json()["errors"] == [
+        {"loc": ["path", "activity_id"], "msg": "not found"}
+    ]
     bad = client.get(f"/api/v1/providers/{ACCME_ID}/activities/12345", headers=mine)
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["path", "activity_id"]

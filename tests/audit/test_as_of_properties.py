@@ -49,8 +49,19 @@ def answers(reads: ReadModels) -> dict[str, Any]:
     """What the provider, checklist, dashboard and activity routes answer, from these read models."""
     profile = reads.profiles.get_profile(ACCME_ID)
     assert profile is not None
-    rows, total = reads.activities.search(ACCME_ID, year=None, fmt=None, status=None, q=None, moc=None, rems=None,
-                                          mips=None, today=reads.today(), limit=50, offset=0)
+    rows, total = reads.activities.search(
+        ACCME_ID,
+        year=None,
+        fmt=None,
+        status=None,
+        q=None,
+        moc=None,
+        rems=None,
+        mips=None,
+        today=reads.today(),
+        limit=50,
+        offset=0,
+    )
     return {
         "profile": profile,
         "checklist": reads.annual.checklist(ACCME_ID, 2025, profile["accreditor"]),
@@ -67,8 +78,13 @@ def run(system: Any, command: tuple[Any, ...], numbers: dict[str, str]) -> None:
     elif kind == "remove":
         system.providers.handle(RemoveContact(accme_id=ACCME_ID, role=command[1]), BY)
     elif kind == "activity":
-        over = {HE + "commercialSupport": True, "ActivityDescription__commercialSupportAmount": [{"supportSource": "Acme", "value": 100}]}
-        [outcome] = system.activities.submit_accme_activities(ACCME_ID, [item(command[1], **(over if command[2] else {}))], BY)
+        over = {
+            HE + "commercialSupport": True,
+            "ActivityDescription__commercialSupportAmount": [{"supportSource": "Acme", "value": 100}],
+        }
+        [outcome] = system.activities.submit_accme_activities(
+            ACCME_ID, [item(command[1], **(over if command[2] else {}))], BY
+        )
         numbers[command[1]] = outcome.activity_id
     elif kind == "close" and command[1] in numbers:
         system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[command[1]]), BY)
@@ -78,22 +94,34 @@ def run(system: Any, command: tuple[Any, ...], numbers: dict[str, str]) -> None:
     elif kind == "annual":
         cmd = {
             "agreement": AcceptAgreement(accme_id=ACCME_ID, year=2025),
-            "summary": SubmitProgramSummary(accme_id=ACCME_ID, year=2025, advertising_exhibit_income=1, registration_fees=2,
-                                            government_grants=3, private_donations=4),
+            "summary": SubmitProgramSummary(
+                accme_id=ACCME_ID,
+                year=2025,
+                advertising_exhibit_income=1,
+                registration_fees=2,
+                government_grants=3,
+                private_donations=4,
+            ),
             "contacts": ReviewContacts(accme_id=ACCME_ID, year=2025),
             "attest": Attest(accme_id=ACCME_ID, year=2025),
         }[command[1]]
         system.annual.handle(cmd, BY)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(sequence=commands)
-def test_replaying_to_each_instant_gives_the_live_answers_of_that_instant(tmp_path_factory: Any, sequence: list[tuple[Any, ...]]) -> None:
+def test_replaying_to_each_instant_gives_the_live_answers_of_that_instant(
+    tmp_path_factory: Any, sequence: list[tuple[Any, ...]]
+) -> None:
     path: Path = tmp_path_factory.mktemp("as_of") / "pars.sqlite"
     system = make_system(f"sqlite:///{path}")
     try:
         system.completions.today = lambda: date(2025, 6, 1)
-        system.learners.register_many([learner("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, year=1972)], BY)
+        system.learners.register_many(
+            [learner("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, year=1972)], BY
+        )
         register_provider(system)
         numbers: dict[str, str] = {}
         seen = []

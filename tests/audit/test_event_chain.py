@@ -18,12 +18,19 @@ BY = Acting("test:audit", Channel.BATCH)
 
 
 def register(system, accme_id, name="Acme CME"):
-    cmd = RegisterProvider(accme_id=accme_id, name=name, accreditor="ACCME", primary=ContactDetails(name="Ann", email="ann@acme.org"))
+    cmd = RegisterProvider(
+        accme_id=accme_id, name=name, accreditor="ACCME", primary=ContactDetails(name="Ann", email="ann@acme.org")
+    )
     system.providers.register(cmd, BY)
 
 
 def assign(system, accme_id, n):
-    system.providers.handle(AssignContact(accme_id=accme_id, role="billing", contact=ContactDetails(name=f"Bill {n}", email=f"bill{n}@acme.org")), BY)
+    system.providers.handle(
+        AssignContact(
+            accme_id=accme_id, role="billing", contact=ContactDetails(name=f"Bill {n}", email=f"bill{n}@acme.org")
+        ),
+        BY,
+    )
 
 
 def events_table(system) -> tuple[str, str]:
@@ -34,9 +41,13 @@ def tamper(system, position: int, old: bytes, new: bytes) -> None:
     """What an intruder with database access would do: edit one stored event's state in place."""
     table, id_column = events_table(system)
     with system.db.engine.begin() as conn:
-        state = bytes(conn.execute(text(f"SELECT state FROM {table} WHERE {id_column} = :n"), {"n": position}).scalar_one())
+        state = bytes(
+            conn.execute(text(f"SELECT state FROM {table} WHERE {id_column} = :n"), {"n": position}).scalar_one()
+        )
         assert old in state
-        conn.execute(text(f"UPDATE {table} SET state = :s WHERE {id_column} = :n"), {"s": state.replace(old, new), "n": position})
+        conn.execute(
+            text(f"UPDATE {table} SET state = :s WHERE {id_column} = :n"), {"s": state.replace(old, new), "n": position}
+        )
 
 
 def verify(system, provider=None):
@@ -69,7 +80,11 @@ def test_an_untouched_store_verifies_clean_and_each_provider_has_its_own_chain(a
 def test_an_event_altered_in_the_database_is_detected_and_named(any_system):
     system = any_system
     build(system)
-    target = next(e for e in system.history.view.events("0001234") if e["data"].get("contact", {}).get("email") == "bill1@acme.org")
+    target = next(
+        e
+        for e in system.history.view.events("0001234")
+        if e["data"].get("contact", {}).get("email") == "bill1@acme.org"
+    )
     tamper(system, target["position"], b"bill1@acme.org", b"evil1@acme.org")
     result = verify(system)
     assert not result.ok
@@ -96,7 +111,12 @@ def test_events_of_no_provider_form_their_own_chain_and_are_verified(system):
     assert result.ok and result.chains == {"0001234", "0007777", UNOWNED}
     tamper(system, system.store.head(), b"2026-04-06", b"2026-05-06")
     m = verify(system).first_mismatch
-    assert m is not None and m.position == system.store.head() and m.provider is None and m.type.startswith("ReportingDeadline.")
+    assert (
+        m is not None
+        and m.position == system.store.head()
+        and m.provider is None
+        and m.type.startswith("ReportingDeadline.")
+    )
 
 
 def test_pars_audit_verify_exits_1_and_names_the_tampered_event(tmp_path):
@@ -112,7 +132,10 @@ def test_pars_audit_verify_exits_1_and_names_the_tampered_event(tmp_path):
     tampered = pars(tmp_path, url, "audit", "verify", ok=False)
     assert tampered.returncode == 1
     assert json.loads(tampered.stdout)["first_mismatch"] == {
-        "position": 1, "provider": "0001234", "type": "Provider.Registered", "reason": "the stored event does not match its hash: it was altered"
+        "position": 1,
+        "provider": "0001234",
+        "type": "Provider.Registered",
+        "reason": "the stored event does not match its hash: it was altered",
     }
     assert "position 1" in tampered.stderr and "0001234" in tampered.stderr and "Provider.Registered" in tampered.stderr
     assert pars(tmp_path, url, "audit", "verify", "--provider", "0001234", ok=False).returncode == 1

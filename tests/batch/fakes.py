@@ -42,7 +42,12 @@ class FakeActivityRegistry:
             errors.append({"loc": ["Lom", "general", "title"], "msg": "a title is required"})
         he = item.get("healthcareMetadata", {}).get("healthcareEducation", {})
         if he.get("startDateTime") and he.get("endDateTime") and he["endDateTime"] < he["startDateTime"]:
-            errors.append({"loc": ["healthcareMetadata", "healthcareEducation", "endDateTime"], "msg": "the end date is before the start date"})
+            errors.append(
+                {
+                    "loc": ["healthcareMetadata", "healthcareEducation", "endDateTime"],
+                    "msg": "the end date is before the start date",
+                }
+            )
         if errors:
             return ActivityResult(index, False, errors=errors)
         stream = (accme_id, str(key))

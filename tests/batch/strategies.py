@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from adapters.batch.spec import IDENTIFIER_CATALOGS, MEASURED_OUTCOMES, MEASUREMENT_TYPES, PARTICIPANT_CATEGORIES
 
 # text an XML 1.0 document and an Excel cell can hold, without surrounding blanks (every format trims them)
-text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=12).map(str.strip).filter(bool)
+text = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=12).map(str.strip).filter(bool)
+)
 texts = st.lists(text, min_size=1, max_size=3)
 quarters = st.integers(1, 400).map(lambda k: k / 4)
 dates = st.dates(date(1990, 1, 1), date(2100, 12, 31))
@@ -48,7 +50,9 @@ participants = ordered_subset(PARTICIPANT_CATEGORIES).flatmap(
 )
 outcomes = ordered_subset(MEASURED_OUTCOMES).flatmap(
     lambda chosen: st.tuples(*[st.one_of(st.none(), ordered_subset(MEASUREMENT_TYPES)) for _ in chosen]).map(
-        lambda types: [{"MeasuredOutcome": o} | ({"MeasurementType": t} if t else {}) for o, t in zip(chosen, types, strict=True)]
+        lambda types: [
+            {"MeasuredOutcome": o} | ({"MeasurementType": t} if t else {}) for o, t in zip(chosen, types, strict=True)
+        ]
     )
 )
 
@@ -67,16 +71,41 @@ xtensible = obj(
     ProviderID=text,
     isInterprofessional=st.booleans(),
     CommendationTags=st.fixed_dictionaries({"CommendationTag": texts}),
-    InKindSupports=st.fixed_dictionaries({"InKindSupport": st.lists(st.fixed_dictionaries({"source": text}), min_size=1, max_size=3)}),
+    InKindSupports=st.fixed_dictionaries(
+        {"InKindSupport": st.lists(st.fixed_dictionaries({"source": text}), min_size=1, max_size=3)}
+    ),
     DeliveryMethods=st.fixed_dictionaries({"DeliveryMethod": texts}),
     MeasuredOutcomes=outcomes,
-    MOCRegistrations=st.fixed_dictionaries({"MOCRegistration": st.lists(
-        st.fixed_dictionaries({"boardName": text, "mocPoints": quarters, "MOCCreditType": texts}, optional={"CreditClaimDate": iso_dates, "MOCPracticeArea": texts}),
-        min_size=1, max_size=3)}),
-    ContentOutlines=st.fixed_dictionaries({"ContentOutlineSelections": st.lists(st.fixed_dictionaries({
-        "ContentOutlineSource": text,
-        "ContentOutlineKeys": st.lists(st.fixed_dictionaries({"ContentKeyword": text, "ContentKeywordValue": text}), min_size=1, max_size=3),
-    }), min_size=1, max_size=2)}),
+    MOCRegistrations=st.fixed_dictionaries(
+        {
+            "MOCRegistration": st.lists(
+                st.fixed_dictionaries(
+                    {"boardName": text, "mocPoints": quarters, "MOCCreditType": texts},
+                    optional={"CreditClaimDate": iso_dates, "MOCPracticeArea": texts},
+                ),
+                min_size=1,
+                max_size=3,
+            )
+        }
+    ),
+    ContentOutlines=st.fixed_dictionaries(
+        {
+            "ContentOutlineSelections": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "ContentOutlineSource": text,
+                        "ContentOutlineKeys": st.lists(
+                            st.fixed_dictionaries({"ContentKeyword": text, "ContentKeywordValue": text}),
+                            min_size=1,
+                            max_size=3,
+                        ),
+                    }
+                ),
+                min_size=1,
+                max_size=2,
+            )
+        }
+    ),
     MOCAttestation=st.booleans(),
     ForPublicList=st.booleans(),
     FeeForParticipation=text,
@@ -90,11 +119,19 @@ xtensible = obj(
     UANPharmacy=text,
     UANPharmacyTech=text,
     HasPharmacyRecertifications=st.sampled_from(["true", "false", "not sure"]),
-    PharmacyRecertificationRequirements=st.lists(st.fixed_dictionaries({"PharmacyAudience": text, "PharmacyRequirement": text}), min_size=1, max_size=3),
+    PharmacyRecertificationRequirements=st.lists(
+        st.fixed_dictionaries({"PharmacyAudience": text, "PharmacyRequirement": text}), min_size=1, max_size=3
+    ),
     HasPharmacyContentTags=st.sampled_from(["true", "false", "not sure"]),
     PharmacyContentTags=obj(PharmacyState=texts, PharmacyContentTopic=texts),
     HasStateContentTags=st.booleans(),
-    StateContentTags=st.fixed_dictionaries({"StateContent": st.lists(st.fixed_dictionaries({"StateContentDomain": text, "StateContentTopic": text}), min_size=1, max_size=3)}),
+    StateContentTags=st.fixed_dictionaries(
+        {
+            "StateContent": st.lists(
+                st.fixed_dictionaries({"StateContentDomain": text, "StateContentTopic": text}), min_size=1, max_size=3
+            )
+        }
+    ),
     activityRecordAction=st.sampled_from(["Add", "Update", "Delete"]),
     closeActivityRecord=st.booleans(),
 )
@@ -102,14 +139,32 @@ xtensible = obj(
 report_dates = st.one_of(st.integers(1990, 2100).map(str), iso_dates)
 
 items = st.fixed_dictionaries(
-    {"Lom": st.fixed_dictionaries({"general": st.fixed_dictionaries(
-        {"identifier": identifiers(), "title": text},
-        optional={"description": text, "keyword": st.lists(st.fixed_dictionaries({"id": text, "source": text, "string": text}), min_size=1, max_size=2)},
-    )})},
+    {
+        "Lom": st.fixed_dictionaries(
+            {
+                "general": st.fixed_dictionaries(
+                    {"identifier": identifiers(), "title": text},
+                    optional={
+                        "description": text,
+                        "keyword": st.lists(
+                            st.fixed_dictionaries({"id": text, "source": text, "string": text}), min_size=1, max_size=2
+                        ),
+                    },
+                )
+            }
+        )
+    },
     optional={
         "ReportDescription": obj(ReportingStartDate=report_dates, ReportingEndDate=report_dates),
-        "ActivityDescription": st.fixed_dictionaries({"commercialSupportAmount": st.lists(
-            st.fixed_dictionaries({"currency": text, "supportSource": text, "value": st.integers(0, 10**8)}), min_size=1, max_size=4)}),
+        "ActivityDescription": st.fixed_dictionaries(
+            {
+                "commercialSupportAmount": st.lists(
+                    st.fixed_dictionaries({"currency": text, "supportSource": text, "value": st.integers(0, 10**8)}),
+                    min_size=1,
+                    max_size=4,
+                )
+            }
+        ),
         "healthcareMetadata": st.fixed_dictionaries({"healthcareEducation": healthcare_education}),
         "ParticipationMetrics": st.fixed_dictionaries({"participantsByCategory": participants}),
         "XtensibleInfo": xtensible,

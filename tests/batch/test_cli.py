@@ -35,7 +35,10 @@ def test_imports_a_file_prints_the_report_and_is_idempotent(tmp_path, registry):
     assert json.loads(first.stdout)["counts"]["created"] == 2
     again = CliRunner().invoke(cli.app, ["import", "activities", str(path), "--provider", "0001234", "--activities"])
     report = json.loads(again.stdout)
-    assert report["counts"]["unchanged"] == 2 and [a["activity_id"] for a in report["activities"]] == ["100000000", "100000001"]
+    assert report["counts"]["unchanged"] == 2 and [a["activity_id"] for a in report["activities"]] == [
+        "100000000",
+        "100000001",
+    ]
     assert registry.channels == {"batch"}
 
 
@@ -44,7 +47,12 @@ def test_a_rejected_row_exits_1_with_row_field_and_reason(tmp_path, registry):
     path.write_bytes(batch.render("tab", [activity(1), activity(2, endDateTime="2020-01-01T00:00:00")]))
     result = CliRunner().invoke(cli.app, ["import", "activities", str(path), "--provider", "0001234"])
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["errors"][0] | {"reason": ""} == {"row": "row 3", "field": "End Date", "reason": "", "loc": ["row 3", "healthcareMetadata", "healthcareEducation", "endDateTime"]}
+    assert json.loads(result.stdout)["errors"][0] | {"reason": ""} == {
+        "row": "row 3",
+        "field": "End Date",
+        "reason": "",
+        "loc": ["row 3", "healthcareMetadata", "healthcareEducation", "endDateTime"],
+    }
 
 
 def test_a_file_not_of_its_claimed_format_exits_1_with_a_message(tmp_path, registry):

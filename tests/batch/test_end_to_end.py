@@ -17,8 +17,15 @@ BY = Acting("provider:0007777:t1", Channel.BATCH)
 
 
 def register(system) -> None:  # type: ignore[no-untyped-def]
-    system.providers.register(RegisterProvider(accme_id=ACCME_ID, name="Batch CME", accreditor="ACCME",
-                                               primary=ContactDetails(name="Bo Batch", email="bo@batch.org")), BY)
+    system.providers.register(
+        RegisterProvider(
+            accme_id=ACCME_ID,
+            name="Batch CME",
+            accreditor="ACCME",
+            primary=ContactDetails(name="Bo Batch", email="bo@batch.org"),
+        ),
+        BY,
+    )
 
 
 @pytest.mark.parametrize("fmt", list(batch.FORMATS))
@@ -58,7 +65,9 @@ def test_http_upload_and_export_through_the_registry(client, token, system):
     register(system)
     prov = token("provider", provider=ACCME_ID)
     data = batch.render("xlsx", make_items(4))
-    first = client.post(f"/api/v1/providers/{ACCME_ID}/activities/batch", headers=prov, files={"file": ("a.xlsx", data)})
+    first = client.post(
+        f"/api/v1/providers/{ACCME_ID}/activities/batch", headers=prov, files={"file": ("a.xlsx", data)}
+    )
     assert first.status_code == 200, first.text
     assert first.json()["counts"]["created"] == 4
     exported = client.get(f"/api/v1/providers/{ACCME_ID}/activities/export?format=xml", headers=prov)
@@ -78,8 +87,17 @@ def rich_item() -> dict:
         {"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective"]},
     ]
     xi["CommendationTags"] = {"CommendationTag": ["Engages Teams", "Improves Performance"]}
-    xi["MOCRegistrations"] = {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 1.5, "MOCCreditType": ["Medical Knowledge"], "CreditClaimDate": "2026-01-31",
-                                                   "MOCPracticeArea": ["Cardiovascular Disease", "Nephrology; Renal"]}]}
+    xi["MOCRegistrations"] = {
+        "MOCRegistration": [
+            {
+                "boardName": "ABIM",
+                "mocPoints": 1.5,
+                "MOCCreditType": ["Medical Knowledge"],
+                "CreditClaimDate": "2026-01-31",
+                "MOCPracticeArea": ["Cardiovascular Disease", "Nephrology; Renal"],
+            }
+        ]
+    }
     xi["MOCAttestation"] = True
     item["Lom"]["general"]["identifier"].append({"catalog": "URL", "entry": "https://cme.example.org/rich?a=1"})
     xi["IsMeritBasedIncentivePaymentSystem"] = True

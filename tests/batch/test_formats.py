@@ -13,8 +13,20 @@ from adapters.batch import columns, excel, tab
 from adapters.batch.records import BatchFormatError
 
 ITEM = {
-    "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "A-1"}], "title": "Grand Rounds", "description": "Cardiology"}},
-    "healthcareMetadata": {"healthcareEducation": {"startDateTime": "2025-03-01T00:00:00", "endDateTime": "2025-03-01T00:00:00", "activityFormat": "Course"}},
+    "Lom": {
+        "general": {
+            "identifier": [{"catalog": "Provider Activity ID", "entry": "A-1"}],
+            "title": "Grand Rounds",
+            "description": "Cardiology",
+        }
+    },
+    "healthcareMetadata": {
+        "healthcareEducation": {
+            "startDateTime": "2025-03-01T00:00:00",
+            "endDateTime": "2025-03-01T00:00:00",
+            "activityFormat": "Course",
+        }
+    },
 }
 
 
@@ -30,7 +42,9 @@ def test_the_format_is_found_from_the_content_whatever_the_name(fmt):
     assert batch.read_file(data, "upload.bin")[1][0].item == ITEM
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("a.xml", "json"), ("a.json", "xml"), ("a.xlsx", "tab"), ("a.txt", "xlsx"), ("a.csv", "tab")])
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("a.xml", "json"), ("a.json", "xml"), ("a.xlsx", "tab"), ("a.txt", "xlsx"), ("a.csv", "tab")]
+)
 def test_a_file_that_is_not_the_format_its_name_claims_is_refused(name, fmt):
     with pytest.raises(BatchFormatError, match=f"{name} is named as"):
         batch.read_file(batch.render(fmt, [ITEM]), name)
@@ -74,14 +88,23 @@ def test_bad_cells_are_reported_with_row_column_and_reason():
     records = tab.parse(data)
     assert [r.ref for r in records] == ["row 2", "row 3", "row 5"]
     assert records[0].item["XtensibleInfo"]["ForPublicList"] is True
-    assert records[0].item["ParticipationMetrics"]["participantsByCategory"] == [{"category": "physician", "numberOfParticipants": 12}]
-    assert records[2].ok and records[2].item["healthcareMetadata"]["healthcareEducation"]["startDateTime"] == "2025-03-02T00:00:00"
-    assert {tuple(e["loc"]) for e in records[1].errors} == {("row 3", "Start Date"), ("row 3", "Show in CME Passport"), ("row 3", "# of Physicians")}
+    assert records[0].item["ParticipationMetrics"]["participantsByCategory"] == [
+        {"category": "physician", "numberOfParticipants": 12}
+    ]
+    assert (
+        records[2].ok
+        and records[2].item["healthcareMetadata"]["healthcareEducation"]["startDateTime"] == "2025-03-02T00:00:00"
+    )
+    assert {tuple(e["loc"]) for e in records[1].errors} == {
+        ("row 3", "Start Date"),
+        ("row 3", "Show in CME Passport"),
+        ("row 3", "# of Physicians"),
+    }
     assert "MM/DD/YYYY" in next(e["msg"] for e in records[1].errors if e["loc"][1] == "Start Date")
 
 
 def test_legacy_encodings_and_quoting_are_read():
-    line = "Provider Activity ID\tActivity Title\r\nA-1\t\"Caf\u00e9\tand \"\"more\"\"\"\r\n"
+    line = 'Provider Activity ID\tActivity Title\r\nA-1\t"Caf\u00e9\tand ""more"""\r\n'
     for data in (line.encode("cp1252"), line.encode("utf-16"), b"\xef\xbb\xbf" + line.encode()):
         [record] = batch.read_file(data, "legacy.txt")[1]
         assert record.item["Lom"]["general"]["title"] == 'Caf\u00e9\tand "more"'
@@ -93,8 +116,16 @@ def test_xml_values_of_the_wrong_type_name_the_element():
   <MedicalEducationMetrics><ParticipationMetrics><participantsByCategory><category>physician</category><numberOfParticipants>2.5</numberOfParticipants></participantsByCategory></ParticipationMetrics><Bogus/></MedicalEducationMetrics>
 </ACCMEActivities>"""
     first, second = batch.read_file(data, "a.xml")[1]
-    assert first.errors == [{"loc": ["/ACCMEActivities/MedicalEducationMetrics[1]/XtensibleInfo/ForPublicList"], "msg": "expected true or false, got 'perhaps'"}]
-    assert [e["loc"][-1] for e in second.errors] == ["/ACCMEActivities/MedicalEducationMetrics[2]/ParticipationMetrics/participantsByCategory/numberOfParticipants", "Bogus"]
+    assert first.errors == [
+        {
+            "loc": ["/ACCMEActivities/MedicalEducationMetrics[1]/XtensibleInfo/ForPublicList"],
+            "msg": "expected true or false, got 'perhaps'",
+        }
+    ]
+    assert [e["loc"][-1] for e in second.errors] == [
+        "/ACCMEActivities/MedicalEducationMetrics[2]/ParticipationMetrics/participantsByCategory/numberOfParticipants",
+        "Bogus",
+    ]
 
 
 def test_json_items_that_are_not_objects_are_rejected_alone_and_the_schema_typo_is_read():
@@ -105,8 +136,9 @@ def test_json_items_that_are_not_objects_are_rejected_alone_and_the_schema_typo_
 
 
 def test_the_excel_template_is_blank_with_instructions_and_reads_back_empty():
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     data = excel.template()
     workbook = load_workbook(io.BytesIO(data))
@@ -117,23 +149,38 @@ def test_the_excel_template_is_blank_with_instructions_and_reads_back_empty():
 
 
 def test_a_formula_looking_title_stays_text_in_excel():
-    item = {"Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "=1+1"}], "title": "=HYPERLINK(\"x\")"}}}
+    item = {
+        "Lom": {
+            "general": {
+                "identifier": [{"catalog": "Provider Activity ID", "entry": "=1+1"}],
+                "title": '=HYPERLINK("x")',
+            }
+        }
+    }
     assert excel.parse(excel.render([item]))[0].item == item
 
 
 def test_submit_errors_map_back_to_columns():
     assert columns.column_for(["healthcareMetadata", "healthcareEducation", "endDateTime"]) == "End Date"
-    assert columns.column_for(["XtensibleInfo", "MOCRegistrations", "MOCRegistration", 1, "mocPoints"]) == "MOC Points 2"
+    assert (
+        columns.column_for(["XtensibleInfo", "MOCRegistrations", "MOCRegistration", 1, "mocPoints"]) == "MOC Points 2"
+    )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(
-    st.binary(max_size=200),
-    st.sampled_from([b"{", b"[", b"<", b"PK\x03\x04", b"A\tB\r\n"]).flatmap(lambda head: st.binary(max_size=200).map(lambda tail: head + tail)),
-    st.text(max_size=200).map(lambda t: ("Provider Activity ID\tStart Date\tMOC Points 1\r\n" + t).encode()),
-    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5), lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3))
-    .map(lambda v: json.dumps({"ACCMEActivities": {"MedicalEducationMetrics": v}}).encode()),
-))
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([b"{", b"[", b"<", b"PK\x03\x04", b"A\tB\r\n"]).flatmap(
+            lambda head: st.binary(max_size=200).map(lambda tail: head + tail)
+        ),
+        st.text(max_size=200).map(lambda t: ("Provider Activity ID\tStart Date\tMOC Points 1\r\n" + t).encode()),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        ).map(lambda v: json.dumps({"ACCMEActivities": {"MedicalEducationMetrics": v}}).encode()),
+    )
+)
 def test_any_bytes_give_records_or_a_format_error_never_another_exception(data):
     try:
         records = batch.read_file(data, None)[1]
@@ -150,9 +197,17 @@ def test_legacy_template_d_headers_are_read():
     )
     [record] = batch.read_file(data, "legacy.txt")[1]
     assert record.item == {
-        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "L-1"}], "title": "Old course"}},
+        "Lom": {
+            "general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "L-1"}], "title": "Old course"}
+        },
         "ReportDescription": {"ReportingStartDate": "2019", "ReportingEndDate": "2019"},
-        "healthcareMetadata": {"healthcareEducation": {"startDateTime": "2019-05-06T00:00:00", "activitySponsorship": "joint", "activityFormat": "Live Course"}},
+        "healthcareMetadata": {
+            "healthcareEducation": {
+                "startDateTime": "2019-05-06T00:00:00",
+                "activitySponsorship": "joint",
+                "activityFormat": "Live Course",
+            }
+        },
         "ParticipationMetrics": {"participantsByCategory": [{"category": "physician", "numberOfParticipants": 40}]},
     }
 

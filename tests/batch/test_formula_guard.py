@@ -24,7 +24,9 @@ formula_like = st.tuples(STARTS, text).map("".join)
 
 
 def cells(data: bytes, dialect: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), dialect=dialect) for cell in row]
+    return [
+        cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), dialect=dialect) for cell in row
+    ]
 
 
 def assert_no_formula(data: bytes, dialect: str = "excel-tab") -> None:
@@ -39,7 +41,15 @@ def test_guard_then_unguard_gives_back_any_text(value):
 
 
 def test_a_hyperlink_title_is_exported_as_text_and_reads_back_the_same():
-    item = {"Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "-A1"}], "title": EVIL, "description": "@SUM(1)"}}}
+    item = {
+        "Lom": {
+            "general": {
+                "identifier": [{"catalog": "Provider Activity ID", "entry": "-A1"}],
+                "title": EVIL,
+                "description": "@SUM(1)",
+            }
+        }
+    }
     data = batch.render("tab", [item])
     assert "'" + EVIL in cells(data, "excel-tab")
     assert_no_formula(data)
@@ -53,7 +63,9 @@ def test_the_exported_tab_file_of_the_api_guards_titles(client, system, token):
 
     item = make_items(1)[0]
     item["Lom"]["general"]["title"] = EVIL
-    stored = client.post("/api/v1/providers/0001234/activities/batch", headers=prov, content=batch.render("json", [item]))
+    stored = client.post(
+        "/api/v1/providers/0001234/activities/batch", headers=prov, content=batch.render("json", [item])
+    )
     assert stored.status_code == 200 and stored.json()["counts"]["created"] == 1, stored.text
     exported = client.get("/api/v1/providers/0001234/activities/export?format=tab", headers=prov)
     assert "'" + EVIL in cells(exported.content, "excel-tab")
@@ -88,7 +100,8 @@ def test_formula_like_text_round_trips_through_the_tab_file(generated):
 @given(generated=st.lists(reports(), min_size=1, max_size=3), first=STARTS, last=STARTS)
 def test_formula_like_names_round_trip_through_the_completion_tab_file(generated, first, last):
     generated = [
-        replace(r, query=replace(r.query, first_name=first + r.query.first_name, last_name=last + r.query.last_name)) for r in generated
+        replace(r, query=replace(r.query, first_name=first + r.query.first_name, last_name=last + r.query.last_name))
+        for r in generated
     ]
     data = render_completions("tab", generated, "0004444")
     assert_no_formula(data)

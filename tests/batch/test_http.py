@@ -18,8 +18,16 @@ URL = "/api/v1/providers/0001234/activities"
 @pytest.fixture
 def registry(system, client, token):
     """Provider 0001234, with the in-memory registry in place of the system's (the route code is the same either way)."""
-    made = client.post("/api/v1/providers", headers=token("accreditor"), json={
-        "accme_id": "0001234", "name": "Acme CME", "accreditor": "ACCME", "primary_contact": {"name": "Ann Lee", "email": "ann@acme.org"}})
+    made = client.post(
+        "/api/v1/providers",
+        headers=token("accreditor"),
+        json={
+            "accme_id": "0001234",
+            "name": "Acme CME",
+            "accreditor": "ACCME",
+            "primary_contact": {"name": "Ann Lee", "email": "ann@acme.org"},
+        },
+    )
     assert made.status_code == 201, made.text
     system.activities = FakeActivityRegistry()
     return system.activities
@@ -33,7 +41,11 @@ def test_a_raw_upload_answers_the_report_and_a_second_upload_changes_nothing(cli
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["format"] == fmt and body["counts"]["created"] == 1 and body["counts"]["rejected"] == 1
-    assert body["errors"][0]["row"] in ("ACCMEActivities.MedicalEducationMetrics[1]", "/ACCMEActivities/MedicalEducationMetrics[2]", "row 3")
+    assert body["errors"][0]["row"] in (
+        "ACCMEActivities.MedicalEducationMetrics[1]",
+        "/ACCMEActivities/MedicalEducationMetrics[2]",
+        "row 3",
+    )
     again = client.post(f"{URL}/batch", headers=prov, content=data).json()
     assert again["counts"]["unchanged"] == 1 and again["counts"]["created"] == 0
     assert registry.channels == {"batch"}
@@ -53,7 +65,15 @@ def test_a_multipart_upload_checks_the_file_name_against_the_content(client, tok
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\x00\x01\x02garbage", b"PK\x03\x04broken", b"{not json", b"<ACCMEActivities><unclosed>", b"Bad Column\tAlso Bad\r\n1\t2", "\ufffe\u0000".encode("utf-16")],
+    [
+        b"",
+        b"\x00\x01\x02garbage",
+        b"PK\x03\x04broken",
+        b"{not json",
+        b"<ACCMEActivities><unclosed>",
+        b"Bad Column\tAlso Bad\r\n1\t2",
+        "\ufffe\u0000".encode("utf-16"),
+    ],
 )
 def test_malformed_files_get_a_422_problem_never_a_5xx(client, token, registry, data):
     response = client.post(f"{URL}/batch", headers=token("provider", provider="0001234"), content=data)
@@ -62,7 +82,11 @@ def test_malformed_files_get_a_422_problem_never_a_5xx(client, token, registry, 
 
 
 def test_a_bad_header_names_each_column_in_row_one(client, token, registry):
-    response = client.post(f"{URL}/batch?filename=a.txt", headers=token("provider", provider="0001234"), content=b"Provider Activity ID\tTitel\r\nA\tB")
+    response = client.post(
+        f"{URL}/batch?filename=a.txt",
+        headers=token("provider", provider="0001234"),
+        content=b"Provider Activity ID\tTitel\r\nA\tB",
+    )
     assert response.json()["errors"] == [{"loc": ["row 1", "column 2"], "msg": "unknown column 'Titel'"}]
 
 
@@ -78,7 +102,9 @@ def test_export_in_each_format_reads_back_as_the_same_activities(client, token, 
     prov = token("provider", provider="0001234")
     client.post(f"{URL}/batch", headers=prov, content=batch.render("json", [activity(1), activity(2)]))
     exported = client.get(f"{URL}/export?format={fmt}", headers=prov)
-    assert exported.status_code == 200 and exported.headers["content-type"].startswith(batch.MEDIA_TYPES[fmt].split(";")[0])
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith(
+        batch.MEDIA_TYPES[fmt].split(";")[0]
+    )
     assert f"activities-0001234.{batch.EXTENSIONS[fmt]}" in exported.headers["content-disposition"]
     assert [r.item for r in batch.read_file(exported.content)[1]] == registry.export_accme_activities("0001234")
     again = client.post(f"{URL}/batch", headers=prov, content=exported.content).json()

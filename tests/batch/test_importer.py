@@ -18,8 +18,16 @@ BY = Acting("provider:0001234:t1", Channel.BATCH)
 
 def activity(n: int, **he: str) -> dict:
     return {
-        "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": f"P-{n}"}], "title": f"Activity {n}", "description": "d"}},
-        "healthcareMetadata": {"healthcareEducation": {"startDateTime": "2025-01-01T00:00:00", "endDateTime": "2025-01-02T00:00:00", **he}},
+        "Lom": {
+            "general": {
+                "identifier": [{"catalog": "Provider Activity ID", "entry": f"P-{n}"}],
+                "title": f"Activity {n}",
+                "description": "d",
+            }
+        },
+        "healthcareMetadata": {
+            "healthcareEducation": {"startDateTime": "2025-01-01T00:00:00", "endDateTime": "2025-01-02T00:00:00", **he}
+        },
     }
 
 
@@ -28,7 +36,15 @@ def test_valid_rows_are_stored_and_invalid_rows_reported_with_row_field_and_reas
     system = FakeSystem()
     rows = [activity(1), activity(2, endDateTime="2024-12-31T00:00:00"), activity(3)]
     seen = []
-    report = import_activity_file(system, "0001234", batch.render(fmt, rows), None, BY, progress=lambda done, total: seen.append((done, total)), chunk_size=2)
+    report = import_activity_file(
+        system,
+        "0001234",
+        batch.render(fmt, rows),
+        None,
+        BY,
+        progress=lambda done, total: seen.append((done, total)),
+        chunk_size=2,
+    )
     assert report.format == fmt and report.total == 3
     assert report.counts == {"created": 2, "updated": 0, "unchanged": 0, "closed": 0, "deleted": 0, "rejected": 1}
     assert system.activities.calls == [2, 1]  # all three parse; the registry refuses the second
@@ -46,19 +62,24 @@ def test_valid_rows_are_stored_and_invalid_rows_reported_with_row_field_and_reas
 
 def _refs(fmt: str, n: int) -> list[str]:
     return [
-        {"json": f"ACCMEActivities.MedicalEducationMetrics[{i}]", "xml": f"/ACCMEActivities/MedicalEducationMetrics[{i + 1}]"}.get(fmt, f"row {i + 2}")
+        {
+            "json": f"ACCMEActivities.MedicalEducationMetrics[{i}]",
+            "xml": f"/ACCMEActivities/MedicalEducationMetrics[{i + 1}]",
+        }.get(fmt, f"row {i + 2}")
         for i in range(n)
     ]
 
 
 def test_parse_errors_and_submit_errors_come_back_together_in_file_order():
     system = FakeSystem()
-    data = "\r\n".join([
-        "Provider Activity ID\tActivity Title\tStart Date\tEnd Date",
-        "P-1\t\t01/01/2025\t01/02/2025",
-        "P-2\tTwo\tsoon\t01/02/2025",
-        "P-3\tThree\t01/01/2025\t01/02/2025",
-    ]).encode()
+    data = "\r\n".join(
+        [
+            "Provider Activity ID\tActivity Title\tStart Date\tEnd Date",
+            "P-1\t\t01/01/2025\t01/02/2025",
+            "P-2\tTwo\tsoon\t01/02/2025",
+            "P-3\tThree\t01/01/2025\t01/02/2025",
+        ]
+    ).encode()
     report = import_activity_file(system, "0001234", data, "batch.txt", BY)
     assert [(e["row"], e["field"]) for e in report.errors] == [("row 2", "Activity Title"), ("row 3", "Start Date")]
     assert report.counts["created"] == 1 and report.rejected == 2
@@ -73,7 +94,12 @@ def test_a_file_of_the_wrong_format_raises_a_format_error_before_anything_is_sto
 
 unique_items = st.lists(st.tuples(text, items), min_size=1, max_size=5, unique_by=lambda t: t[0]).map(
     lambda pairs: [
-        item | {"Lom": {"general": item["Lom"]["general"] | {"identifier": [{"catalog": "Provider Activity ID", "entry": key}]}}}
+        item
+        | {
+            "Lom": {
+                "general": item["Lom"]["general"] | {"identifier": [{"catalog": "Provider Activity ID", "entry": key}]}
+            }
+        }
         for key, item in pairs
     ]
 )
@@ -97,4 +123,6 @@ def test_export_then_import_changes_nothing_and_a_second_upload_neither(fmt, gen
     exported = export_activities(system, "0001234", fmt)
     again = import_activity_file(system, "0001234", exported, f"export.{batch.EXTENSIONS[fmt]}", BY)
     assert again.counts["unchanged"] == len(generated) and again.rejected == 0
-    assert [r.item for r in batch.read_file(export_activities(system, "0001234", fmt))[1]] == [r.item for r in batch.read_file(exported)[1]]
+    assert [r.item for r in batch.read_file(export_activities(system, "0001234", fmt))[1]] == [
+        r.item for r in batch.read_file(exported)[1]
+    ]

@@ -15,7 +15,11 @@ from adapters.batch.json_items import Unstreamable, items
 
 PATH = ("Root", "Holder", "Items")
 leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
-values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=12)
+values = st.recursive(
+    leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def read(text: str, flags: tuple[str, ...] = ()) -> list[tuple[Any, bool]]:
@@ -24,10 +28,14 @@ def read(text: str, flags: tuple[str, ...] = ()) -> list[tuple[Any, bool]]:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    listed=st.lists(values, max_size=6), before=st.dictionaries(st.text(max_size=4).filter(lambda k: k != "Items"), values, max_size=2),
-    indent=st.sampled_from([None, 0, 2]), chunk=st.integers(1, 40),
+    listed=st.lists(values, max_size=6),
+    before=st.dictionaries(st.text(max_size=4).filter(lambda k: k != "Items"), values, max_size=2),
+    indent=st.sampled_from([None, 0, 2]),
+    chunk=st.integers(1, 40),
 )
-def test_the_items_are_those_of_the_whole_document(listed: list[Any], before: dict[str, Any], indent: int | None, chunk: int) -> None:
+def test_the_items_are_those_of_the_whole_document(
+    listed: list[Any], before: dict[str, Any], indent: int | None, chunk: int
+) -> None:
     """Whatever the chunk size (here down to one character, so every value is cut across chunks)."""
     document = {"Root": {"Holder": {**before, "Items": listed, "After": 1.5}}}
     text = json.dumps(document, indent=indent, ensure_ascii=False)
@@ -39,14 +47,21 @@ def test_the_items_are_those_of_the_whole_document(listed: list[Any], before: di
         json_items.CHUNK = old
 
 
-@pytest.mark.parametrize("text", [
-    '{"Root": {"Holder": {"Items": [1, 2,]}}}',  # a trailing comma
-    '{"Root": {"Holder": {"Items": [1, 2]}}} x',  # something after the document
-    '{"Root": {"Holder": {"Items": [1, 2]}, "Holder": {"Items": []}}}',  # a key twice: the whole parse keeps the last
-    '{"Root": {"Holder": {"Items": {"one": 1}}}}',  # one item, not a list
-    '{"Root": {"Other": {}}}', '[1, 2]', "", '{"Root": {"Holder": {"Items": [1, 2]}}',  # no closing brace
-    '{"Root": {"Holder": {"Items": [{"a": "unterminated}]}}}', '{"Root": {"Holder": {"Items": [1 2]}}}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Root": {"Holder": {"Items": [1, 2,]}}}',  # a trailing comma
+        '{"Root": {"Holder": {"Items": [1, 2]}}} x',  # something after the document
+        '{"Root": {"Holder": {"Items": [1, 2]}, "Holder": {"Items": []}}}',  # a key twice: the whole parse keeps the last
+        '{"Root": {"Holder": {"Items": {"one": 1}}}}',  # one item, not a list
+        '{"Root": {"Other": {}}}',
+        "[1, 2]",
+        "",
+        '{"Root": {"Holder": {"Items": [1, 2]}}',  # no closing brace
+        '{"Root": {"Holder": {"Items": [{"a": "unterminated}]}}}',
+        '{"Root": {"Holder": {"Items": [1 2]}}}',
+    ],
+)
 def test_anything_else_is_left_to_the_whole_parse(text: str) -> None:
     with pytest.raises(Unstreamable):
         read(text)

@@ -13,7 +13,9 @@ FORMATS = list(batch.FORMATS)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(generated=st.lists(items, min_size=1, max_size=4))
 def test_render_then_parse_gives_the_same_items(fmt, generated):
     data = batch.render(fmt, generated)

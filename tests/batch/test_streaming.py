@@ -37,7 +37,9 @@ def test_importing_a_file_holds_a_chunk_not_the_file(kind: str, tmp_path: Path) 
     assert peak < 2 * size + MB, f"{peak / MB:.1f} MB traced for a {size / MB:.1f} MB file"
 
 
-@pytest.mark.parametrize("kind", ["activities-tab", "activities-xml", "activities-xlsx", "completions-tab", "completions-xlsx"])
+@pytest.mark.parametrize(
+    "kind", ["activities-tab", "activities-xml", "activities-xlsx", "completions-tab", "completions-xlsx"]
+)
 def test_reading_a_file_holds_one_record_not_the_file(kind: str, tmp_path: Path) -> None:
     """Without the report (whose per-row entries the API answers with), reading costs a constant."""
     from adapters.batch import open_file
@@ -48,7 +50,9 @@ def test_reading_a_file_holds_one_record_not_the_file(kind: str, tmp_path: Path)
     with path.open("rb") as upload:
         tracemalloc.start()
         try:
-            fmt, records = open_file(upload) if kind.startswith("activities") else open_completion_file(upload, None, "0007777")
+            fmt, records = (
+                open_file(upload) if kind.startswith("activities") else open_completion_file(upload, None, "0007777")
+            )
             count = sum(1 for record in records if record.ok)
             _, peak = tracemalloc.get_traced_memory()
         finally:

@@ -72,7 +72,11 @@ def test_the_upload_route_answers_422_naming_the_line(client, token, system):
 
     register(system)
     mixed = batch.render("tab", [item("E-1", **{"Lom__general__title": TITLE})]) + b"\xe9\r\n"
-    res = client.post(f"/api/v1/providers/{ACCME_ID}/activities/batch?filename=a.txt", content=mixed, headers=token("provider", provider=ACCME_ID))
+    res = client.post(
+        f"/api/v1/providers/{ACCME_ID}/activities/batch?filename=a.txt",
+        content=mixed,
+        headers=token("provider", provider=ACCME_ID),
+    )
     assert res.status_code == 422 and res.headers["content-type"].startswith("application/problem+json")
     assert res.json()["errors"][0]["loc"][:2] == ["file", "line 3"]
 

@@ -21,10 +21,14 @@ SHARED = "xl/sharedStrings.xml"
 
 SHEET = "xl/worksheets/sheet1.xml"
 SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>%s</t></si></sst>'
-SST_REL = (b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-           b'Target="sharedStrings.xml"/></Relationships>')
-SST_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" '
-            b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+SST_REL = (
+    b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    b'Target="sharedStrings.xml"/></Relationships>'
+)
+SST_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
 
 
 def inflated(workbook: bytes, member: str, size: int) -> bytes:
@@ -78,7 +82,11 @@ def test_the_upload_route_answers_422_naming_the_part(client, system, token):
     register(system, "0001234", "ACCME", "Acme CME")
     bomb = inflated(excel.render(make_items(2)), SHARED, 8 * 1024 * 1024)
     for route in ("activities", "completions"):
-        answer = client.post(f"/api/v1/providers/0001234/{route}/batch?filename=big.xlsx", headers=token("provider", provider="0001234"), content=bomb)
+        answer = client.post(
+            f"/api/v1/providers/0001234/{route}/batch?filename=big.xlsx",
+            headers=token("provider", provider="0001234"),
+            content=bomb,
+        )
         assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
         assert SHARED in answer.json()["detail"] and answer.json()["errors"][0]["loc"] == ["file", SHARED]
     assert system.activities.list("0001234") == []

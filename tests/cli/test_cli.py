@@ -17,14 +17,29 @@ from services.access import Role
 
 PARS = str(Path(sys.executable).with_name("pars"))
 SECRET = "cli-test-secret"
-CREATE = ["admin", "create-provider", "--accme-id", "0001234", "--name", "Acme CME", "--accreditor", "tn", "--primary-name", "Ann Lee", "--primary-email", "Ann@Acme.org"]
+CREATE = [
+    "admin",
+    "create-provider",
+    "--accme-id",
+    "0001234",
+    "--name",
+    "Acme CME",
+    "--accreditor",
+    "tn",
+    "--primary-name",
+    "Ann Lee",
+    "--primary-email",
+    "Ann@Acme.org",
+]
 
 
 def pars(cwd: Path, url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_SECRET_KEY": SECRET, "COLUMNS": "200"}
     result = subprocess.run([PARS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     if ok:
-        assert result.returncode == 0, f"pars {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == 0, (
+            f"pars {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -143,7 +158,9 @@ def test_the_cli_works_against_postgresql(tmp_path, postgres_url):
 
 def test_a_learner_token_issued_by_npi_carries_the_learner_id_never_the_npi(tmp_path, url):
     csv = tmp_path / "physicians.csv"
-    csv.write_text("first_name,last_name,birth_date,npi,licenses,board_ids\nAnn,Lee,1970-04-05,1234567893,TN:MD12345,ABIM:123456\n")
+    csv.write_text(
+        "first_name,last_name,birth_date,npi,licenses,board_ids\nAnn,Lee,1970-04-05,1234567893,TN:MD12345,ABIM:123456\n"
+    )
     loaded = json.loads(pars(tmp_path, url, "import", "learners", str(csv)).stdout.splitlines()[0])
     token = pars(tmp_path, url, "admin", "issue-token", "--role", "learner", "--learner", "1234567893").stdout.strip()
     principal = read_token(SECRET, token)

@@ -18,8 +18,13 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 
 
 def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None:
-    env = {**os.environ, "PARS_DATABASE_URL": sqlite_url, "PARS_SECRET_KEY": "test-secret-key", "PARS_MAIL": f"file:{tmp_path}/mail",
-           "PARS_PUBLIC_URL": "https://pars.example.org"}
+    env = {
+        **os.environ,
+        "PARS_DATABASE_URL": sqlite_url,
+        "PARS_SECRET_KEY": "test-secret-key",
+        "PARS_MAIL": f"file:{tmp_path}/mail",
+        "PARS_PUBLIC_URL": "https://pars.example.org",
+    }
     first = run(["demo"], env)
     assert first.returncode == 0, first.stderr
     out = first.stdout
@@ -27,14 +32,20 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
     assert made["activities"] >= 300 and made["physicians"] >= 300 and made["completions"] >= 2000, out
     assert "refused" not in out and "9 providers" in out
     curls = [line for line in out.splitlines() if "curl " in line]
-    assert curls and all("curl -s https://pars.example.org/" in c or "curl -s 'https://pars.example.org/" in c for c in curls), curls
+    assert curls and all(
+        "curl -s https://pars.example.org/" in c or "curl -s 'https://pars.example.org/" in c for c in curls
+    ), curls
 
     system = make_system(sqlite_url)
     try:
         profiles = [system.profiles.view.get_profile(f"090000{n}") for n in range(1, 10)]
         assert {p["accreditor"] for p in profiles} >= {"ACCME", "JA", "TN"}
         summaries = system.activity_summary.view.summaries("0900001", None)
-        assert any(s["closed"] for s in summaries) and any(s["moc_boards"] for s in summaries) and len({s["format"] for s in summaries}) > 5
+        assert (
+            any(s["closed"] for s in summaries)
+            and any(s["moc_boards"] for s in summaries)
+            and len({s["format"] for s in summaries}) > 5
+        )
         assert system.transcripts.view.count() == made["completions"]
         # Credit IDs are made from learner_ids: no NPI of the directory is inside any (before: ccid:{provider}:{activity}-{NPI}).
         from sqlalchemy import select
@@ -45,7 +56,11 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
         with system.db.engine.connect() as conn:
             npis = {n for (n,) in conn.execute(select(learner_directory.c.npi)) if n}
             credit_ids = [c for (c,) in conn.execute(select(transcript_entries.c.credit_id))]
-        assert npis and credit_ids and not [c for c in credit_ids if c.rsplit("-", 1)[-1] in npis or any(n in c for n in npis)]
+        assert (
+            npis
+            and credit_ids
+            and not [c for c in credit_ids if c.rsplit("-", 1)[-1] in npis or any(n in c for n in npis)]
+        )
     finally:
         system.close()
 

@@ -18,7 +18,11 @@ def test_issue_token_json_list_tokens_and_revoke_token_of_any_role(tmp_path, url
     plain = pars(tmp_path, url, "admin", "issue-token", "--role", "auditor").stdout
     assert len(plain.splitlines()) == 1 and plain.startswith("pars_")  # the token alone, as before
     made = {}
-    for role, args in [("provider", ["--provider", "0001234"]), ("board", ["--board", "abim"]), ("accreditor", ["--state", "TN", "--days", "7"])]:
+    for role, args in [
+        ("provider", ["--provider", "0001234"]),
+        ("board", ["--board", "abim"]),
+        ("accreditor", ["--state", "TN", "--days", "7"]),
+    ]:
         out = pars(tmp_path, url, "admin", "issue-token", "--role", role, *args, "--json").stdout
         made[role] = json.loads(out)
         assert set(made[role]) == {"token", "id", "role", "scope", "expires_at"} and made[role]["role"] == role
@@ -32,9 +36,15 @@ def test_issue_token_json_list_tokens_and_revoke_token_of_any_role(tmp_path, url
     assert [r["role"] for r in rows] == ["auditor", "provider", "board", "accreditor"]
     assert all({"id", "role", "scope", "issued", "expires", "revoked"} <= set(r) for r in rows)
     assert all(m["token"] not in listed for m in made.values()) and plain.strip() not in listed  # never the secrets
-    only = [json.loads(line)["id"] for line in pars(tmp_path, url, "admin", "list-tokens", "--provider", "0001234").stdout.splitlines()]
+    only = [
+        json.loads(line)["id"]
+        for line in pars(tmp_path, url, "admin", "list-tokens", "--provider", "0001234").stdout.splitlines()
+    ]
     assert only == [made["provider"]["id"]]
-    boards = [json.loads(line)["id"] for line in pars(tmp_path, url, "admin", "list-tokens", "--role", "board").stdout.splitlines()]
+    boards = [
+        json.loads(line)["id"]
+        for line in pars(tmp_path, url, "admin", "list-tokens", "--role", "board").stdout.splitlines()
+    ]
     assert boards == [made["board"]["id"]]
 
     system = make_system(url)
@@ -48,14 +58,25 @@ def test_issue_token_json_list_tokens_and_revoke_token_of_any_role(tmp_path, url
                 done = pars(tmp_path, url, "admin", "revoke-token", made[role]["id"])
                 assert made[role]["id"] in done.stdout
             for role in ("accreditor", "provider"):
-                refused = client.get("/api/v1/providers/0001234", headers={"Authorization": f"Bearer {made[role]['token']}"})
+                refused = client.get(
+                    "/api/v1/providers/0001234", headers={"Authorization": f"Bearer {made[role]['token']}"}
+                )
                 assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
-            board = client.get("/api/v1/feeds/boards/ABIM", headers={"Authorization": f"Bearer {made['board']['token']}"})
+            board = client.get(
+                "/api/v1/feeds/boards/ABIM", headers={"Authorization": f"Bearer {made['board']['token']}"}
+            )
             assert board.status_code == 200
     finally:
         system.close()
-    rows = {json.loads(line)["id"]: json.loads(line) for line in pars(tmp_path, url, "admin", "list-tokens").stdout.splitlines()}
-    assert rows[made["accreditor"]["id"]]["revoked"] and rows[made["provider"]["id"]]["revoked"] and not rows[made["board"]["id"]]["revoked"]
+    rows = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in pars(tmp_path, url, "admin", "list-tokens").stdout.splitlines()
+    }
+    assert (
+        rows[made["accreditor"]["id"]]["revoked"]
+        and rows[made["provider"]["id"]]["revoked"]
+        and not rows[made["board"]["id"]]["revoked"]
+    )
     unknown = pars(tmp_path, url, "admin", "revoke-token", "feedfacecafe", ok=False)
     assert unknown.returncode == 1 and "feedfacecafe" in unknown.stderr and "Traceback" not in unknown.stderr
     bad = pars(tmp_path, url, "admin", "issue-token", "--role", "auditor", "--days", "0", ok=False)

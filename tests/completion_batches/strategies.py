@@ -6,8 +6,8 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from domain.learner import CERTIFYING_BOARDS
 from domain.geography import US_STATES
+from domain.learner import CERTIFYING_BOARDS
 from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
 
@@ -24,16 +24,23 @@ def queries(draw: st.DrawFn) -> MatchQuery:
     """Name + birth month/day + state and licence, with or without NPI and board ID (every format holds these)."""
     board = draw(st.none() | st.sampled_from(CERTIFYING_BOARDS))
     return MatchQuery(
-        first_name=draw(names), last_name=draw(names), birth_date=draw(month_days),
-        state=draw(st.sampled_from(sorted(US_STATES))), licence_number=draw(identifiers),
-        npi=draw(st.none() | digits(10)), board=board, board_id=draw(identifiers) if board else None,
+        first_name=draw(names),
+        last_name=draw(names),
+        birth_date=draw(month_days),
+        state=draw(st.sampled_from(sorted(US_STATES))),
+        licence_number=draw(identifiers),
+        npi=draw(st.none() | digits(10)),
+        board=board,
+        board_id=draw(identifiers) if board else None,
     )
 
 
 @st.composite
 def reports(draw: st.DrawFn) -> ParsedReport:
     cme = draw(st.none() | quarters)
-    boards = draw(st.lists(st.sampled_from(CERTIFYING_BOARDS), unique=True, max_size=3, min_size=0 if cme is not None else 1))
+    boards = draw(
+        st.lists(st.sampled_from(CERTIFYING_BOARDS), unique=True, max_size=3, min_size=0 if cme is not None else 1)
+    )
     moc = [{"board": b, "type": f"{b} MOC", "credits": draw(quarters)} for b in CERTIFYING_BOARDS if b in boards]
     credit_id = f"ccid:{draw(digits(7))}:{draw(identifiers)}"
     return ParsedReport(

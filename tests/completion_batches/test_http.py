@@ -23,12 +23,17 @@ def ids(system: System, client: TestClient) -> dict[str, Any]:
 
 def test_upload_multipart_then_raw_again_changes_nothing(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
-    data = tab_file(f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/02/2025\t2.5\t\t", f"{ids['activity']}\tBen\tOkafor\t11\t3\tZZ\t03/02/2025\t2\t\t")
+    data = tab_file(
+        f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/02/2025\t2.5\t\t",
+        f"{ids['activity']}\tBen\tOkafor\t11\t3\tZZ\t03/02/2025\t2\t\t",
+    )
     first = client.post(URL, files={"file": ("completions.txt", data, "text/plain")}, headers=me)
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["format"] == "tab" and body["counts"] == {"recorded": 1, "unchanged": 0, "deleted": 0, "rejected": 1}
-    assert body["errors"] == [{"row": 3, "loc": ["State of Licensure"], "msg": "'ZZ' is not a US state or territory code"}]
+    assert body["errors"] == [
+        {"row": 3, "loc": ["State of Licensure"], "msg": "'ZZ' is not a US state or territory code"}
+    ]
     assert body["read_models_current"] is True
     # The provider's transcript rows are current when the answer comes: the credit ID is found.
     credit = body["completions"][0]["credit_ids"][0]
@@ -65,7 +70,9 @@ def test_blank_templates_are_public_and_upload_as_nothing(client: TestClient, to
         assert [c.value for c in workbook["Completions"][1]][:3] == ["Activity ID", "First Name", "Last Name"]
     else:
         assert answer.content.startswith(b"Activity ID\tFirst Name\tLast Name\t")
-    uploaded = client.post(URL, params={"filename": name}, content=answer.content, headers=token("provider", provider="0004444"))
+    uploaded = client.post(
+        URL, params={"filename": name}, content=answer.content, headers=token("provider", provider="0004444")
+    )
     assert uploaded.status_code == 200 and uploaded.json()["total"] == 0
 
 

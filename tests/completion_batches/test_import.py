@@ -36,7 +36,12 @@ def test_tab_file_stores_valid_rows_names_invalid_ones_and_is_idempotent(any_sys
     errors = [(e["row"], e["loc"], e["msg"]) for e in report_.errors]
     assert errors[0][:2] == (3, ["Last Name"]) and "no_match" in errors[0][2]  # which identifier differs is not said
     assert errors[1][:2] == (5, ["Activity ID"]) and "not an activity of provider 0004444" in errors[1][2]
-    assert {(row, loc[0]) for row, loc, _ in errors[2:]} == {(6, "Action"), (6, "Last Name"), (6, "Completion Date"), (6, "CME Credits")}
+    assert {(row, loc[0]) for row, loc, _ in errors[2:]} == {
+        (6, "Action"),
+        (6, "Last Name"),
+        (6, "Completion Date"),
+        (6, "CME Credits"),
+    }
     assert any_system.transcripts.view.count("0004444") == 0  # not projected yet; the store has them:
     any_system.projections.catch_up(["transcripts"])
     assert any_system.transcripts.view.count("0004444") == 2
@@ -53,7 +58,9 @@ def test_a_delete_row_deletes_and_the_same_row_again_changes_nothing(system: Sys
     assert import_completion_file(system, "0004444", add, None, BY).counts["recorded"] == 1
     assert import_completion_file(system, "0004444", delete, None, BY).counts["deleted"] == 1
     assert import_completion_file(system, "0004444", delete, None, BY).counts["unchanged"] == 1
-    assert import_completion_file(system, "0004444", add, None, BY).counts["recorded"] == 1  # resubmitted after deletion
+    assert (
+        import_completion_file(system, "0004444", add, None, BY).counts["recorded"] == 1
+    )  # resubmitted after deletion
 
 
 def test_json_and_excel_files_are_imported_and_name_json_paths(system: System) -> None:
@@ -64,10 +71,23 @@ def test_json_and_excel_files_are_imported_and_name_json_paths(system: System) -
     result = import_completion_file(system, "0004444", data, "learners.json", BY)
     assert result.format == "json" and result.counts["recorded"] == 1 and result.counts["rejected"] == 1
     [error] = result.errors
-    assert error["row"] == 2 and error["loc"] == ["ACCMELearnerReports", "ActivityReports", "ActivityReport", 1, "Activity", "Module", "CompletedDateTime"]
+    assert error["row"] == 2 and error["loc"] == [
+        "ACCMELearnerReports",
+        "ActivityReports",
+        "ActivityReport",
+        1,
+        "Activity",
+        "Module",
+        "CompletedDateTime",
+    ]
     # The same completion as an Excel row is the same record: unchanged.
     xlsx = render("xlsx", [parse_report(good)], "0004444")
-    assert import_completion_file(system, "0004444", xlsx, "c.xlsx", BY).counts == {"recorded": 0, "unchanged": 1, "deleted": 0, "rejected": 0}
+    assert import_completion_file(system, "0004444", xlsx, "c.xlsx", BY).counts == {
+        "recorded": 0,
+        "unchanged": 1,
+        "deleted": 0,
+        "rejected": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -85,7 +105,9 @@ def test_json_and_excel_files_are_imported_and_name_json_paths(system: System) -
         (b"Activity ID\tFirst Name\tLast Name\n", None, "Completion Date"),
     ],
 )
-def test_a_file_that_is_not_a_completion_file_is_refused_whole(system: System, data: bytes, name: str | None, words: str) -> None:
+def test_a_file_that_is_not_a_completion_file_is_refused_whole(
+    system: System, data: bytes, name: str | None, words: str
+) -> None:
     with pytest.raises(BatchFormatError) as caught:
         import_completion_file(system, "0004444", data, name, BY)
     assert words in caught.value.message or any(words in e["msg"] for e in caught.value.errors)

@@ -8,13 +8,24 @@ from hypothesis import strategies as st
 from adapters.batch.completion_files import parse_rows
 from adapters.batch.completion_rows import COLUMNS, row_to_record
 
-cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 10**10), st.floats(allow_nan=True), st.dates(), st.booleans())
+cells = st.one_of(
+    st.none(), st.text(max_size=12), st.integers(-5, 10**10), st.floats(allow_nan=True), st.dates(), st.booleans()
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(row=st.fixed_dictionaries({name: cells for name in COLUMNS}))
-@example(row={**dict.fromkeys(COLUMNS), "CME Credits": float("nan"), "ABIM MOC Points": "inf", "Birth Month": float("inf")})
-@example(row={**dict.fromkeys(COLUMNS), "ABTS MOC Points": 4.49423283715579e307, "CME Credits": "1e400", "ABP MOC Points": 10**400})
+@example(
+    row={**dict.fromkeys(COLUMNS), "CME Credits": float("nan"), "ABIM MOC Points": "inf", "Birth Month": float("inf")}
+)
+@example(
+    row={
+        **dict.fromkeys(COLUMNS),
+        "ABTS MOC Points": 4.49423283715579e307,
+        "CME Credits": "1e400",
+        "ABP MOC Points": 10**400,
+    }
+)
 def test_any_row_reads_as_a_report_or_as_errors_on_known_columns(row):
     record = row_to_record(row, 2, "0004444")
     assert record.ok or record.errors

@@ -29,7 +29,15 @@ def setup(system: System, *, running: bool = False) -> dict[str, Any]:
     theirs = system.activities.submit_accme_activities(OTHER_ID, [item("B-1")], BY)[0]
     outcomes = system.learners.register_many(
         [
-            learner("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, boards={"ABIM": "123456"}, year=1972),
+            learner(
+                "Ana",
+                "García-López",
+                "03-07",
+                licences={"TN": "MD12345"},
+                npi=NPI,
+                boards={"ABIM": "123456"},
+                year=1972,
+            ),
             learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
         ],
         BY,
@@ -39,14 +47,22 @@ def setup(system: System, *, running: bool = False) -> dict[str, Any]:
         system.projections.wait(system.store.head())
     else:
         system.projections.catch_up(["learner_directory"])
-    return {"activity": mine.activity_id, "other_activity": theirs.activity_id, "ana": outcomes[0].learner_id, "ben": outcomes[1].learner_id}
+    return {
+        "activity": mine.activity_id,
+        "other_activity": theirs.activity_id,
+        "ana": outcomes[0].learner_id,
+        "ben": outcomes[1].learner_id,
+    }
 
 
 def report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "add", **over: Any) -> dict[str, Any]:
     """Ana's completion of the activity on 2025-03-02: 6 AMA PRA Category 1 credits and 6 ABIM MOC points."""
     base: dict[str, Any] = {
         "ReportingOrganization": "CME 0004444",
-        "Member": {"Name": {"GivenName": "Ana", "FamilyName": "Garcia Lopez"}, "PersonalInfo": {"BirthDate": "1972-03-07"}},
+        "Member": {
+            "Name": {"GivenName": "Ana", "FamilyName": "Garcia Lopez"},
+            "PersonalInfo": {"BirthDate": "1972-03-07"},
+        },
         "Activity": {
             "ProviderOrganization": ACCME_ID,
             "Module": {
@@ -54,12 +70,24 @@ def report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "
                 "Status": "Completed",
                 "CompletedDateTime": "2025-03-02T00:00:00",
                 "CreditCertificate": [
-                    {"UniqueID": [{"value": "MD12345", "domain": "TN"}],
-                     "CreditReceived": {"activityCertification": "AMA PRA Category 1", "creditUnit": "Point", "numberOfCredits": 6},
-                     "CreditID": credit_id},
-                    {"UniqueID": [{"value": "123456", "domain": "ABIM"}],
-                     "CreditReceived": {"activityCertification": "ABIM MOC", "creditUnit": "Point", "numberOfCredits": 6},
-                     "CreditID": credit_id},
+                    {
+                        "UniqueID": [{"value": "MD12345", "domain": "TN"}],
+                        "CreditReceived": {
+                            "activityCertification": "AMA PRA Category 1",
+                            "creditUnit": "Point",
+                            "numberOfCredits": 6,
+                        },
+                        "CreditID": credit_id,
+                    },
+                    {
+                        "UniqueID": [{"value": "123456", "domain": "ABIM"}],
+                        "CreditReceived": {
+                            "activityCertification": "ABIM MOC",
+                            "creditUnit": "Point",
+                            "numberOfCredits": 6,
+                        },
+                        "CreditID": credit_id,
+                    },
                 ],
             },
         },
@@ -78,4 +106,8 @@ def report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "
 
 
 def envelope(*reports: dict[str, Any]) -> dict[str, Any]:
-    return {"ACCMELearnerReports": {"ActivityReports": {"DateTimeCreated": "2025-06-01T10:00:00", "ActivityReport": list(reports)}}}
+    return {
+        "ACCMELearnerReports": {
+            "ActivityReports": {"DateTimeCreated": "2025-06-01T10:00:00", "ActivityReport": list(reports)}
+        }
+    }

@@ -34,7 +34,9 @@ def test_identical_submissions_at_once_record_one_completion(any_system: System)
     ids = setup(any_system)
     cme = [{"type": "AMA PRA Category 1", "credits": 2.0}]
     outcomes = _submit_at_once(
-        lambda: any_system.completions.record_one("0004444", ids["ben"], ids["activity"], date(2025, 3, 1), cme, [], "ccid:0004444:w1", BY)
+        lambda: any_system.completions.record_one(
+            "0004444", ids["ben"], ids["activity"], date(2025, 3, 1), cme, [], "ccid:0004444:w1", BY
+        )
     )
     assert sorted(action for action, _ in outcomes) == ["added"] + ["unchanged"] * (THREADS - 1)
     stored = list(any_system.store.events.get(Completion.create_id(ids["ben"], ids["activity"], "ccid:0004444:w1")))
@@ -47,7 +49,9 @@ def test_identical_form_posts_at_once_answer_201_once_then_200(any_system: Syste
         me = {"Authorization": f"Bearer {issue_token(any_system.secret, 'provider', provider='0004444')}"}
         body = {
             "learner": {"first_name": "Ben", "last_name": "Okafor", "birth_date": "11-03", "state": "NC"},
-            "activity_id": ids["activity"], "completion_date": "2025-03-01", "credit_id": "ccid:0004444:w2",
+            "activity_id": ids["activity"],
+            "completion_date": "2025-03-01",
+            "credit_id": "ccid:0004444:w2",
             "cme": [{"type": "AMA PRA Category 1", "credits": 2.5}],
         }
         answers = _submit_at_once(lambda: client.post("/api/v1/providers/0004444/completions", json=body, headers=me))

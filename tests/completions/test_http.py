@@ -59,7 +59,11 @@ def test_web_service_refusals(client: TestClient, token, ids) -> None:  # type: 
     assert errors[1]["loc"][4:] == [1, "Activity", "Module", "CompletedDateTime"]
     assert [r["action"] for r in answer.json()["reports"]] == ["rejected", "rejected", "added"]
     # The other tenant cannot report on our activity.
-    theirs = client.post(URL, json=envelope(report(ids["activity"], **{"Activity__ProviderOrganization": "0005555"})), headers=token("provider", provider="0005555"))
+    theirs = client.post(
+        URL,
+        json=envelope(report(ids["activity"], **{"Activity__ProviderOrganization": "0005555"})),
+        headers=token("provider", provider="0005555"),
+    )
     assert theirs.status_code == 422 and "not an activity of provider 0005555" in theirs.json()["errors"][0]["msg"]
 
 
@@ -68,8 +72,20 @@ def test_status_by_credit_id_and_by_learner(client: TestClient, token, ids) -> N
     client.post(URL, json=envelope(report(ids["activity"])), headers=me)
     by_credit = client.get(f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=me)
     assert by_credit.status_code == 200
-    assert by_credit.json() == [{"moduleID": ids["activity"], "CompletedDateTime": "2025-03-02T00:00:00", "CreditID": "ccid:0004444:c1", "Status": "Completed"}]
-    assert client.get(f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=token("provider", provider="0005555")).status_code == 404
+    assert by_credit.json() == [
+        {
+            "moduleID": ids["activity"],
+            "CompletedDateTime": "2025-03-02T00:00:00",
+            "CreditID": "ccid:0004444:c1",
+            "Status": "Completed",
+        }
+    ]
+    assert (
+        client.get(
+            f"{URL}/status", params={"CreditId": "ccid:0004444:c1"}, headers=token("provider", provider="0005555")
+        ).status_code
+        == 404
+    )
     query = {"moduleID": ids["activity"], "BirthDate": "03-07", "CompletionDate": "2025-03-02", "UniqueID": NPI}
     by_learner = client.get(f"{URL}/status", params=query, headers=me)
     assert by_learner.status_code == 200 and by_learner.json()[0]["CreditID"] == "ccid:0004444:c1"
@@ -84,22 +100,33 @@ def test_status_by_credit_id_and_by_learner(client: TestClient, token, ids) -> N
     assert wrong.json() == no_completion.json() and "1972" not in wrong.text
     assert unknown.json() == {**wrong.json(), "detail": wrong.json()["detail"].replace(NPI, "9999999991")}
     incomplete = client.get(f"{URL}/status", params={"moduleID": ids["activity"]}, headers=me)
-    assert incomplete.status_code == 422 and {e["loc"][1] for e in incomplete.json()["errors"]} == {"BirthDate", "CompletionDate", "UniqueID"}
+    assert incomplete.status_code == 422 and {e["loc"][1] for e in incomplete.json()["errors"]} == {
+        "BirthDate",
+        "CompletionDate",
+        "UniqueID",
+    }
 
 
 def test_web_form_record_resubmit_delete(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
     assert client.post(FORM, json=form(ids["activity"])).status_code == 401
-    assert client.post(FORM, json=form(ids["activity"]), headers=token("provider", provider="0005555")).status_code in (403, 404)
+    assert client.post(FORM, json=form(ids["activity"]), headers=token("provider", provider="0005555")).status_code in (
+        403,
+        404,
+    )
     added = client.post(FORM, json=form(ids["activity"]), headers=me)
     assert added.status_code == 201 and added.json()["learner_id"] == ids["ben"]
     again = client.post(FORM, json=form(ids["activity"]), headers=me)
     assert again.status_code == 200 and again.json()["action"] == "unchanged"
-    too_much = client.post(FORM, json=form(ids["activity"], credit_id="ccid:0004444:w2", cme=[{"credits": 7}]), headers=me)
+    too_much = client.post(
+        FORM, json=form(ids["activity"], credit_id="ccid:0004444:w2", cme=[{"credits": 7}]), headers=me
+    )
     assert too_much.status_code == 422 and too_much.json()["errors"][0]["loc"][:2] == ["body", "cme"]
     bad_date = client.post(FORM, json=form(ids["activity"], completion_date="2025-02-30"), headers=me)
     assert bad_date.status_code == 422 and bad_date.json()["errors"][0]["loc"][-1] == "completion_date"
-    stranger = client.post(FORM, json=form(ids["activity"], learner={"npi": npi_with_check_digit("987654321")}), headers=me)
+    stranger = client.post(
+        FORM, json=form(ids["activity"], learner={"npi": npi_with_check_digit("987654321")}), headers=me
+    )
     assert stranger.status_code == 422 and stranger.json()["errors"][0]["loc"] == ["body", "learner"]
     path = f"{FORM}/ccid:0004444:w1"
     assert client.delete(path, headers=token("provider", provider="0005555")).status_code in (403, 404)
@@ -111,7 +138,11 @@ def test_web_form_record_resubmit_delete(client: TestClient, token, ids, system:
 def test_passport_transcript_and_dashboard(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
     client.post(URL, json=envelope(report(ids["activity"])), headers=me)
-    client.post(FORM, json=form(ids["activity"], learner={"npi": NPI}, credit_id="ccid:0004444:w9", completion_date="2025-03-01"), headers=me)
+    client.post(
+        FORM,
+        json=form(ids["activity"], learner={"npi": NPI}, credit_id="ccid:0004444:w9", completion_date="2025-03-01"),
+        headers=me,
+    )
     ana = token("learner", learner=ids["ana"])
     assert client.get("/api/v1/passport/transcript").status_code == 401
     assert client.get("/api/v1/passport/transcript", headers=me).status_code == 403
@@ -120,12 +151,27 @@ def test_passport_transcript_and_dashboard(client: TestClient, token, ids, syste
     assert full["completions"][1]["provider"] == {"accme_id": "0004444", "name": "CME 0004444"}
     assert full["completions"][1]["activity"]["title"] == "Cardiology update A-1"
     assert full["totals"] == {"ABIM MOC": 6.0, "AMA PRA Category 1": 8.5}
-    one_day = client.get("/api/v1/passport/transcript", params={"from": "2025-03-02", "to": "2025-03-02"}, headers=ana).json()
+    one_day = client.get(
+        "/api/v1/passport/transcript", params={"from": "2025-03-02", "to": "2025-03-02"}, headers=ana
+    ).json()
     assert len(one_day["completions"]) == 1 and one_day["totals"] == {"ABIM MOC": 6.0, "AMA PRA Category 1": 6.0}
     # Ben sees only his own (none).
-    assert client.get("/api/v1/passport/transcript", headers=token("learner", learner=ids["ben"])).json()["completions"] == []
-    assert client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()["completions_reported"] == 2
+    assert (
+        client.get("/api/v1/passport/transcript", headers=token("learner", learner=ids["ben"])).json()["completions"]
+        == []
+    )
+    assert (
+        client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()[
+            "completions_reported"
+        ]
+        == 2
+    )
     # Erasing Ana keeps her completions counted.
     assert client.delete(f"/api/v1/learners/{ids['ana']}/personal-data", headers=token("accreditor")).status_code == 204
-    assert client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()["completions_reported"] == 2
+    assert (
+        client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()[
+            "completions_reported"
+        ]
+        == 2
+    )
     assert system.transcripts.view.count() == 2

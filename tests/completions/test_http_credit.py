@@ -33,20 +33,39 @@ def test_the_issues_abim_moc_certificate_reaches_the_abim_feed(client: TestClien
     assert answer.status_code == 201 and answer.json()["reports"][0]["action"] == "added", answer.text
     system.projections.wait(system.store.head())
     feed = client.get("/api/v1/feeds/boards/ABIM", headers=token("board", board="ABIM")).json()["items"]
-    assert [(i["credit_id"], i["points"], i["credits"]) for i in feed] == [("ccid:0004444:m1", 1.0, [{"type": "ABIM MOC", "credits": 1.0}])]
+    assert [(i["credit_id"], i["points"], i["credits"]) for i in feed] == [
+        ("ccid:0004444:m1", 1.0, [{"type": "ABIM MOC", "credits": 1.0}])
+    ]
     transcript = client.get("/api/v1/passport/transcript", headers=token("learner", learner=ids["ana"])).json()
     assert transcript["totals"] == {"ABIM MOC": 1.0}
 
 
 def test_an_unclassifiable_certificate_is_a_422_naming_its_path(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
-    cert = {**ISSUE_CERT, "UniqueID": [{"value": "MD12345", "domain": "TN"}], "CreditReceived": {**ISSUE_CERT["CreditReceived"], "activityCertification": "Category 1"}}
+    cert = {
+        **ISSUE_CERT,
+        "UniqueID": [{"value": "MD12345", "domain": "TN"}],
+        "CreditReceived": {**ISSUE_CERT["CreditReceived"], "activityCertification": "Category 1"},
+    }
     head = system.store.head()
-    answer = client.post(URL, json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [cert]})), headers=me)
+    answer = client.post(
+        URL, json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [cert]})), headers=me
+    )
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("application/problem+json")
     [error] = answer.json()["errors"]
-    assert error["loc"] == ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport", 0, "Activity", "Module", "CreditCertificate", 0,
-                            "CreditReceived", "activityCertification"]
+    assert error["loc"] == [
+        "body",
+        "ACCMELearnerReports",
+        "ActivityReports",
+        "ActivityReport",
+        0,
+        "Activity",
+        "Module",
+        "CreditCertificate",
+        0,
+        "CreditReceived",
+        "activityCertification",
+    ]
     assert "'Category 1' is not CME credit" in error["msg"]
     assert system.store.head() == head
 
@@ -59,7 +78,12 @@ def _cme_and_moc_under_their_own_credit_ids(activity: str) -> dict[str, Any]:
 
 def test_one_completion_is_one_line_in_every_transcript(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
-    assert client.post(URL, json=envelope(_cme_and_moc_under_their_own_credit_ids(ids["activity"])), headers=me).status_code == 201
+    assert (
+        client.post(
+            URL, json=envelope(_cme_and_moc_under_their_own_credit_ids(ids["activity"])), headers=me
+        ).status_code
+        == 201
+    )
     ana = token("learner", learner=ids["ana"])
     assert client.get("/api/v1/passport/transcript").status_code == 401
     assert client.get("/api/v1/passport/transcript", headers=me).status_code == 403
@@ -70,15 +94,27 @@ def test_one_completion_is_one_line_in_every_transcript(client: TestClient, toke
     # The ACCME transcript: one ActivityTranscript carrying both certificates with their own CreditIDs.
     [entry] = client.get("/accme/GetLearnerTranscriptbyLearner", headers=ana).json()["ACCMETranscripts"]
     [activity] = entry["ActivityTranscript"]
-    assert [(c["CreditID"], c["CreditReceived"]["activityCertification"]) for c in activity["Activity"]["Module"]["CreditCertificate"]] == [
-        ("ccid:0004444:c1", "AMA PRA Category 1"), ("ccid:0004444:c2", "ABIM MOC"),
+    assert [
+        (c["CreditID"], c["CreditReceived"]["activityCertification"])
+        for c in activity["Activity"]["Module"]["CreditCertificate"]
+    ] == [
+        ("ccid:0004444:c1", "AMA PRA Category 1"),
+        ("ccid:0004444:c2", "ABIM MOC"),
     ]
-    credits = client.get("/accme/GetLearnerTranscriptCreditsByDate", params={"completionDateRangeStart": "2025-01-01", "completionDateRangeEnd": "2025-12-31"},
-                         headers=ana).json()
+    credits = client.get(
+        "/accme/GetLearnerTranscriptCreditsByDate",
+        params={"completionDateRangeStart": "2025-01-01", "completionDateRangeEnd": "2025-12-31"},
+        headers=ana,
+    ).json()
     assert credits["completions"] == 1 and credits["totalCredits"] == 6.0
     pdf = client.get("/accme/GetLearnerTranscriptbyLearnerPDF", headers=ana)
     assert pdf.status_code == 200 and b"Completions (1)" in _pdf_text(pdf.content)
-    assert client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()["completions_reported"] == 1
+    assert (
+        client.get("/api/v1/providers/0004444/dashboard", params={"year": 2025}, headers=me).json()[
+            "completions_reported"
+        ]
+        == 1
+    )
 
 
 def _pdf_text(data: bytes) -> bytes:
@@ -91,9 +127,18 @@ def _pdf_text(data: bytes) -> bytes:
 
 def test_moc_only_completion_counts_its_points_as_cme_for_states(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
-    assert client.post(URL, json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [ISSUE_CERT]})), headers=me).status_code == 201
+    assert (
+        client.post(
+            URL,
+            json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [ISSUE_CERT]})),
+            headers=me,
+        ).status_code
+        == 201
+    )
     params = {"completionDateRangeStart": "2025-01-01", "completionDateRangeEnd": "2025-12-31"}
-    body = client.get("/accme/GetLearnerTranscriptCreditsByDate", params=params, headers=token("learner", learner=ids["ana"])).json()
+    body = client.get(
+        "/accme/GetLearnerTranscriptCreditsByDate", params=params, headers=token("learner", learner=ids["ana"])
+    ).json()
     assert body["creditsByType"] == {"ABIM MOC": 1.0} and body["totalCredits"] == 1.0
 
 
@@ -110,7 +155,10 @@ def test_deleted_then_added_again_is_back_in_the_status_and_the_transcripts(clie
     other = client.get(f"{URL}/status", params=status, headers=theirs)
     assert other.status_code == 404 and ids["activity"] not in other.text and ids["ana"] not in other.text
     assert client.get(f"{URL}/status", params=status).status_code == 401
-    assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=theirs).status_code in (403, 404)
+    assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=theirs).status_code in (
+        403,
+        404,
+    )
     assert client.delete("/api/v1/providers/0004444/completions/ccid:0004444:c1", headers=me).status_code == 204
     assert client.get("/api/v1/passport/transcript", headers=ana).json()["completions"] == []
 
@@ -119,8 +167,14 @@ FORM = "/api/v1/providers/0004444/completions"
 
 
 def _form(activity: str, **over: Any) -> dict[str, Any]:
-    return {"learner": {"npi": "1234567893"}, "activity_id": activity, "completion_date": "2025-03-02", "credit_id": "ccid:0004444:w1",
-            "cme": [{"type": "AMA PRA Category 1", "credits": 2.0}], **over}
+    return {
+        "learner": {"npi": "1234567893"},
+        "activity_id": activity,
+        "completion_date": "2025-03-02",
+        "credit_id": "ccid:0004444:w1",
+        "cme": [{"type": "AMA PRA Category 1", "credits": 2.0}],
+        **over,
+    }
 
 
 @pytest.mark.parametrize(
@@ -128,12 +182,22 @@ def _form(activity: str, **over: Any) -> dict[str, Any]:
     [
         ({"cme": [{"type": "ABIM MOC", "credits": 2.0}]}, ["body", "cme", "0", "type"], "give it under moc"),
         ({"cme": [{"type": "Category 1", "credits": 2.0}]}, ["body", "cme", "0", "type"], "not a CME credit type"),
-        ({"moc": [{"board": "ABIM", "type": "ABP MOC", "credits": 2.0}]}, ["body", "moc", "0", "type"], "not ABIM MOC credit"),
-        ({"moc": [{"board": "ABIM", "type": "AMA PRA Category 1", "credits": 2.0}]}, ["body", "moc", "0", "type"], "not ABIM MOC credit"),
+        (
+            {"moc": [{"board": "ABIM", "type": "ABP MOC", "credits": 2.0}]},
+            ["body", "moc", "0", "type"],
+            "not ABIM MOC credit",
+        ),
+        (
+            {"moc": [{"board": "ABIM", "type": "AMA PRA Category 1", "credits": 2.0}]},
+            ["body", "moc", "0", "type"],
+            "not ABIM MOC credit",
+        ),
         ({"moc": [{"board": "XYZ", "credits": 2.0}]}, ["body", "moc", "0", "board"], "not a certifying board"),
     ],
 )
-def test_the_json_form_refuses_credit_it_would_misfile(client: TestClient, token, ids, system: System, over, loc, words) -> None:  # type: ignore[no-untyped-def]
+def test_the_json_form_refuses_credit_it_would_misfile(
+    client: TestClient, token, ids, system: System, over, loc, words
+) -> None:  # type: ignore[no-untyped-def]
     from tests.completions.helpers import NPI
 
     me = token("provider", provider="0004444")
@@ -148,10 +212,14 @@ def test_the_json_form_refuses_credit_it_would_misfile(client: TestClient, token
     assert system.store.head() == head
 
 
-def test_the_json_form_takes_moc_named_by_board_and_a_registered_credit_type(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
+def test_the_json_form_takes_moc_named_by_board_and_a_registered_credit_type(
+    client: TestClient, token, ids, system: System
+) -> None:  # type: ignore[no-untyped-def]
     from tests.completions.helpers import NPI
 
     me = token("provider", provider="0004444")
     body = _form(ids["activity"], learner={"npi": NPI}, moc=[{"board": "abim", "type": "MK", "credits": 2.0}])
     assert client.post(FORM, json=body, headers=me).status_code == 201
-    assert system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:w1").moc == [{"board": "ABIM", "type": "ABIM MK", "credits": 2.0}]
+    assert system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:w1").moc == [
+        {"board": "ABIM", "type": "ABIM MK", "credits": 2.0}
+    ]

@@ -66,7 +66,9 @@ def check_read_models(system: System, learner_id: str, activity: str, credit_ids
     want = expected(system, learner_id, activity, credit_ids)
     system.projections.catch_up()
     # Transcripts (the passport, the ACCME transcripts and the learner status read them).
-    rows = {r["credit_id"]: r for r in system.transcripts.view.for_learner(learner_id, None, None) if r["credit_id"] in want}
+    rows = {
+        r["credit_id"]: r for r in system.transcripts.view.for_learner(learner_id, None, None) if r["credit_id"] in want
+    }
     standing = {c: w["facts"] for c, w in want.items() if w["facts"]}
     assert {c: (r["completion_date"], r["doc"]["cme"], r["doc"]["moc"]) for c, r in rows.items()} == standing
     for credit_id in credit_ids:
@@ -100,26 +102,39 @@ def check_read_models(system: System, learner_id: str, activity: str, credit_ids
 
 #: (action, which completion, which facts, through the learner reports or the web form's registry calls)
 OPS = st.lists(
-    st.tuples(st.sampled_from(["add", "delete"]), st.integers(0, 1), st.integers(0, len(FACTS) - 1), st.booleans()), min_size=1, max_size=8
+    st.tuples(st.sampled_from(["add", "delete"]), st.integers(0, 1), st.integers(0, len(FACTS) - 1), st.booleans()),
+    min_size=1,
+    max_size=8,
 )
 _examples = itertools.count()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(ops=OPS)
-def test_random_add_delete_readd_sequences_agree_with_the_events(any_system: System, ops: list[tuple[str, int, int, bool]]) -> None:
+def test_random_add_delete_readd_sequences_agree_with_the_events(
+    any_system: System, ops: list[tuple[str, int, int, bool]]
+) -> None:
     system = any_system
     ids = _setup_once(system)
     n = next(_examples)
     credit_ids = [f"ccid:{ME}:p{n}-{k}" for k in range(2)]
     for action, k, f, by_form in ops:
         if not by_form:
-            system.completions.submit_learner_reports(ME, [a_report(ids["activity"], credit_ids[k], action, FACTS[f])], BY)
+            system.completions.submit_learner_reports(
+                ME, [a_report(ids["activity"], credit_ids[k], action, FACTS[f])], BY
+            )
         elif action == "add":
             day, cme, moc = FACTS[f]
-            credits = ([{"type": "AMA PRA Category 1", "credits": cme}], [{"board": "ABIM", "type": "ABIM MOC", "credits": moc}] if moc else [])
+            credits = (
+                [{"type": "AMA PRA Category 1", "credits": cme}],
+                [{"board": "ABIM", "type": "ABIM MOC", "credits": moc}] if moc else [],
+            )
             try:
-                system.completions.record_one(ME, ids["ana"], ids["activity"], date.fromisoformat(day), *credits, credit_ids[k], BY)
+                system.completions.record_one(
+                    ME, ids["ana"], ids["activity"], date.fromisoformat(day), *credits, credit_ids[k], BY
+                )
             except CompletionAlreadyRecordedError:
                 pass  # standing with other facts: records are not edited (the learner reports answer the same, as a rejection)
         elif (standing := system.completions.get(ids["ana"], ids["activity"], credit_ids[k])) is not None:
@@ -154,6 +169,8 @@ def test_a_store_made_before_rows_were_kept_gets_the_deleted_column_and_keeps_it
     try:
         with again.db.engine.begin() as conn:
             assert "deleted" in {c["name"] for c in inspect(conn).get_columns("transcript_entries")}
-        assert [r["credit_id"] for r in again.transcripts.view.for_learner(ids["ana"], None, None)] == ["ccid:0004444:c1"]
+        assert [r["credit_id"] for r in again.transcripts.view.for_learner(ids["ana"], None, None)] == [
+            "ccid:0004444:c1"
+        ]
     finally:
         again.close()

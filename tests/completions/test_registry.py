@@ -50,19 +50,49 @@ def test_events_carry_no_personal_data(system: System) -> None:
 @pytest.mark.parametrize(
     ("over", "loc", "words"),
     [
-        ({"Activity__Module__CompletedDateTime": "2023-03-02"}, ["Activity", "Module", "CompletedDateTime"], "reporting window"),
-        ({"Activity__Module__CompletedDateTime": "2025-04-02"}, ["Activity", "Module", "CompletedDateTime"], "activity"),
-        ({"Activity__Module__CreditCertificate__0__CreditReceived__numberOfCredits": 7}, ["Activity", "Module", "CreditCertificate"], "more than"),
-        ({"Activity__Module__CreditCertificate__0__CreditReceived__numberOfCredits": 1.1}, ["Activity", "Module", "CreditCertificate", 0, "CreditReceived", "numberOfCredits"], "0.25"),
-        ({"Activity__Module__CreditCertificate__1__CreditReceived__activityCertification": "ABP MOC"},
-         ["Activity", "Module", "CreditCertificate", 1, "CreditReceived", "activityCertification"], "not registered for ABP"),
-        ({"Activity__Module__CreditCertificate__1__CreditReceived__numberOfCredits": 6.5},
-         ["Activity", "Module", "CreditCertificate", 1, "CreditReceived", "numberOfCredits"], "6.5 ABIM MOC points is more than"),
+        (
+            {"Activity__Module__CompletedDateTime": "2023-03-02"},
+            ["Activity", "Module", "CompletedDateTime"],
+            "reporting window",
+        ),
+        (
+            {"Activity__Module__CompletedDateTime": "2025-04-02"},
+            ["Activity", "Module", "CompletedDateTime"],
+            "activity",
+        ),
+        (
+            {"Activity__Module__CreditCertificate__0__CreditReceived__numberOfCredits": 7},
+            ["Activity", "Module", "CreditCertificate"],
+            "more than",
+        ),
+        (
+            {"Activity__Module__CreditCertificate__0__CreditReceived__numberOfCredits": 1.1},
+            ["Activity", "Module", "CreditCertificate", 0, "CreditReceived", "numberOfCredits"],
+            "0.25",
+        ),
+        (
+            {"Activity__Module__CreditCertificate__1__CreditReceived__activityCertification": "ABP MOC"},
+            ["Activity", "Module", "CreditCertificate", 1, "CreditReceived", "activityCertification"],
+            "not registered for ABP",
+        ),
+        (
+            {"Activity__Module__CreditCertificate__1__CreditReceived__numberOfCredits": 6.5},
+            ["Activity", "Module", "CreditCertificate", 1, "CreditReceived", "numberOfCredits"],
+            "6.5 ABIM MOC points is more than",
+        ),
         ({"Member__Name__GivenName": "Anna"}, ["Member"], "not matched"),
-        ({"Activity__Module__CreditCertificate__0__CreditID": "c1"}, ["Activity", "Module", "CreditCertificate", 0, "CreditID"], "ccid"),
+        (
+            {"Activity__Module__CreditCertificate__0__CreditID": "c1"},
+            ["Activity", "Module", "CreditCertificate", 0, "CreditID"],
+            "ccid",
+        ),
         ({"XtensibleInfo__LearnerRecordAction": "update"}, ["XtensibleInfo", "LearnerRecordAction"], "add or delete"),
         ({"Activity__ProviderOrganization": "0005555"}, ["Activity", "ProviderOrganization"], "0004444"),
-        ({"Activity__Module__ModuleName__moduleID": "12345"}, ["Activity", "Module", "ModuleName", "moduleID"], "9-digit"),
+        (
+            {"Activity__Module__ModuleName__moduleID": "12345"},
+            ["Activity", "Module", "ModuleName", "moduleID"],
+            "9-digit",
+        ),
     ],
 )
 def test_refusals_name_the_field_and_save_nothing(system: System, over, loc, words) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +136,14 @@ def test_domain_rules_directly(system: System) -> None:
     ids = setup(system)
     activity: Activity = system.activities.get_by_number(ids["activity"])
     by = Acting("provider:0004444:t", Channel.WEB)
-    kw = dict(accme_id="0004444", activity=activity, cme=[{"type": "AMA PRA Category 1", "credits": 1}], moc=[], credit_id="ccid:a:b", by=by)
+    kw = dict(
+        accme_id="0004444",
+        activity=activity,
+        cme=[{"type": "AMA PRA Category 1", "credits": 1}],
+        moc=[],
+        credit_id="ccid:a:b",
+        by=by,
+    )
     with pytest.raises(LearnerNotMatchedError):
         Completion.record(learner_id=None, completion_date=date(2025, 3, 1), today=TODAY, **kw)
     with pytest.raises(CompletionOutsideWindowError):
@@ -121,7 +158,11 @@ CERT = ["Activity", "Module", "CreditCertificate"]
 
 
 def _moc_cert(certification: str, domains: list[dict[str, str]], credit_id: str = "ccid:0004444:m1") -> dict:  # type: ignore[type-arg]
-    return {"UniqueID": domains, "CreditReceived": {"activityCertification": certification, "creditUnit": "Point", "numberOfCredits": 1.0}, "CreditID": credit_id}
+    return {
+        "UniqueID": domains,
+        "CreditReceived": {"activityCertification": certification, "creditUnit": "Point", "numberOfCredits": 1.0},
+        "CreditID": credit_id,
+    }
 
 
 @pytest.mark.parametrize(
@@ -129,13 +170,19 @@ def _moc_cert(certification: str, domains: list[dict[str, str]], credit_id: str 
     [
         ("MOC", [{"value": "123456", "domain": "ABIM"}], "ABIM MOC"),  # the certificate
         ("moc points", [{"value": "123456", "domain": "abim"}], "ABIM MOC"),
-        ("MK", [{"value": "123456", "domain": "ABIM"}, {"value": "MD12345", "domain": "TN"}], "ABIM MK"),  # a credit type of the registration
+        (
+            "MK",
+            [{"value": "123456", "domain": "ABIM"}, {"value": "MD12345", "domain": "TN"}],
+            "ABIM MK",
+        ),  # a credit type of the registration
         ("MOC ABIM", [{"value": "MD12345", "domain": "TN"}], "ABIM MOC"),
         ("ABIM Medical Knowledge", [{"value": "MD12345", "domain": "TN"}], "ABIM Medical Knowledge"),
         ("ABIM MOC", [{"value": "123456", "domain": "ABIM"}], "ABIM MOC"),
     ],
 )
-def test_a_board_domain_certificate_carrying_moc_is_moc_for_that_board(any_system: System, certification, domains, moc_type) -> None:  # type: ignore[no-untyped-def]
+def test_a_board_domain_certificate_carrying_moc_is_moc_for_that_board(
+    any_system: System, certification, domains, moc_type
+) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
     r = report(ids["activity"], **{"Activity__Module__CreditCertificate": [_moc_cert(certification, domains)]})
     [result] = any_system.completions.submit_learner_reports("0004444", [r], BY)
@@ -159,10 +206,20 @@ def test_a_board_domain_certificate_carrying_moc_is_moc_for_that_board(any_syste
         ("ABIM ABP MOC", [{"value": "123456", "domain": "ABIM"}], "more than one"),
     ],
 )
-def test_a_certificate_that_cannot_be_classified_is_refused_naming_its_path(system: System, certification, domains, words) -> None:  # type: ignore[no-untyped-def]
+def test_a_certificate_that_cannot_be_classified_is_refused_naming_its_path(
+    system: System, certification, domains, words
+) -> None:  # type: ignore[no-untyped-def]
     ids = setup(system)
     head = system.store.head()
-    good = {"UniqueID": [{"value": "MD12345", "domain": "TN"}], "CreditReceived": {"activityCertification": "AMA PRA Category 1", "creditUnit": "Point", "numberOfCredits": 1.0}, "CreditID": "ccid:0004444:m0"}
+    good = {
+        "UniqueID": [{"value": "MD12345", "domain": "TN"}],
+        "CreditReceived": {
+            "activityCertification": "AMA PRA Category 1",
+            "creditUnit": "Point",
+            "numberOfCredits": 1.0,
+        },
+        "CreditID": "ccid:0004444:m0",
+    }
     r = report(ids["activity"], **{"Activity__Module__CreditCertificate": [good, _moc_cert(certification, domains)]})
     [result] = system.completions.submit_learner_reports("0004444", [r], BY)
     assert result.action == "rejected"
@@ -173,10 +230,17 @@ def test_a_certificate_that_cannot_be_classified_is_refused_naming_its_path(syst
 
 def test_cme_credit_types_are_stored_by_their_one_name(system: System) -> None:
     ids = setup(system)
-    r = report(ids["activity"], **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "AMA PRA Category 1 Credit™"})
+    r = report(
+        ids["activity"],
+        **{
+            "Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "AMA PRA Category 1 Credit™"
+        },
+    )
     [result] = system.completions.submit_learner_reports("0004444", [r], BY)
     assert result.action == "added", result.errors
-    assert system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:c1").cme == [{"type": "AMA PRA Category 1", "credits": 6.0}]
+    assert system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:c1").cme == [
+        {"type": "AMA PRA Category 1", "credits": 6.0}
+    ]
 
 
 def test_two_entries_of_one_board_cannot_pass_its_points_between_them(system: System) -> None:
@@ -184,14 +248,20 @@ def test_two_entries_of_one_board_cannot_pass_its_points_between_them(system: Sy
     twice = [_moc_cert("ABIM MOC", [{"value": "123456", "domain": "ABIM"}]) for _ in range(2)]
     for cert in twice:
         cert["CreditReceived"]["numberOfCredits"] = 4.0  # 8 points for an activity registered with 6
-    [result] = system.completions.submit_learner_reports("0004444", [report(ids["activity"], **{"Activity__Module__CreditCertificate": twice})], BY)
+    [result] = system.completions.submit_learner_reports(
+        "0004444", [report(ids["activity"], **{"Activity__Module__CreditCertificate": twice})], BY
+    )
     assert result.action == "rejected" and "8 ABIM MOC points is more than" in result.errors[0]["msg"]
 
 
 def test_a_deletion_names_credit_ids_whatever_credit_type_its_certificates_carry(system: System) -> None:
     ids = setup(system)
     system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
-    odd = report(ids["activity"], action="delete", **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "Category 1"})
+    odd = report(
+        ids["activity"],
+        action="delete",
+        **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "Category 1"},
+    )
     [deleted] = system.completions.submit_learner_reports("0004444", [odd], BY)
     assert deleted.action == "deleted", deleted.errors
 
@@ -199,12 +269,21 @@ def test_a_deletion_names_credit_ids_whatever_credit_type_its_certificates_carry
 def test_one_reports_credit_ids_share_the_activitys_credits(system: System) -> None:
     ids = setup(system)
     r = report(ids["activity"])
-    r["Activity"]["Module"]["CreditCertificate"][1] = {**r["Activity"]["Module"]["CreditCertificate"][0], "CreditID": "ccid:0004444:c2"}
+    r["Activity"]["Module"]["CreditCertificate"][1] = {
+        **r["Activity"]["Module"]["CreditCertificate"][0],
+        "CreditID": "ccid:0004444:c2",
+    }
     head = system.store.head()
-    [result] = system.completions.submit_learner_reports("0004444", [r], BY)  # 6 + 6 CME credits of a 6.25-credit activity
+    [result] = system.completions.submit_learner_reports(
+        "0004444", [r], BY
+    )  # 6 + 6 CME credits of a 6.25-credit activity
     assert result.action == "rejected" and "12 credits is more than" in result.errors[0]["msg"]
     assert result.errors[0]["loc"] == ["Activity", "Module", "CreditCertificate"]
     assert system.store.head() == head
-    r["Activity"]["Module"]["CreditCertificate"][1]["CreditReceived"] = {"activityCertification": "ABIM MOC", "creditUnit": "Point", "numberOfCredits": 6}
+    r["Activity"]["Module"]["CreditCertificate"][1]["CreditReceived"] = {
+        "activityCertification": "ABIM MOC",
+        "creditUnit": "Point",
+        "numberOfCredits": 6,
+    }
     [ok] = system.completions.submit_learner_reports("0004444", [r], BY)  # CME under one credit ID, MOC under another
     assert ok.action == "added" and ok.credit_ids == ["ccid:0004444:c1", "ccid:0004444:c2"]

@@ -9,7 +9,18 @@ from adapters.bootstrap import System
 from tests.completions.helpers import envelope, report, setup
 from tests.http.helpers import assert_problem
 
-UID = ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport", 0, "Activity", "Module", "CreditCertificate", 0, "UniqueID"]
+UID = [
+    "body",
+    "ACCMELearnerReports",
+    "ActivityReports",
+    "ActivityReport",
+    0,
+    "Activity",
+    "Module",
+    "CreditCertificate",
+    0,
+    "UniqueID",
+]
 
 
 @pytest.mark.parametrize("field", ["domain", "value"])

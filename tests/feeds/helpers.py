@@ -14,11 +14,20 @@ CME = [{"type": "AMA PRA Category 1", "credits": 2.0}]
 ABIM = [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}]
 
 
-def record(system: System, ids: dict[str, Any], n: int, *, learner: str = "ana", moc: bool = True, prefix: str = "c") -> None:
+def record(
+    system: System, ids: dict[str, Any], n: int, *, learner: str = "ana", moc: bool = True, prefix: str = "c"
+) -> None:
     """n completions of one learner (credit IDs ccid:0004444:{prefix}{i}), one save each."""
     for i in range(n):
         outcome, _ = system.completions.record_one(
-            "0004444", ids[learner], ids["activity"], date(2025, 3, 2), CME, ABIM if moc else [], f"ccid:0004444:{prefix}{i}", BY
+            "0004444",
+            ids[learner],
+            ids["activity"],
+            date(2025, 3, 2),
+            CME,
+            ABIM if moc else [],
+            f"ccid:0004444:{prefix}{i}",
+            BY,
         )
         assert outcome == "added"
 

@@ -13,7 +13,9 @@ PARS = str(Path(sys.executable).with_name("pars"))
 
 def pars(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != "PARS_KAFKA_BOOTSTRAP"}
-    environment.update(PARS_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}", PARS_SECRET_KEY="cli", COLUMNS="200", **env)
+    environment.update(
+        PARS_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}", PARS_SECRET_KEY="cli", COLUMNS="200", **env
+    )
     return subprocess.run([PARS, *args], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
 
 

@@ -10,7 +10,9 @@ from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS
 from projections.feeds import InvalidCursorError, decode_cursor, encode_cursor
 
-feeds = st.one_of(st.sampled_from([f"board:{b}" for b in CERTIFYING_BOARDS]), st.sampled_from([f"state:{s}" for s in US_STATES]))
+feeds = st.one_of(
+    st.sampled_from([f"board:{b}" for b in CERTIFYING_BOARDS]), st.sampled_from([f"state:{s}" for s in US_STATES])
+)
 seqs = st.integers(min_value=0, max_value=10**15)
 
 
@@ -18,7 +20,9 @@ seqs = st.integers(min_value=0, max_value=10**15)
 def test_a_cursor_round_trips_and_is_url_safe(feed: str, seq: int) -> None:
     cursor = encode_cursor(feed, seq)
     assert decode_cursor(feed, cursor) == seq
-    assert cursor.isascii() and not set(cursor) - set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert cursor.isascii() and not set(cursor) - set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    )
 
 
 @given(feed=feeds, other=feeds, seq=seqs)
@@ -28,7 +32,11 @@ def test_a_cursor_of_another_feed_is_refused(feed: str, other: str, seq: int) ->
             decode_cursor(other, encode_cursor(feed, seq))
 
 
-@given(garbage=st.one_of(st.text(max_size=40), st.binary(max_size=30).map(lambda b: encode_cursor("board:ABIM", 1)[:4] + b.hex())))
+@given(
+    garbage=st.one_of(
+        st.text(max_size=40), st.binary(max_size=30).map(lambda b: encode_cursor("board:ABIM", 1)[:4] + b.hex())
+    )
+)
 def test_garbage_is_refused_with_invalid_cursor_only(garbage: str) -> None:
     """Anything but InvalidCursorError would be a 5xx; what is accepted is a seq the feed can page from."""
     try:

@@ -34,8 +34,10 @@ def test_a_board_reads_its_own_feed(client: TestClient, token, ids) -> None:  # 
     assert page.status_code == 200, page.text
     body = page.json()
     assert [(i["seq"], i["type"], i["credit_id"]) for i in body["items"]] == [
-        (1, "completion", "ccid:0004444:c0"), (2, "completion", "ccid:0004444:c1"),
-        (3, "completion", "ccid:0004444:c2"), (4, "deletion", "ccid:0004444:c1"),
+        (1, "completion", "ccid:0004444:c0"),
+        (2, "completion", "ccid:0004444:c1"),
+        (3, "completion", "ccid:0004444:c2"),
+        (4, "deletion", "ccid:0004444:c1"),
     ]
     first = body["items"][0]
     assert first["learner"]["board_id"] == "123456" and first["points"] == 2.0 and first["credit_types"] == ["MK"]
@@ -68,7 +70,9 @@ def test_a_state_board_reads_its_states_licensees(client: TestClient, token, ids
         (f"{STATE}/NC", "auditor", {}, 200),
     ],
 )
-def test_who_reads_which_feed(client: TestClient, token, ids, path: str, role: str, scope: dict[str, str], status: int) -> None:  # type: ignore[no-untyped-def]
+def test_who_reads_which_feed(
+    client: TestClient, token, ids, path: str, role: str, scope: dict[str, str], status: int
+) -> None:  # type: ignore[no-untyped-def]
     answer = client.get(path, headers=token(role, **scope))
     assert answer.status_code == status, answer.text
     if status == 403:
@@ -81,7 +85,14 @@ def test_no_token_or_a_forged_one_is_401(client: TestClient, ids) -> None:  # ty
     assert client.get(f"{BOARD}/ABIM", headers={"Authorization": "Bearer pars_x.y"}).status_code == 401
 
 
-@pytest.mark.parametrize(("path", "loc"), [(f"{BOARD}/ABX", ["path", "board"]), (f"{STATE}/ZZ", ["path", "state"]), (f"{STATE}/Tennessee", ["path", "state"])])
+@pytest.mark.parametrize(
+    ("path", "loc"),
+    [
+        (f"{BOARD}/ABX", ["path", "board"]),
+        (f"{STATE}/ZZ", ["path", "state"]),
+        (f"{STATE}/Tennessee", ["path", "state"]),
+    ],
+)
 def test_unknown_codes_are_404_naming_the_code(client: TestClient, token, ids, path: str, loc: list[str]) -> None:  # type: ignore[no-untyped-def]
     answer = client.get(path, headers=token("accreditor"))
     assert answer.status_code == 404
@@ -105,7 +116,9 @@ def _b64(text: str) -> str:
         ({"limit": "ten"}, ["query", "limit"]),
     ],
 )
-def test_bad_cursors_and_limits_are_422_naming_the_parameter(client: TestClient, token, ids, params: dict[str, Any], loc: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_bad_cursors_and_limits_are_422_naming_the_parameter(
+    client: TestClient, token, ids, params: dict[str, Any], loc: list[str]
+) -> None:  # type: ignore[no-untyped-def]
     answer = client.get(f"{BOARD}/ABIM", params=params, headers=token("board", board="ABIM"))
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
@@ -118,11 +131,19 @@ _credit_ids = itertools.count()
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     start=st.integers(min_value=0, max_value=1_000),
-    steps=st.lists(st.tuples(st.integers(min_value=0, max_value=2), st.integers(min_value=1, max_value=7)), min_size=1, max_size=6),
+    steps=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=2), st.integers(min_value=1, max_value=7)), min_size=1, max_size=6
+    ),
     feed=st.sampled_from([f"{BOARD}/ABIM", f"{STATE}/TN"]),
 )
 def test_paging_resumes_from_any_cursor_without_gaps_or_repeats(
-    client: TestClient, token, ids, system: System, start: int, steps: list[tuple[int, int]], feed: str  # type: ignore[no-untyped-def]
+    client: TestClient,
+    token,
+    ids,
+    system: System,
+    start: int,
+    steps: list[tuple[int, int]],
+    feed: str,  # type: ignore[no-untyped-def]
 ) -> None:
     """Start from any cursor, read pages of random sizes while completions keep arriving, then drain:
     exactly the items after the cursor, once each, in order."""

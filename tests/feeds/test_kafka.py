@@ -46,16 +46,24 @@ def by_topic(*drains: list[Any]) -> dict[str, list[dict[str, Any]]]:
 def assert_complete(system: System, topics: dict[str, list[dict[str, Any]]]) -> None:
     """Every event once, in log order; every feed item once, in seq order, as the HTTP feed has it."""
     head = system.store.head()
-    events = sorted(topics["pars.events"], key=lambda v: v["position"])  # partitions interleave; per key order checked below
+    events = sorted(
+        topics["pars.events"], key=lambda v: v["position"]
+    )  # partitions interleave; per key order checked below
     assert [v["position"] for v in events] == list(range(1, head + 1))
     per_key: dict[str, list[int]] = defaultdict(list)
     for v in topics["pars.events"]:
         per_key[v["accme_id"] or v["stream_id"]].append(v["position"])
     assert all(p == sorted(p) for p in per_key.values())
     view = system.feeds.view
-    for topic, feed in (("pars.feed.board.ABIM", "board:ABIM"), ("pars.feed.state.TN", "state:TN"), ("pars.feed.state.NC", "state:NC")):
+    for topic, feed in (
+        ("pars.feed.board.ABIM", "board:ABIM"),
+        ("pars.feed.state.TN", "state:TN"),
+        ("pars.feed.state.NC", "state:NC"),
+    ):
         assert [v["seq"] for v in topics[topic]] == list(range(1, view.head(feed) + 1)), topic
-        assert [v["cursor"] for v in topics[topic]] == [encode_cursor(feed, r["seq"]) for r in view.page(feed, 0, 100_000)]
+        assert [v["cursor"] for v in topics[topic]] == [
+            encode_cursor(feed, r["seq"]) for r in view.page(feed, 0, 100_000)
+        ]
 
 
 def wait_for(condition: Any, timeout: float = 30.0, what: str = "") -> None:
@@ -82,7 +90,10 @@ def test_every_event_and_feed_item_reaches_its_topic_with_key_and_id(system: Sys
     assert_complete(system, topics)
     keys = {(r.topic, r.key.decode()) for r in records if r.topic.startswith("pars.feed.")}
     assert keys == {("pars.feed.board.ABIM", "ABIM"), ("pars.feed.state.TN", "TN"), ("pars.feed.state.NC", "NC")}
-    assert {r.key.decode() for r in records if r.topic == "pars.events" and json.loads(r.value)["accme_id"]} == {"0004444", "0005555"}
+    assert {r.key.decode() for r in records if r.topic == "pars.events" and json.loads(r.value)["accme_id"]} == {
+        "0004444",
+        "0005555",
+    }
     abim = topics["pars.feed.board.ABIM"]
     assert [v["type"] for v in abim] == ["completion", "completion", "completion", "deletion"]
     assert abim[0]["learner"]["board_id"] == "123456" and abim[0]["points"] == 2.0
@@ -122,14 +133,21 @@ def _pars() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from adapters.cli.main import app; app()"]
 
 
-def test_relay_killed_mid_batch_resumes_and_consumers_see_only_repeats(system: System, broker: Broker, sqlite_url: str) -> None:
+def test_relay_killed_mid_batch_resumes_and_consumers_see_only_repeats(
+    system: System, broker: Broker, sqlite_url: str
+) -> None:
     ids = setup(system)
     reports = [report(ids["activity"], credit_id=f"ccid:0004444:k{i}") for i in range(1500)]
     results = system.completions.submit_learner_reports("0004444", reports, BY)
     assert {r.action for r in results} == {"added"}
     catch_up(system)
     head = system.store.head()
-    env = {**os.environ, "PARS_DATABASE_URL": sqlite_url, "PARS_KAFKA_BOOTSTRAP": broker.bootstrap, "PARS_SECRET_KEY": "test-secret-key"}
+    env = {
+        **os.environ,
+        "PARS_DATABASE_URL": sqlite_url,
+        "PARS_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "PARS_SECRET_KEY": "test-secret-key",
+    }
     command = [*_pars(), "feeds", "relay", "--batch-size", "100"]
     position = SqlRelayPosition(system.db, RELAY_NAME)
 
@@ -164,7 +182,9 @@ def test_pars_serve_relays_in_a_thread_when_a_broker_is_configured(sqlite_url: s
     from adapters.bootstrap import bootstrap
     from adapters.settings import Settings
 
-    system = bootstrap(Settings(database_url=sqlite_url, secret_key="test-secret-key", kafka_bootstrap=broker.bootstrap))
+    system = bootstrap(
+        Settings(database_url=sqlite_url, secret_key="test-secret-key", kafka_bootstrap=broker.bootstrap)
+    )
     try:
         with TestClient(create_app(system)):
             ids = setup(system, running=True)

@@ -24,16 +24,28 @@ def test_completion_with_moc_goes_to_the_board_and_the_learners_states(any_syste
 
     [abim] = items(any_system, "board:ABIM")
     assert abim["seq"] == 1 and abim["type"] == "completion" and abim["board"] == "ABIM"
-    assert (abim["provider_id"], abim["activity_id"], abim["credit_id"]) == ("0004444", ids["activity"], "ccid:0004444:c0")
+    assert (abim["provider_id"], abim["activity_id"], abim["credit_id"]) == (
+        "0004444",
+        ids["activity"],
+        "ccid:0004444:c0",
+    )
     assert abim["completion_date"] == "2025-03-02"
     assert abim["points"] == 2.0 and abim["credits"] == [{"type": "ABIM MOC", "credits": 2.0}]
     assert abim["credit_types"] == ["MK"]  # the activity's ABIM registration
     assert abim["learner"] == {
-        "learner_id": ids["ana"], "first_name": "Ana", "last_name": "García-López", "birth_month_day": "03-07",
-        "board_id": "123456", "erased": False,
+        "learner_id": ids["ana"],
+        "first_name": "Ana",
+        "last_name": "García-López",
+        "birth_month_day": "03-07",
+        "board_id": "123456",
+        "erased": False,
     }
     [tn] = items(any_system, "state:TN")
-    assert tn["state"] == "TN" and tn["cme"] == [{"type": "AMA PRA Category 1", "credits": 2.0}] and tn["moc"][0]["board"] == "ABIM"
+    assert (
+        tn["state"] == "TN"
+        and tn["cme"] == [{"type": "AMA PRA Category 1", "credits": 2.0}]
+        and tn["moc"][0]["board"] == "ABIM"
+    )
     assert tn["learner"]["licence_number"] == "MD12345" and tn["learner"]["npi"] is not None
     assert tn["id"] == abim["id"]  # one event, one id, in every feed it reaches
     # Ben (NC licence, no MOC credit) reaches only North Carolina.
@@ -48,19 +60,30 @@ def test_deletion_and_resubmission_travel_to_the_same_feeds_in_order(any_system:
     record(any_system, ids, 2)
     delete(any_system, ids, "ccid:0004444:c0")
     any_system.completions.record_one(
-        "0004444", ids["ana"], ids["activity"], __import__("datetime").date(2025, 3, 1),
-        [{"type": "AMA PRA Category 1", "credits": 1.0}], [], "ccid:0004444:c0", BY,
+        "0004444",
+        ids["ana"],
+        ids["activity"],
+        __import__("datetime").date(2025, 3, 1),
+        [{"type": "AMA PRA Category 1", "credits": 1.0}],
+        [],
+        "ccid:0004444:c0",
+        BY,
     )
     catch_up(any_system)
     board = items(any_system, "board:ABIM")
     assert [(i["seq"], i["type"], i["credit_id"]) for i in board] == [
-        (1, "completion", "ccid:0004444:c0"), (2, "completion", "ccid:0004444:c1"), (3, "deletion", "ccid:0004444:c0"),
+        (1, "completion", "ccid:0004444:c0"),
+        (2, "completion", "ccid:0004444:c1"),
+        (3, "deletion", "ccid:0004444:c0"),
     ]
     assert board[2]["points"] == 2.0  # a deletion says what was deleted
     state = items(any_system, "state:TN")
     # The resubmission carries no MOC credit: the state hears of it, the board does not.
     assert [(i["seq"], i["type"], i["completion_date"]) for i in state] == [
-        (1, "completion", "2025-03-02"), (2, "completion", "2025-03-02"), (3, "deletion", "2025-03-02"), (4, "completion", "2025-03-01"),
+        (1, "completion", "2025-03-02"),
+        (2, "completion", "2025-03-02"),
+        (3, "deletion", "2025-03-02"),
+        (4, "completion", "2025-03-01"),
     ]
     assert [i["position"] for i in state] == sorted(i["position"] for i in state)
 
@@ -75,7 +98,9 @@ def test_erased_learners_items_identify_no_one(any_system: System) -> None:
         [item] = items(any_system, feed)
         person = item["learner"]
         assert person["erased"] is True
-        assert {k: v for k, v in person.items() if k not in ("learner_id", "erased")} == dict.fromkeys(set(person) - {"learner_id", "erased"})
+        assert {k: v for k, v in person.items() if k not in ("learner_id", "erased")} == dict.fromkeys(
+            set(person) - {"learner_id", "erased"}
+        )
         assert item["credit_id"] == "ccid:0004444:c0"  # the completion still counts
     # A replay cannot read an erased learner's licence states: why feeds are rebuilt only when named.
     any_system.projections.rebuild(FeedProjection.name)

@@ -39,7 +39,9 @@ class Recording:
 
 
 def relay(system: System, publisher: Any, batch_size: int = 1000) -> FeedRelay:
-    return FeedRelay(system.store, system.feeds, SqlRelayPosition(system.db, RELAY_NAME), lambda: publisher, batch_size=batch_size)
+    return FeedRelay(
+        system.store, system.feeds, SqlRelayPosition(system.db, RELAY_NAME), lambda: publisher, batch_size=batch_size
+    )
 
 
 def test_every_event_and_feed_item_is_published_with_keys_and_ids(any_system: System) -> None:
@@ -54,13 +56,23 @@ def test_every_event_and_feed_item_is_published_with_keys_and_ids(any_system: Sy
     assert [m.value["position"] for m in events] == list(range(1, any_system.store.head() + 1))
     assert all(m.key == (m.value["accme_id"] or m.value["stream_id"]) for m in events)
     learners = [m for m in events if m.value["type"] == "Learner.Registered"]
-    assert learners and all(m.value["data"] == {} and m.key == m.value["stream_id"] for m in learners)  # personal fields left out
-    assert "García" not in json.dumps([m.value for m in events], ensure_ascii=False) and "MD12345" not in str([m.value for m in events])
+    assert learners and all(
+        m.value["data"] == {} and m.key == m.value["stream_id"] for m in learners
+    )  # personal fields left out
+    assert "García" not in json.dumps([m.value for m in events], ensure_ascii=False) and "MD12345" not in str(
+        [m.value for m in events]
+    )
 
     board = [m for m in log if m.topic == "pars.feed.board.ABIM"]
     view = any_system.feeds.view
-    assert [m.value for m in board] == with_learners(view, view.page("board:ABIM", 0, 100))  # the HTTP items, cursors and all
-    assert {m.key for m in board} == {"ABIM"} and [m.value["type"] for m in board] == ["completion", "completion", "deletion"]
+    assert [m.value for m in board] == with_learners(
+        view, view.page("board:ABIM", 0, 100)
+    )  # the HTTP items, cursors and all
+    assert {m.key for m in board} == {"ABIM"} and [m.value["type"] for m in board] == [
+        "completion",
+        "completion",
+        "deletion",
+    ]
     assert {m.topic for m in log} == {"pars.events", "pars.feed.board.ABIM", "pars.feed.state.TN"}
     # A feed item follows its event, and shares its id.
     for m in board:

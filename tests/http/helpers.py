@@ -9,7 +9,9 @@ THEIRS = "0007777"
 THEIR_SECRETS = ("Rival Secret Institute", "rival-boss@rival.example", "Rita Rival", "615-555-0199")
 
 
-def create(client, token, accme_id: str = OURS, name: str = "Acme CME", accreditor: str = "TN", primary: dict | None = None):
+def create(
+    client, token, accme_id: str = OURS, name: str = "Acme CME", accreditor: str = "TN", primary: dict | None = None
+):
     contact = primary or {"name": "Ann Lee", "email": "ann@acme.org"}
     r = client.post(
         "/api/v1/providers",

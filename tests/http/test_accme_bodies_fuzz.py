@@ -24,7 +24,11 @@ from tests.conftest import make_system
 EXAMPLES = 150
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
     max_leaves=6,
 )
@@ -80,4 +84,6 @@ def test_a_learner_report_with_any_part_replaced_is_answered_without_a_5xx(api, 
     client, provider, ids = api
     valid = envelope(report(ids["activity"]))
     path = data.draw(st.sampled_from(list(parts(valid))))
-    assert_answered(client.post("/accme/learner-activities", json=replaced(valid, path, data.draw(JSON)), headers=provider))
+    assert_answered(
+        client.post("/accme/learner-activities", json=replaced(valid, path, data.draw(JSON)), headers=provider)
+    )

@@ -6,7 +6,6 @@ import pytest
 from fastapi import FastAPI, Request
 
 from adapters.api.audit_reads import read_record
-
 from tests.http.helpers import OURS, THEIRS, assert_problem, two_tenants
 
 
@@ -19,15 +18,26 @@ def test_an_auditor_read_of_a_provider_is_recorded_and_shows_in_its_history(clie
     two_tenants(client, token)
     auditor = token("auditor")
     assert client.get(f"/api/v1/providers/{OURS}", headers=auditor).status_code == 200
-    assert client.get(f"/api/v1/providers/{OURS}/history", headers=auditor, params={"type": "Provider", "limit": 5}).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/providers/{OURS}/history", headers=auditor, params={"type": "Provider", "limit": 5}
+        ).status_code
+        == 200
+    )
     system.projections.wait(system.store.head(), timeout=10, names=["history"])
     r = client.get(f"/api/v1/providers/{OURS}/history", headers=token("accreditor"), params={"type": "AuditorRead"})
     items = r.json()["items"]
     assert [e["type"] for e in items] == ["AuditorRead.Recorded"] * 2
     assert all(e["actor"].startswith("auditor:") and e["channel"] == "web_service" for e in items)
     assert items[0]["data"] == {"path": f"/api/v1/providers/{OURS}", "query": "", "learner_ids": []}
-    assert items[1]["data"] == {"path": f"/api/v1/providers/{OURS}/history", "query": "type=Provider&limit=5", "learner_ids": []}
-    theirs = client.get(f"/api/v1/providers/{THEIRS}/history", headers=token("accreditor"), params={"type": "AuditorRead"})
+    assert items[1]["data"] == {
+        "path": f"/api/v1/providers/{OURS}/history",
+        "query": "type=Provider&limit=5",
+        "learner_ids": [],
+    }
+    theirs = client.get(
+        f"/api/v1/providers/{THEIRS}/history", headers=token("accreditor"), params={"type": "AuditorRead"}
+    )
     assert theirs.json()["items"] == []  # the read concerned only ours
 
 
@@ -48,7 +58,16 @@ def test_other_roles_reads_are_not_recorded(client, system, token):
 @pytest.mark.parametrize(
     "method, path, body",
     [
-        ("post", "/api/v1/providers", {"accme_id": "0000042", "name": "X", "accreditor": "TN", "primary_contact": {"name": "A", "email": "a@x.org"}}),
+        (
+            "post",
+            "/api/v1/providers",
+            {
+                "accme_id": "0000042",
+                "name": "X",
+                "accreditor": "TN",
+                "primary_contact": {"name": "A", "email": "a@x.org"},
+            },
+        ),
         ("put", f"/api/v1/providers/{OURS}/contacts/billing", {"name": "Bill", "email": "bill@acme.org"}),
         ("post", f"/api/v1/providers/{OURS}/contacts/staff", {"name": "Sam", "email": "sam@acme.org"}),
         ("delete", f"/api/v1/providers/{OURS}/contacts/primary", None),
@@ -69,14 +88,32 @@ def test_an_auditor_transcript_read_records_the_learner_by_id_and_no_personal_da
 
     stranger = npi_with_check_digit("555555555")
     ids = setup(system, running=True)
-    params = {"firstName": "Ana", "lastName": "García-López", "stateOfLicensure": "TN", "stateMedicalLicenseID": "MD12345",
-              "completionDateRangeStart": "2025-01-01", "note": "Ana García-López"}  # `note` is no parameter of the route
-    assert client.get("/accme/GetLearnerTranscriptbyLearner", params=params, headers=token("auditor")).status_code == 200
-    assert client.get("/accme/GetLearnerTranscriptbyLearnerPDF", params={"npi": NPI}, headers=token("auditor")).status_code == 200
-    assert client.get("/accme/GetLearnerTranscriptbyLearner", params={"npi": stranger}, headers=token("auditor")).status_code == 404
+    params = {
+        "firstName": "Ana",
+        "lastName": "García-López",
+        "stateOfLicensure": "TN",
+        "stateMedicalLicenseID": "MD12345",
+        "completionDateRangeStart": "2025-01-01",
+        "note": "Ana García-López",
+    }  # `note` is no parameter of the route
+    assert (
+        client.get("/accme/GetLearnerTranscriptbyLearner", params=params, headers=token("auditor")).status_code == 200
+    )
+    assert (
+        client.get("/accme/GetLearnerTranscriptbyLearnerPDF", params={"npi": NPI}, headers=token("auditor")).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/accme/GetLearnerTranscriptbyLearner", params={"npi": stranger}, headers=token("auditor")
+        ).status_code
+        == 404
+    )
     by_name, by_npi, nobody = auditor_reads(system)
-    assert by_name.query == ("firstName=[personal]&lastName=[personal]&stateOfLicensure=TN&stateMedicalLicenseID=[personal]"
-                             "&completionDateRangeStart=2025-01-01")
+    assert by_name.query == (
+        "firstName=[personal]&lastName=[personal]&stateOfLicensure=TN&stateMedicalLicenseID=[personal]"
+        "&completionDateRangeStart=2025-01-01"
+    )
     assert (by_name.learner_ids, by_npi.learner_ids, nobody.learner_ids) == ([ids["ana"]], [ids["ana"]], [])
     assert by_npi.query == nobody.query == "npi=[personal]"
     stored = b"".join(r["state"] for r in raw_events(system) if r["topic"].endswith("AuditorRead.Recorded"))
@@ -91,12 +128,16 @@ def test_reads_recorded_before_redaction_are_read_back_redacted(system):
     from domain.audit_log import AuditorRead
     from domain.base import Acting, Channel
 
-    new = AuditorRead.record(Acting("auditor:x", Channel.WEB_SERVICE), "/accme/GetLearnerTranscriptbyLearner", [("npi", "1234567893")])
+    new = AuditorRead.record(
+        Acting("auditor:x", Channel.WEB_SERVICE), "/accme/GetLearnerTranscriptbyLearner", [("npi", "1234567893")]
+    )
     stored = system.store.mapper.to_stored_event(new.collect_events()[0])
     state = json.loads(stored.state)
     state.pop("class_version"), state.pop("learner_ids")
     state["query"] = "firstName=Ana&lastName=Garc%C3%ADa-L%C3%B3pez&npi=1234567893&completionDateRangeStart=2025-01-01"
-    system.store.recorder.insert_events([type(stored)(stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode())])
+    system.store.recorder.insert_events(
+        [type(stored)(stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode())]
+    )
     [old] = auditor_reads(system)
     assert old.query == "firstName=[personal]&lastName=[personal]&npi=[personal]&completionDateRangeStart=2025-01-01"
     assert old.learner_ids == []
@@ -120,7 +161,10 @@ def test_a_personal_path_segment_and_undeclared_parameters_never_reach_the_recor
     from domain.base import Acting, Channel
 
     SEEN.clear()
-    TestClient(probe).get("/accme/learner-activities/TN:QX-77731/0001234", params={"BirthDate": "1968-02-29", "year": 2025, "note": "Zofia"})
+    TestClient(probe).get(
+        "/accme/learner-activities/TN:QX-77731/0001234",
+        params={"BirthDate": "1968-02-29", "year": 2025, "note": "Zofia"},
+    )
     [(path, query, learner_ids)] = SEEN
     assert path == "/accme/learner-activities/{learnerId}/0001234" and learner_ids == []
     read = AuditorRead.record(Acting("auditor:x", Channel.WEB_SERVICE), path, query)

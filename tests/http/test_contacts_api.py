@@ -46,7 +46,9 @@ def test_post_adds_a_vacant_role_and_a_second_holder_is_409(client, token, syste
     assert r.status_code == 201 and r.json()["email"] == "web@acme.org"
     before = store_length(system)
     for role in ("ceo", "primary"):
-        body = assert_problem(client.post(BASE, headers=mine, json={"role": role, "name": "X", "email": "x@acme.org"}), 409)
+        body = assert_problem(
+            client.post(BASE, headers=mine, json={"role": role, "name": "X", "email": "x@acme.org"}), 409
+        )
         assert any("role" in e["loc"] for e in body["errors"])
     assert store_length(system) == before
     assert client.get(BASE, headers=mine).json()["contacts"]["primary"]["email"] == "ann@acme.org"
@@ -109,7 +111,15 @@ def test_a_malformed_email_is_422_with_email_in_loc_and_changes_nothing(client, 
     assert store_length(system) == before
 
 
-@pytest.mark.parametrize("body", [{"name": "X", "email": "x@acme.org", "phone": "call me"}, {"name": "", "email": "x@acme.org"}, {"email": "x@acme.org"}, {"name": "X", "email": "x@acme.org", "extra": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "X", "email": "x@acme.org", "phone": "call me"},
+        {"name": "", "email": "x@acme.org"},
+        {"email": "x@acme.org"},
+        {"name": "X", "email": "x@acme.org", "extra": 1},
+    ],
+)
 def test_other_invalid_contacts_are_422_problems(client, token, system, mine, body):
     create(client, token)
     before = store_length(system)
@@ -144,7 +154,9 @@ def test_a_duplicate_staff_email_is_409_and_an_unknown_staff_id_404(client, toke
     create(client, token)
     client.post(f"{BASE}/staff", headers=mine, json={"name": "Sam", "email": "sam@acme.org"})
     before = store_length(system)
-    body = assert_problem(client.post(f"{BASE}/staff", headers=mine, json={"name": "Sam 2", "email": "SAM@acme.org"}), 409)
+    body = assert_problem(
+        client.post(f"{BASE}/staff", headers=mine, json={"name": "Sam 2", "email": "SAM@acme.org"}), 409
+    )
     assert any("email" in e["loc"] for e in body["errors"])
     assert_problem(client.delete(f"{BASE}/staff/nosuchid", headers=mine), 404)
     assert store_length(system) == before
@@ -178,11 +190,20 @@ def test_every_contact_route_needs_a_token(client, token, system):
 
 @pytest.mark.parametrize(
     "role, scope",
-    [("provider", {"provider": OURS}), ("board", {"board": "ABIM"}), ("learner", {"learner": "L1"}), ("accreditor", {"state": "TN"})],
+    [
+        ("provider", {"provider": OURS}),
+        ("board", {"board": "ABIM"}),
+        ("learner", {"learner": "L1"}),
+        ("accreditor", {"state": "TN"}),
+    ],
 )
 def test_another_tenants_contacts_are_neither_shown_nor_changed(client, token, system, role, scope):
     two_tenants(client, token)
-    their_staff = client.post(f"{THEIR_BASE}/staff", headers=token("provider", provider=THEIRS), json={"name": "Rival Staff", "email": "staff@rival.example"})
+    their_staff = client.post(
+        f"{THEIR_BASE}/staff",
+        headers=token("provider", provider=THEIRS),
+        json={"name": "Rival Staff", "email": "staff@rival.example"},
+    )
     before = store_length(system)
     for method, url, body in _every_contact_request(THEIR_BASE, their_staff.json()["contact_id"]):
         r = _send(client, method, url, body, token(role, **scope))
@@ -206,4 +227,9 @@ def test_auditors_and_accreditors_read_contacts_but_may_not_change_them(client, 
 
 def test_contacts_of_an_unknown_provider_are_404(client, token):
     assert_problem(client.get("/api/v1/providers/0009999/contacts", headers=token("auditor")), 404)
-    assert_problem(client.put("/api/v1/providers/0009999/contacts/billing", headers=token("provider", provider="0009999"), json=WEB), 404)
+    assert_problem(
+        client.put(
+            "/api/v1/providers/0009999/contacts/billing", headers=token("provider", provider="0009999"), json=WEB
+        ),
+        404,
+    )

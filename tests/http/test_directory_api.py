@@ -28,7 +28,11 @@ def test_the_directory_shows_the_website_contact_else_the_primary(client, token)
     create(client, token)
     mine = token("provider", provider=OURS)
     assert search(client, "acme")["data"][0]["contact"]["email"] == "ann@acme.org"
-    client.put(f"/api/v1/providers/{OURS}/contacts/website", headers=mine, json={"name": "Web", "email": "web@acme.org", "phone": "615-555-0100"})
+    client.put(
+        f"/api/v1/providers/{OURS}/contacts/website",
+        headers=mine,
+        json={"name": "Web", "email": "web@acme.org", "phone": "615-555-0100"},
+    )
     entry = search(client, "acme")["data"][0]
     assert entry["contact"] == {"name": "Web", "email": "web@acme.org", "phone": "615-555-0100"}
     client.delete(f"/api/v1/providers/{OURS}/contacts/website", headers=mine)
@@ -38,17 +42,31 @@ def test_the_directory_shows_the_website_contact_else_the_primary(client, token)
 def test_the_directory_shows_no_private_contacts(client, token):
     create(client, token)
     mine = token("provider", provider=OURS)
-    client.put(f"/api/v1/providers/{OURS}/contacts/billing", headers=mine, json={"name": "Bill Private", "email": "bill@acme.org"})
-    client.post(f"/api/v1/providers/{OURS}/contacts/staff", headers=mine, json={"name": "Sam Staff", "email": "sam@acme.org"})
+    client.put(
+        f"/api/v1/providers/{OURS}/contacts/billing",
+        headers=mine,
+        json={"name": "Bill Private", "email": "bill@acme.org"},
+    )
+    client.post(
+        f"/api/v1/providers/{OURS}/contacts/staff", headers=mine, json={"name": "Sam Staff", "email": "sam@acme.org"}
+    )
     r = client.get("/api/v1/directory", params={"q": "acme"})
     assert "bill@acme.org" not in r.text and "sam@acme.org" not in r.text
 
 
 def test_nonaccredited_providers_leave_the_directory(client, token):
     create(client, token)
-    client.post(f"/api/v1/providers/{OURS}/accreditation-decisions", headers=token("accreditor"), json={"decision": "Accreditation", "decided_on": "2024-01-01"})
+    client.post(
+        f"/api/v1/providers/{OURS}/accreditation-decisions",
+        headers=token("accreditor"),
+        json={"decision": "Accreditation", "decided_on": "2024-01-01"},
+    )
     assert search(client, "acme")["data"][0]["accreditation_status"] == "Accreditation"
-    r = client.post(f"/api/v1/providers/{OURS}/accreditation-decisions", headers=token("accreditor"), json={"decision": "Nonaccreditation", "decided_on": "2025-01-01"})
+    r = client.post(
+        f"/api/v1/providers/{OURS}/accreditation-decisions",
+        headers=token("accreditor"),
+        json={"decision": "Nonaccreditation", "decided_on": "2025-01-01"},
+    )
     assert r.status_code == 201
     assert search(client, "acme")["count"] == 0
 
@@ -64,7 +82,9 @@ def test_the_directory_pages_by_25(client, token):
         create(client, token, f"{n:07d}", f"Provider {n:02d}", "ACCME", {"name": "P", "email": f"p{n}@x.org"})
     first, second = search(client, "provider"), search(client, "provider", page=2)
     assert first["count"] == 27 and len(first["data"]) == 25 and len(second["data"]) == 2
-    assert {e["accme_id"] for e in first["data"]} | {e["accme_id"] for e in second["data"]} == {f"{n:07d}" for n in range(27)}
+    assert {e["accme_id"] for e in first["data"]} | {e["accme_id"] for e in second["data"]} == {
+        f"{n:07d}" for n in range(27)
+    }
 
 
 @pytest.mark.parametrize("params", [{"page": 0}, {"page": "x"}, {"q": "x" * 201}])

@@ -15,7 +15,9 @@ URL = f"/api/v1/providers/{OURS}/history"
 def test_history_lists_every_change_in_order_with_who_when_and_how(client, token):
     create(client, token)
     mine = token("provider", provider=OURS)
-    client.put(f"/api/v1/providers/{OURS}/contacts/billing", headers=mine, json={"name": "Bill", "email": "bill@acme.org"})
+    client.put(
+        f"/api/v1/providers/{OURS}/contacts/billing", headers=mine, json={"name": "Bill", "email": "bill@acme.org"}
+    )
     client.post(f"/api/v1/providers/{OURS}/contacts/staff", headers=mine, json={"name": "Sam", "email": "sam@acme.org"})
     client.delete(f"/api/v1/providers/{OURS}/contacts/billing", headers=mine)
     r = client.get(URL, headers=token("accreditor"))
@@ -35,7 +37,10 @@ def test_history_lists_every_change_in_order_with_who_when_and_how(client, token
     assert all(e["channel"] == "web_service" for e in items)
     assert items[0]["actor"].startswith("accreditor:") and items[1]["actor"].startswith(f"provider:{OURS}:")
     assert items[0]["data"]["name"] == "Acme CME" and items[0]["data"]["primary_contact"]["email"] == "ann@acme.org"
-    assert items[1]["data"] == {"role": "billing", "contact": {"name": "Bill", "email": "bill@acme.org", "title": "", "phone": ""}}
+    assert items[1]["data"] == {
+        "role": "billing",
+        "contact": {"name": "Bill", "email": "bill@acme.org", "title": "", "phone": ""},
+    }
     assert items[3]["data"] == {"role": "billing"}
     assert r.json()["next"] is None
 
@@ -45,7 +50,11 @@ def test_as_of_leaves_out_later_events(client, token):
     first = client.get(URL, headers=token("accreditor")).json()["items"][0]
     between = datetime.fromisoformat(first["time"]) + timedelta(milliseconds=1)
     time.sleep(0.01)
-    client.put(f"/api/v1/providers/{OURS}/contacts/ceo", headers=token("provider", provider=OURS), json={"name": "Chief", "email": "ceo@acme.org"})
+    client.put(
+        f"/api/v1/providers/{OURS}/contacts/ceo",
+        headers=token("provider", provider=OURS),
+        json={"name": "Chief", "email": "ceo@acme.org"},
+    )
     assert len(client.get(URL, headers=token("accreditor")).json()["items"]) == 2
     r = client.get(URL, headers=token("accreditor"), params={"as_of": between.isoformat()})
     assert [e["type"] for e in r.json()["items"]] == ["Provider.Registered"]
@@ -59,7 +68,9 @@ def test_history_pages_with_after_and_limit(client, token):
     create(client, token)
     mine = token("provider", provider=OURS)
     for n in range(4):
-        client.post(f"/api/v1/providers/{OURS}/contacts/staff", headers=mine, json={"name": f"S{n}", "email": f"s{n}@acme.org"})
+        client.post(
+            f"/api/v1/providers/{OURS}/contacts/staff", headers=mine, json={"name": f"S{n}", "email": f"s{n}@acme.org"}
+        )
     everything = client.get(URL, headers=mine).json()["items"]
     seen, after = [], 0
     while True:
@@ -84,7 +95,12 @@ def test_history_needs_a_token(client, token):
 
 @pytest.mark.parametrize(
     "role, scope",
-    [("provider", {"provider": OURS}), ("accreditor", {"state": "TN"}), ("board", {"board": "ABIM"}), ("learner", {"learner": "L1"})],
+    [
+        ("provider", {"provider": OURS}),
+        ("accreditor", {"state": "TN"}),
+        ("board", {"board": "ABIM"}),
+        ("learner", {"learner": "L1"}),
+    ],
 )
 def test_another_tenants_history_is_404_and_shows_nothing_of_it(client, token, role, scope):
     two_tenants(client, token)
@@ -93,7 +109,10 @@ def test_another_tenants_history_is_404_and_shows_nothing_of_it(client, token, r
     assert_nothing_of_theirs(r)
 
 
-@pytest.mark.parametrize("role, scope", [("auditor", {}), ("accreditor", {}), ("accreditor", {"state": "NC"}), ("provider", {"provider": THEIRS})])
+@pytest.mark.parametrize(
+    "role, scope",
+    [("auditor", {}), ("accreditor", {}), ("accreditor", {"state": "NC"}), ("provider", {"provider": THEIRS})],
+)
 def test_auditors_overseeing_accreditors_and_the_provider_read_its_history(client, token, role, scope):
     two_tenants(client, token)
     r = client.get(f"/api/v1/providers/{THEIRS}/history", headers=token(role, **scope))

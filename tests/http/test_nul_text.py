@@ -26,20 +26,37 @@ def api(any_system: System) -> Iterator[tuple[TestClient, dict[str, str]]]:
 def test_a_nul_in_a_json_body_is_refused_by_field_and_nothing_is_stored(api, any_system: System) -> None:  # type: ignore[no-untyped-def]
     client, accreditor = api
     head = any_system.store.head()
-    provider = {"accme_id": "0001234", "name": "Acme\x00CME", "accreditor": "ACCME",
-                "primary_contact": {"name": "Ann Lee", "email": "ann@acme.org"}}
-    r = client.post("/api/v1/providers", content=json.dumps(provider), headers={**accreditor, "Content-Type": "application/json"})
+    provider = {
+        "accme_id": "0001234",
+        "name": "Acme\x00CME",
+        "accreditor": "ACCME",
+        "primary_contact": {"name": "Ann Lee", "email": "ann@acme.org"},
+    }
+    r = client.post(
+        "/api/v1/providers", content=json.dumps(provider), headers={**accreditor, "Content-Type": "application/json"}
+    )
     assert assert_problem(r, 422)["errors"] == [{"loc": ["body", "name"], "msg": MSG}]
-    provider = {**provider, "name": "Acme CME", "primary_contact": {"name": "Ann", "email": "ann@acme.org", "title": ["x", "\x00"]}}
-    r = client.post("/api/v1/providers", content=json.dumps(provider), headers={**accreditor, "Content-Type": "application/json"})
+    provider = {
+        **provider,
+        "name": "Acme CME",
+        "primary_contact": {"name": "Ann", "email": "ann@acme.org", "title": ["x", "\x00"]},
+    }
+    r = client.post(
+        "/api/v1/providers", content=json.dumps(provider), headers={**accreditor, "Content-Type": "application/json"}
+    )
     assert assert_problem(r, 422)["errors"][0]["loc"] == ["body", "primary_contact", "title", 1]
     assert any_system.store.head() == head
 
 
 def test_a_nul_in_a_query_or_path_parameter_is_refused_by_name(api) -> None:  # type: ignore[no-untyped-def]
     client, accreditor = api
-    assert assert_problem(client.get("/api/v1/directory", params={"q": "acme\x00"}), 422)["errors"] == [{"loc": ["query", "q"], "msg": MSG}]
-    assert assert_problem(client.get("/api/v1/passport/catalog", params={"q": "\x00"}), 422)["errors"][0]["loc"] == ["query", "q"]
+    assert assert_problem(client.get("/api/v1/directory", params={"q": "acme\x00"}), 422)["errors"] == [
+        {"loc": ["query", "q"], "msg": MSG}
+    ]
+    assert assert_problem(client.get("/api/v1/passport/catalog", params={"q": "\x00"}), 422)["errors"][0]["loc"] == [
+        "query",
+        "q",
+    ]
     r = client.get("/api/v1/feeds/boards/AB%00IM", headers=accreditor)
     assert assert_problem(r, 422)["errors"] == [{"loc": ["path", "board"], "msg": MSG}]
 

@@ -44,34 +44,53 @@ def seeded(system: System) -> dict[str, Any]:
 def config(ids: dict[str, Any]) -> SchemathesisConfig:
     """Seeded values for the path parameters that name things (most of the time: the rest are generated)."""
     dictionaries = {
-        "accme_id": [ACCME_ID], "activity": [ids["activity"]], "year": [2025], "board": ["ABIM"], "state": ["TN"],
-        "credit": ["ccid:0004444:c2"], "learner": [ids["ben"]], "role": ["billing", "primary"],
+        "accme_id": [ACCME_ID],
+        "activity": [ids["activity"]],
+        "year": [2025],
+        "board": ["ABIM"],
+        "state": ["TN"],
+        "credit": ["ccid:0004444:c2"],
+        "learner": [ids["ben"]],
+        "role": ["billing", "primary"],
     }
     bind = {
-        "path.accme_id": "accme_id", "path.activity_id": "activity", "path.activityId": "activity", "path.year": "year",
-        "path.board": "board", "path.state": "state", "path.credit_id": "credit", "path.learner_id": "learner",
+        "path.accme_id": "accme_id",
+        "path.activity_id": "activity",
+        "path.activityId": "activity",
+        "path.year": "year",
+        "path.board": "board",
+        "path.state": "state",
+        "path.credit_id": "credit",
+        "path.learner_id": "learner",
         "path.role": "role",
     }
-    return SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "dictionaries": {name: {"values": values} for name, values in dictionaries.items()},
-        "parameters": {key: {"dictionary": name, "probability": 0.8} for key, name in bind.items()},
-        # Unknown query parameters are ignored, as HTTP APIs do (and ACCME's clients may send their own).
-        "generation": {"mode": "all", "max-examples": EXAMPLES, "no-shrink": True, "deterministic": True,
-                       "allow-extra-parameters": False},
-        "phases": {"stateful": {"enabled": False}},
-        "checks": {
-            # Rules beyond the schema (an accreditor code, "an NPI, or a board and board ID, or names + birth date
-            # + state") answer 422 to schema-valid input, as the contract says: not a failure.
-            "positive_data_acceptance": {"enabled": False},
-            # PUT .../contacts/staff is PUT .../contacts/{role} with role "staff" (422), not a 405: paths overlap.
-            "unsupported_method": {"enabled": False},
-            # ... and so the 405 for OPTIONS .../contacts/staff rightly allows PUT and DELETE, which the document
-            # lists under .../contacts/{role}. tests/http/test_openapi_document.py checks the Allow header.
-            "allow_header_conformance": {"enabled": False},
-        },
-        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
-    })
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "dictionaries": {name: {"values": values} for name, values in dictionaries.items()},
+            "parameters": {key: {"dictionary": name, "probability": 0.8} for key, name in bind.items()},
+            # Unknown query parameters are ignored, as HTTP APIs do (and ACCME's clients may send their own).
+            "generation": {
+                "mode": "all",
+                "max-examples": EXAMPLES,
+                "no-shrink": True,
+                "deterministic": True,
+                "allow-extra-parameters": False,
+            },
+            "phases": {"stateful": {"enabled": False}},
+            "checks": {
+                # Rules beyond the schema (an accreditor code, "an NPI, or a board and board ID, or names + birth date
+                # + state") answer 422 to schema-valid input, as the contract says: not a failure.
+                "positive_data_acceptance": {"enabled": False},
+                # PUT .../contacts/staff is PUT .../contacts/{role} with role "staff" (422), not a 405: paths overlap.
+                "unsupported_method": {"enabled": False},
+                # ... and so the 405 for OPTIONS .../contacts/staff rightly allows PUT and DELETE, which the document
+                # lists under .../contacts/{role}. tests/http/test_openapi_document.py checks the Allow header.
+                "allow_header_conformance": {"enabled": False},
+            },
+            "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +126,9 @@ def running(store_url: str) -> Iterator[tuple[System, dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def contract(running: tuple[System, dict[str, Any]]) -> Any:
     system, ids = running
-    return schemathesis.openapi.from_asgi("/openapi.json", create_app(system, run_projections=False), config=config(ids))
+    return schemathesis.openapi.from_asgi(
+        "/openapi.json", create_app(system, run_projections=False), config=config(ids)
+    )
 
 
 SCOPES: dict[str, dict[str, str]] = {
@@ -158,7 +179,9 @@ def caller_of(case: Any) -> str:
 @pytest.mark.postgres
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
-def test_every_operation_keeps_its_documented_contract(case: Any, bearer: Callable[[str, bool], dict[str, str]]) -> None:
+def test_every_operation_keeps_its_documented_contract(
+    case: Any, bearer: Callable[[str, bool], dict[str, str]]
+) -> None:
     revokes = case.method != "GET" and "token" in case.path.lower()
     case.call_and_validate(headers=bearer(caller_of(case), revokes))
 
@@ -172,4 +195,6 @@ def test_the_read_models_took_every_event_the_run_stored(running: tuple[System, 
         system.projections.wait(system.store.head(), timeout=30.0)
     except TimeoutError:
         pass
-    assert [(p["projection"], p["last_error"], p["lag"]) for p in system.projections.report() if p["last_error"] or p["lag"]] == []
+    assert [
+        (p["projection"], p["last_error"], p["lag"]) for p in system.projections.report() if p["last_error"] or p["lag"]
+    ] == []

@@ -81,7 +81,11 @@ def test_a_route_added_later_is_documented_without_work_of_its_own(system: Syste
 
 
 def test_a_body_that_is_not_text_is_a_422_naming_the_body(client: TestClient, token) -> None:  # type: ignore[no-untyped-def]
-    r = client.post("/api/v1/providers", content=b'{"accme_id": "\xff\xfe"}', headers={**token("accreditor"), "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/providers",
+        content=b'{"accme_id": "\xff\xfe"}',
+        headers={**token("accreditor"), "Content-Type": "application/json"},
+    )
     body = assert_problem(r, 422)
     assert body["errors"] == [{"loc": ["body"], "msg": "the body is not UTF-8 text (byte 14), so it is not JSON"}]
 
@@ -92,8 +96,13 @@ def test_a_body_that_is_not_text_is_a_422_naming_the_body(client: TestClient, to
         ("get", "/api/v1/passport/transcript", {"to": "0"}, None, ["query", "to"]),  # pydantic alone: 1970-01-01
         ("get", f"/api/v1/providers/{OURS}/history", {"as_of": "20250101"}, None, ["query", "as_of"]),  # ... 1970-08-23
         ("get", f"/api/v1/providers/{OURS}", {"as_of": "0"}, None, ["query", "as_of"]),
-        ("post", f"/api/v1/providers/{OURS}/accreditation-decisions", None,
-         {"decision": "Accreditation", "decided_on": 0}, ["body", "decided_on"]),
+        (
+            "post",
+            f"/api/v1/providers/{OURS}/accreditation-decisions",
+            None,
+            {"decision": "Accreditation", "decided_on": 0},
+            ["body", "decided_on"],
+        ),
         ("put", "/api/v1/accreditor/deadlines/2025", None, {"deadline": "2026-03-31T00:00:00"}, ["body", "deadline"]),
     ],
 )
@@ -113,7 +122,9 @@ def test_a_method_the_path_does_not_take_is_a_405_allowing_every_method_it_does(
     assert r.headers["allow"] == "GET, POST"
 
 
-def test_a_change_whose_read_models_lag_too_long_is_a_503_and_stays_saved(client: TestClient, token, system: System, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_whose_read_models_lag_too_long_is_a_503_and_stays_saved(
+    client: TestClient, token, system: System, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     create(client, token)
     me = token("provider", provider=OURS)
 
@@ -121,9 +132,14 @@ def test_a_change_whose_read_models_lag_too_long_is_a_503_and_stays_saved(client
         raise TimeoutError("provider_profile did not reach the position in 5.0 s")
 
     monkeypatch.setattr(system.projections, "wait", too_slow)
-    r = client.put(f"/api/v1/providers/{OURS}/contacts/billing", json={"name": "Bea Bills", "email": "bea@acme.org"}, headers=me)
+    r = client.put(
+        f"/api/v1/providers/{OURS}/contacts/billing", json={"name": "Bea Bills", "email": "bea@acme.org"}, headers=me
+    )
     assert_problem(r, 503)
     assert r.headers["retry-after"] == "2"
     monkeypatch.undo()
     system.projections.wait(system.store.head())
-    assert client.get(f"/api/v1/providers/{OURS}/contacts", headers=me).json()["contacts"]["billing"]["name"] == "Bea Bills"
+    assert (
+        client.get(f"/api/v1/providers/{OURS}/contacts", headers=me).json()["contacts"]["billing"]["name"]
+        == "Bea Bills"
+    )

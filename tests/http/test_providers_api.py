@@ -6,7 +6,12 @@ import pytest
 
 from tests.http.helpers import OURS, THEIRS, assert_nothing_of_theirs, assert_problem, create, store_length, two_tenants
 
-NEW = {"accme_id": "0000042", "name": "Zero CME", "accreditor": "TN", "primary_contact": {"name": "Zed", "email": "zed@zero.org"}}
+NEW = {
+    "accme_id": "0000042",
+    "name": "Zero CME",
+    "accreditor": "TN",
+    "primary_contact": {"name": "Zed", "email": "zed@zero.org"},
+}
 
 
 def test_an_accreditor_registers_a_provider_with_leading_zeros_kept(client, token):
@@ -28,7 +33,15 @@ def test_a_state_accreditor_registers_only_its_own_providers(client, token, syst
     assert store_length(system) == before
 
 
-@pytest.mark.parametrize("role, scope", [("provider", {"provider": "0000042"}), ("board", {"board": "ABIM"}), ("learner", {"learner": "L1"}), ("auditor", {})])
+@pytest.mark.parametrize(
+    "role, scope",
+    [
+        ("provider", {"provider": "0000042"}),
+        ("board", {"board": "ABIM"}),
+        ("learner", {"learner": "L1"}),
+        ("auditor", {}),
+    ],
+)
 def test_only_accreditor_staff_register_providers(client, token, system, role, scope):
     r = client.post("/api/v1/providers", headers=token(role, **scope), json=NEW)
     assert_problem(r, 403)
@@ -62,7 +75,11 @@ def test_a_malformed_accme_id_is_422_naming_accme_id(client, token, system, accm
 
 @pytest.mark.parametrize("email", ["zed", "zed@", "@zero.org", "zed zero@zero.org", ""])
 def test_a_malformed_primary_email_is_422_with_email_in_loc(client, token, system, email):
-    r = client.post("/api/v1/providers", headers=token("accreditor"), json={**NEW, "primary_contact": {"name": "Zed", "email": email}})
+    r = client.post(
+        "/api/v1/providers",
+        headers=token("accreditor"),
+        json={**NEW, "primary_contact": {"name": "Zed", "email": email}},
+    )
     body = assert_problem(r, 422)
     assert any("email" in e["loc"] for e in body["errors"])
     assert store_length(system) == 0
@@ -104,7 +121,13 @@ def test_a_provider_reads_its_own_profile(client, token):
 
 @pytest.mark.parametrize(
     "role, scope",
-    [("provider", {"provider": OURS}), ("accreditor", {"state": "TN"}), ("board", {"board": "ABIM"}), ("board", {"state": "NC"}), ("learner", {"learner": "L1"})],
+    [
+        ("provider", {"provider": OURS}),
+        ("accreditor", {"state": "TN"}),
+        ("board", {"board": "ABIM"}),
+        ("board", {"state": "NC"}),
+        ("learner", {"learner": "L1"}),
+    ],
 )
 def test_another_tenants_provider_is_404_and_nothing_of_it_is_shown(client, token, role, scope):
     two_tenants(client, token)
@@ -198,7 +221,11 @@ def test_invalid_decisions_are_422_naming_the_field_and_change_nothing(client, t
 
 
 def test_decisions_for_an_unknown_provider_are_404(client, token, system):
-    r = client.post("/api/v1/providers/0009999/accreditation-decisions", headers=token("accreditor"), json={"decision": "Accreditation", "decided_on": "2024-01-01"})
+    r = client.post(
+        "/api/v1/providers/0009999/accreditation-decisions",
+        headers=token("accreditor"),
+        json={"decision": "Accreditation", "decided_on": "2024-01-01"},
+    )
     assert_problem(r, 404)
     assert store_length(system) == 0
 
@@ -207,7 +234,12 @@ def test_openapi_and_docs_answer(client):
     r = client.get("/openapi.json")
     assert r.status_code == 200
     paths = r.json()["paths"]
-    for path in ("/api/v1/providers", "/api/v1/providers/{accme_id}", "/api/v1/providers/{accme_id}/contacts/{role}", "/api/v1/directory"):
+    for path in (
+        "/api/v1/providers",
+        "/api/v1/providers/{accme_id}",
+        "/api/v1/providers/{accme_id}/contacts/{role}",
+        "/api/v1/directory",
+    ):
         assert path in paths
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
@@ -223,8 +255,15 @@ def test_a_provider_stored_a_moment_ago_by_another_process_is_not_a_404(system, 
     from commands.providers import ContactDetails, RegisterProvider
     from domain.base import Acting, Channel
 
-    system.providers.register(RegisterProvider(accme_id="0000042", name="Zero CME", accreditor="ACCME",
-                                               primary=ContactDetails(name="Zed", email="zed@zero.org")), Acting("cli:admin", Channel.CLI))
+    system.providers.register(
+        RegisterProvider(
+            accme_id="0000042",
+            name="Zero CME",
+            accreditor="ACCME",
+            primary=ContactDetails(name="Zed", email="zed@zero.org"),
+        ),
+        Acting("cli:admin", Channel.CLI),
+    )
     late = threading.Timer(0.3, system.projections.catch_up)  # the separate projection worker, a little behind
     with TestClient(create_app(system, run_projections=False), raise_server_exceptions=False) as client:
         late.start()

@@ -47,14 +47,24 @@ def staff(system: System) -> dict[str, str]:
 def test_every_role_gets_an_id_a_scope_and_its_default_expiry(any_system: System) -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     for role, scope, days in [
-        ("provider", {"provider": OURS}, 365), ("board", {"state": "tn"}, 365),
-        ("accreditor", {}, 30), ("auditor", {}, 30), ("learner", {"learner": "00000000-0000-4000-8000-00000000000a"}, 30),
+        ("provider", {"provider": OURS}, 365),
+        ("board", {"state": "tn"}, 365),
+        ("accreditor", {}, 30),
+        ("auditor", {}, 30),
+        ("learner", {"learner": "00000000-0000-4000-8000-00000000000a"}, 30),
     ]:
         if role == "provider":
             from commands.providers import ContactDetails, RegisterProvider
 
-            any_system.providers.register(RegisterProvider(accme_id=OURS, name="Acme CME", accreditor="TN",
-                                                           primary=ContactDetails(name="Ann Lee", email="ann@acme.org")), CLI)
+            any_system.providers.register(
+                RegisterProvider(
+                    accme_id=OURS,
+                    name="Acme CME",
+                    accreditor="TN",
+                    primary=ContactDetails(name="Ann Lee", email="ann@acme.org"),
+                ),
+                CLI,
+            )
         issued = any_system.tokens.issue(role, CLI, **scope)
         assert read_token(any_system.secret, issued.token).token_id == issued.token_id
         assert before + timedelta(days=days) <= issued.expires_at <= datetime.now(UTC) + timedelta(days=days)
@@ -63,13 +73,20 @@ def test_every_role_gets_an_id_a_scope_and_its_default_expiry(any_system: System
         assert listed is not None and listed["role"] == role and listed["revoked_at"] is None
         assert datetime.fromisoformat(listed["expires_at"]) == issued.expires_at
         assert issued.token not in json.dumps(listed)  # never the secret
-    assert {t["scope"] for t in any_system.tokens.list()} == {f"provider:{OURS}", "state:TN", "all", "learner:00000000-0000-4000-8000-00000000000a"}
+    assert {t["scope"] for t in any_system.tokens.list()} == {
+        f"provider:{OURS}",
+        "state:TN",
+        "all",
+        "learner:00000000-0000-4000-8000-00000000000a",
+    }
     assert [t["role"] for t in any_system.tokens.list(role="board")] == ["board"]
     assert [t["scope"] for t in any_system.tokens.list(provider=OURS)] == [f"provider:{OURS}"]
 
 
 @pytest.mark.parametrize("role", sorted(READS))
-def test_a_revoked_token_of_any_role_is_refused_at_once_by_another_process(any_system: System, api: TestClient, role: str) -> None:
+def test_a_revoked_token_of_any_role_is_refused_at_once_by_another_process(
+    any_system: System, api: TestClient, role: str
+) -> None:
     scope, path = READS[role]
     two_tenants(api, lambda r, **s: bearer(issue_token(any_system.secret, r, **s)))
     issued = any_system.tokens.issue(role, CLI, **scope)
@@ -106,7 +123,9 @@ def test_an_expired_token_is_refused_with_401(any_system: System, api: TestClien
 
 
 def test_a_token_of_an_erased_learner_stops_working(any_system: System, api: TestClient) -> None:
-    learner_id = any_system.learners.register_many([register("Ana", "Lee", "03-07", licences={"TN": "MD1"})], BY)[0].learner_id
+    learner_id = any_system.learners.register_many([register("Ana", "Lee", "03-07", licences={"TN": "MD1"})], BY)[
+        0
+    ].learner_id
     issued = any_system.tokens.issue("learner", CLI, learner=learner_id)
     me = api.get("/api/v1/passport/transcript", headers=bearer(issued.token))
     assert me.status_code == 200, me.text
@@ -124,10 +143,14 @@ def test_a_token_of_an_erased_learner_stops_working(any_system: System, api: Tes
 # --- the provider's tokens route -------------------------------------------------------------
 
 
-def test_a_provider_lists_its_tokens_with_role_scope_and_expiry_and_never_the_secret(any_system: System, api: TestClient) -> None:
+def test_a_provider_lists_its_tokens_with_role_scope_and_expiry_and_never_the_secret(
+    any_system: System, api: TestClient
+) -> None:
     token = lambda r, **s: bearer(issue_token(any_system.secret, r, **s))  # noqa: E731
     two_tenants(api, token)
-    made = api.post(f"/api/v1/providers/{OURS}/tokens", headers=token("provider", provider=OURS), json={"label": "LMS", "days": 90})
+    made = api.post(
+        f"/api/v1/providers/{OURS}/tokens", headers=token("provider", provider=OURS), json={"label": "LMS", "days": 90}
+    )
     assert made.status_code == 201, made.text
     expires = datetime.fromisoformat(made.json()["expires_at"])
     assert timedelta(days=89) < expires - datetime.now(UTC) <= timedelta(days=90)
@@ -136,7 +159,11 @@ def test_a_provider_lists_its_tokens_with_role_scope_and_expiry_and_never_the_se
     listed = api.get(f"/api/v1/providers/{OURS}/tokens", headers=token("provider", provider=OURS))
     assert listed.status_code == 200
     [only] = listed.json()
-    assert only["token_id"] == made.json()["token_id"] and only["role"] == "provider" and only["scope"] == f"provider:{OURS}"
+    assert (
+        only["token_id"] == made.json()["token_id"]
+        and only["role"] == "provider"
+        and only["scope"] == f"provider:{OURS}"
+    )
     assert datetime.fromisoformat(only["expires_at"]) == expires and only["revoked_at"] is None
     assert made.json()["token"] not in listed.text and theirs.token_id not in listed.text
     assert_nothing_of_theirs(listed)
@@ -151,9 +178,16 @@ def test_the_tokens_route_refuses_strangers(any_system: System, api: TestClient)
     assert_problem(api.get(path), 401)
     assert_problem(api.post(path, json={}), 401)
     assert_problem(api.delete(f"{path}/{theirs.token_id}"), 401)
-    for role, scope in (("provider", {"provider": OURS}), ("board", {"board": "ABIM"}), ("accreditor", {"state": "TN"})):
-        for response in (api.get(path, headers=token(role, **scope)), api.post(path, json={}, headers=token(role, **scope)),
-                         api.delete(f"{path}/{theirs.token_id}", headers=token(role, **scope))):
+    for role, scope in (
+        ("provider", {"provider": OURS}),
+        ("board", {"board": "ABIM"}),
+        ("accreditor", {"state": "TN"}),
+    ):
+        for response in (
+            api.get(path, headers=token(role, **scope)),
+            api.post(path, json={}, headers=token(role, **scope)),
+            api.delete(f"{path}/{theirs.token_id}", headers=token(role, **scope)),
+        ):
             assert_problem(response, 404)
             assert_nothing_of_theirs(response)
     # Their token id through our path finds nothing of ours, and their token still works.

@@ -53,9 +53,16 @@ def raw_events(system: System) -> list[dict[str, Any]]:
     table = "stored_events" if system.db.url.is_sqlite else "pars_events"
     with system.db.engine.connect() as conn:
         rows = conn.execute(
-            text(f"SELECT originator_id, originator_version, topic, state FROM {table} ORDER BY originator_id, originator_version")
+            text(
+                f"SELECT originator_id, originator_version, topic, state FROM {table} ORDER BY originator_id, originator_version"
+            )
         )
         return [
-            {"id": str(UUID(str(r.originator_id))), "version": r.originator_version, "topic": r.topic, "state": bytes(r.state)}
+            {
+                "id": str(UUID(str(r.originator_id))),
+                "version": r.originator_version,
+                "topic": r.topic,
+                "state": bytes(r.state),
+            }
             for r in rows
         ]

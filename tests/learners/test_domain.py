@@ -17,16 +17,25 @@ BY = Acting("cli:test", Channel.CLI)
 
 
 def make(**overrides):  # type: ignore[no-untyped-def]
-    fields = {"first_name": "Ana", "last_name": "García", "birth_month_day": "03-07", "licences": [{"state": "TN", "number": "MD1"}]}
+    fields = {
+        "first_name": "Ana",
+        "last_name": "García",
+        "birth_month_day": "03-07",
+        "licences": [{"state": "TN", "number": "MD1"}],
+    }
     fields.update(overrides)
     return Learner.register(by=BY, today=date(2026, 11, 23), **fields)
 
 
 def test_registered_event_carries_the_identity_and_no_provider() -> None:
-    learner = make(npi="1234567893", board_ids=[{"board": "abim", "id": "123456"}], licences=[{"state": "tn", "number": " MD1 "}])
+    learner = make(
+        npi="1234567893", board_ids=[{"board": "abim", "id": "123456"}], licences=[{"state": "tn", "number": " MD1 "}]
+    )
     [registered] = learner.collect_events()
     assert isinstance(registered, Learner.Registered)
-    assert registered.licences == [{"state": "TN", "number": "MD1"}] and registered.board_ids == [{"board": "ABIM", "id": "123456"}]
+    assert registered.licences == [{"state": "TN", "number": "MD1"}] and registered.board_ids == [
+        {"board": "ABIM", "id": "123456"}
+    ]
     assert not hasattr(registered, "accme_id")  # not a provider's event: never in a provider's history
     assert (registered.actor, registered.channel) == ("cli:test", "cli")
 

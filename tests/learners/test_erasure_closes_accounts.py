@@ -19,8 +19,8 @@ from adapters.bootstrap import System
 from adapters.db.account_tables import ACCOUNT_TABLES
 from adapters.tokens import issue_token
 from domain.base import Acting, Channel
-from services.accounts import SignInRefusedError
 from services import projection_runner
+from services.accounts import SignInRefusedError
 from tests.learners.helpers import BY, npi_with_check_digit
 from tests.learners.helpers import register as learner
 from tests.learners.test_erasure_leaves_nothing import found, raw_pages, table_text
@@ -39,17 +39,34 @@ def app(database_url: str, tmp_path: Path) -> Iterator[tuple[System, TestClient,
     system.close()
 
 
-def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in(app: tuple[System, TestClient, Path]) -> None:
+def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in(
+    app: tuple[System, TestClient, Path],
+) -> None:
     system, pages, mail_dir = app
-    zosia, ben = (o.learner_id for o in system.learners.register_many([
-        learner("Zofia", "Wisniewska", "02-29", licences={"TN": "QX-77731"}, npi=npi_with_check_digit("731904852")),
-        learner("Benedikt", "Okonkwo", "11-03", licences={"NC": "NC-55120"}, npi=npi_with_check_digit("604418273")),
-    ], BY))
+    zosia, ben = (
+        o.learner_id
+        for o in system.learners.register_many(
+            [
+                learner(
+                    "Zofia", "Wisniewska", "02-29", licences={"TN": "QX-77731"}, npi=npi_with_check_digit("731904852")
+                ),
+                learner(
+                    "Benedikt", "Okonkwo", "11-03", licences={"NC": "NC-55120"}, npi=npi_with_check_digit("604418273")
+                ),
+            ],
+            BY,
+        )
+    )
     system.projections.wait(system.store.head())
     account = activate(system, mail_dir, ZOSIA_EMAIL, "learner", learner=zosia)
     activate(system, mail_dir, BEN_EMAIL, "learner", learner=ben)
-    system.accounts.edit_profile(str(account.id), "Zosia Quistowna-Brill", "Brillwood cardiology", "+1 615 555 0199",
-                                 Acting(f"user:{account.id}", Channel.WEB))
+    system.accounts.edit_profile(
+        str(account.id),
+        "Zosia Quistowna-Brill",
+        "Brillwood cardiology",
+        "+1 615 555 0199",
+        Acting(f"user:{account.id}", Channel.WEB),
+    )
     for _ in range(50):  # enough events for a snapshot of the account (its whole state, email included)
         system.accounts.sign_in(ZOSIA_EMAIL, PASSWORD)
     assert list(system.store.snapshots.get(account.id)) if system.store.snapshots else False
@@ -72,7 +89,11 @@ def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in
         assert BEN_EMAIL.encode() in b"".join(files.values())
     else:
         pages_bytes = raw_pages(system, ACCOUNT_TABLES)
-        assert {name: hits for name, data in pages_bytes.items() if (hits := [n for n in ZOSIA_ACCOUNT if n.encode() in data])} == {}
+        assert {
+            name: hits
+            for name, data in pages_bytes.items()
+            if (hits := [n for n in ZOSIA_ACCOUNT if n.encode() in data])
+        } == {}
         assert BEN_EMAIL.encode() in b"".join(pages_bytes.values())
 
     # The open session ends, the password no longer signs in, a reset mails nothing; the control still signs in.
@@ -91,16 +112,32 @@ def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in
     assert [a["email"] for a in system.account_list.view.list_accounts(role="learner")] == [BEN_EMAIL]
 
 
-def test_the_accounts_read_model_rebuilds_after_several_erasures(app: tuple[System, TestClient, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_accounts_read_model_rebuilds_after_several_erasures(
+    app: tuple[System, TestClient, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Erased accounts' invitations read back with an empty email: the rebuild, one event per page (so each
     invitation is written before the erasures are read), must not collide on it."""
     system, pages, mail_dir = app
-    ids = [o.learner_id for o in system.learners.register_many([
-        learner("Ada", "Ablewhite", "01-02", licences={"TN": "AB-10001"}), learner("Bea", "Brackwell", "03-04", licences={"TN": "AB-10002"}),
-        learner("Cy", "Cottermole", "05-06", licences={"TN": "AB-10003"}),
-    ], BY)]
+    ids = [
+        o.learner_id
+        for o in system.learners.register_many(
+            [
+                learner("Ada", "Ablewhite", "01-02", licences={"TN": "AB-10001"}),
+                learner("Bea", "Brackwell", "03-04", licences={"TN": "AB-10002"}),
+                learner("Cy", "Cottermole", "05-06", licences={"TN": "AB-10003"}),
+            ],
+            BY,
+        )
+    ]
     for index, learner_id in enumerate(ids):
-        system.accounts.invite(f"doc{index}@klinik-example.org", f"Doc {index}", "learner", f"learner:{learner_id}", BY, "http://testserver")
+        system.accounts.invite(
+            f"doc{index}@klinik-example.org",
+            f"Doc {index}",
+            "learner",
+            f"learner:{learner_id}",
+            BY,
+            "http://testserver",
+        )
     system.projections.wait(system.store.head())
     staff = {"Authorization": f"Bearer {issue_token(system.secret, 'accreditor')}"}
     for learner_id in ids[:2]:
@@ -114,8 +151,17 @@ def test_a_retried_erasure_erases_the_accounts_a_dead_request_left(app: tuple[Sy
     """The learner's erasure was recorded but the request died before the accounts were erased: asking again
     erases them (204); asking once more, with nothing left, is the usual 409."""
     system, pages, mail_dir = app
-    [zosia] = (o.learner_id for o in system.learners.register_many([
-        learner("Zofia", "Wisniewska", "02-29", licences={"TN": "QX-77731"}, npi=npi_with_check_digit("731904852"))], BY))
+    [zosia] = (
+        o.learner_id
+        for o in system.learners.register_many(
+            [
+                learner(
+                    "Zofia", "Wisniewska", "02-29", licences={"TN": "QX-77731"}, npi=npi_with_check_digit("731904852")
+                )
+            ],
+            BY,
+        )
+    )
     system.projections.wait(system.store.head())
     activate(system, mail_dir, ZOSIA_EMAIL, "learner", learner=zosia)
     system.learners.erase(zosia, BY)  # the first request's work, up to where it died

@@ -31,7 +31,14 @@ from tests.learners.helpers import register as learner
 
 TODAY = date(2025, 6, 1)
 ZOFIA_NPI, BEN_NPI = npi_with_check_digit("731904852"), npi_with_check_digit("604418273")
-ZOFIA = {"first": "Zofia", "last": "Wiśniewska-Quist", "md": "02-29", "year": 1968, "licence": "QX-77731", "board": "K7-884411"}
+ZOFIA = {
+    "first": "Zofia",
+    "last": "Wiśniewska-Quist",
+    "md": "02-29",
+    "year": 1968,
+    "licence": "QX-77731",
+    "board": "K7-884411",
+}
 MOC = {XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}}
 FEEDS = ("/api/v1/feeds/boards/ABIM", "/api/v1/feeds/states/TN", "/api/v1/feeds/states/NC")
 
@@ -39,27 +46,64 @@ FEEDS = ("/api/v1/feeds/boards/ABIM", "/api/v1/feeds/states/TN", "/api/v1/feeds/
 def needles(first: str, last: str, md: str, year: int, licence: str, board: str, npi: str) -> list[str]:
     """Every form an identifier is stored in: as given, JSON-escaped (SQLite's JSON is ASCII), folded for matching."""
     folded_last = "".join(ch for ch in last.lower().replace("ś", "s") if ch.isalnum())
-    forms = [first, last, json.dumps(last)[1:-1], folded_last, f"{first.lower()}|{folded_last}", f"{year}-{md}", md, npi,
-             licence, licence.replace("-", ""), board, board.replace("-", "")]
+    forms = [
+        first,
+        last,
+        json.dumps(last)[1:-1],
+        folded_last,
+        f"{first.lower()}|{folded_last}",
+        f"{year}-{md}",
+        md,
+        npi,
+        licence,
+        licence.replace("-", ""),
+        board,
+        board.replace("-", ""),
+    ]
     return list(dict.fromkeys(forms))
 
 
-ZOFIA_NEEDLES = needles(ZOFIA["first"], ZOFIA["last"], ZOFIA["md"], ZOFIA["year"], ZOFIA["licence"], ZOFIA["board"], ZOFIA_NPI)
+ZOFIA_NEEDLES = needles(
+    ZOFIA["first"], ZOFIA["last"], ZOFIA["md"], ZOFIA["year"], ZOFIA["licence"], ZOFIA["board"], ZOFIA_NPI
+)
 BEN_NEEDLES = [BEN_NPI, "Okonkwo-Brandt", "NC-55120"]
 
 
 def report(activity_id: str, credit_id: str) -> dict[str, Any]:
     return {
         "ReportingOrganization": f"CME {ACCME_ID}",
-        "Member": {"Name": {"GivenName": ZOFIA["first"], "FamilyName": ZOFIA["last"]}, "PersonalInfo": {"BirthDate": f"{ZOFIA['year']}-{ZOFIA['md']}"}},
-        "Activity": {"ProviderOrganization": ACCME_ID, "Module": {
-            "ModuleName": {"value": "Cardiology update", "moduleID": activity_id}, "Status": "Completed", "CompletedDateTime": "2025-03-02",
-            "CreditCertificate": [
-                {"UniqueID": [{"value": ZOFIA_NPI, "domain": "NPI"}], "CreditID": credit_id,
-                 "CreditReceived": {"activityCertification": "AMA PRA Category 1", "creditUnit": "Point", "numberOfCredits": 6}},
-                {"UniqueID": [{"value": ZOFIA["board"], "domain": "ABIM"}], "CreditID": credit_id,
-                 "CreditReceived": {"activityCertification": "ABIM MOC", "creditUnit": "Point", "numberOfCredits": 6}},
-            ]}},
+        "Member": {
+            "Name": {"GivenName": ZOFIA["first"], "FamilyName": ZOFIA["last"]},
+            "PersonalInfo": {"BirthDate": f"{ZOFIA['year']}-{ZOFIA['md']}"},
+        },
+        "Activity": {
+            "ProviderOrganization": ACCME_ID,
+            "Module": {
+                "ModuleName": {"value": "Cardiology update", "moduleID": activity_id},
+                "Status": "Completed",
+                "CompletedDateTime": "2025-03-02",
+                "CreditCertificate": [
+                    {
+                        "UniqueID": [{"value": ZOFIA_NPI, "domain": "NPI"}],
+                        "CreditID": credit_id,
+                        "CreditReceived": {
+                            "activityCertification": "AMA PRA Category 1",
+                            "creditUnit": "Point",
+                            "numberOfCredits": 6,
+                        },
+                    },
+                    {
+                        "UniqueID": [{"value": ZOFIA["board"], "domain": "ABIM"}],
+                        "CreditID": credit_id,
+                        "CreditReceived": {
+                            "activityCertification": "ABIM MOC",
+                            "creditUnit": "Point",
+                            "numberOfCredits": 6,
+                        },
+                    },
+                ],
+            },
+        },
         "XtensibleInfo": {"LearnerRecordAction": "add"},
     }
 
@@ -89,7 +133,11 @@ def table_text(system: System) -> dict[str, str]:
                     if isinstance(value, (bytes, bytearray, memoryview)):
                         parts += [bytes(value).decode("utf-8", "replace"), bytes(value).decode("latin-1")]
                     else:
-                        parts.append(json.dumps(value, default=str, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value))
+                        parts.append(
+                            json.dumps(value, default=str, ensure_ascii=False)
+                            if isinstance(value, (dict, list))
+                            else str(value)
+                        )
             out[name] = "\n".join(parts)
     return out
 
@@ -100,8 +148,15 @@ def found(texts: dict[str, str], forms: list[str]) -> dict[str, list[str]]:
 
 def totals(system: System, client: TestClient) -> dict[str, Any]:
     system.projections.wait(system.store.head())
-    feeds = {path: len(client.get(path, params={"limit": 1000}, headers=auth(system, "accreditor")).json()["items"]) for path in FEEDS}
-    return {"completions": system.transcripts.view.count(ACCME_ID), "feeds": feeds, "learners": system.learner_directory.view.counts()["registered"]}
+    feeds = {
+        path: len(client.get(path, params={"limit": 1000}, headers=auth(system, "accreditor")).json()["items"])
+        for path in FEEDS
+    }
+    return {
+        "completions": system.transcripts.view.count(ACCME_ID),
+        "feeds": feeds,
+        "learners": system.learner_directory.view.counts()["registered"],
+    }
 
 
 def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(app: tuple[System, TestClient]) -> None:
@@ -110,27 +165,56 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
     system.completions.today = lambda: TODAY
     register_provider(system)
     activity = system.activities.submit_accme_activities(ACCME_ID, [item("A-1", **MOC)], BY)[0].activity_id
-    zofia, ben = (o.learner_id for o in system.learners.register_many([
-        learner(ZOFIA["first"], ZOFIA["last"], ZOFIA["md"], year=ZOFIA["year"], licences={"TN": ZOFIA["licence"]}, npi=ZOFIA_NPI,
-                boards={"ABIM": ZOFIA["board"]}),
-        learner("Benedikt", "Okonkwo-Brandt", "11-03", licences={"NC": "NC-55120"}, npi=BEN_NPI),
-    ], BY))
+    zofia, ben = (
+        o.learner_id
+        for o in system.learners.register_many(
+            [
+                learner(
+                    ZOFIA["first"],
+                    ZOFIA["last"],
+                    ZOFIA["md"],
+                    year=ZOFIA["year"],
+                    licences={"TN": ZOFIA["licence"]},
+                    npi=ZOFIA_NPI,
+                    boards={"ABIM": ZOFIA["board"]},
+                ),
+                learner("Benedikt", "Okonkwo-Brandt", "11-03", licences={"NC": "NC-55120"}, npi=BEN_NPI),
+            ],
+            BY,
+        )
+    )
     system.projections.wait(system.store.head())
     provider = auth(system, "provider", provider=ACCME_ID)
-    answer = client.post("/accme/learner-activities", headers=provider,
-                         json={"ACCMELearnerReports": {"ActivityReports": {"DateTimeCreated": "2025-03-05T10:00:00",
-                                                                      "ActivityReport": [report(activity, "ccid:0004444:z1")]}}})
+    answer = client.post(
+        "/accme/learner-activities",
+        headers=provider,
+        json={
+            "ACCMELearnerReports": {
+                "ActivityReports": {
+                    "DateTimeCreated": "2025-03-05T10:00:00",
+                    "ActivityReport": [report(activity, "ccid:0004444:z1")],
+                }
+            }
+        },
+    )
     assert answer.status_code == 201, answer.text
-    rows = (f"Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tLicense Number\tNPI\tCompletion Date\tCME Credits\n"
-            f"{activity}\tZofia\tWiśniewska-Quist\t2\t29\tTN\t{ZOFIA['licence']}\t{ZOFIA_NPI}\t03/01/2025\t2\n"
-            f"{activity}\tBenedikt\tOkonkwo-Brandt\t11\t3\tNC\t\t{BEN_NPI}\t03/01/2025\t1\n")
+    rows = (
+        f"Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tLicense Number\tNPI\tCompletion Date\tCME Credits\n"
+        f"{activity}\tZofia\tWiśniewska-Quist\t2\t29\tTN\t{ZOFIA['licence']}\t{ZOFIA_NPI}\t03/01/2025\t2\n"
+        f"{activity}\tBenedikt\tOkonkwo-Brandt\t11\t3\tNC\t\t{BEN_NPI}\t03/01/2025\t1\n"
+    )
     batch = import_completion_file(system, ACCME_ID, rows.encode(), "rows.txt", BY)
     assert batch.counts["recorded"] == 2, batch.errors
     system.projections.wait(system.store.head())
     # Feeds and transcripts read by boards, ACCME staff and an auditor (each auditor read is an event).
     assert ZOFIA["last"] in client.get(FEEDS[0], headers=auth(system, "board", board="ABIM")).text
     assert ZOFIA_NPI in client.get(FEEDS[1], headers=auth(system, "board", state="TN")).text
-    by_licence = {"firstName": ZOFIA["first"], "lastName": ZOFIA["last"], "stateOfLicensure": "TN", "stateMedicalLicenseID": ZOFIA["licence"]}
+    by_licence = {
+        "firstName": ZOFIA["first"],
+        "lastName": ZOFIA["last"],
+        "stateOfLicensure": "TN",
+        "stateMedicalLicenseID": ZOFIA["licence"],
+    }
     for who in (auth(system, "board", state="TN"), auth(system, "auditor")):
         assert client.get("/accme/GetLearnerTranscriptbyLearner", params=by_licence, headers=who).status_code == 200
     for path in ("/accme/GetLearnerTranscriptbyLearner", "/accme/GetLearnerTranscriptbyLearnerPDF"):
@@ -140,10 +224,14 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
     assert before["completions"] == 3 and all(before["feeds"].values())
     assert found(table_text(system), ZOFIA_NEEDLES)  # the search finds her before erasure
 
-    assert client.delete(f"/api/v1/learners/{zofia}/personal-data", headers=auth(system, "accreditor")).status_code == 204
+    assert (
+        client.delete(f"/api/v1/learners/{zofia}/personal-data", headers=auth(system, "accreditor")).status_code == 204
+    )
 
     assert totals(system, client) == before
-    erased = [i for i in client.get(FEEDS[0], headers=auth(system, "accreditor")).json()["items"] if i["learner"]["erased"]]
+    erased = [
+        i for i in client.get(FEEDS[0], headers=auth(system, "accreditor")).json()["items"] if i["learner"]["erased"]
+    ]
     assert erased, "her feed items stay, identifying no one"
     texts = table_text(system)
     assert found(texts, ZOFIA_NEEDLES) == {}
@@ -156,7 +244,9 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
         assert BEN_NPI.encode() in b"".join(files.values())
     else:
         pages = raw_pages(system, PERSONAL_TABLES)
-        assert {name: hits for name, data in pages.items() if (hits := [n for n in ZOFIA_NEEDLES if n.encode() in data])} == {}
+        assert {
+            name: hits for name, data in pages.items() if (hits := [n for n in ZOFIA_NEEDLES if n.encode() in data])
+        } == {}
         assert BEN_NPI.encode() in b"".join(pages.values())
 
 
@@ -166,14 +256,23 @@ def raw_pages(system: System, tables: tuple[str, ...]) -> dict[str, bytes]:
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
     out: dict[str, bytes] = {}
     with system.db.engine.connect() as conn:
-        relations = conn.exec_driver_sql(
-            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%(t)s) UNION "
-            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid WHERE c.relname = ANY(%(t)s)",
-            {"t": list(tables)},
-        ).scalars().all()
+        relations = (
+            conn.exec_driver_sql(
+                "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%(t)s) UNION "
+                "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid WHERE c.relname = ANY(%(t)s)",
+                {"t": list(tables)},
+            )
+            .scalars()
+            .all()
+        )
         for rel in relations:
-            blocks = conn.exec_driver_sql("SELECT pg_relation_size(%(r)s) / current_setting('block_size')::int", {"r": rel}).scalar_one()
-            out[rel] = b"".join(bytes(conn.exec_driver_sql("SELECT get_raw_page(%(r)s, %(b)s)", {"r": rel, "b": b}).scalar_one()) for b in range(blocks))
+            blocks = conn.exec_driver_sql(
+                "SELECT pg_relation_size(%(r)s) / current_setting('block_size')::int", {"r": rel}
+            ).scalar_one()
+            out[rel] = b"".join(
+                bytes(conn.exec_driver_sql("SELECT get_raw_page(%(r)s, %(b)s)", {"r": rel, "b": b}).scalar_one())
+                for b in range(blocks)
+            )
     return out
 
 

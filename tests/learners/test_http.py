@@ -15,7 +15,15 @@ NPI = npi_with_check_digit("123456789")
 def ana(system: System, client: TestClient) -> str:
     outcomes = system.learners.register_many(
         [
-            register("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, boards={"ABIM": "123456"}, year=1972),
+            register(
+                "Ana",
+                "García-López",
+                "03-07",
+                licences={"TN": "MD12345"},
+                npi=NPI,
+                boards={"ABIM": "123456"},
+                year=1972,
+            ),
             register("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
         ],
         BY,
@@ -26,7 +34,11 @@ def ana(system: System, client: TestClient) -> str:
 
 def test_match_single_and_batch(client: TestClient, token, ana: str) -> None:  # type: ignore[no-untyped-def]
     provider = token("provider", provider="0001234")
-    one = client.post("/api/v1/learners/match", json={"first_name": "ana", "last_name": "GARCIA LOPEZ", "birth_date": "03-07", "state": "TN"}, headers=provider)
+    one = client.post(
+        "/api/v1/learners/match",
+        json={"first_name": "ana", "last_name": "GARCIA LOPEZ", "birth_date": "03-07", "state": "TN"},
+        headers=provider,
+    )
     assert one.status_code == 200 and one.json() == {"status": "matched", "learner_id": ana}
     batch = client.post(
         "/api/v1/learners/match",
@@ -51,9 +63,16 @@ def test_match_refuses_incomplete_records_and_other_roles(client: TestClient, to
     assert client.post("/api/v1/learners/match", json=body).status_code == 401
     for role, scope in (("learner", {"learner": NPI}), ("board", {"board": "ABIM"}), ("auditor", {})):
         assert client.post("/api/v1/learners/match", json=body, headers=token(role, **scope)).status_code == 403
-    bad = client.post("/api/v1/learners/match", json=[body, {"first_name": "Ana"}], headers=token("provider", provider="0001234"))
+    bad = client.post(
+        "/api/v1/learners/match", json=[body, {"first_name": "Ana"}], headers=token("provider", provider="0001234")
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][:2] == ["body", "1"]
-    assert client.post("/api/v1/learners/match", json={"nonsense": 1}, headers=token("provider", provider="0001234")).status_code == 422
+    assert (
+        client.post(
+            "/api/v1/learners/match", json={"nonsense": 1}, headers=token("provider", provider="0001234")
+        ).status_code
+        == 422
+    )
 
 
 def test_a_learner_reads_their_own_record_by_id_or_npi(client: TestClient, token, ana: str) -> None:  # type: ignore[no-untyped-def]
@@ -62,17 +81,30 @@ def test_a_learner_reads_their_own_record_by_id_or_npi(client: TestClient, token
         me = client.get("/api/v1/learners/me", headers=token("learner", learner=scope))
         assert me.status_code == 200
         assert me.json()["learner_id"] == ana and me.json()["birth_date"] == "1972-03-07" and me.json()["npi"] == NPI
-    assert client.get("/api/v1/learners/me", headers=token("learner", learner=npi_with_check_digit("555555555"))).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/learners/me", headers=token("learner", learner=npi_with_check_digit("555555555"))
+        ).status_code
+        == 404
+    )
     assert client.get("/api/v1/learners/me", headers=token("provider", provider="0001234")).status_code == 403
 
 
 def test_erasure_by_accme_staff_only(client: TestClient, token, ana: str) -> None:  # type: ignore[no-untyped-def]
     path = f"/api/v1/learners/{ana}/personal-data"
     assert client.delete(path).status_code == 401
-    for role, scope in (("provider", {"provider": "0001234"}), ("accreditor", {"state": "TX"}), ("auditor", {}), ("learner", {"learner": ana})):
+    for role, scope in (
+        ("provider", {"provider": "0001234"}),
+        ("accreditor", {"state": "TX"}),
+        ("auditor", {}),
+        ("learner", {"learner": ana}),
+    ):
         assert client.delete(path, headers=token(role, **scope)).status_code == 403
     staff = token("accreditor")
-    assert client.delete("/api/v1/learners/00000000-0000-4000-8000-000000000000/personal-data", headers=staff).status_code == 404
+    assert (
+        client.delete("/api/v1/learners/00000000-0000-4000-8000-000000000000/personal-data", headers=staff).status_code
+        == 404
+    )
     assert client.delete("/api/v1/learners/not-an-id/personal-data", headers=staff).status_code == 404
     assert client.delete(path, headers=staff).status_code == 204
     assert client.delete(path, headers=staff).status_code == 409

@@ -73,7 +73,10 @@ def test_missing_columns_exit_1(tmp_path: Path, url: str) -> None:
 
 
 def test_thousands_of_learners_in_chunks_then_matched(tmp_path: Path, url: str) -> None:
-    rows = [f"First{i},Last{i},{1 + i % 12:02d}-{1 + i % 28:02d},{npi_with_check_digit(f'{100000000 + i}')},TN:T{i},ABIM:{500000 + i}" for i in range(1200)]
+    rows = [
+        f"First{i},Last{i},{1 + i % 12:02d}-{1 + i % 28:02d},{npi_with_check_digit(f'{100000000 + i}')},TN:T{i},ABIM:{500000 + i}"
+        for i in range(1200)
+    ]
     path = tmp_path / "many.csv"
     path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     result = run(path)
@@ -86,7 +89,15 @@ def test_thousands_of_learners_in_chunks_then_matched(tmp_path: Path, url: str) 
         from services.learner_matching import MatchQuery
 
         results = system.matcher.match_many(
-            [MatchQuery(first_name=f"first{i}", last_name=f"LAST {i}", birth_date=f"{1 + i % 12:02d}-{1 + i % 28:02d}", state="TN") for i in range(1200)]
+            [
+                MatchQuery(
+                    first_name=f"first{i}",
+                    last_name=f"LAST {i}",
+                    birth_date=f"{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    state="TN",
+                )
+                for i in range(1200)
+            ]
             + [MatchQuery(board="ABIM", board_id=str(500007))]
         )
         assert [r.learner_id for r in results] == ids + [ids[7]]

@@ -22,7 +22,17 @@ class FakeDirectory:
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
 
-    def add(self, learner_id: str, first: str, last: str, md: str, *, licences: dict[str, str] | None = None, npi: str | None = None, boards: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        learner_id: str,
+        first: str,
+        last: str,
+        md: str,
+        *,
+        licences: dict[str, str] | None = None,
+        npi: str | None = None,
+        boards: dict[str, str] | None = None,
+    ) -> None:
         self.entries.append(
             {
                 "learner_id": learner_id,
@@ -57,7 +67,15 @@ def matcher() -> LearnerMatcher:
 
 def directory_matcher() -> LearnerMatcher:
     d = FakeDirectory()
-    d.add("a", "José", "García-López", "03-07", licences={"TN": "MD12345", "NC": "2009-01234"}, npi=NPI_A, boards={"ABIM": "123456"})
+    d.add(
+        "a",
+        "José",
+        "García-López",
+        "03-07",
+        licences={"TN": "MD12345", "NC": "2009-01234"},
+        npi=NPI_A,
+        boards={"ABIM": "123456"},
+    )
     d.add("b", "Mary", "O'Neil", "12-01", licences={"CA": "A1"})
     d.add("c", "John", "Smith", "05-05", licences={"TX": "K100"})
     d.add("d", "John", "Smith", "05-05", licences={"TX": "K200"})
@@ -81,9 +99,19 @@ def test_each_reason(matcher: LearnerMatcher) -> None:
     assert status(first_name="Josie", last_name="García-López", birth_date="03-07", state="TN") is MatchStatus.NO_MATCH
     assert status(first_name="José", last_name="García-López", birth_date="03-08", state="TN") is MatchStatus.NO_MATCH
     assert status(first_name="José", last_name="García-López", birth_date="03-07", state="NY") is MatchStatus.NO_MATCH
-    assert status(first_name="José", last_name="García-López", birth_date="03-07", state="TN", licence_number="MD999") is MatchStatus.NO_MATCH
-    assert status(first_name="John", last_name="Smith", birth_date="05-05", state="TX") is MatchStatus.SEVERAL_CANDIDATES
-    assert matcher.match(q(first_name="John", last_name="Smith", birth_date="05-05", state="TX", licence_number="k-200")).learner_id == "d"
+    assert (
+        status(first_name="José", last_name="García-López", birth_date="03-07", state="TN", licence_number="MD999")
+        is MatchStatus.NO_MATCH
+    )
+    assert (
+        status(first_name="John", last_name="Smith", birth_date="05-05", state="TX") is MatchStatus.SEVERAL_CANDIDATES
+    )
+    assert (
+        matcher.match(
+            q(first_name="John", last_name="Smith", birth_date="05-05", state="TX", licence_number="k-200")
+        ).learner_id
+        == "d"
+    )
     assert status(board="ABIM", board_id="999") is MatchStatus.NO_MATCH
     assert status(npi=npi_with_check_digit("111111111")) is MatchStatus.NO_MATCH
 
@@ -92,9 +120,14 @@ def test_npi_and_board_id_match_and_must_agree_with_the_name_and_birth_date(matc
     assert matcher.match(q(npi=NPI_A)).learner_id == "a"
     assert matcher.match(q(board="abim", board_id="123-456")).learner_id == "a"
     assert matcher.match(q(npi=NPI_A, first_name="John", last_name="Smith")).status is MatchStatus.NO_MATCH
-    assert matcher.match(q(npi=NPI_A, first_name="Jose", last_name="Garcia Lopez", birth_date="03-09")).status is MatchStatus.NO_MATCH
+    assert (
+        matcher.match(q(npi=NPI_A, first_name="Jose", last_name="Garcia Lopez", birth_date="03-09")).status
+        is MatchStatus.NO_MATCH
+    )
     # An unknown NPI with a full identity falls back to the identity.
-    fallback = q(npi=npi_with_check_digit("222222222"), first_name="Mary", last_name="O Neil", birth_date="12-01", state="CA")
+    fallback = q(
+        npi=npi_with_check_digit("222222222"), first_name="Mary", last_name="O Neil", birth_date="12-01", state="CA"
+    )
     assert matcher.match(fallback).learner_id == "b"
 
 
@@ -102,38 +135,87 @@ def test_a_wrong_name_for_a_known_npi_is_answered_as_for_an_unknown_npi(matcher:
     """Before: "the learner with NPI ... has another name" told any provider that the NPI is on file (and
     "has another birth date on record" that the name was right); now nothing tells the two apart."""
     unknown = npi_with_check_digit("222222222")
-    for wrong in ({"first_name": "John", "last_name": "Smith"}, {"first_name": "José", "last_name": "García-López", "birth_date": "03-09"},
-                  {"first_name": "José", "last_name": "García-López", "state": "CA"}):
+    for wrong in (
+        {"first_name": "John", "last_name": "Smith"},
+        {"first_name": "José", "last_name": "García-López", "birth_date": "03-09"},
+        {"first_name": "José", "last_name": "García-López", "state": "CA"},
+    ):
         known = matcher.match(q(npi=NPI_A, **wrong))
         assert known == matcher.match(q(npi=unknown, **wrong))
         assert known.as_dict() == {"status": "no_match", "msg": known.msg} and NPI_A not in known.msg
 
 
 def test_batch_answers_in_order(matcher: LearnerMatcher) -> None:
-    results = matcher.match_many([q(npi=NPI_A), q(board="ABS", board_id="1"), q(first_name="Mary", last_name="O'Neil", birth_date="12-01", state="CA")])
+    results = matcher.match_many(
+        [
+            q(npi=NPI_A),
+            q(board="ABS", board_id="1"),
+            q(first_name="Mary", last_name="O'Neil", birth_date="12-01", state="CA"),
+        ]
+    )
     assert [r.as_dict()["status"] for r in results] == ["matched", "no_match", "matched"]
     assert "msg" in results[1].as_dict() and "learner_id" not in results[1].as_dict()
 
 
 DIRECTORY = directory_matcher()
 # Directory values a reply must never show unless the caller gave them.
-ON_RECORD = {"José", "García-López", "García", "Mary", "O'Neil", "John", "Smith", "03-07", "0307", "12-01", "05-05",
-             "TN", "NC", "CA", "TX", "MD12345", "2009-01234", "A1", "K100", "K200", NPI_A, "123456", "ABIM"}
-NAMES = st.sampled_from([("José", "García-López"), ("Mary", "O'Neil"), ("John", "Smith"), ("Zoe", "Nobody"), (None, None)])
+ON_RECORD = {
+    "José",
+    "García-López",
+    "García",
+    "Mary",
+    "O'Neil",
+    "John",
+    "Smith",
+    "03-07",
+    "0307",
+    "12-01",
+    "05-05",
+    "TN",
+    "NC",
+    "CA",
+    "TX",
+    "MD12345",
+    "2009-01234",
+    "A1",
+    "K100",
+    "K200",
+    NPI_A,
+    "123456",
+    "ABIM",
+}
+NAMES = st.sampled_from(
+    [("José", "García-López"), ("Mary", "O'Neil"), ("John", "Smith"), ("Zoe", "Nobody"), (None, None)]
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    name=NAMES, md=st.sampled_from([None, "03-07", "12-01", "05-05", "01-01"]), state=st.sampled_from([None, "TN", "NC", "CA", "TX", "NY"]),
-    licence=st.sampled_from([None, "MD12345", "K200", "A1", "ZZ9"]), npi=st.sampled_from([None, NPI_A, npi_with_check_digit("222222222")]),
+    name=NAMES,
+    md=st.sampled_from([None, "03-07", "12-01", "05-05", "01-01"]),
+    state=st.sampled_from([None, "TN", "NC", "CA", "TX", "NY"]),
+    licence=st.sampled_from([None, "MD12345", "K200", "A1", "ZZ9"]),
+    npi=st.sampled_from([None, NPI_A, npi_with_check_digit("222222222")]),
     board=st.sampled_from([None, ("ABIM", "123456"), ("ABIM", "999"), ("ABS", "123456")]),
 )
 def test_a_reply_discloses_nothing_the_caller_did_not_give(
-    name: tuple[str | None, str | None], md: str | None, state: str | None, licence: str | None,
-    npi: str | None, board: tuple[str, str] | None,
+    name: tuple[str | None, str | None],
+    md: str | None,
+    state: str | None,
+    licence: str | None,
+    npi: str | None,
+    board: tuple[str, str] | None,
 ) -> None:
-    query = MatchQuery(first_name=name[0], last_name=name[1], birth_date=md, state=state, licence_number=licence if state else None,
-                       npi=npi, board=board[0] if board else None, board_id=board[1] if board else None)
+    query = MatchQuery(
+        first_name=name[0],
+        last_name=name[1],
+        birth_date=md,
+        state=state,
+        licence_number=licence if state else None,
+        npi=npi,
+        board=board[0] if board else None,
+        board_id=board[1] if board else None,
+    )
     try:
         query.validate()
     except InvalidValueError:
@@ -172,7 +254,9 @@ def variant(draw: st.DrawFn, name: str) -> str:
         if draw(st.booleans()):
             ch = unicodedata.normalize("NFD", ch)  # decomposed accent
         elif draw(st.booleans()) and ch.isascii():
-            ch = unicodedata.normalize("NFC", ch + draw(st.sampled_from(["\u0301", "\u0308", "\u0300"])))  # added accent
+            ch = unicodedata.normalize(
+                "NFC", ch + draw(st.sampled_from(["\u0301", "\u0308", "\u0300"]))
+            )  # added accent
         out.append(ch)
         out.append(draw(st.sampled_from(["", "", "", " ", "-", "'", "\u2019", "  "])))
     return draw(st.sampled_from(["", " "])) + "".join(out) + draw(st.sampled_from(["", " ", "\t"]))
@@ -195,7 +279,10 @@ def test_different_names_never_match(first: str, last: str, other_first: str, ot
     d = FakeDirectory()
     d.add("x", first, last, "06-15", licences={"TN": "1"}, npi=NPI_A)
     matcher = LearnerMatcher(d)  # type: ignore[arg-type]
-    assert matcher.match(q(first_name=other_first, last_name=other_last, birth_date="06-15", state="TN")).status is MatchStatus.NO_MATCH
+    assert (
+        matcher.match(q(first_name=other_first, last_name=other_last, birth_date="06-15", state="TN")).status
+        is MatchStatus.NO_MATCH
+    )
     assert not matcher.match(q(npi=NPI_A, first_name=other_first, last_name=other_last)).matched
 
 

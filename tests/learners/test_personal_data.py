@@ -18,7 +18,15 @@ BEN_NPI = npi_with_check_digit("987654321")
 def _load_two(system: System) -> tuple[str, str]:
     outcomes = system.learners.register_many(
         [
-            register("Ana", "Zapatería", "02-29", licences={"TN": "MD12345"}, npi=ANA_NPI, boards={"ABIM": "111222"}, year=1972),
+            register(
+                "Ana",
+                "Zapatería",
+                "02-29",
+                licences={"TN": "MD12345"},
+                npi=ANA_NPI,
+                boards={"ABIM": "111222"},
+                year=1972,
+            ),
             register("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}, npi=BEN_NPI),
         ],
         BY,
@@ -33,7 +41,18 @@ def test_stored_events_carry_only_ciphertext_for_personal_fields(any_system: Sys
     learner_rows = [r for r in raw_events(any_system) if r["id"] in (ana, ben)]
     assert len(learner_rows) == 2
     for row in learner_rows:
-        for clear in (b"Ana", b"Zapater", b"Okafor", ANA_NPI.encode(), BEN_NPI.encode(), b"MD12345", b"2009-01234", b"111222", b"02-29", b"1972"):
+        for clear in (
+            b"Ana",
+            b"Zapater",
+            b"Okafor",
+            ANA_NPI.encode(),
+            BEN_NPI.encode(),
+            b"MD12345",
+            b"2009-01234",
+            b"111222",
+            b"02-29",
+            b"1972",
+        ):
             assert clear not in row["state"]
         assert b'"sealed"' in row["state"]
     loaded = any_system.learners.get(ana)
@@ -55,7 +74,9 @@ def test_erasure_destroys_the_key_and_rewrites_no_stored_event(any_system: Syste
     assert b"Ana" not in after[(ana, 2)] and ANA_NPI.encode() not in after[(ana, 2)]
     with any_system.db.engine.connect() as conn:
         assert conn.execute(select(learner_keys.c.learner_id).where(learner_keys.c.learner_id == ana)).first() is None
-        assert conn.execute(select(learner_keys.c.learner_id).where(learner_keys.c.learner_id == ben)).first() is not None
+        assert (
+            conn.execute(select(learner_keys.c.learner_id).where(learner_keys.c.learner_id == ben)).first() is not None
+        )
         for table in (learner_directory, learner_licences, learner_board_ids):
             assert conn.execute(select(table).where(table.c.learner_id == ana)).first() is None
         assert conn.execute(select(learner_directory).where(learner_directory.c.learner_id == ben)).first() is not None
@@ -103,7 +124,9 @@ def test_unknown_learner_is_not_found(any_system: System) -> None:
     assert isinstance(Learner.create_id(), type(Learner.create_id()))
 
 
-def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(any_system: System, database_url: str) -> None:
+def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(
+    any_system: System, database_url: str
+) -> None:
     from tests.conftest import make_system
 
     ana, ben = _load_two(any_system)
@@ -123,7 +146,9 @@ def test_an_erased_learner_imported_again_is_a_new_learner(any_system: System) -
     ana, _ = _load_two(any_system)
     any_system.learners.erase(ana, BY)
     any_system.projections.catch_up()
-    [again] = any_system.learners.register_many([register("Ana", "Zapatería", "02-29", licences={"TN": "MD12345"}, npi=ANA_NPI)], BY)
+    [again] = any_system.learners.register_many(
+        [register("Ana", "Zapatería", "02-29", licences={"TN": "MD12345"}, npi=ANA_NPI)], BY
+    )
     assert again.status == "created" and again.learner_id != ana
     any_system.projections.catch_up()
     assert any_system.learners.resolve(ANA_NPI) == again.learner_id

@@ -33,7 +33,11 @@ def directory(any_system: System) -> dict[str, str]:
 
 def test_a_bare_licence_number_is_told_apart_by_the_birth_date(any_system: System, directory: dict[str, str]) -> None:
     ana = any_system.matcher.match_unique_id(UniqueId.parse("MD44120"), "1972-03-07")
-    assert (ana.status, ana.learner_id, ana.identifier) == (MatchStatus.MATCHED, directory["ana"], UniqueId("MD44120", "TN"))
+    assert (ana.status, ana.learner_id, ana.identifier) == (
+        MatchStatus.MATCHED,
+        directory["ana"],
+        UniqueId("MD44120", "TN"),
+    )
     several = any_system.matcher.match_unique_id(UniqueId.parse("MD44120"), "04-12")
     assert several.status is MatchStatus.SEVERAL_CANDIDATES and "STATE:number" in several.msg
     cleo = any_system.matcher.match_unique_id(UniqueId.parse("KY:MD44120"), "04-12")
@@ -55,10 +59,16 @@ def test_a_miss_names_the_identifier_tried_and_why(any_system: System, directory
     m = any_system.matcher
     unknown = m.match_unique_id(UniqueId.parse("MD99999"), "03-07")
     assert unknown.status is MatchStatus.NO_MATCH
-    assert unknown.msg == "no learner in the directory has NPI, board ID or state licence number MD99999 and that birth date"
+    assert (
+        unknown.msg
+        == "no learner in the directory has NPI, board ID or state licence number MD99999 and that birth date"
+    )
     # A holder born on another day reads exactly like nobody holding it (no reply discloses a record).
     born = m.match_unique_id(UniqueId.parse("TN:MD44120"), "03-08")
-    assert born.status is MatchStatus.NO_MATCH and born.msg == "no learner in the directory has TN licence number MD44120 and that birth date"
+    assert (
+        born.status is MatchStatus.NO_MATCH
+        and born.msg == "no learner in the directory has TN licence number MD44120 and that birth date"
+    )
     assert "ABA" not in unknown.msg + born.msg
 
 

@@ -26,7 +26,12 @@ CLI = Acting("cli:tester", Channel.CLI)
 
 
 def pars(cwd: Path, url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PARS_DATABASE_URL": url, "PARS_SECRET_KEY": "test-secret-key", "PARS_FAST_PASSWORD_HASHING": "1"}
+    env = {
+        **os.environ,
+        "PARS_DATABASE_URL": url,
+        "PARS_SECRET_KEY": "test-secret-key",
+        "PARS_FAST_PASSWORD_HASHING": "1",
+    }
     done = subprocess.run([PARS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     if ok:
         assert done.returncode == 0, f"pars {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
@@ -55,20 +60,36 @@ def fill(url: str, mail_dir: Path) -> dict[str, str]:
     system = make_system(url)
     try:
         for accme_id, name in (("0001234", "Acme CME"), ("0007777", "Rival CME")):
-            system.providers.register(RegisterProvider(accme_id=accme_id, name=name, accreditor="TN",
-                                                       primary=ContactDetails(name="Ann Lee", email=f"ann@{accme_id}.org")), CLI)
-        learner_id = system.learners.register_many([register("Ana", "García-López", "03-07", licences={"TN": "MD12345"})], CLI)[0].learner_id
+            system.providers.register(
+                RegisterProvider(
+                    accme_id=accme_id,
+                    name=name,
+                    accreditor="TN",
+                    primary=ContactDetails(name="Ann Lee", email=f"ann@{accme_id}.org"),
+                ),
+                CLI,
+            )
+        learner_id = system.learners.register_many(
+            [register("Ana", "García-López", "03-07", licences={"TN": "MD12345"})], CLI
+        )[0].learner_id
         issued = system.tokens.issue("provider", CLI, provider="0001234", label="LMS")
         system.projections.catch_up()
         system.accounts.mailer.directory = mail_dir  # the invitation link is read from there
         activate(system, mail_dir, "bo@acme.org", "provider", provider="0001234")
-        system.providers.handle(AssignContact(accme_id="0001234", role="billing", contact=ContactDetails(name="Bill", email="bill@acme.org")), CLI)
+        system.providers.handle(
+            AssignContact(
+                accme_id="0001234", role="billing", contact=ContactDetails(name="Bill", email="bill@acme.org")
+            ),
+            CLI,
+        )
         return {"learner_id": str(learner_id), "token_id": issued.token_id, "head": str(system.store.head())}
     finally:
         system.close()
 
 
-def test_a_backup_restores_into_a_fresh_store_that_verifies_and_is_at_the_head(database_url: str, second_url: str, tmp_path: Path) -> None:
+def test_a_backup_restores_into_a_fresh_store_that_verifies_and_is_at_the_head(
+    database_url: str, second_url: str, tmp_path: Path
+) -> None:
     made = fill(database_url, tmp_path / "mail")
     file = tmp_path / "backups" / "pars.backup"
     taken = json.loads(pars(tmp_path, database_url, "admin", "backup", str(file)).stdout)
@@ -96,11 +117,15 @@ def test_a_backup_restores_into_a_fresh_store_that_verifies_and_is_at_the_head(d
     # Restoring over a store that holds events needs --replace; then it is the backup again.
     refused = pars(tmp_path, second_url, "admin", "restore", str(file), ok=False)
     assert refused.returncode == 1 and "--replace" in refused.stderr and "Traceback" not in refused.stderr
-    assert json.loads(pars(tmp_path, second_url, "admin", "restore", str(file), "--replace").stdout)["events"] == int(made["head"])
+    assert json.loads(pars(tmp_path, second_url, "admin", "restore", str(file), "--replace").stdout)["events"] == int(
+        made["head"]
+    )
     assert json.loads(pars(tmp_path, second_url, "audit", "verify").stdout)["ok"] is True
 
 
-def test_restore_refuses_a_file_that_is_no_backup_of_this_kind_and_changes_nothing(database_url: str, second_url: str, tmp_path: Path) -> None:
+def test_restore_refuses_a_file_that_is_no_backup_of_this_kind_and_changes_nothing(
+    database_url: str, second_url: str, tmp_path: Path
+) -> None:
     other = tmp_path / "other.backup"
     other.write_bytes(b"PGDMP not really" if database_url.startswith("sqlite") else b"SQLite format 3\x00 not really")
     for file in (other, tmp_path / "missing.backup"):

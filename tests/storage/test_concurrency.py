@@ -17,7 +17,9 @@ CHANGES_EACH = 6
 
 
 def _register(system, name="Acme CME"):
-    cmd = RegisterProvider(accme_id="0001234", name=name, accreditor="ACCME", primary=ContactDetails(name="Ann", email="ann@acme.org"))
+    cmd = RegisterProvider(
+        accme_id="0001234", name=name, accreditor="ACCME", primary=ContactDetails(name="Ann", email="ann@acme.org")
+    )
     return system.providers.register(cmd, Acting("test", Channel.SYSTEM))
 
 
@@ -54,8 +56,20 @@ def test_concurrent_contact_changes_to_one_provider_all_land(postgres_url, share
 
             def go():
                 for k in range(CHANGES_EACH):
-                    system.providers.handle(AddStaffContact(accme_id="0001234", contact=ContactDetails(name=f"S{n}-{k}", email=f"s{n}-{k}@acme.org")), by)
-                    system.providers.handle(AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name=f"C{n}-{k}", email=f"c{n}-{k}@acme.org")), by)
+                    system.providers.handle(
+                        AddStaffContact(
+                            accme_id="0001234", contact=ContactDetails(name=f"S{n}-{k}", email=f"s{n}-{k}@acme.org")
+                        ),
+                        by,
+                    )
+                    system.providers.handle(
+                        AssignContact(
+                            accme_id="0001234",
+                            role="ceo",
+                            contact=ContactDetails(name=f"C{n}-{k}", email=f"c{n}-{k}@acme.org"),
+                        ),
+                        by,
+                    )
 
             return go
 
@@ -72,7 +86,9 @@ def test_concurrent_contact_changes_to_one_provider_all_land(postgres_url, share
             history = check.history.view.events("0001234")
             assert len(history) == 1 + 2 * THREADS * CHANGES_EACH
             assert [e["version"] for e in history] == list(range(1, len(history) + 1))
-            assert sorted(e["actor"] for e in history[1:]) == sorted(f"writer:{n}" for n in range(THREADS) for _ in range(2 * CHANGES_EACH))
+            assert sorted(e["actor"] for e in history[1:]) == sorted(
+                f"writer:{n}" for n in range(THREADS) for _ in range(2 * CHANGES_EACH)
+            )
             assert {s["email"] for s in check.profiles.view.get_profile("0001234")["staff"]} == expected_staff
         finally:
             check.close()
@@ -85,6 +101,7 @@ def test_two_concurrent_registrations_of_one_accme_id_exactly_one_wins(postgres_
     systems = [make_system(postgres_url) for _ in range(2)]
     outcomes: list[object] = []
     try:
+
         def registrar(n: int):
             return lambda: outcomes.append(_register(systems[n], name=f"Registrar {n}"))
 

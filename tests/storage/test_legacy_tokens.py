@@ -18,8 +18,15 @@ CLI = Acting("cli:tester", Channel.CLI)
 def test_a_version_1_token_event_loads_lists_with_the_default_expiry_and_revokes(database_url):
     system = make_system(database_url)
     try:
-        system.providers.register(RegisterProvider(accme_id="0001234", name="Acme CME", accreditor="TN",
-                                                   primary=ContactDetails(name="Ann Lee", email="ann@acme.org")), CLI)
+        system.providers.register(
+            RegisterProvider(
+                accme_id="0001234",
+                name="Acme CME",
+                accreditor="TN",
+                primary=ContactDetails(name="Ann Lee", email="ann@acme.org"),
+            ),
+            CLI,
+        )
         provider = system.providers.get("0001234")
         provider.issue_api_token("0ld70ken0001", "LMS from 2024", CLI)
         [event] = provider.collect_events()

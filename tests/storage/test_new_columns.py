@@ -18,7 +18,9 @@ def test_a_missing_read_model_column_is_added_on_start(database_url: str) -> Non
     try:
         with again.db.engine.begin() as conn:
             assert "for_public_list" in {c["name"] for c in inspect(conn).get_columns("activity_summaries")}
-            assert "ix_activity_summaries_passport" in {i["name"] for i in inspect(conn).get_indexes("activity_summaries")}
+            assert "ix_activity_summaries_passport" in {
+                i["name"] for i in inspect(conn).get_indexes("activity_summaries")
+            }
         assert again.activity_summary.view.catalog(None, None, 10, 0) == ([], 0)
     finally:
         again.close()

@@ -51,7 +51,9 @@ def _pars(url: str, tmp_path: Path, *args: str, log: str) -> subprocess.Popen[by
     """`pars ARGS` in a process of its own (our code: it inherits PYTHONPATH), output to tmp_path/log."""
     out = open(tmp_path / log, "wb")  # noqa: SIM115 - closed with the process by the OS
     code = "import sys; from adapters.cli.main import app; sys.exit(app(prog_name='pars'))"
-    return subprocess.Popen([sys.executable, "-c", code, *args], env=_env(url, tmp_path), stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args], env=_env(url, tmp_path), stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path
+    )
 
 
 def _finish(process: subprocess.Popen[bytes], tmp_path: Path, log: str) -> str:
@@ -97,7 +99,8 @@ def _assert_every_read_model_is_a_fresh_replay(system: System) -> None:
     with ExitStack() as stack:
         # An empty copy of each read model beside the live tables, all replayed from zero together.
         copies = {
-            name: type(r.projection)(stack.enter_context(r.projection.view.aside())) for name, r in system.projections.runners.items()
+            name: type(r.projection)(stack.enter_context(r.projection.view.aside()))
+            for name, r in system.projections.runners.items()
         }
         ProjectionSupervisor(system.store, list(copies.values())).catch_up()
         for name, copy in copies.items():
@@ -123,10 +126,33 @@ def test_workers_race_beside_cli_commands_and_survive_a_killed_peer(database_url
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait(30)
         _finish(demo, tmp_path, "demo.log")
-        create_user = _pars(database_url, tmp_path, "admin", "create-user", "--email", "ada@accme.org", "--name", "Ada", log="create-user.log")
+        create_user = _pars(
+            database_url,
+            tmp_path,
+            "admin",
+            "create-user",
+            "--email",
+            "ada@accme.org",
+            "--name",
+            "Ada",
+            log="create-user.log",
+        )
         provider = _pars(
-            database_url, tmp_path, "admin", "create-provider", "--accme-id", "0001234", "--name", "Acme CME",
-            "--accreditor", "ACCME", "--primary-name", "Ann", "--primary-email", "ann@acme.org", log="create-provider.log",
+            database_url,
+            tmp_path,
+            "admin",
+            "create-provider",
+            "--accme-id",
+            "0001234",
+            "--name",
+            "Acme CME",
+            "--accreditor",
+            "ACCME",
+            "--primary-name",
+            "Ann",
+            "--primary-email",
+            "ann@acme.org",
+            log="create-provider.log",
         )
         _finish(create_user, tmp_path, "create-user.log")
         assert json.loads(_finish(provider, tmp_path, "create-provider.log"))["name"] == "Acme CME"
@@ -208,7 +234,9 @@ def test_rebuild_while_serving_swaps_in_whole_read_models(database_url: str, tmp
                 thread.join(BOUND)
         failed = [a for a in answers if a[1] != 200]
         assert not failed, f"{len(failed)} of {len(answers)} answers failed: {failed[:5]}"
-        assert {a[2] for a in answers if a[0] == "directory"} == {expected_directory}, "the directory was seen half-built"
+        assert {a[2] for a in answers if a[0] == "directory"} == {expected_directory}, (
+            "the directory was seen half-built"
+        )
         history = [a[2] for a in answers if a[0] == "history"]
         assert history[0] >= expected_history
         assert all(later >= earlier for earlier, later in zip(history, history[1:])), f"history went back: {history}"

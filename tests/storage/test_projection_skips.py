@@ -7,9 +7,20 @@ from services.projection_runner import BatchProjectionRunner
 from tests.completions.helpers import BY, report, setup
 
 
-def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_state(any_system: System, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_state(
+    any_system: System, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
-    any_system.completions.submit_learner_reports("0004444", [report(ids["activity"]), report(ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-03-01T00:00:00")], BY)
+    any_system.completions.submit_learner_reports(
+        "0004444",
+        [
+            report(ids["activity"]),
+            report(
+                ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-03-01T00:00:00"
+            ),
+        ],
+        BY,
+    )
     decoded: dict[str, list[str]] = {}
     mapper = any_system.store.mapper
     original = mapper.to_domain_event
@@ -17,6 +28,7 @@ def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_st
     runner = BatchProjectionRunner(any_system.store, any_system.profiles)
     other = BatchProjectionRunner(any_system.store, any_system.transcripts)
     for each in (runner, other):
+
         def counting(notification, each=each):  # type: ignore[no-untyped-def]
             decoded.setdefault(each.name, []).append(notification.topic)
             return original(notification)
@@ -31,9 +43,20 @@ def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_st
     assert any_system.transcripts.view.count("0004444") == 2
 
 
-def test_read_models_at_one_position_share_each_page_and_decode_each_event_once(any_system: System, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_read_models_at_one_position_share_each_page_and_decode_each_event_once(
+    any_system: System, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
-    any_system.completions.submit_learner_reports("0004444", [report(ids["activity"]), report(ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-03-01T00:00:00")], BY)
+    any_system.completions.submit_learner_reports(
+        "0004444",
+        [
+            report(ids["activity"]),
+            report(
+                ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-03-01T00:00:00"
+            ),
+        ],
+        BY,
+    )
     for runner in any_system.projections.runners.values():  # every read model from scratch, as a rebuild
         runner.projection.view.reset()
     mapper = any_system.store.mapper

@@ -17,7 +17,9 @@ BY = Acting("test", Channel.SYSTEM)
 
 def _register(system, accme_id: str) -> None:  # type: ignore[no-untyped-def]
     primary = ContactDetails(name="Ann", email=f"ann{accme_id}@acme.org")
-    system.providers.register(RegisterProvider(accme_id=accme_id, name=f"CME {accme_id}", accreditor="ACCME", primary=primary), BY)
+    system.providers.register(
+        RegisterProvider(accme_id=accme_id, name=f"CME {accme_id}", accreditor="ACCME", primary=primary), BY
+    )
 
 
 def _scratches(system) -> list[str]:  # type: ignore[no-untyped-def]
@@ -26,7 +28,11 @@ def _scratches(system) -> list[str]:  # type: ignore[no-untyped-def]
         live = Path(db.url.sqlite_path)
         return sorted(p.name for p in live.parent.glob(f"{live.name}.rebuild-*"))
     with db.engine.connect() as conn:
-        return list(conn.execute(text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"), {"p": PG_PREFIX}).scalars())
+        return list(
+            conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"), {"p": PG_PREFIX}
+            ).scalars()
+        )
 
 
 def test_a_copy_behind_the_live_read_model_is_not_swapped_in(any_system) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +42,9 @@ def test_a_copy_behind_the_live_read_model_is_not_swapped_in(any_system) -> None
     with live.view.aside() as copy_view:
         copy = BatchProjectionRunner(system.store, type(live)(copy_view))
         copy.catch_up()
-        system.providers.handle(AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY)
+        system.providers.handle(
+            AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY
+        )
         system.projections.catch_up(["history"])  # the live read model moves past the copy
         assert not live.view.replace_with(copy_view, system.store.name, lambda: None)
         assert live.position == system.store.head() == 2

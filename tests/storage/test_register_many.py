@@ -31,8 +31,12 @@ def with_contacts(accme_id: str) -> NewProvider:
     return NewProvider(
         reg(accme_id),
         then=(
-            AddContact(accme_id=accme_id, role="billing", contact=ContactDetails(name="Bo Billing", email="bo@example.org")),
-            AddContact(accme_id=accme_id, role="website", contact=ContactDetails(name="Wy Web", email="wy@example.org")),
+            AddContact(
+                accme_id=accme_id, role="billing", contact=ContactDetails(name="Bo Billing", email="bo@example.org")
+            ),
+            AddContact(
+                accme_id=accme_id, role="website", contact=ContactDetails(name="Wy Web", email="wy@example.org")
+            ),
             AddStaffContact(accme_id=accme_id, contact=ContactDetails(name="Sam Staff", email="sam@example.org")),
         ),
     )
@@ -89,7 +93,10 @@ def test_invalid_items_are_reported_not_raised(any_system: System) -> None:
             AddStaffContact(accme_id="0000005", contact=ContactDetails(name="B", email="a@example.org")),
         ),
     )
-    wrong_target = NewProvider(reg("0000006"), then=(AddStaffContact(accme_id="0000009", contact=ContactDetails(name="A", email="a@example.org")),))
+    wrong_target = NewProvider(
+        reg("0000006"),
+        then=(AddStaffContact(accme_id="0000009", contact=ContactDetails(name="A", email="a@example.org")),),
+    )
     results = any_system.providers.register_many([reg("123"), bad_staff, wrong_target, reg("0000007")], BY)
 
     assert [r.ok for r in results] == [False, False, False, True]

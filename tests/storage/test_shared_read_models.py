@@ -18,7 +18,9 @@ VIEWS = ["provider_profile", "directory", "history", "event_chain"]
 
 def _events(system, n: int) -> None:  # type: ignore[no-untyped-def]
     primary = ContactDetails(name="Ann", email="ann@acme.org")
-    system.providers.register(RegisterProvider(accme_id="0001234", name="Acme CME", accreditor="ACCME", primary=primary), BY)
+    system.providers.register(
+        RegisterProvider(accme_id="0001234", name="Acme CME", accreditor="ACCME", primary=primary), BY
+    )
     for k in range(n - 1):
         contact = ContactDetails(name=f"W{k}", email=f"w{k}@acme.org")
         system.providers.handle(AssignContact(accme_id="0001234", role="website", contact=contact), BY)
@@ -62,7 +64,10 @@ def test_the_serving_loop_leaves_a_read_model_to_the_process_holding_its_lock(po
             other.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key("pars:projection::history")})
             assert runner.apply(page, system.store.mapper.to_domain_event, after=0, wait=False) == 0
             assert runner.projection.position == 0
-            assert system.projections["directory"].apply(page, system.store.mapper.to_domain_event, after=0, wait=False) == 3
+            assert (
+                system.projections["directory"].apply(page, system.store.mapper.to_domain_event, after=0, wait=False)
+                == 3
+            )
         assert runner.apply(page, system.store.mapper.to_domain_event, after=0, wait=False) == 3
         assert len(system.history.view.events("0001234")) == 3
     finally:

@@ -29,24 +29,38 @@ PROVIDER_VIEWS = ["provider_profile", "directory", "history"]
 
 
 def register(system, accme_id="0001234", name="Acme CME", accreditor="ACCME"):
-    cmd = RegisterProvider(accme_id=accme_id, name=name, accreditor=accreditor, primary=ContactDetails(name="Ann", email="ann@acme.org"))
+    cmd = RegisterProvider(
+        accme_id=accme_id, name=name, accreditor=accreditor, primary=ContactDetails(name="Ann", email="ann@acme.org")
+    )
     return system.providers.register(cmd, BY)
 
 
 def state(p: Provider) -> dict:
-    return {k: getattr(p, k) for k in ("id", "version", "accme_id", "name", "accreditor", "contacts", "staff", "decisions", "api_tokens")}
+    return {
+        k: getattr(p, k)
+        for k in ("id", "version", "accme_id", "name", "accreditor", "contacts", "staff", "decisions", "api_tokens")
+    }
 
 
 def test_a_provider_round_trips_through_the_store_even_past_a_snapshot(any_system):
     system = any_system
     register(system)
     for n in range(110):  # Provider snapshots every 100 events
-        system.providers.handle(AssignContact(accme_id="0001234", role="billing", contact=ContactDetails(name=f"Bill {n}", email=f"b{n}@acme.org")), BY)
-    system.providers.handle(RecordAccreditationDecision(accme_id="0001234", decision="Accreditation", decided_on=date(2024, 2, 29)), BY)
+        system.providers.handle(
+            AssignContact(
+                accme_id="0001234", role="billing", contact=ContactDetails(name=f"Bill {n}", email=f"b{n}@acme.org")
+            ),
+            BY,
+        )
+    system.providers.handle(
+        RecordAccreditationDecision(accme_id="0001234", decision="Accreditation", decided_on=date(2024, 2, 29)), BY
+    )
     loaded = system.providers.get("0001234")
     assert loaded.version == 112
     assert loaded.contacts["billing"]["email"] == "b109@acme.org"
-    assert loaded.decisions == [{"decision": "Accreditation", "decided_on": date(2024, 2, 29), "term_ends": date(2028, 2, 29)}]
+    assert loaded.decisions == [
+        {"decision": "Accreditation", "decided_on": date(2024, 2, 29), "term_ends": date(2028, 2, 29)}
+    ]
     # the log alone (no snapshot) replays to the same state
     notifications = system.store.recorder.select_notifications(start=1, limit=1000)
     aggregate = None
@@ -60,8 +74,14 @@ def test_a_provider_round_trips_through_the_store_even_past_a_snapshot(any_syste
 def test_a_provider_history_reads_back_in_order_with_type_time_actor_channel_and_data(any_system):
     system = any_system
     register(system)
-    system.providers.handle(AssignContact(accme_id="0001234", role="website", contact=ContactDetails(name="Web", email="web@acme.org")), Acting("provider:0001234:t", Channel.WEB))
-    system.providers.handle(AddStaffContact(accme_id="0001234", contact=ContactDetails(name="Sam", email="sam@acme.org")), Acting("cli:root", Channel.CLI))
+    system.providers.handle(
+        AssignContact(accme_id="0001234", role="website", contact=ContactDetails(name="Web", email="web@acme.org")),
+        Acting("provider:0001234:t", Channel.WEB),
+    )
+    system.providers.handle(
+        AddStaffContact(accme_id="0001234", contact=ContactDetails(name="Sam", email="sam@acme.org")),
+        Acting("cli:root", Channel.CLI),
+    )
     register(system, "0007777", "Other")
     system.projections.catch_up(["history"])
     items = system.history.view.events("0001234")
@@ -70,8 +90,13 @@ def test_a_provider_history_reads_back_in_order_with_type_time_actor_channel_and
         ("Provider.ContactAssigned", "provider:0001234:t", "web"),
         ("Provider.StaffContactAdded", "cli:root", "cli"),
     ]
-    assert items[1]["data"] == {"role": "website", "contact": {"name": "Web", "email": "web@acme.org", "title": "", "phone": ""}}
-    assert [datetime.fromisoformat(e["time"]) for e in items] == sorted(datetime.fromisoformat(e["time"]) for e in items)
+    assert items[1]["data"] == {
+        "role": "website",
+        "contact": {"name": "Web", "email": "web@acme.org", "title": "", "phone": ""},
+    }
+    assert [datetime.fromisoformat(e["time"]) for e in items] == sorted(
+        datetime.fromisoformat(e["time"]) for e in items
+    )
     assert [e["position"] for e in items] == sorted(e["position"] for e in items)
     assert [e["type"] for e in system.history.view.events("0007777")] == ["Provider.Registered"]
 
@@ -82,7 +107,9 @@ def test_history_as_of_leaves_out_what_came_later(any_system):
     system.projections.catch_up(["history"])
     first = datetime.fromisoformat(system.history.view.events("0001234")[0]["time"])
     time.sleep(0.01)
-    system.providers.handle(AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY)
+    system.providers.handle(
+        AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY
+    )
     system.projections.catch_up(["history"])
     view = system.history.view
     assert len(view.events("0001234")) == 2
@@ -95,13 +122,20 @@ def test_history_as_of_leaves_out_what_came_later(any_system):
 def _random_commands(system, rng: random.Random, count: int, step) -> None:
     ids = [f"{n:07d}" for n in range(1, 7)]
     for accme_id in ids:
-        register(system, accme_id, rng.choice(["Acme", "Beta", "Gamma"]) + f" CME {accme_id}", rng.choice(["ACCME", "TN", "JA"]))
+        register(
+            system,
+            accme_id,
+            rng.choice(["Acme", "Beta", "Gamma"]) + f" CME {accme_id}",
+            rng.choice(["ACCME", "TN", "JA"]),
+        )
     staff: dict[str, list[str]] = {a: [] for a in ids}
     roles = ["primary", "billing", "ceo", "website", "technical", "medical_director", "staff"]
     day = date(2020, 1, 1)
     for n in range(count):
         accme_id = rng.choice(ids)
-        contact = ContactDetails(name=rng.choice(["Ann", "Bo", "Cy"]), email=f"{rng.choice(['ann', 'bo', 'cy'])}@x{rng.randint(1, 3)}.org")
+        contact = ContactDetails(
+            name=rng.choice(["Ann", "Bo", "Cy"]), email=f"{rng.choice(['ann', 'bo', 'cy'])}@x{rng.randint(1, 3)}.org"
+        )
         kind = rng.randrange(6)
         if kind == 0:
             cmd = AssignContact(accme_id=accme_id, role=rng.choice(roles[:-1]), contact=contact)
@@ -115,7 +149,11 @@ def _random_commands(system, rng: random.Random, count: int, step) -> None:
             cmd = RemoveStaffContact(accme_id=accme_id, contact_id=rng.choice(staff[accme_id] or ["missing"]))
         else:
             day += timedelta(days=rng.randint(0, 90))
-            cmd = RecordAccreditationDecision(accme_id=accme_id, decision=rng.choice(["Accreditation", "Probation", "Nonaccreditation", "Provisional Accreditation"]), decided_on=day)
+            cmd = RecordAccreditationDecision(
+                accme_id=accme_id,
+                decision=rng.choice(["Accreditation", "Probation", "Nonaccreditation", "Provisional Accreditation"]),
+                decided_on=day,
+            )
         try:
             outcome = system.providers.handle(cmd, BY)
         except DomainError:
@@ -157,7 +195,9 @@ def test_rebuilding_each_projection_yields_exactly_the_live_read_model(any_syste
 def test_a_position_already_tracked_is_refused_and_a_batch_cannot_be_applied_twice(any_system):
     system = any_system
     register(system)
-    system.providers.handle(AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY)
+    system.providers.handle(
+        AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY
+    )
     register(system, "0007777", "Other")
     system.projections.catch_up(PROVIDER_VIEWS)
     runner = system.projections["history"]
@@ -192,7 +232,12 @@ def test_projections_in_threads_see_each_write_after_wait(any_system):
         system.projections.wait(outcome.position, timeout=10, names=PROVIDER_VIEWS)
         assert system.profiles.view.get_profile("0001234")["name"] == "Acme CME"
         for n in range(5):
-            outcome = system.providers.handle(AssignContact(accme_id="0001234", role="website", contact=ContactDetails(name="W", email=f"w{n}@acme.org")), BY)
+            outcome = system.providers.handle(
+                AssignContact(
+                    accme_id="0001234", role="website", contact=ContactDetails(name="W", email=f"w{n}@acme.org")
+                ),
+                BY,
+            )
             system.projections.wait(outcome.position, timeout=10, names=PROVIDER_VIEWS)
             assert system.profiles.view.get_profile("0001234")["directory_contact"]["email"] == f"w{n}@acme.org"
             assert system.directory.view.search("acme", 10, 0)[0][0]["contact"]["email"] == f"w{n}@acme.org"

@@ -17,11 +17,20 @@ def test_lists_flagged_activities_of_every_provider(system: System, client: Test
     register(system)
     register(system, OTHER_ID)
     soon = date.today() + timedelta(days=30)
-    upcoming = {HE + "startDateTime": soon.isoformat(), HE + "endDateTime": soon.isoformat(),
-                "ReportDescription": {"ReportingStartDate": soon.isoformat(), "ReportingEndDate": soon.isoformat()}}
-    moc = {XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}}
-    system.activities.submit_accme_activities(ACCME_ID, [item("A-1", **moc), item("A-2", **{XI + "ForPublicList": False}), item("A-3", **upcoming)], BY)
-    system.activities.submit_accme_activities(OTHER_ID, [item("B-1"), item("B-2", **{XI + "activityRecordAction": "Add"})], BY)
+    upcoming = {
+        HE + "startDateTime": soon.isoformat(),
+        HE + "endDateTime": soon.isoformat(),
+        "ReportDescription": {"ReportingStartDate": soon.isoformat(), "ReportingEndDate": soon.isoformat()},
+    }
+    moc = {
+        XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}
+    }
+    system.activities.submit_accme_activities(
+        ACCME_ID, [item("A-1", **moc), item("A-2", **{XI + "ForPublicList": False}), item("A-3", **upcoming)], BY
+    )
+    system.activities.submit_accme_activities(
+        OTHER_ID, [item("B-1"), item("B-2", **{XI + "activityRecordAction": "Add"})], BY
+    )
     system.activities.submit_accme_activities(OTHER_ID, [item("B-2", **{XI + "activityRecordAction": "Delete"})], BY)
     system.projections.wait(system.store.head())
 
@@ -31,11 +40,23 @@ def test_lists_flagged_activities_of_every_provider(system: System, client: Test
 
     everything = client.get(URL, params={"past": True}).json()
     assert everything["count"] == 3
-    assert {d["title"] for d in everything["data"]} == {"Cardiology update A-1", "Cardiology update A-3", "Cardiology update B-1"}
+    assert {d["title"] for d in everything["data"]} == {
+        "Cardiology update A-1",
+        "Cardiology update A-3",
+        "Cardiology update B-1",
+    }
     first = next(d for d in everything["data"] if d["title"].endswith("A-1"))
     assert first["provider"] == {"accme_id": ACCME_ID, "name": f"CME {ACCME_ID}"}
-    assert (first["start_date"], first["end_date"], first["format"], first["credits"], first["moc_boards"]) == ("2025-03-01", "2025-03-02", "Course", 6.25, ["ABIM"])
+    assert (first["start_date"], first["end_date"], first["format"], first["credits"], first["moc_boards"]) == (
+        "2025-03-01",
+        "2025-03-02",
+        "Course",
+        6.25,
+        ["ABIM"],
+    )
 
-    assert [d["title"] for d in client.get(URL, params={"past": True, "q": "update b-1"}).json()["data"]] == ["Cardiology update B-1"]
+    assert [d["title"] for d in client.get(URL, params={"past": True, "q": "update b-1"}).json()["data"]] == [
+        "Cardiology update B-1"
+    ]
     assert client.get(URL, params={"past": True, "page": 2}).json()["data"] == []
     assert client.get(URL, params={"page": 0}).status_code == 422

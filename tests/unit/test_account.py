@@ -84,7 +84,11 @@ def test_wrong_passwords_are_counted_but_never_lock_the_account_and_replay_agree
             streak = 0
         assert account.failures == streak and account.locked(now) is None
     again = replayed(account)
-    assert (again.failures, again.locked_until, again.active) == (account.failures, account.locked_until, account.active)
+    assert (again.failures, again.locked_until, again.active) == (
+        account.failures,
+        account.locked_until,
+        account.active,
+    )
 
 
 @given(st.lists(st.tuples(st.sampled_from(["fail", "wait"]), st.integers(0, 20 * 60)), max_size=40))
@@ -160,12 +164,23 @@ def test_an_erased_account_refuses_everything_and_replay_agrees():
     account.set_password("d1", BY)
     account.erase(BY)
     for again in (account, replayed(account)):
-        assert (again.email, again.name, again.title, again.phone, again.active, again.is_erased) == ("", "", "", "", False, True)
+        assert (again.email, again.name, again.title, again.phone, again.active, again.is_erased) == (
+            "",
+            "",
+            "",
+            "",
+            False,
+            True,
+        )
         with pytest.raises(AccountError):
             again.signed_in(T0, BY)
         with pytest.raises(LinkNotValidError):
             again.set_password("d1", BY)
-        for refused in (lambda: again.request_reset("d2", BY), lambda: again.edit_profile("Ann", "", "", BY), lambda: again.erase(BY)):
+        for refused in (
+            lambda: again.request_reset("d2", BY),
+            lambda: again.edit_profile("Ann", "", "", BY),
+            lambda: again.erase(BY),
+        ):
             with pytest.raises(AccountError):
                 refused()
 
@@ -186,11 +201,23 @@ def test_the_store_seals_email_and_name_in_events_and_snapshots_and_a_destroyed_
     for blob in (stored, *(s.state for s in snapshots)):
         assert not any(text in blob for text in (b"zed.q", b"Zed", b"Quorrel", b"Director", b"555"))
     loaded = store.repository.get(account.id)
-    assert (loaded.email, loaded.name, loaded.phone, loaded.active) == ("zed.q@acme.org", "Zed Quorrel", "615-555-0100", True)
+    assert (loaded.email, loaded.name, loaded.phone, loaded.active) == (
+        "zed.q@acme.org",
+        "Zed Quorrel",
+        "615-555-0100",
+        True,
+    )
 
     loaded.erase(BY)
     keys.destroy(account.id)
     store.save(loaded)
     erased = store.repository.get(account.id)
-    assert (erased.email, erased.name, erased.title, erased.phone, erased.active, erased.is_erased) == ("", "", "", "", False, True)
+    assert (erased.email, erased.name, erased.title, erased.phone, erased.active, erased.is_erased) == (
+        "",
+        "",
+        "",
+        "",
+        False,
+        True,
+    )
     assert store.repository.get(account.id, version=1).email == ""

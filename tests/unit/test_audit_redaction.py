@@ -9,7 +9,19 @@ from hypothesis import strategies as st
 
 from domain.audit_log import PERSONAL, AuditorRead, is_personal_parameter, redact_query
 
-PERSONAL_NAMES = st.sampled_from(["firstName", "lastName", "npi", "NPI", "stateMedicalLicenseID", "UniqueID", "BirthDate", "birth_date", "first-name"])
+PERSONAL_NAMES = st.sampled_from(
+    [
+        "firstName",
+        "lastName",
+        "npi",
+        "NPI",
+        "stateMedicalLicenseID",
+        "UniqueID",
+        "BirthDate",
+        "birth_date",
+        "first-name",
+    ]
+)
 OTHER_NAMES = st.sampled_from(["year", "format", "completionDateRangeStart", "stateOfLicensure", "as_of", "limit"])
 VALUES = st.text(min_size=1, max_size=20).filter(lambda v: v.strip() and "[personal]" not in v)
 

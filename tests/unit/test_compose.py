@@ -64,7 +64,10 @@ def test_commands_are_real_pars_commands(services: dict[str, Any]) -> None:
     assert services["api"]["command"][1:] == ["serve", "--host", "0.0.0.0", "--port", "8000", "--no-projections"]
     assert resolve(services["worker"]["command"]).name == "run"
     assert resolve(services["migrate"]["command"]).name == "status"
-    assert services["relay"]["command"] == ["pars", "feeds", "relay"] and resolve(services["relay"]["command"]).name == "relay"
+    assert (
+        services["relay"]["command"] == ["pars", "feeds", "relay"]
+        and resolve(services["relay"]["command"]).name == "relay"
+    )
 
 
 def test_the_resolver_rejects_what_pars_would_reject() -> None:

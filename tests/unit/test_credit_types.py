@@ -9,11 +9,29 @@ from hypothesis import strategies as st
 from domain.credit_types import CME_CERTIFICATION, UnclassifiedCreditError, boards_named, classify, fold
 from domain.learner import CERTIFYING_BOARDS
 
-words = st.sampled_from(["MOC", "moc points", "CC", "AMA PRA Category 1", "AMA PRA Category 1 Credit™", "MK", "Medical Knowledge", "Category 1",
-                         "Patient Safety", "", "ABIM", "ABP", "ABPath", "abs"])
+words = st.sampled_from(
+    [
+        "MOC",
+        "moc points",
+        "CC",
+        "AMA PRA Category 1",
+        "AMA PRA Category 1 Credit™",
+        "MK",
+        "Medical Knowledge",
+        "Category 1",
+        "Patient Safety",
+        "",
+        "ABIM",
+        "ABP",
+        "ABPath",
+        "abs",
+    ]
+)
 types = st.lists(words | st.text(max_size=12), min_size=1, max_size=3).map(" ".join)
 domains = st.lists(st.sampled_from([*CERTIFYING_BOARDS, "NPI", "TN", "CA", "abim", ""]), max_size=3)
-registered = st.dictionaries(st.sampled_from(CERTIFYING_BOARDS), st.lists(words, max_size=2).map(lambda ts: {fold(t): t for t in ts}), max_size=3)
+registered = st.dictionaries(
+    st.sampled_from(CERTIFYING_BOARDS), st.lists(words, max_size=2).map(lambda ts: {fold(t): t for t in ts}), max_size=3
+)
 
 
 @given(certification=types, reported_to=domains, registrations=st.none() | registered)
@@ -29,7 +47,9 @@ def test_a_credit_is_cme_moc_for_a_named_board_pending_or_refused(certification,
         return
     kind, credit = result
     if kind == "cme":
-        assert credit == {"type": CME_CERTIFICATION, "credits": 1.0} and fold(certification).startswith("amapracategory1")
+        assert credit == {"type": CME_CERTIFICATION, "credits": 1.0} and fold(certification).startswith(
+            "amapracategory1"
+        )
     else:
         named = boards_named(certification)
         assert credit["board"] in CERTIFYING_BOARDS and credit["board"] in (named or boards_of_domain)
@@ -42,5 +62,11 @@ def test_the_issues_certificate_and_its_neighbours() -> None:
     assert classify("ABIM MOC", 1.0, ["TN"], None) == ("moc", {"board": "ABIM", "type": "ABIM MOC", "credits": 1.0})
     assert classify("abim-moc points", 1.0, [], None) == ("moc", {"board": "ABIM", "type": "ABIM MOC", "credits": 1.0})
     assert classify("MK", 1.0, ["ABIM"], None) is None
-    assert classify("MK", 1.0, ["ABIM"], {"ABIM": {"mk": "MK"}}) == ("moc", {"board": "ABIM", "type": "ABIM MK", "credits": 1.0})
-    assert classify("ama pra category 1 credits", 2.0, ["ABIM"], None) == ("cme", {"type": CME_CERTIFICATION, "credits": 2.0})
+    assert classify("MK", 1.0, ["ABIM"], {"ABIM": {"mk": "MK"}}) == (
+        "moc",
+        {"board": "ABIM", "type": "ABIM MK", "credits": 1.0},
+    )
+    assert classify("ama pra category 1 credits", 2.0, ["ABIM"], None) == (
+        "cme",
+        {"type": CME_CERTIFICATION, "credits": 2.0},
+    )

@@ -26,8 +26,12 @@ NAMES = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans"]
 EMAILS = ["ann@acme.org", "bo@acme.org", "cy@acme.org", "di@acme.org"]
 ROLE_NAMES = [r.value for r in SINGLE_ROLES] + ["staff", "boss", "", "PRIMARY"]
 
-contacts = st.builds(Contact, name=st.sampled_from(NAMES), email=st.sampled_from(EMAILS), title=st.sampled_from(["", "Dr"]))
-actors = st.builds(Acting, actor=st.sampled_from(["provider:0001234:t1", "cli:root"]), channel=st.sampled_from(list(Channel)))
+contacts = st.builds(
+    Contact, name=st.sampled_from(NAMES), email=st.sampled_from(EMAILS), title=st.sampled_from(["", "Dr"])
+)
+actors = st.builds(
+    Acting, actor=st.sampled_from(["provider:0001234:t1", "cli:root"]), channel=st.sampled_from(list(Channel))
+)
 
 
 def new_provider(accme_id: str = "0001234") -> Provider:
@@ -85,7 +89,9 @@ class ContactRules(RuleBasedStateMachine):
     @rule(role=st.sampled_from(ROLE_NAMES), contact=contacts, by=actors)
     def assign(self, role, contact, by):
         valid = role in {r.value for r in SINGLE_ROLES}
-        changed = self._attempt(lambda: self.provider.assign_contact(role, contact, by), None if valid else InvalidValueError)
+        changed = self._attempt(
+            lambda: self.provider.assign_contact(role, contact, by), None if valid else InvalidValueError
+        )
         if valid:
             assert changed == (self.roles.get(role) != contact.as_dict())
             self.roles[role] = contact.as_dict()
@@ -93,7 +99,9 @@ class ContactRules(RuleBasedStateMachine):
     @rule(role=st.sampled_from(ROLE_NAMES), contact=contacts, by=actors)
     def add(self, role, contact, by):
         if role == "staff":
-            expected = DuplicateStaffContactError if any(s["email"] == contact.email for s in self.staff.values()) else None
+            expected = (
+                DuplicateStaffContactError if any(s["email"] == contact.email for s in self.staff.values()) else None
+            )
         elif role not in {r.value for r in SINGLE_ROLES}:
             expected = InvalidValueError
         else:
@@ -126,7 +134,9 @@ class ContactRules(RuleBasedStateMachine):
     @rule(contact=contacts, by=actors)
     def add_staff(self, contact, by):
         duplicate = any(s["email"] == contact.email for s in self.staff.values())
-        result = self._attempt(lambda: self.provider.add_staff_contact(contact, by), DuplicateStaffContactError if duplicate else None)
+        result = self._attempt(
+            lambda: self.provider.add_staff_contact(contact, by), DuplicateStaffContactError if duplicate else None
+        )
         if not duplicate:
             self.staff[result] = contact.as_dict()
 
@@ -231,7 +241,9 @@ def test_a_seven_digit_accme_id_is_kept_with_its_leading_zeros(accme_id):
     assert new_provider(accme_id).accme_id == accme_id
 
 
-@pytest.mark.parametrize("accme_id", ["1234", "12345678", "123456a", " 0001234", "0001234 ", "", "١٢٣٤٥٦٧", None, 1234567])
+@pytest.mark.parametrize(
+    "accme_id", ["1234", "12345678", "123456a", " 0001234", "0001234 ", "", "١٢٣٤٥٦٧", None, 1234567]
+)
 def test_an_accme_id_that_is_not_exactly_seven_ascii_digits_is_refused(accme_id):
     with pytest.raises(InvalidValueError) as refused:
         require_accme_id(accme_id)
@@ -249,7 +261,9 @@ def test_valid_emails_are_accepted_and_lowercased(email):
     assert Contact("Ann", email).email == email.lower()
 
 
-@pytest.mark.parametrize("email", ["", "ann", "ann@", "@acme.org", "ann@acme", "ann lee@acme.org", "ann@@acme.org", "ann@acme.c"])
+@pytest.mark.parametrize(
+    "email", ["", "ann", "ann@", "@acme.org", "ann@acme", "ann lee@acme.org", "ann@@acme.org", "ann@acme.c"]
+)
 def test_malformed_emails_are_refused_naming_the_email_field(email):
     with pytest.raises(InvalidValueError) as refused:
         Contact("Ann", email)

@@ -127,7 +127,13 @@ def _legacy(role: str, issued: datetime, **scope: str) -> str:
 
 @pytest.mark.parametrize(
     "role, scope, days",
-    [("provider", {"provider": "0001234"}, 365), ("board", {"board": "ABIM"}, 365), ("accreditor", {}, 30), ("learner", {"learner": "x"}, 30), ("auditor", {}, 30)],
+    [
+        ("provider", {"provider": "0001234"}, 365),
+        ("board", {"board": "ABIM"}, 365),
+        ("accreditor", {}, 30),
+        ("learner", {"learner": "x"}, 30),
+        ("auditor", {}, 30),
+    ],
 )
 def test_a_token_from_before_expiry_lasts_its_roles_default_from_its_issue_time(role, scope, days):
     issued = datetime(2025, 1, 1, tzinfo=UTC)
@@ -136,12 +142,19 @@ def test_a_token_from_before_expiry_lasts_its_roles_default_from_its_issue_time(
     with pytest.raises(TokenExpiredError):
         read_token(SECRET, token, now=issued + timedelta(days=days))
     # the defaults are configurable
-    assert read_token(SECRET, token, now=issued + timedelta(days=days + 5), lifetimes=TokenLifetimes(days + 10, days + 10)).role is Role(role)
+    assert read_token(
+        SECRET, token, now=issued + timedelta(days=days + 5), lifetimes=TokenLifetimes(days + 10, days + 10)
+    ).role is Role(role)
 
 
 def test_a_new_token_carries_its_roles_default_expiry():
-    for role, scope, days in [("provider", {"provider": "0001234"}, 365), ("board", {"state": "TN"}, 365), ("accreditor", {}, 30), ("auditor", {}, 30)]:
-        body = issue_token(SECRET, role, **scope)[len(PREFIX):].split(".")[0]
+    for role, scope, days in [
+        ("provider", {"provider": "0001234"}, 365),
+        ("board", {"state": "TN"}, 365),
+        ("accreditor", {}, 30),
+        ("auditor", {}, 30),
+    ]:
+        body = issue_token(SECRET, role, **scope)[len(PREFIX) :].split(".")[0]
         claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         assert claims["exp"] - claims["iat"] == days * 86400
 

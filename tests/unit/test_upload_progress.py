@@ -13,4 +13,3 @@ def test_progress_is_read_only_by_its_own_account_and_forgotten_after_the_end():
     progress.finish("account-a", "upload-123")
     assert progress.read("account-a", "upload-123") == {"done": 2000, "total": 2000, "finished": True}
     assert progress.read("account-a", "upload-123") is None
-

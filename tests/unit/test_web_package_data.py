@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_web_asset_is_package_data():
-    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["adapters.web"]
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "adapters.web"
+    ]
     web = ROOT / "adapters" / "web"
     listed = {p for pattern in patterns for p in web.glob(pattern)}
     assets = {p for folder in ("templates", "static") for p in (web / folder).rglob("*") if p.is_file()}

@@ -14,7 +14,9 @@ from adapters.settings import Settings
 
 
 def make_web_system(url: str, mail_dir: Path) -> System:
-    return bootstrap(Settings(database_url=url, secret_key="test-secret-key", mail=f"file:{mail_dir}", fast_password_hashing=True))
+    return bootstrap(
+        Settings(database_url=url, secret_key="test-secret-key", mail=f"file:{mail_dir}", fast_password_hashing=True)
+    )
 
 
 @pytest.fixture

@@ -38,7 +38,9 @@ def csrf_of(html: str) -> str:
 
 
 def invite(system: System, email: str, role: str = "accreditor", **scope: str) -> Account:
-    return system.accounts.invite(email, email.split("@")[0].title(), role, Account.tenant_of(role, **scope), BY, "http://testserver")
+    return system.accounts.invite(
+        email, email.split("@")[0].title(), role, Account.tenant_of(role, **scope), BY, "http://testserver"
+    )
 
 
 def activate(system: System, mail_dir: Path, email: str, role: str = "accreditor", **scope: str) -> Account:
@@ -50,7 +52,11 @@ def activate(system: System, mail_dir: Path, email: str, role: str = "accreditor
 
 def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
     page = client.get("/sign-in")
-    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
 
 
 def post_form(client: Any, page_url: str, action: str, data: dict[str, Any], **kw: Any) -> Any:

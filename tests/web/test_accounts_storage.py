@@ -123,9 +123,15 @@ def test_an_unknown_email_and_a_wrong_password_get_the_same_answer_and_the_same_
             answers.setdefault(attempt, set()).add((refused.value.message, refused.value.locked_until is not None))
         assert len(counting.verified) == 5  # one verification per attempt, whoever the email names
         # an unknown email is verified against the decoy hash (not skipped)
-        assert set(counting.verified) == ({acc_system.accounts._decoy} if email != "flo@acme.org" else {acc_system.accounts.credentials.get(str(acc_system.accounts.find(email).id))})
+        assert set(counting.verified) == (
+            {acc_system.accounts._decoy}
+            if email != "flo@acme.org"
+            else {acc_system.accounts.credentials.get(str(acc_system.accounts.find(email).id))}
+        )
         with pytest.raises(SignInRefusedError):
-            acc_system.accounts.sign_in(email, "wrong password", "192.0.2.1")  # paused: the same for all, and no verification
+            acc_system.accounts.sign_in(
+                email, "wrong password", "192.0.2.1"
+            )  # paused: the same for all, and no verification
         assert len(counting.verified) == 5
     # Each attempt's answer is the same whoever the email names: no "4 more tries" for real accounts.
     assert all(len(seen) == 1 for seen in answers.values()), answers

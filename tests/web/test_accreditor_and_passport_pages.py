@@ -14,8 +14,15 @@ from tests.web.test_sign_in_pages import errors_beside
 
 
 def _tn_provider(system) -> None:  # type: ignore[no-untyped-def]
-    system.providers.register(RegisterProvider(accme_id="0007777", name="Tennessee CME", accreditor="TN",
-                                               primary=ContactDetails(name="Tom", email="tom@tn.org")), BY)
+    system.providers.register(
+        RegisterProvider(
+            accme_id="0007777",
+            name="Tennessee CME",
+            accreditor="TN",
+            primary=ContactDetails(name="Tom", email="tom@tn.org"),
+        ),
+        BY,
+    )
     system.projections.wait(system.store.head())
 
 
@@ -30,7 +37,15 @@ def test_accreditor_staff_see_their_providers_decide_and_invite(pages, web_syste
     page = f"/accreditor/providers/{ACCME_ID}"
     bad = post_form(pages, page, f"{page}/decisions", {"decision": "Accreditation", "decided_on": "03/01/2025"})
     assert bad.status_code == 422 and errors_beside(bad.text) == {"decided_on": "enter a date as YYYY-MM-DD"}
-    assert post_form(pages, page, f"{page}/decisions", {"decision": "Accreditation with Commendation", "decided_on": "2025-03-01"}).status_code == 303
+    assert (
+        post_form(
+            pages,
+            page,
+            f"{page}/decisions",
+            {"decision": "Accreditation with Commendation", "decided_on": "2025-03-01"},
+        ).status_code
+        == 303
+    )
     assert "<td>Accreditation with Commendation</td><td>2025-03-01</td>" in pages.get(page).text
     assert post_form(pages, page, f"{page}/users", {"name": "Pat Lee", "email": "pat@cme.org"}).status_code == 303
     assert last_link(mail_dir, "pat@cme.org").startswith("/set-password?token=")
@@ -61,7 +76,10 @@ def test_the_year_end_table_filters_and_downloads(pages, web_system, mail_dir: P
     assert "2 providers" in page and "agreement" in page
     assert "No provider matches." in pages.get("/accreditor/year-end?year=2025&status=complete").text
     download = pages.get("/accreditor/year-end.csv?year=2025&sort=name")
-    assert download.headers["content-type"].startswith("text/csv") and 'filename="year-end-2025.csv"' in download.headers["content-disposition"]
+    assert (
+        download.headers["content-type"].startswith("text/csv")
+        and 'filename="year-end-2025.csv"' in download.headers["content-disposition"]
+    )
     rows = list(csv.DictReader(io.StringIO(download.text)))
     assert [r["accme_id"] for r in rows] == [ACCME_ID, OTHER_ID] and rows[0]["agreement"] == "missing"
 
@@ -74,7 +92,11 @@ def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir
     activate(web_system, mail_dir, "ben@doc.org", "learner", learner=ids["ben"])
     assert sign_in(pages, "ana@doc.org").headers["location"] == "/passport"
     page = pages.get("/passport").text
-    assert "CME transcript of Ana García-López" in page and "<dt>AMA PRA Category 1</dt><dd>6</dd>" in page and "CME 0004444" in page
+    assert (
+        "CME transcript of Ana García-López" in page
+        and "<dt>AMA PRA Category 1</dt><dd>6</dd>" in page
+        and "CME 0004444" in page
+    )
     assert "No completions in this range." in pages.get(f"/passport?start={TODAY.isoformat()}").text
     bad = pages.get("/passport?start=2025-05-01&end=2025-01-01")
     assert bad.status_code == 422 and errors_beside(bad.text) == {"end": "the end of the range is before its start"}
@@ -82,7 +104,9 @@ def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir
         assert pages.get(path).status_code == 404
     post_form(pages, "/passport", "/sign-out", {})
     sign_in(pages, "ben@doc.org")
-    assert "No completions in this range." in pages.get("/passport").text and "García" not in pages.get("/passport").text
+    assert (
+        "No completions in this range." in pages.get("/passport").text and "García" not in pages.get("/passport").text
+    )
 
 
 def test_the_transcript_pdf_is_the_physicians_own(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
@@ -93,7 +117,9 @@ def test_the_transcript_pdf_is_the_physicians_own(pages, web_system, mail_dir: P
     activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
     sign_in(pages, "ana@doc.org")
     pdf = pages.get("/passport/transcript.pdf?start=2025-01-01&end=2025-12-31")
-    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert (
+        pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    )
     post_form(pages, "/passport", "/sign-out", {})
     activate(web_system, mail_dir, "pat@cme.org", "provider", provider=ACCME_ID)
     sign_in(pages, "pat@cme.org")
@@ -103,7 +129,9 @@ def test_the_transcript_pdf_is_the_physicians_own(pages, web_system, mail_dir: P
 def test_the_catalog_is_public_and_searchable(pages, web_system):  # type: ignore[no-untyped-def]
     setup(web_system, running=True)
     current = pages.get("/passport/catalog")
-    assert current.status_code == 200 and "No listed activity matches." in current.text  # the test activities ended in 2025
+    assert (
+        current.status_code == 200 and "No listed activity matches." in current.text
+    )  # the test activities ended in 2025
     past = pages.get("/passport/catalog?past=yes&q=cardiology").text
     assert "Cardiology update A-1" in past and "CME 0004444" in past and "ABIM" in past
     assert "No listed activity matches." in pages.get("/passport/catalog?past=yes&q=dermatology").text
@@ -114,13 +142,25 @@ def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, ma
     activate(web_system, mail_dir, "tia@tn.gov", state="TN")
     sign_in(pages, "tia@tn.gov")
     users = "/accreditor/users"
-    assert post_form(pages, users, users, {"role": "accreditor", "name": "Tom Staff", "email": "tom@tn.gov"}).status_code == 303
-    unknown = post_form(pages, users, users, {"role": "learner", "name": "Zed", "email": "zed@doc.org", "learner": "0000000000"})
+    assert (
+        post_form(pages, users, users, {"role": "accreditor", "name": "Tom Staff", "email": "tom@tn.gov"}).status_code
+        == 303
+    )
+    unknown = post_form(
+        pages, users, users, {"role": "learner", "name": "Zed", "email": "zed@doc.org", "learner": "0000000000"}
+    )
     assert unknown.status_code == 422 and "no physician" in errors_beside(unknown.text)["learner"]
     web_system.learners.erase(ids["ben"], BY)  # an erased physician is invited to no account
-    erased = post_form(pages, users, users, {"role": "learner", "name": "Ben", "email": "ben@doc.org", "learner": ids["ben"]})
+    erased = post_form(
+        pages, users, users, {"role": "learner", "name": "Ben", "email": "ben@doc.org", "learner": ids["ben"]}
+    )
     assert erased.status_code == 422 and "no physician" in errors_beside(erased.text)["learner"]
-    assert post_form(pages, users, users, {"role": "learner", "name": "Ana", "email": "ana@doc.org", "learner": ids["ana"]}).status_code == 303
+    assert (
+        post_form(
+            pages, users, users, {"role": "learner", "name": "Ana", "email": "ana@doc.org", "learner": ids["ana"]}
+        ).status_code
+        == 303
+    )
     page = pages.get(users).text
     assert "tom@tn.gov" in page and "ana@doc.org" in page
     token = last_link(mail_dir, "ana@doc.org").split("token=")[1]
@@ -146,14 +186,31 @@ def test_the_accreditor_reopens_an_attested_year_with_a_reason(pages, web_system
     page = f"/accreditor/providers/{OTHER_ID}"  # its activity (no MOC) can close
     early = post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": "late correction"})
     assert early.status_code == 409 and "reopen_year" in errors_beside(early.text)
-    assert "reason" in errors_beside(post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": ""}).text)
+    assert "reason" in errors_beside(
+        post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": ""}).text
+    )
     web_system.activities.close(CloseActivity(accme_id=OTHER_ID, activity_id=ids["other_activity"]), BY)
-    web_system.projections.wait(web_system.store.head())  # attestation reads the closed activity from the checklist read model
-    for cmd in (AcceptAgreement(accme_id=OTHER_ID, year=2025), ReviewContacts(accme_id=OTHER_ID, year=2025),
-                SubmitProgramSummary(accme_id=OTHER_ID, year=2025, advertising_exhibit_income=0, registration_fees=0, government_grants=0, private_donations=0),
-                Attest(accme_id=OTHER_ID, year=2025)):
+    web_system.projections.wait(
+        web_system.store.head()
+    )  # attestation reads the closed activity from the checklist read model
+    for cmd in (
+        AcceptAgreement(accme_id=OTHER_ID, year=2025),
+        ReviewContacts(accme_id=OTHER_ID, year=2025),
+        SubmitProgramSummary(
+            accme_id=OTHER_ID,
+            year=2025,
+            advertising_exhibit_income=0,
+            registration_fees=0,
+            government_grants=0,
+            private_donations=0,
+        ),
+        Attest(accme_id=OTHER_ID, year=2025),
+    ):
         web_system.annual.handle(cmd, BY)
     web_system.projections.wait(web_system.store.head())
-    assert post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": "late correction"}).status_code == 303
+    assert (
+        post_form(pages, page, f"{page}/reopen", {"reopen_year": "2025", "reason": "late correction"}).status_code
+        == 303
+    )
     assert "The 2025 annual report is reopened." in pages.get(page).text
     assert "Attest</strong> — missing" in pages.get(f"/provider/{OTHER_ID}/year/2025").text

@@ -27,17 +27,43 @@ def test_the_new_activity_form_refuses_an_id_in_use_and_links_to_it(provider_pag
     stored = web_system.activities.get_by_number(number, ACCME_ID)
     assert stored.data["credits"] == 6.25 and stored.data["title"] == "Heart failure today" and stored.closed
     # An open activity is not replaced either, and a repeat's instance IDs are checked the same way.
-    draft = post_form(provider_pages, NEW, NEW, {"provider_activity_id": "D-9", "title": "Draft", "format": "Course",
-                                                 "start_date": "2025-03-10", "end_date": "2025-03-11"})
+    draft = post_form(
+        provider_pages,
+        NEW,
+        NEW,
+        {
+            "provider_activity_id": "D-9",
+            "title": "Draft",
+            "format": "Course",
+            "start_date": "2025-03-10",
+            "end_date": "2025-03-11",
+        },
+    )
     assert draft.status_code == 303
     assert post_form(provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "D-9"}).status_code == 422
-    assert web_system.activities.get_by_number(draft.headers["location"].rsplit("/", 1)[1], ACCME_ID).data["title"] == "Draft"
-    first = post_form(provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "RR", "instances": "2025-04-01, 2025-04-01"})
+    assert (
+        web_system.activities.get_by_number(draft.headers["location"].rsplit("/", 1)[1], ACCME_ID).data["title"]
+        == "Draft"
+    )
+    first = post_form(
+        provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "RR", "instances": "2025-04-01, 2025-04-01"}
+    )
     assert first.status_code == 303
-    repeat = post_form(provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "RR", "title": "Changed",
-                                                  "instances": "2025-04-01, 2025-04-01\n2025-05-01, 2025-05-01"})
+    repeat = post_form(
+        provider_pages,
+        NEW,
+        NEW,
+        {
+            **FULL,
+            "provider_activity_id": "RR",
+            "title": "Changed",
+            "instances": "2025-04-01, 2025-04-01\n2025-05-01, 2025-05-01",
+        },
+    )
     assert repeat.status_code == 422 and "already used by activity" in repeat.text
-    assert [type(e).__name__ for e in web_system.store.events.get(Activity.create_id(ACCME_ID, "RR-1"))] == ["Registered"]
+    assert [type(e).__name__ for e in web_system.store.events.get(Activity.create_id(ACCME_ID, "RR-1"))] == [
+        "Registered"
+    ]
 
 
 def options(html: str, name: str) -> list[str]:
@@ -56,13 +82,26 @@ def test_every_choice_the_form_offers_is_the_domains_and_saves(provider_pages, w
     from domain.activity import DELIVERY_METHODS, FEES, FORMATS, MEASUREMENT_TYPES, OUTCOMES, REGISTRATIONS
 
     page = provider_pages.get(NEW).text
-    expected = {"format": FORMATS, "delivery": DELIVERY_METHODS, "outcome": OUTCOMES, "outcome_type": MEASUREMENT_TYPES,
-                "fee": FEES, "registration": REGISTRATIONS, "sponsorship": ("direct", "joint")}
+    expected = {
+        "format": FORMATS,
+        "delivery": DELIVERY_METHODS,
+        "outcome": OUTCOMES,
+        "outcome_type": MEASUREMENT_TYPES,
+        "fee": FEES,
+        "registration": REGISTRATIONS,
+        "sponsorship": ("direct", "joint"),
+    }
     for name, choices in expected.items():
         assert options(page, name) == list(choices), name
     for n, fee in enumerate(FEES):
-        listed = {**FULL, "provider_activity_id": f"F-{n}", "passport": "yes", "fee": fee, "registration": REGISTRATIONS[n % 2],
-                  "url": "https://cme.example.org/f"}
+        listed = {
+            **FULL,
+            "provider_activity_id": f"F-{n}",
+            "passport": "yes",
+            "fee": fee,
+            "registration": REGISTRATIONS[n % 2],
+            "url": "https://cme.example.org/f",
+        }
         saved = post_form(provider_pages, NEW, NEW, listed)
         assert saved.status_code == 303, errors_beside(saved.text)
         stored = web_system.activities.get_by_number(saved.headers["location"].rsplit("/", 1)[1], ACCME_ID)
@@ -70,9 +109,13 @@ def test_every_choice_the_form_offers_is_the_domains_and_saves(provider_pages, w
         # The stored answer is shown chosen when the activity is opened again.
         again = provider_pages.get(saved.headers["location"]).text
         assert re.search(r'<select id="f-fee".*?selected>([^<]*)</option>', again, re.S)[1] == html_escape(fee)
-    refused = post_form(provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "F-X", "passport": "yes", "fee": "No"})
+    refused = post_form(
+        provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "F-X", "passport": "yes", "fee": "No"}
+    )
     assert refused.status_code == 422
-    assert errors_beside(refused.text)["fee"].startswith("the fee for participation is one of: Yes; No, it’s free; Variable")
+    assert errors_beside(refused.text)["fee"].startswith(
+        "the fee for participation is one of: Yes; No, it’s free; Variable"
+    )
     assert "Input should be" not in refused.text
 
 

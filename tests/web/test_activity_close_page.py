@@ -17,13 +17,29 @@ def still_needed(html: str) -> list[str]:
 
 
 def test_the_page_lists_what_closing_needs_and_a_refused_close_names_it_all(provider_pages):  # noqa: F811
-    lacking = {k: v for k, v in FULL.items() if k not in ("outcome", "outcome_type", "physicians", "others", "commercial_support",
-                                                            "support_source", "support_amount")}
+    lacking = {
+        k: v
+        for k, v in FULL.items()
+        if k
+        not in (
+            "outcome",
+            "outcome_type",
+            "physicians",
+            "others",
+            "commercial_support",
+            "support_source",
+            "support_amount",
+        )
+    }
     saved = post_form(provider_pages, NEW, NEW, lacking)
     page = saved.headers["location"]
     needed = still_needed(provider_pages.get(page).text)
-    assert needed == ["at least one measured outcome is required", "say whether the activity received commercial support",
-                      "the number of physician learners is required (0 allowed)", "the number of other learners is required (0 allowed)"]
+    assert needed == [
+        "at least one measured outcome is required",
+        "say whether the activity received commercial support",
+        "the number of physician learners is required (0 allowed)",
+        "the number of other learners is required (0 allowed)",
+    ]
     assert 'href="#f-outcome"' in provider_pages.get(page).text
     refused = post_form(provider_pages, page, page + "/close", {})
     assert refused.status_code == 409

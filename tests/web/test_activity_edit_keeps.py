@@ -9,17 +9,31 @@ from tests.web.helpers import post_form
 from tests.web.test_provider_pages import P, provider_pages  # noqa: F401 - the fixture
 
 RICH = {
-    "ActivityDescription": {"commercialSupportAmount": [
-        {"currency": "USD", "supportSource": "Pharma A", "value": 1000}, {"currency": "USD", "supportSource": "Pharma B", "value": 2000}]},
+    "ActivityDescription": {
+        "commercialSupportAmount": [
+            {"currency": "USD", "supportSource": "Pharma A", "value": 1000},
+            {"currency": "USD", "supportSource": "Pharma B", "value": 2000},
+        ]
+    },
     HE + "commercialSupport": True,
     HE + "activitySponsorship": "joint",
-    HE + "credits": {"activityCertification": "AMA PRA Category 1", "numberOfCredits": 6.25, "nonAccreditedProvider": ["Acme Health, Inc."]},
+    HE + "credits": {
+        "activityCertification": "AMA PRA Category 1",
+        "numberOfCredits": 6.25,
+        "nonAccreditedProvider": ["Acme Health, Inc."],
+    },
     XI + "DeliveryMethods": {"DeliveryMethod": ["In-Person", "Live-Streamed"]},
-    XI + "MeasuredOutcomes": [{"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective", "Subjective"]},
-                              {"MeasuredOutcome": "Patient Health", "MeasurementType": ["Objective"]}],
-    "ParticipationMetrics": {"participantsByCategory": [{"category": "physician", "numberOfParticipants": 120},
-                                                        {"category": "nurse", "numberOfParticipants": 40},
-                                                        {"category": "other", "numberOfParticipants": 30}]},
+    XI + "MeasuredOutcomes": [
+        {"MeasuredOutcome": "Learner Competence", "MeasurementType": ["Objective", "Subjective"]},
+        {"MeasuredOutcome": "Patient Health", "MeasurementType": ["Objective"]},
+    ],
+    "ParticipationMetrics": {
+        "participantsByCategory": [
+            {"category": "physician", "numberOfParticipants": 120},
+            {"category": "nurse", "numberOfParticipants": 40},
+            {"category": "other", "numberOfParticipants": 30},
+        ]
+    },
 }
 
 
@@ -31,7 +45,9 @@ def test_an_edit_through_the_form_keeps_what_the_form_does_not_show(provider_pag
     from adapters.web.activity_form import form_from_item
 
     form = form_from_item(web_system.activities.item(web_system.activities.get_by_number(made.activity_id, ACCME_ID)))
-    saved = post_form(provider_pages, page, page, {**{k: v for k, v in form.items() if v not in (None, "")}, "title": "Renamed"})
+    saved = post_form(
+        provider_pages, page, page, {**{k: v for k, v in form.items() if v not in (None, "")}, "title": "Renamed"}
+    )
     assert saved.status_code == 303, saved.text
     after = web_system.activities.get_by_number(made.activity_id, ACCME_ID).data
     assert after["title"] == "Renamed"
@@ -48,9 +64,15 @@ def test_an_upload_that_changes_stored_activities_lists_the_fields_it_changed(pr
 
     uploads = f"{P}/uploads"
     token = csrf_of(provider_pages.get(uploads).text)
-    first = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", batch.render("tab", [item("UP-1")]))})
+    first = provider_pages.post(
+        f"{uploads}/activities",
+        data={"csrf_token": token},
+        files={"file": ("a.txt", batch.render("tab", [item("UP-1")]))},
+    )
     assert re.search(r"<strong>1</strong> created", first.text) and "row-changes" not in first.text
     fewer = batch.render("tab", [item("UP-1", **{XI + "MeasuredOutcomes": None})])
     again = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", fewer)})
-    (row,) = re.findall(r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>', again.text, re.S)
+    (row,) = re.findall(
+        r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>', again.text, re.S
+    )
     assert row[0] == "row 2" and row[2] == "Measured Outcome"

@@ -12,8 +12,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,10 +59,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("browser")
     system = make_web_system(f"sqlite:///{root / 'pars.sqlite'}", root / "mail")
     for accme_id, name in ((ACME, "Acme Heart Institute"), (OTHER, "Other CME Group")):
-        system.providers.register(RegisterProvider(accme_id=accme_id, name=name, accreditor="ACCME",
-                                                   primary=ContactDetails(name="Pat Primary", email=f"primary@{accme_id}.org")), BY)
+        system.providers.register(
+            RegisterProvider(
+                accme_id=accme_id,
+                name=name,
+                accreditor="ACCME",
+                primary=ContactDetails(name="Pat Primary", email=f"primary@{accme_id}.org"),
+            ),
+            BY,
+        )
     outcomes = system.learners.register_many(
-        [learner("Ana", "Garcia", "03-07", licences={"TN": "MD12345"}, npi=NPI, year=1972), learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"})], BY)
+        [
+            learner("Ana", "Garcia", "03-07", licences={"TN": "MD12345"}, npi=NPI, year=1972),
+            learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
+        ],
+        BY,
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -83,11 +95,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium: apt-get install chromium chromium-driver")
+        pytest.skip(
+            "browser tests need Debian's chromium at /usr/bin/chromium: apt-get install chromium chromium-driver"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"])
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         yield chromium
         chromium.close()
 
@@ -122,17 +138,38 @@ def _completions_file(path: Path, activity_id: str, year: int) -> Path:
     def one(credit: str, first: str, birth: str) -> dict[str, Any]:
         return {
             "Member": {"Name": {"GivenName": first, "FamilyName": "Garcia"}, "PersonalInfo": {"BirthDate": birth}},
-            "Activity": {"ProviderOrganization": ACME, "Module": {
-                "ModuleName": {"value": "Heart failure today", "moduleID": activity_id}, "Status": "Completed",
-                "CompletedDateTime": f"{year}-03-02T00:00:00",
-                "CreditCertificate": [{"UniqueID": [{"value": "MD12345", "domain": "TN"}],
-                                       "CreditReceived": {"activityCertification": "AMA PRA Category 1", "creditUnit": "Point", "numberOfCredits": 6},
-                                       "CreditID": credit}]}},
+            "Activity": {
+                "ProviderOrganization": ACME,
+                "Module": {
+                    "ModuleName": {"value": "Heart failure today", "moduleID": activity_id},
+                    "Status": "Completed",
+                    "CompletedDateTime": f"{year}-03-02T00:00:00",
+                    "CreditCertificate": [
+                        {
+                            "UniqueID": [{"value": "MD12345", "domain": "TN"}],
+                            "CreditReceived": {
+                                "activityCertification": "AMA PRA Category 1",
+                                "creditUnit": "Point",
+                                "numberOfCredits": 6,
+                            },
+                            "CreditID": credit,
+                        }
+                    ],
+                },
+            },
             "XtensibleInfo": {"LearnerRecordAction": "add"},
         }
 
-    body = {"ACCMELearnerReports": {"ActivityReports": {"ActivityReport": [
-        one(f"ccid:{ACME}:1", "Ana", "1972-03-07"), one(f"ccid:{ACME}:2", "Ana", "1972-09-09")]}}}
+    body = {
+        "ACCMELearnerReports": {
+            "ActivityReports": {
+                "ActivityReport": [
+                    one(f"ccid:{ACME}:1", "Ana", "1972-03-07"),
+                    one(f"ccid:{ACME}:2", "Ana", "1972-09-09"),
+                ]
+            }
+        }
+    }
     path.write_text(json.dumps(body))
     return path
 
@@ -164,14 +201,29 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     page.get_by_role("link", name="Activities").first.click()
     page.get_by_role("link", name="Add an activity").click()
     form = {
-        "Your activity ID (Provider Activity ID)": "HF-1", "Title": "Heart failure today", "Description (at most 2,500 characters)": "Guideline update.",
-        "Start date": f"{year}-03-01", "End date": f"{year}-03-02", "City": "Nashville", "State": "TN", "Country": "USA",
-        "AMA PRA Category 1 credits": "6.25", "Physician learners": "40", "Other learners": "12",
+        "Your activity ID (Provider Activity ID)": "HF-1",
+        "Title": "Heart failure today",
+        "Description (at most 2,500 characters)": "Guideline update.",
+        "Start date": f"{year}-03-01",
+        "End date": f"{year}-03-02",
+        "City": "Nashville",
+        "State": "TN",
+        "Country": "USA",
+        "AMA PRA Category 1 credits": "6.25",
+        "Physician learners": "40",
+        "Other learners": "12",
     }
     for label, value in form.items():
         page.get_by_label(_starts(label)).fill(value)
-    for label, value in {"Activity format": "Course", "Delivery method": "In-Person", "Providership": "direct", "Did it receive commercial support?": "no",
-                         "Outcome measured": "Learner Competence", "How it was measured": "Objective", "List it in CME Passport?": "no"}.items():
+    for label, value in {
+        "Activity format": "Course",
+        "Delivery method": "In-Person",
+        "Providership": "direct",
+        "Did it receive commercial support?": "no",
+        "Outcome measured": "Learner Competence",
+        "How it was measured": "Objective",
+        "List it in CME Passport?": "no",
+    }.items():
         page.get_by_label(_starts(label)).select_option(value)
     shot(page, "activity-form")
     page.get_by_role("button", name="Save the activity").click()
@@ -182,7 +234,9 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     expect(page.locator(".status-closed")).to_have_count(1)
     # Upload completions with one bad row: the row's error is shown in place (upload with progress).
     page.get_by_role("link", name="Batch upload").click()
-    page.get_by_label("Choose the learner completions file").set_input_files(str(_completions_file(tmp_path / "learners.json", activity_id, year)))
+    page.get_by_label("Choose the learner completions file").set_input_files(
+        str(_completions_file(tmp_path / "learners.json", activity_id, year))
+    )
     page.locator('form[action$="/uploads/completions"] button').click()
     table = page.locator(".row-errors")
     table.wait_for()
@@ -200,7 +254,11 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
     page.get_by_role("button", name=f"Accept the {year} agreement").click()
     page.get_by_text("The annual agreement is accepted.").wait_for()
     page.get_by_label("Registration fees (incl. subscriptions) ($)").fill("12,500")
-    for label in ("Advertising and exhibit income ($)", "Government monetary grants ($)", "Private monetary donations ($)"):
+    for label in (
+        "Advertising and exhibit income ($)",
+        "Government monetary grants ($)",
+        "Private monetary donations ($)",
+    ):
         page.get_by_label(label).fill("0")
     page.get_by_role("button", name="Submit the program summary").click()
     page.get_by_text("The program summary is saved.").wait_for()
@@ -232,9 +290,19 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
 def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) -> None:
     # A course that ended three weeks ago (inside any completion window), completed on its last day.
     end = site.system.completions.today() - timedelta(days=21)
-    activity = site.system.activities.submit_accme_activities(ACME, [_course("PP-1", end - timedelta(days=1), end)], BY)[0]
-    site.system.completions.record_one(ACME, site.learners["ana"], activity.activity_id, end,
-                                       [{"type": "AMA PRA Category 1", "credits": 4.0}], [], f"ccid:{ACME}:pp1", BY)
+    activity = site.system.activities.submit_accme_activities(
+        ACME, [_course("PP-1", end - timedelta(days=1), end)], BY
+    )[0]
+    site.system.completions.record_one(
+        ACME,
+        site.learners["ana"],
+        activity.activity_id,
+        end,
+        [{"type": "AMA PRA Category 1", "credits": 4.0}],
+        [],
+        f"ccid:{ACME}:pp1",
+        BY,
+    )
     site.system.projections.wait(site.system.store.head(), timeout=20)
     activate(site.system, site.mail_dir, "ana@doc.org", "learner", learner=site.learners["ana"])
     sign_in(page, "ana@doc.org")
@@ -242,7 +310,9 @@ def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) ->
     main = page.locator("main").inner_text()
     assert "CME transcript of Ana Garcia" in main and "Passport course PP-1" in main
     page.get_by_label("From", exact=True).fill((end + timedelta(days=1)).isoformat())
-    page.get_by_label("To", exact=True).fill((end + timedelta(days=2)).isoformat())  # the journey may have given Ana other completions
+    page.get_by_label("To", exact=True).fill(
+        (end + timedelta(days=2)).isoformat()
+    )  # the journey may have given Ana other completions
     page.get_by_role("button", name="Show").click()
     page.get_by_text("No completions in this range.").wait_for()
     page.goto("/passport")
@@ -324,8 +394,13 @@ def _course(pid: str, start: date, end: date) -> dict[str, Any]:
     from tests.activities.helpers import item
 
     first, last = start.isoformat(), end.isoformat()
-    return item(pid, Lom__general__title=f"Passport course {pid}", ReportDescription={"ReportingStartDate": first, "ReportingEndDate": last},
-                healthcareMetadata__healthcareEducation__startDateTime=first, healthcareMetadata__healthcareEducation__endDateTime=last)
+    return item(
+        pid,
+        Lom__general__title=f"Passport course {pid}",
+        ReportDescription={"ReportingStartDate": first, "ReportingEndDate": last},
+        healthcareMetadata__healthcareEducation__startDateTime=first,
+        healthcareMetadata__healthcareEducation__endDateTime=last,
+    )
 
 
 def test_sign_in_by_keyboard_alone(page: Any, site: Site) -> None:

@@ -17,7 +17,14 @@ FORM = f"{P}/completions/new"
 
 
 def fields(pages: Any, **over: str) -> dict[str, str]:
-    return {"npi": NPI, "activity_id": pages.ids["activity"], "completion_date": "2025-03-02", "credits": "6", "credit_id": "ccid:0004444:f1", **over}
+    return {
+        "npi": NPI,
+        "activity_id": pages.ids["activity"],
+        "completion_date": "2025-03-02",
+        "credits": "6",
+        "credit_id": "ccid:0004444:f1",
+        **over,
+    }
 
 
 @pytest.mark.parametrize(
@@ -37,9 +44,16 @@ def test_the_form_refuses_what_it_would_have_changed(provider_pages, web_system,
 
 
 def test_moc_points_with_their_board_are_recorded_as_typed(provider_pages, web_system) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    assert post_form(provider_pages, FORM, FORM, fields(provider_pages, moc_board="ABIM", moc_credits="4")).status_code == 303
-    completion = web_system.completions.get(provider_pages.ids["ana"], provider_pages.ids["activity"], "ccid:0004444:f1")
-    assert completion.cme == [{"type": "AMA PRA Category 1", "credits": 6.0}] and completion.moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 4.0}]
+    assert (
+        post_form(provider_pages, FORM, FORM, fields(provider_pages, moc_board="ABIM", moc_credits="4")).status_code
+        == 303
+    )
+    completion = web_system.completions.get(
+        provider_pages.ids["ana"], provider_pages.ids["activity"], "ccid:0004444:f1"
+    )
+    assert completion.cme == [{"type": "AMA PRA Category 1", "credits": 6.0}] and completion.moc == [
+        {"board": "ABIM", "type": "ABIM MOC", "credits": 4.0}
+    ]
 
 
 def test_the_physicians_page_shows_one_line_per_completion(pages, web_system, mail_dir) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,11 @@ def unlabelled(html: str) -> list[str]:
     page = Controls()
     page.feed(html)
     assert page.h1 == 1 and page.main == 1
-    return [f"{tag} {a.get('name')}" for tag, a in page.controls if a.get("id") not in page.labels and not a.get("aria-label")]
+    return [
+        f"{tag} {a.get('name')}"
+        for tag, a in page.controls
+        if a.get("id") not in page.labels and not a.get("aria-label")
+    ]
 
 
 def test_every_control_has_a_label(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
@@ -48,14 +52,30 @@ def test_every_control_has_a_label(pages, web_system, mail_dir: Path):  # type: 
     activate(web_system, mail_dir, "ann@cme.org", "provider", provider=ACCME_ID)
     sign_in(pages, "ann@cme.org")
     p = f"/provider/{ACCME_ID}"
-    for path in (p, f"{p}/contacts", f"{p}/activities", f"{p}/activities/new", f"{p}/activities/{ids['activity']}", f"{p}/uploads",
-                 f"{p}/completions/new", f"{p}/year/2025", f"{p}/history", f"{p}/users", "/profile"):
+    for path in (
+        p,
+        f"{p}/contacts",
+        f"{p}/activities",
+        f"{p}/activities/new",
+        f"{p}/activities/{ids['activity']}",
+        f"{p}/uploads",
+        f"{p}/completions/new",
+        f"{p}/year/2025",
+        f"{p}/history",
+        f"{p}/users",
+        "/profile",
+    ):
         answer = pages.get(path)
         assert answer.status_code == 200 and unlabelled(answer.text) == [], path
     pages.cookies.clear()
     activate(web_system, mail_dir, "ada@accme.org")
     sign_in(pages, "ada@accme.org")
-    for path in ("/accreditor", f"/accreditor/providers/{ACCME_ID}", "/accreditor/year-end?year=2025", "/accreditor/users"):
+    for path in (
+        "/accreditor",
+        f"/accreditor/providers/{ACCME_ID}",
+        "/accreditor/year-end?year=2025",
+        "/accreditor/users",
+    ):
         answer = pages.get(path)
         assert answer.status_code == 200 and unlabelled(answer.text) == [], path
     pages.cookies.clear()

@@ -22,11 +22,23 @@ def test_invite_sign_in_add_an_activity_and_see_it(database_url: str, tmp_path: 
             activate(system, tmp_path / "mail", "ann@cme.org", "provider", provider=ACCME_ID)
             assert sign_in(pages, "ann@cme.org").headers["location"] == P
             new = f"{P}/activities/new"
-            saved = post_form(pages, new, new, {"provider_activity_id": "PG-1", "title": "Lipids", "format": "Course",
-                                                "start_date": "2025-02-01", "end_date": "2025-02-01"})
+            saved = post_form(
+                pages,
+                new,
+                new,
+                {
+                    "provider_activity_id": "PG-1",
+                    "title": "Lipids",
+                    "format": "Course",
+                    "start_date": "2025-02-01",
+                    "end_date": "2025-02-01",
+                },
+            )
             assert saved.status_code == 303
             assert "Lipids" in pages.get(f"{P}/activities?q=lipids").text
-            assert post_form(pages, f"{P}/users", f"{P}/users", {"name": "Bo", "email": "bo@cme.org"}).status_code == 303
+            assert (
+                post_form(pages, f"{P}/users", f"{P}/users", {"name": "Bo", "email": "bo@cme.org"}).status_code == 303
+            )
             users = pages.get(f"{P}/users").text
             assert "ann@cme.org" in users and "bo@cme.org" in users
             assert post_form(pages, P, "/sign-out", {}).status_code == 303

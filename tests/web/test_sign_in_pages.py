@@ -31,7 +31,10 @@ def test_pages_need_a_session_and_come_back_after_sign_in(pages, web_system, mai
     assert answer.status_code == 303 and answer.headers["location"] == "/sign-in?next=/profile"
     activate(web_system, mail_dir, "ann@accme.org")
     page = pages.get("/sign-in?next=/profile")
-    done = pages.post("/sign-in", data={"email": "ann@accme.org", "password": PASSWORD, "next": "/profile", "csrf_token": csrf_of(page.text)})
+    done = pages.post(
+        "/sign-in",
+        data={"email": "ann@accme.org", "password": PASSWORD, "next": "/profile", "csrf_token": csrf_of(page.text)},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/profile"
     cookie = done.headers["set-cookie"]
     assert "pars_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
@@ -47,7 +50,15 @@ def test_the_session_cookie_is_secure_behind_https(web_system, mail_dir: Path): 
 def test_next_never_leads_off_the_site(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
     activate(web_system, mail_dir, "ann@accme.org")
     page = pages.get("/sign-in")
-    done = pages.post("/sign-in", data={"email": "ann@accme.org", "password": PASSWORD, "next": "//evil.example/x", "csrf_token": csrf_of(page.text)})
+    done = pages.post(
+        "/sign-in",
+        data={
+            "email": "ann@accme.org",
+            "password": PASSWORD,
+            "next": "//evil.example/x",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert done.headers["location"] == "/accreditor"
 
 
@@ -59,7 +70,10 @@ def test_wrong_passwords_are_said_beside_the_field_and_the_fifth_locks(pages, we
     assert errors_beside(answer.text)["password"] == "the email address or the password is wrong"
     assert 'aria-invalid="true" aria-describedby="e-password"' in answer.text
     unknown = sign_in(pages, "nobody@acme.org", "wrong password")
-    assert unknown.status_code == 401 and errors_beside(unknown.text)["password"] == "the email address or the password is wrong"
+    assert (
+        unknown.status_code == 401
+        and errors_beside(unknown.text)["password"] == "the email address or the password is wrong"
+    )
     for _ in range(3):
         sign_in(pages, "bo@acme.org", "wrong password")
     locked = sign_in(pages, "bo@acme.org", "wrong password")
@@ -83,7 +97,9 @@ def test_every_post_needs_this_sessions_csrf_token(pages, web_system, mail_dir: 
     other = TestClient(create_app(web_system), follow_redirects=False)
     with other:
         sign_in(other, "ann@accme.org")
-        assert other.post("/profile", data={"name": "Ann", "csrf_token": stale}).status_code == 403  # another session's token
+        assert (
+            other.post("/profile", data={"name": "Ann", "csrf_token": stale}).status_code == 403
+        )  # another session's token
     assert pages.post("/profile", data={"name": "Ann Again", "csrf_token": stale}).status_code == 303
 
 
@@ -102,11 +118,20 @@ def test_the_invitation_link_page_works_once(pages, web_system, mail_dir: Path):
     page = pages.get(link)
     assert page.status_code == 200 and "cy@acme.org" in page.text
     token = link.split("token=")[1]
-    short = pages.post("/set-password", data={"token": token, "password": "short", "confirm": "short", "csrf_token": csrf_of(page.text)})
+    short = pages.post(
+        "/set-password",
+        data={"token": token, "password": "short", "confirm": "short", "csrf_token": csrf_of(page.text)},
+    )
     assert short.status_code == 422 and errors_beside(short.text)["password"] == "use at least 12 characters"
-    differ = pages.post("/set-password", data={"token": token, "password": PASSWORD, "confirm": PASSWORD + "x", "csrf_token": csrf_of(page.text)})
+    differ = pages.post(
+        "/set-password",
+        data={"token": token, "password": PASSWORD, "confirm": PASSWORD + "x", "csrf_token": csrf_of(page.text)},
+    )
     assert errors_beside(differ.text)["password"] == "the two passwords are not the same"
-    done = pages.post("/set-password", data={"token": token, "password": PASSWORD, "confirm": PASSWORD, "csrf_token": csrf_of(page.text)})
+    done = pages.post(
+        "/set-password",
+        data={"token": token, "password": PASSWORD, "confirm": PASSWORD, "csrf_token": csrf_of(page.text)},
+    )
     assert done.status_code == 303 and "Your password is saved" in pages.get("/sign-in").text
     again = pages.get(link)
     assert again.status_code == 410 and "already been used" in again.text
@@ -132,9 +157,14 @@ def test_profile_errors_sit_beside_the_field(pages, web_system, mail_dir: Path):
     assert 'value="Director"' in page and "Your profile is saved." in page
 
 
-def test_pages_forbid_framing_and_foreign_scripts_and_a_new_sign_in_replaces_the_session(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+def test_pages_forbid_framing_and_foreign_scripts_and_a_new_sign_in_replaces_the_session(
+    pages, web_system, mail_dir: Path
+):  # type: ignore[no-untyped-def]
     page = pages.get("/sign-in")
-    assert page.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert (
+        page.headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    )
     assert page.headers["referrer-policy"] == "same-origin"
     activate(web_system, mail_dir, "ann@accme.org")
     sign_in(pages, "ann@accme.org")

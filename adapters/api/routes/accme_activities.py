@@ -6,15 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
-from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
-from adapters.api.problems import problem_response, Problem
+from adapters.api.openapi import COMMAND, documented
+from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import IsoDate
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError
 from services.access import Principal, Role
 
-router = APIRouter(prefix="/accme", tags=["ACCME activity web service"], responses=documented(403))  # a provider token only
+router = APIRouter(
+    prefix="/accme", tags=["ACCME activity web service"], responses=documented(403)
+)  # a provider token only
 ITEMS_LOC = ["body", "ACCMEActivities", "MedicalEducationMetrics"]
 MAX_ITEMS = 5000
 
@@ -29,14 +31,26 @@ def _provider(principal: Principal) -> str:
 def _items(body: Any) -> list[Any]:
     root = body.get("ACCMEActivities") if isinstance(body, dict) else None
     if not isinstance(root, dict):
-        raise Problem(422, "the body is an ACCMEActivities object", [{"loc": ["body", "ACCMEActivities"], "msg": "an object is required"}])
+        raise Problem(
+            422,
+            "the body is an ACCMEActivities object",
+            [{"loc": ["body", "ACCMEActivities"], "msg": "an object is required"}],
+        )
     items = root.get("MedicalEducationMetrics")
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list) or not items:
-        raise Problem(422, "ACCMEActivities holds one or more MedicalEducationMetrics", [{"loc": ITEMS_LOC, "msg": "one or more activities are required"}])
+        raise Problem(
+            422,
+            "ACCMEActivities holds one or more MedicalEducationMetrics",
+            [{"loc": ITEMS_LOC, "msg": "one or more activities are required"}],
+        )
     if len(items) > MAX_ITEMS:
-        raise Problem(422, f"at most {MAX_ITEMS} activities per request; use a batch file for more", [{"loc": ITEMS_LOC, "msg": "too many activities"}])
+        raise Problem(
+            422,
+            f"at most {MAX_ITEMS} activities per request; use a batch file for more",
+            [{"loc": ITEMS_LOC, "msg": "too many activities"}],
+        )
     return items
 
 
@@ -47,8 +61,10 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
     items = _items(body)
     # An item naming another provider is refused, never applied to the token's provider.
     foreign = {
-        i for i, item in enumerate(items)
-        if isinstance(item, dict) and isinstance(item.get("XtensibleInfo"), dict)
+        i
+        for i, item in enumerate(items)
+        if isinstance(item, dict)
+        and isinstance(item.get("XtensibleInfo"), dict)
         and item["XtensibleInfo"].get("ProviderID") not in (None, "", accme_id)
     }
     mine = [i for i in range(len(items)) if i not in foreign]
@@ -57,12 +73,22 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
     errors: list[dict[str, Any]] = []
     for i in foreign:
         msg = "the ProviderID is not the provider this token speaks for"
-        answers[i] = {"index": i, "action": "rejected", "activityId": None, "errors": [{"loc": ["XtensibleInfo", "ProviderID"], "msg": msg}]}
+        answers[i] = {
+            "index": i,
+            "action": "rejected",
+            "activityId": None,
+            "errors": [{"loc": ["XtensibleInfo", "ProviderID"], "msg": msg}],
+        }
         errors.append({"loc": [*ITEMS_LOC, i, "XtensibleInfo", "ProviderID"], "msg": msg})
     for result in results:
         i = mine[result.index]
-        answers[i] = {"index": i, "action": result.action, "activityId": result.activity_id, "errors": result.errors,
-                      **({"changed": result.changed} if result.changed else {})}
+        answers[i] = {
+            "index": i,
+            "action": result.action,
+            "activityId": result.activity_id,
+            "errors": result.errors,
+            **({"changed": result.changed} if result.changed else {}),
+        }
         errors += [{"loc": [*ITEMS_LOC, i, *e["loc"]], "msg": e["msg"]} for e in result.errors]
     positions = [r.position for r in results if r.position]
     if positions:
@@ -80,7 +106,9 @@ def get_activities(
     principal: PrincipalDep,
     providerActivityId: Annotated[str | None, Query(max_length=100)] = None,
     activityStartDate: Annotated[IsoDate | None, Query(description="YYYY-MM-DD")] = None,
-    activityTypeName: Annotated[str | None, Query(max_length=100, description="an activity format (old names accepted)")] = None,
+    activityTypeName: Annotated[
+        str | None, Query(max_length=100, description="an activity format (old names accepted)")
+    ] = None,
 ) -> Any:
     """The caller's activities as ACCMEActivities JSON, filtered by provider activity ID, start date and format."""
     accme_id = _provider(principal)
@@ -91,7 +119,8 @@ def get_activities(
         except InvalidValueError as exc:
             raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
     items = [
-        system.activities.item(a) for a in system.activities.list(accme_id)
+        system.activities.item(a)
+        for a in system.activities.list(accme_id)
         if (providerActivityId is None or a.provider_activity_id == providerActivityId)
         and (activityStartDate is None or a.data["start_date"] == activityStartDate.isoformat())
         and (fmt is None or a.data["format"] == fmt)
@@ -101,7 +130,9 @@ def get_activities(
 
 @router.get("/activities/{activityId}")
 def get_activity(
-    system: SystemDep, principal: PrincipalDep, activityId: Annotated[str, Path(description="the 9-digit ACCME activity ID")]
+    system: SystemDep,
+    principal: PrincipalDep,
+    activityId: Annotated[str, Path(description="the 9-digit ACCME activity ID")],
 ) -> Any:
     """One of the caller's activities in the same shape; another provider's activity is simply not found."""
     accme_id = _provider(principal)

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
@@ -23,16 +23,29 @@ from domain.provider import normalise_accreditor
 from projections.checklist import deadline_for
 from services.access import Principal, Role
 
-router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403))  # accreditor (or auditor) tokens only
+router = APIRouter(
+    prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403)
+)  # accreditor (or auditor) tokens only
 CSV_COLUMNS = (
-    "accme_id", "name", "accreditor", "deadline", "days_to_deadline", "status", "late", "late_count", "missing_count",
+    "accme_id",
+    "name",
+    "accreditor",
+    "deadline",
+    "days_to_deadline",
+    "status",
+    "late",
+    "late_count",
+    "missing_count",
     *STEP_KEYS,
 )
 
 
 class DeadlineUpdate(Strict):
     deadline: IsoDate
-    accreditor: str | None = Field(default=None, description="ACCME staff only: whose deadline (ACCME, JA or a state); a state accreditor sets its own")
+    accreditor: str | None = Field(
+        default=None,
+        description="ACCME staff only: whose deadline (ACCME, JA or a state); a state accreditor sets its own",
+    )
 
 
 class DeadlinePublic(BaseModel):
@@ -81,7 +94,12 @@ def year_end(
     system: SystemDep,
     principal: PrincipalDep,
     year: YearPath,
-    sort: Annotated[str, Query(description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count or late_count; prefix - to reverse")] = "accme_id",
+    sort: Annotated[
+        str,
+        Query(
+            description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count or late_count; prefix - to reverse"
+        ),
+    ] = "accme_id",
     status: Annotated[
         str | None,
         Query(
@@ -110,7 +128,9 @@ def year_end_csv(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         writer.writerow(
             [
-                *(guard(v) if isinstance(v := r[c], str) else v for c in CSV_COLUMNS[:6]),  # provider names are providers' text
+                *(
+                    guard(v) if isinstance(v := r[c], str) else v for c in CSV_COLUMNS[:6]
+                ),  # provider names are providers' text
                 "yes" if r["late"] else "no",
                 r["late_count"],
                 r["missing_count"],
@@ -146,7 +166,11 @@ def get_deadline(
     if principal.role is not Role.ACCREDITOR:
         raise Problem(403, "only accreditor staff read the deadlines here; providers see theirs in the checklist")
     code = principal.state or normalise_accreditor(accreditor or "ACCME")
-    return {"accreditor": code, "year": year, "deadline": deadline_for(code, year, system.checklist.view.deadlines_for_year(year))}
+    return {
+        "accreditor": code,
+        "year": year,
+        "deadline": deadline_for(code, year, system.checklist.view.deadlines_for_year(year)),
+    }
 
 
 class FormatTotals(BaseModel):

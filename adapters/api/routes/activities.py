@@ -9,11 +9,18 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from adapters.api.as_of import AsOfQuery, read_models
-from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor
-from adapters.api.problems import problem_response, Problem, domain_status
+from adapters.api.openapi import COMMAND
+from adapters.api.problems import Problem, domain_status, problem_response
 from adapters.api.schemas import AccmeIdPath
-from commands.activities import CloseActivity, CorrectActivity, Instance, RegisterRepeatActivity, RepeatItem, ReportEnduringLearners
+from commands.activities import (
+    CloseActivity,
+    CorrectActivity,
+    Instance,
+    RegisterRepeatActivity,
+    RepeatItem,
+    ReportEnduringLearners,
+)
 from domain.activity import MAX_LEARNERS, canonical_format
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
@@ -54,8 +61,17 @@ def search_activities(
     with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
         today = reads.today()
         rows, total = reads.activities.search(
-            accme_id, year=year, fmt=parse_format(format), status=status, q=q, moc=moc, rems=rems, mips=mips,
-            today=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            accme_id,
+            year=year,
+            fmt=parse_format(format),
+            status=status,
+            q=q,
+            moc=moc,
+            rems=rems,
+            mips=mips,
+            today=today,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
         )
         data = [_shown(r, today) for r in rows]
     return {"data": data, "count": total, "page": page, "page_size": PAGE_SIZE}
@@ -66,13 +82,21 @@ ActivityIdPath = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="the 9-d
 
 @router.get("/{accme_id}/activities/{activity_id}")
 def get_activity(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath, as_of: AsOfQuery = None
+    system: SystemDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    activity_id: ActivityIdPath,
+    as_of: AsOfQuery = None,
 ) -> dict[str, Any]:
     """One activity's summary and status (as of an instant with `as_of`); 404 when the provider has no such activity."""
     with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
         summary = reads.activities.by_activity_id(accme_id, activity_id)
         if summary is None:
-            raise Problem(404, f"provider {accme_id} has no activity {activity_id}", [{"loc": ["path", "activity_id"], "msg": "not found"}])
+            raise Problem(
+                404,
+                f"provider {accme_id} has no activity {activity_id}",
+                [{"loc": ["path", "activity_id"], "msg": "not found"}],
+            )
         return _shown(summary, reads.today())
 
 
@@ -89,14 +113,26 @@ class LearnerCounts(BaseModel):
 def _summary(system: Any, accme_id: str, activity_id: str, position: int | None) -> dict[str, Any]:
     system.projections.wait(position, names=["activity_summary"])
     rows, _ = system.activity_summary.view.search(
-        accme_id, year=None, fmt=None, status=None, q=activity_id, moc=None, rems=None, mips=None,
-        today=system.activities.today(), limit=1, offset=0)
+        accme_id,
+        year=None,
+        fmt=None,
+        status=None,
+        q=activity_id,
+        moc=None,
+        rems=None,
+        mips=None,
+        today=system.activities.today(),
+        limit=1,
+        offset=0,
+    )
     return _shown(rows[0], system.activities.today()) if rows else {"activity_id": activity_id}
 
 
 class RepeatActivity(BaseModel):
     provider_activity_id: str = Field(min_length=1, max_length=90, description="instances become `<id>-1`, `<id>-2`, …")
-    item: RepeatItem = Field(description="the activity's facts as one ACCME JSON MedicalEducationMetrics item (its identifier, dates and place come from the instances)")
+    item: RepeatItem = Field(
+        description="the activity's facts as one ACCME JSON MedicalEducationMetrics item (its identifier, dates and place come from the instances)"
+    )
     instances: list[Instance] = Field(min_length=1, max_length=500, description="one activity per date + location")
 
 
@@ -121,18 +157,33 @@ def repeat_loc(index: int, loc: list[Any]) -> list[Any]:
 
 
 @router.post("/{accme_id}/activities/repeat", status_code=201, responses=COMMAND)
-def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: RepeatActivity) -> Any:
+def register_repeat_activity(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: RepeatActivity
+) -> Any:
     """A repeat activity: one activity per date + location instance; 422 naming each refused instance's field."""
     require_editor(system, principal, accme_id)
-    cmd = RegisterRepeatActivity(accme_id=accme_id, provider_activity_id=body.provider_activity_id, item=body.item,
-                                 instances=body.instances)
+    cmd = RegisterRepeatActivity(
+        accme_id=accme_id, provider_activity_id=body.provider_activity_id, item=body.item, instances=body.instances
+    )
     results = system.activities.register_repeat(cmd, Acting(principal.actor, Channel.WEB))
     positions = [r.position for r in results if r.position]
     if positions:
         system.projections.wait(max(positions), names=["activity_summary"])
-    answers = [{"index": r.index, "provider_activity_id": f"{body.provider_activity_id}-{r.index + 1}",
-                "action": r.action, "activityId": r.activity_id, "errors": r.errors} for r in results]
-    errors = [{"loc": repeat_loc(r.index, e["loc"]), "msg": f"instance {r.index}: {e['msg']}"} for r in results for e in r.errors]
+    answers = [
+        {
+            "index": r.index,
+            "provider_activity_id": f"{body.provider_activity_id}-{r.index + 1}",
+            "action": r.action,
+            "activityId": r.activity_id,
+            "errors": r.errors,
+        }
+        for r in results
+    ]
+    errors = [
+        {"loc": repeat_loc(r.index, e["loc"]), "msg": f"instance {r.index}: {e['msg']}"}
+        for r in results
+        for e in r.errors
+    ]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
         detail = f"{rejected} of {len(results)} instances were rejected; the others were saved"
@@ -141,7 +192,9 @@ def register_repeat_activity(system: SystemDep, principal: PrincipalDep, accme_i
 
 
 @router.post("/{accme_id}/activities/close", responses=COMMAND)
-def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: BulkClose) -> dict[str, Any]:
+def close_activities(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: BulkClose
+) -> dict[str, Any]:
     """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
     require_editor(system, principal, accme_id)
     by = Acting(principal.actor, Channel.WEB)
@@ -150,8 +203,13 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
     for number, outcome in outcomes:
         if isinstance(outcome, DomainError):
             at = ["body", "activity_ids", str(body.activity_ids.index(number))]
-            errors = [{"loc": at if loc == ("path", "activityId") else list(loc), "msg": msg} for loc, msg in outcome.problems()]
-            answers.append({"activityId": number, "action": "rejected", "status": domain_status(outcome), "errors": errors})
+            errors = [
+                {"loc": at if loc == ("path", "activityId") else list(loc), "msg": msg}
+                for loc, msg in outcome.problems()
+            ]
+            answers.append(
+                {"activityId": number, "action": "rejected", "status": domain_status(outcome), "errors": errors}
+            )
         else:
             answers.append({"activityId": number, "action": outcome, "errors": []})
     if position:
@@ -161,16 +219,24 @@ def close_activities(system: SystemDep, principal: PrincipalDep, accme_id: Accme
 
 
 @router.post("/{accme_id}/activities/{activity_id}/close", responses=COMMAND)
-def close_activity(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath) -> dict[str, Any]:
+def close_activity(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath
+) -> dict[str, Any]:
     """Closes an activity whose end date has passed; 409 naming what is still missing."""
     require_editor(system, principal, accme_id)
-    position = system.activities.close(CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(principal.actor, Channel.WEB))
+    position = system.activities.close(
+        CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(principal.actor, Channel.WEB)
+    )
     return _summary(system, accme_id, activity_id, position)
 
 
 @router.put("/{accme_id}/activities/{activity_id}", responses=COMMAND)
 def correct_activity(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath, body: ActivityCorrection
+    system: SystemDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    activity_id: ActivityIdPath,
+    body: ActivityCorrection,
 ) -> dict[str, Any]:
     """Replaces an activity's facts; after closing, this is a correction and needs a reason."""
     require_editor(system, principal, accme_id)
@@ -181,8 +247,12 @@ def correct_activity(
 
 @router.put("/{accme_id}/activities/{activity_id}/learner-counts/{year}", responses=COMMAND)
 def report_learner_counts(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath,
-    year: Annotated[int, Path(ge=1990, le=2100)], body: LearnerCounts,
+    system: SystemDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    activity_id: ActivityIdPath,
+    year: Annotated[int, Path(ge=1990, le=2100)],
+    body: LearnerCounts,
 ) -> dict[str, Any]:
     """An enduring material's cumulative physician and other learners as of 31 December of the year."""
     require_editor(system, principal, accme_id)
@@ -197,7 +267,11 @@ def _public(summary: dict[str, Any]) -> dict[str, Any]:
 
 def _shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
     """An activity as the API answers it: its summary, status, and every item it still needs to close."""
-    return {**_public(summary), "status": status_of(summary, today), "missing_to_close": missing_to_close(summary, today)}
+    return {
+        **_public(summary),
+        "status": status_of(summary, today),
+        "missing_to_close": missing_to_close(summary, today),
+    }
 
 
 def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
@@ -210,8 +284,11 @@ def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
         physicians += r["physician_learners"]
         others += r["other_learners"]
     # The same summary the program summary and the data report show, from the same supports.
-    supports = [[{"source": m["source"], "monetary": True, "amount": m["amount"]} for m in r["monetary_support"]]
-                + [{"source": s, "monetary": False, "amount": None} for s in r["in_kind_sources"]] for r in rows]
+    supports = [
+        [{"source": m["source"], "monetary": True, "amount": m["amount"]} for m in r["monetary_support"]]
+        + [{"source": s, "monetary": False, "amount": None} for s in r["in_kind_sources"]]
+        for r in rows
+    ]
     return {
         "activities": {"total": len(rows), "by_status": by_status, "by_format": dict(sorted(by_format.items()))},
         "learners": {"physicians": physicians, "other_learners": others},

@@ -22,11 +22,18 @@ async def upload_activity_batch(
     system: SystemDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
-    filename: Annotated[str | None, Query(description="the file's name, checked against its content (optional)")] = None,
+    filename: Annotated[
+        str | None, Query(description="the file's name, checked against its content (optional)")
+    ] = None,
 ) -> dict[str, Any]:
     """Imports a batch file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
     return await upload_batch(
-        request, system, principal, accme_id, filename, import_activity_file,
+        request,
+        system,
+        principal,
+        accme_id,
+        filename,
+        import_activity_file,
         lambda report: any(n for k, n in report.counts.items() if k not in ("unchanged", "rejected")),
     )
 
@@ -36,7 +43,10 @@ def export_activity_batch(
     system: SystemDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
-    format: Annotated[ExportFormat, Query(description="json (ACCME JSON), xml (MEMS XML), tab (tab-delimited) or xlsx (Excel template)")] = "json",
+    format: Annotated[
+        ExportFormat,
+        Query(description="json (ACCME JSON), xml (MEMS XML), tab (tab-delimited) or xlsx (Excel template)"),
+    ] = "json",
 ) -> Response:
     """The provider's activities as a batch file; uploading it back changes nothing."""
     visible_profile(system, principal, accme_id)
@@ -54,4 +64,3 @@ def activity_template_xlsx() -> Response:
 def activity_template_tab() -> Response:
     """The header row of a tab-delimited activity file."""
     return attachment(tab.template(), "tab", "activities.txt")
-

@@ -9,19 +9,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from adapters.api.as_of import AsOfQuery, read_models
-from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
-from adapters.api.problems import problem_response, Problem
+from adapters.api.openapi import COMMAND
+from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
 from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearCommand
-from projections.checklist import ChecklistProjection
 from domain.annual_report import FIRST_YEAR, LAST_YEAR, MAX_DOLLARS, AttestationIncompleteError
+from projections.checklist import ChecklistProjection
 from services.access import Principal
 
 router = APIRouter(prefix="/api/v1/providers", tags=["annual reporting"])
 READ_MODELS = ["checklist"]
-
 
 
 def four_digits(value: Any) -> Any:
@@ -36,7 +35,10 @@ YearPath = Annotated[
     Path(ge=FIRST_YEAR, le=LAST_YEAR, description="the reporting year, four digits", examples=[2025]),
     BeforeValidator(four_digits),
 ]
-Dollars = Annotated[int | None, Field(default=None, strict=True, ge=0, le=MAX_DOLLARS, description="whole dollars; null: not entered yet")]
+Dollars = Annotated[
+    int | None,
+    Field(default=None, strict=True, ge=0, le=MAX_DOLLARS, description="whole dollars; null: not entered yet"),
+]
 
 
 class ProgramSummaryUpdate(Strict):
@@ -123,7 +125,11 @@ def review_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeI
 @router.post(
     "/{accme_id}/years/{year}/attestation",
     response_model=ChecklistPublic,
-    responses={409: {"description": "the checklist is incomplete (`missing` lists each step's missing items), or the year is already attested"}},
+    responses={
+        409: {
+            "description": "the checklist is incomplete (`missing` lists each step's missing items), or the year is already attested"
+        }
+    },
 )
 def attest(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
     """Attests the year's report; 409 with the missing items while the checklist is incomplete."""
@@ -154,7 +160,8 @@ def reopen(body: Reopening, system: SystemDep, principal: PrincipalDep, accme_id
 
 def incomplete_response(error: AttestationIncompleteError) -> JSONResponse:
     errors = [
-        {"loc": ["checklist", key], "msg": f"{key} is not done", "missing": items} for key, items in error.missing.items()
+        {"loc": ["checklist", key], "msg": f"{key} is not done", "missing": items}
+        for key, items in error.missing.items()
     ]
     missing = [{"key": key, "missing": items} for key, items in error.missing.items()]
     return problem_response(409, error.message, errors, missing=missing)

@@ -21,11 +21,19 @@ async def upload_completion_batch(
     system: SystemDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
-    filename: Annotated[str | None, Query(description="the file's name, checked against its content (optional)")] = None,
+    filename: Annotated[
+        str | None, Query(description="the file's name, checked against its content (optional)")
+    ] = None,
 ) -> dict[str, Any]:
     """Imports a completion file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
     return await upload_batch(  # type: ignore[return-value] -- the answer is written as JSON bytes of this shape
-        request, system, principal, accme_id, filename, import_completion_file, lambda report: report.position is not None
+        request,
+        system,
+        principal,
+        accme_id,
+        filename,
+        import_completion_file,
+        lambda report: report.position is not None,
     )
 
 

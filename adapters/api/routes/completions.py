@@ -12,9 +12,9 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
-from adapters.api.problems import problem_response, Problem
+from adapters.api.openapi import COMMAND, documented
+from adapters.api.problems import Problem, problem_response
 from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
@@ -28,7 +28,9 @@ from services.learner_matching import MatchQuery, MatchResult, MatchStatus, Uniq
 from services.learner_report_shape import envelope_errors, report_errors
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
-accme = APIRouter(prefix="/accme", tags=["ACCME learner web service"], responses=documented(403))  # a provider token only
+accme = APIRouter(
+    prefix="/accme", tags=["ACCME learner web service"], responses=documented(403)
+)  # a provider token only
 api = APIRouter(prefix="/api/v1", tags=["completions"])
 REPORTS_LOC = ["body", "ACCMELearnerReports", "ActivityReports", "ActivityReport"]
 MAX_REPORTS = 5000
@@ -48,9 +50,17 @@ def _reports(body: Any) -> list[Any]:
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list) or not items:
-        raise Problem(400, "the body is ACCMELearnerReports.ActivityReports with one or more ActivityReport", [{"loc": REPORTS_LOC, "msg": "one or more reports are required"}])
+        raise Problem(
+            400,
+            "the body is ACCMELearnerReports.ActivityReports with one or more ActivityReport",
+            [{"loc": REPORTS_LOC, "msg": "one or more reports are required"}],
+        )
     if len(items) > MAX_REPORTS:
-        raise Problem(400, f"at most {MAX_REPORTS} reports per request; use a batch file for more", [{"loc": REPORTS_LOC, "msg": "too many reports"}])
+        raise Problem(
+            400,
+            f"at most {MAX_REPORTS} reports per request; use a batch file for more",
+            [{"loc": REPORTS_LOC, "msg": "too many reports"}],
+        )
     return items
 
 
@@ -60,16 +70,26 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     accme_id = _provider(principal)
     items = _reports(body)
     if envelope := envelope_errors(body):
-        raise Problem(422, "the document does not keep to the ACCME learner-reports schema; nothing was saved", envelope)
+        raise Problem(
+            422, "the document does not keep to the ACCME learner-reports schema; nothing was saved", envelope
+        )
     # A report that breaks the schema's shape is refused with every path (the others go on), never read in part.
     shapes = [report_errors(item) for item in items]
-    parsed = [ReportError(shape[0]["loc"], shape[0]["msg"]) if shape else parse_provider_report(accme_id, item) for item, shape in zip(items, shapes, strict=True)]
+    parsed = [
+        ReportError(shape[0]["loc"], shape[0]["msg"]) if shape else parse_provider_report(accme_id, item)
+        for item, shape in zip(items, shapes, strict=True)
+    ]
     results = [
         replace(r, errors=shapes[r.index]) if shapes[r.index] else r
         for r in system.completions.submit_parsed(accme_id, parsed, acting(principal))
     ]
     answers = [
-        {"index": r.index, "action": r.action, "CreditIDs": r.credit_ids, "errors": [{"loc": e["loc"], "msg": e["msg"]} for e in r.errors]}
+        {
+            "index": r.index,
+            "action": r.action,
+            "CreditIDs": r.credit_ids,
+            "errors": [{"loc": e["loc"], "msg": e["msg"]} for e in r.errors],
+        }
         for r in results
     ]
     positions = [r.position for r in results if r.position]
@@ -96,7 +116,12 @@ def _match_unique_id(system: System, unique_id: str, birth_date: str) -> MatchRe
 def _status_item(row: dict[str, Any]) -> dict[str, Any]:
     # ACCME's form: a date-time without an offset (accme/README.md); completions are kept by date.
     completed = f"{row['completion_date']}T00:00:00"
-    return {"moduleID": row["activity_id"], "CompletedDateTime": completed, "CreditID": row["credit_id"], "Status": "Completed"}
+    return {
+        "moduleID": row["activity_id"],
+        "CompletedDateTime": completed,
+        "CreditID": row["credit_id"],
+        "Status": "Completed",
+    }
 
 
 @accme.get("/learner-activities/status", responses=documented(404))
@@ -106,7 +131,9 @@ def learner_status(
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
     BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
     CompletionDate: Annotated[IsoDate | None, Query()] = None,
-    UniqueID: Annotated[str | None, Query(max_length=60, description="NPI, board ID, or DOMAIN:value (e.g. TN:MD12345)")] = None,
+    UniqueID: Annotated[
+        str | None, Query(max_length=60, description="NPI, board ID, or DOMAIN:value (e.g. TN:MD12345)")
+    ] = None,
     CreditId: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Any:
     """The provider's completions of a learner for an activity (and the match), or the completion with a credit ID."""
@@ -114,26 +141,54 @@ def learner_status(
     if CreditId:
         rows = system.transcripts.view.by_credit_id(accme_id, CreditId)
         if not rows:
-            raise Problem(404, f"no completion of this provider has credit ID {CreditId}", [{"loc": ["query", "CreditId"], "msg": "not found"}])
+            raise Problem(
+                404,
+                f"no completion of this provider has credit ID {CreditId}",
+                [{"loc": ["query", "CreditId"], "msg": "not found"}],
+            )
         return [_status_item(r) for r in rows]
-    missing = [n for n, v in (("moduleID", moduleID), ("BirthDate", BirthDate), ("CompletionDate", CompletionDate), ("UniqueID", UniqueID)) if not v]
+    missing = [
+        n
+        for n, v in (
+            ("moduleID", moduleID),
+            ("BirthDate", BirthDate),
+            ("CompletionDate", CompletionDate),
+            ("UniqueID", UniqueID),
+        )
+        if not v
+    ]
     if missing:
-        raise Problem(422, "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId", [{"loc": ["query", n], "msg": "required"} for n in missing])
+        raise Problem(
+            422,
+            "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId",
+            [{"loc": ["query", n], "msg": "required"} for n in missing],
+        )
     match = _match_unique_id(system, UniqueID or "", BirthDate or "")
     if match.status is MatchStatus.SEVERAL_CANDIDATES:  # only when the caller's bare ID is ambiguous: its own input
-        raise Problem(404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}])
+        raise Problem(
+            404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}]
+        )
     rows = [
-        r for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
+        r
+        for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
         if match.matched and r["activity_id"] == moduleID and r["accme_id"] == accme_id
     ]
     if not rows:
         # One answer whether or not the identifier and birth date match someone: a provider learns about its own
         # completions only, so this lookup is no oracle for who is in the directory or their birth date.
         raise Problem(
-            404, f"no completion of this provider for the learner with {UniqueID} on that activity and date",
-            [{"loc": ["query", "UniqueID"], "msg": "no completion of this provider for that learner, activity and date"}],
+            404,
+            f"no completion of this provider for the learner with {UniqueID} on that activity and date",
+            [
+                {
+                    "loc": ["query", "UniqueID"],
+                    "msg": "no completion of this provider for that learner, activity and date",
+                }
+            ],
         )
-    held = match.identifier  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
+    held = (
+        match.identifier
+    )  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
     unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
     return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
 
@@ -143,11 +198,20 @@ def _learner_reports(system: System, accme_id: str, learner_id: str) -> tuple[Le
         uid = UniqueId.parse(learner_id, ("path", "learnerId"))
     except InvalidValueError as exc:
         raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
-    queries = LearnerReportQueries(system.matcher, system.learner_directory.view, system.transcripts.view, system.profiles.view)
+    queries = LearnerReportQueries(
+        system.matcher, system.learner_directory.view, system.transcripts.view, system.profiles.view
+    )
     return queries, queries.find(accme_id, uid, ("path", "learnerId"))
 
 
-LearnerIdPath = Annotated[str, Path(min_length=1, max_length=60, description="a Member.UniqueID value: NPI, board ID or STATE:licence (bare or DOMAIN:value)")]
+LearnerIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=60,
+        description="a Member.UniqueID value: NPI, board ID or STATE:licence (bare or DOMAIN:value)",
+    ),
+]
 
 
 # Declared after /learner-activities/status, so "status" is never read as a learner ID.
@@ -193,7 +257,11 @@ class CompletionForm(Strict):
     moc: list[MocCredit] = []
 
 
-@api.post("/providers/{accme_id}/completions", status_code=201, responses={200: {"description": "the same completion again: nothing changed"}, **COMMAND})
+@api.post(
+    "/providers/{accme_id}/completions",
+    status_code=201,
+    responses={200: {"description": "the same completion again: nothing changed"}, **COMMAND},
+)
 def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
     require_editor(system, principal, accme_id)
@@ -201,12 +269,23 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     query.validate(("body", "learner"))
     match = system.matcher.match(query)
     if not match.matched:
-        raise Problem(422, f"the learner was not matched: {match.msg}", [{"loc": ["body", "learner"], "msg": match.status.value}])
-    moc = [{"board": m.board.upper(), "type": m.type or f"{m.board.upper()} MOC", "credits": m.credits} for m in form.moc]
+        raise Problem(
+            422, f"the learner was not matched: {match.msg}", [{"loc": ["body", "learner"], "msg": match.status.value}]
+        )
+    moc = [
+        {"board": m.board.upper(), "type": m.type or f"{m.board.upper()} MOC", "credits": m.credits} for m in form.moc
+    ]
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     try:
         action, position = system.completions.record_one(
-            accme_id, match.learner_id or "", form.activity_id, form.completion_date, cme, moc, form.credit_id, acting(principal),
+            accme_id,
+            match.learner_id or "",
+            form.activity_id,
+            form.completion_date,
+            cme,
+            moc,
+            form.credit_id,
+            acting(principal),
             identifiers=match.identifiers,
         )
     except InvalidValueError as exc:
@@ -214,17 +293,26 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
         raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
     if position:
         system.projections.wait(position, names=["transcripts"])
-    body = {"action": action, "credit_id": form.credit_id, "learner_id": match.learner_id, "activity_id": form.activity_id}
+    body = {
+        "action": action,
+        "credit_id": form.credit_id,
+        "learner_id": match.learner_id,
+        "activity_id": form.activity_id,
+    }
     return JSONResponse(body, status_code=201 if action == "added" else 200)
 
 
 @api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
-def delete_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath) -> Response:
+def delete_completion(
+    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath
+) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
     require_editor(system, principal, accme_id)
     rows = system.transcripts.view.by_credit_id(accme_id, credit_id)
     if not rows:
-        raise CompletionNotFoundError(f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id"))
+        raise CompletionNotFoundError(
+            f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id")
+        )
     position = None
     for row in rows:
         completion = system.store.repository.get(uuid.UUID(row["key"]))
@@ -251,7 +339,9 @@ def my_transcript(
         raise Problem(422, "'to' is before 'from'", [{"loc": ["query", "to"], "msg": "before from"}])
     learner_id = system.learners.resolve(principal.learner or "")
     if learner_id is None:
-        raise Problem(404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}])
+        raise Problem(
+            404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}]
+        )
     rows = system.transcripts.view.for_learner(learner_id, start, end)
     names: dict[str, str] = {}
     for r in rows:

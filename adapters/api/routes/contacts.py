@@ -4,11 +4,18 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.openapi import COMMAND
 from adapters.api.routes.providers import settled_profile
 from adapters.api.schemas import AccmeIdPath, ContactCreate, ContactUpdate, SingleRolePath, StaffContactPublic
-from commands.providers import AddContact, AddStaffContact, AssignContact, ContactDetails, RemoveContact, RemoveStaffContact
+from commands.providers import (
+    AddContact,
+    AddStaffContact,
+    AssignContact,
+    ContactDetails,
+    RemoveContact,
+    RemoveStaffContact,
+)
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/contacts", tags=["contacts"])
 
@@ -26,7 +33,9 @@ def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdP
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
-def add_contact(body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
+def add_contact(
+    body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath
+) -> dict[str, Any]:
     """Adds a contact to a vacant role or to staff; 409 if the role already has its one holder."""
     require_editor(system, principal, accme_id)
     details = ContactDetails(**body.model_dump(exclude={"role"}))
@@ -49,7 +58,9 @@ def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: Princip
 
 
 @router.delete("/staff/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
-def remove_staff_contact(system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: AccmeIdPath) -> Response:
+def remove_staff_contact(
+    system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: AccmeIdPath
+) -> Response:
     """Removes a staff contact."""
     require_editor(system, principal, accme_id)
     outcome = system.providers.handle(RemoveStaffContact(accme_id=accme_id, contact_id=contact_id), acting(principal))

@@ -7,19 +7,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from adapters.api.openapi import documented
 from adapters.api.deps import PrincipalDep, SystemDep
+from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
 from domain.learner import CERTIFYING_BOARDS
-from projections.feeds import BOARD, STATE, InvalidCursorError, decode_cursor, encode_cursor, feed_name, known_code, with_learners
+from projections.feeds import (
+    BOARD,
+    STATE,
+    InvalidCursorError,
+    decode_cursor,
+    encode_cursor,
+    feed_name,
+    known_code,
+    with_learners,
+)
 from services.access import Principal
 
-router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"], responses=documented(403))  # a feed reads only for its board or state
+router = APIRouter(
+    prefix="/api/v1/feeds", tags=["feeds"], responses=documented(403)
+)  # a feed reads only for its board or state
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-AfterQuery = Annotated[str | None, Query(max_length=200, description="the `next` of the previous page; from the first item when left out")]
+AfterQuery = Annotated[
+    str | None, Query(max_length=200, description="the `next` of the previous page; from the first item when left out")
+]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")]
 
 
@@ -30,8 +43,11 @@ class FeedPage(BaseModel):
 
 @router.get("/boards/{board}", response_model=FeedPage)
 def board_feed(
-    system: SystemDep, principal: PrincipalDep, board: Annotated[str, Path(max_length=20, description=", ".join(CERTIFYING_BOARDS))],
-    after: AfterQuery = None, limit: LimitQuery = DEFAULT_LIMIT,
+    system: SystemDep,
+    principal: PrincipalDep,
+    board: Annotated[str, Path(max_length=20, description=", ".join(CERTIFYING_BOARDS))],
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Any:
     """Completions with MOC credit for a certifying board, and their deletions, in order from a cursor."""
     return read_feed(system, principal, BOARD, board, after, limit)
@@ -39,14 +55,19 @@ def board_feed(
 
 @router.get("/states/{state}", response_model=FeedPage)
 def state_feed(
-    system: SystemDep, principal: PrincipalDep, state: Annotated[str, Path(max_length=20, description="two-letter state code, e.g. TN")],
-    after: AfterQuery = None, limit: LimitQuery = DEFAULT_LIMIT,
+    system: SystemDep,
+    principal: PrincipalDep,
+    state: Annotated[str, Path(max_length=20, description="two-letter state code, e.g. TN")],
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Any:
     """Completions of learners licensed in a state, and their deletions, in order from a cursor."""
     return read_feed(system, principal, STATE, state, after, limit)
 
 
-def read_feed(system: System, principal: Principal, kind: str, raw_code: str, after: str | None, limit: int) -> dict[str, Any]:
+def read_feed(
+    system: System, principal: Principal, kind: str, raw_code: str, after: str | None, limit: int
+) -> dict[str, Any]:
     code = raw_code.strip().upper()
     if not known_code(kind, code):
         known = ", ".join(CERTIFYING_BOARDS) if kind == BOARD else "a two-letter US state or territory code"
@@ -61,8 +82,14 @@ def read_feed(system: System, principal: Principal, kind: str, raw_code: str, af
         try:
             seq = decode_cursor(feed, after)
         except InvalidCursorError as error:
-            raise Problem(422, f"after= is not a cursor of the {feed} feed", [{"loc": ["query", "after"], "msg": str(error)}]) from None
+            raise Problem(
+                422, f"after= is not a cursor of the {feed} feed", [{"loc": ["query", "after"], "msg": str(error)}]
+            ) from None
         if seq > view.head(feed):
-            raise Problem(422, f"after= is beyond the end of the {feed} feed", [{"loc": ["query", "after"], "msg": "a cursor this feed never handed out"}])
+            raise Problem(
+                422,
+                f"after= is beyond the end of the {feed} feed",
+                [{"loc": ["query", "after"], "msg": "a cursor this feed never handed out"}],
+            )
     items = with_learners(view, view.page(feed, seq, limit))
     return {"items": items, "next": items[-1]["cursor"] if items else encode_cursor(feed, seq)}

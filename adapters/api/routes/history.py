@@ -12,12 +12,17 @@ from projections.history import TYPE_PATTERN
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/history", tags=["history"])
 
+
 def event_types(values: list[str]) -> list[str]:
     """`type=` repeated or comma-separated; each `Aggregate.Event`, `Aggregate` or `Event`."""
     types = [v.strip() for value in values for v in value.split(",") if v.strip()]
     bad = [t for t in types if not TYPE_PATTERN.match(t)]
     if bad:
-        raise Problem(422, f"not an event type: {bad[0]!r}", [{"loc": ["query", "type"], "msg": "expected Aggregate.Event, Aggregate or Event"}])
+        raise Problem(
+            422,
+            f"not an event type: {bad[0]!r}",
+            [{"loc": ["query", "type"], "msg": "expected Aggregate.Event, Aggregate or Event"}],
+        )
     return types
 
 
@@ -33,7 +38,11 @@ def instant(value: str | None, name: str, *, end_of_day: bool) -> datetime | Non
             return datetime.combine(day, time(), UTC)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Problem(422, f"{name}= is not a date or an ISO-8601 instant: {value!r}", [{"loc": ["query", name], "msg": "expected YYYY-MM-DD or an ISO-8601 instant"}]) from None
+        raise Problem(
+            422,
+            f"{name}= is not a date or an ISO-8601 instant: {value!r}",
+            [{"loc": ["query", name], "msg": "expected YYYY-MM-DD or an ISO-8601 instant"}],
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -43,11 +52,18 @@ def provider_history(
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     as_of: IsoInstant | None = Query(None, description="ISO-8601 instant; events recorded after it are left out"),
-    after: int = Query(0, ge=0, le=2**63 - 1, description="the `next` of the previous page"),  # a position fits a BIGINT
+    after: int = Query(
+        0, ge=0, le=2**63 - 1, description="the `next` of the previous page"
+    ),  # a position fits a BIGINT
     limit: int = Query(500, ge=1, le=5000),
-    type: list[str] = Query([], description="event types, repeated or comma-separated: `Provider.ContactAssigned`, `Provider` (all of an aggregate) or `ContactAssigned`"),  # noqa: A002
+    type: list[str] = Query(
+        [],
+        description="event types, repeated or comma-separated: `Provider.ContactAssigned`, `Provider` (all of an aggregate) or `ContactAssigned`",
+    ),  # noqa: A002
     from_: str | None = Query(None, alias="from", description="date or instant: events recorded at or after it"),
-    to: str | None = Query(None, description="date (that whole day included) or instant: events recorded at or before it"),
+    to: str | None = Query(
+        None, description="date (that whole day included) or instant: events recorded at or before it"
+    ),
 ) -> Any:
     """The provider's events up to an instant, in order, each with type, time, actor, channel and data;
     filtered by type and by the dates they were recorded, paged with `after`."""
@@ -58,7 +74,9 @@ def provider_history(
     since = instant(from_, "from", end_of_day=False)
     until = instant(to, "to", end_of_day=True)
     upper = min((m for m in (as_of, until) if m is not None), default=None)
-    items = system.history.view.events(accme_id, as_of=upper, after=after, limit=limit + 1, types=types or None, since=since)
+    items = system.history.view.events(
+        accme_id, as_of=upper, after=after, limit=limit + 1, types=types or None, since=since
+    )
     more = len(items) > limit
     items = items[:limit]
     return {

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import Field
 
-from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
 from adapters.db.account_tables import ACCOUNT_TABLES
@@ -29,11 +29,15 @@ class LearnerMatch(Strict):
 
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
-    birth_date: str | None = Field(default=None, max_length=10, description="MM-DD or YYYY-MM-DD; only month and day are compared")
+    birth_date: str | None = Field(
+        default=None, max_length=10, description="MM-DD or YYYY-MM-DD; only month and day are compared"
+    )
     state: str | None = Field(default=None, max_length=2, description="state of licensure, e.g. TN")
     licence_number: str | None = Field(default=None, max_length=40)
     npi: str | None = Field(default=None, max_length=10)
-    board: str | None = Field(default=None, max_length=8, description="ABA, ABIM, ABOHNS, ABOS, ABP, ABPATH, ABPMR, ABS or ABTS")
+    board: str | None = Field(
+        default=None, max_length=8, description="ABA, ABIM, ABOHNS, ABOS, ABP, ABPATH, ABPMR, ABS or ABTS"
+    )
     board_id: str | None = Field(default=None, max_length=40)
 
 
@@ -50,7 +54,9 @@ def match_learners(
     _may_match(principal)
     records = body if isinstance(body, list) else [body]
     if len(records) > MAX_BATCH:
-        raise Problem(422, f"at most {MAX_BATCH} records per request", [{"loc": ["body"], "msg": f"{len(records)} records"}])
+        raise Problem(
+            422, f"at most {MAX_BATCH} records per request", [{"loc": ["body"], "msg": f"{len(records)} records"}]
+        )
     queries = [MatchQuery(**record.model_dump()) for record in records]
     for index, query in enumerate(queries):
         query.validate(("body", str(index)) if isinstance(body, list) else ("body",))
@@ -65,7 +71,9 @@ def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
         raise Problem(403, "only a learner token has a record of its own")
     learner_id = system.learners.resolve(principal.learner or "")
     if learner_id is None:
-        raise Problem(404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}])
+        raise Problem(
+            404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}]
+        )
     return system.learners.get(learner_id).public()
 
 
@@ -81,7 +89,10 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
         already, position = error, None
     # The learner's web accounts go too (email and name): found in the accounts read model once it is current.
     system.projections.wait(system.store.head(), names=["accounts"])
-    accounts = [a["account_id"] for a in system.account_list.view.list_accounts([Account.tenant_of("learner", learner=learner_id)])]
+    accounts = [
+        a["account_id"]
+        for a in system.account_list.view.list_accounts([Account.tenant_of("learner", learner=learner_id)])
+    ]
     position = system.accounts.erase(accounts, acting(principal)) or position
     if already is not None and position is None:  # nothing was left to erase
         raise already

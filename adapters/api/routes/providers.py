@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from adapters.api.as_of import AsOfQuery, read_models
-from adapters.api.openapi import COMMAND, documented
 from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
 from adapters.bootstrap import System
@@ -67,7 +67,12 @@ def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPa
         return profile
 
 
-@router.post("/{accme_id}/accreditation-decisions", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
+@router.post(
+    "/{accme_id}/accreditation-decisions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProviderPublic,
+    responses=COMMAND,
+)
 def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Records an accreditation decision (accreditor staff overseeing the provider)."""
     profile = visible_profile(system, principal, accme_id)

@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import Field
 
-from adapters.api.openapi import COMMAND
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
@@ -20,7 +20,9 @@ SETTLED = ["provider_profile", "tokens"]
 
 class TokenCreate(Strict):
     label: str = Field(default="", max_length=200, description="what system will use it")
-    days: int | None = Field(default=None, ge=1, le=MAX_DAYS, description="lifetime in days (default: PARS_SYSTEM_TOKEN_DAYS, 365)")
+    days: int | None = Field(
+        default=None, ge=1, le=MAX_DAYS, description="lifetime in days (default: PARS_SYSTEM_TOKEN_DAYS, 365)"
+    )
 
 
 def _shown(doc: dict[str, Any]) -> dict[str, Any]:
@@ -41,12 +43,20 @@ def list_tokens(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPat
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
-def create_token(body: TokenCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
+def create_token(
+    body: TokenCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath
+) -> dict[str, Any]:
     """Issues a web-service token for the provider's own systems; the token is shown once."""
     require_editor(system, principal, accme_id)
     issued = system.tokens.issue("provider", acting(principal), provider=accme_id, label=body.label, days=body.days)
     _settle(system, issued.position)
-    return {"token_id": issued.token_id, "label": body.label, "scope": issued.scope, "expires_at": issued.expires_at.isoformat(), "token": issued.token}
+    return {
+        "token_id": issued.token_id,
+        "label": body.label,
+        "scope": issued.scope,
+        "expires_at": issued.expires_at.isoformat(),
+        "token": issued.token,
+    }
 
 
 @router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)

@@ -6,30 +6,43 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from adapters.api.openapi import documented
 from adapters.api.deps import PrincipalDep, SystemDep
+from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoDate
 from adapters.bootstrap import System
 from services.access import Principal
 from services.transcript_pdf import render_transcript_pdf
 from services.transcripts import (
-    Transcript, TranscriptForbiddenError, TranscriptQueries, TranscriptQuery, accme_transcript, credits_by_date,
+    Transcript,
+    TranscriptForbiddenError,
+    TranscriptQueries,
+    TranscriptQuery,
+    accme_transcript,
+    credits_by_date,
 )
 
-router = APIRouter(prefix="/accme", tags=["ACCME transcript web service"], responses=documented(403, 404))  # whose transcript a token may read; the physician not found
+router = APIRouter(
+    prefix="/accme", tags=["ACCME transcript web service"], responses=documented(403, 404)
+)  # whose transcript a token may read; the physician not found
 
 FirstName = Annotated[str | None, Query(alias="firstName", max_length=100, description="the learner's first name")]
 LastName = Annotated[str | None, Query(alias="lastName", max_length=100, description="the learner's last name")]
-State = Annotated[str | None, Query(alias="stateOfLicensure", pattern=r"^[A-Z]{2}$", description="two-letter state of licensure")]
-LicenceId = Annotated[str | None, Query(alias="stateMedicalLicenseID", max_length=40, description="state medical licence ID")]
+State = Annotated[
+    str | None, Query(alias="stateOfLicensure", pattern=r"^[A-Z]{2}$", description="two-letter state of licensure")
+]
+LicenceId = Annotated[
+    str | None, Query(alias="stateMedicalLicenseID", max_length=40, description="state medical licence ID")
+]
 Npi = Annotated[str | None, Query(alias="npi", pattern=r"^[0-9]{10}$", description="10-digit NPI")]
 Start = Annotated[IsoDate | None, Query(alias="completionDateRangeStart", description="YYYY-MM-DD")]
 End = Annotated[IsoDate | None, Query(alias="completionDateRangeEnd", description="YYYY-MM-DD")]
 
 
 def transcript_queries(system: System) -> TranscriptQueries:
-    return TranscriptQueries(system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view)
+    return TranscriptQueries(
+        system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view
+    )
 
 
 def _transcript(system: System, principal: Principal, q: TranscriptQuery) -> Transcript:
@@ -41,35 +54,81 @@ def _transcript(system: System, principal: Principal, q: TranscriptQuery) -> Tra
 
 @router.get("/GetLearnerTranscriptbyLearner")
 def transcript_json(
-    system: SystemDep, principal: PrincipalDep, firstName: FirstName = None, lastName: LastName = None, stateOfLicensure: State = None,
-    stateMedicalLicenseID: LicenceId = None, npi: Npi = None, completionDateRangeStart: Start = None, completionDateRangeEnd: End = None,
+    system: SystemDep,
+    principal: PrincipalDep,
+    firstName: FirstName = None,
+    lastName: LastName = None,
+    stateOfLicensure: State = None,
+    stateMedicalLicenseID: LicenceId = None,
+    npi: Npi = None,
+    completionDateRangeStart: Start = None,
+    completionDateRangeEnd: End = None,
 ) -> dict[str, Any]:
     """A learner's transcript as ACCME transcript JSON; learners read their own, boards and accreditors name the physician."""
-    q = TranscriptQuery(firstName, lastName, stateOfLicensure, stateMedicalLicenseID, npi, completionDateRangeStart, completionDateRangeEnd)
+    q = TranscriptQuery(
+        firstName,
+        lastName,
+        stateOfLicensure,
+        stateMedicalLicenseID,
+        npi,
+        completionDateRangeStart,
+        completionDateRangeEnd,
+    )
     return accme_transcript(_transcript(system, principal, q))
 
 
-@router.get("/GetLearnerTranscriptbyLearnerPDF", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get(
+    "/GetLearnerTranscriptbyLearnerPDF", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
+)
 def transcript_pdf(
-    system: SystemDep, principal: PrincipalDep, firstName: FirstName = None, lastName: LastName = None, stateOfLicensure: State = None,
-    stateMedicalLicenseID: LicenceId = None, npi: Npi = None, completionDateRangeStart: Start = None, completionDateRangeEnd: End = None,
+    system: SystemDep,
+    principal: PrincipalDep,
+    firstName: FirstName = None,
+    lastName: LastName = None,
+    stateOfLicensure: State = None,
+    stateMedicalLicenseID: LicenceId = None,
+    npi: Npi = None,
+    completionDateRangeStart: Start = None,
+    completionDateRangeEnd: End = None,
 ) -> Response:
     """The same transcript as a PDF to hand to a licensing board: physician, completions, totals by credit type."""
-    q = TranscriptQuery(firstName, lastName, stateOfLicensure, stateMedicalLicenseID, npi, completionDateRangeStart, completionDateRangeEnd)
+    q = TranscriptQuery(
+        firstName,
+        lastName,
+        stateOfLicensure,
+        stateMedicalLicenseID,
+        npi,
+        completionDateRangeStart,
+        completionDateRangeEnd,
+    )
     t = _transcript(system, principal, q)
     pdf = render_transcript_pdf(t.learner, t.rows, t.totals, t.start, t.end)
     name = f"transcript-{t.learner['last_name']}".encode("ascii", "ignore").decode() or "transcript"
-    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'}
+    )
 
 
 @router.get("/GetLearnerTranscriptCreditsByDate")
 def transcript_credits(
-    system: SystemDep, principal: PrincipalDep,
+    system: SystemDep,
+    principal: PrincipalDep,
     completionDateRangeStart: Annotated[IsoDate, Query(description="YYYY-MM-DD")],
     completionDateRangeEnd: Annotated[IsoDate, Query(description="YYYY-MM-DD")],
-    firstName: FirstName = None, lastName: LastName = None, stateOfLicensure: State = None,
-    stateMedicalLicenseID: LicenceId = None, npi: Npi = None,
+    firstName: FirstName = None,
+    lastName: LastName = None,
+    stateOfLicensure: State = None,
+    stateMedicalLicenseID: LicenceId = None,
+    npi: Npi = None,
 ) -> dict[str, Any]:
     """Credit totals by credit type for the date range (totalCredits: the CME credit, in points)."""
-    q = TranscriptQuery(firstName, lastName, stateOfLicensure, stateMedicalLicenseID, npi, completionDateRangeStart, completionDateRangeEnd)
+    q = TranscriptQuery(
+        firstName,
+        lastName,
+        stateOfLicensure,
+        stateMedicalLicenseID,
+        npi,
+        completionDateRangeStart,
+        completionDateRangeEnd,
+    )
     return credits_by_date(_transcript(system, principal, q))

@@ -22,7 +22,13 @@ from domain.provider import Decision
 from services.access import Role
 
 router = APIRouter()
-SORTS = [("accme_id", "ACCME ID"), ("name", "Name"), ("days_to_deadline", "Days to deadline"), ("missing_count", "Missing steps"), ("-late_count", "Late steps")]
+SORTS = [
+    ("accme_id", "ACCME ID"),
+    ("name", "Name"),
+    ("days_to_deadline", "Days to deadline"),
+    ("missing_count", "Missing steps"),
+    ("-late_count", "Late steps"),
+]
 
 
 def staff(user: WebUser) -> list[str] | None:
@@ -34,7 +40,9 @@ def staff(user: WebUser) -> list[str] | None:
 
 def overseen(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
     staff(user)
-    profile = system_of(request).profiles.view.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
+    profile = (
+        system_of(request).profiles.view.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
+    )
     if profile is None or not user.principal.oversees(profile["accreditor"]):
         raise PageNotFound()
     return profile
@@ -50,11 +58,26 @@ def providers(request: Request, user: UserDep, q: str = "") -> Response:
     return render(request, "accreditor/providers.html", rows=rows, q=q)
 
 
-def _provider_page(request: Request, user: WebUser, profile: dict[str, Any], errors: dict[str, str] | None = None, form: dict[str, Any] | None = None,
-                   status: int = 200) -> Response:
+def _provider_page(
+    request: Request,
+    user: WebUser,
+    profile: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
     accounts = system_of(request).account_list.view.list_accounts([f"provider:{profile['accme_id']}"])
-    return render(request, "accreditor/provider.html", status, provider=profile, accounts=accounts, errors=errors or {}, form=form or {},
-                  decisions=[(d.value, d.value) for d in Decision], year=system_of(request).annual.today().year)
+    return render(
+        request,
+        "accreditor/provider.html",
+        status,
+        provider=profile,
+        accounts=accounts,
+        errors=errors or {},
+        form=form or {},
+        decisions=[(d.value, d.value) for d in Decision],
+        year=system_of(request).annual.today().year,
+    )
 
 
 @router.get("/accreditor/providers/{accme_id}")
@@ -68,15 +91,38 @@ async def decide(request: Request, user: UserDep, accme_id: str) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        cmd = RecordAccreditationDecision(accme_id=accme_id, decision=form.get("decision", ""), decided_on=form.get("decided_on") or None,
-                                          term_ends=form.get("term_ends") or None)
+        cmd = RecordAccreditationDecision(
+            accme_id=accme_id,
+            decision=form.get("decision", ""),
+            decided_on=form.get("decided_on") or None,
+            term_ends=form.get("term_ends") or None,
+        )
         outcome = system.providers.handle(cmd, user.acting)
     except ValidationError as bad:
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in bad.errors()]
-        return _provider_page(request, user, profile, field_errors(errors, {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"}, "decision"), form, 422)
+        return _provider_page(
+            request,
+            user,
+            profile,
+            field_errors(
+                errors, {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"}, "decision"
+            ),
+            form,
+            422,
+        )
     except DomainError as bad:
-        return _provider_page(request, user, profile, field_errors([{"loc": list(bad.loc), "msg": bad.message}],
-                              {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"}, "decision"), form, 422)
+        return _provider_page(
+            request,
+            user,
+            profile,
+            field_errors(
+                [{"loc": list(bad.loc), "msg": bad.message}],
+                {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"},
+                "decision",
+            ),
+            form,
+            422,
+        )
     settle(system, outcome.position)
     return see_other(f"/accreditor/providers/{accme_id}", f"The decision “{form.get('decision')}” is recorded.")
 
@@ -97,10 +143,24 @@ async def reopen(request: Request, user: UserDep, accme_id: str) -> Response:
         return _provider_page(request, user, profile, field_errors(errors, fields, "reason"), form, 422)
     except ValueError as bad:
         if isinstance(bad, DomainError):
-            return _provider_page(request, user, profile, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "reopen_year"), form, 422)
+            return _provider_page(
+                request,
+                user,
+                profile,
+                field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "reopen_year"),
+                form,
+                422,
+            )
         return _provider_page(request, user, profile, {"reopen_year": "enter the year, e.g. 2025"}, form, 422)
     except DomainError as bad:
-        return _provider_page(request, user, profile, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "reopen_year"), form, 409)
+        return _provider_page(
+            request,
+            user,
+            profile,
+            field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "reopen_year"),
+            form,
+            409,
+        )
     settle(system, outcome.position)
     return see_other(f"/accreditor/providers/{accme_id}", f"The {year} annual report is reopened.")
 
@@ -111,17 +171,35 @@ async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        account = system.accounts.invite(form.get("email", ""), form.get("name", ""), "provider", Account.tenant_of("provider", provider=accme_id),
-                                         user.acting, base_url(request), inviter=f"{user.name} ({user.scope} accreditor staff)")
+        account = system.accounts.invite(
+            form.get("email", ""),
+            form.get("name", ""),
+            "provider",
+            Account.tenant_of("provider", provider=accme_id),
+            user.acting,
+            base_url(request),
+            inviter=f"{user.name} ({user.scope} accreditor staff)",
+        )
     except DomainError as bad:
-        return _provider_page(request, user, profile, field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"email": "email", "name": "name"}, "email"), form, 422)
+        return _provider_page(
+            request,
+            user,
+            profile,
+            field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"email": "email", "name": "name"}, "email"),
+            form,
+            422,
+        )
     settle(system, system.store.head())
     return see_other(f"/accreditor/providers/{accme_id}", f"An invitation was sent to {account.email}.")
 
 
 def _year_end_rows(request: Request, user: WebUser, year: int, status: str, sort: str) -> list[dict[str, Any]]:
-    return system_of(request).annual.year_end(year, staff(user), sort=sort if sort in dict(SORTS) else "accme_id",
-                                              status=status if status in ("complete", "incomplete", "late") else None)
+    return system_of(request).annual.year_end(
+        year,
+        staff(user),
+        sort=sort if sort in dict(SORTS) else "accme_id",
+        status=status if status in ("complete", "incomplete", "late") else None,
+    )
 
 
 def _year(request: Request, year: int | None) -> int:
@@ -130,35 +208,62 @@ def _year(request: Request, year: int | None) -> int:
 
 
 @router.get("/accreditor/year-end")
-def year_end(request: Request, user: UserDep, year: int | None = None, status: str = "", sort: str = "accme_id") -> Response:
+def year_end(
+    request: Request, user: UserDep, year: int | None = None, status: str = "", sort: str = "accme_id"
+) -> Response:
     year = _year(request, year)
     rows = _year_end_rows(request, user, year, status, sort)
     today = system_of(request).annual.today()
-    return render(request, "accreditor/year_end.html", rows=rows, year=year, status=status, sort=sort, sorts=SORTS, steps=STEP_KEYS,
-                  step_names=STEP_NAMES, years=list(range(today.year, today.year - 5, -1)))
+    return render(
+        request,
+        "accreditor/year_end.html",
+        rows=rows,
+        year=year,
+        status=status,
+        sort=sort,
+        sorts=SORTS,
+        steps=STEP_KEYS,
+        step_names=STEP_NAMES,
+        years=list(range(today.year, today.year - 5, -1)),
+    )
 
 
 @router.get("/accreditor/year-end.csv")
-def year_end_download(request: Request, user: UserDep, year: int | None = None, status: str = "", sort: str = "accme_id") -> Response:
+def year_end_download(
+    request: Request, user: UserDep, year: int | None = None, status: str = "", sort: str = "accme_id"
+) -> Response:
     year = _year(request, year)
     rows = _year_end_rows(request, user, year, status, sort)
-    return Response(year_end_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'})
-
-
+    return Response(
+        year_end_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
+    )
 
 
 # --- users: colleagues and physicians -------------------------------------------------------------
 
 
-def _users_page(request: Request, user: WebUser, form: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
+def _users_page(
+    request: Request, user: WebUser, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
     view = system_of(request).account_list.view
     # Physicians' accounts belong to no accreditor: a state's staff see those its own staff invited.
     invited_here = "accreditor:" if user.principal.state is None else f"accreditor:{user.principal.state}:"
     physicians = [a for a in view.list_accounts(role="learner") if a["invited_by"].startswith(invited_here)]
     accounts = view.list_accounts([f"accreditor:{user.scope}"]) + physicians
-    return render(request, "users.html", status, provider=None, accounts=accounts, form=form, errors=errors, action="/accreditor/users",
-                  roles=[("accreditor", f"{user.scope} accreditor staff"), ("learner", "Physician (CME Passport)")], learner_field=True)
+    return render(
+        request,
+        "users.html",
+        status,
+        provider=None,
+        accounts=accounts,
+        form=form,
+        errors=errors,
+        action="/accreditor/users",
+        roles=[("accreditor", f"{user.scope} accreditor staff"), ("learner", "Physician (CME Passport)")],
+        learner_field=True,
+    )
 
 
 @router.get("/accreditor/users")
@@ -178,16 +283,27 @@ async def invite_user(request: Request, user: UserDep) -> Response:
         if role == "learner":
             learner_id = system.learners.resolve_not_erased(form.get("learner", ""))
             if learner_id is None:
-                raise InvalidValueError("no physician in the learner directory has that learner ID or NPI", loc=("body", "learner"))
+                raise InvalidValueError(
+                    "no physician in the learner directory has that learner ID or NPI", loc=("body", "learner")
+                )
             tenant = Account.tenant_of("learner", learner=learner_id)
         elif role == "accreditor":
             tenant = Account.tenant_of("accreditor", state=user.principal.state)
         else:
             raise InvalidValueError("choose a role", loc=("body", "role"))
-        account = system.accounts.invite(form.get("email", ""), form.get("name", ""), role, tenant, user.acting, base_url(request),
-                                         inviter=f"{user.name} ({user.scope} accreditor staff)")
+        account = system.accounts.invite(
+            form.get("email", ""),
+            form.get("name", ""),
+            role,
+            tenant,
+            user.acting,
+            base_url(request),
+            inviter=f"{user.name} ({user.scope} accreditor staff)",
+        )
     except DomainError as bad:
         fields = {"email": "email", "name": "name", "role": "role", "learner": "learner"}
-        return _users_page(request, user, form, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "email"), 422)
+        return _users_page(
+            request, user, form, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "email"), 422
+        )
     settle(system, system.store.head())
     return see_other("/accreditor/users", f"An invitation was sent to {account.email}.")

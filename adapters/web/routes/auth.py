@@ -54,7 +54,14 @@ async def sign_in(request: Request) -> Response:
         account = system.accounts.sign_in(email, password, request.client.host if request.client else "unknown")
     except SignInRefusedError as refused:
         status = 429 if refused.locked_until else 401
-        return render(request, "sign_in.html", status, next=safe_next(form.get("next")), email=email, errors={"password": refused.message})
+        return render(
+            request,
+            "sign_in.html",
+            status,
+            next=safe_next(form.get("next")),
+            email=email,
+            errors={"password": refused.message},
+        )
     response = see_other(safe_next(form.get("next")) or home_of(account.role, account.scope))
     start_session(request, response, str(account.id))
     return response
@@ -77,7 +84,9 @@ async def forgot(request: Request) -> Response:
     form = await posted(request)
     email = form.get("email", "")
     if not email:
-        return render(request, "forgot.html", 422, email=email, errors={"email": "enter your email address"}, sent=False)
+        return render(
+            request, "forgot.html", 422, email=email, errors={"email": "enter your email address"}, sent=False
+        )
     system_of(request).accounts.request_reset(email, base_url(request))
     # The same answer whether or not the address has an account: nobody learns who has one.
     return render(request, "forgot.html", email=email, errors={}, sent=True)
@@ -110,7 +119,9 @@ async def set_password(request: Request) -> Response:
     except LinkNotValidError as bad:
         return render(request, "set_password.html", 410, link_error=bad.message, errors={})
     except DomainError as bad:
-        return _link_page(request, token, field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"password": "password"}), 422)
+        return _link_page(
+            request, token, field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"password": "password"}), 422
+        )
     response = see_other("/sign-in", f"Your password is saved. Sign in with {account.email}.")
     end_session(request, response)
     return response
@@ -127,9 +138,13 @@ async def edit_profile(request: Request, user: UserDep) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        system.accounts.edit_profile(user.account_id, form.get("name", ""), form.get("title", ""), form.get("phone", ""), user.acting)
+        system.accounts.edit_profile(
+            user.account_id, form.get("name", ""), form.get("title", ""), form.get("phone", ""), user.acting
+        )
     except DomainError as bad:
         account = system.accounts.get(user.account_id)
-        errors = field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"name": "name", "title": "title", "phone": "phone"})
+        errors = field_errors(
+            [{"loc": list(bad.loc), "msg": bad.message}], {"name": "name", "title": "title", "phone": "phone"}
+        )
         return render(request, "profile.html", 422, account=account, form=form, errors=errors)
     return see_other("/profile", "Your profile is saved.")

@@ -36,7 +36,9 @@ def _day(value: str) -> date | None:
         return None
 
 
-def transcript(system: System, user: WebUser, start: date | None, end: date | None) -> tuple[list[dict[str, Any]], dict[str, float]]:
+def transcript(
+    system: System, user: WebUser, start: date | None, end: date | None
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """What `GET /api/v1/passport/transcript` answers (the route function itself, so the pages keep no copy of it)."""
     body = api_transcript(system, user.principal, start, end)
     return body["completions"], body["totals"]
@@ -57,8 +59,17 @@ def my_transcript(request: Request, user: UserDep, start: str = "", end: str = "
         last = None
     completions, totals = transcript(system, user, first, last)
     learner = system.learners.get(learner_id).public()
-    return render(request, "passport/transcript.html", 422 if errors else 200, learner=learner, completions=completions, totals=totals,
-                  start=start, end=end, errors=errors)
+    return render(
+        request,
+        "passport/transcript.html",
+        422 if errors else 200,
+        learner=learner,
+        completions=completions,
+        totals=totals,
+        start=start,
+        end=end,
+        errors=errors,
+    )
 
 
 @router.get("/passport/transcript.pdf")
@@ -66,7 +77,9 @@ def my_transcript_pdf(request: Request, user: UserDep, start: str = "", end: str
     """The ACCME transcript PDF route itself, for the signed-in physician."""
     _learner_id(request, user)
     try:
-        return api_transcript_pdf(system_of(request), user.principal, completionDateRangeStart=_day(start), completionDateRangeEnd=_day(end))
+        return api_transcript_pdf(
+            system_of(request), user.principal, completionDateRangeStart=_day(start), completionDateRangeEnd=_day(end)
+        )
     except Problem:
         raise PageNotFound() from None
 
@@ -76,4 +89,13 @@ def catalog(request: Request, q: str = "", page: int = 1, past: str = "") -> Res
     """The public CME Passport catalog (no sign-in), from the same route function as `GET /api/v1/passport/catalog`."""
     body = passport_catalog(system_of(request), q=q[:200], page=min(max(page, 1), 10_000), past=past == "yes")
     pages = max(1, -(-body["count"] // body["page_size"]))
-    return render(request, "passport/catalog.html", rows=body["data"], count=body["count"], page=body["page"], pages=pages, q=q, past=past == "yes")
+    return render(
+        request,
+        "passport/catalog.html",
+        rows=body["data"],
+        count=body["count"],
+        page=body["page"],
+        pages=pages,
+        q=q,
+        past=past == "yes",
+    )
