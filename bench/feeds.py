@@ -217,7 +217,7 @@ def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Ite
             relay.stop()
             system.projections.stop()
         return
-    import httpx
+    import httpx2 as httpx  # the test extras' HTTP client (starlette.testclient's too)
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
