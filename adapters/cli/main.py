@@ -95,6 +95,8 @@ def serve(
     with system_or_exit(serve_address(host, port)) as system:
         err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")
         err.print(f"mailed links point to {system.settings.public_base()} (PARS_PUBLIC_URL)")
+        # The CLI in another terminal does not know this address: the line that tells it (the README's tour).
+        err.print(f"for the CLI and curls in another terminal: export PARS_PUBLIC_URL={system.settings.public_base()}")
         uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
 
 

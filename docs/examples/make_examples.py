@@ -27,12 +27,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from adapters.batch.completion_files import SHEET
+from domain.activity import activity_number_candidate
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))  # the repository's packages, when run as a script
-
-from adapters.batch.completion_files import SHEET  # noqa: E402
-from domain.activity import activity_number_candidate  # noqa: E402
-
 PROVIDER = "0001234"
 
 
