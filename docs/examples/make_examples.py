@@ -12,7 +12,9 @@ Completions are accepted from 1 January of last year until 31 March, from 1 Janu
 after: the files are dated in YEAR (by default this year's reporting year), early enough to have
 passed. The completion files name each activity by its 9-digit ACCME activity ID, which PARS
 derives from the provider and the Provider Activity ID, so they are known before the upload.
-`tests/cli/test_readme_tour.py` walks the tour with these files against a real `pars serve`.
+`tests/cli/test_readme_tour.py` walks the tour with these files against a real `pars serve`; after
+making them for another year, change the year the README's tour asks for (`dashboard?year=`) and the
+dates of its board feed example to match.
 """
 
 from __future__ import annotations
