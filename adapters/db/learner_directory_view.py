@@ -10,8 +10,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from adapters.db.learner_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
-from adapters.db.views import SqlView
+from adapters.db.learner_directory_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
+from adapters.db.view_base import SqlView
 from domain.geography import US_STATES
 from projections.learner_directory import LearnerDirectoryView
 
