@@ -16,7 +16,7 @@ from sqlalchemy import Table, insert, select
 
 from adapters.db.feeds_tables import feed_activities, feed_completions, feed_heads, feed_items, feed_learners
 from adapters.db.learner_directory_tables import learner_directory
-from adapters.db.view_base import SqlView, upsert
+from adapters.db.view_base import Batch, SqlView, upsert
 from projections.feeds import FeedView
 
 LOOKUP_CHUNK = 500
@@ -42,14 +42,14 @@ class SqlFeedView(SqlView, FeedView):
     def _pending(self) -> _Pending:
         batch = self._batch
         assert batch is not None, "feed rows are written inside the view's transaction"
-        pending: _Pending | None = getattr(batch, "feeds", None)
+        pending: _Pending | None = batch.pending
         if pending is None:
-            pending = batch.feeds = _Pending()  # type: ignore[attr-defined]
+            pending = batch.pending = _Pending()
         return pending
 
     def _pending_or_none(self) -> _Pending | None:
         batch = self._batch
-        return getattr(batch, "feeds", None) if batch is not None else None
+        return batch.pending if batch is not None else None
 
     # --- routing state -----------------------------------------------------------------------
 
@@ -162,8 +162,8 @@ class SqlFeedView(SqlView, FeedView):
                 )
             self._track(conn, tracking)
 
-    def _flush(self, batch: Any) -> None:
-        pending: _Pending | None = getattr(batch, "feeds", None)
+    def _flush(self, batch: Batch) -> None:
+        pending: _Pending | None = batch.pending
         if pending is None:
             return
         conn = batch.conn
@@ -173,7 +173,7 @@ class SqlFeedView(SqlView, FeedView):
         self._upsert(conn, feed_activities, "key", list(pending.activities.values()))
         self._upsert(conn, feed_learners, "learner_id", list(pending.learners.values()))
         self._upsert(conn, feed_completions, "key", [{"key": k, "doc": d} for k, d in pending.completions.items()])
-        batch.feeds = None
+        batch.pending = None
 
     def _upsert(self, conn: Any, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
         if not rows:

@@ -21,7 +21,8 @@ from projections.base import ProjectionView
 
 class Batch:
     """One open transaction of a view: its connection, the first and last positions applied in it,
-    and documents read or written during it (flushed once, at the end)."""
+    documents read or written during it and rows appended (flushed once, at the end), and `pending`:
+    what a view buffers of its own kind (feeds, the learner directory), which its `_flush` writes."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -30,6 +31,7 @@ class Batch:
         self.docs: dict[str, dict[str, Any] | None] = {}
         self.dirty: dict[str, dict[str, Any]] = {}
         self.rows: list[dict[str, Any]] = []
+        self.pending: Any = None
 
 
 class SqlView(ProjectionView):
