@@ -60,13 +60,17 @@ class ParsStore(Application[Any]):
 
     def _notify(self, recordings: Any) -> None:
         super()._notify(recordings)
-        with self._appended:
-            self._appended.notify_all()
+        self.wake_waiters()
 
     def wait_for_append(self, timeout: float) -> None:
         """Wakes in-process projection runners as soon as something is saved here."""
         with self._appended:
             self._appended.wait(timeout)
+
+    def wake_waiters(self) -> None:
+        """Wakes whoever waits in `wait_for_append` now: an append, or a runner being stopped."""
+        with self._appended:
+            self._appended.notify_all()
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
