@@ -15,6 +15,7 @@ from adapters.db.feeds_view import SqlFeedView
 from adapters.db.history_view import SqlHistoryView
 from adapters.db.learner_directory_view import SqlLearnerDirectoryView
 from adapters.db.learner_key_store import SqlPersonalKeys
+from adapters.db.log_reads import SqlLogReads
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.scratch import scratch_views
 from adapters.db.session_store import SqlSessions
@@ -114,6 +115,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     providers = ProviderRegistry(store)
     personal_keys = SqlPersonalKeys(db)
     store.use_personal_keys(personal_keys)
+    store.use_log_reads(SqlLogReads(store.recorder))
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
