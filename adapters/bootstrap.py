@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.db.account_views import SqlAccountView, SqlCredentials, SqlSessions, SqlSignInThrottle
-from adapters.db.activity_views import SqlActivitySummaryView
-from adapters.db.annual_views import SqlChecklistView
-from adapters.db.audit_views import SqlEventChainView
-from adapters.db.completion_views import SqlTranscriptView
+from adapters.db.accounts_view import SqlAccountView
+from adapters.db.activity_summary_view import SqlActivitySummaryView
+from adapters.db.checklist_view import SqlChecklistView
+from adapters.db.credential_store import SqlCredentials
 from adapters.db.database import Database
-from adapters.db.feed_views import SqlFeedView
-from adapters.db.learner_keys import SqlPersonalKeys
-from adapters.db.learner_views import SqlLearnerDirectoryView
+from adapters.db.directory_view import SqlDirectoryView
+from adapters.db.event_chain_view import SqlEventChainView
+from adapters.db.feeds_view import SqlFeedView
+from adapters.db.history_view import SqlHistoryView
+from adapters.db.learner_directory_view import SqlLearnerDirectoryView
+from adapters.db.learner_key_store import SqlPersonalKeys
+from adapters.db.log_reads import SqlLogReads
+from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.scratch import scratch_views
-from adapters.db.token_views import SqlTokenView
-from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
+from adapters.db.session_store import SqlSessions
+from adapters.db.throttle_store import SqlSignInThrottle
+from adapters.db.tokens_view import SqlTokenView
+from adapters.db.transcripts_view import SqlTranscriptView
 from adapters.mail import mailer_from
 from adapters.passwords import Argon2Hasher
 from adapters.settings import Settings
@@ -109,6 +115,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     providers = ProviderRegistry(store)
     personal_keys = SqlPersonalKeys(db)
     store.use_personal_keys(personal_keys)
+    store.use_log_reads(SqlLogReads(store.recorder))
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))

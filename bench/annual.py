@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from adapters.bootstrap import System, bootstrap
-from adapters.db.annual_tables import annual_activity_facts, annual_enduring_counts
+from adapters.db.checklist_tables import annual_activity_facts, annual_enduring_counts
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary

@@ -19,7 +19,7 @@ import statistics
 import time
 
 from adapters.bootstrap import bootstrap
-from adapters.db.learner_tables import PERSONAL_TABLES
+from adapters.db.learner_directory_tables import PERSONAL_TABLES
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.learners import Licence, RegisterLearner

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.bootstrap import System, bootstrap
-from adapters.db.feed_views import SqlRelayPosition
+from adapters.db.relay_position import SqlRelayPosition
 from adapters.kafka.relay import kafka_relay
 from adapters.settings import Settings
 from adapters.tokens import issue_token

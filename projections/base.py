@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import TrackingRecorder
+from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
 
 #: Fields every event carries; the rest of its fields are its data.
@@ -61,6 +61,21 @@ class ParsProjection(Projection[TView], Generic[TView]):
     #: only inserts tracking): the runner then tracks them without decoding them, which is most of
     #: the work when a 100,000-completion batch passes a read model that ignores completions.
     skips_unhandled: bool = False
+
+    #: True when it takes each page of the log whole (`process_page`): every event of the page
+    #: decoded, beside the notification as stored (the event chain hashes the stored bytes; the feeds
+    #: look up a page's learners and activities at once). Otherwise the runner calls `process_event`.
+    processes_pages: bool = False
+
+    #: False when `pars projections rebuild` without a name leaves it alone (feeds: consumers hold
+    #: cursors into them; the event chain: a rebuild would bless a tampered row).
+    rebuild_by_default: bool = True
+
+    def process_page(self, page: Sequence[tuple[Any, Any, Tracking]]) -> None:
+        """Applies a page of (stored notification, domain event, tracking) inside the view's
+        transaction; the runner calls it when `processes_pages` is set. By default, each event in turn."""
+        for _, domain_event, tracking in page:
+            self.process_event(domain_event, tracking)
 
     def handled_types(self) -> tuple[type, ...]:
         """The event classes it registers handlers for (subclasses included)."""

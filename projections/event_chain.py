@@ -71,6 +71,7 @@ class EventChainProjection(ParsProjection[EventChainView]):
 
     name = "event_chain"
     rebuild_by_default = False  # a rebuild re-hashes whatever is stored now: it would bless a tampered row
+    processes_pages = True
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # pragma: no cover - see process_page
         raise TypeError("event_chain hashes stored notifications: the runner calls process_page")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -230,8 +231,9 @@ class FeedProjection(ParsProjection[FeedView]):
     name = "feeds"
     #: Consumers hold cursors into the feeds; see the module docstring for why a rebuild is named.
     rebuild_by_default = False
+    processes_pages = True
 
-    def process_page(self, page: list[tuple[Any, Any, Tracking]]) -> None:
+    def process_page(self, page: Sequence[tuple[Any, Any, Tracking]]) -> None:
         """A page of the log (notification, event, tracking) inside the batch's transaction: its
         learners, activities and earlier completions looked up with one query each, then each event."""
         self.prefetch([domain_event for _, domain_event, _ in page])

@@ -180,8 +180,7 @@ class FeedRelay:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
-        with self.store._appended:
-            self.store._appended.notify_all()
+        self.store.wake_waiters()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

@@ -72,9 +72,6 @@ class BatchProjectionRunner:
         twice and losing a race is not an error; the compare-and-set on the position stays as the
         last guard. With `wait` off, a read model another process is busy with is left to it (0)."""
         view = self.projection.view
-        # A projection that needs the events as stored and the whole page at once (the event chain
-        # hashes the stored bytes and reads its chains' heads once a page) gets them so.
-        process_page = getattr(self.projection, "process_page", None)
         with view.transaction():
             position = view.claim(self.store.name, wait=wait)
             if position is None:  # another process is applying a page of it right now
@@ -84,8 +81,8 @@ class BatchProjectionRunner:
             page = [n for n in notifications if n.id > position]
             if not page:
                 return len(notifications)
-            if process_page is not None:
-                process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in page])
+            if self.projection.processes_pages:
+                self.projection.process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in page])
                 return len(notifications)
             for notification in page:
                 tracking = Tracking(self.store.name, notification.id)
@@ -99,7 +96,7 @@ class BatchProjectionRunner:
         """Whether an event of this topic must be decoded for the projection (see ParsProjection.skips_unhandled)."""
         wanted = self._topics.get(topic)
         if wanted is None:
-            if not getattr(self.projection, "skips_unhandled", False):
+            if not self.projection.skips_unhandled:
                 wanted = True
             else:
                 try:
@@ -148,8 +145,7 @@ class ProjectionSupervisor:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
-        with self.store._appended:
-            self.store._appended.notify_all()
+        self.store.wake_waiters()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -33,6 +34,18 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class LogReads(ABC):
+    """Reads of the stored log that the library's recorder does not offer, in the database's own SQL."""
+
+    @abstractmethod
+    def existing(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these aggregates are stored (have a first event)."""
+
+    @abstractmethod
+    def notifications_at(self, positions: Iterable[int]) -> list[Notification]:
+        """The stored events at these log positions, in position order."""
+
+
 class ParsStore(Application[Any]):
     """The event store: aggregates in, ordered notifications out."""
 
@@ -43,6 +56,7 @@ class ParsStore(Application[Any]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._appended = threading.Condition()
+        self._log_reads: LogReads | None = None
 
     def construct_mapper(self) -> Mapper[Any]:
         # Seals learners' personal fields with per-learner keys (services/personal_data.py).
@@ -60,77 +74,35 @@ class ParsStore(Application[Any]):
 
     def _notify(self, recordings: Any) -> None:
         super()._notify(recordings)
-        with self._appended:
-            self._appended.notify_all()
+        self.wake_waiters()
 
     def wait_for_append(self, timeout: float) -> None:
         """Wakes in-process projection runners as soon as something is saved here."""
         with self._appended:
             self._appended.wait(timeout)
 
+    def wake_waiters(self) -> None:
+        """Wakes whoever waits in `wait_for_append` now: an append, or a runner being stopped."""
+        with self._appended:
+            self._appended.notify_all()
+
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def use_log_reads(self, reads: LogReads) -> None:
+        """Gives the store the reads of its log that need the database's own SQL (adapters/db/log_reads.py)."""
+        self._log_reads = reads
+
     def existing(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these aggregates are stored (have a first event): one query per 500 ids, not one per id."""
-        wanted = list(dict.fromkeys(ids))
-        found: set[uuid.UUID] = set()
-        recorder: Any = self.recorder
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            if hasattr(recorder.datastore, "schema"):  # PostgreSQL
-                from psycopg.sql import SQL, Identifier
-
-                statement = SQL(
-                    "SELECT originator_id FROM {schema}.{table} WHERE originator_version = 1 AND originator_id = ANY(%s)"
-                ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
-                with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-                    curs.execute(statement, [chunk])
-                    found.update(uuid.UUID(str(row["originator_id"])) for row in curs.fetchall())
-            else:  # SQLite stores the id as hex text
-                statement = (
-                    f"SELECT originator_id FROM {recorder.events_table_name} "
-                    f"WHERE originator_version=1 AND originator_id IN ({','.join('?' * len(chunk))})"
-                )
-                with recorder.datastore.transaction(commit=False) as c:
-                    c.execute(statement, [u.hex for u in chunk])
-                    found.update(uuid.UUID(str(row["originator_id"])) for row in c.fetchall())
-        return found
+        return self._reads().existing(ids)
 
     def notifications_at(self, positions: Iterable[int]) -> list[Notification]:
         """The stored events at these log positions, in position order: one query per 500 positions
         (an as-of replay reads one provider's events scattered through a large log)."""
-        wanted = sorted(set(positions))
-        found: list[Notification] = []
-        recorder: Any = self.recorder
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            if hasattr(recorder.datastore, "schema"):  # PostgreSQL
-                from psycopg.sql import SQL, Identifier
+        return self._reads().notifications_at(positions)
 
-                statement = SQL(
-                    "SELECT notification_id, originator_id, originator_version, topic, state "
-                    "FROM {schema}.{table} WHERE notification_id = ANY(%s) ORDER BY notification_id"
-                ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
-                with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-                    curs.execute(statement, [chunk])
-                    rows = [
-                        (r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                        for r in curs.fetchall()
-                    ]
-            else:
-                statement = (
-                    f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
-                    f"WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid"
-                )
-                with recorder.datastore.transaction(commit=False) as c:
-                    c.execute(statement, chunk)
-                    rows = [
-                        (r["rowid"], uuid.UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"])
-                        for r in c.fetchall()
-                    ]
-            found.extend(
-                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(s))
-                for n, o, v, t, s in rows
-            )
-        return found
+    def _reads(self) -> LogReads:
+        if self._log_reads is None:
+            raise RuntimeError("ParsStore needs use_log_reads() to read stored rows directly (adapters/bootstrap.py)")
+        return self._log_reads

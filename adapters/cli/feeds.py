@@ -47,7 +47,7 @@ def relay(
 def status() -> None:
     """Prints the relay's position, the head of the log and the lag, as JSON."""
     from adapters.cli.main import system_or_exit
-    from adapters.db.feed_views import SqlRelayPosition
+    from adapters.db.relay_position import SqlRelayPosition
     from services.feed_relay import RELAY_NAME
 
     with system_or_exit() as system:

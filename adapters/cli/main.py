@@ -373,7 +373,7 @@ def rebuild(
     re-hashing the store as it is now would make a tampered row look genuine."""
     with system_or_exit() as system:
         runners = system.projections.runners
-        names = [name] if name else [n for n, r in runners.items() if getattr(r.projection, "rebuild_by_default", True)]
+        names = [name] if name else [n for n, r in runners.items() if r.projection.rebuild_by_default]
         unknown = [n for n in names if n not in system.projections.runners]
         if unknown:
             err.print(

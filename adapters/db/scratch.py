@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import create_engine, event
 from sqlalchemy.pool import StaticPool
 
-from adapters.db.activity_views import SqlActivitySummaryView
-from adapters.db.annual_views import SqlChecklistView
-from adapters.db.completion_views import SqlTranscriptView
+from adapters.db.activity_summary_view import SqlActivitySummaryView
+from adapters.db.checklist_view import SqlChecklistView
 from adapters.db.database import Database, DatabaseUrl
+from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.tables import metadata
-from adapters.db.views import SqlProviderProfileView
+from adapters.db.transcripts_view import SqlTranscriptView
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.provider_profile import ProviderProfileProjection
@@ -25,7 +25,7 @@ from services.as_of import ScratchViews
 class InMemoryDatabase(Database):
     """One in-memory SQLite connection shared by the writing and the reading engine (StaticPool)."""
 
-    def __init__(self) -> None:  # noqa: D107 - no file, no pool: one replay, one thread
+    def __init__(self) -> None:
         self.url = DatabaseUrl("sqlite:///:memory:")
         self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         self.read_engine = self.engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.bootstrap import System
-from adapters.db.feed_views import SqlRelayPosition
+from adapters.db.relay_position import SqlRelayPosition
 from services.feed_relay import BATCH_SIZE, RELAY_NAME, FeedRelay
 
 

@@ -50,8 +50,8 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
         # Credit IDs are made from learner_ids: no NPI of the directory is inside any (before: ccid:{provider}:{activity}-{NPI}).
         from sqlalchemy import select
 
-        from adapters.db.completion_tables import transcript_entries
-        from adapters.db.learner_tables import learner_directory
+        from adapters.db.learner_directory_tables import learner_directory
+        from adapters.db.transcripts_tables import transcript_entries
 
         with system.db.engine.connect() as conn:
             npis = {n for (n,) in conn.execute(select(learner_directory.c.npi)) if n}

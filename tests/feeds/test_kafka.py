@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import System
-from adapters.db.feed_views import SqlRelayPosition
+from adapters.db.relay_position import SqlRelayPosition
 from adapters.kafka.relay import kafka_relay
 from projections.feeds import encode_cursor
 from services.feed_relay import RELAY_NAME

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import System
-from adapters.db.feed_views import SqlRelayPosition
+from adapters.db.relay_position import SqlRelayPosition
 from projections.feeds import with_learners
 from services.feed_relay import RELAY_NAME, FeedRelay, Message, PositionMovedError
 from tests.feeds.helpers import catch_up, delete, record, setup

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from adapters.api.main import create_app
 from adapters.bootstrap import System
-from adapters.db.account_tables import ACCOUNT_TABLES
+from adapters.db.accounts_tables import ACCOUNT_TABLES
 from adapters.tokens import issue_token
 from domain.base import Acting, Channel
 from services import projection_runner

@@ -21,7 +21,7 @@ from sqlalchemy import MetaData, select
 from adapters.api.main import create_app
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System
-from adapters.db.learner_tables import PERSONAL_TABLES
+from adapters.db.learner_directory_tables import PERSONAL_TABLES
 from adapters.tokens import issue_token
 from tests.activities.helpers import ACCME_ID, XI, item
 from tests.activities.helpers import register as register_provider

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from adapters.bootstrap import System
-from adapters.db.learner_tables import learner_board_ids, learner_directory, learner_keys, learner_licences
+from adapters.db.learner_directory_tables import learner_board_ids, learner_directory, learner_licences
+from adapters.db.learner_key_store import learner_keys
 from domain.learner import ERASED, Learner, LearnerErasedError
 from services.learners import LearnerNotFoundError
 from tests.learners.helpers import BY, npi_with_check_digit, raw_events, register

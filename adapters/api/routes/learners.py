@@ -11,8 +11,8 @@ from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
-from adapters.db.account_tables import ACCOUNT_TABLES
-from adapters.db.learner_tables import PERSONAL_TABLES
+from adapters.db.accounts_tables import ACCOUNT_TABLES
+from adapters.db.learner_directory_tables import PERSONAL_TABLES
 from domain.account import Account
 from domain.learner import LearnerErasedError
 from services.access import Principal, Role

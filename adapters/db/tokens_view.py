@@ -8,8 +8,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
-from adapters.db.token_tables import api_tokens
-from adapters.db.views import SqlDocumentView
+from adapters.db.tokens_tables import api_tokens
+from adapters.db.view_base import SqlDocumentView
 from projections.tokens import TokenView
 
 

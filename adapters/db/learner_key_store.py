@@ -1,4 +1,6 @@
-"""Per-learner data keys in the `learner_keys` table (same database, outside the event log)."""
+"""Per-learner data keys in the `learner_keys` table (same database, outside the event log).
+
+Deleting a row erases that learner's personal data from every stored event."""
 
 from __future__ import annotations
 
@@ -7,11 +9,20 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Column, DateTime, Index, LargeBinary, String, Table, delete, insert, select
 
 from adapters.db.database import Database
-from adapters.db.learner_tables import learner_keys
+from adapters.db.tables import metadata
 from services.personal_data import PersonalKeys
+
+learner_keys = Table(
+    "learner_keys",
+    metadata,
+    Column("learner_id", String(36), primary_key=True),
+    Column("key", LargeBinary, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_learner_keys_created_at", "created_at"),  # keys of one import chunk are read together
+)
 
 LOOKUP_CHUNK = 500
 PREFETCH_LIMIT = 2000

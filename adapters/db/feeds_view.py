@@ -12,16 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Table, insert, select
 
-from adapters.db.database import Database
-from adapters.db.feed_tables import feed_activities, feed_completions, feed_heads, feed_items, feed_learners
-from adapters.db.learner_tables import learner_directory
-from adapters.db.tables import projection_tracking
-from adapters.db.views import SqlView, _upsert
-from projections.base import APPLICATION_NAME
+from adapters.db.feeds_tables import feed_activities, feed_completions, feed_heads, feed_items, feed_learners
+from adapters.db.learner_directory_tables import learner_directory
+from adapters.db.view_base import Batch, SqlView, upsert
 from projections.feeds import FeedView
-from services.feed_relay import PositionMovedError
 
 LOOKUP_CHUNK = 500
 I = feed_items.c
@@ -46,14 +42,14 @@ class SqlFeedView(SqlView, FeedView):
     def _pending(self) -> _Pending:
         batch = self._batch
         assert batch is not None, "feed rows are written inside the view's transaction"
-        pending: _Pending | None = getattr(batch, "feeds", None)
+        pending: _Pending | None = batch.pending
         if pending is None:
-            pending = batch.feeds = _Pending()  # type: ignore[attr-defined]
+            pending = batch.pending = _Pending()
         return pending
 
     def _pending_or_none(self) -> _Pending | None:
         batch = self._batch
-        return getattr(batch, "feeds", None) if batch is not None else None
+        return batch.pending if batch is not None else None
 
     # --- routing state -----------------------------------------------------------------------
 
@@ -166,8 +162,8 @@ class SqlFeedView(SqlView, FeedView):
                 )
             self._track(conn, tracking)
 
-    def _flush(self, batch: Any) -> None:
-        pending: _Pending | None = getattr(batch, "feeds", None)
+    def _flush(self, batch: Batch) -> None:
+        pending: _Pending | None = batch.pending
         if pending is None:
             return
         conn = batch.conn
@@ -177,12 +173,12 @@ class SqlFeedView(SqlView, FeedView):
         self._upsert(conn, feed_activities, "key", list(pending.activities.values()))
         self._upsert(conn, feed_learners, "learner_id", list(pending.learners.values()))
         self._upsert(conn, feed_completions, "key", [{"key": k, "doc": d} for k, d in pending.completions.items()])
-        batch.feeds = None
+        batch.pending = None
 
     def _upsert(self, conn: Any, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        statement = _upsert(self.db, table)
+        statement = upsert(self.db, table)
         statement = statement.on_conflict_do_update(
             index_elements=[key], set_={c: statement.excluded[c] for c in rows[0] if c != key}
         )
@@ -225,41 +221,3 @@ class SqlFeedView(SqlView, FeedView):
 
 def _chunks(values: list[str]) -> list[list[str]]:
     return [values[i : i + LOOKUP_CHUNK] for i in range(0, len(values), LOOKUP_CHUNK)]
-
-
-class SqlRelayPosition:
-    """The relay's position: a row of `projection_tracking`, moved by compare-and-set, so two relays
-    never both believe they moved it (the loser reloads; it has only sent repeats)."""
-
-    def __init__(self, db: Database, name: str, application_name: str = APPLICATION_NAME) -> None:
-        self.db = db
-        self.key = and_(
-            projection_tracking.c.projection == name, projection_tracking.c.application_name == application_name
-        )
-        self.name = name
-        self.application_name = application_name
-
-    def get(self) -> int:
-        with self.db.read_engine.connect() as conn:
-            return int(conn.execute(select(projection_tracking.c.notification_id).where(self.key)).scalar() or 0)
-
-    def advance(self, expected: int, to: int) -> None:
-        with self.db.engine.begin() as conn:
-            moved = conn.execute(
-                update(projection_tracking)
-                .where(self.key, projection_tracking.c.notification_id == expected)
-                .values(notification_id=to)
-            ).rowcount
-            if moved:
-                return
-            if (
-                expected == 0
-                and conn.execute(select(projection_tracking.c.notification_id).where(self.key)).scalar() is None
-            ):
-                conn.execute(
-                    insert(projection_tracking).values(
-                        projection=self.name, application_name=self.application_name, notification_id=to
-                    )
-                )
-                return
-        raise PositionMovedError(f"{self.name} is no longer at {expected}")

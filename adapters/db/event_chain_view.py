@@ -1,4 +1,4 @@
-"""The event chain's table and SQL view (tamper evidence, projections/event_chain.py)."""
+"""SQL view of the event chain (tamper evidence, projections/event_chain.py)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,11 @@ from collections.abc import Collection
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import BigInteger, Column, Index, String, Table, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
-from adapters.db.tables import metadata
-from adapters.db.views import SqlView
+from adapters.db.event_chain_tables import event_chain
+from adapters.db.view_base import SqlView
 from projections.event_chain import EventChainView
-
-event_chain = Table(
-    "event_chain",
-    metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("accme_id", String(7), nullable=False),  # "" for events of no provider
-    Column("hash", String(64), nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Index("ix_event_chain_accme_position", "accme_id", "position"),
-)
 
 
 class SqlEventChainView(SqlView, EventChainView):

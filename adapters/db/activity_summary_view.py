@@ -8,8 +8,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import and_, func, select
 
-from adapters.db.activity_tables import activity_summaries as t
-from adapters.db.views import SqlDocumentView
+from adapters.db.activity_summary_tables import activity_summaries as t
+from adapters.db.view_base import SqlDocumentView
 from domain.activity import year_bounds
 from projections.activity_summary import ActivitySummaryView
 

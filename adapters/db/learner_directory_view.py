@@ -10,8 +10,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from adapters.db.learner_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
-from adapters.db.views import SqlView
+from adapters.db.learner_directory_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
+from adapters.db.view_base import Batch, SqlView
 from domain.geography import US_STATES
 from projections.learner_directory import LearnerDirectoryView
 
@@ -40,10 +40,9 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
     def _pending(self) -> _Pending:
         batch = self._batch
         assert batch is not None, "learner rows are written inside the view's transaction"
-        pending: _Pending | None = getattr(batch, "learners", None)
+        pending: _Pending | None = batch.pending
         if pending is None:
-            pending = _Pending()
-            batch.learners = pending  # type: ignore[attr-defined]
+            pending = batch.pending = _Pending()
         return pending
 
     def put_learner(self, entry: dict[str, Any], tracking: Tracking) -> None:
@@ -73,8 +72,8 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             self._pending().counts["erased"] += 1
             self._track(conn, tracking)
 
-    def _flush(self, batch: Any) -> None:
-        if getattr(batch, "learners", None) is not None:
+    def _flush(self, batch: Batch) -> None:
+        if batch.pending is not None:
             self._write_pending(batch.conn)
 
     def _write_pending(self, conn: Connection) -> None:

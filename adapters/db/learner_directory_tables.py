@@ -1,22 +1,12 @@
-"""Tables of the learner directory: per-learner data keys, and the matching read model.
+"""Tables of the learner_directory projection (the matching read model).
 
-`learner_keys` lives outside the event log: deleting a row erases that learner's personal
-data from every stored event. The directory tables hold personal data in clear for matching,
-so the projection deletes a learner's rows when the learner is erased.
+They hold personal data in clear for matching, so the projection deletes a learner's rows when
+the learner is erased. The learners' data keys are in learner_key_store.py.
 """
 
-from sqlalchemy import Column, DateTime, Index, Integer, LargeBinary, String, Table
+from sqlalchemy import Column, Index, Integer, String, Table
 
 from adapters.db.tables import Json, metadata
-
-learner_keys = Table(
-    "learner_keys",
-    metadata,
-    Column("learner_id", String(36), primary_key=True),
-    Column("key", LargeBinary, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Index("ix_learner_keys_created_at", "created_at"),  # keys of one import chunk are read together
-)
 
 learner_directory = Table(
     "learner_directory",

@@ -1,30 +1,28 @@
-"""SQLAlchemy views: rows and the tracked position written in one transaction."""
+"""What every SQL view shares: rows and the tracked position written in one transaction (SqlView),
+one JSON document per key (SqlDocumentView), and the dialect's upsert."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adapters.db.database import Database
-from adapters.db.tables import directory_entries, projection_tracking, provider_events, provider_profiles
+from adapters.db.tables import projection_tracking
 from projections.base import ProjectionView
-from projections.directory import DirectoryView
-from projections.history import HistoryView, type_matches
-from projections.provider_profile import ProviderProfileView
 
 
-class _Batch:
+class Batch:
     """One open transaction of a view: its connection, the first and last positions applied in it,
-    and documents read or written during it (flushed once, at the end)."""
+    documents read or written during it and rows appended (flushed once, at the end), and `pending`:
+    what a view buffers of its own kind (feeds, the learner directory), which its `_flush` writes."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -33,6 +31,7 @@ class _Batch:
         self.docs: dict[str, dict[str, Any] | None] = {}
         self.dirty: dict[str, dict[str, Any]] = {}
         self.rows: list[dict[str, Any]] = []
+        self.pending: Any = None
 
 
 class SqlView(ProjectionView):
@@ -53,7 +52,7 @@ class SqlView(ProjectionView):
         self._local = threading.local()
 
     @property
-    def _batch(self) -> _Batch | None:
+    def _batch(self) -> Batch | None:
         return getattr(self._local, "batch", None)
 
     @contextmanager
@@ -63,7 +62,7 @@ class SqlView(ProjectionView):
             yield batch.conn
             return
         with self.db.engine.begin() as conn:
-            batch = self._local.batch = _Batch(conn)
+            batch = self._local.batch = Batch(conn)
             try:
                 yield conn
                 self._flush(batch)
@@ -81,7 +80,7 @@ class SqlView(ProjectionView):
         with self.db.read_engine.connect() as conn:
             yield conn
 
-    def _flush(self, batch: _Batch) -> None:
+    def _flush(self, batch: Batch) -> None:
         """Writes what the batch kept in memory (documents, appended rows); views that cache override it."""
 
     def insert_tracking(self, tracking: Tracking) -> None:
@@ -208,12 +207,12 @@ class SqlDocumentView(SqlView):
             batch.docs[key] = batch.dirty[key] = doc
             self._track(conn, tracking)
 
-    def _flush(self, batch: _Batch) -> None:
+    def _flush(self, batch: Batch) -> None:
         if not batch.dirty:
             return
         key_name = self._key_column().name
         rows = [{key_name: key, **self._columns(key, doc)} for key, doc in batch.dirty.items()]
-        statement = _upsert(self.db, self.table)
+        statement = upsert(self.db, self.table)
         statement = statement.on_conflict_do_update(
             index_elements=[key_name], set_={c: statement.excluded[c] for c in rows[0] if c != key_name}
         )
@@ -221,139 +220,6 @@ class SqlDocumentView(SqlView):
         batch.dirty.clear()
 
 
-def _upsert(db: Database, table: Table):  # type: ignore[no-untyped-def]
+def upsert(db: Database, table: Table):  # type: ignore[no-untyped-def]
+    """An INSERT in the database's dialect, so it can take ON CONFLICT DO UPDATE."""
     return sqlite_insert(table) if db.url.is_sqlite else pg_insert(table)
-
-
-class SqlProviderProfileView(SqlDocumentView, ProviderProfileView):
-    tables = (provider_profiles,)
-    table = provider_profiles
-
-    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
-        return {"accreditor": doc["accreditor"], "name": doc["name"], "doc": doc}
-
-    def get_profile(self, accme_id: str) -> dict[str, Any] | None:
-        return self._get_doc(accme_id)
-
-    def put_profile(self, accme_id: str, profile: dict[str, Any], tracking: Tracking) -> None:
-        self._put_doc(accme_id, profile, tracking)
-
-    def list_profiles(
-        self, accme_ids: list[str] | None = None, accreditors: list[str] | None = None
-    ) -> list[dict[str, Any]]:
-        query = select(provider_profiles.c.doc).order_by(provider_profiles.c.accme_id)
-        if accme_ids is not None:
-            query = query.where(provider_profiles.c.accme_id.in_(accme_ids))
-        if accreditors is not None:
-            query = query.where(provider_profiles.c.accreditor.in_(accreditors))
-        with self.reading() as conn:
-            return list(conn.execute(query).scalars())
-
-
-class SqlDirectoryView(SqlDocumentView, DirectoryView):
-    tables = (directory_entries,)
-    table = directory_entries
-
-    def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
-        search_text = " ".join([doc["accme_id"], doc["name"], doc["accreditor"], doc["accreditor_name"]]).lower()
-        return {"name": doc["name"], "listed": doc["listed"], "search_text": search_text, "doc": doc}
-
-    def get_entry(self, accme_id: str) -> dict[str, Any] | None:
-        return self._get_doc(accme_id)
-
-    def put_entry(self, accme_id: str, entry: dict[str, Any], listed: bool, tracking: Tracking) -> None:
-        self._put_doc(accme_id, {**entry, "listed": listed}, tracking)
-
-    def search(self, q: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-        where = [directory_entries.c.listed.is_(True)]
-        for word in q.lower().split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(directory_entries.c.search_text.like(f"%{escaped}%", escape="\\"))
-        with self.reading() as conn:
-            total = conn.execute(select(func.count()).select_from(directory_entries).where(*where)).scalar_one()
-            rows = conn.execute(
-                select(directory_entries.c.doc)
-                .where(*where)
-                .order_by(directory_entries.c.name, directory_entries.c.accme_id)
-                .limit(limit)
-                .offset(offset)
-            ).scalars()
-            return list(rows), total
-
-
-class SqlHistoryView(SqlView, HistoryView):
-    tables = (provider_events,)
-
-    def append(self, entry: dict[str, Any], tracking: Tracking) -> None:
-        row = dict(entry)
-        row["occurred_at"] = _utc_naive(row.pop("time"))
-        with self.transaction() as conn:
-            batch = self._batch
-            assert batch is not None
-            batch.rows.append(row)
-            self._track(conn, tracking)
-
-    def _flush(self, batch: _Batch) -> None:
-        if batch.rows:
-            batch.conn.execute(insert(provider_events), batch.rows)
-            batch.rows.clear()
-
-    def events(
-        self,
-        accme_id: str,
-        *,
-        as_of: datetime | None = None,
-        after: int = 0,
-        limit: int | None = None,
-        types: Sequence[str] | None = None,
-        since: datetime | None = None,
-    ) -> list[dict[str, Any]]:
-        t = provider_events.c
-        query = select(provider_events).where(t.accme_id == accme_id, t.position > after).order_by(t.position)
-        if as_of is not None:
-            query = query.where(t.occurred_at <= _utc_naive(as_of))
-        if since is not None:
-            query = query.where(t.occurred_at >= _utc_naive(since))
-        if types:
-            matches = []
-            for pattern in types:
-                how, value = type_matches(pattern)
-                # Types are letters, digits and dots (checked at the edge), so LIKE needs no escaping.
-                matches += (
-                    [t.type == value] if how == "exact" else [t.type.like(f"{value}.%"), t.type.like(f"%.{value}")]
-                )
-            query = query.where(or_(*matches))
-        if limit is not None:
-            query = query.limit(limit)
-        with self.reading() as conn:
-            return [
-                {
-                    "position": r.position,
-                    "type": r.type,
-                    "time": r.occurred_at.replace(tzinfo=UTC).isoformat(),
-                    "actor": r.actor,
-                    "channel": r.channel,
-                    "stream_id": r.stream_id,
-                    "version": r.version,
-                    "data": r.data,
-                }
-                for r in conn.execute(query)
-            ]
-
-    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
-        t = provider_events.c
-        if not aggregates:
-            return []
-        query = (
-            select(t.position, t.occurred_at)
-            .where(t.accme_id == accme_id, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
-            .order_by(t.position)
-        )
-        with self.reading() as conn:
-            return [(r.position, r.occurred_at.replace(tzinfo=UTC)) for r in conn.execute(query)]
-
-
-def _utc_naive(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -8,8 +8,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import delete, func, insert, select
 
-from adapters.db.completion_tables import transcript_entries
-from adapters.db.views import SqlView
+from adapters.db.transcripts_tables import transcript_entries
+from adapters.db.view_base import SqlView
 from projections.base import chunks
 from projections.transcripts import TranscriptView
 

@@ -9,9 +9,9 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 
-from adapters.db.annual_tables import annual_activity_facts, annual_deadlines, annual_enduring_counts, annual_reports
-from adapters.db.tables import provider_profiles
-from adapters.db.views import SqlView, _upsert
+from adapters.db.checklist_tables import annual_activity_facts, annual_deadlines, annual_enduring_counts, annual_reports
+from adapters.db.provider_profile_tables import provider_profiles
+from adapters.db.view_base import SqlView, upsert
 from domain.annual_report import YearFacts
 from projections.base import chunks
 from projections.checklist import ChecklistView, commercial_support_totals
@@ -95,7 +95,7 @@ class SqlChecklistView(SqlView, ChecklistView):
         if not batch.dirty:
             return
         rows = list(batch.dirty.values())
-        statement = _upsert(self.db, annual_activity_facts)
+        statement = upsert(self.db, annual_activity_facts)
         statement = statement.on_conflict_do_update(
             index_elements=["stream_id"], set_={c: statement.excluded[c] for c in FACT_FIELDS}
         )
