@@ -19,6 +19,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.utils import resolve_topic
 
 from projections.base import ParsProjection
+from services.gc_policy import batch_collection
 from services.store import ParsStore
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class BatchProjectionRunner:
             self._topics[topic] = wanted
         return wanted
 
+    @batch_collection()
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Applies every event up to the head (as it is when called); returns how many it moved past."""
         target = self.store.head()
@@ -164,6 +166,7 @@ class ProjectionSupervisor:
                 continue
             self.store.wait_for_append(IDLE_POLL_SECONDS)
 
+    @batch_collection()
     def _round(
         self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None, *, wait: bool = True
     ) -> int:
@@ -202,6 +205,7 @@ class ProjectionSupervisor:
                     self.errors.pop(runner.name, None)
         return applied
 
+    @batch_collection()
     def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Brings the named (or all) read models to the head (as it is when called). Read models at the
         same position share each page: it is read once and each event decoded at most once, not once
@@ -227,6 +231,7 @@ class ProjectionSupervisor:
             view = self.runners[name].projection.view
             view.wait(self.store.name, position, timeout=timeout)
 
+    @batch_collection()
     def rebuild(self, names: str | Sequence[str], progress: Callable[[int], None] | None = None) -> int:
         """Replays the log into an empty copy of each named read model beside the live one (which the
         API and the workers go on reading and updating), then swaps each copy in at once under its read
