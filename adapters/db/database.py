@@ -20,6 +20,8 @@ from adapters.db.tables import metadata
 log = logging.getLogger(__name__)
 #: How long an erasure waits for the learner tables' exclusive lock to rewrite them (PostgreSQL).
 FULL_VACUUM_LOCK_TIMEOUT = "2s"
+# orjson for the library's JSON format: events written by the plain JSONTranscoder load alike (adapters/db/orjson_transcoder.py).
+TRANSCODER_TOPIC = "adapters.db.orjson_transcoder:OrjsonTranscoder"
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,14 @@ class DatabaseUrl:
         if self.is_sqlite:
             Path(self.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
             return {
+                "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
         p = self.parts
         return {
+            "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": p.path.strip("/"),
             "POSTGRES_HOST": p.hostname or "127.0.0.1",
