@@ -9,6 +9,7 @@ from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.audit_views import SqlEventChainView
 from adapters.db.completion_views import SqlTranscriptView
+from adapters.db.dashboard_counts import backfill as backfill_dashboard_counts
 from adapters.db.database import Database
 from adapters.db.feed_views import SqlFeedView
 from adapters.db.learner_keys import SqlPersonalKeys
@@ -102,6 +103,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     with db.schema_lock():  # the event store creates its tables too: one process at a time
         store = ParsStore(env=url.event_store_env())
     db.create_tables()
+    backfill_dashboard_counts(db)  # a database made before the dashboard's counts were kept
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
     history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))
