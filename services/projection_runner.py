@@ -88,10 +88,14 @@ class BatchProjectionRunner:
             if process_page is not None:
                 process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in page])
                 return len(notifications)
-            for notification in page:
+            last = len(page) - 1
+            for i, notification in enumerate(page):
                 tracking = Tracking(self.store.name, notification.id)
                 if not self._wants(notification.topic):
-                    view.insert_tracking(tracking)
+                    # The position is written once, at the page's end, from the first and last positions
+                    # tracked (SqlView._track): the events in between that the read model skips need no call.
+                    if i == 0 or i == last:
+                        view.insert_tracking(tracking)
                     continue
                 self.projection.process_event(decode(notification), tracking)
         return len(notifications)
