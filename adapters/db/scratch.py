@@ -12,7 +12,7 @@ from sqlalchemy.pool import StaticPool
 from adapters.db.activity_views import SqlActivitySummaryView
 from adapters.db.annual_views import SqlChecklistView
 from adapters.db.completion_views import SqlTranscriptView
-from adapters.db.database import Database, DatabaseUrl
+from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl
 from adapters.db.tables import metadata
 from adapters.db.views import SqlProviderProfileView
 from projections.activity_summary import ActivitySummaryProjection
@@ -27,7 +27,9 @@ class InMemoryDatabase(Database):
 
     def __init__(self) -> None:  # noqa: D107 - no file, no pool: one replay, one thread
         self.url = DatabaseUrl("sqlite:///:memory:")
-        self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        self.engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, **JSON_COLUMNS
+        )
         self.read_engine = self.engine
 
         @event.listens_for(self.engine, "connect")
