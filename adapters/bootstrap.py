@@ -8,6 +8,7 @@ from adapters.db.accounts_view import SqlAccountView
 from adapters.db.activity_summary_view import SqlActivitySummaryView
 from adapters.db.checklist_view import SqlChecklistView
 from adapters.db.credential_store import SqlCredentials
+from adapters.db.dashboard_counts import backfill as backfill_dashboard_counts
 from adapters.db.database import Database
 from adapters.db.directory_view import SqlDirectoryView
 from adapters.db.event_chain_view import SqlEventChainView
@@ -108,6 +109,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     with db.schema_lock():  # the event store creates its tables too: one process at a time
         store = ParsStore(env=url.event_store_env())
     db.create_tables()
+    backfill_dashboard_counts(db)  # a database made before the dashboard's counts were kept
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
     history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))

@@ -17,6 +17,7 @@ BENCHES = {
     "tokens": "bench.tokens",
     "erasure": "bench.erasure",
     "uploads": "bench.uploads",
+    "throughput": "bench.throughput",
 }
 
 

@@ -106,6 +106,11 @@ class ActivitySummaryView(ProjectionView):
         """The provider's (not deleted) activity with this 9-digit ACCME activity ID, or None."""
 
     @abstractmethod
+    def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:
+        """The dashboard's activities by status and format, learners and commercial support of the provider's
+        activities that ended in the year, from counts kept as summaries change (projections/dashboard_counts.py)."""
+
+    @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
         """Every (not deleted) activity summary of the provider that counts in the year, i.e. ended in it (any year if None)."""
 

@@ -295,11 +295,14 @@ class CompletionRegistry:
         *,
         chunk_size: int = SAVE_CHUNK_SIZE,
         progress: Callable[[int], None] | None = None,
+        activity_cache: dict[str, Activity | None] | None = None,
     ) -> list[CompletionResult]:
         """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order.
-        `progress(n)` is called after each saved chunk with the number of reports it held."""
+        `progress(n)` is called after each saved chunk with the number of reports it held; `activity_cache`
+        lets the submissions of one file share their activity loads."""
         today = self.today()
-        activities: dict[str, Activity | None] = {}  # one load per activity for the whole submission
+        # one load per activity for the whole submission (or the whole file, with a shared cache)
+        activities: dict[str, Activity | None] = {} if activity_cache is None else activity_cache
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ParsedReport)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
         valid = self._derive_credit_ids(accme_id, valid, matches)

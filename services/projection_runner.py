@@ -19,6 +19,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.utils import resolve_topic
 
 from projections.base import ParsProjection
+from services.gc_policy import batch_collection
 from services.store import ParsStore
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,14 @@ class BatchProjectionRunner:
             if self.projection.processes_pages:
                 self.projection.process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in page])
                 return len(notifications)
-            for notification in page:
+            last = len(page) - 1
+            for i, notification in enumerate(page):
                 tracking = Tracking(self.store.name, notification.id)
                 if not self._wants(notification.topic):
-                    view.insert_tracking(tracking)
+                    # The position is written once, at the page's end, from the first and last positions
+                    # tracked (SqlView._track): the events in between that the read model skips need no call.
+                    if i == 0 or i == last:
+                        view.insert_tracking(tracking)
                     continue
                 self.projection.process_event(decode(notification), tracking)
         return len(notifications)
@@ -106,6 +111,7 @@ class BatchProjectionRunner:
             self._topics[topic] = wanted
         return wanted
 
+    @batch_collection()
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Applies every event up to the head (as it is when called); returns how many it moved past."""
         target = self.store.head()
@@ -160,6 +166,7 @@ class ProjectionSupervisor:
                 continue
             self.store.wait_for_append(IDLE_POLL_SECONDS)
 
+    @batch_collection()
     def _round(
         self, runners: Sequence[BatchProjectionRunner], paused: dict[str, float] | None = None, *, wait: bool = True
     ) -> int:
@@ -198,6 +205,7 @@ class ProjectionSupervisor:
                     self.errors.pop(runner.name, None)
         return applied
 
+    @batch_collection()
     def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Brings the named (or all) read models to the head (as it is when called). Read models at the
         same position share each page: it is read once and each event decoded at most once, not once
@@ -223,6 +231,7 @@ class ProjectionSupervisor:
             view = self.runners[name].projection.view
             view.wait(self.store.name, position, timeout=timeout)
 
+    @batch_collection()
     def rebuild(self, names: str | Sequence[str], progress: Callable[[int], None] | None = None) -> int:
         """Replays the log into an empty copy of each named read model beside the live one (which the
         API and the workers go on reading and updating), then swaps each copy in at once under its read

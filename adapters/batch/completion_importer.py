@@ -17,6 +17,7 @@ from adapters.batch.completion_files import REPORTS_PATH, open_completion_file
 from adapters.batch.completion_rows import CompletionRecord, column_of
 from adapters.batch.records import RecordStream, Source
 from domain.base import Acting
+from services.gc_policy import batch_collection
 
 CHUNK_SIZE = 1000
 COUNTS = ("recorded", "unchanged", "deleted", "rejected")
@@ -138,6 +139,7 @@ def import_completion_file(
     return submit_completion_records(system.completions, accme_id, fmt, records, by, progress, chunk_size)
 
 
+@batch_collection()
 def submit_completion_records(
     registry: Any,
     accme_id: str,
@@ -153,6 +155,7 @@ def submit_completion_records(
     errors: list[tuple[int, dict[str, Any]]] = []
     chunk: list[tuple[int, CompletionRecord]] = []
     done = 0
+    activities: dict[str, Any] = {}  # each activity loaded once for the whole file, not once per chunk
 
     def advanced(n: int) -> None:
         nonlocal done
@@ -162,7 +165,12 @@ def submit_completion_records(
 
     def submit() -> None:
         results = registry.submit_parsed(
-            accme_id, [r.report for _, r in chunk], by, chunk_size=chunk_size, progress=advanced
+            accme_id,
+            [r.report for _, r in chunk],
+            by,
+            chunk_size=chunk_size,
+            progress=advanced,
+            activity_cache=activities,
         )
         for result in sorted(results, key=lambda r: r.index):  # in file order: the stored records need no sorting
             n, record = chunk[result.index]

@@ -15,6 +15,7 @@ from adapters.batch import columns, open_file, render
 from adapters.batch.records import ParsedRecord, RecordStream, Source
 from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
+from services.gc_policy import batch_collection
 
 CHUNK_SIZE = 1000
 COUNTS = ("created", "updated", "unchanged", "closed", "deleted", "rejected")
@@ -60,6 +61,7 @@ class BatchReport:
         }
 
 
+@batch_collection()
 def import_activity_file(
     system: Any,
     accme_id: str,

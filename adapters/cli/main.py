@@ -30,6 +30,7 @@ from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from domain.errors import DomainError
 from projections.history import TYPE_PATTERN
+from services.gc_policy import freeze_after_start_up
 
 app = typer.Typer(help="PARS: the Program and Activity Reporting System for accredited CME.", no_args_is_help=True)
 admin = typer.Typer(help="Administration: providers and tokens.", no_args_is_help=True)
@@ -52,6 +53,7 @@ def system_or_exit(public_url: str | None = None) -> Iterator[System]:
         if public_url and not settings.public_url:
             settings.public_url = public_url
         system = bootstrap(settings)
+        freeze_after_start_up()  # the collector never walks start-up's objects again (services/gc_policy.py)
     except ValidationError as error:
         err.print(f"[red]configuration error:[/red] {error.errors()[0]['msg']}")
         raise typer.Exit(2) from None

@@ -8,10 +8,13 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import and_, func, select
 
+from adapters.db import dashboard_counts
 from adapters.db.activity_summary_tables import activity_summaries as t
 from adapters.db.view_base import SqlDocumentView
 from domain.activity import year_bounds
 from projections.activity_summary import ActivitySummaryView
+from projections.base import chunks
+from projections.dashboard_counts import dashboard_figures as figures_from_counts
 
 
 def _like(word: str) -> str:
@@ -19,8 +22,20 @@ def _like(word: str) -> str:
 
 
 class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
-    tables = (t,)
+    tables = (t, dashboard_counts.activity_counts)
     table = t
+
+    def _flush(self, batch: Any) -> None:
+        if batch.dirty:  # the dashboard's counts move by each summary's old and new part, in the same commit
+            old: dict[str, Any] = {}
+            for chunk in chunks(list(batch.dirty), 500):
+                old.update(batch.conn.execute(select(t.c.key, t.c.doc).where(t.c.key.in_(chunk))).all())  # type: ignore[arg-type]
+            dashboard_counts.add_activity_parts(batch.conn, ((old.get(k), doc) for k, doc in batch.dirty.items()))
+        super()._flush(batch)
+
+    def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:
+        with self.reading() as conn:
+            return figures_from_counts(dashboard_counts.activity_counts_of(conn, accme_id, year), today)
 
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
         text = " ".join([doc["activity_id"], doc["provider_activity_id"], doc["title"], doc["format"] or ""]).lower()

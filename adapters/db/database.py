@@ -9,17 +9,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateColumn
 
+from adapters.db import json_columns
 from adapters.db.tables import metadata
 
 log = logging.getLogger(__name__)
 #: How long an erasure waits for the learner tables' exclusive lock to rewrite them (PostgreSQL).
 FULL_VACUUM_LOCK_TIMEOUT = "2s"
+# orjson for the library's JSON format: events written by the plain JSONTranscoder load alike (adapters/db/orjson_transcoder.py).
+TRANSCODER_TOPIC = "adapters.db.orjson_transcoder:OrjsonTranscoder"
+JSON_COLUMNS: dict[str, Any] = {"json_serializer": json_columns.dumps, "json_deserializer": json_columns.loads}
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,14 @@ class DatabaseUrl:
         if self.is_sqlite:
             Path(self.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
             return {
+                "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
         p = self.parts
         return {
+            "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": p.path.strip("/"),
             "POSTGRES_HOST": p.hostname or "127.0.0.1",
@@ -101,7 +108,9 @@ class Database:
             self.engine = _sqlite_engine(url.sqlalchemy_url(), immediate=True)
             self.read_engine = _sqlite_engine(url.sqlalchemy_url(), immediate=False)
         else:
-            self.engine = create_engine(url.sqlalchemy_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+            self.engine = create_engine(
+                url.sqlalchemy_url(), pool_pre_ping=True, pool_size=5, max_overflow=10, **JSON_COLUMNS
+            )
             self.read_engine = self.engine
 
     @contextmanager
@@ -229,7 +238,7 @@ class Database:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **JSON_COLUMNS)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]

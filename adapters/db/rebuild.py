@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Table, create_engine, text
 
-from adapters.db.database import Database, DatabaseUrl, lock_key
+from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl, lock_key
 from adapters.db.tables import metadata, projection_tracking
 
 SQLITE_ALIAS = "pars_rebuild"
@@ -64,6 +64,7 @@ class ScratchDatabase(Database):
                 pool_size=2,
                 max_overflow=2,
                 connect_args={"options": f"-csearch_path={self.schema}"},
+                **JSON_COLUMNS,
             )
             self.read_engine = self.engine
         self.tables = list(tables)

@@ -11,7 +11,7 @@ from sqlalchemy.pool import StaticPool
 
 from adapters.db.activity_summary_view import SqlActivitySummaryView
 from adapters.db.checklist_view import SqlChecklistView
-from adapters.db.database import Database, DatabaseUrl
+from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.tables import metadata
 from adapters.db.transcripts_view import SqlTranscriptView
@@ -27,7 +27,9 @@ class InMemoryDatabase(Database):
 
     def __init__(self) -> None:
         self.url = DatabaseUrl("sqlite:///:memory:")
-        self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        self.engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, **JSON_COLUMNS
+        )
         self.read_engine = self.engine
 
         @event.listens_for(self.engine, "connect")

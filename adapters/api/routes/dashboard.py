@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from adapters.api.as_of import AsOfQuery, read_models
 from adapters.api.deps import PrincipalDep, SystemDep
-from adapters.api.routes.activities import activity_counts
 from adapters.api.schemas import AccmeIdPath
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
@@ -40,7 +39,7 @@ def dashboard_body(reads: ReadModels, accme_id: str, profile: dict[str, Any], ye
     today = reads.today()
     year = year or today.year
     body: dict[str, Any] = {"accme_id": accme_id, "name": profile["name"], "year": year}
-    body.update(activity_counts(reads.activities.summaries(accme_id, year), today))
+    body.update(reads.activities.dashboard_figures(accme_id, year, today))  # kept counts: flat at any provider size
     # Standing (not deleted) completions of the year, from the transcripts read model.
     body["completions_reported"] = reads.transcripts.count(accme_id, year)
     try:

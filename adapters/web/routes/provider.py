@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from adapters.api.problems import domain_status
-from adapters.api.routes.activities import PAGE_SIZE, BulkClose, activity_counts
+from adapters.api.routes.activities import PAGE_SIZE, BulkClose
 from adapters.api.routes.activities import close_activities as api_close_activities
 from adapters.api.routes.completions import delete_completion as api_delete_completion
 from adapters.batch.completion_importer import import_completion_file
@@ -132,7 +132,7 @@ def dashboard(request: Request, user: UserDep, accme_id: str, year: int | None =
     system = system_of(request)
     today = system.activities.today()
     year = year if year and 1990 <= year <= today.year + 1 else reporting_year(today)
-    counts = activity_counts(system.activity_summary.view.summaries(accme_id, year), today)
+    counts = system.activity_summary.view.dashboard_figures(accme_id, year, today)  # kept counts, not rows
     checklist = system.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
     support = counts["commercial_support"]
     charts = {
