@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from adapters.api.routes.accreditor import year_end_csv
-from adapters.web.forms import posted, see_other
+from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
-from adapters.web.routes.provider import STEP_NAMES, reporting_year, settle
+from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.annual import ReopenYear
 from commands.providers import RecordAccreditationDecision
