@@ -90,7 +90,7 @@ def serve(
     """API, web pages and projections in one process."""
     import uvicorn
 
-    from adapters.api.main import create_app
+    from adapters.app import create_app
 
     with system_or_exit(serve_address(host, port)) as system:
         err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")

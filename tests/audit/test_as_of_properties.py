@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
-from services.as_of import ReadModels
+from services.queries.read_models import ReadModels
 from tests.activities.helpers import ACCME_ID, HE, item
 from tests.activities.helpers import register as register_provider
 from tests.audit.test_as_of import BY, cme_report

@@ -6,21 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from adapters.api.as_of import AsOfQuery, read_models
-from adapters.api.deps import PrincipalDep, SystemDep
-from adapters.api.routes.activities import activity_counts
+from adapters.api.as_of import AsOfQuery, ReadsAtDep
+from adapters.api.deps import PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
-from services.as_of import ReadModels
+from services.queries.read_models import ReadModels
 
 router = APIRouter(prefix="/api/v1/providers", tags=["dashboard"])
 
 
 @router.get("/{accme_id}/dashboard")
 def dashboard(
-    system: SystemDep,
+    reads_at: ReadsAtDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
@@ -29,9 +28,9 @@ def dashboard(
     """Activities by status and format, learners, commercial support totals and the checklist, for one year
     (as of an instant with `as_of`)."""
     needs = (ActivitySummaryProjection.name, TranscriptProjection.name, ChecklistProjection.name)
-    instant = system.as_of.past(as_of)
+    instant = reads_at.past(as_of)
     years = [year] if year else [instant.astimezone().year] if instant else []  # the deadlines the checklist reads
-    with read_models(system, principal, accme_id, as_of, needs, years) as (reads, profile):
+    with reads_at(accme_id, as_of, needs, years) as (reads, profile):
         return dashboard_body(reads, accme_id, profile, year)
 
 
@@ -40,9 +39,9 @@ def dashboard_body(reads: ReadModels, accme_id: str, profile: dict[str, Any], ye
     today = reads.today()
     year = year or today.year
     body: dict[str, Any] = {"accme_id": accme_id, "name": profile["name"], "year": year}
-    body.update(activity_counts(reads.activities.summaries(accme_id, year), today))
+    body.update(reads.activities.counts(accme_id, year))
     # Standing (not deleted) completions of the year, from the transcripts read model.
-    body["completions_reported"] = reads.transcripts.count(accme_id, year)
+    body["completions_reported"] = reads.completions.count(accme_id, year)
     try:
         body["checklist"] = reads.annual.checklist_summary(accme_id, year, profile.get("accreditor"))
     except Exception:  # noqa: BLE001 - the annual-reporting issue owns the checklist; the dashboard still answers

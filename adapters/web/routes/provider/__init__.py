@@ -27,7 +27,7 @@ STEP_NAMES = {
 def readable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
     """The provider's profile if this user may see it; the same 404 page otherwise as for no provider."""
     profile = (
-        system_of(request).profiles.view.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
+        system_of(request).reads.profiles.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
     )
     if profile is None or not user.principal.can_read_provider(profile):
         raise PageNotFound()

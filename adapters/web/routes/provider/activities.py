@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.api.routes.activities import PAGE_SIZE, BulkClose
-from adapters.api.routes.activities import close_activities as api_close_activities
+from adapters.http import bulk_close
+from adapters.http.reads import ActivitiesDep
 from adapters.web import activity_form
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
@@ -25,6 +25,7 @@ from domain.activity import ENDURING, missing_to_close
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import status_of
+from services.queries.activities import PAGE_SIZE
 
 router = APIRouter()
 
@@ -33,6 +34,7 @@ router = APIRouter()
 def activities(
     request: Request,
     user: UserDep,
+    activities: ActivitiesDep,
     accme_id: str,
     year: str = "",
     format: str = "",
@@ -41,13 +43,12 @@ def activities(
     page: int = 1,
 ) -> Response:
     profile = readable(request, user, accme_id)
-    system = system_of(request)
-    today = system.activities.today()
+    today = activities.today()
     year_n = int(year) if year.isdigit() and len(year) == 4 else None
     status = status if status in dict(STATUSES) else ""
     fmt = format if format in dict(activity_form.FORMAT_OPTIONS) else ""
     page = max(1, page)
-    rows, total = system.activity_summary.view.search(
+    rows, total = activities.search(
         accme_id,
         year=year_n,
         fmt=fmt or None,
@@ -80,16 +81,18 @@ def activities(
 
 @router.post("/provider/{accme_id}/activities/close")
 async def close_many(request: Request, user: UserDep, accme_id: str) -> Response:
-    """Closes the ticked activities: the API's bulk close route itself, each answering closed, unchanged or what is missing."""
+    """Closes the ticked activities as the API's bulk close route does, each answering closed, unchanged or what is missing."""
     editable(request, user, accme_id)
     form = await request.form()
     chosen = [v for v in form.getlist("activity_ids") if isinstance(v, str)]
     back = f"/provider/{accme_id}/activities?status=ready_to_close"
     try:
-        body = BulkClose(activity_ids=chosen)
+        body = bulk_close.BulkClose(activity_ids=chosen)
     except ValidationError:
         return see_other(back, "Tick the activities to close first.")
-    answer = api_close_activities(system_of(request), user.principal, accme_id, body)
+    answer = bulk_close.close_many(
+        system_of(request), accme_id, body.activity_ids, Acting(user.principal.actor, Channel.WEB)
+    )
     counts = answer["counts"]
     refused = "; ".join(
         f"{a['activityId']}: " + ", ".join(e["msg"] for e in a["errors"])

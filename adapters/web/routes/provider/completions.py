@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from adapters.api.problems import domain_status
-from adapters.api.routes.completions import delete_completion as api_delete_completion
+from adapters.http.completion_delete import delete_by_credit_id
+from adapters.http.statuses import domain_status
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, render
 from adapters.web.routes.provider import editable
@@ -50,7 +50,7 @@ def _completion_page(
     match: Any = None,
 ) -> Response:
     system = system_of(request)
-    acts = system.activity_summary.view.summaries(profile["accme_id"], None)
+    acts = system.reads.activities.summaries(profile["accme_id"], None)
     options = [
         (a["activity_id"], f"{a['activity_id']} · {a['title'][:60]} ({a['end_date']})")
         for a in sorted(acts, key=lambda a: a["end_date"], reverse=True)
@@ -141,7 +141,7 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
 
 @router.post("/provider/{accme_id}/completions/delete")
 async def delete_completion(request: Request, user: UserDep, accme_id: str) -> Response:
-    """Deletes a completion by its credit ID (records are deleted and resubmitted, never edited): the API route itself."""
+    """Deletes a completion by its credit ID (records are deleted and resubmitted, never edited), as the API route does."""
     profile = editable(request, user, accme_id)
     form = await posted(request)
     credit_id = form.get("delete_credit_id", "")
@@ -150,7 +150,8 @@ async def delete_completion(request: Request, user: UserDep, accme_id: str) -> R
             request, profile, {}, {"delete_credit_id": "enter the credit ID of the completion to delete"}, 422
         )
     try:
-        api_delete_completion(system_of(request), user.principal, accme_id, credit_id)
+        # Recorded as the API route the page called before recorded it (the web-service channel).
+        delete_by_credit_id(system_of(request), accme_id, credit_id, Acting(user.principal.actor, Channel.WEB_SERVICE))
     except DomainError as bad:
         return _completion_page(
             request, profile, {"delete_credit_id": credit_id}, {"delete_credit_id": bad.message}, domain_status(bad)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.api.problems import domain_status
+from adapters.http.statuses import domain_status
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import editable, readable

@@ -5,23 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from adapters.api.routes.activities import activity_counts
+from adapters.http.reads import ReadsDep
 from adapters.web.charts import bar_chart, progress_ring
 from adapters.web.render import render
 from adapters.web.routes.provider import STATUSES, STEP_NAMES, readable, reporting_year
-from adapters.web.session import UserDep, system_of
+from adapters.web.session import UserDep
 
 router = APIRouter()
 
 
 @router.get("/provider/{accme_id}")
-def dashboard(request: Request, user: UserDep, accme_id: str, year: int | None = None) -> Response:
+def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, year: int | None = None) -> Response:
     profile = readable(request, user, accme_id)
-    system = system_of(request)
-    today = system.activities.today()
+    today = reads.today()
     year = year if year and 1990 <= year <= today.year + 1 else reporting_year(today)
-    counts = activity_counts(system.activity_summary.view.summaries(accme_id, year), today)
-    checklist = system.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
+    counts = reads.activities.counts(accme_id, year)
+    checklist = reads.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
     support = counts["commercial_support"]
     charts = {
         "status": bar_chart(
@@ -42,7 +41,7 @@ def dashboard(request: Request, user: UserDep, accme_id: str, year: int | None =
         year=year,
         counts=counts,
         checklist=checklist,
-        completions=system.transcripts.view.count(accme_id, year),
+        completions=reads.completions.count(accme_id, year),
         charts=charts,
         step_names=STEP_NAMES,
         years=list(range(today.year, today.year - 5, -1)),

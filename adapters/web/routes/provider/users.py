@@ -26,7 +26,7 @@ def users(request: Request, user: UserDep, accme_id: str) -> Response:
 def _users_page(
     request: Request, profile: dict[str, Any], form: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
-    accounts = system_of(request).account_list.view.list_accounts([f"provider:{profile['accme_id']}"])
+    accounts = system_of(request).queries.accounts.of_provider(profile["accme_id"])
     return render(
         request,
         "users.html",
