@@ -49,7 +49,7 @@ class ReadsAt:
         profile = visible_profile(system, self.principal, accme_id)
         instant = system.as_of.past(as_of)
         if instant is None:
-            yield system.read_models(), profile
+            yield system.reads, profile
             return
         try:  # the replay finds the provider's events through the history read model: let it catch up first
             system.projections.wait(system.store.head(), timeout=REPLAY_WAIT_SECONDS, names=["history"])

@@ -12,7 +12,7 @@ from adapters.api.schemas import AccmeIdPath
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
-from services.queries.read_models import ReadModels
+from services.queries.dashboard import dashboard_body
 
 router = APIRouter(prefix="/api/v1/providers", tags=["dashboard"])
 
@@ -32,18 +32,3 @@ def dashboard(
     years = [year] if year else [instant.astimezone().year] if instant else []  # the deadlines the checklist reads
     with reads_at(accme_id, as_of, needs, years) as (reads, profile):
         return dashboard_body(reads, accme_id, profile, year)
-
-
-def dashboard_body(reads: ReadModels, accme_id: str, profile: dict[str, Any], year: int | None) -> dict[str, Any]:
-    """The dashboard from these read models: the live ones, or the ones replayed to an instant."""
-    today = reads.today()
-    year = year or today.year
-    body: dict[str, Any] = {"accme_id": accme_id, "name": profile["name"], "year": year}
-    body.update(reads.activities.counts(accme_id, year))
-    # Standing (not deleted) completions of the year, from the transcripts read model.
-    body["completions_reported"] = reads.completions.count(accme_id, year)
-    try:
-        body["checklist"] = reads.annual.checklist_summary(accme_id, year, profile.get("accreditor"))
-    except Exception:  # noqa: BLE001 - the annual-reporting issue owns the checklist; the dashboard still answers
-        body["checklist"] = None
-    return body
