@@ -41,14 +41,23 @@ from projections.transcripts import TranscriptProjection
 from services.accounts import AccountService
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
-from services.as_of import AsOfReplayer, ReadModels
+from services.as_of import AsOfReplayer
 from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
+from services.learner_reports import LearnerReportQueries
 from services.learners import LearnerDirectory
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
+from services.queries.accounts import AccountQueries
+from services.queries.activities import ActivityQueries
+from services.queries.audit import AuditQueries
+from services.queries.completions import CompletionQueries
+from services.queries.feeds import FeedQueries
+from services.queries.providers import DirectoryQueries, ProviderQueries
+from services.queries.read_models import LiveQueries, ReadModels
 from services.store import ParsStore
 from services.tokens import TokenLifetimes, TokenRegistry
+from services.transcripts import TranscriptQueries
 
 
 @dataclass
@@ -88,13 +97,14 @@ class System:
     token_list: TokenProjection
     # As-of reads: the read models replayed to an instant (services/as_of.py).
     as_of: AsOfReplayer
+    # The read side (services/queries/): what the API routes, the web pages and as-of reads answer through.
+    reads: ReadModels
+    queries: LiveQueries
     secret: str = field(repr=False, default="")
 
     def read_models(self) -> ReadModels:
         """The live read models the provider, activity, checklist and dashboard routes answer from."""
-        return ReadModels(
-            self.profiles.view, self.activity_summary.view, self.transcripts.view, self.annual, self.activities.today
-        )
+        return self.reads
 
     def close(self) -> None:
         self.projections.stop()
@@ -150,6 +160,25 @@ def bootstrap(settings: Settings | None = None) -> System:
         SqlSignInThrottle(db),
         keys=personal_keys,
     )
+    learners = LearnerDirectory(store, learner_directory.view, personal_keys)
+    annual = AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view)
+    provider_queries = ProviderQueries(profiles.view)
+    reads = ReadModels(
+        profiles=provider_queries,
+        # Late-bound "today": the services' clocks decide it (tests set them on the services).
+        activities=ActivityQueries(activity_summary.view, provider_queries, lambda: activities.today()),
+        completions=CompletionQueries(transcripts.view, provider_queries),
+        annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
+        today=lambda: activities.today(),
+    )
+    queries = LiveQueries(
+        directory=DirectoryQueries(directory.view),
+        audit=AuditQueries(history.view),
+        accounts=AccountQueries(account_list.view),
+        feeds=FeedQueries(feeds.view),
+        transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
+        learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
+    )
     return System(
         settings=settings,
         store=store,
@@ -175,9 +204,9 @@ def bootstrap(settings: Settings | None = None) -> System:
             ],
         ),
         checklist=checklist,
-        annual=AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view),
+        annual=annual,
         secret=secret,
-        learners=LearnerDirectory(store, learner_directory.view, personal_keys),
+        learners=learners,
         matcher=matcher,
         learner_directory=learner_directory,
         activities=activities,
@@ -191,5 +220,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         feeds=feeds,
         tokens=tokens,
         token_list=token_list,
-        as_of=AsOfReplayer(store, history.view, providers, scratch_views),
+        as_of=AsOfReplayer(store, history.view, scratch_views),
+        reads=reads,
+        queries=queries,
     )

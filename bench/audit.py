@@ -25,12 +25,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from adapters.api.routes.dashboard import dashboard_body
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary
-from commands.providers import AssignContact, ContactDetails, RegisterProvider
+from commands.providers import ContactDetails, RegisterProvider
 from domain.activity import Activity
 from domain.base import Acting, Channel
 from domain.completion import Completion
@@ -39,6 +38,7 @@ from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
 from services.audit import verify_chains
+from services.queries.dashboard import dashboard_body
 
 BY = Acting("bench:audit", Channel.BATCH)
 TARGET = "0000001"

@@ -206,7 +206,7 @@ def workers(system: System, url: str, bootstrap_servers: str, shape: str) -> Ite
     if shape == "serve":
         from fastapi.testclient import TestClient
 
-        from adapters.api.main import create_app
+        from adapters.app import create_app
 
         system.projections.start()
         relay = kafka_relay(system, bootstrap_servers)

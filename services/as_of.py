@@ -2,9 +2,9 @@
 
 The projection classes that keep the live read models (projections/*.py) run over the provider's
 events recorded up to the instant, into fresh scratch views (adapters/db/scratch.py: the same SQL
-views on an in-memory database), and the routes answer from those with the code they use for live
-reads. No rule exists twice, so an as-of answer is what the live read model said at that instant
-(tests/audit/test_as_of.py checks exactly that).
+views on an in-memory database), and the routes answer from those through the query objects they use
+for live reads (services/queries/). No rule exists twice, so an as-of answer is what the live read
+model said at that instant (tests/audit/test_as_of.py checks exactly that).
 
 Replay snapshots: while replaying, the scratch database is copied every `SNAPSHOT_EVERY` events (an
 image of the in-memory database, kept in this process within `SNAPSHOT_BUDGET_BYTES`). A later
@@ -17,8 +17,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -30,8 +30,11 @@ from projections.checklist import ChecklistProjection, ChecklistView
 from projections.history import HistoryView
 from projections.provider_profile import ProviderProfileProjection, ProviderProfileView
 from projections.transcripts import TranscriptProjection, TranscriptView
-from services.annual import AnnualReporting
-from services.providers import ProviderRegistry
+from services.queries.activities import ActivityQueries
+from services.queries.annual import AnnualQueries
+from services.queries.completions import CompletionQueries
+from services.queries.providers import ProviderQueries
+from services.queries.read_models import ReadModels
 from services.store import ParsStore
 
 #: The aggregates whose events each read model is built from (the provider's own streams).
@@ -44,21 +47,6 @@ SOURCES: dict[str, tuple[str, ...]] = {
 }
 SNAPSHOT_EVERY = 10_000  # events between replay snapshots (and events read and applied per transaction)
 SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024  # replay snapshots kept in memory, least recently used dropped first
-
-
-@dataclass
-class ReadModels:
-    """What the provider, activity, checklist and dashboard routes answer from: the live read models,
-    or the same read models replayed to an instant (`as_of`), with "today" as it was then."""
-
-    profiles: ProviderProfileView
-    activities: ActivitySummaryView
-    transcripts: TranscriptView
-    annual: AnnualReporting
-    today: Callable[[], date]
-    as_of: datetime | None = None
-    events: int = 0  # how many events the replay applied (0 when live)
-    close: Callable[[], None] = field(default=lambda: None, repr=False)
 
 
 @dataclass
@@ -85,12 +73,10 @@ class AsOfReplayer:
         self,
         store: ParsStore,
         history: HistoryView,
-        providers: ProviderRegistry,
         scratch: Callable[[bytes | None], ScratchViews],
     ) -> None:
         self.store = store
         self.history = history
-        self.providers = providers
         self.scratch = scratch
         self._snapshots: OrderedDict[tuple[Any, ...], ReplaySnapshot] = OrderedDict()
         self._snapshot_bytes = 0
@@ -138,14 +124,12 @@ class AsOfReplayer:
             views.close()
             raise
         today = as_of.astimezone().date()  # as `date.today()` would have said then
-        annual = AnnualReporting(
-            self.store, self.providers, views.profiles, views.checklist, views.checklist, clock=lambda: as_of
-        )
+        profiles = ProviderQueries(views.profiles)
         return ReadModels(
-            profiles=views.profiles,
-            activities=views.activities,
-            transcripts=views.transcripts,
-            annual=annual,
+            profiles=profiles,
+            activities=ActivityQueries(views.activities, profiles, lambda: today),
+            completions=CompletionQueries(views.transcripts, profiles),
+            annual=AnnualQueries(views.profiles, views.checklist, views.checklist, clock=lambda: as_of),
             today=lambda: today,
             as_of=as_of,
             events=applied,

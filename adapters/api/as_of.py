@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 
-from adapters.api.deps import visible_profile
+from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoInstant
 from adapters.bootstrap import System
 from services.access import Principal
-from services.as_of import ReadModels
+from services.queries.read_models import ReadModels
 
 AsOfQuery = Annotated[
     IsoInstant | None,
@@ -26,37 +26,51 @@ AsOfQuery = Annotated[
 REPLAY_WAIT_SECONDS = 10.0
 
 
-@contextmanager
-def read_models(
-    system: System,
-    principal: Principal,
-    accme_id: str,
-    as_of: datetime | None,
-    needs: Collection[str],
-    years: Iterable[int] = (),
-) -> Iterator[tuple[ReadModels, dict[str, Any]]]:
-    """The read models to answer from, and the provider's profile in them: live, or as of the instant.
+class ReadsAt:
+    """A route's read models: live, or replayed to an instant (a dependency: `reads_at: ReadsAtDep`)."""
 
-    Who may read is decided by the profile as it is now (a token never sees more of the past than of
-    the present); a provider not yet registered at the instant is 404."""
-    profile = visible_profile(system, principal, accme_id)
-    instant = system.as_of.past(as_of)
-    if instant is None:
-        yield system.read_models(), profile
-        return
-    try:  # the replay finds the provider's events through the history read model: let it catch up first
-        system.projections.wait(system.store.head(), timeout=REPLAY_WAIT_SECONDS, names=["history"])
-    except TimeoutError:
-        raise Problem(503, "the history read model is catching up; try again shortly") from None
-    reads = system.as_of.replay(accme_id, instant, needs, accreditor=profile["accreditor"], years=years)
-    try:
-        then = reads.profiles.get_profile(accme_id)
-        if then is None:
-            raise Problem(
-                404,
-                f"provider {accme_id} was not registered yet at {instant.isoformat()}",
-                [{"loc": ["query", "as_of"], "msg": "before the provider was registered"}],
-            )
-        yield reads, then
-    finally:
-        reads.close()
+    def __init__(self, system: System, principal: Principal) -> None:
+        self.system = system
+        self.principal = principal
+
+    def past(self, as_of: datetime | None) -> datetime | None:
+        """The instant to replay to; None when the live read models answer (see AsOfReplayer.past)."""
+        return self.system.as_of.past(as_of)
+
+    @contextmanager
+    def __call__(
+        self, accme_id: str, as_of: datetime | None, needs: Collection[str], years: Iterable[int] = ()
+    ) -> Iterator[tuple[ReadModels, dict[str, Any]]]:
+        """The read models to answer from, and the provider's profile in them: live, or as of the instant.
+
+        Who may read is decided by the profile as it is now (a token never sees more of the past than of
+        the present); a provider not yet registered at the instant is 404."""
+        system = self.system
+        profile = visible_profile(system, self.principal, accme_id)
+        instant = system.as_of.past(as_of)
+        if instant is None:
+            yield system.reads, profile
+            return
+        try:  # the replay finds the provider's events through the history read model: let it catch up first
+            system.projections.wait(system.store.head(), timeout=REPLAY_WAIT_SECONDS, names=["history"])
+        except TimeoutError:
+            raise Problem(503, "the history read model is catching up; try again shortly") from None
+        reads = system.as_of.replay(accme_id, instant, needs, accreditor=profile["accreditor"], years=years)
+        try:
+            then = reads.profiles.get_profile(accme_id)
+            if then is None:
+                raise Problem(
+                    404,
+                    f"provider {accme_id} was not registered yet at {instant.isoformat()}",
+                    [{"loc": ["query", "as_of"], "msg": "before the provider was registered"}],
+                )
+            yield reads, then
+        finally:
+            reads.close()
+
+
+def reads_at(system: SystemDep, principal: PrincipalDep) -> ReadsAt:
+    return ReadsAt(system, principal)
+
+
+ReadsAtDep = Annotated[ReadsAt, Depends(reads_at)]

@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from adapters.bootstrap import System
 from domain.audit_log import is_personal_parameter
 from domain.errors import DomainError
-from services.transcripts import TranscriptQueries, TranscriptQuery
+from services.transcripts import TranscriptQuery
 
 TRANSCRIPT_PATHS = (
     "/accme/GetLearnerTranscriptbyLearner",
@@ -76,9 +76,7 @@ def _transcript_learner(system: System, params: dict[str, str]) -> list[str]:
         day(params.get("completionDateRangeStart")),
         day(params.get("completionDateRangeEnd")),
     )
-    queries = TranscriptQueries(
-        system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view
-    )
+    queries = system.queries.transcripts
     try:
         return [queries.find(q)["learner_id"]]
     except DomainError:

@@ -74,7 +74,7 @@ def acting(principal: Principal) -> Acting:
 
 def visible_profile(system: System, principal: Principal, accme_id: str) -> dict[str, Any]:
     """The provider's profile if the principal may see it; otherwise the same 404 as for no provider."""
-    profile = system.profiles.view.get_profile(accme_id)
+    profile = system.reads.profiles.get_profile(accme_id)
     if (
         profile is None
         and ACCME_ID_PATTERN.fullmatch(accme_id)
@@ -86,7 +86,7 @@ def visible_profile(system: System, principal: Principal, accme_id: str) -> dict
             system.projections.wait(system.store.head(), timeout=2.0, names=["provider_profile"])
         except TimeoutError:
             pass
-        profile = system.profiles.view.get_profile(accme_id)
+        profile = system.reads.profiles.get_profile(accme_id)
     if profile is None or not principal.can_read_provider(profile):
         raise Problem(
             404,

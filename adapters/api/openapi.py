@@ -10,7 +10,7 @@ without work of its own:
 | 403 | `get_principal`: an auditor's token is read-only | depends on `get_principal` and is not GET |
 | 404 | the lookup of what a path parameter names (`visible_profile` for `accme_id`) | has a path parameter that is not a number |
 | 422 | request validation (`problems.install`) | has any parameter or a body |
-| 404, 503 | `as_of.read_models`: not registered yet at the instant, history catching up | takes `AsOfQuery` |
+| 404, 503 | `as_of.ReadsAt`: not registered yet at the instant, history catching up | takes `AsOfQuery` |
 
 What only the route's code knows (a role it refuses with 403, a 409 rule, a 413 upload limit, a 400 ACCME
 envelope) it declares with FastAPI's own `responses=` (on the route or its router, e.g. `documented(403)`);

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from domain.errors import ConflictError, DomainError, InvalidValueError, NotFoundError
+from adapters.http.statuses import domain_status
+from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -84,16 +85,6 @@ def problem_response(
         **extensions,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-
-
-def domain_status(error: DomainError) -> int:
-    if isinstance(error, NotFoundError):
-        return 404
-    if isinstance(error, ConflictError):
-        return 409
-    if isinstance(error, InvalidValueError):
-        return 422
-    return 400
 
 
 def install(app: FastAPI) -> None:

@@ -29,9 +29,9 @@ def create_user(
     from adapters.cli.main import cli_actor, err, system_or_exit
 
     with system_or_exit() as system:
-        if provider and system.profiles.view.get_profile(provider) is None:
+        if provider and system.reads.profiles.get_profile(provider) is None:
             system.projections.catch_up(["provider_profile"])
-            if system.profiles.view.get_profile(provider) is None:
+            if system.reads.profiles.get_profile(provider) is None:
                 err.print(f"[red]error:[/red] no provider with ACCME ID {provider}")
                 raise typer.Exit(1)
         if role == "learner":

@@ -92,7 +92,7 @@ def serve(
     """API, web pages and projections in one process."""
     import uvicorn
 
-    from adapters.api.main import create_app
+    from adapters.app import create_app
 
     with system_or_exit(serve_address(host, port)) as system:
         err.print(f"PARS on http://{host}:{port}/ (pages) and /docs (API)  (store: {system.settings.database_url})")
@@ -128,7 +128,7 @@ def create_provider(
             raise typer.Exit(2) from None
         system.providers.register(cmd, cli_actor())
         system.projections.catch_up(["provider_profile"])
-        typer.echo(json.dumps(system.profiles.view.get_profile(accme_id), indent=2))
+        typer.echo(json.dumps(system.reads.profiles.get_profile(accme_id), indent=2))
 
 
 @admin.command("issue-token")
@@ -337,7 +337,7 @@ def history(
                 f"[red]error:[/red] not an event type: {bad[0]!r} (Provider.ContactAssigned, Provider or ContactAssigned)"
             )
             raise typer.Exit(2)
-        while page := system.history.view.events(provider, as_of=as_of, after=after, limit=1000, types=types):
+        while page := system.queries.audit.events(provider, as_of=as_of, after=after, limit=1000, types=types):
             for item in page:
                 typer.echo(json.dumps({"accme_id": provider, **item}, separators=(",", ":")))
             after = page[-1]["position"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
+
+if TYPE_CHECKING:
+    from adapters.bootstrap import System
 
 
 async def posted(request: Request) -> dict[str, Any]:
@@ -29,6 +32,15 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
         short = flash if len(flash) <= 600 else flash[:597] + "…"  # a cookie holds about 4 KB, quoted
         response.set_cookie(FLASH_COOKIE, quote(short), httponly=True, samesite="lax", path="/", max_age=60)
     return response
+
+
+def settle(system: System, position: int | None) -> None:
+    """Read-your-writes: the page after a change shows it."""
+    if position:
+        try:
+            system.projections.wait(position, timeout=10.0)
+        except TimeoutError:
+            pass
 
 
 def safe_next(value: str | None) -> str | None:

@@ -10,10 +10,12 @@ from urllib.parse import unquote
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
 
 from adapters.web.activity_form import where
 from adapters.web.forms import FLASH_COOKIE
 from adapters.web.session import context, remember_anon
+from domain.errors import DomainError
 
 HERE = Path(__file__).parent
 templates = Environment(
@@ -84,3 +86,11 @@ def friendly(msg: str) -> str:
         if msg.startswith(prefix):
             return words
     return msg
+
+
+def loc_errors(error: DomainError) -> list[dict[str, Any]]:
+    return [{"loc": list(loc), "msg": msg} for loc, msg in error.problems()]
+
+
+def pydantic_errors(error: ValidationError) -> list[dict[str, Any]]:
+    return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"].removeprefix("Value error, ")} for e in error.errors()]

@@ -18,8 +18,8 @@ from fastapi import Depends, Request, Response
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
 
-from adapters.api.upload_limits import request_body
 from adapters.bootstrap import System
+from adapters.http.request_body import request_body
 from domain.account import Account
 from domain.base import Acting, Channel
 from services.access import Principal, Role

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.batch.importer import export_activities, import_activity_file
 from adapters.tokens import issue_token
 from domain.activity import ActivityCatalog

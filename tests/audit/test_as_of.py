@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.tokens import issue_token
 from commands.activities import CloseActivity

@@ -11,7 +11,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.api.routes.dashboard import dashboard_body
 from commands.activities import CloseActivity
 from commands.annual import AcceptAgreement, Attest, ReviewContacts, SubmitProgramSummary
 from commands.providers import AssignContact, ContactDetails, RemoveContact
@@ -19,7 +18,8 @@ from domain.errors import DomainError
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
-from services.as_of import ReadModels
+from services.queries.dashboard import dashboard_body
+from services.queries.read_models import ReadModels
 from tests.activities.helpers import ACCME_ID, HE, item
 from tests.activities.helpers import register as register_provider
 from tests.audit.test_as_of import BY, cme_report

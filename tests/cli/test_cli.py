@@ -95,7 +95,7 @@ def test_an_issued_provider_token_is_accepted_by_the_api(tmp_path, url):
     token = pars(tmp_path, url, "admin", "issue-token", "--role", "provider", "--provider", "0001234").stdout.strip()
     from fastapi.testclient import TestClient
 
-    from adapters.api.main import create_app
+    from adapters.app import create_app
     from tests.conftest import make_system
 
     system = make_system(url)

@@ -68,7 +68,7 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
     learner = re.search(r"export LEARNER=(\S+)", out).group(1)
     from fastapi.testclient import TestClient
 
-    from adapters.api.main import create_app
+    from adapters.app import create_app
 
     system = make_system(sqlite_url)
     try:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.tokens import read_token
 from tests.cli.test_cli import CREATE, SECRET, pars, url  # noqa: F401 - url is a fixture
 from tests.conftest import make_system

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.tokens import issue_token
 from domain.completion import Completion

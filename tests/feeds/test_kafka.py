@@ -178,7 +178,7 @@ def test_relay_killed_mid_batch_resumes_and_consumers_see_only_repeats(
 def test_pars_serve_relays_in_a_thread_when_a_broker_is_configured(sqlite_url: str, broker: Broker) -> None:
     from fastapi.testclient import TestClient
 
-    from adapters.api.main import create_app
+    from adapters.app import create_app
     from adapters.bootstrap import bootstrap
     from adapters.settings import Settings
 

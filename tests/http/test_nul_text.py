@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.tokens import issue_token
 from tests.http.helpers import assert_problem

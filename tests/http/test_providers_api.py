@@ -251,7 +251,7 @@ def test_a_provider_stored_a_moment_ago_by_another_process_is_not_a_404(system, 
 
     from fastapi.testclient import TestClient
 
-    from adapters.api.main import create_app
+    from adapters.app import create_app
     from commands.providers import ContactDetails, RegisterProvider
     from domain.base import Acting, Channel
 

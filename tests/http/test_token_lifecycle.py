@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.cli.main import settle
 from adapters.tokens import issue_token, read_token

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import adapters.batch as batch
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
 from adapters.tokens import issue_token

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, select
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System
 from adapters.db.learner_directory_tables import PERSONAL_TABLES

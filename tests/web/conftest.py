@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
 

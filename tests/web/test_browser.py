@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.web.routes.provider import reporting_year
 from commands.providers import ContactDetails, RegisterProvider

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from tests.activities.helpers import ACCME_ID, register
 from tests.web.conftest import make_web_system
 from tests.web.helpers import activate, post_form, sign_in

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.cli.main import app as cli
 from adapters.cli.main import serve_address, system_or_exit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from adapters.api.main import create_app
+from adapters.app import create_app
 from tests.web.helpers import (
     PASSWORD,
     activate,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,28 +14,15 @@ from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
-from adapters.formula_guard import guard
+from adapters.http.reads import AnnualDep
+from adapters.http.year_end_csv import year_end_csv
 from commands.annual import SetReportingDeadline
-from domain.annual_report import STEP_KEYS
 from domain.provider import normalise_accreditor
-from projections.checklist import deadline_for
 from services.access import Principal, Role
 
 router = APIRouter(
     prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403)
 )  # accreditor (or auditor) tokens only
-CSV_COLUMNS = (
-    "accme_id",
-    "name",
-    "accreditor",
-    "deadline",
-    "days_to_deadline",
-    "status",
-    "late",
-    "late_count",
-    "missing_count",
-    *STEP_KEYS,
-)
 
 
 class DeadlineUpdate(Strict):
@@ -91,7 +76,7 @@ def _overseen(principal: Principal) -> list[str] | None:
 )
 def year_end(
     request: Request,
-    system: SystemDep,
+    annual: AnnualDep,
     principal: PrincipalDep,
     year: YearPath,
     sort: Annotated[
@@ -110,7 +95,7 @@ def year_end(
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Any:
     """The year-end table of the providers this accreditor oversees: steps, days to deadline, late and missing counts."""
-    rows = system.annual.year_end(year, _overseen(principal), sort=sort, status=status)
+    rows = annual.year_end(year, _overseen(principal), sort=sort, status=status)
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
         return Response(
@@ -119,25 +104,6 @@ def year_end(
             headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
         )
     return {"year": year, "data": rows, "count": len(rows)}
-
-
-def year_end_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                *(
-                    guard(v) if isinstance(v := r[c], str) else v for c in CSV_COLUMNS[:6]
-                ),  # provider names are providers' text
-                "yes" if r["late"] else "no",
-                r["late_count"],
-                r["missing_count"],
-                *("done" if r["steps"][k] else "missing" for k in STEP_KEYS),
-            ]
-        )
-    return out.getvalue()
 
 
 @router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)
@@ -160,7 +126,7 @@ def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDe
 
 @router.get("/deadlines/{year}", response_model=DeadlinePublic)
 def get_deadline(
-    system: SystemDep, principal: PrincipalDep, year: YearPath, accreditor: Annotated[str | None, Query()] = None
+    annual: AnnualDep, principal: PrincipalDep, year: YearPath, accreditor: Annotated[str | None, Query()] = None
 ) -> Any:
     """The year-end deadline that applies to an accreditor's providers (31 March of the next year unless it set one)."""
     if principal.role is not Role.ACCREDITOR:
@@ -169,7 +135,7 @@ def get_deadline(
     return {
         "accreditor": code,
         "year": year,
-        "deadline": deadline_for(code, year, system.checklist.view.deadlines_for_year(year)),
+        "deadline": annual.deadline_of(code, year),
     }
 
 
@@ -191,7 +157,7 @@ class DataReportPublic(BaseModel):
 
 
 @router.get("/data-report/{year}", response_model=DataReportPublic)
-def data_report(system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
+def data_report(annual: AnnualDep, principal: PrincipalDep, year: YearPath) -> Any:
     """The annual data report across the providers overseen: activities and credits by format, learners,
     commercial support and income (activities counted in the year they ended)."""
-    return system.annual.data_report(year, _overseen(principal))
+    return annual.data_report(year, _overseen(principal))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.as_of import AsOfQuery, ReadsAtDep
 from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.openapi import COMMAND
-from adapters.api.problems import Problem, domain_status, problem_response
+from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath
+from adapters.http.bulk_close import BulkClose, close_many
 from commands.activities import (
     CloseActivity,
     CorrectActivity,
@@ -23,12 +23,10 @@ from commands.activities import (
 )
 from domain.activity import MAX_LEARNERS, canonical_format
 from domain.base import Acting, Channel
-from domain.errors import DomainError, InvalidValueError
-from projections.activity_summary import ActivitySummaryProjection, missing_to_close, status_of
-from projections.checklist import commercial_support_totals
+from domain.errors import InvalidValueError
+from projections.activity_summary import ActivitySummaryProjection
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
-PAGE_SIZE = 50
 Status = Literal["draft", "active", "ready_to_close", "closed"]
 
 
@@ -43,7 +41,7 @@ def parse_format(value: str | None) -> str | None:
 
 @router.get("/{accme_id}/activities")
 def search_activities(
-    system: SystemDep,
+    reads_at: ReadsAtDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
@@ -58,23 +56,10 @@ def search_activities(
 ) -> dict[str, Any]:
     """Searches the provider's activities by year, format, status, keyword, MOC board, REMS and MIPS
     (as of an instant with `as_of`)."""
-    with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
-        today = reads.today()
-        rows, total = reads.activities.search(
-            accme_id,
-            year=year,
-            fmt=parse_format(format),
-            status=status,
-            q=q,
-            moc=moc,
-            rems=rems,
-            mips=mips,
-            today=today,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
+    with reads_at(accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
+        return reads.activities.page(
+            accme_id, page, year=year, fmt=parse_format(format), status=status, q=q, moc=moc, rems=rems, mips=mips
         )
-        data = [_shown(r, today) for r in rows]
-    return {"data": data, "count": total, "page": page, "page_size": PAGE_SIZE}
 
 
 ActivityIdPath = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")]
@@ -82,22 +67,22 @@ ActivityIdPath = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="the 9-d
 
 @router.get("/{accme_id}/activities/{activity_id}")
 def get_activity(
-    system: SystemDep,
+    reads_at: ReadsAtDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     activity_id: ActivityIdPath,
     as_of: AsOfQuery = None,
 ) -> dict[str, Any]:
     """One activity's summary and status (as of an instant with `as_of`); 404 when the provider has no such activity."""
-    with read_models(system, principal, accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
-        summary = reads.activities.by_activity_id(accme_id, activity_id)
+    with reads_at(accme_id, as_of, [ActivitySummaryProjection.name]) as (reads, _):
+        summary = reads.activities.shown(accme_id, activity_id)
         if summary is None:
             raise Problem(
                 404,
                 f"provider {accme_id} has no activity {activity_id}",
                 [{"loc": ["path", "activity_id"], "msg": "not found"}],
             )
-        return _shown(summary, reads.today())
+        return summary
 
 
 class ActivityCorrection(BaseModel):
@@ -112,20 +97,7 @@ class LearnerCounts(BaseModel):
 
 def _summary(system: Any, accme_id: str, activity_id: str, position: int | None) -> dict[str, Any]:
     system.projections.wait(position, names=["activity_summary"])
-    rows, _ = system.activity_summary.view.search(
-        accme_id,
-        year=None,
-        fmt=None,
-        status=None,
-        q=activity_id,
-        moc=None,
-        rems=None,
-        mips=None,
-        today=system.activities.today(),
-        limit=1,
-        offset=0,
-    )
-    return _shown(rows[0], system.activities.today()) if rows else {"activity_id": activity_id}
+    return system.reads.activities.after_change(accme_id, activity_id)
 
 
 class RepeatActivity(BaseModel):
@@ -134,10 +106,6 @@ class RepeatActivity(BaseModel):
         description="the activity's facts as one ACCME JSON MedicalEducationMetrics item (its identifier, dates and place come from the instances)"
     )
     instances: list[Instance] = Field(min_length=1, max_length=500, description="one activity per date + location")
-
-
-class BulkClose(BaseModel):
-    activity_ids: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(min_length=1, max_length=1000)
 
 
 #: What the repeat takes from each instance rather than from the item: errors about these name the instance.
@@ -197,25 +165,7 @@ def close_activities(
 ) -> dict[str, Any]:
     """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
     require_editor(system, principal, accme_id)
-    by = Acting(principal.actor, Channel.WEB)
-    outcomes, position = system.activities.close_many(accme_id, body.activity_ids, by)
-    answers: list[dict[str, Any]] = []
-    for number, outcome in outcomes:
-        if isinstance(outcome, DomainError):
-            at = ["body", "activity_ids", str(body.activity_ids.index(number))]
-            errors = [
-                {"loc": at if loc == ("path", "activityId") else list(loc), "msg": msg}
-                for loc, msg in outcome.problems()
-            ]
-            answers.append(
-                {"activityId": number, "action": "rejected", "status": domain_status(outcome), "errors": errors}
-            )
-        else:
-            answers.append({"activityId": number, "action": outcome, "errors": []})
-    if position:
-        system.projections.wait(position, names=["activity_summary"])
-    counts = {a: sum(1 for x in answers if x["action"] == a) for a in ("closed", "unchanged", "rejected")}
-    return {"activities": answers, "counts": counts}
+    return close_many(system, accme_id, body.activity_ids, Acting(principal.actor, Channel.WEB))
 
 
 @router.post("/{accme_id}/activities/{activity_id}/close", responses=COMMAND)
@@ -259,38 +209,3 @@ def report_learner_counts(
     cmd = ReportEnduringLearners(accme_id=accme_id, activity_id=activity_id, year=year, counts=body.model_dump())
     position = system.activities.report_enduring_learners(cmd, Acting(principal.actor, Channel.WEB))
     return _summary(system, accme_id, activity_id, position)
-
-
-def _public(summary: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in summary.items() if k not in ("complete", "deleted", "close_gaps")}
-
-
-def _shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
-    """An activity as the API answers it: its summary, status, and every item it still needs to close."""
-    return {
-        **_public(summary),
-        "status": status_of(summary, today),
-        "missing_to_close": missing_to_close(summary, today),
-    }
-
-
-def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    by_status = {s: 0 for s in ("draft", "active", "ready_to_close", "closed")}
-    by_format: dict[str, int] = {}
-    physicians = others = 0
-    for r in rows:
-        by_status[status_of(r, today)] += 1
-        by_format[r["format"]] = by_format.get(r["format"], 0) + 1
-        physicians += r["physician_learners"]
-        others += r["other_learners"]
-    # The same summary the program summary and the data report show, from the same supports.
-    supports = [
-        [{"source": m["source"], "monetary": True, "amount": m["amount"]} for m in r["monetary_support"]]
-        + [{"source": s, "monetary": False, "amount": None} for s in r["in_kind_sources"]]
-        for r in rows
-    ]
-    return {
-        "activities": {"total": len(rows), "by_status": by_status, "by_format": dict(sorted(by_format.items()))},
-        "learners": {"physicians": physicians, "other_learners": others},
-        "commercial_support": commercial_support_totals(supports),
-    }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
-from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.as_of import AsOfQuery, ReadsAtDep
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
@@ -142,10 +142,10 @@ def attest(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, ye
 
 @router.get("/{accme_id}/years/{year}/checklist", response_model=ChecklistPublic)
 def get_checklist(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath, as_of: AsOfQuery = None
+    reads_at: ReadsAtDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath, as_of: AsOfQuery = None
 ) -> Any:
     """The year-end checklist: each step, whether it is done and exactly what is missing (as of an instant with `as_of`)."""
-    with read_models(system, principal, accme_id, as_of, [ChecklistProjection.name], [year]) as (reads, profile):
+    with reads_at(accme_id, as_of, [ChecklistProjection.name], [year]) as (reads, profile):
         return reads.annual.checklist(accme_id, year, accreditor=profile["accreditor"])
 
 

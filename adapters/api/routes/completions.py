@@ -4,7 +4,6 @@ CME Passport transcript."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -18,10 +17,10 @@ from adapters.api.problems import Problem, problem_response
 from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
-from domain.completion import CompletionNotFoundError
+from adapters.http.completion_delete import delete_by_credit_id
+from adapters.http.reads import CompletionsDep, LearnerReportsDep
 from domain.errors import InvalidValueError
 from domain.learner import require_month_day
-from projections.transcripts import credit_totals, transcript_lines
 from services.access import Principal, Role
 from services.completions import ReportError, parse_provider_report
 from services.learner_matching import MatchQuery, MatchResult, MatchStatus, UniqueId
@@ -126,6 +125,7 @@ def _status_item(row: dict[str, Any]) -> dict[str, Any]:
 
 @accme.get("/learner-activities/status", responses=documented(404))
 def learner_status(
+    completions: CompletionsDep,
     system: SystemDep,
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
@@ -139,7 +139,7 @@ def learner_status(
     """The provider's completions of a learner for an activity (and the match), or the completion with a credit ID."""
     accme_id = _provider(principal)
     if CreditId:
-        rows = system.transcripts.view.by_credit_id(accme_id, CreditId)
+        rows = completions.by_credit_id(accme_id, CreditId)
         if not rows:
             raise Problem(
                 404,
@@ -170,7 +170,7 @@ def learner_status(
         )
     rows = [
         r
-        for r in system.transcripts.view.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
+        for r in completions.for_learner(match.learner_id or "", CompletionDate, CompletionDate)
         if match.matched and r["activity_id"] == moduleID and r["accme_id"] == accme_id
     ]
     if not rows:
@@ -193,15 +193,12 @@ def learner_status(
     return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
 
 
-def _learner_reports(system: System, accme_id: str, learner_id: str) -> tuple[LearnerReportQueries, LearnerReports]:
+def _learner_reports(queries: LearnerReportQueries, accme_id: str, learner_id: str) -> LearnerReports:
     try:
         uid = UniqueId.parse(learner_id, ("path", "learnerId"))
     except InvalidValueError as exc:
         raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
-    queries = LearnerReportQueries(
-        system.matcher, system.learner_directory.view, system.transcripts.view, system.profiles.view
-    )
-    return queries, queries.find(accme_id, uid, ("path", "learnerId"))
+    return queries.find(accme_id, uid, ("path", "learnerId"))
 
 
 LearnerIdPath = Annotated[
@@ -216,18 +213,19 @@ LearnerIdPath = Annotated[
 
 # Declared after /learner-activities/status, so "status" is never read as a learner ID.
 @accme.get("/learner-activities/{learnerId}")
-def get_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> dict[str, Any]:
+def get_learner_reports(
+    queries: LearnerReportsDep, principal: PrincipalDep, learnerId: LearnerIdPath
+) -> dict[str, Any]:
     """The caller's standing reports of one learner as ACCMELearnerReports; 404 when it has reported none."""
     accme_id = _provider(principal)
-    queries, reports = _learner_reports(system, accme_id, learnerId)
-    return queries.document(reports)
+    return queries.document(_learner_reports(queries, accme_id, learnerId))
 
 
 @accme.delete("/learner-activities/{learnerId}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> Response:
     """Deletes the caller's standing reports of one learner (a Deleted event each); 404 when it has reported none."""
     accme_id = _provider(principal)
-    _, reports = _learner_reports(system, accme_id, learnerId)
+    reports = _learner_reports(system.queries.learner_reports, accme_id, learnerId)
     position = system.completions.delete_all([r["key"] for r in reports.rows], acting(principal))
     if position:
         system.projections.wait(position, names=["transcripts"])
@@ -308,17 +306,7 @@ def delete_completion(
 ) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
     require_editor(system, principal, accme_id)
-    rows = system.transcripts.view.by_credit_id(accme_id, credit_id)
-    if not rows:
-        raise CompletionNotFoundError(
-            f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id")
-        )
-    position = None
-    for row in rows:
-        completion = system.store.repository.get(uuid.UUID(row["key"]))
-        position = system.completions.delete_one(completion, acting(principal)) or position
-    if position:
-        system.projections.wait(position, names=["transcripts"])
+    delete_by_credit_id(system, accme_id, credit_id, acting(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -327,6 +315,7 @@ def delete_completion(
 
 @api.get("/passport/transcript", responses=documented(403, 404))
 def my_transcript(
+    completions: CompletionsDep,
     system: SystemDep,
     principal: PrincipalDep,
     start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
@@ -342,31 +331,7 @@ def my_transcript(
         raise Problem(
             404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}]
         )
-    rows = system.transcripts.view.for_learner(learner_id, start, end)
-    names: dict[str, str] = {}
-    for r in rows:
-        if r["accme_id"] not in names:
-            names[r["accme_id"]] = (system.profiles.view.get_profile(r["accme_id"]) or {}).get("name", "")
-    completions = [  # one per completion (learner, activity, date), however many credit IDs it was reported under
-        {
-            "provider": {"accme_id": line["accme_id"], "name": names[line["accme_id"]]},
-            "activity": {"activity_id": line["activity_id"], "title": line["activity_title"]},
-            "completion_date": line["completion_date"],
-            "credit_ids": line["credit_ids"],
-            "credits": [*line["cme"], *({"type": m["type"], "credits": m["credits"]} for m in line["moc"])],
-            "cme": line["cme"],
-            "moc": line["moc"],
-            "cme_credits": line["cme_credits"],
-        }
-        for line in transcript_lines(rows)
-    ]
-    return {
-        "learner_id": learner_id,
-        "from": start.isoformat() if start else None,
-        "to": end.isoformat() if end else None,
-        "completions": completions,
-        "totals": credit_totals(rows),
-    }
+    return completions.passport(learner_id, start, end)
 
 
 router = APIRouter()

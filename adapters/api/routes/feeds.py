@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from adapters.api.deps import PrincipalDep, SystemDep
+from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
 from adapters.api.problems import Problem
-from adapters.bootstrap import System
+from adapters.http.reads import FeedsDep
 from domain.learner import CERTIFYING_BOARDS
 from projections.feeds import (
     BOARD,
@@ -20,9 +20,9 @@ from projections.feeds import (
     encode_cursor,
     feed_name,
     known_code,
-    with_learners,
 )
 from services.access import Principal
+from services.queries.feeds import FeedQueries
 
 router = APIRouter(
     prefix="/api/v1/feeds", tags=["feeds"], responses=documented(403)
@@ -43,30 +43,30 @@ class FeedPage(BaseModel):
 
 @router.get("/boards/{board}", response_model=FeedPage)
 def board_feed(
-    system: SystemDep,
+    feeds: FeedsDep,
     principal: PrincipalDep,
     board: Annotated[str, Path(max_length=20, description=", ".join(CERTIFYING_BOARDS))],
     after: AfterQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Any:
     """Completions with MOC credit for a certifying board, and their deletions, in order from a cursor."""
-    return read_feed(system, principal, BOARD, board, after, limit)
+    return read_feed(feeds, principal, BOARD, board, after, limit)
 
 
 @router.get("/states/{state}", response_model=FeedPage)
 def state_feed(
-    system: SystemDep,
+    feeds: FeedsDep,
     principal: PrincipalDep,
     state: Annotated[str, Path(max_length=20, description="two-letter state code, e.g. TN")],
     after: AfterQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Any:
     """Completions of learners licensed in a state, and their deletions, in order from a cursor."""
-    return read_feed(system, principal, STATE, state, after, limit)
+    return read_feed(feeds, principal, STATE, state, after, limit)
 
 
 def read_feed(
-    system: System, principal: Principal, kind: str, raw_code: str, after: str | None, limit: int
+    feeds: FeedQueries, principal: Principal, kind: str, raw_code: str, after: str | None, limit: int
 ) -> dict[str, Any]:
     code = raw_code.strip().upper()
     if not known_code(kind, code):
@@ -76,7 +76,6 @@ def read_feed(
     feed = feed_name(kind, code)
     if not principal.can_read_feed(kind, code):
         raise Problem(403, f"this {principal.role.value} token may not read the {feed} feed")
-    view = system.feeds.view
     seq = 0
     if after is not None:
         try:
@@ -85,11 +84,11 @@ def read_feed(
             raise Problem(
                 422, f"after= is not a cursor of the {feed} feed", [{"loc": ["query", "after"], "msg": str(error)}]
             ) from None
-        if seq > view.head(feed):
+        if seq > feeds.head(feed):
             raise Problem(
                 422,
                 f"after= is beyond the end of the {feed} feed",
                 [{"loc": ["query", "after"], "msg": "a cursor this feed never handed out"}],
             )
-    items = with_learners(view, view.page(feed, seq, limit))
+    items = feeds.page(feed, seq, limit)
     return {"items": items, "next": items[-1]["cursor"] if items else encode_cursor(feed, seq)}

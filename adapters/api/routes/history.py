@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, HistoryPublic, IsoInstant
+from adapters.http.reads import AuditDep
 from projections.history import TYPE_PATTERN
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/history", tags=["history"])
@@ -48,6 +49,7 @@ def instant(value: str | None, name: str, *, end_of_day: bool) -> datetime | Non
 
 @router.get("", response_model=HistoryPublic)
 def provider_history(
+    audit: AuditDep,
     system: SystemDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
@@ -59,7 +61,7 @@ def provider_history(
     type: list[str] = Query(
         [],
         description="event types, repeated or comma-separated: `Provider.ContactAssigned`, `Provider` (all of an aggregate) or `ContactAssigned`",
-    ),  # noqa: A002
+    ),
     from_: str | None = Query(None, alias="from", description="date or instant: events recorded at or after it"),
     to: str | None = Query(
         None, description="date (that whole day included) or instant: events recorded at or before it"
@@ -74,14 +76,10 @@ def provider_history(
     since = instant(from_, "from", end_of_day=False)
     until = instant(to, "to", end_of_day=True)
     upper = min((m for m in (as_of, until) if m is not None), default=None)
-    items = system.history.view.events(
-        accme_id, as_of=upper, after=after, limit=limit + 1, types=types or None, since=since
-    )
-    more = len(items) > limit
-    items = items[:limit]
+    items, next_after = audit.page(accme_id, limit=limit, after=after, as_of=upper, types=types or None, since=since)
     return {
         "accme_id": accme_id,
         "as_of": as_of.isoformat() if as_of else None,
         "items": items,
-        "next": items[-1]["position"] if more else None,
+        "next": next_after,
     }

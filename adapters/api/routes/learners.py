@@ -91,7 +91,7 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
     system.projections.wait(system.store.head(), names=["accounts"])
     accounts = [
         a["account_id"]
-        for a in system.account_list.view.list_accounts([Account.tenant_of("learner", learner=learner_id)])
+        for a in system.queries.accounts.list_accounts([Account.tenant_of("learner", learner=learner_id)])
     ]
     position = system.accounts.erase(accounts, acting(principal)) or position
     if already is not None and position is None:  # nothing was left to erase

@@ -4,12 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from adapters.api.as_of import AsOfQuery, read_models
+from adapters.api.as_of import AsOfQuery, ReadsAtDep
 from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
 from adapters.bootstrap import System
+from adapters.http.reads import ProvidersDep
 from commands.providers import ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.provider import normalise_accreditor
 from services.access import Role
@@ -21,7 +22,7 @@ READ_MODELS = ["provider_profile", "directory", "history"]
 def settled_profile(system: System, accme_id: str, position: int | None) -> dict[str, Any]:
     """Read-your-writes: waits until the read models include the change just made."""
     system.projections.wait(position, names=READ_MODELS)
-    profile = system.profiles.view.get_profile(accme_id)
+    profile = system.reads.profiles.get_profile(accme_id)
     assert profile is not None
     return profile
 
@@ -46,24 +47,18 @@ def create_provider(body: ProviderCreate, system: SystemDep, principal: Principa
 
 
 @router.get("", response_model=ProvidersPublic, responses=documented(403))
-def list_providers(system: SystemDep, principal: PrincipalDep) -> Any:
+def list_providers(providers: ProvidersDep, principal: PrincipalDep) -> Any:
     """Lists the providers this token may see: an accreditor's overseen providers, all for auditors, one's own."""
-    view = system.profiles.view
-    if principal.role is Role.PROVIDER:
-        profiles = view.list_profiles(accme_ids=[principal.provider or ""])
-    elif principal.role is Role.AUDITOR:
-        profiles = view.list_profiles()
-    elif principal.role is Role.ACCREDITOR:
-        profiles = view.list_profiles(accreditors=None if principal.state is None else [principal.state])
-    else:
+    profiles = providers.visible_to(principal)
+    if profiles is None:
         raise Problem(403, f"a {principal.role.value} token cannot list providers")
     return {"data": profiles, "count": len(profiles)}
 
 
 @router.get("/{accme_id}", response_model=ProviderPublic)
-def get_provider(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, as_of: AsOfQuery = None) -> Any:
+def get_provider(reads_at: ReadsAtDep, principal: PrincipalDep, accme_id: AccmeIdPath, as_of: AsOfQuery = None) -> Any:
     """The provider, its accreditation decisions and its contacts by role (as of an instant with `as_of`)."""
-    with read_models(system, principal, accme_id, as_of, needs=()) as (_, profile):
+    with reads_at(accme_id, as_of, needs=()) as (_, profile):
         return profile
 
 

@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from adapters.api.deps import PrincipalDep, SystemDep
+from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoDate
-from adapters.bootstrap import System
+from adapters.http.reads import TranscriptsDep
+from adapters.http.transcript_pdf import pdf_response
 from services.access import Principal
-from services.transcript_pdf import render_transcript_pdf
 from services.transcripts import (
     Transcript,
     TranscriptForbiddenError,
@@ -39,22 +39,16 @@ Start = Annotated[IsoDate | None, Query(alias="completionDateRangeStart", descri
 End = Annotated[IsoDate | None, Query(alias="completionDateRangeEnd", description="YYYY-MM-DD")]
 
 
-def transcript_queries(system: System) -> TranscriptQueries:
-    return TranscriptQueries(
-        system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view
-    )
-
-
-def _transcript(system: System, principal: Principal, q: TranscriptQuery) -> Transcript:
+def _transcript(transcripts: TranscriptQueries, principal: Principal, q: TranscriptQuery) -> Transcript:
     try:
-        return transcript_queries(system).for_principal(principal, q)
+        return transcripts.for_principal(principal, q)
     except TranscriptForbiddenError as error:
         raise Problem(403, error.message) from None
 
 
 @router.get("/GetLearnerTranscriptbyLearner")
 def transcript_json(
-    system: SystemDep,
+    transcripts: TranscriptsDep,
     principal: PrincipalDep,
     firstName: FirstName = None,
     lastName: LastName = None,
@@ -74,14 +68,14 @@ def transcript_json(
         completionDateRangeStart,
         completionDateRangeEnd,
     )
-    return accme_transcript(_transcript(system, principal, q))
+    return accme_transcript(_transcript(transcripts, principal, q))
 
 
 @router.get(
     "/GetLearnerTranscriptbyLearnerPDF", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
 )
 def transcript_pdf(
-    system: SystemDep,
+    transcripts: TranscriptsDep,
     principal: PrincipalDep,
     firstName: FirstName = None,
     lastName: LastName = None,
@@ -101,17 +95,13 @@ def transcript_pdf(
         completionDateRangeStart,
         completionDateRangeEnd,
     )
-    t = _transcript(system, principal, q)
-    pdf = render_transcript_pdf(t.learner, t.rows, t.totals, t.start, t.end)
-    name = f"transcript-{t.learner['last_name']}".encode("ascii", "ignore").decode() or "transcript"
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'}
-    )
+    t = _transcript(transcripts, principal, q)
+    return pdf_response(t)
 
 
 @router.get("/GetLearnerTranscriptCreditsByDate")
 def transcript_credits(
-    system: SystemDep,
+    transcripts: TranscriptsDep,
     principal: PrincipalDep,
     completionDateRangeStart: Annotated[IsoDate, Query(description="YYYY-MM-DD")],
     completionDateRangeEnd: Annotated[IsoDate, Query(description="YYYY-MM-DD")],
@@ -131,4 +121,4 @@ def transcript_credits(
         completionDateRangeStart,
         completionDateRangeEnd,
     )
-    return credits_by_date(_transcript(system, principal, q))
+    return credits_by_date(_transcript(transcripts, principal, q))

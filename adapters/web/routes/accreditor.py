@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.api.routes.accreditor import year_end_csv
-from adapters.web.forms import posted, see_other
+from adapters.http.reads import ProvidersDep
+from adapters.http.year_end_csv import year_end_csv
+from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
-from adapters.web.routes.provider import STEP_NAMES, reporting_year, settle
+from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.annual import ReopenYear
 from commands.providers import RecordAccreditationDecision
@@ -41,7 +42,7 @@ def staff(user: WebUser) -> list[str] | None:
 def overseen(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
     staff(user)
     profile = (
-        system_of(request).profiles.view.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
+        system_of(request).reads.profiles.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
     )
     if profile is None or not user.principal.oversees(profile["accreditor"]):
         raise PageNotFound()
@@ -49,9 +50,9 @@ def overseen(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
 
 
 @router.get("/accreditor")
-def providers(request: Request, user: UserDep, q: str = "") -> Response:
+def providers(request: Request, user: UserDep, providers: ProvidersDep, q: str = "") -> Response:
     accreditors = staff(user)
-    rows = system_of(request).profiles.view.list_profiles(accreditors=accreditors)
+    rows = providers.list_profiles(accreditors=accreditors)
     if q:
         words = q.lower().split()
         rows = [r for r in rows if all(w in f"{r['accme_id']} {r['name']} {r['accreditor']}".lower() for w in words)]
@@ -66,7 +67,7 @@ def _provider_page(
     form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    accounts = system_of(request).account_list.view.list_accounts([f"provider:{profile['accme_id']}"])
+    accounts = system_of(request).queries.accounts.of_provider(profile["accme_id"])
     return render(
         request,
         "accreditor/provider.html",
@@ -247,11 +248,7 @@ def year_end_download(
 def _users_page(
     request: Request, user: WebUser, form: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
-    view = system_of(request).account_list.view
-    # Physicians' accounts belong to no accreditor: a state's staff see those its own staff invited.
-    invited_here = "accreditor:" if user.principal.state is None else f"accreditor:{user.principal.state}:"
-    physicians = [a for a in view.list_accounts(role="learner") if a["invited_by"].startswith(invited_here)]
-    accounts = view.list_accounts([f"accreditor:{user.scope}"]) + physicians
+    accounts = system_of(request).queries.accounts.of_accreditor(user.principal.state, user.scope)
     return render(
         request,
         "users.html",

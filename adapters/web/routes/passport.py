@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from adapters.api.problems import Problem
-from adapters.api.routes.completions import my_transcript as api_transcript
-from adapters.api.routes.passport import passport_catalog
-from adapters.api.routes.transcripts import transcript_pdf as api_transcript_pdf
-from adapters.bootstrap import System
+from adapters.http.reads import ActivitiesDep, CompletionsDep, TranscriptsDep
+from adapters.http.transcript_pdf import pdf_response
 from adapters.web.render import render
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
 from services.access import Role
+from services.transcripts import TranscriptForbiddenError, TranscriptQuery
 
 router = APIRouter()
 
@@ -36,16 +33,10 @@ def _day(value: str) -> date | None:
         return None
 
 
-def transcript(
-    system: System, user: WebUser, start: date | None, end: date | None
-) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """What `GET /api/v1/passport/transcript` answers (the route function itself, so the pages keep no copy of it)."""
-    body = api_transcript(system, user.principal, start, end)
-    return body["completions"], body["totals"]
-
-
 @router.get("/passport")
-def my_transcript(request: Request, user: UserDep, start: str = "", end: str = "") -> Response:
+def my_transcript(
+    request: Request, user: UserDep, completions: CompletionsDep, start: str = "", end: str = ""
+) -> Response:
     learner_id = _learner_id(request, user)
     system = system_of(request)
     first, last = _day(start), _day(end)
@@ -57,15 +48,15 @@ def my_transcript(request: Request, user: UserDep, start: str = "", end: str = "
     if first and last and last < first:
         errors["end"] = "the end of the range is before its start"
         last = None
-    completions, totals = transcript(system, user, first, last)
+    body = completions.passport(learner_id, first, last)  # what GET /api/v1/passport/transcript answers
     learner = system.learners.get(learner_id).public()
     return render(
         request,
         "passport/transcript.html",
         422 if errors else 200,
         learner=learner,
-        completions=completions,
-        totals=totals,
+        completions=body["completions"],
+        totals=body["totals"],
         start=start,
         end=end,
         errors=errors,
@@ -73,21 +64,22 @@ def my_transcript(request: Request, user: UserDep, start: str = "", end: str = "
 
 
 @router.get("/passport/transcript.pdf")
-def my_transcript_pdf(request: Request, user: UserDep, start: str = "", end: str = "") -> Response:
-    """The ACCME transcript PDF route itself, for the signed-in physician."""
+def my_transcript_pdf(
+    request: Request, user: UserDep, transcripts: TranscriptsDep, start: str = "", end: str = ""
+) -> Response:
+    """The ACCME transcript PDF, as its route answers it, for the signed-in physician."""
     _learner_id(request, user)
     try:
-        return api_transcript_pdf(
-            system_of(request), user.principal, completionDateRangeStart=_day(start), completionDateRangeEnd=_day(end)
-        )
-    except Problem:
+        found = transcripts.for_principal(user.principal, TranscriptQuery(start=_day(start), end=_day(end)))
+    except TranscriptForbiddenError:
         raise PageNotFound() from None
+    return pdf_response(found)
 
 
 @router.get("/passport/catalog")
-def catalog(request: Request, q: str = "", page: int = 1, past: str = "") -> Response:
-    """The public CME Passport catalog (no sign-in), from the same route function as `GET /api/v1/passport/catalog`."""
-    body = passport_catalog(system_of(request), q=q[:200], page=min(max(page, 1), 10_000), past=past == "yes")
+def catalog(request: Request, activities: ActivitiesDep, q: str = "", page: int = 1, past: str = "") -> Response:
+    """The public CME Passport catalog (no sign-in), from the same query as `GET /api/v1/passport/catalog`."""
+    body = activities.catalog(q[:200], min(max(page, 1), 10_000), past == "yes")
     pages = max(1, -(-body["count"] // body["page_size"]))
     return render(
         request,

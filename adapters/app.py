@@ -1,34 +1,15 @@
-"""The FastAPI application: routers, problem responses, and projections run in-process when asked."""
+"""The one FastAPI application: the API and the web pages side by side (neither imports the other), the
+upload limit over both, and projections run in-process when asked."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
-from adapters.api import openapi, problems, upload_limits
-from adapters.api.nul_text import refuse_nul
-from adapters.api.routes import (
-    accme_activities,
-    accreditor,
-    activities,
-    activity_batches,
-    annual,
-    completion_batches,
-    completions,
-    contacts,
-    dashboard,
-    directory,
-    feeds,
-    health,
-    history,
-    learners,
-    passport,
-    providers,
-    tokens,
-    transcripts,
-)
+from adapters.api import routers as api
+from adapters.api import upload_limits
 from adapters.bootstrap import System
 from adapters.web import app as web
 
@@ -63,32 +44,7 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.system = system
-    problems.install(app)
-    openapi.install(app)  # every route's error answers in the document, as problem+json (adapters/api/openapi.py)
-    routers = (
-        providers,
-        contacts,
-        tokens,
-        history,
-        directory,  # providers and contacts
-        activity_batches,
-        accme_activities,
-        activities,
-        dashboard,  # activities (batch routes before /{activity_id})
-        annual,
-        accreditor,  # annual reporting
-        learners,
-        completion_batches,
-        completions,
-        transcripts,
-        passport,
-        feeds,
-        health,
-    )
-    for module in routers:
-        app.include_router(
-            module.router, dependencies=[Depends(refuse_nul)]
-        )  # U+0000 never reaches the store (nul_text.py)
+    api.install(app)  # the API (adapters/api): routers, problem answers, the OpenAPI document
     web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
     upload_limits.install(app, system.settings.max_upload_bytes)  # PARS_MAX_UPLOAD_MB on the bytes read, every route
     return app

@@ -1,0 +1,57 @@
+"""The API's routers, its problem answers and its OpenAPI document, installed in the app (adapters/app.py)."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from adapters.api import openapi, problems
+from adapters.api.nul_text import refuse_nul
+from adapters.api.routes import (
+    accme_activities,
+    accreditor,
+    activities,
+    activity_batches,
+    annual,
+    completion_batches,
+    completions,
+    contacts,
+    dashboard,
+    directory,
+    feeds,
+    health,
+    history,
+    learners,
+    passport,
+    providers,
+    tokens,
+    transcripts,
+)
+
+
+def install(app: FastAPI) -> None:
+    problems.install(app)
+    openapi.install(app)  # every route's error answers in the document, as problem+json (adapters/api/openapi.py)
+    routers = (
+        providers,
+        contacts,
+        tokens,
+        history,
+        directory,  # providers and contacts
+        activity_batches,
+        accme_activities,
+        activities,
+        dashboard,  # activities (batch routes before /{activity_id})
+        annual,
+        accreditor,  # annual reporting
+        learners,
+        completion_batches,
+        completions,
+        transcripts,
+        passport,
+        feeds,
+        health,
+    )
+    for module in routers:
+        app.include_router(
+            module.router, dependencies=[Depends(refuse_nul)]
+        )  # U+0000 never reaches the store (nul_text.py)

@@ -1,0 +1,28 @@
+"""Deleting a provider's completion by its credit ID: the API route's and the web form's one way."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from domain.base import Acting
+from domain.completion import CompletionNotFoundError
+
+if TYPE_CHECKING:
+    from adapters.bootstrap import System
+
+
+def delete_by_credit_id(system: System, accme_id: str, credit_id: str, by: Acting) -> None:
+    """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never
+    edited), and waits until the transcripts read model shows it."""
+    rows = system.reads.completions.by_credit_id(accme_id, credit_id)
+    if not rows:
+        raise CompletionNotFoundError(
+            f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id")
+        )
+    position = None
+    for row in rows:
+        completion = system.store.repository.get(uuid.UUID(row["key"]))
+        position = system.completions.delete_one(completion, by) or position
+    if position:
+        system.projections.wait(position, names=["transcripts"])

@@ -1,0 +1,47 @@
+"""A provider's pages, one module per resource; what several of them share is here.
+
+Every change goes through the same commands and services as the API routes; every list reads
+the same read models. A user who may not see the provider gets the same 404 as for no provider.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from adapters.web.session import PageNotFound, WebUser, system_of
+
+STATUSES = [("draft", "Draft"), ("active", "Active"), ("ready_to_close", "Ready to close"), ("closed", "Closed")]
+STEP_NAMES = {
+    "agreement": "Accept the annual agreement",
+    "activities_closed": "Enter and close every activity that ended in the year",
+    "enduring_counts": "Update enduring-material learner counts as of 31 December",
+    "program_summary": "Submit the program summary",
+    "contacts_reviewed": "Review contact information",
+    "attestation": "Attest",
+}
+
+
+def readable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
+    """The provider's profile if this user may see it; the same 404 page otherwise as for no provider."""
+    profile = (
+        system_of(request).reads.profiles.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
+    )
+    if profile is None or not user.principal.can_read_provider(profile):
+        raise PageNotFound()
+    return profile
+
+
+def editable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
+    """Changes are the provider's own users' (accreditors read these pages but change nothing here)."""
+    profile = readable(request, user, accme_id)
+    if not user.principal.can_edit_provider(accme_id):
+        raise PageNotFound()
+    return profile
+
+
+def reporting_year(today: date) -> int:
+    """The year whose report is at hand: until the end of March, last year's (due by 31 March)."""
+    return today.year - 1 if today.month <= 3 else today.year

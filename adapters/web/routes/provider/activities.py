@@ -1,0 +1,333 @@
+"""A provider's activities: the searchable list, bulk close, add (one or repeat), correct, close, enduring learner counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from adapters.http import bulk_close
+from adapters.http.reads import ActivitiesDep
+from adapters.web import activity_form
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
+from adapters.web.routes.provider import STATUSES, editable, readable
+from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from commands.activities import (
+    CloseActivity,
+    CorrectActivity,
+    RegisterRepeatActivity,
+    ReportEnduringLearners,
+)
+from domain.activity import ENDURING, missing_to_close
+from domain.base import Acting, Channel
+from domain.errors import DomainError, InvalidValueError
+from projections.activity_summary import status_of
+from services.queries.activities import PAGE_SIZE
+
+router = APIRouter()
+
+
+@router.get("/provider/{accme_id}/activities")
+def activities(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    accme_id: str,
+    year: str = "",
+    format: str = "",
+    status: str = "",
+    q: str = "",
+    page: int = 1,
+) -> Response:
+    profile = readable(request, user, accme_id)
+    today = activities.today()
+    year_n = int(year) if year.isdigit() and len(year) == 4 else None
+    status = status if status in dict(STATUSES) else ""
+    fmt = format if format in dict(activity_form.FORMAT_OPTIONS) else ""
+    page = max(1, page)
+    rows, total = activities.search(
+        accme_id,
+        year=year_n,
+        fmt=fmt or None,
+        status=status or None,
+        q=q[:200] or None,
+        moc=None,
+        rems=None,
+        mips=None,
+        today=today,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    rows = [{**r, "status": status_of(r, today)} for r in rows]
+    filters = {"year": year, "format": fmt, "status": status, "q": q}
+    return render(
+        request,
+        "provider/activities.html",
+        provider=profile,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        formats=activity_form.FORMAT_OPTIONS,
+        statuses=STATUSES,
+        status_names=dict(STATUSES),
+        can_edit=user.principal.can_edit_provider(accme_id),
+    )
+
+
+@router.post("/provider/{accme_id}/activities/close")
+async def close_many(request: Request, user: UserDep, accme_id: str) -> Response:
+    """Closes the ticked activities as the API's bulk close route does, each answering closed, unchanged or what is missing."""
+    editable(request, user, accme_id)
+    form = await request.form()
+    chosen = [v for v in form.getlist("activity_ids") if isinstance(v, str)]
+    back = f"/provider/{accme_id}/activities?status=ready_to_close"
+    try:
+        body = bulk_close.BulkClose(activity_ids=chosen)
+    except ValidationError:
+        return see_other(back, "Tick the activities to close first.")
+    answer = bulk_close.close_many(
+        system_of(request), accme_id, body.activity_ids, Acting(user.principal.actor, Channel.WEB)
+    )
+    counts = answer["counts"]
+    refused = "; ".join(
+        f"{a['activityId']}: " + ", ".join(e["msg"] for e in a["errors"])
+        for a in answer["activities"]
+        if a["action"] == "rejected"
+    )
+    message = (
+        f"{counts['closed']} closed, {counts['unchanged']} already closed, {counts['rejected']} not closed"
+        + (f" ({refused})" if refused else "")
+        + "."
+    )
+    return see_other(back, message)
+
+
+def _activity_form(
+    request: Request,
+    profile: dict[str, Any],
+    form: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    activity: dict[str, Any] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    return render(
+        request,
+        "provider/activity_form.html",
+        status,
+        provider=profile,
+        form=form,
+        errors=errors,
+        activity=activity,
+        formats=activity_form.FORMAT_OPTIONS,
+        deliveries=activity_form.DELIVERY_OPTIONS,
+        outcomes=activity_form.OUTCOME_OPTIONS,
+        measurements=activity_form.MEASUREMENT_OPTIONS,
+        yes_no=activity_form.YES_NO,
+        fees=activity_form.FEE_OPTIONS,
+        registrations=activity_form.REGISTRATION_OPTIONS,
+        **extra,
+    )
+
+
+@router.get("/provider/{accme_id}/activities/new")
+def new_activity(request: Request, user: UserDep, accme_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    return _activity_form(request, profile, {"sponsorship": "direct", "country": "USA"}, {})
+
+
+@router.post("/provider/{accme_id}/activities/new")
+async def create_activity(request: Request, user: UserDep, accme_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    by = Acting(user.principal.actor, Channel.WEB)
+    try:
+        if not form.get("provider_activity_id"):
+            raise InvalidValueError(
+                "give the activity an ID of your own (your Provider Activity ID)", loc=("form", "provider_activity_id")
+            )
+        item = activity_form.item_from_form(form)
+        instances = activity_form.instances_from_text(form.get("instances", ""))
+        # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
+        if instances:
+            results = system.activities.register_repeat(
+                RegisterRepeatActivity(
+                    accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances
+                ),
+                by,
+                only_new=True,
+            )
+        else:
+            results = system.activities.submit_accme_activities(accme_id, [item], by, only_new=True)
+    except DomainError as bad:
+        return _activity_form(request, profile, form, field_errors(loc_errors(bad), activity_form.FIELDS), status=422)
+    except ValidationError as bad:
+        return _activity_form(
+            request, profile, form, field_errors(pydantic_errors(bad), activity_form.FIELDS), status=422
+        )
+    refused = [r for r in results if not r.ok]
+    settle(system, max([r.position for r in results if r.position] or [0]))
+    if refused:
+        errors = [
+            {"loc": e["loc"], "msg": (f"instance {r.index + 1}: " if len(results) > 1 else "") + e["msg"]}
+            for r in refused
+            for e in r.errors
+        ]
+        saved = [r.activity_id for r in results if r.ok]
+        notice = f"{len(saved)} of {len(results)} instances were saved; correct the others below." if saved else None
+        in_use = [r.activity_id for r in refused if r.activity_id]
+        return _activity_form(
+            request, profile, form, field_errors(errors, activity_form.FIELDS), status=422, notice=notice, in_use=in_use
+        )
+    if len(results) == 1:
+        return see_other(
+            f"/provider/{accme_id}/activities/{results[0].activity_id}", f"Activity {results[0].activity_id} is saved."
+        )
+    return see_other(
+        f"/provider/{accme_id}/activities?q={form['provider_activity_id']}",
+        f"{len(results)} activities are saved, one per instance.",
+    )
+
+
+def _stored(request: Request, accme_id: str, activity_id: str) -> tuple[Any, dict[str, Any]]:
+    system = system_of(request)
+    try:
+        activity = system.activities.get_by_number(activity_id, accme_id)
+    except DomainError:
+        raise PageNotFound() from None
+    return activity, system.activities.item(activity)
+
+
+def _activity_page(
+    request: Request,
+    user: WebUser,
+    profile: dict[str, Any],
+    activity_id: str,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    system = system_of(request)
+    activity, item = _stored(request, profile["accme_id"], activity_id)
+    today = system.activities.today()
+    summary = {
+        "activity_id": activity.number,
+        "closed": activity.closed,
+        "status": activity.status(today),
+        "title": activity.data.get("title"),
+        "format": activity.data.get("format"),
+        "enduring": activity.data.get("format") == ENDURING,
+        "learners_by_year": activity.data.get("learners_by_year") or {},
+        "kept": activity_form.kept_beyond_form(item),
+        # Every item closing still needs, each named beside the form's field it concerns.
+        "missing": []
+        if activity.closed
+        else [
+            {"field": activity_form.field_of(loc), "msg": msg} for loc, msg in missing_to_close(activity.data, today)
+        ],
+    }
+    return _activity_form(
+        request,
+        profile,
+        form or activity_form.form_from_item(item),
+        errors or {},
+        activity=summary,
+        status=status,
+        can_edit=user.principal.can_edit_provider(profile["accme_id"]),
+        this_year=today.year,
+        **extra,
+    )
+
+
+@router.get("/provider/{accme_id}/activities/{activity_id}")
+def activity_page(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+    profile = readable(request, user, accme_id)
+    return _activity_page(request, user, profile, activity_id)
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}")
+async def correct_activity(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    _, item = _stored(request, accme_id, activity_id)
+    try:
+        cmd = CorrectActivity(
+            accme_id=accme_id,
+            activity_id=activity_id,
+            item=activity_form.item_from_form(form, item),
+            reason=form.get("reason", ""),
+        )
+        position = system.activities.correct(cmd, Acting(user.principal.actor, Channel.WEB))
+    except DomainError as bad:
+        return _activity_page(
+            request, user, profile, activity_id, form, field_errors(loc_errors(bad), activity_form.FIELDS), 422
+        )
+    except ValidationError as bad:
+        return _activity_page(
+            request, user, profile, activity_id, form, field_errors(pydantic_errors(bad), activity_form.FIELDS), 422
+        )
+    settle(system, position)
+    return see_other(
+        f"/provider/{accme_id}/activities/{activity_id}",
+        "The correction is saved." if position else "Nothing had changed.",
+    )
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}/close")
+async def close_activity(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    system = system_of(request)
+    _stored(request, accme_id, activity_id)
+    try:
+        position = system.activities.close(
+            CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(user.principal.actor, Channel.WEB)
+        )
+    except DomainError as bad:
+        errors = field_errors(loc_errors(bad), activity_form.FIELDS)
+        return _activity_page(
+            request,
+            user,
+            profile,
+            activity_id,
+            None,
+            {**errors, "_form": f"The activity cannot be closed yet: {bad.message}"},
+            409,
+        )
+    settle(system, position)
+    return see_other(f"/provider/{accme_id}/activities/{activity_id}", "The activity is closed.")
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}/learner-counts")
+async def learner_counts(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    try:
+        year, physicians, others = (int(form.get(k) or "x") for k in ("count_year", "count_physicians", "count_others"))
+        cmd = ReportEnduringLearners(
+            accme_id=accme_id, activity_id=activity_id, year=year, counts={"physician": physicians, "other": others}
+        )
+        position = system.activities.report_enduring_learners(cmd, Acting(user.principal.actor, Channel.WEB))
+    except ValueError:
+        return _activity_page(
+            request,
+            user,
+            profile,
+            activity_id,
+            None,
+            {"count_physicians": "enter whole numbers of learners (0 allowed) and the year"},
+            422,
+        )
+    except DomainError as bad:
+        return _activity_page(request, user, profile, activity_id, None, {"count_physicians": bad.message}, 422)
+    settle(system, position)
+    return see_other(f"/provider/{accme_id}/activities/{activity_id}", "The learner counts are saved.")

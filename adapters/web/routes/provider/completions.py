@@ -1,0 +1,195 @@
+"""Learner completion entry: the match service for the form's script, record one, delete by credit ID."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from adapters.http.completion_delete import delete_by_credit_id
+from adapters.http.statuses import domain_status
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import field_errors, loc_errors, render
+from adapters.web.routes.provider import editable
+from adapters.web.session import UserDep, system_of
+from domain.base import Acting, Channel
+from domain.errors import DomainError, InvalidValueError
+from domain.learner import CERTIFYING_BOARDS
+from services.learner_matching import MatchQuery
+
+router = APIRouter()
+
+
+MATCH_FIELDS = ("first_name", "last_name", "birth_date", "state", "licence_number", "npi", "board", "board_id")
+COMPLETION_FIELDS = {
+    **{f: f for f in MATCH_FIELDS},
+    "learner": "first_name",
+    "activity_id": "activity_id",
+    "completion_date": "completion_date",
+    "credit_id": "credit_id",
+    "credits": "credits",
+    "cme": "credits",
+    "moc": "moc_credits",
+    "moc_board": "moc_board",
+    "moc_credits": "moc_credits",
+}
+
+
+def _match_query(form: dict[str, Any]) -> MatchQuery:
+    return MatchQuery(**{f: (form.get(f) or None) for f in MATCH_FIELDS})
+
+
+def _completion_page(
+    request: Request,
+    profile: dict[str, Any],
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    match: Any = None,
+) -> Response:
+    system = system_of(request)
+    acts = system.reads.activities.summaries(profile["accme_id"], None)
+    options = [
+        (a["activity_id"], f"{a['activity_id']} · {a['title'][:60]} ({a['end_date']})")
+        for a in sorted(acts, key=lambda a: a["end_date"], reverse=True)
+    ]
+    return render(
+        request,
+        "provider/completion.html",
+        status,
+        provider=profile,
+        form=form,
+        errors=errors,
+        activities=options,
+        match=match,
+    )
+
+
+@router.get("/provider/{accme_id}/completions/new")
+def completion_form(request: Request, user: UserDep, accme_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    return _completion_page(request, profile, {"credits": "", "completion_date": date.today().isoformat()}, {})
+
+
+@router.post("/provider/{accme_id}/match")
+async def match(request: Request, user: UserDep, accme_id: str) -> Response:
+    """The match service for the form's script (checked as the provider types); the server checks again on save."""
+    editable(request, user, accme_id)
+    form = await posted(request)
+    query = _match_query(form)
+    try:
+        query.validate(("form",))
+    except DomainError as bad:
+        return JSONResponse(
+            {"status": "incomplete", "field": field_errors(loc_errors(bad), COMPLETION_FIELDS), "msg": bad.message}
+        )
+    result = system_of(request).matcher.match(query)
+    return JSONResponse(
+        {**result.as_dict(), "msg": "matched a physician in the learner directory" if result.matched else result.msg}
+    )
+
+
+@router.post("/provider/{accme_id}/completions/new")
+async def record_completion(request: Request, user: UserDep, accme_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    query = _match_query(form)
+    try:
+        query.validate(("form",))
+        result = system.matcher.match(query)
+        if not result.matched:
+            raise InvalidValueError(f"the learner was not matched: {result.msg}", loc=("form", "first_name"))
+        completion_date = _date(form.get("completion_date", ""), "completion_date")
+        credits = _credits(
+            form,
+            "credits",
+            "the AMA PRA Category 1 credits are required (0 when the completion carries MOC points only)",
+        )
+        moc = _moc_credits(form)
+        action, position = system.completions.record_one(
+            accme_id,
+            result.learner_id or "",
+            form.get("activity_id", ""),
+            completion_date,
+            [{"type": "AMA PRA Category 1", "credits": credits}],
+            moc,
+            form.get("credit_id", ""),
+            Acting(user.principal.actor, Channel.WEB),
+            identifiers=result.identifiers,
+        )
+    except ValueError as bad:
+        if isinstance(bad, DomainError):
+            return _completion_page(
+                request, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "first_name"), 422
+            )
+        return _completion_page(request, profile, form, {"credits": "enter the credits as a number, e.g. 6.25"}, 422)
+    except DomainError as bad:
+        return _completion_page(
+            request, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "activity_id"), 409
+        )
+    settle(system, position)
+    return see_other(
+        f"/provider/{accme_id}/completions/new",
+        "The completion is recorded."
+        if action == "added"
+        else "That completion was already recorded; nothing changed.",
+    )
+
+
+@router.post("/provider/{accme_id}/completions/delete")
+async def delete_completion(request: Request, user: UserDep, accme_id: str) -> Response:
+    """Deletes a completion by its credit ID (records are deleted and resubmitted, never edited), as the API route does."""
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    credit_id = form.get("delete_credit_id", "")
+    if not credit_id:
+        return _completion_page(
+            request, profile, {}, {"delete_credit_id": "enter the credit ID of the completion to delete"}, 422
+        )
+    try:
+        # Recorded as the API route the page called before recorded it (the web-service channel).
+        delete_by_credit_id(system_of(request), accme_id, credit_id, Acting(user.principal.actor, Channel.WEB_SERVICE))
+    except DomainError as bad:
+        return _completion_page(
+            request, profile, {"delete_credit_id": credit_id}, {"delete_credit_id": bad.message}, domain_status(bad)
+        )
+    return see_other(f"/provider/{accme_id}/completions/new", f"The completion {credit_id} is deleted.")
+
+
+def _credits(form: dict[str, Any], name: str, required: str) -> float:
+    """A credits field: blank is never read as 0, nor as another field's number."""
+    text = (form.get(name) or "").strip()
+    if not text:
+        raise InvalidValueError(required, loc=("form", name))
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidValueError("enter the credits as a number, e.g. 6.25", loc=("form", name)) from None
+
+
+def _moc_credits(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """The MOC credit of the form: points and their board together, or neither (nothing dropped, nothing copied)."""
+    board = (form.get("moc_board") or "").strip().upper()
+    if not board:
+        if (form.get("moc_credits") or "").strip():
+            raise InvalidValueError("choose the board these MOC points are for", loc=("form", "moc_board"))
+        return []
+    if board not in CERTIFYING_BOARDS:
+        raise InvalidValueError(f"{board!r} is not a certifying board", loc=("form", "moc_board"))
+    return [
+        {
+            "board": board,
+            "type": f"{board} MOC",
+            "credits": _credits(form, "moc_credits", f"enter the {board} MOC points"),
+        }
+    ]
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValueError("enter the date as YYYY-MM-DD", loc=("form", field)) from None

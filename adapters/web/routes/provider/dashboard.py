@@ -1,0 +1,48 @@
+"""A provider's dashboard: the year's activities by status and format, commercial support, year-end steps."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from adapters.http.reads import ReadsDep
+from adapters.web.charts import bar_chart, progress_ring
+from adapters.web.render import render
+from adapters.web.routes.provider import STATUSES, STEP_NAMES, readable, reporting_year
+from adapters.web.session import UserDep
+
+router = APIRouter()
+
+
+@router.get("/provider/{accme_id}")
+def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, year: int | None = None) -> Response:
+    profile = readable(request, user, accme_id)
+    today = reads.today()
+    year = year if year and 1990 <= year <= today.year + 1 else reporting_year(today)
+    counts = reads.activities.counts(accme_id, year)
+    checklist = reads.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
+    support = counts["commercial_support"]
+    charts = {
+        "status": bar_chart(
+            f"Activities of {year} by status", {n: counts["activities"]["by_status"][k] for k, n in STATUSES}
+        ),
+        "format": bar_chart(f"Activities of {year} by format", counts["activities"]["by_format"]),
+        "support": bar_chart(f"Commercial support of {year} by source", support["monetary_by_source"], money=True),
+        "ring": progress_ring(
+            checklist["steps_done"],
+            checklist["steps_total"],
+            f"{checklist['steps_done']} of {checklist['steps_total']} year-end steps done",
+        ),
+    }
+    return render(
+        request,
+        "provider/dashboard.html",
+        provider=profile,
+        year=year,
+        counts=counts,
+        checklist=checklist,
+        completions=reads.completions.count(accme_id, year),
+        charts=charts,
+        step_names=STEP_NAMES,
+        years=list(range(today.year, today.year - 5, -1)),
+    )

@@ -1,0 +1,64 @@
+"""A provider's web users: who has an account, and inviting another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import field_errors, loc_errors, render
+from adapters.web.routes.provider import editable
+from adapters.web.session import UserDep, base_url, system_of
+from domain.account import Account
+from domain.errors import DomainError
+
+router = APIRouter()
+
+
+@router.get("/provider/{accme_id}/users")
+def users(request: Request, user: UserDep, accme_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    return _users_page(request, profile, {}, {})
+
+
+def _users_page(
+    request: Request, profile: dict[str, Any], form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    accounts = system_of(request).queries.accounts.of_provider(profile["accme_id"])
+    return render(
+        request,
+        "users.html",
+        status,
+        provider=profile,
+        accounts=accounts,
+        form=form,
+        errors=errors,
+        action=f"/provider/{profile['accme_id']}/users",
+        roles=None,
+        learner_field=False,
+    )
+
+
+@router.post("/provider/{accme_id}/users")
+async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    try:
+        account = system.accounts.invite(
+            form.get("email", ""),
+            form.get("name", ""),
+            "provider",
+            Account.tenant_of("provider", provider=accme_id),
+            user.acting,
+            base_url(request),
+            inviter=f"{user.name} of {profile['name']}",
+        )
+    except DomainError as bad:
+        return _users_page(
+            request, profile, form, field_errors(loc_errors(bad), {"email": "email", "name": "name"}, "email"), 422
+        )
+    settle(system, system.store.head())
+    return see_other(f"/provider/{accme_id}/users", f"An invitation was sent to {account.email}.")

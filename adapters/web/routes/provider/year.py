@@ -1,0 +1,145 @@
+"""The annual report of a provider: checklist, program summary, agreement, contact review, attestation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
+from adapters.web.routes.provider import STEP_NAMES, editable, readable, reporting_year
+from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from commands.annual import (
+    AcceptAgreement,
+    Attest,
+    ReviewContacts,
+    SubmitProgramSummary,
+)
+from domain.annual_report import AttestationIncompleteError
+from domain.errors import DomainError
+
+router = APIRouter()
+SUMMARY_FIELDS = [
+    ("advertising_exhibit_income", "Advertising and exhibit income"),
+    ("registration_fees", "Registration fees (incl. subscriptions)"),
+    ("government_grants", "Government monetary grants"),
+    ("private_donations", "Private monetary donations"),
+]
+
+
+@router.get("/provider/{accme_id}/year")
+def year_default(request: Request, user: UserDep, accme_id: str) -> Response:
+    readable(request, user, accme_id)
+    return see_other(f"/provider/{accme_id}/year/{reporting_year(system_of(request).annual.today())}")
+
+
+def _year_page(
+    request: Request,
+    user: WebUser,
+    profile: dict[str, Any],
+    year: int,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+    missing: dict[str, Any] | None = None,
+) -> Response:
+    system = system_of(request)
+    try:
+        checklist = system.annual.checklist(profile["accme_id"], year, profile["accreditor"])
+        summary = system.annual.program_summary(profile["accme_id"], year)
+    except DomainError:
+        raise PageNotFound() from None
+    deadline = date.fromisoformat(checklist["deadline"])
+    return render(
+        request,
+        "provider/year.html",
+        status,
+        provider=profile,
+        year=year,
+        checklist=checklist,
+        summary=summary,
+        step_names=STEP_NAMES,
+        fields=SUMMARY_FIELDS,
+        errors=errors or {},
+        form=form or summary,
+        missing=missing,
+        days=(deadline - system.annual.today()).days,
+        can_edit=user.principal.can_edit_provider(profile["accme_id"]),
+    )
+
+
+@router.get("/provider/{accme_id}/year/{year}")
+def year_page(request: Request, user: UserDep, accme_id: str, year: int) -> Response:
+    profile = readable(request, user, accme_id)
+    return _year_page(request, user, profile, year)
+
+
+@router.post("/provider/{accme_id}/year/{year}/{step}")
+async def year_step(request: Request, user: UserDep, accme_id: str, year: int, step: str) -> Response:
+    profile = editable(request, user, accme_id)
+    form = await posted(request)
+    system = system_of(request)
+    try:
+        if step == "agreement":
+            cmd: Any = AcceptAgreement(accme_id=accme_id, year=year)
+        elif step == "contacts-reviewed":
+            cmd = ReviewContacts(accme_id=accme_id, year=year)
+        elif step == "attest":
+            if form.get("confirm") != "yes":
+                return _year_page(
+                    request, user, profile, year, {"confirm": "tick “I attest” to attest the report"}, status=422
+                )
+            cmd = Attest(accme_id=accme_id, year=year)
+        elif step == "program-summary":
+            values: dict[str, int | None] = {}
+            bad_fields = {}
+            for key, label in SUMMARY_FIELDS:
+                raw = (form.get(key) or "").replace(",", "").replace("$", "").strip()
+                if raw == "":
+                    values[key] = None
+                elif raw.isdigit():
+                    values[key] = int(raw)
+                else:
+                    bad_fields[key] = f"enter {label.lower()} in whole dollars, e.g. 12500 (0 if none)"
+            if bad_fields:
+                return _year_page(request, user, profile, year, bad_fields, form, 422)
+            cmd = SubmitProgramSummary(accme_id=accme_id, year=year, **values)
+        else:
+            return render(request, "error.html", 404, heading="Page not found", message="There is no such step.")
+        outcome = system.annual.handle(cmd, user.acting)
+    except AttestationIncompleteError as incomplete:
+        return _year_page(
+            request,
+            user,
+            profile,
+            year,
+            {"_form": "The report cannot be attested yet: the steps marked below are missing."},
+            status=409,
+            missing=incomplete.missing,
+        )
+    except ValidationError as bad:
+        return _year_page(
+            request,
+            user,
+            profile,
+            year,
+            field_errors(pydantic_errors(bad), {k: k for k, _ in SUMMARY_FIELDS}),
+            form,
+            422,
+        )
+    except DomainError as bad:
+        return _year_page(
+            request, user, profile, year, field_errors(loc_errors(bad), {k: k for k, _ in SUMMARY_FIELDS}), form, 409
+        )
+    settle(system, outcome.position)
+    done = {
+        "agreement": "The annual agreement is accepted.",
+        "contacts-reviewed": "Your contacts are marked as reviewed.",
+        "attest": "The annual report is attested.",
+        "program-summary": "The program summary is saved.",
+    }[step]
+    return see_other(f"/provider/{accme_id}/year/{year}", done)
