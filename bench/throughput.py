@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.api.routes.dashboard import dashboard_body
+from services.queries.dashboard import dashboard_body
 from adapters.batch.completion_files import render_json
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System, bootstrap
