@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import delete, func, select
 
 from services.queries.activities import activity_counts
-from adapters.db.completion_tables import transcript_entries
+from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.dashboard_counts import activity_counts as activity_counts_table
 from adapters.db.dashboard_counts import transcript_counts
 from domain.base import Acting, Channel
