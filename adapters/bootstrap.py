@@ -16,6 +16,7 @@ from adapters.db.learner_views import SqlLearnerDirectoryView
 from adapters.db.scratch import scratch_views
 from adapters.db.token_views import SqlTokenView
 from adapters.db.views import SqlDirectoryView, SqlHistoryView, SqlProviderProfileView
+from adapters.formats.accme.activities import AccmeActivities
 from adapters.mail import mailer_from
 from adapters.passwords import Argon2Hasher
 from adapters.settings import Settings
@@ -57,6 +58,7 @@ class System:
     history: HistoryProjection
     # Activities.
     activities: ActivityRegistry
+    accme_activities: AccmeActivities  # the same registry as ACCME JSON items: what batch files go in and come out as
     activity_summary: ActivitySummaryProjection
     # Annual reporting.
     annual: AnnualReporting
@@ -172,6 +174,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         matcher=matcher,
         learner_directory=learner_directory,
         activities=activities,
+        accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher),
         transcripts=transcripts,
         activity_summary=activity_summary,

@@ -11,8 +11,8 @@ from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoDate
 from adapters.bootstrap import System
+from adapters.formats.transcript_pdf import render_transcript_pdf
 from services.access import Principal
-from services.transcript_pdf import render_transcript_pdf
 from services.transcripts import (
     Transcript,
     TranscriptForbiddenError,

@@ -23,16 +23,23 @@ from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
 from adapters.batch.records import BatchFormatError
 from adapters.bootstrap import System
+from adapters.formats.accme.activities import (
+    RepeatRequest,
+    activity_item,
+    correct_item,
+    correction,
+    submit_items,
+    submit_repeat,
+)
 from adapters.web import activity_form
 from adapters.web.charts import bar_chart, progress_ring
 from adapters.web.forms import posted, see_other
 from adapters.web.render import field_errors, render
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from adapters.web.upload_progress import PROGRESS
+from commands.accounts import InviteAccount
 from commands.activities import (
     CloseActivity,
-    CorrectActivity,
-    RegisterRepeatActivity,
     ReportEnduringLearners,
 )
 from commands.annual import (
@@ -41,6 +48,7 @@ from commands.annual import (
     ReviewContacts,
     SubmitProgramSummary,
 )
+from commands.completions import RecordCompletion
 from commands.providers import (
     AddStaffContact,
     AssignContact,
@@ -377,15 +385,19 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
         instances = activity_form.instances_from_text(form.get("instances", ""))
         # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
         if instances:
-            results = system.activities.register_repeat(
-                RegisterRepeatActivity(
-                    accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances
+            results = submit_repeat(
+                system.activities,
+                RepeatRequest(
+                    accme_id=accme_id,
+                    provider_activity_id=form["provider_activity_id"],
+                    item=item,
+                    instances=instances,
+                    only_new=True,
                 ),
                 by,
-                only_new=True,
             )
         else:
-            results = system.activities.submit_accme_activities(accme_id, [item], by, only_new=True)
+            results = submit_items(system.activities, accme_id, [item], by, only_new=True)
     except DomainError as bad:
         return _activity_form(request, profile, form, field_errors(_loc_errors(bad), activity_form.FIELDS), status=422)
     except ValidationError as bad:
@@ -422,7 +434,7 @@ def _stored(request: Request, accme_id: str, activity_id: str) -> tuple[Any, dic
         activity = system.activities.get_by_number(activity_id, accme_id)
     except DomainError:
         raise PageNotFound() from None
-    return activity, system.activities.item(activity)
+    return activity, activity_item(activity)
 
 
 def _activity_page(
@@ -480,13 +492,8 @@ async def correct_activity(request: Request, user: UserDep, accme_id: str, activ
     system = system_of(request)
     _, item = _stored(request, accme_id, activity_id)
     try:
-        cmd = CorrectActivity(
-            accme_id=accme_id,
-            activity_id=activity_id,
-            item=activity_form.item_from_form(form, item),
-            reason=form.get("reason", ""),
-        )
-        position = system.activities.correct(cmd, Acting(user.principal.actor, Channel.WEB))
+        cmd = correction(accme_id, activity_id, activity_form.item_from_form(form, item), form.get("reason", ""))
+        position = correct_item(system.activities, cmd, Acting(user.principal.actor, Channel.WEB))
     except DomainError as bad:
         return _activity_page(
             request, user, profile, activity_id, form, field_errors(_loc_errors(bad), activity_form.FIELDS), 422
@@ -508,7 +515,7 @@ async def close_activity(request: Request, user: UserDep, accme_id: str, activit
     system = system_of(request)
     _stored(request, accme_id, activity_id)
     try:
-        position = system.activities.close(
+        position = system.activities.handle(
             CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(user.principal.actor, Channel.WEB)
         )
     except DomainError as bad:
@@ -536,7 +543,7 @@ async def learner_counts(request: Request, user: UserDep, accme_id: str, activit
         cmd = ReportEnduringLearners(
             accme_id=accme_id, activity_id=activity_id, year=year, counts={"physician": physicians, "other": others}
         )
-        position = system.activities.report_enduring_learners(cmd, Acting(user.principal.actor, Channel.WEB))
+        position = system.activities.handle(cmd, Acting(user.principal.actor, Channel.WEB))
     except ValueError:
         return _activity_page(
             request,
@@ -715,16 +722,18 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
             "the AMA PRA Category 1 credits are required (0 when the completion carries MOC points only)",
         )
         moc = _moc_credits(form)
-        action, position = system.completions.record_one(
-            accme_id,
-            result.learner_id or "",
-            form.get("activity_id", ""),
-            completion_date,
-            [{"type": "AMA PRA Category 1", "credits": credits}],
-            moc,
-            form.get("credit_id", ""),
+        action, position = system.completions.handle(
+            RecordCompletion(
+                accme_id=accme_id,
+                learner_id=result.learner_id or "",
+                activity_id=form.get("activity_id", ""),
+                completion_date=completion_date,
+                cme=[{"type": "AMA PRA Category 1", "credits": credits}],
+                moc=moc,
+                credit_id=form.get("credit_id", ""),
+                identifiers=result.identifiers,
+            ),
             Acting(user.principal.actor, Channel.WEB),
-            identifiers=result.identifiers,
         )
     except ValueError as bad:
         if isinstance(bad, DomainError):
@@ -964,14 +973,16 @@ async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        account = system.accounts.invite(
-            form.get("email", ""),
-            form.get("name", ""),
-            "provider",
-            Account.tenant_of("provider", provider=accme_id),
+        account = system.accounts.handle(
+            InviteAccount(
+                email=form.get("email", ""),
+                name=form.get("name", ""),
+                role="provider",
+                tenant=Account.tenant_of("provider", provider=accme_id),
+                base_url=base_url(request),
+                inviter=f"{user.name} of {profile['name']}",
+            ),
             user.acting,
-            base_url(request),
-            inviter=f"{user.name} of {profile['name']}",
         )
     except DomainError as bad:
         return _users_page(
