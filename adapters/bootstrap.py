@@ -23,6 +23,7 @@ from adapters.db.session_store import SqlSessions
 from adapters.db.throttle_store import SqlSignInThrottle
 from adapters.db.tokens_view import SqlTokenView
 from adapters.db.transcripts_view import SqlTranscriptView
+from adapters.formats.accme.activities import AccmeActivities
 from adapters.mail import mailer_from
 from adapters.passwords import Argon2Hasher
 from adapters.settings import Settings
@@ -73,6 +74,7 @@ class System:
     history: HistoryProjection
     # Activities.
     activities: ActivityRegistry
+    accme_activities: AccmeActivities  # the same registry as ACCME JSON items: what batch files go in and come out as
     activity_summary: ActivitySummaryProjection
     # Annual reporting.
     annual: AnnualReporting
@@ -210,6 +212,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         matcher=matcher,
         learner_directory=learner_directory,
         activities=activities,
+        accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher),
         transcripts=transcripts,
         activity_summary=activity_summary,

@@ -20,11 +20,11 @@ import time
 
 from adapters.bootstrap import bootstrap
 from adapters.db.learner_directory_tables import PERSONAL_TABLES
+from adapters.demo import npi
 from adapters.settings import Settings
 from bench.scratch import fresh_database
-from commands.learners import Licence, RegisterLearner
+from commands.learners import EraseLearner, Licence, RegisterLearner
 from domain.base import Acting, Channel
-from services.demo import npi
 
 BY = Acting("bench", Channel.CLI)
 
@@ -50,7 +50,7 @@ def run(backend: str, learners: int, erasures: int) -> None:
             cpu0 = time.process_time()
             for learner_id in ids:
                 t0 = time.perf_counter()
-                system.learners.erase(learner_id, BY)
+                system.learners.handle(EraseLearner(learner_id=learner_id), BY)
                 system.projections.catch_up(["learner_directory"])
                 t1 = time.perf_counter()
                 system.db.purge_deleted(PERSONAL_TABLES)

@@ -39,6 +39,7 @@ from typing import Any
 
 from adapters.bootstrap import System, bootstrap
 from adapters.db.relay_position import SqlRelayPosition
+from adapters.formats.accme.activities import submit_items
 from adapters.kafka.relay import kafka_relay
 from adapters.settings import Settings
 from adapters.tokens import issue_token
@@ -154,7 +155,7 @@ def populate(system: System, learners: int) -> tuple[Any, list[str]]:
         ),
         BY,
     )
-    number = system.activities.submit_accme_activities(ACCME_ID, [activity_item()], BY)[0].activity_id
+    number = submit_items(system.activities, ACCME_ID, [activity_item()], BY)[0].activity_id
     outcomes = system.learners.register_many(
         [
             RegisterLearner(

@@ -40,14 +40,15 @@ from typing import Any
 from adapters.batch.completion_files import render_json
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System, bootstrap
+from adapters.demo import npi
+from adapters.formats.accme.activities import submit_items
 from adapters.settings import Settings
 from bench.scratch import fresh_database
+from commands.completions import ReportCompletion
 from commands.learners import BoardId, Licence, RegisterLearner
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from services.access import Principal, Role
-from services.completions import ParsedReport
-from services.demo import npi
 from services.learner_matching import MatchQuery
 from services.transcripts import TranscriptQueries, TranscriptQuery
 
@@ -141,7 +142,9 @@ def learner(n: int, rng: random.Random) -> RegisterLearner:
     )
 
 
-def report_for(n: int, who: RegisterLearner, activities: list[tuple[str, bool]], rng: random.Random) -> ParsedReport:
+def report_for(
+    n: int, who: RegisterLearner, activities: list[tuple[str, bool]], rng: random.Random
+) -> ReportCompletion:
     number, moc = activities[n % len(activities)]
     lic = who.licences[0]
     how = n % 3
@@ -162,7 +165,7 @@ def report_for(n: int, who: RegisterLearner, activities: list[tuple[str, bool]],
     cme = [{"type": "AMA PRA Category 1", "credits": rng.choice([1.0, 2.0, 3.5, 4.0])}]
     moc_credits = [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}] if moc and who.board_ids else []
     day = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
-    return ParsedReport("add", number, day, query, {f"ccid:{ACCME_ID}:{n}": (cme, moc_credits)})
+    return ReportCompletion("add", number, day, query, {f"ccid:{ACCME_ID}:{n}": (cme, moc_credits)})
 
 
 def pars_command(*args: str) -> list[str]:
@@ -216,7 +219,7 @@ def run(url: str, completions: int, learners: int, shape: str = "inline") -> dic
             ),
             BY,
         )
-        results = system.activities.submit_accme_activities(ACCME_ID, [activity_item(n) for n in range(100)], BY)
+        results = submit_items(system.activities, ACCME_ID, [activity_item(n) for n in range(100)], BY)
         activities = [(r.activity_id, n % 3 == 0) for n, r in enumerate(results) if r.ok]
         assert len(activities) == 100, [r.errors for r in results if not r.ok][:1]
         began = time.perf_counter()

@@ -42,15 +42,13 @@ from adapters.settings import Settings
 from bench.scratch import PG_ADMIN_URL, fresh_database
 from commands.base import Command
 from commands.providers import (
-    PROVIDER_HANDLERS,
     AddContact,
     AddStaffContact,
     ContactDetails,
     RegisterProvider,
-    register_provider,
 )
 from domain.base import Acting, Channel
-from services.providers import NewProvider
+from services.providers import PROVIDER_HANDLERS, NewProvider, register_provider
 from services.store import ParsStore
 
 RESULTS = Path(__file__).parent / "results" / "providers.json"

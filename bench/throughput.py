@@ -34,7 +34,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.queries.dashboard import dashboard_body
 from adapters.batch.completion_files import render_json
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System, bootstrap
@@ -42,10 +41,11 @@ from adapters.settings import Settings
 from bench import learners as workload
 from bench import providers as append_bench
 from bench.scratch import fresh_database
+from commands.completions import ReportCompletion, ReportCompletions
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
-from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
+from services.queries.dashboard import dashboard_body
 
 RESULTS = Path(__file__).parent / "results" / "throughput.json"
 PROFILE = Path(__file__).parent / "results" / "throughput-profile.txt"
@@ -78,7 +78,7 @@ def add_activities(system: System, accme_id: str, count: int, first: int = 0) ->
     out: list[tuple[str, bool]] = []
     for start in range(first, first + count, 500):
         numbers = range(start, min(start + 500, first + count))
-        results = system.activities.submit_accme_activities(accme_id, [workload.activity_item(n) for n in numbers], BY)
+        results = system.accme_activities.submit_accme_activities(accme_id, [workload.activity_item(n) for n in numbers], BY)
         bad = [r.errors for r in results if not r.ok]
         assert not bad, bad[:1]
         out.extend((r.activity_id, n % 3 == 0) for n, r in zip(numbers, results, strict=True))
@@ -263,8 +263,8 @@ def fill_provider(system: System, accme_id: str, events: int, people: list[Any],
             cme = [{"type": "AMA PRA Category 1", "credits": 1.0}]
             day = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
             credits = {f"ccid:{accme_id}:{n}": (cme, [])}
-            reports.append(ParsedReport("add", number, day, query, credits))
-        results = system.completions.submit_parsed(accme_id, reports, BY)  # type: ignore[arg-type]
+            reports.append(ReportCompletion("add", number, day, query, credits))
+        results = system.completions.report(ReportCompletions(accme_id=accme_id, reports=reports), BY)
         bad = [r.errors for r in results if not r.ok]
         assert not bad, bad[:1]
         system.projections.catch_up()

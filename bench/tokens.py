@@ -25,6 +25,7 @@ from adapters.settings import Settings
 from adapters.tokens import read_token
 from bench.scratch import fresh_database
 from commands.learners import Licence, RegisterLearner
+from commands.tokens import IssueToken
 from domain.base import Acting, Channel
 
 BY = Acting("cli:bench", Channel.CLI)
@@ -54,9 +55,13 @@ def measure(backend: str, tokens: int, learners: int) -> dict[str, float]:
             ]
             learner_ids = [o.learner_id for o in system.learners.register_many(cmds, BY)]
             for i in range(tokens - 2):
-                system.tokens.issue("board" if i % 2 else "auditor", BY, **({"board": "ABIM"} if i % 2 else {}))
-            board = read_token(system.secret, system.tokens.issue("board", BY, board="ABIM").token)
-            learner = read_token(system.secret, system.tokens.issue("learner", BY, learner=learner_ids[0]).token)
+                system.tokens.handle(
+                    IssueToken(role="board" if i % 2 else "auditor", **({"board": "ABIM"} if i % 2 else {})), BY
+                )
+            board = read_token(system.secret, system.tokens.handle(IssueToken(role="board", board="ABIM"), BY).token)
+            learner = read_token(
+                system.secret, system.tokens.handle(IssueToken(role="learner", learner=learner_ids[0]), BY).token
+            )
             system.projections.catch_up()
             figures: dict[str, float] = {}
             for name, principal in (("check_board_us", board), ("check_learner_us", learner)):

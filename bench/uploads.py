@@ -62,12 +62,12 @@ def activity_block() -> list[dict[str, Any]]:
 def completion_block() -> list[Any]:
     from datetime import date
 
-    from services.completions import ParsedReport
+    from commands.completions import ReportCompletion
     from services.learner_matching import MatchQuery
 
     states = ("TN", "NC", "CA", "NY", "TX")
     return [
-        ParsedReport(
+        ReportCompletion(
             activity_id=f"{100000000 + n % 40}",
             query=MatchQuery(
                 first_name=f"Given{n}",
@@ -187,18 +187,17 @@ class CountingActivities:
 
 
 class CountingCompletions:
-    def submit_parsed(
-        self, accme_id: str, parsed: list[Any], by: Any, *, chunk_size: int, progress: Any = None
-    ) -> list[Any]:
+    def report(self, cmd: Any, by: Any, *, chunk_size: int, progress: Any = None) -> list[Any]:
         from services.completions import CompletionResult
 
+        parsed = cmd.reports
         if progress:
             progress(len(parsed))
         return [CompletionResult(i, "unchanged") for i in range(len(parsed))]
 
 
 class CountingSystem:
-    activities = CountingActivities()
+    accme_activities = CountingActivities()
     completions = CountingCompletions()
 
 

@@ -1,7 +1,7 @@
 """Web page latency: sign-in (Argon2id, production parameters) and the busiest pages, over the whole ASGI stack.
 
 On a fresh store (SQLite by default, `--backend postgres`): `--providers` providers (registered with
-`register_many`), one of which gets `--activities` activities through `submit_accme_activities` (the
+`register_many`), one of which gets `--activities` activities through `submit_items` (the
 real write path, in chunks of 500); a provider user and an ACCME staff user are invited and set their
 passwords through their links. Then, through FastAPI's TestClient (routing, session lookup, CSRF,
 templates; no network), each page is requested `--repeat` times and the median and p95 printed:
@@ -23,8 +23,10 @@ from fastapi.testclient import TestClient
 
 from adapters.app import create_app
 from adapters.bootstrap import bootstrap
+from adapters.formats.accme.activities import submit_items
 from adapters.settings import Settings
 from bench.scratch import fresh_database
+from commands.accounts import InviteAccount, SetPassword
 from commands.providers import ContactDetails, RegisterProvider
 from domain.account import Account
 from domain.base import Acting, Channel
@@ -78,10 +80,19 @@ def _item(n: int) -> dict[str, Any]:
 
 
 def _user(system: Any, mail: Path, email: str, role: str, **scope: str) -> None:
-    system.accounts.invite(email, "Bench User", role, Account.tenant_of(role, **scope), BY, "http://testserver")
+    system.accounts.handle(
+        InviteAccount(
+            email=email,
+            name="Bench User",
+            role=role,
+            tenant=Account.tenant_of(role, **scope),
+            base_url="http://testserver",
+        ),
+        BY,
+    )
     newest = max(mail.glob("*.eml"), key=lambda p: p.name)
     token = re.search(r"token=(\S+)", newest.read_text())[1]  # type: ignore[index]
-    system.accounts.set_password(token, PASSWORD, PASSWORD)
+    system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
 
 
 def _time(
@@ -118,8 +129,8 @@ def run(backend: str, providers: int, activities: int, repeat: int) -> None:
             system.providers.register_many(cmds, BY)
             start = time.perf_counter()
             for chunk in range(0, activities, 500):
-                system.activities.submit_accme_activities(
-                    ACME, [_item(n) for n in range(chunk, min(activities, chunk + 500))], BY
+                submit_items(
+                    system.activities, ACME, [_item(n) for n in range(chunk, min(activities, chunk + 500))], BY
                 )
             written = time.perf_counter() - start
             _user(system, mail, "pia@cme.org", "provider", provider=ACME)

@@ -1,25 +1,57 @@
-"""Commands about activities (the ACCME JSON item is the common shape of every entry channel)."""
+"""Commands about activities. Every channel reads its own format at the edge (ACCME JSON items, batch rows,
+the web form: `adapters/formats/accme/activities.py`) into `ActivityEntry`s in the domain's terms."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from commands.base import Command
 
 
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One activity as a submission gives it: what to do (Add / Update / Delete, and close) and its facts."""
+
+    action: str
+    close: bool
+    provider_activity_id: str | None
+    activity_number: str | None  # the 9-digit ACCME activity ID, when the entry names it
+    data: dict[str, Any]
+    reason: str = ""  # the correction's reason: needed when the entry changes a closed activity
+    provider_id: str | None = None  # the provider the entry says it is for
+
+
+@dataclass(frozen=True)
+class UnreadEntry:
+    """An entry the edge could not read: why, as [{loc, msg}] in the entry's own terms (answered as they are)."""
+
+    errors: list[dict[str, Any]]
+
+
 class SubmitActivities(Command):
-    """One or many ACCME JSON items (Add / Update / Delete, closeActivityRecord) for one provider."""
+    """One or many activity entries for one provider (a request, a batch file's chunk, a repeat's instances).
+
+    With `only_new` (the web's "Add an activity"), an entry whose Provider Activity ID is in use is refused
+    (its result names the activity that has it) instead of replacing that activity."""
 
     accme_id: str
-    items: list[dict[str, Any]]
+    entries: list[Any]  # ActivityEntry | UnreadEntry, in the submission's order
+    only_new: bool = False
 
 
 class CloseActivity(Command):
     accme_id: str
     activity_id: str
+
+
+class CloseActivities(Command):
+    """Closes several activities of one provider in one save (bulk close)."""
+
+    accme_id: str
+    activity_ids: list[str]
 
 
 class ReportEnduringLearners(Command):
@@ -31,60 +63,13 @@ class ReportEnduringLearners(Command):
     counts: dict[str, int]
 
 
-class Instance(Command):
-    start_date: date
-    end_date: date
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
-
-
-class _Open(BaseModel):
-    """A part of an ACCME item whose other keys pass through untouched (the registry validates them)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class RepeatGeneral(_Open):
-    pass
-
-
-class RepeatLom(_Open):
-    general: RepeatGeneral = Field(default_factory=RepeatGeneral)
-
-
-class RepeatHealthcareMetadata(_Open):
-    healthcareEducation: dict[str, Any]
-
-
-class RepeatXtensible(_Open):
-    #: A repeat registers (or re-sends) its instances; deleting one is done by its own ID.
-    activityRecordAction: Literal["Add", "Update"] = "Add"
-
-
-class RepeatItem(_Open):
-    """The shape a repeat activity's template item must have before its instances are filled in: `Lom`
-    and `healthcareMetadata.healthcareEducation` objects (why: the instances' IDs, dates and places are
-    written into them, so a string or a missing part must be refused naming its path, not crash)."""
-
-    Lom: RepeatLom
-    healthcareMetadata: RepeatHealthcareMetadata
-    XtensibleInfo: RepeatXtensible = Field(default_factory=RepeatXtensible)
-
-
-class RegisterRepeatActivity(Command):
-    """One activity given several times: one activity per date + location instance."""
-
-    accme_id: str
-    provider_activity_id: str = Field(min_length=1, max_length=90)
-    item: RepeatItem
-    instances: list[Instance] = Field(min_length=1, max_length=500)
-
-
 class CorrectActivity(Command):
-    """New facts for one activity as an ACCME item; a closed activity's correction carries its reason."""
+    """New facts for one activity; a closed activity's correction carries its reason (else the entry's own)."""
 
     accme_id: str
     activity_id: str
-    item: dict[str, Any]
+    entry: Any  # ActivityEntry
     reason: str = Field(default="", max_length=1000)
+
+
+ActivityCommand = SubmitActivities | CloseActivity | CloseActivities | CorrectActivity | ReportEnduringLearners

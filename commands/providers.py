@@ -1,14 +1,11 @@
-"""Commands about providers, their accreditation and their contacts, with their handlers."""
+"""Commands about providers, their accreditation, their contacts and their API tokens."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from commands.base import Command
-from domain.base import Acting
-from domain.provider import Contact, Provider
+from domain.provider import Contact
 
 
 class ContactDetails(Command):
@@ -78,50 +75,15 @@ class RevokeApiToken(Command):
     token_id: str
 
 
-def register_provider(cmd: RegisterProvider, by: Acting) -> Provider:
-    return Provider.register(cmd.accme_id, cmd.name, cmd.accreditor, cmd.primary.to_domain(), by)
-
-
-def _assign(p: Provider, cmd: AssignContact, by: Acting) -> Any:
-    return p.assign_contact(cmd.role, cmd.contact.to_domain(), by)
-
-
-def _add(p: Provider, cmd: AddContact, by: Acting) -> Any:
-    return p.add_contact(cmd.role, cmd.contact.to_domain(), by)
-
-
-def _remove(p: Provider, cmd: RemoveContact, by: Acting) -> Any:
-    return p.remove_contact(cmd.role, by)
-
-
-def _add_staff(p: Provider, cmd: AddStaffContact, by: Acting) -> Any:
-    return p.add_staff_contact(cmd.contact.to_domain(), by)
-
-
-def _remove_staff(p: Provider, cmd: RemoveStaffContact, by: Acting) -> Any:
-    return p.remove_staff_contact(cmd.contact_id, by)
-
-
-def _decide(p: Provider, cmd: RecordAccreditationDecision, by: Acting) -> Any:
-    return p.record_decision(cmd.decision, cmd.decided_on, by, term_ends=cmd.term_ends)
-
-
-def _issue_token(p: Provider, cmd: IssueApiToken, by: Acting) -> Any:
-    return p.issue_api_token(cmd.token_id, cmd.label, by, expires_at=cmd.expires_at)
-
-
-def _revoke_token(p: Provider, cmd: RevokeApiToken, by: Acting) -> Any:
-    return p.revoke_api_token(cmd.token_id, by)
-
-
-#: How each command changes an existing provider; the service loads, applies and saves.
-PROVIDER_HANDLERS: dict[type[Command], Callable[[Provider, Any, Acting], Any]] = {
-    AssignContact: _assign,
-    AddContact: _add,
-    RemoveContact: _remove,
-    AddStaffContact: _add_staff,
-    RemoveStaffContact: _remove_staff,
-    RecordAccreditationDecision: _decide,
-    IssueApiToken: _issue_token,
-    RevokeApiToken: _revoke_token,
-}
+#: Every command of a provider (its registration aside): `ProviderRegistry.handle` applies them to the loaded provider.
+ProviderChange = (
+    AssignContact
+    | AddContact
+    | RemoveContact
+    | AddStaffContact
+    | RemoveStaffContact
+    | RecordAccreditationDecision
+    | IssueApiToken
+    | RevokeApiToken
+)
+ProviderCommand = RegisterProvider | ProviderChange

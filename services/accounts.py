@@ -16,11 +16,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from commands.accounts import (
+    AccountCommand,
+    EditProfile,
+    EraseAccounts,
+    InviteAccount,
+    RequestPasswordReset,
+    SetPassword,
+    SignIn,
+)
 from domain.account import (
     MAX_FAILURES,
     Account,
@@ -167,10 +176,34 @@ class AccountService:
         except InvalidValueError:
             return None
 
-    def invite(
-        self, email: str, name: str, role: str, tenant: str, by: Acting, base_url: str, inviter: str = "PARS"
-    ) -> Account:
+    def handle(self, cmd: AccountCommand, by: Acting | None = None) -> Any:
+        """Hands the command to its handler below; what each returns is said there. The commands of someone
+        not signed in (AnonymousCommand) take no `by`: the account they concern is the one acting."""
+        match cmd:
+            case InviteAccount() if by is not None:
+                return self.invite(cmd, by)
+            case RequestPasswordReset():
+                return self.request_reset(cmd)
+            case SetPassword():
+                return self.set_password(cmd)
+            case SignIn():
+                return self.sign_in(cmd)
+            case EditProfile() if by is not None:
+                return self.edit_profile(cmd, by)
+            case EraseAccounts() if by is not None:
+                return self.erase(cmd, by)
+        raise TypeError(f"{type(cmd).__name__} is not an account command, or needs who is acting")
+
+    def invite(self, cmd: InviteAccount, by: Acting) -> Account:
         """Records the invitation and mails the one-time set-password link ("System Access Granted")."""
+        email, name, role, tenant, base_url, inviter = (
+            cmd.email,
+            cmd.name,
+            cmd.role,
+            cmd.tenant,
+            cmd.base_url,
+            cmd.inviter,
+        )
         account_id = Account.create_id(email)
         if self.get(account_id) is not None:
             raise AccountExistsError(f"{normalise_email(email)} already has an account", loc=("body", "email"))
@@ -189,8 +222,9 @@ class AccountService:
         )
         return account
 
-    def request_reset(self, email: str, base_url: str) -> None:
+    def request_reset(self, cmd: RequestPasswordReset) -> None:
         """Mails a reset link if the address has an account; says nothing either way (no account discovery)."""
+        email, base_url = cmd.email, cmd.base_url
         account = self.find(email)
         if account is None or account.is_erased:
             return
@@ -205,7 +239,8 @@ class AccountService:
             "If it was not you, ignore this message: your password stays as it is.\n",
         )
 
-    def set_password(self, token: str, password: str, confirm: str) -> Account:
+    def set_password(self, cmd: SetPassword) -> Account:
+        token, password, confirm = cmd.token, cmd.password, cmd.confirm
         link = self.read_link(token)
         problem = password_problem(password, confirm)
         if problem:
@@ -223,12 +258,13 @@ class AccountService:
         self.sessions.revoke_all(str(account.id))  # a new password signs out every other browser
         return account
 
-    def sign_in(self, email: str, password: str, client: str = "unknown") -> Account:
+    def sign_in(self, cmd: SignIn) -> Account:
         """The account if the password is right. A wrong password and an unknown email get the same
         words and the same work (one hash lookup, one password verification, one count), so the
         answer tells nobody which addresses have accounts. Five wrong in 15 minutes pause sign-in for
         this email from this client address only (a stranger cannot lock the owner out); when they
         lock a real account, its owner is told by mail."""
+        email, password, client = cmd.email, cmd.password, cmd.client
         now = self.now()
         key = self._throttle_key(email, client)
         if until := self.throttle.locked(key, now):
@@ -276,22 +312,22 @@ class AccountService:
         except IntegrityError:  # a concurrent attempt on the same account: the other one's count stands
             pass
 
-    def edit_profile(self, account_id: str, name: str, title: str, phone: str, by: Acting) -> Account:
-        account = self.get(account_id)
+    def edit_profile(self, cmd: EditProfile, by: Acting) -> Account:
+        account = self.get(cmd.account_id)
         if account is None or account.is_erased:
             raise AccountError("no such account")
-        if account.edit_profile(name, title, phone, by):
+        if account.edit_profile(cmd.name, cmd.title, cmd.phone, by):
             self.store.save(account)
         return account
 
-    def erase(self, account_ids: list[str], by: Acting) -> int | None:
+    def erase(self, cmd: EraseAccounts, by: Acting) -> int | None:
         """Erases these accounts (their learner was erased): destroys each one's key, so its email and
         name are gone from every stored event, records `Account.Erased`, and deletes its password hash
         and sessions. The position of the last erasure recorded, or None if there was nothing to erase."""
         if self.keys is None:
             raise RuntimeError("erasing accounts needs the personal key table")
         position = None
-        for account_id in account_ids:
+        for account_id in cmd.account_ids:
             for _ in range(3):  # a sign-in saved meanwhile: load again and erase after it
                 account = self.get(account_id)
                 if account is None or account.is_erased:

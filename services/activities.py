@@ -14,19 +14,26 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from commands.activities import CloseActivity, CorrectActivity, RegisterRepeatActivity, ReportEnduringLearners
+from commands.activities import (
+    ActivityCommand,
+    ActivityEntry,
+    CloseActivities,
+    CloseActivity,
+    CorrectActivity,
+    ReportEnduringLearners,
+    SubmitActivities,
+    UnreadEntry,
+)
 from domain.activity import (
     Activity,
     ActivityCatalog,
     ActivityNotFoundError,
-    ActivityNotReadyToCloseError,
     ActivityNumber,
     activity_number_candidate,
 )
 from domain.base import Acting, Channel, ParsAggregate, require_accme_id
-from domain.errors import ConflictError, DomainError, InvalidValueError, ProviderNotFoundError
+from domain.errors import ConflictError, DomainError, ProviderNotFoundError
 from domain.provider import Provider
-from services.accme_activity_mapping import ItemError, ParsedItem, item_loc, parse_item, to_item
 from services.store import ParsStore
 
 MAX_ATTEMPTS = 16
@@ -45,10 +52,6 @@ class ActivityResult:
     #: For an update or correction, the JSON paths of the facts it changed (a field a file leaves out is removed:
     #: the answer names it, so nothing changes unseen).
     changed: list[list[Any]] = field(default_factory=list)
-
-
-class ActivityItemError(InvalidValueError):
-    """Raised when an ACCME item given to a single-activity command breaks the schema rules."""
 
 
 class ActivityIdInUseError(ConflictError):
@@ -178,42 +181,52 @@ class ActivityRegistry:
         self.today = today
         self.known = known
 
-    # --- ACCME JSON (web service and every batch format) ----------------------------------
+    def handle(self, cmd: ActivityCommand, by: Acting) -> Any:
+        """Hands the command to its handler below; what each returns is said there."""
+        match cmd:
+            case SubmitActivities():
+                return self.submit(cmd, by)
+            case CloseActivity():
+                return self.close(cmd, by)
+            case CloseActivities():
+                return self.close_many(cmd, by)
+            case CorrectActivity():
+                return self.correct(cmd, by)
+            case ReportEnduringLearners():
+                return self.report_enduring_learners(cmd, by)
+        raise TypeError(f"{type(cmd).__name__} is not an activity command")
 
-    def submit_accme_activities(
-        self, accme_id: str, items: list[dict[str, Any]], by: Acting, *, only_new: bool = False
-    ) -> list[ActivityResult]:
-        """Applies each item (Add / Update / Delete, closeActivityRecord) and saves all valid ones at once.
+    # --- submissions (the ACCME web service, every batch format, the web form, repeats) ----------
 
-        With `only_new` (the web's "Add an activity"), an item whose Provider Activity ID is in use is
-        refused (its result names the activity that has it) instead of replacing that activity."""
+    def submit(self, cmd: SubmitActivities, by: Acting) -> list[ActivityResult]:
+        """Applies each entry (Add / Update / Delete, and close) and saves all valid ones at once. Errors name
+        the entry's fields in the domain's terms (the edge says where they are in its format); an UnreadEntry's
+        errors are answered as they are."""
+        accme_id, only_new = cmd.accme_id, cmd.only_new
         self._require_provider(accme_id)
-        parsed: list[ParsedItem | list[dict[str, Any]]] = []
-        for item in items:
-            try:
-                parsed.append(parse_item(item))
-            except ItemError as exc:
-                parsed.append(exc.errors)
+        parsed: list[ActivityEntry | list[dict[str, Any]]] = [
+            e.errors if isinstance(e, UnreadEntry) else e for e in cmd.entries
+        ]
         first_of: dict[str, int] = {}
         for i, p in enumerate(parsed):
-            if isinstance(p, ParsedItem) and p.provider_activity_id:
+            if isinstance(p, ActivityEntry) and p.provider_activity_id:
                 first = first_of.setdefault(p.provider_activity_id, i)
                 if first != i:  # a second item for one activity would silently replace the first
                     parsed[i] = [
                         {
-                            "loc": ["Lom", "general", "identifier"],
+                            "loc": ["provider_activity_id"],
                             "msg": f"the Provider Activity ID {p.provider_activity_id} is already given by item {first} of this submission",
                         }
                     ]
         for attempt in range(MAX_ATTEMPTS):
             batch = _Batch(self.store, accme_id, by)
             batch.prefetch(
-                [p.provider_activity_id for p in parsed if isinstance(p, ParsedItem) and p.provider_activity_id]
+                [p.provider_activity_id for p in parsed if isinstance(p, ActivityEntry) and p.provider_activity_id]
             )
             results = [
                 ActivityResult(i, False, None, "rejected", p)
                 if isinstance(p, list)
-                else self._apply(batch, i, p, items[i], only_new)
+                else self._apply(batch, i, p, only_new)
                 for i, p in enumerate(parsed)
             ]
             try:
@@ -228,9 +241,7 @@ class ActivityRegistry:
             ]
         raise ActivityConcurrencyError(f"the activities of {accme_id} are being changed by others; try again")
 
-    def _apply(
-        self, batch: _Batch, index: int, p: ParsedItem, item: dict[str, Any], only_new: bool = False
-    ) -> ActivityResult:
+    def _apply(self, batch: _Batch, index: int, p: ActivityEntry, only_new: bool = False) -> ActivityResult:
         # Each item works on a copy so that a refused item leaves no pending events behind.
         try:
             if p.provider_id not in (None, batch.accme_id):
@@ -284,7 +295,7 @@ class ActivityRegistry:
         except DomainError as exc:
             in_use = exc.activity_id if isinstance(exc, ActivityIdInUseError) else None
             return ActivityResult(
-                index, False, in_use, "rejected", [{"loc": item_loc(loc), "msg": msg} for loc, msg in exc.problems()]
+                index, False, in_use, "rejected", [{"loc": list(loc), "msg": msg} for loc, msg in exc.problems()]
             )
 
     def _step(self, batch: _Batch, activity: Activity, index: int, change: Callable[[Activity], Any]) -> ActivityResult:
@@ -292,10 +303,10 @@ class ActivityRegistry:
         trial = copy.deepcopy(activity)
         action = change(trial)
         batch.loaded[activity.id] = batch.numbered[activity.number] = trial
-        changed = [item_loc((key,)) for key in trial.data if trial.data.get(key) != activity.data.get(key)]
+        changed: list[list[Any]] = [[key] for key in trial.data if trial.data.get(key) != activity.data.get(key)]
         return ActivityResult(index, True, activity.number, action or "unchanged", changed=changed)
 
-    def _find(self, batch: _Batch, p: ParsedItem) -> Activity | None:
+    def _find(self, batch: _Batch, p: ActivityEntry) -> Activity | None:
         found = None
         if p.provider_activity_id:
             found = batch.activity(Activity.create_id(batch.accme_id, p.provider_activity_id))
@@ -316,10 +327,6 @@ class ActivityRegistry:
                 )
             found = found or by_number
         return found
-
-    def export_accme_activities(self, accme_id: str) -> list[dict[str, Any]]:
-        """Every (not deleted) activity of the provider as an ACCME JSON item, in registration order."""
-        return [to_item(a.number, a.provider_activity_id, a.data, a.accme_id, a.closed) for a in self.list(accme_id)]
 
     # --- queries ------------------------------------------------------------------------
 
@@ -380,11 +387,6 @@ class ActivityRegistry:
             raise missing
         return activity
 
-    def item(self, activity: Activity) -> dict[str, Any]:
-        return to_item(
-            activity.number, activity.provider_activity_id, activity.data, activity.accme_id, activity.closed
-        )
-
     # --- other commands -----------------------------------------------------------------
 
     def close(self, cmd: CloseActivity, by: Acting) -> int | None:
@@ -393,11 +395,10 @@ class ActivityRegistry:
             return None
         return self.store.save(activity)[-1].notification.id
 
-    def close_many(
-        self, accme_id: str, numbers: list[str], by: Acting
-    ) -> tuple[list[tuple[str, str | DomainError]], int | None]:
+    def close_many(self, cmd: CloseActivities, by: Acting) -> tuple[list[tuple[str, str | DomainError]], int | None]:
         """Closes several activities in one save: each number answers "closed", "unchanged" (already
         closed) or the DomainError that refused it (unknown, another provider's, something missing)."""
+        accme_id, numbers = cmd.accme_id, cmd.activity_ids
         outcomes: list[tuple[str, str | DomainError]] = []
         closing: list[Activity] = []
         for number in dict.fromkeys(numbers):
@@ -414,28 +415,13 @@ class ActivityRegistry:
         return outcomes, self.store.save(*closing)[-1].notification.id
 
     def correct(self, cmd: CorrectActivity, by: Acting) -> int | None:
-        """Replaces an activity's facts with those of an ACCME item; once closed, a correction with its reason."""
+        """Replaces an activity's facts with the entry's; once closed, a correction with its reason."""
         activity = self.get_by_number(cmd.activity_id, cmd.accme_id)
-        try:
-            parsed = parse_item(cmd.item)
-        except ItemError as exc:
-            first = exc.errors[0]
-            raise ActivityItemError(first["msg"], loc=("body", "item", *map(str, first["loc"]))) from None
-        if parsed.provider_activity_id not in (None, activity.provider_activity_id):
-            raise ConflictError("the item names another activity", loc=("body", "item", "Lom", "general", "identifier"))
-        data = {**parsed.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
-        try:
-            changed = activity.revise(data, by, reason=cmd.reason or parsed.reason)  # the body's, else the item's own
-        except DomainError as exc:
-
-            def where(loc: tuple[str, ...]) -> tuple[str, ...]:
-                return ("body", "reason") if loc == ("reason",) else ("body", "item", *map(str, item_loc(loc)))
-
-            if isinstance(exc, ActivityNotReadyToCloseError):
-                raise ActivityNotReadyToCloseError(
-                    exc.message, loc=where(exc.loc), gaps=[(where(loc), msg) for loc, msg in exc.gaps]
-                ) from None
-            raise type(exc)(exc.message, loc=where(exc.loc)) from None
+        entry: ActivityEntry = cmd.entry
+        if entry.provider_activity_id not in (None, activity.provider_activity_id):
+            raise ConflictError("the item names another activity", loc=("provider_activity_id",))
+        data = {**entry.data, "learners_by_year": activity.data.get("learners_by_year") or {}}
+        changed = activity.revise(data, by, reason=cmd.reason or entry.reason)  # the command's, else the entry's own
         return self.store.save(activity)[-1].notification.id if changed else None
 
     def report_enduring_learners(self, cmd: ReportEnduringLearners, by: Acting) -> int | None:
@@ -443,36 +429,6 @@ class ActivityRegistry:
         if not activity.report_enduring_learners(cmd.year, dict(cmd.counts), by):
             return None
         return self.store.save(activity)[-1].notification.id
-
-    def register_repeat(
-        self, cmd: RegisterRepeatActivity, by: Acting, *, only_new: bool = False
-    ) -> list[ActivityResult]:
-        """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
-        template = cmd.item.model_dump()
-        items = []
-        for n, instance in enumerate(cmd.instances, start=1):
-            item = copy.deepcopy(template)
-            general = item["Lom"]["general"]
-            # Each instance is its own activity (its own IDs); the activity's URL is the template's.
-            urls = [i for i in general.get("identifier") or [] if isinstance(i, dict) and i.get("catalog") == "URL"]
-            general["identifier"] = [
-                {"catalog": "Provider Activity ID", "entry": f"{cmd.provider_activity_id}-{n}"},
-                *urls,
-            ]
-            he = item["healthcareMetadata"]["healthcareEducation"]
-            he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
-            if instance.city or instance.state or instance.country:
-                he["activityLocation"] = {
-                    k: v
-                    for k, v in (
-                        ("city", instance.city),
-                        ("stateOrProvince", instance.state),
-                        ("country", instance.country),
-                    )
-                    if v
-                }
-            items.append(item)
-        return self.submit_accme_activities(cmd.accme_id, items, by, only_new=only_new)
 
     def _require_provider(self, accme_id: str) -> None:
         require_accme_id(accme_id, loc=("path", "accme_id"))

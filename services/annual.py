@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from commands.annual import ANNUAL_HANDLERS, Attest, Circumstances, SetReportingDeadline, YearCommand
+from commands.annual import (
+    AcceptAgreement,
+    AnnualCommand,
+    Attest,
+    ReopenYear,
+    ReviewContacts,
+    SetReportingDeadline,
+    SubmitProgramSummary,
+    YearStep,
+)
 from domain.annual_report import AnnualReport, YearFacts, require_year
 from domain.base import Acting
 from domain.deadlines import ReportingDeadline, default_deadline
@@ -21,9 +32,50 @@ from services.queries.annual import AnnualQueries
 from services.store import ParsStore
 
 
+@dataclass(frozen=True)
+class Circumstances:
+    """What the service knows when a command arrives: today (Central time), the deadline, the activities' facts."""
+
+    on: date
+    deadline: date
+    facts: YearFacts
+
+
+def _accept(r: AnnualReport, cmd: AcceptAgreement, c: Circumstances, by: Acting) -> Any:
+    return r.accept_agreement(c.on, c.deadline, by)
+
+
+def _summary(r: AnnualReport, cmd: SubmitProgramSummary, c: Circumstances, by: Acting) -> Any:
+    values = cmd.model_dump(exclude={"accme_id", "year"})
+    return r.submit_program_summary(values, c.on, c.deadline, by)
+
+
+def _review(r: AnnualReport, cmd: ReviewContacts, c: Circumstances, by: Acting) -> Any:
+    return r.review_contacts(c.on, c.deadline, by)
+
+
+def _attest(r: AnnualReport, cmd: Attest, c: Circumstances, by: Acting) -> Any:
+    return r.attest(c.facts, c.on, c.deadline, by)
+
+
+def _reopen(r: AnnualReport, cmd: ReopenYear, c: Circumstances, by: Acting) -> Any:
+    return r.reopen(cmd.reason, by)
+
+
+#: The handler of each step of a provider's annual report: `handle` loads (or starts) the report, applies this and saves.
+ANNUAL_HANDLERS: dict[type[YearStep], Callable[[AnnualReport, Any, Circumstances, Acting], Any]] = {
+    AcceptAgreement: _accept,
+    SubmitProgramSummary: _summary,
+    ReviewContacts: _review,
+    Attest: _attest,
+    ReopenYear: _reopen,
+}
+
+
 class AnnualReporting(AnnualQueries):
     """Decides each year-end step with the clock and read models it also answers the checklist from
     (its queries are AnnualQueries', services/queries/annual.py)."""
+
 
     def __init__(
         self,
@@ -40,8 +92,11 @@ class AnnualReporting(AnnualQueries):
 
     # --- commands --------------------------------------------------------------------------
 
-    def handle(self, cmd: YearCommand, by: Acting) -> Outcome:
-        """Loads (or starts) the provider's report for the year, applies the command, saves; retries on races."""
+    def handle(self, cmd: AnnualCommand, by: Acting) -> Outcome:
+        """Sets a deadline; or loads (or starts) the provider's report for the year, applies the step, saves,
+        and retries on races."""
+        if isinstance(cmd, SetReportingDeadline):
+            return self.set_deadline(cmd, by)
         handler = ANNUAL_HANDLERS[type(cmd)]
         year = self._reportable_year(cmd.year)
         provider = self.providers.get(cmd.accme_id)

@@ -1,13 +1,9 @@
-"""CompletionRegistry: learner completions reported as ACCME learner-reports items (web service,
-and later every batch format) or through the web form; add and delete, idempotent.
+"""CompletionRegistry: learners' completions, reported (ACCME learner reports, batch rows, each read at the
+edge into a `ReportCompletion`) or recorded one at a time from the web form; add and delete, idempotent.
 
-Each `ActivityReport` is one learner's completion of one activity; its `CreditCertificate`s are
-grouped by `CreditID`, one Completion per (learner, activity, credit ID). Each certificate is CME
-credit or MOC credit for one board by `domain/credit_types.py` (its credit type and the board its
-`UniqueID.domain` names); one it cannot classify is refused naming its JSON path, never filed as
-CME. Learners are matched in one batched pass; valid records are saved `SAVE_CHUNK_SIZE`
-aggregates per transaction; each report gets its own result with errors as (loc within the
-report, msg).
+One Completion per (learner, activity, credit ID). Learners are matched in one batched pass; valid records
+are saved `SAVE_CHUNK_SIZE` aggregates per transaction; each report gets its own result with errors as (loc
+within the report, msg).
 """
 
 from __future__ import annotations
@@ -24,25 +20,31 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from commands.completions import (
+    CompletionCommand,
+    DeleteCompletions,
+    RecordCompletion,
+    ReportCompletion,
+    ReportCompletions,
+    ReportError,
+)
 from domain.activity import Activity
 from domain.base import Acting
 from domain.completion import (
     DERIVED_CREDIT_ID,
-    MAX_CREDITS,
     ActivityOfAnotherProviderError,
     Completion,
     CompletionNotFoundError,
     check_credits,
-    is_quarter_steps,
     learner_credit_id,
     require_credit_id,
     require_private_credit_id,
 )
 from domain.credit_types import UnclassifiedCreditError, classify, registered_types
-from domain.errors import DomainError, InvalidValueError, NotFoundError
+from domain.errors import DomainError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
-from services.learner_matching import LearnerMatcher, MatchQuery
+from services.learner_matching import LearnerMatcher
 from services.store import ParsStore
 
 SAVE_CHUNK_SIZE = 1000
@@ -63,189 +65,6 @@ class CompletionResult:
     @property
     def ok(self) -> bool:
         return self.action != "rejected"
-
-
-@dataclass(frozen=True)
-class PendingCredit:
-    """A certificate reported to one board whose credit type only the activity's registration can classify."""
-
-    credit_id: str
-    certification: str
-    credits: float
-    board: str
-    loc: list[Any]  # the certificate's activityCertification, within the report
-
-
-@dataclass
-class ParsedReport:
-    action: str
-    activity_id: str
-    completion_date: date
-    query: MatchQuery
-    credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # credit_id -> (cme, moc)
-    # A row without a credit ID is keyed DERIVED_CREDIT_ID (made from the learner_id once matched); this is the
-    # ID such rows were given before (a hash of the name, birth day and NPI), looked up only so that a file
-    # uploaded back then is still recognised, and never given to a new completion.
-    legacy_credit_id: str | None = None
-    pending: list[PendingCredit] = field(default_factory=list)
-    #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
-    certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
-
-    def resolved(
-        self, activity: Activity
-    ) -> tuple[dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], dict[str, tuple[list[int], list[int]]]]:
-        """The credits (and their certificates) with the pending certificates classified by the activity's MOC
-        registrations (new dicts: a report is decided again on a retry); ReportError naming the certificate if one cannot be."""
-        if not self.pending:
-            return self.credits, self.certificates
-        credits = {cid: (list(cme), list(moc)) for cid, (cme, moc) in self.credits.items()}
-        where = {cid: (list(c), list(m)) for cid, (c, m) in self.certificates.items()}
-        registered = registered_types(activity.data.get("moc"))
-        for pc in self.pending:
-            try:
-                kind, credit = classify(pc.certification, pc.credits, [pc.board], registered) or ("", {})
-            except UnclassifiedCreditError as exc:
-                raise ReportError(pc.loc, exc.message) from None
-            credits[pc.credit_id][0 if kind == "cme" else 1].append(credit)
-            where.setdefault(pc.credit_id, ([], []))[0 if kind == "cme" else 1].append(pc.loc[3])
-        return credits, where
-
-
-class ReportError(Exception):
-    def __init__(self, loc: list[Any], msg: str) -> None:
-        super().__init__(msg)
-        self.loc = loc
-        self.msg = msg
-
-
-def _get(obj: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _text(obj: Any, *path: str) -> str:
-    value = _get(obj, *path)
-    if not isinstance(value, str) or not value.strip():
-        raise ReportError(list(path), "a non-empty string is required")
-    return value.strip()
-
-
-def parse_report(report: Any) -> ParsedReport:
-    if not isinstance(report, dict):
-        raise ReportError([], "an ActivityReport is an object")
-    action = _get(report, "XtensibleInfo", "LearnerRecordAction")
-    if action not in ("add", "delete"):
-        raise ReportError(["XtensibleInfo", "LearnerRecordAction"], "LearnerRecordAction is add or delete")
-    module = ("Activity", "Module")
-    activity_id = _text(report, *module, "ModuleName", "moduleID")
-    if not (len(activity_id) == 9 and activity_id.isascii() and activity_id.isdigit()):
-        raise ReportError([*module, "ModuleName", "moduleID"], "the moduleID is a 9-digit ACCME activity ID")
-    if _get(report, *module, "Status") != "Completed":
-        raise ReportError([*module, "Status"], "Status is 'Completed'")
-    raw_date = _text(report, *module, "CompletedDateTime")
-    try:
-        completion_date = date.fromisoformat(raw_date[:10])
-    except ValueError:
-        raise ReportError([*module, "CompletedDateTime"], f"{raw_date!r} is not a YYYY-MM-DD date") from None
-    first = _text(report, "Member", "Name", "GivenName")
-    last = _text(report, "Member", "Name", "FamilyName")
-    birth = _get(report, "Member", "PersonalInfo", "BirthDate")
-    if birth is not None and not isinstance(birth, str):
-        raise ReportError(["Member", "PersonalInfo", "BirthDate"], "BirthDate is YYYY-MM-DD")
-    certificates = _get(report, *module, "CreditCertificate")
-    if not isinstance(certificates, list) or not certificates:
-        raise ReportError([*module, "CreditCertificate"], "at least one CreditCertificate is required")
-    unique_ids: list[dict[str, str]] = []
-    credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
-    pending: list[PendingCredit] = []
-    where_from: dict[str, tuple[list[int], list[int]]] = {}
-    for i, cert in enumerate(certificates):
-        loc = [*module, "CreditCertificate", i]
-        ids = _get(cert, "UniqueID")
-        if isinstance(ids, dict):
-            ids = [ids]
-        if not isinstance(ids, list) or not all(
-            isinstance(u, dict) and _is_text(u.get("value")) and _is_text(u.get("domain")) for u in ids
-        ):
-            raise ReportError([*loc, "UniqueID"], "UniqueID is a list of {value, domain}, each a text")
-        unique_ids += ids
-        try:
-            credit_id = require_credit_id(_get(cert, "CreditID") if isinstance(_get(cert, "CreditID"), str) else "")
-        except InvalidValueError as exc:
-            raise ReportError([*loc, "CreditID"], exc.message) from None
-        received = _get(cert, "CreditReceived")
-        certification = _get(received, "activityCertification")
-        if not isinstance(certification, str) or not certification.strip():
-            raise ReportError([*loc, "CreditReceived", "activityCertification"], "the credit type is required")
-        if _get(received, "creditUnit") != "Point":
-            raise ReportError([*loc, "CreditReceived", "creditUnit"], "creditUnit is 'Point'")
-        number = _get(received, "numberOfCredits")
-        if not is_quarter_steps(number):
-            raise ReportError(
-                [*loc, "CreditReceived", "numberOfCredits"],
-                f"numberOfCredits is a number from 0 to {MAX_CREDITS:g} in steps of 0.25",
-            )
-        cme, moc = credits.setdefault(credit_id, ([], []))
-        where = [*loc, "CreditReceived", "activityCertification"]
-        domains = [u["domain"] for u in ids if isinstance(u["domain"], str)]
-        try:
-            classified = classify(certification, float(number), domains, None)
-        except UnclassifiedCreditError as exc:
-            if (
-                action == "delete"
-            ):  # a deletion names credit IDs; what they carried is stored (and may predate these rules)
-                continue
-            raise ReportError(where, exc.message) from None
-        if classified is None and action == "delete":
-            continue
-        if classified is None:  # a credit type of the board's registration, perhaps: the activity tells
-            pending.append(
-                PendingCredit(credit_id, certification.strip(), float(number), boards_reported(domains)[0], where)
-            )
-        else:
-            (cme if classified[0] == "cme" else moc).append(classified[1])
-            where_from.setdefault(credit_id, ([], []))[0 if classified[0] == "cme" else 1].append(i)
-    query = MatchQuery.from_unique_ids(first, last, birth, unique_ids)
-    try:
-        query.validate()
-    except InvalidValueError as exc:
-        field_ = exc.loc[-1] if exc.loc else ""
-        where = (
-            ["Member", "PersonalInfo", "BirthDate"]
-            if field_ == "birth_date"
-            else [*module, "CreditCertificate", 0, "UniqueID"]
-        )
-        raise ReportError(where, exc.message) from None
-    return ParsedReport(action, activity_id, completion_date, query, credits, pending=pending, certificates=where_from)
-
-
-def boards_reported(domains: list[str]) -> list[str]:
-    """The certifying boards among a certificate's UniqueID domains."""
-    return [d for d in dict.fromkeys(d.strip().upper() for d in domains) if d in CERTIFYING_BOARDS]
-
-
-def parse_provider_report(accme_id: str, report: Any) -> ParsedReport | ReportError:
-    """One ACCME ActivityReport read for the provider reporting it, or why it cannot be."""
-    try:
-        parsed = parse_report(report)
-        org = _get(report, "Activity", "ProviderOrganization")
-        if org not in (None, "", accme_id):
-            raise ReportError(
-                ["Activity", "ProviderOrganization"], f"ProviderOrganization is not {accme_id}, the provider reporting"
-            )
-        # A report naming another web-service provider is refused, never filed under the one reporting.
-        if _get(report, "XtensibleInfo", "ProviderID") not in (None, "", accme_id):
-            raise ReportError(["XtensibleInfo", "ProviderID"], f"ProviderID is not {accme_id}, the provider reporting")
-        return parsed
-    except ReportError as exc:
-        return exc
 
 
 class CompletionRegistry:
@@ -279,18 +98,20 @@ class CompletionRegistry:
 
     # --- ACCME learner reports --------------------------------------------------------------
 
-    def submit_learner_reports(
-        self, accme_id: str, reports: list[dict[str, Any]], by: Acting, *, chunk_size: int = SAVE_CHUNK_SIZE
-    ) -> list[CompletionResult]:
-        """One result per report, in order; valid ones saved `chunk_size` aggregates per transaction."""
-        return self.submit_parsed(
-            accme_id, [parse_provider_report(accme_id, r) for r in reports], by, chunk_size=chunk_size
-        )
+    def handle(self, cmd: CompletionCommand, by: Acting) -> Any:
+        """Hands the command to its handler below; what each returns is said there."""
+        match cmd:
+            case ReportCompletions():
+                return self.report(cmd, by)
+            case RecordCompletion():
+                return self.record(cmd, by)
+            case DeleteCompletions():
+                return self.delete(cmd, by)
+        raise TypeError(f"{type(cmd).__name__} is not a completion command")
 
-    def submit_parsed(
+    def report(
         self,
-        accme_id: str,
-        parsed: list[ParsedReport | ReportError],
+        cmd: ReportCompletions,
         by: Acting,
         *,
         chunk_size: int = SAVE_CHUNK_SIZE,
@@ -300,10 +121,11 @@ class CompletionRegistry:
         """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order.
         `progress(n)` is called after each saved chunk with the number of reports it held; `activity_cache`
         lets the submissions of one file share their activity loads."""
+        accme_id, parsed = cmd.accme_id, cmd.reports
         today = self.today()
         # one load per activity for the whole submission (or the whole file, with a shared cache)
         activities: dict[str, Activity | None] = {} if activity_cache is None else activity_cache
-        valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ParsedReport)]
+        valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ReportCompletion)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
         valid = self._derive_credit_ids(accme_id, valid, matches)
         results: list[CompletionResult | None] = [None] * len(parsed)
@@ -341,8 +163,8 @@ class CompletionRegistry:
         return [r for r in results if r is not None]
 
     def _derive_credit_ids(
-        self, accme_id: str, valid: list[tuple[int, ParsedReport]], matches: dict[int, Any]
-    ) -> list[tuple[int, ParsedReport]]:
+        self, accme_id: str, valid: list[tuple[int, ReportCompletion]], matches: dict[int, Any]
+    ) -> list[tuple[int, ReportCompletion]]:
         """Reports without a credit ID get one from the matched learner_id (learner_credit_id), or the one a
         pre-existing upload of the same row stored (legacy_credit_id), so re-uploads stay idempotent."""
         derived = {i: p for i, p in valid if DERIVED_CREDIT_ID in p.credits and matches[i].matched}
@@ -352,7 +174,7 @@ class CompletionRegistry:
             if p.legacy_credit_id
         }
         stored_legacy = {legacy[agg_id] for agg_id in self.store.existing(legacy)} if legacy else set()
-        out: list[tuple[int, ParsedReport]] = []
+        out: list[tuple[int, ReportCompletion]] = []
         for i, p in valid:
             if i in derived:
                 credit_id = (
@@ -374,7 +196,7 @@ class CompletionRegistry:
         return out
 
     def _stored(
-        self, chunk: list[tuple[int, ParsedReport]], matches: dict[int, Any]
+        self, chunk: list[tuple[int, ReportCompletion]], matches: dict[int, Any]
     ) -> dict[tuple[str, str, str], Completion]:
         """The chunk's completions that are already stored, by (learner, activity, credit ID): which ones
         in one query per 500 ids (most of a fresh batch is new), then a load only for those."""
@@ -395,7 +217,7 @@ class CompletionRegistry:
         self,
         accme_id: str,
         index: int,
-        p: ParsedReport,
+        p: ReportCompletion,
         match: Any,
         activities: dict[str, Activity | None],
         stored: dict[tuple[str, str, str], Completion],
@@ -481,7 +303,7 @@ class CompletionRegistry:
         index: int,
         accme_id: str,
         learner_id: str,
-        p: ParsedReport,
+        p: ReportCompletion,
         stored: dict[tuple[str, str, str], Completion],
         by: Acting,
     ) -> tuple[CompletionResult, list[Completion]]:
@@ -498,20 +320,15 @@ class CompletionRegistry:
 
     # --- web form ---------------------------------------------------------------------------
 
-    def record_one(
-        self,
-        accme_id: str,
-        learner_id: str,
-        activity_id: str,
-        completion_date: date,
-        cme: list[dict[str, Any]],
-        moc: list[dict[str, Any]],
-        credit_id: str,
-        by: Acting,
-        identifiers: tuple[str, ...] = (),
-    ) -> tuple[str, int | None]:
-        """Records one completion for a matched learner: ("added" | "unchanged", position).
-        `identifiers`: the learner's NPI, licence numbers and board IDs (MatchResult.identifiers), which the credit ID must not hold."""
+    def record(self, cmd: RecordCompletion, by: Acting) -> tuple[str, int | None]:
+        """Records one completion for a matched learner: ("added" | "unchanged", position)."""
+        accme_id, learner_id, activity_id, completion_date = (
+            cmd.accme_id,
+            cmd.learner_id,
+            cmd.activity_id,
+            cmd.completion_date,
+        )
+        cme, moc, credit_id, identifiers = cmd.cme, cmd.moc, cmd.credit_id, cmd.identifiers
         activity = self._activity({}, activity_id)
         if activity is None:
             raise NotFoundError(f"no activity {activity_id}", loc=("body", "activity_id"))
@@ -550,14 +367,10 @@ class CompletionRegistry:
             return "added", recordings[-1].notification.id
         raise IntegrityError("this completion is being changed concurrently; try again")
 
-    def delete_one(self, completion: Completion, by: Acting) -> int | None:
-        if not completion.delete(by):
-            return None
-        return self.store.save(completion)[-1].notification.id
-
-    def delete_all(self, keys: list[str], by: Acting) -> int | None:
+    def delete(self, cmd: DeleteCompletions, by: Acting) -> int | None:
         """Deletes these completions (aggregate ids) in one save, a `Deleted` event each; the position, or
         None when all were deleted already. A concurrent writer makes it load and decide again."""
+        keys = cmd.keys
         for attempt in range(MAX_ATTEMPTS):
             completions = [self.store.repository.get(uuid.UUID(key)) for key in keys]
             deleted = [c for c in completions if c.delete(by)]

@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from commands.learners import RegisterLearner
+from commands.learners import EraseLearner, LearnerCommand, RegisterLearner
 from domain.base import Acting
 from domain.errors import DomainError, NotFoundError
 from domain.learner import Learner, LearnerErasedError, identifier_key, month_day_key, name_key, npi_is_valid
@@ -123,6 +123,15 @@ class LearnerDirectory:
                 progress(len(chunk))
         return [r for r in results if r is not None]
 
+    def handle(self, cmd: LearnerCommand, by: Acting) -> Any:
+        """Hands the command to its handler below; what each returns is said there."""
+        match cmd:
+            case RegisterLearner():
+                return self.register(cmd, by)
+            case EraseLearner():
+                return self.erase(cmd, by)
+        raise TypeError(f"{type(cmd).__name__} is not a learner command")
+
     def register(self, cmd: RegisterLearner, by: Acting) -> LearnerOutcome:
         outcome = self.register_many([cmd], by)[0]
         if outcome.error is not None:
@@ -158,8 +167,9 @@ class LearnerDirectory:
         learner_id = self.resolve(learner_id_or_npi)
         return learner_id if learner_id is not None and not self.get(learner_id).erased else None
 
-    def erase(self, learner_id: str, by: Acting) -> int:
+    def erase(self, cmd: EraseLearner, by: Acting) -> int:
         """Destroys the learner's key (their personal data in every stored event) and records Erased."""
+        learner_id = cmd.learner_id
         learner = self.get(learner_id)
         learner.erase(by)  # refuses a second erasure
         # The key goes first: once asked, the data is gone even if recording the erasure fails.

@@ -12,7 +12,18 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from commands.base import Command
-from commands.providers import PROVIDER_HANDLERS, RegisterProvider, register_provider
+from commands.providers import (
+    AddContact,
+    AddStaffContact,
+    AssignContact,
+    IssueApiToken,
+    ProviderCommand,
+    RecordAccreditationDecision,
+    RegisterProvider,
+    RemoveContact,
+    RemoveStaffContact,
+    RevokeApiToken,
+)
 from domain.base import Acting, require_accme_id
 from domain.errors import (
     ConflictError,
@@ -68,6 +79,55 @@ class BatchOutcome(Outcome):
         return self.error is None
 
 
+def register_provider(cmd: RegisterProvider, by: Acting) -> Provider:
+    return Provider.register(cmd.accme_id, cmd.name, cmd.accreditor, cmd.primary.to_domain(), by)
+
+
+def _assign(p: Provider, cmd: AssignContact, by: Acting) -> Any:
+    return p.assign_contact(cmd.role, cmd.contact.to_domain(), by)
+
+
+def _add(p: Provider, cmd: AddContact, by: Acting) -> Any:
+    return p.add_contact(cmd.role, cmd.contact.to_domain(), by)
+
+
+def _remove(p: Provider, cmd: RemoveContact, by: Acting) -> Any:
+    return p.remove_contact(cmd.role, by)
+
+
+def _add_staff(p: Provider, cmd: AddStaffContact, by: Acting) -> Any:
+    return p.add_staff_contact(cmd.contact.to_domain(), by)
+
+
+def _remove_staff(p: Provider, cmd: RemoveStaffContact, by: Acting) -> Any:
+    return p.remove_staff_contact(cmd.contact_id, by)
+
+
+def _decide(p: Provider, cmd: RecordAccreditationDecision, by: Acting) -> Any:
+    return p.record_decision(cmd.decision, cmd.decided_on, by, term_ends=cmd.term_ends)
+
+
+def _issue_token(p: Provider, cmd: IssueApiToken, by: Acting) -> Any:
+    return p.issue_api_token(cmd.token_id, cmd.label, by, expires_at=cmd.expires_at)
+
+
+def _revoke_token(p: Provider, cmd: RevokeApiToken, by: Acting) -> Any:
+    return p.revoke_api_token(cmd.token_id, by)
+
+
+#: The handler of each command that changes an existing provider: `handle` loads it, applies this and saves.
+PROVIDER_HANDLERS: dict[type[Command], Callable[[Provider, Any, Acting], Any]] = {
+    AssignContact: _assign,
+    AddContact: _add,
+    RemoveContact: _remove,
+    AddStaffContact: _add_staff,
+    RemoveStaffContact: _remove_staff,
+    RecordAccreditationDecision: _decide,
+    IssueApiToken: _issue_token,
+    RevokeApiToken: _revoke_token,
+}
+
+
 class ProviderRegistry:
     def __init__(self, store: ParsStore) -> None:
         self.store = store
@@ -84,10 +144,12 @@ class ProviderRegistry:
             ) from None
         return Outcome(provider, recordings[-1].notification.id)
 
-    def handle(self, cmd: Command, by: Acting) -> Outcome:
-        """Loads the provider, applies the command, saves; retries when a concurrent writer won."""
+    def handle(self, cmd: ProviderCommand, by: Acting) -> Outcome:
+        """Registers the provider; or loads it, applies the command, saves, and retries when a concurrent writer won."""
+        if isinstance(cmd, RegisterProvider):
+            return self.register(cmd, by)
         handler = PROVIDER_HANDLERS[type(cmd)]
-        accme_id: str = getattr(cmd, "accme_id")
+        accme_id: str = cmd.accme_id
         for attempt in range(MAX_ATTEMPTS):
             provider = self.get(accme_id)
             value = handler(provider, cmd, by)

@@ -21,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from commands.providers import IssueApiToken, RevokeApiToken
+from commands.tokens import IssueToken, RevokeToken, TokenCommand
 from domain.api_token import ApiToken
 from domain.base import Acting
 from domain.errors import InvalidValueError, NotFoundError
@@ -125,19 +126,19 @@ class TokenRegistry:
 
     # --- issuing and revoking ------------------------------------------------------------------
 
-    def issue(
-        self,
-        role: str,
-        by: Acting,
-        *,
-        provider: str | None = None,
-        board: str | None = None,
-        state: str | None = None,
-        learner: str | None = None,
-        label: str = "",
-        days: int | None = None,
-    ) -> IssuedToken:
+    def handle(self, cmd: TokenCommand, by: Acting) -> Any:
+        """Hands the command to its handler below; what each returns is said there."""
+        match cmd:
+            case IssueToken():
+                return self.issue(cmd, by)
+            case RevokeToken():
+                return self.revoke(cmd, by)
+        raise TypeError(f"{type(cmd).__name__} is not a token command")
+
+    def issue(self, cmd: IssueToken, by: Acting) -> IssuedToken:
         """Signs a token and records it (on its provider, or on its own stream), so that it is listed and revocable."""
+        role, provider, board, state, learner = cmd.role, cmd.provider, cmd.board, cmd.state, cmd.learner
+        label, days = cmd.label, cmd.days
         if days is not None and not 1 <= days <= MAX_DAYS:
             raise InvalidValueError(f"days must be between 1 and {MAX_DAYS} (got {days})", loc=("days",))
         if role == Role.LEARNER and learner and self._erased(learner):
@@ -162,9 +163,10 @@ class TokenRegistry:
             position = recordings[-1].notification.id
         return IssuedToken(token, token_id, str(role), scope, expires_at, position)
 
-    def revoke(self, token_id: str, by: Acting, *, accme_id: str | None = None) -> int | None:
+    def revoke(self, cmd: RevokeToken, by: Acting) -> int | None:
         """Records the revocation; the log position to wait for (None when it was revoked already).
         With `accme_id`, only a token of that provider is found (the provider's own route)."""
+        token_id, accme_id = cmd.token_id, cmd.accme_id
         if accme_id is not None:
             return self.providers.handle(RevokeApiToken(accme_id=accme_id, token_id=token_id), by).position
         try:

@@ -37,9 +37,10 @@ from adapters.batch.json_items import Unstreamable
 from adapters.batch.json_items import items as json_items
 from adapters.batch.records import BatchFormatError, RecordStream, Source, as_stream, head
 from adapters.batch.text_encoding import sniff_text
+from adapters.formats.accme.learner_reports import parse_provider_report
 from adapters.formula_guard import guard
+from commands.completions import ReportCompletion
 from domain.learner import CERTIFYING_BOARDS
-from services.completions import ParsedReport, parse_provider_report
 
 FORMATS = ("json", "tab", "xlsx")
 NAMES = {
@@ -159,14 +160,14 @@ def _json_records(stream: BinaryIO, accme_id: str, encoding: str) -> list[Comple
 def _json_record(i: int, item: Any, accme_id: str) -> CompletionRecord:
     """The record of the report at index `i` of the file's list."""
     parsed = parse_provider_report(accme_id, item)
-    if isinstance(parsed, ParsedReport):
+    if isinstance(parsed, ReportCompletion):
         name = ((item.get("Activity") or {}).get("Module") or {}).get("ModuleName") or {}
         title = name.get("value") if isinstance(name, dict) and isinstance(name.get("value"), str) else ""
         return CompletionRecord(i + 1, report=parsed, title=title)
     return CompletionRecord(i + 1, errors=[{"loc": [*REPORTS_PATH, i, *parsed.loc], "msg": parsed.msg}])
 
 
-def report_item(report: ParsedReport, accme_id: str, title: str = "") -> dict[str, Any]:
+def report_item(report: ReportCompletion, accme_id: str, title: str = "") -> dict[str, Any]:
     """A report as an ACCME learner-reports `ActivityReport`."""
     q = report.query
     ids = ([{"value": q.npi, "domain": "NPI"}] if q.npi else []) + (
@@ -204,7 +205,7 @@ def report_item(report: ParsedReport, accme_id: str, title: str = "") -> dict[st
     }
 
 
-def render_json(reports: list[ParsedReport], accme_id: str) -> bytes:
+def render_json(reports: list[ReportCompletion], accme_id: str) -> bytes:
     body = {
         "ACCMELearnerReports": {
             "ActivityReports": {
@@ -268,7 +269,7 @@ def parse_tab(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord]
     )
 
 
-def render_tab(reports: list[ParsedReport], accme_id: str = "") -> bytes:
+def render_tab(reports: list[ReportCompletion], accme_id: str = "") -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -291,7 +292,7 @@ def parse_xlsx(stream: BinaryIO, accme_id: str) -> RecordStream[CompletionRecord
 TEXT_COLUMNS = {"Activity ID", "NPI", "License Number", "Board ID", "Credit ID"}  # identifiers keep leading zeros
 
 
-def render_xlsx(reports: list[ParsedReport], accme_id: str = "") -> bytes:
+def render_xlsx(reports: list[ReportCompletion], accme_id: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -356,7 +357,7 @@ PARSERS = {"json": parse_json, "tab": parse_tab, "xlsx": parse_xlsx}
 RENDERERS = {"json": render_json, "tab": render_tab, "xlsx": render_xlsx}
 
 
-def render(fmt: str, reports: list[ParsedReport], accme_id: str) -> bytes:
+def render(fmt: str, reports: list[ReportCompletion], accme_id: str) -> bytes:
     return RENDERERS[fmt](reports, accme_id)
 
 

@@ -16,6 +16,7 @@ from typing import Any, overload
 from adapters.batch.completion_files import REPORTS_PATH, open_completion_file
 from adapters.batch.completion_rows import CompletionRecord, column_of
 from adapters.batch.records import RecordStream, Source
+from commands.completions import ReportCompletions
 from domain.base import Acting
 from services.gc_policy import batch_collection
 
@@ -164,9 +165,8 @@ def submit_completion_records(
             progress(done, total)
 
     def submit() -> None:
-        results = registry.submit_parsed(
-            accme_id,
-            [r.report for _, r in chunk],
+        results = registry.report(
+            ReportCompletions(accme_id=accme_id, reports=[r.report for _, r in chunk]),
             by,
             chunk_size=chunk_size,
             progress=advanced,

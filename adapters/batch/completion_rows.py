@@ -4,7 +4,7 @@ One row is one learner's completion of one activity, as ACCME's learner upload t
 the activity, the learner's identifiers (name + birth month/day + state of licensure, optionally
 the licence number; or NPI; or certifying board + board ID), the completion date, CME credits
 and MOC points per board, the credit ID and the action (add or delete). A row becomes the same
-`ParsedReport` an ACCME learner-reports record becomes, so every channel obeys the same rules.
+`ReportCompletion` an ACCME learner-reports record becomes, so every channel obeys the same rules.
 
 A row without a credit ID gets one made from the matched learner's learner_id, the activity and the
 completion date (`learner_credit_id`, once the registry has matched the learner): re-uploading the same
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from commands.completions import ReportCompletion
 from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, MAX_CREDITS, is_quarter_steps, require_credit_id
 from domain.errors import InvalidValueError
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS, name_key
-from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
 
 ACTIVITY_ID, FIRST, LAST = "Activity ID", "First Name", "Last Name"
@@ -166,7 +166,7 @@ class CompletionRecord:
     a JSON file) and either the parsed report or its errors ({loc, msg}, loc a column or a JSON path)."""
 
     row: int
-    report: ParsedReport | None = None
+    report: ReportCompletion | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""  # the activity title, when the file gives it
 
@@ -354,13 +354,13 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
         return CompletionRecord(row, errors=errs.errors)
     assert completed is not None
     legacy = None if credit_id else legacy_row_credit_id(accme_id, activity_id, query, completed)
-    report = ParsedReport(
+    report = ReportCompletion(
         action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy_credit_id=legacy
     )
     return CompletionRecord(row, report=report)
 
 
-def record_to_row(report: ParsedReport) -> dict[str, Any]:
+def record_to_row(report: ReportCompletion) -> dict[str, Any]:
     """A report as a row of cells; only the shapes a row can hold (one credit ID, CME as AMA PRA Category 1)."""
     q = report.query
     [(credit_id, (cme, moc))] = report.credits.items()

@@ -74,10 +74,11 @@ def import_activity_file(
     """Imports a file (bytes, or an upload spooled to a file) for one provider; BatchFormatError if the
     file as a whole cannot be read, before anything is stored.
 
-    `progress(done, total)` is called after each chunk; `system.activities` is the activity registry.
+    `progress(done, total)` is called after each chunk; `system.accme_activities` is the activity registry
+    as ACCME JSON items (`adapters/formats/accme/activities.py`).
     """
     fmt, records = open_file(data, filename)
-    return submit_records(system.activities, accme_id, fmt, records, by, progress, chunk_size)
+    return submit_records(system.accme_activities, accme_id, fmt, records, by, progress, chunk_size)
 
 
 def submit_records(
@@ -156,7 +157,7 @@ def submit_records(
 
 def export_activities(system: Any, accme_id: str, fmt: str) -> bytes:
     """A provider's activities in one of the batch formats; importing it back changes nothing."""
-    return render(fmt, system.activities.export_accme_activities(accme_id))
+    return render(fmt, system.accme_activities.export_accme_activities(accme_id))
 
 
 def _id_field(fmt: str) -> str:

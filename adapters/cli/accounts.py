@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from commands.accounts import InviteAccount
 from domain.account import Account
 
 
@@ -48,8 +49,15 @@ def create_user(
         mailer = system.accounts.mailer
         system.accounts.mailer = _Tee(mailer, sent)
         try:
-            account = system.accounts.invite(
-                email, name, role, tenant, cli_actor(), (base_url or system.settings.public_base()).rstrip("/")
+            account = system.accounts.handle(
+                InviteAccount(
+                    email=email,
+                    name=name,
+                    role=role,
+                    tenant=tenant,
+                    base_url=(base_url or system.settings.public_base()).rstrip("/"),
+                ),
+                cli_actor(),
             )
         finally:
             system.accounts.mailer = mailer

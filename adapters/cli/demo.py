@@ -7,7 +7,8 @@ import time
 import typer
 from rich.console import Console
 
-from services.demo import DemoAlreadyLoadedError, DemoDataSet
+from adapters.demo import DemoAlreadyLoadedError, DemoDataSet
+from commands.tokens import IssueToken
 
 
 def run_demo(err: Console) -> None:
@@ -30,7 +31,7 @@ def run_demo(err: Console) -> None:
 
         def token(role: str, **scope: str | None) -> str:
             """Recorded like any token: pars admin list-tokens lists it, revoke-token revokes it."""
-            return system.tokens.issue(role, cli_actor(), label="issued by pars demo", **scope).token
+            return system.tokens.handle(IssueToken(role=role, label="issued by pars demo", **scope), cli_actor()).token
 
         provider_token = token("provider", provider=provider)
         lines = [

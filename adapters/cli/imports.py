@@ -40,7 +40,7 @@ def import_activities(
             file,
             open_file,
             lambda fmt, records, progress: submit_records(
-                system.activities, provider, fmt, records, by, progress=progress
+                system.accme_activities, provider, fmt, records, by, progress=progress
             ),
             err,
         )

@@ -27,6 +27,7 @@ from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
 from adapters.settings import Settings
 from commands.providers import ContactDetails, RegisterProvider
+from commands.tokens import IssueToken, RevokeToken
 from domain.base import Acting, Channel
 from domain.errors import DomainError
 from projections.history import TYPE_PATTERN
@@ -163,15 +164,17 @@ def issue_token_command(
                 )
                 raise typer.Exit(1)
             learner = resolved
-        issued = system.tokens.issue(
-            role,
+        issued = system.tokens.handle(
+            IssueToken(
+                role=role,
+                provider=provider,
+                board=board,
+                state=state,
+                learner=learner,
+                days=days,
+                label=label or "issued with pars admin issue-token",
+            ),
             cli_actor(),
-            provider=provider,
-            board=board,
-            state=state,
-            learner=learner,
-            days=days,
-            label=label or "issued with pars admin issue-token",
         )
         settle(system, ["tokens"], issued.position)
         typer.echo(json.dumps(issued.as_json()) if as_json else issued.token)
@@ -187,7 +190,7 @@ def revoke_token_command(
     """Revokes a token of any role. Every API process refuses it from the moment this returns."""
     with system_or_exit() as system:
         settle(system, ["tokens"])  # finds a provider token by its id
-        position = system.tokens.revoke(token_id, cli_actor(), accme_id=provider)
+        position = system.tokens.handle(RevokeToken(token_id=token_id, accme_id=provider), cli_actor())
         settle(system, ["tokens"], position)
         token = system.tokens.get(token_id) or {}
         typer.echo(

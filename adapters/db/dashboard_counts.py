@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Column, Connection, Integer, String, Table, delete, func, insert, select
 
 from adapters.db.activity_summary_tables import activity_summaries
-from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.database import Database
 from adapters.db.tables import Json, metadata
+from adapters.db.transcripts_tables import transcript_entries
 from projections import dashboard_counts
 from projections.base import chunks
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, Field
 
 from adapters.http.statuses import domain_status
+from commands.activities import CloseActivities
 from domain.base import Acting
 from domain.errors import DomainError
 
@@ -20,7 +21,7 @@ class BulkClose(BaseModel):
 
 def close_many(system: System, accme_id: str, activity_ids: list[str], by: Acting) -> dict[str, Any]:
     """Each activity closed, unchanged (already closed) or rejected with what is missing, and the counts."""
-    outcomes, position = system.activities.close_many(accme_id, activity_ids, by)
+    outcomes, position = system.activities.handle(CloseActivities(accme_id=accme_id, activity_ids=activity_ids), by)
     answers: list[dict[str, Any]] = []
     for number, outcome in outcomes:
         if isinstance(outcome, DomainError):

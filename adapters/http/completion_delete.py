@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
+from commands.completions import DeleteCompletions
 from domain.base import Acting
 from domain.completion import CompletionNotFoundError
 
@@ -20,9 +20,6 @@ def delete_by_credit_id(system: System, accme_id: str, credit_id: str, by: Actin
         raise CompletionNotFoundError(
             f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id")
         )
-    position = None
-    for row in rows:
-        completion = system.store.repository.get(uuid.UUID(row["key"]))
-        position = system.completions.delete_one(completion, by) or position
+    position = system.completions.handle(DeleteCompletions(keys=[row["key"] for row in rows]), by)
     if position:
         system.projections.wait(position, names=["transcripts"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Response
 
-from services.transcript_pdf import render_transcript_pdf
+from adapters.formats.transcript_pdf import render_transcript_pdf
 from services.transcripts import Transcript
 
 

@@ -12,7 +12,7 @@ import copy
 from datetime import date
 from typing import Any
 
-from commands.activities import Instance
+from adapters.formats.accme.activities import Instance
 from domain.activity import DELIVERY_METHODS, FEES, FORMATS, MEASUREMENT_TYPES, OUTCOMES, REGISTRATIONS
 from domain.errors import InvalidValueError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.accme_activity_mapping import ItemError, parse_item, to_item
+from adapters.formats.accme.activities import ItemError, parse_item, to_item
 from tests.activities.helpers import ACCME_ID, HE, OTHER_ID, XI, item, register
 
 URL = "/accme/activities"

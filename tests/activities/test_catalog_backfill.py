@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from adapters.app import create_app
 from adapters.batch.importer import export_activities, import_activity_file
+from adapters.formats.accme.activities import submit_items
 from adapters.tokens import issue_token
 from domain.activity import ActivityCatalog
 from domain.base import Acting, Channel
@@ -36,7 +37,7 @@ def _legacy(system: Any) -> None:
 def test_export_and_get_find_upcast_activities_on_each_backend(any_system):
     _legacy(any_system)
     assert _catalog_events(any_system) == []  # version-1 activities are in no catalog
-    items = any_system.activities.export_accme_activities(LEGACY)
+    items = any_system.accme_activities.export_accme_activities(LEGACY)
     numbers = {i["Lom"]["general"]["identifier"][0]["entry"] for i in items}
     assert numbers == NUMBERS
     events = _catalog_events(any_system)
@@ -46,7 +47,7 @@ def test_export_and_get_find_upcast_activities_on_each_backend(any_system):
 
     # Idempotent: a second export adds nothing.
     head = any_system.store.head()
-    assert len(any_system.activities.export_accme_activities(LEGACY)) == 3
+    assert len(any_system.accme_activities.export_accme_activities(LEGACY)) == 3
     assert any_system.store.head() == head
 
     headers = {"Authorization": f"Bearer {issue_token(any_system.secret, 'provider', provider=LEGACY)}"}
@@ -81,7 +82,7 @@ def test_get_lists_upcast_activities_before_any_export_and_import_back_changes_n
 
 def test_new_submissions_after_the_backfill_keep_one_catalog(any_system):
     _legacy(any_system)
-    results = any_system.activities.submit_accme_activities(LEGACY, [item("NEW-1")], BY)
+    results = submit_items(any_system.activities, LEGACY, [item("NEW-1")], BY)
     assert [r.action for r in results] == ["created"]
     any_system.projections.catch_up(["activity_summary"])
     listed = any_system.activities.list(LEGACY)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-import adapters.batch as batch
+from adapters import batch
 from adapters.batch.importer import import_activity_file
+from adapters.formats.accme.activities import submit_items
 from domain.base import Acting, Channel
 from tests.activities.helpers import ACCME_ID, BY, HE, OTHER_ID, XI, item, register
 
@@ -20,7 +21,7 @@ MISSING_LOCS = [["outcomes"], ["commercial_support"], ["learners", "physician"],
 def setup(system, token):  # type: ignore[no-untyped-def]
     register(system)
     register(system, OTHER_ID)
-    [made] = system.activities.submit_accme_activities(ACCME_ID, [item("L-1", **LACKING)], BY)
+    [made] = submit_items(system.activities, ACCME_ID, [item("L-1", **LACKING)], BY)
     system.projections.wait(system.store.head())
     return token("provider", provider=ACCME_ID), made.activity_id
 
@@ -39,7 +40,7 @@ def test_the_close_route_names_every_missing_item_at_once(client, setup):
 
 def test_bulk_close_lists_every_missing_item_of_each_activity(client, setup, system):
     headers, number = setup
-    [done] = system.activities.submit_accme_activities(ACCME_ID, [item("L-2")], BY)
+    [done] = submit_items(system.activities, ACCME_ID, [item("L-2")], BY)
     system.projections.wait(system.store.head())
     res = client.post(f"{BASE}/close", json={"activity_ids": [number, done.activity_id]}, headers=headers)
     answers = {a["activityId"]: a for a in res.json()["activities"]}
@@ -51,7 +52,7 @@ def test_bulk_close_lists_every_missing_item_of_each_activity(client, setup, sys
 def test_an_activity_not_yet_ended_says_so_beside_what_else_it_lacks(client, setup, system):
     headers, _ = setup
     future = item("L-3", **LACKING, **{HE + "startDateTime": "2099-01-01", HE + "endDateTime": "2099-01-02"})
-    [made] = system.activities.submit_accme_activities(ACCME_ID, [future], BY)
+    [made] = submit_items(system.activities, ACCME_ID, [future], BY)
     system.projections.wait(system.store.head())
     res = client.post(f"{BASE}/{made.activity_id}/close", headers=headers)
     assert [e["loc"] for e in res.json()["errors"]] == [["end_date"], *MISSING_LOCS]
@@ -74,9 +75,7 @@ def test_a_batch_close_reports_every_missing_field_of_the_row(system, fmt):
 
 def test_a_refused_correction_of_a_closed_activity_names_every_gap(client, setup, system):
     headers, _ = setup
-    [closed] = system.activities.submit_accme_activities(
-        ACCME_ID, [item("L-5", **{XI + "closeActivityRecord": True})], BY
-    )
+    [closed] = submit_items(system.activities, ACCME_ID, [item("L-5", **{XI + "closeActivityRecord": True})], BY)
     res = client.put(
         f"{BASE}/{closed.activity_id}", json={"item": item("L-5", **LACKING), "reason": "oops"}, headers=headers
     )

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.formats.accme.activities import item_loc, parse_item, to_item
 from domain.activity import PRACTICE_AREA_BOARDS, Activity, ActivityNotReadyToCloseError
-from services.accme_activity_mapping import item_loc, parse_item, to_item
 from tests.activities.test_domain import BY, TODAY, data
 
 LISTING = {"fee": "No, it’s free", "registration": "Limited", "url": "https://cme.example.org/a"}

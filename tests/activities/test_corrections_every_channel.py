@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import adapters.batch as batch
 import adapters.cli.main as cli
+from adapters import batch
 from adapters.batch.importer import import_activity_file
+from adapters.formats.accme.activities import activity_item, submit_items
 from domain.activity import Activity
 from domain.base import Acting, Channel
 from tests.activities.helpers import ACCME_ID, BY, HE, XI, item, register
@@ -22,9 +23,7 @@ REASON_LOC = ["XtensibleInfo", "CorrectionReason"]
 
 
 def closed(system: Any, pid: str = "C-1") -> str:
-    [result] = system.activities.submit_accme_activities(
-        ACCME_ID, [item(pid, **{XI + "closeActivityRecord": True})], BY
-    )
+    [result] = submit_items(system.activities, ACCME_ID, [item(pid, **{XI + "closeActivityRecord": True})], BY)
     assert result.action == "closed", result
     return result.activity_id
 
@@ -45,18 +44,18 @@ def provider(system):  # type: ignore[no-untyped-def]
 
 def test_the_registry_refuses_a_change_to_a_closed_activity_without_its_reason(provider):
     number = closed(provider)
-    [refused] = provider.activities.submit_accme_activities(ACCME_ID, [item("C-1", **RECRED)], BY)
+    [refused] = submit_items(provider.activities, ACCME_ID, [item("C-1", **RECRED)], BY)
     assert refused.action == "rejected" and refused.errors[0]["loc"] == REASON_LOC
     assert "reason" in refused.errors[0]["msg"] and credits(provider, number) == 6.25
-    [fixed] = provider.activities.submit_accme_activities(
-        ACCME_ID, [item("C-1", **RECRED, **{XI + "CorrectionReason": " credits were 1 "})], BY
+    [fixed] = submit_items(
+        provider.activities, ACCME_ID, [item("C-1", **RECRED, **{XI + "CorrectionReason": " credits were 1 "})], BY
     )
     assert fixed.action == "updated" and credits(provider, number) == 1
     last = events(provider)[-1]
     assert isinstance(last, Activity.Corrected) and last.reason == "credits were 1"
     # Sending the stored facts again (an export re-imported) needs no reason: nothing changes.
-    [same] = provider.activities.submit_accme_activities(
-        ACCME_ID, [provider.activities.item(provider.activities.get_by_number(number, ACCME_ID))], BY
+    [same] = submit_items(
+        provider.activities, ACCME_ID, [activity_item(provider.activities.get_by_number(number, ACCME_ID))], BY
     )
     assert same.action == "unchanged"
 
@@ -165,7 +164,7 @@ def test_a_batch_row_naming_another_provider_is_refused_not_filed_under_the_uplo
 
 
 def test_two_items_for_one_activity_in_one_submission_are_refused_not_silently_merged(provider):
-    results = provider.activities.submit_accme_activities(ACCME_ID, [item("Q-1"), item("Q-1", **RECRED)], BY)
+    results = submit_items(provider.activities, ACCME_ID, [item("Q-1"), item("Q-1", **RECRED)], BY)
     assert [r.action for r in results] == ["created", "rejected"]
     assert "already given by item 0" in results[1].errors[0]["msg"]
     assert credits(provider, results[0].activity_id) == 6.25
@@ -185,14 +184,12 @@ def test_an_accme_id_with_another_activitys_provider_id_is_refused(provider):
     number = closed(provider)
     moved = item(
         "NEW-1",
-        **{
-            "Lom__general__identifier": [
-                {"catalog": "ACCME Activity ID", "entry": number},
-                {"catalog": "Provider Activity ID", "entry": "NEW-1"},
-            ]
-        },
+        Lom__general__identifier=[
+            {"catalog": "ACCME Activity ID", "entry": number},
+            {"catalog": "Provider Activity ID", "entry": "NEW-1"},
+        ],
     )
-    [result] = provider.activities.submit_accme_activities(ACCME_ID, [moved], BY)
+    [result] = submit_items(provider.activities, ACCME_ID, [moved], BY)
     assert result.action == "rejected" and "has the Provider Activity ID C-1, not NEW-1" in result.errors[0]["msg"]
     assert [a.provider_activity_id for a in provider.activities.list(ACCME_ID)] == ["C-1"]
 
@@ -205,7 +202,7 @@ def test_supporters_listed_under_a_no_answer_are_refused_not_summed(provider):
             XI + "InKindSupports": {"InKindSupport": [{"source": "Device B"}]},
         },
     )
-    [result] = provider.activities.submit_accme_activities(ACCME_ID, [said_no], BY)
+    [result] = submit_items(provider.activities, ACCME_ID, [said_no], BY)
     assert result.action == "rejected"
     assert result.errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "commercialSupport"]
     provider.projections.catch_up()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.formats.accme.activities import submit_items
 from tests.activities.helpers import ACCME_ID, BY, HE, OTHER_ID, XI, item, register
 
 REPEAT = f"/api/v1/providers/{ACCME_ID}/activities/repeat"
@@ -99,7 +100,7 @@ def test_repeat_and_bulk_close_need_a_token_and_the_providers_own(client, setup,
     res = client.post(REPEAT, json=repeat_body("SECRET"), headers=theirs)
     assert res.status_code == 404 and "SECRET" not in res.text
     assert system.store.head() == head
-    [created] = system.activities.submit_accme_activities(ACCME_ID, [item("MINE-1")], BY)
+    [created] = submit_items(system.activities, ACCME_ID, [item("MINE-1")], BY)
     res = client.post(CLOSE, json={"activity_ids": [created.activity_id]}, headers=theirs)
     assert res.status_code == 404 and created.activity_id not in res.text and "MINE-1" not in res.text
     assert system.store.head() == created.position
@@ -115,7 +116,8 @@ def test_repeat_and_bulk_close_need_a_token_and_the_providers_own(client, setup,
 
 def test_bulk_close_answers_per_activity(client, setup, system):
     mine, _ = setup
-    results = system.activities.submit_accme_activities(
+    results = submit_items(
+        system.activities,
         ACCME_ID,
         [
             item("C-1"),
@@ -125,7 +127,7 @@ def test_bulk_close_answers_per_activity(client, setup, system):
         ],
         BY,
     )
-    [other] = system.activities.submit_accme_activities(OTHER_ID, [item("O-1")], BY)
+    [other] = submit_items(system.activities, OTHER_ID, [item("O-1")], BY)
     ids = [r.activity_id for r in results] + [other.activity_id, "999999999"]
     res = client.post(CLOSE, json={"activity_ids": ids}, headers=mine)
     assert res.status_code == 200, res.text

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from commands.activities import Instance, RegisterRepeatActivity, ReportEnduringLearners
+from adapters.formats.accme.activities import AccmeActivities, Instance, RepeatRequest, submit_items, submit_repeat
+from commands.activities import ReportEnduringLearners
 from domain.activity import Activity
 from services.activities import ActivityRegistry
 from tests.activities.helpers import ACCME_ID, BY, HE, OTHER_ID, XI, item, register
@@ -21,11 +22,11 @@ def registry(any_system):  # type: ignore[no-untyped-def]
 
 def test_submit_creates_then_the_same_items_change_nothing(any_system, registry):
     items = [item("A-1"), item("A-2"), item("A-3", **{XI + "closeActivityRecord": True})]
-    first = registry.submit_accme_activities(ACCME_ID, items, BY)
+    first = submit_items(registry, ACCME_ID, items, BY)
     assert [r.action for r in first] == ["created", "created", "closed"]
     assert all(r.ok and len(r.activity_id) == 9 and r.activity_id.isdigit() for r in first)
     head = any_system.store.head()
-    again = registry.submit_accme_activities(ACCME_ID, items, BY)
+    again = submit_items(registry, ACCME_ID, items, BY)
     assert [r.action for r in again] == ["unchanged"] * 3
     assert [r.activity_id for r in again] == [r.activity_id for r in first]
     assert any_system.store.head() == head
@@ -35,12 +36,12 @@ def test_invalid_items_are_reported_by_json_path_and_valid_ones_stored(registry)
     items = [
         item("B-1"),
         item("B-2", **{HE + "endDateTime": "2025-02-01"}),
-        item("B-3", **{"Lom__general__description": "x" * 2501}),
+        item("B-3", Lom__general__description="x" * 2501),
         item("B-4", **{HE + "credits": {"numberOfCredits": 1.1}}),
         item("B-5", **{XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABXX"}]}}),
         "not an object",
     ]
-    results = registry.submit_accme_activities(ACCME_ID, items, BY)
+    results = submit_items(registry, ACCME_ID, items, BY)
     assert [r.action for r in results] == ["created"] + ["rejected"] * 5
     assert results[1].errors[0]["loc"] == ["healthcareMetadata", "healthcareEducation", "endDateTime"]
     assert results[2].errors[0]["loc"] == ["Lom", "general", "description"]
@@ -50,7 +51,7 @@ def test_invalid_items_are_reported_by_json_path_and_valid_ones_stored(registry)
 
 
 def test_update_close_correct_and_delete(registry):
-    [created] = registry.submit_accme_activities(ACCME_ID, [item("C-1")], BY)
+    [created] = submit_items(registry, ACCME_ID, [item("C-1")], BY)
     number = created.activity_id
     by_number = item(
         "C-1",
@@ -60,31 +61,32 @@ def test_update_close_correct_and_delete(registry):
             "Lom__general__title": "New title",
         },
     )
-    assert registry.submit_accme_activities(ACCME_ID, [by_number], BY)[0].action == "updated"
+    assert submit_items(registry, ACCME_ID, [by_number], BY)[0].action == "updated"
     closing = item("C-1", **{XI + "closeActivityRecord": True, "Lom__general__title": "New title"})
-    assert registry.submit_accme_activities(ACCME_ID, [closing], BY)[0].action == "closed"
+    assert submit_items(registry, ACCME_ID, [closing], BY)[0].action == "closed"
     fixed = item("C-1", **{XI + "closeActivityRecord": True, "Lom__general__title": "Newer title"})
-    assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].errors[0]["loc"] == [
+    assert submit_items(registry, ACCME_ID, [fixed], BY)[0].errors[0]["loc"] == [
         "XtensibleInfo",
         "CorrectionReason",
     ]
     fixed["XtensibleInfo"]["CorrectionReason"] = "title typo"
-    assert registry.submit_accme_activities(ACCME_ID, [fixed], BY)[0].action == "updated"
+    assert submit_items(registry, ACCME_ID, [fixed], BY)[0].action == "updated"
     activity = registry.get_by_number(number, ACCME_ID)
     assert activity.corrections == ["title typo"] and activity.closed
     delete = {
         "Lom": {"general": {"identifier": [{"catalog": "Provider Activity ID", "entry": "D-1"}]}},
         "XtensibleInfo": {"activityRecordAction": "Delete"},
     }
-    registry.submit_accme_activities(ACCME_ID, [item("D-1")], BY)
-    assert registry.submit_accme_activities(ACCME_ID, [delete], BY)[0].action == "deleted"
-    assert registry.submit_accme_activities(ACCME_ID, [delete], BY)[0].action == "unchanged"
+    submit_items(registry, ACCME_ID, [item("D-1")], BY)
+    assert submit_items(registry, ACCME_ID, [delete], BY)[0].action == "deleted"
+    assert submit_items(registry, ACCME_ID, [delete], BY)[0].action == "unchanged"
     assert [a.provider_activity_id for a in registry.list(ACCME_ID)] == ["C-1"]
 
 
 def test_a_refused_close_leaves_the_activity_as_it_was(registry):
-    registry.submit_accme_activities(ACCME_ID, [item("E-1", **{XI + "MeasuredOutcomes": []})], BY)
-    res = registry.submit_accme_activities(
+    submit_items(registry, ACCME_ID, [item("E-1", **{XI + "MeasuredOutcomes": []})], BY)
+    res = submit_items(
+        registry,
         ACCME_ID,
         [item("E-1", **{XI + "MeasuredOutcomes": [], "Lom__general__title": "X", XI + "closeActivityRecord": True})],
         BY,
@@ -123,20 +125,20 @@ def test_export_then_submit_reports_every_item_unchanged(any_system, registry):
             },
         ),
     ]
-    registry.submit_accme_activities(ACCME_ID, items, BY)
-    exported = registry.export_accme_activities(ACCME_ID)
+    submit_items(registry, ACCME_ID, items, BY)
+    exported = AccmeActivities(registry).export_accme_activities(ACCME_ID)
     assert (
         "isInterprofessional" in exported[1]["XtensibleInfo"]
         and "isInterprofessional " not in exported[1]["XtensibleInfo"]
     )
     assert exported[1]["healthcareMetadata"]["healthcareEducation"]["activityFormat"] == "Course"
     head = any_system.store.head()
-    assert [r.action for r in registry.submit_accme_activities(ACCME_ID, exported, BY)] == ["unchanged"] * 3
+    assert [r.action for r in submit_items(registry, ACCME_ID, exported, BY)] == ["unchanged"] * 3
     assert any_system.store.head() == head
 
 
 def test_a_provider_never_reaches_another_providers_activity(registry):
-    [mine] = registry.submit_accme_activities(ACCME_ID, [item("G-1")], BY)
+    [mine] = submit_items(registry, ACCME_ID, [item("G-1")], BY)
     theirs = item(
         "G-1",
         **{
@@ -144,15 +146,15 @@ def test_a_provider_never_reaches_another_providers_activity(registry):
             XI + "activityRecordAction": "Update",
         },
     )
-    assert registry.submit_accme_activities(OTHER_ID, [theirs], BY)[0].action == "rejected"
-    assert registry.export_accme_activities(OTHER_ID) == []
+    assert submit_items(registry, OTHER_ID, [theirs], BY)[0].action == "rejected"
+    assert AccmeActivities(registry).export_accme_activities(OTHER_ID) == []
     # The same provider activity ID at another provider is another activity with another number.
-    [other] = registry.submit_accme_activities(OTHER_ID, [item("G-1")], BY)
+    [other] = submit_items(registry, OTHER_ID, [item("G-1")], BY)
     assert other.activity_id != mine.activity_id
 
 
 def test_repeat_activity_creates_one_activity_per_instance(registry):
-    cmd = RegisterRepeatActivity(
+    cmd = RepeatRequest(
         accme_id=ACCME_ID,
         provider_activity_id="R",
         item=item("R"),
@@ -161,7 +163,7 @@ def test_repeat_activity_creates_one_activity_per_instance(registry):
             Instance(start_date=date(2025, 5, 1), end_date=date(2025, 5, 2), city="Denver", state="CO", country="USA"),
         ],
     )
-    results = registry.register_repeat(cmd, BY)
+    results = submit_repeat(registry, cmd, BY)
     assert [r.action for r in results] == ["created", "created"]
     acts = registry.list(ACCME_ID)
     assert [(a.provider_activity_id, a.data["location"]["city"], a.data["start_date"]) for a in acts] == [
@@ -181,20 +183,20 @@ def test_enduring_counts_by_year_survive_a_resubmission(registry):
             XI + "DeliveryMethods": {"DeliveryMethod": ["Online"]},
         },
     )
-    [r] = registry.submit_accme_activities(ACCME_ID, [enduring], BY)
+    [r] = submit_items(registry, ACCME_ID, [enduring], BY)
     registry.report_enduring_learners(
         ReportEnduringLearners(
             accme_id=ACCME_ID, activity_id=r.activity_id, year=2024, counts={"physician": 400, "other": 20}
         ),
         BY,
     )
-    exported = registry.export_accme_activities(ACCME_ID)
-    assert registry.submit_accme_activities(ACCME_ID, exported, BY)[0].action == "unchanged"
+    exported = AccmeActivities(registry).export_accme_activities(ACCME_ID)
+    assert submit_items(registry, ACCME_ID, exported, BY)[0].action == "unchanged"
     assert registry.get_by_number(r.activity_id).data["learners_by_year"] == {"2024": {"physician": 400, "other": 20}}
 
 
 def test_numbers_are_claimed_once_system_wide(any_system, registry):
-    results = registry.submit_accme_activities(ACCME_ID, [item(f"N-{n}") for n in range(30)], BY)
+    results = submit_items(registry, ACCME_ID, [item(f"N-{n}") for n in range(30)], BY)
     numbers = [r.activity_id for r in results]
     assert len(set(numbers)) == 30
     assert all(registry.get_by_number(n).provider_activity_id == f"N-{i}" for i, n in enumerate(numbers))
@@ -210,7 +212,7 @@ def test_concurrent_submissions_of_the_same_activities_create_each_once(any_syst
 
     def submit() -> None:
         barrier.wait()
-        results.append(registry.submit_accme_activities(ACCME_ID, items, BY))
+        results.append(submit_items(registry, ACCME_ID, items, BY))
 
     threads = [threading.Thread(target=submit) for _ in range(3)]
     for t in threads:
@@ -231,7 +233,7 @@ def test_an_item_refused_by_the_domain_claims_no_activity_number(any_system, reg
         "N-1",
         **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02", XI + "closeActivityRecord": True},
     )
-    [refused] = registry.submit_accme_activities(ACCME_ID, [future], BY)
+    [refused] = submit_items(registry, ACCME_ID, [future], BY)
     assert refused.action == "rejected" and refused.errors[0]["loc"] == [
         "healthcareMetadata",
         "healthcareEducation",
@@ -240,7 +242,7 @@ def test_an_item_refused_by_the_domain_claims_no_activity_number(any_system, reg
     first_choice = activity_number_candidate(ACCME_ID, "N-1", 0)
     assert ActivityNumber.create_id(first_choice) not in any_system.store.repository
     # The same activity sent again without the close gets the first-choice number.
-    [created] = registry.submit_accme_activities(
-        ACCME_ID, [item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02"})], BY
+    [created] = submit_items(
+        registry, ACCME_ID, [item("N-1", **{HE + "startDateTime": "2999-01-01", HE + "endDateTime": "2999-01-02"})], BY
     )
     assert created.action == "created" and created.activity_id == first_choice

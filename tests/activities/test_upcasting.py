@@ -12,6 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.formats.accme.activities import activity_item, submit_items
 from domain.activity import ENDURING, FORMATS, OLD_FORMATS, Activity, check_rules
 from services.activities import ActivityRegistry
 from tests.activities.helpers import BY, register
@@ -74,7 +75,7 @@ def test_upcast_activities_are_found_resubmitted_unchanged_and_projected(any_sys
     series = registry.get_by_number("300000003", LEGACY)
     assert series.provider_activity_id == "LEG-RSS-2020"
     head = any_system.store.head()
-    results = registry.submit_accme_activities(LEGACY, [registry.item(series)], BY)
+    results = submit_items(registry, LEGACY, [activity_item(series)], BY)
     assert [r.action for r in results] == ["unchanged"]
     assert any_system.store.head() == head
     any_system.projections.catch_up(["activity_summary"])

@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 
 from adapters.app import create_app
 from adapters.bootstrap import System
+from adapters.formats.accme.activities import submit_items
+from adapters.formats.accme.learner_reports import report_completions
 from adapters.tokens import issue_token
 from commands.activities import CloseActivity
 from commands.annual import AcceptAgreement, Attest, ReviewContacts, SetReportingDeadline, SubmitProgramSummary
@@ -143,23 +145,29 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(
             "activities",
             lambda: numbers.extend(
                 o.activity_id
-                for o in system.activities.submit_accme_activities(
-                    ACCME_ID, [item("A-1"), item("A-2", Lom__general__title="Stroke care", **SUPPORTED)], BY
+                for o in submit_items(
+                    system.activities,
+                    ACCME_ID,
+                    [item("A-1"), item("A-2", Lom__general__title="Stroke care", **SUPPORTED)],
+                    BY,
                 )
             ),
         ),
-        ("other provider's activity", lambda: system.activities.submit_accme_activities(OTHER_ID, [item("B-1")], BY)),
+        (
+            "other provider's activity",
+            lambda: submit_items(system.activities, OTHER_ID, [item("B-1")], BY),
+        ),
         (
             "revise A-2",
-            lambda: system.activities.submit_accme_activities(
-                ACCME_ID, [item("A-2", Lom__general__title="Stroke care, revised", **SUPPORTED)], BY
+            lambda: submit_items(
+                system.activities, ACCME_ID, [item("A-2", Lom__general__title="Stroke care, revised", **SUPPORTED)], BY
             ),
         ),
-        ("completion", lambda: system.completions.submit_learner_reports(ACCME_ID, [cme_report(numbers[0])], BY)),
+        ("completion", lambda: system.completions.handle(report_completions(ACCME_ID, [cme_report(numbers[0])]), BY)),
         (
             "second completion",
-            lambda: system.completions.submit_learner_reports(
-                ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", day="2025-03-01")], BY
+            lambda: system.completions.handle(
+                report_completions(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", day="2025-03-01")]), BY
             ),
         ),
         ("agreement", lambda: system.annual.handle(AcceptAgreement(accme_id=ACCME_ID, year=2025), BY)),
@@ -187,8 +195,8 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(
         ("close A-2", lambda: system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[1]), BY)),
         (
             "delete a completion",
-            lambda: system.completions.submit_learner_reports(
-                ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", "delete", "2025-03-01")], BY
+            lambda: system.completions.handle(
+                report_completions(ACCME_ID, [cme_report(numbers[0], "ccid:0004444:c2", "delete", "2025-03-01")]), BY
             ),
         ),
         ("contacts reviewed", lambda: system.annual.handle(ReviewContacts(accme_id=ACCME_ID, year=2025), BY)),
@@ -283,7 +291,7 @@ def test_one_activity_route_answers_its_summary_and_refuses_like_the_others(app:
     system, client = app
     register_provider(system)
     register_provider(system, OTHER_ID)
-    [outcome] = system.activities.submit_accme_activities(ACCME_ID, [item("A-1")], BY)
+    [outcome] = submit_items(system.activities, ACCME_ID, [item("A-1")], BY)
     settle(system)
     path = f"/api/v1/providers/{ACCME_ID}/activities/{outcome.activity_id}"
     mine = bearer(system, "provider", provider=ACCME_ID)

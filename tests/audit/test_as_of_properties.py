@@ -11,6 +11,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.formats.accme.activities import submit_items
+from adapters.formats.accme.learner_reports import report_completions
 from commands.activities import CloseActivity
 from commands.annual import AcceptAgreement, Attest, ReviewContacts, SubmitProgramSummary
 from commands.providers import AssignContact, ContactDetails, RemoveContact
@@ -82,15 +84,13 @@ def run(system: Any, command: tuple[Any, ...], numbers: dict[str, str]) -> None:
             HE + "commercialSupport": True,
             "ActivityDescription__commercialSupportAmount": [{"supportSource": "Acme", "value": 100}],
         }
-        [outcome] = system.activities.submit_accme_activities(
-            ACCME_ID, [item(command[1], **(over if command[2] else {}))], BY
-        )
+        [outcome] = submit_items(system.activities, ACCME_ID, [item(command[1], **(over if command[2] else {}))], BY)
         numbers[command[1]] = outcome.activity_id
     elif kind == "close" and command[1] in numbers:
         system.activities.close(CloseActivity(accme_id=ACCME_ID, activity_id=numbers[command[1]]), BY)
     elif kind == "complete" and command[1] in numbers:
         report = cme_report(numbers[command[1]], f"ccid:0004444:c{command[2]}", "add" if command[3] else "delete")
-        system.completions.submit_learner_reports(ACCME_ID, [report], BY)
+        system.completions.handle(report_completions(ACCME_ID, [report]), BY)
     elif kind == "annual":
         cmd = {
             "agreement": AcceptAgreement(accme_id=ACCME_ID, year=2025),

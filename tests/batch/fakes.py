@@ -75,3 +75,4 @@ class FakeActivityRegistry:
 class FakeSystem:
     def __init__(self) -> None:
         self.activities = FakeActivityRegistry()
+        self.accme_activities = self.activities  # the fake speaks ACCME JSON items already

@@ -20,7 +20,7 @@ def registry(sqlite_url, monkeypatch):
 
     def system_with_fake(*_):  # type: ignore[no-untyped-def]
         system = make_system(sqlite_url)
-        system.activities = registry
+        system.accme_activities = registry
         return system
 
     monkeypatch.setattr(cli, "bootstrap", system_with_fake)

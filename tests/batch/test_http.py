@@ -29,8 +29,8 @@ def registry(system, client, token):
         },
     )
     assert made.status_code == 201, made.text
-    system.activities = FakeActivityRegistry()
-    return system.activities
+    system.accme_activities = FakeActivityRegistry()
+    return system.accme_activities
 
 
 @pytest.mark.parametrize("fmt", list(batch.FORMATS))

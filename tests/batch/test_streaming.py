@@ -4,7 +4,6 @@ figures come from tracemalloc; bench/uploads.py measures the process's resident 
 
 from __future__ import annotations
 
-import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -71,11 +70,11 @@ def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
     class Recording(CountingSystem):
         submitted = 0
 
-        class activities:  # noqa: N801 -- the attribute the importer uses
+        class accme_activities:  # noqa: N801 -- the attribute the importer uses
             @staticmethod
             def submit_accme_activities(accme_id, items, by):  # type: ignore[no-untyped-def]
                 Recording.submitted += len(items)
-                return CountingSystem.activities.submit_accme_activities(accme_id, items, by)
+                return CountingSystem.accme_activities.submit_accme_activities(accme_id, items, by)
 
     with path.open("rb") as upload, pytest.raises(BatchFormatError, match="not well-formed"):
         import_activity_file(Recording(), "0007777", upload, None, BY, chunk_size=10)

@@ -6,9 +6,9 @@ from datetime import date
 
 from hypothesis import strategies as st
 
+from commands.completions import ReportCompletion
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS
-from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
 
 NAME_CHARS = st.characters(codec="utf-8", categories=("L",), exclude_characters="\x00")
@@ -36,14 +36,14 @@ def queries(draw: st.DrawFn) -> MatchQuery:
 
 
 @st.composite
-def reports(draw: st.DrawFn) -> ParsedReport:
+def reports(draw: st.DrawFn) -> ReportCompletion:
     cme = draw(st.none() | quarters)
     boards = draw(
         st.lists(st.sampled_from(CERTIFYING_BOARDS), unique=True, max_size=3, min_size=0 if cme is not None else 1)
     )
     moc = [{"board": b, "type": f"{b} MOC", "credits": draw(quarters)} for b in CERTIFYING_BOARDS if b in boards]
     credit_id = f"ccid:{draw(digits(7))}:{draw(identifiers)}"
-    return ParsedReport(
+    return ReportCompletion(
         action=draw(st.sampled_from(["add", "delete"])),
         activity_id=draw(digits(9)),
         completion_date=draw(st.dates(date(2000, 1, 1), date(2099, 12, 31))),

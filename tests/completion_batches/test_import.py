@@ -10,7 +10,7 @@ from adapters.batch.completion_files import render
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.records import BatchFormatError
 from adapters.bootstrap import System
-from services.completions import parse_report
+from adapters.formats.accme.learner_reports import parse_report
 from tests.completions.helpers import BY, envelope, report, setup
 
 HEADER = "Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tCompletion Date\tCME Credits\tABIM MOC Points\tAction\n"

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from adapters.bootstrap import System
+from adapters.formats.accme.activities import submit_items
 from domain.base import Acting, Channel
 from tests.activities.helpers import ACCME_ID, OTHER_ID, XI, item
 from tests.activities.helpers import register as register_provider
@@ -25,8 +26,8 @@ def setup(system: System, *, running: bool = False) -> dict[str, Any]:
     system.completions.today = lambda: TODAY
     register_provider(system)
     register_provider(system, OTHER_ID)
-    mine = system.activities.submit_accme_activities(ACCME_ID, [item("A-1", **MOC)], BY)[0]
-    theirs = system.activities.submit_accme_activities(OTHER_ID, [item("B-1")], BY)[0]
+    mine = submit_items(system.activities, ACCME_ID, [item("A-1", **MOC)], BY)[0]
+    theirs = submit_items(system.activities, OTHER_ID, [item("B-1")], BY)[0]
     outcomes = system.learners.register_many(
         [
             learner(

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.tokens import issue_token
+from commands.completions import RecordCompletion
 from domain.completion import Completion
 from tests.completions.helpers import BY, setup
 
@@ -34,8 +35,17 @@ def test_identical_submissions_at_once_record_one_completion(any_system: System)
     ids = setup(any_system)
     cme = [{"type": "AMA PRA Category 1", "credits": 2.0}]
     outcomes = _submit_at_once(
-        lambda: any_system.completions.record_one(
-            "0004444", ids["ben"], ids["activity"], date(2025, 3, 1), cme, [], "ccid:0004444:w1", BY
+        lambda: any_system.completions.handle(
+            RecordCompletion(
+                accme_id="0004444",
+                learner_id=ids["ben"],
+                activity_id=ids["activity"],
+                completion_date=date(2025, 3, 1),
+                cme=cme,
+                moc=[],
+                credit_id="ccid:0004444:w1",
+            ),
+            BY,
         )
     )
     assert sorted(action for action, _ in outcomes) == ["added"] + ["unchanged"] * (THREADS - 1)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.completion_rows import legacy_row_credit_id
 from adapters.bootstrap import System
+from commands.completions import ReportCompletion, ReportCompletions
 from domain.completion import credit_id_discloses, learner_credit_id, require_credit_id
-from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
 from tests.completions.helpers import BY, NPI, envelope, report, setup
 
@@ -59,8 +59,11 @@ def test_a_file_stored_with_the_old_derived_ids_is_still_recognised(any_system: 
     query = MatchQuery(first_name="Ana", last_name="García López", birth_date="03-07", state="TN", npi=NPI)
     old_id = legacy_row_credit_id("0004444", act, query, date(2025, 3, 2))
     cme = [{"type": "AMA PRA Category 1", "credits": 6.0}]
-    [stored] = any_system.completions.submit_parsed(
-        "0004444", [ParsedReport("add", act, date(2025, 3, 2), query, {old_id: (cme, [])})], BY
+    [stored] = any_system.completions.handle(
+        ReportCompletions(
+            accme_id="0004444", reports=[ReportCompletion("add", act, date(2025, 3, 2), query, {old_id: (cme, [])})]
+        ),
+        BY,
     )
     assert stored.action == "added"
     again = import_completion_file(

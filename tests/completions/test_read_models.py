@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.bootstrap import System
+from adapters.formats.accme.learner_reports import report_completions
+from commands.completions import DeleteCompletions, RecordCompletion
 from domain.completion import Completion, CompletionAlreadyRecordedError
 from projections.feeds import with_learners
 from tests.completions.helpers import BY, report, setup
@@ -38,7 +40,7 @@ def test_a_completion_deleted_and_added_again_stands_again(any_system: System) -
     ids = setup(any_system)
     act = ids["activity"]
     for action in ("add", "delete", "add"):
-        [r] = any_system.completions.submit_learner_reports(ME, [report(act, action=action)], BY)
+        [r] = any_system.completions.handle(report_completions(ME, [report(act, action=action)]), BY)
         assert r.action == {"add": "added", "delete": "deleted"}[action], r.errors
     any_system.projections.catch_up()
     rows = any_system.transcripts.view.for_learner(ids["ana"], None, None)
@@ -122,8 +124,8 @@ def test_random_add_delete_readd_sequences_agree_with_the_events(
     credit_ids = [f"ccid:{ME}:p{n}-{k}" for k in range(2)]
     for action, k, f, by_form in ops:
         if not by_form:
-            system.completions.submit_learner_reports(
-                ME, [a_report(ids["activity"], credit_ids[k], action, FACTS[f])], BY
+            system.completions.handle(
+                report_completions(ME, [a_report(ids["activity"], credit_ids[k], action, FACTS[f])]), BY
             )
         elif action == "add":
             day, cme, moc = FACTS[f]
@@ -132,13 +134,22 @@ def test_random_add_delete_readd_sequences_agree_with_the_events(
                 [{"board": "ABIM", "type": "ABIM MOC", "credits": moc}] if moc else [],
             )
             try:
-                system.completions.record_one(
-                    ME, ids["ana"], ids["activity"], date.fromisoformat(day), *credits, credit_ids[k], BY
+                system.completions.handle(
+                    RecordCompletion(
+                        accme_id=ME,
+                        learner_id=ids["ana"],
+                        activity_id=ids["activity"],
+                        completion_date=date.fromisoformat(day),
+                        cme=credits[0],
+                        moc=credits[1],
+                        credit_id=credit_ids[k],
+                    ),
+                    BY,
                 )
             except CompletionAlreadyRecordedError:
                 pass  # standing with other facts: records are not edited (the learner reports answer the same, as a rejection)
         elif (standing := system.completions.get(ids["ana"], ids["activity"], credit_ids[k])) is not None:
-            system.completions.delete_one(standing, BY)
+            system.completions.handle(DeleteCompletions(keys=[str(standing.id)]), BY)
     check_read_models(system, ids["ana"], ids["activity"], credit_ids)
 
 
@@ -160,7 +171,7 @@ def test_a_store_made_before_rows_were_kept_gets_the_deleted_column_and_keeps_it
 
     system = make_system(database_url)
     ids = setup(system)
-    system.completions.submit_learner_reports(ME, [report(ids["activity"])], BY)
+    system.completions.handle(report_completions(ME, [report(ids["activity"])]), BY)
     system.projections.catch_up(["transcripts"])
     with system.db.engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE transcript_entries DROP COLUMN deleted")

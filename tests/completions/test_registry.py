@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from adapters.bootstrap import System
+from adapters.formats.accme.learner_reports import report_completions
 from domain.activity import Activity
 from domain.base import Acting, Channel
 from domain.completion import (
@@ -25,7 +26,7 @@ def test_reporting_window_keeps_last_year_until_31_march() -> None:
 
 def test_add_is_saved_once_and_resubmission_is_a_no_op(any_system: System) -> None:
     ids = setup(any_system)
-    first = any_system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
+    first = any_system.completions.handle(report_completions("0004444", [report(ids["activity"])]), BY)
     assert [(r.action, r.learner_id, r.errors) for r in first] == [("added", ids["ana"], [])]
     completion = any_system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:c1")
     assert completion is not None
@@ -33,13 +34,13 @@ def test_add_is_saved_once_and_resubmission_is_a_no_op(any_system: System) -> No
     assert completion.moc == [{"board": "ABIM", "type": "ABIM MOC", "credits": 6.0}]
     assert completion.late is True  # reported 1 June for a completion on 2 March
     head = any_system.store.head()
-    again = any_system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
+    again = any_system.completions.handle(report_completions("0004444", [report(ids["activity"])]), BY)
     assert again[0].action == "unchanged" and any_system.store.head() == head
 
 
 def test_events_carry_no_personal_data(system: System) -> None:
     ids = setup(system)
-    system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
+    system.completions.handle(report_completions("0004444", [report(ids["activity"])]), BY)
     completion = system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:c1")
     [recorded] = list(system.store.events.get(completion.id))
     fields = set(vars(recorded))
@@ -98,7 +99,7 @@ def test_events_carry_no_personal_data(system: System) -> None:
 def test_refusals_name_the_field_and_save_nothing(system: System, over, loc, words) -> None:  # type: ignore[no-untyped-def]
     ids = setup(system)
     head = system.store.head()
-    [result] = system.completions.submit_learner_reports("0004444", [report(ids["activity"], **over)], BY)
+    [result] = system.completions.handle(report_completions("0004444", [report(ids["activity"], **over)]), BY)
     assert result.action == "rejected"
     assert result.errors[0]["loc"] == loc and words in result.errors[0]["msg"], result.errors
     assert system.store.head() == head
@@ -106,7 +107,7 @@ def test_refusals_name_the_field_and_save_nothing(system: System, over, loc, wor
 
 def test_activity_of_another_provider_is_refused(system: System) -> None:
     ids = setup(system)
-    [result] = system.completions.submit_learner_reports("0004444", [report(ids["other_activity"])], BY)
+    [result] = system.completions.handle(report_completions("0004444", [report(ids["other_activity"])]), BY)
     assert result.action == "rejected" and "not an activity of provider 0004444" in result.errors[0]["msg"]
 
 
@@ -114,19 +115,19 @@ def test_valid_reports_are_saved_beside_refused_ones_in_chunks(system: System) -
     ids = setup(system)
     reports = [report(ids["activity"], credit_id=f"ccid:0004444:c{i}") for i in range(5)]
     reports.insert(2, report(ids["activity"], **{"Member__Name__FamilyName": "Nobody"}))
-    results = system.completions.submit_learner_reports("0004444", reports, BY, chunk_size=2)
+    results = system.completions.report(report_completions("0004444", reports), BY, chunk_size=2)
     assert [r.action for r in results] == ["added", "added", "rejected", "added", "added", "added"]
 
 
 def test_delete_then_resubmit_and_a_changed_record_is_refused(system: System) -> None:
     ids = setup(system)
-    system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
+    system.completions.handle(report_completions("0004444", [report(ids["activity"])]), BY)
     changed = report(ids["activity"], **{"Activity__Module__CompletedDateTime": "2025-03-01"})
-    [refused] = system.completions.submit_learner_reports("0004444", [changed], BY)
+    [refused] = system.completions.handle(report_completions("0004444", [changed]), BY)
     assert refused.action == "rejected" and "delete it, then resubmit" in refused.errors[0]["msg"]
-    [deleted] = system.completions.submit_learner_reports("0004444", [report(ids["activity"], action="delete")], BY)
+    [deleted] = system.completions.handle(report_completions("0004444", [report(ids["activity"], action="delete")]), BY)
     assert deleted.action == "deleted"
-    [back] = system.completions.submit_learner_reports("0004444", [changed], BY)
+    [back] = system.completions.handle(report_completions("0004444", [changed]), BY)
     assert back.action == "added"
     completion = system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:c1")
     assert completion.completion_date == date(2025, 3, 1) and not completion.deleted
@@ -185,7 +186,7 @@ def test_a_board_domain_certificate_carrying_moc_is_moc_for_that_board(
 ) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
     r = report(ids["activity"], **{"Activity__Module__CreditCertificate": [_moc_cert(certification, domains)]})
-    [result] = any_system.completions.submit_learner_reports("0004444", [r], BY)
+    [result] = any_system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "added", result.errors
     completion = any_system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:m1")
     assert completion.cme == [] and completion.moc == [{"board": "ABIM", "type": moc_type, "credits": 1.0}]
@@ -221,7 +222,7 @@ def test_a_certificate_that_cannot_be_classified_is_refused_naming_its_path(
         "CreditID": "ccid:0004444:m0",
     }
     r = report(ids["activity"], **{"Activity__Module__CreditCertificate": [good, _moc_cert(certification, domains)]})
-    [result] = system.completions.submit_learner_reports("0004444", [r], BY)
+    [result] = system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "rejected"
     assert result.errors[0]["loc"] == [*CERT, 1, "CreditReceived", "activityCertification"], result.errors
     assert words in result.errors[0]["msg"] and certification in result.errors[0]["msg"]
@@ -236,7 +237,7 @@ def test_cme_credit_types_are_stored_by_their_one_name(system: System) -> None:
             "Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "AMA PRA Category 1 Credit™"
         },
     )
-    [result] = system.completions.submit_learner_reports("0004444", [r], BY)
+    [result] = system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "added", result.errors
     assert system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:c1").cme == [
         {"type": "AMA PRA Category 1", "credits": 6.0}
@@ -248,21 +249,21 @@ def test_two_entries_of_one_board_cannot_pass_its_points_between_them(system: Sy
     twice = [_moc_cert("ABIM MOC", [{"value": "123456", "domain": "ABIM"}]) for _ in range(2)]
     for cert in twice:
         cert["CreditReceived"]["numberOfCredits"] = 4.0  # 8 points for an activity registered with 6
-    [result] = system.completions.submit_learner_reports(
-        "0004444", [report(ids["activity"], **{"Activity__Module__CreditCertificate": twice})], BY
+    [result] = system.completions.handle(
+        report_completions("0004444", [report(ids["activity"], **{"Activity__Module__CreditCertificate": twice})]), BY
     )
     assert result.action == "rejected" and "8 ABIM MOC points is more than" in result.errors[0]["msg"]
 
 
 def test_a_deletion_names_credit_ids_whatever_credit_type_its_certificates_carry(system: System) -> None:
     ids = setup(system)
-    system.completions.submit_learner_reports("0004444", [report(ids["activity"])], BY)
+    system.completions.handle(report_completions("0004444", [report(ids["activity"])]), BY)
     odd = report(
         ids["activity"],
         action="delete",
         **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "Category 1"},
     )
-    [deleted] = system.completions.submit_learner_reports("0004444", [odd], BY)
+    [deleted] = system.completions.handle(report_completions("0004444", [odd]), BY)
     assert deleted.action == "deleted", deleted.errors
 
 
@@ -274,8 +275,8 @@ def test_one_reports_credit_ids_share_the_activitys_credits(system: System) -> N
         "CreditID": "ccid:0004444:c2",
     }
     head = system.store.head()
-    [result] = system.completions.submit_learner_reports(
-        "0004444", [r], BY
+    [result] = system.completions.handle(
+        report_completions("0004444", [r]), BY
     )  # 6 + 6 CME credits of a 6.25-credit activity
     assert result.action == "rejected" and "12 credits is more than" in result.errors[0]["msg"]
     assert result.errors[0]["loc"] == ["Activity", "Module", "CreditCertificate"]
@@ -285,5 +286,7 @@ def test_one_reports_credit_ids_share_the_activitys_credits(system: System) -> N
         "creditUnit": "Point",
         "numberOfCredits": 6,
     }
-    [ok] = system.completions.submit_learner_reports("0004444", [r], BY)  # CME under one credit ID, MOC under another
+    [ok] = system.completions.handle(
+        report_completions("0004444", [r]), BY
+    )  # CME under one credit ID, MOC under another
     assert ok.action == "added" and ok.credit_ids == ["ccid:0004444:c1", "ccid:0004444:c2"]

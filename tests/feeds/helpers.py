@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from adapters.bootstrap import System
+from commands.completions import DeleteCompletions, RecordCompletion
 from projections.feeds import FeedProjection
 from tests.completions.helpers import BY, setup  # noqa: F401  (re-exported for the feed tests)
 
@@ -19,14 +20,16 @@ def record(
 ) -> None:
     """n completions of one learner (credit IDs ccid:0004444:{prefix}{i}), one save each."""
     for i in range(n):
-        outcome, _ = system.completions.record_one(
-            "0004444",
-            ids[learner],
-            ids["activity"],
-            date(2025, 3, 2),
-            CME,
-            ABIM if moc else [],
-            f"ccid:0004444:{prefix}{i}",
+        outcome, _ = system.completions.handle(
+            RecordCompletion(
+                accme_id="0004444",
+                learner_id=ids[learner],
+                activity_id=ids["activity"],
+                completion_date=date(2025, 3, 2),
+                cme=CME,
+                moc=ABIM if moc else [],
+                credit_id=f"ccid:0004444:{prefix}{i}",
+            ),
             BY,
         )
         assert outcome == "added"
@@ -35,7 +38,7 @@ def record(
 def delete(system: System, ids: dict[str, Any], credit_id: str, learner: str = "ana") -> None:
     completion = system.completions.get(ids[learner], ids["activity"], credit_id)
     assert completion is not None
-    system.completions.delete_one(completion, BY)
+    system.completions.handle(DeleteCompletions(keys=[str(completion.id)]), BY)
 
 
 def catch_up(system: System) -> None:

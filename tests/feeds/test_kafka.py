@@ -17,6 +17,7 @@ import pytest
 
 from adapters.bootstrap import System
 from adapters.db.relay_position import SqlRelayPosition
+from adapters.formats.accme.learner_reports import report_completions
 from adapters.kafka.relay import kafka_relay
 from projections.feeds import encode_cursor
 from services.feed_relay import RELAY_NAME
@@ -138,7 +139,7 @@ def test_relay_killed_mid_batch_resumes_and_consumers_see_only_repeats(
 ) -> None:
     ids = setup(system)
     reports = [report(ids["activity"], credit_id=f"ccid:0004444:k{i}") for i in range(1500)]
-    results = system.completions.submit_learner_reports("0004444", reports, BY)
+    results = system.completions.handle(report_completions("0004444", reports), BY)
     assert {r.action for r in results} == {"added"}
     catch_up(system)
     head = system.store.head()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.bootstrap import System
+from commands.completions import RecordCompletion
+from commands.learners import EraseLearner
 from domain.base import Acting, Channel
 from projections.feeds import FeedProjection, with_learners
 from tests.feeds.helpers import BY, catch_up, delete, record, setup
@@ -59,14 +61,16 @@ def test_deletion_and_resubmission_travel_to_the_same_feeds_in_order(any_system:
     ids = setup(any_system)
     record(any_system, ids, 2)
     delete(any_system, ids, "ccid:0004444:c0")
-    any_system.completions.record_one(
-        "0004444",
-        ids["ana"],
-        ids["activity"],
-        __import__("datetime").date(2025, 3, 1),
-        [{"type": "AMA PRA Category 1", "credits": 1.0}],
-        [],
-        "ccid:0004444:c0",
+    any_system.completions.handle(
+        RecordCompletion(
+            accme_id="0004444",
+            learner_id=ids["ana"],
+            activity_id=ids["activity"],
+            completion_date=__import__("datetime").date(2025, 3, 1),
+            cme=[{"type": "AMA PRA Category 1", "credits": 1.0}],
+            moc=[],
+            credit_id="ccid:0004444:c0",
+        ),
         BY,
     )
     catch_up(any_system)
@@ -92,7 +96,7 @@ def test_erased_learners_items_identify_no_one(any_system: System) -> None:
     ids = setup(any_system)
     record(any_system, ids, 1)
     catch_up(any_system)  # as in `pars serve`: the feeds are milliseconds behind the completion
-    any_system.learners.erase(ids["ana"], Acting("accreditor:ops", Channel.WEB_SERVICE))
+    any_system.learners.handle(EraseLearner(learner_id=ids["ana"]), Acting("accreditor:ops", Channel.WEB_SERVICE))
     any_system.projections.catch_up()
     for feed in ("board:ABIM", "state:TN"):
         [item] = items(any_system, feed)

@@ -21,6 +21,7 @@ from schemathesis.config import SchemathesisConfig
 
 from adapters.app import create_app
 from adapters.bootstrap import System
+from adapters.formats.accme.learner_reports import report_completions
 from adapters.tokens import issue_token
 from tests.activities.helpers import ACCME_ID
 from tests.completions.helpers import BY, NPI, report, setup
@@ -35,7 +36,7 @@ def seeded(system: System) -> dict[str, Any]:
     """Two providers with an activity each, two learners, and two completions of ours (credit IDs c1, c2)."""
     ids = setup(system, running=True)
     reports = [report(ids["activity"]), report(ids["activity"], credit_id="ccid:0004444:c2")]
-    results = system.completions.submit_learner_reports(ACCME_ID, reports, BY)
+    results = system.completions.handle(report_completions(ACCME_ID, reports), BY)
     assert all(r.ok for r in results), [r.errors for r in results]
     system.projections.wait(system.store.head())
     return ids

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from adapters.api.deps import PrincipalDep
-from adapters.app import create_app
 from adapters.api.problems import PROBLEM_JSON
+from adapters.app import create_app
 from adapters.bootstrap import System
 from tests.http.helpers import OURS, assert_problem, create
 

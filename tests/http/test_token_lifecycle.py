@@ -15,6 +15,7 @@ from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.cli.main import settle
 from adapters.tokens import issue_token, read_token
+from commands.tokens import IssueToken, RevokeToken
 from domain.base import Acting, Channel
 from tests.conftest import make_system
 from tests.http.helpers import OURS, THEIRS, assert_nothing_of_theirs, assert_problem, two_tenants
@@ -65,7 +66,7 @@ def test_every_role_gets_an_id_a_scope_and_its_default_expiry(any_system: System
                 ),
                 CLI,
             )
-        issued = any_system.tokens.issue(role, CLI, **scope)
+        issued = any_system.tokens.handle(IssueToken(role=role, **scope), CLI)
         assert read_token(any_system.secret, issued.token).token_id == issued.token_id
         assert before + timedelta(days=days) <= issued.expires_at <= datetime.now(UTC) + timedelta(days=days)
         settle(any_system, ["tokens"], issued.position)
@@ -89,14 +90,14 @@ def test_a_revoked_token_of_any_role_is_refused_at_once_by_another_process(
 ) -> None:
     scope, path = READS[role]
     two_tenants(api, lambda r, **s: bearer(issue_token(any_system.secret, r, **s)))
-    issued = any_system.tokens.issue(role, CLI, **scope)
+    issued = any_system.tokens.handle(IssueToken(role=role, **scope), CLI)
     assert api.get(path, headers=bearer(issued.token)).status_code == 200
     # Another process (as `pars admin revoke-token` is) revokes it; this one runs no projections:
     # it refuses the token because it reads the revocation list in the database, not its memory.
     other = make_system(any_system.settings.database_url)
     try:
         settle(other, ["tokens"])  # as the command does: a provider token is found through the read model
-        settle(other, ["tokens"], other.tokens.revoke(issued.token_id, CLI))
+        settle(other, ["tokens"], other.tokens.handle(RevokeToken(token_id=issued.token_id), CLI))
     finally:
         other.close()
     with TestClient(create_app(any_system, run_projections=False), raise_server_exceptions=False) as idle:
@@ -109,7 +110,7 @@ def test_revoking_an_unknown_id_is_a_not_found_error(any_system: System) -> None
     from services.tokens import TokenNotFoundError
 
     with pytest.raises(TokenNotFoundError) as refused:
-        any_system.tokens.revoke("feedfacecafe", CLI)
+        any_system.tokens.handle(RevokeToken(token_id="feedfacecafe"), CLI)
     assert refused.value.loc == ("token_id",)
 
 
@@ -126,7 +127,7 @@ def test_a_token_of_an_erased_learner_stops_working(any_system: System, api: Tes
     learner_id = any_system.learners.register_many([register("Ana", "Lee", "03-07", licences={"TN": "MD1"})], BY)[
         0
     ].learner_id
-    issued = any_system.tokens.issue("learner", CLI, learner=learner_id)
+    issued = any_system.tokens.handle(IssueToken(role="learner", learner=learner_id), CLI)
     me = api.get("/api/v1/passport/transcript", headers=bearer(issued.token))
     assert me.status_code == 200, me.text
     assert api.delete(f"/api/v1/learners/{learner_id}/personal-data", headers=staff(any_system)).status_code == 204
@@ -137,7 +138,7 @@ def test_a_token_of_an_erased_learner_stops_working(any_system: System, api: Tes
     from domain.learner import LearnerErasedError
 
     with pytest.raises(LearnerErasedError):
-        any_system.tokens.issue("learner", CLI, learner=learner_id)
+        any_system.tokens.handle(IssueToken(role="learner", learner=learner_id), CLI)
 
 
 # --- the provider's tokens route -------------------------------------------------------------
@@ -154,7 +155,7 @@ def test_a_provider_lists_its_tokens_with_role_scope_and_expiry_and_never_the_se
     assert made.status_code == 201, made.text
     expires = datetime.fromisoformat(made.json()["expires_at"])
     assert timedelta(days=89) < expires - datetime.now(UTC) <= timedelta(days=90)
-    theirs = any_system.tokens.issue("provider", CLI, provider=THEIRS, label="Rival LMS")
+    theirs = any_system.tokens.handle(IssueToken(role="provider", provider=THEIRS, label="Rival LMS"), CLI)
     settle(any_system, ["tokens"], theirs.position)
     listed = api.get(f"/api/v1/providers/{OURS}/tokens", headers=token("provider", provider=OURS))
     assert listed.status_code == 200
@@ -172,7 +173,7 @@ def test_a_provider_lists_its_tokens_with_role_scope_and_expiry_and_never_the_se
 def test_the_tokens_route_refuses_strangers(any_system: System, api: TestClient) -> None:
     token = lambda r, **s: bearer(issue_token(any_system.secret, r, **s))  # noqa: E731
     two_tenants(api, token)
-    theirs = any_system.tokens.issue("provider", CLI, provider=THEIRS, label="Rival LMS")
+    theirs = any_system.tokens.handle(IssueToken(role="provider", provider=THEIRS, label="Rival LMS"), CLI)
     settle(any_system, ["tokens"], theirs.position)
     path = f"/api/v1/providers/{THEIRS}/tokens"
     assert_problem(api.get(path), 401)

@@ -18,6 +18,8 @@ from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.db.accounts_tables import ACCOUNT_TABLES
 from adapters.tokens import issue_token
+from commands.accounts import EditProfile, EraseAccounts, InviteAccount, RequestPasswordReset, SignIn
+from commands.learners import EraseLearner
 from domain.base import Acting, Channel
 from services import projection_runner
 from services.accounts import SignInRefusedError
@@ -60,15 +62,17 @@ def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in
     system.projections.wait(system.store.head())
     account = activate(system, mail_dir, ZOSIA_EMAIL, "learner", learner=zosia)
     activate(system, mail_dir, BEN_EMAIL, "learner", learner=ben)
-    system.accounts.edit_profile(
-        str(account.id),
-        "Zosia Quistowna-Brill",
-        "Brillwood cardiology",
-        "+1 615 555 0199",
+    system.accounts.handle(
+        EditProfile(
+            account_id=str(account.id),
+            name="Zosia Quistowna-Brill",
+            title="Brillwood cardiology",
+            phone="+1 615 555 0199",
+        ),
         Acting(f"user:{account.id}", Channel.WEB),
     )
     for _ in range(50):  # enough events for a snapshot of the account (its whole state, email included)
-        system.accounts.sign_in(ZOSIA_EMAIL, PASSWORD)
+        system.accounts.handle(SignIn(email=ZOSIA_EMAIL, password=PASSWORD))
     assert list(system.store.snapshots.get(account.id)) if system.store.snapshots else False
     assert sign_in(pages, ZOSIA_EMAIL).headers["location"] == "/passport"
     assert pages.get("/passport").status_code == 200
@@ -99,15 +103,17 @@ def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in
     # The open session ends, the password no longer signs in, a reset mails nothing; the control still signs in.
     assert pages.get("/passport").status_code == 303
     with pytest.raises(SignInRefusedError):
-        system.accounts.sign_in(ZOSIA_EMAIL, PASSWORD)
+        system.accounts.handle(SignIn(email=ZOSIA_EMAIL, password=PASSWORD))
     assert sign_in(pages, ZOSIA_EMAIL).status_code != 303
     sent = len(mails(mail_dir))
-    system.accounts.request_reset(ZOSIA_EMAIL, "http://testserver")
+    system.accounts.handle(RequestPasswordReset(email=ZOSIA_EMAIL, base_url="http://testserver"))
     assert len(mails(mail_dir)) == sent
-    assert system.accounts.sign_in(BEN_EMAIL, PASSWORD).active
+    assert system.accounts.handle(SignIn(email=BEN_EMAIL, password=PASSWORD)).active
     erased = system.accounts.get(account.id)
     assert erased is not None and (erased.email, erased.name, erased.active) == ("", "", False)
-    assert erased.is_erased and system.accounts.erase([str(account.id)], BY) is None  # erasing twice changes nothing
+    assert (
+        erased.is_erased and system.accounts.handle(EraseAccounts(account_ids=[str(account.id)]), BY) is None
+    )  # erasing twice changes nothing
     system.projections.wait(system.store.head())
     assert [a["email"] for a in system.account_list.view.list_accounts(role="learner")] == [BEN_EMAIL]
 
@@ -130,13 +136,15 @@ def test_the_accounts_read_model_rebuilds_after_several_erasures(
         )
     ]
     for index, learner_id in enumerate(ids):
-        system.accounts.invite(
-            f"doc{index}@klinik-example.org",
-            f"Doc {index}",
-            "learner",
-            f"learner:{learner_id}",
+        system.accounts.handle(
+            InviteAccount(
+                email=f"doc{index}@klinik-example.org",
+                name=f"Doc {index}",
+                role="learner",
+                tenant=f"learner:{learner_id}",
+                base_url="http://testserver",
+            ),
             BY,
-            "http://testserver",
         )
     system.projections.wait(system.store.head())
     staff = {"Authorization": f"Bearer {issue_token(system.secret, 'accreditor')}"}
@@ -164,10 +172,10 @@ def test_a_retried_erasure_erases_the_accounts_a_dead_request_left(app: tuple[Sy
     )
     system.projections.wait(system.store.head())
     activate(system, mail_dir, ZOSIA_EMAIL, "learner", learner=zosia)
-    system.learners.erase(zosia, BY)  # the first request's work, up to where it died
+    system.learners.handle(EraseLearner(learner_id=zosia), BY)  # the first request's work, up to where it died
     staff = {"Authorization": f"Bearer {issue_token(system.secret, 'accreditor')}"}
     assert pages.delete(f"/api/v1/learners/{zosia}/personal-data", headers=staff).status_code == 204
     assert found(table_text(system), ZOSIA_ACCOUNT) == {}
     with pytest.raises(SignInRefusedError):
-        system.accounts.sign_in(ZOSIA_EMAIL, PASSWORD)
+        system.accounts.handle(SignIn(email=ZOSIA_EMAIL, password=PASSWORD))
     assert pages.delete(f"/api/v1/learners/{zosia}/personal-data", headers=staff).status_code == 409

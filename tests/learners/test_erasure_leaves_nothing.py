@@ -22,6 +22,7 @@ from adapters.app import create_app
 from adapters.batch.completion_importer import import_completion_file
 from adapters.bootstrap import System
 from adapters.db.learner_directory_tables import PERSONAL_TABLES
+from adapters.formats.accme.activities import submit_items
 from adapters.tokens import issue_token
 from tests.activities.helpers import ACCME_ID, XI, item
 from tests.activities.helpers import register as register_provider
@@ -164,7 +165,7 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
     system.activities.today = lambda: TODAY
     system.completions.today = lambda: TODAY
     register_provider(system)
-    activity = system.activities.submit_accme_activities(ACCME_ID, [item("A-1", **MOC)], BY)[0].activity_id
+    activity = submit_items(system.activities, ACCME_ID, [item("A-1", **MOC)], BY)[0].activity_id
     zofia, ben = (
         o.learner_id
         for o in system.learners.register_many(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from adapters.bootstrap import System
 from adapters.db.learner_directory_tables import learner_board_ids, learner_directory, learner_licences
 from adapters.db.learner_key_store import learner_keys
+from commands.learners import EraseLearner
 from domain.learner import ERASED, Learner, LearnerErasedError
 from services.learners import LearnerNotFoundError
 from tests.learners.helpers import BY, npi_with_check_digit, raw_events, register
@@ -65,7 +66,7 @@ def test_erasure_destroys_the_key_and_rewrites_no_stored_event(any_system: Syste
     ana, ben = _load_two(any_system)
     before = {(r["id"], r["version"]): r["state"] for r in raw_events(any_system)}
 
-    any_system.learners.erase(ana, BY)
+    any_system.learners.handle(EraseLearner(learner_id=ana), BY)
     any_system.projections.catch_up()
 
     after = {(r["id"], r["version"]): r["state"] for r in raw_events(any_system)}
@@ -85,7 +86,7 @@ def test_erasure_destroys_the_key_and_rewrites_no_stored_event(any_system: Syste
 
 def test_an_erased_learner_still_loads_with_redacted_fields_and_others_are_untouched(any_system: System) -> None:
     ana, ben = _load_two(any_system)
-    any_system.learners.erase(ana, BY)
+    any_system.learners.handle(EraseLearner(learner_id=ana), BY)
 
     # A fresh process (no cached keys) reads the same log.
     any_system.store.mapper.keys._cache.clear()  # type: ignore[union-attr]
@@ -96,12 +97,12 @@ def test_an_erased_learner_still_loads_with_redacted_fields_and_others_are_untou
     other = any_system.learners.get(ben)
     assert (other.first_name, other.npi, other.licences) == ("Ben", BEN_NPI, [{"state": "NC", "number": "2009-01234"}])
     with pytest.raises(LearnerErasedError):
-        any_system.learners.erase(ana, BY)
+        any_system.learners.handle(EraseLearner(learner_id=ana), BY)
 
 
 def test_counts_survive_erasure_and_a_rebuild(any_system: System) -> None:
     ana, _ = _load_two(any_system)
-    any_system.learners.erase(ana, BY)
+    any_system.learners.handle(EraseLearner(learner_id=ana), BY)
     any_system.projections.catch_up()
     assert any_system.learner_directory.view.counts() == {"registered": 2, "erased": 1, "listed": 1}
     any_system.projections.rebuild("learner_directory")
@@ -121,7 +122,7 @@ def test_unknown_learner_is_not_found(any_system: System) -> None:
     with pytest.raises(LearnerNotFoundError):
         any_system.learners.get("not-a-uuid")
     with pytest.raises(LearnerNotFoundError):
-        any_system.learners.erase("00000000-0000-4000-8000-000000000000", BY)
+        any_system.learners.handle(EraseLearner(learner_id="00000000-0000-4000-8000-000000000000"), BY)
     assert isinstance(Learner.create_id(), type(Learner.create_id()))
 
 
@@ -134,7 +135,7 @@ def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(
     other = make_system(database_url)  # a second process on the same database (e.g. the projection worker)
     try:
         assert other.learners.get(ana).first_name == "Ana"  # its key is cached there now
-        any_system.learners.erase(ana, BY)
+        any_system.learners.handle(EraseLearner(learner_id=ana), BY)
         other.projections.catch_up()  # reading the Erased event drops the cached key
         assert other.learners.get(ana).first_name == ERASED
         assert other.learners.get(ben).first_name == "Ben"
@@ -145,7 +146,7 @@ def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(
 
 def test_an_erased_learner_imported_again_is_a_new_learner(any_system: System) -> None:
     ana, _ = _load_two(any_system)
-    any_system.learners.erase(ana, BY)
+    any_system.learners.handle(EraseLearner(learner_id=ana), BY)
     any_system.projections.catch_up()
     [again] = any_system.learners.register_many(
         [register("Ana", "Zapatería", "02-29", licences={"TN": "MD12345"}, npi=ANA_NPI)], BY

@@ -15,7 +15,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from commands.accounts import SignIn
 from commands.providers import AssignContact, ContactDetails, RegisterProvider
+from commands.tokens import IssueToken
 from domain.base import Acting, Channel
 from tests.conftest import PG_ADMIN_URL, make_system
 from tests.learners.helpers import register
@@ -72,7 +74,7 @@ def fill(url: str, mail_dir: Path) -> dict[str, str]:
         learner_id = system.learners.register_many(
             [register("Ana", "García-López", "03-07", licences={"TN": "MD12345"})], CLI
         )[0].learner_id
-        issued = system.tokens.issue("provider", CLI, provider="0001234", label="LMS")
+        issued = system.tokens.handle(IssueToken(role="provider", provider="0001234", label="LMS"), CLI)
         system.projections.catch_up()
         system.accounts.mailer.directory = mail_dir  # the invitation link is read from there
         activate(system, mail_dir, "bo@acme.org", "provider", provider="0001234")
@@ -109,7 +111,10 @@ def test_a_backup_restores_into_a_fresh_store_that_verifies_and_is_at_the_head(
         assert profile is not None and profile["contacts"]["billing"]["email"] == "bill@acme.org"
         learner = system.learners.get(made["learner_id"])  # sealed personal data: its key came back too
         assert learner.last_name == "García-López"
-        assert system.accounts.sign_in("bo@acme.org", PASSWORD, "192.0.2.1").email == "bo@acme.org"
+        assert (
+            system.accounts.handle(SignIn(email="bo@acme.org", password=PASSWORD, client="192.0.2.1")).email
+            == "bo@acme.org"
+        )
         assert system.tokens.get(made["token_id"])["label"] == "LMS"
     finally:
         system.close()

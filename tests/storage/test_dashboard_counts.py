@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlalchemy import delete, func, select
 
-from services.queries.activities import activity_counts
-from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.dashboard_counts import activity_counts as activity_counts_table
 from adapters.db.dashboard_counts import transcript_counts
+from adapters.db.transcripts_tables import transcript_entries
+from adapters.demo import DemoDataSet
+from commands.completions import DeleteCompletions
 from domain.base import Acting, Channel
-from services.demo import DemoDataSet
+from services.queries.activities import activity_counts
 from tests.conftest import make_system
 
 TODAY = date(2026, 6, 30)
@@ -60,7 +61,7 @@ def test_kept_dashboard_counts_equal_counting_at_read_time(database_url: str) ->
         # deletions: a completion stops counting; one of two credit IDs of one completion still counts it
         with system.db.engine.connect() as conn:
             keys = list(conn.execute(select(T.key).where(T.deleted.is_(False)).limit(5)).scalars())
-        system.completions.delete_all(keys, BY)
+        system.completions.handle(DeleteCompletions(keys=keys), BY)
         system.projections.catch_up()
         assert_kept_equals_counted(system)
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from commands.providers import ContactDetails, RegisterProvider
+from commands.tokens import RevokeToken
 from domain.base import Acting, Channel
 from domain.provider import Provider
 from tests.conftest import make_system
@@ -45,7 +46,7 @@ def test_a_version_1_token_event_loads_lists_with_the_default_expiry_and_revokes
         assert datetime.fromisoformat(listed["expires_at"]) == issued + timedelta(days=365)
         assert listed["role"] == "provider" and listed["scope"] == "provider:0001234"
 
-        position = system.tokens.revoke("0ld70ken0001", CLI)
+        position = system.tokens.handle(RevokeToken(token_id="0ld70ken0001"), CLI)
         system.projections.catch_up()
         assert position and system.tokens.get("0ld70ken0001")["revoked_at"]
         assert system.store.repository.get(Provider.create_id("0001234")).api_tokens["0ld70ken0001"]["revoked"] is True

@@ -9,9 +9,9 @@ from eventsourcing.persistence import JSONTranscoder
 
 from adapters.db import database
 from adapters.db.orjson_transcoder import OrjsonTranscoder
+from adapters.demo import FIRST_DEMO_PROVIDER, DemoDataSet
 from commands.learners import Licence, RegisterLearner
 from domain.base import Acting, Channel
-from services.demo import FIRST_DEMO_PROVIDER, DemoDataSet
 from tests.conftest import make_system
 
 TODAY = date(2026, 6, 30)

@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select
 
 from adapters.bootstrap import System
+from adapters.demo import DemoDataSet
 from adapters.tokens import issue_token
 from commands.providers import AssignContact, ContactDetails
 from domain.base import Acting, Channel
-from services.demo import DemoDataSet
 from services.projection_runner import ProjectionSupervisor
 from tests.conftest import make_system
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.bootstrap import System
+from adapters.formats.accme.learner_reports import report_completions
 from services.projection_runner import BatchProjectionRunner
 from tests.completions.helpers import BY, report, setup
 
@@ -11,14 +12,18 @@ def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_st
     any_system: System, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
-    any_system.completions.submit_learner_reports(
-        "0004444",
-        [
-            report(ids["activity"]),
-            report(
-                ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-03-01T00:00:00"
-            ),
-        ],
+    any_system.completions.handle(
+        report_completions(
+            "0004444",
+            [
+                report(ids["activity"]),
+                report(
+                    ids["activity"],
+                    credit_id="ccid:0004444:c2",
+                    Activity__Module__CompletedDateTime="2025-03-01T00:00:00",
+                ),
+            ],
+        ),
         BY,
     )
     decoded: dict[str, list[str]] = {}
@@ -47,14 +52,18 @@ def test_read_models_at_one_position_share_each_page_and_decode_each_event_once(
     any_system: System, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
-    any_system.completions.submit_learner_reports(
-        "0004444",
-        [
-            report(ids["activity"]),
-            report(
-                ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-03-01T00:00:00"
-            ),
-        ],
+    any_system.completions.handle(
+        report_completions(
+            "0004444",
+            [
+                report(ids["activity"]),
+                report(
+                    ids["activity"],
+                    credit_id="ccid:0004444:c2",
+                    Activity__Module__CompletedDateTime="2025-03-01T00:00:00",
+                ),
+            ],
+        ),
         BY,
     )
     for runner in any_system.projections.runners.values():  # every read model from scratch, as a rebuild

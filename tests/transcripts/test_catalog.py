@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from adapters.bootstrap import System
+from adapters.formats.accme.activities import submit_items
 from tests.activities.helpers import ACCME_ID, HE, OTHER_ID, XI, item, register
 from tests.completions.helpers import BY
 
@@ -25,13 +26,14 @@ def test_lists_flagged_activities_of_every_provider(system: System, client: Test
     moc = {
         XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}
     }
-    system.activities.submit_accme_activities(
-        ACCME_ID, [item("A-1", **moc), item("A-2", **{XI + "ForPublicList": False}), item("A-3", **upcoming)], BY
+    submit_items(
+        system.activities,
+        ACCME_ID,
+        [item("A-1", **moc), item("A-2", **{XI + "ForPublicList": False}), item("A-3", **upcoming)],
+        BY,
     )
-    system.activities.submit_accme_activities(
-        OTHER_ID, [item("B-1"), item("B-2", **{XI + "activityRecordAction": "Add"})], BY
-    )
-    system.activities.submit_accme_activities(OTHER_ID, [item("B-2", **{XI + "activityRecordAction": "Delete"})], BY)
+    submit_items(system.activities, OTHER_ID, [item("B-1"), item("B-2", **{XI + "activityRecordAction": "Add"})], BY)
+    submit_items(system.activities, OTHER_ID, [item("B-2", **{XI + "activityRecordAction": "Delete"})], BY)
     system.projections.wait(system.store.head())
 
     current = client.get(URL)  # no token needed

@@ -7,7 +7,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from services.transcript_pdf import render_transcript_pdf
+from adapters.formats.transcript_pdf import render_transcript_pdf
 
 LEARNER = {
     "first_name": "Łukasz",

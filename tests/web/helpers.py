@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.bootstrap import System
+from commands.accounts import InviteAccount, SetPassword
 from domain.account import Account
 from domain.base import Acting, Channel
 
@@ -38,8 +39,15 @@ def csrf_of(html: str) -> str:
 
 
 def invite(system: System, email: str, role: str = "accreditor", **scope: str) -> Account:
-    return system.accounts.invite(
-        email, email.split("@")[0].title(), role, Account.tenant_of(role, **scope), BY, "http://testserver"
+    return system.accounts.handle(
+        InviteAccount(
+            email=email,
+            name=email.split("@")[0].title(),
+            role=role,
+            tenant=Account.tenant_of(role, **scope),
+            base_url="http://testserver",
+        ),
+        BY,
     )
 
 
@@ -47,7 +55,7 @@ def activate(system: System, mail_dir: Path, email: str, role: str = "accreditor
     """An account with its password set (through the invitation link, as a person would)."""
     invite(system, email, role, **scope)
     token = last_link(mail_dir, email).split("token=", 1)[1]
-    return system.accounts.set_password(token, PASSWORD, PASSWORD)
+    return system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
 
 
 def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from commands.accounts import RequestPasswordReset, SetPassword, SignIn
 from domain.account import AccountExistsError, LinkNotValidError
 from domain.errors import InvalidValueError
 from services.accounts import SignInRefusedError
@@ -27,11 +28,11 @@ def test_invitation_mails_a_link_that_sets_the_password_once(acc_system, tmp_pat
     assert message["Subject"] == "PARS: System Access Granted" and message["To"] == "ann@acme.org"
     token = last_link(tmp_path / "mail", "ann@acme.org").split("token=")[1]
     with pytest.raises(InvalidValueError, match="12 characters"):
-        acc_system.accounts.set_password(token, "short", "short")
-    acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+        acc_system.accounts.handle(SetPassword(token=token, password="short", confirm="short"))
+    acc_system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
     with pytest.raises(LinkNotValidError):
-        acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
-    assert acc_system.accounts.sign_in("ANN@acme.org", PASSWORD).email == "ann@acme.org"
+        acc_system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
+    assert acc_system.accounts.handle(SignIn(email="ANN@acme.org", password=PASSWORD)).email == "ann@acme.org"
     with pytest.raises(AccountExistsError):
         invite(acc_system, "Ann@Acme.org", "provider", provider="0001234")
     acc_system.projections.catch_up(["accounts"])
@@ -55,23 +56,27 @@ def test_links_expire(acc_system, tmp_path: Path):  # type: ignore[no-untyped-de
     real_now = acc_system.accounts.now
     acc_system.accounts.now = lambda: real_now() + timedelta(hours=24, seconds=1)
     with pytest.raises(LinkNotValidError, match="expired"):
-        acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+        acc_system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
     with pytest.raises(LinkNotValidError, match="not valid"):
-        acc_system.accounts.set_password(token[:-2] + "xx", PASSWORD, PASSWORD)
+        acc_system.accounts.handle(SetPassword(token=token[:-2] + "xx", password=PASSWORD, confirm=PASSWORD))
 
 
 def test_a_reset_link_works_once_and_the_old_password_stops_working(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
     activate(acc_system, tmp_path / "mail", "di@acme.org")
-    acc_system.accounts.request_reset("nobody@acme.org", "http://testserver")  # no account: no mail, no error
-    acc_system.accounts.request_reset("di@acme.org", "http://testserver")
+    acc_system.accounts.handle(
+        RequestPasswordReset(email="nobody@acme.org", base_url="http://testserver")
+    )  # no account: no mail, no error
+    acc_system.accounts.handle(RequestPasswordReset(email="di@acme.org", base_url="http://testserver"))
     assert [m["To"] for m in mails(tmp_path / "mail")] == ["di@acme.org", "di@acme.org"]
     token = last_link(tmp_path / "mail", "di@acme.org").split("token=")[1]
-    acc_system.accounts.set_password(token, "a brand new passphrase", "a brand new passphrase")
+    acc_system.accounts.handle(
+        SetPassword(token=token, password="a brand new passphrase", confirm="a brand new passphrase")
+    )
     with pytest.raises(LinkNotValidError):
-        acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+        acc_system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
     with pytest.raises(SignInRefusedError):
-        acc_system.accounts.sign_in("di@acme.org", PASSWORD)
-    acc_system.accounts.sign_in("di@acme.org", "a brand new passphrase")
+        acc_system.accounts.handle(SignIn(email="di@acme.org", password=PASSWORD))
+    acc_system.accounts.handle(SignIn(email="di@acme.org", password="a brand new passphrase"))
 
 
 def test_five_wrong_passwords_pause_that_address_only_and_the_owner_is_told(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -81,19 +86,23 @@ def test_five_wrong_passwords_pause_that_address_only_and_the_owner_is_told(acc_
     stranger, owner = "198.51.100.7", "203.0.113.20"
     for _ in range(4):
         with pytest.raises(SignInRefusedError) as wrong:
-            acc_system.accounts.sign_in("ed@acme.org", "wrong", stranger)
+            acc_system.accounts.handle(SignIn(email="ed@acme.org", password="wrong", client=stranger))
         assert wrong.value.message == "the email address or the password is wrong" and wrong.value.locked_until is None
     with pytest.raises(SignInRefusedError, match="locked for 15 more minutes") as locked:
-        acc_system.accounts.sign_in("ed@acme.org", "wrong", stranger)
+        acc_system.accounts.handle(SignIn(email="ed@acme.org", password="wrong", client=stranger))
     assert locked.value.locked_until == now + timedelta(minutes=15)
     with pytest.raises(SignInRefusedError, match="locked"):
-        acc_system.accounts.sign_in("ed@acme.org", PASSWORD, stranger)  # even the right password, from there
+        acc_system.accounts.handle(
+            SignIn(email="ed@acme.org", password=PASSWORD, client=stranger)
+        )  # even the right password, from there
     # The owner, elsewhere, is not locked out; and was told by mail.
-    assert acc_system.accounts.sign_in("ed@acme.org", PASSWORD, owner).email == "ed@acme.org"
+    assert (
+        acc_system.accounts.handle(SignIn(email="ed@acme.org", password=PASSWORD, client=owner)).email == "ed@acme.org"
+    )
     told = [m for m in mails(tmp_path / "mail") if m["Subject"] == "PARS: wrong passwords for your account"]
     assert [m["To"] for m in told] == ["ed@acme.org"] and stranger in told[0].get_content()
     acc_system.accounts.now = lambda: now + timedelta(minutes=15)
-    acc_system.accounts.sign_in("ed@acme.org", PASSWORD, stranger)
+    acc_system.accounts.handle(SignIn(email="ed@acme.org", password=PASSWORD, client=stranger))
 
 
 class CountingHasher:
@@ -119,7 +128,7 @@ def test_an_unknown_email_and_a_wrong_password_get_the_same_answer_and_the_same_
         counting.verified.clear()
         for attempt in range(5):
             with pytest.raises(SignInRefusedError) as refused:
-                acc_system.accounts.sign_in(email, "wrong password", "192.0.2.1")
+                acc_system.accounts.handle(SignIn(email=email, password="wrong password", client="192.0.2.1"))
             answers.setdefault(attempt, set()).add((refused.value.message, refused.value.locked_until is not None))
         assert len(counting.verified) == 5  # one verification per attempt, whoever the email names
         # an unknown email is verified against the decoy hash (not skipped)
@@ -129,8 +138,8 @@ def test_an_unknown_email_and_a_wrong_password_get_the_same_answer_and_the_same_
             else {acc_system.accounts.credentials.get(str(acc_system.accounts.find(email).id))}
         )
         with pytest.raises(SignInRefusedError):
-            acc_system.accounts.sign_in(
-                email, "wrong password", "192.0.2.1"
+            acc_system.accounts.handle(
+                SignIn(email=email, password="wrong password", client="192.0.2.1")
             )  # paused: the same for all, and no verification
         assert len(counting.verified) == 5
     # Each attempt's answer is the same whoever the email names: no "4 more tries" for real accounts.
@@ -146,18 +155,18 @@ def test_sessions_are_revocable_and_a_new_password_ends_them_all(acc_system, tmp
     acc_system.sessions.revoke(one)
     assert acc_system.sessions.account_of(one) is None and acc_system.sessions.account_of(two) == str(account.id)
     assert acc_system.sessions.account_of("forged") is None
-    acc_system.accounts.request_reset("fa@acme.org", "http://testserver")
+    acc_system.accounts.handle(RequestPasswordReset(email="fa@acme.org", base_url="http://testserver"))
     token = last_link(tmp_path / "mail", "fa@acme.org").split("token=")[1]
-    acc_system.accounts.set_password(token, PASSWORD, PASSWORD)
+    acc_system.accounts.handle(SetPassword(token=token, password=PASSWORD, confirm=PASSWORD))
     assert acc_system.sessions.account_of(two) is None
 
 
 def test_accounts_snapshot_so_that_page_loads_stay_short(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]
     account = activate(acc_system, tmp_path / "mail", "gus@acme.org")
     for _ in range(30):
-        acc_system.accounts.sign_in("gus@acme.org", PASSWORD)
+        acc_system.accounts.handle(SignIn(email="gus@acme.org", password=PASSWORD))
         with pytest.raises(SignInRefusedError):
-            acc_system.accounts.sign_in("gus@acme.org", "wrong")
+            acc_system.accounts.handle(SignIn(email="gus@acme.org", password="wrong"))
     snapshots = list(acc_system.store.snapshots.get(account.id)) if acc_system.store.snapshots else []
     assert snapshots, "an account with 60 events has a snapshot"
     loaded = acc_system.accounts.get(account.id)

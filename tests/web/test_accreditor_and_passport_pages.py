@@ -6,6 +6,9 @@ import csv
 import io
 from pathlib import Path
 
+from adapters.formats.accme.learner_reports import report_completions
+from commands.accounts import SetPassword
+from commands.learners import EraseLearner
 from commands.providers import ContactDetails, RegisterProvider
 from tests.activities.helpers import ACCME_ID, OTHER_ID
 from tests.completions.helpers import TODAY, report, setup
@@ -86,7 +89,7 @@ def test_the_year_end_table_filters_and_downloads(pages, web_system, mail_dir: P
 
 def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
     ids = setup(web_system, running=True)
-    web_system.completions.submit_learner_reports(ACCME_ID, [report(ids["activity"])], BY)
+    web_system.completions.handle(report_completions(ACCME_ID, [report(ids["activity"])]), BY)
     web_system.projections.wait(web_system.store.head())
     activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
     activate(web_system, mail_dir, "ben@doc.org", "learner", learner=ids["ben"])
@@ -111,7 +114,7 @@ def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir
 
 def test_the_transcript_pdf_is_the_physicians_own(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
     ids = setup(web_system, running=True)
-    web_system.completions.submit_learner_reports(ACCME_ID, [report(ids["activity"])], BY)
+    web_system.completions.handle(report_completions(ACCME_ID, [report(ids["activity"])]), BY)
     web_system.projections.wait(web_system.store.head())
     assert pages.get("/passport/transcript.pdf").status_code == 303  # sign in first
     activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
@@ -150,7 +153,7 @@ def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, ma
         pages, users, users, {"role": "learner", "name": "Zed", "email": "zed@doc.org", "learner": "0000000000"}
     )
     assert unknown.status_code == 422 and "no physician" in errors_beside(unknown.text)["learner"]
-    web_system.learners.erase(ids["ben"], BY)  # an erased physician is invited to no account
+    web_system.learners.handle(EraseLearner(learner_id=ids["ben"]), BY)  # an erased physician is invited to no account
     erased = post_form(
         pages, users, users, {"role": "learner", "name": "Ben", "email": "ben@doc.org", "learner": ids["ben"]}
     )
@@ -164,7 +167,9 @@ def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, ma
     page = pages.get(users).text
     assert "tom@tn.gov" in page and "ana@doc.org" in page
     token = last_link(mail_dir, "ana@doc.org").split("token=")[1]
-    account = web_system.accounts.set_password(token, "a passphrase long enough", "a passphrase long enough")
+    account = web_system.accounts.handle(
+        SetPassword(token=token, password="a passphrase long enough", confirm="a passphrase long enough")
+    )
     assert (account.role, account.scope) == ("learner", ids["ana"])
     tom = web_system.accounts.find("tom@tn.gov")
     assert tom is not None and tom.tenant == "accreditor:TN"  # a state's staff invite only their own accreditor's staff

@@ -4,6 +4,7 @@ measurement types, joint providers whose names hold a comma."""
 
 from __future__ import annotations
 
+from adapters.formats.accme.activities import activity_item, submit_items
 from tests.activities.helpers import ACCME_ID, BY, HE, XI, item
 from tests.web.helpers import post_form
 from tests.web.test_provider_pages import P, provider_pages  # noqa: F401 - the fixture
@@ -38,13 +39,13 @@ RICH = {
 
 
 def test_an_edit_through_the_form_keeps_what_the_form_does_not_show(provider_pages, web_system):  # noqa: F811
-    [made] = web_system.activities.submit_accme_activities(ACCME_ID, [item("K-1", **RICH)], BY)
+    [made] = submit_items(web_system.activities, ACCME_ID, [item("K-1", **RICH)], BY)
     web_system.projections.wait(web_system.store.head())
     page = f"{P}/activities/{made.activity_id}"
     before = web_system.activities.get_by_number(made.activity_id, ACCME_ID).data
     from adapters.web.activity_form import form_from_item
 
-    form = form_from_item(web_system.activities.item(web_system.activities.get_by_number(made.activity_id, ACCME_ID)))
+    form = form_from_item(activity_item(web_system.activities.get_by_number(made.activity_id, ACCME_ID)))
     saved = post_form(
         provider_pages, page, page, {**{k: v for k, v in form.items() if v not in (None, "")}, "title": "Renamed"}
     )
@@ -59,7 +60,7 @@ def test_an_edit_through_the_form_keeps_what_the_form_does_not_show(provider_pag
 def test_an_upload_that_changes_stored_activities_lists_the_fields_it_changed(provider_pages):  # noqa: F811
     import re
 
-    import adapters.batch as batch
+    from adapters import batch
     from tests.web.helpers import csrf_of
 
     uploads = f"{P}/uploads"
@@ -73,6 +74,8 @@ def test_an_upload_that_changes_stored_activities_lists_the_fields_it_changed(pr
     fewer = batch.render("tab", [item("UP-1", **{XI + "MeasuredOutcomes": None})])
     again = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", fewer)})
     (row,) = re.findall(
-        r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>', again.text, re.S
+        r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>',
+        again.text,
+        re.DOTALL,
     )
     assert row[0] == "row 2" and row[2] == "Measured Outcome"

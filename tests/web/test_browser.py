@@ -21,7 +21,9 @@ from playwright.sync_api import expect
 
 from adapters.app import create_app
 from adapters.bootstrap import System
+from adapters.formats.accme.activities import submit_items
 from adapters.web.routes.provider import reporting_year
+from commands.completions import RecordCompletion
 from commands.providers import ContactDetails, RegisterProvider
 from tests.learners.helpers import npi_with_check_digit
 from tests.learners.helpers import register as learner
@@ -290,17 +292,17 @@ def test_the_year_end_journey(page: Any, site: Site, tmp_path: Path) -> None:
 def test_a_physician_signs_in_and_reads_the_transcript(page: Any, site: Site) -> None:
     # A course that ended three weeks ago (inside any completion window), completed on its last day.
     end = site.system.completions.today() - timedelta(days=21)
-    activity = site.system.activities.submit_accme_activities(
-        ACME, [_course("PP-1", end - timedelta(days=1), end)], BY
-    )[0]
-    site.system.completions.record_one(
-        ACME,
-        site.learners["ana"],
-        activity.activity_id,
-        end,
-        [{"type": "AMA PRA Category 1", "credits": 4.0}],
-        [],
-        f"ccid:{ACME}:pp1",
+    activity = submit_items(site.system.activities, ACME, [_course("PP-1", end - timedelta(days=1), end)], BY)[0]
+    site.system.completions.handle(
+        RecordCompletion(
+            accme_id=ACME,
+            learner_id=site.learners["ana"],
+            activity_id=activity.activity_id,
+            completion_date=end,
+            cme=[{"type": "AMA PRA Category 1", "credits": 4.0}],
+            moc=[],
+            credit_id=f"ccid:{ACME}:pp1",
+        ),
         BY,
     )
     site.system.projections.wait(site.system.store.head(), timeout=20)

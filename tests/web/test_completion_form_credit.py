@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from adapters.formats.accme.learner_reports import report_completions
 from tests.completions.helpers import NPI
 from tests.web.helpers import post_form
 from tests.web.test_provider_pages import P, provider_pages  # noqa: F401  (the signed-in provider's client)
@@ -63,7 +64,7 @@ def test_the_physicians_page_shows_one_line_per_completion(pages, web_system, ma
     ids = setup(web_system, running=True)
     r = report(ids["activity"])
     r["Activity"]["Module"]["CreditCertificate"][1]["CreditID"] = "ccid:0004444:c2"  # CME under c1, ABIM MOC under c2
-    [result] = web_system.completions.submit_learner_reports("0004444", [r], BY)
+    [result] = web_system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "added", result.errors
     web_system.projections.wait(web_system.store.head())
     activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])

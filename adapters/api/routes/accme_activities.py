@@ -10,6 +10,7 @@ from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import IsoDate
+from adapters.formats.accme.activities import activity_item, submit_items
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError
 from services.access import Principal, Role
@@ -68,7 +69,7 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
         and item["XtensibleInfo"].get("ProviderID") not in (None, "", accme_id)
     }
     mine = [i for i in range(len(items)) if i not in foreign]
-    results = system.activities.submit_accme_activities(accme_id, [items[i] for i in mine], acting(principal))
+    results = submit_items(system.activities, accme_id, [items[i] for i in mine], acting(principal))
     answers: list[dict[str, Any]] = [{}] * len(items)
     errors: list[dict[str, Any]] = []
     for i in foreign:
@@ -119,7 +120,7 @@ def get_activities(
         except InvalidValueError as exc:
             raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
     items = [
-        system.activities.item(a)
+        activity_item(a)
         for a in system.activities.list(accme_id)
         if (providerActivityId is None or a.provider_activity_id == providerActivityId)
         and (activityStartDate is None or a.data["start_date"] == activityStartDate.isoformat())
@@ -137,4 +138,4 @@ def get_activity(
     """One of the caller's activities in the same shape; another provider's activity is simply not found."""
     accme_id = _provider(principal)
     activity = system.activities.get_by_number(activityId, accme_id)
-    return {"ACCMEActivities": {"MedicalEducationMetrics": [system.activities.item(activity)]}}
+    return {"ACCMEActivities": {"MedicalEducationMetrics": [activity_item(activity)]}}

@@ -117,7 +117,7 @@ def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDe
             raise Problem(403, f"this accreditor token sets only {accreditor}'s deadline")
     else:
         accreditor = normalise_accreditor(body.accreditor or "ACCME")
-    outcome = system.annual.set_deadline(
+    outcome = system.annual.handle(
         SetReportingDeadline(accreditor=accreditor, year=year, deadline=body.deadline), acting(principal)
     )
     system.projections.wait(outcome.position, names=["checklist"])

@@ -12,13 +12,17 @@ from adapters.api.deps import PrincipalDep, SystemDep, require_editor
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath
+from adapters.formats.accme.activities import (
+    Instance,
+    RepeatItem,
+    RepeatRequest,
+    correct_item,
+    correction,
+    submit_repeat,
+)
 from adapters.http.bulk_close import BulkClose, close_many
 from commands.activities import (
     CloseActivity,
-    CorrectActivity,
-    Instance,
-    RegisterRepeatActivity,
-    RepeatItem,
     ReportEnduringLearners,
 )
 from domain.activity import MAX_LEARNERS, canonical_format
@@ -130,10 +134,10 @@ def register_repeat_activity(
 ) -> Any:
     """A repeat activity: one activity per date + location instance; 422 naming each refused instance's field."""
     require_editor(system, principal, accme_id)
-    cmd = RegisterRepeatActivity(
+    repeat = RepeatRequest(
         accme_id=accme_id, provider_activity_id=body.provider_activity_id, item=body.item, instances=body.instances
     )
-    results = system.activities.register_repeat(cmd, Acting(principal.actor, Channel.WEB))
+    results = submit_repeat(system.activities, repeat, Acting(principal.actor, Channel.WEB))
     positions = [r.position for r in results if r.position]
     if positions:
         system.projections.wait(max(positions), names=["activity_summary"])
@@ -174,7 +178,7 @@ def close_activity(
 ) -> dict[str, Any]:
     """Closes an activity whose end date has passed; 409 naming what is still missing."""
     require_editor(system, principal, accme_id)
-    position = system.activities.close(
+    position = system.activities.handle(
         CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(principal.actor, Channel.WEB)
     )
     return _summary(system, accme_id, activity_id, position)
@@ -190,8 +194,8 @@ def correct_activity(
 ) -> dict[str, Any]:
     """Replaces an activity's facts; after closing, this is a correction and needs a reason."""
     require_editor(system, principal, accme_id)
-    cmd = CorrectActivity(accme_id=accme_id, activity_id=activity_id, item=body.item, reason=body.reason)
-    position = system.activities.correct(cmd, Acting(principal.actor, Channel.WEB))
+    cmd = correction(accme_id, activity_id, body.item, body.reason)
+    position = correct_item(system.activities, cmd, Acting(principal.actor, Channel.WEB))
     return _summary(system, accme_id, activity_id, position)
 
 
@@ -207,5 +211,5 @@ def report_learner_counts(
     """An enduring material's cumulative physician and other learners as of 31 December of the year."""
     require_editor(system, principal, accme_id)
     cmd = ReportEnduringLearners(accme_id=accme_id, activity_id=activity_id, year=year, counts=body.model_dump())
-    position = system.activities.report_enduring_learners(cmd, Acting(principal.actor, Channel.WEB))
+    position = system.activities.handle(cmd, Acting(principal.actor, Channel.WEB))
     return _summary(system, accme_id, activity_id, position)

@@ -17,14 +17,15 @@ from adapters.api.problems import Problem, problem_response
 from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
+from adapters.formats.accme.learner_report_shape import envelope_errors, report_errors
+from adapters.formats.accme.learner_reports import parse_provider_report
 from adapters.http.completion_delete import delete_by_credit_id
 from adapters.http.reads import CompletionsDep, LearnerReportsDep
+from commands.completions import DeleteCompletions, RecordCompletion, ReportCompletions, ReportError
 from domain.errors import InvalidValueError
 from domain.learner import require_month_day
 from services.access import Principal, Role
-from services.completions import ReportError, parse_provider_report
 from services.learner_matching import MatchQuery, MatchResult, MatchStatus, UniqueId
-from services.learner_report_shape import envelope_errors, report_errors
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
 accme = APIRouter(
@@ -80,7 +81,7 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     ]
     results = [
         replace(r, errors=shapes[r.index]) if shapes[r.index] else r
-        for r in system.completions.submit_parsed(accme_id, parsed, acting(principal))
+        for r in system.completions.handle(ReportCompletions(accme_id=accme_id, reports=parsed), acting(principal))
     ]
     answers = [
         {
@@ -226,7 +227,7 @@ def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId
     """Deletes the caller's standing reports of one learner (a Deleted event each); 404 when it has reported none."""
     accme_id = _provider(principal)
     reports = _learner_reports(system.queries.learner_reports, accme_id, learnerId)
-    position = system.completions.delete_all([r["key"] for r in reports.rows], acting(principal))
+    position = system.completions.handle(DeleteCompletions(keys=[r["key"] for r in reports.rows]), acting(principal))
     if position:
         system.projections.wait(position, names=["transcripts"])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -275,16 +276,18 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     ]
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     try:
-        action, position = system.completions.record_one(
-            accme_id,
-            match.learner_id or "",
-            form.activity_id,
-            form.completion_date,
-            cme,
-            moc,
-            form.credit_id,
+        action, position = system.completions.handle(
+            RecordCompletion(
+                accme_id=accme_id,
+                learner_id=match.learner_id or "",
+                activity_id=form.activity_id,
+                completion_date=form.completion_date,
+                cme=cme,
+                moc=moc,
+                credit_id=form.credit_id,
+                identifiers=match.identifiers,
+            ),
             acting(principal),
-            identifiers=match.identifiers,
         )
     except InvalidValueError as exc:
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)

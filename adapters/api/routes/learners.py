@@ -13,6 +13,8 @@ from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
 from adapters.db.accounts_tables import ACCOUNT_TABLES
 from adapters.db.learner_directory_tables import PERSONAL_TABLES
+from commands.accounts import EraseAccounts
+from commands.learners import EraseLearner
 from domain.account import Account
 from domain.learner import LearnerErasedError
 from services.access import Principal, Role
@@ -84,7 +86,7 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
         raise Problem(403, "only ACCME staff (an accreditor token without a state) erase learners' personal data")
     already: LearnerErasedError | None = None
     try:
-        position: int | None = system.learners.erase(learner_id, acting(principal))
+        position: int | None = system.learners.handle(EraseLearner(learner_id=learner_id), acting(principal))
     except LearnerErasedError as error:  # a retry after a request that died midway still erases the accounts
         already, position = error, None
     # The learner's web accounts go too (email and name): found in the accounts read model once it is current.
@@ -93,7 +95,7 @@ def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal:
         a["account_id"]
         for a in system.queries.accounts.list_accounts([Account.tenant_of("learner", learner=learner_id)])
     ]
-    position = system.accounts.erase(accounts, acting(principal)) or position
+    position = system.accounts.handle(EraseAccounts(account_ids=accounts), acting(principal)) or position
     if already is not None and position is None:  # nothing was left to erase
         raise already
     system.projections.wait(position, names=["learner_directory", "accounts"])

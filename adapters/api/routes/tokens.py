@@ -10,6 +10,7 @@ from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
+from commands.tokens import IssueToken, RevokeToken
 from services.tokens import MAX_DAYS
 
 router = APIRouter(prefix="/api/v1/providers/{accme_id}/tokens", tags=["tokens"])
@@ -48,7 +49,9 @@ def create_token(
 ) -> dict[str, Any]:
     """Issues a web-service token for the provider's own systems; the token is shown once."""
     require_editor(system, principal, accme_id)
-    issued = system.tokens.issue("provider", acting(principal), provider=accme_id, label=body.label, days=body.days)
+    issued = system.tokens.handle(
+        IssueToken(role="provider", provider=accme_id, label=body.label, days=body.days), acting(principal)
+    )
     _settle(system, issued.position)
     return {
         "token_id": issued.token_id,
@@ -65,5 +68,5 @@ def revoke_token(token_id: str, system: SystemDep, principal: PrincipalDep, accm
     profile = visible_profile(system, principal, accme_id)
     if not (principal.can_edit_provider(accme_id) or principal.can_decide_accreditation(profile)):
         raise Problem(403, f"a {principal.role.value} token cannot revoke provider tokens")
-    _settle(system, system.tokens.revoke(token_id, acting(principal), accme_id=accme_id))
+    _settle(system, system.tokens.handle(RevokeToken(token_id=token_id, accme_id=accme_id), acting(principal)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
+from commands.accounts import InviteAccount
 from commands.annual import ReopenYear
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
@@ -172,14 +173,16 @@ async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        account = system.accounts.invite(
-            form.get("email", ""),
-            form.get("name", ""),
-            "provider",
-            Account.tenant_of("provider", provider=accme_id),
+        account = system.accounts.handle(
+            InviteAccount(
+                email=form.get("email", ""),
+                name=form.get("name", ""),
+                role="provider",
+                tenant=Account.tenant_of("provider", provider=accme_id),
+                base_url=base_url(request),
+                inviter=f"{user.name} ({user.scope} accreditor staff)",
+            ),
             user.acting,
-            base_url(request),
-            inviter=f"{user.name} ({user.scope} accreditor staff)",
         )
     except DomainError as bad:
         return _provider_page(
@@ -288,14 +291,16 @@ async def invite_user(request: Request, user: UserDep) -> Response:
             tenant = Account.tenant_of("accreditor", state=user.principal.state)
         else:
             raise InvalidValueError("choose a role", loc=("body", "role"))
-        account = system.accounts.invite(
-            form.get("email", ""),
-            form.get("name", ""),
-            role,
-            tenant,
+        account = system.accounts.handle(
+            InviteAccount(
+                email=form.get("email", ""),
+                name=form.get("name", ""),
+                role=role,
+                tenant=tenant,
+                base_url=base_url(request),
+                inviter=f"{user.name} ({user.scope} accreditor staff)",
+            ),
             user.acting,
-            base_url(request),
-            inviter=f"{user.name} ({user.scope} accreditor staff)",
         )
     except DomainError as bad:
         fields = {"email": "email", "name": "name", "role": "role", "learner": "learner"}

@@ -15,6 +15,7 @@ from adapters.web.session import (
     start_session,
     system_of,
 )
+from commands.accounts import EditProfile, RequestPasswordReset, SetPassword, SignIn
 from domain.account import LinkNotValidError
 from domain.errors import DomainError
 from services.accounts import SignInRefusedError
@@ -51,7 +52,9 @@ async def sign_in(request: Request) -> Response:
     system = system_of(request)
     try:
         # The client address as uvicorn saw it (behind a proxy on this host: X-Forwarded-For, see --forwarded-allow-ips).
-        account = system.accounts.sign_in(email, password, request.client.host if request.client else "unknown")
+        account = system.accounts.handle(
+            SignIn(email=email, password=password, client=request.client.host if request.client else "unknown")
+        )
     except SignInRefusedError as refused:
         status = 429 if refused.locked_until else 401
         return render(
@@ -87,7 +90,7 @@ async def forgot(request: Request) -> Response:
         return render(
             request, "forgot.html", 422, email=email, errors={"email": "enter your email address"}, sent=False
         )
-    system_of(request).accounts.request_reset(email, base_url(request))
+    system_of(request).accounts.handle(RequestPasswordReset(email=email, base_url=base_url(request)))
     # The same answer whether or not the address has an account: nobody learns who has one.
     return render(request, "forgot.html", email=email, errors={}, sent=True)
 
@@ -115,7 +118,9 @@ async def set_password(request: Request) -> Response:
     token = form.get("token", "")
     system = system_of(request)
     try:
-        account = system.accounts.set_password(token, form.get("password", ""), form.get("confirm", ""))
+        account = system.accounts.handle(
+            SetPassword(token=token, password=form.get("password", ""), confirm=form.get("confirm", ""))
+        )
     except LinkNotValidError as bad:
         return render(request, "set_password.html", 410, link_error=bad.message, errors={})
     except DomainError as bad:
@@ -138,8 +143,14 @@ async def edit_profile(request: Request, user: UserDep) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        system.accounts.edit_profile(
-            user.account_id, form.get("name", ""), form.get("title", ""), form.get("phone", ""), user.acting
+        system.accounts.handle(
+            EditProfile(
+                account_id=user.account_id,
+                name=form.get("name", ""),
+                title=form.get("title", ""),
+                phone=form.get("phone", ""),
+            ),
+            user.acting,
         )
     except DomainError as bad:
         account = system.accounts.get(user.account_id)

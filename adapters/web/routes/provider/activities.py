@@ -8,6 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from adapters.formats.accme.activities import (
+    RepeatRequest,
+    activity_item,
+    correct_item,
+    correction,
+    submit_items,
+    submit_repeat,
+)
 from adapters.http import bulk_close
 from adapters.http.reads import ActivitiesDep
 from adapters.web import activity_form
@@ -17,8 +25,6 @@ from adapters.web.routes.provider import STATUSES, editable, readable
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
 from commands.activities import (
     CloseActivity,
-    CorrectActivity,
-    RegisterRepeatActivity,
     ReportEnduringLearners,
 )
 from domain.activity import ENDURING, missing_to_close
@@ -157,15 +163,19 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
         instances = activity_form.instances_from_text(form.get("instances", ""))
         # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
         if instances:
-            results = system.activities.register_repeat(
-                RegisterRepeatActivity(
-                    accme_id=accme_id, provider_activity_id=form["provider_activity_id"], item=item, instances=instances
+            results = submit_repeat(
+                system.activities,
+                RepeatRequest(
+                    accme_id=accme_id,
+                    provider_activity_id=form["provider_activity_id"],
+                    item=item,
+                    instances=instances,
+                    only_new=True,
                 ),
                 by,
-                only_new=True,
             )
         else:
-            results = system.activities.submit_accme_activities(accme_id, [item], by, only_new=True)
+            results = submit_items(system.activities, accme_id, [item], by, only_new=True)
     except DomainError as bad:
         return _activity_form(request, profile, form, field_errors(loc_errors(bad), activity_form.FIELDS), status=422)
     except ValidationError as bad:
@@ -202,7 +212,7 @@ def _stored(request: Request, accme_id: str, activity_id: str) -> tuple[Any, dic
         activity = system.activities.get_by_number(activity_id, accme_id)
     except DomainError:
         raise PageNotFound() from None
-    return activity, system.activities.item(activity)
+    return activity, activity_item(activity)
 
 
 def _activity_page(
@@ -260,13 +270,8 @@ async def correct_activity(request: Request, user: UserDep, accme_id: str, activ
     system = system_of(request)
     _, item = _stored(request, accme_id, activity_id)
     try:
-        cmd = CorrectActivity(
-            accme_id=accme_id,
-            activity_id=activity_id,
-            item=activity_form.item_from_form(form, item),
-            reason=form.get("reason", ""),
-        )
-        position = system.activities.correct(cmd, Acting(user.principal.actor, Channel.WEB))
+        cmd = correction(accme_id, activity_id, activity_form.item_from_form(form, item), form.get("reason", ""))
+        position = correct_item(system.activities, cmd, Acting(user.principal.actor, Channel.WEB))
     except DomainError as bad:
         return _activity_page(
             request, user, profile, activity_id, form, field_errors(loc_errors(bad), activity_form.FIELDS), 422
@@ -288,7 +293,7 @@ async def close_activity(request: Request, user: UserDep, accme_id: str, activit
     system = system_of(request)
     _stored(request, accme_id, activity_id)
     try:
-        position = system.activities.close(
+        position = system.activities.handle(
             CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(user.principal.actor, Channel.WEB)
         )
     except DomainError as bad:
@@ -316,7 +321,7 @@ async def learner_counts(request: Request, user: UserDep, accme_id: str, activit
         cmd = ReportEnduringLearners(
             accme_id=accme_id, activity_id=activity_id, year=year, counts={"physician": physicians, "other": others}
         )
-        position = system.activities.report_enduring_learners(cmd, Acting(user.principal.actor, Channel.WEB))
+        position = system.activities.handle(cmd, Acting(user.principal.actor, Channel.WEB))
     except ValueError:
         return _activity_page(
             request,

@@ -14,6 +14,7 @@ from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, render
 from adapters.web.routes.provider import editable
 from adapters.web.session import UserDep, system_of
+from commands.completions import RecordCompletion
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from domain.learner import CERTIFYING_BOARDS
@@ -109,16 +110,18 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
             "the AMA PRA Category 1 credits are required (0 when the completion carries MOC points only)",
         )
         moc = _moc_credits(form)
-        action, position = system.completions.record_one(
-            accme_id,
-            result.learner_id or "",
-            form.get("activity_id", ""),
-            completion_date,
-            [{"type": "AMA PRA Category 1", "credits": credits}],
-            moc,
-            form.get("credit_id", ""),
+        action, position = system.completions.handle(
+            RecordCompletion(
+                accme_id=accme_id,
+                learner_id=result.learner_id or "",
+                activity_id=form.get("activity_id", ""),
+                completion_date=completion_date,
+                cme=[{"type": "AMA PRA Category 1", "credits": credits}],
+                moc=moc,
+                credit_id=form.get("credit_id", ""),
+                identifiers=result.identifiers,
+            ),
             Acting(user.principal.actor, Channel.WEB),
-            identifiers=result.identifiers,
         )
     except ValueError as bad:
         if isinstance(bad, DomainError):

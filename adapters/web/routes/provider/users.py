@@ -11,6 +11,7 @@ from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, render
 from adapters.web.routes.provider import editable
 from adapters.web.session import UserDep, base_url, system_of
+from commands.accounts import InviteAccount
 from domain.account import Account
 from domain.errors import DomainError
 
@@ -47,14 +48,16 @@ async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
     form = await posted(request)
     system = system_of(request)
     try:
-        account = system.accounts.invite(
-            form.get("email", ""),
-            form.get("name", ""),
-            "provider",
-            Account.tenant_of("provider", provider=accme_id),
+        account = system.accounts.handle(
+            InviteAccount(
+                email=form.get("email", ""),
+                name=form.get("name", ""),
+                role="provider",
+                tenant=Account.tenant_of("provider", provider=accme_id),
+                base_url=base_url(request),
+                inviter=f"{user.name} of {profile['name']}",
+            ),
             user.acting,
-            base_url(request),
-            inviter=f"{user.name} of {profile['name']}",
         )
     except DomainError as bad:
         return _users_page(

@@ -1,4 +1,5 @@
-"""ACCME activity JSON (schema v0.1.2, one `MedicalEducationMetrics` item) ↔ the activity's normalised data.
+"""ACCME activity JSON (schema v0.1.2, one `MedicalEducationMetrics` item) ↔ the activity's normalised data,
+and the commands every activity channel builds from items (submissions, repeats, corrections).
 
 The published schema's `required` lists sit in the wrong places (accme/README.md), so the intended
 rules are validated here, in our own pydantic models, and every violation is reported with its JSON
@@ -7,14 +8,16 @@ path inside the item. `"isInterprofessional "` (trailing space) is accepted; it 
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from commands.activities import ActivityEntry, CorrectActivity, SubmitActivities, UnreadEntry
 from domain.activity import (
     BOARDS,
     CERTIFICATIONS,
@@ -24,10 +27,14 @@ from domain.activity import (
     MEASUREMENT_TYPES,
     OUTCOMES,
     REGISTRATIONS,
+    Activity,
+    ActivityNotReadyToCloseError,
     canonical_format,
     empty_data,
 )
-from domain.errors import InvalidValueError
+from domain.base import Acting
+from domain.errors import DomainError, InvalidValueError
+from services.activities import ActivityRegistry, ActivityResult
 
 HE = ("healthcareMetadata", "healthcareEducation")
 XI = ("XtensibleInfo",)
@@ -261,17 +268,6 @@ class ActivityItem(_M):
         return value
 
 
-@dataclass(frozen=True)
-class ParsedItem:
-    action: str
-    close: bool
-    provider_activity_id: str | None
-    activity_number: str | None
-    data: dict[str, Any]
-    reason: str = ""  # XtensibleInfo.CorrectionReason: needed when the item changes a closed activity
-    provider_id: str | None = None  # XtensibleInfo.ProviderID: the provider the item says it is for
-
-
 class ItemError(Exception):
     """An item that does not follow the intended schema rules; `errors` are {loc, msg} with JSON paths."""
 
@@ -280,7 +276,7 @@ class ItemError(Exception):
         self.errors = errors
 
 
-def parse_item(item: Any) -> ParsedItem:
+def parse_item(item: Any) -> ActivityEntry:
     """Validates one item and returns its action and normalised data; raises ItemError with JSON paths."""
     if not isinstance(item, dict):
         raise ItemError([{"loc": [], "msg": "an activity is a JSON object"}])
@@ -380,7 +376,7 @@ def parse_item(item: Any) -> ParsedItem:
         "url": url or None,
         "moc_attestation": x.MOCAttestation,
     }
-    return ParsedItem(
+    return ActivityEntry(
         x.activityRecordAction,
         x.closeActivityRecord,
         pid,
@@ -425,7 +421,7 @@ def _message(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _parse_delete(item: dict[str, Any]) -> ParsedItem:
+def _parse_delete(item: dict[str, Any]) -> ActivityEntry:
     try:
         general = General.model_validate({"title": "-", **(item.get("Lom") or {}).get("general", {})})
     except (ValidationError, AttributeError):
@@ -434,7 +430,7 @@ def _parse_delete(item: dict[str, Any]) -> ParsedItem:
         ) from None
     pid, number = _identifiers(general.identifier)
     provider = (item.get("XtensibleInfo") or {}).get("ProviderID")
-    return ParsedItem(
+    return ActivityEntry(
         "Delete", False, pid, number, {}, provider_id=str(provider).strip() or None if provider is not None else None
     )
 
@@ -667,3 +663,182 @@ def _schema_categories(learners: dict[str, int]) -> dict[str, int]:
         key = OTHER_LEARNERS if category == "non-physician" else category
         out[key] = out.get(key, 0) + n
     return out
+
+
+# --- the commands items become ----------------------------------------------------------------------------
+
+
+class ActivityItemError(InvalidValueError):
+    """Raised when an ACCME item given to a single-activity command breaks the schema rules."""
+
+
+def entry_of(item: Any) -> ActivityEntry | UnreadEntry:
+    """One item read into an entry, or why it cannot be (JSON paths in the item)."""
+    try:
+        return parse_item(item)
+    except ItemError as exc:
+        return UnreadEntry(exc.errors)
+
+
+def submission(accme_id: str, items: list[Any], *, only_new: bool = False) -> SubmitActivities:
+    return SubmitActivities(accme_id=accme_id, entries=[entry_of(item) for item in items], only_new=only_new)
+
+
+def in_item_terms(cmd: SubmitActivities, results: list[ActivityResult]) -> list[ActivityResult]:
+    """The results with each error's and change's field given as its JSON path in the item."""
+    return [
+        r
+        if isinstance(cmd.entries[r.index], UnreadEntry)
+        else dataclasses.replace(
+            r,
+            errors=[{**e, "loc": item_loc(tuple(e["loc"]))} for e in r.errors],
+            changed=[item_loc(tuple(c)) for c in r.changed],
+        )
+        for r in results
+    ]
+
+
+def submit_items(
+    activities: ActivityRegistry, accme_id: str, items: list[Any], by: Acting, *, only_new: bool = False
+) -> list[ActivityResult]:
+    """Reads the items, hands the submission to the registry, and answers in the items' terms."""
+    cmd = submission(accme_id, items, only_new=only_new)
+    return in_item_terms(cmd, activities.handle(cmd, by))
+
+
+def activity_item(activity: Activity) -> dict[str, Any]:
+    return to_item(activity.number, activity.provider_activity_id, activity.data, activity.accme_id, activity.closed)
+
+
+class AccmeActivities:
+    """The activity registry as ACCME JSON items: what a batch file's records go in and come out as."""
+
+    def __init__(self, registry: ActivityRegistry) -> None:
+        self.registry = registry
+
+    def submit_accme_activities(
+        self, accme_id: str, items: list[Any], by: Acting, *, only_new: bool = False
+    ) -> list[ActivityResult]:
+        return submit_items(self.registry, accme_id, items, by, only_new=only_new)
+
+    def export_accme_activities(self, accme_id: str) -> list[dict[str, Any]]:
+        """Every (not deleted) activity of the provider as an ACCME JSON item, in registration order."""
+        return [activity_item(a) for a in self.registry.list(accme_id)]
+
+
+class Instance(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_date: date
+    end_date: date
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+
+
+class _Open(BaseModel):
+    """A part of an ACCME item whose other keys pass through untouched (the registry validates them)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class RepeatGeneral(_Open):
+    pass
+
+
+class RepeatLom(_Open):
+    general: RepeatGeneral = Field(default_factory=RepeatGeneral)
+
+
+class RepeatHealthcareMetadata(_Open):
+    healthcareEducation: dict[str, Any]
+
+
+class RepeatXtensible(_Open):
+    #: A repeat registers (or re-sends) its instances; deleting one is done by its own ID.
+    activityRecordAction: Literal["Add", "Update"] = "Add"
+
+
+class RepeatItem(_Open):
+    """The shape a repeat activity's template item must have before its instances are filled in: `Lom`
+    and `healthcareMetadata.healthcareEducation` objects (why: the instances' IDs, dates and places are
+    written into them, so a string or a missing part must be refused naming its path, not crash)."""
+
+    Lom: RepeatLom
+    healthcareMetadata: RepeatHealthcareMetadata
+    XtensibleInfo: RepeatXtensible = Field(default_factory=RepeatXtensible)
+
+
+class RepeatRequest(BaseModel):
+    """One activity given several times: one activity per date + location instance (`PID-1`, `PID-2`, …)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    accme_id: str
+    provider_activity_id: str = Field(min_length=1, max_length=90)
+    item: RepeatItem
+    instances: list[Instance] = Field(min_length=1, max_length=500)
+    only_new: bool = False  # as for SubmitActivities
+
+
+def repeat_items(repeat: RepeatRequest) -> list[dict[str, Any]]:
+    """The repeat's items: the template with each instance's own IDs, dates and place written in."""
+    template = repeat.item.model_dump()
+    items = []
+    for n, instance in enumerate(repeat.instances, start=1):
+        item = copy.deepcopy(template)
+        general = item["Lom"]["general"]
+        # Each instance is its own activity (its own IDs); the activity's URL is the template's.
+        urls = [i for i in general.get("identifier") or [] if isinstance(i, dict) and i.get("catalog") == "URL"]
+        general["identifier"] = [
+            {"catalog": "Provider Activity ID", "entry": f"{repeat.provider_activity_id}-{n}"},
+            *urls,
+        ]
+        he = item["healthcareMetadata"]["healthcareEducation"]
+        he.update({"startDateTime": instance.start_date.isoformat(), "endDateTime": instance.end_date.isoformat()})
+        if instance.city or instance.state or instance.country:
+            he["activityLocation"] = {
+                k: v
+                for k, v in (
+                    ("city", instance.city),
+                    ("stateOrProvince", instance.state),
+                    ("country", instance.country),
+                )
+                if v
+            }
+        items.append(item)
+    return items
+
+
+def submit_repeat(activities: ActivityRegistry, repeat: RepeatRequest, by: Acting) -> list[ActivityResult]:
+    """A repeat activity is one submission of one item per date + location instance."""
+    return submit_items(activities, repeat.accme_id, repeat_items(repeat), by, only_new=repeat.only_new)
+
+
+def correction(accme_id: str, activity_id: str, item: Any, reason: str = "") -> CorrectActivity:
+    """The correction an item in a request body asks for; ActivityItemError naming the item's part if unreadable."""
+    try:
+        entry = parse_item(item)
+    except ItemError as exc:
+        first = exc.errors[0]
+        raise ActivityItemError(first["msg"], loc=("body", "item", *map(str, first["loc"]))) from None
+    return CorrectActivity(accme_id=accme_id, activity_id=activity_id, entry=entry, reason=reason)
+
+
+def correct_item(activities: ActivityRegistry, cmd: CorrectActivity, by: Acting) -> int | None:
+    """Hands the correction over; a refusal names the body's reason or the item's part (a path's stays)."""
+    try:
+        position: int | None = activities.handle(cmd, by)
+    except DomainError as exc:
+        if exc.loc[:1] == ("path",):
+            raise
+
+        def where(loc: tuple[str, ...]) -> tuple[str, ...]:
+            return ("body", "reason") if loc == ("reason",) else ("body", "item", *map(str, item_loc(loc)))
+
+        if isinstance(exc, ActivityNotReadyToCloseError):
+            raise ActivityNotReadyToCloseError(
+                exc.message, loc=where(exc.loc), gaps=[(where(loc), msg) for loc, msg in exc.gaps]
+            ) from None
+        raise type(exc)(exc.message, loc=where(exc.loc)) from None
+    return position

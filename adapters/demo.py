@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from adapters.formats.accme.activities import submit_items
 from commands.annual import AcceptAgreement, SubmitProgramSummary
+from commands.completions import ReportCompletion, ReportCompletions
 from commands.learners import BoardId, Licence, RegisterLearner
 from commands.providers import AssignContact, ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.activity import DELIVERY_METHODS, ENDURING, FORMATS
 from domain.base import Acting, Channel
 from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, reporting_window
-from services.completions import ParsedReport
 from services.learner_matching import MatchQuery
 from services.providers import NewProvider
 
@@ -306,7 +307,7 @@ class DemoDataSet:
         numbers: dict[str, list[str]] = {}
         for accme_id in summary.providers:
             items = [self._activity(n, accme_id) for n in range(ACTIVITIES_PER_PROVIDER)]
-            for result in self.system.activities.submit_accme_activities(accme_id, items, self.by):
+            for result in submit_items(self.system.activities, accme_id, items, self.by):
                 if result.ok:
                     summary.activities += 1
                     summary.closed += bool(items[result.index]["XtensibleInfo"].get("closeActivityRecord"))
@@ -359,7 +360,7 @@ class DemoDataSet:
         r = self.random
         first, last = reporting_window(self.today)
         for accme_id, activity_numbers in numbers.items():
-            reports: list[ParsedReport] = []
+            reports: list[ReportCompletion] = []
             for number in activity_numbers:
                 activity = self.system.activities.get_by_number(number)
                 start, end = (
@@ -382,7 +383,7 @@ class DemoDataSet:
                     query = MatchQuery(npi=who.npi)
                     # The registry makes the credit ID from the matched learner_id, never from the NPI.
                     reports.append(
-                        ParsedReport(
+                        ReportCompletion(
                             "add",
                             number,
                             day,
@@ -390,7 +391,9 @@ class DemoDataSet:
                             {DERIVED_CREDIT_ID: ([{"type": CME_CERTIFICATION, "credits": credits}], moc)},
                         )
                     )
-            for result in self.system.completions.submit_parsed(accme_id, reports, self.by):
+            for result in self.system.completions.handle(
+                ReportCompletions(accme_id=accme_id, reports=reports), self.by
+            ):
                 if result.ok:
                     summary.completions += 1
                 else:

@@ -1,0 +1,1 @@
+"""ACCME's JSON documents: activity items and learner reports, read into commands and written back."""

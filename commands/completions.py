@@ -1,0 +1,101 @@
+"""Commands about learners' completions: reports of completions (ACCME learner reports, batch rows), one completion
+from the web form, and deletions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from commands.base import Command
+from commands.learners import MatchQuery
+from domain.activity import Activity
+from domain.credit_types import UnclassifiedCreditError, classify, registered_types
+
+
+@dataclass(frozen=True)
+class PendingCredit:
+    """A certificate reported to one board whose credit type only the activity's registration can classify."""
+
+    credit_id: str
+    certification: str
+    credits: float
+    board: str
+    loc: list[Any]  # the certificate's activityCertification, within the report
+
+
+@dataclass(frozen=True)
+class ReportCompletion:
+    """One learner's completion of one activity as a learner report gives it (add, or delete its credit IDs):
+    read at the edge from an ACCME ActivityReport, a batch file's row or the demo's data."""
+
+    action: str
+    activity_id: str
+    completion_date: date
+    query: MatchQuery
+    credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # credit_id -> (cme, moc)
+    # A row without a credit ID is keyed DERIVED_CREDIT_ID (made from the learner_id once matched); this is the
+    # ID such rows were given before (a hash of the name, birth day and NPI), looked up only so that a file
+    # uploaded back then is still recognised, and never given to a new completion.
+    legacy_credit_id: str | None = None
+    pending: list[PendingCredit] = field(default_factory=list)
+    #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
+    certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
+
+    def resolved(
+        self, activity: Activity
+    ) -> tuple[dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], dict[str, tuple[list[int], list[int]]]]:
+        """The credits (and their certificates) with the pending certificates classified by the activity's MOC
+        registrations (new dicts: a report is decided again on a retry); ReportError naming the certificate if one cannot be."""
+        if not self.pending:
+            return self.credits, self.certificates
+        credits = {cid: (list(cme), list(moc)) for cid, (cme, moc) in self.credits.items()}
+        where = {cid: (list(c), list(m)) for cid, (c, m) in self.certificates.items()}
+        registered = registered_types(activity.data.get("moc"))
+        for pc in self.pending:
+            try:
+                kind, credit = classify(pc.certification, pc.credits, [pc.board], registered) or ("", {})
+            except UnclassifiedCreditError as exc:
+                raise ReportError(pc.loc, exc.message) from None
+            credits[pc.credit_id][0 if kind == "cme" else 1].append(credit)
+            where.setdefault(pc.credit_id, ([], []))[0 if kind == "cme" else 1].append(pc.loc[3])
+        return credits, where
+
+
+class ReportError(Exception):
+    """Raised (or handed over in a report's place) when a report cannot be read: `loc` is the path within the report."""
+
+    def __init__(self, loc: list[Any], msg: str) -> None:
+        super().__init__(msg)
+        self.loc = loc
+        self.msg = msg
+
+
+class ReportCompletions(Command):
+    """A provider's reports of completions, each read already (or the ReportError that refused it), in order."""
+
+    accme_id: str
+    reports: list[Any]  # ReportCompletion | ReportError: plain dataclasses, handed over as they are
+
+
+class RecordCompletion(Command):
+    """One completion of a matched learner, from the web form (CME and MOC credit entries as the form gives them)."""
+
+    accme_id: str
+    learner_id: str
+    activity_id: str
+    completion_date: date
+    cme: list[dict[str, Any]]
+    moc: list[dict[str, Any]]
+    credit_id: str
+    #: The learner's NPI, licence numbers and board IDs (MatchResult.identifiers), which the credit ID must not hold.
+    identifiers: tuple[str, ...] = ()
+
+
+class DeleteCompletions(Command):
+    """Deletes these completions (their aggregate ids), a `Deleted` event each, in one save."""
+
+    keys: list[str]
+
+
+CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions
