@@ -187,7 +187,9 @@ class CountingActivities:
 
 
 class CountingCompletions:
-    def report(self, cmd: Any, by: Any, *, chunk_size: int, progress: Any = None) -> list[Any]:
+    def report(
+        self, cmd: Any, by: Any, *, chunk_size: int, progress: Any = None, activity_cache: Any = None
+    ) -> list[Any]:
         from services.completions import CompletionResult
 
         parsed = cmd.reports
