@@ -188,7 +188,14 @@ class CountingActivities:
 
 class CountingCompletions:
     def submit_parsed(
-        self, accme_id: str, parsed: list[Any], by: Any, *, chunk_size: int, progress: Any = None
+        self,
+        accme_id: str,
+        parsed: list[Any],
+        by: Any,
+        *,
+        chunk_size: int,
+        progress: Any = None,
+        activity_cache: Any = None,
     ) -> list[Any]:
         from services.completions import CompletionResult
 
