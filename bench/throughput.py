@@ -81,7 +81,7 @@ def add_activities(system: System, accme_id: str, count: int, first: int = 0) ->
         results = system.accme_activities.submit_accme_activities(accme_id, [workload.activity_item(n) for n in numbers], BY)
         bad = [r.errors for r in results if not r.ok]
         assert not bad, bad[:1]
-        out.extend((r.activity_id, n % 3 == 0) for n, r in zip(numbers, results, strict=True))
+        out.extend((str(r.activity_id), n % 3 == 0) for n, r in zip(numbers, results, strict=True))
     return out
 
 
@@ -260,9 +260,9 @@ def fill_provider(system: System, accme_id: str, events: int, people: list[Any],
             who = people[rng.randrange(len(people))]
             number, _ = activities[n % len(activities)]
             query = MatchQuery(first_name=who.first_name, last_name=who.last_name, npi=who.npi)
-            cme = [{"type": "AMA PRA Category 1", "credits": 1.0}]
+            cme: list[dict[str, Any]] = [{"type": "AMA PRA Category 1", "credits": 1.0}]
             day = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
-            credits = {f"ccid:{accme_id}:{n}": (cme, [])}
+            credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {f"ccid:{accme_id}:{n}": (cme, [])}
             reports.append(ReportCompletion("add", number, day, query, credits))
         results = system.completions.report(ReportCompletions(accme_id=accme_id, reports=reports), BY)
         bad = [r.errors for r in results if not r.ok]

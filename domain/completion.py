@@ -12,6 +12,7 @@ their completions countable but identifying no one.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from datetime import date
 from typing import Any
@@ -92,7 +93,12 @@ def learner_credit_id(accme_id: str, activity_id: str, learner_id: str, completi
 
 
 def _alnum(value: str) -> str:
+    if value and value.isascii():  # the common case, without a pass per character
+        return _NOT_ASCII_ALNUM.sub("", value.upper())
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+_NOT_ASCII_ALNUM = re.compile(r"[^A-Z0-9]")
 
 
 def credit_id_discloses(credit_id: str, identifiers: list[str] | tuple[str, ...]) -> bool:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 import uuid
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
@@ -277,6 +278,10 @@ class Learner(Aggregate):
         }
 
 
+_NOT_LOWER_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=1 << 16)  # a batch folds the same first names over and over
 def fold_name(value: str) -> str:
     """A name as matching compares it: case, accents, hyphens, apostrophes and spacing left out.
 
@@ -284,6 +289,8 @@ def fold_name(value: str) -> str:
     that is not a letter or digit (spaces, hyphens, apostrophes, periods) is dropped too.
     Letters themselves are never changed or dropped, so different spellings stay different.
     """
+    if value and value.isascii():  # NFKD leaves ASCII as it is: the same result without a pass per character
+        return _NOT_LOWER_ALNUM.sub("", value.lower())
     decomposed = unicodedata.normalize("NFKD", value or "")
     return "".join(ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch))
 
