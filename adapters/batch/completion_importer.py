@@ -7,12 +7,12 @@ completion (its credit ID, given or derived from the row) and the registry answe
 
 from __future__ import annotations
 
-import json
 from array import array
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any
 
+from adapters.batch.compact import Entries, report_json
 from adapters.batch.completion_files import REPORTS_PATH, open_completion_file
 from adapters.batch.completion_rows import CompletionRecord, column_of
 from adapters.batch.records import RecordStream, Source
@@ -23,12 +23,11 @@ COUNTS = ("recorded", "unchanged", "deleted", "rejected")
 ACTIONS = {"added": "recorded", "unchanged": "unchanged", "deleted": "deleted", "rejected": "rejected"}
 
 
-class StoredCompletions(Sequence[dict[str, Any]]):
+class StoredCompletions(Entries):
     """The stored records of a batch, in file order, as the answer's `{"row", "action", "credit_ids"}` entries.
 
     Held as a row number, an action code and credit-ID offsets in arrays (about 20 bytes a record, not the
-    400 of a dict each), so a file of a million rows does not cost its report more than the file; the dicts
-    are made only when an entry is read, and `json_chunks` writes the answer without making them all at once.
+    400 of a dict each), so a file of a million rows does not cost its report more than the file (`compact`).
     """
 
     def __init__(self) -> None:
@@ -49,40 +48,13 @@ class StoredCompletions(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    @overload
-    def __getitem__(self, i: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(i, slice):
-            return [self[n] for n in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def entry(self, i: int) -> dict[str, Any]:
         start = self._ends[i - 1] if i else 0
         return {
             "row": self._rows[i],
             "action": self._names[self._actions[i]],
             "credit_ids": self._ids[start : self._ends[i]],
         }
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return list(self) == list(other) if isinstance(other, (list, StoredCompletions)) else NotImplemented
-
-    def __repr__(self) -> str:
-        return f"StoredCompletions({len(self)} records)"
-
-    def json_chunks(self, size: int = 1000) -> Iterator[str]:
-        """The entries as a JSON array, a few at a time."""
-        yield "["
-        for start in range(0, len(self), size):
-            piece = json.dumps(self[start : start + size], ensure_ascii=False, separators=(",", ":"))[1:-1]
-            yield piece if start == 0 else "," + piece
-        yield "]"
 
 
 @dataclass
@@ -111,13 +83,8 @@ class CompletionBatchReport:
 
     def as_json(self, **extra: Any) -> bytes:
         """`as_dict()` (and `extra` keys) as compact JSON, written without a dict for every stored record."""
-        head = json.dumps(
-            {"format": self.format, "total": self.total, "counts": self.counts},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        tail = json.dumps({"errors": self.errors, **extra}, ensure_ascii=False, separators=(",", ":"))
-        return "".join([head[:-1], ',"completions":', *self.completions.json_chunks(), ",", tail[1:]]).encode("utf-8")
+        head = {"format": self.format, "total": self.total, "counts": self.counts}
+        return report_json(head, "completions", self.completions, {"errors": self.errors, **extra})
 
 
 def import_completion_file(

@@ -7,11 +7,12 @@ item again is a no-op in the activity registry (its result is `unchanged`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from adapters.batch import columns, open_file, render
+from adapters.batch.compact import Entries, FirstSeen, Texts, Words, report_json
 from adapters.batch.records import ParsedRecord, RecordStream, Source
 from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
@@ -36,6 +37,35 @@ class ActivitySubmitter(Protocol):
     def export_accme_activities(self, accme_id: str) -> list[dict[str, Any]]: ...
 
 
+class StoredActivities(Entries):
+    """The stored activities of a batch, in file order, as the answer's `{"row", "activity_id", "action"}` entries
+    (with `"changed"`, the columns an update changed, when it changed any), held in arrays (`compact`)."""
+
+    def __init__(self) -> None:
+        self._rows = Texts()
+        self._ids = Texts()
+        self._actions = bytearray()
+        self._names: list[str] = []
+        self._changed = Words()
+
+    def append(self, row: str, activity_id: str | None, action: str, changed: Sequence[str | None] = ()) -> None:
+        if action not in self._names:
+            self._names.append(action)
+        self._rows.append(row)
+        self._ids.append(activity_id)
+        self._actions.append(self._names.index(action))
+        self._changed.append(changed)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def entry(self, i: int) -> dict[str, Any]:
+        entry = {"row": self._rows[i], "activity_id": self._ids[i], "action": self._names[self._actions[i]]}
+        if changed := self._changed[i]:
+            entry["changed"] = changed
+        return entry
+
+
 @dataclass
 class BatchReport:
     """What a batch did: counts by outcome, the stored activities by row, and every rejected row's errors."""
@@ -43,7 +73,7 @@ class BatchReport:
     format: str
     total: int
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
-    activities: list[dict[str, Any]] = field(default_factory=list)
+    activities: StoredActivities = field(default_factory=StoredActivities)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -55,9 +85,14 @@ class BatchReport:
             "format": self.format,
             "total": self.total,
             "counts": self.counts,
-            "activities": self.activities,
+            "activities": list(self.activities),
             "errors": self.errors,
         }
+
+    def as_json(self, **extra: Any) -> bytes:
+        """`as_dict()` (and `extra` keys) as compact JSON, written without a dict for every stored activity."""
+        head = {"format": self.format, "total": self.total, "counts": self.counts}
+        return report_json(head, "activities", self.activities, {"errors": self.errors, **extra})
 
 
 def import_activity_file(
@@ -90,49 +125,55 @@ def submit_records(
     """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
     total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
     report = BatchReport(format=fmt, total=total)
-    rejected: list[tuple[int, list[dict[str, Any]]]] = []
-    stored: list[tuple[int, dict[str, Any]]] = []
+    refused: list[tuple[int, list[dict[str, Any]]]] = []  # rows refused since the last chunk, by position
     chunk: list[tuple[int, ParsedRecord]] = []
     done = 0
+
+    def reject(position: int, errors: list[dict[str, Any]]) -> None:
+        report.counts["rejected"] += 1
+        refused.append((position, errors))
+
+    def flush() -> None:
+        # Rows refused while a chunk filled and those the chunk refused come after every earlier one: the errors
+        # stay in file order without holding them all to sort at the end.
+        report.errors.extend(e for _, errors in sorted(refused, key=lambda r: r[0]) for e in errors)
+        refused.clear()
 
     def submit() -> None:
         nonlocal done
         results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
-        for result in results:
+        for result in sorted(results, key=lambda r: r.index):  # in file order: the stored ones need no sorting
             position, record = chunk[result.index]
             if result.ok:
                 action = _action(result.action)
                 report.counts[action] = report.counts.get(action, 0) + 1
-                entry = {"row": record.ref, "activity_id": result.activity_id, "action": action}
-                if getattr(result, "changed", None):
-                    entry["changed"] = [_field_name(fmt, loc) for loc in result.changed]
-                stored.append((position, entry))
+                changed = [_field_name(fmt, loc) for loc in getattr(result, "changed", None) or ()]
+                report.activities.append(record.ref, result.activity_id, action, changed)
             else:
                 errors = result.errors or [{"loc": [], "msg": "rejected"}]
-                rejected.append((position, [_submit_error(fmt, record, e) for e in errors]))
+                reject(position, [_submit_error(fmt, record, e) for e in errors])
+        flush()
         done += len(chunk)
         chunk.clear()
         if progress:
             progress(done, total)
 
-    first_row: dict[str, str] = {}  # Provider Activity ID -> the row that gave it first (small: IDs only)
+    first_row = FirstSeen()  # Provider Activity ID -> the row that gave it first (a few bytes an ID)
     for position, record in enumerate(records):  # type: ignore[arg-type]
         pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
-        if pid and first_row.setdefault(pid, record.ref) != record.ref:
+        if pid and (first := first_row.setdefault(pid, record.ref)) != record.ref:
             # Two rows for one activity: the later would silently replace the earlier (across chunks too).
-            msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
-            rejected.append(
-                (
-                    position,
-                    [
-                        {
-                            "row": record.ref,
-                            "field": _id_field(fmt),
-                            "reason": msg,
-                            "loc": [record.ref, "Lom", "general", "identifier"],
-                        }
-                    ],
-                )
+            msg = f"the Provider Activity ID {pid} is already given in {first} of this file"
+            reject(
+                position,
+                [
+                    {
+                        "row": record.ref,
+                        "field": _id_field(fmt),
+                        "reason": msg,
+                        "loc": [record.ref, "Lom", "general", "identifier"],
+                    }
+                ],
             )
             done += 1
         elif record.ok:
@@ -140,15 +181,13 @@ def submit_records(
             if len(chunk) >= chunk_size:
                 submit()
         else:
-            rejected.append((position, [_parse_error(record, e) for e in record.errors]))
+            reject(position, [_parse_error(record, e) for e in record.errors])
             done += 1
     if chunk:
         submit()
+    flush()
     if progress:
         progress(done, total)
-    report.counts["rejected"] = len(rejected)
-    report.activities = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
-    report.errors = [e for _, errors in sorted(rejected, key=lambda r: r[0]) for e in errors]
     return report
 
 
