@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,13 +20,8 @@ from domain.errors import (
     ProviderNotFoundError,
 )
 from domain.provider import Provider
+from services.retries import attempts
 from services.store import ParsStore
-
-#: Attempts at a command that keeps losing a race with concurrent writers before giving up.
-MAX_ATTEMPTS = 16
-#: Upper bound of the first random pause before a retry; doubled on each further attempt, up to the cap.
-RETRY_PAUSE_SECONDS = 0.01
-RETRY_PAUSE_CAP_SECONDS = 0.2
 
 
 class ConcurrentChangeError(ConflictError):
@@ -87,8 +80,8 @@ class ProviderRegistry:
     def handle(self, cmd: Command, by: Acting) -> Outcome:
         """Loads the provider, applies the command, saves; retries when a concurrent writer won."""
         handler = PROVIDER_HANDLERS[type(cmd)]
-        accme_id: str = getattr(cmd, "accme_id")
-        for attempt in range(MAX_ATTEMPTS):
+        accme_id: str = cmd.accme_id
+        for _ in attempts():
             provider = self.get(accme_id)
             value = handler(provider, cmd, by)
             if not provider.pending_events:
@@ -96,10 +89,7 @@ class ProviderRegistry:
             try:
                 recordings = self.store.save(provider)
             except IntegrityError:
-                # another writer appended this version first: reload and decide again, after a
-                # random pause so writers that collided do not collide again in lockstep
-                time.sleep(random.uniform(0, min(RETRY_PAUSE_SECONDS * 2**attempt, RETRY_PAUSE_CAP_SECONDS)))
-                continue
+                continue  # another writer appended this version first: reload and decide again (after a pause)
             return Outcome(value, recordings[-1].notification.id)
         raise ConcurrentChangeError(
             f"provider {accme_id} is being changed by others; try again", loc=("path", "accme_id")
@@ -183,7 +173,7 @@ class ProviderRegistry:
     ) -> list[tuple[int, BatchOutcome]]:
         done: list[tuple[int, BatchOutcome]] = []
         providers = [(index, provider) for index, _, provider in chunk]
-        for _ in range(MAX_ATTEMPTS):
+        for _ in attempts():
             if not chunk:
                 return done
             try:
