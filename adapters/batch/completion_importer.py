@@ -10,15 +10,15 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from adapters.batch.compact import Entries, report_json
+from adapters.batch.batches import CHUNK_SIZE, Refused, Report, chunks
+from adapters.batch.compact import Entries
 from adapters.batch.completion_files import REPORTS_PATH, open_completion_file
 from adapters.batch.completion_rows import CompletionRecord, column_of
 from adapters.batch.records import RecordStream, Source
 from domain.base import Acting
 
-CHUNK_SIZE = 1000
 COUNTS = ("recorded", "unchanged", "deleted", "rejected")
 ACTIONS = {"added": "recorded", "unchanged": "unchanged", "deleted": "deleted", "rejected": "rejected"}
 
@@ -58,33 +58,13 @@ class StoredCompletions(Entries):
 
 
 @dataclass
-class CompletionBatchReport:
+class CompletionBatchReport(Report):
     """What a completion batch did: counts by outcome, each stored record, and every rejected record's errors."""
 
-    format: str
-    total: int
+    LISTED: ClassVar[str] = "completions"
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     completions: StoredCompletions = field(default_factory=StoredCompletions)
-    errors: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None  # the last stored event's notification id (read-your-writes)
-
-    @property
-    def rejected(self) -> int:
-        return self.counts["rejected"]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "total": self.total,
-            "counts": self.counts,
-            "completions": list(self.completions),
-            "errors": self.errors,
-        }
-
-    def as_json(self, **extra: Any) -> bytes:
-        """`as_dict()` (and `extra` keys) as compact JSON, written without a dict for every stored record."""
-        head = {"format": self.format, "total": self.total, "counts": self.counts}
-        return report_json(head, "completions", self.completions, {"errors": self.errors, **extra})
 
 
 def import_completion_file(
@@ -117,8 +97,7 @@ def submit_completion_records(
     """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
     total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
     report = CompletionBatchReport(format=fmt, total=total)
-    errors: list[tuple[int, dict[str, Any]]] = []
-    chunk: list[tuple[int, CompletionRecord]] = []
+    refused = Refused(report)
     done = 0
 
     def advanced(n: int) -> None:
@@ -127,7 +106,16 @@ def submit_completion_records(
         if progress:
             progress(done, total)
 
-    def submit() -> None:
+    def keep(n: int, record: CompletionRecord) -> bool:
+        nonlocal done
+        if record.ok:
+            return True
+        report.counts["rejected"] += 1
+        refused.add(n, [{"row": record.row, "loc": e["loc"], "msg": e["msg"]} for e in record.errors])
+        done += 1
+        return False
+
+    for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
         results = registry.submit_parsed(
             accme_id, [r.report for _, r in chunk], by, chunk_size=chunk_size, progress=advanced
         )
@@ -139,25 +127,12 @@ def submit_completion_records(
                 report.completions.append(record.row, outcome, result.credit_ids)
                 report.position = max(report.position or 0, result.position or 0) or None
             else:
-                errors.extend(
-                    (n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors
-                )
-        chunk.clear()
-
-    for n, record in enumerate(records):  # type: ignore[arg-type]
-        if record.ok:
-            chunk.append((n, record))
-            if len(chunk) >= chunk_size:
-                submit()
-        else:
-            report.counts["rejected"] += 1
-            errors.extend((n, {"row": record.row, "loc": e["loc"], "msg": e["msg"]}) for e in record.errors)
-            done += 1
-    if chunk:
-        submit()
+                errors = [{"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]} for e in result.errors]
+                refused.add(n, errors)
+        refused.flush()
+    refused.flush()
     if progress:
         progress(done, total)
-    report.errors = [e for _, e in sorted(errors, key=lambda e: e[0])]
     return report
 
 

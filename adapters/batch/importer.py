@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from adapters.batch import columns, open_file, render
-from adapters.batch.compact import Entries, FirstSeen, Texts, Words, report_json
+from adapters.batch.batches import CHUNK_SIZE, Refused, Report, chunks
+from adapters.batch.compact import Entries, FirstSeen, Texts, Words
 from adapters.batch.records import ParsedRecord, RecordStream, Source
 from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
 
-CHUNK_SIZE = 1000
 COUNTS = ("created", "updated", "unchanged", "closed", "deleted", "rejected")
 ACTIONS = {
     "add": "created",
@@ -67,32 +67,12 @@ class StoredActivities(Entries):
 
 
 @dataclass
-class BatchReport:
-    """What a batch did: counts by outcome, the stored activities by row, and every rejected row's errors."""
+class BatchReport(Report):
+    """What an activity batch did: counts by outcome, the stored activities by row, and every rejected row's errors."""
 
-    format: str
-    total: int
+    LISTED: ClassVar[str] = "activities"
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     activities: StoredActivities = field(default_factory=StoredActivities)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return self.counts["rejected"]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "total": self.total,
-            "counts": self.counts,
-            "activities": list(self.activities),
-            "errors": self.errors,
-        }
-
-    def as_json(self, **extra: Any) -> bytes:
-        """`as_dict()` (and `extra` keys) as compact JSON, written without a dict for every stored activity."""
-        head = {"format": self.format, "total": self.total, "counts": self.counts}
-        return report_json(head, "activities", self.activities, {"errors": self.errors, **extra})
 
 
 def import_activity_file(
@@ -125,22 +105,30 @@ def submit_records(
     """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
     total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
     report = BatchReport(format=fmt, total=total)
-    refused: list[tuple[int, list[dict[str, Any]]]] = []  # rows refused since the last chunk, by position
-    chunk: list[tuple[int, ParsedRecord]] = []
+    refused = Refused(report)
+    first_row = FirstSeen()  # Provider Activity ID -> the row that gave it first (a few bytes an ID)
     done = 0
 
     def reject(position: int, errors: list[dict[str, Any]]) -> None:
         report.counts["rejected"] += 1
-        refused.append((position, errors))
+        refused.add(position, errors)
 
-    def flush() -> None:
-        # Rows refused while a chunk filled and those the chunk refused come after every earlier one: the errors
-        # stay in file order without holding them all to sort at the end.
-        report.errors.extend(e for _, errors in sorted(refused, key=lambda r: r[0]) for e in errors)
-        refused.clear()
-
-    def submit() -> None:
+    def keep(position: int, record: ParsedRecord) -> bool:
         nonlocal done
+        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
+        if pid and (first := first_row.setdefault(pid, record.ref)) != record.ref:
+            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
+            msg = f"the Provider Activity ID {pid} is already given in {first} of this file"
+            loc = [record.ref, "Lom", "general", "identifier"]
+            reject(position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": loc}])
+        elif not record.ok:
+            reject(position, [_parse_error(record, e) for e in record.errors])
+        else:
+            return True
+        done += 1
+        return False
+
+    for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
         results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
         for result in sorted(results, key=lambda r: r.index):  # in file order: the stored ones need no sorting
             position, record = chunk[result.index]
@@ -152,40 +140,11 @@ def submit_records(
             else:
                 errors = result.errors or [{"loc": [], "msg": "rejected"}]
                 reject(position, [_submit_error(fmt, record, e) for e in errors])
-        flush()
+        refused.flush()
         done += len(chunk)
-        chunk.clear()
         if progress:
             progress(done, total)
-
-    first_row = FirstSeen()  # Provider Activity ID -> the row that gave it first (a few bytes an ID)
-    for position, record in enumerate(records):  # type: ignore[arg-type]
-        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
-        if pid and (first := first_row.setdefault(pid, record.ref)) != record.ref:
-            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
-            msg = f"the Provider Activity ID {pid} is already given in {first} of this file"
-            reject(
-                position,
-                [
-                    {
-                        "row": record.ref,
-                        "field": _id_field(fmt),
-                        "reason": msg,
-                        "loc": [record.ref, "Lom", "general", "identifier"],
-                    }
-                ],
-            )
-            done += 1
-        elif record.ok:
-            chunk.append((position, record))
-            if len(chunk) >= chunk_size:
-                submit()
-        else:
-            reject(position, [_parse_error(record, e) for e in record.errors])
-            done += 1
-    if chunk:
-        submit()
-    flush()
+    refused.flush()
     if progress:
         progress(done, total)
     return report
