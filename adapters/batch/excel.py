@@ -52,8 +52,8 @@ def count_rows(stream: BinaryIO, name: str, parse_rows: Callable[[Iterator[list[
         count = 0
         with sheet._get_source() as source:
             for n, row in enumerate(_row_elements(source)):
-                header = n == 0 and row.get("r") in (None, "1")
-                if not header and any(not _blank_cell(cell, shared) for cell in row.iterfind(f"{{{MAIN}}}c")):
+                is_header = n == 0 and row.get("r") in (None, "1")
+                if not is_header and any(not _blank_cell(cell, shared) for cell in row.iterfind(f"{{{MAIN}}}c")):
                     count += 1
         return count
     finally:

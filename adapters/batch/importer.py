@@ -60,7 +60,11 @@ class StoredActivities(Entries):
         return len(self._rows)
 
     def entry(self, i: int) -> dict[str, Any]:
-        entry = {"row": self._rows[i], "activity_id": self._ids[i], "action": self._names[self._actions[i]]}
+        entry: dict[str, Any] = {
+            "row": self._rows[i],
+            "activity_id": self._ids[i],
+            "action": self._names[self._actions[i]],
+        }
         if changed := self._changed[i]:
             entry["changed"] = changed
         return entry
@@ -129,7 +133,9 @@ def submit_records(
         return False
 
     for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
-        results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
+        results = registry.submit_accme_activities(
+            accme_id, [record.item for _, record in chunk if record.item is not None], by
+        )
         for result in sorted(results, key=lambda r: r.index):  # in file order: the stored ones need no sorting
             position, record = chunk[result.index]
             if result.ok:
