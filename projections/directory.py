@@ -8,8 +8,9 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
-from domain.provider import Decision, Provider, accreditation_status, accreditor_name
+from domain.provider import Decision, Provider, accreditation_status
 from projections.base import ParsProjection, ProjectionView
+from projections.provider_profile import registered
 
 
 class DirectoryView(ProjectionView):
@@ -37,10 +38,7 @@ class DirectoryProjection(ParsProjection[DirectoryView]):
     @process_event.register
     def _(self, e: Provider.Registered, tracking: Tracking) -> None:
         entry = {
-            "accme_id": e.accme_id,
-            "name": e.name,
-            "accreditor": e.accreditor,
-            "accreditor_name": accreditor_name(e.accreditor),
+            **registered(e),
             "decisions": [],
             "primary": e.primary_contact,
             "website": None,

@@ -12,6 +12,16 @@ from domain.provider import Provider, accreditation_status, accreditor_name
 from projections.base import ParsProjection, ProjectionView, to_jsonable
 
 
+def registered(e: Provider.Registered) -> dict[str, Any]:
+    """A provider's identity as registered: what its profile and its directory entry both start from."""
+    return {
+        "accme_id": e.accme_id,
+        "name": e.name,
+        "accreditor": e.accreditor,
+        "accreditor_name": accreditor_name(e.accreditor),
+    }
+
+
 class ProviderProfileView(ProjectionView):
     @abstractmethod
     def get_profile(self, accme_id: str) -> dict[str, Any] | None:
@@ -39,10 +49,7 @@ class ProviderProfileProjection(ParsProjection[ProviderProfileView]):
     @process_event.register
     def _(self, e: Provider.Registered, tracking: Tracking) -> None:
         profile = {
-            "accme_id": e.accme_id,
-            "name": e.name,
-            "accreditor": e.accreditor,
-            "accreditor_name": accreditor_name(e.accreditor),
+            **registered(e),
             "registered_at": e.timestamp.isoformat(),
             "decisions": [],
             "contacts": {"primary": e.primary_contact},

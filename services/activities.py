@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import random
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,9 +32,8 @@ from domain.activity import (
 from domain.base import Acting, Channel, ParsAggregate, require_accme_id
 from domain.errors import ConflictError, DomainError, ProviderNotFoundError
 from domain.provider import Provider
+from services.retries import attempts
 from services.store import ParsStore
-
-MAX_ATTEMPTS = 16
 
 
 @dataclass(frozen=True)
@@ -218,7 +215,7 @@ class ActivityRegistry:
                             "msg": f"the Provider Activity ID {p.provider_activity_id} is already given by item {first} of this submission",
                         }
                     ]
-        for attempt in range(MAX_ATTEMPTS):
+        for _ in attempts():
             batch = _Batch(self.store, accme_id, by)
             batch.prefetch(
                 [p.provider_activity_id for p in parsed if isinstance(p, ActivityEntry) and p.provider_activity_id]
@@ -232,9 +229,7 @@ class ActivityRegistry:
             try:
                 position = batch.save()
             except IntegrityError:
-                # A concurrent writer got there first (often on the provider's catalog): pause a little, reload, decide again.
-                time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
-                continue
+                continue  # a concurrent writer got there first (often on the provider's catalog): reload, decide again
             return [
                 r if not r.ok else ActivityResult(r.index, r.ok, r.activity_id, r.action, r.errors, position, r.changed)
                 for r in results

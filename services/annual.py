@@ -27,8 +27,9 @@ from domain.errors import InvalidValueError
 from domain.provider import normalise_accreditor
 from projections.checklist import ActivityFactsForYear, ChecklistView
 from projections.provider_profile import ProviderProfileView
-from services.providers import MAX_ATTEMPTS, ConcurrentChangeError, Outcome, ProviderRegistry
+from services.providers import ConcurrentChangeError, Outcome, ProviderRegistry
 from services.queries.annual import AnnualQueries
+from services.retries import attempts
 from services.store import ParsStore
 
 
@@ -100,7 +101,7 @@ class AnnualReporting(AnnualQueries):
         handler = ANNUAL_HANDLERS[type(cmd)]
         year = self._reportable_year(cmd.year)
         provider = self.providers.get(cmd.accme_id)
-        for _ in range(MAX_ATTEMPTS):
+        for _ in attempts():
             today = self.today()
             facts = self.facts.year_facts(cmd.accme_id, year) if isinstance(cmd, Attest) else YearFacts()
             circumstances = Circumstances(today, self.deadline(provider.accreditor, year), facts)
@@ -120,7 +121,7 @@ class AnnualReporting(AnnualQueries):
     def set_deadline(self, cmd: SetReportingDeadline, by: Acting) -> Outcome:
         accreditor = normalise_accreditor(cmd.accreditor)
         year = require_year(cmd.year)
-        for _ in range(MAX_ATTEMPTS):
+        for _ in attempts():
             try:
                 record: ReportingDeadline = self.store.repository.get(ReportingDeadline.create_id(accreditor, year))
                 changed = record.change(cmd.deadline, by)

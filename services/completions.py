@@ -9,8 +9,6 @@ within the report, msg).
 from __future__ import annotations
 
 import dataclasses
-import random
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,10 +43,10 @@ from domain.errors import DomainError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
 from services.activities import ActivityRegistry
 from services.learner_matching import LearnerMatcher
+from services.retries import attempts
 from services.store import ParsStore
 
 SAVE_CHUNK_SIZE = 1000
-MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ class CompletionRegistry:
                 results[i] = CompletionResult(i, "rejected", errors=[{"loc": p.loc, "msg": p.msg}])
         for start in range(0, len(valid), chunk_size):
             chunk = valid[start : start + chunk_size]
-            for attempt in range(MAX_ATTEMPTS):
+            for _ in attempts():
                 stored = self._stored(chunk, matches)
                 staged: list[tuple[int, CompletionResult, list[Completion]]] = []
                 for i, p in chunk:
@@ -144,7 +142,6 @@ class CompletionRegistry:
                 try:
                     recordings = self.store.save(*aggs) if aggs else []
                 except IntegrityError:
-                    time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
                     continue
                 position = recordings[-1].notification.id if recordings else None
                 for i, result, _ in staged:
@@ -339,7 +336,7 @@ class CompletionRegistry:
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
         require_private_credit_id(credit_id, identifiers, ("body", "credit_id"))
         cme, moc = form_credits(cme, moc, activity)
-        for attempt in range(MAX_ATTEMPTS):
+        for _ in attempts():
             existing = self.get(learner_id, activity_id, credit_id)
             if existing is None:
                 agg = Completion.record(
@@ -362,7 +359,6 @@ class CompletionRegistry:
             except IntegrityError:
                 # Another request saved this completion first (a double-clicked form): decide again on what
                 # it stored, so the same facts answer "unchanged" and different ones the usual conflict.
-                time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
                 continue
             return "added", recordings[-1].notification.id
         raise IntegrityError("this completion is being changed concurrently; try again")
@@ -371,7 +367,7 @@ class CompletionRegistry:
         """Deletes these completions (aggregate ids) in one save, a `Deleted` event each; the position, or
         None when all were deleted already. A concurrent writer makes it load and decide again."""
         keys = cmd.keys
-        for attempt in range(MAX_ATTEMPTS):
+        for _ in attempts():
             completions = [self.store.repository.get(uuid.UUID(key)) for key in keys]
             deleted = [c for c in completions if c.delete(by)]
             if not deleted:
@@ -379,7 +375,7 @@ class CompletionRegistry:
             try:
                 return self.store.save(*deleted)[-1].notification.id
             except IntegrityError:
-                time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
+                continue
         raise IntegrityError("these completions are being changed concurrently; try again")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,13 +31,8 @@ from domain.errors import (
     ProviderNotFoundError,
 )
 from domain.provider import Provider
+from services.retries import attempts
 from services.store import ParsStore
-
-#: Attempts at a command that keeps losing a race with concurrent writers before giving up.
-MAX_ATTEMPTS = 16
-#: Upper bound of the first random pause before a retry; doubled on each further attempt, up to the cap.
-RETRY_PAUSE_SECONDS = 0.01
-RETRY_PAUSE_CAP_SECONDS = 0.2
 
 
 class ConcurrentChangeError(ConflictError):
@@ -150,7 +143,7 @@ class ProviderRegistry:
             return self.register(cmd, by)
         handler = PROVIDER_HANDLERS[type(cmd)]
         accme_id: str = cmd.accme_id
-        for attempt in range(MAX_ATTEMPTS):
+        for _ in attempts():
             provider = self.get(accme_id)
             value = handler(provider, cmd, by)
             if not provider.pending_events:
@@ -158,10 +151,7 @@ class ProviderRegistry:
             try:
                 recordings = self.store.save(provider)
             except IntegrityError:
-                # another writer appended this version first: reload and decide again, after a
-                # random pause so writers that collided do not collide again in lockstep
-                time.sleep(random.uniform(0, min(RETRY_PAUSE_SECONDS * 2**attempt, RETRY_PAUSE_CAP_SECONDS)))
-                continue
+                continue  # another writer appended this version first: reload and decide again (after a pause)
             return Outcome(value, recordings[-1].notification.id)
         raise ConcurrentChangeError(
             f"provider {accme_id} is being changed by others; try again", loc=("path", "accme_id")
@@ -245,7 +235,7 @@ class ProviderRegistry:
     ) -> list[tuple[int, BatchOutcome]]:
         done: list[tuple[int, BatchOutcome]] = []
         providers = [(index, provider) for index, _, provider in chunk]
-        for _ in range(MAX_ATTEMPTS):
+        for _ in attempts():
             if not chunk:
                 return done
             try:

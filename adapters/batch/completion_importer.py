@@ -7,12 +7,13 @@ completion (its credit ID, given or derived from the row) and the registry answe
 
 from __future__ import annotations
 
-import json
 from array import array
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, ClassVar
 
+from adapters.batch.batches import CHUNK_SIZE, Refused, Report, chunks
+from adapters.batch.compact import Entries
 from adapters.batch.completion_files import REPORTS_PATH, open_completion_file
 from adapters.batch.completion_rows import CompletionRecord, column_of
 from adapters.batch.records import RecordStream, Source
@@ -20,17 +21,15 @@ from commands.completions import ReportCompletions
 from domain.base import Acting
 from services.gc_policy import batch_collection
 
-CHUNK_SIZE = 1000
 COUNTS = ("recorded", "unchanged", "deleted", "rejected")
 ACTIONS = {"added": "recorded", "unchanged": "unchanged", "deleted": "deleted", "rejected": "rejected"}
 
 
-class StoredCompletions(Sequence[dict[str, Any]]):
+class StoredCompletions(Entries):
     """The stored records of a batch, in file order, as the answer's `{"row", "action", "credit_ids"}` entries.
 
     Held as a row number, an action code and credit-ID offsets in arrays (about 20 bytes a record, not the
-    400 of a dict each), so a file of a million rows does not cost its report more than the file; the dicts
-    are made only when an entry is read, and `json_chunks` writes the answer without making them all at once.
+    400 of a dict each), so a file of a million rows does not cost its report more than the file (`compact`).
     """
 
     def __init__(self) -> None:
@@ -51,17 +50,7 @@ class StoredCompletions(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    @overload
-    def __getitem__(self, i: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(i, slice):
-            return [self[n] for n in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def entry(self, i: int) -> dict[str, Any]:
         start = self._ends[i - 1] if i else 0
         return {
             "row": self._rows[i],
@@ -69,57 +58,15 @@ class StoredCompletions(Sequence[dict[str, Any]]):
             "credit_ids": self._ids[start : self._ends[i]],
         }
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return list(self) == list(other) if isinstance(other, (list, StoredCompletions)) else NotImplemented
-
-    def __repr__(self) -> str:
-        return f"StoredCompletions({len(self)} records)"
-
-    def json_chunks(self, size: int = 1000) -> Iterator[str]:
-        """The entries as a JSON array, a few at a time."""
-        yield "["
-        for start in range(0, len(self), size):
-            piece = json.dumps(self[start : start + size], ensure_ascii=False, separators=(",", ":"))[1:-1]
-            yield piece if start == 0 else "," + piece
-        yield "]"
-
 
 @dataclass
-class CompletionBatchReport:
+class CompletionBatchReport(Report):
     """What a completion batch did: counts by outcome, each stored record, and every rejected record's errors."""
 
-    format: str
-    total: int
+    LISTED: ClassVar[str] = "completions"
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     completions: StoredCompletions = field(default_factory=StoredCompletions)
-    errors: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None  # the last stored event's notification id (read-your-writes)
-
-    @property
-    def rejected(self) -> int:
-        return self.counts["rejected"]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "total": self.total,
-            "counts": self.counts,
-            "completions": list(self.completions),
-            "errors": self.errors,
-        }
-
-    def as_json(self, **extra: Any) -> bytes:
-        """`as_dict()` (and `extra` keys) as compact JSON, written without a dict for every stored record."""
-        head = json.dumps(
-            {"format": self.format, "total": self.total, "counts": self.counts},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        tail = json.dumps({"errors": self.errors, **extra}, ensure_ascii=False, separators=(",", ":"))
-        return "".join([head[:-1], ',"completions":', *self.completions.json_chunks(), ",", tail[1:]]).encode("utf-8")
 
 
 def import_completion_file(
@@ -153,8 +100,7 @@ def submit_completion_records(
     """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
     total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
     report = CompletionBatchReport(format=fmt, total=total)
-    errors: list[tuple[int, dict[str, Any]]] = []
-    chunk: list[tuple[int, CompletionRecord]] = []
+    refused = Refused(report)
     done = 0
     activities: dict[str, Any] = {}  # each activity loaded once for the whole file, not once per chunk
 
@@ -164,7 +110,16 @@ def submit_completion_records(
         if progress:
             progress(done, total)
 
-    def submit() -> None:
+    def keep(n: int, record: CompletionRecord) -> bool:
+        nonlocal done
+        if record.ok:
+            return True
+        report.counts["rejected"] += 1
+        refused.add(n, [{"row": record.row, "loc": e["loc"], "msg": e["msg"]} for e in record.errors])
+        done += 1
+        return False
+
+    for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
         results = registry.report(
             ReportCompletions(accme_id=accme_id, reports=[r.report for _, r in chunk]),
             by,
@@ -180,25 +135,12 @@ def submit_completion_records(
                 report.completions.append(record.row, outcome, result.credit_ids)
                 report.position = max(report.position or 0, result.position or 0) or None
             else:
-                errors.extend(
-                    (n, {"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]}) for e in result.errors
-                )
-        chunk.clear()
-
-    for n, record in enumerate(records):  # type: ignore[arg-type]
-        if record.ok:
-            chunk.append((n, record))
-            if len(chunk) >= chunk_size:
-                submit()
-        else:
-            report.counts["rejected"] += 1
-            errors.extend((n, {"row": record.row, "loc": e["loc"], "msg": e["msg"]}) for e in record.errors)
-            done += 1
-    if chunk:
-        submit()
+                errors = [{"row": record.row, "loc": _loc(fmt, record, e), "msg": e["msg"]} for e in result.errors]
+                refused.add(n, errors)
+        refused.flush()
+    refused.flush()
     if progress:
         progress(done, total)
-    report.errors = [e for _, e in sorted(errors, key=lambda e: e[0])]
     return report
 
 

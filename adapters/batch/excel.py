@@ -14,9 +14,12 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from lxml import etree
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from adapters.batch import columns, tab
@@ -46,27 +49,36 @@ def count_rows(stream: BinaryIO, name: str, parse_rows: Callable[[Iterator[list[
     try:
         sheet = _sheet(workbook, name)
         shared = sheet._shared_strings  # openpyxl's read-only sheet: its shared strings and its part in the archive
+        count = 0
         with sheet._get_source() as source:
-            return _data_rows(source, shared)
-    except etree.XMLSyntaxError as e:
-        raise BatchFormatError(f"the workbook's sheet is not well-formed XML: {e.msg} (line {e.lineno})") from None
+            for n, row in enumerate(_row_elements(source)):
+                is_header = n == 0 and row.get("r") in (None, "1")
+                if not is_header and any(not _blank_cell(cell, shared) for cell in row.iterfind(f"{{{MAIN}}}c")):
+                    count += 1
+        return count
     finally:
         workbook.close()
 
 
-def _data_rows(source: Any, shared: list[Any]) -> int:
-    count, first = 0, True
-    for _, row in etree.iterparse(
-        source, events=("end",), tag=f"{{{MAIN}}}row", resolve_entities=False, no_network=True, huge_tree=False
-    ):
-        header = first and row.get("r") in (None, "1")
-        first = False
-        if not header and any(not _blank_cell(cell, shared) for cell in row.iterfind(f"{{{MAIN}}}c")):
-            count += 1
-        row.clear()
-        while row.getprevious() is not None:
-            del row.getparent()[0]
-    return count
+def _row_elements(source: Any) -> Iterator[Any]:
+    """The `<row>` elements of a sheet's XML, each let go of once the caller has it (the tree stays one row)."""
+    try:
+        for _, row in etree.iterparse(
+            source,
+            events=("end",),
+            tag=f"{{{MAIN}}}row",
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        ):
+            yield row
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+    except etree.XMLSyntaxError as e:
+        raise BatchFormatError(f"the workbook's sheet is not well-formed XML: {e.msg} (line {e.lineno})") from None
 
 
 def _blank_cell(cell: Any, shared: list[Any]) -> bool:
@@ -89,20 +101,77 @@ def parse(data: Source) -> list[ParsedRecord]:
 
 
 def sheet_rows(stream: BinaryIO, name: str) -> Iterator[list[Any]]:
-    """The rows of the sheet `name` (else the first sheet that is not the instructions), as lists of values."""
+    """The rows of the sheet `name` (else the first sheet that is not the instructions), as lists of values:
+    what openpyxl's read-only `iter_rows(values_only=True)` gives once the sheet's stated used range is
+    dropped (files from other tools may state a wrong one), read with openpyxl's own cell parser, but each
+    row let go of once read: openpyxl's loop clears a row yet keeps it in the sheet's tree, a row's worth
+    of memory for every row of the file."""
     workbook = _open(stream)
     try:
         sheet = _sheet(workbook, name)
-        sheet.reset_dimensions()  # files from other tools may state a wrong used range; read every row
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+        cells = WorkSheetParser(
+            None,
+            sheet._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        expected = 1  # the next row number; a row missing from the XML is an empty row
+        with sheet._get_source() as source:
+            for row in _row_elements(source):
+                number, parsed = cells.parse_row(row)
+                cells.row_dimensions.clear()  # row heights and styles, which a values-only read never asks for
+                while expected < number:
+                    expected += 1
+                    yield []
+                if expected == number:
+                    expected += 1
+                    yield _values(parsed)
     finally:
         workbook.close()
 
 
+def _values(cells: list[dict[str, Any]]) -> list[Any]:
+    """A parsed row's values by column from A to its last cell, None where a cell is missing."""
+    if not cells:
+        return []
+    width = cells[-1]["column"]
+    values: list[Any] = [None] * width
+    for cell in cells:
+        if 1 <= cell["column"] <= width:
+            values[cell["column"] - 1] = cell["value"]
+    return values
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet without its size: when a file states none (`<dimension>`), openpyxl reads the
+    whole sheet to find it, keeping every row it read until the end; PARS never asks a sheet its size."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _Reader(ExcelReader):
+    """`load_workbook(read_only=True)` with its sheets unsized."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
 def _open(stream: BinaryIO) -> Any:
     try:
-        return load_workbook(Unclosed(stream), read_only=True, data_only=True)
+        reader = _Reader(Unclosed(stream), read_only=True, data_only=True)
+        reader.read()
+        return reader.wb
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
         raise BatchFormatError(f"the file is not a readable Excel workbook (.xlsx): {e}") from None
 

@@ -7,17 +7,18 @@ item again is a no-op in the activity registry (its result is `unchanged`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from adapters.batch import columns, open_file, render
+from adapters.batch.batches import CHUNK_SIZE, Refused, Report, chunks
+from adapters.batch.compact import Entries, FirstSeen, Texts, Words
 from adapters.batch.records import ParsedRecord, RecordStream, Source
 from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
 from services.gc_policy import batch_collection
 
-CHUNK_SIZE = 1000
 COUNTS = ("created", "updated", "unchanged", "closed", "deleted", "rejected")
 ACTIONS = {
     "add": "created",
@@ -37,28 +38,46 @@ class ActivitySubmitter(Protocol):
     def export_accme_activities(self, accme_id: str) -> list[dict[str, Any]]: ...
 
 
-@dataclass
-class BatchReport:
-    """What a batch did: counts by outcome, the stored activities by row, and every rejected row's errors."""
+class StoredActivities(Entries):
+    """The stored activities of a batch, in file order, as the answer's `{"row", "activity_id", "action"}` entries
+    (with `"changed"`, the columns an update changed, when it changed any), held in arrays (`compact`)."""
 
-    format: str
-    total: int
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
-    activities: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self._rows = Texts()
+        self._ids = Texts()
+        self._actions = bytearray()
+        self._names: list[str] = []
+        self._changed = Words()
 
-    @property
-    def rejected(self) -> int:
-        return self.counts["rejected"]
+    def append(self, row: str, activity_id: str | None, action: str, changed: Sequence[str | None] = ()) -> None:
+        if action not in self._names:
+            self._names.append(action)
+        self._rows.append(row)
+        self._ids.append(activity_id)
+        self._actions.append(self._names.index(action))
+        self._changed.append(changed)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "total": self.total,
-            "counts": self.counts,
-            "activities": self.activities,
-            "errors": self.errors,
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def entry(self, i: int) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "row": self._rows[i],
+            "activity_id": self._ids[i],
+            "action": self._names[self._actions[i]],
         }
+        if changed := self._changed[i]:
+            entry["changed"] = changed
+        return entry
+
+
+@dataclass
+class BatchReport(Report):
+    """What an activity batch did: counts by outcome, the stored activities by row, and every rejected row's errors."""
+
+    LISTED: ClassVar[str] = "activities"
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    activities: StoredActivities = field(default_factory=StoredActivities)
 
 
 @batch_collection()
@@ -93,65 +112,50 @@ def submit_records(
     """Submits the valid records `chunk_size` at a time as they are read, so only one chunk is held."""
     total = len(records)  # a RecordStream's checking pass: a broken file stores nothing
     report = BatchReport(format=fmt, total=total)
-    rejected: list[tuple[int, list[dict[str, Any]]]] = []
-    stored: list[tuple[int, dict[str, Any]]] = []
-    chunk: list[tuple[int, ParsedRecord]] = []
+    refused = Refused(report)
+    first_row = FirstSeen()  # Provider Activity ID -> the row that gave it first (a few bytes an ID)
     done = 0
 
-    def submit() -> None:
+    def reject(position: int, errors: list[dict[str, Any]]) -> None:
+        report.counts["rejected"] += 1
+        refused.add(position, errors)
+
+    def keep(position: int, record: ParsedRecord) -> bool:
         nonlocal done
-        results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
-        for result in results:
+        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
+        if pid and (first := first_row.setdefault(pid, record.ref)) != record.ref:
+            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
+            msg = f"the Provider Activity ID {pid} is already given in {first} of this file"
+            loc = [record.ref, "Lom", "general", "identifier"]
+            reject(position, [{"row": record.ref, "field": _id_field(fmt), "reason": msg, "loc": loc}])
+        elif not record.ok:
+            reject(position, [_parse_error(record, e) for e in record.errors])
+        else:
+            return True
+        done += 1
+        return False
+
+    for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
+        results = registry.submit_accme_activities(
+            accme_id, [record.item for _, record in chunk if record.item is not None], by
+        )
+        for result in sorted(results, key=lambda r: r.index):  # in file order: the stored ones need no sorting
             position, record = chunk[result.index]
             if result.ok:
                 action = _action(result.action)
                 report.counts[action] = report.counts.get(action, 0) + 1
-                entry = {"row": record.ref, "activity_id": result.activity_id, "action": action}
-                if getattr(result, "changed", None):
-                    entry["changed"] = [_field_name(fmt, loc) for loc in result.changed]
-                stored.append((position, entry))
+                changed = [_field_name(fmt, loc) for loc in getattr(result, "changed", None) or ()]
+                report.activities.append(record.ref, result.activity_id, action, changed)
             else:
                 errors = result.errors or [{"loc": [], "msg": "rejected"}]
-                rejected.append((position, [_submit_error(fmt, record, e) for e in errors]))
+                reject(position, [_submit_error(fmt, record, e) for e in errors])
+        refused.flush()
         done += len(chunk)
-        chunk.clear()
         if progress:
             progress(done, total)
-
-    first_row: dict[str, str] = {}  # Provider Activity ID -> the row that gave it first (small: IDs only)
-    for position, record in enumerate(records):  # type: ignore[arg-type]
-        pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
-        if pid and first_row.setdefault(pid, record.ref) != record.ref:
-            # Two rows for one activity: the later would silently replace the earlier (across chunks too).
-            msg = f"the Provider Activity ID {pid} is already given in {first_row[pid]} of this file"
-            rejected.append(
-                (
-                    position,
-                    [
-                        {
-                            "row": record.ref,
-                            "field": _id_field(fmt),
-                            "reason": msg,
-                            "loc": [record.ref, "Lom", "general", "identifier"],
-                        }
-                    ],
-                )
-            )
-            done += 1
-        elif record.ok:
-            chunk.append((position, record))
-            if len(chunk) >= chunk_size:
-                submit()
-        else:
-            rejected.append((position, [_parse_error(record, e) for e in record.errors]))
-            done += 1
-    if chunk:
-        submit()
+    refused.flush()
     if progress:
         progress(done, total)
-    report.counts["rejected"] = len(rejected)
-    report.activities = [entry for _, entry in sorted(stored, key=lambda s: s[0])]
-    report.errors = [e for _, errors in sorted(rejected, key=lambda r: r[0]) for e in errors]
     return report
 
 

@@ -8,12 +8,10 @@ activities and completions, a learner), so the routes are reached past their 404
 from __future__ import annotations
 
 import os
-import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -23,6 +21,7 @@ from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.formats.accme.learner_reports import report_completions
 from adapters.tokens import issue_token
+from bench.scratch import scratch_postgres
 from tests.activities.helpers import ACCME_ID
 from tests.completions.helpers import BY, NPI, report, setup
 from tests.conftest import PG_ADMIN_URL, make_system, postgres_available
@@ -103,14 +102,8 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     if not postgres_available():
         pytest.skip(f"PostgreSQL is not answering at {PG_ADMIN_URL} (PARS_CONTRACT_DATABASE=sqlite runs on SQLite)")
-    name = f"pars_contract_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres(PG_ADMIN_URL, "pars_contract") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
+from bench.scratch import scratch_postgres
 from commands.accounts import SignIn
 from commands.providers import AssignContact, ContactDetails, RegisterProvider
 from commands.tokens import IssueToken
@@ -46,14 +45,8 @@ def second_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'pars.sqlite'}"
         return
-    name = f"pars_test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres(PG_ADMIN_URL, "pars_test") as url:
+        yield url
 
 
 def fill(url: str, mail_dir: Path) -> dict[str, str]:

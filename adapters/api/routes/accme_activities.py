@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
+from adapters.api.accme_bodies import accme_list
 from adapters.api.deps import PrincipalDep, SystemDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem, problem_response
@@ -30,29 +31,15 @@ def _provider(principal: Principal) -> str:
 
 
 def _items(body: Any) -> list[Any]:
-    root = body.get("ACCMEActivities") if isinstance(body, dict) else None
-    if not isinstance(root, dict):
-        raise Problem(
-            422,
-            "the body is an ACCMEActivities object",
-            [{"loc": ["body", "ACCMEActivities"], "msg": "an object is required"}],
-        )
-    items = root.get("MedicalEducationMetrics")
-    if isinstance(items, dict):
-        items = [items]
-    if not isinstance(items, list) or not items:
-        raise Problem(
-            422,
-            "ACCMEActivities holds one or more MedicalEducationMetrics",
-            [{"loc": ITEMS_LOC, "msg": "one or more activities are required"}],
-        )
-    if len(items) > MAX_ITEMS:
-        raise Problem(
-            422,
-            f"at most {MAX_ITEMS} activities per request; use a batch file for more",
-            [{"loc": ITEMS_LOC, "msg": "too many activities"}],
-        )
-    return items
+    return accme_list(
+        body,
+        ("ACCMEActivities", "MedicalEducationMetrics"),
+        noun="activities",
+        missing="ACCMEActivities holds one or more MedicalEducationMetrics",
+        limit=MAX_ITEMS,
+        status=422,
+        not_an_object="the body is an ACCMEActivities object",
+    )
 
 
 @router.post("/activities", status_code=201, responses=COMMAND)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from adapters.api.accme_bodies import accme_list
 from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem, problem_response
@@ -44,24 +45,14 @@ def _provider(principal: Principal) -> str:
 
 
 def _reports(body: Any) -> list[Any]:
-    root = body.get("ACCMELearnerReports") if isinstance(body, dict) else None
-    reports = root.get("ActivityReports") if isinstance(root, dict) else None
-    items = reports.get("ActivityReport") if isinstance(reports, dict) else None
-    if isinstance(items, dict):
-        items = [items]
-    if not isinstance(items, list) or not items:
-        raise Problem(
-            400,
-            "the body is ACCMELearnerReports.ActivityReports with one or more ActivityReport",
-            [{"loc": REPORTS_LOC, "msg": "one or more reports are required"}],
-        )
-    if len(items) > MAX_REPORTS:
-        raise Problem(
-            400,
-            f"at most {MAX_REPORTS} reports per request; use a batch file for more",
-            [{"loc": REPORTS_LOC, "msg": "too many reports"}],
-        )
-    return items
+    return accme_list(
+        body,
+        tuple(REPORTS_LOC[1:]),
+        noun="reports",
+        missing="the body is ACCMELearnerReports.ActivityReports with one or more ActivityReport",
+        limit=MAX_REPORTS,
+        status=400,
+    )
 
 
 @accme.post("/learner-activities", status_code=201, responses={**documented(400), **COMMAND})
