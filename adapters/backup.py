@@ -158,7 +158,7 @@ def _libpq_url(url: DatabaseUrl) -> str:
 
 
 def _run(args: list[str]) -> None:
-    done = subprocess.run(args, capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         # The tools' own words (they name the table or the connection problem); never the URL's password.
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}")

@@ -30,7 +30,7 @@ from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary
-from commands.providers import AssignContact, ContactDetails, RegisterProvider
+from commands.providers import ContactDetails, RegisterProvider
 from domain.activity import Activity
 from domain.base import Acting, Channel
 from domain.completion import Completion

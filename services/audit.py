@@ -130,4 +130,4 @@ def verify_chain(
     return result
 
 
-__all__ = ["Mismatch", "Verification", "verify_chain", "verify_chains", "UNOWNED"]
+__all__ = ["UNOWNED", "Mismatch", "Verification", "verify_chain", "verify_chains"]

@@ -87,7 +87,7 @@ class ProviderRegistry:
     def handle(self, cmd: Command, by: Acting) -> Outcome:
         """Loads the provider, applies the command, saves; retries when a concurrent writer won."""
         handler = PROVIDER_HANDLERS[type(cmd)]
-        accme_id: str = getattr(cmd, "accme_id")
+        accme_id: str = cmd.accme_id
         for attempt in range(MAX_ATTEMPTS):
             provider = self.get(accme_id)
             value = handler(provider, cmd, by)

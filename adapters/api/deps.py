@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -82,10 +83,8 @@ def visible_profile(system: System, principal: Principal, accme_id: str) -> dict
     ):
         # Stored but not yet in the read model (made a moment ago by the CLI or another process):
         # give the projection a moment rather than answer 404 for a provider that exists.
-        try:
+        with contextlib.suppress(TimeoutError):
             system.projections.wait(system.store.head(), timeout=2.0, names=["provider_profile"])
-        except TimeoutError:
-            pass
         profile = system.profiles.view.get_profile(accme_id)
     if profile is None or not principal.can_read_provider(profile):
         raise Problem(

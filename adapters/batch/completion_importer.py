@@ -23,7 +23,7 @@ COUNTS = ("recorded", "unchanged", "deleted", "rejected")
 ACTIONS = {"added": "recorded", "unchanged": "unchanged", "deleted": "deleted", "rejected": "rejected"}
 
 
-class StoredCompletions(Sequence[dict[str, Any]]):
+class StoredCompletions(Sequence[dict[str, Any]]):  # noqa: PLW1641 - equal to a list and unhashable, as a list is
     """The stored records of a batch, in file order, as the answer's `{"row", "action", "credit_ids"}` entries.
 
     Held as a row number, an action code and credit-ID offsets in arrays (about 20 bytes a record, not the

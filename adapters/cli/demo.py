@@ -35,8 +35,10 @@ def run_demo(err: Console) -> None:
         provider_token = token("provider", provider=provider)
         lines = [
             f"demo data set made in {seconds:.1f} s (store: {system.settings.database_url})",
-            f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
-            f"{', '.join(made.providers)}",
+            (
+                f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
+                f"{', '.join(made.providers)}"
+            ),
             f"  {made.activities} activities over {system.annual.today().year - 1}-{system.annual.today().year}, {made.closed} closed"
             + (f" ({len(made.rejected_activities)} refused)" if made.rejected_activities else ""),
             f"  {len(made.learners)} physicians in the learner directory",

@@ -24,7 +24,7 @@ from projections.feeds import FeedView
 from services.feed_relay import PositionMovedError
 
 LOOKUP_CHUNK = 500
-I = feed_items.c
+I = feed_items.c  # noqa: E741 - the feed items' columns, as in I.position
 
 
 @dataclass

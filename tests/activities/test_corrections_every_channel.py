@@ -185,12 +185,10 @@ def test_an_accme_id_with_another_activitys_provider_id_is_refused(provider):
     number = closed(provider)
     moved = item(
         "NEW-1",
-        **{
-            "Lom__general__identifier": [
-                {"catalog": "ACCME Activity ID", "entry": number},
-                {"catalog": "Provider Activity ID", "entry": "NEW-1"},
-            ]
-        },
+        Lom__general__identifier=[
+            {"catalog": "ACCME Activity ID", "entry": number},
+            {"catalog": "Provider Activity ID", "entry": "NEW-1"},
+        ],
     )
     [result] = provider.activities.submit_accme_activities(ACCME_ID, [moved], BY)
     assert result.action == "rejected" and "has the Provider Activity ID C-1, not NEW-1" in result.errors[0]["msg"]

@@ -35,7 +35,7 @@ def test_invalid_items_are_reported_by_json_path_and_valid_ones_stored(registry)
     items = [
         item("B-1"),
         item("B-2", **{HE + "endDateTime": "2025-02-01"}),
-        item("B-3", **{"Lom__general__description": "x" * 2501}),
+        item("B-3", Lom__general__description="x" * 2501),
         item("B-4", **{HE + "credits": {"numberOfCredits": 1.1}}),
         item("B-5", **{XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABXX"}]}}),
         "not an object",

@@ -21,7 +21,7 @@ def test_a_submission_mixing_new_and_stored_activities_reads_each_stored_one(any
     register(any_system)
     any_system.activities.submit_accme_activities(ACCME_ID, [item("M-1"), item("M-2")], BY)
     results = any_system.activities.submit_accme_activities(
-        ACCME_ID, [item("M-1"), item("M-3"), item("M-2", **{"Lom__general__title": "Renamed"})], BY
+        ACCME_ID, [item("M-1"), item("M-3"), item("M-2", Lom__general__title="Renamed")], BY
     )
     assert [r.action for r in results] == ["unchanged", "created", "updated"]
     assert len({r.activity_id for r in results}) == 3

@@ -11,7 +11,7 @@ from adapters.batch.importer import export_activities, import_activity_file
 from adapters.batch.records import BatchFormatError
 from domain.base import Acting, Channel
 from tests.batch.fakes import FakeSystem
-from tests.batch.strategies import identifiers, items, text
+from tests.batch.strategies import items, text
 
 BY = Acting("provider:0001234:t1", Channel.BATCH)
 

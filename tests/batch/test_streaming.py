@@ -4,7 +4,6 @@ figures come from tracemalloc; bench/uploads.py measures the process's resident 
 
 from __future__ import annotations
 
-import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -71,7 +70,7 @@ def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
     class Recording(CountingSystem):
         submitted = 0
 
-        class activities:  # noqa: N801 -- the attribute the importer uses
+        class activities:
             @staticmethod
             def submit_accme_activities(accme_id, items, by):  # type: ignore[no-untyped-def]
                 Recording.submitted += len(items)

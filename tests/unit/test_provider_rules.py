@@ -19,7 +19,7 @@ from domain.errors import (
     PrimaryContactRequiredError,
     RoleAlreadyFilledError,
 )
-from domain.provider import SINGLE_ROLES, Contact, Decision, Provider, normalise_accreditor
+from domain.provider import SINGLE_ROLES, Contact, Provider, normalise_accreditor
 
 BY = Acting("accreditor:test", Channel.WEB)
 NAMES = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans"]

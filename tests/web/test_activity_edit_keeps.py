@@ -73,6 +73,8 @@ def test_an_upload_that_changes_stored_activities_lists_the_fields_it_changed(pr
     fewer = batch.render("tab", [item("UP-1", **{XI + "MeasuredOutcomes": None})])
     again = provider_pages.post(f"{uploads}/activities", data={"csrf_token": token}, files={"file": ("a.txt", fewer)})
     (row,) = re.findall(
-        r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>', again.text, re.S
+        r'<table class="row-changes">.*?<tbody><tr><td>([^<]+)</td><td>(\d{9})</td><td>([^<]+)</td>',
+        again.text,
+        re.DOTALL,
     )
     assert row[0] == "row 2" and row[2] == "Measured Outcome"

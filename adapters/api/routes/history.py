@@ -59,7 +59,7 @@ def provider_history(
     type: list[str] = Query(
         [],
         description="event types, repeated or comma-separated: `Provider.ContactAssigned`, `Provider` (all of an aggregate) or `ContactAssigned`",
-    ),  # noqa: A002
+    ),
     from_: str | None = Query(None, alias="from", description="date or instant: events recorded at or after it"),
     to: str | None = Query(
         None, description="date (that whole day included) or instant: events recorded at or before it"

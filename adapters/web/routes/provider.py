@@ -6,6 +6,7 @@ the same read models. A user who may not see the provider gets the same 404 as f
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -109,10 +110,8 @@ def reporting_year(today: date) -> int:
 def settle(system: System, position: int | None) -> None:
     """Read-your-writes: the page after a change shows it."""
     if position:
-        try:
+        with contextlib.suppress(TimeoutError):
             system.projections.wait(position, timeout=10.0)
-        except TimeoutError:
-            pass
 
 
 def _loc_errors(error: DomainError) -> list[dict[str, Any]]:
