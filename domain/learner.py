@@ -17,7 +17,7 @@ import re
 import unicodedata
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -162,7 +162,7 @@ class Learner(Aggregate):
         actor: str
         channel: str
 
-        personal_fields = {
+        personal_fields: ClassVar[dict[str, Any]] = {
             "first_name": ERASED,
             "last_name": ERASED,
             "birth_month_day": ERASED,

@@ -36,7 +36,7 @@ class DirectoryProjection(ParsProjection[DirectoryView]):
 
     @process_event.register
     def _(self, e: Provider.Registered, tracking: Tracking) -> None:
-        entry = {
+        entry: dict[str, Any] = {
             "accme_id": e.accme_id,
             "name": e.name,
             "accreditor": e.accreditor,

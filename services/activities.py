@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import random
 import time
@@ -111,7 +112,7 @@ class _Batch:
         if number in self.numbered:
             return self.numbered[number]
         try:
-            claim = self.store.repository.get(ActivityNumber.create_id(number))
+            claim: ActivityNumber = self.store.repository.get(ActivityNumber.create_id(number))
         except AggregateNotFoundError:
             return None
         if claim.accme_id != self.accme_id:
@@ -328,7 +329,7 @@ class ActivityRegistry:
         catalog = self.catalog(accme_id)
         if catalog is None:
             return []
-        activities = [self.store.repository.get(uuid.UUID(a)) for a in catalog.activity_ids]
+        activities: list[Activity] = [self.store.repository.get(uuid.UUID(a)) for a in catalog.activity_ids]
         return [a for a in activities if not a.deleted]
 
     def catalog(self, accme_id: str) -> ActivityCatalog | None:
@@ -370,12 +371,12 @@ class ActivityRegistry:
         if not (len(number) == 9 and number.isdigit()):
             raise missing
         try:
-            claim = self.store.repository.get(ActivityNumber.create_id(number))
+            claim: ActivityNumber = self.store.repository.get(ActivityNumber.create_id(number))
         except AggregateNotFoundError:
             raise missing from None
         if accme_id is not None and claim.accme_id != accme_id:
             raise missing
-        activity = self.store.repository.get(uuid.UUID(claim.activity_id))
+        activity: Activity = self.store.repository.get(uuid.UUID(claim.activity_id))
         if activity.deleted:
             raise missing
         return activity
@@ -394,8 +395,8 @@ class ActivityRegistry:
         return self.store.save(activity)[-1].notification.id
 
     def close_many(
-        self, accme_id: str, numbers: list[str], by: Acting
-    ) -> tuple[list[tuple[str, str | DomainError]], int | None]:
+        self, accme_id: str, numbers: builtins.list[str], by: Acting
+    ) -> tuple[builtins.list[tuple[str, str | DomainError]], int | None]:
         """Closes several activities in one save: each number answers "closed", "unchanged" (already
         closed) or the DomainError that refused it (unknown, another provider's, something missing)."""
         outcomes: list[tuple[str, str | DomainError]] = []
@@ -446,7 +447,7 @@ class ActivityRegistry:
 
     def register_repeat(
         self, cmd: RegisterRepeatActivity, by: Acting, *, only_new: bool = False
-    ) -> list[ActivityResult]:
+    ) -> builtins.list[ActivityResult]:
         """One entry with several date + location instances: one activity per instance (`PID-1`, `PID-2`, …)."""
         template = cmd.item.model_dump()
         items = []

@@ -19,8 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
 from domain.deadlines import ReportingDeadline
@@ -188,7 +189,7 @@ class AsOfReplayer:
             pending.append(entry)
             if len(pending) == SNAPSHOT_EVERY:
                 applied += self._load_and_apply(projections, pending)
-                last_recorded = max(last_recorded, max(t for _, t in pending))
+                last_recorded = max(last_recorded, *(t for _, t in pending))
                 if complete:
                     self._keep_snapshot(key, ReplaySnapshot(pending[-1][0], last_recorded, views.image()))
                 pending = []
@@ -236,5 +237,7 @@ class AsOfReplayer:
         found = []
         for year in sorted(set(years)):
             stream = ReportingDeadline.create_id(accreditor, year)
-            found += [e for e in self.store.events.get(stream) if e.timestamp <= as_of]
+            # The event store is typed with the library's event protocol; PARS's events are its DomainEvents.
+            events = cast("Iterable[DomainEvent]", self.store.events.get(stream))
+            found += [e for e in events if e.timestamp <= as_of]
         return found

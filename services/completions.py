@@ -354,7 +354,7 @@ class CompletionRegistry:
             if i in derived:
                 credit_id = (
                     p.legacy_credit_id
-                    if i in stored_legacy
+                    if i in stored_legacy and p.legacy_credit_id
                     else learner_credit_id(accme_id, p.activity_id, matches[i].learner_id, p.completion_date)
                 )
 
@@ -363,7 +363,7 @@ class CompletionRegistry:
 
                 p = dataclasses.replace(
                     p,
-                    credits={rekey(k): v for k, v in p.credits.items()},  # type: ignore[arg-type]
+                    credits={rekey(k): v for k, v in p.credits.items()},
                     certificates={rekey(k): v for k, v in p.certificates.items()},
                     pending=[dataclasses.replace(pc, credit_id=rekey(pc.credit_id)) for pc in p.pending],
                 )
@@ -556,7 +556,7 @@ class CompletionRegistry:
         """Deletes these completions (aggregate ids) in one save, a `Deleted` event each; the position, or
         None when all were deleted already. A concurrent writer makes it load and decide again."""
         for attempt in range(MAX_ATTEMPTS):
-            completions = [self.store.repository.get(uuid.UUID(key)) for key in keys]
+            completions: list[Completion] = [self.store.repository.get(uuid.UUID(key)) for key in keys]
             deleted = [c for c in completions if c.delete(by)]
             if not deleted:
                 return None

@@ -87,7 +87,7 @@ class ProviderRegistry:
     def handle(self, cmd: Command, by: Acting) -> Outcome:
         """Loads the provider, applies the command, saves; retries when a concurrent writer won."""
         handler = PROVIDER_HANDLERS[type(cmd)]
-        accme_id: str = cmd.accme_id
+        accme_id: str = getattr(cmd, "accme_id")  # noqa: B009 - every provider command has one; the base Command does not
         for attempt in range(MAX_ATTEMPTS):
             provider = self.get(accme_id)
             value = handler(provider, cmd, by)
@@ -193,7 +193,7 @@ class ProviderRegistry:
                 remaining = []
                 for index, build, provider in chunk:
                     if self.exists(provider.accme_id):
-                        error = ProviderAlreadyExistsError(
+                        error: DomainError = ProviderAlreadyExistsError(
                             f"provider {provider.accme_id} already exists", loc=("body", str(index), "accme_id")
                         )
                         done.append((index, BatchOutcome(None, None, index, provider.accme_id, error)))

@@ -84,7 +84,8 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
         spool.close()
         raise
     spool.seek(0)
-    return spool, filename or _disposition_name(request.headers.get("content-disposition", ""))
+    # typeshed types SpooledTemporaryFile as IO[bytes], not the BinaryIO it is at run time.
+    return spool, filename or _disposition_name(request.headers.get("content-disposition", ""))  # type: ignore[return-value]
 
 
 async def upload_batch(

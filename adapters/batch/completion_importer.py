@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -142,7 +142,7 @@ def submit_completion_records(
     registry: Any,
     accme_id: str,
     fmt: str,
-    records: Sized | RecordStream[CompletionRecord] | list[CompletionRecord],
+    records: RecordStream[CompletionRecord] | list[CompletionRecord],
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
@@ -177,7 +177,7 @@ def submit_completion_records(
                 )
         chunk.clear()
 
-    for n, record in enumerate(records):  # type: ignore[arg-type]
+    for n, record in enumerate(records):
         if record.ok:
             chunk.append((n, record))
             if len(chunk) >= chunk_size:

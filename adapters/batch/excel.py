@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable, Generator, Iterator
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.batch import columns, tab
 from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
@@ -88,7 +90,7 @@ def parse(data: Source) -> list[ParsedRecord]:
     return list(records(as_stream(data)))
 
 
-def sheet_rows(stream: BinaryIO, name: str) -> Iterator[list[Any]]:
+def sheet_rows(stream: BinaryIO, name: str) -> Generator[list[Any]]:
     """The rows of the sheet `name` (else the first sheet that is not the instructions), as lists of values."""
     workbook = _open(stream)
     try:
@@ -121,6 +123,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
     names = columns.header(columns.group_counts(rows))
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = SHEET
     sheet.append(names)
     for cell in sheet[1]:
@@ -139,7 +142,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
                 cell.value = value
                 cell.number_format = (
                     "mm/dd/yyyy"
-                    if not hasattr(value, "hour") or (value.hour, value.minute, value.second) == (0, 0, 0)
+                    if not isinstance(value, datetime) or (value.hour, value.minute, value.second) == (0, 0, 0)
                     else "mm/dd/yyyy hh:mm:ss"
                 )
             elif isinstance(value, (int, float)):
@@ -148,7 +151,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
                 cell.value = str(value)
                 cell.data_type = "s"  # text that starts with "=" must not become a formula
     for c in range(1, len(names) + 1):
-        sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = 18
+        sheet.column_dimensions[get_column_letter(c)].width = 18
     _choices(sheet, names, max(len(rows) + 1, 1000))
     _instructions(workbook.create_sheet(INSTRUCTIONS), names)
     out = io.BytesIO()
@@ -211,7 +214,7 @@ def _instructions(sheet: Any, names: list[str]) -> None:
 
 
 def _describe(name: str) -> tuple[str, str]:
-    kinds = {
+    kinds: dict[Callable[[Any], Any], str] = {
         columns.read_yesno: "Yes/No",
         columns.read_number: "number",
         columns.read_date: "date MM/DD/YYYY",

@@ -7,7 +7,7 @@ item again is a no-op in the activity registry (its result is `unchanged`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sized
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -82,7 +82,7 @@ def submit_records(
     registry: ActivitySubmitter,
     accme_id: str,
     fmt: str,
-    records: Sized | RecordStream[ParsedRecord] | list[ParsedRecord],
+    records: RecordStream[ParsedRecord] | list[ParsedRecord],
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
@@ -97,7 +97,9 @@ def submit_records(
 
     def submit() -> None:
         nonlocal done
-        results = registry.submit_accme_activities(accme_id, [record.item for _, record in chunk], by)
+        results = registry.submit_accme_activities(
+            accme_id, [record.item for _, record in chunk if record.item is not None], by
+        )
         for result in results:
             position, record = chunk[result.index]
             if result.ok:
@@ -116,7 +118,7 @@ def submit_records(
             progress(done, total)
 
     first_row: dict[str, str] = {}  # Provider Activity ID -> the row that gave it first (small: IDs only)
-    for position, record in enumerate(records):  # type: ignore[arg-type]
+    for position, record in enumerate(records):
         pid = (provider_activity_id(record.item) or "").strip() if record.ok and record.item is not None else ""
         if pid and first_row.setdefault(pid, record.ref) != record.ref:
             # Two rows for one activity: the later would silently replace the earlier (across chunks too).

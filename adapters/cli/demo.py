@@ -28,9 +28,11 @@ def run_demo(err: Console) -> None:
         learner = made.sample_learner
         base = system.settings.public_base()  # PARS_PUBLIC_URL: printed curls point where PARS is reached
 
-        def token(role: str, **scope: str | None) -> str:
+        def token(role: str, provider: str | None = None, learner: str | None = None, state: str | None = None) -> str:
             """Recorded like any token: pars admin list-tokens lists it, revoke-token revokes it."""
-            return system.tokens.issue(role, cli_actor(), label="issued by pars demo", **scope).token
+            return system.tokens.issue(
+                role, cli_actor(), provider=provider, learner=learner, state=state, label="issued by pars demo"
+            ).token
 
         provider_token = token("provider", provider=provider)
         lines = [

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Column, ColumnElement, Connection, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -183,7 +183,7 @@ class SqlDocumentView(SqlView):
 
     table: Table
 
-    def _key_column(self):  # type: ignore[no-untyped-def]
+    def _key_column(self) -> Column[Any]:
         return self.table.c[self.table.primary_key.columns.keys()[0]]
 
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +221,7 @@ class SqlDocumentView(SqlView):
         batch.dirty.clear()
 
 
-def _upsert(db: Database, table: Table):  # type: ignore[no-untyped-def]
+def _upsert(db: Database, table: Table) -> Any:  # the two dialects' Insert, each with on_conflict_do_update
     return sqlite_insert(table) if db.url.is_sqlite else pg_insert(table)
 
 
@@ -315,7 +315,7 @@ class SqlHistoryView(SqlView, HistoryView):
         if since is not None:
             query = query.where(t.occurred_at >= _utc_naive(since))
         if types:
-            matches = []
+            matches: list[ColumnElement[bool]] = []
             for pattern in types:
                 how, value = type_matches(pattern)
                 # Types are letters, digits and dots (checked at the edge), so LIKE needs no escaping.

@@ -18,7 +18,7 @@ from adapters.api.problems import Problem, problem_response
 from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
-from domain.completion import CompletionNotFoundError
+from domain.completion import Completion, CompletionNotFoundError
 from domain.errors import InvalidValueError
 from domain.learner import require_month_day
 from projections.transcripts import credit_totals, transcript_lines
@@ -315,7 +315,7 @@ def delete_completion(
         )
     position = None
     for row in rows:
-        completion = system.store.repository.get(uuid.UUID(row["key"]))
+        completion: Completion = system.store.repository.get(uuid.UUID(row["key"]))
         position = system.completions.delete_one(completion, acting(principal)) or position
     if position:
         system.projections.wait(position, names=["transcripts"])
