@@ -27,7 +27,7 @@ from services.as_of import ScratchViews
 class InMemoryDatabase(Database):
     """One in-memory SQLite connection shared by the writing and the reading engine (StaticPool)."""
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # no file, no pool: one replay, one thread
         self.url = DatabaseUrl("sqlite:///:memory:")
         self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         self.read_engine = self.engine

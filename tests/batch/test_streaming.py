@@ -70,7 +70,7 @@ def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
     class Recording(CountingSystem):
         submitted = 0
 
-        class activities:
+        class activities:  # lower case: the attribute the importer uses
             @staticmethod
             def submit_accme_activities(accme_id, items, by):  # type: ignore[no-untyped-def]
                 Recording.submitted += len(items)
