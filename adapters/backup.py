@@ -158,7 +158,7 @@ def _libpq_url(url: DatabaseUrl) -> str:
 
 
 def _run(args: list[str]) -> None:
-    done = subprocess.run(args, capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         # The tools' own words (they name the table or the connection problem); never the URL's password.
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}")
@@ -202,7 +202,9 @@ def _pg_restore(url: DatabaseUrl, source: Path) -> str:
 
 def _pg_events_table(url: DatabaseUrl) -> bool:
     with psycopg.connect(_libpq_url(url), connect_timeout=10) as conn:
-        return conn.execute("SELECT to_regclass(%s) IS NOT NULL", (PG_EVENTS,)).fetchone()[0]
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (PG_EVENTS,)).fetchone()
+        assert row is not None  # a SELECT without FROM answers one row
+        return bool(row[0])
 
 
 def _pg_events(url: DatabaseUrl) -> int:
@@ -210,6 +212,8 @@ def _pg_events(url: DatabaseUrl) -> int:
         if not _pg_events_table(url):
             return 0
         with psycopg.connect(_libpq_url(url), connect_timeout=10) as conn:
-            return conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(PG_EVENTS))).fetchone()[0]
+            row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(PG_EVENTS))).fetchone()
+            assert row is not None  # count(*) answers one row
+            return int(row[0])
     except psycopg.OperationalError as error:
         raise BackupError(f"cannot reach the database of PARS_DATABASE_URL: {error}") from None

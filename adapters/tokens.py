@@ -133,9 +133,7 @@ def _principal(
     }[parsed]
     given = {k for k, v in {"provider": provider, "board": board, "state": state, "learner": learner}.items() if v}
     if extra := given - allowed:
-        raise InvalidValueError(
-            f"a {parsed.value} token takes no --{', --'.join(sorted(extra))}", loc=(sorted(extra)[0],)
-        )
+        raise InvalidValueError(f"a {parsed.value} token takes no --{', --'.join(sorted(extra))}", loc=(min(extra),))
     if parsed is Role.PROVIDER and not provider:
         raise InvalidValueError("a provider token needs --provider ACCME_ID", loc=("provider",))
     if parsed is Role.LEARNER and not learner:

@@ -202,11 +202,13 @@ def main(argv: list[str] | None = None) -> int:
             if backend == "postgres" and not _postgres_up():
                 console.print(f"[red]PostgreSQL is not answering at {PG_ADMIN_URL}; skipping it[/red]")
                 continue
-            for fmt, path in files.items():
-                with console.status(f"{backend}: importing {args.count:,} activities from {path.name}"):
-                    # a fresh process per run, so the peak resident set is this run's alone
-                    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-                        figures = pool.submit(measure, str(path), backend).result()
+            for path in files.values():
+                # a fresh process per run, so the peak resident set is this run's alone
+                with (
+                    console.status(f"{backend}: importing {args.count:,} activities from {path.name}"),
+                    ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool,
+                ):
+                    figures = pool.submit(measure, str(path), backend).result()
                 report["runs"].append({"backend": backend, **figures})
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

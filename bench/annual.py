@@ -43,7 +43,7 @@ YEAR = 2025
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def populate(system: System, providers: int, activities: int, rng: random.Random) -> list[str]:

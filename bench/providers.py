@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def make_items(count: int) -> list[NewProvider]:
     items = []
     for n in range(count):
         accme_id = f"{n + 1:07d}"
-        contact = lambda who, role: ContactDetails(  # noqa: E731
+        contact = lambda who, role, n=n: ContactDetails(  # noqa: E731
             name=f"{who} {role.title()} {n}",
             email=f"{role}.{n}@provider{n}.example.org",
             title=f"{role.title()} Coordinator",
@@ -288,7 +288,7 @@ def measure_raw(backend: str, rows: list[tuple[uuid.UUID, int, str, bytes]]) -> 
 
 def environment() -> dict[str, Any]:
     env: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Snapshot as AggregateSnapshot
 
 from domain.base import Acting, require_accme_id
 from domain.errors import ConflictError, InvalidValueError
@@ -85,7 +86,7 @@ ERASED_STATE = {
 class Account(Aggregate):
     """One person's sign-in: role and tenant, the outstanding one-time link, failures and lock-out."""
 
-    class Snapshot(Aggregate.Snapshot):
+    class Snapshot(AggregateSnapshot):  # Aggregate.Snapshot, named so a type checker sees a class
         # The whole state holds the email and name: sealed like the events.
         personal_fields = {"state": ERASED_STATE}
 

@@ -186,7 +186,16 @@ class AnnualReport(ParsAggregate):
                 f"the {self.year} report is attested; its program summary changes only after the accreditor reopens it",
                 loc=("path", "year"),
             )
-        self._submit_program_summary(**summary, on=on, deadline=deadline, late=on > deadline, **self._meta(by))
+        self._submit_program_summary(
+            advertising_exhibit_income=summary["advertising_exhibit_income"],
+            registration_fees=summary["registration_fees"],
+            government_grants=summary["government_grants"],
+            private_donations=summary["private_donations"],
+            on=on,
+            deadline=deadline,
+            late=on > deadline,
+            **self._meta(by),
+        )
         return True
 
     @event(ProgramSummarySubmitted)

@@ -51,6 +51,9 @@ class ParsAggregate(Aggregate):
         actor: str
         channel: str
 
+    class Created(Aggregate.Created, Event):
+        """As the library would make it: said here so a type checker sees the Event fields on Created events."""
+
     accme_id: str
 
     def _meta(self, by: Acting) -> dict[str, str]:

@@ -181,8 +181,8 @@ def check_credits(cme: list[dict[str, Any]], moc: list[dict[str, Any]], activity
 
 def check_completion(
     accme_id: str, learner_id: str | None, activity: Activity, completion_date: date, today: date
-) -> None:
-    """The rules about who, what and when (credits are checked by check_credits)."""
+) -> str:
+    """The rules about who, what and when (credits are checked by check_credits); returns the matched learner."""
     if not learner_id:
         raise LearnerNotMatchedError("the learner was not matched to a physician of the directory", loc=("learner",))
     if activity.accme_id != accme_id or activity.deleted:
@@ -201,6 +201,7 @@ def check_completion(
             f"completion date {completion_date} is outside activity {activity.number}'s dates ({start} to {end})",
             loc=("completion_date",),
         )
+    return learner_id
 
 
 class Completion(ParsAggregate):
@@ -248,7 +249,7 @@ class Completion(ParsAggregate):
     ) -> Completion:
         require_accme_id(accme_id)
         credit_id = require_credit_id(credit_id)
-        check_completion(accme_id, learner_id, activity, completion_date, today)
+        learner_id = check_completion(accme_id, learner_id, activity, completion_date, today)
         check_credits(cme, moc, activity)
         return cls(
             accme_id=accme_id,

@@ -163,7 +163,7 @@ class Learner(Aggregate):
         actor: str
         channel: str
 
-        personal_fields = {
+        personal_fields: ClassVar[dict[str, Any]] = {
             "first_name": ERASED,
             "last_name": ERASED,
             "birth_month_day": ERASED,

@@ -46,7 +46,7 @@ class AccountProjection(ParsProjection[AccountView]):
         if not e.email:  # an erased account's invitation (its key is gone): no row, and none to collide on the email
             self.view.insert_tracking(tracking)
             return
-        doc = {
+        doc: dict[str, Any] = {
             "account_id": str(e.originator_id),
             "email": e.email,
             "name": e.name,

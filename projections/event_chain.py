@@ -83,7 +83,7 @@ class EventChainProjection(ParsProjection[EventChainView]):
         heads = self.view.last_hashes(set(owners))
         for (notification, _, tracking), accme_id in zip(page, owners, strict=True):
             prev = heads.get(accme_id, GENESIS)
-            link = {
+            link: dict[str, Any] = {
                 "position": tracking.notification_id,
                 "accme_id": accme_id,
                 "hash": chain_hash(

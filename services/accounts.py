@@ -8,6 +8,7 @@ so a link expires (24 h for an invitation, 1 h for a reset) and works once.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -307,10 +308,9 @@ class AccountService:
         )
 
     def _save(self, account: Account) -> None:
-        try:
+        # A concurrent attempt on the same account: the other one's count stands.
+        with contextlib.suppress(IntegrityError):
             self.store.save(account)
-        except IntegrityError:  # a concurrent attempt on the same account: the other one's count stands
-            pass
 
     def edit_profile(self, cmd: EditProfile, by: Acting) -> Account:
         account = self.get(cmd.account_id)

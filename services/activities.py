@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import uuid
 from collections.abc import Callable
@@ -111,7 +112,7 @@ class _Batch:
         if number in self.numbered:
             return self.numbered[number]
         try:
-            claim = self.store.repository.get(ActivityNumber.create_id(number))
+            claim: ActivityNumber = self.store.repository.get(ActivityNumber.create_id(number))
         except AggregateNotFoundError:
             return None
         if claim.accme_id != self.accme_id:
@@ -330,7 +331,7 @@ class ActivityRegistry:
         catalog = self.catalog(accme_id)
         if catalog is None:
             return []
-        activities = [self.store.repository.get(uuid.UUID(a)) for a in catalog.activity_ids]
+        activities: list[Activity] = [self.store.repository.get(uuid.UUID(a)) for a in catalog.activity_ids]
         return [a for a in activities if not a.deleted]
 
     def catalog(self, accme_id: str) -> ActivityCatalog | None:
@@ -372,12 +373,12 @@ class ActivityRegistry:
         if not (len(number) == 9 and number.isdigit()):
             raise missing
         try:
-            claim = self.store.repository.get(ActivityNumber.create_id(number))
+            claim: ActivityNumber = self.store.repository.get(ActivityNumber.create_id(number))
         except AggregateNotFoundError:
             raise missing from None
         if accme_id is not None and claim.accme_id != accme_id:
             raise missing
-        activity = self.store.repository.get(uuid.UUID(claim.activity_id))
+        activity: Activity = self.store.repository.get(uuid.UUID(claim.activity_id))
         if activity.deleted:
             raise missing
         return activity

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
 from domain.deadlines import ReportingDeadline
@@ -172,7 +173,7 @@ class AsOfReplayer:
             pending.append(entry)
             if len(pending) == SNAPSHOT_EVERY:
                 applied += self._load_and_apply(projections, pending)
-                last_recorded = max(last_recorded, max(t for _, t in pending))
+                last_recorded = max(last_recorded, *(t for _, t in pending))
                 if complete:
                     self._keep_snapshot(key, ReplaySnapshot(pending[-1][0], last_recorded, views.image()))
                 pending = []
@@ -220,5 +221,7 @@ class AsOfReplayer:
         found = []
         for year in sorted(set(years)):
             stream = ReportingDeadline.create_id(accreditor, year)
-            found += [e for e in self.store.events.get(stream) if e.timestamp <= as_of]
+            # The event store is typed with the library's event protocol; PARS's events are its DomainEvents.
+            events = cast("Iterable[DomainEvent]", self.store.events.get(stream))
+            found += [e for e in events if e.timestamp <= as_of]
         return found

@@ -72,9 +72,9 @@ def verify_chains(
         links = {link["position"]: link for link in view.links(lo, hi)}
         for position in sorted(stored.keys() | links.keys()):
             notification, link = stored.get(position), links.get(position)
-            if link is None:
+            if link is None:  # then the position is a stored event's
                 result.first_mismatch = Mismatch(
-                    position, None, topic_type(notification.topic), "no chain link: an event was inserted"
+                    position, None, topic_type(stored[position].topic), "no chain link: an event was inserted"
                 )
                 return result
             owner = link["accme_id"] or None
@@ -130,4 +130,4 @@ def verify_chain(
     return result
 
 
-__all__ = ["Mismatch", "Verification", "verify_chain", "verify_chains", "UNOWNED"]
+__all__ = ["UNOWNED", "Mismatch", "Verification", "verify_chain", "verify_chains"]

@@ -176,7 +176,7 @@ class CompletionRegistry:
             if i in derived:
                 credit_id = (
                     p.legacy_credit_id
-                    if i in stored_legacy
+                    if i in stored_legacy and p.legacy_credit_id
                     else learner_credit_id(accme_id, p.activity_id, matches[i].learner_id, p.completion_date)
                 )
 
@@ -185,7 +185,7 @@ class CompletionRegistry:
 
                 p = dataclasses.replace(
                     p,
-                    credits={rekey(k): v for k, v in p.credits.items()},  # type: ignore[arg-type]
+                    credits={rekey(k): v for k, v in p.credits.items()},
                     certificates={rekey(k): v for k, v in p.certificates.items()},
                     pending=[dataclasses.replace(pc, credit_id=rekey(pc.credit_id)) for pc in p.pending],
                 )

@@ -197,7 +197,7 @@ class FeedRelay:
                     continue
             except PositionMovedError:
                 continue  # another relay delivered that round; carry on from its position
-            except Exception as error:  # broker down, timeouts: appends go on, we retry
+            except Exception as error:  # noqa: BLE001 - broker down, timeouts: appends go on, we retry
                 self.last_error = error
                 log.warning("kafka relay: %s; retrying in %.1fs", type(error).__name__, backoff)
                 self._disconnect()

@@ -51,7 +51,7 @@ def _keys(identity: dict[str, Any]) -> tuple[str, str, set[tuple[str, str]]]:
 
 
 def _entry_ids(entry: dict[str, Any]) -> set[tuple[str, str]]:
-    return {tuple(p) for p in entry["licences"]} | {tuple(p) for p in entry["board_ids"]}  # type: ignore[misc]
+    return {tuple(p) for p in entry["licences"]} | {tuple(p) for p in entry["board_ids"]}
 
 
 class LearnerDirectory:
@@ -144,7 +144,7 @@ class LearnerDirectory:
         except (ValueError, TypeError, AttributeError):
             raise LearnerNotFoundError(f"no learner {learner_id!r}", loc=("path", "learner_id")) from None
         try:
-            learner = self.store.repository.get(ident)
+            learner: Learner = self.store.repository.get(ident)
         except AggregateNotFoundError:
             raise LearnerNotFoundError(f"no learner {learner_id}", loc=("path", "learner_id")) from None
         if not isinstance(learner, Learner):

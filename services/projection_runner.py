@@ -106,7 +106,7 @@ class BatchProjectionRunner:
             else:
                 try:
                     wanted = issubclass(resolve_topic(topic), self.projection.handled_types())
-                except Exception:  # an unknown topic: decode it, so its error surfaces as before
+                except Exception:  # noqa: BLE001 - an unknown topic: decode it, so its error surfaces as before
                     wanted = True
             self._topics[topic] = wanted
         return wanted

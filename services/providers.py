@@ -245,7 +245,7 @@ class ProviderRegistry:
                 remaining = []
                 for index, build, provider in chunk:
                     if self.exists(provider.accme_id):
-                        error = ProviderAlreadyExistsError(
+                        error: DomainError = ProviderAlreadyExistsError(
                             f"provider {provider.accme_id} already exists", loc=("body", str(index), "accme_id")
                         )
                         done.append((index, BatchOutcome(None, None, index, provider.accme_id, error)))

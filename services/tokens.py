@@ -72,7 +72,7 @@ class IssuedToken:
     token_id: str = ""
     role: str = ""
     scope: str = ""
-    expires_at: datetime = datetime.min
+    expires_at: datetime = datetime.min  # noqa: DTZ901 - a placeholder: issue() always gives the expiry
     position: int | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -153,7 +153,7 @@ class TokenRegistry:
             role, provider=provider, board=board, state=state, learner=learner, token_id=token_id, expires_at=expires_at
         )
         scope = scope_of(role, provider, board, state, learner)
-        if role == Role.PROVIDER:
+        if role == Role.PROVIDER and provider is not None:  # (sign() refused a provider token without one)
             outcome = self.providers.handle(
                 IssueApiToken(accme_id=provider, token_id=token_id, label=label, expires_at=expires_at), by
             )

@@ -27,7 +27,7 @@ _pg_available: bool | None = None
 
 
 def postgres_available() -> bool:
-    global _pg_available
+    global _pg_available  # noqa: PLW0603 - asked once per test process
     if _pg_available is None:
         try:
             with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):

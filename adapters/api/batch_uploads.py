@@ -64,7 +64,7 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
             )  # file parts are spooled by Starlette; other fields stay small (1 MB)
         except HTTPException:
             raise  # 413: the body passed the limit
-        except Exception as error:  # a broken multipart body is the client's, never a 5xx
+        except Exception as error:  # noqa: BLE001 - a broken multipart body is the client's, never a 5xx
             raise Problem(
                 422, f"the multipart body cannot be read: {error}", [{"loc": ["body"], "msg": str(error)}]
             ) from None
@@ -76,7 +76,7 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
                 [{"loc": ["body", "file"], "msg": "field required"}],
             )
         return upload.file, filename or upload.filename
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the caller, who closes it
     try:
         async for chunk in request.stream():
             spool.write(chunk)
@@ -84,7 +84,8 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
         spool.close()
         raise
     spool.seek(0)
-    return spool, filename or _disposition_name(request.headers.get("content-disposition", ""))
+    # typeshed types SpooledTemporaryFile as IO[bytes], not the BinaryIO it is at run time.
+    return spool, filename or _disposition_name(request.headers.get("content-disposition", ""))  # type: ignore[return-value]
 
 
 async def upload_batch(

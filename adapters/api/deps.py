@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -82,7 +83,7 @@ def visible_profile(system: System, principal: Principal, accme_id: str) -> dict
     ):
         # Stored but not yet in the read model (made a moment ago by the CLI or another process):
         # give the projection a moment rather than answer 404 for a provider that exists.
-        try:
+        with contextlib.suppress(TimeoutError):
             system.projections.wait(system.store.head(), timeout=2.0, names=["provider_profile"])
         except TimeoutError:
             pass

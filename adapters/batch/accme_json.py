@@ -52,7 +52,7 @@ def records(stream: BinaryIO) -> RecordStream[ParsedRecord]:
 
 def _items(stream: BinaryIO) -> Iterator[tuple[Any, bool]]:
     """Each item, and whether its text holds a key alias (only those items are renamed)."""
-    text = io.TextIOWrapper(Unclosed(stream), encoding="utf-8-sig")
+    text = io.TextIOWrapper(Unclosed(stream), encoding="utf-8-sig")  # type: ignore[type-var]  # typeshed's buffer protocol asks for a name and a bytes-only read, which TextIOWrapper needs of no raw view
     return json_items(text, (ROOT, ITEMS), tuple(f'"{alias}"' for alias in KEY_ALIASES))
 
 
@@ -63,7 +63,7 @@ def parse(data: Source) -> list[ParsedRecord]:
 def read_text(stream: BinaryIO) -> str:
     """The file as UTF-8 text (a byte-order mark allowed), decoded from the file without a second copy in bytes."""
     try:
-        return io.TextIOWrapper(Unclosed(stream), encoding="utf-8-sig").read()
+        return io.TextIOWrapper(Unclosed(stream), encoding="utf-8-sig").read()  # type: ignore[type-var]  # typeshed's buffer protocol asks for a name and a bytes-only read, which TextIOWrapper needs of no raw view
     except UnicodeDecodeError:
         raise BatchFormatError(f"the JSON file is not UTF-8 text (byte {_first_bad_byte(stream)})") from None
 

@@ -63,6 +63,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from adapters.batch.spec import MEASURED_OUTCOMES, MEASUREMENT_TYPES, PARTICIPANT_CATEGORIES
@@ -531,7 +532,7 @@ def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dic
         set_path(item, ("ParticipationMetrics", "participantsByCategory"), participants)
     outcomes = []
     for outcome, col in OUTCOME_COLUMNS.items():
-        if col in cells and (entry := read(col, lambda v, o=outcome: _read_outcome(o, v))) is not None:
+        if col in cells and (entry := read(col, partial(_read_outcome, outcome))) is not None:
             outcomes.append(entry)
     if outcomes:
         set_path(item, XI + ("MeasuredOutcomes",), outcomes)
@@ -571,21 +572,21 @@ def item_to_row(item: dict[str, Any]) -> dict[str, Any]:
     """The cells of one item keyed by column (numbered groups from 1); write values, not yet text."""
     row: dict[str, Any] = {}
     for ident in get_path(item, GEN + ("identifier",)) or []:
-        column = next((c for c, catalog in IDENTIFIER_COLUMNS.items() if catalog == ident.get("catalog")), None)
-        if column:
-            row[column] = ident.get("entry")
+        named = next((c for c, catalog in IDENTIFIER_COLUMNS.items() if catalog == ident.get("catalog")), None)
+        if named:
+            row[named] = ident.get("entry")
     for column in COLUMNS:
         value = get_path(item, column.path)
         if value is not None:
             row[column.name] = column.write(value)
     for entry in get_path(item, ("ParticipationMetrics", "participantsByCategory")) or []:
-        column = PARTICIPANT_COLUMNS.get(str(entry.get("category", "")).lower())
-        if column and entry.get("numberOfParticipants") is not None:
-            row[column] = entry["numberOfParticipants"]
+        named = PARTICIPANT_COLUMNS.get(str(entry.get("category", "")).lower())
+        if named and entry.get("numberOfParticipants") is not None:
+            row[named] = entry["numberOfParticipants"]
     for entry in get_path(item, XI + ("MeasuredOutcomes",)) or []:
-        column = OUTCOME_COLUMNS.get(entry.get("MeasuredOutcome"))
-        if column:
-            row[column] = join_list(entry["MeasurementType"]) if entry.get("MeasurementType") else "Yes"
+        named = OUTCOME_COLUMNS.get(entry.get("MeasuredOutcome"))
+        if named:
+            row[named] = join_list(entry["MeasurementType"]) if entry.get("MeasurementType") else "Yes"
     for col, (path, key_a, key_b) in PAIR_COLUMNS.items():
         if pairs := get_path(item, path):
             row[col] = join_pairs((p.get(key_a, ""), p.get(key_b, "")) for p in pairs)

@@ -16,7 +16,9 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.batch import claimed_format, detect_workbook, excel, tab
 from adapters.batch.completion_rows import (
@@ -162,7 +164,8 @@ def _json_record(i: int, item: Any, accme_id: str) -> CompletionRecord:
     parsed = parse_provider_report(accme_id, item)
     if isinstance(parsed, ReportCompletion):
         name = ((item.get("Activity") or {}).get("Module") or {}).get("ModuleName") or {}
-        title = name.get("value") if isinstance(name, dict) and isinstance(name.get("value"), str) else ""
+        value = name.get("value") if isinstance(name, dict) else None
+        title = value if isinstance(value, str) else ""
         return CompletionRecord(i + 1, report=parsed, title=title)
     return CompletionRecord(i + 1, errors=[{"loc": [*REPORTS_PATH, i, *parsed.loc], "msg": parsed.msg}])
 
@@ -295,6 +298,7 @@ TEXT_COLUMNS = {"Activity ID", "NPI", "License Number", "Board ID", "Credit ID"}
 def render_xlsx(reports: list[ReportCompletion], accme_id: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = SHEET
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
@@ -316,10 +320,10 @@ def render_xlsx(reports: list[ReportCompletion], accme_id: str = "") -> bytes:
                 cell.value = str(value)
                 cell.data_type = "s"  # text that starts with "=" must not become a formula
     for c in range(1, len(COLUMNS) + 1):
-        sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = 16
+        sheet.column_dimensions[get_column_letter(c)].width = 16
     last = max(len(reports) + 1, 1000)
     for name, options in ((ACTION, ("Add", "Delete")), (BOARD, CERTIFYING_BOARDS)):
-        letter = sheet.cell(row=1, column=COLUMNS.index(name) + 1).column_letter
+        letter = get_column_letter(COLUMNS.index(name) + 1)
         validation = DataValidation(
             type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False
         )

@@ -92,7 +92,7 @@ def submit_completion_records(
     registry: Any,
     accme_id: str,
     fmt: str,
-    records: Sized | RecordStream[CompletionRecord] | list[CompletionRecord],
+    records: RecordStream[CompletionRecord] | list[CompletionRecord],
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,

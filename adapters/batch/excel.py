@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable, Generator, Iterator
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.batch import columns, tab
 from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
@@ -190,6 +192,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
     names = columns.header(columns.group_counts(rows))
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = SHEET
     sheet.append(names)
     for cell in sheet[1]:
@@ -208,7 +211,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
                 cell.value = value
                 cell.number_format = (
                     "mm/dd/yyyy"
-                    if not hasattr(value, "hour") or (value.hour, value.minute, value.second) == (0, 0, 0)
+                    if not isinstance(value, datetime) or (value.hour, value.minute, value.second) == (0, 0, 0)
                     else "mm/dd/yyyy hh:mm:ss"
                 )
             elif isinstance(value, (int, float)):
@@ -217,7 +220,7 @@ def render(items: list[dict[str, Any]]) -> bytes:
                 cell.value = str(value)
                 cell.data_type = "s"  # text that starts with "=" must not become a formula
     for c in range(1, len(names) + 1):
-        sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = 18
+        sheet.column_dimensions[get_column_letter(c)].width = 18
     _choices(sheet, names, max(len(rows) + 1, 1000))
     _instructions(workbook.create_sheet(INSTRUCTIONS), names)
     out = io.BytesIO()
@@ -280,7 +283,7 @@ def _instructions(sheet: Any, names: list[str]) -> None:
 
 
 def _describe(name: str) -> tuple[str, str]:
-    kinds = {
+    kinds: dict[Callable[[Any], Any], str] = {
         columns.read_yesno: "Yes/No",
         columns.read_number: "number",
         columns.read_date: "date MM/DD/YYYY",

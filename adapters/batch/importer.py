@@ -104,7 +104,7 @@ def submit_records(
     registry: ActivitySubmitter,
     accme_id: str,
     fmt: str,
-    records: Sized | RecordStream[ParsedRecord] | list[ParsedRecord],
+    records: RecordStream[ParsedRecord] | list[ParsedRecord],
     by: Acting,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,

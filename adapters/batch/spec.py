@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-S, N, I, B = "string", "number", "integer", "boolean"
+S, N, I, B = "string", "number", "integer", "boolean"  # noqa: E741 - JSON Schema type letters, as a table
 
 ITEM: dict[str, Any] = {
     "ReportDescription": {"ReportingStartDate": S, "ReportingEndDate": S},

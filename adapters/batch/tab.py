@@ -29,7 +29,7 @@ def decided(stream: BinaryIO) -> Callable[[], str]:
 
 def text(stream: BinaryIO, encoding: str | None = None) -> TextIO:
     """The file as text in `encoding` (by default as `encoding_of` decides), read a chunk at a time."""
-    return io.TextIOWrapper(Unclosed(stream), encoding=encoding or encoding_of(stream), newline="")
+    return io.TextIOWrapper(Unclosed(stream), encoding=encoding or encoding_of(stream), newline="")  # type: ignore[type-var]  # typeshed's buffer protocol asks for a name and a bytes-only read, which TextIOWrapper needs of no raw view
 
 
 decode = decode_text  # bytes already in memory, by the same rule

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -34,7 +34,7 @@ def verify(
                 system.store, system.chain.view, verified_to, provider, lambda n: progress.advance(task, n)
             )
         elapsed = time.perf_counter() - started
-        summary = {
+        summary: dict[str, Any] = {
             "ok": result.ok,
             "events": result.checked,
             "chains": len(result.chains),

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sized
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,11 +25,12 @@ from adapters.batch.records import BatchFormatError
 
 SHOWN_ERRORS = 20
 
-Read = Callable[[BinaryIO, str], tuple[str, Sized]]
-Submit = Callable[[str, list[Any], Callable[[int, int], None]], Any]
+R = TypeVar("R", bound=Sized)  # the records `read` gives and `submit` takes
+Read = Callable[[BinaryIO, str], tuple[str, R]]
+Submit = Callable[[str, R, Callable[[int, int], None]], Any]
 
 
-def import_with_progress(file: Path, read: Read, submit: Submit, err: Console) -> Any:
+def import_with_progress(file: Path, read: Read[R], submit: Submit[R], err: Console) -> Any:
     """`read(file, name) -> (format, records)`, then `submit(format, records, progress) -> report`;
     a file that cannot be read as a whole prints why and exits 1. The file is read as a stream."""
     columns = (

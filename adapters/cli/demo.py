@@ -29,15 +29,17 @@ def run_demo(err: Console) -> None:
         learner = made.sample_learner
         base = system.settings.public_base()  # PARS_PUBLIC_URL: printed curls point where PARS is reached
 
-        def token(role: str, **scope: str | None) -> str:
+        def token(role: str, provider: str | None = None, learner: str | None = None, state: str | None = None) -> str:
             """Recorded like any token: pars admin list-tokens lists it, revoke-token revokes it."""
             return system.tokens.handle(IssueToken(role=role, label="issued by pars demo", **scope), cli_actor()).token
 
         provider_token = token("provider", provider=provider)
         lines = [
             f"demo data set made in {seconds:.1f} s (store: {system.settings.database_url})",
-            f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
-            f"{', '.join(made.providers)}",
+            (
+                f"  {len(made.providers)} providers (ACCME, Joint Accreditation, state accreditors TN, CA, NY) with contacts and decisions: "
+                f"{', '.join(made.providers)}"
+            ),
             f"  {made.activities} activities over {system.annual.today().year - 1}-{system.annual.today().year}, {made.closed} closed"
             + (f" ({len(made.rejected_activities)} refused)" if made.rejected_activities else ""),
             f"  {len(made.learners)} physicians in the learner directory",

@@ -101,7 +101,7 @@ def read_learner_csv(data: bytes) -> ParsedRows:
         if None in values:
             parsed.errors.append(
                 RowError(number, COLUMNS[-1], f"{len(header) + len(values[None])} values for {len(header)} columns")
-            )  # type: ignore[index]
+            )
             continue
         try:
             parsed.commands.append((number, parse_row(number, values)))

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from adapters.db import dashboard_counts
 from adapters.db.activity_summary_tables import activity_summaries as t
@@ -121,7 +121,7 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             return list(rows), total
 
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-        where = [t.c.for_public_list.is_(True), t.c.deleted.is_(False)]
+        where: list[ColumnElement[bool]] = [t.c.for_public_list.is_(True), t.c.deleted.is_(False)]
         if since is not None:
             where.append(t.c.end_date >= since.isoformat())
         for word in (q or "").lower().split():

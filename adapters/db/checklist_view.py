@@ -82,7 +82,7 @@ class SqlChecklistView(SqlView, ChecklistView):
         return dict(row) if row else None
 
     def put_activity_fact(self, fact: dict[str, Any], tracking: Tracking) -> None:
-        values = {k: fact.get(k, FACT_DEFAULTS.get(k)) for k in FACT_FIELDS}
+        values: dict[str, Any] = {k: fact.get(k, FACT_DEFAULTS.get(k)) for k in FACT_FIELDS}
         values["counted_years"] = sorted(set(values["counted_years"]))
         row = {"stream_id": fact["stream_id"], **values}
         with self.transaction() as conn:
@@ -109,10 +109,10 @@ class SqlChecklistView(SqlView, ChecklistView):
         batch.dirty.clear()
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
-        return list(self.year_facts(accme_id, year).open_activities)
+        return [dict(a) for a in self.year_facts(accme_id, year).open_activities]
 
     def enduring_without_count(self, accme_id: str, year: int) -> list[dict[str, Any]]:
-        return list(self.year_facts(accme_id, year).uncounted_enduring)
+        return [dict(a) for a in self.year_facts(accme_id, year).uncounted_enduring]
 
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return self.year_facts_for([accme_id], year)[accme_id]
@@ -166,7 +166,7 @@ class SqlChecklistView(SqlView, ChecklistView):
             "commercial_support": commercial_support_totals(supports),
         }
 
-    def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:  # type: ignore[override]
+    def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:
         t = annual_activity_facts.c
         first, last = date(year, 1, 1), date(year, 12, 31)
         open_: dict[str, list[dict[str, Any]]] = {a: [] for a in accme_ids}
@@ -201,9 +201,9 @@ class SqlChecklistView(SqlView, ChecklistView):
                     )
                     .order_by(t.accme_id, t.activity_id)
                 )
-                for r in conn.execute(enduring):
-                    if r.accme_id in uncounted:
-                        uncounted[r.accme_id].append({"activity_id": r.activity_id, "title": r.title})
+                for e in conn.execute(enduring):
+                    if e.accme_id in uncounted:
+                        uncounted[e.accme_id].append({"activity_id": e.activity_id, "title": e.title})
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
 
 

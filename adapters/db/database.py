@@ -52,7 +52,7 @@ class DatabaseUrl:
         return self.raw.startswith(("postgresql://", "postgres://"))
 
     @property
-    def parts(self):  # type: ignore[no-untyped-def]
+    def parts(self) -> SplitResult:
         return urlsplit(self.raw)
 
     @property
@@ -241,7 +241,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **JSON_COLUMNS)
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -251,7 +251,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         # Writers take the lock up front, so a read-then-write batch never fails to upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

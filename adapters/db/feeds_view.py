@@ -20,7 +20,7 @@ from adapters.db.view_base import Batch, SqlView, upsert
 from projections.feeds import FeedView
 
 LOOKUP_CHUNK = 500
-I = feed_items.c
+I = feed_items.c  # noqa: E741 - the feed items' columns, as in I.position
 
 
 @dataclass

@@ -45,7 +45,9 @@ class SqlPersonalKeys(PersonalKeys):
             # A cold process (a projection worker, a rebuild) reads learners in the order they were
             # loaded: fetch the whole import chunk the key was created with (at most 1,000 keys).
             created = select(k.created_at).where(k.learner_id == ident).scalar_subquery()
-            rows = conn.execute(select(k.learner_id, k.key).where(k.created_at == created).limit(PREFETCH_LIMIT)).all()
+            rows = list(
+                conn.execute(select(k.learner_id, k.key).where(k.created_at == created).limit(PREFETCH_LIMIT)).all()
+            )
             if not any(r.learner_id == ident for r in rows):
                 rows += conn.execute(select(k.learner_id, k.key).where(k.learner_id == ident)).all()
         for row in rows:

@@ -174,6 +174,7 @@ def _replace_sqlite(
     raw = live.engine.raw_connection()
     try:
         db = raw.driver_connection
+        assert db is not None  # a pooled connection that is open has its driver's
         db.execute(f"ATTACH DATABASE ? AS {SQLITE_ALIAS}", (str(scratch.path),))
         try:
             db.execute("BEGIN IMMEDIATE")

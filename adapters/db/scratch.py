@@ -6,7 +6,9 @@ exactly as the live read model would have; the database vanishes when the replay
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, event
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from adapters.db.activity_summary_view import SqlActivitySummaryView
@@ -33,11 +35,11 @@ class InMemoryDatabase(Database):
         self.read_engine = self.engine
 
         @event.listens_for(self.engine, "connect")
-        def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, as the file engines do
 
         @event.listens_for(self.engine, "begin")
-        def _begin(conn):  # type: ignore[no-untyped-def]
+        def _begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN")
 
     def create_tables(self) -> None:

@@ -182,7 +182,7 @@ class SqlDocumentView(SqlView):
 
     table: Table
 
-    def _key_column(self):  # type: ignore[no-untyped-def]
+    def _key_column(self) -> Column[Any]:
         return self.table.c[self.table.primary_key.columns.keys()[0]]
 
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 def bar_chart(title: str, values: dict[str, float], *, unit: str = "", width: int = 420, money: bool = False) -> Markup:
     """Horizontal bars, one per label, with its value written beside it; `title` names the chart for screen readers."""
-    rows = [(label, value) for label, value in values.items()]
+    rows = list(values.items())
     bar_h, gap, label_w, value_w = 18, 8, 170, 70
     height = max(1, len(rows)) * (bar_h + gap) + gap
     top = max([v for _, v in rows] or [0]) or 1

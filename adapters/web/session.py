@@ -131,7 +131,7 @@ async def check_csrf(request: Request) -> None:
             form = await request.form()
         except HTTPException:
             raise  # 413: the body passed the limit
-        except Exception:  # an unreadable body has no token either
+        except Exception:  # noqa: BLE001 - an unreadable body has no token either
             raise CsrfRejected() from None
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
@@ -186,7 +186,7 @@ async def first_form_field(request: Request, name: str) -> str | None:
     )
     try:
         parser.write(prefix[:FIRST_PART_BYTES])
-    except Exception:  # a malformed body carries no token
+    except Exception:  # noqa: BLE001 - a malformed body carries no token
         return None
     disposition = dict(part["headers"]).get(b"content-disposition", b"")
     _, options = parse_options_header(disposition)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 
 UPLOAD_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 KEEP_SECONDS = 3600
@@ -20,7 +21,7 @@ class UploadProgress:
         self._lock = threading.Lock()
         self._jobs: dict[tuple[str, str], tuple[int, int, bool, float]] = {}
 
-    def reporter(self, account_id: str, upload_id: str | None):  # type: ignore[no-untyped-def]
+    def reporter(self, account_id: str, upload_id: str | None) -> Callable[[int, int], None] | None:
         """A `progress(done, total)` callback for the importers (None when the upload named no valid id)."""
         if not upload_id or not UPLOAD_ID.match(upload_id):
             return None

@@ -120,12 +120,11 @@ def test_two_different_identifiers_of_one_catalog_are_refused_not_one_picked(cat
         *({"catalog": catalog, "entry": e} for e in entries),
     ]
     with pytest.raises(ItemError) as refused:
-        parse_item(item("V-7", **{"Lom__general__identifier": identifiers}))
+        parse_item(item("V-7", Lom__general__identifier=identifiers))
     assert refused.value.errors[0]["loc"] == ["Lom", "general", "identifier", 2, "entry"]
     # The same identifier twice is one identifier.
     assert (
-        parse_item(item("V-7", **{"Lom__general__identifier": [identifiers[0], identifiers[0]]})).provider_activity_id
-        == "V-7"
+        parse_item(item("V-7", Lom__general__identifier=[identifiers[0], identifiers[0]])).provider_activity_id == "V-7"
     )
 
 

@@ -87,4 +87,4 @@ def test_new_submissions_after_the_backfill_keep_one_catalog(any_system):
     any_system.projections.catch_up(["activity_summary"])
     listed = any_system.activities.list(LEGACY)
     assert {a.provider_activity_id for a in listed} == {"LEG-C-2019", "LEG-IEM-2020", "LEG-RSS-2020", "NEW-1"}
-    assert [a.provider_activity_id for a in listed][0] == "NEW-1"  # catalogued first, listed first
+    assert next(a.provider_activity_id for a in listed) == "NEW-1"  # catalogued first, listed first

@@ -226,7 +226,7 @@ def test_replaying_the_events_rebuilds_the_same_activity(steps):
                 a.close(TODAY, BY)
             else:
                 a.delete(BY)
-        except (ActivityClosedError, ActivityNotReadyToCloseError, Exception):
+        except Exception:  # noqa: BLE001 - any refusal leaves the events as they were: the test checks their replay
             pass
     events = a.collect_events()
     copy = None

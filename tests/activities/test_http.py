@@ -212,12 +212,12 @@ def test_web_form_close_correct_and_enduring_counts(client, setup, token):
     closed = client.post(f"{base}/{course}/close", headers=mine)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     no_reason = client.put(
-        f"{base}/{course}", json={"item": item("V-1", **{"Lom__general__title": "Typo fixed"})}, headers=mine
+        f"{base}/{course}", json={"item": item("V-1", Lom__general__title="Typo fixed")}, headers=mine
     )
     assert no_reason.status_code == 409 and no_reason.json()["errors"][0]["loc"] == ["body", "reason"]
     corrected = client.put(
         f"{base}/{course}",
-        json={"item": item("V-1", **{"Lom__general__title": "Typo fixed"}), "reason": "title typo"},
+        json={"item": item("V-1", Lom__general__title="Typo fixed"), "reason": "title typo"},
         headers=mine,
     )
     assert corrected.status_code == 200 and corrected.json()["title"] == "Typo fixed"

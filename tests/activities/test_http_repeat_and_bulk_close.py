@@ -93,7 +93,7 @@ def test_repeat_refuses_bad_input_naming_the_field(client, setup, system):
 
 
 def test_repeat_and_bulk_close_need_a_token_and_the_providers_own(client, setup, system):
-    mine, theirs = setup
+    _mine, theirs = setup
     assert client.post(REPEAT, json=repeat_body()).status_code == 401
     assert client.post(CLOSE, json={"activity_ids": ["123456789"]}).status_code == 401
     head = system.store.head()

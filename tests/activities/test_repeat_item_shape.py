@@ -15,7 +15,7 @@ INSTANCES = [{"start_date": "2025-03-01", "end_date": "2025-03-02"}]
 @pytest.mark.parametrize(
     ("item_of", "loc"),
     [
-        (lambda: {}, ["body", "item", "Lom"]),
+        (dict, ["body", "item", "Lom"]),
         (lambda: {**item("R"), "Lom": []}, ["body", "item", "Lom"]),
         (lambda: {**item("R"), "Lom": {"general": "x"}}, ["body", "item", "Lom", "general"]),
         (

@@ -54,7 +54,7 @@ def test_the_reported_mixed_file_is_refused_not_stored_as_mojibake(system):
     from tests.activities.helpers import ACCME_ID, item, register
 
     register(system)
-    good = batch.render("tab", [item("E-1", **{"Lom__general__title": TITLE}), item("E-2")])
+    good = batch.render("tab", [item("E-1", Lom__general__title=TITLE), item("E-2")])
     lines = good.split(b"\r\n")
     lines[2] = lines[2].replace(b"Cardiology", b"Cardiolog\xeda")  # one Windows-1252 byte in another row
     mixed = b"\r\n".join(lines)
@@ -71,7 +71,7 @@ def test_the_upload_route_answers_422_naming_the_line(client, token, system):
     from tests.activities.helpers import ACCME_ID, item, register
 
     register(system)
-    mixed = batch.render("tab", [item("E-1", **{"Lom__general__title": TITLE})]) + b"\xe9\r\n"
+    mixed = batch.render("tab", [item("E-1", Lom__general__title=TITLE)]) + b"\xe9\r\n"
     res = client.post(
         f"/api/v1/providers/{ACCME_ID}/activities/batch?filename=a.txt",
         content=mixed,

@@ -69,7 +69,7 @@ def test_a_part_over_the_size_limit_is_refused_whatever_its_ratio(monkeypatch: p
     workbook = excel.render(make_items(50))
     size = zipfile.ZipFile(io.BytesIO(workbook)).getinfo(SHEET).file_size
     monkeypatch.setattr(archives, "MAX_MEMBER_BYTES", size - 1)
-    with pytest.raises(BatchFormatError, match="sheet1.xml"):
+    with pytest.raises(BatchFormatError, match=r"sheet1\.xml"):
         batch.read_file(workbook)
 
 

@@ -66,7 +66,7 @@ def test_a_delete_row_deletes_and_the_same_row_again_changes_nothing(system: Sys
 def test_json_and_excel_files_are_imported_and_name_json_paths(system: System) -> None:
     ids = setup(system)
     good = report(ids["activity"])
-    bad = report(ids["activity"], credit_id="ccid:0004444:c2", **{"Activity__Module__CompletedDateTime": "2025-04-09"})
+    bad = report(ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-04-09")
     data = json.dumps(envelope(good, bad)).encode()
     result = import_completion_file(system, "0004444", data, "learners.json", BY)
     assert result.format == "json" and result.counts["recorded"] == 1 and result.counts["rejected"] == 1

@@ -14,7 +14,7 @@ cells = st.one_of(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(row=st.fixed_dictionaries({name: cells for name in COLUMNS}))
+@given(row=st.fixed_dictionaries(dict.fromkeys(COLUMNS, cells)))
 @example(
     row={**dict.fromkeys(COLUMNS), "CME Credits": float("nan"), "ABIM MOC Points": "inf", "Birth Month": float("inf")}
 )

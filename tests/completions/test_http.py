@@ -50,7 +50,7 @@ def test_web_service_refusals(client: TestClient, token, ids) -> None:  # type: 
     assert client.post(URL, json=envelope(report(ids["activity"])), headers=token("accreditor")).status_code == 403
     assert client.post(URL, json={"ACCMELearnerReports": {}}, headers=me).status_code == 400
     # Another provider's activity, and a bad field beside a good record: 422 naming the field; the good one is saved.
-    bad = report(ids["activity"], credit_id="ccid:0004444:c2", **{"Activity__Module__CompletedDateTime": "2025-13-40"})
+    bad = report(ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-13-40")
     answer = client.post(URL, json=envelope(report(ids["other_activity"]), bad, report(ids["activity"])), headers=me)
     assert answer.status_code == 422
     errors = answer.json()["errors"]
@@ -61,7 +61,7 @@ def test_web_service_refusals(client: TestClient, token, ids) -> None:  # type: 
     # The other tenant cannot report on our activity.
     theirs = client.post(
         URL,
-        json=envelope(report(ids["activity"], **{"Activity__ProviderOrganization": "0005555"})),
+        json=envelope(report(ids["activity"], Activity__ProviderOrganization="0005555")),
         headers=token("provider", provider="0005555"),
     )
     assert theirs.status_code == 422 and "not an activity of provider 0005555" in theirs.json()["errors"][0]["msg"]

@@ -27,7 +27,7 @@ def ids(system: System, client: TestClient) -> dict[str, Any]:
 
 def test_the_issues_abim_moc_certificate_reaches_the_abim_feed(client: TestClient, token, ids, system: System) -> None:  # type: ignore[no-untyped-def]
     me = token("provider", provider="0004444")
-    body = envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [ISSUE_CERT]}))
+    body = envelope(report(ids["activity"], Activity__Module__CreditCertificate=[ISSUE_CERT]))
     assert client.post(URL, json=body).status_code == 401
     answer = client.post(URL, json=body, headers=me)
     assert answer.status_code == 201 and answer.json()["reports"][0]["action"] == "added", answer.text
@@ -49,7 +49,7 @@ def test_an_unclassifiable_certificate_is_a_422_naming_its_path(client: TestClie
     }
     head = system.store.head()
     answer = client.post(
-        URL, json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [cert]})), headers=me
+        URL, json=envelope(report(ids["activity"], Activity__Module__CreditCertificate=[cert])), headers=me
     )
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("application/problem+json")
     [error] = answer.json()["errors"]
@@ -130,7 +130,7 @@ def test_moc_only_completion_counts_its_points_as_cme_for_states(client: TestCli
     assert (
         client.post(
             URL,
-            json=envelope(report(ids["activity"], **{"Activity__Module__CreditCertificate": [ISSUE_CERT]})),
+            json=envelope(report(ids["activity"], Activity__Module__CreditCertificate=[ISSUE_CERT])),
             headers=me,
         ).status_code
         == 201

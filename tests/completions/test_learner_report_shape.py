@@ -102,27 +102,24 @@ def test_a_date_time_with_an_offset_is_a_date_time_created(client: TestClient, t
 
 
 def test_a_report_naming_another_web_service_provider_is_refused(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
-    theirs = report(ids["activity"], **{"XtensibleInfo__ProviderID": "0005555"})
+    theirs = report(ids["activity"], XtensibleInfo__ProviderID="0005555")
     answer = post(client, token, envelope(theirs))
     assert answer.status_code == 422 and [e["loc"] for e in answer.json()["errors"]] == [
         [*REPORT_0, "XtensibleInfo", "ProviderID"]
     ]
     assert (
-        post(client, token, envelope(report(ids["activity"], **{"XtensibleInfo__ProviderID": "0004444"}))).status_code
-        == 201
+        post(client, token, envelope(report(ids["activity"], XtensibleInfo__ProviderID="0004444"))).status_code == 201
     )
 
 
 def test_a_completion_date_followed_by_anything_but_a_time_is_refused(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
     loc = [*REPORT_0, "Activity", "Module", "CompletedDateTime"]
     for value in ("2025-03-02junk", "2025-03-02T25:00:00"):
-        answer = post(
-            client, token, envelope(report(ids["activity"], **{"Activity__Module__CompletedDateTime": value}))
-        )
+        answer = post(client, token, envelope(report(ids["activity"], Activity__Module__CompletedDateTime=value)))
         assert answer.status_code == 422 and [e["loc"] for e in answer.json()["errors"]] == [loc]
     fine = post(
         client,
         token,
-        envelope(report(ids["activity"], **{"Activity__Module__CompletedDateTime": "2025-03-02T18:30:00-06:00"})),
+        envelope(report(ids["activity"], Activity__Module__CompletedDateTime="2025-03-02T18:30:00-06:00")),
     )
     assert fine.status_code == 201, fine.text

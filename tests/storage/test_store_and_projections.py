@@ -214,10 +214,9 @@ def test_a_position_already_tracked_is_refused_and_a_batch_cannot_be_applied_twi
     notifications = system.store.recorder.select_notifications(start=1, limit=100)
     for name in PROVIDER_VIEWS:
         projection = system.projections[name].projection
-        with pytest.raises((IntegrityError, sqlalchemy.exc.IntegrityError)):
-            with projection.view.transaction():
-                for n in notifications:
-                    projection.process_event(system.store.mapper.to_domain_event(n), Tracking(system.store.name, n.id))
+        with pytest.raises((IntegrityError, sqlalchemy.exc.IntegrityError)), projection.view.transaction():
+            for n in notifications:
+                projection.process_event(system.store.mapper.to_domain_event(n), Tracking(system.store.name, n.id))
         assert projection.position == position
     assert system.history.view.events("0001234") == before
     assert system.profiles.view.get_profile("0001234")["contacts"]["ceo"]["email"] == "c@acme.org"

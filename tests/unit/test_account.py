@@ -177,9 +177,9 @@ def test_an_erased_account_refuses_everything_and_replay_agrees():
         with pytest.raises(LinkNotValidError):
             again.set_password("d1", BY)
         for refused in (
-            lambda: again.request_reset("d2", BY),
-            lambda: again.edit_profile("Ann", "", "", BY),
-            lambda: again.erase(BY),
+            lambda again=again: again.request_reset("d2", BY),
+            lambda again=again: again.edit_profile("Ann", "", "", BY),
+            lambda again=again: again.erase(BY),
         ):
             with pytest.raises(AccountError):
                 refused()

@@ -67,7 +67,7 @@ def test_the_new_activity_form_refuses_an_id_in_use_and_links_to_it(provider_pag
 
 
 def options(html: str, name: str) -> list[str]:
-    select = re.search(rf'<select id="f-{name}" name="{name}".*?</select>', html, re.S)
+    select = re.search(rf'<select id="f-{name}" name="{name}".*?</select>', html, re.DOTALL)
     assert select, name
     return [html_unescape(v) for v in re.findall(r'<option value="([^"]*)"', select[0]) if v]
 
@@ -108,7 +108,7 @@ def test_every_choice_the_form_offers_is_the_domains_and_saves(provider_pages, w
         assert stored.data["fee"] == fee and stored.data["registration"] == REGISTRATIONS[n % 2]
         # The stored answer is shown chosen when the activity is opened again.
         again = provider_pages.get(saved.headers["location"]).text
-        assert re.search(r'<select id="f-fee".*?selected>([^<]*)</option>', again, re.S)[1] == html_escape(fee)
+        assert re.search(r'<select id="f-fee".*?selected>([^<]*)</option>', again, re.DOTALL)[1] == html_escape(fee)
     refused = post_form(
         provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "F-X", "passport": "yes", "fee": "No"}
     )

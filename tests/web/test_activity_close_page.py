@@ -12,7 +12,7 @@ NEW = f"{P}/activities/new"
 
 
 def still_needed(html: str) -> list[str]:
-    section = re.search(r'<section aria-labelledby="h-missing">.*?</section>', html, re.S)
+    section = re.search(r'<section aria-labelledby="h-missing">.*?</section>', html, re.DOTALL)
     return re.findall(r"<li>(?:<a [^>]*>)?([^<]*)", section[0]) if section else []
 
 

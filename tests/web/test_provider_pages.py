@@ -174,7 +174,9 @@ def test_batch_uploads_report_each_bad_row(provider_pages, web_system):  # type:
         and re.search(r"<strong>1</strong> rejected", answer.text)
     )
     (row,) = re.findall(
-        r'<table class="row-errors">.*?<tbody><tr><td>([^<]+)</td><td>([^<]*)</td><td>([^<]+)</td>', answer.text, re.S
+        r'<table class="row-errors">.*?<tbody><tr><td>([^<]+)</td><td>([^<]*)</td><td>([^<]+)</td>',
+        answer.text,
+        re.DOTALL,
     )
     assert row[0] == "ACCMEActivities.MedicalEducationMetrics[1]" and row[1].startswith("Title (") and row[2].strip()
     garbage = provider_pages.post(
@@ -199,7 +201,9 @@ def test_batch_uploads_report_each_bad_row(provider_pages, web_system):  # type:
         r"<strong>1</strong> rejected", answer.text
     )
     (row,) = re.findall(
-        r'<table class="row-errors">.*?<tbody><tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]+)</td>', answer.text, re.S
+        r'<table class="row-errors">.*?<tbody><tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]+)</td>',
+        answer.text,
+        re.DOTALL,
     )
     assert row[0] == "2"
     plain = provider_pages.post(

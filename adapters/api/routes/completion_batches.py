@@ -26,7 +26,8 @@ async def upload_completion_batch(
     ] = None,
 ) -> dict[str, Any]:
     """Imports a completion file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
-    return await upload_batch(  # type: ignore[return-value] -- the answer is written as JSON bytes of this shape
+    # FastAPI documents the annotation as the answer's schema; upload_batch writes that answer as JSON bytes.
+    return await upload_batch(  # type: ignore[return-value]
         request,
         system,
         principal,

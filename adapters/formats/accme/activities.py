@@ -280,7 +280,9 @@ def parse_item(item: Any) -> ActivityEntry:
     """Validates one item and returns its action and normalised data; raises ItemError with JSON paths."""
     if not isinstance(item, dict):
         raise ItemError([{"loc": [], "msg": "an activity is a JSON object"}])
-    xi = item.get("XtensibleInfo") if isinstance(item.get("XtensibleInfo"), dict) else {}
+    xi = item.get("XtensibleInfo")
+    if not isinstance(xi, dict):
+        xi = {}
     if xi.get("activityRecordAction") == "Delete":
         return _parse_delete(item)
     try:

@@ -85,7 +85,7 @@ def envelope_errors(body: Any) -> list[dict[str, Any]]:
 
 def _is_date_time(text: str) -> bool:
     try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        datetime.fromisoformat(text)
     except ValueError:
         return False
     return True
