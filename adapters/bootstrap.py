@@ -168,10 +168,10 @@ def bootstrap(settings: Settings | None = None) -> System:
     reads = ReadModels(
         profiles=provider_queries,
         # Late-bound "today": the services' clocks decide it (tests set them on the services).
-        activities=ActivityQueries(activity_summary.view, provider_queries, lambda: activities.today()),
+        activities=ActivityQueries(activity_summary.view, provider_queries, lambda: activities.today()),  # noqa: PLW0108 - late-bound
         completions=CompletionQueries(transcripts.view, provider_queries),
         annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
-        today=lambda: activities.today(),
+        today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
     )
     queries = LiveQueries(
         directory=DirectoryQueries(directory.view),

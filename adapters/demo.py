@@ -309,6 +309,7 @@ class DemoDataSet:
             items = [self._activity(n, accme_id) for n in range(ACTIVITIES_PER_PROVIDER)]
             for result in submit_items(self.system.activities, accme_id, items, self.by):
                 if result.ok:
+                    assert result.activity_id is not None  # an accepted item has its number
                     summary.activities += 1
                     summary.closed += bool(items[result.index]["XtensibleInfo"].get("closeActivityRecord"))
                     numbers.setdefault(accme_id, []).append(result.activity_id)

@@ -78,7 +78,9 @@ def add_activities(system: System, accme_id: str, count: int, first: int = 0) ->
     out: list[tuple[str, bool]] = []
     for start in range(first, first + count, 500):
         numbers = range(start, min(start + 500, first + count))
-        results = system.accme_activities.submit_accme_activities(accme_id, [workload.activity_item(n) for n in numbers], BY)
+        results = system.accme_activities.submit_accme_activities(
+            accme_id, [workload.activity_item(n) for n in numbers], BY
+        )
         bad = [r.errors for r in results if not r.ok]
         assert not bad, bad[:1]
         out.extend((str(r.activity_id), n % 3 == 0) for n, r in zip(numbers, results, strict=True))

@@ -18,7 +18,7 @@ import unicodedata
 import uuid
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 

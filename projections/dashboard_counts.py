@@ -69,7 +69,7 @@ def add(counts: Counts, part: Counts, sign: int) -> None:
 def dashboard_figures(counts: Counts | None, today: date) -> dict[str, Any]:
     """The dashboard's activities, learners and commercial support (as `activity_counts` makes them from rows)."""
     counts = counts or empty()
-    by_status = {s: 0 for s in ("draft", "active", "ready_to_close", "closed")}
+    by_status = dict.fromkeys(("draft", "active", "ready_to_close", "closed"), 0)
     by_format: dict[str, int] = {}
     iso = today.isoformat()
     for key, n in counts["activities"].items():

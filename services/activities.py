@@ -391,7 +391,9 @@ class ActivityRegistry:
             return None
         return self.store.save(activity)[-1].notification.id
 
-    def close_many(self, cmd: CloseActivities, by: Acting) -> tuple[list[tuple[str, str | DomainError]], int | None]:
+    def close_many(
+        self, cmd: CloseActivities, by: Acting
+    ) -> tuple[builtins.list[tuple[str, str | DomainError]], int | None]:
         """Closes several activities in one save: each number answers "closed", "unchanged" (already
         closed) or the DomainError that refused it (unknown, another provider's, something missing)."""
         accme_id, numbers = cmd.accme_id, cmd.activity_ids

@@ -77,7 +77,6 @@ class AnnualReporting(AnnualQueries):
     """Decides each year-end step with the clock and read models it also answers the checklist from
     (its queries are AnnualQueries', services/queries/annual.py)."""
 
-
     def __init__(
         self,
         store: ParsStore,

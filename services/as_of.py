@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
@@ -222,6 +222,6 @@ class AsOfReplayer:
         for year in sorted(set(years)):
             stream = ReportingDeadline.create_id(accreditor, year)
             # The event store is typed with the library's event protocol; PARS's events are its DomainEvents.
-            events = cast("Iterable[DomainEvent]", self.store.events.get(stream))
+            events = cast(Iterable[DomainEvent], self.store.events.get(stream))
             found += [e for e in events if e.timestamp <= as_of]
         return found

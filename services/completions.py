@@ -368,7 +368,7 @@ class CompletionRegistry:
         None when all were deleted already. A concurrent writer makes it load and decide again."""
         keys = cmd.keys
         for _ in attempts():
-            completions = [self.store.repository.get(uuid.UUID(key)) for key in keys]
+            completions: list[Completion] = [self.store.repository.get(uuid.UUID(key)) for key in keys]
             deleted = [c for c in completions if c.delete(by)]
             if not deleted:
                 return None

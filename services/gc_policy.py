@@ -32,7 +32,7 @@ def freeze_after_start_up() -> None:
 @contextmanager
 def batch_collection() -> Iterator[None]:
     """Raises the collector's thresholds while a batch runs, restoring them when the last running batch ends."""
-    global _batches, _saved
+    global _batches, _saved  # noqa: PLW0603 - one collector per process, so one count of running batches
     with _lock:
         if _batches == 0:
             _saved = gc.get_threshold()

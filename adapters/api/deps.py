@@ -85,8 +85,6 @@ def visible_profile(system: System, principal: Principal, accme_id: str) -> dict
         # give the projection a moment rather than answer 404 for a provider that exists.
         with contextlib.suppress(TimeoutError):
             system.projections.wait(system.store.head(), timeout=2.0, names=["provider_profile"])
-        except TimeoutError:
-            pass
         profile = system.reads.profiles.get_profile(accme_id)
     if profile is None or not principal.can_read_provider(profile):
         raise Problem(

@@ -30,7 +30,7 @@ class Report:
 
     @property
     def stored(self) -> Entries:
-        return getattr(self, self.LISTED)  # type: ignore[no-any-return]
+        return getattr(self, self.LISTED)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -112,7 +112,7 @@ class FirstSeen:
             self._slots[self._slot(self._key(entry))] = entry
 
 
-class Entries(Sequence[dict[str, Any]]):
+class Entries(Sequence[dict[str, Any]]):  # noqa: PLW1641 - equal to the list it stands for, never hashed
     """A batch's stored records in file order, as the answer's entries: made from arrays when read, so the
     report holds a few bytes a record, and `json_chunks` writes the answer without making them all at once."""
 

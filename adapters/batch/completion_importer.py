@@ -8,7 +8,7 @@ completion (its credit ID, given or derived from the row) and the registry answe
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sized
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -119,7 +119,7 @@ def submit_completion_records(
         done += 1
         return False
 
-    for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
+    for chunk in chunks(records, chunk_size, keep):
         results = registry.report(
             ReportCompletions(accme_id=accme_id, reports=[r.report for _, r in chunk]),
             by,

@@ -102,7 +102,7 @@ def parse(data: Source) -> list[ParsedRecord]:
     return list(records(as_stream(data)))
 
 
-def sheet_rows(stream: BinaryIO, name: str) -> Iterator[list[Any]]:
+def sheet_rows(stream: BinaryIO, name: str) -> Generator[list[Any], None, None]:
     """The rows of the sheet `name` (else the first sheet that is not the instructions), as lists of values:
     what openpyxl's read-only `iter_rows(values_only=True)` gives once the sheet's stated used range is
     dropped (files from other tools may state a wrong one), read with openpyxl's own cell parser, but each
@@ -112,7 +112,7 @@ def sheet_rows(stream: BinaryIO, name: str) -> Iterator[list[Any]]:
     try:
         sheet = _sheet(workbook, name)
         cells = WorkSheetParser(
-            None,
+            None,  # type: ignore[arg-type]  # no source of its own: only parse_row is used
             sheet._shared_strings,
             data_only=workbook.data_only,
             epoch=workbook.epoch,
@@ -162,11 +162,11 @@ class _Reader(ExcelReader):
             if rel.target not in self.valid_files:
                 continue
             if "chartsheet" in rel.Type:
-                self.read_chartsheet(sheet, rel)
+                self.read_chartsheet(sheet, rel)  # type: ignore[arg-type]  # as openpyxl's own read_worksheets does
                 continue
             ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
-            ws.sheet_state = sheet.state
-            self.wb._sheets.append(ws)
+            ws.sheet_state = sheet.state  # type: ignore[assignment]  # as openpyxl's own read_worksheets does
+            self.wb._sheets.append(ws)  # type: ignore[attr-defined]  # openpyxl's private list, as its reader does
 
 
 def _open(stream: BinaryIO) -> Any:

@@ -7,7 +7,7 @@ item again is a no-op in the activity registry (its result is `unchanged`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Sized
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -135,7 +135,7 @@ def submit_records(
         done += 1
         return False
 
-    for chunk in chunks(records, chunk_size, keep):  # type: ignore[arg-type]
+    for chunk in chunks(records, chunk_size, keep):
         results = registry.submit_accme_activities(
             accme_id, [record.item for _, record in chunk if record.item is not None], by
         )

@@ -31,7 +31,8 @@ def run_demo(err: Console) -> None:
 
         def token(role: str, provider: str | None = None, learner: str | None = None, state: str | None = None) -> str:
             """Recorded like any token: pars admin list-tokens lists it, revoke-token revokes it."""
-            return system.tokens.handle(IssueToken(role=role, label="issued by pars demo", **scope), cli_actor()).token
+            cmd = IssueToken(role=role, provider=provider, learner=learner, state=state, label="issued by pars demo")
+            return system.tokens.handle(cmd, cli_actor()).token
 
         provider_token = token("provider", provider=provider)
         lines = [

@@ -29,7 +29,7 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         if batch.dirty:  # the dashboard's counts move by each summary's old and new part, in the same commit
             old: dict[str, Any] = {}
             for chunk in chunks(list(batch.dirty), 500):
-                old.update(batch.conn.execute(select(t.c.key, t.c.doc).where(t.c.key.in_(chunk))).all())  # type: ignore[arg-type]
+                old.update(batch.conn.execute(select(t.c.key, t.c.doc).where(t.c.key.in_(chunk))).all())
             dashboard_counts.add_activity_parts(batch.conn, ((old.get(k), doc) for k, doc in batch.dirty.items()))
         super()._flush(batch)
 

@@ -70,7 +70,7 @@ def standing(conn: Connection, learner_ids: Iterable[str]) -> Standing:
     found: Standing = set()
     query = select(T.accme_id, T.learner_id, T.activity_id, T.completion_date).where(T.deleted.is_(False))
     for chunk in chunks(sorted(set(learner_ids)), 500):
-        found.update(tuple(r) for r in conn.execute(query.where(T.learner_id.in_(chunk))))  # type: ignore[misc]
+        found.update(tuple(r) for r in conn.execute(query.where(T.learner_id.in_(chunk))))
     return found
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import insert, or_, select
+from sqlalchemy import ColumnElement, insert, or_, select
 
 from adapters.db.history_tables import provider_events
 from adapters.db.view_base import Batch, SqlView
@@ -48,7 +48,7 @@ class SqlHistoryView(SqlView, HistoryView):
         if since is not None:
             query = query.where(t.occurred_at >= _utc_naive(since))
         if types:
-            matches = []
+            matches: list[ColumnElement[bool]] = []
             for pattern in types:
                 how, value = type_matches(pattern)
                 # Types are letters, digits and dots (checked at the edge), so LIKE needs no escaping.

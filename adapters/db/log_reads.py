@@ -26,9 +26,9 @@ class SqlLogReads(LogReads):
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             if hasattr(recorder.datastore, "schema"):  # PostgreSQL
-                from psycopg.sql import SQL, Identifier
+                from psycopg.sql import SQL, Composed, Identifier
 
-                statement = SQL(
+                statement: Composed | str = SQL(
                     "SELECT originator_id FROM {schema}.{table} WHERE originator_version = 1 AND originator_id = ANY(%s)"
                 ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
                 with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -53,9 +53,9 @@ class SqlLogReads(LogReads):
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             if hasattr(recorder.datastore, "schema"):  # PostgreSQL
-                from psycopg.sql import SQL, Identifier
+                from psycopg.sql import SQL, Composed, Identifier
 
-                statement = SQL(
+                statement: Composed | str = SQL(
                     "SELECT notification_id, originator_id, originator_version, topic, state "
                     "FROM {schema}.{table} WHERE notification_id = ANY(%s) ORDER BY notification_id"
                 ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))

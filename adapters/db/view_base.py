@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import Column, Connection, Table, and_, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -220,6 +220,6 @@ class SqlDocumentView(SqlView):
         batch.dirty.clear()
 
 
-def upsert(db: Database, table: Table):  # type: ignore[no-untyped-def]
+def upsert(db: Database, table: Table) -> Any:  # the two dialects' Insert, each with on_conflict_do_update
     """An INSERT in the database's dialect, so it can take ON CONFLICT DO UPDATE."""
     return sqlite_insert(table) if db.url.is_sqlite else pg_insert(table)

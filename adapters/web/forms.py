@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -37,10 +38,8 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
 def settle(system: System, position: int | None) -> None:
     """Read-your-writes: the page after a change shows it."""
     if position:
-        try:
+        with contextlib.suppress(TimeoutError):
             system.projections.wait(position, timeout=10.0)
-        except TimeoutError:
-            pass
 
 
 def safe_next(value: str | None) -> str | None:

@@ -125,7 +125,7 @@ def shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 def activity_counts(rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    by_status = {s: 0 for s in ("draft", "active", "ready_to_close", "closed")}
+    by_status = dict.fromkeys(("draft", "active", "ready_to_close", "closed"), 0)
     by_format: dict[str, int] = {}
     physicians = others = 0
     for r in rows:

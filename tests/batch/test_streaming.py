@@ -93,7 +93,7 @@ def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
     class Recording(CountingSystem):
         submitted = 0
 
-        class accme_activities:  # noqa: N801 -- the attribute the importer uses
+        class accme_activities:
             @staticmethod
             def submit_accme_activities(accme_id, items, by):  # type: ignore[no-untyped-def]
                 Recording.submitted += len(items)

@@ -134,7 +134,8 @@ def test_random_add_delete_readd_sequences_agree_with_the_events(
                 [{"type": "AMA PRA Category 1", "credits": cme}],
                 [{"board": "ABIM", "type": "ABIM MOC", "credits": moc}] if moc else [],
             )
-            try:
+            # standing with other facts: records are not edited (the learner reports answer the same, as a rejection)
+            with contextlib.suppress(CompletionAlreadyRecordedError):
                 system.completions.handle(
                     RecordCompletion(
                         accme_id=ME,

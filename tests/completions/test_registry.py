@@ -114,7 +114,7 @@ def test_activity_of_another_provider_is_refused(system: System) -> None:
 def test_valid_reports_are_saved_beside_refused_ones_in_chunks(system: System) -> None:
     ids = setup(system)
     reports = [report(ids["activity"], credit_id=f"ccid:0004444:c{i}") for i in range(5)]
-    reports.insert(2, report(ids["activity"], **{"Member__Name__FamilyName": "Nobody"}))
+    reports.insert(2, report(ids["activity"], Member__Name__FamilyName="Nobody"))
     results = system.completions.report(report_completions("0004444", reports), BY, chunk_size=2)
     assert [r.action for r in results] == ["added", "added", "rejected", "added", "added", "added"]
 
@@ -122,7 +122,7 @@ def test_valid_reports_are_saved_beside_refused_ones_in_chunks(system: System) -
 def test_delete_then_resubmit_and_a_changed_record_is_refused(system: System) -> None:
     ids = setup(system)
     system.completions.handle(report_completions("0004444", [report(ids["activity"])]), BY)
-    changed = report(ids["activity"], **{"Activity__Module__CompletedDateTime": "2025-03-01"})
+    changed = report(ids["activity"], Activity__Module__CompletedDateTime="2025-03-01")
     [refused] = system.completions.handle(report_completions("0004444", [changed]), BY)
     assert refused.action == "rejected" and "delete it, then resubmit" in refused.errors[0]["msg"]
     [deleted] = system.completions.handle(report_completions("0004444", [report(ids["activity"], action="delete")]), BY)
@@ -185,7 +185,7 @@ def test_a_board_domain_certificate_carrying_moc_is_moc_for_that_board(
     any_system: System, certification, domains, moc_type
 ) -> None:  # type: ignore[no-untyped-def]
     ids = setup(any_system)
-    r = report(ids["activity"], **{"Activity__Module__CreditCertificate": [_moc_cert(certification, domains)]})
+    r = report(ids["activity"], Activity__Module__CreditCertificate=[_moc_cert(certification, domains)])
     [result] = any_system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "added", result.errors
     completion = any_system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:m1")
@@ -221,7 +221,7 @@ def test_a_certificate_that_cannot_be_classified_is_refused_naming_its_path(
         },
         "CreditID": "ccid:0004444:m0",
     }
-    r = report(ids["activity"], **{"Activity__Module__CreditCertificate": [good, _moc_cert(certification, domains)]})
+    r = report(ids["activity"], Activity__Module__CreditCertificate=[good, _moc_cert(certification, domains)])
     [result] = system.completions.handle(report_completions("0004444", [r]), BY)
     assert result.action == "rejected"
     assert result.errors[0]["loc"] == [*CERT, 1, "CreditReceived", "activityCertification"], result.errors
@@ -248,7 +248,7 @@ def test_two_entries_of_one_board_cannot_pass_its_points_between_them(system: Sy
     for cert in twice:
         cert["CreditReceived"]["numberOfCredits"] = 4.0  # 8 points for an activity registered with 6
     [result] = system.completions.handle(
-        report_completions("0004444", [report(ids["activity"], **{"Activity__Module__CreditCertificate": twice})]), BY
+        report_completions("0004444", [report(ids["activity"], Activity__Module__CreditCertificate=twice)]), BY
     )
     assert result.action == "rejected" and "8 ABIM MOC points is more than" in result.errors[0]["msg"]
 

@@ -166,7 +166,7 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
     system.completions.today = lambda: TODAY
     register_provider(system)
     activity = submit_items(system.activities, ACCME_ID, [item("A-1", **MOC)], BY)[0].activity_id
-    zofia, ben = (
+    zofia, _ben = (
         o.learner_id
         for o in system.learners.register_many(
             [

@@ -14,7 +14,7 @@ from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
-from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearCommand
+from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearStep
 from domain.annual_report import FIRST_YEAR, LAST_YEAR, MAX_DOLLARS, AttestationIncompleteError
 from projections.checklist import ChecklistProjection
 from services.access import Principal
@@ -85,7 +85,7 @@ class ChecklistPublic(BaseModel):
     steps: list[ChecklistStep]
 
 
-def _change(system: System, principal: Principal, accme_id: str, cmd: YearCommand) -> dict[str, Any]:
+def _change(system: System, principal: Principal, accme_id: str, cmd: YearStep) -> dict[str, Any]:
     outcome = system.annual.handle(cmd, acting(principal))
     system.projections.wait(outcome.position, names=READ_MODELS)  # read-your-writes
     return system.annual.checklist(accme_id, cmd.year)
