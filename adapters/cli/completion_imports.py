@@ -16,7 +16,7 @@ from domain.base import Acting, Channel
 
 def run_completion_import(file: Path, provider: str, show_completions: bool, err: Console) -> None:
     """Reads, matches and stores the file's completions; prints the report as JSON; exit 1 if any record was rejected."""
-    from adapters.cli.main import system_or_exit  # here, not at the top: main registers the import commands
+    from adapters.cli.main import settle, system_or_exit  # here, not at the top: main registers the import commands
 
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
@@ -31,6 +31,8 @@ def run_completion_import(file: Path, provider: str, show_completions: bool, err
             ),
             err,
         )
+        # Read-your-writes for the next command (the dashboard, a transcript), even with a server running.
+        settle(system, ["transcripts"], report.position)
         print_report(
             report,
             file,

@@ -32,7 +32,7 @@ def import_activities(
     ] = False,
 ) -> None:
     """Imports an activity batch file and prints its report as JSON; exit 1 if any row was rejected."""
-    from adapters.cli.main import system_or_exit  # here, not at the top: main registers this module
+    from adapters.cli.main import settle, system_or_exit  # here, not at the top: main registers this module
 
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
@@ -44,6 +44,7 @@ def import_activities(
             ),
             err,
         )
+        settle(system, ["activity_summary"])  # read-your-writes for the next command (to the head)
         print_report(
             report,
             file,
