@@ -200,7 +200,9 @@ def test_the_store_seals_email_and_name_in_events_and_snapshots_and_a_destroyed_
     assert snapshots, "the account has a snapshot"
     for blob in (stored, *(s.state for s in snapshots)):
         # whole values: "555" or "Zed" alone turn up by chance in timestamps and base64 ciphertext
-        assert not any(text in blob for text in (b"zed.q@acme", b"Zed Quorrel", b"Quorrel", b"Director", b"615-555-0100"))
+        assert not any(
+            text in blob for text in (b"zed.q@acme", b"Zed Quorrel", b"Quorrel", b"Director", b"615-555-0100")
+        )
     loaded = store.repository.get(account.id)
     assert (loaded.email, loaded.name, loaded.phone, loaded.active) == (
         "zed.q@acme.org",
