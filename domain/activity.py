@@ -104,23 +104,6 @@ BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABS", "ABTS", "ABPM
 ABPMR_FROM = date(2025, 1, 1)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
-#: Learner (participant) categories: the ACCME activity schema's vocabulary, professions plus "other".
-LEARNER_CATEGORIES = (
-    "physician",
-    "nurse",
-    "pharmacist",
-    "pharmacy technician",
-    "physician assistant",
-    "psychologist",
-    "optometrist",
-    "social worker",
-    "dentist",
-    "allied dental staff",
-    "registered dietitians",
-    "dietetic technicians registered",
-    "athletic trainers",
-    "other",
-)
 DESCRIPTION_MAX = 2500
 #: Learner categories of `ParticipationMetrics` (schema v0.1.2's professions, plus "other"); the activity
 #: OpenAPI's "non-physician" is read as "other".

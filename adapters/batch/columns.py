@@ -66,7 +66,10 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-from adapters.batch.spec import MEASURED_OUTCOMES, MEASUREMENT_TYPES, PARTICIPANT_CATEGORIES
+# the vocabularies are the domain's, named as the batch files' sections name them
+from domain.activity import LEARNER_CATEGORIES as PARTICIPANT_CATEGORIES
+from domain.activity import MEASUREMENT_TYPES
+from domain.activity import OUTCOMES as MEASURED_OUTCOMES
 
 HE = ("healthcareMetadata", "healthcareEducation")
 XI = ("XtensibleInfo",)

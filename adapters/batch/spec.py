@@ -83,32 +83,7 @@ KEY_ALIASES = {"isInterprofessional ": "isInterprofessional"}
 #: the section names of the MEMS XML that differ from the JSON's
 SECTION_ALIASES = {"HealthcareEducation": "healthcareMetadata", "participationMetrics": "ParticipationMetrics"}
 
-PARTICIPANT_CATEGORIES = (
-    "physician",
-    "nurse",
-    "pharmacist",
-    "pharmacy technician",
-    "physician assistant",
-    "psychologist",
-    "optometrist",
-    "social worker",
-    "dentist",
-    "allied dental staff",
-    "registered dietitians",
-    "dietetic technicians registered",
-    "athletic trainers",
-    "other",
-)
-MEASURED_OUTCOMES = (
-    "Learner Knowledge",
-    "Learner Competence",
-    "Learner Performance",
-    "Patient Health",
-    "Community Health",
-)
-MEASUREMENT_TYPES = ("Objective", "Subjective")
 IDENTIFIER_CATALOGS = ("ACCME Activity ID", "Provider Activity ID", "URL")
-BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABPMR", "ABS", "ABTS")
 
 
 def normalize_keys(value: Any) -> Any:

@@ -7,7 +7,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from adapters.batch.spec import IDENTIFIER_CATALOGS, MEASURED_OUTCOMES, MEASUREMENT_TYPES, PARTICIPANT_CATEGORIES
+from adapters.batch.spec import IDENTIFIER_CATALOGS
+from domain.activity import LEARNER_CATEGORIES as PARTICIPANT_CATEGORIES
+from domain.activity import MEASUREMENT_TYPES
+from domain.activity import OUTCOMES as MEASURED_OUTCOMES
 
 # text an XML 1.0 document and an Excel cell can hold, without surrounding blanks (every format trims them)
 text = (
