@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
@@ -46,10 +46,7 @@ def _transcript(transcripts: TranscriptQueries, principal: Principal, q: Transcr
         raise Problem(403, error.message) from None
 
 
-@router.get("/GetLearnerTranscriptbyLearner")
-def transcript_json(
-    transcripts: TranscriptsDep,
-    principal: PrincipalDep,
+def transcript_query(
     firstName: FirstName = None,
     lastName: LastName = None,
     stateOfLicensure: State = None,
@@ -57,9 +54,9 @@ def transcript_json(
     npi: Npi = None,
     completionDateRangeStart: Start = None,
     completionDateRangeEnd: End = None,
-) -> dict[str, Any]:
-    """A learner's transcript as ACCME transcript JSON; learners read their own, boards and accreditors name the physician."""
-    q = TranscriptQuery(
+) -> TranscriptQuery:
+    """The physician and the completion dates the JSON and PDF transcript routes name (query parameters)."""
+    return TranscriptQuery(
         firstName,
         lastName,
         stateOfLicensure,
@@ -68,6 +65,18 @@ def transcript_json(
         completionDateRangeStart,
         completionDateRangeEnd,
     )
+
+
+QueryDep = Annotated[TranscriptQuery, Depends(transcript_query)]
+
+
+@router.get("/GetLearnerTranscriptbyLearner")
+def transcript_json(
+    transcripts: TranscriptsDep,
+    principal: PrincipalDep,
+    q: QueryDep,
+) -> dict[str, Any]:
+    """A learner's transcript as ACCME transcript JSON; learners read their own, boards and accreditors name the physician."""
     return accme_transcript(_transcript(transcripts, principal, q))
 
 
@@ -77,26 +86,10 @@ def transcript_json(
 def transcript_pdf(
     transcripts: TranscriptsDep,
     principal: PrincipalDep,
-    firstName: FirstName = None,
-    lastName: LastName = None,
-    stateOfLicensure: State = None,
-    stateMedicalLicenseID: LicenceId = None,
-    npi: Npi = None,
-    completionDateRangeStart: Start = None,
-    completionDateRangeEnd: End = None,
+    q: QueryDep,
 ) -> Response:
     """The same transcript as a PDF to hand to a licensing board: physician, completions, totals by credit type."""
-    q = TranscriptQuery(
-        firstName,
-        lastName,
-        stateOfLicensure,
-        stateMedicalLicenseID,
-        npi,
-        completionDateRangeStart,
-        completionDateRangeEnd,
-    )
-    t = _transcript(transcripts, principal, q)
-    return pdf_response(t)
+    return pdf_response(_transcript(transcripts, principal, q))
 
 
 @router.get("/GetLearnerTranscriptCreditsByDate")
