@@ -67,7 +67,7 @@ def add(counts: Counts, part: Counts, sign: int) -> None:
 
 
 def dashboard_figures(counts: Counts | None, today: date) -> dict[str, Any]:
-    """The dashboard's activities, learners and commercial support (as `activity_counts` makes them from rows)."""
+    """The dashboard's activities, learners and commercial support (as counting the summaries would: tests/activities/counting.py)."""
     counts = counts or empty()
     by_status = dict.fromkeys(("draft", "active", "ready_to_close", "closed"), 0)
     by_format: dict[str, int] = {}

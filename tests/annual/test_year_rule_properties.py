@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from domain.activity import ENDURING, year_counted
 from projections.checklist import activity_supports, commercial_support_totals
-from services.queries.activities import activity_counts
+from tests.activities.counting import activity_counts
 from tests.annual.activities import BY, add_activity, change, complete_data
 from tests.annual.conftest import register, settle
 

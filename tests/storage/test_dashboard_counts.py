@@ -13,7 +13,7 @@ from adapters.db.transcripts_tables import transcript_entries
 from adapters.demo import DemoDataSet
 from commands.completions import DeleteCompletions
 from domain.base import Acting, Channel
-from services.queries.activities import activity_counts
+from tests.activities.counting import activity_counts
 from tests.conftest import make_system
 
 TODAY = date(2026, 6, 30)
