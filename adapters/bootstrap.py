@@ -104,10 +104,6 @@ class System:
     queries: LiveQueries
     secret: str = field(repr=False, default="")
 
-    def read_models(self) -> ReadModels:
-        """The live read models the provider, activity, checklist and dashboard routes answer from."""
-        return self.reads
-
     def close(self) -> None:
         self.projections.stop()
         self.store.close()

@@ -18,12 +18,11 @@ from typing import Any
 from adapters.formats.accme.activities import submit_items
 from commands.annual import AcceptAgreement, SubmitProgramSummary
 from commands.completions import ReportCompletion, ReportCompletions
-from commands.learners import BoardId, Licence, RegisterLearner
+from commands.learners import BoardId, Licence, MatchQuery, RegisterLearner
 from commands.providers import AssignContact, ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.activity import DELIVERY_METHODS, ENDURING, FORMATS
 from domain.base import Acting, Channel
 from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, reporting_window
-from services.learner_matching import MatchQuery
 from services.providers import NewProvider
 
 SEED = 20260101

@@ -45,11 +45,10 @@ from adapters.formats.accme.activities import submit_items
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.completions import ReportCompletion
-from commands.learners import BoardId, Licence, RegisterLearner
+from commands.learners import BoardId, Licence, MatchQuery, RegisterLearner
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from services.access import Principal, Role
-from services.learner_matching import MatchQuery
 from services.transcripts import TranscriptQueries, TranscriptQuery
 
 RESULTS = Path(__file__).parent / "results" / "learners.json"

@@ -42,9 +42,9 @@ from bench import learners as workload
 from bench import providers as append_bench
 from bench.scratch import fresh_database
 from commands.completions import ReportCompletion, ReportCompletions
+from commands.learners import MatchQuery
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
-from services.learner_matching import MatchQuery
 from services.queries.dashboard import dashboard_body
 
 RESULTS = Path(__file__).parent / "results" / "throughput.json"
@@ -273,7 +273,7 @@ def fill_provider(system: System, accme_id: str, events: int, people: list[Any],
 
 
 def time_dashboard(system: System, accme_id: str, repeat: int) -> dict[str, Any]:
-    reads = system.read_models()
+    reads = system.reads
     profile = system.profiles.view.get_profile(accme_id)
     assert profile is not None
     body = dashboard_body(reads, accme_id, profile, 2026)

@@ -63,7 +63,7 @@ def completion_block() -> list[Any]:
     from datetime import date
 
     from commands.completions import ReportCompletion
-    from services.learner_matching import MatchQuery
+    from commands.learners import MatchQuery
 
     states = ("TN", "NC", "CA", "NY", "TX")
     return [

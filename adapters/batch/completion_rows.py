@@ -20,11 +20,11 @@ from datetime import date, datetime
 from typing import Any
 
 from commands.completions import ReportCompletion
+from commands.learners import MatchQuery
 from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, MAX_CREDITS, is_quarter_steps, require_credit_id
 from domain.errors import InvalidValueError
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS, name_key
-from services.learner_matching import MatchQuery
 
 ACTIVITY_ID, FIRST, LAST = "Activity ID", "First Name", "Last Name"
 BIRTH_MONTH, BIRTH_DAY = "Birth Month", "Birth Day"

@@ -131,7 +131,7 @@ def test_replaying_to_each_instant_gives_the_live_answers_of_that_instant(
             with contextlib.suppress(DomainError):
                 run(system, command, numbers)
             system.projections.catch_up()
-            seen.append((datetime.now(UTC), answers(system.read_models())))
+            seen.append((datetime.now(UTC), answers(system.reads)))
             time.sleep(0.001)
         for moment, expected in seen:
             reads = system.as_of.replay(ACCME_ID, moment, NEEDS, accreditor="ACCME", years=[2025])

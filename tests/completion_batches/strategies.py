@@ -7,9 +7,9 @@ from datetime import date
 from hypothesis import strategies as st
 
 from commands.completions import ReportCompletion
+from commands.learners import MatchQuery
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS
-from services.learner_matching import MatchQuery
 
 NAME_CHARS = st.characters(codec="utf-8", categories=("L",), exclude_characters="\x00")
 names = st.text(NAME_CHARS, min_size=1, max_size=12).map(str.strip).filter(bool)

@@ -13,8 +13,8 @@ from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.completion_rows import legacy_row_credit_id
 from adapters.bootstrap import System
 from commands.completions import ReportCompletion, ReportCompletions
+from commands.learners import MatchQuery
 from domain.completion import credit_id_discloses, learner_credit_id, require_credit_id
-from services.learner_matching import MatchQuery
 from tests.completions.helpers import BY, NPI, envelope, report, setup
 
 HEADER = "Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tNPI\tCompletion Date\tCME Credits\tCredit ID\n"

@@ -86,7 +86,7 @@ def test_thousands_of_learners_in_chunks_then_matched(tmp_path: Path, url: str) 
     system = make_system(url)
     try:
         system.projections.catch_up()
-        from services.learner_matching import MatchQuery
+        from commands.learners import MatchQuery
 
         results = system.matcher.match_many(
             [

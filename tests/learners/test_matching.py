@@ -10,9 +10,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from commands.learners import MatchQuery
 from domain.errors import InvalidValueError
 from domain.learner import fold_name, identifier_key, month_day_key, name_key
-from services.learner_matching import LearnerMatcher, MatchQuery, MatchStatus
+from services.learner_matching import LearnerMatcher, MatchStatus
 from tests.learners.helpers import npi_with_check_digit
 
 

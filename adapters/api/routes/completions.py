@@ -23,10 +23,11 @@ from adapters.formats.accme.learner_reports import parse_provider_report
 from adapters.http.completion_delete import delete_by_credit_id
 from adapters.http.reads import CompletionsDep, LearnerReportsDep
 from commands.completions import DeleteCompletions, RecordCompletion, ReportCompletions, ReportError
+from commands.learners import MatchQuery
 from domain.errors import InvalidValueError
 from domain.learner import require_month_day
 from services.access import Principal, Role
-from services.learner_matching import MatchQuery, MatchResult, MatchStatus, UniqueId
+from services.learner_matching import MatchResult, MatchStatus, UniqueId
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
 accme = APIRouter(

@@ -14,11 +14,10 @@ from adapters.api.schemas import Strict
 from adapters.db.accounts_tables import ACCOUNT_TABLES
 from adapters.db.learner_directory_tables import PERSONAL_TABLES
 from commands.accounts import EraseAccounts
-from commands.learners import EraseLearner
+from commands.learners import EraseLearner, MatchQuery
 from domain.account import Account
 from domain.learner import LearnerErasedError
 from services.access import Principal, Role
-from services.learner_matching import MatchQuery
 
 router = APIRouter(prefix="/api/v1/learners", tags=["learners"])
 

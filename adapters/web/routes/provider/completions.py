@@ -15,10 +15,10 @@ from adapters.web.render import field_errors, loc_errors, render
 from adapters.web.routes.provider import editable
 from adapters.web.session import UserDep, system_of
 from commands.completions import RecordCompletion
+from commands.learners import MatchQuery
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from domain.learner import CERTIFYING_BOARDS
-from services.learner_matching import MatchQuery
 
 router = APIRouter()
 
