@@ -50,16 +50,16 @@ class AccountExistsError(AccountError):
 def normalise_email(value: str) -> str:
     email = (value or "").strip().lower()
     if not EMAIL.match(email) or len(email) > MAX_TEXT:
-        raise InvalidValueError(f"{value!r} is not an email address", loc=("body", "email"))
+        raise InvalidValueError(f"{value!r} is not an email address", loc=("email",))
     return email
 
 
 def _text(value: str, field: str, *, required: bool) -> str:
     value = " ".join((value or "").split())
     if required and not value:
-        raise InvalidValueError(f"{field.replace('_', ' ')} is required", loc=("body", field))
+        raise InvalidValueError(f"{field.replace('_', ' ')} is required", loc=(field,))
     if len(value) > MAX_TEXT:
-        raise InvalidValueError(f"{field.replace('_', ' ')} has at most {MAX_TEXT} characters", loc=("body", field))
+        raise InvalidValueError(f"{field.replace('_', ' ')} has at most {MAX_TEXT} characters", loc=(field,))
     return value
 
 
@@ -147,17 +147,15 @@ class Account(Aggregate):
     def tenant_of(role: str, provider: str | None = None, state: str | None = None, learner: str | None = None) -> str:
         """`provider:0001234`, `accreditor:ACCME` / `accreditor:TN`, `learner:<learner_id>`."""
         if role not in ROLES:
-            raise InvalidValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})", loc=("body", "role"))
+            raise InvalidValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})", loc=("role",))
         if role == "provider":
-            return f"provider:{require_accme_id(provider or '', loc=('body', 'provider'))}"
+            return f"provider:{require_accme_id(provider or '', loc=('provider',))}"
         if role == "learner":
             if not learner:
-                raise InvalidValueError(
-                    "a physician's account needs the learner it belongs to", loc=("body", "learner")
-                )
+                raise InvalidValueError("a physician's account needs the learner it belongs to", loc=("learner",))
             return f"learner:{learner}"
         if state and not re.fullmatch(r"[A-Z]{2}", state):
-            raise InvalidValueError(f"state must be a two-letter code (got {state!r})", loc=("body", "state"))
+            raise InvalidValueError(f"state must be a two-letter code (got {state!r})", loc=("state",))
         return f"accreditor:{state or 'ACCME'}"
 
     @classmethod
@@ -202,7 +200,7 @@ class Account(Aggregate):
         """Consumes the outstanding link; a used or replaced link is refused."""
         if self.pending_link is None or link_digest != self.pending_link:
             raise LinkNotValidError(
-                "this link has already been used or a newer one was sent; ask for a new one", loc=("body", "link")
+                "this link has already been used or a newer one was sent; ask for a new one", loc=("link",)
             )
         self._password_set(link_digest, by.actor, str(by.channel))
 
@@ -216,7 +214,7 @@ class Account(Aggregate):
     def request_reset(self, link_digest: str, by: Acting) -> None:
         """A new link replaces any outstanding one (only the newest works)."""
         if self.is_erased:
-            raise AccountError("this account was erased", loc=("body", "email"))
+            raise AccountError("this account was erased", loc=("email",))
         self._reset_requested(link_digest, by.actor, str(by.channel))
 
     @event(ResetRequested)
@@ -227,7 +225,7 @@ class Account(Aggregate):
 
     def edit_profile(self, name: str, title: str, phone: str, by: Acting) -> bool:
         if self.is_erased:
-            raise AccountError("this account was erased", loc=("body", "name"))
+            raise AccountError("this account was erased", loc=("name",))
         name, title, phone = (
             _text(name, "name", required=True),
             _text(title, "title", required=False),
@@ -250,7 +248,7 @@ class Account(Aggregate):
 
     def erase(self, by: Acting) -> None:
         if self.is_erased:
-            raise AccountError("this account was already erased", loc=("path", "account_id"))
+            raise AccountError("this account was already erased", loc=("account_id",))
         self._erase(by.actor, str(by.channel))
 
     @event(Erased)
@@ -281,9 +279,9 @@ class Account(Aggregate):
 
     def signed_in(self, now: datetime, by: Acting) -> None:
         if not self.active:
-            raise AccountError("set your password from the invitation email first", loc=("body", "email"))
+            raise AccountError("set your password from the invitation email first", loc=("email",))
         if self.locked(now):
-            raise AccountError("this account is locked", loc=("body", "email"))
+            raise AccountError("this account is locked", loc=("email",))
         self._signed_in(by.actor, str(by.channel))
 
     @event(SignedIn)

@@ -67,7 +67,7 @@ class ReportState:
     attestation: StepState | None = None
 
 
-def require_year(year: Any, loc: tuple[str, ...] = ("path", "year")) -> int:
+def require_year(year: Any, loc: tuple[str, ...] = ("year",)) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidValueError(
             f"year must be a four-digit year from {FIRST_YEAR} to {LAST_YEAR} (got {year!r})", loc=loc
@@ -79,7 +79,7 @@ def require_dollars(value: Any, name: str) -> int | None:
     """Whole, non-negative dollars, or None for a field left empty."""
     if value is None:
         return None
-    loc = ("body", name)
+    loc = (name,)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidValueError(f"{name} must be a whole number of dollars (got {value!r})", loc=loc)
     if value < 0:
@@ -148,7 +148,7 @@ class AnnualReport(ParsAggregate):
 
     @classmethod
     def start(cls, accme_id: str, year: int, by: Acting) -> AnnualReport:
-        require_accme_id(accme_id, loc=("path", "accme_id"))
+        require_accme_id(accme_id)
         return cls(accme_id=accme_id, year=require_year(year), actor=by.actor, channel=str(by.channel))
 
     @event(Started)
@@ -177,14 +177,14 @@ class AnnualReport(ParsAggregate):
         """Replaces the program summary (fields left out stay empty); refused once attested until reopened."""
         unknown = sorted(set(values) - set(SUMMARY_FIELDS))
         if unknown:
-            raise InvalidValueError(f"unknown program summary field {unknown[0]!r}", loc=("body", unknown[0]))
+            raise InvalidValueError(f"unknown program summary field {unknown[0]!r}", loc=(unknown[0],))
         summary = {name: require_dollars(values.get(name), name) for name in SUMMARY_FIELDS}
         if summary == self.state.summary and self.state.summary_step is not None:
             return False
         if self.state.attestation:
             raise ProgramSummaryLockedError(
                 f"the {self.year} report is attested; its program summary changes only after the accreditor reopens it",
-                loc=("path", "year"),
+                loc=("year",),
             )
         self._submit_program_summary(
             advertising_exhibit_income=summary["advertising_exhibit_income"],
@@ -254,13 +254,11 @@ class AnnualReport(ParsAggregate):
         """The accreditor reopens an attested year so that the provider may change it and attest again."""
         reason = (reason or "").strip()
         if not reason:
-            raise InvalidValueError("a reason for reopening is required", loc=("body", "reason"))
+            raise InvalidValueError("a reason for reopening is required", loc=("reason",))
         if len(reason) > 2000:
-            raise InvalidValueError("the reason is longer than 2,000 characters", loc=("body", "reason"))
+            raise InvalidValueError("the reason is longer than 2,000 characters", loc=("reason",))
         if not self.state.attestation:
-            raise NotAttestedError(
-                f"the {self.year} report is not attested; there is nothing to reopen", loc=("path", "year")
-            )
+            raise NotAttestedError(f"the {self.year} report is not attested; there is nothing to reopen", loc=("year",))
         self._reopen(reason=reason, **self._meta(by))
 
     @event(Reopened)

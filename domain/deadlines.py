@@ -48,16 +48,16 @@ class ReportingDeadline(Aggregate):
         if deadline <= date(year, 12, 31):
             raise InvalidValueError(
                 f"the {year} deadline must fall after the reporting year ends (got {deadline})",
-                loc=("body", "deadline"),
+                loc=("deadline",),
             )
         latest = default_deadline(year)
         if accreditor not in NATIONAL_ACCREDITORS and deadline > latest:
             raise InvalidValueError(
                 f"a state accreditor's deadline may be earlier than ACCME's ({latest}), not later (got {deadline})",
-                loc=("body", "deadline"),
+                loc=("deadline",),
             )
         if deadline > date(year + 2, 12, 31):
-            raise InvalidValueError(f"{deadline} is too far after {year}", loc=("body", "deadline"))
+            raise InvalidValueError(f"{deadline} is too far after {year}", loc=("deadline",))
 
     @classmethod
     def set(cls, accreditor: str, year: int, deadline: date, by: Acting) -> ReportingDeadline:

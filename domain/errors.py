@@ -4,7 +4,8 @@
 class DomainError(Exception):
     """Raised when a command breaks a rule of the domain."""
 
-    #: where the problem lies, e.g. ("body", "email"); adapters report it as the error's loc.
+    #: the field at fault, e.g. ("email",) or ("moc", "0", "board"): the field only, never where a request
+    #: carried it ("body", "path", "query"); an adapter adds that when it reports the error's loc.
     loc: tuple[str, ...] = ()
 
     def __init__(self, message: str, *, loc: tuple[str, ...] = ()) -> None:

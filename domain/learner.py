@@ -248,9 +248,7 @@ class Learner(Aggregate):
 
     def erase(self, by: Acting) -> None:
         if self.erased:
-            raise LearnerErasedError(
-                f"learner {self.id}'s personal data was already erased", loc=("path", "learner_id")
-            )
+            raise LearnerErasedError(f"learner {self.id}'s personal data was already erased", loc=("learner_id",))
         self._erase(actor=by.actor, channel=str(by.channel))
 
     @event(Erased)

@@ -218,7 +218,7 @@ class Provider(ParsAggregate):
             raise RoleAlreadyFilledError(
                 f"provider {self.accme_id} already has a {role.value} contact; "
                 f"replace it with PUT .../contacts/{role.value}",
-                loc=("body", "role"),
+                loc=("role",),
             )
         self._assign_contact(role=role.value, contact=contact.as_dict(), **self._meta(by))
         return None
@@ -232,10 +232,10 @@ class Provider(ParsAggregate):
         if role is ContactRole.PRIMARY:
             raise PrimaryContactRequiredError(
                 f"provider {self.accme_id} must always have a primary contact; replace it instead of removing it",
-                loc=("path", "role"),
+                loc=("role",),
             )
         if role.value not in self.contacts:
-            raise ContactNotFoundError(f"provider {self.accme_id} has no {role.value} contact", loc=("path", "role"))
+            raise ContactNotFoundError(f"provider {self.accme_id} has no {role.value} contact", loc=("role",))
         self._remove_contact(role=role.value, **self._meta(by))
 
     @event(ContactRemoved)
@@ -246,7 +246,7 @@ class Provider(ParsAggregate):
         if any(s["email"] == contact.email for s in self.staff.values()):
             raise DuplicateStaffContactError(
                 f"{contact.email} is already a staff contact of provider {self.accme_id}",
-                loc=("body", "email"),
+                loc=("email",),
             )
         contact_id = uuid.uuid4().hex[:12]
         self._add_staff_contact(contact_id=contact_id, contact=contact.as_dict(), **self._meta(by))
@@ -262,7 +262,7 @@ class Provider(ParsAggregate):
         if contact_id not in self.staff:
             raise ContactNotFoundError(
                 f"provider {self.accme_id} has no staff contact {contact_id!r}",
-                loc=("path", "contact_id"),
+                loc=("contact_id",),
             )
         self._remove_staff_contact(contact_id=contact_id, **self._meta(by))
 
@@ -303,7 +303,7 @@ class Provider(ParsAggregate):
     def revoke_api_token(self, token_id: str, by: Acting) -> None:
         token = self.api_tokens.get(token_id)
         if token is None:
-            raise ContactNotFoundError(f"provider {self.accme_id} has no token {token_id!r}", loc=("path", "token_id"))
+            raise ContactNotFoundError(f"provider {self.accme_id} has no token {token_id!r}", loc=("token_id",))
         if token["revoked"]:
             return  # revoking twice is the same as once
         self._revoke_api_token(token_id=token_id, **self._meta(by))
@@ -322,16 +322,16 @@ class Provider(ParsAggregate):
         except ValueError:
             raise InvalidValueError(
                 f"decision must be one of {', '.join(d.value for d in Decision)} (got {decision!r})",
-                loc=("body", "decision"),
+                loc=("decision",),
             ) from None
         if term_ends is None and decision.default_term_years:
             term_ends = _add_years(decided_on, decision.default_term_years)
         if term_ends is not None and term_ends <= decided_on:
-            raise InvalidValueError("term_ends must be after decided_on", loc=("body", "term_ends"))
+            raise InvalidValueError("term_ends must be after decided_on", loc=("term_ends",))
         if self.decisions and decided_on < self.decisions[-1]["decided_on"]:
             raise InvalidValueError(
                 f"decided_on is before the latest recorded decision ({self.decisions[-1]['decided_on']})",
-                loc=("body", "decided_on"),
+                loc=("decided_on",),
             )
         self._record_decision(decision=decision.value, decided_on=decided_on, term_ends=term_ends, **self._meta(by))
 
@@ -357,12 +357,10 @@ def _single_role(role: ContactRole | str) -> ContactRole:
     except ValueError:
         raise InvalidValueError(
             f"unknown contact role {role!r}; roles are {', '.join(r.value for r in ContactRole)}",
-            loc=("path", "role"),
+            loc=("role",),
         ) from None
     if parsed is ContactRole.STAFF:
-        raise InvalidValueError(
-            "staff contacts are many; use .../contacts/staff to add or remove them", loc=("path", "role")
-        )
+        raise InvalidValueError("staff contacts are many; use .../contacts/staff to add or remove them", loc=("role",))
     return parsed
 
 

@@ -82,7 +82,7 @@ class SignInRefusedError(AccountError):
     """Raised when an email and password do not sign in (wrong, unknown, not yet set, or locked)."""
 
     def __init__(self, message: str, locked_until: datetime | None = None) -> None:
-        super().__init__(message, loc=("body", "password"))
+        super().__init__(message, loc=("password",))
         self.locked_until = locked_until
 
 
@@ -157,10 +157,10 @@ class AccountService:
         except (ValueError, KeyError, TypeError):
             raise LinkNotValidError(
                 "this link is not valid; copy the whole link from the email, or ask for a new one",
-                loc=("query", "token"),
+                loc=("token",),
             ) from None
         if link.expires <= self.now():
-            raise LinkNotValidError("this link has expired; ask for a new one", loc=("query", "token"))
+            raise LinkNotValidError("this link has expired; ask for a new one", loc=("token",))
         return link
 
     # --- commands ------------------------------------------------------------------------------
@@ -207,13 +207,13 @@ class AccountService:
         )
         account_id = Account.create_id(email)
         if self.get(account_id) is not None:
-            raise AccountExistsError(f"{normalise_email(email)} already has an account", loc=("body", "email"))
+            raise AccountExistsError(f"{normalise_email(email)} already has an account", loc=("email",))
         token, link = self.make_link("invite", account_id, INVITATION_VALID)
         account = Account.invite(email, name, role, tenant, link.digest, by)
         try:
             self.store.save(account)
         except IntegrityError:
-            raise AccountExistsError(f"{account.email} already has an account", loc=("body", "email")) from None
+            raise AccountExistsError(f"{account.email} already has an account", loc=("email",)) from None
         self.mailer.send(
             account.email,
             "PARS: System Access Granted",
@@ -245,16 +245,16 @@ class AccountService:
         link = self.read_link(token)
         problem = password_problem(password, confirm)
         if problem:
-            raise InvalidValueError(problem, loc=("body", "password"))
+            raise InvalidValueError(problem, loc=("password",))
         account = self.get(link.account_id)
         if account is None:
-            raise LinkNotValidError("this link is not valid; ask for a new one", loc=("query", "token"))
+            raise LinkNotValidError("this link is not valid; ask for a new one", loc=("token",))
         account.set_password(link.digest, Acting(f"user:{account.id}", Channel.WEB))
         try:
             # The event first: it consumes the link under optimistic concurrency, so two uses cannot both win.
             self.store.save(account)
         except IntegrityError:
-            raise LinkNotValidError("this link has already been used", loc=("query", "token")) from None
+            raise LinkNotValidError("this link has already been used", loc=("token",)) from None
         self.credentials.put(str(account.id), self.hasher.hash(password))
         self.sessions.revoke_all(str(account.id))  # a new password signs out every other browser
         return account

@@ -327,7 +327,7 @@ class ActivityRegistry:
     # --- queries ------------------------------------------------------------------------
 
     def list(self, accme_id: str) -> list[Activity]:
-        require_accme_id(accme_id, loc=("path", "accme_id"))
+        require_accme_id(accme_id)
         catalog = self.catalog(accme_id)
         if catalog is None:
             return []
@@ -369,7 +369,7 @@ class ActivityRegistry:
 
     def get_by_number(self, number: str, accme_id: str | None = None) -> Activity:
         """The activity with this 9-digit ID; if accme_id is given, only that provider's (else not found)."""
-        missing = ActivityNotFoundError(f"no activity {number}", loc=("path", "activityId"))
+        missing = ActivityNotFoundError(f"no activity {number}", loc=("activityId",))
         if not (len(number) == 9 and number.isdigit()):
             raise missing
         try:
@@ -429,6 +429,6 @@ class ActivityRegistry:
         return self.store.save(activity)[-1].notification.id
 
     def _require_provider(self, accme_id: str) -> None:
-        require_accme_id(accme_id, loc=("path", "accme_id"))
+        require_accme_id(accme_id)
         if Provider.create_id(accme_id) not in self.store.repository:
-            raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id"))
+            raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("accme_id",))

@@ -114,7 +114,7 @@ class AnnualReporting(AnnualQueries):
                 continue  # another writer appended this version first: reload and decide again
             return Outcome(value, recordings[-1].notification.id)
         raise ConcurrentChangeError(
-            f"the {year} report of provider {cmd.accme_id} is being changed by others; try again", loc=("path", "year")
+            f"the {year} report of provider {cmd.accme_id} is being changed by others; try again", loc=("year",)
         )
 
     def set_deadline(self, cmd: SetReportingDeadline, by: Acting) -> Outcome:
@@ -153,5 +153,5 @@ class AnnualReporting(AnnualQueries):
     def _reportable_year(self, year: int) -> int:
         require_year(year)
         if year > self.today().year:
-            raise InvalidValueError(f"the {year} reporting year has not begun", loc=("path", "year"))
+            raise InvalidValueError(f"the {year} reporting year has not begun", loc=("year",))
         return year

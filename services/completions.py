@@ -328,13 +328,13 @@ class CompletionRegistry:
         cme, moc, credit_id, identifiers = cmd.cme, cmd.moc, cmd.credit_id, cmd.identifiers
         activity = self._activity({}, activity_id)
         if activity is None:
-            raise NotFoundError(f"no activity {activity_id}", loc=("body", "activity_id"))
+            raise NotFoundError(f"no activity {activity_id}", loc=("activity_id",))
         if activity.accme_id != accme_id:
             raise ActivityOfAnotherProviderError(
-                f"activity {activity.number} is not an activity of provider {accme_id}", loc=("body", "activity_id")
+                f"activity {activity.number} is not an activity of provider {accme_id}", loc=("activity_id",)
             )
-        credit_id = require_credit_id(credit_id, ("body", "credit_id"))
-        require_private_credit_id(credit_id, identifiers, ("body", "credit_id"))
+        credit_id = require_credit_id(credit_id, ("credit_id",))
+        require_private_credit_id(credit_id, identifiers, ("credit_id",))
         cme, moc = form_credits(cme, moc, activity)
         for _ in attempts():
             existing = self.get(learner_id, activity_id, credit_id)
@@ -387,7 +387,7 @@ def form_credits(
     registered = registered_types(activity.data.get("moc"))
     out_cme, out_moc = [], []
     for i, c in enumerate(cme):
-        loc = ("body", "cme", str(i), "type")
+        loc = ("cme", str(i), "type")
         try:
             kind, credit = classify(c["type"], c["credits"], [], registered) or ("", {})
         except UnclassifiedCreditError:
@@ -403,9 +403,9 @@ def form_credits(
         if board not in CERTIFYING_BOARDS:
             raise UnclassifiedCreditError(
                 f"{board!r} is not a certifying board ({', '.join(CERTIFYING_BOARDS)})",
-                loc=("body", "moc", str(i), "board"),
+                loc=("moc", str(i), "board"),
             )
-        loc = ("body", "moc", str(i), "type")
+        loc = ("moc", str(i), "type")
         try:
             kind, credit = classify(text, m["credits"], [board], registered, loc) or ("", {})
         except UnclassifiedCreditError as exc:

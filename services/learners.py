@@ -142,13 +142,13 @@ class LearnerDirectory:
         try:
             ident = UUID(learner_id)
         except (ValueError, TypeError, AttributeError):
-            raise LearnerNotFoundError(f"no learner {learner_id!r}", loc=("path", "learner_id")) from None
+            raise LearnerNotFoundError(f"no learner {learner_id!r}", loc=("learner_id",)) from None
         try:
             learner: Learner = self.store.repository.get(ident)
         except AggregateNotFoundError:
-            raise LearnerNotFoundError(f"no learner {learner_id}", loc=("path", "learner_id")) from None
+            raise LearnerNotFoundError(f"no learner {learner_id}", loc=("learner_id",)) from None
         if not isinstance(learner, Learner):
-            raise LearnerNotFoundError(f"no learner {learner_id}", loc=("path", "learner_id"))
+            raise LearnerNotFoundError(f"no learner {learner_id}", loc=("learner_id",))
         return learner
 
     def resolve(self, learner_id_or_npi: str) -> str | None:
@@ -178,6 +178,6 @@ class LearnerDirectory:
             recordings = self.store.save(learner)
         except IntegrityError:  # erased concurrently: the other request recorded it
             raise LearnerErasedError(
-                f"learner {learner_id}'s personal data was already erased", loc=("path", "learner_id")
+                f"learner {learner_id}'s personal data was already erased", loc=("learner_id",)
             ) from None
         return recordings[-1].notification.id

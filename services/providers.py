@@ -128,13 +128,11 @@ class ProviderRegistry:
     def register(self, cmd: RegisterProvider, by: Acting) -> Outcome:
         provider = register_provider(cmd, by)
         if self.exists(cmd.accme_id):
-            raise ProviderAlreadyExistsError(f"provider {cmd.accme_id} already exists", loc=("body", "accme_id"))
+            raise ProviderAlreadyExistsError(f"provider {cmd.accme_id} already exists", loc=("accme_id",))
         try:
             recordings = self.store.save(provider)
         except IntegrityError:  # registered concurrently: same deterministic id
-            raise ProviderAlreadyExistsError(
-                f"provider {cmd.accme_id} already exists", loc=("body", "accme_id")
-            ) from None
+            raise ProviderAlreadyExistsError(f"provider {cmd.accme_id} already exists", loc=("accme_id",)) from None
         return Outcome(provider, recordings[-1].notification.id)
 
     def handle(self, cmd: ProviderCommand, by: Acting) -> Outcome:
@@ -153,16 +151,14 @@ class ProviderRegistry:
             except IntegrityError:
                 continue  # another writer appended this version first: reload and decide again (after a pause)
             return Outcome(value, recordings[-1].notification.id)
-        raise ConcurrentChangeError(
-            f"provider {accme_id} is being changed by others; try again", loc=("path", "accme_id")
-        )
+        raise ConcurrentChangeError(f"provider {accme_id} is being changed by others; try again", loc=("accme_id",))
 
     def get(self, accme_id: str) -> Provider:
-        require_accme_id(accme_id, loc=("path", "accme_id"))
+        require_accme_id(accme_id)
         try:
             return self.store.repository.get(Provider.create_id(accme_id))
         except AggregateNotFoundError:
-            raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("path", "accme_id")) from None
+            raise ProviderNotFoundError(f"no provider with ACCME ID {accme_id}", loc=("accme_id",)) from None
 
     def exists(self, accme_id: str) -> bool:
         return Provider.create_id(accme_id) in self.store.repository
@@ -196,7 +192,7 @@ class ProviderRegistry:
                 if accme_id in first_seen:
                     raise ProviderAlreadyExistsError(
                         f"provider {accme_id} is repeated in this batch (first at item {first_seen[accme_id]})",
-                        loc=("body", str(index), "accme_id"),
+                        loc=(str(index), "accme_id"),
                     )
             except DomainError as error:
                 results[index] = BatchOutcome(None, None, index, accme_id, error)
@@ -246,7 +242,7 @@ class ProviderRegistry:
                 for index, build, provider in chunk:
                     if self.exists(provider.accme_id):
                         error: DomainError = ProviderAlreadyExistsError(
-                            f"provider {provider.accme_id} already exists", loc=("body", str(index), "accme_id")
+                            f"provider {provider.accme_id} already exists", loc=(str(index), "accme_id")
                         )
                         done.append((index, BatchOutcome(None, None, index, provider.accme_id, error)))
                     else:
@@ -263,7 +259,7 @@ class ProviderRegistry:
         for index, _, _ in chunk:
             accme_id = items[index].register.accme_id
             error = ConcurrentChangeError(
-                f"provider {accme_id} is being registered by others; try again", loc=("body", str(index), "accme_id")
+                f"provider {accme_id} is being registered by others; try again", loc=(str(index), "accme_id")
             )
             done.append((index, BatchOutcome(None, None, index, accme_id, error)))
         return done

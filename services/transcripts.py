@@ -92,7 +92,7 @@ class TranscriptQueries:
         """The transcript the query names, as this principal may read it."""
         if q.start and q.end and q.end < q.start:
             raise InvalidValueError(
-                "completionDateRangeEnd is before completionDateRangeStart", loc=("query", "completionDateRangeEnd")
+                "completionDateRangeEnd is before completionDateRangeStart", loc=("completionDateRangeEnd",)
             )
         if principal.role is Role.LEARNER:
             entry = self._own(principal, q)
@@ -155,7 +155,7 @@ class TranscriptQueries:
             ]
             raise InvalidValueError(
                 "name a physician by npi, or by firstName, lastName, stateOfLicensure and stateMedicalLicenseID",
-                loc=("query", missing[0]),
+                loc=(missing[0],),
             )
         if not found:
             raise TranscriptLearnerNotFoundError(

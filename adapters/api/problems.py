@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from adapters.http.locations import problem_errors
 from adapters.http.statuses import domain_status
 from domain.errors import DomainError
 
@@ -93,10 +94,9 @@ def install(app: FastAPI) -> None:
         return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(
-            domain_status(exc), exc.message, [{"loc": list(loc), "msg": msg} for loc, msg in exc.problems()]
-        )
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        # The error names its field; the route that took the request says where it came from.
+        return problem_response(domain_status(exc), exc.message, problem_errors(exc.problems(), request.scope))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -27,8 +27,7 @@ def close_many(system: System, accme_id: str, activity_ids: list[str], by: Actin
         if isinstance(outcome, DomainError):
             at = ["body", "activity_ids", str(activity_ids.index(number))]
             errors = [
-                {"loc": at if loc == ("path", "activityId") else list(loc), "msg": msg}
-                for loc, msg in outcome.problems()
+                {"loc": at if loc == ("activityId",) else list(loc), "msg": msg} for loc, msg in outcome.problems()
             ]
             answers.append(
                 {"activityId": number, "action": "rejected", "status": domain_status(outcome), "errors": errors}

@@ -111,10 +111,10 @@ class AnnualQueries:
         key = sort.lstrip("-")
         if key not in YEAR_END_SORTS:
             raise InvalidValueError(
-                f"sort must be one of {', '.join(YEAR_END_SORTS)}, optionally prefixed with -", loc=("query", "sort")
+                f"sort must be one of {', '.join(YEAR_END_SORTS)}, optionally prefixed with -", loc=("sort",)
             )
         if status is not None and status not in YEAR_END_STATUSES:
-            raise InvalidValueError(f"status must be one of {', '.join(YEAR_END_STATUSES)}", loc=("query", "status"))
+            raise InvalidValueError(f"status must be one of {', '.join(YEAR_END_STATUSES)}", loc=("status",))
         profiles = self.view.providers(accreditors)
         ids = [p["accme_id"] for p in profiles]
         reports = self.view.reports_for_year(year, ids)

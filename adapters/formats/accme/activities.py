@@ -827,12 +827,17 @@ def correction(accme_id: str, activity_id: str, item: Any, reason: str = "") -> 
     return CorrectActivity(accme_id=accme_id, activity_id=activity_id, entry=entry, reason=reason)
 
 
+#: The fields naming what a correction is of: the request's path carries them, not its item.
+TARGET_FIELDS = {("accme_id",), ("activityId",)}
+
+
 def correct_item(activities: ActivityRegistry, cmd: CorrectActivity, by: Acting) -> int | None:
-    """Hands the correction over; a refusal names the body's reason or the item's part (a path's stays)."""
+    """Hands the correction over; a refusal names the body's reason or the item's part (one naming the
+    provider or the activity corrected, which the request's path carries, is left for the route to place)."""
     try:
         position: int | None = activities.handle(cmd, by)
     except DomainError as exc:
-        if exc.loc[:1] == ("path",):
+        if exc.loc[:1] in TARGET_FIELDS:
             raise
 
         def where(loc: tuple[str, ...]) -> tuple[str, ...]:
