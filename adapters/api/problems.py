@@ -96,7 +96,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         # The error names its field; the route that took the request says where it came from.
-        return problem_response(domain_status(exc), exc.message, problem_errors(exc.problems(), request.scope))
+        return problem_response(domain_status(exc), exc.message, problem_errors(exc, request.scope))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,19 +1,23 @@
 """Where in a request a domain error's field came from: the domain names the field, the edge adds the place.
 
 A domain or service error names only the field it concerns (`loc=("email",)`, `("moc", "0", "board")`);
-the route handling the request knows whether that field is one of its path parameters, one of its query
-parameters or a member of its JSON body, and `locate` puts "path", "query" or "body" in front. A field
-the route does not take (an activity's missing `outcomes` when closing it) is answered as the domain
-named it. An adapter that built a location itself (`("body", "item", ...)`) keeps it.
+the route handling the request knows where it took that field from, and `locate` puts "path", "query" or
+"body" in front: "path" and "query" for the route's own parameters (and its dependencies'), "body" for
+the body members the route declares with `@body_fields(...)`. The body's members are declared, not read
+off the body model, because not every refusal of a member has been answered in "body": a contact's phone
+or email the domain finds malformed is answered `["phone"]`, as the domain names it, while a staff email
+already in use is `["body", "email"]` (`kind=ConflictError`), and answers stay as they were.
+A field the route does not take (an activity's missing `outcomes` when closing it) is answered as the
+domain named it, and a `loc` an adapter placed itself (`("body", "item", ...)`) is kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from domain.errors import DomainError
 
 #: The places of a request an error's `loc` starts with (FastAPI's words).
 LOCATIONS = frozenset({"body", "path", "query", "header", "cookie"})
@@ -28,18 +32,14 @@ class Fields:
     path: frozenset[str] = frozenset()
     query: frozenset[str] = frozenset()
     body: frozenset[str] = frozenset()
-    #: explicit field -> location, for what the parameters alone do not tell (a body the route reads itself)
-    explicit: Mapping[str, str] = field(default_factory=dict)
 
     def location_of(self, name: str) -> str | None:
-        if name in self.explicit:
-            return self.explicit[name]
+        if name in self.body:
+            return "body"
         if name in self.path:
             return "path"
         if name in self.query:
             return "query"
-        if name in self.body:
-            return "body"
         return None
 
 
@@ -51,36 +51,46 @@ def locate(loc: Sequence[Any], fields: Fields) -> list[Any]:
     return [where, *loc] if where else list(loc)
 
 
-def route_fields(route: Any, path_params: Iterable[str] = ()) -> Fields:
+def route_fields(route: Any, path_params: Iterable[str] = (), error: DomainError | None = None) -> Fields:
     """What a FastAPI route takes where: its path parameters (and `path_params`, the request's), the query
-    parameters of it and its dependencies (by the name the request uses), and its JSON body's members."""
+    parameters of it and its dependencies (by the name the request uses), and the body members its
+    endpoint declares (`body_fields`) for an error of the kind declared."""
     path: set[str] = set(path_params)
     query: set[str] = set()
-    body: set[str] = set()
     dependant = getattr(route, "dependant", None)
     stack = [dependant] if dependant is not None else []
     while stack:
         d = stack.pop()
         path.update(p.alias for p in d.path_params)
         query.update(p.alias for p in d.query_params)
-        for p in d.body_params:
-            annotation = p.field_info.annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel) and len(d.body_params) == 1:
-                body.update(f.alias or name for name, f in annotation.model_fields.items())
-            else:  # several body parameters are embedded by name
-                body.add(p.alias)
         stack.extend(d.dependencies)
     path.update(PATH_ALIASES[p] for p in list(path) if p in PATH_ALIASES)
-    explicit = getattr(getattr(route, "endpoint", None), "field_locations", {})
-    return Fields(frozenset(path), frozenset(query), frozenset(body), explicit)
+    names, kind = getattr(getattr(route, "endpoint", None), BODY_FIELDS, (frozenset(), DomainError))
+    body: frozenset[str] = names if error is None or isinstance(error, kind) else frozenset()
+    return Fields(frozenset(path), frozenset(query), body)
 
 
-def fields_of(scope: Mapping[str, Any]) -> Fields:
+BODY_FIELDS = "body_fields"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def body_fields(*names: str, kind: type[DomainError] = DomainError) -> Callable[[Endpoint], Endpoint]:
+    """Declares the members of the route's JSON body that a domain error (of `kind`) about them is answered
+    in "body" for. Put it under the router's decorator: `@router.post(...)`, `@body_fields("email")`, `def`."""
+
+    def declare(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, BODY_FIELDS, (frozenset(names), kind))
+        return endpoint
+
+    return declare
+
+
+def fields_of(scope: Mapping[str, Any], error: DomainError | None = None) -> Fields:
     """The fields of the route that took this request (none before routing: a 404 for an unknown path)."""
-    return route_fields(scope.get("route"), scope.get("path_params", {}))
+    return route_fields(scope.get("route"), scope.get("path_params", {}), error)
 
 
-def problem_errors(problems: Iterable[tuple[Sequence[Any], str]], scope: Mapping[str, Any]) -> list[dict[str, Any]]:
+def problem_errors(error: DomainError, scope: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A domain error's (field, reason) pairs as the answer's `errors: [{loc, msg}]`."""
-    fields = fields_of(scope)
-    return [{"loc": locate(loc, fields), "msg": msg} for loc, msg in problems]
+    fields = fields_of(scope, error)
+    return [{"loc": locate(loc, fields), "msg": msg} for loc, msg in error.problems()]

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from adapters.api import problems
-from adapters.http.locations import Fields, locate
+from adapters.http.locations import Fields, body_fields, locate, route_fields
 from domain.errors import ConflictError, DomainError, InvalidValueError, NotFoundError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,8 +88,8 @@ def test_locate_puts_the_place_in_front_of_a_field_the_route_takes(loc: tuple[st
     assert locate(loc, FIELDS) == answered
 
 
-def test_an_explicit_location_wins_over_the_parameters() -> None:
-    fields = Fields(path=frozenset({"role"}), explicit={"role": "body"})
+def test_a_declared_body_member_wins_over_a_path_parameter_of_the_same_name() -> None:
+    fields = Fields(path=frozenset({"role"}), body=frozenset({"role"}))
     assert locate(("role",), fields) == ["body", "role"]
 
 
@@ -99,6 +99,7 @@ def test_an_explicit_location_wins_over_the_parameters() -> None:
 class Contact(BaseModel):
     role: str = ""
     email: str = ""
+    phone: str = ""
     decided: str = Field(default="", alias="decidedOn")
 
 
@@ -116,14 +117,20 @@ def client() -> TestClient:
     problems.install(app)
 
     @app.post("/providers/{accme_id}/contacts")
+    @body_fields("role", "email", kind=ConflictError)
     def add(accme_id: str, body: Contact) -> None:
-        _raise(ConflictError("role filled", loc=(body.role or "role",)))
+        if body.phone:  # the domain refuses the value: not a conflict, so not placed in the body
+            _raise(InvalidValueError("bad phone", loc=("phone",)))
+        if body.email:
+            _raise(InvalidValueError("bad email", loc=("email",)))
+        _raise(ConflictError("role filled", loc=("role",)))
 
     @app.put("/providers/{accme_id}/contacts/{role}")
     def replace(accme_id: str, role: str, body: Contact) -> None:
-        _raise(InvalidValueError("unknown role", loc=(role,)))
+        _raise(InvalidValueError("unknown role", loc=("role",)))
 
     @app.post("/providers/{accme_id}/decisions")
+    @body_fields("decidedOn")
     def decide(accme_id: str, body: Contact) -> None:
         _raise(InvalidValueError("too early", loc=("decidedOn",)))
 
@@ -147,26 +154,22 @@ def client() -> TestClient:
     def form(accme_id: str, email: Annotated[str, Form()]) -> None:
         _raise(InvalidValueError("bad email", loc=("email",)))
 
-    def moved(accme_id: str) -> None:
-        _raise(InvalidValueError("moved", loc=("accme_id",)))
-
-    moved.field_locations = {"accme_id": "body"}  # type: ignore[attr-defined]
-    app.get("/moved/{accme_id}")(moved)
     return TestClient(app)
 
 
 @pytest.mark.parametrize(
     "method, url, body, status, loc",
     [
-        ("post", "/providers/0001234/contacts", {"role": "role"}, 409, ["body", "role"]),
-        ("put", "/providers/0001234/contacts/role", {}, 422, ["path", "role"]),
+        ("post", "/providers/0001234/contacts", {"role": "billing"}, 409, ["body", "role"]),
+        ("post", "/providers/0001234/contacts", {"phone": "x"}, 422, ["phone"]),
+        ("post", "/providers/0001234/contacts", {"email": "x"}, 422, ["email"]),
+        ("put", "/providers/0001234/contacts/billing", {}, 422, ["path", "role"]),
         ("post", "/providers/0001234/decisions", {}, 422, ["body", "decidedOn"]),
         ("get", "/providers/0001234/activities/123456789", None, 404, ["path", "activityId"]),
         ("post", "/providers/0001234/activities/123456789/close", None, 409, ["outcomes"]),
         ("get", "/providers/0001234/table", None, 422, ["query", "sortBy"]),
         ("get", "/providers/0001234", None, 404, ["path", "accme_id"]),
-        ("post", "/forms/0001234", "form", 422, ["body", "email"]),
-        ("get", "/moved/0001234", None, 422, ["body", "accme_id"]),
+        ("post", "/forms/0001234", "form", 422, ["email"]),  # a body member the route did not declare
     ],
 )
 def test_a_domain_error_is_answered_with_the_place_its_route_took_the_field_from(
@@ -179,3 +182,22 @@ def test_a_domain_error_is_answered_with_the_place_its_route_took_the_field_from
     assert answer.status_code == status
     problem = answer.json()
     assert problem["errors"] == [{"loc": loc, "msg": problem["detail"]}]
+
+
+def test_a_declared_body_member_is_placed_for_any_error_unless_a_kind_is_named() -> None:
+    @body_fields("email")
+    def any_kind() -> None: ...
+
+    @body_fields("email", kind=ConflictError)
+    def conflicts() -> None: ...
+
+    class Route:
+        dependant = None
+
+        def __init__(self, endpoint: Any) -> None:
+            self.endpoint = endpoint
+
+    bad, taken = InvalidValueError("bad", loc=("email",)), ConflictError("taken", loc=("email",))
+    assert route_fields(Route(any_kind), error=bad).location_of("email") == "body"
+    assert route_fields(Route(conflicts), error=bad).location_of("email") is None
+    assert route_fields(Route(conflicts), error=taken).location_of("email") == "body"
