@@ -81,7 +81,7 @@ class MatchQuery:
         if not (self.npi or (self.board and self.board_id) or self.has_identity):
             raise InvalidValueError(
                 "give an NPI, a board and board ID, or first name, last name, birth date (MM-DD) and state of licensure",
-                loc=loc or ("body",),
+                loc=loc,
             )
 
     @classmethod

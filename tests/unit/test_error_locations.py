@@ -36,7 +36,7 @@ def located_literals(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("layer", ["domain", "services"])
+@pytest.mark.parametrize("layer", ["domain", "commands", "services"])
 def test_domain_and_services_name_fields_not_where_the_request_carried_them(layer: str) -> None:
     found = [
         f"{path.relative_to(ROOT)} {where}"
