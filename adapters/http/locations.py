@@ -3,7 +3,7 @@
 A domain or service error names only the field it concerns (`loc=("email",)`, `("moc", "0", "board")`);
 the route handling the request knows where it took that field from, and `locate` puts "path", "query" or
 "body" in front: "path" and "query" for the route's own parameters (and its dependencies'), "body" for
-the body members the route declares with `@body_fields(...)`. The body's members are declared, not read
+the body members the route declares with `@placed("body", ...)`. The body's members are declared, not read
 off the body model, because not every refusal of a member has been answered in "body": a contact's phone
 or email the domain finds malformed is answered `["phone"]`, as the domain names it, while a staff email
 already in use is `["body", "email"]` (`kind=ConflictError`), and answers stay as they were.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from domain.errors import DomainError
 
@@ -54,7 +54,7 @@ def locate(loc: Sequence[Any], fields: Fields) -> list[Any]:
 def route_fields(route: Any, path_params: Iterable[str] = (), error: DomainError | None = None) -> Fields:
     """What a FastAPI route takes where: its path parameters (and `path_params`, the request's), the query
     parameters of it and its dependencies (by the name the request uses), and the body members its
-    endpoint declares (`body_fields`) for an error of the kind declared."""
+    endpoint declares (`placed`) for an error of the kind declared."""
     path: set[str] = set(path_params)
     query: set[str] = set()
     dependant = getattr(route, "dependant", None)
@@ -65,21 +65,26 @@ def route_fields(route: Any, path_params: Iterable[str] = (), error: DomainError
         query.update(p.alias for p in d.query_params)
         stack.extend(d.dependencies)
     path.update(PATH_ALIASES[p] for p in list(path) if p in PATH_ALIASES)
-    names, kind = getattr(getattr(route, "endpoint", None), BODY_FIELDS, (frozenset(), DomainError))
-    body: frozenset[str] = names if error is None or isinstance(error, kind) else frozenset()
-    return Fields(frozenset(path), frozenset(query), body)
+    body: set[str] = set()
+    for where, names, kind in getattr(getattr(route, "endpoint", None), PLACED, ()):
+        if error is None or isinstance(error, kind):
+            (body if where == "body" else path).update(names)
+    return Fields(frozenset(path), frozenset(query), frozenset(body))
 
 
-BODY_FIELDS = "body_fields"
+PLACED = "pars_placed_fields"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
-def body_fields(*names: str, kind: type[DomainError] = DomainError) -> Callable[[Endpoint], Endpoint]:
-    """Declares the members of the route's JSON body that a domain error (of `kind`) about them is answered
-    in "body" for. Put it under the router's decorator: `@router.post(...)`, `@body_fields("email")`, `def`."""
+def placed(
+    where: Literal["body", "path"], *names: str, kind: type[DomainError] = DomainError
+) -> Callable[[Endpoint], Endpoint]:
+    """Declares fields the route's parameters do not tell the place of: the members of its JSON body that a
+    domain error (of `kind`) about them is answered in "body" for, or a field answered in "path".
+    Put it under the router's decorator: `@router.post(...)`, `@placed("body", "email")`, `def ...`."""
 
     def declare(endpoint: Endpoint) -> Endpoint:
-        setattr(endpoint, BODY_FIELDS, (frozenset(names), kind))
+        setattr(endpoint, PLACED, (*getattr(endpoint, PLACED, ()), (where, frozenset(names), kind)))
         return endpoint
 
     return declare

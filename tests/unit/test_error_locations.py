@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from adapters.api import problems
-from adapters.http.locations import Fields, body_fields, locate, route_fields
+from adapters.http.locations import Fields, locate, placed, route_fields
 from domain.errors import ConflictError, DomainError, InvalidValueError, NotFoundError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ def client() -> TestClient:
     problems.install(app)
 
     @app.post("/providers/{accme_id}/contacts")
-    @body_fields("role", "email", kind=ConflictError)
+    @placed("body", "role", "email", kind=ConflictError)
     def add(accme_id: str, body: Contact) -> None:
         if body.phone:  # the domain refuses the value: not a conflict, so not placed in the body
             _raise(InvalidValueError("bad phone", loc=("phone",)))
@@ -130,7 +130,7 @@ def client() -> TestClient:
         _raise(InvalidValueError("unknown role", loc=("role",)))
 
     @app.post("/providers/{accme_id}/decisions")
-    @body_fields("decidedOn")
+    @placed("body", "decidedOn")
     def decide(accme_id: str, body: Contact) -> None:
         _raise(InvalidValueError("too early", loc=("decidedOn",)))
 
@@ -148,6 +148,11 @@ def client() -> TestClient:
 
     @app.get("/providers/{accme_id}")
     def provider(accme_id: str) -> None:
+        _raise(NotFoundError("no provider", loc=("accme_id",)))
+
+    @app.post("/accme/activities")
+    @placed("path", "accme_id", kind=NotFoundError)
+    def accme(body: Contact) -> None:
         _raise(NotFoundError("no provider", loc=("accme_id",)))
 
     @app.post("/forms/{accme_id}")
@@ -169,6 +174,7 @@ def client() -> TestClient:
         ("post", "/providers/0001234/activities/123456789/close", None, 409, ["outcomes"]),
         ("get", "/providers/0001234/table", None, 422, ["query", "sortBy"]),
         ("get", "/providers/0001234", None, 404, ["path", "accme_id"]),
+        ("post", "/accme/activities", {}, 404, ["path", "accme_id"]),
         ("post", "/forms/0001234", "form", 422, ["email"]),  # a body member the route did not declare
     ],
 )
@@ -185,10 +191,10 @@ def test_a_domain_error_is_answered_with_the_place_its_route_took_the_field_from
 
 
 def test_a_declared_body_member_is_placed_for_any_error_unless_a_kind_is_named() -> None:
-    @body_fields("email")
+    @placed("body", "email")
     def any_kind() -> None: ...
 
-    @body_fields("email", kind=ConflictError)
+    @placed("body", "email", kind=ConflictError)
     def conflicts() -> None: ...
 
     class Route:

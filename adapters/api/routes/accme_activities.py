@@ -12,8 +12,9 @@ from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import IsoDate
 from adapters.formats.accme.activities import activity_item, submit_items
+from adapters.http.locations import placed
 from domain.activity import canonical_format
-from domain.errors import InvalidValueError
+from domain.errors import InvalidValueError, ProviderNotFoundError
 from services.access import Principal, Role
 
 router = APIRouter(
@@ -43,6 +44,8 @@ def _items(body: Any) -> list[Any]:
 
 
 @router.post("/activities", status_code=201, responses=COMMAND)
+# The token names the provider; its refusal (a provider not registered) has always been answered in "path".
+@placed("path", "accme_id", kind=ProviderNotFoundError)
 def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
     """Adds, updates, closes or deletes one or many activities; 201 with each 9-digit ACCME activity ID, else 422 per activity."""
     accme_id = _provider(principal)

@@ -14,7 +14,7 @@ from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
-from adapters.http.locations import body_fields
+from adapters.http.locations import placed
 from adapters.http.reads import AnnualDep
 from adapters.http.year_end_csv import year_end_csv
 from commands.annual import SetReportingDeadline
@@ -108,7 +108,7 @@ def year_end(
 
 
 @router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)
-@body_fields("deadline")
+@placed("body", "deadline")
 def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
     """Sets the accreditor's year-end deadline for the year (a state accreditor: no later than ACCME's 31 March)."""
     if principal.role is not Role.ACCREDITOR:

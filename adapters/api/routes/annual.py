@@ -14,7 +14,7 @@ from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath, Strict
 from adapters.bootstrap import System
-from adapters.http.locations import body_fields
+from adapters.http.locations import placed
 from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearStep
 from domain.annual_report import FIRST_YEAR, LAST_YEAR, MAX_DOLLARS, SUMMARY_FIELDS, AttestationIncompleteError
 from projections.checklist import ChecklistProjection
@@ -100,7 +100,7 @@ def accept_agreement(system: SystemDep, principal: PrincipalDep, accme_id: Accme
 
 
 @router.put("/{accme_id}/years/{year}/program-summary", response_model=ChecklistPublic, responses=COMMAND)
-@body_fields(*SUMMARY_FIELDS)
+@placed("body", *SUMMARY_FIELDS)
 def submit_program_summary(
     body: ProgramSummaryUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath
 ) -> Any:
@@ -152,7 +152,7 @@ def get_checklist(
 
 
 @router.post("/{accme_id}/years/{year}/reopen", response_model=ChecklistPublic, responses=COMMAND)
-@body_fields("reason")
+@placed("body", "reason")
 def reopen(body: Reopening, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
     """Reopens an attested year so that the provider may change it (the provider's accreditor, with a reason)."""
     profile = visible_profile(system, principal, accme_id)

@@ -21,10 +21,11 @@ from adapters.bootstrap import System
 from adapters.formats.accme.learner_report_shape import envelope_errors, report_errors
 from adapters.formats.accme.learner_reports import parse_provider_report
 from adapters.http.completion_delete import delete_by_credit_id
+from adapters.http.locations import placed
 from adapters.http.reads import CompletionsDep, LearnerReportsDep
 from commands.completions import DeleteCompletions, RecordCompletion, ReportCompletions, ReportError
 from commands.learners import MatchQuery
-from domain.errors import InvalidValueError
+from domain.errors import InvalidValueError, NotFoundError
 from domain.learner import require_month_day
 from services.access import Principal, Role
 from services.learner_matching import MatchResult, MatchStatus, UniqueId
@@ -253,6 +254,8 @@ class CompletionForm(Strict):
     status_code=201,
     responses={200: {"description": "the same completion again: nothing changed"}, **COMMAND},
 )
+# An InvalidValueError is placed in the body below; an activity not found reaches the problem handler.
+@placed("body", "activity_id", kind=NotFoundError)
 def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
     require_editor(system, principal, accme_id)

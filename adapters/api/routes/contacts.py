@@ -8,7 +8,7 @@ from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, v
 from adapters.api.openapi import COMMAND
 from adapters.api.routes.providers import settled_profile
 from adapters.api.schemas import AccmeIdPath, ContactCreate, ContactUpdate, SingleRolePath, StaffContactPublic
-from adapters.http.locations import body_fields
+from adapters.http.locations import placed
 from commands.providers import (
     AddContact,
     AddStaffContact,
@@ -35,7 +35,7 @@ def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdP
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
-@body_fields("role", "email", kind=ConflictError)
+@placed("body", "role", "email", kind=ConflictError)
 def add_contact(
     body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath
 ) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def add_contact(
 
 
 @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffContactPublic, responses=COMMAND)
-@body_fields("email", kind=ConflictError)
+@placed("body", "email", kind=ConflictError)
 def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Adds a staff contact; staff have access to the provider's records."""
     require_editor(system, principal, accme_id)

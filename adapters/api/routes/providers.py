@@ -10,7 +10,7 @@ from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
 from adapters.bootstrap import System
-from adapters.http.locations import body_fields
+from adapters.http.locations import placed
 from adapters.http.reads import ProvidersDep
 from commands.providers import ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.provider import normalise_accreditor
@@ -29,7 +29,7 @@ def settled_profile(system: System, accme_id: str, position: int | None) -> dict
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
-@body_fields("accme_id")
+@placed("body", "accme_id")
 def create_provider(body: ProviderCreate, system: SystemDep, principal: PrincipalDep, response: Response) -> Any:
     """Registers a provider with its primary contact (accreditor staff)."""
     if principal.role is not Role.ACCREDITOR:
@@ -70,7 +70,7 @@ def get_provider(reads_at: ReadsAtDep, principal: PrincipalDep, accme_id: AccmeI
     response_model=ProviderPublic,
     responses=COMMAND,
 )
-@body_fields("decision", "term_ends", "decided_on")
+@placed("body", "decision", "term_ends", "decided_on")
 def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
     """Records an accreditation decision (accreditor staff overseeing the provider)."""
     profile = visible_profile(system, principal, accme_id)
