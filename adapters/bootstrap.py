@@ -43,6 +43,7 @@ from services.accounts import AccountService
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
 from services.as_of import AsOfReplayer
+from services.audit import EventChains
 from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learner_reports import LearnerReportQueries
@@ -63,43 +64,35 @@ from services.transcripts import TranscriptQueries
 
 @dataclass
 class System:
+    """What the front ends, the CLI and the workers are given. Commands go to the services (each one's
+    `handle`); reads go through `reads` and `queries` (services/queries/). The projections that keep the
+    read models are not fields: the supervisor (`projections`) runs them, and hands one out by its class
+    (`projections.get(FeedProjection)`) to what works on a projection itself (the feed relay, rebuilds)."""
+
     settings: Settings
     store: ParsStore
     db: Database
     projections: ProjectionSupervisor
-    # Providers and contacts; their read models.
+    # Providers and contacts.
     providers: ProviderRegistry
-    profiles: ProviderProfileProjection
-    directory: DirectoryProjection
-    history: HistoryProjection
     # Activities.
     activities: ActivityRegistry
     accme_activities: AccmeActivities  # the same registry as ACCME JSON items: what batch files go in and come out as
-    activity_summary: ActivitySummaryProjection
     # Annual reporting.
     annual: AnnualReporting
-    checklist: ChecklistProjection
-    # The learner directory: registrations and erasure, matching, and its read model.
+    # The learner directory: registrations and erasure, and matching.
     learners: LearnerDirectory
     matcher: LearnerMatcher
-    learner_directory: LearnerDirectoryProjection
-    # Completions (learner credit) and the transcripts read model.
+    # Completions (learner credit).
     completions: CompletionRegistry
-    transcripts: TranscriptProjection
-    # Audit: the hash chains of the stored events (tamper evidence).
-    chain: EventChainProjection
-    # Web accounts (sign-in, invitations, resets), their read model and sessions.
+    # Web accounts (sign-in, invitations, resets) and their sessions.
     accounts: AccountService
-    account_list: AccountProjection
     sessions: SqlSessions
-    # Board feeds: per certifying board and per state (HTTP; Kafka through adapters/kafka/relay).
-    feeds: FeedProjection
     # Bearer tokens of every role: issue, list, revoke, and the check at each use.
     tokens: TokenRegistry
-    token_list: TokenProjection
     # As-of reads: the read models replayed to an instant (services/as_of.py).
     as_of: AsOfReplayer
-    # The read side (services/queries/): what the API routes, the web pages and as-of reads answer through.
+    # The read side (services/queries/): what the API routes, the web pages, the CLI and as-of reads answer through.
     reads: ReadModels
     queries: LiveQueries
     secret: str = field(repr=False, default="")
@@ -176,15 +169,13 @@ def bootstrap(settings: Settings | None = None) -> System:
         feeds=FeedQueries(feeds.view),
         transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
+        chains=EventChains(store, chain),
     )
     return System(
         settings=settings,
         store=store,
         db=db,
         providers=providers,
-        profiles=profiles,
-        directory=directory,
-        history=history,
         projections=ProjectionSupervisor(
             store,
             [
@@ -201,24 +192,16 @@ def bootstrap(settings: Settings | None = None) -> System:
                 token_list,
             ],
         ),
-        checklist=checklist,
         annual=annual,
         secret=secret,
         learners=learners,
         matcher=matcher,
-        learner_directory=learner_directory,
         activities=activities,
         accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher),
-        transcripts=transcripts,
-        activity_summary=activity_summary,
-        chain=chain,
         accounts=accounts,
-        account_list=account_list,
         sessions=sessions,
-        feeds=feeds,
         tokens=tokens,
-        token_list=token_list,
         as_of=AsOfReplayer(store, history.view, scratch_views),
         reads=reads,
         queries=queries,

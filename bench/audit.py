@@ -37,7 +37,6 @@ from domain.provider import Contact, Provider
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
-from services.audit import verify_chains
 from services.queries.dashboard import dashboard_body
 
 BY = Acting("bench:audit", Channel.BATCH)
@@ -204,7 +203,7 @@ def run(backend: str, events: int, total: int, reads: int) -> None:
                 system.projections.catch_up([name])
                 elapsed = time.perf_counter() - started
                 print(f"{tag} {name} catch-up: {head:,} events in {elapsed:,.1f}s, {head / elapsed:,.0f} events/s")
-            view = system.history.view
+            view = system.queries.audit
             positions = [e["position"] for e in view.events(TARGET)]
             print(f"{tag} provider {TARGET}: {len(positions):,} events of {head:,}")
             rng = random.Random(8)
@@ -237,7 +236,7 @@ def run(backend: str, events: int, total: int, reads: int) -> None:
             )
             for label, provider in (("verify, every chain", None), (f"verify, provider {TARGET}", TARGET)):
                 t0 = time.perf_counter()
-                result = verify_chains(system.store, system.chain.view, system.chain.position, provider)
+                result = system.queries.chains.verify(system.queries.chains.position, provider)
                 elapsed = time.perf_counter() - t0
                 assert result.ok
                 print(

@@ -49,7 +49,7 @@ from commands.learners import BoardId, Licence, MatchQuery, RegisterLearner
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
 from services.access import Principal, Role
-from services.transcripts import TranscriptQueries, TranscriptQuery
+from services.transcripts import TranscriptQuery
 
 RESULTS = Path(__file__).parent / "results" / "learners.json"
 BY = Acting("bench", Channel.BATCH)
@@ -243,9 +243,7 @@ def run(url: str, completions: int, learners: int, shape: str = "inline") -> dic
         del data
         stored = report.counts["recorded"]
 
-        queries = TranscriptQueries(
-            system.learners, system.learner_directory.view, system.transcripts.view, system.profiles.view
-        )
+        queries = system.queries.transcripts
         accreditor = Principal(Role.ACCREDITOR, "bench")
         latencies, rows = [], 0
         for n in rng.sample(range(learners), min(1000, learners)):

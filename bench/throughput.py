@@ -274,7 +274,7 @@ def fill_provider(system: System, accme_id: str, events: int, people: list[Any],
 
 def time_dashboard(system: System, accme_id: str, repeat: int) -> dict[str, Any]:
     reads = system.reads
-    profile = system.profiles.view.get_profile(accme_id)
+    profile = system.reads.profiles.get_profile(accme_id)
     assert profile is not None
     body = dashboard_body(reads, accme_id, profile, 2026)
     latencies = []

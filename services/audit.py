@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.event_chain import GENESIS, UNOWNED, EventChainView, chain_hash, topic_type
+from projections.event_chain import GENESIS, UNOWNED, EventChainProjection, EventChainView, chain_hash, topic_type
 from services.store import ParsStore
 
 PAGE = 1000
@@ -130,4 +130,24 @@ def verify_chain(
     return result
 
 
-__all__ = ["UNOWNED", "Mismatch", "Verification", "verify_chain", "verify_chains"]
+class EventChains:
+    """The hash chains as the event_chain read model holds them, checked against the stored events
+    (`pars audit verify`)."""
+
+    def __init__(self, store: ParsStore, chain: EventChainProjection) -> None:
+        self.store = store
+        self.chain = chain
+
+    @property
+    def position(self) -> int:
+        """How far the chains reach: verification covers the log up to here."""
+        return self.chain.position
+
+    def verify(
+        self, verified_to: int, provider: str | None = None, progress: Callable[[int], None] | None = None
+    ) -> Verification:
+        """Every chain (or one provider's) up to `verified_to`, stopping at the first mismatch."""
+        return verify_chains(self.store, self.chain.view, verified_to, provider, progress)
+
+
+__all__ = ["UNOWNED", "EventChains", "Mismatch", "Verification", "verify_chain", "verify_chains"]

@@ -151,6 +151,10 @@ class LearnerDirectory:
             raise LearnerNotFoundError(f"no learner {learner_id}", loc=("learner_id",))
         return learner
 
+    def counts(self) -> dict[str, int]:
+        """Learners registered, erased, and listed in the directory (the learner_directory read model)."""
+        return self.view.counts()
+
     def resolve(self, learner_id_or_npi: str) -> str | None:
         """The learner_id for a learner_id or an NPI (as a learner token carries), or None."""
         value = (learner_id_or_npi or "").strip()

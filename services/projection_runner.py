@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import resolve_topic
@@ -23,6 +23,8 @@ from services.gc_policy import batch_collection
 from services.store import ParsStore
 
 log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=ParsProjection[Any])
 
 BATCH_SIZE = 1000
 IDLE_POLL_SECONDS = 0.05  # other processes' appends are noticed this fast
@@ -139,6 +141,19 @@ class ProjectionSupervisor:
 
     def __getitem__(self, name: str) -> BatchProjectionRunner:
         return self.runners[name]
+
+    def get(self, kind: type[P]) -> P:
+        """The read model of this class (by its name), for what works on a projection itself — the feed
+        relay following the feeds, rebuild and storage tests. Reads go through the queries
+        (services/queries/), never a projection's view."""
+        projection = self.runners[kind.name].projection
+        if not isinstance(projection, kind):
+            raise TypeError(f"{kind.name} is a {type(projection).__name__}, not a {kind.__name__}")
+        return projection
+
+    def position(self, name: str) -> int:
+        """How far the named read model has applied the log."""
+        return self.runners[name].projection.position
 
     def start(self) -> None:
         """Keeps every read model current in one background thread. One thread, not one per read

@@ -7,13 +7,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
-from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep, ProviderAccess
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoInstant
-from adapters.bootstrap import System
+from adapters.http.reads import ReadsDep
+from adapters.http.services import Settle, SettleDep
 from services.access import Principal
+from services.as_of import AsOfReplayer
 from services.queries.read_models import ReadModels
 
 AsOfQuery = Annotated[
@@ -29,13 +31,18 @@ REPLAY_WAIT_SECONDS = 10.0
 class ReadsAt:
     """A route's read models: live, or replayed to an instant (a dependency: `reads_at: ReadsAtDep`)."""
 
-    def __init__(self, system: System, principal: Principal) -> None:
-        self.system = system
+    def __init__(
+        self, live: ReadModels, replayer: AsOfReplayer, access: ProviderAccess, settle: Settle, principal: Principal
+    ) -> None:
+        self.live = live
+        self.replayer = replayer
+        self.access = access
+        self.settle = settle
         self.principal = principal
 
     def past(self, as_of: datetime | None) -> datetime | None:
         """The instant to replay to; None when the live read models answer (see AsOfReplayer.past)."""
-        return self.system.as_of.past(as_of)
+        return self.replayer.past(as_of)
 
     @contextmanager
     def __call__(
@@ -45,17 +52,16 @@ class ReadsAt:
 
         Who may read is decided by the profile as it is now (a token never sees more of the past than of
         the present); a provider not yet registered at the instant is 404."""
-        system = self.system
-        profile = visible_profile(system, self.principal, accme_id)
-        instant = system.as_of.past(as_of)
+        profile = self.access.visible(self.principal, accme_id)
+        instant = self.replayer.past(as_of)
         if instant is None:
-            yield system.reads, profile
+            yield self.live, profile
             return
         try:  # the replay finds the provider's events through the history read model: let it catch up first
-            system.projections.wait(system.store.head(), timeout=REPLAY_WAIT_SECONDS, names=["history"])
+            self.settle.to_head(names=["history"], timeout=REPLAY_WAIT_SECONDS)
         except TimeoutError:
             raise Problem(503, "the history read model is catching up; try again shortly") from None
-        reads = system.as_of.replay(accme_id, instant, needs, accreditor=profile["accreditor"], years=years)
+        reads = self.replayer.replay(accme_id, instant, needs, accreditor=profile["accreditor"], years=years)
         try:
             then = reads.profiles.get_profile(accme_id)
             if then is None:
@@ -69,8 +75,18 @@ class ReadsAt:
             reads.close()
 
 
-def reads_at(system: SystemDep, principal: PrincipalDep) -> ReadsAt:
-    return ReadsAt(system, principal)
+def replayer(request: Request) -> AsOfReplayer:
+    return request.app.state.system.as_of
+
+
+def reads_at(
+    live: ReadsDep,
+    replayer: Annotated[AsOfReplayer, Depends(replayer)],
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+) -> ReadsAt:
+    return ReadsAt(live, replayer, access, settle, principal)
 
 
 ReadsAtDep = Annotated[ReadsAt, Depends(reads_at)]

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from adapters.api.deps import require_editor
+from adapters.api.deps import access_of
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.batch import MEDIA_TYPES
@@ -99,7 +99,7 @@ async def upload_batch(
 ) -> Response:
     """Who may change the provider is decided before a byte of the file is read; then the file is
     spooled, imported in a worker thread, and closed."""
-    await run_in_threadpool(require_editor, system, principal, accme_id)
+    await run_in_threadpool(access_of(system).require_editor, principal, accme_id)
     data, name = await read_upload(request, filename)
     try:
         return await run_in_threadpool(import_batch, system, principal, accme_id, data, name, importer, changed)
@@ -118,7 +118,7 @@ def import_batch(
 ) -> Response:
     """`importer(system, accme_id, data, name, by)` as the provider's batch; a file that cannot be read is a 422.
     The answer says whether the read models have caught up with what `changed(report)` stored."""
-    require_editor(system, principal, accme_id)
+    access_of(system).require_editor(principal, accme_id)
     try:
         report = importer(system, accme_id, data, name, Acting(principal.actor, Channel.BATCH))
     except BatchFormatError as error:

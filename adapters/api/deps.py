@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,11 +12,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from adapters.api.audit_reads import read_record
 from adapters.api.problems import Problem
 from adapters.bootstrap import System
+from adapters.http.services import Settle
 from adapters.tokens import InvalidTokenError, TokenExpiredError, read_token
 from domain.audit_log import AuditorRead
 from domain.base import ACCME_ID_PATTERN, Acting, Channel
-from domain.provider import Provider
 from services.access import Principal, Role
+from services.providers import ProviderRegistry
+from services.queries.providers import ProviderQueries
 
 bearer = HTTPBearer(auto_error=False, description="A token from `pars admin issue-token`")
 
@@ -73,31 +76,45 @@ def acting(principal: Principal) -> Acting:
     return Acting(principal.actor, Channel.WEB_SERVICE)
 
 
-def visible_profile(system: System, principal: Principal, accme_id: str) -> dict[str, Any]:
-    """The provider's profile if the principal may see it; otherwise the same 404 as for no provider."""
-    profile = system.reads.profiles.get_profile(accme_id)
-    if (
-        profile is None
-        and ACCME_ID_PATTERN.fullmatch(accme_id)
-        and Provider.create_id(accme_id) in system.store.repository
-    ):
-        # Stored but not yet in the read model (made a moment ago by the CLI or another process):
-        # give the projection a moment rather than answer 404 for a provider that exists.
-        with contextlib.suppress(TimeoutError):
-            system.projections.wait(system.store.head(), timeout=2.0, names=["provider_profile"])
-        profile = system.reads.profiles.get_profile(accme_id)
-    if profile is None or not principal.can_read_provider(profile):
-        raise Problem(
-            404,
-            f"no provider with ACCME ID {accme_id} is visible to this token",
-            [{"loc": ["path", "accme_id"], "msg": "not found"}],
-        )
-    return profile
+@dataclass(frozen=True)
+class ProviderAccess:
+    """Who may see and who may change a provider's records (a dependency: `access: AccessDep`)."""
+
+    profiles: ProviderQueries
+    providers: ProviderRegistry
+    settle: Settle
+
+    def visible(self, principal: Principal, accme_id: str) -> dict[str, Any]:
+        """The provider's profile if the principal may see it; otherwise the same 404 as for no provider."""
+        profile = self.profiles.get_profile(accme_id)
+        if profile is None and ACCME_ID_PATTERN.fullmatch(accme_id) and self.providers.exists(accme_id):
+            # Stored but not yet in the read model (made a moment ago by the CLI or another process):
+            # give the projection a moment rather than answer 404 for a provider that exists.
+            with contextlib.suppress(TimeoutError):
+                self.settle.to_head(names=["provider_profile"], timeout=2.0)
+            profile = self.profiles.get_profile(accme_id)
+        if profile is None or not principal.can_read_provider(profile):
+            raise Problem(
+                404,
+                f"no provider with ACCME ID {accme_id} is visible to this token",
+                [{"loc": ["path", "accme_id"], "msg": "not found"}],
+            )
+        return profile
+
+    def require_editor(self, principal: Principal, accme_id: str) -> None:
+        """Provider records change only by that provider's users; others who may read get 403, the rest 404."""
+        if principal.can_edit_provider(accme_id):
+            return
+        self.visible(principal, accme_id)
+        raise Problem(403, f"a {principal.role.value} token may read but not change provider {accme_id}'s records")
 
 
-def require_editor(system: System, principal: Principal, accme_id: str) -> None:
-    """Provider records change only by that provider's users; others who may read get 403, the rest 404."""
-    if principal.can_edit_provider(accme_id):
-        return
-    visible_profile(system, principal, accme_id)
-    raise Problem(403, f"a {principal.role.value} token may read but not change provider {accme_id}'s records")
+def access_of(system: System) -> ProviderAccess:
+    return ProviderAccess(system.reads.profiles, system.providers, Settle(system.projections, system.store))
+
+
+def provider_access(request: Request) -> ProviderAccess:
+    return access_of(get_system(request))
+
+
+AccessDep = Annotated[ProviderAccess, Depends(provider_access)]

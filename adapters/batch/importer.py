@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from adapters.batch import columns, open_file, render
 from adapters.batch.batches import CHUNK_SIZE, Refused, Report, chunks
@@ -18,6 +18,9 @@ from adapters.batch.records import ParsedRecord, RecordStream, Source
 from adapters.batch.spec import provider_activity_id
 from domain.base import Acting
 from services.gc_policy import batch_collection
+
+if TYPE_CHECKING:
+    from adapters.formats.accme.activities import AccmeActivities
 
 COUNTS = ("created", "updated", "unchanged", "closed", "deleted", "rejected")
 ACTIONS = {
@@ -159,9 +162,9 @@ def submit_records(
     return report
 
 
-def export_activities(system: Any, accme_id: str, fmt: str) -> bytes:
+def export_activities(activities: AccmeActivities, accme_id: str, fmt: str) -> bytes:
     """A provider's activities in one of the batch formats; importing it back changes nothing."""
-    return render(fmt, system.accme_activities.export_accme_activities(accme_id))
+    return render(fmt, activities.export_accme_activities(accme_id))
 
 
 def _id_field(fmt: str) -> str:

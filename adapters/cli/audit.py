@@ -18,21 +18,19 @@ def verify(
 ) -> None:
     """Recomputes every provider's hash chain from the stored events; names the first event that does not match (exit 1)."""
     from adapters.cli.main import err, system_or_exit
-    from services.audit import verify_chains
 
     with system_or_exit() as system:
         if provider is not None:
             system.providers.get(provider)  # a clear error for an unknown provider
         system.projections.catch_up(["event_chain"])  # chain what was appended since (verification covers it too)
-        verified_to = system.chain.position
+        chains = system.queries.chains
+        verified_to = chains.position
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         started = time.perf_counter()
         with Progress(*columns, console=err, transient=True) as progress:
             # One provider: only its chain's links and rows are read, so the total is not known up front.
             task = progress.add_task("verifying", total=verified_to if provider is None else None)
-            result = verify_chains(
-                system.store, system.chain.view, verified_to, provider, lambda n: progress.advance(task, n)
-            )
+            result = chains.verify(verified_to, provider, lambda n: progress.advance(task, n))
         elapsed = time.perf_counter() - started
         summary: dict[str, Any] = {
             "ok": result.ok,

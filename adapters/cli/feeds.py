@@ -60,7 +60,7 @@ def status() -> None:
                     "position": at,
                     "head": head,
                     "lag": max(head - at, 0),
-                    "feeds": system.feeds.position,
+                    "feeds": system.projections.position("feeds"),
                 }
             )
         )

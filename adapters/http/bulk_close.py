@@ -12,16 +12,19 @@ from domain.base import Acting
 from domain.errors import DomainError
 
 if TYPE_CHECKING:
-    from adapters.bootstrap import System
+    from adapters.http.services import Settle
+    from services.activities import ActivityRegistry
 
 
 class BulkClose(BaseModel):
     activity_ids: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(min_length=1, max_length=1000)
 
 
-def close_many(system: System, accme_id: str, activity_ids: list[str], by: Acting) -> dict[str, Any]:
+def close_many(
+    registry: ActivityRegistry, settle: Settle, accme_id: str, activity_ids: list[str], by: Acting
+) -> dict[str, Any]:
     """Each activity closed, unchanged (already closed) or rejected with what is missing, and the counts."""
-    outcomes, position = system.activities.handle(CloseActivities(accme_id=accme_id, activity_ids=activity_ids), by)
+    outcomes, position = registry.handle(CloseActivities(accme_id=accme_id, activity_ids=activity_ids), by)
     answers: list[dict[str, Any]] = []
     for number, outcome in outcomes:
         if isinstance(outcome, DomainError):
@@ -35,6 +38,6 @@ def close_many(system: System, accme_id: str, activity_ids: list[str], by: Actin
         else:
             answers.append({"activityId": number, "action": outcome, "errors": []})
     if position:
-        system.projections.wait(position, names=["activity_summary"])
+        settle(position, ["activity_summary"])
     counts = {a: sum(1 for x in answers if x["action"] == a) for a in ("closed", "unchanged", "rejected")}
     return {"activities": answers, "counts": counts}

@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.bootstrap import System
 from adapters.db.relay_position import SqlRelayPosition
+from projections.feeds import FeedProjection
 from services.feed_relay import BATCH_SIZE, RELAY_NAME, FeedRelay
 
 
@@ -24,7 +25,7 @@ def kafka_relay(
         raise ValueError("no Kafka broker: set PARS_KAFKA_BOOTSTRAP=host:port")
     return FeedRelay(
         system.store,
-        system.feeds,
+        system.projections.get(FeedProjection),  # the relay follows the feeds read model's own rows and position
         SqlRelayPosition(system.db, RELAY_NAME),
         lambda: KafkaPublisher(broker, **producer),
         batch_size=batch_size,

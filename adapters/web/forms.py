@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 if TYPE_CHECKING:
-    from adapters.bootstrap import System
+    from adapters.http.services import Settle
 
 
 async def posted(request: Request) -> dict[str, Any]:
@@ -35,11 +35,16 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
     return response
 
 
-def settle(system: System, position: int | None) -> None:
+def settle(read_models: Settle, position: int | None) -> None:
     """Read-your-writes: the page after a change shows it."""
     if position:
         with contextlib.suppress(TimeoutError):
-            system.projections.wait(position, timeout=10.0)
+            read_models(position, timeout=10.0)
+
+
+def settle_to_head(read_models: Settle) -> None:
+    """The page after a change that reports no position (an account's, a batch's) shows everything stored so far."""
+    settle(read_models, read_models.store.head())
 
 
 def safe_next(value: str | None) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from services.audit import EventChains
 from services.learner_reports import LearnerReportQueries
 from services.queries.accounts import AccountQueries
 from services.queries.activities import ActivityQueries
@@ -35,7 +36,8 @@ class ReadModels:
 @dataclass(frozen=True)
 class LiveQueries:
     """The reads no as-of read asks: the public directory, a provider's history (which takes its own
-    `as_of`), web accounts, the board and state feeds, and the learner-centred reads (ACCME transcripts, a provider's reports of a learner)."""
+    `as_of`), web accounts, the board and state feeds, the learner-centred reads (ACCME transcripts, a
+    provider's reports of a learner), and the hash chains `pars audit verify` checks."""
 
     directory: DirectoryQueries
     audit: AuditQueries
@@ -43,3 +45,4 @@ class LiveQueries:
     feeds: FeedQueries
     transcripts: TranscriptQueries
     learner_reports: LearnerReportQueries
+    chains: EventChains

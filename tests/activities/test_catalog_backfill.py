@@ -73,7 +73,7 @@ def test_get_lists_upcast_activities_before_any_export_and_import_back_changes_n
         got = res.json()["ACCMEActivities"]["MedicalEducationMetrics"]
         assert [i["Lom"]["general"]["identifier"][1]["entry"] for i in got] == ["LEG-IEM-2020"]
     for fmt in ("json", "tab"):
-        data = export_activities(any_system, LEGACY, fmt)
+        data = export_activities(any_system.accme_activities, LEGACY, fmt)
         head = any_system.store.head()
         report = import_activity_file(any_system, LEGACY, data, None, Acting("cli:tester", Channel.BATCH))
         assert report.counts.get("unchanged") == 3, report.as_dict()

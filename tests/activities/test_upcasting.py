@@ -79,7 +79,7 @@ def test_upcast_activities_are_found_resubmitted_unchanged_and_projected(any_sys
     assert [r.action for r in results] == ["unchanged"]
     assert any_system.store.head() == head
     any_system.projections.catch_up(["activity_summary"])
-    rows, total = any_system.activity_summary.view.search(
+    rows, total = any_system.reads.activities.search(
         LEGACY,
         year=2020,
         fmt=None,

@@ -16,6 +16,7 @@ from commands.annual import (
 )
 from domain.annual_report import AnnualReport, AttestationIncompleteError
 from domain.base import Acting, Channel
+from projections.checklist import ChecklistProjection
 from tests.annual.conftest import at, register
 
 BY = Acting("provider:0001234:t", Channel.WEB)
@@ -51,7 +52,7 @@ def test_a_year_end_round_trip_is_stored_and_projected(any_system):
     assert [r["accme_id"] for r in system.annual.year_end(2025, ["CA"])] == ["0001234"]
 
     # the history shows the annual report's events among the provider's
-    types = [e["type"] for e in system.history.view.events("0001234")]
+    types = [e["type"] for e in system.queries.audit.events("0001234")]
     assert types[-5:] == [
         "AnnualReport.Started",
         "AnnualReport.AgreementAccepted",
@@ -84,7 +85,7 @@ def test_a_deadline_changed_twice_keeps_the_latest(any_system):
     for day in (14, 10, 10):
         system.annual.set_deadline(SetReportingDeadline(accreditor="CA", year=2025, deadline=date(2026, 3, day)), STAFF)
     system.projections.catch_up()
-    assert system.checklist.view.deadlines_for_year(2025) == {"CA": date(2026, 3, 10)}
+    assert system.projections.get(ChecklistProjection).view.deadlines_for_year(2025) == {"CA": date(2026, 3, 10)}
     assert system.annual.deadline("CA", 2025) == date(2026, 3, 10)
 
 
@@ -118,7 +119,7 @@ def test_concurrent_steps_on_a_new_year_all_land(any_system):
 def test_activity_facts_answer_which_activities_are_open_and_which_enduring_lack_a_count(any_system):
     from eventsourcing.persistence import Tracking
 
-    view = any_system.checklist.view
+    view = any_system.projections.get(ChecklistProjection).view
     base = {
         "accme_id": "0001234",
         "enduring": False,

@@ -84,8 +84,8 @@ def test_every_view_counts_an_activity_in_the_year_it_ended(any_system, generate
     for year in YEARS:
         mine = {number: d for number, d in stored.items() if year_counted(d) == year}
         # Dashboard (what GET .../dashboard?year= answers) and the activity search by year.
-        dashboard = activity_counts(system.activity_summary.view.summaries(accme_id, year), TODAY)
-        rows, total = system.activity_summary.view.search(
+        dashboard = activity_counts(system.reads.activities.summaries(accme_id, year), TODAY)
+        rows, total = system.reads.activities.search(
             accme_id,
             year=year,
             fmt=None,

@@ -10,8 +10,7 @@ from sqlalchemy import text
 from commands.annual import SetReportingDeadline
 from commands.providers import AssignContact, ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
-from projections.event_chain import GENESIS, UNOWNED
-from services.audit import verify_chains
+from projections.event_chain import GENESIS, UNOWNED, EventChainProjection
 from tests.cli.test_cli import CREATE, pars
 
 BY = Acting("test:audit", Channel.BATCH)
@@ -52,7 +51,7 @@ def tamper(system, position: int, old: bytes, new: bytes) -> None:
 
 def verify(system, provider=None):
     system.projections.catch_up(["event_chain"])
-    return verify_chains(system.store, system.chain.view, system.chain.position, provider)
+    return system.queries.chains.verify(system.queries.chains.position, provider)
 
 
 def build(system):
@@ -70,10 +69,10 @@ def test_an_untouched_store_verifies_clean_and_each_provider_has_its_own_chain(a
     result = verify(system)
     assert result.ok and result.checked == system.store.head() == 8
     assert result.chains == {"0001234", "0007777"}
-    links = system.chain.view.links(1, 8, accme_id="0001234")
+    links = system.projections.get(EventChainProjection).view.links(1, 8, accme_id="0001234")
     assert [link["prev_hash"] for link in links[1:]] == [link["hash"] for link in links[:-1]]
     assert links[0]["prev_hash"] == GENESIS
-    assert system.chain.view.heads()["0001234"]["hash"] == links[-1]["hash"]
+    assert system.projections.get(EventChainProjection).view.heads()["0001234"]["hash"] == links[-1]["hash"]
     assert verify(system, "0007777").ok
 
 
@@ -82,7 +81,7 @@ def test_an_event_altered_in_the_database_is_detected_and_named(any_system):
     build(system)
     target = next(
         e
-        for e in system.history.view.events("0001234")
+        for e in system.queries.audit.events("0001234")
         if e["data"].get("contact", {}).get("email") == "bill1@acme.org"
     )
     tamper(system, target["position"], b"bill1@acme.org", b"evil1@acme.org")
@@ -97,7 +96,7 @@ def test_an_event_altered_in_the_database_is_detected_and_named(any_system):
 
 def test_a_deleted_event_is_detected(system):
     build(system)
-    victim = system.history.view.events("0007777")[1]["position"]
+    victim = system.queries.audit.events("0007777")[1]["position"]
     with system.db.engine.begin() as conn:
         conn.execute(text("DELETE FROM stored_events WHERE rowid = :n"), {"n": victim})
     m = verify(system).first_mismatch
@@ -147,13 +146,13 @@ def test_one_providers_check_reads_its_chain_and_finds_a_deleted_row_or_a_rewrit
     result = verify(system, "0001234")
     assert result.ok and result.checked == 4 and result.chains == {"0001234"}
     table, id_column = events_table(system)
-    mine = [e["position"] for e in system.history.view.events("0001234")]
+    mine = [e["position"] for e in system.queries.audit.events("0001234")]
     with system.db.engine.begin() as conn:
         conn.execute(text(f"DELETE FROM {table} WHERE {id_column} = :n"), {"n": mine[2]})
     m = verify(system, "0001234").first_mismatch
     assert m is not None and (m.position, m.provider) == (mine[2], "0001234") and "deleted" in m.reason
     assert verify(system, "0007777").ok
-    theirs = [e["position"] for e in system.history.view.events("0007777")]
+    theirs = [e["position"] for e in system.queries.audit.events("0007777")]
     with system.db.engine.begin() as conn:  # a link rewritten in the chain table
         conn.execute(text("UPDATE event_chain SET prev_hash = :h WHERE position = :n"), {"h": "f" * 64, "n": theirs[2]})
     m = verify(system, "0007777").first_mismatch

@@ -46,7 +46,7 @@ def test_export_then_import_of_the_same_data_changes_nothing(system, fmt):
     register(system)
     import_activity_file(system, ACCME_ID, batch.render("json", make_items(6)), None, BY)
     head = system.store.head()
-    report = import_activity_file(system, ACCME_ID, export_activities(system, ACCME_ID, fmt), None, BY)
+    report = import_activity_file(system, ACCME_ID, export_activities(system.accme_activities, ACCME_ID, fmt), None, BY)
     assert report.rejected == 0, report.errors
     assert report.counts["unchanged"] == 6
     assert system.store.head() == head
@@ -111,7 +111,7 @@ def test_a_rich_activity_submitted_as_json_round_trips_through_every_format_unch
     first = import_activity_file(system, ACCME_ID, batch.render("json", [rich_item()]), None, BY)
     assert first.counts["created"] == 1, first.errors
     head = system.store.head()
-    report = import_activity_file(system, ACCME_ID, export_activities(system, ACCME_ID, fmt), None, BY)
+    report = import_activity_file(system, ACCME_ID, export_activities(system.accme_activities, ACCME_ID, fmt), None, BY)
     assert report.counts["unchanged"] == 1, report
     assert system.store.head() == head
 

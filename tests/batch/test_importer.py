@@ -120,9 +120,9 @@ def test_export_then_import_changes_nothing_and_a_second_upload_neither(fmt, gen
     system = FakeSystem()
     first = import_activity_file(system, "0001234", batch.render("json", generated), None, BY)
     assert first.counts["created"] == len(generated), first.errors
-    exported = export_activities(system, "0001234", fmt)
+    exported = export_activities(system.accme_activities, "0001234", fmt)
     again = import_activity_file(system, "0001234", exported, f"export.{batch.EXTENSIONS[fmt]}", BY)
     assert again.counts["unchanged"] == len(generated) and again.rejected == 0
-    assert [r.item for r in batch.read_file(export_activities(system, "0001234", fmt))[1]] == [
+    assert [r.item for r in batch.read_file(export_activities(system.accme_activities, "0001234", fmt))[1]] == [
         r.item for r in batch.read_file(exported)[1]
     ]

@@ -38,15 +38,15 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
 
     system = make_system(sqlite_url)
     try:
-        profiles = [system.profiles.view.get_profile(f"090000{n}") for n in range(1, 10)]
+        profiles = [system.reads.profiles.get_profile(f"090000{n}") for n in range(1, 10)]
         assert {p["accreditor"] for p in profiles} >= {"ACCME", "JA", "TN"}
-        summaries = system.activity_summary.view.summaries("0900001", None)
+        summaries = system.reads.activities.summaries("0900001", None)
         assert (
             any(s["closed"] for s in summaries)
             and any(s["moc_boards"] for s in summaries)
             and len({s["format"] for s in summaries}) > 5
         )
-        assert system.transcripts.view.count() == made["completions"]
+        assert system.reads.completions.count() == made["completions"]
         # Credit IDs are made from learner_ids: no NPI of the directory is inside any (before: ccid:{provider}:{activity}-{NPI}).
         from sqlalchemy import select
 

@@ -42,9 +42,9 @@ def test_tab_file_stores_valid_rows_names_invalid_ones_and_is_idempotent(any_sys
         (6, "Completion Date"),
         (6, "CME Credits"),
     }
-    assert any_system.transcripts.view.count("0004444") == 0  # not projected yet; the store has them:
+    assert any_system.reads.completions.count("0004444") == 0  # not projected yet; the store has them:
     any_system.projections.catch_up(["transcripts"])
-    assert any_system.transcripts.view.count("0004444") == 2
+    assert any_system.reads.completions.count("0004444") == 2
     head = any_system.store.head()
     again = import_completion_file(any_system, "0004444", data, "completions.txt", BY)
     assert again.counts == {"recorded": 0, "unchanged": 2, "deleted": 0, "rejected": 3}

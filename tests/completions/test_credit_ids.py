@@ -27,7 +27,7 @@ def tab_file(*rows: str) -> bytes:
 
 def stored_credit_ids(system: System, learner_id: str) -> list[str]:
     system.projections.catch_up(["transcripts"])
-    return sorted(r["credit_id"] for r in system.transcripts.view.for_learner(learner_id, None, None))
+    return sorted(r["credit_id"] for r in system.reads.completions.for_learner(learner_id, None, None))
 
 
 def test_a_row_without_a_credit_id_gets_one_from_the_learner_id_and_a_reupload_changes_nothing(

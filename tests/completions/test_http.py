@@ -174,4 +174,4 @@ def test_passport_transcript_and_dashboard(client: TestClient, token, ids, syste
         ]
         == 2
     )
-    assert system.transcripts.view.count() == 2
+    assert system.reads.completions.count() == 2

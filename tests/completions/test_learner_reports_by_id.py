@@ -112,7 +112,7 @@ def test_delete_removes_every_report_with_an_event_each(client: TestClient, toke
     deleted = client.get("/api/v1/providers/0004444/history", params={"type": "Completion.Deleted"}, headers=me).json()
     events = deleted["items"]
     assert len(events) == 2 and {e["channel"] for e in events} == {"web_service"}
-    assert system.transcripts.view.by_credit_id("0004444", "ccid:0004444:c1") == []
+    assert system.reads.completions.by_credit_id("0004444", "ccid:0004444:c1") == []
     # Deleted, then reported again: the same credit IDs come back.
     assert [
         r["action"] for r in client.post(URL, json=envelope(report(ids["activity"])), headers=me).json()["reports"]

@@ -16,7 +16,6 @@ from adapters.bootstrap import System
 from adapters.formats.accme.learner_reports import report_completions
 from commands.completions import DeleteCompletions, RecordCompletion
 from domain.completion import Completion, CompletionAlreadyRecordedError
-from projections.feeds import with_learners
 from tests.completions.helpers import BY, report, setup
 
 ME = "0004444"
@@ -44,11 +43,11 @@ def test_a_completion_deleted_and_added_again_stands_again(any_system: System) -
         [r] = any_system.completions.handle(report_completions(ME, [report(act, action=action)]), BY)
         assert r.action == {"add": "added", "delete": "deleted"}[action], r.errors
     any_system.projections.catch_up()
-    rows = any_system.transcripts.view.for_learner(ids["ana"], None, None)
+    rows = any_system.reads.completions.for_learner(ids["ana"], None, None)
     assert [(r["credit_id"], r["completion_date"]) for r in rows] == [("ccid:0004444:c1", "2025-03-02")]
-    assert len(any_system.transcripts.view.by_credit_id(ME, "ccid:0004444:c1")) == 1
-    assert any_system.transcripts.view.count(ME) == 1
-    state = with_learners(any_system.feeds.view, any_system.feeds.view.page("state:TN", 0, 100))
+    assert len(any_system.reads.completions.by_credit_id(ME, "ccid:0004444:c1")) == 1
+    assert any_system.reads.completions.count(ME) == 1
+    state = any_system.queries.feeds.page("state:TN", 0, 100)
     assert [i["type"] for i in state] == ["completion", "deletion", "completion"]
 
 
@@ -70,20 +69,22 @@ def check_read_models(system: System, learner_id: str, activity: str, credit_ids
     system.projections.catch_up()
     # Transcripts (the passport, the ACCME transcripts and the learner status read them).
     rows = {
-        r["credit_id"]: r for r in system.transcripts.view.for_learner(learner_id, None, None) if r["credit_id"] in want
+        r["credit_id"]: r
+        for r in system.reads.completions.for_learner(learner_id, None, None)
+        if r["credit_id"] in want
     }
     standing = {c: w["facts"] for c, w in want.items() if w["facts"]}
     assert {c: (r["completion_date"], r["doc"]["cme"], r["doc"]["moc"]) for c, r in rows.items()} == standing
     for credit_id in credit_ids:
-        assert [r["completion_date"] for r in system.transcripts.view.by_credit_id(ME, credit_id)] == (
+        assert [r["completion_date"] for r in system.reads.completions.by_credit_id(ME, credit_id)] == (
             [standing[credit_id][0]] if credit_id in standing else []
         )
     # Feeds: the learner's state gets every event; the board every event of a completion that carried ABIM MOC.
     kinds = {"Recorded": "completion", "Resubmitted": "completion", "Deleted": "deletion"}
-    state = with_learners(system.feeds.view, system.feeds.view.page("state:TN", 0, 10_000))
+    state = system.queries.feeds.page("state:TN", 0, 10_000)
     for credit_id, w in want.items():
         assert [i["type"] for i in state if i["credit_id"] == credit_id] == [kinds[t] for t in w["types"]]
-    board = with_learners(system.feeds.view, system.feeds.view.page("board:ABIM", 0, 10_000))
+    board = system.queries.feeds.page("board:ABIM", 0, 10_000)
     for credit_id in credit_ids:
         agg_id = Completion.create_id(learner_id, activity, credit_id)
         events = list(system.store.events.get(agg_id)) if system.store.existing([agg_id]) else []
@@ -97,7 +98,7 @@ def check_read_models(system: System, learner_id: str, activity: str, credit_ids
                 want_board += ["completion"] if reached else []
         assert [i["type"] for i in board if i["credit_id"] == credit_id] == want_board
     # History: every event of each completion, in order, in the provider's history.
-    history = system.history.view.events(ME, types=["Completion"])
+    history = system.queries.audit.events(ME, types=["Completion"])
     for credit_id, w in want.items():
         stream = str(Completion.create_id(learner_id, activity, credit_id))
         assert [e["type"] for e in history if e["stream_id"] == stream] == [f"Completion.{t}" for t in w["types"]]
@@ -180,7 +181,7 @@ def test_a_store_made_before_rows_were_kept_gets_the_deleted_column_and_keeps_it
     try:
         with again.db.engine.begin() as conn:
             assert "deleted" in {c["name"] for c in inspect(conn).get_columns("transcript_entries")}
-        assert [r["credit_id"] for r in again.transcripts.view.for_learner(ids["ana"], None, None)] == [
+        assert [r["credit_id"] for r in again.reads.completions.for_learner(ids["ana"], None, None)] == [
             "ccid:0004444:c1"
         ]
     finally:

@@ -16,6 +16,7 @@ from domain.completion import (
     LearnerNotMatchedError,
     reporting_window,
 )
+from projections.feeds import FeedProjection
 from tests.completions.helpers import BY, TODAY, report, setup
 
 
@@ -191,9 +192,11 @@ def test_a_board_domain_certificate_carrying_moc_is_moc_for_that_board(
     completion = any_system.completions.get(ids["ana"], ids["activity"], "ccid:0004444:m1")
     assert completion.cme == [] and completion.moc == [{"board": "ABIM", "type": moc_type, "credits": 1.0}]
     any_system.projections.catch_up()
-    [item] = any_system.feeds.view.page("board:ABIM", 0, 10)
+    [item] = any_system.projections.get(FeedProjection).view.page("board:ABIM", 0, 10)
     assert item["doc"]["credit_id"] == "ccid:0004444:m1" and item["doc"]["points"] == 1.0
-    [state] = any_system.feeds.view.page("state:TN", 0, 10)  # MOC still counts as CME for the learner's state
+    [state] = any_system.projections.get(FeedProjection).view.page(
+        "state:TN", 0, 10
+    )  # MOC still counts as CME for the learner's state
     assert state["doc"]["moc"] == completion.moc
 
 

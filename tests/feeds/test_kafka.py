@@ -19,7 +19,7 @@ from adapters.bootstrap import System
 from adapters.db.relay_position import SqlRelayPosition
 from adapters.formats.accme.learner_reports import report_completions
 from adapters.kafka.relay import kafka_relay
-from projections.feeds import encode_cursor
+from projections.feeds import FeedProjection, encode_cursor
 from services.feed_relay import RELAY_NAME
 from tests.completions.helpers import report
 from tests.feeds.conftest import Broker, drain
@@ -55,7 +55,7 @@ def assert_complete(system: System, topics: dict[str, list[dict[str, Any]]]) -> 
     for v in topics["pars.events"]:
         per_key[v["accme_id"] or v["stream_id"]].append(v["position"])
     assert all(p == sorted(p) for p in per_key.values())
-    view = system.feeds.view
+    view = system.projections.get(FeedProjection).view
     for topic, feed in (
         ("pars.feed.board.ABIM", "board:ABIM"),
         ("pars.feed.state.TN", "state:TN"),

@@ -14,7 +14,7 @@ from tests.feeds.helpers import BY, catch_up, delete, record, setup
 
 
 def items(system: System, feed: str) -> list[dict[str, Any]]:
-    view = system.feeds.view
+    view = system.projections.get(FeedProjection).view
     return with_learners(view, view.page(feed, 0, 1000))
 
 
@@ -54,7 +54,7 @@ def test_completion_with_moc_goes_to_the_board_and_the_learners_states(any_syste
     [nc] = items(any_system, "state:NC")
     assert nc["learner"]["learner_id"] == ids["ben"] and nc["learner"]["licence_number"] == "2009-01234"
     assert items(any_system, "board:ABP") == [] and items(any_system, "state:CA") == []
-    assert any_system.feeds.view.head("board:ABIM") == 1 and any_system.feeds.view.head("state:TN") == 1
+    assert any_system.queries.feeds.head("board:ABIM") == 1 and any_system.queries.feeds.head("state:TN") == 1
 
 
 def test_deletion_and_resubmission_travel_to_the_same_feeds_in_order(any_system: System) -> None:
@@ -126,4 +126,6 @@ def test_batches_of_any_size_give_the_same_gap_free_feeds(any_system: System) ->
     before = {f: items(any_system, f) for f in ("board:ABIM", "state:TN", "state:NC")}
     any_system.projections.rebuild(FeedProjection.name)  # one batch this time
     assert {f: items(any_system, f) for f in before} == before
-    assert any_system.feeds.view.between(0, any_system.store.head())  # the relay's view of the same rows
+    assert any_system.projections.get(FeedProjection).view.between(
+        0, any_system.store.head()
+    )  # the relay's view of the same rows

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.bootstrap import System
 from adapters.db.relay_position import SqlRelayPosition
-from projections.feeds import with_learners
+from projections.feeds import FeedProjection, with_learners
 from services.feed_relay import RELAY_NAME, FeedRelay, Message, PositionMovedError
 from tests.feeds.helpers import catch_up, delete, record, setup
 
@@ -40,7 +40,11 @@ class Recording:
 
 def relay(system: System, publisher: Any, batch_size: int = 1000) -> FeedRelay:
     return FeedRelay(
-        system.store, system.feeds, SqlRelayPosition(system.db, RELAY_NAME), lambda: publisher, batch_size=batch_size
+        system.store,
+        system.projections.get(FeedProjection),
+        SqlRelayPosition(system.db, RELAY_NAME),
+        lambda: publisher,
+        batch_size=batch_size,
     )
 
 
@@ -64,7 +68,7 @@ def test_every_event_and_feed_item_is_published_with_keys_and_ids(any_system: Sy
     )
 
     board = [m for m in log if m.topic == "pars.feed.board.ABIM"]
-    view = any_system.feeds.view
+    view = any_system.projections.get(FeedProjection).view
     assert [m.value for m in board] == with_learners(
         view, view.page("board:ABIM", 0, 100)
     )  # the HTTP items, cursors and all
@@ -87,7 +91,7 @@ def test_the_relay_never_passes_the_feeds_projection(any_system: System) -> None
     log: list[Message] = []
     r = relay(any_system, Recording(log))
     r.catch_up()
-    assert r.position.get() == any_system.feeds.position == any_system.store.head() - 3
+    assert r.position.get() == any_system.projections.position("feeds") == any_system.store.head() - 3
     assert not [m for m in log if m.topic.startswith("pars.feed.")]
     catch_up(any_system)
     r.catch_up()

@@ -115,7 +115,7 @@ def test_erasing_a_learner_leaves_nothing_of_their_account_and_it_cannot_sign_in
         erased.is_erased and system.accounts.handle(EraseAccounts(account_ids=[str(account.id)]), BY) is None
     )  # erasing twice changes nothing
     system.projections.wait(system.store.head())
-    assert [a["email"] for a in system.account_list.view.list_accounts(role="learner")] == [BEN_EMAIL]
+    assert [a["email"] for a in system.queries.accounts.list_accounts(role="learner")] == [BEN_EMAIL]
 
 
 def test_the_accounts_read_model_rebuilds_after_several_erasures(
@@ -152,7 +152,7 @@ def test_the_accounts_read_model_rebuilds_after_several_erasures(
         assert pages.delete(f"/api/v1/learners/{learner_id}/personal-data", headers=staff).status_code == 204
     monkeypatch.setattr(projection_runner, "BATCH_SIZE", 1)
     system.projections.rebuild("accounts")
-    assert [a["email"] for a in system.account_list.view.list_accounts(role="learner")] == ["doc2@klinik-example.org"]
+    assert [a["email"] for a in system.queries.accounts.list_accounts(role="learner")] == ["doc2@klinik-example.org"]
 
 
 def test_a_retried_erasure_erases_the_accounts_a_dead_request_left(app: tuple[System, TestClient, Path]) -> None:

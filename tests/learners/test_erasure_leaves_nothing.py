@@ -154,9 +154,9 @@ def totals(system: System, client: TestClient) -> dict[str, Any]:
         for path in FEEDS
     }
     return {
-        "completions": system.transcripts.view.count(ACCME_ID),
+        "completions": system.reads.completions.count(ACCME_ID),
         "feeds": feeds,
-        "learners": system.learner_directory.view.counts()["registered"],
+        "learners": system.learners.counts()["registered"],
     }
 
 

@@ -60,7 +60,7 @@ def test_loads_reports_bad_rows_and_reimports_without_duplicates(tmp_path: Path,
     system = make_system(url)
     try:
         system.projections.catch_up()
-        assert system.learner_directory.view.counts()["listed"] == 2
+        assert system.learners.counts()["listed"] == 2
     finally:
         system.close()
 

@@ -104,9 +104,9 @@ def test_counts_survive_erasure_and_a_rebuild(any_system: System) -> None:
     ana, _ = _load_two(any_system)
     any_system.learners.handle(EraseLearner(learner_id=ana), BY)
     any_system.projections.catch_up()
-    assert any_system.learner_directory.view.counts() == {"registered": 2, "erased": 1, "listed": 1}
+    assert any_system.learners.counts() == {"registered": 2, "erased": 1, "listed": 1}
     any_system.projections.rebuild("learner_directory")
-    assert any_system.learner_directory.view.counts() == {"registered": 2, "erased": 1, "listed": 1}
+    assert any_system.learners.counts() == {"registered": 2, "erased": 1, "listed": 1}
     assert any_system.learners.resolve(ANA_NPI) is None
     assert any_system.learners.resolve(BEN_NPI) is not None
 
@@ -139,7 +139,7 @@ def test_another_process_forgets_its_cached_key_when_it_reads_the_erasure(
         other.projections.catch_up()  # reading the Erased event drops the cached key
         assert other.learners.get(ana).first_name == ERASED
         assert other.learners.get(ben).first_name == "Ben"
-        assert other.learner_directory.view.counts()["erased"] == 1
+        assert other.learners.counts()["erased"] == 1
     finally:
         other.close()
 
@@ -154,4 +154,4 @@ def test_an_erased_learner_imported_again_is_a_new_learner(any_system: System) -
     assert again.status == "created" and again.learner_id != ana
     any_system.projections.catch_up()
     assert any_system.learners.resolve(ANA_NPI) == again.learner_id
-    assert any_system.learner_directory.view.counts() == {"registered": 3, "erased": 1, "listed": 2}
+    assert any_system.learners.counts() == {"registered": 3, "erased": 1, "listed": 2}

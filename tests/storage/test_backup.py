@@ -100,7 +100,7 @@ def test_a_backup_restores_into_a_fresh_store_that_verifies_and_is_at_the_head(
 
     system = make_system(second_url)
     try:
-        profile = system.profiles.view.get_profile("0001234")
+        profile = system.reads.profiles.get_profile("0001234")
         assert profile is not None and profile["contacts"]["billing"]["email"] == "bill@acme.org"
         learner = system.learners.get(made["learner_id"])  # sealed personal data: its key came back too
         assert learner.last_name == "García-López"

@@ -83,13 +83,13 @@ def test_concurrent_contact_changes_to_one_provider_all_land(postgres_url, share
             assert provider.version == 1 + 2 * THREADS * CHANGES_EACH
             assert provider.contacts["ceo"]["email"] in {f"c{n}-{CHANGES_EACH - 1}@acme.org" for n in range(THREADS)}
             check.projections.catch_up(["history", "provider_profile"])
-            history = check.history.view.events("0001234")
+            history = check.queries.audit.events("0001234")
             assert len(history) == 1 + 2 * THREADS * CHANGES_EACH
             assert [e["version"] for e in history] == list(range(1, len(history) + 1))
             assert sorted(e["actor"] for e in history[1:]) == sorted(
                 f"writer:{n}" for n in range(THREADS) for _ in range(2 * CHANGES_EACH)
             )
-            assert {s["email"] for s in check.profiles.view.get_profile("0001234")["staff"]} == expected_staff
+            assert {s["email"] for s in check.reads.profiles.get_profile("0001234")["staff"]} == expected_staff
         finally:
             check.close()
     finally:

@@ -13,6 +13,7 @@ from adapters.db.transcripts_tables import transcript_entries
 from adapters.demo import DemoDataSet
 from commands.completions import DeleteCompletions
 from domain.base import Acting, Channel
+from projections.activity_summary import ActivitySummaryProjection
 from tests.activities.counting import activity_counts
 from tests.conftest import make_system
 
@@ -22,7 +23,7 @@ T = transcript_entries.c
 
 
 def counted_at_read_time(system, accme_id: str, year: int) -> tuple[dict, int]:  # type: ignore[no-untyped-def]
-    rows = system.activity_summary.view.summaries(accme_id, year)
+    rows = system.reads.activities.summaries(accme_id, year)
     distinct = (
         select(T.learner_id, T.activity_id, T.completion_date)
         .where(T.deleted.is_(False), T.accme_id == accme_id, T.completion_date.like(f"{year:04d}-%"))
@@ -35,8 +36,8 @@ def counted_at_read_time(system, accme_id: str, year: int) -> tuple[dict, int]: 
 
 
 def kept(system, accme_id: str, year: int) -> tuple[dict, int]:  # type: ignore[no-untyped-def]
-    figures = system.activity_summary.view.dashboard_figures(accme_id, year, TODAY)
-    return figures, system.transcripts.view.count(accme_id, year)
+    figures = system.projections.get(ActivitySummaryProjection).view.dashboard_figures(accme_id, year, TODAY)
+    return figures, system.reads.completions.count(accme_id, year)
 
 
 def assert_kept_equals_counted(system) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
+from projections.activity_summary import ActivitySummaryProjection
 from tests.conftest import make_system
 
 
@@ -21,6 +22,6 @@ def test_a_missing_read_model_column_is_added_on_start(database_url: str) -> Non
             assert "ix_activity_summaries_passport" in {
                 i["name"] for i in inspect(conn).get_indexes("activity_summaries")
             }
-        assert again.activity_summary.view.catalog(None, None, 10, 0) == ([], 0)
+        assert again.projections.get(ActivitySummaryProjection).view.catalog(None, None, 10, 0) == ([], 0)
     finally:
         again.close()

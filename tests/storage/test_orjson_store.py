@@ -25,9 +25,9 @@ def decoded(system):  # type: ignore[no-untyped-def]
 
 def read_models(system):  # type: ignore[no-untyped-def]
     return (
-        system.history.view.events(FIRST_DEMO_PROVIDER),
-        system.profiles.view.get_profile(FIRST_DEMO_PROVIDER),
-        system.transcripts.view.count(),
+        system.queries.audit.events(FIRST_DEMO_PROVIDER),
+        system.reads.profiles.get_profile(FIRST_DEMO_PROVIDER),
+        system.reads.completions.count(),
     )
 
 

@@ -192,8 +192,8 @@ def test_rebuild_while_serving_swaps_in_whole_read_models(database_url: str, tmp
     system.projections.catch_up()
     provider = made.providers[0]
     token = issue_token(SECRET, "accreditor")
-    expected_history = len(system.history.view.events(provider))
-    expected_directory = system.directory.view.search("", 1, 0)[1]
+    expected_history = len(system.queries.audit.events(provider))
+    expected_directory = system.queries.directory.page("", 1)["count"]
     assert expected_history > 10 and expected_directory > 0
     port = _free_port()
     serve = _pars(database_url, tmp_path, "serve", "--port", str(port), log="serve.log")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from adapters.bootstrap import System
 from adapters.formats.accme.learner_reports import report_completions
+from projections.provider_profile import ProviderProfileProjection
+from projections.transcripts import TranscriptProjection
 from services.projection_runner import BatchProjectionRunner
 from tests.completions.helpers import BY, report, setup
 
@@ -30,8 +32,8 @@ def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_st
     mapper = any_system.store.mapper
     original = mapper.to_domain_event
 
-    runner = BatchProjectionRunner(any_system.store, any_system.profiles)
-    other = BatchProjectionRunner(any_system.store, any_system.transcripts)
+    runner = BatchProjectionRunner(any_system.store, any_system.projections.get(ProviderProfileProjection))
+    other = BatchProjectionRunner(any_system.store, any_system.projections.get(TranscriptProjection))
     for each in (runner, other):
 
         def counting(notification, each=each):  # type: ignore[no-untyped-def]
@@ -43,9 +45,9 @@ def test_skipping_projections_decode_only_what_they_handle_and_reach_the_same_st
     assert decoded["provider_profile"] and all(t.startswith("domain.provider:") for t in decoded["provider_profile"])
     assert decoded["transcripts"] and all(t.startswith("domain.completion:") for t in decoded["transcripts"])
     head = any_system.store.head()
-    assert any_system.profiles.position == any_system.transcripts.position == head
-    assert any_system.profiles.view.get_profile("0004444")["name"] == "CME 0004444"
-    assert any_system.transcripts.view.count("0004444") == 2
+    assert any_system.projections.position("provider_profile") == any_system.projections.position("transcripts") == head
+    assert any_system.reads.profiles.get_profile("0004444")["name"] == "CME 0004444"
+    assert any_system.reads.completions.count("0004444") == 2
 
 
 def test_read_models_at_one_position_share_each_page_and_decode_each_event_once(
@@ -80,5 +82,5 @@ def test_read_models_at_one_position_share_each_page_and_decode_each_event_once(
     head = any_system.store.head()
     assert all(r.projection.position == head for r in any_system.projections.runners.values())
     assert len(decoded) == len(set(decoded)) <= head  # once at most, however many read models want it
-    assert any_system.profiles.view.get_profile("0004444")["name"] == "CME 0004444"
-    assert any_system.transcripts.view.count("0004444") == 2
+    assert any_system.reads.profiles.get_profile("0004444")["name"] == "CME 0004444"
+    assert any_system.reads.completions.count("0004444") == 2

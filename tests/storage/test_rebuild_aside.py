@@ -10,6 +10,8 @@ from sqlalchemy import text
 from adapters.db.rebuild import PG_PREFIX, ScratchDatabase
 from commands.providers import AssignContact, ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
+from projections.directory import DirectoryProjection
+from projections.history import HistoryProjection
 from services.projection_runner import BatchProjectionRunner
 
 BY = Acting("test", Channel.SYSTEM)
@@ -38,7 +40,7 @@ def _scratches(system) -> list[str]:  # type: ignore[no-untyped-def]
 def test_a_copy_behind_the_live_read_model_is_not_swapped_in(any_system) -> None:  # type: ignore[no-untyped-def]
     system = any_system
     _register(system, "0001234")
-    live = system.history
+    live = system.projections.get(HistoryProjection)
     with live.view.aside() as copy_view:
         copy = BatchProjectionRunner(system.store, type(live)(copy_view))
         copy.catch_up()
@@ -57,11 +59,13 @@ def test_a_copy_behind_the_live_read_model_is_not_swapped_in(any_system) -> None
 def test_a_dead_rebuilds_scratch_is_dropped_by_the_next_rebuild(any_system) -> None:  # type: ignore[no-untyped-def]
     system = any_system
     _register(system, "0001234")
-    dead = ScratchDatabase(system.db, "history", system.history.view.tables)
+    dead = ScratchDatabase(system.db, "history", system.projections.get(HistoryProjection).view.tables)
     dead.dispose()
     dead._hold.close()  # what the death of the rebuilding process does: its hold is released
     assert len(_scratches(system)) >= 1
-    alive = ScratchDatabase(system.db, "directory", system.directory.view.tables)  # a rebuild still running
+    alive = ScratchDatabase(
+        system.db, "directory", system.projections.get(DirectoryProjection).view.tables
+    )  # a rebuild still running
     try:
         assert system.projections.rebuild("history") == 1
         left = _scratches(system)
@@ -69,4 +73,4 @@ def test_a_dead_rebuilds_scratch_is_dropped_by_the_next_rebuild(any_system) -> N
     finally:
         alive.drop()
     assert _scratches(system) == []
-    assert [e["type"] for e in system.history.view.events("0001234")] == ["Provider.Registered"]
+    assert [e["type"] for e in system.queries.audit.events("0001234")] == ["Provider.Registered"]

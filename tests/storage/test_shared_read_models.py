@@ -10,6 +10,7 @@ from sqlalchemy import text
 from adapters.db.database import lock_key
 from commands.providers import AssignContact, ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
+from projections.event_chain import EventChainProjection
 from tests.conftest import make_system
 
 BY = Acting("test", Channel.SYSTEM)
@@ -42,10 +43,12 @@ def test_a_page_another_process_applied_in_part_is_applied_only_for_the_rest(dat
             assert runner.projection.position == 9
             # and again, all of it already applied
             assert runner.apply(page, second.store.mapper.to_domain_event, after=0) == 9
-        history = second.history.view.events("0001234")
+        history = second.queries.audit.events("0001234")
         assert [e["position"] for e in history] == list(range(1, 10))
-        assert [link["position"] for link in second.chain.view.links(1, 9)] == list(range(1, 10))
-        assert second.profiles.view.get_profile("0001234")["contacts"]["website"]["email"] == "w7@acme.org"
+        assert [link["position"] for link in second.projections.get(EventChainProjection).view.links(1, 9)] == list(
+            range(1, 10)
+        )
+        assert second.reads.profiles.get_profile("0001234")["contacts"]["website"]["email"] == "w7@acme.org"
         second.projections.catch_up()  # CLI commands catch up beside a running worker: no error
         first.projections.catch_up()
     finally:
@@ -69,6 +72,6 @@ def test_the_serving_loop_leaves_a_read_model_to_the_process_holding_its_lock(po
                 == 3
             )
         assert runner.apply(page, system.store.mapper.to_domain_event, after=0, wait=False) == 3
-        assert len(system.history.view.events("0001234")) == 3
+        assert len(system.queries.audit.events("0001234")) == 3
     finally:
         system.close()

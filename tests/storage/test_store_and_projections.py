@@ -23,6 +23,7 @@ from commands.providers import (
 from domain.base import Acting, Channel
 from domain.errors import DomainError
 from domain.provider import Provider
+from projections.directory import DirectoryProjection
 
 BY = Acting("test:storage", Channel.BATCH)
 PROVIDER_VIEWS = ["provider_profile", "directory", "history"]
@@ -84,7 +85,7 @@ def test_a_provider_history_reads_back_in_order_with_type_time_actor_channel_and
     )
     register(system, "0007777", "Other")
     system.projections.catch_up(["history"])
-    items = system.history.view.events("0001234")
+    items = system.queries.audit.events("0001234")
     assert [(e["type"], e["actor"], e["channel"]) for e in items] == [
         ("Provider.Registered", "test:storage", "batch"),
         ("Provider.ContactAssigned", "provider:0001234:t", "web"),
@@ -98,20 +99,20 @@ def test_a_provider_history_reads_back_in_order_with_type_time_actor_channel_and
         datetime.fromisoformat(e["time"]) for e in items
     )
     assert [e["position"] for e in items] == sorted(e["position"] for e in items)
-    assert [e["type"] for e in system.history.view.events("0007777")] == ["Provider.Registered"]
+    assert [e["type"] for e in system.queries.audit.events("0007777")] == ["Provider.Registered"]
 
 
 def test_history_as_of_leaves_out_what_came_later(any_system):
     system = any_system
     register(system)
     system.projections.catch_up(["history"])
-    first = datetime.fromisoformat(system.history.view.events("0001234")[0]["time"])
+    first = datetime.fromisoformat(system.queries.audit.events("0001234")[0]["time"])
     time.sleep(0.01)
     system.providers.handle(
         AssignContact(accme_id="0001234", role="ceo", contact=ContactDetails(name="C", email="c@acme.org")), BY
     )
     system.projections.catch_up(["history"])
-    view = system.history.view
+    view = system.queries.audit
     assert len(view.events("0001234")) == 2
     assert [e["type"] for e in view.events("0001234", as_of=first)] == ["Provider.Registered"]
     assert len(view.events("0001234", as_of=first + timedelta(milliseconds=5))) == 1
@@ -166,11 +167,14 @@ def _random_commands(system, rng: random.Random, count: int, step) -> None:
 def _read_models(system) -> dict:
     ids = [f"{n:07d}" for n in range(1, 7)]
     return {
-        "profiles": {a: system.profiles.view.get_profile(a) for a in ids},
-        "listed": system.profiles.view.list_profiles(),
-        "directory": [system.directory.view.search(q, 100, 0) for q in ("", "cme", "acme", "tennessee", "0000003")],
-        "directory_entries": {a: system.directory.view.get_entry(a) for a in ids},
-        "history": {a: system.history.view.events(a) for a in ids},
+        "profiles": {a: system.reads.profiles.get_profile(a) for a in ids},
+        "listed": system.reads.profiles.list_profiles(),
+        "directory": [
+            system.projections.get(DirectoryProjection).view.search(q, 100, 0)
+            for q in ("", "cme", "acme", "tennessee", "0000003")
+        ],
+        "directory_entries": {a: system.projections.get(DirectoryProjection).view.get_entry(a) for a in ids},
+        "history": {a: system.queries.audit.events(a) for a in ids},
     }
 
 
@@ -202,7 +206,7 @@ def test_a_position_already_tracked_is_refused_and_a_batch_cannot_be_applied_twi
     system.projections.catch_up(PROVIDER_VIEWS)
     runner = system.projections["history"]
     assert runner.run_batch() == 0
-    before = system.history.view.events("0001234")
+    before = system.queries.audit.events("0001234")
     position = runner.projection.position
     assert position == system.store.head()
     for name in PROVIDER_VIEWS:
@@ -218,8 +222,8 @@ def test_a_position_already_tracked_is_refused_and_a_batch_cannot_be_applied_twi
             for n in notifications:
                 projection.process_event(system.store.mapper.to_domain_event(n), Tracking(system.store.name, n.id))
         assert projection.position == position
-    assert system.history.view.events("0001234") == before
-    assert system.profiles.view.get_profile("0001234")["contacts"]["ceo"]["email"] == "c@acme.org"
+    assert system.queries.audit.events("0001234") == before
+    assert system.reads.profiles.get_profile("0001234")["contacts"]["ceo"]["email"] == "c@acme.org"
     assert runner.run_batch() == 0
 
 
@@ -229,7 +233,7 @@ def test_projections_in_threads_see_each_write_after_wait(any_system):
     try:
         outcome = register(system)
         system.projections.wait(outcome.position, timeout=10, names=PROVIDER_VIEWS)
-        assert system.profiles.view.get_profile("0001234")["name"] == "Acme CME"
+        assert system.reads.profiles.get_profile("0001234")["name"] == "Acme CME"
         for n in range(5):
             outcome = system.providers.handle(
                 AssignContact(
@@ -238,9 +242,9 @@ def test_projections_in_threads_see_each_write_after_wait(any_system):
                 BY,
             )
             system.projections.wait(outcome.position, timeout=10, names=PROVIDER_VIEWS)
-            assert system.profiles.view.get_profile("0001234")["directory_contact"]["email"] == f"w{n}@acme.org"
-            assert system.directory.view.search("acme", 10, 0)[0][0]["contact"]["email"] == f"w{n}@acme.org"
-            assert len(system.history.view.events("0001234")) == n + 2
+            assert system.reads.profiles.get_profile("0001234")["directory_contact"]["email"] == f"w{n}@acme.org"
+            assert system.queries.directory.page("acme", 1)["data"][0]["contact"]["email"] == f"w{n}@acme.org"
+            assert len(system.queries.audit.events("0001234")) == n + 2
         assert not system.projections.errors
     finally:
         system.projections.stop()

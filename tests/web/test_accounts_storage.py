@@ -36,10 +36,10 @@ def test_invitation_mails_a_link_that_sets_the_password_once(acc_system, tmp_pat
     with pytest.raises(AccountExistsError):
         invite(acc_system, "Ann@Acme.org", "provider", provider="0001234")
     acc_system.projections.catch_up(["accounts"])
-    (row,) = acc_system.account_list.view.list_accounts(["provider:0001234"])
+    (row,) = acc_system.queries.accounts.list_accounts(["provider:0001234"])
     assert (row["email"], row["status"], row["role"]) == ("ann@acme.org", "active", "provider")
     assert row["last_sign_in"] is not None
-    assert acc_system.account_list.view.list_accounts(["provider:0009999"]) == []
+    assert acc_system.queries.accounts.list_accounts(["provider:0009999"]) == []
 
 
 def test_the_password_hash_is_argon2_and_never_in_an_event(acc_system, tmp_path: Path):  # type: ignore[no-untyped-def]

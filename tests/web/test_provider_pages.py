@@ -212,7 +212,7 @@ def test_batch_uploads_report_each_bad_row(provider_pages, web_system):  # type:
     assert "<html" in plain.text and re.search(
         r"<strong>1</strong> unchanged", plain.text
     )  # without the script: the whole page
-    assert web_system.transcripts.view.count(ACCME_ID) == 1
+    assert web_system.reads.completions.count(ACCME_ID) == 1
 
 
 def test_completion_entry_checks_the_match_and_records(provider_pages):  # type: ignore[no-untyped-def]

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 
 from adapters.api.accme_bodies import accme_list
-from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.deps import PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import IsoDate
 from adapters.formats.accme.activities import activity_item, submit_items
 from adapters.http.locations import placed
+from adapters.http.services import ActivityRegistryDep, SettleDep
 from domain.activity import canonical_format
 from domain.errors import InvalidValueError, ProviderNotFoundError
 from services.access import Principal, Role
@@ -46,7 +47,9 @@ def _items(body: Any) -> list[Any]:
 @router.post("/activities", status_code=201, responses=COMMAND)
 # The token names the provider; its refusal (a provider not registered) has always been answered in "path".
 @placed("path", "accme_id", kind=ProviderNotFoundError)
-def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
+def save_activities(
+    registry: ActivityRegistryDep, settle: SettleDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None
+) -> Any:
     """Adds, updates, closes or deletes one or many activities; 201 with each 9-digit ACCME activity ID, else 422 per activity."""
     accme_id = _provider(principal)
     items = _items(body)
@@ -59,7 +62,7 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
         and item["XtensibleInfo"].get("ProviderID") not in (None, "", accme_id)
     }
     mine = [i for i in range(len(items)) if i not in foreign]
-    results = submit_items(system.activities, accme_id, [items[i] for i in mine], acting(principal))
+    results = submit_items(registry, accme_id, [items[i] for i in mine], acting(principal))
     answers: list[dict[str, Any]] = [{}] * len(items)
     errors: list[dict[str, Any]] = []
     for i in foreign:
@@ -83,7 +86,7 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
         errors += [{"loc": [*ITEMS_LOC, i, *e["loc"]], "msg": e["msg"]} for e in result.errors]
     positions = [r.position for r in results if r.position]
     if positions:
-        system.projections.wait(max(positions), names=["activity_summary"])
+        settle(max(positions), ["activity_summary"])
     if errors:
         rejected = sum(1 for a in answers if a["action"] == "rejected")
         detail = f"{rejected} of {len(items)} activities were rejected; the others were saved"
@@ -93,7 +96,7 @@ def save_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[
 
 @router.get("/activities")
 def get_activities(
-    system: SystemDep,
+    registry: ActivityRegistryDep,
     principal: PrincipalDep,
     providerActivityId: Annotated[str | None, Query(max_length=100)] = None,
     activityStartDate: Annotated[IsoDate | None, Query(description="YYYY-MM-DD")] = None,
@@ -111,7 +114,7 @@ def get_activities(
             raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
     items = [
         activity_item(a)
-        for a in system.activities.list(accme_id)
+        for a in registry.list(accme_id)
         if (providerActivityId is None or a.provider_activity_id == providerActivityId)
         and (activityStartDate is None or a.data["start_date"] == activityStartDate.isoformat())
         and (fmt is None or a.data["format"] == fmt)
@@ -121,11 +124,11 @@ def get_activities(
 
 @router.get("/activities/{activityId}")
 def get_activity(
-    system: SystemDep,
+    registry: ActivityRegistryDep,
     principal: PrincipalDep,
     activityId: Annotated[str, Path(description="the 9-digit ACCME activity ID")],
 ) -> Any:
     """One of the caller's activities in the same shape; another provider's activity is simply not found."""
     accme_id = _provider(principal)
-    activity = system.activities.get_by_number(activityId, accme_id)
+    activity = registry.get_by_number(activityId, accme_id)
     return {"ACCMEActivities": {"MedicalEducationMetrics": [activity_item(activity)]}}

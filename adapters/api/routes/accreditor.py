@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.deps import PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
 from adapters.http.reads import AnnualDep
+from adapters.http.services import SettleDep
 from adapters.http.year_end_csv import year_end_csv
 from commands.annual import SetReportingDeadline
 from domain.provider import normalise_accreditor
@@ -109,7 +110,9 @@ def year_end(
 
 @router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)
 @placed("body", "deadline")
-def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
+def set_deadline(
+    body: DeadlineUpdate, annual: AnnualDep, settle: SettleDep, principal: PrincipalDep, year: YearPath
+) -> Any:
     """Sets the accreditor's year-end deadline for the year (a state accreditor: no later than ACCME's 31 March)."""
     if principal.role is not Role.ACCREDITOR:
         raise Problem(403, "only accreditor staff set year-end deadlines")
@@ -119,10 +122,10 @@ def set_deadline(body: DeadlineUpdate, system: SystemDep, principal: PrincipalDe
             raise Problem(403, f"this accreditor token sets only {accreditor}'s deadline")
     else:
         accreditor = normalise_accreditor(body.accreditor or "ACCME")
-    outcome = system.annual.handle(
+    outcome = annual.handle(
         SetReportingDeadline(accreditor=accreditor, year=year, deadline=body.deadline), acting(principal)
     )
-    system.projections.wait(outcome.position, names=["checklist"])
+    settle(outcome.position, ["checklist"])
     return {"accreditor": accreditor, "year": year, "deadline": outcome.value}
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from adapters.api.as_of import AsOfQuery, ReadsAtDep
-from adapters.api.deps import PrincipalDep, SystemDep, require_editor
+from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath
@@ -21,6 +21,8 @@ from adapters.formats.accme.activities import (
     submit_repeat,
 )
 from adapters.http.bulk_close import BulkClose, close_many
+from adapters.http.reads import ActivitiesDep
+from adapters.http.services import ActivityRegistryDep, Settle, SettleDep
 from commands.activities import (
     CloseActivity,
     ReportEnduringLearners,
@@ -29,6 +31,7 @@ from domain.activity import MAX_LEARNERS, canonical_format
 from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
 from projections.activity_summary import ActivitySummaryProjection
+from services.queries.activities import ActivityQueries
 
 router = APIRouter(prefix="/api/v1/providers", tags=["activities"])
 Status = Literal["draft", "active", "ready_to_close", "closed"]
@@ -99,9 +102,11 @@ class LearnerCounts(BaseModel):
     other: int = Field(ge=0, le=MAX_LEARNERS)
 
 
-def _summary(system: Any, accme_id: str, activity_id: str, position: int | None) -> dict[str, Any]:
-    system.projections.wait(position, names=["activity_summary"])
-    return system.reads.activities.after_change(accme_id, activity_id)
+def _summary(
+    settle: Settle, activities: ActivityQueries, accme_id: str, activity_id: str, position: int | None
+) -> dict[str, Any]:
+    settle(position, ["activity_summary"])
+    return activities.after_change(accme_id, activity_id)
 
 
 class RepeatActivity(BaseModel):
@@ -130,17 +135,22 @@ def repeat_loc(index: int, loc: list[Any]) -> list[Any]:
 
 @router.post("/{accme_id}/activities/repeat", status_code=201, responses=COMMAND)
 def register_repeat_activity(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: RepeatActivity
+    registry: ActivityRegistryDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    body: RepeatActivity,
 ) -> Any:
     """A repeat activity: one activity per date + location instance; 422 naming each refused instance's field."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     repeat = RepeatRequest(
         accme_id=accme_id, provider_activity_id=body.provider_activity_id, item=body.item, instances=body.instances
     )
-    results = submit_repeat(system.activities, repeat, Acting(principal.actor, Channel.WEB))
+    results = submit_repeat(registry, repeat, Acting(principal.actor, Channel.WEB))
     positions = [r.position for r in results if r.position]
     if positions:
-        system.projections.wait(max(positions), names=["activity_summary"])
+        settle(max(positions), ["activity_summary"])
     answers = [
         {
             "index": r.index,
@@ -165,43 +175,60 @@ def register_repeat_activity(
 
 @router.post("/{accme_id}/activities/close", responses=COMMAND)
 def close_activities(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, body: BulkClose
+    registry: ActivityRegistryDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    body: BulkClose,
 ) -> dict[str, Any]:
     """Closes several activities; each answers closed, unchanged (already closed) or rejected with what is missing."""
-    require_editor(system, principal, accme_id)
-    return close_many(system, accme_id, body.activity_ids, Acting(principal.actor, Channel.WEB))
+    access.require_editor(principal, accme_id)
+    return close_many(registry, settle, accme_id, body.activity_ids, Acting(principal.actor, Channel.WEB))
 
 
 @router.post("/{accme_id}/activities/{activity_id}/close", responses=COMMAND)
 def close_activity(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, activity_id: ActivityIdPath
+    registry: ActivityRegistryDep,
+    activities: ActivitiesDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    activity_id: ActivityIdPath,
 ) -> dict[str, Any]:
     """Closes an activity whose end date has passed; 409 naming what is still missing."""
-    require_editor(system, principal, accme_id)
-    position = system.activities.handle(
+    access.require_editor(principal, accme_id)
+    position = registry.handle(
         CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(principal.actor, Channel.WEB)
     )
-    return _summary(system, accme_id, activity_id, position)
+    return _summary(settle, activities, accme_id, activity_id, position)
 
 
 @router.put("/{accme_id}/activities/{activity_id}", responses=COMMAND)
 def correct_activity(
-    system: SystemDep,
+    registry: ActivityRegistryDep,
+    activities: ActivitiesDep,
+    access: AccessDep,
+    settle: SettleDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     activity_id: ActivityIdPath,
     body: ActivityCorrection,
 ) -> dict[str, Any]:
     """Replaces an activity's facts; after closing, this is a correction and needs a reason."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     cmd = correction(accme_id, activity_id, body.item, body.reason)
-    position = correct_item(system.activities, cmd, Acting(principal.actor, Channel.WEB))
-    return _summary(system, accme_id, activity_id, position)
+    position = correct_item(registry, cmd, Acting(principal.actor, Channel.WEB))
+    return _summary(settle, activities, accme_id, activity_id, position)
 
 
 @router.put("/{accme_id}/activities/{activity_id}/learner-counts/{year}", responses=COMMAND)
 def report_learner_counts(
-    system: SystemDep,
+    registry: ActivityRegistryDep,
+    activities: ActivitiesDep,
+    access: AccessDep,
+    settle: SettleDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     activity_id: ActivityIdPath,
@@ -209,7 +236,7 @@ def report_learner_counts(
     body: LearnerCounts,
 ) -> dict[str, Any]:
     """An enduring material's cumulative physician and other learners as of 31 December of the year."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     cmd = ReportEnduringLearners(accme_id=accme_id, activity_id=activity_id, year=year, counts=body.model_dump())
-    position = system.activities.handle(cmd, Acting(principal.actor, Channel.WEB))
-    return _summary(system, accme_id, activity_id, position)
+    position = registry.handle(cmd, Acting(principal.actor, Channel.WEB))
+    return _summary(settle, activities, accme_id, activity_id, position)

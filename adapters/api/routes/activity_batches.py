@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
-from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep, SystemDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch import EXTENSIONS, excel, tab
 from adapters.batch.importer import export_activities, import_activity_file
+from adapters.http.services import AccmeActivitiesDep
 
 router = APIRouter(tags=["activity batches"])
 ExportFormat = Literal["json", "xml", "tab", "xlsx"]
@@ -27,6 +28,8 @@ async def upload_activity_batch(
     ] = None,
 ) -> dict[str, Any]:
     """Imports a batch file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
+    # The whole System: the batch importers (adapters/batch), which the CLI and the web upload call alike, take
+    # it; the upload checks who may change the provider, imports, and waits for the read models.
     # FastAPI documents the annotation as the answer's schema; upload_batch writes that answer as JSON bytes.
     return await upload_batch(  # type: ignore[return-value]
         request,
@@ -41,7 +44,8 @@ async def upload_activity_batch(
 
 @router.get("/api/v1/providers/{accme_id}/activities/export", **file_answer("json", "xml", "tab", "xlsx"))
 def export_activity_batch(
-    system: SystemDep,
+    activities: AccmeActivitiesDep,
+    access: AccessDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     format: Annotated[
@@ -50,8 +54,8 @@ def export_activity_batch(
     ] = "json",
 ) -> Response:
     """The provider's activities as a batch file; uploading it back changes nothing."""
-    visible_profile(system, principal, accme_id)
-    data = export_activities(system, accme_id, format)
+    access.visible(principal, accme_id)
+    data = export_activities(activities, accme_id, format)
     return attachment(data, format, f"activities-{accme_id}.{EXTENSIONS[format]}")
 
 

@@ -9,16 +9,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from adapters.api.as_of import AsOfQuery, ReadsAtDep
-from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath, Strict
-from adapters.bootstrap import System
 from adapters.http.locations import placed
+from adapters.http.reads import AnnualDep
+from adapters.http.services import Settle, SettleDep
 from commands.annual import AcceptAgreement, Attest, ReopenYear, ReviewContacts, SubmitProgramSummary, YearStep
 from domain.annual_report import FIRST_YEAR, LAST_YEAR, MAX_DOLLARS, SUMMARY_FIELDS, AttestationIncompleteError
 from projections.checklist import ChecklistProjection
 from services.access import Principal
+from services.annual import AnnualReporting
 
 router = APIRouter(prefix="/api/v1/providers", tags=["annual reporting"])
 READ_MODELS = ["checklist"]
@@ -86,42 +88,66 @@ class ChecklistPublic(BaseModel):
     steps: list[ChecklistStep]
 
 
-def _change(system: System, principal: Principal, accme_id: str, cmd: YearStep) -> dict[str, Any]:
-    outcome = system.annual.handle(cmd, acting(principal))
-    system.projections.wait(outcome.position, names=READ_MODELS)  # read-your-writes
-    return system.annual.checklist(accme_id, cmd.year)
+def _change(
+    annual: AnnualReporting, settle: Settle, principal: Principal, accme_id: str, cmd: YearStep
+) -> dict[str, Any]:
+    outcome = annual.handle(cmd, acting(principal))
+    settle(outcome.position, READ_MODELS)  # read-your-writes
+    return annual.checklist(accme_id, cmd.year)
 
 
 @router.post("/{accme_id}/years/{year}/agreement", response_model=ChecklistPublic, responses=COMMAND)
-def accept_agreement(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+def accept_agreement(
+    annual: AnnualDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    year: YearPath,
+) -> Any:
     """Accepts the annual agreement for the year; answers with the checklist."""
-    require_editor(system, principal, accme_id)
-    return _change(system, principal, accme_id, AcceptAgreement(accme_id=accme_id, year=year))
+    access.require_editor(principal, accme_id)
+    return _change(annual, settle, principal, accme_id, AcceptAgreement(accme_id=accme_id, year=year))
 
 
 @router.put("/{accme_id}/years/{year}/program-summary", response_model=ChecklistPublic, responses=COMMAND)
 @placed("body", *SUMMARY_FIELDS)
 def submit_program_summary(
-    body: ProgramSummaryUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath
+    body: ProgramSummaryUpdate,
+    annual: AnnualDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    year: YearPath,
 ) -> Any:
     """Sets the year's program summary in whole dollars (409 once attested, until the accreditor reopens the year)."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     cmd = SubmitProgramSummary(accme_id=accme_id, year=year, **body.model_dump())
-    return _change(system, principal, accme_id, cmd)
+    return _change(annual, settle, principal, accme_id, cmd)
 
 
 @router.get("/{accme_id}/years/{year}/program-summary", response_model=ProgramSummaryPublic)
-def get_program_summary(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+def get_program_summary(
+    annual: AnnualDep, access: AccessDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath
+) -> Any:
     """The program summary as entered, with commercial support summed from the year's activities."""
-    visible_profile(system, principal, accme_id)
-    return system.annual.program_summary(accme_id, year)
+    access.visible(principal, accme_id)
+    return annual.program_summary(accme_id, year)
 
 
 @router.post("/{accme_id}/years/{year}/contacts-reviewed", response_model=ChecklistPublic, responses=COMMAND)
-def review_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+def review_contacts(
+    annual: AnnualDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    year: YearPath,
+) -> Any:
     """Records that the provider reviewed its contacts for the year."""
-    require_editor(system, principal, accme_id)
-    return _change(system, principal, accme_id, ReviewContacts(accme_id=accme_id, year=year))
+    access.require_editor(principal, accme_id)
+    return _change(annual, settle, principal, accme_id, ReviewContacts(accme_id=accme_id, year=year))
 
 
 @router.post(
@@ -133,11 +159,18 @@ def review_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeI
         }
     },
 )
-def attest(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+def attest(
+    annual: AnnualDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    year: YearPath,
+) -> Any:
     """Attests the year's report; 409 with the missing items while the checklist is incomplete."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     try:
-        return _change(system, principal, accme_id, Attest(accme_id=accme_id, year=year))
+        return _change(annual, settle, principal, accme_id, Attest(accme_id=accme_id, year=year))
     except AttestationIncompleteError as error:
         return incomplete_response(error)
 
@@ -153,12 +186,20 @@ def get_checklist(
 
 @router.post("/{accme_id}/years/{year}/reopen", response_model=ChecklistPublic, responses=COMMAND)
 @placed("body", "reason")
-def reopen(body: Reopening, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, year: YearPath) -> Any:
+def reopen(
+    body: Reopening,
+    annual: AnnualDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    year: YearPath,
+) -> Any:
     """Reopens an attested year so that the provider may change it (the provider's accreditor, with a reason)."""
-    profile = visible_profile(system, principal, accme_id)
+    profile = access.visible(principal, accme_id)
     if not principal.oversees(profile["accreditor"]):
         raise Problem(403, "only the provider's accreditor reopens an attested year")
-    return _change(system, principal, accme_id, ReopenYear(accme_id=accme_id, year=year, reason=body.reason))
+    return _change(annual, settle, principal, accme_id, ReopenYear(accme_id=accme_id, year=year, reason=body.reason))
 
 
 def incomplete_response(error: AttestationIncompleteError) -> JSONResponse:

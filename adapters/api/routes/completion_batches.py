@@ -26,6 +26,8 @@ async def upload_completion_batch(
     ] = None,
 ) -> dict[str, Any]:
     """Imports a completion file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
+    # The whole System: the batch importers (adapters/batch), which the CLI and the web upload call alike, take
+    # it; the upload checks who may change the provider, imports, and waits for the read models.
     # FastAPI documents the annotation as the answer's schema; upload_batch writes that answer as JSON bytes.
     return await upload_batch(  # type: ignore[return-value]
         request,

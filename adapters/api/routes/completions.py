@@ -12,23 +12,23 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from adapters.api.accme_bodies import accme_list
-from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor
+from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem, problem_response
 from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
-from adapters.bootstrap import System
 from adapters.formats.accme.learner_report_shape import envelope_errors, report_errors
 from adapters.formats.accme.learner_reports import parse_provider_report
 from adapters.http.completion_delete import delete_by_credit_id
 from adapters.http.locations import placed
 from adapters.http.reads import CompletionsDep, LearnerReportsDep
+from adapters.http.services import CompletionRegistryDep, LearnerDirectoryDep, MatcherDep, SettleDep
 from commands.completions import DeleteCompletions, RecordCompletion, ReportCompletions, ReportError
 from commands.learners import MatchQuery
 from domain.errors import InvalidValueError, NotFoundError
 from domain.learner import require_month_day
 from services.access import Principal, Role
-from services.learner_matching import MatchResult, MatchStatus, UniqueId
+from services.learner_matching import LearnerMatcher, MatchResult, MatchStatus, UniqueId
 from services.learner_reports import LearnerReportQueries, LearnerReports
 
 accme = APIRouter(
@@ -58,7 +58,9 @@ def _reports(body: Any) -> list[Any]:
 
 
 @accme.post("/learner-activities", status_code=201, responses={**documented(400), **COMMAND})
-def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None) -> Any:
+def save_learner_activities(
+    registry: CompletionRegistryDep, settle: SettleDep, principal: PrincipalDep, body: Annotated[Any, Body()] = None
+) -> Any:
     """Adds or deletes learner completions; 201 with a result per report, else 422 naming each refused report's field."""
     accme_id = _provider(principal)
     items = _reports(body)
@@ -74,7 +76,7 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     ]
     results = [
         replace(r, errors=shapes[r.index]) if shapes[r.index] else r
-        for r in system.completions.handle(ReportCompletions(accme_id=accme_id, reports=parsed), acting(principal))
+        for r in registry.handle(ReportCompletions(accme_id=accme_id, reports=parsed), acting(principal))
     ]
     answers = [
         {
@@ -87,7 +89,7 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     ]
     positions = [r.position for r in results if r.position]
     if positions:
-        system.projections.wait(max(positions), names=["transcripts"])
+        settle(max(positions), ["transcripts"])
     errors = [{"loc": [*REPORTS_LOC, r.index, *e["loc"]], "msg": e["msg"]} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
@@ -96,14 +98,14 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     return {"reports": answers}
 
 
-def _match_unique_id(system: System, unique_id: str, birth_date: str) -> MatchResult:
+def _match_unique_id(matcher: LearnerMatcher, unique_id: str, birth_date: str) -> MatchResult:
     """A learner from one identifier (NPI, board ID or state licence number, bare or `DOMAIN:value`) and the birth date."""
     try:
         uid = UniqueId.parse(unique_id, ("query", "UniqueID"))
         require_month_day(birth_date[5:] if len(birth_date) == 10 else birth_date, ("query", "BirthDate"))
     except InvalidValueError as exc:
         raise Problem(422, exc.message, [{"loc": list(exc.loc), "msg": exc.message}]) from None
-    return system.matcher.match_unique_id(uid, birth_date)
+    return matcher.match_unique_id(uid, birth_date)
 
 
 def _status_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def _status_item(row: dict[str, Any]) -> dict[str, Any]:
 @accme.get("/learner-activities/status", responses=documented(404))
 def learner_status(
     completions: CompletionsDep,
-    system: SystemDep,
+    matcher: MatcherDep,
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
     BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
@@ -157,7 +159,7 @@ def learner_status(
             "give moduleID, BirthDate, CompletionDate and UniqueID, or CreditId",
             [{"loc": ["query", n], "msg": "required"} for n in missing],
         )
-    match = _match_unique_id(system, UniqueID or "", BirthDate or "")
+    match = _match_unique_id(matcher, UniqueID or "", BirthDate or "")
     if match.status is MatchStatus.SEVERAL_CANDIDATES:  # only when the caller's bare ID is ambiguous: its own input
         raise Problem(
             404, f"learner not matched: {match.msg}", [{"loc": ["query", "UniqueID"], "msg": match.status.value}]
@@ -216,13 +218,19 @@ def get_learner_reports(
 
 
 @accme.delete("/learner-activities/{learnerId}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
-def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId: LearnerIdPath) -> Response:
+def delete_learner_reports(
+    queries: LearnerReportsDep,
+    registry: CompletionRegistryDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    learnerId: LearnerIdPath,
+) -> Response:
     """Deletes the caller's standing reports of one learner (a Deleted event each); 404 when it has reported none."""
     accme_id = _provider(principal)
-    reports = _learner_reports(system.queries.learner_reports, accme_id, learnerId)
-    position = system.completions.handle(DeleteCompletions(keys=[r["key"] for r in reports.rows]), acting(principal))
+    reports = _learner_reports(queries, accme_id, learnerId)
+    position = registry.handle(DeleteCompletions(keys=[r["key"] for r in reports.rows]), acting(principal))
     if position:
-        system.projections.wait(position, names=["transcripts"])
+        settle(position, ["transcripts"])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -256,12 +264,20 @@ class CompletionForm(Strict):
 )
 # An InvalidValueError is placed in the body below; an activity not found reaches the problem handler.
 @placed("body", "activity_id", kind=NotFoundError)
-def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, form: CompletionForm) -> Any:
+def record_completion(
+    registry: CompletionRegistryDep,
+    matcher: MatcherDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    form: CompletionForm,
+) -> Any:
     """Records one completion (web form data); the same completion again answers 200 and changes nothing."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     query = MatchQuery(**form.learner.model_dump())
     query.validate(("body", "learner"))
-    match = system.matcher.match(query)
+    match = matcher.match(query)
     if not match.matched:
         raise Problem(
             422, f"the learner was not matched: {match.msg}", [{"loc": ["body", "learner"], "msg": match.status.value}]
@@ -271,7 +287,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
     ]
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     try:
-        action, position = system.completions.handle(
+        action, position = registry.handle(
             RecordCompletion(
                 accme_id=accme_id,
                 learner_id=match.learner_id or "",
@@ -288,7 +304,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
         raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
     if position:
-        system.projections.wait(position, names=["transcripts"])
+        settle(position, ["transcripts"])
     body = {
         "action": action,
         "credit_id": form.credit_id,
@@ -300,11 +316,17 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
 
 @api.delete("/providers/{accme_id}/completions/{credit_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def delete_completion(
-    system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath, credit_id: CreditIdPath
+    completions: CompletionsDep,
+    registry: CompletionRegistryDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    credit_id: CreditIdPath,
 ) -> Response:
     """Deletes the provider's completion(s) with this credit ID (records are deleted and resubmitted, never edited)."""
-    require_editor(system, principal, accme_id)
-    delete_by_credit_id(system, accme_id, credit_id, acting(principal))
+    access.require_editor(principal, accme_id)
+    delete_by_credit_id(completions, registry, settle, accme_id, credit_id, acting(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -314,7 +336,7 @@ def delete_completion(
 @api.get("/passport/transcript", responses=documented(403, 404))
 def my_transcript(
     completions: CompletionsDep,
-    system: SystemDep,
+    learners: LearnerDirectoryDep,
     principal: PrincipalDep,
     start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     end: Annotated[IsoDate | None, Query(alias="to", description="YYYY-MM-DD")] = None,
@@ -324,7 +346,7 @@ def my_transcript(
         raise Problem(403, "only a learner token has a transcript of its own")
     if start and end and end < start:
         raise Problem(422, "'to' is before 'from'", [{"loc": ["query", "to"], "msg": "before from"}])
-    learner_id = system.learners.resolve(principal.learner or "")
+    learner_id = learners.resolve(principal.learner or "")
     if learner_id is None:
         raise Problem(
             404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}]

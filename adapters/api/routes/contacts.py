@@ -4,11 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND
 from adapters.api.routes.providers import settled_profile
 from adapters.api.schemas import AccmeIdPath, ContactCreate, ContactUpdate, SingleRolePath, StaffContactPublic
 from adapters.http.locations import placed
+from adapters.http.reads import ProvidersDep
+from adapters.http.services import ProviderRegistryDep, SettleDep
 from commands.providers import (
     AddContact,
     AddStaffContact,
@@ -23,9 +25,9 @@ router = APIRouter(prefix="/api/v1/providers/{accme_id}/contacts", tags=["contac
 
 
 @router.get("")
-def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
+def list_contacts(access: AccessDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> dict[str, Any]:
     """Contacts by role, staff, and who receives invoices and who the directory shows."""
-    profile = visible_profile(system, principal, accme_id)
+    profile = access.visible(principal, accme_id)
     return {
         "contacts": profile["contacts"],
         "staff": profile["staff"],
@@ -37,13 +39,19 @@ def list_contacts(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdP
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 @placed("body", "role", "email", kind=ConflictError)
 def add_contact(
-    body: ContactCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath
+    body: ContactCreate,
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
 ) -> dict[str, Any]:
     """Adds a contact to a vacant role or to staff; 409 if the role already has its one holder."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     details = ContactDetails(**body.model_dump(exclude={"role"}))
-    outcome = system.providers.handle(AddContact(accme_id=accme_id, role=body.role, contact=details), acting(principal))
-    profile = settled_profile(system, accme_id, outcome.position)
+    outcome = registry.handle(AddContact(accme_id=accme_id, role=body.role, contact=details), acting(principal))
+    profile = settled_profile(settle, providers, accme_id, outcome.position)
     if body.role == "staff":
         return next(s for s in profile["staff"] if s["contact_id"] == outcome.value)
     return profile["contacts"][body.role]
@@ -51,42 +59,71 @@ def add_contact(
 
 @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffContactPublic, responses=COMMAND)
 @placed("body", "email", kind=ConflictError)
-def add_staff_contact(body: ContactUpdate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
+def add_staff_contact(
+    body: ContactUpdate,
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+) -> Any:
     """Adds a staff contact; staff have access to the provider's records."""
-    require_editor(system, principal, accme_id)
-    outcome = system.providers.handle(
+    access.require_editor(principal, accme_id)
+    outcome = registry.handle(
         AddStaffContact(accme_id=accme_id, contact=ContactDetails(**body.model_dump())), acting(principal)
     )
-    profile = settled_profile(system, accme_id, outcome.position)
+    profile = settled_profile(settle, providers, accme_id, outcome.position)
     return next(s for s in profile["staff"] if s["contact_id"] == outcome.value)
 
 
 @router.delete("/staff/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def remove_staff_contact(
-    system: SystemDep, principal: PrincipalDep, contact_id: str, accme_id: AccmeIdPath
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    contact_id: str,
+    accme_id: AccmeIdPath,
 ) -> Response:
     """Removes a staff contact."""
-    require_editor(system, principal, accme_id)
-    outcome = system.providers.handle(RemoveStaffContact(accme_id=accme_id, contact_id=contact_id), acting(principal))
-    settled_profile(system, accme_id, outcome.position)
+    access.require_editor(principal, accme_id)
+    outcome = registry.handle(RemoveStaffContact(accme_id=accme_id, contact_id=contact_id), acting(principal))
+    settled_profile(settle, providers, accme_id, outcome.position)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put("/{role}", responses=COMMAND)
 def set_contact(
-    body: ContactUpdate, system: SystemDep, principal: PrincipalDep, role: SingleRolePath, accme_id: AccmeIdPath
+    body: ContactUpdate,
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    role: SingleRolePath,
+    accme_id: AccmeIdPath,
 ) -> dict[str, Any]:
     """Sets the single contact of a role, replacing any holder in one change."""
-    require_editor(system, principal, accme_id)
+    access.require_editor(principal, accme_id)
     cmd = AssignContact(accme_id=accme_id, role=role, contact=ContactDetails(**body.model_dump()))
-    outcome = system.providers.handle(cmd, acting(principal))
-    return settled_profile(system, accme_id, outcome.position)["contacts"][role]
+    outcome = registry.handle(cmd, acting(principal))
+    return settled_profile(settle, providers, accme_id, outcome.position)["contacts"][role]
 
 
 @router.delete("/{role}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
-def remove_contact(system: SystemDep, principal: PrincipalDep, role: SingleRolePath, accme_id: AccmeIdPath) -> Response:
+def remove_contact(
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    role: SingleRolePath,
+    accme_id: AccmeIdPath,
+) -> Response:
     """Removes an optional role's contact; the primary contact can only be replaced (409)."""
-    require_editor(system, principal, accme_id)
-    outcome = system.providers.handle(RemoveContact(accme_id=accme_id, role=role), acting(principal))
-    settled_profile(system, accme_id, outcome.position)
+    access.require_editor(principal, accme_id)
+    outcome = registry.handle(RemoveContact(accme_id=accme_id, role=role), acting(principal))
+    settled_profile(settle, providers, accme_id, outcome.position)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

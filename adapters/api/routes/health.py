@@ -6,21 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from adapters.api.deps import SystemDep
+from adapters.http.services import ProjectionsDep
 
 router = APIRouter(prefix="/api/v1/health", tags=["health"])
 
 
 @router.get("")
-def health(system: SystemDep) -> Any:
+def health(supervisor: ProjectionsDep) -> Any:
     """Each projection's position, the store's head, the lag and the type of its last error (if its last run failed).
 
     `status` is `ok` when no projection is failing, `degraded` otherwise; lag alone is normal for a moment."""
-    projections = system.projections.report()
+    projections = supervisor.report()
     failing = [p["projection"] for p in projections if p["last_error"]]
     return {
         "status": "degraded" if failing else "ok",
-        "head": system.store.head(),
+        "head": supervisor.store.head(),
         "max_lag": max((p["lag"] for p in projections), default=0),
         "projections": projections,
     }

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, HistoryPublic, IsoInstant
 from adapters.http.reads import AuditDep
@@ -50,7 +50,7 @@ def instant(value: str | None, name: str, *, end_of_day: bool) -> datetime | Non
 @router.get("", response_model=HistoryPublic)
 def provider_history(
     audit: AuditDep,
-    system: SystemDep,
+    access: AccessDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     as_of: IsoInstant | None = Query(None, description="ISO-8601 instant; events recorded after it are left out"),
@@ -69,7 +69,7 @@ def provider_history(
 ) -> Any:
     """The provider's events up to an instant, in order, each with type, time, actor, channel and data;
     filtered by type and by the dates they were recorded, paged with `after`."""
-    visible_profile(system, principal, accme_id)
+    access.visible(principal, accme_id)
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)  # an instant without a zone is read as UTC
     types = event_types(type)

@@ -13,6 +13,7 @@ from adapters.api.problems import Problem
 from adapters.api.schemas import Strict
 from adapters.db.accounts_tables import ACCOUNT_TABLES
 from adapters.db.learner_directory_tables import PERSONAL_TABLES
+from adapters.http.services import LearnerDirectoryDep, MatcherDep
 from commands.accounts import EraseAccounts
 from commands.learners import EraseLearner, MatchQuery
 from domain.account import Account
@@ -49,7 +50,7 @@ def _may_match(principal: Principal) -> None:
 
 @router.post("/match")
 def match_learners(
-    body: Annotated[LearnerMatch | list[LearnerMatch], Body()], system: SystemDep, principal: PrincipalDep
+    body: Annotated[LearnerMatch | list[LearnerMatch], Body()], matcher: MatcherDep, principal: PrincipalDep
 ) -> Any:
     """Matches one record (an object) or many (a list) against the learner directory, with a reason when not matched."""
     _may_match(principal)
@@ -61,26 +62,28 @@ def match_learners(
     queries = [MatchQuery(**record.model_dump()) for record in records]
     for index, query in enumerate(queries):
         query.validate(("body", str(index)) if isinstance(body, list) else ("body",))
-    results = [r.as_dict() for r in system.matcher.match_many(queries)]
+    results = [r.as_dict() for r in matcher.match_many(queries)]
     return results if isinstance(body, list) else results[0]
 
 
 @router.get("/me", responses=documented(403, 404))
-def my_record(system: SystemDep, principal: PrincipalDep) -> dict[str, Any]:
+def my_record(learners: LearnerDirectoryDep, principal: PrincipalDep) -> dict[str, Any]:
     """The signed-in learner's own directory record (names, birth date, licences, NPI, board IDs)."""
     if principal.role is not Role.LEARNER:
         raise Problem(403, "only a learner token has a record of its own")
-    learner_id = system.learners.resolve(principal.learner or "")
+    learner_id = learners.resolve(principal.learner or "")
     if learner_id is None:
         raise Problem(
             404, "this learner is not in the learner directory", [{"loc": ["token", "learner"], "msg": "not found"}]
         )
-    return system.learners.get(learner_id).public()
+    return learners.get(learner_id).public()
 
 
 @router.delete("/{learner_id}/personal-data", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
 def erase_personal_data(learner_id: LearnerIdPath, system: SystemDep, principal: PrincipalDep) -> Response:
     """Erases a learner's personal data for good (ACCME staff: an accreditor token without a state)."""
+    # The whole System: erasure orchestrates two services (the learner directory, then the learner's web
+    # accounts found in the accounts read model) and purges the deleted rows from the database's files.
     if not (principal.role is Role.ACCREDITOR and principal.state is None):
         raise Problem(403, "only ACCME staff (an accreditor token without a state) erase learners' personal data")
     already: LearnerErasedError | None = None

@@ -5,32 +5,40 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from adapters.api.as_of import AsOfQuery, ReadsAtDep
-from adapters.api.deps import PrincipalDep, SystemDep, acting, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, DecisionCreate, ProviderCreate, ProviderPublic, ProvidersPublic
-from adapters.bootstrap import System
 from adapters.http.locations import placed
 from adapters.http.reads import ProvidersDep
+from adapters.http.services import ProviderRegistryDep, Settle, SettleDep
 from commands.providers import ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.provider import normalise_accreditor
 from services.access import Role
+from services.queries.providers import ProviderQueries
 
 router = APIRouter(prefix="/api/v1/providers", tags=["providers"])
 READ_MODELS = ["provider_profile", "directory", "history"]
 
 
-def settled_profile(system: System, accme_id: str, position: int | None) -> dict[str, Any]:
+def settled_profile(settle: Settle, providers: ProviderQueries, accme_id: str, position: int | None) -> dict[str, Any]:
     """Read-your-writes: waits until the read models include the change just made."""
-    system.projections.wait(position, names=READ_MODELS)
-    profile = system.reads.profiles.get_profile(accme_id)
+    settle(position, READ_MODELS)
+    profile = providers.get_profile(accme_id)
     assert profile is not None
     return profile
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderPublic, responses=COMMAND)
 @placed("body", "accme_id")
-def create_provider(body: ProviderCreate, system: SystemDep, principal: PrincipalDep, response: Response) -> Any:
+def create_provider(
+    body: ProviderCreate,
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> Any:
     """Registers a provider with its primary contact (accreditor staff)."""
     if principal.role is not Role.ACCREDITOR:
         raise Problem(403, "only accreditor staff register providers")
@@ -43,9 +51,9 @@ def create_provider(body: ProviderCreate, system: SystemDep, principal: Principa
         accreditor=accreditor,
         primary=ContactDetails(**body.primary_contact.model_dump()),
     )
-    outcome = system.providers.register(cmd, acting(principal))
+    outcome = registry.register(cmd, acting(principal))
     response.headers["Location"] = f"/api/v1/providers/{body.accme_id}"
-    return settled_profile(system, body.accme_id, outcome.position)
+    return settled_profile(settle, providers, body.accme_id, outcome.position)
 
 
 @router.get("", response_model=ProvidersPublic, responses=documented(403))
@@ -71,11 +79,19 @@ def get_provider(reads_at: ReadsAtDep, principal: PrincipalDep, accme_id: AccmeI
     responses=COMMAND,
 )
 @placed("body", "decision", "term_ends", "decided_on")
-def record_decision(body: DecisionCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Any:
+def record_decision(
+    body: DecisionCreate,
+    registry: ProviderRegistryDep,
+    providers: ProvidersDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+) -> Any:
     """Records an accreditation decision (accreditor staff overseeing the provider)."""
-    profile = visible_profile(system, principal, accme_id)
+    profile = access.visible(principal, accme_id)
     if not principal.can_decide_accreditation(profile):
         raise Problem(403, "only the provider's accreditor records accreditation decisions")
     cmd = RecordAccreditationDecision(accme_id=accme_id, **body.model_dump())
-    outcome = system.providers.handle(cmd, acting(principal))
-    return settled_profile(system, accme_id, outcome.position)
+    outcome = registry.handle(cmd, acting(principal))
+    return settled_profile(settle, providers, accme_id, outcome.position)

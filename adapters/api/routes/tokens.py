@@ -5,11 +5,11 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import Field
 
-from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath, Strict
-from adapters.bootstrap import System
+from adapters.http.services import SettleDep, TokenRegistryDep
 from commands.tokens import IssueToken, RevokeToken
 from services.tokens import MAX_DAYS
 
@@ -31,28 +31,31 @@ def _shown(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: doc.get(k) for k in keys}
 
 
-def _settle(system: System, position: int | None) -> None:
-    system.projections.wait(position, names=SETTLED)
-
-
 @router.get("")
-def list_tokens(system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> list[dict[str, Any]]:
+def list_tokens(
+    tokens: TokenRegistryDep, access: AccessDep, principal: PrincipalDep, accme_id: AccmeIdPath
+) -> list[dict[str, Any]]:
     """The provider's web-service tokens (never the secrets): role, scope, who issued them, when they
     expire, and who revoked them."""
-    visible_profile(system, principal, accme_id)
-    return [_shown(doc) for doc in system.tokens.list(role="provider", provider=accme_id)]
+    access.visible(principal, accme_id)
+    return [_shown(doc) for doc in tokens.list(role="provider", provider=accme_id)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def create_token(
-    body: TokenCreate, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath
+    body: TokenCreate,
+    tokens: TokenRegistryDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
 ) -> dict[str, Any]:
     """Issues a web-service token for the provider's own systems; the token is shown once."""
-    require_editor(system, principal, accme_id)
-    issued = system.tokens.handle(
+    access.require_editor(principal, accme_id)
+    issued = tokens.handle(
         IssueToken(role="provider", provider=accme_id, label=body.label, days=body.days), acting(principal)
     )
-    _settle(system, issued.position)
+    settle(issued.position, SETTLED)
     return {
         "token_id": issued.token_id,
         "label": body.label,
@@ -63,10 +66,17 @@ def create_token(
 
 
 @router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=COMMAND)
-def revoke_token(token_id: str, system: SystemDep, principal: PrincipalDep, accme_id: AccmeIdPath) -> Response:
+def revoke_token(
+    token_id: str,
+    tokens: TokenRegistryDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+) -> Response:
     """Revokes a token at once: the provider's users, or its accreditor's staff."""
-    profile = visible_profile(system, principal, accme_id)
+    profile = access.visible(principal, accme_id)
     if not (principal.can_edit_provider(accme_id) or principal.can_decide_accreditation(profile)):
         raise Problem(403, f"a {principal.role.value} token cannot revoke provider tokens")
-    _settle(system, system.tokens.handle(RevokeToken(token_id=token_id, accme_id=accme_id), acting(principal)))
+    settle(tokens.handle(RevokeToken(token_id=token_id, accme_id=accme_id), acting(principal)), SETTLED)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.http.reads import ProvidersDep
+from adapters.http.reads import AnnualDep, ProvidersDep
+from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import year_end_csv
-from adapters.web.forms import posted, see_other, settle
+from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
@@ -88,10 +89,11 @@ def provider(request: Request, user: UserDep, accme_id: str) -> Response:
 
 
 @router.post("/accreditor/providers/{accme_id}/decisions")
-async def decide(request: Request, user: UserDep, accme_id: str) -> Response:
+async def decide(
+    request: Request, read_models: SettleDep, providers: ProviderRegistryDep, user: UserDep, accme_id: str
+) -> Response:
     profile = overseen(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
         cmd = RecordAccreditationDecision(
             accme_id=accme_id,
@@ -99,7 +101,7 @@ async def decide(request: Request, user: UserDep, accme_id: str) -> Response:
             decided_on=form.get("decided_on") or None,
             term_ends=form.get("term_ends") or None,
         )
-        outcome = system.providers.handle(cmd, user.acting)
+        outcome = providers.handle(cmd, user.acting)
     except ValidationError as bad:
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in bad.errors()]
         return _provider_page(
@@ -125,21 +127,20 @@ async def decide(request: Request, user: UserDep, accme_id: str) -> Response:
             form,
             422,
         )
-    settle(system, outcome.position)
+    settle(read_models, outcome.position)
     return see_other(f"/accreditor/providers/{accme_id}", f"The decision “{form.get('decision')}” is recorded.")
 
 
 @router.post("/accreditor/providers/{accme_id}/reopen")
-async def reopen(request: Request, user: UserDep, accme_id: str) -> Response:
+async def reopen(request: Request, read_models: SettleDep, annual: AnnualDep, user: UserDep, accme_id: str) -> Response:
     """Reopens an attested year so the provider may change it (the same command as POST .../years/{year}/reopen)."""
     profile = overseen(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     fields = {"year": "reopen_year", "reason": "reason"}
     try:
         year = int(form.get("reopen_year") or "x")
         cmd = ReopenYear(accme_id=accme_id, year=year, reason=form.get("reason", ""))
-        outcome = system.annual.handle(cmd, user.acting)
+        outcome = annual.handle(cmd, user.acting)
     except ValidationError as bad:
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in bad.errors()]
         return _provider_page(request, user, profile, field_errors(errors, fields, "reason"), form, 422)
@@ -163,17 +164,18 @@ async def reopen(request: Request, user: UserDep, accme_id: str) -> Response:
             form,
             409,
         )
-    settle(system, outcome.position)
+    settle(read_models, outcome.position)
     return see_other(f"/accreditor/providers/{accme_id}", f"The {year} annual report is reopened.")
 
 
 @router.post("/accreditor/providers/{accme_id}/users")
-async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
+async def invite(
+    request: Request, read_models: SettleDep, accounts: AccountServiceDep, user: UserDep, accme_id: str
+) -> Response:
     profile = overseen(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
-        account = system.accounts.handle(
+        account = accounts.handle(
             InviteAccount(
                 email=form.get("email", ""),
                 name=form.get("name", ""),
@@ -193,7 +195,7 @@ async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
             form,
             422,
         )
-    settle(system, system.store.head())
+    settle_to_head(read_models)
     return see_other(f"/accreditor/providers/{accme_id}", f"An invitation was sent to {account.email}.")
 
 
@@ -213,11 +215,16 @@ def _year(request: Request, year: int | None) -> int:
 
 @router.get("/accreditor/year-end")
 def year_end(
-    request: Request, user: UserDep, year: int | None = None, status: str = "", sort: str = "accme_id"
+    request: Request,
+    annual: AnnualDep,
+    user: UserDep,
+    year: int | None = None,
+    status: str = "",
+    sort: str = "accme_id",
 ) -> Response:
     year = _year(request, year)
     rows = _year_end_rows(request, user, year, status, sort)
-    today = system_of(request).annual.today()
+    today = annual.today()
     return render(
         request,
         "accreditor/year_end.html",
@@ -273,15 +280,16 @@ def users(request: Request, user: UserDep) -> Response:
 
 
 @router.post("/accreditor/users")
-async def invite_user(request: Request, user: UserDep) -> Response:
+async def invite_user(
+    request: Request, read_models: SettleDep, accounts: AccountServiceDep, learners: LearnerDirectoryDep, user: UserDep
+) -> Response:
     """Accreditor staff invite colleagues of their own accreditor, and physicians to CME Passport."""
     staff(user)
     form = await posted(request)
-    system = system_of(request)
     role = form.get("role", "")
     try:
         if role == "learner":
-            learner_id = system.learners.resolve_not_erased(form.get("learner", ""))
+            learner_id = learners.resolve_not_erased(form.get("learner", ""))
             if learner_id is None:
                 raise InvalidValueError(
                     "no physician in the learner directory has that learner ID or NPI", loc=("body", "learner")
@@ -291,7 +299,7 @@ async def invite_user(request: Request, user: UserDep) -> Response:
             tenant = Account.tenant_of("accreditor", state=user.principal.state)
         else:
             raise InvalidValueError("choose a role", loc=("body", "role"))
-        account = system.accounts.handle(
+        account = accounts.handle(
             InviteAccount(
                 email=form.get("email", ""),
                 name=form.get("name", ""),
@@ -307,5 +315,5 @@ async def invite_user(request: Request, user: UserDep) -> Response:
         return _users_page(
             request, user, form, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "email"), 422
         )
-    settle(system, system.store.head())
+    settle_to_head(read_models)
     return see_other("/accreditor/users", f"An invitation was sent to {account.email}.")

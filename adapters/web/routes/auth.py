@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from adapters.http.services import AccountServiceDep
 from adapters.web.forms import posted, safe_next, see_other
 from adapters.web.render import field_errors, render
 from adapters.web.session import (
@@ -39,7 +40,7 @@ def sign_in_page(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/sign-in", include_in_schema=False)
-async def sign_in(request: Request) -> Response:
+async def sign_in(request: Request, accounts: AccountServiceDep) -> Response:
     form = await posted(request)
     email, password = form.get("email", ""), form.get("password", "")
     errors = {}
@@ -49,10 +50,9 @@ async def sign_in(request: Request) -> Response:
         errors["password"] = "enter your password"
     if errors:
         return render(request, "sign_in.html", 422, next=safe_next(form.get("next")), email=email, errors=errors)
-    system = system_of(request)
     try:
         # The client address as uvicorn saw it (behind a proxy on this host: X-Forwarded-For, see --forwarded-allow-ips).
-        account = system.accounts.handle(
+        account = accounts.handle(
             SignIn(email=email, password=password, client=request.client.host if request.client else "unknown")
         )
     except SignInRefusedError as refused:
@@ -83,14 +83,14 @@ def forgot_page(request: Request) -> Response:
 
 
 @router.post("/forgot-password", include_in_schema=False)
-async def forgot(request: Request) -> Response:
+async def forgot(request: Request, accounts: AccountServiceDep) -> Response:
     form = await posted(request)
     email = form.get("email", "")
     if not email:
         return render(
             request, "forgot.html", 422, email=email, errors={"email": "enter your email address"}, sent=False
         )
-    system_of(request).accounts.handle(RequestPasswordReset(email=email, base_url=base_url(request)))
+    accounts.handle(RequestPasswordReset(email=email, base_url=base_url(request)))
     # The same answer whether or not the address has an account: nobody learns who has one.
     return render(request, "forgot.html", email=email, errors={}, sent=True)
 
@@ -113,12 +113,11 @@ def set_password_page(request: Request, token: str = "") -> Response:
 
 
 @router.post("/set-password", include_in_schema=False)
-async def set_password(request: Request) -> Response:
+async def set_password(request: Request, accounts: AccountServiceDep) -> Response:
     form = await posted(request)
     token = form.get("token", "")
-    system = system_of(request)
     try:
-        account = system.accounts.handle(
+        account = accounts.handle(
             SetPassword(token=token, password=form.get("password", ""), confirm=form.get("confirm", ""))
         )
     except LinkNotValidError as bad:
@@ -133,17 +132,16 @@ async def set_password(request: Request) -> Response:
 
 
 @router.get("/profile", include_in_schema=False)
-def profile_page(request: Request, user: UserDep) -> Response:
-    account = system_of(request).accounts.get(user.account_id)
+def profile_page(request: Request, accounts: AccountServiceDep, user: UserDep) -> Response:
+    account = accounts.get(user.account_id)
     return render(request, "profile.html", account=account, form=account, errors={})
 
 
 @router.post("/profile", include_in_schema=False)
-async def edit_profile(request: Request, user: UserDep) -> Response:
+async def edit_profile(request: Request, accounts: AccountServiceDep, user: UserDep) -> Response:
     form = await posted(request)
-    system = system_of(request)
     try:
-        system.accounts.handle(
+        accounts.handle(
             EditProfile(
                 account_id=user.account_id,
                 name=form.get("name", ""),
@@ -153,7 +151,7 @@ async def edit_profile(request: Request, user: UserDep) -> Response:
             user.acting,
         )
     except DomainError as bad:
-        account = system.accounts.get(user.account_id)
+        account = accounts.get(user.account_id)
         errors = field_errors(
             [{"loc": list(bad.loc), "msg": bad.message}], {"name": "name", "title": "title", "phone": "phone"}
         )

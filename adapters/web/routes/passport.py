@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from adapters.http.reads import ActivitiesDep, CompletionsDep, TranscriptsDep
+from adapters.http.services import LearnerDirectoryDep
 from adapters.http.transcript_pdf import pdf_response
 from adapters.web.render import render
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
@@ -35,10 +36,14 @@ def _day(value: str) -> date | None:
 
 @router.get("/passport")
 def my_transcript(
-    request: Request, user: UserDep, completions: CompletionsDep, start: str = "", end: str = ""
+    request: Request,
+    learners: LearnerDirectoryDep,
+    user: UserDep,
+    completions: CompletionsDep,
+    start: str = "",
+    end: str = "",
 ) -> Response:
     learner_id = _learner_id(request, user)
-    system = system_of(request)
     first, last = _day(start), _day(end)
     errors = {}
     if start and first is None:
@@ -49,7 +54,7 @@ def my_transcript(
         errors["end"] = "the end of the range is before its start"
         last = None
     body = completions.passport(learner_id, first, last)  # what GET /api/v1/passport/transcript answers
-    learner = system.learners.get(learner_id).public()
+    learner = learners.get(learner_id).public()
     return render(
         request,
         "passport/transcript.html",

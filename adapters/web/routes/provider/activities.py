@@ -18,6 +18,7 @@ from adapters.formats.accme.activities import (
 )
 from adapters.http import bulk_close
 from adapters.http.reads import ActivitiesDep
+from adapters.http.services import ActivityRegistryDep, SettleDep
 from adapters.web import activity_form
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
@@ -86,7 +87,9 @@ def activities(
 
 
 @router.post("/provider/{accme_id}/activities/close")
-async def close_many(request: Request, user: UserDep, accme_id: str) -> Response:
+async def close_many(
+    request: Request, user: UserDep, activities: ActivityRegistryDep, read_models: SettleDep, accme_id: str
+) -> Response:
     """Closes the ticked activities as the API's bulk close route does, each answering closed, unchanged or what is missing."""
     editable(request, user, accme_id)
     form = await request.form()
@@ -97,7 +100,7 @@ async def close_many(request: Request, user: UserDep, accme_id: str) -> Response
     except ValidationError:
         return see_other(back, "Tick the activities to close first.")
     answer = bulk_close.close_many(
-        system_of(request), accme_id, body.activity_ids, Acting(user.principal.actor, Channel.WEB)
+        activities, read_models, accme_id, body.activity_ids, Acting(user.principal.actor, Channel.WEB)
     )
     counts = answer["counts"]
     refused = "; ".join(
@@ -149,10 +152,11 @@ def new_activity(request: Request, user: UserDep, accme_id: str) -> Response:
 
 
 @router.post("/provider/{accme_id}/activities/new")
-async def create_activity(request: Request, user: UserDep, accme_id: str) -> Response:
+async def create_activity(
+    request: Request, read_models: SettleDep, activities: ActivityRegistryDep, user: UserDep, accme_id: str
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     by = Acting(user.principal.actor, Channel.WEB)
     try:
         if not form.get("provider_activity_id"):
@@ -164,7 +168,7 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
         # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
         if instances:
             results = submit_repeat(
-                system.activities,
+                activities,
                 RepeatRequest(
                     accme_id=accme_id,
                     provider_activity_id=form["provider_activity_id"],
@@ -175,7 +179,7 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
                 by,
             )
         else:
-            results = submit_items(system.activities, accme_id, [item], by, only_new=True)
+            results = submit_items(activities, accme_id, [item], by, only_new=True)
     except DomainError as bad:
         return _activity_form(request, profile, form, field_errors(loc_errors(bad), activity_form.FIELDS), status=422)
     except ValidationError as bad:
@@ -183,7 +187,7 @@ async def create_activity(request: Request, user: UserDep, accme_id: str) -> Res
             request, profile, form, field_errors(pydantic_errors(bad), activity_form.FIELDS), status=422
         )
     refused = [r for r in results if not r.ok]
-    settle(system, max([r.position for r in results if r.position] or [0]))
+    settle(read_models, max([r.position for r in results if r.position] or [0]))
     if refused:
         errors = [
             {"loc": e["loc"], "msg": (f"instance {r.index + 1}: " if len(results) > 1 else "") + e["msg"]}
@@ -264,14 +268,20 @@ def activity_page(request: Request, user: UserDep, accme_id: str, activity_id: s
 
 
 @router.post("/provider/{accme_id}/activities/{activity_id}")
-async def correct_activity(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+async def correct_activity(
+    request: Request,
+    read_models: SettleDep,
+    activities: ActivityRegistryDep,
+    user: UserDep,
+    accme_id: str,
+    activity_id: str,
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     _, item = _stored(request, accme_id, activity_id)
     try:
         cmd = correction(accme_id, activity_id, activity_form.item_from_form(form, item), form.get("reason", ""))
-        position = correct_item(system.activities, cmd, Acting(user.principal.actor, Channel.WEB))
+        position = correct_item(activities, cmd, Acting(user.principal.actor, Channel.WEB))
     except DomainError as bad:
         return _activity_page(
             request, user, profile, activity_id, form, field_errors(loc_errors(bad), activity_form.FIELDS), 422
@@ -280,7 +290,7 @@ async def correct_activity(request: Request, user: UserDep, accme_id: str, activ
         return _activity_page(
             request, user, profile, activity_id, form, field_errors(pydantic_errors(bad), activity_form.FIELDS), 422
         )
-    settle(system, position)
+    settle(read_models, position)
     return see_other(
         f"/provider/{accme_id}/activities/{activity_id}",
         "The correction is saved." if position else "Nothing had changed.",
@@ -288,12 +298,18 @@ async def correct_activity(request: Request, user: UserDep, accme_id: str, activ
 
 
 @router.post("/provider/{accme_id}/activities/{activity_id}/close")
-async def close_activity(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+async def close_activity(
+    request: Request,
+    read_models: SettleDep,
+    activities: ActivityRegistryDep,
+    user: UserDep,
+    accme_id: str,
+    activity_id: str,
+) -> Response:
     profile = editable(request, user, accme_id)
-    system = system_of(request)
     _stored(request, accme_id, activity_id)
     try:
-        position = system.activities.handle(
+        position = activities.handle(
             CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(user.principal.actor, Channel.WEB)
         )
     except DomainError as bad:
@@ -307,21 +323,27 @@ async def close_activity(request: Request, user: UserDep, accme_id: str, activit
             {**errors, "_form": f"The activity cannot be closed yet: {bad.message}"},
             409,
         )
-    settle(system, position)
+    settle(read_models, position)
     return see_other(f"/provider/{accme_id}/activities/{activity_id}", "The activity is closed.")
 
 
 @router.post("/provider/{accme_id}/activities/{activity_id}/learner-counts")
-async def learner_counts(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+async def learner_counts(
+    request: Request,
+    read_models: SettleDep,
+    activities: ActivityRegistryDep,
+    user: UserDep,
+    accme_id: str,
+    activity_id: str,
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
         year, physicians, others = (int(form.get(k) or "x") for k in ("count_year", "count_physicians", "count_others"))
         cmd = ReportEnduringLearners(
             accme_id=accme_id, activity_id=activity_id, year=year, counts={"physician": physicians, "other": others}
         )
-        position = system.activities.handle(cmd, Acting(user.principal.actor, Channel.WEB))
+        position = activities.handle(cmd, Acting(user.principal.actor, Channel.WEB))
     except ValueError:
         return _activity_page(
             request,
@@ -334,5 +356,5 @@ async def learner_counts(request: Request, user: UserDep, accme_id: str, activit
         )
     except DomainError as bad:
         return _activity_page(request, user, profile, activity_id, None, {"count_physicians": bad.message}, 422)
-    settle(system, position)
+    settle(read_models, position)
     return see_other(f"/provider/{accme_id}/activities/{activity_id}", "The learner counts are saved.")

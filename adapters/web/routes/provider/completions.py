@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from adapters.http.completion_delete import delete_by_credit_id
+from adapters.http.reads import CompletionsDep
+from adapters.http.services import CompletionRegistryDep, MatcherDep, SettleDep
 from adapters.http.statuses import domain_status
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, render
@@ -75,7 +77,7 @@ def completion_form(request: Request, user: UserDep, accme_id: str) -> Response:
 
 
 @router.post("/provider/{accme_id}/match")
-async def match(request: Request, user: UserDep, accme_id: str) -> Response:
+async def match(request: Request, matcher: MatcherDep, user: UserDep, accme_id: str) -> Response:
     """The match service for the form's script (checked as the provider types); the server checks again on save."""
     editable(request, user, accme_id)
     form = await posted(request)
@@ -86,21 +88,27 @@ async def match(request: Request, user: UserDep, accme_id: str) -> Response:
         return JSONResponse(
             {"status": "incomplete", "field": field_errors(loc_errors(bad), COMPLETION_FIELDS), "msg": bad.message}
         )
-    result = system_of(request).matcher.match(query)
+    result = matcher.match(query)
     return JSONResponse(
         {**result.as_dict(), "msg": "matched a physician in the learner directory" if result.matched else result.msg}
     )
 
 
 @router.post("/provider/{accme_id}/completions/new")
-async def record_completion(request: Request, user: UserDep, accme_id: str) -> Response:
+async def record_completion(
+    request: Request,
+    read_models: SettleDep,
+    completions: CompletionRegistryDep,
+    matcher: MatcherDep,
+    user: UserDep,
+    accme_id: str,
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     query = _match_query(form)
     try:
         query.validate(("form",))
-        result = system.matcher.match(query)
+        result = matcher.match(query)
         if not result.matched:
             raise InvalidValueError(f"the learner was not matched: {result.msg}", loc=("form", "first_name"))
         completion_date = _date(form.get("completion_date", ""), "completion_date")
@@ -110,7 +118,7 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
             "the AMA PRA Category 1 credits are required (0 when the completion carries MOC points only)",
         )
         moc = _moc_credits(form)
-        action, position = system.completions.handle(
+        action, position = completions.handle(
             RecordCompletion(
                 accme_id=accme_id,
                 learner_id=result.learner_id or "",
@@ -133,7 +141,7 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
         return _completion_page(
             request, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "activity_id"), 409
         )
-    settle(system, position)
+    settle(read_models, position)
     return see_other(
         f"/provider/{accme_id}/completions/new",
         "The completion is recorded."
@@ -143,7 +151,14 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
 
 
 @router.post("/provider/{accme_id}/completions/delete")
-async def delete_completion(request: Request, user: UserDep, accme_id: str) -> Response:
+async def delete_completion(
+    request: Request,
+    user: UserDep,
+    completion_queries: CompletionsDep,
+    completions: CompletionRegistryDep,
+    read_models: SettleDep,
+    accme_id: str,
+) -> Response:
     """Deletes a completion by its credit ID (records are deleted and resubmitted, never edited), as the API route does."""
     profile = editable(request, user, accme_id)
     form = await posted(request)
@@ -154,7 +169,14 @@ async def delete_completion(request: Request, user: UserDep, accme_id: str) -> R
         )
     try:
         # Recorded as the API route the page called before recorded it (the web-service channel).
-        delete_by_credit_id(system_of(request), accme_id, credit_id, Acting(user.principal.actor, Channel.WEB_SERVICE))
+        delete_by_credit_id(
+            completion_queries,
+            completions,
+            read_models,
+            accme_id,
+            credit_id,
+            Acting(user.principal.actor, Channel.WEB_SERVICE),
+        )
     except DomainError as bad:
         return _completion_page(
             request, profile, {"delete_credit_id": credit_id}, {"delete_credit_id": bad.message}, domain_status(bad)

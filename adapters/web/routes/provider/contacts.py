@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from adapters.http.services import ProviderRegistryDep, SettleDep
 from adapters.http.statuses import domain_status
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import editable, readable
-from adapters.web.session import UserDep, WebUser, system_of
+from adapters.web.session import UserDep, WebUser
 from commands.providers import (
     AddStaffContact,
     AssignContact,
@@ -65,10 +66,11 @@ CONTACT_FIELDS = {"name": "name", "title": "title", "email": "email", "phone": "
 
 
 @router.post("/provider/{accme_id}/contacts/{role}")
-async def set_contact(request: Request, user: UserDep, accme_id: str, role: str) -> Response:
+async def set_contact(
+    request: Request, read_models: SettleDep, providers: ProviderRegistryDep, user: UserDep, accme_id: str, role: str
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
         details = ContactDetails(**{k: form.get(k, "") for k in ("name", "title", "email", "phone")})
         if role == "staff":
@@ -79,7 +81,7 @@ async def set_contact(request: Request, user: UserDep, accme_id: str, role: str)
             return render(
                 request, "error.html", 404, heading="Page not found", message="There is no such contact role."
             )
-        outcome = system.providers.handle(cmd, user.acting)
+        outcome = providers.handle(cmd, user.acting)
     except ValidationError as bad:
         return _contacts_page(
             request, user, profile, field_errors(pydantic_errors(bad), CONTACT_FIELDS, "name"), role, form, 422
@@ -94,25 +96,26 @@ async def set_contact(request: Request, user: UserDep, accme_id: str, role: str)
             form,
             domain_status(bad),
         )
-    settle(system, outcome.position)
+    settle(read_models, outcome.position)
     return see_other(
         f"/provider/{accme_id}/contacts", f"The {dict(ROLES).get(role, 'staff contact').lower()} is saved."
     )
 
 
 @router.post("/provider/{accme_id}/contacts/{role}/remove")
-async def remove_contact(request: Request, user: UserDep, accme_id: str, role: str) -> Response:
+async def remove_contact(
+    request: Request, read_models: SettleDep, providers: ProviderRegistryDep, user: UserDep, accme_id: str, role: str
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
         if role == "staff":
             cmd: Any = RemoveStaffContact(accme_id=accme_id, contact_id=form.get("contact_id", ""))
         else:
             cmd = RemoveContact(accme_id=accme_id, role=role)
-        outcome = system.providers.handle(cmd, user.acting)
+        outcome = providers.handle(cmd, user.acting)
     except (DomainError, ValidationError) as bad:
         msg = bad.message if isinstance(bad, DomainError) else "there is no such contact role"
         return _contacts_page(request, user, profile, {"name": msg}, role, {}, 409)
-    settle(system, outcome.position)
+    settle(read_models, outcome.position)
     return see_other(f"/provider/{accme_id}/contacts", "The contact is removed.")

@@ -12,7 +12,8 @@ from starlette.datastructures import UploadFile
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
 from adapters.batch.records import BatchFormatError
-from adapters.web.forms import settle
+from adapters.http.services import Settle
+from adapters.web.forms import settle_to_head
 from adapters.web.render import render
 from adapters.web.routes.provider import editable
 from adapters.web.session import UserDep, WebUser, system_of
@@ -66,7 +67,9 @@ async def upload_completions(request: Request, user: UserDep, accme_id: str) -> 
 async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, importer: Any) -> Response:
     """A batch file through the same importer as the API's batch route, with progress the page's script polls."""
     profile = editable(request, user, accme_id)
-    system = system_of(request)
+    system = system_of(
+        request
+    )  # the batch importers (adapters/batch) take the System, as the CLI and the API call them
     upload_id = request.headers.get("x-upload-id")
     data = None
     try:
@@ -81,7 +84,7 @@ async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, imp
         PROGRESS.finish(user.account_id, upload_id)
         if data is not None:
             data.close()
-    settle(system, system.store.head())
+    settle_to_head(Settle(system.projections, system.store))
     return _upload_answer(request, profile, kind, report.as_dict(), {})
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from adapters.web.forms import posted, see_other, settle
+from adapters.http.services import AccountServiceDep, SettleDep
+from adapters.web.forms import posted, see_other, settle_to_head
 from adapters.web.render import field_errors, loc_errors, render
 from adapters.web.routes.provider import editable
 from adapters.web.session import UserDep, base_url, system_of
@@ -43,12 +44,13 @@ def _users_page(
 
 
 @router.post("/provider/{accme_id}/users")
-async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
+async def invite(
+    request: Request, read_models: SettleDep, accounts: AccountServiceDep, user: UserDep, accme_id: str
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
-        account = system.accounts.handle(
+        account = accounts.handle(
             InviteAccount(
                 email=form.get("email", ""),
                 name=form.get("name", ""),
@@ -63,5 +65,5 @@ async def invite(request: Request, user: UserDep, accme_id: str) -> Response:
         return _users_page(
             request, profile, form, field_errors(loc_errors(bad), {"email": "email", "name": "name"}, "email"), 422
         )
-    settle(system, system.store.head())
+    settle_to_head(read_models)
     return see_other(f"/provider/{accme_id}/users", f"An invitation was sent to {account.email}.")

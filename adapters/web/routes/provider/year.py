@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from adapters.http.reads import AnnualDep
+from adapters.http.services import SettleDep
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import STEP_NAMES, editable, readable, reporting_year
@@ -32,9 +34,9 @@ SUMMARY_FIELDS = [
 
 
 @router.get("/provider/{accme_id}/year")
-def year_default(request: Request, user: UserDep, accme_id: str) -> Response:
+def year_default(request: Request, annual: AnnualDep, user: UserDep, accme_id: str) -> Response:
     readable(request, user, accme_id)
-    return see_other(f"/provider/{accme_id}/year/{reporting_year(system_of(request).annual.today())}")
+    return see_other(f"/provider/{accme_id}/year/{reporting_year(annual.today())}")
 
 
 def _year_page(
@@ -79,10 +81,11 @@ def year_page(request: Request, user: UserDep, accme_id: str, year: int) -> Resp
 
 
 @router.post("/provider/{accme_id}/year/{year}/{step}")
-async def year_step(request: Request, user: UserDep, accme_id: str, year: int, step: str) -> Response:
+async def year_step(
+    request: Request, read_models: SettleDep, annual: AnnualDep, user: UserDep, accme_id: str, year: int, step: str
+) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    system = system_of(request)
     try:
         if step == "agreement":
             cmd: Any = AcceptAgreement(accme_id=accme_id, year=year)
@@ -110,7 +113,7 @@ async def year_step(request: Request, user: UserDep, accme_id: str, year: int, s
             cmd = SubmitProgramSummary(accme_id=accme_id, year=year, **values)
         else:
             return render(request, "error.html", 404, heading="Page not found", message="There is no such step.")
-        outcome = system.annual.handle(cmd, user.acting)
+        outcome = annual.handle(cmd, user.acting)
     except AttestationIncompleteError as incomplete:
         return _year_page(
             request,
@@ -135,7 +138,7 @@ async def year_step(request: Request, user: UserDep, accme_id: str, year: int, s
         return _year_page(
             request, user, profile, year, field_errors(loc_errors(bad), {k: k for k, _ in SUMMARY_FIELDS}), form, 409
         )
-    settle(system, outcome.position)
+    settle(read_models, outcome.position)
     done = {
         "agreement": "The annual agreement is accepted.",
         "contacts-reviewed": "Your contacts are marked as reviewed.",
