@@ -276,7 +276,22 @@ class AnnualReport(ParsAggregate):
 def steps(state: ReportState, facts: YearFacts) -> list[dict[str, Any]]:
     """The checklist's steps: key, done, missing, and whether the step was done after the deadline."""
     missing = missing_items(state, facts)
-    late = {
+    marks = step_marks(state, {key: len(items) for key, items in missing.items()})
+    return [{"key": m["key"], "done": m["done"], "missing": missing[m["key"]], "late": m["late"]} for m in marks]
+
+
+def missing_counts(state: ReportState, open_activities: int, uncounted_enduring: int) -> dict[str, int]:
+    """How many items each step still misses, with the activity steps' numbers given (kept counts)
+    instead of their lists: the same rules as `missing_items`."""
+    counts = {key: len(items) for key, items in missing_items(state, YearFacts()).items()}
+    counts["activities_closed"] = open_activities
+    counts["enduring_counts"] = uncounted_enduring
+    return counts
+
+
+def step_marks(state: ReportState, missing: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Each step's key, whether it is done (nothing missing) and whether it was done after the deadline."""
+    done_on = {
         "agreement": state.agreement,
         "program_summary": state.summary_step,
         "contacts_reviewed": state.contacts,
@@ -284,15 +299,9 @@ def steps(state: ReportState, facts: YearFacts) -> list[dict[str, Any]]:
     }
     result = []
     for key in STEP_KEYS:
-        done_state = late.get(key)
-        result.append(
-            {
-                "key": key,
-                "done": not missing[key],
-                "missing": missing[key],
-                "late": bool(done_state and done_state.late and not missing[key]),
-            }
-        )
+        done_state = done_on.get(key)
+        done = not missing[key]
+        result.append({"key": key, "done": done, "late": bool(done_state and done_state.late and done)})
     return result
 
 

@@ -7,7 +7,8 @@ activities' facts); nothing replays history to answer it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,9 +16,26 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
 from domain.activity import ENDURING, Activity
-from domain.annual_report import AnnualReport, ReportState, StepState, YearFacts, steps
+from domain.annual_report import (
+    AnnualReport,
+    ReportState,
+    StepState,
+    YearFacts,
+    missing_counts,
+    step_marks,
+    steps,
+)
 from domain.deadlines import ReportingDeadline, default_deadline
 from projections.base import ParsProjection, ProjectionView
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    """How many activities the checklist's two activity steps still miss for a provider and year: those that
+    ended in the year and are not closed, and enduring materials active in it without a learner count."""
+
+    open_activities: int = 0
+    uncounted_enduring: int = 0
 
 
 class ActivityFactsForYear(ABC):
@@ -54,8 +72,17 @@ class ActivityFactsForYear(ABC):
         )
 
     def year_facts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearFacts]:
-        """The facts of many providers at once (the accreditor's year-end table); override to batch."""
+        """The facts of many providers at once; override to batch."""
         return {a: self.year_facts(a, year) for a in accme_ids}
+
+    def year_counts(self, accme_id: str, year: int) -> YearCounts:
+        """How many of each the year's facts hold; a view that keeps the counts answers without listing them."""
+        return self.year_counts_for([accme_id], year)[accme_id]
+
+    def year_counts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearCounts]:
+        """The counts of many providers at once (the dashboard, the accreditor's year-end table)."""
+        facts = self.year_facts_for(accme_ids, year)
+        return {a: YearCounts(len(f.open_activities), len(f.uncounted_enduring)) for a, f in facts.items()}
 
 
 def commercial_support_totals(supports_per_activity: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
@@ -174,6 +201,55 @@ def checklist(state: ReportState, facts: YearFacts, deadline: date) -> dict[str,
         "deadline": deadline.isoformat(),
         "steps": items,
     }
+
+
+def checklist_marks(state: ReportState, counts: YearCounts, deadline: date) -> dict[str, Any]:
+    """The checklist without the missing items' lists (complete, deadline, each step's key, done and late),
+    from the kept counts: what the dashboard and the year-end table show, at a cost that does not grow
+    with the provider's activities."""
+    marks = step_marks(state, missing_counts(state, counts.open_activities, counts.uncounted_enduring))
+    return {"complete": all(m["done"] for m in marks), "deadline": deadline.isoformat(), "steps": marks}
+
+
+#: A fact's part in the kept counts, per (provider, year): [open_activities, enduring_spans, enduring_counted].
+FactCounts = dict[tuple[str, int], list[int]]
+
+
+def fact_counts(fact: Mapping[str, Any] | None) -> FactCounts:
+    """What one activity fact adds to the checklist's kept counts (`checklist_counts`), per provider and year:
+
+    * `open_activities`: 1 in the year it ended, if it is not closed;
+    * `enduring_spans`: an enduring material needs a learner count every year from its start to its end
+      (or on, while it has no end date), but not the year a closed one ended in, where its final count
+      stands: +1 in its first such year and -1 in the year after its last, so the sum over the years up
+      to Y says how many span Y;
+    * `enduring_counted`: 1 in each year of that span with a count as of 31 December.
+
+    So a year's uncounted enduring materials are the `enduring_spans` summed up to it less its
+    `enduring_counted`, exactly as `year_facts` lists them (start and end dates compared as the SQL does:
+    no start date, or closed without an end date, never needs a count)."""
+    parts: FactCounts = {}
+    if fact is None or fact["deleted"]:
+        return parts
+    accme_id = fact["accme_id"]
+    start, end, closed = fact["start_date"], fact["end_date"], fact["closed"]
+
+    def add(year: int, index: int, n: int) -> None:
+        parts.setdefault((accme_id, year), [0, 0, 0])[index] += n
+
+    if end is not None:
+        add(end.year, 0, 0 if closed else 1)
+    if fact["enduring"] and start is not None and not (closed and end is None):
+        first = start.year
+        last = None if end is None else end.year - 1 if closed else end.year
+        if last is None or first <= last:
+            add(first, 1, 1)
+            if last is not None:
+                add(last + 1, 1, -1)
+            for year in set(fact["counted_years"]):
+                if first <= year and (last is None or year <= last):
+                    add(year, 2, 1)
+    return parts
 
 
 def activity_fact(

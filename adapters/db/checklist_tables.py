@@ -50,3 +50,16 @@ annual_enduring_counts = Table(
     Column("stream_id", String(36), primary_key=True),
     Column("year", Integer, primary_key=True),
 )
+
+#: The checklist's kept counts per provider and year (projections/checklist.py `fact_counts` says what each
+#: activity adds), moved in the same commit as the facts, so the dashboard's checklist and the year-end table
+#: read a few rows per provider instead of every activity of the year. Rows that fall to zero stay.
+checklist_counts = Table(
+    "checklist_counts",
+    metadata,
+    Column("accme_id", String(7), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("open_activities", Integer, nullable=False),  # ended in the year and not closed
+    Column("enduring_spans", Integer, nullable=False),  # summed over the years up to Y: enduring spanning Y
+    Column("enduring_counted", Integer, nullable=False),  # of those, counted as of 31 December of the year
+)

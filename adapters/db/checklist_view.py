@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 
-from adapters.db.checklist_tables import annual_activity_facts, annual_deadlines, annual_enduring_counts, annual_reports
+from adapters.db.checklist_tables import (
+    annual_activity_facts,
+    annual_deadlines,
+    annual_enduring_counts,
+    annual_reports,
+    checklist_counts,
+)
+from adapters.db.database import Database
 from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.view_base import SqlView, upsert
 from domain.annual_report import YearFacts
 from projections.base import chunks
-from projections.checklist import ChecklistView, commercial_support_totals
+from projections.checklist import ChecklistView, FactCounts, YearCounts, commercial_support_totals, fact_counts
 
 
 class SqlChecklistView(SqlView, ChecklistView):
-    tables = (annual_reports, annual_deadlines, annual_activity_facts, annual_enduring_counts)
+    tables = (annual_reports, annual_deadlines, annual_activity_facts, annual_enduring_counts, checklist_counts)
 
     def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
         t = annual_reports.c
@@ -95,6 +102,13 @@ class SqlChecklistView(SqlView, ChecklistView):
         if not batch.dirty:
             return
         rows = list(batch.dirty.values())
+        # The kept counts move by each fact's old part out and new part in, in the same commit as the facts.
+        old: dict[str, Any] = {}
+        facts = annual_activity_facts.c
+        for chunk in chunks(list(batch.dirty), 500):
+            query = select(*(facts[c] for c in COUNTED_FIELDS)).where(facts.stream_id.in_(chunk))
+            old.update((r.stream_id, r._mapping) for r in batch.conn.execute(query))
+        add_counts(self.db, batch.conn, ((old.get(r["stream_id"]), r) for r in rows))
         statement = upsert(self.db, annual_activity_facts)
         statement = statement.on_conflict_do_update(
             index_elements=["stream_id"], set_={c: statement.excluded[c] for c in FACT_FIELDS}
@@ -116,6 +130,25 @@ class SqlChecklistView(SqlView, ChecklistView):
 
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return self.year_facts_for([accme_id], year)[accme_id]
+
+    def year_counts_for(self, accme_ids: Sequence[str], year: int) -> dict[str, YearCounts]:
+        """From the kept counts: a few rows per provider (one per year it has activities in, up to `year`)."""
+        c = checklist_counts.c
+        found = dict.fromkeys(accme_ids, YearCounts())
+        with self.reading() as conn:
+            for batch in _batches(accme_ids):
+                query = (
+                    select(
+                        c.accme_id,
+                        func.sum(case((c.year == year, c.open_activities), else_=0)),
+                        func.sum(c.enduring_spans) - func.sum(case((c.year == year, c.enduring_counted), else_=0)),
+                    )
+                    .where(c.accme_id.in_(batch), c.year <= year)
+                    .group_by(c.accme_id)
+                )
+                for accme_id, open_activities, uncounted in conn.execute(query):
+                    found[accme_id] = YearCounts(int(open_activities or 0), int(uncounted or 0))
+        return found
 
     def commercial_support(self, accme_id: str, year: int) -> dict[str, Any]:
         t = annual_activity_facts.c
@@ -207,11 +240,56 @@ class SqlChecklistView(SqlView, ChecklistView):
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
 
 
+def add_counts(
+    db: Database,
+    conn: Connection,
+    changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any]]],
+    *,
+    keep_zero: bool = False,
+) -> None:
+    """Moves the kept counts by each (old fact, new fact) pair: one upsert that adds to each row touched
+    (`keep_zero`: also writes the rows that stay at zero)."""
+    deltas: FactCounts = {}
+    for before, after in changes:
+        for fact, sign in ((before, -1), (after, 1)):
+            for key, part in fact_counts(fact).items():
+                had = deltas.setdefault(key, [0, 0, 0])
+                for i, n in enumerate(part):
+                    had[i] += sign * n
+    rows = [
+        {"accme_id": a, "year": y, "open_activities": d[0], "enduring_spans": d[1], "enduring_counted": d[2]}
+        for (a, y), d in deltas.items()
+        if keep_zero or any(d)
+    ]
+    if not rows:
+        return
+    c = checklist_counts.c
+    statement = upsert(db, checklist_counts)
+    statement = statement.on_conflict_do_update(
+        index_elements=["accme_id", "year"], set_={n: c[n] + statement.excluded[n] for n in COUNT_COLUMNS}
+    )
+    conn.execute(statement, rows)
+
+
+def backfill_counts(db: Database) -> None:
+    """Fills `checklist_counts` once in a database made before it was kept: empty while facts exist."""
+    with db.engine.begin() as conn:
+        db.lock_projection(conn, "checklist")  # then look: another process may have filled it meanwhile
+        if conn.execute(select(checklist_counts.c.year).limit(1)).first() is not None:
+            return
+        facts = annual_activity_facts.c
+        rows = conn.execute(select(*(facts[c] for c in COUNTED_FIELDS))).mappings()
+        add_counts(db, conn, ((None, dict(r)) for r in rows), keep_zero=True)  # so a filled table is never empty
+
+
 def _batches(accme_ids: Sequence[str]) -> list[list[str]]:
     """IN-list batches: index probes per provider beat one scan of the year even for 1,000 providers (bench.annual)."""
     return list(chunks(list(accme_ids), 500))
 
 
+COUNT_COLUMNS = ("open_activities", "enduring_spans", "enduring_counted")
+#: The facts' columns `fact_counts` reads.
+COUNTED_FIELDS = ("stream_id", "accme_id", "enduring", "start_date", "end_date", "closed", "deleted", "counted_years")
 FACT_DEFAULTS: dict[str, Any] = {"deleted": False, "counted_years": [], "commercial_support": []}
 FACT_FIELDS = (
     "activity_id",

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 FULL_VACUUM_LOCK_TIMEOUT = "2s"
 # orjson for the library's JSON format: events written by the plain JSONTranscoder load alike (adapters/db/orjson_transcoder.py).
 TRANSCODER_TOPIC = "adapters.db.orjson_transcoder:OrjsonTranscoder"
+PG_RECORDER_TOPIC = "adapters.db.pg_recorder:ParsPostgresRecorder"
 JSON_COLUMNS: dict[str, Any] = {"json_serializer": json_columns.dumps, "json_deserializer": json_columns.loads}
 
 
@@ -73,6 +74,7 @@ class DatabaseUrl:
         return {
             "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": PG_RECORDER_TOPIC,  # batches sent as column arrays (pg_recorder.py)
             "POSTGRES_DBNAME": p.path.strip("/"),
             "POSTGRES_HOST": p.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(p.port or 5432),

@@ -8,9 +8,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.annual_report import STEP_KEYS, ReportState, YearFacts, require_year, summary_totals
+from domain.annual_report import STEP_KEYS, ReportState, require_year, summary_totals
 from domain.errors import InvalidValueError
-from projections.checklist import ActivityFactsForYear, ChecklistView, checklist, deadline_for, state_from_doc
+from projections.checklist import (
+    ActivityFactsForYear,
+    ChecklistView,
+    YearCounts,
+    checklist,
+    checklist_marks,
+    deadline_for,
+    state_from_doc,
+)
 from projections.provider_profile import ProviderProfileView
 
 #: The deadline is 11:59 pm Central time, so "today" for a step is the date in Chicago.
@@ -45,15 +53,19 @@ class AnnualQueries:
         return self.clock().astimezone(CENTRAL).date()
 
     def checklist(self, accme_id: str, year: int, accreditor: str | None = None) -> dict[str, Any]:
-        """The year-end checklist of one provider and year, from the checklist read model (the dashboard calls this)."""
+        """The year-end checklist of one provider and year, with what each step misses, from the checklist read model."""
+        state, deadline = self._report(accme_id, year, accreditor)
+        return checklist(state, self.facts.year_facts(accme_id, year), deadline)
+
+    def _report(self, accme_id: str, year: int, accreditor: str | None) -> tuple[ReportState, date]:
+        """The report's state as the checklist read model holds it, and its deadline."""
         require_year(year)
         if accreditor is None:
             profile = self.profiles.get_profile(accme_id)
             accreditor = profile["accreditor"] if profile else "ACCME"
         doc = self.view.get_report(accme_id, year)
         state = state_from_doc(doc) if doc else ReportState()
-        deadline = deadline_for(accreditor, year, self.view.deadlines_for_year(year))
-        return checklist(state, self.facts.year_facts(accme_id, year), deadline)
+        return state, deadline_for(accreditor, year, self.view.deadlines_for_year(year))
 
     def deadline_of(self, accreditor: str, year: int) -> date:
         """The year-end deadline of an accreditor's providers, as the checklist read model has it."""
@@ -88,18 +100,19 @@ class AnnualQueries:
         }
 
     def checklist_summary(self, accme_id: str, year: int, accreditor: str | None = None) -> dict[str, Any]:
-        """The checklist in brief, for the provider dashboard: complete, deadline, days left, steps done and missing."""
-        doc = self.checklist(accme_id, year, accreditor)
-        deadline = date.fromisoformat(doc["deadline"])
+        """The checklist in brief, for the provider dashboard: complete, deadline, days left, steps done and missing.
+        From the kept counts, so it costs the same for a provider with ten activities or ten thousand."""
+        state, deadline = self._report(accme_id, year, accreditor)
+        marks = checklist_marks(state, self.facts.year_counts(accme_id, year), deadline)
         return {
             "year": year,
-            "complete": doc["complete"],
-            "deadline": doc["deadline"],
+            "complete": marks["complete"],
+            "deadline": marks["deadline"],
             "days_to_deadline": (deadline - self.today()).days,
-            "steps_done": sum(s["done"] for s in doc["steps"]),
-            "steps_total": len(doc["steps"]),
-            "missing_steps": [s["key"] for s in doc["steps"] if not s["done"]],
-            "late_steps": [s["key"] for s in doc["steps"] if s["late"]],
+            "steps_done": sum(s["done"] for s in marks["steps"]),
+            "steps_total": len(marks["steps"]),
+            "missing_steps": [s["key"] for s in marks["steps"] if not s["done"]],
+            "late_steps": [s["key"] for s in marks["steps"] if s["late"]],
         }
 
     def year_end(
@@ -119,14 +132,15 @@ class AnnualQueries:
         ids = [p["accme_id"] for p in profiles]
         reports = self.view.reports_for_year(year, ids)
         deadlines = self.view.deadlines_for_year(year)
-        facts = self.facts.year_facts_for(ids, year)
+        counts = self.facts.year_counts_for(ids, year)
         today = self.today()
         rows = []
         for p in profiles:
             doc = reports.get(p["accme_id"])
             state = state_from_doc(doc) if doc else ReportState()
             deadline = deadline_for(p["accreditor"], year, deadlines)
-            rows.append(year_end_row(p, checklist(state, facts.get(p["accme_id"], YearFacts()), deadline), today))
+            marks = checklist_marks(state, counts.get(p["accme_id"], YearCounts()), deadline)
+            rows.append(year_end_row(p, marks, today))
         if status == "late":
             rows = [r for r in rows if r["late"]]
         elif status is not None:
