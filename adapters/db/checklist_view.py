@@ -9,16 +9,22 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 
-from adapters.db.checklist_tables import annual_activity_facts, annual_deadlines, annual_enduring_counts, annual_reports
+from adapters.db.checklist_tables import (
+    annual_activity_counts,
+    annual_activity_facts,
+    annual_deadlines,
+    annual_enduring_counts,
+    annual_reports,
+)
 from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.view_base import SqlView, upsert
 from domain.annual_report import YearFacts
 from projections.base import chunks
-from projections.checklist import ChecklistView, commercial_support_totals
+from projections.checklist import ChecklistView, activity_state, commercial_support_totals, statuses
 
 
 class SqlChecklistView(SqlView, ChecklistView):
-    tables = (annual_reports, annual_deadlines, annual_activity_facts, annual_enduring_counts)
+    tables = (annual_reports, annual_deadlines, annual_activity_facts, annual_enduring_counts, annual_activity_counts)
 
     def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
         t = annual_reports.c
@@ -95,6 +101,7 @@ class SqlChecklistView(SqlView, ChecklistView):
         if not batch.dirty:
             return
         rows = list(batch.dirty.values())
+        self._move_counts(batch.conn, rows)
         statement = upsert(self.db, annual_activity_facts)
         statement = statement.on_conflict_do_update(
             index_elements=["stream_id"], set_={c: statement.excluded[c] for c in FACT_FIELDS}
@@ -107,6 +114,47 @@ class SqlChecklistView(SqlView, ChecklistView):
         if counted:
             batch.conn.execute(insert(annual_enduring_counts), counted)
         batch.dirty.clear()
+
+    def _move_counts(self, conn: Any, rows: list[dict[str, Any]]) -> None:
+        """Moves the year-end table's activity counts by each changed activity's old part out and new part in
+        (the old parts are the stored facts, read before this page's facts are written)."""
+        t = annual_activity_facts.c
+        old: dict[str, dict[str, Any]] = {}
+        for chunk in chunks([r["stream_id"] for r in rows], 500):
+            query = select(t.stream_id, t.accme_id, t.end_date, t.closed, t.complete, t.deleted)
+            old.update((r.stream_id, dict(r._mapping)) for r in conn.execute(query.where(t.stream_id.in_(chunk))))
+        deltas: dict[tuple[str, int, str, str], int] = {}
+        for row in rows:
+            for part, sign in ((activity_state(old.get(row["stream_id"])), -1), (activity_state(row), 1)):
+                if part is not None:
+                    deltas[part] = deltas.get(part, 0) + sign
+        c = annual_activity_counts.c
+        for (accme_id, year, state, end), n in deltas.items():
+            if not n:
+                continue
+            where = (c.accme_id == accme_id, c.year == year, c.state == state, c.end_date == end)
+            had = conn.execute(select(c.n).where(*where)).scalar() or 0
+            if had + n:
+                if had:
+                    conn.execute(update(annual_activity_counts).where(*where).values(n=had + n))
+                else:
+                    conn.execute(
+                        insert(annual_activity_counts).values(
+                            accme_id=accme_id, year=year, state=state, end_date=end, n=n
+                        )
+                    )
+            else:
+                conn.execute(delete(annual_activity_counts).where(*where))
+
+    def activity_statuses_for(self, accme_ids: Sequence[str], year: int, today: date) -> dict[str, dict[str, int]]:
+        c = annual_activity_counts.c
+        found: dict[str, list[tuple[str, str, int]]] = {a: [] for a in accme_ids}
+        with self.reading() as conn:
+            for batch in _batches(accme_ids):
+                query = select(c.accme_id, c.state, c.end_date, c.n).where(c.year == year, c.accme_id.in_(batch))
+                for r in conn.execute(query):
+                    found[r.accme_id].append((r.state, r.end_date, r.n))
+        return {a: statuses(rows, today) for a, rows in found.items()}
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
         return [dict(a) for a in self.year_facts(accme_id, year).open_activities]
@@ -226,6 +274,7 @@ FACT_FIELDS = (
     "start_date",
     "end_date",
     "closed",
+    "complete",
     "counted_years",
     "commercial_support",
 )

@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 
 from domain.annual_report import STEP_KEYS, ReportState, YearFacts, require_year, summary_totals
 from domain.errors import InvalidValueError
-from projections.checklist import ActivityFactsForYear, ChecklistView, checklist, deadline_for, state_from_doc
+from projections.checklist import (
+    ActivityFactsForYear,
+    ChecklistView,
+    checklist,
+    deadline_for,
+    empty_statuses,
+    state_from_doc,
+)
 from projections.provider_profile import ProviderProfileView
 
 #: The deadline is 11:59 pm Central time, so "today" for a step is the date in Chicago.
@@ -24,6 +31,10 @@ YEAR_END_SORTS = (
     "status",
     "missing_count",
     "late_count",
+    "activities_open",
+    "activities_ready_to_close",
+    "activities_closed",
+    "enduring_without_count",
 )
 YEAR_END_STATUSES = ("complete", "incomplete", "late")
 
@@ -121,12 +132,16 @@ class AnnualQueries:
         deadlines = self.view.deadlines_for_year(year)
         facts = self.facts.year_facts_for(ids, year)
         today = self.today()
+        counts = self.facts.activity_statuses_for(ids, year, today)
         rows = []
         for p in profiles:
             doc = reports.get(p["accme_id"])
             state = state_from_doc(doc) if doc else ReportState()
             deadline = deadline_for(p["accreditor"], year, deadlines)
-            rows.append(year_end_row(p, checklist(state, facts.get(p["accme_id"], YearFacts()), deadline), today))
+            year_facts = facts.get(p["accme_id"], YearFacts())
+            row = year_end_row(p, checklist(state, year_facts, deadline), today)
+            row.update(activity_columns(counts.get(p["accme_id"]) or empty_statuses(), year_facts))
+            rows.append(row)
         if status == "late":
             rows = [r for r in rows if r["late"]]
         elif status is not None:
@@ -134,6 +149,17 @@ class AnnualQueries:
         rows.sort(key=lambda r: r["accme_id"])
         rows.sort(key=lambda r: r[key], reverse=descending)  # stable: ties stay in ACCME ID order
         return rows
+
+
+def activity_columns(statuses: dict[str, int], facts: YearFacts) -> dict[str, int]:
+    """The year-end table's follow-up columns: the year's activities open (draft or active), ready to close and
+    closed, and the enduring materials active in the year without a learner count as of 31 December."""
+    return {
+        "activities_open": statuses["open"],
+        "activities_ready_to_close": statuses["ready_to_close"],
+        "activities_closed": statuses["closed"],
+        "enduring_without_count": len(facts.uncounted_enduring),
+    }
 
 
 def year_end_row(profile: dict[str, Any], doc: dict[str, Any], today: date) -> dict[str, Any]:
@@ -148,6 +174,7 @@ def year_end_row(profile: dict[str, Any], doc: dict[str, Any], today: date) -> d
         "accreditor": profile["accreditor"],
         "deadline": doc["deadline"],
         "days_to_deadline": (deadline - today).days,
+        "days_past_deadline": max(0, (today - deadline).days),
         "status": "complete" if doc["complete"] else "incomplete",
         "late": overdue or bool(late_steps),
         "late_count": len(late_steps),

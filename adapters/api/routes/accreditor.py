@@ -45,6 +45,7 @@ class YearEndRow(BaseModel):
     accreditor: str
     deadline: str
     days_to_deadline: int
+    days_past_deadline: int = Field(description="days since the deadline passed (0 before it)")
     status: str
     late: bool
     late_count: int
@@ -52,6 +53,12 @@ class YearEndRow(BaseModel):
     missing_steps: list[str]
     late_steps: list[str]
     steps: dict[str, bool]
+    activities_open: int = Field(description="activities that ended in the year still draft or active")
+    activities_ready_to_close: int = Field(description="activities that ended in the year, ready to close")
+    activities_closed: int = Field(description="activities that ended in the year and are closed")
+    enduring_without_count: int = Field(
+        description="enduring materials active in the year without a learner count as of 31 December"
+    )
 
 
 class YearEndPublic(BaseModel):
@@ -82,7 +89,8 @@ def year_end(
     sort: Annotated[
         str,
         Query(
-            description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count or late_count; prefix - to reverse"
+            description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count, late_count, "
+            "activities_open, activities_ready_to_close, activities_closed or enduring_without_count; prefix - to reverse"
         ),
     ] = "accme_id",
     status: Annotated[

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from adapters.http.reads import ProvidersDep
-from adapters.http.year_end_csv import year_end_csv
+from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
@@ -30,6 +30,9 @@ SORTS = [
     ("days_to_deadline", "Days to deadline"),
     ("missing_count", "Missing steps"),
     ("-late_count", "Late steps"),
+    ("-activities_open", "Activities open"),
+    ("-activities_ready_to_close", "Activities ready to close"),
+    ("-enduring_without_count", "Enduring materials without a learner count"),
 ]
 
 
@@ -228,6 +231,7 @@ def year_end(
         sorts=SORTS,
         steps=STEP_KEYS,
         step_names=STEP_NAMES,
+        step_headings=STEP_HEADINGS,
         years=list(range(today.year, today.year - 5, -1)),
     )
 
