@@ -3,11 +3,13 @@ materials without a count, days to or past the deadline; kept by the checklist p
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.errors import DomainError
 from projections.activity_summary import status_of
 from tests.annual.activities import BY, add_activity, change, close, complete_data
 from tests.annual.conftest import at, register
@@ -66,6 +68,7 @@ def test_the_year_end_row_counts_the_years_activities_by_status(any_system):
     assert [x["accme_id"] for x in by_ready] == ["0001234", "0002345"]
 
 
+FRESH = itertools.count(1000000)
 ACTIONS = st.lists(
     st.tuples(
         st.sampled_from(["add_draft", "add_complete", "close", "delete", "revise_draft", "revise_complete"]),
@@ -77,12 +80,12 @@ ACTIONS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS, today=st.dates(date(2025, 1, 1), date(2026, 2, 1)))
 def test_kept_counts_equal_counting_every_summary(system, actions, today):
     """Whatever order activities are added, revised, closed and deleted in, the kept counts are what counting the
     activity summaries (the search page's status rule) gives."""
-    accme_id = f"{abs(hash((tuple(actions), today))) % 9000000 + 1000000:07d}"
+    accme_id = f"{next(FRESH):07d}"  # a provider of its own for each example (the store lives across examples)
     register(system, accme_id)
     at(system, today.year, today.month, today.day)
     made: set[int] = set()
@@ -100,7 +103,7 @@ def test_kept_counts_equal_counting_every_summary(system, actions, today):
                 change(system, accme_id, key, lambda a: a.delete(BY))
             elif which in made and action.startswith("revise"):
                 change(system, accme_id, key, lambda a, d=data: a.revise(d, BY))
-        except ValueError:
+        except DomainError:
             continue  # a refused change (closing a draft, revising a closed activity) changes nothing
     system.projections.catch_up()
     for year in (2024, 2025):

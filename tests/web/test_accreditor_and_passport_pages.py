@@ -12,7 +12,7 @@ from commands.learners import EraseLearner
 from commands.providers import ContactDetails, RegisterProvider
 from tests.activities.helpers import ACCME_ID, OTHER_ID
 from tests.completions.helpers import TODAY, report, setup
-from tests.web.helpers import BY, activate, last_link, post_form, sign_in
+from tests.web.helpers import BY, activate, last_link, mails, post_form, sign_in
 from tests.web.test_sign_in_pages import errors_beside
 
 
@@ -219,3 +219,25 @@ def test_the_accreditor_reopens_an_attested_year_with_a_reason(pages, web_system
     )
     assert "The 2025 annual report is reopened." in pages.get(page).text
     assert "Attest</strong> — missing" in pages.get(f"/provider/{OTHER_ID}/year/2025").text
+
+
+def test_staff_send_year_end_reminders_from_the_year_end_page(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = "/accreditor/year-end?year=2025"
+    html = pages.get(page).text
+    assert "Send reminders" in html and f'name="providers" value="{ACCME_ID}"' in html
+    before = len(mails(mail_dir))
+    chosen = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025", "providers": [ACCME_ID]})
+    assert chosen.status_code == 303 and chosen.headers["location"] == page
+    assert "1 provider reminded." in pages.get(page).text
+    sent = mails(mail_dir)[before:]
+    assert len(sent) == 1 and "2025 year-end reporting" in sent[0]["Subject"]
+    assert "Accept the annual agreement" in sent[0].get_content()
+    everyone = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025"})
+    assert everyone.status_code == 303
+    shown = pages.get(page).text
+    assert "1 provider reminded" in shown and "1 provider already reminded in the last 7 days" in shown
+    again = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025", "force": "yes"})
+    assert again.status_code == 303 and "2 providers reminded." in pages.get(page).text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -16,7 +16,7 @@ from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.reads import AnnualDep
 from adapters.http.year_end_csv import year_end_csv
-from commands.annual import SetReportingDeadline
+from commands.annual import RemindProviders, SetReportingDeadline
 from domain.provider import normalise_accreditor
 from services.access import Principal, Role
 
@@ -112,6 +112,59 @@ def year_end(
             headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
         )
     return {"year": year, "data": rows, "count": len(rows)}
+
+
+AccmeId = Annotated[str, Field(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")]
+
+
+class ReminderRequest(Strict):
+    providers: list[AccmeId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="the providers to remind by ACCME ID; left out: every provider you oversee whose report is incomplete",
+    )
+    force: bool = Field(default=False, description="remind even providers reminded within the last 7 days")
+
+
+class ReminderResult(BaseModel):
+    accme_id: str
+    status: Literal["sent", "reminded_recently", "complete", "not_found", "mail_failed"]
+    msg: str | None = None
+    to: str | None = Field(default=None, description="the primary contact mailed")
+    missing_steps: list[str] | None = None
+    last_reminded: str | None = None
+
+
+REMINDER_STATUSES: tuple[str, ...] = get_args(ReminderResult.model_fields["status"].annotation)
+
+
+class RemindersPublic(BaseModel):
+    year: int
+    results: list[ReminderResult]
+    counts: dict[str, int]
+
+
+@router.post("/year-end/{year}/reminders", response_model=RemindersPublic, responses=COMMAND)
+def remind(body: ReminderRequest, system: SystemDep, principal: PrincipalDep, year: YearPath) -> Any:
+    """Mails each provider named (or every provider overseen whose report is incomplete) what its year-end report
+    still misses, to its primary contact; each reminder is an event on the provider's history. A provider reminded
+    within the last 7 days is not reminded again unless `force`. One result per provider."""
+    if principal.role is not Role.ACCREDITOR:
+        raise Problem(403, "only accreditor staff send year-end reminders")
+    cmd = RemindProviders(
+        year=year,
+        providers=None if body.providers is None else tuple(body.providers),
+        force=body.force,
+        accreditors=None if principal.state is None else (principal.state,),
+        base_url=system.settings.public_base(),
+    )
+    outcome = system.annual.handle(cmd, acting(principal))
+    if outcome.position is not None:
+        system.projections.wait(outcome.position, names=["history", "checklist"])
+    results = outcome.value["results"]
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in REMINDER_STATUSES}
+    return {"year": year, "results": results, "counts": counts}
 
 
 @router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)

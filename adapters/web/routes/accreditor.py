@@ -15,7 +15,7 @@ from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.accounts import InviteAccount
-from commands.annual import ReopenYear
+from commands.annual import RemindProviders, ReopenYear
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
 from domain.annual_report import STEP_KEYS
@@ -247,6 +247,48 @@ def year_end_download(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
     )
+
+
+REMINDED = {
+    "sent": "reminded",
+    "reminded_recently": "already reminded in the last 7 days (tick “Remind again” to insist)",
+    "complete": "complete (not reminded)",
+    "not_found": "not found",
+    "mail_failed": "recorded but the mail could not be sent",
+}
+
+
+@router.post("/accreditor/year-end/reminders")
+async def remind(request: Request, user: UserDep) -> Response:
+    """Mails the providers ticked (none ticked: every incomplete one) what their year-end report still misses;
+    the same command as POST /api/v1/accreditor/year-end/{year}/reminders."""
+    accreditors = staff(user)
+    form = await posted(request)
+    system = system_of(request)
+    year_text = form.get("year") or ""
+    year = _year(request, int(year_text) if isinstance(year_text, str) and year_text.isdigit() else None)
+    chosen = form.get("providers") or []
+    chosen = [chosen] if isinstance(chosen, str) else chosen
+    outcome = system.annual.handle(
+        RemindProviders(
+            year=year,
+            providers=tuple(chosen) or None,
+            force=form.get("force") == "yes",
+            accreditors=None if accreditors is None else tuple(accreditors),
+            base_url=base_url(request),
+        ),
+        user.acting,
+    )
+    settle(system, outcome.position)
+    results = outcome.value["results"]
+    if not results:
+        return see_other(f"/accreditor/year-end?year={year}", f"Every provider has completed its {year} report.")
+    said = []
+    for status, words in REMINDED.items():
+        n = sum(1 for r in results if r["status"] == status)
+        if n:
+            said.append(f"{n} provider{'' if n == 1 else 's'} {words}")
+    return see_other(f"/accreditor/year-end?year={year}", "; ".join(said) + ".")
 
 
 # --- users: colleagues and physicians -------------------------------------------------------------
