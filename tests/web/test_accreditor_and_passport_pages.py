@@ -241,3 +241,19 @@ def test_staff_send_year_end_reminders_from_the_year_end_page(pages, web_system,
     assert "1 provider reminded" in shown and "1 provider already reminded in the last 7 days" in shown
     again = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025", "force": "yes"})
     assert again.status_code == 303 and "2 providers reminded." in pages.get(page).text
+
+
+def test_the_rems_page_lists_rems_activities_and_downloads(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from tests.activities.helpers import XI, item
+    from tests.activities.test_rems import OA
+
+    setup(web_system, running=True)
+    web_system.accme_activities.submit_accme_activities(ACCME_ID, [item("R-9", **{XI + "REMS": OA})], BY)
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/rems?year=2025").text
+    assert "REMS activities 2025" in page and "EG-123456-789" in page and "Cardiology update R-9" in page
+    assert "No REMS activity matches." in pages.get("/accreditor/rems?year=2025&type=Mycophenolate").text
+    rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/rems.csv?year=2025").text)))
+    assert [r["REMS Compliance"] for r in rows] == ["Compliant"]

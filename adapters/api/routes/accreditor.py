@@ -14,7 +14,8 @@ from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
-from adapters.http.reads import AnnualDep
+from adapters.http.reads import ActivitiesDep, AnnualDep
+from adapters.http.rems_csv import rems_csv
 from adapters.http.year_end_csv import year_end_csv
 from commands.annual import RemindProviders, SetReportingDeadline
 from domain.provider import normalise_accreditor
@@ -222,3 +223,71 @@ def data_report(annual: AnnualDep, principal: PrincipalDep, year: YearPath) -> A
     """The annual data report across the providers overseen: activities and credits by format, learners,
     commercial support and income (activities counted in the year they ended)."""
     return annual.data_report(year, _overseen(principal))
+
+
+class RemsActivity(BaseModel):
+    accme_id: str
+    provider: str
+    activity_id: str
+    title: str
+    format: str | None
+    start_date: str
+    end_date: str
+    rems_type: str | None
+    compliance: str | None = Field(
+        description="Compliant (REMS-compliant) or Related (REMS-related); null if not stated"
+    )
+    blueprint_sections: list[str]
+    rpc_id: str | None = Field(description="the RPC-assigned ID of an RPC-funded activity")
+    physician_learners: int
+    other_learners: int
+
+
+class RemsTotals(BaseModel):
+    activities: int
+    providers: int
+    by_type: dict[str, int]
+    by_compliance: dict[str, int]
+    rpc_funded: int
+    physician_learners: int
+    other_learners: int
+    blueprint_coverage: dict[str, int] = Field(description="activities covering each FDA Blueprint section")
+
+
+class RemsPublic(BaseModel):
+    year: int
+    rems_type: str | None
+    activities: list[RemsActivity]
+    totals: RemsTotals
+
+
+@router.get(
+    "/rems/{year}",
+    response_model=RemsPublic,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
+)
+def rems(
+    request: Request,
+    activities: ActivitiesDep,
+    principal: PrincipalDep,
+    year: YearPath,
+    rems_type: Annotated[
+        str | None,
+        Query(
+            alias="type", pattern="^(Opioid Analgesic|Mycophenolate)$", description="Opioid Analgesic or Mycophenolate"
+        ),
+    ] = None,
+    provider: Annotated[str | None, Query(pattern=r"^[0-9]{7}$", description="one provider's ACCME ID")] = None,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Any:
+    """The REMS report of the year across the providers overseen: each REMS-registered activity (type, REMS-compliant
+    or related, FDA Blueprint sections, RPC-assigned ID, learners) and the totals (activities counted in the year
+    they ended)."""
+    report = activities.rems(year, _overseen(principal), rems_type=rems_type, provider=provider)
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+        return Response(
+            rems_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
+        )
+    return report

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.http.reads import ProvidersDep
+from adapters.http.reads import ActivitiesDep, ProvidersDep
+from adapters.http.rems_csv import rems_csv
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
@@ -18,6 +19,7 @@ from commands.accounts import InviteAccount
 from commands.annual import RemindProviders, ReopenYear
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
+from domain.activity import REMS_TYPES
 from domain.annual_report import STEP_KEYS
 from domain.errors import DomainError, InvalidValueError
 from domain.provider import Decision
@@ -289,6 +291,55 @@ async def remind(request: Request, user: UserDep) -> Response:
         if n:
             said.append(f"{n} provider{'' if n == 1 else 's'} {words}")
     return see_other(f"/accreditor/year-end?year={year}", "; ".join(said) + ".")
+
+
+def _rems_report(activities: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
+    return activities.rems(
+        year,
+        staff(user),
+        rems_type=rems_type if rems_type in REMS_TYPES else None,
+        provider=provider if len(provider) == 7 and provider.isdigit() else None,
+    )
+
+
+@router.get("/accreditor/rems")
+def rems(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    year: int | None = None,
+    type: str = "",
+    provider: str = "",
+) -> Response:
+    year = _year(request, year)
+    today = system_of(request).annual.today()
+    return render(
+        request,
+        "accreditor/rems.html",
+        report=_rems_report(activities, user, year, type, provider.strip()),
+        year=year,
+        rems_type=type,
+        provider=provider.strip(),
+        types=REMS_TYPES,
+        years=list(range(today.year, today.year - 5, -1)),
+    )
+
+
+@router.get("/accreditor/rems.csv")
+def rems_download(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    year: int | None = None,
+    type: str = "",
+    provider: str = "",
+) -> Response:
+    year = _year(request, year)
+    return Response(
+        rems_csv(_rems_report(activities, user, year, type, provider.strip())),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
+    )
 
 
 # --- users: colleagues and physicians -------------------------------------------------------------
