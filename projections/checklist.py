@@ -53,6 +53,12 @@ class ActivityFactsForYear(ABC):
         close, and closed, as of `today`; from counts kept as activities change (override; none by default)."""
         return {a: empty_statuses() for a in accme_ids}
 
+    def uncounted_enduring_for(self, accme_ids: Sequence[str], year: int) -> dict[str, int]:
+        """Per provider, how many enduring materials active in the year lack a learner count as of 31 December
+        (the year-end table needs the number, not the list; override to count in the database)."""
+        facts = self.year_facts_for(accme_ids, year)
+        return {a: len(f.uncounted_enduring) for a, f in facts.items()}
+
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return YearFacts(
             tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year))

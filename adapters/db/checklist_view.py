@@ -156,6 +156,20 @@ class SqlChecklistView(SqlView, ChecklistView):
                     found[r.accme_id].append((r.state, r.end_date, r.n))
         return {a: statuses(rows, today) for a, rows in found.items()}
 
+    def uncounted_enduring_for(self, accme_ids: Sequence[str], year: int) -> dict[str, int]:
+        t = annual_activity_facts.c
+        found = dict.fromkeys(accme_ids, 0)
+        with self.reading() as conn:
+            for batch in _batches(accme_ids):
+                query = (
+                    select(t.accme_id, func.count())
+                    .where(t.accme_id.in_(batch), *_uncounted_enduring(year))
+                    .group_by(t.accme_id)
+                )
+                for accme_id, n in conn.execute(query):
+                    found[accme_id] = int(n)
+        return found
+
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
         return [dict(a) for a in self.year_facts(accme_id, year).open_activities]
 
@@ -233,26 +247,49 @@ class SqlChecklistView(SqlView, ChecklistView):
                     open_[r.accme_id].append(
                         {"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()}
                     )
-                counted = select(annual_enduring_counts.c.stream_id).where(
-                    annual_enduring_counts.c.stream_id == t.stream_id, annual_enduring_counts.c.year == year
-                )
                 enduring = (
                     select(t.accme_id, t.activity_id, t.title)
-                    .where(
-                        *scope,
-                        t.deleted.is_(False),
-                        t.enduring.is_(True),
-                        t.start_date <= last,
-                        or_(t.end_date.is_(None), t.end_date >= first),
-                        ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
-                        ~counted.exists(),
-                    )
+                    .where(*scope, *_uncounted_enduring(year))
                     .order_by(t.accme_id, t.activity_id)
                 )
                 for e in conn.execute(enduring):
                     if e.accme_id in uncounted:
                         uncounted[e.accme_id].append({"activity_id": e.activity_id, "title": e.title})
         return {a: YearFacts(tuple(open_[a]), tuple(uncounted[a])) for a in accme_ids}
+
+
+def backfill_counts(conn: Any) -> None:
+    """Fills `annual_activity_counts` from the activity facts when it is empty while they are not (a database made
+    before the counts were kept; the caller holds the checklist's lock). Facts projected before `complete` was kept
+    count as draft (open) until `pars projections rebuild checklist`."""
+    if conn.execute(select(annual_activity_counts.c.year).limit(1)).first() is not None:
+        return
+    t = annual_activity_facts.c
+    counts: dict[tuple[str, int, str, str], int] = {}
+    for r in conn.execute(select(t.accme_id, t.end_date, t.closed, t.complete, t.deleted)):
+        part = activity_state(dict(r._mapping))
+        if part is not None:
+            counts[part] = counts.get(part, 0) + 1
+    rows = [{"accme_id": a, "year": y, "state": s, "end_date": e, "n": n} for (a, y, s, e), n in counts.items()]
+    for chunk in chunks(rows, 1000):
+        conn.execute(insert(annual_activity_counts), chunk)
+
+
+def _uncounted_enduring(year: int) -> list[Any]:
+    """Enduring materials active in the year, not closed with their final count, without a count for the year."""
+    t = annual_activity_facts.c
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    counted = select(annual_enduring_counts.c.stream_id).where(
+        annual_enduring_counts.c.stream_id == t.stream_id, annual_enduring_counts.c.year == year
+    )
+    return [
+        t.deleted.is_(False),
+        t.enduring.is_(True),
+        t.start_date <= last,
+        or_(t.end_date.is_(None), t.end_date >= first),
+        ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
+        ~counted.exists(),
+    ]
 
 
 def _batches(accme_ids: Sequence[str]) -> list[list[str]]:

@@ -130,17 +130,24 @@ class AnnualQueries:
         ids = [p["accme_id"] for p in profiles]
         reports = self.view.reports_for_year(year, ids)
         deadlines = self.view.deadlines_for_year(year)
-        facts = self.facts.year_facts_for(ids, year)
         today = self.today()
+        # Counts, not lists: the table needs how many activities are open and how many enduring materials lack a
+        # count, and the kept status counts answer the first at any provider size (bench.annual).
         counts = self.facts.activity_statuses_for(ids, year, today)
+        uncounted = self.facts.uncounted_enduring_for(ids, year)
         rows = []
         for p in profiles:
             doc = reports.get(p["accme_id"])
             state = state_from_doc(doc) if doc else ReportState()
             deadline = deadline_for(p["accreditor"], year, deadlines)
-            year_facts = facts.get(p["accme_id"], YearFacts())
-            row = year_end_row(p, checklist(state, year_facts, deadline), today)
-            row.update(activity_columns(counts.get(p["accme_id"]) or empty_statuses(), year_facts))
+            statuses = counts.get(p["accme_id"]) or empty_statuses()
+            enduring = uncounted.get(p["accme_id"], 0)
+            facts = YearFacts(
+                ({},) * (statuses["open"] + statuses["ready_to_close"]),  # only how many count for the table
+                ({},) * enduring,
+            )
+            row = year_end_row(p, checklist(state, facts, deadline), today)
+            row.update(activity_columns(statuses, enduring))
             rows.append(row)
         if status == "late":
             rows = [r for r in rows if r["late"]]
@@ -151,14 +158,14 @@ class AnnualQueries:
         return rows
 
 
-def activity_columns(statuses: dict[str, int], facts: YearFacts) -> dict[str, int]:
+def activity_columns(statuses: dict[str, int], uncounted_enduring: int) -> dict[str, int]:
     """The year-end table's follow-up columns: the year's activities open (draft or active), ready to close and
     closed, and the enduring materials active in the year without a learner count as of 31 December."""
     return {
         "activities_open": statuses["open"],
         "activities_ready_to_close": statuses["ready_to_close"],
         "activities_closed": statuses["closed"],
-        "enduring_without_count": len(facts.uncounted_enduring),
+        "enduring_without_count": uncounted_enduring,
     }
 
 

@@ -115,3 +115,27 @@ def test_kept_counts_equal_counting_every_summary(system, actions, today):
         assert (got["activities_open"], got["activities_ready_to_close"], got["activities_closed"]) == tuple(
             expected.values()
         )
+
+
+def test_a_database_made_before_the_counts_gets_them_at_start_up(any_system):
+    """`annual_activity_counts` empty beside stored activity facts (an older database): start-up fills it."""
+    from sqlalchemy import delete
+
+    from adapters.db.checklist_tables import annual_activity_counts
+    from adapters.db.dashboard_counts import backfill
+
+    system = any_system
+    register(system, "0001234")
+    at(system, 2026, 2, 1)
+    add_activity(system, "0001234", "DRAFT", draft("Draft course", "2025-05-01", "2025-05-02"))
+    add_activity(system, "0001234", "READY", complete_data("Ready course", "2025-06-01", "2025-06-30"))
+    add_activity(system, "0001234", "CLOSED", complete_data("Closed course", "2025-03-01", "2025-03-02"))
+    close(system, "0001234", "CLOSED", date(2025, 10, 1))
+    before = row(system)
+    assert follow_up(before) == (1, 1, 1, 0) and before["steps"]["activities_closed"] is False
+    with system.db.engine.begin() as conn:
+        conn.execute(delete(annual_activity_counts))
+    backfill(system.db)
+    assert row(system) == before
+    backfill(system.db)  # a second start changes nothing
+    assert row(system) == before
