@@ -152,7 +152,9 @@ def bootstrap(settings: Settings | None = None) -> System:
         keys=personal_keys,
     )
     learners = LearnerDirectory(store, learner_directory.view, personal_keys)
-    annual = AnnualReporting(store, providers, profiles.view, checklist.view, checklist.view)
+    annual = AnnualReporting(
+        store, providers, profiles.view, checklist.view, checklist.view, mailer=mailer_from(settings.mail)
+    )
     provider_queries = ProviderQueries(profiles.view)
     reads = ReadModels(
         profiles=provider_queries,

@@ -1,4 +1,4 @@
-"""Year-end read latency: the provider checklist and the accreditor's year-end table, from 100 to 1,000 providers.
+"""Year-end read latency: the provider checklist and the accreditor's year-end table, from 100 to 1,600 providers.
 
 For each size (100 and 1,000 providers by default), on a fresh SQLite file (and PostgreSQL with
 `--backend postgres`), each provider gets 200 activities and a partly done annual report:
@@ -6,12 +6,14 @@ For each size (100 and 1,000 providers by default), on a fresh SQLite file (and 
     and the checklist projection (the real write path);
   * the activities' checklist facts (what the projection keeps per activity: end date, closed,
     enduring, learner-count years, commercial support) are bulk-inserted straight into
-    `annual_activity_facts`: the benchmark measures reading them, and 200,000 activities through
+    `annual_activity_facts`, with the per-provider, per-year status counts the projection keeps beside them
+    (`annual_activity_counts`): the benchmark measures reading them, and 200,000 activities through
     the activity aggregate would take minutes to write;
   * then it times `system.annual.checklist()` (what GET .../checklist and the dashboard call) for random
     providers and `system.annual.year_end()` (GET /api/v1/accreditor/year-end/{year}) for all of them.
 
     python -m bench.annual [--sizes 100,1000] [--activities 200] [--backend sqlite|postgres]
+    python -m bench.annual --sizes 1600 --activities 156   # DOMAIN-FACTS 5: ~1,600 providers, ~250,000 activities
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from typing import Any
 from sqlalchemy import insert
 
 from adapters.bootstrap import System, bootstrap
-from adapters.db.checklist_tables import annual_activity_facts, annual_enduring_counts
+from adapters.db.checklist_tables import annual_activity_counts, annual_activity_facts, annual_enduring_counts
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary
 from commands.providers import ContactDetails, RegisterProvider
 from domain.base import Acting, Channel
+from projections.checklist import activity_state
 
 RESULTS = Path(__file__).parent / "results" / "annual.json"
 BY = Acting("bench", Channel.BATCH)
@@ -80,6 +83,7 @@ def populate(system: System, providers: int, activities: int, rng: random.Random
         if i % 5:
             system.annual.handle(ReviewContacts(accme_id=a, year=YEAR), BY)
     rows: list[dict[str, Any]] = []
+    counts: dict[tuple[str, int, str, str], int] = {}
     start = date(YEAR, 1, 1)
     with system.db.engine.begin() as conn:
         for a in ids:
@@ -101,6 +105,7 @@ def populate(system: System, providers: int, activities: int, rng: random.Random
                         "start_date": begins,
                         "end_date": ends,
                         "closed": rng.random() < 0.97,
+                        "complete": rng.random() < 0.9,
                         "deleted": False,
                         "counted_years": [YEAR] if rng.random() < 0.97 else [],
                         "commercial_support": [{"source": "Pharma", "monetary": True, "amount": 100}]
@@ -108,9 +113,15 @@ def populate(system: System, providers: int, activities: int, rng: random.Random
                         else [],
                     }
                 )
+                part = activity_state(rows[-1])
+                if part is not None:
+                    counts[part] = counts.get(part, 0) + 1
                 if len(rows) == 5000:
                     flush(conn, rows)
         flush(conn, rows)
+        kept = [{"accme_id": a, "year": y, "state": s, "end_date": e, "n": n} for (a, y, s, e), n in counts.items()]
+        for i in range(0, len(kept), 5000):
+            conn.execute(insert(annual_activity_counts), kept[i : i + 5000])
     system.projections.catch_up()
     return ids
 
@@ -151,6 +162,7 @@ def run(url: str, providers: int, activities: int) -> dict[str, Any]:
         return {
             "providers": providers,
             "activities": providers * activities,
+            "year_end_rows": len(system.annual.year_end(YEAR, None)),
             "setup_s": round(setup, 1),
             "checklist": checklist,
             "year_end_all": year_end_all,

@@ -45,5 +45,16 @@ class SetReportingDeadline(Command):
     deadline: date
 
 
+class RemindProviders(Command):
+    """Mail providers' primary contacts what their year-end report still misses, and record each reminder on the
+    provider's history. `providers` None: every provider overseen whose report is incomplete."""
+
+    year: int
+    providers: tuple[str, ...] | None = None
+    force: bool = False  # remind even a provider reminded within the last 7 days
+    accreditors: tuple[str, ...] | None = None  # whose providers the staff oversee (None: every one)
+    base_url: str  # where the mailed link points (PARS_PUBLIC_URL)
+
+
 YearStep = AcceptAgreement | SubmitProgramSummary | ReviewContacts | Attest | ReopenYear
-AnnualCommand = YearStep | SetReportingDeadline
+AnnualCommand = YearStep | SetReportingDeadline | RemindProviders

@@ -102,6 +102,18 @@ TWELVE_MONTH_FORMATS = frozenset(f for f in FORMATS if f != ENDURING)
 DELIVERY_METHODS = ("In-Person", "Live-Streamed", "Online", "Print/Other")
 BOARDS = ("ABA", "ABIM", "ABOHNS", "ABOS", "ABP", "ABPATH", "ABS", "ABTS", "ABPMR")
 ABPMR_FROM = date(2025, 1, 1)
+#: REMS registration (DOMAIN-FACTS 3.2): the REMS types, REMS-compliant vs REMS-related, and the sections of the
+#: FDA Opioid Analgesic REMS Education Blueprint (2018) an activity covers.
+REMS_TYPES = ("Opioid Analgesic", "Mycophenolate")
+REMS_COMPLIANCE = ("Compliant", "Related")
+BLUEPRINT_SECTIONS = (
+    "The Need for Comprehensive Pain Education",
+    "The Fundamental Concepts of Pain Management",
+    "Acute Pain Management",
+    "Chronic Pain Management",
+    "Managing Patients on Opioid Analgesics",
+    "Addiction Medicine Primer",
+)
 OUTCOMES = ("Learner Knowledge", "Learner Competence", "Learner Performance", "Patient Health", "Community Health")
 MEASUREMENT_TYPES = ("Objective", "Subjective")
 DESCRIPTION_MAX = 2500
@@ -175,6 +187,36 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def check_rems(rems: dict[str, Any] | None) -> None:
+    """A REMS registration names its type; a REMS-compliant Opioid Analgesic activity names the Blueprint sections
+    it covers; Blueprint sections are the Opioid Analgesic Blueprint's; the RPC-assigned ID is at most 50 characters."""
+    if not rems:
+        return
+    if rems.get("type") not in REMS_TYPES:
+        raise ActivityRuleError(f"the REMS type is one of: {'; '.join(REMS_TYPES)}", loc=("rems", "type"))
+    compliance = rems.get("compliance")
+    if compliance is not None and compliance not in REMS_COMPLIANCE:
+        raise ActivityRuleError(f"REMS compliance is one of: {'; '.join(REMS_COMPLIANCE)}", loc=("rems", "compliance"))
+    sections = rems.get("blueprint_sections") or []
+    for i, section in enumerate(sections):
+        if section not in BLUEPRINT_SECTIONS:
+            raise ActivityRuleError(
+                f"a Blueprint section is one of: {'; '.join(BLUEPRINT_SECTIONS)}",
+                loc=("rems", "blueprint_sections", str(i)),
+            )
+    if sections and rems["type"] != "Opioid Analgesic":
+        raise ActivityRuleError(
+            "Blueprint sections are for Opioid Analgesic REMS activities", loc=("rems", "blueprint_sections")
+        )
+    if compliance == "Compliant" and rems["type"] == "Opioid Analgesic" and not sections:
+        raise ActivityRuleError(
+            "a REMS-compliant Opioid Analgesic activity names the FDA Blueprint sections it covers",
+            loc=("rems", "blueprint_sections"),
+        )
+    if len(rems.get("identifier") or "") > 50:
+        raise ActivityRuleError("the RPC-assigned REMS ID is at most 50 characters", loc=("rems", "identifier"))
+
+
 def check_rules(data: dict[str, Any]) -> None:
     """Rules every saved activity obeys (the draft minimum plus the counting rules); raises with the field."""
     if not (data.get("title") or "").strip():
@@ -235,6 +277,7 @@ def check_rules(data: dict[str, Any]) -> None:
         points = reg.get("points")
         if points is not None and (points < 0 or round(points * 4) != points * 4):
             raise ActivityRuleError("MOC points are given in steps of 0.25", loc=("moc", str(i), "points"))
+    check_rems(data.get("rems"))
     for year, counts in (data.get("learners_by_year") or {}).items():
         if fmt != ENDURING:
             raise ActivityRuleError("yearly learner counts are for enduring materials", loc=("learners_by_year",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from eventsourcing.domain import event
@@ -21,6 +21,22 @@ MAX_DOLLARS = 10**12  # a trillion dollars: anything larger is a typo
 #: The checklist's steps, in the order the year-end instructions give them.
 STEP_KEYS = ("agreement", "activities_closed", "enduring_counts", "program_summary", "contacts_reviewed", "attestation")
 SUMMARY_FIELDS = ("advertising_exhibit_income", "registration_fees", "government_grants", "private_donations")
+#: Each step in the words of the year-end instructions (pages, reminders).
+STEP_NAMES = {
+    "agreement": "Accept the annual agreement",
+    "activities_closed": "Enter and close every activity that ended in the year",
+    "enduring_counts": "Update enduring-material learner counts as of 31 December",
+    "program_summary": "Submit the program summary",
+    "contacts_reviewed": "Review contact information",
+    "attestation": "Attest",
+}
+#: The program summary's fields in PARS's words.
+SUMMARY_FIELD_NAMES = {
+    "advertising_exhibit_income": "advertising and exhibit income",
+    "registration_fees": "registration fees",
+    "government_grants": "government monetary grants",
+    "private_donations": "private monetary donations",
+}
 
 
 class AttestationIncompleteError(ConflictError):
@@ -37,6 +53,18 @@ class ProgramSummaryLockedError(ConflictError):
 
 class NotAttestedError(ConflictError):
     """Raised when reopening a year that is not attested."""
+
+
+class RemindedRecentlyError(ConflictError):
+    """Raised when reminding a provider reminded less than `REMINDER_INTERVAL` ago, without insisting."""
+
+    def __init__(self, message: str, last: datetime) -> None:
+        super().__init__(message, loc=("force",))
+        self.last = last
+
+
+#: A provider is not reminded of the same year again within this time unless staff insist (`force`).
+REMINDER_INTERVAL = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,14 @@ class AnnualReport(ParsAggregate):
     class Reopened(Event):
         reason: str
 
+    class ReminderSent(Event):
+        """Accreditor staff reminded the provider of what its year-end report still misses."""
+
+        at: datetime
+        to: str
+        missing_steps: list[str]
+        forced: bool
+
     @staticmethod
     def create_id(accme_id: str, year: int) -> uuid.UUID:
         return uuid.uuid5(ANNUAL_REPORT_NAMESPACE, f"annual-report:{accme_id}:{year}")
@@ -157,6 +193,7 @@ class AnnualReport(ParsAggregate):
         self.year = year
         self.state = ReportState()
         self.reopenings: list[str] = []
+        self.last_reminded: datetime | None = None
 
     # --- steps -------------------------------------------------------------------------------
 
@@ -265,6 +302,34 @@ class AnnualReport(ParsAggregate):
     def _reopen(self, reason: str, accme_id: str, year: int, actor: str, channel: str) -> None:
         self.state.attestation = None
         self.reopenings.append(reason)
+
+    def remind(self, at: datetime, to: str, missing_steps: Sequence[str], force: bool, by: Acting) -> None:
+        """Records a reminder of what is missing, mailed to `to`; refused within `REMINDER_INTERVAL` of the last
+        one unless `force`, and when nothing is missing."""
+        if not missing_steps:
+            raise ConflictError(f"the {self.year} report is complete; there is nothing to remind of", loc=("year",))
+        last = self.last_reminded
+        if last is not None and not force and at - last < REMINDER_INTERVAL:
+            raise RemindedRecentlyError(
+                f"reminded on {last.date().isoformat()}; a provider is not reminded again within "
+                f"{REMINDER_INTERVAL.days} days unless you insist (force)",
+                last,
+            )
+        self._remind(at=at, to=to, missing_steps=list(missing_steps), forced=force, **self._meta(by))
+
+    @event(ReminderSent)
+    def _remind(
+        self,
+        at: datetime,
+        to: str,
+        missing_steps: list[str],
+        forced: bool,
+        accme_id: str,
+        year: int,
+        actor: str,
+        channel: str,
+    ) -> None:
+        self.last_reminded = at
 
     def _meta(self, by: Acting) -> dict[str, Any]:
         return {**super()._meta(by), "year": self.year}

@@ -32,6 +32,7 @@ def summarise(
         "deleted": deleted,
         "moc_boards": [r["board"] for r in data.get("moc") or []],
         "rems": bool(data.get("rems")),
+        "rems_registration": data.get("rems"),  # type, compliance, Blueprint sections, RPC-assigned ID
         "mips": bool(data.get("mips")),
         "for_public_list": data.get("for_public_list"),
         "physician_learners": int(learners.get("physician", 0)),
@@ -109,6 +110,11 @@ class ActivitySummaryView(ProjectionView):
     def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:
         """The dashboard's activities by status and format, learners and commercial support of the provider's
         activities that ended in the year, from counts kept as summaries change (projections/dashboard_counts.py)."""
+
+    @abstractmethod
+    def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
+        """The (not deleted) REMS-registered activities that ended in the year, of the providers named (None: all),
+        by provider and ACCME activity ID."""
 
     @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:

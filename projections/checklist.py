@@ -15,7 +15,7 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
-from domain.activity import ENDURING, Activity
+from domain.activity import ENDURING, Activity, active_gaps
 from domain.annual_report import (
     AnnualReport,
     ReportState,
@@ -66,6 +66,11 @@ class ActivityFactsForYear(ABC):
             "commercial_support": commercial_support_totals([]),
         }
 
+    def activity_statuses_for(self, accme_ids: Sequence[str], year: int, today: date) -> dict[str, dict[str, int]]:
+        """Per provider, how many of its activities that ended in the year are open (draft or active), ready to
+        close, and closed, as of `today`; from counts kept as activities change (override; none by default)."""
+        return {a: empty_statuses() for a in accme_ids}
+
     def year_facts(self, accme_id: str, year: int) -> YearFacts:
         return YearFacts(
             tuple(self.unclosed_ended_in(accme_id, year)), tuple(self.enduring_without_count(accme_id, year))
@@ -83,6 +88,37 @@ class ActivityFactsForYear(ABC):
         """The counts of many providers at once (the dashboard, the accreditor's year-end table)."""
         facts = self.year_facts_for(accme_ids, year)
         return {a: YearCounts(len(f.open_activities), len(f.uncounted_enduring)) for a, f in facts.items()}
+
+
+def empty_statuses() -> dict[str, int]:
+    return {"open": 0, "ready_to_close": 0, "closed": 0}
+
+
+def activity_state(fact: dict[str, Any] | None) -> tuple[str, int, str, str] | None:
+    """(provider, year ended, state, end date) an activity's fact counts under in the year-end table: state is
+    closed, open (it has what an active activity needs; the end date says whether it is still active or ready
+    to close) or draft; None for a deleted activity or one without an end date."""
+    if fact is None or fact.get("deleted") or not fact.get("end_date"):
+        return None
+    end = fact["end_date"]
+    end = end if isinstance(end, str) else end.isoformat()
+    state = "closed" if fact["closed"] else "open" if fact.get("complete") else "draft"
+    return fact["accme_id"], int(end[:4]), state, end if state == "open" else ""
+
+
+def statuses(rows: Sequence[tuple[str, str, int]], today: date) -> dict[str, int]:
+    """A provider's year counts as PARS shows them on `today`, from its (state, end date, count) rows: open (draft,
+    or active: the end date not yet past), ready to close (active fields and the end date past), closed."""
+    out = empty_statuses()
+    iso = today.isoformat()
+    for state, end, n in rows:
+        if state == "closed":
+            out["closed"] += n
+        elif state == "open" and end < iso:
+            out["ready_to_close"] += n
+        else:
+            out["open"] += n
+    return out
 
 
 def commercial_support_totals(supports_per_activity: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
@@ -277,6 +313,7 @@ def activity_fact(
         "start_date": day(data.get("start_date")),
         "end_date": day(data.get("end_date")),
         "closed": closed,
+        "complete": not active_gaps(data),
         "deleted": False,
         "counted_years": sorted(int(y) for y in (data.get("learners_by_year") or {})),
         "commercial_support": support,

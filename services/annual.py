@@ -14,19 +14,28 @@ from commands.annual import (
     AcceptAgreement,
     AnnualCommand,
     Attest,
+    RemindProviders,
     ReopenYear,
     ReviewContacts,
     SetReportingDeadline,
     SubmitProgramSummary,
     YearStep,
 )
-from domain.annual_report import AnnualReport, YearFacts, require_year
+from domain.annual_report import (
+    STEP_NAMES,
+    SUMMARY_FIELD_NAMES,
+    AnnualReport,
+    RemindedRecentlyError,
+    YearFacts,
+    require_year,
+)
 from domain.base import Acting
 from domain.deadlines import ReportingDeadline, default_deadline
 from domain.errors import InvalidValueError
 from domain.provider import normalise_accreditor
 from projections.checklist import ActivityFactsForYear, ChecklistView
 from projections.provider_profile import ProviderProfileView
+from services.accounts import Mailer
 from services.providers import ConcurrentChangeError, Outcome, ProviderRegistry
 from services.queries.annual import AnnualQueries
 from services.retries import attempts
@@ -85,10 +94,12 @@ class AnnualReporting(AnnualQueries):
         view: ChecklistView,
         facts: ActivityFactsForYear,
         clock: Callable[[], datetime] | None = None,
+        mailer: Mailer | None = None,
     ) -> None:
         super().__init__(profiles, view, facts, clock)
         self.store = store
         self.providers = providers
+        self.mailer = mailer
 
     # --- commands --------------------------------------------------------------------------
 
@@ -97,6 +108,8 @@ class AnnualReporting(AnnualQueries):
         and retries on races."""
         if isinstance(cmd, SetReportingDeadline):
             return self.set_deadline(cmd, by)
+        if isinstance(cmd, RemindProviders):
+            return self.remind(cmd, by)
         handler = ANNUAL_HANDLERS[type(cmd)]
         year = self._reportable_year(cmd.year)
         provider = self.providers.get(cmd.accme_id)
@@ -136,6 +149,86 @@ class AnnualReporting(AnnualQueries):
             return Outcome(record.deadline, recordings[-1].notification.id)
         raise ConcurrentChangeError(f"the {year} deadline of {accreditor} is being changed by others; try again")
 
+    def remind(self, cmd: RemindProviders, by: Acting) -> Outcome:
+        """Mails each named provider (or every incomplete one overseen) what its year-end report still misses, to
+        its primary contact, and records each reminder on the provider's history; answers one result per
+        provider: sent, reminded_recently (within 7 days, without `force`), complete, not_found (not a provider
+        the staff oversee: the same words as no provider), or mail_failed (recorded, but the mail was refused)."""
+        year = self._reportable_year(cmd.year)
+        rows = {r["accme_id"]: r for r in self.year_end(year, cmd.accreditors)}
+        if cmd.providers is None:
+            targets = [a for a, r in rows.items() if r["status"] != "complete"]
+        else:
+            targets = list(dict.fromkeys(cmd.providers))
+        now = self.clock()
+        results: list[dict[str, Any]] = []
+        position: int | None = None
+        for accme_id in targets:
+            row = rows.get(accme_id)
+            profile = self.profiles.get_profile(accme_id) if row is not None else None
+            if row is None or profile is None:
+                results.append(
+                    {"accme_id": accme_id, "status": "not_found", "msg": "no provider you oversee has this ACCME ID"}
+                )
+                continue
+            if row["status"] == "complete":
+                results.append({"accme_id": accme_id, "status": "complete", "msg": f"the {year} report is complete"})
+                continue
+            doc = self.checklist(accme_id, year, row["accreditor"])
+            missing = [s for s in doc["steps"] if not s["done"]]
+            primary = profile["contacts"]["primary"]
+            try:
+                position = self._record_reminder(accme_id, year, now, primary["email"], missing, cmd.force, by)
+            except RemindedRecentlyError as recent:
+                results.append(
+                    {
+                        "accme_id": accme_id,
+                        "status": "reminded_recently",
+                        "msg": recent.message,
+                        "last_reminded": recent.last.isoformat(),
+                    }
+                )
+                continue
+            result = {
+                "accme_id": accme_id,
+                "status": "sent",
+                "to": primary["email"],
+                "missing_steps": [s["key"] for s in missing],
+            }
+            subject, body = reminder_mail(profile, year, doc, self.today(), cmd.base_url, row["accreditor"])
+            try:
+                if self.mailer is None:
+                    raise OSError("no mailer is configured")
+                self.mailer.send(primary["email"], subject, body)
+            except OSError as refused:
+                result.update(
+                    status="mail_failed",
+                    msg=f"the reminder is recorded but the mail was not sent ({type(refused).__name__}); "
+                    "send it again with force",
+                )
+            results.append(result)
+        return Outcome({"year": year, "results": results}, position)
+
+    def _record_reminder(
+        self,
+        accme_id: str,
+        year: int,
+        now: datetime,
+        to: str,
+        missing: list[dict[str, Any]],
+        force: bool,
+        by: Acting,
+    ) -> int:
+        for _ in attempts():
+            report = self.load(accme_id, year) or AnnualReport.start(accme_id, year, by)
+            report.remind(now, to, [s["key"] for s in missing], force, by)
+            try:
+                recordings = self.store.save(report)
+            except IntegrityError:
+                continue
+            return recordings[-1].notification.id
+        raise ConcurrentChangeError(f"the {year} report of provider {accme_id} is being changed by others; try again")
+
     def load(self, accme_id: str, year: int) -> AnnualReport | None:
         try:
             return self.store.repository.get(AnnualReport.create_id(accme_id, year))
@@ -155,3 +248,67 @@ class AnnualReporting(AnnualQueries):
         if year > self.today().year:
             raise InvalidValueError(f"the {year} reporting year has not begun", loc=("year",))
         return year
+
+
+#: Activities listed one by one in a reminder; beyond this the mail says how many more there are.
+LISTED = 100
+
+
+def reminder_mail(
+    profile: dict[str, Any], year: int, doc: dict[str, Any], today: date, base_url: str, accreditor: str
+) -> tuple[str, str]:
+    """The reminder's subject and text: each step still missing, with the activities and fields it lacks."""
+    deadline = date.fromisoformat(doc["deadline"])
+    days = (deadline - today).days
+    when = (
+        f"{days} days from today"
+        if days > 1
+        else "tomorrow"
+        if days == 1
+        else "today"
+        if days == 0
+        else f"{-days} days ago"
+    )
+    due = f"{deadline:%B} {deadline.day}, {deadline.year}"
+    primary = profile["contacts"]["primary"]
+    lines = [
+        f"Dear {primary.get('name') or 'colleague'},",
+        "",
+        (
+            f"{profile['name']} (ACCME ID {profile['accme_id']}) has not yet completed its {year} year-end "
+            f"reporting in PARS. The deadline is {due}, 11:59 pm Central time ({when})."
+        ),
+        "",
+        "What is still missing:",
+    ]
+    for step in doc["steps"]:
+        if step["done"]:
+            continue
+        key, missing = step["key"], step["missing"]
+        if key == "activities_closed":
+            lines.append(f"- {STEP_NAMES[key]}: {_count(len(missing), 'activity', 'activities')} not closed:")
+            lines += [f"    {a['activity_id']}  {a['title']} (ended {a['end_date']})" for a in missing[:LISTED]]
+        elif key == "enduring_counts":
+            lines.append(
+                f"- {STEP_NAMES[key]}: {_count(len(missing), 'enduring material', 'enduring materials')} "
+                f"without a learner count as of 31 December {year}:"
+            )
+            lines += [f"    {a['activity_id']}  {a['title']}" for a in missing[:LISTED]]
+        elif key == "program_summary":
+            fields = ", ".join(SUMMARY_FIELD_NAMES.get(f, f) for f in missing)
+            lines.append(f"- {STEP_NAMES[key]}: {fields} not entered")
+        else:
+            lines.append(f"- {STEP_NAMES[key]}")
+        if len(missing) > LISTED and key in ("activities_closed", "enduring_counts"):
+            lines.append(f"    ... and {len(missing) - LISTED} more (see the link below)")
+    lines += [
+        "",
+        f"Complete them at {base_url}/provider/{profile['accme_id']}/year/{year}",
+        "",
+        f"This reminder was sent by {accreditor} accreditor staff through PARS.",
+    ]
+    return f"PARS: your {year} year-end reporting is due {due}", "\n".join(lines) + "\n"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

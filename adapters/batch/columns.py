@@ -30,7 +30,7 @@ Single-value columns (JSON path in the ACCME item in brackets):
 | Fee for Participation / Activity Registration | text |
 | MOC Attestation | Yes/No (`XtensibleInfo.MOCAttestation`, a PARS extension) |
 | MIPS | Yes/No |
-| REMS Type / REMS Identifier | `XtensibleInfo.REMS` |
+| REMS Type / REMS Identifier (the RPC-assigned ID) / REMS Compliance (Compliant, Related) / REMS Blueprint Sections | `XtensibleInfo.REMS` |
 | Interprofessional | Yes/No |
 | Provider ID | `XtensibleInfo.ProviderID` |
 | Pharmacy Activity Type / Topic / Live Date / Sequence Number, UAN Pharmacy, UAN Pharmacy Tech | the pharmacy fields |
@@ -329,6 +329,8 @@ COLUMNS: list[Column] = [
     Column("MIPS", XI + ("IsMeritBasedIncentivePaymentSystem",), read_yesno),
     Column("REMS Type", XI + ("REMS", "REMSType")),
     Column("REMS Identifier", XI + ("REMS", "REMSRelatedIdentifier")),
+    Column("REMS Compliance", XI + ("REMS", "REMSCompliance")),
+    _list_column("REMS Blueprint Sections", XI + ("REMS", "BlueprintSections")),
     Column("Interprofessional", XI + ("isInterprofessional",), read_yesno),
     Column("Pharmacy Activity Type", XI + ("PharmacyActivityType",)),
     Column("Pharmacy Activity Topic", XI + ("PharmacyActivityTopic",)),

@@ -58,7 +58,7 @@ ITEM: dict[str, Any] = {
         "FeeForParticipation": S,
         "ActivityRegistration": S,
         "IsMeritBasedIncentivePaymentSystem": B,
-        "REMS": {"REMSType": S, "REMSRelatedIdentifier": S},
+        "REMS": {"REMSType": S, "REMSRelatedIdentifier": S, "REMSCompliance": S, "BlueprintSections": [S]},
         "PharmacyActivityType": S,
         "PharmacyActivityTopic": S,
         "PharmacyLiveDate": S,

@@ -141,6 +141,20 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         with self.reading() as conn:
             return list(conn.execute(select(t.c.doc).where(and_(*self._where(accme_id, year)))).scalars())
 
+    def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
+        first, last = year_bounds(year)
+        query = select(t.c.doc).where(
+            t.c.rems.is_(True), t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last
+        )
+        found: list[dict[str, Any]] = []
+        with self.reading() as conn:
+            if accme_ids is None:
+                found.extend(conn.execute(query).scalars())
+            else:
+                for chunk in chunks(accme_ids, 500):
+                    found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
+        return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+
     def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:
         where = [*self._where(accme_id, None), t.c.activity_id == activity_id]
         with self.reading() as conn:

@@ -36,6 +36,9 @@ annual_activity_facts = Table(
     Column("start_date", Date, nullable=True),
     Column("end_date", Date, nullable=True),
     Column("closed", Boolean, nullable=False),
+    Column(
+        "complete", Boolean, nullable=True
+    ),  # has what an active activity needs (None: projected before it was kept)
     Column("deleted", Boolean, nullable=False),
     Column("counted_years", Json, nullable=False),  # years with a learner count as of 31 December
     Column("commercial_support", Json, nullable=False),  # [{"source", "monetary", "amount"}]
@@ -62,4 +65,19 @@ checklist_counts = Table(
     Column("open_activities", Integer, nullable=False),  # ended in the year and not closed
     Column("enduring_spans", Integer, nullable=False),  # summed over the years up to Y: enduring spanning Y
     Column("enduring_counted", Integer, nullable=False),  # of those, counted as of 31 December of the year
+)
+
+#: Per provider and year (the year activities ended): how many standing activities are in each state — draft,
+#: open (has what an active activity needs; by end date, since "active" or "ready to close" depends on the day it
+#: is read; other states have end_date "") and closed — moved by each activity's old part out and new part in as a
+#: page commits (the year-end table's activity counts cost the same at any provider size).
+annual_activity_counts = Table(
+    "annual_activity_counts",
+    metadata,
+    Column("accme_id", String(7), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("state", String(6), primary_key=True),
+    Column("end_date", String(10), primary_key=True),
+    Column("n", Integer, nullable=False),
+    Index("ix_annual_activity_counts_year", "year", "accme_id"),
 )

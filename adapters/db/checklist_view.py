@@ -10,6 +10,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 
 from adapters.db.checklist_tables import (
+    annual_activity_counts,
     annual_activity_facts,
     annual_deadlines,
     annual_enduring_counts,
@@ -21,11 +22,26 @@ from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.view_base import SqlView, upsert
 from domain.annual_report import YearFacts
 from projections.base import chunks
-from projections.checklist import ChecklistView, FactCounts, YearCounts, commercial_support_totals, fact_counts
+from projections.checklist import (
+    ChecklistView,
+    FactCounts,
+    YearCounts,
+    activity_state,
+    commercial_support_totals,
+    fact_counts,
+    statuses,
+)
 
 
 class SqlChecklistView(SqlView, ChecklistView):
-    tables = (annual_reports, annual_deadlines, annual_activity_facts, annual_enduring_counts, checklist_counts)
+    tables = (
+        annual_reports,
+        annual_deadlines,
+        annual_activity_facts,
+        annual_enduring_counts,
+        checklist_counts,
+        annual_activity_counts,
+    )
 
     def get_report(self, accme_id: str, year: int) -> dict[str, Any] | None:
         t = annual_reports.c
@@ -109,6 +125,7 @@ class SqlChecklistView(SqlView, ChecklistView):
             query = select(*(facts[c] for c in COUNTED_FIELDS)).where(facts.stream_id.in_(chunk))
             old.update((r.stream_id, r._mapping) for r in batch.conn.execute(query))
         add_counts(self.db, batch.conn, ((old.get(r["stream_id"]), r) for r in rows))
+        self._move_counts(batch.conn, rows)
         statement = upsert(self.db, annual_activity_facts)
         statement = statement.on_conflict_do_update(
             index_elements=["stream_id"], set_={c: statement.excluded[c] for c in FACT_FIELDS}
@@ -121,6 +138,47 @@ class SqlChecklistView(SqlView, ChecklistView):
         if counted:
             batch.conn.execute(insert(annual_enduring_counts), counted)
         batch.dirty.clear()
+
+    def _move_counts(self, conn: Any, rows: list[dict[str, Any]]) -> None:
+        """Moves the year-end table's activity counts by each changed activity's old part out and new part in
+        (the old parts are the stored facts, read before this page's facts are written)."""
+        t = annual_activity_facts.c
+        old: dict[str, dict[str, Any]] = {}
+        for chunk in chunks([r["stream_id"] for r in rows], 500):
+            query = select(t.stream_id, t.accme_id, t.end_date, t.closed, t.complete, t.deleted)
+            old.update((r.stream_id, dict(r._mapping)) for r in conn.execute(query.where(t.stream_id.in_(chunk))))
+        deltas: dict[tuple[str, int, str, str], int] = {}
+        for row in rows:
+            for part, sign in ((activity_state(old.get(row["stream_id"])), -1), (activity_state(row), 1)):
+                if part is not None:
+                    deltas[part] = deltas.get(part, 0) + sign
+        c = annual_activity_counts.c
+        for (accme_id, year, state, end), n in deltas.items():
+            if not n:
+                continue
+            where = (c.accme_id == accme_id, c.year == year, c.state == state, c.end_date == end)
+            had = conn.execute(select(c.n).where(*where)).scalar() or 0
+            if had + n:
+                if had:
+                    conn.execute(update(annual_activity_counts).where(*where).values(n=had + n))
+                else:
+                    conn.execute(
+                        insert(annual_activity_counts).values(
+                            accme_id=accme_id, year=year, state=state, end_date=end, n=n
+                        )
+                    )
+            else:
+                conn.execute(delete(annual_activity_counts).where(*where))
+
+    def activity_statuses_for(self, accme_ids: Sequence[str], year: int, today: date) -> dict[str, dict[str, int]]:
+        c = annual_activity_counts.c
+        found: dict[str, list[tuple[str, str, int]]] = {a: [] for a in accme_ids}
+        with self.reading() as conn:
+            for batch in _batches(accme_ids):
+                query = select(c.accme_id, c.state, c.end_date, c.n).where(c.year == year, c.accme_id.in_(batch))
+                for r in conn.execute(query):
+                    found[r.accme_id].append((r.state, r.end_date, r.n))
+        return {a: statuses(rows, today) for a, rows in found.items()}
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
         return [dict(a) for a in self.year_facts(accme_id, year).open_activities]
@@ -218,20 +276,9 @@ class SqlChecklistView(SqlView, ChecklistView):
                     open_[r.accme_id].append(
                         {"activity_id": r.activity_id, "title": r.title, "end_date": r.end_date.isoformat()}
                     )
-                counted = select(annual_enduring_counts.c.stream_id).where(
-                    annual_enduring_counts.c.stream_id == t.stream_id, annual_enduring_counts.c.year == year
-                )
                 enduring = (
                     select(t.accme_id, t.activity_id, t.title)
-                    .where(
-                        *scope,
-                        t.deleted.is_(False),
-                        t.enduring.is_(True),
-                        t.start_date <= last,
-                        or_(t.end_date.is_(None), t.end_date >= first),
-                        ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
-                        ~counted.exists(),
-                    )
+                    .where(*scope, *_uncounted_enduring(year))
                     .order_by(t.accme_id, t.activity_id)
                 )
                 for e in conn.execute(enduring):
@@ -282,6 +329,40 @@ def backfill_counts(db: Database) -> None:
         add_counts(db, conn, ((None, dict(r)) for r in rows), keep_zero=True)  # so a filled table is never empty
 
 
+def backfill_status_counts(conn: Any) -> None:
+    """Fills `annual_activity_counts` from the activity facts when it is empty while they are not (a database made
+    before the counts were kept; the caller holds the checklist's lock). Facts projected before `complete` was kept
+    count as draft (open) until `pars projections rebuild checklist`."""
+    if conn.execute(select(annual_activity_counts.c.year).limit(1)).first() is not None:
+        return
+    t = annual_activity_facts.c
+    counts: dict[tuple[str, int, str, str], int] = {}
+    for r in conn.execute(select(t.accme_id, t.end_date, t.closed, t.complete, t.deleted)):
+        part = activity_state(dict(r._mapping))
+        if part is not None:
+            counts[part] = counts.get(part, 0) + 1
+    rows = [{"accme_id": a, "year": y, "state": s, "end_date": e, "n": n} for (a, y, s, e), n in counts.items()]
+    for chunk in chunks(rows, 1000):
+        conn.execute(insert(annual_activity_counts), chunk)
+
+
+def _uncounted_enduring(year: int) -> list[Any]:
+    """Enduring materials active in the year, not closed with their final count, without a count for the year."""
+    t = annual_activity_facts.c
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    counted = select(annual_enduring_counts.c.stream_id).where(
+        annual_enduring_counts.c.stream_id == t.stream_id, annual_enduring_counts.c.year == year
+    )
+    return [
+        t.deleted.is_(False),
+        t.enduring.is_(True),
+        t.start_date <= last,
+        or_(t.end_date.is_(None), t.end_date >= first),
+        ~and_(t.closed.is_(True), t.end_date <= last),  # closed with its final count
+        ~counted.exists(),
+    ]
+
+
 def _batches(accme_ids: Sequence[str]) -> list[list[str]]:
     """IN-list batches: index probes per provider beat one scan of the year even for 1,000 providers (bench.annual)."""
     return list(chunks(list(accme_ids), 500))
@@ -304,6 +385,7 @@ FACT_FIELDS = (
     "start_date",
     "end_date",
     "closed",
+    "complete",
     "counted_years",
     "commercial_support",
 )

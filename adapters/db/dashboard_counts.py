@@ -15,6 +15,7 @@ from sqlalchemy import Column, Connection, Integer, String, Table, delete, func,
 
 from adapters.db.activity_summary_tables import activity_summaries
 from adapters.db.checklist_view import backfill_counts as backfill_checklist_counts
+from adapters.db.checklist_view import backfill_status_counts
 from adapters.db.database import Database
 from adapters.db.tables import Json, metadata
 from adapters.db.transcripts_tables import transcript_entries
@@ -100,6 +101,9 @@ def backfill(db: Database) -> None:
     """Fills counts tables that are empty while their read model has rows (a database made before them):
     these, and the checklist's (adapters/db/checklist_view.py)."""
     backfill_checklist_counts(db)
+    with db.engine.begin() as conn:  # the year-end table's counts, beside the checklist's activity facts
+        db.lock_projection(conn, "checklist")
+        backfill_status_counts(conn)
     with db.engine.begin() as conn:
         db.lock_projection(conn, "activity_summary")  # then look: another process may have filled them meanwhile
         if conn.execute(select(activity_counts.c.year).limit(1)).first() is None:

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from adapters.db.session_store import SqlSessions
 from adapters.formats.accme.activities import AccmeActivities
+from adapters.settings import Settings
 from services.accounts import AccountService
 from services.activities import ActivityRegistry
 from services.completions import CompletionRegistry
@@ -54,6 +55,11 @@ def supervisor(request: Request) -> ProjectionSupervisor:
     return _system(request).projections
 
 
+def settings(request: Request) -> Settings:
+    """The deployment's settings (its public address, for links in mail)."""
+    return _system(request).settings
+
+
 def provider_registry(request: Request) -> ProviderRegistry:
     return _system(request).providers
 
@@ -91,6 +97,7 @@ def token_registry(request: Request) -> TokenRegistry:
 
 
 SettleDep = Annotated[Settle, Depends(settle)]
+SettingsDep = Annotated[Settings, Depends(settings)]
 ProjectionsDep = Annotated[ProjectionSupervisor, Depends(supervisor)]
 ProviderRegistryDep = Annotated[ProviderRegistry, Depends(provider_registry)]
 ActivityRegistryDep = Annotated[ActivityRegistry, Depends(activity_registry)]

@@ -1,4 +1,5 @@
-"""The accreditor's year-end table as CSV: the API's `format=csv` and the web page's download."""
+"""The accreditor's year-end table as CSV: the API's `format=csv` and the web page's download, headed in PARS's
+words (the JSON keys stay as they are)."""
 
 from __future__ import annotations
 
@@ -9,34 +10,50 @@ from typing import Any
 from adapters.formula_guard import guard
 from domain.annual_report import STEP_KEYS
 
+#: Each step's column heading, in the words of the year-end instructions.
+STEP_HEADINGS = {
+    "agreement": "Annual agreement accepted",
+    "activities_closed": "Activities entered and closed",
+    "enduring_counts": "Enduring material learner counts updated",
+    "program_summary": "Program summary submitted",
+    "contacts_reviewed": "Contact information reviewed",
+    "attestation": "Attested",
+}
+
+#: (heading, JSON key) of each column before the steps.
 CSV_COLUMNS = (
-    "accme_id",
-    "name",
-    "accreditor",
-    "deadline",
-    "days_to_deadline",
-    "status",
-    "late",
-    "late_count",
-    "missing_count",
-    *STEP_KEYS,
+    ("ACCME ID", "accme_id"),
+    ("Provider", "name"),
+    ("Accreditor", "accreditor"),
+    ("Deadline", "deadline"),
+    ("Days to deadline", "days_to_deadline"),
+    ("Days past deadline", "days_past_deadline"),
+    ("Status", "status"),
+    ("Late", "late"),
+    ("Steps done late", "late_count"),
+    ("Steps missing", "missing_count"),
+    ("Activities open", "activities_open"),
+    ("Activities ready to close", "activities_ready_to_close"),
+    ("Activities closed", "activities_closed"),
+    ("Enduring materials without a learner count", "enduring_without_count"),
 )
+STATUS_WORDS = {"complete": "Complete", "incomplete": "Incomplete"}
+
+
+def _cell(key: str, value: Any) -> Any:
+    if key == "late":
+        return "Yes" if value else "No"
+    if key == "status":
+        return STATUS_WORDS.get(value, value)
+    return guard(value) if isinstance(value, str) else value  # provider names are providers' text
 
 
 def year_end_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([h for h, _ in CSV_COLUMNS] + [STEP_HEADINGS[k] for k in STEP_KEYS])
     for r in rows:
         writer.writerow(
-            [
-                *(
-                    guard(v) if isinstance(v := r[c], str) else v for c in CSV_COLUMNS[:6]
-                ),  # provider names are providers' text
-                "yes" if r["late"] else "no",
-                r["late_count"],
-                r["missing_count"],
-                *("done" if r["steps"][k] else "missing" for k in STEP_KEYS),
-            ]
+            [_cell(k, r[k]) for _, k in CSV_COLUMNS] + ["Done" if r["steps"][k] else "Missing" for k in STEP_KEYS]
         )
     return out.getvalue()

@@ -17,6 +17,7 @@ from projections.checklist import (
     checklist,
     checklist_marks,
     deadline_for,
+    empty_statuses,
     state_from_doc,
 )
 from projections.provider_profile import ProviderProfileView
@@ -32,6 +33,10 @@ YEAR_END_SORTS = (
     "status",
     "missing_count",
     "late_count",
+    "activities_open",
+    "activities_ready_to_close",
+    "activities_closed",
+    "enduring_without_count",
 )
 YEAR_END_STATUSES = ("complete", "incomplete", "late")
 
@@ -132,15 +137,20 @@ class AnnualQueries:
         ids = [p["accme_id"] for p in profiles]
         reports = self.view.reports_for_year(year, ids)
         deadlines = self.view.deadlines_for_year(year)
-        counts = self.facts.year_counts_for(ids, year)
         today = self.today()
+        # Counts, not lists, kept as activities change, so a row costs the same at any provider size: the
+        # checklist's (open activities, enduring materials without a count) and the activities by status.
+        counts = self.facts.year_counts_for(ids, year)
+        statuses_of = self.facts.activity_statuses_for(ids, year, today)
         rows = []
         for p in profiles:
             doc = reports.get(p["accme_id"])
             state = state_from_doc(doc) if doc else ReportState()
             deadline = deadline_for(p["accreditor"], year, deadlines)
-            marks = checklist_marks(state, counts.get(p["accme_id"], YearCounts()), deadline)
-            rows.append(year_end_row(p, marks, today))
+            kept = counts.get(p["accme_id"], YearCounts())
+            row = year_end_row(p, checklist_marks(state, kept, deadline), today)
+            row.update(activity_columns(statuses_of.get(p["accme_id"]) or empty_statuses(), kept.uncounted_enduring))
+            rows.append(row)
         if status == "late":
             rows = [r for r in rows if r["late"]]
         elif status is not None:
@@ -148,6 +158,17 @@ class AnnualQueries:
         rows.sort(key=lambda r: r["accme_id"])
         rows.sort(key=lambda r: r[key], reverse=descending)  # stable: ties stay in ACCME ID order
         return rows
+
+
+def activity_columns(statuses: dict[str, int], uncounted_enduring: int) -> dict[str, int]:
+    """The year-end table's follow-up columns: the year's activities open (draft or active), ready to close and
+    closed, and the enduring materials active in the year without a learner count as of 31 December."""
+    return {
+        "activities_open": statuses["open"],
+        "activities_ready_to_close": statuses["ready_to_close"],
+        "activities_closed": statuses["closed"],
+        "enduring_without_count": uncounted_enduring,
+    }
 
 
 def year_end_row(profile: dict[str, Any], doc: dict[str, Any], today: date) -> dict[str, Any]:
@@ -162,6 +183,7 @@ def year_end_row(profile: dict[str, Any], doc: dict[str, Any], today: date) -> d
         "accreditor": profile["accreditor"],
         "deadline": doc["deadline"],
         "days_to_deadline": (deadline - today).days,
+        "days_past_deadline": max(0, (today - deadline).days),
         "status": "complete" if doc["complete"] else "incomplete",
         "late": overdue or bool(late_steps),
         "late_count": len(late_steps),

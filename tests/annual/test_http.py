@@ -217,8 +217,12 @@ def test_the_year_end_table_as_csv(client, prov, token):
     ):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(r.text)))
-        assert [row["accme_id"] for row in rows] == ["0001234", "0005678", "0009999"]
-        assert rows[0]["agreement"] == "done" and rows[1]["agreement"] == "missing" and rows[0]["missing_count"] == "3"
+        assert [row["ACCME ID"] for row in rows] == ["0001234", "0005678", "0009999"]
+        assert rows[0]["Annual agreement accepted"] == "Done" and rows[1]["Annual agreement accepted"] == "Missing"
+        assert rows[0]["Steps missing"] == "3" and rows[0]["Status"] == "Incomplete" and rows[0]["Late"] == "No"
+        assert rows[0]["Days to deadline"] == "58" and rows[0]["Days past deadline"] == "0"
+        assert rows[0]["Activities ready to close"] == "0"
+        assert rows[0]["Enduring materials without a learner count"] == "0"
 
 
 def test_the_year_end_table_refuses_others_and_bad_parameters(client, prov, token):

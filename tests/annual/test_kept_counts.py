@@ -19,7 +19,7 @@ from adapters.db.checklist_tables import checklist_counts
 from adapters.db.checklist_view import backfill_counts
 from commands.annual import AcceptAgreement
 from domain.activity import ENDURING
-from projections.checklist import YearCounts
+from projections.checklist import ChecklistProjection, YearCounts
 from tests.annual.activities import BY, add_activity, change, close, complete_data
 from tests.annual.conftest import register
 from tests.conftest import make_system
@@ -74,12 +74,12 @@ EDGES = [
 
 
 def counted_from_scratch(system: System, accme_id: str, year: int) -> YearCounts:
-    facts = system.checklist.view.year_facts(accme_id, year)
+    facts = system.projections.get(ChecklistProjection).view.year_facts(accme_id, year)
     return YearCounts(len(facts.open_activities), len(facts.uncounted_enduring))
 
 
 def assert_kept_equals_counted(system: System, accme_ids: list[str]) -> None:
-    view = system.checklist.view
+    view = system.projections.get(ChecklistProjection).view
     for year in YEARS:
         kept = view.year_counts_for(accme_ids, year)
         for accme_id in accme_ids:
@@ -88,7 +88,7 @@ def assert_kept_equals_counted(system: System, accme_ids: list[str]) -> None:
 
 def put_facts(system: System, written: list[list[dict[str, Any]]]) -> list[str]:
     """Writes each batch of facts through the view in one transaction, as a page of events would be."""
-    view = system.checklist.view
+    view = system.projections.get(ChecklistProjection).view
     example = next(_providers)
     accme_ids = [f"{9000000 + example * 2 + n:07d}" for n in range(2)]
     for batch in written:
@@ -153,7 +153,7 @@ def test_kept_checklist_counts_follow_the_events_and_a_rebuild(database_url: str
             system, "0002345", "OLD", complete_data("Old podcast", "2023-01-01", "2025-10-31", fmt="Enduring Material")
         )
         system.projections.catch_up()
-        assert system.checklist.view.year_counts("0001234", 2025) == YearCounts(2, 1)
+        assert system.projections.get(ChecklistProjection).view.year_counts("0001234", 2025) == YearCounts(2, 1)
         assert_kept_equals_counted(system, ["0001234", "0002345"])
 
         close(system, "0001234", "GR")
@@ -168,8 +168,8 @@ def test_kept_checklist_counts_follow_the_events_and_a_rebuild(database_url: str
             )
         close(system, "0002345", "OLD")
         system.projections.catch_up()
-        assert system.checklist.view.year_counts("0001234", 2025) == YearCounts(0, 0)
-        assert system.checklist.view.year_counts("0001234", 2026) == YearCounts(1, 1)
+        assert system.projections.get(ChecklistProjection).view.year_counts("0001234", 2025) == YearCounts(0, 0)
+        assert system.projections.get(ChecklistProjection).view.year_counts("0001234", 2026) == YearCounts(1, 1)
         assert_kept_equals_counted(system, ["0001234", "0002345"])
 
         # the dashboard's brief checklist says what the full checklist says
@@ -182,8 +182,14 @@ def test_kept_checklist_counts_follow_the_events_and_a_rebuild(database_url: str
             assert brief["missing_steps"] == [s["key"] for s in full["steps"] if not s["done"]]
             assert brief["late_steps"] == [s["key"] for s in full["steps"] if s["late"]]
 
-        live = {year: system.checklist.view.year_counts_for(["0001234", "0002345"], year) for year in YEARS}
+        live = {
+            year: system.projections.get(ChecklistProjection).view.year_counts_for(["0001234", "0002345"], year)
+            for year in YEARS
+        }
         system.projections.rebuild(["checklist"])
-        assert {year: system.checklist.view.year_counts_for(["0001234", "0002345"], year) for year in YEARS} == live
+        assert {
+            year: system.projections.get(ChecklistProjection).view.year_counts_for(["0001234", "0002345"], year)
+            for year in YEARS
+        } == live
     finally:
         system.close()

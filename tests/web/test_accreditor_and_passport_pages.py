@@ -12,7 +12,7 @@ from commands.learners import EraseLearner
 from commands.providers import ContactDetails, RegisterProvider
 from tests.activities.helpers import ACCME_ID, OTHER_ID
 from tests.completions.helpers import TODAY, report, setup
-from tests.web.helpers import BY, activate, last_link, post_form, sign_in
+from tests.web.helpers import BY, activate, last_link, mails, post_form, sign_in
 from tests.web.test_sign_in_pages import errors_beside
 
 
@@ -84,7 +84,7 @@ def test_the_year_end_table_filters_and_downloads(pages, web_system, mail_dir: P
         and 'filename="year-end-2025.csv"' in download.headers["content-disposition"]
     )
     rows = list(csv.DictReader(io.StringIO(download.text)))
-    assert [r["accme_id"] for r in rows] == [ACCME_ID, OTHER_ID] and rows[0]["agreement"] == "missing"
+    assert [r["ACCME ID"] for r in rows] == [ACCME_ID, OTHER_ID] and rows[0]["Annual agreement accepted"] == "Missing"
 
 
 def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
@@ -219,3 +219,41 @@ def test_the_accreditor_reopens_an_attested_year_with_a_reason(pages, web_system
     )
     assert "The 2025 annual report is reopened." in pages.get(page).text
     assert "Attest</strong> — missing" in pages.get(f"/provider/{OTHER_ID}/year/2025").text
+
+
+def test_staff_send_year_end_reminders_from_the_year_end_page(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = "/accreditor/year-end?year=2025"
+    html = pages.get(page).text
+    assert "Send reminders" in html and f'name="providers" value="{ACCME_ID}"' in html
+    before = len(mails(mail_dir))
+    chosen = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025", "providers": [ACCME_ID]})
+    assert chosen.status_code == 303 and chosen.headers["location"] == page
+    assert "1 provider reminded." in pages.get(page).text
+    sent = mails(mail_dir)[before:]
+    assert len(sent) == 1 and "2025 year-end reporting" in sent[0]["Subject"]
+    assert "Accept the annual agreement" in sent[0].get_content()
+    everyone = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025"})
+    assert everyone.status_code == 303
+    shown = pages.get(page).text
+    assert "1 provider reminded" in shown and "1 provider already reminded in the last 7 days" in shown
+    again = post_form(pages, page, "/accreditor/year-end/reminders", {"year": "2025", "force": "yes"})
+    assert again.status_code == 303 and "2 providers reminded." in pages.get(page).text
+
+
+def test_the_rems_page_lists_rems_activities_and_downloads(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from tests.activities.helpers import XI, item
+    from tests.activities.test_rems import OA
+
+    setup(web_system, running=True)
+    web_system.accme_activities.submit_accme_activities(ACCME_ID, [item("R-9", **{XI + "REMS": OA})], BY)
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/rems?year=2025").text
+    assert "REMS activities 2025" in page and "EG-123456-789" in page and "Cardiology update R-9" in page
+    assert "No REMS activity matches." in pages.get("/accreditor/rems?year=2025&type=Mycophenolate").text
+    rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/rems.csv?year=2025").text)))
+    assert [r["REMS Compliance"] for r in rows] == ["Compliant"]

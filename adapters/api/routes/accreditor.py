@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -15,10 +15,11 @@ from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
-from adapters.http.reads import AnnualDep
-from adapters.http.services import SettleDep
+from adapters.http.reads import ActivitiesDep, AnnualDep
+from adapters.http.rems_csv import rems_csv
+from adapters.http.services import SettingsDep, SettleDep
 from adapters.http.year_end_csv import year_end_csv
-from commands.annual import SetReportingDeadline
+from commands.annual import RemindProviders, SetReportingDeadline
 from domain.provider import normalise_accreditor
 from services.access import Principal, Role
 
@@ -47,6 +48,7 @@ class YearEndRow(BaseModel):
     accreditor: str
     deadline: str
     days_to_deadline: int
+    days_past_deadline: int = Field(description="days since the deadline passed (0 before it)")
     status: str
     late: bool
     late_count: int
@@ -54,6 +56,12 @@ class YearEndRow(BaseModel):
     missing_steps: list[str]
     late_steps: list[str]
     steps: dict[str, bool]
+    activities_open: int = Field(description="activities that ended in the year still draft or active")
+    activities_ready_to_close: int = Field(description="activities that ended in the year, ready to close")
+    activities_closed: int = Field(description="activities that ended in the year and are closed")
+    enduring_without_count: int = Field(
+        description="enduring materials active in the year without a learner count as of 31 December"
+    )
 
 
 class YearEndPublic(BaseModel):
@@ -84,7 +92,8 @@ def year_end(
     sort: Annotated[
         str,
         Query(
-            description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count or late_count; prefix - to reverse"
+            description="accme_id, name, accreditor, deadline, days_to_deadline, status, missing_count, late_count, "
+            "activities_open, activities_ready_to_close, activities_closed or enduring_without_count; prefix - to reverse"
         ),
     ] = "accme_id",
     status: Annotated[
@@ -106,6 +115,65 @@ def year_end(
             headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
         )
     return {"year": year, "data": rows, "count": len(rows)}
+
+
+AccmeId = Annotated[str, Field(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")]
+
+
+class ReminderRequest(Strict):
+    providers: list[AccmeId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="the providers to remind by ACCME ID; left out: every provider you oversee whose report is incomplete",
+    )
+    force: bool = Field(default=False, description="remind even providers reminded within the last 7 days")
+
+
+class ReminderResult(BaseModel):
+    accme_id: str
+    status: Literal["sent", "reminded_recently", "complete", "not_found", "mail_failed"]
+    msg: str | None = None
+    to: str | None = Field(default=None, description="the primary contact mailed")
+    missing_steps: list[str] | None = None
+    last_reminded: str | None = None
+
+
+REMINDER_STATUSES: tuple[str, ...] = get_args(ReminderResult.model_fields["status"].annotation)
+
+
+class RemindersPublic(BaseModel):
+    year: int
+    results: list[ReminderResult]
+    counts: dict[str, int]
+
+
+@router.post("/year-end/{year}/reminders", response_model=RemindersPublic, responses=COMMAND)
+def remind(
+    body: ReminderRequest,
+    annual: AnnualDep,
+    settings: SettingsDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    year: YearPath,
+) -> Any:
+    """Mails each provider named (or every provider overseen whose report is incomplete) what its year-end report
+    still misses, to its primary contact; each reminder is an event on the provider's history. A provider reminded
+    within the last 7 days is not reminded again unless `force`. One result per provider."""
+    if principal.role is not Role.ACCREDITOR:
+        raise Problem(403, "only accreditor staff send year-end reminders")
+    cmd = RemindProviders(
+        year=year,
+        providers=None if body.providers is None else tuple(body.providers),
+        force=body.force,
+        accreditors=None if principal.state is None else (principal.state,),
+        base_url=settings.public_base(),
+    )
+    outcome = annual.handle(cmd, acting(principal))
+    settle(outcome.position, names=["history", "checklist"])
+    results = outcome.value["results"]
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in REMINDER_STATUSES}
+    return {"year": year, "results": results, "counts": counts}
 
 
 @router.put("/deadlines/{year}", response_model=DeadlinePublic, responses=COMMAND)
@@ -166,3 +234,71 @@ def data_report(annual: AnnualDep, principal: PrincipalDep, year: YearPath) -> A
     """The annual data report across the providers overseen: activities and credits by format, learners,
     commercial support and income (activities counted in the year they ended)."""
     return annual.data_report(year, _overseen(principal))
+
+
+class RemsActivity(BaseModel):
+    accme_id: str
+    provider: str
+    activity_id: str
+    title: str
+    format: str | None
+    start_date: str
+    end_date: str
+    rems_type: str | None
+    compliance: str | None = Field(
+        description="Compliant (REMS-compliant) or Related (REMS-related); null if not stated"
+    )
+    blueprint_sections: list[str]
+    rpc_id: str | None = Field(description="the RPC-assigned ID of an RPC-funded activity")
+    physician_learners: int
+    other_learners: int
+
+
+class RemsTotals(BaseModel):
+    activities: int
+    providers: int
+    by_type: dict[str, int]
+    by_compliance: dict[str, int]
+    rpc_funded: int
+    physician_learners: int
+    other_learners: int
+    blueprint_coverage: dict[str, int] = Field(description="activities covering each FDA Blueprint section")
+
+
+class RemsPublic(BaseModel):
+    year: int
+    rems_type: str | None
+    activities: list[RemsActivity]
+    totals: RemsTotals
+
+
+@router.get(
+    "/rems/{year}",
+    response_model=RemsPublic,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
+)
+def rems(
+    request: Request,
+    activities: ActivitiesDep,
+    principal: PrincipalDep,
+    year: YearPath,
+    rems_type: Annotated[
+        str | None,
+        Query(
+            alias="type", pattern="^(Opioid Analgesic|Mycophenolate)$", description="Opioid Analgesic or Mycophenolate"
+        ),
+    ] = None,
+    provider: Annotated[str | None, Query(pattern=r"^[0-9]{7}$", description="one provider's ACCME ID")] = None,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Any:
+    """The REMS report of the year across the providers overseen: each REMS-registered activity (type, REMS-compliant
+    or related, FDA Blueprint sections, RPC-assigned ID, learners) and the totals (activities counted in the year
+    they ended)."""
+    report = activities.rems(year, _overseen(principal), rems_type=rems_type, provider=provider)
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+        return Response(
+            rems_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
+        )
+    return report

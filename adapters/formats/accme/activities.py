@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from commands.activities import ActivityEntry, CorrectActivity, SubmitActivities, UnreadEntry
 from domain.activity import (
+    BLUEPRINT_SECTIONS,
     BOARDS,
     CERTIFICATIONS,
     DELIVERY_METHODS,
@@ -27,6 +28,8 @@ from domain.activity import (
     MEASUREMENT_TYPES,
     OUTCOMES,
     REGISTRATIONS,
+    REMS_COMPLIANCE,
+    REMS_TYPES,
     Activity,
     ActivityNotReadyToCloseError,
     canonical_format,
@@ -194,8 +197,13 @@ class MocRegistration(_M):
 
 
 class Rems(_M):
-    REMSType: Literal["Opioid Analgesic", "Mycophenolate"]
+    REMSType: Literal[REMS_TYPES]  # type: ignore[valid-type]
+    #: The RPC-assigned ID of an RPC-funded activity (the schema's "if relevant, e.g. 'EG-######-###'").
     REMSRelatedIdentifier: str | None = None
+    #: Not in schema v0.1.2 (an extension): REMS-compliant or REMS-related.
+    REMSCompliance: Literal[REMS_COMPLIANCE] | None = None  # type: ignore[valid-type]
+    #: Not in schema v0.1.2 (an extension): the FDA Opioid Analgesic REMS Education Blueprint sections covered.
+    BlueprintSections: list[Literal[BLUEPRINT_SECTIONS]] = []  # type: ignore[valid-type]
 
 
 PHARMACY_KEYS = (
@@ -363,7 +371,17 @@ def parse_item(item: Any) -> ActivityEntry:
             )
         ],
         # An empty identifier is none: it is sent only when it has a value ("if relevant").
-        "rems": {"type": x.REMS.REMSType, "identifier": (x.REMS.REMSRelatedIdentifier or "").strip() or None}
+        "rems": {
+            "type": x.REMS.REMSType,
+            "identifier": (x.REMS.REMSRelatedIdentifier or "").strip() or None,
+            # Kept only when given, so an activity stored before these were read is unchanged by a re-upload.
+            **({"compliance": x.REMS.REMSCompliance} if x.REMS.REMSCompliance else {}),
+            **(
+                {"blueprint_sections": sorted(set(x.REMS.BlueprintSections), key=BLUEPRINT_SECTIONS.index)}
+                if x.REMS.BlueprintSections
+                else {}
+            ),
+        }
         if x.REMS
         else None,
         "mips": x.IsMeritBasedIncentivePaymentSystem,
@@ -401,7 +419,9 @@ CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     "activityRecordAction": ("the record action", ("Add", "Update", "Delete")),
     "catalog": ("an identifier's catalog", ("ACCME Activity ID", "Provider Activity ID", "URL")),
     "activityCertification": ("the credit type", CERTIFICATIONS),
-    "REMSType": ("the REMS type", ("Opioid Analgesic", "Mycophenolate")),
+    "REMSType": ("the REMS type", REMS_TYPES),
+    "REMSCompliance": ("REMS compliance", REMS_COMPLIANCE),
+    "BlueprintSections": ("a Blueprint section", BLUEPRINT_SECTIONS),
 }
 
 
@@ -504,6 +524,13 @@ DOMAIN_LOC: dict[str, tuple[Any, ...]] = {
     "url": ("Lom", "general", "identifier"),
     "reason": (*XI, "CorrectionReason"),
     "provider_id": (*XI, "ProviderID"),
+    "rems": (*XI, "REMS"),
+}
+REMS_LOC = {
+    "type": "REMSType",
+    "identifier": "REMSRelatedIdentifier",
+    "compliance": "REMSCompliance",
+    "blueprint_sections": "BlueprintSections",
 }
 MOC_LOC = {
     "board": "boardName",
@@ -530,6 +557,8 @@ def item_loc(domain_loc: tuple[str, ...]) -> list[Any]:
         return [*base, index, *tail]
     if head in ("learners", "learners_by_year"):
         return base
+    if head == "rems":
+        return [*base, *(REMS_LOC.get(r, int(r) if r.isdigit() else r) for r in rest)]
     return [*base, *rest]
 
 
@@ -619,6 +648,10 @@ def to_item(
         xi["REMS"] = {"REMSType": data["rems"]["type"]}
         if data["rems"].get("identifier"):
             xi["REMS"]["REMSRelatedIdentifier"] = data["rems"]["identifier"]
+        if data["rems"].get("compliance"):
+            xi["REMS"]["REMSCompliance"] = data["rems"]["compliance"]
+        if data["rems"].get("blueprint_sections"):
+            xi["REMS"]["BlueprintSections"] = list(data["rems"]["blueprint_sections"])
     if data.get("state_content_tags"):
         xi["HasStateContentTags"] = True
         xi["StateContentTags"] = {

@@ -8,17 +8,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.http.reads import AnnualDep, ProvidersDep
+from adapters.http.reads import ActivitiesDep, AnnualDep, ProvidersDep
+from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
-from adapters.http.year_end_csv import year_end_csv
+from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
 from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.accounts import InviteAccount
-from commands.annual import ReopenYear
+from commands.annual import RemindProviders, ReopenYear
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
+from domain.activity import REMS_TYPES
 from domain.annual_report import STEP_KEYS
 from domain.errors import DomainError, InvalidValueError
 from domain.provider import Decision
@@ -31,6 +33,9 @@ SORTS = [
     ("days_to_deadline", "Days to deadline"),
     ("missing_count", "Missing steps"),
     ("-late_count", "Late steps"),
+    ("-activities_open", "Activities open"),
+    ("-activities_ready_to_close", "Activities ready to close"),
+    ("-enduring_without_count", "Enduring materials without a learner count"),
 ]
 
 
@@ -235,6 +240,7 @@ def year_end(
         sorts=SORTS,
         steps=STEP_KEYS,
         step_names=STEP_NAMES,
+        step_headings=STEP_HEADINGS,
         years=list(range(today.year, today.year - 5, -1)),
     )
 
@@ -249,6 +255,96 @@ def year_end_download(
         year_end_csv(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
+    )
+
+
+REMINDED = {
+    "sent": "reminded",
+    "reminded_recently": "already reminded in the last 7 days (tick “Remind again” to insist)",
+    "complete": "complete (not reminded)",
+    "not_found": "not found",
+    "mail_failed": "recorded but the mail could not be sent",
+}
+
+
+@router.post("/accreditor/year-end/reminders")
+async def remind(request: Request, user: UserDep, annual: AnnualDep, read_models: SettleDep) -> Response:
+    """Mails the providers ticked (none ticked: every incomplete one) what their year-end report still misses;
+    the same command as POST /api/v1/accreditor/year-end/{year}/reminders."""
+    accreditors = staff(user)
+    form = await posted(request)
+    year_text = form.get("year") or ""
+    year = _year(request, int(year_text) if isinstance(year_text, str) and year_text.isdigit() else None)
+    chosen = form.get("providers") or []
+    chosen = [chosen] if isinstance(chosen, str) else chosen
+    outcome = annual.handle(
+        RemindProviders(
+            year=year,
+            providers=tuple(chosen) or None,
+            force=form.get("force") == "yes",
+            accreditors=None if accreditors is None else tuple(accreditors),
+            base_url=base_url(request),
+        ),
+        user.acting,
+    )
+    settle(read_models, outcome.position)
+    results = outcome.value["results"]
+    if not results:
+        return see_other(f"/accreditor/year-end?year={year}", f"Every provider has completed its {year} report.")
+    said = []
+    for status, words in REMINDED.items():
+        n = sum(1 for r in results if r["status"] == status)
+        if n:
+            said.append(f"{n} provider{'' if n == 1 else 's'} {words}")
+    return see_other(f"/accreditor/year-end?year={year}", "; ".join(said) + ".")
+
+
+def _rems_report(activities: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
+    return activities.rems(
+        year,
+        staff(user),
+        rems_type=rems_type if rems_type in REMS_TYPES else None,
+        provider=provider if len(provider) == 7 and provider.isdigit() else None,
+    )
+
+
+@router.get("/accreditor/rems")
+def rems(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    year: int | None = None,
+    type: str = "",
+    provider: str = "",
+) -> Response:
+    year = _year(request, year)
+    today = system_of(request).annual.today()
+    return render(
+        request,
+        "accreditor/rems.html",
+        report=_rems_report(activities, user, year, type, provider.strip()),
+        year=year,
+        rems_type=type,
+        provider=provider.strip(),
+        types=REMS_TYPES,
+        years=list(range(today.year, today.year - 5, -1)),
+    )
+
+
+@router.get("/accreditor/rems.csv")
+def rems_download(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    year: int | None = None,
+    type: str = "",
+    provider: str = "",
+) -> Response:
+    year = _year(request, year)
+    return Response(
+        rems_csv(_rems_report(activities, user, year, type, provider.strip())),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
     )
 
 

@@ -12,16 +12,11 @@ from typing import Any
 from fastapi import Request
 
 from adapters.web.session import PageNotFound, WebUser, system_of
+from domain.annual_report import STEP_NAMES
+
+__all__ = ["STATUSES", "STEP_NAMES", "editable", "readable", "reporting_year"]
 
 STATUSES = [("draft", "Draft"), ("active", "Active"), ("ready_to_close", "Ready to close"), ("closed", "Closed")]
-STEP_NAMES = {
-    "agreement": "Accept the annual agreement",
-    "activities_closed": "Enter and close every activity that ended in the year",
-    "enduring_counts": "Update enduring-material learner counts as of 31 December",
-    "program_summary": "Submit the program summary",
-    "contacts_reviewed": "Review contact information",
-    "attestation": "Attest",
-}
 
 
 def readable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:

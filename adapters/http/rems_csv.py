@@ -1,0 +1,42 @@
+"""The accreditor's REMS report as CSV (the API's `format=csv` and the page's download), one row per activity,
+headed in PARS's words."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from adapters.formula_guard import guard
+
+#: (heading, key) of each column.
+REMS_COLUMNS = (
+    ("ACCME ID", "accme_id"),
+    ("Provider", "provider"),
+    ("ACCME Activity ID", "activity_id"),
+    ("Activity Title", "title"),
+    ("Activity Format", "format"),
+    ("Start Date", "start_date"),
+    ("End Date", "end_date"),
+    ("REMS Type", "rems_type"),
+    ("REMS Compliance", "compliance"),
+    ("Blueprint Sections", "blueprint_sections"),
+    ("RPC-assigned ID", "rpc_id"),
+    ("Physician Learners", "physician_learners"),
+    ("Other Learners", "other_learners"),
+)
+
+
+def rems_csv(report: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([h for h, _ in REMS_COLUMNS])
+    for row in report["activities"]:
+        cells = []
+        for _, key in REMS_COLUMNS:
+            value = row[key]
+            if isinstance(value, list):
+                value = "; ".join(value)
+            cells.append(guard(value) if isinstance(value, str) else ("" if value is None else value))
+        writer.writerow(cells)
+    return out.getvalue()
