@@ -150,6 +150,8 @@ def test_a_failed_mail_is_reported_and_recorded(client, system, token, tmp_path,
         ({"providers": []}, ["body", "providers"]),
         ({"providers": "0001234"}, ["body", "providers"]),
         ({"force": "maybe"}, ["body", "force"]),
+        ({"force": 0}, ["body", "force"]),
+        ({"force": "true"}, ["body", "force"]),
         ({"provider": ["0001234"]}, ["body", "provider"]),
     ],
 )

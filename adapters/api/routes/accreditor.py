@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from adapters.api.deps import PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
@@ -127,7 +127,7 @@ class ReminderRequest(Strict):
         max_length=5000,
         description="the providers to remind by ACCME ID; left out: every provider you oversee whose report is incomplete",
     )
-    force: bool = Field(default=False, description="remind even providers reminded within the last 7 days")
+    force: StrictBool = Field(default=False, description="remind even providers reminded within the last 7 days")
 
 
 class ReminderResult(BaseModel):
