@@ -98,4 +98,23 @@ class DeleteCompletions(Command):
     keys: list[str]
 
 
-CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A board's answer to one item of its feed, by the item's `id` (read at the edge, not yet checked)."""
+
+    item_id: str
+    status: str
+    reason_code: str = ""
+    reason: str = ""
+
+
+class AcknowledgeItems(Command):
+    """A board's answers to items of its feed (`kind` board or state, `code` ABIM or TN), each read already
+    (or the ReportError that refused it), in order."""
+
+    kind: str
+    code: str
+    answers: list[Any]  # Acknowledgement | ReportError: plain dataclasses, handed over as they are
+
+
+CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions | AcknowledgeItems

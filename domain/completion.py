@@ -66,6 +66,34 @@ class CompletionNotFoundError(NotFoundError):
     """No (undeleted) completion has that credit ID."""
 
 
+#: What a board may answer an item of its feed with: certifying boards accept or reject a record,
+#: state boards say they received it or reject it.
+ACKNOWLEDGEMENT_STATUSES = {"board": ("accepted", "rejected"), "state": ("received", "rejected")}
+REASON_MAX = 1000
+REASON_CODE_MAX = 100
+
+
+class ItemNotAnswerableError(ConflictError):
+    """The item named is not the completion's current record in that feed (deleted, or replaced since)."""
+
+
+def check_acknowledgement(kind: str, status: str, reason_code: str, reason: str) -> None:
+    """A board's answer: a status its kind of board gives, and a reason when it rejects (free text: the
+    boards' own codes are not published)."""
+    allowed = ACKNOWLEDGEMENT_STATUSES[kind]
+    if status not in allowed:
+        raise InvalidValueError(f"status is {' or '.join(allowed)} (got {status!r})", loc=("status",))
+    if len(reason_code) > REASON_CODE_MAX:
+        raise InvalidValueError(f"a reason code has at most {REASON_CODE_MAX} characters", loc=("reason_code",))
+    if len(reason) > REASON_MAX:
+        raise InvalidValueError(f"a reason has at most {REASON_MAX} characters", loc=("reason",))
+    if status == "rejected" and not (reason.strip() or reason_code.strip()):
+        raise InvalidValueError(
+            "a rejection gives its reason (reason or reason_code), so the provider can correct the record",
+            loc=("reason",),
+        )
+
+
 def require_credit_id(value: str, loc: tuple[str, ...] = ("credit_id",)) -> str:
     value = (value or "").strip()
     parts = value.split(":")
@@ -229,6 +257,18 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]]
         late: bool
 
+    class Acknowledged(ParsAggregate.Event):
+        """A board's answer to this completion's item in its feed (`feed` board:ABIM or state:TN, `board` the
+        code): accepted or rejected (certifying boards), received or rejected (state boards), with its reason.
+        The same answer again records nothing; a changed answer is a new event."""
+
+        feed: str
+        board: str
+        item_id: str
+        status: str
+        reason_code: str
+        reason: str
+
     @staticmethod
     def create_id(learner_id: str, activity_id: str, credit_id: str) -> uuid.UUID:
         return uuid.uuid5(COMPLETION_NAMESPACE, f"completion:{learner_id}:{activity_id}:{credit_id}")
@@ -290,6 +330,10 @@ class Completion(ParsAggregate):
         self.credit_id = credit_id
         self.late = late
         self.deleted = False
+        self.sent_version = (
+            1  # the version of the event whose items the boards answer: Recorded, or the last Resubmitted
+        )
+        self.answers: dict[str, dict[str, str]] = {}
 
     def same_facts(self, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]]) -> bool:
         return (self.completion_date, self.cme, self.moc) == (completion_date, cme, moc)
@@ -333,6 +377,49 @@ class Completion(ParsAggregate):
         self._delete(**self._meta(by))
         return True
 
+    def acknowledge(
+        self, feed: str, item_id: str, version: int, status: str, reason_code: str, reason: str, by: Acting
+    ) -> bool:
+        """A board's answer to the item `item_id` (this stream at `version`) of its feed: False when it gave the
+        same answer before; refused when the item is not the completion's current record."""
+        kind, _, board = feed.partition(":")
+        check_acknowledgement(kind, status, reason_code, reason)
+        if self.deleted or version != self.sent_version:
+            why = "the record was deleted since" if self.deleted else "the record was resubmitted since"
+            current = "" if self.deleted else f"; answer item {self.id}:{self.sent_version}"
+            raise ItemNotAnswerableError(f"item {item_id} is no longer the current record: {why}{current}", loc=("id",))
+        answer = {"item_id": item_id, "status": status, "reason_code": reason_code, "reason": reason}
+        if self.answers.get(feed) == answer:
+            return False
+        self._acknowledge(
+            feed=feed,
+            board=board,
+            item_id=item_id,
+            status=status,
+            reason_code=reason_code,
+            reason=reason,
+            **self._meta(by),
+        )
+        return True
+
+    @event(Acknowledged)
+    def _acknowledge(
+        self,
+        feed: str,
+        board: str,
+        item_id: str,
+        status: str,
+        reason_code: str,
+        reason: str,
+        accme_id: str,
+        actor: str,
+        channel: str,
+    ) -> None:
+        self.answers = {
+            **self.answers,
+            feed: {"item_id": item_id, "status": status, "reason_code": reason_code, "reason": reason},
+        }
+
     @event(Resubmitted)
     def _resubmit(
         self,
@@ -351,6 +438,8 @@ class Completion(ParsAggregate):
         self.moc = moc
         self.late = late
         self.deleted = False
+        self.sent_version = self.version + 1  # this event's own version (applied before the version moves)
+        self.answers = {}
 
     @event(Deleted)
     def _delete(self, accme_id: str, actor: str, channel: str) -> None:

@@ -220,6 +220,10 @@ class FeedView(ProjectionView):
     def learners(self, learner_ids: list[str]) -> dict[str, tuple[dict[str, Any] | None, bool]]:
         """learner_id -> (the learner directory's document or None, erased), read when items are read."""
 
+    @abstractmethod
+    def item_types(self, feed: str, item_ids: list[str]) -> dict[str, str]:
+        """item_id -> its type (completion, deletion) for the ids that are items of this feed."""
+
 
 def with_learners(view: FeedView, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored rows as public items, with one learner lookup for the whole page."""

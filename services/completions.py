@@ -13,12 +13,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from commands.completions import (
+    AcknowledgeItems,
+    Acknowledgement,
     CompletionCommand,
     DeleteCompletions,
     RecordCompletion,
@@ -47,6 +49,25 @@ from services.retries import attempts
 from services.store import ParsStore
 
 SAVE_CHUNK_SIZE = 1000
+MAX_ACKNOWLEDGEMENTS = 1000
+
+
+class FeedItemTypes(Protocol):
+    """Which ids are items of a feed, and of what type (the feeds read model answers)."""
+
+    def item_types(self, feed: str, item_ids: list[str]) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class AcknowledgementResult:
+    """One answer's outcome: recorded (a new or changed answer), unchanged (given before) or refused
+    (errors: [{loc, msg}] within the answer)."""
+
+    index: int
+    item_id: str | None
+    outcome: str
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,11 +93,13 @@ class CompletionRegistry:
         activities: ActivityRegistry,
         matcher: LearnerMatcher,
         today: Callable[[], date] = date.today,
+        feed_items: FeedItemTypes | None = None,
     ) -> None:
         self.store = store
         self.activities = activities
         self.matcher = matcher
         self.today = today
+        self.feed_items = feed_items
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -105,6 +128,8 @@ class CompletionRegistry:
                 return self.record(cmd, by)
             case DeleteCompletions():
                 return self.delete(cmd, by)
+            case AcknowledgeItems():
+                return self.acknowledge(cmd, by)
         raise TypeError(f"{type(cmd).__name__} is not a completion command")
 
     def report(
@@ -377,6 +402,73 @@ class CompletionRegistry:
             except IntegrityError:
                 continue
         raise IntegrityError("these completions are being changed concurrently; try again")
+
+    # --- boards' answers ----------------------------------------------------------------------
+
+    def acknowledge(self, cmd: AcknowledgeItems, by: Acting) -> list[AcknowledgementResult]:
+        """A board's answers to items of its feed, one result each in order; the recorded ones saved together
+        (an `Acknowledged` event on each completion's stream). An id that is not an item of this feed (unknown,
+        or another feed's) is refused with the same words either way, so no board learns of another's items."""
+        feed = f"{cmd.kind}:{cmd.code}"
+        if self.feed_items is None:  # pragma: no cover - bootstrap always gives it
+            raise RuntimeError("the registry was built without the feeds read model")
+        answers = cmd.answers[:MAX_ACKNOWLEDGEMENTS]
+        wanted = [a.item_id for a in answers if isinstance(a, Acknowledgement)]
+        types = self.feed_items.item_types(feed, wanted) if wanted else {}
+        for _ in attempts():
+            results: list[AcknowledgementResult] = []
+            loaded: dict[uuid.UUID, Completion] = {}
+            changed: dict[uuid.UUID, Completion] = {}
+            for index, answer in enumerate(answers):
+                if isinstance(answer, ReportError):
+                    results.append(
+                        AcknowledgementResult(index, None, "refused", [{"loc": answer.loc, "msg": answer.msg}])
+                    )
+                    continue
+                results.append(self._answer(index, feed, answer, types, loaded, changed, by))
+            position = None
+            if changed:
+                try:
+                    position = self.store.save(*changed.values())[-1].notification.id
+                except IntegrityError:
+                    continue  # another answer to one of these completions was saved first: decide again
+            return [dataclasses.replace(r, position=position) if r.outcome == "recorded" else r for r in results]
+        raise IntegrityError("these completions are being answered concurrently; try again")
+
+    def _answer(
+        self,
+        index: int,
+        feed: str,
+        answer: Acknowledgement,
+        types: dict[str, str],
+        loaded: dict[uuid.UUID, Completion],
+        changed: dict[uuid.UUID, Completion],
+        by: Acting,
+    ) -> AcknowledgementResult:
+        item_id = answer.item_id
+
+        def refused(msg: str, loc: str = "id") -> AcknowledgementResult:
+            return AcknowledgementResult(index, item_id, "refused", [{"loc": [loc], "msg": msg}])
+
+        kind = types.get(item_id)
+        if kind is None:
+            return refused(f"no item {item_id!r} in the {feed} feed (an item's id, as the feed gives it)")
+        if kind != "completion":
+            return refused(f"item {item_id} is a deletion: only records are answered")
+        stream, _, version = item_id.rpartition(":")
+        key = uuid.UUID(stream)
+        if key not in loaded:
+            loaded[key] = self.store.repository.get(key)
+        completion = loaded[key]
+        try:
+            if not completion.acknowledge(
+                feed, item_id, int(version), answer.status, answer.reason_code, answer.reason, by
+            ):
+                return AcknowledgementResult(index, item_id, "unchanged")
+        except DomainError as error:
+            return refused(error.message, error.loc[0] if error.loc else "id")
+        changed[key] = completion
+        return AcknowledgementResult(index, item_id, "recorded")
 
 
 def form_credits(
