@@ -98,6 +98,17 @@ class DeleteCompletions(Command):
     keys: list[str]
 
 
+class CorrectCompletion(Command):
+    """Corrects a standing completion (its aggregate id): deleted and resubmitted with these facts in one save
+    (CME and MOC credit entries as the web form gives them)."""
+
+    accme_id: str
+    key: str
+    completion_date: date
+    cme: list[dict[str, Any]]
+    moc: list[dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Acknowledgement:
     """A board's answer to one item of its feed, by the item's `id` (read at the edge, not yet checked)."""
@@ -117,4 +128,4 @@ class AcknowledgeItems(Command):
     answers: list[Any]  # Acknowledgement | ReportError: plain dataclasses, handed over as they are
 
 
-CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions | AcknowledgeItems
+CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions | CorrectCompletion | AcknowledgeItems

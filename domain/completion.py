@@ -377,6 +377,25 @@ class Completion(ParsAggregate):
         self._delete(**self._meta(by))
         return True
 
+    def correct(
+        self,
+        activity: Activity,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        today: date,
+        by: Acting,
+    ) -> None:
+        """Corrects a standing record the one way records change: deleted, then resubmitted with these facts (two
+        events, saved together), so the boards' feeds carry the deletion and the new record, which they answer anew.
+        The same facts again resend the record (a board ID fixed in the learner directory, say)."""
+        if self.deleted:
+            raise CompletionNotFoundError(
+                f"credit {self.credit_id} was deleted: report it again instead of correcting it", loc=("credit_id",)
+            )
+        self._delete(**self._meta(by))
+        self.resubmit(activity, completion_date, cme, moc, today, by)
+
     def acknowledge(
         self, feed: str, item_id: str, version: int, status: str, reason_code: str, reason: str, by: Acting
     ) -> bool:

@@ -22,6 +22,7 @@ from commands.completions import (
     AcknowledgeItems,
     Acknowledgement,
     CompletionCommand,
+    CorrectCompletion,
     DeleteCompletions,
     RecordCompletion,
     ReportCompletion,
@@ -128,6 +129,8 @@ class CompletionRegistry:
                 return self.record(cmd, by)
             case DeleteCompletions():
                 return self.delete(cmd, by)
+            case CorrectCompletion():
+                return self.correct(cmd, by)
             case AcknowledgeItems():
                 return self.acknowledge(cmd, by)
         raise TypeError(f"{type(cmd).__name__} is not a completion command")
@@ -402,6 +405,27 @@ class CompletionRegistry:
             except IntegrityError:
                 continue
         raise IntegrityError("these completions are being changed concurrently; try again")
+
+    def correct(self, cmd: CorrectCompletion, by: Acting) -> int:
+        """Deletes the standing completion and records it corrected (`Deleted` then `Resubmitted`, one save);
+        the position. A concurrent writer makes it load and decide again."""
+        for _ in attempts():
+            try:
+                completion: Completion = self.store.repository.get(uuid.UUID(cmd.key))
+            except (AggregateNotFoundError, ValueError):
+                raise CompletionNotFoundError("no such completion", loc=("credit_id",)) from None
+            if completion.accme_id != cmd.accme_id:
+                raise CompletionNotFoundError("no such completion", loc=("credit_id",))
+            activity = self._activity({}, completion.activity_id)
+            if activity is None:  # pragma: no cover - an activity's stream is never removed
+                raise NotFoundError(f"no activity {completion.activity_id}", loc=("activity_id",))
+            cme, moc = form_credits(cmd.cme, cmd.moc, activity)
+            completion.correct(activity, cmd.completion_date, cme, moc, self.today(), by)
+            try:
+                return self.store.save(completion)[-1].notification.id
+            except IntegrityError:
+                continue
+        raise IntegrityError("this completion is being changed concurrently; try again")
 
     # --- boards' answers ----------------------------------------------------------------------
 

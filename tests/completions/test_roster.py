@@ -124,3 +124,76 @@ def test_an_activity_of_another_provider_is_404(app) -> None:  # type: ignore[no
     other = f"/api/v1/providers/0004444/activities/{ids['other_activity']}/learners"
     answer = client.get(other, headers=auth(system, "provider", provider="0004444"))
     assert answer.status_code == 404 and answer.json()["errors"][0]["loc"] == ["path", "activity_id"]
+
+
+def test_a_rejected_record_is_corrected_and_resubmitted_in_one_request(app) -> None:  # type: ignore[no-untyped-def]
+    system, client, ids = app
+    mine = auth(system, "provider", provider="0004444")
+    fixed = {"completion_date": "2025-03-01", "cme": [{"credits": 1.5}], "moc": [{"board": "ABIM", "credits": 1.5}]}
+    answer = client.post("/api/v1/providers/0004444/completions/ccid:0004444:c2/correction", headers=mine, json=fixed)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["boards"] == [
+        {"board": "ABIM", "points": 1.5, "status": "pending", "reason_code": "", "reason": "", "answered_at": None}
+    ]
+    history = client.get("/api/v1/providers/0004444/history", headers=auth(system, "accreditor")).json()["items"]
+    assert [e["type"] for e in history[-2:]] == ["Completion.Deleted", "Completion.Resubmitted"]
+    assert history[-1]["data"]["completion_date"] == "2025-03-01"
+    feed = client.get("/api/v1/feeds/boards/ABIM", headers=auth(system, "board", board="ABIM")).json()["items"]
+    assert [(i["type"], i["credit_id"], i.get("points")) for i in feed[-2:]] == [
+        ("deletion", "ccid:0004444:c2", 2.0),
+        ("completion", "ccid:0004444:c2", 1.5),
+    ]
+    rejected = client.get(url(ids), headers=mine, params={"status": "rejected"}).json()
+    assert rejected["count"] == 0  # the new record waits for the board's new answer
+    again = client.post(
+        "/api/v1/feeds/boards/ABIM/acknowledgements",
+        headers=auth(system, "board", board="ABIM"),
+        json=[{"id": feed[-1]["id"], "status": "accepted"}],
+    )
+    assert again.json()["recorded"] == 1
+    rows = {r["credit_id"]: r for r in client.get(url(ids), headers=mine).json()["data"]}
+    assert rows["ccid:0004444:c2"]["boards"][0]["status"] == "accepted"
+    assert rows["ccid:0004444:c2"]["completion_date"] == "2025-03-01"
+
+
+@pytest.mark.parametrize(
+    ("credit_id", "body", "who", "status", "loc"),
+    [
+        (
+            "ccid:0004444:c1",
+            {"completion_date": "2025-03-01", "cme": [{"credits": 1}]},
+            "mine",
+            404,
+            ["path", "credit_id"],
+        ),
+        (
+            "ccid:0004444:c2",
+            {"completion_date": "2025-04-01", "cme": [{"credits": 1}]},
+            "mine",
+            422,
+            ["body", "completion_date"],
+        ),
+        (
+            "ccid:0004444:c2",
+            {"completion_date": "2025-03-01", "moc": [{"board": "ABP", "credits": 1}]},
+            "mine",
+            422,
+            None,
+        ),
+        ("ccid:0004444:c2", {"completion_date": "2025-03-01", "cme": [{"credits": 1}]}, "theirs", 404, None),
+        ("ccid:0004444:c2", {"completion_date": "2025-03-01", "cme": [{"credits": 1}]}, "board", 404, None),
+    ],
+)
+def test_a_correction_is_refused_naming_the_field(app, credit_id, body, who, status, loc) -> None:  # type: ignore[no-untyped-def]
+    system, client, _ = app
+    headers = {
+        "mine": auth(system, "provider", provider="0004444"),
+        "theirs": auth(system, "provider", provider="0005555"),
+        "board": auth(system, "board", board="ABIM"),
+    }[who]
+    answer = client.post(f"/api/v1/providers/0004444/completions/{credit_id}/correction", headers=headers, json=body)
+    assert answer.status_code == status, answer.text
+    if loc:
+        assert answer.json()["errors"][0]["loc"] == loc
+    history = client.get("/api/v1/providers/0004444/history", headers=auth(system, "accreditor")).json()["items"]
+    assert history[-1]["type"] == "Completion.Acknowledged"  # nothing recorded
