@@ -41,6 +41,8 @@ class ReportCompletion:
     pending: list[PendingCredit] = field(default_factory=list)
     #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
     certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
+    #: The provider attests the learner consented to sharing this record with boards (without it: not sent).
+    consent: bool = False
 
     def resolved(
         self, activity: Activity
@@ -90,6 +92,8 @@ class RecordCompletion(Command):
     credit_id: str
     #: The learner's NPI, licence numbers and board IDs (MatchResult.identifiers), which the credit ID must not hold.
     identifiers: tuple[str, ...] = ()
+    #: The provider attests the learner consented to sharing with boards (without it the record goes to none).
+    consent: bool = False
 
 
 class DeleteCompletions(Command):
@@ -107,6 +111,17 @@ class CorrectCompletion(Command):
     completion_date: date
     cme: list[dict[str, Any]]
     moc: list[dict[str, Any]]
+    #: None keeps the record's consent attestation as it was.
+    consent: bool | None = None
+
+
+class AttestActivityConsent(Command):
+    """The provider attests (or withdraws) that every learner of the activity consented to sharing with boards:
+    each record of it reported from then on carries the attestation."""
+
+    accme_id: str
+    activity_id: str
+    attested: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,4 +143,11 @@ class AcknowledgeItems(Command):
     answers: list[Any]  # Acknowledgement | ReportError: plain dataclasses, handed over as they are
 
 
-CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions | CorrectCompletion | AcknowledgeItems
+CompletionCommand = (
+    ReportCompletions
+    | RecordCompletion
+    | DeleteCompletions
+    | CorrectCompletion
+    | AttestActivityConsent
+    | AcknowledgeItems
+)

@@ -244,6 +244,15 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]]  # [{"board": "ABIM", "type": "ABIM MOC", "credits": 1.5}]
         credit_id: str
         late: bool
+        #: The provider attests the learner consented to sharing with boards (DOMAIN-FACTS 2.1); without it the
+        #: record is kept and counts on the transcript but goes to no board's feed.
+        consent: bool
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["consent"] = True  # recorded before consent was asked for: already sent to the boards
 
     class Deleted(ParsAggregate.Event):
         pass
@@ -256,6 +265,13 @@ class Completion(ParsAggregate):
         cme: list[dict[str, Any]]
         moc: list[dict[str, Any]]
         late: bool
+        consent: bool
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["consent"] = True
 
     class Acknowledged(ParsAggregate.Event):
         """A board's answer to this completion's item in its feed (`feed` board:ABIM or state:TN, `board` the
@@ -286,6 +302,7 @@ class Completion(ParsAggregate):
         credit_id: str,
         today: date,
         by: Acting,
+        consent: bool = False,
     ) -> Completion:
         require_accme_id(accme_id)
         credit_id = require_credit_id(credit_id)
@@ -301,6 +318,7 @@ class Completion(ParsAggregate):
             moc=moc,
             credit_id=credit_id,
             late=(today - completion_date).days > LATE_AFTER_DAYS,
+            consent=consent,
             actor=by.actor,
             channel=str(by.channel),
         )
@@ -319,6 +337,7 @@ class Completion(ParsAggregate):
         late: bool,
         actor: str,
         channel: str,
+        consent: bool = True,
     ) -> None:
         self.accme_id = accme_id
         self.learner_id = learner_id
@@ -329,10 +348,10 @@ class Completion(ParsAggregate):
         self.moc = moc
         self.credit_id = credit_id
         self.late = late
+        self.consent = consent
         self.deleted = False
-        self.sent_version = (
-            1  # the version of the event whose items the boards answer: Recorded, or the last Resubmitted
-        )
+        # The version of the event whose items the boards answer: Recorded, or the last Resubmitted.
+        self.sent_version = 1
         self.answers: dict[str, dict[str, str]] = {}
 
     def same_facts(self, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]]) -> bool:
@@ -346,6 +365,7 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]],
         today: date,
         by: Acting,
+        consent: bool | None = None,
     ) -> bool:
         """Reports the credit ID again: a no-op if it stands with the same facts; refused if it stands with others."""
         if activity.accme_id != self.accme_id or activity.number != self.activity_id:
@@ -367,6 +387,7 @@ class Completion(ParsAggregate):
             cme=cme,
             moc=moc,
             late=(today - completion_date).days > LATE_AFTER_DAYS,
+            consent=self.consent if consent is None else consent,
             **self._meta(by),
         )
         return True
@@ -385,6 +406,7 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]],
         today: date,
         by: Acting,
+        consent: bool | None = None,
     ) -> None:
         """Corrects a standing record the one way records change: deleted, then resubmitted with these facts (two
         events, saved together), so the boards' feeds carry the deletion and the new record, which they answer anew.
@@ -394,7 +416,7 @@ class Completion(ParsAggregate):
                 f"credit {self.credit_id} was deleted: report it again instead of correcting it", loc=("credit_id",)
             )
         self._delete(**self._meta(by))
-        self.resubmit(activity, completion_date, cme, moc, today, by)
+        self.resubmit(activity, completion_date, cme, moc, today, by, consent)
 
     def acknowledge(
         self, feed: str, item_id: str, version: int, status: str, reason_code: str, reason: str, by: Acting
@@ -450,12 +472,14 @@ class Completion(ParsAggregate):
         accme_id: str,
         actor: str,
         channel: str,
+        consent: bool = True,
     ) -> None:
         self.activity_title = activity_title
         self.completion_date = completion_date
         self.cme = cme
         self.moc = moc
         self.late = late
+        self.consent = consent
         self.deleted = False
         self.sent_version = self.version + 1  # this event's own version (applied before the version moves)
         self.answers = {}
@@ -473,5 +497,6 @@ class Completion(ParsAggregate):
             "cme": self.cme,
             "moc": self.moc,
             "late": self.late,
+            "consent": self.consent,
             "deleted": self.deleted,
         }

@@ -328,10 +328,13 @@ class FeedProjection(ParsProjection[FeedView]):
         }
         registrations = self.view.activity_boards(facts["activity_id"])
         items: list[tuple[str, dict[str, Any]]] = []
-        for board in dict.fromkeys(m["board"] for m in e.moc):
+        # Without the provider's attestation that the learner consented, a record reaches no board (DOMAIN-FACTS
+        # 2.1: permission before sharing with boards); it still counts on the transcript.
+        consented = getattr(e, "consent", True)
+        for board in dict.fromkeys(m["board"] for m in e.moc) if consented else ():
             if board in registrations:  # MOC credit travels only to boards the activity is registered with
                 items.append((feed_name(BOARD, board), board_item("completion", facts, board, registrations[board])))
-        for state in self.view.learner_states(facts["learner_id"]):
+        for state in self.view.learner_states(facts["learner_id"]) if consented else ():
             items.append((feed_name(STATE, state), state_item("completion", facts, state)))
         completion = {
             **{k: v for k, v in facts.items() if k != "recorded_at"},

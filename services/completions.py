@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from commands.completions import (
     AcknowledgeItems,
     Acknowledgement,
+    AttestActivityConsent,
     CompletionCommand,
     CorrectCompletion,
     DeleteCompletions,
@@ -41,6 +42,7 @@ from domain.completion import (
     require_credit_id,
     require_private_credit_id,
 )
+from domain.consent import ActivityConsent
 from domain.credit_types import UnclassifiedCreditError, classify, registered_types
 from domain.errors import DomainError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
@@ -118,6 +120,18 @@ class CompletionRegistry:
                 cache[number] = None
         return cache[number]
 
+    def activity_consented(self, activity_id: str, cache: dict[str, bool] | None = None) -> bool:
+        """Whether the provider attests that every learner of the activity consented to sharing with boards."""
+        if cache is not None and activity_id in cache:
+            return cache[activity_id]
+        try:
+            consented = bool(self.store.repository.get(ActivityConsent.create_id(activity_id)).attested)
+        except AggregateNotFoundError:
+            consented = False
+        if cache is not None:
+            cache[activity_id] = consented
+        return consented
+
     # --- ACCME learner reports --------------------------------------------------------------
 
     def handle(self, cmd: CompletionCommand, by: Acting) -> Any:
@@ -131,6 +145,8 @@ class CompletionRegistry:
                 return self.delete(cmd, by)
             case CorrectCompletion():
                 return self.correct(cmd, by)
+            case AttestActivityConsent():
+                return self.attest_consent(cmd, by)
             case AcknowledgeItems():
                 return self.acknowledge(cmd, by)
         raise TypeError(f"{type(cmd).__name__} is not a completion command")
@@ -154,6 +170,16 @@ class CompletionRegistry:
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ReportCompletion)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
         valid = self._derive_credit_ids(accme_id, valid, matches)
+        consents: dict[str, bool] = {}  # each activity's consent attestation, read once
+        valid = [
+            (
+                i,
+                p
+                if p.consent or not self.activity_consented(p.activity_id, consents)
+                else dataclasses.replace(p, consent=True),
+            )
+            for i, p in valid
+        ]
         results: list[CompletionResult | None] = [None] * len(parsed)
         for i, p in enumerate(parsed):
             if isinstance(p, ReportError):
@@ -311,12 +337,13 @@ class CompletionRegistry:
                         credit_id=credit_id,
                         today=today,
                         by=by,
+                        consent=p.consent,
                     )
                     stored[(learner_id, p.activity_id, credit_id)] = (
                         created  # the same completion twice in one batch: the second is unchanged
                     )
                     aggs.append(created)
-                elif existing.resubmit(activity, p.completion_date, cme, moc, today, by):
+                elif existing.resubmit(activity, p.completion_date, cme, moc, today, by, p.consent):
                     aggs.append(existing)
         except DomainError as error:
             loc = _report_loc(error.loc, certificates.get(deciding))
@@ -364,6 +391,7 @@ class CompletionRegistry:
         credit_id = require_credit_id(credit_id, ("body", "credit_id"))
         require_private_credit_id(credit_id, identifiers, ("body", "credit_id"))
         cme, moc = form_credits(cme, moc, activity)
+        consent = cmd.consent or self.activity_consented(activity_id)
         for _ in attempts():
             existing = self.get(learner_id, activity_id, credit_id)
             if existing is None:
@@ -377,8 +405,9 @@ class CompletionRegistry:
                     credit_id=credit_id,
                     today=self.today(),
                     by=by,
+                    consent=consent,
                 )
-            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by):
+            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by, consent):
                 agg = existing
             else:
                 return "unchanged", None
@@ -420,12 +449,33 @@ class CompletionRegistry:
             if activity is None:  # pragma: no cover - an activity's stream is never removed
                 raise NotFoundError(f"no activity {completion.activity_id}", loc=("activity_id",))
             cme, moc = form_credits(cmd.cme, cmd.moc, activity)
-            completion.correct(activity, cmd.completion_date, cme, moc, self.today(), by)
+            consent = cmd.consent
+            if consent is None and not completion.consent and self.activity_consented(completion.activity_id):
+                consent = True  # attested for the whole activity since: the corrected record carries it
+            completion.correct(activity, cmd.completion_date, cme, moc, self.today(), by, consent)
             try:
                 return self.store.save(completion)[-1].notification.id
             except IntegrityError:
                 continue
         raise IntegrityError("this completion is being changed concurrently; try again")
+
+    def attest_consent(self, cmd: AttestActivityConsent, by: Acting) -> int | None:
+        """Records the activity's consent attestation (or its withdrawal); the position, None when it stood so."""
+        activity = self._activity({}, cmd.activity_id)
+        if activity is None or activity.accme_id != cmd.accme_id:
+            raise NotFoundError(f"provider {cmd.accme_id} has no activity {cmd.activity_id}", loc=("activity_id",))
+        for _ in attempts():
+            try:
+                consent: ActivityConsent = self.store.repository.get(ActivityConsent.create_id(cmd.activity_id))
+                if not consent.attest(cmd.attested, by):
+                    return None
+            except AggregateNotFoundError:
+                consent = ActivityConsent.start(cmd.accme_id, cmd.activity_id, cmd.attested, by)
+            try:
+                return self.store.save(consent)[-1].notification.id
+            except IntegrityError:
+                continue
+        raise IntegrityError("this activity's consent is being changed concurrently; try again")
 
     # --- boards' answers ----------------------------------------------------------------------
 

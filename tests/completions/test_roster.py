@@ -197,3 +197,15 @@ def test_a_correction_is_refused_naming_the_field(app, credit_id, body, who, sta
         assert answer.json()["errors"][0]["loc"] == loc
     history = client.get("/api/v1/providers/0004444/history", headers=auth(system, "accreditor")).json()["items"]
     assert history[-1]["type"] == "Completion.Acknowledged"  # nothing recorded
+
+
+def test_the_accme_learner_status_reports_each_boards_answer(app) -> None:  # type: ignore[no-untyped-def]
+    system, client, _ = app
+    mine = auth(system, "provider", provider="0004444")
+    rejected = client.get("/accme/learner-activities/status", headers=mine, params={"CreditId": "ccid:0004444:c2"})
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()[0]["BoardStatus"] == [
+        {"board": "ABIM", "status": "rejected", "reasonCode": "NAME", "reason": "name mismatch"}
+    ]
+    cme_only = client.get("/accme/learner-activities/status", headers=mine, params={"CreditId": "ccid:0004444:b0"})
+    assert cme_only.json()[0]["BoardStatus"] == []

@@ -46,6 +46,7 @@ def resubmit(system: System, ids: dict[str, Any], credit_id: str) -> None:
             cme=CME,
             moc=ABIM,
             credit_id=credit_id,
+            consent=True,
         ),
         BY,
     )

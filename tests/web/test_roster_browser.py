@@ -62,6 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 cme=[{"type": "AMA PRA Category 1", "credits": 6.0}],
                 moc=[{"board": "ABIM", "type": "ABIM MOC", "credits": 6.0}],
                 credit_id=credit,
+                consent=True,
             ),
             BY,
         )
@@ -101,6 +102,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def test_the_provider_sees_each_boards_answer_and_filters_the_rejected(page: Any, site: Site) -> None:
     activity = site.learners["activity"]
     sign_in(page, "pat@acme.org")
+    page.goto(f"/provider/{ACME}?year=2025")  # the dashboard counts the boards' answers
+    expect(page.locator("#board-records tbody tr")).to_have_text(re.compile(r"ABIM\s*0\s*1\s*1\s*0"))
     page.goto(f"/provider/{ACME}/activities/{activity}")
     page.get_by_role("link", name="Learners and their boards' answers").click()
     page.wait_for_url(re.compile(rf"/activities/{activity}/learners$"))
@@ -120,6 +123,9 @@ def test_the_provider_sees_each_boards_answer_and_filters_the_rejected(page: Any
         page.get_by_role("link", name="CSV").click()
     text = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115 - the downloaded file
     assert "ccid:0004444:b1" in text and "ccid:0004444:a1" not in text and "board ID not found" in text
+    page.get_by_role("button", name="Every learner of this activity consented").click()
+    expect(page.locator("#consent")).to_contain_text("You attest that every learner")
+    assert site.system.completions.activity_consented(activity)
 
 
 def test_another_providers_user_gets_the_not_found_page(page: Any, site: Site) -> None:

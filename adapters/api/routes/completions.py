@@ -36,6 +36,7 @@ from domain.learner import require_month_day
 from services.access import Principal, Role
 from services.learner_matching import MatchResult, MatchStatus, UniqueId
 from services.learner_reports import LearnerReportQueries, LearnerReports
+from services.queries.records import RecordStatusQueries
 
 accme = APIRouter(
     prefix="/accme", tags=["ACCME learner web service"], responses=documented(403)
@@ -126,6 +127,7 @@ def _status_item(row: dict[str, Any]) -> dict[str, Any]:
 @accme.get("/learner-activities/status", responses=documented(404))
 def learner_status(
     completions: CompletionsDep,
+    records: RecordsDep,
     system: SystemDep,
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
@@ -146,7 +148,7 @@ def learner_status(
                 f"no completion of this provider has credit ID {CreditId}",
                 [{"loc": ["query", "CreditId"], "msg": "not found"}],
             )
-        return [_status_item(r) for r in rows]
+        return [_with_boards(records, accme_id, _status_item(r)) for r in rows]
     missing = [
         n
         for n, v in (
@@ -190,7 +192,20 @@ def learner_status(
         match.identifier
     )  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
     unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
-    return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
+    return [_with_boards(records, accme_id, {**_status_item(r), "UniqueID": unique_ids}) for r in rows]
+
+
+def _with_boards(records: RecordStatusQueries, accme_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """PARS's addition to a status item: each board's answer to the record (pending, accepted, rejected with the
+    reason, not_sent without the learner's consent)."""
+    boards = records.board_statuses(accme_id, item["CreditID"])
+    return {
+        **item,
+        "BoardStatus": [
+            {"board": b["board"], "status": b["status"], "reasonCode": b["reason_code"], "reason": b["reason"]}
+            for b in boards
+        ],
+    }
 
 
 def _learner_reports(queries: LearnerReportQueries, accme_id: str, learner_id: str) -> LearnerReports:
@@ -253,6 +268,11 @@ class CompletionForm(Strict):
     credit_id: str = Field(max_length=300, description="ccid:x:y")
     cme: list[CmeCredit] = []
     moc: list[MocCredit] = []
+    consent: bool = Field(
+        default=False,
+        description="the provider attests the learner consented to sharing this record with boards; without it the "
+        "record counts on the transcript but no board's feed carries it",
+    )
 
 
 @api.post(
@@ -285,6 +305,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
                 moc=moc,
                 credit_id=form.credit_id,
                 identifiers=match.identifiers,
+                consent=form.consent,
             ),
             acting(principal),
         )
@@ -316,6 +337,7 @@ class CompletionCorrection(Strict):
     completion_date: IsoDate
     cme: list[CmeCredit] = []
     moc: list[MocCredit] = []
+    consent: bool | None = Field(default=None, description="the learner's consent to sharing; left out: kept as it was")
 
 
 @api.post("/providers/{accme_id}/completions/{credit_id}/correction", responses=COMMAND)
@@ -346,7 +368,12 @@ def correct_completion(
     ]
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
     command = CorrectCompletion(
-        accme_id=accme_id, key=rows[0]["key"], completion_date=form.completion_date, cme=cme, moc=moc
+        accme_id=accme_id,
+        key=rows[0]["key"],
+        completion_date=form.completion_date,
+        cme=cme,
+        moc=moc,
+        consent=form.consent,
     )
     try:
         position = system.completions.handle(command, acting(principal))

@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
 
-from adapters.api.deps import PrincipalDep, SystemDep, visible_profile
+from adapters.api.deps import PrincipalDep, SystemDep, acting, require_editor, visible_profile
+from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem
 from adapters.api.schemas import AccmeIdPath
 from adapters.http.reads import ActivitiesDep, RecordsDep
 from adapters.http.roster_export import roster_csv, roster_xlsx
+from commands.completions import AttestActivityConsent
 from domain.learner import CERTIFYING_BOARDS
 
 router = APIRouter(prefix="/api/v1/providers", tags=["completions"])
@@ -56,7 +59,8 @@ def activity_learners(
         )
     options: dict[str, Any] = {"status": status, "board": board, "sort": sort, "descending": order == "desc"}
     if format == "json":
-        return records.roster(accme_id, activity_id, page=page, **options)
+        body = records.roster(accme_id, activity_id, page=page, **options)
+        return {**body, "consent_attested": system.completions.activity_consented(activity_id)}
     every = records.roster(accme_id, activity_id, page_size=None, **options)["data"]
     name = f"learners-{activity_id}"
     if format == "csv":
@@ -68,3 +72,29 @@ def activity_learners(
     return Response(
         roster_xlsx(every), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
     )
+
+
+class ActivityConsentBody(BaseModel):
+    attested: bool = Field(
+        description="true: every learner of the activity consented to sharing with boards, so each record reported "
+        "from now on goes to them; false withdraws it (records already reported keep what they carried)"
+    )
+
+
+@router.put("/{accme_id}/activities/{activity_id}/consent", responses=COMMAND)
+def attest_activity_consent(
+    system: SystemDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    activity_id: ActivityIdPath,
+    body: ActivityConsentBody,
+) -> Any:
+    """The provider's attestation that every learner of the activity consented to sharing with boards (or its
+    withdrawal), which each record of the activity reported from then on carries."""
+    require_editor(system, principal, accme_id)
+    position = system.completions.handle(
+        AttestActivityConsent(accme_id=accme_id, activity_id=activity_id, attested=body.attested), acting(principal)
+    )
+    if position:
+        system.projections.wait(position, names=["history"])
+    return {"activity_id": activity_id, "consent_attested": body.attested}

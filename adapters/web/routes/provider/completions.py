@@ -120,6 +120,7 @@ async def record_completion(request: Request, user: UserDep, accme_id: str) -> R
                 moc=moc,
                 credit_id=form.get("credit_id", ""),
                 identifiers=result.identifiers,
+                consent=form.get("consent") == "yes",
             ),
             Acting(user.principal.actor, Channel.WEB),
         )

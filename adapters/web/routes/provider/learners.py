@@ -10,9 +10,12 @@ from fastapi.responses import Response
 
 from adapters.http.reads import ActivitiesDep, RecordsDep
 from adapters.http.roster_export import roster_csv, roster_xlsx
+from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import render
-from adapters.web.routes.provider import readable
-from adapters.web.session import PageNotFound, UserDep
+from adapters.web.routes.provider import editable, readable
+from adapters.web.session import PageNotFound, UserDep, system_of
+from commands.completions import AttestActivityConsent
+from domain.base import Acting, Channel
 from domain.learner import CERTIFYING_BOARDS
 from projections.record_status import SORTS, STATUSES
 from services.queries.records import PAGE_SIZE
@@ -87,4 +90,23 @@ def learners(
         status_names=STATUS_NAMES,
         all_boards=CERTIFYING_BOARDS,
         can_edit=user.principal.can_edit_provider(accme_id),
+        consent_attested=system_of(request).completions.activity_consented(activity_id),
     )
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}/learners/consent")
+async def attest_consent(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+    """The provider attests (or withdraws) that every learner of the activity consented to sharing with boards."""
+    editable(request, user, accme_id)
+    form = await posted(request)
+    attested = form.get("attested") == "yes"
+    system = system_of(request)
+    if system.reads.activities.by_activity_id(accme_id, activity_id) is None:
+        raise PageNotFound()
+    position = system.completions.handle(
+        AttestActivityConsent(accme_id=accme_id, activity_id=activity_id, attested=attested),
+        Acting(user.principal.actor, Channel.WEB),
+    )
+    settle(system, position)
+    said = "attested: records reported from now on go to the boards" if attested else "withdrawn"
+    return see_other(f"/provider/{accme_id}/activities/{activity_id}/learners", f"Consent for every learner {said}.")
