@@ -78,6 +78,11 @@ class RecordStatusQueries:
             "page_size": page_size or total,
         }
 
+    def record(self, accme_id: str, credit_id: str) -> dict[str, Any] | None:
+        """The provider's standing record with this credit ID as the roster shows it (without the learner's names)."""
+        rows = self.view.by_credit_id(accme_id, credit_id)
+        return record_item(rows[0]) if rows else None
+
     def board_statuses(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         """Each board's status of the provider's standing record(s) with this credit ID."""
         return [b for row in self.view.by_credit_id(accme_id, credit_id) for b in record_item(row)["boards"]]

@@ -135,3 +135,26 @@ def test_another_providers_user_gets_the_not_found_page(page: Any, site: Site) -
     assert answer is not None and answer.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     assert "Garcia" not in page.content()
+
+
+def test_a_rejected_record_is_corrected_from_the_learners_page(page: Any, site: Site) -> None:
+    activity = site.learners["activity"]
+    sign_in(page, "pat@acme.org")
+    page.wait_for_url(re.compile(r"/provider/"))
+    page.goto(f"/provider/{ACME}/activities/{activity}/learners")
+    page.get_by_role("link", name="Correct ccid:0004444:b1").click()
+    expect(page.get_by_role("alert")).to_contain_text("ABIM rejected this record: BID: board ID not found")
+    page.get_by_label("ABIM MOC points").fill("abc")
+    page.get_by_role("button", name="Correct and resubmit").click()
+    expect(page.get_by_text("a number of credits, in steps of 0.25")).to_be_visible()  # beside its field
+    page.get_by_label("ABIM MOC points").fill("5")
+    page.get_by_role("button", name="Correct and resubmit").click()
+    page.wait_for_url(re.compile(rf"/activities/{activity}/learners$"))
+    ben = page.locator('tr[data-credit-id="ccid:0004444:b1"]')
+    expect(ben).to_contain_text("Pending")
+    expect(ben).to_contain_text("5.0")
+    feed = site.system.queries.feeds.page("board:ABIM", 0, 10)
+    assert [(i["type"], i["credit_id"]) for i in feed][-2:] == [
+        ("deletion", "ccid:0004444:b1"),
+        ("completion", "ccid:0004444:b1"),
+    ]

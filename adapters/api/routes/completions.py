@@ -20,10 +20,10 @@ from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.bootstrap import System
 from adapters.formats.accme.learner_report_shape import envelope_errors, report_errors
 from adapters.formats.accme.learner_reports import parse_provider_report
+from adapters.http.completion_correct import correct_by_credit_id
 from adapters.http.completion_delete import delete_by_credit_id
 from adapters.http.reads import CompletionsDep, LearnerReportsDep, RecordsDep
 from commands.completions import (
-    CorrectCompletion,
     DeleteCompletions,
     RecordCompletion,
     ReportCompletions,
@@ -31,7 +31,7 @@ from commands.completions import (
 )
 from commands.learners import MatchQuery
 from domain.completion import CompletionNotFoundError
-from domain.errors import InvalidValueError
+from domain.errors import ConflictError, InvalidValueError
 from domain.learner import require_month_day
 from services.access import Principal, Role
 from services.learner_matching import MatchResult, MatchStatus, UniqueId
@@ -344,7 +344,6 @@ class CompletionCorrection(Strict):
 def correct_completion(
     system: SystemDep,
     principal: PrincipalDep,
-    records: RecordsDep,
     accme_id: AccmeIdPath,
     credit_id: CreditIdPath,
     form: CompletionCorrection,
@@ -352,42 +351,21 @@ def correct_completion(
     """Corrects and resubmits a record (a rejected one, say) in one request: the record is deleted and the
     corrected one recorded (two events); the boards' feeds carry both and the boards answer the new one."""
     require_editor(system, principal, accme_id)
-    rows = system.reads.completions.by_credit_id(accme_id, credit_id)
-    if not rows:
-        raise CompletionNotFoundError(
-            f"provider {accme_id} has no completion with credit ID {credit_id}", loc=("path", "credit_id")
-        )
-    if len(rows) > 1:
-        raise Problem(
-            409,
-            f"{len(rows)} records have credit ID {credit_id}; delete them and report each again",
-            [{"loc": ["path", "credit_id"], "msg": "names several records"}],
-        )
     moc = [
         {"board": m.board.upper(), "type": m.type or f"{m.board.upper()} MOC", "credits": m.credits} for m in form.moc
     ]
     cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
-    command = CorrectCompletion(
-        accme_id=accme_id,
-        key=rows[0]["key"],
-        completion_date=form.completion_date,
-        cme=cme,
-        moc=moc,
-        consent=form.consent,
-    )
     try:
-        position = system.completions.handle(command, acting(principal))
+        return correct_by_credit_id(
+            system, accme_id, credit_id, form.completion_date, cme, moc, form.consent, acting(principal)
+        )
+    except CompletionNotFoundError as exc:
+        raise Problem(404, exc.message, [{"loc": ["path", "credit_id"], "msg": "not found"}]) from None
+    except ConflictError as exc:
+        raise Problem(409, exc.message, [{"loc": ["path", "credit_id"], "msg": "names several records"}]) from None
     except InvalidValueError as exc:
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
         raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
-    system.projections.wait(position)
-    return {
-        "action": "corrected",
-        "credit_id": credit_id,
-        "activity_id": rows[0]["activity_id"],
-        "completion_date": form.completion_date.isoformat(),
-        "boards": records.board_statuses(accme_id, credit_id),
-    }
 
 
 # --- CME Passport ---------------------------------------------------------------------------------------

@@ -3,11 +3,13 @@ MOC points and status (with a rejection's reason), paged, sorted, filtered, and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from adapters.http.completion_correct import correct_by_credit_id
 from adapters.http.reads import ActivitiesDep, RecordsDep
 from adapters.http.roster_export import roster_csv, roster_xlsx
 from adapters.web.forms import posted, see_other, settle
@@ -16,6 +18,7 @@ from adapters.web.routes.provider import editable, readable
 from adapters.web.session import PageNotFound, UserDep, system_of
 from commands.completions import AttestActivityConsent
 from domain.base import Acting, Channel
+from domain.errors import DomainError
 from domain.learner import CERTIFYING_BOARDS
 from projections.record_status import SORTS, STATUSES
 from services.queries.records import PAGE_SIZE
@@ -110,3 +113,94 @@ async def attest_consent(request: Request, user: UserDep, accme_id: str, activit
     settle(system, position)
     said = "attested: records reported from now on go to the boards" if attested else "withdrawn"
     return see_other(f"/provider/{accme_id}/activities/{activity_id}/learners", f"Consent for every learner {said}.")
+
+
+def _correction_page(
+    request: Request,
+    profile: dict[str, Any],
+    activity: dict[str, Any],
+    record: dict[str, Any],
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "provider/correct_record.html",
+        status,
+        provider=profile,
+        activity=activity,
+        record=record,
+        form=form,
+        errors=errors,
+    )
+
+
+def _record(request: Request, user: Any, accme_id: str, activity_id: str, credit_id: str) -> tuple[Any, Any, Any]:
+    profile = editable(request, user, accme_id)
+    system = system_of(request)
+    activity = system.reads.activities.by_activity_id(accme_id, activity_id)
+    record = system.reads.records.record(accme_id, credit_id)
+    if activity is None or record is None:
+        raise PageNotFound()
+    return profile, activity, record
+
+
+@router.get("/provider/{accme_id}/activities/{activity_id}/learners/correct")
+def correction_form(request: Request, user: UserDep, accme_id: str, activity_id: str, credit_id: str = "") -> Response:
+    """Correct and resubmit one record: its date, CME credit, each board's points, the learner's consent."""
+    profile, activity, record = _record(request, user, accme_id, activity_id, credit_id)
+    form = {
+        "credit_id": credit_id,
+        "completion_date": record["completion_date"],
+        "credits": record["cme_credits"],
+        "consent": record["consent"],
+        **{f"points_{b['board']}": b["points"] for b in record["boards"]},
+    }
+    return _correction_page(request, profile, activity, record, form, {})
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}/learners/correct")
+async def correct_record(request: Request, user: UserDep, accme_id: str, activity_id: str) -> Response:
+    form = await posted(request)
+    credit_id = str(form.get("credit_id", ""))
+    profile, activity, record = _record(request, user, accme_id, activity_id, credit_id)
+    form["consent"] = form.get("consent") == "yes"
+    errors: dict[str, str] = {}
+    try:
+        completion_date = date.fromisoformat(str(form.get("completion_date", "")))
+    except ValueError:
+        errors["completion_date"] = "a date, YYYY-MM-DD"
+    numbers: dict[str, float] = {}
+    for name in ["credits", *(f"points_{b['board']}" for b in record["boards"])]:
+        try:
+            numbers[name] = float(str(form.get(name, "")).strip() or 0)
+        except ValueError:
+            errors[name] = "a number of credits, in steps of 0.25"
+    if errors:
+        return _correction_page(request, profile, activity, record, form, errors, 422)
+    cme = [{"type": "AMA PRA Category 1", "credits": numbers["credits"]}] if numbers["credits"] else []
+    moc = [
+        {"board": b["board"], "type": f"{b['board']} MOC", "credits": numbers[f"points_{b['board']}"]}
+        for b in record["boards"]
+        if numbers[f"points_{b['board']}"]
+    ]
+    try:
+        correct_by_credit_id(
+            system_of(request),
+            accme_id,
+            credit_id,
+            completion_date,
+            cme,
+            moc,
+            bool(form["consent"]),
+            Acting(user.principal.actor, Channel.WEB),
+        )
+    except DomainError as error:
+        field = error.loc[-1] if error.loc else "_form"
+        field = {"cme": "credits", "type": "credits", "moc": "credits", "board": "credits"}.get(field, field)
+        return _correction_page(request, profile, activity, record, form, {field: error.message}, 422)
+    return see_other(
+        f"/provider/{accme_id}/activities/{activity_id}/learners",
+        f"Credit {credit_id} is corrected and sent again; the boards answer the new record.",
+    )
