@@ -64,6 +64,14 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
             batch.docs[key] = row
         return row
 
+    def prefetch(self, keys: set[str]) -> None:
+        batch = self._batch
+        assert batch is not None, "prefetched inside the view's transaction"
+        wanted = sorted(k for k in keys if k not in batch.docs)
+        for chunk in chunks(wanted, 500):
+            found = {r.key: _row(r) for r in batch.conn.execute(select(record_statuses).where(R.key.in_(chunk)))}
+            batch.docs.update({k: found.get(k) for k in chunk})
+
     def put_record(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         with self.transaction() as conn:
             batch = self._batch
