@@ -103,6 +103,9 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
                 index_elements=["accme_id", "year", "board", "status"], set_={"n": C.n + statement.excluded.n}
             )
             conn.execute(statement, deltas)
+            # A count back to zero is no row at all, as a replay that never moved it has none.
+            providers = sorted({a for (a, _, _, _), n in moved.items() if n})
+            conn.execute(delete(record_board_counts).where(C.n == 0, C.accme_id.in_(providers)))
 
     def roster(
         self,

@@ -22,4 +22,4 @@ def delete_by_credit_id(system: System, accme_id: str, credit_id: str, by: Actin
         )
     position = system.completions.handle(DeleteCompletions(keys=[row["key"] for row in rows]), by)
     if position:
-        system.projections.wait(position, names=["transcripts"])
+        system.projections.wait(position, names=["transcripts", "record_status"])

@@ -94,7 +94,7 @@ def save_learner_activities(system: SystemDep, principal: PrincipalDep, body: An
     ]
     positions = [r.position for r in results if r.position]
     if positions:
-        system.projections.wait(max(positions), names=["transcripts"])
+        system.projections.wait(max(positions), names=["transcripts", "record_status"])
     errors = [{"loc": [*REPORTS_LOC, r.index, *e["loc"]], "msg": e["msg"]} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
@@ -243,7 +243,7 @@ def delete_learner_reports(system: SystemDep, principal: PrincipalDep, learnerId
     reports = _learner_reports(system.queries.learner_reports, accme_id, learnerId)
     position = system.completions.handle(DeleteCompletions(keys=[r["key"] for r in reports.rows]), acting(principal))
     if position:
-        system.projections.wait(position, names=["transcripts"])
+        system.projections.wait(position, names=["transcripts", "record_status"])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -313,7 +313,7 @@ def record_completion(system: SystemDep, principal: PrincipalDep, accme_id: Accm
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
         raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
     if position:
-        system.projections.wait(position, names=["transcripts"])
+        system.projections.wait(position, names=["transcripts", "record_status"])
     body = {
         "action": action,
         "credit_id": form.credit_id,
