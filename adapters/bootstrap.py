@@ -18,6 +18,7 @@ from adapters.db.learner_directory_view import SqlLearnerDirectoryView
 from adapters.db.learner_key_store import SqlPersonalKeys
 from adapters.db.log_reads import SqlLogReads
 from adapters.db.provider_profile_view import SqlProviderProfileView
+from adapters.db.record_status_view import SqlRecordStatusView
 from adapters.db.scratch import scratch_views
 from adapters.db.session_store import SqlSessions
 from adapters.db.throttle_store import SqlSignInThrottle
@@ -37,6 +38,7 @@ from projections.feeds import FeedProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
 from projections.provider_profile import ProviderProfileProjection
+from projections.record_status import RecordStatusProjection
 from projections.tokens import TokenProjection
 from projections.transcripts import TranscriptProjection
 from services.accounts import AccountService
@@ -57,6 +59,7 @@ from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
+from services.queries.records import RecordStatusQueries
 from services.store import ParsStore
 from services.tokens import TokenLifetimes, TokenRegistry
 from services.transcripts import TranscriptQueries
@@ -122,6 +125,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
+    record_status = RecordStatusProjection(SqlRecordStatusView(db, RecordStatusProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
     feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
     token_list = TokenProjection(SqlTokenView(db, TokenProjection.name))
@@ -163,6 +167,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         completions=CompletionQueries(transcripts.view, provider_queries),
         annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
+        records=RecordStatusQueries(record_status.view),
     )
     queries = LiveQueries(
         directory=DirectoryQueries(directory.view),
@@ -192,6 +197,7 @@ def bootstrap(settings: Settings | None = None) -> System:
                 account_list,
                 feeds,
                 token_list,
+                record_status,
             ],
         ),
         annual=annual,
@@ -200,7 +206,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         matcher=matcher,
         activities=activities,
         accme_activities=AccmeActivities(activities),
-        completions=CompletionRegistry(store, activities, matcher),
+        completions=CompletionRegistry(store, activities, matcher, feed_items=feeds.view),
         accounts=accounts,
         sessions=sessions,
         tokens=tokens,

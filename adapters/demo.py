@@ -17,15 +17,26 @@ from typing import Any
 
 from adapters.formats.accme.activities import submit_items
 from commands.annual import AcceptAgreement, SubmitProgramSummary
-from commands.completions import ReportCompletion, ReportCompletions
+from commands.completions import AcknowledgeItems, Acknowledgement, ReportCompletion, ReportCompletions
 from commands.learners import BoardId, Licence, MatchQuery, RegisterLearner
 from commands.providers import AssignContact, ContactDetails, RecordAccreditationDecision, RegisterProvider
 from domain.activity import DELIVERY_METHODS, ENDURING, FORMATS
 from domain.base import Acting, Channel
 from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, reporting_window
+from domain.learner import CERTIFYING_BOARDS
 from services.providers import NewProvider
 
 SEED = 20260101
+#: Of the learners, the share whose consent to sharing with boards the provider attests (the rest: not sent).
+CONSENT_SHARE = 0.95
+#: How the boards answer the demo's records: most accepted, some rejected for the usual reasons, a few pending.
+ACCEPTED_SHARE, REJECTED_SHARE = 0.75, 0.15
+REJECTIONS = (
+    ("BOARD_ID_NOT_FOUND", "Board ID not found among the board's diplomates"),
+    ("NAME_MISMATCH", "Learner name does not match the board's record for this board ID"),
+    ("POINTS_EXCEED_ACTIVITY", "MOC points exceed the points the activity is registered for"),
+    ("BIRTH_DATE_MISMATCH", "Birth month and day do not match the board's record"),
+)
 FIRST_DEMO_PROVIDER = "0900001"
 PROVIDERS = (
     ("0900001", "Cumberland Heart Institute CME", "ACCME"),
@@ -137,6 +148,7 @@ class DemoSummary:
     learners: list[str] = field(default_factory=list)
     completions: int = 0
     rejected_completions: int = 0
+    board_answers: dict[str, int] = field(default_factory=dict)  # accepted, rejected: the boards' answers
     program_summaries: list[tuple[str, int]] = field(default_factory=list)
     sample_activity: str = ""
     sample_learner: dict[str, Any] = field(default_factory=dict)
@@ -164,6 +176,7 @@ class DemoDataSet:
         learners = self._learners(summary)
         self.system.projections.catch_up(["learner_directory"])  # completions are matched against it
         self._completions(summary, numbers, learners)
+        self._board_answers(summary)
         self._program_summaries(summary)
         return summary
 
@@ -389,6 +402,7 @@ class DemoDataSet:
                             day,
                             query,
                             {DERIVED_CREDIT_ID: ([{"type": CME_CERTIFICATION, "credits": credits}], moc)},
+                            consent=r.random() < CONSENT_SHARE,
                         )
                     )
             for result in self.system.completions.handle(
@@ -398,6 +412,30 @@ class DemoDataSet:
                     summary.completions += 1
                 else:
                     summary.rejected_completions += 1
+
+    def _board_answers(self, summary: DemoSummary) -> None:
+        """Each certifying board answers the records of its feed, as a board's system would over HTTP."""
+        self.system.projections.catch_up(["learner_directory", "feeds"])
+        r = self.random
+        for board in CERTIFYING_BOARDS:
+            feed, after = f"board:{board}", 0
+            answers: list[Acknowledgement] = []
+            while page := self.system.queries.feeds.page(feed, after, 1000):
+                after = page[-1]["seq"]
+                for item in page:
+                    if item["type"] != "completion":
+                        continue
+                    roll = r.random()
+                    if roll < ACCEPTED_SHARE:
+                        answers.append(Acknowledgement(item["id"], "accepted"))
+                    elif roll < ACCEPTED_SHARE + REJECTED_SHARE:
+                        answers.append(Acknowledgement(item["id"], "rejected", *r.choice(REJECTIONS)))
+            by = Acting(f"board:{board}:demo", Channel.WEB_SERVICE)
+            for start in range(0, len(answers), 1000):
+                chunk = answers[start : start + 1000]
+                self.system.completions.handle(AcknowledgeItems(kind="board", code=board, answers=chunk), by)
+                for answer in chunk:
+                    summary.board_answers[answer.status] = summary.board_answers.get(answer.status, 0) + 1
 
     # --- annual reporting -----------------------------------------------------------------------
 

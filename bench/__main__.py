@@ -14,6 +14,7 @@ BENCHES = {
     "learners": "bench.learners",
     "web": "bench.web",
     "feeds": "bench.feeds",
+    "acks": "bench.acks",
     "tokens": "bench.tokens",
     "erasure": "bench.erasure",
     "uploads": "bench.uploads",

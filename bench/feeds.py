@@ -184,6 +184,7 @@ def completions(activity: Any, learner_ids: list[str], start: int, n: int) -> li
             credit_id=f"ccid:{ACCME_ID}:{i}",
             today=TODAY,
             by=BY,
+            consent=True,  # the learner consented to sharing with boards: the record goes to their feeds
         )
         for i in range(start, start + n)
     ]

@@ -164,7 +164,8 @@ def report_for(
     cme = [{"type": "AMA PRA Category 1", "credits": rng.choice([1.0, 2.0, 3.5, 4.0])}]
     moc_credits = [{"board": "ABIM", "type": "ABIM MOC", "credits": 2.0}] if moc and who.board_ids else []
     day = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
-    return ReportCompletion("add", number, day, query, {f"ccid:{ACCME_ID}:{n}": (cme, moc_credits)})
+    # consented: the records go to the boards, as before consent was asked for
+    return ReportCompletion("add", number, day, query, {f"ccid:{ACCME_ID}:{n}": (cme, moc_credits)}, consent=True)
 
 
 def pars_command(*args: str) -> list[str]:

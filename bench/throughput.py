@@ -265,7 +265,7 @@ def fill_provider(system: System, accme_id: str, events: int, people: list[Any],
             cme: list[dict[str, Any]] = [{"type": "AMA PRA Category 1", "credits": 1.0}]
             day = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
             credits: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {f"ccid:{accme_id}:{n}": (cme, [])}
-            reports.append(ReportCompletion("add", number, day, query, credits))
+            reports.append(ReportCompletion("add", number, day, query, credits, consent=True))
         results = system.completions.report(ReportCompletions(accme_id=accme_id, reports=reports), BY)
         bad = [r.errors for r in results if not r.ok]
         assert not bad, bad[:1]

@@ -41,6 +41,8 @@ class ReportCompletion:
     pending: list[PendingCredit] = field(default_factory=list)
     #: credit_id -> (the certificate index of each cme entry, of each moc entry), so an error names its certificate
     certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
+    #: The provider attests the learner consented to sharing this record with boards (without it: not sent).
+    consent: bool = False
 
     def resolved(
         self, activity: Activity
@@ -90,6 +92,8 @@ class RecordCompletion(Command):
     credit_id: str
     #: The learner's NPI, licence numbers and board IDs (MatchResult.identifiers), which the credit ID must not hold.
     identifiers: tuple[str, ...] = ()
+    #: The provider attests the learner consented to sharing with boards (without it the record goes to none).
+    consent: bool = False
 
 
 class DeleteCompletions(Command):
@@ -98,4 +102,52 @@ class DeleteCompletions(Command):
     keys: list[str]
 
 
-CompletionCommand = ReportCompletions | RecordCompletion | DeleteCompletions
+class CorrectCompletion(Command):
+    """Corrects a standing completion (its aggregate id): deleted and resubmitted with these facts in one save
+    (CME and MOC credit entries as the web form gives them)."""
+
+    accme_id: str
+    key: str
+    completion_date: date
+    cme: list[dict[str, Any]]
+    moc: list[dict[str, Any]]
+    #: None keeps the record's consent attestation as it was.
+    consent: bool | None = None
+
+
+class AttestActivityConsent(Command):
+    """The provider attests (or withdraws) that every learner of the activity consented to sharing with boards:
+    each record of it reported from then on carries the attestation."""
+
+    accme_id: str
+    activity_id: str
+    attested: bool = True
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A board's answer to one item of its feed, by the item's `id` (read at the edge, not yet checked)."""
+
+    item_id: str
+    status: str
+    reason_code: str = ""
+    reason: str = ""
+
+
+class AcknowledgeItems(Command):
+    """A board's answers to items of its feed (`kind` board or state, `code` ABIM or TN), each read already
+    (or the ReportError that refused it), in order."""
+
+    kind: str
+    code: str
+    answers: list[Any]  # Acknowledgement | ReportError: plain dataclasses, handed over as they are
+
+
+CompletionCommand = (
+    ReportCompletions
+    | RecordCompletion
+    | DeleteCompletions
+    | CorrectCompletion
+    | AttestActivityConsent
+    | AcknowledgeItems
+)

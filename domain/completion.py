@@ -66,6 +66,34 @@ class CompletionNotFoundError(NotFoundError):
     """No (undeleted) completion has that credit ID."""
 
 
+#: What a board may answer an item of its feed with: certifying boards accept or reject a record,
+#: state boards say they received it or reject it.
+ACKNOWLEDGEMENT_STATUSES = {"board": ("accepted", "rejected"), "state": ("received", "rejected")}
+REASON_MAX = 1000
+REASON_CODE_MAX = 100
+
+
+class ItemNotAnswerableError(ConflictError):
+    """The item named is not the completion's current record in that feed (deleted, or replaced since)."""
+
+
+def check_acknowledgement(kind: str, status: str, reason_code: str, reason: str) -> None:
+    """A board's answer: a status its kind of board gives, and a reason when it rejects (free text: the
+    boards' own codes are not published)."""
+    allowed = ACKNOWLEDGEMENT_STATUSES[kind]
+    if status not in allowed:
+        raise InvalidValueError(f"status is {' or '.join(allowed)} (got {status!r})", loc=("status",))
+    if len(reason_code) > REASON_CODE_MAX:
+        raise InvalidValueError(f"a reason code has at most {REASON_CODE_MAX} characters", loc=("reason_code",))
+    if len(reason) > REASON_MAX:
+        raise InvalidValueError(f"a reason has at most {REASON_MAX} characters", loc=("reason",))
+    if status == "rejected" and not (reason.strip() or reason_code.strip()):
+        raise InvalidValueError(
+            "a rejection gives its reason (reason or reason_code), so the provider can correct the record",
+            loc=("reason",),
+        )
+
+
 def require_credit_id(value: str, loc: tuple[str, ...] = ("credit_id",)) -> str:
     value = (value or "").strip()
     parts = value.split(":")
@@ -216,6 +244,15 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]]  # [{"board": "ABIM", "type": "ABIM MOC", "credits": 1.5}]
         credit_id: str
         late: bool
+        #: The provider attests the learner consented to sharing with boards (DOMAIN-FACTS 2.1); without it the
+        #: record is kept and counts on the transcript but goes to no board's feed.
+        consent: bool
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["consent"] = True  # recorded before consent was asked for: already sent to the boards
 
     class Deleted(ParsAggregate.Event):
         pass
@@ -228,6 +265,25 @@ class Completion(ParsAggregate):
         cme: list[dict[str, Any]]
         moc: list[dict[str, Any]]
         late: bool
+        consent: bool
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["consent"] = True
+
+    class Acknowledged(ParsAggregate.Event):
+        """A board's answer to this completion's item in its feed (`feed` board:ABIM or state:TN, `board` the
+        code): accepted or rejected (certifying boards), received or rejected (state boards), with its reason.
+        The same answer again records nothing; a changed answer is a new event."""
+
+        feed: str
+        board: str
+        item_id: str
+        status: str
+        reason_code: str
+        reason: str
 
     @staticmethod
     def create_id(learner_id: str, activity_id: str, credit_id: str) -> uuid.UUID:
@@ -246,6 +302,7 @@ class Completion(ParsAggregate):
         credit_id: str,
         today: date,
         by: Acting,
+        consent: bool = False,
     ) -> Completion:
         require_accme_id(accme_id)
         credit_id = require_credit_id(credit_id)
@@ -261,6 +318,7 @@ class Completion(ParsAggregate):
             moc=moc,
             credit_id=credit_id,
             late=(today - completion_date).days > LATE_AFTER_DAYS,
+            consent=consent,
             actor=by.actor,
             channel=str(by.channel),
         )
@@ -279,6 +337,7 @@ class Completion(ParsAggregate):
         late: bool,
         actor: str,
         channel: str,
+        consent: bool = True,
     ) -> None:
         self.accme_id = accme_id
         self.learner_id = learner_id
@@ -289,7 +348,11 @@ class Completion(ParsAggregate):
         self.moc = moc
         self.credit_id = credit_id
         self.late = late
+        self.consent = consent
         self.deleted = False
+        # The version of the event whose items the boards answer: Recorded, or the last Resubmitted.
+        self.sent_version = 1
+        self.answers: dict[str, dict[str, str]] = {}
 
     def same_facts(self, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]]) -> bool:
         return (self.completion_date, self.cme, self.moc) == (completion_date, cme, moc)
@@ -302,6 +365,7 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]],
         today: date,
         by: Acting,
+        consent: bool | None = None,
     ) -> bool:
         """Reports the credit ID again: a no-op if it stands with the same facts; refused if it stands with others."""
         if activity.accme_id != self.accme_id or activity.number != self.activity_id:
@@ -323,6 +387,7 @@ class Completion(ParsAggregate):
             cme=cme,
             moc=moc,
             late=(today - completion_date).days > LATE_AFTER_DAYS,
+            consent=self.consent if consent is None else consent,
             **self._meta(by),
         )
         return True
@@ -332,6 +397,69 @@ class Completion(ParsAggregate):
             return False
         self._delete(**self._meta(by))
         return True
+
+    def correct(
+        self,
+        activity: Activity,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        today: date,
+        by: Acting,
+        consent: bool | None = None,
+    ) -> None:
+        """Corrects a standing record the one way records change: deleted, then resubmitted with these facts (two
+        events, saved together), so the boards' feeds carry the deletion and the new record, which they answer anew.
+        The same facts again resend the record (a board ID fixed in the learner directory, say)."""
+        if self.deleted:
+            raise CompletionNotFoundError(
+                f"credit {self.credit_id} was deleted: report it again instead of correcting it", loc=("credit_id",)
+            )
+        self._delete(**self._meta(by))
+        self.resubmit(activity, completion_date, cme, moc, today, by, consent)
+
+    def acknowledge(
+        self, feed: str, item_id: str, version: int, status: str, reason_code: str, reason: str, by: Acting
+    ) -> bool:
+        """A board's answer to the item `item_id` (this stream at `version`) of its feed: False when it gave the
+        same answer before; refused when the item is not the completion's current record."""
+        kind, _, board = feed.partition(":")
+        check_acknowledgement(kind, status, reason_code, reason)
+        if self.deleted or version != self.sent_version:
+            why = "the record was deleted since" if self.deleted else "the record was resubmitted since"
+            current = "" if self.deleted else f"; answer item {self.id}:{self.sent_version}"
+            raise ItemNotAnswerableError(f"item {item_id} is no longer the current record: {why}{current}", loc=("id",))
+        answer = {"item_id": item_id, "status": status, "reason_code": reason_code, "reason": reason}
+        if self.answers.get(feed) == answer:
+            return False
+        self._acknowledge(
+            feed=feed,
+            board=board,
+            item_id=item_id,
+            status=status,
+            reason_code=reason_code,
+            reason=reason,
+            **self._meta(by),
+        )
+        return True
+
+    @event(Acknowledged)
+    def _acknowledge(
+        self,
+        feed: str,
+        board: str,
+        item_id: str,
+        status: str,
+        reason_code: str,
+        reason: str,
+        accme_id: str,
+        actor: str,
+        channel: str,
+    ) -> None:
+        self.answers = {
+            **self.answers,
+            feed: {"item_id": item_id, "status": status, "reason_code": reason_code, "reason": reason},
+        }
 
     @event(Resubmitted)
     def _resubmit(
@@ -344,13 +472,17 @@ class Completion(ParsAggregate):
         accme_id: str,
         actor: str,
         channel: str,
+        consent: bool = True,
     ) -> None:
         self.activity_title = activity_title
         self.completion_date = completion_date
         self.cme = cme
         self.moc = moc
         self.late = late
+        self.consent = consent
         self.deleted = False
+        self.sent_version = self.version + 1  # this event's own version (applied before the version moves)
+        self.answers = {}
 
     @event(Deleted)
     def _delete(self, accme_id: str, actor: str, channel: str) -> None:
@@ -365,5 +497,6 @@ class Completion(ParsAggregate):
             "cme": self.cme,
             "moc": self.moc,
             "late": self.late,
+            "consent": self.consent,
             "deleted": self.deleted,
         }

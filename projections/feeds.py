@@ -220,6 +220,10 @@ class FeedView(ProjectionView):
     def learners(self, learner_ids: list[str]) -> dict[str, tuple[dict[str, Any] | None, bool]]:
         """learner_id -> (the learner directory's document or None, erased), read when items are read."""
 
+    @abstractmethod
+    def item_types(self, feed: str, item_ids: list[str]) -> dict[str, str]:
+        """item_id -> its type (completion, deletion) for the ids that are items of this feed."""
+
 
 def with_learners(view: FeedView, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored rows as public items, with one learner lookup for the whole page."""
@@ -324,10 +328,13 @@ class FeedProjection(ParsProjection[FeedView]):
         }
         registrations = self.view.activity_boards(facts["activity_id"])
         items: list[tuple[str, dict[str, Any]]] = []
-        for board in dict.fromkeys(m["board"] for m in e.moc):
+        # Without the provider's attestation that the learner consented, a record reaches no board (DOMAIN-FACTS
+        # 2.1: permission before sharing with boards); it still counts on the transcript.
+        consented = getattr(e, "consent", True)
+        for board in dict.fromkeys(m["board"] for m in e.moc) if consented else ():
             if board in registrations:  # MOC credit travels only to boards the activity is registered with
                 items.append((feed_name(BOARD, board), board_item("completion", facts, board, registrations[board])))
-        for state in self.view.learner_states(facts["learner_id"]):
+        for state in self.view.learner_states(facts["learner_id"]) if consented else ():
             items.append((feed_name(STATE, state), state_item("completion", facts, state)))
         completion = {
             **{k: v for k, v in facts.items() if k != "recorded_at"},

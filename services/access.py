@@ -56,6 +56,10 @@ class Principal:
     def can_decide_accreditation(self, profile: dict[str, Any]) -> bool:
         return self.oversees(profile["accreditor"])
 
+    def can_acknowledge_feed(self, kind: str, code: str) -> bool:
+        """Only the board itself answers the items of its feed (ACCME staff and auditors read, never answer)."""
+        return self.role is Role.BOARD and (self.board if kind == "board" else self.state) == code
+
     def can_read_feed(self, kind: str, code: str) -> bool:
         """Board feeds: a board integration reads its own feed only (a certifying board its board's,
         a state board its state's); ACCME staff and auditors read every feed (support, oversight);

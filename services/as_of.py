@@ -30,12 +30,14 @@ from projections.base import APPLICATION_NAME, ParsProjection
 from projections.checklist import ChecklistProjection, ChecklistView
 from projections.history import HistoryView
 from projections.provider_profile import ProviderProfileProjection, ProviderProfileView
+from projections.record_status import RecordStatusProjection, RecordStatusView
 from projections.transcripts import TranscriptProjection, TranscriptView
 from services.queries.activities import ActivityQueries
 from services.queries.annual import AnnualQueries
 from services.queries.completions import CompletionQueries
 from services.queries.providers import ProviderQueries
 from services.queries.read_models import ReadModels
+from services.queries.records import RecordStatusQueries
 from services.store import ParsStore
 
 #: The aggregates whose events each read model is built from (the provider's own streams).
@@ -45,6 +47,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ActivitySummaryProjection.name: ("Activity",),
     TranscriptProjection.name: ("Completion",),
     ChecklistProjection.name: ("AnnualReport", "Activity"),
+    RecordStatusProjection.name: ("Completion",),
 }
 SNAPSHOT_EVERY = 10_000  # events between replay snapshots (and events read and applied per transaction)
 SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024  # replay snapshots kept in memory, least recently used dropped first
@@ -58,6 +61,7 @@ class ScratchViews:
     activities: ActivitySummaryView
     transcripts: TranscriptView
     checklist: ChecklistView
+    records: RecordStatusView
     close: Callable[[], None]
     image: Callable[[], bytes]  # a copy of everything in them, to restore later
 
@@ -132,6 +136,7 @@ class AsOfReplayer:
             completions=CompletionQueries(views.transcripts, profiles),
             annual=AnnualQueries(views.profiles, views.checklist, views.checklist, clock=lambda: as_of),
             today=lambda: today,
+            records=RecordStatusQueries(views.records),
             as_of=as_of,
             events=applied,
             close=views.close,
@@ -143,6 +148,7 @@ class AsOfReplayer:
             ActivitySummaryProjection.name: lambda: ActivitySummaryProjection(views.activities),
             TranscriptProjection.name: lambda: TranscriptProjection(views.transcripts),
             ChecklistProjection.name: lambda: ChecklistProjection(views.checklist),
+            RecordStatusProjection.name: lambda: RecordStatusProjection(views.records),
         }
         return [build[n]() for n in names]
 

@@ -13,13 +13,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from commands.completions import (
+    AcknowledgeItems,
+    Acknowledgement,
+    AttestActivityConsent,
     CompletionCommand,
+    CorrectCompletion,
     DeleteCompletions,
     RecordCompletion,
     ReportCompletion,
@@ -38,6 +42,7 @@ from domain.completion import (
     require_credit_id,
     require_private_credit_id,
 )
+from domain.consent import ActivityConsent
 from domain.credit_types import UnclassifiedCreditError, classify, registered_types
 from domain.errors import DomainError, NotFoundError
 from domain.learner import CERTIFYING_BOARDS
@@ -47,6 +52,25 @@ from services.retries import attempts
 from services.store import ParsStore
 
 SAVE_CHUNK_SIZE = 1000
+MAX_ACKNOWLEDGEMENTS = 1000
+
+
+class FeedItemTypes(Protocol):
+    """Which ids are items of a feed, and of what type (the feeds read model answers)."""
+
+    def item_types(self, feed: str, item_ids: list[str]) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class AcknowledgementResult:
+    """One answer's outcome: recorded (a new or changed answer), unchanged (given before) or refused
+    (errors: [{loc, msg}] within the answer)."""
+
+    index: int
+    item_id: str | None
+    outcome: str
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,11 +96,13 @@ class CompletionRegistry:
         activities: ActivityRegistry,
         matcher: LearnerMatcher,
         today: Callable[[], date] = date.today,
+        feed_items: FeedItemTypes | None = None,
     ) -> None:
         self.store = store
         self.activities = activities
         self.matcher = matcher
         self.today = today
+        self.feed_items = feed_items
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -94,6 +120,18 @@ class CompletionRegistry:
                 cache[number] = None
         return cache[number]
 
+    def activity_consented(self, activity_id: str, cache: dict[str, bool] | None = None) -> bool:
+        """Whether the provider attests that every learner of the activity consented to sharing with boards."""
+        if cache is not None and activity_id in cache:
+            return cache[activity_id]
+        try:
+            consented = bool(self.store.repository.get(ActivityConsent.create_id(activity_id)).attested)
+        except AggregateNotFoundError:
+            consented = False
+        if cache is not None:
+            cache[activity_id] = consented
+        return consented
+
     # --- ACCME learner reports --------------------------------------------------------------
 
     def handle(self, cmd: CompletionCommand, by: Acting) -> Any:
@@ -105,6 +143,12 @@ class CompletionRegistry:
                 return self.record(cmd, by)
             case DeleteCompletions():
                 return self.delete(cmd, by)
+            case CorrectCompletion():
+                return self.correct(cmd, by)
+            case AttestActivityConsent():
+                return self.attest_consent(cmd, by)
+            case AcknowledgeItems():
+                return self.acknowledge(cmd, by)
         raise TypeError(f"{type(cmd).__name__} is not a completion command")
 
     def report(
@@ -126,6 +170,16 @@ class CompletionRegistry:
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ReportCompletion)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
         valid = self._derive_credit_ids(accme_id, valid, matches)
+        consents: dict[str, bool] = {}  # each activity's consent attestation, read once
+        valid = [
+            (
+                i,
+                p
+                if p.consent or not self.activity_consented(p.activity_id, consents)
+                else dataclasses.replace(p, consent=True),
+            )
+            for i, p in valid
+        ]
         results: list[CompletionResult | None] = [None] * len(parsed)
         for i, p in enumerate(parsed):
             if isinstance(p, ReportError):
@@ -283,12 +337,13 @@ class CompletionRegistry:
                         credit_id=credit_id,
                         today=today,
                         by=by,
+                        consent=p.consent,
                     )
                     stored[(learner_id, p.activity_id, credit_id)] = (
                         created  # the same completion twice in one batch: the second is unchanged
                     )
                     aggs.append(created)
-                elif existing.resubmit(activity, p.completion_date, cme, moc, today, by):
+                elif existing.resubmit(activity, p.completion_date, cme, moc, today, by, p.consent):
                     aggs.append(existing)
         except DomainError as error:
             loc = _report_loc(error.loc, certificates.get(deciding))
@@ -336,6 +391,7 @@ class CompletionRegistry:
         credit_id = require_credit_id(credit_id, ("credit_id",))
         require_private_credit_id(credit_id, identifiers, ("credit_id",))
         cme, moc = form_credits(cme, moc, activity)
+        consent = cmd.consent or self.activity_consented(activity_id)
         for _ in attempts():
             existing = self.get(learner_id, activity_id, credit_id)
             if existing is None:
@@ -349,8 +405,9 @@ class CompletionRegistry:
                     credit_id=credit_id,
                     today=self.today(),
                     by=by,
+                    consent=consent,
                 )
-            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by):
+            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by, consent):
                 agg = existing
             else:
                 return "unchanged", None
@@ -377,6 +434,115 @@ class CompletionRegistry:
             except IntegrityError:
                 continue
         raise IntegrityError("these completions are being changed concurrently; try again")
+
+    def correct(self, cmd: CorrectCompletion, by: Acting) -> int:
+        """Deletes the standing completion and records it corrected (`Deleted` then `Resubmitted`, one save);
+        the position. A concurrent writer makes it load and decide again."""
+        for _ in attempts():
+            try:
+                completion: Completion = self.store.repository.get(uuid.UUID(cmd.key))
+            except (AggregateNotFoundError, ValueError):
+                raise CompletionNotFoundError("no such completion", loc=("credit_id",)) from None
+            if completion.accme_id != cmd.accme_id:
+                raise CompletionNotFoundError("no such completion", loc=("credit_id",))
+            activity = self._activity({}, completion.activity_id)
+            if activity is None:  # pragma: no cover - an activity's stream is never removed
+                raise NotFoundError(f"no activity {completion.activity_id}", loc=("activity_id",))
+            cme, moc = form_credits(cmd.cme, cmd.moc, activity)
+            consent = cmd.consent
+            if consent is None and not completion.consent and self.activity_consented(completion.activity_id):
+                consent = True  # attested for the whole activity since: the corrected record carries it
+            completion.correct(activity, cmd.completion_date, cme, moc, self.today(), by, consent)
+            try:
+                return self.store.save(completion)[-1].notification.id
+            except IntegrityError:
+                continue
+        raise IntegrityError("this completion is being changed concurrently; try again")
+
+    def attest_consent(self, cmd: AttestActivityConsent, by: Acting) -> int | None:
+        """Records the activity's consent attestation (or its withdrawal); the position, None when it stood so."""
+        activity = self._activity({}, cmd.activity_id)
+        if activity is None or activity.accme_id != cmd.accme_id:
+            raise NotFoundError(f"provider {cmd.accme_id} has no activity {cmd.activity_id}", loc=("activity_id",))
+        for _ in attempts():
+            try:
+                consent: ActivityConsent = self.store.repository.get(ActivityConsent.create_id(cmd.activity_id))
+                if not consent.attest(cmd.attested, by):
+                    return None
+            except AggregateNotFoundError:
+                consent = ActivityConsent.start(cmd.accme_id, cmd.activity_id, cmd.attested, by)
+            try:
+                return self.store.save(consent)[-1].notification.id
+            except IntegrityError:
+                continue
+        raise IntegrityError("this activity's consent is being changed concurrently; try again")
+
+    # --- boards' answers ----------------------------------------------------------------------
+
+    def acknowledge(self, cmd: AcknowledgeItems, by: Acting) -> list[AcknowledgementResult]:
+        """A board's answers to items of its feed, one result each in order; the recorded ones saved together
+        (an `Acknowledged` event on each completion's stream). An id that is not an item of this feed (unknown,
+        or another feed's) is refused with the same words either way, so no board learns of another's items."""
+        feed = f"{cmd.kind}:{cmd.code}"
+        if self.feed_items is None:  # pragma: no cover - bootstrap always gives it
+            raise RuntimeError("the registry was built without the feeds read model")
+        answers = cmd.answers[:MAX_ACKNOWLEDGEMENTS]
+        wanted = [a.item_id for a in answers if isinstance(a, Acknowledgement)]
+        types = self.feed_items.item_types(feed, wanted) if wanted else {}
+        for _ in attempts():
+            results: list[AcknowledgementResult] = []
+            loaded: dict[uuid.UUID, Completion] = {}
+            changed: dict[uuid.UUID, Completion] = {}
+            for index, answer in enumerate(answers):
+                if isinstance(answer, ReportError):
+                    results.append(
+                        AcknowledgementResult(index, None, "refused", [{"loc": answer.loc, "msg": answer.msg}])
+                    )
+                    continue
+                results.append(self._answer(index, feed, answer, types, loaded, changed, by))
+            position = None
+            if changed:
+                try:
+                    position = self.store.save(*changed.values())[-1].notification.id
+                except IntegrityError:
+                    continue  # another answer to one of these completions was saved first: decide again
+            return [dataclasses.replace(r, position=position) if r.outcome == "recorded" else r for r in results]
+        raise IntegrityError("these completions are being answered concurrently; try again")
+
+    def _answer(
+        self,
+        index: int,
+        feed: str,
+        answer: Acknowledgement,
+        types: dict[str, str],
+        loaded: dict[uuid.UUID, Completion],
+        changed: dict[uuid.UUID, Completion],
+        by: Acting,
+    ) -> AcknowledgementResult:
+        item_id = answer.item_id
+
+        def refused(msg: str, loc: str = "id") -> AcknowledgementResult:
+            return AcknowledgementResult(index, item_id, "refused", [{"loc": [loc], "msg": msg}])
+
+        kind = types.get(item_id)
+        if kind is None:
+            return refused(f"no item {item_id!r} in the {feed} feed (an item's id, as the feed gives it)")
+        if kind != "completion":
+            return refused(f"item {item_id} is a deletion: only records are answered")
+        stream, _, version = item_id.rpartition(":")
+        key = uuid.UUID(stream)
+        if key not in loaded:
+            loaded[key] = self.store.repository.get(key)
+        completion = loaded[key]
+        try:
+            if not completion.acknowledge(
+                feed, item_id, int(version), answer.status, answer.reason_code, answer.reason, by
+            ):
+                return AcknowledgementResult(index, item_id, "unchanged")
+        except DomainError as error:
+            return refused(error.message, error.loc[0] if error.loc else "id")
+        changed[key] = completion
+        return AcknowledgementResult(index, item_id, "recorded")
 
 
 def form_credits(

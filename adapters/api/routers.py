@@ -23,6 +23,7 @@ from adapters.api.routes import (
     learners,
     passport,
     providers,
+    roster,
     tokens,
     transcripts,
 )
@@ -46,6 +47,7 @@ def install(app: FastAPI) -> None:
         learners,
         completion_batches,
         completions,
+        roster,
         transcripts,
         passport,
         feeds,

@@ -32,6 +32,8 @@ STATE, LICENCE, NPI = "State of Licensure", "License Number", "NPI"
 BOARD, BOARD_ID = "Certifying Board", "Board ID"
 COMPLETED, CME = "Completion Date", "CME Credits"
 CREDIT_ID, ACTION = "Credit ID", "Action"
+CONSENT = "Learner Consent"
+YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 
 
 def moc_column(board: str) -> str:
@@ -58,6 +60,7 @@ COLUMNS = (
     *MOC_COLUMNS,
     CREDIT_ID,
     ACTION,
+    CONSENT,
 )
 ACCEPTED = (*COLUMNS, MOC_POINTS)
 REQUIRED = (ACTIVITY_ID, FIRST, LAST, COMPLETED)
@@ -76,12 +79,16 @@ DESCRIPTIONS = {
     CME: f"{CME_CERTIFICATION} credits, steps of 0.25",
     CREDIT_ID: "ccid:x:y (optional: derived from the row when blank, so re-uploads are recognised)",
     ACTION: "Add (default) or Delete",
+    CONSENT: "Yes when the learner consented to sharing the record with boards; without it no board receives it",
     **{column: f"{board} MOC points, steps of 0.25" for column, board in MOC_COLUMNS.items()},
     MOC_POINTS: f"MOC points for the board in {BOARD}, steps of 0.25 (or use that board's own column)",
 }
 
 # Other spellings seen in providers' files, folded like `_fold` folds a header.
 ALIASES = {
+    "consent": CONSENT,
+    "learnerconsent": CONSENT,
+    "consenttoshare": CONSENT,
     "accmeactivityid": ACTIVITY_ID,
     "activity": ACTIVITY_ID,
     "moduleid": ACTIVITY_ID,
@@ -268,6 +275,9 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
     action = _text(cells.get(ACTION)).lower() or "add"
     if action not in ("add", "delete"):
         errs.add(ACTION, f"{_text(cells.get(ACTION))!r} is not Add or Delete")
+    consent = _text(cells.get(CONSENT)).lower()
+    if consent not in YES + NO:
+        errs.add(CONSENT, f"{_text(cells.get(CONSENT))!r} is not Yes or No")
     raw_activity = cells.get(ACTIVITY_ID)
     activity_id = _text(raw_activity)
     if isinstance(raw_activity, (int, float)) and _digits(activity_id):
@@ -355,7 +365,13 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
     assert completed is not None
     legacy = None if credit_id else legacy_row_credit_id(accme_id, activity_id, query, completed)
     report = ReportCompletion(
-        action, activity_id, completed, query, {credit_id or DERIVED_CREDIT_ID: (cme, moc)}, legacy_credit_id=legacy
+        action,
+        activity_id,
+        completed,
+        query,
+        {credit_id or DERIVED_CREDIT_ID: (cme, moc)},
+        legacy_credit_id=legacy,
+        consent=consent in YES,
     )
     return CompletionRecord(row, report=report)
 
@@ -381,6 +397,7 @@ def record_to_row(report: ReportCompletion) -> dict[str, Any]:
         CME: sum(c["credits"] for c in cme) if cme else None,
         CREDIT_ID: credit_id,
         ACTION: report.action.capitalize(),
+        CONSENT: "Yes" if report.consent else "No",
     }
     for m in moc:
         row[moc_column(m["board"])] = m["credits"]

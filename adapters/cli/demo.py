@@ -46,6 +46,10 @@ def run_demo(err: Console) -> None:
             f"  {len(made.learners)} physicians in the learner directory",
             f"  {made.completions} completions"
             + (f" ({made.rejected_completions} refused)" if made.rejected_completions else ""),
+            (
+                f"  boards' answers: {made.board_answers.get('accepted', 0)} accepted, "
+                f"{made.board_answers.get('rejected', 0)} rejected (the rest pending, or not sent without consent)"
+            ),
             f"  program summaries: {', '.join(f'{a} {y}' for a, y in made.program_summaries)}",
             "",
             "to try (PARS_SECRET_KEY signs these tokens; `pars serve` to start):",

@@ -22,6 +22,7 @@ feed_items = Table(
     Column("learner_id", String(36), nullable=False),
     Column("doc", Json, nullable=False),  # the item without the learner's personal fields
     Index("ix_feed_items_position", "position"),
+    Index("ix_feed_items_item", "item_id"),  # a board's acknowledgements name items by id
 )
 
 #: The last seq of each feed, so appends never read the items table.

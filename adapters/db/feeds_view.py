@@ -218,6 +218,14 @@ class SqlFeedView(SqlView, FeedView):
                     out[learner_id] = (None if learner_id in erased else docs.get(learner_id), learner_id in erased)
         return out
 
+    def item_types(self, feed: str, item_ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.reading() as conn:
+            for chunk in _chunks(sorted(set(item_ids))):
+                for r in conn.execute(select(I.item_id, I.doc).where(I.item_id.in_(chunk), I.feed == feed)):
+                    out[r.item_id] = r.doc["type"]
+        return out
+
 
 def _chunks(values: list[str]) -> list[list[str]]:
     return [values[i : i + LOOKUP_CHUNK] for i in range(0, len(values), LOOKUP_CHUNK)]

@@ -15,11 +15,13 @@ from adapters.db.activity_summary_view import SqlActivitySummaryView
 from adapters.db.checklist_view import SqlChecklistView
 from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl
 from adapters.db.provider_profile_view import SqlProviderProfileView
+from adapters.db.record_status_view import SqlRecordStatusView
 from adapters.db.tables import metadata
 from adapters.db.transcripts_view import SqlTranscriptView
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.provider_profile import ProviderProfileProjection
+from projections.record_status import RecordStatusProjection
 from projections.transcripts import TranscriptProjection
 from services.as_of import ScratchViews
 
@@ -67,6 +69,7 @@ def scratch_views(image: bytes | None = None) -> ScratchViews:
         activities=SqlActivitySummaryView(db, ActivitySummaryProjection.name),
         transcripts=SqlTranscriptView(db, TranscriptProjection.name),
         checklist=SqlChecklistView(db, ChecklistProjection.name),
+        records=SqlRecordStatusView(db, RecordStatusProjection.name),
         close=db.dispose,
         image=db.image,
     )

@@ -31,4 +31,4 @@ def delete_by_credit_id(
         )
     position = registry.handle(DeleteCompletions(keys=[row["key"] for row in rows]), by)
     if position:
-        settle(position, ["transcripts"])
+        settle(position, ["transcripts", "record_status"])

@@ -16,6 +16,7 @@ from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
+from services.queries.records import RecordStatusQueries
 from services.transcripts import TranscriptQueries
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ def activity_queries(request: Request) -> ActivityQueries:
 
 def completion_queries(request: Request) -> CompletionQueries:
     return _system(request).reads.completions
+
+
+def record_queries(request: Request) -> RecordStatusQueries:
+    return _system(request).reads.records
 
 
 def annual_reporting(request: Request) -> AnnualReporting:
@@ -75,6 +80,7 @@ ReadsDep = Annotated[ReadModels, Depends(live_reads)]
 ProvidersDep = Annotated[ProviderQueries, Depends(provider_queries)]
 ActivitiesDep = Annotated[ActivityQueries, Depends(activity_queries)]
 CompletionsDep = Annotated[CompletionQueries, Depends(completion_queries)]
+RecordsDep = Annotated[RecordStatusQueries, Depends(record_queries)]
 AnnualDep = Annotated[AnnualReporting, Depends(annual_reporting)]
 DirectoryDep = Annotated[DirectoryQueries, Depends(directory_queries)]
 AuditDep = Annotated[AuditQueries, Depends(audit_queries)]

@@ -11,13 +11,36 @@ from fastapi.staticfiles import StaticFiles
 from adapters.web.forms import see_other
 from adapters.web.render import HERE, render
 from adapters.web.routes import accreditor, auth, passport
-from adapters.web.routes.provider import activities, completions, contacts, dashboard, history, uploads, users, year
+from adapters.web.routes.provider import (
+    activities,
+    completions,
+    contacts,
+    dashboard,
+    history,
+    learners,
+    uploads,
+    users,
+    year,
+)
 from adapters.web.session import CsrfRejected, PageNotFound, SignInRequired, check_csrf
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    pages = (auth, dashboard, contacts, activities, uploads, completions, year, history, users, accreditor, passport)
+    pages = (
+        auth,
+        dashboard,
+        contacts,
+        learners,
+        activities,
+        uploads,
+        completions,
+        year,
+        history,
+        users,
+        accreditor,
+        passport,
+    )
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(check_csrf)], include_in_schema=False)
 

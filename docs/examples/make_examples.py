@@ -172,6 +172,7 @@ COMPLETION_COLUMNS = [
     "Completion Date",
     "CME Credits",
     "ABIM MOC Points",
+    "Learner Consent",  # the learners consented to sharing with boards: their records reach the feeds
 ]
 
 
@@ -194,6 +195,7 @@ def _row(pid: str, who: int, how: str, completed: date, cme: float, moc: float |
         completed.strftime("%m/%d/%Y"),
         cme,
         moc if moc is not None else "",
+        "Yes",
     ]
 
 

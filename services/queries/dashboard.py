@@ -16,6 +16,8 @@ def dashboard_body(reads: ReadModels, accme_id: str, profile: dict[str, Any], ye
     body.update(reads.activities.counts(accme_id, year))
     # Standing (not deleted) completions of the year, from the transcripts read model.
     body["completions_reported"] = reads.completions.count(accme_id, year)
+    # Records with MOC points of the year, per board and status (pending, accepted, rejected, not_sent).
+    body["board_records"] = reads.records.board_counts(accme_id, year)
     try:
         body["checklist"] = reads.annual.checklist_summary(accme_id, year, profile.get("accreditor"))
     except Exception:  # noqa: BLE001 - the annual-reporting issue owns the checklist; the dashboard still answers

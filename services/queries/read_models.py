@@ -16,6 +16,7 @@ from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
+from services.queries.records import RecordStatusQueries
 from services.transcripts import TranscriptQueries
 
 
@@ -28,6 +29,7 @@ class ReadModels:
     completions: CompletionQueries
     annual: AnnualQueries
     today: Callable[[], date]
+    records: RecordStatusQueries  # every record's status with each board
     as_of: datetime | None = None
     events: int = 0  # how many events the replay applied (0 when live)
     close: Callable[[], None] = field(default=lambda: None, repr=False)

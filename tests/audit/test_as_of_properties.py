@@ -20,6 +20,7 @@ from commands.providers import AssignContact, ContactDetails, RemoveContact
 from domain.errors import DomainError
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
+from projections.record_status import RecordStatusProjection
 from projections.transcripts import TranscriptProjection
 from services.queries.dashboard import dashboard_body
 from services.queries.read_models import ReadModels
@@ -30,7 +31,12 @@ from tests.completions.helpers import NPI
 from tests.conftest import make_system
 from tests.learners.helpers import register as learner
 
-NEEDS = (ActivitySummaryProjection.name, TranscriptProjection.name, ChecklistProjection.name)
+NEEDS = (
+    ActivitySummaryProjection.name,
+    TranscriptProjection.name,
+    ChecklistProjection.name,
+    RecordStatusProjection.name,
+)
 ROLES = ("billing", "ceo", "website")
 PIDS = ("P-1", "P-2", "P-3")
 

@@ -31,6 +31,8 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
     made = {k: int(v) for v, k in re.findall(r"(\d+) (activities|physicians|completions)", out)}
     assert made["activities"] >= 300 and made["physicians"] >= 300 and made["completions"] >= 2000, out
     assert "refused" not in out and "9 providers" in out
+    answered = re.search(r"boards' answers: (\d+) accepted, (\d+) rejected", out)
+    assert answered and int(answered[1]) > int(answered[2]) > 0, out
     curls = [line for line in out.splitlines() if "curl " in line]
     assert curls and all(
         "curl -s https://pars.example.org/" in c or "curl -s 'https://pars.example.org/" in c for c in curls
@@ -47,6 +49,11 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path, sqlite_url: str) -> None
             and len({s["format"] for s in summaries}) > 5
         )
         assert system.reads.completions.count() == made["completions"]
+        # The boards answered: some records accepted, some rejected with a reason, the rest pending or not sent.
+        system.projections.catch_up(["record_status"])
+        counts = [system.reads.records.board_counts(f"090000{n}", y) for n in range(1, 10) for y in (2025, 2026)]
+        statuses = {status for c in counts for board in c.values() for status in board}
+        assert statuses >= {"accepted", "rejected", "pending", "not_sent"}, counts
         # Credit IDs are made from learner_ids: no NPI of the directory is inside any (before: ccid:{provider}:{activity}-{NPI}).
         from sqlalchemy import select
 

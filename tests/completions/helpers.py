@@ -92,7 +92,7 @@ def report(activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "
                 ],
             },
         },
-        "XtensibleInfo": {"LearnerRecordAction": action},
+        "XtensibleInfo": {"LearnerRecordAction": action, "LearnerConsent": True},
     }
     for path, value in over.items():
         target = base

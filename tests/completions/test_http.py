@@ -78,6 +78,7 @@ def test_status_by_credit_id_and_by_learner(client: TestClient, token, ids) -> N
             "CompletedDateTime": "2025-03-02T00:00:00",
             "CreditID": "ccid:0004444:c1",
             "Status": "Completed",
+            "BoardStatus": [{"board": "ABIM", "status": "pending", "reasonCode": "", "reason": ""}],
         }
     ]
     assert (

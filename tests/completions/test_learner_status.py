@@ -53,6 +53,8 @@ def test_status_by_npi_board_id_or_state_licence(
             "CreditID": "ccid:0004444:c1",
             "Status": "Completed",
             "UniqueID": [held],
+            # PARS's addition: each board's answer (ABIM has not answered yet)
+            "BoardStatus": [{"board": "ABIM", "status": "pending", "reasonCode": "", "reason": ""}],
         }
     ]
 

@@ -146,6 +146,7 @@ def test_random_add_delete_readd_sequences_agree_with_the_events(
                         cme=credits[0],
                         moc=credits[1],
                         credit_id=credit_ids[k],
+                        consent=True,  # as the learner reports attest it (tests/completions/helpers.report)
                     ),
                     BY,
                 )

@@ -29,6 +29,7 @@ def record(
                 cme=CME,
                 moc=ABIM if moc else [],
                 credit_id=f"ccid:0004444:{prefix}{i}",
+                consent=True,  # the learner consented to sharing with boards
             ),
             BY,
         )

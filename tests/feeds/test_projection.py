@@ -70,6 +70,7 @@ def test_deletion_and_resubmission_travel_to_the_same_feeds_in_order(any_system:
             cme=[{"type": "AMA PRA Category 1", "credits": 1.0}],
             moc=[],
             credit_id="ccid:0004444:c0",
+            consent=True,
         ),
         BY,
     )

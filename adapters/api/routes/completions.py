@@ -19,17 +19,20 @@ from adapters.api.routes.learners import LearnerMatch
 from adapters.api.schemas import AccmeIdPath, IsoDate, Strict
 from adapters.formats.accme.learner_report_shape import envelope_errors, report_errors
 from adapters.formats.accme.learner_reports import parse_provider_report
+from adapters.http.completion_correct import correct_by_credit_id
 from adapters.http.completion_delete import delete_by_credit_id
 from adapters.http.locations import placed
-from adapters.http.reads import CompletionsDep, LearnerReportsDep
+from adapters.http.reads import CompletionsDep, LearnerReportsDep, RecordsDep
 from adapters.http.services import CompletionRegistryDep, LearnerDirectoryDep, MatcherDep, SettleDep
 from commands.completions import DeleteCompletions, RecordCompletion, ReportCompletions, ReportError
 from commands.learners import MatchQuery
-from domain.errors import InvalidValueError, NotFoundError
+from domain.completion import CompletionNotFoundError
+from domain.errors import ConflictError, InvalidValueError, NotFoundError
 from domain.learner import require_month_day
 from services.access import Principal, Role
 from services.learner_matching import LearnerMatcher, MatchResult, MatchStatus, UniqueId
 from services.learner_reports import LearnerReportQueries, LearnerReports
+from services.queries.records import RecordStatusQueries
 
 accme = APIRouter(
     prefix="/accme", tags=["ACCME learner web service"], responses=documented(403)
@@ -89,7 +92,7 @@ def save_learner_activities(
     ]
     positions = [r.position for r in results if r.position]
     if positions:
-        settle(max(positions), ["transcripts"])
+        settle(max(positions), ["transcripts", "record_status"])
     errors = [{"loc": [*REPORTS_LOC, r.index, *e["loc"]], "msg": e["msg"]} for r in results for e in r.errors]
     if errors:
         rejected = sum(1 for r in results if not r.ok)
@@ -123,6 +126,7 @@ def _status_item(row: dict[str, Any]) -> dict[str, Any]:
 def learner_status(
     completions: CompletionsDep,
     matcher: MatcherDep,
+    records: RecordsDep,
     principal: PrincipalDep,
     moduleID: Annotated[str | None, Query(max_length=9)] = None,
     BirthDate: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD or MM-DD")] = None,
@@ -142,7 +146,7 @@ def learner_status(
                 f"no completion of this provider has credit ID {CreditId}",
                 [{"loc": ["query", "CreditId"], "msg": "not found"}],
             )
-        return [_status_item(r) for r in rows]
+        return [_with_boards(records, accme_id, _status_item(r)) for r in rows]
     missing = [
         n
         for n, v in (
@@ -186,7 +190,20 @@ def learner_status(
         match.identifier
     )  # the identifier as the learner holds it: a bare one has its domain (NPI, board, state) resolved
     unique_ids = [{"value": held.value, "domain": held.domain}] if held else []
-    return [{**_status_item(r), "UniqueID": unique_ids} for r in rows]
+    return [_with_boards(records, accme_id, {**_status_item(r), "UniqueID": unique_ids}) for r in rows]
+
+
+def _with_boards(records: RecordStatusQueries, accme_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """PARS's addition to a status item: each board's answer to the record (pending, accepted, rejected with the
+    reason, not_sent without the learner's consent)."""
+    boards = records.board_statuses(accme_id, item["CreditID"])
+    return {
+        **item,
+        "BoardStatus": [
+            {"board": b["board"], "status": b["status"], "reasonCode": b["reason_code"], "reason": b["reason"]}
+            for b in boards
+        ],
+    }
 
 
 def _learner_reports(queries: LearnerReportQueries, accme_id: str, learner_id: str) -> LearnerReports:
@@ -230,7 +247,7 @@ def delete_learner_reports(
     reports = _learner_reports(queries, accme_id, learnerId)
     position = registry.handle(DeleteCompletions(keys=[r["key"] for r in reports.rows]), acting(principal))
     if position:
-        settle(position, ["transcripts"])
+        settle(position, ["transcripts", "record_status"])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -255,6 +272,11 @@ class CompletionForm(Strict):
     credit_id: str = Field(max_length=300, description="ccid:x:y")
     cme: list[CmeCredit] = []
     moc: list[MocCredit] = []
+    consent: bool = Field(
+        default=False,
+        description="the provider attests the learner consented to sharing this record with boards; without it the "
+        "record counts on the transcript but no board's feed carries it",
+    )
 
 
 @api.post(
@@ -297,6 +319,7 @@ def record_completion(
                 moc=moc,
                 credit_id=form.credit_id,
                 identifiers=match.identifiers,
+                consent=form.consent,
             ),
             acting(principal),
         )
@@ -304,7 +327,7 @@ def record_completion(
         loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
         raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
     if position:
-        settle(position, ["transcripts"])
+        settle(position, ["transcripts", "record_status"])
     body = {
         "action": action,
         "credit_id": form.credit_id,
@@ -328,6 +351,55 @@ def delete_completion(
     access.require_editor(principal, accme_id)
     delete_by_credit_id(completions, registry, settle, accme_id, credit_id, acting(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class CompletionCorrection(Strict):
+    completion_date: IsoDate
+    cme: list[CmeCredit] = []
+    moc: list[MocCredit] = []
+    consent: bool | None = Field(default=None, description="the learner's consent to sharing; left out: kept as it was")
+
+
+@api.post("/providers/{accme_id}/completions/{credit_id}/correction", responses=COMMAND)
+def correct_completion(
+    completions: CompletionsDep,
+    registry: CompletionRegistryDep,
+    records: RecordsDep,
+    access: AccessDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+    accme_id: AccmeIdPath,
+    credit_id: CreditIdPath,
+    form: CompletionCorrection,
+) -> Any:
+    """Corrects and resubmits a record (a rejected one, say) in one request: the record is deleted and the
+    corrected one recorded (two events); the boards' feeds carry both and the boards answer the new one."""
+    access.require_editor(principal, accme_id)
+    moc = [
+        {"board": m.board.upper(), "type": m.type or f"{m.board.upper()} MOC", "credits": m.credits} for m in form.moc
+    ]
+    cme = [{"type": c.type, "credits": c.credits} for c in form.cme]
+    try:
+        return correct_by_credit_id(
+            completions,
+            registry,
+            records,
+            settle,
+            accme_id,
+            credit_id,
+            form.completion_date,
+            cme,
+            moc,
+            form.consent,
+            acting(principal),
+        )
+    except CompletionNotFoundError as exc:
+        raise Problem(404, exc.message, [{"loc": ["path", "credit_id"], "msg": "not found"}]) from None
+    except ConflictError as exc:
+        raise Problem(409, exc.message, [{"loc": ["path", "credit_id"], "msg": "names several records"}]) from None
+    except InvalidValueError as exc:
+        loc = exc.loc if exc.loc and exc.loc[0] == "body" else ("body", *exc.loc)
+        raise Problem(422, exc.message, [{"loc": list(loc), "msg": exc.message}]) from None
 
 
 # --- CME Passport ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from adapters.api.deps import PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
+from projections.record_status import RecordStatusProjection
 from projections.transcripts import TranscriptProjection
 from services.queries.dashboard import dashboard_body
 
@@ -27,7 +28,12 @@ def dashboard(
 ) -> dict[str, Any]:
     """Activities by status and format, learners, commercial support totals and the checklist, for one year
     (as of an instant with `as_of`)."""
-    needs = (ActivitySummaryProjection.name, TranscriptProjection.name, ChecklistProjection.name)
+    needs = (
+        ActivitySummaryProjection.name,
+        TranscriptProjection.name,
+        ChecklistProjection.name,
+        RecordStatusProjection.name,
+    )
     instant = reads_at.past(as_of)
     years = [year] if year else [instant.astimezone().year] if instant else []  # the deadlines the checklist reads
     with reads_at(accme_id, as_of, needs, years) as (reads, profile):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
-from adapters.api.deps import PrincipalDep
-from adapters.api.openapi import documented
+from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
+from adapters.bootstrap import System
+from adapters.formats.acknowledgements import AnswersUnreadableError, read_answers
 from adapters.http.reads import FeedsDep
+from commands.completions import AcknowledgeItems
 from domain.learner import CERTIFYING_BOARDS
 from projections.feeds import (
     BOARD,
@@ -65,14 +68,89 @@ def state_feed(
     return read_feed(feeds, principal, STATE, state, after, limit)
 
 
-def read_feed(
-    feeds: FeedQueries, principal: Principal, kind: str, raw_code: str, after: str | None, limit: int
-) -> dict[str, Any]:
+class AcknowledgementOutcome(BaseModel):
+    index: int
+    id: str | None
+    result: str  # recorded, unchanged or refused
+    errors: list[dict[str, Any]]
+
+
+class AcknowledgementResults(BaseModel):
+    results: list[AcknowledgementOutcome]
+    recorded: int
+    unchanged: int
+    refused: int
+
+
+ANSWERS_BODY = Body(
+    description="a JSON array of answers `{id, status, reason_code, reason}` by feed item id (at most 1,000)",
+    examples=[[{"id": "…:1", "status": "rejected", "reason_code": "BOARD_ID", "reason": "board ID not found"}]],
+)
+
+
+@router.post("/boards/{board}/acknowledgements", response_model=AcknowledgementResults, responses=COMMAND)
+def acknowledge_board_items(
+    system: SystemDep,
+    principal: PrincipalDep,
+    board: Annotated[str, Path(max_length=20, description=", ".join(CERTIFYING_BOARDS))],
+    body: Annotated[Any, ANSWERS_BODY] = None,
+) -> Any:
+    """A certifying board's answers to items of its feed: `accepted`, or `rejected` with its reason. 200 with a
+    result per answer even when some are refused; the same answer again records nothing, a changed one is new."""
+    return acknowledge(system, principal, BOARD, board, body)
+
+
+@router.post("/states/{state}/acknowledgements", response_model=AcknowledgementResults, responses=COMMAND)
+def acknowledge_state_items(
+    system: SystemDep,
+    principal: PrincipalDep,
+    state: Annotated[str, Path(max_length=20, description="two-letter state code, e.g. TN")],
+    body: Annotated[Any, ANSWERS_BODY] = None,
+) -> Any:
+    """A state board's answers to items of its feed: `received`, or `rejected` with its reason (per-item results)."""
+    return acknowledge(system, principal, STATE, state, body)
+
+
+def acknowledge(system: System, principal: Principal, kind: str, raw_code: str, body: Any) -> dict[str, Any]:
+    code = _known(kind, raw_code)
+    if not principal.can_acknowledge_feed(kind, code):
+        raise Problem(403, f"only the board itself answers the items of the {feed_name(kind, code)} feed")
+    try:
+        answers = read_answers(kind, body)
+    except AnswersUnreadableError as error:
+        raise Problem(422, str(error), [{"loc": ["body"], "msg": str(error)}]) from None
+    results = system.completions.handle(AcknowledgeItems(kind=kind, code=code, answers=answers), acting(principal))
+    positions = [r.position for r in results if r.position]
+    if positions:
+        system.projections.wait(max(positions))
+    out = [
+        {
+            "index": r.index,
+            "id": r.item_id,
+            "result": r.outcome,
+            "errors": [{"loc": ["body", r.index, *e["loc"]], "msg": e["msg"]} for e in r.errors],
+        }
+        for r in results
+    ]
+    return {
+        "results": out,
+        **{name: sum(1 for r in results if r.outcome == name) for name in ("recorded", "unchanged", "refused")},
+    }
+
+
+def _known(kind: str, raw_code: str) -> str:
     code = raw_code.strip().upper()
     if not known_code(kind, code):
         known = ", ".join(CERTIFYING_BOARDS) if kind == BOARD else "a two-letter US state or territory code"
         what = "certifying board" if kind == BOARD else "state"
         raise Problem(404, f"no {what} feed {raw_code!r}", [{"loc": ["path", kind], "msg": f"expected {known}"}])
+    return code
+
+
+def read_feed(
+    feeds: FeedQueries, principal: Principal, kind: str, raw_code: str, after: str | None, limit: int
+) -> dict[str, Any]:
+    code = _known(kind, raw_code)
     feed = feed_name(kind, code)
     if not principal.can_read_feed(kind, code):
         raise Problem(403, f"this {principal.role.value} token may not read the {feed} feed")

@@ -125,8 +125,21 @@ def parse_report(report: Any) -> ReportCompletion:
             else [*module, "CreditCertificate", 0, "UniqueID"]
         )
         raise ReportError(where, exc.message) from None
+    consent = _get(report, "XtensibleInfo", "LearnerConsent")
+    if consent is not None and not isinstance(consent, bool):
+        raise ReportError(
+            ["XtensibleInfo", "LearnerConsent"],
+            "LearnerConsent is true when the learner consented to sharing this record with boards, else false",
+        )
     return ReportCompletion(
-        action, activity_id, completion_date, query, credits, pending=pending, certificates=where_from
+        action,
+        activity_id,
+        completion_date,
+        query,
+        credits,
+        pending=pending,
+        certificates=where_from,
+        consent=bool(consent),
     )
 
 

@@ -128,6 +128,7 @@ async def record_completion(
                 moc=moc,
                 credit_id=form.get("credit_id", ""),
                 identifiers=result.identifiers,
+                consent=form.get("consent") == "yes",
             ),
             Acting(user.principal.actor, Channel.WEB),
         )

@@ -42,6 +42,7 @@ def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, y
         counts=counts,
         checklist=checklist,
         completions=reads.completions.count(accme_id, year),
+        board_records=reads.records.board_counts(accme_id, year),
         charts=charts,
         step_names=STEP_NAMES,
         years=list(range(today.year, today.year - 5, -1)),

@@ -1,0 +1,165 @@
+"""SQL implementation of every record's status (rows, board statuses, kept counts and position in one
+transaction). Within a batch, rows live in memory and are written once, when the batch commits; the counts
+move by the board statuses the batch took away and put back."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import delete, func, insert, select
+
+from adapters.db.learner_directory_tables import learner_directory
+from adapters.db.record_status_tables import record_board_counts, record_boards, record_statuses
+from adapters.db.view_base import Batch, SqlView, upsert
+from projections.base import chunks
+from projections.record_status import RecordStatusView
+
+R, B, C = record_statuses.c, record_boards.c, record_board_counts.c
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {
+        "key": r.key,
+        "accme_id": r.accme_id,
+        "activity_id": r.activity_id,
+        "learner_id": r.learner_id,
+        "credit_id": r.credit_id,
+        "completion_date": r.completion_date,
+        "deleted": bool(r.deleted),
+        "consent": bool(r.consent),
+        "doc": r.doc,
+    }
+
+
+def _board_rows(row: dict[str, Any]) -> list[dict[str, Any]]:
+    if row["deleted"]:
+        return []
+    year = int(row["completion_date"][:4])
+    return [
+        {
+            "key": row["key"],
+            "board": board,
+            "accme_id": row["accme_id"],
+            "activity_id": row["activity_id"],
+            "year": year,
+            "status": facts["status"],
+        }
+        for board, facts in row["doc"]["boards"].items()
+    ]
+
+
+class SqlRecordStatusView(SqlView, RecordStatusView):
+    tables = (record_statuses, record_boards, record_board_counts)
+
+    def get_record(self, key: str) -> dict[str, Any] | None:
+        batch = self._batch
+        if batch is not None and key in batch.docs:
+            return batch.docs[key]
+        with self.reading() as conn:
+            r = conn.execute(select(record_statuses).where(R.key == key)).first()
+        row = _row(r) if r else None
+        if batch is not None:
+            batch.docs[key] = row
+        return row
+
+    def prefetch(self, keys: set[str]) -> None:
+        batch = self._batch
+        assert batch is not None, "prefetched inside the view's transaction"
+        wanted = sorted(k for k in keys if k not in batch.docs)
+        for chunk in chunks(wanted, 500):
+            found = {r.key: _row(r) for r in batch.conn.execute(select(record_statuses).where(R.key.in_(chunk)))}
+            batch.docs.update({k: found.get(k) for k in chunk})
+
+    def put_record(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
+        with self.transaction() as conn:
+            batch = self._batch
+            assert batch is not None
+            batch.docs[key] = batch.dirty[key] = {**row, "key": key}
+            self._track(conn, tracking)
+
+    def _flush(self, batch: Batch) -> None:
+        if not batch.dirty:
+            return
+        conn, keys = batch.conn, list(batch.dirty)
+        moved: Counter[tuple[str, int, str, str]] = Counter()
+        for chunk in chunks(keys, 500):
+            for r in conn.execute(select(B.accme_id, B.year, B.board, B.status).where(B.key.in_(chunk))):
+                moved[(r.accme_id, r.year, r.board, r.status)] -= 1
+            conn.execute(delete(record_boards).where(B.key.in_(chunk)))
+            conn.execute(delete(record_statuses).where(R.key.in_(chunk)))
+        conn.execute(insert(record_statuses), list(batch.dirty.values()))
+        boards = [b for row in batch.dirty.values() for b in _board_rows(row)]
+        if boards:
+            conn.execute(insert(record_boards), boards)
+        for b in boards:
+            moved[(b["accme_id"], b["year"], b["board"], b["status"])] += 1
+        batch.dirty.clear()
+        deltas = [{"accme_id": a, "year": y, "board": b, "status": s, "n": n} for (a, y, b, s), n in moved.items() if n]
+        if deltas:
+            statement = upsert(self.db, record_board_counts)
+            statement = statement.on_conflict_do_update(
+                index_elements=["accme_id", "year", "board", "status"], set_={"n": C.n + statement.excluded.n}
+            )
+            conn.execute(statement, deltas)
+            # A count back to zero is no row at all, as a replay that never moved it has none.
+            providers = sorted({a for (a, _, _, _), n in moved.items() if n})
+            conn.execute(delete(record_board_counts).where(C.n == 0, C.accme_id.in_(providers)))
+
+    def roster(
+        self,
+        accme_id: str,
+        activity_id: str,
+        *,
+        status: str | None,
+        board: str | None,
+        sort: str,
+        descending: bool,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = [R.accme_id == accme_id, R.activity_id == activity_id, R.deleted.is_(False)]
+        if status or board:
+            boards = select(B.key).where(B.accme_id == accme_id, B.activity_id == activity_id)
+            if status:
+                boards = boards.where(B.status == status)
+            if board:
+                boards = boards.where(B.board == board)
+            where.append(R.key.in_(boards))
+        d = learner_directory.c
+        last = d.doc["last_name"].as_string()
+        first = d.doc["first_name"].as_string()
+        orders: dict[str, list[Any]] = {
+            "completion_date": [R.completion_date],
+            "learner": [func.lower(last), func.lower(first)],
+            "credit_id": [R.credit_id],
+        }
+        order = orders[sort]
+        columns = [*(o.desc() if descending else o.asc() for o in order), R.credit_id, R.key]
+        query = (
+            select(record_statuses, d.doc.label("learner"))
+            .select_from(record_statuses.outerjoin(learner_directory, d.learner_id == R.learner_id))
+            .where(*where)
+            .order_by(*columns)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.reading() as conn:
+            total = int(conn.execute(select(func.count()).select_from(record_statuses).where(*where)).scalar_one())
+            rows = [{**_row(r), "learner": r.learner} for r in conn.execute(query)]
+        return rows, total
+
+    def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
+        query = select(record_statuses).where(R.accme_id == accme_id, R.credit_id == credit_id, R.deleted.is_(False))
+        with self.reading() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def board_counts(self, accme_id: str, year: int) -> dict[str, dict[str, int]]:
+        query = select(C.board, C.status, C.n).where(C.accme_id == accme_id, C.year == year, C.n > 0)
+        out: dict[str, dict[str, int]] = {}
+        with self.reading() as conn:
+            for r in conn.execute(query.order_by(C.board)):
+                out.setdefault(r.board, {})[r.status] = int(r.n)
+        return out

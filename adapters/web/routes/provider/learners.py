@@ -1,0 +1,244 @@
+"""The learner summary by activity: each record with the learner, completion date, CME credit and each board's
+MOC points and status (with a rejection's reason), paged, sorted, filtered, and downloadable as CSV or Excel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from adapters.http.completion_correct import correct_by_credit_id
+from adapters.http.reads import ActivitiesDep, CompletionsDep, RecordsDep
+from adapters.http.roster_export import roster_csv, roster_xlsx
+from adapters.http.services import CompletionRegistryDep, SettleDep
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import render
+from adapters.web.routes.provider import editable, readable
+from adapters.web.session import PageNotFound, UserDep
+from commands.completions import AttestActivityConsent
+from domain.base import Acting, Channel
+from domain.errors import DomainError
+from domain.learner import CERTIFYING_BOARDS
+from projections.record_status import SORTS, STATUSES
+from services.queries.activities import ActivityQueries
+from services.queries.records import PAGE_SIZE, RecordStatusQueries
+
+router = APIRouter()
+STATUS_NAMES = {
+    "pending": "Pending",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "not_sent": "Not sent (no consent)",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(status: str, board: str, sort: str, order: str) -> dict[str, Any]:
+    """The query's filters, each kept only when it is one the page offers (anything else: no filter)."""
+    return {
+        "status": status if status in STATUSES else None,
+        "board": board if board in CERTIFYING_BOARDS else None,
+        "sort": sort if sort in SORTS else "completion_date",
+        "descending": order == "desc",
+    }
+
+
+@router.get("/provider/{accme_id}/activities/{activity_id}/learners")
+def learners(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    records: RecordsDep,
+    registry: CompletionRegistryDep,
+    accme_id: str,
+    activity_id: str,
+    status: str = "",
+    board: str = "",
+    sort: str = "completion_date",
+    order: str = "asc",
+    page: int = 1,
+    format: str = "",
+) -> Response:
+    profile = readable(request, user, accme_id)
+    activity = activities.by_activity_id(accme_id, activity_id)
+    if activity is None:
+        raise PageNotFound()
+    filters = _filters(status, board, sort, order)
+    if format in ("csv", "xlsx"):
+        every = records.roster(accme_id, activity_id, page_size=None, **filters)["data"]
+        name = f"learners-{activity_id}.{format}"
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if format == "csv":
+            return Response(roster_csv(every), media_type="text/csv; charset=utf-8", headers=disposition)
+        return Response(roster_xlsx(every), media_type=XLSX, headers=disposition)
+    page = max(1, min(page, 100000))
+    body = records.roster(accme_id, activity_id, page=page, **filters)
+    boards = sorted({b["board"] for r in body["data"] for b in r["boards"]})
+    return render(
+        request,
+        "provider/learners.html",
+        provider=profile,
+        activity=activity,
+        rows=body["data"],
+        total=body["count"],
+        page=page,
+        pages=max(1, -(-body["count"] // PAGE_SIZE)),
+        boards=boards,
+        filters={
+            "status": filters["status"] or "",
+            "board": filters["board"] or "",
+            "sort": filters["sort"],
+            "order": "desc" if filters["descending"] else "asc",
+        },
+        statuses=[(s, STATUS_NAMES[s]) for s in STATUSES],
+        status_names=STATUS_NAMES,
+        all_boards=CERTIFYING_BOARDS,
+        can_edit=user.principal.can_edit_provider(accme_id),
+        consent_attested=registry.activity_consented(activity_id),
+    )
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}/learners/consent")
+async def attest_consent(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    registry: CompletionRegistryDep,
+    read_models: SettleDep,
+    accme_id: str,
+    activity_id: str,
+) -> Response:
+    """The provider attests (or withdraws) that every learner of the activity consented to sharing with boards."""
+    editable(request, user, accme_id)
+    form = await posted(request)
+    attested = form.get("attested") == "yes"
+    if activities.by_activity_id(accme_id, activity_id) is None:
+        raise PageNotFound()
+    position = registry.handle(
+        AttestActivityConsent(accme_id=accme_id, activity_id=activity_id, attested=attested),
+        Acting(user.principal.actor, Channel.WEB),
+    )
+    settle(read_models, position)
+    said = "attested: records reported from now on go to the boards" if attested else "withdrawn"
+    return see_other(f"/provider/{accme_id}/activities/{activity_id}/learners", f"Consent for every learner {said}.")
+
+
+def _correction_page(
+    request: Request,
+    profile: dict[str, Any],
+    activity: dict[str, Any],
+    record: dict[str, Any],
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "provider/correct_record.html",
+        status,
+        provider=profile,
+        activity=activity,
+        record=record,
+        form=form,
+        errors=errors,
+    )
+
+
+def _record(
+    request: Request,
+    user: Any,
+    activities: ActivityQueries,
+    records: RecordStatusQueries,
+    accme_id: str,
+    activity_id: str,
+    credit_id: str,
+) -> tuple[Any, Any, Any]:
+    profile = editable(request, user, accme_id)
+    activity = activities.by_activity_id(accme_id, activity_id)
+    record = records.record(accme_id, credit_id)
+    if activity is None or record is None:
+        raise PageNotFound()
+    return profile, activity, record
+
+
+@router.get("/provider/{accme_id}/activities/{activity_id}/learners/correct")
+def correction_form(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    records: RecordsDep,
+    accme_id: str,
+    activity_id: str,
+    credit_id: str = "",
+) -> Response:
+    """Correct and resubmit one record: its date, CME credit, each board's points, the learner's consent."""
+    profile, activity, record = _record(request, user, activities, records, accme_id, activity_id, credit_id)
+    form = {
+        "credit_id": credit_id,
+        "completion_date": record["completion_date"],
+        "credits": record["cme_credits"],
+        "consent": record["consent"],
+        **{f"points_{b['board']}": b["points"] for b in record["boards"]},
+    }
+    return _correction_page(request, profile, activity, record, form, {})
+
+
+@router.post("/provider/{accme_id}/activities/{activity_id}/learners/correct")
+async def correct_record(
+    request: Request,
+    user: UserDep,
+    activities: ActivitiesDep,
+    completions: CompletionsDep,
+    records: RecordsDep,
+    registry: CompletionRegistryDep,
+    read_models: SettleDep,
+    accme_id: str,
+    activity_id: str,
+) -> Response:
+    form = await posted(request)
+    credit_id = str(form.get("credit_id", ""))
+    profile, activity, record = _record(request, user, activities, records, accme_id, activity_id, credit_id)
+    form["consent"] = form.get("consent") == "yes"
+    errors: dict[str, str] = {}
+    try:
+        completion_date = date.fromisoformat(str(form.get("completion_date", "")))
+    except ValueError:
+        errors["completion_date"] = "a date, YYYY-MM-DD"
+    numbers: dict[str, float] = {}
+    for name in ["credits", *(f"points_{b['board']}" for b in record["boards"])]:
+        try:
+            numbers[name] = float(str(form.get(name, "")).strip() or 0)
+        except ValueError:
+            errors[name] = "a number of credits, in steps of 0.25"
+    if errors:
+        return _correction_page(request, profile, activity, record, form, errors, 422)
+    cme = [{"type": "AMA PRA Category 1", "credits": numbers["credits"]}] if numbers["credits"] else []
+    moc = [
+        {"board": b["board"], "type": f"{b['board']} MOC", "credits": numbers[f"points_{b['board']}"]}
+        for b in record["boards"]
+        if numbers[f"points_{b['board']}"]
+    ]
+    try:
+        correct_by_credit_id(
+            completions,
+            registry,
+            records,
+            read_models,
+            accme_id,
+            credit_id,
+            completion_date,
+            cme,
+            moc,
+            bool(form["consent"]),
+            Acting(user.principal.actor, Channel.WEB),
+        )
+    except DomainError as error:
+        field = error.loc[-1] if error.loc else "_form"
+        field = {"cme": "credits", "type": "credits", "moc": "credits", "board": "credits"}.get(field, field)
+        return _correction_page(request, profile, activity, record, form, {field: error.message}, 422)
+    return see_other(
+        f"/provider/{accme_id}/activities/{activity_id}/learners",
+        f"Credit {credit_id} is corrected and sent again; the boards answer the new record.",
+    )
