@@ -29,10 +29,35 @@ templates.filters["credits"] = lambda v: f"{float(v):g}"
 templates.filters["where"] = where
 
 
+class Problems(dict[str, str]):
+    """A page's errors {form field: message}, and the error summary at the top of the page (the GOV.UK
+    pattern: "There is a problem", each error a link to its field). The form macros call `at` as they draw
+    an invalid field, so the summary names each field by its label and links to its id, in page order,
+    on every form; errors no field showed (`_form`, a field the page lacks) are listed without a link."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(errors)
+        self.placed: dict[str, tuple[str, str]] = {}  # name -> (element id, label)
+
+    def at(self, name: str, element_id: str, label: str) -> str:
+        self.placed.setdefault(name, (element_id, label))
+        return ""
+
+    def summary(self) -> list[tuple[str | None, str]]:
+        """(link target or None, text) for each error: the form's own first, then the fields as drawn."""
+        items: list[tuple[str | None, str]] = [(None, self["_form"])] if self.get("_form") else []
+        for name, (element_id, label) in self.placed.items():
+            items.append((element_id, f"{label}: {self[name]}"))
+        items += [(None, msg) for name, msg in self.items() if name != "_form" and name not in self.placed and msg]
+        return items
+
+
 def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     flash = request.cookies.get(FLASH_COOKIE)
     if flash and not values.get("notice"):
         values["notice"] = unquote(flash)
+    if isinstance(values.get("errors"), Mapping) and not isinstance(values["errors"], Problems):
+        values["errors"] = Problems(values["errors"])
     html = templates.get_template(name).render(context(request, **values))
     response = HTMLResponse(html, status_code=status_code)
     if flash:

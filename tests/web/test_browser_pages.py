@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_browser.py are parameters of these tests)
 """Issue 20's page improvements in headless Chromium, at a desk's width (1366 px) and a phone's (390 px).
 
 One server for the module: the `site` and `browser` fixtures of tests/web/test_browser.py, imported here so
@@ -5,25 +6,28 @@ pytest starts them once for this module."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.web.test_browser import Site, browser, site  # noqa: F401  (module fixtures)
+from tests.web.helpers import activate
+from tests.web.test_browser import ACME, Site, browser, sign_in, site  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.browser
 DESK, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 
 
-def _context(browser: Any, site: Site, viewport: dict[str, int], **options: Any) -> Any:  # noqa: F811
+def _context(browser: Any, site: Site, viewport: dict[str, int], **options: Any) -> Any:
     context = browser.new_context(base_url=site.url, viewport=viewport, **options)
     context.set_default_timeout(15_000)
     return context
 
 
 @pytest.fixture
-def offline(browser: Any, site: Site) -> Iterator[Any]:  # noqa: F811
+def offline(browser: Any, site: Site) -> Iterator[Any]:
     """A tab that reaches PARS and nothing else: any other address is refused, as on a machine with no internet."""
     context = _context(browser, site, DESK)
     outside: list[str] = []
@@ -50,3 +54,103 @@ def test_the_api_docs_render_their_operations_with_no_network(offline: Any) -> N
     assert offline.locator(".opblock").count() > 20
     assert offline.get_by_text("/api/v1/providers/{accme_id}", exact=True).first.is_visible()
     assert offline.outside == [] and failed == []
+
+
+@pytest.fixture(params=[DESK, PHONE], ids=["1366px", "390px"])
+def tab(request: Any, browser: Any, site: Site) -> Iterator[Any]:
+    """A tab at a desk's width and at a phone's."""
+    context = _context(browser, site, request.param)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def no_script(browser: Any, site: Site) -> Iterator[Any]:
+    context = _context(browser, site, DESK, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def _provider_user(site: Site, email: str) -> None:
+    if email not in site.learners:  # activated once per module
+        activate(site.system, site.mail_dir, email, "provider", provider=ACME)
+        site.learners[email] = email
+
+
+def _focused_id(tab: Any) -> str:
+    return tab.evaluate("document.activeElement && document.activeElement.id")
+
+
+def _summary(tab: Any) -> Any:
+    summary = tab.locator("#error-summary")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    return summary
+
+
+def test_a_failed_save_shows_the_error_summary_on_top_with_focus_and_keeps_what_was_typed(tab: Any, site: Site) -> None:
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/contacts")
+    tab.get_by_text("Add the billing contact").click()
+    tab.locator("#f-billing-name").fill("Bo Chen")
+    tab.locator("#f-billing-email").fill("not an address")
+    tab.get_by_role("button", name="Save the billing contact").click()
+    summary = _summary(tab)
+    assert _focused_id(tab) == "error-summary"
+    box = summary.bounding_box()
+    assert box is not None and box["y"] < tab.viewport_size["height"]  # on screen, not below the fold
+    link = summary.get_by_role("link", name=re.compile("^Email"))
+    assert tab.locator("#f-billing-name").input_value() == "Bo Chen"
+    assert tab.locator("#f-billing-email").input_value() == "not an address"
+    link.click()
+    assert _focused_id(tab) == "f-billing-email"
+
+
+def test_a_refused_primary_contact_removal_keeps_the_primary_contact_in_its_form(tab: Any, site: Site) -> None:
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/contacts")
+    # No page offers it; a forged or stale form may still send it.
+    tab.evaluate(
+        """accme => {
+        const form = document.createElement("form");
+        form.method = "post"; form.action = `/provider/${accme}/contacts/primary/remove`;
+        form.appendChild(document.querySelector('input[name="csrf_token"]').cloneNode());
+        document.body.appendChild(form); form.submit();
+    }""",
+        ACME,
+    )
+    summary = _summary(tab)
+    assert "primary" in summary.inner_text().lower()
+    assert _focused_id(tab) == "error-summary"
+    assert tab.locator("#f-primary-name").input_value() == "Pat Primary"
+    assert tab.locator("#f-primary-email").input_value() == f"primary@{ACME}.org"
+
+
+def test_the_activity_form_lists_every_error_on_top_and_keeps_the_typing(tab: Any, site: Site) -> None:
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/activities/new")
+    tab.get_by_label(re.compile("^Your activity ID")).fill("HALF-1")
+    tab.get_by_label(re.compile("^Title")).fill("Half-typed activity")
+    tab.get_by_label(re.compile("^AMA PRA Category 1 credits")).fill("6.1")
+    tab.get_by_role("button", name="Save the activity").click()
+    summary = _summary(tab)
+    links = summary.get_by_role("link")
+    assert links.count() >= 3
+    texts = links.all_inner_texts()
+    assert any(t.startswith("Start date") for t in texts) and any(t.startswith("Activity format") for t in texts)
+    assert tab.get_by_label(re.compile("^Title")).input_value() == "Half-typed activity"
+    assert _focused_id(tab) == "error-summary"
+
+
+def test_the_error_summary_takes_focus_without_javascript(no_script: Any, site: Site) -> None:
+    _provider_user(site, "sue@acme.org")
+    sign_in(no_script, "sue@acme.org")
+    no_script.goto(f"/provider/{ACME}/contacts")
+    no_script.get_by_text("Add a staff contact").click()
+    no_script.locator("#f-staff-email").fill("nobody")
+    no_script.get_by_role("button", name="Add the staff contact").click()
+    summary = _summary(no_script)
+    assert summary.get_by_role("link").count() >= 1
+    assert _focused_id(no_script) == "error-summary"

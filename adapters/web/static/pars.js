@@ -87,6 +87,25 @@
     });
   });
 
+  // The error summary after a failed save: focus on it (the page's autofocus does the same without this
+  // script), and each of its links moves focus to its field, opening a folded section that holds it.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    if (document.activeElement !== summary) { summary.focus(); }
+    summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        var folded = target.closest("details");
+        if (folded) { folded.open = true; }
+        var label = document.querySelector('label[for="' + target.id + '"]');
+        (label || target).scrollIntoView();
+        target.focus();
+      });
+    });
+  }
+
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });

@@ -113,6 +113,8 @@ async def remove_contact(request: Request, user: UserDep, accme_id: str, role: s
         outcome = system.providers.handle(cmd, user.acting)
     except (DomainError, ValidationError) as bad:
         msg = bad.message if isinstance(bad, DomainError) else "there is no such contact role"
-        return _contacts_page(request, user, profile, {"name": msg}, role, {}, 409)
+        # The refused role's form keeps showing who holds it (it is not a field's error: the summary says it).
+        kept = dict(profile["contacts"].get(role) or {}) if role != "staff" else {}
+        return _contacts_page(request, user, profile, {"_form": msg}, role, kept, 409)
     settle(system, outcome.position)
     return see_other(f"/provider/{accme_id}/contacts", "The contact is removed.")
