@@ -23,10 +23,34 @@ CSV_COLUMNS = (
 )
 
 
+#: A short name of each year-end step (a table's column; the checklist says each step in full).
+STEP_COLUMNS = {
+    "agreement": "Agreement",
+    "activities_closed": "Activities closed",
+    "enduring_counts": "Enduring counts",
+    "program_summary": "Program summary",
+    "contacts_reviewed": "Contacts reviewed",
+    "attestation": "Attestation",
+}
+#: The header row, in PARS's words (the JSON answer keeps the names of CSV_COLUMNS).
+CSV_HEADERS = (
+    "ACCME ID",
+    "Provider",
+    "Accreditor",
+    "Deadline",
+    "Days to deadline",
+    "Status",
+    "Late",
+    "Steps late",
+    "Steps missing",
+    *(STEP_COLUMNS[k] for k in STEP_KEYS),
+)
+
+
 def year_end_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADERS)
     for r in rows:
         writer.writerow(
             [

@@ -217,8 +217,8 @@ def test_the_year_end_table_as_csv(client, prov, token):
     ):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(r.text)))
-        assert [row["accme_id"] for row in rows] == ["0001234", "0005678", "0009999"]
-        assert rows[0]["agreement"] == "done" and rows[1]["agreement"] == "missing" and rows[0]["missing_count"] == "3"
+        assert [row["ACCME ID"] for row in rows] == ["0001234", "0005678", "0009999"]
+        assert rows[0]["Agreement"] == "done" and rows[1]["Agreement"] == "missing" and rows[0]["Steps missing"] == "3"
 
 
 def test_the_year_end_table_refuses_others_and_bad_parameters(client, prov, token):

@@ -84,7 +84,7 @@ def test_the_year_end_table_filters_and_downloads(pages, web_system, mail_dir: P
         and 'filename="year-end-2025.csv"' in download.headers["content-disposition"]
     )
     rows = list(csv.DictReader(io.StringIO(download.text)))
-    assert [r["accme_id"] for r in rows] == [ACCME_ID, OTHER_ID] and rows[0]["agreement"] == "missing"
+    assert [r["ACCME ID"] for r in rows] == [ACCME_ID, OTHER_ID] and rows[0]["Agreement"] == "missing"
 
 
 def test_a_physician_reads_their_own_transcript_only(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]

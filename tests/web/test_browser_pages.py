@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.helpers import activate
-from tests.web.test_browser import ACME, Site, browser, sign_in, site  # noqa: F401  (module fixtures)
+from adapters.formats.accme.activities import submit_items
+from commands.completions import RecordCompletion
+from tests.web.helpers import BY, activate
+from tests.web.test_browser import ACME, Site, _course, browser, sign_in, site  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.browser
 DESK, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
@@ -71,10 +74,14 @@ def no_script(browser: Any, site: Site) -> Iterator[Any]:
     context.close()
 
 
-def _provider_user(site: Site, email: str) -> None:
-    if email not in site.learners:  # activated once per module
-        activate(site.system, site.mail_dir, email, "provider", provider=ACME)
+def activate_once(site: Site, email: str, role: str, **scope: str) -> None:
+    if email not in site.learners:  # one account per module
+        activate(site.system, site.mail_dir, email, role, **scope)
         site.learners[email] = email
+
+
+def _provider_user(site: Site, email: str) -> None:
+    activate_once(site, email, "provider", provider=ACME)
 
 
 def _focused_id(tab: Any) -> str:
@@ -154,3 +161,101 @@ def test_the_error_summary_takes_focus_without_javascript(no_script: Any, site: 
     summary = _summary(no_script)
     assert summary.get_by_role("link").count() >= 1
     assert _focused_id(no_script) == "error-summary"
+
+
+# Words that are ours, not PARS's: a snake_case name, or a validator's phrasing.
+OUR_WORDS = re.compile(
+    r"\b[a-z]+(?:_[a-z0-9]+)+\b|String should|Input should|should have at (?:least|most)|Field required"
+    r"|Value error|validation error|got ''|\bLicence\b|\blicence\b|\bceo\b|\baccme website\b"
+)
+SKIP = re.compile(r"\.(csv|pdf|xlsx|json)(\?|$)|^/(api|accme|docs|static|set-password)|/sign-out")
+
+
+def _seed(site: Site) -> str:
+    """A course that ended three weeks ago with one completion; answers the course's ACCME activity ID."""
+    if "course" not in site.learners:
+        end = site.system.completions.today() - timedelta(days=21)
+        course = _course("WALK-1", end - timedelta(days=1), end)
+        activity = submit_items(site.system.activities, ACME, [course], BY)[0]
+        site.system.completions.handle(
+            RecordCompletion(
+                accme_id=ACME,
+                learner_id=site.learners["ana"],
+                activity_id=activity.activity_id,
+                completion_date=end,
+                cme=[{"type": "AMA PRA Category 1", "credits": 4.0}],
+                moc=[],
+                credit_id=f"ccid:{ACME}:walk1",
+            ),
+            BY,
+        )
+        site.system.projections.wait(site.system.store.head(), timeout=20)
+        site.learners["course"] = activity.activity_id
+    return site.learners["course"]
+
+
+def _walk(tab: Any, start: str, limit: int = 40) -> dict[str, list[str]]:
+    """Every page reachable by links from `start` (GET, this site's pages), and the words of ours on each."""
+    seen: set[str] = set()
+    queue, found = [start], {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        tab.goto(path)
+        bad = OUR_WORDS.findall(tab.locator("body").inner_text())
+        if bad:
+            found[path] = sorted(set(bad))
+        for href in tab.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
+            href = href.split("#", 1)[0]
+            if href and not SKIP.search(href) and href not in seen:
+                queue.append(href)
+    assert len(seen) > 3, seen
+    return found
+
+
+def test_every_page_speaks_pars_words(tab: Any, site: Site) -> None:
+    _seed(site)
+    _provider_user(site, "sue@acme.org")
+    found: dict[str, list[str]] = {}
+    sign_in(tab, "sue@acme.org")
+    found |= _walk(tab, f"/provider/{ACME}")
+    # Failed saves: the messages beside the fields and in the summary.
+    for path, button in (
+        (f"/provider/{ACME}/activities/new", "Save the activity"),
+        (f"/provider/{ACME}/completions/new", "Record the completion"),
+        (f"/provider/{ACME}/users", "Send the invitation"),
+        (f"/provider/{ACME}/year", "Submit the program summary"),
+    ):
+        tab.goto(path)
+        tab.locator("main form[novalidate] input[type=text]").first.fill("x")
+        tab.get_by_role("button", name=button).click()
+        tab.locator("#error-summary").wait_for()
+        bad = OUR_WORDS.findall(tab.locator("body").inner_text())
+        if bad:
+            found[f"POST {path}"] = sorted(set(bad))
+    tab.goto(f"/provider/{ACME}/contacts")
+    tab.get_by_text("Add the CEO").click()
+    tab.get_by_role("button", name="Save the CEO").click()
+    found |= (
+        {"POST contacts": OUR_WORDS.findall(tab.locator("body").inner_text())}
+        if OUR_WORDS.search(tab.locator("body").inner_text())
+        else {}
+    )
+    tab.get_by_role("button", name="Sign out").click()
+    activate_once(site, "ada@accme.org", "accreditor")
+    sign_in(tab, "ada@accme.org")
+    found |= _walk(tab, "/accreditor")
+    tab.goto(f"/accreditor/providers/{ACME}")
+    tab.get_by_role("button", name="Record the decision").click()
+    found |= (
+        {"POST decision": OUR_WORDS.findall(tab.locator("body").inner_text())}
+        if OUR_WORDS.search(tab.locator("body").inner_text())
+        else {}
+    )
+    tab.get_by_role("button", name="Sign out").click()
+    activate_once(site, "ana@doc.org", "learner", learner=site.learners["ana"])
+    sign_in(tab, "ana@doc.org")
+    found |= _walk(tab, "/passport")
+    assert found == {}, "\n".join(f"{page}: {words}" for page, words in found.items())

@@ -13,6 +13,7 @@ from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import editable, readable
 from adapters.web.session import UserDep, WebUser, system_of
+from adapters.web.words import in_sentence
 from commands.providers import (
     AddStaffContact,
     AssignContact,
@@ -96,7 +97,7 @@ async def set_contact(request: Request, user: UserDep, accme_id: str, role: str)
         )
     settle(system, outcome.position)
     return see_other(
-        f"/provider/{accme_id}/contacts", f"The {dict(ROLES).get(role, 'staff contact').lower()} is saved."
+        f"/provider/{accme_id}/contacts", f"The {in_sentence(dict(ROLES).get(role, 'staff contact'))} is saved."
     )
 
 

@@ -13,6 +13,7 @@ from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import STEP_NAMES, editable, readable, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from adapters.web.words import SUMMARY_FIELDS
 from commands.annual import (
     AcceptAgreement,
     Attest,
@@ -23,12 +24,6 @@ from domain.annual_report import AttestationIncompleteError
 from domain.errors import DomainError
 
 router = APIRouter()
-SUMMARY_FIELDS = [
-    ("advertising_exhibit_income", "Advertising and exhibit income"),
-    ("registration_fees", "Registration fees (incl. subscriptions)"),
-    ("government_grants", "Government monetary grants"),
-    ("private_donations", "Private monetary donations"),
-]
 
 
 @router.get("/provider/{accme_id}/year")
