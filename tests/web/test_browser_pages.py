@@ -194,8 +194,12 @@ def _seed(site: Site) -> str:
     return site.learners["course"]
 
 
-def _walk(tab: Any, start: str, limit: int = 40) -> dict[str, list[str]]:
-    """Every page reachable by links from `start` (GET, this site's pages), and the words of ours on each."""
+def _our_words(tab: Any) -> list[str]:
+    return sorted(set(OUR_WORDS.findall(tab.locator("body").inner_text())))
+
+
+def _walk(tab: Any, start: str, check: Any = _our_words, limit: int = 40) -> dict[str, list[str]]:
+    """Every page reachable by links from `start` (GET, this site's pages), and what `check` finds wrong on each."""
     seen: set[str] = set()
     queue, found = [start], {}
     while queue and len(seen) < limit:
@@ -204,9 +208,9 @@ def _walk(tab: Any, start: str, limit: int = 40) -> dict[str, list[str]]:
             continue
         seen.add(path)
         tab.goto(path)
-        bad = OUR_WORDS.findall(tab.locator("body").inner_text())
+        bad = check(tab)
         if bad:
-            found[path] = sorted(set(bad))
+            found[path] = bad
         for href in tab.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
             href = href.split("#", 1)[0]
             if href and not SKIP.search(href) and href not in seen:
@@ -259,3 +263,66 @@ def test_every_page_speaks_pars_words(tab: Any, site: Site) -> None:
     sign_in(tab, "ana@doc.org")
     found |= _walk(tab, "/passport")
     assert found == {}, "\n".join(f"{page}: {words}" for page, words in found.items())
+
+
+def _sideways(tab: Any) -> list[str]:
+    """What is wider than the window (the page scrolls sideways), if anything."""
+    return tab.evaluate(
+        """() => {
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width) { return []; }
+        return Array.from(document.querySelectorAll("body *"))
+            .filter(el => el.getBoundingClientRect().right > width + 1)
+            .slice(0, 5).map(el => el.tagName + "." + el.className + " " + Math.round(el.getBoundingClientRect().right));
+    }"""
+    )
+
+
+def test_no_page_scrolls_sideways(tab: Any, site: Site) -> None:
+    _seed(site)
+    found: dict[str, list[str]] = {}
+    for email, role, scope, start in (
+        ("sue@acme.org", "provider", {"provider": ACME}, f"/provider/{ACME}"),
+        ("ada@accme.org", "accreditor", {}, "/accreditor"),
+        ("ana@doc.org", "learner", {"learner": site.learners["ana"]}, "/passport"),
+    ):
+        activate_once(site, email, role, **scope)
+        sign_in(tab, email)
+        found |= _walk(tab, start, _sideways)
+        tab.goto("/profile")
+        if tab.locator(".menu-toggle").is_visible():
+            tab.locator(".menu-toggle").click()
+        tab.get_by_role("button", name="Sign out").click()
+    found |= _walk(tab, "/sign-in", _sideways)
+    assert found == {}, "\n".join(f"{page}: {what}" for page, what in found.items())
+
+
+def test_on_a_phone_the_menu_folds_and_tables_become_cards(browser: Any, site: Site) -> None:
+    _seed(site)
+    _provider_user(site, "sue@acme.org")
+    context = _context(browser, site, PHONE)
+    tab = context.new_page()
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/activities")
+    header = tab.locator("header.top").bounding_box()
+    assert header is not None and header["height"] < 100  # was 270-460 px of an 844 px screen
+    menu = tab.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not tab.get_by_role("link", name="Annual report").is_visible()
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert tab.get_by_role("link", name="Annual report").is_visible()
+    cell = tab.locator("table tbody tr").first.locator("td").nth(2)
+    assert cell.get_attribute("data-label") == "Your ID"
+    row = tab.locator("table tbody tr").first.bounding_box()
+    assert row is not None and row["width"] <= PHONE["width"]
+    context.close()
+    # Without the script the menu stays open, and still nothing is wider than the screen.
+    context = _context(browser, site, PHONE, java_script_enabled=False)
+    tab = context.new_page()
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/activities")
+    assert tab.get_by_role("link", name="Annual report").is_visible()
+    assert not tab.get_by_role("button", name="Menu").is_visible()
+    assert _sideways(tab) == []
+    context.close()

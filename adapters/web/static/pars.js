@@ -87,6 +87,29 @@
     });
   });
 
+  // Phones: the menu folds behind its button (without this script it stays open).
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    toggle.hidden = false;
+    toggle.parentNode.classList.add("folding");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  // Tables reflow into cards on a phone: each cell is named by its column's heading (a template may name it).
+  document.querySelectorAll("table").forEach(function (table) {
+    var heads = Array.from(table.querySelectorAll("thead th")).map(function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.from(row.children).forEach(function (cell, i) {
+        if (!cell.hasAttribute("data-label") && heads[i] && !cell.hasAttribute("colspan")) { cell.setAttribute("data-label", heads[i]); }
+      });
+    });
+  });
+
   // The error summary after a failed save: focus on it (the page's autofocus does the same without this
   // script), and each of its links moves focus to its field, opening a folded section that holds it.
   var summary = document.getElementById("error-summary");
