@@ -326,3 +326,37 @@ def test_on_a_phone_the_menu_folds_and_tables_become_cards(browser: Any, site: S
     assert not tab.get_by_role("button", name="Menu").is_visible()
     assert _sideways(tab) == []
     context.close()
+
+
+def test_the_history_reads_as_sentences_newest_first(tab: Any, site: Site) -> None:
+    _seed(site)
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/contacts")
+    tab.get_by_text("Change the billing contact").or_(tab.get_by_text("Add the billing contact")).click()
+    tab.locator("#f-billing-name").fill("Bo Chen")
+    tab.locator("#f-billing-email").fill("bo@acme.org")
+    tab.get_by_role("button", name="Save the billing contact").click()
+    tab.get_by_text("The billing contact is saved.").wait_for()
+    tab.goto(f"/provider/{ACME}/history")
+    first = tab.locator("ol.history > li").first
+    expect(first.locator("p")).to_have_text(
+        re.compile(r"^Sue changed the billing contact to Bo Chen, web form, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d$")
+    )
+    assert not first.locator("pre").is_visible()  # the data as recorded is behind a disclosure
+    first.get_by_text("Recorded data").click()
+    expect(first.locator("pre")).to_contain_text('"role": "billing"')
+    sentences = tab.locator("ol.history > li > p").all_inner_texts()
+    assert any("added activity" in s and "“Passport course WALK-1”" in s for s in sentences)
+    assert any(s.startswith("tester registered Acme Heart Institute") for s in sentences)
+    # Newest first: the provider's registration, its first event, is last.
+    assert sentences[-1].startswith("tester registered Acme Heart Institute")
+    tab.get_by_label("Who").select_option(label="Sue")
+    tab.get_by_role("button", name="Show").click()
+    sentences = tab.locator("ol.history > li > p").all_inner_texts()
+    assert sentences and all(s.startswith("Sue ") for s in sentences)
+    tab.get_by_label("Who").select_option("")
+    tab.get_by_label("What").select_option(label="Activities")
+    tab.get_by_role("button", name="Show").click()
+    sentences = tab.locator("ol.history > li > p").all_inner_texts()
+    assert sentences and not any("contact" in s for s in sentences)
