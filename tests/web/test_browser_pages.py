@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from adapters.formats.accme.activities import submit_items
+from adapters.web.routes.provider import reporting_year
 from commands.completions import RecordCompletion
 from tests.web.helpers import BY, activate
-from tests.web.test_browser import ACME, Site, _course, browser, sign_in, site  # noqa: F401  (module fixtures)
+from tests.web.test_browser import ACME, OTHER, Site, _course, browser, sign_in, site  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.browser
 DESK, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
@@ -360,3 +361,31 @@ def test_the_history_reads_as_sentences_newest_first(tab: Any, site: Site) -> No
     tab.get_by_role("button", name="Show").click()
     sentences = tab.locator("ol.history > li > p").all_inner_texts()
     assert sentences and not any("contact" in s for s in sentences)
+
+
+def test_the_dashboard_and_annual_report_open_on_an_overdue_year(tab: Any, site: Site) -> None:
+    usual = reporting_year(site.system.annual.today())
+    overdue = usual - 1  # its report was due by 31 March of `usual`, which has passed
+    if "overdue" not in site.learners:
+        course = _course("LATE-1", date(overdue, 5, 1), date(overdue, 5, 2))
+        submit_items(site.system.activities, OTHER, [course], BY)
+        site.system.projections.wait(site.system.store.head(), timeout=20)
+        site.learners["overdue"] = "yes"
+    activate_once(site, "oli@other.org", "provider", provider=OTHER)
+    sign_in(tab, "oli@other.org")
+    tab.wait_for_url(re.compile(rf"/provider/{OTHER}$"))
+    note = tab.locator(".late-note")
+    expect(note).to_contain_text(re.compile(rf"The {overdue} annual report is \d+ days? past its deadline"))
+    assert tab.locator("#f-year").input_value() == str(overdue)
+    tab.goto(f"/provider/{OTHER}/year")
+    tab.wait_for_url(re.compile(rf"/year/{overdue}$"))
+    expect(tab.locator(".notice")).to_contain_text(f"The {overdue} annual report is")
+    # A provider registered since, with nothing in that year, opens on the usual year, with no note.
+    tab.goto("/profile")
+    if tab.locator(".menu-toggle").is_visible():
+        tab.locator(".menu-toggle").click()
+    tab.get_by_role("button", name="Sign out").click()
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.wait_for_url(re.compile(rf"/provider/{ACME}$"))
+    assert tab.locator(".late-note").count() == 0 and tab.locator("#f-year").input_value() == str(usual)

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from adapters.http.reads import ReadsDep
 from adapters.web.charts import bar_chart, progress_ring
 from adapters.web.render import render
-from adapters.web.routes.provider import STATUSES, STEP_NAMES, readable, reporting_year
+from adapters.web.routes.provider import STATUSES, STEP_NAMES, readable, year_at_hand
 from adapters.web.session import UserDep
 
 router = APIRouter()
@@ -18,7 +18,9 @@ router = APIRouter()
 def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, year: int | None = None) -> Response:
     profile = readable(request, user, accme_id)
     today = reads.today()
-    year = year if year and 1990 <= year <= today.year + 1 else reporting_year(today)
+    at_hand = None
+    if not (year and 1990 <= year <= today.year + 1):
+        year, at_hand = year_at_hand(reads, profile)
     counts = reads.activities.counts(accme_id, year)
     checklist = reads.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
     support = counts["commercial_support"]
@@ -43,6 +45,7 @@ def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, y
         checklist=checklist,
         completions=reads.completions.count(accme_id, year),
         charts=charts,
+        at_hand=at_hand,
         step_names=STEP_NAMES,
         years=list(range(today.year, today.year - 5, -1)),
     )

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from adapters.http.reads import ReadsDep
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
-from adapters.web.routes.provider import STEP_NAMES, editable, readable, reporting_year
+from adapters.web.routes.provider import STEP_NAMES, editable, readable, year_at_hand
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
 from adapters.web.words import SUMMARY_FIELDS
 from commands.annual import (
@@ -27,9 +28,10 @@ router = APIRouter()
 
 
 @router.get("/provider/{accme_id}/year")
-def year_default(request: Request, user: UserDep, accme_id: str) -> Response:
-    readable(request, user, accme_id)
-    return see_other(f"/provider/{accme_id}/year/{reporting_year(system_of(request).annual.today())}")
+def year_default(request: Request, user: UserDep, reads: ReadsDep, accme_id: str) -> Response:
+    profile = readable(request, user, accme_id)
+    year, why = year_at_hand(reads, profile)
+    return see_other(f"/provider/{accme_id}/year/{year}", why)
 
 
 def _year_page(
