@@ -389,3 +389,32 @@ def test_the_dashboard_and_annual_report_open_on_an_overdue_year(tab: Any, site:
     sign_in(tab, "sue@acme.org")
     tab.wait_for_url(re.compile(rf"/provider/{ACME}$"))
     assert tab.locator(".late-note").count() == 0 and tab.locator("#f-year").input_value() == str(usual)
+
+
+def test_the_activity_list_says_what_is_wrong_with_a_filter_and_ticks_all(tab: Any, site: Site) -> None:
+    _seed(site)
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.goto(f"/provider/{ACME}/activities?year=20x5&status=open")
+    summary = _summary(tab)
+    expect(summary.get_by_role("link", name=re.compile("^Year: enter a year of four digits"))).to_be_visible()
+    expect(summary.get_by_role("link", name=re.compile("^Status: choose one"))).to_be_visible()
+    tab.goto(f"/provider/{ACME}/activities")
+    tab.get_by_label("Per page").select_option("25")
+    tab.get_by_role("button", name="Search").click()
+    tab.wait_for_url(re.compile(r"size=25"))
+    boxes = tab.locator('tbody input[name="activity_ids"]')
+    assert boxes.count() >= 1
+    tab.get_by_label("Tick every activity ready to close on this page").check()
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+
+
+def test_dashboard_bars_open_the_matching_list_and_labels_are_whole(tab: Any, site: Site) -> None:
+    _seed(site)
+    _provider_user(site, "sue@acme.org")
+    sign_in(tab, "sue@acme.org")
+    tab.wait_for_url(re.compile(rf"/provider/{ACME}$"))
+    year = tab.locator("#f-year").input_value()
+    tab.locator('svg.chart a[aria-label^="Ready to close"]').click()
+    tab.wait_for_url(re.compile(rf"/activities\?year={year}&status=ready_to_close$"))
+    assert tab.locator("tbody tr").count() >= 1 and "Passport course WALK-1" in tab.locator("tbody").inner_text()

@@ -110,6 +110,15 @@
     });
   });
 
+  // Bulk close: one box ticks every activity ready to close on the page (without this script, tick each).
+  document.querySelectorAll("p.select-all").forEach(function (row) {
+    var all = row.querySelector("input");
+    var boxes = row.closest("form").querySelectorAll('tbody input[type="checkbox"][name="activity_ids"]');
+    if (!boxes.length) { return; }
+    row.hidden = false;
+    all.addEventListener("change", function () { boxes.forEach(function (b) { b.checked = all.checked; }); });
+  });
+
   // The error summary after a failed save: focus on it (the page's autofocus does the same without this
   // script), and each of its links moves focus to its field, opening a folded section that holds it.
   var summary = document.getElementById("error-summary");

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -24,11 +26,18 @@ def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, y
     counts = reads.activities.counts(accme_id, year)
     checklist = reads.annual.checklist_summary(accme_id, min(year, today.year), profile["accreditor"])
     support = counts["commercial_support"]
+    listed = f"/provider/{accme_id}/activities?year={year}"
     charts = {
         "status": bar_chart(
-            f"Activities of {year} by status", {n: counts["activities"]["by_status"][k] for k, n in STATUSES}
+            f"Activities of {year} by status",
+            {n: counts["activities"]["by_status"][k] for k, n in STATUSES},
+            links={n: f"{listed}&status={k}" for k, n in STATUSES},
         ),
-        "format": bar_chart(f"Activities of {year} by format", counts["activities"]["by_format"]),
+        "format": bar_chart(
+            f"Activities of {year} by format",
+            counts["activities"]["by_format"],
+            links={f: f"{listed}&format={quote(f)}" for f in counts["activities"]["by_format"]},
+        ),
         "support": bar_chart(f"Commercial support of {year} by source", support["monetary_by_source"], money=True),
         "ring": progress_ring(
             checklist["steps_done"],
