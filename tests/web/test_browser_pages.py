@@ -418,3 +418,22 @@ def test_dashboard_bars_open_the_matching_list_and_labels_are_whole(tab: Any, si
     tab.locator('svg.chart a[aria-label^="Ready to close"]').click()
     tab.wait_for_url(re.compile(rf"/activities\?year={year}&status=ready_to_close$"))
     assert tab.locator("tbody tr").count() >= 1 and "Passport course WALK-1" in tab.locator("tbody").inner_text()
+
+
+def test_the_transcript_pdf_is_saved_with_the_accented_name(browser: Any, site: Site) -> None:
+    from tests.learners.helpers import register as learner
+
+    if "lopez" not in site.learners:
+        outcome = site.system.learners.register_many(
+            [learner("Inés", "García López", "05-09", licences={"TN": "MD777"})], BY
+        )
+        site.learners["lopez"] = outcome[0].learner_id
+        activate(site.system, site.mail_dir, "ines@doc.org", "learner", learner=site.learners["lopez"])
+    context = _context(browser, site, DESK, accept_downloads=True)
+    tab = context.new_page()
+    sign_in(tab, "ines@doc.org")
+    tab.wait_for_url(re.compile(r"/passport$"))
+    with tab.expect_download() as download:
+        tab.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename == "transcript-García-López.pdf"
+    context.close()

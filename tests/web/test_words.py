@@ -79,3 +79,11 @@ def test_the_year_end_csv_headers_are_words() -> None:
     header = next(csv.reader(io.StringIO(year_end_csv([row]))))
     assert header[:3] == ["ACCME ID", "Provider", "Accreditor"] and "Contacts reviewed" in header
     assert not [h for h in header if "_" in h or h.islower()]
+
+
+def test_the_transcript_file_keeps_an_accented_name() -> None:
+    from adapters.http.transcript_pdf import disposition
+
+    header = disposition("transcript-García López.pdf")
+    assert 'filename="transcript-Garcia-Lopez.pdf"' in header
+    assert "filename*=UTF-8''transcript-Garc%C3%ADa-L%C3%B3pez.pdf" in header
