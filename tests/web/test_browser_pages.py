@@ -18,7 +18,7 @@ from adapters.formats.accme.activities import submit_items
 from adapters.web.routes.provider import reporting_year
 from commands.completions import RecordCompletion
 from tests.web.helpers import BY, activate
-from tests.web.test_browser import ACME, OTHER, Site, _course, browser, sign_in, site  # noqa: F401  (module fixtures)
+from tests.web.test_browser import ACME, OTHER, SHOTS, Site, _course, browser, shot, sign_in, site  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.browser
 DESK, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
@@ -110,6 +110,8 @@ def test_a_failed_save_shows_the_error_summary_on_top_with_focus_and_keeps_what_
     link = summary.get_by_role("link", name=re.compile("^Email"))
     assert tab.locator("#f-billing-name").input_value() == "Bo Chen"
     assert tab.locator("#f-billing-email").input_value() == "not an address"
+    if tab.viewport_size["width"] == DESK["width"]:
+        shot(tab, "error-summary")
     link.click()
     assert _focused_id(tab) == "f-billing-email"
 
@@ -310,6 +312,7 @@ def test_on_a_phone_the_menu_folds_and_tables_become_cards(browser: Any, site: S
     menu = tab.get_by_role("button", name="Menu")
     assert menu.get_attribute("aria-expanded") == "false"
     assert not tab.get_by_role("link", name="Annual report").is_visible()
+    shot(tab, "phone-activities")
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
     assert tab.get_by_role("link", name="Annual report").is_visible()
@@ -352,6 +355,8 @@ def test_the_history_reads_as_sentences_newest_first(tab: Any, site: Site) -> No
     assert any(s.startswith("tester registered Acme Heart Institute") for s in sentences)
     # Newest first: the provider's registration, its first event, is last.
     assert sentences[-1].startswith("tester registered Acme Heart Institute")
+    if tab.viewport_size["width"] == DESK["width"]:
+        shot(tab, "history")
     tab.get_by_label("Who").select_option(label="Sue")
     tab.get_by_role("button", name="Show").click()
     sentences = tab.locator("ol.history > li > p").all_inner_texts()
