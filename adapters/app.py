@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from adapters.api import routers as api
 from adapters.api import upload_limits
 from adapters.bootstrap import System
+from adapters.web import api_docs
 from adapters.web import app as web
 
 
@@ -42,9 +43,11 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         summary="Program and Activity Reporting System for accredited continuing medical education",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # adapters/web/api_docs.py serves /docs from the installed Swagger UI, not a CDN
     )
     app.state.system = system
     api.install(app)  # the API (adapters/api): routers, problem answers, the OpenAPI document
+    api_docs.install(app)  # /docs: Swagger UI from the installed package, so it works offline
     web.install(app)  # the web pages (adapters/web): sign-in, provider, accreditor, CME Passport
     upload_limits.install(app, system.settings.max_upload_bytes)  # PARS_MAX_UPLOAD_MB on the bytes read, every route
     return app

@@ -28,9 +28,14 @@ class HistoryView(ProjectionView):
         limit: int | None = None,
         types: Sequence[str] | None = None,
         since: datetime | None = None,
+        before: int | None = None,
+        newest_first: bool = False,
+        actor_token: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The provider's events in log order, those after position `after`, recorded at or after `since`
-        and at or before `as_of`, of the given `types` (see `type_matches`) when given."""
+        """The provider's events in log order (newest first when asked), those after position `after` and
+        before position `before`, recorded at or after `since` and at or before `as_of`, of the given `types`
+        (see `type_matches`) when given, and of the actor whose name ends with `:actor_token` when given
+        (a web user's token id, `user-…`, whatever the role's prefix)."""
 
     @abstractmethod
     def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:

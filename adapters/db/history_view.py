@@ -40,9 +40,18 @@ class SqlHistoryView(SqlView, HistoryView):
         limit: int | None = None,
         types: Sequence[str] | None = None,
         since: datetime | None = None,
+        before: int | None = None,
+        newest_first: bool = False,
+        actor_token: str | None = None,
     ) -> list[dict[str, Any]]:
         t = provider_events.c
-        query = select(provider_events).where(t.accme_id == accme_id, t.position > after).order_by(t.position)
+        query = select(provider_events).where(t.accme_id == accme_id, t.position > after)
+        query = query.order_by(t.position.desc() if newest_first else t.position)
+        if before is not None:
+            query = query.where(t.position < before)
+        if actor_token is not None:
+            # Token ids are letters, digits and '-' (checked at the edge), so LIKE needs no escaping.
+            query = query.where(t.actor.like(f"%:{actor_token}"))
         if as_of is not None:
             query = query.where(t.occurred_at <= _utc_naive(as_of))
         if since is not None:

@@ -7,12 +7,37 @@ from html import escape
 from markupsafe import Markup
 
 
-def bar_chart(title: str, values: dict[str, float], *, unit: str = "", width: int = 420, money: bool = False) -> Markup:
-    """Horizontal bars, one per label, with its value written beside it; `title` names the chart for screen readers."""
-    rows = list(values.items())
-    bar_h, gap, label_w, value_w = 18, 8, 170, 70
-    height = max(1, len(rows)) * (bar_h + gap) + gap
-    top = max([v for _, v in rows] or [0]) or 1
+def _lines(label: str, width: int = 24) -> list[str]:
+    """A label on as many lines as it needs (words kept whole; a word longer than a line is split)."""
+    lines: list[str] = []
+    for word in label.split():
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def bar_chart(
+    title: str,
+    values: dict[str, float],
+    *,
+    unit: str = "",
+    width: int = 420,
+    money: bool = False,
+    links: dict[str, str] | None = None,
+) -> Markup:
+    """Horizontal bars, one per label, with its value written beside it; `title` names the chart for screen
+    readers. A label is never cut: a long one takes more lines. A bar with a link in `links` opens it (the
+    matching list)."""
+    rows = [(label, value, _lines(label)) for label, value in values.items()]
+    bar_h, gap, label_w, value_w, line_h = 18, 8, 170, 70, 15
+    heights = [max(bar_h, len(lines) * line_h + 3) for _, _, lines in rows]
+    height = sum(h + gap for h in heights) + gap if rows else bar_h + 2 * gap
+    top = max([v for _, v, _ in rows] or [0]) or 1
     span = width - label_w - value_w
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
@@ -20,13 +45,22 @@ def bar_chart(title: str, values: dict[str, float], *, unit: str = "", width: in
     ]
     if not rows:
         parts.append(f'<text x="0" y="{gap + 12}" class="muted">nothing yet</text>')
-    for i, (label, value) in enumerate(rows):
-        y = gap + i * (bar_h + gap)
+    y = gap
+    for (label, value, lines), h in zip(rows, heights, strict=True):
         w = round(span * value / top)
         shown = f"${value:,.0f}" if money else f"{value:,.0f}{unit}"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label[:26])}</text>')
+        href = (links or {}).get(label)
+        if href:
+            parts.append(f'<a href="{escape(href)}" aria-label="{escape(label)}: {escape(shown)}">')
+        text = "".join(
+            f'<tspan x="{label_w - 6}" y="{y + 13 + n * line_h}">{escape(line)}</tspan>' for n, line in enumerate(lines)
+        )
+        parts.append(f'<text text-anchor="end">{text}</text>')
         parts.append(f'<rect x="{label_w}" y="{y}" width="{max(w, 1)}" height="{bar_h}" rx="2"></rect>')
         parts.append(f'<text x="{label_w + max(w, 1) + 6}" y="{y + 13}">{escape(shown)}</text>')
+        if href:
+            parts.append("</a>")
+        y += h + gap
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -40,3 +40,21 @@ class AuditQueries:
         more = len(items) > limit
         items = items[:limit]
         return items, items[-1]["position"] if more else None
+
+    def newest(
+        self,
+        accme_id: str,
+        *,
+        limit: int,
+        before: int | None = None,
+        types: Sequence[str] | None = None,
+        actor_token: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Up to `limit` events before position `before`, newest first, and the `before` of the next page
+        (None on the last): the history page's order."""
+        items = self.history.events(
+            accme_id, before=before, limit=limit + 1, types=types, actor_token=actor_token, newest_first=True
+        )
+        more = len(items) > limit
+        items = items[:limit]
+        return items, items[-1]["position"] if more else None

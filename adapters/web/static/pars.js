@@ -87,6 +87,57 @@
     });
   });
 
+  // Phones: the menu folds behind its button (without this script it stays open).
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    toggle.hidden = false;
+    toggle.parentNode.classList.add("folding");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  // Tables reflow into cards on a phone: each cell is named by its column's heading (a template may name it).
+  document.querySelectorAll("table").forEach(function (table) {
+    var heads = Array.from(table.querySelectorAll("thead th")).map(function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.from(row.children).forEach(function (cell, i) {
+        if (!cell.hasAttribute("data-label") && heads[i] && !cell.hasAttribute("colspan")) { cell.setAttribute("data-label", heads[i]); }
+      });
+    });
+  });
+
+  // Bulk close: one box ticks every activity ready to close on the page (without this script, tick each).
+  document.querySelectorAll("p.select-all").forEach(function (row) {
+    var all = row.querySelector("input");
+    var boxes = row.closest("form").querySelectorAll('tbody input[type="checkbox"][name="activity_ids"]');
+    if (!boxes.length) { return; }
+    row.hidden = false;
+    all.addEventListener("change", function () { boxes.forEach(function (b) { b.checked = all.checked; }); });
+  });
+
+  // The error summary after a failed save: focus on it (the page's autofocus does the same without this
+  // script), and each of its links moves focus to its field, opening a folded section that holds it.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    if (document.activeElement !== summary) { summary.focus(); }
+    summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        var folded = target.closest("details");
+        if (folded) { folded.open = true; }
+        var label = document.querySelector('label[for="' + target.id + '"]');
+        (label || target).scrollIntoView();
+        target.focus();
+      });
+    });
+  }
+
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });

@@ -40,3 +40,23 @@ def editable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
 def reporting_year(today: date) -> int:
     """The year whose report is at hand: until the end of March, last year's (due by 31 March)."""
     return today.year - 1 if today.month <= 3 else today.year
+
+
+def year_at_hand(reads: Any, profile: dict[str, Any]) -> tuple[int, str | None]:
+    """The year the dashboard and the annual report open on, and why when it is not the usual one: the
+    year before `reporting_year` while its report is overdue (a provider that existed then, or has activities
+    in it, and has not completed it), else `reporting_year`. The API's `?year=` default does not change."""
+    today = reads.today()
+    usual = reporting_year(today)
+    earlier = usual - 1
+    summary = reads.annual.checklist_summary(profile["accme_id"], earlier, profile["accreditor"])
+    if summary["complete"] or summary["days_to_deadline"] >= 0:
+        return usual, None
+    existed = str(profile.get("registered_at") or "9999")[:4] <= str(earlier)
+    if not existed and not reads.activities.counts(profile["accme_id"], earlier)["activities"]["total"]:
+        return usual, None
+    days = -summary["days_to_deadline"]
+    return earlier, (
+        f"The {earlier} annual report is {days} day{'' if days == 1 else 's'} past its deadline "
+        f"({summary['deadline']}): it is shown first until it is complete."
+    )

@@ -35,6 +35,7 @@ from projections.activity_summary import status_of
 from services.queries.activities import PAGE_SIZE
 
 router = APIRouter()
+PAGE_SIZES = (25, 50, 100, 200)
 
 
 @router.get("/provider/{accme_id}/activities")
@@ -48,13 +49,24 @@ def activities(
     status: str = "",
     q: str = "",
     page: int = 1,
+    size: int = PAGE_SIZE,
 ) -> Response:
     profile = readable(request, user, accme_id)
     today = activities.today()
+    # A filter value that cannot be used is said, not silently dropped.
+    errors: dict[str, str] = {}
+    year = year.strip()
     year_n = int(year) if year.isdigit() and len(year) == 4 else None
+    if year and year_n is None:
+        errors["year"] = "enter a year of four digits, e.g. 2025"
+    if status and status not in dict(STATUSES):
+        errors["status"] = "choose one of the statuses listed"
+    if format and format not in dict(activity_form.FORMAT_OPTIONS):
+        errors["format"] = "choose one of the formats listed"
     status = status if status in dict(STATUSES) else ""
     fmt = format if format in dict(activity_form.FORMAT_OPTIONS) else ""
     page = max(1, page)
+    size = size if size in PAGE_SIZES else PAGE_SIZE
     rows, total = activities.search(
         accme_id,
         year=year_n,
@@ -65,11 +77,11 @@ def activities(
         rems=None,
         mips=None,
         today=today,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=size,
+        offset=(page - 1) * size,
     )
     rows = [{**r, "status": status_of(r, today)} for r in rows]
-    filters = {"year": year, "format": fmt, "status": status, "q": q}
+    filters = {"year": year, "format": fmt, "status": status, "q": q, "size": size}
     return render(
         request,
         "provider/activities.html",
@@ -77,8 +89,10 @@ def activities(
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=max(1, -(-total // size)),
         filters=filters,
+        sizes=PAGE_SIZES,
+        errors=errors,
         formats=activity_form.FORMAT_OPTIONS,
         statuses=STATUSES,
         status_names=dict(STATUSES),

@@ -13,7 +13,7 @@ from adapters.http.reads import CompletionsDep
 from adapters.http.services import CompletionRegistryDep, MatcherDep, SettleDep
 from adapters.http.statuses import domain_status
 from adapters.web.forms import posted, see_other, settle
-from adapters.web.render import field_errors, loc_errors, render
+from adapters.web.render import field_errors, friendly, loc_errors, render
 from adapters.web.routes.provider import editable
 from adapters.web.session import UserDep, system_of
 from commands.completions import RecordCompletion
@@ -86,11 +86,18 @@ async def match(request: Request, matcher: MatcherDep, user: UserDep, accme_id: 
         query.validate(("form",))
     except DomainError as bad:
         return JSONResponse(
-            {"status": "incomplete", "field": field_errors(loc_errors(bad), COMPLETION_FIELDS), "msg": bad.message}
+            {
+                "status": "incomplete",
+                "field": field_errors(loc_errors(bad), COMPLETION_FIELDS),
+                "msg": friendly(bad.message),
+            }
         )
     result = matcher.match(query)
     return JSONResponse(
-        {**result.as_dict(), "msg": "matched a physician in the learner directory" if result.matched else result.msg}
+        {
+            **result.as_dict(),
+            "msg": "matched a physician in the learner directory" if result.matched else friendly(result.msg),
+        }
     )
 
 

@@ -14,6 +14,7 @@ from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import editable, readable
 from adapters.web.session import UserDep, WebUser
+from adapters.web.words import in_sentence
 from commands.providers import (
     AddStaffContact,
     AssignContact,
@@ -98,7 +99,7 @@ async def set_contact(
         )
     settle(read_models, outcome.position)
     return see_other(
-        f"/provider/{accme_id}/contacts", f"The {dict(ROLES).get(role, 'staff contact').lower()} is saved."
+        f"/provider/{accme_id}/contacts", f"The {in_sentence(dict(ROLES).get(role, 'staff contact'))} is saved."
     )
 
 
@@ -116,6 +117,8 @@ async def remove_contact(
         outcome = providers.handle(cmd, user.acting)
     except (DomainError, ValidationError) as bad:
         msg = bad.message if isinstance(bad, DomainError) else "there is no such contact role"
-        return _contacts_page(request, user, profile, {"name": msg}, role, {}, 409)
+        # The refused role's form keeps showing who holds it (it is not a field's error: the summary says it).
+        kept = dict(profile["contacts"].get(role) or {}) if role != "staff" else {}
+        return _contacts_page(request, user, profile, {"_form": msg}, role, kept, 409)
     settle(read_models, outcome.position)
     return see_other(f"/provider/{accme_id}/contacts", "The contact is removed.")

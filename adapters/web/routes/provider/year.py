@@ -9,12 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.http.reads import AnnualDep
+from adapters.http.reads import AnnualDep, ReadsDep
 from adapters.http.services import SettleDep
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
-from adapters.web.routes.provider import STEP_NAMES, editable, readable, reporting_year
+from adapters.web.routes.provider import STEP_NAMES, editable, readable, year_at_hand
 from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from adapters.web.words import SUMMARY_FIELDS
 from commands.annual import (
     AcceptAgreement,
     Attest,
@@ -25,18 +26,13 @@ from domain.annual_report import AttestationIncompleteError
 from domain.errors import DomainError
 
 router = APIRouter()
-SUMMARY_FIELDS = [
-    ("advertising_exhibit_income", "Advertising and exhibit income"),
-    ("registration_fees", "Registration fees (incl. subscriptions)"),
-    ("government_grants", "Government monetary grants"),
-    ("private_donations", "Private monetary donations"),
-]
 
 
 @router.get("/provider/{accme_id}/year")
-def year_default(request: Request, annual: AnnualDep, user: UserDep, accme_id: str) -> Response:
-    readable(request, user, accme_id)
-    return see_other(f"/provider/{accme_id}/year/{reporting_year(annual.today())}")
+def year_default(request: Request, user: UserDep, reads: ReadsDep, accme_id: str) -> Response:
+    profile = readable(request, user, accme_id)
+    year, why = year_at_hand(reads, profile)
+    return see_other(f"/provider/{accme_id}/year/{year}", why)
 
 
 def _year_page(
