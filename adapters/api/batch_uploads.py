@@ -62,8 +62,13 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
             form = await request.form(
                 max_files=1
             )  # file parts are spooled by Starlette; other fields stay small (1 MB)
-        except HTTPException:
-            raise  # 413: the body passed the limit
+        except HTTPException as error:
+            if error.status_code == 413:
+                raise  # the body passed the limit
+            # Starlette answers a malformed multipart body with its own 400; it is the same 422 as below.
+            raise Problem(
+                422, f"the multipart body cannot be read: {error.detail}", [{"loc": ["body"], "msg": str(error.detail)}]
+            ) from None
         except Exception as error:  # noqa: BLE001 - a broken multipart body is the client's, never a 5xx
             raise Problem(
                 422, f"the multipart body cannot be read: {error}", [{"loc": ["body"], "msg": str(error)}]
