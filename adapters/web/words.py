@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.http.year_end_csv import STEP_HEADINGS
 
 #: The program summary's figures, as the annual report's form labels them.
 SUMMARY_FIELDS = [
@@ -13,8 +12,16 @@ SUMMARY_FIELDS = [
     ("government_grants", "Government monetary grants"),
     ("private_donations", "Private monetary donations"),
 ]
-#: Each year-end step's title in a table's column, the same as the year-end CSV's (the checklist says each step in full).
-STEP_TITLES = STEP_HEADINGS
+#: A short name of each year-end step, for a table's column on a page (the column's title and the year-end CSV
+#: say each step in full: adapters/http/year_end_csv.py STEP_HEADINGS).
+STEP_TITLES = {
+    "agreement": "Agreement",
+    "activities_closed": "Activities closed",
+    "enduring_counts": "Enduring counts",
+    "program_summary": "Program summary",
+    "contacts_reviewed": "Contacts reviewed",
+    "attestation": "Attestation",
+}
 
 #: Internal names that a list on a page may hold (a checklist's missing items), in PARS's words.
 WORDS: dict[str, str] = {

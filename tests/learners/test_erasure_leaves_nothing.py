@@ -105,7 +105,7 @@ def report(activity_id: str, credit_id: str) -> dict[str, Any]:
                 ],
             },
         },
-        "XtensibleInfo": {"LearnerRecordAction": "add"},
+        "XtensibleInfo": {"LearnerRecordAction": "add", "LearnerConsent": True},  # so the boards get it
     }
 
 
@@ -200,9 +200,9 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
     )
     assert answer.status_code == 201, answer.text
     rows = (
-        f"Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tLicense Number\tNPI\tCompletion Date\tCME Credits\n"
-        f"{activity}\tZofia\tWiśniewska-Quist\t2\t29\tTN\t{ZOFIA['licence']}\t{ZOFIA_NPI}\t03/01/2025\t2\n"
-        f"{activity}\tBenedikt\tOkonkwo-Brandt\t11\t3\tNC\t\t{BEN_NPI}\t03/01/2025\t1\n"
+        f"Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tLicense Number\tNPI\tCompletion Date\tCME Credits\tLearner Consent\n"
+        f"{activity}\tZofia\tWiśniewska-Quist\t2\t29\tTN\t{ZOFIA['licence']}\t{ZOFIA_NPI}\t03/01/2025\t2\tyes\n"
+        f"{activity}\tBenedikt\tOkonkwo-Brandt\t11\t3\tNC\t\t{BEN_NPI}\t03/01/2025\t1\tyes\n"
     )
     batch = import_completion_file(system, ACCME_ID, rows.encode(), "rows.txt", BY)
     assert batch.counts["recorded"] == 2, batch.errors

@@ -171,7 +171,9 @@ OUR_WORDS = re.compile(
     r"\b[a-z]+(?:_[a-z0-9]+)+\b|String should|Input should|should have at (?:least|most)|Field required"
     r"|Value error|validation error|got ''|\bLicence\b|\blicence\b|\bceo\b|\baccme website\b"
 )
-SKIP = re.compile(r"\.(csv|pdf|xlsx|json)(\?|$)|^/(api|accme|docs|static|set-password)|/sign-out")
+SKIP = re.compile(
+    r"\.(csv|pdf|xlsx|json)(\?|$)|[?&]format=(csv|xlsx|pdf)|^/(api|accme|docs|static|set-password)|/sign-out"
+)
 
 
 def _seed(site: Site) -> str:

@@ -146,7 +146,7 @@ def test_a_rejected_record_is_corrected_from_the_learners_page(page: Any, site: 
     expect(page.get_by_role("alert")).to_contain_text("ABIM rejected this record: BID: board ID not found")
     page.get_by_label("ABIM MOC points").fill("abc")
     page.get_by_role("button", name="Correct and resubmit").click()
-    expect(page.get_by_text("a number of credits, in steps of 0.25")).to_be_visible()  # beside its field
+    expect(page.locator("#e-points_ABIM")).to_have_text("a number of credits, in steps of 0.25")  # beside its field
     page.get_by_label("ABIM MOC points").fill("5")
     page.get_by_role("button", name="Correct and resubmit").click()
     page.wait_for_url(re.compile(rf"/activities/{activity}/learners$"))

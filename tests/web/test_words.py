@@ -60,10 +60,15 @@ def test_the_year_end_csv_headers_are_words() -> None:
         "accreditor": "ACCME",
         "deadline": "2026-03-31",
         "days_to_deadline": 3,
+        "days_past_deadline": 0,
         "status": "incomplete",
         "late": False,
         "late_count": 0,
         "missing_count": 1,
+        "activities_open": 0,
+        "activities_ready_to_close": 0,
+        "activities_closed": 0,
+        "enduring_without_count": 0,
         "steps": dict.fromkeys(
             (
                 "agreement",
@@ -77,7 +82,7 @@ def test_the_year_end_csv_headers_are_words() -> None:
         ),
     }
     header = next(csv.reader(io.StringIO(year_end_csv([row]))))
-    assert header[:3] == ["ACCME ID", "Provider", "Accreditor"] and "Contacts reviewed" in header
+    assert header[:3] == ["ACCME ID", "Provider", "Accreditor"] and "Contact information reviewed" in header
     assert not [h for h in header if "_" in h or h.islower()]
 
 
