@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 #: The program summary's figures, as the annual report's form labels them.
 SUMMARY_FIELDS = [
     ("advertising_exhibit_income", "Advertising and exhibit income"),
