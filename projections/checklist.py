@@ -94,7 +94,7 @@ def empty_statuses() -> dict[str, int]:
     return {"open": 0, "ready_to_close": 0, "closed": 0}
 
 
-def activity_state(fact: dict[str, Any] | None) -> tuple[str, int, str, str] | None:
+def activity_state(fact: Mapping[str, Any] | None) -> tuple[str, int, str, str] | None:
     """(provider, year ended, state, end date) an activity's fact counts under in the year-end table: state is
     closed, open (it has what an active activity needs; the end date says whether it is still active or ready
     to close) or draft; None for a deleted activity or one without an end date."""

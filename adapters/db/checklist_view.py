@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -118,14 +119,15 @@ class SqlChecklistView(SqlView, ChecklistView):
         if not batch.dirty:
             return
         rows = list(batch.dirty.values())
-        # The kept counts move by each fact's old part out and new part in, in the same commit as the facts.
+        # Both kept counts move by each fact's old part out and new part in, in the same commit as the facts; the
+        # old parts are the stored facts, read once before this page's facts are written.
         old: dict[str, Any] = {}
         facts = annual_activity_facts.c
         for chunk in chunks(list(batch.dirty), 500):
             query = select(*(facts[c] for c in COUNTED_FIELDS)).where(facts.stream_id.in_(chunk))
             old.update((r.stream_id, r._mapping) for r in batch.conn.execute(query))
         add_counts(self.db, batch.conn, ((old.get(r["stream_id"]), r) for r in rows))
-        self._move_counts(batch.conn, rows)
+        self._move_status_counts(batch.conn, ((old.get(r["stream_id"]), r) for r in rows))
         statement = upsert(self.db, annual_activity_facts)
         statement = statement.on_conflict_do_update(
             index_elements=["stream_id"], set_={c: statement.excluded[c] for c in FACT_FIELDS}
@@ -139,36 +141,30 @@ class SqlChecklistView(SqlView, ChecklistView):
             batch.conn.execute(insert(annual_enduring_counts), counted)
         batch.dirty.clear()
 
-    def _move_counts(self, conn: Any, rows: list[dict[str, Any]]) -> None:
-        """Moves the year-end table's activity counts by each changed activity's old part out and new part in
-        (the old parts are the stored facts, read before this page's facts are written)."""
-        t = annual_activity_facts.c
-        old: dict[str, dict[str, Any]] = {}
-        for chunk in chunks([r["stream_id"] for r in rows], 500):
-            query = select(t.stream_id, t.accme_id, t.end_date, t.closed, t.complete, t.deleted)
-            old.update((r.stream_id, dict(r._mapping)) for r in conn.execute(query.where(t.stream_id.in_(chunk))))
-        deltas: dict[tuple[str, int, str, str], int] = {}
-        for row in rows:
-            for part, sign in ((activity_state(old.get(row["stream_id"])), -1), (activity_state(row), 1)):
+    def _move_status_counts(
+        self, conn: Connection, changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any]]]
+    ) -> None:
+        """Moves the year-end table's status counts by each (old fact, new fact) pair: one upsert that adds to each
+        row touched, then the rows back at zero go (a replay that never moved them has none)."""
+        deltas: Counter[tuple[str, int, str, str]] = Counter()
+        for before, after in changes:
+            for fact, sign in ((before, -1), (after, 1)):
+                part = activity_state(fact)
                 if part is not None:
-                    deltas[part] = deltas.get(part, 0) + sign
+                    deltas[part] += sign
+        rows = [
+            {"accme_id": a, "year": y, "state": st, "end_date": e, "n": n} for (a, y, st, e), n in deltas.items() if n
+        ]
+        if not rows:
+            return
         c = annual_activity_counts.c
-        for (accme_id, year, state, end), n in deltas.items():
-            if not n:
-                continue
-            where = (c.accme_id == accme_id, c.year == year, c.state == state, c.end_date == end)
-            had = conn.execute(select(c.n).where(*where)).scalar() or 0
-            if had + n:
-                if had:
-                    conn.execute(update(annual_activity_counts).where(*where).values(n=had + n))
-                else:
-                    conn.execute(
-                        insert(annual_activity_counts).values(
-                            accme_id=accme_id, year=year, state=state, end_date=end, n=n
-                        )
-                    )
-            else:
-                conn.execute(delete(annual_activity_counts).where(*where))
+        statement = upsert(self.db, annual_activity_counts)
+        statement = statement.on_conflict_do_update(
+            index_elements=["accme_id", "year", "state", "end_date"], set_={"n": c.n + statement.excluded.n}
+        )
+        conn.execute(statement, rows)
+        providers = sorted({a for (a, _, _, _), n in deltas.items() if n})
+        conn.execute(delete(annual_activity_counts).where(c.n == 0, c.accme_id.in_(providers)))
 
     def activity_statuses_for(self, accme_ids: Sequence[str], year: int, today: date) -> dict[str, dict[str, int]]:
         c = annual_activity_counts.c
@@ -369,8 +365,18 @@ def _batches(accme_ids: Sequence[str]) -> list[list[str]]:
 
 
 COUNT_COLUMNS = ("open_activities", "enduring_spans", "enduring_counted")
-#: The facts' columns `fact_counts` reads.
-COUNTED_FIELDS = ("stream_id", "accme_id", "enduring", "start_date", "end_date", "closed", "deleted", "counted_years")
+#: The facts' columns `fact_counts` and `activity_state` read.
+COUNTED_FIELDS = (
+    "stream_id",
+    "accme_id",
+    "enduring",
+    "start_date",
+    "end_date",
+    "closed",
+    "complete",
+    "deleted",
+    "counted_years",
+)
 FACT_DEFAULTS: dict[str, Any] = {"deleted": False, "counted_years": [], "commercial_support": []}
 FACT_FIELDS = (
     "activity_id",
