@@ -11,7 +11,8 @@ from typing import Any
 
 from fastapi import Request
 
-from adapters.web.session import PageNotFound, WebUser, system_of
+from adapters.http.reads import provider_queries
+from adapters.web.session import PageNotFound, WebUser
 from domain.annual_report import STEP_NAMES
 
 __all__ = ["STATUSES", "STEP_NAMES", "editable", "readable", "reporting_year"]
@@ -20,10 +21,9 @@ STATUSES = [("draft", "Draft"), ("active", "Active"), ("ready_to_close", "Ready 
 
 
 def readable(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
-    """The provider's profile if this user may see it; the same 404 page otherwise as for no provider."""
-    profile = (
-        system_of(request).reads.profiles.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
-    )
+    """The provider's profile if this user may see it; the same 404 page otherwise as for no provider.
+    Every provider page calls it, so it takes the request and reads through `ProvidersDep`'s provider."""
+    profile = provider_queries(request).get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
     if profile is None or not user.principal.can_read_provider(profile):
         raise PageNotFound()
     return profile

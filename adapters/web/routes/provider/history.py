@@ -7,11 +7,11 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from adapters.http.reads import AuditDep
+from adapters.http.reads import AccountsDep, AuditDep
 from adapters.web.history_words import KINDS, names_of, sentence
 from adapters.web.render import render
 from adapters.web.routes.provider import readable
-from adapters.web.session import UserDep, system_of
+from adapters.web.session import UserDep
 
 router = APIRouter()
 TOKEN = re.compile(r"^user-[0-9a-f]{12}$")
@@ -22,13 +22,13 @@ def history(
     request: Request,
     user: UserDep,
     audit: AuditDep,
+    accounts: AccountsDep,
     accme_id: str,
     before: int | None = None,
     kind: str = "",
     person: str = "",
 ) -> Response:
     profile = readable(request, user, accme_id)
-    accounts = system_of(request).queries.accounts
     people = accounts.of_provider(accme_id)
     names = {**names_of(accounts.list_accounts(role="accreditor")), **names_of(people)}
     kind = kind if kind in KINDS else ""

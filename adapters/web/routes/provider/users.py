@@ -7,28 +7,35 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from adapters.http.reads import AccountsDep
 from adapters.http.services import AccountServiceDep, SettleDep
 from adapters.web.forms import posted, see_other, settle_to_head
 from adapters.web.render import field_errors, loc_errors, render
 from adapters.web.routes.provider import editable
-from adapters.web.session import UserDep, base_url, system_of
+from adapters.web.session import UserDep, base_url
 from commands.accounts import InviteAccount
 from domain.account import Account
 from domain.errors import DomainError
+from services.queries.accounts import AccountQueries
 
 router = APIRouter()
 
 
 @router.get("/provider/{accme_id}/users")
-def users(request: Request, user: UserDep, accme_id: str) -> Response:
+def users(request: Request, people: AccountsDep, user: UserDep, accme_id: str) -> Response:
     profile = editable(request, user, accme_id)
-    return _users_page(request, profile, {}, {})
+    return _users_page(request, people, profile, {}, {})
 
 
 def _users_page(
-    request: Request, profile: dict[str, Any], form: dict[str, Any], errors: dict[str, str], status: int = 200
+    request: Request,
+    people: AccountQueries,
+    profile: dict[str, Any],
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
 ) -> Response:
-    accounts = system_of(request).queries.accounts.of_provider(profile["accme_id"])
+    accounts = people.of_provider(profile["accme_id"])
     return render(
         request,
         "users.html",
@@ -45,7 +52,12 @@ def _users_page(
 
 @router.post("/provider/{accme_id}/users")
 async def invite(
-    request: Request, read_models: SettleDep, accounts: AccountServiceDep, user: UserDep, accme_id: str
+    request: Request,
+    read_models: SettleDep,
+    accounts: AccountServiceDep,
+    people: AccountsDep,
+    user: UserDep,
+    accme_id: str,
 ) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
@@ -63,7 +75,12 @@ async def invite(
         )
     except DomainError as bad:
         return _users_page(
-            request, profile, form, field_errors(loc_errors(bad), {"email": "email", "name": "name"}, "email"), 422
+            request,
+            people,
+            profile,
+            form,
+            field_errors(loc_errors(bad), {"email": "email", "name": "name"}, "email"),
+            422,
         )
     settle_to_head(read_models)
     return see_other(f"/provider/{accme_id}/users", f"An invitation was sent to {account.email}.")
