@@ -9,18 +9,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from adapters.http.completion_delete import delete_by_credit_id
-from adapters.http.reads import CompletionsDep
+from adapters.http.reads import ActivitiesDep, CompletionsDep
 from adapters.http.services import CompletionRegistryDep, MatcherDep, SettleDep
 from adapters.http.statuses import domain_status
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, friendly, loc_errors, render
 from adapters.web.routes.provider import editable
-from adapters.web.session import UserDep, system_of
+from adapters.web.session import UserDep
 from commands.completions import RecordCompletion
 from commands.learners import MatchQuery
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from domain.learner import CERTIFYING_BOARDS
+from services.queries.activities import ActivityQueries
 
 router = APIRouter()
 
@@ -46,14 +47,14 @@ def _match_query(form: dict[str, Any]) -> MatchQuery:
 
 def _completion_page(
     request: Request,
+    activities: ActivityQueries,
     profile: dict[str, Any],
     form: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
     match: Any = None,
 ) -> Response:
-    system = system_of(request)
-    acts = system.reads.activities.summaries(profile["accme_id"], None)
+    acts = activities.summaries(profile["accme_id"], None)
     options = [
         (a["activity_id"], f"{a['activity_id']} · {a['title'][:60]} ({a['end_date']})")
         for a in sorted(acts, key=lambda a: a["end_date"], reverse=True)
@@ -71,9 +72,11 @@ def _completion_page(
 
 
 @router.get("/provider/{accme_id}/completions/new")
-def completion_form(request: Request, user: UserDep, accme_id: str) -> Response:
+def completion_form(request: Request, activities: ActivitiesDep, user: UserDep, accme_id: str) -> Response:
     profile = editable(request, user, accme_id)
-    return _completion_page(request, profile, {"credits": "", "completion_date": date.today().isoformat()}, {})
+    return _completion_page(
+        request, activities, profile, {"credits": "", "completion_date": date.today().isoformat()}, {}
+    )
 
 
 @router.post("/provider/{accme_id}/match")
@@ -107,6 +110,7 @@ async def record_completion(
     read_models: SettleDep,
     completions: CompletionRegistryDep,
     matcher: MatcherDep,
+    activities: ActivitiesDep,
     user: UserDep,
     accme_id: str,
 ) -> Response:
@@ -142,12 +146,14 @@ async def record_completion(
     except ValueError as bad:
         if isinstance(bad, DomainError):
             return _completion_page(
-                request, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "first_name"), 422
+                request, activities, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "first_name"), 422
             )
-        return _completion_page(request, profile, form, {"credits": "enter the credits as a number, e.g. 6.25"}, 422)
+        return _completion_page(
+            request, activities, profile, form, {"credits": "enter the credits as a number, e.g. 6.25"}, 422
+        )
     except DomainError as bad:
         return _completion_page(
-            request, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "activity_id"), 409
+            request, activities, profile, form, field_errors(loc_errors(bad), COMPLETION_FIELDS, "activity_id"), 409
         )
     settle(read_models, position)
     return see_other(
@@ -165,6 +171,7 @@ async def delete_completion(
     completion_queries: CompletionsDep,
     completions: CompletionRegistryDep,
     read_models: SettleDep,
+    activities: ActivitiesDep,
     accme_id: str,
 ) -> Response:
     """Deletes a completion by its credit ID (records are deleted and resubmitted, never edited), as the API route does."""
@@ -173,7 +180,12 @@ async def delete_completion(
     credit_id = form.get("delete_credit_id", "")
     if not credit_id:
         return _completion_page(
-            request, profile, {}, {"delete_credit_id": "enter the credit ID of the completion to delete"}, 422
+            request,
+            activities,
+            profile,
+            {},
+            {"delete_credit_id": "enter the credit ID of the completion to delete"},
+            422,
         )
     try:
         # Recorded as the API route the page called before recorded it (the web-service channel).
@@ -187,7 +199,12 @@ async def delete_completion(
         )
     except DomainError as bad:
         return _completion_page(
-            request, profile, {"delete_credit_id": credit_id}, {"delete_credit_id": bad.message}, domain_status(bad)
+            request,
+            activities,
+            profile,
+            {"delete_credit_id": credit_id},
+            {"delete_credit_id": bad.message},
+            domain_status(bad),
         )
     return see_other(f"/provider/{accme_id}/completions/new", f"The completion {credit_id} is deleted.")
 

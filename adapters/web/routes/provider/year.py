@@ -14,7 +14,7 @@ from adapters.http.services import SettleDep
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import STEP_NAMES, editable, readable, year_at_hand
-from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from adapters.web.session import PageNotFound, UserDep, WebUser
 from adapters.web.words import SUMMARY_FIELDS
 from commands.annual import (
     AcceptAgreement,
@@ -24,6 +24,7 @@ from commands.annual import (
 )
 from domain.annual_report import AttestationIncompleteError
 from domain.errors import DomainError
+from services.annual import AnnualReporting
 
 router = APIRouter()
 
@@ -37,6 +38,7 @@ def year_default(request: Request, user: UserDep, reads: ReadsDep, accme_id: str
 
 def _year_page(
     request: Request,
+    annual: AnnualReporting,
     user: WebUser,
     profile: dict[str, Any],
     year: int,
@@ -45,10 +47,9 @@ def _year_page(
     status: int = 200,
     missing: dict[str, Any] | None = None,
 ) -> Response:
-    system = system_of(request)
     try:
-        checklist = system.annual.checklist(profile["accme_id"], year, profile["accreditor"])
-        summary = system.annual.program_summary(profile["accme_id"], year)
+        checklist = annual.checklist(profile["accme_id"], year, profile["accreditor"])
+        summary = annual.program_summary(profile["accme_id"], year)
     except DomainError:
         raise PageNotFound() from None
     deadline = date.fromisoformat(checklist["deadline"])
@@ -65,15 +66,15 @@ def _year_page(
         errors=errors or {},
         form=form or summary,
         missing=missing,
-        days=(deadline - system.annual.today()).days,
+        days=(deadline - annual.today()).days,
         can_edit=user.principal.can_edit_provider(profile["accme_id"]),
     )
 
 
 @router.get("/provider/{accme_id}/year/{year}")
-def year_page(request: Request, user: UserDep, accme_id: str, year: int) -> Response:
+def year_page(request: Request, annual: AnnualDep, user: UserDep, accme_id: str, year: int) -> Response:
     profile = readable(request, user, accme_id)
-    return _year_page(request, user, profile, year)
+    return _year_page(request, annual, user, profile, year)
 
 
 @router.post("/provider/{accme_id}/year/{year}/{step}")
@@ -90,7 +91,13 @@ async def year_step(
         elif step == "attest":
             if form.get("confirm") != "yes":
                 return _year_page(
-                    request, user, profile, year, {"confirm": "tick “I attest” to attest the report"}, status=422
+                    request,
+                    annual,
+                    user,
+                    profile,
+                    year,
+                    {"confirm": "tick “I attest” to attest the report"},
+                    status=422,
                 )
             cmd = Attest(accme_id=accme_id, year=year)
         elif step == "program-summary":
@@ -105,7 +112,7 @@ async def year_step(
                 else:
                     bad_fields[key] = f"enter {label.lower()} in whole dollars, e.g. 12500 (0 if none)"
             if bad_fields:
-                return _year_page(request, user, profile, year, bad_fields, form, 422)
+                return _year_page(request, annual, user, profile, year, bad_fields, form, 422)
             cmd = SubmitProgramSummary(accme_id=accme_id, year=year, **values)
         else:
             return render(request, "error.html", 404, heading="Page not found", message="There is no such step.")
@@ -113,6 +120,7 @@ async def year_step(
     except AttestationIncompleteError as incomplete:
         return _year_page(
             request,
+            annual,
             user,
             profile,
             year,
@@ -123,6 +131,7 @@ async def year_step(
     except ValidationError as bad:
         return _year_page(
             request,
+            annual,
             user,
             profile,
             year,
@@ -132,7 +141,14 @@ async def year_step(
         )
     except DomainError as bad:
         return _year_page(
-            request, user, profile, year, field_errors(loc_errors(bad), {k: k for k, _ in SUMMARY_FIELDS}), form, 409
+            request,
+            annual,
+            user,
+            profile,
+            year,
+            field_errors(loc_errors(bad), {k: k for k, _ in SUMMARY_FIELDS}),
+            form,
+            409,
         )
     settle(read_models, outcome.position)
     done = {
