@@ -18,12 +18,12 @@ from adapters.formats.accme.activities import (
 )
 from adapters.http import bulk_close
 from adapters.http.reads import ActivitiesDep
-from adapters.http.services import ActivityRegistryDep, SettleDep
+from adapters.http.services import ActivityRegistryDep, SettleDep, activity_registry
 from adapters.web import activity_form
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, loc_errors, pydantic_errors, render
 from adapters.web.routes.provider import STATUSES, editable, readable
-from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from adapters.web.session import PageNotFound, UserDep, WebUser
 from commands.activities import (
     CloseActivity,
     ReportEnduringLearners,
@@ -225,9 +225,9 @@ async def create_activity(
 
 
 def _stored(request: Request, accme_id: str, activity_id: str) -> tuple[Any, dict[str, Any]]:
-    system = system_of(request)
+    # Called by every route of one activity's page: the registry through ActivityRegistryDep's provider.
     try:
-        activity = system.activities.get_by_number(activity_id, accme_id)
+        activity = activity_registry(request).get_by_number(activity_id, accme_id)
     except DomainError:
         raise PageNotFound() from None
     return activity, activity_item(activity)
@@ -243,9 +243,8 @@ def _activity_page(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    system = system_of(request)
     activity, item = _stored(request, profile["accme_id"], activity_id)
-    today = system.activities.today()
+    today = activity_registry(request).today()
     summary = {
         "activity_id": activity.number,
         "closed": activity.closed,
