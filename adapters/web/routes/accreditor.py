@@ -8,14 +8,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.http.reads import ActivitiesDep, AnnualDep, ProvidersDep
+from adapters.http.reads import (
+    ActivitiesDep,
+    AnnualDep,
+    ProvidersDep,
+    account_queries,
+    annual_reporting,
+    provider_queries,
+)
 from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
 from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
-from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
+from adapters.web.session import PageNotFound, UserDep, WebUser, base_url
 from commands.accounts import InviteAccount
 from commands.annual import RemindProviders, ReopenYear
 from commands.providers import RecordAccreditationDecision
@@ -48,9 +55,7 @@ def staff(user: WebUser) -> list[str] | None:
 
 def overseen(request: Request, user: WebUser, accme_id: str) -> dict[str, Any]:
     staff(user)
-    profile = (
-        system_of(request).reads.profiles.get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
-    )
+    profile = provider_queries(request).get_profile(accme_id) if len(accme_id) == 7 and accme_id.isdigit() else None
     if profile is None or not user.principal.oversees(profile["accreditor"]):
         raise PageNotFound()
     return profile
@@ -74,7 +79,7 @@ def _provider_page(
     form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    accounts = system_of(request).queries.accounts.of_provider(profile["accme_id"])
+    accounts = account_queries(request).of_provider(profile["accme_id"])
     return render(
         request,
         "accreditor/provider.html",
@@ -84,7 +89,7 @@ def _provider_page(
         errors=errors or {},
         form=form or {},
         decisions=[(d.value, d.value) for d in Decision],
-        year=system_of(request).annual.today().year,
+        year=annual_reporting(request).today().year,
     )
 
 
@@ -205,7 +210,7 @@ async def invite(
 
 
 def _year_end_rows(request: Request, user: WebUser, year: int, status: str, sort: str) -> list[dict[str, Any]]:
-    return system_of(request).annual.year_end(
+    return annual_reporting(request).year_end(
         year,
         staff(user),
         sort=sort if sort in dict(SORTS) else "accme_id",
@@ -214,7 +219,7 @@ def _year_end_rows(request: Request, user: WebUser, year: int, status: str, sort
 
 
 def _year(request: Request, year: int | None) -> int:
-    today = system_of(request).annual.today()
+    today = annual_reporting(request).today()
     return year if year and 1990 <= year <= today.year else reporting_year(today)
 
 
@@ -313,12 +318,13 @@ def rems(
     request: Request,
     user: UserDep,
     activities: ActivitiesDep,
+    annual: AnnualDep,
     year: int | None = None,
     type: str = "",
     provider: str = "",
 ) -> Response:
     year = _year(request, year)
-    today = system_of(request).annual.today()
+    today = annual.today()
     return render(
         request,
         "accreditor/rems.html",
@@ -354,7 +360,7 @@ def rems_download(
 def _users_page(
     request: Request, user: WebUser, form: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
-    accounts = system_of(request).queries.accounts.of_accreditor(user.principal.state, user.scope)
+    accounts = account_queries(request).of_accreditor(user.principal.state, user.scope)
     return render(
         request,
         "users.html",
