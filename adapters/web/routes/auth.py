@@ -14,12 +14,11 @@ from adapters.web.session import (
     current_user,
     end_session,
     start_session,
-    system_of,
 )
 from commands.accounts import EditProfile, RequestPasswordReset, SetPassword, SignIn
 from domain.account import LinkNotValidError
 from domain.errors import DomainError
-from services.accounts import SignInRefusedError
+from services.accounts import AccountService, SignInRefusedError
 
 router = APIRouter()
 
@@ -95,11 +94,12 @@ async def forgot(request: Request, accounts: AccountServiceDep) -> Response:
     return render(request, "forgot.html", email=email, errors={}, sent=True)
 
 
-def _link_page(request: Request, token: str, errors: dict[str, str], status: int = 200) -> Response:
-    system = system_of(request)
+def _link_page(
+    request: Request, accounts: AccountService, token: str, errors: dict[str, str], status: int = 200
+) -> Response:
     try:
-        link = system.accounts.read_link(token)
-        account = system.accounts.get(link.account_id)
+        link = accounts.read_link(token)
+        account = accounts.get(link.account_id)
         if account is None or account.pending_link != link.digest:
             raise LinkNotValidError("this link has already been used or a newer one was sent; ask for a new one")
     except LinkNotValidError as bad:
@@ -108,8 +108,8 @@ def _link_page(request: Request, token: str, errors: dict[str, str], status: int
 
 
 @router.get("/set-password", include_in_schema=False)
-def set_password_page(request: Request, token: str = "") -> Response:
-    return _link_page(request, token, {})
+def set_password_page(request: Request, accounts: AccountServiceDep, token: str = "") -> Response:
+    return _link_page(request, accounts, token, {})
 
 
 @router.post("/set-password", include_in_schema=False)
@@ -124,7 +124,11 @@ async def set_password(request: Request, accounts: AccountServiceDep) -> Respons
         return render(request, "set_password.html", 410, link_error=bad.message, errors={})
     except DomainError as bad:
         return _link_page(
-            request, token, field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"password": "password"}), 422
+            request,
+            accounts,
+            token,
+            field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"password": "password"}),
+            422,
         )
     response = see_other("/sign-in", f"Your password is saved. Sign in with {account.email}.")
     end_session(request, response)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from adapters.http.reads import ActivitiesDep, CompletionsDep, TranscriptsDep
-from adapters.http.services import LearnerDirectoryDep
+from adapters.http.services import LearnerDirectoryDep, learner_directory
 from adapters.http.transcript_pdf import pdf_response
 from adapters.web.render import render
-from adapters.web.session import PageNotFound, UserDep, WebUser, system_of
+from adapters.web.session import PageNotFound, UserDep, WebUser
 from services.access import Role
 from services.transcripts import TranscriptForbiddenError, TranscriptQuery
 
@@ -21,7 +21,7 @@ router = APIRouter()
 def _learner_id(request: Request, user: WebUser) -> str:
     if user.principal.role is not Role.LEARNER:
         raise PageNotFound()
-    learner_id = system_of(request).learners.resolve(user.scope)
+    learner_id = learner_directory(request).resolve(user.scope)
     if learner_id is None:
         raise PageNotFound()
     return learner_id
