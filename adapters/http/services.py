@@ -60,6 +60,11 @@ def settings(request: Request) -> Settings:
     return _system(request).settings
 
 
+def signing_key(request: Request) -> str:
+    """The deployment's secret (PARS_SECRET_KEY): what signs tokens and the web forms' CSRF tokens."""
+    return _system(request).secret
+
+
 def provider_registry(request: Request) -> ProviderRegistry:
     return _system(request).providers
 

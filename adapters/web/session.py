@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from adapters.bootstrap import System
 from adapters.http.request_body import request_body
+from adapters.http.services import account_service, sessions, settings, signing_key
 from domain.account import Account
 from domain.base import Acting, Channel
 from services.access import Principal, Role
@@ -76,9 +77,8 @@ def current_user(request: Request) -> WebUser | None:
     user = None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        system = system_of(request)
-        account_id = system.sessions.account_of(token)
-        account = system.accounts.get(account_id) if account_id else None
+        account_id = sessions(request).account_of(token)
+        account = account_service(request).get(account_id) if account_id else None
         if account is not None and account.active:
             user = WebUser(
                 str(account.id), account.email, account.name, account.role, account.scope, principal_for(account)
@@ -101,7 +101,7 @@ def csrf_token(request: Request) -> str:
     basis = request.cookies.get(SESSION_COOKIE) or request.state._state.get("anon") or request.cookies.get(ANON_COOKIE)
     if not basis:
         basis = request.state.anon = secrets.token_urlsafe(24)  # set on the response by `remember_anon`
-    secret = system_of(request).secret
+    secret = signing_key(request)
     return hmac.new(secret.encode(), f"csrf:{basis}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -137,7 +137,7 @@ async def check_csrf(request: Request) -> None:
         given = value if isinstance(value, str) else None
     if not given:
         raise CsrfRejected()
-    expected = hmac.new(system_of(request).secret.encode(), f"csrf:{basis}".encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(signing_key(request).encode(), f"csrf:{basis}".encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(given, expected):
         raise CsrfRejected()
 
@@ -201,10 +201,10 @@ def _https(request: Request) -> bool:
 
 def start_session(request: Request, response: Response, account_id: str) -> None:
     """A new session token at every sign-in (never a token the browser had before: no session fixation)."""
-    sessions = system_of(request).sessions
+    store = sessions(request)
     if old := request.cookies.get(SESSION_COOKIE):
-        sessions.revoke(old)
-    token = sessions.open(account_id)
+        store.revoke(old)
+    token = store.open(account_id)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_https(request), path="/")
     response.delete_cookie(ANON_COOKIE, path="/")
 
@@ -212,14 +212,14 @@ def start_session(request: Request, response: Response, account_id: str) -> None
 def end_session(request: Request, response: Response) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        system_of(request).sessions.revoke(token)
+        sessions(request).revoke(token)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 def base_url(request: Request) -> str:
     """Where mailed links point: PARS_PUBLIC_URL (or `pars serve`'s address), never the request's Host
     header, which the client chooses (a forged Host would mail a victim a link to another site)."""
-    return system_of(request).settings.public_base()
+    return settings(request).public_base()
 
 
 def context(request: Request, **values: Any) -> dict[str, Any]:
