@@ -155,7 +155,7 @@ def measure(path: str, backend: str) -> dict[str, Any]:
             )
             for label in ("import", "again"):
                 started = time.perf_counter()
-                report = import_activity_file(system, ACCME_ID, data, Path(path).name, by)
+                report = import_activity_file(system.accme_activities, ACCME_ID, data, Path(path).name, by)
                 seconds = time.perf_counter() - started
                 if report.rejected:
                     raise SystemExit(f"{report.rejected} activities rejected, first: {report.errors[0]}")

@@ -236,7 +236,7 @@ def run(url: str, completions: int, learners: int, shape: str = "inline") -> dic
 
         with projection_worker(system, url, shape):
             began, cpu = time.perf_counter(), time.process_time()
-            report = import_completion_file(system, ACCME_ID, data, "bench.json", BY)
+            report = import_completion_file(system.completions, ACCME_ID, data, "bench.json", BY)
             imported, imported_cpu = time.perf_counter() - began, time.process_time() - cpu
             wait_projected(system, shape)
             projected, projected_cpu = time.perf_counter() - began, time.process_time() - cpu

@@ -169,7 +169,7 @@ def goal_import(size: int, profile: bool) -> dict[str, Any]:
             began, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
-            report = import_completion_file(system, workload.ACCME_ID, data, "bench.json", BY)
+            report = import_completion_file(system.completions, workload.ACCME_ID, data, "bench.json", BY)
             imported = time.perf_counter() - began
             system.projections.catch_up()
             if profiler:

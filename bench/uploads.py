@@ -230,7 +230,8 @@ def child(kind: str, path: str) -> dict[str, Any]:
         while chunk := source.read(64 * 1024):
             spool.write(chunk)
     spool.seek(0)
-    report = importer(CountingSystem(), "0007777", spool, None, Acting("bench:uploads", Channel.BATCH))
+    registry = CountingSystem.accme_activities if kind.startswith("activities") else CountingSystem.completions
+    report = importer(registry, "0007777", spool, None, Acting("bench:uploads", Channel.BATCH))
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
     return {

@@ -12,12 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from adapters.api.deps import access_of
+from adapters.api.deps import ProviderAccess
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
 from adapters.batch import MEDIA_TYPES
 from adapters.batch.records import BatchFormatError, Source
-from adapters.bootstrap import System
+from adapters.http.services import Settle
 from domain.base import Acting, Channel
 from services.access import Principal
 
@@ -95,7 +95,9 @@ async def read_upload(request: Request, filename: str | None) -> tuple[BinaryIO,
 
 async def upload_batch(
     request: Request,
-    system: System,
+    access: ProviderAccess,
+    read_models: Settle,
+    registry: Any,
     principal: Principal,
     accme_id: str,
     filename: str | None,
@@ -104,16 +106,20 @@ async def upload_batch(
 ) -> Response:
     """Who may change the provider is decided before a byte of the file is read; then the file is
     spooled, imported in a worker thread, and closed."""
-    await run_in_threadpool(access_of(system).require_editor, principal, accme_id)
+    await run_in_threadpool(access.require_editor, principal, accme_id)
     data, name = await read_upload(request, filename)
     try:
-        return await run_in_threadpool(import_batch, system, principal, accme_id, data, name, importer, changed)
+        return await run_in_threadpool(
+            import_batch, access, read_models, registry, principal, accme_id, data, name, importer, changed
+        )
     finally:
         data.close()
 
 
 def import_batch(
-    system: System,
+    access: ProviderAccess,
+    read_models: Settle,
+    registry: Any,
     principal: Principal,
     accme_id: str,
     data: Source,
@@ -121,24 +127,24 @@ def import_batch(
     importer: Callable[..., Any],
     changed: Callable[[Any], bool],
 ) -> Response:
-    """`importer(system, accme_id, data, name, by)` as the provider's batch; a file that cannot be read is a 422.
-    The answer says whether the read models have caught up with what `changed(report)` stored."""
-    access_of(system).require_editor(principal, accme_id)
+    """`importer(registry, accme_id, data, name, by)` as the provider's batch; a file that cannot be read is a
+    422. The answer says whether the read models have caught up with what `changed(report)` stored."""
+    access.require_editor(principal, accme_id)
     try:
-        report = importer(system, accme_id, data, name, Acting(principal.actor, Channel.BATCH))
+        report = importer(registry, accme_id, data, name, Acting(principal.actor, Channel.BATCH))
     except BatchFormatError as error:
         raise Problem(422, error.message, error.errors) from None
-    current = settle(system, changed(report))
+    current = settle(read_models, changed(report))
     # A report of many rows is written from its arrays, not made into a dict a row first.
     return Response(report.as_json(read_models_current=current), media_type="application/json")
 
 
-def settle(system: System, changed: bool) -> bool:
+def settle(read_models: Settle, changed: bool) -> bool:
     """Read-your-writes, within reason: a big batch answers after at most SETTLE_SECONDS even if searches lag."""
     if not changed:
         return True
     try:
-        system.projections.wait(system.store.head(), timeout=SETTLE_SECONDS)
+        read_models.to_head(timeout=SETTLE_SECONDS)
     except TimeoutError:
         return False
     return True

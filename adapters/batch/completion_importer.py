@@ -70,7 +70,7 @@ class CompletionBatchReport(Report):
 
 
 def import_completion_file(
-    system: Any,
+    completions: Any,
     accme_id: str,
     data: Source,
     filename: str | None,
@@ -81,10 +81,11 @@ def import_completion_file(
     """Imports a completion file (bytes, or an upload spooled to a file) for one provider; BatchFormatError
     if the file as a whole cannot be read, before anything is stored.
 
-    `progress(done, total)` is called after each chunk; `system.completions` is the completion registry.
+    `progress(done, total)` is called after each chunk; `completions` is the completion registry
+    (`CompletionRegistry`, whose `report` handles each chunk's `ReportCompletions`).
     """
     fmt, records = open_completion_file(data, filename, accme_id)
-    return submit_completion_records(system.completions, accme_id, fmt, records, by, progress, chunk_size)
+    return submit_completion_records(completions, accme_id, fmt, records, by, progress, chunk_size)
 
 
 @batch_collection()

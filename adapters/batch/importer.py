@@ -85,7 +85,7 @@ class BatchReport(Report):
 
 @batch_collection()
 def import_activity_file(
-    system: Any,
+    activities: ActivitySubmitter,
     accme_id: str,
     data: Source,
     filename: str | None,
@@ -96,11 +96,11 @@ def import_activity_file(
     """Imports a file (bytes, or an upload spooled to a file) for one provider; BatchFormatError if the
     file as a whole cannot be read, before anything is stored.
 
-    `progress(done, total)` is called after each chunk; `system.accme_activities` is the activity registry
-    as ACCME JSON items (`adapters/formats/accme/activities.py`).
+    `progress(done, total)` is called after each chunk; `activities` is the activity registry as ACCME JSON
+    items (`AccmeActivities`, `adapters/formats/accme/activities.py`).
     """
     fmt, records = open_file(data, filename)
-    return submit_records(system.accme_activities, accme_id, fmt, records, by, progress, chunk_size)
+    return submit_records(activities, accme_id, fmt, records, by, progress, chunk_size)
 
 
 def submit_records(

@@ -18,7 +18,6 @@ from fastapi import Depends, Request, Response
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
 
-from adapters.bootstrap import System
 from adapters.http.request_body import request_body
 from adapters.http.services import account_service, sessions, settings, signing_key
 from domain.account import Account
@@ -65,10 +64,6 @@ def principal_for(account: Account) -> Principal:
     if account.role == "learner":
         return Principal(Role.LEARNER, token_id, learner=account.scope)
     return Principal(Role.ACCREDITOR, token_id, state=None if account.scope == "ACCME" else account.scope)
-
-
-def system_of(request: Request) -> System:
-    return request.app.state.system
 
 
 def current_user(request: Request) -> WebUser | None:

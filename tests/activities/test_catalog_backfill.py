@@ -75,7 +75,9 @@ def test_get_lists_upcast_activities_before_any_export_and_import_back_changes_n
     for fmt in ("json", "tab"):
         data = export_activities(any_system.accme_activities, LEGACY, fmt)
         head = any_system.store.head()
-        report = import_activity_file(any_system, LEGACY, data, None, Acting("cli:tester", Channel.BATCH))
+        report = import_activity_file(
+            any_system.accme_activities, LEGACY, data, None, Acting("cli:tester", Channel.BATCH)
+        )
         assert report.counts.get("unchanged") == 3, report.as_dict()
         assert any_system.store.head() == head
 

@@ -67,7 +67,11 @@ def test_a_batch_close_reports_every_missing_field_of_the_row(system, fmt):
     register(system)
     closing = item("L-4", **LACKING, **{XI + "closeActivityRecord": True})
     report = import_activity_file(
-        system, ACCME_ID, batch.render(fmt, [closing]), None, Acting("provider:0004444:b", Channel.BATCH)
+        system.accme_activities,
+        ACCME_ID,
+        batch.render(fmt, [closing]),
+        None,
+        Acting("provider:0004444:b", Channel.BATCH),
     )
     assert report.counts["rejected"] == 1 and len(report.errors) == 4
     assert len({e["row"] for e in report.errors}) == 1

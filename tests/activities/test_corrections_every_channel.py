@@ -87,15 +87,17 @@ def test_the_accme_web_service_carries_the_reason_in_xtensible_info(client, prov
 def test_each_batch_format_carries_the_reason(provider, fmt, field):
     number = closed(provider)
     by = Acting("provider:0004444:batch", Channel.BATCH)
-    refused = import_activity_file(provider, ACCME_ID, batch.render(fmt, [item("C-1", **RECRED)]), None, by)
+    refused = import_activity_file(
+        provider.accme_activities, ACCME_ID, batch.render(fmt, [item("C-1", **RECRED)]), None, by
+    )
     assert refused.counts["rejected"] == 1 and refused.errors[0]["field"] == field, refused.errors
     assert credits(provider, number) == 6.25
     with_reason = batch.render(fmt, [item("C-1", **RECRED, **{XI + "CorrectionReason": f"{fmt} fix"})])
-    report = import_activity_file(provider, ACCME_ID, with_reason, None, by)
+    report = import_activity_file(provider.accme_activities, ACCME_ID, with_reason, None, by)
     assert report.counts["updated"] == 1, report.errors
     last = events(provider)[-1]
     assert isinstance(last, Activity.Corrected) and last.reason == f"{fmt} fix" and last.channel == "batch"
-    assert import_activity_file(provider, ACCME_ID, with_reason, None, by).counts["unchanged"] == 1
+    assert import_activity_file(provider.accme_activities, ACCME_ID, with_reason, None, by).counts["unchanged"] == 1
 
 
 def test_the_batch_upload_route_names_the_row_and_the_reason_column(client, provider, token):
@@ -156,7 +158,11 @@ def test_a_batch_row_naming_another_provider_is_refused_not_filed_under_the_uplo
     by = Acting("provider:0004444:batch", Channel.BATCH)
     theirs = item("T-1", **{XI + "ProviderID": "0005555"})
     report = import_activity_file(
-        provider, ACCME_ID, batch.render(fmt, [theirs, item("T-2", **{XI + "ProviderID": ACCME_ID})]), None, by
+        provider.accme_activities,
+        ACCME_ID,
+        batch.render(fmt, [theirs, item("T-2", **{XI + "ProviderID": ACCME_ID})]),
+        None,
+        by,
     )
     assert report.counts["rejected"] == 1 and report.counts["created"] == 1
     assert "ProviderID" in report.errors[0]["field"] or report.errors[0]["field"] == "Provider ID"
@@ -174,7 +180,7 @@ def test_two_items_for_one_activity_in_one_submission_are_refused_not_silently_m
 def test_two_rows_for_one_activity_in_one_file_are_refused_naming_the_first(provider, fmt):
     by = Acting("provider:0004444:batch", Channel.BATCH)
     rows = [item("Q-1"), item("Q-2"), item("Q-1", **RECRED)]
-    report = import_activity_file(provider, ACCME_ID, batch.render(fmt, rows), None, by, chunk_size=1)
+    report = import_activity_file(provider.accme_activities, ACCME_ID, batch.render(fmt, rows), None, by, chunk_size=1)
     assert report.counts["created"] == 2 and report.counts["rejected"] == 1
     first = "row 2" if fmt == "tab" else "/ACCMEActivities/MedicalEducationMetrics[1]"
     assert report.errors[0]["reason"].endswith(f"already given in {first} of this file")
@@ -211,9 +217,9 @@ def test_supporters_listed_under_a_no_answer_are_refused_not_summed(provider):
 
 def test_an_update_names_every_field_it_changed_including_ones_the_file_left_out(provider, client, token):
     by = Acting("provider:0004444:batch", Channel.BATCH)
-    import_activity_file(provider, ACCME_ID, batch.render("tab", [item("U-1")]), None, by)
+    import_activity_file(provider.accme_activities, ACCME_ID, batch.render("tab", [item("U-1")]), None, by)
     fewer = item("U-1", **RECRED, **{XI + "MeasuredOutcomes": None})  # a file without the outcome columns
-    report = import_activity_file(provider, ACCME_ID, batch.render("tab", [fewer]), None, by)
+    report = import_activity_file(provider.accme_activities, ACCME_ID, batch.render("tab", [fewer]), None, by)
     assert report.activities[0]["action"] == "updated"
     assert report.activities[0]["changed"] == ["Number of AMA PRA Category 1 Credits Designated", "Measured Outcome"]
     again = client.post(

@@ -32,11 +32,11 @@ def register(system) -> None:  # type: ignore[no-untyped-def]
 def test_a_file_stores_its_activities_and_a_second_upload_changes_nothing(any_system, fmt):
     register(any_system)
     data = batch.render(fmt, make_items(12))
-    first = import_activity_file(any_system, ACCME_ID, data, None, BY)
+    first = import_activity_file(any_system.accme_activities, ACCME_ID, data, None, BY)
     assert first.rejected == 0, first.errors
     assert first.counts["created"] == 12
     head = any_system.store.head()
-    again = import_activity_file(any_system, ACCME_ID, data, None, BY)
+    again = import_activity_file(any_system.accme_activities, ACCME_ID, data, None, BY)
     assert again.counts["unchanged"] == 12 and again.rejected == 0
     assert any_system.store.head() == head  # nothing recorded the second time
 
@@ -44,9 +44,11 @@ def test_a_file_stores_its_activities_and_a_second_upload_changes_nothing(any_sy
 @pytest.mark.parametrize("fmt", list(batch.FORMATS))
 def test_export_then_import_of_the_same_data_changes_nothing(system, fmt):
     register(system)
-    import_activity_file(system, ACCME_ID, batch.render("json", make_items(6)), None, BY)
+    import_activity_file(system.accme_activities, ACCME_ID, batch.render("json", make_items(6)), None, BY)
     head = system.store.head()
-    report = import_activity_file(system, ACCME_ID, export_activities(system.accme_activities, ACCME_ID, fmt), None, BY)
+    report = import_activity_file(
+        system.accme_activities, ACCME_ID, export_activities(system.accme_activities, ACCME_ID, fmt), None, BY
+    )
     assert report.rejected == 0, report.errors
     assert report.counts["unchanged"] == 6
     assert system.store.head() == head
@@ -56,7 +58,7 @@ def test_an_invalid_activity_is_reported_with_its_row_and_column_and_the_others_
     register(system)
     items = make_items(3)
     items[1]["Lom"]["general"]["description"] = "x" * 2501
-    report = import_activity_file(system, ACCME_ID, batch.render("tab", items), "activities.txt", BY)
+    report = import_activity_file(system.accme_activities, ACCME_ID, batch.render("tab", items), "activities.txt", BY)
     assert report.counts["created"] == 2 and report.rejected == 1
     assert {(e["row"], e["field"]) for e in report.errors} == {("row 3", "Description of Content")}
 
@@ -108,10 +110,12 @@ def rich_item() -> dict:
 @pytest.mark.parametrize("fmt", list(batch.FORMATS))
 def test_a_rich_activity_submitted_as_json_round_trips_through_every_format_unchanged(system, fmt):
     register(system)
-    first = import_activity_file(system, ACCME_ID, batch.render("json", [rich_item()]), None, BY)
+    first = import_activity_file(system.accme_activities, ACCME_ID, batch.render("json", [rich_item()]), None, BY)
     assert first.counts["created"] == 1, first.errors
     head = system.store.head()
-    report = import_activity_file(system, ACCME_ID, export_activities(system.accme_activities, ACCME_ID, fmt), None, BY)
+    report = import_activity_file(
+        system.accme_activities, ACCME_ID, export_activities(system.accme_activities, ACCME_ID, fmt), None, BY
+    )
     assert report.counts["unchanged"] == 1, report
     assert system.store.head() == head
 

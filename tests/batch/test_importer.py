@@ -37,7 +37,7 @@ def test_valid_rows_are_stored_and_invalid_rows_reported_with_row_field_and_reas
     rows = [activity(1), activity(2, endDateTime="2024-12-31T00:00:00"), activity(3)]
     seen = []
     report = import_activity_file(
-        system,
+        system.accme_activities,
         "0001234",
         batch.render(fmt, rows),
         None,
@@ -80,7 +80,7 @@ def test_parse_errors_and_submit_errors_come_back_together_in_file_order():
             "P-3\tThree\t01/01/2025\t01/02/2025",
         ]
     ).encode()
-    report = import_activity_file(system, "0001234", data, "batch.txt", BY)
+    report = import_activity_file(system.accme_activities, "0001234", data, "batch.txt", BY)
     assert [(e["row"], e["field"]) for e in report.errors] == [("row 2", "Activity Title"), ("row 3", "Start Date")]
     assert report.counts["created"] == 1 and report.rejected == 2
 
@@ -88,7 +88,7 @@ def test_parse_errors_and_submit_errors_come_back_together_in_file_order():
 def test_a_file_of_the_wrong_format_raises_a_format_error_before_anything_is_stored():
     system = FakeSystem()
     with pytest.raises(BatchFormatError):
-        import_activity_file(system, "0001234", b"<ACCMEActivities/>", "a.json", BY)
+        import_activity_file(system.accme_activities, "0001234", b"<ACCMEActivities/>", "a.json", BY)
     assert system.activities.calls == []
 
 
@@ -118,10 +118,10 @@ def test_export_then_import_changes_nothing_and_a_second_upload_neither(fmt, gen
         if "startDateTime" in he and "endDateTime" in he:  # the registry refuses an end before the start
             he["endDateTime"] = max(he["startDateTime"], he["endDateTime"])
     system = FakeSystem()
-    first = import_activity_file(system, "0001234", batch.render("json", generated), None, BY)
+    first = import_activity_file(system.accme_activities, "0001234", batch.render("json", generated), None, BY)
     assert first.counts["created"] == len(generated), first.errors
     exported = export_activities(system.accme_activities, "0001234", fmt)
-    again = import_activity_file(system, "0001234", exported, f"export.{batch.EXTENSIONS[fmt]}", BY)
+    again = import_activity_file(system.accme_activities, "0001234", exported, f"export.{batch.EXTENSIONS[fmt]}", BY)
     assert again.counts["unchanged"] == len(generated) and again.rejected == 0
     assert [r.item for r in batch.read_file(export_activities(system.accme_activities, "0001234", fmt))[1]] == [
         r.item for r in batch.read_file(exported)[1]

@@ -25,10 +25,11 @@ def test_importing_a_file_holds_a_chunk_not_the_file(kind: str, tmp_path: Path) 
     write_file(kind, 2 * MB, path)
     size = path.stat().st_size
     importer = import_activity_file if kind.startswith("activities") else import_completion_file
+    registry = CountingSystem.accme_activities if kind.startswith("activities") else CountingSystem.completions
     upload = path.read_bytes()  # before tracing starts, as the spooled file is not in Python's memory
     tracemalloc.start()
     try:
-        report = importer(CountingSystem(), "0007777", upload, None, BY, chunk_size=200)
+        report = importer(registry, "0007777", upload, None, BY, chunk_size=200)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -48,10 +49,11 @@ def test_importing_a_workbook_keeps_less_of_a_row_than_the_row_takes_in_the_file
     write_file(kind, MB, path)
     size = path.stat().st_size
     importer = import_activity_file if kind.startswith("activities") else import_completion_file
+    registry = CountingSystem.accme_activities if kind.startswith("activities") else CountingSystem.completions
     upload = path.read_bytes()
     tracemalloc.start()
     try:
-        report = importer(CountingSystem(), "0007777", upload, None, BY, chunk_size=50)
+        report = importer(registry, "0007777", upload, None, BY, chunk_size=50)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -100,7 +102,7 @@ def test_a_file_broken_near_its_end_stores_nothing(tmp_path: Path) -> None:
                 return CountingSystem.accme_activities.submit_accme_activities(accme_id, items, by)
 
     with path.open("rb") as upload, pytest.raises(BatchFormatError, match="not well-formed"):
-        import_activity_file(Recording(), "0007777", upload, None, BY, chunk_size=10)
+        import_activity_file(Recording.accme_activities, "0007777", upload, None, BY, chunk_size=10)
     assert Recording.submitted == 0
 
 
@@ -110,7 +112,7 @@ def test_the_completion_report_answers_as_its_dict(tmp_path: Path) -> None:
 
     path = tmp_path / "upload"
     write_file("completions-tab", MB // 4, path)
-    report = import_completion_file(CountingSystem(), "0007777", path.read_bytes(), None, BY, chunk_size=70)
+    report = import_completion_file(CountingSystem.completions, "0007777", path.read_bytes(), None, BY, chunk_size=70)
     body = json.loads(report.as_json(read_models_current=True))
     assert body == {**report.as_dict(), "read_models_current": True}
     assert list(body) == ["format", "total", "counts", "completions", "errors", "read_models_current"]
@@ -127,10 +129,11 @@ def test_a_json_file_is_decoded_a_report_at_a_time(kind: str, tmp_path: Path) ->
     write_file(kind, 2 * MB, path)
     size = path.stat().st_size
     importer = import_activity_file if kind.startswith("activities") else import_completion_file
+    registry = CountingSystem.accme_activities if kind.startswith("activities") else CountingSystem.completions
     upload = path.read_bytes()
     tracemalloc.start()
     try:
-        report = importer(CountingSystem(), "0007777", upload, None, BY, chunk_size=200)
+        report = importer(registry, "0007777", upload, None, BY, chunk_size=200)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -146,7 +149,9 @@ def test_the_activity_report_answers_as_its_dict(tmp_path: Path) -> None:
 
     path = tmp_path / "upload"
     write_file("activities-tab", MB // 4, path)
-    report = import_activity_file(CountingSystem(), "0007777", path.read_bytes(), None, BY, chunk_size=70)
+    report = import_activity_file(
+        CountingSystem.accme_activities, "0007777", path.read_bytes(), None, BY, chunk_size=70
+    )
     body = json.loads(report.as_json(read_models_current=True))
     assert body == {**report.as_dict(), "read_models_current": True}
     assert list(body) == ["format", "total", "counts", "activities", "errors", "read_models_current"]

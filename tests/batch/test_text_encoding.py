@@ -59,10 +59,14 @@ def test_the_reported_mixed_file_is_refused_not_stored_as_mojibake(system):
     lines[2] = lines[2].replace(b"Cardiology", b"Cardiolog\xeda")  # one Windows-1252 byte in another row
     mixed = b"\r\n".join(lines)
     with pytest.raises(BatchFormatError) as refused:
-        import_activity_file(system, ACCME_ID, mixed, "a.txt", Acting("provider:0004444:b", Channel.BATCH))
+        import_activity_file(
+            system.accme_activities, ACCME_ID, mixed, "a.txt", Acting("provider:0004444:b", Channel.BATCH)
+        )
     assert "line 3, byte " in refused.value.message and "0xED" in refused.value.message
     assert system.activities.list(ACCME_ID) == []
-    report = import_activity_file(system, ACCME_ID, good, "a.txt", Acting("provider:0004444:b", Channel.BATCH))
+    report = import_activity_file(
+        system.accme_activities, ACCME_ID, good, "a.txt", Acting("provider:0004444:b", Channel.BATCH)
+    )
     assert report.counts["created"] == 2
     assert {a.data["title"] for a in system.activities.list(ACCME_ID)} >= {TITLE}
 

@@ -85,7 +85,9 @@ def test_a_json_file_follows_the_learner_reports_credit_rules(any_system) -> Non
     }
     unknown = {**moc, "UniqueID": [{"value": "MD12345", "domain": "TN"}], "CreditID": "ccid:0004444:j2"}
     reports = [report(ids["activity"], Activity__Module__CreditCertificate=[c]) for c in (moc, unknown)]
-    answer = import_completion_file(any_system, "0004444", json.dumps(envelope(*reports)).encode(), "learners.json", BY)
+    answer = import_completion_file(
+        any_system.completions, "0004444", json.dumps(envelope(*reports)).encode(), "learners.json", BY
+    )
     assert answer.counts == {"recorded": 1, "unchanged": 0, "deleted": 0, "rejected": 1}
     [error] = answer.errors
     assert error["row"] == 2 and error["loc"] == [

@@ -30,7 +30,7 @@ def test_tab_file_stores_valid_rows_names_invalid_ones_and_is_idempotent(any_sys
         f"{ids['other_activity']}\tAna\tGarcia-Lopez\t3\t7\tTN\t03/02/2025\t1\t\t",  # another provider's activity
         f"{act}\tAna\t\t3\t7\tTN\t2025-02-30\t1.1\t\tUpdate",  # four errors in one row
     )
-    report_ = import_completion_file(any_system, "0004444", data, "completions.txt", BY)
+    report_ = import_completion_file(any_system.completions, "0004444", data, "completions.txt", BY)
     assert report_.format == "tab" and report_.total == 5
     assert report_.counts == {"recorded": 2, "unchanged": 0, "deleted": 0, "rejected": 3}
     errors = [(e["row"], e["loc"], e["msg"]) for e in report_.errors]
@@ -46,7 +46,7 @@ def test_tab_file_stores_valid_rows_names_invalid_ones_and_is_idempotent(any_sys
     any_system.projections.catch_up(["transcripts"])
     assert any_system.reads.completions.count("0004444") == 2
     head = any_system.store.head()
-    again = import_completion_file(any_system, "0004444", data, "completions.txt", BY)
+    again = import_completion_file(any_system.completions, "0004444", data, "completions.txt", BY)
     assert again.counts == {"recorded": 0, "unchanged": 2, "deleted": 0, "rejected": 3}
     assert any_system.store.head() == head
 
@@ -55,11 +55,11 @@ def test_a_delete_row_deletes_and_the_same_row_again_changes_nothing(system: Sys
     ids = setup(system)
     add = tab_file(f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/02/2025\t2.5\t\tAdd")
     delete = tab_file(f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/02/2025\t\t\tDelete")
-    assert import_completion_file(system, "0004444", add, None, BY).counts["recorded"] == 1
-    assert import_completion_file(system, "0004444", delete, None, BY).counts["deleted"] == 1
-    assert import_completion_file(system, "0004444", delete, None, BY).counts["unchanged"] == 1
+    assert import_completion_file(system.completions, "0004444", add, None, BY).counts["recorded"] == 1
+    assert import_completion_file(system.completions, "0004444", delete, None, BY).counts["deleted"] == 1
+    assert import_completion_file(system.completions, "0004444", delete, None, BY).counts["unchanged"] == 1
     assert (
-        import_completion_file(system, "0004444", add, None, BY).counts["recorded"] == 1
+        import_completion_file(system.completions, "0004444", add, None, BY).counts["recorded"] == 1
     )  # resubmitted after deletion
 
 
@@ -68,7 +68,7 @@ def test_json_and_excel_files_are_imported_and_name_json_paths(system: System) -
     good = report(ids["activity"])
     bad = report(ids["activity"], credit_id="ccid:0004444:c2", Activity__Module__CompletedDateTime="2025-04-09")
     data = json.dumps(envelope(good, bad)).encode()
-    result = import_completion_file(system, "0004444", data, "learners.json", BY)
+    result = import_completion_file(system.completions, "0004444", data, "learners.json", BY)
     assert result.format == "json" and result.counts["recorded"] == 1 and result.counts["rejected"] == 1
     [error] = result.errors
     assert error["row"] == 2 and error["loc"] == [
@@ -82,7 +82,7 @@ def test_json_and_excel_files_are_imported_and_name_json_paths(system: System) -
     ]
     # The same completion as an Excel row is the same record: unchanged.
     xlsx = render("xlsx", [parse_report(good)], "0004444")
-    assert import_completion_file(system, "0004444", xlsx, "c.xlsx", BY).counts == {
+    assert import_completion_file(system.completions, "0004444", xlsx, "c.xlsx", BY).counts == {
         "recorded": 0,
         "unchanged": 1,
         "deleted": 0,
@@ -109,5 +109,5 @@ def test_a_file_that_is_not_a_completion_file_is_refused_whole(
     system: System, data: bytes, name: str | None, words: str
 ) -> None:
     with pytest.raises(BatchFormatError) as caught:
-        import_completion_file(system, "0004444", data, name, BY)
+        import_completion_file(system.completions, "0004444", data, name, BY)
     assert words in caught.value.message or any(words in e["msg"] for e in caught.value.errors)

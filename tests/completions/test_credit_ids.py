@@ -40,7 +40,7 @@ def test_a_row_without_a_credit_id_gets_one_from_the_learner_id_and_a_reupload_c
         f"{act}\tAna\tGarcía López\t3\t7\tTN\t{NPI}\t03/02/2025\t6\t",
         f"{act}\tBen\tOkafor\t11\t3\tNC\t\t03/01/2025\t2\t",
     )
-    first = import_completion_file(any_system, "0004444", data, "c.txt", BY)
+    first = import_completion_file(any_system.completions, "0004444", data, "c.txt", BY)
     assert first.counts["recorded"] == 2, first.errors
     ana = stored_credit_ids(any_system, ids["ana"])
     assert ana == [learner_credit_id("0004444", act, ids["ana"], date(2025, 3, 2))]
@@ -48,7 +48,7 @@ def test_a_row_without_a_credit_id_gets_one_from_the_learner_id_and_a_reupload_c
         learner_credit_id("0004444", act, ids["ben"], date(2025, 3, 1))
     ]
     assert NPI not in ana[0] and "row-" not in ana[0]
-    again = import_completion_file(any_system, "0004444", data, "c.txt", BY)
+    again = import_completion_file(any_system.completions, "0004444", data, "c.txt", BY)
     assert again.counts == {"recorded": 0, "unchanged": 2, "deleted": 0, "rejected": 0}
 
 
@@ -67,7 +67,11 @@ def test_a_file_stored_with_the_old_derived_ids_is_still_recognised(any_system: 
     )
     assert stored.action == "added"
     again = import_completion_file(
-        any_system, "0004444", tab_file(f"{act}\tAna\tGarcía López\t3\t7\tTN\t{NPI}\t03/02/2025\t6\t"), "c.txt", BY
+        any_system.completions,
+        "0004444",
+        tab_file(f"{act}\tAna\tGarcía López\t3\t7\tTN\t{NPI}\t03/02/2025\t6\t"),
+        "c.txt",
+        BY,
     )
     assert again.counts == {"recorded": 0, "unchanged": 1, "deleted": 0, "rejected": 0}, again.errors
     assert stored_credit_ids(any_system, ids["ana"]) == [old_id]
@@ -103,7 +107,7 @@ def test_a_credit_id_holding_the_learners_npi_licence_or_board_id_is_refused_nam
     refused = client.post("/api/v1/providers/0004444/completions", json=form, headers=me)
     assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["body", "credit_id"]
     row = f"{ids['activity']}\tAna\tGarcía López\t3\t7\tTN\t\t03/02/2025\t6\tccid:0004444:TN-MD12345"
-    batch = import_completion_file(system, "0004444", tab_file(row), "c.txt", BY)
+    batch = import_completion_file(system.completions, "0004444", tab_file(row), "c.txt", BY)
     assert batch.counts["rejected"] == 1 and batch.errors[0]["loc"] == ["Credit ID"]
 
 

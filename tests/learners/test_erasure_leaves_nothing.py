@@ -204,7 +204,7 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file_and_keeps_the_totals(
         f"{activity}\tZofia\tWiśniewska-Quist\t2\t29\tTN\t{ZOFIA['licence']}\t{ZOFIA_NPI}\t03/01/2025\t2\tyes\n"
         f"{activity}\tBenedikt\tOkonkwo-Brandt\t11\t3\tNC\t\t{BEN_NPI}\t03/01/2025\t1\tyes\n"
     )
-    batch = import_completion_file(system, ACCME_ID, rows.encode(), "rows.txt", BY)
+    batch = import_completion_file(system.completions, ACCME_ID, rows.encode(), "rows.txt", BY)
     assert batch.counts["recorded"] == 2, batch.errors
     system.projections.wait(system.store.head())
     # Feeds and transcripts read by boards, ACCME staff and an auditor (each auditor read is an event).

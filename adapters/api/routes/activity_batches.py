@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
-from adapters.api.deps import AccessDep, PrincipalDep, SystemDep
+from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch import EXTENSIONS, excel, tab
 from adapters.batch.importer import export_activities, import_activity_file
-from adapters.http.services import AccmeActivitiesDep
+from adapters.http.services import AccmeActivitiesDep, SettleDep
 
 router = APIRouter(tags=["activity batches"])
 ExportFormat = Literal["json", "xml", "tab", "xlsx"]
@@ -20,7 +20,9 @@ ExportFormat = Literal["json", "xml", "tab", "xlsx"]
 @router.post("/api/v1/providers/{accme_id}/activities/batch", **UPLOAD)
 async def upload_activity_batch(
     request: Request,
-    system: SystemDep,
+    access: AccessDep,
+    read_models: SettleDep,
+    activities: AccmeActivitiesDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     filename: Annotated[
@@ -28,12 +30,12 @@ async def upload_activity_batch(
     ] = None,
 ) -> dict[str, Any]:
     """Imports a batch file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
-    # The whole System: the batch importers (adapters/batch), which the CLI and the web upload call alike, take
-    # it; the upload checks who may change the provider, imports, and waits for the read models.
     # FastAPI documents the annotation as the answer's schema; upload_batch writes that answer as JSON bytes.
     return await upload_batch(  # type: ignore[return-value]
         request,
-        system,
+        access,
+        read_models,
+        activities,
         principal,
         accme_id,
         filename,

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
-from adapters.api.deps import PrincipalDep, SystemDep
+from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch.completion_files import template
 from adapters.batch.completion_importer import import_completion_file
+from adapters.http.services import CompletionRegistryDep, SettleDep
 
 router = APIRouter(tags=["completion batches"])
 
@@ -18,7 +19,9 @@ router = APIRouter(tags=["completion batches"])
 @router.post("/api/v1/providers/{accme_id}/completions/batch", **UPLOAD)
 async def upload_completion_batch(
     request: Request,
-    system: SystemDep,
+    access: AccessDep,
+    read_models: SettleDep,
+    completions: CompletionRegistryDep,
     principal: PrincipalDep,
     accme_id: AccmeIdPath,
     filename: Annotated[
@@ -26,12 +29,12 @@ async def upload_completion_batch(
     ] = None,
 ) -> dict[str, Any]:
     """Imports a completion file (raw body or multipart `file`); valid rows are stored, invalid rows reported with row, field and reason."""
-    # The whole System: the batch importers (adapters/batch), which the CLI and the web upload call alike, take
-    # it; the upload checks who may change the provider, imports, and waits for the read models.
     # FastAPI documents the annotation as the answer's schema; upload_batch writes that answer as JSON bytes.
     return await upload_batch(  # type: ignore[return-value]
         request,
-        system,
+        access,
+        read_models,
+        completions,
         principal,
         accme_id,
         filename,

@@ -12,11 +12,11 @@ from starlette.datastructures import UploadFile
 from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.importer import import_activity_file
 from adapters.batch.records import BatchFormatError
-from adapters.http.services import Settle
+from adapters.http.services import AccmeActivitiesDep, CompletionRegistryDep, Settle, SettleDep
 from adapters.web.forms import settle_to_head
 from adapters.web.render import render
 from adapters.web.routes.provider import editable
-from adapters.web.session import UserDep, WebUser, system_of
+from adapters.web.session import UserDep, WebUser
 from adapters.web.upload_progress import PROGRESS
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
@@ -55,28 +55,31 @@ def _upload_answer(
 
 
 @router.post("/provider/{accme_id}/uploads/activities")
-async def upload_activities(request: Request, user: UserDep, accme_id: str) -> Response:
-    return await _upload(request, user, accme_id, "activities", import_activity_file)
+async def upload_activities(
+    request: Request, read_models: SettleDep, activities: AccmeActivitiesDep, user: UserDep, accme_id: str
+) -> Response:
+    return await _upload(request, read_models, user, accme_id, "activities", import_activity_file, activities)
 
 
 @router.post("/provider/{accme_id}/uploads/completions")
-async def upload_completions(request: Request, user: UserDep, accme_id: str) -> Response:
-    return await _upload(request, user, accme_id, "completions", import_completion_file)
+async def upload_completions(
+    request: Request, read_models: SettleDep, completions: CompletionRegistryDep, user: UserDep, accme_id: str
+) -> Response:
+    return await _upload(request, read_models, user, accme_id, "completions", import_completion_file, completions)
 
 
-async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, importer: Any) -> Response:
+async def _upload(
+    request: Request, read_models: Settle, user: WebUser, accme_id: str, kind: str, importer: Any, registry: Any
+) -> Response:
     """A batch file through the same importer as the API's batch route, with progress the page's script polls."""
     profile = editable(request, user, accme_id)
-    system = system_of(
-        request
-    )  # the batch importers (adapters/batch) take the System, as the CLI and the API call them
     upload_id = request.headers.get("x-upload-id")
     data = None
     try:
         data, name = await _file(request)
         progress = PROGRESS.reporter(user.account_id, upload_id)
         report = await run_in_threadpool(
-            importer, system, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress
+            importer, registry, accme_id, data, name, Acting(user.principal.actor, Channel.BATCH), progress
         )
     except (DomainError, BatchFormatError) as bad:
         return _upload_answer(request, profile, kind, None, {f"{kind}_file": bad.message}, 422)
@@ -84,7 +87,7 @@ async def _upload(request: Request, user: WebUser, accme_id: str, kind: str, imp
         PROGRESS.finish(user.account_id, upload_id)
         if data is not None:
             data.close()
-    settle_to_head(Settle(system.projections, system.store))
+    settle_to_head(read_models)
     return _upload_answer(request, profile, kind, report.as_dict(), {})
 
 
