@@ -104,7 +104,7 @@ class TranscriptQueries:
                 if principal.role is Role.BOARD:
                     # One answer whether nobody matches or someone not the board's own does: a board cannot
                     # probe the directory for physicians who are not its licensees or diplomates.
-                    raise TranscriptLearnerNotFoundError(self._not_the_boards(principal), loc=("query",)) from None
+                    raise TranscriptLearnerNotFoundError(self._not_the_boards(principal)) from None
                 raise
         else:
             raise TranscriptForbiddenError("providers read no transcripts; a learner, board or accreditor token does")
@@ -123,9 +123,7 @@ class TranscriptQueries:
         learner_id = self.learners.resolve(principal.learner or "")
         entry = self.directory.get_learner(learner_id) if learner_id else None
         if entry is None:
-            raise TranscriptLearnerNotFoundError(
-                "this learner is not in the learner directory", loc=("token", "learner")
-            )
+            raise TranscriptLearnerNotFoundError("this learner is not in the learner directory", loc=("learner",))
         if q.names_someone and not describes(entry["doc"], q):
             # Same answer whether or not the named person exists: a learner learns nothing of others.
             raise TranscriptForbiddenError(
@@ -159,10 +157,10 @@ class TranscriptQueries:
             )
         if not found:
             raise TranscriptLearnerNotFoundError(
-                f"no learner in the directory matches {what} (with every other parameter given)", loc=("query",)
+                f"no learner in the directory matches {what} (with every other parameter given)"
             )
         if len(found) > 1:
-            raise TranscriptLearnerNotFoundError(f"{len(found)} learners match {what}; give the NPI", loc=("query",))
+            raise TranscriptLearnerNotFoundError(f"{len(found)} learners match {what}; give the NPI")
         return found[0]
 
     @staticmethod
@@ -181,13 +179,13 @@ class TranscriptQueries:
             and principal.state
             and principal.state not in {lic["state"] for lic in doc.get("licences") or []}
         ):
-            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
+            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal))
         if (
             principal.role is Role.BOARD
             and principal.board
             and principal.board not in {b["board"] for b in doc.get("board_ids") or []}
         ):
-            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal), loc=("query",))
+            raise TranscriptLearnerNotFoundError(cls._not_the_boards(principal))
 
 
 def accme_transcript(t: Transcript) -> dict[str, Any]:

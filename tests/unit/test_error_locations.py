@@ -22,7 +22,7 @@ from domain.errors import ConflictError, DomainError, InvalidValueError, NotFoun
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The places of a request: the words an adapter, never the domain, puts at the head of a `loc`.
-REQUEST_PLACES = {"body", "path"}
+REQUEST_PLACES = {"body", "path", "query"}
 
 
 def located_literals(source: str) -> list[str]:
@@ -51,6 +51,7 @@ def test_domain_and_services_name_fields_not_where_the_request_carried_them(laye
     [
         ('raise InvalidValueError("bad", loc=("body", "email"))', True),
         ('raise NotFoundError("no", loc=("path", "accme_id"))', True),
+        ('raise NotFoundError("no one matches", loc=("query",))', True),
         ('errors = [{"loc": ["body", "item"], "msg": m}]', True),
         ('raise InvalidValueError("bad", loc=("email",))', False),
         ('raise InvalidValueError("bad", loc=("moc", "0", "body"))', False),
@@ -86,6 +87,14 @@ FIELDS = Fields(
 )
 def test_locate_puts_the_place_in_front_of_a_field_the_route_takes(loc: tuple[str, ...], answered: list[Any]) -> None:
     assert locate(loc, FIELDS) == answered
+
+
+def test_an_error_naming_no_field_is_answered_where_the_route_says_and_a_token_field_as_token() -> None:
+    fields = Fields(query=frozenset({"npi"}), token=frozenset({"learner"}), whole="query")
+    assert locate((), fields) == ["query"]
+    assert locate(("learner",), fields) == ["token", "learner"]
+    assert locate(("npi",), fields) == ["query", "npi"]
+    assert locate((), Fields(token=frozenset({"learner"}))) == []
 
 
 def test_a_declared_body_member_wins_over_a_path_parameter_of_the_same_name() -> None:
@@ -155,6 +164,16 @@ def client() -> TestClient:
     def accme(body: Contact) -> None:
         _raise(NotFoundError("no provider", loc=("accme_id",)))
 
+    @app.get("/transcripts")
+    @placed("query", kind=NotFoundError)
+    @placed("token", "learner", kind=NotFoundError)
+    def transcript(npi: str = "") -> None:
+        if npi == "mine":  # as a learner token's learner missing from the directory
+            _raise(NotFoundError("not in the directory", loc=("learner",)))
+        if npi:
+            _raise(NotFoundError("no one matches", loc=()))
+        _raise(InvalidValueError("name someone", loc=()))  # not the declared kind: named nowhere
+
     @app.post("/forms/{accme_id}")
     def form(accme_id: str, email: Annotated[str, Form()]) -> None:
         _raise(InvalidValueError("bad email", loc=("email",)))
@@ -176,6 +195,9 @@ def client() -> TestClient:
         ("get", "/providers/0001234", None, 404, ["path", "accme_id"]),
         ("post", "/accme/activities", {}, 404, ["path", "accme_id"]),
         ("post", "/forms/0001234", "form", 422, ["email"]),  # a body member the route did not declare
+        ("get", "/transcripts?npi=1234567890", None, 404, ["query"]),
+        ("get", "/transcripts?npi=mine", None, 404, ["token", "learner"]),
+        ("get", "/transcripts", None, 422, []),
     ],
 )
 def test_a_domain_error_is_answered_with_the_place_its_route_took_the_field_from(

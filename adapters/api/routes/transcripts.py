@@ -10,12 +10,14 @@ from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoDate
+from adapters.http.locations import placed
 from adapters.http.reads import TranscriptsDep
 from adapters.http.transcript_pdf import pdf_response
 from services.access import Principal
 from services.transcripts import (
     Transcript,
     TranscriptForbiddenError,
+    TranscriptLearnerNotFoundError,
     TranscriptQueries,
     TranscriptQuery,
     accme_transcript,
@@ -37,6 +39,10 @@ LicenceId = Annotated[
 Npi = Annotated[str | None, Query(alias="npi", pattern=r"^[0-9]{10}$", description="10-digit NPI")]
 Start = Annotated[IsoDate | None, Query(alias="completionDateRangeStart", description="YYYY-MM-DD")]
 End = Annotated[IsoDate | None, Query(alias="completionDateRangeEnd", description="YYYY-MM-DD")]
+#: Where a transcript not found is answered: the parameters, taken together, match no one the token may read
+#: (`["query"]`), or a learner token's learner is not in the directory (`["token", "learner"]`).
+NOBODY_MATCHES = placed("query", kind=TranscriptLearnerNotFoundError)
+TOKENS_LEARNER = placed("token", "learner", kind=TranscriptLearnerNotFoundError)
 
 
 def _transcript(transcripts: TranscriptQueries, principal: Principal, q: TranscriptQuery) -> Transcript:
@@ -71,6 +77,8 @@ QueryDep = Annotated[TranscriptQuery, Depends(transcript_query)]
 
 
 @router.get("/GetLearnerTranscriptbyLearner")
+@NOBODY_MATCHES
+@TOKENS_LEARNER
 def transcript_json(
     transcripts: TranscriptsDep,
     principal: PrincipalDep,
@@ -83,6 +91,8 @@ def transcript_json(
 @router.get(
     "/GetLearnerTranscriptbyLearnerPDF", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
 )
+@NOBODY_MATCHES
+@TOKENS_LEARNER
 def transcript_pdf(
     transcripts: TranscriptsDep,
     principal: PrincipalDep,
@@ -93,6 +103,8 @@ def transcript_pdf(
 
 
 @router.get("/GetLearnerTranscriptCreditsByDate")
+@NOBODY_MATCHES
+@TOKENS_LEARNER
 def transcript_credits(
     transcripts: TranscriptsDep,
     principal: PrincipalDep,
