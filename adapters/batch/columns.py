@@ -59,12 +59,30 @@ literal `;`, `=` and backslash.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
+
+from adapters.batch.cells import (
+    CellError,
+    as_text,
+    join_list,
+    join_pairs,
+    read_date,
+    read_datetime,
+    read_int,
+    read_list,
+    read_number,
+    read_pairs,
+    read_providership,
+    read_report_date,
+    read_text,
+    read_yesno,
+    unchanged,
+    write_date,
+    write_report_date,
+)
 
 # the vocabularies are the domain's, named as the batch files' sections name them
 from domain.activity import LEARNER_CATEGORIES as PARTICIPANT_CATEGORIES
@@ -74,194 +92,6 @@ from domain.activity import OUTCOMES as MEASURED_OUTCOMES
 HE = ("healthcareMetadata", "healthcareEducation")
 XI = ("XtensibleInfo",)
 GEN = ("Lom", "general")
-
-
-class CellError(ValueError):
-    """Raised when a cell's text is not of its column's kind."""
-
-
-# --- cell kinds: read (text or an Excel value → item value) and write (item value → cell value) ----
-
-
-def _text(value: Any) -> str:
-    if value.__class__ is str:  # the common case, first: this runs for every cell of every row
-        return value.strip()
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return (
-            value.strftime("%m/%d/%Y") if value.time() == datetime.min.time() else value.strftime("%m/%d/%Y %H:%M:%S")
-        )
-    if isinstance(value, date):
-        return value.strftime("%m/%d/%Y")
-    return str(value).strip()
-
-
-def read_text(value: Any) -> str:
-    return _text(value)
-
-
-def read_providership(value: Any) -> str:
-    """direct or joint; the legacy answers (Directly Provided, Jointly Provided) are read as those."""
-    text = _text(value)
-    for answer in ("direct", "joint"):
-        if text.lower().startswith(answer):
-            return answer
-    return text
-
-
-def read_yesno(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).lower()
-    if text in ("yes", "y", "true", "1"):
-        return True
-    if text in ("no", "n", "false", "0"):
-        return False
-    raise CellError(f"expected Yes or No, got {_text(value)!r}")
-
-
-THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise CellError(f"expected a number, got {value!r}")
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    text = _text(value).lstrip("$")
-    if "," in text:
-        # Only thousands separators are dropped: "6,25" (a decimal comma) would otherwise become 625.
-        if not THOUSANDS.fullmatch(text):
-            raise CellError(f"expected a number with a point for decimals, e.g. 6.25 or 1,500 (got {_text(value)!r})")
-        text = text.replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(f"expected a number, got {_text(value)!r}") from None
-    if not number.is_finite():
-        raise CellError(f"expected a number, got {_text(value)!r}")
-    return number
-
-
-def read_number(value: Any) -> int | float:
-    number = _decimal(value)
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def read_int(value: Any) -> int:
-    number = _decimal(value)
-    if number != number.to_integral_value():
-        raise CellError(f"expected a whole number, got {_text(value)!r}")
-    return int(number)
-
-
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d")
-DATETIME_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
-
-
-def _parse_date(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    text = _text(value)
-    for fmt in DATE_FORMATS + DATETIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    raise CellError(f"expected a date as MM/DD/YYYY, got {text!r}")
-
-
-def read_date(value: Any) -> str:
-    return _parse_date(value).date().isoformat()
-
-
-def read_datetime(value: Any) -> str:
-    return _parse_date(value).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def read_report_date(value: Any) -> str:
-    text = _text(value)
-    if re.fullmatch(r"\d{4}", text):
-        return text
-    return read_date(value)
-
-
-def write_date(value: Any) -> Any:
-    """An ISO date or date-time as a date (a datetime if it has a time); other text unchanged."""
-    if not isinstance(value, str):
-        return value
-    for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            parsed = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        return parsed.date() if parsed.time() == datetime.min.time() else parsed
-    return value
-
-
-def write_report_date(value: Any) -> Any:
-    return value if isinstance(value, str) and re.fullmatch(r"\d{4}", value) else write_date(value)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-# --- list cells --------------------------------------------------------------------------------
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace("=", "\\=")
-
-
-def join_list(values: Iterable[str]) -> str:
-    return "; ".join(_escape(str(v)) for v in values)
-
-
-def split_list(value: Any, sep: str = ";") -> list[str]:
-    text = _text(value)
-    parts, current, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            current.append(text[i : i + 2])
-            i += 2
-            continue
-        if ch == sep:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-        i += 1
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-def read_list(value: Any) -> list[str]:
-    return [_unescape(p) for p in split_list(value)]
-
-
-def read_pairs(value: Any) -> list[tuple[str, str]]:
-    pairs = []
-    for part in split_list(value):
-        halves = split_list(part, "=") if "=" in part else []
-        if len(halves) != 2:
-            raise CellError(f"expected key=value pairs separated by ';', got {_unescape(part)!r}")
-        pairs.append((_unescape(halves[0]), _unescape(halves[1])))
-    return pairs
-
-
-def join_pairs(pairs: Iterable[tuple[Any, Any]]) -> str:
-    return "; ".join(f"{_escape(str(a))}={_escape(str(b))}" for a, b in pairs)
 
 
 # --- item paths ----------------------------------------------------------------------------------
@@ -290,7 +120,7 @@ class Column:
     name: str
     path: tuple[str, ...]
     read: Callable[[Any], Any] = read_text
-    write: Callable[[Any], Any] = _same
+    write: Callable[[Any], Any] = unchanged
     is_list: bool = False
 
 
@@ -395,16 +225,16 @@ GROUPS = {
     "supporter": Group(
         ("ActivityDescription", "commercialSupportAmount"),
         (
-            ("Commercial Supporter", "supportSource", read_text, _same),
-            ("Commercial Support Amount", "value", read_number, _same),
-            ("Commercial Support Currency", "currency", read_text, _same),
+            ("Commercial Supporter", "supportSource", read_text, unchanged),
+            ("Commercial Support Amount", "value", read_number, unchanged),
+            ("Commercial Support Currency", "currency", read_text, unchanged),
         ),
     ),
     "moc": Group(
         XI + ("MOCRegistrations", "MOCRegistration"),
         (
-            ("MOC Board", "boardName", read_text, _same),
-            ("MOC Points", "mocPoints", read_number, _same),
+            ("MOC Board", "boardName", read_text, unchanged),
+            ("MOC Points", "mocPoints", read_number, unchanged),
             ("MOC Credit Types", "MOCCreditType", read_list, join_list),
             ("MOC Claim Date", "CreditClaimDate", read_date, write_date),
             ("MOC Practice Areas", "MOCPracticeArea", read_list, join_list),
@@ -413,15 +243,15 @@ GROUPS = {
     "keyword": Group(
         GEN + ("keyword",),
         (
-            ("Keyword ID", "id", read_text, _same),
-            ("Keyword Source", "source", read_text, _same),
-            ("Keyword", "string", read_text, _same),
+            ("Keyword ID", "id", read_text, unchanged),
+            ("Keyword Source", "source", read_text, unchanged),
+            ("Keyword", "string", read_text, unchanged),
         ),
     ),
     "outline": Group(
         XI + ("ContentOutlines", "ContentOutlineSelections"),
         (
-            ("Content Outline Source", "ContentOutlineSource", read_text, _same),
+            ("Content Outline Source", "ContentOutlineSource", read_text, unchanged),
             (
                 "Content Outline Keys",
                 "ContentOutlineKeys",
@@ -505,7 +335,7 @@ def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dic
     """The ACCME item of one row (cells keyed by canonical header), and the errors of its cells."""
     item: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
-    cells = {k: v for k, v in row.items() if k and v is not None and v != "" and _text(v) != ""}
+    cells = {k: v for k, v in row.items() if k and v is not None and v != "" and as_text(v) != ""}
 
     def read(column: str, reader: Callable[[Any], Any]) -> Any:
         try:
@@ -561,7 +391,7 @@ def row_to_item(row: dict[str, Any], ref: str) -> tuple[dict[str, Any], list[dic
 
 
 def _read_outcome(outcome: str, value: Any) -> dict[str, Any]:
-    text = _text(value)
+    text = as_text(value)
     if text.lower() in ("yes", "y", "true"):
         return {"MeasuredOutcome": outcome}
     types = []

@@ -24,7 +24,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from adapters.batch import columns, tab
+from adapters.batch import cells, columns, tab
 from adapters.batch.records import BatchFormatError, ParsedRecord, RecordStream, Source, Unclosed, as_stream
 
 SHEET, INSTRUCTIONS = "Activities", "Instructions"
@@ -238,7 +238,7 @@ CHOICES = {
 
 def _choices(sheet: Any, names: list[str], last_row: int) -> None:
     """Drop-down lists for the Yes/No columns and the few with fixed answers (a hint: other text is still read)."""
-    yes_no = {c.name for c in columns.COLUMNS if c.read is columns.read_yesno}
+    yes_no = {c.name for c in columns.COLUMNS if c.read is cells.read_yesno}
     for position, name in enumerate(names, start=1):
         options = ("Yes", "No") if name in yes_no else CHOICES.get(name)
         if not options:
@@ -284,13 +284,13 @@ def _instructions(sheet: Any, names: list[str]) -> None:
 
 def _describe(name: str) -> tuple[str, str]:
     kinds: dict[Callable[[Any], Any], str] = {
-        columns.read_yesno: "Yes/No",
-        columns.read_number: "number",
-        columns.read_date: "date MM/DD/YYYY",
-        columns.read_datetime: "date MM/DD/YYYY",
-        columns.read_report_date: "YYYY or MM/DD/YYYY",
-        columns.read_list: "list (;)",
-        columns.read_int: "whole number",
+        cells.read_yesno: "Yes/No",
+        cells.read_number: "number",
+        cells.read_date: "date MM/DD/YYYY",
+        cells.read_datetime: "date MM/DD/YYYY",
+        cells.read_report_date: "YYYY or MM/DD/YYYY",
+        cells.read_list: "list (;)",
+        cells.read_int: "whole number",
     }
     for column in columns.COLUMNS:
         if column.name == name:

@@ -213,7 +213,7 @@ def test_legacy_template_d_headers_are_read():
 
 
 def test_a_decimal_comma_is_refused_and_thousands_separators_are_read():
-    from adapters.batch.columns import CellError, read_number
+    from adapters.batch.cells import CellError, read_number
 
     assert read_number("1,500") == 1500 and read_number("$12,500.50") == 12500.5 and read_number("6.25") == 6.25
     for typed in ("6,25", "12,34,567", "1,5"):
