@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
-from adapters.api.deps import PrincipalDep, SystemDep, acting
+from adapters.api.deps import PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
-from adapters.bootstrap import System
 from adapters.formats.acknowledgements import AnswersUnreadableError, read_answers
 from adapters.http.reads import FeedsDep
+from adapters.http.services import CompletionRegistryDep, Settle, SettleDep
 from commands.completions import AcknowledgeItems
 from domain.learner import CERTIFYING_BOARDS
 from projections.feeds import (
@@ -25,6 +25,7 @@ from projections.feeds import (
     known_code,
 )
 from services.access import Principal
+from services.completions import CompletionRegistry
 from services.queries.feeds import FeedQueries
 
 router = APIRouter(
@@ -90,28 +91,32 @@ ANSWERS_BODY = Body(
 
 @router.post("/boards/{board}/acknowledgements", response_model=AcknowledgementResults, responses=COMMAND)
 def acknowledge_board_items(
-    system: SystemDep,
+    completions: CompletionRegistryDep,
+    read_models: SettleDep,
     principal: PrincipalDep,
     board: Annotated[str, Path(max_length=20, description=", ".join(CERTIFYING_BOARDS))],
     body: Annotated[Any, ANSWERS_BODY] = None,
 ) -> Any:
     """A certifying board's answers to items of its feed: `accepted`, or `rejected` with its reason. 200 with a
     result per answer even when some are refused; the same answer again records nothing, a changed one is new."""
-    return acknowledge(system, principal, BOARD, board, body)
+    return acknowledge(completions, read_models, principal, BOARD, board, body)
 
 
 @router.post("/states/{state}/acknowledgements", response_model=AcknowledgementResults, responses=COMMAND)
 def acknowledge_state_items(
-    system: SystemDep,
+    completions: CompletionRegistryDep,
+    read_models: SettleDep,
     principal: PrincipalDep,
     state: Annotated[str, Path(max_length=20, description="two-letter state code, e.g. TN")],
     body: Annotated[Any, ANSWERS_BODY] = None,
 ) -> Any:
     """A state board's answers to items of its feed: `received`, or `rejected` with its reason (per-item results)."""
-    return acknowledge(system, principal, STATE, state, body)
+    return acknowledge(completions, read_models, principal, STATE, state, body)
 
 
-def acknowledge(system: System, principal: Principal, kind: str, raw_code: str, body: Any) -> dict[str, Any]:
+def acknowledge(
+    completions: CompletionRegistry, read_models: Settle, principal: Principal, kind: str, raw_code: str, body: Any
+) -> dict[str, Any]:
     code = _known(kind, raw_code)
     if not principal.can_acknowledge_feed(kind, code):
         raise Problem(403, f"only the board itself answers the items of the {feed_name(kind, code)} feed")
@@ -119,10 +124,10 @@ def acknowledge(system: System, principal: Principal, kind: str, raw_code: str, 
         answers = read_answers(kind, body)
     except AnswersUnreadableError as error:
         raise Problem(422, str(error), [{"loc": ["body"], "msg": str(error)}]) from None
-    results = system.completions.handle(AcknowledgeItems(kind=kind, code=code, answers=answers), acting(principal))
+    results = completions.handle(AcknowledgeItems(kind=kind, code=code, answers=answers), acting(principal))
     positions = [r.position for r in results if r.position]
     if positions:
-        system.projections.wait(max(positions))
+        read_models(max(positions))
     out = [
         {
             "index": r.index,
