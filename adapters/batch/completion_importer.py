@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from adapters.batch.batches import CHUNK_SIZE, Refused, Report, chunks
 from adapters.batch.compact import Entries
@@ -59,6 +59,20 @@ class StoredCompletions(Entries):
         }
 
 
+class CompletionReporter(Protocol):
+    """The method of the completion registry a batch needs (`CompletionRegistry.report`)."""
+
+    def report(
+        self,
+        cmd: ReportCompletions,
+        by: Acting,
+        *,
+        chunk_size: int,
+        progress: Callable[[int], None] | None = None,
+        activity_cache: dict[str, Any] | None = None,
+    ) -> list[Any]: ...
+
+
 @dataclass
 class CompletionBatchReport(Report):
     """What a completion batch did: counts by outcome, each stored record, and every rejected record's errors."""
@@ -70,7 +84,7 @@ class CompletionBatchReport(Report):
 
 
 def import_completion_file(
-    completions: Any,
+    completions: CompletionReporter,
     accme_id: str,
     data: Source,
     filename: str | None,
@@ -90,7 +104,7 @@ def import_completion_file(
 
 @batch_collection()
 def submit_completion_records(
-    registry: Any,
+    registry: CompletionReporter,
     accme_id: str,
     fmt: str,
     records: RecordStream[CompletionRecord] | list[CompletionRecord],
