@@ -1,0 +1,42 @@
+"""What the API and the pages share about credentials: the issuer dependency and the verification input."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+
+from adapters.credentials.jwt_vc import looks_like_jws, token_of
+
+if TYPE_CHECKING:
+    from adapters.credentials.issuer import CredentialIssuer
+
+
+def credential_issuer(request: Request) -> CredentialIssuer:
+    return request.app.state.system.credentials
+
+
+CredentialsDep = Annotated["CredentialIssuer", Depends(credential_issuer)]
+
+
+def token_from(pasted: Any) -> str | None:
+    """The compact JWS in what someone pasted or uploaded: the JWS itself, a `data:application/vc+jwt,` URL,
+    an `EnvelopedVerifiableCredential`, or the JSON this API answers a credential with (`jwt`); else None."""
+    if isinstance(pasted, dict):
+        if isinstance(pasted.get("jwt"), str):
+            return token_from(pasted["jwt"])
+        return token_of(pasted)
+    if not isinstance(pasted, str):
+        return None
+    text = pasted.strip()
+    if text.startswith(("{", '"')):
+        try:
+            return token_from(json.loads(text))
+        except ValueError:
+            return None
+    if text.startswith("data:"):
+        return token_of({"id": text})
+    if "/verify/transcript/" in text:  # the address a QR code printed on a transcript carries
+        text = text.rsplit("/verify/transcript/", 1)[1]
+    return text if looks_like_jws(text) else None
