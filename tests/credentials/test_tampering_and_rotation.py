@@ -19,7 +19,8 @@ from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.cli.main import app as cli
 from adapters.credentials.keys import rotate_issuer_key
-from tests.credentials.conftest import PUBLIC_URL, settings as make_settings
+from tests.credentials.conftest import PUBLIC_URL
+from tests.credentials.conftest import settings as make_settings
 from tests.credentials.helpers import ob3_verify, pyjwt_verify, seed
 
 CREDENTIAL = "/api/v1/passport/credentials/ccid:0004444:c1"
