@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 
-from adapters.credentials.jwt_vc import looks_like_jws, token_of
+from adapters.credentials.jwt_vc import MEDIA_TYPE, looks_like_jws, open_jws, token_of
 
 if TYPE_CHECKING:
     from adapters.credentials.issuer import CredentialIssuer
+    from services.transcripts import Transcript
 
 
 def credential_issuer(request: Request) -> CredentialIssuer:
@@ -18,6 +19,11 @@ def credential_issuer(request: Request) -> CredentialIssuer:
 
 
 CredentialsDep = Annotated["CredentialIssuer", Depends(credential_issuer)]
+
+
+def signed_answer(token: str) -> dict[str, Any]:
+    """How a credential is handed out (API and download alike): the JWT, and what it says, readable."""
+    return {"media_type": MEDIA_TYPE, "jwt": token, "credential": open_jws(token).payload}
 
 
 def token_from(pasted: Any) -> str | None:
@@ -40,3 +46,14 @@ def token_from(pasted: Any) -> str | None:
     if "/verify/transcript/" in text:  # the address a QR code printed on a transcript carries
         text = text.rsplit("/verify/transcript/", 1)[1]
     return text if looks_like_jws(text) else None
+
+
+def verification_url(credentials: CredentialIssuer, t: Transcript) -> str | None:
+    """Where the transcript PDF's QR code leads: its signed reference, checked on the verify page. None while
+    the credential status read model has not reached one of its completions (the PDF is then printed without)."""
+    from adapters.credentials.issuer import CredentialNotReadyError, CredentialRevokedError
+
+    try:
+        return credentials.reference_url(credentials.reference(t))
+    except (CredentialNotReadyError, CredentialRevokedError):
+        return None

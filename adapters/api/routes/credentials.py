@@ -13,8 +13,8 @@ from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoDate
 from adapters.credentials.issuer import CredentialNotReadyError, CredentialRevokedError
-from adapters.credentials.jwt_vc import MEDIA_TYPE, open_jws
-from adapters.http.credentials import CredentialsDep, token_from
+from adapters.credentials.jwt_vc import MEDIA_TYPE
+from adapters.http.credentials import CredentialsDep, signed_answer, token_from
 from adapters.http.reads import TranscriptsDep
 from services.transcripts import TranscriptForbiddenError, TranscriptQuery
 
@@ -25,10 +25,6 @@ Provider = Annotated[
     Query(pattern=r"^[0-9]{7}$", description="the 7-digit ACCME ID of the provider that reported the credit ID"),
 ]
 Npi = Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="boards and accreditors: the physician's NPI")]
-
-
-def _answer(token: str) -> dict[str, Any]:
-    return {"media_type": MEDIA_TYPE, "jwt": token, "credential": open_jws(token).payload}
 
 
 def _problem(error: Exception) -> Problem:
@@ -53,7 +49,7 @@ def completion_credential(
         token = credentials.completion(found)
     except (TranscriptForbiddenError, CredentialNotReadyError, CredentialRevokedError) as error:
         raise _problem(error) from None
-    return _answer(token)
+    return signed_answer(token)
 
 
 @router.get("/api/v1/passport/clr", responses=documented(403, 404, 503))
@@ -73,7 +69,7 @@ def clr_transcript(
         token = credentials.clr(found)
     except (TranscriptForbiddenError, CredentialNotReadyError, CredentialRevokedError) as error:
         raise _problem(error) from None
-    return _answer(token)
+    return signed_answer(token)
 
 
 @router.get("/.well-known/did.json")
