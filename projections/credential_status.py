@@ -59,6 +59,10 @@ class CredentialStatusView(ProjectionView):
         """The subject's current index and whether it is revoked, or None."""
 
     @abstractmethod
+    def current_of(self, subjects: list[str]) -> dict[str, tuple[int, bool]]:
+        """`current` of many subjects in one query (those without an index are left out)."""
+
+    @abstractmethod
     def revoked(self, list_number: int) -> list[int]:
         """The revoked indexes of one status list (list n holds indexes n * LIST_SIZE and up)."""
 

@@ -18,7 +18,16 @@ from typing import Any
 
 from joserfc import jws
 
-from adapters.credentials.jwt_vc import Opened, Unreadable, enveloped, open_jws, sign, signature_holds, token_of
+from adapters.credentials.jwt_vc import (
+    Opened,
+    Unreadable,
+    enveloped,
+    open_jws,
+    registry,
+    sign,
+    signature_holds,
+    token_of,
+)
 from adapters.credentials.keys import IssuerKeys
 from adapters.formats.open_badges import (
     bit_set,
@@ -70,6 +79,14 @@ class Verdict:
         return out
 
 
+@dataclass
+class _Lists:
+    """The status lists of one verification: where they come from, and each one's bits once checked."""
+
+    source: Callable[[str], str | None]
+    checked: dict[str, bytes | str] = field(default_factory=dict)
+
+
 def _digest(indexes: list[int]) -> str:
     raw = hashlib.sha256(",".join(str(i) for i in sorted(indexes)).encode()).digest()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -101,17 +118,29 @@ class CredentialIssuer:
 
     # --- issuing -------------------------------------------------------------------------------------
 
-    def _index(self, subject: str) -> int:
-        found = self.status.current(subject)
-        if found is None:
-            raise CredentialNotReadyError("this record's credential status is being prepared; try again in a moment")
-        index, revoked = found
-        if revoked:
-            raise CredentialRevokedError("this record's credentials are revoked")
-        return index
+    def _indexes(self, subjects: list[str]) -> list[int]:
+        """Each subject's current status index, read in one query; refused while one has none or is revoked."""
+        found = self.status.current_of(subjects)
+        out = []
+        for subject in subjects:
+            if subject not in found:
+                raise CredentialNotReadyError(
+                    "this record's credential status is being prepared; try again in a moment"
+                )
+            index, revoked = found[subject]
+            if revoked:
+                raise CredentialRevokedError("this record's credentials are revoked")
+            out.append(index)
+        return out
 
-    def _sign_row(self, learner: dict[str, Any], row: dict[str, Any], now: datetime) -> tuple[str, int]:
-        index = self._index(row["key"])
+    def _index(self, subject: str) -> int:
+        return self._indexes([subject])[0]
+
+    def _signed_rows(self, t: Transcript, now: datetime) -> list[str]:
+        indexes = self._indexes([row["key"] for row in t.rows])
+        return [self._sign_row(t.learner, row, index, now) for row, index in zip(t.rows, indexes, strict=True)]
+
+    def _sign_row(self, learner: dict[str, Any], row: dict[str, Any], index: int, now: datetime) -> str:
         credential = completion_credential(
             did=self.keys.did,
             public_url=self.public_url,
@@ -121,7 +150,7 @@ class CredentialIssuer:
             index=index,
             issued=now,
         )
-        return sign(self.keys, credential, self._claims(credential, now)), index
+        return sign(self.keys, credential, self._claims(credential, now))
 
     def _claims(self, credential: dict[str, Any], now: datetime) -> dict[str, Any]:
         return {
@@ -133,24 +162,23 @@ class CredentialIssuer:
 
     def completions(self, t: Transcript) -> list[str]:
         """Each row of the transcript (one credit ID of one completion) as a signed `OpenBadgeCredential`."""
-        now = self.clock()
-        return [self._sign_row(t.learner, row, now)[0] for row in t.rows]
+        return self._signed_rows(t, self.clock())
 
     def completion(self, t: Transcript) -> str:
         """The first row's credential: what `TranscriptQueries.completion` found for one credit ID."""
-        return self._sign_row(t.learner, t.rows[0], self.clock())[0]
+        return self._sign_row(t.learner, t.rows[0], self._index(t.rows[0]["key"]), self.clock())
 
     def clr(self, t: Transcript) -> str:
         """The transcript as a signed CLR 2.0 `ClrCredential` bundling every completion's credential."""
         now = self.clock()
-        signed = [self._sign_row(t.learner, row, now) for row in t.rows]
+        signed = self._signed_rows(t, now)
         learner_id = t.learner["learner_id"]
         credential = clr_credential(
             did=self.keys.did,
             public_url=self.public_url,
             learner=t.learner,
             learner_id=learner_id,
-            envelopes=[enveloped(token) for token, _ in signed],
+            envelopes=[enveloped(token) for token in signed],
             start=t.start,
             end=t.end,
             index=self._index(learner_subject(learner_id)),
@@ -163,7 +191,7 @@ class CredentialIssuer:
         digest of the status indexes of its completions, so a later deletion or erasure shows when it is checked."""
         now = self.clock()
         learner_id = t.learner["learner_id"]
-        indexes = [self._index(row["key"]) for row in t.rows]
+        indexes = self._indexes([row["key"] for row in t.rows])
         claims = {
             "iss": self.keys.did,
             "sub": f"urn:uuid:{learner_id}",
@@ -177,7 +205,7 @@ class CredentialIssuer:
         }
         header = {"alg": "ES256", "typ": REFERENCE_TYPE, "kid": self.keys.signing_kid}
         payload = json.dumps(claims, separators=(",", ":")).encode()
-        return jws.serialize_compact(header, payload, self.keys.signing, algorithms=["ES256"])
+        return jws.serialize_compact(header, payload, self.keys.signing, registry=registry())
 
     def reference_url(self, token: str) -> str:
         return f"{self.public_url}/verify/transcript/{token}"
@@ -205,8 +233,11 @@ class CredentialIssuer:
     def verify(self, token: str, lists: Callable[[str], str | None] | None = None) -> Verdict:
         """Checks a compact JWS this PARS issued: the signature under the key its `kid` names in the DID
         document, that it names this issuer, and its status in the (signed) status list it names. `lists`
-        gives a status list's JWS by its URL (default: the lists this server publishes now)."""
-        fetch = lists or self._own_list
+        gives a status list's JWS by its URL (default: the lists this server publishes now); each list is
+        asked for once per verification, however many credentials a CLR bundles."""
+        return self._verify(token, _Lists(lists or self._own_list))
+
+    def _verify(self, token: str, fetch: _Lists) -> Verdict:
         try:
             opened = open_jws(token)
         except Unreadable as error:
@@ -220,14 +251,12 @@ class CredentialIssuer:
         if issuer_id != self.keys.did and not kid.startswith(f"{self.keys.did}#"):
             return Verdict(
                 "unknown_issuer",
-                f"issued by {issuer_id or 'no one named'}, not by this PARS ({self.keys.did}): only its own "
-                "credentials are checked here",
-                issuer=issuer if isinstance(issuer, dict) else {"id": issuer_id},
+                f"issued by {str(issuer_id)[:200] if issuer_id else 'no one named'}, not by this PARS "
+                f"({self.keys.did}): only its own credentials are checked here",
             )
-        verdict = self._describe(opened)
         if self.keys.public_key(kid) is None:
-            verdict.verdict, verdict.reason = "tampered", f"signed with a key this issuer never published ({kid})"
-            return verdict
+            return Verdict("tampered", f"signed with a key this issuer never published ({kid[:200]})")
+        # Only a payload whose signature holds is read further: what it says is then this PARS's own words.
         if (
             not signature_holds(self.keys, token, opened)
             or issuer_id != self.keys.did
@@ -237,9 +266,9 @@ class CredentialIssuer:
                 self.keys.did,
             )
         ):
-            verdict.verdict, verdict.reason = "tampered", "the signature does not match the credential's bytes"
-            return verdict
-        verdict.verdict, verdict.reason = "valid", "signed by this PARS and not revoked"
+            return Verdict("tampered", "the signature does not match the credential's bytes", key=kid)
+        verdict = self._describe(opened)
+        verdict.reason = "signed by this PARS and not revoked"
         if verdict.kind == "BitstringStatusListCredential":
             verdict.reason = "a status list signed by this PARS"
             return verdict
@@ -293,7 +322,7 @@ class CredentialIssuer:
             v.about = {"transcript": payload.get("name"), "description": payload.get("description")}
         return v
 
-    def _check_status(self, payload: dict[str, Any], v: Verdict, fetch: Callable[[str], str | None]) -> Verdict | None:
+    def _check_status(self, payload: dict[str, Any], v: Verdict, fetch: _Lists) -> Verdict | None:
         entry = payload.get("credentialStatus")
         if not isinstance(entry, dict):
             v.verdict, v.reason = "tampered", "it names no status list, which every credential of this PARS does"
@@ -305,27 +334,11 @@ class CredentialIssuer:
             v.verdict, v.reason = "tampered", "its status list index is not a number"
             return v
         v.status = {"list": url, "index": index, "revoked": False}
-        listed = fetch(url)
-        if listed is None:
-            v.verdict, v.reason = "tampered", f"it names a status list this PARS does not publish ({url})"
+        bits = self._list_bits(url, fetch)
+        if isinstance(bits, str):
+            v.verdict, v.reason = "tampered", bits
             return v
-        try:
-            opened = open_jws(listed)
-        except Unreadable:
-            opened = None
-        if opened is None or not signature_holds(self.keys, listed, opened) or opened.payload.get("id") != url:
-            v.verdict, v.reason = "tampered", f"the status list {url} was altered: its signature does not hold"
-            return v
-        until = str(opened.payload.get("validUntil") or "")
-        if not until or datetime.fromisoformat(until) < self.clock():
-            v.verdict, v.reason = "tampered", f"the status list {url} has expired; fetch it again"
-            return v
-        try:
-            bits = decode_list(str(opened.payload["credentialSubject"]["encodedList"]))
-        except (KeyError, TypeError, ValueError, OSError):
-            v.verdict, v.reason = "tampered", f"the status list {url} does not decode"
-            return v
-        if len(bits) * 8 < LIST_SIZE or index >= len(bits) * 8:
+        if index >= len(bits) * 8:
             v.verdict, v.reason = "tampered", f"index {index} is outside the status list {url}"
             return v
         if bit_set(bits, index):
@@ -334,12 +347,39 @@ class CredentialIssuer:
             return v
         return None
 
-    def _verify_members(self, payload: dict[str, Any], v: Verdict, fetch: Callable[[str], str | None]) -> None:
+    def _list_bits(self, url: str, fetch: _Lists) -> bytes | str:
+        """The bits of the status list at `url`, once its signature, its id and its lifetime are checked; else
+        why not. Each list is asked for and checked once per verification, however many credentials name it."""
+        if url not in fetch.checked:
+            fetch.checked[url] = self._checked_list(url, fetch.source(url))
+        return fetch.checked[url]
+
+    def _checked_list(self, url: str, listed: str | None) -> bytes | str:
+        if listed is None:
+            return f"it names a status list this PARS does not publish ({url})"
+        try:
+            opened = open_jws(listed)
+        except Unreadable:
+            opened = None
+        if opened is None or not signature_holds(self.keys, listed, opened) or opened.payload.get("id") != url:
+            return f"the status list {url} was altered: its signature does not hold"
+        until = str(opened.payload.get("validUntil") or "")
+        if not until or datetime.fromisoformat(until) < self.clock():
+            return f"the status list {url} has expired; fetch it again"
+        try:
+            bits = decode_list(str(opened.payload["credentialSubject"]["encodedList"]))
+        except (KeyError, TypeError, ValueError, OSError):
+            return f"the status list {url} does not decode"
+        if len(bits) * 8 < LIST_SIZE:
+            return f"the status list {url} is shorter than a status list"
+        return bits
+
+    def _verify_members(self, payload: dict[str, Any], v: Verdict, fetch: _Lists) -> None:
         members = (payload.get("credentialSubject") or {}).get("verifiableCredential") or []
         for envelope in members:
             token = token_of(envelope)
             member = (
-                self.verify(token, fetch)
+                self._verify(token, fetch)
                 if token
                 else Verdict("tampered", "a bundled credential is not an enveloped JWT of this PARS")
             )
@@ -372,11 +412,9 @@ class CredentialIssuer:
         start = date.fromisoformat(claims["from"]) if claims.get("from") else None
         end = date.fromisoformat(claims["to"]) if claims.get("to") else None
         upto = int(claims.get("upto", -1))
-        now = []
-        for row in self.transcripts.for_learner(learner_id, start, end):
-            found = self.status.current(row["key"])
-            if found and not found[1] and found[0] <= upto:
-                now.append(found[0])
+        rows = self.transcripts.for_learner(learner_id, start, end)
+        current = self.status.current_of([row["key"] for row in rows])
+        now = [index for index, revoked in current.values() if not revoked and index <= upto]
         if _digest(now) != claims.get("digest"):
             gone = int(claims.get("n") or 0) - len(now)
             v.verdict = "revoked"

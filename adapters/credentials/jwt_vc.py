@@ -16,6 +16,7 @@ from typing import Any
 
 from joserfc import jws
 from joserfc.errors import JoseError
+from joserfc.jws import JWSRegistry
 
 from adapters.credentials.keys import IssuerKeys
 
@@ -23,11 +24,22 @@ MEDIA_TYPE = "application/vc+jwt"
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
+class _Registry(JWSRegistry):
+    # joserfc refuses payloads over 128 KB by default; a CLR bundles one signed credential per completion
+    # (about 2.5 KB each), so a physician's transcript of thousands of completions is several MB.
+    max_payload_length = 32_000_000
+
+
+def registry() -> JWSRegistry:
+    """ES256 only, whatever the header asks for."""
+    return _Registry(algorithms=["ES256"])
+
+
 def sign(keys: IssuerKeys, credential: dict[str, Any], claims: dict[str, Any] | None = None) -> str:
     """The credential as a compact JWS: header `alg` ES256, `typ` vc+jwt, `cty` vc, `kid` the signing key."""
     header = {"alg": "ES256", "typ": "vc+jwt", "cty": "vc", "kid": keys.signing_kid}
     payload = json.dumps({**credential, **(claims or {})}, separators=(",", ":"), ensure_ascii=False).encode()
-    return jws.serialize_compact(header, payload, keys.signing, algorithms=["ES256"])
+    return jws.serialize_compact(header, payload, keys.signing, registry=registry())
 
 
 def _b64(segment: str) -> bytes:
@@ -77,7 +89,7 @@ def signature_holds(keys: IssuerKeys, token: str, opened: Opened) -> bool:
     if key is None:
         return False
     try:
-        jws.deserialize_compact(token, key, algorithms=["ES256"])
+        jws.deserialize_compact(token, key, registry=registry())
     except (JoseError, ValueError):
         return False
     return True

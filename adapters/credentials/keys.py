@@ -11,7 +11,7 @@ is built from these files.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -35,6 +35,11 @@ class IssuerKeys:
     did: str
     signing: ECKey
     retired: tuple[ECKey, ...] = ()
+    _public: dict[str, ECKey] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for key in (self.signing, *self.retired):  # once: importing a JWK costs more than checking a signature
+            self._public[self.kid(key)] = ECKey.import_key(key.as_dict(private=False))
 
     def kid(self, key: ECKey) -> str:
         return f"{self.did}#{key.thumbprint()}"
@@ -45,10 +50,7 @@ class IssuerKeys:
 
     def public_key(self, kid: str) -> ECKey | None:
         """The public key this issuer published under `kid`, or None."""
-        for key in (self.signing, *self.retired):
-            if self.kid(key) == kid:
-                return ECKey.import_key(key.as_dict(private=False))
-        return None
+        return self._public.get(kid)
 
     def did_document(self) -> dict[str, object]:
         """The DID document: the signing key first, then every retired key, each a JsonWebKey verification method."""

@@ -152,6 +152,17 @@ class SqlCredentialStatusView(SqlView, CredentialStatusView):
             ).first()
         return (int(row.idx), bool(row.revoked)) if row else None
 
+    def current_of(self, subjects: list[str]) -> dict[str, tuple[int, bool]]:
+        out: dict[str, tuple[int, bool]] = {}
+        with self.reading() as conn:
+            for chunk in chunks(sorted(set(subjects)), 500):
+                rows = conn.execute(
+                    select(C.subject, C.idx, C.revoked).where(C.subject.in_(chunk)).order_by(C.subject, C.idx)
+                )
+                for subject, idx, revoked in rows:  # the highest index of a subject comes last: its current one
+                    out[subject] = (int(idx), bool(revoked))
+        return out
+
     def revoked(self, list_number: int) -> list[int]:
         start = list_number * LIST_SIZE
         with self.reading() as conn:
