@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from adapters.credentials.issuer import CredentialIssuer, CredentialNotReadyError, CredentialRevokedError
 from adapters.credentials.jwt_vc import MEDIA_TYPE, looks_like_jws, open_jws, token_of
-
-if TYPE_CHECKING:
-    from adapters.credentials.issuer import CredentialIssuer
-    from services.transcripts import Transcript
+from services.transcripts import Transcript
 
 
 def credential_issuer(request: Request) -> CredentialIssuer:
     return request.app.state.system.credentials
 
 
-CredentialsDep = Annotated["CredentialIssuer", Depends(credential_issuer)]
+CredentialsDep = Annotated[CredentialIssuer, Depends(credential_issuer)]
 
 
 def signed_answer(token: str) -> dict[str, Any]:
@@ -51,8 +49,6 @@ def token_from(pasted: Any) -> str | None:
 def verification_url(credentials: CredentialIssuer, t: Transcript) -> str | None:
     """Where the transcript PDF's QR code leads: its signed reference, checked on the verify page. None while
     the credential status read model has not reached one of its completions (the PDF is then printed without)."""
-    from adapters.credentials.issuer import CredentialNotReadyError, CredentialRevokedError
-
     try:
         return credentials.reference_url(credentials.reference(t))
     except (CredentialNotReadyError, CredentialRevokedError):

@@ -82,6 +82,12 @@ def test_the_passport_page_hands_out_credentials_and_a_pdf_whose_qr_code_verifie
         ],
     )
     assert uploaded.status_code == 200 and "Transcript (CLR 2.0)" in uploaded.text and ">valid</td>" in uploaded.text
+    # A CLR is larger than a form: the verify page reads up to 16 MB (a 200-completion CLR's JSON is about 2 MB).
+    big = pages.post(
+        "/verify",
+        files=[("csrf_token", (None, csrf_of(form.text))), ("file", ("clr.json", b"x" * 3_000_000, "text/plain"))],
+    )
+    assert big.status_code == 422, big.status_code
     empty = pages.post("/verify", data={"csrf_token": csrf_of(form.text), "credential": "not a credential"})
     assert empty.status_code == 422 and "not a signed credential" in empty.text
     forged = one.json()["jwt"][:-3] + "AAA"
