@@ -27,12 +27,12 @@ Provider = Annotated[
 Npi = Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="boards and accreditors: the physician's NPI")]
 
 
-def _problem(error: Exception) -> Problem:
+def _problem(error: Exception, loc: list[str]) -> Problem:
     if isinstance(error, TranscriptForbiddenError):
         return Problem(403, error.message)
     if isinstance(error, CredentialNotReadyError):
         return Problem(503, str(error), headers={"Retry-After": "1"})
-    return Problem(404, str(error), [{"loc": ["path", "credit_id"], "msg": "revoked"}])
+    return Problem(404, str(error), [{"loc": loc, "msg": "revoked"}])
 
 
 @router.get("/api/v1/passport/credentials/{credit_id}", responses=documented(403, 404, 503))
@@ -48,7 +48,7 @@ def completion_credential(
         found = transcripts.completion(principal, credit_id, provider)
         token = credentials.completion(found)
     except (TranscriptForbiddenError, CredentialNotReadyError, CredentialRevokedError) as error:
-        raise _problem(error) from None
+        raise _problem(error, ["path", "credit_id"]) from None
     return signed_answer(token)
 
 
@@ -68,7 +68,7 @@ def clr_transcript(
         found = transcripts.for_principal(principal, TranscriptQuery(npi=npi, start=start, end=end))
         token = credentials.clr(found)
     except (TranscriptForbiddenError, CredentialNotReadyError, CredentialRevokedError) as error:
-        raise _problem(error) from None
+        raise _problem(error, ["query"]) from None
     return signed_answer(token)
 
 
