@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from adapters.credentials.issuer import CredentialIssuer
+from adapters.credentials.keys import load_issuer_keys
 from adapters.db.accounts_view import SqlAccountView
 from adapters.db.activity_summary_view import SqlActivitySummaryView
 from adapters.db.checklist_view import SqlChecklistView
+from adapters.db.credential_status_view import SqlCredentialStatusView
 from adapters.db.credential_store import SqlCredentials
 from adapters.db.dashboard_counts import backfill as backfill_dashboard_counts
 from adapters.db.database import Database
@@ -32,6 +36,7 @@ from adapters.tokens import issue_token
 from projections.accounts import AccountProjection
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
+from projections.credential_status import CredentialStatusProjection
 from projections.directory import DirectoryProjection
 from projections.event_chain import EventChainProjection
 from projections.feeds import FeedProjection
@@ -98,6 +103,8 @@ class System:
     # The read side (services/queries/): what the API routes, the web pages, the CLI and as-of reads answer through.
     reads: ReadModels
     queries: LiveQueries
+    # The CME Passport's verifiable credentials: issue, publish the status lists, verify (adapters/credentials/).
+    credentials: CredentialIssuer
     secret: str = field(repr=False, default="")
 
     def close(self) -> None:
@@ -129,6 +136,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
     feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
     token_list = TokenProjection(SqlTokenView(db, TokenProjection.name))
+    credential_status = CredentialStatusProjection(SqlCredentialStatusView(db, CredentialStatusProjection.name))
     activities = ActivityRegistry(
         store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
     )
@@ -198,6 +206,7 @@ def bootstrap(settings: Settings | None = None) -> System:
                 feeds,
                 token_list,
                 record_status,
+                credential_status,
             ],
         ),
         annual=annual,
@@ -213,4 +222,11 @@ def bootstrap(settings: Settings | None = None) -> System:
         as_of=AsOfReplayer(store, history.view, scratch_views),
         reads=reads,
         queries=queries,
+        credentials=CredentialIssuer(
+            load_issuer_keys(settings.public_base(), Path(settings.issuer_key_dir), settings.issuer_key),
+            settings.public_base(),
+            credential_status.view,
+            transcripts.view,
+            learner_directory.view,
+        ),
     )

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # Where people and boards reach PARS: every mailed link is built from it, never from a request's
     # Host header (which a client chooses). Unset: the address `pars serve` was started on.
     public_url: str | None = None
+    # The key that signs the CME Passport's credentials (a P-256 private key in PEM); unset: generated once
+    # into issuer_key_dir/signing.pem. Retired keys' public halves stay in issuer_key_dir (adapters/credentials/keys.py).
+    issuer_key: str | None = None
+    issuer_key_dir: str = "var/issuer_keys"
     # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
     fast_password_hashing: bool = False
 

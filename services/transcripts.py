@@ -110,8 +110,46 @@ class TranscriptQueries:
             raise TranscriptForbiddenError("providers read no transcripts; a learner, board or accreditor token does")
         return self.transcript(entry["doc"], q.start, q.end)
 
+    def completion(self, principal: Principal, credit_id: str, accme_id: str | None) -> Transcript:
+        """A standing completion's rows reported under this credit ID, read under the transcript's rules: a
+        learner reads their own; a board, accreditor or auditor names the provider that reported it, and gets
+        the same 404 for a credit ID nobody reported as for one of a physician who is not theirs to read."""
+        missing = TranscriptLearnerNotFoundError(
+            f"no standing completion with credit ID {credit_id} that this token may read", loc=("credit_id",)
+        )
+        if principal.role is Role.LEARNER:
+            learner = self._own(principal, TranscriptQuery())["doc"]
+            rows = [
+                r
+                for r in self.transcripts.for_learner(learner["learner_id"], None, None)
+                if r["credit_id"] == credit_id and (accme_id is None or r["accme_id"] == accme_id)
+            ]
+        elif principal.role in (Role.BOARD, Role.ACCREDITOR, Role.AUDITOR):
+            if not accme_id:
+                raise InvalidValueError(
+                    "name the provider that reported the credit ID (its 7-digit ACCME ID)", loc=("provider",)
+                )
+            rows = self.transcripts.by_credit_id(accme_id, credit_id)
+            entry = self.directory.get_learner(rows[0]["learner_id"]) if rows else None
+            if entry is None:
+                raise missing
+            try:
+                self._may_read(principal, entry)
+            except TranscriptLearnerNotFoundError:
+                raise missing from None
+            learner = entry["doc"]
+        else:
+            raise TranscriptForbiddenError("providers read no transcripts; a learner, board or accreditor token does")
+        if not rows:
+            raise missing
+        return self._named(learner, rows, None, None)
+
     def transcript(self, learner: dict[str, Any], start: date | None, end: date | None) -> Transcript:
-        rows = self.transcripts.for_learner(learner["learner_id"], start, end)
+        return self._named(learner, self.transcripts.for_learner(learner["learner_id"], start, end), start, end)
+
+    def _named(
+        self, learner: dict[str, Any], rows: list[dict[str, Any]], start: date | None, end: date | None
+    ) -> Transcript:
         names: dict[str, str] = {}
         for r in rows:
             if r["accme_id"] not in names:

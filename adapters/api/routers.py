@@ -15,6 +15,7 @@ from adapters.api.routes import (
     completion_batches,
     completions,
     contacts,
+    credentials,
     dashboard,
     directory,
     feeds,
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
         roster,
         transcripts,
         passport,
+        credentials,  # verifiable credentials, the DID document, status lists, verification
         feeds,
         health,
     )

@@ -35,6 +35,9 @@ FORM_LIMIT = 1 * MB
 GUARDED_PREFIXES = ("/api/", "/accme/")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 WEB_UPLOADS = re.compile(r"/provider/[^/]+/uploads/(activities|completions)")  # the pages' batch upload forms
+# The public verify page takes a pasted or uploaded credential: a CLR bundles a signed credential per completion
+# (a 200-completion transcript's CLR JSON is about 2 MB), so more than a form, far less than a batch file.
+VERIFY_PAGE, VERIFY_LIMIT = "/verify", 16 * MB
 
 
 class Refused(HTTPException):
@@ -85,6 +88,8 @@ class UploadLimits:
     def limit_for(self, scope: Scope) -> int:
         if scope["path"].startswith(GUARDED_PREFIXES) or WEB_UPLOADS.fullmatch(scope["path"]):
             return self.max_bytes
+        if scope["path"] == VERIFY_PAGE:
+            return min(VERIFY_LIMIT, self.max_bytes)
         return min(FORM_LIMIT, self.max_bytes)  # every other page form, signed in or not
 
     async def authenticate(self, scope: Scope) -> None:

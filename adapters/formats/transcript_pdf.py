@@ -12,10 +12,12 @@ Latin-1 (which covers the accented names of Western European languages) is trans
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
+import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -88,6 +90,23 @@ class _TranscriptPdf(FPDF):
         self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
 
 
+def _verification_qr(pdf: FPDF, url: str) -> None:
+    """The QR code of the transcript's verification, top right of the first page, with a line saying so."""
+    code = segno.make(url, error="m")
+    png = io.BytesIO()
+    code.save(png, kind="png", scale=4, border=2)
+    size = 32
+    x = pdf.w - pdf.r_margin - size
+    pdf.image(png, x=x, y=pdf.t_margin - 3, w=size, h=size, link=url)
+    pdf.set_xy(x - 2, pdf.t_margin - 3 + size)
+    pdf.set_font("Helvetica", size=7)
+    pdf.set_text_color(80, 80, 80)
+    pdf.cell(size + 4, 4, "Scan to verify this transcript", align="C", link=url)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_xy(pdf.l_margin, pdf.t_margin)
+    pdf.set_right_margin(pdf.r_margin + size + 4)  # the header's text keeps clear of the code
+
+
 def render_transcript_pdf(
     learner: dict[str, Any],
     rows: list[dict[str, Any]],
@@ -96,6 +115,7 @@ def render_transcript_pdf(
     end: date | None,
     *,
     generated: datetime | None = None,
+    verify_url: str | None = None,
 ) -> bytes:
     """The transcript as PDF bytes. `learner` is a learner directory doc (first_name, last_name,
     licences [{state, number}], npi, board_ids [{board, id}])."""
@@ -107,6 +127,8 @@ def render_transcript_pdf(
     pdf.set_creation_date(generated or datetime.now(UTC))
     pdf.add_page()
 
+    if verify_url:
+        _verification_qr(pdf, verify_url)
     pdf.set_font("Helvetica", style="B", size=18)
     pdf.cell(0, 9, TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=9)
@@ -130,6 +152,9 @@ def render_transcript_pdf(
         pdf.cell(38, 6, label)
         pdf.set_font("Helvetica", size=10)
         pdf.multi_cell(0, 6, _latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if verify_url:
+        pdf.set_right_margin(15)
+        pdf.set_y(max(pdf.get_y(), pdf.t_margin + 33))
     pdf.ln(4)
 
     lines = transcript_lines(rows)

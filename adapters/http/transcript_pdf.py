@@ -12,9 +12,10 @@ from adapters.formats.transcript_pdf import render_transcript_pdf
 from services.transcripts import Transcript
 
 
-def pdf_response(t: Transcript) -> Response:
-    """The PDF to hand to a licensing board: physician, completions, totals by credit type."""
-    pdf = render_transcript_pdf(t.learner, t.rows, t.totals, t.start, t.end)
+def pdf_response(t: Transcript, verify_url: str | None = None) -> Response:
+    """The PDF to hand to a licensing board: physician, completions, totals by credit type, and a QR code of
+    `verify_url` (the transcript's verification) when given."""
+    pdf = render_transcript_pdf(t.learner, t.rows, t.totals, t.start, t.end, verify_url=verify_url)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from adapters.web.forms import see_other
 from adapters.web.render import HERE, render
-from adapters.web.routes import accreditor, auth, passport
+from adapters.web.routes import accreditor, auth, passport, verify
 from adapters.web.routes.provider import (
     activities,
     completions,
@@ -40,6 +40,7 @@ def install(app: FastAPI) -> None:
         users,
         accreditor,
         passport,
+        verify,
     )
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(check_csrf)], include_in_schema=False)

@@ -10,6 +10,7 @@ from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
 from adapters.api.problems import Problem
 from adapters.api.schemas import IsoDate
+from adapters.http.credentials import CredentialsDep, verification_url
 from adapters.http.locations import placed
 from adapters.http.reads import TranscriptsDep
 from adapters.http.transcript_pdf import pdf_response
@@ -95,11 +96,14 @@ def transcript_json(
 @TOKENS_LEARNER
 def transcript_pdf(
     transcripts: TranscriptsDep,
+    credentials: CredentialsDep,
     principal: PrincipalDep,
     q: QueryDep,
 ) -> Response:
-    """The same transcript as a PDF to hand to a licensing board: physician, completions, totals by credit type."""
-    return pdf_response(_transcript(transcripts, principal, q))
+    """The same transcript as a PDF to hand to a licensing board: physician, completions, totals by credit type,
+    and a QR code leading to its verification."""
+    found = _transcript(transcripts, principal, q)
+    return pdf_response(found, verification_url(credentials, found))
 
 
 @router.get("/GetLearnerTranscriptCreditsByDate")

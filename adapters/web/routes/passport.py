@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from adapters.credentials.issuer import CredentialNotReadyError, CredentialRevokedError
+from adapters.http.credentials import CredentialsDep, signed_answer, verification_url
 from adapters.http.reads import ActivitiesDep, CompletionsDep, TranscriptsDep
 from adapters.http.services import LearnerDirectoryDep, learner_directory
-from adapters.http.transcript_pdf import pdf_response
+from adapters.http.transcript_pdf import disposition, pdf_response
 from adapters.web.render import render
 from adapters.web.session import PageNotFound, UserDep, WebUser
+from domain.errors import NotFoundError
 from services.access import Role
-from services.transcripts import TranscriptForbiddenError, TranscriptQuery
+from services.transcripts import Transcript, TranscriptForbiddenError, TranscriptQueries, TranscriptQuery
 
 router = APIRouter()
 
@@ -68,17 +72,63 @@ def my_transcript(
     )
 
 
-@router.get("/passport/transcript.pdf")
-def my_transcript_pdf(
-    request: Request, user: UserDep, transcripts: TranscriptsDep, start: str = "", end: str = ""
-) -> Response:
-    """The ACCME transcript PDF, as its route answers it, for the signed-in physician."""
+def _mine(request: Request, user: WebUser, transcripts: TranscriptQueries, start: str, end: str) -> Transcript:
     _learner_id(request, user)
     try:
-        found = transcripts.for_principal(user.principal, TranscriptQuery(start=_day(start), end=_day(end)))
+        return transcripts.for_principal(user.principal, TranscriptQuery(start=_day(start), end=_day(end)))
     except TranscriptForbiddenError:
         raise PageNotFound() from None
-    return pdf_response(found)
+
+
+@router.get("/passport/transcript.pdf")
+def my_transcript_pdf(
+    request: Request,
+    user: UserDep,
+    transcripts: TranscriptsDep,
+    credentials: CredentialsDep,
+    start: str = "",
+    end: str = "",
+) -> Response:
+    """The ACCME transcript PDF, as its route answers it (with the QR code of its verification), for the
+    signed-in physician."""
+    found = _mine(request, user, transcripts, start, end)
+    return pdf_response(found, verification_url(credentials, found))
+
+
+def _download(body: bytes, name: str) -> Response:
+    return Response(body, media_type="application/json", headers={"Content-Disposition": disposition(name)})
+
+
+@router.get("/passport/clr.json")
+def my_clr(
+    request: Request,
+    user: UserDep,
+    transcripts: TranscriptsDep,
+    credentials: CredentialsDep,
+    start: str = "",
+    end: str = "",
+) -> Response:
+    """The transcript for the dates shown as a CLR 2.0 credential (what `GET /api/v1/passport/clr` answers)."""
+    found = _mine(request, user, transcripts, start, end)
+    try:
+        token = credentials.clr(found)
+    except (CredentialNotReadyError, CredentialRevokedError):
+        raise PageNotFound() from None
+    return _download(json.dumps(signed_answer(token), indent=2).encode(), "cme-transcript-clr.json")
+
+
+@router.get("/passport/credential.json")
+def my_credential(
+    request: Request, user: UserDep, transcripts: TranscriptsDep, credentials: CredentialsDep, credit_id: str = ""
+) -> Response:
+    """One completion's Open Badges 3.0 credential (what `GET /api/v1/passport/credentials/{credit_id}` answers)."""
+    _learner_id(request, user)
+    try:
+        found = transcripts.completion(user.principal, credit_id[:300], None)
+        token = credentials.completion(found)
+    except (NotFoundError, TranscriptForbiddenError, CredentialNotReadyError, CredentialRevokedError):
+        raise PageNotFound() from None
+    return _download(json.dumps(signed_answer(token), indent=2).encode(), f"cme-credential-{credit_id[:80]}.json")
 
 
 @router.get("/passport/catalog")
