@@ -167,7 +167,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         completions=CompletionQueries(transcripts.view, provider_queries),
         annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
-        records=RecordStatusQueries(record_status.view),
+        records=RecordStatusQueries(record_status.view, lambda: activities.today()),  # noqa: PLW0108 - late-bound
     )
     queries = LiveQueries(
         directory=DirectoryQueries(directory.view),
