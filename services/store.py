@@ -139,7 +139,10 @@ class ParsStore(Application[Any]):
         a time). An id with no events is left out."""
         events: dict[uuid.UUID, list[Any]] = {}
         for stored in self._reads().events_of(ids):
-            events.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
+            key = (
+                stored.originator_id if isinstance(stored.originator_id, uuid.UUID) else uuid.UUID(stored.originator_id)
+            )
+            events.setdefault(key, []).append(self.mapper.to_domain_event(stored))
         out: dict[uuid.UUID, Any] = {}
         for key, stream in events.items():
             aggregate = project_aggregate(None, stream)

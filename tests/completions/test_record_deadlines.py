@@ -82,7 +82,7 @@ def test_records_are_at_risk_two_weeks_before_their_date_and_late_after(app) -> 
 
 
 def test_an_earlier_credit_claim_date_becomes_the_records_date(app) -> None:  # type: ignore[no-untyped-def]
-    system, client, ids = app
+    system, client, _ = app
     mine = auth(system, "provider", provider="0004444")
     claim = {
         XI + "MOCRegistrations": {

@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem
+from adapters.api.routes.records import STATUS_HELP, RecordStatus
 from adapters.api.schemas import AccmeIdPath
 from adapters.http.reads import ActivitiesDep, RecordsDep
-from adapters.api.routes.records import STATUS_HELP, RecordStatus
 from adapters.http.roster_export import roster_csv, roster_xlsx
 from adapters.http.services import CompletionRegistryDep, SettleDep
 from commands.completions import AttestActivityConsent
