@@ -141,7 +141,18 @@ def test_a_rejected_record_is_corrected_and_resubmitted_in_one_request(app) -> N
     answer = client.post("/api/v1/providers/0004444/completions/ccid:0004444:c2/correction", headers=mine, json=fixed)
     assert answer.status_code == 200, answer.text
     assert answer.json()["boards"] == [
-        {"board": "ABIM", "points": 1.5, "status": "pending", "reason_code": "", "reason": "", "answered_at": None}
+        {
+            "board": "ABIM",
+            "points": 1.5,
+            "status": "pending",
+            "reason_code": "",
+            "reason": "",
+            "answered_at": None,
+            "due": "2025-03-31",  # 30 days after the corrected completion date
+            "due_rule": "PARS expects MOC records within 30 days of completion",
+            "grace_until": "2025-03-31",
+            "standing": "late",
+        }
     ]
     history = client.get("/api/v1/providers/0004444/history", headers=auth(system, "accreditor")).json()["items"]
     assert [e["type"] for e in history[-2:]] == ["Completion.Deleted", "Completion.Resubmitted"]
