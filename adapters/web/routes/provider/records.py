@@ -3,6 +3,8 @@ where the dashboard's board counts and its records at risk lead; downloadable as
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -35,7 +37,7 @@ def records_page(
     format: str = "",
 ) -> Response:
     profile = readable(request, user, accme_id)
-    filters = {
+    filters: dict[str, Any] = {
         "status": status if status in (*STATUSES, *STANDINGS) else None,
         "board": board if board in CERTIFYING_BOARDS else None,
         "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
