@@ -12,7 +12,7 @@ import pytest
 from adapters.bootstrap import System
 from tests.activities.helpers import ACCME_ID, OTHER_ID
 from tests.feeds.helpers import record, setup
-from tests.web.helpers import activate, sign_in
+from tests.web.helpers import activate, post_form, sign_in
 
 
 @pytest.fixture
@@ -46,6 +46,20 @@ def test_the_dashboard_links_its_counts_to_the_filtered_records(provider_pages) 
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("2025-04-01 (late)") == 2
 
 
+def test_the_provider_asks_for_the_digest_from_the_records_page(provider_pages) -> None:  # type: ignore[no-untyped-def]
+    page_url = f"/provider/{ACCME_ID}/records"
+    answer = post_form(provider_pages, page_url, f"{page_url}/digest", {"role-primary": "yes", "role-technical": "yes"})
+    assert answer.status_code == 303
+    assert provider_pages.system.digests.roles(ACCME_ID) == ["primary", "technical"]
+    page = provider_pages.get(page_url).text
+    assert 'id="role-primary" name="role-primary" value="yes" checked' in page
+    assert post_form(provider_pages, page_url, f"{page_url}/digest", {}).status_code == 303
+    assert provider_pages.system.digests.roles(ACCME_ID) == []
+
+
 def test_another_providers_records_are_not_found(provider_pages) -> None:  # type: ignore[no-untyped-def]
     answer = provider_pages.get(f"/provider/{OTHER_ID}/records?status=late")
     assert answer.status_code == 404 and "ccid" not in answer.text
+    own = f"/provider/{ACCME_ID}/records"
+    refused = post_form(provider_pages, own, f"/provider/{OTHER_ID}/records/digest", {"role-primary": "yes"})
+    assert refused.status_code == 404
