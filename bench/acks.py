@@ -179,6 +179,7 @@ def measure(url: str, records: int, batch: int, rate: int, seconds: float, backl
         finally:
             restore()
         if live:
+            system.projections.catch_up()  # every read model at the head, as in a running `pars serve`
             result["paced"] = paced(system, live, rate)
         if rest:
             result["catch_up"] = backlog(system, rest)
