@@ -17,12 +17,14 @@ from adapters.web import app as web
 
 def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
     # With a broker configured, the single-process shape relays the feeds too; the production
-    # shape (--no-projections) runs `pars feeds relay` beside the projection worker instead.
-    relay = None
+    # shape (--no-projections) runs `pars feeds relay` beside the projection worker instead. The boards'
+    # answers on Kafka (pars.acks.*) are consumed where the relay runs.
+    relay = acks = None
     if run_projections and system.settings.kafka_bootstrap:
-        from adapters.kafka.relay import kafka_relay
+        from adapters.kafka.relay import kafka_acks, kafka_relay
 
         relay = kafka_relay(system)
+        acks = kafka_acks(system)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -30,9 +32,13 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
             system.projections.start()
         if relay is not None:
             relay.start()
+        if acks is not None:
+            acks.start()
         try:
             yield
         finally:
+            if acks is not None:
+                acks.stop()
             if relay is not None:
                 relay.stop()
             if run_projections:

@@ -65,6 +65,7 @@ from services.queries.feeds import FeedQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
 from services.queries.records import RecordStatusQueries
+from services.record_digests import RecordDigests
 from services.store import ParsStore
 from services.tokens import TokenLifetimes, TokenRegistry
 from services.transcripts import TranscriptQueries
@@ -93,6 +94,8 @@ class System:
     matcher: LearnerMatcher
     # Completions (learner credit).
     completions: CompletionRegistry
+    # The digest of MOC records at risk and late, mailed to the contacts a provider chose.
+    digests: RecordDigests
     # Web accounts (sign-in, invitations, resets) and their sessions.
     accounts: AccountService
     sessions: SqlSessions
@@ -175,7 +178,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         completions=CompletionQueries(transcripts.view, provider_queries),
         annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
-        records=RecordStatusQueries(record_status.view),
+        records=RecordStatusQueries(record_status.view, lambda: activities.today()),  # noqa: PLW0108 - late-bound
     )
     queries = LiveQueries(
         directory=DirectoryQueries(directory.view),
@@ -216,6 +219,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         activities=activities,
         accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher, feed_items=feeds.view),
+        digests=RecordDigests(store, reads.records, provider_queries, mailer_from(settings.mail)),
         accounts=accounts,
         sessions=sessions,
         tokens=tokens,

@@ -143,6 +143,25 @@ class AcknowledgeItems(Command):
     answers: list[Any]  # Acknowledgement | ReportError: plain dataclasses, handed over as they are
 
 
+class SetRecordDigest(Command):
+    """The provider asks for (or stops) the digest of its MOC records at risk and late, mailed to the contacts of
+    these roles (none: no digest)."""
+
+    accme_id: str
+    roles: list[str]
+
+
+class SendRecordDigests(Command):
+    """Mail each provider that asked for it (or those named) its records at risk and late, unless it has none or
+    was sent one within the day (`force` sends all the same); each digest sent is recorded on its history."""
+
+    providers: tuple[str, ...] | None = None
+    force: bool = False
+    base_url: str  # where the mailed link points (PARS_PUBLIC_URL)
+
+
+DigestCommand = SetRecordDigest | SendRecordDigests
+
 CompletionCommand = (
     ReportCompletions
     | RecordCompletion

@@ -21,6 +21,7 @@ class Channel(StrEnum):
     WEB_SERVICE = "web_service"
     CLI = "cli"
     SYSTEM = "system"
+    KAFKA = "kafka"
 
 
 @dataclass(frozen=True)

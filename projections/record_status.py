@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 
+from domain.activity import Activity
 from domain.completion import Completion
+from domain.credit_deadlines import record_deadline
 from projections.base import ParsProjection, ProjectionView
 
 PENDING, ACCEPTED, REJECTED, NOT_SENT = "pending", "accepted", "rejected", "not_sent"
@@ -38,10 +41,39 @@ def board_points(moc: list[dict[str, Any]]) -> dict[str, float]:
     return points
 
 
-def record_row(e: Any, identity: dict[str, Any]) -> dict[str, Any]:
-    """A (re)submitted record: every board it carries points for pending, or not sent without consent."""
+def claim_dates(data: dict[str, Any]) -> dict[str, str]:
+    """{board: ISO date} of an activity's MOC registrations that name a credit-claim date."""
+    out: dict[str, str] = {}
+    for r in data.get("moc") or []:
+        try:
+            out[r["board"]] = date.fromisoformat(str(r.get("claim_date") or "")[:10]).isoformat()
+        except (KeyError, ValueError):
+            continue
+    return out
+
+
+def board_deadline(board: str, completion_date: str, claims: dict[str, str]) -> dict[str, str]:
+    """The record's date with the board (the earliest that decides whether its credit is lost) and its rule."""
+    claim = claims.get(board)
+    first = record_deadline(board, date.fromisoformat(completion_date), date.fromisoformat(claim) if claim else None)
+    return {"due": first.due.isoformat(), "rule": first.rule, "grace_until": first.grace_until.isoformat()}
+
+
+def with_deadlines(row: dict[str, Any], claims: dict[str, str]) -> dict[str, Any]:
+    """The row with each board's date worked out again (the activity's claim dates changed)."""
+    doc = dict(row["doc"])
+    doc["boards"] = {
+        b: {**facts, **board_deadline(b, row["completion_date"], claims)} for b, facts in doc["boards"].items()
+    }
+    return {**row, "doc": doc}
+
+
+def record_row(e: Any, identity: dict[str, Any], claims: dict[str, str] | None = None) -> dict[str, Any]:
+    """A (re)submitted record: every board it carries points for pending, or not sent without consent, each with
+    the date by which the board should have accepted it (domain/credit_deadlines.py)."""
     consent = bool(getattr(e, "consent", True))  # events recorded before consent was asked for were sent
     status = PENDING if consent else NOT_SENT
+    completed = e.completion_date.isoformat()
     return {
         **identity,
         "completion_date": e.completion_date.isoformat(),
@@ -55,7 +87,10 @@ def record_row(e: Any, identity: dict[str, Any]) -> dict[str, Any]:
             "late": e.late,
             "item_id": f"{e.originator_id}:{e.originator_version}",
             "recorded_at": e.timestamp.isoformat(),
-            "boards": {b: {"points": p, "status": status} for b, p in board_points(e.moc).items()},
+            "boards": {
+                b: {"points": p, "status": status, **board_deadline(b, completed, claims or {})}
+                for b, p in board_points(e.moc).items()
+            },
             "states": {},
         },
     }
@@ -67,6 +102,10 @@ class RecordStatusView(ProjectionView):
         """One completion's row by its aggregate id (deleted or not), or None."""
 
     @abstractmethod
+    def prefetch_claims(self, activity_ids: set[str]) -> None:
+        """Loads, inside the batch's transaction, the claim dates of these activities (one query per 500)."""
+
+    @abstractmethod
     def prefetch(self, keys: set[str]) -> None:
         """Loads, inside the batch's transaction, the rows the batch's events will look up (one query per 500)."""
 
@@ -75,20 +114,54 @@ class RecordStatusView(ProjectionView):
         """Stores (or replaces) one completion's row; the board counts move with it."""
 
     @abstractmethod
+    def restate_record(self, key: str, row: dict[str, Any]) -> None:
+        """Replaces one completion's row inside the batch's transaction, tracking nothing (an activity's event
+        that changes its records' dates tracks itself)."""
+
+    @abstractmethod
+    def get_activity(self, key: str) -> dict[str, Any] | None:
+        """An activity's {accme_id, activity_id, claims} by its aggregate id, or None."""
+
+    @abstractmethod
+    def claims_of(self, activity_id: str) -> dict[str, str]:
+        """{board: ISO credit-claim date} of the activity with this 9-digit number (empty when none)."""
+
+    @abstractmethod
+    def put_activity(self, key: str, activity: dict[str, Any], tracking: Tracking) -> None:
+        """Stores an activity's {accme_id, activity_id, claims}."""
+
+    @abstractmethod
+    def activity_records(self, accme_id: str, activity_id: str) -> list[dict[str, Any]]:
+        """The activity's standing rows (inside the batch: as the batch left them)."""
+
+    @abstractmethod
     def roster(
         self,
         accme_id: str,
-        activity_id: str,
+        activity_id: str | None,
         *,
-        status: str | None,
+        statuses: Sequence[str] | None,
         board: str | None,
+        due_from: str | None = None,
+        due_to: str | None = None,
+        year: int | None = None,
         sort: str,
         descending: bool,
         limit: int | None,
         offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
-        """The activity's standing records (with any board in `status`, of `board`), sorted, a page of them,
-        each with `learner` (the directory's document, None once erased), and how many match in all."""
+        """The activity's standing records (every activity's when None; with any board — `board` — in one of
+        `statuses` and due between `due_from` and `due_to`, ISO dates included; completed in `year`), sorted, a
+        page of them, each with `learner` (the directory's document, None once erased), and how many match."""
+
+    @abstractmethod
+    def deadline_counts(self, accme_id: str, late_before: str, risk_to: str) -> dict[str, dict[str, int]]:
+        """{board: {"late": n, "at_risk": n}} of the provider's standing records a board has not accepted (pending
+        or rejected): late when due before `late_before`, at risk when due from it to `risk_to` (included)."""
+
+    @abstractmethod
+    def providers_with_open_records(self, due_to: str) -> list[str]:
+        """The providers with a standing record not accepted by a board that is due on or before `due_to`."""
 
     @abstractmethod
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
@@ -106,6 +179,7 @@ class RecordStatusProjection(ParsProjection[RecordStatusView]):
     processes_pages = True
 
     def process_page(self, page: Sequence[tuple[Any, Any, Tracking]]) -> None:
+        self.view.prefetch_claims({e.activity_id for _, e, _ in page if isinstance(e, Completion.Recorded)})
         self.view.prefetch(
             {
                 str(e.originator_id)
@@ -128,7 +202,34 @@ class RecordStatusProjection(ParsProjection[RecordStatusView]):
             "learner_id": e.learner_id,
             "credit_id": e.credit_id,
         }
-        self.view.put_record(str(e.originator_id), record_row(e, identity), tracking)
+        self.view.put_record(
+            str(e.originator_id), record_row(e, identity, self.view.claims_of(e.activity_id)), tracking
+        )
+
+    @process_event.register
+    def _(self, e: Activity.Registered, tracking: Tracking) -> None:
+        self._activity(str(e.originator_id), e.accme_id, e.number, e.data, tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Revised, tracking: Tracking) -> None:
+        self._activity(str(e.originator_id), e.accme_id, None, e.data, tracking)
+
+    @process_event.register
+    def _(self, e: Activity.Corrected, tracking: Tracking) -> None:
+        self._activity(str(e.originator_id), e.accme_id, None, e.data, tracking)
+
+    def _activity(self, key: str, accme_id: str, number: str | None, data: dict[str, Any], tracking: Tracking) -> None:
+        """Keeps the activity's credit-claim dates; when they change, its standing records get their dates again."""
+        claims = claim_dates(data)
+        old = self.view.get_activity(key)
+        number = number or (old["activity_id"] if old else None)
+        if number is None or (old is not None and old["claims"] == claims):
+            self.view.insert_tracking(tracking)
+            return
+        if old is not None:
+            for row in self.view.activity_records(accme_id, number):
+                self.view.restate_record(row["key"], with_deadlines(row, claims))
+        self.view.put_activity(key, {"accme_id": accme_id, "activity_id": number, "claims": claims}, tracking)
 
     @process_event.register
     def _(self, e: Completion.Resubmitted, tracking: Tracking) -> None:
@@ -138,7 +239,7 @@ class RecordStatusProjection(ParsProjection[RecordStatusView]):
             self.view.insert_tracking(tracking)
             return
         identity = {k: old[k] for k in ("accme_id", "activity_id", "learner_id", "credit_id")}
-        self.view.put_record(key, record_row(e, identity), tracking)
+        self.view.put_record(key, record_row(e, identity, self.view.claims_of(old["activity_id"])), tracking)
 
     @process_event.register
     def _(self, e: Completion.Deleted, tracking: Tracking) -> None:

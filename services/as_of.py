@@ -136,7 +136,7 @@ class AsOfReplayer:
             completions=CompletionQueries(views.transcripts, profiles),
             annual=AnnualQueries(views.profiles, views.checklist, views.checklist, clock=lambda: as_of),
             today=lambda: today,
-            records=RecordStatusQueries(views.records),
+            records=RecordStatusQueries(views.records, lambda: today),
             as_of=as_of,
             events=applied,
             close=views.close,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -479,19 +479,24 @@ class CompletionRegistry:
 
     # --- boards' answers ----------------------------------------------------------------------
 
-    def acknowledge(self, cmd: AcknowledgeItems, by: Acting) -> list[AcknowledgementResult]:
+    def acknowledge(
+        self, cmd: AcknowledgeItems, by: Acting, *, positions: Sequence[Any] = ()
+    ) -> list[AcknowledgementResult]:
         """A board's answers to items of its feed, one result each in order; the recorded ones saved together
         (an `Acknowledged` event on each completion's stream). An id that is not an item of this feed (unknown,
-        or another feed's) is refused with the same words either way, so no board learns of another's items."""
+        or another feed's) is refused with the same words either way, so no board learns of another's items.
+        The completions answered are loaded at once (one query per 500, not two each). `positions` (a Kafka
+        consumer's `PositionMove`s) are written in the same transaction as the events, even when none is new."""
         feed = f"{cmd.kind}:{cmd.code}"
         if self.feed_items is None:  # pragma: no cover - bootstrap always gives it
             raise RuntimeError("the registry was built without the feeds read model")
         answers = cmd.answers[:MAX_ACKNOWLEDGEMENTS]
         wanted = [a.item_id for a in answers if isinstance(a, Acknowledgement)]
         types = self.feed_items.item_types(feed, wanted) if wanted else {}
+        keys = {uuid.UUID(item.rpartition(":")[0]) for item, kind in types.items() if kind == "completion"}
         for _ in attempts():
             results: list[AcknowledgementResult] = []
-            loaded: dict[uuid.UUID, Completion] = {}
+            loaded: dict[uuid.UUID, Completion] = self.store.get_many(keys) if keys else {}
             changed: dict[uuid.UUID, Completion] = {}
             for index, answer in enumerate(answers):
                 if isinstance(answer, ReportError):
@@ -501,11 +506,13 @@ class CompletionRegistry:
                     continue
                 results.append(self._answer(index, feed, answer, types, loaded, changed, by))
             position = None
-            if changed:
+            if changed or positions:
+                extra = {"consumer_positions": list(positions)} if positions else {}
                 try:
-                    position = self.store.save(*changed.values())[-1].notification.id
+                    recordings = self.store.save(*changed.values(), **extra)
                 except IntegrityError:
                     continue  # another answer to one of these completions was saved first: decide again
+                position = recordings[-1].notification.id if recordings else None
             return [dataclasses.replace(r, position=position) if r.outcome == "recorded" else r for r in results]
         raise IntegrityError("these completions are being answered concurrently; try again")
 
@@ -531,7 +538,7 @@ class CompletionRegistry:
             return refused(f"item {item_id} is a deletion: only records are answered")
         stream, _, version = item_id.rpartition(":")
         key = uuid.UUID(stream)
-        if key not in loaded:
+        if key not in loaded:  # pragma: no cover - the feed's items are of stored completions
             loaded[key] = self.store.repository.get(key)
         completion = loaded[key]
         try:

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import Application, ProcessingEvent, project_aggregate
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding
 
 from domain.account import Account
 from domain.activity import Activity, ActivityCatalog
@@ -61,6 +61,10 @@ class LogReads(ABC):
     @abstractmethod
     def notifications_at(self, positions: Iterable[int]) -> list[Notification]:
         """The stored events at these log positions, in position order."""
+
+    @abstractmethod
+    def events_of(self, ids: Iterable[uuid.UUID]) -> list[StoredEvent]:
+        """Every stored event of these aggregates, each aggregate's in version order."""
 
 
 class ParsStore(Application[Any]):
@@ -128,6 +132,23 @@ class ParsStore(Application[Any]):
         """The stored events at these log positions, in position order: one query per 500 positions
         (an as-of replay reads one provider's events scattered through a large log)."""
         return self._reads().notifications_at(positions)
+
+    def get_many(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        """These aggregates, loaded with one query per 500 instead of two each (`repository.get` also looks for a
+        snapshot): for aggregates that are never snapshotted (completions: a board's answers load a thousand at
+        a time). An id with no events is left out."""
+        events: dict[uuid.UUID, list[Any]] = {}
+        for stored in self._reads().events_of(ids):
+            key = (
+                stored.originator_id if isinstance(stored.originator_id, uuid.UUID) else uuid.UUID(stored.originator_id)
+            )
+            events.setdefault(key, []).append(self.mapper.to_domain_event(stored))
+        out: dict[uuid.UUID, Any] = {}
+        for key, stream in events.items():
+            aggregate = project_aggregate(None, stream)
+            if aggregate is not None:
+                out[key] = aggregate
+        return out
 
     def _reads(self) -> LogReads:
         if self._log_reads is None:

@@ -24,6 +24,8 @@ from adapters.api.routes import (
     learners,
     passport,
     providers,
+    record_digest,
+    records,
     roster,
     tokens,
     transcripts,
@@ -49,6 +51,8 @@ def install(app: FastAPI) -> None:
         completion_batches,
         completions,
         roster,
+        records,
+        record_digest,
         transcripts,
         passport,
         credentials,  # verifiable credentials, the DID document, status lists, verification

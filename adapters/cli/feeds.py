@@ -20,9 +20,10 @@ def relay(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=10_000, help="events per round")] = 1000,
 ) -> None:
     """Publishes every event (pars.events) and the board and state feeds (pars.feed.*) from the relay's
-    stored position until interrupted; the feeds projection runs in `pars projections run` or `pars serve`."""
+    stored position, and applies the boards' answers (pars.acks.board.*, pars.acks.state.*) from the offsets
+    stored beside them, until interrupted; the feeds projection runs in `pars projections run` or `pars serve`."""
     from adapters.cli.main import err, system_or_exit
-    from adapters.kafka.relay import kafka_relay
+    from adapters.kafka.relay import kafka_acks, kafka_relay
 
     with system_or_exit() as system:
         broker = bootstrap or system.settings.kafka_bootstrap
@@ -33,21 +34,26 @@ def relay(
             err.print(f"[red]error:[/red] --bootstrap must be host:port (got {broker!r})")
             raise typer.Exit(2)
         worker = kafka_relay(system, broker, batch_size=batch_size)
+        acks = kafka_acks(system, broker)
         stopping = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopping.set())
         worker.start()
-        err.print(f"kafka relay to {broker} from position {worker.position.get()}")
+        acks.start()
+        err.print(f"kafka relay to {broker} from position {worker.position.get()}; boards' answers from pars.acks.*")
         stopping.wait()
         err.print("stopping the kafka relay")
+        acks.stop()
         worker.stop()
 
 
 @feeds.command("status")
 def status() -> None:
-    """Prints the relay's position, the head of the log and the lag, as JSON."""
+    """Prints the relay's position, the head of the log and the lag, and the answers' consumer offsets, as JSON."""
     from adapters.cli.main import system_or_exit
+    from adapters.db.consumer_positions import SqlConsumerPositions
     from adapters.db.relay_position import SqlRelayPosition
+    from services.ack_consumer import CONSUMER_NAME, describe
     from services.feed_relay import RELAY_NAME
 
     with system_or_exit() as system:
@@ -61,6 +67,7 @@ def status() -> None:
                     "head": head,
                     "lag": max(head - at, 0),
                     "feeds": system.projections.position("feeds"),
+                    "acknowledgements": describe(SqlConsumerPositions(system.db, CONSUMER_NAME).get()),
                 }
             )
         )

@@ -132,6 +132,29 @@ def create_provider(
         typer.echo(json.dumps(system.reads.profiles.get_profile(accme_id), indent=2))
 
 
+@admin.command("send-record-digests")
+def send_record_digests(
+    provider: Annotated[
+        list[str] | None, typer.Option("--provider", help="only this provider (repeat for more); every one otherwise")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="send even when one went out within 20 hours")] = False,
+) -> None:
+    """Mails each provider that asked for it its MOC records at risk and late (run daily, e.g. from cron); prints
+    one JSON object a provider: sent, nothing_due, not_asked, sent_recently, not_found or mail_failed."""
+    from commands.completions import SendRecordDigests
+
+    with system_or_exit() as system:
+        system.projections.catch_up(["provider_profile", "record_status", "learner_directory"])
+        cmd = SendRecordDigests(
+            providers=tuple(provider) if provider else None, force=force, base_url=system.settings.public_base()
+        )
+        outcome = system.digests.handle(cmd, cli_actor())
+        for result in outcome.value["results"]:
+            typer.echo(json.dumps(result))
+        if any(r["status"] == "mail_failed" for r in outcome.value["results"]):
+            raise typer.Exit(1)
+
+
 @admin.command("issue-token")
 def issue_token_command(
     role: Annotated[str, typer.Option(help="accreditor, provider, board, learner or auditor")],

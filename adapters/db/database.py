@@ -25,6 +25,7 @@ FULL_VACUUM_LOCK_TIMEOUT = "2s"
 # orjson for the library's JSON format: events written by the plain JSONTranscoder load alike (adapters/db/orjson_transcoder.py).
 TRANSCODER_TOPIC = "adapters.db.orjson_transcoder:OrjsonTranscoder"
 PG_RECORDER_TOPIC = "adapters.db.pg_recorder:ParsPostgresRecorder"
+SQLITE_RECORDER_TOPIC = "adapters.db.sqlite_recorder:ParsSQLiteRecorder"
 JSON_COLUMNS: dict[str, Any] = {"json_serializer": json_columns.dumps, "json_deserializer": json_columns.loads}
 
 
@@ -67,6 +68,7 @@ class DatabaseUrl:
             return {
                 "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "APPLICATION_RECORDER_TOPIC": SQLITE_RECORDER_TOPIC,  # a Kafka consumer's positions with its events
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }

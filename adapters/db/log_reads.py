@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
 from services.store import LogReads
 
@@ -80,4 +80,47 @@ class SqlLogReads(LogReads):
                 Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(s))
                 for n, o, v, t, s in rows
             )
+        return found
+
+    def events_of(self, ids: Iterable[uuid.UUID]) -> list[StoredEvent]:
+        """Every stored event of these aggregates, each one's in version order: one query per 500 ids."""
+        wanted = list(dict.fromkeys(ids))
+        found: list[StoredEvent] = []
+        recorder: Any = self.recorder
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            if hasattr(recorder.datastore, "schema"):  # PostgreSQL
+                from psycopg.sql import SQL, Composed, Identifier
+
+                statement: Composed | str = SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
+                with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                    curs.execute(statement, [chunk])
+                    found.extend(
+                        StoredEvent(
+                            originator_id=r["originator_id"],
+                            originator_version=r["originator_version"],
+                            topic=r["topic"],
+                            state=bytes(r["state"]),
+                        )
+                        for r in curs.fetchall()
+                    )
+            else:  # SQLite stores the id as hex text
+                statement = (
+                    f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) ORDER BY originator_id, originator_version"
+                )
+                with recorder.datastore.transaction(commit=False) as c:
+                    c.execute(statement, [u.hex for u in chunk])
+                    found.extend(
+                        StoredEvent(
+                            originator_id=uuid.UUID(r["originator_id"]),
+                            originator_version=r["originator_version"],
+                            topic=r["topic"],
+                            state=bytes(r["state"]),
+                        )
+                        for r in c.fetchall()
+                    )
         return found

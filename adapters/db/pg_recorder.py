@@ -19,6 +19,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from adapters.db.consumer_positions import POSTGRES, write_moves
+
 
 class _ColumnArrays(PostgresAggregateRecorder):
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
@@ -46,6 +48,12 @@ class ParsPostgresRecorder(PostgresApplicationRecorder, _ColumnArrays):
             table=Identifier(self.events_table_name),
             id_type=SQL(self.datastore.originator_id_type),
         )
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        """Before the events, in their transaction: a Kafka consumer's positions (adapters/db/consumer_positions.py)."""
+        moves = kwargs.get("consumer_positions")
+        if moves:
+            write_moves(curs, moves, POSTGRES)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any

@@ -1,6 +1,6 @@
 """Tables of the record_status projection: each completion's status with each board (no personal data: a
-learner_id only), each standing record's board statuses (for the roster's filter), and the kept counts per
-provider, year, board and status (the dashboard's)."""
+learner_id only), each standing record's board statuses and dates (for the roster's filters), the kept counts per
+provider, year, board and status (the dashboard's), and each activity's credit-claim dates."""
 
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, false, true
 
@@ -32,7 +32,20 @@ record_boards = Table(
     Column("activity_id", String(9), nullable=False),
     Column("year", Integer, nullable=False),  # of the completion date
     Column("status", String(16), nullable=False),
+    # The date by which the board should have accepted it (domain/credit_deadlines.py): at risk and late records.
+    Column("due", String(10), nullable=True),
     Index("ix_record_boards_activity", "accme_id", "activity_id", "status"),
+    Index("ix_record_boards_due", "accme_id", "status", "due"),
+)
+
+#: Per activity: its MOC credit-claim dates by board (what a record's dates with each board start from).
+record_activities = Table(
+    "record_activities",
+    metadata,
+    Column("key", String(36), primary_key=True),  # the Activity aggregate id
+    Column("accme_id", String(7), nullable=False),
+    Column("activity_id", String(9), nullable=False, index=True),
+    Column("claims", Json, nullable=False),
 )
 
 #: Standing records per provider, year of completion, board and status, moved at each batch's commit.

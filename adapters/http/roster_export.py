@@ -1,5 +1,6 @@
 """The learner summary by activity as CSV and Excel: the API's `format=csv|xlsx` and the page's downloads.
-One row per record: the learner, the completion, its CME credit, and each board's points, status and reason."""
+One row per record: the learner, the completion, its CME credit, and each board's points, status, reason and
+the date by which the board should have accepted it (with "at risk" or "late" when it matters)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def _boards(records: list[dict[str, Any]]) -> list[str]:
 
 def roster_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     boards = _boards(records)
-    header = [*FIXED, *(f"{b} {what}" for b in boards for what in ("MOC Points", "Status", "Reason"))]
+    header = [*FIXED, *(f"{b} {what}" for b in boards for what in ("MOC Points", "Status", "Reason", "Due"))]
     rows = []
     for r in records:
         by_board = {b["board"]: b for b in r["boards"]}
@@ -38,10 +39,13 @@ def roster_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[An
         for b in boards:
             facts = by_board.get(b)
             if facts is None:
-                row += ["", "", ""]
+                row += ["", "", "", ""]
                 continue
             reason = " ".join(p for p in (facts.get("reason_code", ""), facts.get("reason", "")) if p)
-            row += [facts["points"], facts["status"], reason]
+            due = facts.get("due") or ""
+            if due and facts.get("standing"):
+                due += " (" + ("late" if facts["standing"] == "late" else "at risk") + ")"
+            row += [facts["points"], facts["status"], reason, due]
         rows.append(row)
     return header, rows
 

@@ -19,6 +19,7 @@ from services.learner_matching import LearnerMatcher
 from services.learners import LearnerDirectory
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
+from services.record_digests import RecordDigests
 from services.store import ParsStore
 from services.tokens import TokenRegistry
 
@@ -81,6 +82,10 @@ def completion_registry(request: Request) -> CompletionRegistry:
     return _system(request).completions
 
 
+def record_digests(request: Request) -> RecordDigests:
+    return _system(request).digests
+
+
 def learner_directory(request: Request) -> LearnerDirectory:
     return _system(request).learners
 
@@ -108,6 +113,7 @@ ProviderRegistryDep = Annotated[ProviderRegistry, Depends(provider_registry)]
 ActivityRegistryDep = Annotated[ActivityRegistry, Depends(activity_registry)]
 AccmeActivitiesDep = Annotated[AccmeActivities, Depends(accme_activities)]
 CompletionRegistryDep = Annotated[CompletionRegistry, Depends(completion_registry)]
+RecordDigestsDep = Annotated[RecordDigests, Depends(record_digests)]
 LearnerDirectoryDep = Annotated[LearnerDirectory, Depends(learner_directory)]
 MatcherDep = Annotated[LearnerMatcher, Depends(learner_matcher)]
 AccountServiceDep = Annotated[AccountService, Depends(account_service)]

@@ -17,6 +17,7 @@ CHANNELS = {
     "web_service": "web service",
     "cli": "command line",
     "system": "PARS itself",
+    "kafka": "Kafka",
 }
 
 #: The history page's "What" filter: a name, and the event types (see projections.history.type_matches).

@@ -18,6 +18,8 @@ def dashboard_body(reads: ReadModels, accme_id: str, profile: dict[str, Any], ye
     body["completions_reported"] = reads.completions.count(accme_id, year)
     # Records with MOC points of the year, per board and status (pending, accepted, rejected, not_sent).
     body["board_records"] = reads.records.board_counts(accme_id, year)
+    # Records of any year a board has not accepted, due within 14 days (at_risk) or past due (late), per board.
+    body["records_due"] = reads.records.deadline_counts(accme_id)
     try:
         body["checklist"] = reads.annual.checklist_summary(accme_id, year, profile.get("accreditor"))
     except Exception:  # noqa: BLE001 - the annual-reporting issue owns the checklist; the dashboard still answers

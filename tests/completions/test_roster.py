@@ -65,7 +65,13 @@ def test_each_record_shows_each_boards_status(app) -> None:  # type: ignore[no-u
         "reason_code": "NAME",
         "reason": "name mismatch",
         "answered_at": None,
+        # Completed 2 March, rejected and not corrected by 1 April (PARS's 30 days): late on 1 June.
+        "due": "2025-04-01",
+        "due_rule": "PARS expects MOC records within 30 days of completion",
+        "grace_until": "2025-04-01",
+        "standing": "late",
     }
+    assert c2["standing"] == "late" and c0["standing"] is None  # accepted: nothing to lose
     assert b0["boards"] == [] and b0["learner"]["last_name"] == "Okafor"
     rejected = client.get(url(ids), headers=mine, params={"status": "rejected"}).json()
     assert [r["credit_id"] for r in rejected["data"]] == ["ccid:0004444:c2"] and rejected["count"] == 1
@@ -95,9 +101,11 @@ def test_the_roster_exports_as_csv_and_excel(app) -> None:  # type: ignore[no-un
         "ABIM MOC Points",
         "ABIM Status",
         "ABIM Reason",
+        "ABIM Due",
     ]
-    assert rows[1][:3] == ["Okafor", "Ben", "ccid:0004444:b0"] and rows[1][7:] == ["", "", ""]
-    assert rows[3][2] == "ccid:0004444:c2" and rows[3][7:] == ["2.0", "rejected", "NAME name mismatch"]
+    assert rows[1][:3] == ["Okafor", "Ben", "ccid:0004444:b0"] and rows[1][7:] == ["", "", "", ""]
+    assert rows[3][2] == "ccid:0004444:c2"
+    assert rows[3][7:] == ["2.0", "rejected", "NAME name mismatch", "2025-04-01 (late)"]
     xlsx = client.get(url(ids), headers=mine, params={"format": "xlsx", "status": "accepted"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in sheet[2]][2:3] == ["ccid:0004444:c0"] and sheet.max_row == 2
@@ -133,7 +141,18 @@ def test_a_rejected_record_is_corrected_and_resubmitted_in_one_request(app) -> N
     answer = client.post("/api/v1/providers/0004444/completions/ccid:0004444:c2/correction", headers=mine, json=fixed)
     assert answer.status_code == 200, answer.text
     assert answer.json()["boards"] == [
-        {"board": "ABIM", "points": 1.5, "status": "pending", "reason_code": "", "reason": "", "answered_at": None}
+        {
+            "board": "ABIM",
+            "points": 1.5,
+            "status": "pending",
+            "reason_code": "",
+            "reason": "",
+            "answered_at": None,
+            "due": "2025-03-31",  # 30 days after the corrected completion date
+            "due_rule": "PARS expects MOC records within 30 days of completion",
+            "grace_until": "2025-03-31",
+            "standing": "late",
+        }
     ]
     history = client.get("/api/v1/providers/0004444/history", headers=auth(system, "accreditor")).json()["items"]
     assert [e["type"] for e in history[-2:]] == ["Completion.Deleted", "Completion.Resubmitted"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from adapters.api.deps import AccessDep, PrincipalDep, acting
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem
+from adapters.api.routes.records import STATUS_HELP, RecordStatus
 from adapters.api.schemas import AccmeIdPath
 from adapters.http.reads import ActivitiesDep, RecordsDep
 from adapters.http.roster_export import roster_csv, roster_xlsx
@@ -41,10 +42,7 @@ def activity_learners(
     records: RecordsDep,
     accme_id: AccmeIdPath,
     activity_id: ActivityIdPath,
-    status: Annotated[
-        Literal["pending", "accepted", "rejected", "not_sent"] | None,
-        Query(description="records with a board in this status (not_sent: no consent to share with boards)"),
-    ] = None,
+    status: Annotated[RecordStatus | None, Query(description=STATUS_HELP)] = None,
     board: Annotated[str | None, Query(pattern="^(" + "|".join(CERTIFYING_BOARDS) + ")$")] = None,
     sort: Literal["completion_date", "learner", "credit_id"] = "completion_date",
     order: Literal["asc", "desc"] = "asc",

@@ -54,6 +54,7 @@ def dashboard(request: Request, user: UserDep, reads: ReadsDep, accme_id: str, y
         checklist=checklist,
         completions=reads.completions.count(accme_id, year),
         board_records=reads.records.board_counts(accme_id, year),
+        records_due=reads.records.deadline_counts(accme_id),
         charts=charts,
         at_hand=at_hand,
         step_names=STEP_NAMES,

@@ -23,7 +23,7 @@ from domain.errors import DomainError
 from domain.learner import CERTIFYING_BOARDS
 from projections.record_status import SORTS, STATUSES
 from services.queries.activities import ActivityQueries
-from services.queries.records import PAGE_SIZE, RecordStatusQueries
+from services.queries.records import PAGE_SIZE, STANDINGS, RecordStatusQueries
 
 router = APIRouter()
 STATUS_NAMES = {
@@ -31,14 +31,18 @@ STATUS_NAMES = {
     "accepted": "Accepted",
     "rejected": "Rejected",
     "not_sent": "Not sent (no consent)",
+    "at_risk": "At risk (due within 14 days)",
+    "late": "Late (past its date)",
 }
+#: What each board's date stands for, in a table cell.
+STANDING_NAMES = {"at_risk": "at risk", "late": "late"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(status: str, board: str, sort: str, order: str) -> dict[str, Any]:
     """The query's filters, each kept only when it is one the page offers (anything else: no filter)."""
     return {
-        "status": status if status in STATUSES else None,
+        "status": status if status in (*STATUSES, *STANDINGS) else None,
         "board": board if board in CERTIFYING_BOARDS else None,
         "sort": sort if sort in SORTS else "completion_date",
         "descending": order == "desc",
@@ -92,8 +96,9 @@ def learners(
             "sort": filters["sort"],
             "order": "desc" if filters["descending"] else "asc",
         },
-        statuses=[(s, STATUS_NAMES[s]) for s in STATUSES],
+        statuses=[(s, STATUS_NAMES[s]) for s in (*STATUSES, *STANDINGS)],
         status_names=STATUS_NAMES,
+        standing_names=STANDING_NAMES,
         all_boards=CERTIFYING_BOARDS,
         can_edit=user.principal.can_edit_provider(accme_id),
         consent_attested=registry.activity_consented(activity_id),
