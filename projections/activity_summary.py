@@ -62,6 +62,22 @@ def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any
     return early + list(summary.get("close_gaps") or [])
 
 
+#: What the activity search sorts by: the columns of the provider's activity list.
+SEARCH_SORTS = (
+    "activity_id",
+    "provider_activity_id",
+    "title",
+    "format",
+    "start_date",
+    "end_date",
+    "credits",
+    "learners",
+    "completions",
+    "moc",
+    "status",
+)
+
+
 def status_of(summary: dict[str, Any], today: date) -> str:
     if summary["closed"]:
         return "closed"
@@ -94,8 +110,12 @@ class ActivitySummaryView(ProjectionView):
         today: date,
         limit: int,
         offset: int,
+        sort: str = "start_date",
+        descending: bool = True,
     ) -> tuple[list[dict[str, Any]], int]:
-        """The provider's (not deleted) activities matching every filter (`year`: ended in that year), newest first; and the total."""
+        """The provider's (not deleted) activities matching every filter (`year`: ended in that year), sorted by
+        `sort` (one of SEARCH_SORTS; by start date, newest first, unless told), each with its standing
+        `completions`; and the total."""
 
     @abstractmethod
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:

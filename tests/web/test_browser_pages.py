@@ -172,7 +172,7 @@ OUR_WORDS = re.compile(
     r"|Value error|validation error|got ''|\bLicence\b|\blicence\b|\bceo\b|\baccme website\b"
 )
 SKIP = re.compile(
-    r"\.(csv|pdf|xlsx|json)(\?|$)|[?&]format=(csv|xlsx|pdf)|^/(api|accme|docs|static|set-password)|/sign-out"
+    r"\.(csv|pdf|xlsx|json|xml|txt)(\?|$)|[?&]format=(csv|xlsx|pdf)|^/(api|accme|docs|static|set-password)|/sign-out"
 )
 
 
@@ -444,3 +444,29 @@ def test_the_transcript_pdf_is_saved_with_the_accented_name(browser: Any, site: 
         tab.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename == "transcript-García-López.pdf"
     context.close()
+
+
+def test_the_activity_list_sorts_by_a_heading_and_downloads_the_search(browser: Any, site: Site) -> None:
+    _seed(site)
+    _provider_user(site, "sue@acme.org")
+    for viewport in (DESK, PHONE):
+        context = _context(browser, site, viewport, accept_downloads=True)
+        tab = context.new_page()
+        sign_in(tab, "sue@acme.org")
+        tab.goto(f"/provider/{ACME}/activities?q=WALK")
+        heading = tab.locator("thead th", has_text="Title")
+        if viewport is DESK:  # on a phone the headings give way to each card's labels
+            heading.get_by_role("link").click()
+            tab.wait_for_url(re.compile(r"q=WALK.*sort=title&order=asc"))
+            expect(tab.locator("thead th", has_text="Title")).to_have_attribute("aria-sort", "ascending")
+        else:
+            tab.goto(f"/provider/{ACME}/activities?q=WALK&sort=title&order=asc")
+        row = tab.locator("tbody tr", has_text="Passport course WALK-1")
+        expect(row.locator('td[data-label="Completions"]')).to_have_text("1")
+        expect(row.locator('td[data-label="Learners"]')).to_be_visible()
+        expect(row.locator('td[data-label="MOC"]')).to_be_visible()
+        with tab.expect_download() as download:
+            tab.get_by_role("link", name="an Excel workbook (.xlsx)").click()
+        assert download.value.suggested_filename == f"activities-{ACME}.xlsx"
+        assert _sideways(tab) == []
+        context.close()
