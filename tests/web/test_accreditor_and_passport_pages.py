@@ -8,6 +8,7 @@ from pathlib import Path
 
 from adapters.formats.accme.learner_reports import report_completions
 from commands.accounts import SetPassword
+from commands.annual import AcceptAgreement
 from commands.learners import EraseLearner
 from commands.providers import ContactDetails, RegisterProvider
 from tests.activities.helpers import ACCME_ID, OTHER_ID
@@ -257,3 +258,45 @@ def test_the_rems_page_lists_rems_activities_and_downloads(pages, web_system, ma
     assert "No REMS activity matches." in pages.get("/accreditor/rems?year=2025&type=Mycophenolate").text
     rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/rems.csv?year=2025").text)))
     assert [r["REMS Compliance"] for r in rows] == ["Compliant"]
+
+
+def test_the_accreditors_provider_page_shows_contacts_activities_and_the_year(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    """Issue 20 item 9: the provider at a glance (contacts, the year's activities by status, its checklist and
+    what is late), and an empty decision form names every field it needs."""
+    setup(web_system, running=True)
+    web_system.annual.today = lambda: TODAY
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = f"/accreditor/providers/{ACCME_ID}"
+    text = pages.get(f"{page}?year=2025").text
+    # Contacts by role, PARS's names; the roles nobody holds say who stands in.
+    assert "<td>Primary contact</td>" in text and "<td>Billing contact</td>" in text
+    assert "Nobody: invoices go to the primary contact" in text
+    # The activities that ended in 2025 by status, each count linking to the provider's list.
+    assert "1 activity that ended in 2025" in text
+    assert f'href="/provider/{ACCME_ID}/activities?year=2025&amp;status=ready_to_close">1</a>' in text
+    # The year's checklist, each step done or missing.
+    assert "Accept the annual agreement</strong> — missing" in text and "Deadline <strong>2026-03-31</strong>" in text
+    assert "(overdue)" not in text and "after the deadline" not in text
+    # A year past its deadline: each step not done is overdue, each done after it is flagged so.
+    web_system.annual.handle(AcceptAgreement(accme_id=ACCME_ID, year=2024), BY)
+    web_system.projections.wait(web_system.store.head())
+    late = pages.get(f"{page}?year=2024").text
+    assert "62 days past the deadline, 3 steps missing" in late
+    assert 'Accept the annual agreement</strong> — done <span class="late">(done after the deadline)</span>' in late
+    assert late.count('<span class="late">(overdue)</span>') == 3  # summary, contacts, attestation
+    # An empty decision form names each field it needs, at once.
+    empty = post_form(pages, page, f"{page}/decisions", {"decision": "", "decided_on": "", "term_ends": ""})
+    assert empty.status_code == 422
+    assert errors_beside(empty.text) == {
+        "decision": "choose the accreditation decision",
+        "decided_on": "enter the date of the decision",
+    }
+    assert "Decision: choose the accreditation decision" in empty.text
+    assert "Decided on: enter the date of the decision" in empty.text
+    # Another accreditor's provider stays out of reach, with nothing of it on the page.
+    pages.cookies.clear()
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    hidden = pages.get(f"{page}?year=2025")
+    assert hidden.status_code == 404 and "Primary contact" not in hidden.text

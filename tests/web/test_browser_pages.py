@@ -470,3 +470,30 @@ def test_the_activity_list_sorts_by_a_heading_and_downloads_the_search(browser: 
         assert download.value.suggested_filename == f"activities-{ACME}.xlsx"
         assert _sideways(tab) == []
         context.close()
+
+
+def test_the_accreditors_provider_page_and_an_empty_decision(browser: Any, site: Site) -> None:
+    _seed(site)
+    activate_once(site, "ada@accme.org", "accreditor")
+    for viewport in (DESK, PHONE):
+        context = _context(browser, site, viewport)
+        tab = context.new_page()
+        sign_in(tab, "ada@accme.org")
+        tab.goto(f"/accreditor/providers/{ACME}")
+        year = tab.locator("#f-year").input_value()
+        expect(tab.get_by_role("heading", name=f"Annual report {year}")).to_be_visible()
+        expect(tab.locator("#step-agreement")).to_contain_text("Accept the annual agreement")
+        expect(tab.get_by_role("heading", name="Contacts")).to_be_visible()
+        expect(tab.locator("table", has_text="Primary contact")).to_be_visible()
+        expect(
+            tab.get_by_role("heading", name=re.compile(rf"^\d+ activit(y|ies) that ended in {year}$"))
+        ).to_be_visible()
+        assert _sideways(tab) == []
+        if viewport is DESK:
+            shot(tab, "accreditor-provider")
+        tab.get_by_role("button", name="Record the decision").click()
+        summary = _summary(tab)
+        expect(summary.get_by_role("link", name="Decision: choose the accreditation decision")).to_be_visible()
+        expect(summary.get_by_role("link", name="Decided on: enter the date of the decision")).to_be_visible()
+        assert _focused_id(tab) == "error-summary"
+        context.close()
