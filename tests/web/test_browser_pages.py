@@ -497,3 +497,54 @@ def test_the_accreditors_provider_page_and_an_empty_decision(browser: Any, site:
         expect(summary.get_by_role("link", name="Decided on: enter the date of the decision")).to_be_visible()
         assert _focused_id(tab) == "error-summary"
         context.close()
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_the_activity_form_registers_moc_and_adds_and_removes_instance_rows(
+    browser: Any, site: Site, script: bool
+) -> None:
+    _provider_user(site, "sue@acme.org")
+    for viewport in (DESK, PHONE):
+        context = _context(browser, site, viewport, java_script_enabled=script)
+        tab = context.new_page()
+        sign_in(tab, "sue@acme.org")
+        tab.goto(f"/provider/{ACME}/activities/new")
+        pid = f"REP-{'s' if script else 'n'}{viewport['width']}"
+        tab.get_by_label(re.compile("^Your activity ID")).fill(pid)
+        tab.get_by_label(re.compile("^Title")).fill("Grand rounds on tour")
+        tab.get_by_label(re.compile("^Activity format")).select_option("Course")
+        tab.get_by_label(re.compile("^Start date")).first.fill("2026-03-01")
+        tab.get_by_label(re.compile("^End date")).first.fill("2026-03-01")
+        # MOC: a board's part opens, its fields are there to fill.
+        tab.locator("summary", has_text="ABIM MOC").click()
+        tab.get_by_label("Registered for ABIM MOC").check()
+        tab.get_by_label("ABIM MOC points").fill("2")
+        tab.get_by_label(re.compile("^ABIM MOC credit types")).fill("MK")
+        tab.get_by_label("ABIM MOC credit-claim date").fill("2026-04-01")
+        tab.get_by_label(re.compile("^ABIM practice areas")).fill("Cardiovascular Disease")
+        # Repeat instances: date inputs, a row added and one removed, what was typed kept.
+        assert tab.get_by_label("Instance 1 start date").get_attribute("type") == "date"
+        tab.get_by_label("Instance 1 start date").fill("2026-03-01")
+        tab.get_by_label("Instance 1 end date").fill("2026-03-01")
+        tab.get_by_label("Instance 1 city").fill("Memphis")
+        tab.get_by_role("button", name="Add another instance").click()
+        tab.get_by_label("Instance 2 start date").fill("2026-04-01")
+        tab.get_by_label("Instance 2 end date").fill("2026-04-01")
+        tab.get_by_role("button", name="Add another instance").click()
+        tab.get_by_label("Instance 3 start date").fill("2026-05-01")
+        tab.get_by_label("Instance 3 end date").fill("2026-05-01")
+        tab.get_by_role("button", name="Remove instance 2").click()
+        expect(tab.get_by_label("Instance 2 start date")).to_have_value("2026-05-01")
+        expect(tab.get_by_label("Instance 3 start date")).to_have_count(0)
+        expect(tab.get_by_label("Instance 1 city")).to_have_value("Memphis")
+        expect(tab.get_by_label("ABIM MOC points")).to_have_value("2")
+        assert _sideways(tab) == []
+        if viewport is DESK and script:
+            shot(tab, "activity-form-moc")
+        # Enter in a field saves (the form's first button is the save, not Add or Remove).
+        tab.get_by_label(re.compile("^Title")).press("Enter")
+        tab.wait_for_url(re.compile(rf"/activities\?q={pid}$"))
+        expect(tab.locator("tbody tr")).to_have_count(2)
+        expect(tab.locator("tbody")).to_contain_text(f"{pid}-2")
+        expect(tab.locator("tbody").first).to_contain_text("ABIM")
+        context.close()

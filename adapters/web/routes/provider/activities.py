@@ -32,7 +32,7 @@ from commands.activities import (
     CloseActivity,
     ReportEnduringLearners,
 )
-from domain.activity import ENDURING, missing_to_close
+from domain.activity import BLUEPRINT_SECTIONS, ENDURING, missing_to_close
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from projections.activity_summary import SEARCH_SORTS, status_of
@@ -245,6 +245,11 @@ def _activity_form(
         form=form,
         errors=errors,
         activity=activity,
+        moc_rows=activity_form.moc_rows(form, errors, str(form.get("start_date") or "")),
+        instance_rows=activity_form.instance_rows(form),
+        rems_types=activity_form.REMS_TYPE_OPTIONS,
+        rems_compliance=activity_form.REMS_COMPLIANCE_OPTIONS,
+        blueprint_sections=BLUEPRINT_SECTIONS,
         formats=activity_form.FORMAT_OPTIONS,
         deliveries=activity_form.DELIVERY_OPTIONS,
         outcomes=activity_form.OUTCOME_OPTIONS,
@@ -269,13 +274,25 @@ async def create_activity(
     profile = editable(request, user, accme_id)
     form = await posted(request)
     by = Acting(user.principal.actor, Channel.WEB)
+    rows = activity_form.instance_rows(form)
+    action = str(form.get("instance_action") or "")
+    if action == "add" or action.startswith("remove:"):
+        # Adding or removing a repeat instance's row: the form comes back with it, nothing is saved (no script needed).
+        if action == "add" and len(rows) < activity_form.MAX_INSTANCE_ROWS:
+            rows.append(dict.fromkeys(activity_form.INSTANCE_PARTS, ""))
+        elif action[7:].isdigit() and int(action[7:]) < len(rows):
+            del rows[int(action[7:])]
+        kept = {k: v for k, v in form.items() if not k.startswith("instance_")}
+        return _activity_form(request, profile, {**kept, **activity_form.instance_form(rows)}, {})
+    boards = activity_form.moc_boards(form)
+    fields = activity_form.field_names()
     try:
         if not form.get("provider_activity_id"):
             raise InvalidValueError(
                 "give the activity an ID of your own (your Provider Activity ID)", loc=("form", "provider_activity_id")
             )
         item = activity_form.item_from_form(form)
-        instances = activity_form.instances_from_text(form.get("instances", ""))
+        instances = activity_form.instances_from_rows(rows)
         # "Add an activity" adds: an ID already in use is refused with a link to its activity, never replaced.
         if instances:
             results = submit_repeat(
@@ -292,10 +309,16 @@ async def create_activity(
         else:
             results = submit_items(activities, accme_id, [item], by, only_new=True)
     except DomainError as bad:
-        return _activity_form(request, profile, form, field_errors(loc_errors(bad), activity_form.FIELDS), status=422)
+        return _activity_form(
+            request, profile, form, field_errors(activity_form.errors_of(loc_errors(bad), boards), fields), status=422
+        )
     except ValidationError as bad:
         return _activity_form(
-            request, profile, form, field_errors(pydantic_errors(bad), activity_form.FIELDS), status=422
+            request,
+            profile,
+            form,
+            field_errors(activity_form.errors_of(pydantic_errors(bad), boards), fields),
+            status=422,
         )
     refused = [r for r in results if not r.ok]
     settle(read_models, max([r.position for r in results if r.position] or [0]))
@@ -309,7 +332,13 @@ async def create_activity(
         notice = f"{len(saved)} of {len(results)} instances were saved; correct the others below." if saved else None
         in_use = [r.activity_id for r in refused if r.activity_id]
         return _activity_form(
-            request, profile, form, field_errors(errors, activity_form.FIELDS), status=422, notice=notice, in_use=in_use
+            request,
+            profile,
+            form,
+            field_errors(activity_form.errors_of(errors, boards), fields),
+            status=422,
+            notice=notice,
+            in_use=in_use,
         )
     if len(results) == 1:
         return see_other(
@@ -343,6 +372,7 @@ def _activity_page(
     system = system_of(request)
     activity, item = _stored(request, profile["accme_id"], activity_id)
     today = system.activities.today()
+    stored_boards = [r.get("board", "") for r in activity.data.get("moc") or []]
     summary = {
         "activity_id": activity.number,
         "closed": activity.closed,
@@ -350,13 +380,20 @@ def _activity_page(
         "title": activity.data.get("title"),
         "format": activity.data.get("format"),
         "enduring": activity.data.get("format") == ENDURING,
+        "end_date": str(activity.data.get("end_date") or ""),
+        # An enduring material runs for years: Close is offered once its end date has passed, not before.
+        "may_close": not activity.closed
+        and not (
+            activity.data.get("format") == ENDURING and str(activity.data.get("end_date") or "") >= today.isoformat()
+        ),
         "learners_by_year": activity.data.get("learners_by_year") or {},
         "kept": activity_form.kept_beyond_form(item),
         # Every item closing still needs, each named beside the form's field it concerns.
         "missing": []
         if activity.closed
         else [
-            {"field": activity_form.field_of(loc), "msg": msg} for loc, msg in missing_to_close(activity.data, today)
+            {"field": activity_form.field_of(loc, stored_boards), "msg": msg}
+            for loc, msg in missing_to_close(activity.data, today)
         ],
     }
     return _activity_form(
@@ -390,17 +427,17 @@ async def correct_activity(
     profile = editable(request, user, accme_id)
     form = await posted(request)
     _, item = _stored(request, accme_id, activity_id)
+    boards = activity_form.moc_boards(form)
+    fields = activity_form.field_names()
     try:
         cmd = correction(accme_id, activity_id, activity_form.item_from_form(form, item), form.get("reason", ""))
         position = correct_item(activities, cmd, Acting(user.principal.actor, Channel.WEB))
     except DomainError as bad:
-        return _activity_page(
-            request, user, profile, activity_id, form, field_errors(loc_errors(bad), activity_form.FIELDS), 422
-        )
+        errors = field_errors(activity_form.errors_of(loc_errors(bad), boards), fields)
+        return _activity_page(request, user, profile, activity_id, form, errors, 422)
     except ValidationError as bad:
-        return _activity_page(
-            request, user, profile, activity_id, form, field_errors(pydantic_errors(bad), activity_form.FIELDS), 422
-        )
+        errors = field_errors(activity_form.errors_of(pydantic_errors(bad), boards), fields)
+        return _activity_page(request, user, profile, activity_id, form, errors, 422)
     settle(read_models, position)
     return see_other(
         f"/provider/{accme_id}/activities/{activity_id}",
@@ -424,7 +461,9 @@ async def close_activity(
             CloseActivity(accme_id=accme_id, activity_id=activity_id), Acting(user.principal.actor, Channel.WEB)
         )
     except DomainError as bad:
-        errors = field_errors(loc_errors(bad), activity_form.FIELDS)
+        activity, _ = _stored(request, accme_id, activity_id)
+        stored_boards = [r.get("board", "") for r in activity.data.get("moc") or []]
+        errors = field_errors(activity_form.errors_of(loc_errors(bad), stored_boards), activity_form.field_names())
         return _activity_page(
             request,
             user,
