@@ -44,7 +44,20 @@ def summarise(
         "in_kind_sources": [s["source"] for s in data.get("in_kind_support") or []],
         # What closing still needs besides the end date passing (that part depends on the day it is read).
         "close_gaps": [{"loc": list(loc), "msg": msg} for loc, msg in close_gaps(data)],
+        # What the CME Passport catalog shows and searches besides the above.
+        "description": data.get("description") or "",
+        "location": data.get("location") or None,
+        "url": data.get("url") or None,
+        "specialties": specialties(data),
     }
+
+
+def specialties(data: dict[str, Any]) -> list[str]:
+    """The specialties or practice areas an activity is for: its target audience's, then its MOC registrations'."""
+    found = list(((data.get("target_audience") or {}).get("specialty")) or [])
+    for reg in data.get("moc") or []:
+        found += reg.get("practice_areas") or []
+    return list(dict.fromkeys(str(s) for s in found if s))
 
 
 def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any]] | None:
@@ -120,7 +133,8 @@ class ActivitySummaryView(ProjectionView):
     @abstractmethod
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         """The CME Passport catalog: (not deleted) activities flagged for the public list, ending on or
-        after `since` (all if None), matching every word of q, earliest start first; and the total."""
+        after `since` (all if None), matching every word of q (in the title, description, format, a specialty,
+        the IDs, or the provider's name), earliest start first; and the total."""
 
     @abstractmethod
     def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:

@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from adapters.db import dashboard_counts
 from adapters.db.activity_summary_tables import activity_summaries as t
+from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.record_status_tables import record_statuses
 from adapters.db.view_base import SqlDocumentView
 from domain.activity import year_bounds
@@ -39,7 +40,16 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             return figures_from_counts(dashboard_counts.activity_counts_of(conn, accme_id, year), today)
 
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
-        text = " ".join([doc["activity_id"], doc["provider_activity_id"], doc["title"], doc["format"] or ""]).lower()
+        text = " ".join(
+            [
+                doc["activity_id"],
+                doc["provider_activity_id"],
+                doc["title"],
+                doc["format"] or "",
+                doc.get("description") or "",
+                *(doc.get("specialties") or []),
+            ]
+        ).lower()
         return {
             "accme_id": doc["accme_id"],
             "activity_id": doc["activity_id"],
@@ -167,8 +177,11 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         where: list[ColumnElement[bool]] = [t.c.for_public_list.is_(True), t.c.deleted.is_(False)]
         if since is not None:
             where.append(t.c.end_date >= since.isoformat())
+        p = provider_profiles
         for word in (q or "").lower().split():
-            where.append(t.c.search_text.like(_like(word), escape="\\"))
+            # A word of the title, description, format, a specialty, or the provider's name.
+            named = select(p.c.accme_id).where(func.lower(p.c.name).like(_like(word), escape="\\"))
+            where.append(or_(t.c.search_text.like(_like(word), escape="\\"), t.c.accme_id.in_(named)))
         with self.reading() as conn:
             total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
             rows = conn.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from adapters.formats.accme.learner_reports import report_completions
@@ -139,6 +140,51 @@ def test_the_catalog_is_public_and_searchable(pages, web_system):  # type: ignor
     past = pages.get("/passport/catalog?past=yes&q=cardiology").text
     assert "Cardiology update A-1" in past and "CME 0004444" in past and "ABIM" in past
     assert "No listed activity matches." in pages.get("/passport/catalog?past=yes&q=dermatology").text
+
+
+def test_the_catalog_finds_by_description_specialty_and_provider_and_shows_each_activity(pages, web_system):  # type: ignore[no-untyped-def]
+    """Issue 20 item 8: "cardiology" finds what a physician means by it, and each activity shows its dates,
+    location, link and description."""
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import HE, item
+
+    setup(web_system, running=True)
+    rhythm = item(
+        "S-1",
+        **{
+            "Lom__general__title": "Atrial fibrillation in practice",
+            "Lom__general__description": "Rate or rhythm control, anticoagulation, ablation referral.",
+            HE + "targetAudience": {"profession": ["Physician"], "specialty": ["Cardiology"]},
+        },
+    )
+    submit_items(web_system.activities, OTHER_ID, [rhythm], BY)
+    web_system.projections.wait(web_system.store.head())
+
+    def titles(q: str) -> list[str]:
+        page = pages.get(f"/passport/catalog?past=yes&q={q}").text
+        return sorted(re.findall(r'<h2><a href="[^"]+" rel="noopener">([^<]+)</a></h2>', page))
+
+    a, b, s = "Cardiology update A-1", "Cardiology update B-1", "Atrial fibrillation in practice"
+    assert titles("cardiology") == sorted([a, b, s])  # two by their titles, one by its specialty
+    assert titles("heart+failure") == [a, b]  # their description
+    assert titles("anticoagulation") == [s]
+    assert titles("course") == sorted([a, b, s])  # the format
+    assert titles("CME+0005555") == sorted([b, s])  # the provider's name
+    assert titles("0005555+fibrillation") == [s]  # every word, each in any of the fields
+    assert titles("0004444+fibrillation") == []
+    page = pages.get("/passport/catalog?past=yes&q=fibrillation").text
+    assert "2025-03-01 – 2025-03-02" in page and "Nashville, TN, USA" in page
+    assert '<a href="https://cme.example.org/S-1" rel="noopener">Atrial fibrillation in practice</a>' in page
+    assert "Rate or rhythm control, anticoagulation, ablation referral." in page and "Cardiology" in page
+    # The API's catalog answers the same activities with the same details.
+    body = pages.get("/api/v1/passport/catalog?past=true&q=cardiology").json()
+    found = {d["title"]: d for d in body["data"]}
+    assert found["Atrial fibrillation in practice"]["specialties"] == ["Cardiology"]
+    assert found["Atrial fibrillation in practice"]["location"] == {
+        "city": "Nashville",
+        "state": "TN",
+        "country": "USA",
+    }
 
 
 def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
