@@ -10,6 +10,7 @@ from pathlib import Path
 from adapters.formats.accme.learner_reports import report_completions
 from commands.accounts import SetPassword
 from commands.annual import AcceptAgreement
+from commands.completions import RecordCompletion
 from commands.learners import EraseLearner
 from commands.providers import ContactDetails, RegisterProvider
 from tests.activities.helpers import ACCME_ID, OTHER_ID
@@ -346,3 +347,59 @@ def test_the_accreditors_provider_page_shows_contacts_activities_and_the_year(pa
     sign_in(pages, "tia@tn.gov")
     hidden = pages.get(f"{page}?year=2025")
     assert hidden.status_code == 404 and "Primary contact" not in hidden.text
+
+
+def test_the_passport_reads_newest_first_with_moc_beside_cme_and_licence_cycle_presets(
+    pages, web_system, mail_dir: Path
+):  # type: ignore[no-untyped-def]
+    """Issue 20 item 8: the newest completion first, CME credit and MOC points side by side (rows and totals),
+    and one click for a licence cycle's range."""
+    from datetime import date, timedelta
+
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import item
+
+    ids = setup(web_system, running=True)
+    later = item("A-2", Lom__general__title="Lipids in 2025")
+    later["healthcareMetadata"]["healthcareEducation"].update(startDateTime="2025-04-01", endDateTime="2025-04-02")
+    later["ReportDescription"] = {"ReportingStartDate": "2025-04-01", "ReportingEndDate": "2025-04-02"}
+    second = submit_items(web_system.activities, ACCME_ID, [later], BY)[0].activity_id
+    web_system.completions.handle(report_completions(ACCME_ID, [report(ids["activity"])]), BY)  # 6 CME, 6 ABIM MOC
+    web_system.completions.handle(
+        RecordCompletion(
+            accme_id=ACCME_ID,
+            learner_id=ids["ana"],
+            activity_id=second,
+            completion_date=date(2025, 4, 2),
+            cme=[{"type": "AMA PRA Category 1", "credits": 2.5}],
+            moc=[],
+            credit_id="ccid:0004444:lip",
+        ),
+        BY,
+    )
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
+    sign_in(pages, "ana@doc.org")
+    page = pages.get("/passport").text
+    body = page.split("<tbody>", 1)[1]
+    assert body.index("Lipids in 2025") < body.index("Cardiology update A-1")  # 2 April before 2 March
+    assert "completions, newest first" in page
+    assert re.search(r"<td>2\.5 AMA PRA Category 1</td>\s*<td>—</td>", page)
+    assert re.search(r"<td>6 AMA PRA Category 1</td>\s*<td>6 ABIM MOC</td>", page)
+    cme, moc = page.split("<h3>CME credit</h3>", 1)[1].split("<h3>MOC points</h3>", 1)
+    assert "<dt>AMA PRA Category 1</dt><dd>8.5</dd>" in cme and "ABIM" not in cme
+    assert "<dt>ABIM MOC</dt><dd>6</dd>" in moc.split("</section>", 1)[0]
+    # The presets: two and three years back from today, this year and last year.
+    today = date.today()
+    two = (
+        today.replace(year=today.year - 2)
+        if not (today.month == 2 and today.day == 29)
+        else today - timedelta(days=730)
+    )
+    assert f'href="/passport?start={two.isoformat()}&amp;end={today.isoformat()}"' in page
+    assert (
+        f'href="/passport?start={today.year - 1}-01-01&amp;end={today.year - 1}-12-31">Last year ({today.year - 1})</a>'
+        in page
+    )
+    chosen = pages.get(f"/passport?start={today.year - 1}-01-01&end={today.year - 1}-12-31").text
+    assert 'aria-current="true">Last year' in chosen

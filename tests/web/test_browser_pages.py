@@ -619,3 +619,39 @@ def test_the_activity_form_registers_moc_and_adds_and_removes_instance_rows(
         expect(tab.locator("tbody")).to_contain_text(f"{pid}-2")
         expect(tab.locator("tbody").first).to_contain_text("ABIM")
         context.close()
+
+
+def test_the_passport_presets_and_the_catalog_search(browser: Any, site: Site) -> None:
+    _seed(site)
+    activate_once(site, "ana@doc.org", "learner", learner=site.learners["ana"])
+    for viewport in (DESK, PHONE):
+        context = _context(browser, site, viewport)
+        tab = context.new_page()
+        # The public catalog finds an activity by its description and shows what a physician decides by.
+        tab.goto("/passport/catalog")
+        tab.get_by_label(re.compile("^Words of the title, description")).fill("heart failure")
+        tab.get_by_label("Include activities that have ended").check()
+        tab.get_by_role("button", name="Search").click()
+        card = tab.locator("li.activity-card", has_text="Passport course WALK-1")
+        expect(card).to_contain_text("An update on heart failure therapy.")
+        expect(card).to_contain_text("Nashville, TN, USA")
+        expect(card.get_by_role("link", name="Passport course WALK-1")).to_have_attribute(
+            "href", "https://cme.example.org/WALK-1"
+        )
+        assert _sideways(tab) == []
+        if viewport is DESK:
+            shot(tab, "passport-catalog")
+        # The physician's transcript: a licence cycle in one click, MOC points beside CME credit.
+        sign_in(tab, "ana@doc.org")
+        tab.wait_for_url(re.compile(r"/passport$"))
+        tab.get_by_role("link", name="Last 2 years (a two-year licence cycle)").click()
+        tab.wait_for_url(re.compile(r"/passport\?start=\d{4}-\d\d-\d\d&end=\d{4}-\d\d-\d\d$"))
+        expect(tab.get_by_role("link", name="Last 2 years (a two-year licence cycle)")).to_have_attribute(
+            "aria-current", "true"
+        )
+        expect(tab.locator("table caption")).to_contain_text("newest first")
+        expect(tab.get_by_role("heading", name="MOC points")).to_be_visible()
+        row = tab.locator("tbody tr", has_text="Passport course WALK-1")
+        expect(row.locator('td[data-label="CME credit"]')).to_contain_text("4 AMA PRA Category 1")
+        assert _sideways(tab) == []
+        context.close()
