@@ -560,8 +560,6 @@ def test_the_accreditors_provider_page_and_an_empty_decision(browser: Any, site:
             tab.get_by_role("heading", name=re.compile(rf"^\d+ activit(y|ies) that ended in {year}$"))
         ).to_be_visible()
         assert _sideways(tab) == []
-        if viewport is DESK:
-            shot(tab, "accreditor-provider")
         tab.get_by_role("button", name="Record the decision").click()
         summary = _summary(tab)
         expect(summary.get_by_role("link", name="Decision: choose the accreditation decision")).to_be_visible()
@@ -639,8 +637,6 @@ def test_the_passport_presets_and_the_catalog_search(browser: Any, site: Site) -
             "href", "https://cme.example.org/WALK-1"
         )
         assert _sideways(tab) == []
-        if viewport is DESK:
-            shot(tab, "passport-catalog")
         # The physician's transcript: a licence cycle in one click, MOC points beside CME credit.
         sign_in(tab, "ana@doc.org")
         tab.wait_for_url(re.compile(r"/passport$"))
