@@ -125,10 +125,12 @@ class ActivitySummaryView(ProjectionView):
         offset: int,
         sort: str = "start_date",
         descending: bool = True,
+        with_completions: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         """The provider's (not deleted) activities matching every filter (`year`: ended in that year), sorted by
         `sort` (one of SEARCH_SORTS; by start date, newest first, unless told), each with its standing
-        `completions`; and the total."""
+        `completions` when asked (counted from the record_status read model: the live reads' only, an as-of
+        replay has none); and the total."""
 
     @abstractmethod
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:

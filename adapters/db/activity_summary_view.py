@@ -97,6 +97,7 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         offset: int,
         sort: str = "start_date",
         descending: bool = True,
+        with_completions: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         where = self._where(accme_id, year)
         if fmt:
@@ -126,14 +127,17 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
             completions = self._completions()
             key = self._sort_key(sort, day, completions)
+            columns = [t.c.doc, completions] if with_completions else [t.c.doc]
             found = conn.execute(
-                select(t.c.doc, completions)
+                select(*columns)
                 .where(and_(*where))
                 .order_by(key.desc() if descending else key.asc(), t.c.activity_id)
                 .limit(limit)
                 .offset(offset)
             ).all()
-            return [{**doc, "completions": n} for doc, n in found], total
+            if with_completions:
+                return [{**row[0], "completions": row[1]} for row in found], total
+            return [row[0] for row in found], total
 
     @staticmethod
     def _completions() -> Any:

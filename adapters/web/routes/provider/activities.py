@@ -112,6 +112,7 @@ def activities(
         today=today,
         limit=size,
         offset=(page - 1) * size,
+        with_completions=True,
     )
     rows = [{**r, "status": status_of(r, today)} for r in rows]
     filters = {
