@@ -640,9 +640,9 @@ def test_the_passport_presets_and_the_catalog_search(browser: Any, site: Site) -
         # The physician's transcript: a licence cycle in one click, MOC points beside CME credit.
         sign_in(tab, "ana@doc.org")
         tab.wait_for_url(re.compile(r"/passport$"))
-        tab.get_by_role("link", name="Last 2 years (a two-year licence cycle)").click()
+        tab.get_by_role("link", name="Last 2 years (a two-year license cycle)").click()
         tab.wait_for_url(re.compile(r"/passport\?start=\d{4}-\d\d-\d\d&end=\d{4}-\d\d-\d\d$"))
-        expect(tab.get_by_role("link", name="Last 2 years (a two-year licence cycle)")).to_have_attribute(
+        expect(tab.get_by_role("link", name="Last 2 years (a two-year license cycle)")).to_have_attribute(
             "aria-current", "true"
         )
         expect(tab.locator("table caption")).to_contain_text("newest first")

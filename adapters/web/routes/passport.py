@@ -35,7 +35,7 @@ def _day(value: str) -> date | None:
 
 
 def presets(today: date) -> list[tuple[str, str, str]]:
-    """The ranges a physician asks for: licence cycles back from today (most state boards renew every two
+    """The ranges a physician asks for: license cycles back from today (most state boards renew a license every two
     years; some every three), and the calendar year so far and the last one. (label, start, end) as ISO dates."""
 
     def back(years: int) -> str:
@@ -45,8 +45,8 @@ def presets(today: date) -> list[tuple[str, str, str]]:
             return (today - timedelta(days=365 * years)).isoformat()
 
     return [
-        ("Last 2 years (a two-year licence cycle)", back(2), today.isoformat()),
-        ("Last 3 years (a three-year licence cycle)", back(3), today.isoformat()),
+        ("Last 2 years (a two-year license cycle)", back(2), today.isoformat()),
+        ("Last 3 years (a three-year license cycle)", back(3), today.isoformat()),
         (f"This year ({today.year})", f"{today.year}-01-01", today.isoformat()),
         (f"Last year ({today.year - 1})", f"{today.year - 1}-01-01", f"{today.year - 1}-12-31"),
     ]
