@@ -44,7 +44,20 @@ def summarise(
         "in_kind_sources": [s["source"] for s in data.get("in_kind_support") or []],
         # What closing still needs besides the end date passing (that part depends on the day it is read).
         "close_gaps": [{"loc": list(loc), "msg": msg} for loc, msg in close_gaps(data)],
+        # What the CME Passport catalog shows and searches besides the above.
+        "description": data.get("description") or "",
+        "location": data.get("location") or None,
+        "url": data.get("url") or None,
+        "specialties": specialties(data),
     }
+
+
+def specialties(data: dict[str, Any]) -> list[str]:
+    """The specialties or practice areas an activity is for: its target audience's, then its MOC registrations'."""
+    found = list(((data.get("target_audience") or {}).get("specialty")) or [])
+    for reg in data.get("moc") or []:
+        found += reg.get("practice_areas") or []
+    return list(dict.fromkeys(str(s) for s in found if s))
 
 
 def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any]] | None:
@@ -60,6 +73,22 @@ def missing_to_close(summary: dict[str, Any], today: date) -> list[dict[str, Any
         else []
     )
     return early + list(summary.get("close_gaps") or [])
+
+
+#: What the activity search sorts by: the columns of the provider's activity list.
+SEARCH_SORTS = (
+    "activity_id",
+    "provider_activity_id",
+    "title",
+    "format",
+    "start_date",
+    "end_date",
+    "credits",
+    "learners",
+    "completions",
+    "moc",
+    "status",
+)
 
 
 def status_of(summary: dict[str, Any], today: date) -> str:
@@ -94,13 +123,20 @@ class ActivitySummaryView(ProjectionView):
         today: date,
         limit: int,
         offset: int,
+        sort: str = "start_date",
+        descending: bool = True,
+        with_completions: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
-        """The provider's (not deleted) activities matching every filter (`year`: ended in that year), newest first; and the total."""
+        """The provider's (not deleted) activities matching every filter (`year`: ended in that year), sorted by
+        `sort` (one of SEARCH_SORTS; by start date, newest first, unless told), each with its standing
+        `completions` when asked (counted from the record_status read model: the live reads' only, an as-of
+        replay has none); and the total."""
 
     @abstractmethod
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         """The CME Passport catalog: (not deleted) activities flagged for the public list, ending on or
-        after `since` (all if None), matching every word of q, earliest start first; and the total."""
+        after `since` (all if None), matching every word of q (in the title, description, format, a specialty,
+        the IDs, or the provider's name), earliest start first; and the total."""
 
     @abstractmethod
     def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:

@@ -6,10 +6,12 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from adapters.db import dashboard_counts
 from adapters.db.activity_summary_tables import activity_summaries as t
+from adapters.db.provider_profile_tables import provider_profiles
+from adapters.db.record_status_tables import record_statuses
 from adapters.db.view_base import SqlDocumentView
 from domain.activity import year_bounds
 from projections.activity_summary import ActivitySummaryView
@@ -38,7 +40,16 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             return figures_from_counts(dashboard_counts.activity_counts_of(conn, accme_id, year), today)
 
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
-        text = " ".join([doc["activity_id"], doc["provider_activity_id"], doc["title"], doc["format"] or ""]).lower()
+        text = " ".join(
+            [
+                doc["activity_id"],
+                doc["provider_activity_id"],
+                doc["title"],
+                doc["format"] or "",
+                doc.get("description") or "",
+                *(doc.get("specialties") or []),
+            ]
+        ).lower()
         return {
             "accme_id": doc["accme_id"],
             "activity_id": doc["activity_id"],
@@ -84,6 +95,9 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         today: date,
         limit: int,
         offset: int,
+        sort: str = "start_date",
+        descending: bool = True,
+        with_completions: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         where = self._where(accme_id, year)
         if fmt:
@@ -111,21 +125,67 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             where.append(t.c.search_text.like(_like(word), escape="\\"))
         with self.reading() as conn:
             total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
-            rows = conn.execute(
-                select(t.c.doc)
+            completions = self._completions()
+            key = self._sort_key(sort, day, completions)
+            columns = [t.c.doc, completions] if with_completions else [t.c.doc]
+            found = conn.execute(
+                select(*columns)
                 .where(and_(*where))
-                .order_by(t.c.start_date.desc(), t.c.activity_id)
+                .order_by(key.desc() if descending else key.asc(), t.c.activity_id)
                 .limit(limit)
                 .offset(offset)
-            ).scalars()
-            return list(rows), total
+            ).all()
+            if with_completions:
+                return [{**row[0], "completions": row[1]} for row in found], total
+            return [row[0] for row in found], total
+
+    @staticmethod
+    def _completions() -> Any:
+        """The activity's standing completions (the record_status read model's rows, in the same database)."""
+        r = record_statuses
+        return (
+            select(func.count())
+            .where(r.c.accme_id == t.c.accme_id, r.c.activity_id == t.c.activity_id, r.c.deleted.is_(False))
+            .scalar_subquery()
+            .label("completions")
+        )
+
+    @staticmethod
+    def _sort_key(sort: str, day: str, completions: Any) -> Any:
+        """What the list is sorted by (SEARCH_SORTS): a column, a field of the summary, or the status as of `day`
+        in the lifecycle's order (draft, active, ready to close, closed)."""
+        if sort == "status":
+            return case(
+                (t.c.closed.is_(True), 3),
+                (t.c.complete.is_(False), 0),
+                (t.c.end_date >= day, 1),
+                else_=2,
+            )
+        if sort == "completions":
+            return completions
+        if sort == "learners":
+            return t.c.physician_learners + func.coalesce(t.c.doc["other_learners"].as_integer(), 0)
+        if sort == "credits":
+            return func.coalesce(t.c.doc["credits"].as_float(), -1.0)
+        if sort in ("title", "provider_activity_id"):
+            return func.lower(t.c.doc[sort].as_string())
+        columns = {
+            "activity_id": t.c.activity_id,
+            "format": t.c.format,
+            "end_date": t.c.end_date,
+            "moc": t.c.moc_boards,
+        }
+        return columns.get(sort, t.c.start_date)
 
     def catalog(self, q: str | None, since: date | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         where: list[ColumnElement[bool]] = [t.c.for_public_list.is_(True), t.c.deleted.is_(False)]
         if since is not None:
             where.append(t.c.end_date >= since.isoformat())
+        p = provider_profiles
         for word in (q or "").lower().split():
-            where.append(t.c.search_text.like(_like(word), escape="\\"))
+            # A word of the title, description, format, a specialty, or the provider's name.
+            named = select(p.c.accme_id).where(func.lower(p.c.name).like(_like(word), escape="\\"))
+            where.append(or_(t.c.search_text.like(_like(word), escape="\\"), t.c.accme_id.in_(named)))
         with self.reading() as conn:
             total = conn.execute(select(func.count()).select_from(t).where(and_(*where))).scalar_one()
             rows = conn.execute(

@@ -182,6 +182,11 @@ def render_transcript_pdf(
         pdf.cell(0, 6, "No completions were reported in this period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(5)
 
+    # The totals stay with their heading: when heading and table do not fit below the completions, both
+    # begin the next page (a heading alone at a page's foot, its table overleaf, reads as no totals).
+    needed = 7 + 6 * (len(totals) + 1 if totals else 1) + 2
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=12)
     pdf.cell(0, 7, "Totals by credit type", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=10)

@@ -124,6 +124,10 @@ class ActivityQueries:
                 "credits": d["credits"],
                 "moc_boards": d["moc_boards"],
                 "rems": d["rems"],
+                "description": d.get("description") or "",
+                "location": d.get("location"),
+                "url": d.get("url"),
+                "specialties": d.get("specialties") or [],
             }
             for d in docs
         ]

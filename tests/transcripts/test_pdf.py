@@ -61,3 +61,16 @@ def test_an_empty_period_says_so() -> None:
         and "No credit in this period." in text
         and "NPI none on record" in text
     )
+
+
+def test_the_totals_are_never_parted_from_their_heading() -> None:
+    """Whatever the number of completions, "Totals by credit type" and every total are on one page."""
+    totals = {"AMA PRA Category 1": 10.0, "ABIM MOC": 4.0, "ABP MOC": 2.0}
+    for n in range(20, 75):
+        pages = PdfReader(
+            io.BytesIO(render_transcript_pdf(LEARNER, [row(i) for i in range(n)], totals, None, None))
+        ).pages
+        holding = [i for i, page in enumerate(pages) if "Totals by credit type" in page.extract_text()]
+        assert len(holding) == 1, n
+        last = pages[holding[0]].extract_text()
+        assert all(f"{kind} {value:.2f}" in last for kind, value in totals.items()), (n, last[-300:])

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from adapters.formats.accme.learner_reports import report_completions
 from commands.accounts import SetPassword
+from commands.annual import AcceptAgreement
+from commands.completions import RecordCompletion
 from commands.learners import EraseLearner
 from commands.providers import ContactDetails, RegisterProvider
 from tests.activities.helpers import ACCME_ID, OTHER_ID
@@ -140,6 +143,51 @@ def test_the_catalog_is_public_and_searchable(pages, web_system):  # type: ignor
     assert "No listed activity matches." in pages.get("/passport/catalog?past=yes&q=dermatology").text
 
 
+def test_the_catalog_finds_by_description_specialty_and_provider_and_shows_each_activity(pages, web_system):  # type: ignore[no-untyped-def]
+    """Issue 20 item 8: "cardiology" finds what a physician means by it, and each activity shows its dates,
+    location, link and description."""
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import HE, item
+
+    setup(web_system, running=True)
+    rhythm = item(
+        "S-1",
+        **{
+            "Lom__general__title": "Atrial fibrillation in practice",
+            "Lom__general__description": "Rate or rhythm control, anticoagulation, ablation referral.",
+            HE + "targetAudience": {"profession": ["Physician"], "specialty": ["Cardiology"]},
+        },
+    )
+    submit_items(web_system.activities, OTHER_ID, [rhythm], BY)
+    web_system.projections.wait(web_system.store.head())
+
+    def titles(q: str) -> list[str]:
+        page = pages.get(f"/passport/catalog?past=yes&q={q}").text
+        return sorted(re.findall(r'<h2><a href="[^"]+" rel="noopener">([^<]+)</a></h2>', page))
+
+    a, b, s = "Cardiology update A-1", "Cardiology update B-1", "Atrial fibrillation in practice"
+    assert titles("cardiology") == sorted([a, b, s])  # two by their titles, one by its specialty
+    assert titles("heart+failure") == [a, b]  # their description
+    assert titles("anticoagulation") == [s]
+    assert titles("course") == sorted([a, b, s])  # the format
+    assert titles("CME+0005555") == sorted([b, s])  # the provider's name
+    assert titles("0005555+fibrillation") == [s]  # every word, each in any of the fields
+    assert titles("0004444+fibrillation") == []
+    page = pages.get("/passport/catalog?past=yes&q=fibrillation").text
+    assert "2025-03-01 – 2025-03-02" in page and "Nashville, TN, USA" in page
+    assert '<a href="https://cme.example.org/S-1" rel="noopener">Atrial fibrillation in practice</a>' in page
+    assert "Rate or rhythm control, anticoagulation, ablation referral." in page and "Cardiology" in page
+    # The API's catalog answers the same activities with the same details.
+    body = pages.get("/api/v1/passport/catalog?past=true&q=cardiology").json()
+    found = {d["title"]: d for d in body["data"]}
+    assert found["Atrial fibrillation in practice"]["specialties"] == ["Cardiology"]
+    assert found["Atrial fibrillation in practice"]["location"] == {
+        "city": "Nashville",
+        "state": "TN",
+        "country": "USA",
+    }
+
+
 def test_accreditor_staff_invite_colleagues_and_physicians(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
     ids = setup(web_system, running=True)
     activate(web_system, mail_dir, "tia@tn.gov", state="TN")
@@ -257,3 +305,101 @@ def test_the_rems_page_lists_rems_activities_and_downloads(pages, web_system, ma
     assert "No REMS activity matches." in pages.get("/accreditor/rems?year=2025&type=Mycophenolate").text
     rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/rems.csv?year=2025").text)))
     assert [r["REMS Compliance"] for r in rows] == ["Compliant"]
+
+
+def test_the_accreditors_provider_page_shows_contacts_activities_and_the_year(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    """Issue 20 item 9: the provider at a glance (contacts, the year's activities by status, its checklist and
+    what is late), and an empty decision form names every field it needs."""
+    setup(web_system, running=True)
+    web_system.annual.today = lambda: TODAY
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = f"/accreditor/providers/{ACCME_ID}"
+    text = pages.get(f"{page}?year=2025").text
+    # Contacts by role, PARS's names; the roles nobody holds say who stands in.
+    assert "<td>Primary contact</td>" in text and "<td>Billing contact</td>" in text
+    assert "Nobody: invoices go to the primary contact" in text
+    # The activities that ended in 2025 by status, each count linking to the provider's list.
+    assert "1 activity that ended in 2025" in text
+    assert f'href="/provider/{ACCME_ID}/activities?year=2025&amp;status=ready_to_close">1</a>' in text
+    # The year's checklist, each step done or missing.
+    assert "Accept the annual agreement</strong> — missing" in text and "Deadline <strong>2026-03-31</strong>" in text
+    assert "(overdue)" not in text and "after the deadline" not in text
+    # A year past its deadline: each step not done is overdue, each done after it is flagged so.
+    web_system.annual.handle(AcceptAgreement(accme_id=ACCME_ID, year=2024), BY)
+    web_system.projections.wait(web_system.store.head())
+    late = pages.get(f"{page}?year=2024").text
+    assert "62 days past the deadline, 3 steps missing" in late
+    assert 'Accept the annual agreement</strong> — done <span class="late">(done after the deadline)</span>' in late
+    assert late.count('<span class="late">(overdue)</span>') == 3  # summary, contacts, attestation
+    # An empty decision form names each field it needs, at once.
+    empty = post_form(pages, page, f"{page}/decisions", {"decision": "", "decided_on": "", "term_ends": ""})
+    assert empty.status_code == 422
+    assert errors_beside(empty.text) == {
+        "decision": "choose the accreditation decision",
+        "decided_on": "enter the date of the decision",
+    }
+    assert "Decision: choose the accreditation decision" in empty.text
+    assert "Decided on: enter the date of the decision" in empty.text
+    # Another accreditor's provider stays out of reach, with nothing of it on the page.
+    pages.cookies.clear()
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    hidden = pages.get(f"{page}?year=2025")
+    assert hidden.status_code == 404 and "Primary contact" not in hidden.text
+
+
+def test_the_passport_reads_newest_first_with_moc_beside_cme_and_licence_cycle_presets(
+    pages, web_system, mail_dir: Path
+):  # type: ignore[no-untyped-def]
+    """Issue 20 item 8: the newest completion first, CME credit and MOC points side by side (rows and totals),
+    and one click for a licence cycle's range."""
+    from datetime import date, timedelta
+
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import item
+
+    ids = setup(web_system, running=True)
+    later = item("A-2", Lom__general__title="Lipids in 2025")
+    later["healthcareMetadata"]["healthcareEducation"].update(startDateTime="2025-04-01", endDateTime="2025-04-02")
+    later["ReportDescription"] = {"ReportingStartDate": "2025-04-01", "ReportingEndDate": "2025-04-02"}
+    second = submit_items(web_system.activities, ACCME_ID, [later], BY)[0].activity_id
+    web_system.completions.handle(report_completions(ACCME_ID, [report(ids["activity"])]), BY)  # 6 CME, 6 ABIM MOC
+    web_system.completions.handle(
+        RecordCompletion(
+            accme_id=ACCME_ID,
+            learner_id=ids["ana"],
+            activity_id=second,
+            completion_date=date(2025, 4, 2),
+            cme=[{"type": "AMA PRA Category 1", "credits": 2.5}],
+            moc=[],
+            credit_id="ccid:0004444:lip",
+        ),
+        BY,
+    )
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
+    sign_in(pages, "ana@doc.org")
+    page = pages.get("/passport").text
+    body = page.split("<tbody>", 1)[1]
+    assert body.index("Lipids in 2025") < body.index("Cardiology update A-1")  # 2 April before 2 March
+    assert "completions, newest first" in page
+    assert re.search(r"<td>2\.5 AMA PRA Category 1</td>\s*<td>—</td>", page)
+    assert re.search(r"<td>6 AMA PRA Category 1</td>\s*<td>6 ABIM MOC</td>", page)
+    cme, moc = page.split("<h3>CME credit</h3>", 1)[1].split("<h3>MOC points</h3>", 1)
+    assert "<dt>AMA PRA Category 1</dt><dd>8.5</dd>" in cme and "ABIM" not in cme
+    assert "<dt>ABIM MOC</dt><dd>6</dd>" in moc.split("</section>", 1)[0]
+    # The presets: two and three years back from today, this year and last year.
+    today = date.today()
+    two = (
+        today.replace(year=today.year - 2)
+        if not (today.month == 2 and today.day == 29)
+        else today - timedelta(days=730)
+    )
+    assert f'href="/passport?start={two.isoformat()}&amp;end={today.isoformat()}"' in page
+    assert (
+        f'href="/passport?start={today.year - 1}-01-01&amp;end={today.year - 1}-12-31">Last year ({today.year - 1})</a>'
+        in page
+    )
+    chosen = pages.get(f"/passport?start={today.year - 1}-01-01&end={today.year - 1}-12-31").text
+    assert 'aria-current="true">Last year' in chosen

@@ -46,7 +46,10 @@ def test_the_new_activity_form_refuses_an_id_in_use_and_links_to_it(provider_pag
         == "Draft"
     )
     first = post_form(
-        provider_pages, NEW, NEW, {**FULL, "provider_activity_id": "RR", "instances": "2025-04-01, 2025-04-01"}
+        provider_pages,
+        NEW,
+        NEW,
+        {**FULL, "provider_activity_id": "RR", "instance_start_0": "2025-04-01", "instance_end_0": "2025-04-01"},
     )
     assert first.status_code == 303
     repeat = post_form(
@@ -57,7 +60,10 @@ def test_the_new_activity_form_refuses_an_id_in_use_and_links_to_it(provider_pag
             **FULL,
             "provider_activity_id": "RR",
             "title": "Changed",
-            "instances": "2025-04-01, 2025-04-01\n2025-05-01, 2025-05-01",
+            "instance_start_0": "2025-04-01",
+            "instance_end_0": "2025-04-01",
+            "instance_start_1": "2025-05-01",
+            "instance_end_1": "2025-05-01",
         },
     )
     assert repeat.status_code == 422 and "already used by activity" in repeat.text

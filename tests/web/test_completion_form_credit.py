@@ -70,5 +70,5 @@ def test_the_physicians_page_shows_one_line_per_completion(pages, web_system, ma
     activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
     sign_in(pages, "ana@doc.org")
     page = pages.get("/passport").text
-    assert "<caption>1 completion</caption>" in page
+    assert "<caption>1 completion, newest first</caption>" in page
     assert page.count("Cardiology update A-1") == 1 and "ABIM MOC" in page and "AMA PRA Category 1" in page

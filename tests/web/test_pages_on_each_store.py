@@ -36,6 +36,11 @@ def test_invite_sign_in_add_an_activity_and_see_it(database_url: str, tmp_path: 
             )
             assert saved.status_code == 303
             assert "Lipids" in pages.get(f"{P}/activities?q=lipids").text
+            # Every column sorts on each store (JSON fields of the summary, the status, the completions).
+            for column in ("title", "credits", "learners", "completions", "status", "moc", "provider_activity_id"):
+                for order in ("asc", "desc"):
+                    page = pages.get(f"{P}/activities?sort={column}&order={order}")
+                    assert page.status_code == 200 and ">PG-1<" in page.text, column
             assert (
                 post_form(pages, f"{P}/users", f"{P}/users", {"name": "Bo", "email": "bo@cme.org"}).status_code == 303
             )

@@ -138,10 +138,14 @@ def test_add_close_and_correct_an_activity(provider_pages):  # type: ignore[no-u
 
 def test_a_repeat_activity_makes_one_activity_per_instance(provider_pages):  # type: ignore[no-untyped-def]
     new = f"{P}/activities/new"
-    bad = post_form(provider_pages, new, new, {**FULL, "provider_activity_id": "R", "instances": "2025-04-01, April 2"})
-    assert bad.status_code == 422 and errors_beside(bad.text)["instances"].startswith(
-        "line 1: write the start and end dates"
+    bad = post_form(
+        provider_pages,
+        new,
+        new,
+        {**FULL, "provider_activity_id": "R", "instance_start_0": "2025-04-01", "instance_end_0": "April 2"},
     )
+    assert bad.status_code == 422
+    assert errors_beside(bad.text)["instance_end_0"] == "instance 1: enter its start and end dates"
     ok = post_form(
         provider_pages,
         new,
@@ -149,12 +153,43 @@ def test_a_repeat_activity_makes_one_activity_per_instance(provider_pages):  # t
         {
             **FULL,
             "provider_activity_id": "R",
-            "instances": "2025-04-01, 2025-04-01, Memphis, TN, USA\n2025-05-01, 2025-05-01, Knoxville, TN, USA",
+            "instance_start_0": "2025-04-01",
+            "instance_end_0": "2025-04-01",
+            "instance_city_0": "Memphis",
+            "instance_state_0": "TN",
+            "instance_country_0": "USA",
+            "instance_start_1": "",  # an empty row is no instance
+            "instance_end_1": "",
+            "instance_start_2": "2025-05-01",
+            "instance_end_2": "2025-05-01",
+            "instance_city_2": "Knoxville",
+            "instance_state_2": "TN",
+            "instance_country_2": "USA",
         },
     )
     assert ok.status_code == 303
     listed = provider_pages.get(f"{P}/activities?q=R-").text
-    assert ">R-1<" in listed and ">R-2<" in listed
+    assert ">R-1<" in listed and ">R-2<" in listed and ">R-3<" not in listed
+
+
+def test_instance_rows_are_added_and_removed_without_a_script(provider_pages):  # type: ignore[no-untyped-def]
+    new = f"{P}/activities/new"
+    page = provider_pages.get(new).text
+    assert 'id="f-instance_start_0"' in page and 'id="f-instance_start_1"' not in page
+    typed = {**FULL, "provider_activity_id": "T", "instance_start_0": "2025-04-01", "instance_end_0": "2025-04-02"}
+    added = post_form(provider_pages, new, new, {**typed, "instance_action": "add"})
+    assert added.status_code == 200  # nothing saved: the form again, one row more, what was typed kept
+    assert 'id="f-instance_start_1"' in added.text and 'value="2025-04-01"' in added.text
+    assert 'value="Heart failure today"' in added.text
+    removed = post_form(
+        provider_pages,
+        new,
+        new,
+        {**typed, "instance_start_1": "2025-06-01", "instance_end_1": "2025-06-02", "instance_action": "remove:0"},
+    )
+    assert 'id="f-instance_start_1"' not in removed.text and 'value="2025-06-01"' in removed.text
+    assert 'value="2025-04-01"' not in removed.text
+    assert ">T-1<" not in provider_pages.get(f"{P}/activities?q=T-").text
 
 
 def test_batch_uploads_report_each_bad_row(provider_pages, web_system):  # type: ignore[no-untyped-def]

@@ -760,6 +760,17 @@ class AccmeActivities:
         """Every (not deleted) activity of the provider as an ACCME JSON item, in registration order."""
         return [activity_item(a) for a in self.registry.list(accme_id)]
 
+    def accme_activities_numbered(self, accme_id: str, numbers: list[str]) -> list[dict[str, Any]]:
+        """The provider's activities with these ACCME activity IDs, as ACCME JSON items in that order (the
+        ones since deleted or not the provider's left out)."""
+        found = []
+        for number in numbers:
+            try:
+                found.append(activity_item(self.registry.get_by_number(number, accme_id)))
+            except DomainError:
+                continue
+        return found
+
 
 class Instance(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,6 +15,7 @@ from adapters.http.reads import (
     ProvidersDep,
     account_queries,
     annual_reporting,
+    live_reads,
     provider_queries,
 )
 from adapters.http.rems_csv import rems_csv
@@ -21,7 +23,8 @@ from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, Provi
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
 from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
-from adapters.web.routes.provider import STEP_NAMES, reporting_year
+from adapters.web.routes.provider import STATUSES, STEP_NAMES, reporting_year, year_at_hand
+from adapters.web.routes.provider.contacts import ROLES
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url
 from commands.accounts import InviteAccount
 from commands.annual import RemindProviders, ReopenYear
@@ -78,8 +81,18 @@ def _provider_page(
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     status: int = 200,
+    year: int | None = None,
 ) -> Response:
     accounts = account_queries(request).of_provider(profile["accme_id"])
+    # The provider at a glance: its contacts, the year's activities by status, the year's checklist and what is late.
+    reads = live_reads(request)
+    today = reads.today()
+    at_hand = None
+    if not (year and 1990 <= year <= today.year + 1):
+        year, at_hand = year_at_hand(reads, profile)
+    counts = reads.activities.counts(profile["accme_id"], year)["activities"]
+    checklist = reads.annual.checklist(profile["accme_id"], year, profile["accreditor"])
+    days = (date.fromisoformat(checklist["deadline"]) - today).days
     return render(
         request,
         "accreditor/provider.html",
@@ -89,13 +102,27 @@ def _provider_page(
         errors=errors or {},
         form=form or {},
         decisions=[(d.value, d.value) for d in Decision],
-        year=annual_reporting(request).today().year,
+        year=year,
+        at_hand=at_hand,
+        years=list(range(today.year, today.year - 5, -1)),
+        roles=ROLES,
+        counts=counts,
+        statuses=STATUSES,
+        checklist=checklist,
+        days=days,
+        late=[s["key"] for s in checklist["steps"] if s["late"]],
+        step_names=STEP_NAMES,
     )
 
 
 @router.get("/accreditor/providers/{accme_id}")
-def provider(request: Request, user: UserDep, accme_id: str) -> Response:
-    return _provider_page(request, user, overseen(request, user, accme_id))
+def provider(request: Request, user: UserDep, accme_id: str, year: int | None = None) -> Response:
+    return _provider_page(request, user, overseen(request, user, accme_id), year=year)
+
+
+#: The decision form's fields, each named in the error summary when left empty.
+DECISION_FIELDS = {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"}
+DECISION_MISSING = {"decision": "choose the accreditation decision", "decided_on": "enter the date of the decision"}
 
 
 @router.post("/accreditor/providers/{accme_id}/decisions")
@@ -104,6 +131,9 @@ async def decide(
 ) -> Response:
     profile = overseen(request, user, accme_id)
     form = await posted(request)
+    missing = {k: msg for k, msg in DECISION_MISSING.items() if not str(form.get(k) or "").strip()}
+    if missing:  # every empty field at once, not the first the command would refuse
+        return _provider_page(request, user, profile, missing, form, 422)
     try:
         cmd = RecordAccreditationDecision(
             accme_id=accme_id,

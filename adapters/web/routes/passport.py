@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -38,6 +38,24 @@ def _day(value: str) -> date | None:
         return None
 
 
+def presets(today: date) -> list[tuple[str, str, str]]:
+    """The ranges a physician asks for: license cycles back from today (most state boards renew a license every two
+    years; some every three), and the calendar year so far and the last one. (label, start, end) as ISO dates."""
+
+    def back(years: int) -> str:
+        try:
+            return today.replace(year=today.year - years).isoformat()
+        except ValueError:  # 29 February
+            return (today - timedelta(days=365 * years)).isoformat()
+
+    return [
+        ("Last 2 years (a two-year license cycle)", back(2), today.isoformat()),
+        ("Last 3 years (a three-year license cycle)", back(3), today.isoformat()),
+        (f"This year ({today.year})", f"{today.year}-01-01", today.isoformat()),
+        (f"Last year ({today.year - 1})", f"{today.year - 1}-01-01", f"{today.year - 1}-12-31"),
+    ]
+
+
 @router.get("/passport")
 def my_transcript(
     request: Request,
@@ -59,16 +77,22 @@ def my_transcript(
         last = None
     body = completions.passport(learner_id, first, last)  # what GET /api/v1/passport/transcript answers
     learner = learners.get(learner_id).public()
+    # Newest first, as a physician reads it; CME credit and MOC points side by side, in the rows and the totals.
+    rows = sorted(body["completions"], key=lambda c: c["completion_date"], reverse=True)
+    moc_types = {m["type"] for c in rows for m in c["moc"]}
+    totals = body["totals"]
     return render(
         request,
         "passport/transcript.html",
         422 if errors else 200,
         learner=learner,
-        completions=body["completions"],
-        totals=body["totals"],
+        completions=rows,
+        cme_totals={k: v for k, v in totals.items() if k not in moc_types},
+        moc_totals={k: v for k, v in totals.items() if k in moc_types},
         start=start,
         end=end,
         errors=errors,
+        presets=presets(date.today()),
     )
 
 

@@ -102,7 +102,7 @@
 
   // Tables reflow into cards on a phone: each cell is named by its column's heading (a template may name it).
   document.querySelectorAll("table").forEach(function (table) {
-    var heads = Array.from(table.querySelectorAll("thead th")).map(function (th) { return th.textContent.trim(); });
+    var heads = Array.from(table.querySelectorAll("thead th")).map(function (th) { return th.getAttribute("data-label") || th.textContent.trim(); });
     table.querySelectorAll("tbody tr").forEach(function (row) {
       Array.from(row.children).forEach(function (cell, i) {
         if (!cell.hasAttribute("data-label") && heads[i] && !cell.hasAttribute("colspan")) { cell.setAttribute("data-label", heads[i]); }
