@@ -57,6 +57,8 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
         batch = self._batch
         if batch is not None and key in batch.docs:
             return batch.docs[key]
+        if self._unwritten(key):
+            return None
         with self.reading() as conn:
             r = conn.execute(select(record_statuses).where(R.key == key)).first()
         row = _row(r) if r else None
@@ -68,6 +70,8 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
         batch = self._batch
         assert batch is not None, "prefetched inside the view's transaction"
         wanted = sorted(k for k in keys if k not in batch.docs)
+        batch.docs.update({k: None for k in wanted if self._unwritten(k)})
+        wanted = [k for k in wanted if not self._unwritten(k)]
         for chunk in chunks(wanted, 500):
             found = {r.key: _row(r) for r in batch.conn.execute(select(record_statuses).where(R.key.in_(chunk)))}
             batch.docs.update({k: found.get(k) for k in chunk})
@@ -82,7 +86,7 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
     def _flush(self, batch: Batch) -> None:
         if not batch.dirty:
             return
-        conn, keys = batch.conn, list(batch.dirty)
+        conn, keys = batch.conn, [k for k in batch.dirty if not self._unwritten(k)]  # rows there may be to replace
         moved: Counter[tuple[str, int, str, str]] = Counter()
         for chunk in chunks(keys, 500):
             for r in conn.execute(select(B.accme_id, B.year, B.board, B.status).where(B.key.in_(chunk))):
@@ -95,6 +99,7 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
             conn.execute(insert(record_boards), boards)
         for b in boards:
             moved[(b["accme_id"], b["year"], b["board"], b["status"])] += 1
+        self._wrote(batch.dirty)
         batch.dirty.clear()
         deltas = [{"accme_id": a, "year": y, "board": b, "status": s, "n": n} for (a, y, b, s), n in moved.items() if n]
         if deltas:
