@@ -8,11 +8,11 @@ from collections import Counter
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from adapters.db.learner_directory_tables import learner_directory
 from adapters.db.record_status_tables import record_board_counts, record_boards, record_statuses
-from adapters.db.view_base import Batch, SqlView, upsert
+from adapters.db.view_base import Batch, SqlView, insert_rows, upsert
 from projections.base import chunks
 from projections.record_status import RecordStatusView
 
@@ -93,10 +93,10 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
                 moved[(r.accme_id, r.year, r.board, r.status)] -= 1
             conn.execute(delete(record_boards).where(B.key.in_(chunk)))
             conn.execute(delete(record_statuses).where(R.key.in_(chunk)))
-        conn.execute(insert(record_statuses), list(batch.dirty.values()))
+        insert_rows(conn, record_statuses, list(batch.dirty.values()))
         boards = [b for row in batch.dirty.values() for b in _board_rows(row)]
         if boards:
-            conn.execute(insert(record_boards), boards)
+            insert_rows(conn, record_boards, boards)
         for b in boards:
             moved[(b["accme_id"], b["year"], b["board"], b["status"])] += 1
         self._wrote(batch.dirty)

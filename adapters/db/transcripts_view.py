@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from adapters.db import dashboard_counts
 from adapters.db.transcripts_tables import transcript_entries
-from adapters.db.view_base import SqlView
+from adapters.db.view_base import SqlView, insert_rows
 from projections.base import chunks
 from projections.transcripts import TranscriptView
 
@@ -65,7 +65,7 @@ class SqlTranscriptView(SqlView, TranscriptView):
         before = dashboard_counts.standing(batch.conn, learners)
         for chunk in chunks(keys, 500):
             batch.conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
-        batch.conn.execute(insert(transcript_entries), list(batch.dirty.values()))
+        insert_rows(batch.conn, transcript_entries, list(batch.dirty.values()))
         self._wrote(batch.dirty)
         batch.dirty.clear()
         # the dashboard's completion counts move by what this batch made stand or fall, in the same commit

@@ -259,6 +259,35 @@ class SqlDocumentView(SqlView):
         batch.dirty.clear()
 
 
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERTs the rows (each with the first row's columns) as one driver-level executemany: each value
+    goes through its column type's own bind processor (JSON encoded, dates and booleans as the dialect
+    stores them), as `conn.execute(insert(table), rows)` would, without the ORM core's per-row work
+    (most of the cost of writing a page's rows). Falls back to that when a column left out has a
+    Python-side default."""
+    if not rows:
+        return
+    names = list(rows[0])
+    if any(c.default is not None for c in table.columns if c.name not in rows[0]):
+        conn.execute(insert(table), rows)
+        return
+    dialect = conn.dialect
+    columns = [table.c[name] for name in names]
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
+    )
+    if not any(processors):
+        values = [tuple(row[n] for n in names) for row in rows]
+    else:
+        pairs = list(zip(names, processors, strict=True))
+        values = [tuple(p(row[n]) if p else row[n] for n, p in pairs) for row in rows]
+    conn.exec_driver_sql(sql, values)
+
+
 def upsert(db: Database, table: Table) -> Any:  # the two dialects' Insert, each with on_conflict_do_update
     """An INSERT in the database's dialect, so it can take ON CONFLICT DO UPDATE."""
     return sqlite_insert(table) if db.url.is_sqlite else pg_insert(table)
