@@ -9,11 +9,16 @@
   functions that take the time to bench/results/throughput-profile.txt;
 * `append` (goal 3): `register_many` of `--append-count` providers (1,000 per save) on PostgreSQL,
   against a raw `executemany` of the very rows it stores (bench/providers.py's two measurements): the ratio;
+* `rebuild` (goal 2): a store of `--size` completions against `--size / 2` physicians (the import's shape,
+  on `--backend`), then `ProjectionSupervisor.rebuild` of the read models `pars projections rebuild` rebuilds
+  (all but feeds and the event chain) and, separately, of every read model: events/s; beside it, in the same
+  run, the anchor: reading the whole log in pages of 1,000 and decoding every event (what any rebuild must do).
+  `--profile` writes the rebuild's profile to bench/results/throughput-profile.txt;
 * `dashboard` (goal 4): the dashboard (`dashboard_body` over the live read models, the route's work
   without HTTP) of a provider with 10,000 events and of one with `--dashboard-events` (100,000), in one
   store: median and p99 of `--repeat` reads each, and the ratio of the p99s.
 
-  python -m bench throughput [--goals import,append,dashboard] [--size 100000] [--profile]
+  python -m bench throughput [--goals import,append,dashboard,rebuild] [--size 100000] [--profile]
       [--append-count 5000] [--dashboard-events 100000] [--repeat 200] [--backend sqlite|postgres]
 """
 
@@ -231,6 +236,91 @@ def write_profile(profiler: cProfile.Profile, title: str) -> None:
     print(f"profile written to {PROFILE}", flush=True)
 
 
+# --- goal 2: rebuild of every read model ------------------------------------------------------------------
+
+
+def read_and_decode(system: System) -> dict[str, Any]:
+    """The anchor: the whole log read in pages of 1,000 and each event decoded, as a rebuild must."""
+    recorder, decode = system.store.recorder, system.store.mapper.to_domain_event
+    started, cpu = time.perf_counter(), time.process_time()
+    position, events = 0, 0
+    while True:
+        page = recorder.select_notifications(start=position + 1, limit=1000)
+        if not page:
+            break
+        for notification in page:
+            decode(notification)
+        events += len(page)
+        position = page[-1].id
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "events": events,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "events_per_s": round(events / seconds),
+    }
+
+
+def goal_rebuild(backend: str, size: int, profile: bool) -> dict[str, Any]:
+    learners = max(size // 2, 1)
+    rng = random.Random(7)
+    with fresh_database(backend) as url:
+        system = open_system(url)
+        try:
+            register_provider(system, workload.ACCME_ID)
+            activities = add_activities(system, workload.ACCME_ID, 100)
+            people = [workload.learner(n, rng) for n in range(learners)]
+            system.learners.register_many(people, BY)
+            system.projections.catch_up()  # the learner directory the import matches against
+            order = rng.sample(range(learners), learners)
+            reports = [workload.report_for(n, people[order[n % learners]], activities, rng) for n in range(size)]
+            data = render_json(reports, workload.ACCME_ID)
+            del reports, people
+            report = import_completion_file(system, workload.ACCME_ID, data, "bench.json", BY)
+            assert report.counts["recorded"] == size, (report.counts, report.errors[:3])
+            del data
+            system.projections.catch_up()
+            head = system.store.head()
+            runners = system.projections.runners
+            default = [n for n, r in runners.items() if r.projection.rebuild_by_default]
+            anchor = read_and_decode(system)
+            timings: dict[str, Any] = {}
+            profiler = cProfile.Profile(time.process_time) if profile else None
+            for label, names in (("default", default), ("all", list(runners))):
+                if profiler and label == "default":
+                    profiler.enable()
+                started, cpu = time.perf_counter(), time.process_time()
+                system.projections.rebuild(names)
+                seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+                if profiler and label == "default":
+                    profiler.disable()
+                timings[label] = {
+                    "read_models": len(names),
+                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu, 2),
+                    "events_per_s": round(head / seconds),
+                    "ratio_to_anchor": round(anchor["seconds"] / seconds, 3),
+                    # CPU seconds of this process (SQLite included) are less shaken than wall time on a shared machine
+                    "events_per_cpu_s": round(head / cpu),
+                    "cpu_ratio_to_anchor": round(anchor["cpu_seconds"] / cpu, 3),
+                }
+            anchor_again = read_and_decode(system)  # the load may change during the run: the anchor twice
+        finally:
+            system.close()
+    if profiler:
+        write_profile(profiler, f"rebuild of {head:,} events ({backend}), default read models (profiled)")
+    return {
+        "backend": backend,
+        "completions": size,
+        "store_events": head,
+        "anchor_read_and_decode": anchor,
+        "anchor_again": anchor_again,
+        "rebuild": timings,
+        "profiled": profile,
+        "load_average_1min": round(os.getloadavg()[0], 1),
+    }
+
+
 # --- goal 3: batched append against raw executemany (PostgreSQL) -------------------------------------------
 
 
@@ -322,7 +412,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--append-count", type=int, default=5000, help="providers for the append goal")
     parser.add_argument("--dashboard-events", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--backend", default="sqlite", help="the dashboard goal's database")
+    parser.add_argument("--backend", default="sqlite", help="the dashboard and rebuild goals' database")
     args, _ = parser.parse_known_args(argv)
     results: dict[str, Any] = {}
     for goal in args.goals.split(","):
@@ -330,6 +420,8 @@ def main(argv: list[str]) -> int:
             results[goal] = goal_import(args.size, args.profile)
         elif goal == "append":
             results[goal] = goal_append(args.append_count)
+        elif goal == "rebuild":
+            results[goal] = goal_rebuild(args.backend, args.size, args.profile)
         elif goal == "dashboard":
             results[goal] = goal_dashboard(args.backend, args.dashboard_events, args.repeat)
         else:

@@ -242,7 +242,7 @@ class FeedProjection(ParsProjection[FeedView]):
         learners, activities and earlier completions looked up with one query each, then each event."""
         self.prefetch([domain_event for _, domain_event, _ in page])
         for _, domain_event, tracking in page:
-            self.process_event(domain_event, tracking)
+            self.handle(domain_event, tracking)
 
     def prefetch(self, events: list[Any]) -> None:
         recorded = [e for e in events if isinstance(e, Completion.Recorded)]

@@ -188,7 +188,7 @@ class RecordStatusProjection(ParsProjection[RecordStatusView]):
             }
         )
         for _, domain_event, tracking in page:
-            self.process_event(domain_event, tracking)
+            self.handle(domain_event, tracking)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 P = TypeVar("P", bound=ParsProjection[Any])
 
 BATCH_SIZE = 1000
+#: A rebuild's copies take larger pages: nobody reads them until the swap, so a page's transaction may be
+#: long, and each page costs a commit and a few statements per read model whatever its size.
+REBUILD_BATCH_SIZE = 5000
 IDLE_POLL_SECONDS = 0.05  # other processes' appends are noticed this fast
 SWAP_TRIES = 100  # a rebuild's copy chasing a live read model that other processes keep moving
 
@@ -96,7 +99,7 @@ class BatchProjectionRunner:
                     if i == 0 or i == last:
                         view.insert_tracking(tracking)
                     continue
-                self.projection.process_event(decode(notification), tracking)
+                self.projection.handle(decode(notification), tracking)
         return len(notifications)
 
     def _wants(self, topic: str) -> bool:
@@ -132,9 +135,12 @@ class BatchProjectionRunner:
 class ProjectionSupervisor:
     """Keeps a set of projections current: in threads (serve, worker) or on demand (CLI)."""
 
-    def __init__(self, store: ParsStore, projections: Sequence[ParsProjection[Any]]) -> None:
+    def __init__(
+        self, store: ParsStore, projections: Sequence[ParsProjection[Any]], batch_size: int = BATCH_SIZE
+    ) -> None:
         self.store = store
-        self.runners = {p.name: BatchProjectionRunner(store, p) for p in projections}
+        self.batch_size = batch_size
+        self.runners = {p.name: BatchProjectionRunner(store, p, batch_size) for p in projections}
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.errors: dict[str, BaseException] = {}
@@ -194,7 +200,7 @@ class ProjectionSupervisor:
             groups.setdefault(runner.projection.position + 1, []).append(runner)
         applied = 0
         for start, group in groups.items():
-            notifications = self.store.recorder.select_notifications(start=start, limit=BATCH_SIZE)
+            notifications = self.store.recorder.select_notifications(start=start, limit=self.batch_size)
             if not notifications:
                 for runner in group:
                     self.errors.pop(runner.name, None)
@@ -256,7 +262,9 @@ class ProjectionSupervisor:
         lives = {name: self.runners[name].projection for name in names}
         with ExitStack() as scratch:
             copies = ProjectionSupervisor(
-                self.store, [type(p)(scratch.enter_context(p.view.aside())) for p in lives.values()]
+                self.store,
+                [type(p)(scratch.enter_context(p.view.aside())) for p in lives.values()],
+                REBUILD_BATCH_SIZE,
             )
             copies.catch_up(progress=progress)
             for name, live in lives.items():

@@ -100,6 +100,8 @@ class SqlChecklistView(SqlView, ChecklistView):
         batch = self._batch
         if batch is not None and stream_id in batch.docs:
             return batch.docs[stream_id]
+        if self._unwritten(stream_id):
+            return None
         t = annual_activity_facts.c
         with self.reading() as conn:
             row = conn.execute(select(annual_activity_facts).where(t.stream_id == stream_id)).mappings().first()
@@ -123,7 +125,7 @@ class SqlChecklistView(SqlView, ChecklistView):
         # old parts are the stored facts, read once before this page's facts are written.
         old: dict[str, Any] = {}
         facts = annual_activity_facts.c
-        for chunk in chunks(list(batch.dirty), 500):
+        for chunk in chunks([k for k in batch.dirty if not self._unwritten(k)], 500):
             query = select(*(facts[c] for c in COUNTED_FIELDS)).where(facts.stream_id.in_(chunk))
             old.update((r.stream_id, r._mapping) for r in batch.conn.execute(query))
         add_counts(self.db, batch.conn, ((old.get(r["stream_id"]), r) for r in rows))
@@ -134,11 +136,12 @@ class SqlChecklistView(SqlView, ChecklistView):
         )
         batch.conn.execute(statement, rows)
         counts = annual_enduring_counts.c
-        for chunk in chunks([r["stream_id"] for r in rows], 500):
+        for chunk in chunks([r["stream_id"] for r in rows if not self._unwritten(r["stream_id"])], 500):
             batch.conn.execute(delete(annual_enduring_counts).where(counts.stream_id.in_(chunk)))
         counted = [{"stream_id": r["stream_id"], "year": y} for r in rows for y in r["counted_years"]]
         if counted:
             batch.conn.execute(insert(annual_enduring_counts), counted)
+        self._wrote(batch.dirty)
         batch.dirty.clear()
 
     def _move_status_counts(

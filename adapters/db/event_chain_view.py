@@ -7,10 +7,10 @@ from collections.abc import Collection
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from adapters.db.event_chain_tables import event_chain
-from adapters.db.view_base import SqlView
+from adapters.db.view_base import SqlView, insert_rows
 from projections.event_chain import EventChainView
 
 
@@ -45,7 +45,7 @@ class SqlEventChainView(SqlView, EventChainView):
 
     def _flush(self, batch: Any) -> None:
         if batch.rows:
-            batch.conn.execute(insert(event_chain), batch.rows)
+            insert_rows(batch.conn, event_chain, batch.rows)
             batch.rows.clear()
 
     def links(self, start: int, stop: int, accme_id: str | None = None) -> list[dict[str, Any]]:

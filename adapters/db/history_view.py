@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import ColumnElement, insert, or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from adapters.db.history_tables import provider_events
-from adapters.db.view_base import Batch, SqlView
+from adapters.db.view_base import Batch, SqlView, insert_rows
 from projections.history import HistoryView, type_matches
 
 
@@ -28,7 +28,7 @@ class SqlHistoryView(SqlView, HistoryView):
 
     def _flush(self, batch: Batch) -> None:
         if batch.rows:
-            batch.conn.execute(insert(provider_events), batch.rows)
+            insert_rows(batch.conn, provider_events, batch.rows)
             batch.rows.clear()
 
     def events(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, text
+from sqlalchemy import Table, create_engine, event, text
 
 from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl, lock_key
 from adapters.db.tables import metadata, projection_tracking
@@ -48,6 +48,8 @@ class ScratchDatabase(Database):
             self._hold = open(f"{self.path}.lock", "a")  # noqa: SIM115 - held until drop()
             fcntl.flock(self._hold, fcntl.LOCK_EX)
             super().__init__(DatabaseUrl(f"sqlite:///{self.path}"))
+            for engine in (self.engine, self.read_engine):
+                event.listen(engine, "connect", _no_sync)
         else:
             self.url = live.url
             self.schema = f"{PG_PREFIX}{suffix}"
@@ -63,7 +65,8 @@ class ScratchDatabase(Database):
                 pool_pre_ping=True,
                 pool_size=2,
                 max_overflow=2,
-                connect_args={"options": f"-csearch_path={self.schema}"},
+                # The copy needs no durability: a rebuild that dies leaves a scratch the next one drops.
+                connect_args={"options": f"-csearch_path={self.schema} -csynchronous_commit=off"},
                 **JSON_COLUMNS,
             )
             self.read_engine = self.engine
@@ -82,6 +85,11 @@ class ScratchDatabase(Database):
             with self.live.engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
             self._hold.close()  # ends the session: its advisory lock goes with it
+
+
+def _no_sync(dbapi_connection: Any, _record: Any) -> None:
+    """A scratch file is not synced at each commit: a rebuild that dies leaves it for the next to remove."""
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def _remove_sqlite(path: Path) -> None:

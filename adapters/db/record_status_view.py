@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from adapters.db.learner_directory_tables import learner_directory
 from adapters.db.record_status_tables import record_activities, record_board_counts, record_boards, record_statuses
-from adapters.db.view_base import Batch, SqlView, upsert
+from adapters.db.view_base import Batch, SqlView, insert_rows, upsert
 from projections.base import chunks
 from projections.record_status import RecordStatusView
 
@@ -119,6 +119,8 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
         batch = self._batch
         if batch is not None and key in batch.docs:
             return batch.docs[key]
+        if self._unwritten(key):
+            return None
         with self.reading() as conn:
             r = conn.execute(select(record_statuses).where(R.key == key)).first()
         row = _row(r) if r else None
@@ -130,6 +132,8 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
         batch = self._batch
         assert batch is not None, "prefetched inside the view's transaction"
         wanted = sorted(k for k in keys if k not in batch.docs)
+        batch.docs.update({k: None for k in wanted if self._unwritten(k)})
+        wanted = [k for k in wanted if not self._unwritten(k)]
         for chunk in chunks(wanted, 500):
             found = {r.key: _row(r) for r in batch.conn.execute(select(record_statuses).where(R.key.in_(chunk)))}
             batch.docs.update({k: found.get(k) for k in chunk})
@@ -153,19 +157,20 @@ class SqlRecordStatusView(SqlView, RecordStatusView):
             activities.clear()
         if not batch.dirty:
             return
-        conn, keys = batch.conn, list(batch.dirty)
+        conn, keys = batch.conn, [k for k in batch.dirty if not self._unwritten(k)]  # rows there may be to replace
         moved: Counter[tuple[str, int, str, str]] = Counter()
         for chunk in chunks(keys, 500):
             for r in conn.execute(select(B.accme_id, B.year, B.board, B.status).where(B.key.in_(chunk))):
                 moved[(r.accme_id, r.year, r.board, r.status)] -= 1
             conn.execute(delete(record_boards).where(B.key.in_(chunk)))
             conn.execute(delete(record_statuses).where(R.key.in_(chunk)))
-        conn.execute(insert(record_statuses), list(batch.dirty.values()))
+        insert_rows(conn, record_statuses, list(batch.dirty.values()))
         boards = [b for row in batch.dirty.values() for b in _board_rows(row)]
         if boards:
-            conn.execute(insert(record_boards), boards)
+            insert_rows(conn, record_boards, boards)
         for b in boards:
             moved[(b["accme_id"], b["year"], b["board"], b["status"])] += 1
+        self._wrote(batch.dirty)
         batch.dirty.clear()
         deltas = [{"accme_id": a, "year": y, "board": b, "status": s, "n": n} for (a, y, b, s), n in moved.items() if n]
         if deltas:

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from adapters.db import dashboard_counts
 from adapters.db.transcripts_tables import transcript_entries
-from adapters.db.view_base import SqlView
+from adapters.db.view_base import SqlView, insert_rows
 from projections.base import chunks
 from projections.transcripts import TranscriptView
 
@@ -43,6 +43,8 @@ class SqlTranscriptView(SqlView, TranscriptView):
         batch = self._batch
         if batch is not None and key in batch.docs:
             return batch.docs[key]
+        if self._unwritten(key):
+            return None
         with self.reading() as conn:
             r = conn.execute(select(transcript_entries).where(T.key == key)).first()
         return _row(r) if r else None
@@ -58,12 +60,13 @@ class SqlTranscriptView(SqlView, TranscriptView):
     def _flush(self, batch: Any) -> None:
         if not batch.dirty:
             return
-        keys = list(batch.dirty)
+        keys = [k for k in batch.dirty if not self._unwritten(k)]  # rows there may be to replace
         learners = [row["learner_id"] for row in batch.dirty.values()]  # a completion's learner never changes
         before = dashboard_counts.standing(batch.conn, learners)
         for chunk in chunks(keys, 500):
             batch.conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
-        batch.conn.execute(insert(transcript_entries), list(batch.dirty.values()))
+        insert_rows(batch.conn, transcript_entries, list(batch.dirty.values()))
+        self._wrote(batch.dirty)
         batch.dirty.clear()
         # the dashboard's completion counts move by what this batch made stand or fall, in the same commit
         dashboard_counts.add_completions(batch.conn, before, dashboard_counts.standing(batch.conn, learners))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -34,6 +34,21 @@ class Batch:
         self.pending: Any = None
 
 
+class _Joined:
+    """The open batch's connection as a context manager that does nothing on exit (the batch commits)."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> Connection:
+        return self.conn
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
 class SqlView(ProjectionView):
     """Shared tracking for every SQL view: one row per (projection, application) holding its position.
 
@@ -50,17 +65,36 @@ class SqlView(ProjectionView):
         self.db = db
         self.projection_name = projection_name
         self._local = threading.local()
+        #: None for a live view. For a rebuild's copy, which starts empty (`aside`), the keys it has
+        #: written so far: a read of any other key is answered "none" without a query (`_unwritten`),
+        #: so a rebuild inserts final documents without a SELECT per key.
+        self._written: set[Any] | None = None
+
+    def _unwritten(self, key: Any) -> bool:
+        """True when the view is known to hold no row of `key` (a rebuild's copy that never wrote it)."""
+        written = self._written
+        return written is not None and key not in written
+
+    def _wrote(self, keys: Any) -> None:
+        """Notes keys written in this batch (a copy's; a failed batch leaves keys noted that were not
+        written, which only costs a query that finds nothing)."""
+        if self._written is not None:
+            self._written.update(keys)
 
     @property
     def _batch(self) -> Batch | None:
         return getattr(self._local, "batch", None)
 
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self) -> AbstractContextManager[Connection]:
         batch = self._batch
         if batch is not None:  # joined: the batch's transaction commits rows and position together
-            yield batch.conn
-            return
+            # A plain object, not a generator: every event of a page joins its batch (once or twice per
+            # read model), and a @contextmanager costs several times as much to enter and leave.
+            return _Joined(batch.conn)
+        return self._begin()
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
         with self.db.engine.begin() as conn:
             batch = self._local.batch = Batch(conn)
             try:
@@ -165,7 +199,9 @@ class SqlView(ProjectionView):
 
         scratch = ScratchDatabase(self.db, self.projection_name, self.tables)
         try:
-            yield type(self)(scratch, self.projection_name)
+            copy = type(self)(scratch, self.projection_name)
+            copy._written = set()  # empty: nothing to read back but what the copy writes
+            yield copy
         finally:
             scratch.drop()
 
@@ -194,6 +230,8 @@ class SqlDocumentView(SqlView):
         # No copies: a batch that fails is discarded whole, cache included, with its transaction.
         if batch is not None and key in batch.docs:
             return batch.docs[key]
+        if self._unwritten(key):
+            return None
         with self.reading() as conn:
             doc = conn.execute(select(self.table.c.doc).where(self._key_column() == key)).scalar()
         if batch is not None:
@@ -217,7 +255,37 @@ class SqlDocumentView(SqlView):
             index_elements=[key_name], set_={c: statement.excluded[c] for c in rows[0] if c != key_name}
         )
         batch.conn.execute(statement, rows)
+        self._wrote(batch.dirty)
         batch.dirty.clear()
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERTs the rows (each with the first row's columns) as one driver-level executemany: each value
+    goes through its column type's own bind processor (JSON encoded, dates and booleans as the dialect
+    stores them), as `conn.execute(insert(table), rows)` would, without the ORM core's per-row work
+    (most of the cost of writing a page's rows). Falls back to that when a column left out has a
+    Python-side default."""
+    if not rows:
+        return
+    names = list(rows[0])
+    if any(c.default is not None for c in table.columns if c.name not in rows[0]):
+        conn.execute(insert(table), rows)
+        return
+    dialect = conn.dialect
+    columns = [table.c[name] for name in names]
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
+    )
+    if not any(processors):
+        values = [tuple(row[n] for n in names) for row in rows]
+    else:
+        pairs = list(zip(names, processors, strict=True))
+        values = [tuple(p(row[n]) if p else row[n] for n, p in pairs) for row in rows]
+    conn.exec_driver_sql(sql, values)
 
 
 def upsert(db: Database, table: Table) -> Any:  # the two dialects' Insert, each with on_conflict_do_update
