@@ -23,6 +23,12 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         from adapters.kafka.relay import kafka_relay
 
         relay = kafka_relay(system)
+    # The webhook sender likewise: in this process with the projections, else in `pars feeds relay`.
+    sender = None
+    if run_projections:
+        from adapters.webhooks.sender import webhook_sender
+
+        sender = webhook_sender(system)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -30,9 +36,13 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
             system.projections.start()
         if relay is not None:
             relay.start()
+        if sender is not None:
+            sender.start()
         try:
             yield
         finally:
+            if sender is not None:
+                sender.stop()
             if relay is not None:
                 relay.stop()
             if run_projections:

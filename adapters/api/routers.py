@@ -26,6 +26,7 @@ from adapters.api.routes import (
     roster,
     tokens,
     transcripts,
+    webhooks,
 )
 
 
@@ -51,6 +52,7 @@ def install(app: FastAPI) -> None:
         transcripts,
         passport,
         feeds,
+        webhooks,
         health,
     )
     for module in routers:
