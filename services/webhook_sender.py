@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 SENDER_NAME = "webhook_sender"
 SIGNATURE_HEADER = "PARS-Signature"
 BATCH_SIZE = 1000
-DELIVERY_BATCH = 100
+DELIVERY_BATCH = 20  # results recorded after at most this many: what a crash may send twice
 IDLE_POLL_SECONDS = 0.05
 #: The read models whose rows the bodies are built from: the sender never reads the log past them.
 NEEDS = ("webhooks", "record_status", "activity_summary")
