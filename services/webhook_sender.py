@@ -105,7 +105,7 @@ class RetryPolicy:
     retry_for: float = 86400.0
 
     def delay(self, attempts: int) -> float:
-        return float(min(self.first * 2 ** max(attempts - 1, 0), self.longest))
+        return float(min(self.first * 2.0 ** min(max(attempts - 1, 0), 60), self.longest))  # 2**60: far past any cap
 
     def next_attempt(self, attempts: int, first_attempt_at: datetime, now: datetime) -> datetime | None:
         """When to try again after `attempts` failed attempts, or None: give up."""
