@@ -14,12 +14,14 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urlsplit
 
 from domain.webhook import WebhookRuleError, check_url
 from services.webhook_sender import Answer, TransportError
 
+KEEP_SECONDS = 30.0
 #: In this order: the most telling words first (a link-local address is private too).
 ADDRESS_WORDS = {
     "loopback": "a loopback address",
@@ -77,6 +79,7 @@ class SafeTransport:
         self.allow_http = allow_http
         self.timeout = timeout
         self.max_response = max_response
+        self._local = threading.local()  # each worker thread's open connections: {url: (connection, opened)}
 
     # --- at registration: the same checks, in PARS's words, naming the field -----------------------
 
@@ -114,9 +117,22 @@ class SafeTransport:
     # --- each delivery --------------------------------------------------------------------------------
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
-        scheme, host, port, path, address = self._target(url)
-        kind = _TlsConnection if scheme == "https" else _Connection
-        connection = kind(host, port, address, self.timeout)
+        """One delivery. A connection is kept open for the next delivery to the same URL from this thread
+        (HTTP/1.1 keep-alive) for at most KEEP_SECONDS: the address is checked again when it is reopened."""
+        connections: dict[str, tuple[http.client.HTTPConnection, float]] = self._local.__dict__.setdefault(
+            "connections", {}
+        )
+        kept = connections.pop(url, None)
+        if kept is not None and time.monotonic() - kept[1] < KEEP_SECONDS:
+            connection, opened = kept
+        else:
+            if kept is not None:
+                kept[0].close()
+            scheme, host, port, _, address = self._target(url)
+            kind = _TlsConnection if scheme == "https" else _Connection
+            connection, opened = kind(host, port, address, self.timeout), time.monotonic()
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         deadline = time.monotonic() + self.timeout * 2
         try:
             connection.request("POST", path, body=body, headers={**headers, "Content-Length": str(len(body))})
@@ -127,12 +143,19 @@ class SafeTransport:
                 if not chunk:
                     break
                 answer += chunk
+            if response.isclosed() and not response.will_close:
+                connections[url] = (connection, opened)  # answered whole: the connection may carry the next
+            else:
+                connection.close()  # a longer answer than we read, or the endpoint closes: not reused
             return Answer(response.status, answer.decode("utf-8", "replace"))
         except TimeoutError:
+            connection.close()
             raise TransportError(f"no answer within {self.timeout:g} s") from None
         except ssl.SSLError as error:
+            connection.close()
             raise TransportError(f"TLS failed: {error.reason or error}") from None
         except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            if kept is not None and isinstance(error, (http.client.RemoteDisconnected, BrokenPipeError)):
+                return self.post(url, body, headers)  # the kept connection had been closed by the endpoint
             raise TransportError(f"could not deliver: {type(error).__name__}: {error}"[:300]) from None
-        finally:
-            connection.close()  # one call per connection: the next is checked again

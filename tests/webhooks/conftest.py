@@ -3,7 +3,9 @@ real HTTP receiver (http.server in a thread on 127.0.0.1) that records what it i
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -52,12 +54,20 @@ class Receiver:
         self.lock = threading.Lock()
         self.port = 0
         self.server: ThreadingHTTPServer | None = None
+        self.connections: list[socket.socket] = []
         self.start()
 
     def start(self) -> None:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: the sender reuses a connection between deliveries
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver.lock:
+                    receiver.connections.append(self.connection)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if receiver.delay:
@@ -93,6 +103,11 @@ class Receiver:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+        with self.lock:
+            kept, self.connections = self.connections, []
+        for connection in kept:  # kept-alive connections too: down is down
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     @property
     def url(self) -> str:
