@@ -20,6 +20,7 @@ from adapters.web.routes.provider import (
     learners,
     uploads,
     users,
+    webhooks,
     year,
 )
 from adapters.web.session import CsrfRejected, PageNotFound, SignInRequired, check_csrf
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
         year,
         history,
         users,
+        webhooks,
         accreditor,
         passport,
     )
