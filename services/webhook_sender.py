@@ -52,7 +52,9 @@ log = logging.getLogger(__name__)
 SENDER_NAME = "webhook_sender"
 SIGNATURE_HEADER = "PARS-Signature"
 BATCH_SIZE = 1000
-DELIVERY_BATCH = 20  # results recorded after at most this many: what a crash may send twice
+#: Results are recorded after at most this many deliveries or this long (what a crash may send twice).
+DELIVERY_BATCH = 100
+RECORD_EVERY_SECONDS = 0.25
 IDLE_POLL_SECONDS = 0.05
 #: The read models whose rows the bodies are built from: the sender never reads the log past them.
 NEEDS = ("webhooks", "record_status", "activity_summary")
@@ -418,8 +420,11 @@ class WebhookSender:
         results: list[Result] = []
         delivered = 0
         secret = self.secrets.get(endpoint_id)
+        batch_began = time.monotonic()
         try:
             for pending in queue:
+                if time.monotonic() - batch_began > RECORD_EVERY_SECONDS:
+                    break  # record what was sent; the rest of the queue goes on at once
                 started = self.now()
                 clock = time.monotonic()
                 status: int | None = None

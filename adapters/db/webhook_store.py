@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from adapters.db.activity_summary_tables import activity_summaries
 from adapters.db.database import Database
@@ -191,19 +191,33 @@ class SqlDeliveryStore:
                         for a in attempts
                     ],
                 )
-            for r in results:
+            if results:  # one statement, executed for every row (executemany)
+                d = webhook_deliveries.c
                 conn.execute(
                     update(webhook_deliveries)
-                    .where(webhook_deliveries.c.delivery_id == r.delivery_id, webhook_deliveries.c.status == "pending")
+                    .where(d.delivery_id == bindparam("key"), d.status == "pending")
                     .values(
-                        status=r.status,
-                        attempts=r.attempts,
-                        first_attempt_at=_naive(r.first_attempt_at),
-                        next_attempt_at=_naive(r.next_attempt_at),
-                        last_status=r.last_status,
-                        last_error=r.last_error,
-                        finished_at=_naive(r.finished_at) if r.finished_at else None,
-                    )
+                        status=bindparam("new_status"),
+                        attempts=bindparam("new_attempts"),
+                        first_attempt_at=bindparam("first"),
+                        next_attempt_at=bindparam("next"),
+                        last_status=bindparam("code"),
+                        last_error=bindparam("error"),
+                        finished_at=bindparam("finished"),
+                    ),
+                    [
+                        {
+                            "key": r.delivery_id,
+                            "new_status": r.status,
+                            "new_attempts": r.attempts,
+                            "first": _naive(r.first_attempt_at),
+                            "next": _naive(r.next_attempt_at),
+                            "code": r.last_status,
+                            "error": r.last_error,
+                            "finished": _naive(r.finished_at) if r.finished_at else None,
+                        }
+                        for r in results
+                    ],
                 )
 
     # --- what the provider sees ----------------------------------------------------------------------
