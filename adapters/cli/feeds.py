@@ -60,7 +60,7 @@ def relay(
 
 @feeds.command("status")
 def status() -> None:
-    """Prints the relay's position, the head of the log and the lag, as JSON."""
+    """Prints the relay's position, the head of the log and the lag, as JSON; and the webhook sender's."""
     from adapters.cli.main import system_or_exit
     from adapters.db.relay_position import SqlRelayPosition
     from services.feed_relay import RELAY_NAME
@@ -68,6 +68,7 @@ def status() -> None:
     with system_or_exit() as system:
         at = SqlRelayPosition(system.db, RELAY_NAME).get()
         head = system.store.head()
+        webhooks = system.webhook_deliveries.position()
         typer.echo(
             json.dumps(
                 {
@@ -76,6 +77,7 @@ def status() -> None:
                     "head": head,
                     "lag": max(head - at, 0),
                     "feeds": system.projections.position("feeds"),
+                    "webhook_sender": {"position": webhooks, "lag": max(head - webhooks, 0)},
                 }
             )
         )
