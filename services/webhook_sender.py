@@ -504,6 +504,7 @@ class WebhookSender:
     def run(self) -> None:
         """Until stopped: queue what the log holds, hand each due endpoint to a worker, wait for more."""
         while not self._stopping.is_set():
+            self._wake.clear()  # before looking: a worker finishing from here on wakes the wait below
             try:
                 moved = self.enqueue_round()
                 self._dispatch()
@@ -518,14 +519,16 @@ class WebhookSender:
             if moved:
                 continue
             self._wake.wait(self._sleep())
-            self._wake.clear()
 
     def _sleep(self) -> float:
+        """Until the next head is due, at most IDLE_POLL_SECONDS (other processes' appends are seen that fast).
+        A head due now was not handed out because its endpoint is being worked (or every worker is busy): a
+        worker finishing wakes the loop, so there is no need to look again sooner."""
         upcoming = self.deliveries.next_due()
         if upcoming is None:
             return IDLE_POLL_SECONDS
         wait = (upcoming - self.now()).total_seconds()
-        return min(max(wait, 0.005), IDLE_POLL_SECONDS)
+        return IDLE_POLL_SECONDS if wait <= 0 else min(wait, IDLE_POLL_SECONDS)
 
     def _dispatch(self) -> None:
         assert self._pool is not None
