@@ -25,6 +25,12 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
 
         relay = kafka_relay(system)
         acks = kafka_acks(system)
+    # The webhook sender likewise: in this process with the projections, else in `pars feeds relay`.
+    sender = None
+    if run_projections:
+        from adapters.webhooks.sender import webhook_sender
+
+        sender = webhook_sender(system)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -34,9 +40,13 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
             relay.start()
         if acks is not None:
             acks.start()
+        if sender is not None:
+            sender.start()
         try:
             yield
         finally:
+            if sender is not None:
+                sender.stop()
             if acks is not None:
                 acks.stop()
             if relay is not None:

@@ -28,11 +28,15 @@ from adapters.db.session_store import SqlSessions
 from adapters.db.throttle_store import SqlSignInThrottle
 from adapters.db.tokens_view import SqlTokenView
 from adapters.db.transcripts_view import SqlTranscriptView
+from adapters.db.webhook_secret_store import SqlWebhookSecrets
+from adapters.db.webhook_store import SqlDeliveryStore
+from adapters.db.webhooks_view import SqlWebhookView
 from adapters.formats.accme.activities import AccmeActivities
 from adapters.mail import mailer_from
 from adapters.passwords import Argon2Hasher
 from adapters.settings import Settings
 from adapters.tokens import issue_token
+from adapters.webhooks.transport import SafeTransport
 from projections.accounts import AccountProjection
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
@@ -46,6 +50,7 @@ from projections.provider_profile import ProviderProfileProjection
 from projections.record_status import RecordStatusProjection
 from projections.tokens import TokenProjection
 from projections.transcripts import TranscriptProjection
+from projections.webhooks import WebhookProjection
 from services.accounts import AccountService
 from services.activities import ActivityRegistry
 from services.annual import AnnualReporting
@@ -65,10 +70,12 @@ from services.queries.feeds import FeedQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
 from services.queries.records import RecordStatusQueries
+from services.queries.webhooks import WebhookQueries
 from services.record_digests import RecordDigests
 from services.store import ParsStore
 from services.tokens import TokenLifetimes, TokenRegistry
 from services.transcripts import TranscriptQueries
+from services.webhooks import WebhookRegistry
 
 
 @dataclass
@@ -108,6 +115,13 @@ class System:
     queries: LiveQueries
     # The CME Passport's verifiable credentials: issue, publish the status lists, verify (adapters/credentials/).
     credentials: CredentialIssuer
+    # Webhooks: endpoints registered and removed, deliveries sent again (the registry); what they read
+    # (`webhook_queries`); and what the sender (adapters/webhooks/sender.py) works with.
+    webhooks: WebhookRegistry
+    webhook_queries: WebhookQueries
+    webhook_deliveries: SqlDeliveryStore
+    webhook_secrets: SqlWebhookSecrets = field(repr=False)
+    webhook_transport: SafeTransport
     secret: str = field(repr=False, default="")
 
     def close(self) -> None:
@@ -140,6 +154,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
     token_list = TokenProjection(SqlTokenView(db, TokenProjection.name))
     credential_status = CredentialStatusProjection(SqlCredentialStatusView(db, CredentialStatusProjection.name))
+    webhook_list = WebhookProjection(SqlWebhookView(db, WebhookProjection.name))
     activities = ActivityRegistry(
         store, known=lambda a: [d["provider_activity_id"] for d in activity_summary.view.summaries(a, None)]
     )
@@ -189,6 +204,13 @@ def bootstrap(settings: Settings | None = None) -> System:
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
     )
+    webhook_secrets = SqlWebhookSecrets(db, secret)
+    webhook_deliveries = SqlDeliveryStore(db)
+    webhook_transport = SafeTransport(
+        allow_private=settings.webhook_allow_private,
+        allow_http=settings.webhook_allow_http,
+        timeout=settings.webhook_timeout,
+    )
     return System(
         settings=settings,
         store=store,
@@ -210,6 +232,7 @@ def bootstrap(settings: Settings | None = None) -> System:
                 token_list,
                 record_status,
                 credential_status,
+                webhook_list,
             ],
         ),
         annual=annual,
@@ -233,4 +256,11 @@ def bootstrap(settings: Settings | None = None) -> System:
             transcripts.view,
             learner_directory.view,
         ),
+        webhooks=WebhookRegistry(
+            store, webhook_list.view, webhook_secrets, webhook_transport.check, webhook_deliveries
+        ),
+        webhook_queries=WebhookQueries(webhook_list.view, webhook_deliveries),
+        webhook_deliveries=webhook_deliveries,
+        webhook_secrets=webhook_secrets,
+        webhook_transport=webhook_transport,
     )

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     # into issuer_key_dir/signing.pem. Retired keys' public halves stay in issuer_key_dir (adapters/credentials/keys.py).
     issuer_key: str | None = None
     issuer_key_dir: str = "var/issuer_keys"
+    # Webhooks (adapters/webhooks/transport.py): private, loopback and link-local targets and plain http:// are
+    # refused unless allowed (tests, a private network); retries back off from `first` seconds, doubling up to
+    # `longest`, and a delivery is given up after `retry_for` seconds of failures (24 h); each call's timeout.
+    webhook_allow_private: bool = False
+    webhook_allow_http: bool = False
+    webhook_retry_first: float = 30.0
+    webhook_retry_longest: float = 3600.0
+    webhook_retry_for: float = 86400.0
+    webhook_timeout: float = 10.0
+    webhook_workers: int = 8
     # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
     fast_password_hashing: bool = False
 
@@ -79,6 +89,20 @@ class Settings(BaseSettings):
         if value and ":" not in value:
             raise ValueError(f"PARS_KAFKA_BOOTSTRAP must be host:port (got {value!r})")
         return value or None
+
+    @field_validator("webhook_retry_first", "webhook_retry_longest", "webhook_retry_for", "webhook_timeout")
+    @classmethod
+    def _webhook_seconds(cls, value: float) -> float:
+        if not 0 < value <= 30 * 86400:
+            raise ValueError(f"PARS_WEBHOOK_RETRY_* and PARS_WEBHOOK_TIMEOUT are seconds, above 0 (got {value})")
+        return value
+
+    @field_validator("webhook_workers")
+    @classmethod
+    def _webhook_workers(cls, value: int) -> int:
+        if not 1 <= value <= 256:
+            raise ValueError(f"PARS_WEBHOOK_WORKERS must be 1 to 256 (got {value})")
+        return value
 
     @field_validator("max_upload_mb")
     @classmethod

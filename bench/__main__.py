@@ -15,6 +15,7 @@ BENCHES = {
     "web": "bench.web",
     "feeds": "bench.feeds",
     "acks": "bench.acks",
+    "webhooks": "bench.webhooks",
     "tokens": "bench.tokens",
     "erasure": "bench.erasure",
     "uploads": "bench.uploads",

@@ -29,6 +29,7 @@ from adapters.api.routes import (
     roster,
     tokens,
     transcripts,
+    webhooks,
 )
 
 
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
         passport,
         credentials,  # verifiable credentials, the DID document, status lists, verification
         feeds,
+        webhooks,
         health,
     )
     for module in routers:

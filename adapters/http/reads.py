@@ -17,6 +17,7 @@ from services.queries.feeds import FeedQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
 from services.queries.records import RecordStatusQueries
+from services.queries.webhooks import WebhookQueries
 from services.transcripts import TranscriptQueries
 
 if TYPE_CHECKING:
@@ -76,6 +77,11 @@ def learner_report_queries(request: Request) -> LearnerReportQueries:
     return _system(request).queries.learner_reports
 
 
+def webhook_queries(request: Request) -> WebhookQueries:
+    """A provider's webhooks, their deliveries and attempts."""
+    return _system(request).webhook_queries
+
+
 ReadsDep = Annotated[ReadModels, Depends(live_reads)]
 ProvidersDep = Annotated[ProviderQueries, Depends(provider_queries)]
 ActivitiesDep = Annotated[ActivityQueries, Depends(activity_queries)]
@@ -88,3 +94,4 @@ AccountsDep = Annotated[AccountQueries, Depends(account_queries)]
 FeedsDep = Annotated[FeedQueries, Depends(feed_queries)]
 TranscriptsDep = Annotated[TranscriptQueries, Depends(transcript_queries)]
 LearnerReportsDep = Annotated[LearnerReportQueries, Depends(learner_report_queries)]
+WebhooksDep = Annotated[WebhookQueries, Depends(webhook_queries)]

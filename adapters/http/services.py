@@ -22,6 +22,7 @@ from services.providers import ProviderRegistry
 from services.record_digests import RecordDigests
 from services.store import ParsStore
 from services.tokens import TokenRegistry
+from services.webhooks import WebhookRegistry
 
 if TYPE_CHECKING:
     from adapters.bootstrap import System
@@ -106,6 +107,10 @@ def token_registry(request: Request) -> TokenRegistry:
     return _system(request).tokens
 
 
+def webhook_registry(request: Request) -> WebhookRegistry:
+    return _system(request).webhooks
+
+
 SettleDep = Annotated[Settle, Depends(settle)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 ProjectionsDep = Annotated[ProjectionSupervisor, Depends(supervisor)]
@@ -119,3 +124,4 @@ MatcherDep = Annotated[LearnerMatcher, Depends(learner_matcher)]
 AccountServiceDep = Annotated[AccountService, Depends(account_service)]
 SessionsDep = Annotated[SqlSessions, Depends(sessions)]
 TokenRegistryDep = Annotated[TokenRegistry, Depends(token_registry)]
+WebhookRegistryDep = Annotated[WebhookRegistry, Depends(webhook_registry)]

@@ -21,6 +21,7 @@ from adapters.web.routes.provider import (
     records,
     uploads,
     users,
+    webhooks,
     year,
 )
 from adapters.web.session import CsrfRejected, PageNotFound, SignInRequired, check_csrf
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
         year,
         history,
         users,
+        webhooks,
         accreditor,
         passport,
         verify,

@@ -1,0 +1,111 @@
+"""Outbound calls against real local servers: no redirect followed, at most a small answer read, a timeout
+on a server that does not answer, and the address check made again at each call (not only at registration)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from adapters.webhooks.transport import SafeTransport
+from domain.webhook import WebhookRuleError
+from services.webhook_sender import TransportError
+
+
+class Script:
+    """A server whose answer each test chooses; it counts the requests it gets."""
+
+    def __init__(self, status: int = 200, body: bytes = b"ok", headers: dict[str, str] | None = None) -> None:
+        self.status, self.body, self.headers, self.hits = status, body, headers or {}, 0
+        script = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                script.hits += 1
+                self.send_response(script.status)
+                for k, v in script.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(script.body)))
+                self.end_headers()
+                self.wfile.write(script.body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/in"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def transport() -> SafeTransport:
+    return SafeTransport(allow_private=True, allow_http=True, timeout=0.5, max_response=100)
+
+
+def test_a_redirect_is_an_answer_not_followed(transport: SafeTransport) -> None:
+    target = Script()
+    redirecting = Script(status=302, body=b"", headers={"Location": target.url})
+    try:
+        answer = transport.post(redirecting.url, b"{}", {})
+        assert answer.status == 302 and target.hits == 0
+    finally:
+        target.close()
+        redirecting.close()
+
+
+def test_at_most_a_small_answer_is_read(transport: SafeTransport) -> None:
+    big = Script(body=b"x" * 1_000_000)
+    try:
+        answer = transport.post(big.url, b"{}", {})
+        assert answer.status == 200 and len(answer.body) == 100
+    finally:
+        big.close()
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never answers
+    try:
+        began = time.monotonic()
+        with pytest.raises(TransportError, match="no answer within"):
+            SafeTransport(allow_private=True, allow_http=True, timeout=0.3).post(
+                f"http://127.0.0.1:{silent.getsockname()[1]}/", b"{}", {}
+            )
+        assert time.monotonic() - began < 2
+    finally:
+        silent.close()
+
+
+def test_each_call_checks_the_address_again() -> None:
+    server = Script()
+    try:
+        strict = SafeTransport(allow_private=False, allow_http=True)
+        with pytest.raises(TransportError, match="loopback"):
+            strict.post(server.url, b"{}", {})
+        with pytest.raises(WebhookRuleError, match="loopback"):
+            strict.check(server.url)
+        assert server.hits == 0
+        with pytest.raises(TransportError, match="https://"):
+            SafeTransport(allow_private=True, allow_http=False).post(server.url, b"{}", {})
+    finally:
+        server.close()
+
+
+def test_a_kept_connection_carries_the_next_delivery(transport: SafeTransport) -> None:
+    server = Script()
+    try:
+        for _ in range(3):
+            assert transport.post(server.url, b"{}", {}).status == 200
+        assert server.hits == 3
+    finally:
+        server.close()
