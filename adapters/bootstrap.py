@@ -57,6 +57,7 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
 from services.queries.records import RecordStatusQueries
@@ -164,7 +165,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         profiles=provider_queries,
         # Late-bound "today": the services' clocks decide it (tests set them on the services).
         activities=ActivityQueries(activity_summary.view, provider_queries, lambda: activities.today()),  # noqa: PLW0108 - late-bound
-        completions=CompletionQueries(transcripts.view, provider_queries),
+        completions=CompletionQueries(transcripts.view, provider_queries, activity_summary.view),
         annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
         records=RecordStatusQueries(record_status.view),
@@ -177,6 +178,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
+        oversight=OversightQueries(activity_summary.view, transcripts.view, learner_directory.view, provider_queries),
     )
     return System(
         settings=settings,

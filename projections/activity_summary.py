@@ -117,6 +117,15 @@ class ActivitySummaryView(ProjectionView):
         by provider and ACCME activity ID."""
 
     @abstractmethod
+    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
+        """The (not deleted) activities registered as MIPS improvement activities that ended in the year, of the
+        providers named (None: all), by provider and ACCME activity ID."""
+
+    @abstractmethod
+    def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:
+        """Which of these ACCME activity IDs are (not deleted) activities registered as MIPS improvement activities."""
+
+    @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:
         """Every (not deleted) activity summary of the provider that counts in the year, i.e. ended in it (any year if None)."""
 

@@ -108,6 +108,10 @@ class TranscriptView(ProjectionView):
         """The learner's standing rows with a completion date in [start, end], oldest first."""
 
     @abstractmethod
+    def for_activities(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        """The standing rows of completions of these activities (ACCME activity IDs)."""
+
+    @abstractmethod
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         """The provider's standing rows with this credit ID."""
 

@@ -155,6 +155,30 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
                     found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
         return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
 
+    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
+        first, last = year_bounds(year)
+        query = select(t.c.doc).where(
+            t.c.mips.is_(True), t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last
+        )
+        found: list[dict[str, Any]] = []
+        with self.reading() as conn:
+            if accme_ids is None:
+                found.extend(conn.execute(query).scalars())
+            else:
+                for chunk in chunks(accme_ids, 500):
+                    found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
+        return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+
+    def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        with self.reading() as conn:
+            for chunk in chunks(sorted(set(activity_ids)), 500):
+                q = select(t.c.activity_id).where(
+                    t.c.activity_id.in_(chunk), t.c.mips.is_(True), t.c.deleted.is_(False)
+                )
+                found.update(conn.execute(q).scalars())
+        return found
+
     def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:
         where = [*self._where(accme_id, None), t.c.activity_id == activity_id]
         with self.reading() as conn:

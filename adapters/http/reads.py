@@ -14,6 +14,7 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
 from services.queries.records import RecordStatusQueries
@@ -72,6 +73,10 @@ def transcript_queries(request: Request) -> TranscriptQueries:
     return _system(request).queries.transcripts
 
 
+def oversight_queries(request: Request) -> OversightQueries:
+    return _system(request).queries.oversight
+
+
 def learner_report_queries(request: Request) -> LearnerReportQueries:
     return _system(request).queries.learner_reports
 
@@ -87,4 +92,5 @@ AuditDep = Annotated[AuditQueries, Depends(audit_queries)]
 AccountsDep = Annotated[AccountQueries, Depends(account_queries)]
 FeedsDep = Annotated[FeedQueries, Depends(feed_queries)]
 TranscriptsDep = Annotated[TranscriptQueries, Depends(transcript_queries)]
+OversightDep = Annotated[OversightQueries, Depends(oversight_queries)]
 LearnerReportsDep = Annotated[LearnerReportQueries, Depends(learner_report_queries)]

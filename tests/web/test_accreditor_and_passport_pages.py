@@ -257,3 +257,34 @@ def test_the_rems_page_lists_rems_activities_and_downloads(pages, web_system, ma
     assert "No REMS activity matches." in pages.get("/accreditor/rems?year=2025&type=Mycophenolate").text
     rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/rems.csv?year=2025").text)))
     assert [r["REMS Compliance"] for r in rows] == ["Compliant"]
+
+
+def test_the_mips_page_lists_completions_by_physician_and_the_transcript_marks_them(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import XI, item
+    from tests.completions.helpers import MOC
+
+    ids = setup(web_system, running=True)
+    [mips] = submit_items(
+        web_system.activities, ACCME_ID, [item("M-1", **MOC, **{XI + "IsMeritBasedIncentivePaymentSystem": True})], BY
+    )
+    web_system.projections.wait(web_system.store.head())
+    web_system.completions.handle(
+        report_completions(ACCME_ID, [report(mips.activity_id, "ccid:0004444:m1"), report(ids["activity"])]), BY
+    )
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/mips?year=2025").text
+    assert "MIPS improvement activities 2025" in page and "Cardiology update M-1" in page
+    assert "García-López, Ana" in page and "Completions by physician" in page
+    assert "No MIPS improvement activity ended in 2024." in pages.get("/accreditor/mips?year=2024").text
+    rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/mips.csv?year=2025").text)))
+    assert [(r["ACCME Activity ID"], r["Physician Last Name"]) for r in rows] == [(mips.activity_id, "García-López")]
+    post_form(pages, "/accreditor/mips", "/sign-out", {})
+    activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
+    sign_in(pages, "ana@doc.org")
+    transcript = pages.get("/passport").text
+    assert "1 completion of activities registered as MIPS improvement activities" in transcript
+    assert transcript.count('title="MIPS improvement activity"') == 1
+    assert pages.get("/accreditor/mips").status_code == 404

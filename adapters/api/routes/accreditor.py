@@ -1,4 +1,5 @@
-"""Accreditor staff: the year-end table across overseen providers, and their own reporting deadlines."""
+"""Accreditor staff: the year-end table across overseen providers, reminders, their own reporting deadlines, the
+data report, and the REMS and MIPS reports."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from adapters.api.problems import Problem
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
-from adapters.http.reads import ActivitiesDep, AnnualDep
+from adapters.http.mips_csv import mips_csv
+from adapters.http.reads import ActivitiesDep, AnnualDep, OversightDep
 from adapters.http.rems_csv import rems_csv
 from adapters.http.services import SettingsDep, SettleDep
 from adapters.http.year_end_csv import year_end_csv
@@ -300,5 +302,78 @@ def rems(
             rems_csv(report),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
+        )
+    return report
+
+
+class MipsActivity(BaseModel):
+    accme_id: str
+    provider: str
+    activity_id: str
+    title: str
+    format: str | None
+    start_date: str
+    end_date: str
+    credits: float | None = Field(description="AMA PRA Category 1 credits of the activity")
+    physician_learners: int
+    completions: int = Field(description="completions reported for the activity")
+
+
+class MipsCompletion(BaseModel):
+    accme_id: str
+    provider: str
+    activity_id: str
+    title: str
+    completion_date: str
+    credits: float
+
+
+class MipsPhysician(BaseModel):
+    learner_id: str
+    first_name: str | None
+    last_name: str | None
+    npi: str | None
+    erased: bool = Field(description="the physician's personal data was erased: the completions still count")
+    completions: list[MipsCompletion]
+    credits: float
+
+
+class MipsTotals(BaseModel):
+    activities: int
+    providers: int
+    completions: int
+    physicians: int
+    credits: float
+
+
+class MipsPublic(BaseModel):
+    year: int
+    provider: str | None
+    activities: list[MipsActivity]
+    physicians: list[MipsPhysician]
+    totals: MipsTotals
+
+
+@router.get(
+    "/mips/{year}",
+    response_model=MipsPublic,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
+)
+def mips(
+    request: Request,
+    oversight: OversightDep,
+    principal: PrincipalDep,
+    year: YearPath,
+    provider: Annotated[str | None, Query(pattern=r"^[0-9]{7}$", description="one provider's ACCME ID")] = None,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Any:
+    """The MIPS report of the year across the providers overseen: each activity registered as a MIPS improvement
+    activity that ended in the year, and its completions by physician (so clinicians can be helped to attest)."""
+    report = oversight.mips(year, _overseen(principal), provider=provider)
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+        return Response(
+            mips_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
         )
     return report

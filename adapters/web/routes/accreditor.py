@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.http.reads import ActivitiesDep, AnnualDep, ProvidersDep
+from adapters.http.mips_csv import mips_csv
+from adapters.http.reads import ActivitiesDep, AnnualDep, OversightDep, ProvidersDep
 from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
@@ -345,6 +346,38 @@ def rems_download(
         rems_csv(_rems_report(activities, user, year, type, provider.strip())),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
+    )
+
+
+def _mips_report(oversight: Any, user: WebUser, year: int, provider: str) -> dict[str, Any]:
+    return oversight.mips(year, staff(user), provider=provider if len(provider) == 7 and provider.isdigit() else None)
+
+
+@router.get("/accreditor/mips")
+def mips(
+    request: Request, user: UserDep, oversight: OversightDep, year: int | None = None, provider: str = ""
+) -> Response:
+    year = _year(request, year)
+    today = system_of(request).annual.today()
+    return render(
+        request,
+        "accreditor/mips.html",
+        report=_mips_report(oversight, user, year, provider.strip()),
+        year=year,
+        provider=provider.strip(),
+        years=list(range(today.year, today.year - 5, -1)),
+    )
+
+
+@router.get("/accreditor/mips.csv")
+def mips_download(
+    request: Request, user: UserDep, oversight: OversightDep, year: int | None = None, provider: str = ""
+) -> Response:
+    year = _year(request, year)
+    return Response(
+        mips_csv(_mips_report(oversight, user, year, provider.strip())),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
     )
 
 
