@@ -61,6 +61,7 @@ from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
 from services.queries.records import RecordStatusQueries
+from services.queries.research_extract import ResearchExtract
 from services.store import ParsStore
 from services.tokens import TokenLifetimes, TokenRegistry
 from services.transcripts import TranscriptQueries
@@ -179,6 +180,10 @@ def bootstrap(settings: Settings | None = None) -> System:
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
         oversight=OversightQueries(activity_summary.view, transcripts.view, learner_directory.view, provider_queries),
+        research=ResearchExtract(
+            activity_summary.view,
+            lambda: {p["accme_id"]: p["accreditor"] for p in provider_queries.list_profiles(accreditors=None)},
+        ),
     )
     return System(
         settings=settings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -168,6 +169,24 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
                 for chunk in chunks(accme_ids, 500):
                     found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
         return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+
+    def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
+        first, last = year_bounds(year)
+        after = ""
+        while True:
+            query = (
+                select(t.c.key, t.c.doc)
+                .where(t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last, t.c.key > after)
+                .order_by(t.c.key)
+                .limit(page)
+            )
+            with self.reading() as conn:  # one short read a page: writers and checkpoints are not held up
+                rows = conn.execute(query).all()
+            for row in rows:
+                yield row.doc
+            if len(rows) < page:
+                return
+            after = rows[-1].key
 
     def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:
         found: set[str] = set()

@@ -18,6 +18,7 @@ from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
 from services.queries.records import RecordStatusQueries
+from services.queries.research_extract import ResearchExtract
 from services.transcripts import TranscriptQueries
 
 if TYPE_CHECKING:
@@ -77,6 +78,10 @@ def oversight_queries(request: Request) -> OversightQueries:
     return _system(request).queries.oversight
 
 
+def research_extract(request: Request) -> ResearchExtract:
+    return _system(request).queries.research
+
+
 def learner_report_queries(request: Request) -> LearnerReportQueries:
     return _system(request).queries.learner_reports
 
@@ -93,4 +98,5 @@ AccountsDep = Annotated[AccountQueries, Depends(account_queries)]
 FeedsDep = Annotated[FeedQueries, Depends(feed_queries)]
 TranscriptsDep = Annotated[TranscriptQueries, Depends(transcript_queries)]
 OversightDep = Annotated[OversightQueries, Depends(oversight_queries)]
+ResearchDep = Annotated[ResearchExtract, Depends(research_extract)]
 LearnerReportsDep = Annotated[LearnerReportQueries, Depends(learner_report_queries)]

@@ -18,6 +18,7 @@ from services.queries.feeds import FeedQueries
 from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.records import RecordStatusQueries
+from services.queries.research_extract import ResearchExtract
 from services.transcripts import TranscriptQueries
 
 
@@ -50,3 +51,4 @@ class LiveQueries:
     learner_reports: LearnerReportQueries
     chains: EventChains
     oversight: OversightQueries  # the MIPS report across providers
+    research: ResearchExtract  # the anonymised research extract (ACCME staff)

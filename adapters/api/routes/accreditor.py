@@ -1,5 +1,5 @@
 """Accreditor staff: the year-end table across overseen providers, reminders, their own reporting deadlines, the
-data report, and the REMS and MIPS reports."""
+data report, the REMS and MIPS reports and the research extract."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, StrictBool
 
 from adapters.api.deps import PrincipalDep, acting
@@ -17,13 +17,15 @@ from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
 from adapters.http.mips_csv import mips_csv
-from adapters.http.reads import ActivitiesDep, AnnualDep, OversightDep
+from adapters.http.reads import ActivitiesDep, AnnualDep, OversightDep, ResearchDep
 from adapters.http.rems_csv import rems_csv
+from adapters.http.research_csv import csv_chunks, zip_chunks
 from adapters.http.services import SettingsDep, SettleDep
 from adapters.http.year_end_csv import year_end_csv
 from commands.annual import RemindProviders, SetReportingDeadline
 from domain.provider import normalise_accreditor
 from services.access import Principal, Role
+from services.queries.research_extract import year_key
 
 router = APIRouter(
     prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403)
@@ -377,3 +379,40 @@ def mips(
             headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
         )
     return report
+
+
+@router.get(
+    "/research-extract/{year}",
+    responses={
+        200: {
+            "content": {"text/csv": {}, "application/zip": {}},
+            "description": "CSV (format=csv), or a zip of the CSV and README.txt (format=zip)",
+        }
+    },
+)
+def research_extract(
+    research: ResearchDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    year: YearPath,
+    format: Annotated[
+        str, Query(pattern="^(csv|zip)$", description="csv: the rows alone; zip: with README.txt")
+    ] = "csv",
+) -> Response:
+    """The anonymised research extract of the year (ACCME staff only): one row per activity that ended in it,
+    providers by pseudonyms stable within the year, no learner rows and no free text, every count under 11
+    suppressed (with secondary suppression so no total reveals a hidden cell); streamed as it is read."""
+    if principal.role is not Role.ACCREDITOR or principal.state is not None:
+        raise Problem(403, "only ACCME staff download the research extract")
+    rows = research.rows(year, year_key(settings.signing_key(), year))
+    if format == "zip":
+        return StreamingResponse(
+            zip_chunks(rows, year),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="research-extract-{year}.zip"'},
+        )
+    return StreamingResponse(
+        csv_chunks(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="research-extract-{year}.csv"'},
+    )
