@@ -182,7 +182,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         oversight=OversightQueries(activity_summary.view, transcripts.view, learner_directory.view, provider_queries),
         research=ResearchExtract(
             activity_summary.view,
-            lambda: {p["accme_id"]: p["accreditor"] for p in provider_queries.list_profiles(accreditors=None)},
+            lambda: {a: accreditor for a, (accreditor, _) in provider_queries.accreditors_and_names().items()},
         ),
     )
     return System(

@@ -26,7 +26,8 @@ def entry(e: Any, accme_id: str, learner_id: str, activity_id: str, credit_id: s
         "activity_id": activity_id,
         "credit_id": credit_id,
         "completion_date": e.completion_date.isoformat(),
-        "doc": {"activity_title": e.activity_title, "cme": e.cme, "moc": e.moc, "late": e.late},
+        # rems: the learner's REMS fields (profession, DEA registration, practice area, ...) when reported
+        "doc": {"activity_title": e.activity_title, "cme": e.cme, "moc": e.moc, "late": e.late, "rems": e.rems},
         "deleted": False,
     }
 

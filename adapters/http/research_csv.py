@@ -45,10 +45,12 @@ Dates are given as the year and quarter an activity ended; credits are the activ
 """
 
 
+KEYS = tuple(k for _, k in COLUMNS)
+
+
 def _line(writer: Any, row: dict[str, Any]) -> None:
-    writer.writerow(
-        [guard(v) if isinstance(v, str) else ("" if v is None else v) for v in (row[k] for _, k in COLUMNS)]
-    )
+    # Every cell but the format is a number or a word of the extract's own; the format is guarded like any text.
+    writer.writerow([guard(row[k]) if k == "format" else ("" if row[k] is None else row[k]) for k in KEYS])
 
 
 def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.activity import REMS_TYPES
 from domain.annual_report import require_year
+from domain.errors import InvalidValueError
+from domain.rems_learner import PRACTICE_AREAS, PRACTICE_TYPES, PROFESSIONS, practice_type, registered_prescriber
 from projections.activity_summary import ActivitySummaryView
 from projections.learner_directory import LearnerDirectoryView
 from projections.transcripts import TranscriptView, transcript_lines
+from services.queries.activities import rems_report
 from services.queries.providers import ProviderQueries
 
 
@@ -27,10 +31,38 @@ class OversightQueries:
 
     def _scope(self, accreditors: list[str] | None, provider: str | None) -> tuple[dict[str, str], list[str] | None]:
         """The names of the providers overseen, and the ACCME IDs to read (None: all; [] none)."""
-        names = {p["accme_id"]: p["name"] for p in self.providers.list_profiles(accreditors=accreditors)}
+        names = {a: name for a, (_, name) in self.providers.accreditors_and_names(accreditors).items()}
         if provider is not None:
             return names, [provider] if provider in names else []
         return names, None if accreditors is None else list(names)
+
+    def rems(
+        self, year: int, accreditors: list[str] | None, *, rems_type: str | None = None, provider: str | None = None
+    ) -> dict[str, Any]:
+        """The REMS report of the year across the providers the accreditors oversee (None: all), filtered by REMS
+        type and provider: each REMS-registered activity that ended in the year (`rems_report`) with its
+        participants as the learners' REMS fields give them — by profession, registered prescribers (a DEA
+        registration), by practice type and area — and the same in total."""
+        require_year(year)
+        if rems_type is not None and rems_type not in REMS_TYPES:
+            raise InvalidValueError(f"the REMS type is one of: {'; '.join(REMS_TYPES)}", loc=("rems_type",))
+        names, ids = self._scope(accreditors, provider)
+        found = self.activities.rems_activities(year, ids) if ids != [] else []
+        report = rems_report(found, names, year, rems_type)
+        shown = [a["activity_id"] for a in report["activities"]]
+        rows = self.transcripts.for_activities(shown) if shown else []
+        # One completion (learner, activity, date) is one participant however many credit IDs it was reported under.
+        completions: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for r in rows:
+            if r["doc"].get("rems"):
+                completions.setdefault((r["learner_id"], r["activity_id"], r["completion_date"]), r["doc"]["rems"])
+        per: dict[str, list[dict[str, Any]]] = {}
+        for (_, activity_id, _), fields in completions.items():
+            per.setdefault(activity_id, []).append(fields)
+        for activity in report["activities"]:
+            activity["participants"] = participant_breakdown(per.get(activity["activity_id"], []), full=False)
+        report["totals"]["participants"] = participant_breakdown([f for fs in per.values() for f in fs], full=True)
+        return report
 
     def mips(self, year: int, accreditors: list[str] | None, *, provider: str | None = None) -> dict[str, Any]:
         """The MIPS report of the year across the providers the accreditors oversee (None: all), or one of them:
@@ -103,3 +135,24 @@ class OversightQueries:
                 "credits": sum(p["credits"] for p in listed),
             },
         }
+
+
+def participant_breakdown(fields: list[dict[str, Any]], *, full: bool) -> dict[str, Any]:
+    """Participants reported with their REMS fields: how many, by profession, registered prescribers (a DEA
+    registration, individual or institutional), by practice type and by practice area. `full` lists every
+    value (the totals); otherwise only those that occur."""
+
+    def count(values: list[str | None], allowed: tuple[str, ...]) -> dict[str, int]:
+        counted = {a: sum(1 for v in values if v == a) for a in allowed}
+        missing = sum(1 for v in values if v is None)
+        if missing:
+            counted["Not stated"] = missing
+        return counted if full else {k: n for k, n in counted.items() if n}
+
+    return {
+        "reported": len(fields),
+        "by_profession": count([f.get("profession") for f in fields], PROFESSIONS),
+        "registered_prescribers": sum(1 for f in fields if registered_prescriber(f)),
+        "by_practice_type": count([practice_type(f.get("practice_area")) for f in fields], PRACTICE_TYPES),
+        "by_practice_area": count([f.get("practice_area") for f in fields], PRACTICE_AREAS),
+    }

@@ -118,14 +118,21 @@ def research_rows(
     """The extract's rows from the year's activity summaries, one at a time, then the totals row."""
     totals = ColumnTotals()
     support = {True: "Yes", False: "No"}
+    names: dict[str, tuple[str, str]] = {}  # pseudonym and accreditor type of each provider met: 1,600 at most
     for s in summaries:
         counts = _counts(s)
         shown = suppress_row(counts)
         totals.add(counts, shown)
         end = s["end_date"] or ""
+        known = names.get(s["accme_id"])
+        if known is None:
+            known = names[s["accme_id"]] = (
+                pseudonym(key, s["accme_id"]),
+                accreditor_type(accreditors(s["accme_id"])),
+            )
         yield {
-            "provider": pseudonym(key, s["accme_id"]),
-            "accreditor_type": accreditor_type(accreditors(s["accme_id"])),
+            "provider": known[0],
+            "accreditor_type": known[1],
             "format": s["format"] or "",
             "year": end[:4],
             "quarter": f"Q{(int(end[5:7]) - 1) // 3 + 1}" if len(end) >= 7 else "",

@@ -17,7 +17,7 @@ from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
 from adapters.http.mips_csv import mips_csv
-from adapters.http.reads import ActivitiesDep, AnnualDep, OversightDep, ResearchDep
+from adapters.http.reads import AnnualDep, OversightDep, ResearchDep
 from adapters.http.rems_csv import rems_csv
 from adapters.http.research_csv import csv_chunks, zip_chunks
 from adapters.http.services import SettingsDep, SettleDep
@@ -240,6 +240,18 @@ def data_report(annual: AnnualDep, principal: PrincipalDep, year: YearPath) -> A
     return annual.data_report(year, _overseen(principal))
 
 
+class RemsParticipants(BaseModel):
+    reported: int = Field(description="completions reported with the learner's REMS fields")
+    by_profession: dict[str, int]
+    registered_prescribers: int = Field(
+        description="participants with a DEA registration (individual or institutional)"
+    )
+    by_practice_type: dict[str, int] = Field(
+        description="Primary care, Pain specialist, Non-pain specialist, Not stated"
+    )
+    by_practice_area: dict[str, int]
+
+
 class RemsActivity(BaseModel):
     accme_id: str
     provider: str
@@ -256,6 +268,7 @@ class RemsActivity(BaseModel):
     rpc_id: str | None = Field(description="the RPC-assigned ID of an RPC-funded activity")
     physician_learners: int
     other_learners: int
+    participants: RemsParticipants
 
 
 class RemsTotals(BaseModel):
@@ -267,6 +280,7 @@ class RemsTotals(BaseModel):
     physician_learners: int
     other_learners: int
     blueprint_coverage: dict[str, int] = Field(description="activities covering each FDA Blueprint section")
+    participants: RemsParticipants
 
 
 class RemsPublic(BaseModel):
@@ -283,7 +297,7 @@ class RemsPublic(BaseModel):
 )
 def rems(
     request: Request,
-    activities: ActivitiesDep,
+    oversight: OversightDep,
     principal: PrincipalDep,
     year: YearPath,
     rems_type: Annotated[
@@ -296,9 +310,10 @@ def rems(
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Any:
     """The REMS report of the year across the providers overseen: each REMS-registered activity (type, REMS-compliant
-    or related, FDA Blueprint sections, RPC-assigned ID, learners) and the totals (activities counted in the year
-    they ended)."""
-    report = activities.rems(year, _overseen(principal), rems_type=rems_type, provider=provider)
+    or related, FDA Blueprint sections, RPC-assigned ID, learners; its participants by profession, registered
+    prescribers, practice type and area, from the learners' REMS fields) and the totals (activities counted in the
+    year they ended)."""
+    report = oversight.rems(year, _overseen(principal), rems_type=rems_type, provider=provider)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         return Response(
             rems_csv(report),

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from adapters.http.mips_csv import mips_csv
-from adapters.http.reads import ActivitiesDep, AnnualDep, OversightDep, ProvidersDep
+from adapters.http.reads import AnnualDep, OversightDep, ProvidersDep
 from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
@@ -300,8 +300,8 @@ async def remind(request: Request, user: UserDep, annual: AnnualDep, read_models
     return see_other(f"/accreditor/year-end?year={year}", "; ".join(said) + ".")
 
 
-def _rems_report(activities: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
-    return activities.rems(
+def _rems_report(oversight: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
+    return oversight.rems(
         year,
         staff(user),
         rems_type=rems_type if rems_type in REMS_TYPES else None,
@@ -313,7 +313,7 @@ def _rems_report(activities: Any, user: WebUser, year: int, rems_type: str, prov
 def rems(
     request: Request,
     user: UserDep,
-    activities: ActivitiesDep,
+    oversight: OversightDep,
     year: int | None = None,
     type: str = "",
     provider: str = "",
@@ -323,7 +323,7 @@ def rems(
     return render(
         request,
         "accreditor/rems.html",
-        report=_rems_report(activities, user, year, type, provider.strip()),
+        report=_rems_report(oversight, user, year, type, provider.strip()),
         year=year,
         rems_type=type,
         provider=provider.strip(),
@@ -336,14 +336,14 @@ def rems(
 def rems_download(
     request: Request,
     user: UserDep,
-    activities: ActivitiesDep,
+    oversight: OversightDep,
     year: int | None = None,
     type: str = "",
     provider: str = "",
 ) -> Response:
     year = _year(request, year)
     return Response(
-        rems_csv(_rems_report(activities, user, year, type, provider.strip())),
+        rems_csv(_rems_report(oversight, user, year, type, provider.strip())),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
     )
