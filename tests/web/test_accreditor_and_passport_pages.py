@@ -288,3 +288,21 @@ def test_the_mips_page_lists_completions_by_physician_and_the_transcript_marks_t
     assert "1 completion of activities registered as MIPS improvement activities" in transcript
     assert transcript.count('title="MIPS improvement activity"') == 1
     assert pages.get("/accreditor/mips").status_code == 404
+
+
+def test_the_data_report_page_draws_its_charts_and_prints(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/data-report?year=2025")
+    assert page.status_code == 200
+    text = page.text
+    assert "Annual data report 2025" in text and "<dt>Activities</dt><dd>2</dd>" in text
+    for title in ("Activities by format", "AMA PRA Category 1 credits by format", "Learners", "Income reported"):
+        assert f'aria-label="{title}' in text
+    assert "<td>Course</td><td>2</td><td>12.5</td>" in text and "data-print" in text
+    assert "No activity ended in 2024." in pages.get("/accreditor/data-report?year=2024").text
+    post_form(pages, "/accreditor/data-report", "/sign-out", {})
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    assert "<dt>Activities</dt><dd>0</dd>" in pages.get("/accreditor/data-report?year=2025").text

@@ -13,9 +13,11 @@ from adapters.http.reads import AnnualDep, OversightDep, ProvidersDep
 from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
+from adapters.web.charts import bar_chart
 from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
+from adapters.web.words import SUMMARY_FIELDS
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from commands.accounts import InviteAccount
 from commands.annual import RemindProviders, ReopenYear
@@ -378,6 +380,38 @@ def mips_download(
         mips_csv(_mips_report(oversight, user, year, provider.strip())),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
+    )
+
+
+@router.get("/accreditor/data-report")
+def data_report(request: Request, user: UserDep, annual: AnnualDep, year: int | None = None) -> Response:
+    """The annual data report (what GET /api/v1/accreditor/data-report/{year} answers) with charts, printable."""
+    year = _year(request, year)
+    report = annual.data_report(year, staff(user))
+    today = annual.today()
+    support = report["commercial_support"]
+    charts = {
+        "activities": bar_chart("Activities by format", {f: v["activities"] for f, v in report["by_format"].items()}),
+        "credits": bar_chart(
+            "AMA PRA Category 1 credits by format", {f: v["credits"] for f, v in report["by_format"].items()}
+        ),
+        "learners": bar_chart(
+            "Learners", {"Physicians": report["physician_learners"], "Other learners": report["other_learners"]}
+        ),
+        "support": bar_chart("Commercial support by source", support["monetary_by_source"], money=True),
+        "income": bar_chart(
+            "Income reported in the program summaries",
+            {label: report["income"][key] for key, label in SUMMARY_FIELDS},
+            money=True,
+        ),
+    }
+    return render(
+        request,
+        "accreditor/data_report.html",
+        report=report,
+        charts=charts,
+        year=year,
+        years=list(range(today.year, today.year - 5, -1)),
     )
 
 
