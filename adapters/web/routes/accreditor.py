@@ -17,8 +17,8 @@ from adapters.web.charts import bar_chart
 from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STEP_NAMES, reporting_year
-from adapters.web.words import SUMMARY_FIELDS
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
+from adapters.web.words import SUMMARY_FIELDS
 from commands.accounts import InviteAccount
 from commands.annual import RemindProviders, ReopenYear
 from commands.providers import RecordAccreditationDecision
