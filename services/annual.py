@@ -17,6 +17,8 @@ from commands.annual import (
     RemindProviders,
     ReopenYear,
     ReviewContacts,
+    ScheduleReminders,
+    SendScheduledReminders,
     SetReportingDeadline,
     SubmitProgramSummary,
     YearStep,
@@ -33,6 +35,7 @@ from domain.base import Acting
 from domain.deadlines import ReportingDeadline, default_deadline
 from domain.errors import InvalidValueError
 from domain.provider import normalise_accreditor
+from domain.reminder_schedule import ReminderSchedule
 from projections.checklist import ActivityFactsForYear, ChecklistView
 from projections.provider_profile import ProviderProfileView
 from services.accounts import Mailer
@@ -110,6 +113,10 @@ class AnnualReporting(AnnualQueries):
             return self.set_deadline(cmd, by)
         if isinstance(cmd, RemindProviders):
             return self.remind(cmd, by)
+        if isinstance(cmd, ScheduleReminders):
+            return self.schedule_reminders(cmd, by)
+        if isinstance(cmd, SendScheduledReminders):
+            return self.send_scheduled(cmd, by)
         handler = ANNUAL_HANDLERS[type(cmd)]
         year = self._reportable_year(cmd.year)
         provider = self.providers.get(cmd.accme_id)
@@ -148,6 +155,60 @@ class AnnualReporting(AnnualQueries):
                 continue
             return Outcome(record.deadline, recordings[-1].notification.id)
         raise ConcurrentChangeError(f"the {year} deadline of {accreditor} is being changed by others; try again")
+
+    def reminder_schedule(self, accreditor: str) -> ReminderSchedule | None:
+        """The accreditor's scheduled reminders as last set (None: never set, so off)."""
+        try:
+            return self.store.repository.get(ReminderSchedule.create_id(normalise_accreditor(accreditor)))
+        except AggregateNotFoundError:
+            return None
+
+    def schedule_reminders(self, cmd: ScheduleReminders, by: Acting) -> Outcome:
+        """Switches the accreditor's scheduled reminders on or off, `days_before` its deadline."""
+        accreditor = normalise_accreditor(cmd.accreditor)
+        for _ in attempts():
+            schedule = self.reminder_schedule(accreditor)
+            if schedule is None:
+                schedule = ReminderSchedule.start(accreditor, cmd.enabled, cmd.days_before, by)
+            elif not schedule.change(cmd.enabled, cmd.days_before, by):
+                return Outcome({"enabled": schedule.enabled, "days_before": schedule.days_before}, None)
+            try:
+                recordings = self.store.save(schedule)
+            except IntegrityError:
+                continue
+            return Outcome(
+                {"enabled": schedule.enabled, "days_before": schedule.days_before}, recordings[-1].notification.id
+            )
+        raise ConcurrentChangeError(f"the reminder schedule of {accreditor} is being changed by others; try again")
+
+    def send_scheduled(self, cmd: SendScheduledReminders, by: Acting) -> Outcome:
+        """For each accreditor whose scheduled reminders are switched on and due today (the reporting year whose
+        deadline is within its days), reminds every provider of that accreditor still incomplete (the 7-day rule
+        holds), then records that the year's scheduled reminders went out: a second run, or another process, sends
+        nothing more. One entry per accreditor reminded, with the reminders' results."""
+        today = self.today()
+        accreditors = {"ACCME", "JA", *(p["accreditor"] for p in self.profiles.list_profiles())}
+        done: list[dict[str, Any]] = []
+        position: int | None = None
+        for accreditor in sorted(accreditors):
+            for year in (today.year - 1, today.year):
+                schedule = self.reminder_schedule(accreditor)
+                if schedule is None or not schedule.due(year, self.deadline(accreditor, year), today):
+                    continue
+                schedule.mark_sent(year, today, by)
+                try:
+                    position = self.store.save(schedule)[-1].notification.id
+                except IntegrityError:
+                    continue  # another process is sending them
+                outcome = self.remind(
+                    RemindProviders(
+                        year=year, providers=None, force=False, accreditors=(accreditor,), base_url=cmd.base_url
+                    ),
+                    by,
+                )
+                position = outcome.position or position
+                done.append({"accreditor": accreditor, "year": year, "results": outcome.value["results"]})
+        return Outcome(done, position)
 
     def remind(self, cmd: RemindProviders, by: Acting) -> Outcome:
         """Mails each named provider (or every incomplete one overseen) what its year-end report still misses, to

@@ -22,7 +22,7 @@ from adapters.http.rems_csv import rems_csv
 from adapters.http.research_csv import csv_chunks, zip_chunks
 from adapters.http.services import SettingsDep, SettleDep
 from adapters.http.year_end_csv import year_end_csv
-from commands.annual import RemindProviders, SetReportingDeadline
+from commands.annual import RemindProviders, ScheduleReminders, SetReportingDeadline
 from domain.provider import normalise_accreditor
 from services.access import Principal, Role
 from services.queries.research_extract import year_key
@@ -431,3 +431,62 @@ def research_extract(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="research-extract-{year}.csv"'},
     )
+
+
+class ScheduleUpdate(Strict):
+    enabled: StrictBool = Field(description="send the scheduled reminders")
+    days_before: int = Field(default=14, description="how many days before the deadline (1 to 90)")
+    accreditor: str | None = Field(
+        default=None,
+        description="ACCME staff only: whose schedule (ACCME, JA or a state); a state accreditor sets its own",
+    )
+
+
+class SchedulePublic(BaseModel):
+    accreditor: str
+    enabled: bool
+    days_before: int
+    sent_years: list[int] = Field(description="the reporting years whose scheduled reminders went out")
+
+
+def _whose(principal: Principal, asked: str | None) -> str:
+    if principal.role is not Role.ACCREDITOR:
+        raise Problem(403, "only accreditor staff schedule year-end reminders")
+    if principal.state is not None:
+        if asked is not None and normalise_accreditor(asked) != principal.state:
+            raise Problem(403, f"this accreditor token schedules only {principal.state}'s reminders")
+        return principal.state
+    return normalise_accreditor(asked or "ACCME")
+
+
+def _schedule(annual: Any, accreditor: str) -> dict[str, Any]:
+    found = annual.reminder_schedule(accreditor)
+    if found is None:
+        return {"accreditor": accreditor, "enabled": False, "days_before": 14, "sent_years": []}
+    return {
+        "accreditor": accreditor,
+        "enabled": found.enabled,
+        "days_before": found.days_before,
+        "sent_years": list(found.sent_years),
+    }
+
+
+@router.put("/reminder-schedule", response_model=SchedulePublic, responses=COMMAND)
+@placed("body", "days_before", "accreditor")
+def set_reminder_schedule(body: ScheduleUpdate, annual: AnnualDep, principal: PrincipalDep) -> Any:
+    """Switches the accreditor's scheduled year-end reminders on or off: `days_before` its deadline, every provider
+    it oversees still incomplete is reminded (once a year; the 7-day rule holds)."""
+    accreditor = _whose(principal, body.accreditor)
+    annual.handle(
+        ScheduleReminders(accreditor=accreditor, enabled=body.enabled, days_before=body.days_before),
+        acting(principal),
+    )
+    return _schedule(annual, accreditor)
+
+
+@router.get("/reminder-schedule", response_model=SchedulePublic)
+def get_reminder_schedule(
+    annual: AnnualDep, principal: PrincipalDep, accreditor: Annotated[str | None, Query()] = None
+) -> Any:
+    """The accreditor's scheduled year-end reminders (off until switched on)."""
+    return _schedule(annual, _whose(principal, accreditor))
