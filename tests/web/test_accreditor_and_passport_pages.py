@@ -306,3 +306,31 @@ def test_the_data_report_page_draws_its_charts_and_prints(pages, web_system, mai
     activate(web_system, mail_dir, "tia@tn.gov", state="TN")
     sign_in(pages, "tia@tn.gov")
     assert "<dt>Activities</dt><dd>0</dd>" in pages.get("/accreditor/data-report?year=2025").text
+
+
+def test_staff_set_deadlines_and_scheduled_reminders_on_a_page(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    setup(web_system, running=True)
+    _tn_provider(web_system)
+    web_system.annual.clock = lambda: datetime(2026, 2, 1, 12, tzinfo=UTC)
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    page = "/accreditor/deadlines"
+    assert "Year-end deadlines and reminders of TN" in pages.get(page).text
+    later = post_form(pages, page, page, {"year": "2025", "deadline": "2026-04-15"})
+    assert later.status_code == 422
+    assert "earlier than ACCME" in errors_beside(later.text)["deadline"]
+    assert post_form(pages, page, page, {"year": "2025", "deadline": "2026-03-01"}).status_code == 303
+    shown = pages.get(page).text
+    assert "The 2025 deadline of TN is March 1, 2026." in shown and "<td>2025</td><td>2026-03-01</td>" in shown
+    bad = post_form(pages, page, "/accreditor/reminder-schedule", {"enabled": "yes", "days_before": "200"})
+    assert bad.status_code == 422 and "1 to 90" in errors_beside(bad.text)["days_before"]
+    assert (
+        post_form(pages, page, "/accreditor/reminder-schedule", {"enabled": "yes", "days_before": "10"}).status_code
+        == 303
+    )
+    assert "On: 10 days before the deadline" in pages.get(page).text
+    schedule = web_system.annual.reminder_schedule("TN")
+    assert schedule.enabled and schedule.days_before == 10
+    assert "of TN" in pages.get(f"{page}?accreditor=ACCME").text  # a state's staff see only their own

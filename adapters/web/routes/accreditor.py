@@ -20,13 +20,14 @@ from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from adapters.web.words import SUMMARY_FIELDS
 from commands.accounts import InviteAccount
-from commands.annual import RemindProviders, ReopenYear
+from commands.annual import RemindProviders, ReopenYear, ScheduleReminders, SetReportingDeadline
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
 from domain.activity import REMS_TYPES
 from domain.annual_report import STEP_KEYS
+from domain.deadlines import default_deadline
 from domain.errors import DomainError, InvalidValueError
-from domain.provider import Decision
+from domain.provider import Decision, normalise_accreditor
 from services.access import Role
 
 router = APIRouter()
@@ -413,6 +414,103 @@ def data_report(request: Request, user: UserDep, annual: AnnualDep, year: int | 
         year=year,
         years=list(range(today.year, today.year - 5, -1)),
     )
+
+
+# --- deadlines and scheduled reminders --------------------------------------------------------------
+
+
+def _accreditor_of(user: WebUser, asked: str) -> str:
+    """A state accreditor's staff set their own; ACCME staff any accreditor's (ACCME unless they choose)."""
+    staff(user)
+    if user.principal.state is not None:
+        return user.principal.state
+    try:
+        return normalise_accreditor(asked or "ACCME")
+    except InvalidValueError:
+        return "ACCME"
+
+
+def _deadlines_page(
+    request: Request,
+    user: WebUser,
+    annual: Any,
+    accreditor: str,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    today = annual.today()
+    years = [today.year - 1, today.year]
+    schedule = annual.reminder_schedule(accreditor)
+    choices = None
+    if user.principal.state is None:
+        codes = {p["accreditor"] for p in system_of(request).reads.profiles.list_profiles()}
+        choices = ["ACCME", "JA", *sorted(codes - {"ACCME", "JA"})]
+    return render(
+        request,
+        "accreditor/deadlines.html",
+        status,
+        accreditor=accreditor,
+        choices=choices,
+        deadlines=[(y, annual.deadline_of(accreditor, y), default_deadline(y)) for y in years],
+        years=years,
+        schedule=schedule,
+        errors=errors or {},
+        form=form or {},
+    )
+
+
+@router.get("/accreditor/deadlines")
+def deadlines(request: Request, user: UserDep, annual: AnnualDep, accreditor: str = "") -> Response:
+    return _deadlines_page(request, user, annual, _accreditor_of(user, accreditor))
+
+
+@router.post("/accreditor/deadlines")
+async def set_deadline(request: Request, user: UserDep, annual: AnnualDep, read_models: SettleDep) -> Response:
+    form = await posted(request)
+    accreditor = _accreditor_of(user, str(form.get("accreditor", "")))
+    fields = {"deadline": "deadline", "year": "year"}
+    try:
+        cmd = SetReportingDeadline(
+            accreditor=accreditor, year=form.get("year") or 0, deadline=form.get("deadline") or None
+        )
+        outcome = annual.handle(cmd, user.acting)
+    except ValidationError as bad:
+        errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in bad.errors()]
+        return _deadlines_page(request, user, annual, accreditor, field_errors(errors, fields, "deadline"), form, 422)
+    except DomainError as bad:
+        errors = [{"loc": list(bad.loc), "msg": bad.message}]
+        return _deadlines_page(request, user, annual, accreditor, field_errors(errors, fields, "deadline"), form, 422)
+    settle(read_models, outcome.position)
+    return see_other(
+        f"/accreditor/deadlines?accreditor={accreditor}",
+        f"The {cmd.year} deadline of {accreditor} is {outcome.value:%B} {outcome.value.day}, {outcome.value.year}.",
+    )
+
+
+@router.post("/accreditor/reminder-schedule")
+async def schedule_reminders(request: Request, user: UserDep, annual: AnnualDep) -> Response:
+    form = await posted(request)
+    accreditor = _accreditor_of(user, str(form.get("accreditor", "")))
+    days = str(form.get("days_before", "")).strip()
+    if not (days.isascii() and days.isdigit()):
+        errors = {"days_before": "enter the number of days before the deadline, 1 to 90"}
+        return _deadlines_page(request, user, annual, accreditor, errors, form, 422)
+    enabled = form.get("enabled") == "yes"
+    try:
+        annual.handle(ScheduleReminders(accreditor=accreditor, enabled=enabled, days_before=int(days)), user.acting)
+    except DomainError as bad:
+        errors = field_errors(
+            [{"loc": list(bad.loc), "msg": bad.message}], {"days_before": "days_before"}, "days_before"
+        )
+        return _deadlines_page(request, user, annual, accreditor, errors, form, 422)
+    said = (
+        f"Scheduled reminders are on: {days} days before the deadline, every provider of {accreditor} still "
+        "incomplete is reminded."
+        if enabled
+        else f"Scheduled reminders of {accreditor} are off."
+    )
+    return see_other(f"/accreditor/deadlines?accreditor={accreditor}", said)
 
 
 # --- users: colleagues and physicians -------------------------------------------------------------
