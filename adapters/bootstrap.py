@@ -161,6 +161,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     annual = AnnualReporting(
         store, providers, profiles.view, checklist.view, checklist.view, mailer=mailer_from(settings.mail)
     )
+    annual.staff_email = lambda account_id: (account_list.view.get_account(account_id) or {}).get("email")
     provider_queries = ProviderQueries(profiles.view)
     reads = ReadModels(
         profiles=provider_queries,

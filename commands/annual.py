@@ -53,6 +53,14 @@ class ScheduleReminders(Command):
     days_before: int = 14
 
 
+class AskReminderCopies(Command):
+    """A member of an accreditor's staff asks for (or stops) a copy of every reminder to its providers."""
+
+    accreditor: str
+    account_id: str
+    wanted: bool = True
+
+
 class SendScheduledReminders(Command):
     """Send every accreditor's scheduled reminders that are due today (what `pars reminders run` and the serving
     process's scheduler hand over)."""
@@ -72,4 +80,6 @@ class RemindProviders(Command):
 
 
 YearStep = AcceptAgreement | SubmitProgramSummary | ReviewContacts | Attest | ReopenYear
-AnnualCommand = YearStep | SetReportingDeadline | RemindProviders | ScheduleReminders | SendScheduledReminders
+AnnualCommand = (
+    YearStep | SetReportingDeadline | RemindProviders | ScheduleReminders | SendScheduledReminders | AskReminderCopies
+)

@@ -40,6 +40,19 @@ class ReminderSchedule(Aggregate):
         actor: str
         channel: str
 
+    class CopiesAsked(Aggregate.Event):
+        """A member of the accreditor's staff (their web account's id, never the address) asked for a copy of
+        every reminder to the accreditor's providers."""
+
+        account_id: str
+        actor: str
+        channel: str
+
+    class CopiesStopped(Aggregate.Event):
+        account_id: str
+        actor: str
+        channel: str
+
     @staticmethod
     def create_id(accreditor: str) -> uuid.UUID:
         return uuid.uuid5(SCHEDULE_NAMESPACE, f"reminder-schedule:{accreditor}")
@@ -65,6 +78,7 @@ class ReminderSchedule(Aggregate):
         self.enabled = enabled
         self.days_before = days_before
         self.sent_years: tuple[int, ...] = ()
+        self.copies: tuple[str, ...] = ()  # web account ids of the staff who asked for copies
 
     def change(self, enabled: bool, days_before: int, by: Acting) -> bool:
         self.validate(days_before)
@@ -93,3 +107,21 @@ class ReminderSchedule(Aggregate):
     @event(Sent)
     def _sent(self, year: int, on: date, actor: str, channel: str) -> None:
         self.sent_years = (*self.sent_years, year)
+
+    def ask_copies(self, account_id: str, wanted: bool, by: Acting) -> bool:
+        """A staff member asks for (or stops) copies of the reminders; False when it stood so."""
+        if wanted == (account_id in self.copies):
+            return False
+        if wanted:
+            self._ask(account_id=account_id, actor=by.actor, channel=str(by.channel))
+        else:
+            self._stop(account_id=account_id, actor=by.actor, channel=str(by.channel))
+        return True
+
+    @event(CopiesAsked)
+    def _ask(self, account_id: str, actor: str, channel: str) -> None:
+        self.copies = (*self.copies, account_id)
+
+    @event(CopiesStopped)
+    def _stop(self, account_id: str, actor: str, channel: str) -> None:
+        self.copies = tuple(a for a in self.copies if a != account_id)

@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 from commands.annual import (
     AcceptAgreement,
     AnnualCommand,
+    AskReminderCopies,
     Attest,
     RemindProviders,
     ReopenYear,
@@ -103,6 +104,9 @@ class AnnualReporting(AnnualQueries):
         self.store = store
         self.providers = providers
         self.mailer = mailer
+        #: A staff member's address by web account id (None: no such account any more); the composition root
+        #: reads it from the accounts read model, so the reminder schedule holds account ids, never addresses.
+        self.staff_email: Callable[[str], str | None] = lambda _account_id: None
 
     # --- commands --------------------------------------------------------------------------
 
@@ -117,6 +121,8 @@ class AnnualReporting(AnnualQueries):
             return self.schedule_reminders(cmd, by)
         if isinstance(cmd, SendScheduledReminders):
             return self.send_scheduled(cmd, by)
+        if isinstance(cmd, AskReminderCopies):
+            return self.ask_copies(cmd, by)
         handler = ANNUAL_HANDLERS[type(cmd)]
         year = self._reportable_year(cmd.year)
         provider = self.providers.get(cmd.accme_id)
@@ -181,6 +187,27 @@ class AnnualReporting(AnnualQueries):
             )
         raise ConcurrentChangeError(f"the reminder schedule of {accreditor} is being changed by others; try again")
 
+    def ask_copies(self, cmd: AskReminderCopies, by: Acting) -> Outcome:
+        """Records that a staff member asked for (or stopped) copies of the accreditor's reminders."""
+        accreditor = normalise_accreditor(cmd.accreditor)
+        for _ in attempts():
+            schedule = self.reminder_schedule(accreditor) or ReminderSchedule.start(accreditor, False, 14, by)
+            if not schedule.ask_copies(cmd.account_id, cmd.wanted, by):
+                return Outcome(cmd.wanted, None)
+            try:
+                return Outcome(cmd.wanted, self.store.save(schedule)[-1].notification.id)
+            except IntegrityError:
+                continue
+        raise ConcurrentChangeError(f"the reminder schedule of {accreditor} is being changed by others; try again")
+
+    def _copies_to(self, accreditor: str, cache: dict[str, list[str]]) -> list[str]:
+        """The addresses of the accreditor's staff who asked for copies (read from their accounts when sent)."""
+        if accreditor not in cache:
+            schedule = self.reminder_schedule(accreditor)
+            found = [self.staff_email(a) for a in (schedule.copies if schedule else ())]
+            cache[accreditor] = [e for e in found if e]
+        return cache[accreditor]
+
     def send_scheduled(self, cmd: SendScheduledReminders, by: Acting) -> Outcome:
         """For each accreditor whose scheduled reminders are switched on and due today (the reporting year whose
         deadline is within its days), reminds every provider of that accreditor still incomplete (the 7-day rule
@@ -224,6 +251,7 @@ class AnnualReporting(AnnualQueries):
         now = self.clock()
         results: list[dict[str, Any]] = []
         position: int | None = None
+        copies: dict[str, list[str]] = {}
         for accme_id in targets:
             row = rows.get(accme_id)
             profile = self.profiles.get_profile(accme_id) if row is not None else None
@@ -261,6 +289,13 @@ class AnnualReporting(AnnualQueries):
                 if self.mailer is None:
                     raise OSError("no mailer is configured")
                 self.mailer.send(primary["email"], subject, body)
+                cc = [e for e in self._copies_to(row["accreditor"], copies) if e != primary["email"]]
+                for address in cc:
+                    self.mailer.send(
+                        address, f"Copy: {subject}", f"A copy of the reminder sent to {primary['email']}.\n\n{body}"
+                    )
+                if cc:
+                    result["copies"] = cc
             except OSError as refused:
                 result.update(
                     status="mail_failed",

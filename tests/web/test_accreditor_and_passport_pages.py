@@ -334,3 +334,25 @@ def test_staff_set_deadlines_and_scheduled_reminders_on_a_page(pages, web_system
     schedule = web_system.annual.reminder_schedule("TN")
     assert schedule.enabled and schedule.days_before == 10
     assert "of TN" in pages.get(f"{page}?accreditor=ACCME").text  # a state's staff see only their own
+
+
+def test_staff_who_asked_get_a_copy_of_every_reminder(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    setup(web_system, running=True)
+    _tn_provider(web_system)
+    web_system.annual.clock = lambda: datetime(2026, 2, 1, 12, tzinfo=UTC)
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    page = "/accreditor/deadlines"
+    assert post_form(pages, page, "/accreditor/reminder-copies", {"wanted": "yes"}).status_code == 303
+    assert "You get a copy of every reminder" in pages.get(page).text
+    before = len(mails(mail_dir))
+    sent = post_form(pages, "/accreditor/year-end?year=2025", "/accreditor/year-end/reminders", {"year": "2025"})
+    assert sent.status_code == 303
+    new = mails(mail_dir)[before:]
+    assert sorted(m["To"] for m in new) == ["tia@tn.gov", "tom@tn.org"]
+    copy = next(m for m in new if m["To"] == "tia@tn.gov")
+    assert copy["Subject"].startswith("Copy: ") and "A copy of the reminder sent to tom@tn.org" in copy.get_content()
+    assert post_form(pages, page, "/accreditor/reminder-copies", {"wanted": "no"}).status_code == 303
+    assert "You get no copies of the reminders." in pages.get(page).text

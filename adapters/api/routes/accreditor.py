@@ -141,6 +141,7 @@ class ReminderResult(BaseModel):
     to: str | None = Field(default=None, description="the primary contact mailed")
     missing_steps: list[str] | None = None
     last_reminded: str | None = None
+    copies: list[str] | None = Field(default=None, description="the staff who asked for copies, mailed a copy")
 
 
 REMINDER_STATUSES: tuple[str, ...] = get_args(ReminderResult.model_fields["status"].annotation)

@@ -20,7 +20,13 @@ from adapters.web.routes.provider import STEP_NAMES, reporting_year
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url, system_of
 from adapters.web.words import SUMMARY_FIELDS
 from commands.accounts import InviteAccount
-from commands.annual import RemindProviders, ReopenYear, ScheduleReminders, SetReportingDeadline
+from commands.annual import (
+    AskReminderCopies,
+    RemindProviders,
+    ReopenYear,
+    ScheduleReminders,
+    SetReportingDeadline,
+)
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
 from domain.activity import REMS_TYPES
@@ -455,6 +461,7 @@ def _deadlines_page(
         deadlines=[(y, annual.deadline_of(accreditor, y), default_deadline(y)) for y in years],
         years=years,
         schedule=schedule,
+        copied=bool(schedule and user.account_id in schedule.copies),
         errors=errors or {},
         form=form or {},
     )
@@ -509,6 +516,20 @@ async def schedule_reminders(request: Request, user: UserDep, annual: AnnualDep)
         "incomplete is reminded."
         if enabled
         else f"Scheduled reminders of {accreditor} are off."
+    )
+    return see_other(f"/accreditor/deadlines?accreditor={accreditor}", said)
+
+
+@router.post("/accreditor/reminder-copies")
+async def reminder_copies(request: Request, user: UserDep, annual: AnnualDep) -> Response:
+    form = await posted(request)
+    accreditor = _accreditor_of(user, str(form.get("accreditor", "")))
+    wanted = form.get("wanted") == "yes"
+    annual.handle(AskReminderCopies(accreditor=accreditor, account_id=user.account_id, wanted=wanted), user.acting)
+    said = (
+        f"You will get a copy of every reminder to {accreditor}'s providers, at {user.email}."
+        if wanted
+        else f"You will get no more copies of {accreditor}'s reminders."
     )
     return see_other(f"/accreditor/deadlines?accreditor={accreditor}", said)
 
