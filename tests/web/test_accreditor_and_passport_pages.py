@@ -301,6 +301,7 @@ def test_the_data_report_page_draws_its_charts_and_prints(pages, web_system, mai
     for title in ("Activities by format", "AMA PRA Category 1 credits by format", "Learners", "Income reported"):
         assert f'aria-label="{title}' in text
     assert "<td>Course</td><td>2</td><td>12.5</td>" in text and "data-print" in text
+    assert ">12.5</text>" in text  # credits in quarters, not rounded to a whole number
     assert "No activity ended in 2024." in pages.get("/accreditor/data-report?year=2024").text
     post_form(pages, "/accreditor/data-report", "/sign-out", {})
     activate(web_system, mail_dir, "tia@tn.gov", state="TN")

@@ -400,7 +400,9 @@ def data_report(request: Request, user: UserDep, annual: AnnualDep, year: int | 
     charts = {
         "activities": bar_chart("Activities by format", {f: v["activities"] for f, v in report["by_format"].items()}),
         "credits": bar_chart(
-            "AMA PRA Category 1 credits by format", {f: v["credits"] for f, v in report["by_format"].items()}
+            "AMA PRA Category 1 credits by format",
+            {f: v["credits"] for f, v in report["by_format"].items()},
+            exact=True,
         ),
         "learners": bar_chart(
             "Learners", {"Physicians": report["physician_learners"], "Other learners": report["other_learners"]}
