@@ -11,11 +11,12 @@ from fastapi import FastAPI
 from adapters.api import routers as api
 from adapters.api import upload_limits
 from adapters.bootstrap import System
+from adapters.scheduler import ReminderScheduler
 from adapters.web import api_docs
 from adapters.web import app as web
 
 
-def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
+def create_app(system: System, *, run_projections: bool = True, run_scheduler: bool = True) -> FastAPI:
     # With a broker configured, the single-process shape relays the feeds too; the production
     # shape (--no-projections) runs `pars feeds relay` beside the projection worker instead. The boards'
     # answers on Kafka (pars.acks.*) are consumed where the relay runs.
@@ -31,6 +32,8 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
         from adapters.webhooks.sender import webhook_sender
 
         sender = webhook_sender(system)
+    # The accreditors' scheduled reminders (adapters/scheduler.py): each year's go out once, whichever process.
+    scheduler = ReminderScheduler(system) if run_scheduler else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -42,9 +45,13 @@ def create_app(system: System, *, run_projections: bool = True) -> FastAPI:
             acks.start()
         if sender is not None:
             sender.start()
+        if scheduler is not None:
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             if sender is not None:
                 sender.stop()
             if acks is not None:

@@ -67,9 +67,11 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
 from services.queries.records import RecordStatusQueries
+from services.queries.research_extract import ResearchExtract
 from services.queries.webhooks import WebhookQueries
 from services.record_digests import RecordDigests
 from services.store import ParsStore
@@ -185,12 +187,13 @@ def bootstrap(settings: Settings | None = None) -> System:
     annual = AnnualReporting(
         store, providers, profiles.view, checklist.view, checklist.view, mailer=mailer_from(settings.mail)
     )
+    annual.staff_email = lambda account_id: (account_list.view.get_account(account_id) or {}).get("email")
     provider_queries = ProviderQueries(profiles.view)
     reads = ReadModels(
         profiles=provider_queries,
         # Late-bound "today": the services' clocks decide it (tests set them on the services).
         activities=ActivityQueries(activity_summary.view, provider_queries, lambda: activities.today()),  # noqa: PLW0108 - late-bound
-        completions=CompletionQueries(transcripts.view, provider_queries),
+        completions=CompletionQueries(transcripts.view, provider_queries, activity_summary.view),
         annual=annual,  # the service's own clock decides the checklist's days left, as it decides lateness
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
         records=RecordStatusQueries(record_status.view, lambda: activities.today()),  # noqa: PLW0108 - late-bound
@@ -203,6 +206,11 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
+        oversight=OversightQueries(activity_summary.view, transcripts.view, learner_directory.view, provider_queries),
+        research=ResearchExtract(
+            activity_summary.view,
+            lambda: {a: accreditor for a, (accreditor, _) in provider_queries.accreditors_and_names().items()},
+        ),
     )
     webhook_secrets = SqlWebhookSecrets(db, secret)
     webhook_deliveries = SqlDeliveryStore(db)

@@ -21,6 +21,7 @@ BENCHES = {
     "uploads": "bench.uploads",
     "throughput": "bench.throughput",
     "credentials": "bench.credentials",
+    "oversight": "bench.oversight",
 }
 
 

@@ -45,6 +45,29 @@ class SetReportingDeadline(Command):
     deadline: date
 
 
+class ScheduleReminders(Command):
+    """Switch an accreditor's scheduled year-end reminders on or off, `days_before` its deadline."""
+
+    accreditor: str
+    enabled: bool
+    days_before: int = 14
+
+
+class AskReminderCopies(Command):
+    """A member of an accreditor's staff asks for (or stops) a copy of every reminder to its providers."""
+
+    accreditor: str
+    account_id: str
+    wanted: bool = True
+
+
+class SendScheduledReminders(Command):
+    """Send every accreditor's scheduled reminders that are due today (what `pars reminders run` and the serving
+    process's scheduler hand over)."""
+
+    base_url: str
+
+
 class RemindProviders(Command):
     """Mail providers' primary contacts what their year-end report still misses, and record each reminder on the
     provider's history. `providers` None: every provider overseen whose report is incomplete."""
@@ -57,4 +80,6 @@ class RemindProviders(Command):
 
 
 YearStep = AcceptAgreement | SubmitProgramSummary | ReviewContacts | Attest | ReopenYear
-AnnualCommand = YearStep | SetReportingDeadline | RemindProviders
+AnnualCommand = (
+    YearStep | SetReportingDeadline | RemindProviders | ScheduleReminders | SendScheduledReminders | AskReminderCopies
+)

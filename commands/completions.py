@@ -43,6 +43,9 @@ class ReportCompletion:
     certificates: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, compare=False)
     #: The provider attests the learner consented to sharing this record with boards (without it: not sent).
     consent: bool = False
+    #: The learner's REMS fields (domain/rems_learner.py: profession, state of primary practice, DEA registration,
+    #: practice area, surgical procedures, time in practice), for a REMS-registered activity.
+    rems: dict[str, Any] | None = None
 
     def resolved(
         self, activity: Activity

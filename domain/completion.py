@@ -232,6 +232,15 @@ def check_completion(
     return learner_id
 
 
+def check_rems(rems: dict[str, Any] | None, activity: Activity) -> None:
+    """The REMS learner fields are for activities registered for REMS."""
+    if rems and not activity.data.get("rems"):
+        raise InvalidValueError(
+            f"the REMS learner fields are for REMS activities; activity {activity.number} is not registered for REMS",
+            loc=("rems",),
+        )
+
+
 class Completion(ParsAggregate):
     """One physician's credit for one activity under one credit ID."""
 
@@ -247,12 +256,18 @@ class Completion(ParsAggregate):
         #: The provider attests the learner consented to sharing with boards (DOMAIN-FACTS 2.1); without it the
         #: record is kept and counts on the transcript but goes to no board's feed.
         consent: bool
+        #: The learner's REMS fields (domain/rems_learner.py), for a REMS-registered activity; None when not given.
+        rems: dict[str, Any] | None
 
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["consent"] = True  # recorded before consent was asked for: already sent to the boards
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["rems"] = None  # recorded before completions carried the REMS learner fields
 
     class Deleted(ParsAggregate.Event):
         pass
@@ -266,12 +281,17 @@ class Completion(ParsAggregate):
         moc: list[dict[str, Any]]
         late: bool
         consent: bool
+        rems: dict[str, Any] | None
 
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["consent"] = True
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["rems"] = None
 
     class Acknowledged(ParsAggregate.Event):
         """A board's answer to this completion's item in its feed (`feed` board:ABIM or state:TN, `board` the
@@ -303,11 +323,13 @@ class Completion(ParsAggregate):
         today: date,
         by: Acting,
         consent: bool = False,
+        rems: dict[str, Any] | None = None,
     ) -> Completion:
         require_accme_id(accme_id)
         credit_id = require_credit_id(credit_id)
         learner_id = check_completion(accme_id, learner_id, activity, completion_date, today)
         check_credits(cme, moc, activity)
+        check_rems(rems, activity)
         return cls(
             accme_id=accme_id,
             learner_id=learner_id,
@@ -319,6 +341,7 @@ class Completion(ParsAggregate):
             credit_id=credit_id,
             late=(today - completion_date).days > LATE_AFTER_DAYS,
             consent=consent,
+            rems=rems,
             actor=by.actor,
             channel=str(by.channel),
         )
@@ -338,6 +361,7 @@ class Completion(ParsAggregate):
         actor: str,
         channel: str,
         consent: bool = True,
+        rems: dict[str, Any] | None = None,
     ) -> None:
         self.accme_id = accme_id
         self.learner_id = learner_id
@@ -349,13 +373,20 @@ class Completion(ParsAggregate):
         self.credit_id = credit_id
         self.late = late
         self.consent = consent
+        self.rems = rems
         self.deleted = False
         # The version of the event whose items the boards answer: Recorded, or the last Resubmitted.
         self.sent_version = 1
         self.answers: dict[str, dict[str, str]] = {}
 
-    def same_facts(self, completion_date: date, cme: list[dict[str, Any]], moc: list[dict[str, Any]]) -> bool:
-        return (self.completion_date, self.cme, self.moc) == (completion_date, cme, moc)
+    def same_facts(
+        self,
+        completion_date: date,
+        cme: list[dict[str, Any]],
+        moc: list[dict[str, Any]],
+        rems: dict[str, Any] | None = None,
+    ) -> bool:
+        return (self.completion_date, self.cme, self.moc, self.rems) == (completion_date, cme, moc, rems)
 
     def resubmit(
         self,
@@ -366,6 +397,7 @@ class Completion(ParsAggregate):
         today: date,
         by: Acting,
         consent: bool | None = None,
+        rems: dict[str, Any] | None = None,
     ) -> bool:
         """Reports the credit ID again: a no-op if it stands with the same facts; refused if it stands with others."""
         if activity.accme_id != self.accme_id or activity.number != self.activity_id:
@@ -373,7 +405,7 @@ class Completion(ParsAggregate):
                 f"activity {activity.number} is not an activity of provider {self.accme_id}", loc=("activity_id",)
             )
         if not self.deleted:
-            if self.same_facts(completion_date, cme, moc):
+            if self.same_facts(completion_date, cme, moc, rems):
                 return False
             raise CompletionAlreadyRecordedError(
                 f"credit {self.credit_id} is already recorded with other facts; records are not edited: delete it, then resubmit",
@@ -381,6 +413,7 @@ class Completion(ParsAggregate):
             )
         check_completion(self.accme_id, self.learner_id, activity, completion_date, today)
         check_credits(cme, moc, activity)
+        check_rems(rems, activity)
         self._resubmit(
             activity_title=activity.data.get("title") or "",
             completion_date=completion_date,
@@ -388,6 +421,7 @@ class Completion(ParsAggregate):
             moc=moc,
             late=(today - completion_date).days > LATE_AFTER_DAYS,
             consent=self.consent if consent is None else consent,
+            rems=rems,
             **self._meta(by),
         )
         return True
@@ -407,6 +441,7 @@ class Completion(ParsAggregate):
         today: date,
         by: Acting,
         consent: bool | None = None,
+        rems: dict[str, Any] | None = None,
     ) -> None:
         """Corrects a standing record the one way records change: deleted, then resubmitted with these facts (two
         events, saved together), so the boards' feeds carry the deletion and the new record, which they answer anew.
@@ -416,7 +451,7 @@ class Completion(ParsAggregate):
                 f"credit {self.credit_id} was deleted: report it again instead of correcting it", loc=("credit_id",)
             )
         self._delete(**self._meta(by))
-        self.resubmit(activity, completion_date, cme, moc, today, by, consent)
+        self.resubmit(activity, completion_date, cme, moc, today, by, consent, rems)
 
     def acknowledge(
         self, feed: str, item_id: str, version: int, status: str, reason_code: str, reason: str, by: Acting
@@ -473,6 +508,7 @@ class Completion(ParsAggregate):
         actor: str,
         channel: str,
         consent: bool = True,
+        rems: dict[str, Any] | None = None,
     ) -> None:
         self.activity_title = activity_title
         self.completion_date = completion_date
@@ -480,6 +516,7 @@ class Completion(ParsAggregate):
         self.moc = moc
         self.late = late
         self.consent = consent
+        self.rems = rems
         self.deleted = False
         self.sent_version = self.version + 1  # this event's own version (applied before the version moves)
         self.answers = {}
@@ -498,5 +535,6 @@ class Completion(ParsAggregate):
             "moc": self.moc,
             "late": self.late,
             "consent": self.consent,
+            "rems": self.rems,
             "deleted": self.deleted,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -151,6 +152,21 @@ class ActivitySummaryView(ProjectionView):
     def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
         """The (not deleted) REMS-registered activities that ended in the year, of the providers named (None: all),
         by provider and ACCME activity ID."""
+
+    @abstractmethod
+    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
+        """The (not deleted) activities registered as MIPS improvement activities that ended in the year, of the
+        providers named (None: all), by provider and ACCME activity ID."""
+
+    @abstractmethod
+    def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
+        """Every (not deleted) activity summary that ended in the year, of every provider, read a page at a time in
+        the order of the aggregate ids (a hash: no provider's or activity's number shows through), so a caller holds
+        one page at most."""
+
+    @abstractmethod
+    def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:
+        """Which of these ACCME activity IDs are (not deleted) activities registered as MIPS improvement activities."""
 
     @abstractmethod
     def summaries(self, accme_id: str, year: int | None) -> list[dict[str, Any]]:

@@ -47,6 +47,10 @@ class LearnerDirectoryView(ProjectionView):
         """Every learner holding a licence, in any state, whose normalised number is one of number_keys (`docs=False`: the keys only)."""
 
     @abstractmethod
+    def by_learner_ids(self, learner_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The directory documents of these learners (an erased learner has none)."""
+
+    @abstractmethod
     def counts(self) -> dict[str, int]:
         """{"registered": n, "erased": m, "listed": rows now in the directory}."""
 

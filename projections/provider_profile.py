@@ -37,6 +37,11 @@ class ProviderProfileView(ProjectionView):
     ) -> list[dict[str, Any]]:
         """Returns profiles, optionally only those named or overseen by the given accreditors."""
 
+    @abstractmethod
+    def accreditors_and_names(self, accreditors: list[str] | None = None) -> dict[str, tuple[str, str]]:
+        """Each provider's (accreditor, name) by ACCME ID, of those the given accreditors oversee (None: all);
+        from the columns, not the documents (the accreditor reports read it per request)."""
+
 
 class ProviderProfileProjection(ParsProjection[ProviderProfileView]):
     name = "provider_profile"

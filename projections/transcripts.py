@@ -26,7 +26,8 @@ def entry(e: Any, accme_id: str, learner_id: str, activity_id: str, credit_id: s
         "activity_id": activity_id,
         "credit_id": credit_id,
         "completion_date": e.completion_date.isoformat(),
-        "doc": {"activity_title": e.activity_title, "cme": e.cme, "moc": e.moc, "late": e.late},
+        # rems: the learner's REMS fields (profession, DEA registration, practice area, ...) when reported
+        "doc": {"activity_title": e.activity_title, "cme": e.cme, "moc": e.moc, "late": e.late, "rems": e.rems},
         "deleted": False,
     }
 
@@ -106,6 +107,10 @@ class TranscriptView(ProjectionView):
     @abstractmethod
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
         """The learner's standing rows with a completion date in [start, end], oldest first."""
+
+    @abstractmethod
+    def for_activities(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        """The standing rows of completions of these activities (ACCME activity IDs)."""
 
     @abstractmethod
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:

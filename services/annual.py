@@ -13,10 +13,13 @@ from eventsourcing.persistence import IntegrityError
 from commands.annual import (
     AcceptAgreement,
     AnnualCommand,
+    AskReminderCopies,
     Attest,
     RemindProviders,
     ReopenYear,
     ReviewContacts,
+    ScheduleReminders,
+    SendScheduledReminders,
     SetReportingDeadline,
     SubmitProgramSummary,
     YearStep,
@@ -33,6 +36,7 @@ from domain.base import Acting
 from domain.deadlines import ReportingDeadline, default_deadline
 from domain.errors import InvalidValueError
 from domain.provider import normalise_accreditor
+from domain.reminder_schedule import ReminderSchedule
 from projections.checklist import ActivityFactsForYear, ChecklistView
 from projections.provider_profile import ProviderProfileView
 from services.accounts import Mailer
@@ -100,6 +104,9 @@ class AnnualReporting(AnnualQueries):
         self.store = store
         self.providers = providers
         self.mailer = mailer
+        #: A staff member's address by web account id (None: no such account any more); the composition root
+        #: reads it from the accounts read model, so the reminder schedule holds account ids, never addresses.
+        self.staff_email: Callable[[str], str | None] = lambda _account_id: None
 
     # --- commands --------------------------------------------------------------------------
 
@@ -110,6 +117,12 @@ class AnnualReporting(AnnualQueries):
             return self.set_deadline(cmd, by)
         if isinstance(cmd, RemindProviders):
             return self.remind(cmd, by)
+        if isinstance(cmd, ScheduleReminders):
+            return self.schedule_reminders(cmd, by)
+        if isinstance(cmd, SendScheduledReminders):
+            return self.send_scheduled(cmd, by)
+        if isinstance(cmd, AskReminderCopies):
+            return self.ask_copies(cmd, by)
         handler = ANNUAL_HANDLERS[type(cmd)]
         year = self._reportable_year(cmd.year)
         provider = self.providers.get(cmd.accme_id)
@@ -149,6 +162,81 @@ class AnnualReporting(AnnualQueries):
             return Outcome(record.deadline, recordings[-1].notification.id)
         raise ConcurrentChangeError(f"the {year} deadline of {accreditor} is being changed by others; try again")
 
+    def reminder_schedule(self, accreditor: str) -> ReminderSchedule | None:
+        """The accreditor's scheduled reminders as last set (None: never set, so off)."""
+        try:
+            return self.store.repository.get(ReminderSchedule.create_id(normalise_accreditor(accreditor)))
+        except AggregateNotFoundError:
+            return None
+
+    def schedule_reminders(self, cmd: ScheduleReminders, by: Acting) -> Outcome:
+        """Switches the accreditor's scheduled reminders on or off, `days_before` its deadline."""
+        accreditor = normalise_accreditor(cmd.accreditor)
+        for _ in attempts():
+            schedule = self.reminder_schedule(accreditor)
+            if schedule is None:
+                schedule = ReminderSchedule.start(accreditor, cmd.enabled, cmd.days_before, by)
+            elif not schedule.change(cmd.enabled, cmd.days_before, by):
+                return Outcome({"enabled": schedule.enabled, "days_before": schedule.days_before}, None)
+            try:
+                recordings = self.store.save(schedule)
+            except IntegrityError:
+                continue
+            return Outcome(
+                {"enabled": schedule.enabled, "days_before": schedule.days_before}, recordings[-1].notification.id
+            )
+        raise ConcurrentChangeError(f"the reminder schedule of {accreditor} is being changed by others; try again")
+
+    def ask_copies(self, cmd: AskReminderCopies, by: Acting) -> Outcome:
+        """Records that a staff member asked for (or stopped) copies of the accreditor's reminders."""
+        accreditor = normalise_accreditor(cmd.accreditor)
+        for _ in attempts():
+            schedule = self.reminder_schedule(accreditor) or ReminderSchedule.start(accreditor, False, 14, by)
+            if not schedule.ask_copies(cmd.account_id, cmd.wanted, by):
+                return Outcome(cmd.wanted, None)
+            try:
+                return Outcome(cmd.wanted, self.store.save(schedule)[-1].notification.id)
+            except IntegrityError:
+                continue
+        raise ConcurrentChangeError(f"the reminder schedule of {accreditor} is being changed by others; try again")
+
+    def _copies_to(self, accreditor: str, cache: dict[str, list[str]]) -> list[str]:
+        """The addresses of the accreditor's staff who asked for copies (read from their accounts when sent)."""
+        if accreditor not in cache:
+            schedule = self.reminder_schedule(accreditor)
+            found = [self.staff_email(a) for a in (schedule.copies if schedule else ())]
+            cache[accreditor] = [e for e in found if e]
+        return cache[accreditor]
+
+    def send_scheduled(self, cmd: SendScheduledReminders, by: Acting) -> Outcome:
+        """For each accreditor whose scheduled reminders are switched on and due today (the reporting year whose
+        deadline is within its days), reminds every provider of that accreditor still incomplete (the 7-day rule
+        holds), then records that the year's scheduled reminders went out: a second run, or another process, sends
+        nothing more. One entry per accreditor reminded, with the reminders' results."""
+        today = self.today()
+        accreditors = {"ACCME", "JA", *(p["accreditor"] for p in self.profiles.list_profiles())}
+        done: list[dict[str, Any]] = []
+        position: int | None = None
+        for accreditor in sorted(accreditors):
+            for year in (today.year - 1, today.year):
+                schedule = self.reminder_schedule(accreditor)
+                if schedule is None or not schedule.due(year, self.deadline(accreditor, year), today):
+                    continue
+                schedule.mark_sent(year, today, by)
+                try:
+                    position = self.store.save(schedule)[-1].notification.id
+                except IntegrityError:
+                    continue  # another process is sending them
+                outcome = self.remind(
+                    RemindProviders(
+                        year=year, providers=None, force=False, accreditors=(accreditor,), base_url=cmd.base_url
+                    ),
+                    by,
+                )
+                position = outcome.position or position
+                done.append({"accreditor": accreditor, "year": year, "results": outcome.value["results"]})
+        return Outcome(done, position)
+
     def remind(self, cmd: RemindProviders, by: Acting) -> Outcome:
         """Mails each named provider (or every incomplete one overseen) what its year-end report still misses, to
         its primary contact, and records each reminder on the provider's history; answers one result per
@@ -163,6 +251,7 @@ class AnnualReporting(AnnualQueries):
         now = self.clock()
         results: list[dict[str, Any]] = []
         position: int | None = None
+        copies: dict[str, list[str]] = {}
         for accme_id in targets:
             row = rows.get(accme_id)
             profile = self.profiles.get_profile(accme_id) if row is not None else None
@@ -200,6 +289,13 @@ class AnnualReporting(AnnualQueries):
                 if self.mailer is None:
                     raise OSError("no mailer is configured")
                 self.mailer.send(primary["email"], subject, body)
+                cc = [e for e in self._copies_to(row["accreditor"], copies) if e != primary["email"]]
+                for address in cc:
+                    self.mailer.send(
+                        address, f"Copy: {subject}", f"A copy of the reminder sent to {primary['email']}.\n\n{body}"
+                    )
+                if cc:
+                    result["copies"] = cc
             except OSError as refused:
                 result.update(
                     status="mail_failed",

@@ -133,7 +133,7 @@ class AsOfReplayer:
         return ReadModels(
             profiles=profiles,
             activities=ActivityQueries(views.activities, profiles, lambda: today),
-            completions=CompletionQueries(views.transcripts, profiles),
+            completions=CompletionQueries(views.transcripts, profiles, views.activities),
             annual=AnnualQueries(views.profiles, views.checklist, views.checklist, clock=lambda: as_of),
             today=lambda: today,
             records=RecordStatusQueries(views.records, lambda: today),

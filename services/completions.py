@@ -338,12 +338,13 @@ class CompletionRegistry:
                         today=today,
                         by=by,
                         consent=p.consent,
+                        rems=p.rems,
                     )
                     stored[(learner_id, p.activity_id, credit_id)] = (
                         created  # the same completion twice in one batch: the second is unchanged
                     )
                     aggs.append(created)
-                elif existing.resubmit(activity, p.completion_date, cme, moc, today, by, p.consent):
+                elif existing.resubmit(activity, p.completion_date, cme, moc, today, by, p.consent, p.rems):
                     aggs.append(existing)
         except DomainError as error:
             loc = _report_loc(error.loc, certificates.get(deciding))
@@ -452,7 +453,7 @@ class CompletionRegistry:
             consent = cmd.consent
             if consent is None and not completion.consent and self.activity_consented(completion.activity_id):
                 consent = True  # attested for the whole activity since: the corrected record carries it
-            completion.correct(activity, cmd.completion_date, cme, moc, self.today(), by, consent)
+            completion.correct(activity, cmd.completion_date, cme, moc, self.today(), by, consent, completion.rems)
             try:
                 return self.store.save(completion)[-1].notification.id
             except IntegrityError:
@@ -615,4 +616,6 @@ def _report_loc(loc: tuple[str, ...], certificates: tuple[list[int], list[int]] 
         return [*module, "CreditCertificate"]
     if head == "learner":
         return ["Member"]
+    if head == "rems":  # the REMS learner fields: the report's Participant
+        return ["Participants", "Participant"]
     return list(loc)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.errors import InvalidValueError, NotFoundError
+from domain.rems_learner import participant_of
 from projections.learner_directory import LearnerDirectoryView
 from projections.provider_profile import ProviderProfileView
 from projections.transcripts import TranscriptView
@@ -102,8 +103,15 @@ class LearnerReportQueries:
                     },
                 },
                 "XtensibleInfo": {"ProviderID": reports.accme_id, "LearnerRecordAction": "add"},
+                **rems_part(row),
             }
             for row in reports.rows
         ]
         created = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"ACCMELearnerReports": {"ActivityReports": {"DateTimeCreated": created, "ActivityReport": items}}}
+
+
+def rems_part(row: dict[str, Any]) -> dict[str, Any]:
+    """The completion's REMS learner fields as the report's `Participants` (nothing when it has none)."""
+    participant = participant_of(row["doc"].get("rems"))
+    return {"Participants": {"Participant": participant}} if participant else {}

@@ -43,6 +43,7 @@ from adapters.formats.accme.learner_reports import parse_provider_report
 from adapters.formula_guard import guard
 from commands.completions import ReportCompletion
 from domain.learner import CERTIFYING_BOARDS
+from domain.rems_learner import participant_of
 
 FORMATS = ("json", "tab", "xlsx")
 NAMES = {
@@ -193,8 +194,10 @@ def report_item(report: ReportCompletion, accme_id: str, title: str = "") -> dic
     member: dict[str, Any] = {"Name": {"GivenName": q.first_name, "FamilyName": q.last_name}}
     if q.birth_date:
         member["PersonalInfo"] = {"BirthDate": q.birth_date}
+    participant = participant_of(report.rems)
     return {
         "Member": member,
+        **({"Participants": {"Participant": participant}} if participant else {}),
         "Activity": {
             "ProviderOrganization": accme_id,
             "Module": {

@@ -25,6 +25,7 @@ from domain.completion import CME_CERTIFICATION, DERIVED_CREDIT_ID, MAX_CREDITS,
 from domain.errors import InvalidValueError
 from domain.geography import US_STATES
 from domain.learner import CERTIFYING_BOARDS, name_key
+from domain.rems_learner import DEA_REGISTRATIONS, PRACTICE_AREAS, PROFESSIONS, TIMES_IN_PRACTICE, rems_participant
 
 ACTIVITY_ID, FIRST, LAST = "Activity ID", "First Name", "Last Name"
 BIRTH_MONTH, BIRTH_DAY = "Birth Month", "Birth Day"
@@ -33,6 +34,18 @@ BOARD, BOARD_ID = "Certifying Board", "Board ID"
 COMPLETED, CME = "Completion Date", "CME Credits"
 CREDIT_ID, ACTION = "Credit ID", "Action"
 CONSENT = "Learner Consent"
+#: The learner's REMS fields (2025 draft), for REMS-registered activities: column -> field (domain/rems_learner.py).
+REMS_COLUMNS = {
+    "REMS Profession": "profession",
+    "REMS State of Primary Practice": "state",
+    "REMS DEA Registration": "dea",
+    "REMS Practice Area": "practice_area",
+    "REMS Surgical Procedures": "surgical",
+    "REMS Time in Practice": "time_in_practice",
+    "REMS Local ID": "local_id",
+    "REMS Local ID Domain": "local_id_domain",
+}
+REMS_COLUMN = {f: c for c, f in REMS_COLUMNS.items()}
 YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 
 
@@ -61,6 +74,7 @@ COLUMNS = (
     CREDIT_ID,
     ACTION,
     CONSENT,
+    *REMS_COLUMNS,
 )
 ACCEPTED = (*COLUMNS, MOC_POINTS)
 REQUIRED = (ACTIVITY_ID, FIRST, LAST, COMPLETED)
@@ -80,6 +94,14 @@ DESCRIPTIONS = {
     CREDIT_ID: "ccid:x:y (optional: derived from the row when blank, so re-uploads are recognised)",
     ACTION: "Add (default) or Delete",
     CONSENT: "Yes when the learner consented to sharing the record with boards; without it no board receives it",
+    "REMS Profession": "REMS activities: the learner's profession, one of: " + "; ".join(PROFESSIONS),
+    "REMS State of Primary Practice": "REMS activities: the state where the learner mainly practises (name or code)",
+    "REMS DEA Registration": "REMS activities: " + ", ".join(DEA_REGISTRATIONS),
+    "REMS Practice Area": "REMS activities: one of: " + "; ".join(PRACTICE_AREAS),
+    "REMS Surgical Procedures": "REMS activities: Yes when the learner performs surgical procedures, else No",
+    "REMS Time in Practice": "REMS activities: one of: " + "; ".join(TIMES_IN_PRACTICE),
+    "REMS Local ID": "REMS activities: the learner's identifier in your systems (optional)",
+    "REMS Local ID Domain": "idd:domainname:localidentifiertype (blank: idd:<your ACCME ID>:local)",
     **{column: f"{board} MOC points, steps of 0.25" for column, board in MOC_COLUMNS.items()},
     MOC_POINTS: f"MOC points for the board in {BOARD}, steps of 0.25 (or use that board's own column)",
 }
@@ -360,6 +382,7 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
             require_credit_id(credit_id)
         except InvalidValueError as e:
             errs.add(CREDIT_ID, e.message)
+    rems = _rems(cells, accme_id, errs) if action == "add" else None
     if errs.errors:
         return CompletionRecord(row, errors=errs.errors)
     assert completed is not None
@@ -372,8 +395,39 @@ def row_to_record(cells: dict[str, Any], row: int, accme_id: str) -> CompletionR
         {credit_id or DERIVED_CREDIT_ID: (cme, moc)},
         legacy_credit_id=legacy,
         consent=consent in YES,
+        rems=rems,
     )
     return CompletionRecord(row, report=report)
+
+
+def _rems(cells: dict[str, Any], accme_id: str, errs: _RowErrors) -> dict[str, Any] | None:
+    """The row's REMS learner fields (None when every REMS cell is blank), or errors naming their columns."""
+    given = {f: _text(cells.get(c)) for c, f in REMS_COLUMNS.items()}
+    if not any(given.values()):
+        return None
+    surgical = given["surgical"].lower()
+    if surgical not in YES + NO:
+        errs.add(REMS_COLUMN["surgical"], f"{given['surgical']!r} is not Yes or No")
+        return None
+    local = None
+    if given["local_id"] or given["local_id_domain"]:
+        local = {"value": given["local_id"], "domain": given["local_id_domain"] or f"idd:{accme_id}:local"}
+    try:
+        return rems_participant(
+            profession=given["profession"],
+            state=given["state"],
+            dea=given["dea"],
+            practice_area=given["practice_area"],
+            surgical=None if surgical == "" else surgical in YES,
+            time_in_practice=given["time_in_practice"],
+            local_id=local,
+        )
+    except InvalidValueError as e:
+        field_ = str(e.loc[1]) if len(e.loc) > 1 else "profession"
+        if field_ == "local_id":
+            field_ = "local_id_domain" if e.loc[-1] == "domain" else "local_id"
+        errs.add(REMS_COLUMN[field_], e.message)
+        return None
 
 
 def record_to_row(report: ReportCompletion) -> dict[str, Any]:
@@ -399,6 +453,12 @@ def record_to_row(report: ReportCompletion) -> dict[str, Any]:
         ACTION: report.action.capitalize(),
         CONSENT: "Yes" if report.consent else "No",
     }
+    rems = report.rems or {}
+    local = rems.get("local_id") or {}
+    cells = {**rems, "local_id": local.get("value"), "local_id_domain": local.get("domain")}
+    for field_, column in REMS_COLUMN.items():
+        value = cells.get(field_)
+        row[column] = ("Yes" if value else "No") if isinstance(value, bool) else value
     for m in moc:
         row[moc_column(m["board"])] = m["credits"]
     return row
@@ -427,6 +487,8 @@ def column_of(loc: list[Any], msg: str) -> str:
     if "CreditCertificate" in loc:
         boards = [b for b in CERTIFYING_BOARDS if re.search(rf"\b{b}\b", msg)]
         return moc_column(boards[0]) if boards and "MOC" in msg else CME
+    if loc[:1] == ["Participants"]:
+        return REMS_COLUMN["profession"]
     if loc[:1] == ["Member"]:
         status = re.search(r"\((\w+)\)", msg)
         return MATCH_COLUMNS.get(status.group(1) if status else "", LAST)

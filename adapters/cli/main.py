@@ -41,6 +41,8 @@ app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
 app.add_typer(audit, name="audit")
 app.add_typer(feeds, name="feeds")
+reminders = typer.Typer(help="Year-end reminders: the accreditors' scheduled ones.", no_args_is_help=True)
+app.add_typer(reminders, name="reminders")
 err = Console(stderr=True, soft_wrap=True)  # messages whole: a path or an ID is never broken across lines
 admin.command("create-user")(create_user)
 
@@ -101,6 +103,18 @@ def serve(
         # The CLI in another terminal does not know this address: the line that tells it (the README's tour).
         err.print(f"for the CLI and curls in another terminal: export PARS_PUBLIC_URL={system.settings.public_base()}")
         uvicorn.run(create_app(system, run_projections=projections), host=host, port=port, log_level="info")
+
+
+@reminders.command("run")
+def run_reminders() -> None:
+    """Sends the accreditors' scheduled year-end reminders due today (what `pars serve` does every hour; for cron
+    when it does not run); prints one JSON line per accreditor and year reminded."""
+    from adapters.scheduler import send_due_reminders
+
+    with system_or_exit() as system:
+        system.projections.catch_up()  # the year-end table the reminders read
+        for sent in send_due_reminders(system):
+            typer.echo(json.dumps(sent))
 
 
 @admin.command("create-provider")

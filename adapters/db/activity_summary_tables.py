@@ -26,4 +26,5 @@ activity_summaries = Table(
     Index("ix_activity_summaries_provider_dates", "accme_id", "start_date", "end_date"),
     Index("ix_activity_summaries_passport", "for_public_list", "end_date"),
     Index("ix_activity_summaries_rems", "rems", "end_date"),
+    Index("ix_activity_summaries_mips", "mips", "end_date"),
 )

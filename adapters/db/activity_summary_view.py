@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -214,6 +215,48 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
                 for chunk in chunks(accme_ids, 500):
                     found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
         return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+
+    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
+        first, last = year_bounds(year)
+        query = select(t.c.doc).where(
+            t.c.mips.is_(True), t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last
+        )
+        found: list[dict[str, Any]] = []
+        with self.reading() as conn:
+            if accme_ids is None:
+                found.extend(conn.execute(query).scalars())
+            else:
+                for chunk in chunks(accme_ids, 500):
+                    found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
+        return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+
+    def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
+        first, last = year_bounds(year)
+        after = ""
+        while True:
+            query = (
+                select(t.c.key, t.c.doc)
+                .where(t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last, t.c.key > after)
+                .order_by(t.c.key)
+                .limit(page)
+            )
+            with self.reading() as conn:  # one short read a page: writers and checkpoints are not held up
+                rows = conn.execute(query).all()
+            for row in rows:
+                yield row.doc
+            if len(rows) < page:
+                return
+            after = rows[-1].key
+
+    def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        with self.reading() as conn:
+            for chunk in chunks(sorted(set(activity_ids)), 500):
+                q = select(t.c.activity_id).where(
+                    t.c.activity_id.in_(chunk), t.c.mips.is_(True), t.c.deleted.is_(False)
+                )
+                found.update(conn.execute(q).scalars())
+        return found
 
     def by_activity_id(self, accme_id: str, activity_id: str) -> dict[str, Any] | None:
         where = [*self._where(accme_id, None), t.c.activity_id == activity_id]

@@ -111,6 +111,15 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             out += self._entries(learner_directory.c.npi.in_(keys[start : start + LOOKUP_CHUNK]), docs)
         return out
 
+    def by_learner_ids(self, learner_ids: Iterable[str]) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(learner_ids))
+        out: list[dict[str, Any]] = []
+        d = learner_directory.c
+        with self.reading() as conn:
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                out += conn.execute(select(d.doc).where(d.learner_id.in_(keys[start : start + LOOKUP_CHUNK]))).scalars()
+        return out
+
     def by_board_ids(self, pairs: Iterable[tuple[str, str]], *, docs: bool = True) -> list[dict[str, Any]]:
         wanted = list(dict.fromkeys(pairs))
         ids: list[str] = []

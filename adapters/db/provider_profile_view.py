@@ -35,3 +35,11 @@ class SqlProviderProfileView(SqlDocumentView, ProviderProfileView):
             query = query.where(provider_profiles.c.accreditor.in_(accreditors))
         with self.reading() as conn:
             return list(conn.execute(query).scalars())
+
+    def accreditors_and_names(self, accreditors: list[str] | None = None) -> dict[str, tuple[str, str]]:
+        c = provider_profiles.c
+        query = select(c.accme_id, c.accreditor, c.name)
+        if accreditors is not None:
+            query = query.where(c.accreditor.in_(accreditors))
+        with self.reading() as conn:
+            return {r.accme_id: (r.accreditor, r.name) for r in conn.execute(query)}

@@ -19,4 +19,5 @@ transcript_entries = Table(
     Index("ix_transcript_entries_learner", "learner_id", "completion_date"),
     Index("ix_transcript_entries_provider", "accme_id", "completion_date"),
     Index("ix_transcript_entries_credit", "accme_id", "credit_id"),
+    Index("ix_transcript_entries_activity", "activity_id"),  # the MIPS report: completions of its activities
 )

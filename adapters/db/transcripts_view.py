@@ -80,6 +80,14 @@ class SqlTranscriptView(SqlView, TranscriptView):
         with self.reading() as conn:
             return [_row(r) for r in conn.execute(q.order_by(T.completion_date, T.activity_id, T.credit_id))]
 
+    def for_activities(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        with self.reading() as conn:
+            for chunk in chunks(sorted(set(activity_ids)), 500):
+                q = select(transcript_entries).where(T.activity_id.in_(chunk), T.deleted.is_(False))
+                found.extend(_row(r) for r in conn.execute(q))
+        return found
+
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         with self.reading() as conn:
             q = select(transcript_entries).where(T.accme_id == accme_id, T.credit_id == credit_id, T.deleted.is_(False))

@@ -14,9 +14,11 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
 from services.queries.records import RecordStatusQueries
+from services.queries.research_extract import ResearchExtract
 from services.queries.webhooks import WebhookQueries
 from services.transcripts import TranscriptQueries
 
@@ -73,6 +75,14 @@ def transcript_queries(request: Request) -> TranscriptQueries:
     return _system(request).queries.transcripts
 
 
+def oversight_queries(request: Request) -> OversightQueries:
+    return _system(request).queries.oversight
+
+
+def research_extract(request: Request) -> ResearchExtract:
+    return _system(request).queries.research
+
+
 def learner_report_queries(request: Request) -> LearnerReportQueries:
     return _system(request).queries.learner_reports
 
@@ -93,5 +103,7 @@ AuditDep = Annotated[AuditQueries, Depends(audit_queries)]
 AccountsDep = Annotated[AccountQueries, Depends(account_queries)]
 FeedsDep = Annotated[FeedQueries, Depends(feed_queries)]
 TranscriptsDep = Annotated[TranscriptQueries, Depends(transcript_queries)]
+OversightDep = Annotated[OversightQueries, Depends(oversight_queries)]
+ResearchDep = Annotated[ResearchExtract, Depends(research_extract)]
 LearnerReportsDep = Annotated[LearnerReportQueries, Depends(learner_report_queries)]
 WebhooksDep = Annotated[WebhookQueries, Depends(webhook_queries)]

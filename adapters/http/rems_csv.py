@@ -24,6 +24,11 @@ REMS_COLUMNS = (
     ("RPC-assigned ID", "rpc_id"),
     ("Physician Learners", "physician_learners"),
     ("Other Learners", "other_learners"),
+    ("Participants Reported", "reported"),
+    ("Registered Prescribers", "registered_prescribers"),
+    ("Professions", "by_profession"),
+    ("Practice Types", "by_practice_type"),
+    ("Practice Areas", "by_practice_area"),
 )
 
 
@@ -34,9 +39,11 @@ def rems_csv(report: dict[str, Any]) -> str:
     for row in report["activities"]:
         cells = []
         for _, key in REMS_COLUMNS:
-            value = row[key]
+            value = row[key] if key in row else row["participants"][key]
             if isinstance(value, list):
                 value = "; ".join(value)
+            elif isinstance(value, dict):
+                value = "; ".join(f"{k}: {n}" for k, n in value.items())
             cells.append(guard(value) if isinstance(value, str) else ("" if value is None else value))
         writer.writerow(cells)
     return out.getvalue()

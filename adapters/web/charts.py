@@ -29,10 +29,11 @@ def bar_chart(
     width: int = 420,
     money: bool = False,
     links: dict[str, str] | None = None,
+    exact: bool = False,
 ) -> Markup:
     """Horizontal bars, one per label, with its value written beside it; `title` names the chart for screen
     readers. A label is never cut: a long one takes more lines. A bar with a link in `links` opens it (the
-    matching list)."""
+    matching list). `exact` writes a value as it is (credits in quarters: 12.5), not rounded to a whole number."""
     rows = [(label, value, _lines(label)) for label, value in values.items()]
     bar_h, gap, label_w, value_w, line_h = 18, 8, 170, 70, 15
     heights = [max(bar_h, len(lines) * line_h + 3) for _, _, lines in rows]
@@ -51,7 +52,7 @@ def bar_chart(
     y = gap
     for (label, value, lines), h in zip(rows, heights, strict=True):
         w = round(span * value / top)
-        shown = f"${value:,.0f}" if money else f"{value:,.0f}{unit}"
+        shown = f"${value:,.0f}" if money else f"{value:,g}{unit}" if exact else f"{value:,.0f}{unit}"
         href = (links or {}).get(label)
         if href:
             parts.append(f'<a href="{escape(href)}"><title>{escape(label)}: {escape(shown)}</title>')

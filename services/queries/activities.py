@@ -8,8 +8,6 @@ from datetime import date
 from typing import Any
 
 from domain.activity import BLUEPRINT_SECTIONS, REMS_COMPLIANCE, REMS_TYPES
-from domain.annual_report import require_year
-from domain.errors import InvalidValueError
 from projections.activity_summary import ActivitySummaryView, missing_to_close, status_of
 from services.queries.providers import ProviderQueries
 
@@ -86,23 +84,6 @@ class ActivityQueries:
             offset=0,
         )
         return shown(rows[0], today) if rows else {"activity_id": activity_id}
-
-    def rems(
-        self, year: int, accreditors: list[str] | None, *, rems_type: str | None = None, provider: str | None = None
-    ) -> dict[str, Any]:
-        """The REMS report of the year across the providers the accreditors oversee (None: all), filtered by REMS
-        type and provider; from the activity summaries (`rems_report`)."""
-        require_year(year)
-        if rems_type is not None and rems_type not in REMS_TYPES:
-            raise InvalidValueError(f"the REMS type is one of: {'; '.join(REMS_TYPES)}", loc=("rems_type",))
-        profiles = self.providers.list_profiles(accreditors=accreditors)
-        names = {p["accme_id"]: p["name"] for p in profiles}
-        if provider is not None:
-            ids: list[str] | None = [provider] if provider in names else []
-        else:
-            ids = None if accreditors is None else list(names)
-        found = self.view.rems_activities(year, ids) if ids != [] else []
-        return rems_report(found, names, year, rems_type)
 
     def counts(self, accme_id: str, year: int) -> dict[str, Any]:
         """The dashboard's activities by status and format, learners and commercial support, for one year."""

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from projections.activity_summary import ActivitySummaryView
 from projections.transcripts import TranscriptView, credit_totals, transcript_lines
 from services.queries.providers import ProviderQueries
 
 
 class CompletionQueries:
-    def __init__(self, view: TranscriptView, providers: ProviderQueries) -> None:
+    def __init__(self, view: TranscriptView, providers: ProviderQueries, activities: ActivitySummaryView) -> None:
         self.view = view
         self.providers = providers
+        self.activities = activities  # which activities are registered as MIPS improvement activities
 
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         return self.view.by_credit_id(accme_id, credit_id)
@@ -26,9 +28,11 @@ class CompletionQueries:
         return self.view.count(accme_id, year)
 
     def passport(self, learner_id: str, start: date | None, end: date | None) -> dict[str, Any]:
-        """The learner's completions (provider, activity, date, credits) in the range, with totals by credit type."""
+        """The learner's completions (provider, activity, date, credits; `mips`: the activity is registered as a
+        MIPS improvement activity) in the range, with totals by credit type."""
         rows = self.view.for_learner(learner_id, start, end)
         names = self.providers.names(r["accme_id"] for r in rows)
+        mips = self.activities.mips_activity_ids([r["activity_id"] for r in rows]) if rows else set()
         completions = [  # one per completion (learner, activity, date), however many credit IDs it was reported under
             {
                 "provider": {"accme_id": line["accme_id"], "name": names[line["accme_id"]]},
@@ -39,6 +43,7 @@ class CompletionQueries:
                 "cme": line["cme"],
                 "moc": line["moc"],
                 "cme_credits": line["cme_credits"],
+                "mips": line["activity_id"] in mips,
             }
             for line in transcript_lines(rows)
         ]

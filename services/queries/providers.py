@@ -35,6 +35,10 @@ class ProviderQueries:
             return self.view.list_profiles(accreditors=None if principal.state is None else [principal.state])
         return None
 
+    def accreditors_and_names(self, accreditors: list[str] | None = None) -> dict[str, tuple[str, str]]:
+        """(accreditor, name) of each provider the accreditors oversee (None: all), by ACCME ID."""
+        return self.view.accreditors_and_names(accreditors)
+
     def names(self, accme_ids: Iterable[str]) -> dict[str, str]:
         """Each provider's name ("" for one not in the read model), read once per provider."""
         names: dict[str, str] = {}

@@ -15,8 +15,10 @@ from services.queries.annual import AnnualQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.records import RecordStatusQueries
+from services.queries.research_extract import ResearchExtract
 from services.transcripts import TranscriptQueries
 
 
@@ -48,3 +50,5 @@ class LiveQueries:
     transcripts: TranscriptQueries
     learner_reports: LearnerReportQueries
     chains: EventChains
+    oversight: OversightQueries  # the MIPS report across providers
+    research: ResearchExtract  # the anonymised research extract (ACCME staff)

@@ -129,6 +129,7 @@ def test_a_state_accreditor_reminds_only_its_own_providers(client, system, token
             "to": None,
             "missing_steps": None,
             "last_reminded": None,
+            "copies": None,
         }
     ]
     assert "Acme" not in str(other)

@@ -403,3 +403,103 @@ def test_the_passport_reads_newest_first_with_moc_beside_cme_and_licence_cycle_p
     )
     chosen = pages.get(f"/passport?start={today.year - 1}-01-01&end={today.year - 1}-12-31").text
     assert 'aria-current="true">Last year' in chosen
+
+
+def test_the_mips_page_lists_completions_by_physician_and_the_transcript_marks_them(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import XI, item
+    from tests.completions.helpers import MOC
+
+    ids = setup(web_system, running=True)
+    [mips] = submit_items(
+        web_system.activities, ACCME_ID, [item("M-1", **MOC, **{XI + "IsMeritBasedIncentivePaymentSystem": True})], BY
+    )
+    web_system.projections.wait(web_system.store.head())
+    web_system.completions.handle(
+        report_completions(ACCME_ID, [report(mips.activity_id, "ccid:0004444:m1"), report(ids["activity"])]), BY
+    )
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/mips?year=2025").text
+    assert "MIPS improvement activities 2025" in page and "Cardiology update M-1" in page
+    assert "García-López, Ana" in page and "Completions by physician" in page
+    assert "No MIPS improvement activity ended in 2024." in pages.get("/accreditor/mips?year=2024").text
+    rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/mips.csv?year=2025").text)))
+    assert [(r["ACCME Activity ID"], r["Physician Last Name"]) for r in rows] == [(mips.activity_id, "García-López")]
+    post_form(pages, "/accreditor/mips", "/sign-out", {})
+    activate(web_system, mail_dir, "ana@doc.org", "learner", learner=ids["ana"])
+    sign_in(pages, "ana@doc.org")
+    transcript = pages.get("/passport").text
+    assert "1 completion of activities registered as MIPS improvement activities" in transcript
+    assert transcript.count('title="MIPS improvement activity"') == 1
+    assert pages.get("/accreditor/mips").status_code == 404
+
+
+def test_the_data_report_page_draws_its_charts_and_prints(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    setup(web_system, running=True)
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    page = pages.get("/accreditor/data-report?year=2025")
+    assert page.status_code == 200
+    text = page.text
+    assert "Annual data report 2025" in text and "<dt>Activities</dt><dd>2</dd>" in text
+    for title in ("Activities by format", "AMA PRA Category 1 credits by format", "Learners", "Income reported"):
+        assert f'aria-label="{title}' in text
+    assert "<td>Course</td><td>2</td><td>12.5</td>" in text and "data-print" in text
+    assert ">12.5</text>" in text  # credits in quarters, not rounded to a whole number
+    assert "No activity ended in 2024." in pages.get("/accreditor/data-report?year=2024").text
+    post_form(pages, "/accreditor/data-report", "/sign-out", {})
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    assert "<dt>Activities</dt><dd>0</dd>" in pages.get("/accreditor/data-report?year=2025").text
+
+
+def test_staff_set_deadlines_and_scheduled_reminders_on_a_page(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    setup(web_system, running=True)
+    _tn_provider(web_system)
+    web_system.annual.clock = lambda: datetime(2026, 2, 1, 12, tzinfo=UTC)
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    page = "/accreditor/deadlines"
+    assert "Year-end deadlines and reminders of TN" in pages.get(page).text
+    later = post_form(pages, page, page, {"year": "2025", "deadline": "2026-04-15"})
+    assert later.status_code == 422
+    assert "earlier than ACCME" in errors_beside(later.text)["deadline"]
+    assert post_form(pages, page, page, {"year": "2025", "deadline": "2026-03-01"}).status_code == 303
+    shown = pages.get(page).text
+    assert "The 2025 deadline of TN is March 1, 2026." in shown and "<td>2025</td><td>2026-03-01</td>" in shown
+    bad = post_form(pages, page, "/accreditor/reminder-schedule", {"enabled": "yes", "days_before": "200"})
+    assert bad.status_code == 422 and "1 to 90" in errors_beside(bad.text)["days_before"]
+    assert (
+        post_form(pages, page, "/accreditor/reminder-schedule", {"enabled": "yes", "days_before": "10"}).status_code
+        == 303
+    )
+    assert "On: 10 days before the deadline" in pages.get(page).text
+    schedule = web_system.annual.reminder_schedule("TN")
+    assert schedule.enabled and schedule.days_before == 10
+    assert "of TN" in pages.get(f"{page}?accreditor=ACCME").text  # a state's staff see only their own
+
+
+def test_staff_who_asked_get_a_copy_of_every_reminder(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    setup(web_system, running=True)
+    _tn_provider(web_system)
+    web_system.annual.clock = lambda: datetime(2026, 2, 1, 12, tzinfo=UTC)
+    activate(web_system, mail_dir, "tia@tn.gov", state="TN")
+    sign_in(pages, "tia@tn.gov")
+    page = "/accreditor/deadlines"
+    assert post_form(pages, page, "/accreditor/reminder-copies", {"wanted": "yes"}).status_code == 303
+    assert "You get a copy of every reminder" in pages.get(page).text
+    before = len(mails(mail_dir))
+    sent = post_form(pages, "/accreditor/year-end?year=2025", "/accreditor/year-end/reminders", {"year": "2025"})
+    assert sent.status_code == 303
+    new = mails(mail_dir)[before:]
+    assert sorted(m["To"] for m in new) == ["tia@tn.gov", "tom@tn.org"]
+    copy = next(m for m in new if m["To"] == "tia@tn.gov")
+    assert copy["Subject"].startswith("Copy: ") and "A copy of the reminder sent to tom@tn.org" in copy.get_content()
+    assert post_form(pages, page, "/accreditor/reminder-copies", {"wanted": "no"}).status_code == 303
+    assert "You get no copies of the reminders." in pages.get(page).text

@@ -413,7 +413,8 @@ def my_transcript(
     start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     end: Annotated[IsoDate | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> dict[str, Any]:
-    """The signed-in learner's completions (provider, activity, date, credits) in the range, with totals by credit type."""
+    """The signed-in learner's completions (provider, activity, date, credits; `mips` when the activity is registered
+    as a MIPS improvement activity) in the range, with totals by credit type."""
     if principal.role is not Role.LEARNER:
         raise Problem(403, "only a learner token has a transcript of its own")
     if start and end and end < start:

@@ -18,6 +18,7 @@ from domain.completion import MAX_CREDITS, is_quarter_steps, require_credit_id
 from domain.credit_types import UnclassifiedCreditError, classify
 from domain.errors import InvalidValueError
 from domain.learner import CERTIFYING_BOARDS
+from domain.rems_learner import PARTICIPANT, rems_participant
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -140,7 +141,23 @@ def parse_report(report: Any) -> ReportCompletion:
         pending=pending,
         certificates=where_from,
         consent=bool(consent),
+        rems=rems_of(report) if action == "add" else None,
     )
+
+
+def rems_of(report: dict[str, Any]) -> dict[str, Any] | None:
+    """The learner's REMS fields from `Participants.Participant` (None without it); a ReportError naming the member."""
+    participant = _get(report, "Participants", "Participant")
+    if participant is None:
+        return None
+    where = ["Participants", "Participant"]
+    if not isinstance(participant, dict):
+        raise ReportError(where, "Participant is an object of the learner's REMS fields")
+    try:
+        return rems_participant(**{f: participant.get(member) for f, member in PARTICIPANT.items()})
+    except InvalidValueError as exc:
+        member = PARTICIPANT.get(str(exc.loc[1]) if len(exc.loc) > 1 else "profession", "Profession")
+        raise ReportError([*where, member, *exc.loc[2:]], exc.message) from None
 
 
 def boards_reported(domains: list[str]) -> list[str]:

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from adapters.http.mips_csv import mips_csv
 from adapters.http.reads import (
-    ActivitiesDep,
     AnnualDep,
+    OversightDep,
     ProvidersDep,
     account_queries,
     annual_reporting,
@@ -21,19 +22,28 @@ from adapters.http.reads import (
 from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
+from adapters.web.charts import bar_chart
 from adapters.web.forms import posted, see_other, settle, settle_to_head
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STATUSES, STEP_NAMES, reporting_year, year_at_hand
 from adapters.web.routes.provider.contacts import ROLES
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url
+from adapters.web.words import SUMMARY_FIELDS
 from commands.accounts import InviteAccount
-from commands.annual import RemindProviders, ReopenYear
+from commands.annual import (
+    AskReminderCopies,
+    RemindProviders,
+    ReopenYear,
+    ScheduleReminders,
+    SetReportingDeadline,
+)
 from commands.providers import RecordAccreditationDecision
 from domain.account import Account
 from domain.activity import REMS_TYPES
 from domain.annual_report import STEP_KEYS
+from domain.deadlines import default_deadline
 from domain.errors import DomainError, InvalidValueError
-from domain.provider import Decision
+from domain.provider import Decision, normalise_accreditor
 from services.access import Role
 
 router = APIRouter()
@@ -334,8 +344,8 @@ async def remind(request: Request, user: UserDep, annual: AnnualDep, read_models
     return see_other(f"/accreditor/year-end?year={year}", "; ".join(said) + ".")
 
 
-def _rems_report(activities: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
-    return activities.rems(
+def _rems_report(oversight: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
+    return oversight.rems(
         year,
         staff(user),
         rems_type=rems_type if rems_type in REMS_TYPES else None,
@@ -347,8 +357,8 @@ def _rems_report(activities: Any, user: WebUser, year: int, rems_type: str, prov
 def rems(
     request: Request,
     user: UserDep,
-    activities: ActivitiesDep,
     annual: AnnualDep,
+    oversight: OversightDep,
     year: int | None = None,
     type: str = "",
     provider: str = "",
@@ -358,7 +368,7 @@ def rems(
     return render(
         request,
         "accreditor/rems.html",
-        report=_rems_report(activities, user, year, type, provider.strip()),
+        report=_rems_report(oversight, user, year, type, provider.strip()),
         year=year,
         rems_type=type,
         provider=provider.strip(),
@@ -371,17 +381,195 @@ def rems(
 def rems_download(
     request: Request,
     user: UserDep,
-    activities: ActivitiesDep,
+    oversight: OversightDep,
     year: int | None = None,
     type: str = "",
     provider: str = "",
 ) -> Response:
     year = _year(request, year)
     return Response(
-        rems_csv(_rems_report(activities, user, year, type, provider.strip())),
+        rems_csv(_rems_report(oversight, user, year, type, provider.strip())),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
     )
+
+
+def _mips_report(oversight: Any, user: WebUser, year: int, provider: str) -> dict[str, Any]:
+    return oversight.mips(year, staff(user), provider=provider if len(provider) == 7 and provider.isdigit() else None)
+
+
+@router.get("/accreditor/mips")
+def mips(
+    request: Request, user: UserDep, oversight: OversightDep, year: int | None = None, provider: str = ""
+) -> Response:
+    year = _year(request, year)
+    today = annual_reporting(request).today()
+    return render(
+        request,
+        "accreditor/mips.html",
+        report=_mips_report(oversight, user, year, provider.strip()),
+        year=year,
+        provider=provider.strip(),
+        years=list(range(today.year, today.year - 5, -1)),
+    )
+
+
+@router.get("/accreditor/mips.csv")
+def mips_download(
+    request: Request, user: UserDep, oversight: OversightDep, year: int | None = None, provider: str = ""
+) -> Response:
+    year = _year(request, year)
+    return Response(
+        mips_csv(_mips_report(oversight, user, year, provider.strip())),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
+    )
+
+
+@router.get("/accreditor/data-report")
+def data_report(request: Request, user: UserDep, annual: AnnualDep, year: int | None = None) -> Response:
+    """The annual data report (what GET /api/v1/accreditor/data-report/{year} answers) with charts, printable."""
+    year = _year(request, year)
+    report = annual.data_report(year, staff(user))
+    today = annual.today()
+    support = report["commercial_support"]
+    charts = {
+        "activities": bar_chart("Activities by format", {f: v["activities"] for f, v in report["by_format"].items()}),
+        "credits": bar_chart(
+            "AMA PRA Category 1 credits by format",
+            {f: v["credits"] for f, v in report["by_format"].items()},
+            exact=True,
+        ),
+        "learners": bar_chart(
+            "Learners", {"Physicians": report["physician_learners"], "Other learners": report["other_learners"]}
+        ),
+        "support": bar_chart("Commercial support by source", support["monetary_by_source"], money=True),
+        "income": bar_chart(
+            "Income reported in the program summaries",
+            {label: report["income"][key] for key, label in SUMMARY_FIELDS},
+            money=True,
+        ),
+    }
+    return render(
+        request,
+        "accreditor/data_report.html",
+        report=report,
+        charts=charts,
+        year=year,
+        years=list(range(today.year, today.year - 5, -1)),
+    )
+
+
+# --- deadlines and scheduled reminders --------------------------------------------------------------
+
+
+def _accreditor_of(user: WebUser, asked: str) -> str:
+    """A state accreditor's staff set their own; ACCME staff any accreditor's (ACCME unless they choose)."""
+    staff(user)
+    if user.principal.state is not None:
+        return user.principal.state
+    try:
+        return normalise_accreditor(asked or "ACCME")
+    except InvalidValueError:
+        return "ACCME"
+
+
+def _deadlines_page(
+    request: Request,
+    user: WebUser,
+    annual: Any,
+    accreditor: str,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    today = annual.today()
+    years = [today.year - 1, today.year]
+    schedule = annual.reminder_schedule(accreditor)
+    choices = None
+    if user.principal.state is None:
+        codes = {p["accreditor"] for p in provider_queries(request).list_profiles()}
+        choices = ["ACCME", "JA", *sorted(codes - {"ACCME", "JA"})]
+    return render(
+        request,
+        "accreditor/deadlines.html",
+        status,
+        accreditor=accreditor,
+        choices=choices,
+        deadlines=[(y, annual.deadline_of(accreditor, y), default_deadline(y)) for y in years],
+        years=years,
+        schedule=schedule,
+        copied=bool(schedule and user.account_id in schedule.copies),
+        errors=errors or {},
+        form=form or {},
+    )
+
+
+@router.get("/accreditor/deadlines")
+def deadlines(request: Request, user: UserDep, annual: AnnualDep, accreditor: str = "") -> Response:
+    return _deadlines_page(request, user, annual, _accreditor_of(user, accreditor))
+
+
+@router.post("/accreditor/deadlines")
+async def set_deadline(request: Request, user: UserDep, annual: AnnualDep, read_models: SettleDep) -> Response:
+    form = await posted(request)
+    accreditor = _accreditor_of(user, str(form.get("accreditor", "")))
+    fields = {"deadline": "deadline", "year": "year"}
+    try:
+        cmd = SetReportingDeadline(
+            accreditor=accreditor, year=form.get("year") or 0, deadline=form.get("deadline") or None
+        )
+        outcome = annual.handle(cmd, user.acting)
+    except ValidationError as bad:
+        errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in bad.errors()]
+        return _deadlines_page(request, user, annual, accreditor, field_errors(errors, fields, "deadline"), form, 422)
+    except DomainError as bad:
+        errors = [{"loc": list(bad.loc), "msg": bad.message}]
+        return _deadlines_page(request, user, annual, accreditor, field_errors(errors, fields, "deadline"), form, 422)
+    settle(read_models, outcome.position)
+    return see_other(
+        f"/accreditor/deadlines?accreditor={accreditor}",
+        f"The {cmd.year} deadline of {accreditor} is {outcome.value:%B} {outcome.value.day}, {outcome.value.year}.",
+    )
+
+
+@router.post("/accreditor/reminder-schedule")
+async def schedule_reminders(request: Request, user: UserDep, annual: AnnualDep) -> Response:
+    form = await posted(request)
+    accreditor = _accreditor_of(user, str(form.get("accreditor", "")))
+    days = str(form.get("days_before", "")).strip()
+    if not (days.isascii() and days.isdigit()):
+        errors = {"days_before": "enter the number of days before the deadline, 1 to 90"}
+        return _deadlines_page(request, user, annual, accreditor, errors, form, 422)
+    enabled = form.get("enabled") == "yes"
+    try:
+        annual.handle(ScheduleReminders(accreditor=accreditor, enabled=enabled, days_before=int(days)), user.acting)
+    except DomainError as bad:
+        errors = field_errors(
+            [{"loc": list(bad.loc), "msg": bad.message}], {"days_before": "days_before"}, "days_before"
+        )
+        return _deadlines_page(request, user, annual, accreditor, errors, form, 422)
+    said = (
+        f"Scheduled reminders are on: {days} days before the deadline, every provider of {accreditor} still "
+        "incomplete is reminded."
+        if enabled
+        else f"Scheduled reminders of {accreditor} are off."
+    )
+    return see_other(f"/accreditor/deadlines?accreditor={accreditor}", said)
+
+
+@router.post("/accreditor/reminder-copies")
+async def reminder_copies(request: Request, user: UserDep, annual: AnnualDep) -> Response:
+    form = await posted(request)
+    accreditor = _accreditor_of(user, str(form.get("accreditor", "")))
+    wanted = form.get("wanted") == "yes"
+    annual.handle(AskReminderCopies(accreditor=accreditor, account_id=user.account_id, wanted=wanted), user.acting)
+    said = (
+        f"You will get a copy of every reminder to {accreditor}'s providers, at {user.email}."
+        if wanted
+        else f"You will get no more copies of {accreditor}'s reminders."
+    )
+    return see_other(f"/accreditor/deadlines?accreditor={accreditor}", said)
 
 
 # --- users: colleagues and physicians -------------------------------------------------------------

@@ -138,6 +138,11 @@
     });
   }
 
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;  // without the script the browser's own Print still prints the page as it is
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
