@@ -136,5 +136,5 @@ def test_uploading_a_download_back_changes_nothing(listed: Any, web_system: Any)
     from adapters.batch.importer import import_activity_file
 
     data = listed.get(f"{P}/activities/export.xlsx").content
-    report = import_activity_file(web_system, ACCME_ID, data, "activities.xlsx", BY)
+    report = import_activity_file(web_system.accme_activities, ACCME_ID, data, "activities.xlsx", BY)
     assert report.counts.get("unchanged") == 3 and not report.counts.get("rejected")
