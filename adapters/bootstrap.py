@@ -16,6 +16,7 @@ from adapters.db.feeds_view import SqlFeedView
 from adapters.db.history_view import SqlHistoryView
 from adapters.db.learner_directory_view import SqlLearnerDirectoryView
 from adapters.db.learner_key_store import SqlPersonalKeys
+from adapters.db.licences_view import SqlLicencesView
 from adapters.db.log_reads import SqlLogReads
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.record_status_view import SqlRecordStatusView
@@ -37,6 +38,7 @@ from projections.event_chain import EventChainProjection
 from projections.feeds import FeedProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
+from projections.licences import LicencesProjection
 from projections.provider_profile import ProviderProfileProjection
 from projections.record_status import RecordStatusProjection
 from projections.tokens import TokenProjection
@@ -50,6 +52,7 @@ from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learner_reports import LearnerReportQueries
 from services.learners import LearnerDirectory
+from services.licences import LicenceTracking
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
 from services.queries.accounts import AccountQueries
@@ -57,6 +60,7 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.licences import LicenceQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
 from services.queries.records import RecordStatusQueries
@@ -88,6 +92,8 @@ class System:
     matcher: LearnerMatcher
     # Completions (learner credit).
     completions: CompletionRegistry
+    # Licence requirement tracking: the states' rules and the licences physicians track.
+    licences: LicenceTracking
     # Web accounts (sign-in, invitations, resets) and their sessions.
     accounts: AccountService
     sessions: SqlSessions
@@ -125,6 +131,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
+    licence_status = LicencesProjection(SqlLicencesView(db, LicencesProjection.name))
     record_status = RecordStatusProjection(SqlRecordStatusView(db, RecordStatusProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
     feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
@@ -177,6 +184,12 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
+        licences=LicenceQueries(
+            licence_status.view,
+            transcripts.view,
+            learner_directory.view,
+            lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
+        ),
     )
     return System(
         settings=settings,
@@ -198,6 +211,7 @@ def bootstrap(settings: Settings | None = None) -> System:
                 feeds,
                 token_list,
                 record_status,
+                licence_status,
             ],
         ),
         annual=annual,
@@ -207,6 +221,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         activities=activities,
         accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher, feed_items=feeds.view),
+        licences=LicenceTracking(store, learners),
         accounts=accounts,
         sessions=sessions,
         tokens=tokens,

@@ -3,7 +3,9 @@ a physician tracks (on their `Learner` stream, sealed like the rest of their per
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -60,6 +62,25 @@ class LicenceTracking:
         except AggregateNotFoundError:
             return None
         return record.rules
+
+    def rules_at(self, state: str, instant: datetime) -> dict[str, Any] | None:
+        """The state's rules as they stood at `instant`, replayed from its stream: the rules, and who set them,
+        through which channel and when; None before any were adopted."""
+        stream = self.store.events.get(LicenceRules.create_id(state))
+        events = cast(Iterable[LicenceRules.Adopted | LicenceRules.Changed], stream)
+        standing = None
+        for e in events:
+            if e.timestamp > instant:
+                break
+            standing = {
+                "state": state,
+                "rules": e.rules,
+                "set_by": e.actor,
+                "channel": e.channel,
+                "set_at": e.timestamp.isoformat(),
+                "version": e.originator_version,
+            }
+        return standing
 
     def track(self, cmd: TrackLicence, by: Acting) -> Outcome:
         for _ in attempts():

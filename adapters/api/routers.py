@@ -21,6 +21,7 @@ from adapters.api.routes import (
     health,
     history,
     learners,
+    licences,
     passport,
     providers,
     roster,
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
         roster,
         transcripts,
         passport,
+        licences,
         feeds,
         health,
     )

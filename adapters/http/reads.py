@@ -14,6 +14,7 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.licences import LicenceQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
 from services.queries.records import RecordStatusQueries
@@ -72,6 +73,10 @@ def transcript_queries(request: Request) -> TranscriptQueries:
     return _system(request).queries.transcripts
 
 
+def licence_queries(request: Request) -> LicenceQueries:
+    return _system(request).queries.licences
+
+
 def learner_report_queries(request: Request) -> LearnerReportQueries:
     return _system(request).queries.learner_reports
 
@@ -87,4 +92,5 @@ AuditDep = Annotated[AuditQueries, Depends(audit_queries)]
 AccountsDep = Annotated[AccountQueries, Depends(account_queries)]
 FeedsDep = Annotated[FeedQueries, Depends(feed_queries)]
 TranscriptsDep = Annotated[TranscriptQueries, Depends(transcript_queries)]
+LicencesDep = Annotated[LicenceQueries, Depends(licence_queries)]
 LearnerReportsDep = Annotated[LearnerReportQueries, Depends(learner_report_queries)]

@@ -15,6 +15,7 @@ from services.queries.annual import AnnualQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.licences import LicenceQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.records import RecordStatusQueries
 from services.transcripts import TranscriptQueries
@@ -48,3 +49,4 @@ class LiveQueries:
     transcripts: TranscriptQueries
     learner_reports: LearnerReportQueries
     chains: EventChains
+    licences: LicenceQueries
