@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
-from adapters.http.reads import ActivitiesDep, CompletionsDep, TranscriptsDep
-from adapters.http.services import LearnerDirectoryDep, learner_directory
+from adapters.http.reads import ActivitiesDep, CompletionsDep, LicencesDep, TranscriptsDep
+from adapters.http.services import LearnerDirectoryDep, LicenceTrackingDep, SettleDep, learner_directory
 from adapters.http.transcript_pdf import pdf_response
-from adapters.web.render import render
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import field_errors, render
 from adapters.web.session import PageNotFound, UserDep, WebUser
+from commands.licences import TrackLicence, UntrackLicence
+from domain.errors import DomainError
+from domain.geography import US_STATES
 from services.access import Role
 from services.transcripts import TranscriptForbiddenError, TranscriptQuery
 
@@ -34,14 +40,34 @@ def _day(value: str) -> date | None:
         return None
 
 
+LICENCE_FIELDS = {"state": "state", "licence_type": "licence_type", "number": "number", "issued_on": "issued_on"}
+
+
 @router.get("/passport")
 def my_transcript(
     request: Request,
     learners: LearnerDirectoryDep,
     user: UserDep,
     completions: CompletionsDep,
+    licences: LicencesDep,
+    tracking: LicenceTrackingDep,
     start: str = "",
     end: str = "",
+) -> Response:
+    return _passport_page(request, learners, user, completions, licences, tracking, start, end)
+
+
+def _passport_page(
+    request: Request,
+    learners: LearnerDirectoryDep,
+    user: WebUser,
+    completions: CompletionsDep,
+    licences: LicencesDep,
+    tracking: LicenceTrackingDep,
+    start: str = "",
+    end: str = "",
+    licence_errors: dict[str, str] | None = None,
+    licence_form: dict[str, Any] | None = None,
 ) -> Response:
     learner_id = _learner_id(request, user)
     first, last = _day(start), _day(end)
@@ -55,17 +81,65 @@ def my_transcript(
         last = None
     body = completions.passport(learner_id, first, last)  # what GET /api/v1/passport/transcript answers
     learner = learners.get(learner_id).public()
+    requirements = licences.requirements(learner_id, tracking.tracked(learner_id))  # GET /api/v1/passport/requirements
     return render(
         request,
         "passport/transcript.html",
-        422 if errors else 200,
+        422 if errors or licence_errors else 200,
         learner=learner,
         completions=body["completions"],
         totals=body["totals"],
         start=start,
         end=end,
         errors=errors,
+        requirements=requirements["licences"],
+        licence_errors=licence_errors or {},
+        licence_form=licence_form or {},
+        states=[(code, code) for code in sorted(US_STATES)],
     )
+
+
+@router.post("/passport/licences")
+async def track_licence(
+    request: Request,
+    learners: LearnerDirectoryDep,
+    user: UserDep,
+    completions: CompletionsDep,
+    licences: LicencesDep,
+    tracking: LicenceTrackingDep,
+    read_models: SettleDep,
+) -> Response:
+    """Tracks a state licence's CME requirements (the form beside the transcript; works without JavaScript)."""
+    learner_id = _learner_id(request, user)
+    form = await posted(request)
+    try:
+        cmd = TrackLicence(
+            learner_id=learner_id,
+            state=str(form.get("state", "")),
+            licence_type=str(form.get("licence_type", "")),
+            number=str(form.get("number", "")),
+            issued_on=form.get("issued_on") or None,
+        )
+        outcome = tracking.handle(cmd, user.acting)
+    except ValidationError as bad:
+        problems = [{"loc": [str(p) for p in e["loc"]], "msg": "enter the date as YYYY-MM-DD"} for e in bad.errors()]
+        found = field_errors(problems, LICENCE_FIELDS, "number")
+    except DomainError as bad:
+        found = field_errors([{"loc": list(bad.loc), "msg": bad.message}], LICENCE_FIELDS, "number")
+    else:
+        settle(read_models, outcome.position)
+        return see_other("/passport#licences", f"Your {cmd.state.upper()} licence is tracked.")
+    return _passport_page(request, learners, user, completions, licences, tracking, "", "", found, form)
+
+
+@router.post("/passport/licences/{state}/remove")
+async def untrack_licence(
+    request: Request, user: UserDep, tracking: LicenceTrackingDep, read_models: SettleDep, state: str
+) -> Response:
+    learner_id = _learner_id(request, user)
+    outcome = tracking.handle(UntrackLicence(learner_id=learner_id, state=state[:20]), user.acting)
+    settle(read_models, outcome.position)
+    return see_other("/passport#licences", f"Your {state[:2].upper()} licence is no longer tracked.")
 
 
 @router.get("/passport/transcript.pdf")
