@@ -19,6 +19,7 @@ BENCHES = {
     "erasure": "bench.erasure",
     "uploads": "bench.uploads",
     "throughput": "bench.throughput",
+    "licences": "bench.licences",
 }
 
 

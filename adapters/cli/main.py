@@ -25,6 +25,7 @@ from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
+from adapters.licences.seed import seed_commands
 from adapters.settings import Settings
 from commands.providers import ContactDetails, RegisterProvider
 from commands.tokens import IssueToken, RevokeToken
@@ -237,6 +238,16 @@ def settle(system: System, names: list[str], position: int | None = None) -> Non
         except IntegrityError:  # another process applied that page first
             continue
     system.projections.wait(position, timeout=30, names=names)
+
+
+@admin.command("seed-licence-rules")
+def seed_licence_rules_command() -> None:
+    """Adopts the seed CME rules of state physician licences (LICENCE-RULES.md: TN, CA, NY, TX, FL, NC, ME), each
+    with its sources and uncertain flags; a state whose rules are already as seeded records nothing."""
+    with system_or_exit() as system:
+        for cmd in seed_commands():
+            outcome = system.licences.handle(cmd, cli_actor())
+            typer.echo(f"{cmd.state}: {'adopted or changed' if outcome.position else 'unchanged'}")
 
 
 @admin.command("backup")

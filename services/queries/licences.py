@@ -92,6 +92,7 @@ class LicenceQueries:
         licensees, with_credit, meeting = self.view.compliance_counts(state, on)
         rows = self.view.compliance(state, on, after, min(max(limit, 1), MAX_PAGE))
         # A licensee with no status row counted nothing in the cycle: their progress is that of no credit.
+        people = {e["learner_id"]: e["doc"] for e in self.directory.get_learners(r["learner_id"] for r in rows)}
         items = []
         for row in rows:
             licence = row["licence"]
@@ -106,7 +107,7 @@ class LicenceQueries:
             if status is not None and answer.get("cycle"):
                 end = date.fromisoformat(answer["cycle"]["end"])
                 answer = {**answer, "days_left": max((end - today).days, 0)}
-            entry = (self.directory.get_learner(row["learner_id"]) or {}).get("doc") or {}
+            entry = people.get(row["learner_id"]) or {}
             numbers = [lic["number"] for lic in entry.get("licences", []) if lic.get("state") == state]
             items.append(
                 {
