@@ -176,6 +176,12 @@ def bootstrap(settings: Settings | None = None) -> System:
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
         records=RecordStatusQueries(record_status.view),
     )
+    licence_queries = LicenceQueries(
+        licence_status.view,
+        transcripts.view,
+        learner_directory.view,
+        lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
+    )
     queries = LiveQueries(
         directory=DirectoryQueries(directory.view),
         audit=AuditQueries(history.view),
@@ -184,12 +190,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
-        licences=LicenceQueries(
-            licence_status.view,
-            transcripts.view,
-            learner_directory.view,
-            lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
-        ),
+        licences=licence_queries,
     )
     return System(
         settings=settings,
@@ -221,7 +222,14 @@ def bootstrap(settings: Settings | None = None) -> System:
         activities=activities,
         accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher, feed_items=feeds.view),
-        licences=LicenceTracking(store, learners),
+        licences=LicenceTracking(
+            store,
+            learners,
+            licence_queries,
+            account_list.view,
+            mailer_from(settings.mail),
+            lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
+        ),
         accounts=accounts,
         sessions=sessions,
         tokens=tokens,

@@ -30,4 +30,15 @@ class UntrackLicence(Command):
     state: str
 
 
-LicenceCommand = SetLicenceRules | TrackLicence | UntrackLicence
+class ChooseGapAlerts(Command):
+    """Opts in to (or out of) a mail 90 and 30 days before a tracked licence's cycle ends with requirements unmet."""
+
+    learner_id: str
+    on: bool
+
+
+class SendGapAlerts(Command):
+    """Mails every opted-in physician whose tracked licence's cycle ends within 90 (then 30) days unmet, once each."""
+
+
+LicenceCommand = SetLicenceRules | TrackLicence | UntrackLicence | ChooseGapAlerts | SendGapAlerts

@@ -205,6 +205,22 @@ class Learner(Aggregate):
         actor: str
         channel: str
 
+    class GapAlertsChosen(Aggregate.Event):
+        """The physician chose (or stopped) a mail 90 and 30 days before a tracked licence's cycle ends unmet."""
+
+        on: bool
+        actor: str
+        channel: str
+
+    class GapAlertSent(Aggregate.Event):
+        """A gap alert was mailed for one licence, cycle and threshold (so it is never mailed twice)."""
+
+        state: str
+        cycle_end: str
+        days: int
+        actor: str
+        channel: str
+
     @staticmethod
     def create_id() -> uuid.UUID:
         # Random, not uuid5(NPI): an id derived from the NPI would let anyone recover the NPI
@@ -325,6 +341,32 @@ class Learner(Aggregate):
         }
         self._tracked = tracked
 
+    @property
+    def gap_alerts(self) -> bool:
+        return bool(getattr(self, "_gap_alerts", False))
+
+    def alert_sent(self, state: str, cycle_end: str, days: int) -> bool:
+        return f"{state}:{cycle_end}:{days}" in getattr(self, "_alerts_sent", [])
+
+    def choose_gap_alerts(self, on: bool, by: Acting) -> bool:
+        if self.erased:
+            raise LearnerErasedError(f"learner {self.id}'s personal data was erased", loc=("learner_id",))
+        if on == self.gap_alerts:
+            return False
+        self._choose_alerts(on=on, actor=by.actor, channel=str(by.channel))
+        return True
+
+    @event(GapAlertsChosen)
+    def _choose_alerts(self, on: bool, actor: str, channel: str) -> None:
+        self._gap_alerts = on
+
+    def record_alert(self, state: str, cycle_end: str, days: int, by: Acting) -> None:
+        self._record_alert(state=state, cycle_end=cycle_end, days=days, actor=by.actor, channel=str(by.channel))
+
+    @event(GapAlertSent)
+    def _record_alert(self, state: str, cycle_end: str, days: int, actor: str, channel: str) -> None:
+        self._alerts_sent = [*getattr(self, "_alerts_sent", []), f"{state}:{cycle_end}:{days}"]
+
     def untrack_licence(self, state: str, by: Acting) -> bool:
         state = (state or "").strip().upper()
         if state not in self.tracked:
@@ -349,6 +391,7 @@ class Learner(Aggregate):
             setattr(self, name, value.copy() if isinstance(value, (list, dict)) else value)
         self.erased = True
         self._tracked = {}
+        self._gap_alerts = False
 
     def public(self) -> dict[str, Any]:
         """The learner as the learner themself (or an accreditor) sees it."""

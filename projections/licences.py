@@ -67,6 +67,14 @@ class LicencesView(ProjectionView):
         """Removes every row of an erased learner (licences, completions, status)."""
 
     @abstractmethod
+    def put_alerts(self, learner_id: str, on: bool, tracking: Tracking) -> None:
+        """Notes whether the learner chose gap alerts."""
+
+    @abstractmethod
+    def alerting(self) -> list[str]:
+        """The learners who chose gap alerts."""
+
+    @abstractmethod
     def licences(self, learner_id: str) -> dict[str, dict[str, Any]]:
         """The learner's tracked licences by state."""
 
@@ -178,6 +186,10 @@ class LicencesProjection(ParsProjection[LicencesView]):
     def _(self, e: Learner.LicenceUntracked, tracking: Tracking) -> None:
         self.view.put_licence(str(e.originator_id), e.state, None, tracking)
         self.view.put_status(str(e.originator_id), e.state, [])
+
+    @process_event.register
+    def _(self, e: Learner.GapAlertsChosen, tracking: Tracking) -> None:
+        self.view.put_alerts(str(e.originator_id), e.on, tracking)
 
     @process_event.register
     def _(self, e: Learner.Erased, tracking: Tracking) -> None:

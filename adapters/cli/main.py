@@ -27,6 +27,7 @@ from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
 from adapters.licences.seed import seed_commands
 from adapters.settings import Settings
+from commands.licences import SendGapAlerts
 from commands.providers import ContactDetails, RegisterProvider
 from commands.tokens import IssueToken, RevokeToken
 from domain.base import Acting, Channel
@@ -248,6 +249,16 @@ def seed_licence_rules_command() -> None:
         for cmd in seed_commands():
             outcome = system.licences.handle(cmd, cli_actor())
             typer.echo(f"{cmd.state}: {'adopted or changed' if outcome.position else 'unchanged'}")
+
+
+@admin.command("send-gap-alerts")
+def send_gap_alerts_command() -> None:
+    """Mails each physician who chose gap alerts, 90 and then 30 days before a tracked licence's cycle ends with a
+    requirement unmet, once per licence, cycle and threshold (run it daily)."""
+    with system_or_exit() as system:
+        settle(system, ["licences", "accounts", "transcripts"])
+        outcome = system.licences.handle(SendGapAlerts(), cli_actor())
+        typer.echo(f"{outcome.value} gap alert(s) mailed")
 
 
 @admin.command("backup")

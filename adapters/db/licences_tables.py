@@ -53,4 +53,17 @@ licence_status = Table(
     Index("ix_licence_status_cycle", "state", "cycle_start", "cycle_end", "met"),  # covers the counts
 )
 
-LICENCE_TABLES = (licence_rules_in_force, licence_holders, licence_activities, licence_completions, licence_status)
+licence_alerts = Table(
+    "licence_alerts",
+    metadata,
+    Column("learner_id", String(36), primary_key=True),  # physicians who chose gap alerts
+)
+
+LICENCE_TABLES = (
+    licence_rules_in_force,
+    licence_holders,
+    licence_activities,
+    licence_completions,
+    licence_status,
+    licence_alerts,
+)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, delete, func, insert, select, update
 
 from adapters.db.licences_tables import (
     licence_activities,
+    licence_alerts,
     licence_completions,
     licence_holders,
     licence_rules_in_force,
@@ -21,7 +22,14 @@ from projections.licences import LicencesView, Touched
 
 
 class SqlLicencesView(SqlView, LicencesView):
-    tables = (licence_rules_in_force, licence_holders, licence_activities, licence_completions, licence_status)
+    tables = (
+        licence_rules_in_force,
+        licence_holders,
+        licence_activities,
+        licence_completions,
+        licence_status,
+        licence_alerts,
+    )
 
     def touched(self) -> Touched:
         batch = self._batch
@@ -65,9 +73,22 @@ class SqlLicencesView(SqlView, LicencesView):
 
     def drop_learner(self, learner_id: str, tracking: Tracking) -> None:
         with self.transaction() as conn:
-            for table in (licence_holders, licence_completions, licence_status):
+            for table in (licence_holders, licence_completions, licence_status, licence_alerts):
                 conn.execute(delete(table).where(table.c.learner_id == learner_id))
             self._track(conn, tracking)
+
+    def put_alerts(self, learner_id: str, on: bool, tracking: Tracking) -> None:
+        with self.transaction() as conn:
+            conn.execute(delete(licence_alerts).where(licence_alerts.c.learner_id == learner_id))
+            if on:
+                conn.execute(insert(licence_alerts).values(learner_id=learner_id))
+            self._track(conn, tracking)
+
+    def alerting(self) -> list[str]:
+        with self.reading() as conn:
+            return list(
+                conn.execute(select(licence_alerts.c.learner_id).order_by(licence_alerts.c.learner_id)).scalars()
+            )
 
     def licences(self, learner_id: str) -> dict[str, dict[str, Any]]:
         with self.reading() as conn:

@@ -16,7 +16,7 @@ from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
 from adapters.http.reads import LicencesDep
 from adapters.http.services import LearnerDirectoryDep, LicenceTrackingDep, SettleDep
-from commands.licences import SetLicenceRules, TrackLicence, UntrackLicence
+from commands.licences import ChooseGapAlerts, SetLicenceRules, TrackLicence, UntrackLicence
 from domain.geography import US_STATES
 from services.access import Principal, Role
 from services.learners import LearnerDirectory
@@ -163,6 +163,25 @@ def untrack_licence(
     outcome = tracking.handle(UntrackLicence(learner_id=learner_id, state=code), acting(principal))
     settle(outcome.position, READ_MODELS)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class GapAlertsBody(Strict):
+    on: bool = Field(description="true: a mail 90 and 30 days before a tracked licence's cycle ends unmet")
+
+
+@router.put("/api/v1/passport/gap-alerts", responses=COMMAND)
+def choose_gap_alerts(
+    body: GapAlertsBody,
+    tracking: LicenceTrackingDep,
+    learners: LearnerDirectoryDep,
+    settle: SettleDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """Opts the signed-in learner in to gap alerts by mail (or out): sent to their active web accounts."""
+    learner_id = _learner(principal, learners)
+    outcome = tracking.handle(ChooseGapAlerts(learner_id=learner_id, on=body.on), acting(principal))
+    settle(outcome.position, READ_MODELS)
+    return {"on": outcome.value}
 
 
 # --- a state board ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from adapters.http.transcript_pdf import pdf_response
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
 from adapters.web.session import PageNotFound, UserDep, WebUser
-from commands.licences import TrackLicence, UntrackLicence
+from commands.licences import ChooseGapAlerts, TrackLicence, UntrackLicence
 from domain.errors import DomainError
 from domain.geography import US_STATES
 from services.access import Role
@@ -96,6 +96,7 @@ def _passport_page(
         licence_errors=licence_errors or {},
         licence_form=licence_form or {},
         states=[(code, code) for code in sorted(US_STATES)],
+        gap_alerts=tracking.gap_alerts(learner_id),
     )
 
 
@@ -130,6 +131,18 @@ async def track_licence(
         settle(read_models, outcome.position)
         return see_other("/passport#licences", f"Your {cmd.state.upper()} licence is tracked.")
     return _passport_page(request, learners, user, completions, licences, tracking, "", "", found, form)
+
+
+@router.post("/passport/gap-alerts")
+async def choose_gap_alerts(
+    request: Request, user: UserDep, tracking: LicenceTrackingDep, read_models: SettleDep
+) -> Response:
+    """Gap alerts by mail on or off (a checkbox: absent means off)."""
+    learner_id = _learner_id(request, user)
+    on = (await posted(request)).get("on") == "yes"
+    outcome = tracking.handle(ChooseGapAlerts(learner_id=learner_id, on=on), user.acting)
+    settle(read_models, outcome.position)
+    return see_other("/passport#licences", "Gap alerts are on." if on else "Gap alerts are off.")
 
 
 @router.post("/passport/licences/{state}/remove")
