@@ -108,6 +108,7 @@ def run(backend: str, licensees: int, pages: int) -> None:
                 t = time.perf_counter()
                 queries.view.compliance_counts("TN", ON)
                 counts.append(time.perf_counter() - t)
+            times.sort()
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
             print(
                 f"licences [{backend}] {licensees:,} licensees ({len(rows):,} with credit in the cycle; "
