@@ -20,6 +20,7 @@ from adapters.db.feeds_view import SqlFeedView
 from adapters.db.history_view import SqlHistoryView
 from adapters.db.learner_directory_view import SqlLearnerDirectoryView
 from adapters.db.learner_key_store import SqlPersonalKeys
+from adapters.db.licences_view import SqlLicencesView
 from adapters.db.log_reads import SqlLogReads
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.record_status_view import SqlRecordStatusView
@@ -46,6 +47,7 @@ from projections.event_chain import EventChainProjection
 from projections.feeds import FeedProjection
 from projections.history import HistoryProjection
 from projections.learner_directory import LearnerDirectoryProjection
+from projections.licences import LicencesProjection
 from projections.provider_profile import ProviderProfileProjection
 from projections.record_status import RecordStatusProjection
 from projections.tokens import TokenProjection
@@ -60,6 +62,7 @@ from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learner_reports import LearnerReportQueries
 from services.learners import LearnerDirectory
+from services.licences import LicenceTracking
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
 from services.queries.accounts import AccountQueries
@@ -67,6 +70,7 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.licences import LicenceQueries
 from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import LiveQueries, ReadModels
@@ -105,6 +109,8 @@ class System:
     completions: CompletionRegistry
     # The digest of MOC records at risk and late, mailed to the contacts a provider chose.
     digests: RecordDigests
+    # Licence requirement tracking: the states' rules and the licences physicians track.
+    licences: LicenceTracking
     # Web accounts (sign-in, invitations, resets) and their sessions.
     accounts: AccountService
     sessions: SqlSessions
@@ -151,6 +157,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     activity_summary = ActivitySummaryProjection(SqlActivitySummaryView(db, ActivitySummaryProjection.name))
     learner_directory = LearnerDirectoryProjection(SqlLearnerDirectoryView(db, LearnerDirectoryProjection.name))
     transcripts = TranscriptProjection(SqlTranscriptView(db, TranscriptProjection.name))
+    licence_status = LicencesProjection(SqlLicencesView(db, LicencesProjection.name))
     record_status = RecordStatusProjection(SqlRecordStatusView(db, RecordStatusProjection.name))
     chain = EventChainProjection(SqlEventChainView(db, EventChainProjection.name))
     feeds = FeedProjection(SqlFeedView(db, FeedProjection.name))
@@ -198,6 +205,12 @@ def bootstrap(settings: Settings | None = None) -> System:
         today=lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
         records=RecordStatusQueries(record_status.view, lambda: activities.today()),  # noqa: PLW0108 - late-bound
     )
+    licence_queries = LicenceQueries(
+        licence_status.view,
+        transcripts.view,
+        learner_directory.view,
+        lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
+    )
     queries = LiveQueries(
         directory=DirectoryQueries(directory.view),
         audit=AuditQueries(history.view),
@@ -211,6 +224,7 @@ def bootstrap(settings: Settings | None = None) -> System:
             activity_summary.view,
             lambda: {a: accreditor for a, (accreditor, _) in provider_queries.accreditors_and_names().items()},
         ),
+        licences=licence_queries,
     )
     webhook_secrets = SqlWebhookSecrets(db, secret)
     webhook_deliveries = SqlDeliveryStore(db)
@@ -241,6 +255,7 @@ def bootstrap(settings: Settings | None = None) -> System:
                 record_status,
                 credential_status,
                 webhook_list,
+                licence_status,
             ],
         ),
         annual=annual,
@@ -251,6 +266,14 @@ def bootstrap(settings: Settings | None = None) -> System:
         accme_activities=AccmeActivities(activities),
         completions=CompletionRegistry(store, activities, matcher, feed_items=feeds.view),
         digests=RecordDigests(store, reads.records, provider_queries, mailer_from(settings.mail)),
+        licences=LicenceTracking(
+            store,
+            learners,
+            licence_queries,
+            account_list.view,
+            mailer_from(settings.mail),
+            lambda: activities.today(),  # noqa: PLW0108 - late-bound, as above
+        ),
         accounts=accounts,
         sessions=sessions,
         tokens=tokens,

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from adapters.formats.accme.activities import submit_items
+from adapters.licences.seed import seed_commands
 from commands.annual import AcceptAgreement, SubmitProgramSummary
 from commands.completions import AcknowledgeItems, Acknowledgement, ReportCompletion, ReportCompletions
 from commands.learners import BoardId, Licence, MatchQuery, RegisterLearner
@@ -171,6 +172,8 @@ class DemoDataSet:
                 f"the store already holds the demo providers ({FIRST_DEMO_PROVIDER} ...); use an empty store"
             )
         summary = DemoSummary()
+        for cmd in seed_commands():  # the states' licence CME rules (LICENCE-RULES.md)
+            self.system.licences.handle(cmd, self.by)
         self._providers(summary)
         numbers = self._activities(summary)
         learners = self._learners(summary)

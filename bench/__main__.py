@@ -22,6 +22,7 @@ BENCHES = {
     "throughput": "bench.throughput",
     "credentials": "bench.credentials",
     "oversight": "bench.oversight",
+    "licences": "bench.licences",
 }
 
 

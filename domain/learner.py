@@ -181,6 +181,46 @@ class Learner(Aggregate):
 
         erases_personal_data = True
 
+    class LicenceTracked(Aggregate.Event):
+        """The physician asked PARS to track a state licence's CME requirements (one per state; a second replaces it)."""
+
+        state: str
+        licence_type: str  # MD or DO: picks the state's rule
+        number: str
+        issued_on: str | None  # YYYY-MM-DD
+        birth_month: int | None  # copied from the record: cycles anchored on the birth month need it
+        birth_year: int | None
+        actor: str
+        channel: str
+
+        personal_fields: ClassVar[dict[str, Any]] = {
+            "number": ERASED,
+            "issued_on": None,
+            "birth_month": None,
+            "birth_year": None,
+        }
+
+    class LicenceUntracked(Aggregate.Event):
+        state: str
+        actor: str
+        channel: str
+
+    class GapAlertsChosen(Aggregate.Event):
+        """The physician chose (or stopped) a mail 90 and 30 days before a tracked licence's cycle ends unmet."""
+
+        on: bool
+        actor: str
+        channel: str
+
+    class GapAlertSent(Aggregate.Event):
+        """A gap alert was mailed for one licence, cycle and threshold (so it is never mailed twice)."""
+
+        state: str
+        cycle_end: str
+        days: int
+        actor: str
+        channel: str
+
     @staticmethod
     def create_id() -> uuid.UUID:
         # Random, not uuid5(NPI): an id derived from the NPI would let anyone recover the NPI
@@ -246,6 +286,100 @@ class Learner(Aggregate):
     def learner_id(self) -> str:
         return str(self.id)
 
+    @property
+    def tracked(self) -> dict[str, dict[str, Any]]:
+        """The licences tracked for CME requirements, by state."""
+        return dict(getattr(self, "_tracked", {}))
+
+    def track_licence(self, state: str, licence_type: str, number: str, issued_on: date | None, by: Acting) -> bool:
+        """Tracks a state licence (False when it is tracked already as given)."""
+        if self.erased:
+            raise LearnerErasedError(f"learner {self.id}'s personal data was erased", loc=("learner_id",))
+        state = (state or "").strip().upper()
+        if state not in US_STATES:
+            raise InvalidValueError(f"{state!r} is not a US state or territory code", loc=("state",))
+        if licence_type not in ("MD", "DO"):
+            raise InvalidValueError(f"the licence type must be MD or DO (got {licence_type!r})", loc=("licence_type",))
+        number = _identifier(number, "a licence number", ("number",))
+        if issued_on is not None and issued_on.year < 1900:
+            raise InvalidValueError(f"{issued_on} is not a plausible issue date", loc=("issued_on",))
+        month = int(self.birth_month_day[:2]) if MONTH_DAY.match(self.birth_month_day or "") else None
+        issued = issued_on.isoformat() if issued_on else None
+        fields: dict[str, Any] = {
+            "state": state,
+            "licence_type": licence_type,
+            "number": number,
+            "issued_on": issued,
+            "birth_month": month,
+            "birth_year": self.birth_year,
+        }
+        if self.tracked.get(state) == fields:
+            return False
+        self._track(state, licence_type, number, issued, month, self.birth_year, by.actor, str(by.channel))
+        return True
+
+    @event(LicenceTracked)
+    def _track(
+        self,
+        state: str,
+        licence_type: str,
+        number: str,
+        issued_on: str | None,
+        birth_month: int | None,
+        birth_year: int | None,
+        actor: str,
+        channel: str,
+    ) -> None:
+        tracked = self.tracked
+        tracked[state] = {
+            "state": state,
+            "licence_type": licence_type,
+            "number": number,
+            "issued_on": issued_on,
+            "birth_month": birth_month,
+            "birth_year": birth_year,
+        }
+        self._tracked = tracked
+
+    @property
+    def gap_alerts(self) -> bool:
+        return bool(getattr(self, "_gap_alerts", False))
+
+    def alert_sent(self, state: str, cycle_end: str, days: int) -> bool:
+        return f"{state}:{cycle_end}:{days}" in getattr(self, "_alerts_sent", [])
+
+    def choose_gap_alerts(self, on: bool, by: Acting) -> bool:
+        if self.erased:
+            raise LearnerErasedError(f"learner {self.id}'s personal data was erased", loc=("learner_id",))
+        if on == self.gap_alerts:
+            return False
+        self._choose_alerts(on=on, actor=by.actor, channel=str(by.channel))
+        return True
+
+    @event(GapAlertsChosen)
+    def _choose_alerts(self, on: bool, actor: str, channel: str) -> None:
+        self._gap_alerts = on
+
+    def record_alert(self, state: str, cycle_end: str, days: int, by: Acting) -> None:
+        self._record_alert(state=state, cycle_end=cycle_end, days=days, actor=by.actor, channel=str(by.channel))
+
+    @event(GapAlertSent)
+    def _record_alert(self, state: str, cycle_end: str, days: int, actor: str, channel: str) -> None:
+        self._alerts_sent = [*getattr(self, "_alerts_sent", []), f"{state}:{cycle_end}:{days}"]
+
+    def untrack_licence(self, state: str, by: Acting) -> bool:
+        state = (state or "").strip().upper()
+        if state not in self.tracked:
+            return False
+        self._untrack(state=state, actor=by.actor, channel=str(by.channel))
+        return True
+
+    @event(LicenceUntracked)
+    def _untrack(self, state: str, actor: str, channel: str) -> None:
+        tracked = self.tracked
+        tracked.pop(state, None)
+        self._tracked = tracked
+
     def erase(self, by: Acting) -> None:
         if self.erased:
             raise LearnerErasedError(f"learner {self.id}'s personal data was already erased", loc=("learner_id",))
@@ -256,6 +390,8 @@ class Learner(Aggregate):
         for name, value in Learner.Registered.personal_fields.items():
             setattr(self, name, value.copy() if isinstance(value, (list, dict)) else value)
         self.erased = True
+        self._tracked = {}
+        self._gap_alerts = False
 
     def public(self) -> dict[str, Any]:
         """The learner as the learner themself (or an accreditor) sees it."""

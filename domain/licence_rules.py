@@ -1,227 +1,229 @@
-"""State licence CME rules as data, and the arithmetic of renewal cycles.
+"""State licence CME rules as data: one `LicenceRules` stream per state, each change an event.
 
-A state board's rule for one licence (MD or DO): the renewal cycle (how many years, and what anchors it), the
-total hours, the AMA PRA Category 1 minimum, and topic requirements (hours, how often: each cycle, every Nth,
-or once), each with the sources it was read from and the day they were seen; a value not confirmed from the
-board, a statute or a rule is flagged `uncertain`, and stays visible as such. Recording and changing rules as
-events, and progress toward them, build on this module.
-
-Cycles. Four anchors cover the seeded states:
-
-- `birth_month`: a cycle ends on the last day of the physician's birth month, every `years` years, in the
-  years whose difference from the birth year is a multiple of `years` (Tennessee: the birth year's parity);
-  without a birth year on record, the licence's issue year sets the parity;
-- `issue_month`: it ends on the last day of the month the licence was issued, every `years` years (California,
-  licences issued from July 2018);
-- `fixed_date`: it ends on a month and day in the years whose difference from `base_year` is a multiple of
-  `years` (Florida MDs: 31 January of even or odd years; DOs: 31 March of even years);
-- `birthday`: a cycle of `years` years starts on each `years`-th birthday from the first birthday after the licence
-  was issued (North Carolina), and ends the day before the next one.
-
-A licence's first cycle (number 1) runs from its issue date to the first end after the month of issue (no cycle
-ends in the month a licence is issued); for `birthday`, the days to the first birthday after issue are cycle 0,
-and cycle 1 starts on that birthday. A 29 February anchor falls on 28 February in other years.
+A state's rules are a list, one rule per board and licence types (MD, DO): the renewal cycle (years and
+anchor: `birth_month`, `issue_date` or `fixed_date` with its `month_day` and, for fixed dates, the
+`year_remainder` of the years it ends in), total hours, the AMA PRA Category 1 minimum, topic requirements
+(hours, `every_cycles` — 1 each cycle, 3 every third, 0 one-time — or `every_years`, who they apply to, and
+the state content tags whose credit counts toward them), each rule's sources and the day they were seen.
+Any scalar may be `{value, uncertain: true}`; a rule, cycle or topic may carry `uncertain: true`: the pages
+show them to staff and physicians. Accreditor staff and the state's board set them (`Adopted`, `Changed`),
+so the rules in force at any instant are a replay of the stream to it.
 """
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from enum import StrEnum
+import re
+import uuid
+from datetime import date
+from typing import Any
 
+from eventsourcing.domain import Aggregate, event
+
+from domain.base import Acting
 from domain.errors import InvalidValueError
+from domain.geography import US_STATES
+from domain.licence_cycles import ANCHORS
+
+RULES_NAMESPACE = uuid.UUID("5d3e0c0e-7a43-4b8e-9f61-3c8f2a7d41b2")
+LICENCE_TYPES = ("MD", "DO")
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+MAX_TEXT = 500
 
 
-class Anchor(StrEnum):
-    BIRTH_MONTH = "birth_month"
-    ISSUE_MONTH = "issue_month"
-    FIXED_DATE = "fixed_date"
-    BIRTHDAY = "birthday"
+def _hours(value: Any, loc: tuple[str, ...], *, required: bool = False) -> Any:
+    """A number of hours (or None), plain or {value, uncertain, note}."""
+    if isinstance(value, dict):
+        unknown = set(value) - {"value", "uncertain", "note"}
+        if unknown:
+            raise InvalidValueError(f"unknown field {min(unknown)!r}", loc=loc)
+        return {
+            "value": _hours(value.get("value"), (*loc, "value")),
+            "uncertain": bool(value.get("uncertain", False)),
+            **({"note": _text(value["note"], (*loc, "note"))} if value.get("note") else {}),
+        }
+    if value is None:
+        if required:
+            raise InvalidValueError("hours are required", loc=loc)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+        raise InvalidValueError(f"hours must be a number from 0 to 1000 (got {value!r})", loc=loc)
+    return float(value)
 
 
-@dataclass(frozen=True)
-class CycleRule:
-    years: int
-    anchor: Anchor
-    month_day: tuple[int, int] | None = None  # fixed_date: (month, day)
-    base_year: int | None = None  # fixed_date: a year in which a cycle ends
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.years <= 10:
-            raise InvalidValueError(f"a renewal cycle lasts 1 to 10 years (got {self.years})", loc=("cycle", "years"))
-        if self.anchor is Anchor.FIXED_DATE:
-            if self.month_day is None or self.base_year is None:
-                raise InvalidValueError(
-                    "a cycle that ends on a fixed date needs the month and day, and a year in which a cycle ends",
-                    loc=("cycle", "month_day"),
-                )
-            month, day = self.month_day
-            if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(2024, month)[1]):
-                raise InvalidValueError(f"{month:02d}-{day:02d} is not a day of the year", loc=("cycle", "month_day"))
+def _text(value: Any, loc: tuple[str, ...], *, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidValueError("this field is required", loc=loc)
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise InvalidValueError(f"must be text of at most {MAX_TEXT} characters", loc=loc)
+    return " ".join(value.split())
 
 
-@dataclass(frozen=True)
-class LicenceFacts:
-    """What places a physician's cycles: when the licence was issued, the birth month and day, maybe the year."""
-
-    issued: date
-    birth_month_day: str  # MM-DD
-    birth_year: int | None = None
-
-    @property
-    def birth_month(self) -> int:
-        return int(self.birth_month_day[:2])
-
-    @property
-    def birth_day(self) -> int:
-        return int(self.birth_month_day[3:])
+def _count(value: Any, loc: tuple[str, ...], low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidValueError(f"must be a whole number from {low} to {high} (got {value!r})", loc=loc)
+    return value
 
 
-@dataclass(frozen=True)
-class Cycle:
-    """One renewal cycle, both days included, numbered from 1 (the first renewal); a `birthday`-anchored licence's
-    days before its first birthday after issue are cycle 0, in which nothing is due."""
-
-    number: int
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def days_left(self, on: date) -> int:
-        """Days from `on` to the cycle's last day (0 on the last day)."""
-        return (self.end - on).days
-
-
-def on_day(year: int, month: int, day: int) -> date:
-    """The day in that year; 29 February is 28 February outside leap years."""
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _ending(rule: CycleRule, licence: LicenceFacts) -> tuple[int, Callable[[int], date]]:
-    """For end-anchored cycles: a year in which a cycle ends, and the end day in a year."""
-    if rule.anchor is Anchor.BIRTH_MONTH:
-        base = licence.birth_year if licence.birth_year is not None else licence.issued.year
-        return base, lambda y: _month_end(y, licence.birth_month)
-    if rule.anchor is Anchor.ISSUE_MONTH:
-        return licence.issued.year, lambda y: _month_end(y, licence.issued.month)
-    assert rule.month_day is not None and rule.base_year is not None
-    month, day = rule.month_day
-    return rule.base_year, lambda y: on_day(y, month, day)
-
-
-def first_cycle(rule: CycleRule, licence: LicenceFacts) -> Cycle:
-    issued = licence.issued
-    if rule.anchor is Anchor.BIRTHDAY:
-        birthday = on_day(issued.year, licence.birth_month, licence.birth_day)
-        if birthday <= issued:
-            birthday = on_day(issued.year + 1, licence.birth_month, licence.birth_day)
-        return Cycle(0, issued, birthday - timedelta(days=1))  # before the first cycle
-    base, end_in = _ending(rule, licence)
-    issue_month_end = _month_end(issued.year, issued.month)
-    year = issued.year + (base - issued.year) % rule.years
-    while end_in(year) <= issue_month_end:
-        year += rule.years
-    return Cycle(1, issued, end_in(year))
-
-
-def next_cycle(rule: CycleRule, licence: LicenceFacts, cycle: Cycle) -> Cycle:
-    start = cycle.end + timedelta(days=1)
-    if rule.anchor is Anchor.BIRTHDAY:
-        # start is a birthday (28 February standing for 29 February): the next is `years` birthdays on.
-        end = on_day(start.year + rule.years, licence.birth_month, licence.birth_day) - timedelta(days=1)
-        return Cycle(cycle.number + 1, start, end)
-    _, end_in = _ending(rule, licence)
-    return Cycle(cycle.number + 1, start, end_in(cycle.end.year + rule.years))
-
-
-def cycle_on(rule: CycleRule, licence: LicenceFacts, day: date) -> Cycle:
-    """The cycle `day` falls in (refused before the licence was issued)."""
-    if day < licence.issued:
-        raise InvalidValueError(
-            f"the licence was issued on {licence.issued.isoformat()}, after {day.isoformat()}", loc=("on",)
-        )
-    cycle = first_cycle(rule, licence)
-    while day > cycle.end:  # a few dozen steps for a licence of the 1970s: no shortcut worth its risk
-        cycle = next_cycle(rule, licence, cycle)
-    return cycle
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str  # TN1, CA3, ...
-    url: str
-    seen: date
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A topic requirement: `hours` of it, `every_cycles` 1 each cycle, N every Nth, 0 once."""
-
-    name: str
-    hours: float | None
-    every_cycles: int | None
-    applies_to: str
-    counts_toward_total: bool = True
-    uncertain: bool = False
-
-
-@dataclass(frozen=True)
-class LicenceRule:
-    """A state's CME requirements to renew one kind of physician licence."""
-
-    state: str  # two letters
-    profession: str  # MD or DO
-    cycle: CycleRule
-    total_hours: float | None
-    category1_hours: float | None
-    topics: tuple[Topic, ...] = ()
-    sources: tuple[Source, ...] = ()
-    uncertain: frozenset[str] = field(default_factory=frozenset)  # which fields: "cycle", "total_hours", ...
-
-    def __post_init__(self) -> None:
-        if len(self.state) != 2 or not self.state.isalpha() or not self.state.isupper():
-            raise InvalidValueError(f"a state is two capital letters (got {self.state!r})", loc=("state",))
-        if self.profession not in ("MD", "DO"):
-            raise InvalidValueError(f"the licence is MD or DO (got {self.profession!r})", loc=("profession",))
-        for name, value in (("total_hours", self.total_hours), ("category1_hours", self.category1_hours)):
-            if value is not None and not 0 <= value <= 1000:
-                raise InvalidValueError(f"{value} hours is not a number of CME hours", loc=(name,))
-        if (
-            self.total_hours is not None
-            and self.category1_hours is not None
-            and self.category1_hours > self.total_hours
-        ):
+def validate_rule(state: str, rule: dict[str, Any], loc: tuple[str, ...]) -> dict[str, Any]:
+    """One rule, cleaned; InvalidValueError naming the field at the first fault."""
+    if not isinstance(rule, dict):
+        raise InvalidValueError("a rule is an object", loc=loc)
+    types = rule.get("licence_types") or []
+    if not types or any(t not in LICENCE_TYPES for t in types):
+        raise InvalidValueError(f"licence types must be among {', '.join(LICENCE_TYPES)}", loc=(*loc, "licence_types"))
+    cycle = rule.get("cycle") or {}
+    if not isinstance(cycle, dict):
+        raise InvalidValueError("a cycle is an object", loc=(*loc, "cycle"))
+    years = _count(cycle.get("years"), (*loc, "cycle", "years"), 1, 10)
+    if years is None:
+        raise InvalidValueError("the cycle's length in years is required", loc=(*loc, "cycle", "years"))
+    anchor = cycle.get("anchor")
+    if anchor not in ANCHORS:
+        raise InvalidValueError(f"the anchor must be one of {', '.join(ANCHORS)}", loc=(*loc, "cycle", "anchor"))
+    month_day = cycle.get("month_day")
+    if anchor == "fixed_date":
+        match = MONTH_DAY.match(str(month_day or ""))
+        try:
+            if not match:
+                raise ValueError
+            date(2000, int(match[1]), int(match[2]))
+        except ValueError:
             raise InvalidValueError(
-                "the AMA PRA Category 1 minimum is more than the total hours", loc=("category1_hours",)
-            )
-        for i, topic in enumerate(self.topics):
-            if topic.every_cycles is not None and not 0 <= topic.every_cycles <= 10:
-                raise InvalidValueError(
-                    "a topic is due each cycle (1), every Nth cycle (N) or once (0)",
-                    loc=("topics", str(i), "every_cycles"),
-                )
-        if not self.sources:
-            raise InvalidValueError("a rule names the source it was read from", loc=("sources",))
+                f"a fixed-date cycle needs its day as MM-DD (got {month_day!r})", loc=(*loc, "cycle", "month_day")
+            ) from None
+    clean_cycle = {
+        "years": years,
+        "anchor": anchor,
+        "month_day": month_day if anchor == "fixed_date" else None,
+        "year_remainder": _count(cycle.get("year_remainder"), (*loc, "cycle", "year_remainder"), 0, years - 1)
+        if anchor == "fixed_date"
+        else None,
+        "note": _text(cycle.get("note"), (*loc, "cycle", "note")),
+        "uncertain": bool(cycle.get("uncertain", False)),
+    }
+    topics = []
+    for i, topic in enumerate(rule.get("topics") or []):
+        tloc = (*loc, "topics", str(i))
+        if not isinstance(topic, dict):
+            raise InvalidValueError("a topic is an object", loc=tloc)
+        every_cycles = _count(topic.get("every_cycles"), (*tloc, "every_cycles"), 0, 10)
+        every_years = _count(topic.get("every_years"), (*tloc, "every_years"), 1, 20)
+        if every_cycles is not None and every_years is not None:
+            raise InvalidValueError("give every_cycles or every_years, not both", loc=(*tloc, "every_years"))
+        tags = topic.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+            raise InvalidValueError("tags are a list of state content domains or topics", loc=(*tloc, "tags"))
+        topics.append(
+            {
+                "name": _text(topic.get("name"), (*tloc, "name"), required=True),
+                "hours": _hours(topic.get("hours"), (*tloc, "hours")),
+                "every_cycles": every_cycles if every_cycles is not None or every_years else 1,
+                "every_years": every_years,
+                "applies_to": _text(topic.get("applies_to"), (*tloc, "applies_to")),
+                "tags": sorted({" ".join(t.lower().split()) for t in tags}),
+                "note": _text(topic.get("note"), (*tloc, "note")),
+                "uncertain": bool(topic.get("uncertain", False)),
+            }
+        )
+    sources = rule.get("sources") or []
+    if not sources:
+        raise InvalidValueError("a rule needs at least one source", loc=(*loc, "sources"))
+    clean_sources = []
+    for i, source in enumerate(sources):
+        sloc = (*loc, "sources", str(i))
+        if not isinstance(source, dict) or not str(source.get("url", "")).startswith(("http://", "https://")):
+            raise InvalidValueError("a source is {url, key, page_date} with an http(s) URL", loc=(*sloc, "url"))
+        clean_sources.append(
+            {
+                "url": _text(source["url"], (*sloc, "url"), required=True),
+                "key": _text(source.get("key"), (*sloc, "key")),
+                "page_date": _text(source.get("page_date"), (*sloc, "page_date")),
+            }
+        )
+    seen_on = rule.get("seen_on")
+    try:
+        seen = date.fromisoformat(str(seen_on)).isoformat()
+    except ValueError:
+        raise InvalidValueError(
+            f"the day the sources were seen must be YYYY-MM-DD (got {seen_on!r})", loc=(*loc, "seen_on")
+        ) from None
+    return {
+        "state": state,
+        "board": _text(rule.get("board"), (*loc, "board"), required=True),
+        "licence_types": list(types),
+        "cycle": clean_cycle,
+        "total_hours": _hours(rule.get("total_hours"), (*loc, "total_hours")),
+        "category1_min": _hours(rule.get("category1_min"), (*loc, "category1_min")),
+        "topics": topics,
+        "sources": clean_sources,
+        "seen_on": seen,
+        "note": _text(rule.get("note"), (*loc, "note")),
+        "uncertain": bool(rule.get("uncertain", False)),
+    }
 
-    def topics_due(self, cycle: Cycle) -> tuple[Topic, ...]:
-        """The topics due in this cycle: each-cycle ones, every-Nth ones in cycles 1, N+1, 2N+1 ..., and one-time
-        ones in cycle 1; nothing in cycle 0."""
-        due: list[Topic] = []
-        number = cycle.number
-        if number < 1:
-            return ()
-        for topic in self.topics:
-            n = topic.every_cycles
-            if n is None:
-                continue
-            if n == 1 or (n == 0 and number == 1) or (n > 1 and (number - 1) % n == 0):
-                due.append(topic)
-        return tuple(due)
+
+def validate_rules(state: str, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    state = (state or "").strip().upper()
+    if state not in US_STATES:
+        raise InvalidValueError(f"{state!r} is not a US state or territory code", loc=("state",))
+    if not isinstance(rules, list) or not rules:
+        raise InvalidValueError("a state needs at least one rule", loc=("rules",))
+    clean = [validate_rule(state, rule, ("rules", str(i))) for i, rule in enumerate(rules)]
+    seen: set[str] = set()
+    for i, rule in enumerate(clean):
+        for t in rule["licence_types"]:
+            if t in seen:
+                raise InvalidValueError(
+                    f"two rules for {t} licences in {state}", loc=("rules", str(i), "licence_types")
+                )
+            seen.add(t)
+    return clean
+
+
+def rule_for(rules: list[dict[str, Any]], licence_type: str) -> dict[str, Any] | None:
+    return next((r for r in rules if licence_type in r["licence_types"]), None)
+
+
+class LicenceRules(Aggregate):
+    """The CME rules one state sets for its physician licences."""
+
+    class Adopted(Aggregate.Created):
+        state: str
+        rules: list[dict[str, Any]]
+        actor: str
+        channel: str
+
+    class Changed(Aggregate.Event):
+        state: str
+        rules: list[dict[str, Any]]
+        actor: str
+        channel: str
+
+    @staticmethod
+    def create_id(state: str) -> uuid.UUID:
+        return uuid.uuid5(RULES_NAMESPACE, f"licence-rules:{state}")
+
+    @classmethod
+    def adopt(cls, state: str, rules: list[dict[str, Any]], by: Acting) -> LicenceRules:
+        clean = validate_rules(state, rules)
+        return cls(state=clean[0]["state"], rules=clean, actor=by.actor, channel=str(by.channel))
+
+    @event(Adopted)
+    def __init__(self, state: str, rules: list[dict[str, Any]], actor: str, channel: str) -> None:
+        self.state = state
+        self.rules = rules
+
+    def change(self, rules: list[dict[str, Any]], by: Acting) -> bool:
+        clean = validate_rules(self.state, rules)
+        if clean == self.rules:
+            return False
+        self._change(state=self.state, rules=clean, actor=by.actor, channel=str(by.channel))
+        return True
+
+    @event(Changed)
+    def _change(self, state: str, rules: list[dict[str, Any]], actor: str, channel: str) -> None:
+        self.rules = rules

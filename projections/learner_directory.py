@@ -31,6 +31,10 @@ class LearnerDirectoryView(ProjectionView):
         """One learner's entry (doc plus keys), or None."""
 
     @abstractmethod
+    def get_learners(self, learner_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The entries of these learners (those still in the directory), in one read."""
+
+    @abstractmethod
     def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         """Every learner whose normalised name is one of name_keys (`docs=False`: the keys only, "doc" None — matching needs no more)."""
 

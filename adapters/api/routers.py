@@ -22,6 +22,7 @@ from adapters.api.routes import (
     health,
     history,
     learners,
+    licences,
     passport,
     providers,
     record_digest,
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
         transcripts,
         passport,
         credentials,  # verifiable credentials, the DID document, status lists, verification
+        licences,  # the states' licence rules, physicians' licences and their requirements, boards' compliance
         feeds,
         webhooks,
         health,

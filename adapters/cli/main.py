@@ -25,7 +25,9 @@ from adapters.cli.accounts import create_user
 from adapters.cli.audit import audit
 from adapters.cli.feeds import feeds
 from adapters.cli.imports import imports
+from adapters.licences.seed import seed_commands
 from adapters.settings import Settings
+from commands.licences import SendGapAlerts
 from commands.providers import ContactDetails, RegisterProvider
 from commands.tokens import IssueToken, RevokeToken
 from domain.base import Acting, Channel
@@ -274,6 +276,26 @@ def settle(system: System, names: list[str], position: int | None = None) -> Non
         except IntegrityError:  # another process applied that page first
             continue
     system.projections.wait(position, timeout=30, names=names)
+
+
+@admin.command("seed-licence-rules")
+def seed_licence_rules_command() -> None:
+    """Adopts the seed CME rules of state physician licences (LICENCE-RULES.md: TN, CA, NY, TX, FL, NC, ME), each
+    with its sources and uncertain flags; a state whose rules are already as seeded records nothing."""
+    with system_or_exit() as system:
+        for cmd in seed_commands():
+            outcome = system.licences.handle(cmd, cli_actor())
+            typer.echo(f"{cmd.state}: {'adopted or changed' if outcome.position else 'unchanged'}")
+
+
+@admin.command("send-gap-alerts")
+def send_gap_alerts_command() -> None:
+    """Mails each physician who chose gap alerts, 90 and then 30 days before a tracked licence's cycle ends with a
+    requirement unmet, once per licence, cycle and threshold (run it daily)."""
+    with system_or_exit() as system:
+        settle(system, ["licences", "accounts", "transcripts"])
+        outcome = system.licences.handle(SendGapAlerts(), cli_actor())
+        typer.echo(f"{outcome.value} gap alert(s) mailed")
 
 
 @admin.command("backup")

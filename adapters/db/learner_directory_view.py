@@ -97,6 +97,13 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         found = self._entries(learner_directory.c.learner_id.in_([learner_id]))
         return found[0] if found else None
 
+    def get_learners(self, learner_ids: Iterable[str]) -> list[dict[str, Any]]:
+        ids = list(dict.fromkeys(learner_ids))
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
+        return out
+
     def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(name_keys))
         out: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from services.queries.activities import ActivityQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.licences import LicenceQueries
 from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.read_models import ReadModels
@@ -83,6 +84,10 @@ def research_extract(request: Request) -> ResearchExtract:
     return _system(request).queries.research
 
 
+def licence_queries(request: Request) -> LicenceQueries:
+    return _system(request).queries.licences
+
+
 def learner_report_queries(request: Request) -> LearnerReportQueries:
     return _system(request).queries.learner_reports
 
@@ -105,5 +110,6 @@ FeedsDep = Annotated[FeedQueries, Depends(feed_queries)]
 TranscriptsDep = Annotated[TranscriptQueries, Depends(transcript_queries)]
 OversightDep = Annotated[OversightQueries, Depends(oversight_queries)]
 ResearchDep = Annotated[ResearchExtract, Depends(research_extract)]
+LicencesDep = Annotated[LicenceQueries, Depends(licence_queries)]
 LearnerReportsDep = Annotated[LearnerReportQueries, Depends(learner_report_queries)]
 WebhooksDep = Annotated[WebhookQueries, Depends(webhook_queries)]

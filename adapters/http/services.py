@@ -17,6 +17,7 @@ from services.activities import ActivityRegistry
 from services.completions import CompletionRegistry
 from services.learner_matching import LearnerMatcher
 from services.learners import LearnerDirectory
+from services.licences import LicenceTracking
 from services.projection_runner import ProjectionSupervisor
 from services.providers import ProviderRegistry
 from services.record_digests import RecordDigests
@@ -91,6 +92,10 @@ def learner_directory(request: Request) -> LearnerDirectory:
     return _system(request).learners
 
 
+def licence_tracking(request: Request) -> LicenceTracking:
+    return _system(request).licences
+
+
 def learner_matcher(request: Request) -> LearnerMatcher:
     return _system(request).matcher
 
@@ -120,6 +125,7 @@ AccmeActivitiesDep = Annotated[AccmeActivities, Depends(accme_activities)]
 CompletionRegistryDep = Annotated[CompletionRegistry, Depends(completion_registry)]
 RecordDigestsDep = Annotated[RecordDigests, Depends(record_digests)]
 LearnerDirectoryDep = Annotated[LearnerDirectory, Depends(learner_directory)]
+LicenceTrackingDep = Annotated[LicenceTracking, Depends(licence_tracking)]
 MatcherDep = Annotated[LearnerMatcher, Depends(learner_matcher)]
 AccountServiceDep = Annotated[AccountService, Depends(account_service)]
 SessionsDep = Annotated[SqlSessions, Depends(sessions)]

@@ -31,6 +31,7 @@ templates.filters["credits"] = lambda v: f"{float(v):g}"
 templates.filters["where"] = where
 templates.filters["words"] = words
 templates.filters["in_sentence"] = in_sentence
+templates.filters["us"] = lambda v: re.sub(r"\b([Ll])icence", r"\1icense", str(v))  # rules' own notes, for US users
 templates.globals["step_titles"] = STEP_TITLES
 
 

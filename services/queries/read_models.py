@@ -15,6 +15,7 @@ from services.queries.annual import AnnualQueries
 from services.queries.audit import AuditQueries
 from services.queries.completions import CompletionQueries
 from services.queries.feeds import FeedQueries
+from services.queries.licences import LicenceQueries
 from services.queries.oversight import OversightQueries
 from services.queries.providers import DirectoryQueries, ProviderQueries
 from services.queries.records import RecordStatusQueries
@@ -52,3 +53,4 @@ class LiveQueries:
     chains: EventChains
     oversight: OversightQueries  # the MIPS report across providers
     research: ResearchExtract  # the anonymised research extract (ACCME staff)
+    licences: LicenceQueries

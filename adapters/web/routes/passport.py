@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from adapters.credentials.issuer import CredentialNotReadyError, CredentialRevokedError
 from adapters.http.credentials import CredentialsDep, signed_answer, verification_url
-from adapters.http.reads import ActivitiesDep, CompletionsDep, TranscriptsDep
-from adapters.http.services import LearnerDirectoryDep, learner_directory
+from adapters.http.reads import ActivitiesDep, CompletionsDep, LicencesDep, TranscriptsDep
+from adapters.http.services import LearnerDirectoryDep, LicenceTrackingDep, SettleDep, learner_directory
 from adapters.http.transcript_pdf import disposition, pdf_response
-from adapters.web.render import render
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.render import field_errors, render
 from adapters.web.session import PageNotFound, UserDep, WebUser
-from domain.errors import NotFoundError
+from commands.licences import ChooseGapAlerts, TrackLicence, UntrackLicence
+from domain.errors import DomainError, NotFoundError
+from domain.geography import US_STATES
 from services.access import Role
 from services.transcripts import Transcript, TranscriptForbiddenError, TranscriptQueries, TranscriptQuery
 
@@ -56,14 +61,34 @@ def presets(today: date) -> list[tuple[str, str, str]]:
     ]
 
 
+LICENCE_FIELDS = {"state": "state", "licence_type": "licence_type", "number": "number", "issued_on": "issued_on"}
+
+
 @router.get("/passport")
 def my_transcript(
     request: Request,
     learners: LearnerDirectoryDep,
     user: UserDep,
     completions: CompletionsDep,
+    licences: LicencesDep,
+    tracking: LicenceTrackingDep,
     start: str = "",
     end: str = "",
+) -> Response:
+    return _passport_page(request, learners, user, completions, licences, tracking, start, end)
+
+
+def _passport_page(
+    request: Request,
+    learners: LearnerDirectoryDep,
+    user: WebUser,
+    completions: CompletionsDep,
+    licences: LicencesDep,
+    tracking: LicenceTrackingDep,
+    start: str = "",
+    end: str = "",
+    licence_errors: dict[str, str] | None = None,
+    licence_form: dict[str, Any] | None = None,
 ) -> Response:
     learner_id = _learner_id(request, user)
     first, last = _day(start), _day(end)
@@ -81,10 +106,11 @@ def my_transcript(
     rows = sorted(body["completions"], key=lambda c: c["completion_date"], reverse=True)
     moc_types = {m["type"] for c in rows for m in c["moc"]}
     totals = body["totals"]
+    requirements = licences.requirements(learner_id, tracking.tracked(learner_id))  # GET /api/v1/passport/requirements
     return render(
         request,
         "passport/transcript.html",
-        422 if errors else 200,
+        422 if errors or licence_errors else 200,
         learner=learner,
         completions=rows,
         cme_totals={k: v for k, v in totals.items() if k not in moc_types},
@@ -93,6 +119,11 @@ def my_transcript(
         end=end,
         errors=errors,
         presets=presets(date.today()),
+        requirements=requirements["licences"],
+        licence_errors=licence_errors or {},
+        licence_form=licence_form or {},
+        states=[(code, code) for code in sorted(US_STATES)],
+        gap_alerts=tracking.gap_alerts(learner_id),
     )
 
 
@@ -102,6 +133,61 @@ def _mine(request: Request, user: WebUser, transcripts: TranscriptQueries, start
         return transcripts.for_principal(user.principal, TranscriptQuery(start=_day(start), end=_day(end)))
     except TranscriptForbiddenError:
         raise PageNotFound() from None
+
+
+@router.post("/passport/licences")
+async def track_licence(
+    request: Request,
+    learners: LearnerDirectoryDep,
+    user: UserDep,
+    completions: CompletionsDep,
+    licences: LicencesDep,
+    tracking: LicenceTrackingDep,
+    read_models: SettleDep,
+) -> Response:
+    """Tracks a state licence's CME requirements (the form beside the transcript; works without JavaScript)."""
+    learner_id = _learner_id(request, user)
+    form = await posted(request)
+    try:
+        cmd = TrackLicence(
+            learner_id=learner_id,
+            state=str(form.get("state", "")),
+            licence_type=str(form.get("licence_type", "")),
+            number=str(form.get("number", "")),
+            issued_on=form.get("issued_on") or None,
+        )
+        outcome = tracking.handle(cmd, user.acting)
+    except ValidationError as bad:
+        problems = [{"loc": [str(p) for p in e["loc"]], "msg": "enter the date as YYYY-MM-DD"} for e in bad.errors()]
+        found = field_errors(problems, LICENCE_FIELDS, "number")
+    except DomainError as bad:
+        found = field_errors([{"loc": list(bad.loc), "msg": bad.message}], LICENCE_FIELDS, "number")
+    else:
+        settle(read_models, outcome.position)
+        return see_other("/passport#licences", f"Your {cmd.state.upper()} licence is tracked.")
+    return _passport_page(request, learners, user, completions, licences, tracking, "", "", found, form)
+
+
+@router.post("/passport/gap-alerts")
+async def choose_gap_alerts(
+    request: Request, user: UserDep, tracking: LicenceTrackingDep, read_models: SettleDep
+) -> Response:
+    """Gap alerts by mail on or off (a checkbox: absent means off)."""
+    learner_id = _learner_id(request, user)
+    on = (await posted(request)).get("on") == "yes"
+    outcome = tracking.handle(ChooseGapAlerts(learner_id=learner_id, on=on), user.acting)
+    settle(read_models, outcome.position)
+    return see_other("/passport#licences", "Gap alerts are on." if on else "Gap alerts are off.")
+
+
+@router.post("/passport/licences/{state}/remove")
+async def untrack_licence(
+    request: Request, user: UserDep, tracking: LicenceTrackingDep, read_models: SettleDep, state: str
+) -> Response:
+    learner_id = _learner_id(request, user)
+    outcome = tracking.handle(UntrackLicence(learner_id=learner_id, state=state[:20]), user.acting)
+    settle(read_models, outcome.position)
+    return see_other("/passport#licences", f"Your {state[:2].upper()} licence is no longer tracked.")
 
 
 @router.get("/passport/transcript.pdf")

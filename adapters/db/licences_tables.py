@@ -1,0 +1,69 @@
+"""Tables of the licences projection (licence compliance): no licence numbers, learner_id only."""
+
+from sqlalchemy import Boolean, Column, Index, String, Table, false
+
+from adapters.db.tables import Json, metadata
+
+licence_rules_in_force = Table(
+    "licence_rules_in_force",
+    metadata,
+    Column("state", String(2), primary_key=True),
+    Column("rules", Json, nullable=False),
+)
+
+licence_holders = Table(
+    "licence_holders",
+    metadata,
+    Column("state", String(2), primary_key=True),
+    Column("learner_id", String(36), primary_key=True),
+    Column("doc", Json, nullable=False),  # licence_type, issued_on, birth_month, birth_year (never the number)
+    Index("ix_licence_holders_learner", "learner_id"),
+)
+
+licence_activities = Table(
+    "licence_activities",
+    metadata,
+    Column("stream_id", String(36), primary_key=True),
+    Column("activity_id", String(9), nullable=False),  # the 9-digit ACCME activity ID
+    Column("tags", Json, nullable=False),  # folded state content domains and topics
+    Index("ix_licence_activities_number", "activity_id"),
+)
+
+licence_completions = Table(
+    "licence_completions",
+    metadata,
+    Column("key", String(36), primary_key=True),  # the Completion aggregate id
+    Column("learner_id", String(36), nullable=False),
+    Column("activity_id", String(9), nullable=False),
+    Column("row", Json, nullable=False),  # the transcript row (projections/transcripts.entry)
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Index("ix_licence_completions_learner", "learner_id"),
+    Index("ix_licence_completions_activity", "activity_id"),
+)
+
+licence_status = Table(
+    "licence_status",
+    metadata,
+    Column("state", String(2), primary_key=True),
+    Column("learner_id", String(36), primary_key=True),
+    Column("cycle_start", String(10), primary_key=True),  # ISO dates compare as text
+    Column("cycle_end", String(10), nullable=False),
+    Column("met", Boolean, nullable=False),
+    Column("doc", Json, nullable=False),  # the progress as of the cycle's last day
+    Index("ix_licence_status_cycle", "state", "cycle_start", "cycle_end", "met"),  # covers the counts
+)
+
+licence_alerts = Table(
+    "licence_alerts",
+    metadata,
+    Column("learner_id", String(36), primary_key=True),  # physicians who chose gap alerts
+)
+
+LICENCE_TABLES = (
+    licence_rules_in_force,
+    licence_holders,
+    licence_activities,
+    licence_completions,
+    licence_status,
+    licence_alerts,
+)
