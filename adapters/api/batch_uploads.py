@@ -150,12 +150,6 @@ def settle(read_models: Settle, changed: bool) -> bool:
     return True
 
 
-def attachment(data: bytes, fmt: str, name: str) -> Response:
-    return Response(
-        data, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
-
-
 def _disposition_name(header: str) -> str | None:
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")

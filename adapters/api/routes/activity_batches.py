@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
+from adapters.api.batch_uploads import UPLOAD, file_answer, upload_batch
 from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch import EXTENSIONS, excel, tab
 from adapters.batch.importer import export_activities, import_activity_file
+from adapters.http.batch_files import attachment
 from adapters.http.services import AccmeActivitiesDep, SettleDep
 
 router = APIRouter(tags=["activity batches"])

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from adapters.api.batch_uploads import UPLOAD, attachment, file_answer, upload_batch
+from adapters.api.batch_uploads import UPLOAD, file_answer, upload_batch
 from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.batch.completion_files import template
 from adapters.batch.completion_importer import import_completion_file
+from adapters.http.batch_files import attachment
 from adapters.http.services import CompletionRegistryDep, SettleDep
 
 router = APIRouter(tags=["completion batches"])

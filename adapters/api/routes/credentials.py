@@ -72,7 +72,8 @@ def clr_transcript(
     return signed_answer(token)
 
 
-@router.get("/.well-known/did.json")
+# Not an API operation (a did:web resolver's fixed address): out of /openapi.json, as the pages are.
+@router.get("/.well-known/did.json", include_in_schema=False)
 def did_document(credentials: CredentialsDep) -> dict[str, Any]:
     """The issuer's DID document (`did:web`): every key that signed PARS's credentials, the current one first."""
     return credentials.keys.did_document()

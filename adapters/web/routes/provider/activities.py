@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from adapters.api.batch_uploads import attachment
 from adapters.batch import EXTENSIONS, NAMES
 from adapters.batch import render as render_batch
 from adapters.formats.accme.activities import (
@@ -21,6 +20,7 @@ from adapters.formats.accme.activities import (
     submit_repeat,
 )
 from adapters.http import bulk_close
+from adapters.http.batch_files import attachment
 from adapters.http.reads import ActivitiesDep
 from adapters.http.services import AccmeActivitiesDep, ActivityRegistryDep, SettleDep, activity_registry
 from adapters.web import activity_form
