@@ -101,6 +101,10 @@ class Account(Aggregate):
 
         personal_fields = {"email": ERASED, "name": ERASED}
 
+    class SignedUp(Invited):
+        """A physician opened their own CME Passport account (no invitation): matched against the learner
+        directory, confirmed when the mailed link sets the password (`PasswordSet`)."""
+
     class PasswordSet(Aggregate.Event):
         link_digest: str
         actor: str
@@ -166,6 +170,20 @@ class Account(Aggregate):
             name=_text(name, "name", required=True),
             role=role,
             tenant=tenant,
+            link_digest=link_digest,
+            actor=by.actor,
+            channel=str(by.channel),
+        )
+
+    @classmethod
+    def sign_up(cls, email: str, name: str, learner_id: str, link_digest: str, by: Acting) -> Account:
+        """A physician's own account for the learner they were matched to, waiting for its mailed link."""
+        return cls._create(
+            cls.SignedUp,
+            email=normalise_email(email),
+            name=_text(name, "name", required=True),
+            role="learner",
+            tenant=cls.tenant_of("learner", learner=learner_id),
             link_digest=link_digest,
             actor=by.actor,
             channel=str(by.channel),
