@@ -9,7 +9,7 @@ from typing import Any
 from commands.accounts import InviteAccount
 from commands.learners import Licence, RegisterLearner
 from domain.account import Account
-from tests.web.helpers import BY, PASSWORD, csrf_of, last_link, mails, sign_in
+from tests.web.helpers import BY, PASSWORD, activate, csrf_of, last_link, mails, sign_in
 
 ANA = {
     "first_name": "Ana",
@@ -168,3 +168,55 @@ def test_refused_attempts_pause_sign_up_from_the_address(pages, web_system, mail
     # Even the right details wait now (from this address), and nothing is mailed.
     assert post_sign_up(pages).status_code == 429
     assert mails(mail_dir) == [] and web_system.accounts.find("ana@doc.org") is None
+
+
+def test_accme_staff_see_the_accounts_physicians_open_and_a_state_accreditor_does_not(  # type: ignore[no-untyped-def]
+    pages, web_system, mail_dir: Path
+):
+    register_ana(web_system)
+    post_sign_up(pages)
+    activate(web_system, mail_dir, "ada@accme.org")
+    activate(web_system, mail_dir, "tess@tn.org", state="TN")
+    web_system.projections.catch_up(["accounts"])
+    sign_in(pages, "ada@accme.org")
+    assert "ana@doc.org" in pages.get("/accreditor/users").text
+    sign_in(pages, "tess@tn.org")
+    listed = pages.get("/accreditor/users")
+    assert listed.status_code == 200 and "ana@doc.org" not in listed.text
+
+
+class _Counting:
+    """Passes every call through to `inner` and notes the method's name: the work an answer took."""
+
+    def __init__(self, inner: Any, calls: list[str]) -> None:
+        self._inner, self._calls = inner, calls
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self._calls.append(name)
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+def test_every_miss_does_the_same_work_whichever_detail_differs(pages, web_system):  # type: ignore[no-untyped-def]
+    register_ana(web_system)
+    calls: list[str] = []
+    web_system.accounts.matcher.view = _Counting(web_system.accounts.matcher.view, calls)
+    web_system.accounts.throttle = _Counting(web_system.accounts.throttle, calls)
+    by_licence = [{"first_name": "Anna"}, {"birth_day": "15"}, {"licence_number": "MD44121"}, {"state": "NC"}]
+    by_npi = [{"npi": "1234567894"}, {"first_name": "Anna"}, {"birth_month": "4"}]
+    for shape, misses in (({}, by_licence), ({"state": "", "licence_number": "", "npi": "1234567893"}, by_npi)):
+        work = []
+        for n, miss in enumerate(misses):
+            calls.clear()
+            answer = post_sign_up(pages, **{**shape, **miss, "email": f"miss{len(work)}{n}@x.org"})
+            assert answer.status_code == 422 and "could not match" in answer.text
+            work.append(list(calls))
+        assert all(w == work[0] for w in work), work
+        assert work[0].count("failed") == 2  # the client address and the email each counted once
+        web_system.accounts.throttle._inner.clear(web_system.accounts._sign_up_key("client\ntestclient"))
