@@ -40,6 +40,7 @@ from domain.account import (
     AccountError,
     AccountExistsError,
     LinkNotValidError,
+    PassportClaim,
     normalise_email,
 )
 from domain.base import Acting, Channel
@@ -376,26 +377,36 @@ class AccountService:
             )
             return email
         if any(a != str(Account.create_id(email)) for a in self.learner_accounts(learner_id)):
-            self.mailer.send(
-                email,
-                "PARS: you already have a CME Passport account",
-                f"Dear {name},\n\nSomeone (we hope you) asked to open a CME Passport account with this address. "
-                "The physician with the details given already has a CME Passport account under another email "
-                "address, so no second one was opened.\n\n"
-                f"Sign in at {base_url}/sign-in with that address; if you forgot the password, choose a new one at "
-                f"{base_url}/forgot-password. If you no longer use that address, ask the ACCME's CME Passport "
-                "support to move the account.\n",
-            )
+            self._mail_already_linked(email, name, base_url)  # e.g. an account staff invited
             return email
         account_id = Account.create_id(email)
         token, link = self.make_link("sign-up", account_id, SIGN_UP_VALID)
-        account = Account.sign_up(email, name, learner_id, link.digest, Acting(f"user:{account_id}", Channel.WEB))
-        try:
-            self.store.save(account)
-        except IntegrityError:  # the same address signed up a moment ago: its own mail went out
+        by = Acting(f"user:{account_id}", Channel.WEB)
+        account = Account.sign_up(email, name, learner_id, link.digest, by)
+        if PassportClaim.create_id(learner_id) in self.store.repository:
+            self._mail_already_linked(email, name, base_url)
             return email
+        try:
+            # One transaction: the account and the physician's claim (the read model above may lag).
+            self.store.save(account, PassportClaim.claim(learner_id, account_id, by))
+        except IntegrityError:
+            if self.find(email) is None:  # another address won the physician a moment ago
+                self._mail_already_linked(email, name, base_url)
+            return email  # else the same address signed up a moment ago: its own mail went out
         self._mail_confirmation(account.email, account.name, base_url, token)
         return email
+
+    def _mail_already_linked(self, email: str, name: str, base_url: str) -> None:
+        self.mailer.send(
+            email,
+            "PARS: you already have a CME Passport account",
+            f"Dear {name},\n\nSomeone (we hope you) asked to open a CME Passport account with this address. "
+            "The physician with the details given already has a CME Passport account under another email "
+            "address, so no second one was opened.\n\n"
+            f"Sign in at {base_url}/sign-in with that address; if you forgot the password, choose a new one at "
+            f"{base_url}/forgot-password. If you no longer use that address, ask the ACCME's CME Passport "
+            "support to move the account.\n",
+        )
 
     def _sign_up_query(self, cmd: SignUp) -> tuple[str, MatchQuery]:
         """The normalised email and the directory query, or every field's problem at once."""
