@@ -230,3 +230,37 @@ def test_a_physician_staff_invited_gets_no_second_account_of_their_own(pages, we
     message = mails(mail_dir)[-1]
     assert message["To"] == "ana@doc.org" and "under another email address" in message.get_content()
     assert "ana@hospital.org" not in message.get_content()
+
+
+def test_any_one_detail_wrong_gets_the_one_answer(pages, web_system):  # type: ignore[no-untyped-def]
+    """Property: whichever single detail differs, and however, the page is the same bytes as for any other miss."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from domain.learner import fold_name, identifier_key
+
+    register_ana(web_system)
+    accounts = web_system.accounts
+    baseline = post_sign_up(pages, first_name="Zed").content
+    letters = st.text(st.characters(min_codepoint=65, max_codepoint=122, categories=["L"]), min_size=1, max_size=12)
+    misses = st.one_of(
+        letters.filter(lambda v: fold_name(v) != fold_name("Ana")).map(lambda v: {"first_name": v}),
+        letters.filter(lambda v: fold_name(v) != fold_name("García-López")).map(lambda v: {"last_name": v}),
+        st.integers(1, 31).filter(lambda d: d != 14).map(lambda d: {"birth_day": str(d)}),
+        st.sampled_from([m for m in range(1, 13) if m != 3]).map(lambda m: {"birth_month": str(m)}),
+        st.text("ABCDMX0123456789-", min_size=1, max_size=10)
+        .filter(lambda v: identifier_key(v) not in ("", "MD44120"))
+        .map(lambda v: {"licence_number": v}),
+        st.sampled_from(["NC", "CA", "NY", "TX"]).map(lambda s: {"state": s}),
+    )
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(miss=misses, email=st.sampled_from(["ana@doc.org", "other@x.org"]))
+    def one(miss: dict[str, str], email: str) -> None:
+        accounts.throttle.clear(accounts._sign_up_key("client\ntestclient"))
+        accounts.throttle.clear(accounts._sign_up_key(f"email\n{email}"))
+        answer = post_sign_up(pages, **miss, email=email)
+        assert answer.status_code == 422 and answer.content == baseline, miss
+
+    one()
+    assert accounts.find("ana@doc.org") is None
