@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.learners.helpers import register as learner
 from tests.web.helpers import BY, PASSWORD, last_link
 from tests.web.test_browser import Site, browser, shot, sign_in, site  # noqa: F401  (module fixtures)
-from tests.web.test_browser_pages import DESK, PHONE, _context, _sideways
+from tests.web.test_browser_pages import DESK, PHONE, _axe, _context, _sideways
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +46,8 @@ def test_a_physician_signs_up_and_confirms_through_the_mailed_link(tab: Any, sit
     expect(tab.locator("#error-summary")).to_contain_text("could not match these details")
     assert _sideways(tab) == []
     shot(tab, f"sign-up-refused-{'desk' if wide else 'phone'}")
+    if wide:  # axe-core runs in the page: only where JavaScript is on
+        assert _axe(tab) == []
 
     tab.get_by_label("First name").fill(first)
     tab.get_by_label("Last name").fill("Signup")

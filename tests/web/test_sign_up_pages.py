@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the public_system fixture imported from test_public_links.py is a parameter of a test)
 """A physician's own CME Passport account: /passport/sign-up matches the directory, mails a confirmation link."""
 
 from __future__ import annotations
@@ -6,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
+from adapters.app import create_app
 from commands.accounts import InviteAccount
 from commands.learners import Licence, RegisterLearner
 from domain.account import Account
 from tests.web.helpers import BY, PASSWORD, activate, csrf_of, last_link, mails, sign_in
+from tests.web.test_public_links import FORGED, PUBLIC, links_to, public_system  # noqa: F401  (a fixture)
 
 ANA = {
     "first_name": "Ana",
@@ -264,3 +269,13 @@ def test_any_one_detail_wrong_gets_the_one_answer(pages, web_system):  # type: i
 
     one()
     assert accounts.find("ana@doc.org") is None
+
+
+def test_the_confirmation_link_starts_at_the_public_url_whatever_the_host(public_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    register_ana(public_system)
+    with TestClient(create_app(public_system), follow_redirects=False) as client:
+        page = client.get("/passport/sign-up", headers=FORGED)
+        sent = client.post("/passport/sign-up", data={**ANA, "csrf_token": csrf_of(page.text)}, headers=FORGED)
+    assert sent.status_code == 200
+    links = links_to(mail_dir, "ana@doc.org")
+    assert links and all(u.startswith(PUBLIC + "/") for u in links), links
