@@ -343,20 +343,21 @@ class AccountService:
         link for a sign-up not yet confirmed, or that the address or the physician already has an account."""
         if self.matcher is None or self.learner_accounts is None:
             raise RuntimeError("signing up needs the learner directory's matcher and the accounts read model")
-        email, query = self._sign_up_query(cmd)
+        email, queries = self._sign_up_query(cmd)
         now = self.now()
         # Refused attempts pause sign-up from this client address (whatever the emails) and for this email
         # (whatever the addresses): guessing a birth date for a known NPI is the attack.
         keys = (self._sign_up_key(f"client\n{cmd.client}"), self._sign_up_key(f"email\n{email}"))
         if until := max((u for k in keys if (u := self.throttle.locked(k, now))), default=None):
             raise SignUpRefusedError(_sign_up_locked_message(until, now), until)
-        result = self.matcher.match(query)
-        if not result.matched or result.learner_id is None:  # no match and several candidates alike
+        results = self.matcher.match_many(queries)
+        learners = {r.learner_id if r.matched else None for r in results}
+        if len(learners) != 1 or None in learners:  # no match, several candidates, or two physicians alike
             until = max((u for k in keys if (u := self.throttle.failed(k, now))), default=None)
             if until:
                 raise SignUpRefusedError(_sign_up_locked_message(until, now), until)
             raise SignUpRefusedError(NO_MATCH)
-        learner_id, name = result.learner_id, f"{' '.join(cmd.first_name.split())} {' '.join(cmd.last_name.split())}"
+        learner_id, name = str(learners.pop()), f"{' '.join(cmd.first_name.split())} {' '.join(cmd.last_name.split())}"
         base_url = cmd.base_url
         existing = self.find(email)
         if existing is not None and existing.tenant == f"learner:{learner_id}" and not existing.active:
@@ -408,8 +409,8 @@ class AccountService:
             "support to move the account.\n",
         )
 
-    def _sign_up_query(self, cmd: SignUp) -> tuple[str, MatchQuery]:
-        """The normalised email and the directory query, or every field's problem at once."""
+    def _sign_up_query(self, cmd: SignUp) -> tuple[str, list[MatchQuery]]:
+        """The normalised email and the directory queries (a licence's, an NPI's), or every field's problem at once."""
         problems: list[tuple[tuple[str, ...], str]] = []
         first, last = " ".join(cmd.first_name.split()), " ".join(cmd.last_name.split())
         if not first:
@@ -446,15 +447,16 @@ class AccountService:
             email = ""
         if problems:
             raise SignUpInvalidError(problems)
-        query = MatchQuery(
-            first_name=first,
-            last_name=last,
-            birth_date=birth,
-            state=state if number else None,
-            licence_number=number or None,
-            npi=npi or None,
-        )
-        return email, query
+        # A licence and an NPI both given: both must name the same physician (the matcher, given an NPI,
+        # checks the state but not the licence number), so each is matched on its own with the name and birthday.
+        queries = []
+        if number:
+            queries.append(
+                MatchQuery(first_name=first, last_name=last, birth_date=birth, state=state, licence_number=number)
+            )
+        if npi:
+            queries.append(MatchQuery(first_name=first, last_name=last, birth_date=birth, npi=npi))
+        return email, queries
 
     def _sign_up_key(self, what: str) -> str:
         """An HMAC of a client address or an email (the throttle table holds neither in clear), apart from sign-in's."""

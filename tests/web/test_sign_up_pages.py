@@ -279,3 +279,10 @@ def test_the_confirmation_link_starts_at_the_public_url_whatever_the_host(public
     assert sent.status_code == 200
     links = links_to(mail_dir, "ana@doc.org")
     assert links and all(u.startswith(PUBLIC + "/") for u in links), links
+
+
+def test_a_licence_and_an_npi_given_must_both_agree(pages, web_system):  # type: ignore[no-untyped-def]
+    register_ana(web_system)
+    refused = post_sign_up(pages, licence_number="MD44121", npi="1234567893")  # the NPI is hers, the licence is not
+    assert refused.status_code == 422 and "could not match" in refused.text
+    assert post_sign_up(pages, npi="1234567893").status_code == 200  # both hers
