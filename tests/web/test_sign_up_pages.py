@@ -286,3 +286,10 @@ def test_a_licence_and_an_npi_given_must_both_agree(pages, web_system):  # type:
     refused = post_sign_up(pages, licence_number="MD44121", npi="1234567893")  # the NPI is hers, the licence is not
     assert refused.status_code == 422 and "could not match" in refused.text
     assert post_sign_up(pages, npi="1234567893").status_code == 200  # both hers
+
+
+def test_every_control_of_the_sign_up_page_has_a_label(pages, web_system):  # type: ignore[no-untyped-def]
+    from tests.web.test_labels import unlabelled
+
+    assert unlabelled(pages.get("/passport/sign-up").text) == []
+    assert unlabelled(post_sign_up(pages, birth_day="40").text) == []  # with its errors shown
