@@ -189,6 +189,11 @@ def bootstrap(settings: Settings | None = None) -> System:
         secret,
         SqlSignInThrottle(db),
         keys=personal_keys,
+        matcher=matcher,
+        # A physician's sign-up: the accounts already opened for the learner (erased ones have no row).
+        learner_accounts=lambda learner_id: [
+            a["account_id"] for a in account_list.view.list_accounts(tenants=[f"learner:{learner_id}"])
+        ],
     )
     learners = LearnerDirectory(store, learner_directory.view, personal_keys)
     annual = AnnualReporting(

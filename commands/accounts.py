@@ -25,6 +25,22 @@ class RequestPasswordReset(Command):
     base_url: str
 
 
+class SignUp(Command):
+    """A physician opens their own CME Passport account: matched against the learner directory by name, birth
+    month and day, and a state licence (state + number) or an NPI; the confirmation link goes to `email`."""
+
+    first_name: str = Field(repr=False)
+    last_name: str = Field(repr=False)
+    birth_month: str = Field(repr=False)
+    birth_day: str = Field(repr=False)
+    state: str = ""
+    licence_number: str = Field("", repr=False)
+    npi: str = Field("", repr=False)
+    email: str = Field(repr=False)
+    base_url: str
+    client: str = "unknown"
+
+
 class SetPassword(Command):
     """Chooses a password with a one-time link's token (from an invitation or a reset)."""
 
@@ -55,5 +71,5 @@ class EraseAccounts(Command):
 
 
 #: The commands of someone not signed in yet: the account itself is the one acting.
-AnonymousCommand = RequestPasswordReset | SetPassword | SignIn
+AnonymousCommand = RequestPasswordReset | SetPassword | SignIn | SignUp
 AccountCommand = InviteAccount | EditProfile | EraseAccounts | AnonymousCommand

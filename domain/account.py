@@ -101,6 +101,10 @@ class Account(Aggregate):
 
         personal_fields = {"email": ERASED, "name": ERASED}
 
+    class SignedUp(Invited):
+        """A physician opened their own CME Passport account (no invitation): matched against the learner
+        directory, confirmed when the mailed link sets the password (`PasswordSet`)."""
+
     class PasswordSet(Aggregate.Event):
         link_digest: str
         actor: str
@@ -166,6 +170,20 @@ class Account(Aggregate):
             name=_text(name, "name", required=True),
             role=role,
             tenant=tenant,
+            link_digest=link_digest,
+            actor=by.actor,
+            channel=str(by.channel),
+        )
+
+    @classmethod
+    def sign_up(cls, email: str, name: str, learner_id: str, link_digest: str, by: Acting) -> Account:
+        """A physician's own account for the learner they were matched to, waiting for its mailed link."""
+        return cls._create(
+            cls.SignedUp,
+            email=normalise_email(email),
+            name=_text(name, "name", required=True),
+            role="learner",
+            tenant=cls.tenant_of("learner", learner=learner_id),
             link_digest=link_digest,
             actor=by.actor,
             channel=str(by.channel),
@@ -315,3 +333,39 @@ class Throttle:
         if failures >= MAX_FAILURES:
             return Throttle(0, None, now + LOCK_FOR)
         return Throttle(failures, started, None)
+
+
+# --- one own account per physician ---------------------------------------------------------------
+
+
+class PassportClaim(Aggregate):
+    """That a learner of the directory opened their own CME Passport account, and which: one stream per
+    learner, saved with the account in one transaction, so two sign-ups for one physician at once (under
+    two addresses) cannot both open one; the second collides on the id. Like `Account`, it belongs to no
+    provider's history (`tenant`, no `accme_id`)."""
+
+    class Claimed(Aggregate.Created):
+        learner_id: str
+        account_id: str
+        tenant: str
+        actor: str
+        channel: str
+
+    @staticmethod
+    def create_id(learner_id: str) -> uuid.UUID:
+        return uuid.uuid5(ACCOUNT_NAMESPACE, f"passport:{learner_id}")
+
+    @classmethod
+    def claim(cls, learner_id: str, account_id: uuid.UUID, by: Acting) -> PassportClaim:
+        return cls(
+            learner_id=learner_id,
+            account_id=str(account_id),
+            tenant=f"learner:{learner_id}",
+            actor=by.actor,
+            channel=str(by.channel),
+        )
+
+    @event(Claimed)
+    def __init__(self, learner_id: str, account_id: str, tenant: str, actor: str, channel: str) -> None:
+        self.learner_id = learner_id
+        self.account_id = account_id

@@ -56,6 +56,7 @@ class AccountProjection(ParsProjection[AccountView]):
             "tenant": e.tenant,
             "status": "invited",
             "invited_by": e.actor,
+            "signed_up": isinstance(e, Account.SignedUp),  # a physician's own account, invited by nobody
             "invited_at": e.timestamp.isoformat(),
             "last_sign_in": None,
             "locked_until": None,

@@ -8,6 +8,7 @@ so a link expires (24 h for an invitation, 1 h for a reset) and works once.
 from __future__ import annotations
 
 import base64
+import calendar
 import contextlib
 import hashlib
 import hmac
@@ -30,21 +31,28 @@ from commands.accounts import (
     RequestPasswordReset,
     SetPassword,
     SignIn,
+    SignUp,
 )
+from commands.learners import MatchQuery
 from domain.account import (
     MAX_FAILURES,
     Account,
     AccountError,
     AccountExistsError,
     LinkNotValidError,
+    PassportClaim,
     normalise_email,
 )
 from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
+from domain.geography import US_STATES
+from domain.learner import require_month_day
+from services.learner_matching import LearnerMatcher
 from services.personal_data import PersonalKeys
 from services.store import ParsStore
 
 INVITATION_VALID = timedelta(hours=24)
+SIGN_UP_VALID = timedelta(hours=24)
 RESET_VALID = timedelta(hours=1)
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
@@ -86,6 +94,34 @@ class SignInRefusedError(AccountError):
         self.locked_until = locked_until
 
 
+class SignUpRefusedError(AccountError):
+    """Raised when a physician's own sign-up finds no one learner in the directory (the words never say which
+    detail disagreed), or when too many refused attempts from this address or for this email pause it."""
+
+    def __init__(self, message: str, locked_until: datetime | None = None) -> None:
+        super().__init__(message, loc=())
+        self.locked_until = locked_until
+
+
+class SignUpInvalidError(InvalidValueError):
+    """Raised when the sign-up form itself is incomplete or malformed (before any matching): each field and why."""
+
+    def __init__(self, errors: list[tuple[tuple[str, ...], str]]) -> None:
+        super().__init__(errors[0][1], loc=errors[0][0])
+        self.errors = errors
+
+    def problems(self) -> list[tuple[tuple[str, ...], str]]:
+        return list(self.errors)
+
+
+#: The one answer to every sign-up that matches no learner: the same whichever detail differed, and whether
+#: or not the NPI or licence is on record at all.
+NO_MATCH = (
+    "we could not match these details to a physician in the directory. Check them against your license or NPI "
+    "record and try again; if they are right, ask a provider that reported your credit which details it holds"
+)
+
+
 @dataclass(frozen=True)
 class Link:
     purpose: str  # "invite" or "reset"
@@ -121,6 +157,8 @@ class AccountService:
         throttle: SignInThrottle,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         keys: PersonalKeys | None = None,
+        matcher: LearnerMatcher | None = None,
+        learner_accounts: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.store = store
         self.credentials = credentials
@@ -131,6 +169,9 @@ class AccountService:
         self.throttle = throttle
         self.now = now
         self.keys = keys
+        # Sign-up: the learner directory's matcher, and the ids of a learner's accounts (the accounts read model).
+        self.matcher = matcher
+        self.learner_accounts = learner_accounts
         # A hash to verify against when the email is unknown, so that answering takes as long either way.
         self._decoy = hasher.hash(secrets.token_urlsafe(16))
 
@@ -189,6 +230,8 @@ class AccountService:
                 return self.set_password(cmd)
             case SignIn():
                 return self.sign_in(cmd)
+            case SignUp():
+                return self.sign_up(cmd)
             case EditProfile() if by is not None:
                 return self.edit_profile(cmd, by)
             case EraseAccounts() if by is not None:
@@ -291,6 +334,145 @@ class AccountService:
             raise SignInRefusedError(_locked_message(until, now), until)
         raise SignInRefusedError("the email address or the password is wrong")
 
+    def sign_up(self, cmd: SignUp) -> str:
+        """A physician's own account. Returns the address the confirmation mail went to. The details are
+        matched against the learner directory (the providers' matcher); a miss raises `SignUpRefusedError`
+        with one set of words whichever detail differed, after the same work (one directory lookup, two
+        throttle counts). A match always answers the same on the page; the mail says what happened: the
+        confirmation link (`Account.SignedUp`, 24 h; following it sets the password, `PasswordSet`), a fresh
+        link for a sign-up not yet confirmed, or that the address or the physician already has an account."""
+        if self.matcher is None or self.learner_accounts is None:
+            raise RuntimeError("signing up needs the learner directory's matcher and the accounts read model")
+        email, queries = self._sign_up_query(cmd)
+        now = self.now()
+        # Refused attempts pause sign-up from this client address (whatever the emails) and for this email
+        # (whatever the addresses): guessing a birth date for a known NPI is the attack.
+        keys = (self._sign_up_key(f"client\n{cmd.client}"), self._sign_up_key(f"email\n{email}"))
+        if until := max((u for k in keys if (u := self.throttle.locked(k, now))), default=None):
+            raise SignUpRefusedError(_sign_up_locked_message(until, now), until)
+        results = self.matcher.match_many(queries)
+        learners = {r.learner_id if r.matched else None for r in results}
+        if len(learners) != 1 or None in learners:  # no match, several candidates, or two physicians alike
+            until = max((u for k in keys if (u := self.throttle.failed(k, now))), default=None)
+            if until:
+                raise SignUpRefusedError(_sign_up_locked_message(until, now), until)
+            raise SignUpRefusedError(NO_MATCH)
+        learner_id, name = str(learners.pop()), f"{' '.join(cmd.first_name.split())} {' '.join(cmd.last_name.split())}"
+        base_url = cmd.base_url
+        existing = self.find(email)
+        if existing is not None and existing.tenant == f"learner:{learner_id}" and not existing.active:
+            # Signed up before and never confirmed (the link expired or was lost): a new link replaces it.
+            token, link = self.make_link("sign-up", existing.id, SIGN_UP_VALID)
+            existing.request_reset(link.digest, Acting(f"user:{existing.id}", Channel.WEB))
+            self.store.save(existing)
+            self._mail_confirmation(existing.email, existing.name, base_url, token)
+            return email
+        if existing is not None:
+            self.mailer.send(
+                email,
+                "PARS: this address already has an account",
+                f"Dear {name},\n\nSomeone (we hope you) asked to open a CME Passport account with this address, "
+                "but it already has a PARS account, so no second one was opened.\n\n"
+                f"Sign in at {base_url}/sign-in; if you forgot the password, choose a new one at "
+                f"{base_url}/forgot-password.\n",
+            )
+            return email
+        if any(a != str(Account.create_id(email)) for a in self.learner_accounts(learner_id)):
+            self._mail_already_linked(email, name, base_url)  # e.g. an account staff invited
+            return email
+        account_id = Account.create_id(email)
+        token, link = self.make_link("sign-up", account_id, SIGN_UP_VALID)
+        by = Acting(f"user:{account_id}", Channel.WEB)
+        account = Account.sign_up(email, name, learner_id, link.digest, by)
+        if PassportClaim.create_id(learner_id) in self.store.repository:
+            self._mail_already_linked(email, name, base_url)
+            return email
+        try:
+            # One transaction: the account and the physician's claim (the read model above may lag).
+            self.store.save(account, PassportClaim.claim(learner_id, account_id, by))
+        except IntegrityError:
+            if self.find(email) is None:  # another address won the physician a moment ago
+                self._mail_already_linked(email, name, base_url)
+            return email  # else the same address signed up a moment ago: its own mail went out
+        self._mail_confirmation(account.email, account.name, base_url, token)
+        return email
+
+    def _mail_already_linked(self, email: str, name: str, base_url: str) -> None:
+        self.mailer.send(
+            email,
+            "PARS: you already have a CME Passport account",
+            f"Dear {name},\n\nSomeone (we hope you) asked to open a CME Passport account with this address. "
+            "The physician with the details given already has a CME Passport account under another email "
+            "address, so no second one was opened.\n\n"
+            f"Sign in at {base_url}/sign-in with that address; if you forgot the password, choose a new one at "
+            f"{base_url}/forgot-password. If you no longer use that address, ask the ACCME's CME Passport "
+            "support to move the account.\n",
+        )
+
+    def _sign_up_query(self, cmd: SignUp) -> tuple[str, list[MatchQuery]]:
+        """The normalised email and the directory queries (a licence's, an NPI's), or every field's problem at once."""
+        problems: list[tuple[tuple[str, ...], str]] = []
+        first, last = " ".join(cmd.first_name.split()), " ".join(cmd.last_name.split())
+        if not first:
+            problems.append((("first_name",), "enter your first name"))
+        if not last:
+            problems.append((("last_name",), "enter your last name"))
+        month, day = cmd.birth_month.strip(), cmd.birth_day.strip()
+        birth = ""
+        if not (month.isdigit() and 1 <= int(month) <= 12):
+            problems.append((("birth_month",), "choose the month you were born in"))
+        elif not (day.isdigit() and 1 <= int(day) <= 31):
+            problems.append((("birth_day",), "enter the day of the month you were born on (1 to 31)"))
+        else:
+            birth = f"{int(month):02d}-{int(day):02d}"
+            try:
+                require_month_day(birth, ("birth_day",))
+            except InvalidValueError:
+                problems.append((("birth_day",), f"{_MONTHS[int(month) - 1]} has no day {int(day)}"))
+        npi, state, number = cmd.npi.strip(), cmd.state.strip().upper(), " ".join(cmd.licence_number.split())
+        if npi and not (len(npi) == 10 and npi.isdigit()):
+            problems.append((("npi",), "an NPI has 10 digits"))
+        if state and state not in US_STATES:
+            problems.append((("state",), "choose the state of your license"))
+        if number and not state:
+            problems.append((("state",), "choose the state that issued the license"))
+        if state and not number and not npi:
+            problems.append((("licence_number",), "enter the license number, or your NPI instead"))
+        if not npi and not number and not state:
+            problems.append((("npi",), "enter your NPI, or a state license's state and number"))
+        try:
+            email = normalise_email(cmd.email)
+        except InvalidValueError:
+            problems.append((("email",), "enter an email address, like name@example.org"))
+            email = ""
+        if problems:
+            raise SignUpInvalidError(problems)
+        # A licence and an NPI both given: both must name the same physician (the matcher, given an NPI,
+        # checks the state but not the licence number), so each is matched on its own with the name and birthday.
+        queries = []
+        if number:
+            queries.append(
+                MatchQuery(first_name=first, last_name=last, birth_date=birth, state=state, licence_number=number)
+            )
+        if npi:
+            queries.append(MatchQuery(first_name=first, last_name=last, birth_date=birth, npi=npi))
+        return email, queries
+
+    def _sign_up_key(self, what: str) -> str:
+        """An HMAC of a client address or an email (the throttle table holds neither in clear), apart from sign-in's."""
+        return hmac.new(self.secret.encode(), f"sign-up:{what}".encode(), hashlib.sha256).hexdigest()
+
+    def _mail_confirmation(self, email: str, name: str, base_url: str, token: str) -> None:
+        self.mailer.send(
+            email,
+            "PARS: confirm your CME Passport account",
+            f"Dear {name},\n\nYou asked to open a CME Passport account with this address.\n\n"
+            f"Confirm it and choose your password here (the link works once, for 24 hours):\n"
+            f"{base_url}/set-password?token={token}\n\n"
+            f"Then sign in at {base_url}/sign-in with {email}. If it was not you, ignore this message: "
+            "no account is opened until the link is followed.\n",
+        )
+
     def _throttle_key(self, email: str, client: str) -> str:
         """An HMAC of the folded email and the client address: the table holds neither in clear."""
         folded = " ".join((email or "").split()).lower()
@@ -349,6 +531,17 @@ def _locked_message(until: datetime, now: datetime) -> str:
     return (
         f"too many wrong passwords: signing in with this email address from here is locked for {minutes} more "
         f"minute{'s' if minutes != 1 else ''} (until {until:%H:%M} UTC)"
+    )
+
+
+_MONTHS = list(calendar.month_name)[1:]
+
+
+def _sign_up_locked_message(until: datetime, now: datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    return (
+        f"too many attempts that matched no physician: signing up from here or with this email address is paused "
+        f"for {minutes} more minute{'s' if minutes != 1 else ''} (until {until:%H:%M} UTC)"
     )
 
 

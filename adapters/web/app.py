@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from adapters.web.forms import see_other
 from adapters.web.render import HERE, render
-from adapters.web.routes import accreditor, auth, passport, verify
+from adapters.web.routes import accreditor, auth, passport, sign_up, verify
 from adapters.web.routes.provider import (
     activities,
     completions,
@@ -31,6 +31,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = (
         auth,
+        sign_up,
         dashboard,
         contacts,
         learners,

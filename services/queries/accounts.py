@@ -19,7 +19,12 @@ class AccountQueries:
 
     def of_accreditor(self, state: str | None, scope: str) -> list[dict[str, Any]]:
         """An accreditor's staff, and the physicians its staff invited (physicians' accounts belong to no
-        accreditor: a state's staff see those its own staff invited)."""
+        accreditor: a state's staff see those its own staff invited; ACCME's staff, who run CME Passport,
+        also see the accounts physicians opened themselves)."""
         invited_here = "accreditor:" if state is None else f"accreditor:{state}:"
-        physicians = [a for a in self.view.list_accounts(role="learner") if a["invited_by"].startswith(invited_here)]
+        physicians = [
+            a
+            for a in self.view.list_accounts(role="learner")
+            if a["invited_by"].startswith(invited_here) or (state is None and a.get("signed_up"))
+        ]
         return self.view.list_accounts([f"accreditor:{scope}"]) + physicians
