@@ -113,6 +113,11 @@ class TranscriptView(ProjectionView):
         """The standing rows of completions of these activities (ACCME activity IDs)."""
 
     @abstractmethod
+    def oversight_counts(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
+        """The REMS and MIPS reports' kept counts of each of these activities, by (measure, value)
+        (projections/oversight_counts.py); an activity without completions has none."""
+
+    @abstractmethod
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         """The provider's standing rows with this credit ID."""
 
