@@ -1,0 +1,136 @@
+"""The REMS and MIPS reports' counts per activity, kept by the transcripts read model as completions arrive, equal
+counting the completion rows at read time: live, after deletions, after a rebuild, and when filled at start-up in
+a database made before them; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select
+
+from adapters.app import create_app
+from adapters.bootstrap import System
+from adapters.db.oversight_counts import oversight_counts
+from adapters.db.transcripts_tables import transcript_entries
+from adapters.formats.accme.activities import submit_items
+from adapters.tokens import issue_token
+from commands.completions import DeleteCompletions
+from domain.rems_learner import practice_type
+from tests.activities.helpers import ACCME_ID, OTHER_ID, XI, item
+from tests.activities.test_rems import MYCO, OA
+from tests.completions.helpers import BY, MOC, envelope, report, setup
+from tests.conftest import make_system
+
+T = transcript_entries.c
+NURSE = {"Profession": "Advanced practice nurse", "DEARegistration": "Individual", "PracticeArea": "Pain"}
+DOCTOR = {"Profession": "Physician", "DEARegistration": "None", "PracticeArea": "Family Medicine"}
+PHARMACIST = {"Profession": "Pharmacist", "DEARegistration": "Institutional"}
+
+
+def kept(system: System) -> dict[tuple[str, str, str], int]:
+    with system.db.engine.connect() as conn:
+        return {(r.activity_id, r.measure, r.value): r.n for r in conn.execute(select(oversight_counts))}
+
+
+def counted_at_read_time(system: System) -> dict[tuple[str, str, str], int]:
+    """Counted from the standing rows: one completion per learner, activity and date; its REMS fields those of
+    its first row by key that has them."""
+    with system.db.engine.connect() as conn:
+        rows = conn.execute(select(transcript_entries).where(T.deleted.is_(False)).order_by(T.key)).all()
+    fields: dict[tuple[str, str, str], Any] = {}
+    for r in rows:
+        completion = (r.learner_id, r.activity_id, r.completion_date)
+        if fields.get(completion) is None:
+            fields[completion] = r.doc.get("rems") or None
+    counts: dict[tuple[str, str, str], int] = {}
+    for (_, activity, _), rems in fields.items():
+        found = [("completions", "")]
+        if rems is not None:
+            found += [
+                ("rems", ""),
+                ("profession", rems.get("profession") or ""),
+                ("practice_type", practice_type(rems.get("practice_area"))),
+                ("practice_area", rems.get("practice_area") or ""),
+            ]
+            if rems.get("dea") in ("Individual", "Institutional"):
+                found.append(("prescriber", ""))
+        for measure, value in found:
+            counts[(activity, measure, value)] = counts.get((activity, measure, value), 0) + 1
+    return counts
+
+
+def _with(activity: str, credit_id: str, participant: dict[str, Any] | None, **over: Any) -> dict[str, Any]:
+    r = report(activity, credit_id, **over)
+    if participant is not None:
+        r["Participants"] = {"Participant": participant}
+    return r
+
+
+def _load(system: System) -> None:
+    with TestClient(create_app(system), raise_server_exceptions=False) as client:
+        ids = setup(system, running=True)
+        [opioid] = submit_items(system.activities, ACCME_ID, [item("R-1", **MOC, **{XI + "REMS": OA})], BY)
+        [myco] = submit_items(system.activities, OTHER_ID, [item("R-2", **MOC, **{XI + "REMS": MYCO})], BY)
+        system.projections.wait(system.store.head())
+        ben = {"Name": {"GivenName": "Ben", "FamilyName": "Okafor"}, "PersonalInfo": {"BirthDate": "1980-11-03"}}
+        doctor = _with(opioid.activity_id, "ccid:0004444:r4", DOCTOR, Member=ben)
+        doctor["Activity"]["Module"]["CreditCertificate"] = [
+            {
+                **doctor["Activity"]["Module"]["CreditCertificate"][0],
+                "UniqueID": [{"value": "2009-01234", "domain": "NC"}],
+            }
+        ]
+        ours = [
+            _with(opioid.activity_id, "ccid:0004444:r1", NURSE),
+            _with(opioid.activity_id, "ccid:0004444:r2", NURSE),  # the same completion under a second credit ID
+            doctor,
+            _with(ids["activity"], "ccid:0004444:m1", None),  # no REMS fields: counts as a completion only
+        ]
+        mine = {"Authorization": f"Bearer {issue_token(system.secret, 'provider', provider=ACCME_ID)}"}
+        answer = client.post("/accme/learner-activities", json=envelope(*ours), headers=mine)
+        assert answer.status_code == 201, answer.text
+        theirs = _with(myco.activity_id, "ccid:0005555:r5", PHARMACIST)
+        theirs["Activity"]["ProviderOrganization"] = OTHER_ID
+        other = {"Authorization": f"Bearer {issue_token(system.secret, 'provider', provider=OTHER_ID)}"}
+        answer = client.post("/accme/learner-activities", json=envelope(theirs), headers=other)
+        assert answer.status_code == 201, answer.text
+        system.projections.wait(system.store.head())
+
+
+def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) -> None:
+    system = make_system(database_url)
+    try:
+        _load(system)
+        live = kept(system)
+        assert live == counted_at_read_time(system)
+        assert sum(n for (_, m, _), n in live.items() if m == "rems") == 3  # nurse once, doctor, pharmacist
+        assert sum(n for (_, m, _), n in live.items() if m == "completions") == 4
+
+        with system.db.engine.connect() as conn:  # the nurse's first credit ID: her second still counts her
+            [first] = conn.execute(select(T.key).where(T.credit_id == "ccid:0004444:r1")).scalars()
+            [pharmacist] = conn.execute(select(T.key).where(T.credit_id == "ccid:0005555:r5")).scalars()
+        system.completions.handle(DeleteCompletions(keys=[first]), BY)
+        system.projections.catch_up()
+        assert kept(system) == counted_at_read_time(system) == live
+        system.completions.handle(DeleteCompletions(keys=[pharmacist]), BY)
+        system.projections.catch_up()
+        after = kept(system)
+        assert after == counted_at_read_time(system) and after != live
+        assert ("profession", "Pharmacist") not in {(m, v) for _, m, v in after}  # a row at zero goes
+
+        system.projections.rebuild(["transcripts"])
+        assert kept(system) == after
+    finally:
+        system.close()
+
+    # a database made before the counts were kept: filled once at start-up
+    system = make_system(database_url)
+    with system.db.engine.begin() as conn:
+        conn.execute(delete(oversight_counts))
+    system.close()
+    system = make_system(database_url)
+    try:
+        assert kept(system) == after == counted_at_read_time(system)
+    finally:
+        system.close()
