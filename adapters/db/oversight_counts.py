@@ -1,14 +1,16 @@
-"""The table and SQL of the REMS and MIPS reports' kept counts per activity (projections/oversight_counts.py says
-what is counted), which the transcripts read model keeps beside its rows in the same transaction: a batch moves
-them by the difference between its activities' counts before and after it is written, in one upsert that adds to
-each row. A database made before the table existed gets it filled once at start-up (`backfill`)."""
+"""The tables and SQL of the REMS and MIPS reports' kept counts per activity (projections/oversight_counts.py says
+what is counted) and of the completions' lines (one per learner, activity and date, with the CME credit it counts
+for: the MIPS report's physicians), which the transcripts read model keeps beside its rows in the same
+transaction: a batch moves the counts by the difference between its activities' counts before and after it is
+written, in one upsert that adds to each row, and writes the lines it changed. A database made before the tables
+existed gets them filled once at start-up (`backfill`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, String, Table, delete, select
+from sqlalchemy import Column, Connection, Float, Index, Integer, String, Table, bindparam, delete, insert, select
 
 from adapters.db.database import Database
 from adapters.db.tables import metadata
@@ -16,6 +18,7 @@ from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.view_base import upsert
 from projections.base import chunks
 from projections.oversight_counts import Counts, activity_counts, difference
+from projections.transcripts import transcript_lines
 
 oversight_counts = Table(
     "oversight_counts",
@@ -25,17 +28,35 @@ oversight_counts = Table(
     Column("value", String(60), primary_key=True),  # "" for the measures without values and for not stated
     Column("n", Integer, nullable=False),
 )
+completion_lines = Table(
+    "completion_lines",
+    metadata,
+    Column("activity_id", String(9), primary_key=True),
+    Column("learner_id", String(36), primary_key=True),
+    Column("completion_date", String(10), primary_key=True),
+    Column("accme_id", String(7), nullable=False),
+    Column("credits", Float, nullable=False),  # the CME credit it counts for (transcript_lines' cme_credits)
+    Index("ix_completion_lines_learner", "learner_id"),
+)
 T = transcript_entries.c
 C = oversight_counts.c
+L = completion_lines.c
+Lines = dict[tuple[str, str, str], tuple[str, float]]  # (activity, learner, date) -> (accme_id, credits)
+Kept = tuple[Counts, Lines]
 
 
-def counted(conn: Connection, activity_ids: Iterable[str]) -> Counts:
-    """The counts these activities' transcript rows make, 500 activities a query (the write side only)."""
+def counted(conn: Connection, activity_ids: Iterable[str]) -> Kept:
+    """The counts and lines these activities' transcript rows make, 500 activities a query (the write side only)."""
     rows: list[dict[str, Any]] = []
-    query = select(T.key, T.learner_id, T.activity_id, T.completion_date, T.doc, T.deleted)
+    query = select(T.key, T.accme_id, T.learner_id, T.activity_id, T.credit_id, T.completion_date, T.doc, T.deleted)
     for chunk in chunks(sorted(set(activity_ids)), 500):
         rows.extend(dict(r._mapping) for r in conn.execute(query.where(T.activity_id.in_(chunk))))
-    return activity_counts(rows)
+    standing = sorted((r for r in rows if not r["deleted"]), key=lambda r: (r["learner_id"], r["completion_date"]))
+    lines: Lines = {
+        (line["activity_id"], line["learner_id"], line["completion_date"]): (line["accme_id"], line["cme_credits"])
+        for line in transcript_lines(standing)
+    }
+    return activity_counts(rows), lines
 
 
 def add(db: Database, conn: Connection, moved: Counts) -> None:
@@ -51,9 +72,27 @@ def add(db: Database, conn: Connection, moved: Counts) -> None:
         conn.execute(delete(oversight_counts).where(C.n == 0, C.activity_id.in_(chunk)))
 
 
-def move(db: Database, conn: Connection, before: Counts, activity_ids: Iterable[str]) -> None:
-    """After a batch is written: moves the counts by what it changed for its activities (counted before it)."""
-    add(db, conn, difference(before, counted(conn, activity_ids)))
+def write_lines(conn: Connection, before: Lines, after: Lines) -> None:
+    """Deletes the lines that fell or changed and inserts those that stand anew or changed."""
+    gone = [k for k, v in before.items() if after.get(k) != v]
+    if gone:
+        where = (L.activity_id == bindparam("a"), L.learner_id == bindparam("w"), L.completion_date == bindparam("d"))
+        conn.execute(delete(completion_lines).where(*where), [{"a": a, "w": w, "d": d} for a, w, d in gone])
+    new = [
+        {"activity_id": a, "learner_id": who, "completion_date": day, "accme_id": accme_id, "credits": credits}
+        for (a, who, day), (accme_id, credits) in after.items()
+        if before.get((a, who, day)) != (accme_id, credits)
+    ]
+    for part in chunks(new, 1000):
+        conn.execute(insert(completion_lines), part)
+
+
+def move(db: Database, conn: Connection, before: Kept, activity_ids: Iterable[str]) -> None:
+    """After a batch is written: moves the counts and lines by what it changed for its activities (as `counted`
+    found them before it)."""
+    counts, lines = counted(conn, activity_ids)
+    add(db, conn, difference(before[0], counts))
+    write_lines(conn, before[1], lines)
 
 
 def of_activities(conn: Connection, activity_ids: Iterable[str]) -> dict[str, dict[tuple[str, str], int]]:
@@ -65,12 +104,27 @@ def of_activities(conn: Connection, activity_ids: Iterable[str]) -> dict[str, di
     return found
 
 
+def lines_of(conn: Connection, activity_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The completions' lines of these activities (activity_id, learner_id, completion_date, credits)."""
+    found: list[dict[str, Any]] = []
+    query = select(L.activity_id, L.learner_id, L.completion_date, L.credits)
+    for chunk in chunks(sorted(set(activity_ids)), 500):
+        found.extend(dict(r._mapping) for r in conn.execute(query.where(L.activity_id.in_(chunk))))
+    return found
+
+
 def backfill(db: Database) -> None:
-    """Fills the counts once in a database made before they were kept: empty while completions exist."""
+    """Fills the counts and lines once in a database made before they were kept: empty while completions exist."""
     with db.engine.begin() as conn:
         db.lock_projection(conn, "transcripts")  # then look: another process may have filled them meanwhile
-        if conn.execute(select(C.activity_id).limit(1)).first() is not None:
+        had_counts = conn.execute(select(C.activity_id).limit(1)).first() is not None
+        had_lines = conn.execute(select(L.activity_id).limit(1)).first() is not None
+        if had_counts and had_lines:
             return
         activities = list(conn.execute(select(T.activity_id).distinct()).scalars())
         for chunk in chunks(activities, 2000):
-            add(db, conn, counted(conn, chunk))
+            counts, lines = counted(conn, chunk)
+            if not had_counts:
+                add(db, conn, counts)
+            if not had_lines:
+                write_lines(conn, {}, lines)

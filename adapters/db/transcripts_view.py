@@ -34,7 +34,12 @@ class SqlTranscriptView(SqlView, TranscriptView):
     """Within a batch, rows live in memory (reads see them) and are written once, when the batch commits:
     one delete and one insert per batch instead of two statements per event (catch-up and as-of replays)."""
 
-    tables = (transcript_entries, dashboard_counts.transcript_counts, oversight_counts.oversight_counts)
+    tables = (
+        transcript_entries,
+        dashboard_counts.transcript_counts,
+        oversight_counts.oversight_counts,
+        oversight_counts.completion_lines,
+    )
 
     def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         self._stage(key, {"key": key, **row}, tracking)
@@ -95,6 +100,10 @@ class SqlTranscriptView(SqlView, TranscriptView):
     def oversight_counts(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
         with self.reading() as conn:
             return oversight_counts.of_activities(conn, activity_ids)
+
+    def completion_lines(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        with self.reading() as conn:
+            return oversight_counts.lines_of(conn, activity_ids)
 
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         with self.reading() as conn:

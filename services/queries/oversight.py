@@ -11,7 +11,7 @@ from domain.errors import InvalidValueError
 from projections.activity_summary import ActivitySummaryView
 from projections.learner_directory import LearnerDirectoryView
 from projections.oversight_counts import participants
-from projections.transcripts import TranscriptView, transcript_lines
+from projections.transcripts import TranscriptView
 from services.queries.activities import rems_report
 from services.queries.providers import ProviderQueries
 
@@ -74,8 +74,9 @@ class OversightQueries:
         names, ids = self._scope(accreditors, provider)
         found = self.activities.mips_activities(year, ids) if ids != [] else []
         by_id = {a["activity_id"]: a for a in found}
-        rows = self.transcripts.for_activities(list(by_id)) if by_id else []
-        lines = transcript_lines(sorted(rows, key=lambda r: (r["learner_id"], r["completion_date"], r["activity_id"])))
+        # kept by the transcripts read model: one line per completion with its credit, no document decoded
+        lines = self.transcripts.completion_lines(list(by_id)) if by_id else []
+        lines.sort(key=lambda line: (line["learner_id"], line["completion_date"], line["activity_id"]))
         people = {d["learner_id"]: d for d in self.learners.by_learner_ids({line["learner_id"] for line in lines})}
         counts = self.transcripts.oversight_counts(list(by_id)) if by_id else {}
         physicians: dict[str, dict[str, Any]] = {}
@@ -100,10 +101,10 @@ class OversightQueries:
                     "activity_id": line["activity_id"],
                     "title": activity["title"],
                     "completion_date": line["completion_date"],
-                    "credits": line["cme_credits"],
+                    "credits": line["credits"],
                 }
             )
-            who["credits"] += line["cme_credits"]
+            who["credits"] += line["credits"]
         activities = [
             {
                 "accme_id": a["accme_id"],

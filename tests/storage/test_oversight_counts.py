@@ -1,4 +1,4 @@
-"""The REMS and MIPS reports' counts per activity, kept by the transcripts read model as completions arrive, equal
+"""The REMS and MIPS reports' counts per activity and the completions' lines, kept by the transcripts read model as completions arrive, equal
 counting the completion rows at read time: live, after deletions, after a rebuild, and when filled at start-up in
 a database made before them; on SQLite and PostgreSQL."""
 
@@ -11,12 +11,13 @@ from sqlalchemy import delete, select
 
 from adapters.app import create_app
 from adapters.bootstrap import System
-from adapters.db.oversight_counts import oversight_counts
+from adapters.db.oversight_counts import completion_lines, oversight_counts
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.formats.accme.activities import submit_items
 from adapters.tokens import issue_token
 from commands.completions import DeleteCompletions
 from domain.rems_learner import practice_type
+from projections.transcripts import transcript_lines
 from tests.activities.helpers import ACCME_ID, OTHER_ID, XI, item
 from tests.activities.test_rems import MYCO, OA
 from tests.completions.helpers import BY, MOC, envelope, report, setup
@@ -28,9 +29,28 @@ DOCTOR = {"Profession": "Physician", "DEARegistration": "None", "PracticeArea": 
 PHARMACIST = {"Profession": "Pharmacist", "DEARegistration": "Institutional"}
 
 
-def kept(system: System) -> dict[tuple[str, str, str], int]:
+def kept(system: System) -> tuple[dict[tuple[str, str, str], int], set[tuple[str, str, str, str, float]]]:
     with system.db.engine.connect() as conn:
-        return {(r.activity_id, r.measure, r.value): r.n for r in conn.execute(select(oversight_counts))}
+        counts = {(r.activity_id, r.measure, r.value): r.n for r in conn.execute(select(oversight_counts))}
+        lines = {
+            (r.activity_id, r.learner_id, r.completion_date, r.accme_id, r.credits)
+            for r in conn.execute(select(completion_lines))
+        }
+    return counts, lines
+
+
+def lines_at_read_time(system: System) -> set[tuple[str, str, str, str, float]]:
+    """The transcripts' lines of the standing rows, as a learner's transcript makes them."""
+    with system.db.engine.connect() as conn:
+        rows = conn.execute(
+            select(transcript_entries).where(T.deleted.is_(False)).order_by(T.learner_id, T.completion_date)
+        ).all()
+    lines = transcript_lines([dict(r._mapping) for r in rows])
+    return {(x["activity_id"], x["learner_id"], x["completion_date"], x["accme_id"], x["cme_credits"]) for x in lines}
+
+
+def counted(system: System) -> tuple[dict[tuple[str, str, str], int], set[tuple[str, str, str, str, float]]]:
+    return counted_at_read_time(system), lines_at_read_time(system)
 
 
 def counted_at_read_time(system: System) -> dict[tuple[str, str, str], int]:
@@ -103,21 +123,22 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
     try:
         _load(system)
         live = kept(system)
-        assert live == counted_at_read_time(system)
-        assert sum(n for (_, m, _), n in live.items() if m == "rems") == 3  # nurse once, doctor, pharmacist
-        assert sum(n for (_, m, _), n in live.items() if m == "completions") == 4
+        assert live == counted(system)
+        assert sum(n for (_, m, _), n in live[0].items() if m == "rems") == 3  # nurse once, doctor, pharmacist
+        assert sum(n for (_, m, _), n in live[0].items() if m == "completions") == len(live[1]) == 4
 
         with system.db.engine.connect() as conn:  # the nurse's first credit ID: her second still counts her
             [first] = conn.execute(select(T.key).where(T.credit_id == "ccid:0004444:r1")).scalars()
             [pharmacist] = conn.execute(select(T.key).where(T.credit_id == "ccid:0005555:r5")).scalars()
         system.completions.handle(DeleteCompletions(keys=[first]), BY)
         system.projections.catch_up()
-        assert kept(system) == counted_at_read_time(system) == live
+        now = kept(system)
+        assert now == counted(system) and now[0] == live[0] and now[1] != live[1]  # her line's credit is one ID's
         system.completions.handle(DeleteCompletions(keys=[pharmacist]), BY)
         system.projections.catch_up()
         after = kept(system)
-        assert after == counted_at_read_time(system) and after != live
-        assert ("profession", "Pharmacist") not in {(m, v) for _, m, v in after}  # a row at zero goes
+        assert after == counted(system) and after != live and len(after[1]) == 3
+        assert ("profession", "Pharmacist") not in {(m, v) for _, m, v in after[0]}  # a row at zero goes
 
         system.projections.rebuild(["transcripts"])
         assert kept(system) == after
@@ -128,9 +149,10 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
     system = make_system(database_url)
     with system.db.engine.begin() as conn:
         conn.execute(delete(oversight_counts))
+        conn.execute(delete(completion_lines))
     system.close()
     system = make_system(database_url)
     try:
-        assert kept(system) == after == counted_at_read_time(system)
+        assert kept(system) == after == counted(system)
     finally:
         system.close()
