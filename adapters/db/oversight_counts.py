@@ -10,8 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Column, Connection, Float, Index, Integer, String, Table, bindparam, delete, insert, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+)
 
+from adapters.db.activity_summary_tables import activity_summaries as s
 from adapters.db.database import Database
 from adapters.db.tables import metadata
 from adapters.db.transcripts_tables import transcript_entries
@@ -114,6 +130,11 @@ def lines_of(conn: Connection, activity_ids: Iterable[str]) -> list[dict[str, An
 
 
 def backfill(db: Database) -> None:
+    backfill_activities(db)
+    backfill_lines(db)
+
+
+def backfill_lines(db: Database) -> None:
     """Fills the counts and lines once in a database made before they were kept: empty while completions exist."""
     with db.engine.begin() as conn:
         db.lock_projection(conn, "transcripts")  # then look: another process may have filled them meanwhile
@@ -128,3 +149,109 @@ def backfill(db: Database) -> None:
                 add(db, conn, counts)
             if not had_lines:
                 write_lines(conn, {}, lines)
+
+
+oversight_activities = Table(
+    "oversight_activities",
+    metadata,
+    Column("key", String(36), primary_key=True),  # the activity's aggregate id
+    Column("accme_id", String(7), nullable=False),
+    Column("activity_id", String(9), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("format", String(60), nullable=True),
+    Column("start_date", String(10), nullable=False),
+    Column("end_date", String(10), nullable=False),
+    Column("credits", Float, nullable=True),
+    Column("physician_learners", Integer, nullable=False),
+    Column("other_learners", Integer, nullable=False),
+    Column("rems", Boolean, nullable=False),
+    Column("mips", Boolean, nullable=False),
+    Column("rems_type", String(40), nullable=True),
+    Column("compliance", String(20), nullable=True),
+    Column("blueprint_sections", Text, nullable=False),  # one a line, in the registration's order
+    Column("rpc_id", String(60), nullable=True),
+    Index("ix_oversight_activities_rems", "rems", "end_date"),
+    Index("ix_oversight_activities_mips", "mips", "end_date"),
+)
+A = oversight_activities.c
+
+
+def activity_row(key: str, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The REMS and MIPS reports' row of an activity summary: None unless it stands registered for either."""
+    if summary["deleted"] or not (summary["rems"] or summary["mips"]):
+        return None
+    rems = summary.get("rems_registration") or {}
+    return {
+        "key": key,
+        "accme_id": summary["accme_id"],
+        "activity_id": summary["activity_id"],
+        "title": summary["title"],
+        "format": summary["format"],
+        "start_date": summary["start_date"],
+        "end_date": summary["end_date"],
+        "credits": summary.get("credits"),
+        "physician_learners": summary["physician_learners"],
+        "other_learners": summary["other_learners"],
+        "rems": bool(summary["rems"]),
+        "mips": bool(summary["mips"]),
+        "rems_type": rems.get("type"),
+        "compliance": rems.get("compliance"),
+        "blueprint_sections": "\n".join(rems.get("blueprint_sections") or []),
+        "rpc_id": rems.get("identifier"),
+    }
+
+
+def write_activities(conn: Connection, summaries: dict[str, dict[str, Any]]) -> None:
+    """Replaces the rows of these activity summaries (by aggregate id) with what they now make."""
+    for chunk in chunks(list(summaries), 500):
+        conn.execute(delete(oversight_activities).where(A.key.in_(chunk)))
+    rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
+    for part in chunks(rows, 1000):
+        conn.execute(insert(oversight_activities), part)
+
+
+def registered_activities(
+    conn: Connection, flag: str, first: str, last: str, accme_ids: list[str] | None
+) -> list[dict[str, Any]]:
+    """The activities registered for REMS (`flag` "rems") or MIPS ("mips") that ended in [first, last], of these
+    providers (None: all), by ACCME ID and activity number; shaped as their summaries are."""
+    query = select(oversight_activities).where(A[flag].is_(True), A.end_date >= first, A.end_date <= last)
+    found: list[Any] = []
+    if accme_ids is None:
+        found.extend(conn.execute(query))
+    else:
+        for chunk in chunks(accme_ids, 500):
+            found.extend(conn.execute(query.where(A.accme_id.in_(chunk))))
+    found.sort(key=lambda r: (r.accme_id, r.activity_id))
+    return [
+        {
+            "accme_id": r.accme_id,
+            "activity_id": r.activity_id,
+            "title": r.title,
+            "format": r.format,
+            "start_date": r.start_date,
+            "end_date": r.end_date,
+            "credits": r.credits,
+            "physician_learners": r.physician_learners,
+            "other_learners": r.other_learners,
+            "rems_registration": {
+                "type": r.rems_type,
+                "compliance": r.compliance,
+                "blueprint_sections": r.blueprint_sections.split("\n") if r.blueprint_sections else [],
+                "identifier": r.rpc_id,
+            }
+            if r.rems
+            else None,
+        }
+        for r in found
+    ]
+
+
+def backfill_activities(db: Database) -> None:
+    """Fills the reports' activity rows once in a database made before they were kept."""
+    with db.engine.begin() as conn:
+        db.lock_projection(conn, "activity_summary")
+        if conn.execute(select(A.key).limit(1)).first() is not None:
+            return
+        query = select(s.c.key, s.c.doc).where(or_(s.c.rems.is_(True), s.c.mips.is_(True)))
+        write_activities(conn, {r.key: r.doc for r in conn.execute(query)})

@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 
 from adapters.app import create_app
 from adapters.bootstrap import System
-from adapters.db.oversight_counts import completion_lines, oversight_counts
+from adapters.db.activity_summary_tables import activity_summaries
+from adapters.db.oversight_counts import completion_lines, oversight_activities, oversight_counts
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.formats.accme.activities import submit_items
 from adapters.tokens import issue_token
@@ -51,6 +52,30 @@ def lines_at_read_time(system: System) -> set[tuple[str, str, str, str, float]]:
 
 def counted(system: System) -> tuple[dict[tuple[str, str, str], int], set[tuple[str, str, str, str, float]]]:
     return counted_at_read_time(system), lines_at_read_time(system)
+
+
+def kept_activities(system: System) -> set[tuple[Any, ...]]:
+    with system.db.engine.connect() as conn:
+        rows = conn.execute(select(oversight_activities)).all()
+    return {(r.activity_id, r.title, r.rems, r.mips, r.rems_type, r.blueprint_sections) for r in rows}
+
+
+def registered_summaries(system: System) -> set[tuple[Any, ...]]:
+    """The standing REMS- or MIPS-registered activities, from their summaries' documents."""
+    with system.db.engine.connect() as conn:
+        docs = conn.execute(select(activity_summaries.c.doc)).scalars().all()
+    return {
+        (
+            d["activity_id"],
+            d["title"],
+            d["rems"],
+            d["mips"],
+            (d["rems_registration"] or {}).get("type"),
+            "\n".join((d["rems_registration"] or {}).get("blueprint_sections") or []),
+        )
+        for d in docs
+        if not d["deleted"] and (d["rems"] or d["mips"])
+    }
 
 
 def counted_at_read_time(system: System) -> dict[tuple[str, str, str], int]:
@@ -124,6 +149,8 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
         _load(system)
         live = kept(system)
         assert live == counted(system)
+        registered = kept_activities(system)
+        assert registered == registered_summaries(system) and len(registered) == 2  # the two REMS activities
         assert sum(n for (_, m, _), n in live[0].items() if m == "rems") == 3  # nurse once, doctor, pharmacist
         assert sum(n for (_, m, _), n in live[0].items() if m == "completions") == len(live[1]) == 4
 
@@ -140,8 +167,8 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
         assert after == counted(system) and after != live and len(after[1]) == 3
         assert ("profession", "Pharmacist") not in {(m, v) for _, m, v in after[0]}  # a row at zero goes
 
-        system.projections.rebuild(["transcripts"])
-        assert kept(system) == after
+        system.projections.rebuild(["transcripts", "activity_summary"])
+        assert kept(system) == after and kept_activities(system) == registered
     finally:
         system.close()
 
@@ -150,9 +177,11 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
     with system.db.engine.begin() as conn:
         conn.execute(delete(oversight_counts))
         conn.execute(delete(completion_lines))
+        conn.execute(delete(oversight_activities))
     system.close()
     system = make_system(database_url)
     try:
         assert kept(system) == after == counted(system)
+        assert kept_activities(system) == registered
     finally:
         system.close()
