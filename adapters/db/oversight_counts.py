@@ -114,9 +114,13 @@ def move(db: Database, conn: Connection, before: Kept, activity_ids: Iterable[st
 def of_activities(conn: Connection, activity_ids: Iterable[str]) -> dict[str, dict[tuple[str, str], int]]:
     """The kept counts of each of these activities, by (measure, value)."""
     found: dict[str, dict[tuple[str, str], int]] = {}
+    query = select(C.activity_id, C.measure, C.value, C.n)
     for chunk in chunks(sorted(set(activity_ids)), 500):
-        for r in conn.execute(select(C.activity_id, C.measure, C.value, C.n).where(C.activity_id.in_(chunk))):
-            found.setdefault(r.activity_id, {})[(r.measure, r.value)] = r.n
+        for activity_id, measure, value, n in conn.execute(query.where(C.activity_id.in_(chunk))).all():
+            counts = found.get(activity_id)
+            if counts is None:
+                counts = found[activity_id] = {}
+            counts[(measure, value)] = n
     return found
 
 
