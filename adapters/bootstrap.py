@@ -22,6 +22,7 @@ from adapters.db.learner_directory_view import SqlLearnerDirectoryView
 from adapters.db.learner_key_store import SqlPersonalKeys
 from adapters.db.licences_view import SqlLicencesView
 from adapters.db.log_reads import SqlLogReads
+from adapters.db.oversight_counts import backfill as backfill_oversight_counts
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.record_status_view import SqlRecordStatusView
 from adapters.db.scratch import scratch_views
@@ -146,6 +147,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         store = ParsStore(env=url.event_store_env())
     db.create_tables()
     backfill_dashboard_counts(db)  # a database made before the dashboard's counts were kept
+    backfill_oversight_counts(db)  # and before the REMS and MIPS reports' counts were
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
     history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))

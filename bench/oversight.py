@@ -5,7 +5,8 @@ On a fresh SQLite file (or PostgreSQL with `--backend postgres`), 1,600 provider
 service, then the read models the reports answer from are bulk-inserted (250,000 activities through the activity
 aggregate would take most of an hour on the shared machine): `activity_summaries` rows made by the projection's
 own `summarise` and the view's own columns (about 3 % REMS-registered, 5 % MIPS), `transcript_entries` with
-`--completions` completions for each MIPS activity, and the physicians who completed them in `learner_directory`.
+`--completions` completions for each MIPS and each REMS activity (those of REMS activities with the per-learner
+REMS fields), the reports' kept counts filled from them as start-up fills them in an older database, and the physicians who completed them in `learner_directory`.
 The extract is timed in a child process that reads the whole year's CSV through the route's own writer and
 prints its peak RSS (`ru_maxrss`), at the full size and at a fifth of it: flat memory means about the same peak.
 
@@ -32,6 +33,7 @@ from adapters.bootstrap import System, bootstrap
 from adapters.db.activity_summary_tables import activity_summaries
 from adapters.db.activity_summary_view import SqlActivitySummaryView
 from adapters.db.learner_directory_tables import learner_directory
+from adapters.db.oversight_counts import backfill
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.http.mips_csv import mips_csv
 from adapters.http.rems_csv import rems_csv
@@ -48,6 +50,12 @@ from services.queries.research_extract import year_key
 RESULTS = Path(__file__).parent / "results" / "oversight.json"
 BY = Acting("bench", Channel.BATCH)
 YEAR = 2025
+PARTICIPANTS = [
+    {"profession": "Physician", "dea": "Individual", "practice_area": "Family Medicine"},
+    {"profession": "Nurse", "dea": "None", "practice_area": "Pain"},
+    {"profession": "Pharmacist", "dea": "Institutional", "practice_area": None},
+    {"profession": "Dentist", "dea": None, "practice_area": "Dentistry"},
+]
 FORMATS = ["Course", "Enduring Material", "Regularly Scheduled Series", "Journal-based CME", "Other"]
 
 
@@ -100,7 +108,7 @@ def populate(system: System, providers: int, activities: int, completions: int, 
             doc = summarise(accme_id, number, f"P-{n}", data, closed=rng.random() < 0.9, deleted=False)
             key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"activity:{accme_id}:{n}"))
             summaries.append({"key": key, **view._columns(key, doc)})
-            if mips:
+            if mips or rems:
                 for learner in rng.sample(physicians, min(completions, len(physicians))):
                     entries.append(
                         {
@@ -115,6 +123,7 @@ def populate(system: System, providers: int, activities: int, completions: int, 
                                 "cme": [{"type": "AMA PRA Category 1", "credits": data["credits"]}],
                                 "moc": [],
                                 "late": False,
+                                **({"rems": rng.choice(PARTICIPANTS)} if rems else {}),
                             },
                             "deleted": False,
                         }
@@ -142,6 +151,8 @@ def populate(system: System, providers: int, activities: int, completions: int, 
                     for p in physicians[i : i + 5000]
                 ],
             )
+
+    backfill(system.db)  # the REMS and MIPS reports' kept counts, as start-up fills them in an older database
 
 
 def timed(fn: Any, repeats: int) -> dict[str, float]:

@@ -97,6 +97,8 @@ class RecordCompletion(Command):
     identifiers: tuple[str, ...] = ()
     #: The provider attests the learner consented to sharing with boards (without it the record goes to none).
     consent: bool = False
+    #: The learner's REMS fields (domain.rems_learner.rems_participant), for a REMS-registered activity only.
+    rems: dict[str, Any] | None = None
 
 
 class DeleteCompletions(Command):

@@ -151,7 +151,8 @@ class ActivitySummaryView(ProjectionView):
     @abstractmethod
     def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
         """The (not deleted) REMS-registered activities that ended in the year, of the providers named (None: all),
-        by provider and ACCME activity ID."""
+        by provider and ACCME activity ID: the report's fields of their summaries (accme_id, activity_id, title,
+        format, dates, credits, learners, rems_registration), kept narrow for it."""
 
     @abstractmethod
     def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:

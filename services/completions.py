@@ -407,8 +407,9 @@ class CompletionRegistry:
                     today=self.today(),
                     by=by,
                     consent=consent,
+                    rems=cmd.rems,
                 )
-            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by, consent):
+            elif existing.resubmit(activity, completion_date, cme, moc, self.today(), by, consent, cmd.rems):
                 agg = existing
             else:
                 return "unchanged", None

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from adapters.db import dashboard_counts
+from adapters.db import dashboard_counts, oversight_counts
 from adapters.db.activity_summary_tables import activity_summaries as t
 from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.record_status_tables import record_statuses
@@ -25,7 +25,7 @@ def _like(word: str) -> str:
 
 
 class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
-    tables = (t, dashboard_counts.activity_counts)
+    tables = (t, dashboard_counts.activity_counts, oversight_counts.oversight_activities)
     table = t
 
     def _flush(self, batch: Any) -> None:
@@ -34,6 +34,7 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             for chunk in chunks(list(batch.dirty), 500):
                 old.update(batch.conn.execute(select(t.c.key, t.c.doc).where(t.c.key.in_(chunk))).all())
             dashboard_counts.add_activity_parts(batch.conn, ((old.get(k), doc) for k, doc in batch.dirty.items()))
+            oversight_counts.write_activities(batch.conn, batch.dirty)  # the REMS and MIPS reports' rows
         super()._flush(batch)
 
     def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:
@@ -204,31 +205,13 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
 
     def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
         first, last = year_bounds(year)
-        query = select(t.c.doc).where(
-            t.c.rems.is_(True), t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last
-        )
-        found: list[dict[str, Any]] = []
-        with self.reading() as conn:
-            if accme_ids is None:
-                found.extend(conn.execute(query).scalars())
-            else:
-                for chunk in chunks(accme_ids, 500):
-                    found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
-        return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+        with self.reading() as conn:  # the reports' narrow rows (oversight_activities), no summary decoded
+            return oversight_counts.registered_activities(conn, "rems", first, last, accme_ids)
 
     def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
         first, last = year_bounds(year)
-        query = select(t.c.doc).where(
-            t.c.mips.is_(True), t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last
-        )
-        found: list[dict[str, Any]] = []
         with self.reading() as conn:
-            if accme_ids is None:
-                found.extend(conn.execute(query).scalars())
-            else:
-                for chunk in chunks(accme_ids, 500):
-                    found.extend(conn.execute(query.where(t.c.accme_id.in_(chunk))).scalars())
-        return sorted(found, key=lambda d: (d["accme_id"], d["activity_id"]))
+            return oversight_counts.registered_activities(conn, "mips", first, last, accme_ids)
 
     def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
         first, last = year_bounds(year)

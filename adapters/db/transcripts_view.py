@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import delete, func, select
 
-from adapters.db import dashboard_counts
+from adapters.db import dashboard_counts, oversight_counts
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.view_base import SqlView, insert_rows
 from projections.base import chunks
@@ -34,7 +34,12 @@ class SqlTranscriptView(SqlView, TranscriptView):
     """Within a batch, rows live in memory (reads see them) and are written once, when the batch commits:
     one delete and one insert per batch instead of two statements per event (catch-up and as-of replays)."""
 
-    tables = (transcript_entries, dashboard_counts.transcript_counts)
+    tables = (
+        transcript_entries,
+        dashboard_counts.transcript_counts,
+        oversight_counts.oversight_counts,
+        oversight_counts.completion_lines,
+    )
 
     def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         self._stage(key, {"key": key, **row}, tracking)
@@ -63,6 +68,8 @@ class SqlTranscriptView(SqlView, TranscriptView):
         keys = [k for k in batch.dirty if not self._unwritten(k)]  # rows there may be to replace
         learners = [row["learner_id"] for row in batch.dirty.values()]  # a completion's learner never changes
         before = dashboard_counts.standing(batch.conn, learners)
+        activities = {row["activity_id"] for row in batch.dirty.values()}  # nor does its activity
+        counted = oversight_counts.counted(batch.conn, activities)
         for chunk in chunks(keys, 500):
             batch.conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
         insert_rows(batch.conn, transcript_entries, list(batch.dirty.values()))
@@ -70,6 +77,8 @@ class SqlTranscriptView(SqlView, TranscriptView):
         batch.dirty.clear()
         # the dashboard's completion counts move by what this batch made stand or fall, in the same commit
         dashboard_counts.add_completions(batch.conn, before, dashboard_counts.standing(batch.conn, learners))
+        # and the REMS and MIPS reports' counts per activity move the same way
+        oversight_counts.move(self.db, batch.conn, counted, activities)
 
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
         q = select(transcript_entries).where(T.learner_id == learner_id, T.deleted.is_(False))
@@ -87,6 +96,14 @@ class SqlTranscriptView(SqlView, TranscriptView):
                 q = select(transcript_entries).where(T.activity_id.in_(chunk), T.deleted.is_(False))
                 found.extend(_row(r) for r in conn.execute(q))
         return found
+
+    def oversight_counts(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
+        with self.reading() as conn:
+            return oversight_counts.of_activities(conn, activity_ids)
+
+    def completion_lines(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        with self.reading() as conn:
+            return oversight_counts.lines_of(conn, activity_ids)
 
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         with self.reading() as conn:

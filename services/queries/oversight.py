@@ -8,10 +8,10 @@ from typing import Any
 from domain.activity import REMS_TYPES
 from domain.annual_report import require_year
 from domain.errors import InvalidValueError
-from domain.rems_learner import PRACTICE_AREAS, PRACTICE_TYPES, PROFESSIONS, practice_type, registered_prescriber
 from projections.activity_summary import ActivitySummaryView
 from projections.learner_directory import LearnerDirectoryView
-from projections.transcripts import TranscriptView, transcript_lines
+from projections.oversight_counts import participants
+from projections.transcripts import TranscriptView
 from services.queries.activities import rems_report
 from services.queries.providers import ProviderQueries
 
@@ -31,6 +31,11 @@ class OversightQueries:
 
     def _scope(self, accreditors: list[str] | None, provider: str | None) -> tuple[dict[str, str], list[str] | None]:
         """The names of the providers overseen, and the ACCME IDs to read (None: all; [] none)."""
+        if provider is not None:  # one provider: its profile alone, not every provider's name
+            profile = self.providers.get_profile(provider)
+            if profile is None or (accreditors is not None and profile["accreditor"] not in accreditors):
+                return {}, []
+            return {provider: profile["name"]}, [provider]
         names = {a: name for a, (_, name) in self.providers.accreditors_and_names(accreditors).items()}
         if provider is not None:
             return names, [provider] if provider in names else []
@@ -50,18 +55,15 @@ class OversightQueries:
         found = self.activities.rems_activities(year, ids) if ids != [] else []
         report = rems_report(found, names, year, rems_type)
         shown = [a["activity_id"] for a in report["activities"]]
-        rows = self.transcripts.for_activities(shown) if shown else []
-        # One completion (learner, activity, date) is one participant however many credit IDs it was reported under.
-        completions: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for r in rows:
-            if r["doc"].get("rems"):
-                completions.setdefault((r["learner_id"], r["activity_id"], r["completion_date"]), r["doc"]["rems"])
-        per: dict[str, list[dict[str, Any]]] = {}
-        for (_, activity_id, _), fields in completions.items():
-            per.setdefault(activity_id, []).append(fields)
+        # kept per activity by the transcripts read model (projections/oversight_counts.py): no completion is read
+        counts = self.transcripts.oversight_counts(shown) if shown else {}
+        totals: dict[tuple[str, str], int] = {}
         for activity in report["activities"]:
-            activity["participants"] = participant_breakdown(per.get(activity["activity_id"], []), full=False)
-        report["totals"]["participants"] = participant_breakdown([f for fs in per.values() for f in fs], full=True)
+            kept = counts.get(activity["activity_id"], {})
+            activity["participants"] = participants(kept, full=False)
+            for key, n in kept.items():
+                totals[key] = totals.get(key, 0) + n
+        report["totals"]["participants"] = participants(totals, full=True)
         return report
 
     def mips(self, year: int, accreditors: list[str] | None, *, provider: str | None = None) -> dict[str, Any]:
@@ -72,13 +74,13 @@ class OversightQueries:
         names, ids = self._scope(accreditors, provider)
         found = self.activities.mips_activities(year, ids) if ids != [] else []
         by_id = {a["activity_id"]: a for a in found}
-        rows = self.transcripts.for_activities(list(by_id)) if by_id else []
-        lines = transcript_lines(sorted(rows, key=lambda r: (r["learner_id"], r["completion_date"], r["activity_id"])))
+        # kept by the transcripts read model: one line per completion with its credit, no document decoded
+        lines = self.transcripts.completion_lines(list(by_id)) if by_id else []
+        lines.sort(key=lambda line: (line["learner_id"], line["completion_date"], line["activity_id"]))
         people = {d["learner_id"]: d for d in self.learners.by_learner_ids({line["learner_id"] for line in lines})}
-        completions: dict[str, int] = {}
+        counts = self.transcripts.oversight_counts(list(by_id)) if by_id else {}
         physicians: dict[str, dict[str, Any]] = {}
         for line in lines:
-            completions[line["activity_id"]] = completions.get(line["activity_id"], 0) + 1
             who = physicians.get(line["learner_id"])
             if who is None:
                 doc = people.get(line["learner_id"])
@@ -99,10 +101,10 @@ class OversightQueries:
                     "activity_id": line["activity_id"],
                     "title": activity["title"],
                     "completion_date": line["completion_date"],
-                    "credits": line["cme_credits"],
+                    "credits": line["credits"],
                 }
             )
-            who["credits"] += line["cme_credits"]
+            who["credits"] += line["credits"]
         activities = [
             {
                 "accme_id": a["accme_id"],
@@ -114,7 +116,7 @@ class OversightQueries:
                 "end_date": a["end_date"],
                 "credits": a.get("credits"),
                 "physician_learners": a["physician_learners"],
-                "completions": completions.get(a["activity_id"], 0),
+                "completions": counts.get(a["activity_id"], {}).get(("completions", ""), 0),
             }
             for a in found
         ]
@@ -135,24 +137,3 @@ class OversightQueries:
                 "credits": sum(p["credits"] for p in listed),
             },
         }
-
-
-def participant_breakdown(fields: list[dict[str, Any]], *, full: bool) -> dict[str, Any]:
-    """Participants reported with their REMS fields: how many, by profession, registered prescribers (a DEA
-    registration, individual or institutional), by practice type and by practice area. `full` lists every
-    value (the totals); otherwise only those that occur."""
-
-    def count(values: list[str | None], allowed: tuple[str, ...]) -> dict[str, int]:
-        counted = {a: sum(1 for v in values if v == a) for a in allowed}
-        missing = sum(1 for v in values if v is None)
-        if missing:
-            counted["Not stated"] = missing
-        return counted if full else {k: n for k, n in counted.items() if n}
-
-    return {
-        "reported": len(fields),
-        "by_profession": count([f.get("profession") for f in fields], PROFESSIONS),
-        "registered_prescribers": sum(1 for f in fields if registered_prescriber(f)),
-        "by_practice_type": count([practice_type(f.get("practice_area")) for f in fields], PRACTICE_TYPES),
-        "by_practice_area": count([f.get("practice_area") for f in fields], PRACTICE_AREAS),
-    }

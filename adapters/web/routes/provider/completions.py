@@ -21,6 +21,7 @@ from commands.learners import MatchQuery
 from domain.base import Acting, Channel
 from domain.errors import DomainError, InvalidValueError
 from domain.learner import CERTIFYING_BOARDS
+from domain.rems_learner import DEA_REGISTRATIONS, PRACTICE_AREAS, PROFESSIONS, TIMES_IN_PRACTICE, rems_participant
 from services.queries.activities import ActivityQueries
 
 router = APIRouter()
@@ -38,7 +39,37 @@ COMPLETION_FIELDS = {
     "moc": "moc_credits",
     "moc_board": "moc_board",
     "moc_credits": "moc_credits",
+    "rems": "rems_profession",  # the REMS learner fields given for an activity not registered for REMS
 }
+#: The REMS learner fields of the form (rems_<field>), as `rems_participant` names them.
+REMS_FIELDS = ("profession", "state", "dea", "practice_area", "surgical", "time_in_practice")
+REMS_OPTIONS = {
+    "profession": PROFESSIONS,
+    "dea": DEA_REGISTRATIONS,
+    "practice_area": PRACTICE_AREAS,
+    "time_in_practice": TIMES_IN_PRACTICE,
+}
+COMPLETION_FIELDS.update({f"rems_{f}": f"rems_{f}" for f in REMS_FIELDS})
+
+
+def _rems(form: dict[str, Any]) -> dict[str, Any] | None:
+    """The REMS learner fields typed (None when none is): checked, or InvalidValueError at rems_<field>."""
+    given = {f: (form.get(f"rems_{f}") or "").strip() for f in REMS_FIELDS}
+    if not any(given.values()):
+        return None
+    surgical = {"yes": True, "no": False, "": None}.get(given["surgical"])
+    try:
+        return rems_participant(
+            profession=given["profession"] or None,
+            state=given["state"] or None,
+            dea=given["dea"] or None,
+            practice_area=given["practice_area"] or None,
+            surgical=surgical if given["surgical"] in ("yes", "no", "") else given["surgical"],
+            time_in_practice=given["time_in_practice"] or None,
+        )
+    except InvalidValueError as bad:
+        field = str(bad.loc[-1]) if bad.loc else "profession"
+        raise InvalidValueError(bad.message, loc=("form", f"rems_{field}")) from bad
 
 
 def _match_query(form: dict[str, Any]) -> MatchQuery:
@@ -68,6 +99,7 @@ def _completion_page(
         errors=errors,
         activities=options,
         match=match,
+        rems_options={f: [(v, v) for v in values] for f, values in REMS_OPTIONS.items()},
     )
 
 
@@ -129,6 +161,7 @@ async def record_completion(
             "the AMA PRA Category 1 credits are required (0 when the completion carries MOC points only)",
         )
         moc = _moc_credits(form)
+        rems = _rems(form)
         action, position = completions.handle(
             RecordCompletion(
                 accme_id=accme_id,
@@ -140,6 +173,7 @@ async def record_completion(
                 credit_id=form.get("credit_id", ""),
                 identifiers=result.identifiers,
                 consent=form.get("consent") == "yes",
+                rems=rems,
             ),
             Acting(user.principal.actor, Channel.WEB),
         )
