@@ -141,7 +141,7 @@ def _activity(system: System) -> list[str]:
     from adapters.formats.accme.activities import submit_items
     from tests.activities.helpers import item
 
-    return [o.activity_id for o in submit_items(system.activities, ACCME_ID, [item("P-1")], BY)]
+    return [str(o.activity_id) for o in submit_items(system.activities, ACCME_ID, [item("P-1")], BY)]
 
 
 def test_snapshots_hold_no_identifier_of_a_learner(any_system: System, monkeypatch: pytest.MonkeyPatch) -> None:
