@@ -13,6 +13,7 @@ models an erasure leaves (tests/audit/test_as_of_snapshots.py searches the image
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import sys
 import zlib
@@ -21,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import BigInteger, Column, ColumnElement, LargeBinary, String, Table, and_, delete, select
+from sqlalchemy.exc import OperationalError
 
 from adapters.db.database import Database
 from adapters.db.tables import metadata
@@ -39,6 +41,7 @@ as_of_snapshots = Table(
 )
 S = as_of_snapshots.c
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+log = logging.getLogger(__name__)
 
 
 def code_version(modules: Iterable[str]) -> str:
@@ -88,11 +91,14 @@ class SqlReplaySnapshots:
             "last_recorded": _micros(snapshot.last_recorded),
             "image": zlib.compress(snapshot.image, 1),
         }
-        with self.db.engine.begin() as conn:
-            # Another process may have kept the same one; older code's snapshots are of no more use.
-            conn.execute(delete(as_of_snapshots).where(self._key(key), S.position == snapshot.position))
-            conn.execute(delete(as_of_snapshots).where(S.version != self.version))
-            insert_rows(conn, as_of_snapshots, [row])
+        try:
+            with self.db.engine.begin() as conn:
+                # Another process may have kept the same one; older code's snapshots are of no more use.
+                conn.execute(delete(as_of_snapshots).where(self._key(key), S.position == snapshot.position))
+                conn.execute(delete(as_of_snapshots).where(S.version != self.version))
+                insert_rows(conn, as_of_snapshots, [row])
+        except OperationalError as e:  # a cache: a busy database costs a later read time, never this answer
+            log.warning("as-of snapshot of %s at %s not kept: %s", key[0], snapshot.position, e)
 
     def clear(self) -> int:
         """Drops every snapshot (they are a cache): the next as-of reads replay from the start."""
