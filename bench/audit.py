@@ -28,8 +28,10 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from adapters.bootstrap import System, bootstrap
-from adapters.db.as_of_snapshots import SqlReplaySnapshots
+from adapters.db.as_of_snapshots import SqlReplaySnapshots, as_of_snapshots
 from adapters.db.scratch import replay_code_version, scratch_views
 from adapters.settings import Settings
 from bench.scratch import fresh_database
@@ -213,6 +215,9 @@ def as_of_reads(system: System, tag: str, instants: list[datetime], rng: random.
     )
     first = timed(last)
     print(f"{tag}   first read, keeping snapshots in the database: {first * 1000:,.0f} ms")
+    with system.db.engine.connect() as conn:
+        rows, size = conn.execute(select(func.count(), func.sum(func.length(as_of_snapshots.c.image)))).one()
+    print(f"{tag}   snapshots in the database: {rows} rows, {int(size or 0) / 1e6:,.1f} MB compressed")
     picks = [rng.choice(instants) for _ in range(n)]
     cold = [timed(i, replayer(kept=True)) for i in [last, *picks]]
     print(f"{tag}   cold (new process, the database's snapshots), last and random instants: {percentiles(cold)}")
