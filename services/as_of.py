@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
@@ -98,6 +99,9 @@ class AsOfReplayer:
         self.history = history
         self.scratch = scratch
         self.kept = kept
+        # Compressing and writing a snapshot to the database (zlib and the driver leave the GIL) overlaps
+        # the replay's next events; the replay waits for its snapshots' writes before it answers.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="as-of-snapshots")
         self._snapshots: OrderedDict[tuple[Any, ...], ReplaySnapshot] = OrderedDict()
         self._snapshot_bytes = 0
         self._lock = threading.Lock()
@@ -189,27 +193,35 @@ class AsOfReplayer:
         pending: list[tuple[int, datetime]] = []
         applied = 0
         last_applied = position
-        for entry in timeline:
-            if entry[0] <= position:
-                continue
-            if entry[1] > as_of:
-                left_out = entry[0] if left_out is None else left_out
-                continue
-            pending.append(entry)
-            if len(pending) == SNAPSHOT_EVERY:
-                applied += self._load_and_apply(projections, pending)
-                last_recorded = max(last_recorded, *(t for _, t in pending))
-                last_applied = pending[-1][0]
-                if left_out is None:
-                    self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image()), persist=True)
-                pending = []
+        writes: list[Future[None]] = []
+        try:
+            for entry in timeline:
+                if entry[0] <= position:
+                    continue
+                if entry[1] > as_of:
+                    left_out = entry[0] if left_out is None else left_out
+                    continue
+                pending.append(entry)
+                if len(pending) == SNAPSHOT_EVERY:
+                    applied += self._load_and_apply(projections, pending)
+                    last_recorded = max(last_recorded, *(t for _, t in pending))
+                    last_applied = pending[-1][0]
+                    if left_out is None:
+                        snapshot = ReplaySnapshot(last_applied, last_recorded, views.image())
+                        self._keep_snapshot(key, snapshot)
+                        if self.kept is not None:
+                            writes.append(self._writer.submit(self.kept.keep, key, snapshot))
+                    pending = []
+        finally:
+            for write in writes:
+                write.result()
         if pending:
             applied += self._load_and_apply(projections, pending)
             last_recorded = max(last_recorded, *(t for _, t in pending))
             last_applied = pending[-1][0]
         if last_applied > position and (left_out is None or left_out > last_applied):
             # Where this replay ends: the next read at this instant (or later) starts here, in this process.
-            self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image()), persist=False)
+            self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image()))
         return applied
 
     def _load_and_apply(self, projections: list[ParsProjection[Any]], entries: list[tuple[int, datetime]]) -> int:
@@ -239,13 +251,12 @@ class AsOfReplayer:
         if self.kept is not None:
             stored = self.kept.latest(key, as_of, after=best.position if best else 0)
             if stored is not None:
-                self._keep_snapshot(key, stored, persist=False)
+                self._keep_snapshot(key, stored)
                 return stored
         return best
 
-    def _keep_snapshot(self, key: tuple[str, ...], snapshot: ReplaySnapshot, persist: bool) -> None:
-        if persist and self.kept is not None:
-            self.kept.keep(key, snapshot)
+    def _keep_snapshot(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> None:
+        """Keeps it in this process (the database's copy is written by the replay that takes it)."""
         with self._lock:
             slot = (*key, snapshot.position)
             if slot in self._snapshots:
