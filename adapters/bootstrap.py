@@ -9,6 +9,7 @@ from adapters.credentials.issuer import CredentialIssuer
 from adapters.credentials.keys import load_issuer_keys
 from adapters.db.accounts_view import SqlAccountView
 from adapters.db.activity_summary_view import SqlActivitySummaryView
+from adapters.db.as_of_snapshots import SqlReplaySnapshots
 from adapters.db.checklist_view import SqlChecklistView
 from adapters.db.credential_status_view import SqlCredentialStatusView
 from adapters.db.credential_store import SqlCredentials
@@ -25,7 +26,7 @@ from adapters.db.log_reads import SqlLogReads
 from adapters.db.oversight_counts import backfill as backfill_oversight_counts
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.record_status_view import SqlRecordStatusView
-from adapters.db.scratch import scratch_views
+from adapters.db.scratch import replay_code_version, scratch_views
 from adapters.db.session_store import SqlSessions
 from adapters.db.throttle_store import SqlSignInThrottle
 from adapters.db.tokens_view import SqlTokenView
@@ -284,7 +285,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         accounts=accounts,
         sessions=sessions,
         tokens=tokens,
-        as_of=AsOfReplayer(store, history.view, scratch_views),
+        as_of=AsOfReplayer(store, history.view, scratch_views, SqlReplaySnapshots(db, replay_code_version())),
         reads=reads,
         queries=queries,
         credentials=CredentialIssuer(

@@ -8,7 +8,10 @@ registered, revised and closed, learners' completions (most of the volume), cont
   * the history and event_chain projections catch up (events/s);
   * history: a page of 500 of the target's events at a random position, plain and type-filtered;
   * as-of dashboard: the dashboard of 2025 as of a random instant of the fill, replayed through the
-    same projections and the same route code (`dashboard_body`): cold (no replay snapshot) and warm;
+    same projections and the same route code (`dashboard_body`): first (no replay snapshot anywhere: the
+    same-run anchor, what every cold read cost before snapshots were kept in the database), cold (a new
+    process: nothing in memory, the database's snapshots) and warm (the same instant again, as another
+    page at that instant; and a random instant with this process's snapshots);
   * verify: every chain of the store, and the target's chain alone (events checked/s).
 The issue's shape is the default: `--events 100000 --total 1000000`; `--scale 0.1` runs a tenth.
 
@@ -25,7 +28,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from adapters.bootstrap import System, bootstrap
+from adapters.db.as_of_snapshots import SqlReplaySnapshots, as_of_snapshots
+from adapters.db.scratch import replay_code_version, scratch_views
 from adapters.settings import Settings
 from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary
@@ -37,6 +44,7 @@ from domain.provider import Contact, Provider
 from projections.activity_summary import ActivitySummaryProjection
 from projections.checklist import ChecklistProjection
 from projections.transcripts import TranscriptProjection
+from services.as_of import AsOfReplayer
 from services.queries.dashboard import dashboard_body
 
 BY = Acting("bench:audit", Channel.BATCH)
@@ -177,15 +185,49 @@ def percentiles(samples: list[float]) -> str:
     return f"median {statistics.median(samples) * 1000:,.1f} ms, p99 {p99 * 1000:,.1f} ms (n={len(samples)})"
 
 
-def as_of_dashboard(system: System, instant: datetime) -> dict[str, Any]:
+def as_of_dashboard(system: System, instant: datetime, replayer: AsOfReplayer | None = None) -> dict[str, Any]:
     """What GET .../dashboard?year=2025&as_of= does after its access check: replay, then the route's code."""
-    reads = system.as_of.replay(TARGET, instant, DASHBOARD, accreditor="ACCME", years=[2025])
+    reads = (replayer or system.as_of).replay(TARGET, instant, DASHBOARD, accreditor="ACCME", years=[2025])
     try:
         profile = reads.profiles.get_profile(TARGET)
         assert profile is not None
         return dashboard_body(reads, TARGET, profile, 2025)
     finally:
         reads.close()
+
+
+def as_of_reads(system: System, tag: str, instants: list[datetime], rng: random.Random, n: int) -> None:
+    def replayer(kept: bool) -> AsOfReplayer:  # a new process's: nothing in memory
+        snapshots = SqlReplaySnapshots(system.db, replay_code_version()) if kept else None
+        return AsOfReplayer(system.store, system.as_of.history, scratch_views, snapshots)
+
+    def timed(instant: datetime, r: AsOfReplayer | None = None) -> float:
+        t0 = time.perf_counter()
+        as_of_dashboard(system, instant, r)
+        return time.perf_counter() - t0
+
+    last = instants[-1]
+    anchor = timed(last, replayer(kept=False))  # no snapshot anywhere: what every cold read cost before
+    body = as_of_dashboard(system, last, replayer(kept=False))
+    print(
+        f"{tag} as-of dashboard at the last instant ({body['completions_reported']:,} completions, "
+        f"{body['activities']['total']:,} activities), no snapshot anywhere (anchor): {anchor * 1000:,.0f} ms"
+    )
+    first = timed(last)
+    print(f"{tag}   first read, keeping snapshots in the database: {first * 1000:,.0f} ms")
+    with system.db.engine.connect() as conn:
+        rows, size = conn.execute(select(func.count(), func.sum(func.length(as_of_snapshots.c.image)))).one()
+    print(f"{tag}   snapshots in the database: {rows} rows, {int(size or 0) / 1e6:,.1f} MB compressed")
+    picks = [rng.choice(instants) for _ in range(n)]
+    cold = [timed(i, replayer(kept=True)) for i in [last, *picks]]
+    print(f"{tag}   cold (new process, the database's snapshots), last and random instants: {percentiles(cold)}")
+    print(f"{tag}   ratio cold median / anchor: {statistics.median(cold) / anchor:.3f}")
+    same = replayer(kept=True)
+    timed(last, same)
+    warm = [timed(last, same) for _ in range(n)]
+    print(f"{tag}   warm, the same instant again (another page at that instant): {percentiles(warm)}")
+    warm_random = [timed(i) for i in picks]
+    print(f"{tag}   warm, random instants, this process's snapshots: {percentiles(warm_random)}")
 
 
 def run(backend: str, events: int, total: int, reads: int) -> None:
@@ -218,22 +260,7 @@ def run(backend: str, events: int, total: int, reads: int) -> None:
                     view.events(TARGET, after=after, limit=500, types=types)
                     samples.append(time.perf_counter() - t0)
                 print(f"{tag} {label}: {percentiles(samples)}")
-            last = filler.instants[-1]
-            t0 = time.perf_counter()
-            body = as_of_dashboard(system, last)
-            print(
-                f"{tag} as-of dashboard at the last instant, cold: no snapshot yet ({body['completions_reported']:,} completions, "
-                f"{body['activities']['total']:,} activities): {(time.perf_counter() - t0) * 1000:,.0f} ms"
-            )
-            samples = []
-            for _ in range(max(reads // 10, 5)):
-                instant = rng.choice(filler.instants)
-                t0 = time.perf_counter()
-                as_of_dashboard(system, instant)
-                samples.append(time.perf_counter() - t0)
-            print(
-                f"{tag} as-of dashboard at a random instant, from the latest replay snapshot before it: {percentiles(samples)}"
-            )
+            as_of_reads(system, tag, filler.instants, rng, max(reads // 10, 5))
             for label, provider in (("verify, every chain", None), (f"verify, provider {TARGET}", TARGET)):
                 t0 = time.perf_counter()
                 result = system.queries.chains.verify(system.queries.chains.position, provider)

@@ -38,9 +38,10 @@ class HistoryView(ProjectionView):
         (a web user's token id, `user-…`, whatever the role's prefix)."""
 
     @abstractmethod
-    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
-        """(position, recorded at, UTC) of each of the provider's events whose aggregate is one of
-        `aggregates` (`Provider`, `Activity`, ...), in position order: what an as-of replay reads."""
+    def timeline(self, accme_id: str, aggregates: Sequence[str], after: int = 0) -> list[tuple[int, datetime]]:
+        """(position, recorded at, UTC) of each of the provider's events after log position `after` whose
+        aggregate is one of `aggregates` (`Provider`, `Activity`, ...), in position order: what an as-of
+        replay reads (from its snapshot's position on)."""
 
 
 class HistoryProjection(ParsProjection[HistoryView]):

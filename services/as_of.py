@@ -7,9 +7,13 @@ for live reads (services/queries/). No rule exists twice, so an as-of answer is 
 model said at that instant (tests/audit/test_as_of.py checks exactly that).
 
 Replay snapshots: while replaying, the scratch database is copied every `SNAPSHOT_EVERY` events (an
-image of the in-memory database, kept in this process within `SNAPSHOT_BUDGET_BYTES`). A later
-replay of the same provider and read models to any instant after a snapshot's last event starts
-from it and applies only the events after it, so a long history is replayed in full once.
+image of the in-memory database) and kept in the database (`ReplaySnapshots`, adapters/db/as_of_snapshots.py,
+so every process and every later start finds it) and in this process (within `SNAPSHOT_BUDGET_BYTES`); the
+state a replay ends at is kept in this process too, so the next read at that instant (another page of
+the same provider) replays nothing. A later replay of the same provider and read models to any instant
+after a snapshot's last event starts from the latest such snapshot (this process's or the database's)
+and reads and applies only the events after it, so a long history is replayed in full once. Snapshots
+are a cache: without them every answer is the same (tests/audit/test_as_of_snapshots.py).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
@@ -73,16 +78,30 @@ class ReplaySnapshot:
     image: bytes
 
 
+class ReplaySnapshots(Protocol):
+    """Replay snapshots kept outside the process, keyed by (accme_id, *read model names) and position."""
+
+    def latest(self, key: tuple[str, ...], as_of: datetime, after: int = 0) -> ReplaySnapshot | None:
+        """The snapshot of `key` with the highest position above `after` that serves `as_of`, if any."""
+
+    def keep(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> None: ...
+
+
 class AsOfReplayer:
     def __init__(
         self,
         store: ParsStore,
         history: HistoryView,
         scratch: Callable[[bytes | None], ScratchViews],
+        kept: ReplaySnapshots | None = None,
     ) -> None:
         self.store = store
         self.history = history
         self.scratch = scratch
+        self.kept = kept
+        # Compressing and writing a snapshot to the database (zlib and the driver leave the GIL) overlaps
+        # the replay's next events; the replay waits for its snapshots' writes before it answers.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="as-of-snapshots")
         self._snapshots: OrderedDict[tuple[Any, ...], ReplaySnapshot] = OrderedDict()
         self._snapshot_bytes = 0
         self._lock = threading.Lock()
@@ -112,8 +131,10 @@ class AsOfReplayer:
             *sorted(n for n in set(needs) if n in SOURCES and n != ProviderProfileProjection.name),
         ]
         key = (accme_id, *names)
-        timeline = self.history.timeline(accme_id, sorted({a for n in names for a in SOURCES[n]}))
         start = self._latest_snapshot(key, as_of)
+        timeline = self.history.timeline(
+            accme_id, sorted({a for n in names for a in SOURCES[n]}), after=start.position if start else 0
+        )
         views = self.scratch(start.image if start else None)
         try:
             projections = self._projections(views, names)
@@ -154,7 +175,7 @@ class AsOfReplayer:
 
     def _apply_provider_events(
         self,
-        key: tuple[Any, ...],
+        key: tuple[str, ...],
         views: ScratchViews,
         projections: list[ParsProjection[Any]],
         timeline: list[tuple[int, datetime]],
@@ -162,29 +183,45 @@ class AsOfReplayer:
         start: ReplaySnapshot | None,
     ) -> int:
         """Applies the provider's events after the snapshot (if any) recorded up to `as_of`, in chunks;
-        snapshots the scratch views after each full chunk while every event so far was applied."""
+        snapshots the scratch views after each full chunk while every event so far was applied, and where
+        it ends when no event before its last was left out."""
         position = start.position if start else 0
         last_recorded = start.last_recorded if start else datetime.min.replace(tzinfo=UTC)
-        complete = (
-            True  # no event up to here left out (a clock can step back: an event later in the log, earlier in time)
-        )
+        # The first event left out (recorded after `as_of`); a clock can step back, so an event later in
+        # the log may be earlier in time and applied after it: no snapshot is taken past a left-out event.
+        left_out: int | None = None
         pending: list[tuple[int, datetime]] = []
         applied = 0
-        for entry in timeline:
-            if entry[0] <= position:
-                continue
-            if entry[1] > as_of:
-                complete = False
-                continue
-            pending.append(entry)
-            if len(pending) == SNAPSHOT_EVERY:
-                applied += self._load_and_apply(projections, pending)
-                last_recorded = max(last_recorded, *(t for _, t in pending))
-                if complete:
-                    self._keep_snapshot(key, ReplaySnapshot(pending[-1][0], last_recorded, views.image()))
-                pending = []
+        last_applied = position
+        writes: list[Future[None]] = []
+        try:
+            for entry in timeline:
+                if entry[0] <= position:
+                    continue
+                if entry[1] > as_of:
+                    left_out = entry[0] if left_out is None else left_out
+                    continue
+                pending.append(entry)
+                if len(pending) == SNAPSHOT_EVERY:
+                    applied += self._load_and_apply(projections, pending)
+                    last_recorded = max(last_recorded, *(t for _, t in pending))
+                    last_applied = pending[-1][0]
+                    if left_out is None:
+                        snapshot = ReplaySnapshot(last_applied, last_recorded, views.image())
+                        self._keep_snapshot(key, snapshot)
+                        if self.kept is not None:
+                            writes.append(self._writer.submit(self.kept.keep, key, snapshot))
+                    pending = []
+        finally:
+            for write in writes:
+                write.result()
         if pending:
             applied += self._load_and_apply(projections, pending)
+            last_recorded = max(last_recorded, *(t for _, t in pending))
+            last_applied = pending[-1][0]
+        if last_applied > position and (left_out is None or left_out > last_applied):
+            # Where this replay ends: the next read at this instant (or later) starts here, in this process.
+            self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image()))
         return applied
 
     def _load_and_apply(self, projections: list[ParsProjection[Any]], entries: list[tuple[int, datetime]]) -> int:
@@ -204,15 +241,22 @@ class AsOfReplayer:
                     if type(event).__qualname__.split(".")[0] in wanted or isinstance(event, ReportingDeadline.Event):
                         projection.process_event(event, Tracking(APPLICATION_NAME, position))
 
-    def _latest_snapshot(self, key: tuple[Any, ...], as_of: datetime) -> ReplaySnapshot | None:
+    def _latest_snapshot(self, key: tuple[str, ...], as_of: datetime) -> ReplaySnapshot | None:
+        """This process's latest snapshot serving `as_of`, or the database's when that one is later."""
         with self._lock:
             usable = [s for k, s in self._snapshots.items() if k[:-1] == key and s.last_recorded <= as_of]
             best = max(usable, key=lambda s: s.position, default=None)
             if best is not None:
                 self._snapshots.move_to_end((*key, best.position))
-            return best
+        if self.kept is not None:
+            stored = self.kept.latest(key, as_of, after=best.position if best else 0)
+            if stored is not None:
+                self._keep_snapshot(key, stored)
+                return stored
+        return best
 
-    def _keep_snapshot(self, key: tuple[Any, ...], snapshot: ReplaySnapshot) -> None:
+    def _keep_snapshot(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> None:
+        """Keeps it in this process (the database's copy is written by the replay that takes it)."""
         with self._lock:
             slot = (*key, snapshot.position)
             if slot in self._snapshots:

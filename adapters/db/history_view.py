@@ -82,13 +82,13 @@ class SqlHistoryView(SqlView, HistoryView):
                 for r in conn.execute(query)
             ]
 
-    def timeline(self, accme_id: str, aggregates: Sequence[str]) -> list[tuple[int, datetime]]:
+    def timeline(self, accme_id: str, aggregates: Sequence[str], after: int = 0) -> list[tuple[int, datetime]]:
         t = provider_events.c
         if not aggregates:
             return []
         query = (
             select(t.position, t.occurred_at)
-            .where(t.accme_id == accme_id, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
+            .where(t.accme_id == accme_id, t.position > after, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
             .order_by(t.position)
         )
         with self.reading() as conn:

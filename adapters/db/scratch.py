@@ -6,12 +6,15 @@ exactly as the live read model would have; the database vanishes when the replay
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from adapters.db.activity_summary_view import SqlActivitySummaryView
+from adapters.db.as_of_snapshots import code_version
 from adapters.db.checklist_view import SqlChecklistView
 from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl
 from adapters.db.provider_profile_view import SqlProviderProfileView
@@ -24,6 +27,28 @@ from projections.provider_profile import ProviderProfileProjection
 from projections.record_status import RecordStatusProjection
 from projections.transcripts import TranscriptProjection
 from services.as_of import ScratchViews
+
+VIEWS = (SqlProviderProfileView, SqlActivitySummaryView, SqlTranscriptView, SqlChecklistView, SqlRecordStatusView)
+PROJECTIONS = (
+    ProviderProfileProjection,
+    ActivitySummaryProjection,
+    TranscriptProjection,
+    ChecklistProjection,
+    RecordStatusProjection,
+)
+
+
+def replay_code_version() -> str:
+    """The version of the code a replay snapshot is built by: the projections' and scratch views' modules
+    and PARS's modules they use (tables, dashboard counts, domain events), this one and services/as_of.py."""
+    roots = {c.__module__ for c in (*VIEWS, *PROJECTIONS)} | {__name__, "services.as_of"}
+    found = set(roots)
+    for name in roots:
+        for value in vars(sys.modules[name]).values():
+            used = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+            if isinstance(used, str) and used.split(".")[0] in ("adapters", "projections", "domain", "services"):
+                found.add(used)
+    return code_version(found)
 
 
 class InMemoryDatabase(Database):

@@ -1,0 +1,165 @@
+"""Replay snapshots kept in the database (adapters/db/as_of_snapshots.py) are a cache: as-of answers are the
+same with them, without them and from them alone (a new process), and equal the live read models at head;
+snapshots of another projection code version are never read; and they hold no learner's identifiers."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import zlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, insert, select
+
+from adapters.bootstrap import System
+from adapters.db.as_of_snapshots import SqlReplaySnapshots, as_of_snapshots
+from adapters.db.scratch import replay_code_version, scratch_views
+from adapters.formats.accme.learner_reports import report_completions
+from domain.errors import DomainError
+from services import as_of as as_of_service
+from services.as_of import AsOfReplayer
+from tests.activities.helpers import ACCME_ID
+from tests.activities.helpers import register as register_provider
+from tests.audit.test_as_of import BY, cme_report
+from tests.audit.test_as_of_properties import NEEDS, answers, commands, run
+from tests.completions.helpers import NPI
+from tests.conftest import make_system
+from tests.learners.helpers import register as learner
+
+
+def replayer(system: System, kept: SqlReplaySnapshots | None) -> AsOfReplayer:
+    """A new process's replayer: nothing in memory; the database's snapshots (`kept`) or none at all."""
+    return AsOfReplayer(system.store, system.as_of.history, scratch_views, kept)
+
+
+def answers_at(r: AsOfReplayer, moment: datetime) -> dict[str, Any]:
+    reads = r.replay(ACCME_ID, moment, NEEDS, accreditor="ACCME", years=[2025])
+    try:
+        return answers(reads)
+    finally:
+        reads.close()
+
+
+def stored(system: System, version: str | None = None) -> int:
+    q = select(func.count()).select_from(as_of_snapshots)
+    if version:
+        q = q.where(as_of_snapshots.c.version == version)
+    with system.db.engine.connect() as conn:
+        return int(conn.execute(q).scalar_one())
+
+
+def prepare(system: System) -> None:
+    system.completions.today = lambda: date(2025, 6, 1)
+    system.learners.register_many(
+        [learner("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, year=1972)], BY
+    )
+    register_provider(system)
+    system.projections.catch_up()  # the learner directory matches reports
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(sequence=commands, every=st.integers(1, 3))
+def test_answers_are_the_same_with_without_and_from_database_snapshots_and_equal_the_live_ones_at_head(
+    tmp_path_factory: Any, sequence: list[tuple[Any, ...]], every: int
+) -> None:
+    path: Path = tmp_path_factory.mktemp("as_of_snap") / "pars.sqlite"
+    system = make_system(f"sqlite:///{path}")
+    try:
+        prepare(system)
+        numbers: dict[str, str] = {}
+        seen = []
+        for command in [("assign", "billing", 0), *sequence]:
+            with contextlib.suppress(DomainError):
+                run(system, command, numbers)
+            system.projections.catch_up()
+            seen.append((datetime.now(UTC), answers(system.reads)))
+            time.sleep(0.001)
+        kept = SqlReplaySnapshots(system.db, replay_code_version())
+        with mock.patch.object(as_of_service, "SNAPSHOT_EVERY", every):
+            for moment, expected in seen:  # oldest first: each replay keeps snapshots the next one starts from
+                assert answers_at(replayer(system, None), moment) == expected
+                assert answers_at(system.as_of, moment) == expected
+            # at least one full chunk of the provider's events (registration, the billing contact) was replayed
+            assert stored(system) > 0 or every > 2, "the replays kept snapshots in the database"
+            one_process = replayer(system, kept)
+            for moment, expected in reversed(seen):  # newest first, from the database's snapshots alone
+                assert answers_at(replayer(system, kept), moment) == expected
+                assert answers_at(one_process, moment) == expected
+            head = datetime.now(UTC)
+            assert answers_at(replayer(system, kept), head) == answers(system.reads)
+            assert answers_at(one_process, head) == answers(system.reads)
+    finally:
+        system.close()
+
+
+def test_snapshots_of_another_code_version_are_never_read_and_go_when_new_ones_are_kept(
+    any_system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = any_system
+    prepare(system)
+    [outcome] = _activity(system)
+    system.completions.handle(report_completions(ACCME_ID, [cme_report(outcome)]), BY)
+    system.projections.catch_up()
+    live = answers(system.reads)
+    moment = datetime.now(UTC)
+    monkeypatch.setattr(as_of_service, "SNAPSHOT_EVERY", 1)
+    old = SqlReplaySnapshots(system.db, "an older projection code")
+    assert answers_at(replayer(system, old), moment) == live
+    assert stored(system, "an older projection code") > 0
+    key = (ACCME_ID, "provider_profile", *sorted(NEEDS))  # as the replayer names them
+    assert old.latest(key, moment) is not None
+    # A newer snapshot of that version that would answer wrongly (an empty database's image) is not read.
+    with system.db.engine.begin() as conn:
+        conn.execute(
+            insert(as_of_snapshots).values(
+                accme_id=ACCME_ID,
+                read_models=",".join(key[1:]),
+                version="an older projection code",
+                position=10**9,
+                last_recorded=0,
+                image=zlib.compress(scratch_views().image()),
+            )
+        )
+    current = SqlReplaySnapshots(system.db, replay_code_version())
+    assert current.latest(key, moment) is None
+    assert answers_at(replayer(system, current), moment) == live  # replayed, keeping its own snapshots
+    assert stored(system, "an older projection code") == 0
+    assert stored(system) == stored(system, current.version) > 0
+    assert answers_at(replayer(system, current), moment) == live  # from them
+    assert current.clear() > 0 and answers_at(replayer(system, current), moment) == live  # dropped: the same
+
+
+def _activity(system: System) -> list[str]:
+    from adapters.formats.accme.activities import submit_items
+    from tests.activities.helpers import item
+
+    return [str(o.activity_id) for o in submit_items(system.activities, ACCME_ID, [item("P-1")], BY)]
+
+
+def test_snapshots_hold_no_identifier_of_a_learner(any_system: System, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The images hold the scratch read models only: a learner is a learner_id there, as in the live read
+    models an erasure leaves (tests/learners/test_erasure_leaves_nothing.py), so no snapshot has to be purged."""
+    system = any_system
+    prepare(system)
+    [activity] = _activity(system)
+    [result] = system.completions.handle(report_completions(ACCME_ID, [cme_report(activity)]), BY)
+    assert result.learner_id, result.errors
+    system.projections.catch_up()
+    monkeypatch.setattr(as_of_service, "SNAPSHOT_EVERY", 1)
+    answers_at(system.as_of, datetime.now(UTC))
+    with system.db.engine.connect() as conn:
+        images = [zlib.decompress(i) for i in conn.execute(select(as_of_snapshots.c.image)).scalars()]
+    assert images
+    text = b"".join(images)
+    assert ACCME_ID.encode() in text and activity.encode() in text  # the images are searchable as they are
+    assert b"ccid:0004444:c1" in text  # the transcripts' rows are in them
+    for needle in ("García", "Garc", "López", "Ana", NPI, "MD12345", "1972-03-07", "03-07"):
+        assert needle.encode() not in text, needle
