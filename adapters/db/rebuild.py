@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event, text
+from sqlalchemy.pool import NullPool
 
 from adapters.db.database import JSON_COLUMNS, Database, DatabaseUrl, lock_key
 from adapters.db.tables import metadata, projection_tracking
@@ -55,7 +56,10 @@ class ScratchDatabase(Database):
             self.schema = f"{PG_PREFIX}{suffix}"
             self.lock_namespace = self.schema
             _sweep_postgres(live)
-            self._hold = live.engine.connect()
+            # The hold is a session of its own, outside the live engine's pool: a rebuild of every read model holds
+            # one per read model, which would otherwise take the whole pool (5 + 10) and leave none to swap or drop.
+            self._hold_engine = create_engine(live.url.sqlalchemy_url(), poolclass=NullPool)
+            self._hold = self._hold_engine.connect()
             self._hold.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock_key(f"pars:rebuild:{self.schema}")})
             self._hold.commit()
             with live.engine.begin() as conn:
@@ -85,6 +89,7 @@ class ScratchDatabase(Database):
             with self.live.engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
             self._hold.close()  # ends the session: its advisory lock goes with it
+            self._hold_engine.dispose()
 
 
 def _no_sync(dbapi_connection: Any, _record: Any) -> None:
