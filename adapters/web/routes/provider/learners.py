@@ -69,39 +69,67 @@ def learners(
     activity = activities.by_activity_id(accme_id, activity_id)
     if activity is None:
         raise PageNotFound()
-    filters = _filters(status, board, sort, order)
+    return roster_answer(
+        request,
+        records,
+        "provider/learners.html",
+        accme_id,
+        activity_id,
+        _filters(status, board, sort, order),
+        page,
+        format,
+        f"learners-{activity_id}",
+        provider=profile,
+        activity=activity,
+        can_edit=user.principal.can_edit_provider(accme_id),
+        consent_attested=registry.activity_consented(activity_id),
+    )
+
+
+def roster_answer(
+    request: Request,
+    records: RecordStatusQueries,
+    template: str,
+    accme_id: str,
+    activity_id: str | None,
+    filters: dict[str, Any],
+    page: int,
+    format: str,
+    download: str,
+    **context: Any,
+) -> Response:
+    """A page of the records (one activity's learner summary, or the provider's records across its activities),
+    or with `format` csv or xlsx every record the filters keep, as a download named `download`."""
     if format in ("csv", "xlsx"):
         every = records.roster(accme_id, activity_id, page_size=None, **filters)["data"]
-        name = f"learners-{activity_id}.{format}"
-        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        disposition = {"Content-Disposition": f'attachment; filename="{download}.{format}"'}
         if format == "csv":
             return Response(roster_csv(every), media_type="text/csv; charset=utf-8", headers=disposition)
         return Response(roster_xlsx(every), media_type=XLSX, headers=disposition)
     page = max(1, min(page, 100000))
     body = records.roster(accme_id, activity_id, page=page, **filters)
-    boards = sorted({b["board"] for r in body["data"] for b in r["boards"]})
+    shown = {
+        "status": filters["status"] or "",
+        "board": filters["board"] or "",
+        "sort": filters["sort"],
+        "order": "desc" if filters["descending"] else "asc",
+    }
+    if "year" in filters:
+        shown["year"] = filters["year"] or ""
     return render(
         request,
-        "provider/learners.html",
-        provider=profile,
-        activity=activity,
+        template,
         rows=body["data"],
         total=body["count"],
         page=page,
         pages=max(1, -(-body["count"] // PAGE_SIZE)),
-        boards=boards,
-        filters={
-            "status": filters["status"] or "",
-            "board": filters["board"] or "",
-            "sort": filters["sort"],
-            "order": "desc" if filters["descending"] else "asc",
-        },
+        boards=sorted({b["board"] for r in body["data"] for b in r["boards"]}),
+        filters=shown,
         statuses=[(s, STATUS_NAMES[s]) for s in (*STATUSES, *STANDINGS)],
         status_names=STATUS_NAMES,
         standing_names=STANDING_NAMES,
         all_boards=CERTIFYING_BOARDS,
-        can_edit=user.principal.can_edit_provider(accme_id),
-        consent_attested=registry.activity_consented(activity_id),
+        **context,
     )
 
 

@@ -9,19 +9,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from adapters.http.reads import RecordsDep
-from adapters.http.roster_export import roster_csv, roster_xlsx
 from adapters.http.services import RecordDigestsDep, SettleDep
 from adapters.web.forms import posted, see_other, settle
-from adapters.web.render import render
 from adapters.web.routes.provider import editable, readable
-from adapters.web.routes.provider.learners import STANDING_NAMES, STATUS_NAMES, XLSX
+from adapters.web.routes.provider.learners import roster_answer
 from adapters.web.session import UserDep
 from commands.completions import SetRecordDigest
 from domain.base import Acting, Channel
 from domain.learner import CERTIFYING_BOARDS
 from domain.record_digest import ROLES
 from projections.record_status import STATUSES
-from services.queries.records import PAGE_SIZE, STANDINGS
+from services.queries.records import STANDINGS
 
 router = APIRouter()
 SORTS = (("completion_date", "Completion date"), ("activity", "Activity"), ("learner", "Learner name"))
@@ -58,35 +56,17 @@ def records_page(
         "sort": sort if sort in dict(SORTS) else "completion_date",
         "descending": order == "desc",
     }
-    if format in ("csv", "xlsx"):
-        every = records.roster(accme_id, None, page_size=None, **filters)["data"]
-        disposition = {"Content-Disposition": f'attachment; filename="records-{accme_id}.{format}"'}
-        if format == "csv":
-            return Response(roster_csv(every), media_type="text/csv; charset=utf-8", headers=disposition)
-        return Response(roster_xlsx(every), media_type=XLSX, headers=disposition)
-    page = max(1, min(page, 100000))
-    body = records.roster(accme_id, None, page=page, **filters)
-    boards = sorted({b["board"] for r in body["data"] for b in r["boards"]})
-    return render(
+    return roster_answer(
         request,
+        records,
         "provider/records.html",
+        accme_id,
+        None,
+        filters,
+        page,
+        format,
+        f"records-{accme_id}",
         provider=profile,
-        rows=body["data"],
-        total=body["count"],
-        page=page,
-        pages=max(1, -(-body["count"] // PAGE_SIZE)),
-        boards=boards,
-        filters={
-            "status": filters["status"] or "",
-            "board": filters["board"] or "",
-            "year": filters["year"] or "",
-            "sort": filters["sort"],
-            "order": "desc" if filters["descending"] else "asc",
-        },
-        statuses=[(s, STATUS_NAMES[s]) for s in (*STATUSES, *STANDINGS)],
-        status_names=STATUS_NAMES,
-        standing_names=STANDING_NAMES,
-        all_boards=CERTIFYING_BOARDS,
         sorts=SORTS,
         can_edit=user.principal.can_edit_provider(accme_id),
         digest_roles=digests.roles(accme_id),
