@@ -286,6 +286,9 @@ def seed_licence_rules_command() -> None:
         for cmd in seed_commands():
             outcome = system.licences.handle(cmd, cli_actor())
             typer.echo(f"{cmd.state}: {'adopted or changed' if outcome.position else 'unchanged'}")
+        # Read-your-writes, as create-provider does: the rules are in the read model when the command returns,
+        # so `GET /api/v1/licence-rules/{state}` right after it answers them (the README's tour does so).
+        settle(system, ["licences"])
 
 
 @admin.command("send-gap-alerts")
