@@ -115,40 +115,33 @@ class LicenceTracking:
         return standing
 
     def track(self, cmd: TrackLicence, by: Acting) -> Outcome:
-        for _ in attempts():
-            learner = self.learners.get(cmd.learner_id)
-            changed = learner.track_licence(cmd.state, cmd.licence_type, cmd.number, cmd.issued_on, by)
-            if not changed:
-                return Outcome(learner.tracked, None)
-            try:
-                recordings = self.store.save(learner)
-            except IntegrityError:
-                continue
-            return Outcome(learner.tracked, recordings[-1].notification.id)
-        raise ConcurrentChangeError("your record is being changed elsewhere; try again", loc=("learner_id",))
+        return self._change(
+            cmd.learner_id,
+            lambda learner: learner.track_licence(cmd.state, cmd.licence_type, cmd.number, cmd.issued_on, by),
+            lambda learner: learner.tracked,
+        )
 
     def untrack(self, cmd: UntrackLicence, by: Acting) -> Outcome:
-        for _ in attempts():
-            learner = self.learners.get(cmd.learner_id)
-            if not learner.untrack_licence(cmd.state, by):
-                return Outcome(learner.tracked, None)
-            try:
-                recordings = self.store.save(learner)
-            except IntegrityError:
-                continue
-            return Outcome(learner.tracked, recordings[-1].notification.id)
-        raise ConcurrentChangeError("your record is being changed elsewhere; try again", loc=("learner_id",))
+        return self._change(
+            cmd.learner_id, lambda learner: learner.untrack_licence(cmd.state, by), lambda learner: learner.tracked
+        )
 
     def choose_alerts(self, cmd: ChooseGapAlerts, by: Acting) -> Outcome:
+        return self._change(
+            cmd.learner_id, lambda learner: learner.choose_gap_alerts(cmd.on, by), lambda learner: learner.gap_alerts
+        )
+
+    def _change(self, learner_id: str, decide: Callable[[Any], bool], answer: Callable[[Any], Any]) -> Outcome:
+        """Load the learner, decide, save; a change nobody made records nothing; a lost race loads again."""
         for _ in attempts():
-            learner = self.learners.get(cmd.learner_id)
-            if not learner.choose_gap_alerts(cmd.on, by):
-                return Outcome(learner.gap_alerts, None)
+            learner = self.learners.get(learner_id)
+            if not decide(learner):
+                return Outcome(answer(learner), None)
             try:
                 recordings = self.store.save(learner)
             except IntegrityError:
                 continue
-            return Outcome(learner.gap_alerts, recordings[-1].notification.id)
+            return Outcome(answer(learner), recordings[-1].notification.id)
         raise ConcurrentChangeError("your record is being changed elsewhere; try again", loc=("learner_id",))
 
     def gap_alerts(self, learner_id: str) -> bool:
