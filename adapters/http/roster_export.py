@@ -1,6 +1,7 @@
-"""The learner summary by activity as CSV and Excel: the API's `format=csv|xlsx` and the page's downloads.
-One row per record: the learner, the completion, its CME credit, and each board's points, status, reason and
-the date by which the board should have accepted it (with "at risk" or "late" when it matters)."""
+"""The learner summary by activity and the provider's records as CSV and Excel: the API's `format=csv|xlsx` and
+the pages' downloads, answered alike by `roster_download`. One row per record: the learner, the completion, its
+CME credit, and each board's points, status, reason and the date by which the board should have accepted it (with
+"at risk" or "late" when it matters)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,22 @@ import csv
 import io
 from typing import Any
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.formula_guard import guard
+from services.queries.records import RecordStatusQueries
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The API's roster routes answer JSON, or every record their filters keep as CSV or Excel.
+DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {}, XLSX: {}},
+        "description": "JSON; CSV with ?format=csv, an Excel workbook with ?format=xlsx (every matching record)",
+    }
+}
 FIXED = ("Last Name", "First Name", "Credit ID", "Completion Date", "CME Credits", "Late", "Consent to Share")
 
 
@@ -79,3 +90,21 @@ def roster_xlsx(records: list[dict[str, Any]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def roster_download(
+    records: RecordStatusQueries,
+    accme_id: str,
+    activity_id: str | None,
+    filters: dict[str, Any],
+    format: str,
+    name: str,
+) -> Response:
+    """Every record the filters keep (one activity's, or across the provider's activities with `activity_id`
+    None), as CSV or (any other `format`) an Excel workbook, a download named `name`."""
+    every = records.roster(accme_id, activity_id, page_size=None, **filters)["data"]
+    if format == "csv":
+        disposition = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
+        return Response(roster_csv(every), media_type="text/csv; charset=utf-8", headers=disposition)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+    return Response(roster_xlsx(every), media_type=XLSX, headers=disposition)

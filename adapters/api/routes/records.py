@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.schemas import AccmeIdPath
 from adapters.http.reads import RecordsDep
-from adapters.http.roster_export import roster_csv, roster_xlsx
+from adapters.http.roster_export import DOWNLOADS, roster_download
 from domain.learner import CERTIFYING_BOARDS
 
 router = APIRouter(prefix="/api/v1/providers", tags=["completions"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RecordStatus = Literal["pending", "accepted", "rejected", "not_sent", "at_risk", "late"]
 STATUS_HELP = (
     "records with a board in this status (not_sent: no consent to share with boards); at_risk: a board has not "
@@ -25,12 +24,7 @@ STATUS_HELP = (
 
 @router.get(
     "/{accme_id}/records",
-    responses={
-        200: {
-            "content": {"text/csv": {}, XLSX: {}},
-            "description": "JSON; CSV with ?format=csv, an Excel workbook with ?format=xlsx (every matching record)",
-        }
-    },
+    responses=DOWNLOADS,
 )
 def provider_records(
     access: AccessDep,
@@ -56,14 +50,5 @@ def provider_records(
     }
     if format == "json":
         return records.roster(accme_id, None, page=page, **options)
-    every = records.roster(accme_id, None, page_size=None, **options)["data"]
     name = "-".join(["records", accme_id, *(str(v) for v in (board, status, year) if v)])
-    if format == "csv":
-        return Response(
-            roster_csv(every),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        roster_xlsx(every), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-    )
+    return roster_download(records, accme_id, None, options, format, name)

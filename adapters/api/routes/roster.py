@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from adapters.api.deps import AccessDep, PrincipalDep, acting
@@ -15,24 +15,18 @@ from adapters.api.problems import Problem
 from adapters.api.routes.records import STATUS_HELP, RecordStatus
 from adapters.api.schemas import AccmeIdPath
 from adapters.http.reads import ActivitiesDep, RecordsDep
-from adapters.http.roster_export import roster_csv, roster_xlsx
+from adapters.http.roster_export import DOWNLOADS, roster_download
 from adapters.http.services import CompletionRegistryDep, SettleDep
 from commands.completions import AttestActivityConsent
 from domain.learner import CERTIFYING_BOARDS
 
 router = APIRouter(prefix="/api/v1/providers", tags=["completions"])
 ActivityIdPath = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="the 9-digit ACCME activity ID")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
     "/{accme_id}/activities/{activity_id}/learners",
-    responses={
-        200: {
-            "content": {"text/csv": {}, XLSX: {}},
-            "description": "JSON; CSV with ?format=csv, an Excel workbook with ?format=xlsx (every matching record)",
-        }
-    },
+    responses=DOWNLOADS,
 )
 def activity_learners(
     access: AccessDep,
@@ -61,17 +55,7 @@ def activity_learners(
     if format == "json":
         body = records.roster(accme_id, activity_id, page=page, **options)
         return {**body, "consent_attested": registry.activity_consented(activity_id)}
-    every = records.roster(accme_id, activity_id, page_size=None, **options)["data"]
-    name = f"learners-{activity_id}"
-    if format == "csv":
-        return Response(
-            roster_csv(every),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        roster_xlsx(every), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-    )
+    return roster_download(records, accme_id, activity_id, options, format, f"learners-{activity_id}")
 
 
 class ActivityConsentBody(BaseModel):

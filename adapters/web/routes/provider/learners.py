@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from adapters.http.completion_correct import correct_by_credit_id
 from adapters.http.reads import ActivitiesDep, CompletionsDep, RecordsDep
-from adapters.http.roster_export import roster_csv, roster_xlsx
+from adapters.http.roster_export import roster_download
 from adapters.http.services import CompletionRegistryDep, SettleDep
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import render
@@ -36,7 +36,6 @@ STATUS_NAMES = {
 }
 #: What each board's date stands for, in a table cell.
 STANDING_NAMES = {"at_risk": "at risk", "late": "late"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(status: str, board: str, sort: str, order: str) -> dict[str, Any]:
@@ -101,11 +100,7 @@ def roster_answer(
     """A page of the records (one activity's learner summary, or the provider's records across its activities),
     or with `format` csv or xlsx every record the filters keep, as a download named `download`."""
     if format in ("csv", "xlsx"):
-        every = records.roster(accme_id, activity_id, page_size=None, **filters)["data"]
-        disposition = {"Content-Disposition": f'attachment; filename="{download}.{format}"'}
-        if format == "csv":
-            return Response(roster_csv(every), media_type="text/csv; charset=utf-8", headers=disposition)
-        return Response(roster_xlsx(every), media_type=XLSX, headers=disposition)
+        return roster_download(records, accme_id, activity_id, filters, format, download)
     page = max(1, min(page, 100000))
     body = records.roster(accme_id, activity_id, page=page, **filters)
     shown = {
