@@ -23,13 +23,13 @@ from adapters.http.rems_csv import rems_csv
 from adapters.http.services import AccountServiceDep, LearnerDirectoryDep, ProviderRegistryDep, SettleDep
 from adapters.http.year_end_csv import STEP_HEADINGS, year_end_csv
 from adapters.web.charts import bar_chart
-from adapters.web.forms import posted, see_other, settle, settle_to_head
+from adapters.web.forms import posted, see_other, settle
+from adapters.web.invite_form import invite_answer
 from adapters.web.render import field_errors, render
 from adapters.web.routes.provider import STATUSES, STEP_NAMES, reporting_year, year_at_hand
 from adapters.web.routes.provider.contacts import ROLES
 from adapters.web.session import PageNotFound, UserDep, WebUser, base_url
 from adapters.web.words import SUMMARY_FIELDS
-from commands.accounts import InviteAccount
 from commands.annual import (
     AskReminderCopies,
     RemindProviders,
@@ -224,29 +224,18 @@ async def invite(
 ) -> Response:
     profile = overseen(request, user, accme_id)
     form = await posted(request)
-    try:
-        account = accounts.handle(
-            InviteAccount(
-                email=form.get("email", ""),
-                name=form.get("name", ""),
-                role="provider",
-                tenant=Account.tenant_of("provider", provider=accme_id),
-                base_url=base_url(request),
-                inviter=f"{user.name} ({user.scope} accreditor staff)",
-            ),
-            user.acting,
-        )
-    except DomainError as bad:
-        return _provider_page(
-            request,
-            user,
-            profile,
-            field_errors([{"loc": list(bad.loc), "msg": bad.message}], {"email": "email", "name": "name"}, "email"),
-            form,
-            422,
-        )
-    settle_to_head(read_models)
-    return see_other(f"/accreditor/providers/{accme_id}", f"An invitation was sent to {account.email}.")
+    return invite_answer(
+        request,
+        accounts,
+        read_models,
+        user,
+        form,
+        role="provider",
+        tenant=lambda: Account.tenant_of("provider", provider=accme_id),
+        inviter=f"{user.name} ({user.scope} accreditor staff)",
+        back=f"/accreditor/providers/{accme_id}",
+        page=lambda errors: _provider_page(request, user, profile, errors, form, 422),
+    )
 
 
 def _year_end_rows(request: Request, user: WebUser, year: int, status: str, sort: str) -> list[dict[str, Any]]:
@@ -607,33 +596,28 @@ async def invite_user(
     staff(user)
     form = await posted(request)
     role = form.get("role", "")
-    try:
+
+    def tenant() -> str:
         if role == "learner":
             learner_id = learners.resolve_not_erased(form.get("learner", ""))
             if learner_id is None:
                 raise InvalidValueError(
                     "no physician in the learner directory has that learner ID or NPI", loc=("body", "learner")
                 )
-            tenant = Account.tenant_of("learner", learner=learner_id)
-        elif role == "accreditor":
-            tenant = Account.tenant_of("accreditor", state=user.principal.state)
-        else:
-            raise InvalidValueError("choose a role", loc=("body", "role"))
-        account = accounts.handle(
-            InviteAccount(
-                email=form.get("email", ""),
-                name=form.get("name", ""),
-                role=role,
-                tenant=tenant,
-                base_url=base_url(request),
-                inviter=f"{user.name} ({user.scope} accreditor staff)",
-            ),
-            user.acting,
-        )
-    except DomainError as bad:
-        fields = {"email": "email", "name": "name", "role": "role", "learner": "learner"}
-        return _users_page(
-            request, user, form, field_errors([{"loc": list(bad.loc), "msg": bad.message}], fields, "email"), 422
-        )
-    settle_to_head(read_models)
-    return see_other("/accreditor/users", f"An invitation was sent to {account.email}.")
+            return Account.tenant_of("learner", learner=learner_id)
+        if role == "accreditor":
+            return Account.tenant_of("accreditor", state=user.principal.state)
+        raise InvalidValueError("choose a role", loc=("body", "role"))
+
+    return invite_answer(
+        request,
+        accounts,
+        read_models,
+        user,
+        form,
+        role=role,
+        tenant=tenant,
+        inviter=f"{user.name} ({user.scope} accreditor staff)",
+        back="/accreditor/users",
+        page=lambda errors: _users_page(request, user, form, errors, 422),
+    )

@@ -9,13 +9,12 @@ from fastapi.responses import Response
 
 from adapters.http.reads import AccountsDep
 from adapters.http.services import AccountServiceDep, SettleDep
-from adapters.web.forms import posted, see_other, settle_to_head
-from adapters.web.render import field_errors, loc_errors, render
+from adapters.web.forms import posted
+from adapters.web.invite_form import invite_answer
+from adapters.web.render import render
 from adapters.web.routes.provider import editable
-from adapters.web.session import UserDep, base_url
-from commands.accounts import InviteAccount
+from adapters.web.session import UserDep
 from domain.account import Account
-from domain.errors import DomainError
 from services.queries.accounts import AccountQueries
 
 router = APIRouter()
@@ -61,26 +60,15 @@ async def invite(
 ) -> Response:
     profile = editable(request, user, accme_id)
     form = await posted(request)
-    try:
-        account = accounts.handle(
-            InviteAccount(
-                email=form.get("email", ""),
-                name=form.get("name", ""),
-                role="provider",
-                tenant=Account.tenant_of("provider", provider=accme_id),
-                base_url=base_url(request),
-                inviter=f"{user.name} of {profile['name']}",
-            ),
-            user.acting,
-        )
-    except DomainError as bad:
-        return _users_page(
-            request,
-            people,
-            profile,
-            form,
-            field_errors(loc_errors(bad), {"email": "email", "name": "name"}, "email"),
-            422,
-        )
-    settle_to_head(read_models)
-    return see_other(f"/provider/{accme_id}/users", f"An invitation was sent to {account.email}.")
+    return invite_answer(
+        request,
+        accounts,
+        read_models,
+        user,
+        form,
+        role="provider",
+        tenant=lambda: Account.tenant_of("provider", provider=accme_id),
+        inviter=f"{user.name} of {profile['name']}",
+        back=f"/provider/{accme_id}/users",
+        page=lambda errors: _users_page(request, people, profile, form, errors, 422),
+    )
