@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.system import cli_actor, err, system_or_exit
 from commands.accounts import InviteAccount
 from domain.account import Account
 
@@ -27,8 +28,6 @@ def create_user(
     ] = None,
 ) -> None:
     """Invites a web user: mails "System Access Granted" with a one-time set-password link (PARS_MAIL), and prints the link."""
-    from adapters.cli.main import cli_actor, err, system_or_exit
-
     with system_or_exit() as system:
         if provider and system.reads.profiles.get_profile(provider) is None:
             system.projections.catch_up(["provider_profile"])

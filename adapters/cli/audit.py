@@ -17,7 +17,7 @@ def verify(
     provider: Annotated[str | None, typer.Option(help="check only this provider's chain (ACCME ID)")] = None,
 ) -> None:
     """Recomputes every provider's hash chain from the stored events; names the first event that does not match (exit 1)."""
-    from adapters.cli.main import err, system_or_exit
+    from adapters.cli.system import err, system_or_exit
 
     with system_or_exit() as system:
         if provider is not None:

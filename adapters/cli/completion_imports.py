@@ -11,13 +11,12 @@ from adapters.batch.completion_files import open_completion_file
 from adapters.batch.completion_importer import submit_completion_records
 from adapters.cli.batch_runs import import_with_progress, print_report
 from adapters.cli.learner_imports import current_directory
+from adapters.cli.system import settle, system_or_exit
 from domain.base import Acting, Channel
 
 
 def run_completion_import(file: Path, provider: str, show_completions: bool, err: Console) -> None:
     """Reads, matches and stores the file's completions; prints the report as JSON; exit 1 if any record was rejected."""
-    from adapters.cli.main import settle, system_or_exit  # here, not at the top: main registers the import commands
-
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
         system.providers.get(provider)  # a clear error for an unknown provider

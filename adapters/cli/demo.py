@@ -7,13 +7,12 @@ import time
 import typer
 from rich.console import Console
 
+from adapters.cli.system import cli_actor, err, system_or_exit
 from adapters.demo import DemoAlreadyLoadedError, DemoDataSet
 from commands.tokens import IssueToken
 
 
 def run_demo(err: Console) -> None:
-    from adapters.cli.main import cli_actor, system_or_exit  # here, not at the top: main registers this command
-
     with system_or_exit() as system:
         started = time.perf_counter()
         try:
@@ -65,3 +64,8 @@ def run_demo(err: Console) -> None:
             f"  curl -s '{base}/api/v1/passport/catalog?past=true'",
         ]
         typer.echo("\n".join(lines))
+
+
+def demo() -> None:
+    """Fills the configured store with a realistic demo data set (providers, activities, physicians, completions); exit 1 if it is there already."""
+    run_demo(err)

@@ -26,7 +26,7 @@ def relay(
     stored position and applies the boards' answers (pars.acks.board.*, pars.acks.state.*) from the offsets
     stored beside them, until interrupted, and sends providers' webhooks from the sender's; the projections run
     in `pars projections run` or `pars serve`."""
-    from adapters.cli.main import err, system_or_exit
+    from adapters.cli.system import err, system_or_exit
     from adapters.kafka.relay import kafka_acks, kafka_relay
     from adapters.webhooks.sender import webhook_sender
 
@@ -69,7 +69,7 @@ def relay(
 def status() -> None:
     """Prints the relay's position, the head of the log and the lag, the answers' consumer offsets, and the
     webhook sender's position and lag, as JSON."""
-    from adapters.cli.main import system_or_exit
+    from adapters.cli.system import system_or_exit
     from adapters.db.consumer_positions import SqlConsumerPositions
     from adapters.db.relay_position import SqlRelayPosition
     from services.ack_consumer import CONSUMER_NAME, describe

@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from adapters.batch import open_file
 from adapters.batch.importer import submit_records
 from adapters.cli.batch_runs import import_with_progress, print_report
+from adapters.cli.system import err, settle, system_or_exit
 from domain.base import Acting, Channel
 
 imports = typer.Typer(help="Batch files: activities, completions and the learner directory.", no_args_is_help=True)
-err = Console(stderr=True, soft_wrap=True)  # messages whole: a path or an ID is never broken across lines
 
 
 @imports.command("activities")
@@ -32,8 +31,6 @@ def import_activities(
     ] = False,
 ) -> None:
     """Imports an activity batch file and prints its report as JSON; exit 1 if any row was rejected."""
-    from adapters.cli.main import settle, system_or_exit  # here, not at the top: main registers this module
-
     by = Acting(f"cli:{getpass.getuser()}", Channel.BATCH)
     with system_or_exit() as system:
         report = import_with_progress(

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from adapters.bootstrap import System
 from adapters.cli.learner_csv import LearnerCsvError, RowError, column_of, read_learner_csv
+from adapters.cli.system import system_or_exit
 from domain.base import Acting, Channel
 
 
@@ -23,8 +24,6 @@ def current_directory(system: System) -> None:
 
 
 def run_learner_import(file: Path, err: Console) -> None:
-    from adapters.cli.main import system_or_exit  # here, not at the top: main registers the import commands
-
     try:
         parsed = read_learner_csv(file.read_bytes())
     except LearnerCsvError as error:

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import adapters.cli.main as cli
+import adapters.cli.system as cli_system
 from adapters import batch
 from adapters.batch.importer import import_activity_file
 from adapters.formats.accme.activities import activity_item, submit_items
@@ -118,7 +119,7 @@ def test_the_cli_import_refuses_then_corrects(tmp_path, sqlite_url, monkeypatch)
     register(system)
     number = closed(system)
     monkeypatch.setattr(
-        cli, "bootstrap", lambda *_: make_system(sqlite_url)
+        cli_system, "bootstrap", lambda *_: make_system(sqlite_url)
     )  # the command closes the system it is given
     path = tmp_path / "fix.txt"
     path.write_bytes(batch.render("tab", [item("C-1", **RECRED)]))

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 import adapters.batch as batch
 import adapters.cli.main as cli
+import adapters.cli.system as cli_system
 from tests.batch.fakes import FakeActivityRegistry
 from tests.batch.test_importer import activity
 from tests.conftest import make_system
@@ -23,7 +24,7 @@ def registry(sqlite_url, monkeypatch):
         system.accme_activities = registry
         return system
 
-    monkeypatch.setattr(cli, "bootstrap", system_with_fake)
+    monkeypatch.setattr(cli_system, "bootstrap", system_with_fake)
     return registry
 
 

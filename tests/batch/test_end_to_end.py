@@ -126,12 +126,13 @@ def test_the_cli_imports_through_the_registry_and_a_second_run_changes_nothing(s
     from typer.testing import CliRunner
 
     import adapters.cli.main as cli
+    import adapters.cli.system as cli_system
     from tests.conftest import make_system
 
     setup = make_system(sqlite_url)
     register(setup)
     setup.close()
-    monkeypatch.setattr(cli, "bootstrap", lambda *_: make_system(sqlite_url))
+    monkeypatch.setattr(cli_system, "bootstrap", lambda *_: make_system(sqlite_url))
     path = tmp_path / "activities.txt"
     path.write_bytes(batch.render("tab", make_items(5)))
     first = CliRunner().invoke(cli.app, ["import", "activities", str(path), "--provider", ACCME_ID])

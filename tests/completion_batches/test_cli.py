@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 import adapters.cli.main as cli
+import adapters.cli.system as cli_system
 from tests.completion_batches.test_import import tab_file
 from tests.completions.helpers import setup
 from tests.conftest import make_system
@@ -16,7 +17,7 @@ def test_imports_a_file_and_is_idempotent(tmp_path, sqlite_url, monkeypatch) -> 
     system = make_system(sqlite_url)
     ids = setup(system)
     system.close()
-    monkeypatch.setattr(cli, "bootstrap", lambda *_: _today(make_system(sqlite_url)))
+    monkeypatch.setattr(cli_system, "bootstrap", lambda *_: _today(make_system(sqlite_url)))
     path = tmp_path / "completions.txt"
     path.write_bytes(tab_file(f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/02/2025\t2.5\t\t"))
     first = CliRunner().invoke(cli.app, ["import", "completions", str(path), "--provider", "0004444", "--completions"])

@@ -114,6 +114,7 @@ def test_the_cli_import_follows_the_same_rules(tmp_path, sqlite_url, monkeypatch
     from typer.testing import CliRunner
 
     import adapters.cli.main as cli
+    import adapters.cli.system as cli_system
     from tests.completion_batches.test_cli import _today
     from tests.completions.helpers import setup
     from tests.conftest import make_system
@@ -121,7 +122,7 @@ def test_the_cli_import_follows_the_same_rules(tmp_path, sqlite_url, monkeypatch
     system = make_system(sqlite_url)
     ids = setup(system)
     system.close()
-    monkeypatch.setattr(cli, "bootstrap", lambda *_: _today(make_system(sqlite_url)))
+    monkeypatch.setattr(cli_system, "bootstrap", lambda *_: _today(make_system(sqlite_url)))
     header = [
         "Activity ID",
         "First Name",

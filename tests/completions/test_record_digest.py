@@ -87,9 +87,9 @@ def test_a_provider_asks_for_the_digest_and_gets_it_once_a_day(app) -> None:  # 
 def test_the_daily_command_sends_the_digests(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     system, client, mail = app
     client.put(DIGEST, headers=auth(system, "provider", provider="0004444"), json={"roles": ["primary"]})
-    from adapters.cli import main
+    from adapters.cli import main, providers
 
-    monkeypatch.setattr(main, "system_or_exit", lambda: _Using(system))
+    monkeypatch.setattr(providers, "system_or_exit", lambda: _Using(system))
     result = CliRunner().invoke(main.app, ["admin", "send-record-digests", "--provider", "0004444"])
     assert result.exit_code == 0, result.output
     assert '"status": "sent"' in result.output and len(mails(mail)) == 1

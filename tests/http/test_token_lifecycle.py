@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from adapters.app import create_app
 from adapters.bootstrap import System
-from adapters.cli.main import settle
+from adapters.cli.system import settle
 from adapters.tokens import issue_token, read_token
 from commands.tokens import IssueToken, RevokeToken
 from domain.base import Acting, Channel

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import adapters.cli.main as cli
+import adapters.cli.system as cli_system
 from tests.conftest import make_system
 from tests.learners.helpers import npi_with_check_digit
 
@@ -17,7 +18,7 @@ HEADER = "first_name,last_name,birth_date,npi,licenses,board_ids\n"
 
 @pytest.fixture
 def url(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(cli, "bootstrap", lambda *_: make_system(database_url))
+    monkeypatch.setattr(cli_system, "bootstrap", lambda *_: make_system(database_url))
     return database_url
 
 

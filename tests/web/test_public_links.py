@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.cli.main import app as cli
-from adapters.cli.main import serve_address, system_or_exit
+from adapters.cli.serve import serve_address
+from adapters.cli.system import system_or_exit
 from adapters.settings import DEFAULT_PUBLIC_URL, Settings
 from tests.web.helpers import activate, csrf_of, mails, sign_in
 
