@@ -1,5 +1,5 @@
 """Commands about activities. Every channel reads its own format at the edge (ACCME JSON items, batch rows,
-the web form: `adapters/formats/accme/activities.py`) into `ActivityEntry`s in the domain's terms."""
+the web form: `adapters/formats/accme/activity_reading.py`) into `ActivityEntry`s in the domain's terms."""
 
 from __future__ import annotations
 

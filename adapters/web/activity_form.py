@@ -14,7 +14,7 @@ import functools
 from datetime import date
 from typing import Any
 
-from adapters.formats.accme.activities import Instance
+from adapters.formats.accme.activity_repeats import Instance
 from domain.activity import (
     ABPMR_FROM,
     BOARDS,

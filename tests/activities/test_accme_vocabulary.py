@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.formats.accme.activities import ItemError, parse_item, to_item
+from adapters.formats.accme.activity_reading import ItemError, parse_item
+from adapters.formats.accme.activity_writing import to_item
 from tests.activities.helpers import ACCME_ID, HE, OTHER_ID, XI, item, register
 
 URL = "/accme/activities"

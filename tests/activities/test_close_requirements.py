@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.formats.accme.activities import item_loc, parse_item, to_item
+from adapters.formats.accme.activity_paths import item_loc
+from adapters.formats.accme.activity_reading import parse_item
+from adapters.formats.accme.activity_writing import to_item
 from domain.activity import PRACTICE_AREA_BOARDS, Activity, ActivityNotReadyToCloseError
 from tests.activities.test_domain import BY, TODAY, data
 

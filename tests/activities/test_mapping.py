@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.formats.accme.activities import ItemError, parse_item, to_item
+from adapters.formats.accme.activity_reading import ItemError, parse_item
+from adapters.formats.accme.activity_writing import to_item
 from domain.activity import BOARDS, DELIVERY_METHODS, FORMATS, OUTCOMES, check_rules, empty_data
 from tests.activities.helpers import HE, XI, item
 
@@ -139,7 +140,7 @@ def test_violations_name_their_json_path(over, loc):
 
 
 def test_fixed_answers_are_refused_in_pars_words_and_the_straight_apostrophe_is_read():
-    from adapters.formats.accme.activities import ItemError, parse_item
+    from adapters.formats.accme.activity_reading import ItemError, parse_item
     from tests.activities.helpers import XI, item
 
     with pytest.raises(ItemError) as bad:
@@ -154,7 +155,7 @@ def test_fixed_answers_are_refused_in_pars_words_and_the_straight_apostrophe_is_
 
 
 def test_learner_categories_are_the_schemas_and_non_physician_is_other():
-    from adapters.formats.accme.activities import ItemError, parse_item
+    from adapters.formats.accme.activity_reading import ItemError, parse_item
     from tests.activities.helpers import item
 
     def learners(*categories: tuple[str, int]) -> dict:
@@ -177,7 +178,7 @@ def test_learner_categories_are_the_schemas_and_non_physician_is_other():
 
 @pytest.mark.parametrize("value", ["2025-03-01x", "2025-03-01 garbage", "2025-03-01T25:00"])
 def test_a_date_with_trailing_text_is_refused_not_cut_to_fit(value):
-    from adapters.formats.accme.activities import ItemError, parse_item
+    from adapters.formats.accme.activity_reading import ItemError, parse_item
     from tests.activities.helpers import item
 
     with pytest.raises(ItemError) as bad:
@@ -189,7 +190,7 @@ def test_a_date_with_trailing_text_is_refused_not_cut_to_fit(value):
 
 
 def test_a_known_key_misspelt_is_refused_naming_it_not_silently_dropped():
-    from adapters.formats.accme.activities import ItemError, parse_item
+    from adapters.formats.accme.activity_reading import ItemError, parse_item
     from tests.activities.helpers import item
 
     sent = item("K")
@@ -209,7 +210,7 @@ def test_a_known_key_misspelt_is_refused_naming_it_not_silently_dropped():
 
 
 def test_the_credit_type_is_one_of_the_schemas_whatever_its_case():
-    from adapters.formats.accme.activities import ItemError, parse_item
+    from adapters.formats.accme.activity_reading import ItemError, parse_item
     from tests.activities.helpers import item
 
     def credit(kind: str) -> dict:

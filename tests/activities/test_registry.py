@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from adapters.formats.accme.activities import AccmeActivities, Instance, RepeatRequest, submit_items, submit_repeat
+from adapters.formats.accme.activities import AccmeActivities, submit_items
+from adapters.formats.accme.activity_repeats import Instance, RepeatRequest, submit_repeat
 from commands.activities import ReportEnduringLearners
 from domain.activity import Activity
 from services.activities import ActivityRegistry

@@ -9,7 +9,8 @@ import io
 import pytest
 
 import adapters.batch as batch
-from adapters.formats.accme.activities import parse_item, to_item
+from adapters.formats.accme.activity_reading import parse_item
+from adapters.formats.accme.activity_writing import to_item
 from domain.activity import BLUEPRINT_SECTIONS
 from tests.activities.helpers import ACCME_ID, OTHER_ID, XI, item, register
 

@@ -12,14 +12,8 @@ from adapters.api.deps import AccessDep, PrincipalDep
 from adapters.api.openapi import COMMAND
 from adapters.api.problems import Problem, problem_response
 from adapters.api.schemas import AccmeIdPath
-from adapters.formats.accme.activities import (
-    Instance,
-    RepeatItem,
-    RepeatRequest,
-    correct_item,
-    correction,
-    submit_repeat,
-)
+from adapters.formats.accme.activities import correct_item, correction
+from adapters.formats.accme.activity_repeats import Instance, RepeatItem, RepeatRequest, submit_repeat
 from adapters.http.bulk_close import BulkClose, close_many
 from adapters.http.reads import ActivitiesDep
 from adapters.http.services import ActivityRegistryDep, Settle, SettleDep

@@ -11,14 +11,8 @@ from pydantic import ValidationError
 
 from adapters.batch import EXTENSIONS, NAMES
 from adapters.batch import render as render_batch
-from adapters.formats.accme.activities import (
-    RepeatRequest,
-    activity_item,
-    correct_item,
-    correction,
-    submit_items,
-    submit_repeat,
-)
+from adapters.formats.accme.activities import activity_item, correct_item, correction, submit_items
+from adapters.formats.accme.activity_repeats import RepeatRequest, submit_repeat
 from adapters.http import bulk_close
 from adapters.http.batch_files import attachment
 from adapters.http.reads import ActivitiesDep
