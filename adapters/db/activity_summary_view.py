@@ -203,16 +203,6 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         with self.reading() as conn:
             return list(conn.execute(select(t.c.doc).where(and_(*self._where(accme_id, year)))).scalars())
 
-    def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
-        first, last = year_bounds(year)
-        with self.reading() as conn:  # the reports' narrow rows (oversight_activities), no summary decoded
-            return oversight_counts.registered_activities(conn, "rems", first, last, accme_ids)
-
-    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
-        first, last = year_bounds(year)
-        with self.reading() as conn:
-            return oversight_counts.registered_activities(conn, "mips", first, last, accme_ids)
-
     def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
         first, last = year_bounds(year)
         after = ""
