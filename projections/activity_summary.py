@@ -150,9 +150,10 @@ class ActivitySummaryView(ProjectionView):
 
     @abstractmethod
     def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
-        """Every (not deleted) activity summary that ended in the year, of every provider, read a page at a time in
-        the order of the aggregate ids (a hash: no provider's or activity's number shows through), so a caller holds
-        one page at most."""
+        """The research extract's fields of every (not deleted) activity that ended in the year, of every provider
+        (accme_id, format, end_date, closed, rems, mips, moc: MOC-registered, physician_learners, other_learners,
+        credits as text, commercial_support), read a page at a time in the order of the aggregate ids (a hash: no
+        provider's or activity's number shows through), so a caller holds one page at most."""
 
     @abstractmethod
     def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:

@@ -154,6 +154,7 @@ oversight_activities = Table(
     Column("rpc_id", String(60), nullable=True),
     Index("ix_oversight_activities_rems", "rems", "end_date"),
     Index("ix_oversight_activities_mips", "mips", "end_date"),
+    Index("ix_oversight_activities_activity", "activity_id"),  # a MIPS page's physicians' activities
 )
 A = oversight_activities.c
 

@@ -36,8 +36,10 @@ class _Where:
     filters: ReportFilter
 
     @property
-    def joined(self) -> Any:  # the provider's name and accreditor beside each activity (none: a name of "")
-        return oversight_activities.outerjoin(provider_profiles, P.accme_id == A.accme_id)
+    def joined(self) -> Any:  # the provider's accreditor, joined only when it filters
+        if self.filters.accreditors is None:
+            return oversight_activities
+        return oversight_activities.join(provider_profiles, P.accme_id == A.accme_id)
 
     @property
     def clauses(self) -> list[ColumnElement[bool]]:
@@ -73,9 +75,10 @@ def _activity(r: Any) -> dict[str, Any]:
 
 
 def _listed(where: _Where) -> Select[Any]:
+    names = provider_profiles.alias("names")  # the provider's name beside each activity ("" without a profile)
     return (
-        select(oversight_activities, P.name.label("provider_name"))
-        .select_from(where.joined)
+        select(oversight_activities, names.c.name.label("provider_name"))
+        .select_from(where.joined.outerjoin(names, names.c.accme_id == A.accme_id))
         .where(*where.clauses)
         .order_by(A.accme_id, A.activity_id, A.key)
     )
@@ -241,24 +244,36 @@ class SqlOversightReads(OversightReads):
         ]
 
     def _lines(self, conn: Connection, where: _Where, learner_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-        query = (
-            select(L.learner_id, L.activity_id, L.completion_date, L.credits, A.accme_id, A.title, P.name)
-            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
-            .where(*where.clauses, L.learner_id.in_(learner_ids))
+        # the page's physicians' lines by the learner index, then those of their activities the report takes by
+        # the activity index: both small, where one join would probe every activity of the year for each of them
+        lines = conn.execute(
+            select(L.learner_id, L.activity_id, L.completion_date, L.credits)
+            .where(L.learner_id.in_(learner_ids))
             .order_by(L.learner_id, L.completion_date, L.activity_id)
-        )
-        found: dict[str, list[dict[str, Any]]] = {}
-        for r in conn.execute(query):
-            found.setdefault(r.learner_id, []).append(
-                {
-                    "accme_id": r.accme_id,
-                    "provider": r.name or "",
-                    "activity_id": r.activity_id,
-                    "title": r.title,
-                    "completion_date": r.completion_date,
-                    "credits": r.credits,
-                }
+        ).all()
+        names = provider_profiles.alias("names")
+        taken = {
+            r.activity_id: r
+            for r in conn.execute(
+                select(A.activity_id, A.accme_id, A.title, names.c.name)
+                .select_from(where.joined.outerjoin(names, names.c.accme_id == A.accme_id))
+                .where(*where.clauses, A.activity_id.in_(sorted({line.activity_id for line in lines})))
             )
+        }
+        found: dict[str, list[dict[str, Any]]] = {}
+        for line in lines:
+            a = taken.get(line.activity_id)
+            if a is not None:
+                found.setdefault(line.learner_id, []).append(
+                    {
+                        "accme_id": a.accme_id,
+                        "provider": a.name or "",
+                        "activity_id": line.activity_id,
+                        "title": a.title,
+                        "completion_date": line.completion_date,
+                        "credits": line.credits,
+                    }
+                )
         return found
 
     def lines_with_names(self, activity_ids: list[str]) -> list[dict[str, Any]]:
