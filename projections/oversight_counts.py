@@ -101,8 +101,8 @@ class OversightReads(ABC):
 
     @abstractmethod
     def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
-        """Over every such activity: how many, of how many providers, learners, RPC-funded, by REMS type, by
-        compliance, and how many cover each Blueprint section."""
+        """Over every such activity: how many, of how many providers, and for REMS learners, RPC-funded, by REMS
+        type, by compliance, and how many cover each Blueprint section."""
 
     @abstractmethod
     def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
