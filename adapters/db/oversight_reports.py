@@ -36,10 +36,8 @@ class _Where:
     filters: ReportFilter
 
     @property
-    def joined(self) -> Any:  # the provider's accreditor, joined only when it filters
-        if self.filters.accreditors is None:
-            return oversight_activities
-        return oversight_activities.join(provider_profiles, P.accme_id == A.accme_id)
+    def joined(self) -> Any:
+        return oversight_activities
 
     @property
     def clauses(self) -> list[ColumnElement[bool]]:
@@ -50,8 +48,8 @@ class _Where:
             where.append(A.rems_type == f.rems_type)
         if f.provider is not None:
             where.append(A.accme_id == f.provider)
-        if f.accreditors is not None:
-            where.append(P.accreditor.in_(f.accreditors))
+        if f.accreditors is not None:  # the providers they oversee, as a semi-join (no row of theirs doubles)
+            where.append(A.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(f.accreditors))))
         return where
 
 
