@@ -24,6 +24,7 @@ from adapters.db.learner_key_store import SqlPersonalKeys
 from adapters.db.licences_view import SqlLicencesView
 from adapters.db.log_reads import SqlLogReads
 from adapters.db.oversight_counts import backfill as backfill_oversight_counts
+from adapters.db.oversight_reports import SqlOversightReads
 from adapters.db.provider_profile_view import SqlProviderProfileView
 from adapters.db.record_status_view import SqlRecordStatusView
 from adapters.db.scratch import replay_code_version, scratch_views
@@ -227,7 +228,7 @@ def bootstrap(settings: Settings | None = None) -> System:
         transcripts=TranscriptQueries(learners, learner_directory.view, transcripts.view, profiles.view),
         learner_reports=LearnerReportQueries(matcher, learner_directory.view, transcripts.view, profiles.view),
         chains=EventChains(store, chain),
-        oversight=OversightQueries(activity_summary.view, transcripts.view, learner_directory.view, provider_queries),
+        oversight=OversightQueries(SqlOversightReads(db)),
         research=ResearchExtract(
             activity_summary.view,
             lambda: {a: accreditor for a, (accreditor, _) in provider_queries.accreditors_and_names().items()},

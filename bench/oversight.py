@@ -7,10 +7,13 @@ aggregate would take most of an hour on the shared machine): `activity_summaries
 own `summarise` and the view's own columns (about 3 % REMS-registered, 5 % MIPS), `transcript_entries` with
 `--completions` completions for each MIPS and each REMS activity (those of REMS activities with the per-learner
 REMS fields), the reports' kept counts filled from them as start-up fills them in an older database, and the physicians who completed them in `learner_directory`.
-The extract is timed in a child process that reads the whole year's CSV through the route's own writer and
+The reports answer a page (50 activities, 50 physicians) with the totals of every row: timed at the first page
+and at the last, and the CSV downloads (every row, streamed) apart. The extract is timed in a child process that reads the whole year's CSV through the route's own writer and
 prints its peak RSS (`ru_maxrss`), at the full size and at a fifth of it: flat memory means about the same peak.
 
     python -m bench.oversight [--providers 1600] [--activities 250000] [--completions 3] [--backend sqlite|postgres]
+
+The year-end table at the same size is `python -m bench.annual --sizes 1600 --activities 156`.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from commands.providers import ContactDetails, RegisterProvider
 from domain.activity import BLUEPRINT_SECTIONS
 from domain.base import Acting, Channel
 from projections.activity_summary import summarise
+from services.queries.oversight import PAGE_SIZE
 from services.queries.research_extract import year_key
 
 RESULTS = Path(__file__).parent / "results" / "oversight.json"
@@ -216,6 +220,9 @@ def run(url: str, providers: int, activities: int, completions: int) -> dict[str
         oversight = system.queries.oversight
         rems = oversight.rems(YEAR, None)
         mips = oversight.mips(YEAR, None)
+        rems_pages = max(1, -(-rems["totals"]["activities"] // PAGE_SIZE))
+        mips_pages = max(1, -(-mips["totals"]["activities"] // PAGE_SIZE))
+        physician_pages = max(1, -(-mips["totals"]["physicians"] // PAGE_SIZE))
         return {
             "providers": providers,
             "activities": activities,
@@ -223,14 +230,19 @@ def run(url: str, providers: int, activities: int, completions: int) -> dict[str
             "rems_activities": rems["totals"]["activities"],
             "mips_activities": mips["totals"]["activities"],
             "mips_completions": mips["totals"]["completions"],
+            "mips_physicians": mips["totals"]["physicians"],
             "rems_all": timed(lambda: oversight.rems(YEAR, None), 30),
-            "rems_all_csv": timed(lambda: rems_csv(oversight.rems(YEAR, None)), 10),
+            "rems_all_last_page": timed(lambda: oversight.rems(YEAR, None, page=rems_pages), 30),
+            "rems_all_csv": timed(lambda: b"".join(rems_csv(oversight.rems_rows(YEAR, None))), 5),
             "rems_one_state": timed(lambda: oversight.rems(YEAR, ["CA"]), 30),
             "rems_one_provider": timed(
                 lambda: oversight.rems(YEAR, None, provider=f"{rng.randrange(providers) + 1:07d}"), 100
             ),
             "mips_all": timed(lambda: oversight.mips(YEAR, None), 30),
-            "mips_all_csv": timed(lambda: mips_csv(oversight.mips(YEAR, None)), 10),
+            "mips_all_last_pages": timed(
+                lambda: oversight.mips(YEAR, None, page=physician_pages, activities_page=mips_pages), 30
+            ),
+            "mips_all_csv": timed(lambda: b"".join(mips_csv(oversight.mips_rows(YEAR, None))), 5),
             "mips_one_state": timed(lambda: oversight.mips(YEAR, ["CA"]), 30),
             "mips_one_provider": timed(
                 lambda: oversight.mips(YEAR, None, provider=f"{rng.randrange(providers) + 1:07d}"), 100

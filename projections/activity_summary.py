@@ -149,21 +149,11 @@ class ActivitySummaryView(ProjectionView):
         activities that ended in the year, from counts kept as summaries change (projections/dashboard_counts.py)."""
 
     @abstractmethod
-    def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
-        """The (not deleted) REMS-registered activities that ended in the year, of the providers named (None: all),
-        by provider and ACCME activity ID: the report's fields of their summaries (accme_id, activity_id, title,
-        format, dates, credits, learners, rems_registration), kept narrow for it."""
-
-    @abstractmethod
-    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
-        """The (not deleted) activities registered as MIPS improvement activities that ended in the year, of the
-        providers named (None: all), by provider and ACCME activity ID."""
-
-    @abstractmethod
     def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
-        """Every (not deleted) activity summary that ended in the year, of every provider, read a page at a time in
-        the order of the aggregate ids (a hash: no provider's or activity's number shows through), so a caller holds
-        one page at most."""
+        """The research extract's fields of every (not deleted) activity that ended in the year, of every provider
+        (accme_id, format, end_date, closed, rems, mips, moc: MOC-registered, physician_learners, other_learners,
+        credits as text, commercial_support), read a page at a time in the order of the aggregate ids (a hash: no
+        provider's or activity's number shows through), so a caller holds one page at most."""
 
     @abstractmethod
     def mips_activity_ids(self, activity_ids: list[str]) -> set[str]:

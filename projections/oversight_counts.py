@@ -8,7 +8,9 @@ fields (the fields of the completion's first row by key that has them) `rems` (h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from domain.rems_learner import PRACTICE_AREAS, PRACTICE_TYPES, PROFESSIONS, practice_type, registered_prescriber
@@ -72,3 +74,53 @@ def participants(counts: ByMeasure, *, full: bool) -> dict[str, Any]:
         "by_practice_type": count("practice_type", PRACTICE_TYPES),
         "by_practice_area": count("practice_area", PRACTICE_AREAS),
     }
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Whose activities a report reads: the providers the accreditors oversee (None: all), one provider of them,
+    and for REMS one REMS type."""
+
+    accreditors: tuple[str, ...] | None = None
+    provider: str | None = None
+    rems_type: str | None = None
+
+
+class OversightReads(ABC):
+    """The REMS and MIPS reports' reads of the kept rows, across the activity summary's registered activities and
+    the transcripts' counts and lines. `flag` is "rems" or "mips"; lists are by provider and ACCME activity ID,
+    each activity with its provider's name (`provider`) and the report's fields."""
+
+    @abstractmethod
+    def activities(self, flag: str, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+        """A page of the registered activities that ended in the year."""
+
+    @abstractmethod
+    def every_activity(self, flag: str, year: int, filters: ReportFilter) -> Iterator[list[dict[str, Any]]]:
+        """Every such activity in the same order, a page at a time, each page a short read of its own."""
+
+    @abstractmethod
+    def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
+        """Over every such activity: how many, of how many providers, and for REMS learners, RPC-funded, by REMS
+        type, by compliance, and how many cover each Blueprint section."""
+
+    @abstractmethod
+    def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
+        """The kept counts summed over every such activity, by (measure, value)."""
+
+    @abstractmethod
+    def counts_of(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
+        """The kept counts of each of these activities, by (measure, value)."""
+
+    @abstractmethod
+    def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
+        """Over the completions of every MIPS activity that ended in the year: completions, physicians, credits."""
+
+    @abstractmethod
+    def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+        """A page of the physicians who completed those activities (named from the learner directory; an erased
+        one named by no one, listed last), by last and first name, each with their completions of them."""
+
+    @abstractmethod
+    def lines_with_names(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        """The completions of these activities with the physician's names and NPI (none once erased)."""

@@ -113,16 +113,6 @@ class TranscriptView(ProjectionView):
         """The standing rows of completions of these activities (ACCME activity IDs)."""
 
     @abstractmethod
-    def oversight_counts(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
-        """The REMS and MIPS reports' kept counts of each of these activities, by (measure, value)
-        (projections/oversight_counts.py); an activity without completions has none."""
-
-    @abstractmethod
-    def completion_lines(self, activity_ids: list[str]) -> list[dict[str, Any]]:
-        """The standing completions of these activities, one per learner, activity and date: activity_id,
-        learner_id, completion_date and credits (the CME credit it counts for, as `transcript_lines` says)."""
-
-    @abstractmethod
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         """The provider's standing rows with this credit ID."""
 

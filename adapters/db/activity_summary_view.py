@@ -203,22 +203,28 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
         with self.reading() as conn:
             return list(conn.execute(select(t.c.doc).where(and_(*self._where(accme_id, year)))).scalars())
 
-    def rems_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
-        first, last = year_bounds(year)
-        with self.reading() as conn:  # the reports' narrow rows (oversight_activities), no summary decoded
-            return oversight_counts.registered_activities(conn, "rems", first, last, accme_ids)
-
-    def mips_activities(self, year: int, accme_ids: list[str] | None) -> list[dict[str, Any]]:
-        first, last = year_bounds(year)
-        with self.reading() as conn:
-            return oversight_counts.registered_activities(conn, "mips", first, last, accme_ids)
-
     def ended_in(self, year: int, page: int = 2000) -> Iterator[dict[str, Any]]:
         first, last = year_bounds(year)
+        doc = t.c.doc
+        columns = (
+            t.c.key,
+            t.c.accme_id,
+            t.c.format,
+            t.c.end_date,
+            t.c.closed,
+            t.c.rems,
+            t.c.mips,
+            (func.trim(t.c.moc_boards) != "").label("moc"),
+            t.c.physician_learners,
+            # the few fields without a column of their own, read in the database: no document decoded in Python
+            doc["other_learners"].as_integer().label("other_learners"),
+            doc["credits"].as_string().label("credits"),  # as the document writes it: 2, 1.5
+            doc["commercial_support"].as_boolean().label("commercial_support"),
+        )
         after = ""
         while True:
             query = (
-                select(t.c.key, t.c.doc)
+                select(*columns)
                 .where(t.c.deleted.is_(False), t.c.end_date >= first, t.c.end_date <= last, t.c.key > after)
                 .order_by(t.c.key)
                 .limit(page)
@@ -226,7 +232,7 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             with self.reading() as conn:  # one short read a page: writers and checkpoints are not held up
                 rows = conn.execute(query).all()
             for row in rows:
-                yield row.doc
+                yield row._asdict()
             if len(rows) < page:
                 return
             after = rows[-1].key

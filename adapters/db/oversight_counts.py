@@ -111,28 +111,6 @@ def move(db: Database, conn: Connection, before: Kept, activity_ids: Iterable[st
     write_lines(conn, before[1], lines)
 
 
-def of_activities(conn: Connection, activity_ids: Iterable[str]) -> dict[str, dict[tuple[str, str], int]]:
-    """The kept counts of each of these activities, by (measure, value)."""
-    found: dict[str, dict[tuple[str, str], int]] = {}
-    query = select(C.activity_id, C.measure, C.value, C.n)
-    for chunk in chunks(sorted(set(activity_ids)), 500):
-        for activity_id, measure, value, n in conn.execute(query.where(C.activity_id.in_(chunk))).all():
-            counts = found.get(activity_id)
-            if counts is None:
-                counts = found[activity_id] = {}
-            counts[(measure, value)] = n
-    return found
-
-
-def lines_of(conn: Connection, activity_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """The completions' lines of these activities (activity_id, learner_id, completion_date, credits)."""
-    found: list[dict[str, Any]] = []
-    query = select(L.activity_id, L.learner_id, L.completion_date, L.credits)
-    for chunk in chunks(sorted(set(activity_ids)), 500):
-        found.extend(dict(r._mapping) for r in conn.execute(query.where(L.activity_id.in_(chunk))))
-    return found
-
-
 def backfill(db: Database) -> None:
     backfill_activities(db)
     backfill_lines(db)
@@ -176,6 +154,7 @@ oversight_activities = Table(
     Column("rpc_id", String(60), nullable=True),
     Index("ix_oversight_activities_rems", "rems", "end_date"),
     Index("ix_oversight_activities_mips", "mips", "end_date"),
+    Index("ix_oversight_activities_activity", "activity_id"),  # a MIPS page's physicians' activities
 )
 A = oversight_activities.c
 
@@ -212,43 +191,6 @@ def write_activities(conn: Connection, summaries: dict[str, dict[str, Any]]) -> 
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
     for part in chunks(rows, 1000):
         conn.execute(insert(oversight_activities), part)
-
-
-def registered_activities(
-    conn: Connection, flag: str, first: str, last: str, accme_ids: list[str] | None
-) -> list[dict[str, Any]]:
-    """The activities registered for REMS (`flag` "rems") or MIPS ("mips") that ended in [first, last], of these
-    providers (None: all), by ACCME ID and activity number; shaped as their summaries are."""
-    query = select(oversight_activities).where(A[flag].is_(True), A.end_date >= first, A.end_date <= last)
-    found: list[Any] = []
-    if accme_ids is None:
-        found.extend(conn.execute(query))
-    else:
-        for chunk in chunks(accme_ids, 500):
-            found.extend(conn.execute(query.where(A.accme_id.in_(chunk))))
-    found.sort(key=lambda r: (r.accme_id, r.activity_id))
-    return [
-        {
-            "accme_id": r.accme_id,
-            "activity_id": r.activity_id,
-            "title": r.title,
-            "format": r.format,
-            "start_date": r.start_date,
-            "end_date": r.end_date,
-            "credits": r.credits,
-            "physician_learners": r.physician_learners,
-            "other_learners": r.other_learners,
-            "rems_registration": {
-                "type": r.rems_type,
-                "compliance": r.compliance,
-                "blueprint_sections": r.blueprint_sections.split("\n") if r.blueprint_sections else [],
-                "identifier": r.rpc_id,
-            }
-            if r.rems
-            else None,
-        }
-        for r in found
-    ]
 
 
 def backfill_activities(db: Database) -> None:

@@ -97,14 +97,6 @@ class SqlTranscriptView(SqlView, TranscriptView):
                 found.extend(_row(r) for r in conn.execute(q))
         return found
 
-    def oversight_counts(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
-        with self.reading() as conn:
-            return oversight_counts.of_activities(conn, activity_ids)
-
-    def completion_lines(self, activity_ids: list[str]) -> list[dict[str, Any]]:
-        with self.reading() as conn:
-            return oversight_counts.lines_of(conn, activity_ids)
-
     def by_credit_id(self, accme_id: str, credit_id: str) -> list[dict[str, Any]]:
         with self.reading() as conn:
             q = select(transcript_entries).where(T.accme_id == accme_id, T.credit_id == credit_id, T.deleted.is_(False))

@@ -1,13 +1,13 @@
 """The accreditor's REMS report as CSV (the API's `format=csv` and the page's download), one row per activity,
-headed in PARS's words."""
+headed in PARS's words; written as the rows are read (every activity, never a page of them)."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from adapters.formula_guard import guard
+from adapters.http.csv_stream import csv_stream
 
 #: (heading, key) of each column.
 REMS_COLUMNS = (
@@ -32,18 +32,17 @@ REMS_COLUMNS = (
 )
 
 
-def rems_csv(report: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([h for h, _ in REMS_COLUMNS])
-    for row in report["activities"]:
-        cells = []
-        for _, key in REMS_COLUMNS:
-            value = row[key] if key in row else row["participants"][key]
-            if isinstance(value, list):
-                value = "; ".join(value)
-            elif isinstance(value, dict):
-                value = "; ".join(f"{k}: {n}" for k, n in value.items())
-            cells.append(guard(value) if isinstance(value, str) else ("" if value is None else value))
-        writer.writerow(cells)
-    return out.getvalue()
+def _cells(row: dict[str, Any]) -> list[Any]:
+    cells = []
+    for _, key in REMS_COLUMNS:
+        value = row[key] if key in row else row["participants"][key]
+        if isinstance(value, list):
+            value = "; ".join(value)
+        elif isinstance(value, dict):
+            value = "; ".join(f"{k}: {n}" for k, n in value.items())
+        cells.append(guard(value) if isinstance(value, str) else ("" if value is None else value))
+    return cells
+
+
+def rems_csv(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    return csv_stream([h for h, _ in REMS_COLUMNS], (_cells(row) for row in rows))

@@ -3,16 +3,14 @@ the pseudonym scheme and the suppression rules (`format=zip`), a few hundred row
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from adapters.formula_guard import guard
+from adapters.http.csv_stream import csv_stream
 from services.queries.research_extract import COLUMNS, HIDDEN, THRESHOLD
-
-ROWS_PER_CHUNK = 500
 
 README = f"""PARS research extract, reporting year {{year}}
 ==============================================
@@ -48,22 +46,13 @@ Dates are given as the year and quarter an activity ended; credits are the activ
 KEYS = tuple(k for _, k in COLUMNS)
 
 
-def _line(writer: Any, row: dict[str, Any]) -> None:
+def _cells(row: dict[str, Any]) -> list[Any]:
     # Every cell but the format is a number or a word of the extract's own; the format is guarded like any text.
-    writer.writerow([guard(row[k]) if k == "format" else ("" if row[k] is None else row[k]) for k in KEYS])
+    return [guard(row[k]) if k == "format" else ("" if row[k] is None else row[k]) for k in KEYS]
 
 
 def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([h for h, _ in COLUMNS])
-    for n, row in enumerate(rows, 1):
-        _line(writer, row)
-        if n % ROWS_PER_CHUNK == 0:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode()
+    return csv_stream([h for h, _ in COLUMNS], (_cells(row) for row in rows))
 
 
 class _Pipe(io.RawIOBase):

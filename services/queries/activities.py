@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from domain.activity import BLUEPRINT_SECTIONS, REMS_COMPLIANCE, REMS_TYPES
 from projections.activity_summary import ActivitySummaryView, missing_to_close, status_of
 from services.queries.providers import ProviderQueries
 
@@ -125,53 +124,4 @@ def shown(summary: dict[str, Any], today: date) -> dict[str, Any]:
         **_public(summary),
         "status": status_of(summary, today),
         "missing_to_close": missing_to_close(summary, today),
-    }
-
-
-def rems_report(
-    activities: list[dict[str, Any]], names: dict[str, str], year: int, rems_type: str | None
-) -> dict[str, Any]:
-    """The accreditor's REMS report of a year: each REMS-registered activity (provider, type, REMS-compliant or
-    REMS-related, Blueprint sections, RPC-assigned ID, learners) and the totals: activities by type and by
-    compliance, learners, and how many activities cover each Blueprint section."""
-    rows = []
-    for a in activities:
-        rems = a.get("rems_registration") or {}
-        if rems_type is not None and rems.get("type") != rems_type:
-            continue
-        rows.append(
-            {
-                "accme_id": a["accme_id"],
-                "provider": names.get(a["accme_id"], ""),
-                "activity_id": a["activity_id"],
-                "title": a["title"],
-                "format": a["format"],
-                "start_date": a["start_date"],
-                "end_date": a["end_date"],
-                "rems_type": rems.get("type"),
-                "compliance": rems.get("compliance"),
-                "blueprint_sections": list(rems.get("blueprint_sections") or []),
-                "rpc_id": rems.get("identifier"),
-                "physician_learners": a["physician_learners"],
-                "other_learners": a["other_learners"],
-            }
-        )
-    coverage = {s: sum(1 for r in rows if s in r["blueprint_sections"]) for s in BLUEPRINT_SECTIONS}
-    return {
-        "year": year,
-        "rems_type": rems_type,
-        "activities": rows,
-        "totals": {
-            "activities": len(rows),
-            "providers": len({r["accme_id"] for r in rows}),
-            "by_type": {t: sum(1 for r in rows if r["rems_type"] == t) for t in REMS_TYPES},
-            "by_compliance": {
-                **{c: sum(1 for r in rows if r["compliance"] == c) for c in REMS_COMPLIANCE},
-                "Not stated": sum(1 for r in rows if r["compliance"] is None),
-            },
-            "rpc_funded": sum(1 for r in rows if r["rpc_id"]),
-            "physician_learners": sum(r["physician_learners"] for r in rows),
-            "other_learners": sum(r["other_learners"] for r in rows),
-            "blueprint_coverage": coverage,
-        },
     }

@@ -136,9 +136,9 @@ def research_rows(
             "format": s["format"] or "",
             "year": end[:4],
             "quarter": f"Q{(int(end[5:7]) - 1) // 3 + 1}" if len(end) >= 7 else "",
-            "credits": s.get("credits"),
+            "credits": s["credits"],
             "closed": "Yes" if s["closed"] else "No",
-            "moc": "Yes" if s["moc_boards"] else "No",
+            "moc": "Yes" if s["moc"] else "No",
             "rems": "Yes" if s["rems"] else "No",
             "mips": "Yes" if s["mips"] else "No",
             "commercial_support": support.get(s["commercial_support"], "")

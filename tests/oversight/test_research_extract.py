@@ -114,7 +114,7 @@ def test_the_extract_cannot_be_linked_to_a_provider_or_a_learner(
         everything = text + "".join(archive.read(n).decode() for n in archive.namelist())
     # Nothing that names a provider, an activity or a learner is in it.
     profiles = system.reads.profiles.list_profiles()
-    learners = system.queries.oversight.learners.by_learner_ids([ids["ana"], ids["ben"]])
+    learners = system.matcher.view.by_learner_ids([ids["ana"], ids["ben"]])
     assert len(learners) == 2
     known = [p["accme_id"] for p in profiles] + [p["name"] for p in profiles]
     known += [a["activity_id"] for p in (ACCME_ID, OTHER_ID) for a in system.reads.activities.summaries(p, None)]

@@ -22,7 +22,7 @@ def _summary(n: int, physicians: int, others: int) -> dict[str, Any]:
         "format": "Course",
         "credits": 1.0,
         "closed": True,
-        "moc_boards": [],
+        "moc": False,
         "rems": False,
         "mips": False,
         "commercial_support": False,

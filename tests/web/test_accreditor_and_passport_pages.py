@@ -307,6 +307,29 @@ def test_the_rems_page_lists_rems_activities_and_downloads(pages, web_system, ma
     assert [r["REMS Compliance"] for r in rows] == ["Compliant"]
 
 
+def test_the_rems_and_mips_pages_page_their_lists(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
+    from tests.activities.helpers import XI, item
+    from tests.activities.test_rems import OA
+
+    setup(web_system, running=True)
+    both = {XI + "REMS": OA, XI + "IsMeritBasedIncentivePaymentSystem": True}
+    web_system.accme_activities.submit_accme_activities(ACCME_ID, [item(f"R-{i}", **both) for i in range(53)], BY)
+    web_system.projections.wait(web_system.store.head())
+    activate(web_system, mail_dir, "ada@accme.org")
+    sign_in(pages, "ada@accme.org")
+    first = pages.get("/accreditor/rems?year=2025").text
+    assert "53 activities, page 1 of 2" in first and first.count("Cardiology update R-") == 50
+    assert "page=2" in first and "Previous" not in first
+    last = pages.get("/accreditor/rems?year=2025&page=2").text
+    assert last.count("Cardiology update R-") == 3 and "Previous" in last and ">Next<" not in last
+    assert "No REMS activity matches on this page." in pages.get("/accreditor/rems?year=2025&page=9").text
+    rows = list(csv.DictReader(io.StringIO(pages.get("/accreditor/rems.csv?year=2025&page=2").text)))
+    assert len(rows) == 53  # the download is every activity
+    mips = pages.get("/accreditor/mips?year=2025&activities_page=2").text
+    assert "53 activities, page 2 of 2" in mips and "Previous activities" in mips and "Next activities" not in mips
+    assert len(list(csv.DictReader(io.StringIO(pages.get("/accreditor/mips.csv?year=2025").text)))) == 53
+
+
 def test_the_accreditors_provider_page_shows_contacts_activities_and_the_year(pages, web_system, mail_dir: Path):  # type: ignore[no-untyped-def]
     """Issue 20 item 9: the provider at a glance (contacts, the year's activities by status, its checklist and
     what is late), and an empty decision form names every field it needs."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
 from adapters.http.mips_csv import mips_csv
@@ -45,6 +46,7 @@ from domain.deadlines import default_deadline
 from domain.errors import DomainError, InvalidValueError
 from domain.provider import Decision, normalise_accreditor
 from services.access import Role
+from services.queries.oversight import PAGE_SIZE
 
 router = APIRouter()
 SORTS = [
@@ -333,13 +335,17 @@ async def remind(request: Request, user: UserDep, annual: AnnualDep, read_models
     return see_other(f"/accreditor/year-end?year={year}", "; ".join(said) + ".")
 
 
-def _rems_report(oversight: Any, user: WebUser, year: int, rems_type: str, provider: str) -> dict[str, Any]:
-    return oversight.rems(
-        year,
-        staff(user),
-        rems_type=rems_type if rems_type in REMS_TYPES else None,
-        provider=provider if len(provider) == 7 and provider.isdigit() else None,
-    )
+def _provider(provider: str) -> str | None:
+    provider = provider.strip()
+    return provider if len(provider) == 7 and provider.isdigit() else None
+
+
+def _page(page: int) -> int:
+    return max(1, min(page, 100000))
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
 
 
 @router.get("/accreditor/rems")
@@ -351,18 +357,24 @@ def rems(
     year: int | None = None,
     type: str = "",
     provider: str = "",
+    page: int = 1,
 ) -> Response:
     year = _year(request, year)
     today = annual.today()
+    rems_type = type if type in REMS_TYPES else None
+    report = oversight.rems(year, staff(user), rems_type=rems_type, provider=_provider(provider), page=_page(page))
     return render(
         request,
         "accreditor/rems.html",
-        report=_rems_report(oversight, user, year, type, provider.strip()),
+        report=report,
         year=year,
         rems_type=type,
         provider=provider.strip(),
         types=REMS_TYPES,
         years=list(range(today.year, today.year - 5, -1)),
+        page=report["page"],
+        pages=_pages(report["totals"]["activities"]),
+        query=urlencode({"year": year, "type": type, "provider": provider.strip()}),
     )
 
 
@@ -376,30 +388,43 @@ def rems_download(
     provider: str = "",
 ) -> Response:
     year = _year(request, year)
-    return Response(
-        rems_csv(_rems_report(oversight, user, year, type, provider.strip())),
+    rows = oversight.rems_rows(
+        year, staff(user), rems_type=type if type in REMS_TYPES else None, provider=_provider(provider)
+    )
+    return StreamingResponse(
+        rems_csv(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
     )
 
 
-def _mips_report(oversight: Any, user: WebUser, year: int, provider: str) -> dict[str, Any]:
-    return oversight.mips(year, staff(user), provider=provider if len(provider) == 7 and provider.isdigit() else None)
-
-
 @router.get("/accreditor/mips")
 def mips(
-    request: Request, user: UserDep, oversight: OversightDep, year: int | None = None, provider: str = ""
+    request: Request,
+    user: UserDep,
+    oversight: OversightDep,
+    year: int | None = None,
+    provider: str = "",
+    page: int = 1,
+    activities_page: int = 1,
 ) -> Response:
     year = _year(request, year)
     today = annual_reporting(request).today()
+    report = oversight.mips(
+        year, staff(user), provider=_provider(provider), page=_page(page), activities_page=_page(activities_page)
+    )
     return render(
         request,
         "accreditor/mips.html",
-        report=_mips_report(oversight, user, year, provider.strip()),
+        report=report,
         year=year,
         provider=provider.strip(),
         years=list(range(today.year, today.year - 5, -1)),
+        page=report["page"],
+        pages=_pages(report["totals"]["physicians"]),
+        activities_page=report["activities_page"],
+        activities_pages=_pages(report["totals"]["activities"]),
+        query=urlencode({"year": year, "provider": provider.strip()}),
     )
 
 
@@ -408,8 +433,8 @@ def mips_download(
     request: Request, user: UserDep, oversight: OversightDep, year: int | None = None, provider: str = ""
 ) -> Response:
     year = _year(request, year)
-    return Response(
-        mips_csv(_mips_report(oversight, user, year, provider.strip())),
+    return StreamingResponse(
+        mips_csv(oversight.mips_rows(year, staff(user), provider=_provider(provider))),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
     )

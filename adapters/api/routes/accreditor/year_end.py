@@ -1,5 +1,5 @@
-"""Accreditor staff: the year-end table across overseen providers, reminders, their own reporting deadlines, the
-data report, the REMS and MIPS reports and the research extract."""
+"""Accreditor staff: the year-end table across overseen providers, reminders (now and scheduled), their own
+reporting deadlines and the data report."""
 
 from __future__ import annotations
 
@@ -7,29 +7,23 @@ from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, StrictBool
 
 from adapters.api.deps import PrincipalDep, acting
 from adapters.api.openapi import COMMAND, documented
 from adapters.api.problems import Problem
+from adapters.api.routes.accreditor.answers import JSON_OR_CSV, FormatQuery, json_or_csv, overseen
 from adapters.api.routes.annual import YearPath
 from adapters.api.schemas import IsoDate, Strict
 from adapters.http.locations import placed
-from adapters.http.mips_csv import mips_csv
-from adapters.http.reads import AnnualDep, OversightDep, ResearchDep
-from adapters.http.rems_csv import rems_csv
-from adapters.http.research_csv import csv_chunks, zip_chunks
+from adapters.http.reads import AnnualDep
 from adapters.http.services import SettingsDep, SettleDep
 from adapters.http.year_end_csv import year_end_csv
 from commands.annual import RemindProviders, ScheduleReminders, SetReportingDeadline
 from domain.provider import normalise_accreditor
 from services.access import Principal, Role
-from services.queries.research_extract import year_key
 
-router = APIRouter(
-    prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403)
-)  # accreditor (or auditor) tokens only
+router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403))
 
 
 class DeadlineUpdate(Strict):
@@ -74,20 +68,7 @@ class YearEndPublic(BaseModel):
     count: int
 
 
-def _overseen(principal: Principal) -> list[str] | None:
-    """The accreditors whose providers the principal sees (None: all)."""
-    if principal.role is Role.ACCREDITOR:
-        return None if principal.state is None else [principal.state]
-    if principal.role is Role.AUDITOR:
-        return None
-    raise Problem(403, f"a {principal.role.value} token cannot read the accreditors' year-end table")
-
-
-@router.get(
-    "/year-end/{year}",
-    response_model=YearEndPublic,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
-)
+@router.get("/year-end/{year}", response_model=YearEndPublic, responses=JSON_OR_CSV)
 def year_end(
     request: Request,
     annual: AnnualDep,
@@ -107,18 +88,17 @@ def year_end(
             description="complete, incomplete, or late: past the deadline with steps missing, or with a step done late",
         ),
     ] = None,
-    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+    format: FormatQuery = None,
 ) -> Any:
     """The year-end table of the providers this accreditor oversees: steps, days to deadline, late and missing counts."""
-    rows = annual.year_end(year, _overseen(principal), sort=sort, status=status)
-    wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
-    if wants_csv:
-        return Response(
-            year_end_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="year-end-{year}.csv"'},
-        )
-    return {"year": year, "data": rows, "count": len(rows)}
+    rows = annual.year_end(year, overseen(principal), sort=sort, status=status)
+    return json_or_csv(
+        request,
+        format,
+        f"year-end-{year}.csv",
+        lambda: {"year": year, "data": rows, "count": len(rows)},
+        lambda: year_end_csv(rows),
+    )
 
 
 AccmeId = Annotated[str, Field(pattern=r"^[0-9]{7}$", description="7 digits, leading zeros kept")]
@@ -238,200 +218,7 @@ class DataReportPublic(BaseModel):
 def data_report(annual: AnnualDep, principal: PrincipalDep, year: YearPath) -> Any:
     """The annual data report across the providers overseen: activities and credits by format, learners,
     commercial support and income (activities counted in the year they ended)."""
-    return annual.data_report(year, _overseen(principal))
-
-
-class RemsParticipants(BaseModel):
-    reported: int = Field(description="completions reported with the learner's REMS fields")
-    by_profession: dict[str, int]
-    registered_prescribers: int = Field(
-        description="participants with a DEA registration (individual or institutional)"
-    )
-    by_practice_type: dict[str, int] = Field(
-        description="Primary care, Pain specialist, Non-pain specialist, Not stated"
-    )
-    by_practice_area: dict[str, int]
-
-
-class RemsActivity(BaseModel):
-    accme_id: str
-    provider: str
-    activity_id: str
-    title: str
-    format: str | None
-    start_date: str
-    end_date: str
-    rems_type: str | None
-    compliance: str | None = Field(
-        description="Compliant (REMS-compliant) or Related (REMS-related); null if not stated"
-    )
-    blueprint_sections: list[str]
-    rpc_id: str | None = Field(description="the RPC-assigned ID of an RPC-funded activity")
-    physician_learners: int
-    other_learners: int
-    participants: RemsParticipants
-
-
-class RemsTotals(BaseModel):
-    activities: int
-    providers: int
-    by_type: dict[str, int]
-    by_compliance: dict[str, int]
-    rpc_funded: int
-    physician_learners: int
-    other_learners: int
-    blueprint_coverage: dict[str, int] = Field(description="activities covering each FDA Blueprint section")
-    participants: RemsParticipants
-
-
-class RemsPublic(BaseModel):
-    year: int
-    rems_type: str | None
-    activities: list[RemsActivity]
-    totals: RemsTotals
-
-
-@router.get(
-    "/rems/{year}",
-    response_model=RemsPublic,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
-)
-def rems(
-    request: Request,
-    oversight: OversightDep,
-    principal: PrincipalDep,
-    year: YearPath,
-    rems_type: Annotated[
-        str | None,
-        Query(
-            alias="type", pattern="^(Opioid Analgesic|Mycophenolate)$", description="Opioid Analgesic or Mycophenolate"
-        ),
-    ] = None,
-    provider: Annotated[str | None, Query(pattern=r"^[0-9]{7}$", description="one provider's ACCME ID")] = None,
-    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
-) -> Any:
-    """The REMS report of the year across the providers overseen: each REMS-registered activity (type, REMS-compliant
-    or related, FDA Blueprint sections, RPC-assigned ID, learners; its participants by profession, registered
-    prescribers, practice type and area, from the learners' REMS fields) and the totals (activities counted in the
-    year they ended)."""
-    report = oversight.rems(year, _overseen(principal), rems_type=rems_type, provider=provider)
-    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
-        return Response(
-            rems_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="rems-{year}.csv"'},
-        )
-    return report
-
-
-class MipsActivity(BaseModel):
-    accme_id: str
-    provider: str
-    activity_id: str
-    title: str
-    format: str | None
-    start_date: str
-    end_date: str
-    credits: float | None = Field(description="AMA PRA Category 1 credits of the activity")
-    physician_learners: int
-    completions: int = Field(description="completions reported for the activity")
-
-
-class MipsCompletion(BaseModel):
-    accme_id: str
-    provider: str
-    activity_id: str
-    title: str
-    completion_date: str
-    credits: float
-
-
-class MipsPhysician(BaseModel):
-    learner_id: str
-    first_name: str | None
-    last_name: str | None
-    npi: str | None
-    erased: bool = Field(description="the physician's personal data was erased: the completions still count")
-    completions: list[MipsCompletion]
-    credits: float
-
-
-class MipsTotals(BaseModel):
-    activities: int
-    providers: int
-    completions: int
-    physicians: int
-    credits: float
-
-
-class MipsPublic(BaseModel):
-    year: int
-    provider: str | None
-    activities: list[MipsActivity]
-    physicians: list[MipsPhysician]
-    totals: MipsTotals
-
-
-@router.get(
-    "/mips/{year}",
-    response_model=MipsPublic,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv or ?format=csv"}},
-)
-def mips(
-    request: Request,
-    oversight: OversightDep,
-    principal: PrincipalDep,
-    year: YearPath,
-    provider: Annotated[str | None, Query(pattern=r"^[0-9]{7}$", description="one provider's ACCME ID")] = None,
-    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
-) -> Any:
-    """The MIPS report of the year across the providers overseen: each activity registered as a MIPS improvement
-    activity that ended in the year, and its completions by physician (so clinicians can be helped to attest)."""
-    report = oversight.mips(year, _overseen(principal), provider=provider)
-    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
-        return Response(
-            mips_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="mips-{year}.csv"'},
-        )
-    return report
-
-
-@router.get(
-    "/research-extract/{year}",
-    responses={
-        200: {
-            "content": {"text/csv": {}, "application/zip": {}},
-            "description": "CSV (format=csv), or a zip of the CSV and README.txt (format=zip)",
-        }
-    },
-)
-def research_extract(
-    research: ResearchDep,
-    settings: SettingsDep,
-    principal: PrincipalDep,
-    year: YearPath,
-    format: Annotated[
-        str, Query(pattern="^(csv|zip)$", description="csv: the rows alone; zip: with README.txt")
-    ] = "csv",
-) -> Response:
-    """The anonymised research extract of the year (ACCME staff only): one row per activity that ended in it,
-    providers by pseudonyms stable within the year, no learner rows and no free text, every count under 11
-    suppressed (with secondary suppression so no total reveals a hidden cell); streamed as it is read."""
-    if principal.role is not Role.ACCREDITOR or principal.state is not None:
-        raise Problem(403, "only ACCME staff download the research extract")
-    rows = research.rows(year, year_key(settings.signing_key(), year))
-    if format == "zip":
-        return StreamingResponse(
-            zip_chunks(rows, year),
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="research-extract-{year}.zip"'},
-        )
-    return StreamingResponse(
-        csv_chunks(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="research-extract-{year}.csv"'},
-    )
+    return annual.data_report(year, overseen(principal))
 
 
 class ScheduleUpdate(Strict):

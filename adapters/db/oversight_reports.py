@@ -1,0 +1,310 @@
+"""The REMS and MIPS reports read set-wise from their kept rows (adapters/db/oversight_counts.py): a page of a
+list in the database's order, the totals as aggregate queries over the same filter (never a sum of the page), and
+every row in the list's order a page of 1,000 at a time (the CSV downloads: one short read a page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, collate, distinct, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from adapters.db.database import Database
+from adapters.db.learner_directory_tables import learner_directory
+from adapters.db.oversight_counts import completion_lines, oversight_activities, oversight_counts
+from adapters.db.provider_profile_tables import provider_profiles
+from domain.activity import BLUEPRINT_SECTIONS, REMS_COMPLIANCE, REMS_TYPES, year_bounds
+from projections.base import chunks
+from projections.oversight_counts import OversightReads, ReportFilter
+
+A = oversight_activities.c
+C = oversight_counts.c
+L = completion_lines.c
+P = provider_profiles.c
+D = learner_directory.c
+STREAM_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The activities a report reads: registered for REMS or MIPS, ended in the year, of the providers overseen."""
+
+    flag: str
+    year: int
+    filters: ReportFilter
+
+    @property
+    def joined(self) -> Any:
+        return oversight_activities
+
+    @property
+    def clauses(self) -> list[ColumnElement[bool]]:
+        first, last = year_bounds(self.year)
+        where: list[ColumnElement[bool]] = [A[self.flag].is_(True), A.end_date >= first, A.end_date <= last]
+        f = self.filters
+        if f.rems_type is not None:
+            where.append(A.rems_type == f.rems_type)
+        if f.provider is not None:
+            where.append(A.accme_id == f.provider)
+        if f.accreditors is not None:  # the providers they oversee, as a semi-join (no row of theirs doubles)
+            where.append(A.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(f.accreditors))))
+        return where
+
+
+def _activity(r: Any) -> dict[str, Any]:
+    return {
+        "accme_id": r.accme_id,
+        "provider": r.provider_name or "",
+        "activity_id": r.activity_id,
+        "title": r.title,
+        "format": r.format,
+        "start_date": r.start_date,
+        "end_date": r.end_date,
+        "credits": r.credits,
+        "physician_learners": r.physician_learners,
+        "other_learners": r.other_learners,
+        "rems_type": r.rems_type,
+        "compliance": r.compliance,
+        "blueprint_sections": r.blueprint_sections.split("\n") if r.blueprint_sections else [],
+        "rpc_id": r.rpc_id,
+    }
+
+
+def _listed(where: _Where) -> Select[Any]:
+    names = provider_profiles.alias("names")  # the provider's name beside each activity ("" without a profile)
+    return (
+        select(oversight_activities, names.c.name.label("provider_name"))
+        .select_from(where.joined.outerjoin(names, names.c.accme_id == A.accme_id))
+        .where(*where.clauses)
+        .order_by(A.accme_id, A.activity_id, A.key)
+    )
+
+
+def _count(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _lined(sections: Any) -> Any:
+    return literal("\n") + sections + literal("\n")
+
+
+class SqlOversightReads(OversightReads):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _read(self) -> Any:
+        return self.db.read_engine.connect()
+
+    def activities(self, flag: str, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return [
+                _activity(r) for r in conn.execute(_listed(_Where(flag, year, filters)).limit(limit).offset(offset))
+            ]
+
+    def every_activity(self, flag: str, year: int, filters: ReportFilter) -> Iterator[list[dict[str, Any]]]:
+        where = _Where(flag, year, filters)
+        after: tuple[str, str, str] | None = None
+        while True:
+            query = _listed(where).limit(STREAM_PAGE)
+            if after is not None:  # keyset: the next page begins after the last row read
+                a, n, k = after
+                query = query.where(
+                    or_(
+                        A.accme_id > a,
+                        and_(A.accme_id == a, A.activity_id > n),
+                        and_(A.accme_id == a, A.activity_id == n, A.key > k),
+                    )
+                )
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+            if rows:
+                yield [_activity(r) for r in rows]
+            if len(rows) < STREAM_PAGE:
+                return
+            after = (rows[-1].accme_id, rows[-1].activity_id, rows[-1].key)
+
+    def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
+        where = _Where(flag, year, filters)
+        if flag == "mips":  # the MIPS report counts activities and providers alone
+            query = select(func.count(), func.count(distinct(A.accme_id))).select_from(where.joined)
+            with self._read() as conn:
+                activities, providers = conn.execute(query.where(*where.clauses)).one()
+            return {"activities": int(activities), "providers": int(providers)}
+        sections = _lined(A.blueprint_sections)
+        columns: list[Any] = [
+            func.count().label("activities"),
+            func.count(distinct(A.accme_id)).label("providers"),
+            func.coalesce(func.sum(A.physician_learners), 0).label("physician_learners"),
+            func.coalesce(func.sum(A.other_learners), 0).label("other_learners"),
+            _count(and_(A.rpc_id.is_not(None), A.rpc_id != "")).label("rpc_funded"),
+            _count(A.compliance.is_(None)).label("compliance_not_stated"),
+            *(_count(A.rems_type == t).label(f"type_{i}") for i, t in enumerate(REMS_TYPES)),
+            *(_count(A.compliance == c).label(f"compliance_{i}") for i, c in enumerate(REMS_COMPLIANCE)),
+            *(
+                _count(sections.contains(f"\n{s}\n", autoescape=True)).label(f"section_{i}")
+                for i, s in enumerate(BLUEPRINT_SECTIONS)
+            ),
+        ]
+        with self._read() as conn:
+            r = conn.execute(select(*columns).select_from(where.joined).where(*where.clauses)).one()._mapping
+        return {
+            "activities": int(r["activities"]),
+            "providers": int(r["providers"]),
+            "physician_learners": int(r["physician_learners"]),
+            "other_learners": int(r["other_learners"]),
+            "rpc_funded": int(r["rpc_funded"]),
+            "by_type": {t: int(r[f"type_{i}"]) for i, t in enumerate(REMS_TYPES)},
+            "by_compliance": {
+                **{c: int(r[f"compliance_{i}"]) for i, c in enumerate(REMS_COMPLIANCE)},
+                "Not stated": int(r["compliance_not_stated"]),
+            },
+            "blueprint_coverage": {s: int(r[f"section_{i}"]) for i, s in enumerate(BLUEPRINT_SECTIONS)},
+        }
+
+    def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
+        where = _Where(flag, year, filters)
+        query = (
+            select(C.measure, C.value, func.sum(C.n))
+            .select_from(where.joined.join(oversight_counts, C.activity_id == A.activity_id))
+            .where(*where.clauses)
+            .group_by(C.measure, C.value)
+        )
+        with self._read() as conn:
+            return {(m, v): int(n) for m, v, n in conn.execute(query)}
+
+    def counts_of(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
+        found: dict[str, dict[tuple[str, str], int]] = {}
+        with self._read() as conn:
+            for chunk in chunks(sorted(set(activity_ids)), 500):
+                query = select(C.activity_id, C.measure, C.value, C.n).where(C.activity_id.in_(chunk))
+                for activity_id, measure, value, n in conn.execute(query):
+                    found.setdefault(activity_id, {})[(measure, value)] = n
+        return found
+
+    def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
+        where = _Where("mips", year, filters)
+        query = (
+            select(
+                func.count().label("completions"),
+                func.count(distinct(L.learner_id)).label("physicians"),
+                func.coalesce(func.sum(L.credits), 0.0).label("credits"),
+            )
+            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
+            .where(*where.clauses)
+        )
+        with self._read() as conn:
+            r = conn.execute(query).one()
+        return {"completions": int(r.completions), "physicians": int(r.physicians), "credits": float(r.credits)}
+
+    def _bytewise(self, expr: Any) -> Any:
+        """Names ordered by code point on both databases, as Python orders them (PostgreSQL's default collation
+        would not)."""
+        return collate(expr, "C") if self.db.url.is_postgres else expr
+
+    def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+        where = _Where("mips", year, filters)
+        learners = (
+            select(L.learner_id)
+            .distinct()
+            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
+            .where(*where.clauses)
+            .subquery()
+        )
+        last, first = D.doc["last_name"].as_string(), D.doc["first_name"].as_string()
+        query = (
+            select(
+                learners.c.learner_id,
+                last.label("last"),
+                first.label("first"),
+                D.doc["npi"].as_string().label("npi"),
+                D.learner_id.is_not(None).label("known"),
+            )
+            .select_from(learners.outerjoin(learner_directory, D.learner_id == learners.c.learner_id))
+            .order_by(
+                case((D.learner_id.is_(None), 1), else_=0),
+                self._bytewise(func.coalesce(last, "")),
+                self._bytewise(func.coalesce(first, "")),
+                learners.c.learner_id,
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._read() as conn:
+            people = conn.execute(query).all()
+            lines = self._lines(conn, where, [p.learner_id for p in people]) if people else {}
+        return [
+            {
+                "learner_id": p.learner_id,
+                "first_name": p.first if p.known else None,
+                "last_name": p.last if p.known else None,
+                "npi": p.npi if p.known else None,
+                "erased": not p.known,
+                "completions": lines.get(p.learner_id, []),
+            }
+            for p in people
+        ]
+
+    def _lines(self, conn: Connection, where: _Where, learner_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        # the page's physicians' lines by the learner index, then those of their activities the report takes by
+        # the activity index: both small, where one join would probe every activity of the year for each of them
+        lines = conn.execute(
+            select(L.learner_id, L.activity_id, L.completion_date, L.credits)
+            .where(L.learner_id.in_(learner_ids))
+            .order_by(L.learner_id, L.completion_date, L.activity_id)
+        ).all()
+        names = provider_profiles.alias("names")
+        taken = {
+            r.activity_id: r
+            for r in conn.execute(
+                select(A.activity_id, A.accme_id, A.title, names.c.name)
+                .select_from(where.joined.outerjoin(names, names.c.accme_id == A.accme_id))
+                .where(*where.clauses, A.activity_id.in_(sorted({line.activity_id for line in lines})))
+            )
+        }
+        found: dict[str, list[dict[str, Any]]] = {}
+        for line in lines:
+            a = taken.get(line.activity_id)
+            if a is not None:
+                found.setdefault(line.learner_id, []).append(
+                    {
+                        "accme_id": a.accme_id,
+                        "provider": a.name or "",
+                        "activity_id": line.activity_id,
+                        "title": a.title,
+                        "completion_date": line.completion_date,
+                        "credits": line.credits,
+                    }
+                )
+        return found
+
+    def lines_with_names(self, activity_ids: list[str]) -> list[dict[str, Any]]:
+        query = (
+            select(
+                L.activity_id,
+                L.completion_date,
+                L.credits,
+                D.doc["last_name"].as_string().label("last"),
+                D.doc["first_name"].as_string().label("first"),
+                D.doc["npi"].as_string().label("npi"),
+                D.learner_id.is_not(None).label("known"),
+            )
+            .select_from(completion_lines.outerjoin(learner_directory, D.learner_id == L.learner_id))
+            .where(L.activity_id.in_(activity_ids))
+        )
+        if not activity_ids:
+            return []
+        with self._read() as conn:
+            return [
+                {
+                    "activity_id": r.activity_id,
+                    "completion_date": r.completion_date,
+                    "credits": r.credits,
+                    "last_name": r.last if r.known else None,
+                    "first_name": r.first if r.known else None,
+                    "npi": r.npi if r.known else None,
+                    "erased": not r.known,
+                }
+                for r in conn.execute(query)
+            ]
