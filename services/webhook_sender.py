@@ -491,6 +491,10 @@ class WebhookSender:
         self._thread = threading.Thread(target=self.run, name="webhook-sender", daemon=True)
         self._thread.start()
 
+    def wake(self) -> None:
+        """Looks at the log again now (the read models it follows moved)."""
+        self._wake.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._wake.set()
