@@ -176,8 +176,8 @@ class SqlView(ProjectionView):
                     projection_tracking.c.projection.in_(list(names)),
                     projection_tracking.c.application_name == application_name,
                 )
-            ).tuples()
-            found = dict(rows)
+            ).all()
+        found: dict[str, int | None] = {row[0]: row[1] for row in rows}
         return {name: found.get(name) or 0 for name in names}
 
     def skip_to(self, names: Sequence[str], application_name: str, after: int, last: int) -> set[str]:

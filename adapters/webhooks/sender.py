@@ -21,6 +21,7 @@ def webhook_sender(system: System) -> WebhookSender:
         bound=lambda: min(projections.positions(NEEDS).values()),
         policy=RetryPolicy(settings.webhook_retry_first, settings.webhook_retry_longest, settings.webhook_retry_for),
         workers=settings.webhook_workers,
+        lease_seconds=settings.webhook_lease,
     )
     # In the process that runs the projections (`pars serve`), the sender hears at once that they moved;
     # elsewhere it looks every IDLE_POLL_SECONDS.
