@@ -273,9 +273,12 @@ class ProjectionSupervisor:
             by_table.setdefault(runner.projection.view.tracking_key(), []).append(runner)
         moved: set[str] = set()
         for together in by_table.values():
-            moved |= together[0].projection.view.skip_to(
-                [r.name for r in together], self.store.name, after, notifications[-1].id
-            )
+            try:
+                moved |= together[0].projection.view.skip_to(
+                    [r.name for r in together], self.store.name, after, notifications[-1].id
+                )
+            except Exception:  # a busy database: each goes its usual way, whose errors pause only that read model
+                log.warning("moving read models past a page failed; applying it to each", exc_info=True)
         for name in moved:
             self.errors.pop(name, None)
         return [r for r in group if r.name not in moved], len(notifications) * len(moved)
