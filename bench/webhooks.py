@@ -298,13 +298,22 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batch", type=int, default=10, help="answers per request")
     parser.add_argument("--backlog", type=int, default=100_000, help="answers applied at once, then caught up")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="the interpreter's thread switch interval in seconds (sys.setswitchinterval; Python's default 0.005)",
+    )
     args, _ = parser.parse_known_args(argv)
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
     with open("/proc/loadavg") as f:
         load_before = f.read().split()[:3]
     with fresh_database(args.backend) as url:
         result = {
             "backend": args.backend,
             "load_before": load_before,
+            "switch_interval": sys.getswitchinterval(),
             **measure(url, args.records, args.rate, args.batch, args.backlog),
         }
     with open("/proc/loadavg") as f:
