@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     webhook_retry_for: float = 86400.0
     webhook_timeout: float = 10.0
     webhook_workers: int = 8
+    # One sender per database: the running one holds a lease it renews; another takes over after this long.
+    webhook_lease: float = 15.0
     # Tests only: cheap Argon2 parameters (PARS_FAST_PASSWORD_HASHING=1), never in production.
     fast_password_hashing: bool = False
 
@@ -90,11 +92,15 @@ class Settings(BaseSettings):
             raise ValueError(f"PARS_KAFKA_BOOTSTRAP must be host:port (got {value!r})")
         return value or None
 
-    @field_validator("webhook_retry_first", "webhook_retry_longest", "webhook_retry_for", "webhook_timeout")
+    @field_validator(
+        "webhook_retry_first", "webhook_retry_longest", "webhook_retry_for", "webhook_timeout", "webhook_lease"
+    )
     @classmethod
     def _webhook_seconds(cls, value: float) -> float:
         if not 0 < value <= 30 * 86400:
-            raise ValueError(f"PARS_WEBHOOK_RETRY_* and PARS_WEBHOOK_TIMEOUT are seconds, above 0 (got {value})")
+            raise ValueError(
+                f"PARS_WEBHOOK_RETRY_*, PARS_WEBHOOK_TIMEOUT and PARS_WEBHOOK_LEASE are seconds, above 0 (got {value})"
+            )
         return value
 
     @field_validator("webhook_workers")

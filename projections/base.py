@@ -39,6 +39,22 @@ class ProjectionView(TrackingRecorder, ABC):
         run it) and returns its position as committed now; None when `wait` is off and another
         process holds the lock."""
 
+    def tracking_key(self) -> object:
+        """Views with equal keys keep their positions in one table: `positions` and `skip_to` may take them
+        together (one statement for many read models)."""
+        return self
+
+    def positions(self, names: Sequence[str], application_name: str) -> dict[str, int]:
+        """The committed positions of the named read models of this view's tracking table, read at once."""
+        return {name: self.max_tracking_id(application_name) or 0 for name in names}
+
+    def skip_to(self, names: Sequence[str], application_name: str, after: int, last: int) -> set[str]:
+        """Moves the named read models from `after` (or further, short of `last`) to `last` in one transaction,
+        over a page of the log none of them has a handler for; returns those it moved. One that another
+        process is applying a page of, or that is behind `after`, or has no position yet, is left alone (the
+        runner's usual path takes it)."""
+        return set()
+
     @abstractmethod
     def aside(self) -> AbstractContextManager[ProjectionView]:
         """An empty copy of this read model beside the live one, for a rebuild; dropped on exit."""

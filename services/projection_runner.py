@@ -102,6 +102,14 @@ class BatchProjectionRunner:
                 self.projection.handle(decode(notification), tracking)
         return len(notifications)
 
+    def skips_whole(self, notifications: Sequence[Any]) -> bool:
+        """Whether the read model has no handler for any event of this page (it only moves past them)."""
+        return (
+            self.projection.skips_unhandled
+            and not self.projection.processes_pages
+            and not any(self._wants(n.topic) for n in notifications)
+        )
+
     def _wants(self, topic: str) -> bool:
         """Whether an event of this topic must be decoded for the projection (see ParsProjection.skips_unhandled)."""
         wanted = self._topics.get(topic)
@@ -143,6 +151,7 @@ class ProjectionSupervisor:
         self.runners = {p.name: BatchProjectionRunner(store, p, batch_size) for p in projections}
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._listeners: list[Callable[[], None]] = []
         self.errors: dict[str, BaseException] = {}
 
     def __getitem__(self, name: str) -> BatchProjectionRunner:
@@ -160,6 +169,25 @@ class ProjectionSupervisor:
     def position(self, name: str) -> int:
         """How far the named read model has applied the log."""
         return self.runners[name].projection.position
+
+    def positions(self, names: Sequence[str] | None = None) -> dict[str, int]:
+        """How far the named (or all) read models have applied the log: one query per tracking table, not one
+        per read model (a round of the serving loop asked each of fifteen read models in turn)."""
+        return self._positions([self.runners[name] for name in names or list(self.runners)])
+
+    def _positions(self, runners: Sequence[BatchProjectionRunner]) -> dict[str, int]:
+        by_table: dict[object, list[BatchProjectionRunner]] = {}
+        for runner in runners:
+            by_table.setdefault(runner.projection.view.tracking_key(), []).append(runner)
+        found: dict[str, int] = {}
+        for group in by_table.values():
+            found |= group[0].projection.view.positions([r.name for r in group], self.store.name)
+        return found
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """`listener()` is called after each round of the serving loop that moved a read model (the webhook
+        sender, which follows the read models, wakes at once instead of polling)."""
+        self._listeners.append(listener)
 
     def start(self) -> None:
         """Keeps every read model current in one background thread. One thread, not one per read
@@ -184,6 +212,8 @@ class ProjectionSupervisor:
             now = time.monotonic()
             active = [r for r in runners if paused.get(r.name, 0.0) <= now]
             if self._round(active, paused, wait=False):
+                for listener in self._listeners:
+                    listener()
                 continue
             self.store.wait_for_append(IDLE_POLL_SECONDS)
 
@@ -196,8 +226,9 @@ class ProjectionSupervisor:
         without, its error propagates. Without `wait`, a read model another process is applying a
         page of is skipped this round (the loop comes back to it)."""
         groups: dict[int, list[BatchProjectionRunner]] = {}
+        positions = self._positions(runners)
         for runner in runners:
-            groups.setdefault(runner.projection.position + 1, []).append(runner)
+            groups.setdefault(positions[runner.name] + 1, []).append(runner)
         applied = 0
         for start, group in groups.items():
             notifications = self.store.recorder.select_notifications(start=start, limit=self.batch_size)
@@ -205,6 +236,8 @@ class ProjectionSupervisor:
                 for runner in group:
                     self.errors.pop(runner.name, None)
                 continue
+            group, skipped = self._skip(group, notifications, after=start - 1)
+            applied += skipped
             decoded: dict[int, Any] = {}
 
             def decode(notification: Any, decoded: dict[int, Any] = decoded) -> Any:
@@ -226,6 +259,30 @@ class ProjectionSupervisor:
                     self.errors.pop(runner.name, None)
         return applied
 
+    def _skip(
+        self, group: list[BatchProjectionRunner], notifications: Sequence[Any], *, after: int
+    ) -> tuple[list[BatchProjectionRunner], int]:
+        """Moves the read models that have no handler for any event of the page past it together, one
+        statement per tracking table (a board's answers concern three read models of fifteen, and each page
+        was a transaction of its own in every one); returns the rest, and how many events were moved past."""
+        idle = [r for r in group if r.skips_whole(notifications)]
+        if not idle:
+            return group, 0
+        by_table: dict[object, list[BatchProjectionRunner]] = {}
+        for runner in idle:
+            by_table.setdefault(runner.projection.view.tracking_key(), []).append(runner)
+        moved: set[str] = set()
+        for together in by_table.values():
+            try:
+                moved |= together[0].projection.view.skip_to(
+                    [r.name for r in together], self.store.name, after, notifications[-1].id
+                )
+            except Exception:  # a busy database: each goes its usual way, whose errors pause only that read model
+                log.warning("moving read models past a page failed; applying it to each", exc_info=True)
+        for name in moved:
+            self.errors.pop(name, None)
+        return [r for r in group if r.name not in moved], len(notifications) * len(moved)
+
     @batch_collection()
     def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Brings the named (or all) read models to the head (as it is when called). Read models at the
@@ -235,10 +292,12 @@ class ProjectionSupervisor:
         far the slowest read model moved; `progress(n)` hears of each step."""
         runners = [self.runners[name] for name in names or list(self.runners)]
         target = self.store.head()
-        start = low = min(r.projection.position for r in runners)
+        positions = self._positions(runners)
+        start = low = min(positions.values())
         while low < target:
-            self._round([r for r in runners if r.projection.position < target])
-            moved = min(r.projection.position for r in runners)
+            self._round([r for r in runners if positions[r.name] < target])
+            positions = self._positions(runners)
+            moved = min(positions.values())
             if progress and moved > low:
                 progress(moved - low)
             low = moved
@@ -285,7 +344,8 @@ class ProjectionSupervisor:
 
     def statuses(self) -> list[ProjectionStatus]:
         head = self.store.head()  # one head for all, so the lags compare
-        return [ProjectionStatus(r.name, r.projection.position, head) for r in self.runners.values()]
+        positions = self.positions()
+        return [ProjectionStatus(name, positions[name], head) for name in self.runners]
 
     def report(self) -> list[dict[str, Any]]:
         """What `GET /api/v1/health` and `pars projections status` print: position, head, lag, last error.

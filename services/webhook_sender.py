@@ -28,8 +28,11 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +59,7 @@ BATCH_SIZE = 1000
 DELIVERY_BATCH = 100
 RECORD_EVERY_SECONDS = 0.25
 IDLE_POLL_SECONDS = 0.05
+LEASE_SECONDS = 15.0
 #: The read models whose rows the bodies are built from: the sender never reads the log past them.
 NEEDS = ("webhooks", "record_status", "activity_summary")
 
@@ -215,6 +219,11 @@ class PositionMovedError(Exception):
 class DeliveryStore(Protocol):
     """The sender's tables (adapters/db/webhook_store.py)."""
 
+    def hold(self, holder: str, now: datetime, seconds: float) -> bool:
+        """Takes or renews the one sender's lease until `now + seconds`; False while another's runs."""
+
+    def release(self, holder: str) -> None: ...
+
     def position(self) -> int: ...
 
     def enqueue(
@@ -269,7 +278,12 @@ class WebhookSender:
     workers: int = 8
     batch_size: int = BATCH_SIZE
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: How long the sender's lease lasts unrenewed: a sender that dies is replaced by another after at most this.
+    lease_seconds: float = LEASE_SECONDS
+    holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
     last_error: BaseException | None = None
+    #: Whether this sender holds the lease (the one sender of its database) or stands by.
+    holding: bool = False
 
     def __post_init__(self) -> None:
         self._stopping = threading.Event()
@@ -491,6 +505,10 @@ class WebhookSender:
         self._thread = threading.Thread(target=self.run, name="webhook-sender", daemon=True)
         self._thread.start()
 
+    def wake(self) -> None:
+        """Looks at the log again now (the read models it follows moved)."""
+        self._wake.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._wake.set()
@@ -500,10 +518,40 @@ class WebhookSender:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self.holding:
+            self.holding = False
+            try:
+                self.deliveries.release(self.holder)
+            except Exception:
+                log.warning("webhook sender: could not give the lease up", exc_info=True)
+
+    def _hold(self) -> bool:
+        """Takes or renews the lease; logs when this sender starts or stops being the one that sends."""
+        try:
+            held = self.deliveries.hold(self.holder, self.now(), self.lease_seconds)
+        except Exception:
+            log.warning("webhook sender: the lease could not be asked for", exc_info=True)
+            held = False
+        if held != self.holding:
+            log.info(
+                "webhook sender %s: %s",
+                self.holder,
+                "sending" if held else "another sender holds the lease; standing by",
+            )
+        self.holding = held
+        return held
 
     def run(self) -> None:
-        """Until stopped: queue what the log holds, hand each due endpoint to a worker, wait for more."""
+        """Until stopped: queue what the log holds, hand each due endpoint to a worker, wait for more. Only the
+        holder of the lease does so (one sender per database: two would each send every delivery); another
+        stands by and takes over once the holder stops or its lease runs out (it died)."""
+        renew_at = 0.0
         while not self._stopping.is_set():
+            if time.monotonic() >= renew_at:
+                if not self._hold():
+                    self._stopping.wait(self.lease_seconds / 3)
+                    continue
+                renew_at = time.monotonic() + self.lease_seconds / 3
             self._wake.clear()  # before looking: a worker finishing from here on wakes the wait below
             try:
                 moved = self.enqueue_round()

@@ -68,7 +68,7 @@ def relay(
 @feeds.command("status")
 def status() -> None:
     """Prints the relay's position, the head of the log and the lag, the answers' consumer offsets, and the
-    webhook sender's position and lag, as JSON."""
+    webhook sender's position and lag and who holds its lease (the one sender running), as JSON."""
     from adapters.cli.system import system_or_exit
     from adapters.db.consumer_positions import SqlConsumerPositions
     from adapters.db.relay_position import SqlRelayPosition
@@ -79,6 +79,7 @@ def status() -> None:
         at = SqlRelayPosition(system.db, RELAY_NAME).get()
         head = system.store.head()
         webhooks = system.webhook_deliveries.position()
+        lease = system.webhook_deliveries.holder()
         typer.echo(
             json.dumps(
                 {
@@ -88,7 +89,12 @@ def status() -> None:
                     "lag": max(head - at, 0),
                     "feeds": system.projections.position("feeds"),
                     "acknowledgements": describe(SqlConsumerPositions(system.db, CONSUMER_NAME).get()),
-                    "webhook_sender": {"position": webhooks, "lag": max(head - webhooks, 0)},
+                    "webhook_sender": {
+                        "position": webhooks,
+                        "lag": max(head - webhooks, 0),
+                        "held_by": lease and lease[0],
+                        "lease_until": lease and lease[1].isoformat(),
+                    },
                 }
             )
         )

@@ -99,7 +99,11 @@ def lock_key(name: str) -> int:
 
 
 class Database:
-    """Two engines on one database: one for writing views (serialised), one for reading."""
+    """Engines on one database: one for writing (serialised), one for reading, and on SQLite a third for the
+    read models' pages (`views_engine`): not synced at each commit (WAL, `synchronous=NORMAL`). A power cut
+    may undo the last pages, rows and position together, and the runner applies them again; everything
+    else (the log, secrets, credentials, the sender's queue) is written through `engine`, synced. The fsync of
+    every read model's page was most of the projections' time while a board's answers streamed in."""
 
     #: Prefixes the advisory lock names of this database's projections; a rebuild's scratch copy
     #: (adapters/db/rebuild.py) has its own, so building it never waits for the live read model.
@@ -111,11 +115,12 @@ class Database:
             Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
             self.engine = _sqlite_engine(url.sqlalchemy_url(), immediate=True)
             self.read_engine = _sqlite_engine(url.sqlalchemy_url(), immediate=False)
+            self.views_engine = _sqlite_engine(url.sqlalchemy_url(), immediate=True, synchronous="NORMAL")
         else:
             self.engine = create_engine(
                 url.sqlalchemy_url(), pool_pre_ping=True, pool_size=5, max_overflow=10, **JSON_COLUMNS
             )
-            self.read_engine = self.engine
+            self.read_engine = self.views_engine = self.engine
 
     @contextmanager
     def schema_lock(self) -> Iterator[None]:
@@ -237,11 +242,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        if self.read_engine is not self.engine:
-            self.read_engine.dispose()
+        for other in {self.read_engine, self.views_engine} - {self.engine}:
+            other.dispose()
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, synchronous: str | None = None) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **JSON_COLUMNS)
 
     @event.listens_for(engine, "connect")
@@ -252,6 +257,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         # Deleted rows (an erased learner's directory rows and key) are overwritten with zeros, not left
         # readable in free space; see purge_deleted for the WAL.
         cursor.execute("PRAGMA secure_delete=ON")
+        if synchronous is not None:
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -49,7 +49,7 @@ class ScratchDatabase(Database):
             self._hold = open(f"{self.path}.lock", "a")  # noqa: SIM115 - held until drop()
             fcntl.flock(self._hold, fcntl.LOCK_EX)
             super().__init__(DatabaseUrl(f"sqlite:///{self.path}"))
-            for engine in (self.engine, self.read_engine):
+            for engine in (self.engine, self.read_engine, self.views_engine):
                 event.listen(engine, "connect", _no_sync)
         else:
             self.url = live.url
@@ -73,7 +73,7 @@ class ScratchDatabase(Database):
                 connect_args={"options": f"-csearch_path={self.schema} -csynchronous_commit=off"},
                 **JSON_COLUMNS,
             )
-            self.read_engine = self.engine
+            self.read_engine = self.views_engine = self.engine
         self.tables = list(tables)
         metadata.create_all(self.engine, tables=[projection_tracking, *self.tables])
 

@@ -59,7 +59,7 @@ class InMemoryDatabase(Database):
         self.engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, **JSON_COLUMNS
         )
-        self.read_engine = self.engine
+        self.read_engine = self.views_engine = self.engine
 
         @event.listens_for(self.engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:

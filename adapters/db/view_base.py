@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from sqlalchemy import Column, Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import Column, Connection, Table, and_, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from adapters.db.database import Database
+from adapters.db.database import Database, lock_key
 from adapters.db.tables import projection_tracking
 from projections.base import ProjectionView
 
@@ -95,7 +95,7 @@ class SqlView(ProjectionView):
 
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
-        with self.db.engine.begin() as conn:
+        with self.db.views_engine.begin() as conn:
             batch = self._local.batch = Batch(conn)
             try:
                 yield conn
@@ -165,6 +165,54 @@ class SqlView(ProjectionView):
                     projection_tracking.c.application_name == application_name,
                 )
             ).scalar()
+
+    def tracking_key(self) -> object:
+        return self.db
+
+    def positions(self, names: Sequence[str], application_name: str) -> dict[str, int]:
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(projection_tracking.c.projection, projection_tracking.c.notification_id).where(
+                    projection_tracking.c.projection.in_(list(names)),
+                    projection_tracking.c.application_name == application_name,
+                )
+            ).all()
+        found: dict[str, int | None] = {row[0]: row[1] for row in rows}
+        return {name: found.get(name) or 0 for name in names}
+
+    def skip_to(self, names: Sequence[str], application_name: str, after: int, last: int) -> set[str]:
+        if not names:
+            return set()
+        with self.db.views_engine.begin() as conn:
+            if self.db.url.is_sqlite:  # BEGIN IMMEDIATE holds the file's one write lock: no page of theirs runs
+                moved = conn.execute(
+                    update(projection_tracking)
+                    .where(
+                        projection_tracking.c.projection.in_(list(names)),
+                        projection_tracking.c.application_name == application_name,
+                        projection_tracking.c.notification_id >= after,
+                        projection_tracking.c.notification_id < last,
+                    )
+                    .values(notification_id=last)
+                    .returning(projection_tracking.c.projection)
+                ).scalars()
+                return set(moved)
+            # Each read model's advisory lock only tried (as the serving loop does): one another process holds
+            # is left to it. Taken in this statement's transaction, so the other's page waits for the commit
+            # and then reads the moved position (SqlView.claim).
+            keys = [lock_key(f"pars:projection:{self.db.lock_namespace}:{name}") for name in names]
+            moved = conn.execute(
+                text(
+                    "UPDATE projection_tracking AS t SET notification_id = :last"
+                    " FROM unnest(CAST(:names AS text[]), CAST(:keys AS bigint[])) AS k(name, key)"
+                    " WHERE t.projection = k.name AND t.application_name = :app"
+                    " AND t.notification_id >= :after AND t.notification_id < :last"
+                    " AND pg_try_advisory_xact_lock(k.key)"
+                    " RETURNING t.projection"
+                ),
+                {"last": last, "names": list(names), "keys": keys, "app": application_name, "after": after},
+            ).scalars()
+            return set(moved)
 
     def wait(
         self, application_name: str, notification_id: int | None, timeout: float = 1.0, interrupt: Any = None

@@ -5,17 +5,17 @@ bodies quote, read from the records' and activities' read models."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 
 from adapters.db.activity_summary_tables import activity_summaries
 from adapters.db.database import Database
 from adapters.db.record_status_tables import record_statuses
 from adapters.db.tables import projection_tracking
 from adapters.db.view_base import upsert
-from adapters.db.webhooks_tables import webhook_attempts, webhook_deliveries, webhook_events
+from adapters.db.webhooks_tables import webhook_attempts, webhook_deliveries, webhook_events, webhook_sender_lease
 from projections.base import APPLICATION_NAME
 from services.webhook_sender import (
     SENDER_NAME,
@@ -50,6 +50,42 @@ class SqlDeliveryStore:
         self.key = and_(
             projection_tracking.c.projection == name, projection_tracking.c.application_name == APPLICATION_NAME
         )
+
+    # --- the lease: one running sender per database ---------------------------------------------------
+
+    def hold(self, holder: str, now: datetime, seconds: float) -> bool:
+        """Takes or renews the sender's lease for `seconds` from `now`; False while another holder's lease runs.
+        One statement (an upsert that changes the row only when it is ours or has expired), so two senders
+        asking at once cannot both win."""
+        lease = webhook_sender_lease
+        values = {"name": self.name, "holder": holder, "expires_at": _naive(now + timedelta(seconds=seconds))}
+        statement = upsert(self.db, lease).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[lease.c.name],
+            set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
+            where=or_(lease.c.holder == holder, lease.c.expires_at < _naive(now)),
+        ).returning(lease.c.holder)
+        with self.db.engine.begin() as conn:
+            return conn.execute(statement).scalar() == holder
+
+    def release(self, holder: str) -> None:
+        """Gives the lease up at once (a sender stopping), so another may take it without waiting for it to run out."""
+        with self.db.engine.begin() as conn:
+            conn.execute(
+                delete(webhook_sender_lease).where(
+                    webhook_sender_lease.c.name == self.name, webhook_sender_lease.c.holder == holder
+                )
+            )
+
+    def holder(self) -> tuple[str, datetime] | None:
+        """Who holds the lease and until when (pars feeds status)."""
+        with self.db.read_engine.connect() as conn:
+            row = conn.execute(
+                select(webhook_sender_lease.c.holder, webhook_sender_lease.c.expires_at).where(
+                    webhook_sender_lease.c.name == self.name
+                )
+            ).first()
+        return None if row is None else (row[0], _aware(row[1]) or row[1])
 
     # --- the position and the queue ----------------------------------------------------------------
 

@@ -73,3 +73,14 @@ webhook_attempts = Table(
     Column("response", Text, nullable=True),
     Column("error", String(300), nullable=True),
 )
+
+
+#: The sender's lease: one row per sender name, held by the one running sender (renewed while it runs; another
+#: takes it over once it has expired), so two senders on one database never both send a delivery.
+webhook_sender_lease = Table(
+    "webhook_sender_lease",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(120), nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)

@@ -11,14 +11,19 @@ from services.webhook_sender import NEEDS, RetryPolicy, WebhookSender
 def webhook_sender(system: System) -> WebhookSender:
     settings = system.settings
     projections = system.projections
-    return WebhookSender(
+    sender = WebhookSender(
         store=system.store,
         endpoints=projections.get(WebhookProjection).view,
         facts=SqlWebhookFacts(system.db),
         deliveries=system.webhook_deliveries,
         transport=system.webhook_transport,
         secrets=system.webhook_secrets,
-        bound=lambda: min(projections.position(name) for name in NEEDS),
+        bound=lambda: min(projections.positions(NEEDS).values()),
         policy=RetryPolicy(settings.webhook_retry_first, settings.webhook_retry_longest, settings.webhook_retry_for),
         workers=settings.webhook_workers,
+        lease_seconds=settings.webhook_lease,
     )
+    # In the process that runs the projections (`pars serve`), the sender hears at once that they moved;
+    # elsewhere it looks every IDLE_POLL_SECONDS.
+    projections.add_listener(sender.wake)
+    return sender

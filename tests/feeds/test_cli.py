@@ -31,4 +31,4 @@ def test_status_prints_position_head_and_lag(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stdout)
     assert line["relay"] == "kafka_relay" and line["position"] == 0 and line["lag"] == line["head"] - line["position"]
-    assert line["webhook_sender"] == {"position": 0, "lag": line["head"]}
+    assert line["webhook_sender"] == {"position": 0, "lag": line["head"], "held_by": None, "lease_until": None}

@@ -75,3 +75,37 @@ def test_the_serving_loop_leaves_a_read_model_to_the_process_holding_its_lock(po
         assert len(system.queries.audit.events("0001234")) == 3
     finally:
         system.close()
+
+
+def test_read_models_with_no_handler_for_a_page_move_past_it_together_leaving_one_held_elsewhere(
+    database_url: str,
+) -> None:
+    """`skip_to` (the serving loop's one statement for the read models a page does not concern): it moves those at
+    the page's start, never one behind it (reset since), and on PostgreSQL leaves one whose lock another process
+    holds to that process."""
+    system = make_system(database_url)
+    try:
+        _events(system, 2)
+        system.projections.catch_up()
+        at = system.store.head()
+        contact = ContactDetails(name="W9", email="w9@acme.org")
+        system.providers.handle(AssignContact(accme_id="0001234", role="website", contact=contact), BY)
+        head = system.store.head()
+        names = ["tokens", "transcripts", "accounts"]  # none handles a provider's contacts
+        page = system.store.recorder.select_notifications(start=at + 1, limit=100)
+        assert all(system.projections[name].skips_whole(page) for name in names)
+        assert not system.projections["provider_profile"].skips_whole(page)
+        view = system.projections["tokens"].projection.view
+        assert view.skip_to(names, "PARS", at + 1, head) == set()  # none is at the page's start: none moves
+        if system.db.url.is_postgres:
+            with system.db.engine.begin() as other:  # another process is applying a page of transcripts
+                other.execute(
+                    text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": lock_key("pars:projection::transcripts")}
+                )
+                assert view.skip_to(names, "PARS", at, head) == {"tokens", "accounts"}
+            assert system.projections.positions(names) == {"tokens": head, "transcripts": at, "accounts": head}
+        assert system.projections.catch_up() >= 0
+        assert system.projections.positions(names) == dict.fromkeys(names, head)
+        assert set(system.projections.positions().values()) == {head}
+    finally:
+        system.close()

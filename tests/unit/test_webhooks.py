@@ -69,6 +69,7 @@ def test_public_addresses_pass(address: str) -> None:
     assert refusal(address) is None
 
 
+@settings(deadline=None)  # a loaded shared machine took 324 ms for one example; time is not what this checks
 @given(
     first=st.floats(min_value=0.01, max_value=120),
     longest=st.floats(min_value=1, max_value=7200),

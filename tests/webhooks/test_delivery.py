@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,7 @@ def test_an_endpoint_only_gets_the_types_it_chose_and_nothing_before_it_was_regi
 # --- kill -9 of the sender mid-batch, then a restart ---------------------------------------------------
 
 
-def _sender(url: str, tmp_path: Path, log: str) -> subprocess.Popen[bytes]:
+def _sender(url: str, tmp_path: Path, log: str, **extra: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PARS_DATABASE_URL": url,
@@ -216,6 +217,8 @@ def _sender(url: str, tmp_path: Path, log: str) -> subprocess.Popen[bytes]:
         "PARS_WEBHOOK_RETRY_LONGEST": "0.2",
         "PARS_WEBHOOK_TIMEOUT": "2",
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "PARS_WEBHOOK_LEASE": "1",
+        **extra,
     }
     code = "import sys; from adapters.cli.main import app; sys.exit(app(prog_name='pars'))"
     out = open(tmp_path / log, "wb")  # noqa: SIM115 - closed with the process by the OS
@@ -288,3 +291,58 @@ def test_a_sender_killed_mid_batch_loses_nothing(database_url: str, tmp_path: Pa
 
 def _hook(system: System) -> str:
     return str(system.webhook_queries.endpoints(OURS)[0]["id"])
+
+
+def _holder_pid(system: System) -> int | None:
+    held = system.webhook_deliveries.holder()
+    if held is None or held[1] < datetime.now(UTC):
+        return None
+    return int(held[0].split(":")[1])
+
+
+def test_two_senders_on_one_store_send_each_delivery_once_and_the_second_takes_over(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    """Two `pars feeds relay --webhooks-only` at once: one holds the lease and sends, the other stands by without
+    failing; killed with SIGKILL, the holder's lease runs out and the other sends what came since."""
+    system = bootstrap(webhook_settings(database_url))
+    try:
+        ids = setup(system)
+        record(system, ids, 40)
+        system.projections.catch_up()
+        register(system, OURS, receiver.url, ["completion.accepted"])
+        system.projections.catch_up()
+        item_ids = items(system, ids, [f"ccid:0004444:c{i}" for i in range(40)])
+        senders = {
+            p.pid: p for p in (_sender(database_url, tmp_path, "a.log"), _sender(database_url, tmp_path, "b.log"))
+        }
+        try:
+            for i in range(0, 20, 5):
+                acknowledge(system, item_ids[i : i + 5])
+                system.projections.catch_up()
+                time.sleep(0.2)  # both senders look at the queue many times over
+            got = receiver.wait_for(lambda r: len(r) >= 20, timeout=60)
+            time.sleep(1.0)  # a second sender sending too would have repeated some by now
+            sent = [r["json"]["data"]["item_id"] for r in receiver.delivered()]
+            assert sent == item_ids[:20], "each delivery sent once, in order"
+            holder = _holder_pid(system)
+            assert holder in senders
+            standby = next(p for pid, p in senders.items() if pid != holder)
+            assert standby.poll() is None, "the sender that stands by is still running"
+            senders[holder].send_signal(signal.SIGKILL)
+            senders[holder].wait(30)
+            for i in range(20, 40, 5):
+                acknowledge(system, item_ids[i : i + 5])
+            system.projections.catch_up()
+            got = receiver.wait_for(lambda r: {x["json"]["data"]["item_id"] for x in r} >= set(item_ids), timeout=60)
+            assert list(dict.fromkeys(r["json"]["data"]["item_id"] for r in got)) == item_ids
+            assert _holder_pid(system) == standby.pid
+        finally:
+            for process in senders.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(30)
+        for log in ("a.log", "b.log"):
+            assert "Traceback" not in (tmp_path / log).read_text(), (tmp_path / log).read_text()
+    finally:
+        system.close()
