@@ -22,7 +22,6 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
-    insert,
     or_,
     select,
 )
@@ -31,7 +30,7 @@ from adapters.db.activity_summary_tables import activity_summaries as s
 from adapters.db.database import Database
 from adapters.db.tables import metadata
 from adapters.db.transcripts_tables import transcript_entries
-from adapters.db.view_base import upsert
+from adapters.db.view_base import insert_rows, upsert
 from projections.base import chunks
 from projections.oversight_counts import Counts, activity_counts, difference
 from projections.transcripts import transcript_lines
@@ -109,8 +108,7 @@ def write_lines(conn: Connection, before: Lines, after: Lines) -> None:
         for (a, who, day), (accme_id, credits) in after.items()
         if before.get((a, who, day)) != (accme_id, credits)
     ]
-    for part in chunks(new, 1000):
-        conn.execute(insert(completion_lines), part)
+    insert_rows(conn, completion_lines, new)
 
 
 def move(db: Database, conn: Connection, before: Kept, after: Kept) -> None:
@@ -218,8 +216,7 @@ def write_activities(conn: Connection, summaries: dict[str, dict[str, Any]]) -> 
     for chunk in chunks(list(summaries), 500):
         conn.execute(delete(oversight_activities).where(A.key.in_(chunk)))
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
-    for part in chunks(rows, 1000):
-        conn.execute(insert(oversight_activities), part)
+    insert_rows(conn, oversight_activities, rows)
 
 
 def registered_activities(
