@@ -300,11 +300,13 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     processors = [c.type._cached_bind_processor(dialect) for c in columns]
     quote = dialect.identifier_preparer.quote
     into = f"{dialect.identifier_preparer.format_table(table)} ({', '.join(quote(n) for n in names)})"
-    if not any(processors):
-        values = [tuple(row[n] for n in names) for row in rows]
-    else:
-        pairs = list(zip(names, processors, strict=True))
-        values = [tuple(p(row[n]) if p else row[n] for n, p in pairs) for row in rows]
+    # Column by column (a list comprehension and a map each), then zipped into rows: a generator per row was
+    # most of the Python time of writing a page.
+    columns_values = []
+    for name, process in zip(names, processors, strict=True):
+        column = [row[name] for row in rows]
+        columns_values.append(list(map(process, column)) if process else column)
+    values = list(zip(*columns_values, strict=True))
     if dialect.name == "postgresql":
         # COPY: the rows stream in one statement, parsed by the server without a statement per row (an
         # executemany, even pipelined, was most of a PostgreSQL rebuild's time).
