@@ -276,7 +276,7 @@ def goal_rebuild(backend: str, size: int, profile: bool) -> dict[str, Any]:
             reports = [workload.report_for(n, people[order[n % learners]], activities, rng) for n in range(size)]
             data = render_json(reports, workload.ACCME_ID)
             del reports, people
-            report = import_completion_file(system, workload.ACCME_ID, data, "bench.json", BY)
+            report = import_completion_file(system.completions, workload.ACCME_ID, data, "bench.json", BY)
             assert report.counts["recorded"] == size, (report.counts, report.errors[:3])
             del data
             system.projections.catch_up()

@@ -85,9 +85,10 @@ class CredentialStatusProjection(ParsProjection[CredentialStatusView]):
             str(e.originator_id) for _, e, _ in page if isinstance(e, (Completion.Deleted, Completion.Resubmitted))
         }
         learners = {e.learner_id for _, e, _ in page if isinstance(e, Completion.Recorded)}
+        learners |= {str(e.originator_id) for _, e, _ in page if isinstance(e, Learner.Registered)}
         self.view.prefetch(subjects, learners)
         for _, domain_event, tracking in page:
-            self.process_event(domain_event, tracking)
+            self.handle(domain_event, tracking)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -79,6 +79,10 @@ class LicencesView(ProjectionView):
         """The learner's tracked licences by state."""
 
     @abstractmethod
+    def licences_of(self, learner_ids: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        """{learner_id: {state: licence}} of those of these learners who track a licence, in one read."""
+
+    @abstractmethod
     def holders(self, state: str) -> list[str]:
         """The learner_ids tracking a licence in the state."""
 
@@ -245,10 +249,9 @@ class LicencesProjection(ParsProjection[LicencesView]):
         learners = set(touched.learners)
         for state in touched.states:
             learners.update(self.view.holders(state))
-        for learner_id in sorted(learners):
-            licences = self.view.licences(learner_id)
-            if not licences:
-                continue
+        holding = self.view.licences_of(learners)  # most learners track no licence: one read, not one each
+        for learner_id in sorted(holding):
+            licences = holding[learner_id]
             rows = self.view.completions(learner_id)
             lines = lines_with_tags(rows, self.view.tags({r["activity_id"] for r in rows}))
             rules = self.view.rules(licences)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from adapters.db.credential_status_tables import credential_erased_learners, credential_indexes
-from adapters.db.view_base import Batch, SqlView
+from adapters.db.view_base import Batch, SqlView, insert_rows
 from projections.base import chunks
 from projections.credential_status import LIST_SIZE, CredentialStatusView
 
@@ -135,12 +135,10 @@ class SqlCredentialStatusView(SqlView, CredentialStatusView):
             )
             fresh = [{"learner_id": learner} for learner in chunk if learner not in existing]
             if fresh:
-                conn.execute(insert(credential_erased_learners), fresh)
+                insert_rows(conn, credential_erased_learners, fresh)
         for index_chunk in chunks(sorted(pending.revoke), 500):
             conn.execute(update(credential_indexes).where(C.idx.in_(index_chunk)).values(revoked=True))
-        rows = list(pending.new.values())
-        for row_chunk in chunks(rows, 1000):
-            conn.execute(insert(credential_indexes), row_chunk)
+        insert_rows(conn, credential_indexes, list(pending.new.values()))
         batch.pending = None
 
     # --- queries -------------------------------------------------------------------------------------

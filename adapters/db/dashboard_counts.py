@@ -20,7 +20,6 @@ from adapters.db.database import Database
 from adapters.db.tables import Json, metadata
 from adapters.db.transcripts_tables import transcript_entries
 from projections import dashboard_counts
-from projections.base import chunks
 
 activity_counts = Table(
     "activity_counts",
@@ -67,13 +66,9 @@ def activity_counts_of(conn: Connection, accme_id: str, year: int) -> dict[str, 
     return conn.execute(select(activity_counts.c.doc).where(*where)).scalar()
 
 
-def standing(conn: Connection, learner_ids: Iterable[str]) -> Standing:
-    """The standing (not deleted) completions of these learners, 500 learners a query."""
-    found: Standing = set()
-    query = select(T.accme_id, T.learner_id, T.activity_id, T.completion_date).where(T.deleted.is_(False))
-    for chunk in chunks(sorted(set(learner_ids)), 500):
-        found.update(tuple(r) for r in conn.execute(query.where(T.learner_id.in_(chunk))))
-    return found
+def standing(rows: Iterable[dict[str, Any]]) -> Standing:
+    """The standing (not deleted) completions these transcript rows make."""
+    return {(r["accme_id"], r["learner_id"], r["activity_id"], r["completion_date"]) for r in rows if not r["deleted"]}
 
 
 def add_completions(conn: Connection, before: Standing, after: Standing) -> None:

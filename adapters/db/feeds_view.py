@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 
 from adapters.db.feeds_tables import feed_activities, feed_completions, feed_heads, feed_items, feed_learners
 from adapters.db.learner_directory_tables import learner_directory
-from adapters.db.view_base import Batch, SqlView, upsert
+from adapters.db.view_base import Batch, SqlView, insert_rows
 from projections.feeds import FeedView
 
 LOOKUP_CHUNK = 500
@@ -168,21 +168,12 @@ class SqlFeedView(SqlView, FeedView):
             return
         conn = batch.conn
         if pending.items:
-            conn.execute(insert(feed_items), pending.items)
-        self._upsert(conn, feed_heads, "feed", [{"feed": f, "seq": s} for f, s in pending.heads.items()])
-        self._upsert(conn, feed_activities, "key", list(pending.activities.values()))
-        self._upsert(conn, feed_learners, "learner_id", list(pending.learners.values()))
-        self._upsert(conn, feed_completions, "key", [{"key": k, "doc": d} for k, d in pending.completions.items()])
+            insert_rows(conn, feed_items, pending.items)
+        self.upsert_rows(conn, feed_heads, "feed", [{"feed": f, "seq": s} for f, s in pending.heads.items()])
+        self.upsert_rows(conn, feed_activities, "key", list(pending.activities.values()))
+        self.upsert_rows(conn, feed_learners, "learner_id", list(pending.learners.values()))
+        self.upsert_rows(conn, feed_completions, "key", [{"key": k, "doc": d} for k, d in pending.completions.items()])
         batch.pending = None
-
-    def _upsert(self, conn: Any, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        statement = upsert(self.db, table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[key], set_={c: statement.excluded[c] for c in rows[0] if c != key}
-        )
-        conn.execute(statement, rows)
 
     # --- reading ---------------------------------------------------------------------------------
 

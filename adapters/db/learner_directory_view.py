@@ -11,7 +11,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from adapters.db.learner_directory_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
-from adapters.db.view_base import Batch, SqlView
+from adapters.db.view_base import Batch, SqlView, insert_rows
 from domain.geography import US_STATES
 from projections.learner_directory import LearnerDirectoryView
 
@@ -84,7 +84,7 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             (learner_board_ids, pending.boards),
         ):
             if rows:
-                conn.execute(insert(table), rows)
+                insert_rows(conn, table, rows)
                 rows.clear()
         for name, n in pending.counts.items():
             if not conn.execute(

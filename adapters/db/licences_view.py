@@ -17,7 +17,8 @@ from adapters.db.licences_tables import (
     licence_rules_in_force,
     licence_status,
 )
-from adapters.db.view_base import Batch, SqlView, upsert
+from adapters.db.view_base import Batch, SqlView, insert_rows, upsert
+from projections.base import chunks
 from projections.licences import LicencesView, Touched
 
 
@@ -40,8 +41,21 @@ class SqlLicencesView(SqlView, LicencesView):
         return pending
 
     def _flush(self, batch: Batch) -> None:
+        self._write_completions(batch)
         if batch.pending is not None and self.settle is not None:
             self.settle(batch.pending)
+
+    def _write_completions(self, batch: Batch | None) -> None:
+        """Writes the completion rows the batch holds in memory: one delete of those there may be to replace and
+        one insert, not an upsert per event. Called before anything reads or deletes completion rows in SQL."""
+        if batch is None or not batch.dirty:
+            return
+        keys = [k for k in batch.dirty if not self._unwritten(k)]
+        for chunk in chunks(keys, 500):
+            batch.conn.execute(delete(licence_completions).where(licence_completions.c.key.in_(chunk)))
+        insert_rows(batch.conn, licence_completions, list(batch.dirty.values()))
+        self._wrote(batch.dirty)
+        batch.dirty.clear()
 
     def put_rules(self, state: str, rules: list[dict[str, Any]], tracking: Tracking) -> None:
         with self.transaction() as conn:
@@ -73,6 +87,7 @@ class SqlLicencesView(SqlView, LicencesView):
 
     def drop_learner(self, learner_id: str, tracking: Tracking) -> None:
         with self.transaction() as conn:
+            self._write_completions(self._batch)
             for table in (licence_holders, licence_completions, licence_status, licence_alerts):
                 conn.execute(delete(table).where(table.c.learner_id == learner_id))
             self._track(conn, tracking)
@@ -96,6 +111,17 @@ class SqlLicencesView(SqlView, LicencesView):
                 select(licence_holders.c.state, licence_holders.c.doc).where(licence_holders.c.learner_id == learner_id)
             )
             return dict(found.all())
+
+    def licences_of(self, learner_ids: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        h = licence_holders.c
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        with self.reading() as conn:
+            for chunk in chunks(sorted(set(learner_ids)), 500):
+                for learner_id, state, doc in conn.execute(
+                    select(h.learner_id, h.state, h.doc).where(h.learner_id.in_(chunk))
+                ):
+                    found.setdefault(learner_id, {})[state] = doc
+        return found
 
     def holders(self, state: str) -> list[str]:
         with self.reading() as conn:
@@ -129,6 +155,7 @@ class SqlLicencesView(SqlView, LicencesView):
             return dict(found.all())
 
     def learners_of(self, stream_id: str) -> list[str]:
+        self._write_completions(self._batch)
         with self.reading() as conn:
             number = select(licence_activities.c.activity_id).where(licence_activities.c.stream_id == stream_id)
             return list(
@@ -141,17 +168,24 @@ class SqlLicencesView(SqlView, LicencesView):
 
     def put_completion(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         with self.transaction() as conn:
-            values = {
+            batch = self._batch
+            assert batch is not None
+            batch.dirty[key] = {
+                "key": key,
                 "learner_id": row["learner_id"],
                 "activity_id": row["activity_id"],
                 "row": row,
                 "deleted": bool(row.get("deleted")),
             }
-            stmt = upsert(self.db, licence_completions).values(key=key, **values)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
             self._track(conn, tracking)
 
     def get_completion(self, key: str) -> dict[str, Any] | None:
+        batch = self._batch
+        if batch is not None and key in batch.dirty:
+            held: dict[str, Any] = batch.dirty[key]["row"]
+            return held
+        if self._unwritten(key):
+            return None
         with self.reading() as conn:
             row: dict[str, Any] | None = conn.execute(
                 select(licence_completions.c.row).where(licence_completions.c.key == key)
@@ -159,6 +193,7 @@ class SqlLicencesView(SqlView, LicencesView):
             return row
 
     def completions(self, learner_id: str) -> list[dict[str, Any]]:
+        self._write_completions(self._batch)
         with self.reading() as conn:
             rows = conn.execute(
                 select(licence_completions.c.row).where(

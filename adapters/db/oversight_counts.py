@@ -22,7 +22,6 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
-    insert,
     or_,
     select,
 )
@@ -31,7 +30,7 @@ from adapters.db.activity_summary_tables import activity_summaries as s
 from adapters.db.database import Database
 from adapters.db.tables import metadata
 from adapters.db.transcripts_tables import transcript_entries
-from adapters.db.view_base import upsert
+from adapters.db.view_base import insert_rows, upsert
 from projections.base import chunks
 from projections.oversight_counts import Counts, activity_counts, difference
 from projections.transcripts import transcript_lines
@@ -62,12 +61,22 @@ Kept = tuple[Counts, Lines]
 
 
 def counted(conn: Connection, activity_ids: Iterable[str]) -> Kept:
-    """The counts and lines these activities' transcript rows make, 500 activities a query (the write side only)."""
+    """The counts and lines these activities' transcript rows make, 500 activities a query (the backfill)."""
     rows: list[dict[str, Any]] = []
     query = select(T.key, T.accme_id, T.learner_id, T.activity_id, T.credit_id, T.completion_date, T.doc, T.deleted)
     for chunk in chunks(sorted(set(activity_ids)), 500):
         rows.extend(dict(r._mapping) for r in conn.execute(query.where(T.activity_id.in_(chunk))))
-    standing = sorted((r for r in rows if not r["deleted"]), key=lambda r: (r["learner_id"], r["completion_date"]))
+    return kept(rows)
+
+
+def kept(rows: Iterable[dict[str, Any]]) -> Kept:
+    """The counts and lines these transcript rows make. Both are sums over completions (learner, activity and
+    date), so rows holding every row of some completions give exactly those completions' part."""
+    rows = list(rows)
+    # by key within a completion: its line adds its rows' credits in one order, whoever reads them
+    standing = sorted(
+        (r for r in rows if not r["deleted"]), key=lambda r: (r["learner_id"], r["completion_date"], r["key"])
+    )
     lines: Lines = {
         (line["activity_id"], line["learner_id"], line["completion_date"]): (line["accme_id"], line["cme_credits"])
         for line in transcript_lines(standing)
@@ -99,16 +108,13 @@ def write_lines(conn: Connection, before: Lines, after: Lines) -> None:
         for (a, who, day), (accme_id, credits) in after.items()
         if before.get((a, who, day)) != (accme_id, credits)
     ]
-    for part in chunks(new, 1000):
-        conn.execute(insert(completion_lines), part)
+    insert_rows(conn, completion_lines, new)
 
 
-def move(db: Database, conn: Connection, before: Kept, activity_ids: Iterable[str]) -> None:
-    """After a batch is written: moves the counts and lines by what it changed for its activities (as `counted`
-    found them before it)."""
-    counts, lines = counted(conn, activity_ids)
-    add(db, conn, difference(before[0], counts))
-    write_lines(conn, before[1], lines)
+def move(db: Database, conn: Connection, before: Kept, after: Kept) -> None:
+    """Moves the counts and lines from what some completions' rows made before a batch to what they make after."""
+    add(db, conn, difference(before[0], after[0]))
+    write_lines(conn, before[1], after[1])
 
 
 def backfill(db: Database) -> None:
@@ -189,8 +195,7 @@ def write_activities(conn: Connection, summaries: dict[str, dict[str, Any]]) -> 
     for chunk in chunks(list(summaries), 500):
         conn.execute(delete(oversight_activities).where(A.key.in_(chunk)))
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
-    for part in chunks(rows, 1000):
-        conn.execute(insert(oversight_activities), part)
+    insert_rows(conn, oversight_activities, rows)
 
 
 def backfill_activities(db: Database) -> None:

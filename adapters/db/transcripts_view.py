@@ -30,6 +30,11 @@ def _row(r: Any) -> dict[str, Any]:
     }
 
 
+def _completion(row: dict[str, Any]) -> tuple[str, str, str]:
+    """A completion: a learner, activity and date, however many credit IDs (rows) it was reported under."""
+    return (row["learner_id"], row["activity_id"], row["completion_date"])
+
+
 class SqlTranscriptView(SqlView, TranscriptView):
     """Within a batch, rows live in memory (reads see them) and are written once, when the batch commits:
     one delete and one insert per batch instead of two statements per event (catch-up and as-of replays)."""
@@ -65,20 +70,38 @@ class SqlTranscriptView(SqlView, TranscriptView):
     def _flush(self, batch: Any) -> None:
         if not batch.dirty:
             return
-        keys = [k for k in batch.dirty if not self._unwritten(k)]  # rows there may be to replace
-        learners = [row["learner_id"] for row in batch.dirty.values()]  # a completion's learner never changes
-        before = dashboard_counts.standing(batch.conn, learners)
-        activities = {row["activity_id"] for row in batch.dirty.values()}  # nor does its activity
-        counted = oversight_counts.counted(batch.conn, activities)
-        for chunk in chunks(keys, 500):
-            batch.conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
-        insert_rows(batch.conn, transcript_entries, list(batch.dirty.values()))
-        self._wrote(batch.dirty)
-        batch.dirty.clear()
-        # the dashboard's completion counts move by what this batch made stand or fall, in the same commit
-        dashboard_counts.add_completions(batch.conn, before, dashboard_counts.standing(batch.conn, learners))
-        # and the REMS and MIPS reports' counts per activity move the same way
-        oversight_counts.move(self.db, batch.conn, counted, activities)
+        conn, dirty = batch.conn, batch.dirty
+        # The kept counts and lines are sums over completions (learner, activity, date): they move by what the
+        # completions this batch touches made before and make after. Those are the batch's learners' (a
+        # completion's learner never changes), read once, as stored before the batch.
+        stored = self._rows_of_learners(conn, {row["learner_id"] for row in dirty.values()})
+        touched = {_completion(row) for row in dirty.values()} | {_completion(stored[k]) for k in dirty if k in stored}
+        before = [row for row in stored.values() if _completion(row) in touched]
+        after = [row for row in {**stored, **dirty}.values() if _completion(row) in touched]
+        replaced = [k for k in dirty if k in stored]
+        for chunk in chunks(replaced, 500):
+            conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
+        insert_rows(conn, transcript_entries, list(dirty.values()))
+        self._wrote(dirty)
+        dirty.clear()
+        # the dashboard's completion counts, and the REMS and MIPS reports' counts and lines, in the same commit
+        dashboard_counts.add_completions(conn, dashboard_counts.standing(before), dashboard_counts.standing(after))
+        oversight_counts.move(self.db, conn, oversight_counts.kept(before), oversight_counts.kept(after))
+
+    def _rows_of_learners(self, conn: Any, learners: set[str]) -> dict[str, dict[str, Any]]:
+        """Every stored row of these learners by key, 500 learners a query (none to read on a rebuild's copy
+        for learners it never wrote)."""
+        written = self._written
+        if written is not None:
+            unseen = {w for w in learners if ("learner", w) not in written}
+            written.update(("learner", w) for w in unseen)  # this batch writes them
+            learners = learners - unseen
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in chunks(sorted(learners), 500):
+            found.update(
+                (r.key, _row(r)) for r in conn.execute(select(transcript_entries).where(T.learner_id.in_(chunk)))
+            )
+        return found
 
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
         q = select(transcript_entries).where(T.learner_id == learner_id, T.deleted.is_(False))
