@@ -188,7 +188,14 @@ class CountingActivities:
 
 class CountingCompletions:
     def report(
-        self, cmd: Any, by: Any, *, chunk_size: int, progress: Any = None, activity_cache: Any = None
+        self,
+        cmd: Any,
+        by: Any,
+        *,
+        chunk_size: int,
+        progress: Any = None,
+        activity_cache: Any = None,
+        consent_cache: Any = None,
     ) -> list[Any]:
         from services.completions import CompletionResult
 

@@ -330,7 +330,11 @@ class Completion(ParsAggregate):
         learner_id = check_completion(accme_id, learner_id, activity, completion_date, today)
         check_credits(cme, moc, activity)
         check_rems(rems, activity)
-        return cls(
+        # `_create` as `cls(...)` would call it, without re-reading every argument against `__init__`'s signature
+        # first (a tenth of building a completion; these are all its arguments, by name).
+        return cls._create(
+            cls.Recorded,
+            id=cls.create_id(learner_id, activity.number, credit_id),
             accme_id=accme_id,
             learner_id=learner_id,
             activity_id=activity.number,

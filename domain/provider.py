@@ -170,7 +170,10 @@ class Provider(ParsAggregate):
             raise InvalidValueError("provider name is required", loc=("name",))
         if len(name) > 300:
             raise InvalidValueError("provider name is longer than 300 characters", loc=("name",))
-        return cls(
+        # `_create` as `cls(...)` would call it, without re-reading the arguments against `__init__`'s signature.
+        return cls._create(
+            cls.Registered,
+            id=cls.create_id(accme_id),
             accme_id=accme_id,
             name=name,
             accreditor=normalise_accreditor(accreditor),

@@ -132,6 +132,19 @@ class CompletionRegistry:
             cache[activity_id] = consented
         return consented
 
+    def _consents(self, activity_ids: set[str], cache: dict[str, bool] | None) -> dict[str, bool]:
+        """Each activity's consent attestation: which are attested at all in one query, a load only for those
+        (most activities have none), each read once per `cache` (a file's submissions share one)."""
+        cache = {} if cache is None else cache
+        wanted = {ActivityConsent.create_id(a): a for a in activity_ids if a not in cache}
+        attested = self.store.existing(wanted) if wanted else set()
+        for consent_id, activity_id in wanted.items():
+            if consent_id not in attested:
+                cache[activity_id] = False
+            else:
+                self.activity_consented(activity_id, cache)
+        return cache
+
     # --- ACCME learner reports --------------------------------------------------------------
 
     def handle(self, cmd: CompletionCommand, by: Acting) -> Any:
@@ -159,10 +172,11 @@ class CompletionRegistry:
         chunk_size: int = SAVE_CHUNK_SIZE,
         progress: Callable[[int], None] | None = None,
         activity_cache: dict[str, Activity | None] | None = None,
+        consent_cache: dict[str, bool] | None = None,
     ) -> list[CompletionResult]:
         """Reports already read (by `parse_report`, or a batch file's rows): one result each, in order.
         `progress(n)` is called after each saved chunk with the number of reports it held; `activity_cache`
-        lets the submissions of one file share their activity loads."""
+        and `consent_cache` let the submissions of one file share their activity and consent loads."""
         accme_id, parsed = cmd.accme_id, cmd.reports
         today = self.today()
         # one load per activity for the whole submission (or the whole file, with a shared cache)
@@ -170,13 +184,11 @@ class CompletionRegistry:
         valid = [(i, p) for i, p in enumerate(parsed) if isinstance(p, ReportCompletion)]
         matches = dict(zip([i for i, _ in valid], self.matcher.match_many([p.query for _, p in valid]), strict=True))
         valid = self._derive_credit_ids(accme_id, valid, matches)
-        consents: dict[str, bool] = {}  # each activity's consent attestation, read once
+        consents = self._consents({p.activity_id for _, p in valid if not p.consent}, consent_cache)
         valid = [
             (
                 i,
-                p
-                if p.consent or not self.activity_consented(p.activity_id, consents)
-                else dataclasses.replace(p, consent=True),
+                p if p.consent or not consents[p.activity_id] else dataclasses.replace(p, consent=True),
             )
             for i, p in valid
         ]

@@ -128,9 +128,6 @@ class LearnerMatcher:
         by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_npi: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_board: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        names = [name_key(q.first_name or "", q.last_name or "") for q in queries if q.has_name]
-        for entry in self.view.by_name_keys(names, docs=False) if names else []:
-            by_name[entry["name_key"]].append(entry)
         npis = [q.npi.strip() for q in queries if q.npi]
         for entry in self.view.by_npis(npis, docs=False) if npis else []:
             by_npi[entry["npi"]].append(entry)
@@ -138,7 +135,28 @@ class LearnerMatcher:
         for entry in self.view.by_board_ids(boards, docs=False) if boards else []:
             for pair in entry["board_ids"]:
                 by_board[pair].append(entry)
+        # Names are looked up only for the queries `_decide` will match by name: one found by its NPI or board ID
+        # is confirmed against that entry (most of a file), so its name's namesakes need not be read.
+        names = [
+            name_key(q.first_name or "", q.last_name or "")
+            for q in queries
+            if q.has_name and self._by_name_needed(q, by_npi, by_board)
+        ]
+        for entry in self.view.by_name_keys(names, docs=False) if names else []:
+            by_name[entry["name_key"]].append(entry)
         return [self._decide(q, by_name, by_npi, by_board) for q in queries]
+
+    @staticmethod
+    def _by_name_needed(
+        q: MatchQuery,
+        by_npi: dict[str, list[dict[str, Any]]],
+        by_board: dict[tuple[str, str], list[dict[str, Any]]],
+    ) -> bool:
+        """Whether `_decide` reaches `_by_identity` for this query (the same steps, without deciding)."""
+        if q.npi and (by_npi.get(q.npi.strip()) or not q.has_identity):
+            return False
+        board = (q.board.upper(), identifier_key(q.board_id)) if q.board and q.board_id else None
+        return not (board and (by_board.get(board) or not q.has_identity))
 
     def holders(self, uid: UniqueId) -> list[tuple[UniqueId, dict[str, Any]]]:
         """Every directory entry holding the identifier (keys only), each with the identifier as it

@@ -70,6 +70,7 @@ class CompletionReporter(Protocol):
         chunk_size: int,
         progress: Callable[[int], None] | None = None,
         activity_cache: dict[str, Any] | None = None,
+        consent_cache: dict[str, bool] | None = None,
     ) -> list[Any]: ...
 
 
@@ -118,6 +119,7 @@ def submit_completion_records(
     refused = Refused(report)
     done = 0
     activities: dict[str, Any] = {}  # each activity loaded once for the whole file, not once per chunk
+    consents: dict[str, bool] = {}  # and its consent attestation read once
 
     def advanced(n: int) -> None:
         nonlocal done
@@ -141,6 +143,7 @@ def submit_completion_records(
             chunk_size=chunk_size,
             progress=advanced,
             activity_cache=activities,
+            consent_cache=consents,
         )
         for result in sorted(results, key=lambda r: r.index):  # in file order: the stored records need no sorting
             n, record = chunk[result.index]

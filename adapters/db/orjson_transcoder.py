@@ -11,6 +11,8 @@ the library's encoder or decoder.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +21,8 @@ from eventsourcing.persistence import JSONTranscoder
 
 _TAG = b'"_type_"'
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-_PLAIN = (str, int, float, bool, type(None))
+#: values that hold no UUID (the dates and times go to `default` as they are, being passed through)
+_PLAIN = frozenset((str, int, float, bool, type(None), datetime, date, time, Decimal))
 
 
 class OrjsonTranscoder(JSONTranscoder):

@@ -22,10 +22,11 @@ from domain.rems_learner import PARTICIPANT, rems_participant
 
 
 def _get(obj: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
+    try:  # only a dict has .get among decoded JSON values: anything else on the way answers None
+        for key in path:
+            obj = obj.get(key)
+    except AttributeError:
+        return None
     return obj
 
 
@@ -33,11 +34,12 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _text(obj: Any, *path: str) -> str:
+def _text(obj: Any, *path: str, within: tuple[str, ...] = ()) -> str:
+    """The non-empty text at `path` in `obj` (itself at `within` in the report, for the error's place)."""
     value = _get(obj, *path)
-    if not isinstance(value, str) or not value.strip():
-        raise ReportError(list(path), "a non-empty string is required")
-    return value.strip()
+    if type(value) is not str or not (value := value.strip()):
+        raise ReportError([*within, *path], "a non-empty string is required")
+    return value
 
 
 def parse_report(report: Any) -> ReportCompletion:
@@ -47,22 +49,25 @@ def parse_report(report: Any) -> ReportCompletion:
     if action not in ("add", "delete"):
         raise ReportError(["XtensibleInfo", "LearnerRecordAction"], "LearnerRecordAction is add or delete")
     module = ("Activity", "Module")
-    activity_id = _text(report, *module, "ModuleName", "moduleID")
+    mod = _get(report, *module)  # each part of the report walked to once, not once per field read in it
+    activity_id = _text(mod, "ModuleName", "moduleID", within=module)
     if not (len(activity_id) == 9 and activity_id.isascii() and activity_id.isdigit()):
         raise ReportError([*module, "ModuleName", "moduleID"], "the moduleID is a 9-digit ACCME activity ID")
-    if _get(report, *module, "Status") != "Completed":
+    if _get(mod, "Status") != "Completed":
         raise ReportError([*module, "Status"], "Status is 'Completed'")
-    raw_date = _text(report, *module, "CompletedDateTime")
+    raw_date = _text(mod, "CompletedDateTime", within=module)
     try:
         completion_date = date.fromisoformat(raw_date[:10])
     except ValueError:
         raise ReportError([*module, "CompletedDateTime"], f"{raw_date!r} is not a YYYY-MM-DD date") from None
-    first = _text(report, "Member", "Name", "GivenName")
-    last = _text(report, "Member", "Name", "FamilyName")
-    birth = _get(report, "Member", "PersonalInfo", "BirthDate")
+    member = _get(report, "Member")
+    name = _get(member, "Name")
+    first = _text(name, "GivenName", within=("Member", "Name"))
+    last = _text(name, "FamilyName", within=("Member", "Name"))
+    birth = _get(member, "PersonalInfo", "BirthDate")
     if birth is not None and not isinstance(birth, str):
         raise ReportError(["Member", "PersonalInfo", "BirthDate"], "BirthDate is YYYY-MM-DD")
-    certificates = _get(report, *module, "CreditCertificate")
+    certificates = _get(mod, "CreditCertificate")
     if not isinstance(certificates, list) or not certificates:
         raise ReportError([*module, "CreditCertificate"], "at least one CreditCertificate is required")
     unique_ids: list[dict[str, str]] = []
@@ -79,8 +84,9 @@ def parse_report(report: Any) -> ReportCompletion:
         ):
             raise ReportError([*loc, "UniqueID"], "UniqueID is a list of {value, domain}, each a text")
         unique_ids += ids
+        given = _get(cert, "CreditID")
         try:
-            credit_id = require_credit_id(_get(cert, "CreditID") if isinstance(_get(cert, "CreditID"), str) else "")
+            credit_id = require_credit_id(given if isinstance(given, str) else "")
         except InvalidValueError as exc:
             raise ReportError([*loc, "CreditID"], exc.message) from None
         received = _get(cert, "CreditReceived")
