@@ -149,8 +149,12 @@ def board_answer(
     if "problem" in doc:
         return {"counted_in_cycle": False, "progress": None, "problem": doc["problem"]}
     rule = rule_for(rules, licence["licence_type"])
-    assert rule is not None, "a row without a problem has a rule"
-    cycle = cycle_containing(shape_for(rule["cycle"], licence), on)
+    if rule is None:  # the rules changed between the two reads: the row is about to go
+        return {"counted_in_cycle": False, "progress": None, "problem": no_rules(state, licence["licence_type"])}
+    try:
+        cycle = cycle_containing(shape_for(rule["cycle"], licence), on)
+    except InvalidValueError as error:  # likewise
+        return {"counted_in_cycle": False, "progress": None, "problem": error.message}
     progress = {
         "cycle": {"start": cycle.start.isoformat(), "end": cycle.end.isoformat()},
         "days_left": cycle.days_left(today),
