@@ -87,7 +87,8 @@ class LicenceQueries:
         rules = self.view.rules([state]).get(state, [])
         licensees, meeting = self.view.compliance_counts(state, on)
         rows = self.view.compliance(state, on, after, size, met)
-        people = {e["learner_id"]: e["doc"] for e in self.directory.get_learners(r["learner_id"] for r in rows)}
+        people = self.directory.docs(r["learner_id"] for r in rows)
+        cycles: dict[tuple[Any, ...], Any] = {}  # licensees share cycles: placed once a page
         items = []
         for row in rows:
             licence = row["licence"]
@@ -100,7 +101,7 @@ class LicenceQueries:
                     "last_name": entry.get("last_name"),
                     "licence_number": numbers[0] if numbers else None,
                     "licence_type": licence["licence_type"],
-                    **board_answer(state, rules, licence, row["status"], on, today),
+                    **board_answer(state, rules, licence, row["status"], on, today, cycles),
                 }
             )
         return {
@@ -139,6 +140,7 @@ def board_answer(
     status: dict[str, Any] | None,
     on: date,
     today: date,
+    cycles: dict[tuple[Any, ...], Any] | None = None,
 ) -> dict[str, Any]:
     """A licensee's progress and problem on the board's view, from the read model's row covering `on`: the row
     holds the answer of every cycle it runs through; the cycle holding `on` and the days left are placed here."""
@@ -151,10 +153,15 @@ def board_answer(
     rule = rule_for(rules, licence["licence_type"])
     if rule is None:  # the rules changed between the two reads: the row is about to go
         return {"counted_in_cycle": False, "progress": None, "problem": no_rules(state, licence["licence_type"])}
-    try:
-        cycle = cycle_containing(shape_for(rule["cycle"], licence), on)
-    except InvalidValueError as error:  # likewise
-        return {"counted_in_cycle": False, "progress": None, "problem": error.message}
+    key = (licence["licence_type"], licence.get("issued_on"), licence.get("birth_month"), licence.get("birth_year"))
+    cycle = (cycles or {}).get(key)
+    if cycle is None:
+        try:
+            cycle = cycle_containing(shape_for(rule["cycle"], licence), on)
+        except InvalidValueError as error:  # likewise
+            return {"counted_in_cycle": False, "progress": None, "problem": error.message}
+        if cycles is not None:
+            cycles[key] = cycle
     progress = {
         "cycle": {"start": cycle.start.isoformat(), "end": cycle.end.isoformat()},
         "days_left": cycle.days_left(today),
