@@ -1,11 +1,13 @@
-"""A state board's compliance view over many licensees: `GET /api/v1/states/{state}/compliance`'s query, timed.
+"""A state board's compliance view over many licensees: `GET /api/v1/states/{state}/compliance`, timed.
 
 On a fresh SQLite file and a fresh PostgreSQL database (`--backends`): `--licensees` physicians are registered
 in the learner directory through the real path (not timed), the seed rules adopted, and the `licences` read
-model's rows written in bulk (PostgreSQL: then VACUUM ANALYZE, as autovacuum would after a bulk load) (not through `Learner.LicenceTracked` events, which would take one load and save
-per physician): one TN licence each, and for 70% of them a status row of the current cycle computed by the
-projection's own `statuses` over three completions (about half meet the rule). Then `--pages` random pages of
-100 licensees (with the counts, names and licence numbers: what the route answers) are read; p50 and p99.
+model's rows written in bulk (PostgreSQL: then VACUUM ANALYZE, as autovacuum would after a bulk load) (not through
+`Learner.LicenceTracked` events, which would take one load and save per physician): one TN licence each, its status
+rows computed by the projection's own `statuses` (for 70% over three completions in the current cycle, about half
+meeting the rule) and the kept counts of them. Then `--pages` pages of 100 licensees from random cursors — all, the
+met and the unmet — are read through the route (FastAPI's TestClient with a TN board token: the JSON answer with
+the counts, names and licence numbers) and through the query the route calls; p50 and p99 of each.
 
     python -m bench.licences [--licensees 50000] [--pages 300] [--backends sqlite,postgres]
 """
@@ -19,13 +21,17 @@ import statistics
 import time
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
+from adapters.app import create_app
 from adapters.bootstrap import bootstrap
-from adapters.db.licences_tables import licence_holders, licence_status
+from adapters.db.licences_tables import licence_holders, licence_status, licence_status_steps
+from adapters.db.licences_view import add_steps
 from adapters.demo import npi
 from adapters.licences.seed import seed_commands
 from adapters.settings import Settings
+from adapters.tokens import issue_token
 from bench.scratch import fresh_database
 from commands.learners import Licence, RegisterLearner
 from domain.base import Acting, Channel
@@ -58,7 +64,7 @@ def run(backend: str, licensees: int, pages: int) -> None:
             system.projections.catch_up()
             rules = system.queries.licences.rules("TN")["TN"]
             rng = random.Random(7)
-            holders, rows = [], []
+            holders, rows, steps = [], [], {}
             for i, outcome in enumerate(outcomes):
                 licence = {
                     "licence_type": "MD",
@@ -67,56 +73,84 @@ def run(backend: str, licensees: int, pages: int) -> None:
                     "birth_year": 1950 + i % 40,
                 }
                 holders.append({"state": "TN", "learner_id": outcome.learner_id, "doc": licence})
+                lines = []
                 if rng.random() < 0.7:
                     hours = rng.choice([5.0, 10.0, 20.0])
                     lines = [Line(date(2025, 3, d), hours, hours, frozenset({"opioids"})) for d in (1, 2, 3)]
-                    for s in statuses(rules, licence, lines):
-                        rows.append(
-                            {
-                                "state": "TN",
-                                "learner_id": outcome.learner_id,
-                                "cycle_start": s["cycle_start"].isoformat(),
-                                "cycle_end": s["cycle_end"].isoformat(),
-                                "met": s["met"],
-                                "doc": s["doc"],
-                            }
-                        )
+                for s in statuses("TN", rules, licence, lines):  # the projection's own rows, every day covered
+                    row = {
+                        "state": "TN",
+                        "learner_id": outcome.learner_id,
+                        "cycle_start": s["cycle_start"].isoformat(),
+                        "cycle_end": s["cycle_end"].isoformat(),
+                        "met": s["met"],
+                        "doc": s["doc"],
+                    }
+                    rows.append(row)
+                    add_steps(steps, row["cycle_start"], row["cycle_end"], row["met"], 1)
+            kept = [{"state": "TN", "day": d, "licensees": n, "meeting": m} for d, (n, m) in sorted(steps.items())]
             with system.db.engine.begin() as conn:
                 for start in range(0, len(holders), 5000):
                     conn.execute(insert(licence_holders), holders[start : start + 5000])
                 for start in range(0, len(rows), 5000):
                     conn.execute(insert(licence_status), rows[start : start + 5000])
+                conn.execute(insert(licence_status_steps), kept)
             if backend == "postgres":  # what autovacuum does after a bulk load: statistics, the visibility map
                 with system.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM ANALYZE licence_holders")
-                    conn.exec_driver_sql("VACUUM ANALYZE licence_status")
+                    for table in ("licence_holders", "licence_status", "licence_status_steps"):
+                        conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
             built = time.perf_counter() - t0
             ids = sorted(h["learner_id"] for h in holders)
-            cursors = [None] + [rng.choice(ids) for _ in range(pages - 1)]
             queries = system.queries.licences
             first = queries.compliance("TN", ON, None, 100)
-            times = []
-            cpu0 = time.process_time()
-            for after in cursors:
-                t = time.perf_counter()
-                page = queries.compliance("TN", ON, after, 100)
-                times.append(time.perf_counter() - t)
-                assert page["licensees"] == licensees
-            cpu = time.process_time() - cpu0
+            assert first["licensees"] == licensees
+            board = {"Authorization": f"Bearer {issue_token(system.secret, 'board', state='TN')}"}
+            with TestClient(create_app(system)) as client:
+
+                def route(after: str | None, met: bool | None) -> None:
+                    params = {"on": ON.isoformat(), "limit": "100"}
+                    if after is not None:
+                        params["after"] = after
+                    if met is not None:
+                        params["met"] = "true" if met else "false"
+                    answer = client.get("/api/v1/states/TN/compliance", params=params, headers=board)
+                    assert answer.status_code == 200 and answer.json()["licensees"] == licensees, answer.text
+
+                def service(after: str | None, met: bool | None) -> None:
+                    assert queries.compliance("TN", ON, after, 100, met)["licensees"] == licensees
+
+                figures = []
+                for label, read in (
+                    ("GET /api/v1/states/TN/compliance", route),
+                    ("its query (LicenceQueries)", service),
+                ):
+                    for met in (None, True, False):
+                        cursors = [None] + [rng.choice(ids) for _ in range(pages - 1)]
+                        times = []
+                        cpu0 = time.process_time()
+                        for after in cursors:
+                            t = time.perf_counter()
+                            read(after, met)
+                            times.append(time.perf_counter() - t)
+                        cpu = time.process_time() - cpu0
+                        times.sort()
+                        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+                        which = {None: "all", True: "met=true", False: "met=false"}[met]
+                        figures.append(
+                            f"  {label} [{which}]: p50 {statistics.median(times) * 1000:.1f} ms, "
+                            f"p99 {p99 * 1000:.1f} ms, CPU {cpu / pages * 1000:.1f} ms a page"
+                        )
             counts = []
             for _ in range(min(pages, 50)):
                 t = time.perf_counter()
                 queries.view.compliance_counts("TN", ON)
                 counts.append(time.perf_counter() - t)
-            times.sort()
-            p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
             print(
-                f"licences [{backend}] {licensees:,} licensees ({len(rows):,} with credit in the cycle; "
-                f"{first['meeting']:,} meeting): compliance page of 100 p50 {statistics.median(times) * 1000:.1f} ms, "
-                f"p99 {p99 * 1000:.1f} ms over {pages} pages (of which the counts: p50 "
-                f"{statistics.median(counts) * 1000:.1f} ms); CPU {cpu / pages * 1000:.1f} ms a page; built in {built:.0f} s, "
-                f"load {os.getloadavg()[0]:.2f}"
+                f"licences [{backend}] {licensees:,} licensees ({len(rows):,} status rows; {first['meeting']:,} "
+                f"meeting on {ON}): pages of 100 over {pages} random cursors; the kept counts p50 "
+                f"{statistics.median(counts) * 1000:.1f} ms; built in {built:.0f} s, load {os.getloadavg()[0]:.2f}"
             )
+            print("\n".join(figures))
         finally:
             system.close()
 

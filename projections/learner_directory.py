@@ -35,6 +35,11 @@ class LearnerDirectoryView(ProjectionView):
         """The entries of these learners (those still in the directory), in one read."""
 
     @abstractmethod
+    def docs(self, learner_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Only the documents (names, licences) of these learners still in the directory: one query, for lists
+        that show names and numbers without matching on the keys."""
+
+    @abstractmethod
     def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         """Every learner whose normalised name is one of name_keys (`docs=False`: the keys only, "doc" None — matching needs no more)."""
 

@@ -7,15 +7,18 @@ learner's rows go with `Learner.Erased`), each activity's state content tags (`A
 Corrected`), and each completion's row (as the transcript holds it: learner_id, activity, date, CME and MOC
 credit; `Completion.Recorded/Deleted/Resubmitted`). An event only marks the learners (or, for a rule change,
 the states) it touches; at the end of the page's transaction each marked learner's licences are computed
-again from their rows (`refresh`), one status row per licence and cycle that holds credit. A licence with no
-status row for a cycle counted nothing in it.
+again from their rows (`refresh`): the licence's status rows cover every day, each a run of whole cycles that
+answer alike (a cycle holding credit; a cycle without credit of its own whose one-time, multi-cycle or
+multi-year topic counts earlier credit; before the first credit and after the last, where nothing changes any
+more, one row each reaching to the first and last day a date can name). So the board reads one row per licensee
+for any day, and counts come from kept per-day steps (how many rows, and meeting rows, begin and end each day).
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -23,13 +26,29 @@ from eventsourcing.persistence import Tracking
 
 from domain.activity import Activity
 from domain.completion import Completion
+from domain.errors import InvalidValueError
 from domain.learner import Learner
-from domain.licence_cycles import CATEGORY_1, Line, Tally, cycle_containing, progress, shape_for, tags_of
+from domain.licence_cycles import (
+    CATEGORY_1,
+    Cycle,
+    CycleShape,
+    Line,
+    Tally,
+    cycle_after,
+    cycle_before,
+    cycle_containing,
+    progress,
+    shape_for,
+    tags_of,
+    topic_window,
+)
 from domain.licence_rules import LicenceRules, rule_for
 from projections.base import ParsProjection, ProjectionView
 from projections.transcripts import entry, transcript_lines
 
-#: A cycle's status rows are computed as of its last day (days left: 0); readers compute days left themselves.
+#: The first and last days a status row can reach: a licence's rows cover every day.
+FIRST_DAY = date.min
+LAST_DAY = date.max
 
 
 class Touched:
@@ -109,16 +128,23 @@ class LicencesView(ProjectionView):
 
     @abstractmethod
     def put_status(self, learner_id: str, state: str, statuses: list[dict[str, Any]]) -> None:
-        """Replaces the learner's status rows in the state: {cycle_start, cycle_end, met, doc}."""
+        """Replaces the learner's status rows in the state ({cycle_start, cycle_end, met, doc}) and moves the
+        state's kept counts by the difference."""
 
     @abstractmethod
-    def compliance(self, state: str, on: date, after: str | None, limit: int) -> list[dict[str, Any]]:
-        """Licensees of the state in learner_id order after `after`: {learner_id, licence, status or None}
-        where status is the row of the cycle holding `on`."""
+    def compliance(
+        self, state: str, on: date, after: str | None, limit: int, met: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """Licensees of the state in learner_id order after `after` (only those whose row on `on` meets the
+        rules, or does not, when `met` is given): {learner_id, licence, status: {met, doc} or None}."""
 
     @abstractmethod
-    def compliance_counts(self, state: str, on: date) -> tuple[int, int, int]:
-        """(licensees, licensees with a status row for the cycle holding `on`, of them those that meet it)."""
+    def compliance_counts(self, state: str, on: date) -> tuple[int, int]:
+        """(licensees, of them those that meet their rules on `on`), from the kept counts."""
+
+
+def no_rules(state: str, licence_type: str) -> str:
+    return f"PARS holds no CME rules for {licence_type} licences in {state} yet"
 
 
 def lines_with_tags(rows: list[dict[str, Any]], tags: dict[str, list[str]]) -> list[Line]:
@@ -256,22 +282,59 @@ class LicencesProjection(ParsProjection[LicencesView]):
             lines = lines_with_tags(rows, self.view.tags({r["activity_id"] for r in rows}))
             rules = self.view.rules(licences)
             for state, licence in licences.items():
-                self.view.put_status(learner_id, state, statuses(rules.get(state, []), licence, lines))
+                self.view.put_status(learner_id, state, statuses(state, rules.get(state, []), licence, lines))
 
 
-def statuses(rules: list[dict[str, Any]], licence: dict[str, Any], lines: list[Line]) -> list[dict[str, Any]]:
-    """One status per cycle holding a line of the transcript (the computation as of the cycle's last day)."""
+def statuses(
+    state: str, rules: list[dict[str, Any]], licence: dict[str, Any], lines: list[Line]
+) -> list[dict[str, Any]]:
+    """The licence's answer on every day, as rows {cycle_start, cycle_end, met, doc} that cover all days without
+    overlap: runs of consecutive cycles answering alike (doc: met, each requirement, whether the cycle holds
+    credit of its own; a cycle's dates and days left are the reader's). A licence without a rule, or lacking what
+    its rule anchors on, is one row of its problem, never met."""
     rule = rule_for(rules, licence["licence_type"])
     if rule is None:
-        return []
+        return [_row(FIRST_DAY, LAST_DAY, {"problem": no_rules(state, licence["licence_type"])})]
     try:
         shape = shape_for(rule["cycle"], licence)
-    except ValueError:  # the licence lacks what the rule anchors on (e.g. no issue date): nothing to place
-        return []
-    cycles = {cycle_containing(shape, line.completion_date) for line in lines}
-    out = []
-    for cycle in sorted(cycles, key=lambda c: c.start):
-        answer = licence_progress(rules, licence, lines, cycle.end, cycle.end)
-        assert answer is not None
-        out.append({"cycle_start": cycle.start, "cycle_end": cycle.end, "met": answer["met"], "doc": answer})
+    except InvalidValueError as error:
+        return [_row(FIRST_DAY, LAST_DAY, {"problem": error.message})]
+    first = date.fromisoformat(licence["issued_on"]) if licence.get("issued_on") else None
+    days = sorted(line.completion_date for line in lines)
+
+    def answer(cycle: Cycle) -> dict[str, Any]:
+        tally = Tally(rule, shape, cycle, first)
+        for line in lines:
+            tally.add(line)
+        done = progress(tally, cycle.end)
+        credit = any(cycle.holds(day) for day in days)
+        return {"met": done["met"], "requirements": done["requirements"], "counted_in_cycle": credit}
+
+    if not days:
+        return [_row(FIRST_DAY, LAST_DAY, answer(cycle_containing(shape, date(2000, 1, 1))))]
+    cycle = cycle_containing(shape, days[0])
+    runs = [(FIRST_DAY, cycle.start - timedelta(days=1), answer(cycle_before(shape, cycle)))]
+    while not _settled(rule, shape, cycle, first, days[-1]):
+        runs.append((cycle.start, cycle.end, answer(cycle)))
+        cycle = cycle_after(shape, cycle)
+    runs.append((cycle.start, LAST_DAY, answer(cycle)))
+    out: list[dict[str, Any]] = []
+    for start, end, doc in runs:
+        if out and out[-1]["doc"] == doc:
+            out[-1]["cycle_end"] = end
+        else:
+            out.append(_row(start, end, doc))
     return out
+
+
+def _settled(rule: dict[str, Any], shape: CycleShape, cycle: Cycle, first: date | None, last: date) -> bool:
+    """True when this cycle and every later one answer alike: it starts after the last credit and no window but
+    a one-time topic's (which keeps all it counted) reaches back to it."""
+    if cycle.start <= last:
+        return False
+    sliding = [t for t in rule.get("topics", []) if t.get("every_years") or t.get("every_cycles") != 0]
+    return all(topic_window(t, shape, cycle, first)[0] > last for t in sliding)
+
+
+def _row(start: date, end: date, doc: dict[str, Any]) -> dict[str, Any]:
+    return {"cycle_start": start, "cycle_end": end, "met": bool(doc.get("met")), "doc": doc}

@@ -104,6 +104,16 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
         return out
 
+    def docs(self, learner_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(learner_ids))
+        d = learner_directory.c
+        out: dict[str, dict[str, Any]] = {}
+        with self.reading() as conn:
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                chunk = select(d.learner_id, d.doc).where(d.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
+                out.update((r.learner_id, r.doc) for r in conn.execute(chunk))
+        return out
+
     def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(name_keys))
         out: list[dict[str, Any]] = []

@@ -1,6 +1,6 @@
 """Tables of the licences projection (licence compliance): no licence numbers, learner_id only."""
 
-from sqlalchemy import Boolean, Column, Index, String, Table, false
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, false
 
 from adapters.db.tables import Json, metadata
 
@@ -46,11 +46,24 @@ licence_status = Table(
     metadata,
     Column("state", String(2), primary_key=True),
     Column("learner_id", String(36), primary_key=True),
-    Column("cycle_start", String(10), primary_key=True),  # ISO dates compare as text
+    # A run of whole cycles answering alike (0001-01-01 .. 9999-12-31 at the ends): a licence's rows cover every
+    # day. ISO dates compare as text.
+    Column("cycle_start", String(10), primary_key=True),
     Column("cycle_end", String(10), nullable=False),
     Column("met", Boolean, nullable=False),
-    Column("doc", Json, nullable=False),  # the progress as of the cycle's last day
-    Index("ix_licence_status_cycle", "state", "cycle_start", "cycle_end", "met"),  # covers the counts
+    Column("doc", Json, nullable=False),  # met, each requirement, counted_in_cycle; or the licence's problem
+    Index("ix_licence_status_met", "state", "met", "learner_id", "cycle_start", "cycle_end"),  # a met/unmet page
+)
+
+licence_status_steps = Table(
+    "licence_status_steps",
+    metadata,
+    # The kept counts: on `day`, how many status rows of the state begin less how many ended the day before
+    # (all, and those that meet). A day's counts are the sum of the steps up to it: a few hundred rows a state.
+    Column("state", String(2), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("licensees", Integer, nullable=False),
+    Column("meeting", Integer, nullable=False),
 )
 
 licence_alerts = Table(
@@ -65,5 +78,6 @@ LICENCE_TABLES = (
     licence_activities,
     licence_completions,
     licence_status,
+    licence_status_steps,
     licence_alerts,
 )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from adapters.db.licences_tables import (
     licence_activities,
@@ -16,10 +16,13 @@ from adapters.db.licences_tables import (
     licence_holders,
     licence_rules_in_force,
     licence_status,
+    licence_status_steps,
 )
 from adapters.db.view_base import Batch, SqlView, insert_rows, upsert
 from projections.base import chunks
-from projections.licences import LicencesView, Touched
+from projections.licences import LAST_DAY, LicencesView, Touched
+
+_LAST = LAST_DAY.isoformat()
 
 
 class SqlLicencesView(SqlView, LicencesView):
@@ -29,6 +32,7 @@ class SqlLicencesView(SqlView, LicencesView):
         licence_activities,
         licence_completions,
         licence_status,
+        licence_status_steps,
         licence_alerts,
     )
 
@@ -88,7 +92,12 @@ class SqlLicencesView(SqlView, LicencesView):
     def drop_learner(self, learner_id: str, tracking: Tracking) -> None:
         with self.transaction() as conn:
             self._write_completions(self._batch)
-            for table in (licence_holders, licence_completions, licence_status, licence_alerts):
+            states = conn.execute(
+                select(licence_status.c.state).where(licence_status.c.learner_id == learner_id).distinct()
+            ).scalars()
+            for state in list(states):
+                self._replace_status(conn, learner_id, state, [])
+            for table in (licence_holders, licence_completions, licence_alerts):
                 conn.execute(delete(table).where(table.c.learner_id == learner_id))
             self._track(conn, tracking)
 
@@ -204,61 +213,114 @@ class SqlLicencesView(SqlView, LicencesView):
 
     def put_status(self, learner_id: str, state: str, statuses: list[dict[str, Any]]) -> None:
         with self.transaction() as conn:
-            conn.execute(
-                delete(licence_status).where(licence_status.c.state == state, licence_status.c.learner_id == learner_id)
-            )
-            if statuses:
-                conn.execute(
-                    insert(licence_status),
-                    [
-                        {
-                            "state": state,
-                            "learner_id": learner_id,
-                            "cycle_start": s["cycle_start"].isoformat(),
-                            "cycle_end": s["cycle_end"].isoformat(),
-                            "met": s["met"],
-                            "doc": s["doc"],
-                        }
-                        for s in statuses
-                    ],
-                )
+            self._replace_status(conn, learner_id, state, statuses)
 
-    def compliance(self, state: str, on: date, after: str | None, limit: int) -> list[dict[str, Any]]:
-        # Two reads, each along a primary key, so no planner's guess can turn a page into a scan of the state:
-        # the page of licensees, then their status rows of the cycle holding `on`.
-        day = on.isoformat()
-        page = (
-            select(licence_holders.c.learner_id, licence_holders.c.doc)
-            .where(licence_holders.c.state == state)
-            .order_by(licence_holders.c.learner_id)
-            .limit(limit)
+    def _replace_status(self, conn: Connection, learner_id: str, state: str, statuses: list[dict[str, Any]]) -> None:
+        key = (licence_status.c.state == state, licence_status.c.learner_id == learner_id)
+        old = conn.execute(
+            select(licence_status.c.cycle_start, licence_status.c.cycle_end, licence_status.c.met).where(*key)
         )
-        if after is not None:
-            page = page.where(licence_holders.c.learner_id > after)
-        with self.reading() as conn:
-            holders = list(conn.execute(page))
-            found = conn.execute(
-                select(licence_status.c.learner_id, licence_status.c.doc).where(
-                    licence_status.c.state == state,
-                    licence_status.c.learner_id.in_([h.learner_id for h in holders]),
-                    licence_status.c.cycle_start <= day,
-                    licence_status.c.cycle_end >= day,
+        new = [
+            {
+                "state": state,
+                "learner_id": learner_id,
+                "cycle_start": s["cycle_start"].isoformat(),
+                "cycle_end": s["cycle_end"].isoformat(),
+                "met": s["met"],
+                "doc": s["doc"],
+            }
+            for s in statuses
+        ]
+        steps: dict[str, list[int]] = {}
+        for start, end, met in [(r.cycle_start, r.cycle_end, r.met) for r in old]:
+            add_steps(steps, start, end, bool(met), -1)
+        conn.execute(delete(licence_status).where(*key))
+        if new:
+            conn.execute(insert(licence_status), new)
+        for row in new:
+            add_steps(steps, row["cycle_start"], row["cycle_end"], row["met"], 1)
+        moved = [
+            {"state": state, "day": day, "licensees": n, "meeting": m}
+            for day, (n, m) in sorted(steps.items())
+            if n or m
+        ]
+        if moved:
+            t = licence_status_steps
+            stmt = upsert(self.db, t).values(moved)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["state", "day"],
+                    set_={
+                        "licensees": t.c.licensees + stmt.excluded.licensees,
+                        "meeting": t.c.meeting + stmt.excluded.meeting,
+                    },
                 )
             )
-            statuses = dict(found.all())
-        return [{"learner_id": h.learner_id, "licence": h.doc, "status": statuses.get(h.learner_id)} for h in holders]
 
-    def compliance_counts(self, state: str, on: date) -> tuple[int, int, int]:
+    def compliance(
+        self, state: str, on: date, after: str | None, limit: int, met: bool | None = None
+    ) -> list[dict[str, Any]]:
+        # Two reads, each along an index in learner_id order, so no planner's guess can turn a page into a scan of
+        # the state: the page (of licensees; or of status rows that meet, or not, on the day), then the other half.
         day = on.isoformat()
+        covering = (
+            licence_status.c.state == state,
+            licence_status.c.cycle_start <= day,
+            licence_status.c.cycle_end >= day,
+        )
+        status = (licence_status.c.learner_id, licence_status.c.met, licence_status.c.doc)
+        holders: dict[str, Any]
+        statuses: dict[str, Any]
         with self.reading() as conn:
-            licensees = conn.execute(
-                select(func.count()).select_from(licence_holders).where(licence_holders.c.state == state)
-            ).scalar_one()
-            with_credit, meeting = conn.execute(
-                select(func.count(), func.coalesce(func.sum(case((licence_status.c.met, 1), else_=0)), 0)).where(
-                    licence_status.c.state == state,
-                    licence_status.c.cycle_start <= day,
-                    licence_status.c.cycle_end >= day,
+            if met is None:
+                page = select(licence_holders.c.learner_id, licence_holders.c.doc).where(
+                    licence_holders.c.state == state
+                )
+                if after is not None:
+                    page = page.where(licence_holders.c.learner_id > after)
+                holders = dict(conn.execute(page.order_by(licence_holders.c.learner_id).limit(limit)).all())
+                found = conn.execute(select(*status).where(*covering, licence_status.c.learner_id.in_(list(holders))))
+                statuses = {r.learner_id: r for r in found}
+            else:
+                rows = select(*status).where(*covering, licence_status.c.met.is_(met))
+                if after is not None:
+                    rows = rows.where(licence_status.c.learner_id > after)
+                statuses = {
+                    r.learner_id: r for r in conn.execute(rows.order_by(licence_status.c.learner_id).limit(limit))
+                }
+                found = conn.execute(
+                    select(licence_holders.c.learner_id, licence_holders.c.doc).where(
+                        licence_holders.c.state == state, licence_holders.c.learner_id.in_(list(statuses))
+                    )
+                )
+                holders = {r.learner_id: r.doc for r in found}
+        return [
+            {
+                "learner_id": learner_id,
+                "licence": licence,
+                "status": {"met": s.met, "doc": s.doc} if (s := statuses.get(learner_id)) is not None else None,
+            }
+            for learner_id, licence in sorted(holders.items())
+        ]
+
+    def compliance_counts(self, state: str, on: date) -> tuple[int, int]:
+        t = licence_status_steps
+        with self.reading() as conn:
+            licensees, meeting = conn.execute(
+                select(func.coalesce(func.sum(t.c.licensees), 0), func.coalesce(func.sum(t.c.meeting), 0)).where(
+                    t.c.state == state, t.c.day <= on.isoformat()
                 )
             ).one()
-            return int(licensees), int(with_credit), int(meeting)
+            return int(licensees), int(meeting)
+
+
+def add_steps(steps: dict[str, list[int]], start: str, end: str, met: bool, sign: int) -> None:
+    """The kept counts' steps of one status row (`licence_status_steps`, by day: [licensees, meeting]): a row over [start, end] adds `sign` from `start` and takes it back the day after `end`."""
+    for day, by in (
+        (start, sign),
+        (None if end == _LAST else (date.fromisoformat(end) + timedelta(days=1)).isoformat(), -sign),
+    ):
+        if day is not None:
+            counts = steps.setdefault(day, [0, 0])
+            counts[0] += by
+            counts[1] += by if met else 0

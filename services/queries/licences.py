@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from domain.errors import InvalidValueError
-from domain.licence_cycles import Line
+from domain.licence_cycles import Line, cycle_containing, shape_for
 from domain.licence_rules import rule_for
 from projections.learner_directory import LearnerDirectoryView
-from projections.licences import LicencesView, licence_progress, lines_with_tags
+from projections.licences import LicencesView, licence_progress, lines_with_tags, no_rules
 from projections.transcripts import TranscriptView
 
 #: Licensees a compliance page lists at most.
@@ -72,41 +72,26 @@ class LicenceQueries:
                 "progress": None,
                 "problem": None,
             }
-            rule = rule_for(rules.get(state, []), licence["licence_type"])
-            if rule is None:
-                item["problem"] = f"PARS holds no CME rules for {licence['licence_type']} licences in {state} yet"
-            else:
-                item["rule"] = rule_summary(rule)
-                try:
-                    item["progress"] = licence_progress(rules[state], licence, lines, on, today)
-                except InvalidValueError as error:
-                    item["problem"] = error.message
+            item.update(licence_answer(state, rules.get(state, []), licence, lines, on, today))
             licences.append(item)
         return {"learner_id": learner_id, "on": on.isoformat(), "licences": licences}
 
-    def compliance(self, state: str, on: date | None, after: str | None, limit: int) -> dict[str, Any]:
-        """The state's licensees and whether each meets its requirements in the cycle holding `on`."""
+    def compliance(
+        self, state: str, on: date | None, after: str | None, limit: int, met: bool | None = None
+    ) -> dict[str, Any]:
+        """The state's licensees (all, or those who meet their rules, or do not, when `met` is given) and whether
+        each meets them in the cycle holding `on`, with the counts of all of them (kept, never counted here)."""
         today = self.today()
         on = on or today
+        size = min(max(limit, 1), MAX_PAGE)
         rules = self.view.rules([state]).get(state, [])
-        licensees, with_credit, meeting = self.view.compliance_counts(state, on)
-        rows = self.view.compliance(state, on, after, min(max(limit, 1), MAX_PAGE))
-        # A licensee with no status row counted nothing in the cycle: their progress is that of no credit.
-        people = {e["learner_id"]: e["doc"] for e in self.directory.get_learners(r["learner_id"] for r in rows)}
+        licensees, meeting = self.view.compliance_counts(state, on)
+        rows = self.view.compliance(state, on, after, size, met)
+        people = self.directory.docs(r["learner_id"] for r in rows)
+        cycles: dict[tuple[Any, ...], Any] = {}  # licensees share cycles: placed once a page
         items = []
         for row in rows:
             licence = row["licence"]
-            status = row["status"]
-            answer: dict[str, Any] | None
-            try:
-                answer = licence_progress(rules, licence, [], on, today) if status is None else status
-            except InvalidValueError as error:
-                answer = {"problem": error.message}
-            if answer is None:
-                answer = {"problem": f"PARS holds no CME rules for {licence['licence_type']} licences in {state}"}
-            if status is not None and answer.get("cycle"):
-                end = date.fromisoformat(answer["cycle"]["end"])
-                answer = {**answer, "days_left": max((end - today).days, 0)}
             entry = people.get(row["learner_id"]) or {}
             numbers = [lic["number"] for lic in entry.get("licences", []) if lic.get("state") == state]
             items.append(
@@ -116,31 +101,71 @@ class LicenceQueries:
                     "last_name": entry.get("last_name"),
                     "licence_number": numbers[0] if numbers else None,
                     "licence_type": licence["licence_type"],
-                    "counted_in_cycle": status is not None,
-                    "progress": answer,
+                    **board_answer(state, rules, licence, row["status"], on, today, cycles),
                 }
             )
-        # Licensees without credit in the cycle meet it only where the rule asks for nothing.
-        nothing_asked = all(_asks_nothing(r) for r in rules) if rules else False
-        meets = meeting + ((licensees - with_credit) if nothing_asked else 0)
         return {
             "state": state,
             "on": on.isoformat(),
             "licensees": licensees,
-            "meeting": meets,
-            "not_meeting": licensees - meets,
+            "meeting": meeting,
+            "not_meeting": licensees - meeting,
             "items": items,
-            "next": items[-1]["learner_id"] if len(items) == min(max(limit, 1), MAX_PAGE) else None,
+            "next": items[-1]["learner_id"] if len(items) == size else None,
         }
 
 
-def _asks_nothing(rule: dict[str, Any]) -> bool:
-    def hours(x: Any) -> float:
-        value = x.get("value") if isinstance(x, dict) else x
-        return float(value or 0)
+def licence_answer(
+    state: str, rules: list[dict[str, Any]], licence: dict[str, Any], lines: list[Line], on: date, today: date
+) -> dict[str, Any]:
+    """A licence's rule, progress in the cycle holding `on` and problem, computed afresh from the transcript's lines
+    (the physician's own view)."""
+    rule = rule_for(rules, licence["licence_type"])
+    if rule is None:
+        return {"rule": None, "progress": None, "problem": no_rules(state, licence["licence_type"])}
+    try:
+        return {
+            "rule": rule_summary(rule),
+            "progress": licence_progress(rules, licence, lines, on, today),
+            "problem": None,
+        }
+    except InvalidValueError as error:
+        return {"rule": rule_summary(rule), "progress": None, "problem": error.message}
 
-    return (
-        hours(rule.get("total_hours")) == 0
-        and hours(rule.get("category1_min")) == 0
-        and all(hours(t.get("hours")) == 0 for t in rule["topics"])
-    )
+
+def board_answer(
+    state: str,
+    rules: list[dict[str, Any]],
+    licence: dict[str, Any],
+    status: dict[str, Any] | None,
+    on: date,
+    today: date,
+    cycles: dict[tuple[Any, ...], Any] | None = None,
+) -> dict[str, Any]:
+    """A licensee's progress and problem on the board's view, from the read model's row covering `on`: the row
+    holds the answer of every cycle it runs through; the cycle holding `on` and the days left are placed here."""
+    doc = (status or {}).get("doc")
+    if doc is None:  # not yet computed (the read model is behind the licence): no credit counted
+        found = licence_answer(state, rules, licence, [], on, today)
+        return {"counted_in_cycle": False, "progress": found["progress"], "problem": found["problem"]}
+    if "problem" in doc:
+        return {"counted_in_cycle": False, "progress": None, "problem": doc["problem"]}
+    rule = rule_for(rules, licence["licence_type"])
+    if rule is None:  # the rules changed between the two reads: the row is about to go
+        return {"counted_in_cycle": False, "progress": None, "problem": no_rules(state, licence["licence_type"])}
+    key = (licence["licence_type"], licence.get("issued_on"), licence.get("birth_month"), licence.get("birth_year"))
+    cycle = (cycles or {}).get(key)
+    if cycle is None:
+        try:
+            cycle = cycle_containing(shape_for(rule["cycle"], licence), on)
+        except InvalidValueError as error:  # likewise
+            return {"counted_in_cycle": False, "progress": None, "problem": error.message}
+        if cycles is not None:
+            cycles[key] = cycle
+    progress = {
+        "cycle": {"start": cycle.start.isoformat(), "end": cycle.end.isoformat()},
+        "days_left": cycle.days_left(today),
+        "met": doc["met"],
+        "requirements": doc["requirements"],
+    }
+    return {"counted_in_cycle": doc["counted_in_cycle"], "progress": progress, "problem": None}

@@ -173,3 +173,30 @@ def test_a_state_board_sees_only_its_own_licensees(client: TestClient, token, id
     nc = client.get("/api/v1/states/NC/compliance", headers=token("board", state="NC")).json()
     assert [i["learner_id"] for i in nc["items"]] == [ids["ben"]]
     assert client.get("/api/v1/states/XX/compliance", headers=token("board", state="TN")).status_code == 404
+
+
+def test_a_cycle_without_credit_of_its_own_shows_a_one_time_topic_met_before(client: TestClient, token, ids) -> None:  # type: ignore[no-untyped-def]
+    """The board's view answers as the physician's own: the next cycle holds no credit, yet the one-time topic
+    met in this one stays met (and the totals count it)."""
+    ana = token("learner", learner=ids["ana"])
+    board = token("board", state="TN")
+    client.put("/api/v1/passport/licences/TN", json=ANA_TN, headers=ana)
+    rules = copy.deepcopy(tn_rules())
+    rules[0]["total_hours"] = 0
+    rules[0]["category1_min"] = 0
+    rules[0]["topics"][0]["every_cycles"] = 0  # one-time: once in the licence's life
+    assert client.put("/api/v1/licence-rules/TN", json={"rules": rules}, headers=board).status_code == 200
+    for on in ("2025-06-01", "2027-01-01", "2040-01-01"):  # the cycle of the credit, the next one, much later
+        mine = client.get("/api/v1/passport/requirements", params={"on": on}, headers=ana).json()["licences"][0]
+        body = client.get("/api/v1/states/TN/compliance", params={"on": on}, headers=board).json()
+        [item] = body["items"]
+        assert item["progress"] == mine["progress"] and item["problem"] is None
+        assert item["progress"]["met"] is True and item["progress"]["requirements"][2]["counted"] == 6.0
+        assert item["counted_in_cycle"] is (on == "2025-06-01")
+        assert (body["meeting"], body["not_meeting"]) == (1, 0)
+        met = client.get("/api/v1/states/TN/compliance", params={"on": on, "met": "true"}, headers=board).json()
+        unmet = client.get("/api/v1/states/TN/compliance", params={"on": on, "met": "false"}, headers=board).json()
+        assert [i["learner_id"] for i in met["items"]] == [ids["ana"]] and unmet["items"] == []
+    # before the licence's first credit nothing counts, and the board says so too
+    old = client.get("/api/v1/states/TN/compliance", params={"on": "2020-01-01"}, headers=board).json()
+    assert old["items"][0]["progress"]["met"] is False and (old["meeting"], old["not_meeting"]) == (0, 1)

@@ -195,10 +195,14 @@ def compliance(
     on: Annotated[IsoDate | None, Query(description="a day of the cycles to show (default today)")] = None,
     after: Annotated[str | None, Query(max_length=36, description="the `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    met: Annotated[
+        bool | None, Query(description="true: only licensees who meet the requirements; false: only those who do not")
+    ] = None,
 ) -> dict[str, Any]:
     """A state board's licensees who track their licence in PARS: who meets the state's requirements in the
-    cycle holding `on`, with counts (from the `licences` read model). Only the state's own board."""
+    cycle holding `on`, a page at a time (`next` → `after`), with the counts of all of them (from the `licences`
+    read model). Only the state's own board."""
     code = _state(state)
     if not (principal.role is Role.BOARD and principal.state == code):
         raise Problem(403, f"only the {code} board sees the compliance of {code}'s licensees")
-    return licences.compliance(code, on, after, limit)
+    return licences.compliance(code, on, after, limit, met)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from adapters.credentials.issuer import CredentialNotReadyError, CredentialRevokedError
 from adapters.http.credentials import CredentialsDep, signed_answer, verification_url
 from adapters.http.reads import ActivitiesDep, CompletionsDep, LicencesDep, TranscriptsDep
-from adapters.http.services import LearnerDirectoryDep, LicenceTrackingDep, SettleDep, learner_directory
+from adapters.http.services import LearnerDirectoryDep, LicenceTrackingDep, Settle, SettleDep, learner_directory
 from adapters.http.transcript_pdf import disposition, pdf_response
 from adapters.web.forms import posted, see_other, settle
 from adapters.web.render import field_errors, render
@@ -22,6 +23,10 @@ from commands.licences import ChooseGapAlerts, TrackLicence, UntrackLicence
 from domain.errors import DomainError, NotFoundError
 from domain.geography import US_STATES
 from services.access import Role
+from services.learners import LearnerDirectory
+from services.licences import LicenceTracking
+from services.queries.completions import CompletionQueries
+from services.queries.licences import LicenceQueries
 from services.transcripts import Transcript, TranscriptForbiddenError, TranscriptQueries, TranscriptQuery
 
 router = APIRouter()
@@ -64,33 +69,46 @@ def presets(today: date) -> list[tuple[str, str, str]]:
 LICENCE_FIELDS = {"state": "state", "licence_type": "licence_type", "number": "number", "issued_on": "issued_on"}
 
 
-@router.get("/passport")
-def my_transcript(
-    request: Request,
-    learners: LearnerDirectoryDep,
+@dataclass(frozen=True)
+class Passport:
+    """What the Passport page and its licence forms work with (one dependency: `passport: PassportDep`)."""
+
+    user: WebUser
+    learners: LearnerDirectory
+    completions: CompletionQueries
+    licences: LicenceQueries
+    tracking: LicenceTracking
+    read_models: Settle
+
+
+def passport(
     user: UserDep,
+    learners: LearnerDirectoryDep,
     completions: CompletionsDep,
     licences: LicencesDep,
     tracking: LicenceTrackingDep,
-    start: str = "",
-    end: str = "",
-) -> Response:
-    return _passport_page(request, learners, user, completions, licences, tracking, start, end)
+    read_models: SettleDep,
+) -> Passport:
+    return Passport(user, learners, completions, licences, tracking, read_models)
+
+
+PassportDep = Annotated[Passport, Depends(passport)]
+
+
+@router.get("/passport")
+def my_transcript(request: Request, passport: PassportDep, start: str = "", end: str = "") -> Response:
+    return _passport_page(request, passport, start, end)
 
 
 def _passport_page(
     request: Request,
-    learners: LearnerDirectoryDep,
-    user: WebUser,
-    completions: CompletionsDep,
-    licences: LicencesDep,
-    tracking: LicenceTrackingDep,
+    passport: Passport,
     start: str = "",
     end: str = "",
     licence_errors: dict[str, str] | None = None,
     licence_form: dict[str, Any] | None = None,
 ) -> Response:
-    learner_id = _learner_id(request, user)
+    learner_id = _learner_id(request, passport.user)
     first, last = _day(start), _day(end)
     errors = {}
     if start and first is None:
@@ -100,13 +118,14 @@ def _passport_page(
     if first and last and last < first:
         errors["end"] = "the end of the range is before its start"
         last = None
-    body = completions.passport(learner_id, first, last)  # what GET /api/v1/passport/transcript answers
-    learner = learners.get(learner_id).public()
+    body = passport.completions.passport(learner_id, first, last)  # what GET /api/v1/passport/transcript answers
+    learner = passport.learners.get(learner_id).public()
     # Newest first, as a physician reads it; CME credit and MOC points side by side, in the rows and the totals.
     rows = sorted(body["completions"], key=lambda c: c["completion_date"], reverse=True)
     moc_types = {m["type"] for c in rows for m in c["moc"]}
     totals = body["totals"]
-    requirements = licences.requirements(learner_id, tracking.tracked(learner_id))  # GET /api/v1/passport/requirements
+    tracked = passport.tracking.tracked(learner_id)
+    requirements = passport.licences.requirements(learner_id, tracked)  # GET /api/v1/passport/requirements
     return render(
         request,
         "passport/transcript.html",
@@ -123,7 +142,7 @@ def _passport_page(
         licence_errors=licence_errors or {},
         licence_form=licence_form or {},
         states=[(code, code) for code in sorted(US_STATES)],
-        gap_alerts=tracking.gap_alerts(learner_id),
+        gap_alerts=passport.tracking.gap_alerts(learner_id),
     )
 
 
@@ -136,16 +155,9 @@ def _mine(request: Request, user: WebUser, transcripts: TranscriptQueries, start
 
 
 @router.post("/passport/licences")
-async def track_licence(
-    request: Request,
-    learners: LearnerDirectoryDep,
-    user: UserDep,
-    completions: CompletionsDep,
-    licences: LicencesDep,
-    tracking: LicenceTrackingDep,
-    read_models: SettleDep,
-) -> Response:
+async def track_licence(request: Request, passport: PassportDep) -> Response:
     """Tracks a state licence's CME requirements (the form beside the transcript; works without JavaScript)."""
+    user = passport.user
     learner_id = _learner_id(request, user)
     form = await posted(request)
     try:
@@ -156,37 +168,34 @@ async def track_licence(
             number=str(form.get("number", "")),
             issued_on=form.get("issued_on") or None,
         )
-        outcome = tracking.handle(cmd, user.acting)
+        outcome = passport.tracking.handle(cmd, user.acting)
     except ValidationError as bad:
         problems = [{"loc": [str(p) for p in e["loc"]], "msg": "enter the date as YYYY-MM-DD"} for e in bad.errors()]
         found = field_errors(problems, LICENCE_FIELDS, "number")
     except DomainError as bad:
         found = field_errors([{"loc": list(bad.loc), "msg": bad.message}], LICENCE_FIELDS, "number")
     else:
-        settle(read_models, outcome.position)
+        settle(passport.read_models, outcome.position)
         return see_other("/passport#licences", f"Your {cmd.state.upper()} licence is tracked.")
-    return _passport_page(request, learners, user, completions, licences, tracking, "", "", found, form)
+    return _passport_page(request, passport, "", "", found, form)
 
 
 @router.post("/passport/gap-alerts")
-async def choose_gap_alerts(
-    request: Request, user: UserDep, tracking: LicenceTrackingDep, read_models: SettleDep
-) -> Response:
+async def choose_gap_alerts(request: Request, passport: PassportDep) -> Response:
     """Gap alerts by mail on or off (a checkbox: absent means off)."""
-    learner_id = _learner_id(request, user)
+    learner_id = _learner_id(request, passport.user)
     on = (await posted(request)).get("on") == "yes"
-    outcome = tracking.handle(ChooseGapAlerts(learner_id=learner_id, on=on), user.acting)
-    settle(read_models, outcome.position)
+    outcome = passport.tracking.handle(ChooseGapAlerts(learner_id=learner_id, on=on), passport.user.acting)
+    settle(passport.read_models, outcome.position)
     return see_other("/passport#licences", "Gap alerts are on." if on else "Gap alerts are off.")
 
 
 @router.post("/passport/licences/{state}/remove")
-async def untrack_licence(
-    request: Request, user: UserDep, tracking: LicenceTrackingDep, read_models: SettleDep, state: str
-) -> Response:
-    learner_id = _learner_id(request, user)
-    outcome = tracking.handle(UntrackLicence(learner_id=learner_id, state=state[:20]), user.acting)
-    settle(read_models, outcome.position)
+async def untrack_licence(request: Request, passport: PassportDep, state: str) -> Response:
+    learner_id = _learner_id(request, passport.user)
+    cmd = UntrackLicence(learner_id=learner_id, state=state[:20])
+    outcome = passport.tracking.handle(cmd, passport.user.acting)
+    settle(passport.read_models, outcome.position)
     return see_other("/passport#licences", f"Your {state[:2].upper()} licence is no longer tracked.")
 
 
