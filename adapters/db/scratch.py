@@ -1,7 +1,8 @@
 """Scratch read models for one as-of replay: the live SQL views on a private in-memory SQLite database.
 
 The same view classes as the live read models (not look-alikes), so a replay answers every query
-exactly as the live read model would have; the database vanishes when the replay is closed.
+exactly as the live read model would have (less the REMS and MIPS reports' kept counts, which no as-of
+route reads); the database vanishes when the replay is closed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ from projections.provider_profile import ProviderProfileProjection
 from projections.record_status import RecordStatusProjection
 from projections.transcripts import TranscriptProjection
 from services.as_of import ScratchViews
+
+
+class ScratchActivitySummaryView(SqlActivitySummaryView):
+    keeps_reports = False  # the REMS and MIPS reports are never read as of an instant
+
+
+class ScratchTranscriptView(SqlTranscriptView):
+    keeps_reports = False
+
 
 VIEWS = (SqlProviderProfileView, SqlActivitySummaryView, SqlTranscriptView, SqlChecklistView, SqlRecordStatusView)
 PROJECTIONS = (
@@ -91,8 +101,8 @@ def scratch_views(image: bytes | None = None) -> ScratchViews:
         db.restore(image)
     return ScratchViews(
         profiles=SqlProviderProfileView(db, ProviderProfileProjection.name),
-        activities=SqlActivitySummaryView(db, ActivitySummaryProjection.name),
-        transcripts=SqlTranscriptView(db, TranscriptProjection.name),
+        activities=ScratchActivitySummaryView(db, ActivitySummaryProjection.name),
+        transcripts=ScratchTranscriptView(db, TranscriptProjection.name),
         checklist=SqlChecklistView(db, ChecklistProjection.name),
         records=SqlRecordStatusView(db, RecordStatusProjection.name),
         close=db.dispose,

@@ -40,6 +40,9 @@ class SqlTranscriptView(SqlView, TranscriptView):
         oversight_counts.oversight_counts,
         oversight_counts.completion_lines,
     )
+    #: Whether the REMS and MIPS reports' counts and lines are kept beside the rows: those reports are never
+    #: read as of an instant, so an as-of replay's scratch view (adapters/db/scratch.py) leaves them out.
+    keeps_reports = True
 
     def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         self._stage(key, {"key": key, **row}, tracking)
@@ -69,7 +72,7 @@ class SqlTranscriptView(SqlView, TranscriptView):
         learners = [row["learner_id"] for row in batch.dirty.values()]  # a completion's learner never changes
         before = dashboard_counts.standing(batch.conn, learners)
         activities = {row["activity_id"] for row in batch.dirty.values()}  # nor does its activity
-        counted = oversight_counts.counted(batch.conn, activities)
+        counted = oversight_counts.counted(batch.conn, activities) if self.keeps_reports else None
         for chunk in chunks(keys, 500):
             batch.conn.execute(delete(transcript_entries).where(T.key.in_(chunk)))
         insert_rows(batch.conn, transcript_entries, list(batch.dirty.values()))
@@ -77,8 +80,8 @@ class SqlTranscriptView(SqlView, TranscriptView):
         batch.dirty.clear()
         # the dashboard's completion counts move by what this batch made stand or fall, in the same commit
         dashboard_counts.add_completions(batch.conn, before, dashboard_counts.standing(batch.conn, learners))
-        # and the REMS and MIPS reports' counts per activity move the same way
-        oversight_counts.move(self.db, batch.conn, counted, activities)
+        if counted is not None:  # and the REMS and MIPS reports' counts per activity move the same way
+            oversight_counts.move(self.db, batch.conn, counted, activities)
 
     def for_learner(self, learner_id: str, start: date | None, end: date | None) -> list[dict[str, Any]]:
         q = select(transcript_entries).where(T.learner_id == learner_id, T.deleted.is_(False))
