@@ -6,14 +6,18 @@ views on an in-memory database), and the routes answer from those through the qu
 for live reads (services/queries/). No rule exists twice, so an as-of answer is what the live read
 model said at that instant (tests/audit/test_as_of.py checks exactly that).
 
-Replay snapshots: while replaying, the scratch database is copied every `SNAPSHOT_EVERY` events (an
-image of the in-memory database) and kept in the database (`ReplaySnapshots`, adapters/db/as_of_snapshots.py,
-so every process and every later start finds it) and in this process (within `SNAPSHOT_BUDGET_BYTES`); the
-state a replay ends at is kept in this process too, so the next read at that instant (another page of
-the same provider) replays nothing. A later replay of the same provider and read models to any instant
-after a snapshot's last event starts from the latest such snapshot (this process's or the database's)
-and reads and applies only the events after it, so a long history is replayed in full once. Snapshots
-are a cache: without them every answer is the same (tests/audit/test_as_of_snapshots.py).
+Replay snapshots: while replaying, the scratch database is snapshotted every `SNAPSHOT_EVERY` events:
+every `FULL_EVERY`th snapshot of a chain (and the first) is an image of the in-memory database, those
+between are deltas (the rows that moved since the snapshot before: `ScratchViews.changes`), so a replay to
+any instant restores an image and at most FULL_EVERY - 1 deltas and applies fewer than SNAPSHOT_EVERY
+events, while the snapshots of a provider weigh about one image per FULL_EVERY * SNAPSHOT_EVERY events.
+They are kept in the database (`ReplaySnapshots`, adapters/db/as_of_snapshots.py, so every process and
+every later start finds them) and in this process (within `SNAPSHOT_BUDGET_BYTES`); the state a replay
+ends at is kept in this process too, whole, so the next read at that instant (another page of the same
+provider) replays nothing. A later replay of the same provider and read models to any instant after a
+snapshot's last event starts from the latest such snapshot (this process's or the database's) and reads
+and applies only the events after it, so a long history is replayed in full once. Snapshots are a cache:
+without them every answer is the same (tests/audit/test_as_of_snapshots.py).
 """
 
 from __future__ import annotations
