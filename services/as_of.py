@@ -153,7 +153,7 @@ class AsOfReplayer:
             projections = self._projections(views, names)
             # a chain to add deltas to: one this process keeps alone, or one in the database
             depth = len(chain) - 1 if start and (self.kept is None or start.stored) else None
-            applied = self._apply_provider_events(key, views, projections, timeline, left_out, start, depth)
+            applied = self._apply_provider_events(key, views, projections, timeline, left_out, chain, depth)
             if ChecklistProjection.name in names and accreditor:
                 deadlines = self._deadline_events(accreditor, years, as_of)
                 # Deadlines belong to no provider and are never in a snapshot: applied last, numbered after
@@ -195,17 +195,20 @@ class AsOfReplayer:
         projections: list[ParsProjection[Any]],
         timeline: list[tuple[int, datetime]],
         left_out: int | None,
-        start: ReplaySnapshot | None,
+        chain: Chain,
         depth: int | None,
     ) -> int:
         """Applies the provider's events after the snapshot (if any) recorded up to the instant (`timeline`),
         in chunks; snapshots the scratch views after each full chunk while every event so far was applied,
         and where it ends when no event before its last was left out. `left_out` is the first event recorded
         after the instant: a clock can step back, so an event later in the log may be earlier in time and
-        applied after it: no snapshot is taken past a left-out event. A snapshot is a delta from the one
-        before while its chain (`depth` deltas so far; None: no chain to add to) is shorter than FULL_EVERY."""
+        applied after it: no snapshot is taken past a left-out event. `chain` is what the views were restored
+        from. A snapshot is a delta from the one before while its chain (`depth` deltas so far; None: no
+        chain to add to) is shorter than FULL_EVERY."""
+        start = chain[-1] if chain else None
         position = start.position if start else 0
         last_recorded = start.last_recorded if start else datetime.min.replace(tzinfo=UTC)
+        in_database = start is not None and start.stored  # the snapshot at `position` (the latest so far)
         pending: list[tuple[int, datetime]] = []
         applied = 0
         last_applied = position
@@ -228,7 +231,7 @@ class AsOfReplayer:
                         else:
                             snapshot = ReplaySnapshot(last_applied, last_recorded, delta, position, stored)
                             depth += 1
-                        position = last_applied
+                        position, in_database = last_applied, stored
                         self._keep_snapshot(key, snapshot)
                         if self.kept is not None:
                             writes.append(self._writer.submit(self.kept.keep, key, snapshot))
@@ -240,10 +243,11 @@ class AsOfReplayer:
             applied += self._load_and_apply(projections, pending)
             last_recorded = max(last_recorded, *(t for _, t in pending))
             last_applied = pending[-1][0]
-        if last_applied > (start.position if start else 0) and (left_out is None or left_out > last_applied):
+        moved = last_applied > (start.position if start else 0) or len(chain) > 1
+        if moved and (left_out is None or left_out > last_applied):
             # Where this replay ends, whole: the next read at this instant (or later) starts here, in this
             # process, restoring one image (it takes the place of a delta kept at the same position).
-            stored = position == last_applied and self.kept is not None  # a chain to here is in the database
+            stored = position == last_applied and in_database  # a chain to here is in the database
             self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image(), stored=stored))
         return applied
 
