@@ -38,10 +38,13 @@ class HistoryView(ProjectionView):
         (a web user's token id, `user-…`, whatever the role's prefix)."""
 
     @abstractmethod
-    def timeline(self, accme_id: str, aggregates: Sequence[str], after: int = 0) -> list[tuple[int, datetime]]:
+    def timeline(
+        self, accme_id: str, aggregates: Sequence[str], after: int = 0, until: datetime | None = None
+    ) -> tuple[list[tuple[int, datetime]], int | None]:
         """(position, recorded at, UTC) of each of the provider's events after log position `after` whose
-        aggregate is one of `aggregates` (`Provider`, `Activity`, ...), in position order: what an as-of
-        replay reads (from its snapshot's position on)."""
+        aggregate is one of `aggregates` (`Provider`, `Activity`, ...) recorded at or before `until` (any time
+        when None), in position order: what an as-of replay reads (from its snapshot's position on); and the
+        position of the first such event recorded after `until` (None when there is none)."""
 
 
 class HistoryProjection(ParsProjection[HistoryView]):

@@ -6,14 +6,18 @@ views on an in-memory database), and the routes answer from those through the qu
 for live reads (services/queries/). No rule exists twice, so an as-of answer is what the live read
 model said at that instant (tests/audit/test_as_of.py checks exactly that).
 
-Replay snapshots: while replaying, the scratch database is copied every `SNAPSHOT_EVERY` events (an
-image of the in-memory database) and kept in the database (`ReplaySnapshots`, adapters/db/as_of_snapshots.py,
-so every process and every later start finds it) and in this process (within `SNAPSHOT_BUDGET_BYTES`); the
-state a replay ends at is kept in this process too, so the next read at that instant (another page of
-the same provider) replays nothing. A later replay of the same provider and read models to any instant
-after a snapshot's last event starts from the latest such snapshot (this process's or the database's)
-and reads and applies only the events after it, so a long history is replayed in full once. Snapshots
-are a cache: without them every answer is the same (tests/audit/test_as_of_snapshots.py).
+Replay snapshots: while replaying, the scratch database is snapshotted every `SNAPSHOT_EVERY` events:
+every `FULL_EVERY`th snapshot of a chain (and the first) is an image of the in-memory database, those
+between are deltas (the rows that moved since the snapshot before: `ScratchViews.changes`), so a replay to
+any instant restores an image and at most FULL_EVERY - 1 deltas and applies fewer than SNAPSHOT_EVERY
+events, while the snapshots of a provider weigh about one image per FULL_EVERY * SNAPSHOT_EVERY events.
+They are kept in the database (`ReplaySnapshots`, adapters/db/as_of_snapshots.py, so every process and
+every later start finds them) and in this process (within `SNAPSHOT_BUDGET_BYTES`); the state a replay
+ends at is kept in this process too, whole, so the next read at that instant (another page of the same
+provider) replays nothing. A later replay of the same provider and read models to any instant after a
+snapshot's last event starts from the latest such snapshot (this process's or the database's) and reads
+and applies only the events after it, so a long history is replayed in full once. Snapshots are a cache:
+without them every answer is the same (tests/audit/test_as_of_snapshots.py).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
@@ -54,8 +58,11 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ChecklistProjection.name: ("AnnualReport", "Activity"),
     RecordStatusProjection.name: ("Completion",),
 }
-SNAPSHOT_EVERY = 10_000  # events between replay snapshots (and events read and applied per transaction)
-SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024  # replay snapshots kept in memory, least recently used dropped first
+SNAPSHOT_EVERY = 500  # events between replay snapshots (and events read and applied per transaction)
+FULL_EVERY = 20  # every 20th snapshot of a chain is a whole image; those between are deltas from the one before
+SNAPSHOT_BUDGET_BYTES = (
+    512 * 1024 * 1024
+)  # replay snapshots kept in memory (least recently used dropped first): a 100k-event provider's take ~300 MB
 
 
 @dataclass
@@ -69,20 +76,27 @@ class ScratchViews:
     records: RecordStatusView
     close: Callable[[], None]
     image: Callable[[], bytes]  # a copy of everything in them, to restore later
+    changes: Callable[[], bytes]  # what moved in them since they were made or restored, or since the last call
 
 
 @dataclass(frozen=True)
 class ReplaySnapshot:
     position: int  # the provider's events up to this log position are applied, and no other
     last_recorded: datetime  # the latest time among them: the snapshot serves instants from here on
-    image: bytes
+    image: bytes  # the scratch database's image; a delta (`ScratchViews.changes`) when `previous` is not 0
+    previous: int = 0  # a delta's: the position of the snapshot it moves forward (0: a whole image)
+    stored: bool = field(default=False, compare=False)  # read from or written to the database
+
+
+Chain = list[ReplaySnapshot]  # a whole image, then the deltas that move it forward, in order
 
 
 class ReplaySnapshots(Protocol):
     """Replay snapshots kept outside the process, keyed by (accme_id, *read model names) and position."""
 
-    def latest(self, key: tuple[str, ...], as_of: datetime, after: int = 0) -> ReplaySnapshot | None:
-        """The snapshot of `key` with the highest position above `after` that serves `as_of`, if any."""
+    def latest(self, key: tuple[str, ...], as_of: datetime, after: int = 0) -> Chain | None:
+        """The chain to the snapshot of `key` with the highest position above `after` that serves `as_of`
+        (or to the last snapshot of that chain that is whole), if any."""
 
     def keep(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> None: ...
 
@@ -92,7 +106,7 @@ class AsOfReplayer:
         self,
         store: ParsStore,
         history: HistoryView,
-        scratch: Callable[[bytes | None], ScratchViews],
+        scratch: Callable[[bytes | None, Sequence[bytes]], ScratchViews],
         kept: ReplaySnapshots | None = None,
     ) -> None:
         self.store = store
@@ -131,14 +145,17 @@ class AsOfReplayer:
             *sorted(n for n in set(needs) if n in SOURCES and n != ProviderProfileProjection.name),
         ]
         key = (accme_id, *names)
-        start = self._latest_snapshot(key, as_of)
-        timeline = self.history.timeline(
-            accme_id, sorted({a for n in names for a in SOURCES[n]}), after=start.position if start else 0
+        chain = self._latest_chain(key, as_of) or []
+        start = chain[-1] if chain else None
+        timeline, left_out = self.history.timeline(
+            accme_id, sorted({a for n in names for a in SOURCES[n]}), after=start.position if start else 0, until=as_of
         )
-        views = self.scratch(start.image if start else None)
+        views = self.scratch(chain[0].image if chain else None, [link.image for link in chain[1:]])
         try:
             projections = self._projections(views, names)
-            applied = self._apply_provider_events(key, views, projections, timeline, as_of, start)
+            # a chain to add deltas to: one this process keeps alone, or one in the database
+            depth = len(chain) - 1 if start and (self.kept is None or start.stored) else None
+            applied = self._apply_provider_events(key, views, projections, timeline, left_out, chain, depth)
             if ChecklistProjection.name in names and accreditor:
                 deadlines = self._deadline_events(accreditor, years, as_of)
                 # Deadlines belong to no provider and are never in a snapshot: applied last, numbered after
@@ -179,17 +196,21 @@ class AsOfReplayer:
         views: ScratchViews,
         projections: list[ParsProjection[Any]],
         timeline: list[tuple[int, datetime]],
-        as_of: datetime,
-        start: ReplaySnapshot | None,
+        left_out: int | None,
+        chain: Chain,
+        depth: int | None,
     ) -> int:
-        """Applies the provider's events after the snapshot (if any) recorded up to `as_of`, in chunks;
-        snapshots the scratch views after each full chunk while every event so far was applied, and where
-        it ends when no event before its last was left out."""
+        """Applies the provider's events after the snapshot (if any) recorded up to the instant (`timeline`),
+        in chunks; snapshots the scratch views after each full chunk while every event so far was applied,
+        and where it ends when no event before its last was left out. `left_out` is the first event recorded
+        after the instant: a clock can step back, so an event later in the log may be earlier in time and
+        applied after it: no snapshot is taken past a left-out event. `chain` is what the views were restored
+        from. A snapshot is a delta from the one before while its chain (`depth` deltas so far; None: no
+        chain to add to) is shorter than FULL_EVERY."""
+        start = chain[-1] if chain else None
         position = start.position if start else 0
         last_recorded = start.last_recorded if start else datetime.min.replace(tzinfo=UTC)
-        # The first event left out (recorded after `as_of`); a clock can step back, so an event later in
-        # the log may be earlier in time and applied after it: no snapshot is taken past a left-out event.
-        left_out: int | None = None
+        in_database = start is not None and start.stored  # the snapshot at `position` (the latest so far)
         pending: list[tuple[int, datetime]] = []
         applied = 0
         last_applied = position
@@ -198,16 +219,21 @@ class AsOfReplayer:
             for entry in timeline:
                 if entry[0] <= position:
                     continue
-                if entry[1] > as_of:
-                    left_out = entry[0] if left_out is None else left_out
-                    continue
                 pending.append(entry)
                 if len(pending) == SNAPSHOT_EVERY:
                     applied += self._load_and_apply(projections, pending)
                     last_recorded = max(last_recorded, *(t for _, t in pending))
                     last_applied = pending[-1][0]
-                    if left_out is None:
-                        snapshot = ReplaySnapshot(last_applied, last_recorded, views.image())
+                    delta = views.changes()  # what this chunk moved, whether kept or not
+                    if left_out is None or left_out > last_applied:
+                        stored = self.kept is not None
+                        if depth is None or depth + 1 >= FULL_EVERY:
+                            snapshot = ReplaySnapshot(last_applied, last_recorded, views.image(), stored=stored)
+                            depth = 0
+                        else:
+                            snapshot = ReplaySnapshot(last_applied, last_recorded, delta, position, stored)
+                            depth += 1
+                        position, in_database = last_applied, stored
                         self._keep_snapshot(key, snapshot)
                         if self.kept is not None:
                             writes.append(self._writer.submit(self.kept.keep, key, snapshot))
@@ -219,9 +245,12 @@ class AsOfReplayer:
             applied += self._load_and_apply(projections, pending)
             last_recorded = max(last_recorded, *(t for _, t in pending))
             last_applied = pending[-1][0]
-        if last_applied > position and (left_out is None or left_out > last_applied):
-            # Where this replay ends: the next read at this instant (or later) starts here, in this process.
-            self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image()))
+        moved = last_applied > (start.position if start else 0) or len(chain) > 1
+        if moved and (left_out is None or left_out > last_applied):
+            # Where this replay ends, whole: the next read at this instant (or later) starts here, in this
+            # process, restoring one image (it takes the place of a delta kept at the same position).
+            stored = position == last_applied and in_database  # a chain to here is in the database
+            self._keep_snapshot(key, ReplaySnapshot(last_applied, last_recorded, views.image(), stored=stored))
         return applied
 
     def _load_and_apply(self, projections: list[ParsProjection[Any]], entries: list[tuple[int, datetime]]) -> int:
@@ -241,26 +270,45 @@ class AsOfReplayer:
                     if type(event).__qualname__.split(".")[0] in wanted or isinstance(event, ReportingDeadline.Event):
                         projection.process_event(event, Tracking(APPLICATION_NAME, position))
 
-    def _latest_snapshot(self, key: tuple[str, ...], as_of: datetime) -> ReplaySnapshot | None:
-        """This process's latest snapshot serving `as_of`, or the database's when that one is later."""
+    def _latest_chain(self, key: tuple[str, ...], as_of: datetime) -> Chain | None:
+        """This process's chain to its latest snapshot serving `as_of`, or the database's when that one is later."""
         with self._lock:
             usable = [s for k, s in self._snapshots.items() if k[:-1] == key and s.last_recorded <= as_of]
-            best = max(usable, key=lambda s: s.position, default=None)
-            if best is not None:
-                self._snapshots.move_to_end((*key, best.position))
+            best: Chain | None = None
+            for snapshot in sorted(usable, key=lambda s: s.position, reverse=True):
+                best = self._chain_in_memory(key, snapshot)
+                if best is not None:
+                    break
+            for link in best or ():
+                self._snapshots.move_to_end((*key, link.position))
         if self.kept is not None:
-            stored = self.kept.latest(key, as_of, after=best.position if best else 0)
+            stored = self.kept.latest(key, as_of, after=best[-1].position if best else 0)
             if stored is not None:
-                self._keep_snapshot(key, stored)
+                for link in stored:
+                    self._keep_snapshot(key, link)
                 return stored
         return best
 
+    def _chain_in_memory(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> Chain | None:
+        """The whole image and deltas leading to `snapshot` in this process; None when a link was dropped."""
+        chain = [snapshot]
+        while chain[-1].previous:
+            link = self._snapshots.get((*key, chain[-1].previous))
+            if link is None:
+                return None
+            chain.append(link)
+        return chain[::-1]
+
     def _keep_snapshot(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> None:
-        """Keeps it in this process (the database's copy is written by the replay that takes it)."""
+        """Keeps it in this process (the database's copy is written by the replay that takes it); a whole
+        image takes the place of a delta to the same state."""
         with self._lock:
             slot = (*key, snapshot.position)
-            if slot in self._snapshots:
+            had = self._snapshots.get(slot)
+            if had is not None and (snapshot.previous or not had.previous):
                 return
+            if had is not None:
+                self._snapshot_bytes -= len(had.image)
             self._snapshots[slot] = snapshot
             self._snapshot_bytes += len(snapshot.image)
             while self._snapshot_bytes > SNAPSHOT_BUDGET_BYTES and self._snapshots:

@@ -27,6 +27,7 @@ def _like(word: str) -> str:
 class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
     tables = (t, dashboard_counts.activity_counts, oversight_counts.oversight_activities)
     table = t
+    keeps_reports = True  # the REMS and MIPS reports' rows too (never read as of an instant: not in a replay)
 
     def _flush(self, batch: Any) -> None:
         if batch.dirty:  # the dashboard's counts move by each summary's old and new part, in the same commit
@@ -34,7 +35,8 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             for chunk in chunks(list(batch.dirty), 500):
                 old.update(batch.conn.execute(select(t.c.key, t.c.doc).where(t.c.key.in_(chunk))).all())
             dashboard_counts.add_activity_parts(batch.conn, ((old.get(k), doc) for k, doc in batch.dirty.items()))
-            oversight_counts.write_activities(batch.conn, batch.dirty)  # the REMS and MIPS reports' rows
+            if self.keeps_reports:
+                oversight_counts.write_activities(batch.conn, batch.dirty)  # the REMS and MIPS reports' rows
         super()._flush(batch)
 
     def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 from the latest snapshot at or before its instant and replays only the provider's later events.
 
 One row per provider, set of read models, projection code version and log position: the scratch
-database's image (adapters/db/scratch.py) compressed. A snapshot is a cache: deleting any row changes
+database's image (adapters/db/scratch.py) compressed, or a delta: the rows that moved since the snapshot
+at `previous` (a chain of them leads from an image to each snapshot between images). A snapshot is a cache: deleting any row changes
 no answer. Rows of another code `version` are never read (and are deleted when a new one is kept), so
 a change to a projection, its view or its tables cannot serve state the new code would not have built.
 The images hold only what the scratch read models hold (provider profile, activity summaries,
@@ -37,7 +38,8 @@ as_of_snapshots = Table(
     Column("version", String(64), primary_key=True),  # the projection code's (code_version)
     Column("position", BigInteger, primary_key=True),  # the provider's events up to here are applied
     Column("last_recorded", BigInteger, nullable=False),  # µs since the epoch, UTC: serves instants from here
-    Column("image", LargeBinary, nullable=False),  # zlib of the scratch database's image
+    Column("image", LargeBinary, nullable=False),  # zlib of the scratch database's image, or of a delta
+    Column("previous", BigInteger, nullable=True),  # a delta's: the snapshot it moves forward (NULL: an image)
 )
 S = as_of_snapshots.c
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,19 +70,36 @@ class SqlReplaySnapshots:
     def _key(self, key: tuple[str, ...]) -> ColumnElement[bool]:
         return and_(S.accme_id == key[0], S.read_models == ",".join(key[1:]), S.version == self.version)
 
-    def latest(self, key: tuple[str, ...], as_of: datetime, after: int = 0) -> ReplaySnapshot | None:
-        query = (
-            select(S.position, S.last_recorded, S.image)
-            .where(self._key(key), S.last_recorded <= _micros(as_of), S.position > after)
-            .order_by(S.position.desc())
-            .limit(1)
-        )
+    def latest(self, key: tuple[str, ...], as_of: datetime, after: int = 0) -> list[ReplaySnapshot] | None:
+        links = select(S.position, S.previous, S.last_recorded).where(self._key(key))
         with self.db.read_engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        recorded = EPOCH + timedelta(microseconds=row.last_recorded)
-        return ReplaySnapshot(row.position, recorded, zlib.decompress(row.image))
+            found = {r.position: r for r in conn.execute(links)}
+            usable = sorted(
+                (p for p, r in found.items() if r.last_recorded <= _micros(as_of) and p > after), reverse=True
+            )
+            for position in usable:
+                chain = [position]
+                while (previous := found[chain[-1]].previous) and previous in found:
+                    chain.append(previous)
+                if previous:
+                    continue  # a link is missing (not kept when the database was busy): another chain may serve
+                query = select(S.position, S.last_recorded, S.previous, S.image).where(
+                    self._key(key), S.position.in_(chain)
+                )
+                rows = sorted(conn.execute(query), key=lambda r: r.position)
+                if len(rows) != len(chain):
+                    continue  # dropped meanwhile (a newer code version's replay)
+                return [
+                    ReplaySnapshot(
+                        r.position,
+                        EPOCH + timedelta(microseconds=r.last_recorded),
+                        zlib.decompress(r.image),
+                        r.previous or 0,
+                        stored=True,
+                    )
+                    for r in rows
+                ]
+        return None
 
     def keep(self, key: tuple[str, ...], snapshot: ReplaySnapshot) -> None:
         row = {
@@ -90,6 +109,7 @@ class SqlReplaySnapshots:
             "position": snapshot.position,
             "last_recorded": _micros(snapshot.last_recorded),
             "image": zlib.compress(snapshot.image, 1),
+            "previous": snapshot.previous or None,
         }
         try:
             with self.db.engine.begin() as conn:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from adapters.db.history_tables import provider_events
 from adapters.db.view_base import Batch, SqlView, insert_rows
@@ -82,17 +82,21 @@ class SqlHistoryView(SqlView, HistoryView):
                 for r in conn.execute(query)
             ]
 
-    def timeline(self, accme_id: str, aggregates: Sequence[str], after: int = 0) -> list[tuple[int, datetime]]:
+    def timeline(
+        self, accme_id: str, aggregates: Sequence[str], after: int = 0, until: datetime | None = None
+    ) -> tuple[list[tuple[int, datetime]], int | None]:
         t = provider_events.c
         if not aggregates:
-            return []
-        query = (
-            select(t.position, t.occurred_at)
-            .where(t.accme_id == accme_id, t.position > after, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
-            .order_by(t.position)
-        )
+            return [], None
+        ours = (t.accme_id == accme_id, t.position > after, or_(*[t.type.like(f"{a}.%") for a in aggregates]))
+        query = select(t.position, t.occurred_at).where(*ours).order_by(t.position)
+        left_out = None
         with self.reading() as conn:
-            return [(r.position, r.occurred_at.replace(tzinfo=UTC)) for r in conn.execute(query)]
+            if until is not None:  # the events after the instant are not read, only where the first is
+                query = query.where(t.occurred_at <= _utc_naive(until))
+                later = select(func.min(t.position)).where(*ours, t.occurred_at > _utc_naive(until))
+                left_out = conn.execute(later).scalar()
+            return [(r.position, r.occurred_at.replace(tzinfo=UTC)) for r in conn.execute(query)], left_out
 
 
 def _utc_naive(moment: datetime) -> datetime:

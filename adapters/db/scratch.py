@@ -1,15 +1,19 @@
 """Scratch read models for one as-of replay: the live SQL views on a private in-memory SQLite database.
 
 The same view classes as the live read models (not look-alikes), so a replay answers every query
-exactly as the live read model would have; the database vanishes when the replay is closed.
+exactly as the live read model would have (less the REMS and MIPS reports' kept counts, which no as-of
+route reads); the database vanishes when the replay is closed.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import types
+from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.pool import StaticPool
 
@@ -27,6 +31,17 @@ from projections.provider_profile import ProviderProfileProjection
 from projections.record_status import RecordStatusProjection
 from projections.transcripts import TranscriptProjection
 from services.as_of import ScratchViews
+
+CHANGES = "scratch_changes"  # the temporary table of rowids moved since the last delta
+
+
+class ScratchActivitySummaryView(SqlActivitySummaryView):
+    keeps_reports = False  # the REMS and MIPS reports are never read as of an instant
+
+
+class ScratchTranscriptView(SqlTranscriptView):
+    keeps_reports = False
+
 
 VIEWS = (SqlProviderProfileView, SqlActivitySummaryView, SqlTranscriptView, SqlChecklistView, SqlRecordStatusView)
 PROJECTIONS = (
@@ -81,20 +96,80 @@ class InMemoryDatabase(Database):
         with self.engine.connect() as conn:
             conn.connection.driver_connection.deserialize(image)  # type: ignore[union-attr]
 
+    def _raw(self) -> sqlite3.Connection:
+        with self.engine.connect() as conn:
+            return conn.connection.driver_connection  # type: ignore[return-value]
 
-def scratch_views(image: bytes | None = None) -> ScratchViews:
-    """Empty views, or views holding what `image` (an earlier scratch database's copy) held."""
+    def track_changes(self) -> None:
+        """From now on, notes the rowid of every row inserted, changed or deleted in any table (temporary
+        triggers and table: never in an image), so `changes` can tell what moved since the last call."""
+        raw = self._raw()
+        raw.execute(f"CREATE TEMP TABLE {CHANGES} (tbl TEXT, rid INTEGER, PRIMARY KEY (tbl, rid)) WITHOUT ROWID")
+        tables = [r[0] for r in raw.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")]
+        for n, table in enumerate(t for t in tables if not t.startswith("sqlite_")):
+            # not INSERT OR IGNORE: an upsert's ON CONFLICT would take the place of the trigger's OR IGNORE
+            note = (
+                f"INSERT INTO {CHANGES} SELECT '{table}', %(r)s.rowid WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {CHANGES} WHERE tbl = '{table}' AND rid = %(r)s.rowid);"
+            )
+            for when, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
+                body = " ".join(note % {"r": r} for r in rows)
+                raw.execute(f'CREATE TEMP TRIGGER {CHANGES}_{n}_{when} AFTER {when} ON main."{table}" BEGIN {body} END')
+
+    def changes(self) -> bytes:
+        """The rows that moved since tracking began or the last call, as they stand now (a replay snapshot's
+        delta): per table, the rowids touched and the rows those rowids hold now (none where deleted)."""
+        raw = self._raw()
+        touched: dict[str, list[int]] = {}
+        for table, rid in raw.execute(f"SELECT tbl, rid FROM {CHANGES} ORDER BY tbl, rid"):
+            touched.setdefault(table, []).append(rid)
+        delta: dict[str, Any] = {}
+        for table, rids in touched.items():
+            cursor = raw.execute(f'SELECT * FROM main."{table}" LIMIT 0')
+            columns = [c[0] for c in cursor.description]
+            rows: list[Any] = []
+            for start in range(0, len(rids), 500):
+                part = rids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows += raw.execute(f'SELECT rowid, * FROM main."{table}" WHERE rowid IN ({marks})', part).fetchall()
+            delta[table] = {"columns": columns, "touched": rids, "rows": rows}
+        raw.execute(f"DELETE FROM {CHANGES}")
+        return orjson.dumps(delta)
+
+    def apply(self, delta: bytes) -> None:
+        """Brings the tables to where `changes` found them: the touched rowids' rows replaced by the delta's."""
+        raw = self._raw()
+        raw.execute("BEGIN")
+        for table, moved in orjson.loads(delta).items():
+            rids = moved["touched"]
+            for start in range(0, len(rids), 500):
+                part = rids[start : start + 500]
+                raw.execute(f'DELETE FROM main."{table}" WHERE rowid IN ({",".join("?" * len(part))})', part)
+            if moved["rows"]:
+                names = ", ".join(f'"{c}"' for c in ["rowid", *moved["columns"]])
+                marks = ", ".join("?" * (len(moved["columns"]) + 1))
+                raw.executemany(f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', moved["rows"])
+        raw.execute("COMMIT")
+
+
+def scratch_views(image: bytes | None = None, deltas: Sequence[bytes] = ()) -> ScratchViews:
+    """Empty views, or views holding what `image` (an earlier scratch database's copy) held, brought forward
+    by `deltas` (what moved after it, in order); what moves from here on is tracked for the next delta."""
     db = InMemoryDatabase()
     if image is None:
         db.create_tables()
     else:
         db.restore(image)
+    for delta in deltas:
+        db.apply(delta)
+    db.track_changes()
     return ScratchViews(
         profiles=SqlProviderProfileView(db, ProviderProfileProjection.name),
-        activities=SqlActivitySummaryView(db, ActivitySummaryProjection.name),
-        transcripts=SqlTranscriptView(db, TranscriptProjection.name),
+        activities=ScratchActivitySummaryView(db, ActivitySummaryProjection.name),
+        transcripts=ScratchTranscriptView(db, TranscriptProjection.name),
         checklist=SqlChecklistView(db, ChecklistProjection.name),
         records=SqlRecordStatusView(db, RecordStatusProjection.name),
         close=db.dispose,
         image=db.image,
+        changes=db.changes,
     )

@@ -15,7 +15,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from adapters.bootstrap import System
 from adapters.db.as_of_snapshots import SqlReplaySnapshots, as_of_snapshots
@@ -66,10 +66,12 @@ def prepare(system: System) -> None:
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-@given(sequence=commands, every=st.integers(1, 3))
+@given(sequence=commands, every=st.integers(1, 3), full=st.integers(1, 4))
 def test_answers_are_the_same_with_without_and_from_database_snapshots_and_equal_the_live_ones_at_head(
-    tmp_path_factory: Any, sequence: list[tuple[Any, ...]], every: int
+    tmp_path_factory: Any, sequence: list[tuple[Any, ...]], every: int, full: int
 ) -> None:
+    """Snapshots every `every` events, each `full`th of a chain a whole image and those between deltas; the
+    database's chains with a link dropped answer the same too (another chain, or a replay from the start)."""
     path: Path = tmp_path_factory.mktemp("as_of_snap") / "pars.sqlite"
     system = make_system(f"sqlite:///{path}")
     try:
@@ -83,7 +85,10 @@ def test_answers_are_the_same_with_without_and_from_database_snapshots_and_equal
             seen.append((datetime.now(UTC), answers(system.reads)))
             time.sleep(0.001)
         kept = SqlReplaySnapshots(system.db, replay_code_version())
-        with mock.patch.object(as_of_service, "SNAPSHOT_EVERY", every):
+        with (
+            mock.patch.object(as_of_service, "SNAPSHOT_EVERY", every),
+            mock.patch.object(as_of_service, "FULL_EVERY", full),
+        ):
             for moment, expected in seen:  # oldest first: each replay keeps snapshots the next one starts from
                 assert answers_at(replayer(system, None), moment) == expected
                 assert answers_at(system.as_of, moment) == expected
@@ -96,6 +101,12 @@ def test_answers_are_the_same_with_without_and_from_database_snapshots_and_equal
             head = datetime.now(UTC)
             assert answers_at(replayer(system, kept), head) == answers(system.reads)
             assert answers_at(one_process, head) == answers(system.reads)
+            with system.db.engine.begin() as conn:  # a delta not kept (a busy database): its chain breaks there
+                links = select(as_of_snapshots.c.position).where(as_of_snapshots.c.previous.is_not(None))
+                broken = conn.execute(links.order_by(as_of_snapshots.c.position).limit(1)).scalar()
+                conn.execute(delete(as_of_snapshots).where(as_of_snapshots.c.position == broken))
+            for moment, expected in reversed(seen):
+                assert answers_at(replayer(system, kept), moment) == expected
     finally:
         system.close()
 
@@ -156,8 +167,9 @@ def test_snapshots_hold_no_identifier_of_a_learner(any_system: System, monkeypat
     monkeypatch.setattr(as_of_service, "SNAPSHOT_EVERY", 1)
     answers_at(system.as_of, datetime.now(UTC))
     with system.db.engine.connect() as conn:
-        images = [zlib.decompress(i) for i in conn.execute(select(as_of_snapshots.c.image)).scalars()]
-    assert images
+        rows = conn.execute(select(as_of_snapshots.c.image, as_of_snapshots.c.previous)).all()
+    images = [zlib.decompress(r.image) for r in rows]
+    assert any(r.previous is None for r in rows) and any(r.previous for r in rows), "whole images and deltas"
     text = b"".join(images)
     assert ACCME_ID.encode() in text and activity.encode() in text  # the images are searchable as they are
     assert b"ccid:0004444:c1" in text  # the transcripts' rows are in them
