@@ -22,6 +22,7 @@ from adapters.db.history_view import SqlHistoryView
 from adapters.db.learner_directory_view import SqlLearnerDirectoryView
 from adapters.db.learner_key_store import SqlPersonalKeys
 from adapters.db.licences_view import SqlLicencesView
+from adapters.db.licences_view import refill_if_made_before_steps as refill_licences
 from adapters.db.log_reads import SqlLogReads
 from adapters.db.oversight_counts import backfill as backfill_oversight_counts
 from adapters.db.oversight_reports import SqlOversightReads
@@ -150,6 +151,7 @@ def bootstrap(settings: Settings | None = None) -> System:
     db.create_tables()
     backfill_dashboard_counts(db)  # a database made before the dashboard's counts were kept
     backfill_oversight_counts(db)  # and before the REMS and MIPS reports' counts were
+    refill_licences(db)  # and before the licences' status rows covered every day
     profiles = ProviderProfileProjection(SqlProviderProfileView(db, ProviderProfileProjection.name))
     directory = DirectoryProjection(SqlDirectoryView(db, DirectoryProjection.name))
     history = HistoryProjection(SqlHistoryView(db, HistoryProjection.name))

@@ -40,6 +40,7 @@ as_of_snapshots = Table(
     Column("last_recorded", BigInteger, nullable=False),  # µs since the epoch, UTC: serves instants from here
     Column("image", LargeBinary, nullable=False),  # zlib of the scratch database's image, or of a delta
     Column("previous", BigInteger, nullable=True),  # a delta's: the snapshot it moves forward (NULL: an image)
+    info={"cache": True},  # rows of other code are never read: nothing to rebuild when a column is added
 )
 S = as_of_snapshots.c
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -173,9 +173,10 @@ class Database:
                     if column.name not in have:
                         ddl = CreateColumn(column).compile(dialect=self.engine.dialect)
                         conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
-                        log.warning(
-                            "added column %s.%s; run `pars projections rebuild` to fill it", table.name, column.name
-                        )
+                        if not table.info.get("cache"):  # a cache's old rows are simply not used (as_of_snapshots)
+                            log.warning(
+                                "added column %s.%s; run `pars projections rebuild` to fill it", table.name, column.name
+                            )
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
 

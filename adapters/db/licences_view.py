@@ -9,6 +9,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from adapters.db.database import Database
 from adapters.db.licences_tables import (
     licence_activities,
     licence_alerts,
@@ -18,9 +19,10 @@ from adapters.db.licences_tables import (
     licence_status,
     licence_status_steps,
 )
+from adapters.db.tables import projection_tracking
 from adapters.db.view_base import Batch, SqlView, insert_rows, upsert
 from projections.base import chunks
-from projections.licences import LAST_DAY, LicencesView, Touched
+from projections.licences import LAST_DAY, LicencesProjection, LicencesView, Touched
 
 _LAST = LAST_DAY.isoformat()
 
@@ -324,3 +326,21 @@ def add_steps(steps: dict[str, list[int]], start: str, end: str, met: bool, sign
             counts = steps.setdefault(day, [0, 0])
             counts[0] += by
             counts[1] += by if met else 0
+
+
+def refill_if_made_before_steps(db: Database) -> bool:
+    """Starts the licences read model over in a database made before its status rows covered every day and its
+    counts were kept (`licence_status_steps` empty while status rows exist): such rows hold only the cycles with
+    credit of their own, so a board would read a one-time topic met before as not met and count nobody. Its rows
+    and its position go; the projections then catch it up from the start of the log like a new read model.
+    True when it did."""
+    with db.engine.begin() as conn:
+        db.lock_projection(conn, LicencesProjection.name)  # then look: another process may have done it meanwhile
+        if conn.execute(select(licence_status_steps.c.state).limit(1)).first() is not None:
+            return False
+        if conn.execute(select(licence_status.c.state).limit(1)).first() is None:
+            return False
+        for table in SqlLicencesView.tables:
+            conn.execute(delete(table))
+        conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == LicencesProjection.name))
+        return True

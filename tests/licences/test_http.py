@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from adapters.bootstrap import System
+from adapters.db.licences_tables import licence_status_steps
+from adapters.db.licences_view import refill_if_made_before_steps
 from tests.completions.helpers import envelope, report, setup
 from tests.licences.helpers import seed, tagged_activity, tn_rules
 
@@ -200,3 +203,22 @@ def test_a_cycle_without_credit_of_its_own_shows_a_one_time_topic_met_before(cli
     # before the licence's first credit nothing counts, and the board says so too
     old = client.get("/api/v1/states/TN/compliance", params={"on": "2020-01-01"}, headers=board).json()
     assert old["items"][0]["progress"]["met"] is False and (old["meeting"], old["not_meeting"]) == (0, 1)
+
+
+def test_a_database_made_before_the_kept_counts_starts_the_licences_read_model_over(  # type: ignore[no-untyped-def]
+    client: TestClient, token, ids, system: System
+) -> None:
+    """An older database's status rows hold only cycles with credit and no kept counts: start-up empties the read
+    model and its position, and the projections catch it up from the log to the same answers."""
+    board = token("board", state="TN")
+    client.put("/api/v1/passport/licences/TN", json=ANA_TN, headers=token("learner", learner=ids["ana"]))
+    system.projections.wait(system.store.head())
+    before = client.get("/api/v1/states/TN/compliance", headers=board).json()
+    assert before["licensees"] == 1
+    assert refill_if_made_before_steps(system.db) is False  # a current database is left alone
+    with system.db.engine.begin() as conn:
+        conn.execute(delete(licence_status_steps))  # as an older database had them: not at all
+    assert refill_if_made_before_steps(system.db) is True
+    system.projections.wait(system.store.head())
+    assert client.get("/api/v1/states/TN/compliance", headers=board).json() == before
+    assert refill_if_made_before_steps(system.db) is False
