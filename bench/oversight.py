@@ -156,7 +156,9 @@ def populate(system: System, providers: int, activities: int, completions: int, 
                 ],
             )
 
-    backfill(system.db)  # the REMS and MIPS reports' kept counts and REMS totals, as start-up fills them in an older database
+    backfill(
+        system.db
+    )  # the REMS and MIPS reports' kept counts and REMS totals, as start-up fills them in an older database
 
 
 def timed(fn: Any, repeats: int) -> dict[str, float]:

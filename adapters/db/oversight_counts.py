@@ -228,7 +228,7 @@ oversight_count_totals = Table(
     "oversight_count_totals",
     metadata,
     Column("year", Integer, primary_key=True),
-    Column("accme_id", String(7), primary_key=True),
+    Column("accme_id", String(7), primary_key=True),  # "" (ALL_PROVIDERS): summed over every provider
     Column("rems_type", String(40), primary_key=True),  # "" without one
     Column("measure", String(20), primary_key=True),
     Column("value", String(60), primary_key=True),
@@ -250,8 +250,20 @@ def _keeps_totals(db: Database) -> bool:
     return not isinstance(db, ScratchDatabase)
 
 
+ALL_PROVIDERS = ""  # the accme_id of a year's and REMS type's total over every provider (all of ACCME reads these)
+
+
+def _with_all(totals: Totals) -> Totals:
+    """These per-provider totals and their sums over every provider."""
+    summed = dict(totals)
+    for (year, _, rems_type, measure, value), n in totals.items():
+        key = (year, ALL_PROVIDERS, rems_type, measure, value)
+        summed[key] = summed.get(key, 0) + n
+    return summed
+
+
 def _add_totals(db: Database, conn: Connection, moved: Totals) -> None:
-    moved = {k: n for k, n in moved.items() if n}
+    moved = {k: n for k, n in _with_all(moved).items() if n}
     if not moved:
         return
     statement = upsert(db, oversight_count_totals)
@@ -331,7 +343,7 @@ def resum_totals(db: Database) -> None:
             totals[key] = totals.get(key, 0) + int(n)
         rows = [
             {"year": y, "accme_id": a, "rems_type": t, "measure": m, "value": v, "n": n}
-            for (y, a, t, m, v), n in totals.items()
+            for (y, a, t, m, v), n in _with_all(totals).items()
             if n
         ]
         insert_rows(conn, oversight_count_totals, rows)

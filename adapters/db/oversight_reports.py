@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
 from adapters.db.oversight_counts import (
+    ALL_PROVIDERS,
     completion_lines,
     oversight_activities,
     oversight_count_totals,
@@ -190,6 +191,8 @@ class SqlOversightReads(OversightReads):
             query = query.where(Q.accme_id == filters.provider)
         if filters.accreditors is not None:
             query = query.where(Q.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
+        if filters.provider is None and filters.accreditors is None:  # all of ACCME: the sums over every provider
+            query = query.where(Q.accme_id == ALL_PROVIDERS)
         with self._read() as conn:
             return {(m, v): int(n) for m, v, n in conn.execute(query)}
 
