@@ -6,7 +6,7 @@ service, then the read models the reports answer from are bulk-inserted (250,000
 aggregate would take most of an hour on the shared machine): `activity_summaries` rows made by the projection's
 own `summarise` and the view's own columns (about 3 % REMS-registered, 5 % MIPS), `transcript_entries` with
 `--completions` completions for each MIPS and each REMS activity (those of REMS activities with the per-learner
-REMS fields), the reports' kept counts filled from them as start-up fills them in an older database, and the physicians who completed them in `learner_directory`.
+REMS fields), the reports' kept counts and the REMS totals filled from them as start-up fills them in an older database, and the physicians who completed them in `learner_directory`.
 The reports answer a page (50 activities, 50 physicians) with the totals of every row: timed at the first page
 and at the last, and the CSV downloads (every row, streamed) apart. The extract is timed in a child process that reads the whole year's CSV through the route's own writer and
 prints its peak RSS (`ru_maxrss`), at the full size and at a fifth of it: flat memory means about the same peak.
@@ -156,7 +156,9 @@ def populate(system: System, providers: int, activities: int, completions: int, 
                 ],
             )
 
-    backfill(system.db)  # the REMS and MIPS reports' kept counts, as start-up fills them in an older database
+    backfill(
+        system.db
+    )  # the REMS and MIPS reports' kept counts and REMS totals, as start-up fills them in an older database
 
 
 def timed(fn: Any, repeats: int) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from adapters.db.record_status_tables import record_statuses
 from adapters.db.view_base import SqlDocumentView
 from domain.activity import year_bounds
 from projections.activity_summary import ActivitySummaryView
-from projections.base import chunks
+from projections.base import ProjectionView, chunks
 from projections.dashboard_counts import dashboard_figures as figures_from_counts
 
 
@@ -35,9 +35,19 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             for chunk in chunks(list(batch.dirty), 500):
                 old.update(batch.conn.execute(select(t.c.key, t.c.doc).where(t.c.key.in_(chunk))).all())
             dashboard_counts.add_activity_parts(batch.conn, ((old.get(k), doc) for k, doc in batch.dirty.items()))
-            if self.keeps_reports:
-                oversight_counts.write_activities(batch.conn, batch.dirty)  # the REMS and MIPS reports' rows
+            if self.keeps_reports:  # the REMS and MIPS reports' rows
+                oversight_counts.write_activities(self.db, batch.conn, batch.dirty)
         super()._flush(batch)
+
+    def reset(self) -> None:
+        super().reset()
+        oversight_counts.resum_totals(self.db)  # the REMS totals kept across both read models, summed afresh
+
+    def replace_with(self, copy: ProjectionView, application_name: str, finish: Callable[[], object]) -> bool:
+        swapped = super().replace_with(copy, application_name, finish)
+        if swapped:  # the copy kept no REMS totals (it lacks the other read model's rows): summed afresh
+            oversight_counts.resum_totals(self.db)
+        return swapped
 
     def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:
         with self.reading() as conn:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    func,
     or_,
     select,
 )
@@ -113,13 +114,16 @@ def write_lines(conn: Connection, before: Lines, after: Lines) -> None:
 
 def move(db: Database, conn: Connection, before: Kept, after: Kept) -> None:
     """Moves the counts and lines from what some completions' rows made before a batch to what they make after."""
-    add(db, conn, difference(before[0], after[0]))
+    moved = difference(before[0], after[0])
+    add(db, conn, moved)
+    add_to_totals(db, conn, moved)
     write_lines(conn, before[1], after[1])
 
 
 def backfill(db: Database) -> None:
     backfill_activities(db)
     backfill_lines(db)
+    backfill_totals(db)
 
 
 def backfill_lines(db: Database) -> None:
@@ -134,7 +138,7 @@ def backfill_lines(db: Database) -> None:
         for chunk in chunks(activities, 2000):
             counts, lines = counted(conn, chunk)
             if not had_counts:
-                add(db, conn, counts)
+                add(db, conn, counts)  # the totals are summed from these afterwards (backfill_totals)
             if not had_lines:
                 write_lines(conn, {}, lines)
 
@@ -190,12 +194,17 @@ def activity_row(key: str, summary: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def write_activities(conn: Connection, summaries: dict[str, dict[str, Any]]) -> None:
-    """Replaces the rows of these activity summaries (by aggregate id) with what they now make."""
+def write_activities(db: Database, conn: Connection, summaries: dict[str, dict[str, Any]]) -> None:
+    """Replaces the rows of these activity summaries (by aggregate id) with what they now make, and moves the
+    kept totals of those whose REMS bucket changed."""
+    old: list[Any] = []
     for chunk in chunks(list(summaries), 500):
+        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems).where(A.key.in_(chunk))
+        old.extend(conn.execute(query).all())
         conn.execute(delete(oversight_activities).where(A.key.in_(chunk)))
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
     insert_rows(conn, oversight_activities, rows)
+    _move_totals(db, conn, old, rows)
 
 
 def backfill_activities(db: Database) -> None:
@@ -205,4 +214,146 @@ def backfill_activities(db: Database) -> None:
         if conn.execute(select(A.key).limit(1)).first() is not None:
             return
         query = select(s.c.key, s.c.doc).where(or_(s.c.rems.is_(True), s.c.mips.is_(True)))
-        write_activities(conn, {r.key: r.doc for r in conn.execute(query)})
+        write_activities(db, conn, {r.key: r.doc for r in conn.execute(query)})
+
+
+# The REMS report's kept counts summed per year, provider and REMS type, so its totals read at most a few rows per
+# provider however many activities the year holds. Both read models feed them: a transcripts batch adds its counts'
+# difference to the buckets of the activities it touched, an activity-summary batch moves the counts of an activity
+# whose bucket changed (or that came or went) from the old bucket to the new. Both take the one lock below before
+# reading the other's rows, in the same transaction as their own, so neither adds to a bucket the other has moved
+# meanwhile. A rebuild's copy (another schema or file, without the other read model's rows) keeps none: they are
+# summed again from the rows once the copy is swapped in, and after a reset (`resum_totals`).
+oversight_count_totals = Table(
+    "oversight_count_totals",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("accme_id", String(7), primary_key=True),  # "" (ALL_PROVIDERS): summed over every provider
+    Column("rems_type", String(40), primary_key=True),  # "" without one
+    Column("measure", String(20), primary_key=True),
+    Column("value", String(60), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+Q = oversight_count_totals.c
+TOTALS_LOCK = "oversight_count_totals"
+Bucket = tuple[int, str, str]  # year, accme_id, REMS type ("" without one)
+Totals = dict[tuple[int, str, str, str, str], int]
+
+
+def _bucket(end_date: str, accme_id: str, rems_type: str | None) -> Bucket:
+    return int(end_date[:4]), accme_id, rems_type or ""
+
+
+def _keeps_totals(db: Database) -> bool:
+    from adapters.db.rebuild import ScratchDatabase
+
+    return not isinstance(db, ScratchDatabase)
+
+
+ALL_PROVIDERS = ""  # the accme_id of a year's and REMS type's total over every provider (all of ACCME reads these)
+
+
+def _with_all(totals: Totals) -> Totals:
+    """These per-provider totals and their sums over every provider."""
+    summed = dict(totals)
+    for (year, _, rems_type, measure, value), n in totals.items():
+        key = (year, ALL_PROVIDERS, rems_type, measure, value)
+        summed[key] = summed.get(key, 0) + n
+    return summed
+
+
+def _add_totals(db: Database, conn: Connection, moved: Totals) -> None:
+    moved = {k: n for k, n in _with_all(moved).items() if n}
+    if not moved:
+        return
+    statement = upsert(db, oversight_count_totals)
+    statement = statement.on_conflict_do_update(
+        index_elements=["year", "accme_id", "rems_type", "measure", "value"], set_={"n": Q.n + statement.excluded.n}
+    )
+    conn.execute(
+        statement,
+        [
+            {"year": y, "accme_id": a, "rems_type": t, "measure": m, "value": v, "n": n}
+            for (y, a, t, m, v), n in moved.items()
+        ],
+    )
+    conn.execute(delete(oversight_count_totals).where(Q.n == 0))
+
+
+def add_to_totals(db: Database, conn: Connection, moved: Counts) -> None:
+    """A transcripts batch's counts' difference, added to the buckets of its REMS activities."""
+    if not moved or not _keeps_totals(db):
+        return
+    db.lock_projection(conn, TOTALS_LOCK)  # then read the activities: what another batch committed is seen
+    buckets: dict[str, list[Bucket]] = {}
+    for chunk in chunks(sorted({a for a, _, _ in moved}), 500):
+        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type).where(
+            A.rems.is_(True), A.activity_id.in_(chunk)
+        )
+        for r in conn.execute(query):
+            buckets.setdefault(r.activity_id, []).append(_bucket(r.end_date, r.accme_id, r.rems_type))
+    totals: Totals = {}
+    for (activity_id, measure, value), n in moved.items():
+        for year, accme_id, rems_type in buckets.get(activity_id, []):
+            key = (year, accme_id, rems_type, measure, value)
+            totals[key] = totals.get(key, 0) + n
+    _add_totals(db, conn, totals)
+
+
+def _move_totals(db: Database, conn: Connection, old: list[Any], new: list[dict[str, Any]]) -> None:
+    """An activity-summary batch's REMS rows before and after: each activity's counts leave the buckets of its old
+    rows and join those of its new ones (nothing moves for an activity whose bucket stayed)."""
+    if not _keeps_totals(db):
+        return
+    gone = sorted((r.activity_id, _bucket(r.end_date, r.accme_id, r.rems_type)) for r in old if r.rems)
+    came = sorted((r["activity_id"], _bucket(r["end_date"], r["accme_id"], r["rems_type"])) for r in new if r["rems"])
+    if gone == came:
+        return
+    db.lock_projection(conn, TOTALS_LOCK)  # then read the counts: what another batch committed is seen
+    counts: dict[str, list[tuple[str, str, int]]] = {}
+    for chunk in chunks(sorted({a for a, _ in gone + came}), 500):
+        query = select(C.activity_id, C.measure, C.value, C.n).where(C.activity_id.in_(chunk))
+        for r in conn.execute(query):
+            counts.setdefault(r.activity_id, []).append((r.measure, r.value, r.n))
+    totals: Totals = {}
+    for sign, rows in ((-1, gone), (1, came)):
+        for activity_id, (year, accme_id, rems_type) in rows:
+            for measure, value, n in counts.get(activity_id, []):
+                key = (year, accme_id, rems_type, measure, value)
+                totals[key] = totals.get(key, 0) + sign * n
+    _add_totals(db, conn, totals)
+
+
+def resum_totals(db: Database) -> None:
+    """The kept totals summed afresh from the rows (after a rebuild's swap or a reset, and at start-up when empty)."""
+    if not _keeps_totals(db):
+        return
+    with db.engine.begin() as conn:
+        db.lock_projection(conn, TOTALS_LOCK)
+        conn.execute(delete(oversight_count_totals))
+        query = (
+            select(A.end_date, A.accme_id, A.rems_type, C.measure, C.value, func.sum(C.n))
+            .select_from(oversight_activities.join(oversight_counts, C.activity_id == A.activity_id))
+            .where(A.rems.is_(True))
+            .group_by(A.end_date, A.accme_id, A.rems_type, C.measure, C.value)
+        )
+        totals: Totals = {}
+        for end_date, accme_id, rems_type, measure, value, n in conn.execute(query):
+            key = (*_bucket(end_date, accme_id, rems_type), measure, value)
+            totals[key] = totals.get(key, 0) + int(n)
+        rows = [
+            {"year": y, "accme_id": a, "rems_type": t, "measure": m, "value": v, "n": n}
+            for (y, a, t, m, v), n in _with_all(totals).items()
+            if n
+        ]
+        insert_rows(conn, oversight_count_totals, rows)
+
+
+def backfill_totals(db: Database) -> None:
+    """Fills the kept totals once in a database made before they were kept."""
+    with db.engine.begin() as conn:
+        if conn.execute(select(Q.year).limit(1)).first() is not None:
+            return
+        if conn.execute(select(C.activity_id).limit(1)).first() is None:
+            return
+    resum_totals(db)

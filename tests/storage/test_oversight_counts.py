@@ -12,7 +12,12 @@ from sqlalchemy import delete, select
 from adapters.app import create_app
 from adapters.bootstrap import System
 from adapters.db.activity_summary_tables import activity_summaries
-from adapters.db.oversight_counts import completion_lines, oversight_activities, oversight_counts
+from adapters.db.oversight_counts import (
+    completion_lines,
+    oversight_activities,
+    oversight_count_totals,
+    oversight_counts,
+)
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.formats.accme.activities import submit_items
 from adapters.tokens import issue_token
@@ -25,6 +30,8 @@ from tests.completions.helpers import BY, MOC, envelope, report, setup
 from tests.conftest import make_system
 
 T = transcript_entries.c
+A = oversight_activities.c
+Q = oversight_count_totals.c
 NURSE = {"Profession": "Advanced practice nurse", "DEARegistration": "Individual", "PracticeArea": "Pain"}
 DOCTOR = {"Profession": "Physician", "DEARegistration": "None", "PracticeArea": "Family Medicine"}
 PHARMACIST = {"Profession": "Pharmacist", "DEARegistration": "Institutional"}
@@ -58,6 +65,26 @@ def kept_activities(system: System) -> set[tuple[Any, ...]]:
     with system.db.engine.connect() as conn:
         rows = conn.execute(select(oversight_activities)).all()
     return {(r.activity_id, r.title, r.rems, r.mips, r.rems_type, r.blueprint_sections) for r in rows}
+
+
+def kept_totals(system: System) -> dict[tuple[Any, ...], int]:
+    with system.db.engine.connect() as conn:
+        return {(r.year, r.accme_id, r.rems_type, r.measure, r.value): r.n for r in conn.execute(select(Q))}
+
+
+def summed_totals(system: System) -> dict[tuple[Any, ...], int]:
+    """The kept counts summed over every REMS activity row by its year, provider and REMS type."""
+    with system.db.engine.connect() as conn:
+        activities = conn.execute(select(oversight_activities).where(A.rems.is_(True))).all()
+    counts = kept(system)[0]
+    totals: dict[tuple[Any, ...], int] = {}
+    for a in activities:
+        for (activity, measure, value), n in counts.items():
+            if activity == a.activity_id:
+                for provider in (a.accme_id, ""):  # "": the sum over every provider
+                    key = (int(a.end_date[:4]), provider, a.rems_type or "", measure, value)
+                    totals[key] = totals.get(key, 0) + n
+    return totals
 
 
 def registered_summaries(system: System) -> set[tuple[Any, ...]]:
@@ -153,6 +180,8 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
         assert registered == registered_summaries(system) and len(registered) == 2  # the two REMS activities
         assert sum(n for (_, m, _), n in live[0].items() if m == "rems") == 3  # nurse once, doctor, pharmacist
         assert sum(n for (_, m, _), n in live[0].items() if m == "completions") == len(live[1]) == 4
+        totals = kept_totals(system)
+        assert totals == summed_totals(system) and sum(n for k, n in totals.items() if k[3] == "rems" and k[1]) == 3
 
         with system.db.engine.connect() as conn:  # the nurse's first credit ID: her second still counts her
             [first] = conn.execute(select(T.key).where(T.credit_id == "ccid:0004444:r1")).scalars()
@@ -166,9 +195,22 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
         after = kept(system)
         assert after == counted(system) and after != live and len(after[1]) == 3
         assert ("profession", "Pharmacist") not in {(m, v) for _, m, v in after[0]}  # a row at zero goes
+        assert kept_totals(system) == summed_totals(system) and kept_totals(system) != totals
+        assert all(n for n in kept_totals(system).values())  # a total at zero goes
+
+        # an activity whose REMS type changes: its counts move to the other type's total
+        submit_items(system.activities, ACCME_ID, [item("R-1", **MOC, **{XI + "REMS": MYCO})], BY)
+        system.projections.catch_up()
+        moved = kept_totals(system)
+        assert moved == summed_totals(system) and {k[2] for k in moved} == {MYCO["REMSType"]}
+        after = kept(system)
+        registered = kept_activities(system)
 
         system.projections.rebuild(["transcripts", "activity_summary"])
         assert kept(system) == after and kept_activities(system) == registered
+        assert kept_totals(system) == moved == summed_totals(system)
+        system.projections.rebuild(["activity_summary"])  # one alone: the totals summed again from both
+        assert kept_totals(system) == moved
     finally:
         system.close()
 
@@ -178,10 +220,12 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
         conn.execute(delete(oversight_counts))
         conn.execute(delete(completion_lines))
         conn.execute(delete(oversight_activities))
+        conn.execute(delete(oversight_count_totals))
     system.close()
     system = make_system(database_url)
     try:
         assert kept(system) == after == counted(system)
         assert kept_activities(system) == registered
+        assert kept_totals(system) == moved
     finally:
         system.close()

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert
 import services.queries.oversight as oversight_module
 from adapters.bootstrap import System
 from adapters.db.learner_directory_tables import learner_directory
-from adapters.db.oversight_counts import completion_lines, oversight_activities, oversight_counts
+from adapters.db.oversight_counts import completion_lines, oversight_activities, oversight_counts, resum_totals
 from adapters.db.provider_profile_tables import provider_profiles
 from domain.activity import BLUEPRINT_SECTIONS, REMS_COMPLIANCE, REMS_TYPES
 from projections.oversight_counts import participants
@@ -107,6 +107,7 @@ def _load(system: System, activities: list[dict[str, Any]], erased: set[int]) ->
                 if w not in erased
             ],
         )
+    resum_totals(system.db)  # rows seeded beside the projections: their REMS totals summed as start-up does
 
 
 def _taken(a: dict[str, Any], flag: str, accreditors: list[str] | None, provider: str | None) -> bool:
