@@ -9,9 +9,11 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import (
+    BindParameter,
     Connection,
     String,
     and_,
+    bindparam,
     cast,
     delete,
     func,
@@ -30,6 +32,9 @@ from domain.geography import US_STATES
 from projections.learner_directory import LearnerDirectoryView
 
 LOOKUP_CHUNK = 500
+#: A chunk's keys, bound as one list when the statement runs: each lookup's statement is compiled once (the
+#: statement cache) and its keys are not coerced one by one for every chunk.
+KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 
 
 @dataclass
@@ -139,11 +144,11 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         for board, keys in by_board.items():
             for start in range(0, len(keys), LOOKUP_CHUNK):
                 holders = (
-                    select(t.learner_id)
-                    .where(t.board == board, t.board_id_key.in_(keys[start : start + LOOKUP_CHUNK]))
-                    .correlate(None)
+                    select(t.learner_id).where(t.board == board, t.board_id_key.in_(KEYS)).correlate(None)
                 )  # its own scan of the table, not the outer one's row
-                for entry in self._entries(learner_directory.c.learner_id.in_(holders), docs):
+                for entry in self._entries(
+                    learner_directory.c.learner_id.in_(holders), docs, keys[start : start + LOOKUP_CHUNK]
+                ):
                     found.setdefault(entry["learner_id"], entry)  # a learner holding two of the pairs, once
         return list(found.values())
 
@@ -153,9 +158,11 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), LOOKUP_CHUNK):
             # Every state listed, so the (state, number_key) index serves a number given without its state.
-            cond = and_(t.state.in_(list(US_STATES)), t.number_key.in_(keys[start : start + LOOKUP_CHUNK]))
+            cond = and_(t.state.in_(list(US_STATES)), t.number_key.in_(KEYS))
             for entry in self._entries(
-                learner_directory.c.learner_id.in_(select(t.learner_id).where(cond).correlate(None)), docs
+                learner_directory.c.learner_id.in_(select(t.learner_id).where(cond).correlate(None)),
+                docs,
+                keys[start : start + LOOKUP_CHUNK],
             ):
                 found.setdefault(entry["learner_id"], entry)
         return list(found.values())
@@ -163,10 +170,10 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
     def _chunked(self, column: Any, keys: list[str], docs: bool) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(column.in_(keys[start : start + LOOKUP_CHUNK]), docs)
+            out += self._entries(column.in_(KEYS), docs, keys[start : start + LOOKUP_CHUNK])
         return out
 
-    def _entries(self, where: Any, docs: bool = True) -> list[dict[str, Any]]:
+    def _entries(self, where: Any, docs: bool = True, keys: list[str] | None = None) -> list[dict[str, Any]]:
         """The entries of the learners `where` selects, read in one statement: their directory rows, licences and
         board IDs as plain tuples (kind, learner_id, a, b, npi), a learner's rows together and its directory row first,
         its licences and board IDs in state and board order; the documents, when asked for, in one more."""
@@ -186,7 +193,7 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         out: list[dict[str, Any]] = []
         entry: dict[str, Any] = {}
         with self.reading() as conn:
-            for kind, ident, a, b, npi in conn.execute(rows).all():
+            for kind, ident, a, b, npi in conn.execute(rows, {} if keys is None else {"keys": keys}).all():
                 if kind == 0:
                     entry = {
                         "learner_id": ident,
