@@ -8,7 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    text,
+    union_all,
+    update,
+)
 
 from adapters.db.learner_directory_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
 from adapters.db.view_base import Batch, SqlView, insert_rows
@@ -16,6 +32,9 @@ from domain.geography import US_STATES
 from projections.learner_directory import LearnerDirectoryView
 
 LOOKUP_CHUNK = 500
+#: A chunk's keys, bound as one list when the statement runs: each lookup's statement is compiled once (the
+#: statement cache) and its keys are not coerced one by one for every chunk.
+KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 
 
 @dataclass
@@ -98,11 +117,7 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         return found[0] if found else None
 
     def get_learners(self, learner_ids: Iterable[str]) -> list[dict[str, Any]]:
-        ids = list(dict.fromkeys(learner_ids))
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]))
-        return out
+        return self._chunked(learner_directory.c.learner_id, list(dict.fromkeys(learner_ids)), True)
 
     def docs(self, learner_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(dict.fromkeys(learner_ids))
@@ -115,18 +130,10 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         return out
 
     def by_name_keys(self, name_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
-        keys = list(dict.fromkeys(name_keys))
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.name_key.in_(keys[start : start + LOOKUP_CHUNK]), docs)
-        return out
+        return self._chunked(learner_directory.c.name_key, list(dict.fromkeys(name_keys)), docs)
 
     def by_npis(self, npis: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
-        keys = list(dict.fromkeys(npis))
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.npi.in_(keys[start : start + LOOKUP_CHUNK]), docs)
-        return out
+        return self._chunked(learner_directory.c.npi, list(dict.fromkeys(npis)), docs)
 
     def by_learner_ids(self, learner_ids: Iterable[str]) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(learner_ids))
@@ -138,65 +145,87 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
         return out
 
     def by_board_ids(self, pairs: Iterable[tuple[str, str]], *, docs: bool = True) -> list[dict[str, Any]]:
-        wanted = list(dict.fromkeys(pairs))
-        ids: list[str] = []
         t = learner_board_ids.c
         by_board: dict[str, list[str]] = defaultdict(list)
-        for board, key in wanted:
+        for board, key in dict.fromkeys(pairs):
             by_board[board].append(key)
-        with self.reading() as conn:
-            # One IN list per board, not an OR of (board, id) pairs: a 1,000-term OR is slow to compile and plan.
-            for board, keys in by_board.items():
-                for start in range(0, len(keys), LOOKUP_CHUNK):
-                    cond = and_(t.board == board, t.board_id_key.in_(keys[start : start + LOOKUP_CHUNK]))
-                    ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
-        ids = list(dict.fromkeys(ids))
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]), docs)
-        return out
+        found: dict[str, dict[str, Any]] = {}
+        # One IN list per board, not an OR of (board, id) pairs: a 1,000-term OR is slow to compile and plan.
+        for board, keys in by_board.items():
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                holders = (
+                    select(t.learner_id).where(t.board == board, t.board_id_key.in_(KEYS)).correlate(None)
+                )  # its own scan of the table, not the outer one's row
+                for entry in self._entries(
+                    learner_directory.c.learner_id.in_(holders), docs, keys[start : start + LOOKUP_CHUNK]
+                ):
+                    found.setdefault(entry["learner_id"], entry)  # a learner holding two of the pairs, once
+        return list(found.values())
 
     def by_licence_numbers(self, number_keys: Iterable[str], *, docs: bool = True) -> list[dict[str, Any]]:
         keys = list(dict.fromkeys(number_keys))
         t = learner_licences.c
-        ids: list[str] = []
-        with self.reading() as conn:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), LOOKUP_CHUNK):
             # Every state listed, so the (state, number_key) index serves a number given without its state.
-            for start in range(0, len(keys), LOOKUP_CHUNK):
-                cond = and_(t.state.in_(list(US_STATES)), t.number_key.in_(keys[start : start + LOOKUP_CHUNK]))
-                ids += list(conn.execute(select(t.learner_id).where(cond)).scalars())
-        ids = list(dict.fromkeys(ids))
+            cond = and_(t.state.in_(list(US_STATES)), t.number_key.in_(KEYS))
+            for entry in self._entries(
+                learner_directory.c.learner_id.in_(select(t.learner_id).where(cond).correlate(None)),
+                docs,
+                keys[start : start + LOOKUP_CHUNK],
+            ):
+                found.setdefault(entry["learner_id"], entry)
+        return list(found.values())
+
+    def _chunked(self, column: Any, keys: list[str], docs: bool) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            out += self._entries(learner_directory.c.learner_id.in_(ids[start : start + LOOKUP_CHUNK]), docs)
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            out += self._entries(column.in_(KEYS), docs, keys[start : start + LOOKUP_CHUNK])
         return out
 
-    def _entries(self, where: Any, docs: bool = True) -> list[dict[str, Any]]:
-        d = learner_directory.c
-        columns = [d.learner_id, d.name_key, d.birth_md, d.npi] + ([d.doc] if docs else [])
+    def _entries(self, where: Any, docs: bool = True, keys: list[str] | None = None) -> list[dict[str, Any]]:
+        """The entries of the learners `where` selects, read in one statement: their directory rows, licences and
+        board IDs as plain tuples (kind, learner_id, a, b, npi), a learner's rows together and its directory row first,
+        its licences and board IDs in state and board order; the documents, when asked for, in one more."""
+        d, lic, brd = learner_directory.c, learner_licences.c, learner_board_ids.c
+        none = cast(null(), String)
+        rows = union_all(
+            select(
+                literal_column("0").label("kind"), d.learner_id.label("lid"), d.name_key.label("a"), d.birth_md, d.npi
+            ).where(where),
+            select(literal_column("1"), lic.learner_id, lic.state, lic.number_key, none)
+            .select_from(learner_licences.join(learner_directory, lic.learner_id == d.learner_id))
+            .where(where),
+            select(literal_column("2"), brd.learner_id, brd.board, brd.board_id_key, none)
+            .select_from(learner_board_ids.join(learner_directory, brd.learner_id == d.learner_id))
+            .where(where),
+        ).order_by(text("lid"), text("kind"), text("a"))
+        out: list[dict[str, Any]] = []
+        entry: dict[str, Any] = {}
         with self.reading() as conn:
-            rows = list(conn.execute(select(*columns).where(where)))
-            if not rows:
-                return []
-            ids = [r.learner_id for r in rows]
-            licences: dict[str, list[tuple[str, str]]] = defaultdict(list)
-            boards: dict[str, list[tuple[str, str]]] = defaultdict(list)
-            for lic in conn.execute(select(learner_licences).where(learner_licences.c.learner_id.in_(ids))):
-                licences[lic.learner_id].append((lic.state, lic.number_key))
-            for b in conn.execute(select(learner_board_ids).where(learner_board_ids.c.learner_id.in_(ids))):
-                boards[b.learner_id].append((b.board, b.board_id_key))
-        return [
-            {
-                "learner_id": r.learner_id,
-                "name_key": r.name_key,
-                "birth_md": r.birth_md,
-                "npi": r.npi,
-                "licences": licences[r.learner_id],
-                "board_ids": boards[r.learner_id],
-                "doc": r.doc if docs else None,
-            }
-            for r in rows
-        ]
+            for kind, ident, a, b, npi in conn.execute(rows, {} if keys is None else {"keys": keys}).all():
+                if kind == 0:
+                    entry = {
+                        "learner_id": ident,
+                        "name_key": a,
+                        "birth_md": b,
+                        "npi": npi,
+                        "licences": [],
+                        "board_ids": [],
+                        "doc": None,
+                    }
+                    out.append(entry)
+                else:
+                    entry["licences" if kind == 1 else "board_ids"].append((a, b))
+            if docs and out:
+                found = dict(
+                    conn.execute(
+                        select(d.learner_id, d.doc).where(d.learner_id.in_([e["learner_id"] for e in out]))
+                    ).all()
+                )
+                for e in out:
+                    e["doc"] = found[e["learner_id"]]
+        return out
 
     def counts(self) -> dict[str, int]:
         with self.reading() as conn:

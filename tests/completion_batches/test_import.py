@@ -11,6 +11,7 @@ from adapters.batch.completion_importer import import_completion_file
 from adapters.batch.records import BatchFormatError
 from adapters.bootstrap import System
 from adapters.formats.accme.learner_reports import parse_report
+from commands.learners import EraseLearner
 from tests.completions.helpers import BY, envelope, report, setup
 
 HEADER = "Activity ID\tFirst Name\tLast Name\tBirth Month\tBirth Day\tState of Licensure\tCompletion Date\tCME Credits\tABIM MOC Points\tAction\n"
@@ -49,6 +50,23 @@ def test_tab_file_stores_valid_rows_names_invalid_ones_and_is_idempotent(any_sys
     again = import_completion_file(any_system.completions, "0004444", data, "completions.txt", BY)
     assert again.counts == {"recorded": 0, "unchanged": 2, "deleted": 0, "rejected": 3}
     assert any_system.store.head() == head
+
+
+def test_a_learner_erased_during_an_import_is_not_matched_from_the_next_chunk_on(any_system: System) -> None:
+    ids = setup(any_system)
+    row = f"{ids['activity']}\tBen\tOkafor\t11\t3\tNC\t03/0{{}}/2025\t1\t\tAdd"
+    data = tab_file(row.format(1), row.format(2), row.format(2))  # two chunks of one record, then a third
+
+    def erase_after_the_first_chunk(done: int, total: int) -> None:
+        if done == 1:
+            any_system.learners.handle(EraseLearner(learner_id=ids["ben"]), BY)
+            any_system.projections.catch_up(["learner_directory"])
+
+    report_ = import_completion_file(
+        any_system.completions, "0004444", data, None, BY, progress=erase_after_the_first_chunk, chunk_size=1
+    )
+    assert report_.counts == {"recorded": 1, "unchanged": 0, "deleted": 0, "rejected": 2}
+    assert [(e["row"], "no_match" in e["msg"]) for e in report_.errors] == [(3, True), (4, True)]
 
 
 def test_a_delete_row_deletes_and_the_same_row_again_changes_nothing(system: System) -> None:

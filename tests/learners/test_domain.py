@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from domain.base import Acting, Channel
 from domain.errors import InvalidValueError
-from domain.learner import ERASED, Learner, LearnerErasedError, npi_is_valid
+from domain.learner import ERASED, Learner, LearnerErasedError, identifier_key, npi_is_valid
 from tests.learners.helpers import npi_with_check_digit
 
 BY = Acting("cli:test", Channel.CLI)
@@ -91,3 +91,8 @@ def test_replaying_the_events_rebuilds_the_same_learner() -> None:
     for e in events:
         replayed = e.mutate(replayed)
     assert replayed is not None and vars(replayed) == vars(learner)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_identifier_key_keeps_every_letter_and_digit_and_only_those_upper_cased(value: str) -> None:
+    assert identifier_key(value) == "".join(ch for ch in value.upper() if ch.isalnum())
