@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from adapters.db.record_status_tables import record_statuses
 from adapters.db.view_base import SqlDocumentView
 from domain.activity import year_bounds
 from projections.activity_summary import ActivitySummaryView
-from projections.base import ProjectionView, chunks
+from projections.base import chunks
 from projections.dashboard_counts import dashboard_figures as figures_from_counts
 
 
@@ -24,10 +24,9 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
+class SqlActivitySummaryView(oversight_counts.KeepsRemsTotals, SqlDocumentView, ActivitySummaryView):
     tables = (t, dashboard_counts.activity_counts, oversight_counts.oversight_activities)
     table = t
-    keeps_reports = True  # the REMS and MIPS reports' rows too (never read as of an instant: not in a replay)
 
     def _flush(self, batch: Any) -> None:
         if batch.dirty:  # the dashboard's counts move by each summary's old and new part, in the same commit
@@ -38,16 +37,6 @@ class SqlActivitySummaryView(SqlDocumentView, ActivitySummaryView):
             if self.keeps_reports:  # the REMS and MIPS reports' rows
                 oversight_counts.write_activities(self.db, batch.conn, batch.dirty)
         super()._flush(batch)
-
-    def reset(self) -> None:
-        super().reset()
-        oversight_counts.resum_totals(self.db)  # the REMS totals kept across both read models, summed afresh
-
-    def replace_with(self, copy: ProjectionView, application_name: str, finish: Callable[[], object]) -> bool:
-        swapped = super().replace_with(copy, application_name, finish)
-        if swapped:  # the copy kept no REMS totals (it lacks the other read model's rows): summed afresh
-            oversight_counts.resum_totals(self.db)
-        return swapped
 
     def dashboard_figures(self, accme_id: str, year: int, today: date) -> dict[str, Any]:
         with self.reading() as conn:

@@ -7,7 +7,7 @@ existed gets them filled once at start-up (`backfill`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +32,7 @@ from adapters.db.database import Database
 from adapters.db.tables import metadata
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.view_base import insert_rows, upsert
-from projections.base import chunks
+from projections.base import ProjectionView, chunks
 from projections.oversight_counts import Counts, activity_counts, difference
 from projections.transcripts import transcript_lines
 
@@ -357,3 +357,22 @@ def backfill_totals(db: Database) -> None:
         if conn.execute(select(C.activity_id).limit(1)).first() is None:
             return
     resum_totals(db)
+
+
+class KeepsRemsTotals:
+    """Mixed into the two read models the REMS totals are kept across (transcripts, activity summaries): their
+    rows for the REMS and MIPS reports (`keeps_reports`; an as-of replay's scratch view turns it off), and the
+    totals summed afresh after a reset or a rebuild's swap (a copy lacks the other read model's rows)."""
+
+    db: Database
+    keeps_reports = True
+
+    def reset(self) -> None:
+        super().reset()  # type: ignore[misc]
+        resum_totals(self.db)
+
+    def replace_with(self, copy: ProjectionView, application_name: str, finish: Callable[[], object]) -> bool:
+        swapped: bool = super().replace_with(copy, application_name, finish)  # type: ignore[misc]
+        if swapped:
+            resum_totals(self.db)
+        return swapped

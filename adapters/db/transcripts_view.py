@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy import delete, func, select
 from adapters.db import dashboard_counts, oversight_counts
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.view_base import SqlView, insert_rows
-from projections.base import ProjectionView, chunks
+from projections.base import chunks
 from projections.transcripts import TranscriptView
 
 T = transcript_entries.c
@@ -36,7 +35,7 @@ def _completion(row: dict[str, Any]) -> tuple[str, str, str]:
     return (row["learner_id"], row["activity_id"], row["completion_date"])
 
 
-class SqlTranscriptView(SqlView, TranscriptView):
+class SqlTranscriptView(oversight_counts.KeepsRemsTotals, SqlView, TranscriptView):
     """Within a batch, rows live in memory (reads see them) and are written once, when the batch commits:
     one delete and one insert per batch instead of two statements per event (catch-up and as-of replays)."""
 
@@ -46,19 +45,6 @@ class SqlTranscriptView(SqlView, TranscriptView):
         oversight_counts.oversight_counts,
         oversight_counts.completion_lines,
     )
-    #: Whether the REMS and MIPS reports' counts and lines are kept beside the rows: those reports are never
-    #: read as of an instant, so an as-of replay's scratch view (adapters/db/scratch.py) leaves them out.
-    keeps_reports = True
-
-    def reset(self) -> None:
-        super().reset()
-        oversight_counts.resum_totals(self.db)  # the REMS totals kept across both read models, summed afresh
-
-    def replace_with(self, copy: ProjectionView, application_name: str, finish: Callable[[], object]) -> bool:
-        swapped = super().replace_with(copy, application_name, finish)
-        if swapped:  # the copy kept no REMS totals (it lacks the other read model's rows): summed afresh
-            oversight_counts.resum_totals(self.db)
-        return swapped
 
     def put_entry(self, key: str, row: dict[str, Any], tracking: Tracking) -> None:
         self._stage(key, {"key": key, **row}, tracking)
