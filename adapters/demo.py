@@ -10,6 +10,7 @@ the demo's events are exactly what real use would store.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -375,6 +376,7 @@ class DemoDataSet:
     ) -> None:
         r = self.random
         first, last = reporting_window(self.today)
+        moc_records = itertools.count()  # across providers: the first, then every twentieth, lacks consent
         for accme_id, activity_numbers in numbers.items():
             reports: list[ReportCompletion] = []
             for number in activity_numbers:
@@ -405,7 +407,9 @@ class DemoDataSet:
                             day,
                             query,
                             {DERIVED_CREDIT_ID: ([{"type": CME_CERTIFICATION, "credits": credits}], moc)},
-                            consent=r.random() < CONSENT_SHARE,
+                            # Every twentieth record with MOC points lacks consent: some are always not sent,
+                            # whatever day the demo's reporting window falls on.
+                            consent=not moc or next(moc_records) % round(1 / (1 - CONSENT_SHARE)) != 0,
                         )
                     )
             for result in self.system.completions.handle(
