@@ -138,6 +138,7 @@ class System:
 
     def close(self) -> None:
         self.projections.stop()
+        self.webhook_transport.close()
         self.store.close()
         self.db.dispose()
 

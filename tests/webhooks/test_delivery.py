@@ -73,6 +73,7 @@ def test_deliveries_are_signed_shaped_and_in_order(running, receiver: Receiver) 
     acknowledge(system, item_ids[3:], "rejected")
     got = receiver.wait_for(lambda r: len(r) >= 4)
     assert [r["json"]["data"]["item_id"] for r in got] == item_ids
+    assert len(receiver.connections) == 1  # kept alive between deliveries, whichever of the sender's threads sent
     assert [r["json"]["type"] for r in got] == ["completion.accepted"] * 3 + ["completion.rejected"]
     first, last = got[0], got[-1]
     assert set(first["json"]) == {"id", "type", "created", "data"}

@@ -1,8 +1,10 @@
 """Outbound calls against real local servers: no redirect followed, at most a small answer read, a timeout
-on a server that does not answer, and the address check made again at each call (not only at registration)."""
+on a server that does not answer, the address check made again for each new connection (not only at
+registration), and a connection kept for the next delivery only when its answer was read whole."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -11,19 +13,28 @@ from typing import Any
 
 import pytest
 
+from adapters.webhooks import transport as transport_module
 from adapters.webhooks.transport import SafeTransport
 from domain.webhook import WebhookRuleError
 from services.webhook_sender import TransportError
 
 
 class Script:
-    """A server whose answer each test chooses; it counts the requests it gets."""
+    """A server whose answer each test chooses; it counts the requests it gets and the connections they came on
+    (HTTP/1.1: it keeps a connection open unless its answer says `Connection: close`)."""
 
     def __init__(self, status: int = 200, body: bytes = b"ok", headers: dict[str, str] | None = None) -> None:
         self.status, self.body, self.headers, self.hits = status, body, headers or {}, 0
+        self.connections: list[socket.socket] = []
         script = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                script.connections.append(self.connection)
+
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 script.hits += 1
@@ -41,9 +52,16 @@ class Script:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/in"
 
+    def drop_connections(self) -> None:
+        """Closes the open connections (as a server does with idle ones)."""
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self.drop_connections()
 
 
 @pytest.fixture
@@ -101,11 +119,65 @@ def test_each_call_checks_the_address_again() -> None:
         server.close()
 
 
-def test_a_kept_connection_carries_the_next_delivery(transport: SafeTransport) -> None:
+def test_a_kept_connection_carries_the_next_deliveries(transport: SafeTransport) -> None:
     server = Script()
+    try:
+        for _ in range(5):
+            assert transport.post(server.url, b"{}", {}).status == 200
+        assert server.hits == 5 and len(server.connections) == 1
+        # Another path of the same origin (scheme, host, port) shares it.
+        assert transport.post(server.url + "/other", b"{}", {}).status == 200
+        assert server.hits == 6 and len(server.connections) == 1
+    finally:
+        server.close()
+
+
+def test_a_connection_the_endpoint_closed_is_replaced_by_a_new_one(transport: SafeTransport) -> None:
+    server = Script()
+    try:
+        assert transport.post(server.url, b"{}", {}).status == 200
+        server.drop_connections()  # the endpoint closes the idle connection
+        assert transport.post(server.url, b"{}", {}).status == 200
+        assert server.hits == 2 and len(server.connections) == 2
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    "body, headers",
+    [(b"x" * 1000, {}), (b"ok", {"Connection": "close"})],
+    ids=["an answer longer than what is read", "an endpoint that says it closes"],
+)
+def test_a_connection_is_not_kept_after(body: bytes, headers: dict[str, str], transport: SafeTransport) -> None:
+    server = Script(body=body, headers=headers)
     try:
         for _ in range(3):
             assert transport.post(server.url, b"{}", {}).status == 200
-        assert server.hits == 3
+        assert server.hits == 3 and len(server.connections) == 3
     finally:
+        server.close()
+
+
+def test_each_new_connection_checks_the_address_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: a host that passed the check may resolve to a private address later. The rule changing
+    (`allow_private` turned off) stands here for the host's DNS answer changing: a kept connection goes on to
+    the address checked when it was opened; every new one is resolved and checked again, and refused."""
+    server = Script()
+    transport = SafeTransport(allow_private=True, allow_http=True, timeout=0.5)
+    try:
+        assert transport.post(server.url, b"{}", {}).status == 200
+        transport.allow_private = False
+        assert transport.post(server.url, b"{}", {}).status == 200  # the kept connection, to the checked address
+        server.drop_connections()
+        with pytest.raises(TransportError, match=r"resolves to 127\.0\.0\.1, a loopback address"):
+            transport.post(server.url, b"{}", {})  # its replacement is checked
+        transport.allow_private = True
+        assert transport.post(server.url, b"{}", {}).status == 200
+        transport.allow_private = False
+        monkeypatch.setattr(transport_module, "KEEP_SECONDS", 0.0)  # kept too long: reopened, so checked again
+        with pytest.raises(TransportError, match="loopback"):
+            transport.post(server.url, b"{}", {})
+        assert server.hits == 3 and len(server.connections) == 2
+    finally:
+        transport.close()
         server.close()
