@@ -58,6 +58,8 @@ BATCH_SIZE = 1000
 #: Results are recorded after at most this many deliveries or this long (what a crash may send twice).
 DELIVERY_BATCH = 100
 RECORD_EVERY_SECONDS = 0.25
+#: Batches an endpoint's worker sends before it gives the endpoint back (its queue is read once for them).
+DELIVERY_ROUNDS = 5
 IDLE_POLL_SECONDS = 0.05
 LEASE_SECONDS = 15.0
 #: The read models whose rows the bodies are built from: the sender never reads the log past them.
@@ -291,6 +293,8 @@ class WebhookSender:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._busy: dict[str, Future[Any]] = {}
+        # Writes each endpoint's batch results while its worker sends the next batch (threads made as needed).
+        self._recorder = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook-record")
 
     # --- queueing ---------------------------------------------------------------------------------
 
@@ -424,78 +428,88 @@ class WebhookSender:
     # --- delivering -------------------------------------------------------------------------------
 
     def deliver(self, endpoint_id: str) -> int:
-        """Sends the endpoint's queue from its head, in order, until it is empty or a delivery fails (one batch
-        at most); records the attempts. Returns how many were delivered."""
+        """Sends the endpoint's queue from its head, in order, until it is empty or a delivery fails (at most
+        DELIVERY_ROUNDS batches); records each batch's attempts while the next batch is sent (the recording waits
+        on the database, the sending on the endpoint), and returns once all are recorded. Returns how many were
+        delivered. A crash sends again what was not recorded yet: at most two batches, in order (at least once)."""
         endpoint = self.endpoints.get_endpoint(endpoint_id)
-        queue = self.deliveries.queue(endpoint_id, DELIVERY_BATCH)
+        queue = self.deliveries.queue(endpoint_id, DELIVERY_BATCH * DELIVERY_ROUNDS)
         if not queue:
             return 0
+        secret = self.secrets.get(endpoint_id)
+        delivered = 0
+        recording: Future[None] | None = None
+        try:
+            sent = 0
+            while sent < len(queue):
+                attempts, results, stopped = self._send_batch(endpoint, secret, queue[sent : sent + DELIVERY_BATCH])
+                sent += len(attempts)
+                delivered += sum(1 for r in results if r.status == "delivered")
+                if recording is not None:
+                    recording.result()  # one batch recorded at a time; a failure stops the sending
+                recording = self._recorder.submit(self.deliveries.finish, attempts, results)
+                if stopped or self._stopping.is_set():
+                    break
+        finally:
+            if recording is not None:
+                recording.result()
+        return delivered
+
+    def _send_batch(
+        self, endpoint: dict[str, Any] | None, secret: str | None, batch: Sequence[Pending]
+    ) -> tuple[list[Attempt], list[Result], bool]:
+        """Sends the batch in order for at most RECORD_EVERY_SECONDS; the attempts, the deliveries' new state and
+        whether a failure stopped the queue (the head waits: nothing behind it goes first)."""
         attempts: list[Attempt] = []
         results: list[Result] = []
-        delivered = 0
-        secret = self.secrets.get(endpoint_id)
         batch_began = time.monotonic()
-        try:
-            for pending in queue:
-                if time.monotonic() - batch_began > RECORD_EVERY_SECONDS:
-                    break  # record what was sent; the rest of the queue goes on at once
-                started = self.now()
-                clock = time.monotonic()
-                status: int | None = None
-                response: str | None = None
-                error: str | None = None
-                if endpoint is None or endpoint["removed_at"]:
-                    error = "the webhook was removed"
-                elif secret is None:
-                    error = "the webhook's secret cannot be read (PARS_SECRET_KEY changed?): register it again"
-                else:
-                    body = pending.body.encode()
-                    headers = {
-                        "Content-Type": "application/json",
-                        SIGNATURE_HEADER: sign(secret, int(time.time()), body),
-                        "PARS-Delivery": pending.delivery_id,
-                        "User-Agent": "PARS-Webhooks/1",
-                    }
-                    try:
-                        answer = self.transport.post(endpoint["url"], body, headers)
-                        status, response = answer.status, answer.body
-                        if not 200 <= status < 300:
-                            error = f"the endpoint answered {status}" + (
-                                " (redirects are not followed)" if 300 <= status < 400 else ""
-                            )
-                    except TransportError as failure:
-                        error = str(failure)[:300]
-                n = pending.attempts + 1
-                first = pending.first_attempt_at or started
-                attempts.append(
-                    Attempt(
-                        pending.delivery_id,
-                        n,
-                        started,
-                        int((time.monotonic() - clock) * 1000),
-                        status,
-                        response,
-                        error,
-                    )
-                )
-                finished = self.now()
-                if error is None:
-                    results.append(Result(pending.delivery_id, "delivered", n, first, finished, status, None, finished))
-                    delivered += 1
-                    continue
-                if endpoint is None or endpoint["removed_at"]:
-                    results.append(Result(pending.delivery_id, "cancelled", n, first, finished, None, error, finished))
-                    continue
-                retry = self.policy.next_attempt(n, first, finished)
-                if retry is None:
-                    results.append(Result(pending.delivery_id, "failed", n, first, finished, status, error, finished))
-                else:
-                    results.append(Result(pending.delivery_id, "pending", n, first, retry, status, error))
-                break  # the head waits: nothing behind it goes first (in order per provider)
-        finally:
-            if attempts:
-                self.deliveries.finish(attempts, results)
-        return delivered
+        for pending in batch:
+            if attempts and time.monotonic() - batch_began > RECORD_EVERY_SECONDS:
+                break  # record what was sent; the rest of the queue goes on at once
+            started = self.now()
+            clock = time.monotonic()
+            status: int | None = None
+            response: str | None = None
+            error: str | None = None
+            if endpoint is None or endpoint["removed_at"]:
+                error = "the webhook was removed"
+            elif secret is None:
+                error = "the webhook's secret cannot be read (PARS_SECRET_KEY changed?): register it again"
+            else:
+                body = pending.body.encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    SIGNATURE_HEADER: sign(secret, int(time.time()), body),
+                    "PARS-Delivery": pending.delivery_id,
+                    "User-Agent": "PARS-Webhooks/1",
+                }
+                try:
+                    answer = self.transport.post(endpoint["url"], body, headers)
+                    status, response = answer.status, answer.body
+                    if not 200 <= status < 300:
+                        error = f"the endpoint answered {status}" + (
+                            " (redirects are not followed)" if 300 <= status < 400 else ""
+                        )
+                except TransportError as failure:
+                    error = str(failure)[:300]
+            n = pending.attempts + 1
+            first = pending.first_attempt_at or started
+            duration_ms = int((time.monotonic() - clock) * 1000)
+            attempts.append(Attempt(pending.delivery_id, n, started, duration_ms, status, response, error))
+            finished = self.now()
+            if error is None:
+                results.append(Result(pending.delivery_id, "delivered", n, first, finished, status, None, finished))
+                continue
+            if endpoint is None or endpoint["removed_at"]:
+                results.append(Result(pending.delivery_id, "cancelled", n, first, finished, None, error, finished))
+                continue
+            retry = self.policy.next_attempt(n, first, finished)
+            if retry is None:
+                results.append(Result(pending.delivery_id, "failed", n, first, finished, status, error, finished))
+            else:
+                results.append(Result(pending.delivery_id, "pending", n, first, retry, status, error))
+            return attempts, results, True
+        return attempts, results, False
 
     # --- the long-running loop --------------------------------------------------------------------
 
