@@ -58,7 +58,7 @@ BATCH_SIZE = 1000
 #: Results are recorded after at most this many deliveries or this long (what a crash may send twice).
 DELIVERY_BATCH = 100
 RECORD_EVERY_SECONDS = 0.25
-#: Batches an endpoint's worker sends before it gives the endpoint back (its queue is read once for them).
+#: Batches an endpoint's worker sends (reading its queue again for each) before it gives the endpoint back.
 DELIVERY_ROUNDS = 5
 IDLE_POLL_SECONDS = 0.05
 LEASE_SECONDS = 15.0
@@ -152,6 +152,7 @@ class NewDelivery:
 class Pending:
     delivery_id: str
     endpoint_id: str
+    seq: int
     event_id: str
     body: str
     attempts: int
@@ -248,8 +249,8 @@ class DeliveryStore(Protocol):
     def next_due(self) -> datetime | None:
         """When the earliest head is due (None: nothing pending)."""
 
-    def queue(self, endpoint_id: str, limit: int) -> list[Pending]:
-        """The endpoint's pending deliveries, head first."""
+    def queue(self, endpoint_id: str, limit: int, after: int = -1) -> list[Pending]:
+        """The endpoint's pending deliveries after position `after`, head first."""
 
     def finish(self, attempts: Sequence[Attempt], results: Sequence[Result]) -> None:
         """Records a batch's attempts and the deliveries' new state in one transaction."""
@@ -429,21 +430,22 @@ class WebhookSender:
 
     def deliver(self, endpoint_id: str) -> int:
         """Sends the endpoint's queue from its head, in order, until it is empty or a delivery fails (at most
-        DELIVERY_ROUNDS batches); records each batch's attempts while the next batch is sent (the recording waits
-        on the database, the sending on the endpoint), and returns once all are recorded. Returns how many were
-        delivered. A crash sends again what was not recorded yet: at most two batches, in order (at least once)."""
+        DELIVERY_ROUNDS batches); records each batch's attempts while it reads and sends the next one (the
+        recording waits on the database, the sending on the endpoint), and returns once all are recorded. Returns
+        how many were delivered. A crash sends again what was not recorded yet: at most two batches, in order
+        (at least once)."""
         endpoint = self.endpoints.get_endpoint(endpoint_id)
-        queue = self.deliveries.queue(endpoint_id, DELIVERY_BATCH * DELIVERY_ROUNDS)
-        if not queue:
-            return 0
         secret = self.secrets.get(endpoint_id)
         delivered = 0
+        sent_up_to = -1  # the position of the last delivery sent: the batch being recorded is still pending
         recording: Future[None] | None = None
         try:
-            sent = 0
-            while sent < len(queue):
-                attempts, results, stopped = self._send_batch(endpoint, secret, queue[sent : sent + DELIVERY_BATCH])
-                sent += len(attempts)
+            for _ in range(DELIVERY_ROUNDS):
+                queue = self.deliveries.queue(endpoint_id, DELIVERY_BATCH, after=sent_up_to)
+                if not queue:
+                    break
+                attempts, results, stopped = self._send_batch(endpoint, secret, queue)
+                sent_up_to = queue[len(attempts) - 1].seq
                 delivered += sum(1 for r in results if r.status == "delivered")
                 if recording is not None:
                     recording.result()  # one batch recorded at a time; a failure stops the sending

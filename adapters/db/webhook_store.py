@@ -191,18 +191,20 @@ class SqlDeliveryStore:
         with self.db.read_engine.connect() as conn:
             return _aware(conn.execute(query).scalar())
 
-    def queue(self, endpoint_id: str, limit: int) -> list[Pending]:
+    def queue(self, endpoint_id: str, limit: int, after: int = -1) -> list[Pending]:
         d = webhook_deliveries.c
         query = (
-            select(d.delivery_id, d.endpoint_id, d.event_id, webhook_events.c.body, d.attempts, d.first_attempt_at)
+            select(
+                d.delivery_id, d.endpoint_id, d.seq, d.event_id, webhook_events.c.body, d.attempts, d.first_attempt_at
+            )
             .join_from(webhook_deliveries, webhook_events, d.event_id == webhook_events.c.event_id)
-            .where(d.endpoint_id == endpoint_id, d.status == "pending")
+            .where(d.endpoint_id == endpoint_id, d.status == "pending", d.seq > after)
             .order_by(d.seq)
             .limit(limit)
         )
         with self.db.read_engine.connect() as conn:
             return [
-                Pending(r.delivery_id, r.endpoint_id, r.event_id, r.body, r.attempts, _aware(r.first_attempt_at))
+                Pending(r.delivery_id, r.endpoint_id, r.seq, r.event_id, r.body, r.attempts, _aware(r.first_attempt_at))
                 for r in conn.execute(query)
             ]
 
