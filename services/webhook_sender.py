@@ -295,7 +295,10 @@ class WebhookSender:
         self._pool: ThreadPoolExecutor | None = None
         self._busy: dict[str, Future[Any]] = {}
         # Writes each endpoint's batch results while its worker sends the next batch (threads made as needed).
-        self._recorder = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook-record")
+        self._recorder = self._new_recorder()
+
+    def _new_recorder(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook-record")
 
     # --- queueing ---------------------------------------------------------------------------------
 
@@ -534,6 +537,8 @@ class WebhookSender:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        recorder, self._recorder = self._recorder, self._new_recorder()  # its threads end; deliver() may go on
+        recorder.shutdown(wait=True)
         if self.holding:
             self.holding = False
             try:
