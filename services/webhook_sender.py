@@ -18,8 +18,9 @@ has passed since its first attempt is marked failed and the queue moves on; the 
 redeliver it. Endpoints are independent: each due endpoint is worked by one thread of a small pool, with
 a timeout on every call, so a slow or failing endpoint holds one thread for at most that timeout and never
 the API (the sender is not on the write path) or the other endpoints. Results are written after each
-batch of an endpoint: a crash before that sends the batch again (at least once; receivers drop repeats by
-the payload's `id`, the log event's stream id:version, the same on every attempt and redelivery).
+batch of an endpoint, by another thread while the next batch is sent: a crash before that sends those
+batches again, in order (at least once; receivers drop repeats by the payload's `id`, the log event's stream
+id:version, the same on every attempt and redelivery).
 """
 
 from __future__ import annotations
