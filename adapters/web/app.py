@@ -10,7 +10,10 @@ from fastapi.staticfiles import StaticFiles
 
 from adapters.web.forms import see_other
 from adapters.web.render import HERE, render
-from adapters.web.routes import accreditor, auth, passport, sign_up, verify
+from adapters.web.routes import auth, passport, sign_up, verify
+from adapters.web.routes.accreditor import data_report, deadlines, oversight, year_end
+from adapters.web.routes.accreditor import providers as overseen_providers
+from adapters.web.routes.accreditor import users as accreditor_users
 from adapters.web.routes.provider import (
     activities,
     completions,
@@ -43,7 +46,12 @@ def install(app: FastAPI) -> None:
         history,
         users,
         webhooks,
-        accreditor,
+        overseen_providers,
+        year_end,
+        oversight,
+        data_report,
+        deadlines,
+        accreditor_users,
         passport,
         verify,
     )
