@@ -16,11 +16,13 @@ from adapters.web.routes.accreditor import providers as overseen_providers
 from adapters.web.routes.accreditor import users as accreditor_users
 from adapters.web.routes.provider import (
     activities,
+    activity,
     completions,
     contacts,
     dashboard,
     history,
     learners,
+    new_activity,
     records,
     uploads,
     users,
@@ -39,7 +41,10 @@ def install(app: FastAPI) -> None:
         contacts,
         learners,
         records,
+        # The list's fixed paths (activities/new, /export.…, /close) before one activity's /activities/{activity_id}.
         activities,
+        new_activity,
+        activity,
         uploads,
         completions,
         year,
