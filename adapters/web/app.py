@@ -10,14 +10,19 @@ from fastapi.staticfiles import StaticFiles
 
 from adapters.web.forms import see_other
 from adapters.web.render import HERE, render
-from adapters.web.routes import accreditor, auth, passport, sign_up, verify
+from adapters.web.routes import auth, passport, sign_up, verify
+from adapters.web.routes.accreditor import data_report, deadlines, oversight, year_end
+from adapters.web.routes.accreditor import providers as overseen_providers
+from adapters.web.routes.accreditor import users as accreditor_users
 from adapters.web.routes.provider import (
     activities,
+    activity,
     completions,
     contacts,
     dashboard,
     history,
     learners,
+    new_activity,
     records,
     uploads,
     users,
@@ -36,14 +41,22 @@ def install(app: FastAPI) -> None:
         contacts,
         learners,
         records,
+        # The list's fixed paths (activities/new, /export.…, /close) before one activity's /activities/{activity_id}.
         activities,
+        new_activity,
+        activity,
         uploads,
         completions,
         year,
         history,
         users,
         webhooks,
-        accreditor,
+        overseen_providers,
+        year_end,
+        oversight,
+        data_report,
+        deadlines,
+        accreditor_users,
         passport,
         verify,
     )

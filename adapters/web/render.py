@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
-from adapters.web.activity_form import where
+from adapters.web.activity_form.fields import where
 from adapters.web.forms import FLASH_COOKIE
 from adapters.web.session import context, remember_anon
 from adapters.web.words import STEP_TITLES, in_sentence, words

@@ -139,7 +139,7 @@ def test_a_date_followed_by_anything_but_a_time_is_refused_not_cut_off(value: st
 
 
 def test_the_correction_form_shows_the_dates_of_a_stored_item() -> None:
-    from adapters.web.activity_form import form_from_item
+    from adapters.web.activity_form.rendering import form_from_item
 
     sent = to_item("123456789", "V-10", parse_item(item("V-10")).data, ACCME_ID, False)
     form = form_from_item(sent)

@@ -26,10 +26,10 @@ from domain.base import Acting, Channel
 from services import as_of as as_of_service
 from tests.activities.helpers import ACCME_ID, HE, OTHER_ID, item
 from tests.activities.helpers import register as register_provider
-from tests.completions.helpers import NPI, report
-from tests.learners.helpers import register as learner
+from tests.audit.as_of_helpers import cme_report
+from tests.completions.helpers import BY
+from tests.learners.helpers import ana_and_ben
 
-BY = Acting("provider:0004444:tester", Channel.WEB_SERVICE)
 SUPPORTED = {
     HE + "commercialSupport": True,
     "ActivityDescription__commercialSupportAmount": [{"supportSource": "Acme Pharma", "value": 5000}],
@@ -43,22 +43,18 @@ def app(any_system: System) -> Iterator[tuple[System, TestClient]]:
         yield any_system, client
 
 
+@pytest.fixture
+def registered(app: tuple[System, TestClient]) -> tuple[System, TestClient]:
+    """The app with our provider and theirs registered, in the read models."""
+    system, _ = app
+    register_provider(system)
+    register_provider(system, OTHER_ID)
+    settle(system)
+    return app
+
+
 def bearer(system: System, role: str, **scope: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(system.secret, role, **scope)}"}
-
-
-def cme_report(
-    activity_id: str, credit_id: str = "ccid:0004444:c1", action: str = "add", day: str = "2025-03-02"
-) -> dict[str, Any]:
-    """Ana's completion on `day` with AMA PRA Category 1 credit only (the activity is not MOC-registered)."""
-    cme = report(activity_id, credit_id)["Activity"]["Module"]["CreditCertificate"][0]
-    return report(
-        activity_id,
-        credit_id,
-        action,
-        Activity__Module__CreditCertificate=[cme],
-        Activity__Module__CompletedDateTime=f"{day}T00:00:00",
-    )
 
 
 def routes(activities: list[str]) -> list[str]:
@@ -99,21 +95,7 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(
 ) -> None:
     system, client = app
     system.completions.today = lambda: date(2025, 6, 1)  # inside the 2025 reporting window; reads use the real today
-    [ana, _] = system.learners.register_many(
-        [
-            learner(
-                "Ana",
-                "García-López",
-                "03-07",
-                licences={"TN": "MD12345"},
-                npi=NPI,
-                boards={"ABIM": "123456"},
-                year=1972,
-            ),
-            learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
-        ],
-        BY,
-    )
+    [ana, _] = system.learners.register_many(ana_and_ben(), BY)
     before_registration = datetime.now(UTC)
     time.sleep(0.002)
 
@@ -252,11 +234,8 @@ def test_as_of_answers_equal_what_the_live_read_models_said_at_each_instant(
         assert (r.status_code, r.json()) == (status, body)
 
 
-def test_as_of_reads_are_refused_as_live_reads_are(app: tuple[System, TestClient]) -> None:
-    system, client = app
-    register_provider(system)
-    register_provider(system, OTHER_ID)
-    settle(system)
+def test_as_of_reads_are_refused_as_live_reads_are(registered: tuple[System, TestClient]) -> None:
+    system, client = registered
     moment = datetime.now(UTC).isoformat()
     path = f"/api/v1/providers/{ACCME_ID}/dashboard"
     assert client.get(path, params={"as_of": moment}).status_code == 401
@@ -267,10 +246,8 @@ def test_as_of_reads_are_refused_as_live_reads_are(app: tuple[System, TestClient
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "as_of"], bad
 
 
-def test_an_auditors_as_of_read_is_recorded(app: tuple[System, TestClient]) -> None:
-    system, client = app
-    register_provider(system)
-    settle(system)
+def test_an_auditors_as_of_read_is_recorded(registered: tuple[System, TestClient]) -> None:
+    system, client = registered
     moment = datetime.now(UTC).isoformat()
     assert (
         client.get(
@@ -287,10 +264,10 @@ def test_an_auditors_as_of_read_is_recorded(app: tuple[System, TestClient]) -> N
     assert read.accme_id == ACCME_ID and read.path.endswith("/years/2025/checklist") and "as_of=" in read.query
 
 
-def test_one_activity_route_answers_its_summary_and_refuses_like_the_others(app: tuple[System, TestClient]) -> None:
-    system, client = app
-    register_provider(system)
-    register_provider(system, OTHER_ID)
+def test_one_activity_route_answers_its_summary_and_refuses_like_the_others(
+    registered: tuple[System, TestClient],
+) -> None:
+    system, client = registered
     [outcome] = submit_items(system.activities, ACCME_ID, [item("A-1")], BY)
     settle(system)
     path = f"/api/v1/providers/{ACCME_ID}/activities/{outcome.activity_id}"

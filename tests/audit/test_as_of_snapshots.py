@@ -4,11 +4,8 @@ snapshots of another projection code version are never read; and they hold no le
 
 from __future__ import annotations
 
-import contextlib
-import time
 import zlib
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
@@ -21,29 +18,26 @@ from adapters.bootstrap import System
 from adapters.db.as_of_snapshots import SqlReplaySnapshots, as_of_snapshots
 from adapters.db.scratch import replay_code_version, scratch_views
 from adapters.formats.accme.learner_reports import report_completions
-from domain.errors import DomainError
 from services import as_of as as_of_service
 from services.as_of import AsOfReplayer
 from tests.activities.helpers import ACCME_ID
-from tests.activities.helpers import register as register_provider
-from tests.audit.test_as_of import BY, cme_report
-from tests.audit.test_as_of_properties import NEEDS, answers, commands, run
-from tests.completions.helpers import NPI
-from tests.conftest import make_system
-from tests.learners.helpers import register as learner
+from tests.audit.as_of_helpers import (
+    NEEDS,
+    answers,
+    answers_at,
+    cme_report,
+    commands,
+    fresh_system,
+    live_answers,
+    one_activity,
+    prepare,
+)
+from tests.completions.helpers import BY, NPI
 
 
 def replayer(system: System, kept: SqlReplaySnapshots | None) -> AsOfReplayer:
     """A new process's replayer: nothing in memory; the database's snapshots (`kept`) or none at all."""
     return AsOfReplayer(system.store, system.as_of.history, scratch_views, kept)
-
-
-def answers_at(r: AsOfReplayer, moment: datetime) -> dict[str, Any]:
-    reads = r.replay(ACCME_ID, moment, NEEDS, accreditor="ACCME", years=[2025])
-    try:
-        return answers(reads)
-    finally:
-        reads.close()
 
 
 def stored(system: System, version: str | None = None) -> int:
@@ -54,36 +48,18 @@ def stored(system: System, version: str | None = None) -> int:
         return int(conn.execute(q).scalar_one())
 
 
-def prepare(system: System) -> None:
-    system.completions.today = lambda: date(2025, 6, 1)
-    system.learners.register_many(
-        [learner("Ana", "García-López", "03-07", licences={"TN": "MD12345"}, npi=NPI, year=1972)], BY
-    )
-    register_provider(system)
-    system.projections.catch_up()  # the learner directory matches reports
-
-
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(sequence=commands, every=st.integers(1, 3), full=st.integers(1, 4))
 def test_answers_are_the_same_with_without_and_from_database_snapshots_and_equal_the_live_ones_at_head(
-    tmp_path_factory: Any, sequence: list[tuple[Any, ...]], every: int, full: int
+    tmp_path_factory: pytest.TempPathFactory, sequence: list[tuple[Any, ...]], every: int, full: int
 ) -> None:
     """Snapshots every `every` events, each `full`th of a chain a whole image and those between deltas; the
     database's chains with a link dropped answer the same too (another chain, or a replay from the start)."""
-    path: Path = tmp_path_factory.mktemp("as_of_snap") / "pars.sqlite"
-    system = make_system(f"sqlite:///{path}")
-    try:
+    with fresh_system(tmp_path_factory, "as_of_snap") as system:
         prepare(system)
-        numbers: dict[str, str] = {}
-        seen = []
-        for command in [("assign", "billing", 0), *sequence]:
-            with contextlib.suppress(DomainError):
-                run(system, command, numbers)
-            system.projections.catch_up()
-            seen.append((datetime.now(UTC), answers(system.reads)))
-            time.sleep(0.001)
+        seen = live_answers(system, sequence)
         kept = SqlReplaySnapshots(system.db, replay_code_version())
         with (
             mock.patch.object(as_of_service, "SNAPSHOT_EVERY", every),
@@ -107,8 +83,6 @@ def test_answers_are_the_same_with_without_and_from_database_snapshots_and_equal
                 conn.execute(delete(as_of_snapshots).where(as_of_snapshots.c.position == broken))
             for moment, expected in reversed(seen):
                 assert answers_at(replayer(system, kept), moment) == expected
-    finally:
-        system.close()
 
 
 def test_snapshots_of_another_code_version_are_never_read_and_go_when_new_ones_are_kept(
@@ -116,7 +90,7 @@ def test_snapshots_of_another_code_version_are_never_read_and_go_when_new_ones_a
 ) -> None:
     system = any_system
     prepare(system)
-    [outcome] = _activity(system)
+    outcome = one_activity(system)
     system.completions.handle(report_completions(ACCME_ID, [cme_report(outcome)]), BY)
     system.projections.catch_up()
     live = answers(system.reads)
@@ -148,19 +122,12 @@ def test_snapshots_of_another_code_version_are_never_read_and_go_when_new_ones_a
     assert current.clear() > 0 and answers_at(replayer(system, current), moment) == live  # dropped: the same
 
 
-def _activity(system: System) -> list[str]:
-    from adapters.formats.accme.activities import submit_items
-    from tests.activities.helpers import item
-
-    return [str(o.activity_id) for o in submit_items(system.activities, ACCME_ID, [item("P-1")], BY)]
-
-
 def test_snapshots_hold_no_identifier_of_a_learner(any_system: System, monkeypatch: pytest.MonkeyPatch) -> None:
     """The images hold the scratch read models only: a learner is a learner_id there, as in the live read
     models an erasure leaves (tests/learners/test_erasure_leaves_nothing.py), so no snapshot has to be purged."""
     system = any_system
     prepare(system)
-    [activity] = _activity(system)
+    activity = one_activity(system)
     [result] = system.completions.handle(report_completions(ACCME_ID, [cme_report(activity)]), BY)
     assert result.learner_id, result.errors
     system.projections.catch_up()

@@ -11,12 +11,10 @@ from adapters.formats.accme.activities import submit_items
 from domain.base import Acting, Channel
 from tests.activities.helpers import ACCME_ID, OTHER_ID, XI, item
 from tests.activities.helpers import register as register_provider
-from tests.learners.helpers import npi_with_check_digit
-from tests.learners.helpers import register as learner
+from tests.learners.helpers import NPI, ana_and_ben  # noqa: F401  (NPI re-exported for the completion tests)
 
 BY = Acting("provider:0004444:tester", Channel.WEB_SERVICE)
 TODAY = date(2025, 6, 1)
-NPI = npi_with_check_digit("123456789")
 MOC = {XI + "MOCRegistrations": {"MOCRegistration": [{"boardName": "ABIM", "mocPoints": 6, "MOCCreditType": ["MK"]}]}}
 
 
@@ -28,21 +26,7 @@ def setup(system: System, *, running: bool = False) -> dict[str, Any]:
     register_provider(system, OTHER_ID)
     mine = submit_items(system.activities, ACCME_ID, [item("A-1", **MOC)], BY)[0]
     theirs = submit_items(system.activities, OTHER_ID, [item("B-1")], BY)[0]
-    outcomes = system.learners.register_many(
-        [
-            learner(
-                "Ana",
-                "García-López",
-                "03-07",
-                licences={"TN": "MD12345"},
-                npi=NPI,
-                boards={"ABIM": "123456"},
-                year=1972,
-            ),
-            learner("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
-        ],
-        BY,
-    )
+    outcomes = system.learners.register_many(ana_and_ben(), BY)
     if running:  # the app runs the projections
         # Every read model, not just the directory: transcripts name the provider from its profile.
         system.projections.wait(system.store.head())

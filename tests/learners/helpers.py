@@ -27,6 +27,26 @@ def npi_with_check_digit(first_nine: str) -> str:
     return first_nine + str((10 - total % 10) % 10)
 
 
+#: Ana's NPI, as the learner reports name her.
+NPI = npi_with_check_digit("123456789")
+
+
+def ana_and_ben() -> list[RegisterLearner]:
+    """Ana (TN licence, NPI, ABIM ID: the learner `report` names) and Ben (NC licence)."""
+    return [
+        register(
+            "Ana",
+            "García-López",
+            "03-07",
+            licences={"TN": "MD12345"},
+            npi=NPI,
+            boards={"ABIM": "123456"},
+            year=1972,
+        ),
+        register("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
+    ]
+
+
 def register(
     first: str,
     last: str,

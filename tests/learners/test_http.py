@@ -6,28 +6,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters.bootstrap import System
-from tests.learners.helpers import BY, npi_with_check_digit, register
-
-NPI = npi_with_check_digit("123456789")
+from tests.learners.helpers import BY, NPI, ana_and_ben, npi_with_check_digit
 
 
 @pytest.fixture
 def ana(system: System, client: TestClient) -> str:
-    outcomes = system.learners.register_many(
-        [
-            register(
-                "Ana",
-                "García-López",
-                "03-07",
-                licences={"TN": "MD12345"},
-                npi=NPI,
-                boards={"ABIM": "123456"},
-                year=1972,
-            ),
-            register("Ben", "Okafor", "11-03", licences={"NC": "2009-01234"}),
-        ],
-        BY,
-    )
+    outcomes = system.learners.register_many(ana_and_ben(), BY)
     system.projections.wait(outcomes[-1].position, names=["learner_directory"])
     return outcomes[0].learner_id  # type: ignore[return-value]
 

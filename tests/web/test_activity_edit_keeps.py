@@ -43,7 +43,7 @@ def test_an_edit_through_the_form_keeps_what_the_form_does_not_show(provider_pag
     web_system.projections.wait(web_system.store.head())
     page = f"{P}/activities/{made.activity_id}"
     before = web_system.activities.get_by_number(made.activity_id, ACCME_ID).data
-    from adapters.web.activity_form import form_from_item
+    from adapters.web.activity_form.rendering import form_from_item
 
     form = form_from_item(activity_item(web_system.activities.get_by_number(made.activity_id, ACCME_ID)))
     saved = post_form(

@@ -25,6 +25,7 @@ def provider_pages(pages, web_system: System, mail_dir: Path):  # type: ignore[n
     activate(web_system, mail_dir, "ann@cme.org", "provider", provider=ACCME_ID)
     sign_in(pages, "ann@cme.org")
     pages.system = web_system
+    pages.activity_id = ids["activity"]
     return pages
 
 
@@ -63,3 +64,19 @@ def test_another_providers_records_are_not_found(provider_pages) -> None:  # typ
     own = f"/provider/{ACCME_ID}/records"
     refused = post_form(provider_pages, own, f"/provider/{OTHER_ID}/records/digest", {"role-primary": "yes"})
     assert refused.status_code == 404
+
+
+def test_the_filter_form_shows_what_it_filters_by_and_ignores_a_year_it_cannot_read(provider_pages) -> None:  # type: ignore[no-untyped-def]
+    url = f"/provider/{ACCME_ID}/records?board=ABIM&status=late&year=2025&sort=learner&order=desc"
+    page = provider_pages.get(url).text
+    assert 'aria-label="Filter records"' in page and '<label for="f-status">Status</label>' in page
+    assert '<option value="ABIM" selected>' in page and '<option value="learner" selected>' in page
+    assert 'value="2025"' in page and '<option value="desc" selected>' in page
+    assert "records?status=late&amp;board=ABIM&amp;year=2025&amp;sort=learner&amp;order=desc&format=csv" in page
+    # A year of other digits than 0-9 (a superscript two) is no filter, as any other year the page cannot read.
+    odd = provider_pages.get(f"/provider/{ACCME_ID}/records?year=%C2%B2")
+    assert odd.status_code == 200 and odd.text.count('data-credit-id="ccid:0004444:c') == 2
+    learners = provider_pages.get(f"/provider/{ACCME_ID}/activities/{provider_pages.activity_id}/learners").text
+    assert 'aria-label="Filter learners"' in learners and '<label for="f-status">Board status</label>' in learners
+    assert 'id="f-year"' not in learners and '<option value="credit_id">Credit ID</option>' in learners
+    assert "learners?status=&amp;board=&amp;sort=completion_date&amp;order=asc&format=csv" in learners

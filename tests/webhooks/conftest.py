@@ -1,5 +1,6 @@
 """Webhook fixtures: a system that may call 127.0.0.1 over plain http with a backoff of milliseconds, and a
-real HTTP receiver (http.server in a thread on 127.0.0.1) that records what it is sent and can be taken down."""
+real HTTP receiver (http.server in a thread on 127.0.0.1) that records what it is sent and can be taken down;
+a principal's Authorization header."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
+from adapters.tokens import issue_token
 
 SECRET = "whsec-test-0123456789abcdef"
 
@@ -35,6 +37,10 @@ def webhook_settings(url: str, **over: Any) -> Settings:
         **over,
     }
     return Settings(**values)
+
+
+def auth(system: System, role: str, **scope: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(system.secret, role, **scope)}"}
 
 
 @pytest.fixture

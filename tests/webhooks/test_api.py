@@ -14,18 +14,13 @@ from sqlalchemy import select
 from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.db.webhooks_tables import webhook_secrets
-from adapters.tokens import issue_token
 from tests.activities.helpers import ACCME_ID, OTHER_ID
 from tests.activities.helpers import register as register_provider
 from tests.completions.helpers import BY
 from tests.http.helpers import assert_problem
-from tests.webhooks.conftest import SECRET, webhook_settings
+from tests.webhooks.conftest import SECRET, auth, webhook_settings
 
 HOOKS = f"/api/v1/providers/{ACCME_ID}/webhooks"
-
-
-def auth(system: System, role: str, **scope: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(system.secret, role, **scope)}"}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ and a sender killed with SIGKILL mid-batch loses nothing when started again (SQL
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -20,7 +21,6 @@ from fastapi.testclient import TestClient
 
 from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
-from adapters.tokens import issue_token
 from commands.annual import AcceptAgreement
 from commands.completions import AcknowledgeItems, Acknowledgement
 from commands.webhooks import RegisterWebhook
@@ -28,7 +28,7 @@ from domain.base import Acting, Channel
 from services.webhook_sender import SIGNATURE_HEADER, verify
 from tests.completions.helpers import BY
 from tests.feeds.helpers import record, setup
-from tests.webhooks.conftest import SECRET, Receiver, webhook_settings
+from tests.webhooks.conftest import SECRET, Receiver, auth, webhook_settings
 
 OURS, THEIRS = "0004444", "0005555"
 ABIM = Acting("board:ABIM", Channel.WEB_SERVICE)
@@ -42,8 +42,14 @@ def register(system: System, accme_id: str, url: str, events: list[str] | None =
     return str(registered.endpoint["id"])
 
 
-def items(system: System, ids: dict[str, Any], credit_ids: list[str]) -> list[str]:
-    return [f"{system.completions.get(ids['ana'], ids['activity'], c).id}:1" for c in credit_ids]  # type: ignore[union-attr]
+def credit_ids(n: int) -> list[str]:
+    """The credit IDs `record` gives Ana's first `n` records."""
+    return [f"ccid:0004444:c{i}" for i in range(n)]
+
+
+def items(system: System, ids: dict[str, Any], n: int) -> list[str]:
+    """The board items of Ana's first `n` records (ABIM's, the one board of the activity)."""
+    return [f"{system.completions.get(ids['ana'], ids['activity'], c).id}:1" for c in credit_ids(n)]  # type: ignore[union-attr]
 
 
 def acknowledge(system: System, item_ids: list[str], status: str = "accepted") -> None:
@@ -54,21 +60,43 @@ def acknowledge(system: System, item_ids: list[str], status: str = "accepted") -
     )
 
 
+@contextlib.contextmanager
+def app_running(system: System, records: int) -> Iterator[tuple[TestClient, dict[str, Any]]]:
+    """The app with its projections and the webhook sender running, ours and theirs set up, `records` of Ana's."""
+    with TestClient(create_app(system), raise_server_exceptions=False) as client:
+        ids = setup(system, running=True)
+        record(system, ids, records)
+        system.projections.wait(system.store.head())
+        yield client, ids
+
+
 @pytest.fixture
 def running(wh_system: System) -> Iterator[tuple[System, TestClient, dict[str, Any]]]:
-    """The app with its projections and the webhook sender running, ours and theirs set up, ten of Ana's records."""
-    with TestClient(create_app(wh_system), raise_server_exceptions=False) as client:
-        ids = setup(wh_system, running=True)
-        record(wh_system, ids, 10)
-        wh_system.projections.wait(wh_system.store.head())
+    """The app running with ten of Ana's records."""
+    with app_running(wh_system, 10) as (client, ids):
         yield wh_system, client, ids
+
+
+@contextlib.contextmanager
+def forty_accepted(url: str, receiver: Receiver) -> Iterator[tuple[System, list[str]]]:
+    """A system without the app (the senders are `pars` processes): forty of Ana's records, an endpoint of ours at
+    `receiver` for accepted completions; the records' board items, none answered yet."""
+    system = bootstrap(webhook_settings(url))
+    try:
+        ids = setup(system)
+        record(system, ids, 40)
+        system.projections.catch_up()
+        register(system, OURS, receiver.url, ["completion.accepted"])
+        system.projections.catch_up()
+        yield system, items(system, ids, 40)
+    finally:
+        system.close()
 
 
 def test_deliveries_are_signed_shaped_and_in_order(running, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
     system, client, ids = running
     hook = register(system, OURS, receiver.url)
-    credit_ids = [f"ccid:0004444:c{i}" for i in range(4)]
-    item_ids = items(system, ids, credit_ids)
+    item_ids = items(system, ids, 4)
     acknowledge(system, item_ids[:3])
     acknowledge(system, item_ids[3:], "rejected")
     got = receiver.wait_for(lambda r: len(r) >= 4)
@@ -77,7 +105,7 @@ def test_deliveries_are_signed_shaped_and_in_order(running, receiver: Receiver) 
     assert [r["json"]["type"] for r in got] == ["completion.accepted"] * 3 + ["completion.rejected"]
     first, last = got[0], got[-1]
     assert set(first["json"]) == {"id", "type", "created", "data"}
-    assert first["json"]["data"]["credit_id"] == credit_ids[0]
+    assert first["json"]["data"]["credit_id"] == credit_ids(1)[0]
     assert first["json"]["data"]["activity_id"] == ids["activity"]
     assert last["json"]["data"]["reason_code"] == "BID404" and last["json"]["data"]["reason"] == "board ID not found"
     assert first["headers"]["Content-Type"] == "application/json"
@@ -88,7 +116,7 @@ def test_deliveries_are_signed_shaped_and_in_order(running, receiver: Receiver) 
         assert not verify(SECRET, header, r["body"] + b" ", now=time.time())
         assert not verify(SECRET, header, r["body"], now=time.time() + 3600)  # a replay an hour later
     # The provider sees each delivery, its attempt and the answer; and may have one sent again.
-    headers = {"Authorization": f"Bearer {issue_token(system.secret, 'provider', provider=OURS)}"}
+    headers = auth(system, "provider", provider=OURS)
     base = f"/api/v1/providers/{OURS}/webhooks/{hook}/deliveries"
     listed = client.get(base, headers=headers).json()
     assert listed["total"] == 4 and {d["status"] for d in listed["items"]} == {"delivered"}
@@ -102,9 +130,9 @@ def test_deliveries_are_signed_shaped_and_in_order(running, receiver: Receiver) 
     assert got[4]["json"] == got[0]["json"]  # the same event, the same id: receivers drop repeats by it
     history = client.get(f"/api/v1/providers/{OURS}/history", headers=headers).text
     assert "WebhookEndpoint.RedeliveryRequested" in history
-    reader = {"Authorization": f"Bearer {issue_token(system.secret, 'auditor')}"}
+    reader = auth(system, "auditor")
     assert client.post(f"{base}/{one['id']}/redeliver", headers=reader).status_code == 403
-    theirs = {"Authorization": f"Bearer {issue_token(system.secret, 'provider', provider=THEIRS)}"}
+    theirs = auth(system, "provider", provider=THEIRS)
     assert client.get(f"{base}/{one['id']}", headers=theirs).status_code == 404
     assert client.post(f"{base}/{one['id']}/redeliver", headers=theirs).status_code == 404
 
@@ -112,11 +140,11 @@ def test_deliveries_are_signed_shaped_and_in_order(running, receiver: Receiver) 
 def test_a_receiver_down_for_a_while_gets_everything_in_order_when_back(running, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
     system, client, ids = running
     hook = register(system, OURS, receiver.url)
-    item_ids = items(system, ids, [f"ccid:0004444:c{i}" for i in range(10)])
+    item_ids = items(system, ids, 10)
     receiver.stop()
     for i in range(0, 10, 2):  # five requests of two answers each, while the receiver is down
         acknowledge(system, item_ids[i : i + 2])
-    headers = {"Authorization": f"Bearer {issue_token(system.secret, 'provider', provider=OURS)}"}
+    headers = auth(system, "provider", provider=OURS)
     deadline = time.monotonic() + 20
     while True:  # all ten queued, and the head tried a few times (backoff 0.05 s doubling to 0.2 s)
         pending = client.get(f"/api/v1/providers/{OURS}/webhooks/{hook}/deliveries?status=pending", headers=headers)
@@ -143,13 +171,10 @@ def test_a_failing_endpoint_does_not_hold_up_another(database_url: str, receiver
     slow.delay = 8.0  # each call to it takes 8 s, then fails (503): far longer than the other's deliveries
     slow.status = 503
     try:
-        with TestClient(create_app(system), raise_server_exceptions=False):
-            ids = setup(system, running=True)
-            record(system, ids, 5)
-            system.projections.wait(system.store.head())
+        with app_running(system, 5) as (_, ids):
             register(system, OURS, slow.url)
             register(system, OURS, receiver.url)
-            item_ids = items(system, ids, [f"ccid:0004444:c{i}" for i in range(5)])
+            item_ids = items(system, ids, 5)
             started = time.monotonic()
             acknowledge(system, item_ids)
             receiver.wait_for(lambda r: len(r) >= 5, timeout=7)  # all of them before the slow one's first answer
@@ -166,7 +191,7 @@ def test_another_tenants_events_are_never_sent(running, receiver: Receiver) -> N
     try:
         register(system, OURS, receiver.url)
         register(system, THEIRS, theirs.url)
-        acknowledge(system, items(system, ids, ["ccid:0004444:c0", "ccid:0004444:c1"]))
+        acknowledge(system, items(system, ids, 2))
         system.annual.handle(AcceptAgreement(accme_id=THEIRS, year=2025), Acting("provider:0005555:x", Channel.WEB))
         ours_got = receiver.wait_for(lambda r: len(r) >= 2)
         their_got = theirs.wait_for(lambda r: len(r) >= 1)
@@ -191,7 +216,7 @@ def test_an_endpoint_only_gets_the_types_it_chose_and_nothing_before_it_was_regi
     running, receiver: Receiver
 ) -> None:  # type: ignore[no-untyped-def]
     system, _, ids = running
-    item_ids = items(system, ids, [f"ccid:0004444:c{i}" for i in range(4)])
+    item_ids = items(system, ids, 4)
     acknowledge(system, item_ids[:1], "rejected")  # before the endpoint exists
     system.projections.wait(system.store.head())
     register(system, OURS, receiver.url, ["completion.rejected"])
@@ -234,14 +259,7 @@ def _sender(url: str, tmp_path: Path, log: str, **extra: str) -> subprocess.Pope
 
 @pytest.mark.slow
 def test_a_sender_killed_mid_batch_loses_nothing(database_url: str, tmp_path: Path, receiver: Receiver) -> None:
-    system = bootstrap(webhook_settings(database_url))
-    try:
-        ids = setup(system)
-        record(system, ids, 40)
-        system.projections.catch_up()
-        register(system, OURS, receiver.url, ["completion.accepted"])
-        system.projections.catch_up()
-        item_ids = items(system, ids, [f"ccid:0004444:c{i}" for i in range(40)])
+    with forty_accepted(database_url, receiver) as (system, item_ids):
         for i in range(0, 40, 10):
             acknowledge(system, item_ids[i : i + 10])
         system.projections.catch_up()
@@ -286,8 +304,6 @@ def test_a_sender_killed_mid_batch_loses_nothing(database_url: str, tmp_path: Pa
         assert "Traceback" not in log, log
         statuses = {d["status"] for d in system.webhook_queries.deliveries(OURS, _hook(system), limit=100)[0]}
         assert statuses == {"delivered"}
-    finally:
-        system.close()
 
 
 def _hook(system: System) -> str:
@@ -306,14 +322,7 @@ def test_two_senders_on_one_store_send_each_delivery_once_and_the_second_takes_o
 ) -> None:
     """Two `pars feeds relay --webhooks-only` at once: one holds the lease and sends, the other stands by without
     failing; killed with SIGKILL, the holder's lease runs out and the other sends what came since."""
-    system = bootstrap(webhook_settings(database_url))
-    try:
-        ids = setup(system)
-        record(system, ids, 40)
-        system.projections.catch_up()
-        register(system, OURS, receiver.url, ["completion.accepted"])
-        system.projections.catch_up()
-        item_ids = items(system, ids, [f"ccid:0004444:c{i}" for i in range(40)])
+    with forty_accepted(database_url, receiver) as (system, item_ids):
         senders = {
             p.pid: p for p in (_sender(database_url, tmp_path, "a.log"), _sender(database_url, tmp_path, "b.log"))
         }
@@ -345,5 +354,3 @@ def test_two_senders_on_one_store_send_each_delivery_once_and_the_second_takes_o
                     process.wait(30)
         for log in ("a.log", "b.log"):
             assert "Traceback" not in (tmp_path / log).read_text(), (tmp_path / log).read_text()
-    finally:
-        system.close()

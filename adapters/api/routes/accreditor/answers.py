@@ -1,16 +1,22 @@
-"""What the accreditor's reports share: whose providers a token sees, the paging and format parameters, and the
-one answer of a report that is JSON or CSV (`Accept: text/csv` or `?format=csv`), the CSV streamed as written."""
+"""What the accreditor's reports share: whose providers a token sees, the paging and format parameters, the
+one answer of a report that is JSON or CSV (`Accept: text/csv` or `?format=csv`), the CSV streamed as written,
+and what a REMS or MIPS request asks (`OversightAskDep`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from adapters.api.deps import PrincipalDep
 from adapters.api.problems import Problem
+from adapters.api.routes.annual import YearPath
+from adapters.http.reads import OversightDep
 from services.access import Principal, Role
+from services.queries.oversight import OversightQueries
 
 CSV = "text/csv; charset=utf-8"
 #: `responses=` of a report answered as JSON or CSV.
@@ -51,3 +57,40 @@ def json_or_csv(
             return Response(written, media_type=CSV, headers=attachment(filename))
         return StreamingResponse(written, media_type=CSV, headers=attachment(filename))
     return as_json()
+
+
+@dataclass(frozen=True)
+class OversightAsk:
+    """What a REMS or MIPS report request asks, parsed once for both routes (one dependency: `asked: OversightAskDep`):
+    the year, one provider or all, the page, the format, and by whom."""
+
+    request: Request
+    oversight: OversightQueries
+    principal: Principal
+    year: int
+    provider: str | None
+    format: str | None
+    page: int
+
+    def accreditors(self) -> list[str] | None:
+        """Whose providers the report covers (`overseen`); a token of another role gets 403."""
+        return overseen(self.principal)
+
+    def answer(self, report: str, as_json: Callable[[], Any], as_csv: Callable[[], str | Iterable[bytes]]) -> Any:
+        """The report as JSON or as CSV (`json_or_csv`), the CSV named `<report>-<year>.csv`."""
+        return json_or_csv(self.request, self.format, f"{report}-{self.year}.csv", as_json, as_csv)
+
+
+def oversight_ask(
+    request: Request,
+    oversight: OversightDep,
+    principal: PrincipalDep,
+    year: YearPath,
+    provider: ProviderQuery = None,
+    format: FormatQuery = None,
+    page: PageQuery = 1,
+) -> OversightAsk:
+    return OversightAsk(request, oversight, principal, year, provider, format, page)
+
+
+OversightAskDep = Annotated[OversightAsk, Depends(oversight_ask)]

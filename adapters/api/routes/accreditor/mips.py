@@ -6,22 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
-from adapters.api.routes.accreditor.answers import (
-    JSON_OR_CSV,
-    FormatQuery,
-    PageQuery,
-    ProviderQuery,
-    json_or_csv,
-    overseen,
-)
-from adapters.api.routes.annual import YearPath
+from adapters.api.routes.accreditor.answers import JSON_OR_CSV, OversightAskDep
 from adapters.http.mips_csv import mips_csv
-from adapters.http.reads import OversightDep
 
 router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403))
 
@@ -79,24 +69,16 @@ class MipsPublic(BaseModel):
 
 @router.get("/mips/{year}", response_model=MipsPublic, responses=JSON_OR_CSV)
 def mips(
-    request: Request,
-    oversight: OversightDep,
-    principal: PrincipalDep,
-    year: YearPath,
-    provider: ProviderQuery = None,
-    format: FormatQuery = None,
-    page: PageQuery = 1,
+    asked: OversightAskDep,
     activities_page: Annotated[
         int, Query(ge=1, le=100000, description="the page of the activities (50 a page; the CSV gives every row)")
     ] = 1,
 ) -> Any:
     """The MIPS report of the year across the providers overseen: each activity registered as a MIPS improvement
     activity that ended in the year, and its completions by physician (so clinicians can be helped to attest)."""
-    accreditors = overseen(principal)
-    return json_or_csv(
-        request,
-        format,
-        f"mips-{year}.csv",
-        lambda: oversight.mips(year, accreditors, provider=provider, page=page, activities_page=activities_page),
+    accreditors, oversight, year, provider = asked.accreditors(), asked.oversight, asked.year, asked.provider
+    return asked.answer(
+        "mips",
+        lambda: oversight.mips(year, accreditors, provider=provider, page=asked.page, activities_page=activities_page),
         lambda: mips_csv(oversight.mips_rows(year, accreditors, provider=provider)),
     )

@@ -5,21 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from adapters.api.deps import PrincipalDep
 from adapters.api.openapi import documented
-from adapters.api.routes.accreditor.answers import (
-    JSON_OR_CSV,
-    FormatQuery,
-    PageQuery,
-    ProviderQuery,
-    json_or_csv,
-    overseen,
-)
-from adapters.api.routes.annual import YearPath
-from adapters.http.reads import OversightDep
+from adapters.api.routes.accreditor.answers import JSON_OR_CSV, OversightAskDep
 from adapters.http.rems_csv import rems_csv
 
 router = APIRouter(prefix="/api/v1/accreditor", tags=["accreditor"], responses=documented(403))
@@ -79,29 +69,21 @@ class RemsPublic(BaseModel):
 
 @router.get("/rems/{year}", response_model=RemsPublic, responses=JSON_OR_CSV)
 def rems(
-    request: Request,
-    oversight: OversightDep,
-    principal: PrincipalDep,
-    year: YearPath,
+    asked: OversightAskDep,
     rems_type: Annotated[
         str | None,
         Query(
             alias="type", pattern="^(Opioid Analgesic|Mycophenolate)$", description="Opioid Analgesic or Mycophenolate"
         ),
     ] = None,
-    provider: ProviderQuery = None,
-    format: FormatQuery = None,
-    page: PageQuery = 1,
 ) -> Any:
     """The REMS report of the year across the providers overseen: each REMS-registered activity (type, REMS-compliant
     or related, FDA Blueprint sections, RPC-assigned ID, learners; its participants by profession, registered
     prescribers, practice type and area, from the learners' REMS fields) and the totals (activities counted in the
     year they ended)."""
-    accreditors = overseen(principal)
-    return json_or_csv(
-        request,
-        format,
-        f"rems-{year}.csv",
-        lambda: oversight.rems(year, accreditors, rems_type=rems_type, provider=provider, page=page),
+    accreditors, oversight, year, provider = asked.accreditors(), asked.oversight, asked.year, asked.provider
+    return asked.answer(
+        "rems",
+        lambda: oversight.rems(year, accreditors, rems_type=rems_type, provider=provider, page=asked.page),
         lambda: rems_csv(oversight.rems_rows(year, accreditors, rems_type=rems_type, provider=provider)),
     )

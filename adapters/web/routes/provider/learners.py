@@ -3,6 +3,7 @@ MOC points and status (with a rejection's reason), paged, sorted, filtered, and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,38 +15,21 @@ from adapters.http.reads import ActivitiesDep, CompletionsDep, RecordsDep
 from adapters.http.roster_export import roster_download
 from adapters.http.services import CompletionRegistryDep, SettleDep
 from adapters.web.forms import posted, see_other, settle
+from adapters.web.record_filters import STANDING_NAMES, STATUS_NAMES, filter_context, read_filters
 from adapters.web.render import render
 from adapters.web.routes.provider import editable, readable
 from adapters.web.session import PageNotFound, UserDep
 from commands.completions import AttestActivityConsent
 from domain.base import Acting, Channel
 from domain.errors import DomainError
-from domain.learner import CERTIFYING_BOARDS
-from projections.record_status import SORTS, STATUSES
+from projections.record_status import SORTS as RECORD_SORTS
 from services.queries.activities import ActivityQueries
-from services.queries.records import PAGE_SIZE, STANDINGS, RecordStatusQueries
+from services.queries.records import PAGE_SIZE, RecordStatusQueries
 
 router = APIRouter()
-STATUS_NAMES = {
-    "pending": "Pending",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "not_sent": "Not sent (no consent)",
-    "at_risk": "At risk (due within 14 days)",
-    "late": "Late (past its date)",
-}
-#: What each board's date stands for, in a table cell.
-STANDING_NAMES = {"at_risk": "at risk", "late": "late"}
-
-
-def _filters(status: str, board: str, sort: str, order: str) -> dict[str, Any]:
-    """The query's filters, each kept only when it is one the page offers (anything else: no filter)."""
-    return {
-        "status": status if status in (*STATUSES, *STANDINGS) else None,
-        "board": board if board in CERTIFYING_BOARDS else None,
-        "sort": sort if sort in SORTS else "completion_date",
-        "descending": order == "desc",
-    }
+#: The learner summary's sort choices, as its filter form names them.
+SORTS = (("completion_date", "Completion date"), ("learner", "Learner name"), ("credit_id", "Credit ID"))
+assert [v for v, _ in SORTS] == list(RECORD_SORTS)
 
 
 @router.get("/provider/{accme_id}/activities/{activity_id}/learners")
@@ -74,10 +58,11 @@ def learners(
         "provider/learners.html",
         accme_id,
         activity_id,
-        _filters(status, board, sort, order),
+        read_filters(status, board, sort, order, SORTS),
         page,
         format,
         f"learners-{activity_id}",
+        SORTS,
         provider=profile,
         activity=activity,
         can_edit=user.principal.can_edit_provider(accme_id),
@@ -95,22 +80,15 @@ def roster_answer(
     page: int,
     format: str,
     download: str,
+    sorts: Sequence[tuple[str, str]],
     **context: Any,
 ) -> Response:
     """A page of the records (one activity's learner summary, or the provider's records across its activities),
-    or with `format` csv or xlsx every record the filters keep, as a download named `download`."""
+    or with `format` csv or xlsx every record the filters keep (`read_filters`'), as a download named `download`."""
     if format in ("csv", "xlsx"):
         return roster_download(records, accme_id, activity_id, filters, format, download)
     page = max(1, min(page, 100000))
     body = records.roster(accme_id, activity_id, page=page, **filters)
-    shown = {
-        "status": filters["status"] or "",
-        "board": filters["board"] or "",
-        "sort": filters["sort"],
-        "order": "desc" if filters["descending"] else "asc",
-    }
-    if "year" in filters:
-        shown["year"] = filters["year"] or ""
     return render(
         request,
         template,
@@ -119,11 +97,9 @@ def roster_answer(
         page=page,
         pages=max(1, -(-body["count"] // PAGE_SIZE)),
         boards=sorted({b["board"] for r in body["data"] for b in r["boards"]}),
-        filters=shown,
-        statuses=[(s, STATUS_NAMES[s]) for s in (*STATUSES, *STANDINGS)],
         status_names=STATUS_NAMES,
         standing_names=STANDING_NAMES,
-        all_boards=CERTIFYING_BOARDS,
+        **filter_context(filters, sorts),
         **context,
     )
 

@@ -3,23 +3,19 @@ where the dashboard's board counts and its records at risk lead; downloadable as
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from adapters.http.reads import RecordsDep
 from adapters.http.services import RecordDigestsDep, SettleDep
 from adapters.web.forms import posted, see_other, settle
+from adapters.web.record_filters import read_filters
 from adapters.web.routes.provider import editable, readable
 from adapters.web.routes.provider.learners import roster_answer
 from adapters.web.session import UserDep
 from commands.completions import SetRecordDigest
 from domain.base import Acting, Channel
-from domain.learner import CERTIFYING_BOARDS
 from domain.record_digest import ROLES
-from projections.record_status import STATUSES
-from services.queries.records import STANDINGS
 
 router = APIRouter()
 SORTS = (("completion_date", "Completion date"), ("activity", "Activity"), ("learner", "Learner name"))
@@ -49,25 +45,18 @@ def records_page(
     format: str = "",
 ) -> Response:
     profile = readable(request, user, accme_id)
-    filters: dict[str, Any] = {
-        "status": status if status in (*STATUSES, *STANDINGS) else None,
-        "board": board if board in CERTIFYING_BOARDS else None,
-        "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
-        "sort": sort if sort in dict(SORTS) else "completion_date",
-        "descending": order == "desc",
-    }
     return roster_answer(
         request,
         records,
         "provider/records.html",
         accme_id,
         None,
-        filters,
+        read_filters(status, board, sort, order, SORTS, year),
         page,
         format,
         f"records-{accme_id}",
+        SORTS,
         provider=profile,
-        sorts=SORTS,
         can_edit=user.principal.can_edit_provider(accme_id),
         digest_roles=digests.roles(accme_id),
         roles=[(r, ROLE_NAMES.get(r, r)) for r in ROLES],
