@@ -102,7 +102,9 @@ class ParsProjection(Projection[TView], Generic[TView]):
         """`process_event(domain_event, tracking)`, its handler looked up once per event class: the
         singledispatchmethod builds a new bound function (functools.update_wrapper) on every attribute
         access, which was a tenth of a rebuild's time. What the runner and `process_page` call."""
-        handlers = self._handlers
+        handlers = self.__dict__.get("_handler_map")
+        if handlers is None:
+            handlers = self.__dict__["_handler_map"] = self._handlers
         cls = type(domain_event)
         handler = handlers.get(cls)
         if handler is None:
