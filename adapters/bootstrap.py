@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from adapters.credentials.issuer import CredentialIssuer
@@ -143,6 +146,17 @@ class System:
         self.db.dispose()
 
 
+@contextmanager
+def open_projections(settings: Settings) -> Iterator[ProjectionSupervisor]:
+    """The read models of a system opened afresh on the same settings (its own connections), closed after:
+    what each worker process of a rebuild runs its share on."""
+    system = bootstrap(settings)
+    try:
+        yield system.projections
+    finally:
+        system.close()
+
+
 def bootstrap(settings: Settings | None = None) -> System:
     settings = settings or Settings()
     url = settings.db_url
@@ -269,6 +283,7 @@ def bootstrap(settings: Settings | None = None) -> System:
                 webhook_list,
                 licence_status,
             ],
+            reopen=partial(open_projections, settings),
         ),
         annual=annual,
         secret=secret,

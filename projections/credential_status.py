@@ -77,6 +77,7 @@ class CredentialStatusView(ProjectionView):
 
 class CredentialStatusProjection(ParsProjection[CredentialStatusView]):
     name = "credential_status"
+    rebuild_weight = 4
     skips_unhandled = True
     processes_pages = True
 

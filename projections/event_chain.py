@@ -70,6 +70,7 @@ class EventChainProjection(ParsProjection[EventChainView]):
     """Hashes the stored notification itself, not the decoded event (the runner hands it over)."""
 
     name = "event_chain"
+    rebuild_weight = 3
     rebuild_by_default = False  # a rebuild re-hashes whatever is stored now: it would bless a tampered row
     processes_pages = True
 

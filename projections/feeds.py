@@ -233,6 +233,7 @@ def with_learners(view: FeedView, rows: list[dict[str, Any]]) -> list[dict[str, 
 
 class FeedProjection(ParsProjection[FeedView]):
     name = "feeds"
+    rebuild_weight = 4
     #: Consumers hold cursors into the feeds; see the module docstring for why a rebuild is named.
     rebuild_by_default = False
     processes_pages = True

@@ -49,6 +49,7 @@ class HistoryView(ProjectionView):
 
 class HistoryProjection(ParsProjection[HistoryView]):
     name = "history"
+    rebuild_weight = 4
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         accme_id = getattr(domain_event, "accme_id", None)

@@ -88,6 +88,7 @@ def directory_entry(e: Learner.Registered) -> dict[str, Any]:
 
 class LearnerDirectoryProjection(ParsProjection[LearnerDirectoryView]):
     name = "learner_directory"
+    rebuild_weight = 3
     skips_unhandled = True
 
     @singledispatchmethod

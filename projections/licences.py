@@ -179,6 +179,7 @@ def licence_progress(
 
 class LicencesProjection(ParsProjection[LicencesView]):
     name = "licences"
+    rebuild_weight = 5
     skips_unhandled = True
 
     def __init__(self, view: LicencesView, *args: Any, **kwargs: Any) -> None:

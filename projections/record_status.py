@@ -174,6 +174,7 @@ class RecordStatusView(ProjectionView):
 
 class RecordStatusProjection(ParsProjection[RecordStatusView]):
     name = "record_status"
+    rebuild_weight = 6
     skips_unhandled = True
     #: A page's answers, deletions and resubmissions look their records up with one query, not one each.
     processes_pages = True

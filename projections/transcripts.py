@@ -124,6 +124,7 @@ class TranscriptView(ProjectionView):
 
 class TranscriptProjection(ParsProjection[TranscriptView]):
     name = "transcripts"
+    rebuild_weight = 5
     skips_unhandled = True
 
     @singledispatchmethod

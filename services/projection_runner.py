@@ -8,10 +8,13 @@ commits with the rows (see ENGINE-NOTES.md).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -91,15 +94,18 @@ class BatchProjectionRunner:
                 self.projection.process_page([(n, decode(n), Tracking(self.store.name, n.id)) for n in page])
                 return len(notifications)
             last = len(page) - 1
+            wanted, handle, application = self._topics, self.projection.handle, self.store.name
             for i, notification in enumerate(page):
-                tracking = Tracking(self.store.name, notification.id)
-                if not self._wants(notification.topic):
+                wants = wanted.get(notification.topic)
+                if wants is None:
+                    wants = self._wants(notification.topic)
+                if not wants:
                     # The position is written once, at the page's end, from the first and last positions
                     # tracked (SqlView._track): the events in between that the read model skips need no call.
                     if i == 0 or i == last:
-                        view.insert_tracking(tracking)
+                        view.insert_tracking(Tracking(application, notification.id))
                     continue
-                self.projection.handle(decode(notification), tracking)
+                handle(decode(notification), Tracking(application, notification.id))
         return len(notifications)
 
     def skips_whole(self, notifications: Sequence[Any]) -> bool:
@@ -107,7 +113,7 @@ class BatchProjectionRunner:
         return (
             self.projection.skips_unhandled
             and not self.projection.processes_pages
-            and not any(self._wants(n.topic) for n in notifications)
+            and not any(self._wants(topic) for topic in {n.topic for n in notifications})
         )
 
     def _wants(self, topic: str) -> bool:
@@ -144,10 +150,17 @@ class ProjectionSupervisor:
     """Keeps a set of projections current: in threads (serve, worker) or on demand (CLI)."""
 
     def __init__(
-        self, store: ParsStore, projections: Sequence[ParsProjection[Any]], batch_size: int = BATCH_SIZE
+        self,
+        store: ParsStore,
+        projections: Sequence[ParsProjection[Any]],
+        batch_size: int = BATCH_SIZE,
+        reopen: Callable[[], AbstractContextManager[ProjectionSupervisor]] | None = None,
     ) -> None:
         self.store = store
         self.batch_size = batch_size
+        #: Opens the same read models on the same store afresh (its own connections): what a rebuild's worker
+        #: process runs its share of the read models on (`rebuild(processes=…)`). None: one process only.
+        self.reopen = reopen
         self.runners = {p.name: BatchProjectionRunner(store, p, batch_size) for p in projections}
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -311,8 +324,38 @@ class ProjectionSupervisor:
             view = self.runners[name].projection.view
             view.wait(self.store.name, position, timeout=timeout)
 
+    def rebuild(
+        self,
+        names: str | Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        *,
+        processes: int = 1,
+        on_cpu: Callable[[list[float]], None] | None = None,
+    ) -> int:
+        """Rebuilds the named read models (`rebuild_here`), in up to `processes` worker processes: each
+        takes a share of the read models, weighed by `ParsProjection.rebuild_weight`, reads the log itself
+        and swaps its copies in (one transaction per read model under its lock, as in one process). The
+        rebuild is CPU-bound Python: one process uses one core. Returns the lowest position swapped in."""
+        names = [names] if isinstance(names, str) else list(names)
+        shares = self._shares(names, processes) if self.reopen is not None else [names]
+        if len(shares) < 2:
+            return self.rebuild_here(names, progress)
+        assert self.reopen is not None
+        return rebuild_in_processes(self.reopen, shares, progress, on_cpu)
+
+    def _shares(self, names: Sequence[str], processes: int) -> list[list[str]]:
+        """The read models split into at most `processes` shares of about equal weight (heaviest first,
+        each to the lightest share so far); no empty share."""
+        shares: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(processes, len(names))))]
+        by_weight = sorted(names, key=lambda n: -self.runners[n].projection.rebuild_weight)
+        for name in by_weight:
+            i = min(range(len(shares)), key=lambda k: shares[k][0])
+            weight, share = shares[i]
+            shares[i] = (weight + self.runners[name].projection.rebuild_weight, [*share, name])
+        return [share for _, share in shares if share]
+
     @batch_collection()
-    def rebuild(self, names: str | Sequence[str], progress: Callable[[int], None] | None = None) -> int:
+    def rebuild_here(self, names: str | Sequence[str], progress: Callable[[int], None] | None = None) -> int:
         """Replays the log into an empty copy of each named read model beside the live one (which the
         API and the workers go on reading and updating), then swaps each copy in at once under its read
         model's lock. The copies share each page (read once, each event decoded once), as in catch_up.
@@ -361,3 +404,72 @@ class ProjectionSupervisor:
             }
             for s in self.statuses()
         ]
+
+
+def rebuild_in_processes(
+    reopen: Callable[[], AbstractContextManager[ProjectionSupervisor]],
+    shares: Sequence[Sequence[str]],
+    progress: Callable[[int], None] | None = None,
+    on_cpu: Callable[[list[float]], None] | None = None,
+) -> int:
+    """Rebuilds each share of read models in a worker process of its own (forked: nothing to import again;
+    each opens its own connections with `reopen`, never the parent's). Progress is the slowest worker's;
+    a worker's failure is raised here once all have ended (the others' swaps stand: each read model is
+    swapped whole or not at all). `on_cpu` hears each worker's CPU seconds (the benchmark's longest path,
+    which a loaded machine's wall time hides). Returns the lowest position swapped in."""
+    context = multiprocessing.get_context("fork")
+    reports: Any = context.Queue()
+    workers = [
+        context.Process(target=_rebuild_share, args=(reopen, list(share), i, reports), name=f"rebuild-{i}", daemon=True)
+        for i, share in enumerate(shares)
+    ]
+    for worker in workers:
+        worker.start()
+    moved = [0] * len(workers)
+    positions: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    failures: list[str] = []
+    try:
+        while len(positions) + len(failures) < len(workers):
+            try:
+                kind, i, value = reports.get(timeout=1.0)
+            except queue.Empty:
+                dead = [w for w in workers if w.exitcode not in (None, 0)]
+                if dead and reports.empty():
+                    failures.append(f"{dead[0].name} died (exit code {dead[0].exitcode})")
+                    break
+                continue
+            if kind == "progress":
+                slowest = min(moved)
+                moved[i] += value
+                if progress and min(moved) > slowest:
+                    progress(min(moved) - slowest)
+            elif kind == "done":
+                positions[i], cpu[i] = value
+            else:
+                failures.append(value)
+    finally:
+        for worker in workers:
+            worker.join(None if not failures else 5.0)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+    if failures:
+        raise RuntimeError(f"a rebuild worker failed: {failures[0]}")
+    log.info("rebuild workers' CPU seconds: %s", ", ".join(f"{cpu[i]:.2f} ({', '.join(shares[i])})" for i in cpu))
+    if on_cpu is not None:
+        on_cpu([cpu[i] for i in sorted(cpu)])
+    return min(positions.values())
+
+
+def _rebuild_share(
+    reopen: Callable[[], AbstractContextManager[ProjectionSupervisor]], names: list[str], index: int, reports: Any
+) -> None:
+    """A rebuild worker (a forked child): its share of the read models rebuilt and swapped in on its own
+    connections; progress, the position or the error's traceback go back on `reports`."""
+    try:
+        with reopen() as supervisor:
+            position = supervisor.rebuild_here(names, lambda n: reports.put(("progress", index, n)))
+        reports.put(("done", index, (position, time.process_time())))
+    except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
+        reports.put(("error", index, traceback.format_exc()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from typing import Annotated
@@ -33,6 +34,10 @@ def rebuild(
     name: Annotated[
         str | None, typer.Argument(help="one projection; all but event_chain and feeds when left out")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(min=1, help="worker processes sharing the read models out (default: the cores this may use)"),
+    ] = None,
 ) -> None:
     """Rebuilds read models from the event store beside the live ones and swaps each in at once (safe
     while `pars serve` and workers run), with a progress bar. The event chain only when named:
@@ -49,10 +54,12 @@ def rebuild(
         head = system.store.head()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err) as progress:
-            # Built aside together (each page read once for all), then swapped in one by one: the API
+            # Built aside together (each page read once for all of a process's share), then swapped in one by one: the API
             # and the workers go on answering from the old read models until each swap.
             task = progress.add_task(", ".join(names), total=head)
-            position = system.projections.rebuild(names, lambda n: progress.advance(task, n))
+            position = system.projections.rebuild(
+                names, lambda n: progress.advance(task, n), processes=processes or len(os.sched_getaffinity(0))
+            )
             progress.update(task, completed=position, total=max(head, position))
 
 

@@ -76,6 +76,13 @@ class ScratchDatabase(Database):
             self.read_engine = self.views_engine = self.engine
         self.tables = list(tables)
         metadata.create_all(self.engine, tables=[projection_tracking, *self.tables])
+        if self.schema is not None:
+            # UNLOGGED: the copy's rows and indexes are written without WAL (a rebuild that dies leaves a scratch
+            # the next one drops), which was most of the server's work while a copy was built; the swap's
+            # INSERT … SELECT into the live tables is logged as every write of theirs is.
+            with self.engine.begin() as conn:
+                for table in [projection_tracking, *self.tables]:
+                    conn.execute(text(f'ALTER TABLE "{table.name}" SET UNLOGGED'))
 
     def create_tables(self) -> None:  # pragma: no cover - made in __init__, for the copy's tables only
         raise NotImplementedError

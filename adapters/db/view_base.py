@@ -35,6 +35,12 @@ class Batch:
         self.pending: Any = None
 
 
+class _PageOfThread(threading.local):
+    """The batch open in this thread (None between pages): a class default, so reading it needs no getattr."""
+
+    batch: Batch | None = None
+
+
 class _Joined:
     """The open batch's connection as a context manager that does nothing on exit (the batch commits)."""
 
@@ -65,7 +71,7 @@ class SqlView(ProjectionView):
     def __init__(self, db: Database, projection_name: str) -> None:
         self.db = db
         self.projection_name = projection_name
-        self._local = threading.local()
+        self._local = _PageOfThread()
         #: None for a live view. For a rebuild's copy, which starts empty (`aside`), the keys it has
         #: written so far: a read of any other key is answered "none" without a query (`_unwritten`),
         #: so a rebuild inserts final documents without a SELECT per key.
@@ -102,10 +108,10 @@ class SqlView(ProjectionView):
 
     @property
     def _batch(self) -> Batch | None:
-        return getattr(self._local, "batch", None)
+        return self._local.batch
 
     def transaction(self) -> AbstractContextManager[Connection]:
-        batch = self._batch
+        batch = self._local.batch  # not the property: every event of a page comes here
         if batch is not None:  # joined: the batch's transaction commits rows and position together
             # A plain object, not a generator: every event of a page joins its batch (once or twice per
             # read model), and a @contextmanager costs several times as much to enter and leave.
@@ -141,7 +147,7 @@ class SqlView(ProjectionView):
             self._track(conn, tracking)
 
     def _track(self, conn: Connection, tracking: Tracking) -> None:
-        batch = self._batch
+        batch = self._local.batch
         assert batch is not None and batch.conn is conn, "tracking is recorded inside the view's transaction"
         if batch.last is not None and tracking.notification_id <= batch.last.notification_id:
             raise IntegrityError(f"{self.projection_name}: notification {tracking.notification_id} out of order")
