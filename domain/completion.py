@@ -122,6 +122,8 @@ def learner_credit_id(accme_id: str, activity_id: str, learner_id: str, completi
 
 def _alnum(value: str) -> str:
     if value and value.isascii():  # the common case, without a pass per character
+        if value.isalnum():  # an NPI, licence number or board ID as the directory keeps it: nothing to drop
+            return value.upper()
         return _NOT_ASCII_ALNUM.sub("", value.upper())
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())
 

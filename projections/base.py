@@ -164,7 +164,12 @@ def event_data(domain_event: Any) -> dict[str, Any]:
         names = _DATA_FIELDS[cls] = tuple(
             f.name for f in dataclasses.fields(domain_event) if f.name not in ENVELOPE_FIELDS
         )
-    return {name: to_jsonable(getattr(domain_event, name)) for name in names}
+    state = vars(domain_event)  # a frozen dataclass keeps its fields in its __dict__
+    plain = _PLAIN
+    try:
+        return {name: v if type(v := state[name]) in plain else to_jsonable(v) for name in names}
+    except KeyError:  # stored before a field with a default was added: the class gives the default
+        return {name: to_jsonable(getattr(domain_event, name)) for name in names}
 
 
 #: Values JSON takes as they are: answered before any isinstance test (most of an event's values)
@@ -172,8 +177,15 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def to_jsonable(value: Any) -> Any:
-    if type(value) in _PLAIN:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
+    plain = _PLAIN
+    # exact dicts and lists (the credits of every completion): their plain members taken without a call each
+    if kind is dict:
+        return {k if type(k) is str else str(k): v if type(v) in plain else to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in plain else to_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
