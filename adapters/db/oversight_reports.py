@@ -160,22 +160,32 @@ class SqlOversightReads(OversightReads):
 
     def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
         if flag == "rems":  # kept per year, provider and REMS type, like the participants' counts
-            return self._kept_activity_totals(year, filters)
+            return self.rems_totals(year, filters)[0]
         where = _Where(flag, year, filters)  # the MIPS report counts activities and providers alone
         query = select(func.count(), func.count(distinct(A.accme_id))).select_from(where.joined)
         with self._read() as conn:
             activities, providers = conn.execute(query.where(*where.clauses)).one()
         return {"activities": int(activities), "providers": int(providers)}
 
-    def _kept_activity_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
+    def _kept(self, year: int, filters: ReportFilter) -> list[tuple[str, str, str, int]]:
+        """The kept REMS totals of the filter's buckets summed by REMS type, measure and value: read by the primary
+        key's year and provider alone (a few dozen rows a provider), the measures told apart here."""
+        query = select(Q.rems_type, Q.measure, Q.value, func.sum(Q.n)).where(Q.year == year)
+        with self._read() as conn:
+            found = conn.execute(_scoped(query.group_by(Q.rems_type, Q.measure, Q.value), filters)).all()
+        return [(t, m, v, int(n)) for t, m, v, n in found]
+
+    def rems_totals(self, year: int, filters: ReportFilter) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
         by_type: dict[str, int] = {}
         kept: dict[tuple[str, str], int] = {}
-        query = _scoped(
-            select(Q.rems_type, Q.measure, Q.value, func.sum(Q.n))
-            .where(Q.year == year, Q.measure.in_(FIGURE_MEASURES))
-            .group_by(Q.rems_type, Q.measure, Q.value),
-            filters,
-        )
+        counts: dict[tuple[str, str], int] = {}
+        for rems_type, measure, value, n in self._kept(year, filters):
+            if measure not in FIGURE_MEASURES:
+                counts[(measure, value)] = counts.get((measure, value), 0) + n
+                continue
+            kept[(measure, value)] = kept.get((measure, value), 0) + n
+            if measure == ACTIVITIES:
+                by_type[rems_type] = by_type.get(rems_type, 0) + n
         providers = _scoped(
             select(func.count(distinct(Q.accme_id))).where(
                 Q.year == year, Q.measure == ACTIVITIES, Q.accme_id != ALL_PROVIDERS
@@ -184,12 +194,8 @@ class SqlOversightReads(OversightReads):
             every=False,
         )
         with self._read() as conn:
-            for rems_type, measure, value, n in conn.execute(query):
-                kept[(measure, value)] = kept.get((measure, value), 0) + int(n)
-                if measure == ACTIVITIES:
-                    by_type[rems_type] = by_type.get(rems_type, 0) + int(n)
             provider_count = int(conn.execute(providers).scalar() or 0)
-        return {
+        totals = {
             "activities": kept.get((ACTIVITIES, ""), 0),
             "providers": provider_count,
             "physician_learners": kept.get(("a:physician_learners", ""), 0),
@@ -202,10 +208,11 @@ class SqlOversightReads(OversightReads):
             },
             "blueprint_coverage": {s: kept.get(("a:section", s), 0) for s in BLUEPRINT_SECTIONS},
         }
+        return totals, counts
 
     def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
         if flag == "rems":  # kept per year, provider and REMS type: at most a few rows a provider
-            return self._kept_count_totals(year, filters)
+            return self.rems_totals(year, filters)[1]
         where = _Where(flag, year, filters)
         query = (
             select(C.measure, C.value, func.sum(C.n))
@@ -215,11 +222,6 @@ class SqlOversightReads(OversightReads):
         )
         with self._read() as conn:
             return {(m, v): int(n) for m, v, n in conn.execute(query)}
-
-    def _kept_count_totals(self, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
-        query = select(Q.measure, Q.value, func.sum(Q.n)).where(Q.year == year, Q.measure.not_in(FIGURE_MEASURES))
-        with self._read() as conn:
-            return {(m, v): int(n) for m, v, n in conn.execute(_scoped(query.group_by(Q.measure, Q.value), filters))}
 
     def counts_of(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
         found: dict[str, dict[tuple[str, str], int]] = {}
