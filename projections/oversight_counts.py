@@ -109,6 +109,10 @@ class OversightReads(ABC):
         """The kept counts summed over every such activity, by (measure, value)."""
 
     @abstractmethod
+    def rems_totals(self, year: int, filters: ReportFilter) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
+        """The REMS report's `activity_totals` and `count_totals` at once (both kept in the same rows)."""
+
+    @abstractmethod
     def counts_of(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
         """The kept counts of each of these activities, by (measure, value)."""
 

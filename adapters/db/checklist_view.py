@@ -74,7 +74,7 @@ class SqlChecklistView(SqlView, ChecklistView):
         if accreditors is not None:
             query = query.where(p.accreditor.in_(list(accreditors)))
         with self.reading() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return [{"accme_id": a, "name": n, "accreditor": c} for a, n, c in conn.execute(query)]
 
     def put_deadline(self, accreditor: str, year: int, deadline: date, tracking: Tracking) -> None:
         t = annual_deadlines.c
@@ -172,11 +172,18 @@ class SqlChecklistView(SqlView, ChecklistView):
     def activity_statuses_for(self, accme_ids: Sequence[str], year: int, today: date) -> dict[str, dict[str, int]]:
         c = annual_activity_counts.c
         found: dict[str, list[tuple[str, str, int]]] = {a: [] for a in accme_ids}
+        # summed in the database on either side of today, each group with its earliest end date: `statuses` tells
+        # the groups apart by it as it would each row (a few rows a provider, not one per end date)
+        past = c.end_date < today.isoformat()
         with self.reading() as conn:
             for batch in _batches(accme_ids):
-                query = select(c.accme_id, c.state, c.end_date, c.n).where(c.year == year, c.accme_id.in_(batch))
-                for r in conn.execute(query):
-                    found[r.accme_id].append((r.state, r.end_date, r.n))
+                query = (
+                    select(c.accme_id, c.state, func.min(c.end_date), func.sum(c.n))
+                    .where(c.year == year, c.accme_id.in_(batch))
+                    .group_by(c.accme_id, c.state, past)
+                )
+                for accme_id, state, end, n in conn.execute(query):
+                    found[accme_id].append((state, end, int(n)))
         return {a: statuses(rows, today) for a, rows in found.items()}
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ existed gets them filled once at start-up (`backfill`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -199,7 +199,9 @@ def write_activities(db: Database, conn: Connection, summaries: dict[str, dict[s
     kept totals of those whose REMS bucket changed."""
     old: list[Any] = []
     for chunk in chunks(list(summaries), 500):
-        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems).where(A.key.in_(chunk))
+        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems, *FIGURE_COLUMNS).where(
+            A.key.in_(chunk)
+        )
         old.extend(conn.execute(query).all())
         conn.execute(delete(oversight_activities).where(A.key.in_(chunk)))
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
@@ -233,8 +235,18 @@ oversight_count_totals = Table(
     Column("measure", String(20), primary_key=True),
     Column("value", String(60), primary_key=True),
     Column("n", Integer, nullable=False),
+    Index("ix_oversight_count_totals_measure", "year", "measure", "accme_id"),  # the providers with activities
 )
 Q = oversight_count_totals.c
+
+# The REMS report's activity figures, kept in the same buckets as the participants' counts under measures of their
+# own ("a:"), so its activity totals read at most a few rows a provider too: each REMS activity row adds one to
+# `a:activities`, its learners to `a:physician_learners` and `a:other_learners`, one to `a:rpc_funded` when it has a
+# REMS program identifier, to `a:compliance` under its compliance ("" not stated) and to `a:section` under each
+# blueprint section it covers. Only the activity-summary read model moves them (they are its rows' figures).
+ACTIVITIES = "a:activities"
+FIGURE_MEASURES = (ACTIVITIES, "a:physician_learners", "a:other_learners", "a:rpc_funded", "a:compliance", "a:section")
+FIGURE_COLUMNS = (A.physician_learners, A.other_learners, A.rpc_id, A.compliance, A.blueprint_sections)
 TOTALS_LOCK = "oversight_count_totals"
 Bucket = tuple[int, str, str]  # year, accme_id, REMS type ("" without one)
 Totals = dict[tuple[int, str, str, str, str], int]
@@ -242,6 +254,21 @@ Totals = dict[tuple[int, str, str, str, str], int]
 
 def _bucket(end_date: str, accme_id: str, rems_type: str | None) -> Bucket:
     return int(end_date[:4]), accme_id, rems_type or ""
+
+
+def figures(row: Mapping[str, Any]) -> dict[tuple[str, str], int]:
+    """The activity figures one REMS activity row (of oversight_activities) adds to its bucket."""
+    get = row.get
+    found = {
+        (ACTIVITIES, ""): 1,
+        ("a:physician_learners", ""): int(get("physician_learners") or 0),
+        ("a:other_learners", ""): int(get("other_learners") or 0),
+        ("a:rpc_funded", ""): 1 if get("rpc_id") else 0,
+        ("a:compliance", get("compliance") or ""): 1,
+    }
+    for section in set((get("blueprint_sections") or "").split("\n")) - {""}:
+        found[("a:section", section)] = 1
+    return found
 
 
 def _keeps_totals(db: Database) -> bool:
@@ -302,25 +329,36 @@ def add_to_totals(db: Database, conn: Connection, moved: Counts) -> None:
 
 def _move_totals(db: Database, conn: Connection, old: list[Any], new: list[dict[str, Any]]) -> None:
     """An activity-summary batch's REMS rows before and after: each activity's counts leave the buckets of its old
-    rows and join those of its new ones (nothing moves for an activity whose bucket stayed)."""
+    rows and join those of its new ones (nothing moves for an activity whose bucket stayed), and its activity
+    figures leave with the old row and come with the new (nothing moves for a row that stayed the same)."""
     if not _keeps_totals(db):
         return
-    gone = sorted((r.activity_id, _bucket(r.end_date, r.accme_id, r.rems_type)) for r in old if r.rems)
-    came = sorted((r["activity_id"], _bucket(r["end_date"], r["accme_id"], r["rems_type"])) for r in new if r["rems"])
-    if gone == came:
+    before = [dict(r._mapping) for r in old if r.rems]
+    after = [r for r in new if r["rems"]]
+    gone = sorted((r["activity_id"], _bucket(r["end_date"], r["accme_id"], r["rems_type"])) for r in before)
+    came = sorted((r["activity_id"], _bucket(r["end_date"], r["accme_id"], r["rems_type"])) for r in after)
+    totals: Totals = {}
+    for sign, rows in ((-1, before), (1, after)):
+        for row in rows:
+            bucket = _bucket(row["end_date"], row["accme_id"], row["rems_type"])
+            for (measure, value), n in figures(row).items():
+                key = (*bucket, measure, value)
+                totals[key] = totals.get(key, 0) + sign * n
+    totals = {k: n for k, n in totals.items() if n}
+    if gone == came and not totals:
         return
     db.lock_projection(conn, TOTALS_LOCK)  # then read the counts: what another batch committed is seen
-    counts: dict[str, list[tuple[str, str, int]]] = {}
-    for chunk in chunks(sorted({a for a, _ in gone + came}), 500):
-        query = select(C.activity_id, C.measure, C.value, C.n).where(C.activity_id.in_(chunk))
-        for r in conn.execute(query):
-            counts.setdefault(r.activity_id, []).append((r.measure, r.value, r.n))
-    totals: Totals = {}
-    for sign, rows in ((-1, gone), (1, came)):
-        for activity_id, (year, accme_id, rems_type) in rows:
-            for measure, value, n in counts.get(activity_id, []):
-                key = (year, accme_id, rems_type, measure, value)
-                totals[key] = totals.get(key, 0) + sign * n
+    if gone != came:
+        counts: dict[str, list[tuple[str, str, int]]] = {}
+        for chunk in chunks(sorted({a for a, _ in gone + came}), 500):
+            query = select(C.activity_id, C.measure, C.value, C.n).where(C.activity_id.in_(chunk))
+            for r in conn.execute(query):
+                counts.setdefault(r.activity_id, []).append((r.measure, r.value, r.n))
+        for sign, moved in ((-1, gone), (1, came)):
+            for activity_id, (year, accme_id, rems_type) in moved:
+                for measure, value, n in counts.get(activity_id, []):
+                    key = (year, accme_id, rems_type, measure, value)
+                    totals[key] = totals.get(key, 0) + sign * n
     _add_totals(db, conn, totals)
 
 
@@ -341,6 +379,11 @@ def resum_totals(db: Database) -> None:
         for end_date, accme_id, rems_type, measure, value, n in conn.execute(query):
             key = (*_bucket(end_date, accme_id, rems_type), measure, value)
             totals[key] = totals.get(key, 0) + int(n)
+        rows_query = select(A.end_date, A.accme_id, A.rems_type, *FIGURE_COLUMNS).where(A.rems.is_(True))
+        for row in conn.execute(rows_query):
+            for (measure, value), n in figures(dict(row._mapping)).items():
+                key = (*_bucket(row.end_date, row.accme_id, row.rems_type), measure, value)
+                totals[key] = totals.get(key, 0) + n
         rows = [
             {"year": y, "accme_id": a, "rems_type": t, "measure": m, "value": v, "n": n}
             for (y, a, t, m, v), n in _with_all(totals).items()
@@ -350,13 +393,15 @@ def resum_totals(db: Database) -> None:
 
 
 def backfill_totals(db: Database) -> None:
-    """Fills the kept totals once in a database made before they were kept."""
+    """Fills the kept totals once in a database made before they were kept (or before the activity figures were:
+    REMS activities stand but no figure is kept)."""
     with db.engine.begin() as conn:
-        if conn.execute(select(Q.year).limit(1)).first() is not None:
-            return
-        if conn.execute(select(C.activity_id).limit(1)).first() is None:
-            return
-    resum_totals(db)
+        counted = conn.execute(select(C.activity_id).limit(1)).first() is not None
+        summed = conn.execute(select(Q.year).where(Q.measure.not_in(FIGURE_MEASURES)).limit(1)).first() is not None
+        registered = conn.execute(select(A.key).where(A.rems.is_(True)).limit(1)).first() is not None
+        figured = conn.execute(select(Q.year).where(Q.measure == ACTIVITIES).limit(1)).first() is not None
+    if (counted and not summed) or (registered and not figured):
+        resum_totals(db)
 
 
 class KeepsRemsTotals:

@@ -8,13 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, collate, distinct, func, literal, or_, select
+from sqlalchemy import Connection, Select, and_, case, collate, distinct, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
 from adapters.db.oversight_counts import (
+    ACTIVITIES,
     ALL_PROVIDERS,
+    FIGURE_MEASURES,
     completion_lines,
     oversight_activities,
     oversight_count_totals,
@@ -89,12 +91,18 @@ def _listed(where: _Where) -> Select[Any]:
     )
 
 
-def _count(condition: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _lined(sections: Any) -> Any:
-    return literal("\n") + sections + literal("\n")
+def _scoped(query: Select[Any], f: ReportFilter, *, every: bool = True) -> Select[Any]:
+    """A read of the kept REMS totals narrowed to the filter's buckets: its REMS type, its provider or the providers
+    the accreditors oversee, else (`every`) the sums over every provider."""
+    if f.rems_type is not None:
+        query = query.where(Q.rems_type == f.rems_type)
+    if f.provider is not None:
+        query = query.where(Q.accme_id == f.provider)
+    if f.accreditors is not None:
+        query = query.where(Q.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(f.accreditors))))
+    if every and f.provider is None and f.accreditors is None:
+        query = query.where(Q.accme_id == ALL_PROVIDERS)
+    return query
 
 
 class SqlOversightReads(OversightReads):
@@ -105,10 +113,28 @@ class SqlOversightReads(OversightReads):
         return self.db.read_engine.connect()
 
     def activities(self, flag: str, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+        # the page's keys first, from the narrow rows alone, then those rows with their providers' names: a late
+        # page does not look up a name for every row it skips
+        where = _Where(flag, year, filters)
+        page = (
+            select(A.key)
+            .select_from(where.joined)
+            .where(*where.clauses)
+            .order_by(A.accme_id, A.activity_id, A.key)
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        names = provider_profiles.alias("names")
+        query = (
+            select(oversight_activities, names.c.name.label("provider_name"))
+            .select_from(
+                page.join(oversight_activities, A.key == page.c.key).outerjoin(names, names.c.accme_id == A.accme_id)
+            )
+            .order_by(A.accme_id, A.activity_id, A.key)
+        )
         with self._read() as conn:
-            return [
-                _activity(r) for r in conn.execute(_listed(_Where(flag, year, filters)).limit(limit).offset(offset))
-            ]
+            return [_activity(r) for r in conn.execute(query)]
 
     def every_activity(self, flag: str, year: int, filters: ReportFilter) -> Iterator[list[dict[str, Any]]]:
         where = _Where(flag, year, filters)
@@ -133,46 +159,60 @@ class SqlOversightReads(OversightReads):
             after = (rows[-1].accme_id, rows[-1].activity_id, rows[-1].key)
 
     def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
-        where = _Where(flag, year, filters)
-        if flag == "mips":  # the MIPS report counts activities and providers alone
-            query = select(func.count(), func.count(distinct(A.accme_id))).select_from(where.joined)
-            with self._read() as conn:
-                activities, providers = conn.execute(query.where(*where.clauses)).one()
-            return {"activities": int(activities), "providers": int(providers)}
-        sections = _lined(A.blueprint_sections)
-        columns: list[Any] = [
-            func.count().label("activities"),
-            func.count(distinct(A.accme_id)).label("providers"),
-            func.coalesce(func.sum(A.physician_learners), 0).label("physician_learners"),
-            func.coalesce(func.sum(A.other_learners), 0).label("other_learners"),
-            _count(and_(A.rpc_id.is_not(None), A.rpc_id != "")).label("rpc_funded"),
-            _count(A.compliance.is_(None)).label("compliance_not_stated"),
-            *(_count(A.rems_type == t).label(f"type_{i}") for i, t in enumerate(REMS_TYPES)),
-            *(_count(A.compliance == c).label(f"compliance_{i}") for i, c in enumerate(REMS_COMPLIANCE)),
-            *(
-                _count(sections.contains(f"\n{s}\n", autoescape=True)).label(f"section_{i}")
-                for i, s in enumerate(BLUEPRINT_SECTIONS)
-            ),
-        ]
+        if flag == "rems":  # kept per year, provider and REMS type, like the participants' counts
+            return self.rems_totals(year, filters)[0]
+        where = _Where(flag, year, filters)  # the MIPS report counts activities and providers alone
+        query = select(func.count(), func.count(distinct(A.accme_id))).select_from(where.joined)
         with self._read() as conn:
-            r = conn.execute(select(*columns).select_from(where.joined).where(*where.clauses)).one()._mapping
-        return {
-            "activities": int(r["activities"]),
-            "providers": int(r["providers"]),
-            "physician_learners": int(r["physician_learners"]),
-            "other_learners": int(r["other_learners"]),
-            "rpc_funded": int(r["rpc_funded"]),
-            "by_type": {t: int(r[f"type_{i}"]) for i, t in enumerate(REMS_TYPES)},
+            activities, providers = conn.execute(query.where(*where.clauses)).one()
+        return {"activities": int(activities), "providers": int(providers)}
+
+    def _kept(self, year: int, filters: ReportFilter) -> list[tuple[str, str, str, int]]:
+        """The kept REMS totals of the filter's buckets summed by REMS type, measure and value: read by the primary
+        key's year and provider alone (a few dozen rows a provider), the measures told apart here."""
+        query = select(Q.rems_type, Q.measure, Q.value, func.sum(Q.n)).where(Q.year == year)
+        with self._read() as conn:
+            found = conn.execute(_scoped(query.group_by(Q.rems_type, Q.measure, Q.value), filters)).all()
+        return [(t, m, v, int(n)) for t, m, v, n in found]
+
+    def rems_totals(self, year: int, filters: ReportFilter) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
+        by_type: dict[str, int] = {}
+        kept: dict[tuple[str, str], int] = {}
+        counts: dict[tuple[str, str], int] = {}
+        for rems_type, measure, value, n in self._kept(year, filters):
+            if measure not in FIGURE_MEASURES:
+                counts[(measure, value)] = counts.get((measure, value), 0) + n
+                continue
+            kept[(measure, value)] = kept.get((measure, value), 0) + n
+            if measure == ACTIVITIES:
+                by_type[rems_type] = by_type.get(rems_type, 0) + n
+        providers = _scoped(
+            select(func.count(distinct(Q.accme_id))).where(
+                Q.year == year, Q.measure == ACTIVITIES, Q.accme_id != ALL_PROVIDERS
+            ),
+            filters,
+            every=False,
+        )
+        with self._read() as conn:
+            provider_count = int(conn.execute(providers).scalar() or 0)
+        totals = {
+            "activities": kept.get((ACTIVITIES, ""), 0),
+            "providers": provider_count,
+            "physician_learners": kept.get(("a:physician_learners", ""), 0),
+            "other_learners": kept.get(("a:other_learners", ""), 0),
+            "rpc_funded": kept.get(("a:rpc_funded", ""), 0),
+            "by_type": {t: by_type.get(t, 0) for t in REMS_TYPES},
             "by_compliance": {
-                **{c: int(r[f"compliance_{i}"]) for i, c in enumerate(REMS_COMPLIANCE)},
-                "Not stated": int(r["compliance_not_stated"]),
+                **{c: kept.get(("a:compliance", c), 0) for c in REMS_COMPLIANCE},
+                "Not stated": kept.get(("a:compliance", ""), 0),
             },
-            "blueprint_coverage": {s: int(r[f"section_{i}"]) for i, s in enumerate(BLUEPRINT_SECTIONS)},
+            "blueprint_coverage": {s: kept.get(("a:section", s), 0) for s in BLUEPRINT_SECTIONS},
         }
+        return totals, counts
 
     def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
         if flag == "rems":  # kept per year, provider and REMS type: at most a few rows a provider
-            return self._kept_count_totals(year, filters)
+            return self.rems_totals(year, filters)[1]
         where = _Where(flag, year, filters)
         query = (
             select(C.measure, C.value, func.sum(C.n))
@@ -180,19 +220,6 @@ class SqlOversightReads(OversightReads):
             .where(*where.clauses)
             .group_by(C.measure, C.value)
         )
-        with self._read() as conn:
-            return {(m, v): int(n) for m, v, n in conn.execute(query)}
-
-    def _kept_count_totals(self, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
-        query = select(Q.measure, Q.value, func.sum(Q.n)).where(Q.year == year).group_by(Q.measure, Q.value)
-        if filters.rems_type is not None:
-            query = query.where(Q.rems_type == filters.rems_type)
-        if filters.provider is not None:
-            query = query.where(Q.accme_id == filters.provider)
-        if filters.accreditors is not None:
-            query = query.where(Q.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
-        if filters.provider is None and filters.accreditors is None:  # all of ACCME: the sums over every provider
-            query = query.where(Q.accme_id == ALL_PROVIDERS)
         with self._read() as conn:
             return {(m, v): int(n) for m, v, n in conn.execute(query)}
 

@@ -63,8 +63,8 @@ class OversightQueries:
         f = self._rems_filter(year, accreditors, rems_type, provider)
         found = self.reads.activities("rems", year, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         counts = self.reads.counts_of([a["activity_id"] for a in found]) if found else {}
-        totals = self.reads.activity_totals("rems", year, f)
-        totals["participants"] = participants(self.reads.count_totals("rems", year, f), full=True)
+        totals, counts_summed = self.reads.rems_totals(year, f)
+        totals["participants"] = participants(counts_summed, full=True)
         return {
             "year": year,
             "rems_type": rems_type,

@@ -70,36 +70,35 @@ def accreditor_type(code: str | None) -> str:
     return "State accreditor" if code else ""
 
 
-def suppress_row(counts: dict[str, int]) -> dict[str, int | str]:
-    """One activity's count cells as released (rules 1 and 2)."""
-    out: dict[str, int | str] = {k: (HIDDEN if counts[k] < THRESHOLD else counts[k]) for k in PARTS}
-    total = sum(counts[k] for k in PARTS)
-    hidden_part = any(out[k] == HIDDEN for k in PARTS)
-    out["total_learners"] = HIDDEN if hidden_part or total < THRESHOLD else total
-    return out
+def released(physicians: int, others: int) -> tuple[int | str, int | str, int | str]:
+    """One activity's count cells as released (rules 1 and 2): physician learners, other learners, their total."""
+    shown_physicians: int | str = HIDDEN if physicians < THRESHOLD else physicians
+    shown_others: int | str = HIDDEN if others < THRESHOLD else others
+    total = physicians + others
+    hidden_part = physicians < THRESHOLD or others < THRESHOLD
+    return shown_physicians, shown_others, HIDDEN if hidden_part or total < THRESHOLD else total
 
 
 class ColumnTotals:
-    """The totals row, kept as rows go by: each part column's true total, the released cells' sum and how many
-    are hidden (rule 3)."""
+    """The totals row, kept as rows go by: each part column's true total, and the sum and number of its hidden
+    cells (rule 3)."""
 
     def __init__(self) -> None:
         self.true = dict.fromkeys(PARTS, 0)
-        self.released = dict.fromkeys(PARTS, 0)
+        self.hidden_sum = dict.fromkeys(PARTS, 0)
         self.hidden = dict.fromkeys(PARTS, 0)
 
-    def add(self, counts: dict[str, int], shown: dict[str, int | str]) -> None:
-        for k in PARTS:
-            self.true[k] += counts[k]
-            if shown[k] == HIDDEN:
-                self.hidden[k] += 1
-            else:
-                self.released[k] += counts[k]
+    def add(self, part: str, counts: list[int]) -> None:
+        """A column's cells (a page of them at a time: the sums are taken in C, not a row at a time)."""
+        small = [n for n in counts if n < THRESHOLD]
+        self.true[part] += sum(counts)
+        self.hidden_sum[part] += sum(small)
+        self.hidden[part] += len(small)
 
     def row(self) -> dict[str, int | str]:
         out: dict[str, int | str] = {}
         for k in PARTS:
-            hidden_sum, n = self.true[k] - self.released[k], self.hidden[k]
+            hidden_sum, n = self.hidden_sum[k], self.hidden[k]
             safe = n == 0 or (n >= 2 and 0 < hidden_sum < (THRESHOLD - 1) * n)
             out[k] = self.true[k] if safe and self.true[k] >= THRESHOLD else HIDDEN
         both = all(out[k] != HIDDEN for k in PARTS)
@@ -108,44 +107,54 @@ class ColumnTotals:
         return out
 
 
-def _counts(summary: dict[str, Any]) -> dict[str, int]:
-    return {"physician_learners": int(summary["physician_learners"]), "other_learners": int(summary["other_learners"])}
+QUARTERS = {f"{m:02d}": f"Q{(m - 1) // 3 + 1}" for m in range(1, 13)}  # by the end date's month
+YES_NO = ("No", "Yes")
+SUPPORT = {True: "Yes", False: "No", None: ""}
+TOTALS_EVERY = 2000  # rows whose counts are added to the column totals at once
 
 
 def research_rows(
     year: int, summaries: Iterator[dict[str, Any]], key: bytes, accreditors: Callable[[str], str | None]
 ) -> Iterator[dict[str, Any]]:
-    """The extract's rows from the year's activity summaries, one at a time, then the totals row."""
+    """The extract's rows from the year's activity summaries, one at a time, then the totals row. A row's work is
+    a few lookups: the provider's pseudonym is worked out once per provider, the totals a page of counts at once."""
     totals = ColumnTotals()
-    support = {True: "Yes", False: "No"}
     names: dict[str, tuple[str, str]] = {}  # pseudonym and accreditor type of each provider met: 1,600 at most
+    physicians_seen: list[int] = []
+    others_seen: list[int] = []
     for s in summaries:
-        counts = _counts(s)
-        shown = suppress_row(counts)
-        totals.add(counts, shown)
-        end = s["end_date"] or ""
-        known = names.get(s["accme_id"])
+        physicians, others = int(s["physician_learners"]), int(s["other_learners"])
+        physicians_seen.append(physicians)
+        others_seen.append(others)
+        if len(physicians_seen) == TOTALS_EVERY:
+            totals.add(PARTS[0], physicians_seen)
+            totals.add(PARTS[1], others_seen)
+            physicians_seen.clear()
+            others_seen.clear()
+        shown_physicians, shown_others, shown_total = released(physicians, others)
+        accme_id = s["accme_id"]
+        known = names.get(accme_id)
         if known is None:
-            known = names[s["accme_id"]] = (
-                pseudonym(key, s["accme_id"]),
-                accreditor_type(accreditors(s["accme_id"])),
-            )
+            known = names[accme_id] = (pseudonym(key, accme_id), accreditor_type(accreditors(accme_id)))
+        end = s["end_date"] or ""
         yield {
             "provider": known[0],
             "accreditor_type": known[1],
             "format": s["format"] or "",
             "year": end[:4],
-            "quarter": f"Q{(int(end[5:7]) - 1) // 3 + 1}" if len(end) >= 7 else "",
+            "quarter": QUARTERS.get(end[5:7], ""),
             "credits": s["credits"],
-            "closed": "Yes" if s["closed"] else "No",
-            "moc": "Yes" if s["moc"] else "No",
-            "rems": "Yes" if s["rems"] else "No",
-            "mips": "Yes" if s["mips"] else "No",
-            "commercial_support": support.get(s["commercial_support"], "")
-            if s.get("commercial_support") is not None
-            else "",
-            **shown,
+            "closed": YES_NO[bool(s["closed"])],
+            "moc": YES_NO[bool(s["moc"])],
+            "rems": YES_NO[bool(s["rems"])],
+            "mips": YES_NO[bool(s["mips"])],
+            "commercial_support": SUPPORT.get(s.get("commercial_support"), ""),
+            "physician_learners": shown_physicians,
+            "other_learners": shown_others,
+            "total_learners": shown_total,
         }
+    totals.add(PARTS[0], physicians_seen)
+    totals.add(PARTS[1], others_seen)
     yield {
         **{k: "" for _, k in COLUMNS},
         "provider": TOTALS_LABEL,

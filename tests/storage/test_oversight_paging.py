@@ -136,6 +136,8 @@ def check_pages(system: System, activities: list[dict[str, Any]], erased: set[in
     numbered = [{**a, "activity_id": f"{100000000 + n}"} for n, a in enumerate(activities)]
     for accreditors, provider in ((None, None), (["CA"], None), (None, "0000002"), (["CA"], "0000001")):
         check_scope(system, numbered, erased, accreditors, provider)
+    for accreditors, provider in ((None, None), (["CA"], None), (None, "0000002")):  # the REMS report by type
+        check_scope(system, numbered, erased, accreditors, provider, REMS_TYPES[0])
 
 
 def check_scope(
@@ -144,14 +146,17 @@ def check_scope(
     erased: set[int],
     accreditors: list[str] | None,
     provider: str | None,
+    rems_type: str | None = None,
 ) -> None:
     oversight = system.queries.oversight
     # REMS: every taken activity on exactly one page, by provider and activity; the totals every page's
     want = sorted(
-        (a for a in numbered if _taken(a, "rems", accreditors, provider)),
+        (a for a in numbered if _taken(a, "rems", accreditors, provider) and rems_type in (None, a["rems_type"])),
         key=lambda a: (a["accme_id"], a["activity_id"]),
     )
-    got, pages = _every_page(lambda p: oversight.rems(YEAR, accreditors, provider=provider, page=p), "activities")
+    got, pages = _every_page(
+        lambda p: oversight.rems(YEAR, accreditors, provider=provider, rems_type=rems_type, page=p), "activities"
+    )
     assert [a["activity_id"] for a in got] == [a["activity_id"] for a in want]
     assert all(p["totals"] == pages[0]["totals"] for p in pages)
     totals = pages[0]["totals"]
@@ -174,7 +179,9 @@ def check_scope(
             summed[k] = summed.get(k, 0) + n
     assert totals["participants"] == participants(summed, full=True)
     assert [r["participants"] for r in got] == [participants(a["counts"], full=False) for a in want]
-    assert list(oversight.rems_rows(YEAR, accreditors, provider=provider)) == got  # the CSV's rows
+    assert list(oversight.rems_rows(YEAR, accreditors, provider=provider, rems_type=rems_type)) == got  # the CSV's
+    if rems_type is not None:  # the MIPS report has no REMS type
+        return
 
     # MIPS: activities and physicians each on exactly one page; totals over all of them
     mips = [a for a in numbered if _taken(a, "mips", accreditors, provider)]
