@@ -41,6 +41,7 @@ from projections.history import HistoryView
 from projections.provider_profile import ProviderProfileProjection, ProviderProfileView
 from projections.record_status import RecordStatusProjection, RecordStatusView
 from projections.transcripts import TranscriptProjection, TranscriptView
+from services.as_of_timeline import Timelines
 from services.queries.activities import ActivityQueries
 from services.queries.annual import AnnualQueries
 from services.queries.completions import CompletionQueries
@@ -106,11 +107,12 @@ class AsOfReplayer:
         self,
         store: ParsStore,
         history: HistoryView,
-        scratch: Callable[[bytes | None, Sequence[bytes]], ScratchViews],
+        scratch: Callable[[bytes | None, Sequence[bytes], bool], ScratchViews],
         kept: ReplaySnapshots | None = None,
     ) -> None:
         self.store = store
         self.history = history
+        self.timelines = Timelines(history)  # the history's timelines, kept: a warm replay scans none
         self.scratch = scratch
         self.kept = kept
         # Compressing and writing a snapshot to the database (zlib and the driver leave the GIL) overlaps
@@ -147,10 +149,12 @@ class AsOfReplayer:
         key = (accme_id, *names)
         chain = self._latest_chain(key, as_of) or []
         start = chain[-1] if chain else None
-        timeline, left_out = self.history.timeline(
+        timeline, left_out = self.timelines.timeline(
             accme_id, sorted({a for n in names for a in SOURCES[n]}), after=start.position if start else 0, until=as_of
         )
-        views = self.scratch(chain[0].image if chain else None, [link.image for link in chain[1:]])
+        # Changes are tracked only when a snapshot may be taken (a full chunk of events to apply).
+        track = len(timeline) >= SNAPSHOT_EVERY
+        views = self.scratch(chain[0].image if chain else None, [link.image for link in chain[1:]], track)
         try:
             projections = self._projections(views, names)
             # a chain to add deltas to: one this process keeps alone, or one in the database
