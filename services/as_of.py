@@ -59,8 +59,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ChecklistProjection.name: ("AnnualReport", "Activity"),
     RecordStatusProjection.name: ("Completion",),
 }
-SNAPSHOT_EVERY = 500  # events between replay snapshots (and events read and applied per transaction)
-FULL_EVERY = 20  # every 20th snapshot of a chain is a whole image; those between are deltas from the one before
+SNAPSHOT_EVERY = (
+    250  # events between replay snapshots (and events read and applied per transaction): at most 249 to replay
+)
+FULL_EVERY = 40  # every 40th snapshot of a chain (one per 10,000 events) is a whole image; those between are deltas from the one before
 SNAPSHOT_BUDGET_BYTES = (
     512 * 1024 * 1024
 )  # replay snapshots kept in memory (least recently used dropped first): a 100k-event provider's take ~300 MB

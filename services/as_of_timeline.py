@@ -27,7 +27,7 @@ KEPT = 16  # providers whose timelines are kept (least recently used dropped fir
 
 
 @dataclass
-class _Kept:
+class KeptTimeline:
     positions: list[int] = field(default_factory=list)
     times: list[datetime] = field(default_factory=list)
     earliest_after: list[datetime] = field(default_factory=list)  # [i]: the earliest of times[i:]
@@ -58,13 +58,16 @@ class _Kept:
 
 class Timelines:
     """`HistoryView.timeline` with what it read before kept. A provider not yet kept is answered by the
-    query itself, while its whole timeline is read in the background for the next replay."""
+    query itself; from its second replay in this process on, while its whole timeline is read in the
+    background for the next ones (a process that replays a provider once, as a cold read does, reads no more
+    than the query)."""
 
     def __init__(self, history: HistoryView) -> None:
         self.history = history
-        self._kept: OrderedDict[tuple[str, tuple[str, ...]], _Kept] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, tuple[str, ...]], KeptTimeline] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: set[tuple[str, tuple[str, ...]]] = set()
+        self._asked: set[tuple[str, tuple[str, ...]]] = set()  # replayed once: kept from the next replay on
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="as-of-timelines")
 
     def timeline(self, accme_id: str, aggregates: Sequence[str], after: int, until: datetime) -> Timeline:
@@ -73,6 +76,10 @@ class Timelines:
             kept = self._kept.get(key)
             if kept is not None:
                 self._kept.move_to_end(key)
+            elif key not in self._asked:
+                if len(self._asked) >= 4 * KEPT:
+                    self._asked.clear()
+                self._asked.add(key)
             elif key not in self._loading:
                 self._loading.add(key)
                 self._loader.submit(self._load, key)
@@ -83,10 +90,14 @@ class Timelines:
             kept.extend(newer)
             return kept.between(after, until)
 
+    def wait(self) -> None:
+        """Returns when the timelines being read in the background are kept (a test's replays then use them)."""
+        self._loader.submit(lambda: None).result()
+
     def _load(self, key: tuple[str, tuple[str, ...]]) -> None:
         try:
             entries, _ = self.history.timeline(key[0], key[1])
-            kept = _Kept()
+            kept = KeptTimeline()
             kept.extend(entries)
             with self._lock:
                 self._kept[key] = kept
