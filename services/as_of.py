@@ -17,7 +17,9 @@ ends at is kept in this process too, whole, so the next read at that instant (an
 provider) replays nothing. A later replay of the same provider and read models to any instant after a
 snapshot's last event starts from the latest such snapshot (this process's or the database's) and reads
 and applies only the events after it, so a long history is replayed in full once. Snapshots are a cache:
-without them every answer is the same (tests/audit/test_as_of_snapshots.py).
+without them every answer is the same (tests/audit/test_as_of_snapshots.py). Which events come after the
+snapshot and up to the instant is read from the provider's timeline kept in the process
+(services/as_of_timeline.py) once it has been replayed twice here, from the `history` query before.
 """
 
 from __future__ import annotations
@@ -59,10 +61,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ChecklistProjection.name: ("AnnualReport", "Activity"),
     RecordStatusProjection.name: ("Completion",),
 }
-SNAPSHOT_EVERY = (
-    250  # events between replay snapshots (and events read and applied per transaction): at most 249 to replay
-)
-FULL_EVERY = 40  # every 40th snapshot of a chain (one per 10,000 events) is a whole image; those between are deltas from the one before
+# Events between replay snapshots (and events read and applied per transaction): a replay applies at most 249.
+SNAPSHOT_EVERY = 250
+# Every 40th snapshot of a chain (one per 10,000 events) is a whole image; those between are deltas from the one before.
+FULL_EVERY = 40
 SNAPSHOT_BUDGET_BYTES = (
     512 * 1024 * 1024
 )  # replay snapshots kept in memory (least recently used dropped first): a 100k-event provider's take ~300 MB
