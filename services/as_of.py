@@ -17,7 +17,9 @@ ends at is kept in this process too, whole, so the next read at that instant (an
 provider) replays nothing. A later replay of the same provider and read models to any instant after a
 snapshot's last event starts from the latest such snapshot (this process's or the database's) and reads
 and applies only the events after it, so a long history is replayed in full once. Snapshots are a cache:
-without them every answer is the same (tests/audit/test_as_of_snapshots.py).
+without them every answer is the same (tests/audit/test_as_of_snapshots.py). Which events come after the
+snapshot and up to the instant is read from the provider's timeline kept in the process
+(services/as_of_timeline.py) once it has been replayed twice here, from the `history` query before.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from projections.history import HistoryView
 from projections.provider_profile import ProviderProfileProjection, ProviderProfileView
 from projections.record_status import RecordStatusProjection, RecordStatusView
 from projections.transcripts import TranscriptProjection, TranscriptView
+from services.as_of_timeline import Timelines
 from services.queries.activities import ActivityQueries
 from services.queries.annual import AnnualQueries
 from services.queries.completions import CompletionQueries
@@ -58,8 +61,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ChecklistProjection.name: ("AnnualReport", "Activity"),
     RecordStatusProjection.name: ("Completion",),
 }
-SNAPSHOT_EVERY = 500  # events between replay snapshots (and events read and applied per transaction)
-FULL_EVERY = 20  # every 20th snapshot of a chain is a whole image; those between are deltas from the one before
+# Events between replay snapshots (and events read and applied per transaction): a replay applies at most 249.
+SNAPSHOT_EVERY = 250
+# Every 40th snapshot of a chain (one per 10,000 events) is a whole image; those between are deltas from the one before.
+FULL_EVERY = 40
 SNAPSHOT_BUDGET_BYTES = (
     512 * 1024 * 1024
 )  # replay snapshots kept in memory (least recently used dropped first): a 100k-event provider's take ~300 MB
@@ -106,11 +111,12 @@ class AsOfReplayer:
         self,
         store: ParsStore,
         history: HistoryView,
-        scratch: Callable[[bytes | None, Sequence[bytes]], ScratchViews],
+        scratch: Callable[[bytes | None, Sequence[bytes], bool], ScratchViews],
         kept: ReplaySnapshots | None = None,
     ) -> None:
         self.store = store
         self.history = history
+        self.timelines = Timelines(history)  # the history's timelines, kept: a warm replay scans none
         self.scratch = scratch
         self.kept = kept
         # Compressing and writing a snapshot to the database (zlib and the driver leave the GIL) overlaps
@@ -147,10 +153,12 @@ class AsOfReplayer:
         key = (accme_id, *names)
         chain = self._latest_chain(key, as_of) or []
         start = chain[-1] if chain else None
-        timeline, left_out = self.history.timeline(
+        timeline, left_out = self.timelines.timeline(
             accme_id, sorted({a for n in names for a in SOURCES[n]}), after=start.position if start else 0, until=as_of
         )
-        views = self.scratch(chain[0].image if chain else None, [link.image for link in chain[1:]])
+        # Changes are tracked only when a snapshot may be taken (a full chunk of events to apply).
+        track = len(timeline) >= SNAPSHOT_EVERY
+        views = self.scratch(chain[0].image if chain else None, [link.image for link in chain[1:]], track)
         try:
             projections = self._projections(views, names)
             # a chain to add deltas to: one this process keeps alone, or one in the database

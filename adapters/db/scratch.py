@@ -120,6 +120,8 @@ class InMemoryDatabase(Database):
         """The rows that moved since tracking began or the last call, as they stand now (a replay snapshot's
         delta): per table, the rowids touched and the rows those rowids hold now (none where deleted)."""
         raw = self._raw()
+        if not raw.execute(f"SELECT 1 FROM temp.sqlite_master WHERE name = '{CHANGES}'").fetchone():
+            raise RuntimeError("the scratch views were made without tracking changes: no delta to take")
         touched: dict[str, list[int]] = {}
         for table, rid in raw.execute(f"SELECT tbl, rid FROM {CHANGES} ORDER BY tbl, rid"):
             touched.setdefault(table, []).append(rid)
@@ -136,33 +138,47 @@ class InMemoryDatabase(Database):
         raw.execute(f"DELETE FROM {CHANGES}")
         return orjson.dumps(delta)
 
-    def apply(self, delta: bytes) -> None:
-        """Brings the tables to where `changes` found them: the touched rowids' rows replaced by the delta's."""
+    def apply(self, deltas: Sequence[bytes]) -> None:
+        """Brings the tables to where `changes` found them at the last of `deltas` (in order): merged first, so
+        each table takes one DELETE of every rowid they touched and one INSERT of the rows those hold at the
+        last delta that touched them (a row moved by several deltas is written once)."""
+        merged: dict[str, tuple[list[str], dict[int, list[Any] | None]]] = {}
+        for delta in deltas:
+            for table, moved in orjson.loads(delta).items():
+                columns, rows = merged.setdefault(table, (moved["columns"], {}))
+                if columns != moved["columns"]:
+                    raise RuntimeError(f"replay deltas of {table} disagree on its columns: not one code version")
+                rows.update(dict.fromkeys(moved["touched"]))  # deleted unless the delta holds the row
+                rows.update((row[0], row) for row in moved["rows"])
         raw = self._raw()
         raw.execute("BEGIN")
-        for table, moved in orjson.loads(delta).items():
-            rids = moved["touched"]
+        for table, (columns, rows) in merged.items():
+            rids = sorted(rows)
             for start in range(0, len(rids), 500):
                 part = rids[start : start + 500]
                 raw.execute(f'DELETE FROM main."{table}" WHERE rowid IN ({",".join("?" * len(part))})', part)
-            if moved["rows"]:
-                names = ", ".join(f'"{c}"' for c in ["rowid", *moved["columns"]])
-                marks = ", ".join("?" * (len(moved["columns"]) + 1))
-                raw.executemany(f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', moved["rows"])
+            names = ", ".join(f'"{c}"' for c in ["rowid", *columns])
+            marks = ", ".join("?" * (len(columns) + 1))
+            raw.executemany(
+                f'INSERT INTO main."{table}" ({names}) VALUES ({marks})',
+                [r for i in rids if (r := rows[i]) is not None],
+            )
         raw.execute("COMMIT")
 
 
-def scratch_views(image: bytes | None = None, deltas: Sequence[bytes] = ()) -> ScratchViews:
+def scratch_views(image: bytes | None = None, deltas: Sequence[bytes] = (), track: bool = True) -> ScratchViews:
     """Empty views, or views holding what `image` (an earlier scratch database's copy) held, brought forward
-    by `deltas` (what moved after it, in order); what moves from here on is tracked for the next delta."""
+    by `deltas` (what moved after it, in order); with `track`, what moves from here on is tracked for the next
+    delta (a replay that takes no snapshot leaves it off: the triggers cost every write, and making them ~40 ms)."""
     db = InMemoryDatabase()
     if image is None:
         db.create_tables()
     else:
         db.restore(image)
-    for delta in deltas:
-        db.apply(delta)
-    db.track_changes()
+    if deltas:
+        db.apply(deltas)
+    if track:
+        db.track_changes()
     return ScratchViews(
         profiles=SqlProviderProfileView(db, ProviderProfileProjection.name),
         activities=ScratchActivitySummaryView(db, ActivitySummaryProjection.name),

@@ -142,3 +142,40 @@ def test_snapshots_hold_no_identifier_of_a_learner(any_system: System, monkeypat
     assert b"ccid:0004444:c1" in text  # the transcripts' rows are in them
     for needle in ("García", "Garc", "López", "Ana", NPI, "MD12345", "1972-03-07", "03-07"):
         assert needle.encode() not in text, needle
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(sequence=commands, every=st.integers(1, 3), full=st.integers(1, 4), data=st.data())
+def test_warm_replays_at_random_instants_answer_as_cold_ones_while_events_are_added(
+    tmp_path_factory: Any, sequence: list[tuple[Any, ...]], every: int, full: int, data: st.DataObject
+) -> None:
+    """One process's replayer (its snapshots, its kept timelines) asked at random earlier instants between
+    commands, then at every instant in a random order, answers as the live read models did then and as a
+    new process replaying from nothing does."""
+    path: Path = tmp_path_factory.mktemp("as_of_warm") / "pars.sqlite"
+    system = make_system(f"sqlite:///{path}")
+    try:
+        prepare(system)
+        warm = replayer(system, SqlReplaySnapshots(system.db, replay_code_version()))
+        numbers: dict[str, str] = {}
+        seen: list[tuple[datetime, dict[str, Any]]] = []
+        with (
+            mock.patch.object(as_of_service, "SNAPSHOT_EVERY", every),
+            mock.patch.object(as_of_service, "FULL_EVERY", full),
+        ):
+            for command in [("assign", "billing", 0), *sequence]:
+                with contextlib.suppress(DomainError):
+                    run(system, command, numbers)
+                system.projections.catch_up()
+                seen.append((datetime.now(UTC), answers(system.reads)))
+                time.sleep(0.001)
+                moment, expected = data.draw(st.sampled_from(seen))
+                assert answers_at(warm, moment) == expected
+                warm.timelines.wait()  # the next replay reads the kept timeline, brought forward
+            for moment, expected in data.draw(st.permutations(seen)):
+                assert answers_at(warm, moment) == expected
+                assert answers_at(replayer(system, None), moment) == expected
+    finally:
+        system.close()
