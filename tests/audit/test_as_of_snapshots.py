@@ -4,6 +4,8 @@ snapshots of another projection code version are never read; and they hold no le
 
 from __future__ import annotations
 
+import contextlib
+import time
 import zlib
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +20,7 @@ from adapters.bootstrap import System
 from adapters.db.as_of_snapshots import SqlReplaySnapshots, as_of_snapshots
 from adapters.db.scratch import replay_code_version, scratch_views
 from adapters.formats.accme.learner_reports import report_completions
+from domain.errors import DomainError
 from services import as_of as as_of_service
 from services.as_of import AsOfReplayer
 from tests.activities.helpers import ACCME_ID
@@ -31,6 +34,7 @@ from tests.audit.as_of_helpers import (
     live_answers,
     one_activity,
     prepare,
+    run,
 )
 from tests.completions.helpers import BY, NPI
 
@@ -154,9 +158,7 @@ def test_warm_replays_at_random_instants_answer_as_cold_ones_while_events_are_ad
     """One process's replayer (its snapshots, its kept timelines) asked at random earlier instants between
     commands, then at every instant in a random order, answers as the live read models did then and as a
     new process replaying from nothing does."""
-    path: Path = tmp_path_factory.mktemp("as_of_warm") / "pars.sqlite"
-    system = make_system(f"sqlite:///{path}")
-    try:
+    with fresh_system(tmp_path_factory, "as_of_warm") as system:
         prepare(system)
         warm = replayer(system, SqlReplaySnapshots(system.db, replay_code_version()))
         numbers: dict[str, str] = {}
@@ -177,5 +179,3 @@ def test_warm_replays_at_random_instants_answer_as_cold_ones_while_events_are_ad
             for moment, expected in data.draw(st.permutations(seen)):
                 assert answers_at(warm, moment) == expected
                 assert answers_at(replayer(system, None), moment) == expected
-    finally:
-        system.close()
