@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from adapters.db import mips_totals
 from adapters.db.activity_summary_tables import activity_summaries as s
 from adapters.db.database import Database
 from adapters.db.tables import metadata
@@ -118,6 +119,7 @@ def move(db: Database, conn: Connection, before: Kept, after: Kept) -> None:
     add(db, conn, moved)
     add_to_totals(db, conn, moved)
     write_lines(conn, before[1], after[1])
+    mips_totals.move_lines(db, conn, before[1], after[1])
 
 
 def backfill(db: Database) -> None:
@@ -196,15 +198,16 @@ def activity_row(key: str, summary: dict[str, Any]) -> dict[str, Any] | None:
 
 def write_activities(db: Database, conn: Connection, summaries: dict[str, dict[str, Any]]) -> None:
     """Replaces the rows of these activity summaries (by aggregate id) with what they now make, and moves the
-    kept totals of those whose REMS bucket changed."""
+    kept totals of those whose REMS or MIPS bucket changed."""
     old: list[Any] = []
     for chunk in chunks(list(summaries), 500):
-        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems).where(A.key.in_(chunk))
+        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems, A.mips).where(A.key.in_(chunk))
         old.extend(conn.execute(query).all())
         conn.execute(delete(oversight_activities).where(A.key.in_(chunk)))
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
     insert_rows(conn, oversight_activities, rows)
     _move_totals(db, conn, old, rows)
+    mips_totals.move_activities(db, conn, old, rows)
 
 
 def backfill_activities(db: Database) -> None:
@@ -244,7 +247,7 @@ def _bucket(end_date: str, accme_id: str, rems_type: str | None) -> Bucket:
     return int(end_date[:4]), accme_id, rems_type or ""
 
 
-def _keeps_totals(db: Database) -> bool:
+def keeps_totals(db: Database) -> bool:
     from adapters.db.rebuild import ScratchDatabase
 
     return not isinstance(db, ScratchDatabase)
@@ -282,7 +285,7 @@ def _add_totals(db: Database, conn: Connection, moved: Totals) -> None:
 
 def add_to_totals(db: Database, conn: Connection, moved: Counts) -> None:
     """A transcripts batch's counts' difference, added to the buckets of its REMS activities."""
-    if not moved or not _keeps_totals(db):
+    if not moved or not keeps_totals(db):
         return
     db.lock_projection(conn, TOTALS_LOCK)  # then read the activities: what another batch committed is seen
     buckets: dict[str, list[Bucket]] = {}
@@ -303,7 +306,7 @@ def add_to_totals(db: Database, conn: Connection, moved: Counts) -> None:
 def _move_totals(db: Database, conn: Connection, old: list[Any], new: list[dict[str, Any]]) -> None:
     """An activity-summary batch's REMS rows before and after: each activity's counts leave the buckets of its old
     rows and join those of its new ones (nothing moves for an activity whose bucket stayed)."""
-    if not _keeps_totals(db):
+    if not keeps_totals(db):
         return
     gone = sorted((r.activity_id, _bucket(r.end_date, r.accme_id, r.rems_type)) for r in old if r.rems)
     came = sorted((r["activity_id"], _bucket(r["end_date"], r["accme_id"], r["rems_type"])) for r in new if r["rems"])
@@ -325,8 +328,9 @@ def _move_totals(db: Database, conn: Connection, old: list[Any], new: list[dict[
 
 
 def resum_totals(db: Database) -> None:
-    """The kept totals summed afresh from the rows (after a rebuild's swap or a reset, and at start-up when empty)."""
-    if not _keeps_totals(db):
+    """The kept totals, REMS and MIPS, summed afresh from the rows (after a rebuild's swap or a reset, and at
+    start-up when empty)."""
+    if not keeps_totals(db):
         return
     with db.engine.begin() as conn:
         db.lock_projection(conn, TOTALS_LOCK)
@@ -347,22 +351,26 @@ def resum_totals(db: Database) -> None:
             if n
         ]
         insert_rows(conn, oversight_count_totals, rows)
+        mips_totals.resum(conn)
 
 
 def backfill_totals(db: Database) -> None:
     """Fills the kept totals once in a database made before they were kept."""
     with db.engine.begin() as conn:
-        if conn.execute(select(Q.year).limit(1)).first() is not None:
-            return
-        if conn.execute(select(C.activity_id).limit(1)).first() is None:
-            return
-    resum_totals(db)
+        rems = (
+            conn.execute(select(Q.year).limit(1)).first() is None
+            and conn.execute(select(C.activity_id).limit(1)).first() is not None
+        )
+        mips = mips_totals.is_empty(conn) and conn.execute(select(L.activity_id).limit(1)).first() is not None
+    if rems or mips:
+        resum_totals(db)
 
 
-class KeepsRemsTotals:
-    """Mixed into the two read models the REMS totals are kept across (transcripts, activity summaries): their
-    rows for the REMS and MIPS reports (`keeps_reports`; an as-of replay's scratch view turns it off), and the
-    totals summed afresh after a reset or a rebuild's swap (a copy lacks the other read model's rows)."""
+class KeepsReportTotals:
+    """Mixed into the read models the REMS and MIPS totals are kept across (transcripts, activity summaries, and
+    for the MIPS physicians' names the learner directory): their rows for the REMS and MIPS reports
+    (`keeps_reports`; an as-of replay's scratch view turns it off), and the totals summed afresh after a reset or a
+    rebuild's swap (a copy lacks the other read models' rows)."""
 
     db: Database
     keeps_reports = True

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, collate, distinct, func, literal, or_, select
+from sqlalchemy import Connection, Select, and_, case, distinct, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
+from adapters.db.mips_totals import mips_physicians
 from adapters.db.oversight_counts import (
     ALL_PROVIDERS,
     completion_lines,
@@ -31,6 +32,7 @@ Q = oversight_count_totals.c
 L = completion_lines.c
 P = provider_profiles.c
 D = learner_directory.c
+M = mips_physicians.c
 STREAM_PAGE = 1000
 
 
@@ -79,13 +81,25 @@ def _activity(r: Any) -> dict[str, Any]:
     }
 
 
-def _listed(where: _Where) -> Select[Any]:
-    names = provider_profiles.alias("names")  # the provider's name beside each activity ("" without a profile)
+def _listed(where: _Where, limit: int, offset: int = 0, *after: ColumnElement[bool]) -> Select[Any]:
+    """A page of the activities in the list's order, each with its provider's name ("" without a profile): the
+    page is cut first and only its rows are named (naming every row of the year before the sort cost more than
+    the sort)."""
+    order = (A.accme_id, A.activity_id, A.key)
+    page = (
+        select(oversight_activities)
+        .select_from(where.joined)
+        .where(*where.clauses, *after)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    names = provider_profiles.alias("names")
     return (
-        select(oversight_activities, names.c.name.label("provider_name"))
-        .select_from(where.joined.outerjoin(names, names.c.accme_id == A.accme_id))
-        .where(*where.clauses)
-        .order_by(A.accme_id, A.activity_id, A.key)
+        select(page, names.c.name.label("provider_name"))
+        .select_from(page.outerjoin(names, names.c.accme_id == page.c.accme_id))
+        .order_by(page.c.accme_id, page.c.activity_id, page.c.key)
     )
 
 
@@ -106,24 +120,23 @@ class SqlOversightReads(OversightReads):
 
     def activities(self, flag: str, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
         with self._read() as conn:
-            return [
-                _activity(r) for r in conn.execute(_listed(_Where(flag, year, filters)).limit(limit).offset(offset))
-            ]
+            return [_activity(r) for r in conn.execute(_listed(_Where(flag, year, filters), limit, offset))]
 
     def every_activity(self, flag: str, year: int, filters: ReportFilter) -> Iterator[list[dict[str, Any]]]:
         where = _Where(flag, year, filters)
         after: tuple[str, str, str] | None = None
         while True:
-            query = _listed(where).limit(STREAM_PAGE)
+            keyset: list[ColumnElement[bool]] = []
             if after is not None:  # keyset: the next page begins after the last row read
                 a, n, k = after
-                query = query.where(
+                keyset.append(
                     or_(
                         A.accme_id > a,
                         and_(A.accme_id == a, A.activity_id > n),
                         and_(A.accme_id == a, A.activity_id == n, A.key > k),
                     )
                 )
+            query = _listed(where, STREAM_PAGE, 0, *keyset)
             with self._read() as conn:
                 rows = conn.execute(query).all()
             if rows:
@@ -205,67 +218,63 @@ class SqlOversightReads(OversightReads):
                     found.setdefault(activity_id, {})[(measure, value)] = n
         return found
 
-    def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
-        where = _Where("mips", year, filters)
-        query = (
-            select(
-                func.count().label("completions"),
-                func.count(distinct(L.learner_id)).label("physicians"),
-                func.coalesce(func.sum(L.credits), 0.0).label("credits"),
-            )
-            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
-            .where(*where.clauses)
-        )
-        with self._read() as conn:
-            r = conn.execute(query).one()
-        return {"completions": int(r.completions), "physicians": int(r.physicians), "credits": float(r.credits)}
+    def _kept(self, year: int, filters: ReportFilter) -> list[ColumnElement[bool]]:
+        """The kept MIPS rows (adapters/db/mips_totals.py) of the year the filters take: all of ACCME reads the
+        sums over every provider, one provider its own, accreditors their providers' (a physician of several of
+        them is on several rows)."""
+        where: list[ColumnElement[bool]] = [M.year == year]
+        if filters.provider is not None:
+            where.append(M.accme_id == filters.provider)
+        if filters.accreditors is not None:
+            where.append(M.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
+        if filters.provider is None and filters.accreditors is None:
+            where.append(M.accme_id == ALL_PROVIDERS)
+        return where
 
-    def _bytewise(self, expr: Any) -> Any:
-        """Names ordered by code point on both databases, as Python orders them (PostgreSQL's default collation
-        would not)."""
-        return collate(expr, "C") if self.db.url.is_postgres else expr
+    def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
+        physicians = func.count() if filters.accreditors is None else func.count(distinct(M.learner_id))
+        query = select(
+            func.coalesce(func.sum(M.completions), 0), physicians, func.coalesce(func.sum(M.hundredths), 0)
+        ).where(*self._kept(year, filters))
+        with self._read() as conn:
+            completions, people, hundredths = conn.execute(query).one()
+        return {"completions": int(completions), "physicians": int(people), "credits": int(hundredths) / 100}
 
     def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
-        where = _Where("mips", year, filters)
-        learners = (
-            select(L.learner_id)
-            .distinct()
-            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
-            .where(*where.clauses)
-            .subquery()
-        )
+        # the page in the kept order (an index range for all of ACCME and for one provider), then its names
+        order = (M.erased, M.last_name, M.first_name, M.learner_id)
+        query = select(*order).where(*self._kept(year, filters)).order_by(*order).limit(limit).offset(offset)
+        if filters.accreditors is not None:  # a physician of several of their providers is listed once
+            query = query.distinct()
         last, first = D.doc["last_name"].as_string(), D.doc["first_name"].as_string()
-        query = (
-            select(
-                learners.c.learner_id,
-                last.label("last"),
-                first.label("first"),
-                D.doc["npi"].as_string().label("npi"),
-                D.learner_id.is_not(None).label("known"),
-            )
-            .select_from(learners.outerjoin(learner_directory, D.learner_id == learners.c.learner_id))
-            .order_by(
-                case((D.learner_id.is_(None), 1), else_=0),
-                self._bytewise(func.coalesce(last, "")),
-                self._bytewise(func.coalesce(first, "")),
-                learners.c.learner_id,
-            )
-            .limit(limit)
-            .offset(offset)
-        )
         with self._read() as conn:
-            people = conn.execute(query).all()
-            lines = self._lines(conn, where, [p.learner_id for p in people]) if people else {}
+            page = [r.learner_id for r in conn.execute(query)]
+            named = (
+                {
+                    r.learner_id: r
+                    for r in conn.execute(
+                        select(
+                            D.learner_id,
+                            last.label("last"),
+                            first.label("first"),
+                            D.doc["npi"].as_string().label("npi"),
+                        ).where(D.learner_id.in_(page))
+                    )
+                }
+                if page
+                else {}
+            )
+            lines = self._lines(conn, _Where("mips", year, filters), page) if page else {}
         return [
             {
-                "learner_id": p.learner_id,
-                "first_name": p.first if p.known else None,
-                "last_name": p.last if p.known else None,
-                "npi": p.npi if p.known else None,
-                "erased": not p.known,
-                "completions": lines.get(p.learner_id, []),
+                "learner_id": w,
+                "first_name": named[w].first if w in named else None,
+                "last_name": named[w].last if w in named else None,
+                "npi": named[w].npi if w in named else None,
+                "erased": w not in named,
+                "completions": lines.get(w, []),
             }
-            for p in people
+            for w in page
         ]
 
     def _lines(self, conn: Connection, where: _Where, learner_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
