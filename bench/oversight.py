@@ -156,9 +156,10 @@ def populate(system: System, providers: int, activities: int, completions: int, 
                 ],
             )
 
-    backfill(
-        system.db
-    )  # the REMS and MIPS reports' kept counts and REMS totals, as start-up fills them in an older database
+    backfill(system.db)  # the reports' kept counts and totals, as start-up fills them in an older database
+    if system.db.url.is_postgres:  # the planner's statistics, as autovacuum gathers them on a database in use
+        with system.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def timed(fn: Any, repeats: int) -> dict[str, float]:

@@ -44,6 +44,16 @@ mips_physicians = Table(
     Index("ix_mips_physicians_learner", "learner_id"),
 )
 M = mips_physicians.c
+# How many MIPS activities each provider ended in each year: the report's activities and providers totals read
+# at most a row a provider. The activity summary alone moves it, in its commit.
+mips_activities = Table(
+    "mips_activities",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("accme_id", String(7), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+N = mips_activities.c
 D = learner_directory.c
 Key = tuple[int, str, str]  # year, accme_id, learner_id
 Moved = dict[Key, tuple[int, int]]  # completions, hundredths
@@ -141,6 +151,7 @@ def move_activities(db: Database, conn: Connection, old: list[Any], new: list[di
     came = sorted((r["activity_id"], int(r["end_date"][:4]), r["accme_id"]) for r in new if r["mips"])
     if gone == came:
         return
+    _count_activities(db, conn, gone, came)
     db.lock_projection(conn, kept.TOTALS_LOCK)  # then read the lines: what another batch committed is seen
     lines: dict[str, list[tuple[str, float]]] = {}
     L = kept.completion_lines.c
@@ -153,6 +164,22 @@ def move_activities(db: Database, conn: Connection, old: list[Any], new: list[di
             for learner_id, credits in lines.get(activity_id, []):
                 _plus(moved, (year, accme_id, learner_id), sign, sign * hundredths(credits))
     _add(db, conn, moved)
+
+
+def _count_activities(db: Database, conn: Connection, gone: list[Any], came: list[Any]) -> None:
+    counted: dict[tuple[int, str], int] = {}
+    for sign, rows in ((-1, gone), (1, came)):
+        for _, year, accme_id in rows:
+            counted[(year, accme_id)] = counted.get((year, accme_id), 0) + sign
+    counted = {k: n for k, n in counted.items() if n}
+    if not counted:
+        return
+    statement = upsert(db, mips_activities)
+    statement = statement.on_conflict_do_update(
+        index_elements=["year", "accme_id"], set_={"n": N.n + statement.excluded.n}
+    )
+    conn.execute(statement, [{"year": y, "accme_id": a, "n": n} for (y, a), n in counted.items()])
+    conn.execute(delete(mips_activities).where(N.n == 0))
 
 
 def name_physicians(db: Database, conn: Connection, learner_ids: Iterable[str]) -> None:
@@ -184,7 +211,12 @@ def resum(conn: Connection) -> None:
     """The rows summed afresh from the MIPS activities' lines and the directory's names (the caller holds the
     lock)."""
     conn.execute(delete(mips_physicians))
+    conn.execute(delete(mips_activities))
     A, L = kept.A, kept.completion_lines.c
+    counted: dict[tuple[int, str], int] = {}
+    for end_date, provider in conn.execute(select(A.end_date, A.accme_id).where(A.mips.is_(True))):
+        counted[(int(end_date[:4]), provider)] = counted.get((int(end_date[:4]), provider), 0) + 1
+    insert_rows(conn, mips_activities, [{"year": y, "accme_id": a, "n": n} for (y, a), n in counted.items()])
     query = (
         select(A.end_date, A.accme_id, L.learner_id, L.credits)
         .select_from(kept.oversight_activities.join(kept.completion_lines, L.activity_id == A.activity_id))
@@ -203,4 +235,4 @@ def resum(conn: Connection) -> None:
 
 
 def is_empty(conn: Connection) -> bool:
-    return conn.execute(select(M.year).limit(1)).first() is None
+    return conn.execute(select(N.year).limit(1)).first() is None

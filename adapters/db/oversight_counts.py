@@ -167,6 +167,7 @@ oversight_activities = Table(
     Index("ix_oversight_activities_rems", "rems", "end_date"),
     Index("ix_oversight_activities_mips", "mips", "end_date"),
     Index("ix_oversight_activities_activity", "activity_id"),  # a MIPS page's physicians' activities
+    Index("ix_oversight_activities_provider", "accme_id", "mips", "end_date"),  # an accreditor's providers'
 )
 A = oversight_activities.c
 
@@ -361,7 +362,10 @@ def backfill_totals(db: Database) -> None:
             conn.execute(select(Q.year).limit(1)).first() is None
             and conn.execute(select(C.activity_id).limit(1)).first() is not None
         )
-        mips = mips_totals.is_empty(conn) and conn.execute(select(L.activity_id).limit(1)).first() is not None
+        mips = (
+            mips_totals.is_empty(conn)
+            and conn.execute(select(A.key).where(A.mips.is_(True)).limit(1)).first() is not None
+        )
     if rems or mips:
         resum_totals(db)
 

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
-from adapters.db.mips_totals import mips_physicians
+from adapters.db.mips_totals import mips_activities, mips_physicians
 from adapters.db.oversight_counts import (
     ALL_PROVIDERS,
     completion_lines,
@@ -33,6 +33,7 @@ L = completion_lines.c
 P = provider_profiles.c
 D = learner_directory.c
 M = mips_physicians.c
+N = mips_activities.c
 STREAM_PAGE = 1000
 
 
@@ -146,12 +147,12 @@ class SqlOversightReads(OversightReads):
             after = (rows[-1].accme_id, rows[-1].activity_id, rows[-1].key)
 
     def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
-        where = _Where(flag, year, filters)
-        if flag == "mips":  # the MIPS report counts activities and providers alone
-            query = select(func.count(), func.count(distinct(A.accme_id))).select_from(where.joined)
+        if flag == "mips":  # the MIPS report counts activities and providers alone: kept per year and provider
+            query = select(func.coalesce(func.sum(N.n), 0), func.count()).where(*self._kept(N, year, filters))
             with self._read() as conn:
-                activities, providers = conn.execute(query.where(*where.clauses)).one()
+                activities, providers = conn.execute(query).one()
             return {"activities": int(activities), "providers": int(providers)}
+        where = _Where(flag, year, filters)
         sections = _lined(A.blueprint_sections)
         columns: list[Any] = [
             func.count().label("activities"),
@@ -218,24 +219,24 @@ class SqlOversightReads(OversightReads):
                     found.setdefault(activity_id, {})[(measure, value)] = n
         return found
 
-    def _kept(self, year: int, filters: ReportFilter) -> list[ColumnElement[bool]]:
-        """The kept MIPS rows (adapters/db/mips_totals.py) of the year the filters take: all of ACCME reads the
-        sums over every provider, one provider its own, accreditors their providers' (a physician of several of
-        them is on several rows)."""
-        where: list[ColumnElement[bool]] = [M.year == year]
+    def _kept(self, kept: Any, year: int, filters: ReportFilter) -> list[ColumnElement[bool]]:
+        """The kept MIPS rows (adapters/db/mips_totals.py: `kept` the columns of a table of them) of the year the
+        filters take: one provider's, accreditors' their providers' (a physician of several of them is on several
+        rows); all of ACCME the physicians' sums over every provider, and every provider's activity counts."""
+        where: list[ColumnElement[bool]] = [kept.year == year]
         if filters.provider is not None:
-            where.append(M.accme_id == filters.provider)
+            where.append(kept.accme_id == filters.provider)
         if filters.accreditors is not None:
-            where.append(M.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
-        if filters.provider is None and filters.accreditors is None:
-            where.append(M.accme_id == ALL_PROVIDERS)
+            where.append(kept.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
+        if filters.provider is None and filters.accreditors is None and kept is M:
+            where.append(kept.accme_id == ALL_PROVIDERS)
         return where
 
     def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
         physicians = func.count() if filters.accreditors is None else func.count(distinct(M.learner_id))
         query = select(
             func.coalesce(func.sum(M.completions), 0), physicians, func.coalesce(func.sum(M.hundredths), 0)
-        ).where(*self._kept(year, filters))
+        ).where(*self._kept(M, year, filters))
         with self._read() as conn:
             completions, people, hundredths = conn.execute(query).one()
         return {"completions": int(completions), "physicians": int(people), "credits": int(hundredths) / 100}
@@ -243,7 +244,7 @@ class SqlOversightReads(OversightReads):
     def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
         # the page in the kept order (an index range for all of ACCME and for one provider), then its names
         order = (M.erased, M.last_name, M.first_name, M.learner_id)
-        query = select(*order).where(*self._kept(year, filters)).order_by(*order).limit(limit).offset(offset)
+        query = select(*order).where(*self._kept(M, year, filters)).order_by(*order).limit(limit).offset(offset)
         if filters.accreditors is not None:  # a physician of several of their providers is listed once
             query = query.distinct()
         last, first = D.doc["last_name"].as_string(), D.doc["first_name"].as_string()

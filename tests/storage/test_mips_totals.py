@@ -119,6 +119,21 @@ def kept_rows(system: System) -> dict[tuple[int, str, str], tuple[int, int, bool
         }
 
 
+def kept_activities(system: System) -> dict[tuple[int, str], int]:
+    with system.db.engine.connect() as conn:
+        return {(r.year, r.accme_id): r.n for r in conn.execute(select(mips_totals.mips_activities))}
+
+
+def activities_from_scratch(system: System) -> dict[tuple[int, str], int]:
+    """The MIPS activities counted by the year they ended and their provider."""
+    with system.db.engine.connect() as conn:
+        activities = conn.execute(select(oversight_activities).where(oversight_activities.c.mips.is_(True))).all()
+    counted: dict[tuple[int, str], int] = {}
+    for a in activities:
+        counted[(int(a.end_date[:4]), a.accme_id)] = counted.get((int(a.end_date[:4]), a.accme_id), 0) + 1
+    return counted
+
+
 def from_scratch(system: System) -> dict[tuple[int, str, str], tuple[int, int, bool, str, str]]:
     """Every line of a MIPS activity, summed by the activity's year and provider and over every provider, each
     physician named as the directory names them now (none once erased)."""
@@ -162,6 +177,7 @@ def test_the_kept_mips_rows_equal_summing_them_from_scratch(database_url: str) -
                     oversight_count_totals,
                     learner_directory,
                     mips_totals.mips_physicians,
+                    mips_totals.mips_activities,
                     provider_profiles,
                 ):
                     conn.execute(delete(table))
@@ -178,6 +194,8 @@ def test_the_kept_mips_rows_equal_summing_them_from_scratch(database_url: str) -
                 _apply(system, step)
             want = from_scratch(system)
             assert kept_rows(system) == want
+            activities = activities_from_scratch(system)
+            assert kept_activities(system) == activities
             assert all(n > 0 for n, *_ in want.values())  # a physician without completions has no row
             reads = system.queries.oversight.reads
             for filters, providers in (
@@ -192,11 +210,16 @@ def test_the_kept_mips_rows_equal_summing_them_from_scratch(database_url: str) -
                 assert totals["completions"] == sum(v[0] for v in rows.values())
                 assert totals["credits"] * 100 == sum(v[1] for v in rows.values())  # exact: hundredths summed
                 assert totals["physicians"] == len({w for _, _, w in rows})
+                counted = {a: n for (y, a), n in activities.items() if y == 2025 and (not providers or a in providers)}
+                assert reads.activity_totals("mips", 2025, filters) == {
+                    "activities": sum(counted.values()),
+                    "providers": len(counted),
+                }
                 order = sorted({(v[2], v[3], v[4], w) for (_, _, w), v in rows.items()})
                 assert [p["learner_id"] for p in reads.physicians(2025, filters, 100, 0)] == [o[3] for o in order]
             with system.db.engine.begin() as conn:  # a rebuild's or start-up's sum gives the same rows
                 mips_totals.resum(conn)
-            assert kept_rows(system) == want
+            assert kept_rows(system) == want and kept_activities(system) == activities
 
         kept_equals_scratch()
     finally:
