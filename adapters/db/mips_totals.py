@@ -54,6 +54,19 @@ mips_activities = Table(
     Column("n", Integer, nullable=False),
 )
 N = mips_activities.c
+# The physicians' rows summed per year and provider (and over every provider): the totals of all of ACCME and of
+# one provider are one row. Moved with the physicians' rows, by how many rows each bucket gained or lost.
+mips_line_totals = Table(
+    "mips_line_totals",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("accme_id", String(7), primary_key=True),  # "" (ALL_PROVIDERS): summed over every provider
+    Column("physicians", Integer, nullable=False),
+    Column("completions", Integer, nullable=False),
+    Column("hundredths", Integer, nullable=False),
+)
+S = mips_line_totals.c
+Buckets = dict[tuple[int, str], tuple[int, int, int]]  # (year, accme_id) -> physicians, completions, hundredths
 D = learner_directory.c
 Key = tuple[int, str, str]  # year, accme_id, learner_id
 Moved = dict[Key, tuple[int, int]]  # completions, hundredths
@@ -93,7 +106,12 @@ def _add(db: Database, conn: Connection, moved: Moved) -> None:
     summed = {k: v for k, v in summed.items() if v != (0, 0)}
     if not summed:
         return
-    names = _names(conn, {w for _, _, w in summed})
+    learners = sorted({w for _, _, w in summed})
+    stood: set[Key] = set()  # the touched rows there before
+    for chunk in chunks(learners, 500):
+        query = select(M.year, M.accme_id, M.learner_id).where(M.learner_id.in_(chunk))
+        stood.update((y, a, w) for y, a, w in conn.execute(query) if (y, a, w) in summed)
+    names = _names(conn, learners)
     statement = upsert(db, mips_physicians)
     x = statement.excluded
     statement = statement.on_conflict_do_update(
@@ -111,8 +129,41 @@ def _add(db: Database, conn: Connection, moved: Moved) -> None:
         for (y, a, w), (n, h) in summed.items()
     ]
     conn.execute(statement, rows)
-    for chunk in chunks(sorted({w for _, _, w in summed}), 500):
+    gone: set[Key] = set()
+    for chunk in chunks(learners, 500):
+        emptied = select(M.year, M.accme_id, M.learner_id).where(M.completions == 0, M.learner_id.in_(chunk))
+        gone.update((y, a, w) for y, a, w in conn.execute(emptied))
         conn.execute(delete(mips_physicians).where(M.completions == 0, M.learner_id.in_(chunk)))
+    buckets: Buckets = {}
+    for (y, a, w), (n, h) in summed.items():
+        people = (1 if (y, a, w) not in stood else 0) - (1 if (y, a, w) in gone else 0)
+        p, c, t = buckets.get((y, a), (0, 0, 0))
+        buckets[(y, a)] = (p + people, c + n, t + h)
+    _add_buckets(db, conn, buckets)
+
+
+def _add_buckets(db: Database, conn: Connection, buckets: Buckets) -> None:
+    buckets = {k: v for k, v in buckets.items() if v != (0, 0, 0)}
+    if not buckets:
+        return
+    statement = upsert(db, mips_line_totals)
+    x = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["year", "accme_id"],
+        set_={
+            "physicians": S.physicians + x.physicians,
+            "completions": S.completions + x.completions,
+            "hundredths": S.hundredths + x.hundredths,
+        },
+    )
+    conn.execute(
+        statement,
+        [
+            {"year": y, "accme_id": a, "physicians": p, "completions": c, "hundredths": h}
+            for (y, a), (p, c, h) in buckets.items()
+        ],
+    )
+    conn.execute(delete(mips_line_totals).where(S.physicians == 0))
 
 
 def move_lines(db: Database, conn: Connection, before: kept.Lines, after: kept.Lines) -> None:
@@ -210,8 +261,8 @@ def name_physicians(db: Database, conn: Connection, learner_ids: Iterable[str]) 
 def resum(conn: Connection) -> None:
     """The rows summed afresh from the MIPS activities' lines and the directory's names (the caller holds the
     lock)."""
-    conn.execute(delete(mips_physicians))
-    conn.execute(delete(mips_activities))
+    for table in (mips_physicians, mips_activities, mips_line_totals):
+        conn.execute(delete(table))
     A, L = kept.A, kept.completion_lines.c
     counted: dict[tuple[int, str], int] = {}
     for end_date, provider in conn.execute(select(A.end_date, A.accme_id).where(A.mips.is_(True))):
@@ -232,6 +283,18 @@ def resum(conn: Connection) -> None:
         for (y, a, w), (n, h) in moved.items()
     ]
     insert_rows(conn, mips_physicians, rows)
+    buckets: Buckets = {}
+    for (y, a, _), (n, h) in moved.items():
+        p, c, t = buckets.get((y, a), (0, 0, 0))
+        buckets[(y, a)] = (p + 1, c + n, t + h)
+    insert_rows(
+        conn,
+        mips_line_totals,
+        [
+            {"year": y, "accme_id": a, "physicians": p, "completions": c, "hundredths": h}
+            for (y, a), (p, c, h) in buckets.items()
+        ],
+    )
 
 
 def is_empty(conn: Connection) -> bool:

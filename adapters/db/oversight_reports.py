@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
-from adapters.db.mips_totals import mips_activities, mips_physicians
+from adapters.db.mips_totals import mips_activities, mips_line_totals, mips_physicians
 from adapters.db.oversight_counts import (
     ALL_PROVIDERS,
     completion_lines,
@@ -34,6 +34,7 @@ P = provider_profiles.c
 D = learner_directory.c
 M = mips_physicians.c
 N = mips_activities.c
+S = mips_line_totals.c
 STREAM_PAGE = 1000
 
 
@@ -222,23 +223,27 @@ class SqlOversightReads(OversightReads):
     def _kept(self, kept: Any, year: int, filters: ReportFilter) -> list[ColumnElement[bool]]:
         """The kept MIPS rows (adapters/db/mips_totals.py: `kept` the columns of a table of them) of the year the
         filters take: one provider's, accreditors' their providers' (a physician of several of them is on several
-        rows); all of ACCME the physicians' sums over every provider, and every provider's activity counts."""
+        rows); all of ACCME the sums over every provider (ALL_PROVIDERS) of the physicians and line totals, and
+        every provider's activity counts."""
         where: list[ColumnElement[bool]] = [kept.year == year]
         if filters.provider is not None:
             where.append(kept.accme_id == filters.provider)
         if filters.accreditors is not None:
             where.append(kept.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
-        if filters.provider is None and filters.accreditors is None and kept is M:
+        if filters.provider is None and filters.accreditors is None and kept is not N:
             where.append(kept.accme_id == ALL_PROVIDERS)
         return where
 
     def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
-        physicians = func.count() if filters.accreditors is None else func.count(distinct(M.learner_id))
-        query = select(
-            func.coalesce(func.sum(M.completions), 0), physicians, func.coalesce(func.sum(M.hundredths), 0)
-        ).where(*self._kept(M, year, filters))
+        sums = (func.coalesce(func.sum(S.completions), 0), func.coalesce(func.sum(S.hundredths), 0))
         with self._read() as conn:
-            completions, people, hundredths = conn.execute(query).one()
+            if filters.accreditors is None:  # all of ACCME or one provider: one kept row
+                query = select(*sums, func.coalesce(func.sum(S.physicians), 0))
+                completions, hundredths, people = conn.execute(query.where(*self._kept(S, year, filters))).one()
+            else:  # their providers' rows, and a physician of several of them counted once
+                completions, hundredths = conn.execute(select(*sums).where(*self._kept(S, year, filters))).one()
+                distinct_people = select(func.count(distinct(M.learner_id))).where(*self._kept(M, year, filters))
+                people = conn.execute(distinct_people).scalar_one()
         return {"completions": int(completions), "physicians": int(people), "credits": int(hundredths) / 100}
 
     def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:

@@ -178,6 +178,7 @@ def test_the_kept_mips_rows_equal_summing_them_from_scratch(database_url: str) -
                     learner_directory,
                     mips_totals.mips_physicians,
                     mips_totals.mips_activities,
+                    mips_totals.mips_line_totals,
                     provider_profiles,
                 ):
                     conn.execute(delete(table))
