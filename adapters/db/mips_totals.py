@@ -297,5 +297,16 @@ def resum(conn: Connection) -> None:
     )
 
 
-def is_empty(conn: Connection) -> bool:
-    return conn.execute(select(N.year).limit(1)).first() is None
+def unfilled(conn: Connection) -> bool:
+    """Whether a table here is empty while what it sums is not (a database made before it): start-up sums them."""
+    A, L = kept.A, kept.completion_lines.c
+    mips = select(A.key).where(A.mips.is_(True)).limit(1)
+    lined = (
+        select(A.key)
+        .select_from(kept.oversight_activities.join(kept.completion_lines, L.activity_id == A.activity_id))
+        .where(A.mips.is_(True))
+        .limit(1)
+    )
+    return (conn.execute(select(N.year).limit(1)).first() is None and conn.execute(mips).first() is not None) or (
+        conn.execute(select(S.year).limit(1)).first() is None and conn.execute(lined).first() is not None
+    )

@@ -362,10 +362,7 @@ def backfill_totals(db: Database) -> None:
             conn.execute(select(Q.year).limit(1)).first() is None
             and conn.execute(select(C.activity_id).limit(1)).first() is not None
         )
-        mips = (
-            mips_totals.is_empty(conn)
-            and conn.execute(select(A.key).where(A.mips.is_(True)).limit(1)).first() is not None
-        )
+        mips = mips_totals.unfilled(conn)
     if rems or mips:
         resum_totals(db)
 
