@@ -247,40 +247,36 @@ class SqlOversightReads(OversightReads):
         return {"completions": int(completions), "physicians": int(people), "credits": int(hundredths) / 100}
 
     def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
-        # the page in the kept order (an index range for all of ACCME and for one provider), then its names
+        # the page in the kept order (an index range for all of ACCME and for one provider), named in the same read
         order = (M.erased, M.last_name, M.first_name, M.learner_id)
-        query = select(*order).where(*self._kept(M, year, filters)).order_by(*order).limit(limit).offset(offset)
+        page = select(*order).where(*self._kept(M, year, filters)).order_by(*order).limit(limit).offset(offset)
         if filters.accreditors is not None:  # a physician of several of their providers is listed once
-            query = query.distinct()
-        last, first = D.doc["last_name"].as_string(), D.doc["first_name"].as_string()
-        with self._read() as conn:
-            page = [r.learner_id for r in conn.execute(query)]
-            named = (
-                {
-                    r.learner_id: r
-                    for r in conn.execute(
-                        select(
-                            D.learner_id,
-                            last.label("last"),
-                            first.label("first"),
-                            D.doc["npi"].as_string().label("npi"),
-                        ).where(D.learner_id.in_(page))
-                    )
-                }
-                if page
-                else {}
+            page = page.distinct()
+        cut = page.subquery()
+        query = (
+            select(
+                cut.c.learner_id,
+                D.learner_id.is_not(None).label("known"),
+                D.doc["last_name"].as_string().label("last"),
+                D.doc["first_name"].as_string().label("first"),
+                D.doc["npi"].as_string().label("npi"),
             )
-            lines = self._lines(conn, _Where("mips", year, filters), page) if page else {}
+            .select_from(cut.outerjoin(learner_directory, D.learner_id == cut.c.learner_id))
+            .order_by(cut.c.erased, cut.c.last_name, cut.c.first_name, cut.c.learner_id)
+        )
+        with self._read() as conn:
+            people = conn.execute(query).all()
+            lines = self._lines(conn, _Where("mips", year, filters), [p.learner_id for p in people]) if people else {}
         return [
             {
-                "learner_id": w,
-                "first_name": named[w].first if w in named else None,
-                "last_name": named[w].last if w in named else None,
-                "npi": named[w].npi if w in named else None,
-                "erased": w not in named,
-                "completions": lines.get(w, []),
+                "learner_id": p.learner_id,
+                "first_name": p.first if p.known else None,
+                "last_name": p.last if p.known else None,
+                "npi": p.npi if p.known else None,
+                "erased": not p.known,
+                "completions": lines.get(p.learner_id, []),
             }
-            for w in page
+            for p in people
         ]
 
     def _lines(self, conn: Connection, where: _Where, learner_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
