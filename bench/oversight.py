@@ -156,12 +156,10 @@ def populate(system: System, providers: int, activities: int, completions: int, 
                 ],
             )
 
-    backfill(
-        system.db
-    )  # the REMS and MIPS reports' kept counts and REMS totals, as start-up fills them in an older database
-    if system.db.url.is_postgres:  # the planner's statistics, as autovacuum gathers them after a bulk load: without
-        with system.db.engine.connect() as conn:  # them the extract's keyset pages scan the whole year each
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    backfill(system.db)  # the reports' kept counts and totals, as start-up fills them in an older database
+    if system.db.url.is_postgres:  # the planner's statistics, as autovacuum gathers them on a database in use
+        with system.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def timed(fn: Any, repeats: int) -> dict[str, float]:

@@ -24,7 +24,7 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-class SqlActivitySummaryView(oversight_counts.KeepsRemsTotals, SqlDocumentView, ActivitySummaryView):
+class SqlActivitySummaryView(oversight_counts.KeepsReportTotals, SqlDocumentView, ActivitySummaryView):
     tables = (t, dashboard_counts.activity_counts, oversight_counts.oversight_activities)
     table = t
 

@@ -47,5 +47,6 @@ learner_counts = Table(
 )
 
 #: The tables that hold a learner's identifiers (or the key to them): an erasure deletes the learner's
-#: rows from them, then purges the deleted rows from the database files (Database.purge_deleted).
-PERSONAL_TABLES = ("learner_keys", "learner_directory", "learner_licences", "learner_board_ids")
+#: rows from them (and blanks the names the MIPS report keeps for its order, adapters/db/mips_totals.py), then
+#: purges the deleted rows and old row versions from the database files (Database.purge_deleted).
+PERSONAL_TABLES = ("learner_keys", "learner_directory", "learner_licences", "learner_board_ids", "mips_physicians")

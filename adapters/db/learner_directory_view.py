@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from adapters.db import mips_totals, oversight_counts
 from adapters.db.learner_directory_tables import learner_board_ids, learner_counts, learner_directory, learner_licences
 from adapters.db.view_base import Batch, SqlView, insert_rows
 from domain.geography import US_STATES
@@ -47,7 +48,7 @@ class _Pending:
     counts: Counter[str] = field(default_factory=Counter)
 
 
-class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
+class SqlLearnerDirectoryView(oversight_counts.KeepsReportTotals, SqlView, LearnerDirectoryView):
     """Buffers a batch's rows and writes them when the batch commits (SqlView's `_flush` hook).
 
     Directory loads come in tens of thousands of events: one INSERT per table per batch instead
@@ -88,6 +89,8 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             self._write_pending(conn)  # the learner may have been registered in this very batch
             for table in (learner_licences, learner_board_ids, learner_directory):
                 conn.execute(delete(table).where(table.c.learner_id == learner_id))
+            if self.keeps_reports:  # the MIPS report's kept order: their name goes with them
+                mips_totals.name_physicians(self.db, conn, [learner_id])
             self._pending().counts["erased"] += 1
             self._track(conn, tracking)
 
@@ -97,6 +100,7 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
 
     def _write_pending(self, conn: Connection) -> None:
         pending = self._pending()
+        named = [row["learner_id"] for row in pending.directory]
         for table, rows in (
             (learner_directory, pending.directory),
             (learner_licences, pending.licences),
@@ -105,6 +109,8 @@ class SqlLearnerDirectoryView(SqlView, LearnerDirectoryView):
             if rows:
                 insert_rows(conn, table, rows)
                 rows.clear()
+        if named and self.keeps_reports:  # the MIPS report's kept order by name, in the same commit
+            mips_totals.name_physicians(self.db, conn, named)
         for name, n in pending.counts.items():
             if not conn.execute(
                 update(learner_counts).where(learner_counts.c.name == name).values(value=learner_counts.c.value + n)

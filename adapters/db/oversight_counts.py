@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from adapters.db import mips_totals
 from adapters.db.activity_summary_tables import activity_summaries as s
 from adapters.db.database import Database
 from adapters.db.tables import metadata
@@ -118,6 +119,7 @@ def move(db: Database, conn: Connection, before: Kept, after: Kept) -> None:
     add(db, conn, moved)
     add_to_totals(db, conn, moved)
     write_lines(conn, before[1], after[1])
+    mips_totals.move_lines(db, conn, before[1], after[1])
 
 
 def backfill(db: Database) -> None:
@@ -165,6 +167,7 @@ oversight_activities = Table(
     Index("ix_oversight_activities_rems", "rems", "end_date"),
     Index("ix_oversight_activities_mips", "mips", "end_date"),
     Index("ix_oversight_activities_activity", "activity_id"),  # a MIPS page's physicians' activities
+    Index("ix_oversight_activities_provider", "accme_id", "mips", "end_date"),  # an accreditor's providers'
 )
 A = oversight_activities.c
 
@@ -196,10 +199,10 @@ def activity_row(key: str, summary: dict[str, Any]) -> dict[str, Any] | None:
 
 def write_activities(db: Database, conn: Connection, summaries: dict[str, dict[str, Any]]) -> None:
     """Replaces the rows of these activity summaries (by aggregate id) with what they now make, and moves the
-    kept totals of those whose REMS bucket changed."""
+    kept totals of those whose REMS or MIPS bucket changed."""
     old: list[Any] = []
     for chunk in chunks(list(summaries), 500):
-        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems, *FIGURE_COLUMNS).where(
+        query = select(A.activity_id, A.end_date, A.accme_id, A.rems_type, A.rems, A.mips, *FIGURE_COLUMNS).where(
             A.key.in_(chunk)
         )
         old.extend(conn.execute(query).all())
@@ -207,6 +210,7 @@ def write_activities(db: Database, conn: Connection, summaries: dict[str, dict[s
     rows = [r for key, doc in summaries.items() if (r := activity_row(key, doc)) is not None]
     insert_rows(conn, oversight_activities, rows)
     _move_totals(db, conn, old, rows)
+    mips_totals.move_activities(db, conn, old, rows)
 
 
 def backfill_activities(db: Database) -> None:
@@ -271,7 +275,7 @@ def figures(row: Mapping[str, Any]) -> dict[tuple[str, str], int]:
     return found
 
 
-def _keeps_totals(db: Database) -> bool:
+def keeps_totals(db: Database) -> bool:
     from adapters.db.rebuild import ScratchDatabase
 
     return not isinstance(db, ScratchDatabase)
@@ -309,7 +313,7 @@ def _add_totals(db: Database, conn: Connection, moved: Totals) -> None:
 
 def add_to_totals(db: Database, conn: Connection, moved: Counts) -> None:
     """A transcripts batch's counts' difference, added to the buckets of its REMS activities."""
-    if not moved or not _keeps_totals(db):
+    if not moved or not keeps_totals(db):
         return
     db.lock_projection(conn, TOTALS_LOCK)  # then read the activities: what another batch committed is seen
     buckets: dict[str, list[Bucket]] = {}
@@ -331,7 +335,7 @@ def _move_totals(db: Database, conn: Connection, old: list[Any], new: list[dict[
     """An activity-summary batch's REMS rows before and after: each activity's counts leave the buckets of its old
     rows and join those of its new ones (nothing moves for an activity whose bucket stayed), and its activity
     figures leave with the old row and come with the new (nothing moves for a row that stayed the same)."""
-    if not _keeps_totals(db):
+    if not keeps_totals(db):
         return
     before = [dict(r._mapping) for r in old if r.rems]
     after = [r for r in new if r["rems"]]
@@ -363,8 +367,9 @@ def _move_totals(db: Database, conn: Connection, old: list[Any], new: list[dict[
 
 
 def resum_totals(db: Database) -> None:
-    """The kept totals summed afresh from the rows (after a rebuild's swap or a reset, and at start-up when empty)."""
-    if not _keeps_totals(db):
+    """The kept totals, REMS and MIPS, summed afresh from the rows (after a rebuild's swap or a reset, and at
+    start-up when empty)."""
+    if not keeps_totals(db):
         return
     with db.engine.begin() as conn:
         db.lock_projection(conn, TOTALS_LOCK)
@@ -390,6 +395,7 @@ def resum_totals(db: Database) -> None:
             if n
         ]
         insert_rows(conn, oversight_count_totals, rows)
+        mips_totals.resum(conn)
 
 
 def backfill_totals(db: Database) -> None:
@@ -400,14 +406,16 @@ def backfill_totals(db: Database) -> None:
         summed = conn.execute(select(Q.year).where(Q.measure.not_in(FIGURE_MEASURES)).limit(1)).first() is not None
         registered = conn.execute(select(A.key).where(A.rems.is_(True)).limit(1)).first() is not None
         figured = conn.execute(select(Q.year).where(Q.measure == ACTIVITIES).limit(1)).first() is not None
-    if (counted and not summed) or (registered and not figured):
+        mips = mips_totals.unfilled(conn)
+    if (counted and not summed) or (registered and not figured) or mips:
         resum_totals(db)
 
 
-class KeepsRemsTotals:
-    """Mixed into the two read models the REMS totals are kept across (transcripts, activity summaries): their
-    rows for the REMS and MIPS reports (`keeps_reports`; an as-of replay's scratch view turns it off), and the
-    totals summed afresh after a reset or a rebuild's swap (a copy lacks the other read model's rows)."""
+class KeepsReportTotals:
+    """Mixed into the read models the REMS and MIPS totals are kept across (transcripts, activity summaries, and
+    for the MIPS physicians' names the learner directory): their rows for the REMS and MIPS reports
+    (`keeps_reports`; an as-of replay's scratch view turns it off), and the totals summed afresh after a reset or a
+    rebuild's swap (a copy lacks the other read models' rows)."""
 
     db: Database
     keeps_reports = True

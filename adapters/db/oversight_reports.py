@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, collate, distinct, func, or_, select
+from sqlalchemy import Connection, Select, and_, distinct, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
+from adapters.db.mips_totals import mips_activities, mips_line_totals, mips_physicians
 from adapters.db.oversight_counts import (
     ACTIVITIES,
     ALL_PROVIDERS,
@@ -33,6 +34,9 @@ Q = oversight_count_totals.c
 L = completion_lines.c
 P = provider_profiles.c
 D = learner_directory.c
+M = mips_physicians.c
+N = mips_activities.c
+S = mips_line_totals.c
 STREAM_PAGE = 1000
 
 
@@ -81,13 +85,25 @@ def _activity(r: Any) -> dict[str, Any]:
     }
 
 
-def _listed(where: _Where) -> Select[Any]:
-    names = provider_profiles.alias("names")  # the provider's name beside each activity ("" without a profile)
+def _listed(where: _Where, limit: int, offset: int = 0, *after: ColumnElement[bool]) -> Select[Any]:
+    """A page of the activities in the list's order, each with its provider's name ("" without a profile): the
+    page is cut first and only its rows are named (naming every row of the year before the sort cost more than
+    the sort)."""
+    order = (A.accme_id, A.activity_id, A.key)
+    page = (
+        select(oversight_activities)
+        .select_from(where.joined)
+        .where(*where.clauses, *after)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    names = provider_profiles.alias("names")
     return (
-        select(oversight_activities, names.c.name.label("provider_name"))
-        .select_from(where.joined.outerjoin(names, names.c.accme_id == A.accme_id))
-        .where(*where.clauses)
-        .order_by(A.accme_id, A.activity_id, A.key)
+        select(page, names.c.name.label("provider_name"))
+        .select_from(page.outerjoin(names, names.c.accme_id == page.c.accme_id))
+        .order_by(page.c.accme_id, page.c.activity_id, page.c.key)
     )
 
 
@@ -113,43 +129,24 @@ class SqlOversightReads(OversightReads):
         return self.db.read_engine.connect()
 
     def activities(self, flag: str, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
-        # the page's keys first, from the narrow rows alone, then those rows with their providers' names: a late
-        # page does not look up a name for every row it skips
-        where = _Where(flag, year, filters)
-        page = (
-            select(A.key)
-            .select_from(where.joined)
-            .where(*where.clauses)
-            .order_by(A.accme_id, A.activity_id, A.key)
-            .limit(limit)
-            .offset(offset)
-            .subquery()
-        )
-        names = provider_profiles.alias("names")
-        query = (
-            select(oversight_activities, names.c.name.label("provider_name"))
-            .select_from(
-                page.join(oversight_activities, A.key == page.c.key).outerjoin(names, names.c.accme_id == A.accme_id)
-            )
-            .order_by(A.accme_id, A.activity_id, A.key)
-        )
         with self._read() as conn:
-            return [_activity(r) for r in conn.execute(query)]
+            return [_activity(r) for r in conn.execute(_listed(_Where(flag, year, filters), limit, offset))]
 
     def every_activity(self, flag: str, year: int, filters: ReportFilter) -> Iterator[list[dict[str, Any]]]:
         where = _Where(flag, year, filters)
         after: tuple[str, str, str] | None = None
         while True:
-            query = _listed(where).limit(STREAM_PAGE)
+            keyset: list[ColumnElement[bool]] = []
             if after is not None:  # keyset: the next page begins after the last row read
                 a, n, k = after
-                query = query.where(
+                keyset.append(
                     or_(
                         A.accme_id > a,
                         and_(A.accme_id == a, A.activity_id > n),
                         and_(A.accme_id == a, A.activity_id == n, A.key > k),
                     )
                 )
+            query = _listed(where, STREAM_PAGE, 0, *keyset)
             with self._read() as conn:
                 rows = conn.execute(query).all()
             if rows:
@@ -161,13 +158,13 @@ class SqlOversightReads(OversightReads):
     def activity_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[str, Any]:
         if flag == "rems":  # kept per year, provider and REMS type, like the participants' counts
             return self.rems_totals(year, filters)[0]
-        where = _Where(flag, year, filters)  # the MIPS report counts activities and providers alone
-        query = select(func.count(), func.count(distinct(A.accme_id))).select_from(where.joined)
+        # the MIPS report counts activities and providers alone: kept per year and provider
+        query = select(func.coalesce(func.sum(N.n), 0), func.count()).where(*self._kept(N, year, filters))
         with self._read() as conn:
-            activities, providers = conn.execute(query.where(*where.clauses)).one()
+            activities, providers = conn.execute(query).one()
         return {"activities": int(activities), "providers": int(providers)}
 
-    def _kept(self, year: int, filters: ReportFilter) -> list[tuple[str, str, str, int]]:
+    def _rems_kept(self, year: int, filters: ReportFilter) -> list[tuple[str, str, str, int]]:
         """The kept REMS totals of the filter's buckets summed by REMS type, measure and value: read by the primary
         key's year and provider alone (a few dozen rows a provider), the measures told apart here."""
         query = select(Q.rems_type, Q.measure, Q.value, func.sum(Q.n)).where(Q.year == year)
@@ -179,7 +176,7 @@ class SqlOversightReads(OversightReads):
         by_type: dict[str, int] = {}
         kept: dict[tuple[str, str], int] = {}
         counts: dict[tuple[str, str], int] = {}
-        for rems_type, measure, value, n in self._kept(year, filters):
+        for rems_type, measure, value, n in self._rems_kept(year, filters):
             if measure not in FIGURE_MEASURES:
                 counts[(measure, value)] = counts.get((measure, value), 0) + n
                 continue
@@ -232,57 +229,53 @@ class SqlOversightReads(OversightReads):
                     found.setdefault(activity_id, {})[(measure, value)] = n
         return found
 
-    def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
-        where = _Where("mips", year, filters)
-        query = (
-            select(
-                func.count().label("completions"),
-                func.count(distinct(L.learner_id)).label("physicians"),
-                func.coalesce(func.sum(L.credits), 0.0).label("credits"),
-            )
-            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
-            .where(*where.clauses)
-        )
-        with self._read() as conn:
-            r = conn.execute(query).one()
-        return {"completions": int(r.completions), "physicians": int(r.physicians), "credits": float(r.credits)}
+    def _kept(self, kept: Any, year: int, filters: ReportFilter) -> list[ColumnElement[bool]]:
+        """The kept MIPS rows (adapters/db/mips_totals.py: `kept` the columns of a table of them) of the year the
+        filters take: one provider's, accreditors' their providers' (a physician of several of them is on several
+        rows); all of ACCME the sums over every provider (ALL_PROVIDERS) of the physicians and line totals, and
+        every provider's activity counts."""
+        where: list[ColumnElement[bool]] = [kept.year == year]
+        if filters.provider is not None:
+            where.append(kept.accme_id == filters.provider)
+        if filters.accreditors is not None:
+            where.append(kept.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
+        if filters.provider is None and filters.accreditors is None and kept is not N:
+            where.append(kept.accme_id == ALL_PROVIDERS)
+        return where
 
-    def _bytewise(self, expr: Any) -> Any:
-        """Names ordered by code point on both databases, as Python orders them (PostgreSQL's default collation
-        would not)."""
-        return collate(expr, "C") if self.db.url.is_postgres else expr
+    def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
+        sums = (func.coalesce(func.sum(S.completions), 0), func.coalesce(func.sum(S.hundredths), 0))
+        with self._read() as conn:
+            if filters.accreditors is None:  # all of ACCME or one provider: one kept row
+                query = select(*sums, func.coalesce(func.sum(S.physicians), 0))
+                completions, hundredths, people = conn.execute(query.where(*self._kept(S, year, filters))).one()
+            else:  # their providers' rows, and a physician of several of them counted once
+                completions, hundredths = conn.execute(select(*sums).where(*self._kept(S, year, filters))).one()
+                distinct_people = select(func.count(distinct(M.learner_id))).where(*self._kept(M, year, filters))
+                people = conn.execute(distinct_people).scalar_one()
+        return {"completions": int(completions), "physicians": int(people), "credits": int(hundredths) / 100}
 
     def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
-        where = _Where("mips", year, filters)
-        learners = (
-            select(L.learner_id)
-            .distinct()
-            .select_from(where.joined.join(completion_lines, L.activity_id == A.activity_id))
-            .where(*where.clauses)
-            .subquery()
-        )
-        last, first = D.doc["last_name"].as_string(), D.doc["first_name"].as_string()
+        # the page in the kept order (an index range for all of ACCME and for one provider), named in the same read
+        order = (M.erased, M.last_name, M.first_name, M.learner_id)
+        page = select(*order).where(*self._kept(M, year, filters)).order_by(*order).limit(limit).offset(offset)
+        if filters.accreditors is not None:  # a physician of several of their providers is listed once
+            page = page.distinct()
+        cut = page.subquery()
         query = (
             select(
-                learners.c.learner_id,
-                last.label("last"),
-                first.label("first"),
-                D.doc["npi"].as_string().label("npi"),
+                cut.c.learner_id,
                 D.learner_id.is_not(None).label("known"),
+                D.doc["last_name"].as_string().label("last"),
+                D.doc["first_name"].as_string().label("first"),
+                D.doc["npi"].as_string().label("npi"),
             )
-            .select_from(learners.outerjoin(learner_directory, D.learner_id == learners.c.learner_id))
-            .order_by(
-                case((D.learner_id.is_(None), 1), else_=0),
-                self._bytewise(func.coalesce(last, "")),
-                self._bytewise(func.coalesce(first, "")),
-                learners.c.learner_id,
-            )
-            .limit(limit)
-            .offset(offset)
+            .select_from(cut.outerjoin(learner_directory, D.learner_id == cut.c.learner_id))
+            .order_by(cut.c.erased, cut.c.last_name, cut.c.first_name, cut.c.learner_id)
         )
         with self._read() as conn:
             people = conn.execute(query).all()
-            lines = self._lines(conn, where, [p.learner_id for p in people]) if people else {}
+            lines = self._lines(conn, _Where("mips", year, filters), [p.learner_id for p in people]) if people else {}
         return [
             {
                 "learner_id": p.learner_id,

@@ -35,7 +35,7 @@ def _completion(row: dict[str, Any]) -> tuple[str, str, str]:
     return (row["learner_id"], row["activity_id"], row["completion_date"])
 
 
-class SqlTranscriptView(oversight_counts.KeepsRemsTotals, SqlView, TranscriptView):
+class SqlTranscriptView(oversight_counts.KeepsReportTotals, SqlView, TranscriptView):
     """Within a batch, rows live in memory (reads see them) and are written once, when the batch commits:
     one delete and one insert per batch instead of two statements per event (catch-up and as-of replays)."""
 
