@@ -17,6 +17,7 @@ from eventsourcing.persistence import Tracking
 
 from domain.activity import ENDURING, Activity, active_gaps
 from domain.annual_report import (
+    SUMMARY_FIELDS,
     AnnualReport,
     ReportState,
     StepState,
@@ -88,6 +89,19 @@ class ActivityFactsForYear(ABC):
         """The counts of many providers at once (the dashboard, the accreditor's year-end table)."""
         facts = self.year_facts_for(accme_ids, year)
         return {a: YearCounts(len(f.open_activities), len(f.uncounted_enduring)) for a, f in facts.items()}
+
+
+@dataclass(frozen=True)
+class YearEndFigures:
+    """What one row of the accreditor's year-end table is made of: the provider, its stored report (None: never
+    started), the checklist's kept counts and its activities by status as of the day asked."""
+
+    accme_id: str
+    name: str
+    accreditor: str
+    doc: dict[str, Any] | None
+    counts: YearCounts
+    statuses: dict[str, int]
 
 
 def empty_statuses() -> dict[str, int]:
@@ -185,6 +199,26 @@ class ChecklistView(ProjectionView, ActivityFactsForYear):
         """accme_id, name and accreditor of the providers the accreditors oversee (None: all), by ACCME ID;
         read from the provider profiles, the year-end table's rows."""
 
+    def year_end_figures(self, year: int, accreditors: Sequence[str] | None, today: date) -> list[YearEndFigures]:
+        """Every overseen provider's figures for the year-end table, by ACCME ID, from the reads above (a SQL view
+        answers them in one query: the reference it must equal)."""
+        profiles = self.providers(accreditors)
+        ids = [p["accme_id"] for p in profiles]
+        reports = self.reports_for_year(year, ids)
+        counts = self.year_counts_for(ids, year)
+        statuses_of = self.activity_statuses_for(ids, year, today)
+        return [
+            YearEndFigures(
+                p["accme_id"],
+                p["name"],
+                p["accreditor"],
+                reports.get(p["accme_id"]),
+                counts.get(p["accme_id"], YearCounts()),
+                statuses_of.get(p["accme_id"]) or empty_statuses(),
+            )
+            for p in profiles
+        ]
+
     @abstractmethod
     def put_deadline(self, accreditor: str, year: int, deadline: date, tracking: Tracking) -> None:
         """Stores the deadline an accreditor set for a year."""
@@ -245,6 +279,32 @@ def checklist_marks(state: ReportState, counts: YearCounts, deadline: date) -> d
     with the provider's activities."""
     marks = step_marks(state, missing_counts(state, counts.open_activities, counts.uncounted_enduring))
     return {"complete": all(m["done"] for m in marks), "deadline": deadline.isoformat(), "steps": marks}
+
+
+def doc_marks(doc: Mapping[str, Any] | None, counts: YearCounts) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """Each step's (in `STEP_KEYS` order) done and late marks read straight off a stored report's document: what
+    `checklist_marks` says of `state_from_doc(doc)`, without building the state and the marks' dicts (the
+    year-end table reads 1,600 of them per request; tests/annual/test_year_end_figures.py holds them equal)."""
+    if doc is None:
+        return (False, counts.open_activities == 0, counts.uncounted_enduring == 0, False, False, False), (False,) * 6
+    summary = doc["summary"]
+    agreement, summary_step, contacts, attestation = (
+        doc["agreement"],
+        doc["summary_step"],
+        doc["contacts"],
+        doc["attestation"],
+    )
+    done = (
+        agreement is not None,
+        counts.open_activities == 0,
+        counts.uncounted_enduring == 0,
+        all(summary.get(f) is not None for f in SUMMARY_FIELDS),
+        contacts is not None,
+        attestation is not None,
+    )
+    kept = (agreement, None, None, summary_step, contacts, attestation)
+    late = tuple(bool(d and k is not None and k["late"]) for d, k in zip(done, kept, strict=True))
+    return done, late
 
 
 #: A fact's part in the kept counts, per (provider, year): [open_activities, enduring_spans, enduring_counted].

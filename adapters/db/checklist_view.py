@@ -27,6 +27,7 @@ from projections.checklist import (
     ChecklistView,
     FactCounts,
     YearCounts,
+    YearEndFigures,
     activity_state,
     commercial_support_totals,
     fact_counts,
@@ -185,6 +186,70 @@ class SqlChecklistView(SqlView, ChecklistView):
                 for accme_id, state, end, n in conn.execute(query):
                     found[accme_id].append((state, end, int(n)))
         return {a: statuses(rows, today) for a, rows in found.items()}
+
+    def year_end_figures(self, year: int, accreditors: Sequence[str] | None, today: date) -> list[YearEndFigures]:
+        """One set-based query: the overseen profiles joined to their year's report, the checklist's kept counts
+        summed up to the year and the status counts summed either side of today (no per-provider IN lists, no
+        per-row reads; what `ChecklistView.year_end_figures` builds from four reads, bench.annual)."""
+        p, r, k, a = provider_profiles.c, annual_reports.c, checklist_counts.c, annual_activity_counts.c
+        overseen = [] if accreditors is None else [p.accreditor.in_(list(accreditors))]
+        scope = select(p.accme_id).where(*overseen)
+        kept = (
+            select(
+                k.accme_id,
+                func.sum(case((k.year == year, k.open_activities), else_=0)).label("open_activities"),
+                (func.sum(k.enduring_spans) - func.sum(case((k.year == year, k.enduring_counted), else_=0))).label(
+                    "uncounted"
+                ),
+            )
+            .where(k.year <= year, *([k.accme_id.in_(scope)] if overseen else []))
+            .group_by(k.accme_id)
+            .subquery()
+        )
+        ready = and_(a.state == "open", a.end_date < today.isoformat())
+        by_status = (
+            select(
+                a.accme_id,
+                func.sum(case((a.state == "closed", a.n), else_=0)).label("closed"),
+                func.sum(case((ready, a.n), else_=0)).label("ready"),
+                func.sum(case((or_(a.state == "closed", ready), 0), else_=a.n)).label("open"),
+            )
+            .where(a.year == year, *([a.accme_id.in_(scope)] if overseen else []))
+            .group_by(a.accme_id)
+            .subquery()
+        )
+        query = (
+            select(
+                p.accme_id,
+                p.name,
+                p.accreditor,
+                r.doc,
+                kept.c.open_activities,
+                kept.c.uncounted,
+                by_status.c.open,
+                by_status.c.ready,
+                by_status.c.closed,
+            )
+            .select_from(
+                provider_profiles.outerjoin(annual_reports, and_(r.accme_id == p.accme_id, r.year == year))
+                .outerjoin(kept, kept.c.accme_id == p.accme_id)
+                .outerjoin(by_status, by_status.c.accme_id == p.accme_id)
+            )
+            .where(*overseen)
+            .order_by(p.accme_id)
+        )
+        with self.reading() as conn:
+            return [
+                YearEndFigures(
+                    accme_id,
+                    name,
+                    accreditor,
+                    doc,
+                    YearCounts(int(open_ or 0), int(uncounted or 0)),
+                    {"open": int(n_open or 0), "ready_to_close": int(n_ready or 0), "closed": int(n_closed or 0)},
+                )
+                for accme_id, name, accreditor, doc, open_, uncounted, n_open, n_ready, n_closed in conn.execute(query)
+            ]
 
     def unclosed_ended_in(self, accme_id: str, year: int) -> list[dict[str, Any]]:
         return [dict(a) for a in self.year_facts(accme_id, year).open_activities]

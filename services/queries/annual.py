@@ -13,11 +13,11 @@ from domain.errors import InvalidValueError
 from projections.checklist import (
     ActivityFactsForYear,
     ChecklistView,
-    YearCounts,
+    YearEndFigures,
     checklist,
     checklist_marks,
     deadline_for,
-    empty_statuses,
+    doc_marks,
     state_from_doc,
 )
 from projections.provider_profile import ProviderProfileView
@@ -133,24 +133,14 @@ class AnnualQueries:
             )
         if status is not None and status not in YEAR_END_STATUSES:
             raise InvalidValueError(f"status must be one of {', '.join(YEAR_END_STATUSES)}", loc=("status",))
-        profiles = self.view.providers(accreditors)
-        ids = [p["accme_id"] for p in profiles]
-        reports = self.view.reports_for_year(year, ids)
         deadlines = self.view.deadlines_for_year(year)
         today = self.today()
-        # Counts, not lists, kept as activities change, so a row costs the same at any provider size: the
-        # checklist's (open activities, enduring materials without a count) and the activities by status.
-        counts = self.facts.year_counts_for(ids, year)
-        statuses_of = self.facts.activity_statuses_for(ids, year, today)
-        rows = []
-        for p in profiles:
-            doc = reports.get(p["accme_id"])
-            state = state_from_doc(doc) if doc else ReportState()
-            deadline = deadline_for(p["accreditor"], year, deadlines)
-            kept = counts.get(p["accme_id"], YearCounts())
-            row = year_end_row(p, checklist_marks(state, kept, deadline), today)
-            row.update(activity_columns(statuses_of.get(p["accme_id"]) or empty_statuses(), kept.uncounted_enduring))
-            rows.append(row)
+        # One query's figures (the checklist's kept counts and the status counts, not the activities), and each row
+        # read straight off them: the figures that depend on today are arithmetic on the deadline.
+        rows = [
+            year_end_row(f, deadline_for(f.accreditor, year, deadlines), today)
+            for f in self.view.year_end_figures(year, accreditors, today)
+        ]
         if status == "late":
             rows = [r for r in rows if r["late"]]
         elif status is not None:
@@ -160,35 +150,27 @@ class AnnualQueries:
         return rows
 
 
-def activity_columns(statuses: dict[str, int], uncounted_enduring: int) -> dict[str, int]:
-    """The year-end table's follow-up columns: the year's activities open (draft or active), ready to close and
-    closed, and the enduring materials active in the year without a learner count as of 31 December."""
-    return {
-        "activities_open": statuses["open"],
-        "activities_ready_to_close": statuses["ready_to_close"],
-        "activities_closed": statuses["closed"],
-        "enduring_without_count": uncounted_enduring,
-    }
-
-
-def year_end_row(profile: dict[str, Any], doc: dict[str, Any], today: date) -> dict[str, Any]:
-    deadline = date.fromisoformat(doc["deadline"])
-    steps = {s["key"]: s for s in doc["steps"]}
-    missing = [k for k in STEP_KEYS if not steps[k]["done"]]
-    late_steps = [k for k in STEP_KEYS if steps[k]["late"]]
+def year_end_row(f: YearEndFigures, deadline: date, today: date) -> dict[str, Any]:
+    done, late = doc_marks(f.doc, f.counts)
+    missing = [k for k, d in zip(STEP_KEYS, done, strict=True) if not d]
+    late_steps = [k for k, d in zip(STEP_KEYS, late, strict=True) if d]
     overdue = bool(missing) and today > deadline
     return {
-        "accme_id": profile["accme_id"],
-        "name": profile["name"],
-        "accreditor": profile["accreditor"],
-        "deadline": doc["deadline"],
+        "accme_id": f.accme_id,
+        "name": f.name,
+        "accreditor": f.accreditor,
+        "deadline": deadline.isoformat(),
         "days_to_deadline": (deadline - today).days,
         "days_past_deadline": max(0, (today - deadline).days),
-        "status": "complete" if doc["complete"] else "incomplete",
+        "status": "incomplete" if missing else "complete",
         "late": overdue or bool(late_steps),
         "late_count": len(late_steps),
         "missing_count": len(missing),
         "missing_steps": missing,
         "late_steps": late_steps,
-        "steps": {k: steps[k]["done"] for k in STEP_KEYS},
+        "steps": dict(zip(STEP_KEYS, done, strict=True)),
+        "activities_open": f.statuses["open"],
+        "activities_ready_to_close": f.statuses["ready_to_close"],
+        "activities_closed": f.statuses["closed"],
+        "enduring_without_count": f.counts.uncounted_enduring,
     }
