@@ -10,7 +10,8 @@ For each size (100 and 1,000 providers by default), on a fresh SQLite file (and 
     (`annual_activity_counts`): the benchmark measures reading them, and 200,000 activities through
     the activity aggregate would take minutes to write;
   * then it times `system.annual.checklist()` (what GET .../checklist and the dashboard call) for random
-    providers and `system.annual.year_end()` (GET /api/v1/accreditor/year-end/{year}) for all of them.
+    providers and `system.annual.year_end()` (GET /api/v1/accreditor/year-end/{year}) for all of them, and that
+    route itself as JSON and CSV through FastAPI's TestClient.
 
     python -m bench.annual [--sizes 100,1000] [--activities 200] [--backend sqlite|postgres]
     python -m bench.annual --sizes 1600 --activities 156   # DOMAIN-FACTS 5: ~1,600 providers, ~250,000 activities
@@ -28,11 +29,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
+from adapters.app import create_app
 from adapters.bootstrap import System, bootstrap
 from adapters.db.checklist_tables import annual_activity_counts, annual_activity_facts, annual_enduring_counts
 from adapters.settings import Settings
+from adapters.tokens import issue_token
 from bench.scratch import fresh_database
 from commands.annual import AcceptAgreement, ReviewContacts, SubmitProgramSummary
 from commands.providers import ContactDetails, RegisterProvider
@@ -159,6 +163,12 @@ def run(url: str, providers: int, activities: int) -> dict[str, Any]:
         checklist = time_calls(lambda: system.annual.checklist(rng.choice(ids), YEAR), 300)
         year_end_all = time_calls(lambda: system.annual.year_end(YEAR, None, sort="-missing_count"), 30)
         year_end_state = time_calls(lambda: system.annual.year_end(YEAR, ["CA"], status="incomplete"), 30)
+        # the route itself: the query, the answer's model and its JSON or CSV
+        staff = {"Authorization": f"Bearer {issue_token(system.secret, 'accreditor')}"}
+        route = f"/api/v1/accreditor/year-end/{YEAR}?sort=-missing_count"
+        with TestClient(create_app(system, run_projections=False)) as client:
+            api_json = time_calls(lambda: client.get(route, headers=staff).raise_for_status(), 30)
+            api_csv = time_calls(lambda: client.get(route + "&format=csv", headers=staff).raise_for_status(), 30)
         return {
             "providers": providers,
             "activities": providers * activities,
@@ -167,6 +177,8 @@ def run(url: str, providers: int, activities: int) -> dict[str, Any]:
             "checklist": checklist,
             "year_end_all": year_end_all,
             "year_end_one_state": year_end_state,
+            "api_json_all": api_json,
+            "api_csv_all": api_csv,
         }
     finally:
         system.close()

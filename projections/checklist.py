@@ -302,8 +302,14 @@ def doc_marks(doc: Mapping[str, Any] | None, counts: YearCounts) -> tuple[tuple[
         contacts is not None,
         attestation is not None,
     )
-    kept = (agreement, None, None, summary_step, contacts, attestation)
-    late = tuple(bool(d and k is not None and k["late"]) for d, k in zip(done, kept, strict=True))
+    late = (  # a step is late when done after the deadline; the activity steps have no date of their own
+        agreement is not None and bool(agreement["late"]),
+        False,
+        False,
+        done[3] and summary_step is not None and bool(summary_step["late"]),
+        contacts is not None and bool(contacts["late"]),
+        attestation is not None and bool(attestation["late"]),
+    )
     return done, late
 
 
