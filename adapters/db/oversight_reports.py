@@ -117,9 +117,9 @@ def _scoped(query: Select[Any], f: ReportFilter, *, every: bool = True) -> Selec
         query = query.where(Q.rems_type == f.rems_type)
     if f.provider is not None:
         query = query.where(Q.accme_id == f.provider)
-    if f.accreditors is not None and every:
+    if f.accreditors is not None and every and f.provider is None:
         query = query.where(Q.accme_id.in_([accreditor_bucket(a) for a in f.accreditors]))
-    elif f.accreditors is not None:
+    elif f.accreditors is not None:  # their providers (one of them: its rows if they oversee it)
         query = query.where(Q.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(f.accreditors))))
     if every and f.provider is None and f.accreditors is None:
         query = query.where(Q.accme_id == ALL_PROVIDERS)
@@ -246,7 +246,7 @@ class SqlOversightReads(OversightReads):
         where: list[ColumnElement[bool]] = [kept.year == year]
         if filters.provider is not None:
             where.append(kept.accme_id == filters.provider)
-        if filters.accreditors is not None and kept is not N:
+        if filters.accreditors is not None and filters.provider is None and kept is not N:
             where.append(kept.accme_id.in_([accreditor_bucket(a) for a in filters.accreditors]))
         elif filters.accreditors is not None:
             where.append(kept.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
@@ -257,7 +257,9 @@ class SqlOversightReads(OversightReads):
     def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
         sums = (func.coalesce(func.sum(S.completions), 0), func.coalesce(func.sum(S.hundredths), 0))
         with self._read() as conn:
-            if filters.accreditors is None or len(filters.accreditors) == 1:  # one kept row (ACCME's, a provider's
+            if (
+                filters.accreditors is None or filters.provider is not None or len(filters.accreditors) == 1
+            ):  # one kept row (ACCME's, a provider's
                 query = select(*sums, func.coalesce(func.sum(S.physicians), 0))  # or an accreditor's)
                 completions, hundredths, people = conn.execute(query.where(*self._kept(S, year, filters))).one()
             else:  # their sums' rows, and a physician of several of them counted once

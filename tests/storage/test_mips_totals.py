@@ -224,6 +224,7 @@ def test_the_kept_mips_rows_equal_summing_them_from_scratch(database_url: str) -
                 (ReportFilter(("CA",)), {a for a, c in accreditors.items() if c == "CA"}),
                 (ReportFilter(("CA", "TX")), {a for a, c in accreditors.items() if c in ("CA", "TX")}),
                 (ReportFilter(None, "0000003"), {"0000003"}),
+                (ReportFilter(("CA",), "0000001"), {"0000001"} if accreditors["0000001"] == "CA" else set()),
             ):
                 rows = {
                     k: v

@@ -155,6 +155,10 @@ def test_kept_rems_totals_equal_summing_them_afresh(database_url: str) -> None:
                         theirs[(rems_type, measure, value)] = theirs.get((rems_type, measure, value), 0) + n
                 read = system.queries.oversight.reads._rems_kept(2025, ReportFilter((code,)))
                 assert {(t, m, v): n for t, m, v, n in read} == theirs
+                one = system.queries.oversight.reads._rems_kept(2025, ReportFilter((code,), "0000001"))
+                assert bool(one) == any(  # one provider of theirs: its own rows, none if they do not oversee it
+                    y == 2025 and a == "0000001" and accreditors.get(a) == code for y, a, *_ in kept
+                )
 
         kept_as_summed()
     finally:
