@@ -97,12 +97,22 @@ def _sort_key(names: dict[str, tuple[str, str]], learner_id: str) -> dict[str, A
 
 
 def _add(db: Database, conn: Connection, moved: Moved) -> None:
-    """Adds to the rows of each (year, provider, physician) and of its year's sum over every provider, with the
-    physician's names as the directory holds them now; rows left without completions go."""
+    """Adds to the rows of each (year, provider, physician) and of its year's sums over every provider and over the
+    providers of its accreditor, with the physician's names as the directory holds them now; rows left without
+    completions go."""
+    accreditors = kept.accreditors_of(conn, {a for _, a, _ in moved})
     summed: Moved = {}
     for (year, accme_id, learner_id), (n, h) in moved.items():
-        for key in ((year, accme_id, learner_id), (year, kept.ALL_PROVIDERS, learner_id)):
-            _plus(summed, key, n, h)
+        sums = [kept.ALL_PROVIDERS] + (
+            [kept.accreditor_bucket(accreditors[accme_id])] if accme_id in accreditors else []
+        )
+        for bucket in [accme_id, *sums]:
+            _plus(summed, (year, bucket, learner_id), n, h)
+    _add_rows(db, conn, summed)
+
+
+def _add_rows(db: Database, conn: Connection, summed: Moved) -> None:
+    """Adds to these rows exactly (no sum over providers added), keeping each bucket's physicians counted."""
     summed = {k: v for k, v in summed.items() if v != (0, 0)}
     if not summed:
         return
@@ -233,6 +243,19 @@ def _count_activities(db: Database, conn: Connection, gone: list[Any], came: lis
     conn.execute(delete(mips_activities).where(N.n == 0))
 
 
+def move_accreditors(db: Database, conn: Connection, changed: dict[str, tuple[str | None, str | None]]) -> None:
+    """The physicians' rows of these providers leave their old accreditor's sums and join the new one's (the caller
+    holds the lock)."""
+    moved: Moved = {}
+    for chunk in chunks(sorted(changed), 500):
+        query = select(M.year, M.accme_id, M.learner_id, M.completions, M.hundredths).where(M.accme_id.in_(chunk))
+        for year, accme_id, learner_id, n, h in conn.execute(query):
+            for sign, code in zip((-1, 1), changed[accme_id], strict=True):
+                if code is not None:
+                    _plus(moved, (year, kept.accreditor_bucket(code), learner_id), sign * n, sign * h)
+    _add_rows(db, conn, moved)
+
+
 def name_physicians(db: Database, conn: Connection, learner_ids: Iterable[str]) -> None:
     """After the learner directory wrote or deleted these learners' rows: their kept rows take the names it now
     holds (an erased learner's are blanked, so no name of theirs is kept)."""
@@ -273,9 +296,13 @@ def resum(conn: Connection) -> None:
         .select_from(kept.oversight_activities.join(kept.completion_lines, L.activity_id == A.activity_id))
         .where(A.mips.is_(True))
     )
+    accreditors = kept.accreditors_of(conn)
     moved: Moved = {}
     for r in conn.execute(query):
-        for accme_id in (r.accme_id, kept.ALL_PROVIDERS):
+        sums = [kept.ALL_PROVIDERS] + (
+            [kept.accreditor_bucket(accreditors[r.accme_id])] if r.accme_id in accreditors else []
+        )
+        for accme_id in (r.accme_id, *sums):
             _plus(moved, (int(r.end_date[:4]), accme_id, r.learner_id), 1, hundredths(r.credits))
     names = _names(conn, {w for _, _, w in moved})
     rows = [

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from adapters.db import mips_totals
 from adapters.db.activity_summary_tables import activity_summaries as s
 from adapters.db.database import Database
+from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.tables import metadata
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.db.view_base import insert_rows, upsert
@@ -282,19 +283,47 @@ def keeps_totals(db: Database) -> bool:
 
 
 ALL_PROVIDERS = ""  # the accme_id of a year's and REMS type's total over every provider (all of ACCME reads these)
+ACCREDITOR = (
+    "@"  # "@" + an accreditor's code (ACCME, JA, a state's two letters): the sum over the providers it oversees
+)
 
 
-def _with_all(totals: Totals) -> Totals:
-    """These per-provider totals and their sums over every provider."""
+def accreditor_bucket(code: str) -> str:
+    """The accme_id of the kept sums over the providers an accreditor oversees (a state accreditor's report reads
+    these rows, not each provider's); no ACCME ID begins with "@"."""
+    return ACCREDITOR + code
+
+
+def accreditors_of(conn: Connection, accme_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """The providers' accreditors as the provider profiles hold them (the caller holds the totals' lock, so a
+    profile batch that moves a provider's sums waits or has committed); None: every provider's."""
+    P = provider_profiles.c
+    if accme_ids is None:
+        return {r.accme_id: r.accreditor for r in conn.execute(select(P.accme_id, P.accreditor))}
+    found: dict[str, str] = {}
+    for chunk in chunks(sorted(set(accme_ids) - {ALL_PROVIDERS}), 500):
+        found.update((a, c) for a, c in conn.execute(select(P.accme_id, P.accreditor).where(P.accme_id.in_(chunk))))
+    return found
+
+
+def _with_all(totals: Totals, accreditors: Mapping[str, str]) -> Totals:
+    """These per-provider totals and their sums over every provider and over the providers of their accreditor."""
     summed = dict(totals)
-    for (year, _, rems_type, measure, value), n in totals.items():
-        key = (year, ALL_PROVIDERS, rems_type, measure, value)
-        summed[key] = summed.get(key, 0) + n
+    for (year, accme_id, rems_type, measure, value), n in totals.items():
+        sums = [ALL_PROVIDERS] + ([accreditor_bucket(accreditors[accme_id])] if accme_id in accreditors else [])
+        for bucket in sums:
+            key = (year, bucket, rems_type, measure, value)
+            summed[key] = summed.get(key, 0) + n
     return summed
 
 
 def _add_totals(db: Database, conn: Connection, moved: Totals) -> None:
-    moved = {k: n for k, n in _with_all(moved).items() if n}
+    moved = _with_all(moved, accreditors_of(conn, {a for _, a, _, _, _ in moved}))
+    _add_rows(db, conn, moved)
+
+
+def _add_rows(db: Database, conn: Connection, moved: Totals) -> None:
+    moved = {k: n for k, n in moved.items() if n}
     if not moved:
         return
     statement = upsert(db, oversight_count_totals)
@@ -391,29 +420,54 @@ def resum_totals(db: Database) -> None:
                 totals[key] = totals.get(key, 0) + n
         rows = [
             {"year": y, "accme_id": a, "rems_type": t, "measure": m, "value": v, "n": n}
-            for (y, a, t, m, v), n in _with_all(totals).items()
+            for (y, a, t, m, v), n in _with_all(totals, accreditors_of(conn)).items()
             if n
         ]
         insert_rows(conn, oversight_count_totals, rows)
         mips_totals.resum(conn)
 
 
+def move_accreditors(db: Database, conn: Connection, changed: Mapping[str, tuple[str | None, str | None]]) -> None:
+    """A provider-profile batch's providers whose accreditor changed (old, new; None: no profile): their kept REMS
+    and MIPS rows leave the old accreditor's sums and join the new one's, in the profiles' commit."""
+    changed = {a: (old, new) for a, (old, new) in changed.items() if old != new}
+    if not changed or not keeps_totals(db):
+        return
+    db.lock_projection(conn, TOTALS_LOCK)  # then read the providers' rows: what another batch committed is seen
+    totals: Totals = {}
+    for chunk in chunks(sorted(changed), 500):
+        query = select(Q.year, Q.accme_id, Q.rems_type, Q.measure, Q.value, Q.n).where(Q.accme_id.in_(chunk))
+        for year, accme_id, rems_type, measure, value, n in conn.execute(query):
+            for sign, code in zip((-1, 1), changed[accme_id], strict=True):
+                if code is not None:
+                    key = (year, accreditor_bucket(code), rems_type, measure, value)
+                    totals[key] = totals.get(key, 0) + sign * n
+    _add_rows(db, conn, totals)
+    mips_totals.move_accreditors(db, conn, changed)
+
+
 def backfill_totals(db: Database) -> None:
     """Fills the kept totals once in a database made before they were kept (or before the activity figures were:
-    REMS activities stand but no figure is kept)."""
+    REMS activities stand but no figure is kept; or before the accreditors' sums were)."""
     with db.engine.begin() as conn:
         counted = conn.execute(select(C.activity_id).limit(1)).first() is not None
         summed = conn.execute(select(Q.year).where(Q.measure.not_in(FIGURE_MEASURES)).limit(1)).first() is not None
         registered = conn.execute(select(A.key).where(A.rems.is_(True)).limit(1)).first() is not None
         figured = conn.execute(select(Q.year).where(Q.measure == ACTIVITIES).limit(1)).first() is not None
         mips = mips_totals.unfilled(conn)
-    if (counted and not summed) or (registered and not figured) or mips:
+        P = provider_profiles.c
+        overseen = select(Q.year).select_from(oversight_count_totals.join(provider_profiles, P.accme_id == Q.accme_id))
+        bucketed = select(Q.year).where(Q.accme_id.like(ACCREDITOR + "%"))
+        unbucketed = (
+            conn.execute(overseen.limit(1)).first() is not None and conn.execute(bucketed.limit(1)).first() is None
+        )
+    if (counted and not summed) or (registered and not figured) or mips or unbucketed:
         resum_totals(db)
 
 
 class KeepsReportTotals:
-    """Mixed into the read models the REMS and MIPS totals are kept across (transcripts, activity summaries, and
-    for the MIPS physicians' names the learner directory): their rows for the REMS and MIPS reports
+    """Mixed into the read models the REMS and MIPS totals are kept across (transcripts, activity summaries, for
+    the MIPS physicians' names the learner directory, and for the accreditors' sums the provider profiles): their rows for the REMS and MIPS reports
     (`keeps_reports`; an as-of replay's scratch view turns it off), and the totals summed afresh after a reset or a
     rebuild's swap (a copy lacks the other read models' rows)."""
 

@@ -15,9 +15,11 @@ from adapters.db.database import Database
 from adapters.db.learner_directory_tables import learner_directory
 from adapters.db.mips_totals import mips_activities, mips_line_totals, mips_physicians
 from adapters.db.oversight_counts import (
+    ACCREDITOR,
     ACTIVITIES,
     ALL_PROVIDERS,
     FIGURE_MEASURES,
+    accreditor_bucket,
     completion_lines,
     oversight_activities,
     oversight_count_totals,
@@ -108,13 +110,16 @@ def _listed(where: _Where, limit: int, offset: int = 0, *after: ColumnElement[bo
 
 
 def _scoped(query: Select[Any], f: ReportFilter, *, every: bool = True) -> Select[Any]:
-    """A read of the kept REMS totals narrowed to the filter's buckets: its REMS type, its provider or the providers
-    the accreditors oversee, else (`every`) the sums over every provider."""
+    """A read of the kept REMS totals narrowed to the filter's buckets: its REMS type, its provider, the sums over
+    the providers of each accreditor (`every`; else those providers' own rows), or the sums over every provider
+    (`every`; else every provider's own rows)."""
     if f.rems_type is not None:
         query = query.where(Q.rems_type == f.rems_type)
     if f.provider is not None:
         query = query.where(Q.accme_id == f.provider)
-    if f.accreditors is not None:
+    if f.accreditors is not None and every and f.provider is None:
+        query = query.where(Q.accme_id.in_([accreditor_bucket(a) for a in f.accreditors]))
+    elif f.accreditors is not None:  # their providers (one of them: its rows if they oversee it)
         query = query.where(Q.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(f.accreditors))))
     if every and f.provider is None and f.accreditors is None:
         query = query.where(Q.accme_id == ALL_PROVIDERS)
@@ -185,7 +190,10 @@ class SqlOversightReads(OversightReads):
                 by_type[rems_type] = by_type.get(rems_type, 0) + n
         providers = _scoped(
             select(func.count(distinct(Q.accme_id))).where(
-                Q.year == year, Q.measure == ACTIVITIES, Q.accme_id != ALL_PROVIDERS
+                Q.year == year,
+                Q.measure == ACTIVITIES,
+                Q.accme_id != ALL_PROVIDERS,
+                Q.accme_id.not_like(f"{ACCREDITOR}%"),
             ),
             filters,
             every=False,
@@ -231,13 +239,16 @@ class SqlOversightReads(OversightReads):
 
     def _kept(self, kept: Any, year: int, filters: ReportFilter) -> list[ColumnElement[bool]]:
         """The kept MIPS rows (adapters/db/mips_totals.py: `kept` the columns of a table of them) of the year the
-        filters take: one provider's, accreditors' their providers' (a physician of several of them is on several
-        rows); all of ACCME the sums over every provider (ALL_PROVIDERS) of the physicians and line totals, and
-        every provider's activity counts."""
+        filters take: one provider's; accreditors' the sums over the providers of each (a physician of several of
+        them is on several rows) of the physicians and line totals, and their providers' activity counts; all of
+        ACCME the sums over every provider (ALL_PROVIDERS) of the physicians and line totals, and every provider's
+        activity counts."""
         where: list[ColumnElement[bool]] = [kept.year == year]
         if filters.provider is not None:
             where.append(kept.accme_id == filters.provider)
-        if filters.accreditors is not None:
+        if filters.accreditors is not None and filters.provider is None and kept is not N:
+            where.append(kept.accme_id.in_([accreditor_bucket(a) for a in filters.accreditors]))
+        elif filters.accreditors is not None:
             where.append(kept.accme_id.in_(select(P.accme_id).where(P.accreditor.in_(filters.accreditors))))
         if filters.provider is None and filters.accreditors is None and kept is not N:
             where.append(kept.accme_id == ALL_PROVIDERS)
@@ -246,20 +257,23 @@ class SqlOversightReads(OversightReads):
     def line_totals(self, year: int, filters: ReportFilter) -> dict[str, Any]:
         sums = (func.coalesce(func.sum(S.completions), 0), func.coalesce(func.sum(S.hundredths), 0))
         with self._read() as conn:
-            if filters.accreditors is None:  # all of ACCME or one provider: one kept row
-                query = select(*sums, func.coalesce(func.sum(S.physicians), 0))
+            if (
+                filters.accreditors is None or filters.provider is not None or len(filters.accreditors) == 1
+            ):  # one kept row (ACCME's, a provider's
+                query = select(*sums, func.coalesce(func.sum(S.physicians), 0))  # or an accreditor's)
                 completions, hundredths, people = conn.execute(query.where(*self._kept(S, year, filters))).one()
-            else:  # their providers' rows, and a physician of several of them counted once
+            else:  # their sums' rows, and a physician of several of them counted once
                 completions, hundredths = conn.execute(select(*sums).where(*self._kept(S, year, filters))).one()
                 distinct_people = select(func.count(distinct(M.learner_id))).where(*self._kept(M, year, filters))
                 people = conn.execute(distinct_people).scalar_one()
         return {"completions": int(completions), "physicians": int(people), "credits": int(hundredths) / 100}
 
     def physicians(self, year: int, filters: ReportFilter, limit: int, offset: int) -> list[dict[str, Any]]:
-        # the page in the kept order (an index range for all of ACCME and for one provider), named in the same read
+        # the page in the kept order (an index range for all of ACCME, one accreditor and one provider), named in
+        # the same read
         order = (M.erased, M.last_name, M.first_name, M.learner_id)
         page = select(*order).where(*self._kept(M, year, filters)).order_by(*order).limit(limit).offset(offset)
-        if filters.accreditors is not None:  # a physician of several of their providers is listed once
+        if filters.accreditors is not None and len(filters.accreditors) > 1:  # one physician of several is listed once
             page = page.distinct()
         cut = page.subquery()
         query = (

@@ -7,14 +7,27 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
+from adapters.db import oversight_counts
 from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.view_base import SqlDocumentView
+from projections.base import chunks
 from projections.provider_profile import ProviderProfileView
 
 
-class SqlProviderProfileView(SqlDocumentView, ProviderProfileView):
+class SqlProviderProfileView(oversight_counts.KeepsReportTotals, SqlDocumentView, ProviderProfileView):
     tables = (provider_profiles,)
     table = provider_profiles
+
+    def _flush(self, batch: Any) -> None:
+        if batch.dirty and self.keeps_reports:  # a provider whose accreditor changed moves its sums in this commit
+            c = provider_profiles.c
+            old: dict[str, str] = {}
+            for chunk in chunks(list(batch.dirty), 500):
+                query = select(c.accme_id, c.accreditor).where(c.accme_id.in_(chunk))
+                old.update((a, code) for a, code in batch.conn.execute(query))
+            changed = {a: (old.get(a), doc["accreditor"]) for a, doc in batch.dirty.items()}
+            oversight_counts.move_accreditors(self.db, batch.conn, changed)
+        super()._flush(batch)
 
     def _columns(self, key: str, doc: dict[str, Any]) -> dict[str, Any]:
         return {"accreditor": doc["accreditor"], "name": doc["name"], "doc": doc}

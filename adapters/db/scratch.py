@@ -43,6 +43,10 @@ class ScratchTranscriptView(SqlTranscriptView):
     keeps_reports = False
 
 
+class ScratchProviderProfileView(SqlProviderProfileView):
+    keeps_reports = False
+
+
 VIEWS = (SqlProviderProfileView, SqlActivitySummaryView, SqlTranscriptView, SqlChecklistView, SqlRecordStatusView)
 PROJECTIONS = (
     ProviderProfileProjection,
@@ -180,7 +184,7 @@ def scratch_views(image: bytes | None = None, deltas: Sequence[bytes] = (), trac
     if track:
         db.track_changes()
     return ScratchViews(
-        profiles=SqlProviderProfileView(db, ProviderProfileProjection.name),
+        profiles=ScratchProviderProfileView(db, ProviderProfileProjection.name),
         activities=ScratchActivitySummaryView(db, ActivitySummaryProjection.name),
         transcripts=ScratchTranscriptView(db, TranscriptProjection.name),
         checklist=SqlChecklistView(db, ChecklistProjection.name),

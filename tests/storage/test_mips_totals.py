@@ -1,9 +1,10 @@
 """The MIPS report's kept rows (adapters/db/mips_totals.py) equal summing them from scratch, on SQLite and
 PostgreSQL: random sequences of what the three read models that move them write — a completion line recorded,
 changed or gone (transcripts), an activity registered for MIPS or not, moved to another year or provider
-(activity summary), a learner registered or erased (learner directory) — each in its own commit as the read models
-do, leave exactly the rows, sums and names that the lines, activities and directory make at the end; the report's
-totals and physicians' order read them."""
+(activity summary), a learner registered or erased (learner directory), a provider's accreditor changed (provider
+profiles) — each in its own commit as the read models do, leave exactly the rows, sums (per provider, per
+accreditor and over every provider) and names that the lines, activities, profiles and directory make at the end;
+the report's totals and physicians' order read them."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from adapters.bootstrap import System
 from adapters.db import mips_totals
 from adapters.db.learner_directory_tables import learner_directory
 from adapters.db.oversight_counts import (
+    accreditor_bucket,
     backfill_totals,
     completion_lines,
+    move_accreditors,
     oversight_activities,
     oversight_count_totals,
     oversight_counts,
@@ -52,6 +55,7 @@ op = st.one_of(
     ),
     st.tuples(st.just("register"), st.integers(0, 3)),
     st.tuples(st.just("erase"), st.integers(0, 3)),
+    st.tuples(st.just("accredit"), st.sampled_from(list(PROVIDERS)), st.sampled_from(["CA", "TX", "JA"])),
 )
 
 
@@ -107,6 +111,12 @@ def _apply(system: System, step: tuple[Any, ...]) -> None:
                 ],
             )
             mips_totals.name_physicians(db, conn, [f"learner-{w}"])
+        elif step[0] == "accredit":  # as the provider profiles write a provider now overseen by another accreditor
+            _, accme_id, code = step
+            P = provider_profiles.c
+            old = conn.execute(select(P.accreditor).where(P.accme_id == accme_id)).scalar_one()
+            move_accreditors(db, conn, {accme_id: (old, code)})
+            conn.execute(provider_profiles.update().where(P.accme_id == accme_id).values(accreditor=code))
         else:  # an erasure: the directory's row goes, and the name with it
             conn.execute(delete(learner_directory).where(learner_directory.c.learner_id == f"learner-{step[1]}"))
             mips_totals.name_physicians(db, conn, [f"learner-{step[1]}"])
@@ -135,9 +145,16 @@ def activities_from_scratch(system: System) -> dict[tuple[int, str], int]:
     return counted
 
 
+def _accreditors(system: System) -> dict[str, str]:
+    with system.db.engine.connect() as conn:
+        return {r.accme_id: r.accreditor for r in conn.execute(select(provider_profiles))}
+
+
 def from_scratch(system: System) -> dict[tuple[int, str, str], tuple[int, int, bool, str, str]]:
-    """Every line of a MIPS activity, summed by the activity's year and provider and over every provider, each
-    physician named as the directory names them now (none once erased)."""
+    """Every line of a MIPS activity, summed by the activity's year and provider, over the providers of its
+    provider's accreditor and over every provider, each physician named as the directory names them now (none once
+    erased)."""
+    accreditors = _accreditors(system)
     with system.db.engine.connect() as conn:
         activities = conn.execute(select(oversight_activities).where(oversight_activities.c.mips.is_(True))).all()
         lines = conn.execute(select(completion_lines)).all()
@@ -146,7 +163,7 @@ def from_scratch(system: System) -> dict[tuple[int, str, str], tuple[int, int, b
     for a in activities:
         for line in lines:
             if line.activity_id == a.activity_id:
-                for accme_id in (a.accme_id, ""):
+                for accme_id in (a.accme_id, "", accreditor_bucket(accreditors[a.accme_id])):
                     key = (int(a.end_date[:4]), accme_id, line.learner_id)
                     n, h = sums.get(key, (0, 0))
                     sums[key] = (n + 1, h + round(line.credits * 100))
@@ -201,19 +218,26 @@ def test_the_kept_mips_rows_equal_summing_them_from_scratch(database_url: str) -
             assert all(n > 0 for n, *_ in want.values())  # a physician without completions has no row
             reads = system.queries.oversight.reads
             line_totals = reads.line_totals(2025, ReportFilter())
+            accreditors = _accreditors(system)
             for filters, providers in (
                 (ReportFilter(), None),
-                (ReportFilter(("CA",)), {"0000001", "0000002"}),
+                (ReportFilter(("CA",)), {a for a, c in accreditors.items() if c == "CA"}),
+                (ReportFilter(("CA", "TX")), {a for a, c in accreditors.items() if c in ("CA", "TX")}),
                 (ReportFilter(None, "0000003"), {"0000003"}),
+                (ReportFilter(("CA",), "0000001"), {"0000001"} if accreditors["0000001"] == "CA" else set()),
             ):
                 rows = {
-                    k: v for k, v in want.items() if k[0] == 2025 and (k[1] in providers if providers else not k[1])
+                    k: v
+                    for k, v in want.items()
+                    if k[0] == 2025 and (k[1] in providers if providers is not None else not k[1])
                 }
                 totals = reads.line_totals(2025, filters)
                 assert totals["completions"] == sum(v[0] for v in rows.values())
                 assert totals["credits"] * 100 == sum(v[1] for v in rows.values())  # exact: hundredths summed
                 assert totals["physicians"] == len({w for _, _, w in rows})
-                counted = {a: n for (y, a), n in activities.items() if y == 2025 and (not providers or a in providers)}
+                counted = {
+                    a: n for (y, a), n in activities.items() if y == 2025 and (providers is None or a in providers)
+                }
                 assert reads.activity_totals("mips", 2025, filters) == {
                     "activities": sum(counted.values()),
                     "providers": len(counted),

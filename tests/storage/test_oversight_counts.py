@@ -18,6 +18,7 @@ from adapters.db.oversight_counts import (
     oversight_count_totals,
     oversight_counts,
 )
+from adapters.db.provider_profile_tables import provider_profiles
 from adapters.db.transcripts_tables import transcript_entries
 from adapters.formats.accme.activities import submit_items
 from adapters.tokens import issue_token
@@ -74,9 +75,10 @@ def kept_totals(system: System) -> dict[tuple[Any, ...], int]:
 
 def summed_totals(system: System) -> dict[tuple[Any, ...], int]:
     """The kept counts and the activity rows' figures summed over every REMS activity row by its year, provider and
-    REMS type."""
+    REMS type (and over every provider, and over its provider's accreditor's providers)."""
     with system.db.engine.connect() as conn:
         activities = conn.execute(select(oversight_activities).where(A.rems.is_(True))).all()
+        accreditors = {r.accme_id: r.accreditor for r in conn.execute(select(provider_profiles))}
     counts = kept(system)[0]
     totals: dict[tuple[Any, ...], int] = {}
     for a in activities:
@@ -90,7 +92,8 @@ def summed_totals(system: System) -> dict[tuple[Any, ...], int]:
             *((("a:section", section), 1) for section in set(a.blueprint_sections.split("\n")) if section),
         ]
         for (measure, value), n in found:
-            for provider in (a.accme_id, ""):  # "": the sum over every provider
+            overseen = [f"@{accreditors[a.accme_id]}"] if a.accme_id in accreditors else []
+            for provider in (a.accme_id, "", *overseen):  # "": the sum over every provider
                 key = (int(a.end_date[:4]), provider, a.rems_type or "", measure, value)
                 totals[key] = totals.get(key, 0) + n
     return {k: n for k, n in totals.items() if n}
@@ -190,7 +193,10 @@ def test_kept_oversight_counts_equal_counting_at_read_time(database_url: str) ->
         assert sum(n for (_, m, _), n in live[0].items() if m == "rems") == 3  # nurse once, doctor, pharmacist
         assert sum(n for (_, m, _), n in live[0].items() if m == "completions") == len(live[1]) == 4
         totals = kept_totals(system)
-        assert totals == summed_totals(system) and sum(n for k, n in totals.items() if k[3] == "rems" and k[1]) == 3
+        assert (
+            totals == summed_totals(system)
+            and sum(n for k, n in totals.items() if k[3] == "rems" and k[1].isdigit()) == 3
+        )
 
         with system.db.engine.connect() as conn:  # the nurse's first credit ID: her second still counts her
             [first] = conn.execute(select(T.key).where(T.credit_id == "ccid:0004444:r1")).scalars()
