@@ -111,9 +111,7 @@ async def decide(
             request,
             user,
             profile,
-            field_errors(
-                errors, {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"}, "decision"
-            ),
+            field_errors(errors, DECISION_FIELDS, "decision"),
             form,
             422,
         )
@@ -122,11 +120,7 @@ async def decide(
             request,
             user,
             profile,
-            field_errors(
-                [{"loc": list(bad.loc), "msg": bad.message}],
-                {"decision": "decision", "decided_on": "decided_on", "term_ends": "term_ends"},
-                "decision",
-            ),
+            field_errors([{"loc": list(bad.loc), "msg": bad.message}], DECISION_FIELDS, "decision"),
             form,
             422,
         )
