@@ -105,12 +105,9 @@ class OversightReads(ABC):
         type, by compliance, and how many cover each Blueprint section."""
 
     @abstractmethod
-    def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
-        """The kept counts summed over every such activity, by (measure, value)."""
-
-    @abstractmethod
     def rems_totals(self, year: int, filters: ReportFilter) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
-        """The REMS report's `activity_totals` and `count_totals` at once (both kept in the same rows)."""
+        """The REMS report's `activity_totals` and its kept counts summed over every such activity, by (measure,
+        value), at once (both kept in the same rows)."""
 
     @abstractmethod
     def counts_of(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:

@@ -215,19 +215,6 @@ class SqlOversightReads(OversightReads):
         }
         return totals, counts
 
-    def count_totals(self, flag: str, year: int, filters: ReportFilter) -> dict[tuple[str, str], int]:
-        if flag == "rems":  # kept per year, provider and REMS type: at most a few rows a provider
-            return self.rems_totals(year, filters)[1]
-        where = _Where(flag, year, filters)
-        query = (
-            select(C.measure, C.value, func.sum(C.n))
-            .select_from(where.joined.join(oversight_counts, C.activity_id == A.activity_id))
-            .where(*where.clauses)
-            .group_by(C.measure, C.value)
-        )
-        with self._read() as conn:
-            return {(m, v): int(n) for m, v, n in conn.execute(query)}
-
     def counts_of(self, activity_ids: list[str]) -> dict[str, dict[tuple[str, str], int]]:
         found: dict[str, dict[tuple[str, str], int]] = {}
         with self._read() as conn:
